@@ -1,0 +1,127 @@
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+
+/** How one option's text (from the file, an env var or a flag) becomes a typed value. */
+export interface OptionSpec<T> {
+  readonly type: string;
+  readonly help: string;
+  /** A value, or a function of the options already resolved (sections resolve in declaration order). */
+  readonly default: T | ((resolved: ResolvedSoFar) => T);
+  /** Returns the typed value, or throws an Error whose message says what is expected. */
+  parse(text: string): T;
+}
+
+type ResolvedSoFar = { readonly [section: string]: { readonly [key: string]: unknown } };
+
+function str(help: string, def: OptionSpec<string>['default']): OptionSpec<string> {
+  return { type: 'string', help, default: def, parse: (text) => text };
+}
+
+function int(help: string, def: number, range: { min: number; max: number }): OptionSpec<number> {
+  return {
+    type: `integer (${range.min}..${range.max})`,
+    help,
+    default: def,
+    parse(text) {
+      const value = Number(text);
+      if (!/^-?\d+$/.test(text) || value < range.min || value > range.max) {
+        throw new Error(`expected an integer from ${range.min} to ${range.max}, got "${text}"`);
+      }
+      return value;
+    },
+  };
+}
+
+const TRUE = ['true', 'yes', 'on', '1'];
+const FALSE = ['false', 'no', 'off', '0'];
+
+function bool(help: string, def: boolean): OptionSpec<boolean> {
+  return {
+    type: 'boolean',
+    help,
+    default: def,
+    parse(text) {
+      const lower = text.toLowerCase();
+      if (TRUE.includes(lower)) return true;
+      if (FALSE.includes(lower)) return false;
+      throw new Error(`expected true or false, got "${text}"`);
+    },
+  };
+}
+
+function choice<const C extends string>(help: string, choices: readonly C[], def: C): OptionSpec<C> {
+  return {
+    type: `one of ${choices.join(', ')}`,
+    help,
+    default: def,
+    parse(text) {
+      const found = choices.find((c) => c === text);
+      if (found === undefined) throw new Error(`expected one of ${choices.join(', ')}, got "${text}"`);
+      return found;
+    },
+  };
+}
+
+function url(help: string, schemes: readonly string[], def: OptionSpec<string>['default']): OptionSpec<string> {
+  return {
+    type: `URL (${schemes.map((s) => `${s}://`).join(', ')})`,
+    help,
+    default: def,
+    parse(text) {
+      const scheme = /^([a-z0-9+]+):\/\//.exec(text)?.[1];
+      if (scheme === undefined || !schemes.includes(scheme)) {
+        throw new Error(`expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}, got "${text}"`);
+      }
+      return text;
+    },
+  };
+}
+
+function stateDir(resolved: ResolvedSoFar): string {
+  return String(resolved['DEFAULT']?.['state_dir']);
+}
+
+/**
+ * Every option Nimbus reads, by section, as in oslo.config. docs/CONFIG.md is generated from this
+ * table (`nimbus config-docs`) and a test keeps the two equal.
+ */
+export const OPTIONS = {
+  DEFAULT: {
+    state_dir: str('Directory holding all local state: database file, keys, images, instances, logs. Default: ~/.nimbus.', () =>
+      join(homedir(), '.nimbus'),
+    ),
+    host: str('Name of this host as services and the scheduler see it. Default: the machine\'s hostname.', () => hostname()),
+    debug: bool('Log at DEBUG level.', false),
+    log_file: str('Also append log lines to this file (empty: stderr only).', ''),
+  },
+  api: {
+    bind_host: str('Address the HTTP listener binds to.', '127.0.0.1'),
+    port: int('Port of the HTTP listener hosting every service API.', 8770, { min: 0, max: 65535 }),
+    public_url: str('Base URL clients reach the APIs at, used in the catalog and links (empty: http://bind_host:port).', ''),
+    max_request_body_size: int('Largest accepted request body in bytes for JSON APIs (larger: 413).', 114688, {
+      min: 1024,
+      max: 1 << 30,
+    }),
+  },
+  database: {
+    connection: url('Database URL. Default: sqlite:///<state_dir>/nimbus.sqlite.', ['sqlite', 'postgresql', 'postgres', 'mysql', 'mariadb'], (r) =>
+      `sqlite:///${join(stateDir(r), 'nimbus.sqlite')}`,
+    ),
+  },
+  bus: {
+    transport_url: url('Message bus: inproc:// (one process) or rabbit://user:pass@host:port/vhost.', ['inproc', 'rabbit', 'amqp'], 'inproc://'),
+    rpc_response_timeout: int('Seconds a bus call waits for its reply before MessagingTimeout.', 60, { min: 1, max: 3600 }),
+  },
+  compute: {
+    driver: choice('Virt driver of compute agents: qemu (real guests) or fake (in-memory, for scale tests).', ['qemu', 'fake'], 'qemu'),
+  },
+} as const;
+
+type Options = typeof OPTIONS;
+export type SectionName = keyof Options;
+type ValueOf<S> = S extends OptionSpec<infer T> ? T : never;
+
+/** The resolved configuration: every option present and typed. */
+export type NimbusConfig = {
+  readonly [S in SectionName]: { readonly [K in keyof Options[S]]: ValueOf<Options[S][K]> };
+};
