@@ -1,8 +1,8 @@
 import { OPTIONS, type OptionSpec } from './options.js';
 
 function describeDefault(spec: OptionSpec<unknown>): string {
-  if (typeof spec.default === 'function') return '(computed, see description)';
-  const text = String(spec.default);
+  if (!('value' in spec.default)) return '(computed, see description)';
+  const text = String(spec.default.value);
   return text === '' ? '(empty)' : `\`${text}\``;
 }
 

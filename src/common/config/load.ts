@@ -28,7 +28,7 @@ function envName(section: SectionName, key: string): string {
 }
 
 function sectionSpecs(section: SectionName): Record<string, OptionSpec<unknown>> {
-  return OPTIONS[section] as Record<string, OptionSpec<unknown>>;
+  return OPTIONS[section];
 }
 
 function isSection(name: string): name is SectionName {
@@ -91,7 +91,7 @@ export function loadConfig(sources: ConfigSources = {}): NimbusConfig {
     for (const [key, spec] of Object.entries(sectionSpecs(section))) {
       const candidate = candidates.get(`${section}.${key}`);
       if (candidate === undefined) {
-        values[key] = expandHome(typeof spec.default === 'function' ? spec.default(resolved) : spec.default);
+        values[key] = expandHome('value' in spec.default ? spec.default.value : spec.default.compute(resolved));
         continue;
       }
       try {

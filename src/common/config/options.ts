@@ -5,23 +5,29 @@ import { join } from 'node:path';
 export interface OptionSpec<T> {
   readonly type: string;
   readonly help: string;
-  /** A value, or a function of the options already resolved (sections resolve in declaration order). */
-  readonly default: T | ((resolved: ResolvedSoFar) => T);
+  readonly default: Default<T>;
   /** Returns the typed value, or throws an Error whose message says what is expected. */
   parse(text: string): T;
 }
 
-type ResolvedSoFar = { readonly [section: string]: { readonly [key: string]: unknown } };
+export type ResolvedSoFar = { readonly [section: string]: { readonly [key: string]: unknown } };
 
-function str(help: string, def: OptionSpec<string>['default']): OptionSpec<string> {
-  return { type: 'string', help, default: def, parse: (text) => text };
+/** A fixed value, or one computed from the options already resolved (sections resolve in order). */
+export type Default<T> = { readonly value: T } | { readonly compute: (resolved: ResolvedSoFar) => T };
+
+function fixedOrComputed<T extends string>(def: T | ((resolved: ResolvedSoFar) => T)): Default<T> {
+  return typeof def === 'function' ? { compute: def } : { value: def };
+}
+
+function str(help: string, def: string | ((resolved: ResolvedSoFar) => string)): OptionSpec<string> {
+  return { type: 'string', help, default: fixedOrComputed(def), parse: (text) => text };
 }
 
 function int(help: string, def: number, range: { min: number; max: number }): OptionSpec<number> {
   return {
     type: `integer (${range.min}..${range.max})`,
     help,
-    default: def,
+    default: { value: def },
     parse(text) {
       const value = Number(text);
       if (!/^-?\d+$/.test(text) || value < range.min || value > range.max) {
@@ -39,7 +45,7 @@ function bool(help: string, def: boolean): OptionSpec<boolean> {
   return {
     type: 'boolean',
     help,
-    default: def,
+    default: { value: def },
     parse(text) {
       const lower = text.toLowerCase();
       if (TRUE.includes(lower)) return true;
@@ -53,7 +59,7 @@ function choice<const C extends string>(help: string, choices: readonly C[], def
   return {
     type: `one of ${choices.join(', ')}`,
     help,
-    default: def,
+    default: { value: def },
     parse(text) {
       const found = choices.find((c) => c === text);
       if (found === undefined) throw new Error(`expected one of ${choices.join(', ')}, got "${text}"`);
@@ -62,11 +68,11 @@ function choice<const C extends string>(help: string, choices: readonly C[], def
   };
 }
 
-function url(help: string, schemes: readonly string[], def: OptionSpec<string>['default']): OptionSpec<string> {
+function url(help: string, schemes: readonly string[], def: string | ((resolved: ResolvedSoFar) => string)): OptionSpec<string> {
   return {
     type: `URL (${schemes.map((s) => `${s}://`).join(', ')})`,
     help,
-    default: def,
+    default: fixedOrComputed(def),
     parse(text) {
       const scheme = /^([a-z0-9+]+):\/\//.exec(text)?.[1];
       if (scheme === undefined || !schemes.includes(scheme)) {

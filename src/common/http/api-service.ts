@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { MicroversionConfig } from './microversion-negotiation.js';
 
 /** The fault body shape a service answers errors with (each OpenStack project has its own). */
 export type FaultFormat = 'nova' | 'keystone' | 'glance' | 'neutron' | 'cinder';
@@ -16,6 +17,11 @@ export interface ApiService {
   readonly faultFormat: FaultFormat;
   /** Headers that repeat the request id besides X-OpenStack-Request-ID (Nova's x-compute-request-id). */
   readonly requestIdHeaders?: readonly string[];
-  /** The service's routes, registered relative to `prefix`. */
+  /** Turns on microversion negotiation; handlers then read `request.microversion`. */
+  readonly microversions?: MicroversionConfig;
+  /**
+   * The service's routes, registered relative to `prefix`. Write them as a
+   * `FastifyPluginAsyncTypebox` so route schemas type `request.body`, `query` and `params`.
+   */
   readonly routes: FastifyPluginAsync;
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// First-use set-up shared by `./nimbus` and `npm test`: installs npm packages when they are
+// missing or older than package-lock.json, and (with --build) compiles TypeScript when any
+// source is newer than the last build. Cheap when nothing changed, so `./nimbus up` stays fast.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const wantBuild = process.argv.includes('--build');
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+function newestUnder(dir) {
+  let newest = mtime(dir);
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestUnder(path) : mtime(path));
+  }
+  return newest;
+}
+
+function run(command, args) {
+  process.stderr.write(`nimbus setup: ${command} ${args.join(' ')}\n`);
+  execFileSync(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+const installedStamp = join(root, 'node_modules', '.package-lock.json');
+if (mtime(installedStamp) < mtime(join(root, 'package-lock.json'))) {
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+if (wantBuild) {
+  const builtStamp = join(root, 'dist', '.tsbuildinfo');
+  const sources = Math.max(
+    newestUnder(join(root, 'src')),
+    newestUnder(join(root, 'bench')),
+    newestUnder(join(root, 'test')),
+    mtime(join(root, 'tsconfig.json')),
+    mtime(join(root, 'package-lock.json')),
+  );
+  if (mtime(builtStamp) < sources) run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
+}

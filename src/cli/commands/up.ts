@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs';
+import { loadConfig } from '../../common/config/load.js';
+import { getLogger } from '../../common/logging/logger.js';
+import { parseArgs, UsageError } from '../args.js';
+import { flagsToOptions, SERVE_FLAGS } from '../common-flags.js';
+import { API_SERVICE_NAMES } from '../presets/api-services.js';
+import { loadOrCreateBootstrapSecrets } from '../runtime/bootstrap-secrets.js';
+import { startCloudNode } from '../runtime/cloud-node.js';
+import { writeCredentialsFiles } from '../runtime/credentials-files.js';
+import { setUpLogging } from '../runtime/logging-setup.js';
+import { runUntilSignal } from '../runtime/run-until-signal.js';
+
+const LOG = getLogger('nimbus.cli.up');
+
+/** `nimbus up`: the all-in-one cloud in the foreground, on embedded defaults. */
+export async function upCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, SERVE_FLAGS);
+  if (args.positionals.length > 0) throw new UsageError(`up takes no arguments, got "${args.positionals.join(' ')}"`);
+  const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
+  setUpLogging(config);
+
+  const stateDir = config.DEFAULT.state_dir;
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const started = performance.now();
+  const node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true });
+
+  const authUrl = `${node.url}/identity`;
+  writeCredentialsFiles(stateDir, authUrl, loadOrCreateBootstrapSecrets(stateDir));
+  LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${config.compute.driver}`);
+  process.stdout.write(
+    `Nimbus all-in-one cloud is running.\n` +
+      `  endpoint:    ${node.url}\n` +
+      `  identity:    ${authUrl}\n` +
+      `  credentials: source ${stateDir}/admin-openrc   (or OS_CLIENT_CONFIG_FILE=${stateDir}/clouds.yaml, --os-cloud nimbus-admin)\n` +
+      `Press Ctrl-C to stop.\n`,
+  );
+  await runUntilSignal(node);
+}

@@ -1,0 +1,32 @@
+import type { RawOptions } from '../common/config/load.js';
+import type { FlagSpec, ParsedArgs } from './args.js';
+
+/** Flags every command that reads the configuration accepts. */
+export const CONFIG_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  config: { takesValue: true },
+  'state-dir': { takesValue: true },
+  debug: { takesValue: false },
+};
+
+/** Flags of the commands that run services. */
+export const SERVE_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...CONFIG_FLAGS,
+  port: { takesValue: true },
+  'bind-host': { takesValue: true },
+  driver: { takesValue: true },
+};
+
+/** Maps command-line flags onto config options, so flags are validated like any other source. */
+export function flagsToOptions(args: ParsedArgs): RawOptions {
+  const options: RawOptions = { DEFAULT: {}, api: {}, compute: {} };
+  const set = (section: keyof RawOptions, key: string, flag: string) => {
+    const value = args.flags.get(flag);
+    if (value !== undefined) (options[section] ??= {})[key] = value;
+  };
+  set('DEFAULT', 'state_dir', 'state-dir');
+  set('DEFAULT', 'debug', 'debug');
+  set('api', 'port', 'port');
+  set('api', 'bind_host', 'bind-host');
+  set('compute', 'driver', 'driver');
+  return options;
+}

@@ -1,0 +1,97 @@
+import { openTransport } from '../../common/bus/index.js';
+import type { Transport } from '../../common/bus/transport.js';
+import { publicUrl } from '../../common/config/load.js';
+import type { NimbusConfig } from '../../common/config/options.js';
+import { openDatabase, type Database } from '../../common/db/database.js';
+import { migrateToLatest, migrationStatus } from '../../common/db/migrator.js';
+import { StartupError } from '../../common/errors/errors.js';
+import { buildHttpApp } from '../../common/http/app.js';
+import { getLogger } from '../../common/logging/logger.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
+import { createApiServices, type ApiServiceName } from '../presets/api-services.js';
+import { MIGRATION_SETS } from '../presets/migration-sets.js';
+
+const LOG = getLogger('nimbus.cli.node');
+
+/** Seconds between service heartbeats (Nova's report_interval). */
+const REPORT_INTERVAL_MS = 10_000;
+
+export interface CloudNode {
+  /** Base URL the APIs answer at. */
+  readonly url: string;
+  readonly port: number;
+  /** Drains in-flight requests, then closes the bus and the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface NodeOptions {
+  readonly services: readonly ApiServiceName[];
+  /** Apply pending migrations at start (all-in-one); otherwise pending ones stop start-up. */
+  readonly migrate: boolean;
+}
+
+async function prepareSchema(db: Database, migrate: boolean): Promise<void> {
+  for (const set of MIGRATION_SETS) {
+    if (migrate) {
+      await migrateToLatest(db, set);
+      continue;
+    }
+    const status = await migrationStatus(db, set);
+    if (status.pending.length > 0) {
+      throw new StartupError(`Database schema of ${set.name} is not current (${status.pending.length} pending): run \`nimbus db sync\``);
+    }
+  }
+}
+
+/**
+ * Starts one node: database, bus, the HTTP listener with the chosen service APIs, and service
+ * heartbeats. Whatever started is closed again if a later step fails.
+ */
+export async function startCloudNode(config: NimbusConfig, options: NodeOptions): Promise<CloudNode> {
+  const undo: (() => Promise<void> | void)[] = [];
+  const rollback = async () => {
+    for (const step of undo.reverse()) await step();
+  };
+  try {
+    const db = await openDatabase(config.database.connection);
+    undo.push(() => db.close());
+    // The bus before the schema: an unreachable broker then fails start-up before anything is written.
+    const transport: Transport = openTransport(config.bus.transport_url);
+    await transport.connect();
+    undo.push(() => transport.close());
+    await prepareSchema(db, options.migrate);
+
+    // Links are rendered per request: with --port 0 the URL is known only after listen.
+    let url = publicUrl(config);
+    const deps = { get publicUrl() { return url; } };
+    const app = buildHttpApp({
+      services: createApiServices(options.services, deps),
+      maxBodyBytes: config.api.max_request_body_size,
+    });
+    undo.push(() => app.close());
+    try {
+      await app.listen({ host: config.api.bind_host, port: config.api.port });
+    } catch (err) {
+      throw new StartupError(`Cannot listen on ${config.api.bind_host}:${config.api.port}: ${(err as Error).message}`);
+    }
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.api.port;
+    url = publicUrl(config, port);
+
+    const registry = new ServiceRegistry(db);
+    for (const name of options.services) {
+      const record = await registry.register({ binary: `nimbus-${name}-api`, host: config.DEFAULT.host, topic: name });
+      undo.push(registry.startHeartbeat(record.id, REPORT_INTERVAL_MS));
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      stop: () => (stopping ??= rollback()),
+    };
+  } catch (err) {
+    await rollback().catch((cleanupError: unknown) => LOG.warning('Cleanup after a failed start failed', { error: cleanupError }));
+    throw err;
+  }
+}

@@ -1,0 +1,20 @@
+export const USAGE = `Usage: nimbus <command> [options]
+
+Commands:
+  up [--state-dir DIR] [--port PORT] [--driver qemu|fake]
+                        Run the all-in-one cloud in the foreground (every service, one process).
+                        Prints the endpoint and writes DIR/admin-openrc and DIR/clouds.yaml.
+  serve SERVICE...      Run only the named services: identity image compute volume network.
+  db sync               Apply database migrations of every service.
+  status                Show the database, the registered services and whether the APIs answer.
+  config-docs           Print docs/CONFIG.md, generated from the option table.
+  help                  Show this text.
+
+Options:
+  --config FILE         Config file (default: $NIMBUS_CONFIG, else /etc/nimbus/nimbus.conf if present)
+  --state-dir DIR       Where local state lives (default: ~/.nimbus)
+  --port PORT           HTTP port of the API listener (default: 8770)
+  --bind-host ADDR      Address the API listener binds to (default: 127.0.0.1)
+  --driver qemu|fake    Compute virt driver (default: qemu)
+  --debug               Log at DEBUG level
+`;

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { Channel } from 'amqplib';
+import { describeTarget, type ServerTarget } from '../transport.js';
+
+/**
+ * Names and declarations of what Nimbus puts on RabbitMQ, laid out as oslo.messaging does:
+ * one topic exchange; per topic a shared queue (`compute`), per server its own (`compute.host1`);
+ * per topic a fanout exchange (`compute_fanout`) with one private queue per server; per client a
+ * private reply queue. Nothing is durable: RPC messages are worthless after a broker restart.
+ */
+
+/** oslo.messaging's control_exchange. */
+export const CONTROL_EXCHANGE = 'nimbus';
+
+export interface QueueOptions {
+  /** Deletes a topic or server queue after this long without consumers; unset keeps it (and its messages). */
+  readonly expiresMs: number | undefined;
+}
+
+export function fanoutExchange(topic: string): string {
+  return `${topic}_fanout`;
+}
+
+export async function declareControlExchange(channel: Channel): Promise<void> {
+  await channel.assertExchange(CONTROL_EXCHANGE, 'topic', { durable: false, autoDelete: false });
+}
+
+/** Auto-delete: it goes when the last server of the topic stops listening. */
+export async function declareFanoutExchange(channel: Channel, topic: string): Promise<void> {
+  await channel.assertExchange(fanoutExchange(topic), 'fanout', { durable: false, autoDelete: true });
+}
+
+/** Exclusive: it lives as long as the connection, and no one else can read the replies. */
+export async function declareReplyQueue(channel: Channel, name: string): Promise<void> {
+  await channel.assertQueue(name, { exclusive: true, autoDelete: true, durable: false });
+}
+
+/** Declares and binds the three queues a server consumes; returns their names. */
+export async function declareServerQueues(channel: Channel, target: ServerTarget, options: QueueOptions): Promise<string[]> {
+  const routed = [target.topic, describeTarget(target)];
+  const args = options.expiresMs === undefined ? undefined : { 'x-expires': options.expiresMs };
+  for (const name of routed) {
+    await channel.assertQueue(name, { durable: false, autoDelete: false, arguments: args });
+    await channel.bindQueue(name, CONTROL_EXCHANGE, name);
+  }
+  await declareFanoutExchange(channel, target.topic);
+  const fanoutQueue = `${fanoutExchange(target.topic)}_${randomUUID()}`;
+  await channel.assertQueue(fanoutQueue, { exclusive: true, autoDelete: true, durable: false });
+  await channel.bindQueue(fanoutQueue, fanoutExchange(target.topic), '');
+  return [...routed, fanoutQueue];
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { DIALECTS, unavailable, withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
+import { StartupError } from '../errors/errors.js';
+import { openDatabase } from './database.js';
+import { sqlitePath } from './dialects/sqlite/sqlite-dialect.js';
+
+type FlagsTable = { flags: { id: number; enabled: boolean; note: string } };
+
+for (const dialect of DIALECTS) {
+  void describe(`openDatabase on ${dialect}`, { skip: await unavailable(dialect) }, () => {
+    void test('opens, names its dialect and declares capabilities', () =>
+      withTestDatabase(dialect, (url) =>
+        withOpenDatabase(url, async (db) => {
+          assert.equal(db.dialect, dialect);
+          assert.equal(typeof db.capabilities.supportsReturning, 'boolean');
+          assert.equal(typeof db.capabilities.transactionalDdl, 'boolean');
+          assert.equal(typeof db.capabilities.rowLocking, 'boolean');
+          const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db.kysely);
+          assert.deepEqual(rows, [{ one: 1 }]);
+        }),
+      ));
+
+    void test('booleans and counts read back as JS booleans and numbers; duplicates are recognised', () =>
+      withTestDatabase(dialect, (url) =>
+        withOpenDatabase(url, async (db) => {
+          await db.kysely.schema
+            .createTable('flags')
+            .addColumn('id', 'integer', (col) => col.primaryKey())
+            .addColumn('enabled', 'boolean', (col) => col.notNull())
+            .addColumn('note', 'varchar(20)', (col) => col.notNull().unique())
+            .execute();
+          const flags = db.kysely.withTables<FlagsTable>();
+          await flags
+            .insertInto('flags')
+            .values([
+              { id: 1, enabled: true, note: 'a' },
+              { id: 2, enabled: false, note: 'b' },
+            ])
+            .execute();
+          const rows = await flags.selectFrom('flags').select(['id', 'enabled']).where('enabled', '=', true).execute();
+          assert.deepEqual(rows, [{ id: 1, enabled: true }]);
+          const count = await flags.selectFrom('flags').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          assert.equal(count.n, 2);
+          const duplicate = await flags.insertInto('flags').values({ id: 3, enabled: true, note: 'a' }).execute().catch((e: unknown) => e);
+          assert.equal(db.isUniqueViolation(duplicate), true);
+          assert.equal(db.isUniqueViolation(new Error('other')), false);
+        }),
+      ));
+  });
+}
+
+describe('openDatabase on sqlite files', () => {
+  void test('creates the parent directory and turns on WAL and foreign keys', () =>
+    withTestDatabase('sqlite', (url) =>
+      withOpenDatabase(url, async (db) => {
+        assert.equal(existsSync(sqlitePath(url)), true);
+        const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db.kysely);
+        assert.equal(mode.rows[0]?.journal_mode, 'wal');
+        const keys = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db.kysely);
+        assert.equal(keys.rows[0]?.foreign_keys, 1);
+      }),
+    ));
+});
+
+describe('openDatabase failures', () => {
+  const refused: ReadonlyArray<[string, string]> = [
+    ['postgresql://nova:Sup3rSecret@127.0.0.1:1/nova', 'postgresql://nova:***@127.0.0.1:1/nova'],
+    ['mysql+pymysql://nova:Sup3rSecret@127.0.0.1:1/nova', 'mysql+pymysql://nova:***@127.0.0.1:1/nova'],
+  ];
+  for (const [url, shown] of refused) {
+    void test(`an unreachable server is a one-line StartupError without the password: ${shown}`, async () => {
+      const error = await openDatabase(url).catch((e: unknown) => e);
+      assert.ok(error instanceof StartupError, String(error));
+      assert.ok(error.message.startsWith(`Cannot connect to database ${shown}: `), error.message);
+      assert.ok(!error.message.includes('Sup3rSecret'));
+      assert.ok(!error.message.includes('\n'));
+    });
+  }
+
+  void test('an unknown scheme is a StartupError', async () => {
+    await assert.rejects(openDatabase('oracle://u:pw@h/db'), (error: unknown) => {
+      assert.ok(error instanceof StartupError);
+      assert.match(error.message, /^Unsupported database URL oracle:\/\/u:\*\*\*@h\/db/);
+      return true;
+    });
+  });
+
+  void test('a sqlite file that cannot be created is a StartupError', () =>
+    withTestDatabase('sqlite', async (url) => {
+      // The state dir's path names a regular file.
+      const file = dirname(dirname(sqlitePath(url)));
+      await writeFile(join(file, 'state'), '');
+      await assert.rejects(openDatabase(url), (error: unknown) => {
+        assert.ok(error instanceof StartupError);
+        assert.match(error.message, /^Cannot connect to database sqlite:\/\/\/.*ENOTDIR/);
+        return true;
+      });
+    }));
+});
+
+for (const dialect of DIALECTS.filter((name) => name !== 'sqlite')) {
+  void describe(`openDatabase failures on ${dialect}`, { skip: await unavailable(dialect) }, () => {
+    void test('a missing database is a StartupError naming it', () =>
+      withTestDatabase(dialect, async (url) => {
+        const missing = url.replace(/nimbus_test_\w+/, 'nimbus_missing_db');
+        await assert.rejects(openDatabase(missing), (error: unknown) => {
+          assert.ok(error instanceof StartupError);
+          assert.match(error.message, /nimbus_missing_db/);
+          return true;
+        });
+      }),
+    );
+  });
+}

@@ -1,0 +1,36 @@
+import type { Dialect } from 'kysely';
+
+/** The engines Nimbus runs on. MySQL proper is served by the MariaDB engine. */
+export const DIALECT_NAMES = ['sqlite', 'postgres', 'mariadb'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+
+/**
+ * What differs between engines, as data. Service code reads these flags; it never asks which
+ * engine it runs on.
+ */
+export interface DatabaseCapabilities {
+  /** `INSERT/UPDATE/DELETE … RETURNING` works (otherwise read the row back, or use `insertId`). */
+  readonly supportsReturning: boolean;
+  /** DDL inside a transaction rolls back with it (MariaDB commits implicitly at each DDL statement). */
+  readonly transactionalDdl: boolean;
+  /**
+   * `SELECT … FOR UPDATE` locks rows. SQLite has no row locks: its one connection already
+   * serialises every transaction, so a plain select inside the transaction is enough.
+   */
+  readonly rowLocking: boolean;
+}
+
+/** One engine's adapter: how to reach it and how it differs. Each lives in `dialects/<name>/`. */
+export interface DatabaseEngine {
+  readonly name: DialectName;
+  readonly capabilities: DatabaseCapabilities;
+  /** Builds the Kysely dialect for a URL of this engine (already matched by scheme). */
+  createDialect(url: string): Dialect;
+  /** True when the error is a unique-constraint violation (a duplicate name, a lost insert race). */
+  isUniqueViolation(error: unknown): boolean;
+}
+
+/** The driver's error code (`code` of better-sqlite3, pg and mysql2 errors), if any. */
+export function driverErrorCode(error: unknown): unknown {
+  return error instanceof Error && 'code' in error ? error.code : undefined;
+}

@@ -1,0 +1,69 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import { StartupError } from '../errors/errors.js';
+import { getLogger } from '../logging/logger.js';
+import type { Database } from './database.js';
+
+const log = getLogger('nimbus.common.db');
+
+/**
+ * One service's schema history: `<service>/db/migrations/index.ts` exports the record explicitly,
+ * keyed `<YYYY-MM-DD>-<slug>` (applied in name order), since the compiled build cannot scan files.
+ */
+export interface ServiceMigrations {
+  /** Names the service's own tables `nimbus_migrations_<name>` and `…_lock`: lowercase, digits, `_`. */
+  readonly name: string;
+  readonly migrations: Readonly<Record<string, Migration>>;
+}
+
+export interface MigrationStatus {
+  readonly applied: readonly string[];
+  readonly pending: readonly string[];
+}
+
+/** A migration failed; the CLI prints the message (service, migration, cause) on one line. */
+export class MigrationFailed extends StartupError {
+  constructor(
+    readonly service: string,
+    readonly migration: string | undefined,
+    cause: unknown,
+  ) {
+    const what = migration === undefined ? `Migrating ${service}` : `Migration ${service}/${migration}`;
+    super(`${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MigrationFailed';
+  }
+}
+
+/** Applies the service's pending migrations and returns their names (none when up to date). */
+export async function migrateToLatest(db: Database, service: ServiceMigrations): Promise<string[]> {
+  const resultSet: MigrationResultSet = await migratorFor(db, service).migrateToLatest();
+  const results = resultSet.results ?? [];
+  const applied = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  for (const name of applied) log.info(`Applied migration ${service.name}/${name} on ${db.displayUrl}`);
+  if (resultSet.error !== undefined) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName;
+    throw new MigrationFailed(service.name, failed, resultSet.error);
+  }
+  return applied;
+}
+
+/** Which of the service's migrations the database has, and which it still lacks, in order. */
+export async function migrationStatus(db: Database, service: ServiceMigrations): Promise<MigrationStatus> {
+  const migrations = await migratorFor(db, service).getMigrations();
+  return {
+    applied: migrations.filter((info) => info.executedAt !== undefined).map((info) => info.name),
+    pending: migrations.filter((info) => info.executedAt === undefined).map((info) => info.name),
+  };
+}
+
+function migratorFor(db: Database, service: ServiceMigrations): Migrator {
+  if (!/^[a-z][a-z0-9_]*$/.test(service.name)) {
+    throw new Error(`Invalid migration set name "${service.name}": use lowercase letters, digits and _`);
+  }
+  const migrations = service.migrations;
+  return new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: `nimbus_migrations_${service.name}`,
+    migrationLockTableName: `nimbus_migrations_${service.name}_lock`,
+  });
+}

@@ -1,0 +1,84 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { addAccessLog } from './access-log.js';
+import type { ApiService, FaultFormat } from './api-service.js';
+import { faultHandler } from './error-handler.js';
+import { acceptEmptyJsonBodies } from './json-body.js';
+import { indexRouteMethods, notFoundHandler, type RouteMethodIndex } from './method-not-allowed.js';
+import { addMicroversionNegotiation, decorateMicroversion, microversionBounds } from './microversion-negotiation.js';
+import { addRequestContext, addRequestIdHeaders, answerRequestId } from './request-id.js';
+import { compileValidator, schemaErrorFormatter } from './validation.js';
+
+export interface HttpAppOptions {
+  /** The service APIs this listener hosts, each under its own prefix. */
+  readonly services: readonly ApiService[];
+  /** Largest request body accepted (bigger ones are 413, whatever Content-Length claims). */
+  readonly maxBodyBytes: number;
+}
+
+/** Outside every service prefix errors use Keystone's generic `{"error": {…}}` body. */
+const ROOT_FAULT_FORMAT: FaultFormat = 'keystone';
+
+/** Configuration mistakes fail here, when the app is built, not on the first request. */
+function checkServices(services: readonly ApiService[]): void {
+  const seen = new Set<string>();
+  for (const { name, prefix, microversions } of services) {
+    if (!/^\/[^/]/.test(prefix) || prefix.endsWith('/')) {
+      throw new Error(`Service ${name}: prefix '${prefix}' must start with one slash and not end with one`);
+    }
+    if (seen.has(prefix)) throw new Error(`Service ${name}: prefix '${prefix}' is already taken`);
+    seen.add(prefix);
+    if (microversions) microversionBounds(microversions);
+  }
+}
+
+/** The fault format of the service whose prefix `url` is under, else the generic one. */
+function faultFormatFor(services: readonly ApiService[], url: string): FaultFormat {
+  const service = services.find(({ prefix }) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`));
+  return service?.faultFormat ?? ROOT_FAULT_FORMAT;
+}
+
+/** Errors and unknown paths of `scope` answered in `format`. */
+function useFaultFormat(scope: FastifyInstance, format: FaultFormat, routes: RouteMethodIndex): void {
+  scope.setErrorHandler(faultHandler(format));
+  scope.setNotFoundHandler(notFoundHandler(routes));
+}
+
+/** One service as an encapsulated plugin: its faults, request-id headers and microversions stay inside. */
+function registerService(app: FastifyInstance, service: ApiService, routes: RouteMethodIndex): void {
+  void app.register(
+    async (scope) => {
+      useFaultFormat(scope, service.faultFormat, routes);
+      if (service.requestIdHeaders) addRequestIdHeaders(scope, service.requestIdHeaders);
+      if (service.microversions) addMicroversionNegotiation(scope, service.microversions);
+      await scope.register(service.routes);
+    },
+    { prefix: service.prefix },
+  );
+}
+
+/**
+ * The HTTP listener's application, not yet listening (the caller listens, tests `inject()`).
+ * Fastify's logger is off: requests are logged once each by the access log, in OpenStack's format.
+ */
+export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
+  checkServices(options.services);
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.maxBodyBytes,
+    schemaErrorFormatter,
+    // Requests the router rejects (a malformed URL) run no hooks: answer them like the rest.
+    frameworkErrors: (error, request, reply) => {
+      answerRequestId(request, reply);
+      faultHandler(faultFormatFor(options.services, request.url))(error, request, reply);
+    },
+  });
+  app.setValidatorCompiler(compileValidator);
+  acceptEmptyJsonBodies(app);
+  addRequestContext(app);
+  decorateMicroversion(app);
+  addAccessLog(app);
+  const routes = indexRouteMethods(app);
+  useFaultFormat(app, ROOT_FAULT_FORMAT, routes);
+  for (const service of options.services) registerService(app, service, routes);
+  return app;
+}

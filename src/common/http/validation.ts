@@ -1,0 +1,133 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import { BadRequest } from '../errors/errors.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
+
+/** The string formats OpenStack schemas use; an unknown format fails when the route is compiled. */
+const FORMATS = {
+  uuid: UUID,
+  'date-time': (value: string) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
+  ipv4: (value: string) => isIPv4(value),
+  ipv6: (value: string) => isIPv6(value),
+  uri: (value: string) => URL.canParse(value),
+};
+
+/**
+ * Deliberate ajv settings. Unknown fields are rejected (Fastify's default strips them), the
+ * first error is reported (the OpenStack services report one), and `verbose` keeps the offending
+ * value for the message. Strict mode turns schema mistakes into start-up errors, never console noise.
+ */
+const COMMON: Options = {
+  strict: true,
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: false,
+  verbose: true,
+  allowUnionTypes: true,
+  addUsedSchema: false,
+  formats: FORMATS,
+};
+
+/** Bodies are JSON and already typed: `"1"` is not `1`. */
+const bodyAjv = new Ajv({ ...COMMON, coerceTypes: false });
+/** Query strings, path params and headers are text: coerce, and let one value fill an array. */
+const parameterAjv = new Ajv({ ...COMMON, coerceTypes: 'array' });
+
+/** Fastify's validator compiler: bodies strict, everything else coerced. */
+export const compileValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? bodyAjv : parameterAjv).compile(schema);
+
+/** Python's repr as jsonschema's messages print values: strings quoted, the rest as JSON. */
+function repr(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+}
+
+/** The value as Nova's "Value: …" prints it: strings bare. */
+function display(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+}
+
+function typeNames(type: unknown): string {
+  const names = Array.isArray(type) ? type : String(type).split(',');
+  return names.map((name) => `'${String(name)}'`).join(', ');
+}
+
+/** jsonschema's wording for one failed keyword, which the OpenStack services pass through. */
+function describeFailure(error: FastifySchemaValidationError, value: unknown): string {
+  const { params } = error;
+  switch (error.keyword) {
+    case 'required':
+      return `'${String(params.missingProperty)}' is a required property`;
+    case 'additionalProperties':
+      return `Additional properties are not allowed ('${String(params.additionalProperty)}' was unexpected)`;
+    case 'type':
+      return `${repr(value)} is not of type ${typeNames(params.type)}`;
+    case 'enum':
+      return `${repr(value)} is not one of [${(Array.isArray(params.allowedValues) ? params.allowedValues : []).map(repr).join(', ')}]`;
+    case 'const':
+      return `${repr(params.allowedValue)} was expected`;
+    case 'minLength':
+    case 'minItems':
+      return `${repr(value)} is too short`;
+    case 'maxLength':
+    case 'maxItems':
+      return `${repr(value)} is too long`;
+    case 'minimum':
+      return `${repr(value)} is less than the minimum of ${String(params.limit)}`;
+    case 'maximum':
+      return `${repr(value)} is greater than the maximum of ${String(params.limit)}`;
+    case 'pattern':
+      return `${repr(value)} does not match '${String(params.pattern)}'`;
+    case 'format':
+      return `${repr(value)} is not a '${String(params.format)}'`;
+    case 'anyOf':
+    case 'oneOf':
+      return `${repr(value)} is not valid under any of the given schemas`;
+    default:
+      return error.message ?? `failed the '${error.keyword}' check`;
+  }
+}
+
+/** The JSON pointer's last segment: the field Nova names in its message. */
+function fieldName(instancePath: string): string | undefined {
+  const last = instancePath.split('/').pop();
+  return last ? last.replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+}
+
+/**
+ * Nova's validation message: `Invalid input for field/attribute name. Value: 1. 1 is not of type
+ * 'string'` (query strings say "query parameters"); an error at the top level is the bare detail.
+ */
+export function validationMessage(errors: readonly FastifySchemaValidationError[], dataVar: string): string {
+  // A failed anyOf/oneOf comes after its branches' errors; it is the one that names the problem.
+  const error = errors.find(({ keyword }) => keyword === 'anyOf' || keyword === 'oneOf') ?? errors[0];
+  if (!error) return `Invalid input for ${dataVar}.`;
+  const value = 'data' in error ? (error as ErrorObject).data : undefined;
+  const detail = describeFailure(error, value);
+  const field = fieldName(error.instancePath);
+  if (field === undefined) return detail;
+  const what = dataVar === 'querystring' ? 'query parameters' : 'field/attribute';
+  return `Invalid input for ${what} ${field}. Value: ${display(value)}. ${detail}`;
+}
+
+/** Fastify's schemaErrorFormatter: validation failures become a 400 in the service's fault format. */
+export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  return new BadRequest(validationMessage(errors, dataVar));
+}
+
+/**
+ * A body check for when the schema depends on the microversion, so it cannot sit in the route's
+ * schema: `versioned([{ min: '2.1', max: '2.36', value: bodyValidator(V21) }, …])`, then
+ * `table.select(request.microversion)(request.body)` in the handler. Same settings and messages.
+ */
+export function bodyValidator<T extends TSchema>(schema: T): (body: unknown) => Static<T> {
+  const validate: ValidateFunction<Static<T>> = bodyAjv.compile<Static<T>>(schema);
+  return (body) => {
+    if (validate(body)) return body;
+    throw new BadRequest(validationMessage(validate.errors ?? [], 'body'));
+  };
+}

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiServiceDeps } from '../../common/http/service-deps.js';
+
+export const VOLUME_MIN_VERSION = '3.0';
+export const VOLUME_MAX_VERSION = '3.0';
+
+function v3Entry(base: string) {
+  return {
+    id: 'v3.0',
+    status: 'CURRENT',
+    version: VOLUME_MAX_VERSION,
+    min_version: VOLUME_MIN_VERSION,
+    updated: '2016-02-08T12:20:21Z',
+    links: [{ rel: 'self', href: `${base}/volume/v3/` }],
+    'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.volume+json;version=3' }],
+  };
+}
+
+/** Cinder lists its versions with 300 at the root and 200 at /v3. */
+export function volumeVersionRoutes(deps: ApiServiceDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/', async (_request, reply) => reply.code(300).send({ versions: [v3Entry(deps.publicUrl)] }));
+    app.get('/v3', async () => ({ versions: [v3Entry(deps.publicUrl)] }));
+    app.get('/v3/', async () => ({ versions: [v3Entry(deps.publicUrl)] }));
+  };
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildHttpApp } from '../../src/common/http/app.js';
+import { configureLogging } from '../../src/common/logging/logger.js';
+import { API_SERVICE_NAMES, createApiServices } from '../../src/cli/presets/api-services.js';
+
+// What keystoneauth and openstacksdk read before anything else (reference notes §3.2).
+const BASE = 'http://cloud.example:8770';
+configureLogging({ sink: () => undefined });
+const app = buildHttpApp({
+  services: createApiServices(API_SERVICE_NAMES, { publicUrl: BASE }),
+  maxBodyBytes: 114688,
+});
+
+async function get(url: string) {
+  const response = await app.inject({ method: 'GET', url });
+  return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
+}
+
+describe('version discovery documents', () => {
+  test('identity: 300 with versions.values at the root, the v3 entry at /v3', async () => {
+    const root = await get('/identity');
+    assert.equal(root.status, 300);
+    assert.deepEqual(root.body, {
+      versions: {
+        values: [
+          {
+            id: 'v3.14',
+            status: 'stable',
+            updated: '2020-04-07T00:00:00Z',
+            links: [{ rel: 'self', href: `${BASE}/identity/v3/` }],
+            'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
+          },
+        ],
+      },
+    });
+    const v3 = await get('/identity/v3');
+    assert.equal(v3.status, 200);
+    assert.deepEqual(v3.body['version'], (root.body['versions'] as { values: unknown[] }).values[0]);
+  });
+
+  test('compute: 200 at the root and /v2.1, advertising only what is implemented', async () => {
+    for (const url of ['/compute', '/compute/']) {
+      const root = await get(url);
+      assert.equal(root.status, 200);
+      const versions = root.body['versions'] as { id: string; version: string; min_version: string; links: unknown[] }[];
+      assert.deepEqual(
+        versions.map((v) => [v.id, v.version, v.min_version]),
+        [['v2.1', '2.1', '2.1']],
+      );
+      assert.deepEqual(versions[0]?.links, [{ rel: 'self', href: `${BASE}/compute/v2.1/` }]);
+    }
+    const single = await get('/compute/v2.1');
+    assert.equal(single.status, 200);
+    const version = single.body['version'] as Record<string, unknown>;
+    // Tempest's compute version schema allows exactly these keys.
+    assert.deepEqual(Object.keys(version).sort(), ['id', 'links', 'media-types', 'min_version', 'status', 'updated', 'version']);
+  });
+
+  test('compute negotiates microversions within what it advertises', async () => {
+    const latest = await app.inject({ method: 'GET', url: '/compute/v2.1', headers: { 'openstack-api-version': 'compute latest' } });
+    assert.equal(latest.headers['openstack-api-version'], 'compute 2.1');
+    assert.equal(latest.headers['x-openstack-nova-api-version'], '2.1');
+    const tooNew = await app.inject({ method: 'GET', url: '/compute/v2.1', headers: { 'x-openstack-nova-api-version': '2.93' } });
+    assert.equal(tooNew.statusCode, 406);
+    assert.equal(tooNew.json<{ computeFault: { code: number } }>().computeFault.code, 406);
+  });
+
+  test('image: 300 at the root, 200 at /versions', async () => {
+    const root = await get('/image');
+    assert.equal(root.status, 300);
+    assert.deepEqual(root.body, { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${BASE}/image/v2/` }] }] });
+    assert.deepEqual((await get('/image/versions')).body, root.body);
+  });
+
+  test('volume: 300 at the root, 200 at /v3, version 3.0', async () => {
+    const root = await get('/volume');
+    assert.equal(root.status, 300);
+    const entry = (root.body['versions'] as Record<string, unknown>[])[0];
+    assert.equal(entry?.['id'], 'v3.0');
+    assert.equal(entry?.['min_version'], '3.0');
+    assert.equal((await get('/volume/v3')).status, 200);
+  });
+
+  test('network: 200 at the root with id/status/links only', async () => {
+    const root = await get('/network');
+    assert.equal(root.status, 200);
+    assert.deepEqual(root.body, {
+      versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${BASE}/network/v2.0/` }] }],
+    });
+    assert.deepEqual((await get('/network/v2.0')).body, { resources: [] });
+  });
+});
