@@ -21,6 +21,7 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
   const node = await startCloudNode(config, { services, migrate: false });
+  const stopped = runUntilSignal(node);
   LOG.info(`Serving ${services.join(', ')} at ${node.url}`);
-  await runUntilSignal(node);
+  await stopped;
 }

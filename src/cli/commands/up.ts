@@ -24,6 +24,8 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   const started = performance.now();
   const node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true });
 
+  // Handlers first: a supervisor may send SIGTERM as soon as it reads the banner.
+  const stopped = runUntilSignal(node);
   const authUrl = `${node.url}/identity`;
   writeCredentialsFiles(stateDir, authUrl, loadOrCreateBootstrapSecrets(stateDir));
   LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${config.compute.driver}`);
@@ -34,5 +36,5 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
       `  credentials: source ${stateDir}/admin-openrc   (or OS_CLIENT_CONFIG_FILE=${stateDir}/clouds.yaml, --os-cloud nimbus-admin)\n` +
       `Press Ctrl-C to stop.\n`,
   );
-  await runUntilSignal(node);
+  await stopped;
 }

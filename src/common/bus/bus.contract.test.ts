@@ -11,13 +11,13 @@ import { openTransport } from './index.js';
 import { RpcClient } from './rpc-client.js';
 import { RpcServer, type RpcHandlers } from './rpc-server.js';
 import type { Transport } from './transport.js';
+import { RABBIT_URL, rabbitUnavailable } from '../../../test/support/rabbitmq.js';
 
 /**
  * The contract every bus transport meets. Each suite opens two transports on one bus, one for the
  * servers and one for the clients, as two processes would.
  */
 
-const RABBIT_URL = process.env['NIMBUS_TEST_RABBIT_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/';
 const RUN = randomUUID().slice(0, 8);
 const LOG = getLogger('nimbus.test.bus');
 
@@ -240,18 +240,6 @@ export function transportContract(kind: string, open: () => Transport, skip: str
       assert.deepEqual(casts, []);
     });
   });
-}
-
-async function rabbitUnavailable(): Promise<string | false> {
-  const probe = new AmqpTransport(RABBIT_URL, { connectionName: `nimbus-test-probe-${RUN}` });
-  try {
-    await probe.connect();
-    return false;
-  } catch (error) {
-    return `RabbitMQ not reachable, skipped: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    await probe.close();
-  }
 }
 
 transportContract('inproc', () => openTransport(`inproc://contract-${RUN}`), false);

@@ -72,6 +72,11 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ env: {}, flags: { api: { port: '70000' } } }), /\[api\] port \(command line\)/);
   });
 
+  test("accepts oslo.db's driver-qualified database URLs", () => {
+    const config = loadConfig({ env: { NIMBUS_DATABASE_CONNECTION: 'mysql+pymysql://root@127.0.0.1/nimbus' } });
+    assert.equal(config.database.connection, 'mysql+pymysql://root@127.0.0.1/nimbus');
+  });
+
   test('a line that is not key = value is an error', () => {
     const file = configFile('[api]\njust some words\n');
     assert.throws(() => loadConfig({ file, env: {} }), /line 2: cannot parse/);

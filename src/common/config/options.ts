@@ -74,7 +74,8 @@ function url(help: string, schemes: readonly string[], def: string | ((resolved:
     help,
     default: fixedOrComputed(def),
     parse(text) {
-      const scheme = /^([a-z0-9+]+):\/\//.exec(text)?.[1];
+      // oslo.db's `mysql+pymysql://` names a Python driver; the engine is what counts here.
+      const scheme = /^([a-z0-9]+)(\+[a-z0-9_]+)?:\/\//.exec(text)?.[1];
       if (scheme === undefined || !schemes.includes(scheme)) {
         throw new Error(`expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}, got "${text}"`);
       }

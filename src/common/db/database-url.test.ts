@@ -4,7 +4,7 @@ import { dialectOfUrl, maskPassword, redactPassword, withoutDriverSuffix } from 
 import { sqlitePath } from './dialects/sqlite/sqlite-dialect.js';
 
 describe('database URLs', () => {
-  void test('the scheme picks the engine, oslo.db driver suffixes included', () => {
+  test('the scheme picks the engine, oslo.db driver suffixes included', () => {
     assert.equal(dialectOfUrl('sqlite:///var/lib/nimbus/nimbus.sqlite'), 'sqlite');
     assert.equal(dialectOfUrl('postgresql://u@h/db'), 'postgres');
     assert.equal(dialectOfUrl('postgres://u@h/db'), 'postgres');
@@ -17,7 +17,7 @@ describe('database URLs', () => {
     assert.equal(withoutDriverSuffix('mysql+pymysql://u:p@h/db'), 'mysql://u:p@h/db');
   });
 
-  void test('passwords are masked, even with unencoded @ or /', () => {
+  test('passwords are masked, even with unencoded @ or /', () => {
     assert.equal(maskPassword('postgresql://nova:s3cret@db:5432/nova'), 'postgresql://nova:***@db:5432/nova');
     assert.equal(maskPassword('mysql://nova:p@ss/w@db/nova?charset=utf8'), 'mysql://nova:***@db/nova?charset=utf8');
     assert.equal(maskPassword('mysql://root@db/nova'), 'mysql://root@db/nova');
@@ -25,7 +25,7 @@ describe('database URLs', () => {
     assert.equal(redactPassword('login s3cret%21 failed for s3cret!', 'postgresql://u:s3cret%21@h/db'), 'login *** failed for ***');
   });
 
-  void test('sqlite URLs name absolute paths, or memory', () => {
+  test('sqlite URLs name absolute paths, or memory', () => {
     assert.equal(sqlitePath('sqlite:///var/lib/nimbus/nimbus.sqlite'), '/var/lib/nimbus/nimbus.sqlite');
     assert.equal(sqlitePath('sqlite:////var/lib/nimbus/nimbus.sqlite'), '/var/lib/nimbus/nimbus.sqlite');
     assert.equal(sqlitePath('sqlite:///tmp/with%20space.sqlite'), '/tmp/with space.sqlite');

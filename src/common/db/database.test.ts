@@ -12,20 +12,22 @@ import { sqlitePath } from './dialects/sqlite/sqlite-dialect.js';
 type FlagsTable = { flags: { id: number; enabled: boolean; note: string } };
 
 for (const dialect of DIALECTS) {
-  void describe(`openDatabase on ${dialect}`, { skip: await unavailable(dialect) }, () => {
-    void test('opens, names its dialect and declares capabilities', () =>
+  describe(`openDatabase on ${dialect}`, { skip: await unavailable(dialect) }, () => {
+    test('opens, names its dialect and declares capabilities', () =>
       withTestDatabase(dialect, (url) =>
         withOpenDatabase(url, async (db) => {
           assert.equal(db.dialect, dialect);
-          assert.equal(typeof db.capabilities.supportsReturning, 'boolean');
-          assert.equal(typeof db.capabilities.transactionalDdl, 'boolean');
+          // The flags Kysely also knows agree with its adapter, so its Migrator and our callers see one truth.
+          const adapter = db.kysely.getExecutor().adapter;
+          assert.equal(db.capabilities.supportsReturning, adapter.supportsReturning);
+          assert.equal(db.capabilities.transactionalDdl, adapter.supportsTransactionalDdl);
           assert.equal(typeof db.capabilities.rowLocking, 'boolean');
           const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db.kysely);
           assert.deepEqual(rows, [{ one: 1 }]);
         }),
       ));
 
-    void test('booleans and counts read back as JS booleans and numbers; duplicates are recognised', () =>
+    test('booleans and counts read back as JS booleans and numbers; duplicates are recognised', () =>
       withTestDatabase(dialect, (url) =>
         withOpenDatabase(url, async (db) => {
           await db.kysely.schema
@@ -55,7 +57,7 @@ for (const dialect of DIALECTS) {
 }
 
 describe('openDatabase on sqlite files', () => {
-  void test('creates the parent directory and turns on WAL and foreign keys', () =>
+  test('creates the parent directory and turns on WAL and foreign keys', () =>
     withTestDatabase('sqlite', (url) =>
       withOpenDatabase(url, async (db) => {
         assert.equal(existsSync(sqlitePath(url)), true);
@@ -73,7 +75,7 @@ describe('openDatabase failures', () => {
     ['mysql+pymysql://nova:Sup3rSecret@127.0.0.1:1/nova', 'mysql+pymysql://nova:***@127.0.0.1:1/nova'],
   ];
   for (const [url, shown] of refused) {
-    void test(`an unreachable server is a one-line StartupError without the password: ${shown}`, async () => {
+    test(`an unreachable server is a one-line StartupError without the password: ${shown}`, async () => {
       const error = await openDatabase(url).catch((e: unknown) => e);
       assert.ok(error instanceof StartupError, String(error));
       assert.ok(error.message.startsWith(`Cannot connect to database ${shown}: `), error.message);
@@ -82,7 +84,7 @@ describe('openDatabase failures', () => {
     });
   }
 
-  void test('an unknown scheme is a StartupError', async () => {
+  test('an unknown scheme is a StartupError', async () => {
     await assert.rejects(openDatabase('oracle://u:pw@h/db'), (error: unknown) => {
       assert.ok(error instanceof StartupError);
       assert.match(error.message, /^Unsupported database URL oracle:\/\/u:\*\*\*@h\/db/);
@@ -90,22 +92,22 @@ describe('openDatabase failures', () => {
     });
   });
 
-  void test('a sqlite file that cannot be created is a StartupError', () =>
+  test('a sqlite file that cannot be created is a StartupError', () =>
     withTestDatabase('sqlite', async (url) => {
       // The state dir's path names a regular file.
       const file = dirname(dirname(sqlitePath(url)));
       await writeFile(join(file, 'state'), '');
       await assert.rejects(openDatabase(url), (error: unknown) => {
         assert.ok(error instanceof StartupError);
-        assert.match(error.message, /^Cannot connect to database sqlite:\/\/\/.*ENOTDIR/);
+        assert.ok(error.message.startsWith(`Cannot connect to database ${url}: `), error.message);
         return true;
       });
     }));
 });
 
 for (const dialect of DIALECTS.filter((name) => name !== 'sqlite')) {
-  void describe(`openDatabase failures on ${dialect}`, { skip: await unavailable(dialect) }, () => {
-    void test('a missing database is a StartupError naming it', () =>
+  describe(`openDatabase failures on ${dialect}`, { skip: await unavailable(dialect) }, () => {
+    test('a missing database is a StartupError naming it', () =>
       withTestDatabase(dialect, async (url) => {
         const missing = url.replace(/nimbus_test_\w+/, 'nimbus_missing_db');
         await assert.rejects(openDatabase(missing), (error: unknown) => {

@@ -11,7 +11,12 @@ export type DialectName = (typeof DIALECT_NAMES)[number];
 export interface DatabaseCapabilities {
   /** `INSERT/UPDATE/DELETE … RETURNING` works (otherwise read the row back, or use `insertId`). */
   readonly supportsReturning: boolean;
-  /** DDL inside a transaction rolls back with it (MariaDB commits implicitly at each DDL statement). */
+  /**
+   * Migrations run in one transaction, so a failed run leaves none of its migrations applied.
+   * MariaDB commits at every DDL statement; SQLite could roll DDL back, but its migrations run
+   * outside a transaction (as Kysely does) so that they can switch foreign_keys off to rebuild a
+   * table, which SQLite ignores inside one.
+   */
   readonly transactionalDdl: boolean;
   /**
    * `SELECT … FOR UPDATE` locks rows. SQLite has no row locks: its one connection already

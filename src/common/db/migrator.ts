@@ -33,11 +33,18 @@ export class MigrationFailed extends StartupError {
   }
 }
 
-/** Applies the service's pending migrations and returns their names (none when up to date). */
+/**
+ * Applies the service's pending migrations and returns their names (none when up to date). On
+ * failure it throws MigrationFailed; the migrations before the failing one stay applied unless
+ * the engine has `transactionalDdl`, where the whole run rolls back.
+ */
 export async function migrateToLatest(db: Database, service: ServiceMigrations): Promise<string[]> {
   const resultSet: MigrationResultSet = await migratorFor(db, service).migrateToLatest();
   const results = resultSet.results ?? [];
-  const applied = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  const rolledBack = resultSet.error !== undefined && db.capabilities.transactionalDdl;
+  const applied = rolledBack
+    ? []
+    : results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
   for (const name of applied) log.info(`Applied migration ${service.name}/${name} on ${db.displayUrl}`);
   if (resultSet.error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName;

@@ -34,8 +34,8 @@ async function withRegistry(
 const compute = { binary: 'nova-compute', host: 'node1', topic: 'compute' };
 
 for (const dialect of DIALECTS) {
-  void describe(`ServiceRegistry on ${dialect}`, { skip: await unavailable(dialect) }, () => {
-    void test('register creates a record that is up, with timestamps exactly as written', () =>
+  describe(`ServiceRegistry on ${dialect}`, { skip: await unavailable(dialect) }, () => {
+    test('register creates a record that is up, with timestamps exactly as written', () =>
       withRegistry(dialect, async (registry, clock) => {
         const record = await registry.register(compute);
         assert.deepEqual({ ...record, id: 0 }, {
@@ -54,7 +54,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await registry.list(), [record]);
       }));
 
-    void test('registering again after a restart updates the same row and keeps operator flags', () =>
+    test('registering again after a restart updates the same row and keeps operator flags', () =>
       withRegistry(dialect, async (registry, clock, db) => {
         const first = await registry.register(compute);
         await db.kysely
@@ -83,7 +83,15 @@ for (const dialect of DIALECTS) {
         );
       }));
 
-    void test('heartbeats count reports and keep a service up; silence or force-down makes it down', () =>
+    test('services registering the same (host, binary) at once end up with one row', () =>
+      withRegistry(dialect, async (registry) => {
+        const [a, b, c] = await Promise.all([registry.register(compute), registry.register(compute), registry.register(compute)]);
+        assert.equal(a.id, b.id);
+        assert.equal(b.id, c.id);
+        assert.equal((await registry.list()).length, 1);
+      }));
+
+    test('heartbeats count reports and keep a service up; silence or force-down makes it down', () =>
       withRegistry(dialect, async (registry, clock, db) => {
         const { id } = await registry.register(compute);
         clock.advance(10_000);
@@ -105,7 +113,7 @@ for (const dialect of DIALECTS) {
         await assert.rejects(registry.heartbeat(id + 1000), NotFound);
       }));
 
-    void test('startHeartbeat reports on a timer until stopped', () =>
+    test('startHeartbeat reports on a timer until stopped', () =>
       withRegistry(dialect, async (registry) => {
         const { id } = await registry.register(compute);
         const stop = registry.startHeartbeat(id, 5);
@@ -123,13 +131,14 @@ describe('ServiceRegistry heartbeat failures', () => {
   configureLogging({ sink: (_line, record) => void records.push(record) });
   after(() => configureLogging({ sink: (line) => void process.stderr.write(line + '\n') }));
 
-  void test('are logged once when they start and once when they stop', async () => {
+  test('are logged once when they start and once when they stop', async () => {
     const db = await openDatabase('sqlite://:memory:');
     try {
       // No migrations yet: every beat fails until the table exists.
       const registry = new ServiceRegistry(db);
       const stop = registry.startHeartbeat(1, 2);
-      await sleep(40);
+      while (!records.some((r) => r.level === 'WARNING')) await sleep(2);
+      await sleep(30); // many more failing beats
       const warnings = records.filter((r) => r.level === 'WARNING');
       assert.equal(warnings.length, 1, records.map((r) => r.message).join('\n'));
       assert.match(warnings[0]?.message ?? '', /^Service 1 cannot report its state \(retrying every 2 ms\): .*services/);

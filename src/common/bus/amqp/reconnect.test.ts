@@ -10,8 +10,8 @@ import { MessageDeliveryFailure, MessagingTimeout } from '../errors.js';
 import { RpcClient } from '../rpc-client.js';
 import { RpcServer } from '../rpc-server.js';
 import { AmqpTransport } from './transport.js';
+import { RABBIT_URL, rabbitUnavailable } from '../../../../test/support/rabbitmq.js';
 
-const RABBIT_URL = process.env['NIMBUS_TEST_RABBIT_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/';
 const RUN = randomUUID().slice(0, 8);
 /** Only this test's connections are closed, so other suites using the broker meanwhile are left alone. */
 const CONNECTION_PREFIX = `nimbus-test-reconnect-${RUN}`;
@@ -29,18 +29,6 @@ async function closeOurConnections(): Promise<number> {
     .map((line) => line.split('\t')[0] ?? '');
   for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'test']);
   return pids.length;
-}
-
-async function rabbitUnavailable(): Promise<string | false> {
-  const probe = new AmqpTransport(RABBIT_URL, { connectionName: `nimbus-test-probe-${RUN}` });
-  try {
-    await probe.connect();
-    return false;
-  } catch (error) {
-    return `RabbitMQ not reachable, skipped: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    await probe.close();
-  }
 }
 
 const skip = await rabbitUnavailable();

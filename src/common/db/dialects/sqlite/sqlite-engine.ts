@@ -6,7 +6,7 @@ const DUPLICATE_KEY_CODES: readonly unknown[] = ['SQLITE_CONSTRAINT_UNIQUE', 'SQ
 /** Embedded SQLite through better-sqlite3: one connection, so one writer at a time. */
 export const sqliteEngine: DatabaseEngine = {
   name: 'sqlite',
-  capabilities: { supportsReturning: true, transactionalDdl: true, rowLocking: false },
+  capabilities: { supportsReturning: true, transactionalDdl: false, rowLocking: false },
   createDialect: createSqliteDialect,
   isUniqueViolation: (error) => DUPLICATE_KEY_CODES.includes(driverErrorCode(error)),
 };

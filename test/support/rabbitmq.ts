@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import { AmqpTransport } from '../../src/common/bus/amqp/transport.js';
+
+/** The broker tests use: RabbitMQ on this machine kind, or NIMBUS_TEST_RABBIT_URL. */
+export const RABBIT_URL = process.env['NIMBUS_TEST_RABBIT_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/';
+
+/**
+ * Why RabbitMQ tests must be skipped, or false when the broker answers: pass it as `skip`.
+ * The reason is also printed loudly, so a skipped suite is never silent.
+ */
+export async function rabbitUnavailable(): Promise<string | false> {
+  const probe = new AmqpTransport(RABBIT_URL, { connectionName: `nimbus-test-probe-${randomUUID().slice(0, 8)}` });
+  try {
+    await probe.connect();
+    return false;
+  } catch (error) {
+    const reason = `RabbitMQ not reachable, its tests are SKIPPED: ${error instanceof Error ? error.message : String(error)}`;
+    process.stderr.write(`\n*** ${reason}\n\n`);
+    return reason;
+  } finally {
+    await probe.close();
+  }
+}
