@@ -12,9 +12,20 @@ export interface RequestContext {
   /** The id of the request that caused this one in another service, when that caller sent one. */
   readonly globalRequestId?: string;
   readonly userId?: string;
+  readonly userName?: string;
+  readonly userDomainId?: string;
+  /** Set for a project-scoped token. */
   readonly projectId?: string;
+  readonly projectName?: string;
+  readonly projectDomainId?: string;
+  /** Set for a domain-scoped token. */
+  readonly domainId?: string;
+  /** Role names of the token's scope, implied roles included (admin ⊃ member ⊃ reader). */
   readonly roles?: readonly string[];
+  /** True for the cloud administrator persona (the admin role): policy's `is_admin` credential. */
   readonly isAdmin?: boolean;
+  /** The caller's token, for calls this service makes to others on its behalf. Never logged. */
+  readonly authToken?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
