@@ -5,7 +5,9 @@
  * override the defaults (10 s, 50 connections).
  */
 import { createRequire } from 'node:module';
+import { Unauthorized } from '../src/common/errors/errors.js';
 import { buildHttpApp } from '../src/common/http/app.js';
+import { createPolicyEnforcer } from '../src/common/policy/enforcer.js';
 import { configureLogging } from '../src/common/logging/logger.js';
 import { computeApi } from '../src/compute/api/index.js';
 
@@ -51,7 +53,16 @@ async function main(): Promise<void> {
 
   let publicUrl = 'http://127.0.0.1';
   const app = buildHttpApp({
-    services: [computeApi({ get publicUrl() { return publicUrl; } })],
+    services: [
+      computeApi({
+        get publicUrl() {
+          return publicUrl;
+        },
+        // The version document is public: no token is ever validated, no rule enforced.
+        auth: { validator: { validate: () => Promise.reject(new Unauthorized()) }, identityUri: () => `${publicUrl}/identity` },
+        policy: createPolicyEnforcer({ defaults: [] }),
+      }),
+    ],
     maxBodyBytes: 1024 * 1024,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // First-use set-up shared by `./nimbus` and `npm test`: installs npm packages when they are
-// missing or older than package-lock.json, and (with --build) compiles TypeScript when any
-// source is newer than the last build. Cheap when nothing changed, so `./nimbus up` stays fast.
+// missing or older than package-lock.json, (with --build) compiles TypeScript when any source is
+// newer than the last build, and (with --test) installs the Debian packages the tests drive, such
+// as the real `openstack` CLI. Cheap when nothing changed, so `./nimbus up` stays fast.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const wantBuild = process.argv.includes('--build');
+const wantTest = process.argv.includes('--test');
+
+/** Debian packages the test suite drives (the clients users judge Nimbus by). */
+const TEST_DEBIAN_PACKAGES = ['python3-openstackclient'];
 
 function mtime(path) {
   return existsSync(path) ? statSync(path).mtimeMs : 0;
@@ -33,6 +38,32 @@ const installedStamp = join(root, 'node_modules', '.package-lock.json');
 if (mtime(installedStamp) < mtime(join(root, 'package-lock.json'))) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
+
+function missingDebianPackages(names) {
+  return names.filter((name) => {
+    try {
+      const status = execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'] });
+      return !status.toString().includes('install ok installed');
+    } catch {
+      return true;
+    }
+  });
+}
+
+function installDebianPackages(names) {
+  const missing = missingDebianPackages(names);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(`nimbus setup: *** not root, cannot install ${missing.join(' ')}; tests needing them will be SKIPPED\n`);
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  process.stderr.write(`nimbus setup: apt-get install ${missing.join(' ')}\n`);
+  execFileSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  execFileSync('apt-get', ['install', '-y', '-q', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env });
+}
+
+if (wantTest) installDebianPackages(TEST_DEBIAN_PACKAGES);
 
 if (wantBuild) {
   const builtStamp = join(root, 'dist', '.tsbuildinfo');

@@ -1,8 +1,10 @@
 import { StartupError } from '../common/errors/errors.js';
 import { getLogger } from '../common/logging/logger.js';
 import { UsageError } from './args.js';
+import { bootstrapCommand } from './commands/bootstrap.js';
 import { configDocsCommand } from './commands/config-docs.js';
 import { dbCommand } from './commands/db-sync.js';
+import { fernetCommand } from './commands/fernet.js';
 import { serveCommand } from './commands/serve.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
@@ -14,6 +16,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   up: upCommand,
   serve: serveCommand,
   db: dbCommand,
+  bootstrap: bootstrapCommand,
+  fernet: fernetCommand,
   status: statusCommand,
   'config-docs': configDocsCommand,
 };

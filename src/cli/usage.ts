@@ -6,6 +6,8 @@ Commands:
                         Prints the endpoint and writes DIR/admin-openrc and DIR/clouds.yaml.
   serve SERVICE...      Run only the named services: identity image compute volume network.
   db sync               Apply database migrations of every service.
+  bootstrap             Create the admin/demo identities and the catalog (scaled out; up does it itself).
+  fernet setup|rotate   Create or rotate the token keys in <state_dir>/fernet-keys.
   status                Show the database, the registered services and whether the APIs answer.
   config-docs           Print docs/CONFIG.md, generated from the option table.
   help                  Show this text.

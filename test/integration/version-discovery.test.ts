@@ -1,20 +1,33 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { buildHttpApp } from '../../src/common/http/app.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { API_SERVICE_NAMES } from '../../src/cli/presets/api-services.js';
+import { startCloudNode, type CloudNode } from '../../src/cli/runtime/cloud-node.js';
+import { loadConfig } from '../../src/common/config/load.js';
 import { configureLogging } from '../../src/common/logging/logger.js';
-import { API_SERVICE_NAMES, createApiServices } from '../../src/cli/presets/api-services.js';
 
-// What keystoneauth and openstacksdk read before anything else (reference notes §3.2).
+// What keystoneauth and openstacksdk read before anything else (reference notes §3.2), without a
+// token, with links on the configured public URL.
 const BASE = 'http://cloud.example:8770';
 configureLogging({ sink: () => undefined });
-const app = buildHttpApp({
-  services: createApiServices(API_SERVICE_NAMES, { publicUrl: BASE }),
-  maxBodyBytes: 114688,
+let node: CloudNode;
+before(async () => {
+  const config = loadConfig({
+    env: { NIMBUS_STATE_DIR: mkdtempSync(join(tmpdir(), 'nimbus-versions-')), NIMBUS_API_PORT: '0', NIMBUS_API_PUBLIC_URL: BASE },
+  });
+  node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true });
 });
+after(() => node.stop());
+
+async function fetchPath(url: string, headers: Record<string, string> = {}) {
+  return fetch(`http://127.0.0.1:${node.port}${url}`, { headers, redirect: 'manual' });
+}
 
 async function get(url: string) {
-  const response = await app.inject({ method: 'GET', url });
-  return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
+  const response = await fetchPath(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 describe('version discovery documents', () => {
@@ -58,12 +71,12 @@ describe('version discovery documents', () => {
   });
 
   test('compute negotiates microversions within what it advertises', async () => {
-    const latest = await app.inject({ method: 'GET', url: '/compute/v2.1', headers: { 'openstack-api-version': 'compute latest' } });
-    assert.equal(latest.headers['openstack-api-version'], 'compute 2.1');
-    assert.equal(latest.headers['x-openstack-nova-api-version'], '2.1');
-    const tooNew = await app.inject({ method: 'GET', url: '/compute/v2.1', headers: { 'x-openstack-nova-api-version': '2.93' } });
-    assert.equal(tooNew.statusCode, 406);
-    assert.equal(tooNew.json<{ computeFault: { code: number } }>().computeFault.code, 406);
+    const latest = await fetchPath('/compute/v2.1', { 'openstack-api-version': 'compute latest' });
+    assert.equal(latest.headers.get('openstack-api-version'), 'compute 2.1');
+    assert.equal(latest.headers.get('x-openstack-nova-api-version'), '2.1');
+    const tooNew = await fetchPath('/compute/v2.1', { 'x-openstack-nova-api-version': '2.93' });
+    assert.equal(tooNew.status, 406);
+    assert.equal(((await tooNew.json()) as { computeFault: { code: number } }).computeFault.code, 406);
   });
 
   test('image: 300 at the root, 200 at /versions', async () => {

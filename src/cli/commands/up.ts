@@ -4,9 +4,8 @@ import { getLogger } from '../../common/logging/logger.js';
 import { parseArgs, UsageError } from '../args.js';
 import { flagsToOptions, SERVE_FLAGS } from '../common-flags.js';
 import { API_SERVICE_NAMES } from '../presets/api-services.js';
-import { loadOrCreateBootstrapSecrets } from '../runtime/bootstrap-secrets.js';
+import { bootstrapCloud } from '../runtime/bootstrap-cloud.js';
 import { startCloudNode } from '../runtime/cloud-node.js';
-import { writeCredentialsFiles } from '../runtime/credentials-files.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
 import { runUntilSignal } from '../runtime/run-until-signal.js';
 
@@ -27,7 +26,7 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   // Handlers first: a supervisor may send SIGTERM as soon as it reads the banner.
   const stopped = runUntilSignal(node);
   const authUrl = `${node.url}/identity`;
-  writeCredentialsFiles(stateDir, authUrl, loadOrCreateBootstrapSecrets(stateDir));
+  await bootstrapCloud(node.identity.managers, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES });
   LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${config.compute.driver}`);
   process.stdout.write(
     `Nimbus all-in-one cloud is running.\n` +

@@ -1,7 +1,11 @@
 import { computeApi } from '../../compute/api/index.js';
 import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
+import type { RuleDefault } from '../../common/policy/policy.js';
 import { identityApi } from '../../identity/api/index.js';
+import { TOKEN_POLICIES } from '../../identity/auth/policies.js';
+import type { IdentityCore } from '../../identity/identity-core.js';
+import { IDENTITY_POLICIES } from '../../identity/policies.js';
 import { imageApi } from '../../image/api/index.js';
 import { networkApi } from '../../network/api/index.js';
 import { volumeApi } from '../../volume/api/index.js';
@@ -10,7 +14,7 @@ import { volumeApi } from '../../volume/api/index.js';
 export const API_SERVICE_NAMES = ['identity', 'image', 'compute', 'volume', 'network'] as const;
 export type ApiServiceName = (typeof API_SERVICE_NAMES)[number];
 
-const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps) => ApiService>> = {
+const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, identity: IdentityCore) => ApiService>> = {
   identity: identityApi,
   image: imageApi,
   compute: computeApi,
@@ -18,10 +22,13 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps) => ApiSe
   network: networkApi,
 };
 
+/** Every policy rule default of every service: one enforcer serves them all. */
+export const POLICY_DEFAULTS: readonly RuleDefault[] = [...IDENTITY_POLICIES, ...TOKEN_POLICIES];
+
 export function isApiServiceName(name: string): name is ApiServiceName {
   return (API_SERVICE_NAMES as readonly string[]).includes(name);
 }
 
-export function createApiServices(names: readonly ApiServiceName[], deps: ApiServiceDeps): ApiService[] {
-  return names.map((name) => FACTORIES[name](deps));
+export function createApiServices(names: readonly ApiServiceName[], deps: ApiServiceDeps, identity: IdentityCore): ApiService[] {
+  return names.map((name) => FACTORIES[name](deps, identity));
 }

@@ -7,8 +7,10 @@ import { migrateToLatest, migrationStatus } from '../../common/db/migrator.js';
 import { StartupError } from '../../common/errors/errors.js';
 import { buildHttpApp } from '../../common/http/app.js';
 import { getLogger } from '../../common/logging/logger.js';
+import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
-import { createApiServices, type ApiServiceName } from '../presets/api-services.js';
+import { startIdentityCore, type IdentityCore } from '../../identity/identity-core.js';
+import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 
 const LOG = getLogger('nimbus.cli.node');
@@ -20,6 +22,8 @@ export interface CloudNode {
   /** Base URL the APIs answer at. */
   readonly url: string;
   readonly port: number;
+  /** Identity's managers and tokens (the all-in-one bootstrap fills them). */
+  readonly identity: IdentityCore;
   /** Drains in-flight requests, then closes the bus and the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -60,12 +64,24 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     await transport.connect();
     undo.push(() => transport.close());
     await prepareSchema(db, options.migrate);
+    const identity = await startIdentityCore(db, config);
+    undo.push(() => identity.close());
+    const policy = createPolicyEnforcer({
+      defaults: POLICY_DEFAULTS,
+      ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
+    });
 
     // Links are rendered per request: with --port 0 the URL is known only after listen.
     let url = publicUrl(config);
-    const deps = { get publicUrl() { return url; } };
+    const deps = {
+      get publicUrl() {
+        return url;
+      },
+      auth: { validator: identity.validator, identityUri: () => `${url}/identity` },
+      policy,
+    };
     const app = buildHttpApp({
-      services: createApiServices(options.services, deps),
+      services: createApiServices(options.services, deps, identity),
       maxBodyBytes: config.api.max_request_body_size,
     });
     undo.push(() => app.close());
@@ -88,6 +104,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     return {
       url,
       port,
+      identity,
       stop: () => (stopping ??= rollback()),
     };
   } catch (err) {

@@ -119,6 +119,17 @@ export const OPTIONS = {
     transport_url: url('Message bus: inproc:// (one process) or rabbit://user:pass@host:port/vhost.', ['inproc', 'rabbit', 'amqp'], 'inproc://'),
     rpc_response_timeout: int('Seconds a bus call waits for its reply before MessagingTimeout.', 60, { min: 1, max: 3600 }),
   },
+  identity: {
+    token_expiration: int('Seconds a token stays valid after it is issued.', 86400, { min: 60, max: 31536000 }),
+    max_active_keys: int('Fernet keys kept by `nimbus fernet rotate` (staged + primary + secondaries).', 3, { min: 1, max: 100 }),
+    lockout_failure_attempts: int('Failed password attempts before a user is locked out (0: never).', 0, { min: 0, max: 1000 }),
+    lockout_duration: int('Seconds a locked-out user stays locked.', 1800, { min: 1, max: 31536000 }),
+    password_regex: str('Regular expression a new password must match (empty: any).', ''),
+    password_regex_description: str('What password_regex requires, in words, for the error message.', ''),
+  },
+  oslo_policy: {
+    policy_file: str('JSON or YAML file overriding policy rules by name (empty: the defaults in code).', ''),
+  },
   compute: {
     driver: choice('Virt driver of compute agents: qemu (real guests) or fake (in-memory, for scale tests).', ['qemu', 'fake'], 'qemu'),
   },

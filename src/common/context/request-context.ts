@@ -24,6 +24,8 @@ export interface RequestContext {
   readonly roles?: readonly string[];
   /** True for the cloud administrator persona (the admin role): policy's `is_admin` credential. */
   readonly isAdmin?: boolean;
+  /** Roles of a valid X-Service-Token sent along (a service acting for the user). */
+  readonly serviceRoles?: readonly string[];
   /** The caller's token, for calls this service makes to others on its behalf. Never logged. */
   readonly authToken?: string;
 }

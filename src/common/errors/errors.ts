@@ -23,8 +23,8 @@ export class BadRequest extends NimbusError {
 }
 
 export class Unauthorized extends NimbusError {
-  constructor(message = 'The request you have made requires authentication.') {
-    super(401, message);
+  constructor(message = 'The request you have made requires authentication.', options: { headers?: Record<string, string> } = {}) {
+    super(401, message, options);
   }
 }
 

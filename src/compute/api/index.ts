@@ -1,3 +1,4 @@
+import { authenticated } from '../../common/auth/auth-token.js';
 import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, computeVersionRoutes } from './versions.js';
@@ -15,6 +16,6 @@ export function computeApi(deps: ApiServiceDeps): ApiService {
       min: COMPUTE_MIN_VERSION,
       max: COMPUTE_MAX_VERSION,
     },
-    routes: computeVersionRoutes(deps),
+    routes: authenticated(deps.auth, computeVersionRoutes(deps)),
   };
 }

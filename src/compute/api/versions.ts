@@ -19,7 +19,7 @@ function v21Entry(base: string) {
 /** Nova's discovery documents: the list at the root (200), the single version at /v2.1. */
 export function computeVersionRoutes(deps: ApiServiceDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', async () => ({ versions: [v21Entry(deps.publicUrl)] }));
+    app.get('/', { config: { public: true } }, async () => ({ versions: [v21Entry(deps.publicUrl)] }));
     const single = async () => ({
       version: {
         ...v21Entry(deps.publicUrl),
@@ -30,7 +30,7 @@ export function computeVersionRoutes(deps: ApiServiceDeps): FastifyPluginAsync {
         'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
       },
     });
-    app.get('/v2.1', single);
-    app.get('/v2.1/', single);
+    app.get('/v2.1', { config: { public: true } }, single);
+    app.get('/v2.1/', { config: { public: true } }, single);
   };
 }

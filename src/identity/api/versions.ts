@@ -15,8 +15,8 @@ function v3Entry(base: string) {
 /** Version discovery as keystoneauth reads it: a 300 list at the root, the single version at /v3. */
 export function identityVersionRoutes(deps: ApiServiceDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', async (_request, reply) => reply.code(300).send({ versions: { values: [v3Entry(deps.publicUrl)] } }));
-    app.get('/v3', async () => ({ version: v3Entry(deps.publicUrl) }));
-    app.get('/v3/', async () => ({ version: v3Entry(deps.publicUrl) }));
+    app.get('/', { config: { public: true } }, async (_request, reply) => reply.code(300).send({ versions: { values: [v3Entry(deps.publicUrl)] } }));
+    app.get('/v3', { config: { public: true } }, async () => ({ version: v3Entry(deps.publicUrl) }));
+    app.get('/v3/', { config: { public: true } }, async () => ({ version: v3Entry(deps.publicUrl) }));
   };
 }

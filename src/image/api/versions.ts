@@ -8,7 +8,7 @@ function versions(base: string) {
 /** Glance answers its root with 300 Multiple Choices and /versions with 200, both listing versions. */
 export function imageVersionRoutes(deps: ApiServiceDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', async (_request, reply) => reply.code(300).send(versions(deps.publicUrl)));
-    app.get('/versions', async () => versions(deps.publicUrl));
+    app.get('/', { config: { public: true } }, async (_request, reply) => reply.code(300).send(versions(deps.publicUrl)));
+    app.get('/versions', { config: { public: true } }, async () => versions(deps.publicUrl));
   };
 }

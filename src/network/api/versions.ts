@@ -4,11 +4,11 @@ import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 /** Neutron's root lists v2.0 (entries carry only id, status and links); /v2.0 lists its resources. */
 export function networkVersionRoutes(deps: ApiServiceDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', async () => ({
+    app.get('/', { config: { public: true } }, async () => ({
       versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${deps.publicUrl}/network/v2.0/` }] }],
     }));
     const resources = async () => ({ resources: [] });
-    app.get('/v2.0', resources);
-    app.get('/v2.0/', resources);
+    app.get('/v2.0', { config: { public: true } }, resources);
+    app.get('/v2.0/', { config: { public: true } }, resources);
   };
 }

@@ -1,3 +1,4 @@
+import { authenticated } from '../../common/auth/auth-token.js';
 import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 import { VOLUME_MAX_VERSION, VOLUME_MIN_VERSION, volumeVersionRoutes } from './versions.js';
@@ -9,6 +10,6 @@ export function volumeApi(deps: ApiServiceDeps): ApiService {
     prefix: '/volume',
     faultFormat: 'cinder',
     microversions: { serviceType: 'volume', min: VOLUME_MIN_VERSION, max: VOLUME_MAX_VERSION },
-    routes: volumeVersionRoutes(deps),
+    routes: authenticated(deps.auth, volumeVersionRoutes(deps)),
   };
 }

@@ -19,8 +19,8 @@ function v3Entry(base: string) {
 /** Cinder lists its versions with 300 at the root and 200 at /v3. */
 export function volumeVersionRoutes(deps: ApiServiceDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', async (_request, reply) => reply.code(300).send({ versions: [v3Entry(deps.publicUrl)] }));
-    app.get('/v3', async () => ({ versions: [v3Entry(deps.publicUrl)] }));
-    app.get('/v3/', async () => ({ versions: [v3Entry(deps.publicUrl)] }));
+    app.get('/', { config: { public: true } }, async (_request, reply) => reply.code(300).send({ versions: [v3Entry(deps.publicUrl)] }));
+    app.get('/v3', { config: { public: true } }, async () => ({ versions: [v3Entry(deps.publicUrl)] }));
+    app.get('/v3/', { config: { public: true } }, async () => ({ versions: [v3Entry(deps.publicUrl)] }));
   };
 }

@@ -1,0 +1,25 @@
+import { bootstrapIdentity } from '../../identity/bootstrap/bootstrap.js';
+import type { IdentityManagers } from '../../identity/resources/index.js';
+import type { ApiServiceName } from '../presets/api-services.js';
+import { catalogEndpoints } from '../presets/catalog-endpoints.js';
+import { loadOrCreateBootstrapSecrets } from './bootstrap-secrets.js';
+import { writeCredentialsFiles } from './credentials-files.js';
+
+/**
+ * keystone-manage bootstrap for a Nimbus cloud: the admin and demo personas with the state dir's
+ * generated passwords, RegionOne, and catalog entries for `services` at `publicUrl`; then the
+ * state dir's admin-openrc and clouds.yaml. Idempotent: a restart on a new port moves the URLs.
+ */
+export async function bootstrapCloud(
+  managers: IdentityManagers,
+  options: { stateDir: string; publicUrl: string; services: readonly ApiServiceName[] },
+): Promise<void> {
+  const secrets = loadOrCreateBootstrapSecrets(options.stateDir);
+  await bootstrapIdentity(managers, {
+    adminPassword: secrets.adminPassword,
+    demoPassword: secrets.demoPassword,
+    region: 'RegionOne',
+    endpoints: catalogEndpoints(options.publicUrl, options.services),
+  });
+  writeCredentialsFiles(options.stateDir, `${options.publicUrl}/identity`, secrets);
+}

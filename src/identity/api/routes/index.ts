@@ -1,0 +1,21 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { catalogRoutes } from './catalog.js';
+import { domainRoutes } from './domains.js';
+import { grantRoutes } from './grants.js';
+import { groupRoutes } from './groups.js';
+import { projectRoutes } from './projects.js';
+import { roleAssignmentRoutes } from './role-assignments.js';
+import { roleRoutes } from './roles.js';
+import type { IdentityRouteDeps } from './route-deps.js';
+import { userRoutes } from './users.js';
+
+export type { IdentityRouteDeps } from './route-deps.js';
+
+/** Keystone v3's resource API (everything but /v3/auth), registered at `/v3/…` of the identity plugin. */
+export function identityResourceRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    for (const routes of [domainRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes]) {
+      await app.register(routes(deps));
+    }
+  };
+}

@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { RoleInference, RoleRef } from '../../resources/roles.js';
+import { collectionLinks, v3Url } from './links.js';
+import { renderInferenceRole, renderRole } from './render.js';
+import { authorize, targetOrEmpty, type IdentityRouteDeps } from './route-deps.js';
+import { extraOf, IdParams, IdString, Name255, Nullable, OptionalString, Options } from './schema-types.js';
+
+const RoleProperties = {
+  name: Name255,
+  description: Type.Optional(Nullable(Type.String())),
+  domain_id: Type.Optional(Nullable(IdString)),
+  options: Type.Optional(Options),
+};
+
+/** keystone/assignment/schema.py role_create: unknown fields are kept as extra attributes. */
+export const RoleCreateBody = Type.Object({ role: Type.Object(RoleProperties, { additionalProperties: true }) });
+export const RoleUpdateBody = Type.Object({
+  role: Type.Partial(Type.Object(RoleProperties), { additionalProperties: true, minProperties: 1 }),
+});
+export const RoleListQuery = Type.Object({ name: OptionalString, domain_id: OptionalString });
+export const ImpliedRoleParams = Type.Object({ id: Type.String(), impliedId: Type.String() });
+
+/** /v3/roles, their implications (/v3/roles/{prior}/implies/{implied}) and /v3/role_inferences. */
+export function roleRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
+  const { roles } = deps.managers;
+  const render = (ref: RoleRef) => renderRole(deps.publicUrl, ref);
+  const roleTarget = async (id: string) => {
+    const role = await targetOrEmpty(() => roles.get(id));
+    return { role_id: id, ...(role === undefined ? {} : { target: { role: render(role) } }) };
+  };
+  const inference = (found: RoleInference, single: boolean) => ({
+    prior_role: renderInferenceRole(deps.publicUrl, found.prior),
+    implies: single && found.implies[0] !== undefined
+      ? renderInferenceRole(deps.publicUrl, found.implies[0])
+      : found.implies.map((ref) => renderInferenceRole(deps.publicUrl, ref)),
+  });
+  const impliedLink = (priorId: string, impliedId: string) => ({ self: v3Url(deps.publicUrl, `/roles/${priorId}/implies/${impliedId}`) });
+
+  return async (app) => {
+    app.get('/v3/roles', { schema: { querystring: RoleListQuery } }, async (request) => {
+      authorize(deps, request, 'identity:list_roles', { ...request.query });
+      const refs = await roles.list(request.query);
+      return { roles: refs.map(render), links: collectionLinks(deps.publicUrl, request) };
+    });
+
+    app.post('/v3/roles', { schema: { body: RoleCreateBody } }, async (request, reply) => {
+      const body = request.body.role;
+      authorize(deps, request, 'identity:create_role', { role: body });
+      const ref = await roles.create({ ...body, extra: extraOf(body, RoleProperties) });
+      return reply.code(201).send({ role: render(ref) });
+    });
+
+    app.get('/v3/roles/:id', { schema: { params: IdParams } }, async (request) => {
+      authorize(deps, request, 'identity:get_role', await roleTarget(request.params.id));
+      return { role: render(await roles.get(request.params.id)) };
+    });
+
+    app.patch('/v3/roles/:id', { schema: { params: IdParams, body: RoleUpdateBody } }, async (request) => {
+      authorize(deps, request, 'identity:update_role', await roleTarget(request.params.id));
+      const body = request.body.role;
+      return { role: render(await roles.update(request.params.id, { ...body, extra: extraOf(body, RoleProperties) })) };
+    });
+
+    app.delete('/v3/roles/:id', { schema: { params: IdParams } }, async (request, reply) => {
+      authorize(deps, request, 'identity:delete_role', await roleTarget(request.params.id));
+      await roles.delete(request.params.id);
+      return reply.code(204).send();
+    });
+
+    app.get('/v3/roles/:id/implies', { schema: { params: IdParams } }, async (request) => {
+      authorize(deps, request, 'identity:list_implied_roles', { prior_role_id: request.params.id });
+      return {
+        role_inference: inference(await roles.listImplied(request.params.id), false),
+        links: { self: v3Url(deps.publicUrl, `/roles/${request.params.id}/implies`) },
+      };
+    });
+
+    app.put('/v3/roles/:id/implies/:impliedId', { schema: { params: ImpliedRoleParams } }, async (request, reply) => {
+      const { id, impliedId } = request.params;
+      authorize(deps, request, 'identity:create_implied_role', { prior_role_id: id, implied_role_id: impliedId });
+      const found = await roles.createImplied(id, impliedId);
+      return reply.code(201).send({ role_inference: inference(found, true), links: impliedLink(id, impliedId) });
+    });
+
+    // Fastify answers HEAD from this GET; Keystone's HEAD is check_implied_role, same outcome.
+    app.get('/v3/roles/:id/implies/:impliedId', { schema: { params: ImpliedRoleParams } }, async (request) => {
+      const { id, impliedId } = request.params;
+      const action = request.method === 'HEAD' ? 'identity:check_implied_role' : 'identity:get_implied_role';
+      authorize(deps, request, action, { prior_role_id: id, implied_role_id: impliedId });
+      return { role_inference: inference(await roles.getImplied(id, impliedId), true), links: impliedLink(id, impliedId) };
+    });
+
+    app.delete('/v3/roles/:id/implies/:impliedId', { schema: { params: ImpliedRoleParams } }, async (request, reply) => {
+      const { id, impliedId } = request.params;
+      authorize(deps, request, 'identity:delete_implied_role', { prior_role_id: id, implied_role_id: impliedId });
+      await roles.deleteImplied(id, impliedId);
+      return reply.code(204).send();
+    });
+
+    app.get('/v3/role_inferences', async (request) => {
+      authorize(deps, request, 'identity:list_role_inference_rules');
+      return { role_inferences: (await roles.listInferences()).map((found) => inference(found, false)) };
+    });
+  };
+}

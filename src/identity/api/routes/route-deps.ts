@@ -1,0 +1,29 @@
+import type { FastifyRequest } from 'fastify';
+import { NotFound } from '../../../common/errors/errors.js';
+import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
+import type { IdentityManagers } from '../../resources/index.js';
+
+/** What the identity resource routes need from the composition root. */
+export interface IdentityRouteDeps {
+  readonly managers: IdentityManagers;
+  readonly policy: PolicyEnforcer;
+  /** The caller as policy sees them (set by the auth middleware before any route runs). */
+  readonly credentialsOf: (request: FastifyRequest) => Credentials;
+  /** Base URL clients reach the listener at (no trailing slash); links are `<publicUrl>/identity/v3/…`. */
+  readonly publicUrl: string;
+}
+
+/** Enforces the action's policy rule for the caller of `request`; throws Forbidden when denied. */
+export function authorize(deps: IdentityRouteDeps, request: FastifyRequest, action: string, target: PolicyTarget = {}): void {
+  deps.policy.enforce(action, target, deps.credentialsOf(request));
+}
+
+/** Builds a policy target lazily, leaving out an entity that does not exist (Keystone defers the 404). */
+export async function targetOrEmpty<T>(load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,165 @@
+import { BadRequest, NotFound, Unauthorized } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { PasswordHasher } from '../passwords/password-hasher.js';
+import type { IdentityManagers } from '../resources/index.js';
+import type { UserRef } from '../resources/users.js';
+import type { IssueTokenInput, TokenProvider } from '../tokens/token-provider.js';
+import type { AuthMethod, TokenPayload, TokenScope } from '../tokens/token-payload.js';
+import type { AuthRequest, NameOrIdRef, PasswordUserRef, ProjectScopeRef } from './auth-request.js';
+
+const LOG = getLogger('nimbus.identity.auth');
+
+/** Every failure to authenticate looks the same to the client, so users cannot be enumerated. */
+function denied(why: string): Unauthorized {
+  LOG.info(`Authentication failed: ${why}`);
+  return new Unauthorized();
+}
+
+async function orUndefined<T>(load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The identity and scope half of POST /v3/auth/tokens: checks the methods (password, token),
+ * resolves the scope (explicit, or the user's default project) and returns what to put in the
+ * new token. Everything refused is a 401 with Keystone's generic message; why is logged.
+ */
+export class Authenticator {
+  /** Verified against for unknown users, so a miss costs what a wrong password costs. */
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly managers: IdentityManagers,
+    private readonly tokens: TokenProvider,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async authenticate(request: AuthRequest): Promise<IssueTokenInput> {
+    const { identity, scope } = request.auth;
+    const methods = new Set(identity.methods);
+    for (const method of methods) {
+      if (method !== 'password' && method !== 'token') throw denied(`unsupported method ${method}`);
+    }
+    let user: UserRef | undefined;
+    let parent: TokenPayload | undefined;
+    if (methods.has('token')) {
+      if (identity.token === undefined) throw new BadRequest("Expecting to find token in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.");
+      parent = this.#parentToken(identity.token.id);
+      user = await this.#enabledUser(parent.userId);
+    }
+    if (methods.has('password')) {
+      if (identity.password === undefined) throw new BadRequest("Expecting to find password in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.");
+      const byPassword = await this.#passwordUser(identity.password.user);
+      if (user !== undefined && user.id !== byPassword.id) throw denied('token and password name different users');
+      user = byPassword;
+    }
+    if (user === undefined) throw denied('no method identified a user');
+
+    const tokenScope = await this.#scope(user, scope);
+    const issued: AuthMethod[] = [...new Set<AuthMethod>([...(parent?.methods ?? []), ...(methods as Set<AuthMethod>)])];
+    return { userId: user.id, methods: issued, scope: tokenScope, ...(parent === undefined ? {} : { parent }) };
+  }
+
+  #parentToken(token: string): TokenPayload {
+    try {
+      return this.tokens.validate(token);
+    } catch (error) {
+      if (error instanceof NotFound) throw denied(`the token to rescope is not valid (${error.message})`);
+      throw error;
+    }
+  }
+
+  async #domainId(ref: NameOrIdRef | undefined, what: string): Promise<string> {
+    if (ref?.id !== undefined) {
+      const domain = await orUndefined(() => this.managers.domains.get(ref.id ?? ''));
+      if (domain === undefined || !domain.enabled) throw denied(`${what} domain ${ref.id} missing or disabled`);
+      return domain.id;
+    }
+    if (ref?.name !== undefined) {
+      const domain = await this.managers.domains.findByName(ref.name);
+      if (domain === undefined || !domain.enabled) throw denied(`${what} domain ${ref.name} missing or disabled`);
+      return domain.id;
+    }
+    throw new BadRequest(`Expecting to find domain in ${what}. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`);
+  }
+
+  async #enabledUser(id: string): Promise<UserRef> {
+    const user = await orUndefined(() => this.managers.users.get(id));
+    if (user === undefined) throw denied(`user ${id} not found`);
+    if (!user.enabled) throw denied(`user ${id} is disabled`);
+    const domain = await orUndefined(() => this.managers.domains.get(user.domain_id));
+    if (domain === undefined || !domain.enabled) throw denied(`domain of user ${id} is disabled`);
+    return user;
+  }
+
+  async #passwordUser(ref: PasswordUserRef): Promise<UserRef> {
+    let id = ref.id;
+    if (id === undefined) {
+      if (ref.name === undefined) throw new BadRequest('Invalid input for field identity/password/user: id or name must be present.');
+      const domainId = await this.#domainId(ref.domain, 'user');
+      const found = await this.managers.users.findByName(ref.name, domainId);
+      if (found === undefined) {
+        await this.hasher.verify(ref.password, await (this.#dummyHash ??= this.hasher.hash('nimbus-timing-equaliser')));
+        throw denied(`no user ${ref.name} in domain ${domainId}`);
+      }
+      id = found.id;
+    }
+    const user = await this.#enabledUser(id);
+    const check = await this.managers.users.verifyPassword(user.id, ref.password);
+    if (check === 'locked') {
+      LOG.warning(`User ${user.id} is locked out after repeated failed passwords`);
+      throw new Unauthorized(`The account is locked for user: ${user.id}.`);
+    }
+    if (check !== 'valid') throw denied(`wrong password for user ${user.id}`);
+    return user;
+  }
+
+  async #scope(user: UserRef, scope: AuthRequest['auth']['scope']): Promise<TokenScope> {
+    if (scope === undefined) return this.#defaultScope(user);
+    if (scope === 'unscoped') return { kind: 'unscoped' };
+    if (scope.system !== undefined) throw denied('system scope is not supported');
+    if (scope.project !== undefined && scope.domain !== undefined) {
+      throw new BadRequest('Specifying both project and domain as scope is not allowed.');
+    }
+    if (scope.project !== undefined) return this.#projectScope(user, scope.project);
+    if (scope.domain !== undefined) {
+      const domainId = await this.#domainId(scope.domain, 'scope');
+      await this.#requireRoles(user, { domainId });
+      return { kind: 'domain', domainId };
+    }
+    return { kind: 'unscoped' };
+  }
+
+  async #projectScope(user: UserRef, ref: ProjectScopeRef): Promise<TokenScope> {
+    let project;
+    if (ref.id !== undefined) {
+      project = await orUndefined(() => this.managers.projects.get(ref.id ?? ''));
+    } else if (ref.name !== undefined) {
+      project = await this.managers.projects.findByName(ref.name, await this.#domainId(ref.domain, 'project'));
+    } else {
+      throw new BadRequest('Invalid input for field scope/project: id or name must be present.');
+    }
+    if (project === undefined || !project.enabled) throw denied(`project ${ref.id ?? ref.name} missing or disabled`);
+    await this.#requireRoles(user, { projectId: project.id });
+    return { kind: 'project', projectId: project.id };
+  }
+
+  /** Keystone scopes a token without an explicit scope to the user's default project, if usable. */
+  async #defaultScope(user: UserRef): Promise<TokenScope> {
+    if (user.default_project_id === null) return { kind: 'unscoped' };
+    const project = await orUndefined(() => this.managers.projects.get(user.default_project_id ?? ''));
+    if (project === undefined || !project.enabled) return { kind: 'unscoped' };
+    const roles = await this.managers.assignments.effectiveRoles(user.id, { projectId: project.id });
+    return roles.length === 0 ? { kind: 'unscoped' } : { kind: 'project', projectId: project.id };
+  }
+
+  async #requireRoles(user: UserRef, scope: { projectId: string } | { domainId: string }): Promise<void> {
+    const roles = await this.managers.assignments.effectiveRoles(user.id, scope);
+    if (roles.length === 0) throw denied(`user ${user.id} has no role on ${JSON.stringify(scope)}`);
+  }
+}

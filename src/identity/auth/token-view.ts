@@ -1,0 +1,116 @@
+import type { AuthenticatedToken } from '../../common/auth/token-validator.js';
+import { NotFound } from '../../common/errors/errors.js';
+import type { NamedRole } from '../resources/assignments.js';
+import type { DomainRef } from '../resources/domains.js';
+import type { CatalogEntry } from '../resources/endpoints.js';
+import type { IdentityManagers } from '../resources/index.js';
+import type { ProjectRef } from '../resources/projects.js';
+import type { UserRef } from '../resources/users.js';
+import { TokenNotFound } from '../tokens/token-provider.js';
+import type { TokenPayload } from '../tokens/token-payload.js';
+
+/** A token with everything Keystone shows about it, checked against the current state of the cloud. */
+export interface TokenView {
+  readonly token: string;
+  readonly payload: TokenPayload;
+  readonly user: UserRef;
+  readonly userDomain: DomainRef;
+  readonly project?: { readonly ref: ProjectRef; readonly domain: DomainRef };
+  readonly domain?: DomainRef;
+  readonly roles: readonly NamedRole[];
+}
+
+async function orUndefined<T>(load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Builds a token's view as Keystone does on every validation: the user and their domain must
+ * still be enabled, the scope's project or domain too, and a scoped token must still carry roles;
+ * otherwise the token is as good as revoked.
+ */
+export async function buildTokenView(managers: IdentityManagers, token: string, payload: TokenPayload): Promise<TokenView> {
+  const gone = () => new TokenNotFound(token, 'revoked');
+  const enabledDomain = async (id: string) => {
+    const domain = await orUndefined(() => managers.domains.get(id));
+    if (domain === undefined || !domain.enabled) throw gone();
+    return domain;
+  };
+  const user = await orUndefined(() => managers.users.get(payload.userId));
+  if (user === undefined || !user.enabled) throw gone();
+  const userDomain = await enabledDomain(user.domain_id);
+  const base = { token, payload, user, userDomain };
+  switch (payload.scope.kind) {
+    case 'unscoped':
+      return { ...base, roles: [] };
+    case 'project': {
+      const ref = await orUndefined(() => managers.projects.get((payload.scope as { projectId: string }).projectId));
+      if (ref === undefined || !ref.enabled) throw gone();
+      const domain = await enabledDomain(ref.domain_id);
+      const roles = await managers.assignments.effectiveRoles(user.id, { projectId: ref.id });
+      if (roles.length === 0) throw gone();
+      return { ...base, project: { ref, domain }, roles };
+    }
+    case 'domain': {
+      const domain = await enabledDomain(payload.scope.domainId);
+      const roles = await managers.assignments.effectiveRoles(user.id, { domainId: domain.id });
+      if (roles.length === 0) throw gone();
+      return { ...base, domain, roles };
+    }
+  }
+}
+
+/** Keystone prints times with microseconds: 2026-11-22T10:15:30.123000Z. */
+function keystoneTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** The `token` object of Keystone's POST/GET /v3/auth/tokens responses. */
+export function renderToken(view: TokenView, catalog: readonly CatalogEntry[] | undefined): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    methods: view.payload.methods,
+    user: {
+      domain: { id: view.userDomain.id, name: view.userDomain.name },
+      id: view.user.id,
+      name: view.user.name,
+      password_expires_at: null,
+    },
+    audit_ids: view.payload.auditIds,
+    expires_at: keystoneTime(view.payload.expiresAt),
+    issued_at: keystoneTime(view.payload.issuedAt),
+  };
+  if (view.project !== undefined) {
+    body['project'] = {
+      domain: { id: view.project.domain.id, name: view.project.domain.name },
+      id: view.project.ref.id,
+      name: view.project.ref.name,
+    };
+    body['is_domain'] = false;
+  }
+  if (view.domain !== undefined) body['domain'] = { id: view.domain.id, name: view.domain.name };
+  if (view.project !== undefined || view.domain !== undefined) {
+    body['roles'] = view.roles.map((role) => ({ id: role.id, name: role.name }));
+    if (catalog !== undefined) body['catalog'] = catalog;
+  }
+  return body;
+}
+
+/** What the auth middleware of every service needs from a view. */
+export function authenticatedToken(view: TokenView): AuthenticatedToken {
+  return {
+    userId: view.user.id,
+    userName: view.user.name,
+    userDomainId: view.user.domain_id,
+    ...(view.project === undefined
+      ? {}
+      : { projectId: view.project.ref.id, projectName: view.project.ref.name, projectDomainId: view.project.ref.domain_id }),
+    ...(view.domain === undefined ? {} : { domainId: view.domain.id }),
+    roles: view.roles.map((role) => role.name),
+    expiresAt: view.payload.expiresAt,
+  };
+}

@@ -1,0 +1,12 @@
+import type { ServiceMigrations } from '../../../common/db/migrator.js';
+import * as catalog from './2026-11-22-identity-catalog.js';
+import * as resources from './2026-11-22-identity-resources.js';
+
+/** Identity's schema history, in order. */
+export const identityMigrations: ServiceMigrations = {
+  name: 'identity',
+  migrations: {
+    '2026-11-22-identity-catalog': catalog,
+    '2026-11-22-identity-resources': resources,
+  },
+};

@@ -1,0 +1,129 @@
+import type { Generated } from 'kysely';
+import type { DbTimestamp } from '../../common/db/timestamps.js';
+
+// Rows of the tables created by migrations/2026-11-22-identity-*.ts. Type aliases, not
+// interfaces: Kysely's withTables() needs their implicit index signature. Columns named
+// `extra`, `options` and `tags` hold JSON text.
+
+export type DomainsTable = {
+  id: string;
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  tags: string;
+  extra: string;
+  created_at: DbTimestamp;
+};
+
+export type ProjectsTable = {
+  id: string;
+  name: string;
+  domain_id: string;
+  /** The parent project, or the domain id for a top-level project (as Keystone stores it). */
+  parent_id: string;
+  description: string | null;
+  enabled: boolean;
+  is_domain: boolean;
+  tags: string;
+  extra: string;
+  created_at: DbTimestamp;
+};
+
+export type UsersTable = {
+  id: string;
+  name: string;
+  domain_id: string;
+  enabled: boolean;
+  default_project_id: string | null;
+  /** The PasswordHasher's opaque string; null for a user without a password. */
+  password_hash: string | null;
+  password_created_at: DbTimestamp | null;
+  failed_auth_count: Generated<number>;
+  last_failed_auth_at: DbTimestamp | null;
+  options: string;
+  /** Everything else the client sent: email, description … */
+  extra: string;
+  created_at: DbTimestamp;
+};
+
+export type GroupsTable = {
+  id: string;
+  name: string;
+  domain_id: string;
+  description: string | null;
+  extra: string;
+};
+
+export type GroupMembersTable = {
+  group_id: string;
+  user_id: string;
+};
+
+export type RolesTable = {
+  id: string;
+  name: string;
+  /** The owning domain, or NULL_DOMAIN_ID for a global role (so the unique key works everywhere). */
+  domain_id: string;
+  description: string | null;
+  extra: string;
+};
+
+export type ImpliedRolesTable = {
+  prior_role_id: string;
+  implied_role_id: string;
+};
+
+export type AssignmentsTable = {
+  type: AssignmentType;
+  actor_id: string;
+  target_id: string;
+  role_id: string;
+  inherited: boolean;
+};
+
+export type AssignmentType = 'UserProject' | 'GroupProject' | 'UserDomain' | 'GroupDomain';
+
+export type RegionsTable = {
+  id: string;
+  description: string;
+  parent_region_id: string | null;
+  extra: string;
+};
+
+export type CatalogServicesTable = {
+  id: string;
+  type: string;
+  name: string | null;
+  description: string | null;
+  enabled: boolean;
+  extra: string;
+};
+
+export type EndpointsTable = {
+  id: string;
+  service_id: string;
+  interface: EndpointInterface;
+  region_id: string | null;
+  url: string;
+  enabled: boolean;
+  extra: string;
+};
+
+export type EndpointInterface = 'public' | 'internal' | 'admin';
+
+export type IdentityTables = {
+  identity_domains: DomainsTable;
+  identity_projects: ProjectsTable;
+  identity_users: UsersTable;
+  identity_groups: GroupsTable;
+  identity_group_members: GroupMembersTable;
+  identity_roles: RolesTable;
+  identity_implied_roles: ImpliedRolesTable;
+  identity_assignments: AssignmentsTable;
+  identity_regions: RegionsTable;
+  identity_catalog_services: CatalogServicesTable;
+  identity_endpoints: EndpointsTable;
+};
+
+/** Keystone's sentinel for "no domain" in the roles table. */
+export const NULL_DOMAIN_ID = '<<null>>';

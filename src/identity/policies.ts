@@ -1,0 +1,119 @@
+import type { RuleDefault } from '../common/policy/policy.js';
+
+/**
+ * Identity's policy defaults, in oslo.policy check-string syntax. Three personas: `admin`
+ * (role:admin) may do everything; a project `member` or `reader` may read their own user,
+ * projects and role assignments and change their own password; the rest is admin only.
+ * Targets are built as Keystone builds them: `target.<entity>` for the entity acted on, path
+ * parameters (`user_id`) and list filters (`user.id`) at the top level.
+ */
+const ADMIN = 'rule:admin_required';
+
+function rule(name: string, checkStr: string, description: string): RuleDefault {
+  return { name, checkStr, description };
+}
+
+function adminOnly(action: string, description: string): RuleDefault {
+  return rule(`identity:${action}`, ADMIN, description);
+}
+
+const BASE_RULES: RuleDefault[] = [
+  rule('admin_required', 'role:admin', 'The cloud administrator.'),
+  rule('owner', 'user_id:%(user_id)s', 'The user the request is about (the `user_id` path parameter).'),
+  rule('admin_or_owner', 'rule:admin_required or rule:owner', 'The administrator, or the user the request is about.'),
+];
+
+const DOMAIN_RULES: RuleDefault[] = [
+  rule('identity:get_domain', `${ADMIN} or domain_id:%(target.domain.id)s`, 'Show a domain.'),
+  adminOnly('list_domains', 'List domains.'),
+  adminOnly('create_domain', 'Create a domain.'),
+  adminOnly('update_domain', 'Update a domain.'),
+  adminOnly('delete_domain', 'Delete a domain.'),
+];
+
+const PROJECT_RULES: RuleDefault[] = [
+  rule('identity:get_project', `${ADMIN} or project_id:%(target.project.id)s`, 'Show a project.'),
+  adminOnly('list_projects', 'List projects.'),
+  rule('identity:list_user_projects', 'rule:admin_or_owner', "List a user's projects."),
+  adminOnly('create_project', 'Create a project.'),
+  adminOnly('update_project', 'Update a project.'),
+  adminOnly('delete_project', 'Delete a project.'),
+];
+
+const USER_RULES: RuleDefault[] = [
+  rule('identity:get_user', `${ADMIN} or user_id:%(target.user.id)s`, 'Show a user.'),
+  adminOnly('list_users', 'List users.'),
+  adminOnly('create_user', 'Create a user.'),
+  adminOnly('update_user', 'Update a user (an administrator may reset the password).'),
+  adminOnly('delete_user', 'Delete a user.'),
+  rule('identity:change_password', 'rule:admin_or_owner', 'Change a password, knowing the original.'),
+];
+
+const GROUP_RULES: RuleDefault[] = [
+  adminOnly('get_group', 'Show a group.'),
+  adminOnly('list_groups', 'List groups.'),
+  rule('identity:list_groups_for_user', 'rule:admin_or_owner', "List a user's groups."),
+  adminOnly('create_group', 'Create a group.'),
+  adminOnly('update_group', 'Update a group.'),
+  adminOnly('delete_group', 'Delete a group.'),
+  adminOnly('list_users_in_group', "List a group's users."),
+  adminOnly('add_user_to_group', 'Add a user to a group.'),
+  adminOnly('check_user_in_group', 'Check whether a user is in a group.'),
+  adminOnly('remove_user_from_group', 'Remove a user from a group.'),
+];
+
+const ROLE_RULES: RuleDefault[] = [
+  adminOnly('get_role', 'Show a role.'),
+  adminOnly('list_roles', 'List roles.'),
+  adminOnly('create_role', 'Create a role.'),
+  adminOnly('update_role', 'Update a role.'),
+  adminOnly('delete_role', 'Delete a role.'),
+  adminOnly('create_implied_role', 'Make one role imply another.'),
+  adminOnly('get_implied_role', 'Show a role implication.'),
+  adminOnly('check_implied_role', 'Check a role implication.'),
+  adminOnly('list_implied_roles', 'List the roles a role implies.'),
+  adminOnly('delete_implied_role', 'Remove a role implication.'),
+  adminOnly('list_role_inference_rules', 'List every role implication.'),
+];
+
+const ASSIGNMENT_RULES: RuleDefault[] = [
+  adminOnly('check_grant', 'Check a role grant on a project or domain.'),
+  adminOnly('list_grants', "List an actor's roles on a project or domain."),
+  adminOnly('create_grant', 'Grant a role on a project or domain.'),
+  adminOnly('revoke_grant', 'Revoke a role grant.'),
+  rule('identity:list_role_assignments', `${ADMIN} or user_id:%(user.id)s`, 'List role assignments (a user may list their own).'),
+  rule(
+    'identity:list_role_assignments_for_tree',
+    `${ADMIN} or user_id:%(user.id)s`,
+    "List role assignments on a project's subtree.",
+  ),
+];
+
+const CATALOG_RULES: RuleDefault[] = [
+  rule('identity:get_region', `${ADMIN} or role:reader`, 'Show a region.'),
+  rule('identity:list_regions', `${ADMIN} or role:reader`, 'List regions.'),
+  adminOnly('create_region', 'Create a region.'),
+  adminOnly('update_region', 'Update a region.'),
+  adminOnly('delete_region', 'Delete a region.'),
+  adminOnly('get_service', 'Show a catalog service.'),
+  adminOnly('list_services', 'List catalog services.'),
+  adminOnly('create_service', 'Create a catalog service.'),
+  adminOnly('update_service', 'Update a catalog service.'),
+  adminOnly('delete_service', 'Delete a catalog service.'),
+  adminOnly('get_endpoint', 'Show an endpoint.'),
+  adminOnly('list_endpoints', 'List endpoints.'),
+  adminOnly('create_endpoint', 'Create an endpoint.'),
+  adminOnly('update_endpoint', 'Update an endpoint.'),
+  adminOnly('delete_endpoint', 'Delete an endpoint.'),
+];
+
+export const IDENTITY_POLICIES: readonly RuleDefault[] = [
+  ...BASE_RULES,
+  ...DOMAIN_RULES,
+  ...PROJECT_RULES,
+  ...USER_RULES,
+  ...GROUP_RULES,
+  ...ROLE_RULES,
+  ...ASSIGNMENT_RULES,
+  ...CATALOG_RULES,
+];

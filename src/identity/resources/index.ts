@@ -1,0 +1,61 @@
+import type { Database } from '../../common/db/database.js';
+import type { IdentityTables } from '../db/tables.js';
+import { AssignmentManager } from './assignments.js';
+import { CatalogServiceManager } from './catalog-services.js';
+import { DomainManager } from './domains.js';
+import { EndpointManager } from './endpoints.js';
+import { IGNORE_IDENTITY_EVENTS, type IdentityEvents } from './events.js';
+import { GroupManager } from './groups.js';
+import { ProjectManager } from './projects.js';
+import { RegionManager } from './regions.js';
+import { RoleAssignmentLister } from './role-assignments.js';
+import { RoleManager } from './roles.js';
+import type { IdentityStore } from './store.js';
+import { UserManager, type PasswordSettings } from './users.js';
+
+/** Every identity resource manager, sharing one database and one event listener. */
+export interface IdentityManagers {
+  readonly domains: DomainManager;
+  readonly projects: ProjectManager;
+  readonly users: UserManager;
+  readonly groups: GroupManager;
+  readonly roles: RoleManager;
+  readonly assignments: AssignmentManager;
+  readonly roleAssignments: RoleAssignmentLister;
+  readonly regions: RegionManager;
+  readonly services: CatalogServiceManager;
+  readonly endpoints: EndpointManager;
+}
+
+export interface IdentityManagerOptions {
+  readonly passwords: PasswordSettings;
+  /** Told about changes that must revoke tokens; ignored when absent. */
+  readonly events?: IdentityEvents;
+  readonly now?: () => Date;
+}
+
+export function createIdentityManagers(database: Database, options: IdentityManagerOptions): IdentityManagers {
+  const store: IdentityStore = {
+    database,
+    db: database.kysely.withTables<IdentityTables>(),
+    events: options.events ?? IGNORE_IDENTITY_EVENTS,
+    now: options.now ?? (() => new Date()),
+  };
+  const domains = new DomainManager(store);
+  const projects = new ProjectManager(store, domains);
+  const users = new UserManager(store, domains, options.passwords);
+  const groups = new GroupManager(store, domains, users);
+  const roles = new RoleManager(store);
+  return {
+    domains,
+    projects,
+    users,
+    groups,
+    roles,
+    assignments: new AssignmentManager(store, domains, projects, users, groups, roles),
+    roleAssignments: new RoleAssignmentLister(store, projects, roles),
+    regions: new RegionManager(store),
+    services: new CatalogServiceManager(store),
+    endpoints: new EndpointManager(store),
+  };
+}

@@ -1,0 +1,235 @@
+import type { Selectable } from 'kysely';
+import { toDbTimestamp } from '../../common/db/timestamps.js';
+import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
+import type { ProjectsTable } from '../db/tables.js';
+import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
+import { mergeExtra, newId, parseObject, parseStrings, toJson, type Extra, type IdentityStore } from './store.js';
+
+export interface ProjectRef {
+  readonly id: string;
+  readonly name: string;
+  readonly domain_id: string;
+  /** The parent project, or the domain for a top-level project (Keystone's convention). */
+  readonly parent_id: string;
+  readonly description: string | null;
+  readonly enabled: boolean;
+  readonly is_domain: boolean;
+  readonly tags: readonly string[];
+  readonly extra: Extra;
+}
+
+export interface ProjectCreate {
+  readonly name: string;
+  /** Defaults to the parent's domain, else the Default domain. */
+  readonly domain_id?: string | null;
+  readonly parent_id?: string | null;
+  readonly description?: string | null;
+  readonly enabled?: boolean;
+  readonly is_domain?: boolean;
+  readonly tags?: readonly string[];
+  readonly extra?: Extra;
+}
+
+export interface ProjectUpdate {
+  readonly name?: string;
+  readonly domain_id?: string | null;
+  readonly parent_id?: string | null;
+  readonly description?: string | null;
+  readonly enabled?: boolean;
+  readonly is_domain?: boolean;
+  readonly tags?: readonly string[];
+  readonly extra?: Extra;
+}
+
+export interface ProjectFilter {
+  readonly name?: string;
+  readonly domain_id?: string;
+  readonly parent_id?: string;
+  readonly enabled?: boolean;
+  readonly is_domain?: boolean;
+  /** Only these ids (a user's projects). */
+  readonly ids?: readonly string[];
+}
+
+/** Projects and their hierarchy (parent_id), after Keystone's resource manager. */
+export class ProjectManager {
+  constructor(
+    private readonly store: IdentityStore,
+    private readonly domains: DomainManager,
+  ) {}
+
+  async create(input: ProjectCreate): Promise<ProjectRef> {
+    if (input.is_domain === true) throw new BadRequest('Projects acting as domains are created through /v3/domains.');
+    const parent = input.parent_id ? await this.#parentOf(input.parent_id) : undefined;
+    const domainId = input.domain_id ?? parent?.domain_id ?? DEFAULT_DOMAIN_ID;
+    await this.domains.get(domainId);
+    if (parent !== undefined && parent.domain_id !== domainId) {
+      throw new BadRequest(
+        `Cannot create project, since it specifies its domain_id ${domainId}, but specifies a parent in a different domain (${parent.domain_id}).`,
+      );
+    }
+    if (parent?.project !== undefined) {
+      const disabled = (await this.ancestors(parent.project.id, true)).find((ref) => !ref.enabled);
+      if (disabled !== undefined) {
+        throw new BadRequest(`cannot create a project in a branch containing a disabled project: ${disabled.id}`);
+      }
+    }
+    const id = newId();
+    const name = input.name.trim();
+    await this.#storing(name, id, () =>
+      this.store.db
+        .insertInto('identity_projects')
+        .values({
+          id,
+          name,
+          domain_id: domainId,
+          parent_id: parent?.project?.id ?? domainId,
+          description: input.description ?? '',
+          enabled: input.enabled ?? true,
+          is_domain: false,
+          tags: toJson(input.tags ?? []),
+          extra: toJson(input.extra),
+          created_at: toDbTimestamp(this.store.now()),
+        })
+        .execute(),
+    );
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<ProjectRef> {
+    const row = await this.store.db.selectFrom('identity_projects').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) throw new NotFound(`Could not find project: ${id}.`);
+    return toRef(row);
+  }
+
+  async findByName(name: string, domainId: string): Promise<ProjectRef | undefined> {
+    const row = await this.store.db
+      .selectFrom('identity_projects')
+      .selectAll()
+      .where('name', '=', name)
+      .where('domain_id', '=', domainId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toRef(row);
+  }
+
+  async list(filter: ProjectFilter = {}): Promise<ProjectRef[]> {
+    if (filter.is_domain === true || filter.ids?.length === 0) return [];
+    let query = this.store.db.selectFrom('identity_projects').selectAll().orderBy('name').orderBy('id');
+    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+    if (filter.domain_id !== undefined) query = query.where('domain_id', '=', filter.domain_id);
+    if (filter.parent_id !== undefined) query = query.where('parent_id', '=', filter.parent_id);
+    if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled);
+    if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);
+    return (await query.execute()).map(toRef);
+  }
+
+  async update(id: string, patch: ProjectUpdate): Promise<ProjectRef> {
+    const current = await this.get(id);
+    if (patch.parent_id !== undefined && patch.parent_id !== current.parent_id) {
+      throw new Forbidden('Update of `parent_id` is not allowed.');
+    }
+    if (patch.is_domain !== undefined && patch.is_domain !== current.is_domain) {
+      throw new BadRequest('Update of `is_domain` is not allowed.');
+    }
+    if (patch.domain_id !== undefined && patch.domain_id !== current.domain_id) {
+      throw new BadRequest('Cannot change Domain ID');
+    }
+    if (current.enabled && patch.enabled === false && (await this.subtree(id)).some((child) => child.enabled)) {
+      throw new Forbidden(`Cannot disable project ${id} since its subtree contains enabled projects.`);
+    }
+    if (!current.enabled && patch.enabled === true && (await this.ancestors(id)).some((parent) => !parent.enabled)) {
+      throw new Forbidden(`Cannot enable project ${id} since it has disabled parents`);
+    }
+    const name = patch.name?.trim() ?? current.name;
+    await this.#storing(name, id, () =>
+      this.store.db
+        .updateTable('identity_projects')
+        .set({
+          name,
+          description: patch.description === undefined ? current.description : patch.description,
+          enabled: patch.enabled ?? current.enabled,
+          tags: toJson(patch.tags ?? current.tags),
+          extra: toJson(mergeExtra(current.extra, patch.extra)),
+        })
+        .where('id', '=', id)
+        .execute(),
+    );
+    if (current.enabled && patch.enabled === false) await this.store.events.projectDisabledOrDeleted(id);
+    return this.get(id);
+  }
+
+  /** Deletes a leaf project and the role assignments on it. */
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    const child = await this.store.db.selectFrom('identity_projects').select('id').where('parent_id', '=', id).executeTakeFirst();
+    if (child !== undefined) {
+      throw new Forbidden(
+        `Cannot delete the project ${id} since it is not a leaf in the hierarchy. Use the cascade option if you want to delete a whole subtree.`,
+      );
+    }
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('identity_assignments').where('target_id', '=', id).execute();
+      await trx.deleteFrom('identity_projects').where('id', '=', id).execute();
+    });
+    await this.store.events.projectDisabledOrDeleted(id);
+  }
+
+  /** The project's ancestors, nearest first (itself first when `includeSelf`); domains excluded. */
+  async ancestors(id: string, includeSelf = false): Promise<ProjectRef[]> {
+    const chain: ProjectRef[] = [];
+    let current = await this.get(id);
+    if (includeSelf) chain.push(current);
+    while (current.parent_id !== current.domain_id) {
+      current = await this.get(current.parent_id);
+      chain.push(current);
+    }
+    return chain;
+  }
+
+  /** Every project below this one, breadth first. */
+  async subtree(id: string): Promise<ProjectRef[]> {
+    const found: ProjectRef[] = [];
+    let level = [id];
+    while (level.length > 0) {
+      const rows = await this.store.db.selectFrom('identity_projects').selectAll().where('parent_id', 'in', level).execute();
+      const children = rows.map(toRef);
+      found.push(...children);
+      level = children.map((child) => child.id);
+    }
+    return found;
+  }
+
+  /** A parent given by id: a project, or a domain (then the new project is top-level). */
+  async #parentOf(parentId: string): Promise<{ domain_id: string; project?: ProjectRef }> {
+    const project = await this.store.db.selectFrom('identity_projects').selectAll().where('id', '=', parentId).executeTakeFirst();
+    if (project !== undefined) return { domain_id: project.domain_id, project: toRef(project) };
+    const domain = await this.store.db.selectFrom('identity_domains').select('id').where('id', '=', parentId).executeTakeFirst();
+    if (domain === undefined) throw new NotFound(`Could not find project: ${parentId}.`);
+    return { domain_id: domain.id };
+  }
+
+  async #storing(name: string, id: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (!this.store.database.isUniqueViolation(error)) throw error;
+      throw new Conflict(
+        `Conflict occurred attempting to store project - it is not permitted to have two projects with either the same name or same id in the same domain: name is ${name}, project id ${id}.`,
+      );
+    }
+  }
+}
+
+function toRef(row: Selectable<ProjectsTable>): ProjectRef {
+  return {
+    id: row.id,
+    name: row.name,
+    domain_id: row.domain_id,
+    parent_id: row.parent_id,
+    description: row.description,
+    enabled: row.enabled,
+    is_domain: row.is_domain,
+    tags: parseStrings(row.tags),
+    extra: parseObject(row.extra),
+  };
+}

@@ -1,0 +1,120 @@
+import type { Selectable } from 'kysely';
+import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
+import type { RegionsTable } from '../db/tables.js';
+import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+
+export interface RegionRef {
+  readonly id: string;
+  readonly description: string;
+  readonly parent_region_id: string | null;
+  readonly extra: Extra;
+}
+
+export interface RegionCreate {
+  /** Regions, unlike the rest, take a client-chosen id (RegionOne); else one is generated. */
+  readonly id?: string;
+  readonly description?: string | null;
+  readonly parent_region_id?: string | null;
+  readonly extra?: Extra;
+}
+
+export type RegionUpdate = Omit<RegionCreate, 'id'>;
+
+/** Catalog regions, optionally nested under a parent region. */
+export class RegionManager {
+  constructor(private readonly store: IdentityStore) {}
+
+  async create(input: RegionCreate): Promise<RegionRef> {
+    const id = input.id ?? newId();
+    if (input.parent_region_id) await this.#parent(input.parent_region_id);
+    try {
+      await this.store.db
+        .insertInto('identity_regions')
+        .values({
+          id,
+          // Keystone's column is NOT NULL: a missing description is stored as ''.
+          description: input.description ?? '',
+          parent_region_id: input.parent_region_id ?? null,
+          extra: toJson(input.extra),
+        })
+        .execute();
+    } catch (error) {
+      if (!this.store.database.isUniqueViolation(error)) throw error;
+      throw new Conflict(`Conflict occurred attempting to store region - Duplicate ID, ${id}.`);
+    }
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<RegionRef> {
+    const row = await this.store.db.selectFrom('identity_regions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) throw new NotFound(`Could not find region: ${id}.`);
+    return toRef(row);
+  }
+
+  async list(filter: { readonly parent_region_id?: string } = {}): Promise<RegionRef[]> {
+    let query = this.store.db.selectFrom('identity_regions').selectAll().orderBy('id');
+    if (filter.parent_region_id !== undefined) query = query.where('parent_region_id', '=', filter.parent_region_id);
+    return (await query.execute()).map(toRef);
+  }
+
+  async update(id: string, patch: RegionUpdate): Promise<RegionRef> {
+    const current = await this.get(id);
+    const parentId = patch.parent_region_id === undefined ? current.parent_region_id : patch.parent_region_id;
+    if (parentId) await this.#checkNoCycle(id, parentId);
+    await this.store.db
+      .updateTable('identity_regions')
+      .set({
+        description: patch.description ?? current.description,
+        parent_region_id: parentId,
+        extra: toJson(mergeExtra(current.extra, patch.extra)),
+      })
+      .where('id', '=', id)
+      .execute();
+    return this.get(id);
+  }
+
+  /** Deletes the region and the regions below it, unless any of them has endpoints. */
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    const ids = await this.#withDescendants(id);
+    const endpoint = await this.store.db.selectFrom('identity_endpoints').select('id').where('region_id', 'in', ids).executeTakeFirst();
+    if (endpoint !== undefined) {
+      throw new Forbidden(`Unable to delete region ${id} because it or its child regions have associated endpoints.`);
+    }
+    await this.store.db.deleteFrom('identity_regions').where('id', 'in', ids).execute();
+  }
+
+  async #parent(parentId: string): Promise<RegionRef> {
+    try {
+      return await this.get(parentId);
+    } catch (error) {
+      if (error instanceof NotFound) throw new NotFound(`Could not find region: ${parentId}.`);
+      throw error;
+    }
+  }
+
+  async #checkNoCycle(id: string, parentId: string): Promise<void> {
+    let current: RegionRef | undefined = await this.#parent(parentId);
+    while (current !== undefined) {
+      if (current.id === id) {
+        throw new BadRequest(`Circular reference or a repeated entry found in region tree - ${id}.`);
+      }
+      current = current.parent_region_id === null ? undefined : await this.get(current.parent_region_id);
+    }
+  }
+
+  async #withDescendants(id: string): Promise<string[]> {
+    const ids = [id];
+    let level = [id];
+    while (level.length > 0) {
+      const rows = await this.store.db.selectFrom('identity_regions').select('id').where('parent_region_id', 'in', level).execute();
+      level = rows.map((row) => row.id).filter((child) => !ids.includes(child));
+      ids.push(...level);
+    }
+    return ids;
+  }
+}
+
+function toRef(row: Selectable<RegionsTable>): RegionRef {
+  return { id: row.id, description: row.description, parent_region_id: row.parent_region_id, extra: parseObject(row.extra) };
+}

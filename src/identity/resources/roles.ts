@@ -1,0 +1,234 @@
+import type { Selectable } from 'kysely';
+import { Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
+import { NULL_DOMAIN_ID, type RolesTable } from '../db/tables.js';
+import { removedAssignment } from './events.js';
+import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+
+/** Keystone's `[assignment] prohibited_implied_role`: no role may imply admin. */
+const PROHIBITED_IMPLIED_ROLES: readonly string[] = ['admin'];
+
+export interface RoleRef {
+  readonly id: string;
+  readonly name: string;
+  /** Set for a domain-specific role, null for a global one. */
+  readonly domain_id: string | null;
+  readonly description: string | null;
+  readonly extra: Extra;
+}
+
+export interface RoleCreate {
+  readonly name: string;
+  readonly domain_id?: string | null;
+  readonly description?: string | null;
+  readonly extra?: Extra;
+}
+
+export type RoleUpdate = Partial<Omit<RoleCreate, 'domain_id'>>;
+
+export interface RoleFilter {
+  readonly name?: string;
+  /** A domain's own roles; without it, the global roles. */
+  readonly domain_id?: string;
+}
+
+export interface ImpliedRule {
+  readonly priorId: string;
+  readonly impliedId: string;
+}
+
+/**
+ * The roles `roleIds` imply, directly or through others, none of `roleIds` themselves: a map
+ * implied id → the prior role it was reached from, breadth first (Keystone's `indirect.role_id`).
+ */
+export function impliedClosure(rules: readonly ImpliedRule[], roleIds: Iterable<string>): Map<string, string> {
+  const found = new Map<string, string>();
+  const seen = new Set(roleIds);
+  let level = [...seen];
+  while (level.length > 0) {
+    const next: string[] = [];
+    for (const rule of rules) {
+      if (!level.includes(rule.priorId) || seen.has(rule.impliedId)) continue;
+      seen.add(rule.impliedId);
+      found.set(rule.impliedId, rule.priorId);
+      next.push(rule.impliedId);
+    }
+    level = next;
+  }
+  return found;
+}
+
+/** One prior role with the roles it implies directly. */
+export interface RoleInference {
+  readonly prior: RoleRef;
+  readonly implies: readonly RoleRef[];
+}
+
+/** Roles and the implications between them (admin ⊃ member ⊃ reader). */
+export class RoleManager {
+  constructor(private readonly store: IdentityStore) {}
+
+  async create(input: RoleCreate): Promise<RoleRef> {
+    const id = newId();
+    const domainId = input.domain_id ?? null;
+    await this.#storing(input.name, domainId, () =>
+      this.store.db
+        .insertInto('identity_roles')
+        .values({
+          id,
+          name: input.name,
+          domain_id: domainId ?? NULL_DOMAIN_ID,
+          description: input.description ?? null,
+          extra: toJson(input.extra),
+        })
+        .execute(),
+    );
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<RoleRef> {
+    const row = await this.store.db.selectFrom('identity_roles').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) throw new NotFound(`Could not find role: ${id}.`);
+    return toRef(row);
+  }
+
+  async list(filter: RoleFilter = {}): Promise<RoleRef[]> {
+    let query = this.store.db
+      .selectFrom('identity_roles')
+      .selectAll()
+      .where('domain_id', '=', filter.domain_id ?? NULL_DOMAIN_ID)
+      .orderBy('name');
+    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+    return (await query.execute()).map(toRef);
+  }
+
+  /** Every role, global and domain-specific, by id (for naming many at once). */
+  async byId(): Promise<Map<string, RoleRef>> {
+    const rows = await this.store.db.selectFrom('identity_roles').selectAll().execute();
+    return new Map(rows.map((row) => [row.id, toRef(row)]));
+  }
+
+  async update(id: string, patch: RoleUpdate): Promise<RoleRef> {
+    const current = await this.get(id);
+    const name = patch.name ?? current.name;
+    await this.#storing(name, current.domain_id, () =>
+      this.store.db
+        .updateTable('identity_roles')
+        .set({
+          name,
+          description: patch.description === undefined ? current.description : patch.description,
+          extra: toJson(mergeExtra(current.extra, patch.extra)),
+        })
+        .where('id', '=', id)
+        .execute(),
+    );
+    return this.get(id);
+  }
+
+  /** Deletes the role with its assignments and implication rules. */
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    const assignments = await this.store.db.selectFrom('identity_assignments').selectAll().where('role_id', '=', id).execute();
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('identity_assignments').where('role_id', '=', id).execute();
+      await trx
+        .deleteFrom('identity_implied_roles')
+        .where((eb) => eb.or([eb('prior_role_id', '=', id), eb('implied_role_id', '=', id)]))
+        .execute();
+      await trx.deleteFrom('identity_roles').where('id', '=', id).execute();
+    });
+    for (const row of assignments) await this.store.events.roleAssignmentRemoved(removedAssignment(row));
+  }
+
+  /** Makes `priorId` imply `impliedId`; creating an existing rule again changes nothing. */
+  async createImplied(priorId: string, impliedId: string): Promise<RoleInference> {
+    const prior = await this.get(priorId);
+    const implied = await this.get(impliedId);
+    if (PROHIBITED_IMPLIED_ROLES.includes(implied.name)) throw new Forbidden(`${impliedId} cannot be an implied roles.`);
+    if (prior.domain_id === null && implied.domain_id !== null) {
+      throw new Forbidden('Global role cannot imply a domain-specific role');
+    }
+    if (!(await this.#implies(priorId, impliedId))) {
+      try {
+        await this.store.db.insertInto('identity_implied_roles').values({ prior_role_id: priorId, implied_role_id: impliedId }).execute();
+      } catch (error) {
+        if (!this.store.database.isUniqueViolation(error)) throw error;
+      }
+    }
+    return { prior, implies: [implied] };
+  }
+
+  async getImplied(priorId: string, impliedId: string): Promise<RoleInference> {
+    const prior = await this.get(priorId);
+    const implied = await this.get(impliedId);
+    if (!(await this.#implies(priorId, impliedId))) throw new NotFound(`${priorId} does not imply ${impliedId}.`);
+    return { prior, implies: [implied] };
+  }
+
+  async deleteImplied(priorId: string, impliedId: string): Promise<void> {
+    await this.getImplied(priorId, impliedId);
+    await this.store.db
+      .deleteFrom('identity_implied_roles')
+      .where('prior_role_id', '=', priorId)
+      .where('implied_role_id', '=', impliedId)
+      .execute();
+  }
+
+  /** The roles `priorId` implies directly. */
+  async listImplied(priorId: string): Promise<RoleInference> {
+    const prior = await this.get(priorId);
+    const roles = await this.byId();
+    const rules = await this.store.db.selectFrom('identity_implied_roles').selectAll().where('prior_role_id', '=', priorId).execute();
+    return { prior, implies: rules.flatMap((rule) => roles.get(rule.implied_role_id) ?? []) };
+  }
+
+  /** Every rule, grouped by prior role. */
+  async listInferences(): Promise<RoleInference[]> {
+    const roles = await this.byId();
+    const rules = await this.store.db.selectFrom('identity_implied_roles').selectAll().orderBy('prior_role_id').execute();
+    const grouped = new Map<string, RoleRef[]>();
+    for (const rule of rules) {
+      const implied = roles.get(rule.implied_role_id);
+      if (implied !== undefined) grouped.set(rule.prior_role_id, [...(grouped.get(rule.prior_role_id) ?? []), implied]);
+    }
+    return [...grouped].flatMap(([priorId, implies]) => {
+      const prior = roles.get(priorId);
+      return prior === undefined ? [] : [{ prior, implies }];
+    });
+  }
+
+  /** Every implication rule (the table is small: read whole, expand in memory). */
+  async rules(): Promise<ImpliedRule[]> {
+    const rows = await this.store.db.selectFrom('identity_implied_roles').selectAll().execute();
+    return rows.map((row) => ({ priorId: row.prior_role_id, impliedId: row.implied_role_id }));
+  }
+
+  async #implies(priorId: string, impliedId: string): Promise<boolean> {
+    const row = await this.store.db
+      .selectFrom('identity_implied_roles')
+      .select('prior_role_id')
+      .where('prior_role_id', '=', priorId)
+      .where('implied_role_id', '=', impliedId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async #storing(name: string, domainId: string | null, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (!this.store.database.isUniqueViolation(error)) throw error;
+      const where = domainId === null ? '' : ` at domain ID ${domainId}`;
+      throw new Conflict(`Conflict occurred attempting to store role - Duplicate entry found with name ${name}${where}.`);
+    }
+  }
+}
+
+function toRef(row: Selectable<RolesTable>): RoleRef {
+  return {
+    id: row.id,
+    name: row.name,
+    domain_id: row.domain_id === NULL_DOMAIN_ID ? null : row.domain_id,
+    description: row.description,
+    extra: parseObject(row.extra),
+  };
+}

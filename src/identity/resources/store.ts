@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../common/db/database.js';
+import type { IdentityTables } from '../db/tables.js';
+import type { IdentityEvents } from './events.js';
+
+/** What every identity manager shares: the database, the change listener and the clock. */
+export interface IdentityStore {
+  readonly database: Database;
+  readonly db: Kysely<IdentityTables>;
+  readonly events: IdentityEvents;
+  readonly now: () => Date;
+}
+
+/** Keystone's ids: a uuid4 as 32 hex digits, without dashes. */
+export function newId(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+/** Client fields an entity's schema does not name, stored as JSON text and returned as sent. */
+export type Extra = Readonly<Record<string, unknown>>;
+
+export function toJson(value: unknown): string {
+  return JSON.stringify(value ?? {});
+}
+
+/** A JSON object column read back (anything else stored there reads as empty). */
+export function parseObject(text: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** A JSON array-of-strings column read back. */
+export function parseStrings(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** Keystone's `extra` merge on update: the keys sent replace the stored ones, the rest stay. */
+export function mergeExtra(current: Extra, patch: Extra | undefined): Record<string, unknown> {
+  return { ...current, ...patch };
+}

@@ -1,0 +1,10 @@
+import type { ServiceMigrations } from '../../../../common/db/migrator.js';
+import * as revocationEvents from './2026-11-22-revocation-events.js';
+
+/** The token revocation list's schema history, in order. */
+export const tokenMigrations: ServiceMigrations = {
+  name: 'identity_tokens',
+  migrations: {
+    '2026-11-22-revocation-events': revocationEvents,
+  },
+};
