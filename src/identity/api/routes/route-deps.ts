@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { NotFound } from '../../../common/errors/errors.js';
+import { Forbidden, NotFound } from '../../../common/errors/errors.js';
 import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
 import type { IdentityManagers } from '../../resources/index.js';
 
@@ -13,9 +13,11 @@ export interface IdentityRouteDeps {
   readonly publicUrl: string;
 }
 
-/** Enforces the action's policy rule for the caller of `request`; throws Forbidden when denied. */
+/** Enforces the action's policy rule for the caller of `request`; throws Forbidden, worded as Keystone words it. */
 export function authorize(deps: IdentityRouteDeps, request: FastifyRequest, action: string, target: PolicyTarget = {}): void {
-  deps.policy.enforce(action, target, deps.credentialsOf(request));
+  if (!deps.policy.check(action, target, deps.credentialsOf(request))) {
+    throw new Forbidden(`You are not authorized to perform the requested action: ${action}.`);
+  }
 }
 
 /** Builds a policy target lazily, leaving out an entity that does not exist (Keystone defers the 404). */
