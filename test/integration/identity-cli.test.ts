@@ -155,8 +155,11 @@ describe('identity through the openstack CLI', { skip }, () => {
     }
   });
 
-  test('tokens issued before a restart stay valid after it', async () => {
+  test('tokens issued before a key rotation and a restart stay valid after them', async () => {
     const token = await openstackJson<Token>(admin, ['token', 'issue']);
+    const rotate = runNimbus(['fernet', 'rotate', '--state-dir', stateDir]);
+    assert.equal(await rotate.exited(), 0, rotate.output());
+    assert.match(rotate.output(), /3 keys/);
     await stopCloud();
     await startCloud();
     const check = await fetch(`${base}/identity/v3/auth/tokens`, { headers: { 'x-auth-token': token.id, 'x-subject-token': token.id } });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
+import { parseOpenrc } from '../support/openstack-cli.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 
 const rabbitSkip = await rabbitUnavailable();
@@ -32,9 +33,15 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
         const sync = runNimbus(['db', 'sync'], env);
         assert.equal(await sync.exited(), 0, sync.output());
         assert.match(sync.output(), /services: applied 2026-11-22-services/);
+        assert.match(sync.output(), /identity: applied 2026-11-22-identity-catalog, 2026-11-22-identity-resources/);
         const again = runNimbus(['db', 'sync'], env);
         assert.equal(await again.exited(), 0);
         assert.match(again.output(), /services: up to date/);
+
+        const bootstrap = runNimbus(['bootstrap'], env);
+        assert.equal(await bootstrap.exited(), 0, bootstrap.output());
+        const openrc = parseOpenrc(readFileSync(join(env.NIMBUS_STATE_DIR, 'admin-openrc'), 'utf8'));
+        assert.equal(openrc['OS_AUTH_URL'], `http://127.0.0.1:${port}/identity`);
 
         const node = runNimbus(['serve', 'compute', 'identity'], env);
         try {
@@ -42,6 +49,26 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
           assert.equal((await fetch(`http://127.0.0.1:${port}/compute/v2.1`)).status, 200);
           assert.equal((await fetch(`http://127.0.0.1:${port}/identity/v3`)).status, 200);
           assert.equal((await fetch(`http://127.0.0.1:${port}/image/versions`)).status, 404, 'image is not served here');
+
+          // The bootstrapped admin authenticates against this node and may list projects.
+          const issued = await fetch(`http://127.0.0.1:${port}/identity/v3/auth/tokens`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              auth: {
+                identity: {
+                  methods: ['password'],
+                  password: { user: { name: 'admin', domain: { id: 'default' }, password: openrc['OS_PASSWORD'] } },
+                },
+                scope: { project: { name: 'admin', domain: { id: 'default' } } },
+              },
+            }),
+          });
+          assert.equal(issued.status, 201);
+          const token = issued.headers.get('x-subject-token') ?? '';
+          const projects = await fetch(`http://127.0.0.1:${port}/identity/v3/projects`, { headers: { 'x-auth-token': token } });
+          const names = ((await projects.json()) as { projects: { name: string }[] }).projects.map((p) => p.name).sort();
+          assert.deepEqual(names, ['admin', 'demo']);
 
           const status = runNimbus(['status'], env);
           assert.equal(await status.exited(), 1, 'image, volume and network do not answer');
