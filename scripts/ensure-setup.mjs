@@ -13,7 +13,7 @@ const wantBuild = process.argv.includes('--build');
 const wantTest = process.argv.includes('--test');
 
 /** Debian packages the test suite drives (the clients users judge Nimbus by). */
-const TEST_DEBIAN_PACKAGES = ['python3-openstackclient'];
+const TEST_DEBIAN_PACKAGES = ['python3-openstackclient', 'qemu-utils'];
 
 function mtime(path) {
   return existsSync(path) ? statSync(path).mtimeMs : 0;

@@ -130,6 +130,15 @@ export const OPTIONS = {
   oslo_policy: {
     policy_file: str('JSON or YAML file overriding policy rules by name (empty: the defaults in code).', ''),
   },
+  image: {
+    image_size_cap: int('Largest image in bytes an upload may bring (larger: 413, the partial data removed).', 1099511627776, {
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+    }),
+    image_size_total: int('Bytes of image data one project may store in all (0: no limit).', 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    image_count_total: int('Images one project may own (0: no limit).', 0, { min: 0, max: 1_000_000_000 }),
+    require_image_format_match: bool('Refuse uploads whose content is not in the image\'s disk_format (raw accepts anything).', true),
+  },
   compute: {
     driver: choice('Virt driver of compute agents: qemu (real guests) or fake (in-memory, for scale tests).', ['qemu', 'fake'], 'qemu'),
   },
