@@ -137,7 +137,7 @@ export const OPTIONS = {
     }),
     image_size_total: int('Bytes of image data one project may store in all (0: no limit).', 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     image_count_total: int('Images one project may own (0: no limit).', 0, { min: 0, max: 1_000_000_000 }),
-    require_image_format_match: bool('Refuse uploads whose content is not in the image\'s disk_format (raw accepts anything).', true),
+    require_image_format_match: bool('Refuse uploads whose content is not in the image\'s disk_format (a raw image that is really qcow2 too).', true),
   },
   compute: {
     driver: choice('Virt driver of compute agents: qemu (real guests) or fake (in-memory, for scale tests).', ['qemu', 'fake'], 'qemu'),
