@@ -6,7 +6,11 @@ import { identityApi } from '../../identity/api/index.js';
 import { TOKEN_POLICIES } from '../../identity/auth/policies.js';
 import type { IdentityCore } from '../../identity/identity-core.js';
 import { IDENTITY_POLICIES } from '../../identity/policies.js';
+import type { NimbusConfig } from '../../common/config/options.js';
+import type { Database } from '../../common/db/database.js';
 import { imageApi } from '../../image/api/index.js';
+import { createImageService } from '../../image/image-core.js';
+import { IMAGE_POLICIES } from '../../image/policies.js';
 import { networkApi } from '../../network/api/index.js';
 import { volumeApi } from '../../volume/api/index.js';
 
@@ -14,21 +18,28 @@ import { volumeApi } from '../../volume/api/index.js';
 export const API_SERVICE_NAMES = ['identity', 'image', 'compute', 'volume', 'network'] as const;
 export type ApiServiceName = (typeof API_SERVICE_NAMES)[number];
 
-const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, identity: IdentityCore) => ApiService>> = {
-  identity: identityApi,
-  image: imageApi,
+/** What a node has already started that service APIs are built on. */
+export interface ServiceBackends {
+  readonly identity: IdentityCore;
+  readonly database: Database;
+  readonly config: NimbusConfig;
+}
+
+const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends: ServiceBackends) => ApiService>> = {
+  identity: (deps, { identity }) => identityApi(deps, identity),
+  image: (deps, { database, config }) => imageApi(deps, createImageService(database, config)),
   compute: computeApi,
   volume: volumeApi,
   network: networkApi,
 };
 
 /** Every policy rule default of every service: one enforcer serves them all. */
-export const POLICY_DEFAULTS: readonly RuleDefault[] = [...IDENTITY_POLICIES, ...TOKEN_POLICIES];
+export const POLICY_DEFAULTS: readonly RuleDefault[] = [...IDENTITY_POLICIES, ...TOKEN_POLICIES, ...IMAGE_POLICIES];
 
 export function isApiServiceName(name: string): name is ApiServiceName {
   return (API_SERVICE_NAMES as readonly string[]).includes(name);
 }
 
-export function createApiServices(names: readonly ApiServiceName[], deps: ApiServiceDeps, identity: IdentityCore): ApiService[] {
-  return names.map((name) => FACTORIES[name](deps, identity));
+export function createApiServices(names: readonly ApiServiceName[], deps: ApiServiceDeps, backends: ServiceBackends): ApiService[] {
+  return names.map((name) => FACTORIES[name](deps, backends));
 }

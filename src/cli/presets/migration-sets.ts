@@ -2,6 +2,12 @@ import type { ServiceMigrations } from '../../common/db/migrator.js';
 import { serviceRegistryMigrations } from '../../common/service/db/migrations/index.js';
 import { identityMigrations } from '../../identity/db/migrations/index.js';
 import { tokenMigrations } from '../../identity/tokens/db/migrations/index.js';
+import { imageMigrations } from '../../image/db/migrations/index.js';
 
 /** Every service's migrations, applied in this order by `nimbus db sync` and all-in-one start. */
-export const MIGRATION_SETS: readonly ServiceMigrations[] = [serviceRegistryMigrations, identityMigrations, tokenMigrations];
+export const MIGRATION_SETS: readonly ServiceMigrations[] = [
+  serviceRegistryMigrations,
+  identityMigrations,
+  tokenMigrations,
+  imageMigrations,
+];

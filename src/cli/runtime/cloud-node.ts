@@ -81,7 +81,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       policy,
     };
     const app = buildHttpApp({
-      services: createApiServices(options.services, deps, identity),
+      services: createApiServices(options.services, deps, { identity, database: db, config }),
       maxBodyBytes: config.api.max_request_body_size,
     });
     undo.push(() => app.close());

@@ -10,9 +10,9 @@ export class ImageTooLarge extends PayloadTooLarge {
   }
 }
 
-/** A byte range that starts past the end of the data (HTTP 416). */
+/** A byte range the data cannot serve (HTTP 416), with the size the client can ask within (RFC 9110 §15.5.17). */
 export class RangeNotSatisfiable extends NimbusError {
-  constructor(message: string) {
-    super(416, message);
+  constructor(size: number, message = 'Requested range not satisfiable') {
+    super(416, message, { headers: { 'content-range': `bytes */${size}` } });
   }
 }

@@ -134,10 +134,10 @@ export class FilesystemImageStore implements ImageStore {
 /** An inclusive range within `size` bytes: an end past the data is cut to its last byte, as HTTP allows. */
 function clampRange(range: ByteRange, size: number): { start: number; end: number } {
   if (!Number.isSafeInteger(range.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end < range.start) {
-    throw new RangeNotSatisfiable(`Invalid byte range ${range.start}-${range.end}.`);
+    throw new RangeNotSatisfiable(size, `Invalid byte range ${range.start}-${range.end}.`);
   }
   if (range.start >= size) {
-    throw new RangeNotSatisfiable(`Byte range ${range.start}-${range.end} starts beyond the image data (${size} bytes).`);
+    throw new RangeNotSatisfiable(size, `Byte range ${range.start}-${range.end} starts beyond the image data (${size} bytes).`);
   }
   return { start: range.start, end: Math.min(range.end, size - 1) };
 }

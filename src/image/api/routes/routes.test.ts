@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { RequestContext } from '../../../common/context/request-context.js';
+import { buildHttpApp } from '../../../common/http/app.js';
+import { enterRequestContext } from '../../../common/http/request-id.js';
+import { credentialsOf } from '../../../common/policy/credentials.js';
+import { createPolicyEnforcer } from '../../../common/policy/enforcer.js';
+import type { ImageService } from '../../images/image-service.js';
+import { ADMIN, memberOf, QCOW2_MAGIC, withImages } from '../../images/testing/image-fixture.js';
+import { IMAGE_POLICIES } from '../../policies.js';
+import { imageRoutes } from './index.js';
+
+const OWNER = memberOf('owner-project');
+const OTHER = memberOf('other-project');
+const READER: RequestContext = { ...memberOf('owner-project'), roles: ['reader'] };
+const DATA = Buffer.concat([QCOW2_MAGIC, Buffer.from('0123456789abcdefghij')]);
+const PATCH = 'application/openstack-images-v2.1-json-patch';
+
+interface Reply {
+  readonly status: number;
+  readonly json: Record<string, unknown>;
+  readonly headers: Record<string, unknown>;
+  readonly raw: Buffer;
+}
+type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; headers?: Record<string, string> }) => Promise<Reply>;
+
+/** The routes in the real HTTP framework and policy engine; the caller's context travels in a test-only header. */
+async function withRoutes(fn: (call: Call, images: ImageService) => Promise<void>): Promise<void> {
+  await withImages('sqlite', async ({ images }) => {
+    const app: FastifyInstance = buildHttpApp({
+      maxBodyBytes: 1024,
+      services: [
+        {
+          name: 'image',
+          prefix: '/image',
+          faultFormat: 'glance',
+          routes: async (scope) => {
+            scope.addHook('onRequest', (request, _reply, done) => {
+              const context = JSON.parse(String(request.headers['x-test-context'])) as RequestContext;
+              enterRequestContext(request, context, done);
+            });
+            await scope.register(
+              imageRoutes({
+                images,
+                policy: createPolicyEnforcer({ defaults: IMAGE_POLICIES }),
+                credentialsOf: (request) => credentialsOf(request.requestContext),
+                publicUrl: 'http://cloud',
+              }),
+            );
+          },
+        },
+      ],
+    });
+    try {
+      await fn(async (method, path, { body, as = OWNER, headers = {} } = {}) => {
+        const payload = body === undefined ? {} : { payload: Buffer.isBuffer(body) ? body : JSON.stringify(body) };
+        const contentType = Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json';
+        const response = await app.inject({
+          method: method as 'GET',
+          url: `/image${path}`,
+          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': contentType }), ...headers },
+          ...payload,
+        });
+        const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
+        return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers: response.headers, raw: response.rawPayload };
+      }, images);
+    } finally {
+      await app.close();
+    }
+  });
+}
+
+describe('image routes', () => {
+  test('create and show: Glance\'s image shape, extra string properties, read-only and unknown formats refused', () =>
+    withRoutes(async (call) => {
+      const created = await call('POST', '/v2/images', {
+        body: { name: 'cirros', disk_format: 'qcow2', container_format: 'bare', 'owner_specified.openstack.md5': '', a: 'b', tags: ['t'] },
+      });
+      assert.equal(created.status, 201);
+      const id = String(created.json['id']);
+      assert.deepEqual(created.json, {
+        'owner_specified.openstack.md5': '',
+        a: 'b',
+        id,
+        name: 'cirros',
+        status: 'queued',
+        disk_format: 'qcow2',
+        container_format: 'bare',
+        visibility: 'shared',
+        size: null,
+        virtual_size: null,
+        checksum: null,
+        os_hash_algo: null,
+        os_hash_value: null,
+        protected: false,
+        os_hidden: false,
+        min_ram: 0,
+        min_disk: 0,
+        owner: 'owner-project',
+        tags: ['t'],
+        created_at: '2026-11-24T10:00:00Z',
+        updated_at: '2026-11-24T10:00:00Z',
+        self: `/v2/images/${id}`,
+        file: `/v2/images/${id}/file`,
+        schema: '/v2/schemas/image',
+      });
+      assert.deepEqual((await call('GET', `/v2/images/${id}`)).json, created.json);
+
+      const notFound = await call('GET', `/v2/images/${id}`, { as: OTHER });
+      assert.deepEqual(notFound.json, { code: '404 Not Found', title: 'Not Found', message: `No image found with ID ${id}` });
+      assert.equal((await call('GET', '/v2/images/cirros')).status, 404, 'the CLI looks names up as ids first');
+      assert.equal((await call('POST', '/v2/images', { body: { disk_format: 'floppy' } })).status, 400);
+      assert.equal((await call('POST', '/v2/images', { body: { container_format: 'box' } })).status, 400);
+      assert.equal((await call('POST', '/v2/images', { body: { a: 5 } })).status, 400, 'extra properties are strings');
+      const readOnly = await call('POST', '/v2/images', { body: { status: 'active' } });
+      assert.deepEqual([readOnly.status, readOnly.json['message']], [403, "Attribute 'status' is read-only."]);
+      assert.equal((await call('POST', '/v2/images', { body: { visibility: 'public' } })).status, 403, 'publicize_image is admin only');
+      assert.equal((await call('POST', '/v2/images', { body: { visibility: 'public' }, as: ADMIN })).status, 201);
+      assert.equal((await call('POST', '/v2/images', { body: { owner: 'other-project' } })).status, 403);
+      assert.equal((await call('POST', '/v2/images', { body: {}, as: READER })).status, 403, 'readers do not create');
+    }));
+
+  test('JSON patch: add/replace/remove, read-only 403, malformed 400, wrong media type 415, others 403/404', () =>
+    withRoutes(async (call) => {
+      const id = String((await call('POST', '/v2/images', { body: { name: 'x', p: '1' } })).json['id']);
+      const patch = (body: unknown, as = OWNER, type = PATCH) => call('PATCH', `/v2/images/${id}`, { as, headers: { 'content-type': type }, body: Buffer.from(JSON.stringify(body)) });
+      const ok = await patch([
+        { op: 'replace', path: '/name', value: 'y' },
+        { op: 'add', path: '/q', value: '2' },
+        { op: 'remove', path: '/p' },
+        { op: 'add', path: '/tags/0', value: 'new' },
+        { op: 'replace', path: '/min_ram', value: 256 },
+      ]);
+      assert.equal(ok.status, 200);
+      assert.equal(ok.json['name'], 'y');
+      assert.equal(ok.json['q'], '2');
+      assert.equal(ok.json['p'], undefined);
+      assert.deepEqual(ok.json['tags'], ['new']);
+      assert.equal(ok.json['min_ram'], 256);
+
+      for (const attribute of ['id', 'status', 'checksum', 'size', 'os_hash_value', 'self']) {
+        const refused = await patch([{ op: 'replace', path: `/${attribute}`, value: 'z' }]);
+        assert.deepEqual([refused.status, refused.json['message']], [403, `Attribute '${attribute}' is read-only.`]);
+      }
+      assert.equal((await patch({ op: 'replace' })).status, 400, 'not an array');
+      assert.equal((await patch([{ op: 'move', path: '/name', value: 'z' }])).status, 400);
+      assert.equal((await patch([{ op: 'replace', path: 'name', value: 'z' }])).status, 400);
+      assert.equal((await patch([{ op: 'replace', path: '/name' }])).status, 400, 'no value');
+      assert.equal((await patch([{ op: 'replace', path: '/a/b', value: 'z' }])).status, 400);
+      assert.equal((await patch([{ op: 'replace', path: '/visibility', value: 'everyone' }])).status, 400);
+      assert.equal((await patch([{ op: 'replace', path: '/min_ram', value: '1' }])).status, 400);
+      const bad = await call('PATCH', `/v2/images/${id}`, { headers: { 'content-type': PATCH }, body: Buffer.from('[{') });
+      assert.deepEqual([bad.status, bad.json['message']], [400, 'Malformed JSON in request body.']);
+      const wrongType = await patch([], OWNER, 'application/json');
+      assert.equal(wrongType.status, 415);
+      assert.match(String(wrongType.headers['accept-patch']), /openstack-images-v2.1-json-patch/);
+      assert.equal((await patch([{ op: 'replace', path: '/visibility', value: 'public' }])).status, 403);
+      assert.equal((await patch([{ op: 'replace', path: '/name', value: 'z' }], OTHER)).status, 404, 'invisible: 404');
+      await patch([{ op: 'replace', path: '/visibility', value: 'community' }]);
+      assert.equal((await patch([{ op: 'replace', path: '/name', value: 'z' }], OTHER)).status, 403, 'visible but not theirs: 403');
+      assert.equal((await patch([{ op: 'replace', path: '/name', value: 'z' }], ADMIN)).status, 200);
+    }));
+
+  test('upload and download: 204s, Content-MD5, Range 206 and 416, 409 on a second upload', () =>
+    withRoutes(async (call) => {
+      const id = String((await call('POST', '/v2/images', { body: { disk_format: 'qcow2', container_format: 'bare' } })).json['id']);
+      assert.equal((await call('GET', `/v2/images/${id}/file`)).status, 204, 'no data yet');
+      const upload = await call('PUT', `/v2/images/${id}/file`, { body: DATA });
+      assert.equal(upload.status, 204);
+      const again = await call('PUT', `/v2/images/${id}/file`, { body: DATA });
+      assert.deepEqual([again.status, again.json['message']], [409, 'Image status transition from active to saving is not allowed']);
+      assert.equal((await call('PUT', `/v2/images/${id}/file`, { body: DATA, as: OTHER })).status, 404);
+
+      const whole = await call('GET', `/v2/images/${id}/file`);
+      assert.equal(whole.status, 200);
+      assert.deepEqual(whole.raw, DATA);
+      assert.equal(whole.headers['content-type'], 'application/octet-stream');
+      assert.equal(whole.headers['content-md5'], createHash('md5').update(DATA).digest('hex'));
+      assert.equal(whole.headers['content-length'], String(DATA.length));
+
+      const part = await call('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=4-7' } });
+      assert.equal(part.status, 206);
+      assert.deepEqual(part.raw, DATA.subarray(4, 8));
+      assert.equal(part.headers['content-range'], `bytes 4-7/${DATA.length}`);
+      const tail = await call('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=-3' } });
+      assert.deepEqual(tail.raw, DATA.subarray(-3));
+      const open = await call('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=20-' } });
+      assert.deepEqual(open.raw, DATA.subarray(20));
+      const beyond = await call('GET', `/v2/images/${id}/file`, { headers: { range: `bytes=${DATA.length}-` } });
+      assert.equal(beyond.status, 416);
+      assert.equal(beyond.headers['content-range'], `bytes */${DATA.length}`);
+      assert.equal((await call('GET', `/v2/images/${id}/file`, { headers: { range: 'bytes=1-2,4-5' } })).status, 416);
+
+      const shown = (await call('GET', `/v2/images/${id}`)).json;
+      assert.equal(shown['status'], 'active');
+      assert.equal(shown['size'], DATA.length);
+
+      assert.equal((await call('POST', `/v2/images/${id}/actions/deactivate`)).status, 204);
+      assert.equal((await call('GET', `/v2/images/${id}/file`)).status, 403);
+      assert.equal((await call('GET', `/v2/images/${id}/file`, { as: ADMIN })).status, 200);
+      assert.equal((await call('POST', `/v2/images/${id}/actions/reactivate`)).status, 204);
+      assert.equal((await call('POST', `/v2/images/${id}/actions/explode`)).status, 400);
+      assert.equal((await call('PUT', `/v2/images/${id}/file`, { body: { not: 'data' } })).status, 415);
+
+      const big = String((await call('POST', '/v2/images', { body: { disk_format: 'qcow2', container_format: 'bare' } })).json['id']);
+      const bigData = Buffer.concat([QCOW2_MAGIC, Buffer.alloc(8192, 1)]);
+      assert.equal((await call('PUT', `/v2/images/${big}/file`, { body: bigData })).status, 204, 'uploads are not held to the JSON body limit');
+      assert.deepEqual((await call('GET', `/v2/images/${big}/file`)).raw, bigData);
+    }));
+
+  test('list: filters, paging links relative as Glance gives them', () =>
+    withRoutes(async (call) => {
+      for (const name of ['a', 'b', 'c']) await call('POST', '/v2/images', { body: { name, visibility: 'private', kind: 'test' } });
+      const first = await call('GET', '/v2/images?limit=2&sort=name:asc&kind=test');
+      assert.deepEqual((first.json['images'] as { name: string }[]).map((image) => image.name), ['a', 'b']);
+      assert.equal(first.json['first'], '/v2/images?limit=2&sort=name%3Aasc&kind=test');
+      assert.equal(first.json['schema'], '/v2/schemas/images');
+      const next = String(first.json['next']);
+      assert.match(next, /^\/v2\/images\?limit=2&sort=name%3Aasc&kind=test&marker=[0-9a-f-]{36}$/);
+      const second = await call('GET', next);
+      assert.deepEqual((second.json['images'] as { name: string }[]).map((image) => image.name), ['c']);
+      assert.equal(second.json['next'], undefined);
+      assert.deepEqual((await call('GET', '/v2/images', { as: OTHER })).json['images'], []);
+      assert.equal((await call('GET', '/v2/images?sort_key=bogus')).status, 400);
+    }));
+
+  test('tags and members: share, accept as the member, visible to that project only', () =>
+    withRoutes(async (call) => {
+      const id = String((await call('POST', '/v2/images', { body: { name: 'shared-one' } })).json['id']);
+      assert.equal((await call('PUT', `/v2/images/${id}/tags/blue`)).status, 204);
+      assert.deepEqual((await call('GET', `/v2/images/${id}`)).json['tags'], ['blue']);
+      assert.equal((await call('DELETE', `/v2/images/${id}/tags/blue`)).status, 204);
+      assert.equal((await call('DELETE', `/v2/images/${id}/tags/blue`)).status, 404);
+
+      const friend = memberOf('friend-project');
+      const added = await call('POST', `/v2/images/${id}/members`, { body: { member: 'friend-project' } });
+      assert.equal(added.status, 200);
+      assert.deepEqual(added.json, {
+        created_at: '2026-11-24T10:00:00Z',
+        image_id: id,
+        member_id: 'friend-project',
+        schema: '/v2/schemas/member',
+        status: 'pending',
+        updated_at: '2026-11-24T10:00:00Z',
+      });
+      assert.equal((await call('POST', `/v2/images/${id}/members`, { body: { member: 'friend-project' } })).status, 409);
+      assert.equal((await call('PUT', `/v2/images/${id}/members/friend-project`, { body: { status: 'accepted' } })).status, 403, 'the owner cannot accept for the member');
+      assert.equal((await call('PUT', `/v2/images/${id}/members/friend-project`, { body: { status: 'maybe' }, as: friend })).status, 400);
+      const accepted = await call('PUT', `/v2/images/${id}/members/friend-project`, { body: { status: 'accepted' }, as: friend });
+      assert.equal(accepted.json['status'], 'accepted');
+      assert.deepEqual(((await call('GET', '/v2/images', { as: friend })).json['images'] as { id: string }[]).map((image) => image.id), [id]);
+      assert.equal((await call('GET', `/v2/images/${id}`, { as: OTHER })).status, 404);
+      const listed = await call('GET', `/v2/images/${id}/members`);
+      assert.deepEqual((listed.json['members'] as { member_id: string }[]).map((member) => member.member_id), ['friend-project']);
+      assert.equal(listed.json['schema'], '/v2/schemas/members');
+      assert.equal((await call('DELETE', `/v2/images/${id}/members/friend-project`, { as: friend })).status, 403);
+      assert.equal((await call('DELETE', `/v2/images/${id}/members/friend-project`)).status, 204);
+      assert.equal((await call('GET', `/v2/images/${id}`, { as: friend })).status, 404);
+    }));
+
+  test('delete: protected refused; schemas served', () =>
+    withRoutes(async (call) => {
+      const id = String((await call('POST', '/v2/images', { body: { protected: true } })).json['id']);
+      const refused = await call('DELETE', `/v2/images/${id}`);
+      assert.deepEqual([refused.status, refused.json['message']], [403, `Image ${id} is protected and cannot be deleted.`]);
+      assert.equal((await call('DELETE', `/v2/images/${id}`, { as: OTHER })).status, 404);
+      const image = (await call('GET', '/v2/schemas/image')).json;
+      assert.deepEqual(image['additionalProperties'], { type: 'string' });
+      assert.deepEqual((image['properties'] as Record<string, { type: unknown }>)['size']?.type, ['null', 'integer']);
+      assert.equal(((await call('GET', '/v2/schemas/images')).json['properties'] as Record<string, unknown>)['images'] !== undefined, true);
+      assert.equal((await call('GET', '/v2/schemas/member')).json['name'], 'member');
+      assert.equal((await call('GET', '/v2/schemas/members')).json['name'], 'members');
+    }));
+});

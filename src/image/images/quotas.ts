@@ -1,0 +1,52 @@
+import { PayloadTooLarge } from '../../common/errors/errors.js';
+import type { ImageRepository } from './image-repository.js';
+
+/** The `[image]` limits: 0 means no limit for the totals. */
+export interface ImageLimits {
+  /** Largest image an upload may bring, in bytes. */
+  readonly sizeCap: number;
+  /** Bytes of image data one project may store. */
+  readonly sizeTotal: number;
+  /** Images one project may own. */
+  readonly countTotal: number;
+}
+
+/** Per-project quotas, worded as oslo.limit words an over-limit project. */
+export class ImageQuotas {
+  constructor(
+    private readonly limits: ImageLimits,
+    private readonly repository: ImageRepository,
+  ) {}
+
+  /** Throws 413 when the owner already has image_count_total images. */
+  async checkCanCreate(owner: string | null): Promise<void> {
+    if (this.limits.countTotal === 0 || owner === null) return;
+    const usage = await this.repository.countOwned(owner);
+    if (usage + 1 > this.limits.countTotal) throw overLimit(owner, 'image_count_total', this.limits.countTotal, usage, 1);
+  }
+
+  /**
+   * The most bytes an upload for this owner may bring: the size cap, or less when the storage
+   * quota leaves less. `quotaBound` says which one limits, to word the 413.
+   */
+  async uploadAllowance(owner: string | null): Promise<{ maxBytes: number; quotaBound: boolean; usage: number }> {
+    if (this.limits.sizeTotal === 0 || owner === null) return { maxBytes: this.limits.sizeCap, quotaBound: false, usage: 0 };
+    const usage = await this.repository.sizeOwned(owner);
+    const remaining = this.limits.sizeTotal - usage;
+    if (remaining <= 0) throw overLimit(owner, 'image_size_total', this.limits.sizeTotal, usage, 1);
+    return remaining < this.limits.sizeCap
+      ? { maxBytes: remaining, quotaBound: true, usage }
+      : { maxBytes: this.limits.sizeCap, quotaBound: false, usage };
+  }
+
+  /** The 413 for an upload that ran past the storage quota. */
+  storageExceeded(owner: string, usage: number): PayloadTooLarge {
+    return overLimit(owner, 'image_size_total', this.limits.sizeTotal, usage, this.limits.sizeTotal - usage + 1);
+  }
+}
+
+function overLimit(owner: string, resource: string, limit: number, usage: number, delta: number): PayloadTooLarge {
+  return new PayloadTooLarge(
+    `Project ${owner} is over a limit for [Resource ${resource} is over limit of ${limit} due to current usage ${usage} and delta ${delta}]`,
+  );
+}
