@@ -4,45 +4,16 @@
  * Prints one JSON object. Reference on this machine kind (Keystone Zed, uwsgi 2 workers, Fernet,
  * bcrypt): issue p50 562 ms, validate p50 146 ms.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startBenchCloud } from './support/bench-cloud.js';
 import { measure } from './support/latency.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const PORT = Number(process.env['NIMBUS_BENCH_PORT'] ?? 18790);
 
-function adminPassword(stateDir: string): string {
-  const openrc = readFileSync(join(stateDir, 'admin-openrc'), 'utf8');
-  return /^export OS_PASSWORD='([^']*)'$/m.exec(openrc)?.[1] ?? '';
-}
-
 async function main(): Promise<void> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-identity-'));
-  const child = spawn(process.execPath, [CLI, 'up', '--state-dir', stateDir, '--port', String(PORT), '--driver', 'fake'], {
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const cloud = await startBenchCloud(PORT, 'identity');
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('is running') && resolve());
-      child.once('exit', (code) => reject(new Error(`nimbus up exited ${code}`)));
-    });
-    const base = `http://127.0.0.1:${PORT}/identity/v3`;
-    const body = JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: adminPassword(stateDir) } } },
-        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-      },
-    });
-    const issue = async (): Promise<string> => {
-      const response = await fetch(`${base}/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      await response.arrayBuffer();
-      if (response.status !== 201) throw new Error(`issue answered ${response.status}`);
-      return response.headers.get('x-subject-token') ?? '';
-    };
+    const base = `${cloud.url}/identity/v3`;
+    const issue = () => cloud.adminToken();
     const token = await issue();
     const validate = async () => {
       const response = await fetch(`${base}/auth/tokens`, { headers: { 'x-auth-token': token, 'x-subject-token': token } });
@@ -61,9 +32,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    rmSync(stateDir, { recursive: true, force: true });
+    await cloud.stop();
   }
 }
 

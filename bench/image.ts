@@ -5,17 +5,15 @@
  * upload streams (sampled from /proc every 50 ms: it must not grow with the image). Prints one
  * JSON object. NIMBUS_BENCH_IMAGE_MB picks another size.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startBenchCloud } from './support/bench-cloud.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const PORT = Number(process.env['NIMBUS_BENCH_PORT'] ?? 18791);
 const SIZE_MB = Number(process.env['NIMBUS_BENCH_IMAGE_MB'] ?? 1024);
 /** The whole run is abandoned after this long (a stuck transfer must not hang CI). */
@@ -24,10 +22,6 @@ const MIB = 1 << 20;
 
 const run = promisify(execFile);
 
-function adminPassword(stateDir: string): string {
-  const openrc = readFileSync(join(stateDir, 'admin-openrc'), 'utf8');
-  return /^export OS_PASSWORD='([^']*)'$/m.exec(openrc)?.[1] ?? '';
-}
 
 /** Real data, not sparse: one random MiB written over and over (its first bytes zeroed so no format header can match). */
 async function writeDataFile(path: string): Promise<void> {
@@ -87,37 +81,19 @@ function exchange(method: string, url: string, headers: Record<string, string>, 
 }
 
 async function main(): Promise<void> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-image-'));
   const deadline = setTimeout(() => {
     process.stderr.write(`bench/image: abandoned after ${DEADLINE_MS / 60_000} minutes\n`);
     process.exit(1);
   }, DEADLINE_MS);
-  const child = spawn(process.execPath, [CLI, 'up', '--state-dir', stateDir, '--port', String(PORT), '--driver', 'fake'], {
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const cloud = await startBenchCloud(PORT, 'image');
+  const { stateDir, pid } = cloud;
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('is running') && resolve());
-      child.once('exit', (code) => reject(new Error(`nimbus up exited ${code}`)));
-    });
-    const pid = child.pid ?? 0;
     const source = join(stateDir, 'bench-source.raw');
     await writeDataFile(source);
     const bytes = statSync(source).size;
 
-    const auth = await fetch(`http://127.0.0.1:${PORT}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password: adminPassword(stateDir) } } },
-          scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-        },
-      }),
-    });
-    const token = auth.headers.get('x-subject-token') ?? '';
-    const images = `http://127.0.0.1:${PORT}/image/v2/images`;
+    const token = await cloud.adminToken();
+    const images = `${cloud.url}/image/v2/images`;
     const create = await fetch(images, {
       method: 'POST',
       headers: { 'x-auth-token': token, 'content-type': 'application/json' },
@@ -158,9 +134,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
   } finally {
     clearTimeout(deadline);
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    rmSync(stateDir, { recursive: true, force: true });
+    await cloud.stop();
   }
 }
 

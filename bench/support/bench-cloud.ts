@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** A real `nimbus up` in a child process on a fresh state dir, as the benches measure it. */
+export interface BenchCloud {
+  readonly stateDir: string;
+  readonly pid: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The body of a password authentication as the bootstrapped admin, scoped to the admin project. */
+  readonly adminAuthBody: string;
+  /** A fresh admin token. */
+  adminToken(): Promise<string>;
+  /** Stops the cloud and removes its state dir. */
+  stop(): Promise<void>;
+}
+
+export async function startBenchCloud(port: number, name: string): Promise<BenchCloud> {
+  const stateDir = mkdtempSync(join(tmpdir(), `nimbus-bench-${name}-`));
+  const child = spawn(process.execPath, [CLI, 'up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake'], {
+    env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('is running') && resolve());
+    child.once('exit', (code) => reject(new Error(`nimbus up exited ${code}`)));
+  });
+  const password = /^export OS_PASSWORD='([^']*)'$/m.exec(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'))?.[1] ?? '';
+  const url = `http://127.0.0.1:${port}`;
+  const adminAuthBody = JSON.stringify({
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password } } },
+      scope: { project: { name: 'admin', domain: { name: 'Default' } } },
+    },
+  });
+  return {
+    stateDir,
+    pid: child.pid ?? 0,
+    url,
+    adminAuthBody,
+    async adminToken() {
+      const response = await fetch(`${url}/identity/v3/auth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: adminAuthBody,
+      });
+      await response.arrayBuffer();
+      if (response.status !== 201) throw new Error(`token issue answered ${response.status}`);
+      return response.headers.get('x-subject-token') ?? '';
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
