@@ -1,0 +1,33 @@
+import type { DiskFormat } from './instance-spec.js';
+
+/**
+ * What a driver can do (Nova's `capabilities` dict of `supports_*` flags, typed). A driver that
+ * cannot do something says so here instead of offering a method that throws; the API turns a
+ * false flag into 501 in one place, and the scheduler matches flags against requests.
+ */
+export interface DriverCapabilities {
+  readonly supportsPause: boolean;
+  readonly supportsSuspend: boolean;
+  readonly supportsRescue: boolean;
+  readonly supportsSnapshot: boolean;
+  readonly supportsConsoleOutput: boolean;
+  /** Resize and cold migration (migrateDiskAndPowerOff → finishMigration → confirm / revert). */
+  readonly supportsColdMigration: boolean;
+  /** Resize onto the host the guest is on (Nova's `supports_migrate_to_same_host`). */
+  readonly supportsMigrateToSameHost: boolean;
+  readonly supportsLiveMigration: boolean;
+  /** Live migration without shared instance storage (the disk is copied as the memory is). */
+  readonly supportsBlockMigration: boolean;
+  readonly supportsLiveMigrationAbort: boolean;
+  readonly supportsLiveMigrationForceComplete: boolean;
+  /** Rebuild on another host from shared instance storage after the source host died. */
+  readonly supportsEvacuate: boolean;
+  readonly supportsAttachVolume: boolean;
+  /** Image disk formats spawn accepts (Nova's `supports_image_type_*`). */
+  readonly imageFormats: readonly DiskFormat[];
+}
+
+/** The names of the yes/no capabilities (everything but `imageFormats`). */
+export type CapabilityFlag = {
+  [K in keyof DriverCapabilities]: DriverCapabilities[K] extends boolean ? K : never;
+}[keyof DriverCapabilities];
