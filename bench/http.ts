@@ -5,11 +5,9 @@
  * override the defaults (10 s, 50 connections).
  */
 import { createRequire } from 'node:module';
-import { Unauthorized } from '../src/common/errors/errors.js';
 import { buildHttpApp } from '../src/common/http/app.js';
-import { createPolicyEnforcer } from '../src/common/policy/enforcer.js';
 import { configureLogging } from '../src/common/logging/logger.js';
-import { computeApi } from '../src/compute/api/index.js';
+import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, computeVersionRoutes } from '../src/compute/api/versions.js';
 
 const DURATION_S = Number(process.env['NIMBUS_BENCH_DURATION_S'] ?? 10);
 const CONNECTIONS = Number(process.env['NIMBUS_BENCH_CONNECTIONS'] ?? 50);
@@ -54,14 +52,18 @@ async function main(): Promise<void> {
   let publicUrl = 'http://127.0.0.1';
   const app = buildHttpApp({
     services: [
-      computeApi({
-        get publicUrl() {
-          return publicUrl;
-        },
-        // The version document is public: no token is ever validated, no rule enforced.
-        auth: { validator: { validate: () => Promise.reject(new Unauthorized()) }, identityUri: () => `${publicUrl}/identity` },
-        policy: createPolicyEnforcer({ defaults: [] }),
-      }),
+      {
+        name: 'compute',
+        prefix: '/compute',
+        faultFormat: 'nova',
+        requestIdHeaders: ['x-compute-request-id'],
+        microversions: { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version', min: COMPUTE_MIN_VERSION, max: COMPUTE_MAX_VERSION },
+        routes: computeVersionRoutes({
+          get publicUrl() {
+            return publicUrl;
+          },
+        }),
+      },
     ],
     maxBodyBytes: 1024 * 1024,
   });

@@ -28,7 +28,7 @@ export async function bootstrapCommand(argv: readonly string[]): Promise<void> {
     }
     const identity = await startIdentityCore(db, config);
     try {
-      await bootstrapCloud(identity.managers, { stateDir: config.DEFAULT.state_dir, publicUrl: publicUrl(config), services: API_SERVICE_NAMES });
+      await bootstrapCloud(identity.managers, db, { stateDir: config.DEFAULT.state_dir, publicUrl: publicUrl(config), services: API_SERVICE_NAMES });
     } finally {
       await identity.close();
     }

@@ -26,7 +26,7 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   // Handlers first: a supervisor may send SIGTERM as soon as it reads the banner.
   const stopped = runUntilSignal(node);
   const authUrl = `${node.url}/identity`;
-  await bootstrapCloud(node.identity.managers, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES });
+  await bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES });
   LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${config.compute.driver}`);
   process.stdout.write(
     `Nimbus all-in-one cloud is running.\n` +

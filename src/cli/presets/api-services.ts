@@ -1,4 +1,6 @@
 import { computeApi } from '../../compute/api/index.js';
+import { createComputeManagers } from '../../compute/compute-core.js';
+import { COMPUTE_POLICIES } from '../../compute/policies.js';
 import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 import type { RuleDefault } from '../../common/policy/policy.js';
@@ -28,13 +30,18 @@ export interface ServiceBackends {
 const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends: ServiceBackends) => ApiService>> = {
   identity: (deps, { identity }) => identityApi(deps, identity),
   image: (deps, { database, config }) => imageApi(deps, createImageService(database, config)),
-  compute: computeApi,
+  compute: (deps, { database }) => computeApi(deps, createComputeManagers(database)),
   volume: volumeApi,
   network: networkApi,
 };
 
 /** Every policy rule default of every service: one enforcer serves them all. */
-export const POLICY_DEFAULTS: readonly RuleDefault[] = [...IDENTITY_POLICIES, ...TOKEN_POLICIES, ...IMAGE_POLICIES];
+export const POLICY_DEFAULTS: readonly RuleDefault[] = [
+  ...IDENTITY_POLICIES,
+  ...TOKEN_POLICIES,
+  ...IMAGE_POLICIES,
+  ...COMPUTE_POLICIES,
+];
 
 export function isApiServiceName(name: string): name is ApiServiceName {
   return (API_SERVICE_NAMES as readonly string[]).includes(name);

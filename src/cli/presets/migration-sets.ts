@@ -3,6 +3,7 @@ import { serviceRegistryMigrations } from '../../common/service/db/migrations/in
 import { identityMigrations } from '../../identity/db/migrations/index.js';
 import { tokenMigrations } from '../../identity/tokens/db/migrations/index.js';
 import { imageMigrations } from '../../image/db/migrations/index.js';
+import { computeMigrations } from '../../compute/db/migrations/index.js';
 
 /** Every service's migrations, applied in this order by `nimbus db sync` and all-in-one start. */
 export const MIGRATION_SETS: readonly ServiceMigrations[] = [
@@ -10,4 +11,5 @@ export const MIGRATION_SETS: readonly ServiceMigrations[] = [
   identityMigrations,
   tokenMigrations,
   imageMigrations,
+  computeMigrations,
 ];

@@ -1,3 +1,6 @@
+import type { Database } from '../../common/db/database.js';
+import { ensureDefaultFlavors } from '../../compute/flavors/default-flavors.js';
+import { FlavorManager } from '../../compute/flavors/flavor-manager.js';
 import { bootstrapIdentity } from '../../identity/bootstrap/bootstrap.js';
 import type { IdentityManagers } from '../../identity/resources/index.js';
 import type { ApiServiceName } from '../presets/api-services.js';
@@ -7,11 +10,13 @@ import { writeCredentialsFiles } from './credentials-files.js';
 
 /**
  * keystone-manage bootstrap for a Nimbus cloud: the admin and demo personas with the state dir's
- * generated passwords, RegionOne, and catalog entries for `services` at `publicUrl`; then the
- * state dir's admin-openrc and clouds.yaml. Idempotent: a restart on a new port moves the URLs.
+ * generated passwords, RegionOne, catalog entries for `services` at `publicUrl` and DevStack's
+ * default flavors; then the state dir's admin-openrc and clouds.yaml. Idempotent: a restart on a
+ * new port moves the URLs.
  */
 export async function bootstrapCloud(
   managers: IdentityManagers,
+  database: Database,
   options: { stateDir: string; publicUrl: string; services: readonly ApiServiceName[] },
 ): Promise<void> {
   const secrets = loadOrCreateBootstrapSecrets(options.stateDir);
@@ -21,5 +26,6 @@ export async function bootstrapCloud(
     region: 'RegionOne',
     endpoints: catalogEndpoints(options.publicUrl, options.services),
   });
+  await ensureDefaultFlavors(new FlavorManager(database));
   writeCredentialsFiles(options.stateDir, `${options.publicUrl}/identity`, secrets);
 }

@@ -24,6 +24,8 @@ export interface CloudNode {
   readonly port: number;
   /** Identity's managers and tokens (the all-in-one bootstrap fills them). */
   readonly identity: IdentityCore;
+  /** The node's database connection (closed by stop()). */
+  readonly database: Database;
   /** Drains in-flight requests, then closes the bus and the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       url,
       port,
       identity,
+      database: db,
       stop: () => (stopping ??= rollback()),
     };
   } catch (err) {

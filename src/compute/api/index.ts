@@ -1,10 +1,30 @@
 import { authenticated } from '../../common/auth/auth-token.js';
 import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
+import { credentialsOf } from '../../common/policy/credentials.js';
+import type { FlavorManager } from '../flavors/flavor-manager.js';
+import type { KeyPairManager } from '../keypairs/keypair-manager.js';
+import type { QuotaManager } from '../quotas/quota-manager.js';
+import { computeRoutes } from './routes/index.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, computeVersionRoutes } from './versions.js';
 
+/** The compute managers the API serves. */
+export interface ComputeManagers {
+  readonly flavors: FlavorManager;
+  readonly keypairs: KeyPairManager;
+  readonly quotas: QuotaManager;
+}
+
 /** Nova v2.1 at /compute. */
-export function computeApi(deps: ApiServiceDeps): ApiService {
+export function computeApi(deps: ApiServiceDeps, managers: ComputeManagers): ApiService {
+  const routes = computeRoutes({
+    ...managers,
+    policy: deps.policy,
+    credentialsOf: (request) => credentialsOf(request.requestContext),
+    get publicUrl() {
+      return deps.publicUrl;
+    },
+  });
   return {
     name: 'compute',
     prefix: '/compute',
@@ -16,6 +36,6 @@ export function computeApi(deps: ApiServiceDeps): ApiService {
       min: COMPUTE_MIN_VERSION,
       max: COMPUTE_MAX_VERSION,
     },
-    routes: authenticated(deps.auth, computeVersionRoutes(deps)),
+    routes: authenticated(deps.auth, computeVersionRoutes(deps), routes),
   };
 }

@@ -17,7 +17,7 @@ function v21Entry(base: string) {
 }
 
 /** Nova's discovery documents: the list at the root (200), the single version at /v2.1. */
-export function computeVersionRoutes(deps: ApiServiceDeps): FastifyPluginAsync {
+export function computeVersionRoutes(deps: Pick<ApiServiceDeps, 'publicUrl'>): FastifyPluginAsync {
   return async (app) => {
     app.get('/', { config: { public: true } }, async () => ({ versions: [v21Entry(deps.publicUrl)] }));
     const single = async () => ({

@@ -1,0 +1,46 @@
+import type { FastifyRequest } from 'fastify';
+import { Forbidden } from '../../../common/errors/errors.js';
+import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
+import type { FlavorViewer } from '../../flavors/flavor.js';
+import type { FlavorManager } from '../../flavors/flavor-manager.js';
+import type { KeyPairManager } from '../../keypairs/keypair-manager.js';
+import type { QuotaManager } from '../../quotas/quota-manager.js';
+
+/** What the compute routes need from the composition root. */
+export interface ComputeRouteDeps {
+  readonly flavors: FlavorManager;
+  readonly keypairs: KeyPairManager;
+  readonly quotas: QuotaManager;
+  readonly policy: PolicyEnforcer;
+  /** The caller as policy sees them (set by the auth middleware before any route runs). */
+  readonly credentialsOf: (request: FastifyRequest) => Credentials;
+  /** Base URL clients reach the listener at (no trailing slash); links are `<publicUrl>/compute/v2.1/…`. */
+  readonly publicUrl: string;
+}
+
+/** Enforces a Nova policy rule; refused, it is 403 in Nova's words. */
+export function authorize(deps: ComputeRouteDeps, request: FastifyRequest, action: string, target: PolicyTarget): void {
+  if (!deps.policy.check(action, target, deps.credentialsOf(request))) {
+    throw new Forbidden(`Policy doesn't allow ${action} to be performed.`);
+  }
+}
+
+/** Nova's default target: the caller's own project and user. */
+export function ownTarget(request: FastifyRequest): PolicyTarget {
+  return { project_id: request.requestContext.projectId, user_id: request.requestContext.userId };
+}
+
+export function viewerOf(request: FastifyRequest): FlavorViewer {
+  const { projectId, isAdmin } = request.requestContext;
+  return { ...(projectId === undefined ? {} : { projectId }), isAdmin: isAdmin ?? false };
+}
+
+/** The caller's user id; every authenticated request has one. */
+export function userIdOf(request: FastifyRequest): string {
+  return request.requestContext.userId ?? '';
+}
+
+/** The caller's project id (project-scoped tokens; '' for others, which own nothing). */
+export function projectIdOf(request: FastifyRequest): string {
+  return request.requestContext.projectId ?? '';
+}

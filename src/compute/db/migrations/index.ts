@@ -1,0 +1,12 @@
+import type { ServiceMigrations } from '../../../common/db/migrator.js';
+import * as instances from './2026-11-22-compute-instances.js';
+import * as resources from './2026-11-22-compute-resources.js';
+
+/** The compute service's schema history, in order. */
+export const computeMigrations: ServiceMigrations = {
+  name: 'compute',
+  migrations: {
+    '2026-11-22-compute-instances': instances,
+    '2026-11-22-compute-resources': resources,
+  },
+};

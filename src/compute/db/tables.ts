@@ -1,0 +1,293 @@
+import type { Generated } from 'kysely';
+import type { DbTimestamp } from '../../common/db/timestamps.js';
+
+// Rows of the tables created by migrations/2026-11-22-compute-*.ts. Type aliases, not
+// interfaces: Kysely's withTables() needs their implicit index signature.
+
+export type InstancesTable = {
+  uuid: string;
+  project_id: string;
+  user_id: string;
+  display_name: string;
+  display_description: string | null;
+  hostname: string;
+  image_ref: string;
+  /** The flavor's public id, for the `flavor` list filter. */
+  flavor_id: string;
+  /** JSON `{"cur": Flavor, "old": Flavor | null, "new": Flavor | null}` (old/new while resizing). */
+  flavor: string;
+  vcpus: number;
+  memory_mb: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  vm_state: string;
+  task_state: string | null;
+  /** Nova's power_state number (0 NOSTATE, 1 RUNNING, 3 PAUSED, 4 SHUTDOWN, 6 CRASHED, 7 SUSPENDED). */
+  power_state: number;
+  host: string | null;
+  node: string | null;
+  availability_zone: string | null;
+  /** `r-xxxxxxxx`, shared by the servers of one multi-create request. */
+  reservation_id: string;
+  launch_index: number;
+  root_device_name: string | null;
+  kernel_id: string | null;
+  ramdisk_id: string | null;
+  launched_at: DbTimestamp | null;
+  terminated_at: DbTimestamp | null;
+  locked: boolean;
+  /** `owner` or `admin`: who may unlock. */
+  locked_by: string | null;
+  locked_reason: string | null;
+  key_name: string | null;
+  key_data: string | null;
+  /** Base64 as the client sent it. */
+  user_data: string | null;
+  config_drive: string;
+  access_ip_v4: string | null;
+  access_ip_v6: string | null;
+  progress: number | null;
+  deleted: boolean;
+  deleted_at: DbTimestamp | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+export type InstanceMetadataTable = {
+  instance_uuid: string;
+  key: string;
+  value: string;
+};
+
+export type InstanceTagsTable = {
+  instance_uuid: string;
+  tag: string;
+};
+
+export type InstanceFaultsTable = {
+  id: Generated<number>;
+  instance_uuid: string;
+  code: number;
+  message: string;
+  details: string | null;
+  host: string | null;
+  created_at: DbTimestamp;
+};
+
+export type InstanceActionsTable = {
+  id: Generated<number>;
+  instance_uuid: string;
+  action: string;
+  request_id: string;
+  user_id: string | null;
+  project_id: string | null;
+  start_time: DbTimestamp;
+  finish_time: DbTimestamp | null;
+  message: string | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+export type InstanceActionEventsTable = {
+  id: Generated<number>;
+  action_id: number;
+  event: string;
+  start_time: DbTimestamp;
+  finish_time: DbTimestamp | null;
+  /** `Success` or `Error`, as Nova's events. */
+  result: string | null;
+  traceback: string | null;
+  host: string | null;
+  details: string | null;
+};
+
+export type BlockDeviceMappingsTable = {
+  id: Generated<number>;
+  instance_uuid: string;
+  source_type: string;
+  destination_type: string;
+  device_name: string | null;
+  boot_index: number | null;
+  image_id: string | null;
+  volume_id: string | null;
+  volume_size: number | null;
+  delete_on_termination: boolean;
+  attachment_id: string | null;
+  tag: string | null;
+  created_at: DbTimestamp;
+};
+
+export type FlavorsTable = {
+  flavorid: string;
+  name: string;
+  vcpus: number;
+  memory_mb: number;
+  root_gb: number;
+  ephemeral_gb: number;
+  swap: number;
+  rxtx_factor: number;
+  is_public: boolean;
+  disabled: boolean;
+  description: string | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+export type FlavorExtraSpecsTable = {
+  flavorid: string;
+  key: string;
+  value: string;
+};
+
+/** Projects a private flavor is offered to. */
+export type FlavorProjectsTable = {
+  flavorid: string;
+  project_id: string;
+};
+
+export type KeyPairsTable = {
+  id: Generated<number>;
+  user_id: string;
+  name: string;
+  /** `ssh` or `x509`. */
+  type: string;
+  public_key: string;
+  fingerprint: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+/** A project's limit for one resource, overriding the default quota class. */
+export type QuotasTable = {
+  project_id: string;
+  resource: string;
+  hard_limit: number;
+};
+
+/** Defaults by class (`default`), changeable by the operator. */
+export type QuotaClassesTable = {
+  class_name: string;
+  resource: string;
+  hard_limit: number;
+};
+
+export type ServerGroupsTable = {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  project_id: string;
+  user_id: string;
+  /** affinity, anti-affinity, soft-affinity or soft-anti-affinity. */
+  policy: string;
+  /** JSON object, e.g. `{"max_server_per_host": 2}`. */
+  rules: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+export type ServerGroupMembersTable = {
+  group_id: number;
+  instance_uuid: string;
+};
+
+export type AggregatesTable = {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+export type AggregateHostsTable = {
+  aggregate_id: number;
+  host: string;
+};
+
+export type AggregateMetadataTable = {
+  aggregate_id: number;
+  key: string;
+  value: string;
+};
+
+export type ComputeNodesTable = {
+  id: Generated<number>;
+  uuid: string;
+  host: string;
+  hypervisor_hostname: string;
+  host_ip: string | null;
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  vcpus_used: number;
+  memory_mb_used: number;
+  local_gb_used: number;
+  running_vms: number;
+  disk_available_least: number | null;
+  hypervisor_type: string;
+  hypervisor_version: number;
+  /** JSON, as the driver reports it. */
+  cpu_info: string;
+  /** JSON object of the driver's capabilities. */
+  capabilities: string;
+  cpu_allocation_ratio: number;
+  ram_allocation_ratio: number;
+  disk_allocation_ratio: number;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+/** A scheduler claim: what one consumer (instance or migration) holds on one node. */
+export type AllocationsTable = {
+  consumer_uuid: string;
+  node_id: number;
+  vcpus: number;
+  memory_mb: number;
+  disk_gb: number;
+  created_at: DbTimestamp;
+};
+
+export type MigrationsTable = {
+  id: Generated<number>;
+  uuid: string;
+  instance_uuid: string;
+  /** migration, resize, live-migration or evacuation. */
+  migration_type: string;
+  status: string;
+  source_compute: string | null;
+  source_node: string | null;
+  dest_compute: string | null;
+  dest_node: string | null;
+  dest_host: string | null;
+  old_flavor_id: string | null;
+  new_flavor_id: string | null;
+  user_id: string | null;
+  project_id: string | null;
+  hidden: boolean;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+export type ComputeTables = {
+  compute_instances: InstancesTable;
+  compute_instance_metadata: InstanceMetadataTable;
+  compute_instance_system_metadata: InstanceMetadataTable;
+  compute_instance_tags: InstanceTagsTable;
+  compute_instance_faults: InstanceFaultsTable;
+  compute_instance_actions: InstanceActionsTable;
+  compute_instance_action_events: InstanceActionEventsTable;
+  compute_block_device_mappings: BlockDeviceMappingsTable;
+  compute_flavors: FlavorsTable;
+  compute_flavor_extra_specs: FlavorExtraSpecsTable;
+  compute_flavor_projects: FlavorProjectsTable;
+  compute_key_pairs: KeyPairsTable;
+  compute_quotas: QuotasTable;
+  compute_quota_classes: QuotaClassesTable;
+  compute_server_groups: ServerGroupsTable;
+  compute_server_group_members: ServerGroupMembersTable;
+  compute_aggregates: AggregatesTable;
+  compute_aggregate_hosts: AggregateHostsTable;
+  compute_aggregate_metadata: AggregateMetadataTable;
+  compute_nodes: ComputeNodesTable;
+  compute_allocations: AllocationsTable;
+  compute_migrations: MigrationsTable;
+};
