@@ -6,14 +6,30 @@ import { keyPairRoutes } from './keypairs.js';
 import { limitRoutes } from './limits.js';
 import { quotaSetRoutes } from './quota-sets.js';
 import type { ComputeRouteDeps } from './route-deps.js';
+import { aggregateRoutes } from './aggregates.js';
+import { availabilityZoneRoutes } from './availability-zones.js';
+import { hypervisorRoutes } from './hypervisors.js';
+import { instanceActionRoutes } from './instance-actions.js';
+import { serviceRoutes } from './os-services.js';
+import { serverActionRoutes } from './server-actions.js';
+import { serverGroupRoutes } from './server-groups.js';
+import { serverMetadataRoutes } from './server-metadata.js';
+import { serverRoutes } from './servers.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
 
-/** Nova's flavor, key pair, quota and limits APIs at `/v2.1/…` of the compute plugin (behind the auth middleware). */
+/** Nova's flavor, key pair, quota, limits, server and admin APIs at `/v2.1/…` of the compute plugin (behind the auth middleware). */
 export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, limitRoutes]) {
       await app.register(routes(deps));
+    }
+    const { servers, admin } = deps;
+    if (servers !== undefined) {
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, instanceActionRoutes]) await app.register(routes(deps, servers));
+    }
+    if (admin !== undefined) {
+      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes]) await app.register(routes(deps, admin));
     }
   };
 }

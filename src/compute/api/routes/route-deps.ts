@@ -5,12 +5,18 @@ import type { FlavorViewer } from '../../flavors/flavor.js';
 import type { FlavorManager } from '../../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../../quotas/quota-manager.js';
+import type { ComputeAdmin } from '../../admin/compute-admin.js';
+import type { ServersService } from '../../servers/servers-service.js';
 
 /** What the compute routes need from the composition root. */
 export interface ComputeRouteDeps {
   readonly flavors: FlavorManager;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
+  /** Servers and their actions (absent: the servers API is not served). */
+  readonly servers?: ServersService;
+  /** os-services, os-hypervisors, zones, aggregates, server groups (absent: not served). */
+  readonly admin?: ComputeAdmin;
   readonly policy: PolicyEnforcer;
   /** The caller as policy sees them (set by the auth middleware before any route runs). */
   readonly credentialsOf: (request: FastifyRequest) => Credentials;

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { toDbTimestamp } from '../../common/db/timestamps.js';
+import { withComputeApp, type Harness } from '../api/routes/compute-test-app.js';
+import { insertInstance, memberOf } from '../db/testing/compute-db.js';
+import type { ComputeTables } from '../db/tables.js';
+
+const DEMO = memberOf('demo');
+
+/** Two compute hosts with nodes, a conductor and a scheduler. */
+async function seedHosts({ registry, db }: Harness): Promise<void> {
+  for (const binary of ['nova-conductor', 'nova-scheduler']) await registry.register({ binary, host: 'controller', topic: binary.slice(5) });
+  const now = toDbTimestamp(new Date());
+  for (const host of ['compute-1', 'compute-2']) {
+    await registry.register({ binary: 'nova-compute', host, topic: 'compute' });
+    await db.kysely
+      .withTables<ComputeTables>()
+      .insertInto('compute_nodes')
+      .values({
+        uuid: `node-${host}`, host, hypervisor_hostname: host, host_ip: '127.0.0.1', vcpus: 8, memory_mb: 16384, local_gb: 100, vcpus_used: 1,
+        memory_mb_used: 512, local_gb_used: 1, running_vms: 0, disk_available_least: 99, hypervisor_type: 'fake', hypervisor_version: 1000,
+        cpu_info: '{}', capabilities: '{}', cpu_allocation_ratio: 16, ram_allocation_ratio: 1.5, disk_allocation_ratio: 1, created_at: now, updated_at: now,
+      })
+      .execute();
+  }
+}
+
+describe('compute admin APIs', () => {
+  test('os-services: list with zones and up/down; disable with a reason, enable; admin only', () =>
+    withComputeApp(async (harness) => {
+      await seedHosts(harness);
+      const { call } = harness;
+      const services = (await call('GET', '/os-services')).json['services'] as Record<string, unknown>[];
+      assert.deepEqual(services.map((s) => [s['binary'], s['host'], s['zone'], s['state'], s['status']]), [
+        ['nova-conductor', 'controller', 'internal', 'up', 'enabled'],
+        ['nova-scheduler', 'controller', 'internal', 'up', 'enabled'],
+        ['nova-compute', 'compute-1', 'nova', 'up', 'enabled'],
+        ['nova-compute', 'compute-2', 'nova', 'up', 'enabled'],
+      ]);
+      assert.deepEqual(Object.keys(services[0] ?? {}).sort(), ['binary', 'disabled_reason', 'host', 'id', 'state', 'status', 'updated_at', 'zone']);
+      assert.equal((await call('GET', '/os-services', { as: DEMO })).status, 403);
+      const disabled = await call('PUT', '/os-services/disable-log-reason', { body: { host: 'compute-2', binary: 'nova-compute', disabled_reason: 'maintenance' } });
+      assert.deepEqual(disabled.json, { service: { host: 'compute-2', binary: 'nova-compute', status: 'disabled', disabled_reason: 'maintenance' } });
+      const filtered = (await call('GET', '/os-services?host=compute-2')).json['services'] as Record<string, unknown>[];
+      assert.deepEqual([filtered[0]?.['status'], filtered[0]?.['disabled_reason']], ['disabled', 'maintenance']);
+      assert.equal((await call('PUT', '/os-services/enable', { body: { host: 'compute-2', binary: 'nova-compute' } })).status, 200);
+      assert.equal((await call('PUT', '/os-services/enable', { body: { host: 'nowhere', binary: 'nova-compute' } })).status, 404);
+    }));
+
+  test('os-hypervisors: list, detail with running instances, statistics, show; unknown id 404', () =>
+    withComputeApp(async (harness) => {
+      await seedHosts(harness);
+      await insertInstance(harness.db, 'demo');
+      const { call } = harness;
+      assert.deepEqual((await call('GET', '/os-hypervisors')).json, {
+        hypervisors: [
+          { id: 1, hypervisor_hostname: 'compute-1', state: 'up', status: 'enabled' },
+          { id: 2, hypervisor_hostname: 'compute-2', state: 'up', status: 'enabled' },
+        ],
+      });
+      const one = (await call('GET', '/os-hypervisors/1')).json['hypervisor'] as Record<string, unknown>;
+      assert.deepEqual([one['running_vms'], one['free_ram_mb'], one['hypervisor_type']], [1, 15872, 'fake']);
+      const stats = (await call('GET', '/os-hypervisors/statistics')).json['hypervisor_statistics'] as Record<string, unknown>;
+      assert.deepEqual([stats['count'], stats['vcpus'], stats['running_vms']], [2, 16, 1]);
+      assert.equal(((await call('GET', '/os-hypervisors/detail')).json['hypervisors'] as unknown[]).length, 2);
+      assert.equal((await call('GET', '/os-hypervisors/99')).status, 404);
+      assert.equal((await call('GET', '/os-hypervisors/compute-1')).status, 404);
+      assert.equal((await call('GET', '/os-hypervisors', { as: DEMO })).status, 403);
+    }));
+
+  test('aggregates with a zone: hosts move zones, a host cannot be in two zones, boot into the zone asks the scheduler for it', () =>
+    withComputeApp(async (harness) => {
+      await seedHosts(harness);
+      const { call, recorded } = harness;
+      const created = await call('POST', '/os-aggregates', { body: { aggregate: { name: 'agg1', availability_zone: 'az1' } } });
+      assert.deepEqual(Object.keys(created.json['aggregate'] as object).sort(), ['availability_zone', 'created_at', 'deleted', 'deleted_at', 'id', 'name', 'updated_at']);
+      assert.equal((await call('POST', '/os-aggregates', { body: { aggregate: { name: 'agg1' } } })).status, 409);
+      const id = (created.json['aggregate'] as { id: number }).id;
+      const added = await call('POST', `/os-aggregates/${id}/action`, { body: { add_host: { host: 'compute-1' } } });
+      assert.deepEqual((added.json['aggregate'] as { hosts: string[] }).hosts, ['compute-1']);
+      assert.equal((await call('POST', `/os-aggregates/${id}/action`, { body: { add_host: { host: 'compute-1' } } })).status, 409);
+      assert.equal((await call('POST', `/os-aggregates/${id}/action`, { body: { add_host: { host: 'ghost' } } })).status, 404);
+      const other = await call('POST', '/os-aggregates', { body: { aggregate: { name: 'agg2', availability_zone: 'az2' } } });
+      const otherId = (other.json['aggregate'] as { id: number }).id;
+      assert.equal((await call('POST', `/os-aggregates/${otherId}/action`, { body: { add_host: { host: 'compute-1' } } })).status, 409);
+      const meta = await call('POST', `/os-aggregates/${id}/action`, { body: { set_metadata: { metadata: { ssd: 'true' } } } });
+      assert.deepEqual((meta.json['aggregate'] as { metadata: unknown }).metadata, { availability_zone: 'az1', ssd: 'true' });
+
+      const zones = (await call('GET', '/os-availability-zone', { as: DEMO })).json;
+      assert.deepEqual(zones, {
+        availabilityZoneInfo: [
+          { zoneName: 'az1', zoneState: { available: true }, hosts: null },
+          { zoneName: 'nova', zoneState: { available: true }, hosts: null },
+        ],
+      });
+      const detail = (await call('GET', '/os-availability-zone/detail')).json['availabilityZoneInfo'] as { zoneName: string; hosts: Record<string, unknown> }[];
+      assert.deepEqual(detail.map((zone) => [zone.zoneName, Object.keys(zone.hosts)]), [['az1', ['compute-1']], ['nova', ['compute-2']], ['internal', ['controller']]]);
+
+      const boot = await call('POST', '/servers', { body: { server: { name: 'in-az1', imageRef: '6f1c4a46-1111-4c4e-9a7e-000000000001', flavorRef: '1', availability_zone: 'az1' } }, as: DEMO });
+      assert.equal(boot.status, 202);
+      assert.equal(recorded.builds[0]?.spec.availabilityZone, 'az1');
+      assert.equal((await call('DELETE', `/os-aggregates/${id}`)).status, 400, 'not empty');
+      assert.equal((await call('POST', `/os-aggregates/${id}/action`, { body: { remove_host: { host: 'compute-1' } } })).status, 200);
+      assert.equal((await call('DELETE', `/os-aggregates/${id}`)).status, 200);
+      assert.equal((await call('GET', `/os-aggregates/${id}`)).status, 404);
+      assert.equal((await call('GET', '/os-aggregates', { as: DEMO })).status, 403);
+    }));
+
+  test('server groups: 2.1 shape, boot with the group hint joins it and hands the scheduler the policy', () =>
+    withComputeApp(async ({ call, recorded }) => {
+      const created = await call('POST', '/os-server-groups', { body: { server_group: { name: 'g', policies: ['anti-affinity'] } }, as: DEMO });
+      const group = created.json['server_group'] as { id: string };
+      assert.deepEqual(created.json, { server_group: { id: group.id, name: 'g', policies: ['anti-affinity'], members: [], metadata: {} } });
+      assert.equal((await call('POST', '/os-server-groups', { body: { server_group: { name: 'g', policies: ['soft-affinity'] } }, as: DEMO })).status, 400);
+      const boot = await call('POST', '/servers', {
+        body: { server: { name: 'a', imageRef: '6f1c4a46-1111-4c4e-9a7e-000000000001', flavorRef: '1' }, 'os:scheduler_hints': { group: group.id } },
+        as: DEMO,
+      });
+      const serverId = (boot.json['server'] as { id: string }).id;
+      assert.equal(recorded.builds[0]?.spec.serverGroup?.policy, 'anti-affinity');
+      assert.deepEqual(((await call('GET', `/os-server-groups/${group.id}`, { as: DEMO })).json['server_group'] as { members: string[] }).members, [serverId]);
+      assert.equal(((await call('GET', '/os-server-groups', { as: DEMO })).json['server_groups'] as unknown[]).length, 1);
+      assert.equal((await call('GET', `/os-server-groups/${group.id}`, { as: memberOf('other') })).status, 404);
+      assert.equal((await call('DELETE', `/os-server-groups/${group.id}`, { as: DEMO })).status, 204);
+    }));
+});

@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../common/db/database.js';
+import type { ServiceRecord, ServiceRegistry } from '../../common/service/service-registry.js';
+import type { ComputeTables } from '../db/tables.js';
+
+/** Nova's `[DEFAULT] default_availability_zone` and `internal_service_availability_zone`. */
+export const DEFAULT_ZONE = 'nova';
+export const INTERNAL_ZONE = 'internal';
+export const COMPUTE_BINARY = 'nova-compute';
+
+export interface ZoneHost {
+  readonly service: ServiceRecord;
+}
+
+export interface Zone {
+  readonly name: string;
+  /** True when at least one enabled service is in it. */
+  readonly available: boolean;
+  readonly services: readonly ServiceRecord[];
+}
+
+/**
+ * Availability zones as Nova derives them: a compute host's zone is the availability_zone
+ * metadata of an aggregate it belongs to, else the default zone; other services are `internal`.
+ */
+export class AvailabilityZones {
+  readonly #db: Kysely<ComputeTables>;
+
+  constructor(
+    database: Database,
+    private readonly registry: ServiceRegistry,
+  ) {
+    this.#db = database.kysely.withTables<ComputeTables>();
+  }
+
+  /** host → zone for hosts in an aggregate with a zone. */
+  async zoneByHost(): Promise<Map<string, string>> {
+    const rows = await this.#db
+      .selectFrom('compute_aggregate_hosts')
+      .innerJoin('compute_aggregate_metadata', 'compute_aggregate_metadata.aggregate_id', 'compute_aggregate_hosts.aggregate_id')
+      .select(['compute_aggregate_hosts.host', 'compute_aggregate_metadata.value'])
+      .where('compute_aggregate_metadata.key', '=', 'availability_zone')
+      .execute();
+    return new Map(rows.map((row) => [row.host, row.value]));
+  }
+
+  async zoneOf(service: ServiceRecord, byHost?: Map<string, string>): Promise<string> {
+    if (service.binary !== COMPUTE_BINARY) return INTERNAL_ZONE;
+    return (byHost ?? (await this.zoneByHost())).get(service.host) ?? DEFAULT_ZONE;
+  }
+
+  /** Zones of the services, compute zones first (by name), with `internal` only when asked. */
+  async list(withInternal: boolean): Promise<Zone[]> {
+    const [services, byHost] = await Promise.all([this.registry.list(), this.zoneByHost()]);
+    const zones = new Map<string, ServiceRecord[]>();
+    for (const service of services) {
+      const zone = service.binary === COMPUTE_BINARY ? (byHost.get(service.host) ?? DEFAULT_ZONE) : INTERNAL_ZONE;
+      if (zone === INTERNAL_ZONE && !withInternal) continue;
+      zones.set(zone, [...(zones.get(zone) ?? []), service]);
+    }
+    return [...zones.entries()]
+      .sort(([a], [b]) => (a === INTERNAL_ZONE ? 1 : b === INTERNAL_ZONE ? -1 : a.localeCompare(b)))
+      .map(([name, members]) => ({ name, available: members.some((service) => !service.disabled), services: members }));
+  }
+
+  /** Zones a server may be created in: those with an enabled compute service. */
+  async availableNames(): Promise<string[]> {
+    return (await this.list(false)).filter((zone) => zone.available).map((zone) => zone.name);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Database } from '../../common/db/database.js';
+import type { ServiceRegistry } from '../../common/service/service-registry.js';
+import type { QuotaManager } from '../quotas/quota-manager.js';
+import { Aggregates } from './aggregates.js';
+import { AvailabilityZones } from './availability-zones.js';
+import { ComputeServices } from './compute-services.js';
+import { Hypervisors } from './hypervisors.js';
+import { ServerGroups } from './server-groups.js';
+
+/** The compute admin APIs' services (os-services, os-hypervisors, zones, aggregates, server groups). */
+export interface ComputeAdmin {
+  readonly services: ComputeServices;
+  readonly hypervisors: Hypervisors;
+  readonly availabilityZones: AvailabilityZones;
+  readonly aggregates: Aggregates;
+  readonly serverGroups: ServerGroups;
+}
+
+export function createComputeAdmin(database: Database, registry: ServiceRegistry, quotas: QuotaManager): ComputeAdmin {
+  const availabilityZones = new AvailabilityZones(database, registry);
+  return {
+    services: new ComputeServices(database, registry, availabilityZones),
+    hypervisors: new Hypervisors(database, registry),
+    availabilityZones,
+    aggregates: new Aggregates(database, registry),
+    serverGroups: new ServerGroups(database, quotas),
+  };
+}

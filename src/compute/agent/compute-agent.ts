@@ -1,0 +1,109 @@
+/**
+ * One compute host's agent (Nova's nova-compute service): registers its service and node, recovers
+ * what a previous run left half done, then answers `compute.<host>` and runs its periodic tasks.
+ * It reaches the database only through the conductor.
+ */
+import { RpcServer, type Transport } from '../../common/bus/index.js';
+import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
+import { getLogger } from '../../common/logging/logger.js';
+import { ConductorClient } from '../conductor/conductor-client.js';
+import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
+import type { ComputeDriver } from '../virt/driver.js';
+import type { ImageAccess } from './image-access.js';
+import { initInstance } from './init-instance.js';
+import { ComputeManager } from './manager.js';
+import { COMPUTE_API_VERSION, COMPUTE_TOPIC } from './messages.js';
+import { PeriodicTasks } from './periodic-tasks.js';
+import { syncPowerStates } from './power-sync.js';
+
+const LOG = getLogger('nimbus.compute.manager');
+
+export interface ComputeAgentOptions {
+  readonly host: string;
+  readonly driver: ComputeDriver;
+  readonly transport: Transport;
+  readonly images: ImageAccess;
+  /** `[bus] rpc_response_timeout`, seconds. */
+  readonly rpcTimeoutSeconds?: number;
+  /** `[DEFAULT] report_interval`: heartbeat period, ms (10 s). */
+  readonly reportIntervalMs?: number;
+  /** `update_resources_interval`: resource audit period, ms (60 s). */
+  readonly resourceIntervalMs?: number;
+  /** `sync_power_state_interval`: power-state sync period, ms (600 s, as Nova). */
+  readonly powerSyncIntervalMs?: number;
+  readonly shutdownTimeoutSeconds?: number;
+}
+
+export class ComputeAgent {
+  readonly host: string;
+  readonly driver: ComputeDriver;
+  readonly manager: ComputeManager;
+  readonly #conductor: ConductorClient;
+  readonly #server: RpcServer;
+  readonly #periodic = new PeriodicTasks();
+
+  constructor(private readonly options: ComputeAgentOptions) {
+    this.host = options.host;
+    this.driver = options.driver;
+    this.#conductor = new ConductorClient(options.transport, options.rpcTimeoutSeconds ?? 60);
+    this.manager = new ComputeManager({
+      host: options.host,
+      driver: options.driver,
+      conductor: this.#conductor,
+      images: options.images,
+      reportResources: () => this.reportResources(),
+      ...(options.shutdownTimeoutSeconds === undefined ? {} : { shutdownTimeoutSeconds: options.shutdownTimeoutSeconds }),
+    });
+    this.#server = new RpcServer(
+      options.transport,
+      { topic: COMPUTE_TOPIC, server: options.host, version: COMPUTE_API_VERSION },
+      this.manager.handlers(),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.driver.initHost();
+    await runWithContext(newAdminContext(), async () => {
+      await this.heartbeat();
+      await this.reportResources();
+      await this.#recover();
+    });
+    await this.#server.start();
+    const { reportIntervalMs = 10_000, resourceIntervalMs = 60_000, powerSyncIntervalMs = 600_000 } = this.options;
+    this.#periodic.every('report_state', reportIntervalMs, () => this.heartbeat());
+    this.#periodic.every('update_available_resource', resourceIntervalMs, () => this.reportResources());
+    this.#periodic.every('_sync_power_states', powerSyncIntervalMs, () => this.syncPowerStates());
+    LOG.info(`Compute agent started on ${this.host} (${this.driver.type} driver)`);
+  }
+
+  /** Stops taking messages, waits for the handlers and periodic runs in progress. */
+  async stop(): Promise<void> {
+    await this.#server.stop();
+    await this.#periodic.stop();
+  }
+
+  heartbeat(): Promise<void> {
+    return this.#conductor.serviceHeartbeat({ binary: COMPUTE_BINARY, host: this.host, topic: COMPUTE_TOPIC });
+  }
+
+  /** Nova's update_available_resource: what the hypervisor has and runs, to the DB and the scheduler. */
+  async reportResources(): Promise<void> {
+    const resources = await this.driver.getAvailableResource();
+    const instanceUuids = await this.driver.listInstances();
+    await this.#conductor.computeNodeUpdate({ host: this.host, resources, instanceUuids });
+  }
+
+  syncPowerStates(): Promise<void> {
+    return syncPowerStates(this.host, this.driver, this.#conductor);
+  }
+
+  async #recover(): Promise<void> {
+    for (const instance of await this.#conductor.instancesOnHost(this.host)) {
+      try {
+        await initInstance(this.manager, this.#conductor, this.host, instance);
+      } catch (error) {
+        LOG.error('Failed to recover the instance at start', { instance: instance.uuid, error });
+      }
+    }
+  }
+}

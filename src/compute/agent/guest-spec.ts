@@ -1,0 +1,30 @@
+/** The driver's view of an instance, built from the agent's record of it. */
+import type { AgentInstance } from '../conductor/wire.js';
+import type { ImageMeta, InstanceRef, InstanceSpec } from '../virt/instance-spec.js';
+
+export function guestRef(instance: AgentInstance): InstanceRef {
+  return { uuid: instance.uuid, name: instance.name };
+}
+
+/**
+ * `image` is needed to create a guest; operations on a guest that exists already boot from its
+ * own disk, so they get the image's id alone and do not depend on the image still existing.
+ */
+export function guestSpec(instance: AgentInstance, image: ImageMeta = knownImage(instance.imageRef)): InstanceSpec {
+  return {
+    ...guestRef(instance),
+    hostname: instance.hostname,
+    projectId: instance.projectId,
+    flavor: instance.flavor,
+    image,
+    userData: instance.userData,
+    keyData: instance.keyData,
+    metadata: {},
+    network: [],
+    blockDevices: { rootDeviceName: instance.rootDeviceName ?? '/dev/vda', volumes: [] },
+  };
+}
+
+function knownImage(id: string): ImageMeta {
+  return { id, name: '', diskFormat: 'raw', containerFormat: 'bare', minDiskGb: 0, minRamMb: 0, properties: {} };
+}

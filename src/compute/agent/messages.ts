@@ -1,0 +1,51 @@
+/**
+ * The verbs a compute agent answers on `compute.<host>`: a closed set, each with its argument
+ * and result types. The RPC client sends only these and the manager implements all of them.
+ */
+import type { BuildRequest } from '../conductor/compute-task-api.js';
+import type { AgentInstance } from '../conductor/wire.js';
+import type { WireRequestSpec } from '../scheduler-service/wire.js';
+import type { Destination } from '../scheduler/select-destinations.js';
+
+export const COMPUTE_TOPIC = 'compute';
+export const COMPUTE_API_VERSION = '1.0';
+
+export interface BuildAndRunInstanceArgs {
+  readonly instance: AgentInstance;
+  readonly build: BuildRequest;
+  readonly node: string;
+  /** The spec of this attempt (its `retry` says which hosts failed already). */
+  readonly spec: WireRequestSpec;
+  /** Claimed nowhere yet: where the conductor retries if this build fails. */
+  readonly alternates: readonly Destination[];
+}
+
+export interface InstanceArgs {
+  readonly instanceUuid: string;
+}
+
+export interface StopInstanceArgs extends InstanceArgs {
+  readonly clean: boolean;
+}
+
+export interface RebootInstanceArgs extends InstanceArgs {
+  readonly rebootType: 'SOFT' | 'HARD';
+}
+
+export interface ConsoleOutputArgs extends InstanceArgs {
+  readonly length?: number;
+}
+
+export interface AgentVerbs {
+  build_and_run_instance: { args: BuildAndRunInstanceArgs; result: void };
+  start_instance: { args: InstanceArgs; result: void };
+  stop_instance: { args: StopInstanceArgs; result: void };
+  reboot_instance: { args: RebootInstanceArgs; result: void };
+  terminate_instance: { args: InstanceArgs; result: void };
+  get_console_output: { args: ConsoleOutputArgs; result: string };
+}
+
+export type AgentVerb = keyof AgentVerbs;
+
+/** One handler per verb; the compiler rejects a missing or extra one. */
+export type AgentHandlers = { readonly [V in AgentVerb]: (args: AgentVerbs[V]['args']) => Promise<AgentVerbs[V]['result']> };

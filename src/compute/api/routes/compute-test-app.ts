@@ -1,0 +1,148 @@
+/**
+ * Test-only: the compute routes in the real HTTP framework and policy engine over a migrated
+ * SQLite database, with recording fakes of the conductor and agent APIs and an in-memory image
+ * lookup. The caller's context travels in a test-only header.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RequestContext } from '../../../common/context/request-context.js';
+import type { Database } from '../../../common/db/database.js';
+import { migrateToLatest } from '../../../common/db/migrator.js';
+import { NotFound } from '../../../common/errors/errors.js';
+import { buildHttpApp } from '../../../common/http/app.js';
+import { enterRequestContext } from '../../../common/http/request-id.js';
+import { credentialsOf } from '../../../common/policy/credentials.js';
+import { createPolicyEnforcer } from '../../../common/policy/enforcer.js';
+import { serviceRegistryMigrations } from '../../../common/service/db/migrations/index.js';
+import { ServiceRegistry } from '../../../common/service/service-registry.js';
+import type { ImageRef } from '../../../image/images/image.js';
+import { createComputeAdmin, type ComputeAdmin } from '../../admin/compute-admin.js';
+import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
+import type { BuildRequest, ComputeTaskApi } from '../../conductor/compute-task-api.js';
+import { ADMIN, withComputeDb } from '../../db/testing/compute-db.js';
+import { ensureDefaultFlavors } from '../../flavors/default-flavors.js';
+import { FlavorManager } from '../../flavors/flavor-manager.js';
+import { KeyPairManager } from '../../keypairs/keypair-manager.js';
+import { COMPUTE_POLICIES } from '../../policies.js';
+import { QuotaManager } from '../../quotas/quota-manager.js';
+import type { RequestSpec } from '../../scheduler/request-spec.js';
+import { ServersService } from '../../servers/servers-service.js';
+import { computeRoutes } from './index.js';
+
+export const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
+export const BIG_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000002';
+export const QUEUED_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000003';
+
+function image(id: string, overrides: Partial<ImageRef>): ImageRef {
+  return {
+    id, name: 'cirros', status: 'active', disk_format: 'qcow2', container_format: 'bare', size: 1024, virtual_size: null, checksum: null,
+    os_hash_algo: null, os_hash_value: null, min_disk: 0, min_ram: 0, visibility: 'public', protected: false, os_hidden: false, owner: null,
+    created_at: '', updated_at: '', tags: [], properties: {}, ...overrides,
+  };
+}
+
+const IMAGES = new Map<string, ImageRef>([
+  [IMAGE_ID, image(IMAGE_ID, {})],
+  [BIG_IMAGE_ID, image(BIG_IMAGE_ID, { min_disk: 20, min_ram: 4096 })],
+  [QUEUED_IMAGE_ID, image(QUEUED_IMAGE_ID, { status: 'queued' })],
+]);
+
+/** What the fakes were asked. */
+export interface Recorded {
+  readonly builds: { builds: readonly BuildRequest[]; spec: RequestSpec }[];
+  readonly agent: string[];
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly json: Record<string, unknown>;
+}
+export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
+
+export interface Harness {
+  readonly call: Call;
+  readonly db: Database;
+  readonly recorded: Recorded;
+  readonly registry: ServiceRegistry;
+  readonly admin: ComputeAdmin;
+  readonly servers: ServersService;
+}
+
+export async function withComputeApp(fn: (harness: Harness) => Promise<void>): Promise<void> {
+  await withComputeDb('sqlite', async (db) => {
+    await migrateToLatest(db, serviceRegistryMigrations);
+    const flavors = new FlavorManager(db);
+    const quotas = new QuotaManager(db);
+    const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
+    await ensureDefaultFlavors(flavors);
+    const registry = new ServiceRegistry(db);
+    const admin = createComputeAdmin(db, registry, quotas);
+    const recorded: Recorded = { builds: [], agent: [] };
+    const computeTaskApi: ComputeTaskApi = {
+      buildInstances: async (builds, spec) => {
+        recorded.builds.push({ builds, spec });
+      },
+    };
+    const computeAgentApi: ComputeAgentApi = {
+      startInstance: async (host, uuid) => void recorded.agent.push(`start ${host} ${uuid}`),
+      stopInstance: async (host, uuid) => void recorded.agent.push(`stop ${host} ${uuid}`),
+      rebootInstance: async (host, uuid, kind) => void recorded.agent.push(`reboot-${kind} ${host} ${uuid}`),
+      terminateInstance: async (host, uuid) => void recorded.agent.push(`terminate ${host} ${uuid}`),
+      getConsoleOutput: async (_host, uuid, length) => `console of ${uuid} (${length ?? 'all'})`,
+    };
+    const servers = new ServersService({
+      database: db,
+      flavors,
+      keypairs,
+      quotas,
+      images: {
+        getImageForCompute: async (_context, id) => {
+          const found = IMAGES.get(id);
+          if (found === undefined) throw new NotFound(`No image found with ID ${id}`);
+          return found;
+        },
+      },
+      computeTaskApi,
+      computeAgentApi,
+      availabilityZones: () => admin.availabilityZones.availableNames(),
+    });
+    const app: FastifyInstance = buildHttpApp({
+      maxBodyBytes: 1 << 20,
+      services: [
+        {
+          name: 'compute',
+          prefix: '/compute',
+          faultFormat: 'nova',
+          microversions: { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version', min: '2.1', max: '2.1' },
+          routes: async (scope) => {
+            scope.addHook('onRequest', (request, _reply, done) => {
+              enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
+            });
+            await scope.register(
+              computeRoutes({
+                flavors, keypairs, quotas, servers, admin,
+                policy: createPolicyEnforcer({ defaults: COMPUTE_POLICIES }),
+                credentialsOf: (request) => credentialsOf(request.requestContext),
+                publicUrl: 'http://cloud',
+              }),
+            );
+          },
+        },
+      ],
+    });
+    try {
+      const call: Call = async (method, path, { body, as = ADMIN } = {}) => {
+        const response = await app.inject({
+          method: method as 'GET',
+          url: `/compute/v2.1${path}`,
+          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+        });
+        const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
+        return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {} };
+      };
+      await fn({ call, db, recorded, registry, admin, servers });
+    } finally {
+      await app.close();
+    }
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * What a compute agent asks of the conductor (Nova's conductor DB proxy): an agent holds no DB
+ * credentials, so every write it needs is one of these. Calls, so the agent knows it landed.
+ */
+import { RpcClient, type Transport } from '../../common/bus/index.js';
+import type {
+  ActionEventArgs,
+  ActionEventFinishArgs,
+  AgentInstance,
+  ComputeNodeUpdateArgs,
+  FaultArgs,
+  InstanceUpdateArgs,
+  RescheduleArgs,
+  ServiceHeartbeatArgs,
+} from './wire.js';
+import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './wire.js';
+
+export class ConductorClient {
+  readonly #rpc: RpcClient;
+
+  constructor(transport: Transport, timeoutSeconds: number) {
+    this.#rpc = new RpcClient(transport, { topic: CONDUCTOR_TOPIC, version: CONDUCTOR_API_VERSION, timeoutSeconds });
+  }
+
+  instanceGet(uuid: string): Promise<AgentInstance | null> {
+    return this.#rpc.call<AgentInstance | null>('instance_get', { uuid });
+  }
+
+  /** True when the instance was still in the expected state and the change applied. */
+  instanceUpdate(args: InstanceUpdateArgs): Promise<boolean> {
+    return this.#rpc.call<boolean>('instance_update', args);
+  }
+
+  async instanceFaultCreate(args: FaultArgs): Promise<void> {
+    await this.#rpc.call('instance_fault_create', args);
+  }
+
+  async actionEventStart(args: ActionEventArgs): Promise<void> {
+    await this.#rpc.call('action_event_start', args);
+  }
+
+  async actionEventFinish(args: ActionEventFinishArgs): Promise<void> {
+    await this.#rpc.call('action_event_finish', args);
+  }
+
+  async computeNodeUpdate(args: ComputeNodeUpdateArgs): Promise<void> {
+    await this.#rpc.call('compute_node_update', args);
+  }
+
+  async serviceHeartbeat(args: ServiceHeartbeatArgs): Promise<void> {
+    await this.#rpc.call('service_heartbeat', args);
+  }
+
+  instancesOnHost(host: string): Promise<AgentInstance[]> {
+    return this.#rpc.call<AgentInstance[]>('instances_on_host', { host });
+  }
+
+  /** Gives back the instance's claims (scheduler) and allocations (DB) after it is gone. */
+  async releaseResources(instanceUuid: string): Promise<void> {
+    await this.#rpc.call('release_resources', { instanceUuid });
+  }
+
+  reschedule(args: RescheduleArgs): Promise<void> {
+    return this.#rpc.cast('reschedule', args);
+  }
+}

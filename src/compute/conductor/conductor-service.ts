@@ -1,0 +1,143 @@
+/**
+ * The conductor worker (Nova's ConductorManager and ComputeTaskManager): the only compute worker
+ * with DB access. It runs build and reschedule tasks for the API and proxies the DB writes of
+ * compute agents, forwarding their resource reports to the scheduler.
+ */
+import { RpcServer, type Transport } from '../../common/bus/index.js';
+import type { Database } from '../../common/db/database.js';
+import { NotFound } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
+import { ComputeAgentRpcClient } from '../agent/rpc-client.js';
+import { SchedulerClient } from '../scheduler-service/scheduler-client.js';
+import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
+import { InstanceStore } from './instance-store.js';
+import { NodeStore } from './node-store.js';
+import { BuildInstancesTask } from './tasks/build-instances.js';
+import { releaseClaim } from './tasks/build-steps.js';
+import { RescheduleInstanceTask } from './tasks/reschedule-instance.js';
+import { runTask, type TaskDeps } from './tasks/task.js';
+import type {
+  ActionEventArgs,
+  ActionEventFinishArgs,
+  AgentInstance,
+  BuildInstancesArgs,
+  ComputeNodeUpdateArgs,
+  FaultArgs,
+  InstanceUpdateArgs,
+  RescheduleArgs,
+  ServiceHeartbeatArgs,
+} from './wire.js';
+import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './wire.js';
+
+const LOG = getLogger('nimbus.compute.conductor');
+
+export interface ConductorServiceOptions {
+  readonly database: Database;
+  readonly transport: Transport;
+  readonly registry: ServiceRegistry;
+  /** This process's host name, as the services table shows it. */
+  readonly host: string;
+  /** `[bus] rpc_response_timeout` in seconds. */
+  readonly rpcTimeoutSeconds?: number;
+  /** `[scheduler] max_attempts`. */
+  readonly maxAttempts?: number;
+  /** `[DEFAULT] report_interval` in ms. */
+  readonly reportIntervalMs?: number;
+}
+
+export class ConductorService {
+  readonly #server: RpcServer;
+  readonly #deps: TaskDeps;
+  readonly #registry: ServiceRegistry;
+  /** Service ids by `binary@host`, so a heartbeat is one UPDATE. */
+  readonly #serviceIds = new Map<string, number>();
+  #stopHeartbeat: StopHeartbeat | undefined;
+
+  constructor(private readonly options: ConductorServiceOptions) {
+    const timeout = options.rpcTimeoutSeconds ?? 60;
+    this.#registry = options.registry;
+    this.#deps = {
+      instances: new InstanceStore(options.database),
+      nodes: new NodeStore(options.database),
+      scheduler: new SchedulerClient(options.transport, timeout),
+      agents: new ComputeAgentRpcClient(options.transport, timeout),
+      host: options.host,
+      maxAttempts: options.maxAttempts ?? 3,
+    };
+    const { instances } = this.#deps;
+    this.#server = new RpcServer(
+      options.transport,
+      { topic: CONDUCTOR_TOPIC, server: options.host, version: CONDUCTOR_API_VERSION },
+      {
+        build_instances: (args: BuildInstancesArgs) => runTask(new BuildInstancesTask(this.#deps, args.builds, args.spec)),
+        reschedule: (args: RescheduleArgs) => runTask(new RescheduleInstanceTask(this.#deps, args)),
+        instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
+        instance_update: (args: InstanceUpdateArgs) => instances.update(args),
+        instance_fault_create: (args: FaultArgs) => instances.addFault(args),
+        action_event_start: (args: ActionEventArgs) => instances.eventStart(args),
+        action_event_finish: (args: ActionEventFinishArgs) => instances.eventFinish(args),
+        instances_on_host: (args: { host: string }) => instances.onHost(args.host),
+        release_resources: (args: { instanceUuid: string }) => releaseClaim(this.#deps, args.instanceUuid),
+        compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),
+        service_heartbeat: (args: ServiceHeartbeatArgs) => this.serviceHeartbeat(args),
+      },
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.#server.start();
+    const service = await this.#registry.register({ binary: 'nova-conductor', host: this.options.host, topic: CONDUCTOR_TOPIC });
+    this.#stopHeartbeat = this.#registry.startHeartbeat(service.id, this.options.reportIntervalMs ?? 10_000);
+    LOG.info('Conductor started');
+  }
+
+  async stop(): Promise<void> {
+    await this.#server.stop();
+    await this.#stopHeartbeat?.();
+  }
+
+  /** Nova's update_available_resource, DB half: the node row, then the scheduler's cache. */
+  async computeNodeUpdate({ host, resources, instanceUuids }: ComputeNodeUpdateArgs): Promise<void> {
+    await this.#deps.nodes.upsert(host, resources);
+    await this.#deps.scheduler.updateHost({
+      host,
+      node: resources.hypervisorHostname,
+      vcpus: resources.vcpus,
+      vcpusUsed: resources.vcpusUsed,
+      memoryMb: resources.memoryMb,
+      memoryMbUsed: resources.memoryMbUsed,
+      localGb: resources.localGb,
+      localGbUsed: resources.localGbUsed,
+      hypervisorType: resources.hypervisorType,
+      hypervisorVersion: resources.hypervisorVersion,
+      supportedInstances: [[resources.cpuInfo.arch, resources.hypervisorType.toLowerCase(), 'hvm']],
+      capabilities: { cpu_arch: resources.cpuInfo.arch, hypervisor_type: resources.hypervisorType },
+      instanceUuids,
+    });
+  }
+
+  /** Registers the service on its first beat (and after its row vanished), counts a report afterwards. */
+  async serviceHeartbeat(service: ServiceHeartbeatArgs): Promise<void> {
+    const key = `${service.binary}@${service.host}`;
+    const id = this.#serviceIds.get(key);
+    if (id !== undefined) {
+      try {
+        await this.#registry.heartbeat(id);
+        return;
+      } catch (error) {
+        if (!(error instanceof NotFound)) throw error;
+      }
+    }
+    const record = await this.#registry.register(service);
+    this.#serviceIds.set(key, record.id);
+    if (service.binary === COMPUTE_BINARY) {
+      await this.#deps.scheduler.updateService(service.host, {
+        up: record.up,
+        disabled: record.disabled,
+        disabledReason: record.disabledReason,
+        forcedDown: record.forcedDown,
+      });
+    }
+  }
+}

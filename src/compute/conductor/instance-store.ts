@@ -1,0 +1,151 @@
+/**
+ * The conductor's instance writes (Nova's Instance.save, InstanceFault.create,
+ * InstanceActionEvent.event_start/finish): every DB change an agent asks for lands here.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import { currentContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
+import { toDbTimestamp } from '../../common/db/timestamps.js';
+import type { ComputeTables, InstancesTable } from '../db/tables.js';
+import { compareAndSetInstanceState, type InstanceChanges } from '../state/instance-state-cas.js';
+import type { FlavorSpec } from '../virt/instance-spec.js';
+import type { ActionEventArgs, ActionEventFinishArgs, AgentInstance, FaultArgs, InstanceUpdateArgs } from './wire.js';
+
+interface StoredFlavor {
+  readonly name?: string;
+  readonly flavorid?: string;
+  readonly swap?: number;
+  readonly extra_specs?: Record<string, string>;
+}
+
+export class InstanceStore {
+  readonly #db: Kysely<ComputeTables>;
+
+  constructor(private readonly database: Database) {
+    this.#db = database.kysely.withTables<ComputeTables>();
+  }
+
+  async get(uuid: string): Promise<AgentInstance | undefined> {
+    const row = await this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).where('deleted', '=', false).executeTakeFirst();
+    return row && toAgentInstance(row);
+  }
+
+  async onHost(host: string): Promise<AgentInstance[]> {
+    const rows = await this.#db.selectFrom('compute_instances').selectAll().where('host', '=', host).where('deleted', '=', false).execute();
+    return rows.map(toAgentInstance);
+  }
+
+  update({ uuid, expected, changes }: InstanceUpdateArgs): Promise<boolean> {
+    const now = new Date();
+    const columns: InstanceChanges = {
+      ...(changes.vmState === undefined ? {} : { vm_state: changes.vmState }),
+      ...(changes.taskState === undefined ? {} : { task_state: changes.taskState }),
+      ...(changes.powerState === undefined ? {} : { power_state: changes.powerState }),
+      ...(changes.host === undefined ? {} : { host: changes.host }),
+      ...(changes.node === undefined ? {} : { node: changes.node }),
+      ...(changes.launchedAt === undefined ? {} : { launched_at: toDbTimestamp(new Date(changes.launchedAt)) }),
+      ...(changes.terminatedAt === undefined ? {} : { terminated_at: toDbTimestamp(new Date(changes.terminatedAt)) }),
+      ...(changes.deleted ? { deleted: true, deleted_at: toDbTimestamp(now) } : {}),
+    };
+    return compareAndSetInstanceState(this.database, uuid, expected, columns, now);
+  }
+
+  async addFault(fault: FaultArgs): Promise<void> {
+    await this.#db
+      .insertInto('compute_instance_faults')
+      .values({
+        instance_uuid: fault.uuid,
+        code: fault.code,
+        message: fault.message,
+        details: fault.details ?? null,
+        host: fault.host ?? null,
+        created_at: toDbTimestamp(new Date()),
+      })
+      .execute();
+  }
+
+  /** Starts an event on the action of the current request (the API recorded it under the request id). */
+  async eventStart({ uuid, event, host }: ActionEventArgs): Promise<void> {
+    const actionId = await this.#actionId(uuid);
+    if (actionId === undefined) return;
+    await this.#db
+      .insertInto('compute_instance_action_events')
+      .values({ action_id: actionId, event, start_time: toDbTimestamp(new Date()), finish_time: null, result: null, traceback: null, host, details: null })
+      .execute();
+  }
+
+  async eventFinish({ uuid, event, host, result, traceback }: ActionEventFinishArgs): Promise<void> {
+    const actionId = await this.#actionId(uuid);
+    if (actionId === undefined) return;
+    const now = toDbTimestamp(new Date());
+    const open = await this.#db
+      .selectFrom('compute_instance_action_events')
+      .select('id')
+      .where('action_id', '=', actionId)
+      .where('event', '=', event)
+      .where('host', '=', host)
+      .where('finish_time', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (open) {
+      await this.#db
+        .updateTable('compute_instance_action_events')
+        .set({ finish_time: now, result, traceback: traceback ?? null })
+        .where('id', '=', open.id)
+        .execute();
+    } else {
+      await this.#db
+        .insertInto('compute_instance_action_events')
+        .values({ action_id: actionId, event, start_time: now, finish_time: now, result, traceback: traceback ?? null, host, details: null })
+        .execute();
+    }
+    // Nova marks the whole action as failed once one of its events fails.
+    if (result === 'Error') {
+      await this.#db.updateTable('compute_instance_actions').set({ message: 'Error', updated_at: now }).where('id', '=', actionId).execute();
+    }
+  }
+
+  /** The action of this request, else the instance's latest (periodic tasks and recovery run under their own ids). */
+  async #actionId(uuid: string): Promise<number | undefined> {
+    const requestId = currentContext()?.requestId;
+    const base = this.#db.selectFrom('compute_instance_actions').select('id').where('instance_uuid', '=', uuid).orderBy('id', 'desc');
+    const mine = requestId === undefined ? undefined : await base.where('request_id', '=', requestId).executeTakeFirst();
+    return (mine ?? (await base.executeTakeFirst()))?.id;
+  }
+}
+
+function toAgentInstance(row: Selectable<InstancesTable>): AgentInstance {
+  return {
+    uuid: row.uuid,
+    name: `instance-${row.uuid.slice(0, 8)}`,
+    hostname: row.hostname,
+    projectId: row.project_id,
+    userId: row.user_id,
+    imageRef: row.image_ref,
+    flavor: flavorOf(row),
+    vmState: row.vm_state,
+    taskState: row.task_state,
+    powerState: row.power_state,
+    host: row.host,
+    node: row.node,
+    userData: row.user_data,
+    keyData: row.key_data,
+    rootDeviceName: row.root_device_name,
+  };
+}
+
+/** Sizes come from the columns (the source of truth for usage); name, swap and extra specs from the stored flavor. */
+function flavorOf(row: Selectable<InstancesTable>): FlavorSpec {
+  const parsed = JSON.parse(row.flavor) as { cur?: StoredFlavor } | null;
+  const stored: StoredFlavor = parsed?.cur ?? {};
+  return {
+    id: stored.flavorid ?? row.flavor_id,
+    name: stored.name ?? row.flavor_id,
+    vcpus: row.vcpus,
+    memoryMb: row.memory_mb,
+    rootGb: row.root_gb,
+    ephemeralGb: row.ephemeral_gb,
+    swapMb: stored.swap ?? 0,
+    extraSpecs: stored.extra_specs ?? {},
+  };
+}

@@ -1,0 +1,19 @@
+/** ComputeTaskApi over the bus: what the compute API casts to the conductor. */
+import { RpcClient, type Transport } from '../../common/bus/index.js';
+import type { RequestSpec } from '../scheduler/request-spec.js';
+import { toWireSpec } from '../scheduler-service/wire.js';
+import type { BuildRequest, ComputeTaskApi } from './compute-task-api.js';
+import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs } from './wire.js';
+
+export class ComputeTaskRpcClient implements ComputeTaskApi {
+  readonly #rpc: RpcClient;
+
+  constructor(transport: Transport, timeoutSeconds: number) {
+    this.#rpc = new RpcClient(transport, { topic: CONDUCTOR_TOPIC, version: CONDUCTOR_API_VERSION, timeoutSeconds });
+  }
+
+  buildInstances(builds: readonly BuildRequest[], spec: RequestSpec): Promise<void> {
+    const args: BuildInstancesArgs = { builds, spec: toWireSpec(spec) };
+    return this.#rpc.cast('build_instances', args);
+  }
+}

@@ -1,0 +1,57 @@
+/** Steps the build and reschedule tasks share: send an instance to its claimed host, or fail it. */
+import { getLogger } from '../../../common/logging/logger.js';
+import type { ClaimedSelection, WireRequestSpec } from '../../scheduler-service/wire.js';
+import { TaskState } from '../../state/task-states.js';
+import { VmState } from '../../state/vm-states.js';
+import type { BuildRequest } from '../compute-task-api.js';
+import type { BuildFault } from '../wire.js';
+import type { TaskDeps } from './task.js';
+
+const LOG = getLogger('nimbus.compute.conductor');
+
+export const SCHEDULE_EVENT = 'schedule_instances';
+
+/**
+ * Records the allocation, points the instance at the host (only while it is still waiting to be
+ * scheduled) and casts the build there. An instance deleted meanwhile gets its claim back.
+ */
+export async function dispatchBuild(deps: TaskDeps, build: BuildRequest, spec: WireRequestSpec, selection: ClaimedSelection): Promise<void> {
+  const uuid = build.instanceUuid;
+  const { host, node } = selection.destination;
+  await deps.nodes.recordAllocation(uuid, host, selection.resources);
+  const placed = await deps.instances.update({
+    uuid,
+    expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING] },
+    changes: { host, node },
+  });
+  const instance = placed ? await deps.instances.get(uuid) : undefined;
+  if (!instance) {
+    LOG.info('Instance was deleted while scheduling; releasing its claim', { instance: uuid });
+    await releaseClaim(deps, uuid, host);
+    return;
+  }
+  LOG.info(`Casting build to ${host}`, { instance: uuid });
+  await deps.agents.buildAndRunInstance(host, { instance, build, node, spec, alternates: selection.alternates });
+}
+
+export async function releaseClaim(deps: TaskDeps, uuid: string, host?: string): Promise<void> {
+  await deps.nodes.deleteAllocations(uuid, host);
+  await deps.scheduler.releaseClaim(uuid, host);
+}
+
+/** ERROR with a fault, as Nova's _set_vm_state_and_notify: only an instance still building. */
+export async function failBuild(deps: TaskDeps, uuid: string, fault: BuildFault): Promise<void> {
+  LOG.error(`Build failed: ${fault.message}`, { instance: uuid });
+  const failed = await deps.instances.update({
+    uuid,
+    expected: { vmState: [VmState.BUILDING] },
+    changes: { vmState: VmState.ERROR, taskState: null, host: null, node: null },
+  });
+  if (!failed) return;
+  await deps.instances.addFault({ uuid, ...fault, host: deps.host });
+}
+
+/** The spec one instance of a request is built under. */
+export function specForInstance(spec: WireRequestSpec, instanceUuid: string): WireRequestSpec {
+  return { ...spec, instanceUuid, instanceUuids: [instanceUuid], numInstances: 1, retry: spec.retry ?? { numAttempts: 1, hosts: [] } };
+}

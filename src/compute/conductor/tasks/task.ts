@@ -1,0 +1,38 @@
+/** A conductor task (Nova's conductor TaskBase): do the work, or undo what was done and record why not. */
+import { getLogger } from '../../../common/logging/logger.js';
+import type { ComputeAgentRpcClient } from '../../agent/rpc-client.js';
+import type { SchedulerClient } from '../../scheduler-service/scheduler-client.js';
+import type { InstanceStore } from '../instance-store.js';
+import type { NodeStore } from '../node-store.js';
+
+const LOG = getLogger('nimbus.compute.conductor');
+
+export interface ConductorTask {
+  execute(): Promise<void>;
+  /** Called with the error execute threw; leaves no claim behind and the instances in ERROR. */
+  rollback(error: unknown): Promise<void>;
+}
+
+/** What tasks work with: the conductor's stores and clients. */
+export interface TaskDeps {
+  readonly instances: InstanceStore;
+  readonly nodes: NodeStore;
+  readonly scheduler: SchedulerClient;
+  readonly agents: ComputeAgentRpcClient;
+  /** This conductor's host, for action events. */
+  readonly host: string;
+  /** `[scheduler] max_attempts`: builds per instance before ERROR. */
+  readonly maxAttempts: number;
+}
+
+export async function runTask(task: ConductorTask): Promise<void> {
+  try {
+    await task.execute();
+  } catch (error) {
+    try {
+      await task.rollback(error);
+    } catch (rollbackError) {
+      LOG.error('Rollback failed', { error: rollbackError });
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The conductor's RPC API as it travels on the bus (Nova's conductor `compute_task` namespace and
+ * the DB proxy a compute agent uses instead of DB credentials). Plain JSON shapes only.
+ */
+import type { HostResources } from '../virt/host-resources.js';
+import type { FlavorSpec } from '../virt/instance-spec.js';
+import type { TaskState } from '../state/task-states.js';
+import type { VmState } from '../state/vm-states.js';
+import type { WireRequestSpec } from '../scheduler-service/wire.js';
+import type { Destination } from '../scheduler/select-destinations.js';
+import type { BuildRequest } from './compute-task-api.js';
+
+export const CONDUCTOR_TOPIC = 'conductor';
+export const CONDUCTOR_API_VERSION = '1.0';
+
+/** What an agent knows of an instance: the row, in the agent's words. */
+export interface AgentInstance {
+  readonly uuid: string;
+  /** Hypervisor-side name. */
+  readonly name: string;
+  readonly hostname: string;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly imageRef: string;
+  readonly flavor: FlavorSpec;
+  readonly vmState: string;
+  readonly taskState: string | null;
+  readonly powerState: number;
+  readonly host: string | null;
+  readonly node: string | null;
+  readonly userData: string | null;
+  readonly keyData: string | null;
+  readonly rootDeviceName: string | null;
+}
+
+export interface ExpectedStateWire {
+  readonly vmState?: readonly VmState[];
+  readonly taskState?: readonly (TaskState | null)[];
+}
+
+/** The columns an agent may change; times as ISO strings. */
+export interface InstanceUpdate {
+  readonly vmState?: VmState;
+  readonly taskState?: TaskState | null;
+  readonly powerState?: number;
+  readonly host?: string | null;
+  readonly node?: string | null;
+  readonly launchedAt?: string;
+  readonly terminatedAt?: string;
+  /** Soft-deletes the row (deleted, deleted_at). */
+  readonly deleted?: true;
+}
+
+export interface InstanceUpdateArgs {
+  readonly uuid: string;
+  readonly expected: ExpectedStateWire;
+  readonly changes: InstanceUpdate;
+}
+
+export interface FaultArgs {
+  readonly uuid: string;
+  readonly code: number;
+  readonly message: string;
+  readonly details?: string;
+  readonly host?: string;
+}
+
+export interface ActionEventArgs {
+  readonly uuid: string;
+  /** Nova's event names: `compute__do_build_and_run_instance`, `compute_stop_instance` … */
+  readonly event: string;
+  readonly host: string;
+}
+
+export interface ActionEventFinishArgs extends ActionEventArgs {
+  readonly result: 'Success' | 'Error';
+  readonly traceback?: string;
+}
+
+export interface ComputeNodeUpdateArgs {
+  readonly host: string;
+  readonly resources: HostResources;
+  readonly instanceUuids: readonly string[];
+}
+
+export interface ServiceHeartbeatArgs {
+  readonly binary: string;
+  readonly host: string;
+  readonly topic: string;
+}
+
+export interface BuildInstancesArgs {
+  readonly builds: readonly BuildRequest[];
+  readonly spec: WireRequestSpec;
+}
+
+/** A fault as it travels with a reschedule. */
+export interface BuildFault {
+  readonly code: number;
+  readonly message: string;
+  readonly details?: string;
+}
+
+export interface RescheduleArgs {
+  readonly build: BuildRequest;
+  /** The spec the failed attempt ran under, `retry` included. */
+  readonly spec: WireRequestSpec;
+  readonly failedHost: string;
+  readonly alternates: readonly Destination[];
+  readonly fault: BuildFault;
+}

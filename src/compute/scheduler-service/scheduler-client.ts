@@ -1,0 +1,48 @@
+/** The conductor's side of the scheduler's RPC API (Nova's SchedulerQueryClient / SchedulerReportClient). */
+import { RpcClient, type Transport } from '../../common/bus/index.js';
+import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-state.js';
+import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
+import type { RequestSpec } from '../scheduler/request-spec.js';
+import type { Destination } from '../scheduler/select-destinations.js';
+import { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, toWireSpec, type ClaimedSelection, type SelectDestinationsResult } from './wire.js';
+
+export class SchedulerClient {
+  readonly #rpc: RpcClient;
+
+  constructor(transport: Transport, timeoutSeconds: number) {
+    this.#rpc = new RpcClient(transport, { topic: SCHEDULER_TOPIC, version: SCHEDULER_API_VERSION, timeoutSeconds });
+  }
+
+  /** Claimed hosts, one per instance; NoValidHost (rethrown locally) when the request does not fit. */
+  async selectDestinations(spec: Readonly<RequestSpec>): Promise<ClaimedSelection[]> {
+    const result = await this.#rpc.call<SelectDestinationsResult>('select_destinations', { spec: toWireSpec(spec) });
+    if ('noValidHost' in result) throw new NoValidHost(NOT_ENOUGH_HOSTS);
+    return [...result.selections];
+  }
+
+  claimAlternate(instanceUuid: string, spec: Readonly<RequestSpec>, alternates: readonly Destination[]): Promise<ClaimedSelection | null> {
+    return this.#rpc.call<ClaimedSelection | null>('claim_alternate', { instanceUuid, spec: toWireSpec(spec), alternates });
+  }
+
+  /** A call, so a rollback knows the resources are free before it moves on. */
+  async releaseClaim(instanceUuid: string, host?: string): Promise<void> {
+    await this.#rpc.call('release_claim', host === undefined ? { instanceUuid } : { instanceUuid, host });
+  }
+
+  updateHost(report: NodeReport): Promise<void> {
+    return this.#rpc.cast('update_host', { report });
+  }
+
+  updateService(host: string, status: ServiceStatus): Promise<void> {
+    return this.#rpc.cast('update_service', { host, status });
+  }
+
+  /** For os-aggregates: a created or changed aggregate (hosts, metadata, availability zone). */
+  updateAggregate(aggregate: Aggregate): Promise<void> {
+    return this.#rpc.cast('update_aggregate', { aggregate });
+  }
+
+  removeAggregate(id: number): Promise<void> {
+    return this.#rpc.cast('remove_aggregate', { id });
+  }
+}

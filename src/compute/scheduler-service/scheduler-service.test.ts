@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { openTransport, type Transport } from '../../common/bus/index.js';
+import type { ServiceRecord } from '../../common/service/service-registry.js';
+import type { NodeReport } from '../scheduler/host-state.js';
+import { NoValidHost } from '../scheduler/no-valid-host.js';
+import type { RequestSpec } from '../scheduler/request-spec.js';
+import type { SchedulerHostSource } from './host-source.js';
+import { SchedulerClient } from './scheduler-client.js';
+import { SchedulerService } from './scheduler-service.js';
+
+function node(host: string, localGb: number): NodeReport {
+  return {
+    host,
+    vcpus: 8,
+    vcpusUsed: 0,
+    memoryMb: 16384,
+    memoryMbUsed: 0,
+    localGb,
+    localGbUsed: 0,
+    hypervisorType: 'fake',
+    hypervisorVersion: 1000,
+    instanceUuids: [],
+  };
+}
+
+function spec(count: number): RequestSpec {
+  const instanceUuids = Array.from({ length: count }, () => randomUUID());
+  return {
+    instanceUuids,
+    numInstances: count,
+    flavor: { vcpus: 1, memoryMb: 256, rootGb: 1, ephemeralGb: 0, swapMb: 0, extraSpecs: {} },
+    image: { properties: {} },
+    schedulerHints: {},
+  };
+}
+
+const registry = {
+  register: async (): Promise<ServiceRecord> => ({
+    id: 1,
+    binary: 'nova-scheduler',
+    host: 'controller',
+    topic: 'scheduler',
+    disabled: false,
+    disabledReason: null,
+    forcedDown: false,
+    reportCount: 0,
+    lastSeenAt: new Date(),
+    createdAt: new Date(),
+    updatedAt: null,
+    up: true,
+  }),
+  startHeartbeat: () => async () => {},
+};
+
+async function withScheduler(nodes: readonly NodeReport[], fn: (client: SchedulerClient, service: SchedulerService) => Promise<void>): Promise<void> {
+  const transport: Transport = openTransport(`inproc://scheduler-${randomUUID()}`);
+  await transport.connect();
+  const source: SchedulerHostSource = {
+    loadNodes: async () => [...nodes],
+    loadComputeServices: async () => [],
+    loadAggregates: async () => [],
+  };
+  const service = new SchedulerService({ transport, source, registry, host: 'controller', reportIntervalMs: 0 });
+  await service.start();
+  try {
+    await fn(new SchedulerClient(transport, 5), service);
+  } finally {
+    await service.stop();
+    await transport.close();
+  }
+}
+
+describe('scheduler service', () => {
+  test('select_destinations answers claimed hosts with alternates, loaded from its source at start', async () => {
+    await withScheduler([node('a', 4), node('b', 4), node('c', 4)], async (client, service) => {
+      const [selection] = await client.selectDestinations(spec(1));
+      assert.ok(selection);
+      assert.equal(selection.alternates.length, 2);
+      assert.ok(!selection.alternates.some((alternate) => alternate.host === selection.destination.host));
+      assert.equal(service.cache.get(selection.destination.host)?.localGbUsed, 1);
+    });
+  });
+
+  test('a request that does not fit whole claims nothing', async () => {
+    await withScheduler([node('a', 2), node('b', 2)], async (client, service) => {
+      await assert.rejects(client.selectDestinations(spec(5)), NoValidHost);
+      assert.ok(service.cache.hosts().every((host) => host.localGbUsed === 0));
+    });
+  });
+
+  test('claim_alternate skips full hosts; release_claim frees per host or everywhere', async () => {
+    await withScheduler([node('a', 1), node('b', 1)], async (client, service) => {
+      const first = spec(1);
+      const [selection] = await client.selectDestinations(first);
+      const uuid = first.instanceUuids[0] ?? '';
+      assert.ok(selection);
+      const other = selection.destination.host === 'a' ? 'b' : 'a';
+      const second = spec(1);
+      const claimed = await client.claimAlternate(second.instanceUuids[0] ?? '', second, [selection.destination, { host: other, node: other, cellUuid: 'cell1' }]);
+      assert.equal(claimed?.destination.host, other);
+      assert.equal(await client.claimAlternate(randomUUID(), second, [selection.destination]), null);
+      await client.releaseClaim(uuid, other);
+      assert.equal(service.cache.get(selection.destination.host)?.localGbUsed, 1);
+      await client.releaseClaim(uuid);
+      assert.equal(service.cache.get(selection.destination.host)?.localGbUsed, 0);
+    });
+  });
+
+  test('update_host and update_service reach the cache', async () => {
+    await withScheduler([], async (client, service) => {
+      await client.updateHost(node('new', 10));
+      await client.updateService('new', { disabled: true, disabledReason: 'maintenance' });
+      for (let i = 0; i < 50 && service.cache.get('new')?.serviceDisabled !== true; i += 1) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(service.cache.get('new')?.localGb, 10);
+      assert.equal(service.cache.get('new')?.serviceDisabled, true);
+      await assert.rejects(client.selectDestinations(spec(1)), NoValidHost);
+    });
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The scheduler worker (Nova's SchedulerManager): the one process that owns the HostStateCache,
+ * so its claims are atomic. `select_destinations` filters, weighs and claims in one synchronous
+ * step per request — nothing interleaves between the decision and the claim in Node's single
+ * thread — and answers with hosts already claimed.
+ */
+import type { Transport } from '../../common/bus/index.js';
+import { RpcServer } from '../../common/bus/index.js';
+import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
+import { claimFirst, release, type Claim } from '../scheduler/claims.js';
+import { HostStateCache, type HostStateCacheOptions } from '../scheduler/host-state.js';
+import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
+import { resourcesFor } from '../scheduler/resources.js';
+import { FilterScheduler, type SchedulerOptions } from '../scheduler/select-destinations.js';
+import type { SchedulerHostSource } from './host-source.js';
+import {
+  fromWireSpec,
+  SCHEDULER_API_VERSION,
+  SCHEDULER_TOPIC,
+  type ClaimAlternateArgs,
+  type ClaimedSelection,
+  type ReleaseClaimArgs,
+  type SelectDestinationsArgs,
+  type SelectDestinationsResult,
+  type UpdateAggregateArgs,
+  type UpdateHostArgs,
+  type UpdateServiceArgs,
+} from './wire.js';
+
+const LOG = getLogger('nimbus.compute.scheduler.manager');
+
+export interface SchedulerServiceOptions {
+  readonly transport: Transport;
+  readonly source: SchedulerHostSource;
+  /** Registers `nova-scheduler` and heartbeats it. */
+  readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
+  /** This process's host name, as the services table shows it. */
+  readonly host: string;
+  readonly scheduler?: SchedulerOptions;
+  readonly cache?: HostStateCacheOptions;
+  /** Heartbeat and service-state refresh period ([DEFAULT] report_interval), ms. */
+  readonly reportIntervalMs?: number;
+}
+
+export class SchedulerService {
+  readonly cache: HostStateCache;
+  readonly #scheduler: FilterScheduler;
+  readonly #server: RpcServer;
+  /** Claims held per instance; released by uuid since the holder's Claim object stays here. */
+  readonly #claims = new Map<string, Claim[]>();
+  #stopHeartbeat: StopHeartbeat | undefined;
+  #refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SchedulerServiceOptions) {
+    this.cache = new HostStateCache(options.cache);
+    this.#scheduler = new FilterScheduler(options.scheduler);
+    this.#server = new RpcServer(
+      options.transport,
+      { topic: SCHEDULER_TOPIC, server: options.host, version: SCHEDULER_API_VERSION },
+      {
+        select_destinations: (args: SelectDestinationsArgs): SelectDestinationsResult => {
+          try {
+            return { selections: this.selectDestinations(args) };
+          } catch (error) {
+            if (error instanceof NoValidHost) return { noValidHost: error.message };
+            throw error;
+          }
+        },
+        claim_alternate: (args: ClaimAlternateArgs) => this.claimAlternate(args),
+        release_claim: (args: ReleaseClaimArgs) => this.releaseClaim(args),
+        update_host: (args: UpdateHostArgs) => void this.cache.upsertNode(args.report),
+        update_service: (args: UpdateServiceArgs) => this.cache.markService(args.host, args.status),
+        update_aggregate: (args: UpdateAggregateArgs) => this.cache.upsertAggregate(args.aggregate),
+        remove_aggregate: (args: { id: number }) => this.cache.removeAggregate(args.id),
+      },
+    );
+  }
+
+  async start(): Promise<void> {
+    const { source, registry, host } = this.options;
+    for (const node of await source.loadNodes()) this.cache.upsertNode(node);
+    for (const aggregate of await source.loadAggregates()) this.cache.upsertAggregate(aggregate);
+    await this.#refreshServices();
+    await this.#server.start();
+    const service = await registry.register({ binary: 'nova-scheduler', host, topic: SCHEDULER_TOPIC });
+    const interval = this.options.reportIntervalMs ?? 10_000;
+    this.#stopHeartbeat = registry.startHeartbeat(service.id, interval);
+    // Services go down by silence, which no report announces: re-read their state each period.
+    this.#refreshTimer = setInterval(() => void runWithContext(newAdminContext(), () => this.#refreshServices()), interval);
+    this.#refreshTimer.unref();
+    LOG.info(`Scheduler started with ${this.cache.size} compute hosts`);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#refreshTimer);
+    await this.#server.stop();
+    await this.#stopHeartbeat?.();
+  }
+
+  /** Selects and claims a host per instance; all or nothing — a refused instance releases the others. */
+  selectDestinations({ spec: wire }: SelectDestinationsArgs): ClaimedSelection[] {
+    const spec = fromWireSpec(wire);
+    const resources = resourcesFor(spec);
+    const selections = this.#scheduler.selectDestinations(this.cache, spec);
+    const claimed: ClaimedSelection[] = [];
+    for (const [index, selection] of selections.entries()) {
+      const instanceUuid = selection.instanceUuid ?? spec.instanceUuids[index] ?? spec.instanceUuid;
+      if (instanceUuid === undefined) throw new Error('select_destinations needs an instance uuid per instance');
+      const candidates = [selection.destination, ...selection.alternates];
+      const attempt = claimFirst(this.cache, candidates, { instanceUuid }, resources);
+      if (!attempt.claim) {
+        for (const done of claimed) this.releaseClaim({ instanceUuid: done.instanceUuid });
+        LOG.info(`Claims refused: ${attempt.refusals.map((refusal) => refusal.reason).join('; ')}`, { instance: instanceUuid });
+        throw new NoValidHost(NOT_ENOUGH_HOSTS);
+      }
+      this.#remember(attempt.claim);
+      const at = candidates.findIndex((candidate) => candidate.host === attempt.claim?.host);
+      const destination = candidates[at] ?? selection.destination;
+      claimed.push({ instanceUuid, destination, alternates: candidates.slice(at + 1), resources });
+      LOG.info(`Selected host ${destination.host}`, { instance: instanceUuid });
+    }
+    return claimed;
+  }
+
+  /** A reschedule: claims the first alternate that still has room, or null when none has. */
+  claimAlternate({ instanceUuid, spec, alternates }: ClaimAlternateArgs): ClaimedSelection | null {
+    const resources = resourcesFor(fromWireSpec(spec));
+    const attempt = claimFirst(this.cache, alternates, { instanceUuid }, resources);
+    if (!attempt.claim) return null;
+    this.#remember(attempt.claim);
+    const at = alternates.findIndex((candidate) => candidate.host === attempt.claim?.host);
+    const destination = alternates[at];
+    if (!destination) return null;
+    LOG.info(`Rescheduled to alternate host ${destination.host}`, { instance: instanceUuid });
+    return { instanceUuid, destination, alternates: alternates.slice(at + 1), resources };
+  }
+
+  releaseClaim({ instanceUuid, host }: ReleaseClaimArgs): number {
+    const held = this.#claims.get(instanceUuid) ?? [];
+    const released = held.filter((claim) => host === undefined || claim.host === host);
+    for (const claim of released) release(this.cache, claim);
+    const kept = held.filter((claim) => !released.includes(claim));
+    if (kept.length === 0) this.#claims.delete(instanceUuid);
+    else this.#claims.set(instanceUuid, kept);
+    return released.length;
+  }
+
+  #remember(claim: Claim): void {
+    const held = this.#claims.get(claim.instanceUuid) ?? [];
+    held.push(claim);
+    this.#claims.set(claim.instanceUuid, held);
+  }
+
+  async #refreshServices(): Promise<void> {
+    try {
+      for (const { host, status } of await this.options.source.loadComputeServices()) this.cache.markService(host, status);
+    } catch (error) {
+      LOG.warning('Cannot refresh compute service states', { error });
+    }
+  }
+}

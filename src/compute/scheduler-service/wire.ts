@@ -1,0 +1,76 @@
+/**
+ * The scheduler's RPC API as it travels on the bus: plain JSON shapes. A RequestSpec holds sets
+ * (server group hosts and members), which JSON cannot carry, so specs cross as WireRequestSpec.
+ */
+import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-state.js';
+import type { RequestSpec, ServerGroupSpec } from '../scheduler/request-spec.js';
+import type { Resources } from '../scheduler/resources.js';
+import type { Destination } from '../scheduler/select-destinations.js';
+
+export const SCHEDULER_TOPIC = 'scheduler';
+export const SCHEDULER_API_VERSION = '1.0';
+
+export interface WireServerGroup extends Omit<ServerGroupSpec, 'hosts' | 'members'> {
+  readonly hosts: readonly string[];
+  readonly members: readonly string[];
+}
+
+export interface WireRequestSpec extends Omit<RequestSpec, 'serverGroup'> {
+  readonly serverGroup?: WireServerGroup;
+}
+
+export function toWireSpec(spec: Readonly<RequestSpec>): WireRequestSpec {
+  const { serverGroup, ...rest } = spec;
+  if (!serverGroup) return rest;
+  return { ...rest, serverGroup: { ...serverGroup, hosts: [...serverGroup.hosts], members: [...serverGroup.members] } };
+}
+
+export function fromWireSpec(spec: WireRequestSpec): RequestSpec {
+  const { serverGroup, ...rest } = spec;
+  if (!serverGroup) return rest;
+  return { ...rest, serverGroup: { ...serverGroup, hosts: new Set(serverGroup.hosts), members: new Set(serverGroup.members) } };
+}
+
+/** One instance's placement, already claimed: the claim on `destination` is the commit point. */
+export interface ClaimedSelection {
+  readonly instanceUuid: string;
+  readonly destination: Destination;
+  /** Hosts to retry on if the build fails, in preference order; not claimed. */
+  readonly alternates: readonly Destination[];
+  readonly resources: Resources;
+}
+
+/**
+ * NoValidHost is an answer, not a fault: it travels as data so the bus does not log a traceback
+ * for every request that does not fit.
+ */
+export type SelectDestinationsResult = { readonly selections: readonly ClaimedSelection[] } | { readonly noValidHost: string };
+
+export interface SelectDestinationsArgs {
+  readonly spec: WireRequestSpec;
+}
+
+export interface ClaimAlternateArgs {
+  readonly instanceUuid: string;
+  readonly spec: WireRequestSpec;
+  readonly alternates: readonly Destination[];
+}
+
+export interface ReleaseClaimArgs {
+  readonly instanceUuid: string;
+  /** Only the claim on this host; every claim of the instance when absent. */
+  readonly host?: string;
+}
+
+export interface UpdateHostArgs {
+  readonly report: NodeReport;
+}
+
+export interface UpdateServiceArgs {
+  readonly host: string;
+  readonly status: ServiceStatus;
+}
+
+export interface UpdateAggregateArgs {
+  readonly aggregate: Aggregate;
+}

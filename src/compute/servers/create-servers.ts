@@ -1,0 +1,296 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { toDbTimestamp } from '../../common/db/timestamps.js';
+import { BadRequest, Forbidden, NimbusError } from '../../common/errors/errors.js';
+import type { ImageRef } from '../../image/images/image.js';
+import type { BuildRequest, ComputeTaskApi } from '../conductor/compute-task-api.js';
+import type { ComputeTables, InstancesTable } from '../db/tables.js';
+import type { Flavor } from '../flavors/flavor.js';
+import type { FlavorManager } from '../flavors/flavor-manager.js';
+import type { KeyPairManager } from '../keypairs/keypair-manager.js';
+import type { QuotaManager } from '../quotas/quota-manager.js';
+import type { RequestSpec, ServerGroupPolicy, ServerGroupSpec } from '../scheduler/request-spec.js';
+import { TaskState } from '../state/task-states.js';
+import { VmState } from '../state/vm-states.js';
+import { PowerState } from '../virt/power-state.js';
+import { InstanceActionName, type InstanceActionLog } from './instance-actions.js';
+import type { CreatedServers, ServerCreateRequest } from './server.js';
+import type { ServerStore } from './server-store.js';
+
+/** The image service as compute uses it (in-process): NotFound for images the caller may not see. */
+export interface ImageLookup {
+  getImageForCompute(context: RequestContext, id: string): Promise<ImageRef>;
+}
+
+/** Names of the availability zones a server may be asked into. */
+export type AvailabilityZoneNames = () => Promise<readonly string[]>;
+
+export interface CreateServersDeps {
+  readonly store: ServerStore;
+  readonly actions: InstanceActionLog;
+  readonly flavors: FlavorManager;
+  readonly images: ImageLookup;
+  readonly keypairs: KeyPairManager;
+  readonly quotas: QuotaManager;
+  readonly computeTaskApi: ComputeTaskApi;
+  readonly availabilityZones: AvailabilityZoneNames;
+  readonly now: () => Date;
+}
+
+const GIB = 1024 ** 3;
+
+/**
+ * Nova's compute API create (_validate_and_build_base_options → _provision_instances →
+ * schedule_and_build_instances): validate everything before writing anything, check quota,
+ * write the instances (building/scheduling) with their action records, recheck quota, then
+ * hand the build to the conductor. Every refusal leaves no rows behind.
+ */
+export async function createServers(deps: CreateServersDeps, context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
+  const projectId = context.projectId ?? '';
+  const userId = context.userId ?? '';
+  const flavor = await findFlavor(deps, context, request.flavorRef);
+  const image = await findImage(deps, context, request.imageRef);
+  checkImageFitsFlavor(image, flavor);
+  const keyData = request.keyName === undefined ? null : await findKey(deps, userId, request.keyName);
+  checkUserData(request.userData);
+  await checkMetadataQuota(deps, projectId, request.metadata ?? {});
+  if (request.availabilityZone !== undefined && !(await deps.availabilityZones()).includes(request.availabilityZone)) {
+    throw new BadRequest('The requested availability zone is not available');
+  }
+  const group = request.hints.group === undefined ? undefined : await findGroup(deps, request.hints.group);
+  const count = await allowedCount(deps, projectId, flavor, request.minCount, request.maxCount);
+  if (group !== undefined) await checkGroupMembersQuota(deps, projectId, group, count);
+
+  const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
+  const now = toDbTimestamp(deps.now());
+  const uuids = Array.from({ length: count }, () => randomUUID());
+  const adminPass = request.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
+  await deps.store.db.transaction().execute(async (trx) => {
+    for (const [index, uuid] of uuids.entries()) {
+      const name = count > 1 ? `${request.name}-${index + 1}` : request.name;
+      await trx.insertInto('compute_instances').values(instanceRow({ uuid, name, index, request, flavor, projectId, userId, keyData, reservationId, now })).execute();
+      const metadata = Object.entries(request.metadata ?? {}).map(([key, value]) => ({ instance_uuid: uuid, key, value }));
+      if (metadata.length > 0) await trx.insertInto('compute_instance_metadata').values(metadata).execute();
+      if (group !== undefined) await trx.insertInto('compute_server_group_members').values({ group_id: group.id, instance_uuid: uuid }).execute();
+      await deps.actions.record(context, uuid, InstanceActionName.CREATE, trx);
+    }
+  });
+  await recheckQuota(deps, projectId, uuids, flavor);
+
+  const builds: BuildRequest[] = uuids.map((uuid) => ({
+    instanceUuid: uuid,
+    imageRef: image.id,
+    adminPassword: adminPass,
+    requestedNetworks: request.networks ?? 'auto',
+  }));
+  await deps.computeTaskApi.buildInstances(builds, requestSpec(request, uuids, projectId, flavor, image, group?.spec));
+  const servers = await Promise.all(uuids.map((uuid) => deps.store.get(uuid)));
+  return { servers, reservationId, adminPass };
+}
+
+async function findFlavor(deps: CreateServersDeps, context: RequestContext, flavorRef: string): Promise<Flavor> {
+  // A flavorRef may be a bookmark URL; Nova takes its last path segment.
+  const id = flavorRef.split('/').at(-1) ?? flavorRef;
+  try {
+    const flavor = await deps.flavors.get({ ...(context.projectId === undefined ? {} : { projectId: context.projectId }), isAdmin: context.isAdmin ?? false }, id);
+    if (flavor.disabled) throw new BadRequest('Flavor is disabled.');
+    return flavor;
+  } catch (error) {
+    if (error instanceof NimbusError && error.status === 404) throw new BadRequest('Invalid flavorRef provided.');
+    throw error;
+  }
+}
+
+async function findImage(deps: CreateServersDeps, context: RequestContext, imageRef: string): Promise<ImageRef> {
+  const id = imageRef.split('/').at(-1) ?? imageRef;
+  let image: ImageRef;
+  try {
+    image = await deps.images.getImageForCompute(context, id);
+  } catch (error) {
+    if (error instanceof NimbusError && error.status === 404) throw new BadRequest(`Image ${id} could not be found.`);
+    throw error;
+  }
+  if (image.status !== 'active') throw new BadRequest(`Image ${id} is not active.`);
+  return image;
+}
+
+/** Nova's _validate_flavor_image_nostatus: memory and disk against the image's minimums and size. */
+function checkImageFitsFlavor(image: ImageRef, flavor: Flavor): void {
+  if (image.min_ram > flavor.memory_mb) throw new BadRequest("Flavor's memory is too small for requested image.");
+  if (flavor.root_gb === 0) return;
+  const flavorBytes = flavor.root_gb * GIB;
+  if ((image.size ?? 0) > flavorBytes) {
+    throw new BadRequest(`Flavor's disk is too small for requested image. Flavor disk is ${flavorBytes} bytes, image is ${image.size ?? 0} bytes.`);
+  }
+  if (image.min_disk > flavor.root_gb) {
+    throw new BadRequest(
+      `Flavor's disk is smaller than the minimum size specified in image metadata. Flavor disk is ${flavorBytes} bytes, minimum size is ${image.min_disk * GIB} bytes.`,
+    );
+  }
+}
+
+async function findKey(deps: CreateServersDeps, userId: string, keyName: string): Promise<string> {
+  try {
+    return (await deps.keypairs.get(userId, keyName)).public_key;
+  } catch (error) {
+    if (error instanceof NimbusError && error.status === 404) throw new BadRequest('Invalid key_name provided.');
+    throw error;
+  }
+}
+
+/** Strict base64 (Nova's base64 format check decodes with validate=True). */
+function checkUserData(userData: string | undefined): void {
+  if (userData === undefined) return;
+  const compact = userData.replace(/\s+/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new BadRequest('Userdata content cannot be decoded.');
+}
+
+async function checkMetadataQuota(deps: CreateServersDeps, projectId: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+  const limit = (await deps.quotas.limits(projectId)).metadata_items;
+  if (limit >= 0 && Object.keys(metadata).length > limit) throw new Forbidden(`Quota exceeded for metadata_items: Maximum number of metadata items exceeds ${limit}`);
+}
+
+/**
+ * The most servers (max_count down to min_count) the project's quota allows, as Nova's
+ * _check_num_instances_quota; below min_count it is Nova's TooManyInstances message.
+ */
+async function allowedCount(deps: CreateServersDeps, projectId: string, flavor: Flavor, minCount: number, maxCount: number): Promise<number> {
+  const [limits, used] = await Promise.all([deps.quotas.limits(projectId), deps.quotas.usage(projectId)]);
+  const room = (limit: number, inUse: number, each: number) => (limit < 0 ? maxCount : each === 0 ? maxCount : Math.floor((limit - inUse) / each));
+  const fits = Math.min(maxCount, room(limits.instances, used.instances, 1), room(limits.cores, used.cores, flavor.vcpus), room(limits.ram, used.ram, flavor.memory_mb));
+  if (fits >= minCount) return fits;
+  await deps.quotas.checkQuota(projectId, quotaDeltas(flavor, minCount));
+  return minCount;
+}
+
+function quotaDeltas(flavor: Flavor, count: number) {
+  return { instances: count, cores: flavor.vcpus * count, ram: flavor.memory_mb * count };
+}
+
+/** Nova's quota recheck after the write: if concurrent creates went over, ours are removed and refused. */
+async function recheckQuota(deps: CreateServersDeps, projectId: string, uuids: readonly string[], flavor: Flavor): Promise<void> {
+  const [limits, used] = await Promise.all([deps.quotas.limits(projectId), deps.quotas.usage(projectId)]);
+  const over = (['instances', 'cores', 'ram'] as const).some((resource) => limits[resource] >= 0 && used[resource] > limits[resource]);
+  if (!over) return;
+  await removeInstances(deps.store.db, uuids);
+  await deps.quotas.checkQuota(projectId, quotaDeltas(flavor, uuids.length));
+  throw new Forbidden(`Quota exceeded for instances: Requested ${uuids.length}, but already used ${used.instances - uuids.length} of ${limits.instances} instances`);
+}
+
+async function removeInstances(db: Kysely<ComputeTables>, uuids: readonly string[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('compute_instance_metadata').where('instance_uuid', 'in', uuids).execute();
+    await trx.deleteFrom('compute_server_group_members').where('instance_uuid', 'in', uuids).execute();
+    await trx.deleteFrom('compute_instance_actions').where('instance_uuid', 'in', uuids).execute();
+    await trx.deleteFrom('compute_instances').where('uuid', 'in', uuids).execute();
+  });
+}
+
+interface GroupFound {
+  readonly id: number;
+  readonly spec: ServerGroupSpec;
+}
+
+async function findGroup(deps: CreateServersDeps, uuid: string): Promise<GroupFound> {
+  const group = await deps.store.db.selectFrom('compute_server_groups').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+  if (group === undefined) throw new BadRequest(`Instance group ${uuid} could not be found.`);
+  const members = await deps.store.db
+    .selectFrom('compute_server_group_members')
+    .innerJoin('compute_instances', 'compute_instances.uuid', 'compute_server_group_members.instance_uuid')
+    .select(['compute_instances.uuid', 'compute_instances.host'])
+    .where('compute_server_group_members.group_id', '=', group.id)
+    .where('compute_instances.deleted', '=', false)
+    .execute();
+  const rules = JSON.parse(group.rules) as { max_server_per_host?: number };
+  return {
+    id: group.id,
+    spec: {
+      uuid: group.uuid,
+      policy: group.policy as ServerGroupPolicy,
+      rules: rules.max_server_per_host === undefined ? {} : { maxServerPerHost: rules.max_server_per_host },
+      hosts: new Set(members.flatMap((member) => (member.host === null ? [] : [member.host]))),
+      members: new Set(members.map((member) => member.uuid)),
+    },
+  };
+}
+
+async function checkGroupMembersQuota(deps: CreateServersDeps, projectId: string, group: GroupFound, count: number): Promise<void> {
+  const limit = (await deps.quotas.limits(projectId)).server_group_members;
+  if (limit >= 0 && group.spec.members.size + count > limit) throw new Forbidden('Quota exceeded, too many servers in group');
+}
+
+interface RowInput {
+  readonly uuid: string;
+  readonly name: string;
+  readonly index: number;
+  readonly request: ServerCreateRequest;
+  readonly flavor: Flavor;
+  readonly projectId: string;
+  readonly userId: string;
+  readonly keyData: string | null;
+  readonly reservationId: string;
+  readonly now: string;
+}
+
+function instanceRow(input: RowInput): InstancesTable {
+  const { request, flavor } = input;
+  return {
+    uuid: input.uuid,
+    project_id: input.projectId,
+    user_id: input.userId,
+    display_name: input.name,
+    display_description: input.name,
+    hostname: input.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'server',
+    image_ref: request.imageRef.split('/').at(-1) ?? request.imageRef,
+    flavor_id: flavor.flavorid,
+    flavor: JSON.stringify({ cur: flavor, old: null, new: null }),
+    vcpus: flavor.vcpus,
+    memory_mb: flavor.memory_mb,
+    root_gb: flavor.root_gb,
+    ephemeral_gb: flavor.ephemeral_gb,
+    vm_state: VmState.BUILDING,
+    task_state: TaskState.SCHEDULING,
+    power_state: PowerState.NOSTATE,
+    host: null,
+    node: null,
+    availability_zone: request.availabilityZone ?? null,
+    reservation_id: input.reservationId,
+    launch_index: input.index,
+    root_device_name: null,
+    kernel_id: null,
+    ramdisk_id: null,
+    launched_at: null,
+    terminated_at: null,
+    locked: false,
+    locked_by: null,
+    locked_reason: null,
+    key_name: request.keyName ?? null,
+    key_data: input.keyData,
+    user_data: request.userData ?? null,
+    config_drive: request.configDrive === true ? 'True' : '',
+    access_ip_v4: request.accessIPv4 ?? null,
+    access_ip_v6: request.accessIPv6 ?? null,
+    progress: 0,
+    deleted: false,
+    deleted_at: null,
+    created_at: input.now,
+    updated_at: input.now,
+  };
+}
+
+function requestSpec(request: ServerCreateRequest, uuids: readonly string[], projectId: string, flavor: Flavor, image: ImageRef, group: ServerGroupSpec | undefined): RequestSpec {
+  return {
+    instanceUuids: uuids,
+    numInstances: uuids.length,
+    projectId,
+    flavor: { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, rootGb: flavor.root_gb, ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs },
+    image: { id: image.id, properties: image.properties },
+    ...(request.availabilityZone === undefined ? {} : { availabilityZone: request.availabilityZone }),
+    schedulerHints: {
+      ...(request.hints.sameHost === undefined ? {} : { sameHost: request.hints.sameHost }),
+      ...(request.hints.differentHost === undefined ? {} : { differentHost: request.hints.differentHost }),
+    },
+    ...(group === undefined ? {} : { serverGroup: group }),
+  };
+}

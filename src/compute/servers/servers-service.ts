@@ -1,0 +1,110 @@
+import type { RequestContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
+import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
+import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
+import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
+import type { FlavorManager } from '../flavors/flavor-manager.js';
+import type { KeyPairManager } from '../keypairs/keypair-manager.js';
+import type { QuotaManager } from '../quotas/quota-manager.js';
+import { createServers, type AvailabilityZoneNames, type ImageLookup } from './create-servers.js';
+import { InstanceActionLog } from './instance-actions.js';
+import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
+import { ServerActions } from './server-actions.js';
+import { ServerStore, serverNotFound } from './server-store.js';
+
+export interface ServersServiceDeps {
+  readonly database: Database;
+  readonly flavors: FlavorManager;
+  readonly images: ImageLookup;
+  readonly keypairs: KeyPairManager;
+  readonly quotas: QuotaManager;
+  readonly computeTaskApi: ComputeTaskApi;
+  readonly computeAgentApi: ComputeAgentApi;
+  /** Zones a create may name (the availability zone service answers). */
+  readonly availabilityZones: AvailabilityZoneNames;
+  readonly now?: () => Date;
+}
+
+/** Server fields a 2.1 update may change. */
+export interface ServerUpdate {
+  readonly name?: string;
+  readonly accessIPv4?: string;
+  readonly accessIPv6?: string;
+}
+
+/**
+ * Nova's compute API for servers (compute/api.py API), split by concern: create in
+ * create-servers.ts, state-changing actions in server-actions.ts, reads in server-store.ts.
+ * Every lookup goes through `get`, so another project's server is 404 to a non-admin.
+ */
+export class ServersService {
+  readonly store: ServerStore;
+  readonly actionLog: InstanceActionLog;
+  readonly actions: ServerActions;
+  readonly #deps: ServersServiceDeps;
+  readonly #now: () => Date;
+
+  constructor(deps: ServersServiceDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => new Date());
+    this.store = new ServerStore(deps.database);
+    this.actionLog = new InstanceActionLog(deps.database, this.#now);
+    this.actions = new ServerActions({ store: this.store, actions: this.actionLog, computeAgentApi: deps.computeAgentApi, now: this.#now });
+  }
+
+  create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
+    return createServers({ ...this.#deps, store: this.store, actions: this.actionLog, now: this.#now }, context, request);
+  }
+
+  /** A live server the caller may see: its project's, or any for an admin. */
+  async get(context: RequestContext, uuid: string): Promise<Server> {
+    const server = await this.store.get(uuid);
+    if (!(context.isAdmin ?? false) && server.row.project_id !== context.projectId) throw serverNotFound(uuid);
+    return server;
+  }
+
+  list(query: ServerListQuery): Promise<Server[]> {
+    return this.store.list(query);
+  }
+
+  async update(context: RequestContext, uuid: string, update: ServerUpdate): Promise<Server> {
+    await this.get(context, uuid);
+    const changes = {
+      ...(update.name === undefined ? {} : { display_name: update.name }),
+      ...(update.accessIPv4 === undefined ? {} : { access_ip_v4: update.accessIPv4 }),
+      ...(update.accessIPv6 === undefined ? {} : { access_ip_v6: update.accessIPv6 }),
+    };
+    if (Object.keys(changes).length > 0) {
+      await this.store.db.updateTable('compute_instances').set({ ...changes, updated_at: this.#now().toISOString() }).where('uuid', '=', uuid).execute();
+    }
+    return this.store.get(uuid);
+  }
+
+  /** Sets (`replace`: the whole set) metadata within the project's metadata_items quota. */
+  async setMetadata(context: RequestContext, uuid: string, values: Readonly<Record<string, string>>, replace: boolean): Promise<Record<string, string>> {
+    const server = await this.get(context, uuid);
+    const merged = replace ? values : { ...server.metadata, ...values };
+    const limit = (await this.#deps.quotas.limits(server.row.project_id)).metadata_items;
+    if (limit >= 0 && Object.keys(merged).length > limit) throw new Forbidden(`Quota exceeded for metadata_items: Maximum number of metadata items exceeds ${limit}`);
+    await this.store.writeMetadata(uuid, values, replace);
+    return replace ? { ...values } : this.store.metadataOf(uuid);
+  }
+
+  async metadataItem(context: RequestContext, uuid: string, key: string): Promise<string> {
+    const value = (await this.get(context, uuid)).metadata[key];
+    if (value === undefined) throw new NotFound('Metadata item was not found');
+    return value;
+  }
+
+  async deleteMetadataItem(context: RequestContext, uuid: string, key: string): Promise<void> {
+    await this.get(context, uuid);
+    if (!(await this.store.deleteMetadataKey(uuid, key))) throw new NotFound('Metadata item was not found');
+  }
+
+  /** Nova's os-getConsoleOutput length: -1 (or none) is everything, otherwise the last n lines. */
+  async consoleOutput(context: RequestContext, uuid: string, length: number | undefined): Promise<string> {
+    const server = await this.get(context, uuid);
+    if (length !== undefined && length < -1) throw new BadRequest(`Invalid length ${length}`);
+    return this.actions.consoleOutput(server, length === undefined || length === -1 ? undefined : length);
+  }
+}
