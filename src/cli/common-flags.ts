@@ -14,6 +14,7 @@ export const SERVE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   port: { takesValue: true },
   'bind-host': { takesValue: true },
   driver: { takesValue: true },
+  'compute-hosts': { takesValue: true },
 };
 
 /** Maps command-line flags onto config options, so flags are validated like any other source. */
@@ -28,5 +29,6 @@ export function flagsToOptions(args: ParsedArgs): RawOptions {
   set('api', 'port', 'port');
   set('api', 'bind_host', 'bind-host');
   set('compute', 'driver', 'driver');
+  set('compute', 'agents', 'compute-hosts');
   return options;
 }

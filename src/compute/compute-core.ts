@@ -1,15 +1,39 @@
 import type { Database } from '../common/db/database.js';
+import { ServiceRegistry } from '../common/service/service-registry.js';
+import type { ImageService } from '../image/images/image-service.js';
+import { createComputeAdmin } from './admin/compute-admin.js';
+import type { ComputeAgentApi } from './agent/compute-agent-api.js';
 import type { ComputeManagers } from './api/index.js';
+import type { ComputeTaskApi } from './conductor/compute-task-api.js';
 import { FlavorManager } from './flavors/flavor-manager.js';
 import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
+import { ServersService } from './servers/servers-service.js';
+
+/** What the compute API is built on besides its database: images, and the workers behind the bus. */
+export interface ComputeApiBackends {
+  readonly images: ImageService;
+  readonly computeTaskApi: ComputeTaskApi;
+  readonly computeAgentApi: ComputeAgentApi;
+  /** Re-reads os-aggregates into the scheduler's host states. */
+  readonly refreshSchedulerAggregates: () => Promise<void>;
+}
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
-export function createComputeManagers(database: Database): ComputeManagers {
+export function createComputeManagers(database: Database, backends: ComputeApiBackends): ComputeManagers {
   const quotas = new QuotaManager(database);
-  return {
-    flavors: new FlavorManager(database),
+  const flavors = new FlavorManager(database);
+  const keypairs = new KeyPairManager(database, (project) => quotas.keyPairLimit(project));
+  const admin = createComputeAdmin(database, new ServiceRegistry(database), quotas, backends.refreshSchedulerAggregates);
+  const servers = new ServersService({
+    database,
+    flavors,
+    keypairs,
     quotas,
-    keypairs: new KeyPairManager(database, (project) => quotas.keyPairLimit(project)),
-  };
+    images: backends.images,
+    computeTaskApi: backends.computeTaskApi,
+    computeAgentApi: backends.computeAgentApi,
+    availabilityZones: () => admin.availabilityZones.availableNames(),
+  });
+  return { flavors, quotas, keypairs, servers, admin };
 }

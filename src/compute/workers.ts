@@ -19,6 +19,7 @@ import type { ComputeTaskApi } from './conductor/compute-task-api.js';
 import { ConductorService } from './conductor/conductor-service.js';
 import { ComputeTaskRpcClient } from './conductor/rpc-client.js';
 import { DbHostSource } from './scheduler-service/host-source.js';
+import { SchedulerClient } from './scheduler-service/scheduler-client.js';
 import { SchedulerService } from './scheduler-service/scheduler-service.js';
 import type { SchedulerOptions } from './scheduler/select-destinations.js';
 import { createDriver, type DiskFormat, type ImageMeta } from './virt/index.js';
@@ -65,6 +66,8 @@ export interface ComputeWorkers extends ComputeAgents {
   readonly computeTaskApi: ComputeTaskApi;
   /** For the servers API: actions go to the instance's host. */
   readonly computeAgentApi: ComputeAgentApi;
+  /** For os-aggregates and os-services: changes the scheduler's host states must see. */
+  readonly schedulerClient: SchedulerClient;
   readonly conductor: ConductorService;
   readonly scheduler: SchedulerService;
 }
@@ -109,6 +112,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     scheduler,
     computeTaskApi: new ComputeTaskRpcClient(transport, timeout),
     computeAgentApi: new ComputeAgentRpcClient(transport, timeout),
+    schedulerClient: new SchedulerClient(transport, timeout),
     async stop() {
       await agents.stop();
       await conductor.stop();

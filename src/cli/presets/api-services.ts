@@ -8,10 +8,10 @@ import { identityApi } from '../../identity/api/index.js';
 import { TOKEN_POLICIES } from '../../identity/auth/policies.js';
 import type { IdentityCore } from '../../identity/identity-core.js';
 import { IDENTITY_POLICIES } from '../../identity/policies.js';
-import type { NimbusConfig } from '../../common/config/options.js';
 import type { Database } from '../../common/db/database.js';
+import type { ComputeWorkers } from '../../compute/workers.js';
+import type { ImageService } from '../../image/images/image-service.js';
 import { imageApi } from '../../image/api/index.js';
-import { createImageService } from '../../image/image-core.js';
 import { IMAGE_POLICIES } from '../../image/policies.js';
 import { networkApi } from '../../network/api/index.js';
 import { volumeApi } from '../../volume/api/index.js';
@@ -24,13 +24,32 @@ export type ApiServiceName = (typeof API_SERVICE_NAMES)[number];
 export interface ServiceBackends {
   readonly identity: IdentityCore;
   readonly database: Database;
-  readonly config: NimbusConfig;
+  /** One image service for the image API and compute alike. */
+  readonly images: ImageService;
+  /** Conductor, scheduler and agents, where this node serves compute. */
+  readonly computeWorkers?: ComputeWorkers;
+}
+
+function computeWorkersOf(backends: ServiceBackends): ComputeWorkers {
+  if (backends.computeWorkers === undefined) throw new Error('the compute API needs the compute workers started first');
+  return backends.computeWorkers;
 }
 
 const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends: ServiceBackends) => ApiService>> = {
   identity: (deps, { identity }) => identityApi(deps, identity),
-  image: (deps, { database, config }) => imageApi(deps, createImageService(database, config)),
-  compute: (deps, { database }) => computeApi(deps, createComputeManagers(database)),
+  image: (deps, { images }) => imageApi(deps, images),
+  compute: (deps, backends) => {
+    const workers = computeWorkersOf(backends);
+    return computeApi(
+      deps,
+      createComputeManagers(backends.database, {
+        images: backends.images,
+        computeTaskApi: workers.computeTaskApi,
+        computeAgentApi: workers.computeAgentApi,
+        refreshSchedulerAggregates: () => workers.schedulerClient.refreshAggregates(),
+      }),
+    );
+  },
   volume: volumeApi,
   network: networkApi,
 };

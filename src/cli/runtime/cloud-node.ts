@@ -9,7 +9,9 @@ import { buildHttpApp } from '../../common/http/app.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
+import { startComputeWorkers, type ComputeWorkers } from '../../compute/workers.js';
 import { startIdentityCore, type IdentityCore } from '../../identity/identity-core.js';
+import { createImageService } from '../../image/image-core.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 
@@ -68,6 +70,25 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     await prepareSchema(db, options.migrate);
     const identity = await startIdentityCore(db, config);
     undo.push(() => identity.close());
+    const images = createImageService(db, config);
+    let computeWorkers: ComputeWorkers | undefined;
+    if (options.services.includes('compute')) {
+      if (config.compute.driver === 'qemu') {
+        throw new StartupError('The qemu compute driver is not available yet: run with --driver fake');
+      }
+      computeWorkers = await startComputeWorkers({
+        database: db,
+        transport,
+        images,
+        driver: config.compute.driver,
+        hosts: Array.from({ length: config.compute.agents }, (_, index) => `compute-${index + 1}`),
+        stateDir: config.DEFAULT.state_dir,
+        controllerHost: config.DEFAULT.host,
+        rpcTimeoutSeconds: config.bus.rpc_response_timeout,
+      });
+      const workers = computeWorkers;
+      undo.push(() => workers.stop());
+    }
     const policy = createPolicyEnforcer({
       defaults: POLICY_DEFAULTS,
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
@@ -83,7 +104,12 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       policy,
     };
     const app = buildHttpApp({
-      services: createApiServices(options.services, deps, { identity, database: db, config }),
+      services: createApiServices(options.services, deps, {
+        identity,
+        database: db,
+        images,
+        ...(computeWorkers === undefined ? {} : { computeWorkers }),
+      }),
       maxBodyBytes: config.api.max_request_body_size,
     });
     undo.push(() => app.close());

@@ -85,6 +85,8 @@ describe('compute admin APIs', () => {
       assert.equal((await call('POST', `/os-aggregates/${otherId}/action`, { body: { add_host: { host: 'compute-1' } } })).status, 409);
       const meta = await call('POST', `/os-aggregates/${id}/action`, { body: { set_metadata: { metadata: { ssd: 'true' } } } });
       assert.deepEqual((meta.json['aggregate'] as { metadata: unknown }).metadata, { availability_zone: 'az1', ssd: 'true' });
+      // Two creates, one host added, one metadata change told the scheduler; the refused changes did not.
+      assert.equal(recorded.aggregateRefreshes, 4);
 
       const zones = (await call('GET', '/os-availability-zone', { as: DEMO })).json;
       assert.deepEqual(zones, {

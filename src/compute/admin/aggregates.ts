@@ -22,6 +22,8 @@ export class Aggregates {
   constructor(
     database: Database,
     private readonly registry: ServiceRegistry,
+    /** Tells the scheduler, whose host states carry aggregates and zones, that they changed. */
+    private readonly changed: () => Promise<void>,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.#db = database.kysely.withTables<ComputeTables>();
@@ -45,6 +47,7 @@ export class Aggregates {
     await this.#db.insertInto('compute_aggregates').values({ uuid: randomUUID(), name, created_at: now, updated_at: null }).execute();
     const row = await this.#db.selectFrom('compute_aggregates').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
     if (zone !== undefined) await this.#db.insertInto('compute_aggregate_metadata').values({ aggregate_id: row.id, key: ZONE_KEY, value: zone }).execute();
+    await this.changed();
     return this.#details(row);
   }
 
@@ -64,6 +67,7 @@ export class Aggregates {
     if (aggregate.hosts.length > 0) throw new BadRequest(`Cannot delete aggregate: ${id}. Reason: Host aggregate is not empty.`);
     await this.#db.deleteFrom('compute_aggregate_metadata').where('aggregate_id', '=', aggregate.row.id).execute();
     await this.#db.deleteFrom('compute_aggregates').where('id', '=', aggregate.row.id).execute();
+    await this.changed();
   }
 
   async addHost(id: string, host: string): Promise<Aggregate> {
@@ -127,8 +131,10 @@ export class Aggregates {
     if (existing !== undefined) throw new Conflict(`Aggregate ${name} already exists.`);
   }
 
+  /** Every change but create and delete ends here: stamp it and tell the scheduler. */
   async #touch(id: number): Promise<void> {
     await this.#db.updateTable('compute_aggregates').set({ updated_at: toDbTimestamp(this.now()) }).where('id', '=', id).execute();
+    await this.changed();
   }
 
   async #details(row: Selectable<AggregatesTable>): Promise<Aggregate> {

@@ -16,13 +16,18 @@ export interface ComputeAdmin {
   readonly serverGroups: ServerGroups;
 }
 
-export function createComputeAdmin(database: Database, registry: ServiceRegistry, quotas: QuotaManager): ComputeAdmin {
+export function createComputeAdmin(
+  database: Database,
+  registry: ServiceRegistry,
+  quotas: QuotaManager,
+  aggregatesChanged: () => Promise<void>,
+): ComputeAdmin {
   const availabilityZones = new AvailabilityZones(database, registry);
   return {
     services: new ComputeServices(database, registry, availabilityZones),
     hypervisors: new Hypervisors(database, registry),
     availabilityZones,
-    aggregates: new Aggregates(database, registry),
+    aggregates: new Aggregates(database, registry, aggregatesChanged),
     serverGroups: new ServerGroups(database, quotas),
   };
 }

@@ -2,9 +2,11 @@ import { authenticated } from '../../common/auth/auth-token.js';
 import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 import { credentialsOf } from '../../common/policy/credentials.js';
+import type { ComputeAdmin } from '../admin/compute-admin.js';
 import type { FlavorManager } from '../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
+import type { ServersService } from '../servers/servers-service.js';
 import { computeRoutes } from './routes/index.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, computeVersionRoutes } from './versions.js';
 
@@ -13,6 +15,8 @@ export interface ComputeManagers {
   readonly flavors: FlavorManager;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
+  readonly servers: ServersService;
+  readonly admin: ComputeAdmin;
 }
 
 /** Nova v2.1 at /compute. */

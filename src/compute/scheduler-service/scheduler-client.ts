@@ -45,4 +45,9 @@ export class SchedulerClient {
   removeAggregate(id: number): Promise<void> {
     return this.#rpc.cast('remove_aggregate', { id });
   }
+
+  /** A call, so the next boot after an os-aggregates change is scheduled with it: the scheduler re-reads every aggregate. */
+  async refreshAggregates(): Promise<void> {
+    await this.#rpc.call('refresh_aggregates', {});
+  }
 }

@@ -74,14 +74,17 @@ export class SchedulerService {
         update_service: (args: UpdateServiceArgs) => this.cache.markService(args.host, args.status),
         update_aggregate: (args: UpdateAggregateArgs) => this.cache.upsertAggregate(args.aggregate),
         remove_aggregate: (args: { id: number }) => this.cache.removeAggregate(args.id),
+        refresh_aggregates: () => this.#reloadAggregates(),
       },
     );
   }
 
+  #aggregateIds: ReadonlySet<number> = new Set();
+
   async start(): Promise<void> {
     const { source, registry, host } = this.options;
     for (const node of await source.loadNodes()) this.cache.upsertNode(node);
-    for (const aggregate of await source.loadAggregates()) this.cache.upsertAggregate(aggregate);
+    await this.#reloadAggregates();
     await this.#refreshServices();
     await this.#server.start();
     const service = await registry.register({ binary: 'nova-scheduler', host, topic: SCHEDULER_TOPIC });
@@ -91,6 +94,15 @@ export class SchedulerService {
     this.#refreshTimer = setInterval(() => void runWithContext(newAdminContext(), () => this.#refreshServices()), interval);
     this.#refreshTimer.unref();
     LOG.info(`Scheduler started with ${this.cache.size} compute hosts`);
+  }
+
+  /** Replaces the cache's aggregates with the database's (os-aggregates changed them). */
+  async #reloadAggregates(): Promise<void> {
+    const fresh = await this.options.source.loadAggregates();
+    const ids = new Set(fresh.map((aggregate) => aggregate.id));
+    for (const id of this.#aggregateIds) if (!ids.has(id)) this.cache.removeAggregate(id);
+    for (const aggregate of fresh) this.cache.upsertAggregate(aggregate);
+    this.#aggregateIds = ids;
   }
 
   async stop(): Promise<void> {

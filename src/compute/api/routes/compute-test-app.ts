@@ -50,6 +50,8 @@ const IMAGES = new Map<string, ImageRef>([
 export interface Recorded {
   readonly builds: { builds: readonly BuildRequest[]; spec: RequestSpec }[];
   readonly agent: string[];
+  /** How often os-aggregates told the scheduler to re-read aggregates. */
+  aggregateRefreshes: number;
 }
 
 export interface Reply {
@@ -75,8 +77,10 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
     const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
     await ensureDefaultFlavors(flavors);
     const registry = new ServiceRegistry(db);
-    const admin = createComputeAdmin(db, registry, quotas);
-    const recorded: Recorded = { builds: [], agent: [] };
+    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0 };
+    const admin = createComputeAdmin(db, registry, quotas, async () => {
+      recorded.aggregateRefreshes += 1;
+    });
     const computeTaskApi: ComputeTaskApi = {
       buildInstances: async (builds, spec) => {
         recorded.builds.push({ builds, spec });
