@@ -20,9 +20,9 @@ export interface BenchCloud {
   stop(): Promise<void>;
 }
 
-export async function startBenchCloud(port: number, name: string): Promise<BenchCloud> {
+export async function startBenchCloud(port: number, name: string, extraArgs: readonly string[] = []): Promise<BenchCloud> {
   const stateDir = mkdtempSync(join(tmpdir(), `nimbus-bench-${name}-`));
-  const child = spawn(process.execPath, [CLI, 'up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake'], {
+  const child = spawn(process.execPath, [CLI, 'up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs], {
     env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
