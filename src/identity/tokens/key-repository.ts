@@ -90,17 +90,19 @@ export class FernetKeyRepository {
   }
 
   /**
-   * Reloads whenever the directory changes (a rotation by `nimbus` in another process creates,
-   * renames and removes files, which moves the directory's mtime), checked every `intervalMs`
-   * on a timer that does not hold the process open. Returns the function that stops watching.
+   * Reloads whenever the repository changes (a rotation by `nimbus` in another process writes a
+   * new staged key and renames files), checked every `intervalMs` on a timer that does not hold
+   * the process open. Changes are seen by each file's name and inode, not the directory's mtime:
+   * that moves in coarse kernel ticks, so a check in the middle of a rotation could otherwise
+   * leave the rest of it unseen. Returns the function that stops watching.
    */
   watch(intervalMs = 30_000): () => void {
-    let lastChange: number | undefined;
+    let lastSignature: string | undefined;
     let checking = false;
     const check = async (): Promise<void> => {
-      const changed = (await stat(this.#directory)).mtimeMs;
-      if (lastChange !== undefined && changed !== lastChange) await this.reload();
-      lastChange = changed;
+      const signature = await this.#signature();
+      if (lastSignature !== undefined && signature !== lastSignature) await this.reload();
+      lastSignature = signature;
     };
     const timer = setInterval(() => {
       if (checking) return;
@@ -113,6 +115,15 @@ export class FernetKeyRepository {
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /** The repository's files by name and inode: a rewritten or renamed key changes it. */
+  async #signature(): Promise<string> {
+    const names = (await readdir(this.#directory)).sort();
+    const entries = await Promise.all(
+      names.map(async (name) => `${name}:${(await stat(join(this.#directory, name)).catch(() => ({ ino: 0 }))).ino}`),
+    );
+    return entries.join(',');
   }
 
   async #rotate(maxActiveKeys: number): Promise<void> {
