@@ -1,77 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import type { RequestContext } from '../../../common/context/request-context.js';
-import { buildHttpApp } from '../../../common/http/app.js';
-import { enterRequestContext } from '../../../common/http/request-id.js';
-import { credentialsOf } from '../../../common/policy/credentials.js';
-import { createPolicyEnforcer } from '../../../common/policy/enforcer.js';
-import { ADMIN, insertInstance, memberOf, withComputeDb } from '../../db/testing/compute-db.js';
-import { ensureDefaultFlavors } from '../../flavors/default-flavors.js';
-import { FlavorManager } from '../../flavors/flavor-manager.js';
-import { KeyPairManager } from '../../keypairs/keypair-manager.js';
-import { COMPUTE_POLICIES } from '../../policies.js';
-import { QuotaManager } from '../../quotas/quota-manager.js';
-import { computeRoutes } from './index.js';
+import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
+import { withComputeApp, type Call } from './compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const OTHER = memberOf('other');
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHa8WJ1PVJSfBJ/qkA7BGUmd1yEp7+h/A6E0glWrT8Lc test';
 
-interface Reply {
-  readonly status: number;
-  readonly json: Record<string, unknown>;
-}
-type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
-
-/** The routes in the real HTTP framework and policy engine; the caller's context travels in a test-only header. */
-async function withRoutes(fn: (call: Call) => Promise<void>): Promise<void> {
-  await withComputeDb('sqlite', async (db) => {
-    const flavors = new FlavorManager(db);
-    const quotas = new QuotaManager(db);
-    const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
-    await ensureDefaultFlavors(flavors);
+/** The shared compute test app, with one running instance of project demo for the usage figures. */
+function withRoutes(fn: (call: Call) => Promise<void>): Promise<void> {
+  return withComputeApp(async ({ db, call }) => {
     await insertInstance(db, 'demo', { vcpus: 2, memory_mb: 512 });
-    const app: FastifyInstance = buildHttpApp({
-      maxBodyBytes: 65536,
-      services: [
-        {
-          name: 'compute',
-          prefix: '/compute',
-          faultFormat: 'nova',
-          microversions: { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version', min: '2.1', max: '2.1' },
-          routes: async (scope) => {
-            scope.addHook('onRequest', (request, _reply, done) => {
-              enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
-            });
-            await scope.register(
-              computeRoutes({
-                flavors,
-                keypairs,
-                quotas,
-                policy: createPolicyEnforcer({ defaults: COMPUTE_POLICIES }),
-                credentialsOf: (request) => credentialsOf(request.requestContext),
-                publicUrl: 'http://cloud',
-              }),
-            );
-          },
-        },
-      ],
-    });
-    try {
-      await fn(async (method, path, { body, as = ADMIN } = {}) => {
-        const response = await app.inject({
-          method: method as 'GET',
-          url: `/compute/v2.1${path}`,
-          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-        });
-        const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
-        return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {} };
-      });
-    } finally {
-      await app.close();
-    }
+    await fn(call);
   });
 }
 
