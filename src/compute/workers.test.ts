@@ -275,7 +275,7 @@ describe('compute workers on the in-process bus (sqlite)', () => {
     );
   });
 
-  test('stop, start, reboot soft and hard, console output and terminate through ComputeAgentApi', async () => {
+  test('stop, start, reboot soft and hard, console output and terminate through the agent RPC API', async () => {
     await withCloud(1, async (cloud) => {
       const { uuid, context } = await newServer(cloud.db);
       await build(cloud, uuid, context);
@@ -283,23 +283,23 @@ describe('compute workers on the in-process bus (sqlite)', () => {
       const api = cloud.workers.computeAgentApi;
       await runWithContext(context, async () => {
         await setTask(cloud.db, uuid, 'powering-off');
-        await api.stopInstance('compute-1', uuid, { clean: true });
+        await api.cast('compute-1', 'stop_instance', { instanceUuid: uuid, clean: true });
         assert.equal((await waitFor(cloud.db, uuid, 'stopped')).power_state, 4);
         await setTask(cloud.db, uuid, 'powering-on');
-        await api.startInstance('compute-1', uuid);
+        await api.cast('compute-1', 'start_instance', { instanceUuid: uuid });
         assert.equal((await waitFor(cloud.db, uuid, 'active')).power_state, 1);
         await setTask(cloud.db, uuid, 'rebooting');
-        await api.rebootInstance('compute-1', uuid, 'SOFT');
+        await api.cast('compute-1', 'reboot_instance', { instanceUuid: uuid, rebootType: 'SOFT' });
         await waitFor(cloud.db, uuid, 'active');
         await setTask(cloud.db, uuid, 'rebooting_hard');
-        await api.rebootInstance('compute-1', uuid, 'HARD');
+        await api.cast('compute-1', 'reboot_instance', { instanceUuid: uuid, rebootType: 'HARD' });
         await waitFor(cloud.db, uuid, 'active');
-        const console = await api.getConsoleOutput('compute-1', uuid);
+        const console = await api.call('compute-1', 'get_console_output', { instanceUuid: uuid });
         assert.ok(console.length > 0);
-        const last = await api.getConsoleOutput('compute-1', uuid, 1);
+        const last = await api.call('compute-1', 'get_console_output', { instanceUuid: uuid, length: 1 });
         assert.equal(last.split('\n').filter(Boolean).length, 1);
         await setTask(cloud.db, uuid, 'deleting');
-        await api.terminateInstance('compute-1', uuid);
+        await api.cast('compute-1', 'terminate_instance', { instanceUuid: uuid });
       });
       const deadline = Date.now() + 5000;
       while (!(await instance(cloud.db, uuid)).deleted && Date.now() < deadline) await sleep(5);
@@ -323,7 +323,7 @@ describe('compute workers on the in-process bus (sqlite)', () => {
       const { uuid, context } = await newServer(cloud.db);
       await build(cloud, uuid, context);
       await waitFor(cloud.db, uuid, 'active');
-      await cloud.workers.computeAgentApi.stopInstance('compute-1', uuid, { clean: false });
+      await cloud.workers.computeAgentApi.cast('compute-1', 'stop_instance', { instanceUuid: uuid, clean: false });
       await sleep(30);
       assert.equal((await instance(cloud.db, uuid)).vm_state, 'active');
     });

@@ -1,14 +1,13 @@
+import type { AgentCallVerb, AgentCastVerb, AgentVerbs } from './messages.js';
+
 /**
  * What the compute API and the conductor ask of the compute agent on an instance's host (Nova's
- * compute rpcapi). Every method but getConsoleOutput is a cast to `compute.<host>`: the API has
- * already moved the instance to its task state with a compare-and-set, and the agent finishes
- * the transition (or records a fault and reverts the task state).
+ * compute rpcapi), typed by the closed set of verbs in messages.ts. Casts for every state change:
+ * the API has already moved the instance to its task state with a compare-and-set, and the agent
+ * finishes the transition (or records a fault and reverts the task state). Calls only where the
+ * caller needs an answer (console output, a live migration's destination).
  */
 export interface ComputeAgentApi {
-  startInstance(host: string, instanceUuid: string): Promise<void>;
-  stopInstance(host: string, instanceUuid: string, options: { readonly clean: boolean }): Promise<void>;
-  rebootInstance(host: string, instanceUuid: string, kind: 'SOFT' | 'HARD'): Promise<void>;
-  terminateInstance(host: string, instanceUuid: string): Promise<void>;
-  /** A call: the last `length` lines of the guest's console (all when undefined). */
-  getConsoleOutput(host: string, instanceUuid: string, length?: number): Promise<string>;
+  cast<V extends AgentCastVerb>(host: string, verb: V, args: AgentVerbs[V]['args']): Promise<void>;
+  call<V extends AgentCallVerb>(host: string, verb: V, args: AgentVerbs[V]['args']): Promise<AgentVerbs[V]['result']>;
 }

@@ -7,6 +7,7 @@ import { RpcServer, type Transport } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { ConductorClient } from '../conductor/conductor-client.js';
+import { ComputeAgentRpcClient } from './rpc-client.js';
 import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import type { ImageAccess } from './image-access.js';
@@ -51,13 +52,14 @@ export class ComputeAgent {
       driver: options.driver,
       conductor: this.#conductor,
       images: options.images,
+      agents: new ComputeAgentRpcClient(options.transport, options.rpcTimeoutSeconds ?? 60),
       reportResources: () => this.reportResources(),
       ...(options.shutdownTimeoutSeconds === undefined ? {} : { shutdownTimeoutSeconds: options.shutdownTimeoutSeconds }),
     });
     this.#server = new RpcServer(
       options.transport,
       { topic: COMPUTE_TOPIC, server: options.host, version: COMPUTE_API_VERSION },
-      this.manager.handlers(),
+      this.manager.handlers,
     );
   }
 
@@ -100,7 +102,7 @@ export class ComputeAgent {
   async #recover(): Promise<void> {
     for (const instance of await this.#conductor.instancesOnHost(this.host)) {
       try {
-        await initInstance(this.manager, this.#conductor, this.host, instance);
+        await initInstance(this.manager.handlers, this.#conductor, this.host, instance);
       } catch (error) {
         LOG.error('Failed to recover the instance at start', { instance: instance.uuid, error });
       }

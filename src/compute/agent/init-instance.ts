@@ -7,13 +7,13 @@ import type { ConductorClient } from '../conductor/conductor-client.js';
 import type { AgentInstance } from '../conductor/wire.js';
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import type { ComputeManager } from './manager.js';
+import type { AgentHandlers } from './messages.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
 const BUILD_STATES: readonly (string | null)[] = [TaskState.SCHEDULING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.NETWORKING, TaskState.SPAWNING];
 
-export async function initInstance(manager: ComputeManager, conductor: ConductorClient, host: string, instance: AgentInstance): Promise<void> {
+export async function initInstance(handlers: AgentHandlers, conductor: ConductorClient, host: string, instance: AgentInstance): Promise<void> {
   const uuid = instance.uuid;
   const task = instance.taskState;
   const instanceUuid = uuid;
@@ -27,14 +27,14 @@ export async function initInstance(manager: ComputeManager, conductor: Conductor
     if (failed) await conductor.instanceFaultCreate({ uuid, code: 500, message: 'The compute service restarted while the instance was being built.', host });
   } else if (task === TaskState.DELETING) {
     LOG.info('Finishing the delete interrupted by a restart', { instance: uuid });
-    await manager.terminateInstance({ instanceUuid });
+    await handlers.terminate_instance({ instanceUuid });
   } else if (task === TaskState.POWERING_OFF) {
-    await manager.stopInstance({ instanceUuid, clean: false });
+    await handlers.stop_instance({ instanceUuid, clean: false });
   } else if (task === TaskState.POWERING_ON) {
-    await manager.startInstance({ instanceUuid });
+    await handlers.start_instance({ instanceUuid });
   } else if (task !== null && (HARD_REBOOT_STATES as readonly string[]).includes(task)) {
-    await manager.rebootInstance({ instanceUuid, rebootType: 'HARD' });
+    await handlers.reboot_instance({ instanceUuid, rebootType: 'HARD' });
   } else if (task !== null && (SOFT_REBOOT_STATES as readonly string[]).includes(task)) {
-    await manager.rebootInstance({ instanceUuid, rebootType: 'SOFT' });
+    await handlers.reboot_instance({ instanceUuid, rebootType: 'SOFT' });
   }
 }

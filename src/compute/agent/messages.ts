@@ -36,16 +36,22 @@ export interface ConsoleOutputArgs extends InstanceArgs {
   readonly length?: number;
 }
 
+/**
+ * Every verb with its arguments, its result and how it travels: a `cast` (one-way; the agent
+ * reports the outcome through the conductor) or a `call` (the caller waits for the result).
+ */
 export interface AgentVerbs {
-  build_and_run_instance: { args: BuildAndRunInstanceArgs; result: void };
-  start_instance: { args: InstanceArgs; result: void };
-  stop_instance: { args: StopInstanceArgs; result: void };
-  reboot_instance: { args: RebootInstanceArgs; result: void };
-  terminate_instance: { args: InstanceArgs; result: void };
-  get_console_output: { args: ConsoleOutputArgs; result: string };
+  build_and_run_instance: { kind: 'cast'; args: BuildAndRunInstanceArgs; result: void };
+  start_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  stop_instance: { kind: 'cast'; args: StopInstanceArgs; result: void };
+  reboot_instance: { kind: 'cast'; args: RebootInstanceArgs; result: void };
+  terminate_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  get_console_output: { kind: 'call'; args: ConsoleOutputArgs; result: string };
 }
 
 export type AgentVerb = keyof AgentVerbs;
+export type AgentCastVerb = { [V in AgentVerb]: AgentVerbs[V]['kind'] extends 'cast' ? V : never }[AgentVerb];
+export type AgentCallVerb = { [V in AgentVerb]: AgentVerbs[V]['kind'] extends 'call' ? V : never }[AgentVerb];
 
 /** One handler per verb; the compiler rejects a missing or extra one. */
 export type AgentHandlers = { readonly [V in AgentVerb]: (args: AgentVerbs[V]['args']) => Promise<AgentVerbs[V]['result']> };

@@ -10,6 +10,7 @@ import type {
   ComputeNodeUpdateArgs,
   FaultArgs,
   InstanceUpdateArgs,
+  MigrationUpdateArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
 } from './wire.js';
@@ -58,6 +59,11 @@ export class ConductorClient {
   /** Gives back the instance's claims (scheduler) and allocations (DB) after it is gone. */
   async releaseResources(instanceUuid: string): Promise<void> {
     await this.#rpc.call('release_resources', { instanceUuid });
+  }
+
+  /** True when the migration was still in an expected status and the change applied. */
+  migrationUpdate(args: MigrationUpdateArgs): Promise<boolean> {
+    return this.#rpc.call<boolean>('migration_update', args);
   }
 
   reschedule(args: RescheduleArgs): Promise<void> {

@@ -11,6 +11,7 @@ import type { ServiceRegistry, StopHeartbeat } from '../../common/service/servic
 import { ComputeAgentRpcClient } from '../agent/rpc-client.js';
 import { SchedulerClient } from '../scheduler-service/scheduler-client.js';
 import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
+import { MigrationStore } from '../migrations/migration-store.js';
 import { InstanceStore } from './instance-store.js';
 import { NodeStore } from './node-store.js';
 import { BuildInstancesTask } from './tasks/build-instances.js';
@@ -25,6 +26,7 @@ import type {
   ComputeNodeUpdateArgs,
   FaultArgs,
   InstanceUpdateArgs,
+  MigrationUpdateArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
 } from './wire.js';
@@ -62,6 +64,7 @@ export class ConductorService {
       nodes: new NodeStore(options.database),
       scheduler: new SchedulerClient(options.transport, timeout),
       agents: new ComputeAgentRpcClient(options.transport, timeout),
+      migrations: new MigrationStore(options.database),
       host: options.host,
       maxAttempts: options.maxAttempts ?? 3,
     };
@@ -77,6 +80,7 @@ export class ConductorService {
         instance_fault_create: (args: FaultArgs) => instances.addFault(args),
         action_event_start: (args: ActionEventArgs) => instances.eventStart(args),
         action_event_finish: (args: ActionEventFinishArgs) => instances.eventFinish(args),
+        migration_update: (args: MigrationUpdateArgs) => this.#deps.migrations.update(args.id, args.changes, args.expectedStatuses),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
         release_resources: (args: { instanceUuid: string }) => releaseClaim(this.#deps, args.instanceUuid),
         compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),

@@ -8,6 +8,7 @@ import type { TaskState } from '../state/task-states.js';
 import type { VmState } from '../state/vm-states.js';
 import type { WireRequestSpec } from '../scheduler-service/wire.js';
 import type { Destination } from '../scheduler/select-destinations.js';
+import type { MigrationChanges, MigrationStatus } from '../migrations/migration.js';
 import type { BuildRequest } from './compute-task-api.js';
 
 export const CONDUCTOR_TOPIC = 'conductor';
@@ -108,4 +109,12 @@ export interface RescheduleArgs {
   readonly failedHost: string;
   readonly alternates: readonly Destination[];
   readonly fault: BuildFault;
+}
+
+/** A migration status step an agent reports (resize source → migrating, destination → finished …). */
+export interface MigrationUpdateArgs {
+  readonly id: number;
+  readonly changes: MigrationChanges;
+  /** Only while the status is one of these (compare-and-set); absent: unconditionally. */
+  readonly expectedStatuses?: readonly MigrationStatus[];
 }

@@ -27,11 +27,10 @@ async function service(db: Database): Promise<{ servers: ServersService; quotas:
     images: { getImageForCompute: async () => IMAGE },
     computeTaskApi: { buildInstances: async (requests) => void builds.push(...requests.map((request) => request.instanceUuid)) },
     computeAgentApi: {
-      startInstance: async () => undefined,
-      stopInstance: async () => undefined,
-      rebootInstance: async () => undefined,
-      terminateInstance: async () => undefined,
-      getConsoleOutput: async () => '',
+      cast: async () => undefined,
+      call: async () => {
+        throw new Error('no agent answers in this test');
+      },
     },
     availabilityZones: async () => ['nova'],
   });

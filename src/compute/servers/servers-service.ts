@@ -9,6 +9,7 @@ import type { QuotaManager } from '../quotas/quota-manager.js';
 import { createServers, type AvailabilityZoneNames, type ImageLookup } from './create-servers.js';
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
+import { ActionSupport } from './action-support.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
 
@@ -34,12 +35,16 @@ export interface ServerUpdate {
 
 /**
  * Nova's compute API for servers (compute/api.py API), split by concern: create in
- * create-servers.ts, state-changing actions in server-actions.ts, reads in server-store.ts.
+ * create-servers.ts, state-changing actions in server-actions.ts (and one class per further group
+ * of actions, all on ActionSupport), reads in server-store.ts.
  * Every lookup goes through `get`, so another project's server is 404 to a non-admin.
  */
 export class ServersService {
   readonly store: ServerStore;
   readonly actionLog: InstanceActionLog;
+  /** What every group of actions shares (compare-and-set, lock check, action log, casts). */
+  readonly actionSupport: ActionSupport;
+  /** start, stop, reboot, lock, unlock, reset-state, delete, console. */
   readonly actions: ServerActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
@@ -49,7 +54,14 @@ export class ServersService {
     this.#now = deps.now ?? (() => new Date());
     this.store = new ServerStore(deps.database);
     this.actionLog = new InstanceActionLog(deps.database, this.#now);
-    this.actions = new ServerActions({ store: this.store, actions: this.actionLog, computeAgentApi: deps.computeAgentApi, now: this.#now });
+    this.actionSupport = new ActionSupport({
+      store: this.store,
+      actions: this.actionLog,
+      computeAgentApi: deps.computeAgentApi,
+      computeTaskApi: deps.computeTaskApi,
+      now: this.#now,
+    });
+    this.actions = new ServerActions(this.actionSupport);
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

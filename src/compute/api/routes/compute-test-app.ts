@@ -17,6 +17,7 @@ import { ServiceRegistry } from '../../../common/service/service-registry.js';
 import type { ImageRef } from '../../../image/images/image.js';
 import { createComputeAdmin, type ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
+import type { AgentCallVerb, AgentVerb, AgentVerbs } from '../../agent/messages.js';
 import type { BuildRequest, ComputeTaskApi } from '../../conductor/compute-task-api.js';
 import { ADMIN, withComputeDb } from '../../db/testing/compute-db.js';
 import { ensureDefaultFlavors } from '../../flavors/default-flavors.js';
@@ -46,10 +47,18 @@ const IMAGES = new Map<string, ImageRef>([
   [QUEUED_IMAGE_ID, image(QUEUED_IMAGE_ID, { status: 'queued' })],
 ]);
 
+/** One message to a compute agent. */
+export interface AgentMessage {
+  readonly verb: AgentVerb;
+  readonly host: string;
+  readonly args: object;
+}
+
 /** What the fakes were asked. */
 export interface Recorded {
   readonly builds: { builds: readonly BuildRequest[]; spec: RequestSpec }[];
-  readonly agent: string[];
+  /** Casts and calls to compute agents, in order. */
+  readonly agent: AgentMessage[];
   /** How often os-aggregates told the scheduler to re-read aggregates. */
   aggregateRefreshes: number;
 }
@@ -86,12 +95,16 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
         recorded.builds.push({ builds, spec });
       },
     };
+    // What the fake agents answer to calls; casts are only recorded.
+    const answers: { readonly [V in AgentCallVerb]: (args: AgentVerbs[V]['args']) => AgentVerbs[V]['result'] } = {
+      get_console_output: ({ instanceUuid, length }) => `console of ${instanceUuid} (${length ?? 'all'})`,
+    };
     const computeAgentApi: ComputeAgentApi = {
-      startInstance: async (host, uuid) => void recorded.agent.push(`start ${host} ${uuid}`),
-      stopInstance: async (host, uuid) => void recorded.agent.push(`stop ${host} ${uuid}`),
-      rebootInstance: async (host, uuid, kind) => void recorded.agent.push(`reboot-${kind} ${host} ${uuid}`),
-      terminateInstance: async (host, uuid) => void recorded.agent.push(`terminate ${host} ${uuid}`),
-      getConsoleOutput: async (_host, uuid, length) => `console of ${uuid} (${length ?? 'all'})`,
+      cast: async (host, verb, args) => void recorded.agent.push({ verb, host, args }),
+      call: async (host, verb, args) => {
+        recorded.agent.push({ verb, host, args });
+        return answers[verb](args);
+      },
     };
     const servers = new ServersService({
       database: db,

@@ -11,7 +11,7 @@ import { availabilityZoneRoutes } from './availability-zones.js';
 import { hypervisorRoutes } from './hypervisors.js';
 import { instanceActionRoutes } from './instance-actions.js';
 import { serviceRoutes } from './os-services.js';
-import { serverActionRoutes } from './server-actions.js';
+import { serverActionRoutes } from './server-actions/index.js';
 import { serverGroupRoutes } from './server-groups.js';
 import { serverMetadataRoutes } from './server-metadata.js';
 import { serverRoutes } from './servers.js';

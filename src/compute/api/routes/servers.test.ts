@@ -121,7 +121,7 @@ describe('compute routes: servers', () => {
       assert.deepEqual(stops.map((reply) => reply.status).sort(), [202, 409]);
       const conflict = stops.find((reply) => reply.status === 409);
       assert.deepEqual(conflict?.json, { conflictingRequest: { code: 409, message: `Cannot 'stop' instance ${id} while it is in task_state powering-off` } });
-      assert.deepEqual(recorded.agent, [`stop compute-1 ${id}`]);
+      assert.deepEqual(recorded.agent, [{ verb: 'stop_instance', host: 'compute-1', args: { instanceUuid: id, clean: true } }]);
       await db.kysely.withTables<ComputeTables>().updateTable('compute_instances').set({ vm_state: 'stopped', task_state: null }).where('uuid', '=', id).execute();
       const again = await call('POST', `/servers/${id}/action`, { body: { 'os-stop': null }, as: DEMO });
       assert.deepEqual(again.json, { conflictingRequest: { code: 409, message: `Cannot 'stop' instance ${id} while it is in vm_state stopped` } });
@@ -132,7 +132,11 @@ describe('compute routes: servers', () => {
       assert.equal((await call('POST', `/servers/${id}/action`, { body: { reboot: { type: 'sideways' } }, as: DEMO })).status, 400);
       const console = await call('POST', `/servers/${id}/action`, { body: { 'os-getConsoleOutput': { length: 5 } }, as: DEMO });
       assert.deepEqual(console, { status: 200, json: { output: `console of ${id} (5)` } });
-      assert.deepEqual(recorded.agent.slice(1), [`start compute-1 ${id}`, `reboot-HARD compute-1 ${id}`]);
+      assert.deepEqual(recorded.agent.slice(1), [
+        { verb: 'start_instance', host: 'compute-1', args: { instanceUuid: id } },
+        { verb: 'reboot_instance', host: 'compute-1', args: { instanceUuid: id, rebootType: 'HARD' } },
+        { verb: 'get_console_output', host: 'compute-1', args: { instanceUuid: id, length: 5 } },
+      ]);
       assert.equal((await call('POST', `/servers/${id}/action`, { body: { 'os-resetState': { state: 'error' } }, as: DEMO })).status, 403);
       assert.equal((await call('POST', `/servers/${id}/action`, { body: { 'os-resetState': { state: 'error' } } })).status, 202);
       const shown = (await call('GET', `/servers/${id}`, { as: DEMO })).json['server'] as Record<string, unknown>;
@@ -160,7 +164,7 @@ describe('compute routes: servers', () => {
       assert.equal((await call('GET', `/servers/${id}`, { as: DEMO })).status, 404);
       const hosted = await insertInstance(db, 'demo');
       assert.equal((await call('DELETE', `/servers/${hosted}`, { as: DEMO })).status, 204);
-      assert.deepEqual(recorded.agent, [`terminate compute-1 ${hosted}`]);
+      assert.deepEqual(recorded.agent, [{ verb: 'terminate_instance', host: 'compute-1', args: { instanceUuid: hosted } }]);
       const shown = (await call('GET', `/servers/${hosted}`, { as: DEMO })).json['server'] as Record<string, unknown>;
       assert.equal(shown['OS-EXT-STS:task_state'], 'deleting');
       assert.equal((await call('POST', `/servers/${hosted}/action`, { body: { forceDelete: null }, as: OTHER })).status, 404);

@@ -31,7 +31,7 @@ export async function dispatchBuild(deps: TaskDeps, build: BuildRequest, spec: W
     return;
   }
   LOG.info(`Casting build to ${host}`, { instance: uuid });
-  await deps.agents.buildAndRunInstance(host, { instance, build, node, spec, alternates: selection.alternates });
+  await deps.agents.cast(host, 'build_and_run_instance', { instance, build, node, spec, alternates: selection.alternates });
 }
 
 export async function releaseClaim(deps: TaskDeps, uuid: string, host?: string): Promise<void> {

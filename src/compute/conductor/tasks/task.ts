@@ -1,7 +1,8 @@
 /** A conductor task (Nova's conductor TaskBase): do the work, or undo what was done and record why not. */
 import { getLogger } from '../../../common/logging/logger.js';
-import type { ComputeAgentRpcClient } from '../../agent/rpc-client.js';
+import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
 import type { SchedulerClient } from '../../scheduler-service/scheduler-client.js';
+import type { MigrationStore } from '../../migrations/migration-store.js';
 import type { InstanceStore } from '../instance-store.js';
 import type { NodeStore } from '../node-store.js';
 
@@ -17,8 +18,9 @@ export interface ConductorTask {
 export interface TaskDeps {
   readonly instances: InstanceStore;
   readonly nodes: NodeStore;
+  readonly migrations: MigrationStore;
   readonly scheduler: SchedulerClient;
-  readonly agents: ComputeAgentRpcClient;
+  readonly agents: ComputeAgentApi;
   /** This conductor's host, for action events. */
   readonly host: string;
   /** `[scheduler] max_attempts`: builds per instance before ERROR. */

@@ -1,0 +1,70 @@
+/**
+ * build_and_run_instance (Nova's _do_build_and_run_instance): claim the spawning task state, spawn,
+ * and go ACTIVE — or hand the build back to the conductor for the next alternate host.
+ */
+import { getLogger } from '../../../common/logging/logger.js';
+import { TaskState } from '../../state/task-states.js';
+import { VmState } from '../../state/vm-states.js';
+import { PowerState } from '../../virt/power-state.js';
+import { guestSpec } from '../guest-spec.js';
+import { messageOf } from '../instance-action-runner.js';
+import type { AgentHandlers, BuildAndRunInstanceArgs } from '../messages.js';
+import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
+
+const LOG = getLogger('nimbus.compute.manager');
+
+export const BUILD_EVENT = 'compute__do_build_and_run_instance';
+
+export function buildOperation({ deps, runner }: OperationContext): Pick<AgentHandlers, 'build_and_run_instance'> {
+  return {
+    build_and_run_instance: (args) => runner.locks.run(args.instance.uuid, () => build(deps, args)),
+  };
+}
+
+async function build(deps: ComputeManagerDeps, { instance, build, node, spec, alternates }: BuildAndRunInstanceArgs): Promise<void> {
+  const { conductor, driver, host } = deps;
+  const uuid = instance.uuid;
+  const spawning = await conductor.instanceUpdate({
+    uuid,
+    expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING] },
+    changes: { taskState: TaskState.SPAWNING },
+  });
+  if (!spawning) {
+    LOG.info('Instance is no longer waiting to be built here; giving its resources back', { instance: uuid });
+    await conductor.releaseResources(uuid);
+    return;
+  }
+  await conductor.actionEventStart({ uuid, event: BUILD_EVENT, host });
+  const started = Date.now();
+  try {
+    const image = await deps.images.getImageMeta(build.imageRef);
+    await driver.spawn(guestSpec(instance, image), { powerOn: true, adminPassword: build.adminPassword ?? null, reuseDisks: false });
+  } catch (error) {
+    LOG.error(`Failed to build instance on ${host}: ${messageOf(error)}`, { instance: uuid });
+    await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Error', traceback: messageOf(error) });
+    const requeued = await conductor.instanceUpdate({
+      uuid,
+      expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SPAWNING] },
+      changes: { taskState: TaskState.SCHEDULING, host: null, node: null },
+    });
+    if (requeued) await conductor.reschedule({ build, spec, failedHost: host, alternates, fault: { code: 500, message: messageOf(error) } });
+    else await conductor.releaseResources(uuid);
+    return;
+  }
+  LOG.info(`Took ${((Date.now() - started) / 1000).toFixed(2)} seconds to spawn the instance on the hypervisor.`, { instance: uuid });
+  const active = await conductor.instanceUpdate({
+    uuid,
+    expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SPAWNING] },
+    changes: { vmState: VmState.ACTIVE, taskState: null, powerState: PowerState.RUNNING, host, node, launchedAt: new Date().toISOString() },
+  });
+  if (!active) {
+    await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Error', traceback: 'Instance changed state while spawning' });
+    // A delete in progress finishes the job through terminate_instance; a vanished row is ours to clean up.
+    if ((await conductor.instanceGet(uuid)) === null) {
+      await driver.destroy(guestSpec(instance), { destroyDisks: true });
+      await conductor.releaseResources(uuid);
+    }
+    return;
+  }
+  await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Success' });
+}

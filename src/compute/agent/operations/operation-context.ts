@@ -1,0 +1,29 @@
+/** What every group of agent operations works with: the manager's dependencies and the action runner. */
+import type { ComputeAgentApi } from '../compute-agent-api.js';
+import type { ConductorClient } from '../../conductor/conductor-client.js';
+import type { ComputeDriver } from '../../virt/driver.js';
+import type { ImageAccess } from '../image-access.js';
+import type { InstanceActionRunner } from '../instance-action-runner.js';
+
+export interface ComputeManagerDeps {
+  readonly host: string;
+  readonly driver: ComputeDriver;
+  readonly conductor: ConductorClient;
+  readonly images: ImageAccess;
+  /** Casts and calls to other hosts' agents (a resize's destination, a live migration's target). */
+  readonly agents: ComputeAgentApi;
+  /** Reports the host's resources now, after a guest appeared or went away. */
+  readonly reportResources: () => Promise<void>;
+  /** `[DEFAULT] shutdown_timeout`: seconds a clean stop waits for the guest (Nova: 60). */
+  readonly shutdownTimeoutSeconds?: number;
+}
+
+export interface OperationContext {
+  readonly deps: ComputeManagerDeps;
+  readonly runner: InstanceActionRunner;
+}
+
+/** Nova's clean shutdown: ACPI for `shutdown_timeout` seconds (0 when not clean), a press every 10 s. */
+export function powerOffOptions(deps: ComputeManagerDeps, clean: boolean): { timeoutSeconds: number; retryIntervalSeconds: number } {
+  return { timeoutSeconds: clean ? (deps.shutdownTimeoutSeconds ?? 60) : 0, retryIntervalSeconds: 10 };
+}

@@ -1,0 +1,77 @@
+/**
+ * What every group of server actions shares (Nova's compute API decorators check_instance_state,
+ * check_instance_lock and the instance action record): a state transition as a compare-and-set
+ * that names the blocking state on 409, the lock check, the action log and the agent/conductor
+ * APIs to cast to.
+ */
+import type { RequestContext } from '../../common/context/request-context.js';
+import { Conflict } from '../../common/errors/errors.js';
+import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
+import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
+import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../state/instance-state-cas.js';
+import { TaskState } from '../state/task-states.js';
+import type { InstanceActionLog, InstanceActionName } from './instance-actions.js';
+import type { Server } from './server.js';
+import type { ServerStore } from './server-store.js';
+
+export interface ActionSupportDeps {
+  readonly store: ServerStore;
+  readonly actions: InstanceActionLog;
+  readonly computeAgentApi: ComputeAgentApi;
+  readonly computeTaskApi: ComputeTaskApi;
+  readonly now: () => Date;
+}
+
+export class ActionSupport {
+  constructor(readonly deps: ActionSupportDeps) {}
+
+  get agents(): ComputeAgentApi {
+    return this.deps.computeAgentApi;
+  }
+
+  get conductor(): ComputeTaskApi {
+    return this.deps.computeTaskApi;
+  }
+
+  /** The lock check, then the compare-and-set; a lost race or a wrong state is 409 naming the state found. */
+  async transition(context: RequestContext, server: Server, action: string, expected: ExpectedState, changes: InstanceChanges): Promise<void> {
+    checkLock(context, server);
+    if (!(await compareAndSetInstanceState(this.deps.store.database, server.row.uuid, expected, changes, this.deps.now()))) {
+      await this.refuse(action, server.row.uuid, server, expected);
+    }
+  }
+
+  /** An unconditional change of a live server (lock, reset-state). */
+  async set(server: Server, changes: InstanceChanges): Promise<void> {
+    if (!(await compareAndSetInstanceState(this.deps.store.database, server.row.uuid, {}, changes, this.deps.now()))) {
+      await this.deps.store.get(server.row.uuid);
+    }
+  }
+
+  record(context: RequestContext, uuid: string, action: InstanceActionName): Promise<void> {
+    return this.deps.actions.record(context, uuid, action);
+  }
+
+  /** Re-reads the server and names the state that blocked the action, as Nova's InstanceInvalidState. */
+  async refuse(action: string, uuid: string, stale: Server, expected: ExpectedState): Promise<never> {
+    const current = (await this.deps.store.get(uuid).catch(() => stale)).row;
+    const vmBlocks = expected.vmState !== undefined && !(expected.vmState as readonly string[]).includes(current.vm_state);
+    const [attr, state] = vmBlocks ? ['vm_state', current.vm_state] : ['task_state', String(current.task_state)];
+    throw new Conflict(`Cannot '${action}' instance ${uuid} while it is in ${attr} ${state}`);
+  }
+}
+
+/** Nova's check_instance_lock: a locked server refuses every action but from an admin. */
+export function checkLock(context: RequestContext, server: Server): void {
+  if (server.row.locked && !(context.isAdmin ?? false)) throw new Conflict(`Instance ${server.row.uuid} is locked`);
+}
+
+/** The server's host; a server never scheduled has none and is not ready for host actions (409). */
+export function hostOf(server: Server): string {
+  if (server.row.host === null) throw new Conflict(`Instance ${server.row.uuid} is not ready`);
+  return server.row.host;
+}
+
+export function taskStatesExcept(excluded: TaskState): (TaskState | null)[] {
+  return [null, ...Object.values(TaskState).filter((state) => state !== excluded)];
+}
