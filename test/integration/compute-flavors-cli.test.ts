@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { cloudsYamlPassword } from '../support/compute-cloud.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { openstack, openstackCliUnavailable, openstackJson, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
@@ -11,14 +12,6 @@ import { openstack, openstackCliUnavailable, openstackJson, parseOpenrc, type Op
 // Debian's python3-openstackclient (novaclient at microversion 2.1).
 const skip = openstackCliUnavailable();
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHa8WJ1PVJSfBJ/qkA7BGUmd1yEp7+h/A6E0glWrT8Lc test@nimbus';
-
-/** The demo user's password from the state dir's clouds.yaml (entry `nimbus-demo`). */
-function demoPassword(stateDir: string): string {
-  const yaml = readFileSync(join(stateDir, 'clouds.yaml'), 'utf8');
-  const match = /nimbus-demo:[\s\S]*?password: '((?:[^']|'')*)'/.exec(yaml);
-  if (match?.[1] === undefined) throw new Error('no nimbus-demo password in clouds.yaml');
-  return match[1].replaceAll("''", "'");
-}
 
 describe('flavors, key pairs, quotas and limits through the openstack CLI', { skip }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-compute-cli-'));
@@ -32,7 +25,7 @@ describe('flavors, key pairs, quotas and limits through the openstack CLI', { sk
     nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake']);
     await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
     admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
-    demo = { ...admin, OS_USERNAME: 'demo', OS_PASSWORD: demoPassword(stateDir), OS_PROJECT_NAME: 'demo' };
+    demo = { ...admin, OS_USERNAME: 'demo', OS_PASSWORD: cloudsYamlPassword(stateDir, 'demo'), OS_PROJECT_NAME: 'demo' };
   });
   after(async () => {
     nimbus.child.kill('SIGTERM');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { cloudsYamlPassword } from '../support/compute-cloud.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { openstack, openstackCliUnavailable, openstackJson, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
@@ -16,13 +17,6 @@ const skip = openstackCliUnavailable();
 const run = promisify(execFile);
 
 type Server = Record<string, unknown>;
-
-function demoPassword(stateDir: string): string {
-  const yaml = readFileSync(join(stateDir, 'clouds.yaml'), 'utf8');
-  const match = /nimbus-demo:[\s\S]*?password: '((?:[^']|'')*)'/.exec(yaml);
-  if (match?.[1] === undefined) throw new Error('no nimbus-demo password in clouds.yaml');
-  return match[1].replaceAll("''", "'");
-}
 
 describe('servers and compute admin through the openstack CLI', { skip }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-servers-cli-'));
@@ -57,7 +51,7 @@ describe('servers and compute admin through the openstack CLI', { skip }, () => 
     nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', '--compute-hosts', '2']);
     await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
     admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
-    demo = { ...admin, OS_USERNAME: 'demo', OS_PASSWORD: demoPassword(stateDir), OS_PROJECT_NAME: 'demo' };
+    demo = { ...admin, OS_USERNAME: 'demo', OS_PASSWORD: cloudsYamlPassword(stateDir, 'demo'), OS_PROJECT_NAME: 'demo' };
     const disk = join(work, 'disk.qcow2');
     writeFileSync(join(work, 'pattern.raw'), Buffer.alloc(1 << 20, 0x5a));
     await run('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', join(work, 'pattern.raw'), disk]);
