@@ -1,0 +1,188 @@
+/**
+ * Test-only: conductor, scheduler and fake-driver compute agents on an in-process bus over a fresh
+ * SQLite database, with helpers to insert, build and watch instances as the servers API would.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
+import { openTransport, type Transport } from '../../common/bus/index.js';
+import { runWithContext, newRequestId, type RequestContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
+import { migrateToLatest } from '../../common/db/migrator.js';
+import { toDbTimestamp } from '../../common/db/timestamps.js';
+import { serviceRegistryMigrations } from '../../common/service/db/migrations/index.js';
+import type { ImageRef } from '../../image/images/image.js';
+import { computeMigrations } from '../db/migrations/index.js';
+import { insertInstance } from '../db/testing/compute-db.js';
+import type { ComputeTables } from '../db/tables.js';
+import type { RequestSpec } from '../scheduler/request-spec.js';
+import { FakeDriver } from '../virt/fake/index.js';
+import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers } from '../workers.js';
+
+export const IMAGE_ID = randomUUID();
+export const images: ComputeImageSource = {
+  getImageForCompute: async (_context, id): Promise<ImageRef> => ({
+    id,
+    name: 'cirros',
+    status: 'active',
+    disk_format: 'qcow2',
+    container_format: 'bare',
+    size: 1024,
+    virtual_size: null,
+    checksum: null,
+    os_hash_algo: null,
+    os_hash_value: null,
+    min_disk: 0,
+    min_ram: 0,
+    visibility: 'public',
+    protected: false,
+    os_hidden: false,
+    owner: null,
+    created_at: '2026-11-22T10:00:00Z',
+    updated_at: '2026-11-22T10:00:00Z',
+    tags: [],
+    properties: {},
+  }),
+};
+
+/** A host with room for exactly ten 1-GB-disk instances (disk_allocation_ratio is 1.0). */
+export const TEN_SLOTS = { vcpus: 32, memoryMb: 131072, localGb: 10 };
+
+export interface Cloud {
+  readonly db: Database;
+  readonly workers: ComputeWorkers;
+  readonly transport: Transport;
+  readonly stateDir: string;
+  driver(host: string): FakeDriver;
+}
+
+export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS): Promise<void> {
+  await withTestDatabase('sqlite', (url) =>
+    withOpenDatabase(url, async (db) => {
+      await migrateToLatest(db, computeMigrations);
+      await migrateToLatest(db, serviceRegistryMigrations);
+      const transport = openTransport(`inproc://workers-${randomUUID()}`);
+      await transport.connect();
+      const stateDir = await mkdtemp(join(tmpdir(), 'nimbus-workers-'));
+      const workers = await startComputeWorkers({
+        database: db,
+        transport,
+        images,
+        driver: 'fake',
+        hosts: Array.from({ length: hosts }, (_, index) => `compute-${index + 1}`),
+        stateDir,
+        controllerHost: 'controller',
+        rpcTimeoutSeconds: 5,
+        fakeHostSize,
+      });
+      const driver = (host: string): FakeDriver => {
+        const found = workers.agents.find((agent) => agent.host === host)?.driver;
+        assert.ok(found instanceof FakeDriver);
+        return found;
+      };
+      try {
+        await fn({ db, workers, transport, stateDir, driver });
+      } finally {
+        await workers.stop();
+        await transport.close();
+        await rm(stateDir, { recursive: true, force: true });
+      }
+    }),
+  );
+}
+
+export function tables(db: Database) {
+  return db.kysely.withTables<ComputeTables>();
+}
+
+/** Inserts an instance and its `create` action as the servers API does, and returns a context for the request. */
+export async function newServer(db: Database, overrides: { uuid?: string } = {}): Promise<{ uuid: string; context: RequestContext }> {
+  const context: RequestContext = { requestId: newRequestId(), userId: 'user-of-p1', projectId: 'p1', roles: ['member'] };
+  const uuid = await insertInstance(db, 'p1', {
+    ...overrides,
+    vm_state: 'building',
+    task_state: 'scheduling',
+    power_state: 0,
+    host: null,
+    node: null,
+    launched_at: null,
+    image_ref: IMAGE_ID,
+  });
+  const now = toDbTimestamp(new Date());
+  await tables(db)
+    .insertInto('compute_instance_actions')
+    .values({ instance_uuid: uuid, action: 'create', request_id: context.requestId, user_id: 'user-of-p1', project_id: 'p1', start_time: now, finish_time: null, message: null, created_at: now, updated_at: now })
+    .execute();
+  return { uuid, context };
+}
+
+export function specFor(uuids: readonly string[]): RequestSpec {
+  return {
+    instanceUuids: uuids,
+    numInstances: uuids.length,
+    projectId: 'p1',
+    flavor: { vcpus: 1, memoryMb: 128, rootGb: 1, ephemeralGb: 0, swapMb: 0, extraSpecs: {} },
+    image: { id: IMAGE_ID, properties: {} },
+    schedulerHints: {},
+  };
+}
+
+export async function build(cloud: Cloud, uuid: string, context: RequestContext): Promise<void> {
+  await runWithContext(context, () => cloud.workers.computeTaskApi.buildInstances([{ instanceUuid: uuid, imageRef: IMAGE_ID, requestedNetworks: 'none' }], specFor([uuid])));
+}
+
+export async function instance(db: Database, uuid: string) {
+  return tables(db).selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).executeTakeFirstOrThrow();
+}
+
+/** Polls until the instance satisfies `done` (vm_state and task_state by default). */
+export async function waitFor(db: Database, uuid: string, vmState: string, taskState: string | null = null, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await instance(db, uuid);
+    if (row.vm_state === vmState && row.task_state === taskState) return row;
+    if (Date.now() > deadline) assert.fail(`instance ${uuid} is ${row.vm_state}/${row.task_state ?? 'None'}, expected ${vmState}/${taskState ?? 'None'}`);
+    await sleep(5);
+  }
+}
+
+/** Retries `check` until it passes: agents finish events and release claims just after the state change. */
+export async function eventually(check: () => Promise<void> | void, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(5);
+    }
+  }
+}
+
+export async function events(db: Database, uuid: string) {
+  return tables(db)
+    .selectFrom('compute_instance_action_events')
+    .innerJoin('compute_instance_actions', 'compute_instance_actions.id', 'compute_instance_action_events.action_id')
+    .select(['event', 'result', 'host'])
+    .where('instance_uuid', '=', uuid)
+    .orderBy('compute_instance_action_events.id')
+    .execute();
+}
+
+export async function faults(db: Database, uuid: string) {
+  return tables(db).selectFrom('compute_instance_faults').selectAll().where('instance_uuid', '=', uuid).execute();
+}
+
+export function usage(cloud: Cloud): number {
+  return cloud.workers.scheduler.cache.hosts().reduce((sum, host) => sum + host.localGbUsed, 0);
+}
+
+export async function setTask(db: Database, uuid: string, task: string): Promise<void> {
+  await tables(db).updateTable('compute_instances').set({ task_state: task }).where('uuid', '=', uuid).execute();
+}
+
