@@ -3,7 +3,7 @@ import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import { Aggregates } from './aggregates.js';
 import { AvailabilityZones } from './availability-zones.js';
-import { ComputeServices } from './compute-services.js';
+import { ComputeServices, type ServiceChanged } from './compute-services.js';
 import { Hypervisors } from './hypervisors.js';
 import { ServerGroups } from './server-groups.js';
 
@@ -21,13 +21,15 @@ export function createComputeAdmin(
   registry: ServiceRegistry,
   quotas: QuotaManager,
   aggregatesChanged: () => Promise<void>,
+  serviceChanged: ServiceChanged,
 ): ComputeAdmin {
   const availabilityZones = new AvailabilityZones(database, registry);
+  const aggregates = new Aggregates(database, registry, aggregatesChanged);
   return {
-    services: new ComputeServices(database, registry, availabilityZones),
+    services: new ComputeServices(database, registry, availabilityZones, aggregates, serviceChanged),
     hypervisors: new Hypervisors(database, registry),
     availabilityZones,
-    aggregates: new Aggregates(database, registry, aggregatesChanged),
+    aggregates,
     serverGroups: new ServerGroups(database, quotas),
   };
 }

@@ -39,6 +39,7 @@ function spec(count: number): RequestSpec {
 const registry = {
   register: async (): Promise<ServiceRecord> => ({
     id: 1,
+    uuid: '0b9c6b3c-5b0e-4d0e-9d3e-3f2f1a000001',
     binary: 'nova-scheduler',
     host: 'controller',
     topic: 'scheduler',
