@@ -19,9 +19,8 @@ function tempestMissing(): string | false {
     execFileSync(PYTHON, ['-c', 'import tempest.lib.services.compute, jsonschema'], { stdio: 'pipe' });
     return false;
   } catch {
-    const reason = `SKIPPED: ${PYTHON} has no tempest or python3-jsonschema, so no response was checked against Tempest's schemas`;
-    console.warn(reason);
-    return reason;
+    // The reason is printed as the test's SKIP line.
+    return `${PYTHON} has no tempest or python3-jsonschema: no response was checked against Tempest's schemas`;
   }
 }
 
