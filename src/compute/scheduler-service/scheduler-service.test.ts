@@ -119,4 +119,16 @@ describe('scheduler service', () => {
       await assert.rejects(client.selectDestinations(spec(1)), NoValidHost);
     });
   });
+
+  test('serviceChanged (os-services) is a call: when it returns, the very next decision leaves the disabled host out', async () => {
+    await withScheduler([node('a', 4), node('b', 4)], async (client) => {
+      await client.serviceChanged('a', { disabled: true, disabledReason: 'maintenance', forcedDown: false });
+      const selections = await client.selectDestinations(spec(2));
+      assert.deepEqual(selections.map((selection) => selection.destination.host), ['b', 'b']);
+      await client.serviceChanged('a', { disabled: false, disabledReason: null, forcedDown: true });
+      assert.deepEqual((await client.selectDestinations(spec(1))).map((selection) => selection.destination.host), ['b'], 'forced down');
+      await client.serviceChanged('a', { forcedDown: false });
+      assert.equal((await client.selectDestinations(spec(1)))[0]?.destination.host, 'a', 'back in, and the freer host');
+    });
+  });
 });
