@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { withComputeApp } from '../api/routes/compute-test-app.js';
+import { IMAGE_ID, withComputeApp } from '../api/routes/compute-test-app.js';
 import { memberOf } from '../db/testing/compute-db.js';
 import { seedHosts } from './testing/admin-fixtures.js';
 
@@ -114,5 +114,31 @@ describe('limits and quota sets by microversion', () => {
       assert.equal((await call('GET', '/os-quota-sets/demo?bogus=1', { version: '2.75' })).status, 400);
       assert.equal((await call('DELETE', '/os-quota-sets/demo?bogus=1', { version: '2.75' })).status, 400);
       assert.equal((await call('DELETE', '/os-quota-sets/demo', { version: '2.75' })).status, 202);
+    }));
+
+  test('quota sets ?user_id=: a user\'s own limits inside the project, in Nova\'s settable range, enforced at boot', () =>
+    withComputeApp(async ({ call }) => {
+      const asUser = '/os-quota-sets/demo?user_id=user-of-demo';
+      const instances = async (path: string) => ((await call('GET', path)).json['quota_set'] as Json)['instances'];
+      assert.deepEqual(((await call('PUT', asUser, { body: { quota_set: { instances: 1 } } })).json['quota_set'] as Json)['instances'], 1);
+      assert.deepEqual([await instances(asUser), await instances('/os-quota-sets/demo')], [1, 10]);
+      const tooMuch = await call('PUT', '/os-quota-sets/demo?user_id=someone', { body: { quota_set: { instances: 10 } } });
+      assert.deepEqual([tooMuch.status, message(tooMuch)], [400, 'Quota limit 10 for instances must be less than or equal to 9.']);
+      const belowGiven = await call('PUT', '/os-quota-sets/demo', { body: { quota_set: { instances: 0 } } });
+      assert.deepEqual([belowGiven.status, message(belowGiven)], [400, 'Quota limit 0 for instances must be greater than or equal to already used and reserved 1.']);
+
+      const boot = () => call('POST', '/servers', { body: { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: '1' } }, as: DEMO });
+      assert.equal((await boot()).status, 202);
+      const refused = await boot();
+      assert.deepEqual([refused.status, message(refused)], [403, 'Quota exceeded for instances: Requested 1, but already used 1 of 1 instances']);
+      assert.equal((await call('POST', '/servers', { body: { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: '1' } }, as: { ...DEMO, userId: 'someone' } })).status, 202, 'other users have the project\'s limit');
+      assert.deepEqual(((await call('GET', `/os-quota-sets/demo/detail?user_id=user-of-demo`)).json['quota_set'] as Json)['instances'], { limit: 1, in_use: 1, reserved: 0 });
+      assert.deepEqual(((await call('GET', '/os-quota-sets/demo/detail')).json['quota_set'] as Json)['instances'], { limit: 10, in_use: 2, reserved: 0 });
+
+      assert.equal((await call('DELETE', asUser)).status, 202);
+      assert.equal(await instances(asUser), 10, 'back on the project\'s limits');
+      await call('PUT', asUser, { body: { quota_set: { cores: 5 } } });
+      await call('DELETE', '/os-quota-sets/demo');
+      assert.equal(((await call('GET', asUser)).json['quota_set'] as Json)['cores'], 20, "a project's reset drops its users' limits too");
     }));
 });

@@ -5,7 +5,7 @@ import { BadRequest } from '../../../common/errors/errors.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import { QUOTA_RESOURCES, type QuotaResource, type QuotaSet } from '../../quotas/quota-resources.js';
-import { NovaBoolean, boolFromString, MultiParam, unknownQueryCheck } from './nova-types.js';
+import { NovaBoolean, boolFromString, MultiParam, queryLists, unknownQueryCheck } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 /** quota_sets common_quota: an int (or digit string) from -1. */
@@ -51,6 +51,11 @@ export const QuotaParams = Type.Object({ project_id: Type.String() });
 export const QuotaQuerystring = Type.Object({ user_id: MultiParam(Type.String()) }, { additionalProperties: true });
 const checkQuery = unknownQueryCheck(QuotaQuerystring);
 
+/** `?user_id=`: a user's own quotas inside the project (Nova reads the first value given). */
+function userIdOf(request: FastifyRequest): string | undefined {
+  return queryLists(request.query)['user_id']?.[0] || undefined;
+}
+
 /** Nova's _format_quota_set: the version's resources in Nova's order, with `id` when Nova prints one (not after update). */
 function renderQuotaSet<T>(request: FastifyRequest, values: Readonly<Record<QuotaResource, T>>, id?: string): Record<string, unknown> {
   const { filtered } = VIEWS.select(request.microversion);
@@ -66,15 +71,14 @@ export function quotaSetRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebo
       checkQuery(request);
       const projectId = request.params.project_id;
       authorize(deps, request, 'os_compute_api:os-quota-sets:show', { project_id: projectId });
-      return { quota_set: renderQuotaSet(request, await quotas.limits(projectId), projectId) };
+      return { quota_set: renderQuotaSet(request, await quotas.limits(projectId, userIdOf(request)), projectId) };
     });
 
     app.get('/v2.1/os-quota-sets/:project_id/detail', { schema: { params: QuotaParams, querystring: QuotaQuerystring } }, async (request) => {
       checkQuery(request);
       const projectId = request.params.project_id;
       authorize(deps, request, 'os_compute_api:os-quota-sets:detail', { project_id: projectId });
-      const userId = projectId === request.requestContext.projectId ? request.requestContext.userId : undefined;
-      const detail = await quotas.detail(projectId, userId);
+      const detail = await quotas.detail(projectId, userIdOf(request));
       const withReserved = Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, { ...detail[resource], reserved: 0 }])) as Record<QuotaResource, unknown>;
       return { quota_set: renderQuotaSet(request, withReserved, projectId) };
     });
@@ -97,7 +101,7 @@ export function quotaSetRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebo
         if (limit !== undefined) values[resource] = Number(limit);
       }
       const forced = force === undefined ? false : (boolFromString(force as boolean | string) ?? false);
-      const updated = await quotas.update(projectId, values, forced);
+      const updated = await quotas.update(projectId, values, forced, userIdOf(request));
       return { quota_set: renderQuotaSet(request, updated) };
     });
 
@@ -105,7 +109,7 @@ export function quotaSetRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebo
       checkQuery(request);
       const projectId = request.params.project_id;
       authorize(deps, request, 'os_compute_api:os-quota-sets:delete', { project_id: projectId });
-      await quotas.reset(projectId);
+      await quotas.reset(projectId, userIdOf(request));
       return reply.code(202).send();
     });
   };
