@@ -163,6 +163,9 @@ def quotas(version):
     c.show_quota_set(PROJECT, detail=True)
     c.show_default_quota_set(PROJECT)
     c.update_quota_set(PROJECT, instances=20, cores=40, force=True)
+    c.update_quota_set(PROJECT, user_id='admin', instances=5)
+    c.show_quota_set(PROJECT, user_id='admin')
+    c.show_quota_set(PROJECT, user_id='admin', detail=True)
     c.delete_quota_set(PROJECT)
 
 

@@ -195,4 +195,16 @@ describe('os-hypervisors by microversion', () => {
       assert.equal((await call('GET', '/os-hypervisors/compute/search', { version: '2.53' })).status, 404);
       assert.equal((await call('GET', '/os-hypervisors/compute/servers', { version: '2.53' })).status, 404);
     }));
+
+  test('2.88: the detail view drops the usage figures and cpu_info and adds uptime; statistics end at 2.87', () =>
+    withComputeApp(async (harness) => {
+      await seedHosts(harness);
+      const { call } = harness;
+      const at87 = (await call('GET', `/os-hypervisors/${NODE_UUIDS[0]}`, { version: '2.87' })).json['hypervisor'] as Json;
+      assert.deepEqual([at87['vcpus'], at87['uptime']], [8, undefined]);
+      const at88 = (await call('GET', '/os-hypervisors/detail', { version: '2.88' })).json['hypervisors'] as Json[];
+      assert.deepEqual(Object.keys(at88[0] ?? {}).sort(), ['host_ip', 'hypervisor_hostname', 'hypervisor_type', 'hypervisor_version', 'id', 'service', 'state', 'status', 'uptime']);
+      assert.equal((await call('GET', '/os-hypervisors/statistics', { version: '2.87' })).status, 200);
+      assert.equal((await call('GET', '/os-hypervisors/statistics', { version: '2.88' })).status, 404);
+    }));
 });

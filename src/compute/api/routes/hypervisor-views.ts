@@ -4,6 +4,9 @@ import type { HostedServer, Hypervisor } from '../../admin/hypervisors.js';
 /** Nova's 2.53 switch: hypervisors and their services are named by uuid. */
 export const UUID_FOR_ID = '2.53';
 
+/** 2.88 drops the usage figures and cpu_info from the detail view, and the statistics call. */
+export const LAST_WITH_STATISTICS = '2.87';
+
 const STAT_FIELDS = ['vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used', 'local_gb_used', 'free_ram_mb', 'free_disk_gb', 'current_workload', 'running_vms', 'disk_available_least'] as const;
 
 export interface HypervisorView {
@@ -52,9 +55,13 @@ export function renderHypervisor(request: FastifyRequest, hypervisor: Hypervisor
       hypervisor_version: node.hypervisor_version,
       host_ip: node.host_ip,
       service: { id: uuidForId ? service.uuid : service.id, host: node.host, disabled_reason: service.disabledReason },
-      ...statistics(hypervisor),
-      cpu_info: cpuInfo(request, node.cpu_info),
     });
+    if (version.isAtMost(LAST_WITH_STATISTICS)) {
+      Object.assign(rendered, { ...statistics(hypervisor), cpu_info: cpuInfo(request, node.cpu_info) });
+    } else {
+      // 2.88 adds the host's uptime; Nova prints null where the driver cannot tell, as ours cannot.
+      rendered['uptime'] = null;
+    }
   }
   if (view.servers !== undefined && view.servers.length > 0) {
     rendered['servers'] = view.servers.map((server) => ({ name: server.name, uuid: server.uuid }));

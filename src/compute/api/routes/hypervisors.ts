@@ -7,7 +7,7 @@ import { versioned } from '../../../common/http/versioned.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { Hypervisor, HypervisorPage, NodeKey } from '../../admin/hypervisors.js';
 import { MAX_LIMIT } from '../../flavors/flavor.js';
-import { renderHypervisor, renderStatistics, UUID_FOR_ID } from './hypervisor-views.js';
+import { LAST_WITH_STATISTICS, renderHypervisor, renderStatistics, UUID_FOR_ID } from './hypervisor-views.js';
 import { nextLinks } from './links.js';
 import { boolFromString, isUuidLike, NovaBoolean, queryLists } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
@@ -102,6 +102,8 @@ function nodeKey(request: FastifyRequest, id: string): NodeKey {
 
 /** Only from 2.1 to 2.52 (2.53 moved them into query parameters); later, as in Nova, 404. */
 const beforeUuids = versioned([{ min: '2.1', max: '2.52', value: true }]);
+/** GET /os-hypervisors/statistics ends at 2.87. */
+const withStatistics = versioned([{ min: '2.1', max: LAST_WITH_STATISTICS, value: true }]);
 
 /** /v2.1/os-hypervisors: list and detail (paged from 2.33), show, statistics, and the pre-2.53 search and servers. */
 export function hypervisorRoutes(deps: ComputeRouteDeps, admin: ComputeAdmin): FastifyPluginAsyncTypebox {
@@ -132,6 +134,7 @@ export function hypervisorRoutes(deps: ComputeRouteDeps, admin: ComputeAdmin): F
     app.get('/v2.1/os-hypervisors/detail', { schema: { querystring: AnyQuery } }, async (request) => listed(request, true));
 
     app.get('/v2.1/os-hypervisors/statistics', async (request) => {
+      withStatistics.select(request.microversion);
       authorize(deps, request, 'os_compute_api:os-hypervisors:statistics', {});
       const enabled = (await hypervisors.list()).filter((hypervisor) => !hypervisor.service.disabled);
       return { hypervisor_statistics: renderStatistics(enabled) };
