@@ -22,6 +22,7 @@ from tempest.lib.services.compute import limits_client
 from tempest.lib.services.compute import quotas_client
 from tempest.lib.services.compute import server_groups_client
 from tempest.lib.services.compute import services_client
+from tempest.lib.services.compute import tenant_usages_client
 
 BASE = 'http://cloud/compute/v2.1'
 PROJECT = 'admin-project'
@@ -169,8 +170,19 @@ def quotas(version):
     c.delete_quota_set(PROJECT)
 
 
+def usage(version):
+    c = client(tenant_usages_client.TenantUsagesClient)
+    period = dict(start='2026-11-01T00:00:00', end='2026-11-30T00:00:00.5')
+    c.list_tenant_usages(**period)
+    c.list_tenant_usages(detailed=1, **period)
+    c.show_tenant_usage('demo', **period)
+    if at_least(version, '2.40'):
+        c.list_tenant_usages(detailed=1, limit=1, **period)
+        c.show_tenant_usage('demo', limit=1, **period)
+
+
 SCENARIOS = [services, hypervisors, server_groups, aggregates, zones, limits,
-             quotas]
+             quotas, usage]
 
 
 def main():

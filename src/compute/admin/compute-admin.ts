@@ -6,14 +6,16 @@ import { AvailabilityZones } from './availability-zones.js';
 import { ComputeServices, type ServiceChanged } from './compute-services.js';
 import { Hypervisors } from './hypervisors.js';
 import { ServerGroups } from './server-groups.js';
+import { TenantUsages } from './tenant-usage.js';
 
-/** The compute admin APIs' services (os-services, os-hypervisors, zones, aggregates, server groups). */
+/** The compute admin APIs' services (os-services, os-hypervisors, zones, aggregates, server groups, usage). */
 export interface ComputeAdmin {
   readonly services: ComputeServices;
   readonly hypervisors: Hypervisors;
   readonly availabilityZones: AvailabilityZones;
   readonly aggregates: Aggregates;
   readonly serverGroups: ServerGroups;
+  readonly usage: TenantUsages;
 }
 
 export function createComputeAdmin(
@@ -31,5 +33,6 @@ export function createComputeAdmin(
     availabilityZones,
     aggregates,
     serverGroups: new ServerGroups(database, quotas),
+    usage: new TenantUsages(database),
   };
 }

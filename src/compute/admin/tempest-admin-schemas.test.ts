@@ -8,7 +8,7 @@ import { insertInstance } from '../db/testing/compute-db.js';
 import { seedHosts } from './testing/admin-fixtures.js';
 
 // Tempest's own service clients (os-services, os-hypervisors, server groups, aggregates, zones,
-// limits, quota sets) drive the compute routes at each microversion where one of them changes,
+// limits, quota sets, simple tenant usage) drive the compute routes at each microversion where one of them changes,
 // and check every answer against Tempest's strict response schemas for that version.
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../../../test/support/tempest_compute_admin.py', import.meta.url));
@@ -53,6 +53,8 @@ test("compute admin responses match Tempest's schemas at every microversion from
   withComputeApp(async (harness) => {
     await seedHosts(harness);
     await insertInstance(harness.db, 'demo');
+    await insertInstance(harness.db, 'demo', { deleted: true, vm_state: 'deleted', terminated_at: '2026-11-25T10:00:00.000Z' });
+    await insertInstance(harness.db, 'other', { host: 'compute-2', node: 'compute-2' });
     const python = spawn(PYTHON, [SCRIPT, ...VERSIONS], { stdio: ['pipe', 'pipe', 'inherit'] });
     let result: { done: true; failures: string[] } | undefined;
     let requests = 0;
