@@ -2,6 +2,7 @@ import type { Database } from '../common/db/database.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
 import type { ImageService } from '../image/images/image-service.js';
 import { createComputeAdmin } from './admin/compute-admin.js';
+import type { ServiceChanged } from './admin/compute-services.js';
 import type { ComputeAgentApi } from './agent/compute-agent-api.js';
 import type { ComputeManagers } from './api/index.js';
 import type { ComputeTaskApi } from './conductor/compute-task-api.js';
@@ -17,6 +18,8 @@ export interface ComputeApiBackends {
   readonly computeAgentApi: ComputeAgentApi;
   /** Re-reads os-aggregates into the scheduler's host states. */
   readonly refreshSchedulerAggregates: () => Promise<void>;
+  /** Hands an os-services change (disabled, forced down, deleted) to the scheduler's host states. */
+  readonly updateSchedulerService: ServiceChanged;
 }
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
@@ -24,7 +27,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
   const quotas = new QuotaManager(database);
   const flavors = new FlavorManager(database);
   const keypairs = new KeyPairManager(database, (project) => quotas.keyPairLimit(project));
-  const admin = createComputeAdmin(database, new ServiceRegistry(database), quotas, backends.refreshSchedulerAggregates);
+  const admin = createComputeAdmin(database, new ServiceRegistry(database), quotas, backends.refreshSchedulerAggregates, backends.updateSchedulerService);
   const servers = new ServersService({
     database,
     flavors,

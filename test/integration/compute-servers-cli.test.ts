@@ -143,6 +143,21 @@ describe('servers and compute admin through the openstack CLI', { skip }, () => 
     await ok(demo, ['server', 'group', 'delete', 'spread']);
   });
 
+  test('compute service set --disable compute-1: a boot right after it never lands there; --enable puts it back', async () => {
+    await ok(admin, ['compute', 'service', 'set', '--disable', '--disable-reason', 'maintenance', 'compute-1', 'nova-compute']);
+    // Right away, without --wait (the CLI polls every 5 s): the scheduler must know now, not at
+    // its next service refresh. Two servers in one request would otherwise spread over both hosts.
+    await ok(demo, ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--min', '2', '--max', '2', 'd']);
+    for (const name of ['d-1', 'd-2']) {
+      await waitForStatus(name, 'ACTIVE');
+      assert.equal((await adminShow(name))['OS-EXT-SRV-ATTR:host'], 'compute-2', `${name} landed on the disabled host`);
+    }
+    const listed = await openstackJson<Record<string, unknown>[]>(admin, ['compute', 'service', 'list', '--service', 'nova-compute', '--long']);
+    assert.deepEqual(listed.map((row) => [row['Host'], row['Status'], row['Disabled Reason']]).sort(), [['compute-1', 'disabled', 'maintenance'], ['compute-2', 'enabled', null]]);
+    await ok(admin, ['compute', 'service', 'set', '--enable', 'compute-1', 'nova-compute']);
+    for (const name of ['d-1', 'd-2']) await ok(demo, ['server', 'delete', '--wait', name]);
+  });
+
   test('quota set --instances 2: the third boot is refused with the quota error', async () => {
     await ok(admin, ['quota', 'set', '--instances', '2', 'demo']);
     await boot(demo, 'q1');

@@ -47,6 +47,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         computeTaskApi: workers.computeTaskApi,
         computeAgentApi: workers.computeAgentApi,
         refreshSchedulerAggregates: () => workers.schedulerClient.refreshAggregates(),
+        updateSchedulerService: (host, status) => workers.schedulerClient.serviceChanged(host, status),
       }),
     );
   },

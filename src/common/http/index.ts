@@ -10,5 +10,5 @@ export { buildHttpApp, type HttpAppOptions } from './app.js';
 export { Microversion, type MicroversionLike } from './microversion.js';
 export type { MicroversionConfig } from './microversion-negotiation.js';
 export { enterRequestContext } from './request-id.js';
-export { bodyValidator } from './validation.js';
+export { bodyValidator, queryValidator } from './validation.js';
 export { versioned, VersionedTable, type VersionRange } from './versioned.js';

@@ -131,3 +131,15 @@ export function bodyValidator<T extends TSchema>(schema: T): (body: unknown) => 
     throw new BadRequest(validationMessage(validate.errors ?? [], 'body'));
   };
 }
+
+/**
+ * The query-string twin of `bodyValidator`, for checks that depend on the microversion (Nova
+ * 2.75 turns unknown parameters into a 400): coerced like route query schemas, same messages.
+ */
+export function queryValidator<T extends TSchema>(schema: T): (query: unknown) => Static<T> {
+  const validate: ValidateFunction<Static<T>> = parameterAjv.compile<Static<T>>(schema);
+  return (query) => {
+    if (validate(query)) return query;
+    throw new BadRequest(validationMessage(validate.errors ?? [], 'querystring'));
+  };
+}

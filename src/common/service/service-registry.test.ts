@@ -38,8 +38,9 @@ for (const dialect of DIALECTS) {
     test('register creates a record that is up, with timestamps exactly as written', () =>
       withRegistry(dialect, async (registry, clock) => {
         const record = await registry.register(compute);
-        assert.deepEqual({ ...record, id: 0 }, {
+        assert.deepEqual({ ...record, id: 0, uuid: '' }, {
           id: 0,
+          uuid: '',
           ...compute,
           disabled: false,
           disabledReason: null,
@@ -51,7 +52,11 @@ for (const dialect of DIALECTS) {
           up: true,
         });
         assert.equal(record.lastSeenAt?.toISOString(), '2026-11-22T10:15:30.123Z');
+        assert.match(record.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         assert.deepEqual(await registry.list(), [record]);
+        assert.deepEqual(await registry.find({ uuid: record.uuid }), record);
+        assert.deepEqual(await registry.find({ id: record.id }), record);
+        assert.equal(await registry.find({ uuid: '00000000-0000-4000-8000-000000000000' }), undefined);
       }));
 
     test('registering again after a restart updates the same row and keeps operator flags', () =>
@@ -66,6 +71,7 @@ for (const dialect of DIALECTS) {
         clock.advance(120_000);
         const second = await registry.register({ ...compute, topic: 'compute.v2' });
         assert.equal(second.id, first.id);
+        assert.equal(second.uuid, first.uuid, 'a restart keeps the uuid');
         assert.equal(second.topic, 'compute.v2');
         assert.equal(second.disabled, true);
         assert.equal(second.disabledReason, 'maintenance');

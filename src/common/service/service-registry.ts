@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
 import { fromDbTimestamp, toDbTimestamp } from '../db/timestamps.js';
@@ -21,6 +22,8 @@ export interface ServiceIdentity {
 
 export interface ServiceRecord extends ServiceIdentity {
   readonly id: number;
+  /** Nova's service uuid, the id the compute API shows from 2.53. */
+  readonly uuid: string;
   readonly disabled: boolean;
   readonly disabledReason: string | null;
   readonly forcedDown: boolean;
@@ -96,6 +99,13 @@ export class ServiceRegistry {
     return rows.map((row) => this.#toRecord(row, now));
   }
 
+  /** One service by its integer id or its uuid; undefined when there is none. */
+  async find(key: { readonly id: number } | { readonly uuid: string }): Promise<ServiceRecord | undefined> {
+    const query = this.#db.selectFrom('services').selectAll();
+    const row = await ('id' in key ? query.where('id', '=', key.id) : query.where('uuid', '=', key.uuid)).executeTakeFirst();
+    return row === undefined ? undefined : this.#toRecord(row, this.#now().getTime());
+  }
+
   /**
    * Heartbeats every `intervalMs` until stopped. The timer does not keep the process alive. A
    * failing database is logged once when reports start failing and once when they recover,
@@ -141,7 +151,7 @@ export class ServiceRegistry {
     if (updated.numUpdatedRows === 0n) {
       await this.#db
         .insertInto('services')
-        .values({ ...pick(service), last_seen_at: now, created_at: now, updated_at: now })
+        .values({ ...pick(service), uuid: randomUUID(), last_seen_at: now, created_at: now, updated_at: now })
         .execute();
     }
     const row = await this.#db
@@ -157,6 +167,7 @@ export class ServiceRegistry {
     const lastSeenAt = row.last_seen_at === null ? null : fromDbTimestamp(row.last_seen_at);
     return {
       id: row.id,
+      uuid: row.uuid ?? '',
       binary: row.binary,
       host: row.host,
       topic: row.topic,

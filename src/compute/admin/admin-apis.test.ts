@@ -1,29 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { withComputeApp, type Harness } from '../api/routes/compute-test-app.js';
+import { withComputeApp } from '../api/routes/compute-test-app.js';
 import { insertInstance, memberOf } from '../db/testing/compute-db.js';
-import type { ComputeTables } from '../db/tables.js';
+import { seedHosts } from './testing/admin-fixtures.js';
 
 const DEMO = memberOf('demo');
-
-/** Two compute hosts with nodes, a conductor and a scheduler. */
-async function seedHosts({ registry, db }: Harness): Promise<void> {
-  for (const binary of ['nova-conductor', 'nova-scheduler']) await registry.register({ binary, host: 'controller', topic: binary.slice(5) });
-  const now = toDbTimestamp(new Date());
-  for (const host of ['compute-1', 'compute-2']) {
-    await registry.register({ binary: 'nova-compute', host, topic: 'compute' });
-    await db.kysely
-      .withTables<ComputeTables>()
-      .insertInto('compute_nodes')
-      .values({
-        uuid: `node-${host}`, host, hypervisor_hostname: host, host_ip: '127.0.0.1', vcpus: 8, memory_mb: 16384, local_gb: 100, vcpus_used: 1,
-        memory_mb_used: 512, local_gb_used: 1, running_vms: 0, disk_available_least: 99, hypervisor_type: 'fake', hypervisor_version: 1000,
-        cpu_info: '{}', capabilities: '{}', cpu_allocation_ratio: 16, ram_allocation_ratio: 1.5, disk_allocation_ratio: 1, created_at: now, updated_at: now,
-      })
-      .execute();
-  }
-}
 
 describe('compute admin APIs', () => {
   test('os-services: list with zones and up/down; disable with a reason, enable; admin only', () =>

@@ -25,7 +25,8 @@ export class ServerGroups {
     this.#db = database.kysely.withTables<ComputeTables>();
   }
 
-  async create(context: RequestContext, name: string, policy: string): Promise<ServerGroup> {
+  /** `rules` only for anti-affinity (the API checks), e.g. `{ max_server_per_host: 2 }`. */
+  async create(context: RequestContext, name: string, policy: string, rules: { readonly max_server_per_host?: number }): Promise<ServerGroup> {
     const projectId = context.projectId ?? '';
     const limit = (await this.quotas.limits(projectId)).server_groups;
     const used = (await this.quotas.usage(projectId)).server_groups;
@@ -34,7 +35,7 @@ export class ServerGroups {
     const now = toDbTimestamp(this.now());
     await this.#db
       .insertInto('compute_server_groups')
-      .values({ uuid, name, project_id: projectId, user_id: context.userId ?? '', policy, rules: '{}', created_at: now, updated_at: now })
+      .values({ uuid, name, project_id: projectId, user_id: context.userId ?? '', policy, rules: JSON.stringify(rules), created_at: now, updated_at: now })
       .execute();
     return this.get(context, uuid);
   }

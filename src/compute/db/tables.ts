@@ -164,6 +164,14 @@ export type QuotasTable = {
   hard_limit: number;
 };
 
+/** A user's own limit inside a project (Nova's project_user_quotas). */
+export type ProjectUserQuotasTable = {
+  project_id: string;
+  user_id: string;
+  resource: string;
+  hard_limit: number;
+};
+
 /** Defaults by class (`default`), changeable by the operator. */
 export type QuotaClassesTable = {
   class_name: string;
@@ -281,6 +289,7 @@ export type ComputeTables = {
   compute_flavor_projects: FlavorProjectsTable;
   compute_key_pairs: KeyPairsTable;
   compute_quotas: QuotasTable;
+  compute_project_user_quotas: ProjectUserQuotasTable;
   compute_quota_classes: QuotaClassesTable;
   compute_server_groups: ServerGroupsTable;
   compute_server_group_members: ServerGroupMembersTable;

@@ -3,6 +3,7 @@ import type { Database } from '../../common/db/database.js';
 import { BadRequest, Forbidden } from '../../common/errors/errors.js';
 import type { ComputeTables } from '../db/tables.js';
 import { DEFAULT_QUOTA_CLASS, QUOTA_DEFAULTS, QUOTA_RESOURCES, type QuotaResource, type QuotaSet } from './quota-resources.js';
+import { settableRange, type SettableRange } from './settable-range.js';
 
 type Db = Kysely<ComputeTables>;
 
@@ -17,9 +18,9 @@ function zeros(): QuotaSet {
 }
 
 /**
- * Nova's DbQuotaDriver with counted usage (no reservations): limits are the project's
- * overrides over the `default` quota class over the `[quota]` defaults; usage is counted from the
- * rows that consume it (live instances, key pairs, server groups) when asked.
+ * Nova's DbQuotaDriver with counted usage (no reservations): limits are a user's own limits (if
+ * any) over the project's over the `default` quota class over the `[quota]` defaults; usage is
+ * counted from the rows that consume it (live instances, server groups) when asked.
  */
 export class QuotaManager {
   readonly #db: Db;
@@ -34,18 +35,20 @@ export class QuotaManager {
     return overlay({ ...QUOTA_DEFAULTS }, rows);
   }
 
-  async limits(projectId: string): Promise<QuotaSet> {
+  /** The project's limits, or with `userId` that user's (their own where set, the project's elsewhere). */
+  async limits(projectId: string, userId?: string): Promise<QuotaSet> {
     const rows = await this.#db.selectFrom('compute_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
-    return overlay(await this.defaults(), rows);
+    const project = overlay(await this.defaults(), rows);
+    return userId === undefined ? project : overlay(project, await this.#userRows(projectId, userId));
   }
 
   /**
-   * What the project uses now. Key pairs belong to users, so they count for `userId` only (0
-   * without one), as Nova counts them.
+   * What the project (or one of its users) uses now. Key pairs and server group members read 0,
+   * as in Nova: they are per-user and per-group counts, checked where they are created.
    */
   async usage(projectId: string, userId?: string): Promise<QuotaSet> {
     const used = zeros();
-    const instances = await this.#db
+    let instances = this.#db
       .selectFrom('compute_instances')
       .select((eb) => [
         eb.fn.countAll<number | string | bigint>().as('instances'),
@@ -53,30 +56,23 @@ export class QuotaManager {
         eb.fn.sum<number | string | null>('memory_mb').as('ram'),
       ])
       .where('project_id', '=', projectId)
-      .where('deleted', '=', false)
-      .executeTakeFirstOrThrow();
-    used.instances = Number(instances.instances);
-    used.cores = Number(instances.cores ?? 0);
-    used.ram = Number(instances.ram ?? 0);
-    const groups = await this.#db
+      .where('deleted', '=', false);
+    if (userId !== undefined) instances = instances.where('user_id', '=', userId);
+    const counted = await instances.executeTakeFirstOrThrow();
+    used.instances = Number(counted.instances);
+    used.cores = Number(counted.cores ?? 0);
+    used.ram = Number(counted.ram ?? 0);
+    let groups = this.#db
       .selectFrom('compute_server_groups')
       .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
-      .where('project_id', '=', projectId)
-      .executeTakeFirstOrThrow();
-    used.server_groups = Number(groups.count);
-    if (userId !== undefined) {
-      const keyPairs = await this.#db
-        .selectFrom('compute_key_pairs')
-        .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
-        .where('user_id', '=', userId)
-        .executeTakeFirstOrThrow();
-      used.key_pairs = Number(keyPairs.count);
-    }
+      .where('project_id', '=', projectId);
+    if (userId !== undefined) groups = groups.where('user_id', '=', userId);
+    used.server_groups = Number((await groups.executeTakeFirstOrThrow()).count);
     return used;
   }
 
   async detail(projectId: string, userId?: string): Promise<Record<QuotaResource, QuotaDetail>> {
-    const [limits, used] = await Promise.all([this.limits(projectId), this.usage(projectId, userId)]);
+    const [limits, used] = await Promise.all([this.limits(projectId, userId), this.usage(projectId, userId)]);
     return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, { limit: limits[resource], in_use: used[resource] }])) as Record<
       QuotaResource,
       QuotaDetail
@@ -84,32 +80,39 @@ export class QuotaManager {
   }
 
   /**
-   * Sets project limits. Unless `force`, a limit below what is in use is refused in Nova's words;
-   * -1 means unlimited.
+   * Sets project limits, or with `userId` that user's own. Unless `force`, each must lie in
+   * Nova's settable range: at least what is in use (and, for a project, what its users were
+   * given), and for a user at most what the project has left to give; -1 means unlimited.
    */
-  async update(projectId: string, values: Partial<QuotaSet>, force = false): Promise<QuotaSet> {
+  async update(projectId: string, values: Partial<QuotaSet>, force = false, userId?: string): Promise<QuotaSet> {
     if (!force) {
-      const used = await this.usage(projectId);
-      for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) {
-        if (limit !== -1 && limit < used[resource]) {
-          throw new BadRequest(
-            `Quota limit ${limit} for ${resource} must be greater than or equal to already used and reserved ${used[resource]}.`,
-          );
-        }
-      }
+      const ranges = await this.#settableRanges(projectId, userId);
+      for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) checkLimit(resource, limit, ranges[resource]);
     }
     await this.#db.transaction().execute(async (trx) => {
       for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) {
-        await trx.deleteFrom('compute_quotas').where('project_id', '=', projectId).where('resource', '=', resource).execute();
-        await trx.insertInto('compute_quotas').values({ project_id: projectId, resource, hard_limit: limit }).execute();
+        if (userId === undefined) {
+          await trx.deleteFrom('compute_quotas').where('project_id', '=', projectId).where('resource', '=', resource).execute();
+          await trx.insertInto('compute_quotas').values({ project_id: projectId, resource, hard_limit: limit }).execute();
+        } else {
+          await trx.deleteFrom('compute_project_user_quotas').where('project_id', '=', projectId).where('user_id', '=', userId).where('resource', '=', resource).execute();
+          await trx.insertInto('compute_project_user_quotas').values({ project_id: projectId, user_id: userId, resource, hard_limit: limit }).execute();
+        }
       }
     });
-    return this.limits(projectId);
+    return this.limits(projectId, userId);
   }
 
-  /** Drops the project's overrides: it is back on the defaults. */
-  async reset(projectId: string): Promise<void> {
-    await this.#db.deleteFrom('compute_quotas').where('project_id', '=', projectId).execute();
+  /** Drops the project's overrides and its users' (or only the user's): back on the defaults. */
+  async reset(projectId: string, userId?: string): Promise<void> {
+    if (userId !== undefined) {
+      await this.#db.deleteFrom('compute_project_user_quotas').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+      return;
+    }
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('compute_quotas').where('project_id', '=', projectId).execute();
+      await trx.deleteFrom('compute_project_user_quotas').where('project_id', '=', projectId).execute();
+    });
   }
 
   /** The project's key_pairs limit (the key pair manager checks it per user). */
@@ -118,13 +121,28 @@ export class QuotaManager {
   }
 
   /**
-   * Refuses (403) a request that would take the project over a limit, with Nova's
-   * TooManyInstances message naming every resource over, e.g. "Quota exceeded for instances:
-   * Requested 1, but already used 10 of 10 instances". Callers check again after writing when
-   * they must rule out a concurrent request slipping in (Nova's quota recheck).
+   * The limits and usage a user's request counts against: the project's, then the user's own
+   * where they have any (Nova's check_deltas checks both).
+   */
+  async levels(projectId: string, userId: string): Promise<{ readonly limits: QuotaSet; readonly used: QuotaSet }[]> {
+    const project = { limits: await this.limits(projectId), used: await this.usage(projectId) };
+    if ((await this.#userRows(projectId, userId)).length === 0) return [project];
+    return [project, { limits: await this.limits(projectId, userId), used: await this.usage(projectId, userId) }];
+  }
+
+  /**
+   * Refuses (403) a request that would take the project over a limit, or with `userId` the
+   * user over their own, with Nova's TooManyInstances message naming every resource over, e.g.
+   * "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances". Callers
+   * check again after writing when they must rule out a concurrent request slipping in (Nova's
+   * quota recheck).
    */
   async checkQuota(projectId: string, deltas: Partial<QuotaSet>, userId?: string): Promise<void> {
-    const [limits, used] = await Promise.all([this.limits(projectId), this.usage(projectId, userId)]);
+    const levels = userId === undefined ? [{ limits: await this.limits(projectId), used: await this.usage(projectId) }] : await this.levels(projectId, userId);
+    for (const { limits, used } of levels) this.#checkLevel(deltas, limits, used);
+  }
+
+  #checkLevel(deltas: Partial<QuotaSet>, limits: QuotaSet, used: QuotaSet): void {
     const overs = (Object.entries(deltas) as [QuotaResource, number][])
       .filter(([resource, delta]) => delta > 0 && limits[resource] >= 0 && used[resource] + delta > limits[resource])
       .map(([resource]) => resource)
@@ -137,6 +155,34 @@ export class QuotaManager {
         `but already used ${list(overs.map((resource) => used[resource]))} of ${list(overs.map((resource) => limits[resource]))} ${names}`,
     );
   }
+
+  async #settableRanges(projectId: string, userId: string | undefined): Promise<Record<QuotaResource, SettableRange>> {
+    const [project, used, given] = await Promise.all([
+      this.limits(projectId),
+      this.usage(projectId, userId),
+      this.#db.selectFrom('compute_project_user_quotas').select(['user_id', 'resource', 'hard_limit']).where('project_id', '=', projectId).execute(),
+    ]);
+    return Object.fromEntries(
+      QUOTA_RESOURCES.map((resource) => {
+        const ofResource = given.filter((row) => row.resource === resource);
+        const own = userId === undefined ? undefined : ofResource.find((row) => row.user_id === userId)?.hard_limit;
+        return [resource, settableRange({ projectLimit: project[resource], inUse: used[resource], givenToUsers: ofResource.map((row) => row.hard_limit), ...(userId === undefined ? {} : { user: { own } }) })];
+      }),
+    ) as Record<QuotaResource, SettableRange>;
+  }
+
+  #userRows(projectId: string, userId: string): Promise<{ resource: string; hard_limit: number }[]> {
+    return this.#db.selectFrom('compute_project_user_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+  }
+}
+
+/** Nova's _validate_quota_limit, -1 counting as infinity. */
+function checkLimit(resource: QuotaResource, limit: number, range: SettableRange): void {
+  const inf = (value: number) => (value === -1 ? Number.POSITIVE_INFINITY : value);
+  if (inf(limit) < inf(range.minimum)) {
+    throw new BadRequest(`Quota limit ${limit} for ${resource} must be greater than or equal to already used and reserved ${range.minimum}.`);
+  }
+  if (inf(limit) > inf(range.maximum)) throw new BadRequest(`Quota limit ${limit} for ${resource} must be less than or equal to ${range.maximum}.`);
 }
 
 function overlay(base: QuotaSet, rows: readonly { resource: string; hard_limit: number }[]): QuotaSet {

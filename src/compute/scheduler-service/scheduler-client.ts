@@ -37,6 +37,11 @@ export class SchedulerClient {
     return this.#rpc.cast('update_service', { host, status });
   }
 
+  /** For os-services: a call, so the next boot after `compute service set --disable` is scheduled with it. */
+  async serviceChanged(host: string, status: ServiceStatus): Promise<void> {
+    await this.#rpc.call('update_service', { host, status });
+  }
+
   /** For os-aggregates: a created or changed aggregate (hosts, metadata, availability zone). */
   updateAggregate(aggregate: Aggregate): Promise<void> {
     return this.#rpc.cast('update_aggregate', { aggregate });

@@ -39,6 +39,7 @@ function spec(count: number): RequestSpec {
 const registry = {
   register: async (): Promise<ServiceRecord> => ({
     id: 1,
+    uuid: '0b9c6b3c-5b0e-4d0e-9d3e-3f2f1a000001',
     binary: 'nova-scheduler',
     host: 'controller',
     topic: 'scheduler',
@@ -116,6 +117,18 @@ describe('scheduler service', () => {
       assert.equal(service.cache.get('new')?.localGb, 10);
       assert.equal(service.cache.get('new')?.serviceDisabled, true);
       await assert.rejects(client.selectDestinations(spec(1)), NoValidHost);
+    });
+  });
+
+  test('serviceChanged (os-services) is a call: when it returns, the very next decision leaves the disabled host out', async () => {
+    await withScheduler([node('a', 4), node('b', 4)], async (client) => {
+      await client.serviceChanged('a', { disabled: true, disabledReason: 'maintenance', forcedDown: false });
+      const selections = await client.selectDestinations(spec(2));
+      assert.deepEqual(selections.map((selection) => selection.destination.host), ['b', 'b']);
+      await client.serviceChanged('a', { disabled: false, disabledReason: null, forcedDown: true });
+      assert.deepEqual((await client.selectDestinations(spec(1))).map((selection) => selection.destination.host), ['b'], 'forced down');
+      await client.serviceChanged('a', { forcedDown: false });
+      assert.equal((await client.selectDestinations(spec(1)))[0]?.destination.host, 'a', 'back in, and the freer host');
     });
   });
 });

@@ -59,7 +59,7 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
     throw new BadRequest('The requested availability zone is not available');
   }
   const group = request.hints.group === undefined ? undefined : await findGroup(deps, request.hints.group);
-  const count = await allowedCount(deps, projectId, flavor, request.minCount, request.maxCount);
+  const count = await allowedCount(deps, projectId, userId, flavor, request.minCount, request.maxCount);
   if (group !== undefined) await checkGroupMembersQuota(deps, projectId, group, count);
 
   const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
@@ -76,7 +76,7 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
       await deps.actions.record(context, uuid, InstanceActionName.CREATE, trx);
     }
   });
-  await recheckQuota(deps, projectId, uuids, flavor);
+  await recheckQuota(deps, projectId, userId, uuids, flavor);
 
   const builds: BuildRequest[] = uuids.map((uuid) => ({
     instanceUuid: uuid,
@@ -152,15 +152,19 @@ async function checkMetadataQuota(deps: CreateServersDeps, projectId: string, me
 }
 
 /**
- * The most servers (max_count down to min_count) the project's quota allows, as Nova's
- * _check_num_instances_quota; below min_count it is Nova's TooManyInstances message.
+ * The most servers (max_count down to min_count) the quotas allow — the project's, and the
+ * user's own where set — as Nova's _check_num_instances_quota; below min_count it is Nova's
+ * TooManyInstances message.
  */
-async function allowedCount(deps: CreateServersDeps, projectId: string, flavor: Flavor, minCount: number, maxCount: number): Promise<number> {
-  const [limits, used] = await Promise.all([deps.quotas.limits(projectId), deps.quotas.usage(projectId)]);
+async function allowedCount(deps: CreateServersDeps, projectId: string, userId: string, flavor: Flavor, minCount: number, maxCount: number): Promise<number> {
   const room = (limit: number, inUse: number, each: number) => (limit < 0 ? maxCount : each === 0 ? maxCount : Math.floor((limit - inUse) / each));
-  const fits = Math.min(maxCount, room(limits.instances, used.instances, 1), room(limits.cores, used.cores, flavor.vcpus), room(limits.ram, used.ram, flavor.memory_mb));
+  const levels = await deps.quotas.levels(projectId, userId);
+  const fits = Math.min(
+    maxCount,
+    ...levels.map(({ limits, used }) => Math.min(room(limits.instances, used.instances, 1), room(limits.cores, used.cores, flavor.vcpus), room(limits.ram, used.ram, flavor.memory_mb))),
+  );
   if (fits >= minCount) return fits;
-  await deps.quotas.checkQuota(projectId, quotaDeltas(flavor, minCount));
+  await deps.quotas.checkQuota(projectId, quotaDeltas(flavor, minCount), userId);
   return minCount;
 }
 
@@ -169,12 +173,13 @@ function quotaDeltas(flavor: Flavor, count: number) {
 }
 
 /** Nova's quota recheck after the write: if concurrent creates went over, ours are removed and refused. */
-async function recheckQuota(deps: CreateServersDeps, projectId: string, uuids: readonly string[], flavor: Flavor): Promise<void> {
-  const [limits, used] = await Promise.all([deps.quotas.limits(projectId), deps.quotas.usage(projectId)]);
-  const over = (['instances', 'cores', 'ram'] as const).some((resource) => limits[resource] >= 0 && used[resource] > limits[resource]);
-  if (!over) return;
+async function recheckQuota(deps: CreateServersDeps, projectId: string, userId: string, uuids: readonly string[], flavor: Flavor): Promise<void> {
+  const levels = await deps.quotas.levels(projectId, userId);
+  const overLevel = levels.find(({ limits, used }) => (['instances', 'cores', 'ram'] as const).some((resource) => limits[resource] >= 0 && used[resource] > limits[resource]));
+  if (overLevel === undefined) return;
   await removeInstances(deps.store.db, uuids);
-  await deps.quotas.checkQuota(projectId, quotaDeltas(flavor, uuids.length));
+  await deps.quotas.checkQuota(projectId, quotaDeltas(flavor, uuids.length), userId);
+  const { limits, used } = overLevel;
   throw new Forbidden(`Quota exceeded for instances: Requested ${uuids.length}, but already used ${used.instances - uuids.length} of ${limits.instances} instances`);
 }
 

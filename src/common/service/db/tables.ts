@@ -5,6 +5,8 @@ import type { DbTimestamp } from '../../db/timestamps.js';
 // Type aliases, not interfaces: Kysely's withTables() needs their implicit index signature.
 export type ServicesTable = {
   id: Generated<number>;
+  /** Set on insert (2026-12-01 migration); the compute API shows it from 2.53. */
+  uuid: string | null;
   /** The program: nova-compute, nova-conductor, nova-scheduler, nimbus-api … */
   binary: string;
   host: string;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Aggregate } from '../../admin/aggregates.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import { BadRequest } from '../../../common/errors/errors.js';
@@ -29,10 +30,11 @@ export const AggregateActionBody = Type.Object(
 );
 export const AggregateParams = Type.Object({ aggregate_id: Type.String() });
 
-/** An aggregate at 2.1 (uuid at 2.41); create answers without hosts and metadata. */
-function renderAggregate(aggregate: Aggregate, full = true): Record<string, unknown> {
+/** An aggregate (its uuid from 2.41); create answers without hosts and metadata. */
+function renderAggregate(request: FastifyRequest, aggregate: Aggregate, full = true): Record<string, unknown> {
   const { row } = aggregate;
   return {
+    ...(request.microversion.isAtLeast('2.41') ? { uuid: row.uuid } : {}),
     availability_zone: aggregate.metadata['availability_zone'] ?? null,
     created_at: novaTime(row.created_at),
     deleted: false,
@@ -44,56 +46,62 @@ function renderAggregate(aggregate: Aggregate, full = true): Record<string, unkn
   };
 }
 
+/** Nova's utils.validate_integer(id, 'id') on every aggregate path. */
+function aggregateId(id: string): string {
+  if (!/^\s*[+-]?\d+\s*$/.test(id)) throw new BadRequest('Invalid input received: id must be an integer');
+  return id.trim();
+}
+
 /** /v2.1/os-aggregates: CRUD and the add_host / remove_host / set_metadata actions (admin). */
 export function aggregateRoutes(deps: ComputeRouteDeps, admin: ComputeAdmin): FastifyPluginAsyncTypebox {
   const { aggregates } = admin;
   return async (app) => {
     app.get('/v2.1/os-aggregates', async (request) => {
       authorize(deps, request, 'os_compute_api:os-aggregates:index', {});
-      return { aggregates: (await aggregates.list()).map((aggregate) => renderAggregate(aggregate)) };
+      return { aggregates: (await aggregates.list()).map((aggregate) => renderAggregate(request, aggregate)) };
     });
 
     app.post('/v2.1/os-aggregates', { schema: { body: AggregateCreateBody } }, async (request) => {
       authorize(deps, request, 'os_compute_api:os-aggregates:create', {});
       const { name, availability_zone: zone } = request.body.aggregate;
-      return { aggregate: renderAggregate(await aggregates.create(name, zone ?? undefined), false) };
+      return { aggregate: renderAggregate(request, await aggregates.create(name, zone ?? undefined), false) };
     });
 
     app.get('/v2.1/os-aggregates/:aggregate_id', { schema: { params: AggregateParams } }, async (request) => {
       authorize(deps, request, 'os_compute_api:os-aggregates:show', {});
-      return { aggregate: renderAggregate(await aggregates.get(request.params.aggregate_id)) };
+      return { aggregate: renderAggregate(request, await aggregates.get(aggregateId(request.params.aggregate_id))) };
     });
 
     app.put('/v2.1/os-aggregates/:aggregate_id', { schema: { params: AggregateParams, body: AggregateUpdateBody } }, async (request) => {
       authorize(deps, request, 'os_compute_api:os-aggregates:update', {});
       const { name, availability_zone: zone } = request.body.aggregate;
-      const updated = await aggregates.update(request.params.aggregate_id, { ...(name === undefined ? {} : { name }), ...(zone === undefined ? {} : { zone }) });
-      return { aggregate: renderAggregate(updated) };
+      const updated = await aggregates.update(aggregateId(request.params.aggregate_id), { ...(name === undefined ? {} : { name }), ...(zone === undefined ? {} : { zone }) });
+      return { aggregate: renderAggregate(request, updated) };
     });
 
     app.delete('/v2.1/os-aggregates/:aggregate_id', { schema: { params: AggregateParams } }, async (request, reply) => {
       authorize(deps, request, 'os_compute_api:os-aggregates:delete', {});
-      await aggregates.delete(request.params.aggregate_id);
+      await aggregates.delete(aggregateId(request.params.aggregate_id));
       return reply.code(200).send();
     });
 
     app.post('/v2.1/os-aggregates/:aggregate_id/action', { schema: { params: AggregateParams, body: AggregateActionBody } }, async (request) => {
-      const id = request.params.aggregate_id;
+      const raw = request.params.aggregate_id;
       const body: Static<typeof AggregateActionBody> = request.body;
       let result: Aggregate;
       if (body.add_host !== undefined) {
         authorize(deps, request, 'os_compute_api:os-aggregates:add_host', {});
-        result = await aggregates.addHost(id, body.add_host.host);
+        result = await aggregates.addHost(aggregateId(raw), body.add_host.host);
       } else if (body.remove_host !== undefined) {
         authorize(deps, request, 'os_compute_api:os-aggregates:remove_host', {});
-        result = await aggregates.removeHost(id, body.remove_host.host);
+        result = await aggregates.removeHost(aggregateId(raw), body.remove_host.host);
       } else if (body.set_metadata !== undefined) {
         authorize(deps, request, 'os_compute_api:os-aggregates:set_metadata', {});
-        result = await aggregates.setMetadata(id, body.set_metadata.metadata);
+        result = await aggregates.setMetadata(aggregateId(raw), body.set_metadata.metadata);
       } else {
         throw new BadRequest('No action given.');
       }
-      return { aggregate: renderAggregate(result) };
+      return { aggregate: renderAggregate(request, result) };
     });
   };
 }

@@ -61,13 +61,16 @@ export interface Recorded {
   readonly agent: AgentMessage[];
   /** How often os-aggregates told the scheduler to re-read aggregates. */
   aggregateRefreshes: number;
+  /** What os-services told the scheduler, `host {status}`. */
+  readonly serviceChanges: string[];
 }
 
 export interface Reply {
   readonly status: number;
   readonly json: Record<string, unknown>;
 }
-export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
+/** `version` is sent as `OpenStack-API-Version: compute <version>` (none: 2.1). */
+export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; version?: string }) => Promise<Reply>;
 
 export interface Harness {
   readonly call: Call;
@@ -86,10 +89,14 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
     const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
     await ensureDefaultFlavors(flavors);
     const registry = new ServiceRegistry(db);
-    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0 };
-    const admin = createComputeAdmin(db, registry, quotas, async () => {
-      recorded.aggregateRefreshes += 1;
-    });
+    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [] };
+    const admin = createComputeAdmin(
+      db, registry, quotas,
+      async () => {
+        recorded.aggregateRefreshes += 1;
+      },
+      async (host, status) => void recorded.serviceChanges.push(`${host} ${JSON.stringify(status)}`),
+    );
     const computeTaskApi: ComputeTaskApi = {
       buildInstances: async (builds, spec) => {
         recorded.builds.push({ builds, spec });
@@ -148,11 +155,15 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       ],
     });
     try {
-      const call: Call = async (method, path, { body, as = ADMIN } = {}) => {
+      const call: Call = async (method, path, { body, as = ADMIN, version } = {}) => {
         const response = await app.inject({
           method: method as 'GET',
           url: `/compute/v2.1${path}`,
-          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            'x-test-context': JSON.stringify(as),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(version === undefined ? {} : { 'openstack-api-version': `compute ${version}` }),
+          },
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         });
         const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');

@@ -1,71 +1,165 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { BadRequest, NotFound } from '../../../common/errors/errors.js';
+import { queryValidator } from '../../../common/http/validation.js';
+import { versioned } from '../../../common/http/versioned.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
-import type { Hypervisor } from '../../admin/hypervisors.js';
+import type { Hypervisor, HypervisorPage, NodeKey } from '../../admin/hypervisors.js';
+import { MAX_LIMIT } from '../../flavors/flavor.js';
+import { LAST_WITH_STATISTICS, renderHypervisor, renderStatistics, UUID_FOR_ID } from './hypervisor-views.js';
+import { nextLinks } from './links.js';
+import { boolFromString, isUuidLike, NovaBoolean, queryLists } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 export const HypervisorParams = Type.Object({ hypervisor_id: Type.String() });
+/** Every query is read by the version's own schema in the handler; the route only gathers repeats. */
+const AnyQuery = Type.Object({}, { additionalProperties: true });
 
-function renderBrief(hypervisor: Hypervisor): Record<string, unknown> {
-  const { service } = hypervisor;
+const NonNegativeInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 });
+const Single = (schema: TSchema) => Type.Optional(Type.Array(schema, { maxItems: 1 }));
+/** hypervisors.list_query_schema_v233: paging, other parameters ignored. */
+const ListQueryV233 = Type.Object({ limit: Type.Optional(Type.Array(NonNegativeInteger)), marker: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: true });
+/** list_query_schema_v253: one value each, nothing else. */
+const ListQueryV253 = Type.Object(
+  {
+    limit: Single(NonNegativeInteger),
+    marker: Single(Type.String()),
+    hypervisor_hostname_pattern: Single(Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' })),
+    with_servers: Single(NovaBoolean),
+  },
+  { additionalProperties: false },
+);
+const ShowQueryV253 = Type.Object({ with_servers: Single(NovaBoolean) }, { additionalProperties: false });
+
+interface ListQuery {
+  readonly page?: HypervisorPage;
+  readonly pattern?: string;
+  readonly withServers: boolean;
+}
+
+type QueryLists = Readonly<Record<string, readonly string[] | undefined>>;
+/** The query in the list shape Nova's query schemas check, validated by `validate`. */
+const checked = (validate: (query: unknown) => unknown, request: FastifyRequest): QueryLists => queryLists(validate(queryLists(request.query)));
+
+function pageOf(request: FastifyRequest, limit: readonly string[] | undefined, marker: readonly string[] | undefined): HypervisorPage {
+  const asked = limit?.at(-1);
+  const text = marker?.at(-1);
+  const uuidMarker = request.microversion.isAtLeast(UUID_FOR_ID);
+  const key: NodeKey | undefined = text === undefined ? undefined : uuidMarker ? { uuid: text } : /^\d+$/.test(text) ? { id: Number(text) } : { id: -1 };
   return {
-    id: hypervisor.node.id,
-    hypervisor_hostname: hypervisor.node.hypervisor_hostname,
-    state: service?.up === true ? 'up' : 'down',
-    status: service?.disabled === true ? 'disabled' : 'enabled',
+    limit: Math.min(MAX_LIMIT, asked === undefined ? MAX_LIMIT : Number(asked)),
+    ...(key === undefined || text === undefined ? {} : { marker: { text, key } }),
   };
 }
 
-/** Detail at 2.1 (views of hypervisors.py _view_hypervisor with detail). */
-function renderDetail(hypervisor: Hypervisor): Record<string, unknown> {
-  const { node, service } = hypervisor;
-  return {
-    ...renderBrief(hypervisor),
-    vcpus: node.vcpus,
-    memory_mb: node.memory_mb,
-    local_gb: node.local_gb,
-    vcpus_used: node.vcpus_used,
-    memory_mb_used: node.memory_mb_used,
-    local_gb_used: node.local_gb_used,
-    hypervisor_type: node.hypervisor_type,
-    hypervisor_version: node.hypervisor_version,
-    free_ram_mb: node.memory_mb - node.memory_mb_used,
-    free_disk_gb: node.local_gb - node.local_gb_used,
-    current_workload: hypervisor.currentWorkload,
-    running_vms: hypervisor.runningVms,
-    disk_available_least: node.disk_available_least,
-    host_ip: node.host_ip,
-    service: { host: node.host, id: service?.id ?? null, disabled_reason: service?.disabledReason ?? null },
-    cpu_info: node.cpu_info,
-  };
+const validateV233 = queryValidator(ListQueryV233);
+const validateV253 = queryValidator(ListQueryV253);
+/** What each version reads from the list query (Nova's three index/detail methods). */
+const LIST_QUERIES = versioned<(request: FastifyRequest) => ListQuery>([
+  { min: '2.1', max: '2.32', value: () => ({ withServers: false }) },
+  {
+    min: '2.33',
+    max: '2.52',
+    value: (request) => {
+      const query = checked(validateV233, request);
+      return { page: pageOf(request, query['limit'], query['marker']), withServers: false };
+    },
+  },
+  {
+    min: UUID_FOR_ID,
+    value: (request) => {
+      const query = checked(validateV253, request);
+      const pattern = query['hypervisor_hostname_pattern']?.at(-1);
+      const withServersText = query['with_servers']?.at(-1);
+      const withServers = withServersText !== undefined && boolFromString(withServersText) === true;
+      if (pattern === undefined) return { page: pageOf(request, query['limit'], query['marker']), withServers };
+      if (query['limit'] !== undefined || query['marker'] !== undefined) {
+        throw new BadRequest('Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.');
+      }
+      return { pattern, withServers };
+    },
+  },
+]);
+const validateShowV253 = queryValidator(ShowQueryV253);
+
+/** Show's with_servers, a 2.53 query parameter (the only one show takes from then on). */
+function showWithServers(request: FastifyRequest): boolean {
+  if (!request.microversion.isAtLeast(UUID_FOR_ID)) return false;
+  const value = checked(validateShowV253, request)['with_servers']?.at(-1);
+  return value !== undefined && boolFromString(value) === true;
 }
 
-const STAT_FIELDS = ['vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used', 'local_gb_used', 'free_ram_mb', 'free_disk_gb', 'current_workload', 'running_vms', 'disk_available_least'] as const;
+/** The path id as the version reads it: an integer before 2.53 (else 404), a uuid from then on (else 400). */
+function nodeKey(request: FastifyRequest, id: string): NodeKey {
+  if (request.microversion.isAtLeast(UUID_FOR_ID)) {
+    if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
+    return { uuid: id };
+  }
+  if (!/^\s*[+-]?\d+\s*$/.test(id)) throw new NotFound(`Hypervisor with ID '${id}' could not be found.`);
+  return { id: Number(id) };
+}
 
-/** /v2.1/os-hypervisors: list, detail, statistics and show (admin). */
+/** Only from 2.1 to 2.52 (2.53 moved them into query parameters); later, as in Nova, 404. */
+const beforeUuids = versioned([{ min: '2.1', max: '2.52', value: true }]);
+/** GET /os-hypervisors/statistics ends at 2.87. */
+const withStatistics = versioned([{ min: '2.1', max: LAST_WITH_STATISTICS, value: true }]);
+
+/** /v2.1/os-hypervisors: list and detail (paged from 2.33), show, statistics, and the pre-2.53 search and servers. */
 export function hypervisorRoutes(deps: ComputeRouteDeps, admin: ComputeAdmin): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    app.get('/v2.1/os-hypervisors', async (request) => {
-      authorize(deps, request, 'os_compute_api:os-hypervisors:list', {});
-      return { hypervisors: (await admin.hypervisors.list()).map(renderBrief) };
-    });
+  const { hypervisors } = admin;
 
-    app.get('/v2.1/os-hypervisors/detail', async (request) => {
-      authorize(deps, request, 'os_compute_api:os-hypervisors:list-detail', {});
-      return { hypervisors: (await admin.hypervisors.list()).map(renderDetail) };
-    });
+  async function listed(request: FastifyRequest, detail: boolean): Promise<Record<string, unknown>> {
+    const query = LIST_QUERIES.select(request.microversion)(request);
+    authorize(deps, request, detail ? 'os_compute_api:os-hypervisors:list-detail' : 'os_compute_api:os-hypervisors:list', {});
+    const found = query.pattern === undefined ? await hypervisors.list(query.page) : await hypervisors.search(query.pattern);
+    const rendered = await Promise.all(found.map(async (hypervisor) => render(request, hypervisor, detail, query.withServers)));
+    const result: Record<string, unknown> = { hypervisors: rendered };
+    if (query.page !== undefined) {
+      const path = detail ? 'os-hypervisors/detail' : 'os-hypervisors';
+      const last = found.at(-1)?.node;
+      const lastId = last === undefined ? undefined : request.microversion.isAtLeast(UUID_FOR_ID) ? last.uuid : String(last.id);
+      const links = nextLinks(deps.publicUrl, path, request.query as Record<string, unknown>, { count: rendered.length, limit: query.page.limit, lastId });
+      if (links.length > 0) result['hypervisors_links'] = links;
+    }
+    return result;
+  }
+
+  async function render(request: FastifyRequest, hypervisor: Hypervisor, detail: boolean, withServers: boolean): Promise<Record<string, unknown>> {
+    return renderHypervisor(request, hypervisor, { detail, ...(withServers ? { servers: await hypervisors.serversOn(hypervisor.node.host) } : {}) });
+  }
+
+  return async (app) => {
+    app.get('/v2.1/os-hypervisors', { schema: { querystring: AnyQuery } }, async (request) => listed(request, false));
+    app.get('/v2.1/os-hypervisors/detail', { schema: { querystring: AnyQuery } }, async (request) => listed(request, true));
 
     app.get('/v2.1/os-hypervisors/statistics', async (request) => {
+      withStatistics.select(request.microversion);
       authorize(deps, request, 'os_compute_api:os-hypervisors:statistics', {});
-      const all = (await admin.hypervisors.list()).map(renderDetail);
-      const stats: Record<string, number> = { count: all.length };
-      for (const field of STAT_FIELDS) stats[field] = all.reduce((sum, item) => sum + Number(item[field] ?? 0), 0);
-      return { hypervisor_statistics: stats };
+      const enabled = (await hypervisors.list()).filter((hypervisor) => !hypervisor.service.disabled);
+      return { hypervisor_statistics: renderStatistics(enabled) };
     });
 
-    app.get('/v2.1/os-hypervisors/:hypervisor_id', { schema: { params: HypervisorParams } }, async (request) => {
+    app.get('/v2.1/os-hypervisors/:hypervisor_id', { schema: { params: HypervisorParams, querystring: AnyQuery } }, async (request) => {
+      const withServers = showWithServers(request);
       authorize(deps, request, 'os_compute_api:os-hypervisors:show', {});
-      return { hypervisor: renderDetail(await admin.hypervisors.get(request.params.hypervisor_id)) };
+      const id = request.params.hypervisor_id;
+      const hypervisor = await hypervisors.get(nodeKey(request, id), id);
+      return { hypervisor: await render(request, hypervisor, true, withServers) };
+    });
+
+    app.get('/v2.1/os-hypervisors/:hypervisor_id/search', { schema: { params: HypervisorParams } }, async (request) => {
+      beforeUuids.select(request.microversion);
+      authorize(deps, request, 'os_compute_api:os-hypervisors:search', {});
+      const found = await hypervisors.search(request.params.hypervisor_id);
+      return { hypervisors: found.map((hypervisor) => renderHypervisor(request, hypervisor, { detail: false })) };
+    });
+
+    app.get('/v2.1/os-hypervisors/:hypervisor_id/servers', { schema: { params: HypervisorParams } }, async (request) => {
+      beforeUuids.select(request.microversion);
+      authorize(deps, request, 'os_compute_api:os-hypervisors:servers', {});
+      const found = await hypervisors.search(request.params.hypervisor_id);
+      return { hypervisors: await Promise.all(found.map((hypervisor) => render(request, hypervisor, false, true))) };
     });
   };
 }

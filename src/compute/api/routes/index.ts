@@ -15,6 +15,7 @@ import { serverActionRoutes } from './server-actions/index.js';
 import { serverGroupRoutes } from './server-groups.js';
 import { serverMetadataRoutes } from './server-metadata.js';
 import { serverRoutes } from './servers.js';
+import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
 
@@ -29,7 +30,9 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
       for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, instanceActionRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
-      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes]) await app.register(routes(deps, admin));
+      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {
+        await app.register(routes(deps, admin));
+      }
     }
   };
 }

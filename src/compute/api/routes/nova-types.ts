@@ -1,4 +1,8 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { Microversion } from '../../../common/http/microversion.js';
+import { versioned } from '../../../common/http/versioned.js';
+import { queryValidator } from '../../../common/http/validation.js';
 
 /** Nova's `[api] max_limit`-bounded paging and other list parameters may repeat; the last one counts. */
 export const MultiParam = <T extends TSchema>(item: T) => Type.Optional(Type.Array(item));
@@ -39,3 +43,31 @@ export function parseInteger(value: string): number | undefined {
 
 /** parameter_types.name: 1–255 characters, no leading or trailing whitespace. */
 export const NovaName = Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S(?:[\\s\\S]*\\S)?$' });
+
+/** oslo's uuidutils.is_uuid_like: 32 hex digits, hyphens anywhere, any case, optional `urn:uuid:` and braces. */
+export function isUuidLike(value: string): boolean {
+  const bare = value.toLowerCase().replace(/^urn:/, '').replace(/^uuid:/, '').replace(/[{}-]/g, '');
+  return /^[0-9a-f]{32}$/.test(bare);
+}
+
+/**
+ * Nova's query schemas keep `additionalProperties: true` up to a version (2.75 for most lists)
+ * and reject unknown parameters from it on: the route declares the permissive schema, the
+ * handler calls this check, which is a 400 only after `lastLenient`.
+ */
+export function unknownQueryCheck(permissive: TObject, lastLenient = '2.74'): (request: FastifyRequest) => void {
+  const strict = queryValidator(Type.Object(permissive.properties, { additionalProperties: false }));
+  const table = versioned<(query: unknown) => void>([
+    { min: '2.1', max: lastLenient, value: () => undefined },
+    { min: Microversion.of(lastLenient).next().toString(), value: (query) => void strict(query) },
+  ]);
+  return (request) => table.select(request.microversion)(request.query);
+}
+
+/** A query as Nova's query schemas see it: every parameter a list of its values, as text. */
+export function queryLists(query: unknown): Record<string, string[]> {
+  const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+  return Object.fromEntries(
+    Object.entries(query as Record<string, unknown>).map(([name, value]) => [name, (Array.isArray(value) ? (value as unknown[]) : [value]).map(text)]),
+  );
+}
