@@ -131,3 +131,15 @@ export function bodyValidator<T extends TSchema>(schema: T): (body: unknown) => 
     throw new BadRequest(validationMessage(validate.errors ?? [], 'body'));
   };
 }
+
+/**
+ * The same for a query string (values coerced as route query schemas coerce them, one value
+ * filling an array); the parsed query is returned typed.
+ */
+export function queryValidator<T extends TSchema>(schema: T): (query: unknown) => Static<T> {
+  const validate: ValidateFunction<Static<T>> = parameterAjv.compile<Static<T>>(schema);
+  return (query) => {
+    if (validate(query)) return query;
+    throw new BadRequest(validationMessage(validate.errors ?? [], 'querystring'));
+  };
+}

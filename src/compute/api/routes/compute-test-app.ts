@@ -108,6 +108,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       computeTaskApi,
       computeAgentApi,
       availabilityZones: () => admin.availabilityZones.availableNames(),
+      serviceRegistry: registry,
     });
     const app: FastifyInstance = buildHttpApp({
       maxBodyBytes: 1 << 20,
