@@ -252,7 +252,7 @@ export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest,
     ...(locked === undefined ? {} : { locked }),
     ...columnFilters(options),
     sort: sortOf(query, version, isAdmin),
-    limit: limit === undefined || limit === 0 ? SERVER_MAX_LIMIT : Math.min(Number(limit), SERVER_MAX_LIMIT),
+    limit: limit === undefined ? SERVER_MAX_LIMIT : Math.min(Number(limit), SERVER_MAX_LIMIT),
     ...(marker === undefined ? {} : { marker }),
   };
 }

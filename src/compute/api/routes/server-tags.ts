@@ -17,10 +17,7 @@ const TagParams = Type.Object({ server_id: Type.String(), tag: Type.String() });
 const parseTags = bodyValidator(Type.Object({ tags: Type.Array(NovaTag, { maxItems: MAX_TAG_COUNT }) }, { additionalProperties: false }));
 
 /** os-server-tags exists from 2.26; below it every route is a 404, as Nova's api_version. */
-const SINCE_2_26 = versioned([
-  { min: '2.1', max: '2.25', value: false },
-  { min: '2.26', value: true },
-]);
+const SINCE_2_26 = versioned([{ min: '2.26', value: true }]);
 
 /** schemas/server_tags.py update: adding one tag takes no body (or a JSON null). */
 const parseNoBody = bodyValidator(Type.Null());

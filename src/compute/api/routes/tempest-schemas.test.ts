@@ -23,6 +23,9 @@ function everyVersion(): string[] {
 }
 
 const SERVERS = 'servers_client.ServersClient';
+const FLAVORS = 'flavors_client.FlavorsClient';
+const KEYPAIRS = 'keypairs_client.KeyPairsClient';
+const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl demo@nimbus';
 
 /** Records one response as a case for `attr` of the client's (or module's) schema. */
 class Recorder {
@@ -87,6 +90,69 @@ describe('compute routes against Tempest response schemas', () => {
           await recorder.record(`update ${who}`, schema('update_server'), 'PUT', `/servers/${rich}`, { body: { server: { name: `renamed-${version}` } }, as, version });
         }
         await recorder.record('list', schema('list_servers'), 'GET', '/servers?limit=2', { as: DEMO, version });
+      }
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
+  test('server tags and instance actions at every microversion they exist at', (t) =>
+    withComputeApp(async (harness) => {
+      const recorder = new Recorder(harness.call);
+      const id = await richServer(harness);
+      const schema = (attr: string): TempestSchema => ({ client: SERVERS, attr });
+      await harness.db.kysely
+        .withTables<ComputeTables>()
+        .insertInto('compute_instance_actions')
+        .values({ instance_uuid: id, action: 'stop', request_id: 'req-stop', user_id: 'user-of-demo', project_id: 'demo', start_time: '2026-11-24T10:01:00.000Z', finish_time: null, message: null, created_at: '2026-11-24T10:01:00.000Z', updated_at: '2026-11-24T10:01:00.000Z' })
+        .execute();
+      const action = await harness.db.kysely.withTables<ComputeTables>().selectFrom('compute_instance_actions').select('id').where('request_id', '=', 'req-stop').executeTakeFirstOrThrow();
+      await harness.db.kysely
+        .withTables<ComputeTables>()
+        .insertInto('compute_instance_action_events')
+        .values({ action_id: action.id, event: 'compute_stop_instance', start_time: '2026-11-24T10:01:00.000Z', finish_time: '2026-11-24T10:01:02.000Z', result: 'Success', traceback: null, host: 'compute-1', details: null })
+        .execute();
+      for (const version of everyVersion()) {
+        const at = Microversion.of(version);
+        for (const [who, as] of [['admin', ADMIN], ['member', DEMO]] as const) {
+          // Tempest checks the list with its 2.1 schema only, which has no 2.58 updated_at.
+          if (at.isAtMost('2.57')) await recorder.record(`actions ${who}`, { module: 'v2_1.servers', attr: 'list_instance_actions' }, 'GET', `/servers/${id}/os-instance-actions`, { as, version });
+          // Tempest's 2.45 servers schema module lacks show_instance_action.
+          if (!at.isWithin('2.45', '2.46')) await recorder.record(`action ${who}`, schema('show_instance_action'), 'GET', `/servers/${id}/os-instance-actions/req-stop`, { as, version });
+        }
+        if (!at.isAtLeast('2.26')) continue;
+        await recorder.record('tags', schema('list_tags'), 'GET', `/servers/${id}/tags`, { as: DEMO, version });
+        await recorder.record('replace tags', schema('update_all_tags'), 'PUT', `/servers/${id}/tags`, { body: { tags: ['a', 'b'] }, as: DEMO, version });
+        await recorder.record('add tag', schema('update_tag'), 'PUT', `/servers/${id}/tags/new-${version}`, { as: DEMO, version });
+        await recorder.record('check tag', schema('check_tag_existence'), 'GET', `/servers/${id}/tags/a`, { as: DEMO, version });
+        await recorder.record('delete tag', schema('delete_tag'), 'DELETE', `/servers/${id}/tags/a`, { as: DEMO, version });
+        await recorder.record('delete tags', schema('delete_all_tags'), 'DELETE', `/servers/${id}/tags`, { as: DEMO, version });
+      }
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
+  test('flavors and key pairs at every microversion', (t) =>
+    withComputeApp(async ({ call }) => {
+      const recorder = new Recorder(call);
+      const flavor = (attr: string): TempestSchema => ({ client: FLAVORS, attr });
+      const keypair = (attr: string): TempestSchema => ({ client: KEYPAIRS, attr });
+      assert.equal((await call('POST', '/flavors/1/os-extra_specs', { body: { extra_specs: { 'hw:cpu_policy': 'shared' } } })).status, 200);
+      for (const version of everyVersion()) {
+        const at = Microversion.of(version);
+        await recorder.record('flavors', flavor('list_flavors'), 'GET', '/flavors', { as: DEMO, version });
+        await recorder.record('flavors detail', flavor('list_flavors_details'), 'GET', '/flavors/detail?limit=2', { as: DEMO, version });
+        await recorder.record('flavor', flavor('create_update_get_flavor_details'), 'GET', '/flavors/1', { as: DEMO, version });
+        const body: Record<string, unknown> = { name: `f-${version}`, ram: 64, vcpus: 1, disk: 0, swap: at.isAtLeast('2.40') ? 0 : 16 };
+        if (at.isAtLeast('2.55')) body['description'] = 'small';
+        await recorder.record('create flavor', flavor('create_update_get_flavor_details'), 'POST', '/flavors', { body: { flavor: body }, version });
+        if (at.isAtLeast('2.55')) await recorder.record('update flavor', flavor('create_update_get_flavor_details'), 'PUT', '/flavors/1', { body: { flavor: { description: `at ${version}` } }, version });
+
+        const name = `k-${version}`;
+        const created = { keypair: { name, ...(at.isAtLeast('2.2') ? { type: 'ssh' } : {}) } };
+        await recorder.record('create keypair', keypair('create_keypair'), 'POST', '/os-keypairs', { body: created, as: DEMO, version });
+        await recorder.record('import keypair', keypair('create_keypair'), 'POST', '/os-keypairs', { body: { keypair: { name: `${name}-imported`, public_key: ED25519 } }, as: DEMO, version });
+        await recorder.record('keypairs', keypair('list_keypairs'), 'GET', '/os-keypairs', { as: DEMO, version });
+        await recorder.record('keypair', keypair('get_keypair'), 'GET', `/os-keypairs/${name}`, { as: DEMO, version });
+        await recorder.record('delete keypair', keypair('delete_keypair'), 'DELETE', `/os-keypairs/${name}-imported`, { as: DEMO, version });
+        if (at.isAtLeast('2.10')) await recorder.record('keypairs of a user', keypair('list_keypairs'), 'GET', `/os-keypairs?user_id=${DEMO.userId ?? ''}`, { version });
       }
       await verify(recorder.cases, (reason) => t.skip(reason));
     }));
