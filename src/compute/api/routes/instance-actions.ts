@@ -27,8 +27,8 @@ const V258 = {
 type ListQuery = { limit?: number[]; marker?: string[]; 'changes-since'?: string[]; 'changes-before'?: string[] };
 
 /** The list query: none before 2.58 (anything is ignored), paging from 2.58, changes-before from 2.66. */
-const LIST_QUERY = versioned<((query: unknown) => unknown) | undefined>([
-  { min: '2.1', max: '2.57', value: undefined },
+const LIST_QUERY = versioned<((query: unknown) => unknown) | null>([
+  { min: '2.1', max: '2.57', value: null },
   { min: '2.58', max: '2.65', value: queryValidator(Type.Object(V258, { additionalProperties: false })) },
   { min: '2.66', value: queryValidator(Type.Object({ ...V258, 'changes-before': single(Type.String({ format: 'date-time' })) }, { additionalProperties: false })) },
 ]);
@@ -78,7 +78,7 @@ function isoTime(value: string | undefined): string | undefined {
 /** The 2.58 paging and time window of a list request. */
 function listPage(request: FastifyRequest): { page: InstanceActionPage; query: ListQuery } | undefined {
   const parse = LIST_QUERY.select(request.microversion);
-  if (parse === undefined) return undefined;
+  if (parse === null) return undefined;
   const query = parse(request.query) as ListQuery;
   const changesSince = isoTime(query['changes-since']?.[0]);
   const changesBefore = isoTime(query['changes-before']?.[0]);
