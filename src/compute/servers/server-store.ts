@@ -154,7 +154,7 @@ export class ServerStore {
   async withDetails(rows: readonly InstanceRow[]): Promise<Server[]> {
     if (rows.length === 0) return [];
     const uuids = rows.map((row) => row.uuid);
-    const [metadata, faults, tagsOf, groups, certs] = await Promise.all([
+    const [metadata, faults, tagsOf, groups, certs, volumes] = await Promise.all([
       this.db.selectFrom('compute_instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).orderBy('key').execute(),
       this.db.selectFrom('compute_instance_faults').selectAll().where('instance_uuid', 'in', uuids).orderBy('id', 'desc').execute(),
       this.#tagsOf(uuids),
@@ -165,6 +165,13 @@ export class ServerStore {
         .where('compute_server_group_members.instance_uuid', 'in', uuids)
         .execute(),
       this.db.selectFrom('compute_instance_system_metadata').select(['instance_uuid', 'value']).where('instance_uuid', 'in', uuids).where('key', '=', TRUSTED_CERTS_KEY).execute(),
+      this.db
+        .selectFrom('compute_block_device_mappings')
+        .select(['instance_uuid', 'volume_id', 'delete_on_termination'])
+        .where('instance_uuid', 'in', uuids)
+        .where('volume_id', 'is not', null)
+        .orderBy('id')
+        .execute(),
     ]);
     const metadataOf = new Map<string, Record<string, string>>();
     for (const item of metadata) {
@@ -178,6 +185,10 @@ export class ServerStore {
       faultOf.set(fault.instance_uuid, { code: fault.code, message: fault.message, details: fault.details, created_at: fault.created_at });
     }
     const groupOf = new Map(groups.map((group) => [group.instance_uuid, group.uuid]));
+    const volumesOf = new Map<string, { id: string; deleteOnTermination: boolean }[]>();
+    for (const bdm of volumes) {
+      volumesOf.set(bdm.instance_uuid, [...(volumesOf.get(bdm.instance_uuid) ?? []), { id: bdm.volume_id ?? '', deleteOnTermination: Boolean(bdm.delete_on_termination) }]);
+    }
     const certsOf = new Map(certs.map((item) => [item.instance_uuid, JSON.parse(item.value) as string[]]));
     return rows.map((row) => {
       const fault = faultOf.get(row.uuid);
@@ -189,6 +200,7 @@ export class ServerStore {
         flavor: (JSON.parse(row.flavor) as { cur: Flavor }).cur,
         tags: tagsOf.get(row.uuid) ?? [],
         serverGroups: group === undefined ? [] : [group],
+        volumes: volumesOf.get(row.uuid) ?? [],
         trustedImageCertificates: certsOf.get(row.uuid) ?? null,
       };
     });

@@ -13,6 +13,8 @@ export interface Server {
   readonly tags: readonly string[];
   /** Uuids of the server groups the instance is a member of (at most one). */
   readonly serverGroups: readonly string[];
+  /** Volumes attached (block device mappings with a volume), in mapping order. */
+  readonly volumes: readonly { readonly id: string; readonly deleteOnTermination: boolean }[];
   /** Certificate ids the image must be signed by (2.63), null when none were asked. */
   readonly trustedImageCertificates: readonly string[] | null;
 }

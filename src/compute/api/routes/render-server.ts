@@ -182,7 +182,10 @@ export function renderServer(
     body['OS-EXT-STS:vm_state'] = row.vm_state;
     body['OS-EXT-STS:power_state'] = row.power_state;
   }
-  if (sections.extendedVolumes) body['os-extended-volumes:volumes_attached'] = [];
+  if (sections.extendedVolumes) {
+    const withDeleteFlag = microversion.isAtLeast('2.3');
+    body['os-extended-volumes:volumes_attached'] = server.volumes.map((volume) => ({ id: volume.id, ...(withDeleteFlag ? { delete_on_termination: volume.deleteOnTermination } : {}) }));
+  }
   const hostStatus = options.hostStatus;
   if (sections.hostStatus && microversion.isAtLeast('2.16') && hostStatus !== undefined && showsHostStatus(viewer, hostStatus)) body['host_status'] = hostStatus;
   for (const added of ADDED_FIELDS) if (microversion.isAtLeast(added.since)) Object.assign(body, added.fields(server));

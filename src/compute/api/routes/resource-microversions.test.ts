@@ -48,6 +48,9 @@ describe('compute routes: flavors, key pairs and instance actions by microversio
       const brief = (await call('GET', '/flavors', { as: DEMO, version: '2.55' })).json['flavors'] as Body[];
       assert.deepEqual(Object.keys(brief[0] ?? {}).sort(), ['description', 'id', 'links', 'name']);
 
+      assert.equal((await call('POST', '/flavors/2/action', { body: { addTenantAccess: { tenant: 'demo' } }, version: '2.6' })).status, 200);
+      const publicAccess = await call('POST', '/flavors/2/action', { body: { addTenantAccess: { tenant: 'other' } }, version: '2.7' });
+      assert.deepEqual(publicAccess.json, { conflictingRequest: { code: 409, message: 'Can not add access to a public flavor.' } });
       assert.equal((await call('GET', '/flavors?bogus=1', { as: DEMO, version: '2.74' })).status, 200);
       assert.equal((await call('GET', '/flavors/detail?bogus=1', { as: DEMO, version: '2.75' })).status, 400);
     }));

@@ -42,6 +42,12 @@ describe('compute routes: servers by microversion', () => {
       assert.equal((await show(harness, id, '2.19'))['description'], 'web tier');
       assert.deepEqual((await show(harness, id, '2.46'))['flavor'], { id: '1', links: [{ rel: 'bookmark', href: 'http://cloud/compute/flavors/1' }] });
       assert.deepEqual((await show(harness, id, '2.47'))['flavor'], { vcpus: 1, ram: 128, disk: 1, ephemeral: 0, swap: 0, original_name: 'm1.tiny', extra_specs: {} });
+      await harness.db.kysely.withTables<ComputeTables>().insertInto('compute_block_device_mappings').values({
+        instance_uuid: id, source_type: 'volume', destination_type: 'volume', device_name: '/dev/vdb', boot_index: null, image_id: null,
+        volume_id: 'vol-1', volume_size: 1, delete_on_termination: true, attachment_id: null, tag: null, created_at: '2026-11-24T10:00:00.000Z',
+      }).execute();
+      assert.deepEqual((await show(harness, id, '2.1'))['os-extended-volumes:volumes_attached'], [{ id: 'vol-1' }]);
+      assert.deepEqual((await show(harness, id, '2.3'))['os-extended-volumes:volumes_attached'], [{ id: 'vol-1', delete_on_termination: true }]);
       assert.equal((await show(harness, id, '2.72'))['locked_reason'], undefined);
       assert.equal((await show(harness, id, '2.73'))['locked_reason'], 'audit');
     }));

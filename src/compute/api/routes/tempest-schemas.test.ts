@@ -50,7 +50,7 @@ function bootBody(version: string, name: string): Record<string, unknown> {
   return { server };
 }
 
-/** A server in every state the views branch on: hosted, tagged, grouped, locked with a reason, with a fault. */
+/** A server in every state the views branch on: hosted, tagged, grouped, locked with a reason, and a volume. */
 async function richServer({ call, db, registry }: Harness): Promise<string> {
   await registry.register({ binary: 'nova-compute', host: 'compute-1', topic: 'compute' });
   const id = await insertInstance(db, 'demo', { locked: true, locked_by: 'owner', locked_reason: 'maintenance', display_description: 'rich', user_data: 'aGVsbG8=' });
@@ -60,6 +60,10 @@ async function richServer({ call, db, registry }: Harness): Promise<string> {
   const kysely = db.kysely.withTables<ComputeTables>();
   const row = await kysely.selectFrom('compute_server_groups').select('id').where('uuid', '=', groupId).executeTakeFirstOrThrow();
   await kysely.insertInto('compute_server_group_members').values({ group_id: row.id, instance_uuid: id }).execute();
+  await kysely.insertInto('compute_block_device_mappings').values({
+    instance_uuid: id, source_type: 'volume', destination_type: 'volume', device_name: '/dev/vdb', boot_index: null, image_id: null,
+    volume_id: '0b7a1f9e-0000-4000-8000-000000000001', volume_size: 1, delete_on_termination: false, attachment_id: null, tag: null, created_at: '2026-11-24T10:00:00.000Z',
+  }).execute();
   return id;
 }
 
@@ -81,6 +85,8 @@ describe('compute routes against Tempest response schemas', () => {
     withComputeApp(async (harness) => {
       const recorder = new Recorder(harness.call);
       const rich = await richServer(harness);
+      const broken = await insertInstance(harness.db, 'demo', { vm_state: 'error', display_name: 'broken' });
+      await harness.db.kysely.withTables<ComputeTables>().insertInto('compute_instance_faults').values({ instance_uuid: broken, code: 500, message: 'boom', details: 'Traceback', host: 'compute-1', created_at: '2026-11-24T10:00:00.000Z' }).execute();
       assert.equal((await harness.call('PUT', '/os-quota-sets/demo', { body: { quota_set: { instances: -1, cores: -1, ram: -1 } } })).status, 200);
       const schema = (attr: string): TempestSchema => ({ client: SERVERS, attr });
       for (const version of everyVersion()) {
@@ -88,6 +94,7 @@ describe('compute routes against Tempest response schemas', () => {
         const id = String((created['server'] as { id?: string } | undefined)?.id);
         for (const [who, as] of [['admin', ADMIN], ['member', DEMO]] as const) {
           await recorder.record(`show ${who}`, schema('get_server'), 'GET', `/servers/${rich}`, { as, version });
+          await recorder.record(`show error ${who}`, schema('get_server'), 'GET', `/servers/${broken}`, { as, version });
           await recorder.record(`show new ${who}`, schema('get_server'), 'GET', `/servers/${id}`, { as, version });
           await recorder.record(`detail ${who}`, schema('list_servers_detail'), 'GET', '/servers/detail', { as, version });
           await recorder.record(`update ${who}`, schema('update_server'), 'PUT', `/servers/${rich}`, { body: { server: { name: `renamed-${version}` } }, as, version });
