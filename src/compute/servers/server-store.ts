@@ -209,7 +209,6 @@ export class ServerStore {
 
 /** The admin's column filters: exact values, and Python-style regex search (a NULL never matches). */
 function matchesColumns(row: InstanceRow, query: ServerListQuery): boolean {
-  if (query.name !== undefined && !nameRegex(query.name).test(row.display_name)) return false;
   for (const [column, values] of Object.entries(query.exact ?? {}) as [keyof InstanceRow, readonly string[]][]) {
     const value = row[column];
     if (value === null || !values.includes(String(value))) return false;
@@ -221,7 +220,7 @@ function matchesColumns(row: InstanceRow, query: ServerListQuery): boolean {
   return true;
 }
 
-/** Nova filters names with Python's re.search; an invalid pattern matches as literal text. */
+/** Nova filters with Python's re.search; an invalid pattern matches as literal text. */
 function nameRegex(pattern: string): RegExp {
   try {
     return new RegExp(pattern);

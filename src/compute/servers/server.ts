@@ -91,8 +91,6 @@ export interface TagFilters {
 export interface ServerListQuery {
   /** Only this project's servers; undefined with all_tenants. */
   readonly projectId?: string;
-  /** Python regex over the display name (matched with JS RegExp, search semantics). */
-  readonly name?: string;
   readonly vmStates?: readonly string[];
   readonly taskStates?: readonly string[];
   readonly imageRef?: string;
@@ -108,6 +106,7 @@ export interface ServerListQuery {
   /** 2.73: locked or unlocked servers only. */
   readonly locked?: boolean;
   readonly exact?: Partial<Record<ExactFilterColumn, readonly string[]>>;
+  /** Python regexes (matched with JS RegExp, search semantics): the name filter is display_name's. */
   readonly regex?: Partial<Record<RegexFilterColumn, string>>;
   readonly sort: readonly { readonly key: ServerSortKey; readonly dir: 'asc' | 'desc' }[];
   readonly limit: number;

@@ -113,6 +113,26 @@ export function parseCreateBody(body: unknown, version: Microversion): ServerCre
   return CREATE.select(version)(body) as ServerCreateBody;
 }
 
+const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** ServersController._get_requested_networks: a port once and alone, else a network uuid. */
+function checkNetworks(networks: ServerCreateRequest['networks']): void {
+  if (networks === undefined || typeof networks === 'string') return;
+  const ports = new Set<string>();
+  for (const network of networks) {
+    const port = network.port ?? undefined;
+    if (port !== undefined) {
+      if (ports.has(port)) throw new BadRequest(`Port ID '${port}' was specified twice: you cannot attach a port multiple times.`);
+      if (network.fixed_ip !== undefined) throw new BadRequest(`Specified Fixed IP '${network.fixed_ip}' cannot be used with port '${port}': the two cannot be specified together.`);
+      ports.add(port);
+    } else if (network.uuid === undefined) {
+      throw new BadRequest("Bad network format: missing 'uuid'");
+    } else if (!UUID_LIKE.test(network.uuid.replace(/[{}]/g, ''))) {
+      throw new BadRequest(`Bad networks format: network uuid is not in proper format (${network.uuid})`);
+    }
+  }
+}
+
 function list(value: string | readonly string[] | undefined): readonly string[] | undefined {
   return value === undefined ? undefined : typeof value === 'string' ? [value] : value;
 }
@@ -124,6 +144,7 @@ export function toCreateRequest(body: ServerCreateBody, version: Microversion): 
   const minCount = Number(server.min_count ?? 1);
   const maxCount = Number(server.max_count ?? minCount);
   if (minCount > maxCount) throw new BadRequest('min_count must be <= max_count');
+  checkNetworks(server.networks);
   const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
   const sameHost = list(hints.same_host);
   const differentHost = list(hints.different_host);

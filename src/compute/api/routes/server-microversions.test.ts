@@ -79,6 +79,11 @@ describe('compute routes: servers by microversion', () => {
       assert.deepEqual([missing.status, JSON.stringify(missing.json).includes("'networks' is a required property")], [400, true]);
       assert.equal((await call('POST', '/servers', { body: boot({ networks: 'auto' }), as: DEMO, version: '2.36' })).status, 400, 'auto is a 2.37 word');
       assert.equal((await call('POST', '/servers', { body: boot({ networks: [{ uuid: 'not-a-uuid' }] }), as: DEMO, version: '2.37' })).status, 400);
+      const badUuid = await call('POST', '/servers', { body: boot({ networks: [{ uuid: 'not-a-uuid' }] }), as: DEMO, version: '2.36' });
+      assert.match(JSON.stringify(badUuid.json), /Bad networks format: network uuid is not in proper format \(not-a-uuid\)/);
+      const port = '5f3c2d1e-0000-4000-8000-000000000001';
+      assert.equal((await call('POST', '/servers', { body: boot({ networks: [{ port }, { port }] }), as: DEMO, version: '2.36' })).status, 400);
+      assert.equal((await call('POST', '/servers', { body: boot({ networks: [{ port, fixed_ip: '10.0.0.5' }] }), as: DEMO, version: '2.36' })).status, 400);
       assert.equal((await call('POST', '/servers', { body: boot({ networks: [{ uuid: IMAGE_ID, tag: 'nic' }] }), as: DEMO, version: '2.41' })).status, 400, 'no network tags 2.37–2.41');
       assert.equal((await call('POST', '/servers', { body: boot({ networks: [{ uuid: IMAGE_ID, tag: 'nic' }] }), as: DEMO, version: '2.42' })).status, 202);
 
