@@ -68,8 +68,8 @@ export class ServerStore {
 
   async list(query: ServerListQuery): Promise<Server[]> {
     let select = this.db.selectFrom('compute_instances').selectAll();
-    const withDeleted = query.deleted ?? (query.changesSince !== undefined || query.changesBefore !== undefined);
-    if (!withDeleted) select = select.where('deleted', '=', false);
+    if (query.deleted !== undefined) select = select.where('deleted', '=', query.deleted);
+    else if (query.changesSince === undefined && query.changesBefore === undefined) select = select.where('deleted', '=', false);
     if (query.changesSince !== undefined) select = select.where('updated_at', '>=', query.changesSince);
     if (query.changesBefore !== undefined) select = select.where('updated_at', '<=', query.changesBefore);
     if (query.projectId !== undefined) select = select.where('project_id', '=', query.projectId);

@@ -100,7 +100,7 @@ export interface ServerListQuery {
   readonly changesSince?: string;
   /** ISO time: servers changed at or before, deleted ones included (2.66). */
   readonly changesBefore?: string;
-  /** Include deleted servers (an admin's `deleted=true`, or vm_state=deleted). */
+  /** An admin's `deleted`: true lists only deleted servers, false only live ones (absent: live ones, all with a changes window). */
   readonly deleted?: boolean;
   readonly tagFilters?: TagFilters;
   /** 2.73: locked or unlocked servers only. */

@@ -167,6 +167,12 @@ describe('compute routes: servers by microversion', () => {
       assert.equal((await call('GET', '/servers?metadata=1', { version: '2.1' })).status, 400, "admins' joined-table filters are refused");
       assert.deepEqual(await names(harness, '?user_id=nobody', '2.1'), ['bare', 'db', 'web'], 'members may not filter by user');
       assert.deepEqual(await names(harness, '?all_tenants=1&user_id=user-of-demo&name=^w', '2.1', ADMIN), ['web']);
+      await db.kysely.withTables<ComputeTables>().updateTable('compute_instances').set({ deleted: true, vm_state: 'deleted' }).where('uuid', '=', web).execute();
+      assert.deepEqual(await names(harness, '?all_tenants=1&deleted=true', '2.1', ADMIN), ['web']);
+      assert.deepEqual(await names(harness, '?all_tenants=1&status=DELETED', '2.1', ADMIN), ['web']);
+      assert.equal((await call('GET', '/servers?status=DELETED', { as: DEMO, version: '2.1' })).status, 403);
+      assert.deepEqual(await names(harness, '?deleted=true', '2.1'), ['bare', 'db'], 'members may not ask for deleted servers');
+      assert.deepEqual(await names(harness, '?changes-since=2026-01-01T00:00:00Z', '2.1'), ['bare', 'db', 'web'], 'a changes window includes the deleted');
     }));
 
   test('os-server-tags (2.26): list, replace, add (201, then 204), check, delete; 404 below 2.26; 409 while building', () =>
