@@ -56,7 +56,7 @@ export async function serverView(
   kind: ServerViewKind,
 ): Promise<Record<string, unknown>> {
   const viewer = viewerFor(deps, request, { project_id: server.row.project_id });
-  const statuses = viewer.hostStatus === 'none' ? undefined : await servers.hostStatuses([server]);
+  const statuses = viewer.hostStatus === 'none' || !request.microversion.isAtLeast('2.16') ? undefined : await servers.hostStatuses([server]);
   const hostStatus = statuses?.get(server.row.uuid);
   return renderServer(deps.publicUrl, server, viewer, request.microversion, { kind, ...(hostStatus === undefined ? {} : { hostStatus }) });
 }
