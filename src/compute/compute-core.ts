@@ -27,7 +27,8 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
   const quotas = new QuotaManager(database);
   const flavors = new FlavorManager(database);
   const keypairs = new KeyPairManager(database, (project) => quotas.keyPairLimit(project));
-  const admin = createComputeAdmin(database, new ServiceRegistry(database), quotas, backends.refreshSchedulerAggregates, backends.updateSchedulerService);
+  const serviceRegistry = new ServiceRegistry(database);
+  const admin = createComputeAdmin(database, serviceRegistry, quotas, backends.refreshSchedulerAggregates, backends.updateSchedulerService);
   const servers = new ServersService({
     database,
     flavors,
@@ -37,6 +38,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     computeTaskApi: backends.computeTaskApi,
     computeAgentApi: backends.computeAgentApi,
     availabilityZones: () => admin.availabilityZones.availableNames(),
+    serviceRegistry,
   });
   return { flavors, quotas, keypairs, servers, admin };
 }

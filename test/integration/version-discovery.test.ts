@@ -7,6 +7,7 @@ import { API_SERVICE_NAMES } from '../../src/cli/presets/api-services.js';
 import { startCloudNode, type CloudNode } from '../../src/cli/runtime/cloud-node.js';
 import { loadConfig } from '../../src/common/config/load.js';
 import { configureLogging } from '../../src/common/logging/logger.js';
+import { COMPUTE_MAX_VERSION } from '../../src/compute/api/versions.js';
 
 // What keystoneauth and openstacksdk read before anything else (reference notes §3.2), without a
 // token, with links on the configured public URL.
@@ -59,7 +60,7 @@ describe('version discovery documents', () => {
       const versions = root.body['versions'] as { id: string; version: string; min_version: string; links: unknown[] }[];
       assert.deepEqual(
         versions.map((v) => [v.id, v.version, v.min_version]),
-        [['v2.1', '2.1', '2.1']],
+        [['v2.1', COMPUTE_MAX_VERSION, '2.1']],
       );
       assert.deepEqual(versions[0]?.links, [{ rel: 'self', href: `${BASE}/compute/v2.1/` }]);
     }
@@ -72,8 +73,8 @@ describe('version discovery documents', () => {
 
   test('compute negotiates microversions within what it advertises', async () => {
     const latest = await fetchPath('/compute/v2.1', { 'openstack-api-version': 'compute latest' });
-    assert.equal(latest.headers.get('openstack-api-version'), 'compute 2.1');
-    assert.equal(latest.headers.get('x-openstack-nova-api-version'), '2.1');
+    assert.equal(latest.headers.get('openstack-api-version'), `compute ${COMPUTE_MAX_VERSION}`);
+    assert.equal(latest.headers.get('x-openstack-nova-api-version'), COMPUTE_MAX_VERSION);
     const tooNew = await fetchPath('/compute/v2.1', { 'x-openstack-nova-api-version': '2.93' });
     assert.equal(tooNew.status, 406);
     assert.equal(((await tooNew.json()) as { computeFault: { code: number } }).computeFault.code, 406);

@@ -3,8 +3,9 @@ import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { ComputeTables, KeyPairsTable } from '../db/tables.js';
-import type { CreatedKeyPair, KeyPair } from './keypair.js';
+import type { CreatedKeyPair, KeyPair, KeyPairType } from './keypair.js';
 import { generateRsaKeyPair, parseOpenSshPublicKey, sshFingerprint } from './ssh-keys.js';
+import { generateX509KeyPair, x509Fingerprint } from './x509-keys.js';
 
 type Db = Kysely<ComputeTables>;
 
@@ -33,9 +34,16 @@ export class KeyPairManager {
     this.#db = database.kysely.withTables<ComputeTables>();
   }
 
-  async list(userId: string): Promise<KeyPair[]> {
-    const rows = await this.#db.selectFrom('compute_key_pairs').selectAll().where('user_id', '=', userId).orderBy('name').execute();
-    return rows.map(toKeyPair);
+  /** By name; a page after `marker` (a key pair name, 400 when the user has none of it) of at most `limit`. */
+  async list(userId: string, page: { readonly limit?: number; readonly marker?: string } = {}): Promise<KeyPair[]> {
+    let select = this.#db.selectFrom('compute_key_pairs').selectAll().where('user_id', '=', userId).orderBy('name');
+    if (page.marker !== undefined) {
+      const marker = await this.#db.selectFrom('compute_key_pairs').select('name').where('user_id', '=', userId).where('name', '=', page.marker).executeTakeFirst();
+      if (marker === undefined) throw new BadRequest(`Marker ${page.marker} could not be found.`);
+      select = select.where('name', '>', marker.name);
+    }
+    if (page.limit !== undefined) select = select.limit(page.limit);
+    return (await select.execute()).map(toKeyPair);
   }
 
   async get(userId: string, name: string): Promise<KeyPair> {
@@ -44,21 +52,17 @@ export class KeyPairManager {
     return toKeyPair(row);
   }
 
-  /** Imports `publicKey` (an OpenSSH line; 400 when it is not one), or generates an RSA pair when none is given. */
-  async create(owner: KeyPairOwner, name: string, publicKey?: string): Promise<CreatedKeyPair> {
-    let material: { publicKey: string; fingerprint: string; privateKey?: string };
-    if (publicKey === undefined) {
-      material = generateRsaKeyPair();
-    } else {
-      const blob = parseOpenSshPublicKey(publicKey);
-      if (blob === undefined) throw new BadRequest('Keypair data is invalid: failed to generate fingerprint');
-      material = { publicKey, fingerprint: sshFingerprint(blob) };
-    }
+  /**
+   * Imports `publicKey` (an OpenSSH line, or a PEM certificate for x509; 400 when it is not one),
+   * or generates a pair when none is given (RSA for ssh, a WinRM client certificate for x509).
+   */
+  async create(owner: KeyPairOwner, name: string, publicKey?: string, type: KeyPairType = 'ssh'): Promise<CreatedKeyPair> {
     await this.#checkQuota(owner);
+    const material = publicKey === undefined ? await generate(type, owner.userId) : imported(type, publicKey);
     const row = {
       user_id: owner.userId,
       name,
-      type: 'ssh',
+      type,
       public_key: material.publicKey,
       fingerprint: material.fingerprint,
       created_at: toDbTimestamp(this.now()),
@@ -90,6 +94,28 @@ export class KeyPairManager {
       .executeTakeFirstOrThrow();
     if (Number(count) + 1 > limit) throw new Forbidden('Quota exceeded, too many key pairs.');
   }
+}
+
+interface KeyMaterial {
+  readonly publicKey: string;
+  readonly fingerprint: string;
+  readonly privateKey?: string;
+}
+
+function generate(type: KeyPairType, userId: string): KeyMaterial | Promise<KeyMaterial> {
+  return type === 'x509' ? generateX509KeyPair(userId) : generateRsaKeyPair();
+}
+
+/** Nova's _generate_fingerprint, worded as Nova's InvalidKeypair. */
+function imported(type: KeyPairType, publicKey: string): KeyMaterial {
+  if (type === 'x509') {
+    const fingerprint = x509Fingerprint(publicKey);
+    if (fingerprint === undefined) throw new BadRequest('Keypair data is invalid: failed to generate X509 fingerprint.');
+    return { publicKey, fingerprint };
+  }
+  const blob = parseOpenSshPublicKey(publicKey);
+  if (blob === undefined) throw new BadRequest('Keypair data is invalid: failed to generate fingerprint');
+  return { publicKey, fingerprint: sshFingerprint(blob) };
 }
 
 function toKeyPair(row: Selectable<KeyPairsTable>): KeyPair {

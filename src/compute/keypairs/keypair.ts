@@ -1,10 +1,12 @@
+export type KeyPairType = 'ssh' | 'x509';
+
 /** A key pair as Nova keeps it: owned by a user, unique by name per user. */
 export interface KeyPair {
   readonly id: number;
   readonly user_id: string;
   readonly name: string;
-  /** `ssh` (x509 needs microversion 2.2). */
-  readonly type: 'ssh' | 'x509';
+  /** `ssh`, or `x509` (chosen from microversion 2.2). */
+  readonly type: KeyPairType;
   readonly public_key: string;
   readonly fingerprint: string;
   readonly created_at: string;

@@ -10,13 +10,13 @@ import type { Flavor } from '../flavors/flavor.js';
 import type { FlavorManager } from '../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import type { RequestSpec, ServerGroupPolicy, ServerGroupSpec } from '../scheduler/request-spec.js';
+import type { RequestedDestination, RequestSpec, ServerGroupPolicy, ServerGroupSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { PowerState } from '../virt/power-state.js';
 import { InstanceActionName, type InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, ServerCreateRequest } from './server.js';
-import type { ServerStore } from './server-store.js';
+import { TRUSTED_CERTS_KEY, type ServerStore } from './server-store.js';
 
 /** The image service as compute uses it (in-process): NotFound for images the caller may not see. */
 export interface ImageLookup {
@@ -58,6 +58,7 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   if (request.availabilityZone !== undefined && !(await deps.availabilityZones()).includes(request.availabilityZone)) {
     throw new BadRequest('The requested availability zone is not available');
   }
+  const destination = await requestedDestination(deps, request);
   const group = request.hints.group === undefined ? undefined : await findGroup(deps, request.hints.group);
   const count = await allowedCount(deps, projectId, userId, flavor, request.minCount, request.maxCount);
   if (group !== undefined) await checkGroupMembersQuota(deps, projectId, group, count);
@@ -72,6 +73,11 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
       await trx.insertInto('compute_instances').values(instanceRow({ uuid, name, index, request, flavor, projectId, userId, keyData, reservationId, now })).execute();
       const metadata = Object.entries(request.metadata ?? {}).map(([key, value]) => ({ instance_uuid: uuid, key, value }));
       if (metadata.length > 0) await trx.insertInto('compute_instance_metadata').values(metadata).execute();
+      const tags = [...new Set(request.tags ?? [])].map((tag) => ({ instance_uuid: uuid, tag }));
+      if (tags.length > 0) await trx.insertInto('compute_instance_tags').values(tags).execute();
+      if (request.trustedImageCertificates !== undefined) {
+        await trx.insertInto('compute_instance_system_metadata').values({ instance_uuid: uuid, key: TRUSTED_CERTS_KEY, value: JSON.stringify(request.trustedImageCertificates) }).execute();
+      }
       if (group !== undefined) await trx.insertInto('compute_server_group_members').values({ group_id: group.id, instance_uuid: uuid }).execute();
       await deps.actions.record(context, uuid, InstanceActionName.CREATE, trx);
     }
@@ -82,11 +88,35 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
     instanceUuid: uuid,
     imageRef: image.id,
     adminPassword: adminPass,
-    requestedNetworks: request.networks ?? 'auto',
+    requestedNetworks: buildNetworks(request.networks),
   }));
-  await deps.computeTaskApi.buildInstances(builds, requestSpec(request, uuids, projectId, flavor, image, group?.spec));
+  const spec = requestSpec(request, uuids, projectId, flavor, image, group?.spec);
+  await deps.computeTaskApi.buildInstances(builds, destination === undefined ? spec : { ...spec, requestedDestination: destination });
   const servers = await Promise.all(uuids.map((uuid) => deps.store.get(uuid)));
   return { servers, reservationId, adminPass };
+}
+
+/** The network requests as the conductor takes them (absent: Nova's default, auto-allocate). */
+function buildNetworks(networks: ServerCreateRequest['networks']): BuildRequest['requestedNetworks'] {
+  if (networks === undefined) return 'auto';
+  if (typeof networks === 'string') return networks;
+  return networks.map((network) => ({
+    ...(network.uuid === undefined ? {} : { uuid: network.uuid }),
+    ...(network.port === undefined || network.port === null ? {} : { port: network.port }),
+    ...(network.fixed_ip === undefined ? {} : { fixedIp: network.fixed_ip }),
+  }));
+}
+
+/** 2.74's host / hypervisor_hostname, checked against the compute nodes as Nova's _validate_host_or_node. */
+async function requestedDestination(deps: CreateServersDeps, request: ServerCreateRequest): Promise<RequestedDestination | undefined> {
+  const { requestedHost: host, requestedNode: node } = request;
+  if (host === undefined && node === undefined) return undefined;
+  let select = deps.store.db.selectFrom('compute_nodes').select(['host', 'hypervisor_hostname']);
+  if (host !== undefined) select = select.where('host', '=', host);
+  if (node !== undefined) select = select.where('hypervisor_hostname', '=', node);
+  const found = await select.executeTakeFirst();
+  if (found === undefined) throw new BadRequest(`Compute host ${host ?? node ?? ''} could not be found.`);
+  return { host: found.host, ...(node === undefined ? {} : { node }) };
 }
 
 async function findFlavor(deps: CreateServersDeps, context: RequestContext, flavorRef: string): Promise<Flavor> {
@@ -245,7 +275,7 @@ function instanceRow(input: RowInput): InstancesTable {
     project_id: input.projectId,
     user_id: input.userId,
     display_name: input.name,
-    display_description: input.name,
+    display_description: request.description === undefined ? request.name : request.description,
     hostname: input.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'server',
     image_ref: request.imageRef.split('/').at(-1) ?? request.imageRef,
     flavor_id: flavor.flavorid,

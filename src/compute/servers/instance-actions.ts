@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { NotFound } from '../../common/errors/errors.js';
+import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import type { ComputeTables, InstanceActionEventsTable, InstanceActionsTable } from '../db/tables.js';
 
 export type InstanceAction = Selectable<InstanceActionsTable>;
@@ -19,6 +19,14 @@ export const InstanceActionName = {
   UNLOCK: 'unlock',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
+
+/** A page of the 2.58 list: at most `limit` after the `marker` request id, changed in a time window. */
+export interface InstanceActionPage {
+  readonly limit?: number;
+  readonly marker?: string;
+  readonly changesSince?: string;
+  readonly changesBefore?: string;
+}
 
 /**
  * The instance action log (os-instance-actions): one action per request that changes a server,
@@ -53,19 +61,35 @@ export class InstanceActionLog {
       .execute();
   }
 
-  /** Newest first, as Nova lists them. */
-  list(instanceUuid: string): Promise<InstanceAction[]> {
-    return this.#db.selectFrom('compute_instance_actions').selectAll().where('instance_uuid', '=', instanceUuid).orderBy('start_time', 'desc').orderBy('id', 'desc').execute();
+  /** Newest first (created_at, id), as Nova's actions_get; a 2.58 page after the `marker` request id. */
+  async list(instanceUuid: string, page: InstanceActionPage = {}): Promise<InstanceAction[]> {
+    if (page.limit === 0) return [];
+    let select = this.#db.selectFrom('compute_instance_actions').selectAll().where('instance_uuid', '=', instanceUuid);
+    if (page.changesSince !== undefined) select = select.where('updated_at', '>=', page.changesSince);
+    if (page.changesBefore !== undefined) select = select.where('updated_at', '<=', page.changesBefore);
+    if (page.marker !== undefined) {
+      const marker = await this.#find(instanceUuid, page.marker);
+      if (marker === undefined) throw new BadRequest(`Marker ${page.marker} could not be found.`);
+      select = select.where((eb) => eb.or([eb('created_at', '<', marker.created_at), eb.and([eb('created_at', '=', marker.created_at), eb('id', '<', marker.id)])]));
+    }
+    select = select.orderBy('created_at', 'desc').orderBy('id', 'desc');
+    return (page.limit === undefined ? select : select.limit(page.limit)).execute();
   }
 
-  async get(instanceUuid: string, requestId: string): Promise<{ action: InstanceAction; events: InstanceActionEvent[] }> {
-    const action = await this.#db
+  #find(instanceUuid: string, requestId: string): Promise<InstanceAction | undefined> {
+    return this.#db
       .selectFrom('compute_instance_actions')
       .selectAll()
       .where('instance_uuid', '=', instanceUuid)
       .where('request_id', '=', requestId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
       .executeTakeFirst();
-    if (action === undefined) throw new NotFound(`Action for request_id ${requestId} on instance ${instanceUuid} not found`);
+  }
+
+  async get(instanceUuid: string, requestId: string): Promise<{ action: InstanceAction; events: InstanceActionEvent[] }> {
+    const action = await this.#find(instanceUuid, requestId);
+    if (action === undefined) throw new NotFound(`Action ${requestId} not found`);
     const events = await this.#db.selectFrom('compute_instance_action_events').selectAll().where('action_id', '=', action.id).orderBy('id').execute();
     return { action, events };
   }

@@ -3,16 +3,21 @@ import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import type { ComputeTables, InstancesTable } from '../db/tables.js';
-import type { Server, ServerFault, ServerListQuery, ServerSortKey } from './server.js';
+import type { Flavor } from '../flavors/flavor.js';
+import type { Server, ServerFault, ServerListQuery, ServerSortKey, TagFilters } from './server.js';
 
 type Db = Kysely<ComputeTables>;
 type InstanceRow = Selectable<InstancesTable>;
+
+/** The system metadata key holding a server's 2.63 trusted image certificate ids (JSON). */
+export const TRUSTED_CERTS_KEY = 'trusted_image_certificates';
 
 /** API sort keys to columns (instance_type_id is the flavor here). */
 const SORT_COLUMNS: Readonly<Record<ServerSortKey, keyof InstancesTable>> = {
   access_ip_v4: 'access_ip_v4',
   access_ip_v6: 'access_ip_v6',
   availability_zone: 'availability_zone',
+  config_drive: 'config_drive',
   created_at: 'created_at',
   display_description: 'display_description',
   display_name: 'display_name',
@@ -52,17 +57,21 @@ export class ServerStore {
     this.db = database.kysely.withTables<ComputeTables>();
   }
 
-  /** A live server; deleted and unknown ones are 404. */
-  async get(uuid: string): Promise<Server> {
-    const row = await this.db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).where('deleted', '=', false).executeTakeFirst();
+  /** A live server (or, with `readDeleted`, a deleted one too, as Nova's read_deleted='yes'); unknown ones are 404. */
+  async get(uuid: string, readDeleted = false): Promise<Server> {
+    let select = this.db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid);
+    if (!readDeleted) select = select.where('deleted', '=', false);
+    const row = await select.executeTakeFirst();
     if (row === undefined) throw serverNotFound(uuid);
     return (await this.withDetails([row]))[0] as Server;
   }
 
   async list(query: ServerListQuery): Promise<Server[]> {
     let select = this.db.selectFrom('compute_instances').selectAll();
-    if (query.changesSince === undefined) select = select.where('deleted', '=', false);
-    else select = select.where('updated_at', '>=', query.changesSince);
+    if (query.deleted !== undefined) select = select.where('deleted', '=', query.deleted);
+    else if (query.changesSince === undefined && query.changesBefore === undefined) select = select.where('deleted', '=', false);
+    if (query.changesSince !== undefined) select = select.where('updated_at', '>=', query.changesSince);
+    if (query.changesBefore !== undefined) select = select.where('updated_at', '<=', query.changesBefore);
     if (query.projectId !== undefined) select = select.where('project_id', '=', query.projectId);
     if (query.vmStates !== undefined) {
       if (query.vmStates.length === 0) return [];
@@ -72,19 +81,40 @@ export class ServerStore {
     if (query.imageRef !== undefined) select = select.where('image_ref', '=', query.imageRef);
     if (query.flavorId !== undefined) select = select.where('flavor_id', '=', query.flavorId);
     if (query.host !== undefined) select = select.where('host', '=', query.host);
+    if (query.locked !== undefined) select = select.where('locked', '=', query.locked);
     for (const { key, dir } of query.sort) select = select.orderBy(SORT_COLUMNS[key], dir);
     select = select.orderBy('uuid', 'asc');
     let rows = await select.execute();
-    if (query.name !== undefined) {
-      const pattern = nameRegex(query.name);
-      rows = rows.filter((row) => pattern.test(row.display_name));
-    }
+    rows = rows.filter((row) => matchesColumns(row, query));
+    if (query.tagFilters !== undefined) rows = await this.#withTags(rows, query.tagFilters);
     if (query.marker !== undefined) {
       const at = rows.findIndex((row) => row.uuid === query.marker);
       if (at < 0) throw new BadRequest(`marker [${query.marker}] not found`);
       rows = rows.slice(at + 1);
     }
     return this.withDetails(rows.slice(0, query.limit));
+  }
+
+  /** The rows whose tags pass Nova's four tag filters. */
+  async #withTags(rows: readonly InstanceRow[], filters: TagFilters): Promise<InstanceRow[]> {
+    const tagsOf = await this.#tagsOf(rows.map((row) => row.uuid));
+    return rows.filter((row) => {
+      const tags = new Set(tagsOf.get(row.uuid) ?? []);
+      const has = (tag: string) => tags.has(tag);
+      if (filters.tags !== undefined && !filters.tags.every(has)) return false;
+      if (filters.tagsAny !== undefined && !filters.tagsAny.some(has)) return false;
+      if (filters.notTags !== undefined && filters.notTags.every(has)) return false;
+      if (filters.notTagsAny !== undefined && filters.notTagsAny.some(has)) return false;
+      return true;
+    });
+  }
+
+  async #tagsOf(uuids: readonly string[]): Promise<Map<string, string[]>> {
+    const tagsOf = new Map<string, string[]>();
+    if (uuids.length === 0) return tagsOf;
+    const rows = await this.db.selectFrom('compute_instance_tags').select(['instance_uuid', 'tag']).where('instance_uuid', 'in', uuids).orderBy('tag').execute();
+    for (const { instance_uuid: uuid, tag } of rows) tagsOf.set(uuid, [...(tagsOf.get(uuid) ?? []), tag]);
+    return tagsOf;
   }
 
   async metadataOf(uuid: string): Promise<Record<string, string>> {
@@ -120,13 +150,28 @@ export class ServerStore {
     await this.db.updateTable('compute_instances').set({ updated_at: toDbTimestamp(now) }).where('uuid', '=', uuid).execute();
   }
 
-  /** Rows plus metadata and latest fault, in two queries for the whole page. */
+  /** Rows plus what the views show beside them, in a few queries for the whole page. */
   async withDetails(rows: readonly InstanceRow[]): Promise<Server[]> {
     if (rows.length === 0) return [];
     const uuids = rows.map((row) => row.uuid);
-    const [metadata, faults] = await Promise.all([
+    const [metadata, faults, tagsOf, groups, certs, volumes] = await Promise.all([
       this.db.selectFrom('compute_instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).orderBy('key').execute(),
       this.db.selectFrom('compute_instance_faults').selectAll().where('instance_uuid', 'in', uuids).orderBy('id', 'desc').execute(),
+      this.#tagsOf(uuids),
+      this.db
+        .selectFrom('compute_server_group_members')
+        .innerJoin('compute_server_groups', 'compute_server_groups.id', 'compute_server_group_members.group_id')
+        .select(['compute_server_group_members.instance_uuid', 'compute_server_groups.uuid'])
+        .where('compute_server_group_members.instance_uuid', 'in', uuids)
+        .execute(),
+      this.db.selectFrom('compute_instance_system_metadata').select(['instance_uuid', 'value']).where('instance_uuid', 'in', uuids).where('key', '=', TRUSTED_CERTS_KEY).execute(),
+      this.db
+        .selectFrom('compute_block_device_mappings')
+        .select(['instance_uuid', 'volume_id', 'delete_on_termination'])
+        .where('instance_uuid', 'in', uuids)
+        .where('volume_id', 'is not', null)
+        .orderBy('id')
+        .execute(),
     ]);
     const metadataOf = new Map<string, Record<string, string>>();
     for (const item of metadata) {
@@ -139,14 +184,43 @@ export class ServerStore {
       if (faultOf.has(fault.instance_uuid)) continue;
       faultOf.set(fault.instance_uuid, { code: fault.code, message: fault.message, details: fault.details, created_at: fault.created_at });
     }
+    const groupOf = new Map(groups.map((group) => [group.instance_uuid, group.uuid]));
+    const volumesOf = new Map<string, { id: string; deleteOnTermination: boolean }[]>();
+    for (const bdm of volumes) {
+      volumesOf.set(bdm.instance_uuid, [...(volumesOf.get(bdm.instance_uuid) ?? []), { id: bdm.volume_id ?? '', deleteOnTermination: Boolean(bdm.delete_on_termination) }]);
+    }
+    const certsOf = new Map(certs.map((item) => [item.instance_uuid, JSON.parse(item.value) as string[]]));
     return rows.map((row) => {
       const fault = faultOf.get(row.uuid);
-      return { row, metadata: metadataOf.get(row.uuid) ?? {}, ...(fault === undefined ? {} : { fault }) };
+      const group = groupOf.get(row.uuid);
+      return {
+        row,
+        metadata: metadataOf.get(row.uuid) ?? {},
+        ...(fault === undefined ? {} : { fault }),
+        flavor: (JSON.parse(row.flavor) as { cur: Flavor }).cur,
+        tags: tagsOf.get(row.uuid) ?? [],
+        serverGroups: group === undefined ? [] : [group],
+        volumes: volumesOf.get(row.uuid) ?? [],
+        trustedImageCertificates: certsOf.get(row.uuid) ?? null,
+      };
     });
   }
 }
 
-/** Nova filters names with Python's re.search; an invalid pattern matches as literal text. */
+/** The admin's column filters: exact values, and Python-style regex search (a NULL never matches). */
+function matchesColumns(row: InstanceRow, query: ServerListQuery): boolean {
+  for (const [column, values] of Object.entries(query.exact ?? {}) as [keyof InstanceRow, readonly string[]][]) {
+    const value = row[column];
+    if (value === null || !values.includes(String(value))) return false;
+  }
+  for (const [column, pattern] of Object.entries(query.regex ?? {}) as [keyof InstanceRow, string][]) {
+    const value = row[column];
+    if (value === null || !nameRegex(pattern).test(String(value))) return false;
+  }
+  return true;
+}
+
+/** Nova filters with Python's re.search; an invalid pattern matches as literal text. */
 function nameRegex(pattern: string): RegExp {
   try {
     return new RegExp(pattern);

@@ -1,11 +1,22 @@
 import type { Selectable } from 'kysely';
 import type { InstancesTable } from '../db/tables.js';
+import type { Flavor } from '../flavors/flavor.js';
 
-/** An instance row as the API reads it, with its metadata and latest fault. */
+/** An instance row as the API reads it, with what the views show beside it. */
 export interface Server {
   readonly row: Selectable<InstancesTable>;
   readonly metadata: Readonly<Record<string, string>>;
   readonly fault?: ServerFault;
+  /** The flavor snapshot the instance runs with (the flavor JSON's `cur`). */
+  readonly flavor: Flavor;
+  /** Sorted, as Nova's TagList. */
+  readonly tags: readonly string[];
+  /** Uuids of the server groups the instance is a member of (at most one). */
+  readonly serverGroups: readonly string[];
+  /** Volumes attached (block device mappings with a volume), in mapping order. */
+  readonly volumes: readonly { readonly id: string; readonly deleteOnTermination: boolean }[];
+  /** Certificate ids the image must be signed by (2.63), null when none were asked. */
+  readonly trustedImageCertificates: readonly string[] | null;
 }
 
 export interface ServerFault {
@@ -20,6 +31,7 @@ export const SERVER_SORT_KEYS = [
   'access_ip_v4',
   'access_ip_v6',
   'availability_zone',
+  'config_drive',
   'created_at',
   'display_description',
   'display_name',
@@ -51,12 +63,34 @@ export type ServerSortKey = (typeof SERVER_SORT_KEYS)[number];
 /** Sort keys only an admin may use (Nova drops them for others). */
 export const ADMIN_ONLY_SORT_KEYS: readonly ServerSortKey[] = ['host', 'node'];
 
+/** Columns an admin may filter on by exact value (Nova's exact_match_filter_names, kept here). */
+export const EXACT_FILTER_COLUMNS = ['uuid', 'user_id', 'project_id', 'vm_state', 'task_state', 'launch_index', 'power_state'] as const;
+export type ExactFilterColumn = (typeof EXACT_FILTER_COLUMNS)[number];
+
+/** Columns an admin may filter on by regular expression (Nova's _regex_instance_filter). */
+export const REGEX_FILTER_COLUMNS = [
+  'display_name', 'display_description', 'hostname', 'key_name', 'kernel_id', 'ramdisk_id', 'node', 'reservation_id',
+  'availability_zone', 'locked_by', 'root_device_name', 'config_drive', 'access_ip_v4', 'access_ip_v6', 'progress',
+  'launched_at', 'terminated_at', 'created_at',
+] as const;
+export type RegexFilterColumn = (typeof REGEX_FILTER_COLUMNS)[number];
+
+/** The 2.26 tag filters, each a list of tags (the query's comma-separated value). */
+export interface TagFilters {
+  /** Servers carrying every one of these. */
+  readonly tags?: readonly string[];
+  /** Servers carrying at least one. */
+  readonly tagsAny?: readonly string[];
+  /** Servers not carrying all of these at once. */
+  readonly notTags?: readonly string[];
+  /** Servers carrying none of these. */
+  readonly notTagsAny?: readonly string[];
+}
+
 /** A list request, already authorized and narrowed to what the caller may filter on. */
 export interface ServerListQuery {
   /** Only this project's servers; undefined with all_tenants. */
   readonly projectId?: string;
-  /** Python regex over the display name (matched with JS RegExp, search semantics). */
-  readonly name?: string;
   readonly vmStates?: readonly string[];
   readonly taskStates?: readonly string[];
   readonly imageRef?: string;
@@ -64,6 +98,16 @@ export interface ServerListQuery {
   readonly host?: string;
   /** ISO time: servers changed since, deleted ones included (as Nova). */
   readonly changesSince?: string;
+  /** ISO time: servers changed at or before, deleted ones included (2.66). */
+  readonly changesBefore?: string;
+  /** An admin's `deleted`: true lists only deleted servers, false only live ones (absent: live ones, all with a changes window). */
+  readonly deleted?: boolean;
+  readonly tagFilters?: TagFilters;
+  /** 2.73: locked or unlocked servers only. */
+  readonly locked?: boolean;
+  readonly exact?: Partial<Record<ExactFilterColumn, readonly string[]>>;
+  /** Python regexes (matched with JS RegExp, search semantics): the name filter is display_name's. */
+  readonly regex?: Partial<Record<RegexFilterColumn, string>>;
   readonly sort: readonly { readonly key: ServerSortKey; readonly dir: 'asc' | 'desc' }[];
   readonly limit: number;
   readonly marker?: string;
@@ -78,13 +122,22 @@ export interface ServerCreateRequest {
   readonly userData?: string;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly availabilityZone?: string;
-  readonly networks?: 'auto' | 'none' | readonly { readonly uuid?: string; readonly port?: string; readonly fixed_ip?: string }[];
+  readonly networks?: 'auto' | 'none' | readonly { readonly uuid?: string; readonly port?: string | null; readonly fixed_ip?: string; readonly tag?: string }[];
   readonly minCount: number;
   readonly maxCount: number;
   readonly accessIPv4?: string;
   readonly accessIPv6?: string;
   readonly adminPass?: string;
   readonly configDrive?: boolean;
+  /** 2.19: null clears it; absent, the description is the name (as Nova before 2.19). */
+  readonly description?: string | null;
+  /** 2.52 */
+  readonly tags?: readonly string[];
+  /** 2.63 */
+  readonly trustedImageCertificates?: readonly string[];
+  /** 2.74: an admin's chosen host and/or node. */
+  readonly requestedHost?: string;
+  readonly requestedNode?: string;
   readonly hints: {
     readonly group?: string;
     readonly sameHost?: readonly string[];

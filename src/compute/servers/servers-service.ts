@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
+import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
 import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
@@ -7,11 +8,13 @@ import type { FlavorManager } from '../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import { createServers, type AvailabilityZoneNames, type ImageLookup } from './create-servers.js';
+import { hostStatuses, type HostStatus } from './host-status.js';
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
 import { ActionSupport } from './action-support.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
+import { ServerTags } from './server-tags.js';
 
 export interface ServersServiceDeps {
   readonly database: Database;
@@ -23,12 +26,15 @@ export interface ServersServiceDeps {
   readonly computeAgentApi: ComputeAgentApi;
   /** Zones a create may name (the availability zone service answers). */
   readonly availabilityZones: AvailabilityZoneNames;
+  /** The services table: host_status (2.16) and the 2.74 requested host come from it. */
+  readonly serviceRegistry: ServiceRegistry;
   readonly now?: () => Date;
 }
 
-/** Server fields a 2.1 update may change. */
+/** Server fields an update may change (description from 2.19; null clears it). */
 export interface ServerUpdate {
   readonly name?: string;
+  readonly description?: string | null;
   readonly accessIPv4?: string;
   readonly accessIPv6?: string;
 }
@@ -46,6 +52,7 @@ export class ServersService {
   readonly actionSupport: ActionSupport;
   /** start, stop, reboot, lock, unlock, reset-state, delete, console. */
   readonly actions: ServerActions;
+  readonly tags: ServerTags;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -62,15 +69,16 @@ export class ServersService {
       now: this.#now,
     });
     this.actions = new ServerActions(this.actionSupport);
+    this.tags = new ServerTags(this.store, this.#now);
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
     return createServers({ ...this.#deps, store: this.store, actions: this.actionLog, now: this.#now }, context, request);
   }
 
-  /** A live server the caller may see: its project's, or any for an admin. */
-  async get(context: RequestContext, uuid: string): Promise<Server> {
-    const server = await this.store.get(uuid);
+  /** A live server the caller may see: its project's, or any for an admin (`readDeleted`: deleted ones too). */
+  async get(context: RequestContext, uuid: string, readDeleted = false): Promise<Server> {
+    const server = await this.store.get(uuid, readDeleted);
     if (!(context.isAdmin ?? false) && server.row.project_id !== context.projectId) throw serverNotFound(uuid);
     return server;
   }
@@ -79,10 +87,16 @@ export class ServersService {
     return this.store.list(query);
   }
 
+  /** The host_status of each server, by uuid. */
+  hostStatuses(servers: readonly Server[]): Promise<Map<string, HostStatus>> {
+    return hostStatuses(this.#deps.serviceRegistry, servers);
+  }
+
   async update(context: RequestContext, uuid: string, update: ServerUpdate): Promise<Server> {
     await this.get(context, uuid);
     const changes = {
       ...(update.name === undefined ? {} : { display_name: update.name }),
+      ...(update.description === undefined ? {} : { display_description: update.description }),
       ...(update.accessIPv4 === undefined ? {} : { access_ip_v4: update.accessIPv4 }),
       ...(update.accessIPv6 === undefined ? {} : { access_ip_v6: update.accessIPv6 }),
     };

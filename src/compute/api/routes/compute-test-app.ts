@@ -27,6 +27,7 @@ import { COMPUTE_POLICIES } from '../../policies.js';
 import { QuotaManager } from '../../quotas/quota-manager.js';
 import type { RequestSpec } from '../../scheduler/request-spec.js';
 import { ServersService } from '../../servers/servers-service.js';
+import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION } from '../versions.js';
 import { computeRoutes } from './index.js';
 
 export const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
@@ -68,8 +69,9 @@ export interface Recorded {
 export interface Reply {
   readonly status: number;
   readonly json: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, string>>;
 }
-/** `version` is sent as `OpenStack-API-Version: compute <version>` (none: 2.1). */
+/** One request; `version` is sent as `OpenStack-API-Version: compute <version>` (absent: the minimum, 2.1). */
 export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; version?: string }) => Promise<Reply>;
 
 export interface Harness {
@@ -128,6 +130,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       computeTaskApi,
       computeAgentApi,
       availabilityZones: () => admin.availabilityZones.availableNames(),
+      serviceRegistry: registry,
     });
     const app: FastifyInstance = buildHttpApp({
       maxBodyBytes: 1 << 20,
@@ -136,8 +139,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
           name: 'compute',
           prefix: '/compute',
           faultFormat: 'nova',
-          // Zed's range: requests without a header get 2.1; tests of later behaviour name their version.
-          microversions: { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version', min: '2.1', max: '2.93' },
+          microversions: { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version', min: COMPUTE_MIN_VERSION, max: COMPUTE_MAX_VERSION },
           routes: async (scope) => {
             scope.addHook('onRequest', (request, _reply, done) => {
               enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
@@ -167,7 +169,8 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         });
         const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
-        return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {} };
+        const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]));
+        return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers };
       };
       await fn({ call, db, recorded, registry, admin, servers });
     } finally {

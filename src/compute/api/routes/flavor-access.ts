@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { BadRequest, NotFound } from '../../../common/errors/errors.js';
+import { BadRequest, Conflict, NotFound } from '../../../common/errors/errors.js';
 import { FlavorParams } from './flavors.js';
 import { renderFlavorAccess } from './render.js';
 import { authorize, viewerOf, type ComputeRouteDeps } from './route-deps.js';
@@ -29,6 +29,8 @@ export function flavorAccessRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTy
       if (addTenantAccess !== undefined) {
         authorize(deps, request, 'os_compute_api:os-flavor-access:add_tenant_access', {});
         const flavor = await flavors.get(viewerOf(request), request.params.flavor_id);
+        // Before 2.7 Nova recorded access to a public flavor too; from 2.7 it refuses.
+        if (flavor.is_public && request.microversion.isAtLeast('2.7')) throw new Conflict('Can not add access to a public flavor.');
         await flavors.addAccess(flavor.flavorid, addTenantAccess.tenant);
         return renderFlavorAccess(flavor.flavorid, await flavors.accessList(flavor.flavorid));
       }

@@ -71,3 +71,9 @@ export function queryLists(query: unknown): Record<string, string[]> {
     Object.entries(query as Record<string, unknown>).map(([name, value]) => [name, (Array.isArray(value) ? (value as unknown[]) : [value]).map(text)]),
   );
 }
+
+/** parameter_types.description: up to 255 printable characters, or null. */
+export const NovaDescription = Type.Unsafe<string | null>({ type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: '^[^\\p{C}]*$' });
+
+/** parameter_types.tag: 1–60 characters without `/` or `,`. */
+export const NovaTag = Type.String({ minLength: 1, maxLength: 60, pattern: '^[^,/]*$' });

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Server } from '../../servers/server.js';
+import type { Microversion } from '../../../common/http/microversion.js';
+import { versioned, type VersionedTable } from '../../../common/http/versioned.js';
+import type { HostStatus } from '../../servers/host-status.js';
+import type { Server, ServerFault } from '../../servers/server.js';
 import { statusFromState } from '../../state/status.js';
 import { resourceLinks } from './links.js';
 import { novaTime } from './render.js';
@@ -9,11 +12,108 @@ const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERI
 /** Statuses whose body carries the fault (Nova's _fault_statuses). */
 const FAULT_STATUSES = new Set(['ERROR', 'DELETED']);
 
-/** Who is looking: admins see the OS-EXT-SRV-ATTR fields and fault details. */
+/** Who is looking, as Nova's policies decide what a server view may show them. */
 export interface ServerViewer {
+  /** os-extended-server-attributes: the OS-EXT-SRV-ATTR fields. */
   readonly extendedAttributes: boolean;
+  /** Admins see a fault's details even for 500s. */
   readonly isAdmin: boolean;
+  /** servers:show:host_status (all) or its :unknown-only variant (2.16). */
+  readonly hostStatus: 'all' | 'unknown-only' | 'none';
+  /** servers:show:flavor-extra-specs: the embedded flavor carries its extra specs (2.47). */
+  readonly flavorExtraSpecs: boolean;
 }
+
+/** Which answer the view is for: GET one, one of GET /servers/detail, PUT, or the rebuild action. */
+export type ServerViewKind = 'show' | 'detail' | 'update' | 'rebuild';
+
+export interface ServerViewOptions {
+  readonly kind?: ServerViewKind;
+  /** The server's host status, looked up beforehand (servers.hostStatuses); shown from 2.16 if allowed. */
+  readonly hostStatus?: HostStatus;
+}
+
+/** The parts of Nova's show() that a PUT or rebuild answer may leave out (show_AZ, show_keypair, …). */
+interface Sections {
+  readonly zone: boolean;
+  readonly configDrive: boolean;
+  readonly keyName: boolean;
+  readonly usage: boolean;
+  readonly extendedStatus: boolean;
+  readonly extendedVolumes: boolean;
+  readonly extendedAttributes: boolean;
+  readonly hostStatus: boolean;
+  readonly serverGroups: boolean;
+}
+
+const EVERYTHING: Sections = {
+  zone: true, configDrive: true, keyName: true, usage: true, extendedStatus: true, extendedVolumes: true, extendedAttributes: true, hostStatus: true,
+  serverGroups: true,
+};
+const UPDATE_BEFORE_2_75: Sections = {
+  zone: false, configDrive: false, keyName: false, usage: false, extendedStatus: false, extendedVolumes: false, extendedAttributes: false,
+  hostStatus: false, serverGroups: true,
+};
+
+/** What each kind of answer shows, by version: PUT and rebuild answer with everything from 2.75. */
+const SECTIONS: Readonly<Record<ServerViewKind, VersionedTable<Sections>>> = {
+  show: versioned([{ min: '2.1', value: EVERYTHING }]),
+  detail: versioned([{ min: '2.1', value: { ...EVERYTHING, serverGroups: false } }]),
+  update: versioned([
+    { min: '2.1', max: '2.74', value: UPDATE_BEFORE_2_75 },
+    { min: '2.75', value: EVERYTHING },
+  ]),
+  rebuild: versioned([
+    { min: '2.1', max: '2.53', value: UPDATE_BEFORE_2_75 },
+    { min: '2.54', max: '2.74', value: { ...UPDATE_BEFORE_2_75, keyName: true } },
+    { min: '2.75', value: EVERYTHING },
+  ]),
+};
+
+/** OS-EXT-SRV-ATTR fields by version: 2.3 adds six more (and user_data, which rebuild adds itself). */
+const EXTENDED_ATTRIBUTES = versioned<readonly (keyof Server['row'])[]>([
+  { min: '2.1', max: '2.2', value: [] },
+  { min: '2.3', value: ['reservation_id', 'launch_index', 'hostname', 'kernel_id', 'ramdisk_id', 'root_device_name'] },
+]);
+
+interface ViewInput {
+  readonly publicUrl: string;
+  readonly server: Server;
+  readonly viewer: ServerViewer;
+}
+
+/** The flavor: a link until 2.46, the instance's own snapshot from 2.47. */
+const FLAVOR_VIEW = versioned<(input: ViewInput) => Record<string, unknown>>([
+  {
+    min: '2.1',
+    max: '2.46',
+    value: ({ publicUrl, server }) => ({ id: server.row.flavor_id, links: [{ rel: 'bookmark', href: `${publicUrl}/compute/flavors/${server.row.flavor_id}` }] }),
+  },
+  {
+    min: '2.47',
+    value: ({ server, viewer }) => {
+      const { flavor, row } = server;
+      return {
+        vcpus: row.vcpus,
+        ram: row.memory_mb,
+        disk: row.root_gb,
+        ephemeral: row.ephemeral_gb,
+        swap: flavor.swap,
+        original_name: flavor.name,
+        ...(viewer.flavorExtraSpecs ? { extra_specs: flavor.extra_specs } : {}),
+      };
+    },
+  },
+]);
+
+/** Fields later microversions add to every server view, each from its version on. */
+const ADDED_FIELDS: readonly { readonly since: string; readonly fields: (server: Server) => Record<string, unknown> }[] = [
+  { since: '2.9', fields: ({ row }) => ({ locked: row.locked }) },
+  { since: '2.19', fields: ({ row }) => ({ description: row.display_description }) },
+  { since: '2.26', fields: ({ tags }) => ({ tags: [...tags] }) },
+  { since: '2.63', fields: ({ trustedImageCertificates }) => ({ trusted_image_certificates: trustedImageCertificates === null ? null : [...trustedImageCertificates] }) },
+  { since: '2.73', fields: ({ row }) => ({ locked_reason: row.locked_reason }) },
+];
 
 /** utils.isotime: whole seconds, `Z`. */
 function isoTime(stored: string): string {
@@ -35,9 +135,19 @@ export function renderServerBrief(publicUrl: string, server: Server): Record<str
   return { id: server.row.uuid, name: server.row.display_name, links: resourceLinks(publicUrl, 'servers', server.row.uuid) };
 }
 
-/** A server as Nova 2.1 shows it (views/servers.py show with the 2.1 extensions folded in). */
-export function renderServer(publicUrl: string, server: Server, viewer: ServerViewer): Record<string, unknown> {
+/**
+ * A server as Nova's views/servers.py show() builds it at `microversion`, for the kind of answer
+ * (GET, a detail list, PUT, rebuild). Pure: everything it shows is in its arguments.
+ */
+export function renderServer(
+  publicUrl: string,
+  server: Server,
+  viewer: ServerViewer,
+  microversion: Microversion,
+  options: ServerViewOptions = {},
+): Record<string, unknown> {
   const { row } = server;
+  const sections = SECTIONS[options.kind ?? 'show'].select(microversion);
   const status = row.deleted ? 'DELETED' : statusFromState(row.vm_state, row.task_state);
   const body: Record<string, unknown> = {
     id: row.uuid,
@@ -48,7 +158,7 @@ export function renderServer(publicUrl: string, server: Server, viewer: ServerVi
     metadata: server.metadata,
     hostId: hostId(row.project_id, row.host),
     image: row.image_ref === '' ? '' : { id: row.image_ref, links: [{ rel: 'bookmark', href: `${publicUrl}/compute/images/${row.image_ref}` }] },
-    flavor: { id: row.flavor_id, links: [{ rel: 'bookmark', href: `${publicUrl}/compute/flavors/${row.flavor_id}` }] },
+    flavor: FLAVOR_VIEW.select(microversion)({ publicUrl, server, viewer }),
     created: isoTime(row.created_at),
     updated: isoTime(row.updated_at),
     addresses: {},
@@ -57,29 +167,55 @@ export function renderServer(publicUrl: string, server: Server, viewer: ServerVi
     links: resourceLinks(publicUrl, 'servers', row.uuid),
     'OS-DCF:diskConfig': 'MANUAL',
   };
+  if (FAULT_STATUSES.has(status) && server.fault !== undefined) body['fault'] = renderFault(server.fault, viewer);
   if (PROGRESS_STATUSES.has(status)) body['progress'] = row.progress ?? 0;
-  body['OS-EXT-AZ:availability_zone'] = row.availability_zone ?? '';
-  body['config_drive'] = row.config_drive;
-  body['key_name'] = row.key_name;
-  body['OS-SRV-USG:launched_at'] = novaTime(row.launched_at);
-  body['OS-SRV-USG:terminated_at'] = novaTime(row.terminated_at);
-  if (viewer.extendedAttributes) {
-    body['OS-EXT-SRV-ATTR:host'] = row.host;
-    body['OS-EXT-SRV-ATTR:instance_name'] = instanceName(row.uuid);
-    body['OS-EXT-SRV-ATTR:hypervisor_hostname'] = row.node;
+  if (sections.zone) body['OS-EXT-AZ:availability_zone'] = row.availability_zone ?? '';
+  if (sections.configDrive) body['config_drive'] = row.config_drive;
+  if (sections.keyName) body['key_name'] = row.key_name;
+  if (sections.usage) {
+    body['OS-SRV-USG:launched_at'] = novaTime(row.launched_at);
+    body['OS-SRV-USG:terminated_at'] = novaTime(row.terminated_at);
   }
-  body['OS-EXT-STS:task_state'] = row.task_state;
-  body['OS-EXT-STS:vm_state'] = row.vm_state;
-  body['OS-EXT-STS:power_state'] = row.power_state;
-  body['os-extended-volumes:volumes_attached'] = [];
-  if (server.fault !== undefined && FAULT_STATUSES.has(status)) {
-    const { fault } = server;
-    body['fault'] = {
-      code: fault.code,
-      created: isoTime(fault.created_at),
-      message: fault.message,
-      ...((viewer.isAdmin || fault.code !== 500) && fault.details !== null ? { details: fault.details } : {}),
-    };
+  if (sections.extendedAttributes && viewer.extendedAttributes) Object.assign(body, extendedAttributes(server, microversion, options.kind !== 'rebuild'));
+  if (sections.extendedStatus) {
+    body['OS-EXT-STS:task_state'] = row.task_state;
+    body['OS-EXT-STS:vm_state'] = row.vm_state;
+    body['OS-EXT-STS:power_state'] = row.power_state;
   }
+  if (sections.extendedVolumes) {
+    const withDeleteFlag = microversion.isAtLeast('2.3');
+    body['os-extended-volumes:volumes_attached'] = server.volumes.map((volume) => ({ id: volume.id, ...(withDeleteFlag ? { delete_on_termination: volume.deleteOnTermination } : {}) }));
+  }
+  const hostStatus = options.hostStatus;
+  if (sections.hostStatus && microversion.isAtLeast('2.16') && hostStatus !== undefined && showsHostStatus(viewer, hostStatus)) body['host_status'] = hostStatus;
+  for (const added of ADDED_FIELDS) if (microversion.isAtLeast(added.since)) Object.assign(body, added.fields(server));
+  if (sections.serverGroups && microversion.isAtLeast('2.71')) body['server_groups'] = [...server.serverGroups];
   return body;
+}
+
+function renderFault(fault: ServerFault, viewer: ServerViewer): Record<string, unknown> {
+  return {
+    code: fault.code,
+    created: isoTime(fault.created_at),
+    message: fault.message,
+    ...((viewer.isAdmin || fault.code !== 500) && fault.details !== null && fault.details !== '' ? { details: fault.details } : {}),
+  };
+}
+
+function extendedAttributes(server: Server, microversion: Microversion, withUserData: boolean): Record<string, unknown> {
+  const { row } = server;
+  const body: Record<string, unknown> = {
+    'OS-EXT-SRV-ATTR:host': row.host,
+    'OS-EXT-SRV-ATTR:instance_name': instanceName(row.uuid),
+    'OS-EXT-SRV-ATTR:hypervisor_hostname': row.node,
+  };
+  const more = EXTENDED_ATTRIBUTES.select(microversion);
+  for (const column of more) body[`OS-EXT-SRV-ATTR:${column}`] = row[column];
+  if (more.length > 0 && withUserData) body['OS-EXT-SRV-ATTR:user_data'] = row.user_data;
+  return body;
+}
+
+/** Nova's unknown-only policy shows the field only while the host's state is UNKNOWN. */
+function showsHostStatus(viewer: ServerViewer, status: HostStatus): boolean {
+  return viewer.hostStatus === 'all' || (viewer.hostStatus === 'unknown-only' && status === 'UNKNOWN');
 }

@@ -1,79 +1,163 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { BadRequest } from '../../../common/errors/errors.js';
+import type { Microversion } from '../../../common/http/microversion.js';
+import { bodyValidator } from '../../../common/http/validation.js';
+import { versioned } from '../../../common/http/versioned.js';
 import type { ServerCreateRequest } from '../../servers/server.js';
-import { boolFromString, NovaBoolean, NovaName } from './nova-types.js';
+import { MAX_TAG_COUNT } from '../../servers/server-tags.js';
+import { boolFromString, NovaBoolean, NovaDescription, NovaName, NovaTag } from './nova-types.js';
 
-const Count = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1 });
+const Count = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 });
 const Uuid = Type.String({ format: 'uuid' });
-const MetadataValue = Type.String({ maxLength: 255 });
+/** parameter_types.ip_address */
+const IpAddress = Type.Unsafe<string>({ type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] });
+/** parameter_types.fqdn: a host or node name (underscores allowed, as real systems have them). */
+const Fqdn = Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' });
+/** parameter_types.metadata */
+const Metadata = Type.Unsafe<Record<string, string>>({
+  type: 'object',
+  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
+  additionalProperties: false,
+});
+const Port = Type.Unsafe<string | null>({ oneOf: [{ type: 'string', format: 'uuid' }, { type: 'null' }] });
 
-/** A requested network at 2.1 (networks as a list); `auto`/`none` strings are accepted too. */
-const RequestedNetwork = Type.Object(
-  { uuid: Type.Optional(Type.String()), port: Type.Optional(Type.String()), fixed_ip: Type.Optional(Type.String()), tag: Type.Optional(Type.String()) },
-  { additionalProperties: false },
-);
+/** One requested network: the 2.1 shape; 2.32–2.36 and 2.42+ take a tag, 2.37+ want uuids. */
+function requestedNetwork(options: { readonly tag: boolean; readonly uuid: TSchema }) {
+  return Type.Object(
+    { fixed_ip: Type.Optional(IpAddress), port: Type.Optional(Port), uuid: Type.Optional(options.uuid), ...(options.tag ? { tag: Type.Optional(NovaTag) } : {}) },
+    { additionalProperties: false },
+  );
+}
+/** networks before 2.37: a list, optional. */
+const networkList = (tag: boolean) => Type.Optional(Type.Array(requestedNetwork({ tag, uuid: Type.String() })));
+/** networks from 2.37: required, a list of uuids or `auto` / `none`. */
+const networkChoice = (tag: boolean) =>
+  Type.Unsafe<ServerCreateRequest['networks']>({
+    oneOf: [Type.Array(requestedNetwork({ tag, uuid: Uuid })), { type: 'string', enum: ['none', 'auto'] }],
+  });
 
-/** schemas/servers.py base_create (2.1): the server object and the scheduler hints beside it. */
-export const ServerCreateBody = Type.Object(
+/** schemas/servers.py _hints, also accepted under its old name OS-SCH-HNT:scheduler_hints. */
+const Hints = Type.Object(
   {
-    server: Type.Object(
-      {
-        name: NovaName,
-        imageRef: Type.Optional(Type.String()),
-        flavorRef: Type.Unsafe<string | number>({ type: ['string', 'integer'], minLength: 1 }),
-        adminPass: Type.Optional(Type.String()),
-        metadata: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 255 }), MetadataValue)),
-        networks: Type.Optional(Type.Union([Type.Array(RequestedNetwork), Type.Unsafe<'auto' | 'none'>({ type: 'string', enum: ['auto', 'none'] })])),
-        'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
-        accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
-        accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
-        availability_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-        key_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-        user_data: Type.Optional(Type.String({ maxLength: 65535 })),
-        min_count: Type.Optional(Count),
-        max_count: Type.Optional(Count),
-        return_reservation_id: Type.Optional(NovaBoolean),
-        config_drive: Type.Optional(NovaBoolean),
-        security_groups: Type.Optional(Type.Array(Type.Object({ name: Type.String() }, { additionalProperties: false }))),
-      },
-      { additionalProperties: false },
-    ),
-    'os:scheduler_hints': Type.Optional(
-      Type.Object(
-        {
-          group: Type.Optional(Uuid),
-          same_host: Type.Optional(Type.Union([Uuid, Type.Array(Uuid)])),
-          different_host: Type.Optional(Type.Union([Uuid, Type.Array(Uuid)])),
-        },
-        { additionalProperties: true },
-      ),
-    ),
+    group: Type.Optional(Uuid),
+    same_host: Type.Optional(Type.Union([Uuid, Type.Array(Uuid)])),
+    different_host: Type.Optional(Type.Union([Uuid, Type.Array(Uuid)])),
   },
-  { additionalProperties: false },
+  { additionalProperties: true },
 );
-export type ServerCreateBody = Static<typeof ServerCreateBody>;
+
+/** The server object of base_create (2.1): name and flavorRef required. */
+const V21 = {
+  name: NovaName,
+  imageRef: Type.Optional(Type.Unsafe<string>({ oneOf: [{ type: 'string', format: 'uuid' }, { type: 'string', maxLength: 0 }] })),
+  flavorRef: Type.Unsafe<string | number>({ type: ['string', 'integer'], minLength: 1 }),
+  adminPass: Type.Optional(Type.String()),
+  metadata: Type.Optional(Metadata),
+  networks: networkList(false),
+  'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
+  accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
+  accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
+  availability_zone: Type.Optional(NovaName),
+  key_name: Type.Optional(NovaName),
+  user_data: Type.Optional(Type.String({ maxLength: 65535 })),
+  min_count: Type.Optional(Count),
+  max_count: Type.Optional(Count),
+  return_reservation_id: Type.Optional(NovaBoolean),
+  config_drive: Type.Optional(NovaBoolean),
+  security_groups: Type.Optional(Type.Array(Type.Object({ name: Type.Optional(NovaName) }, { additionalProperties: false }))),
+};
+const V219 = { ...V21, description: Type.Optional(NovaDescription) };
+const V232 = { ...V219, networks: networkList(true) };
+const V237 = { ...V232, networks: networkChoice(false) };
+const V242 = { ...V237, networks: networkChoice(true) };
+const V252 = { ...V242, tags: Type.Optional(Type.Array(NovaTag, { maxItems: MAX_TAG_COUNT })) };
+const V263 = {
+  ...V252,
+  trusted_image_certificates: Type.Optional(
+    Type.Unsafe<string[] | null>({ type: ['array', 'null'], minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1 } }),
+  ),
+};
+const V274 = { ...V263, host: Type.Optional(Fqdn), hypervisor_hostname: Type.Optional(Fqdn) };
+
+function createBody<T extends TProperties>(server: T) {
+  return Type.Object(
+    {
+      server: Type.Object(server, { additionalProperties: false }),
+      'os:scheduler_hints': Type.Optional(Hints),
+      'OS-SCH-HNT:scheduler_hints': Type.Optional(Hints),
+    },
+    { additionalProperties: false },
+  );
+}
+
+/** The full body type (every version's fields optional beyond name and flavorRef). */
+export type ServerCreateBody = Static<ReturnType<typeof createBody<typeof V274>>>;
+
+/** A version's check; its result is read as the full body type. */
+const check = (schema: TSchema): ((body: unknown) => unknown) => bodyValidator(schema);
+
+/** servers.create's schema by version (Nova's @validation.schema ranges; 2.57 removed personality, never taken here). */
+const CREATE = versioned([
+  { min: '2.1', max: '2.18', value: check(createBody(V21)) },
+  { min: '2.19', max: '2.31', value: check(createBody(V219)) },
+  { min: '2.32', max: '2.36', value: check(createBody(V232)) },
+  { min: '2.37', max: '2.41', value: check(createBody(V237)) },
+  { min: '2.42', max: '2.51', value: check(createBody(V242)) },
+  { min: '2.52', max: '2.62', value: check(createBody(V252)) },
+  { min: '2.63', max: '2.73', value: check(createBody(V263)) },
+  { min: '2.74', value: check(createBody(V274)) },
+]);
+
+/** Validates a create body against the version's schema. */
+export function parseCreateBody(body: unknown, version: Microversion): ServerCreateBody {
+  return CREATE.select(version)(body) as ServerCreateBody;
+}
+
+const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** ServersController._get_requested_networks: a port once and alone, else a network uuid. */
+function checkNetworks(networks: ServerCreateRequest['networks']): void {
+  if (networks === undefined || typeof networks === 'string') return;
+  const ports = new Set<string>();
+  for (const network of networks) {
+    const port = network.port ?? undefined;
+    if (port !== undefined) {
+      if (ports.has(port)) throw new BadRequest(`Port ID '${port}' was specified twice: you cannot attach a port multiple times.`);
+      if (network.fixed_ip !== undefined) throw new BadRequest(`Specified Fixed IP '${network.fixed_ip}' cannot be used with port '${port}': the two cannot be specified together.`);
+      ports.add(port);
+    } else if (network.uuid === undefined) {
+      throw new BadRequest("Bad network format: missing 'uuid'");
+    } else if (!UUID_LIKE.test(network.uuid.replace(/[{}]/g, ''))) {
+      throw new BadRequest(`Bad networks format: network uuid is not in proper format (${network.uuid})`);
+    }
+  }
+}
 
 function list(value: string | readonly string[] | undefined): readonly string[] | undefined {
   return value === undefined ? undefined : typeof value === 'string' ? [value] : value;
 }
 
 /** The validated body as the servers service takes it (Nova's min/max count rules applied). */
-export function toCreateRequest(body: ServerCreateBody): ServerCreateRequest {
+export function toCreateRequest(body: ServerCreateBody, version: Microversion): ServerCreateRequest {
   const server = body.server;
   if (server.imageRef === undefined || server.imageRef === '') throw new BadRequest('Missing imageRef attribute');
   const minCount = Number(server.min_count ?? 1);
   const maxCount = Number(server.max_count ?? minCount);
-  if (minCount < 1 || maxCount < 1) throw new BadRequest('min_count and max_count must be at least 1');
-  if (minCount > maxCount) throw new BadRequest("min_count must be <= max_count");
-  const hints = body['os:scheduler_hints'] ?? {};
+  if (minCount > maxCount) throw new BadRequest('min_count must be <= max_count');
+  checkNetworks(server.networks);
+  const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
   const sameHost = list(hints.same_host);
   const differentHost = list(hints.different_host);
+  // Before 2.19 the description is the name; from 2.19 it is what was asked, or none.
+  const description = version.isAtLeast('2.19') ? (server.description ?? null) : undefined;
+  const certificates = server.trusted_image_certificates;
   return {
     name: server.name,
     imageRef: server.imageRef,
     flavorRef: String(server.flavorRef),
     minCount,
     maxCount,
+    ...(description === undefined ? {} : { description }),
     ...(server.key_name === undefined ? {} : { keyName: server.key_name }),
     ...(server.user_data === undefined ? {} : { userData: server.user_data }),
     ...(server.metadata === undefined ? {} : { metadata: server.metadata }),
@@ -83,6 +167,10 @@ export function toCreateRequest(body: ServerCreateBody): ServerCreateRequest {
     ...(server.accessIPv6 === undefined ? {} : { accessIPv6: server.accessIPv6 }),
     ...(server.adminPass === undefined ? {} : { adminPass: server.adminPass }),
     ...(server.config_drive === undefined ? {} : { configDrive: boolFromString(server.config_drive) ?? false }),
+    ...(server.tags === undefined ? {} : { tags: server.tags }),
+    ...(certificates === undefined || certificates === null ? {} : { trustedImageCertificates: certificates }),
+    ...(server.host === undefined ? {} : { requestedHost: server.host }),
+    ...(server.hypervisor_hostname === undefined ? {} : { requestedNode: server.hypervisor_hostname }),
     hints: {
       ...(hints.group === undefined ? {} : { group: hints.group }),
       ...(sameHost === undefined ? {} : { sameHost }),

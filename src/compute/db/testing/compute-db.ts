@@ -34,6 +34,12 @@ export function withComputeDb(dialect: DialectName, fn: (db: Database) => Promis
   );
 }
 
+/** The m1.tiny snapshot an inserted instance carries (its flavor JSON's `cur`). */
+const M1_TINY = {
+  flavorid: '1', name: 'm1.tiny', vcpus: 1, memory_mb: 128, root_gb: 1, ephemeral_gb: 0, swap: 0, rxtx_factor: 1,
+  is_public: true, disabled: false, description: null, extra_specs: {},
+};
+
 /** Inserts an ACTIVE, running m1.tiny instance of `project` (fields overridable) and returns its uuid. */
 export async function insertInstance(db: Database, project: string, overrides: Partial<InstancesTable> = {}): Promise<string> {
   const uuid = overrides.uuid ?? randomUUID();
@@ -50,7 +56,7 @@ export async function insertInstance(db: Database, project: string, overrides: P
       hostname: 'vm',
       image_ref: randomUUID(),
       flavor_id: '1',
-      flavor: JSON.stringify({ cur: { flavorid: '1' }, old: null, new: null }),
+      flavor: JSON.stringify({ cur: M1_TINY, old: null, new: null }),
       vcpus: 1,
       memory_mb: 128,
       root_gb: 1,
