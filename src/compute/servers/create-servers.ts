@@ -10,6 +10,7 @@ import type { Flavor } from '../flavors/flavor.js';
 import type { FlavorManager } from '../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
+import type { QuotaSet } from '../quotas/quota-resources.js';
 import type { RequestSpec, ServerGroupPolicy, ServerGroupSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
@@ -54,29 +55,35 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   checkImageFitsFlavor(image, flavor);
   const keyData = request.keyName === undefined ? null : await findKey(deps, userId, request.keyName);
   checkUserData(request.userData);
-  await checkMetadataQuota(deps, projectId, request.metadata ?? {});
+  // Read once: the recheck after the write is about concurrent creates (usage), not limits.
+  const limits = await deps.quotas.limits(projectId);
+  checkMetadataQuota(limits, request.metadata ?? {});
   if (request.availabilityZone !== undefined && !(await deps.availabilityZones()).includes(request.availabilityZone)) {
     throw new BadRequest('The requested availability zone is not available');
   }
   const group = request.hints.group === undefined ? undefined : await findGroup(deps, request.hints.group);
-  const count = await allowedCount(deps, projectId, flavor, request.minCount, request.maxCount);
-  if (group !== undefined) await checkGroupMembersQuota(deps, projectId, group, count);
+  const count = await allowedCount(deps, projectId, limits, flavor, request.minCount, request.maxCount);
+  if (group !== undefined) checkGroupMembersQuota(limits, group, count);
 
   const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
   const now = toDbTimestamp(deps.now());
   const uuids = Array.from({ length: count }, () => randomUUID());
   const adminPass = request.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
+  const rows = uuids.map((uuid, index) => {
+    const name = count > 1 ? `${request.name}-${index + 1}` : request.name;
+    return instanceRow({ uuid, name, index, request, flavor, projectId, userId, keyData, reservationId, now });
+  });
   await deps.store.db.transaction().execute(async (trx) => {
-    for (const [index, uuid] of uuids.entries()) {
-      const name = count > 1 ? `${request.name}-${index + 1}` : request.name;
-      await trx.insertInto('compute_instances').values(instanceRow({ uuid, name, index, request, flavor, projectId, userId, keyData, reservationId, now })).execute();
+    for (const row of rows) {
+      const uuid = row.uuid;
+      await trx.insertInto('compute_instances').values(row).execute();
       const metadata = Object.entries(request.metadata ?? {}).map(([key, value]) => ({ instance_uuid: uuid, key, value }));
       if (metadata.length > 0) await trx.insertInto('compute_instance_metadata').values(metadata).execute();
       if (group !== undefined) await trx.insertInto('compute_server_group_members').values({ group_id: group.id, instance_uuid: uuid }).execute();
       await deps.actions.record(context, uuid, InstanceActionName.CREATE, trx);
     }
   });
-  await recheckQuota(deps, projectId, uuids, flavor);
+  await recheckQuota(deps, projectId, limits, uuids, flavor);
 
   const builds: BuildRequest[] = uuids.map((uuid) => ({
     instanceUuid: uuid,
@@ -85,7 +92,8 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
     requestedNetworks: request.networks ?? 'auto',
   }));
   await deps.computeTaskApi.buildInstances(builds, requestSpec(request, uuids, projectId, flavor, image, group?.spec));
-  const servers = await Promise.all(uuids.map((uuid) => deps.store.get(uuid)));
+  // The rows as written: the response shows ids and links only, whatever the build has done since.
+  const servers = rows.map((row) => ({ row, metadata: { ...(request.metadata ?? {}) } }));
   return { servers, reservationId, adminPass };
 }
 
@@ -146,8 +154,8 @@ function checkUserData(userData: string | undefined): void {
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new BadRequest('Userdata content cannot be decoded.');
 }
 
-async function checkMetadataQuota(deps: CreateServersDeps, projectId: string, metadata: Readonly<Record<string, string>>): Promise<void> {
-  const limit = (await deps.quotas.limits(projectId)).metadata_items;
+function checkMetadataQuota(limits: QuotaSet, metadata: Readonly<Record<string, string>>): void {
+  const limit = limits.metadata_items;
   if (limit >= 0 && Object.keys(metadata).length > limit) throw new Forbidden(`Quota exceeded for metadata_items: Maximum number of metadata items exceeds ${limit}`);
 }
 
@@ -155,8 +163,8 @@ async function checkMetadataQuota(deps: CreateServersDeps, projectId: string, me
  * The most servers (max_count down to min_count) the project's quota allows, as Nova's
  * _check_num_instances_quota; below min_count it is Nova's TooManyInstances message.
  */
-async function allowedCount(deps: CreateServersDeps, projectId: string, flavor: Flavor, minCount: number, maxCount: number): Promise<number> {
-  const [limits, used] = await Promise.all([deps.quotas.limits(projectId), deps.quotas.usage(projectId)]);
+async function allowedCount(deps: CreateServersDeps, projectId: string, limits: QuotaSet, flavor: Flavor, minCount: number, maxCount: number): Promise<number> {
+  const used = await deps.quotas.usage(projectId);
   const room = (limit: number, inUse: number, each: number) => (limit < 0 ? maxCount : each === 0 ? maxCount : Math.floor((limit - inUse) / each));
   const fits = Math.min(maxCount, room(limits.instances, used.instances, 1), room(limits.cores, used.cores, flavor.vcpus), room(limits.ram, used.ram, flavor.memory_mb));
   if (fits >= minCount) return fits;
@@ -169,8 +177,8 @@ function quotaDeltas(flavor: Flavor, count: number) {
 }
 
 /** Nova's quota recheck after the write: if concurrent creates went over, ours are removed and refused. */
-async function recheckQuota(deps: CreateServersDeps, projectId: string, uuids: readonly string[], flavor: Flavor): Promise<void> {
-  const [limits, used] = await Promise.all([deps.quotas.limits(projectId), deps.quotas.usage(projectId)]);
+async function recheckQuota(deps: CreateServersDeps, projectId: string, limits: QuotaSet, uuids: readonly string[], flavor: Flavor): Promise<void> {
+  const used = await deps.quotas.usage(projectId);
   const over = (['instances', 'cores', 'ram'] as const).some((resource) => limits[resource] >= 0 && used[resource] > limits[resource]);
   if (!over) return;
   await removeInstances(deps.store.db, uuids);
@@ -215,8 +223,8 @@ async function findGroup(deps: CreateServersDeps, uuid: string): Promise<GroupFo
   };
 }
 
-async function checkGroupMembersQuota(deps: CreateServersDeps, projectId: string, group: GroupFound, count: number): Promise<void> {
-  const limit = (await deps.quotas.limits(projectId)).server_group_members;
+function checkGroupMembersQuota(limits: QuotaSet, group: GroupFound, count: number): void {
+  const limit = limits.server_group_members;
   if (limit >= 0 && group.spec.members.size + count > limit) throw new Forbidden('Quota exceeded, too many servers in group');
 }
 

@@ -74,6 +74,8 @@ export class ServerStore {
     if (query.host !== undefined) select = select.where('host', '=', query.host);
     for (const { key, dir } of query.sort) select = select.orderBy(SORT_COLUMNS[key], dir);
     select = select.orderBy('uuid', 'asc');
+    // Without a name pattern or marker the page is a plain LIMIT (pollers ask for one row of thousands).
+    if (query.name === undefined && query.marker === undefined) select = select.limit(query.limit);
     let rows = await select.execute();
     if (query.name !== undefined) {
       const pattern = nameRegex(query.name);
