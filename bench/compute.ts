@@ -1,17 +1,27 @@
 /**
  * Compute control-plane figures on the fake driver, through the real API of a `nimbus up`
- * child process: boot→ACTIVE latency of one server (p50 over 20), boots to ACTIVE per second
- * with 50 clients over 100 fake hosts, deletes per second, and GET /servers/detail with 100
- * servers. Reference (Nova Zed, fake driver, this machine kind): boot→ACTIVE median 1.40 s,
+ * child process over 100 fake hosts: boot→ACTIVE latency of one server (p50 over 20); 1,000
+ * servers created by 50 clients and the rate at which they reach ACTIVE; GET /servers/detail with
+ * 1,000 and with 100 servers; deletes by 50 clients and the rate at which they are gone; and the
+ * idle RSS of a default all-in-one node. The clients do not poll their own servers: one lister
+ * waits (every 20 ms) until none is left building, or none is left at all. Each client's
+ * connection is opened before a timed phase: under a saturated event loop a new connection
+ * waits to be accepted, which would measure connection set-up, not the API. `server_cpu_ms_per_server`
+ * is the cloud process's CPU time per server, steadier than rates on a shared machine.
+ * Reference (Nova Zed, fake driver, this machine kind): boot→ACTIVE median 1.40 s,
  * 0.30–0.33 boots/s from 10 clients, 0.66 deletes/s, detail of 100 servers p50 451 ms.
- * NIMBUS_BENCH_SERVERS sets how many servers the throughput run boots (default 200).
+ * NIMBUS_BENCH_SERVERS sets how many servers the throughput run boots (default 1000).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchCloud, type BenchCloud } from './support/bench-cloud.js';
 import { measure } from './support/latency.js';
+import { cpuMsOf, memoryOf } from './support/process-stats.js';
 
 const PORT = Number(process.env['NIMBUS_BENCH_PORT'] ?? 18792);
-const SERVERS = Number(process.env['NIMBUS_BENCH_SERVERS'] ?? 200);
+const SERVERS = Number(process.env['NIMBUS_BENCH_SERVERS'] ?? 1000);
+const CLIENTS = 50;
 const HOSTS = 100;
+const LISTER_POLL_MS = 20;
 
 interface Api {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
@@ -45,28 +55,87 @@ async function uploadImage(cloud: BenchCloud, api: Api): Promise<string> {
   return id;
 }
 
-/** Boots one server and resolves when it is ACTIVE (polling every 2 ms). */
-async function bootToActive(api: Api, imageRef: string, name: string): Promise<string> {
+async function createServer(api: Api, imageRef: string, name: string): Promise<string> {
   const created = await api.request('POST', '/compute/v2.1/servers', { server: { name, imageRef, flavorRef: '1' } });
   if (created.status !== 202) throw new Error(`boot answered ${created.status}: ${JSON.stringify(created.json)}`);
-  const id = String((created.json['server'] as { id: string }).id);
+  return String((created.json['server'] as { id: string }).id);
+}
+
+/** Boots one server and resolves when it is ACTIVE (polling every 2 ms: the latency figure). */
+async function bootToActive(api: Api, imageRef: string, name: string): Promise<string> {
+  const id = await createServer(api, imageRef, name);
   for (;;) {
     const shown = await api.request('GET', `/compute/v2.1/servers/${id}`);
     const status = (shown.json['server'] as { status: string }).status;
     if (status === 'ACTIVE') return id;
     if (status === 'ERROR') throw new Error(`server ${id} went to ERROR`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await sleep(2);
   }
 }
 
-async function deleteAndWait(api: Api, id: string): Promise<void> {
-  await api.request('DELETE', `/compute/v2.1/servers/${id}`);
-  while ((await api.request('GET', `/compute/v2.1/servers/${id}`)).status !== 404) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
+/** True when the (filtered) server list is empty: one cheap request, whatever the number of servers. */
+async function noneListed(api: Api, query: string): Promise<boolean> {
+  const listed = await api.request('GET', `/compute/v2.1/servers?limit=1${query}`);
+  if (listed.status !== 200) throw new Error(`server list answered ${listed.status}`);
+  return (listed.json['servers'] as unknown[]).length === 0;
+}
+
+/** The lister: waits until the list (with `query`) is empty. */
+async function waitUntilNone(api: Api, query: string): Promise<void> {
+  while (!(await noneListed(api, query))) await sleep(LISTER_POLL_MS);
+}
+
+/** Opens one keep-alive connection per client (concurrent requests each take a connection of the pool). */
+async function openConnections(api: Api, clients: number): Promise<void> {
+  await Promise.all(Array.from({ length: clients }, () => api.request('GET', '/compute/v2.1/')));
+}
+
+/** Creates `count` servers from `clients` clients, then waits until none is building; all must be ACTIVE. */
+async function bootMany(api: Api, pid: number, imageRef: string, count: number, clients: number, prefix: string) {
+  const ids: string[] = [];
+  await openConnections(api, clients);
+  const cpuBefore = cpuMsOf(pid);
+  const started = performance.now();
+  const creates = await measure(count, clients, async () => void ids.push(await createServer(api, imageRef, `${prefix}-${ids.length}`)));
+  await waitUntilNone(api, '&status=BUILD');
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMs = cpuMsOf(pid) - cpuBefore;
+  if (!(await noneListed(api, '&status=ERROR'))) throw new Error('some servers went to ERROR');
+  return { ids, creates, seconds, cpuMsPerServer: round(cpuMs / count) };
+}
+
+async function deleteMany(api: Api, pid: number, ids: readonly string[], clients: number) {
+  const pending = [...ids];
+  await openConnections(api, clients);
+  const cpuBefore = cpuMsOf(pid);
+  const started = performance.now();
+  const deletes = await measure(ids.length, clients, async () => {
+    const deleted = await api.request('DELETE', `/compute/v2.1/servers/${pending.pop() ?? ''}`);
+    if (deleted.status !== 204) throw new Error(`delete answered ${deleted.status}`);
+  });
+  await waitUntilNone(api, '');
+  return { deletes, seconds: (performance.now() - started) / 1000, cpuMsPerServer: round((cpuMsOf(pid) - cpuBefore) / ids.length) };
+}
+
+const detailOf = (api: Api, query: string) =>
+  measure(30, 1, async () => {
+    const listed = await api.request('GET', `/compute/v2.1/servers/detail${query}`);
+    if (listed.status !== 200) throw new Error(`detail answered ${listed.status}`);
+  });
+
+/** RSS of a default all-in-one node (one fake host) after start-up has settled. */
+async function idleRssMb(): Promise<number> {
+  const cloud = await startBenchCloud(PORT + 1, 'compute-idle');
+  try {
+    await sleep(5000);
+    return Math.round(memoryOf(cloud.pid).rssKb / 1024);
+  } finally {
+    await cloud.stop();
   }
 }
 
 async function main(): Promise<void> {
+  const idleRss = await idleRssMb();
   const cloud = await startBenchCloud(PORT, 'compute', ['--compute-hosts', String(HOSTS)]);
   try {
     const api = await apiFor(cloud);
@@ -78,26 +147,41 @@ async function main(): Promise<void> {
     let n = 0;
     const single: string[] = [];
     const bootLatency = await measure(20, 1, async () => void single.push(await bootToActive(api, imageRef, `single-${n++}`)));
-    for (const id of single) await deleteAndWait(api, id);
+    await deleteMany(api, cloud.pid, single, 1);
 
-    const many: string[] = [];
-    const boots = await measure(SERVERS, 50, async () => void many.push(await bootToActive(api, imageRef, `many-${n++}`)));
-    const detail = await measure(50, 1, async () => {
-      const listed = await api.request('GET', '/compute/v2.1/servers/detail?limit=100');
-      if (listed.status !== 200) throw new Error(`detail answered ${listed.status}`);
-    });
-    const pending = [...many];
-    const deletes = await measure(many.length, 50, async () => deleteAndWait(api, pending.pop() ?? ''));
+    const boots = await bootMany(api, cloud.pid, imageRef, SERVERS, CLIENTS, 'many');
+    const detailAll = await detailOf(api, '');
+    const detailPage = await detailOf(api, '?limit=100');
+    const deletes = await deleteMany(api, cloud.pid, boots.ids, CLIENTS);
+
+    const hundred = await bootMany(api, cloud.pid, imageRef, 100, CLIENTS, 'hundred');
+    const detail100 = await detailOf(api, '');
+    await deleteMany(api, cloud.pid, hundred.ids, CLIENTS);
 
     process.stdout.write(
       JSON.stringify(
         {
           bench: 'compute',
           hosts: HOSTS,
+          clients: CLIENTS,
+          servers: SERVERS,
           boot_to_active_single: bootLatency,
-          boots_50_clients: { ...boots, servers_per_sec: boots.requests_per_sec },
-          servers_detail_100: detail,
-          deletes_50_clients: { ...deletes, servers_per_sec: deletes.requests_per_sec },
+          boots: {
+            creates: boots.creates,
+            seconds_to_all_active: round(boots.seconds),
+            servers_per_sec_to_active: Math.round(SERVERS / boots.seconds),
+            server_cpu_ms_per_server: boots.cpuMsPerServer,
+          },
+          [`servers_detail_${SERVERS}`]: detailAll,
+          [`servers_detail_limit_100_of_${SERVERS}`]: detailPage,
+          servers_detail_100: detail100,
+          deletes: {
+            deletes: deletes.deletes,
+            seconds_to_all_gone: round(deletes.seconds),
+            servers_per_sec_to_gone: Math.round(SERVERS / deletes.seconds),
+            server_cpu_ms_per_server: deletes.cpuMsPerServer,
+          },
+          idle_rss_all_in_one_mib: idleRss,
           reference_nova_zed: { boot_to_active_median_s: 1.4, boots_per_s: 0.32, deletes_per_s: 0.66, detail_100_p50_ms: 451 },
         },
         null,
@@ -108,6 +192,8 @@ async function main(): Promise<void> {
     await cloud.stop();
   }
 }
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
 
 async function adminProject(api: Api): Promise<string> {
   const token = await api.request('GET', '/identity/v3/auth/projects');

@@ -7,12 +7,13 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { startBenchCloud } from './support/bench-cloud.js';
+import { memoryOf } from './support/process-stats.js';
 
 const PORT = Number(process.env['NIMBUS_BENCH_PORT'] ?? 18791);
 const SIZE_MB = Number(process.env['NIMBUS_BENCH_IMAGE_MB'] ?? 1024);
@@ -38,13 +39,6 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   const started = performance.now();
   await fn();
   return (performance.now() - started) / 1000;
-}
-
-/** kB figures from /proc/<pid>/status (VmRSS now, VmHWM the peak so far). */
-function memoryOf(pid: number): { rssKb: number; hwmKb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0);
-  return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
 }
 
 /** Runs fn while sampling the process's RSS every 50 ms; returns the peak seen, in MiB. */

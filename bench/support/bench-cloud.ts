@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** Node flags for the cloud process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile what a bench drives. */
+const NODE_ARGS = (process.env['NIMBUS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 
 /** A real `nimbus up` in a child process on a fresh state dir, as the benches measure it. */
 export interface BenchCloud {
@@ -22,7 +24,7 @@ export interface BenchCloud {
 
 export async function startBenchCloud(port: number, name: string, extraArgs: readonly string[] = []): Promise<BenchCloud> {
   const stateDir = mkdtempSync(join(tmpdir(), `nimbus-bench-${name}-`));
-  const child = spawn(process.execPath, [CLI, 'up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs], {
+  const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs], {
     env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });

@@ -8,13 +8,26 @@ export const CONFIG_FLAGS: Readonly<Record<string, FlagSpec>> = {
   debug: { takesValue: false },
 };
 
-/** Flags of the commands that run services. */
+/** Flags of `serve`: a node with API listeners (and, serving compute, the conductor and scheduler). */
 export const SERVE_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...CONFIG_FLAGS,
   port: { takesValue: true },
   'bind-host': { takesValue: true },
+};
+
+/** Flags of `up`: every service, compute agents included. */
+export const UP_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...SERVE_FLAGS,
   driver: { takesValue: true },
   'compute-hosts': { takesValue: true },
+};
+
+/** Flags of `compute-agent`: `--hosts N` agents compute-1 … compute-N, or one named `--host`. */
+export const COMPUTE_AGENT_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...CONFIG_FLAGS,
+  driver: { takesValue: true },
+  hosts: { takesValue: true },
+  host: { takesValue: true },
 };
 
 /** Maps command-line flags onto config options, so flags are validated like any other source. */
@@ -26,6 +39,7 @@ export function flagsToOptions(args: ParsedArgs): RawOptions {
   };
   set('DEFAULT', 'state_dir', 'state-dir');
   set('DEFAULT', 'debug', 'debug');
+  set('DEFAULT', 'host', 'host');
   set('api', 'port', 'port');
   set('api', 'bind_host', 'bind-host');
   set('compute', 'driver', 'driver');

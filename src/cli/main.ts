@@ -2,6 +2,7 @@ import { StartupError } from '../common/errors/errors.js';
 import { getLogger } from '../common/logging/logger.js';
 import { UsageError } from './args.js';
 import { bootstrapCommand } from './commands/bootstrap.js';
+import { computeAgentCommand } from './commands/compute-agent.js';
 import { configDocsCommand } from './commands/config-docs.js';
 import { dbCommand } from './commands/db-sync.js';
 import { fernetCommand } from './commands/fernet.js';
@@ -15,6 +16,7 @@ type Command = (argv: readonly string[]) => Promise<void>;
 const COMMANDS: Readonly<Record<string, Command>> = {
   up: upCommand,
   serve: serveCommand,
+  'compute-agent': computeAgentCommand,
   db: dbCommand,
   bootstrap: bootstrapCommand,
   fernet: fernetCommand,

@@ -5,6 +5,10 @@ Commands:
                         Run the all-in-one cloud in the foreground (every service, one process).
                         Prints the endpoint and writes DIR/admin-openrc and DIR/clouds.yaml.
   serve SERVICE...      Run only the named services: identity image compute volume network.
+                        Serving compute runs its conductor and scheduler; agents run under compute-agent.
+  compute-agent [--driver fake|qemu] [--hosts N | --host NAME]
+                        Run compute agents against the conductor and scheduler on the bus (RabbitMQ):
+                        N hosts compute-1 … compute-N, or one named NAME (default: [DEFAULT] host).
   db sync               Apply database migrations of every service.
   bootstrap             Create the admin/demo identities and the catalog (scaled out; up does it itself).
   fernet setup|rotate   Create or rotate the token keys in <state_dir>/fernet-keys.
@@ -18,6 +22,6 @@ Options:
   --port PORT           HTTP port of the API listener (default: 8770)
   --bind-host ADDR      Address the API listener binds to (default: 127.0.0.1)
   --driver fake|qemu    Compute virt driver (default: fake until the QEMU driver lands)
-  --compute-hosts N     Compute agents to run, hosts compute-1 … compute-N (default: 1)
+  --compute-hosts N     Compute agents up runs, hosts compute-1 … compute-N (default: 1)
   --debug               Log at DEBUG level
 `;

@@ -60,12 +60,13 @@ describe('identity through the openstack CLI', { skip }, () => {
     assert.equal((await check('garbage')).status, 404);
   });
 
-  test('catalog list and endpoint list show every service on three interfaces', async () => {
+  test('catalog list and endpoint list show every served API on three interfaces', async () => {
     const catalog = await openstackJson<{ Name: string; Type: string; Endpoints: { interface: string; url: string }[] }[]>(admin, [
       'catalog', 'list',
     ]);
     const types = catalog.map((entry) => entry.Type).sort();
-    assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'volumev3']);
+    // Volume and network answer version discovery only, so clients are not sent there yet.
+    assert.deepEqual(types, ['compute', 'identity', 'image']);
     const compute = catalog.find((entry) => entry.Type === 'compute');
     assert.deepEqual(compute?.Endpoints.map((e) => `${e.interface} ${e.url}`).sort(), [
       `admin ${base}/compute/v2.1`,

@@ -81,7 +81,8 @@ describe('nimbus up (all-in-one)', () => {
 
 describe('nimbus start-up errors', () => {
   test('a usage error prints the help and exits 2', async () => {
-    for (const args of [['bogus'], ['up', '--bogus'], ['serve'], ['serve', 'teleport'], []]) {
+    const agentErrors = [['compute-agent', '--hosts', '0'], ['compute-agent', '--hosts', '2', '--host', 'h1'], ['compute-agent', 'extra']];
+    for (const args of [['bogus'], ['up', '--bogus'], ['serve'], ['serve', 'teleport'], ['serve', 'compute', '--compute-hosts', '2'], ...agentErrors, []]) {
       const nimbus = runNimbus(args);
       assert.equal(await nimbus.exited(), 2, args.join(' '));
       assert.match(nimbus.output(), /Usage: nimbus <command>/);
@@ -111,6 +112,13 @@ describe('nimbus start-up errors', () => {
     assert.equal(await nimbus.exited(), 1);
     assert.equal(nimbus.output().trim().split('\n').length, 1, nimbus.output());
     assert.match(nimbus.output(), /127\.0\.0\.1:1/);
+  });
+
+  test('compute-agent on the in-process bus is one line, exit 1: it needs the cloud\'s shared bus', async () => {
+    const nimbus = runNimbus(['compute-agent', '--host', 'h1', '--state-dir', mkdtempSync(join(tmpdir(), 'nimbus-agent-'))]);
+    assert.equal(await nimbus.exited(), 1);
+    assert.equal(nimbus.output().trim().split('\n').length, 1, nimbus.output());
+    assert.match(nimbus.output(), /transport_url to rabbit/);
   });
 
   test('a port already in use is one line, exit 1', async () => {

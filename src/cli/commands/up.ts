@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../../common/config/load.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { parseArgs, UsageError } from '../args.js';
-import { flagsToOptions, SERVE_FLAGS } from '../common-flags.js';
+import { flagsToOptions, UP_FLAGS } from '../common-flags.js';
 import { API_SERVICE_NAMES } from '../presets/api-services.js';
 import { bootstrapCloud } from '../runtime/bootstrap-cloud.js';
 import { startCloudNode } from '../runtime/cloud-node.js';
@@ -13,7 +13,7 @@ const LOG = getLogger('nimbus.cli.up');
 
 /** `nimbus up`: the all-in-one cloud in the foreground, on embedded defaults. */
 export async function upCommand(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv, SERVE_FLAGS);
+  const args = parseArgs(argv, UP_FLAGS);
   if (args.positionals.length > 0) throw new UsageError(`up takes no arguments, got "${args.positionals.join(' ')}"`);
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
@@ -21,7 +21,8 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   const stateDir = config.DEFAULT.state_dir;
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const started = performance.now();
-  const node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true });
+  const computeHosts = Array.from({ length: config.compute.agents }, (_, index) => `compute-${index + 1}`);
+  const node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true, computeHosts });
 
   // Handlers first: a supervisor may send SIGTERM as soon as it reads the banner.
   const stopped = runUntilSignal(node);

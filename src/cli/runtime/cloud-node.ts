@@ -36,6 +36,8 @@ export interface NodeOptions {
   readonly services: readonly ApiServiceName[];
   /** Apply pending migrations at start (all-in-one); otherwise pending ones stop start-up. */
   readonly migrate: boolean;
+  /** Compute agents this node runs beside the conductor and scheduler, by host name (none: they run elsewhere). */
+  readonly computeHosts: readonly string[];
 }
 
 async function prepareSchema(db: Database, migrate: boolean): Promise<void> {
@@ -81,7 +83,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         transport,
         images,
         driver: config.compute.driver,
-        hosts: Array.from({ length: config.compute.agents }, (_, index) => `compute-${index + 1}`),
+        hosts: options.computeHosts,
         stateDir: config.DEFAULT.state_dir,
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,

@@ -1,13 +1,17 @@
 import { getLogger } from '../../common/logging/logger.js';
-import type { CloudNode } from './cloud-node.js';
 
 const LOG = getLogger('nimbus.cli');
+
+/** What runs until a signal: a cloud node, or a process of compute agents. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
 
 /**
  * Keeps a node running until SIGINT or SIGTERM, then stops it cleanly (requests drained, bus and
  * database closed). A second signal while stopping exits at once.
  */
-export function runUntilSignal(node: CloudNode): Promise<void> {
+export function runUntilSignal(node: Stoppable): Promise<void> {
   return new Promise((resolve, reject) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

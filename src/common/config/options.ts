@@ -145,7 +145,7 @@ export const OPTIONS = {
       ['qemu', 'fake'],
       'fake',
     ),
-    agents: int('Compute agents this node runs, as hosts compute-1 … compute-N (`--compute-hosts N`).', 1, { min: 0, max: 10000 }),
+    agents: int('Compute agents the all-in-one node runs, as hosts compute-1 … compute-N (`nimbus up --compute-hosts N`); scaled out, they run under `nimbus compute-agent`.', 1, { min: 0, max: 10000 }),
   },
 } as const;
 

@@ -84,6 +84,9 @@ export class ServerStore {
     if (query.locked !== undefined) select = select.where('locked', '=', query.locked);
     for (const { key, dir } of query.sort) select = select.orderBy(SORT_COLUMNS[key], dir);
     select = select.orderBy('uuid', 'asc');
+    // Without filters applied below, or a marker, the page is a plain LIMIT (pollers ask for one row of thousands).
+    const filteredHere = Object.keys(query.exact ?? {}).length > 0 || Object.keys(query.regex ?? {}).length > 0 || query.tagFilters !== undefined;
+    if (!filteredHere && query.marker === undefined) select = select.limit(query.limit);
     let rows = await select.execute();
     rows = rows.filter((row) => matchesColumns(row, query));
     if (query.tagFilters !== undefined) rows = await this.#withTags(rows, query.tagFilters);

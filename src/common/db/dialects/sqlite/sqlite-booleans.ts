@@ -1,24 +1,27 @@
 import type { Database as BetterSqlite3Database, Statement } from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { StatementCache, type Reusable } from './statement-cache.js';
 
 /**
  * SQLite has no boolean type: better-sqlite3 refuses to bind `true` and reads `boolean` columns
  * back as 0/1, where PostgreSQL and MariaDB (see mariadb-dialect.ts) give JS booleans. This
  * wrapper binds booleans as 0/1 and turns values of columns declared `boolean` back into
- * booleans, so table types say `boolean` truthfully on every engine.
+ * booleans, so table types say `boolean` truthfully on every engine. Wrapped statements are
+ * reused by SQL text (statement-cache.ts).
  */
 export function withBooleans(db: BetterSqlite3Database): SqliteDatabase {
+  const statements = new StatementCache((sql) => wrapStatement(db.prepare(sql)));
   return {
     close: () => {
       db.close();
     },
-    prepare: (sql) => wrapStatement(db.prepare(sql)),
+    prepare: (sql) => statements.get(sql),
   };
 }
 
 type Row = Record<string, unknown>;
 
-function wrapStatement(statement: Statement<unknown[], Row>): SqliteStatement {
+function wrapStatement(statement: Statement<unknown[], Row>): SqliteStatement & Reusable {
   // Only statements that return rows have columns; their declared types mark the booleans.
   const booleanColumns = statement.reader
     ? statement
@@ -29,6 +32,9 @@ function wrapStatement(statement: Statement<unknown[], Row>): SqliteStatement {
   const convert = booleanColumns.length === 0 ? (row: Row) => row : (row: Row) => toBooleans(row, booleanColumns);
   return {
     reader: statement.reader,
+    get busy() {
+      return statement.busy;
+    },
     all: (parameters) => statement.all(...bindable(parameters)).map(convert),
     run: (parameters) => statement.run(...bindable(parameters)),
     iterate: function* (parameters) {

@@ -36,5 +36,7 @@ function openFile(path: string): BetterSqlite3.Database {
   db.pragma('synchronous = NORMAL');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('foreign_keys = ON');
+  // Sorts of list pages (ORDER BY without an index) stay in memory.
+  db.pragma('temp_store = MEMORY');
   return db;
 }

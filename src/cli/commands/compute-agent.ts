@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { openTransport } from '../../common/bus/index.js';
+import { loadConfig } from '../../common/config/load.js';
+import { StartupError } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import { ConductorImageSource } from '../../compute/agent/conductor-image-source.js';
+import { ConductorClient } from '../../compute/conductor/conductor-client.js';
+import { startComputeAgents } from '../../compute/workers.js';
+import { parseArgs, UsageError } from '../args.js';
+import { COMPUTE_AGENT_FLAGS, flagsToOptions } from '../common-flags.js';
+import { setUpLogging } from '../runtime/logging-setup.js';
+import { runUntilSignal } from '../runtime/run-until-signal.js';
+
+const LOG = getLogger('nimbus.cli.compute_agent');
+
+/** Most agents one process runs (`[compute] agents` has the same bound). */
+const MAX_HOSTS = 10_000;
+
+/** `--hosts N` → compute-1 … compute-N; otherwise one agent named `[DEFAULT] host` (`--host NAME`). */
+function hostNames(hostsFlag: string | undefined, host: string): string[] {
+  if (hostsFlag === undefined) return [host];
+  const count = Number(hostsFlag);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) throw new UsageError(`--hosts must be an integer from 1 to ${MAX_HOSTS}, got "${hostsFlag}"`);
+  return Array.from({ length: count }, (_, index) => `compute-${index + 1}`);
+}
+
+/**
+ * `nimbus compute-agent`: compute agents only (nova-compute), joining the conductor and scheduler
+ * of a cloud on a shared bus. The agents hold no database credentials: they report through the
+ * conductor, which also reads image records for them.
+ */
+export async function computeAgentCommand(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv, COMPUTE_AGENT_FLAGS);
+  if (args.positionals.length > 0) throw new UsageError(`compute-agent takes no arguments, got "${args.positionals.join(' ')}"`);
+  if (args.flags.has('hosts') && args.flags.has('host')) throw new UsageError('--hosts and --host exclude each other');
+  const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
+  const hosts = hostNames(args.flags.get('hosts'), config.DEFAULT.host);
+  setUpLogging(config);
+  if (config.bus.transport_url.startsWith('inproc:')) {
+    throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
+  }
+  if (config.compute.driver === 'qemu') throw new StartupError('The qemu compute driver is not available yet: run with --driver fake');
+  mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
+
+  const transport = openTransport(config.bus.transport_url);
+  await transport.connect();
+  const timeout = config.bus.rpc_response_timeout;
+  const agents = await startComputeAgents({
+    transport,
+    images: new ConductorImageSource(new ConductorClient(transport, timeout)),
+    driver: config.compute.driver,
+    hosts,
+    stateDir: config.DEFAULT.state_dir,
+    rpcTimeoutSeconds: timeout,
+  }).catch(async (error: unknown) => {
+    await transport.close();
+    throw error;
+  });
+  const stopped = runUntilSignal({
+    async stop() {
+      await agents.stop();
+      await transport.close();
+    },
+  });
+  LOG.info(`Compute agents running for ${hosts.length === 1 ? `host ${hosts[0]}` : `hosts ${hosts[0]} … ${hosts.at(-1)}`}, driver ${config.compute.driver}`);
+  await stopped;
+}

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { unavailable, withTestDatabase } from '../support/databases.js';
+import { freePort } from '../support/free-port.js';
+import { runNimbus } from '../support/nimbus-process.js';
+import { openstackCliUnavailable, openstackJson, parseOpenrc } from '../support/openstack-cli.js';
+import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
+
+// Issue 5's scaled-out compute: an API node (conductor + scheduler, no agents) and a separate
+// `nimbus compute-agent --hosts 2` process that knows only the bus, on a server database and RabbitMQ.
+const rabbitSkip = await rabbitUnavailable();
+const dialect = (await unavailable('postgres')) === false ? 'postgres' : 'mariadb';
+const skip = rabbitSkip || (await unavailable(dialect)) || openstackCliUnavailable();
+
+type Json = Record<string, unknown>;
+
+async function call(url: string, init: RequestInit & { token: string }): Promise<{ status: number; body: Json }> {
+  const response = await fetch(url, { ...init, headers: { 'x-auth-token': init.token, ...(init.headers as Record<string, string> | undefined) } });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Json) };
+}
+
+describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`, { skip }, () => {
+  test('agents in their own process boot a server and show in compute service list', async () => {
+    await withTestDatabase(dialect, async (url) => {
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-api-node-'));
+      const agentDir = mkdtempSync(join(tmpdir(), 'nimbus-agent-node-'));
+      const env = {
+        NIMBUS_STATE_DIR: stateDir,
+        NIMBUS_DATABASE_CONNECTION: url,
+        NIMBUS_BUS_TRANSPORT_URL: RABBIT_URL,
+        NIMBUS_API_PORT: String(port),
+        NIMBUS_HOST: 'api-node',
+      };
+      // The agents' host knows the bus only: a database URL that answers nowhere proves they never use one.
+      const agentEnv = {
+        NIMBUS_STATE_DIR: agentDir,
+        NIMBUS_DATABASE_CONNECTION: 'postgresql://nobody@127.0.0.1:1/none',
+        NIMBUS_BUS_TRANSPORT_URL: RABBIT_URL,
+      };
+      try {
+        for (const step of [['db', 'sync'], ['bootstrap']]) {
+          const run = runNimbus(step, env);
+          assert.equal(await run.exited(), 0, run.output());
+        }
+        const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+        const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
+        const agents = runNimbus(['compute-agent', '--driver', 'fake', '--hosts', '2'], agentEnv);
+        try {
+          await node.waitFor(/Serving identity, image, compute at/);
+          await agents.waitFor(/Compute agents running for hosts compute-1 … compute-2, driver fake/);
+          assert.ok(existsSync(join(agentDir, 'compute', 'compute-1')) && existsSync(join(agentDir, 'compute', 'compute-2')), 'each host has its state subdir');
+
+          const services = await openstackJson<Json[]>(admin, ['compute', 'service', 'list']);
+          const rows = services
+            .filter((row) => String(row['Binary']).startsWith('nova-'))
+            .map((row) => `${String(row['Binary'])}@${String(row['Host'])}:${String(row['State'])}`)
+            .sort();
+          assert.deepEqual(rows, ['nova-compute@compute-1:up', 'nova-compute@compute-2:up', 'nova-conductor@api-node:up', 'nova-scheduler@api-node:up']);
+
+          const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              auth: {
+                identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
+                scope: { project: { name: 'admin', domain: { id: 'default' } } },
+              },
+            }),
+          });
+          assert.equal(issued.status, 201);
+          const token = issued.headers.get('x-subject-token') ?? '';
+          const json = { 'content-type': 'application/json' };
+
+          const image = await call(`${base}/image/v2/images`, {
+            token, method: 'POST', headers: json, body: JSON.stringify({ name: 'blank', disk_format: 'raw', container_format: 'bare' }),
+          });
+          assert.equal(image.status, 201);
+          const upload = await call(`${base}/image/v2/images/${String(image.body['id'])}/file`, {
+            token, method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1 << 16),
+          });
+          assert.equal(upload.status, 204);
+
+          const created = await call(`${base}/compute/v2.1/servers`, {
+            token, method: 'POST', headers: json, body: JSON.stringify({ server: { name: 'vm1', imageRef: image.body['id'], flavorRef: '1' } }),
+          });
+          assert.equal(created.status, 202, JSON.stringify(created.body));
+          const id = String((created.body['server'] as Json)['id']);
+          let server: Json = {};
+          for (let attempt = 0; attempt < 100 && server['status'] !== 'ACTIVE' && server['status'] !== 'ERROR'; attempt += 1) {
+            await sleep(200);
+            server = (await call(`${base}/compute/v2.1/servers/${id}`, { token })).body['server'] as Json;
+          }
+          assert.equal(server['status'], 'ACTIVE', JSON.stringify(server['fault']));
+          assert.match(String(server['OS-EXT-SRV-ATTR:host']), /^compute-[12]$/);
+        } finally {
+          agents.child.kill('SIGTERM');
+          node.child.kill('SIGTERM');
+          assert.equal(await agents.exited(), 0, agents.output());
+          assert.equal(await node.exited(), 0, node.output());
+        }
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+        rmSync(agentDir, { recursive: true, force: true });
+      }
+    });
+  });
+});
