@@ -6,17 +6,19 @@ import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
 import type { FlavorManager } from '../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import { createServers, type AvailabilityZoneNames, type ImageLookup } from './create-servers.js';
+import { createServers, type AvailabilityZoneNames } from './create-servers.js';
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
 import { ActionSupport } from './action-support.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
+import { SnapshotActions } from './snapshot-actions.js';
+import type { ServerImageApi } from './snapshot-image.js';
 
 export interface ServersServiceDeps {
   readonly database: Database;
   readonly flavors: FlavorManager;
-  readonly images: ImageLookup;
+  readonly images: ServerImageApi;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
   readonly computeTaskApi: ComputeTaskApi;
@@ -46,6 +48,8 @@ export class ServersService {
   readonly actionSupport: ActionSupport;
   /** start, stop, reboot, lock, unlock, reset-state, delete, console. */
   readonly actions: ServerActions;
+  /** createImage, shelve, shelveOffload, unshelve. */
+  readonly snapshots: SnapshotActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -62,6 +66,7 @@ export class ServersService {
       now: this.#now,
     });
     this.actions = new ServerActions(this.actionSupport);
+    this.snapshots = new SnapshotActions({ support: this.actionSupport, images: deps.images, quotas: deps.quotas, availabilityZones: deps.availabilityZones });
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

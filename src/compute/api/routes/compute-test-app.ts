@@ -3,6 +3,7 @@
  * SQLite database, with recording fakes of the conductor and agent APIs and an in-memory image
  * lookup. The caller's context travels in a test-only header.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { RequestContext } from '../../../common/context/request-context.js';
 import type { Database } from '../../../common/db/database.js';
@@ -61,13 +62,21 @@ export interface Recorded {
   readonly agent: AgentMessage[];
   /** How often os-aggregates told the scheduler to re-read aggregates. */
   aggregateRefreshes: number;
+  /** Unshelves handed to the conductor. */
+  readonly unshelves: { instanceUuid: string; spec: RequestSpec }[];
+  /** Snapshot images created (createImage, shelve) and not deleted, by id. */
+  readonly snapshots: Map<string, ImageRef>;
+  /** Ids of images deleted through the image API. */
+  readonly deletedImages: string[];
 }
 
 export interface Reply {
   readonly status: number;
   readonly json: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, unknown>>;
 }
-export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
+/** `microversion` is sent as `OpenStack-API-Version: compute <microversion>`. */
+export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; microversion?: string }) => Promise<Reply>;
 
 export interface Harness {
   readonly call: Call;
@@ -86,13 +95,16 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
     const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
     await ensureDefaultFlavors(flavors);
     const registry = new ServiceRegistry(db);
-    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0 };
+    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, unshelves: [], snapshots: new Map(), deletedImages: [] };
     const admin = createComputeAdmin(db, registry, quotas, async () => {
       recorded.aggregateRefreshes += 1;
     });
     const computeTaskApi: ComputeTaskApi = {
       buildInstances: async (builds, spec) => {
         recorded.builds.push({ builds, spec });
+      },
+      unshelveInstance: async (instanceUuid, spec) => {
+        recorded.unshelves.push({ instanceUuid, spec });
       },
     };
     // What the fake agents answer to calls; casts are only recorded.
@@ -113,9 +125,22 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       quotas,
       images: {
         getImageForCompute: async (_context, id) => {
-          const found = IMAGES.get(id);
+          const found = IMAGES.get(id) ?? recorded.snapshots.get(id);
           if (found === undefined) throw new NotFound(`No image found with ID ${id}`);
           return found;
+        },
+        createSnapshotImage: async (context, spec) => {
+          const created = image(randomUUID(), {
+            name: spec.name, status: 'queued', size: null, visibility: spec.visibility ?? 'private', owner: spec.owner ?? context.projectId ?? null,
+            min_disk: spec.minDisk ?? 0, min_ram: spec.minRam ?? 0,
+            properties: { ...spec.properties, image_type: 'snapshot', instance_uuid: spec.instanceUuid, ...(spec.baseImageRef === undefined ? {} : { base_image_ref: spec.baseImageRef }) },
+          });
+          recorded.snapshots.set(created.id, created);
+          return created;
+        },
+        delete: async (_context, id) => {
+          recorded.deletedImages.push(id);
+          recorded.snapshots.delete(id);
         },
       },
       computeTaskApi,
@@ -148,15 +173,19 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       ],
     });
     try {
-      const call: Call = async (method, path, { body, as = ADMIN } = {}) => {
+      const call: Call = async (method, path, { body, as = ADMIN, microversion } = {}) => {
         const response = await app.inject({
           method: method as 'GET',
           url: `/compute/v2.1${path}`,
-          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            'x-test-context': JSON.stringify(as),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(microversion === undefined ? {} : { 'openstack-api-version': `compute ${microversion}` }),
+          },
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         });
         const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
-        return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {} };
+        return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers: response.headers };
       };
       await fn({ call, db, recorded, registry, admin, servers });
     } finally {
