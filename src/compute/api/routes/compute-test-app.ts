@@ -73,13 +73,20 @@ export interface Recorded {
 export interface Reply {
   readonly status: number;
   readonly json: Record<string, unknown>;
-  readonly headers: Readonly<Record<string, unknown>>;
 }
 /** `microversion` is sent as `OpenStack-API-Version: compute <microversion>`. */
-export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; microversion?: string }) => Promise<Reply>;
+export interface CallOptions {
+  body?: unknown;
+  as?: RequestContext;
+  microversion?: string;
+}
+export type Call = (method: string, path: string, options?: CallOptions) => Promise<Reply>;
+/** A call whose reply keeps the response headers too. */
+export type CallWithHeaders = (method: string, path: string, options?: CallOptions) => Promise<Reply & { readonly headers: Readonly<Record<string, unknown>> }>;
 
 export interface Harness {
   readonly call: Call;
+  readonly callWithHeaders: CallWithHeaders;
   readonly db: Database;
   readonly recorded: Recorded;
   readonly registry: ServiceRegistry;
@@ -173,7 +180,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       ],
     });
     try {
-      const call: Call = async (method, path, { body, as = ADMIN, microversion } = {}) => {
+      const callWithHeaders: CallWithHeaders = async (method, path, { body, as = ADMIN, microversion } = {}) => {
         const response = await app.inject({
           method: method as 'GET',
           url: `/compute/v2.1${path}`,
@@ -187,7 +194,11 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
         const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
         return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers: response.headers };
       };
-      await fn({ call, db, recorded, registry, admin, servers });
+      const call: Call = async (method, path, options) => {
+        const { status, json } = await callWithHeaders(method, path, options);
+        return { status, json };
+      };
+      await fn({ call, callWithHeaders, db, recorded, registry, admin, servers });
     } finally {
       await app.close();
     }

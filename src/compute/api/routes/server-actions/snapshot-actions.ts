@@ -4,7 +4,12 @@ import { BadRequest } from '../../../../common/errors/errors.js';
 import { NovaName } from '../nova-types.js';
 import { NoArgs, serverAction } from './server-action.js';
 
-const ImageMetadata = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9-_:. ]{1,255}$' }), Type.String({ maxLength: 255 }));
+/** Nova's parameter_types.metadata: keys of a restricted alphabet, string values. */
+const ImageMetadata = Type.Unsafe<Record<string, string>>({
+  type: 'object',
+  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
+  additionalProperties: false,
+});
 
 /** Before 2.77 Nova reads no unshelve body; from 2.77 it is null or exactly {"availability_zone": <name>}. */
 const UnshelveBody = Type.Union([Type.Null(), Type.Record(Type.String(), Type.Unknown())]);
