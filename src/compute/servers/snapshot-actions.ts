@@ -43,8 +43,8 @@ export class SnapshotActions {
    * into it. Before 2.39 the metadata counts against the metadata_items quota.
    */
   async createImage(context: RequestContext, server: Server, name: string, metadata: Readonly<Record<string, string>>, checkQuota: boolean): Promise<ImageRef> {
-    const host = hostOf(server);
     await this.#precheck(context, server, 'createImage', SNAPSHOT_FROM);
+    const host = hostOf(server);
     if (checkQuota) await this.#checkImageMetadataQuota(context, metadata);
     const image = await createSnapshotRecord(this.deps.images, context, server, name, metadata);
     await this.#claimWithImage(context, server, 'createImage', { task_state: TaskState.IMAGE_SNAPSHOT_PENDING }, image.id);
@@ -55,8 +55,8 @@ export class SnapshotActions {
 
   /** shelve: a snapshot named `<name>-shelved`, the guest off; the agent offloads per shelved_offload_time. */
   async shelve(context: RequestContext, server: Server): Promise<void> {
-    const host = hostOf(server);
     await this.#precheck(context, server, 'shelve', SNAPSHOT_FROM);
+    const host = hostOf(server);
     const image = await createSnapshotRecord(this.deps.images, context, server, `${server.row.display_name}-shelved`);
     await this.#claimWithImage(context, server, 'shelve', { task_state: TaskState.SHELVING }, image.id);
     await this.deps.support.record(context, server.row.uuid, InstanceActionName.SHELVE);
@@ -65,8 +65,10 @@ export class SnapshotActions {
 
   /** shelveOffload: a SHELVED server leaves its host now. */
   async shelveOffload(context: RequestContext, server: Server): Promise<void> {
+    const expected: ExpectedState = { vmState: [VmState.SHELVED], taskState: [null] };
+    await this.#precheck(context, server, 'shelveOffload', expected);
     const host = hostOf(server);
-    await this.deps.support.transition(context, server, 'shelveOffload', { vmState: [VmState.SHELVED], taskState: [null] }, { task_state: TaskState.SHELVING_OFFLOADING });
+    await this.deps.support.transition(context, server, 'shelveOffload', expected, { task_state: TaskState.SHELVING_OFFLOADING });
     await this.deps.support.record(context, server.row.uuid, InstanceActionName.SHELVE_OFFLOAD);
     await this.deps.support.agents.cast(host, 'shelve_offload_instance', { instanceUuid: server.row.uuid, clean: true });
   }

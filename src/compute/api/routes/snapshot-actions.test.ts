@@ -78,6 +78,8 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       const busy = await insertInstance(db, 'demo', { task_state: 'powering-off' });
       const locked = await insertInstance(db, 'demo', { locked: true, locked_by: 'owner' });
       const active = await insertInstance(db, 'demo');
+      const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null });
+      assert.match(JSON.stringify((await action(call, offloaded, { createImage: { name: 'x' } })).json), /while it is in vm_state shelved_offloaded/);
       const refused = await action(call, shelved, { createImage: { name: 'x' } });
       assert.equal(refused.status, 409);
       assert.match(JSON.stringify(refused.json), new RegExp(`Cannot 'createImage' instance ${shelved} while it is in vm_state shelved`));
