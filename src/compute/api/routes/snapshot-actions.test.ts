@@ -5,6 +5,10 @@ import type { Database } from '../../../common/db/database.js';
 import { readSystemMetadata, writeSystemMetadata } from '../../db/system-metadata.js';
 import { ADMIN, insertInstance, memberOf, readerOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
+import { NotFound } from '../../../common/errors/errors.js';
+import type { ImageRef } from '../../../image/images/image.js';
+import { QuotaManager } from '../../quotas/quota-manager.js';
+import { SnapshotActions } from '../../servers/snapshot-actions.js';
 import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp, type Call, type CallOptions } from './compute-test-app.js';
 
 const DEMO = memberOf('demo');
@@ -199,4 +203,30 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       const lockedShelved = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, locked: true, locked_by: 'owner' });
       assert.match(JSON.stringify((await action(call, lockedShelved, { unshelve: null })).json), /is locked/);
     }));
+
+  test('createImage losing the state race to another action deletes the image it created and answers 409', () =>
+    withComputeApp(async ({ db, servers, recorded }) => {
+      const id = await insertInstance(db, 'demo');
+      const deleted: string[] = [];
+      // The image service is slow: a stop claims the server while the image record is created.
+      const racing = new SnapshotActions({
+        support: servers.actionSupport,
+        quotas: new QuotaManager(db),
+        availabilityZones: async () => ['nova'],
+        images: {
+          getImageForCompute: async () => {
+            throw new NotFound('gone');
+          },
+          createSnapshotImage: async (context) => {
+            await servers.actions.stop(context, await servers.get(context, id));
+            return { id: 'raced-image' } as ImageRef;
+          },
+          delete: async (_context, imageId) => void deleted.push(imageId),
+        },
+      });
+      await assert.rejects(racing.createImage(DEMO, await servers.get(DEMO, id), 'snap', {}, false), /while it is in task_state powering-off/);
+      assert.deepEqual(deleted, ['raced-image']);
+      assert.deepEqual(recorded.agent.map((message) => message.verb), ['stop_instance']);
+    }));
 });
+
