@@ -108,14 +108,14 @@ describe('server image create, shelve and unshelve through the openstack CLI', {
     assert.deepEqual(await cloud.hypervisorUsage(), before);
   });
 
-  test('server shelve --offload --wait as admin, and shelveOffload stays admin-only', async () => {
+  test('server shelve --offload --wait as admin (shelveOffload is admin-only); deleting the shelved server deletes its snapshot', async () => {
     const id = await boot('shelf-admin');
     const refused = await cloud.compute('POST', `/servers/${id}/action`, { body: { shelveOffload: null }, as: 'demo' });
     assert.equal(refused.status, 403);
     await ok(admin, ['server', 'shelve', '--offload', '--wait', id]);
     assert.equal((await server(id))['status'], 'SHELVED_OFFLOADED');
-    await ok(demo, ['server', 'unshelve', id]);
-    await cloud.waitForStatus(id, 'ACTIVE');
+    const snapshot = await openstackJson<Json>(demo, ['image', 'show', 'shelf-admin-shelved']);
     await remove(id);
+    assert.notEqual((await openstack(demo, ['image', 'show', String(snapshot['id'])])).code, 0, 'the shelve snapshot went with the server');
   });
 });

@@ -65,8 +65,8 @@ export class ServersService {
       computeTaskApi: deps.computeTaskApi,
       now: this.#now,
     });
-    this.actions = new ServerActions(this.actionSupport);
     this.snapshots = new SnapshotActions({ support: this.actionSupport, images: deps.images, quotas: deps.quotas, availabilityZones: deps.availabilityZones });
+    this.actions = new ServerActions(this.actionSupport, (context, server) => this.snapshots.deleteShelvedSnapshot(context, server));
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

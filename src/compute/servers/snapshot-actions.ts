@@ -91,6 +91,13 @@ export class SnapshotActions {
     await this.deps.support.conductor.unshelveInstance(server.row.uuid, spec);
   }
 
+  /** A deleted shelved server's snapshot goes too (Nova's API _delete); a failure is logged, the delete goes on. */
+  async deleteShelvedSnapshot(context: RequestContext, server: Server): Promise<void> {
+    if (server.row.vm_state !== VmState.SHELVED && server.row.vm_state !== VmState.SHELVED_OFFLOADED) return;
+    const imageId = (await readSystemMetadata(this.deps.support.deps.store.db, server.row.uuid))['shelved_image_id'];
+    if (imageId !== undefined) await discardSnapshotRecord(this.deps.images, context, server, imageId);
+  }
+
   /** Nova's check_instance_lock and check_instance_state, before anything (an image record) is created. */
   async #precheck(context: RequestContext, server: Server, action: string, expected: ExpectedState): Promise<void> {
     checkLock(context, server);

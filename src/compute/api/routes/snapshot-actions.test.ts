@@ -195,6 +195,19 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       assert.equal((await row(db, offloaded)).availability_zone, 'nova');
     }));
 
+  test('deleting a shelved server deletes its shelve snapshot; other servers\' deletes touch no image', () =>
+    withComputeApp(async ({ call, db, recorded }) => {
+      const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null });
+      const shelved = await insertInstance(db, 'demo', { vm_state: 'shelved' });
+      const active = await insertInstance(db, 'demo');
+      for (const [id, image] of [[offloaded, 'snap-offloaded'], [shelved, 'snap-shelved'], [active, 'not-a-shelve-snapshot']] as const) {
+        await writeSystemMetadata(db.kysely.withTables<ComputeTables>(), id, { shelved_image_id: image });
+        assert.equal((await call('DELETE', `/servers/${id}`, { as: DEMO })).status, 204);
+      }
+      assert.deepEqual(recorded.deletedImages, ['snap-offloaded', 'snap-shelved']);
+      assert.deepEqual(recorded.agent.map((message) => message.verb), ['terminate_instance', 'terminate_instance']);
+    }));
+
   test('a locked server refuses shelve and unshelve to its owner, not to an admin', () =>
     withComputeApp(async ({ call, db }) => {
       const locked = await insertInstance(db, 'demo', { locked: true, locked_by: 'owner' });
