@@ -242,6 +242,20 @@ describe('snapshot and shelve on the compute workers (sqlite)', () => {
     });
   });
 
+  test('unshelve into another availability zone lands on that zone\'s host', async () => {
+    await withCloud(2, async (cloud) => {
+      const server = await activeServer(cloud);
+      const other = server.host === 'compute-1' ? 'compute-2' : 'compute-1';
+      await shelve(cloud, server, randomUUID());
+      await waitFor(cloud.db, server.uuid, 'shelved_offloaded', null);
+      await cloud.workers.schedulerClient.updateAggregate({ id: 1, name: 'rack-2', metadata: { availability_zone: 'az2' }, hosts: [other] });
+      await unshelve(cloud, server, { ...specFor([server.uuid]), availabilityZone: 'az2' });
+      assert.equal((await waitFor(cloud.db, server.uuid, 'active', null)).host, other);
+      assert.ok(cloud.driver(other).inspect(server.uuid));
+      assert.equal(cloud.driver(server.host).inspect(server.uuid), undefined);
+    });
+  });
+
   test('unshelve of a SHELVED server powers it on where it is, without scheduling', async () => {
     await withCloud(
       2,
