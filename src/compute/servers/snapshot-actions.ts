@@ -17,6 +17,7 @@ import { checkLock, hostOf, type ActionSupport } from './action-support.js';
 import type { AvailabilityZoneNames } from './create-servers.js';
 import { InstanceActionName } from './instance-actions.js';
 import type { Server } from './server.js';
+import { serverGroupOfInstance } from './server-group-spec.js';
 import { createSnapshotRecord, discardSnapshotRecord, type ServerImageApi } from './snapshot-image.js';
 
 export interface SnapshotActionsDeps {
@@ -124,7 +125,7 @@ export class SnapshotActions {
     if (limit >= 0 && count > limit) throw new Forbidden('Image metadata limit exceeded');
   }
 
-  /** What an offloaded server is scheduled with: its flavor, its shelve snapshot's properties, its zone. */
+  /** What an offloaded server is scheduled with: its flavor, its shelve snapshot's properties, its zone and server group. */
   async #unshelveSpec(context: RequestContext, server: Server, availabilityZone: string | undefined): Promise<RequestSpec> {
     const { row } = server;
     const imageId = (await readSystemMetadata(this.deps.support.deps.store.db, row.uuid))['shelved_image_id'] ?? row.image_ref;
@@ -138,6 +139,7 @@ export class SnapshotActions {
     );
     const stored = (JSON.parse(row.flavor) as { cur?: StoredFlavor } | null)?.cur ?? {};
     const zone = availabilityZone ?? row.availability_zone ?? undefined;
+    const group = await serverGroupOfInstance(this.deps.support.deps.store.db, row.uuid);
     return {
       instanceUuid: row.uuid,
       instanceUuids: [row.uuid],
@@ -147,6 +149,7 @@ export class SnapshotActions {
       image: { id: imageId, properties },
       ...(zone === undefined ? {} : { availabilityZone: zone }),
       schedulerHints: {},
+      ...(group === undefined ? {} : { serverGroup: group }),
     };
   }
 }

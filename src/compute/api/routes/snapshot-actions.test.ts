@@ -162,6 +162,23 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       assert.equal((await readSystemMetadata(db.kysely.withTables<ComputeTables>(), id))['shelved_host'], 'compute-1');
     }));
 
+  test('unshelve keeps the server group: an offloaded anti-affinity member is scheduled away from the others', () =>
+    withComputeApp(async ({ call, db, recorded }) => {
+      const tables = db.kysely.withTables<ComputeTables>();
+      const now = new Date().toISOString();
+      const { id: groupId } = await tables
+        .insertInto('compute_server_groups')
+        .values({ uuid: 'group-1', name: 'spread', project_id: 'demo', user_id: 'user-of-demo', policy: 'anti-affinity', rules: '{}', created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const sibling = await insertInstance(db, 'demo', { host: 'compute-2', node: 'compute-2' });
+      const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null });
+      await tables.insertInto('compute_server_group_members').values([{ group_id: groupId, instance_uuid: sibling }, { group_id: groupId, instance_uuid: offloaded }]).execute();
+      assert.equal((await action(call, offloaded, { unshelve: null })).status, 202);
+      const group = recorded.unshelves[0]?.spec.serverGroup;
+      assert.deepEqual([group?.policy, [...(group?.hosts ?? [])], [...(group?.members ?? [])].sort()], ['anti-affinity', ['compute-2'], [sibling, offloaded].sort()]);
+    }));
+
   test('unshelve: ACTIVE is 409; from 2.77 an availability zone, checked, only for an offloaded server', () =>
     withComputeApp(async ({ call, db, recorded, registry }) => {
       await registry.register({ binary: 'nova-compute', host: 'compute-1', topic: 'compute' });
