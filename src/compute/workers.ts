@@ -6,11 +6,14 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Transport } from '../common/bus/index.js';
 import { currentContext, newAdminContext, type RequestContext } from '../common/context/request-context.js';
 import type { Database } from '../common/db/database.js';
+import { NimbusError } from '../common/errors/errors.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
 import type { ImageRef } from '../image/images/image.js';
+import type { PatchChange } from '../image/images/json-patch.js';
 import { ComputeAgent } from './agent/compute-agent.js';
 import type { ComputeAgentApi } from './agent/compute-agent-api.js';
 import type { ImageAccess } from './agent/image-access.js';
@@ -22,12 +25,16 @@ import { DbHostSource } from './scheduler-service/host-source.js';
 import { SchedulerClient } from './scheduler-service/scheduler-client.js';
 import { SchedulerService } from './scheduler-service/scheduler-service.js';
 import type { SchedulerOptions } from './scheduler/select-destinations.js';
+import type { DriverSnapshot } from './virt/driver.js';
 import { createDriver, type DiskFormat, type ImageMeta } from './virt/index.js';
 import { FakeHostRegistry, type FakeHostSize } from './virt/fake/index.js';
 
-/** What the agents need of the image service: Glance metadata under a request context. */
+/** What the agents need of the image service: Glance metadata, and snapshot uploads and deletes, under a request context. */
 export interface ComputeImageSource {
   getImageForCompute(context: RequestContext, id: string): Promise<ImageRef>;
+  update(context: RequestContext, id: string, changes: readonly PatchChange[]): Promise<ImageRef>;
+  uploadImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef>;
+  delete(context: RequestContext, id: string): Promise<void>;
 }
 
 export interface ComputeAgentsOptions {
@@ -43,6 +50,10 @@ export interface ComputeAgentsOptions {
   readonly reportIntervalMs?: number;
   readonly resourceIntervalMs?: number;
   readonly powerSyncIntervalMs?: number;
+  /** `[DEFAULT] shelved_offload_time`, seconds (0). */
+  readonly shelvedOffloadTimeSeconds?: number;
+  /** `[DEFAULT] shelved_poll_interval`, ms (3600 s). */
+  readonly shelvedPollIntervalMs?: number;
   /** Size of each fake host; the fake driver's profile otherwise. */
   readonly fakeHostSize?: FakeHostSize;
 }
@@ -144,6 +155,8 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
         ...(options.resourceIntervalMs === undefined ? {} : { resourceIntervalMs: options.resourceIntervalMs }),
         ...(options.powerSyncIntervalMs === undefined ? {} : { powerSyncIntervalMs: options.powerSyncIntervalMs }),
+        ...(options.shelvedOffloadTimeSeconds === undefined ? {} : { shelvedOffloadTimeSeconds: options.shelvedOffloadTimeSeconds }),
+        ...(options.shelvedPollIntervalMs === undefined ? {} : { shelvedPollIntervalMs: options.shelvedPollIntervalMs }),
       });
       agents.push(agent);
       await agent.start();
@@ -157,11 +170,12 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
 
 const DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso', 'ami', 'ari', 'aki', 'ploop'];
 
-/** Glance's image record in the driver's terms, read under the request's own context. */
+/** Glance's image records in the driver's terms, read and written under the request's own context. */
 export function imageAccess(images: ComputeImageSource): ImageAccess {
+  const context = () => currentContext() ?? newAdminContext();
   return {
     async getImageMeta(imageRef: string): Promise<ImageMeta> {
-      const image = await images.getImageForCompute(currentContext() ?? newAdminContext(), imageRef);
+      const image = await images.getImageForCompute(context(), imageRef);
       const diskFormat = DISK_FORMATS.find((format) => format === image.disk_format) ?? 'raw';
       return {
         id: image.id,
@@ -172,6 +186,23 @@ export function imageAccess(images: ComputeImageSource): ImageAccess {
         minRamMb: image.min_ram,
         properties: image.properties,
       };
+    },
+
+    async uploadSnapshot(imageId: string, snapshot: DriverSnapshot): Promise<void> {
+      // As Nova's drivers do: the formats are the snapshot's, known only now.
+      await images.update(context(), imageId, [
+        { op: 'replace', path: ['disk_format'], value: snapshot.diskFormat },
+        { op: 'replace', path: ['container_format'], value: snapshot.containerFormat },
+      ]);
+      await images.uploadImageData(context(), imageId, snapshot.data);
+    },
+
+    async deleteImage(imageId: string): Promise<void> {
+      try {
+        await images.delete(context(), imageId);
+      } catch (error) {
+        if (!(error instanceof NimbusError && error.status === 404)) throw error;
+      }
     },
   };
 }

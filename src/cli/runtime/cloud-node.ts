@@ -87,6 +87,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         stateDir: config.DEFAULT.state_dir,
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
+        shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
+        shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
       });
       const workers = computeWorkers;
       undo.push(() => workers.stop());

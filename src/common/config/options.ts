@@ -100,6 +100,8 @@ export const OPTIONS = {
     host: str('Name of this host as services and the scheduler see it. Default: the machine\'s hostname.', () => hostname()),
     debug: bool('Log at DEBUG level.', false),
     log_file: str('Also append log lines to this file (empty: stderr only).', ''),
+    shelved_offload_time: int('Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).', 0, { min: -1, max: 31536000 }),
+    shelved_poll_interval: int('Seconds between the compute agents\' checks for shelved servers due to be offloaded (0: never).', 3600, { min: 0, max: 31536000 }),
   },
   api: {
     bind_host: str('Address the HTTP listener binds to.', '127.0.0.1'),

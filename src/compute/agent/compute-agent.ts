@@ -33,6 +33,10 @@ export interface ComputeAgentOptions {
   /** `sync_power_state_interval`: power-state sync period, ms (600 s, as Nova). */
   readonly powerSyncIntervalMs?: number;
   readonly shutdownTimeoutSeconds?: number;
+  /** `[DEFAULT] shelved_offload_time`, seconds (0: offload at shelve, -1: never). */
+  readonly shelvedOffloadTimeSeconds?: number;
+  /** `[DEFAULT] shelved_poll_interval`: how often shelved instances are checked for offload, ms (3600 s, as Nova). */
+  readonly shelvedPollIntervalMs?: number;
 }
 
 export class ComputeAgent {
@@ -55,6 +59,7 @@ export class ComputeAgent {
       agents: new ComputeAgentRpcClient(options.transport, options.rpcTimeoutSeconds ?? 60),
       reportResources: () => this.reportResources(),
       ...(options.shutdownTimeoutSeconds === undefined ? {} : { shutdownTimeoutSeconds: options.shutdownTimeoutSeconds }),
+      ...(options.shelvedOffloadTimeSeconds === undefined ? {} : { shelvedOffloadTimeSeconds: options.shelvedOffloadTimeSeconds }),
     });
     this.#server = new RpcServer(
       options.transport,
@@ -71,10 +76,11 @@ export class ComputeAgent {
       await this.#recover();
     });
     await this.#server.start();
-    const { reportIntervalMs = 10_000, resourceIntervalMs = 60_000, powerSyncIntervalMs = 600_000 } = this.options;
+    const { reportIntervalMs = 10_000, resourceIntervalMs = 60_000, powerSyncIntervalMs = 600_000, shelvedPollIntervalMs = 3_600_000 } = this.options;
     this.#periodic.every('report_state', reportIntervalMs, () => this.heartbeat());
     this.#periodic.every('update_available_resource', resourceIntervalMs, () => this.reportResources());
     this.#periodic.every('_sync_power_states', powerSyncIntervalMs, () => this.syncPowerStates());
+    this.#periodic.every('_poll_shelved_instances', shelvedPollIntervalMs, () => this.manager.pollShelvedInstances());
     LOG.info(`Compute agent started on ${this.host} (${this.driver.type} driver)`);
   }
 

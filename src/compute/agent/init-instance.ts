@@ -8,6 +8,7 @@ import type { AgentInstance } from '../conductor/wire.js';
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import type { AgentHandlers } from './messages.js';
+import { initSnapshotOrShelve } from './operations/shelve-recovery.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
@@ -17,6 +18,7 @@ export async function initInstance(handlers: AgentHandlers, conductor: Conductor
   const uuid = instance.uuid;
   const task = instance.taskState;
   const instanceUuid = uuid;
+  if (await initSnapshotOrShelve(handlers, conductor, host, instance)) return;
   if (instance.vmState === VmState.BUILDING || BUILD_STATES.includes(task)) {
     LOG.info(`Instance found in ${instance.vmState}/${task ?? 'None'} on init; setting it to ERROR`, { instance: uuid });
     const failed = await conductor.instanceUpdate({

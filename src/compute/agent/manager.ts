@@ -11,20 +11,31 @@ import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
 import type { ComputeManagerDeps, OperationContext } from './operations/operation-context.js';
 import { powerOperations } from './operations/power-operations.js';
+import { pollShelvedInstances, shelveOperations } from './operations/shelve.js';
+import { snapshotOperation } from './operations/snapshot-instance.js';
 import { terminateOperation } from './operations/terminate-instance.js';
 
 export type { ComputeManagerDeps } from './operations/operation-context.js';
 
 export class ComputeManager {
   readonly handlers: AgentHandlers;
+  readonly #deps: ComputeManagerDeps;
 
   constructor(deps: ComputeManagerDeps) {
+    this.#deps = deps;
     const context: OperationContext = { deps, runner: new InstanceActionRunner(deps.conductor, deps.host) };
     this.handlers = {
       ...buildOperation(context),
       ...powerOperations(context),
       ...terminateOperation(context),
       ...consoleOutputOperation(context),
+      ...snapshotOperation(context),
+      ...shelveOperations(context),
     };
+  }
+
+  /** The periodic offload of instances shelved here longer than shelved_offload_time. */
+  pollShelvedInstances(): Promise<void> {
+    return pollShelvedInstances(this.#deps, this.handlers);
   }
 }

@@ -36,6 +36,27 @@ export interface ConsoleOutputArgs extends InstanceArgs {
   readonly length?: number;
 }
 
+export interface SnapshotInstanceArgs extends InstanceArgs {
+  /** The queued Glance image the API created for the snapshot. */
+  readonly imageId: string;
+}
+
+export interface ShelveInstanceArgs extends SnapshotInstanceArgs {
+  /** Give the guest a chance to shut itself down first (Nova's clean_shutdown). */
+  readonly clean: boolean;
+}
+
+export interface ShelveOffloadInstanceArgs extends InstanceArgs {
+  readonly clean: boolean;
+}
+
+export interface UnshelveInstanceArgs extends InstanceArgs {
+  /** The shelve snapshot (system metadata shelved_image_id): spawned from when offloaded, deleted once ACTIVE. */
+  readonly imageId: string | null;
+  /** The node the conductor placed an offloaded instance on; null for one still on its host. */
+  readonly node: string | null;
+}
+
 /**
  * Every verb with its arguments, its result and how it travels: a `cast` (one-way; the agent
  * reports the outcome through the conductor) or a `call` (the caller waits for the result).
@@ -47,6 +68,10 @@ export interface AgentVerbs {
   reboot_instance: { kind: 'cast'; args: RebootInstanceArgs; result: void };
   terminate_instance: { kind: 'cast'; args: InstanceArgs; result: void };
   get_console_output: { kind: 'call'; args: ConsoleOutputArgs; result: string };
+  snapshot_instance: { kind: 'cast'; args: SnapshotInstanceArgs; result: void };
+  shelve_instance: { kind: 'cast'; args: ShelveInstanceArgs; result: void };
+  shelve_offload_instance: { kind: 'cast'; args: ShelveOffloadInstanceArgs; result: void };
+  unshelve_instance: { kind: 'cast'; args: UnshelveInstanceArgs; result: void };
 }
 
 export type AgentVerb = keyof AgentVerbs;

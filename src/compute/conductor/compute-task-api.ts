@@ -17,4 +17,6 @@ export interface BuildRequest {
 export interface ComputeTaskApi {
   /** Schedules each server (select_destinations with alternates) and casts the build to its host; reschedules on failure, ERROR with a fault after the last attempt. */
   buildInstances(builds: readonly BuildRequest[], spec: RequestSpec): Promise<void>;
+  /** A shelved server back to ACTIVE: powered on where it is, or (offloaded) scheduled with `spec` and spawned from its snapshot. */
+  unshelveInstance(instanceUuid: string, spec: RequestSpec): Promise<void>;
 }

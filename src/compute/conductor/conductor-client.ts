@@ -33,6 +33,11 @@ export class ConductorClient {
     return this.#rpc.call<boolean>('instance_update', args);
   }
 
+  /** The instance's system metadata (shelve keeps shelved_at, shelved_image_id, shelved_host there). */
+  instanceSystemMetadata(uuid: string): Promise<Record<string, string>> {
+    return this.#rpc.call<Record<string, string>>('instance_system_metadata_get', { uuid });
+  }
+
   async instanceFaultCreate(args: FaultArgs): Promise<void> {
     await this.#rpc.call('instance_fault_create', args);
   }

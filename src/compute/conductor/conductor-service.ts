@@ -21,6 +21,7 @@ import { BuildInstancesTask } from './tasks/build-instances.js';
 import { releaseClaim } from './tasks/build-steps.js';
 import { RescheduleInstanceTask } from './tasks/reschedule-instance.js';
 import { runTask, type TaskDeps } from './tasks/task.js';
+import { UnshelveInstanceTask } from './tasks/unshelve-instance.js';
 import type {
   ActionEventArgs,
   ActionEventFinishArgs,
@@ -32,6 +33,7 @@ import type {
   MigrationUpdateArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
+  UnshelveInstanceArgs,
 } from './wire.js';
 import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './wire.js';
 
@@ -81,7 +83,9 @@ export class ConductorService {
         build_instances: (args: BuildInstancesArgs) => runTask(new BuildInstancesTask(this.#deps, args.builds, args.spec)),
         reschedule: (args: RescheduleArgs) => runTask(new RescheduleInstanceTask(this.#deps, args)),
         instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
+        unshelve_instance: (args: UnshelveInstanceArgs) => runTask(new UnshelveInstanceTask(this.#deps, args)),
         instance_update: (args: InstanceUpdateArgs) => instances.update(args),
+        instance_system_metadata_get: (args: { uuid: string }) => instances.systemMetadata(args.uuid),
         instance_fault_create: (args: FaultArgs) => instances.addFault(args),
         action_event_start: (args: ActionEventArgs) => instances.eventStart(args),
         action_event_finish: (args: ActionEventFinishArgs) => instances.eventFinish(args),

@@ -6,6 +6,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { currentContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
+import { readSystemMetadata, writeSystemMetadata } from '../db/system-metadata.js';
 import type { ComputeTables, InstancesTable } from '../db/tables.js';
 import { compareAndSetInstanceState, type InstanceChanges } from '../state/instance-state-cas.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
@@ -35,7 +36,7 @@ export class InstanceStore {
     return rows.map(toAgentInstance);
   }
 
-  update({ uuid, expected, changes }: InstanceUpdateArgs): Promise<boolean> {
+  async update({ uuid, expected, changes }: InstanceUpdateArgs): Promise<boolean> {
     const now = new Date();
     const columns: InstanceChanges = {
       ...(changes.vmState === undefined ? {} : { vm_state: changes.vmState }),
@@ -47,7 +48,13 @@ export class InstanceStore {
       ...(changes.terminatedAt === undefined ? {} : { terminated_at: toDbTimestamp(new Date(changes.terminatedAt)) }),
       ...(changes.deleted ? { deleted: true, deleted_at: toDbTimestamp(now) } : {}),
     };
-    return compareAndSetInstanceState(this.database, uuid, expected, columns, now);
+    const applied = await compareAndSetInstanceState(this.database, uuid, expected, columns, now);
+    if (applied && changes.systemMetadata !== undefined) await writeSystemMetadata(this.#db, uuid, changes.systemMetadata);
+    return applied;
+  }
+
+  systemMetadata(uuid: string): Promise<Record<string, string>> {
+    return readSystemMetadata(this.#db, uuid);
   }
 
   async addFault(fault: FaultArgs): Promise<void> {

@@ -3,7 +3,7 @@ import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler-service/wire.js';
 import type { BuildRequest, ComputeTaskApi } from './compute-task-api.js';
-import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs } from './wire.js';
+import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs, type UnshelveInstanceArgs } from './wire.js';
 
 export class ComputeTaskRpcClient implements ComputeTaskApi {
   readonly #rpc: RpcClient;
@@ -15,5 +15,10 @@ export class ComputeTaskRpcClient implements ComputeTaskApi {
   buildInstances(builds: readonly BuildRequest[], spec: RequestSpec): Promise<void> {
     const args: BuildInstancesArgs = { builds, spec: toWireSpec(spec) };
     return this.#rpc.cast('build_instances', args);
+  }
+
+  unshelveInstance(instanceUuid: string, spec: RequestSpec): Promise<void> {
+    const args: UnshelveInstanceArgs = { instanceUuid, spec: toWireSpec(spec) };
+    return this.#rpc.cast('unshelve_instance', args);
   }
 }

@@ -9,6 +9,7 @@ import type { VmState } from '../state/vm-states.js';
 import type { WireRequestSpec } from '../scheduler-service/wire.js';
 import type { Destination } from '../scheduler/select-destinations.js';
 import type { MigrationChanges, MigrationStatus } from '../migrations/migration.js';
+import type { SystemMetadataChanges } from '../db/system-metadata.js';
 import type { BuildRequest } from './compute-task-api.js';
 
 export const CONDUCTOR_TOPIC = 'conductor';
@@ -50,6 +51,8 @@ export interface InstanceUpdate {
   readonly terminatedAt?: string;
   /** Soft-deletes the row (deleted, deleted_at). */
   readonly deleted?: true;
+  /** System metadata keys to set (null: remove), written only if the state change applied. */
+  readonly systemMetadata?: SystemMetadataChanges;
 }
 
 export interface InstanceUpdateArgs {
@@ -109,6 +112,13 @@ export interface RescheduleArgs {
   readonly failedHost: string;
   readonly alternates: readonly Destination[];
   readonly fault: BuildFault;
+}
+
+/** Nova's conductor unshelve_instance: a shelved server to put back on a host (scheduled again when offloaded). */
+export interface UnshelveInstanceArgs {
+  readonly instanceUuid: string;
+  /** Where it may go (flavor, image, the zone asked for); used only for an offloaded server. */
+  readonly spec: WireRequestSpec;
 }
 
 /** A migration status step an agent reports (resize source → migrating, destination → finished …). */

@@ -10,11 +10,12 @@ import type { Flavor } from '../flavors/flavor.js';
 import type { FlavorManager } from '../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import type { RequestedDestination, RequestSpec, ServerGroupPolicy, ServerGroupSpec } from '../scheduler/request-spec.js';
+import type { RequestedDestination, RequestSpec, ServerGroupSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { PowerState } from '../virt/power-state.js';
 import { InstanceActionName, type InstanceActionLog } from './instance-actions.js';
+import { findServerGroup, type GroupFound } from './server-group-spec.js';
 import type { CreatedServers, ServerCreateRequest } from './server.js';
 import { TRUSTED_CERTS_KEY, type ServerStore } from './server-store.js';
 
@@ -222,32 +223,10 @@ async function removeInstances(db: Kysely<ComputeTables>, uuids: readonly string
   });
 }
 
-interface GroupFound {
-  readonly id: number;
-  readonly spec: ServerGroupSpec;
-}
-
 async function findGroup(deps: CreateServersDeps, uuid: string): Promise<GroupFound> {
-  const group = await deps.store.db.selectFrom('compute_server_groups').selectAll().where('uuid', '=', uuid).executeTakeFirst();
-  if (group === undefined) throw new BadRequest(`Instance group ${uuid} could not be found.`);
-  const members = await deps.store.db
-    .selectFrom('compute_server_group_members')
-    .innerJoin('compute_instances', 'compute_instances.uuid', 'compute_server_group_members.instance_uuid')
-    .select(['compute_instances.uuid', 'compute_instances.host'])
-    .where('compute_server_group_members.group_id', '=', group.id)
-    .where('compute_instances.deleted', '=', false)
-    .execute();
-  const rules = JSON.parse(group.rules) as { max_server_per_host?: number };
-  return {
-    id: group.id,
-    spec: {
-      uuid: group.uuid,
-      policy: group.policy as ServerGroupPolicy,
-      rules: rules.max_server_per_host === undefined ? {} : { maxServerPerHost: rules.max_server_per_host },
-      hosts: new Set(members.flatMap((member) => (member.host === null ? [] : [member.host]))),
-      members: new Set(members.map((member) => member.uuid)),
-    },
-  };
+  const found = await findServerGroup(deps.store.db, uuid);
+  if (found === undefined) throw new BadRequest(`Instance group ${uuid} could not be found.`);
+  return found;
 }
 
 async function checkGroupMembersQuota(deps: CreateServersDeps, projectId: string, group: GroupFound, count: number): Promise<void> {

@@ -17,6 +17,10 @@ export const InstanceActionName = {
   REBOOT: 'reboot',
   LOCK: 'lock',
   UNLOCK: 'unlock',
+  CREATE_IMAGE: 'createImage',
+  SHELVE: 'shelve',
+  SHELVE_OFFLOAD: 'shelveOffload',
+  UNSHELVE: 'unshelve',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

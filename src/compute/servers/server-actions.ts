@@ -16,8 +16,14 @@ import type { Server } from './server.js';
  * wins and the other gets 409 naming the state it met — then an action record and a cast to the
  * agent on the server's host.
  */
+/** What else goes when a server is deleted (a shelved server's snapshot image). */
+export type DeleteCleanup = (context: RequestContext, server: Server) => Promise<void>;
+
 export class ServerActions {
-  constructor(private readonly support: ActionSupport) {}
+  constructor(
+    private readonly support: ActionSupport,
+    private readonly cleanUpOnDelete: DeleteCleanup,
+  ) {}
 
   async stop(context: RequestContext, server: Server): Promise<void> {
     const host = hostOf(server);
@@ -79,9 +85,11 @@ export class ServerActions {
       }
       await store.db.deleteFrom('compute_server_group_members').where('instance_uuid', '=', uuid).execute();
       await this.support.record(context, uuid, InstanceActionName.DELETE);
+      await this.cleanUpOnDelete(context, server);
       return;
     }
     await this.support.transition(context, server, 'delete', { taskState: taskStatesExcept(TaskState.DELETING) }, { task_state: TaskState.DELETING });
+    await this.cleanUpOnDelete(context, server);
     await this.support.record(context, uuid, InstanceActionName.DELETE);
     await this.support.agents.cast(host, 'terminate_instance', { instanceUuid: uuid });
   }

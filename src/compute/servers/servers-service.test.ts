@@ -25,8 +25,15 @@ async function service(db: Database): Promise<{ servers: ServersService; quotas:
     flavors,
     quotas,
     keypairs: new KeyPairManager(db, (project) => quotas.keyPairLimit(project)),
-    images: { getImageForCompute: async () => IMAGE },
-    computeTaskApi: { buildInstances: async (requests) => void builds.push(...requests.map((request) => request.instanceUuid)) },
+    images: {
+      getImageForCompute: async () => IMAGE,
+      createSnapshotImage: async () => IMAGE,
+      delete: async () => undefined,
+    },
+    computeTaskApi: {
+      buildInstances: async (requests) => void builds.push(...requests.map((request) => request.instanceUuid)),
+      unshelveInstance: async () => undefined,
+    },
     computeAgentApi: {
       cast: async () => undefined,
       call: async () => {

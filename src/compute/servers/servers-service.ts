@@ -7,7 +7,7 @@ import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
 import type { FlavorManager } from '../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import { createServers, type AvailabilityZoneNames, type ImageLookup } from './create-servers.js';
+import { createServers, type AvailabilityZoneNames } from './create-servers.js';
 import { hostStatuses, type HostStatus } from './host-status.js';
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
@@ -15,11 +15,13 @@ import { ActionSupport } from './action-support.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
 import { ServerTags } from './server-tags.js';
+import { SnapshotActions } from './snapshot-actions.js';
+import type { ServerImageApi } from './snapshot-image.js';
 
 export interface ServersServiceDeps {
   readonly database: Database;
   readonly flavors: FlavorManager;
-  readonly images: ImageLookup;
+  readonly images: ServerImageApi;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
   readonly computeTaskApi: ComputeTaskApi;
@@ -53,6 +55,8 @@ export class ServersService {
   /** start, stop, reboot, lock, unlock, reset-state, delete, console. */
   readonly actions: ServerActions;
   readonly tags: ServerTags;
+  /** createImage, shelve, shelveOffload, unshelve. */
+  readonly snapshots: SnapshotActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -68,8 +72,9 @@ export class ServersService {
       computeTaskApi: deps.computeTaskApi,
       now: this.#now,
     });
-    this.actions = new ServerActions(this.actionSupport);
+    this.snapshots = new SnapshotActions({ support: this.actionSupport, images: deps.images, quotas: deps.quotas, availabilityZones: deps.availabilityZones });
     this.tags = new ServerTags(this.store, this.#now);
+    this.actions = new ServerActions(this.actionSupport, (context, server) => this.snapshots.deleteShelvedSnapshot(context, server));
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

@@ -13,6 +13,7 @@ import { openTransport, type Transport } from '../../common/bus/index.js';
 import { runWithContext, newRequestId, type RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { migrateToLatest } from '../../common/db/migrator.js';
+import { NotFound, ServiceUnavailable } from '../../common/errors/errors.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { serviceRegistryMigrations } from '../../common/service/db/migrations/index.js';
 import type { ImageRef } from '../../image/images/image.js';
@@ -21,32 +22,55 @@ import { insertInstance } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { FakeDriver } from '../virt/fake/index.js';
-import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers } from '../workers.js';
+import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
 
 export const IMAGE_ID = randomUUID();
+
+/** What the agents uploaded into images (snapshots), by image id. */
+export const uploadedImages = new Map<string, Buffer>();
+/** Images the agents deleted; looking one up afterwards is 404. */
+export const deletedImages = new Set<string>();
+/** Image ids whose upload fails, as a broken image service would. */
+export const failingUploads = new Set<string>();
+
 export const images: ComputeImageSource = {
-  getImageForCompute: async (_context, id): Promise<ImageRef> => ({
-    id,
-    name: 'cirros',
-    status: 'active',
-    disk_format: 'qcow2',
-    container_format: 'bare',
-    size: 1024,
-    virtual_size: null,
-    checksum: null,
-    os_hash_algo: null,
-    os_hash_value: null,
-    min_disk: 0,
-    min_ram: 0,
-    visibility: 'public',
-    protected: false,
-    os_hidden: false,
-    owner: null,
-    created_at: '2026-11-22T10:00:00Z',
-    updated_at: '2026-11-22T10:00:00Z',
-    tags: [],
-    properties: {},
-  }),
+  getImageForCompute: async (_context, id): Promise<ImageRef> => {
+    if (deletedImages.has(id)) throw new NotFound(`No image found with ID ${id}`);
+    return {
+      id,
+      name: 'cirros',
+      status: 'active',
+      disk_format: 'qcow2',
+      container_format: 'bare',
+      size: 1024,
+      virtual_size: null,
+      checksum: null,
+      os_hash_algo: null,
+      os_hash_value: null,
+      min_disk: 0,
+      min_ram: 0,
+      visibility: 'public',
+      protected: false,
+      os_hidden: false,
+      owner: null,
+      created_at: '2026-11-22T10:00:00Z',
+      updated_at: '2026-11-22T10:00:00Z',
+      tags: [],
+      properties: {},
+    };
+  },
+  update: (context, id) => images.getImageForCompute(context, id),
+  uploadImageData: async (context, id, data) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of data) chunks.push(Buffer.from(chunk as Uint8Array));
+    if (failingUploads.has(id)) throw new ServiceUnavailable(`upload of image ${id} failed`);
+    uploadedImages.set(id, Buffer.concat(chunks));
+    return images.getImageForCompute(context, id);
+  },
+  delete: async (_context, id) => {
+    if (deletedImages.has(id)) throw new NotFound(`No image found with ID ${id}`);
+    deletedImages.add(id);
+  },
 };
 
 /** A host with room for exactly ten 1-GB-disk instances (disk_allocation_ratio is 1.0). */
@@ -60,7 +84,10 @@ export interface Cloud {
   driver(host: string): FakeDriver;
 }
 
-export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS): Promise<void> {
+/** Agent options a test may set (shelve offload timing). */
+export type CloudOptions = Pick<ComputeWorkersOptions, 'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs'>;
+
+export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS, options: CloudOptions = {}): Promise<void> {
   await withTestDatabase('sqlite', (url) =>
     withOpenDatabase(url, async (db) => {
       await migrateToLatest(db, computeMigrations);
@@ -78,6 +105,7 @@ export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<voi
         controllerHost: 'controller',
         rpcTimeoutSeconds: 5,
         fakeHostSize,
+        ...options,
       });
       const driver = (host: string): FakeDriver => {
         const found = workers.agents.find((agent) => agent.host === host)?.driver;

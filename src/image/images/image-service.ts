@@ -40,6 +40,8 @@ export interface SnapshotSpec {
   readonly diskFormat?: string;
   readonly containerFormat?: string;
   readonly visibility?: 'private' | 'shared';
+  /** The project owning the snapshot (the instance's); the caller's project by default. */
+  readonly owner?: string;
   /** More properties copied from the instance's image (os_type, hw_* …). */
   readonly properties?: Readonly<Record<string, string>>;
 }
@@ -210,6 +212,7 @@ export class ImageService {
       min_disk: spec.minDisk ?? 0,
       min_ram: spec.minRam ?? 0,
       visibility: spec.visibility ?? 'private',
+      ...(spec.owner === undefined ? {} : { owner: spec.owner }),
       properties: {
         ...spec.properties,
         image_type: 'snapshot',

@@ -16,6 +16,8 @@ export interface ComputeManagerDeps {
   readonly reportResources: () => Promise<void>;
   /** `[DEFAULT] shutdown_timeout`: seconds a clean stop waits for the guest (Nova: 60). */
   readonly shutdownTimeoutSeconds?: number;
+  /** `[DEFAULT] shelved_offload_time`: seconds a shelved instance keeps its host (0: offloaded at once, -1: never). */
+  readonly shelvedOffloadTimeSeconds?: number;
 }
 
 export interface OperationContext {

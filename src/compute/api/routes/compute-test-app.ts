@@ -3,6 +3,7 @@
  * SQLite database, with recording fakes of the conductor and agent APIs and an in-memory image
  * lookup. The caller's context travels in a test-only header.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { RequestContext } from '../../../common/context/request-context.js';
 import type { Database } from '../../../common/db/database.js';
@@ -67,6 +68,12 @@ export interface Recorded {
   aggregateRefreshes: number;
   /** What os-services told the scheduler, `host {status}`. */
   readonly serviceChanges: string[];
+  /** Unshelves handed to the conductor. */
+  readonly unshelves: { instanceUuid: string; spec: RequestSpec }[];
+  /** Snapshot images created (createImage, shelve) and not deleted, by id. */
+  readonly snapshots: Map<string, ImageRef>;
+  /** Ids of images deleted through the image API. */
+  readonly deletedImages: string[];
 }
 
 export interface Reply {
@@ -75,7 +82,12 @@ export interface Reply {
   readonly headers: Readonly<Record<string, string>>;
 }
 /** One request; `version` is sent as `OpenStack-API-Version: compute <version>` (absent: the minimum, 2.1). */
-export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; version?: string }) => Promise<Reply>;
+export interface CallOptions {
+  readonly body?: unknown;
+  readonly as?: RequestContext;
+  readonly version?: string;
+}
+export type Call = (method: string, path: string, options?: CallOptions) => Promise<Reply>;
 
 export interface Harness {
   readonly call: Call;
@@ -94,7 +106,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
     const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
     await ensureDefaultFlavors(flavors);
     const registry = new ServiceRegistry(db);
-    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [] };
+    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [], unshelves: [], snapshots: new Map(), deletedImages: [] };
     const admin = createComputeAdmin(
       db, registry, quotas,
       async () => {
@@ -105,6 +117,9 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
     const computeTaskApi: ComputeTaskApi = {
       buildInstances: async (builds, spec) => {
         recorded.builds.push({ builds, spec });
+      },
+      unshelveInstance: async (instanceUuid, spec) => {
+        recorded.unshelves.push({ instanceUuid, spec });
       },
     };
     // What the fake agents answer to calls; casts are only recorded.
@@ -125,9 +140,22 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       quotas,
       images: {
         getImageForCompute: async (_context, id) => {
-          const found = IMAGES.get(id);
+          const found = IMAGES.get(id) ?? recorded.snapshots.get(id);
           if (found === undefined) throw new NotFound(`No image found with ID ${id}`);
           return found;
+        },
+        createSnapshotImage: async (context, spec) => {
+          const created = image(randomUUID(), {
+            name: spec.name, status: 'queued', size: null, visibility: spec.visibility ?? 'private', owner: spec.owner ?? context.projectId ?? null,
+            min_disk: spec.minDisk ?? 0, min_ram: spec.minRam ?? 0,
+            properties: { ...spec.properties, image_type: 'snapshot', instance_uuid: spec.instanceUuid, ...(spec.baseImageRef === undefined ? {} : { base_image_ref: spec.baseImageRef }) },
+          });
+          recorded.snapshots.set(created.id, created);
+          return created;
+        },
+        delete: async (_context, id) => {
+          recorded.deletedImages.push(id);
+          recorded.snapshots.delete(id);
         },
       },
       computeTaskApi,

@@ -9,9 +9,10 @@ import { consoleOutputAction } from './console-output.js';
 import { lockActions } from './lock-actions.js';
 import { powerActions } from './power-actions.js';
 import type { ServerAction } from './server-action.js';
+import { snapshotActions } from './snapshot-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {

@@ -1,0 +1,155 @@
+/**
+ * Nova's compute API snapshot, shelve, shelve_offload and unshelve. createImage and shelve
+ * create the Glance image record first (queued), then claim their task state with a
+ * compare-and-set — a lost race deletes the record again — and cast to the server's host.
+ * Unshelve goes through the conductor, which schedules an offloaded server again.
+ */
+import type { RequestContext } from '../../common/context/request-context.js';
+import { BadRequest, Conflict, Forbidden, NimbusError } from '../../common/errors/errors.js';
+import type { ImageRef } from '../../image/images/image.js';
+import { readSystemMetadata } from '../db/system-metadata.js';
+import type { QuotaManager } from '../quotas/quota-manager.js';
+import type { RequestSpec } from '../scheduler/request-spec.js';
+import type { ExpectedState, InstanceChanges } from '../state/instance-state-cas.js';
+import { TaskState } from '../state/task-states.js';
+import { VmState } from '../state/vm-states.js';
+import { checkLock, hostOf, type ActionSupport } from './action-support.js';
+import type { AvailabilityZoneNames } from './create-servers.js';
+import { InstanceActionName } from './instance-actions.js';
+import type { Server } from './server.js';
+import { serverGroupOfInstance } from './server-group-spec.js';
+import { createSnapshotRecord, discardSnapshotRecord, type ServerImageApi } from './snapshot-image.js';
+
+export interface SnapshotActionsDeps {
+  readonly support: ActionSupport;
+  readonly images: ServerImageApi;
+  readonly quotas: QuotaManager;
+  readonly availabilityZones: AvailabilityZoneNames;
+}
+
+/** States a snapshot or a shelve may start from (Nova's check_instance_state on snapshot and shelve). */
+const SNAPSHOT_FROM: ExpectedState = { vmState: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], taskState: [null] };
+const UNSHELVE_FROM: ExpectedState = { vmState: [VmState.SHELVED, VmState.SHELVED_OFFLOADED], taskState: [null] };
+
+interface StoredFlavor {
+  readonly swap?: number;
+  readonly extra_specs?: Record<string, string>;
+}
+
+export class SnapshotActions {
+  constructor(private readonly deps: SnapshotActionsDeps) {}
+
+  /**
+   * createImage: the snapshot image, queued, with the instance's properties; the agent uploads
+   * into it. Before 2.39 the metadata counts against the metadata_items quota.
+   */
+  async createImage(context: RequestContext, server: Server, name: string, metadata: Readonly<Record<string, string>>, checkQuota: boolean): Promise<ImageRef> {
+    await this.#precheck(context, server, 'createImage', SNAPSHOT_FROM);
+    const host = hostOf(server);
+    if (checkQuota) await this.#checkImageMetadataQuota(context, metadata);
+    const image = await createSnapshotRecord(this.deps.images, context, server, name, metadata);
+    await this.#claimWithImage(context, server, 'createImage', { task_state: TaskState.IMAGE_SNAPSHOT_PENDING }, image.id);
+    await this.deps.support.record(context, server.row.uuid, InstanceActionName.CREATE_IMAGE);
+    await this.deps.support.agents.cast(host, 'snapshot_instance', { instanceUuid: server.row.uuid, imageId: image.id });
+    return image;
+  }
+
+  /** shelve: a snapshot named `<name>-shelved`, the guest off; the agent offloads per shelved_offload_time. */
+  async shelve(context: RequestContext, server: Server): Promise<void> {
+    await this.#precheck(context, server, 'shelve', SNAPSHOT_FROM);
+    const host = hostOf(server);
+    const image = await createSnapshotRecord(this.deps.images, context, server, `${server.row.display_name}-shelved`);
+    await this.#claimWithImage(context, server, 'shelve', { task_state: TaskState.SHELVING }, image.id);
+    await this.deps.support.record(context, server.row.uuid, InstanceActionName.SHELVE);
+    await this.deps.support.agents.cast(host, 'shelve_instance', { instanceUuid: server.row.uuid, imageId: image.id, clean: true });
+  }
+
+  /** shelveOffload: a SHELVED server leaves its host now. */
+  async shelveOffload(context: RequestContext, server: Server): Promise<void> {
+    const expected: ExpectedState = { vmState: [VmState.SHELVED], taskState: [null] };
+    await this.#precheck(context, server, 'shelveOffload', expected);
+    const host = hostOf(server);
+    await this.deps.support.transition(context, server, 'shelveOffload', expected, { task_state: TaskState.SHELVING_OFFLOADING });
+    await this.deps.support.record(context, server.row.uuid, InstanceActionName.SHELVE_OFFLOAD);
+    await this.deps.support.agents.cast(host, 'shelve_offload_instance', { instanceUuid: server.row.uuid, clean: true });
+  }
+
+  /** unshelve, optionally into another zone (2.77; only for an offloaded server, which is scheduled again). */
+  async unshelve(context: RequestContext, server: Server, availabilityZone?: string): Promise<void> {
+    await this.#precheck(context, server, 'unshelve', UNSHELVE_FROM);
+    if (availabilityZone !== undefined) {
+      if (server.row.vm_state !== VmState.SHELVED_OFFLOADED) {
+        throw new Conflict(
+          `Specifying an availability zone or a host when unshelving server "${server.row.uuid}" with status "SHELVED" is not supported. The server status must be SHELVED_OFFLOADED.`,
+        );
+      }
+      if (!(await this.deps.availabilityZones()).includes(availabilityZone)) throw new BadRequest('The requested availability zone is not available');
+    }
+    const spec = await this.#unshelveSpec(context, server, availabilityZone);
+    const changes: InstanceChanges = { task_state: TaskState.UNSHELVING, ...(availabilityZone === undefined ? {} : { availability_zone: availabilityZone }) };
+    await this.deps.support.transition(context, server, 'unshelve', UNSHELVE_FROM, changes);
+    await this.deps.support.record(context, server.row.uuid, InstanceActionName.UNSHELVE);
+    await this.deps.support.conductor.unshelveInstance(server.row.uuid, spec);
+  }
+
+  /** A deleted shelved server's snapshot goes too (Nova's API _delete); a failure is logged, the delete goes on. */
+  async deleteShelvedSnapshot(context: RequestContext, server: Server): Promise<void> {
+    if (server.row.vm_state !== VmState.SHELVED && server.row.vm_state !== VmState.SHELVED_OFFLOADED) return;
+    const imageId = (await readSystemMetadata(this.deps.support.deps.store.db, server.row.uuid))['shelved_image_id'];
+    if (imageId !== undefined) await discardSnapshotRecord(this.deps.images, context, server, imageId);
+  }
+
+  /** Nova's check_instance_lock and check_instance_state, before anything (an image record) is created. */
+  async #precheck(context: RequestContext, server: Server, action: string, expected: ExpectedState): Promise<void> {
+    checkLock(context, server);
+    const { vm_state: vmState, task_state: taskState } = server.row;
+    const vmOk = expected.vmState === undefined || (expected.vmState as readonly string[]).includes(vmState);
+    const taskOk = expected.taskState === undefined || (expected.taskState as readonly (string | null)[]).includes(taskState);
+    if (!vmOk || !taskOk) await this.deps.support.refuse(action, server.row.uuid, server, expected);
+  }
+
+  /** The task state's compare-and-set; lost, the image created for it is deleted before the 409. */
+  async #claimWithImage(context: RequestContext, server: Server, action: string, changes: InstanceChanges, imageId: string): Promise<void> {
+    try {
+      await this.deps.support.transition(context, server, action, SNAPSHOT_FROM, changes);
+    } catch (error) {
+      await discardSnapshotRecord(this.deps.images, context, server, imageId);
+      throw error;
+    }
+  }
+
+  async #checkImageMetadataQuota(context: RequestContext, metadata: Readonly<Record<string, string>>): Promise<void> {
+    const count = Object.keys(metadata).length;
+    if (count === 0) return;
+    const limit = (await this.deps.quotas.limits(context.projectId ?? '')).metadata_items;
+    if (limit >= 0 && count > limit) throw new Forbidden('Image metadata limit exceeded');
+  }
+
+  /** What an offloaded server is scheduled with: its flavor, its shelve snapshot's properties, its zone and server group. */
+  async #unshelveSpec(context: RequestContext, server: Server, availabilityZone: string | undefined): Promise<RequestSpec> {
+    const { row } = server;
+    const imageId = (await readSystemMetadata(this.deps.support.deps.store.db, row.uuid))['shelved_image_id'] ?? row.image_ref;
+    const properties = await this.deps.images.getImageForCompute(context, imageId).then(
+      (image) => image.properties,
+      (error: unknown) => {
+        // A missing snapshot fails the unshelve on the host, with the fault Nova gives.
+        if (error instanceof NimbusError && error.status === 404) return {};
+        throw error;
+      },
+    );
+    const stored = (JSON.parse(row.flavor) as { cur?: StoredFlavor } | null)?.cur ?? {};
+    const zone = availabilityZone ?? row.availability_zone ?? undefined;
+    const group = await serverGroupOfInstance(this.deps.support.deps.store.db, row.uuid);
+    return {
+      instanceUuid: row.uuid,
+      instanceUuids: [row.uuid],
+      numInstances: 1,
+      projectId: row.project_id,
+      flavor: { vcpus: row.vcpus, memoryMb: row.memory_mb, rootGb: row.root_gb, ephemeralGb: row.ephemeral_gb, swapMb: stored.swap ?? 0, extraSpecs: stored.extra_specs ?? {} },
+      image: { id: imageId, properties },
+      ...(zone === undefined ? {} : { availabilityZone: zone }),
+      schedulerHints: {},
+      ...(group === undefined ? {} : { serverGroup: group }),
+    };
+  }
+}
