@@ -5,13 +5,33 @@
 import { getLogger } from '../../common/logging/logger.js';
 import type { ConductorClient } from '../conductor/conductor-client.js';
 import type { AgentInstance } from '../conductor/wire.js';
-import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
+import { HARD_REBOOT_STATES, REBUILD_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import type { AgentHandlers } from './messages.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
 const BUILD_STATES: readonly (string | null)[] = [TaskState.SCHEDULING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.NETWORKING, TaskState.SPAWNING];
+
+/**
+ * Tasks whose guest is in an unknown state after a restart and whose arguments (image, password)
+ * went with the lost message: ERROR with a fault, as Nova does for a rebuild; the user rebuilds or
+ * rescues again from there.
+ */
+const UNFINISHABLE: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(REBUILD_STATES.map((state) => [state, 'rebuilt'])),
+  [TaskState.RESCUING]: 'rescued',
+};
+
+/** Tasks the agent simply runs again: the verbs skip what the guest has done already. */
+type RerunVerb = 'pause_instance' | 'unpause_instance' | 'suspend_instance' | 'resume_instance' | 'unrescue_instance';
+const RERUN: Readonly<Record<string, RerunVerb>> = {
+  [TaskState.PAUSING]: 'pause_instance',
+  [TaskState.UNPAUSING]: 'unpause_instance',
+  [TaskState.SUSPENDING]: 'suspend_instance',
+  [TaskState.RESUMING]: 'resume_instance',
+  [TaskState.UNRESCUING]: 'unrescue_instance',
+};
 
 export async function initInstance(handlers: AgentHandlers, conductor: ConductorClient, host: string, instance: AgentInstance): Promise<void> {
   const uuid = instance.uuid;
@@ -25,6 +45,13 @@ export async function initInstance(handlers: AgentHandlers, conductor: Conductor
       changes: { vmState: VmState.ERROR, taskState: null },
     });
     if (failed) await conductor.instanceFaultCreate({ uuid, code: 500, message: 'The compute service restarted while the instance was being built.', host });
+  } else if (task !== null && UNFINISHABLE[task] !== undefined) {
+    LOG.info(`Instance found in task state ${task} on init; setting it to ERROR`, { instance: uuid });
+    const failed = await conductor.instanceUpdate({ uuid, expected: { taskState: [task as TaskState] }, changes: { vmState: VmState.ERROR, taskState: null } });
+    if (failed) await conductor.instanceFaultCreate({ uuid, code: 500, message: `The compute service restarted while the instance was being ${UNFINISHABLE[task]}.`, host });
+  } else if (task !== null && RERUN[task] !== undefined) {
+    LOG.info(`Instance found in task state ${task} on init; running ${RERUN[task]} again`, { instance: uuid });
+    await handlers[RERUN[task]]({ instanceUuid });
   } else if (task === TaskState.DELETING) {
     LOG.info('Finishing the delete interrupted by a restart', { instance: uuid });
     await handlers.terminate_instance({ instanceUuid });

@@ -17,6 +17,13 @@ export const InstanceActionName = {
   REBOOT: 'reboot',
   LOCK: 'lock',
   UNLOCK: 'unlock',
+  PAUSE: 'pause',
+  UNPAUSE: 'unpause',
+  SUSPEND: 'suspend',
+  RESUME: 'resume',
+  RESCUE: 'rescue',
+  UNRESCUE: 'unrescue',
+  REBUILD: 'rebuild',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

@@ -10,6 +10,7 @@ import { createServers, type AvailabilityZoneNames, type ImageLookup } from './c
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
 import { ActionSupport } from './action-support.js';
+import { GuestActions } from './guest-actions.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
 
@@ -46,6 +47,8 @@ export class ServersService {
   readonly actionSupport: ActionSupport;
   /** start, stop, reboot, lock, unlock, reset-state, delete, console. */
   readonly actions: ServerActions;
+  /** pause, unpause, suspend, resume, rescue, unrescue, rebuild. */
+  readonly guest: GuestActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -62,6 +65,7 @@ export class ServersService {
       now: this.#now,
     });
     this.actions = new ServerActions(this.actionSupport);
+    this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

@@ -39,3 +39,6 @@ export function parseInteger(value: string): number | undefined {
 
 /** parameter_types.name: 1–255 characters, no leading or trailing whitespace. */
 export const NovaName = Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S(?:[\\s\\S]*\\S)?$' });
+
+/** parameter_types.description: up to 255 printable characters, or null. */
+export const NovaDescription = Type.Unsafe<string | null>({ type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: '^[^\\p{C}]*$' });
