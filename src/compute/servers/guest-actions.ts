@@ -66,9 +66,9 @@ export class GuestActions {
 
   /** Rescue with the given image (the instance's own by default); returns the rescue system's admin password. */
   async rescue(context: RequestContext, server: Server, request: RescueRequest): Promise<string> {
-    const host = hostOf(server);
     const uuid = server.row.uuid;
     await guard(this.support, context, server, 'rescue', RESCUE_FROM);
+    const host = hostOf(server);
     if (request.rescueImageRef !== undefined) await this.#checkRescueImage(context, request.rescueImageRef);
     const password = request.adminPass ?? generatePassword();
     await this.support.transition(context, server, 'rescue', RESCUE_FROM, { task_state: TaskState.RESCUING });
@@ -83,8 +83,10 @@ export class GuestActions {
   }
 
   async #simple(context: RequestContext, server: Server, action: SimpleAction): Promise<void> {
+    const expected: ExpectedState = { vmState: action.from, taskState: [null] };
+    await guard(this.support, context, server, action.name, expected);
     const host = hostOf(server);
-    await this.support.transition(context, server, action.name, { vmState: action.from, taskState: [null] }, { task_state: action.task });
+    await this.support.transition(context, server, action.name, expected, { task_state: action.task });
     await this.support.record(context, server.row.uuid, action.record);
     await this.support.agents.cast(host, action.verb, { instanceUuid: server.row.uuid });
   }

@@ -52,9 +52,9 @@ export interface RebuildRequest {
  * The agent on the same host destroys and respawns the guest; id, host and addresses stay.
  */
 export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, context: RequestContext, server: Server, request: RebuildRequest): Promise<string> {
-  const host = hostOf(server);
   const { uuid, project_id: projectId } = server.row;
   await guard(support, context, server, 'rebuild', REBUILD_FROM);
+  const host = hostOf(server);
   const image = await findRebuildImage(deps, context, request.imageRef);
   if (request.metadata !== undefined) await checkMetadataQuota(deps, projectId, request.metadata);
   if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);

@@ -81,6 +81,16 @@ describe('compute routes: pause, suspend, rescue, rebuild', () => {
       assert.equal((await row(db, id)).task_state, null);
       assert.deepEqual(recorded.agent, []);
       assert.equal((await act({ pause: null }, ADMIN)).status, 202, 'an admin acts on a locked server');
+
+      // A build that failed before it had a host: its state allows a rescue or rebuild, but there is no host to do it.
+      const unscheduled = await insertInstance(db, 'demo', { vm_state: 'error', host: null, node: null });
+      for (const body of [{ rescue: null }, { rebuild: { imageRef: IMAGE_ID } }]) {
+        const reply = await call('POST', `/servers/${unscheduled}/action`, { body, as: DEMO });
+        assert.deepEqual(reply.json, { conflictingRequest: { code: 409, message: `Instance ${unscheduled} is not ready` } });
+      }
+      const building = await insertInstance(db, 'demo', { vm_state: 'building', task_state: 'scheduling', host: null, node: null });
+      assert.deepEqual((await call('POST', `/servers/${building}/action`, { body: { pause: null }, as: DEMO })).json, conflict(building, 'pause', 'vm_state', 'building'));
+      assert.equal((await row(db, unscheduled)).task_state, null);
     }));
 
   test('rescue: 200 with the admin password (given or generated), from ACTIVE, SHUTOFF or ERROR; an unknown image is 400; unrescue only when rescued', () =>
@@ -132,9 +142,10 @@ describe('compute routes: pause, suspend, rescue, rebuild', () => {
       assert.equal(reply.status, 202, JSON.stringify(reply.json));
       const server = reply.json['server'] as Record<string, unknown>;
       assert.deepEqual(
-        [server['id'], server['name'], server['status'], server['OS-EXT-STS:task_state'], server['adminPass'], server['accessIPv4'], server['metadata']],
-        [id, 'reborn', 'REBUILD', 'rebuilding', 'pw', '10.0.0.9', { fresh: 'yes' }],
+        [server['id'], server['name'], server['status'], server['adminPass'], server['accessIPv4'], server['metadata']],
+        [id, 'reborn', 'REBUILD', 'pw', '10.0.0.9', { fresh: 'yes' }],
       );
+      assert.equal((await row(db, id)).task_state, 'rebuilding');
       assert.equal((server['image'] as { id: string }).id, IMAGE_ID);
       assert.equal(server['user_data'], undefined, 'user_data is shown from 2.57');
       assert.deepEqual(recorded.agent, [{ verb: 'rebuild_instance', host: 'compute-1', args: { instanceUuid: id, imageRef: IMAGE_ID, adminPassword: 'pw', preserveEphemeral: false } }]);
