@@ -23,7 +23,7 @@ const UNFINISHABLE: Readonly<Record<string, string>> = {
   [TaskState.RESCUING]: 'rescued',
 };
 
-/** Tasks the agent simply runs again: the verbs skip what the guest has done already. */
+/** Tasks the agent runs again (pause … resume skip a guest already there; an unrescue the guest already had fails into ERROR). */
 type RerunVerb = 'pause_instance' | 'unpause_instance' | 'suspend_instance' | 'resume_instance' | 'unrescue_instance';
 const RERUN: Readonly<Record<string, RerunVerb>> = {
   [TaskState.PAUSING]: 'pause_instance',
@@ -37,6 +37,8 @@ export async function initInstance(handlers: AgentHandlers, conductor: Conductor
   const uuid = instance.uuid;
   const task = instance.taskState;
   const instanceUuid = uuid;
+  const unfinishable = task === null ? undefined : UNFINISHABLE[task];
+  const rerun = task === null ? undefined : RERUN[task];
   if (instance.vmState === VmState.BUILDING || BUILD_STATES.includes(task)) {
     LOG.info(`Instance found in ${instance.vmState}/${task ?? 'None'} on init; setting it to ERROR`, { instance: uuid });
     const failed = await conductor.instanceUpdate({
@@ -45,13 +47,13 @@ export async function initInstance(handlers: AgentHandlers, conductor: Conductor
       changes: { vmState: VmState.ERROR, taskState: null },
     });
     if (failed) await conductor.instanceFaultCreate({ uuid, code: 500, message: 'The compute service restarted while the instance was being built.', host });
-  } else if (task !== null && UNFINISHABLE[task] !== undefined) {
-    LOG.info(`Instance found in task state ${task} on init; setting it to ERROR`, { instance: uuid });
-    const failed = await conductor.instanceUpdate({ uuid, expected: { taskState: [task as TaskState] }, changes: { vmState: VmState.ERROR, taskState: null } });
-    if (failed) await conductor.instanceFaultCreate({ uuid, code: 500, message: `The compute service restarted while the instance was being ${UNFINISHABLE[task]}.`, host });
-  } else if (task !== null && RERUN[task] !== undefined) {
-    LOG.info(`Instance found in task state ${task} on init; running ${RERUN[task]} again`, { instance: uuid });
-    await handlers[RERUN[task]]({ instanceUuid });
+  } else if (unfinishable !== undefined) {
+    LOG.info(`Instance found in task state ${task ?? 'None'} on init; setting it to ERROR`, { instance: uuid });
+    const failed = await conductor.instanceUpdate({ uuid, expected: { taskState: [instance.taskState as TaskState] }, changes: { vmState: VmState.ERROR, taskState: null } });
+    if (failed) await conductor.instanceFaultCreate({ uuid, code: 500, message: `The compute service restarted while the instance was being ${unfinishable}.`, host });
+  } else if (rerun !== undefined) {
+    LOG.info(`Instance found in task state ${task ?? 'None'} on init; running ${rerun} again`, { instance: uuid });
+    await handlers[rerun]({ instanceUuid });
   } else if (task === TaskState.DELETING) {
     LOG.info('Finishing the delete interrupted by a restart', { instance: uuid });
     await handlers.terminate_instance({ instanceUuid });

@@ -1,7 +1,7 @@
 /**
  * pause, unpause, suspend, resume, rescue and unrescue (Nova's pause_instance … unrescue_instance).
- * A guest already in the verb's end state is not asked again, so a verb re-run after an agent
- * restart finishes the transition instead of failing on it.
+ * Pause, unpause, suspend and resume do not ask a guest already in their end state again, so one
+ * re-run after an agent restart finishes the transition instead of failing on it.
  */
 import { getLogger } from '../../../common/logging/logger.js';
 import type { AgentInstance } from '../../conductor/wire.js';
