@@ -3,7 +3,7 @@
  * 2.57, trusted_image_certificates 2.63, hostname 2.90), so it is checked here against the table
  * rather than in the route; the answer is the server as it is now, with its new admin password.
  */
-import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { bodyValidator } from '../../../../common/http/validation.js';
 import { versioned } from '../../../../common/http/versioned.js';
@@ -44,16 +44,20 @@ const REBUILD_V290 = {
 /** The fields of the newest schema; older ones simply lack some. */
 type RebuildBody = Static<TObject<typeof REBUILD_V290>>;
 
-const strict = { additionalProperties: false } as const;
+/** The whole action body, so messages name the field as Nova's do (`field/attribute rebuild`). */
+function rebuildValidator<P extends TProperties>(properties: P): (body: unknown) => Static<TObject<P>> {
+  const validate = bodyValidator(Type.Object({ rebuild: Type.Object(properties, { additionalProperties: false }) }));
+  return (body) => validate({ rebuild: body }).rebuild;
+}
 
 /** Each version's body is the newest one without the later fields, so one validated type serves all. */
 const REBUILD_BODY = versioned<(body: unknown) => RebuildBody>([
-  { min: '2.1', max: '2.18', value: bodyValidator(Type.Object(REBUILD_V21, strict)) },
-  { min: '2.19', max: '2.53', value: bodyValidator(Type.Object(REBUILD_V219, strict)) },
-  { min: '2.54', max: '2.56', value: bodyValidator(Type.Object(REBUILD_V254, strict)) },
-  { min: '2.57', max: '2.62', value: bodyValidator(Type.Object(REBUILD_V257, strict)) },
-  { min: '2.63', max: '2.89', value: bodyValidator(Type.Object(REBUILD_V263, strict)) },
-  { min: '2.90', value: bodyValidator(Type.Object(REBUILD_V290, strict)) },
+  { min: '2.1', max: '2.18', value: rebuildValidator(REBUILD_V21) },
+  { min: '2.19', max: '2.53', value: rebuildValidator(REBUILD_V219) },
+  { min: '2.54', max: '2.56', value: rebuildValidator(REBUILD_V254) },
+  { min: '2.57', max: '2.62', value: rebuildValidator(REBUILD_V257) },
+  { min: '2.63', max: '2.89', value: rebuildValidator(REBUILD_V263) },
+  { min: '2.90', value: rebuildValidator(REBUILD_V290) },
 ]);
 
 function toRebuildRequest(body: RebuildBody): RebuildRequest {
