@@ -58,6 +58,8 @@ async function rebuild(deps: ComputeManagerDeps, instance: AgentInstance, args: 
       powerState: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN,
       launchedAt: new Date().toISOString(),
     },
+    // The guest was away for a moment; os-hypervisors shows it back now, not at the next audit.
+    after: () => deps.reportResources(),
   };
 }
 
