@@ -9,10 +9,12 @@ import { InstanceActionRunner } from './instance-action-runner.js';
 import type { AgentHandlers } from './messages.js';
 import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
+import { guestOperations } from './operations/guest-operations.js';
 import type { ComputeManagerDeps, OperationContext } from './operations/operation-context.js';
 import { powerOperations } from './operations/power-operations.js';
 import { pollShelvedInstances, shelveOperations } from './operations/shelve.js';
 import { snapshotOperation } from './operations/snapshot-instance.js';
+import { rebuildOperation } from './operations/rebuild-instance.js';
 import { terminateOperation } from './operations/terminate-instance.js';
 
 export type { ComputeManagerDeps } from './operations/operation-context.js';
@@ -31,6 +33,8 @@ export class ComputeManager {
       ...consoleOutputOperation(context),
       ...snapshotOperation(context),
       ...shelveOperations(context),
+      ...guestOperations(context),
+      ...rebuildOperation(context),
     };
   }
 

@@ -57,6 +57,20 @@ export interface UnshelveInstanceArgs extends InstanceArgs {
   readonly node: string | null;
 }
 
+export interface RescueInstanceArgs extends InstanceArgs {
+  /** The rescue system's admin password (the API generated one if the user gave none). */
+  readonly rescuePassword: string;
+  /** The image to boot for the rescue; null: the instance's own image, as Nova. */
+  readonly rescueImageRef: string | null;
+}
+
+export interface RebuildInstanceArgs extends InstanceArgs {
+  /** The image the guest is rebuilt from (the API has already written it as the instance's image_ref). */
+  readonly imageRef: string;
+  readonly adminPassword: string;
+  readonly preserveEphemeral: boolean;
+}
+
 /**
  * Every verb with its arguments, its result and how it travels: a `cast` (one-way; the agent
  * reports the outcome through the conductor) or a `call` (the caller waits for the result).
@@ -67,6 +81,13 @@ export interface AgentVerbs {
   stop_instance: { kind: 'cast'; args: StopInstanceArgs; result: void };
   reboot_instance: { kind: 'cast'; args: RebootInstanceArgs; result: void };
   terminate_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  pause_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  unpause_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  suspend_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  resume_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  rescue_instance: { kind: 'cast'; args: RescueInstanceArgs; result: void };
+  unrescue_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  rebuild_instance: { kind: 'cast'; args: RebuildInstanceArgs; result: void };
   get_console_output: { kind: 'call'; args: ConsoleOutputArgs; result: string };
   snapshot_instance: { kind: 'cast'; args: SnapshotInstanceArgs; result: void };
   shelve_instance: { kind: 'cast'; args: ShelveInstanceArgs; result: void };

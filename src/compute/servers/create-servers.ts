@@ -67,7 +67,7 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
   const now = toDbTimestamp(deps.now());
   const uuids = Array.from({ length: count }, () => randomUUID());
-  const adminPass = request.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
+  const adminPass = request.adminPass ?? generatePassword();
   await deps.store.db.transaction().execute(async (trx) => {
     for (const [index, uuid] of uuids.entries()) {
       const name = count > 1 ? `${request.name}-${index + 1}` : request.name;
@@ -146,8 +146,13 @@ async function findImage(deps: CreateServersDeps, context: RequestContext, image
   return image;
 }
 
+/** Nova's utils.generate_password: twelve random characters. */
+export function generatePassword(): string {
+  return randomBytes(9).toString('base64url').slice(0, 12);
+}
+
 /** Nova's _validate_flavor_image_nostatus: memory and disk against the image's minimums and size. */
-function checkImageFitsFlavor(image: ImageRef, flavor: Flavor): void {
+export function checkImageFitsFlavor(image: ImageRef, flavor: Pick<Flavor, 'memory_mb' | 'root_gb'>): void {
   if (image.min_ram > flavor.memory_mb) throw new BadRequest("Flavor's memory is too small for requested image.");
   if (flavor.root_gb === 0) return;
   const flavorBytes = flavor.root_gb * GIB;
@@ -161,7 +166,7 @@ function checkImageFitsFlavor(image: ImageRef, flavor: Flavor): void {
   }
 }
 
-async function findKey(deps: CreateServersDeps, userId: string, keyName: string): Promise<string> {
+export async function findKey(deps: Pick<CreateServersDeps, 'keypairs'>, userId: string, keyName: string): Promise<string> {
   try {
     return (await deps.keypairs.get(userId, keyName)).public_key;
   } catch (error) {
@@ -171,13 +176,13 @@ async function findKey(deps: CreateServersDeps, userId: string, keyName: string)
 }
 
 /** Strict base64 (Nova's base64 format check decodes with validate=True). */
-function checkUserData(userData: string | undefined): void {
+export function checkUserData(userData: string | undefined): void {
   if (userData === undefined) return;
   const compact = userData.replace(/\s+/g, '');
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new BadRequest('Userdata content cannot be decoded.');
 }
 
-async function checkMetadataQuota(deps: CreateServersDeps, projectId: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+export async function checkMetadataQuota(deps: Pick<CreateServersDeps, 'quotas'>, projectId: string, metadata: Readonly<Record<string, string>>): Promise<void> {
   const limit = (await deps.quotas.limits(projectId)).metadata_items;
   if (limit >= 0 && Object.keys(metadata).length > limit) throw new Forbidden(`Quota exceeded for metadata_items: Maximum number of metadata items exceeds ${limit}`);
 }

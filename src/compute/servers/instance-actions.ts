@@ -21,6 +21,13 @@ export const InstanceActionName = {
   SHELVE: 'shelve',
   SHELVE_OFFLOAD: 'shelveOffload',
   UNSHELVE: 'unshelve',
+  PAUSE: 'pause',
+  UNPAUSE: 'unpause',
+  SUSPEND: 'suspend',
+  RESUME: 'resume',
+  RESCUE: 'rescue',
+  UNRESCUE: 'unrescue',
+  REBUILD: 'rebuild',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

@@ -12,6 +12,7 @@ import { hostStatuses, type HostStatus } from './host-status.js';
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
 import { ActionSupport } from './action-support.js';
+import { GuestActions } from './guest-actions.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
 import { ServerTags } from './server-tags.js';
@@ -57,6 +58,8 @@ export class ServersService {
   readonly tags: ServerTags;
   /** createImage, shelve, shelveOffload, unshelve. */
   readonly snapshots: SnapshotActions;
+  /** pause, unpause, suspend, resume, rescue, unrescue, rebuild. */
+  readonly guest: GuestActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -75,6 +78,7 @@ export class ServersService {
     this.snapshots = new SnapshotActions({ support: this.actionSupport, images: deps.images, quotas: deps.quotas, availabilityZones: deps.availabilityZones });
     this.tags = new ServerTags(this.store, this.#now);
     this.actions = new ServerActions(this.actionSupport, (context, server) => this.snapshots.deleteShelvedSnapshot(context, server));
+    this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

@@ -21,6 +21,12 @@ import { computeMigrations } from '../db/migrations/index.js';
 import { insertInstance } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
+import { FlavorManager } from '../flavors/flavor-manager.js';
+import { KeyPairManager } from '../keypairs/keypair-manager.js';
+import { QuotaManager } from '../quotas/quota-manager.js';
+import { ServersService } from '../servers/servers-service.js';
+import type { ServerImageApi } from '../servers/snapshot-image.js';
 import { FakeDriver } from '../virt/fake/index.js';
 import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
 
@@ -72,6 +78,29 @@ export const images: ComputeImageSource = {
     deletedImages.add(id);
   },
 };
+
+/** The image service as the servers API uses it: snapshot records are queued images of the given name. */
+export const serverImages: ServerImageApi = {
+  getImageForCompute: (context, id) => images.getImageForCompute(context, id),
+  createSnapshotImage: async (context, spec) => ({ ...(await images.getImageForCompute(context, randomUUID())), name: spec.name, status: 'queued' }),
+  delete: (context, id) => images.delete(context, id),
+};
+
+/** The servers API's logic over the cloud's database, casting to its real workers. */
+export function serversOf(cloud: Cloud): ServersService {
+  const quotas = new QuotaManager(cloud.db);
+  return new ServersService({
+    database: cloud.db,
+    flavors: new FlavorManager(cloud.db),
+    images: serverImages,
+    keypairs: new KeyPairManager(cloud.db, (project) => quotas.keyPairLimit(project)),
+    quotas,
+    computeTaskApi: cloud.workers.computeTaskApi,
+    computeAgentApi: cloud.workers.computeAgentApi,
+    availabilityZones: async () => ['nova'],
+    serviceRegistry: new ServiceRegistry(cloud.db),
+  });
+}
 
 /** A host with room for exactly ten 1-GB-disk instances (disk_allocation_ratio is 1.0). */
 export const TEN_SLOTS = { vcpus: 32, memoryMb: 131072, localGb: 10 };

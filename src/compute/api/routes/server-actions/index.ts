@@ -6,13 +6,15 @@ import { authorize, type ComputeRouteDeps } from '../route-deps.js';
 import { ServerParams, serverTarget } from '../servers.js';
 import { adminActions } from './admin-actions.js';
 import { consoleOutputAction } from './console-output.js';
+import { guestActions } from './guest-actions.js';
 import { lockActions } from './lock-actions.js';
 import { powerActions } from './power-actions.js';
+import { rebuildAction } from './rebuild-action.js';
 import type { ServerAction } from './server-action.js';
 import { snapshotActions } from './snapshot-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions, ...guestActions, rebuildAction];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {

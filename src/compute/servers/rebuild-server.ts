@@ -1,0 +1,107 @@
+import type { RequestContext } from '../../common/context/request-context.js';
+import { BadRequest, NimbusError } from '../../common/errors/errors.js';
+import type { ImageRef } from '../../image/images/image.js';
+import type { KeyPairManager } from '../keypairs/keypair-manager.js';
+import type { QuotaManager } from '../quotas/quota-manager.js';
+import type { ExpectedState, InstanceChanges } from '../state/instance-state-cas.js';
+import { TaskState } from '../state/task-states.js';
+import { VmState } from '../state/vm-states.js';
+import { hostOf, type ActionSupport } from './action-support.js';
+import { checkImageFitsFlavor, checkMetadataQuota, checkUserData, findKey, generatePassword, type ImageLookup } from './create-servers.js';
+import { InstanceActionName } from './instance-actions.js';
+import type { Server } from './server.js';
+import { TRUSTED_CERTS_KEY } from './server-store.js';
+import { guard } from './state-guard.js';
+
+/** The system metadata key holding a server's 2.63 trusted image certificate ids (JSON). */
+
+const REBUILD_FROM: ExpectedState = { vmState: [VmState.ACTIVE, VmState.STOPPED, VmState.ERROR], taskState: [null] };
+
+export interface RebuildDeps {
+  readonly images: ImageLookup;
+  readonly keypairs: KeyPairManager;
+  readonly quotas: QuotaManager;
+}
+
+/** What a rebuild asks for, after the schema of its microversion; absent fields stay as they are. */
+export interface RebuildRequest {
+  readonly imageRef: string;
+  readonly adminPass?: string;
+  readonly name?: string;
+  /** Replaces the whole metadata. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly preserveEphemeral: boolean;
+  readonly accessIPv4?: string;
+  readonly accessIPv6?: string;
+  /** 2.19; null clears it. */
+  readonly description?: string | null;
+  /** 2.54; null removes the key pair. */
+  readonly keyName?: string | null;
+  /** 2.57; null removes the user data. */
+  readonly userData?: string | null;
+  /** 2.63; null unsets them. */
+  readonly trustedImageCertificates?: readonly string[] | null;
+  /** 2.90. */
+  readonly hostname?: string;
+}
+
+/**
+ * Nova's compute API rebuild: lock and state first (ACTIVE, SHUTOFF or ERROR, no task), then the
+ * image and the rest checked as a create checks them (no quota: the flavor stays), then one
+ * compare-and-set writes the task state rebuilding together with the new image and attributes.
+ * The agent on the same host destroys and respawns the guest; id, host and addresses stay.
+ */
+export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, context: RequestContext, server: Server, request: RebuildRequest): Promise<string> {
+  const { uuid, project_id: projectId } = server.row;
+  await guard(support, context, server, 'rebuild', REBUILD_FROM);
+  const host = hostOf(server);
+  const image = await findRebuildImage(deps, context, request.imageRef);
+  if (request.metadata !== undefined) await checkMetadataQuota(deps, projectId, request.metadata);
+  if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
+  checkImageFitsFlavor(image, server.row);
+  if (request.userData !== undefined && request.userData !== null) checkUserData(request.userData);
+  const keyData = request.keyName === undefined || request.keyName === null ? null : await findKey(deps, context.userId ?? '', request.keyName);
+  const adminPass = request.adminPass ?? generatePassword();
+
+  await support.transition(context, server, 'rebuild', REBUILD_FROM, rebuildChanges(request, image.id, keyData));
+  const { store } = support.deps;
+  if (request.metadata !== undefined) await store.writeMetadata(uuid, request.metadata, true);
+  if (request.trustedImageCertificates !== undefined) await writeTrustedCerts(support, uuid, request.trustedImageCertificates);
+  await support.record(context, uuid, InstanceActionName.REBUILD);
+  await support.agents.cast(host, 'rebuild_instance', { instanceUuid: uuid, imageRef: image.id, adminPassword: adminPass, preserveEphemeral: request.preserveEphemeral });
+  return adminPass;
+}
+
+/** Nova's rebuild answers an image it cannot find with its own words. */
+async function findRebuildImage(deps: RebuildDeps, context: RequestContext, imageRef: string): Promise<ImageRef> {
+  try {
+    return await deps.images.getImageForCompute(context, imageRef);
+  } catch (error) {
+    if (error instanceof NimbusError && error.status === 404) throw new BadRequest('Cannot find image for rebuild');
+    throw error;
+  }
+}
+
+/** The columns the rebuild changes (Nova's instance.update(kwargs) before the save). */
+function rebuildChanges(request: RebuildRequest, imageId: string, keyData: string | null): InstanceChanges {
+  return {
+    task_state: TaskState.REBUILDING,
+    image_ref: imageId,
+    progress: 0,
+    ...(request.name === undefined ? {} : { display_name: request.name }),
+    ...(request.description === undefined ? {} : { display_description: request.description }),
+    ...(request.accessIPv4 === undefined ? {} : { access_ip_v4: request.accessIPv4 }),
+    ...(request.accessIPv6 === undefined ? {} : { access_ip_v6: request.accessIPv6 }),
+    ...(request.keyName === undefined ? {} : { key_name: request.keyName, key_data: keyData }),
+    ...(request.userData === undefined ? {} : { user_data: request.userData }),
+    ...(request.hostname === undefined ? {} : { hostname: request.hostname }),
+  };
+}
+
+async function writeTrustedCerts(support: ActionSupport, uuid: string, certificates: readonly string[] | null): Promise<void> {
+  const { db } = support.deps.store;
+  await db.deleteFrom('compute_instance_system_metadata').where('instance_uuid', '=', uuid).where('key', '=', TRUSTED_CERTS_KEY).execute();
+  if (certificates !== null) {
+    await db.insertInto('compute_instance_system_metadata').values({ instance_uuid: uuid, key: TRUSTED_CERTS_KEY, value: JSON.stringify(certificates) }).execute();
+  }
+}
