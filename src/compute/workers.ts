@@ -45,6 +45,8 @@ export interface ComputeAgentsOptions {
   readonly powerSyncIntervalMs?: number;
   /** Size of each fake host; the fake driver's profile otherwise. */
   readonly fakeHostSize?: FakeHostSize;
+  /** `[DEFAULT] resize_confirm_window`, seconds (0: never). */
+  readonly resizeConfirmWindowSeconds?: number;
 }
 
 export interface ComputeWorkersOptions extends ComputeAgentsOptions {
@@ -54,6 +56,8 @@ export interface ComputeWorkersOptions extends ComputeAgentsOptions {
   /** `service_down_time`, seconds (60). */
   readonly serviceDownTimeSeconds?: number;
   readonly scheduler?: SchedulerOptions;
+  /** `[DEFAULT] allow_resize_to_same_host`. */
+  readonly allowResizeToSameHost?: boolean;
 }
 
 export interface ComputeAgents {
@@ -86,6 +90,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     ...intervals,
     ...(options.rpcTimeoutSeconds === undefined ? {} : { rpcTimeoutSeconds: options.rpcTimeoutSeconds }),
     ...(options.scheduler?.maxAttempts === undefined ? {} : { maxAttempts: options.scheduler.maxAttempts }),
+    ...(options.allowResizeToSameHost === undefined ? {} : { allowResizeToSameHost: options.allowResizeToSameHost }),
   });
   const scheduler = new SchedulerService({
     transport,
@@ -143,6 +148,7 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
         ...(options.resourceIntervalMs === undefined ? {} : { resourceIntervalMs: options.resourceIntervalMs }),
         ...(options.powerSyncIntervalMs === undefined ? {} : { powerSyncIntervalMs: options.powerSyncIntervalMs }),
+        ...(options.resizeConfirmWindowSeconds === undefined ? {} : { resizeConfirmWindowSeconds: options.resizeConfirmWindowSeconds }),
       });
       agents.push(agent);
       await agent.start();

@@ -85,6 +85,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         stateDir: config.DEFAULT.state_dir,
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
+        allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
+        resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
       });
       const workers = computeWorkers;
       undo.push(() => workers.stop());

@@ -100,6 +100,11 @@ export const OPTIONS = {
     host: str('Name of this host as services and the scheduler see it. Default: the machine\'s hostname.', () => hostname()),
     debug: bool('Log at DEBUG level.', false),
     log_file: str('Also append log lines to this file (empty: stderr only).', ''),
+    allow_resize_to_same_host: bool('Let a resize land on the host the server is on (a cold migration never does).', false),
+    resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
+      min: 0,
+      max: 31536000,
+    }),
   },
   api: {
     bind_host: str('Address the HTTP listener binds to.', '127.0.0.1'),

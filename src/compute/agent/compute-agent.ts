@@ -33,7 +33,12 @@ export interface ComputeAgentOptions {
   /** `sync_power_state_interval`: power-state sync period, ms (600 s, as Nova). */
   readonly powerSyncIntervalMs?: number;
   readonly shutdownTimeoutSeconds?: number;
+  /** `[DEFAULT] resize_confirm_window`: seconds before a finished resize here is confirmed (0: never). */
+  readonly resizeConfirmWindowSeconds?: number;
 }
+
+/** Nova runs _poll_unconfirmed_resizes every periodic tick (60 s); a shorter window is polled as often as it is long. */
+const UNCONFIRMED_POLL_MAX_MS = 60_000;
 
 export class ComputeAgent {
   readonly host: string;
@@ -75,6 +80,12 @@ export class ComputeAgent {
     this.#periodic.every('report_state', reportIntervalMs, () => this.heartbeat());
     this.#periodic.every('update_available_resource', resourceIntervalMs, () => this.reportResources());
     this.#periodic.every('_sync_power_states', powerSyncIntervalMs, () => this.syncPowerStates());
+    const window = this.options.resizeConfirmWindowSeconds ?? 0;
+    if (window > 0) {
+      this.#periodic.every('_poll_unconfirmed_resizes', Math.min(window * 1000, UNCONFIRMED_POLL_MAX_MS), () =>
+        this.#conductor.pollUnconfirmedResizes({ host: this.host, confirmWindowSeconds: window }),
+      );
+    }
     LOG.info(`Compute agent started on ${this.host} (${this.driver.type} driver)`);
   }
 
@@ -102,7 +113,7 @@ export class ComputeAgent {
   async #recover(): Promise<void> {
     for (const instance of await this.#conductor.instancesOnHost(this.host)) {
       try {
-        await initInstance(this.manager.handlers, this.#conductor, this.host, instance);
+        await initInstance(this.manager.handlers, this.#conductor, this.host, instance, this.driver);
       } catch (error) {
         LOG.error('Failed to recover the instance at start', { instance: instance.uuid, error });
       }

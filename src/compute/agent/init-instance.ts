@@ -7,13 +7,15 @@ import type { ConductorClient } from '../conductor/conductor-client.js';
 import type { AgentInstance } from '../conductor/wire.js';
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
+import type { ComputeDriver } from '../virt/driver.js';
+import { isResizeTask, recoverResize } from './init-resize.js';
 import type { AgentHandlers } from './messages.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
 const BUILD_STATES: readonly (string | null)[] = [TaskState.SCHEDULING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.NETWORKING, TaskState.SPAWNING];
 
-export async function initInstance(handlers: AgentHandlers, conductor: ConductorClient, host: string, instance: AgentInstance): Promise<void> {
+export async function initInstance(handlers: AgentHandlers, conductor: ConductorClient, host: string, instance: AgentInstance, driver?: ComputeDriver): Promise<void> {
   const uuid = instance.uuid;
   const task = instance.taskState;
   const instanceUuid = uuid;
@@ -25,6 +27,8 @@ export async function initInstance(handlers: AgentHandlers, conductor: Conductor
       changes: { vmState: VmState.ERROR, taskState: null },
     });
     if (failed) await conductor.instanceFaultCreate({ uuid, code: 500, message: 'The compute service restarted while the instance was being built.', host });
+  } else if (driver !== undefined && isResizeTask(task)) {
+    await recoverResize(conductor, driver, host, instance);
   } else if (task === TaskState.DELETING) {
     LOG.info('Finishing the delete interrupted by a restart', { instance: uuid });
     await handlers.terminate_instance({ instanceUuid });

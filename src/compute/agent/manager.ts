@@ -11,6 +11,8 @@ import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
 import type { ComputeManagerDeps, OperationContext } from './operations/operation-context.js';
 import { powerOperations } from './operations/power-operations.js';
+import { resizeOperations } from './operations/resize-operations.js';
+import { resizeSettleOperations } from './operations/resize-settle.js';
 import { terminateOperation } from './operations/terminate-instance.js';
 
 export type { ComputeManagerDeps } from './operations/operation-context.js';
@@ -25,6 +27,8 @@ export class ComputeManager {
       ...powerOperations(context),
       ...terminateOperation(context),
       ...consoleOutputOperation(context),
+      ...resizeOperations(context),
+      ...resizeSettleOperations(context),
     };
   }
 }

@@ -3,7 +3,9 @@
  * and result types. The RPC client sends only these and the manager implements all of them.
  */
 import type { BuildRequest } from '../conductor/compute-task-api.js';
-import type { AgentInstance } from '../conductor/wire.js';
+import type { AgentInstance, MoveMigrationWire } from '../conductor/wire.js';
+import type { Flavor } from '../flavors/flavor.js';
+import type { MigratedDisks } from '../virt/driver.js';
 import type { WireRequestSpec } from '../scheduler-service/wire.js';
 import type { Destination } from '../scheduler/select-destinations.js';
 
@@ -36,6 +38,31 @@ export interface ConsoleOutputArgs extends InstanceArgs {
   readonly length?: number;
 }
 
+/** A step of a resize or cold migration: the instance and its migration record. */
+export interface MoveArgs extends InstanceArgs {
+  readonly migration: MoveMigrationWire;
+}
+
+/** prep_resize (destination) and resize_instance (source). */
+export interface PrepResizeArgs extends MoveArgs {
+  readonly flavor: Flavor;
+  readonly oldFlavor: Flavor;
+  /** What the server returns to: stopped servers are not powered on at the destination. */
+  readonly oldVmState: 'active' | 'stopped';
+  readonly cleanShutdown: boolean;
+}
+
+/** finish_resize (destination): the disks migrateDiskAndPowerOff sent. */
+export interface FinishResizeArgs extends Omit<PrepResizeArgs, 'cleanShutdown'> {
+  readonly disks: MigratedDisks;
+}
+
+/** revert_resize (destination) and finish_revert_resize (source). */
+export interface RevertResizeArgs extends MoveArgs {
+  readonly oldFlavor: Flavor;
+  readonly oldVmState: 'active' | 'stopped';
+}
+
 /**
  * Every verb with its arguments, its result and how it travels: a `cast` (one-way; the agent
  * reports the outcome through the conductor) or a `call` (the caller waits for the result).
@@ -47,6 +74,12 @@ export interface AgentVerbs {
   reboot_instance: { kind: 'cast'; args: RebootInstanceArgs; result: void };
   terminate_instance: { kind: 'cast'; args: InstanceArgs; result: void };
   get_console_output: { kind: 'call'; args: ConsoleOutputArgs; result: string };
+  prep_resize: { kind: 'cast'; args: PrepResizeArgs; result: void };
+  resize_instance: { kind: 'cast'; args: PrepResizeArgs; result: void };
+  finish_resize: { kind: 'cast'; args: FinishResizeArgs; result: void };
+  confirm_resize: { kind: 'cast'; args: MoveArgs; result: void };
+  revert_resize: { kind: 'cast'; args: RevertResizeArgs; result: void };
+  finish_revert_resize: { kind: 'cast'; args: RevertResizeArgs; result: void };
 }
 
 export type AgentVerb = keyof AgentVerbs;

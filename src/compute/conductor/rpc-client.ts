@@ -2,8 +2,8 @@
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler-service/wire.js';
-import type { BuildRequest, ComputeTaskApi } from './compute-task-api.js';
-import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs } from './wire.js';
+import type { BuildRequest, ComputeTaskApi, ResizeRequest } from './compute-task-api.js';
+import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs, type MigrateServerArgs } from './wire.js';
 
 export class ComputeTaskRpcClient implements ComputeTaskApi {
   readonly #rpc: RpcClient;
@@ -15,5 +15,10 @@ export class ComputeTaskRpcClient implements ComputeTaskApi {
   buildInstances(builds: readonly BuildRequest[], spec: RequestSpec): Promise<void> {
     const args: BuildInstancesArgs = { builds, spec: toWireSpec(spec) };
     return this.#rpc.cast('build_instances', args);
+  }
+
+  resizeInstance(request: ResizeRequest): Promise<void> {
+    const args: MigrateServerArgs = { ...request, spec: toWireSpec(request.spec) };
+    return this.#rpc.cast('migrate_server', args);
   }
 }

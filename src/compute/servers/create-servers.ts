@@ -116,7 +116,7 @@ async function findImage(deps: CreateServersDeps, context: RequestContext, image
 }
 
 /** Nova's _validate_flavor_image_nostatus: memory and disk against the image's minimums and size. */
-function checkImageFitsFlavor(image: ImageRef, flavor: Flavor): void {
+export function checkImageFitsFlavor(image: ImageRef, flavor: Flavor): void {
   if (image.min_ram > flavor.memory_mb) throw new BadRequest("Flavor's memory is too small for requested image.");
   if (flavor.root_gb === 0) return;
   const flavorBytes = flavor.root_gb * GIB;

@@ -17,6 +17,10 @@ export const InstanceActionName = {
   REBOOT: 'reboot',
   LOCK: 'lock',
   UNLOCK: 'unlock',
+  RESIZE: 'resize',
+  MIGRATE: 'migrate',
+  CONFIRM_RESIZE: 'confirmResize',
+  REVERT_RESIZE: 'revertResize',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

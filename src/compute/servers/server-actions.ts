@@ -17,7 +17,11 @@ import type { Server } from './server.js';
  * agent on the server's host.
  */
 export class ServerActions {
-  constructor(private readonly support: ActionSupport) {}
+  constructor(
+    private readonly support: ActionSupport,
+    /** What must happen before a live server is deleted (a resize awaiting confirmation is confirmed). */
+    private readonly beforeDelete: (context: RequestContext, server: Server) => Promise<void> = async () => {},
+  ) {}
 
   async stop(context: RequestContext, server: Server): Promise<void> {
     const host = hostOf(server);
@@ -81,6 +85,7 @@ export class ServerActions {
       await this.support.record(context, uuid, InstanceActionName.DELETE);
       return;
     }
+    await this.beforeDelete(context, server);
     await this.support.transition(context, server, 'delete', { taskState: taskStatesExcept(TaskState.DELETING) }, { task_state: TaskState.DELETING });
     await this.support.record(context, uuid, InstanceActionName.DELETE);
     await this.support.agents.cast(host, 'terminate_instance', { instanceUuid: uuid });

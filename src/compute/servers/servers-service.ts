@@ -10,6 +10,8 @@ import { createServers, type AvailabilityZoneNames, type ImageLookup } from './c
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
 import { ActionSupport } from './action-support.js';
+import { MigrationStore } from '../migrations/migration-store.js';
+import { ResizeActions } from './resize-actions.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
 
@@ -46,6 +48,10 @@ export class ServersService {
   readonly actionSupport: ActionSupport;
   /** start, stop, reboot, lock, unlock, reset-state, delete, console. */
   readonly actions: ServerActions;
+  /** Resize and cold migration records (os-migrations, servers/{id}/migrations). */
+  readonly migrations: MigrationStore;
+  /** resize, migrate, confirmResize, revertResize. */
+  readonly resize: ResizeActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -61,7 +67,9 @@ export class ServersService {
       computeTaskApi: deps.computeTaskApi,
       now: this.#now,
     });
-    this.actions = new ServerActions(this.actionSupport);
+    this.migrations = new MigrationStore(deps.database, this.#now);
+    this.resize = new ResizeActions(this.actionSupport, { flavors: deps.flavors, quotas: deps.quotas, images: deps.images, migrations: this.migrations });
+    this.actions = new ServerActions(this.actionSupport, (context, server) => this.resize.confirmOnDeleting(context, server));
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

@@ -21,7 +21,7 @@ import { insertInstance } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { FakeDriver } from '../virt/fake/index.js';
-import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers } from '../workers.js';
+import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
 
 export const IMAGE_ID = randomUUID();
 export const images: ComputeImageSource = {
@@ -60,7 +60,12 @@ export interface Cloud {
   driver(host: string): FakeDriver;
 }
 
-export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS): Promise<void> {
+export async function withCloud(
+  hosts: number,
+  fn: (cloud: Cloud) => Promise<void>,
+  fakeHostSize = TEN_SLOTS,
+  options: Pick<ComputeWorkersOptions, 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds'> = {},
+): Promise<void> {
   await withTestDatabase('sqlite', (url) =>
     withOpenDatabase(url, async (db) => {
       await migrateToLatest(db, computeMigrations);
@@ -78,6 +83,7 @@ export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<voi
         controllerHost: 'controller',
         rpcTimeoutSeconds: 5,
         fakeHostSize,
+        ...options,
       });
       const driver = (host: string): FakeDriver => {
         const found = workers.agents.find((agent) => agent.host === host)?.driver;

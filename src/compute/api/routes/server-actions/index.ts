@@ -8,10 +8,11 @@ import { adminActions } from './admin-actions.js';
 import { consoleOutputAction } from './console-output.js';
 import { lockActions } from './lock-actions.js';
 import { powerActions } from './power-actions.js';
+import { resizeActions } from './resize-actions.js';
 import type { ServerAction } from './server-action.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...resizeActions];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {
