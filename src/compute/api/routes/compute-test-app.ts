@@ -69,7 +69,8 @@ export interface Reply {
   readonly status: number;
   readonly json: Record<string, unknown>;
 }
-export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
+/** `microversion` is sent as `OpenStack-API-Version: compute <version>`; none means 2.1. */
+export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; microversion?: string }) => Promise<Reply>;
 
 export interface Harness {
   readonly call: Call;
@@ -153,11 +154,15 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       ],
     });
     try {
-      const call: Call = async (method, path, { body, as = ADMIN } = {}) => {
+      const call: Call = async (method, path, { body, as = ADMIN, microversion } = {}) => {
         const response = await app.inject({
           method: method as 'GET',
           url: `/compute/v2.1${path}`,
-          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            'x-test-context': JSON.stringify(as),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(microversion === undefined ? {} : { 'openstack-api-version': `compute ${microversion}` }),
+          },
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         });
         const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
