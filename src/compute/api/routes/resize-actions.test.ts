@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Database } from '../../../common/db/database.js';
 import { NodeStore } from '../../conductor/node-store.js';
-import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
+import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables, InstancesTable } from '../../db/tables.js';
 import { FlavorManager } from '../../flavors/flavor-manager.js';
 import { MigrationStore } from '../../migrations/migration-store.js';
