@@ -12,8 +12,10 @@ import { ensureDefaultFlavors } from './flavors/default-flavors.js';
 import { FlavorManager } from './flavors/flavor-manager.js';
 import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
+import { ComputeAgent } from './agent/compute-agent.js';
 import { ServersService } from './servers/servers-service.js';
-import { events, eventually, faults, IMAGE_ID, images, instance, tables, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
+import { imageAccess } from './workers.js';
+import { events, eventually, faults, IMAGE_ID, images, instance, setTask, tables, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 
 configureLogging({ sink: () => undefined });
 
@@ -66,6 +68,16 @@ async function allocations(cloud: Cloud) {
     .execute();
 }
 
+/** Stops the host's agent (its casts are dropped meanwhile) and returns a function that starts a new one on the same hypervisor. */
+async function stopAgent(cloud: Cloud, host: string): Promise<() => Promise<ComputeAgent>> {
+  await cloud.workers.agents.find((agent) => agent.host === host)?.stop();
+  return async () => {
+    const agent = new ComputeAgent({ host, driver: cloud.driver(host), transport: cloud.transport, images: imageAccess(images), rpcTimeoutSeconds: 5 });
+    await agent.start();
+    return agent;
+  };
+}
+
 async function migrationOf(servers: ServersService, uuid: string) {
   const [migration] = await servers.migrations.list({ instanceUuid: uuid });
   assert.ok(migration, 'no migration recorded');
@@ -99,10 +111,12 @@ describe('resize and cold migration on the workers (sqlite)', () => {
       assert.deepEqual(claims(cloud), { [source]: [], [dest]: ['i:512'] });
       assert.deepEqual((await allocations(cloud)).map((row) => [row.consumer_uuid, row.host, row.memory_mb]), [[uuid, dest, 512]]);
       await eventually(async () => assert.equal((await tables(cloud.db).selectFrom('compute_nodes').select('memory_mb_used').where('host', '=', source).executeTakeFirstOrThrow()).memory_mb_used, 0));
-      const names = (await events(cloud.db, uuid)).map((event) => `${event.event}:${event.result ?? ''}`);
-      for (const event of ['cold_migrate:Success', 'compute_prep_resize:Success', 'compute_resize_instance:Success', 'compute_finish_resize:Success', 'compute_confirm_resize:Success']) {
-        assert.ok(names.includes(event), `${event} missing from ${names.join(', ')}`);
-      }
+      await eventually(async () => {
+        const names = (await events(cloud.db, uuid)).map((event) => `${event.event}:${event.result ?? ''}`);
+        for (const event of ['cold_migrate:Success', 'compute_prep_resize:Success', 'compute_resize_instance:Success', 'compute_finish_resize:Success', 'compute_confirm_resize:Success']) {
+          assert.ok(names.includes(event), `${event} missing from ${names.join(', ')}`);
+        }
+      });
     });
   });
 
@@ -264,5 +278,56 @@ describe('resize and cold migration on the workers (sqlite)', () => {
       undefined,
       { allowResizeToSameHost: true },
     );
+  });
+
+  for (const stalled of ['resize_prep', 'resize_migrating']) {
+    test(`an agent restarted with a resize in ${stalled} on it calls the migration off: back ACTIVE, the destination claim given back`, async () => {
+      await withCloud(2, async (cloud) => {
+        const servers = await apiOf(cloud);
+        const uuid = await activeServer(cloud, servers);
+        const source = (await instance(cloud.db, uuid)).host ?? '';
+        const before = claims(cloud);
+        const restart = await stopAgent(cloud, source);
+        await servers.resize.resize(as(MEMBER), await servers.get(MEMBER, uuid), '2');
+        await eventually(() => assert.notDeepEqual(claims(cloud), before), 5000);
+        if (stalled === 'resize_migrating') await setTask(cloud.db, uuid, stalled);
+        const agent = await restart();
+        try {
+          const row = await waitFor(cloud.db, uuid, 'active');
+          assert.deepEqual([row.host, row.flavor_id], [source, '1']);
+          assert.equal(cloud.driver(source).inspect(uuid)?.powerState, 1);
+          assert.equal((await migrationOf(servers, uuid)).status, 'error');
+          assert.deepEqual(claims(cloud), before);
+          await servers.actions.delete(as(MEMBER), await servers.get(MEMBER, uuid));
+          await eventually(async () => assert.equal((await tables(cloud.db).selectFrom('compute_allocations').selectAll().execute()).length, 0));
+        } finally {
+          await agent.stop();
+        }
+      });
+    });
+  }
+
+  test('a destination restarted before the finish: ERROR with a fault there, holding only its own claim', async () => {
+    await withCloud(2, async (cloud) => {
+      const servers = await apiOf(cloud);
+      const uuid = await activeServer(cloud, servers);
+      const source = (await instance(cloud.db, uuid)).host ?? '';
+      const dest = source === 'compute-1' ? 'compute-2' : 'compute-1';
+      cloud.driver(source).delays.set('migrateDiskAndPowerOff', 300);
+      await servers.resize.resize(as(MEMBER), await servers.get(MEMBER, uuid), '2');
+      await waitFor(cloud.db, uuid, 'active', 'resize_migrating');
+      const restart = await stopAgent(cloud, dest);
+      await waitFor(cloud.db, uuid, 'active', 'resize_migrated');
+      const agent = await restart();
+      try {
+        const row = await waitFor(cloud.db, uuid, 'error');
+        assert.equal(row.host, dest);
+        await eventually(async () => assert.match((await faults(cloud.db, uuid)).at(-1)?.message ?? '', /restarted during the migration/));
+        assert.equal((await migrationOf(servers, uuid)).status, 'error');
+        assert.deepEqual(claims(cloud), { [source]: [], [dest]: ['i:512'] });
+      } finally {
+        await agent.stop();
+      }
+    });
   });
 });

@@ -15,7 +15,8 @@ export type MoveResourcesDeps = Pick<TaskDeps, 'instances' | 'nodes' | 'schedule
 
 /** The instance lives on the destination now: its source claim goes, the migration's becomes the instance's. */
 export async function confirmMoveResources(deps: MoveResourcesDeps, { instanceUuid, migrationUuid }: MoveResourcesArgs): Promise<void> {
-  await deps.nodes.deleteAllocations(instanceUuid);
+  // Only while the migration still holds its allocation: a repeated confirm must not free the instance's.
+  if (await deps.nodes.hasAllocations(migrationUuid)) await deps.nodes.deleteAllocations(instanceUuid);
   if ((await deps.instances.get(instanceUuid)) === undefined) {
     // Deleted meanwhile: its delete released the instance's claims; nothing is to move.
     await deps.nodes.deleteAllocations(migrationUuid);

@@ -168,6 +168,8 @@ export class SchedulerService {
    */
   confirmMigrationClaim({ instanceUuid, migrationId }: ConfirmMigrationClaimArgs): number {
     const held = this.#claims.get(instanceUuid) ?? [];
+    // Settled already (a repeated confirm): the instance's claim now is the one that moved.
+    if (!held.some((claim) => claim.migrationId === migrationId)) return held.length;
     for (const claim of held.filter((candidate) => candidate.migrationId === undefined)) release(this.cache, claim);
     const kept: Claim[] = [];
     for (const claim of held.filter((candidate) => candidate.migrationId !== undefined)) {
