@@ -8,6 +8,7 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
+import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageRef } from '../../image/images/image.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { FlavorManager } from '../flavors/flavor-manager.js';
@@ -15,6 +16,7 @@ import type { MigrationRow } from '../migrations/migration.js';
 import type { MigrationStore } from '../migrations/migration-store.js';
 import { moveRef, startConfirm } from '../migrations/start-confirm.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
+import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
@@ -33,6 +35,8 @@ export interface ResizeActionsDeps {
   readonly quotas: QuotaManager;
   readonly images: ImageLookup;
   readonly migrations: MigrationStore;
+  /** nova-compute services, to refuse moves off (or confirms on) a host that is down. */
+  readonly services: Pick<ServiceRegistry, 'list'>;
 }
 
 interface StoredFlavors {
@@ -53,7 +57,7 @@ export class ResizeActions {
 
   /** POST resize: a new flavor, anywhere the scheduler finds room (the same host only if allowed). */
   async resize(context: RequestContext, server: Server, flavorRef: string): Promise<void> {
-    this.#checkMovable(context, server, 'resize');
+    await this.#checkMovable(context, server, 'resize');
     const current = storedFlavors(server).cur;
     const flavor = await this.#newFlavor(context, flavorRef);
     if (flavor.flavorid === current.flavorid) throw new BadRequest('When resizing, instances must change flavor!');
@@ -66,7 +70,7 @@ export class ResizeActions {
 
   /** POST migrate (admin): the same flavor on another host, the one named from 2.56 if any. */
   async migrate(context: RequestContext, server: Server, host: string | undefined): Promise<void> {
-    this.#checkMovable(context, server, 'migrate');
+    await this.#checkMovable(context, server, 'migrate');
     if (host !== undefined) await this.#checkTargetHost(server, host);
     const current = storedFlavors(server).cur;
     const image = await this.#image(context, server);
@@ -76,6 +80,8 @@ export class ResizeActions {
   async confirmResize(context: RequestContext, server: Server): Promise<void> {
     await this.#checkResized(context, server, 'confirmResize');
     const migration = await this.#finishedMigration(server);
+    // Before the migration moves on: a confirm that cannot reach the source could not be retried.
+    await this.#checkServiceUp(migration.source_compute ?? '');
     if (!(await startConfirm(this.#confirmDeps(), context, migration))) throw new BadRequest('Instance has not been resized.');
   }
 
@@ -113,13 +119,18 @@ export class ResizeActions {
     return { migrations: this.deps.migrations, actions: this.support.deps.actions, agents: this.support.agents };
   }
 
-  /** check_instance_lock, check_instance_state(ACTIVE, STOPPED; no task) and check_instance_host. */
-  #checkMovable(context: RequestContext, server: Server, action: string): void {
+  /** check_instance_lock, check_instance_state(ACTIVE, STOPPED; no task) and check_instance_host(check_is_up). */
+  async #checkMovable(context: RequestContext, server: Server, action: string): Promise<void> {
     checkLock(context, server);
     const { vm_state: vmState, task_state: taskState, uuid } = server.row;
     if (vmState !== VmState.ACTIVE && vmState !== VmState.STOPPED) throw new Conflict(`Cannot '${action}' instance ${uuid} while it is in vm_state ${vmState}`);
     if (taskState !== null) throw new Conflict(`Cannot '${action}' instance ${uuid} while it is in task_state ${taskState}`);
-    hostOf(server);
+    await this.#checkServiceUp(hostOf(server));
+  }
+
+  async #checkServiceUp(host: string): Promise<void> {
+    const services = await this.deps.services.list({ binary: COMPUTE_BINARY, host });
+    if (services.some((service) => !service.up)) throw new Conflict('Service is unavailable at this time.');
   }
 
   async #checkResized(context: RequestContext, server: Server, action: string): Promise<void> {

@@ -10,6 +10,7 @@ import { createServers, type AvailabilityZoneNames, type ImageLookup } from './c
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
 import { ActionSupport } from './action-support.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
 import { MigrationStore } from '../migrations/migration-store.js';
 import { ResizeActions } from './resize-actions.js';
 import { ServerActions } from './server-actions.js';
@@ -68,7 +69,13 @@ export class ServersService {
       now: this.#now,
     });
     this.migrations = new MigrationStore(deps.database, this.#now);
-    this.resize = new ResizeActions(this.actionSupport, { flavors: deps.flavors, quotas: deps.quotas, images: deps.images, migrations: this.migrations });
+    this.resize = new ResizeActions(this.actionSupport, {
+      flavors: deps.flavors,
+      quotas: deps.quotas,
+      images: deps.images,
+      migrations: this.migrations,
+      services: new ServiceRegistry(deps.database),
+    });
     this.actions = new ServerActions(this.actionSupport, (context, server) => this.resize.confirmOnDeleting(context, server));
   }
 

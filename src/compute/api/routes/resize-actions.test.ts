@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Database } from '../../../common/db/database.js';
+import type { ServiceRegistryTables } from '../../../common/service/db/tables.js';
 import { NodeStore } from '../../conductor/node-store.js';
 import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables, InstancesTable } from '../../db/tables.js';
@@ -75,7 +76,7 @@ describe('resize, migrate, confirmResize and revertResize routes', () => {
     }));
 
   test('resize refusals are 400/403/404/409 in Nova\'s words and change nothing', () =>
-    withComputeApp(async ({ call, db, recorded }) => {
+    withComputeApp(async ({ call, db, recorded, registry }) => {
       const id = await server(db);
       const refuse = async (body: unknown, status: number, message: string | undefined, as = DEMO, target = id) => {
         const reply = await call('POST', `/servers/${target}/action`, { body, as });
@@ -99,6 +100,9 @@ describe('resize, migrate, confirmResize and revertResize routes', () => {
       await refuse({ resize: { flavorRef: '2' } }, 409, `Instance ${locked} is locked`, DEMO, locked);
       await refuse({ resize: { flavorRef: '2' } }, 404, `Instance ${id} could not be found.`, memberOf('other'));
       await refuse({ resize: { flavorRef: '2' } }, 403, "Policy doesn't allow os_compute_api:servers:resize to be performed.", { ...DEMO, roles: ['reader'] });
+      await registry.register({ binary: 'nova-compute', host: 'compute-1', topic: 'compute' });
+      await db.kysely.withTables<ServiceRegistryTables>().updateTable('services').set({ forced_down: true }).where('host', '=', 'compute-1').execute();
+      await refuse({ resize: { flavorRef: '2' } }, 409, 'Service is unavailable at this time.');
       assert.equal((await row(db, id)).task_state, null);
       assert.deepEqual(recorded.resizes, []);
     }));
