@@ -222,6 +222,26 @@ describe('resize and cold migration on the workers (sqlite)', () => {
       await eventually(async () => assert.equal((await tables(cloud.db).selectFrom('compute_instances').select('deleted').where('uuid', '=', uuid).executeTakeFirstOrThrow()).deleted ? 1 : 0, 1));
       await eventually(() => assert.deepEqual(claims(cloud), { [source]: [], [dest]: [] }));
       assert.deepEqual(await allocations(cloud), []);
+      await eventually(async () => assert.equal((await cloud.driver(source).getAvailableResource()).memoryMbUsed, 0, 'the old copy left on the source is removed'));
+    });
+  });
+
+  test('deleting a server while its disks are on the way: nothing is left on either host', async () => {
+    await withCloud(2, async (cloud) => {
+      const servers = await apiOf(cloud);
+      const uuid = await activeServer(cloud, servers);
+      const source = (await instance(cloud.db, uuid)).host ?? '';
+      const dest = source === 'compute-1' ? 'compute-2' : 'compute-1';
+      cloud.driver(dest).delays.set('finishMigration', 300);
+      await servers.resize.resize(as(MEMBER), await servers.get(MEMBER, uuid), '2');
+      await waitFor(cloud.db, uuid, 'active', 'resize_finish');
+      await servers.actions.delete(as(MEMBER), await servers.get(MEMBER, uuid));
+      await eventually(async () => assert.equal((await tables(cloud.db).selectFrom('compute_instances').select('deleted').where('uuid', '=', uuid).executeTakeFirstOrThrow()).deleted ? 1 : 0, 1));
+      await eventually(() => assert.deepEqual(claims(cloud), { [source]: [], [dest]: [] }));
+      await eventually(async () => assert.deepEqual(await allocations(cloud), []));
+      await eventually(async () => {
+        for (const host of [source, dest]) assert.equal((await cloud.driver(host).getAvailableResource()).memoryMbUsed, 0, host);
+      });
     });
   });
 

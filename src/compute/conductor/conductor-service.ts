@@ -19,7 +19,7 @@ import { BuildInstancesTask } from './tasks/build-instances.js';
 import { releaseClaim } from './tasks/build-steps.js';
 import { RescheduleInstanceTask } from './tasks/reschedule-instance.js';
 import { MigrateServerTask } from './tasks/migrate-server.js';
-import { confirmMoveResources, moveInProgress, releaseMoveAllocations, releaseMoveResources } from './move-resources.js';
+import { confirmMoveResources, moveInProgress, releaseMoveResources, settleDeletedMoves } from './move-resources.js';
 import { pollUnconfirmedResizes } from './unconfirmed-resizes.js';
 import { runTask, type TaskDeps } from './tasks/task.js';
 import type {
@@ -101,7 +101,7 @@ export class ConductorService {
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
         release_resources: async (args: { instanceUuid: string }) => {
           await releaseClaim(this.#deps, args.instanceUuid);
-          await releaseMoveAllocations(this.#deps, args.instanceUuid);
+          await settleDeletedMoves(this.#deps, args.instanceUuid);
         },
         compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),
         service_heartbeat: (args: ServiceHeartbeatArgs) => this.serviceHeartbeat(args),

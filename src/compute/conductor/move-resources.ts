@@ -35,10 +35,24 @@ export async function releaseMoveResources(deps: MoveResourcesDeps, { instanceUu
   LOG.info(`Released the destination resources of migration ${migrationUuid}`, { instance: instanceUuid });
 }
 
-/** A deleted instance: the allocations its migrations still held go too (its claims went with the instance's). */
-export async function releaseMoveAllocations(deps: MoveResourcesDeps, instanceUuid: string): Promise<void> {
-  for (const migration of await deps.migrations.list({ instanceUuid })) await deps.nodes.deleteAllocations(migration.uuid);
+/**
+ * A deleted instance (its claims went with it): the allocations its migrations held go too, and
+ * a source still keeping the old copy of a resize under way is told to remove it, as a confirm
+ * would (Nova leaves that to a periodic cleanup).
+ */
+export async function settleDeletedMoves(deps: MoveResourcesDeps & Pick<TaskDeps, 'agents'>, instanceUuid: string): Promise<void> {
+  for (const migration of await deps.migrations.list({ instanceUuid })) {
+    await deps.nodes.deleteAllocations(migration.uuid);
+    const copyLeft = (migration.migration_type === 'resize' || migration.migration_type === 'migration') && SOURCE_COPY_KEPT.has(migration.status);
+    if (copyLeft && migration.source_compute !== null) {
+      LOG.info(`Instance deleted during migration ${migration.id}; removing its copy on ${migration.source_compute}`, { instance: instanceUuid });
+      await deps.agents.cast(migration.source_compute, 'confirm_resize', { instanceUuid, migration: moveRef(migration) });
+    }
+  }
 }
+
+/** Where the source may still hold the old copy (error: a finish that failed); a confirming migration has its confirm on the way already. */
+const SOURCE_COPY_KEPT: ReadonlySet<string> = new Set(['migrating', 'post-migrating', 'finished', 'reverting', 'error']);
 
 /** Statuses of a resize or cold migration not yet settled. */
 const UNSETTLED = ['pre-migrating', 'migrating', 'post-migrating', 'finished', 'confirming', 'reverting'] as const;
