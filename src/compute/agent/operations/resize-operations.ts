@@ -7,9 +7,9 @@
  * on the destination leaves it in ERROR there, as Nova does, with the source's resources given up.
  */
 import { getLogger } from '../../../common/logging/logger.js';
-import type { MoveMigrationWire } from '../../conductor/wire.js';
+import type { AgentInstance, MoveMigrationWire } from '../../conductor/wire.js';
 import type { Flavor } from '../../flavors/flavor.js';
-import { TaskState } from '../../state/task-states.js';
+import { RESIZING_STATES, TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import type { FlavorSpec } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
@@ -18,6 +18,9 @@ import type { AgentHandlers, FinishResizeArgs, PrepResizeArgs } from '../message
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');
+
+/** Task states of a move still under way. */
+const MOVING: readonly TaskState[] = [...RESIZING_STATES, TaskState.RESIZE_REVERTING];
 
 /** A stored flavor in the driver's terms. */
 export function virtFlavor(flavor: Flavor): FlavorSpec {
@@ -37,6 +40,13 @@ export function migrationRef(migration: MoveMigrationWire): { id: string; source
   return { id: migration.uuid, sourceHost: migration.sourceCompute, destHost: migration.destCompute };
 }
 
+/** The next task state of the move; an instance that changed meanwhile (a delete) stops it. */
+async function moveOn(deps: ComputeManagerDeps, uuid: string, from: TaskState, to: TaskState): Promise<void> {
+  if (!(await deps.conductor.instanceUpdate({ uuid, expected: { taskState: [from] }, changes: { taskState: to } }))) {
+    throw new Error(`Instance changed state during the migration (expected task ${from})`);
+  }
+}
+
 /** The move failed: the migration errors out (Nova's errors_out_migration). */
 export async function errorOutMigration(deps: ComputeManagerDeps, migration: MoveMigrationWire): Promise<void> {
   await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: 'error' } });
@@ -52,6 +62,10 @@ export function resizeOperations({ deps, runner }: OperationContext): Pick<Agent
     await errorOutMigration(deps, args.migration);
     await releaseDestination(deps, args.instanceUuid, args.migration);
   };
+  // A repeated message finds the move further on: only an abandoned one (deleted, reset) gives its destination up.
+  const abandoned = (args: PrepResizeArgs) => async (instance: AgentInstance | null) => {
+    if (instance === null || !(MOVING as readonly (string | null)[]).includes(instance.taskState)) await giveUp(args)();
+  };
   return {
     /** On the destination: stash the new flavor, then the source's turn. */
     prep_resize: (args) =>
@@ -66,18 +80,19 @@ export function resizeOperations({ deps, runner }: OperationContext): Pick<Agent
           await giveUp(args)();
           return { changes: { vmState: args.oldVmState, flavors: { old: null, new: null } } };
         },
-        onSkipped: giveUp(args),
+        onSkipped: abandoned(args),
       }),
 
     /** On the source: power off and send the disks; the instance now belongs to the destination. */
     resize_instance: (args) =>
       runner.run(args.instanceUuid, {
         event: 'compute_resize_instance',
+        // The step's own next state too, so its outcome (resize_migrating → resize_migrated) applies.
         taskStates: [TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING],
         work: async (instance) => {
           const { migration } = args;
           await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: 'migrating' }, expectedStatuses: ['pre-migrating'] });
-          await deps.conductor.instanceUpdate({ uuid: instance.uuid, expected: { taskState: [TaskState.RESIZE_PREP] }, changes: { taskState: TaskState.RESIZE_MIGRATING } });
+          await moveOn(deps, instance.uuid, TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING);
           const disks = await deps.driver.migrateDiskAndPowerOff(guestSpec(instance), migration.destCompute, virtFlavor(args.flavor), powerOffOptions(deps, args.cleanShutdown));
           await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: 'post-migrating' } });
           LOG.info(`Disks sent to ${migration.destCompute}; the instance is now tracked there`, { instance: instance.uuid });
@@ -94,7 +109,7 @@ export function resizeOperations({ deps, runner }: OperationContext): Pick<Agent
           await giveUp(args)();
           return { changes: { vmState: args.oldVmState, flavors: { old: null, new: null } } };
         },
-        onSkipped: giveUp(args),
+        onSkipped: abandoned(args),
       }),
 
     finish_resize: (args) => finishResize({ deps, runner }, args),
@@ -109,7 +124,7 @@ function finishResize({ deps, runner }: OperationContext, args: FinishResizeArgs
     event: 'compute_finish_resize',
     taskStates: [TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH],
     work: async (instance) => {
-      await deps.conductor.instanceUpdate({ uuid: instance.uuid, expected: { taskState: [TaskState.RESIZE_MIGRATED] }, changes: { taskState: TaskState.RESIZE_FINISH } });
+      await moveOn(deps, instance.uuid, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH);
       const flavor = virtFlavor(args.flavor);
       const old = args.oldFlavor;
       const resizeInstance = old.root_gb !== flavor.rootGb || old.ephemeral_gb !== flavor.ephemeralGb || old.swap !== flavor.swapMb;
@@ -132,7 +147,8 @@ function finishResize({ deps, runner }: OperationContext, args: FinishResizeArgs
       await source();
       return { changes: { vmState: VmState.ERROR } };
     },
-    onSkipped: async () => {
+    onSkipped: async (instance) => {
+      if (instance !== null && (MOVING as readonly (string | null)[]).includes(instance.taskState)) return;
       await errorOutMigration(deps, migration);
       await source();
     },
