@@ -66,6 +66,15 @@ function dateTime(name: string, value: string | undefined): string | undefined {
   return parsed.toISOString();
 }
 
+/** parameter_types.non_negative_integer, at most `[api] max_limit`. */
+function limitOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const limit = parseInteger(value);
+  if (limit === undefined) throw new BadRequest(`Invalid input for query parameters limit. Value: ${value}. '${value}' is not a 'integer'`);
+  if (limit < 0) throw new BadRequest(`Invalid input for query parameters limit. Value: ${value}. ${value} is less than the minimum of 0`);
+  return Math.min(limit, MAX_LIMIT);
+}
+
 /** The query as this microversion reads it: unknown parameters refused from 2.59, late ones ignored before their version. */
 function searchOf(version: Version, query: MigrationsQuery): MigrationSearch {
   const allowed = allowedParams(version);
@@ -76,10 +85,7 @@ function searchOf(version: Version, query: MigrationsQuery): MigrationSearch {
   const knows = (name: string) => allowed?.includes(name) ?? BASE_PARAMS.includes(name);
   const text = (name: keyof MigrationsQuery) => (knows(name) ? last(query[name]) : undefined);
   const hidden = text('hidden');
-  const limitText = text('limit');
-  const limit = limitText === undefined ? undefined : parseInteger(limitText);
-  if (limit !== undefined && limit < 0) throw new BadRequest(`Invalid input for query parameters limit. Value: ${limitText ?? ''}. ${limitText ?? ''} is less than the minimum of 0`);
-  if (limitText !== undefined && limit === undefined) throw new BadRequest(`Invalid input for query parameters limit. Value: ${limitText}. '${limitText}' is not a 'integer'`);
+  const limit = limitOf(text('limit'));
   const since = dateTime('changes-since', text('changes-since'));
   const before = dateTime('changes-before', text('changes-before'));
   if (since !== undefined && before !== undefined && before < since) throw new BadRequest('The value of changes-since must be less than or equal to changes-before.');
@@ -94,7 +100,7 @@ function searchOf(version: Version, query: MigrationsQuery): MigrationSearch {
     ...optional('type', type as MigrationSearch['type']),
     ...optional('hidden', hidden === undefined ? undefined : (boolFromString(hidden) ?? false)),
     ...optional('marker', text('marker')),
-    ...optional('limit', version.isAtLeast('2.59') ? Math.min(limit ?? MAX_LIMIT, MAX_LIMIT) : undefined),
+    ...optional('limit', version.isAtLeast('2.59') ? (limit ?? MAX_LIMIT) : undefined),
     ...optional('changesSince', since),
     ...optional('changesBefore', before),
     ...optional('userId', text('user_id')),

@@ -209,6 +209,9 @@ describe('GET /os-migrations', () => {
       const rest = (await call('GET', `/os-migrations?marker=${String(items[1]?.['uuid'])}`, { microversion: '2.59' })).json['migrations'] as Record<string, unknown>[];
       assert.deepEqual(rest.map((item) => item['id']), [first.migrationId]);
       assert.equal((await call('GET', '/os-migrations?marker=nope', { microversion: '2.59' })).status, 400);
+      assert.equal((await call('GET', '/os-migrations?limit=-1', { microversion: '2.59' })).status, 400);
+      assert.equal((await call('GET', '/os-migrations?limit=many', { microversion: '2.59' })).status, 400);
+      assert.deepEqual((await call('GET', '/os-migrations?limit=0', { microversion: '2.59' })).json['migrations'], []);
       assert.equal((await call('GET', '/os-migrations?bogus=1', { microversion: '2.59' })).status, 400);
       assert.equal((await call('GET', '/os-migrations?changes-before=2026-01-01T00:00:00Z', { microversion: '2.59' })).status, 400, 'changes-before comes at 2.66');
       assert.deepEqual(((await call('GET', '/os-migrations?changes-since=2999-01-01T00:00:00Z', { microversion: '2.59' })).json['migrations'] as unknown[]).length, 0);
