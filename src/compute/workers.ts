@@ -56,6 +56,8 @@ export interface ComputeAgentsOptions {
   readonly shelvedPollIntervalMs?: number;
   /** Size of each fake host; the fake driver's profile otherwise. */
   readonly fakeHostSize?: FakeHostSize;
+  /** `[DEFAULT] resize_confirm_window`, seconds (0: never). */
+  readonly resizeConfirmWindowSeconds?: number;
 }
 
 export interface ComputeWorkersOptions extends ComputeAgentsOptions {
@@ -65,6 +67,8 @@ export interface ComputeWorkersOptions extends ComputeAgentsOptions {
   /** `service_down_time`, seconds (60). */
   readonly serviceDownTimeSeconds?: number;
   readonly scheduler?: SchedulerOptions;
+  /** `[DEFAULT] allow_resize_to_same_host`. */
+  readonly allowResizeToSameHost?: boolean;
 }
 
 export interface ComputeAgents {
@@ -98,6 +102,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     ...intervals,
     ...(options.rpcTimeoutSeconds === undefined ? {} : { rpcTimeoutSeconds: options.rpcTimeoutSeconds }),
     ...(options.scheduler?.maxAttempts === undefined ? {} : { maxAttempts: options.scheduler.maxAttempts }),
+    ...(options.allowResizeToSameHost === undefined ? {} : { allowResizeToSameHost: options.allowResizeToSameHost }),
   });
   const scheduler = new SchedulerService({
     transport,
@@ -157,6 +162,7 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         ...(options.powerSyncIntervalMs === undefined ? {} : { powerSyncIntervalMs: options.powerSyncIntervalMs }),
         ...(options.shelvedOffloadTimeSeconds === undefined ? {} : { shelvedOffloadTimeSeconds: options.shelvedOffloadTimeSeconds }),
         ...(options.shelvedPollIntervalMs === undefined ? {} : { shelvedPollIntervalMs: options.shelvedPollIntervalMs }),
+        ...(options.resizeConfirmWindowSeconds === undefined ? {} : { resizeConfirmWindowSeconds: options.resizeConfirmWindowSeconds }),
       });
       agents.push(agent);
       await agent.start();

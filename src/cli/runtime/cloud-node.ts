@@ -89,6 +89,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
         shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
+        allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
+        resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
       });
       const workers = computeWorkers;
       undo.push(() => workers.stop());

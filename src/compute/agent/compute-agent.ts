@@ -37,7 +37,12 @@ export interface ComputeAgentOptions {
   readonly shelvedOffloadTimeSeconds?: number;
   /** `[DEFAULT] shelved_poll_interval`: how often shelved instances are checked for offload, ms (3600 s, as Nova). */
   readonly shelvedPollIntervalMs?: number;
+  /** `[DEFAULT] resize_confirm_window`: seconds before a finished resize here is confirmed (0: never). */
+  readonly resizeConfirmWindowSeconds?: number;
 }
+
+/** Nova runs _poll_unconfirmed_resizes every periodic tick (60 s); a shorter window is polled as often as it is long. */
+const UNCONFIRMED_POLL_MAX_MS = 60_000;
 
 export class ComputeAgent {
   readonly host: string;
@@ -81,6 +86,12 @@ export class ComputeAgent {
     this.#periodic.every('update_available_resource', resourceIntervalMs, () => this.reportResources());
     this.#periodic.every('_sync_power_states', powerSyncIntervalMs, () => this.syncPowerStates());
     this.#periodic.every('_poll_shelved_instances', shelvedPollIntervalMs, () => this.manager.pollShelvedInstances());
+    const window = this.options.resizeConfirmWindowSeconds ?? 0;
+    if (window > 0) {
+      this.#periodic.every('_poll_unconfirmed_resizes', Math.min(window * 1000, UNCONFIRMED_POLL_MAX_MS), () =>
+        this.#conductor.pollUnconfirmedResizes({ host: this.host, confirmWindowSeconds: window }),
+      );
+    }
     LOG.info(`Compute agent started on ${this.host} (${this.driver.type} driver)`);
   }
 
@@ -108,7 +119,7 @@ export class ComputeAgent {
   async #recover(): Promise<void> {
     for (const instance of await this.#conductor.instancesOnHost(this.host)) {
       try {
-        await initInstance(this.manager.handlers, this.#conductor, this.host, instance);
+        await initInstance(this.manager.handlers, this.#conductor, this.host, instance, this.driver);
       } catch (error) {
         LOG.error('Failed to recover the instance at start', { instance: instance.uuid, error });
       }

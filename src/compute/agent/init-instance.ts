@@ -7,6 +7,8 @@ import type { ConductorClient } from '../conductor/conductor-client.js';
 import type { AgentInstance } from '../conductor/wire.js';
 import { HARD_REBOOT_STATES, REBUILD_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
+import type { ComputeDriver } from '../virt/driver.js';
+import { isResizeTask, recoverResize } from './init-resize.js';
 import type { AgentHandlers } from './messages.js';
 import { initSnapshotOrShelve } from './operations/shelve-recovery.js';
 
@@ -34,7 +36,7 @@ const RERUN: Readonly<Record<string, RerunVerb>> = {
   [TaskState.UNRESCUING]: 'unrescue_instance',
 };
 
-export async function initInstance(handlers: AgentHandlers, conductor: ConductorClient, host: string, instance: AgentInstance): Promise<void> {
+export async function initInstance(handlers: AgentHandlers, conductor: ConductorClient, host: string, instance: AgentInstance, driver?: ComputeDriver): Promise<void> {
   const uuid = instance.uuid;
   const task = instance.taskState;
   const instanceUuid = uuid;
@@ -56,6 +58,8 @@ export async function initInstance(handlers: AgentHandlers, conductor: Conductor
   } else if (rerun !== undefined) {
     LOG.info(`Instance found in task state ${task ?? 'None'} on init; running ${rerun} again`, { instance: uuid });
     await handlers[rerun]({ instanceUuid });
+  } else if (driver !== undefined && isResizeTask(task)) {
+    await recoverResize(conductor, driver, host, instance);
   } else if (task === TaskState.DELETING) {
     LOG.info('Finishing the delete interrupted by a restart', { instance: uuid });
     await handlers.terminate_instance({ instanceUuid });

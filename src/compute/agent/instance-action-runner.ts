@@ -31,6 +31,8 @@ export interface ActionSpec {
   readonly work: (instance: AgentInstance) => Promise<ActionOutcome>;
   /** Extra changes on failure (e.g. vm_state error); the task state is cleared in any case. */
   readonly onFailure?: (error: unknown, instance: AgentInstance) => Promise<FailureOutcome> | FailureOutcome;
+  /** What to give up when the instance is no longer in the verb's task states (null: gone). */
+  readonly onSkipped?: (instance: AgentInstance | null) => Promise<void>;
 }
 
 export function messageOf(error: unknown): string {
@@ -53,6 +55,7 @@ export class InstanceActionRunner {
       const instance = await conductor.instanceGet(uuid);
       if (!instance || !(taskStates as readonly (string | null)[]).includes(instance.taskState)) {
         LOG.info(`Ignoring ${event}: instance is in task state ${instance?.taskState ?? 'gone'}`, { instance: uuid });
+        await spec.onSkipped?.(instance ?? null);
         return;
       }
       const expected = { taskState: taskStates };
@@ -68,7 +71,8 @@ export class InstanceActionRunner {
         await conductor.actionEventFinish({ uuid, event, host, result: 'Error', traceback: messageOf(error) });
         return;
       }
-      await conductor.instanceUpdate({ uuid, expected, changes: { ...outcome.changes, taskState: null } });
+      // A step of a longer operation names the next task state; otherwise the task is done.
+      await conductor.instanceUpdate({ uuid, expected, changes: { taskState: null, ...outcome.changes } });
       await conductor.actionEventFinish({ uuid, event, host, result: 'Success' });
       await outcome.after?.();
     });

@@ -15,6 +15,8 @@ import { powerOperations } from './operations/power-operations.js';
 import { pollShelvedInstances, shelveOperations } from './operations/shelve.js';
 import { snapshotOperation } from './operations/snapshot-instance.js';
 import { rebuildOperation } from './operations/rebuild-instance.js';
+import { resizeOperations } from './operations/resize-operations.js';
+import { resizeSettleOperations } from './operations/resize-settle.js';
 import { terminateOperation } from './operations/terminate-instance.js';
 
 export type { ComputeManagerDeps } from './operations/operation-context.js';
@@ -35,6 +37,8 @@ export class ComputeManager {
       ...shelveOperations(context),
       ...guestOperations(context),
       ...rebuildOperation(context),
+      ...resizeOperations(context),
+      ...resizeSettleOperations(context),
     };
   }
 

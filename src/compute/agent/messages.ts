@@ -3,7 +3,9 @@
  * and result types. The RPC client sends only these and the manager implements all of them.
  */
 import type { BuildRequest } from '../conductor/compute-task-api.js';
-import type { AgentInstance } from '../conductor/wire.js';
+import type { AgentInstance, MoveMigrationWire } from '../conductor/wire.js';
+import type { Flavor } from '../flavors/flavor.js';
+import type { MigratedDisks } from '../virt/driver.js';
 import type { WireRequestSpec } from '../scheduler-service/wire.js';
 import type { Destination } from '../scheduler/select-destinations.js';
 
@@ -71,6 +73,31 @@ export interface RebuildInstanceArgs extends InstanceArgs {
   readonly preserveEphemeral: boolean;
 }
 
+/** A step of a resize or cold migration: the instance and its migration record. */
+export interface MoveArgs extends InstanceArgs {
+  readonly migration: MoveMigrationWire;
+}
+
+/** prep_resize (destination) and resize_instance (source). */
+export interface PrepResizeArgs extends MoveArgs {
+  readonly flavor: Flavor;
+  readonly oldFlavor: Flavor;
+  /** What the server returns to: stopped servers are not powered on at the destination. */
+  readonly oldVmState: 'active' | 'stopped';
+  readonly cleanShutdown: boolean;
+}
+
+/** finish_resize (destination): the disks migrateDiskAndPowerOff sent. */
+export interface FinishResizeArgs extends Omit<PrepResizeArgs, 'cleanShutdown'> {
+  readonly disks: MigratedDisks;
+}
+
+/** revert_resize (destination) and finish_revert_resize (source). */
+export interface RevertResizeArgs extends MoveArgs {
+  readonly oldFlavor: Flavor;
+  readonly oldVmState: 'active' | 'stopped';
+}
+
 /**
  * Every verb with its arguments, its result and how it travels: a `cast` (one-way; the agent
  * reports the outcome through the conductor) or a `call` (the caller waits for the result).
@@ -93,6 +120,12 @@ export interface AgentVerbs {
   shelve_instance: { kind: 'cast'; args: ShelveInstanceArgs; result: void };
   shelve_offload_instance: { kind: 'cast'; args: ShelveOffloadInstanceArgs; result: void };
   unshelve_instance: { kind: 'cast'; args: UnshelveInstanceArgs; result: void };
+  prep_resize: { kind: 'cast'; args: PrepResizeArgs; result: void };
+  resize_instance: { kind: 'cast'; args: PrepResizeArgs; result: void };
+  finish_resize: { kind: 'cast'; args: FinishResizeArgs; result: void };
+  confirm_resize: { kind: 'cast'; args: MoveArgs; result: void };
+  revert_resize: { kind: 'cast'; args: RevertResizeArgs; result: void };
+  finish_revert_resize: { kind: 'cast'; args: RevertResizeArgs; result: void };
 }
 
 export type AgentVerb = keyof AgentVerbs;

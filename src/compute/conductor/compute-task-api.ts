@@ -1,3 +1,4 @@
+import type { Flavor } from '../flavors/flavor.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 
 /** One server of a build request, already written to the database by the API (vm_state building). */
@@ -10,6 +11,20 @@ export interface BuildRequest {
   readonly requestedNetworks: 'auto' | 'none' | readonly { readonly uuid?: string; readonly port?: string; readonly fixedIp?: string }[];
 }
 
+/** A resize (new flavor) or cold migration (same flavor) of one server, already in task resize_prep. */
+export interface ResizeRequest {
+  readonly instanceUuid: string;
+  /** The flavor to move to: the current one for a cold migration. */
+  readonly flavor: Flavor;
+  /** The flavor the server has now. */
+  readonly oldFlavor: Flavor;
+  /** active or stopped: what the server returns to (and whether the guest runs on the destination). */
+  readonly oldVmState: 'active' | 'stopped';
+  readonly cleanShutdown: boolean;
+  /** Scheduling for the new flavor; `requestedDestination` for a 2.56 migrate with a host. */
+  readonly spec: RequestSpec;
+}
+
 /**
  * What the compute API asks of the conductor (Nova's ComputeTaskAPI, the `compute_task` RPC
  * namespace). Casts: the API returns 202 and never waits on scheduling or a hypervisor.
@@ -19,4 +34,6 @@ export interface ComputeTaskApi {
   buildInstances(builds: readonly BuildRequest[], spec: RequestSpec): Promise<void>;
   /** A shelved server back to ACTIVE: powered on where it is, or (offloaded) scheduled with `spec` and spawned from its snapshot. */
   unshelveInstance(instanceUuid: string, spec: RequestSpec): Promise<void>;
+  /** Nova's resize_instance (migrate_server): schedules the new flavor elsewhere and starts the move; NoValidHost puts the server back as it was, with a fault. */
+  resizeInstance(request: ResizeRequest): Promise<void>;
 }

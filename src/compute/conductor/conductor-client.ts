@@ -12,6 +12,9 @@ import type {
   FaultArgs,
   InstanceUpdateArgs,
   MigrationUpdateArgs,
+  MoveMigrationWire,
+  MoveResourcesArgs,
+  PollUnconfirmedResizesArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
 } from './wire.js';
@@ -75,6 +78,26 @@ export class ConductorClient {
   /** True when the migration was still in an expected status and the change applied. */
   migrationUpdate(args: MigrationUpdateArgs): Promise<boolean> {
     return this.#rpc.call<boolean>('migration_update', args);
+  }
+
+  /** A resize confirmed (or finished on a destination that failed): the source's claim and allocation go. */
+  async confirmMoveResources(args: MoveResourcesArgs): Promise<void> {
+    await this.#rpc.call('confirm_move_resources', args);
+  }
+
+  /** A resize reverted (or failed before the guest left): the destination's claim and allocation go. */
+  async releaseMoveResources(args: MoveResourcesArgs): Promise<void> {
+    await this.#rpc.call('release_move_resources', args);
+  }
+
+  /** Nova's _poll_unconfirmed_resizes: the conductor starts the confirm of each resize to this host that is due. */
+  async pollUnconfirmedResizes(args: PollUnconfirmedResizesArgs): Promise<void> {
+    await this.#rpc.call('poll_unconfirmed_resizes', args);
+  }
+
+  /** The instance's resize or cold migration still under way, if any. */
+  migrationInProgress(instanceUuid: string): Promise<MoveMigrationWire | null> {
+    return this.#rpc.call<MoveMigrationWire | null>('migration_in_progress', { instanceUuid });
   }
 
   reschedule(args: RescheduleArgs): Promise<void> {

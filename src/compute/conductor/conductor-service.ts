@@ -15,11 +15,15 @@ import type { ComputeImageSource } from '../workers.js';
 import { SchedulerClient } from '../scheduler-service/scheduler-client.js';
 import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
 import { MigrationStore } from '../migrations/migration-store.js';
+import { InstanceActionLog } from '../servers/instance-actions.js';
 import { InstanceStore } from './instance-store.js';
 import { NodeStore } from './node-store.js';
 import { BuildInstancesTask } from './tasks/build-instances.js';
 import { releaseClaim } from './tasks/build-steps.js';
 import { RescheduleInstanceTask } from './tasks/reschedule-instance.js';
+import { MigrateServerTask } from './tasks/migrate-server.js';
+import { confirmMoveResources, moveInProgress, releaseMoveResources, settleDeletedMoves } from './move-resources.js';
+import { pollUnconfirmedResizes } from './unconfirmed-resizes.js';
 import { runTask, type TaskDeps } from './tasks/task.js';
 import { UnshelveInstanceTask } from './tasks/unshelve-instance.js';
 import type {
@@ -30,7 +34,10 @@ import type {
   ComputeNodeUpdateArgs,
   FaultArgs,
   InstanceUpdateArgs,
+  MigrateServerArgs,
   MigrationUpdateArgs,
+  MoveResourcesArgs,
+  PollUnconfirmedResizesArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
   UnshelveInstanceArgs,
@@ -53,11 +60,15 @@ export interface ConductorServiceOptions {
   readonly maxAttempts?: number;
   /** `[DEFAULT] report_interval` in ms. */
   readonly reportIntervalMs?: number;
+  /** `[DEFAULT] allow_resize_to_same_host`. */
+  readonly allowResizeToSameHost?: boolean;
 }
 
 export class ConductorService {
   readonly #server: RpcServer;
   readonly #deps: TaskDeps;
+  /** For the confirms the conductor starts itself (resize_confirm_window). */
+  readonly #actionLog: InstanceActionLog;
   readonly #registry: ServiceRegistry;
   /** Service ids by `binary@host`, so a heartbeat is one UPDATE. */
   readonly #serviceIds = new Map<string, number>();
@@ -66,6 +77,7 @@ export class ConductorService {
   constructor(private readonly options: ConductorServiceOptions) {
     const timeout = options.rpcTimeoutSeconds ?? 60;
     this.#registry = options.registry;
+    this.#actionLog = new InstanceActionLog(options.database);
     this.#deps = {
       instances: new InstanceStore(options.database),
       nodes: new NodeStore(options.database),
@@ -82,6 +94,11 @@ export class ConductorService {
       {
         build_instances: (args: BuildInstancesArgs) => runTask(new BuildInstancesTask(this.#deps, args.builds, args.spec)),
         reschedule: (args: RescheduleArgs) => runTask(new RescheduleInstanceTask(this.#deps, args)),
+        migrate_server: (args: MigrateServerArgs) => runTask(new MigrateServerTask(this.#deps, args, options.allowResizeToSameHost ?? false)),
+        confirm_move_resources: (args: MoveResourcesArgs) => confirmMoveResources(this.#deps, args),
+        release_move_resources: (args: MoveResourcesArgs) => releaseMoveResources(this.#deps, args),
+        migration_in_progress: (args: { instanceUuid: string }) => moveInProgress(this.#deps, args.instanceUuid),
+        poll_unconfirmed_resizes: (args: PollUnconfirmedResizesArgs) => pollUnconfirmedResizes(this.#deps, this.#actionLog, args),
         instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
         unshelve_instance: (args: UnshelveInstanceArgs) => runTask(new UnshelveInstanceTask(this.#deps, args)),
         instance_update: (args: InstanceUpdateArgs) => instances.update(args),
@@ -93,7 +110,10 @@ export class ConductorService {
         image_get: (args: { imageRef: string }): Promise<ImageRef> =>
           options.images.getImageForCompute(currentContext() ?? newAdminContext(), args.imageRef),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
-        release_resources: (args: { instanceUuid: string }) => releaseClaim(this.#deps, args.instanceUuid),
+        release_resources: async (args: { instanceUuid: string }) => {
+          await releaseClaim(this.#deps, args.instanceUuid);
+          await settleDeletedMoves(this.#deps, args.instanceUuid);
+        },
         compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),
         service_heartbeat: (args: ServiceHeartbeatArgs) => this.serviceHeartbeat(args),
       },

@@ -10,7 +10,7 @@ import { readSystemMetadata, writeSystemMetadata } from '../db/system-metadata.j
 import type { ComputeTables, InstancesTable } from '../db/tables.js';
 import { compareAndSetInstanceState, type InstanceChanges } from '../state/instance-state-cas.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
-import type { ActionEventArgs, ActionEventFinishArgs, AgentInstance, FaultArgs, InstanceUpdateArgs } from './wire.js';
+import type { ActionEventArgs, ActionEventFinishArgs, AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from './wire.js';
 
 interface StoredFlavor {
   readonly name?: string;
@@ -39,6 +39,7 @@ export class InstanceStore {
   async update({ uuid, expected, changes }: InstanceUpdateArgs): Promise<boolean> {
     const now = new Date();
     const columns: InstanceChanges = {
+      ...(changes.flavors === undefined ? {} : await this.#flavorColumns(uuid, changes.flavors)),
       ...(changes.vmState === undefined ? {} : { vm_state: changes.vmState }),
       ...(changes.taskState === undefined ? {} : { task_state: changes.taskState }),
       ...(changes.powerState === undefined ? {} : { power_state: changes.powerState }),
@@ -55,6 +56,19 @@ export class InstanceStore {
 
   systemMetadata(uuid: string): Promise<Record<string, string>> {
     return readSystemMetadata(this.#db, uuid);
+  }
+
+  /** The flavor JSON and, for a new current flavor, the columns usage is counted from. */
+  async #flavorColumns(uuid: string, flavors: InstanceFlavors): Promise<InstanceChanges> {
+    let cur: unknown = flavors.cur;
+    if (cur === undefined) {
+      const row = await this.#db.selectFrom('compute_instances').select('flavor').where('uuid', '=', uuid).executeTakeFirst();
+      cur = row === undefined ? null : (JSON.parse(row.flavor) as { cur?: unknown }).cur ?? null;
+    }
+    const json = JSON.stringify({ cur, old: flavors.old, new: flavors.new });
+    const flavor = flavors.cur;
+    if (flavor === undefined) return { flavor: json };
+    return { flavor: json, flavor_id: flavor.flavorid, vcpus: flavor.vcpus, memory_mb: flavor.memory_mb, root_gb: flavor.root_gb, ephemeral_gb: flavor.ephemeral_gb };
   }
 
   async addFault(fault: FaultArgs): Promise<void> {

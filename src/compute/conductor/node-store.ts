@@ -73,6 +73,15 @@ export class NodeStore {
       .execute();
   }
 
+  async hasAllocations(consumer: string): Promise<boolean> {
+    return (await this.#db.selectFrom('compute_allocations').select('consumer_uuid').where('consumer_uuid', '=', consumer).executeTakeFirst()) !== undefined;
+  }
+
+  /** Gives one consumer's allocations to another (a confirmed resize: the migration's become the instance's). */
+  async moveAllocations(fromConsumer: string, toConsumer: string): Promise<void> {
+    await this.#db.updateTable('compute_allocations').set({ consumer_uuid: toConsumer }).where('consumer_uuid', '=', fromConsumer).execute();
+  }
+
   /** Removes the instance's allocations, on one host or everywhere. */
   async deleteAllocations(instanceUuid: string, host?: string): Promise<void> {
     let query = this.#db.deleteFrom('compute_allocations').where('consumer_uuid', '=', instanceUuid);

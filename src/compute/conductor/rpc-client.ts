@@ -2,8 +2,8 @@
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler-service/wire.js';
-import type { BuildRequest, ComputeTaskApi } from './compute-task-api.js';
-import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs, type UnshelveInstanceArgs } from './wire.js';
+import type { BuildRequest, ComputeTaskApi, ResizeRequest } from './compute-task-api.js';
+import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs, type MigrateServerArgs, type UnshelveInstanceArgs } from './wire.js';
 
 export class ComputeTaskRpcClient implements ComputeTaskApi {
   readonly #rpc: RpcClient;
@@ -20,5 +20,10 @@ export class ComputeTaskRpcClient implements ComputeTaskApi {
   unshelveInstance(instanceUuid: string, spec: RequestSpec): Promise<void> {
     const args: UnshelveInstanceArgs = { instanceUuid, spec: toWireSpec(spec) };
     return this.#rpc.cast('unshelve_instance', args);
+  }
+
+  resizeInstance(request: ResizeRequest): Promise<void> {
+    const args: MigrateServerArgs = { ...request, spec: toWireSpec(request.spec) };
+    return this.#rpc.cast('migrate_server', args);
   }
 }

@@ -10,7 +10,8 @@ import type { WireRequestSpec } from '../scheduler-service/wire.js';
 import type { Destination } from '../scheduler/select-destinations.js';
 import type { MigrationChanges, MigrationStatus } from '../migrations/migration.js';
 import type { SystemMetadataChanges } from '../db/system-metadata.js';
-import type { BuildRequest } from './compute-task-api.js';
+import type { Flavor } from '../flavors/flavor.js';
+import type { BuildRequest, ResizeRequest } from './compute-task-api.js';
 
 export const CONDUCTOR_TOPIC = 'conductor';
 export const CONDUCTOR_API_VERSION = '1.0';
@@ -53,6 +54,15 @@ export interface InstanceUpdate {
   readonly deleted?: true;
   /** System metadata keys to set (null: remove), written only if the state change applied. */
   readonly systemMetadata?: SystemMetadataChanges;
+  /** The flavor JSON (cur/old/new); a new `cur` also sets flavor_id, vcpus, memory_mb, root_gb, ephemeral_gb. */
+  readonly flavors?: InstanceFlavors;
+}
+
+/** The instance's flavors during a resize: `cur` absent keeps the current one. */
+export interface InstanceFlavors {
+  readonly cur?: Flavor;
+  readonly old: Flavor | null;
+  readonly new: Flavor | null;
 }
 
 export interface InstanceUpdateArgs {
@@ -127,4 +137,33 @@ export interface MigrationUpdateArgs {
   readonly changes: MigrationChanges;
   /** Only while the status is one of these (compare-and-set); absent: unconditionally. */
   readonly expectedStatuses?: readonly MigrationStatus[];
+}
+
+/** migrate_server as it travels: a ResizeRequest with its spec in wire form. */
+export interface MigrateServerArgs extends Omit<ResizeRequest, 'spec'> {
+  readonly spec: WireRequestSpec;
+}
+
+/** A resize's claims and allocations, settled at confirm (source's go) or revert/failure (destination's go). */
+export interface MoveResourcesArgs {
+  readonly instanceUuid: string;
+  /** The migration's uuid: its claim and allocation are the destination's. */
+  readonly migrationUuid: string;
+}
+
+export interface PollUnconfirmedResizesArgs {
+  /** The destination compute whose finished resizes are due. */
+  readonly host: string;
+  /** `[DEFAULT] resize_confirm_window`. */
+  readonly confirmWindowSeconds: number;
+}
+
+/** A resize or cold migration as agents know it. */
+export interface MoveMigrationWire {
+  readonly id: number;
+  readonly uuid: string;
+  readonly sourceCompute: string;
+  readonly sourceNode: string;
+  readonly destCompute: string;
+  readonly destNode: string;
 }

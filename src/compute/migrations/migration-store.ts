@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import type { ComputeTables } from '../db/tables.js';
-import type { MigrationChanges, MigrationFilter, MigrationRow, MigrationStatus, NewMigration } from './migration.js';
+import { BadRequest } from '../../common/errors/errors.js';
+import type { MigrationChanges, MigrationFilter, MigrationPage, MigrationRow, MigrationSearch, MigrationStatus, NewMigration } from './migration.js';
 
 export class MigrationStore {
   readonly #db: Kysely<ComputeTables>;
@@ -94,5 +95,35 @@ export class MigrationStore {
     if (filter.changesSince !== undefined) query = query.where('updated_at', '>=', filter.changesSince);
     if (filter.changesBefore !== undefined) query = query.where('updated_at', '<=', filter.changesBefore);
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  }
+
+  /**
+   * os-migrations: `list` narrowed further (source_compute, hidden), then one page after `marker`
+   * (a migration uuid; unknown is 400 as Nova's MarkerNotFound) of at most `limit`.
+   */
+  async search(query: MigrationSearch): Promise<MigrationPage> {
+    let rows = await this.list(query);
+    if (query.host === undefined && query.sourceCompute !== undefined) rows = rows.filter((row) => row.source_compute === query.sourceCompute);
+    if (query.hidden !== undefined) rows = rows.filter((row) => Boolean(row.hidden) === query.hidden);
+    if (query.marker !== undefined) {
+      const at = rows.findIndex((row) => row.uuid === query.marker);
+      if (at < 0) throw new BadRequest(`Marker ${query.marker} could not be found.`);
+      rows = rows.slice(at + 1);
+    }
+    const more = query.limit !== undefined && rows.length > query.limit;
+    return { migrations: query.limit === undefined ? rows : rows.slice(0, query.limit), more };
+  }
+
+  /** The instance's resize or cold migration in one of `statuses`, newest first (Nova's get_by_instance_and_status). */
+  async findMove(instanceUuid: string, statuses: readonly MigrationStatus[]): Promise<MigrationRow | undefined> {
+    const rows = await this.list({ instanceUuid, statuses });
+    return rows.find((row) => row.migration_type === 'resize' || row.migration_type === 'migration');
+  }
+
+  /** Finished resizes and cold migrations to `destCompute` untouched for `olderThanSeconds` (Nova's get_unconfirmed_by_dest_compute). */
+  async unconfirmed(destCompute: string, olderThanSeconds: number): Promise<MigrationRow[]> {
+    const before = toDbTimestamp(new Date(this.now().getTime() - olderThanSeconds * 1000));
+    const rows = await this.list({ statuses: ['finished'], changesBefore: before });
+    return rows.filter((row) => row.dest_compute === destCompute && (row.migration_type === 'resize' || row.migration_type === 'migration'));
   }
 }

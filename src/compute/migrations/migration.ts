@@ -74,3 +74,19 @@ export interface MigrationFilter {
   readonly changesSince?: string;
   readonly changesBefore?: string;
 }
+
+/** An os-migrations query: the list filters, Nova's source_compute and hidden, and a page. */
+export interface MigrationSearch extends MigrationFilter {
+  /** Ignored when `host` is given, as Nova's DB API does. */
+  readonly sourceCompute?: string;
+  readonly hidden?: boolean;
+  /** Uuid of the last migration of the previous page. */
+  readonly marker?: string;
+  readonly limit?: number;
+}
+
+export interface MigrationPage {
+  readonly migrations: readonly MigrationRow[];
+  /** More rows follow the page (a next link is due). */
+  readonly more: boolean;
+}

@@ -9,7 +9,7 @@ import { RpcServer } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
-import { claimFirst, release, type Claim } from '../scheduler/claims.js';
+import { claimFirst, release, transferClaim, type Claim } from '../scheduler/claims.js';
 import { HostStateCache, type HostStateCacheOptions } from '../scheduler/host-state.js';
 import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
 import { resourcesFor } from '../scheduler/resources.js';
@@ -21,6 +21,7 @@ import {
   SCHEDULER_TOPIC,
   type ClaimAlternateArgs,
   type ClaimedSelection,
+  type ConfirmMigrationClaimArgs,
   type ReleaseClaimArgs,
   type SelectDestinationsArgs,
   type SelectDestinationsResult,
@@ -70,6 +71,7 @@ export class SchedulerService {
         },
         claim_alternate: (args: ClaimAlternateArgs) => this.claimAlternate(args),
         release_claim: (args: ReleaseClaimArgs) => this.releaseClaim(args),
+        confirm_migration_claim: (args: ConfirmMigrationClaimArgs) => this.confirmMigrationClaim(args),
         update_host: (args: UpdateHostArgs) => void this.cache.upsertNode(args.report),
         update_service: (args: UpdateServiceArgs) => this.cache.markService(args.host, args.status),
         update_aggregate: (args: UpdateAggregateArgs) => this.cache.upsertAggregate(args.aggregate),
@@ -112,7 +114,7 @@ export class SchedulerService {
   }
 
   /** Selects and claims a host per instance; all or nothing — a refused instance releases the others. */
-  selectDestinations({ spec: wire }: SelectDestinationsArgs): ClaimedSelection[] {
+  selectDestinations({ spec: wire, migrationId }: SelectDestinationsArgs): ClaimedSelection[] {
     const spec = fromWireSpec(wire);
     const resources = resourcesFor(spec);
     const selections = this.#scheduler.selectDestinations(this.cache, spec);
@@ -121,7 +123,7 @@ export class SchedulerService {
       const instanceUuid = selection.instanceUuid ?? spec.instanceUuids[index] ?? spec.instanceUuid;
       if (instanceUuid === undefined) throw new Error('select_destinations needs an instance uuid per instance');
       const candidates = [selection.destination, ...selection.alternates];
-      const attempt = claimFirst(this.cache, candidates, { instanceUuid }, resources);
+      const attempt = claimFirst(this.cache, candidates, migrationId === undefined ? { instanceUuid } : { instanceUuid, migrationId }, resources);
       if (!attempt.claim) {
         for (const done of claimed) this.releaseClaim({ instanceUuid: done.instanceUuid });
         LOG.info(`Claims refused: ${attempt.refusals.map((refusal) => refusal.reason).join('; ')}`, { instance: instanceUuid });
@@ -149,14 +151,35 @@ export class SchedulerService {
     return { instanceUuid, destination, alternates: alternates.slice(at + 1), resources };
   }
 
-  releaseClaim({ instanceUuid, host }: ReleaseClaimArgs): number {
+  releaseClaim({ instanceUuid, host, migrationId }: ReleaseClaimArgs): number {
     const held = this.#claims.get(instanceUuid) ?? [];
-    const released = held.filter((claim) => host === undefined || claim.host === host);
+    const released = held.filter((claim) => (host === undefined || claim.host === host) && (migrationId === undefined || claim.migrationId === migrationId));
     for (const claim of released) release(this.cache, claim);
     const kept = held.filter((claim) => !released.includes(claim));
     if (kept.length === 0) this.#claims.delete(instanceUuid);
     else this.#claims.set(instanceUuid, kept);
     return released.length;
+  }
+
+  /**
+   * A resize confirmed: the instance's own claims (the source's) are released and the claim its
+   * migration holds on the destination becomes the instance's, so the next report absorbs it.
+   * Returns how many claims the instance holds afterwards.
+   */
+  confirmMigrationClaim({ instanceUuid, migrationId }: ConfirmMigrationClaimArgs): number {
+    const held = this.#claims.get(instanceUuid) ?? [];
+    // Settled already (a repeated confirm): the instance's claim now is the one that moved.
+    if (!held.some((claim) => claim.migrationId === migrationId)) return held.length;
+    for (const claim of held.filter((candidate) => candidate.migrationId === undefined)) release(this.cache, claim);
+    const kept: Claim[] = [];
+    for (const claim of held.filter((candidate) => candidate.migrationId !== undefined)) {
+      const moved = claim.migrationId === migrationId ? transferClaim(this.cache, claim, { instanceUuid }) : claim;
+      if (moved !== null) kept.push(moved);
+    }
+    if (kept.length === 0) this.#claims.delete(instanceUuid);
+    else this.#claims.set(instanceUuid, kept);
+    LOG.info(`Moved the claim of migration ${migrationId} to the instance`, { instance: instanceUuid });
+    return kept.length;
   }
 
   #remember(claim: Claim): void {

@@ -48,6 +48,8 @@ export type SelectDestinationsResult = { readonly selections: readonly ClaimedSe
 
 export interface SelectDestinationsArgs {
   readonly spec: WireRequestSpec;
+  /** A resize or cold migration: the destination claim is keyed by this migration (uuid). */
+  readonly migrationId?: string;
 }
 
 export interface ClaimAlternateArgs {
@@ -60,6 +62,14 @@ export interface ReleaseClaimArgs {
   readonly instanceUuid: string;
   /** Only the claim on this host; every claim of the instance when absent. */
   readonly host?: string;
+  /** Only the claim keyed by this migration (uuid). */
+  readonly migrationId?: string;
+}
+
+/** A confirmed resize: the instance's own claims go, its migration's claim becomes the instance's. */
+export interface ConfirmMigrationClaimArgs {
+  readonly instanceUuid: string;
+  readonly migrationId: string;
 }
 
 export interface UpdateHostArgs {

@@ -52,6 +52,24 @@ export function release(cache: HostStateCache, held: Claim): boolean {
   return cache.releaseClaim(held);
 }
 
+/**
+ * Hands a held claim's resources to another consumer on the same host, without a fit check (they
+ * are counted already): a confirmed resize's destination claim, keyed by its migration, becomes
+ * the instance's. Null when `held` is no longer held.
+ */
+export function transferClaim(cache: HostStateCache, held: Claim, consumer: ClaimConsumer): Claim | null {
+  if (!cache.releaseClaim(held)) return null;
+  const record: Claim = {
+    id: nextClaimId++,
+    host: held.host,
+    instanceUuid: consumer.instanceUuid,
+    ...(consumer.migrationId === undefined ? {} : { migrationId: consumer.migrationId }),
+    resources: held.resources,
+  };
+  cache.applyClaim(record);
+  return record;
+}
+
 export interface ClaimAttempt {
   readonly claim: Claim | undefined;
   /** Why each refused destination was refused, in the order tried. */

@@ -60,6 +60,17 @@ export class HostRanker {
     this.#count = hostCount;
   }
 
+  /** Drops the named hosts from the candidates before any filter runs (Nova's ignore_hosts). */
+  exclude(hosts: readonly HostState[], names: ReadonlySet<string>): void {
+    const candidates = this.#candidates;
+    let kept = 0;
+    for (let k = 0; k < this.#count; k += 1) {
+      const index = candidates[k] ?? 0;
+      if (!names.has(hosts[index]?.host ?? '')) candidates[kept++] = index;
+    }
+    this.#count = kept;
+  }
+
   /**
    * Keeps the candidates every filter passes, stopping at a host's first rejection. With
    * `skipOncePerRequest`, filters whose answer cannot have changed since the request's first

@@ -72,6 +72,8 @@ export interface RequestSpec {
   readonly serverGroup?: ServerGroupSpec;
   readonly retry?: RetrySpec;
   readonly requestedDestination?: RequestedDestination;
+  /** Hosts not to consider at all (Nova's ignore_hosts: a resize's source unless allow_resize_to_same_host). */
+  readonly ignoreHosts?: readonly string[];
 }
 
 /** Local disk one instance of `flavor` needs, in MB (Nova: 1024 × (root + ephemeral) + swap). */

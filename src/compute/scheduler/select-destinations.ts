@@ -104,6 +104,7 @@ export class FilterScheduler {
     const only = wanted ? cache.get(wanted.host) : undefined;
     const onlyIndex = only && (wanted?.node === undefined || wanted.node === only.node) ? hosts.indexOf(only) : -1;
     ranker.reset(hosts.length, wanted ? onlyIndex : undefined);
+    if (spec.ignoreHosts !== undefined && spec.ignoreHosts.length > 0) ranker.exclude(hosts, new Set(spec.ignoreHosts));
 
     const picks: Pick[] = [];
     const overlay = new Map<Readonly<HostState>, Readonly<HostState>>();

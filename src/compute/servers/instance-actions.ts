@@ -28,6 +28,10 @@ export const InstanceActionName = {
   RESCUE: 'rescue',
   UNRESCUE: 'unrescue',
   REBUILD: 'rebuild',
+  RESIZE: 'resize',
+  MIGRATE: 'migrate',
+  CONFIRM_RESIZE: 'confirmResize',
+  REVERT_RESIZE: 'revertResize',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

@@ -16,13 +16,18 @@ import type { Server } from './server.js';
  * wins and the other gets 409 naming the state it met — then an action record and a cast to the
  * agent on the server's host.
  */
-/** What else goes when a server is deleted (a shelved server's snapshot image). */
-export type DeleteCleanup = (context: RequestContext, server: Server) => Promise<void>;
+/** What other action groups do around a delete. */
+export interface DeleteHooks {
+  /** Before a hosted server is deleted (a resize awaiting confirmation is confirmed). */
+  readonly before: (context: RequestContext, server: Server) => Promise<void>;
+  /** Once the delete is under way (a shelved server's snapshot image goes). */
+  readonly after: (context: RequestContext, server: Server) => Promise<void>;
+}
 
 export class ServerActions {
   constructor(
     private readonly support: ActionSupport,
-    private readonly cleanUpOnDelete: DeleteCleanup,
+    private readonly onDelete: DeleteHooks,
   ) {}
 
   async stop(context: RequestContext, server: Server): Promise<void> {
@@ -85,11 +90,12 @@ export class ServerActions {
       }
       await store.db.deleteFrom('compute_server_group_members').where('instance_uuid', '=', uuid).execute();
       await this.support.record(context, uuid, InstanceActionName.DELETE);
-      await this.cleanUpOnDelete(context, server);
+      await this.onDelete.after(context, server);
       return;
     }
+    await this.onDelete.before(context, server);
     await this.support.transition(context, server, 'delete', { taskState: taskStatesExcept(TaskState.DELETING) }, { task_state: TaskState.DELETING });
-    await this.cleanUpOnDelete(context, server);
+    await this.onDelete.after(context, server);
     await this.support.record(context, uuid, InstanceActionName.DELETE);
     await this.support.agents.cast(host, 'terminate_instance', { instanceUuid: uuid });
   }

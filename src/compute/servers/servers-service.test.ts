@@ -33,6 +33,7 @@ async function service(db: Database): Promise<{ servers: ServersService; quotas:
     computeTaskApi: {
       buildInstances: async (requests) => void builds.push(...requests.map((request) => request.instanceUuid)),
       unshelveInstance: async () => undefined,
+      resizeInstance: async () => undefined,
     },
     computeAgentApi: {
       cast: async () => undefined,

@@ -13,6 +13,8 @@ import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
 import { ActionSupport } from './action-support.js';
 import { GuestActions } from './guest-actions.js';
+import { MigrationStore } from '../migrations/migration-store.js';
+import { ResizeActions } from './resize-actions.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
 import { ServerTags } from './server-tags.js';
@@ -60,6 +62,10 @@ export class ServersService {
   readonly snapshots: SnapshotActions;
   /** pause, unpause, suspend, resume, rescue, unrescue, rebuild. */
   readonly guest: GuestActions;
+  /** Resize and cold migration records (os-migrations, servers/{id}/migrations). */
+  readonly migrations: MigrationStore;
+  /** resize, migrate, confirmResize, revertResize. */
+  readonly resize: ResizeActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -75,9 +81,20 @@ export class ServersService {
       computeTaskApi: deps.computeTaskApi,
       now: this.#now,
     });
+    this.migrations = new MigrationStore(deps.database, this.#now);
+    this.resize = new ResizeActions(this.actionSupport, {
+      flavors: deps.flavors,
+      quotas: deps.quotas,
+      images: deps.images,
+      migrations: this.migrations,
+      services: deps.serviceRegistry,
+    });
     this.snapshots = new SnapshotActions({ support: this.actionSupport, images: deps.images, quotas: deps.quotas, availabilityZones: deps.availabilityZones });
     this.tags = new ServerTags(this.store, this.#now);
-    this.actions = new ServerActions(this.actionSupport, (context, server) => this.snapshots.deleteShelvedSnapshot(context, server));
+    this.actions = new ServerActions(this.actionSupport, {
+      before: (context, server) => this.resize.confirmOnDeleting(context, server),
+      after: (context, server) => this.snapshots.deleteShelvedSnapshot(context, server),
+    });
     this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
   }
 

@@ -113,8 +113,8 @@ export interface Cloud {
   driver(host: string): FakeDriver;
 }
 
-/** Agent options a test may set (shelve offload timing). */
-export type CloudOptions = Pick<ComputeWorkersOptions, 'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs'>;
+/** Agent options a test may set (shelve offload timing, resize rules). */
+export type CloudOptions = Pick<ComputeWorkersOptions, 'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds'>;
 
 export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS, options: CloudOptions = {}): Promise<void> {
   await withTestDatabase('sqlite', (url) =>

@@ -19,7 +19,7 @@ import type { ImageRef } from '../../../image/images/image.js';
 import { createComputeAdmin, type ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
 import type { AgentCallVerb, AgentVerb, AgentVerbs } from '../../agent/messages.js';
-import type { BuildRequest, ComputeTaskApi } from '../../conductor/compute-task-api.js';
+import type { BuildRequest, ComputeTaskApi, ResizeRequest } from '../../conductor/compute-task-api.js';
 import { ADMIN, withComputeDb } from '../../db/testing/compute-db.js';
 import { ensureDefaultFlavors } from '../../flavors/default-flavors.js';
 import { FlavorManager } from '../../flavors/flavor-manager.js';
@@ -62,6 +62,8 @@ export interface AgentMessage {
 /** What the fakes were asked. */
 export interface Recorded {
   readonly builds: { builds: readonly BuildRequest[]; spec: RequestSpec }[];
+  /** Resizes and cold migrations handed to the conductor. */
+  readonly resizes: ResizeRequest[];
   /** Casts and calls to compute agents, in order. */
   readonly agent: AgentMessage[];
   /** How often os-aggregates told the scheduler to re-read aggregates. */
@@ -106,7 +108,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
     const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
     await ensureDefaultFlavors(flavors);
     const registry = new ServiceRegistry(db);
-    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [], unshelves: [], snapshots: new Map(), deletedImages: [] };
+    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [], resizes: [], unshelves: [], snapshots: new Map(), deletedImages: [] };
     const admin = createComputeAdmin(
       db, registry, quotas,
       async () => {
@@ -120,6 +122,9 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       },
       unshelveInstance: async (instanceUuid, spec) => {
         recorded.unshelves.push({ instanceUuid, spec });
+      },
+      resizeInstance: async (request) => {
+        recorded.resizes.push(request);
       },
     };
     // What the fake agents answer to calls; casts are only recorded.

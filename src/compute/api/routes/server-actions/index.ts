@@ -10,11 +10,12 @@ import { guestActions } from './guest-actions.js';
 import { lockActions } from './lock-actions.js';
 import { powerActions } from './power-actions.js';
 import { rebuildAction } from './rebuild-action.js';
+import { resizeActions } from './resize-actions.js';
 import type { ServerAction } from './server-action.js';
 import { snapshotActions } from './snapshot-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions, ...guestActions, rebuildAction];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {
