@@ -10,6 +10,7 @@ import { ConductorClient } from '../conductor/conductor-client.js';
 import { ComputeAgentRpcClient } from './rpc-client.js';
 import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
 import type { ComputeDriver } from '../virt/driver.js';
+import { destroyEvacuatedInstances } from './evacuated-instances.js';
 import type { ImageAccess } from './image-access.js';
 import { initInstance } from './init-instance.js';
 import { ComputeManager } from './manager.js';
@@ -67,6 +68,7 @@ export class ComputeAgent {
     await this.driver.initHost();
     await runWithContext(newAdminContext(), async () => {
       await this.heartbeat();
+      await destroyEvacuatedInstances(this.host, this.driver, this.#conductor);
       await this.reportResources();
       await this.#recover();
     });

@@ -8,6 +8,7 @@ import type { AgentInstance } from '../conductor/wire.js';
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import type { AgentHandlers } from './messages.js';
+import { resetLiveMigration } from './reset-live-migration.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
@@ -28,6 +29,8 @@ export async function initInstance(handlers: AgentHandlers, conductor: Conductor
   } else if (task === TaskState.DELETING) {
     LOG.info('Finishing the delete interrupted by a restart', { instance: uuid });
     await handlers.terminate_instance({ instanceUuid });
+  } else if (task === TaskState.MIGRATING) {
+    await resetLiveMigration(conductor, instance);
   } else if (task === TaskState.POWERING_OFF) {
     await handlers.stop_instance({ instanceUuid, clean: false });
   } else if (task === TaskState.POWERING_ON) {

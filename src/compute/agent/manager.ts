@@ -9,6 +9,8 @@ import { InstanceActionRunner } from './instance-action-runner.js';
 import type { AgentHandlers } from './messages.js';
 import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
+import { evacuateOperation } from './operations/evacuate-instance.js';
+import { liveMigrationOperations } from './operations/live-migration.js';
 import type { ComputeManagerDeps, OperationContext } from './operations/operation-context.js';
 import { powerOperations } from './operations/power-operations.js';
 import { terminateOperation } from './operations/terminate-instance.js';
@@ -25,6 +27,8 @@ export class ComputeManager {
       ...powerOperations(context),
       ...terminateOperation(context),
       ...consoleOutputOperation(context),
+      ...liveMigrationOperations(context),
+      ...evacuateOperation(context),
     };
   }
 }

@@ -10,11 +10,13 @@ import type {
   ComputeNodeUpdateArgs,
   FaultArgs,
   InstanceUpdateArgs,
+  MigrationClaimArgs,
   MigrationUpdateArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
 } from './wire.js';
 import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './wire.js';
+import type { MigrationFilter, MigrationRow } from '../migrations/migration.js';
 
 export class ConductorClient {
   readonly #rpc: RpcClient;
@@ -64,6 +66,20 @@ export class ConductorClient {
   /** True when the migration was still in an expected status and the change applied. */
   migrationUpdate(args: MigrationUpdateArgs): Promise<boolean> {
     return this.#rpc.call<boolean>('migration_update', args);
+  }
+
+  migrationList(filter: MigrationFilter): Promise<MigrationRow[]> {
+    return this.#rpc.call<MigrationRow[]>('migration_list', { filter });
+  }
+
+  /** The instance moved to the migration's destination: that claim becomes the instance's, the source's goes. */
+  async commitMigrationClaim(args: MigrationClaimArgs): Promise<void> {
+    await this.#rpc.call('commit_migration_claim', args);
+  }
+
+  /** The instance stayed where it was: the migration's claim on the destination goes. */
+  async releaseMigrationClaim(args: MigrationClaimArgs): Promise<void> {
+    await this.#rpc.call('release_migration_claim', args);
   }
 
   reschedule(args: RescheduleArgs): Promise<void> {

@@ -14,7 +14,11 @@ import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
 import { MigrationStore } from '../migrations/migration-store.js';
 import { InstanceStore } from './instance-store.js';
 import { NodeStore } from './node-store.js';
+import type { MigrationFilter, MigrationRow } from '../migrations/migration.js';
 import { BuildInstancesTask } from './tasks/build-instances.js';
+import { EvacuateInstanceTask } from './tasks/evacuate-instance.js';
+import { LiveMigrateInstanceTask } from './tasks/live-migrate-instance.js';
+import { commitMigrationClaim, releaseMigrationClaim } from './tasks/migration-claims.js';
 import { releaseClaim } from './tasks/build-steps.js';
 import { RescheduleInstanceTask } from './tasks/reschedule-instance.js';
 import { runTask, type TaskDeps } from './tasks/task.js';
@@ -24,8 +28,11 @@ import type {
   AgentInstance,
   BuildInstancesArgs,
   ComputeNodeUpdateArgs,
+  EvacuateInstanceArgs,
   FaultArgs,
   InstanceUpdateArgs,
+  LiveMigrateInstanceArgs,
+  MigrationClaimArgs,
   MigrationUpdateArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
@@ -65,6 +72,7 @@ export class ConductorService {
       scheduler: new SchedulerClient(options.transport, timeout),
       agents: new ComputeAgentRpcClient(options.transport, timeout),
       migrations: new MigrationStore(options.database),
+      services: options.registry,
       host: options.host,
       maxAttempts: options.maxAttempts ?? 3,
     };
@@ -75,12 +83,17 @@ export class ConductorService {
       {
         build_instances: (args: BuildInstancesArgs) => runTask(new BuildInstancesTask(this.#deps, args.builds, args.spec)),
         reschedule: (args: RescheduleArgs) => runTask(new RescheduleInstanceTask(this.#deps, args)),
+        live_migrate_instance: (args: LiveMigrateInstanceArgs) => runTask(new LiveMigrateInstanceTask(this.#deps, args.request), { rethrow: args.wait }),
+        evacuate_instance: (args: EvacuateInstanceArgs) => runTask(new EvacuateInstanceTask(this.#deps, args.request)),
         instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
         instance_update: (args: InstanceUpdateArgs) => instances.update(args),
         instance_fault_create: (args: FaultArgs) => instances.addFault(args),
         action_event_start: (args: ActionEventArgs) => instances.eventStart(args),
         action_event_finish: (args: ActionEventFinishArgs) => instances.eventFinish(args),
         migration_update: (args: MigrationUpdateArgs) => this.#deps.migrations.update(args.id, args.changes, args.expectedStatuses),
+        migration_list: (args: { filter: MigrationFilter }): Promise<MigrationRow[]> => this.#deps.migrations.list(args.filter),
+        commit_migration_claim: (args: MigrationClaimArgs) => commitMigrationClaim(this.#deps, args.instanceUuid, args.migrationUuid),
+        release_migration_claim: (args: MigrationClaimArgs) => releaseMigrationClaim(this.#deps, args.instanceUuid, args.migrationUuid),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
         release_resources: (args: { instanceUuid: string }) => releaseClaim(this.#deps, args.instanceUuid),
         compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),

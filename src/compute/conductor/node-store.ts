@@ -73,6 +73,11 @@ export class NodeStore {
       .execute();
   }
 
+  /** Hands a consumer's allocations to another (a migration's to its instance once it moved). */
+  async moveAllocations(fromConsumer: string, toConsumer: string): Promise<void> {
+    await this.#db.updateTable('compute_allocations').set({ consumer_uuid: toConsumer }).where('consumer_uuid', '=', fromConsumer).execute();
+  }
+
   /** Removes the instance's allocations, on one host or everywhere. */
   async deleteAllocations(instanceUuid: string, host?: string): Promise<void> {
     let query = this.#db.deleteFrom('compute_allocations').where('consumer_uuid', '=', instanceUuid);

@@ -2,7 +2,7 @@
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler-service/wire.js';
-import type { BuildRequest, ComputeTaskApi } from './compute-task-api.js';
+import type { BuildRequest, ComputeTaskApi, EvacuateRequest, LiveMigrateRequest } from './compute-task-api.js';
 import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs } from './wire.js';
 
 export class ComputeTaskRpcClient implements ComputeTaskApi {
@@ -15,5 +15,14 @@ export class ComputeTaskRpcClient implements ComputeTaskApi {
   buildInstances(builds: readonly BuildRequest[], spec: RequestSpec): Promise<void> {
     const args: BuildInstancesArgs = { builds, spec: toWireSpec(spec) };
     return this.#rpc.cast('build_instances', args);
+  }
+
+  async liveMigrateInstance(request: LiveMigrateRequest, { wait }: { readonly wait: boolean }): Promise<void> {
+    if (wait) await this.#rpc.call('live_migrate_instance', { request, wait });
+    else await this.#rpc.cast('live_migrate_instance', { request, wait });
+  }
+
+  evacuateInstance(request: EvacuateRequest): Promise<void> {
+    return this.#rpc.cast('evacuate_instance', { request });
   }
 }

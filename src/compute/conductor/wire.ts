@@ -9,7 +9,7 @@ import type { VmState } from '../state/vm-states.js';
 import type { WireRequestSpec } from '../scheduler-service/wire.js';
 import type { Destination } from '../scheduler/select-destinations.js';
 import type { MigrationChanges, MigrationStatus } from '../migrations/migration.js';
-import type { BuildRequest } from './compute-task-api.js';
+import type { BuildRequest, EvacuateRequest, LiveMigrateRequest } from './compute-task-api.js';
 
 export const CONDUCTOR_TOPIC = 'conductor';
 export const CONDUCTOR_API_VERSION = '1.0';
@@ -117,4 +117,20 @@ export interface MigrationUpdateArgs {
   readonly changes: MigrationChanges;
   /** Only while the status is one of these (compare-and-set); absent: unconditionally. */
   readonly expectedStatuses?: readonly MigrationStatus[];
+}
+
+export interface LiveMigrateInstanceArgs {
+  readonly request: LiveMigrateRequest;
+  /** The API waits for the checks (a call, before 2.34): their error is its answer. */
+  readonly wait: boolean;
+}
+
+export interface EvacuateInstanceArgs {
+  readonly request: EvacuateRequest;
+}
+
+/** A migration's claim changing hands (commit) or going (release), as an agent reports it. */
+export interface MigrationClaimArgs {
+  readonly instanceUuid: string;
+  readonly migrationUuid: string;
 }

@@ -4,7 +4,7 @@ import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-sta
 import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import type { Destination } from '../scheduler/select-destinations.js';
-import { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, toWireSpec, type ClaimedSelection, type SelectDestinationsResult } from './wire.js';
+import { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, toWireSpec, type ClaimedSelection, type ClaimOnHostResult, type SelectDestinationsResult } from './wire.js';
 
 export class SchedulerClient {
   readonly #rpc: RpcClient;
@@ -14,8 +14,9 @@ export class SchedulerClient {
   }
 
   /** Claimed hosts, one per instance; NoValidHost (rethrown locally) when the request does not fit. */
-  async selectDestinations(spec: Readonly<RequestSpec>): Promise<ClaimedSelection[]> {
-    const result = await this.#rpc.call<SelectDestinationsResult>('select_destinations', { spec: toWireSpec(spec) });
+  async selectDestinations(spec: Readonly<RequestSpec>, migrationId?: string): Promise<ClaimedSelection[]> {
+    const args = { spec: toWireSpec(spec), ...(migrationId === undefined ? {} : { migrationId }) };
+    const result = await this.#rpc.call<SelectDestinationsResult>('select_destinations', args);
     if ('noValidHost' in result) throw new NoValidHost(NOT_ENOUGH_HOSTS);
     return [...result.selections];
   }
@@ -24,9 +25,19 @@ export class SchedulerClient {
     return this.#rpc.call<ClaimedSelection | null>('claim_alternate', { instanceUuid, spec: toWireSpec(spec), alternates });
   }
 
+  /** A migration's claim on a host the caller forces (no filters). */
+  claimOnHost(instanceUuid: string, migrationId: string, spec: Readonly<RequestSpec>, host: string): Promise<ClaimOnHostResult> {
+    return this.#rpc.call<ClaimOnHostResult>('claim_on_host', { instanceUuid, migrationId, spec: toWireSpec(spec), host });
+  }
+
+  /** The instance moved: the migration's claim becomes the instance's, its claims elsewhere go. */
+  async commitMigrationClaim(instanceUuid: string, migrationId: string): Promise<void> {
+    await this.#rpc.call('commit_migration_claim', { instanceUuid, migrationId });
+  }
+
   /** A call, so a rollback knows the resources are free before it moves on. */
-  async releaseClaim(instanceUuid: string, host?: string): Promise<void> {
-    await this.#rpc.call('release_claim', host === undefined ? { instanceUuid } : { instanceUuid, host });
+  async releaseClaim(instanceUuid: string, host?: string, migrationId?: string): Promise<void> {
+    await this.#rpc.call('release_claim', { instanceUuid, ...(host === undefined ? {} : { host }), ...(migrationId === undefined ? {} : { migrationId }) });
   }
 
   updateHost(report: NodeReport): Promise<void> {

@@ -9,7 +9,7 @@ import { RpcServer } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
-import { claimFirst, release, type Claim } from '../scheduler/claims.js';
+import { claim, claimFirst, release, transfer, type Claim, type ClaimConsumer } from '../scheduler/claims.js';
 import { HostStateCache, type HostStateCacheOptions } from '../scheduler/host-state.js';
 import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
 import { resourcesFor } from '../scheduler/resources.js';
@@ -21,6 +21,9 @@ import {
   SCHEDULER_TOPIC,
   type ClaimAlternateArgs,
   type ClaimedSelection,
+  type ClaimOnHostArgs,
+  type ClaimOnHostResult,
+  type CommitMigrationClaimArgs,
   type ReleaseClaimArgs,
   type SelectDestinationsArgs,
   type SelectDestinationsResult,
@@ -69,6 +72,8 @@ export class SchedulerService {
           }
         },
         claim_alternate: (args: ClaimAlternateArgs) => this.claimAlternate(args),
+        claim_on_host: (args: ClaimOnHostArgs) => this.claimOnHost(args),
+        commit_migration_claim: (args: CommitMigrationClaimArgs) => this.commitMigrationClaim(args),
         release_claim: (args: ReleaseClaimArgs) => this.releaseClaim(args),
         update_host: (args: UpdateHostArgs) => void this.cache.upsertNode(args.report),
         update_service: (args: UpdateServiceArgs) => this.cache.markService(args.host, args.status),
@@ -112,7 +117,7 @@ export class SchedulerService {
   }
 
   /** Selects and claims a host per instance; all or nothing — a refused instance releases the others. */
-  selectDestinations({ spec: wire }: SelectDestinationsArgs): ClaimedSelection[] {
+  selectDestinations({ spec: wire, migrationId }: SelectDestinationsArgs): ClaimedSelection[] {
     const spec = fromWireSpec(wire);
     const resources = resourcesFor(spec);
     const selections = this.#scheduler.selectDestinations(this.cache, spec);
@@ -121,9 +126,10 @@ export class SchedulerService {
       const instanceUuid = selection.instanceUuid ?? spec.instanceUuids[index] ?? spec.instanceUuid;
       if (instanceUuid === undefined) throw new Error('select_destinations needs an instance uuid per instance');
       const candidates = [selection.destination, ...selection.alternates];
-      const attempt = claimFirst(this.cache, candidates, { instanceUuid }, resources);
+      const consumer: ClaimConsumer = migrationId === undefined ? { instanceUuid } : { instanceUuid, migrationId };
+      const attempt = claimFirst(this.cache, candidates, consumer, resources);
       if (!attempt.claim) {
-        for (const done of claimed) this.releaseClaim({ instanceUuid: done.instanceUuid });
+        for (const done of claimed) this.releaseClaim({ instanceUuid: done.instanceUuid, ...(migrationId === undefined ? {} : { migrationId }) });
         LOG.info(`Claims refused: ${attempt.refusals.map((refusal) => refusal.reason).join('; ')}`, { instance: instanceUuid });
         throw new NoValidHost(NOT_ENOUGH_HOSTS);
       }
@@ -149,9 +155,39 @@ export class SchedulerService {
     return { instanceUuid, destination, alternates: alternates.slice(at + 1), resources };
   }
 
-  releaseClaim({ instanceUuid, host }: ReleaseClaimArgs): number {
+  /** A forced migration destination: the claim alone decides, no filter runs. */
+  claimOnHost({ instanceUuid, migrationId, spec, host }: ClaimOnHostArgs): ClaimOnHostResult {
+    const resources = resourcesFor(fromWireSpec(spec));
+    const result = claim(this.cache, host, { instanceUuid, migrationId }, resources);
+    if (!result.claimed) {
+      LOG.info(`Claim on ${host} refused: ${result.reason}`, { instance: instanceUuid });
+      return { refused: result.reason };
+    }
+    this.#remember(result.claim);
+    const state = this.cache.get(host);
+    const destination = { host, node: state?.node ?? host, cellUuid: state?.cellUuid ?? '' };
+    return { selection: { instanceUuid, destination, alternates: [], resources } };
+  }
+
+  /**
+   * The instance has moved (a live migration or evacuation done, a resize confirmed): its other
+   * claims are released and the migration's claim becomes the instance's. False when the
+   * migration holds no claim here (already committed or released).
+   */
+  commitMigrationClaim({ instanceUuid, migrationId }: CommitMigrationClaimArgs): boolean {
     const held = this.#claims.get(instanceUuid) ?? [];
-    const released = held.filter((claim) => host === undefined || claim.host === host);
+    const moving = held.find((claim) => claim.migrationId === migrationId);
+    if (!moving) return false;
+    const others = held.filter((claim) => claim.migrationId === undefined);
+    for (const claim of others) release(this.cache, claim);
+    const kept = held.filter((claim) => claim !== moving && !others.includes(claim));
+    this.#claims.set(instanceUuid, [...kept, transfer(this.cache, moving, { instanceUuid })]);
+    return true;
+  }
+
+  releaseClaim({ instanceUuid, host, migrationId }: ReleaseClaimArgs): number {
+    const held = this.#claims.get(instanceUuid) ?? [];
+    const released = held.filter((claim) => (host === undefined || claim.host === host) && (migrationId === undefined || claim.migrationId === migrationId));
     for (const claim of released) release(this.cache, claim);
     const kept = held.filter((claim) => !released.includes(claim));
     if (kept.length === 0) this.#claims.delete(instanceUuid);

@@ -48,6 +48,25 @@ export type SelectDestinationsResult = { readonly selections: readonly ClaimedSe
 
 export interface SelectDestinationsArgs {
   readonly spec: WireRequestSpec;
+  /** Claims for a migration of an instance that keeps its claim where it is (live migration, evacuation). */
+  readonly migrationId?: string;
+}
+
+/** A migration to a host the caller forces: claimed there without the filters (Nova's force=True). */
+export interface ClaimOnHostArgs {
+  readonly instanceUuid: string;
+  readonly migrationId: string;
+  readonly spec: WireRequestSpec;
+  readonly host: string;
+}
+
+/** The claim on `host`, or why the host cannot take it. */
+export type ClaimOnHostResult = { readonly selection: ClaimedSelection } | { readonly refused: string };
+
+/** The migration's claim becomes the instance's, and the instance's claims elsewhere go. */
+export interface CommitMigrationClaimArgs {
+  readonly instanceUuid: string;
+  readonly migrationId: string;
 }
 
 export interface ClaimAlternateArgs {
@@ -60,6 +79,8 @@ export interface ReleaseClaimArgs {
   readonly instanceUuid: string;
   /** Only the claim on this host; every claim of the instance when absent. */
   readonly host?: string;
+  /** Only the claim of this migration of the instance. */
+  readonly migrationId?: string;
 }
 
 export interface UpdateHostArgs {

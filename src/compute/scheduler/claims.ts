@@ -47,6 +47,23 @@ export function claim(cache: HostStateCache, host: string, consumer: ClaimConsum
   return { claimed: true, claim: record };
 }
 
+/**
+ * Hands a held claim's resources to another consumer on the same host (a migration's claim
+ * becoming the instance's once it has moved) without a fit check: they are counted already.
+ */
+export function transfer(cache: HostStateCache, held: Claim, consumer: ClaimConsumer): Claim {
+  release(cache, held);
+  const record: Claim = {
+    id: nextClaimId++,
+    host: held.host,
+    instanceUuid: consumer.instanceUuid,
+    ...(consumer.migrationId === undefined ? {} : { migrationId: consumer.migrationId }),
+    resources: held.resources,
+  };
+  cache.applyClaim(record);
+  return record;
+}
+
 /** Frees the claim's resources; true the first time, false (a no-op) afterwards. */
 export function release(cache: HostStateCache, held: Claim): boolean {
   return cache.releaseClaim(held);

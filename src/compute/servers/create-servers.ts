@@ -65,7 +65,7 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`;
   const now = toDbTimestamp(deps.now());
   const uuids = Array.from({ length: count }, () => randomUUID());
-  const adminPass = request.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
+  const adminPass = request.adminPass ?? generatePassword();
   await deps.store.db.transaction().execute(async (trx) => {
     for (const [index, uuid] of uuids.entries()) {
       const name = count > 1 ? `${request.name}-${index + 1}` : request.name;
@@ -293,4 +293,9 @@ function requestSpec(request: ServerCreateRequest, uuids: readonly string[], pro
     },
     ...(group === undefined ? {} : { serverGroup: group }),
   };
+}
+
+/** Nova's utils.generate_password: a random admin password of 12 characters. */
+export function generatePassword(): string {
+  return randomBytes(9).toString('base64url').slice(0, 12);
 }

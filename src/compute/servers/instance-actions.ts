@@ -17,6 +17,10 @@ export const InstanceActionName = {
   REBOOT: 'reboot',
   LOCK: 'lock',
   UNLOCK: 'unlock',
+  LIVE_MIGRATION: 'live-migration',
+  LIVE_MIGRATION_FORCE_COMPLETE: 'live_migration_force_complete',
+  LIVE_MIGRATION_CANCEL: 'live_migration_cancel',
+  EVACUATE: 'evacuate',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

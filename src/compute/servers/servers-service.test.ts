@@ -25,7 +25,11 @@ async function service(db: Database): Promise<{ servers: ServersService; quotas:
     quotas,
     keypairs: new KeyPairManager(db, (project) => quotas.keyPairLimit(project)),
     images: { getImageForCompute: async () => IMAGE },
-    computeTaskApi: { buildInstances: async (requests) => void builds.push(...requests.map((request) => request.instanceUuid)) },
+    computeTaskApi: {
+      buildInstances: async (requests) => void builds.push(...requests.map((request) => request.instanceUuid)),
+      liveMigrateInstance: async () => undefined,
+      evacuateInstance: async () => undefined,
+    },
     computeAgentApi: {
       cast: async () => undefined,
       call: async () => {

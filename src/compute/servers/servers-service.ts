@@ -9,7 +9,10 @@ import type { QuotaManager } from '../quotas/quota-manager.js';
 import { createServers, type AvailabilityZoneNames, type ImageLookup } from './create-servers.js';
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
 import { ActionSupport } from './action-support.js';
+import { EvacuateActions } from './evacuate-actions.js';
+import { LiveMigrationActions } from './live-migration-actions.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
 
@@ -46,6 +49,10 @@ export class ServersService {
   readonly actionSupport: ActionSupport;
   /** start, stop, reboot, lock, unlock, reset-state, delete, console. */
   readonly actions: ServerActions;
+  /** os-migrateLive, force-complete and abort, servers/{id}/migrations. */
+  readonly liveMigrations: LiveMigrationActions;
+  /** evacuate. */
+  readonly evacuations: EvacuateActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -62,6 +69,8 @@ export class ServersService {
       now: this.#now,
     });
     this.actions = new ServerActions(this.actionSupport);
+    this.liveMigrations = new LiveMigrationActions(this.actionSupport);
+    this.evacuations = new EvacuateActions(this.actionSupport, new ServiceRegistry(deps.database));
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

@@ -14,6 +14,7 @@ import { serviceRoutes } from './os-services.js';
 import { serverActionRoutes } from './server-actions/index.js';
 import { serverGroupRoutes } from './server-groups.js';
 import { serverMetadataRoutes } from './server-metadata.js';
+import { serverMigrationRoutes } from './server-migrations.js';
 import { serverRoutes } from './servers.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
@@ -26,7 +27,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     }
     const { servers, admin } = deps;
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, instanceActionRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, instanceActionRoutes, serverMigrationRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes]) await app.register(routes(deps, admin));

@@ -6,12 +6,14 @@ import { authorize, type ComputeRouteDeps } from '../route-deps.js';
 import { ServerParams, serverTarget } from '../servers.js';
 import { adminActions } from './admin-actions.js';
 import { consoleOutputAction } from './console-output.js';
+import { evacuateAction } from './evacuate-action.js';
+import { liveMigrationActions } from './live-migration-actions.js';
 import { lockActions } from './lock-actions.js';
 import { powerActions } from './power-actions.js';
 import type { ServerAction } from './server-action.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...liveMigrationActions, evacuateAction];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {
