@@ -103,10 +103,13 @@ async function liveMigrate(deps: ComputeManagerDeps, inProgress: LiveMigrationsI
   try {
     const preparing = await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.PREPARING }, expectedStatuses: [MigrationStatus.QUEUED] });
     const target = preparing ? await deps.agents.call(destHost, 'pre_live_migration', { instanceUuid: uuid, sourceHost: deps.host, blockMigration }) : undefined;
+    if (target !== undefined && !outgoing.abortRequested) {
+      await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.RUNNING } });
+    }
+    // An abort may have come in while the destination prepared: then the copy never starts.
     if (target === undefined || outgoing.abortRequested) {
       result = 'aborted';
     } else {
-      await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.RUNNING } });
       outgoing.copying = true;
       LOG.info(`Live migration to ${destHost} running`, { instance: uuid });
       result = await deps.driver.liveMigration(guestRef(instance), target);
