@@ -24,7 +24,8 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
   const quotas = new QuotaManager(database);
   const flavors = new FlavorManager(database);
   const keypairs = new KeyPairManager(database, (project) => quotas.keyPairLimit(project));
-  const admin = createComputeAdmin(database, new ServiceRegistry(database), quotas, backends.refreshSchedulerAggregates);
+  const serviceRegistry = new ServiceRegistry(database);
+  const admin = createComputeAdmin(database, serviceRegistry, quotas, backends.refreshSchedulerAggregates);
   const servers = new ServersService({
     database,
     flavors,
@@ -34,6 +35,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     computeTaskApi: backends.computeTaskApi,
     computeAgentApi: backends.computeAgentApi,
     availabilityZones: () => admin.availabilityZones.availableNames(),
+    serviceRegistry,
   });
   return { flavors, quotas, keypairs, servers, admin };
 }

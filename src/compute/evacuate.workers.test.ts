@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { runWithContext } from '../common/context/request-context.js';
 import { ADMIN } from './db/testing/compute-db.js';
 import { MigrationStatus } from './migrations/migration.js';
-import { activeServer, allocations, evacuate, forceDown, hostUsage, migrationRow } from './testing/moves.js';
+import { activeServer, allocations, evacuate, forceDown, hostUsage, liftForcedDown, migrationRow } from './testing/moves.js';
 import { events, eventually, faults, instance, tables, usage, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 import { PowerState } from './virt/power-state.js';
 
@@ -17,7 +17,7 @@ async function sourceDown(cloud: Cloud): Promise<void> {
 }
 
 async function sourceBack(cloud: Cloud): Promise<void> {
-  await forceDown(cloud.db, 'compute-1', false);
+  await liftForcedDown(cloud.db, 'compute-1');
   await cloud.workers.agents[0]?.start();
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DIALECTS, unavailable } from '../../../test/support/databases.js';
 import type { Database } from '../../common/db/database.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageRef } from '../../image/images/image.js';
 import { memberOf, withComputeDb } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
@@ -37,6 +38,7 @@ async function service(db: Database): Promise<{ servers: ServersService; quotas:
       },
     },
     availabilityZones: async () => ['nova'],
+    serviceRegistry: new ServiceRegistry(db),
   });
   return { servers, quotas, builds };
 }

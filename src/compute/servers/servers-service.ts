@@ -9,7 +9,7 @@ import type { QuotaManager } from '../quotas/quota-manager.js';
 import { createServers, type AvailabilityZoneNames, type ImageLookup } from './create-servers.js';
 import { InstanceActionLog } from './instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
-import { ServiceRegistry } from '../../common/service/service-registry.js';
+import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import { ActionSupport } from './action-support.js';
 import { EvacuateActions } from './evacuate-actions.js';
 import { LiveMigrationActions } from './live-migration-actions.js';
@@ -26,6 +26,8 @@ export interface ServersServiceDeps {
   readonly computeAgentApi: ComputeAgentApi;
   /** Zones a create may name (the availability zone service answers). */
   readonly availabilityZones: AvailabilityZoneNames;
+  /** The services table: evacuate needs the source host's compute service down. */
+  readonly serviceRegistry: ServiceRegistry;
   readonly now?: () => Date;
 }
 
@@ -70,7 +72,7 @@ export class ServersService {
     });
     this.actions = new ServerActions(this.actionSupport);
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
-    this.evacuations = new EvacuateActions(this.actionSupport, new ServiceRegistry(deps.database));
+    this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

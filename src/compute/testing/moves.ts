@@ -75,9 +75,18 @@ export async function migrationRow(db: Database, id: number): Promise<MigrationR
   return row;
 }
 
-/** `openstack compute service set --down` (or `--up`) as os-services 2.11 writes it. */
-export async function forceDown(db: Database, host: string, down = true): Promise<void> {
-  await db.kysely.withTables<ServiceRegistryTables>().updateTable('services').set({ forced_down: down }).where('host', '=', host).where('binary', '=', 'nova-compute').execute();
+/** `openstack compute service set --down` as os-services 2.11 writes it. */
+export function forceDown(db: Database, host: string): Promise<void> {
+  return setForcedDown(db, host, { forcedDown: true });
+}
+
+/** `openstack compute service set --up`. */
+export function liftForcedDown(db: Database, host: string): Promise<void> {
+  return setForcedDown(db, host, { forcedDown: false });
+}
+
+async function setForcedDown(db: Database, host: string, { forcedDown }: { forcedDown: boolean }): Promise<void> {
+  await db.kysely.withTables<ServiceRegistryTables>().updateTable('services').set({ forced_down: forcedDown }).where('host', '=', host).where('binary', '=', 'nova-compute').execute();
 }
 
 /** Local disk (GB) the scheduler counts on one host. */

@@ -70,7 +70,8 @@ export interface Reply {
   readonly status: number;
   readonly json: Record<string, unknown>;
 }
-export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
+/** One request; `version` is sent as `OpenStack-API-Version: compute <version>` (absent: the minimum, 2.1). */
+export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; version?: string }) => Promise<Reply>;
 
 export interface Harness {
   readonly call: Call;
@@ -129,6 +130,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       computeTaskApi,
       computeAgentApi,
       availabilityZones: () => admin.availabilityZones.availableNames(),
+      serviceRegistry: registry,
     });
     const app: FastifyInstance = buildHttpApp({
       maxBodyBytes: 1 << 20,
@@ -156,11 +158,15 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       ],
     });
     try {
-      const call: Call = async (method, path, { body, as = ADMIN } = {}) => {
+      const call: Call = async (method, path, { body, as = ADMIN, version } = {}) => {
         const response = await app.inject({
           method: method as 'GET',
           url: `/compute/v2.1${path}`,
-          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            'x-test-context': JSON.stringify(as),
+            ...(version === undefined ? {} : { 'openstack-api-version': `compute ${version}` }),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         });
         const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');

@@ -1,5 +1,6 @@
 /** os-migrateLive (admin): body by microversion — disk_over_commit until 2.24, block_migration "auto" from 2.25, force 2.30–2.67, async from 2.34. */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { BadRequest } from '../../../../common/errors/errors.js';
 import { bodyValidator } from '../../../../common/http/validation.js';
 import { versioned } from '../../../../common/http/versioned.js';
 import { boolFromString, NovaBoolean } from '../nova-types.js';
@@ -38,6 +39,7 @@ export const liveMigrationActions = [
       BODIES.select(version)({ 'os-migrateLive': body });
       const host = body.host;
       const forced = body.force === undefined ? false : boolFromString(body.force) === true;
+      if (forced && host === null) throw new BadRequest("Can't force to a non-provided destination");
       // Before 2.30 a named host skips the scheduler, as forcing it does until 2.67.
       const force = host !== null && (!version.isAtLeast('2.30') || forced);
       const blockMigration = body.block_migration === 'auto' ? null : (boolFromString(body.block_migration) ?? false);
