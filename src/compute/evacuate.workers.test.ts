@@ -61,6 +61,23 @@ describe('evacuation on the in-process workers', () => {
     });
   });
 
+  test('a host back while its server is still being evacuated destroys its copy and leaves the server to the evacuation', async () => {
+    await withCloud(2, async (cloud) => {
+      const uuid = await activeServer(cloud);
+      await sourceDown(cloud);
+      cloud.driver('compute-2').delays.set('spawn', 1000);
+      const { migration } = await evacuate(cloud, uuid);
+      await eventually(async () => assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.PRE_MIGRATING));
+      await sourceBack(cloud);
+      assert.equal(cloud.driver('compute-1').inspect(uuid), undefined);
+      const during = await instance(cloud.db, uuid);
+      assert.deepEqual([during.vm_state, during.task_state, during.host], ['active', 'rebuilding', 'compute-1']);
+      assert.equal((await waitFor(cloud.db, uuid, 'active')).host, 'compute-2');
+      assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.DONE);
+      await eventually(() => assert.deepEqual([hostUsage(cloud, 'compute-1'), hostUsage(cloud, 'compute-2')], [0, 1]));
+    });
+  });
+
   test('a stopped server is rebuilt stopped, on the host named', async () => {
     await withCloud(3, async (cloud) => {
       const uuid = await activeServer(cloud);

@@ -68,9 +68,9 @@ export class ComputeAgent {
     await this.driver.initHost();
     await runWithContext(newAdminContext(), async () => {
       await this.heartbeat();
-      await destroyEvacuatedInstances(this.host, this.driver, this.#conductor);
+      const evacuated = await destroyEvacuatedInstances(this.host, this.driver, this.#conductor);
       await this.reportResources();
-      await this.#recover();
+      await this.#recover(evacuated);
     });
     await this.#server.start();
     const { reportIntervalMs = 10_000, resourceIntervalMs = 60_000, powerSyncIntervalMs = 600_000 } = this.options;
@@ -101,8 +101,10 @@ export class ComputeAgent {
     return syncPowerStates(this.host, this.driver, this.#conductor);
   }
 
-  async #recover(): Promise<void> {
+  /** `evacuated`: instances being rebuilt elsewhere (still recorded here until they are), not this agent's to recover. */
+  async #recover(evacuated: ReadonlySet<string>): Promise<void> {
     for (const instance of await this.#conductor.instancesOnHost(this.host)) {
+      if (evacuated.has(instance.uuid)) continue;
       try {
         await initInstance(this.manager.handlers, this.#conductor, this.host, instance);
       } catch (error) {

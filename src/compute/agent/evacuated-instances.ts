@@ -2,6 +2,7 @@
  * Nova's _destroy_evacuated_instances: at agent start, guests this host still runs although their
  * instance was evacuated while the host was down are destroyed here, and only here — the
  * instance record belongs to its new host. Finished evacuations are then marked completed.
+ * Answers the evacuated instances, which start-up recovery must leave to their new host.
  */
 import { getLogger } from '../../common/logging/logger.js';
 import type { ConductorClient } from '../conductor/conductor-client.js';
@@ -15,9 +16,9 @@ const LOG = getLogger('nimbus.compute.manager');
 /** Evacuations started, under way or done: in each the instance lives (or will live) elsewhere. */
 const EVACUATED = [MigrationStatus.ACCEPTED, MigrationStatus.PRE_MIGRATING, MigrationStatus.DONE];
 
-export async function destroyEvacuatedInstances(host: string, driver: ComputeDriver, conductor: ConductorClient): Promise<void> {
+export async function destroyEvacuatedInstances(host: string, driver: ComputeDriver, conductor: ConductorClient): Promise<ReadonlySet<string>> {
   const evacuations = await conductor.migrationList({ sourceCompute: host, type: MigrationType.EVACUATION, statuses: EVACUATED });
-  if (evacuations.length === 0) return;
+  if (evacuations.length === 0) return new Set();
   const local = new Set(await driver.listInstances());
   for (const migration of evacuations) {
     const uuid = migration.instance_uuid;
@@ -32,6 +33,7 @@ export async function destroyEvacuatedInstances(host: string, driver: ComputeDri
       await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.COMPLETED }, expectedStatuses: [MigrationStatus.DONE] });
     }
   }
+  return new Set(evacuations.map((migration) => migration.instance_uuid));
 }
 
 /** What destroy needs of a guest whose instance was deleted meanwhile: its identity. */

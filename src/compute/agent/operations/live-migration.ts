@@ -115,7 +115,7 @@ async function liveMigrate(deps: ComputeManagerDeps, inProgress: LiveMigrationsI
       result = await deps.driver.liveMigration(guestRef(instance), target);
     }
   } catch (error) {
-    LOG.error(`Live migration to ${destHost} failed: ${messageOf(error)}`, { instance: uuid });
+    // The runner logs the failure and records the fault once the rollback is done.
     await rollbackLiveMigration(deps, instance, args, MigrationStatus.ERROR);
     throw error;
   } finally {
