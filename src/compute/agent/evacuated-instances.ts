@@ -17,7 +17,8 @@ const LOG = getLogger('nimbus.compute.manager');
 const EVACUATED = [MigrationStatus.ACCEPTED, MigrationStatus.PRE_MIGRATING, MigrationStatus.DONE];
 
 export async function destroyEvacuatedInstances(host: string, driver: ComputeDriver, conductor: ConductorClient): Promise<ReadonlySet<string>> {
-  const evacuations = await conductor.migrationList({ sourceCompute: host, type: MigrationType.EVACUATION, statuses: EVACUATED });
+  const touching = await conductor.migrationList({ host, type: MigrationType.EVACUATION, statuses: EVACUATED });
+  const evacuations = touching.filter((migration) => migration.source_compute === host);
   if (evacuations.length === 0) return new Set();
   const local = new Set(await driver.listInstances());
   for (const migration of evacuations) {

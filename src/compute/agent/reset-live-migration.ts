@@ -17,7 +17,7 @@ export async function resetLiveMigration(conductor: ConductorClient, instance: A
   const uuid = instance.uuid;
   const migrations = await conductor.migrationList({ instanceUuid: uuid, type: MigrationType.LIVE_MIGRATION, statuses: UNFINISHED });
   for (const migration of migrations) {
-    await conductor.releaseMigrationClaim({ instanceUuid: uuid, migrationUuid: migration.uuid });
+    await conductor.releaseMoveResources({ instanceUuid: uuid, migrationUuid: migration.uuid });
     await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.ERROR } });
   }
   LOG.info('Instance found in migrating state during startup. Resetting task_state', { instance: uuid });

@@ -10,8 +10,8 @@ import type {
   ComputeNodeUpdateArgs,
   FaultArgs,
   InstanceUpdateArgs,
-  MigrationClaimArgs,
   MigrationUpdateArgs,
+  MoveResourcesArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
 } from './wire.js';
@@ -72,14 +72,14 @@ export class ConductorClient {
     return this.#rpc.call<MigrationRow[]>('migration_list', { filter });
   }
 
-  /** The instance moved to the migration's destination: that claim becomes the instance's, the source's goes. */
-  async commitMigrationClaim(args: MigrationClaimArgs): Promise<void> {
-    await this.#rpc.call('commit_migration_claim', args);
+  /** A resize confirmed (or finished on a destination that failed): the source's claim and allocation go. */
+  async confirmMoveResources(args: MoveResourcesArgs): Promise<void> {
+    await this.#rpc.call('confirm_move_resources', args);
   }
 
-  /** The instance stayed where it was: the migration's claim on the destination goes. */
-  async releaseMigrationClaim(args: MigrationClaimArgs): Promise<void> {
-    await this.#rpc.call('release_migration_claim', args);
+  /** A resize reverted (or failed before the guest left): the destination's claim and allocation go. */
+  async releaseMoveResources(args: MoveResourcesArgs): Promise<void> {
+    await this.#rpc.call('release_move_resources', args);
   }
 
   reschedule(args: RescheduleArgs): Promise<void> {

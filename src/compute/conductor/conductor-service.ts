@@ -18,7 +18,7 @@ import type { MigrationFilter, MigrationRow } from '../migrations/migration.js';
 import { BuildInstancesTask } from './tasks/build-instances.js';
 import { EvacuateInstanceTask } from './tasks/evacuate-instance.js';
 import { LiveMigrateInstanceTask } from './tasks/live-migrate-instance.js';
-import { commitMigrationClaim, releaseMigrationClaim } from './tasks/migration-claims.js';
+import { confirmMoveResources, releaseMoveResources } from './move-resources.js';
 import { releaseClaim } from './tasks/build-steps.js';
 import { RescheduleInstanceTask } from './tasks/reschedule-instance.js';
 import { runTask, type TaskDeps } from './tasks/task.js';
@@ -32,8 +32,8 @@ import type {
   FaultArgs,
   InstanceUpdateArgs,
   LiveMigrateInstanceArgs,
-  MigrationClaimArgs,
   MigrationUpdateArgs,
+  MoveResourcesArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
 } from './wire.js';
@@ -92,8 +92,8 @@ export class ConductorService {
         action_event_finish: (args: ActionEventFinishArgs) => instances.eventFinish(args),
         migration_update: (args: MigrationUpdateArgs) => this.#deps.migrations.update(args.id, args.changes, args.expectedStatuses),
         migration_list: (args: { filter: MigrationFilter }): Promise<MigrationRow[]> => this.#deps.migrations.list(args.filter),
-        commit_migration_claim: (args: MigrationClaimArgs) => commitMigrationClaim(this.#deps, args.instanceUuid, args.migrationUuid),
-        release_migration_claim: (args: MigrationClaimArgs) => releaseMigrationClaim(this.#deps, args.instanceUuid, args.migrationUuid),
+        confirm_move_resources: (args: MoveResourcesArgs) => confirmMoveResources(this.#deps, args),
+        release_move_resources: (args: MoveResourcesArgs) => releaseMoveResources(this.#deps, args),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
         release_resources: (args: { instanceUuid: string }) => releaseClaim(this.#deps, args.instanceUuid),
         compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),

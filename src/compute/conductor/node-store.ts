@@ -73,7 +73,11 @@ export class NodeStore {
       .execute();
   }
 
-  /** Hands a consumer's allocations to another (a migration's to its instance once it moved). */
+  async hasAllocations(consumer: string): Promise<boolean> {
+    return (await this.#db.selectFrom('compute_allocations').select('consumer_uuid').where('consumer_uuid', '=', consumer).executeTakeFirst()) !== undefined;
+  }
+
+  /** Gives one consumer's allocations to another (a confirmed resize: the migration's become the instance's). */
   async moveAllocations(fromConsumer: string, toConsumer: string): Promise<void> {
     await this.#db.updateTable('compute_allocations').set({ consumer_uuid: toConsumer }).where('consumer_uuid', '=', fromConsumer).execute();
   }

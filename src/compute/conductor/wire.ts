@@ -129,8 +129,9 @@ export interface EvacuateInstanceArgs {
   readonly request: EvacuateRequest;
 }
 
-/** A migration's claim changing hands (commit) or going (release), as an agent reports it. */
-export interface MigrationClaimArgs {
+/** A resize's claims and allocations, settled at confirm (source's go) or revert/failure (destination's go). */
+export interface MoveResourcesArgs {
   readonly instanceUuid: string;
+  /** The migration's uuid: its claim and allocation are the destination's. */
   readonly migrationUuid: string;
 }

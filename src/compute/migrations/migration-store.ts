@@ -87,7 +87,6 @@ export class MigrationStore {
       const host = filter.host;
       query = query.where((eb) => eb.or([eb('source_compute', '=', host), eb('dest_compute', '=', host)]));
     }
-    if (filter.sourceCompute !== undefined) query = query.where('source_compute', '=', filter.sourceCompute);
     if (filter.statuses !== undefined) query = query.where('status', 'in', filter.statuses);
     if (filter.type !== undefined) query = query.where('migration_type', '=', filter.type);
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);

@@ -67,8 +67,6 @@ export interface MigrationFilter {
   readonly instanceUuid?: string;
   /** Source or destination compute. */
   readonly host?: string;
-  /** Only migrations away from this compute (an evacuated host cleaning up). */
-  readonly sourceCompute?: string;
   readonly statuses?: readonly string[];
   readonly type?: MigrationType;
   readonly projectId?: string;

@@ -14,8 +14,8 @@ export class SchedulerClient {
   }
 
   /** Claimed hosts, one per instance; NoValidHost (rethrown locally) when the request does not fit. */
-  async selectDestinations(spec: Readonly<RequestSpec>, migrationId?: string): Promise<ClaimedSelection[]> {
-    const args = { spec: toWireSpec(spec), ...(migrationId === undefined ? {} : { migrationId }) };
+  async selectDestinations(spec: Readonly<RequestSpec>, options: { readonly migrationId?: string } = {}): Promise<ClaimedSelection[]> {
+    const args = options.migrationId === undefined ? { spec: toWireSpec(spec) } : { spec: toWireSpec(spec), migrationId: options.migrationId };
     const result = await this.#rpc.call<SelectDestinationsResult>('select_destinations', args);
     if ('noValidHost' in result) throw new NoValidHost(NOT_ENOUGH_HOSTS);
     return [...result.selections];
@@ -30,14 +30,19 @@ export class SchedulerClient {
     return this.#rpc.call<ClaimOnHostResult>('claim_on_host', { instanceUuid, migrationId, spec: toWireSpec(spec), host });
   }
 
-  /** The instance moved: the migration's claim becomes the instance's, its claims elsewhere go. */
-  async commitMigrationClaim(instanceUuid: string, migrationId: string): Promise<void> {
-    await this.#rpc.call('commit_migration_claim', { instanceUuid, migrationId });
+  /** A call, so a rollback knows the resources are free before it moves on. */
+  async releaseClaim(instanceUuid: string, host?: string): Promise<void> {
+    await this.#rpc.call('release_claim', host === undefined ? { instanceUuid } : { instanceUuid, host });
   }
 
-  /** A call, so a rollback knows the resources are free before it moves on. */
-  async releaseClaim(instanceUuid: string, host?: string, migrationId?: string): Promise<void> {
-    await this.#rpc.call('release_claim', { instanceUuid, ...(host === undefined ? {} : { host }), ...(migrationId === undefined ? {} : { migrationId }) });
+  /** Only the claim keyed by the migration (a reverted or failed resize's destination). */
+  async releaseMigrationClaim(instanceUuid: string, migrationId: string): Promise<void> {
+    await this.#rpc.call('release_claim', { instanceUuid, migrationId });
+  }
+
+  /** A resize confirmed: the source claim goes, the destination's migration claim becomes the instance's. */
+  async confirmMigrationClaim(instanceUuid: string, migrationId: string): Promise<void> {
+    await this.#rpc.call('confirm_migration_claim', { instanceUuid, migrationId });
   }
 
   updateHost(report: NodeReport): Promise<void> {

@@ -9,7 +9,7 @@ import { RpcServer } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
-import { claim, claimFirst, release, transfer, type Claim, type ClaimConsumer } from '../scheduler/claims.js';
+import { claim, claimFirst, release, transferClaim, type Claim } from '../scheduler/claims.js';
 import { HostStateCache, type HostStateCacheOptions } from '../scheduler/host-state.js';
 import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
 import { resourcesFor } from '../scheduler/resources.js';
@@ -23,7 +23,7 @@ import {
   type ClaimedSelection,
   type ClaimOnHostArgs,
   type ClaimOnHostResult,
-  type CommitMigrationClaimArgs,
+  type ConfirmMigrationClaimArgs,
   type ReleaseClaimArgs,
   type SelectDestinationsArgs,
   type SelectDestinationsResult,
@@ -73,8 +73,8 @@ export class SchedulerService {
         },
         claim_alternate: (args: ClaimAlternateArgs) => this.claimAlternate(args),
         claim_on_host: (args: ClaimOnHostArgs) => this.claimOnHost(args),
-        commit_migration_claim: (args: CommitMigrationClaimArgs) => this.commitMigrationClaim(args),
         release_claim: (args: ReleaseClaimArgs) => this.releaseClaim(args),
+        confirm_migration_claim: (args: ConfirmMigrationClaimArgs) => this.confirmMigrationClaim(args),
         update_host: (args: UpdateHostArgs) => void this.cache.upsertNode(args.report),
         update_service: (args: UpdateServiceArgs) => this.cache.markService(args.host, args.status),
         update_aggregate: (args: UpdateAggregateArgs) => this.cache.upsertAggregate(args.aggregate),
@@ -126,10 +126,9 @@ export class SchedulerService {
       const instanceUuid = selection.instanceUuid ?? spec.instanceUuids[index] ?? spec.instanceUuid;
       if (instanceUuid === undefined) throw new Error('select_destinations needs an instance uuid per instance');
       const candidates = [selection.destination, ...selection.alternates];
-      const consumer: ClaimConsumer = migrationId === undefined ? { instanceUuid } : { instanceUuid, migrationId };
-      const attempt = claimFirst(this.cache, candidates, consumer, resources);
+      const attempt = claimFirst(this.cache, candidates, migrationId === undefined ? { instanceUuid } : { instanceUuid, migrationId }, resources);
       if (!attempt.claim) {
-        for (const done of claimed) this.releaseClaim({ instanceUuid: done.instanceUuid, ...(migrationId === undefined ? {} : { migrationId }) });
+        for (const done of claimed) this.releaseClaim({ instanceUuid: done.instanceUuid });
         LOG.info(`Claims refused: ${attempt.refusals.map((refusal) => refusal.reason).join('; ')}`, { instance: instanceUuid });
         throw new NoValidHost(NOT_ENOUGH_HOSTS);
       }
@@ -169,22 +168,6 @@ export class SchedulerService {
     return { selection: { instanceUuid, destination, alternates: [], resources } };
   }
 
-  /**
-   * The instance has moved (a live migration or evacuation done, a resize confirmed): its other
-   * claims are released and the migration's claim becomes the instance's. False when the
-   * migration holds no claim here (already committed or released).
-   */
-  commitMigrationClaim({ instanceUuid, migrationId }: CommitMigrationClaimArgs): boolean {
-    const held = this.#claims.get(instanceUuid) ?? [];
-    const moving = held.find((claim) => claim.migrationId === migrationId);
-    if (!moving) return false;
-    const others = held.filter((claim) => claim.migrationId === undefined);
-    for (const claim of others) release(this.cache, claim);
-    const kept = held.filter((claim) => claim !== moving && !others.includes(claim));
-    this.#claims.set(instanceUuid, [...kept, transfer(this.cache, moving, { instanceUuid })]);
-    return true;
-  }
-
   releaseClaim({ instanceUuid, host, migrationId }: ReleaseClaimArgs): number {
     const held = this.#claims.get(instanceUuid) ?? [];
     const released = held.filter((claim) => (host === undefined || claim.host === host) && (migrationId === undefined || claim.migrationId === migrationId));
@@ -193,6 +176,27 @@ export class SchedulerService {
     if (kept.length === 0) this.#claims.delete(instanceUuid);
     else this.#claims.set(instanceUuid, kept);
     return released.length;
+  }
+
+  /**
+   * A resize confirmed: the instance's own claims (the source's) are released and the claim its
+   * migration holds on the destination becomes the instance's, so the next report absorbs it.
+   * Returns how many claims the instance holds afterwards.
+   */
+  confirmMigrationClaim({ instanceUuid, migrationId }: ConfirmMigrationClaimArgs): number {
+    const held = this.#claims.get(instanceUuid) ?? [];
+    // Settled already (a repeated confirm): the instance's claim now is the one that moved.
+    if (!held.some((claim) => claim.migrationId === migrationId)) return held.length;
+    for (const claim of held.filter((candidate) => candidate.migrationId === undefined)) release(this.cache, claim);
+    const kept: Claim[] = [];
+    for (const claim of held.filter((candidate) => candidate.migrationId !== undefined)) {
+      const moved = claim.migrationId === migrationId ? transferClaim(this.cache, claim, { instanceUuid }) : claim;
+      if (moved !== null) kept.push(moved);
+    }
+    if (kept.length === 0) this.#claims.delete(instanceUuid);
+    else this.#claims.set(instanceUuid, kept);
+    LOG.info(`Moved the claim of migration ${migrationId} to the instance`, { instance: instanceUuid });
+    return kept.length;
   }
 
   #remember(claim: Claim): void {

@@ -48,7 +48,7 @@ export type SelectDestinationsResult = { readonly selections: readonly ClaimedSe
 
 export interface SelectDestinationsArgs {
   readonly spec: WireRequestSpec;
-  /** Claims for a migration of an instance that keeps its claim where it is (live migration, evacuation). */
+  /** A resize or cold migration: the destination claim is keyed by this migration (uuid). */
   readonly migrationId?: string;
 }
 
@@ -63,11 +63,7 @@ export interface ClaimOnHostArgs {
 /** The claim on `host`, or why the host cannot take it. */
 export type ClaimOnHostResult = { readonly selection: ClaimedSelection } | { readonly refused: string };
 
-/** The migration's claim becomes the instance's, and the instance's claims elsewhere go. */
-export interface CommitMigrationClaimArgs {
-  readonly instanceUuid: string;
-  readonly migrationId: string;
-}
+
 
 export interface ClaimAlternateArgs {
   readonly instanceUuid: string;
@@ -79,8 +75,14 @@ export interface ReleaseClaimArgs {
   readonly instanceUuid: string;
   /** Only the claim on this host; every claim of the instance when absent. */
   readonly host?: string;
-  /** Only the claim of this migration of the instance. */
+  /** Only the claim keyed by this migration (uuid). */
   readonly migrationId?: string;
+}
+
+/** A confirmed resize: the instance's own claims go, its migration's claim becomes the instance's. */
+export interface ConfirmMigrationClaimArgs {
+  readonly instanceUuid: string;
+  readonly migrationId: string;
 }
 
 export interface UpdateHostArgs {

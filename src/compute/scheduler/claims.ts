@@ -47,12 +47,18 @@ export function claim(cache: HostStateCache, host: string, consumer: ClaimConsum
   return { claimed: true, claim: record };
 }
 
+/** Frees the claim's resources; true the first time, false (a no-op) afterwards. */
+export function release(cache: HostStateCache, held: Claim): boolean {
+  return cache.releaseClaim(held);
+}
+
 /**
- * Hands a held claim's resources to another consumer on the same host (a migration's claim
- * becoming the instance's once it has moved) without a fit check: they are counted already.
+ * Hands a held claim's resources to another consumer on the same host, without a fit check (they
+ * are counted already): a confirmed resize's destination claim, keyed by its migration, becomes
+ * the instance's. Null when `held` is no longer held.
  */
-export function transfer(cache: HostStateCache, held: Claim, consumer: ClaimConsumer): Claim {
-  release(cache, held);
+export function transferClaim(cache: HostStateCache, held: Claim, consumer: ClaimConsumer): Claim | null {
+  if (!cache.releaseClaim(held)) return null;
   const record: Claim = {
     id: nextClaimId++,
     host: held.host,
@@ -62,11 +68,6 @@ export function transfer(cache: HostStateCache, held: Claim, consumer: ClaimCons
   };
   cache.applyClaim(record);
   return record;
-}
-
-/** Frees the claim's resources; true the first time, false (a no-op) afterwards. */
-export function release(cache: HostStateCache, held: Claim): boolean {
-  return cache.releaseClaim(held);
 }
 
 export interface ClaimAttempt {

@@ -67,6 +67,6 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
     return;
   }
   await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Success' });
-  // os-hypervisors shows the new guest now, not at the next periodic audit.
+  // os-hypervisors shows the new guest now, not at the next audit.
   await deps.reportResources();
 }

@@ -23,7 +23,7 @@ export function evacuateOperation({ deps, runner }: OperationContext): Pick<Agen
           const powerOn = instance.vmState !== VmState.STOPPED;
           const image = await deps.images.getImageMeta(instance.imageRef);
           await deps.driver.spawn(guestSpec(instance, image), { powerOn, adminPassword, reuseDisks: onSharedStorage });
-          await deps.conductor.commitMigrationClaim({ instanceUuid, migrationUuid: migration.uuid });
+          await deps.conductor.confirmMoveResources({ instanceUuid, migrationUuid: migration.uuid });
           await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.DONE } });
           return {
             changes: {
@@ -37,7 +37,7 @@ export function evacuateOperation({ deps, runner }: OperationContext): Pick<Agen
           };
         },
         onFailure: async () => {
-          await deps.conductor.releaseMigrationClaim({ instanceUuid, migrationUuid: migration.uuid });
+          await deps.conductor.releaseMoveResources({ instanceUuid, migrationUuid: migration.uuid });
           await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.FAILED } });
           return { changes: { vmState: VmState.ERROR } };
         },

@@ -138,12 +138,12 @@ async function postLiveMigration(deps: ComputeManagerDeps, instance: AgentInstan
   try {
     const powerState = await deps.agents.call(destHost, 'post_live_migration_at_destination', { instanceUuid: instance.uuid });
     await deps.driver.postLiveMigrationAtSource(guestSpec(instance));
-    await conductor.commitMigrationClaim(claim);
+    await conductor.confirmMoveResources(claim);
     await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.COMPLETED } });
     LOG.info(`Migrating instance to ${destHost} finished successfully.`, { instance: instance.uuid });
     return { changes: { host: destHost, node: destNode, powerState }, after: () => deps.reportResources() };
   } catch (error) {
-    await conductor.commitMigrationClaim(claim);
+    await conductor.confirmMoveResources(claim);
     await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.ERROR } });
     await deps.reportResources();
     throw new PostLiveMigrationFailed(destHost, destNode, error);
@@ -157,6 +157,6 @@ async function rollbackLiveMigration(deps: ComputeManagerDeps, instance: AgentIn
   } catch (error) {
     LOG.warning(`Rollback of the live migration on ${args.destHost} failed: ${messageOf(error)}`, { instance: instance.uuid });
   }
-  await deps.conductor.releaseMigrationClaim({ instanceUuid: instance.uuid, migrationUuid: args.migration.uuid });
+  await deps.conductor.releaseMoveResources({ instanceUuid: instance.uuid, migrationUuid: args.migration.uuid });
   await deps.conductor.migrationUpdate({ id: args.migration.id, changes: { status } });
 }

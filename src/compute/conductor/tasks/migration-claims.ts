@@ -1,8 +1,6 @@
 /**
- * Claims of a moving instance (live migration, evacuation): the destination is claimed under the
- * migration while the source keeps the instance's claim; once the instance has moved the
- * migration's claim becomes the instance's and the source's goes (commit), and if it did not
- * move the migration's claim goes (release). Scheduler cache and DB allocations change together.
+ * The destination claim of a moving instance (live migration, evacuation): taken under the
+ * migration while the source keeps the instance's claim; move-resources.ts settles the two.
  */
 import { BadRequest } from '../../../common/errors/errors.js';
 import type { MigrationRow } from '../../migrations/migration.js';
@@ -49,7 +47,7 @@ export async function claimDestination(deps: TaskDeps, instance: AgentInstance, 
     selection = result.selection;
   } else {
     try {
-      [selection] = await deps.scheduler.selectDestinations(spec, migration.uuid);
+      [selection] = await deps.scheduler.selectDestinations(spec, { migrationId: migration.uuid });
     } catch (error) {
       if (error instanceof NoValidHost) throw new BadRequest(error.message);
       throw error;
@@ -58,17 +56,4 @@ export async function claimDestination(deps: TaskDeps, instance: AgentInstance, 
   if (selection === undefined) throw new BadRequest('No valid host was found. ');
   await deps.nodes.recordAllocation(migration.uuid, selection.destination.host, selection.resources);
   return selection;
-}
-
-/** The instance now lives on the migration's destination. Idempotent. */
-export async function commitMigrationClaim(deps: TaskDeps, instanceUuid: string, migrationUuid: string): Promise<void> {
-  await deps.nodes.deleteAllocations(instanceUuid);
-  await deps.nodes.moveAllocations(migrationUuid, instanceUuid);
-  await deps.scheduler.commitMigrationClaim(instanceUuid, migrationUuid);
-}
-
-/** The instance stays where it was: the destination's claim goes. Idempotent. */
-export async function releaseMigrationClaim(deps: TaskDeps, instanceUuid: string, migrationUuid: string): Promise<void> {
-  await deps.nodes.deleteAllocations(migrationUuid);
-  await deps.scheduler.releaseClaim(instanceUuid, undefined, migrationUuid);
 }

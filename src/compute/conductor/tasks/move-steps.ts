@@ -6,7 +6,7 @@ import { COMPUTE_BINARY } from '../../scheduler-service/host-source.js';
 import type { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import type { AgentInstance } from '../wire.js';
-import { releaseMigrationClaim } from './migration-claims.js';
+import { releaseMoveResources } from '../move-resources.js';
 import type { TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
@@ -57,7 +57,7 @@ export async function failMove(deps: TaskDeps, move: FailedMove, error: unknown)
   const message = error instanceof Error ? error.message : String(error);
   LOG.error(`Move of the instance failed before reaching a host: ${message}`, { instance: uuid });
   if (migration !== undefined) {
-    if (move.claimed) await releaseMigrationClaim(deps, uuid, migration.uuid);
+    if (move.claimed) await releaseMoveResources(deps, { instanceUuid: uuid, migrationUuid: migration.uuid });
     await deps.migrations.update(migration.id, { status: move.status });
   }
   await deps.instances.update({
