@@ -20,6 +20,8 @@ export const EVACUATE_EVENT = 'conductor_rebuild_instance';
 export class EvacuateInstanceTask implements ConductorTask {
   #migration: MigrationRow | undefined;
   #claimed = false;
+  /** Cast to the agent: from then on the move, and undoing it, are the agent's. */
+  #dispatched = false;
 
   constructor(
     private readonly deps: TaskDeps,
@@ -49,11 +51,15 @@ export class EvacuateInstanceTask implements ConductorTask {
       adminPassword: request.adminPassword,
       onSharedStorage: request.onSharedStorage ?? false,
     });
-    this.#claimed = false;
+    this.#dispatched = true;
     await deps.instances.eventFinish({ uuid, event: EVACUATE_EVENT, host: deps.host, result: 'Success' });
   }
 
   async rollback(error: unknown): Promise<void> {
+    if (this.#dispatched) {
+      LOG.warning(`Not rolling back: the move is the agent's now (${error instanceof Error ? error.message : String(error)})`, { instance: this.request.instanceUuid });
+      return;
+    }
     const move = { uuid: this.request.instanceUuid, event: EVACUATE_EVENT, taskState: TaskState.REBUILDING, migration: this.#migration, claimed: this.#claimed };
     await failMove(this.deps, { ...move, status: MigrationStatus.ERROR }, error);
   }

@@ -20,6 +20,8 @@ export const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
 export class LiveMigrateInstanceTask implements ConductorTask {
   #migration: MigrationRow | undefined;
   #claimed = false;
+  /** Cast to the agent: from then on the move, and undoing it, are the agent's. */
+  #dispatched = false;
 
   constructor(
     private readonly deps: TaskDeps,
@@ -53,11 +55,15 @@ export class LiveMigrateInstanceTask implements ConductorTask {
       destNode: node,
       blockMigration,
     });
-    this.#claimed = false;
+    this.#dispatched = true;
     await deps.instances.eventFinish({ uuid, event: LIVE_MIGRATE_EVENT, host: deps.host, result: 'Success' });
   }
 
   async rollback(error: unknown): Promise<void> {
+    if (this.#dispatched) {
+      LOG.warning(`Not rolling back: the move is the agent's now (${error instanceof Error ? error.message : String(error)})`, { instance: this.request.instanceUuid });
+      return;
+    }
     const move = { uuid: this.request.instanceUuid, event: LIVE_MIGRATE_EVENT, taskState: TaskState.MIGRATING, migration: this.#migration, claimed: this.#claimed };
     await failMove(this.deps, { ...move, status: MigrationStatus.ERROR }, error);
   }
