@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { LogRecord } from '../common/logging/format.js';
+import { configureLogging } from '../common/logging/logger.js';
 import { RemoteError } from '../common/bus/index.js';
 import { runWithContext } from '../common/context/request-context.js';
 import { ADMIN, insertInstance } from './db/testing/compute-db.js';
@@ -9,6 +11,9 @@ import { activeServer, allocations, forceDown, hostUsage, liveMigrate, migration
 import { events, eventually, faults, images, instance, specFor, tables, usage, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 import { startComputeAgents } from './workers.js';
 import { PowerState } from './virt/power-state.js';
+
+const records: LogRecord[] = [];
+configureLogging({ sink: (_line, record) => records.push(record) });
 
 async function waitForMigration(cloud: Cloud, id: number, status: string): Promise<void> {
   await eventually(async () => assert.equal((await migrationRow(cloud.db, id)).status, status));
@@ -41,10 +46,14 @@ describe('live migration on the in-process workers', () => {
     await withCloud(2, async (cloud) => {
       const uuid = await activeServer(cloud);
       assert.equal((await instance(cloud.db, uuid)).host, 'compute-1');
-      const { migration } = await liveMigrate(cloud, uuid);
+      const { migration, context } = await liveMigrate(cloud, uuid);
       await waitForMigration(cloud, migration.id, MigrationStatus.COMPLETED);
       const row = await waitFor(cloud.db, uuid, 'active');
       assert.deepEqual([row.host, row.node, row.power_state], ['compute-2', 'compute-2', PowerState.RUNNING]);
+      const modules = new Set(records.filter((record) => record.context?.requestId === context.requestId).map((record) => record.module));
+      for (const module of ['nimbus.compute.conductor', 'nimbus.compute.scheduler.manager', 'nimbus.compute.manager']) {
+        assert.ok(modules.has(module), `no ${module} line under ${context.requestId}: ${[...modules].join(', ')}`);
+      }
       const done = await migrationRow(cloud.db, migration.id);
       assert.deepEqual([done.source_compute, done.dest_compute, done.dest_node], ['compute-1', 'compute-2', 'compute-2']);
       assert.equal(cloud.driver('compute-1').inspect(uuid), undefined);
@@ -170,6 +179,21 @@ describe('live migration on the in-process workers', () => {
         ['compute_live_migration_abort', 'Success'],
         ['compute_live_migration_force_complete', 'Success'],
       ]);
+    });
+  });
+
+  test('an abort while the destination prepares (2.65) is honoured before the copy starts', async () => {
+    await withCloud(2, async (cloud) => {
+      const uuid = await activeServer(cloud);
+      cloud.driver('compute-2').delays.set('preLiveMigration', 300);
+      const { migration, context } = await liveMigrate(cloud, uuid);
+      await waitForMigration(cloud, migration.id, MigrationStatus.PREPARING);
+      await runWithContext(context, () => cloud.workers.computeAgentApi.cast('compute-1', 'live_migration_abort', { instanceUuid: uuid, migrationId: migration.id }));
+      await assertStayedOnSource(cloud, uuid, migration.id, MigrationStatus.CANCELLED);
+      await eventually(async () => {
+        const rollback = (await events(cloud.db, uuid)).find((event) => event.event === 'compute_rollback_live_migration_at_destination');
+        assert.deepEqual(rollback, { event: 'compute_rollback_live_migration_at_destination', result: 'Success', host: 'compute-2' });
+      });
     });
   });
 
