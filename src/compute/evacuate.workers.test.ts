@@ -99,9 +99,12 @@ describe('evacuation on the in-process workers', () => {
       const row = await waitFor(cloud.db, uuid, 'error');
       assert.equal(row.host, 'compute-1');
       await eventually(async () => assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.FAILED));
-      const [fault] = await faults(cloud.db, uuid);
-      assert.match(fault?.message ?? '', /no disk for you/);
-      assert.deepEqual((await events(cloud.db, uuid)).at(-1), { event: 'compute_rebuild_instance', result: 'Error', host: 'compute-2' });
+      // The fault and the failed event are written just after the state.
+      await eventually(async () => {
+        const [fault] = await faults(cloud.db, uuid);
+        assert.match(fault?.message ?? '', /no disk for you/);
+        assert.deepEqual((await events(cloud.db, uuid)).at(-1), { event: 'compute_rebuild_instance', result: 'Error', host: 'compute-2' });
+      });
       await eventually(() => assert.equal(hostUsage(cloud, 'compute-2'), 0));
       assert.deepEqual(cloud.workers.scheduler.cache.claimsOn('compute-2'), []);
       assert.deepEqual(await allocations(cloud.db), [{ consumer: uuid, host: 'compute-1' }]);
@@ -122,9 +125,11 @@ describe('evacuation on the in-process workers', () => {
       await eventually(async () => assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.ERROR));
       const row = await waitFor(cloud.db, uuid, 'active');
       assert.equal(row.host, 'compute-1');
-      const [fault] = await faults(cloud.db, uuid);
-      assert.match(fault?.message ?? '', /^No valid host was found/);
-      assert.deepEqual((await events(cloud.db, uuid)).at(-1), { event: 'conductor_rebuild_instance', result: 'Error', host: 'controller' });
+      await eventually(async () => {
+        const [fault] = await faults(cloud.db, uuid);
+        assert.match(fault?.message ?? '', /^No valid host was found/);
+        assert.deepEqual((await events(cloud.db, uuid)).at(-1), { event: 'conductor_rebuild_instance', result: 'Error', host: 'controller' });
+      });
       assert.equal(usage(cloud), 1);
     });
   });

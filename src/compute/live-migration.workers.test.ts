@@ -129,8 +129,10 @@ describe('live migration on the in-process workers', () => {
       const { migration } = await liveMigrate(cloud, uuid);
       await waitForMigration(cloud, migration.id, MigrationStatus.ERROR);
       await waitFor(cloud.db, uuid, 'active');
-      const [, fault] = await faults(cloud.db, uuid);
-      assert.match(fault?.message ?? '', /^No valid host was found/);
+      await eventually(async () => {
+        const [, fault] = await faults(cloud.db, uuid);
+        assert.match(fault?.message ?? '', /^No valid host was found/);
+      });
       assert.equal(usage(cloud), 1);
     });
   });
@@ -174,11 +176,13 @@ describe('live migration on the in-process workers', () => {
       assert.equal((await waitFor(cloud.db, uuid, 'active')).host, 'compute-2');
       await eventually(() => assert.equal(usage(cloud), 1));
       assertClaimsOnlyOn(cloud, uuid, 'compute-2');
-      const controls = (await events(cloud.db, uuid)).filter((event) => event.event.startsWith('compute_live_migration_'));
-      assert.deepEqual(controls.map(({ event, result }) => [event, result]), [
-        ['compute_live_migration_abort', 'Success'],
-        ['compute_live_migration_force_complete', 'Success'],
-      ]);
+      await eventually(async () => {
+        const controls = (await events(cloud.db, uuid)).filter((event) => event.event.startsWith('compute_live_migration_'));
+        assert.deepEqual(controls.map(({ event, result }) => [event, result]), [
+          ['compute_live_migration_abort', 'Success'],
+          ['compute_live_migration_force_complete', 'Success'],
+        ]);
+      });
     });
   });
 
