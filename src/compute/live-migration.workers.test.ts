@@ -201,6 +201,22 @@ describe('live migration on the in-process workers', () => {
     });
   });
 
+  test('a live migration that reaches a source no longer migrating gives the destination claim back', async () => {
+    await withCloud(2, async (cloud) => {
+      const uuid = await activeServer(cloud);
+      const migration = await new MigrationStore(cloud.db).create({ instanceUuid: uuid, type: MigrationType.LIVE_MIGRATION, status: MigrationStatus.QUEUED, sourceCompute: 'compute-1', sourceNode: 'compute-1', destCompute: 'compute-2' });
+      const claimed = await runWithContext(ADMIN, () => cloud.workers.schedulerClient.claimOnHost(uuid, migration.uuid, { ...specFor([uuid]), instanceUuid: uuid }, 'compute-2'));
+      assert.ok('selection' in claimed);
+      // An admin reset the state after the conductor cast the migration.
+      const args = { instanceUuid: uuid, migration: { id: migration.id, uuid: migration.uuid }, destHost: 'compute-2', destNode: 'compute-2', blockMigration: true };
+      await runWithContext(ADMIN, () => cloud.workers.computeAgentApi.cast('compute-1', 'live_migration', args));
+      await waitForMigration(cloud, migration.id, MigrationStatus.ERROR);
+      await eventually(() => assert.deepEqual(cloud.workers.scheduler.cache.claimsOn('compute-2'), []));
+      assert.equal(hostUsage(cloud, 'compute-2'), 0);
+      assert.ok(cloud.driver('compute-1').inspect(uuid));
+    });
+  });
+
   test('an agent restarted during a live migration gives the destination claim back and clears the task', async () => {
     await withCloud(2, async (cloud) => {
       const uuid = await insertInstance(cloud.db, 'p1', { task_state: 'migrating', host: 'compute-9', node: 'compute-9' });

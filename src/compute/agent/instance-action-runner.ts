@@ -31,6 +31,8 @@ export interface ActionSpec {
   readonly work: (instance: AgentInstance) => Promise<ActionOutcome>;
   /** Extra changes on failure (e.g. vm_state error); the task state is cleared in any case. */
   readonly onFailure?: (error: unknown, instance: AgentInstance) => Promise<FailureOutcome> | FailureOutcome;
+  /** What to give up when the instance is no longer in the verb's task states (or gone). */
+  readonly onSkipped?: () => Promise<void>;
 }
 
 export function messageOf(error: unknown): string {
@@ -53,6 +55,7 @@ export class InstanceActionRunner {
       const instance = await conductor.instanceGet(uuid);
       if (!instance || !(taskStates as readonly (string | null)[]).includes(instance.taskState)) {
         LOG.info(`Ignoring ${event}: instance is in task state ${instance?.taskState ?? 'gone'}`, { instance: uuid });
+        await spec.onSkipped?.();
         return;
       }
       const expected = { taskState: taskStates };

@@ -8,6 +8,7 @@ import type { ConductorClient } from '../conductor/conductor-client.js';
 import type { AgentInstance } from '../conductor/wire.js';
 import { MigrationStatus, MigrationType } from '../migrations/migration.js';
 import { TaskState } from '../state/task-states.js';
+import { giveUpMigration } from './operations/give-up-migration.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
@@ -16,10 +17,7 @@ const UNFINISHED = [MigrationStatus.ACCEPTED, MigrationStatus.QUEUED, MigrationS
 export async function resetLiveMigration(conductor: ConductorClient, instance: AgentInstance): Promise<void> {
   const uuid = instance.uuid;
   const migrations = await conductor.migrationList({ instanceUuid: uuid, type: MigrationType.LIVE_MIGRATION, statuses: UNFINISHED });
-  for (const migration of migrations) {
-    await conductor.releaseMoveResources({ instanceUuid: uuid, migrationUuid: migration.uuid });
-    await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.ERROR } });
-  }
+  for (const migration of migrations) await giveUpMigration({ conductor }, uuid, migration, MigrationStatus.ERROR);
   LOG.info('Instance found in migrating state during startup. Resetting task_state', { instance: uuid });
   await conductor.instanceUpdate({ uuid, expected: { taskState: [TaskState.MIGRATING] }, changes: { taskState: null } });
 }

@@ -11,6 +11,7 @@ import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
 import type { AgentHandlers } from '../messages.js';
+import { giveUpMigration } from './give-up-migration.js';
 import type { OperationContext } from './operation-context.js';
 
 export function evacuateOperation({ deps, runner }: OperationContext): Pick<AgentHandlers, 'evacuate_instance'> {
@@ -37,10 +38,10 @@ export function evacuateOperation({ deps, runner }: OperationContext): Pick<Agen
           };
         },
         onFailure: async () => {
-          await deps.conductor.releaseMoveResources({ instanceUuid, migrationUuid: migration.uuid });
-          await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.FAILED } });
+          await giveUpMigration(deps, instanceUuid, migration, MigrationStatus.FAILED);
           return { changes: { vmState: VmState.ERROR } };
         },
+        onSkipped: () => giveUpMigration(deps, instanceUuid, migration, MigrationStatus.FAILED),
       }),
   };
 }

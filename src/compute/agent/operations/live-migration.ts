@@ -16,6 +16,7 @@ import type { ActionOutcome } from '../instance-action-runner.js';
 import { messageOf } from '../instance-action-runner.js';
 import { LiveMigrationsInProgress } from '../live-migrations-in-progress.js';
 import type { AgentHandlers, LiveMigrationArgs } from '../messages.js';
+import { giveUpMigration } from './give-up-migration.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 import { runEvent } from './run-event.js';
 
@@ -54,6 +55,8 @@ export function liveMigrationOperations({ deps, runner }: OperationContext): Pic
         taskStates: [TaskState.MIGRATING],
         work: (instance) => liveMigrate(deps, inProgress, instance, args),
         onFailure: (error) => (error instanceof PostLiveMigrationFailed ? { changes: { vmState: VmState.ERROR, host: error.destHost, node: error.destNode } } : {}),
+        // The instance moved on (reset, deleted) before its migration started: the destination's claim goes.
+        onSkipped: () => giveUpMigration(deps, args.instanceUuid, args.migration, MigrationStatus.ERROR),
       }),
 
     pre_live_migration: ({ instanceUuid, sourceHost, blockMigration }) =>
@@ -157,6 +160,6 @@ async function rollbackLiveMigration(deps: ComputeManagerDeps, instance: AgentIn
   } catch (error) {
     LOG.warning(`Rollback of the live migration on ${args.destHost} failed: ${messageOf(error)}`, { instance: instance.uuid });
   }
-  await deps.conductor.releaseMoveResources({ instanceUuid: instance.uuid, migrationUuid: args.migration.uuid });
-  await deps.conductor.migrationUpdate({ id: args.migration.id, changes: { status } });
+  await giveUpMigration(deps, instance.uuid, args.migration, status);
 }
+
