@@ -10,6 +10,7 @@ import { ConductorClient } from '../conductor/conductor-client.js';
 import { ComputeAgentRpcClient } from './rpc-client.js';
 import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
 import type { ComputeDriver } from '../virt/driver.js';
+import { destroyEvacuatedInstances } from './evacuated-instances.js';
 import type { ImageAccess } from './image-access.js';
 import { initInstance } from './init-instance.js';
 import { ComputeManager } from './manager.js';
@@ -77,8 +78,9 @@ export class ComputeAgent {
     await this.driver.initHost();
     await runWithContext(newAdminContext(), async () => {
       await this.heartbeat();
+      const evacuated = await destroyEvacuatedInstances(this.host, this.driver, this.#conductor);
       await this.reportResources();
-      await this.#recover();
+      await this.#recover(evacuated);
     });
     await this.#server.start();
     const { reportIntervalMs = 10_000, resourceIntervalMs = 60_000, powerSyncIntervalMs = 600_000, shelvedPollIntervalMs = 3_600_000 } = this.options;
@@ -116,8 +118,10 @@ export class ComputeAgent {
     return syncPowerStates(this.host, this.driver, this.#conductor);
   }
 
-  async #recover(): Promise<void> {
+  /** `evacuated`: instances being rebuilt elsewhere (still recorded here until they are), not this agent's to recover. */
+  async #recover(evacuated: ReadonlySet<string>): Promise<void> {
     for (const instance of await this.#conductor.instancesOnHost(this.host)) {
+      if (evacuated.has(instance.uuid)) continue;
       try {
         await initInstance(this.manager.handlers, this.#conductor, this.host, instance, this.driver);
       } catch (error) {

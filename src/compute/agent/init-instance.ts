@@ -11,6 +11,7 @@ import type { ComputeDriver } from '../virt/driver.js';
 import { isResizeTask, recoverResize } from './init-resize.js';
 import type { AgentHandlers } from './messages.js';
 import { initSnapshotOrShelve } from './operations/shelve-recovery.js';
+import { resetLiveMigration } from './reset-live-migration.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
@@ -63,6 +64,8 @@ export async function initInstance(handlers: AgentHandlers, conductor: Conductor
   } else if (task === TaskState.DELETING) {
     LOG.info('Finishing the delete interrupted by a restart', { instance: uuid });
     await handlers.terminate_instance({ instanceUuid });
+  } else if (task === TaskState.MIGRATING) {
+    await resetLiveMigration(conductor, instance);
   } else if (task === TaskState.POWERING_OFF) {
     await handlers.stop_instance({ instanceUuid, clean: false });
   } else if (task === TaskState.POWERING_ON) {

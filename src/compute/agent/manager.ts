@@ -10,6 +10,8 @@ import type { AgentHandlers } from './messages.js';
 import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
 import { guestOperations } from './operations/guest-operations.js';
+import { evacuateOperation } from './operations/evacuate-instance.js';
+import { liveMigrationOperations } from './operations/live-migration.js';
 import type { ComputeManagerDeps, OperationContext } from './operations/operation-context.js';
 import { powerOperations } from './operations/power-operations.js';
 import { pollShelvedInstances, shelveOperations } from './operations/shelve.js';
@@ -39,6 +41,8 @@ export class ComputeManager {
       ...rebuildOperation(context),
       ...resizeOperations(context),
       ...resizeSettleOperations(context),
+      ...liveMigrationOperations(context),
+      ...evacuateOperation(context),
     };
   }
 

@@ -8,6 +8,7 @@ import type { Flavor } from '../flavors/flavor.js';
 import type { MigratedDisks } from '../virt/driver.js';
 import type { WireRequestSpec } from '../scheduler-service/wire.js';
 import type { Destination } from '../scheduler/select-destinations.js';
+import type { LiveMigrationTarget } from '../virt/driver.js';
 
 export const COMPUTE_TOPIC = 'compute';
 export const COMPUTE_API_VERSION = '1.0';
@@ -98,6 +99,45 @@ export interface RevertResizeArgs extends MoveArgs {
   readonly oldVmState: 'active' | 'stopped';
 }
 
+/** The migration record a move belongs to, as agents report on it. */
+export interface MigrationHandle {
+  readonly id: number;
+  readonly uuid: string;
+}
+
+/** To the source: move the guest live to the destination the conductor claimed. */
+export interface LiveMigrationArgs extends InstanceArgs {
+  readonly migration: MigrationHandle;
+  readonly destHost: string;
+  readonly destNode: string;
+  readonly blockMigration: boolean;
+}
+
+/** To the destination: prepare for the guest coming from `sourceHost`. */
+export interface PreLiveMigrationArgs extends InstanceArgs {
+  readonly sourceHost: string;
+  readonly blockMigration: boolean;
+}
+
+/** To the destination after a failed or aborted live migration: undo the preparation. */
+export interface RollbackLiveMigrationArgs extends InstanceArgs {
+  readonly blockMigration: boolean;
+}
+
+/** To the source: abort or force-complete the live migration in progress. */
+export interface LiveMigrationControlArgs extends InstanceArgs {
+  readonly migrationId: number;
+}
+
+/** To an evacuation's destination: rebuild the guest of a down host here (Nova's rebuild_instance, recreate=True). */
+export interface EvacuateInstanceArgs extends InstanceArgs {
+  readonly migration: MigrationHandle;
+  readonly node: string;
+  readonly adminPassword: string | null;
+  /** The disks are on storage this host shares with the source: boot from them. */
+  readonly onSharedStorage: boolean;
+}
+
 /**
  * Every verb with its arguments, its result and how it travels: a `cast` (one-way; the agent
  * reports the outcome through the conductor) or a `call` (the caller waits for the result).
@@ -126,6 +166,14 @@ export interface AgentVerbs {
   confirm_resize: { kind: 'cast'; args: MoveArgs; result: void };
   revert_resize: { kind: 'cast'; args: RevertResizeArgs; result: void };
   finish_revert_resize: { kind: 'cast'; args: RevertResizeArgs; result: void };
+  live_migration: { kind: 'cast'; args: LiveMigrationArgs; result: void };
+  pre_live_migration: { kind: 'call'; args: PreLiveMigrationArgs; result: LiveMigrationTarget };
+  /** Answers the guest's power state on the destination. */
+  post_live_migration_at_destination: { kind: 'call'; args: InstanceArgs; result: number };
+  rollback_live_migration_at_destination: { kind: 'call'; args: RollbackLiveMigrationArgs; result: void };
+  live_migration_abort: { kind: 'cast'; args: LiveMigrationControlArgs; result: void };
+  live_migration_force_complete: { kind: 'cast'; args: LiveMigrationControlArgs; result: void };
+  evacuate_instance: { kind: 'cast'; args: EvacuateInstanceArgs; result: void };
 }
 
 export type AgentVerb = keyof AgentVerbs;

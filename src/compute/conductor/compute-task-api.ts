@@ -25,6 +25,29 @@ export interface ResizeRequest {
   readonly spec: RequestSpec;
 }
 
+/** A live migration the API accepted: the instance is in task migrating, its migration `accepted`. */
+export interface LiveMigrateRequest {
+  readonly instanceUuid: string;
+  readonly migrationId: number;
+  /** The destination the caller named, or null for the scheduler's choice. */
+  readonly host: string | null;
+  /** Claim on `host` without the scheduler's filters (Nova's force, and any host before 2.30). */
+  readonly force: boolean;
+  /** Copy the disks too; null is Nova's "auto" (2.25): block migration unless storage is shared. */
+  readonly blockMigration: boolean | null;
+}
+
+/** An evacuation the API accepted: the instance is in task rebuilding, its migration `accepted`. */
+export interface EvacuateRequest {
+  readonly instanceUuid: string;
+  readonly migrationId: number;
+  readonly host: string | null;
+  readonly force: boolean;
+  readonly adminPassword: string | null;
+  /** Before 2.14 the caller says; from 2.14 null: the destination finds out (here: not shared). */
+  readonly onSharedStorage: boolean | null;
+}
+
 /**
  * What the compute API asks of the conductor (Nova's ComputeTaskAPI, the `compute_task` RPC
  * namespace). Casts: the API returns 202 and never waits on scheduling or a hypervisor.
@@ -36,4 +59,11 @@ export interface ComputeTaskApi {
   unshelveInstance(instanceUuid: string, spec: RequestSpec): Promise<void>;
   /** Nova's resize_instance (migrate_server): schedules the new flavor elsewhere and starts the move; NoValidHost puts the server back as it was, with a fault. */
   resizeInstance(request: ResizeRequest): Promise<void>;
+  /**
+   * Checks and claims the destination, then casts the live migration to the source host. `wait`
+   * (before 2.34) makes it a call, so a refused destination comes back to the API as its 400.
+   */
+  liveMigrateInstance(request: LiveMigrateRequest, options: { readonly wait: boolean }): Promise<void>;
+  /** Schedules and claims a destination for an instance whose host is down, and rebuilds it there. */
+  evacuateInstance(request: EvacuateRequest): Promise<void>;
 }

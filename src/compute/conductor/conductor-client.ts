@@ -19,6 +19,7 @@ import type {
   ServiceHeartbeatArgs,
 } from './wire.js';
 import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './wire.js';
+import type { MigrationFilter, MigrationRow } from '../migrations/migration.js';
 
 export class ConductorClient {
   readonly #rpc: RpcClient;
@@ -78,6 +79,10 @@ export class ConductorClient {
   /** True when the migration was still in an expected status and the change applied. */
   migrationUpdate(args: MigrationUpdateArgs): Promise<boolean> {
     return this.#rpc.call<boolean>('migration_update', args);
+  }
+
+  migrationList(filter: MigrationFilter): Promise<MigrationRow[]> {
+    return this.#rpc.call<MigrationRow[]>('migration_list', { filter });
   }
 
   /** A resize confirmed (or finished on a destination that failed): the source's claim and allocation go. */

@@ -18,7 +18,10 @@ import { MigrationStore } from '../migrations/migration-store.js';
 import { InstanceActionLog } from '../servers/instance-actions.js';
 import { InstanceStore } from './instance-store.js';
 import { NodeStore } from './node-store.js';
+import type { MigrationFilter, MigrationRow } from '../migrations/migration.js';
 import { BuildInstancesTask } from './tasks/build-instances.js';
+import { EvacuateInstanceTask } from './tasks/evacuate-instance.js';
+import { LiveMigrateInstanceTask } from './tasks/live-migrate-instance.js';
 import { releaseClaim } from './tasks/build-steps.js';
 import { RescheduleInstanceTask } from './tasks/reschedule-instance.js';
 import { MigrateServerTask } from './tasks/migrate-server.js';
@@ -32,8 +35,10 @@ import type {
   AgentInstance,
   BuildInstancesArgs,
   ComputeNodeUpdateArgs,
+  EvacuateInstanceArgs,
   FaultArgs,
   InstanceUpdateArgs,
+  LiveMigrateInstanceArgs,
   MigrateServerArgs,
   MigrationUpdateArgs,
   MoveResourcesArgs,
@@ -84,6 +89,7 @@ export class ConductorService {
       scheduler: new SchedulerClient(options.transport, timeout),
       agents: new ComputeAgentRpcClient(options.transport, timeout),
       migrations: new MigrationStore(options.database),
+      services: options.registry,
       host: options.host,
       maxAttempts: options.maxAttempts ?? 3,
     };
@@ -99,6 +105,8 @@ export class ConductorService {
         release_move_resources: (args: MoveResourcesArgs) => releaseMoveResources(this.#deps, args),
         migration_in_progress: (args: { instanceUuid: string }) => moveInProgress(this.#deps, args.instanceUuid),
         poll_unconfirmed_resizes: (args: PollUnconfirmedResizesArgs) => pollUnconfirmedResizes(this.#deps, this.#actionLog, args),
+        live_migrate_instance: (args: LiveMigrateInstanceArgs) => runTask(new LiveMigrateInstanceTask(this.#deps, args.request), { rethrow: args.wait }),
+        evacuate_instance: (args: EvacuateInstanceArgs) => runTask(new EvacuateInstanceTask(this.#deps, args.request)),
         instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
         unshelve_instance: (args: UnshelveInstanceArgs) => runTask(new UnshelveInstanceTask(this.#deps, args)),
         instance_update: (args: InstanceUpdateArgs) => instances.update(args),
@@ -109,6 +117,7 @@ export class ConductorService {
         migration_update: (args: MigrationUpdateArgs) => this.#deps.migrations.update(args.id, args.changes, args.expectedStatuses),
         image_get: (args: { imageRef: string }): Promise<ImageRef> =>
           options.images.getImageForCompute(currentContext() ?? newAdminContext(), args.imageRef),
+        migration_list: (args: { filter: MigrationFilter }): Promise<MigrationRow[]> => this.#deps.migrations.list(args.filter),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
         release_resources: async (args: { instanceUuid: string }) => {
           await releaseClaim(this.#deps, args.instanceUuid);

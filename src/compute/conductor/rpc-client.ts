@@ -2,7 +2,7 @@
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler-service/wire.js';
-import type { BuildRequest, ComputeTaskApi, ResizeRequest } from './compute-task-api.js';
+import type { BuildRequest, ComputeTaskApi, EvacuateRequest, LiveMigrateRequest, ResizeRequest } from './compute-task-api.js';
 import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs, type MigrateServerArgs, type UnshelveInstanceArgs } from './wire.js';
 
 export class ComputeTaskRpcClient implements ComputeTaskApi {
@@ -25,5 +25,14 @@ export class ComputeTaskRpcClient implements ComputeTaskApi {
   resizeInstance(request: ResizeRequest): Promise<void> {
     const args: MigrateServerArgs = { ...request, spec: toWireSpec(request.spec) };
     return this.#rpc.cast('migrate_server', args);
+  }
+
+  async liveMigrateInstance(request: LiveMigrateRequest, { wait }: { readonly wait: boolean }): Promise<void> {
+    if (wait) await this.#rpc.call('live_migrate_instance', { request, wait });
+    else await this.#rpc.cast('live_migrate_instance', { request, wait });
+  }
+
+  evacuateInstance(request: EvacuateRequest): Promise<void> {
+    return this.#rpc.cast('evacuate_instance', { request });
   }
 }

@@ -11,7 +11,7 @@ import type { Destination } from '../scheduler/select-destinations.js';
 import type { MigrationChanges, MigrationStatus } from '../migrations/migration.js';
 import type { SystemMetadataChanges } from '../db/system-metadata.js';
 import type { Flavor } from '../flavors/flavor.js';
-import type { BuildRequest, ResizeRequest } from './compute-task-api.js';
+import type { BuildRequest, EvacuateRequest, LiveMigrateRequest, ResizeRequest } from './compute-task-api.js';
 
 export const CONDUCTOR_TOPIC = 'conductor';
 export const CONDUCTOR_API_VERSION = '1.0';
@@ -142,6 +142,16 @@ export interface MigrationUpdateArgs {
 /** migrate_server as it travels: a ResizeRequest with its spec in wire form. */
 export interface MigrateServerArgs extends Omit<ResizeRequest, 'spec'> {
   readonly spec: WireRequestSpec;
+}
+
+export interface LiveMigrateInstanceArgs {
+  readonly request: LiveMigrateRequest;
+  /** The API waits for the checks (a call, before 2.34): their error is its answer. */
+  readonly wait: boolean;
+}
+
+export interface EvacuateInstanceArgs {
+  readonly request: EvacuateRequest;
 }
 
 /** A resize's claims and allocations, settled at confirm (source's go) or revert/failure (destination's go). */

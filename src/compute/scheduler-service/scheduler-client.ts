@@ -4,7 +4,7 @@ import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-sta
 import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import type { Destination } from '../scheduler/select-destinations.js';
-import { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, toWireSpec, type ClaimedSelection, type SelectDestinationsResult } from './wire.js';
+import { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, toWireSpec, type ClaimedSelection, type ClaimOnHostResult, type SelectDestinationsResult } from './wire.js';
 
 export class SchedulerClient {
   readonly #rpc: RpcClient;
@@ -23,6 +23,11 @@ export class SchedulerClient {
 
   claimAlternate(instanceUuid: string, spec: Readonly<RequestSpec>, alternates: readonly Destination[]): Promise<ClaimedSelection | null> {
     return this.#rpc.call<ClaimedSelection | null>('claim_alternate', { instanceUuid, spec: toWireSpec(spec), alternates });
+  }
+
+  /** A migration's claim on a host the caller forces (no filters). */
+  claimOnHost(instanceUuid: string, migrationId: string, spec: Readonly<RequestSpec>, host: string): Promise<ClaimOnHostResult> {
+    return this.#rpc.call<ClaimOnHostResult>('claim_on_host', { instanceUuid, migrationId, spec: toWireSpec(spec), host });
   }
 
   /** A call, so a rollback knows the resources are free before it moves on. */

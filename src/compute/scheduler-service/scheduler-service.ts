@@ -9,7 +9,7 @@ import { RpcServer } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
-import { claimFirst, release, transferClaim, type Claim } from '../scheduler/claims.js';
+import { claim, claimFirst, release, transferClaim, type Claim } from '../scheduler/claims.js';
 import { HostStateCache, type HostStateCacheOptions } from '../scheduler/host-state.js';
 import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
 import { resourcesFor } from '../scheduler/resources.js';
@@ -21,6 +21,8 @@ import {
   SCHEDULER_TOPIC,
   type ClaimAlternateArgs,
   type ClaimedSelection,
+  type ClaimOnHostArgs,
+  type ClaimOnHostResult,
   type ConfirmMigrationClaimArgs,
   type ReleaseClaimArgs,
   type SelectDestinationsArgs,
@@ -70,6 +72,7 @@ export class SchedulerService {
           }
         },
         claim_alternate: (args: ClaimAlternateArgs) => this.claimAlternate(args),
+        claim_on_host: (args: ClaimOnHostArgs) => this.claimOnHost(args),
         release_claim: (args: ReleaseClaimArgs) => this.releaseClaim(args),
         confirm_migration_claim: (args: ConfirmMigrationClaimArgs) => this.confirmMigrationClaim(args),
         update_host: (args: UpdateHostArgs) => void this.cache.upsertNode(args.report),
@@ -149,6 +152,20 @@ export class SchedulerService {
     if (!destination) return null;
     LOG.info(`Rescheduled to alternate host ${destination.host}`, { instance: instanceUuid });
     return { instanceUuid, destination, alternates: alternates.slice(at + 1), resources };
+  }
+
+  /** A forced migration destination: the claim alone decides, no filter runs. */
+  claimOnHost({ instanceUuid, migrationId, spec, host }: ClaimOnHostArgs): ClaimOnHostResult {
+    const resources = resourcesFor(fromWireSpec(spec));
+    const result = claim(this.cache, host, { instanceUuid, migrationId }, resources);
+    if (!result.claimed) {
+      LOG.info(`Claim on ${host} refused: ${result.reason}`, { instance: instanceUuid });
+      return { refused: result.reason };
+    }
+    this.#remember(result.claim);
+    const state = this.cache.get(host);
+    const destination = { host, node: state?.node ?? host, cellUuid: state?.cellUuid ?? '' };
+    return { selection: { instanceUuid, destination, alternates: [], resources } };
   }
 
   releaseClaim({ instanceUuid, host, migrationId }: ReleaseClaimArgs): number {

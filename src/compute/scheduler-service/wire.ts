@@ -52,6 +52,19 @@ export interface SelectDestinationsArgs {
   readonly migrationId?: string;
 }
 
+/** A migration to a host the caller forces: claimed there without the filters (Nova's force=True). */
+export interface ClaimOnHostArgs {
+  readonly instanceUuid: string;
+  readonly migrationId: string;
+  readonly spec: WireRequestSpec;
+  readonly host: string;
+}
+
+/** The claim on `host`, or why the host cannot take it. */
+export type ClaimOnHostResult = { readonly selection: ClaimedSelection } | { readonly refused: string };
+
+
+
 export interface ClaimAlternateArgs {
   readonly instanceUuid: string;
   readonly spec: WireRequestSpec;

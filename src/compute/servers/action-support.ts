@@ -56,7 +56,8 @@ export class ActionSupport {
   async refuse(action: string, uuid: string, stale: Server, expected: ExpectedState): Promise<never> {
     const current = (await this.deps.store.get(uuid).catch(() => stale)).row;
     const vmBlocks = expected.vmState !== undefined && !(expected.vmState as readonly string[]).includes(current.vm_state);
-    const [attr, state] = vmBlocks ? ['vm_state', current.vm_state] : ['task_state', String(current.task_state)];
+    // Nova prints Python's None for no task.
+    const [attr, state] = vmBlocks ? ['vm_state', current.vm_state] : ['task_state', current.task_state ?? 'None'];
     throw new Conflict(`Cannot '${action}' instance ${uuid} while it is in ${attr} ${state}`);
   }
 }

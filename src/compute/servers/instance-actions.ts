@@ -32,6 +32,10 @@ export const InstanceActionName = {
   MIGRATE: 'migrate',
   CONFIRM_RESIZE: 'confirmResize',
   REVERT_RESIZE: 'revertResize',
+  LIVE_MIGRATION: 'live-migration',
+  LIVE_MIGRATION_FORCE_COMPLETE: 'live_migration_force_complete',
+  LIVE_MIGRATION_CANCEL: 'live_migration_cancel',
+  EVACUATE: 'evacuate',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

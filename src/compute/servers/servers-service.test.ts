@@ -34,6 +34,8 @@ async function service(db: Database): Promise<{ servers: ServersService; quotas:
       buildInstances: async (requests) => void builds.push(...requests.map((request) => request.instanceUuid)),
       unshelveInstance: async () => undefined,
       resizeInstance: async () => undefined,
+      liveMigrateInstance: async () => undefined,
+      evacuateInstance: async () => undefined,
     },
     computeAgentApi: {
       cast: async () => undefined,

@@ -15,6 +15,8 @@ import { ActionSupport } from './action-support.js';
 import { GuestActions } from './guest-actions.js';
 import { MigrationStore } from '../migrations/migration-store.js';
 import { ResizeActions } from './resize-actions.js';
+import { EvacuateActions } from './evacuate-actions.js';
+import { LiveMigrationActions } from './live-migration-actions.js';
 import { ServerActions } from './server-actions.js';
 import { ServerStore, serverNotFound } from './server-store.js';
 import { ServerTags } from './server-tags.js';
@@ -31,7 +33,7 @@ export interface ServersServiceDeps {
   readonly computeAgentApi: ComputeAgentApi;
   /** Zones a create may name (the availability zone service answers). */
   readonly availabilityZones: AvailabilityZoneNames;
-  /** The services table: host_status (2.16) and the 2.74 requested host come from it. */
+  /** The services table: host_status (2.16), the 2.74 requested host and evacuate's source check read it. */
   readonly serviceRegistry: ServiceRegistry;
   readonly now?: () => Date;
 }
@@ -66,6 +68,10 @@ export class ServersService {
   readonly migrations: MigrationStore;
   /** resize, migrate, confirmResize, revertResize. */
   readonly resize: ResizeActions;
+  /** os-migrateLive, force-complete and abort, servers/{id}/migrations. */
+  readonly liveMigrations: LiveMigrationActions;
+  /** evacuate. */
+  readonly evacuations: EvacuateActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -96,6 +102,8 @@ export class ServersService {
       after: (context, server) => this.snapshots.deleteShelvedSnapshot(context, server),
     });
     this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
+    this.liveMigrations = new LiveMigrationActions(this.actionSupport);
+    this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

@@ -19,7 +19,7 @@ import type { ImageRef } from '../../../image/images/image.js';
 import { createComputeAdmin, type ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
 import type { AgentCallVerb, AgentVerb, AgentVerbs } from '../../agent/messages.js';
-import type { BuildRequest, ComputeTaskApi, ResizeRequest } from '../../conductor/compute-task-api.js';
+import type { BuildRequest, ComputeTaskApi, EvacuateRequest, LiveMigrateRequest, ResizeRequest } from '../../conductor/compute-task-api.js';
 import { ADMIN, withComputeDb } from '../../db/testing/compute-db.js';
 import { ensureDefaultFlavors } from '../../flavors/default-flavors.js';
 import { FlavorManager } from '../../flavors/flavor-manager.js';
@@ -64,6 +64,9 @@ export interface Recorded {
   readonly builds: { builds: readonly BuildRequest[]; spec: RequestSpec }[];
   /** Resizes and cold migrations handed to the conductor. */
   readonly resizes: ResizeRequest[];
+  /** Live migrations handed to the conductor, and whether the API waited for its checks. */
+  readonly liveMigrations: { request: LiveMigrateRequest; wait: boolean }[];
+  readonly evacuations: EvacuateRequest[];
   /** Casts and calls to compute agents, in order. */
   readonly agent: AgentMessage[];
   /** How often os-aggregates told the scheduler to re-read aggregates. */
@@ -108,7 +111,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
     const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
     await ensureDefaultFlavors(flavors);
     const registry = new ServiceRegistry(db);
-    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [], resizes: [], unshelves: [], snapshots: new Map(), deletedImages: [] };
+    const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [], resizes: [], liveMigrations: [], evacuations: [], unshelves: [], snapshots: new Map(), deletedImages: [] };
     const admin = createComputeAdmin(
       db, registry, quotas,
       async () => {
@@ -126,10 +129,15 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
       resizeInstance: async (request) => {
         recorded.resizes.push(request);
       },
+      liveMigrateInstance: async (request, { wait }) => void recorded.liveMigrations.push({ request, wait }),
+      evacuateInstance: async (request) => void recorded.evacuations.push(request),
     };
     // What the fake agents answer to calls; casts are only recorded.
     const answers: { readonly [V in AgentCallVerb]: (args: AgentVerbs[V]['args']) => AgentVerbs[V]['result'] } = {
       get_console_output: ({ instanceUuid, length }) => `console of ${instanceUuid} (${length ?? 'all'})`,
+      pre_live_migration: ({ blockMigration }) => ({ host: 'destination', blockMigration, incoming: null }),
+      post_live_migration_at_destination: () => 1,
+      rollback_live_migration_at_destination: () => undefined,
     };
     const computeAgentApi: ComputeAgentApi = {
       cast: async (host, verb, args) => void recorded.agent.push({ verb, host, args }),

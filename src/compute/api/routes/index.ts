@@ -16,6 +16,7 @@ import { serverActionRoutes } from './server-actions/index.js';
 import { serverGroupRoutes } from './server-groups.js';
 import { serverMetadataRoutes } from './server-metadata.js';
 import { serverTagRoutes } from './server-tags.js';
+import { serverMigrationRoutes } from './server-migrations.js';
 import { serverRoutes } from './servers.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 
@@ -29,7 +30,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     }
     const { servers, admin } = deps;
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {

@@ -1,6 +1,7 @@
 /** A conductor task (Nova's conductor TaskBase): do the work, or undo what was done and record why not. */
 import { getLogger } from '../../../common/logging/logger.js';
 import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
+import type { ServiceRegistry } from '../../../common/service/service-registry.js';
 import type { SchedulerClient } from '../../scheduler-service/scheduler-client.js';
 import type { MigrationStore } from '../../migrations/migration-store.js';
 import type { InstanceStore } from '../instance-store.js';
@@ -21,13 +22,16 @@ export interface TaskDeps {
   readonly migrations: MigrationStore;
   readonly scheduler: SchedulerClient;
   readonly agents: ComputeAgentApi;
+  /** Whether a compute service is up (a move's source and destination must be). */
+  readonly services: Pick<ServiceRegistry, 'list'>;
   /** This conductor's host, for action events. */
   readonly host: string;
   /** `[scheduler] max_attempts`: builds per instance before ERROR. */
   readonly maxAttempts: number;
 }
 
-export async function runTask(task: ConductorTask): Promise<void> {
+/** Runs the task, rolling back on failure; `rethrow` hands the error on to a caller that waits (an RPC call). */
+export async function runTask(task: ConductorTask, options: { readonly rethrow?: boolean } = {}): Promise<void> {
   try {
     await task.execute();
   } catch (error) {
@@ -36,5 +40,6 @@ export async function runTask(task: ConductorTask): Promise<void> {
     } catch (rollbackError) {
       LOG.error('Rollback failed', { error: rollbackError });
     }
+    if (options.rethrow === true) throw error;
   }
 }

@@ -7,6 +7,8 @@ import { ServerParams, serverTarget } from '../servers.js';
 import { adminActions } from './admin-actions.js';
 import { consoleOutputAction } from './console-output.js';
 import { guestActions } from './guest-actions.js';
+import { evacuateAction } from './evacuate-action.js';
+import { liveMigrationActions } from './live-migration-actions.js';
 import { lockActions } from './lock-actions.js';
 import { powerActions } from './power-actions.js';
 import { rebuildAction } from './rebuild-action.js';
@@ -15,7 +17,7 @@ import type { ServerAction } from './server-action.js';
 import { snapshotActions } from './snapshot-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {

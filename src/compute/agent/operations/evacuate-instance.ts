@@ -1,0 +1,47 @@
+/**
+ * evacuate_instance on the destination (Nova's rebuild_instance with recreate=True): the guest of
+ * a down host is created here from its image (or booted from its disks on shared storage), in the
+ * power state it had (a stopped server stays stopped, an ERROR one comes back ACTIVE). Done, the
+ * destination's claim becomes the instance's and the source's goes; failed, the instance is ERROR
+ * on its old host and the destination's claim goes.
+ */
+import { MigrationStatus } from '../../migrations/migration.js';
+import { TaskState } from '../../state/task-states.js';
+import { VmState } from '../../state/vm-states.js';
+import { PowerState } from '../../virt/power-state.js';
+import { guestSpec } from '../guest-spec.js';
+import type { AgentHandlers } from '../messages.js';
+import { giveUpMigration } from './give-up-migration.js';
+import type { OperationContext } from './operation-context.js';
+
+export function evacuateOperation({ deps, runner }: OperationContext): Pick<AgentHandlers, 'evacuate_instance'> {
+  return {
+    evacuate_instance: ({ instanceUuid, migration, node, adminPassword, onSharedStorage }) =>
+      runner.run(instanceUuid, {
+        event: 'compute_rebuild_instance',
+        taskStates: [TaskState.REBUILDING],
+        work: async (instance) => {
+          const powerOn = instance.vmState !== VmState.STOPPED;
+          const image = await deps.images.getImageMeta(instance.imageRef);
+          await deps.driver.spawn(guestSpec(instance, image), { powerOn, adminPassword, reuseDisks: onSharedStorage });
+          await deps.conductor.confirmMoveResources({ instanceUuid, migrationUuid: migration.uuid });
+          await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.DONE } });
+          return {
+            changes: {
+              host: deps.host,
+              node,
+              vmState: powerOn ? VmState.ACTIVE : VmState.STOPPED,
+              powerState: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN,
+              launchedAt: new Date().toISOString(),
+            },
+            after: () => deps.reportResources(),
+          };
+        },
+        onFailure: async () => {
+          await giveUpMigration(deps, instanceUuid, migration, MigrationStatus.FAILED);
+          return { changes: { vmState: VmState.ERROR } };
+        },
+        onSkipped: () => giveUpMigration(deps, instanceUuid, migration, MigrationStatus.FAILED),
+      }),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Nova's conductor rebuild_instance for an evacuation (recreate=True): the source host is down,
+ * so the destination (the named host, or the scheduler's pick without the source) is claimed
+ * under the migration and the instance is rebuilt there; the source's claim goes once the
+ * rebuild is done. The source's agent, when it comes back, removes its stale copy.
+ */
+import { BadRequest } from '../../../common/errors/errors.js';
+import { getLogger } from '../../../common/logging/logger.js';
+import { MigrationStatus, type MigrationRow } from '../../migrations/migration.js';
+import { TaskState } from '../../state/task-states.js';
+import type { EvacuateRequest } from '../compute-task-api.js';
+import { claimDestination } from './migration-claims.js';
+import { failMove, migrationOf, movingInstance, requireComputeUp } from './move-steps.js';
+import type { ConductorTask, TaskDeps } from './task.js';
+
+const LOG = getLogger('nimbus.compute.conductor');
+
+export const EVACUATE_EVENT = 'conductor_rebuild_instance';
+
+export class EvacuateInstanceTask implements ConductorTask {
+  #migration: MigrationRow | undefined;
+  #claimed = false;
+  /** Cast to the agent: from then on the move, and undoing it, are the agent's. */
+  #dispatched = false;
+
+  constructor(
+    private readonly deps: TaskDeps,
+    private readonly request: EvacuateRequest,
+  ) {}
+
+  async execute(): Promise<void> {
+    const { deps, request } = this;
+    const uuid = request.instanceUuid;
+    await deps.instances.eventStart({ uuid, event: EVACUATE_EVENT, host: deps.host });
+    const migration = await migrationOf(deps, request.migrationId);
+    this.#migration = migration;
+    const instance = await movingInstance(deps, uuid, TaskState.REBUILDING);
+    if (request.host !== null) {
+      if (request.host === instance.host) throw new BadRequest("The target host can't be the same one.");
+      await requireComputeUp(deps, request.host);
+    }
+    const selection = await claimDestination(deps, instance, migration, { host: request.host, force: request.force });
+    this.#claimed = true;
+    const { host, node } = selection.destination;
+    await deps.migrations.update(migration.id, { status: MigrationStatus.PRE_MIGRATING, destCompute: host, destNode: node }, [MigrationStatus.ACCEPTED]);
+    LOG.info(`Evacuating from ${instance.host} to ${host}`, { instance: uuid });
+    await deps.agents.cast(host, 'evacuate_instance', {
+      instanceUuid: uuid,
+      migration: { id: migration.id, uuid: migration.uuid },
+      node,
+      adminPassword: request.adminPassword,
+      onSharedStorage: request.onSharedStorage ?? false,
+    });
+    this.#dispatched = true;
+    await deps.instances.eventFinish({ uuid, event: EVACUATE_EVENT, host: deps.host, result: 'Success' });
+  }
+
+  async rollback(error: unknown): Promise<void> {
+    if (this.#dispatched) {
+      LOG.warning(`Not rolling back: the move is the agent's now (${error instanceof Error ? error.message : String(error)})`, { instance: this.request.instanceUuid });
+      return;
+    }
+    const move = { uuid: this.request.instanceUuid, event: EVACUATE_EVENT, taskState: TaskState.REBUILDING, migration: this.#migration, claimed: this.#claimed };
+    await failMove(this.deps, { ...move, status: MigrationStatus.ERROR }, error);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The destination claim of a moving instance (live migration, evacuation): taken under the
+ * migration while the source keeps the instance's claim; move-resources.ts settles the two.
+ */
+import { BadRequest } from '../../../common/errors/errors.js';
+import type { MigrationRow } from '../../migrations/migration.js';
+import { NoValidHost } from '../../scheduler/no-valid-host.js';
+import type { RequestSpec } from '../../scheduler/request-spec.js';
+import type { ClaimedSelection } from '../../scheduler-service/wire.js';
+import type { AgentInstance } from '../wire.js';
+import type { TaskDeps } from './task.js';
+
+/** Where the caller wants the instance: a host (forced past the filters, or only checked by them) or none. */
+export interface RequestedHost {
+  readonly host: string | null;
+  /** Nova's force: claim on the host without running the filters. */
+  readonly force: boolean;
+}
+
+/** The spec a move of `instance` is scheduled under: its flavor, never back onto its own host. */
+export function moveSpec(instance: AgentInstance, host: string | null): RequestSpec {
+  const { flavor } = instance;
+  return {
+    instanceUuid: instance.uuid,
+    instanceUuids: [instance.uuid],
+    numInstances: 1,
+    projectId: instance.projectId,
+    flavor: { vcpus: flavor.vcpus, memoryMb: flavor.memoryMb, rootGb: flavor.rootGb, ephemeralGb: flavor.ephemeralGb, swapMb: flavor.swapMb, extraSpecs: flavor.extraSpecs },
+    image: { id: instance.imageRef, properties: {} },
+    schedulerHints: {},
+    // Nova's ignore_hosts: the source is never a destination.
+    retry: { numAttempts: 1, hosts: instance.host === null ? [] : [instance.host] },
+    ...(host === null ? {} : { requestedDestination: { host } }),
+  };
+}
+
+/**
+ * Claims the destination for `migration` and records the allocation under the migration's uuid.
+ * NoValidHost becomes a 400 with its message, as Nova's migration pre-checks answer.
+ */
+export async function claimDestination(deps: TaskDeps, instance: AgentInstance, migration: MigrationRow, wanted: RequestedHost): Promise<ClaimedSelection> {
+  const spec = moveSpec(instance, wanted.host);
+  let selection: ClaimedSelection | undefined;
+  if (wanted.host !== null && wanted.force) {
+    const result = await deps.scheduler.claimOnHost(instance.uuid, migration.uuid, spec, wanted.host);
+    if ('refused' in result) throw new BadRequest(`Migration pre-check error: ${result.refused}`);
+    selection = result.selection;
+  } else {
+    try {
+      [selection] = await deps.scheduler.selectDestinations(spec, { migrationId: migration.uuid });
+    } catch (error) {
+      if (error instanceof NoValidHost) throw new BadRequest(error.message);
+      throw error;
+    }
+  }
+  if (selection === undefined) throw new BadRequest('No valid host was found. ');
+  await deps.nodes.recordAllocation(migration.uuid, selection.destination.host, selection.resources);
+  return selection;
+}
