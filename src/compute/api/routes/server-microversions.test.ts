@@ -130,6 +130,8 @@ describe('compute routes: servers by microversion', () => {
       const full = await call('PUT', `/servers/${id}`, { body: { server: { description: null } }, as: DEMO, version: '2.75' });
       const server = full.json['server'] as Body;
       assert.deepEqual([server['description'], server['OS-EXT-STS:vm_state'], server['OS-EXT-AZ:availability_zone']], [null, 'active', 'nova']);
+      const nothing = await call('PUT', `/servers/${id}`, { body: { server: {} }, as: DEMO, version: '2.75' });
+      assert.deepEqual([nothing.status, (nothing.json['server'] as Body)['name']], [200, 'vm'], 'Tempest updates with an empty server');
     }));
 
   test('list filters: 2.26 tags, 2.66 changes-before, 2.73 locked, 2.38 bad status, 2.75 unknown parameters', () =>
