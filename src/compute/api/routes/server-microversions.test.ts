@@ -157,6 +157,7 @@ describe('compute routes: servers by microversion', () => {
       assert.equal((await call('GET', '/servers?locked=maybe', { as: DEMO, version: '2.73' })).status, 400);
       assert.deepEqual(await names(harness, '?sort_key=locked&sort_dir=desc&limit=1', '2.73'), ['db']);
       assert.deepEqual(await names(harness, '?status=NOPE', '2.37'), []);
+      assert.deepEqual(await names(harness, '?ip=10.0.0.1', '2.1'), [], 'no server has an address yet');
       assert.equal((await call('GET', '/servers?status=NOPE', { as: DEMO, version: '2.38' })).status, 400);
       assert.deepEqual(await names(harness, '?bogus=1', '2.74'), ['bare', 'db', 'web']);
       const strict = await call('GET', '/servers?bogus=1', { as: DEMO, version: '2.75' });
