@@ -120,6 +120,21 @@ describe('servers and compute admin through the openstack CLI', { skip }, () => 
     assert.deepEqual(await openstackJson<unknown[]>(demo, ['server', 'list']), []);
   });
 
+  test('microversions: create --tag --description (2.52), set/unset --tag (2.26), list --tags, show at 2.79', async () => {
+    const at = (version: string, args: readonly string[]) => ['--os-compute-api-version', version, ...args];
+    const created = await openstackJson<Server>(demo, at('2.52', ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--tag', 'web', '--description', 'front end', '--wait', 'tagged']));
+    assert.equal(created['status'], 'ACTIVE');
+    await boot(demo, 'untagged');
+    await ok(demo, at('2.26', ['server', 'set', '--tag', 'db', 'tagged']));
+    await ok(demo, at('2.26', ['server', 'unset', '--tag', 'web', 'tagged']));
+    const listed = await openstackJson<Record<string, unknown>[]>(demo, at('2.26', ['server', 'list', '--tags', 'db']));
+    assert.deepEqual(listed.map((row) => row['Name']), ['tagged']);
+    const shown = await openstackJson<Server>(demo, at('2.79', ['server', 'show', 'tagged']));
+    assert.deepEqual([shown['description'], shown['tags'], shown['locked']], ['front end', ['db'], false]);
+    assert.match(JSON.stringify(shown['flavor']), /m1\.tiny/, 'the 2.47 embedded flavor, as OSC prints it');
+    for (const name of ['tagged', 'untagged']) await ok(demo, ['server', 'delete', '--wait', name]);
+  });
+
   test('aggregate create --zone az1 + add host: a boot into az1 lands on that host', async () => {
     await ok(admin, ['aggregate', 'create', '--zone', 'az1', 'agg1']);
     await ok(admin, ['aggregate', 'add', 'host', 'agg1', 'compute-2']);
