@@ -168,7 +168,7 @@ function columnFilters(options: ReadonlyMap<string, string>): Pick<ServerListQue
 /**
  * Nova's ServersController._get_servers up to the compute API call: validate the query for the
  * version, drop what the caller may not filter on, turn status into states, and read paging and
- * sorting. Returns undefined when the answer is an empty list (an unknown status before 2.38).
+ * sorting. Returns undefined when the answer is an empty list (an unknown status before 2.38, an address filter).
  */
 export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest, detail: boolean): ServerListQuery | undefined {
   const version = request.microversion;
@@ -216,7 +216,6 @@ export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest,
     if (!isAdmin) throw new Forbidden('Only administrators may list deleted instances');
     deleted = true;
   }
-  take('soft_deleted');
   const tagFilters: Record<string, string[]> = {};
   if (version.isAtLeast('2.26')) {
     for (const [param, field] of TAG_FILTERS) {
@@ -228,13 +227,18 @@ export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest,
   const lockedParam = take('locked');
   const locked = lockedParam === undefined ? undefined : lockedFilter(lockedParam);
   if (allTenants) authorize(deps, request, `os_compute_api:servers:${detail ? 'detail' : 'index'}:get_all_tenants`, {});
+  // tenant_id is project_id's alias; project_id wins when both are given.
   const projectParam = take('project_id') ?? take('tenant_id');
   take('tenant_id');
   const projectId = allTenants ? projectParam : (context.projectId ?? '');
   const image = take('image') ?? take('image_ref');
   const flavor = take('flavor');
   const host = take('host');
-  for (const unused of ['ip', 'ip6', 'auto_disk_config']) take(unused);
+  // Servers have no fixed IPs until networking lands, so an address filter matches none of them.
+  if (take('ip') !== undefined || take('ip6') !== undefined) return undefined;
+  // auto_disk_config is false for every server here; soft_deleted only widens deleted=true to a state never used.
+  take('auto_disk_config');
+  take('soft_deleted');
 
   const limit = last(query['limit']);
   const marker = text(query, 'marker');

@@ -130,6 +130,8 @@ describe('compute routes: servers by microversion', () => {
       const full = await call('PUT', `/servers/${id}`, { body: { server: { description: null } }, as: DEMO, version: '2.75' });
       const server = full.json['server'] as Body;
       assert.deepEqual([server['description'], server['OS-EXT-STS:vm_state'], server['OS-EXT-AZ:availability_zone']], [null, 'active', 'nova']);
+      const nothing = await call('PUT', `/servers/${id}`, { body: { server: {} }, as: DEMO, version: '2.75' });
+      assert.deepEqual([nothing.status, (nothing.json['server'] as Body)['name']], [200, 'vm'], 'Tempest updates with an empty server');
     }));
 
   test('list filters: 2.26 tags, 2.66 changes-before, 2.73 locked, 2.38 bad status, 2.75 unknown parameters', () =>
@@ -155,6 +157,7 @@ describe('compute routes: servers by microversion', () => {
       assert.equal((await call('GET', '/servers?locked=maybe', { as: DEMO, version: '2.73' })).status, 400);
       assert.deepEqual(await names(harness, '?sort_key=locked&sort_dir=desc&limit=1', '2.73'), ['db']);
       assert.deepEqual(await names(harness, '?status=NOPE', '2.37'), []);
+      assert.deepEqual(await names(harness, '?ip=10.0.0.1', '2.1'), [], 'no server has an address yet');
       assert.equal((await call('GET', '/servers?status=NOPE', { as: DEMO, version: '2.38' })).status, 400);
       assert.deepEqual(await names(harness, '?bogus=1', '2.74'), ['bare', 'db', 'web']);
       const strict = await call('GET', '/servers?bogus=1', { as: DEMO, version: '2.75' });
