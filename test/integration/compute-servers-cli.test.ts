@@ -174,4 +174,16 @@ describe('servers and compute admin through the openstack CLI', { skip }, () => 
     const names = (await openstackJson<Record<string, unknown>[]>(demo, ['server', 'list'])).map((row) => row['Name']);
     assert.deepEqual(names.sort(), ['q1', 'q2']);
   });
+
+  test('usage list (admin) and usage show (demo): the servers that ran in the period, deleted ones included', async () => {
+    const project = String((await openstackJson<Record<string, unknown>>(admin, ['project', 'show', 'demo']))['id']);
+    // -f json prints the Servers column as the server usages themselves.
+    const names = (row: Record<string, unknown> | undefined) => ((row?.['Servers'] ?? []) as Record<string, unknown>[]).map((server) => String(server['name'])).sort();
+    const listed = await openstackJson<Record<string, unknown>[]>(admin, ['usage', 'list']);
+    const shown = await openstackJson<Record<string, unknown>>(demo, ['usage', 'show']);
+    assert.deepEqual(names(listed.find((row) => row['Project'] === project)), names(shown));
+    // q1 and q2 still run; vm1 ran and was deleted; g3 never launched, so it never ran.
+    for (const name of ['q1', 'q2', 'vm1']) assert.ok(names(shown).includes(name), names(shown).join(', '));
+    assert.ok(!names(shown).includes('g3'));
+  });
 });
