@@ -9,14 +9,13 @@ import type { Hypervisor, HypervisorPage, NodeKey } from '../../admin/hypervisor
 import { MAX_LIMIT } from '../../flavors/flavor.js';
 import { LAST_WITH_STATISTICS, renderHypervisor, renderStatistics, UUID_FOR_ID } from './hypervisor-views.js';
 import { nextLinks } from './links.js';
-import { boolFromString, isUuidLike, NovaBoolean, queryLists } from './nova-types.js';
+import { boolFromString, isUuidLike, NovaBoolean, queryLists, NonNegativeInteger, parseInteger } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 export const HypervisorParams = Type.Object({ hypervisor_id: Type.String() });
 /** Every query is read by the version's own schema in the handler; the route only gathers repeats. */
 const AnyQuery = Type.Object({}, { additionalProperties: true });
 
-const NonNegativeInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 });
 const Single = (schema: TSchema) => Type.Optional(Type.Array(schema, { maxItems: 1 }));
 /** hypervisors.list_query_schema_v233: paging, other parameters ignored. */
 const ListQueryV233 = Type.Object({ limit: Type.Optional(Type.Array(NonNegativeInteger)), marker: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: true });
@@ -96,8 +95,9 @@ function nodeKey(request: FastifyRequest, id: string): NodeKey {
     if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
     return { uuid: id };
   }
-  if (!/^\s*[+-]?\d+\s*$/.test(id)) throw new NotFound(`Hypervisor with ID '${id}' could not be found.`);
-  return { id: Number(id) };
+  const number = parseInteger(id);
+  if (number === undefined) throw new NotFound(`Hypervisor with ID '${id}' could not be found.`);
+  return { id: number };
 }
 
 /** Only from 2.1 to 2.52 (2.53 moved them into query parameters); later, as in Nova, 404. */
