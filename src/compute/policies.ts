@@ -74,6 +74,7 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-hypervisors:list-detail', ADMIN, 'List hypervisors with details.'),
   rule('os_compute_api:os-hypervisors:statistics', ADMIN, 'Show hypervisor statistics.'),
   rule('os_compute_api:os-hypervisors:show', ADMIN, 'Show a hypervisor.'),
+  rule('os_compute_api:os-hypervisors:uptime', ADMIN, "Show a hypervisor's uptime (2.1-2.87)."),
   rule('os_compute_api:os-hypervisors:search', ADMIN, 'Search hypervisors by host name pattern (2.1-2.52).'),
   rule('os_compute_api:os-hypervisors:servers', ADMIN, 'List the servers of hypervisors matching a pattern (2.1-2.52).'),
   rule('os_compute_api:os-simple-tenant-usage:show', PROJECT_READER_OR_ADMIN, "Show a project's usage over a period."),
