@@ -43,7 +43,6 @@ const actionBodies = versioned([
 ]);
 const validateV253 = bodyValidator(ServiceUpdateBodyV253);
 
-
 /** Nova's _get_service_detail: forced_down from 2.11, the uuid as id from 2.53. */
 export function renderService(request: FastifyRequest, { record, zone }: ComputeService): Record<string, unknown> {
   const version = request.microversion;
