@@ -38,6 +38,8 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-quota-sets:defaults', ANY, 'Show the default quotas.'),
   rule('os_compute_api:os-quota-sets:update', ADMIN, "Update a project's quotas."),
   rule('os_compute_api:os-quota-sets:delete', ADMIN, "Revert a project's quotas to the defaults."),
+  rule('os_compute_api:os-quota-class-sets:show', ADMIN, "Show a quota class's limits."),
+  rule('os_compute_api:os-quota-class-sets:update', ADMIN, "Update a quota class's limits (the default class sets every project's defaults)."),
   rule('os_compute_api:limits', ANY, "Show the caller's project's limits and usage."),
   rule('os_compute_api:limits:other_project', ADMIN, "Show another project's limits (tenant_id)."),
   rule('os_compute_api:servers:index', PROJECT_READER_OR_ADMIN, 'List servers.'),

@@ -22,6 +22,9 @@ export function flavorInteger(minimum: number) {
 /** parameter_types.non_negative_integer, as query parameters carry it (paging limits and offsets). */
 export const NonNegativeInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 });
 
+/** quota_sets common_quota: a limit as an int (or digit string) from -1 (unlimited). */
+export const QuotaLimit = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimum: -1, maximum: MAX_INT });
+
 /** utils.validate_integer(id, 'id') on a path id: a 400 in Nova's words when it is no integer. */
 export function integerId(id: string): number {
   const parsed = parseInteger(id);
