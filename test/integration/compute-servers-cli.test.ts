@@ -1,67 +1,31 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { cloudsYamlPassword } from '../support/compute-cloud.js';
-import { freePort } from '../support/free-port.js';
-import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
-import { openstack, openstackCliUnavailable, openstackJson, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+import { startComputeCloud, type ComputeCloud } from '../support/compute-cloud.js';
+import { serverCli, type ServerCli } from '../support/server-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, type OpenstackEnv } from '../support/openstack-cli.js';
 
 // The servers and admin part of issue 5's acceptance list, through Debian's
 // python3-openstackclient against an all-in-one cloud with two fake compute hosts.
 const skip = openstackCliUnavailable();
-const run = promisify(execFile);
-
-type Server = Record<string, unknown>;
 
 describe('servers and compute admin through the openstack CLI', { skip }, () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-servers-cli-'));
-  const work = mkdtempSync(join(tmpdir(), 'nimbus-servers-files-'));
-  let nimbus: NimbusProcess;
+  let cloud: ComputeCloud;
   let admin: OpenstackEnv;
   let demo: OpenstackEnv;
-
-  const show = (env: OpenstackEnv, server: string) => openstackJson<Server>(env, ['server', 'show', server]);
-  /** The admin sees admin-only fields; as with Nova, an admin finds another project's server by id, not by name. */
-  const adminShow = async (server: string) => show(admin, String((await show(demo, server))['id']));
-  /** Polls `server show` until the status is reached (the CLI's own --wait polls only every 5 s). */
-  async function waitForStatus(server: string, status: string): Promise<Server> {
-    for (let attempt = 0; attempt < 150; attempt += 1) {
-      const shown = await show(demo, server);
-      if (shown['status'] === status) return shown;
-      if (shown['status'] === 'ERROR' && status !== 'ERROR') throw new Error(`${server} went to ERROR: ${JSON.stringify(shown['fault'])}`);
-      await sleep(200);
-    }
-    throw new Error(`${server} never reached ${status}`);
-  }
-  const boot = (env: OpenstackEnv, name: string, extra: readonly string[] = []) =>
-    openstackJson<Server>(env, ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', ...extra, '--wait', name]);
-  const ok = async (env: OpenstackEnv, args: readonly string[]) => {
-    const result = await openstack(env, args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result;
-  };
+  let commands: ServerCli;
+  const show = (env: OpenstackEnv, server: string) => commands.show(env, server);
+  const adminShow = (server: string) => commands.adminShow(server);
+  const waitForStatus = (server: string, status: string) => commands.waitForStatus(server, status);
+  const boot = (env: OpenstackEnv, name: string, extra: readonly string[] = []) => commands.boot(env, name, extra);
+  const ok = (env: OpenstackEnv, args: readonly string[]) => commands.ok(env, args);
 
   before(async () => {
-    const port = await freePort();
-    nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', '--compute-hosts', '2']);
-    await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
-    admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
-    demo = { ...admin, OS_USERNAME: 'demo', OS_PASSWORD: cloudsYamlPassword(stateDir, 'demo'), OS_PROJECT_NAME: 'demo' };
-    const disk = join(work, 'disk.qcow2');
-    writeFileSync(join(work, 'pattern.raw'), Buffer.alloc(1 << 20, 0x5a));
-    await run('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', join(work, 'pattern.raw'), disk]);
-    await ok(admin, ['image', 'create', 'cirros', '--file', disk, '--disk-format', 'qcow2', '--container-format', 'bare', '--public']);
+    cloud = await startComputeCloud('servers-cli', { hosts: 2 });
+    ({ admin, demo } = cloud.cli);
+    commands = serverCli(cloud.cli);
   });
   after(async () => {
-    nimbus.child.kill('SIGTERM');
-    await nimbus.exited();
-    rmSync(work, { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
+    await cloud.stop();
   });
 
   test('compute service list, hypervisor list, availability zone list', async () => {
@@ -114,21 +78,6 @@ describe('servers and compute admin through the openstack CLI', { skip }, () => 
     assert.deepEqual(await openstackJson<unknown[]>(demo, ['server', 'list']), []);
   });
 
-  test('microversions: create --tag --description (2.52), set/unset --tag (2.26), list --tags, show at 2.79', async () => {
-    const at = (version: string, args: readonly string[]) => ['--os-compute-api-version', version, ...args];
-    const created = await openstackJson<Server>(demo, at('2.52', ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--tag', 'web', '--description', 'front end', '--wait', 'tagged']));
-    assert.equal(created['status'], 'ACTIVE');
-    await boot(demo, 'untagged');
-    await ok(demo, at('2.26', ['server', 'set', '--tag', 'db', 'tagged']));
-    await ok(demo, at('2.26', ['server', 'unset', '--tag', 'web', 'tagged']));
-    const listed = await openstackJson<Record<string, unknown>[]>(demo, at('2.26', ['server', 'list', '--tags', 'db']));
-    assert.deepEqual(listed.map((row) => row['Name']), ['tagged']);
-    const shown = await openstackJson<Server>(demo, at('2.79', ['server', 'show', 'tagged']));
-    assert.deepEqual([shown['description'], shown['tags'], shown['locked']], ['front end', ['db'], false]);
-    assert.match(JSON.stringify(shown['flavor']), /m1\.tiny/, 'the 2.47 embedded flavor, as OSC prints it');
-    for (const name of ['tagged', 'untagged']) await ok(demo, ['server', 'delete', '--wait', name]);
-  });
-
   test('aggregate create --zone az1 + add host: a boot into az1 lands on that host', async () => {
     await ok(admin, ['aggregate', 'create', '--zone', 'az1', 'agg1']);
     await ok(admin, ['aggregate', 'add', 'host', 'agg1', 'compute-2']);
@@ -156,21 +105,6 @@ describe('servers and compute admin through the openstack CLI', { skip }, () => 
     assert.match(JSON.stringify(failed['fault']), /No valid host was found/);
     for (const name of ['g1', 'g2', 'g3']) await ok(demo, ['server', 'delete', '--wait', name]);
     await ok(demo, ['server', 'group', 'delete', 'spread']);
-  });
-
-  test('compute service set --disable compute-1: a boot right after it never lands there; --enable puts it back', async () => {
-    await ok(admin, ['compute', 'service', 'set', '--disable', '--disable-reason', 'maintenance', 'compute-1', 'nova-compute']);
-    // Right away, without --wait (the CLI polls every 5 s): the scheduler must know now, not at
-    // its next service refresh. Two servers in one request would otherwise spread over both hosts.
-    await ok(demo, ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--min', '2', '--max', '2', 'd']);
-    for (const name of ['d-1', 'd-2']) {
-      await waitForStatus(name, 'ACTIVE');
-      assert.equal((await adminShow(name))['OS-EXT-SRV-ATTR:host'], 'compute-2', `${name} landed on the disabled host`);
-    }
-    const listed = await openstackJson<Record<string, unknown>[]>(admin, ['compute', 'service', 'list', '--service', 'nova-compute', '--long']);
-    assert.deepEqual(listed.map((row) => [row['Host'], row['Status'], row['Disabled Reason']]).sort(), [['compute-1', 'disabled', 'maintenance'], ['compute-2', 'enabled', null]]);
-    await ok(admin, ['compute', 'service', 'set', '--enable', 'compute-1', 'nova-compute']);
-    for (const name of ['d-1', 'd-2']) await ok(demo, ['server', 'delete', '--wait', name]);
   });
 
   test('quota set --instances 2: the third boot is refused with the quota error', async () => {

@@ -19,6 +19,7 @@ from tempest.lib.services.compute import availability_zone_client
 from tempest.lib.services.compute import base_compute_client
 from tempest.lib.services.compute import hypervisor_client
 from tempest.lib.services.compute import limits_client
+from tempest.lib.services.compute import quota_classes_client
 from tempest.lib.services.compute import quotas_client
 from tempest.lib.services.compute import server_groups_client
 from tempest.lib.services.compute import services_client
@@ -170,6 +171,14 @@ def quotas(version):
     c.delete_quota_set(PROJECT)
 
 
+def quota_classes(version):
+    c = client(quota_classes_client.QuotaClassesClient)
+    c.show_quota_class_set('default')
+    c.update_quota_class_set('default', instances=12, server_groups=9)
+    c.update_quota_class_set('gold', cores=64)
+    c.show_quota_class_set('gold')
+
+
 def usage(version):
     c = client(tenant_usages_client.TenantUsagesClient)
     period = dict(start='2026-11-01T00:00:00', end='2026-11-30T00:00:00.5')
@@ -182,7 +191,7 @@ def usage(version):
 
 
 SCENARIOS = [services, hypervisors, server_groups, aggregates, zones, limits,
-             quotas, usage]
+             quotas, quota_classes, usage]
 
 
 def main():

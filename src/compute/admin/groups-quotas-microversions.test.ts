@@ -141,4 +141,33 @@ describe('limits and quota sets by microversion', () => {
       await call('DELETE', '/os-quota-sets/demo');
       assert.equal(((await call('GET', asUser)).json['quota_set'] as Json)['cores'], 20, "a project's reset drops its users' limits too");
     }));
+
+  test("quota class sets: server group quotas from 2.50, network ones gone at 2.50, injected files at 2.57; `default` is every project's defaults", () =>
+    withComputeApp(async ({ call }) => {
+      const keys = async (version: string) => Object.keys((await call('GET', '/os-quota-class-sets/default', { version })).json['quota_class_set'] as Json).sort();
+      const at249 = await keys('2.49');
+      assert.deepEqual(at249, [
+        'cores', 'fixed_ips', 'floating_ips', 'id', 'injected_file_content_bytes', 'injected_file_path_bytes', 'injected_files', 'instances', 'key_pairs',
+        'metadata_items', 'ram', 'security_group_rules', 'security_groups',
+      ]);
+      const network = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
+      const injected = ['injected_file_content_bytes', 'injected_file_path_bytes', 'injected_files'];
+      const base = [...at249.filter((name) => !network.includes(name)), 'server_group_members', 'server_groups'].sort();
+      assert.deepEqual(await keys('2.50'), base);
+      assert.deepEqual(await keys('2.57'), base.filter((name) => !injected.includes(name)));
+
+      const update = (version: string, values: Json) => call('PUT', '/os-quota-class-sets/default', { body: { quota_class_set: values }, version });
+      const set = await update('2.1', { instances: 7, server_groups: 3, networks: 1 });
+      assert.deepEqual([set.status, (set.json['quota_class_set'] as Json)['id'], (set.json['quota_class_set'] as Json)['server_groups']], [200, undefined, undefined]);
+      assert.equal((await update('2.50', { floating_ips: 1 })).status, 400);
+      assert.equal((await update('2.57', { injected_files: 1 })).status, 400);
+      const defaults = (await call('GET', '/os-quota-sets/demo/defaults', { version: '2.57' })).json['quota_set'] as Json;
+      assert.deepEqual([defaults['instances'], defaults['server_groups']], [7, 3]);
+      assert.equal(((await call('GET', '/os-quota-sets/demo', { version: '2.57' })).json['quota_set'] as Json)['instances'], 7, 'projects without their own limit follow it');
+      await call('PUT', '/os-quota-class-sets/gold', { body: { quota_class_set: { cores: 64 } } });
+      assert.deepEqual(((await call('GET', '/os-quota-class-sets/gold')).json['quota_class_set'] as Json)['cores'], 64);
+      assert.equal(((await call('GET', '/os-quota-class-sets/gold')).json['quota_class_set'] as Json)['instances'], 10, "another class starts from [quota]'s defaults");
+      assert.equal((await call('GET', '/os-quota-class-sets/default', { as: DEMO })).status, 403);
+    }));
 });
+

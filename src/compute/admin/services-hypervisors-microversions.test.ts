@@ -7,6 +7,7 @@ import { insertInstance } from '../db/testing/compute-db.js';
 import { CPU_INFO, NODE_UUIDS, seedHosts } from './testing/admin-fixtures.js';
 
 type Json = Record<string, unknown>;
+const message = (reply: { json: Json }): unknown => (Object.values(reply.json)[0] as Json | undefined)?.['message'];
 
 async function services(call: Call, version: string): Promise<Json[]> {
   return (await call('GET', '/os-services', { version })).json['services'] as Json[];
@@ -205,6 +206,10 @@ describe('os-hypervisors by microversion', () => {
       const at88 = (await call('GET', '/os-hypervisors/detail', { version: '2.88' })).json['hypervisors'] as Json[];
       assert.deepEqual(Object.keys(at88[0] ?? {}).sort(), ['host_ip', 'hypervisor_hostname', 'hypervisor_type', 'hypervisor_version', 'id', 'service', 'state', 'status', 'uptime']);
       assert.equal((await call('GET', '/os-hypervisors/statistics', { version: '2.87' })).status, 200);
+      const uptime = await call('GET', `/os-hypervisors/${NODE_UUIDS[0]}/uptime`, { version: '2.87' });
+      assert.deepEqual([uptime.status, message(uptime)], [501, 'The requested functionality is not supported.']);
+      assert.equal((await call('GET', '/os-hypervisors/00000000-0000-4000-8000-000000000000/uptime', { version: '2.87' })).status, 404);
+      assert.equal((await call('GET', `/os-hypervisors/${NODE_UUIDS[0]}/uptime`, { version: '2.88' })).status, 404);
       assert.equal((await call('GET', '/os-hypervisors/statistics', { version: '2.88' })).status, 404);
     }));
 });

@@ -31,8 +31,24 @@ export class QuotaManager {
 
   /** The defaults every project starts from: the `default` class over the built-in values. */
   async defaults(): Promise<QuotaSet> {
-    const rows = await this.#db.selectFrom('compute_quota_classes').select(['resource', 'hard_limit']).where('class_name', '=', DEFAULT_QUOTA_CLASS).execute();
+    return this.classLimits(DEFAULT_QUOTA_CLASS);
+  }
+
+  /** A quota class's limits: its own over the `[quota]` defaults (Nova's get_class_quotas). */
+  async classLimits(className: string): Promise<QuotaSet> {
+    const rows = await this.#db.selectFrom('compute_quota_classes').select(['resource', 'hard_limit']).where('class_name', '=', className).execute();
     return overlay({ ...QUOTA_DEFAULTS }, rows);
+  }
+
+  /** Sets a quota class's limits; those of the `default` class are every project's defaults. */
+  async updateClass(className: string, values: Partial<QuotaSet>): Promise<QuotaSet> {
+    await this.#db.transaction().execute(async (trx) => {
+      for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) {
+        await trx.deleteFrom('compute_quota_classes').where('class_name', '=', className).where('resource', '=', resource).execute();
+        await trx.insertInto('compute_quota_classes').values({ class_name: className, resource, hard_limit: limit }).execute();
+      }
+    });
+    return this.classLimits(className);
   }
 
   /** The project's limits, or with `userId` that user's (their own where set, the project's elsewhere). */

@@ -24,6 +24,11 @@ export type QuotaResource = keyof typeof QUOTA_DEFAULTS;
 
 export const QUOTA_RESOURCES = Object.keys(QUOTA_DEFAULTS) as QuotaResource[];
 
+/** The nova-network resources the API stops showing at 2.36 (quota sets) and 2.50 (quota classes). */
+export const NETWORK_RESOURCES: readonly QuotaResource[] = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
+/** The personality-file resources the API stops showing at 2.57. */
+export const INJECTED_FILE_RESOURCES: readonly QuotaResource[] = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
+
 /** One value per resource. */
 export type QuotaSet = Record<QuotaResource, number>;
 

@@ -5,6 +5,7 @@ import type { Aggregate } from '../../admin/aggregates.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { novaTime } from './render.js';
+import { integerId } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 255 });
@@ -48,8 +49,7 @@ function renderAggregate(request: FastifyRequest, aggregate: Aggregate, full = t
 
 /** Nova's utils.validate_integer(id, 'id') on every aggregate path. */
 function aggregateId(id: string): string {
-  if (!/^\s*[+-]?\d+\s*$/.test(id)) throw new BadRequest('Invalid input received: id must be an integer');
-  return id.trim();
+  return String(integerId(id));
 }
 
 /** /v2.1/os-aggregates: CRUD and the add_host / remove_host / set_metadata actions (admin). */

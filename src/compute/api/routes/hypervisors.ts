@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BadRequest, NotFound } from '../../../common/errors/errors.js';
+import { BadRequest, NotFound, NotImplemented } from '../../../common/errors/errors.js';
 import { queryValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
@@ -9,14 +9,13 @@ import type { Hypervisor, HypervisorPage, NodeKey } from '../../admin/hypervisor
 import { MAX_LIMIT } from '../../flavors/flavor.js';
 import { LAST_WITH_STATISTICS, renderHypervisor, renderStatistics, UUID_FOR_ID } from './hypervisor-views.js';
 import { nextLinks } from './links.js';
-import { boolFromString, isUuidLike, NovaBoolean, queryLists } from './nova-types.js';
+import { boolFromString, isUuidLike, NovaBoolean, queryLists, NonNegativeInteger, parseInteger } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 export const HypervisorParams = Type.Object({ hypervisor_id: Type.String() });
 /** Every query is read by the version's own schema in the handler; the route only gathers repeats. */
 const AnyQuery = Type.Object({}, { additionalProperties: true });
 
-const NonNegativeInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 });
 const Single = (schema: TSchema) => Type.Optional(Type.Array(schema, { maxItems: 1 }));
 /** hypervisors.list_query_schema_v233: paging, other parameters ignored. */
 const ListQueryV233 = Type.Object({ limit: Type.Optional(Type.Array(NonNegativeInteger)), marker: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: true });
@@ -96,13 +95,14 @@ function nodeKey(request: FastifyRequest, id: string): NodeKey {
     if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
     return { uuid: id };
   }
-  if (!/^\s*[+-]?\d+\s*$/.test(id)) throw new NotFound(`Hypervisor with ID '${id}' could not be found.`);
-  return { id: Number(id) };
+  const number = parseInteger(id);
+  if (number === undefined) throw new NotFound(`Hypervisor with ID '${id}' could not be found.`);
+  return { id: number };
 }
 
 /** Only from 2.1 to 2.52 (2.53 moved them into query parameters); later, as in Nova, 404. */
 const beforeUuids = versioned([{ min: '2.1', max: '2.52', value: true }]);
-/** GET /os-hypervisors/statistics ends at 2.87. */
+/** GET /os-hypervisors/statistics and /{id}/uptime end at 2.87. */
 const withStatistics = versioned([{ min: '2.1', max: LAST_WITH_STATISTICS, value: true }]);
 
 /** /v2.1/os-hypervisors: list and detail (paged from 2.33), show, statistics, and the pre-2.53 search and servers. */
@@ -146,6 +146,16 @@ export function hypervisorRoutes(deps: ComputeRouteDeps, admin: ComputeAdmin): F
       const id = request.params.hypervisor_id;
       const hypervisor = await hypervisors.get(nodeKey(request, id), id);
       return { hypervisor: await render(request, hypervisor, true, withServers) };
+    });
+
+    // Nova asks the host's driver for its `uptime` output; no Nimbus driver reports one, which
+    // Nova answers with 501 too (the CLI's `hypervisor show` expects exactly that). Gone at 2.88.
+    app.get('/v2.1/os-hypervisors/:hypervisor_id/uptime', { schema: { params: HypervisorParams } }, async (request) => {
+      withStatistics.select(request.microversion);
+      authorize(deps, request, 'os_compute_api:os-hypervisors:uptime', {});
+      const id = request.params.hypervisor_id;
+      await hypervisors.get(nodeKey(request, id), id);
+      throw new NotImplemented('The requested functionality is not supported.');
     });
 
     app.get('/v2.1/os-hypervisors/:hypervisor_id/search', { schema: { params: HypervisorParams } }, async (request) => {

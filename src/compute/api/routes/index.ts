@@ -4,6 +4,7 @@ import { flavorExtraSpecRoutes } from './flavor-extra-specs.js';
 import { flavorRoutes } from './flavors.js';
 import { keyPairRoutes } from './keypairs.js';
 import { limitRoutes } from './limits.js';
+import { quotaClassSetRoutes } from './quota-class-sets.js';
 import { quotaSetRoutes } from './quota-sets.js';
 import type { ComputeRouteDeps } from './route-deps.js';
 import { aggregateRoutes } from './aggregates.js';
@@ -25,7 +26,7 @@ export type { ComputeRouteDeps } from './route-deps.js';
 /** Nova's flavor, key pair, quota, limits, server and admin APIs at `/v2.1/…` of the compute plugin (behind the auth middleware). */
 export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, limitRoutes]) {
+    for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes]) {
       await app.register(routes(deps));
     }
     const { servers, admin } = deps;

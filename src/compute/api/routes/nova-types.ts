@@ -1,5 +1,6 @@
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
+import { BadRequest } from '../../../common/errors/errors.js';
 import { Microversion } from '../../../common/http/microversion.js';
 import { versioned } from '../../../common/http/versioned.js';
 import { queryValidator } from '../../../common/http/validation.js';
@@ -16,6 +17,19 @@ const MAX_INT = 2147483647;
 /** parameter_types.flavor_param_positive / _non_negative: an int, or a string of digits. */
 export function flavorInteger(minimum: number) {
   return Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]+$', minimum, maximum: MAX_INT });
+}
+
+/** parameter_types.non_negative_integer, as query parameters carry it (paging limits and offsets). */
+export const NonNegativeInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 });
+
+/** quota_sets common_quota: a limit as an int (or digit string) from -1 (unlimited). */
+export const QuotaLimit = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimum: -1, maximum: MAX_INT });
+
+/** utils.validate_integer(id, 'id') on a path id: a 400 in Nova's words when it is no integer. */
+export function integerId(id: string): number {
+  const parsed = parseInteger(id);
+  if (parsed === undefined) throw new BadRequest('Invalid input received: id must be an integer');
+  return parsed;
 }
 
 /** parameter_types.boolean: JSON booleans and oslo's boolean words. */

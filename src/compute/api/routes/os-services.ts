@@ -8,7 +8,7 @@ import type { ServiceRecord } from '../../../common/service/service-registry.js'
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import { COMPUTE_BINARY } from '../../admin/availability-zones.js';
 import type { ComputeService, ComputeServices, ServiceChanges, ServiceKey } from '../../admin/compute-services.js';
-import { boolFromString, isUuidLike, NovaBoolean, queryLists, unknownQueryCheck } from './nova-types.js';
+import { boolFromString, integerId, isUuidLike, NovaBoolean, queryLists, unknownQueryCheck } from './nova-types.js';
 import { novaTime } from './render.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
@@ -42,7 +42,6 @@ const actionBodies = versioned([
   { min: '2.11', max: '2.52', value: bodyValidator(ServiceActionBodyV211) },
 ]);
 const validateV253 = bodyValidator(ServiceUpdateBodyV253);
-
 
 /** Nova's _get_service_detail: forced_down from 2.11, the uuid as id from 2.53. */
 export function renderService(request: FastifyRequest, { record, zone }: ComputeService): Record<string, unknown> {
@@ -113,8 +112,7 @@ function serviceKey(request: FastifyRequest, id: string): ServiceKey {
     if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
     return { uuid: id };
   }
-  if (!/^\s*[+-]?\d+\s*$/.test(id)) throw new BadRequest('Invalid input received: id must be an integer');
-  return { id: Number(id) };
+  return { id: integerId(id) };
 }
 
 /** /v2.1/os-services: list; the pre-2.53 actions or the 2.53 update; delete. */

@@ -4,17 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
-import { QUOTA_RESOURCES, type QuotaResource, type QuotaSet } from '../../quotas/quota-resources.js';
-import { NovaBoolean, boolFromString, MultiParam, queryLists, unknownQueryCheck } from './nova-types.js';
+import { INJECTED_FILE_RESOURCES, NETWORK_RESOURCES, QUOTA_RESOURCES, type QuotaResource, type QuotaSet } from '../../quotas/quota-resources.js';
+import { NovaBoolean, boolFromString, MultiParam, QuotaLimit, queryLists, unknownQueryCheck } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
-/** quota_sets common_quota: an int (or digit string) from -1. */
-const QuotaLimit = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimum: -1, maximum: 2147483647 });
-
 /** Nova's FILTERED_QUOTAS_2_36: the nova-network resources, gone from request and answer at 2.36. */
-const FILTERED_2_36: readonly QuotaResource[] = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
+const FILTERED_2_36 = NETWORK_RESOURCES;
 /** FILTERED_QUOTAS_2_57: personality files went at 2.57, their quotas with them. */
-const FILTERED_2_57: readonly QuotaResource[] = [...FILTERED_2_36, 'injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
+const FILTERED_2_57: readonly QuotaResource[] = [...NETWORK_RESOURCES, ...INJECTED_FILE_RESOURCES];
 
 function updateBody(filtered: readonly QuotaResource[], extra: Record<string, TSchema> = {}) {
   const resources = QUOTA_RESOURCES.filter((resource) => !filtered.includes(resource));

@@ -7,7 +7,7 @@ import { versioned } from '../../../common/http/versioned.js';
 import { MAX_LIMIT } from '../../flavors/flavor.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServerGroup } from '../../admin/server-groups.js';
-import { last, MultiParam, unknownQueryCheck } from './nova-types.js';
+import { last, MultiParam, unknownQueryCheck, NonNegativeInteger } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '^(?! )[\\S ]+(?<! )$' });
@@ -35,7 +35,6 @@ export const ServerGroupCreateBodyV264 = wrap({
   ),
 });
 export const ServerGroupParams = Type.Object({ group_id: Type.String() });
-const NonNegativeInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 });
 /** server_groups_query_param: unknown parameters are ignored until 2.74, a 400 from 2.75. */
 export const ServerGroupListQuerystring = Type.Object(
   { all_projects: MultiParam(Type.String()), limit: MultiParam(NonNegativeInteger), offset: MultiParam(NonNegativeInteger) },

@@ -7,12 +7,11 @@ import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServerUsage, TenantUsage, UsagePeriod } from '../../admin/tenant-usage.js';
 import { MAX_LIMIT } from '../../flavors/flavor.js';
 import { nextLinks } from './links.js';
-import { queryLists, unknownQueryCheck } from './nova-types.js';
+import { queryLists, unknownQueryCheck, NonNegativeInteger } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 /** Paging arrived at 2.40; before it Nova silently limits to [api] max_limit. */
 const PAGING = '2.40';
-const NonNegativeInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 });
 /** simple_tenant_usage.index_query_v240 (index_query before 2.40 ignores limit and marker as unknowns). */
 export const UsageQuerystring = Type.Object(
   {
