@@ -181,6 +181,8 @@ echo "root::0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 
 # --- the disk: MBR + one bootable FAT16 partition at 1 MiB ---
 cat > "$work/syslinux.cfg" <<'EOF'
+SERIAL 0 115200
+SAY nimbus-tiny: loading the kernel
 DEFAULT nimbus
 PROMPT 0
 TIMEOUT 0

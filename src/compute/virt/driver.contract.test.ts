@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComputeDriver, PowerOffOptions } from './driver.js';
 import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound } from './errors.js';
 import type { FlavorSpec, ImageMeta, InstanceSpec, VifSpec, VolumeConnection } from './instance-spec.js';
@@ -178,6 +179,9 @@ const CASES = {
 
   'console output is not empty after spawn': async (harness) => {
     const instance = await spawned(harness);
+    // A real guest writes its first line a moment after its hypervisor starts.
+    const deadline = Date.now() + 30_000;
+    while ((await harness.driver.getConsoleOutput(instance)).trim() === '' && Date.now() < deadline) await sleep(100);
     assert.notEqual((await harness.driver.getConsoleOutput(instance)).trim(), '');
   },
 

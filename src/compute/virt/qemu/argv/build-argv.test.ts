@@ -18,6 +18,7 @@ const DEFINITION: VmDefinition = {
   accelerator: 'tcg',
   vcpus: 1,
   memoryMb: 128,
+  localGb: 1,
   disks: [{ id: 'disk0', path: '/s/i/disk', format: 'qcow2', serial: null, readOnly: false }],
 };
 

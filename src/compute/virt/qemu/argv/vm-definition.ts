@@ -30,6 +30,8 @@ export interface VmDefinition {
   readonly accelerator: Accelerator;
   readonly vcpus: number;
   readonly memoryMb: number;
+  /** Local disk the flavor claims (root + ephemeral + swap), for the resource audit. */
+  readonly localGb: number;
   /** In boot order: the first disk is the one the BIOS boots. */
   readonly disks: readonly DiskDefinition[];
 }

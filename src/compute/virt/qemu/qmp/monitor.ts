@@ -52,18 +52,20 @@ export class QmpMonitor {
   }
 
   /**
-   * Connects (retrying while QEMU has not created the socket yet), reads the greeting and leaves
-   * capabilities negotiation mode.
+   * Connects, reads the greeting and leaves capabilities negotiation mode. `waitForSocket`
+   * (the default) retries while QEMU has not created or opened the socket yet; without it a
+   * missing or refusing socket fails at once with its ENOENT / ECONNREFUSED.
    */
-  static async connect(socketPath: string, options: { readonly timeoutMs: number }): Promise<QmpMonitor> {
+  static async connect(socketPath: string, options: { readonly timeoutMs: number; readonly waitForSocket?: boolean }): Promise<QmpMonitor> {
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       try {
         return await QmpMonitor.#attempt(socketPath, Math.max(deadline - Date.now(), 1));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        const retryable = code === 'ENOENT' || code === 'ECONNREFUSED';
-        if (!retryable || Date.now() >= deadline) throw retryable ? new QmpTimeout(`connect to ${socketPath}`, options.timeoutMs) : error;
+        const retryable = (code === 'ENOENT' || code === 'ECONNREFUSED') && options.waitForSocket !== false;
+        if (!retryable) throw error;
+        if (Date.now() >= deadline) throw new QmpTimeout(`connect to ${socketPath}`, options.timeoutMs);
         await sleep(20);
       }
     }

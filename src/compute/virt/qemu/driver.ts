@@ -1,0 +1,492 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { NimbusError } from '../../../common/errors/errors.js';
+import { getLogger } from '../../../common/logging/logger.js';
+import type { DriverCapabilities } from '../capabilities.js';
+import type {
+  ComputeDriver,
+  DestroyOptions,
+  DriverSnapshot,
+  InstanceInfo,
+  LiveMigrationResult,
+  LiveMigrationTarget,
+  MigratedDisks,
+  PowerOffOptions,
+  RebootType,
+  RescueOptions,
+  SpawnOptions,
+} from '../driver.js';
+import { DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound, NotSupportedByDriver } from '../errors.js';
+import type { HostResources } from '../host-resources.js';
+import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
+import { PowerState } from '../power-state.js';
+import { BOOT, DEFINITION_VERSION, MACHINE_TYPE, type VmDefinition, type VmLaunch } from './argv/vm-definition.js';
+import { BaseImageCache, type ImageDataSource } from './disk/base-images.js';
+import { convertImage, createOverlay } from './disk/qemu-img.js';
+import { acpiShutdown, powerStateOf } from './guest-power.js';
+import { type Accelerator, detectAccelerator } from './host/accelerator.js';
+import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
+import { qemuSystemBinary } from './host/qemu-binary.js';
+import { InstanceDir, checkSocketPathLength, definedInstances, exists, readDefinition, writeDefinition } from './instance/instance-dir.js';
+import { finishRestore, restoreUri, saveState } from './managed-save.js';
+import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
+import { type QmpMonitor, qmp } from './qmp/index.js';
+import { Reverter } from './reverter.js';
+
+const LOG = getLogger('nimbus.compute.virt.qemu.driver');
+const GIB = 1024 ** 3;
+/** Nova keeps the tail of the console log: what `openstack console log show` gets at most. */
+const CONSOLE_OUTPUT_MAX_BYTES = 100 * 1024;
+
+export const QEMU_CAPABILITIES: DriverCapabilities = Object.freeze({
+  supportsPause: true,
+  supportsSuspend: true,
+  supportsRescue: true,
+  supportsSnapshot: true,
+  supportsConsoleOutput: true,
+  supportsColdMigration: false,
+  supportsMigrateToSameHost: false,
+  supportsLiveMigration: false,
+  supportsBlockMigration: false,
+  supportsLiveMigrationAbort: false,
+  supportsLiveMigrationForceComplete: false,
+  supportsEvacuate: false,
+  supportsAttachVolume: false,
+  imageFormats: Object.freeze(['raw', 'qcow2'] as const),
+});
+
+export interface QemuDriverOptions {
+  readonly host: string;
+  /** This host's instance directories and `_base/` (`<state_dir>/compute/<host>/instances`). */
+  readonly instancesPath: string;
+  /** How base images are read from the image service. */
+  readonly imageData: ImageDataSource;
+  /** qemu-system-x86_64 by default, found on PATH. */
+  readonly binary?: string;
+  /** Detected by default: KVM where it works, TCG elsewhere. */
+  readonly accelerator?: Accelerator;
+  /** How long a soft reboot waits for the guest to power off before resetting it (Nova: 120 s). */
+  readonly softRebootTimeoutSeconds?: number;
+}
+
+/**
+ * Runs guests as QEMU processes driven over QMP, with no libvirt between (Nova's libvirt driver,
+ * by hand): one directory per guest holding its definition, disks, console log and sockets.
+ */
+export class QemuDriver implements ComputeDriver {
+  readonly type = 'qemu';
+  readonly host: string;
+  readonly capabilities = QEMU_CAPABILITIES;
+  readonly instancesPath: string;
+  readonly accelerator: Accelerator;
+
+  readonly #binary: string;
+  readonly #baseImages: BaseImageCache;
+  readonly #softRebootTimeoutMs: number;
+  /** Open monitors of running guests; attaching is shared, since QMP serves one client at a time. */
+  readonly #monitors = new Map<string, Promise<QmpMonitor | undefined>>();
+  #version: Promise<number> | undefined;
+
+  constructor(options: QemuDriverOptions) {
+    const binary = options.binary ?? qemuSystemBinary();
+    if (binary === undefined) throw new Error('qemu-system-x86_64 is not installed (Debian package qemu-system-x86)');
+    checkSocketPathLength(options.instancesPath);
+    this.host = options.host;
+    this.instancesPath = options.instancesPath;
+    this.#binary = binary;
+    this.accelerator = options.accelerator ?? detectAccelerator();
+    this.#baseImages = new BaseImageCache(options.instancesPath, options.imageData);
+    this.#softRebootTimeoutMs = (options.softRebootTimeoutSeconds ?? 120) * 1000;
+  }
+
+  async initHost(): Promise<void> {
+    await mkdir(this.instancesPath, { recursive: true });
+    const uuids = await definedInstances(this.instancesPath);
+    let running = 0;
+    for (const uuid of uuids) if ((await this.#monitor(uuid)) !== undefined) running += 1;
+    LOG.info(`QEMU driver on ${this.host} (${this.accelerator.toUpperCase()}): ${uuids.length} instances defined, re-attached to ${running} running`);
+  }
+
+  // Status
+
+  async listInstances(): Promise<string[]> {
+    return definedInstances(this.instancesPath);
+  }
+
+  async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
+    await this.#defined(instance);
+    return { powerState: await this.#powerState(instance.uuid) };
+  }
+
+  async getConsoleOutput(instance: InstanceRef): Promise<string> {
+    const dir = await this.#defined(instance);
+    const log = await readFile(dir.consoleLog).catch(() => Buffer.alloc(0));
+    return log.subarray(Math.max(0, log.length - CONSOLE_OUTPUT_MAX_BYTES)).toString('utf8');
+  }
+
+  async getAvailableResource(): Promise<HostResources> {
+    await mkdir(this.instancesPath, { recursive: true });
+    const [capacity, cpuInfo, version] = await Promise.all([hostCapacity(this.instancesPath), hostCpuInfo(), this.#qemuVersion()]);
+    let vcpusUsed = 0;
+    let memoryMbUsed = 0;
+    let localGbUsed = 0;
+    const uuids = await definedInstances(this.instancesPath);
+    for (const uuid of uuids) {
+      const definition = await readDefinition(this.#dir(uuid).definition);
+      if (definition === undefined) continue;
+      vcpusUsed += definition.vcpus;
+      memoryMbUsed += definition.memoryMb;
+      localGbUsed += definition.localGb;
+    }
+    return {
+      hypervisorHostname: this.host,
+      hypervisorType: this.accelerator === 'kvm' ? 'KVM' : 'QEMU',
+      hypervisorVersion: version,
+      ...capacity,
+      vcpusUsed,
+      memoryMbUsed,
+      localGbUsed,
+      runningVms: uuids.length,
+      cpuInfo,
+    };
+  }
+
+  // Lifecycle
+
+  async spawn(instance: InstanceSpec, options: SpawnOptions): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    await this.#failing('spawn', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await this.#baseImages.get(instance.image);
+        const rootBytes = instance.flavor.rootGb > 0 ? instance.flavor.rootGb * GIB : base.virtualSize;
+        if (base.virtualSize > rootBytes) {
+          throw new Error(`Flavor's disk is too small for requested image. Flavor disk is ${rootBytes} bytes, image is ${base.virtualSize} bytes.`);
+        }
+        const reuse = options.reuseDisks && (await exists(dir.rootDisk));
+        await mkdir(dir.path, { recursive: true });
+        if (!reuse) {
+          reverter.add(() => rm(dir.path, { recursive: true, force: true }));
+          await createOverlay(base.path, base.format, dir.rootDisk, rootBytes);
+        }
+        const definition = this.#definition(instance, dir);
+        await writeDefinition(dir.definition, definition);
+        reverter.add(() => rm(dir.definition, { force: true }));
+        if (options.powerOn) await this.#start(dir, definition, BOOT);
+      }),
+    );
+    LOG.info(`Instance spawned on ${this.host}${options.powerOn ? '' : ' (not powered on)'}`, { instance: instance.uuid });
+  }
+
+  async destroy(instance: InstanceSpec, options: DestroyOptions): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    await this.#failing('destroy', instance, async () => {
+      await this.#kill(instance.uuid);
+      if (options.destroyDisks) {
+        await rm(dir.path, { recursive: true, force: true });
+      } else {
+        await Promise.all([dir.definition, dir.rescueDefinition, dir.savedState].map((path) => rm(path, { force: true })));
+      }
+    });
+  }
+
+  async powerOff(instance: InstanceRef, options: PowerOffOptions): Promise<void> {
+    const dir = await this.#defined(instance);
+    await this.#failing('powerOff', instance, async () => {
+      const monitor = await this.#monitor(instance.uuid);
+      if (monitor !== undefined && options.timeoutSeconds > 0 && (await qmp.queryStatus(monitor)).status === 'running') {
+        const clean = await acpiShutdown(monitor, { timeoutMs: options.timeoutSeconds * 1000, retryIntervalMs: options.retryIntervalSeconds * 1000 });
+        if (!clean) LOG.warning(`Instance did not power off within ${options.timeoutSeconds} s; stopping it`, { instance: instance.uuid });
+      }
+      await this.#kill(instance.uuid);
+      // Powering off a suspended guest discards its saved state, as libvirt's managed save does.
+      await rm(dir.savedState, { force: true });
+    });
+  }
+
+  async powerOn(instance: InstanceSpec): Promise<void> {
+    const dir = await this.#defined(instance);
+    await this.#failing('powerOn', instance, async () => {
+      if ((await this.#monitor(instance.uuid)) !== undefined) return;
+      await this.#boot(dir);
+    });
+  }
+
+  async reboot(instance: InstanceSpec, type: RebootType): Promise<void> {
+    const dir = await this.#defined(instance);
+    await this.#failing('reboot', instance, async () => {
+      const monitor = await this.#monitor(instance.uuid);
+      if (monitor === undefined) {
+        await rm(dir.savedState, { force: true });
+        await this.#boot(dir);
+        return;
+      }
+      const { status } = await qmp.queryStatus(monitor);
+      if (type === 'soft' && status === 'running') {
+        if (await acpiShutdown(monitor, { timeoutMs: this.#softRebootTimeoutMs, retryIntervalMs: 2000 })) {
+          await this.#boot(dir);
+          return;
+        }
+        LOG.warning('Instance did not shut down for a soft reboot in time; resetting it', { instance: instance.uuid });
+      }
+      await qmp.systemReset(monitor);
+      if (status !== 'running') await qmp.cont(monitor);
+    });
+  }
+
+  async pause(instance: InstanceRef): Promise<void> {
+    const monitor = await this.#inState(instance, 'pause', [PowerState.RUNNING]);
+    await this.#failing('pause', instance, () => qmp.stop(monitor));
+  }
+
+  async unpause(instance: InstanceRef): Promise<void> {
+    const monitor = await this.#inState(instance, 'unpause', [PowerState.PAUSED]);
+    await this.#failing('unpause', instance, () => qmp.cont(monitor));
+  }
+
+  async suspend(instance: InstanceRef): Promise<void> {
+    const monitor = await this.#inState(instance, 'suspend', [PowerState.RUNNING, PowerState.PAUSED]);
+    const dir = this.#dir(instance.uuid);
+    await this.#failing('suspend', instance, async () => {
+      await saveState(monitor, dir);
+      await this.#kill(instance.uuid);
+    });
+  }
+
+  async resume(instance: InstanceSpec): Promise<void> {
+    const dir = await this.#defined(instance);
+    const state = await this.#powerState(instance.uuid);
+    if (state !== PowerState.SUSPENDED) throw new InstanceInvalidState(instance.uuid, 'resume', state);
+    await this.#failing('resume', instance, () => this.#boot(dir));
+  }
+
+  async rescue(instance: InstanceSpec, options: RescueOptions): Promise<void> {
+    const dir = await this.#defined(instance);
+    if (await exists(dir.rescueDefinition)) throw new InstanceInvalidState(instance.uuid, 'rescue', 'rescued');
+    const state = await this.#powerState(instance.uuid);
+    if (state !== PowerState.RUNNING && state !== PowerState.SHUTDOWN) throw new InstanceInvalidState(instance.uuid, 'rescue', state);
+    await this.#failing('rescue', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await this.#baseImages.get(options.rescueImage);
+        await createOverlay(base.path, base.format, dir.rescueDisk, base.virtualSize);
+        reverter.add(() => rm(dir.rescueDisk, { force: true }));
+        const own = this.#definition(instance, dir);
+        const rescue: VmDefinition = {
+          ...own,
+          disks: [{ id: 'rescue0', path: dir.rescueDisk, format: 'qcow2', serial: null, readOnly: false }, ...own.disks],
+        };
+        await writeDefinition(dir.rescueDefinition, rescue);
+        reverter.add(() => rm(dir.rescueDefinition, { force: true }));
+        await this.#kill(instance.uuid);
+        if (state === PowerState.RUNNING) reverter.add(() => this.#boot(dir));
+        await this.#start(dir, rescue, BOOT);
+      }),
+    );
+  }
+
+  async unrescue(instance: InstanceSpec): Promise<void> {
+    const dir = await this.#defined(instance);
+    if (!(await exists(dir.rescueDefinition))) throw new InstanceInvalidState(instance.uuid, 'unrescue', 'not rescued');
+    await this.#failing('unrescue', instance, async () => {
+      await this.#kill(instance.uuid);
+      await rm(dir.rescueDefinition, { force: true });
+      await rm(dir.rescueDisk, { force: true });
+      await this.#boot(dir);
+    });
+  }
+
+  async snapshot(instance: InstanceRef): Promise<DriverSnapshot> {
+    const dir = await this.#defined(instance);
+    const target = `${dir.path}/snapshot-${Date.now()}.qcow2`;
+    return this.#failing('snapshot', instance, async () => {
+      const monitor = await this.#monitor(instance.uuid);
+      const wasRunning = monitor !== undefined && (await qmp.queryStatus(monitor)).status === 'running';
+      // Stopping the CPUs drains and flushes the disk: the copy is what a power cut would leave.
+      if (wasRunning) await qmp.stop(monitor);
+      try {
+        await convertImage({ path: dir.rootDisk, format: 'qcow2', forceShare: true }, { path: target, format: 'qcow2' });
+      } catch (error) {
+        await rm(target, { force: true });
+        throw error;
+      } finally {
+        if (wasRunning) await qmp.cont(monitor);
+      }
+      const data = createReadStream(target);
+      data.once('close', () => void rm(target, { force: true }));
+      return { diskFormat: 'qcow2', containerFormat: 'bare', sizeBytes: (await stat(target)).size, data };
+    });
+  }
+
+  // Migrations: not offered yet (capabilities say so); the guest is still looked up first.
+
+  async migrateDiskAndPowerOff(instance: InstanceSpec, _destHost: string, _newFlavor: FlavorSpec, _options: PowerOffOptions): Promise<MigratedDisks> {
+    await this.#defined(instance);
+    throw new NotSupportedByDriver(this.type, 'migrateDiskAndPowerOff');
+  }
+
+  async finishMigration(): Promise<void> {
+    throw new NotSupportedByDriver(this.type, 'finishMigration');
+  }
+
+  async confirmMigration(): Promise<void> {
+    throw new NotSupportedByDriver(this.type, 'confirmMigration');
+  }
+
+  async finishRevertMigration(): Promise<void> {
+    throw new NotSupportedByDriver(this.type, 'finishRevertMigration');
+  }
+
+  async preLiveMigration(): Promise<LiveMigrationTarget> {
+    throw new NotSupportedByDriver(this.type, 'preLiveMigration');
+  }
+
+  async liveMigration(instance: InstanceRef, _target: LiveMigrationTarget): Promise<LiveMigrationResult> {
+    await this.#defined(instance);
+    throw new NotSupportedByDriver(this.type, 'liveMigration');
+  }
+
+  async liveMigrationAbort(instance: InstanceRef): Promise<void> {
+    await this.#defined(instance);
+    throw new NotSupportedByDriver(this.type, 'liveMigrationAbort');
+  }
+
+  async liveMigrationForceComplete(instance: InstanceRef): Promise<void> {
+    await this.#defined(instance);
+    throw new NotSupportedByDriver(this.type, 'liveMigrationForceComplete');
+  }
+
+  async postLiveMigrationAtDestination(): Promise<void> {
+    throw new NotSupportedByDriver(this.type, 'postLiveMigrationAtDestination');
+  }
+
+  async postLiveMigrationAtSource(): Promise<void> {
+    throw new NotSupportedByDriver(this.type, 'postLiveMigrationAtSource');
+  }
+
+  async rollbackLiveMigrationAtDestination(): Promise<void> {
+    throw new NotSupportedByDriver(this.type, 'rollbackLiveMigrationAtDestination');
+  }
+
+  // Devices
+
+  async attachVolume(instance: InstanceRef, _attachment: VolumeAttachment): Promise<void> {
+    await this.#defined(instance);
+    throw new NotSupportedByDriver(this.type, 'attachVolume');
+  }
+
+  async detachVolume(instance: InstanceRef, _volumeId: string): Promise<void> {
+    await this.#defined(instance);
+    throw new NotSupportedByDriver(this.type, 'detachVolume');
+  }
+
+  /** Guests are defined without NICs until the bridge networking lands: there is nothing to connect. */
+  async plugVifs(instance: InstanceRef, _vifs: readonly VifSpec[]): Promise<void> {
+    await this.#defined(instance);
+  }
+
+  /** As plugVifs: no interface is defined, so none is connected. */
+  async unplugVifs(instance: InstanceRef, _vifs: readonly VifSpec[]): Promise<void> {
+    await this.#defined(instance);
+  }
+
+  // Internals
+
+  #dir(uuid: string): InstanceDir {
+    return new InstanceDir(this.instancesPath, uuid);
+  }
+
+  async #defined(instance: InstanceRef): Promise<InstanceDir> {
+    const dir = this.#dir(instance.uuid);
+    if (!(await exists(dir.definition))) throw new InstanceNotFound(instance.uuid);
+    return dir;
+  }
+
+  #definition(instance: InstanceSpec, dir: InstanceDir): VmDefinition {
+    const { flavor } = instance;
+    return {
+      version: DEFINITION_VERSION,
+      uuid: instance.uuid,
+      name: instance.name,
+      machine: MACHINE_TYPE,
+      accelerator: this.accelerator,
+      vcpus: flavor.vcpus,
+      memoryMb: flavor.memoryMb,
+      localGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024),
+      disks: [{ id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false }],
+    };
+  }
+
+  /** The running QEMU's monitor, attaching on first use; undefined when the guest's QEMU is not running. */
+  #monitor(uuid: string): Promise<QmpMonitor | undefined> {
+    const cached = this.#monitors.get(uuid);
+    if (cached !== undefined) {
+      return cached.then((monitor) => (monitor?.connected === true ? monitor : this.#attach(uuid, cached)));
+    }
+    return this.#attach(uuid, undefined);
+  }
+
+  #attach(uuid: string, stale: Promise<QmpMonitor | undefined> | undefined): Promise<QmpMonitor | undefined> {
+    // Another caller may already have replaced the stale entry: share its attempt.
+    const current = this.#monitors.get(uuid);
+    if (current !== undefined && current !== stale) return current.then((monitor) => (monitor?.connected === true ? monitor : undefined));
+    const attaching = attachQemu(this.#dir(uuid));
+    this.#monitors.set(uuid, attaching);
+    return attaching;
+  }
+
+  async #powerState(uuid: string): Promise<PowerState> {
+    const dir = this.#dir(uuid);
+    const monitor = await this.#monitor(uuid);
+    if (monitor === undefined) return (await exists(dir.savedState)) ? PowerState.SUSPENDED : PowerState.SHUTDOWN;
+    return powerStateOf((await qmp.queryStatus(monitor)).status);
+  }
+
+  async #inState(instance: InstanceRef, operation: string, allowed: readonly PowerState[]): Promise<QmpMonitor> {
+    await this.#defined(instance);
+    const state = await this.#powerState(instance.uuid);
+    const monitor = await this.#monitor(instance.uuid);
+    if (!allowed.includes(state) || monitor === undefined) throw new InstanceInvalidState(instance.uuid, operation, state);
+    return monitor;
+  }
+
+  /** Starts QEMU from the active definition (the rescue one while rescued), restoring a saved state if there is one. */
+  async #boot(dir: InstanceDir): Promise<void> {
+    const definition = (await readDefinition(dir.rescueDefinition)) ?? (await readDefinition(dir.definition));
+    if (definition === undefined) throw new Error(`no definition in ${dir.path}`);
+    if (!(await exists(dir.savedState))) {
+      await this.#start(dir, definition, BOOT);
+      return;
+    }
+    const monitor = await this.#start(dir, definition, { incoming: restoreUri(dir), startPaused: true });
+    await finishRestore(monitor);
+    await rm(dir.savedState, { force: true });
+  }
+
+  async #start(dir: InstanceDir, definition: VmDefinition, launch: VmLaunch): Promise<QmpMonitor> {
+    const monitor = await startQemu(this.#binary, dir, definition, launch);
+    this.#monitors.set(definition.uuid, Promise.resolve(monitor));
+    return monitor;
+  }
+
+  async #kill(uuid: string): Promise<void> {
+    const monitor = await this.#monitor(uuid);
+    await killQemu(this.#dir(uuid), monitor);
+    this.#monitors.delete(uuid);
+  }
+
+  #qemuVersion(): Promise<number> {
+    this.#version ??= qemuVersion(this.#binary);
+    return this.#version;
+  }
+
+  /** Driver errors pass as they are; anything else becomes DriverOperationFailed with its reason. */
+  async #failing<T>(operation: string, instance: InstanceRef, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof NimbusError) throw error;
+      throw new DriverOperationFailed(operation, error instanceof Error ? error.message : String(error), { instanceUuid: instance.uuid, cause: error });
+    }
+  }
+}
+
