@@ -30,7 +30,7 @@ import { qemuSystemBinary } from './host/qemu-binary.js';
 import { InstanceDir, checkSocketPathLength, definedInstances, exists, readDefinition, writeDefinition } from './instance/instance-dir.js';
 import { finishRestore, restoreUri, saveState } from './managed-save.js';
 import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
-import { type QmpMonitor, qmp } from './qmp/index.js';
+import { QmpDisconnected, type QmpMonitor, type RunState, qmp } from './qmp/index.js';
 import { Reverter } from './reverter.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.driver');
@@ -105,6 +105,13 @@ export class QemuDriver implements ComputeDriver {
     let running = 0;
     for (const uuid of uuids) if ((await this.#monitor(uuid)) !== undefined) running += 1;
     LOG.info(`QEMU driver on ${this.host} (${this.accelerator.toUpperCase()}): ${uuids.length} instances defined, re-attached to ${running} running`);
+  }
+
+  /** Closes the QMP connections, as the agent's exit does; the guests keep running. */
+  async disconnect(): Promise<void> {
+    const monitors = await Promise.all(this.#monitors.values());
+    this.#monitors.clear();
+    await Promise.all(monitors.flatMap((monitor) => (monitor === undefined ? [] : [monitor.disconnect()])));
   }
 
   // Status
@@ -194,7 +201,7 @@ export class QemuDriver implements ComputeDriver {
     const dir = await this.#defined(instance);
     await this.#failing('powerOff', instance, async () => {
       const monitor = await this.#monitor(instance.uuid);
-      if (monitor !== undefined && options.timeoutSeconds > 0 && (await qmp.queryStatus(monitor)).status === 'running') {
+      if (monitor !== undefined && options.timeoutSeconds > 0 && (await this.#status(instance.uuid)) === 'running') {
         const clean = await acpiShutdown(monitor, { timeoutMs: options.timeoutSeconds * 1000, retryIntervalMs: options.retryIntervalSeconds * 1000 });
         if (!clean) LOG.warning(`Instance did not power off within ${options.timeoutSeconds} s; stopping it`, { instance: instance.uuid });
       }
@@ -207,7 +214,7 @@ export class QemuDriver implements ComputeDriver {
   async powerOn(instance: InstanceSpec): Promise<void> {
     const dir = await this.#defined(instance);
     await this.#failing('powerOn', instance, async () => {
-      if ((await this.#monitor(instance.uuid)) !== undefined) return;
+      if ((await this.#status(instance.uuid)) !== undefined) return;
       await this.#boot(dir);
     });
   }
@@ -216,12 +223,12 @@ export class QemuDriver implements ComputeDriver {
     const dir = await this.#defined(instance);
     await this.#failing('reboot', instance, async () => {
       const monitor = await this.#monitor(instance.uuid);
-      if (monitor === undefined) {
+      const status = await this.#status(instance.uuid);
+      if (monitor === undefined || status === undefined) {
         await rm(dir.savedState, { force: true });
         await this.#boot(dir);
         return;
       }
-      const { status } = await qmp.queryStatus(monitor);
       if (type === 'soft' && status === 'running') {
         if (await acpiShutdown(monitor, { timeoutMs: this.#softRebootTimeoutMs, retryIntervalMs: 2000 })) {
           await this.#boot(dir);
@@ -300,7 +307,7 @@ export class QemuDriver implements ComputeDriver {
     const target = `${dir.path}/snapshot-${Date.now()}.qcow2`;
     return this.#failing('snapshot', instance, async () => {
       const monitor = await this.#monitor(instance.uuid);
-      const wasRunning = monitor !== undefined && (await qmp.queryStatus(monitor)).status === 'running';
+      const wasRunning = monitor !== undefined && (await this.#status(instance.uuid)) === 'running';
       // Stopping the CPUs drains and flushes the disk: the copy is what a power cut would leave.
       if (wasRunning) await qmp.stop(monitor);
       try {
@@ -436,9 +443,21 @@ export class QemuDriver implements ComputeDriver {
 
   async #powerState(uuid: string): Promise<PowerState> {
     const dir = this.#dir(uuid);
+    const status = await this.#status(uuid);
+    if (status === undefined) return (await exists(dir.savedState)) ? PowerState.SUSPENDED : PowerState.SHUTDOWN;
+    return powerStateOf(status);
+  }
+
+  /** QEMU's run state, or undefined when no QEMU runs the guest (one that dies while asked counts as none). */
+  async #status(uuid: string): Promise<RunState | undefined> {
     const monitor = await this.#monitor(uuid);
-    if (monitor === undefined) return (await exists(dir.savedState)) ? PowerState.SUSPENDED : PowerState.SHUTDOWN;
-    return powerStateOf((await qmp.queryStatus(monitor)).status);
+    if (monitor === undefined) return undefined;
+    try {
+      return (await qmp.queryStatus(monitor)).status;
+    } catch (error) {
+      if (error instanceof QmpDisconnected) return undefined;
+      throw error;
+    }
   }
 
   async #inState(instance: InstanceRef, operation: string, allowed: readonly PowerState[]): Promise<QmpMonitor> {

@@ -30,7 +30,7 @@ export interface QemuHarness extends DriverHarness {
   readonly root: string;
   /** Images the hosts can fetch, by id (the tiny one, plus what a test adds). */
   readonly images: Map<string, string>;
-  /** A new driver on the first host's directory, as after an agent restart. */
+  /** A new driver on the first host's directory, as after an agent restart (disconnect the old one first). */
   restartDriver(): QemuDriver;
 }
 
@@ -66,10 +66,12 @@ export async function qemuHarness(): Promise<QemuHarness> {
       return { driverVolumeType: 'file', path };
     },
     async dispose() {
-      for (const driver of drivers) {
+      // Newest first: a restarted host's driver holds the QMP connections of its guests.
+      for (const driver of [...drivers].reverse()) {
         for (const uuid of await driver.listInstances()) {
           await driver.destroy({ ...contractInstance(harness), uuid }, { destroyDisks: true });
         }
+        await driver.disconnect();
       }
       await rm(root, { recursive: true, force: true });
     },
