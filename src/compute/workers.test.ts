@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withOpenDatabase, withTestDatabase } from '../../test/support/databases.js';
@@ -50,6 +51,8 @@ const images: ComputeImageSource = {
     tags: [],
     properties: {},
   }),
+  // The fake driver boots no real disk: it never reads image data.
+  openImageData: async () => Readable.from([]),
 };
 
 /** A host with room for exactly ten 1-GB-disk instances (disk_allocation_ratio is 1.0). */

@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Transport } from '../common/bus/index.js';
 import { currentContext, newAdminContext, type RequestContext } from '../common/context/request-context.js';
 import type { Database } from '../common/db/database.js';
@@ -25,9 +26,10 @@ import type { SchedulerOptions } from './scheduler/select-destinations.js';
 import { createDriver, type DiskFormat, type ImageMeta } from './virt/index.js';
 import { FakeHostRegistry, type FakeHostSize } from './virt/fake/index.js';
 
-/** What the agents need of the image service: Glance metadata under a request context. */
+/** What the agents need of the image service: Glance metadata, and image data for real guests, under a request context. */
 export interface ComputeImageSource {
   getImageForCompute(context: RequestContext, id: string): Promise<ImageRef>;
+  openImageData(context: RequestContext, id: string): Promise<Readable>;
 }
 
 export interface ComputeAgentsOptions {
@@ -123,7 +125,6 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
 
 /** Starts one agent per host; what `nimbus compute-agent --driver fake --hosts N` runs. */
 export async function startComputeAgents(options: ComputeAgentsOptions): Promise<ComputeAgents> {
-  if (options.driver !== 'fake') throw new Error(`The ${options.driver} compute driver is not available yet; use --driver fake`);
   const fleet = new FakeHostRegistry();
   const images = imageAccess(options.images);
   const agents: ComputeAgent[] = [];
@@ -132,8 +133,12 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
   };
   try {
     for (const host of options.hosts) {
-      await mkdir(join(options.stateDir, 'compute', host), { recursive: true });
-      const driver = createDriver('fake', { host, registry: fleet, ...(options.fakeHostSize === undefined ? {} : { size: options.fakeHostSize }) });
+      const hostDir = join(options.stateDir, 'compute', host);
+      await mkdir(hostDir, { recursive: true });
+      const driver =
+        options.driver === 'qemu'
+          ? createDriver('qemu', { host, instancesPath: join(hostDir, 'instances'), imageData: (image) => options.images.openImageData(currentContext() ?? newAdminContext(), image.id) })
+          : createDriver('fake', { host, registry: fleet, ...(options.fakeHostSize === undefined ? {} : { size: options.fakeHostSize }) });
       const agent = new ComputeAgent({
         host,
         driver,

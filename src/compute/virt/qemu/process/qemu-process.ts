@@ -39,7 +39,9 @@ export async function startQemu(binary: string, dir: InstanceDir, definition: Vm
   } finally {
     closeSync(stderr);
   }
-  const connected = QmpMonitor.connect(dir.qmpSocket, { timeoutMs: START_TIMEOUT_MS });
+  const gone = new AbortController();
+  void exited.then(() => gone.abort());
+  const connected = QmpMonitor.connect(dir.qmpSocket, { timeoutMs: START_TIMEOUT_MS, signal: gone.signal });
   const outcome = await Promise.race([connected.then((monitor) => ({ monitor })), exited.then((reason) => ({ reason }))]);
   if ('monitor' in outcome) return outcome.monitor;
   void connected.catch(() => undefined);

@@ -54,9 +54,13 @@ export class QmpMonitor {
   /**
    * Connects, reads the greeting and leaves capabilities negotiation mode. `waitForSocket`
    * (the default) retries while QEMU has not created or opened the socket yet; without it a
-   * missing or refusing socket fails at once with its ENOENT / ECONNREFUSED.
+   * missing or refusing socket fails at once with its ENOENT / ECONNREFUSED; so does every
+   * attempt once `signal` aborts (the process that would listen is gone).
    */
-  static async connect(socketPath: string, options: { readonly timeoutMs: number; readonly waitForSocket?: boolean }): Promise<QmpMonitor> {
+  static async connect(
+    socketPath: string,
+    options: { readonly timeoutMs: number; readonly waitForSocket?: boolean; readonly signal?: AbortSignal },
+  ): Promise<QmpMonitor> {
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       try {
@@ -64,7 +68,7 @@ export class QmpMonitor {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         const retryable = (code === 'ENOENT' || code === 'ECONNREFUSED') && options.waitForSocket !== false;
-        if (!retryable) throw error;
+        if (!retryable || options.signal?.aborted === true) throw error;
         if (Date.now() >= deadline) throw new QmpTimeout(`connect to ${socketPath}`, options.timeoutMs);
         await sleep(20);
       }
