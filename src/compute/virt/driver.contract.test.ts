@@ -224,7 +224,7 @@ const CASES = {
       ['plugVifs', () => driver.plugVifs(unknown, harness.network)],
       ['unplugVifs', () => driver.unplugVifs(unknown, harness.network)],
       ['migrateDiskAndPowerOff', () => driver.migrateDiskAndPowerOff(unknown, harness.peer.host, SMALL_FLAVOR, QUICK_POWER_OFF)],
-      ['liveMigration', () => driver.liveMigration(unknown, { host: harness.peer.host, blockMigration: false, incoming: null })],
+      ['liveMigration', () => driver.liveMigration(unknown, { host: harness.peer.host, blockMigration: false, incoming: null, diskExport: null })],
     ];
     for (const [operation, call] of calls) {
       await assert.rejects(call(), InstanceNotFound, operation);
@@ -285,10 +285,23 @@ const CASES = {
     assert.equal(await powerStateOf(peer, instance), PowerState.RUNNING);
   },
 
+  'block live migration moves the running guest and its disk to the destination': async (harness) => {
+    const { driver, peer } = harness;
+    const instance = await spawned(harness);
+    const target = await peer.preLiveMigration(instance, { sourceHost: driver.host, blockMigration: true });
+    assert.ok(!(await peer.listInstances()).includes(instance.uuid));
+    assert.equal(await driver.liveMigration(instance, target), 'completed');
+    await peer.postLiveMigrationAtDestination(instance);
+    await driver.postLiveMigrationAtSource(instance);
+    assert.ok(!(await driver.listInstances()).includes(instance.uuid));
+    assert.ok((await peer.listInstances()).includes(instance.uuid));
+    assert.equal(await powerStateOf(peer, instance), PowerState.RUNNING);
+  },
+
   'a live migration into an unprepared host fails and leaves the guest running on the source': async (harness) => {
     const { driver, peer } = harness;
     const instance = await spawned(harness);
-    const target = { host: peer.host, blockMigration: false, incoming: null };
+    const target = { host: peer.host, blockMigration: false, incoming: null, diskExport: null };
     await assert.rejects(driver.liveMigration(instance, target), DriverOperationFailed);
     await peer.rollbackLiveMigrationAtDestination(instance, KEEP_NOTHING);
     assert.equal(await powerStateOf(driver, instance), PowerState.RUNNING);

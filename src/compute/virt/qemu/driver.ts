@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { DriverCapabilities } from '../capabilities.js';
@@ -8,6 +8,7 @@ import type {
   DestroyOptions,
   DriverSnapshot,
   InstanceInfo,
+  LiveMigrationRequest,
   LiveMigrationResult,
   LiveMigrationTarget,
   MigratedDisks,
@@ -28,6 +29,7 @@ import { type Accelerator, detectAccelerator } from './host/accelerator.js';
 import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
 import { qemuSystemBinary } from './host/qemu-binary.js';
 import { InstanceDir, checkSocketPathLength, definedInstances, exists, readDefinition, writeDefinition } from './instance/instance-dir.js';
+import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
 import { finishRestore, restoreUri, saveState } from './managed-save.js';
 import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
 import { QmpDisconnected, type QmpMonitor, type RunState, qmp } from './qmp/index.js';
@@ -46,10 +48,10 @@ export const QEMU_CAPABILITIES: DriverCapabilities = Object.freeze({
   supportsConsoleOutput: true,
   supportsColdMigration: false,
   supportsMigrateToSameHost: false,
-  supportsLiveMigration: false,
-  supportsBlockMigration: false,
-  supportsLiveMigrationAbort: false,
-  supportsLiveMigrationForceComplete: false,
+  supportsLiveMigration: true,
+  supportsBlockMigration: true,
+  supportsLiveMigrationAbort: true,
+  supportsLiveMigrationForceComplete: true,
   supportsEvacuate: false,
   supportsAttachVolume: false,
   imageFormats: Object.freeze(['raw', 'qcow2'] as const),
@@ -67,6 +69,8 @@ export interface QemuDriverOptions {
   readonly accelerator?: Accelerator;
   /** How long a soft reboot waits for the guest to power off before resetting it (Nova: 120 s). */
   readonly softRebootTimeoutSeconds?: number;
+  /** The address other hosts reach this one's incoming migrations at (Nova's live_migration_inbound_addr). */
+  readonly migrationAddress?: string;
 }
 
 /**
@@ -83,6 +87,9 @@ export class QemuDriver implements ComputeDriver {
   readonly #binary: string;
   readonly #baseImages: BaseImageCache;
   readonly #softRebootTimeoutMs: number;
+  readonly #migrationAddress: string;
+  /** Live migrations leaving this host, by uuid: what abort and force-complete act on. */
+  readonly #outgoing = new Map<string, OutgoingMigration>();
   /** Open monitors of running guests; attaching is shared, since QMP serves one client at a time. */
   readonly #monitors = new Map<string, Promise<QmpMonitor | undefined>>();
   #version: Promise<number> | undefined;
@@ -97,6 +104,7 @@ export class QemuDriver implements ComputeDriver {
     this.accelerator = options.accelerator ?? detectAccelerator();
     this.#baseImages = new BaseImageCache(options.instancesPath, options.imageData);
     this.#softRebootTimeoutMs = (options.softRebootTimeoutSeconds ?? 120) * 1000;
+    this.#migrationAddress = options.migrationAddress ?? '127.0.0.1';
   }
 
   async initHost(): Promise<void> {
@@ -166,10 +174,7 @@ export class QemuDriver implements ComputeDriver {
     await this.#failing('spawn', instance, () =>
       Reverter.run(async (reverter) => {
         const base = await this.#baseImages.get(instance.image);
-        const rootBytes = instance.flavor.rootGb > 0 ? instance.flavor.rootGb * GIB : base.virtualSize;
-        if (base.virtualSize > rootBytes) {
-          throw new Error(`Flavor's disk is too small for requested image. Flavor disk is ${rootBytes} bytes, image is ${base.virtualSize} bytes.`);
-        }
+        const rootBytes = this.#rootBytes(instance, base.virtualSize);
         const reuse = options.reuseDisks && (await exists(dir.rootDisk));
         await mkdir(dir.path, { recursive: true });
         if (!reuse) {
@@ -343,35 +348,88 @@ export class QemuDriver implements ComputeDriver {
     throw new NotSupportedByDriver(this.type, 'finishRevertMigration');
   }
 
-  async preLiveMigration(): Promise<LiveMigrationTarget> {
-    throw new NotSupportedByDriver(this.type, 'preLiveMigration');
+  async preLiveMigration(instance: InstanceSpec, request: LiveMigrationRequest): Promise<LiveMigrationTarget> {
+    const dir = this.#dir(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    if (!request.blockMigration) {
+      throw new DriverOperationFailed(
+        'preLiveMigration',
+        `${this.host} is not on shared storage with ${request.sourceHost}: Shared storage live-migration requires either shared storage or boot-from-volume with no local disks.`,
+        { instanceUuid: instance.uuid },
+      );
+    }
+    return this.#failing('preLiveMigration', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await this.#baseImages.get(instance.image);
+        await mkdir(dir.path, { recursive: true });
+        reverter.add(() => rm(dir.path, { recursive: true, force: true }));
+        await createOverlay(base.path, base.format, dir.rootDisk, this.#rootBytes(instance, base.virtualSize));
+        const definition = this.#definition(instance, dir);
+        await writeDefinition(dir.incomingDefinition, definition);
+        const monitor = await this.#start(dir, definition, { incoming: 'defer', startPaused: false });
+        reverter.add(() => this.#kill(instance.uuid));
+        const endpoints = await listenForIncoming(monitor, this.#migrationAddress, true);
+        return { host: this.host, blockMigration: true, ...endpoints };
+      }),
+    );
   }
 
-  async liveMigration(instance: InstanceRef, _target: LiveMigrationTarget): Promise<LiveMigrationResult> {
-    await this.#defined(instance);
-    throw new NotSupportedByDriver(this.type, 'liveMigration');
+  async liveMigration(instance: InstanceRef, target: LiveMigrationTarget): Promise<LiveMigrationResult> {
+    const monitor = await this.#inState(instance, 'live-migrate', [PowerState.RUNNING, PowerState.PAUSED]);
+    const dir = this.#dir(instance.uuid);
+    const control = new OutgoingMigration(monitor);
+    this.#outgoing.set(instance.uuid, control);
+    try {
+      const result = await this.#failing('liveMigration', instance, () => migrateOut(monitor, target, control));
+      if (result === 'completed') {
+        // The guest runs on the destination now: this host no longer defines it, its disk waits for postLiveMigrationAtSource.
+        await this.#kill(instance.uuid);
+        await rm(dir.definition, { force: true });
+        LOG.info(`Live migration to ${target.host} completed`, { instance: instance.uuid });
+      }
+      return result;
+    } finally {
+      this.#outgoing.delete(instance.uuid);
+    }
   }
 
   async liveMigrationAbort(instance: InstanceRef): Promise<void> {
-    await this.#defined(instance);
-    throw new NotSupportedByDriver(this.type, 'liveMigrationAbort');
+    await this.#failing('liveMigrationAbort', instance, () => this.#outgoingOf(instance, 'liveMigrationAbort').abort());
   }
 
   async liveMigrationForceComplete(instance: InstanceRef): Promise<void> {
-    await this.#defined(instance);
-    throw new NotSupportedByDriver(this.type, 'liveMigrationForceComplete');
+    await this.#failing('liveMigrationForceComplete', instance, () => this.#outgoingOf(instance, 'liveMigrationForceComplete').forceComplete());
   }
 
-  async postLiveMigrationAtDestination(): Promise<void> {
-    throw new NotSupportedByDriver(this.type, 'postLiveMigrationAtDestination');
+  async postLiveMigrationAtDestination(instance: InstanceSpec): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (!(await exists(dir.incomingDefinition))) {
+      if (await exists(dir.definition)) return;
+      throw new InstanceNotFound(instance.uuid);
+    }
+    await this.#failing('postLiveMigrationAtDestination', instance, async () => {
+      const monitor = await this.#monitor(instance.uuid);
+      if (monitor === undefined) throw new Error('the incoming QEMU is gone');
+      await awaitArrival(monitor);
+      await closeDiskExport(monitor);
+      await rename(dir.incomingDefinition, dir.definition);
+    });
   }
 
-  async postLiveMigrationAtSource(): Promise<void> {
-    throw new NotSupportedByDriver(this.type, 'postLiveMigrationAtSource');
+  async postLiveMigrationAtSource(instance: InstanceSpec): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    // Still defined here means the guest did not leave: nothing of it is removed.
+    if (await exists(dir.definition)) return;
+    await rm(dir.path, { recursive: true, force: true });
   }
 
-  async rollbackLiveMigrationAtDestination(): Promise<void> {
-    throw new NotSupportedByDriver(this.type, 'rollbackLiveMigrationAtDestination');
+  async rollbackLiveMigrationAtDestination(instance: InstanceSpec, _options: DestroyOptions): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (await exists(dir.definition)) return;
+    await this.#failing('rollbackLiveMigrationAtDestination', instance, async () => {
+      await this.#kill(instance.uuid);
+      await rm(dir.path, { recursive: true, force: true });
+    });
   }
 
   // Devices
@@ -406,6 +464,21 @@ export class QemuDriver implements ComputeDriver {
     const dir = this.#dir(instance.uuid);
     if (!(await exists(dir.definition))) throw new InstanceNotFound(instance.uuid);
     return dir;
+  }
+
+  /** The root disk's size: the flavor's, or the image's where the flavor says 0. */
+  #rootBytes(instance: InstanceSpec, imageBytes: number): number {
+    const rootBytes = instance.flavor.rootGb > 0 ? instance.flavor.rootGb * GIB : imageBytes;
+    if (imageBytes > rootBytes) {
+      throw new Error(`Flavor's disk is too small for requested image. Flavor disk is ${rootBytes} bytes, image is ${imageBytes} bytes.`);
+    }
+    return rootBytes;
+  }
+
+  #outgoingOf(instance: InstanceRef, operation: string): OutgoingMigration {
+    const outgoing = this.#outgoing.get(instance.uuid);
+    if (outgoing === undefined) throw new DriverOperationFailed(operation, 'no live migration in progress', { instanceUuid: instance.uuid });
+    return outgoing;
   }
 
   #definition(instance: InstanceSpec, dir: InstanceDir): VmDefinition {

@@ -6,7 +6,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InstanceDir } from './instance/instance-dir.js';
-import { type QmpMonitor, qmp } from './qmp/index.js';
+import { type MigrationInfo, type QmpMonitor, qmp } from './qmp/index.js';
 
 const POLL_MS = 50;
 const SAVE_TIMEOUT_MS = 120_000;
@@ -16,12 +16,12 @@ function shellWord(text: string): string {
   return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
-/** Waits for the migration on `monitor` to end; throws with QEMU's reason if it failed. */
-export async function awaitMigration(monitor: QmpMonitor, timeoutMs: number): Promise<void> {
+/** Waits for the migration on `monitor` to end and returns its figures; throws with QEMU's reason if it failed. */
+export async function awaitMigration(monitor: QmpMonitor, timeoutMs: number): Promise<MigrationInfo> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const info = await qmp.queryMigrate(monitor);
-    if (info.status === 'completed') return;
+    if (info.status === 'completed') return info;
     if (info.status === 'failed' || info.status === 'cancelled') throw new Error(`migration ${info.status}: ${info['error-desc'] ?? 'no reason given'}`);
     if (Date.now() > deadline) throw new Error(`migration did not complete within ${timeoutMs / 1000} s (status ${info.status ?? 'none'})`);
     await sleep(POLL_MS);

@@ -25,6 +25,10 @@ export class InstanceDir implements VmRuntimePaths {
   get rescueDefinition(): string {
     return join(this.path, 'definition.rescue.json');
   }
+  /** Present on a live migration's destination until the guest arrived (nothing is listed before). */
+  get incomingDefinition(): string {
+    return join(this.path, 'definition.incoming.json');
+  }
   get rootDisk(): string {
     return join(this.path, 'disk');
   }
