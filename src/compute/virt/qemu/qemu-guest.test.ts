@@ -141,6 +141,28 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await restarted.powerOff(guest, QUICK);
   });
 
+  test('block live migration: the guest runs on under the other host, memory, disk and uptime kept', async (t) => {
+    const mover = contractInstance(harness);
+    const source = new InstanceDir(harness.driver.instancesPath, mover.uuid);
+    const destination = new InstanceDir(harness.peer.instancesPath, mover.uuid);
+    await harness.driver.spawn(mover, BOOT);
+    await waitForReady(harness.driver, mover, 1);
+    await runInGuest(source.consoleSocket, 'echo in-memory > /tmp/marker; echo on-disk > /disk/marker; sync');
+    const uptimeBefore = await guestUptime(source);
+    const started = Date.now();
+    const target = await harness.peer.preLiveMigration(mover, { sourceHost: harness.driver.host, blockMigration: true });
+    assert.equal(await harness.driver.liveMigration(mover, target), 'completed');
+    await harness.peer.postLiveMigrationAtDestination(mover);
+    await harness.driver.postLiveMigrationAtSource(mover);
+    t.diagnostic(`block live migration of an idle 128 MB guest: ${Date.now() - started} ms from preLiveMigration to post`);
+    assert.equal(await qemuPid(source), undefined);
+    await assert.rejects(stat(source.path));
+    assert.equal((await harness.peer.getInfo(mover)).powerState, PowerState.RUNNING);
+    assert.equal(await runInGuest(destination.consoleSocket, 'cat /tmp/marker /disk/marker'), 'in-memory\non-disk');
+    assert.ok((await guestUptime(destination)) > uptimeBefore);
+    await harness.peer.destroy(mover, { destroyDisks: true });
+  });
+
   test('an image that is not a disk of its declared format fails the build and leaves nothing', async () => {
     const bogus = join(harness.root, 'bogus.qcow2');
     await writeFile(bogus, randomBytes(64 * 1024));
