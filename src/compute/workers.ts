@@ -137,7 +137,13 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
       await mkdir(hostDir, { recursive: true });
       const driver =
         options.driver === 'qemu'
-          ? createDriver('qemu', { host, instancesPath: join(hostDir, 'instances'), imageData: (image) => options.images.openImageData(currentContext() ?? newAdminContext(), image.id) })
+          ? createDriver('qemu', {
+              host,
+              instancesPath: join(hostDir, 'instances'),
+              imageData: (image) => options.images.openImageData(currentContext() ?? newAdminContext(), image.id),
+              // Agents on this machine share the state dir's layout: a cold migration copies the disk across it.
+              hostInstancesPath: (other) => join(options.stateDir, 'compute', other, 'instances'),
+            })
           : createDriver('fake', { host, registry: fleet, ...(options.fakeHostSize === undefined ? {} : { size: options.fakeHostSize }) });
       const agent = new ComputeAgent({
         host,

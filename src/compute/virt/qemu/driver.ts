@@ -7,11 +7,13 @@ import type {
   ComputeDriver,
   DestroyOptions,
   DriverSnapshot,
+  FinishMigrationOptions,
   InstanceInfo,
   LiveMigrationRequest,
   LiveMigrationResult,
   LiveMigrationTarget,
   MigratedDisks,
+  MigrationRef,
   PowerOffOptions,
   RebootType,
   RescueOptions,
@@ -23,12 +25,21 @@ import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment }
 import { PowerState } from '../power-state.js';
 import { BOOT, DEFINITION_VERSION, MACHINE_TYPE, type VmDefinition, type VmLaunch } from './argv/vm-definition.js';
 import { BaseImageCache, type ImageDataSource } from './disk/base-images.js';
-import { convertImage, createOverlay } from './disk/qemu-img.js';
+import { convertImage, createOverlay, rebaseUnsafe, resizeImage } from './disk/qemu-img.js';
 import { acpiShutdown, powerStateOf } from './guest-power.js';
 import { type Accelerator, detectAccelerator } from './host/accelerator.js';
 import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
 import { qemuSystemBinary } from './host/qemu-binary.js';
-import { InstanceDir, checkSocketPathLength, definedInstances, exists, readDefinition, writeDefinition } from './instance/instance-dir.js';
+import { hasResizeSource, resizeSourceDefinition, resizeSourcePath, restoreResizeSource, sendDisk } from './cold-migration.js';
+import {
+  InstanceDir,
+  checkSocketPathLength,
+  definedInstances,
+  exists,
+  readDefinition,
+  resizeSourceInstances,
+  writeDefinition,
+} from './instance/instance-dir.js';
 import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
 import { finishRestore, restoreUri, saveState } from './managed-save.js';
 import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
@@ -46,7 +57,7 @@ export const QEMU_CAPABILITIES: DriverCapabilities = Object.freeze({
   supportsRescue: true,
   supportsSnapshot: true,
   supportsConsoleOutput: true,
-  supportsColdMigration: false,
+  supportsColdMigration: true,
   supportsMigrateToSameHost: false,
   supportsLiveMigration: true,
   supportsBlockMigration: true,
@@ -69,6 +80,11 @@ export interface QemuDriverOptions {
   readonly accelerator?: Accelerator;
   /** How long a soft reboot waits for the guest to power off before resetting it (Nova: 120 s). */
   readonly softRebootTimeoutSeconds?: number;
+  /**
+   * Where another host's instance directories are, as this host reaches them (same machine or a
+   * shared mount): where a cold migration copies the disk to. Unknown hosts cannot be migrated to.
+   */
+  readonly hostInstancesPath?: (host: string) => string | undefined;
   /** The address other hosts reach this one's incoming migrations at (Nova's live_migration_inbound_addr). */
   readonly migrationAddress?: string;
 }
@@ -88,6 +104,7 @@ export class QemuDriver implements ComputeDriver {
   readonly #baseImages: BaseImageCache;
   readonly #softRebootTimeoutMs: number;
   readonly #migrationAddress: string;
+  readonly #hostInstancesPath: (host: string) => string | undefined;
   /** Live migrations leaving this host, by uuid: what abort and force-complete act on. */
   readonly #outgoing = new Map<string, OutgoingMigration>();
   /** Open monitors of running guests; attaching is shared, since QMP serves one client at a time. */
@@ -105,6 +122,7 @@ export class QemuDriver implements ComputeDriver {
     this.#baseImages = new BaseImageCache(options.instancesPath, options.imageData);
     this.#softRebootTimeoutMs = (options.softRebootTimeoutSeconds ?? 120) * 1000;
     this.#migrationAddress = options.migrationAddress ?? '127.0.0.1';
+    this.#hostInstancesPath = options.hostInstancesPath ?? (() => undefined);
   }
 
   async initHost(): Promise<void> {
@@ -146,8 +164,10 @@ export class QemuDriver implements ComputeDriver {
     let memoryMbUsed = 0;
     let localGbUsed = 0;
     const uuids = await definedInstances(this.instancesPath);
-    for (const uuid of uuids) {
-      const definition = await readDefinition(this.#dir(uuid).definition);
+    // A resize source keeps its claim until confirmed, as Nova's resource tracker counts it.
+    const resizeSources = (await resizeSourceInstances(this.instancesPath)).map((uuid) => resizeSourceDefinition(this.#dir(uuid)));
+    for (const path of [...uuids.map((uuid) => this.#dir(uuid).definition), ...resizeSources]) {
+      const definition = await readDefinition(path);
       if (definition === undefined) continue;
       vcpusUsed += definition.vcpus;
       memoryMbUsed += definition.memoryMb;
@@ -329,23 +349,56 @@ export class QemuDriver implements ComputeDriver {
     });
   }
 
-  // Migrations: not offered yet (capabilities say so); the guest is still looked up first.
+  // Resize and cold migration (see cold-migration.ts)
 
-  async migrateDiskAndPowerOff(instance: InstanceSpec, _destHost: string, _newFlavor: FlavorSpec, _options: PowerOffOptions): Promise<MigratedDisks> {
-    await this.#defined(instance);
-    throw new NotSupportedByDriver(this.type, 'migrateDiskAndPowerOff');
+  async migrateDiskAndPowerOff(instance: InstanceSpec, destHost: string, newFlavor: FlavorSpec, options: PowerOffOptions): Promise<MigratedDisks> {
+    const dir = await this.#defined(instance);
+    if (destHost === this.host) throw new NotSupportedByDriver(this.type, 'migrateDiskAndPowerOff to the same host');
+    const destinationPath = this.#hostInstancesPath(destHost);
+    if (destinationPath === undefined) {
+      throw new DriverOperationFailed('migrateDiskAndPowerOff', `no instance storage of host ${destHost} is reachable from ${this.host}`, { instanceUuid: instance.uuid });
+    }
+    if (newFlavor.rootGb < instance.flavor.rootGb) {
+      throw new DriverOperationFailed('migrateDiskAndPowerOff', 'unable to resize the root disk down', { instanceUuid: instance.uuid });
+    }
+    await this.powerOff(instance, options);
+    await this.#failing('migrateDiskAndPowerOff', instance, () => sendDisk(dir, new InstanceDir(destinationPath, instance.uuid)));
+    return { sourceHost: this.host, disks: [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }] };
   }
 
-  async finishMigration(): Promise<void> {
-    throw new NotSupportedByDriver(this.type, 'finishMigration');
+  async finishMigration(_migration: MigrationRef, instance: InstanceSpec, disks: MigratedDisks, options: FinishMigrationOptions): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    if (!(await exists(dir.rootDisk))) {
+      throw new DriverOperationFailed('finishMigration', `no disks arrived from ${disks.sourceHost}`, { instanceUuid: instance.uuid });
+    }
+    await this.#failing('finishMigration', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await this.#baseImages.get(instance.image);
+        await rebaseUnsafe(dir.rootDisk, base.path, base.format);
+        if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', this.#rootBytes(instance, base.virtualSize));
+        const definition = this.#definition(instance, dir);
+        await writeDefinition(dir.definition, definition);
+        reverter.add(() => rm(dir.definition, { force: true }));
+        if (options.powerOn) await this.#start(dir, definition, BOOT);
+      }),
+    );
   }
 
-  async confirmMigration(): Promise<void> {
-    throw new NotSupportedByDriver(this.type, 'confirmMigration');
+  async confirmMigration(_migration: MigrationRef, instance: InstanceRef): Promise<void> {
+    await rm(resizeSourcePath(this.#dir(instance.uuid)), { recursive: true, force: true });
   }
 
-  async finishRevertMigration(): Promise<void> {
-    throw new NotSupportedByDriver(this.type, 'finishRevertMigration');
+  async finishRevertMigration(_migration: MigrationRef, instance: InstanceSpec, options: { readonly powerOn: boolean }): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (!(await hasResizeSource(dir))) throw new InstanceNotFound(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    await this.#failing('finishRevertMigration', instance, async () => {
+      await restoreResizeSource(dir);
+      // Under the old flavor again, as the definition's resources say.
+      await writeDefinition(dir.definition, this.#definition(instance, dir));
+      if (options.powerOn) await this.#boot(dir);
+    });
   }
 
   async preLiveMigration(instance: InstanceSpec, request: LiveMigrationRequest): Promise<LiveMigrationTarget> {

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import { runDriverContract } from '../driver.contract.test.js';
 import { QEMU_SKIP, qemuHarness } from './testing/qemu-harness.js';
 
-const NO_MIGRATION = 'the qemu driver does not offer cold migration and resize yet (capabilities say so)';
 const NO_SHARED_STORAGE = 'the harness hosts have instance directories of their own: block migration covers live migration here';
 const NO_VOLUMES = 'the qemu driver does not offer volume attachment yet (capabilities say so)';
 
@@ -11,8 +10,6 @@ if (QEMU_SKIP === false) {
     name: 'qemu',
     create: qemuHarness,
     skip: [
-      { test: 'cold migration then confirm moves the guest to the destination', reason: NO_MIGRATION },
-      { test: 'cold migration then revert brings the guest back to the source', reason: NO_MIGRATION },
       { test: 'live migration moves the running guest to the destination', reason: NO_SHARED_STORAGE },
       { test: 'a volume attaches once and detaches once', reason: NO_VOLUMES },
     ],

@@ -163,6 +163,23 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await harness.peer.destroy(mover, { destroyDisks: true });
   });
 
+  test('resize to the other host: the guest boots there from its own disk and sees the larger disk', async () => {
+    const mover = contractInstance(harness);
+    await harness.driver.spawn(mover, BOOT);
+    await waitForReady(harness.driver, mover, 1);
+    const larger = { ...SMALL_FLAVOR, id: 'larger', name: 'larger', rootGb: 2 };
+    const migration = { id: randomUUID(), sourceHost: harness.driver.host, destHost: harness.peer.host };
+    const disks = await harness.driver.migrateDiskAndPowerOff(mover, harness.peer.host, larger, { timeoutSeconds: 30, retryIntervalSeconds: 2 });
+    await harness.peer.finishMigration(migration, { ...mover, flavor: larger }, disks, { resizeInstance: true, powerOn: true });
+    const destination = new InstanceDir(harness.peer.instancesPath, mover.uuid);
+    // The console log came along with nothing else: the destination's log starts afresh.
+    assert.equal((await waitForReady(harness.peer, mover, 1)).boot, 2);
+    assert.equal(await runInGuest(destination.consoleSocket, 'cat /sys/block/vda/size'), String((2 * 1024 ** 3) / 512));
+    await harness.driver.confirmMigration(migration, mover);
+    assert.deepEqual((await readdir(harness.driver.instancesPath)).filter((entry) => entry.startsWith(mover.uuid)), []);
+    await harness.peer.destroy(mover, { destroyDisks: true });
+  });
+
   test('an image that is not a disk of its declared format fails the build and leaves nothing', async () => {
     const bogus = join(harness.root, 'bogus.qcow2');
     await writeFile(bogus, randomBytes(64 * 1024));

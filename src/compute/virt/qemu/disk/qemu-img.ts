@@ -51,3 +51,8 @@ export async function convertImage(
 export async function resizeImage(path: string, format: QemuImgFormat, sizeBytes: number): Promise<void> {
   await runCommand('qemu-img', ['resize', '-q', '-f', format, path, String(sizeBytes)]);
 }
+
+/** Points an overlay at another copy of its base without touching its data (`rebase -u`: the new base holds the same bytes). */
+export async function rebaseUnsafe(path: string, base: string, baseFormat: QemuImgFormat): Promise<void> {
+  await runCommand('qemu-img', ['rebase', '-q', '-u', '-f', 'qcow2', '-F', baseFormat, '-b', base, path]);
+}

@@ -92,6 +92,12 @@ export async function readDefinition(path: string): Promise<VmDefinition | undef
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The uuids of guests whose directory waits as a resize source (`<uuid>_resize`). */
+export async function resizeSourceInstances(instancesPath: string): Promise<string[]> {
+  const entries = await readdir(instancesPath).catch(() => [] as string[]);
+  return entries.filter((entry) => entry.endsWith('_resize') && UUID.test(entry.slice(0, -'_resize'.length))).map((entry) => entry.slice(0, -'_resize'.length));
+}
+
 /** The uuids of the instance directories that hold a definition. */
 export async function definedInstances(instancesPath: string): Promise<string[]> {
   let entries: string[];

@@ -42,10 +42,19 @@ export async function startQemu(binary: string, dir: InstanceDir, definition: Vm
   const gone = new AbortController();
   void exited.then(() => gone.abort());
   const connected = QmpMonitor.connect(dir.qmpSocket, { timeoutMs: START_TIMEOUT_MS, signal: gone.signal });
-  const outcome = await Promise.race([connected.then((monitor) => ({ monitor })), exited.then((reason) => ({ reason }))]);
+  const outcome = await Promise.race([
+    connected.then(
+      (monitor) => ({ monitor }),
+      (error: unknown) => ({ error }),
+    ),
+    exited.then((reason) => ({ reason })),
+  ]);
   if ('monitor' in outcome) return outcome.monitor;
   void connected.catch(() => undefined);
-  throw new QemuStartFailed(`QEMU failed to start (${outcome.reason}): ${await stderrOf(dir)}`);
+  // A QEMU that dies on its configuration may reset the first connection before its exit is seen.
+  const reason = 'reason' in outcome ? outcome.reason : await Promise.race([exited, sleep(1000).then(() => undefined)]);
+  if (reason === undefined) throw (outcome as { error: unknown }).error;
+  throw new QemuStartFailed(`QEMU failed to start (${reason}): ${await stderrOf(dir)}`);
 }
 
 /** The running QEMU's monitor, or undefined when none answers on the socket (never started, exited, killed). */
@@ -54,7 +63,8 @@ export async function attachQemu(dir: InstanceDir): Promise<QmpMonitor | undefin
     return await QmpMonitor.connect(dir.qmpSocket, { timeoutMs: ATTACH_TIMEOUT_MS, waitForSocket: false });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ECONNREFUSED' || error instanceof QmpDisconnected) return undefined;
+    // A QEMU exiting while we connect resets the connection: it is as gone as one never started.
+    if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || error instanceof QmpDisconnected) return undefined;
     throw error;
   }
 }

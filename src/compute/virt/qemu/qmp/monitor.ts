@@ -67,7 +67,7 @@ export class QmpMonitor {
         return await QmpMonitor.#attempt(socketPath, Math.max(deadline - Date.now(), 1));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        const retryable = (code === 'ENOENT' || code === 'ECONNREFUSED') && options.waitForSocket !== false;
+        const retryable = (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ECONNRESET') && options.waitForSocket !== false;
         if (!retryable || options.signal?.aborted === true) throw error;
         if (Date.now() >= deadline) throw new QmpTimeout(`connect to ${socketPath}`, options.timeoutMs);
         await sleep(20);

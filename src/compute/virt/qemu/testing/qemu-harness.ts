@@ -44,7 +44,13 @@ export async function qemuHarness(): Promise<QemuHarness> {
     return createReadStream(path);
   };
   const hostDriver = (host: string): QemuDriver =>
-    new QemuDriver({ host, instancesPath: join(root, host, 'instances'), imageData, softRebootTimeoutSeconds: 30 });
+    new QemuDriver({
+      host,
+      instancesPath: join(root, host, 'instances'),
+      imageData,
+      softRebootTimeoutSeconds: 30,
+      hostInstancesPath: (other) => join(root, other, 'instances'),
+    });
   const drivers = [hostDriver('qemu-a'), hostDriver('qemu-b')];
   let volumes = 0;
   const harness: QemuHarness = {
