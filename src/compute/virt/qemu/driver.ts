@@ -19,7 +19,7 @@ import type {
   RescueOptions,
   SpawnOptions,
 } from '../driver.js';
-import { DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound, NotSupportedByDriver } from '../errors.js';
+import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound, NotSupportedByDriver } from '../errors.js';
 import type { HostResources } from '../host-resources.js';
 import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
@@ -45,6 +45,7 @@ import { finishRestore, restoreUri, saveState } from './managed-save.js';
 import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
 import { QmpDisconnected, type QmpMonitor, type RunState, qmp } from './qmp/index.js';
 import { Reverter } from './reverter.js';
+import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.driver');
 const GIB = 1024 ** 3;
@@ -64,7 +65,7 @@ export const QEMU_CAPABILITIES: DriverCapabilities = Object.freeze({
   supportsLiveMigrationAbort: true,
   supportsLiveMigrationForceComplete: true,
   supportsEvacuate: false,
-  supportsAttachVolume: false,
+  supportsAttachVolume: true,
   imageFormats: Object.freeze(['raw', 'qcow2'] as const),
 });
 
@@ -487,14 +488,28 @@ export class QemuDriver implements ComputeDriver {
 
   // Devices
 
-  async attachVolume(instance: InstanceRef, _attachment: VolumeAttachment): Promise<void> {
-    await this.#defined(instance);
-    throw new NotSupportedByDriver(this.type, 'attachVolume');
+  async attachVolume(instance: InstanceRef, attachment: VolumeAttachment): Promise<void> {
+    const dir = await this.#defined(instance);
+    const definition = await this.#storedDefinition(instance);
+    if (definition.volumes.some((volume) => volume.volumeId === attachment.volumeId)) throw new DeviceBusy(attachment.volumeId);
+    if (definition.volumes.some((volume) => volume.mountpoint === attachment.mountpoint)) throw new DeviceBusy(attachment.mountpoint);
+    await this.#failing('attachVolume', instance, async () => {
+      const volume = volumeDefinition(attachment);
+      const monitor = (await this.#status(instance.uuid)) === undefined ? undefined : await this.#monitor(instance.uuid);
+      if (monitor !== undefined) await plugVolume(monitor, volume);
+      await this.#updateDefinitions(dir, (stored) => ({ ...stored, volumes: [...stored.volumes, volume] }));
+    });
   }
 
-  async detachVolume(instance: InstanceRef, _volumeId: string): Promise<void> {
-    await this.#defined(instance);
-    throw new NotSupportedByDriver(this.type, 'detachVolume');
+  async detachVolume(instance: InstanceRef, volumeId: string): Promise<void> {
+    const dir = await this.#defined(instance);
+    const volume = (await this.#storedDefinition(instance)).volumes.find((attached) => attached.volumeId === volumeId);
+    if (volume === undefined) throw new DeviceNotFound(volumeId);
+    await this.#failing('detachVolume', instance, async () => {
+      const monitor = (await this.#status(instance.uuid)) === undefined ? undefined : await this.#monitor(instance.uuid);
+      if (monitor !== undefined) await unplugVolume(monitor, volume);
+      await this.#updateDefinitions(dir, (stored) => ({ ...stored, volumes: stored.volumes.filter((attached) => attached.volumeId !== volumeId) }));
+    });
   }
 
   /** Guests are defined without NICs until the bridge networking lands: there is nothing to connect. */
@@ -546,7 +561,22 @@ export class QemuDriver implements ComputeDriver {
       memoryMb: flavor.memoryMb,
       localGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024),
       disks: [{ id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false }],
+      volumes: instance.blockDevices.volumes.map(volumeDefinition),
     };
+  }
+
+  async #storedDefinition(instance: InstanceRef): Promise<VmDefinition> {
+    const definition = await readDefinition(this.#dir(instance.uuid).definition);
+    if (definition === undefined) throw new InstanceNotFound(instance.uuid);
+    return definition;
+  }
+
+  /** Changes the definition, and the rescue one while rescued, so the next start has the change too. */
+  async #updateDefinitions(dir: InstanceDir, change: (definition: VmDefinition) => VmDefinition): Promise<void> {
+    for (const path of [dir.definition, dir.rescueDefinition]) {
+      const definition = await readDefinition(path);
+      if (definition !== undefined) await writeDefinition(path, change(definition));
+    }
   }
 
   /** The running QEMU's monitor, attaching on first use; undefined when the guest's QEMU is not running. */

@@ -3,7 +3,6 @@ import { runDriverContract } from '../driver.contract.test.js';
 import { QEMU_SKIP, qemuHarness } from './testing/qemu-harness.js';
 
 const NO_SHARED_STORAGE = 'the harness hosts have instance directories of their own: block migration covers live migration here';
-const NO_VOLUMES = 'the qemu driver does not offer volume attachment yet (capabilities say so)';
 
 if (QEMU_SKIP === false) {
   runDriverContract({
@@ -11,7 +10,6 @@ if (QEMU_SKIP === false) {
     create: qemuHarness,
     skip: [
       { test: 'live migration moves the running guest to the destination', reason: NO_SHARED_STORAGE },
-      { test: 'a volume attaches once and detaches once', reason: NO_VOLUMES },
     ],
   });
 } else {

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { SMALL_FLAVOR, contractInstance } from '../driver.contract.test.js';
@@ -71,6 +72,20 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await assert.rejects(runInGuest(dir.consoleSocket, 'echo awake', 1500), /did not finish/);
     await harness.driver.unpause(guest);
     assert.match(await runInGuest(dir.consoleSocket, 'echo awake'), /awake/);
+  });
+
+  test('a hot-plugged volume shows up in the guest with its id as serial, and goes on detach', async () => {
+    const volumeId = randomUUID();
+    const connection = await harness.createVolume();
+    await harness.driver.attachVolume(guest, { volumeId, mountpoint: '/dev/vdb', connection });
+    const deadline = Date.now() + 15_000;
+    while (!/disk added vdb/.test(await harness.driver.getConsoleOutput(guest)) && Date.now() < deadline) await sleep(100);
+    // virtio-blk serials hold 20 bytes: the guest sees the id's first 20 characters, as with Nova.
+    assert.equal(await runInGuest(dir.consoleSocket, 'cat /sys/block/vdb/serial'), volumeId.slice(0, 20));
+    await harness.driver.detachVolume(guest, volumeId);
+    const blocks = (await runInGuest(dir.consoleSocket, 'sleep 1.5; ls /sys/block')).split('\n');
+    assert.ok(blocks.includes('vda') && !blocks.includes('vdb'), blocks.join(' '));
+    assert.match(await harness.driver.getConsoleOutput(guest), /nimbus-tiny: disk removed vdb/);
   });
 
   test('suspend ends the QEMU process and keeps the state file; resume continues without a reboot', async (t) => {

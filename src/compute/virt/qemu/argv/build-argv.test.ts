@@ -20,6 +20,7 @@ const DEFINITION: VmDefinition = {
   memoryMb: 128,
   localGb: 1,
   disks: [{ id: 'disk0', path: '/s/i/disk', format: 'qcow2', serial: null, readOnly: false }],
+  volumes: [],
 };
 
 test('a TCG guest with one disk boots from it, serial logged, QMP on its socket', () => {
@@ -62,6 +63,16 @@ test('KVM passes the host CPU through; more disks follow the boot disk with thei
   assert.match(joined, /virtio-blk-pci,drive=rescue0,id=rescue0-dev,bootindex=0 /);
   assert.match(joined, /driver=file,filename=\/s\/i\/disk,node-name=disk0-file,read-only=on /);
   assert.match(joined, /virtio-blk-pci,drive=disk0,id=disk0-dev,serial=root,,disk$/);
+});
+
+test('attached volumes follow the disks, their serial the volume id', () => {
+  const disk = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: '01234567-89ab-cdef-0123-456789abcdef', readOnly: false } as const;
+  const argv = buildQemuArgv({ ...DEFINITION, volumes: [{ volumeId: disk.serial, mountpoint: '/dev/vdb', disk }] }, PATHS, BOOT);
+  assert.deepEqual(argv.slice(-6), [
+    '-blockdev', 'driver=file,filename=/v/volume-1,node-name=v0123456789abcdef-file',
+    '-blockdev', 'driver=raw,file=v0123456789abcdef-file,node-name=v0123456789abcdef',
+    '-device', 'virtio-blk-pci,drive=v0123456789abcdef,id=v0123456789abcdef-dev,serial=01234567-89ab-cdef-0123-456789abcdef',
+  ]);
 });
 
 test('an incoming migration starts paused with -incoming last', () => {

@@ -53,6 +53,7 @@ export function buildQemuArgv(definition: VmDefinition, paths: VmRuntimePaths, l
     '-serial',
     'chardev:serial0',
     ...definition.disks.flatMap((disk, index) => diskArgs(disk, index)),
+    ...definition.volumes.flatMap((volume) => diskArgs(volume.disk, -1)),
     ...(launch.startPaused ? ['-S'] : []),
     ...(launch.incoming === null ? [] : ['-incoming', launch.incoming]),
   ];

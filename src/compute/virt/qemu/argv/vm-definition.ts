@@ -21,6 +21,14 @@ export interface DiskDefinition {
   readonly readOnly: boolean;
 }
 
+/** A volume attached to the guest (Cinder's), after the image-backed disks. */
+export interface VolumeDefinition {
+  readonly volumeId: string;
+  /** The device name Nova recorded for it (`/dev/vdb`); the guest names disks itself. */
+  readonly mountpoint: string;
+  readonly disk: DiskDefinition;
+}
+
 export interface VmDefinition {
   readonly version: typeof DEFINITION_VERSION;
   readonly uuid: string;
@@ -34,6 +42,8 @@ export interface VmDefinition {
   readonly localGb: number;
   /** In boot order: the first disk is the one the BIOS boots. */
   readonly disks: readonly DiskDefinition[];
+  /** Attached volumes, in attachment order. */
+  readonly volumes: readonly VolumeDefinition[];
 }
 
 /** Where the process's files live; all in the instance directory. */
