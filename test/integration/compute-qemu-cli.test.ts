@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { qemuSystemBinary } from '../../src/compute/virt/qemu/host/qemu-binary.js';
+import { killQemusUnder, qemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { openstack, openstackCliUnavailable, openstackJson, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
@@ -14,21 +15,6 @@ import { openstack, openstackCliUnavailable, openstackJson, parseOpenrc, type Op
 const skip = openstackCliUnavailable() || (qemuSystemBinary() === undefined ? 'qemu-system-x86_64 is not installed' : false);
 
 type Server = Record<string, unknown>;
-
-/** QEMU processes whose command line names a path under `dir`, by pid. */
-function qemusUnder(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmdline.startsWith(qemuSystemBinary() ?? '') && cmdline.includes(dir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe('real guests through the openstack CLI (qemu driver)', { skip }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-qemu-cli-'));
@@ -73,7 +59,7 @@ describe('real guests through the openstack CLI (qemu driver)', { skip }, () => 
   after(async () => {
     // Guests outlive their agent by design: the test ends its own.
     await openstack(admin, ['server', 'delete', '--wait', 'vm1']);
-    for (const pid of qemusUnder(stateDir)) process.kill(pid, 'SIGKILL');
+    killQemusUnder(stateDir);
     nimbus.child.kill('SIGTERM');
     await nimbus.exited();
     rmSync(stateDir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import type { ImageMeta } from '../../instance-spec.js';
 import { QemuDriver } from '../driver.js';
 import { ensureTinyImage } from '../guest-image/tiny-image.js';
 import { qemuSystemBinary } from '../host/qemu-binary.js';
+import { killQemusUnder } from './stray-qemus.js';
 
 /** Why qemu tests are skipped here, or false where they run. */
 export const QEMU_SKIP: string | false = qemuSystemBinary() === undefined ? 'qemu-system-x86_64 is not installed (Debian package qemu-system-x86)' : false;
@@ -72,14 +73,18 @@ export async function qemuHarness(): Promise<QemuHarness> {
       return { driverVolumeType: 'file', path };
     },
     async dispose() {
-      // Newest first: a restarted host's driver holds the QMP connections of its guests.
-      for (const driver of [...drivers].reverse()) {
-        for (const uuid of await driver.listInstances()) {
-          await driver.destroy({ ...contractInstance(harness), uuid }, { destroyDisks: true });
+      try {
+        // Newest first: a restarted host's driver holds the QMP connections of its guests.
+        for (const driver of [...drivers].reverse()) {
+          for (const uuid of await driver.listInstances()) {
+            await driver.destroy({ ...contractInstance(harness), uuid }, { destroyDisks: true });
+          }
+          await driver.disconnect();
         }
-        await driver.disconnect();
+      } finally {
+        killQemusUnder(root);
+        await rm(root, { recursive: true, force: true });
       }
-      await rm(root, { recursive: true, force: true });
     },
   };
   return harness;
