@@ -23,10 +23,10 @@ import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, Inst
 import type { HostResources } from '../host-resources.js';
 import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
-import { BOOT, DEFINITION_VERSION, MACHINE_TYPE, type VmDefinition, type VmLaunch } from './argv/vm-definition.js';
+import { BOOT, type VmDefinition } from './argv/vm-definition.js';
 import { BaseImageCache, type ImageDataSource } from './disk/base-images.js';
 import { convertImage, createOverlay, rebaseUnsafe, resizeImage } from './disk/qemu-img.js';
-import { acpiShutdown, powerStateOf } from './guest-power.js';
+import { acpiShutdown } from './guest-power.js';
 import { type Accelerator, detectAccelerator } from './host/accelerator.js';
 import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
 import { qemuSystemBinary } from './host/qemu-binary.js';
@@ -41,9 +41,10 @@ import {
   writeDefinition,
 } from './instance/instance-dir.js';
 import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
-import { finishRestore, restoreUri, saveState } from './managed-save.js';
-import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
-import { QmpDisconnected, type QmpMonitor, type RunState, qmp } from './qmp/index.js';
+import { saveState } from './managed-save.js';
+import { type QmpMonitor, qmp } from './qmp/index.js';
+import { GuestProcesses } from './guest-processes.js';
+import { instanceDefinition } from './instance-definition.js';
 import { Reverter } from './reverter.js';
 import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
 
@@ -108,8 +109,7 @@ export class QemuDriver implements ComputeDriver {
   readonly #hostInstancesPath: (host: string) => string | undefined;
   /** Live migrations leaving this host, by uuid: what abort and force-complete act on. */
   readonly #outgoing = new Map<string, OutgoingMigration>();
-  /** Open monitors of running guests; attaching is shared, since QMP serves one client at a time. */
-  readonly #monitors = new Map<string, Promise<QmpMonitor | undefined>>();
+  readonly #guests: GuestProcesses;
   #version: Promise<number> | undefined;
 
   constructor(options: QemuDriverOptions) {
@@ -121,6 +121,7 @@ export class QemuDriver implements ComputeDriver {
     this.#binary = binary;
     this.accelerator = options.accelerator ?? detectAccelerator();
     this.#baseImages = new BaseImageCache(options.instancesPath, options.imageData);
+    this.#guests = new GuestProcesses(binary, options.instancesPath);
     this.#softRebootTimeoutMs = (options.softRebootTimeoutSeconds ?? 120) * 1000;
     this.#migrationAddress = options.migrationAddress ?? '127.0.0.1';
     this.#hostInstancesPath = options.hostInstancesPath ?? (() => undefined);
@@ -130,15 +131,13 @@ export class QemuDriver implements ComputeDriver {
     await mkdir(this.instancesPath, { recursive: true });
     const uuids = await definedInstances(this.instancesPath);
     let running = 0;
-    for (const uuid of uuids) if ((await this.#monitor(uuid)) !== undefined) running += 1;
+    for (const uuid of uuids) if ((await this.#guests.monitor(uuid)) !== undefined) running += 1;
     LOG.info(`QEMU driver on ${this.host} (${this.accelerator.toUpperCase()}): ${uuids.length} instances defined, re-attached to ${running} running`);
   }
 
   /** Closes the QMP connections, as the agent's exit does; the guests keep running. */
-  async disconnect(): Promise<void> {
-    const monitors = await Promise.all(this.#monitors.values());
-    this.#monitors.clear();
-    await Promise.all(monitors.flatMap((monitor) => (monitor === undefined ? [] : [monitor.disconnect()])));
+  disconnect(): Promise<void> {
+    return this.#guests.disconnect();
   }
 
   // Status
@@ -149,7 +148,7 @@ export class QemuDriver implements ComputeDriver {
 
   async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
     await this.#defined(instance);
-    return { powerState: await this.#powerState(instance.uuid) };
+    return { powerState: await this.#guests.powerState(instance.uuid) };
   }
 
   async getConsoleOutput(instance: InstanceRef): Promise<string> {
@@ -202,10 +201,10 @@ export class QemuDriver implements ComputeDriver {
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
           await createOverlay(base.path, base.format, dir.rootDisk, rootBytes);
         }
-        const definition = this.#definition(instance, dir);
+        const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
-        if (options.powerOn) await this.#start(dir, definition, BOOT);
+        if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
       }),
     );
     LOG.info(`Instance spawned on ${this.host}${options.powerOn ? '' : ' (not powered on)'}`, { instance: instance.uuid });
@@ -214,7 +213,7 @@ export class QemuDriver implements ComputeDriver {
   async destroy(instance: InstanceSpec, options: DestroyOptions): Promise<void> {
     const dir = this.#dir(instance.uuid);
     await this.#failing('destroy', instance, async () => {
-      await this.#kill(instance.uuid);
+      await this.#guests.kill(instance.uuid);
       if (options.destroyDisks) {
         await rm(dir.path, { recursive: true, force: true });
       } else {
@@ -226,12 +225,12 @@ export class QemuDriver implements ComputeDriver {
   async powerOff(instance: InstanceRef, options: PowerOffOptions): Promise<void> {
     const dir = await this.#defined(instance);
     await this.#failing('powerOff', instance, async () => {
-      const monitor = await this.#monitor(instance.uuid);
-      if (monitor !== undefined && options.timeoutSeconds > 0 && (await this.#status(instance.uuid)) === 'running') {
+      const monitor = await this.#guests.monitor(instance.uuid);
+      if (monitor !== undefined && options.timeoutSeconds > 0 && (await this.#guests.status(instance.uuid)) === 'running') {
         const clean = await acpiShutdown(monitor, { timeoutMs: options.timeoutSeconds * 1000, retryIntervalMs: options.retryIntervalSeconds * 1000 });
         if (!clean) LOG.warning(`Instance did not power off within ${options.timeoutSeconds} s; stopping it`, { instance: instance.uuid });
       }
-      await this.#kill(instance.uuid);
+      await this.#guests.kill(instance.uuid);
       // Powering off a suspended guest discards its saved state, as libvirt's managed save does.
       await rm(dir.savedState, { force: true });
     });
@@ -240,24 +239,24 @@ export class QemuDriver implements ComputeDriver {
   async powerOn(instance: InstanceSpec): Promise<void> {
     const dir = await this.#defined(instance);
     await this.#failing('powerOn', instance, async () => {
-      if ((await this.#status(instance.uuid)) !== undefined) return;
-      await this.#boot(dir);
+      if ((await this.#guests.status(instance.uuid)) !== undefined) return;
+      await this.#guests.boot(dir);
     });
   }
 
   async reboot(instance: InstanceSpec, type: RebootType): Promise<void> {
     const dir = await this.#defined(instance);
     await this.#failing('reboot', instance, async () => {
-      const monitor = await this.#monitor(instance.uuid);
-      const status = await this.#status(instance.uuid);
+      const monitor = await this.#guests.monitor(instance.uuid);
+      const status = await this.#guests.status(instance.uuid);
       if (monitor === undefined || status === undefined) {
         await rm(dir.savedState, { force: true });
-        await this.#boot(dir);
+        await this.#guests.boot(dir);
         return;
       }
       if (type === 'soft' && status === 'running') {
         if (await acpiShutdown(monitor, { timeoutMs: this.#softRebootTimeoutMs, retryIntervalMs: 2000 })) {
-          await this.#boot(dir);
+          await this.#guests.boot(dir);
           return;
         }
         LOG.warning('Instance did not shut down for a soft reboot in time; resetting it', { instance: instance.uuid });
@@ -282,37 +281,37 @@ export class QemuDriver implements ComputeDriver {
     const dir = this.#dir(instance.uuid);
     await this.#failing('suspend', instance, async () => {
       await saveState(monitor, dir);
-      await this.#kill(instance.uuid);
+      await this.#guests.kill(instance.uuid);
     });
   }
 
   async resume(instance: InstanceSpec): Promise<void> {
     const dir = await this.#defined(instance);
-    const state = await this.#powerState(instance.uuid);
+    const state = await this.#guests.powerState(instance.uuid);
     if (state !== PowerState.SUSPENDED) throw new InstanceInvalidState(instance.uuid, 'resume', state);
-    await this.#failing('resume', instance, () => this.#boot(dir));
+    await this.#failing('resume', instance, () => this.#guests.boot(dir));
   }
 
   async rescue(instance: InstanceSpec, options: RescueOptions): Promise<void> {
     const dir = await this.#defined(instance);
     if (await exists(dir.rescueDefinition)) throw new InstanceInvalidState(instance.uuid, 'rescue', 'rescued');
-    const state = await this.#powerState(instance.uuid);
+    const state = await this.#guests.powerState(instance.uuid);
     if (state !== PowerState.RUNNING && state !== PowerState.SHUTDOWN) throw new InstanceInvalidState(instance.uuid, 'rescue', state);
     await this.#failing('rescue', instance, () =>
       Reverter.run(async (reverter) => {
         const base = await this.#baseImages.get(options.rescueImage);
         await createOverlay(base.path, base.format, dir.rescueDisk, base.virtualSize);
         reverter.add(() => rm(dir.rescueDisk, { force: true }));
-        const own = this.#definition(instance, dir);
+        const own = instanceDefinition(instance, dir, this.accelerator);
         const rescue: VmDefinition = {
           ...own,
           disks: [{ id: 'rescue0', path: dir.rescueDisk, format: 'qcow2', serial: null, readOnly: false }, ...own.disks],
         };
         await writeDefinition(dir.rescueDefinition, rescue);
         reverter.add(() => rm(dir.rescueDefinition, { force: true }));
-        await this.#kill(instance.uuid);
-        if (state === PowerState.RUNNING) reverter.add(() => this.#boot(dir));
-        await this.#start(dir, rescue, BOOT);
+        await this.#guests.kill(instance.uuid);
+        if (state === PowerState.RUNNING) reverter.add(() => this.#guests.boot(dir));
+        await this.#guests.start(dir, rescue, BOOT);
       }),
     );
   }
@@ -321,10 +320,10 @@ export class QemuDriver implements ComputeDriver {
     const dir = await this.#defined(instance);
     if (!(await exists(dir.rescueDefinition))) throw new InstanceInvalidState(instance.uuid, 'unrescue', 'not rescued');
     await this.#failing('unrescue', instance, async () => {
-      await this.#kill(instance.uuid);
+      await this.#guests.kill(instance.uuid);
       await rm(dir.rescueDefinition, { force: true });
       await rm(dir.rescueDisk, { force: true });
-      await this.#boot(dir);
+      await this.#guests.boot(dir);
     });
   }
 
@@ -332,8 +331,8 @@ export class QemuDriver implements ComputeDriver {
     const dir = await this.#defined(instance);
     const target = `${dir.path}/snapshot-${Date.now()}.qcow2`;
     return this.#failing('snapshot', instance, async () => {
-      const monitor = await this.#monitor(instance.uuid);
-      const wasRunning = monitor !== undefined && (await this.#status(instance.uuid)) === 'running';
+      const monitor = await this.#guests.monitor(instance.uuid);
+      const wasRunning = monitor !== undefined && (await this.#guests.status(instance.uuid)) === 'running';
       // Stopping the CPUs drains and flushes the disk: the copy is what a power cut would leave.
       if (wasRunning) await qmp.stop(monitor);
       try {
@@ -378,10 +377,10 @@ export class QemuDriver implements ComputeDriver {
         const base = await this.#baseImages.get(instance.image);
         await rebaseUnsafe(dir.rootDisk, base.path, base.format);
         if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', this.#rootBytes(instance, base.virtualSize));
-        const definition = this.#definition(instance, dir);
+        const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
-        if (options.powerOn) await this.#start(dir, definition, BOOT);
+        if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
       }),
     );
   }
@@ -397,8 +396,8 @@ export class QemuDriver implements ComputeDriver {
     await this.#failing('finishRevertMigration', instance, async () => {
       await restoreResizeSource(dir);
       // Under the old flavor again, as the definition's resources say.
-      await writeDefinition(dir.definition, this.#definition(instance, dir));
-      if (options.powerOn) await this.#boot(dir);
+      await writeDefinition(dir.definition, instanceDefinition(instance, dir, this.accelerator));
+      if (options.powerOn) await this.#guests.boot(dir);
     });
   }
 
@@ -418,10 +417,10 @@ export class QemuDriver implements ComputeDriver {
         await mkdir(dir.path, { recursive: true });
         reverter.add(() => rm(dir.path, { recursive: true, force: true }));
         await createOverlay(base.path, base.format, dir.rootDisk, this.#rootBytes(instance, base.virtualSize));
-        const definition = this.#definition(instance, dir);
+        const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.incomingDefinition, definition);
-        const monitor = await this.#start(dir, definition, { incoming: 'defer', startPaused: false });
-        reverter.add(() => this.#kill(instance.uuid));
+        const monitor = await this.#guests.start(dir, definition, { incoming: 'defer', startPaused: false });
+        reverter.add(() => this.#guests.kill(instance.uuid));
         const endpoints = await listenForIncoming(monitor, this.#migrationAddress, true);
         return { host: this.host, blockMigration: true, ...endpoints };
       }),
@@ -437,7 +436,7 @@ export class QemuDriver implements ComputeDriver {
       const result = await this.#failing('liveMigration', instance, () => migrateOut(monitor, target, control));
       if (result === 'completed') {
         // The guest runs on the destination now: this host no longer defines it, its disk waits for postLiveMigrationAtSource.
-        await this.#kill(instance.uuid);
+        await this.#guests.kill(instance.uuid);
         await rm(dir.definition, { force: true });
         LOG.info(`Live migration to ${target.host} completed`, { instance: instance.uuid });
       }
@@ -462,7 +461,7 @@ export class QemuDriver implements ComputeDriver {
       throw new InstanceNotFound(instance.uuid);
     }
     await this.#failing('postLiveMigrationAtDestination', instance, async () => {
-      const monitor = await this.#monitor(instance.uuid);
+      const monitor = await this.#guests.monitor(instance.uuid);
       if (monitor === undefined) throw new Error('the incoming QEMU is gone');
       await awaitArrival(monitor);
       await closeDiskExport(monitor);
@@ -481,7 +480,7 @@ export class QemuDriver implements ComputeDriver {
     const dir = this.#dir(instance.uuid);
     if (await exists(dir.definition)) return;
     await this.#failing('rollbackLiveMigrationAtDestination', instance, async () => {
-      await this.#kill(instance.uuid);
+      await this.#guests.kill(instance.uuid);
       await rm(dir.path, { recursive: true, force: true });
     });
   }
@@ -495,7 +494,7 @@ export class QemuDriver implements ComputeDriver {
     if (definition.volumes.some((volume) => volume.mountpoint === attachment.mountpoint)) throw new DeviceBusy(attachment.mountpoint);
     await this.#failing('attachVolume', instance, async () => {
       const volume = volumeDefinition(attachment);
-      const monitor = (await this.#status(instance.uuid)) === undefined ? undefined : await this.#monitor(instance.uuid);
+      const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
       if (monitor !== undefined) await plugVolume(monitor, volume);
       await this.#updateDefinitions(dir, (stored) => ({ ...stored, volumes: [...stored.volumes, volume] }));
     });
@@ -506,7 +505,7 @@ export class QemuDriver implements ComputeDriver {
     const volume = (await this.#storedDefinition(instance)).volumes.find((attached) => attached.volumeId === volumeId);
     if (volume === undefined) throw new DeviceNotFound(volumeId);
     await this.#failing('detachVolume', instance, async () => {
-      const monitor = (await this.#status(instance.uuid)) === undefined ? undefined : await this.#monitor(instance.uuid);
+      const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
       if (monitor !== undefined) await unplugVolume(monitor, volume);
       await this.#updateDefinitions(dir, (stored) => ({ ...stored, volumes: stored.volumes.filter((attached) => attached.volumeId !== volumeId) }));
     });
@@ -525,7 +524,7 @@ export class QemuDriver implements ComputeDriver {
   // Internals
 
   #dir(uuid: string): InstanceDir {
-    return new InstanceDir(this.instancesPath, uuid);
+    return this.#guests.dir(uuid);
   }
 
   async #defined(instance: InstanceRef): Promise<InstanceDir> {
@@ -549,22 +548,6 @@ export class QemuDriver implements ComputeDriver {
     return outgoing;
   }
 
-  #definition(instance: InstanceSpec, dir: InstanceDir): VmDefinition {
-    const { flavor } = instance;
-    return {
-      version: DEFINITION_VERSION,
-      uuid: instance.uuid,
-      name: instance.name,
-      machine: MACHINE_TYPE,
-      accelerator: this.accelerator,
-      vcpus: flavor.vcpus,
-      memoryMb: flavor.memoryMb,
-      localGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024),
-      disks: [{ id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false }],
-      volumes: instance.blockDevices.volumes.map(volumeDefinition),
-    };
-  }
-
   async #storedDefinition(instance: InstanceRef): Promise<VmDefinition> {
     const definition = await readDefinition(this.#dir(instance.uuid).definition);
     if (definition === undefined) throw new InstanceNotFound(instance.uuid);
@@ -579,74 +562,12 @@ export class QemuDriver implements ComputeDriver {
     }
   }
 
-  /** The running QEMU's monitor, attaching on first use; undefined when the guest's QEMU is not running. */
-  #monitor(uuid: string): Promise<QmpMonitor | undefined> {
-    const cached = this.#monitors.get(uuid);
-    if (cached !== undefined) {
-      return cached.then((monitor) => (monitor?.connected === true ? monitor : this.#attach(uuid, cached)));
-    }
-    return this.#attach(uuid, undefined);
-  }
-
-  #attach(uuid: string, stale: Promise<QmpMonitor | undefined> | undefined): Promise<QmpMonitor | undefined> {
-    // Another caller may already have replaced the stale entry: share its attempt.
-    const current = this.#monitors.get(uuid);
-    if (current !== undefined && current !== stale) return current.then((monitor) => (monitor?.connected === true ? monitor : undefined));
-    const attaching = attachQemu(this.#dir(uuid));
-    this.#monitors.set(uuid, attaching);
-    return attaching;
-  }
-
-  async #powerState(uuid: string): Promise<PowerState> {
-    const dir = this.#dir(uuid);
-    const status = await this.#status(uuid);
-    if (status === undefined) return (await exists(dir.savedState)) ? PowerState.SUSPENDED : PowerState.SHUTDOWN;
-    return powerStateOf(status);
-  }
-
-  /** QEMU's run state, or undefined when no QEMU runs the guest (one that dies while asked counts as none). */
-  async #status(uuid: string): Promise<RunState | undefined> {
-    const monitor = await this.#monitor(uuid);
-    if (monitor === undefined) return undefined;
-    try {
-      return (await qmp.queryStatus(monitor)).status;
-    } catch (error) {
-      if (error instanceof QmpDisconnected) return undefined;
-      throw error;
-    }
-  }
-
   async #inState(instance: InstanceRef, operation: string, allowed: readonly PowerState[]): Promise<QmpMonitor> {
     await this.#defined(instance);
-    const state = await this.#powerState(instance.uuid);
-    const monitor = await this.#monitor(instance.uuid);
+    const state = await this.#guests.powerState(instance.uuid);
+    const monitor = await this.#guests.monitor(instance.uuid);
     if (!allowed.includes(state) || monitor === undefined) throw new InstanceInvalidState(instance.uuid, operation, state);
     return monitor;
-  }
-
-  /** Starts QEMU from the active definition (the rescue one while rescued), restoring a saved state if there is one. */
-  async #boot(dir: InstanceDir): Promise<void> {
-    const definition = (await readDefinition(dir.rescueDefinition)) ?? (await readDefinition(dir.definition));
-    if (definition === undefined) throw new Error(`no definition in ${dir.path}`);
-    if (!(await exists(dir.savedState))) {
-      await this.#start(dir, definition, BOOT);
-      return;
-    }
-    const monitor = await this.#start(dir, definition, { incoming: restoreUri(dir), startPaused: true });
-    await finishRestore(monitor);
-    await rm(dir.savedState, { force: true });
-  }
-
-  async #start(dir: InstanceDir, definition: VmDefinition, launch: VmLaunch): Promise<QmpMonitor> {
-    const monitor = await startQemu(this.#binary, dir, definition, launch);
-    this.#monitors.set(definition.uuid, Promise.resolve(monitor));
-    return monitor;
-  }
-
-  async #kill(uuid: string): Promise<void> {
-    const monitor = await this.#monitor(uuid);
-    await killQemu(this.#dir(uuid), monitor);
-    this.#monitors.delete(uuid);
   }
 
   #qemuVersion(): Promise<number> {
