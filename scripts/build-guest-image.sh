@@ -99,12 +99,15 @@ apply_metadata() {
   fi
 }
 mkdir -p /run/md
-# Config drive: a disk labelled config-2 (iso9660 or vfat) with openstack/latest/.
+# Config drive: a whole-disk iso9660 or vfat file system (label config-2) with openstack/latest/.
+# busybox-static has no blkid: look into each other disk for the tree instead.
 for dev in /dev/vd?; do
-  [ "$(blkid "$dev" 2>/dev/null | sed -n 's/.*LABEL="\([^"]*\)".*/\1/p')" = config-2 ] || continue
+  [ "$dev" = /dev/vda ] && continue
   mount -o ro "$dev" /mnt 2>/dev/null || continue
+  [ -f /mnt/openstack/latest/meta_data.json ] || { umount /mnt; continue; }
   sed -n 's/.*"hostname": *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json > /run/md/hostname
-  sed -n 's/.*"public_keys": *{[^}]*: *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json | sed 's/\\n/\n/g' > /run/md/public-keys
+  keys=$(sed -n 's/.*"public_keys": *{[^}]*: *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json)
+  [ -n "$keys" ] && printf '%s\n' "$keys" | sed 's/\\n$//; s/\\n/\n/g' > /run/md/public-keys
   cp /mnt/openstack/latest/user_data /run/md/user-data 2>/dev/null
   umount /mnt
   md=config-drive
