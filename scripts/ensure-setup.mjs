@@ -12,8 +12,21 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const wantBuild = process.argv.includes('--build');
 const wantTest = process.argv.includes('--test');
 
-/** Debian packages the test suite drives (the clients users judge Nimbus by). */
-const TEST_DEBIAN_PACKAGES = ['python3-openstackclient', 'qemu-utils'];
+/**
+ * Debian packages the test suite drives: the clients users judge Nimbus by, QEMU for real guests,
+ * and what scripts/build-guest-image.sh builds the guest image with.
+ */
+const TEST_DEBIAN_PACKAGES = [
+  'python3-openstackclient',
+  'qemu-utils',
+  'qemu-system-x86',
+  'syslinux',
+  'syslinux-common',
+  'mtools',
+  'dosfstools',
+  'fdisk',
+  'busybox-static',
+];
 
 function mtime(path) {
   return existsSync(path) ? statSync(path).mtimeMs : 0;
@@ -60,7 +73,11 @@ function installDebianPackages(names) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   process.stderr.write(`nimbus setup: apt-get install ${missing.join(' ')}\n`);
   execFileSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  execFileSync('apt-get', ['install', '-y', '-q', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  // Other apt users may hold the dpkg lock for a while: wait for it rather than fail.
+  execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=900', 'install', '-y', '-q', ...missing], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+  });
 }
 
 if (wantTest) installDebianPackages(TEST_DEBIAN_PACKAGES);

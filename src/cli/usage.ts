@@ -21,7 +21,7 @@ Options:
   --state-dir DIR       Where local state lives (default: ~/.nimbus)
   --port PORT           HTTP port of the API listener (default: 8770)
   --bind-host ADDR      Address the API listener binds to (default: 127.0.0.1)
-  --driver fake|qemu    Compute virt driver (default: fake until the QEMU driver lands)
-  --compute-hosts N     Compute agents up runs, hosts compute-1 … compute-N (default: 1)
+  --driver fake|qemu    Compute virt driver (default: fake; qemu runs real guests)
+  --compute-hosts N     Compute agents to run, hosts compute-1 … compute-N (default: 1)
   --debug               Log at DEBUG level
 `;

@@ -29,12 +29,13 @@ import type { DriverSnapshot } from './virt/driver.js';
 import { createDriver, type DiskFormat, type ImageMeta } from './virt/index.js';
 import { FakeHostRegistry, type FakeHostSize } from './virt/fake/index.js';
 
-/** What the agents need of the image service: Glance metadata, and snapshot uploads and deletes, under a request context. */
+/** What the agents need of the image service: Glance metadata, image data for real guests, and snapshot uploads and deletes, under a request context. */
 export interface ComputeImageSource {
   getImageForCompute(context: RequestContext, id: string): Promise<ImageRef>;
   update(context: RequestContext, id: string, changes: readonly PatchChange[]): Promise<ImageRef>;
   uploadImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef>;
   delete(context: RequestContext, id: string): Promise<void>;
+  openImageData(context: RequestContext, id: string): Promise<Readable>;
 }
 
 export interface ComputeAgentsOptions {
@@ -140,7 +141,6 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
 
 /** Starts one agent per host; what `nimbus compute-agent --driver fake --hosts N` runs. */
 export async function startComputeAgents(options: ComputeAgentsOptions): Promise<ComputeAgents> {
-  if (options.driver !== 'fake') throw new Error(`The ${options.driver} compute driver is not available yet; use --driver fake`);
   const fleet = new FakeHostRegistry();
   const images = imageAccess(options.images);
   const agents: ComputeAgent[] = [];
@@ -149,8 +149,18 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
   };
   try {
     for (const host of options.hosts) {
-      await mkdir(join(options.stateDir, 'compute', host), { recursive: true });
-      const driver = createDriver('fake', { host, registry: fleet, ...(options.fakeHostSize === undefined ? {} : { size: options.fakeHostSize }) });
+      const hostDir = join(options.stateDir, 'compute', host);
+      await mkdir(hostDir, { recursive: true });
+      const driver =
+        options.driver === 'qemu'
+          ? createDriver('qemu', {
+              host,
+              instancesPath: join(hostDir, 'instances'),
+              imageData: (image) => options.images.openImageData(currentContext() ?? newAdminContext(), image.id),
+              // Agents on this machine share the state dir's layout: a cold migration copies the disk across it.
+              hostInstancesPath: (other) => join(options.stateDir, 'compute', other, 'instances'),
+            })
+          : createDriver('fake', { host, registry: fleet, ...(options.fakeHostSize === undefined ? {} : { size: options.fakeHostSize }) });
       const agent = new ComputeAgent({
         host,
         driver,

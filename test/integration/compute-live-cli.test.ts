@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import type { ServiceRegistryTables } from '../../src/common/service/db/tables.js';
 import { startComputeCloud, type ComputeCloud, type HypervisorUsage } from '../support/compute-cloud.js';
-import { withOpenDatabase } from '../support/databases.js';
 import { openstack, openstackCliUnavailable, openstackJson } from '../support/openstack-cli.js';
 
 // Issue 6's live migration and evacuation acceptance, through Debian's python3-openstackclient
@@ -68,15 +65,6 @@ describe('live migration and evacuation through the openstack CLI', { skip }, ()
     for (let attempt = 0; attempt < 150 && (await cloud.compute('GET', `/servers/${id}`)).status !== 404; attempt += 1) await sleep(200);
   }
 
-  /**
-   * `openstack --os-compute-api-version 2.11 compute service set --down` writes this flag; os-services
-   * 2.11 arrives with the compute microversions work, so until then the test writes it itself.
-   */
-  async function setForcedDown(host: string, forcedDown: boolean): Promise<void> {
-    await withOpenDatabase(`sqlite:///${join(cloud.stateDir, 'nimbus.sqlite')}`, async (db) => {
-      await db.kysely.withTables<ServiceRegistryTables>().updateTable('services').set({ forced_down: forcedDown }).where('host', '=', host).where('binary', '=', 'nova-compute').execute();
-    });
-  }
 
   before(async () => {
     cloud = await startComputeCloud('live-cli', { hosts: 3 });
@@ -96,6 +84,11 @@ describe('live migration and evacuation through the openstack CLI', { skip }, ()
     assert.equal(moved['OS-EXT-STS:power_state'], 1);
     await waitForUsage(plusTiny(plusTiny(booted, source, -1), destination, 1));
 
+    const migrations = await openstackJson<Server[]>(cloud.cli.admin, ['server', 'migration', 'list', '--server', id]);
+    assert.deepEqual(
+      migrations.map((row) => [row['Server UUID'], row['Source Compute'], row['Dest Compute'], row['Status']]),
+      [[id, source, destination, 'completed']],
+    );
     const events = await openstackJson<Server[]>(cloud.cli.admin, ['server', 'event', 'list', id]);
     assert.deepEqual(events.map((event) => event['Action']), ['live-migration', 'create']);
     const liveEvent = await openstackJson<Server>(cloud.cli.admin, ['server', 'event', 'show', id, String(events[0]?.['Request ID'])]);
@@ -135,26 +128,22 @@ describe('live migration and evacuation through the openstack CLI', { skip }, ()
     const inUse = await cloud.compute('POST', `/servers/${id}/action`, { body: { evacuate: { onSharedStorage: false } } });
     assert.deepEqual(inUse.json, { badRequest: { code: 400, message: `Compute service of ${source} is still in use.` } });
 
-    await setForcedDown(source, true);
-    try {
-      const services = await openstackJson<Server[]>(cloud.cli.admin, ['compute', 'service', 'list', '--service', 'nova-compute']);
-      assert.equal(services.find((service) => service['Host'] === source)?.['State'], 'down');
-      const evacuated = await cloud.compute('POST', `/servers/${id}/action`, { body: { evacuate: { onSharedStorage: false } } });
-      assert.equal(evacuated.status, 200, JSON.stringify(evacuated.json));
-      assert.equal(typeof evacuated.json['adminPass'], 'string');
-      const moved = await waitForMove(id, source);
-      const destination = String(moved[HOST]);
-      const events = await openstackJson<Server[]>(cloud.cli.admin, ['server', 'event', 'list', id]);
-      assert.equal(events[0]?.['Action'], 'evacuate');
-      // The destination runs and counts the server now. The forced-down host's hypervisor still
-      // holds its stale copy (as a host Nova lost would) until its agent restarts and destroys it,
-      // but no server runs there any more.
-      const stale = { ...booted, [source]: { ...(booted[source] ?? assert.fail(source)), runningVms: baseline[source]?.runningVms ?? 0 } };
-      await waitForUsage(plusTiny(stale, destination, 1));
-      await remove(id);
-      await waitForUsage(stale);
-    } finally {
-      await setForcedDown(source, false);
-    }
+    await ok('admin', ['--os-compute-api-version', '2.11', 'compute', 'service', 'set', '--down', source, 'nova-compute']);
+    const services = await openstackJson<Server[]>(cloud.cli.admin, ['compute', 'service', 'list', '--service', 'nova-compute']);
+    assert.equal(services.find((service) => service['Host'] === source)?.['State'], 'down');
+    const evacuated = await cloud.compute('POST', `/servers/${id}/action`, { body: { evacuate: { onSharedStorage: false } } });
+    assert.equal(evacuated.status, 200, JSON.stringify(evacuated.json));
+    assert.equal(typeof evacuated.json['adminPass'], 'string');
+    const moved = await waitForMove(id, source);
+    const destination = String(moved[HOST]);
+    const events = await openstackJson<Server[]>(cloud.cli.admin, ['server', 'event', 'list', id]);
+    assert.equal(events[0]?.['Action'], 'evacuate');
+    // The destination runs and counts the server now. The forced-down host's hypervisor still
+    // holds its stale copy (as a host Nova lost would) until its agent restarts and destroys it,
+    // but no server runs there any more.
+    const stale = { ...booted, [source]: { ...(booted[source] ?? assert.fail(source)), runningVms: baseline[source]?.runningVms ?? 0 } };
+    await waitForUsage(plusTiny(stale, destination, 1));
+    await remove(id);
+    await waitForUsage(stale);
   });
 });

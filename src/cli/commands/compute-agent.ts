@@ -39,7 +39,8 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   if (config.bus.transport_url.startsWith('inproc:')) {
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
-  if (config.compute.driver === 'qemu') throw new StartupError('The qemu compute driver is not available yet: run with --driver fake');
+  // Real guests need image data, which a separate agent process cannot read yet (conductor-image-source.ts).
+  if (config.compute.driver === 'qemu') throw new StartupError('The qemu compute driver needs the agent in the API node for now (nimbus up --driver qemu): run compute-agent with --driver fake');
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
   const transport = openTransport(config.bus.transport_url);

@@ -7,6 +7,7 @@ import { API_SERVICE_NAMES } from '../presets/api-services.js';
 import { bootstrapCloud } from '../runtime/bootstrap-cloud.js';
 import { startCloudNode } from '../runtime/cloud-node.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
+import { uploadTinyImageOnFirstRun } from '../runtime/tiny-image-upload.js';
 import { runUntilSignal } from '../runtime/run-until-signal.js';
 
 const LOG = getLogger('nimbus.cli.up');
@@ -28,6 +29,7 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   const stopped = runUntilSignal(node);
   const authUrl = `${node.url}/identity`;
   await bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES });
+  if (config.compute.driver === 'qemu') await uploadTinyImageOnFirstRun(node.images, stateDir);
   LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${config.compute.driver}`);
   process.stdout.write(
     `Nimbus all-in-one cloud is running.\n` +

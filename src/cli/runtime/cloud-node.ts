@@ -9,9 +9,11 @@ import { buildHttpApp } from '../../common/http/app.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
+import { qemuSystemBinary } from '../../compute/virt/qemu/host/qemu-binary.js';
 import { startComputeWorkers, type ComputeWorkers } from '../../compute/workers.js';
 import { startIdentityCore, type IdentityCore } from '../../identity/identity-core.js';
 import { createImageService } from '../../image/image-core.js';
+import type { ImageService } from '../../image/images/image-service.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 
@@ -28,6 +30,8 @@ export interface CloudNode {
   readonly identity: IdentityCore;
   /** The node's database connection (closed by stop()). */
   readonly database: Database;
+  /** The image service compute shares (the all-in-one bootstrap uploads the guest image through it). */
+  readonly images: ImageService;
   /** Drains in-flight requests, then closes the bus and the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -75,8 +79,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const images = createImageService(db, config);
     let computeWorkers: ComputeWorkers | undefined;
     if (options.services.includes('compute')) {
-      if (config.compute.driver === 'qemu') {
-        throw new StartupError('The qemu compute driver is not available yet: run with --driver fake');
+      if (config.compute.driver === 'qemu' && qemuSystemBinary() === undefined) {
+        throw new StartupError('The qemu compute driver needs qemu-system-x86_64 (Debian package qemu-system-x86): install it or run with --driver fake');
       }
       computeWorkers = await startComputeWorkers({
         database: db,
@@ -140,6 +144,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       port,
       identity,
       database: db,
+      images,
       stop: () => (stopping ??= rollback()),
     };
   } catch (err) {

@@ -148,7 +148,7 @@ export const OPTIONS = {
   },
   compute: {
     driver: choice(
-      'Virt driver of compute agents: fake (in-memory, for scale tests) or qemu (real guests; arrives with the QEMU driver issue, until then it stops start-up with an error).',
+      'Virt driver of compute agents: fake (in-memory, for scale tests) or qemu (real guests under QEMU over QMP, KVM where it works, TCG elsewhere; needs qemu-system-x86_64).',
       ['qemu', 'fake'],
       'fake',
     ),

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
 import { openTransport, type Transport } from '../../common/bus/index.js';
@@ -65,6 +66,8 @@ export const images: ComputeImageSource = {
       properties: {},
     };
   },
+  // The fake driver boots no real disk: it never reads image data.
+  openImageData: async () => Readable.from([]),
   update: (context, id) => images.getImageForCompute(context, id),
   uploadImageData: async (context, id, data) => {
     const chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComputeDriver, PowerOffOptions } from './driver.js';
 import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound } from './errors.js';
 import type { FlavorSpec, ImageMeta, InstanceSpec, VifSpec, VolumeConnection } from './instance-spec.js';
@@ -178,6 +179,9 @@ const CASES = {
 
   'console output is not empty after spawn': async (harness) => {
     const instance = await spawned(harness);
+    // A real guest writes its first line a moment after its hypervisor starts.
+    const deadline = Date.now() + 30_000;
+    while ((await harness.driver.getConsoleOutput(instance)).trim() === '' && Date.now() < deadline) await sleep(100);
     assert.notEqual((await harness.driver.getConsoleOutput(instance)).trim(), '');
   },
 
@@ -220,7 +224,7 @@ const CASES = {
       ['plugVifs', () => driver.plugVifs(unknown, harness.network)],
       ['unplugVifs', () => driver.unplugVifs(unknown, harness.network)],
       ['migrateDiskAndPowerOff', () => driver.migrateDiskAndPowerOff(unknown, harness.peer.host, SMALL_FLAVOR, QUICK_POWER_OFF)],
-      ['liveMigration', () => driver.liveMigration(unknown, { host: harness.peer.host, blockMigration: false, incoming: null })],
+      ['liveMigration', () => driver.liveMigration(unknown, { host: harness.peer.host, blockMigration: false, incoming: null, diskExport: null })],
     ];
     for (const [operation, call] of calls) {
       await assert.rejects(call(), InstanceNotFound, operation);
@@ -281,10 +285,23 @@ const CASES = {
     assert.equal(await powerStateOf(peer, instance), PowerState.RUNNING);
   },
 
+  'block live migration moves the running guest and its disk to the destination': async (harness) => {
+    const { driver, peer } = harness;
+    const instance = await spawned(harness);
+    const target = await peer.preLiveMigration(instance, { sourceHost: driver.host, blockMigration: true });
+    assert.ok(!(await peer.listInstances()).includes(instance.uuid));
+    assert.equal(await driver.liveMigration(instance, target), 'completed');
+    await peer.postLiveMigrationAtDestination(instance);
+    await driver.postLiveMigrationAtSource(instance);
+    assert.ok(!(await driver.listInstances()).includes(instance.uuid));
+    assert.ok((await peer.listInstances()).includes(instance.uuid));
+    assert.equal(await powerStateOf(peer, instance), PowerState.RUNNING);
+  },
+
   'a live migration into an unprepared host fails and leaves the guest running on the source': async (harness) => {
     const { driver, peer } = harness;
     const instance = await spawned(harness);
-    const target = { host: peer.host, blockMigration: false, incoming: null };
+    const target = { host: peer.host, blockMigration: false, incoming: null, diskExport: null };
     await assert.rejects(driver.liveMigration(instance, target), DriverOperationFailed);
     await peer.rollbackLiveMigrationAtDestination(instance, KEEP_NOTHING);
     assert.equal(await powerStateOf(driver, instance), PowerState.RUNNING);

@@ -87,6 +87,8 @@ export interface LiveMigrationTarget {
   readonly blockMigration: boolean;
   /** Where the destination listens for the incoming guest (QEMU's -incoming), if over the network. */
   readonly incoming: { readonly address: string; readonly port: number } | null;
+  /** Where the destination serves its new disks for a block migration (QEMU: NBD, one export per disk), if it does. */
+  readonly diskExport: { readonly address: string; readonly port: number } | null;
 }
 
 /** How a live migration ended without an error: completed, or aborted by liveMigrationAbort. */

@@ -5,6 +5,8 @@
 import type { ComputeDriver } from './driver.js';
 import type { FakeDriverOptions } from './fake/fake-driver.js';
 import { FakeDriver } from './fake/fake-driver.js';
+import type { QemuDriverOptions } from './qemu/driver.js';
+import { QemuDriver } from './qemu/driver.js';
 
 export type { CapabilityFlag, DriverCapabilities } from './capabilities.js';
 export type * from './driver.js';
@@ -16,12 +18,14 @@ export { POWER_STATE_NAMES, PowerState, powerStateName } from './power-state.js'
 /** Each driver's options, by name: what `createDriver` accepts. */
 export interface DriverOptionsByName {
   fake: FakeDriverOptions;
+  qemu: QemuDriverOptions;
 }
 
 export type DriverName = keyof DriverOptionsByName;
 
 const DRIVERS: { readonly [N in DriverName]: (options: DriverOptionsByName[N]) => ComputeDriver } = {
   fake: (options) => new FakeDriver(options),
+  qemu: (options) => new QemuDriver(options),
 };
 
 /** The driver a compute agent runs, by its configured name. */

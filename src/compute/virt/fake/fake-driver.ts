@@ -301,7 +301,7 @@ export class FakeDriver implements ComputeDriver {
     await this.#begin('preLiveMigration', instance.uuid);
     if (this.#guests.has(instance.uuid)) throw new InstanceExists(instance.uuid);
     this.#expectedLiveGuests.add(instance.uuid);
-    return { host: this.host, blockMigration: request.blockMigration, incoming: null };
+    return { host: this.host, blockMigration: request.blockMigration, incoming: null, diskExport: null };
   }
 
   async liveMigration(instance: InstanceRef, target: LiveMigrationTarget): Promise<LiveMigrationResult> {

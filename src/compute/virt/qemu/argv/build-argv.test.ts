@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildQemuArgv } from './build-argv.js';
+import { BOOT, DEFINITION_VERSION, MACHINE_TYPE, type VmDefinition, type VmRuntimePaths } from './vm-definition.js';
+
+const PATHS: VmRuntimePaths = {
+  qmpSocket: '/s/i/qmp.sock',
+  consoleSocket: '/s/i/console.sock',
+  consoleLog: '/s/i/console.log',
+  pidFile: '/s/i/qemu.pid',
+};
+
+const DEFINITION: VmDefinition = {
+  version: DEFINITION_VERSION,
+  uuid: '3f0b6f1a-3c57-4b8e-9a55-5d1e1f2d0c11',
+  name: 'instance-00000001',
+  machine: MACHINE_TYPE,
+  accelerator: 'tcg',
+  vcpus: 1,
+  memoryMb: 128,
+  localGb: 1,
+  disks: [{ id: 'disk0', path: '/s/i/disk', format: 'qcow2', serial: null, readOnly: false }],
+  volumes: [],
+};
+
+test('a TCG guest with one disk boots from it, serial logged, QMP on its socket', () => {
+  assert.deepEqual(buildQemuArgv(DEFINITION, PATHS, BOOT), [
+    '-name', 'instance-00000001,debug-threads=on',
+    '-uuid', '3f0b6f1a-3c57-4b8e-9a55-5d1e1f2d0c11',
+    '-machine', 'pc-i440fx-7.2',
+    '-accel', 'tcg,tb-size=32',
+    '-smp', '1',
+    '-m', '128',
+    '-nodefaults',
+    '-display', 'none',
+    '-no-user-config',
+    '-pidfile', '/s/i/qemu.pid',
+    '-qmp', 'unix:/s/i/qmp.sock,server=on,wait=off',
+    '-chardev', 'socket,id=serial0,path=/s/i/console.sock,server=on,wait=off,logfile=/s/i/console.log,logappend=on',
+    '-serial', 'chardev:serial0',
+    '-blockdev', 'driver=file,filename=/s/i/disk,node-name=disk0-file',
+    '-blockdev', 'driver=qcow2,file=disk0-file,node-name=disk0',
+    '-device', 'virtio-blk-pci,drive=disk0,id=disk0-dev,bootindex=0',
+  ]);
+});
+
+test('KVM passes the host CPU through; more disks follow the boot disk with their serials', () => {
+  const argv = buildQemuArgv(
+    {
+      ...DEFINITION,
+      accelerator: 'kvm',
+      vcpus: 2,
+      disks: [
+        { id: 'rescue0', path: '/s/i/disk.rescue', format: 'qcow2', serial: null, readOnly: false },
+        { id: 'disk0', path: '/s/i/disk', format: 'qcow2', serial: 'root,disk', readOnly: true },
+      ],
+    },
+    PATHS,
+    BOOT,
+  );
+  const joined = argv.join(' ');
+  assert.match(joined, /-accel kvm -cpu host -smp 2 /);
+  assert.match(joined, /virtio-blk-pci,drive=rescue0,id=rescue0-dev,bootindex=0 /);
+  assert.match(joined, /driver=file,filename=\/s\/i\/disk,node-name=disk0-file,read-only=on /);
+  assert.match(joined, /virtio-blk-pci,drive=disk0,id=disk0-dev,serial=root,,disk$/);
+});
+
+test('attached volumes follow the disks, their serial the volume id', () => {
+  const disk = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: '01234567-89ab-cdef-0123-456789abcdef', readOnly: false } as const;
+  const argv = buildQemuArgv({ ...DEFINITION, volumes: [{ volumeId: disk.serial, mountpoint: '/dev/vdb', disk }] }, PATHS, BOOT);
+  assert.deepEqual(argv.slice(-6), [
+    '-blockdev', 'driver=file,filename=/v/volume-1,node-name=v0123456789abcdef-file',
+    '-blockdev', 'driver=raw,file=v0123456789abcdef-file,node-name=v0123456789abcdef',
+    '-device', 'virtio-blk-pci,drive=v0123456789abcdef,id=v0123456789abcdef-dev,serial=01234567-89ab-cdef-0123-456789abcdef',
+  ]);
+});
+
+test('an incoming migration starts paused with -incoming last', () => {
+  const argv = buildQemuArgv(DEFINITION, PATHS, { incoming: 'exec:cat /s/i/state', startPaused: true });
+  assert.deepEqual(argv.slice(-3), ['-S', '-incoming', 'exec:cat /s/i/state']);
+});

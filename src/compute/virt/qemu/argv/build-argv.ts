@@ -1,0 +1,60 @@
+import type { DiskDefinition, VmDefinition, VmLaunch, VmRuntimePaths } from './vm-definition.js';
+
+/** QEMU's option syntax: commas inside a value are doubled. */
+function value(text: string): string {
+  return text.replaceAll(',', ',,');
+}
+
+function diskArgs(disk: DiskDefinition, bootIndex: number): string[] {
+  const readOnly = disk.readOnly ? ',read-only=on' : '';
+  return [
+    '-blockdev',
+    `driver=file,filename=${value(disk.path)},node-name=${disk.id}-file${readOnly}`,
+    '-blockdev',
+    `driver=${disk.format},file=${disk.id}-file,node-name=${disk.id}${readOnly}`,
+    '-device',
+    `virtio-blk-pci,drive=${disk.id},id=${disk.id}-dev${disk.serial === null ? '' : `,serial=${value(disk.serial)}`}${bootIndex === 0 ? ',bootindex=0' : ''}`,
+  ];
+}
+
+/**
+ * The QEMU command line for a definition: a pure function, so what runs is exactly what the
+ * definition says. No defaults devices, no display; serial on a socket that also logs to the
+ * console log; QMP on a unix socket; the guest's power-off ends the process (no -no-shutdown:
+ * a guest that shut itself down reads SHUTDOWN because its QEMU is gone).
+ */
+export function buildQemuArgv(definition: VmDefinition, paths: VmRuntimePaths, launch: VmLaunch): string[] {
+  // TCG's default 1 GiB code buffer reservation touches ~50 MB; 32 MB is plenty for small guests.
+  const accel = definition.accelerator === 'kvm' ? 'kvm' : 'tcg,tb-size=32';
+  return [
+    '-name',
+    `${value(definition.name)},debug-threads=on`,
+    '-uuid',
+    definition.uuid,
+    '-machine',
+    definition.machine,
+    '-accel',
+    accel,
+    ...(definition.accelerator === 'kvm' ? ['-cpu', 'host'] : []),
+    '-smp',
+    String(definition.vcpus),
+    '-m',
+    String(definition.memoryMb),
+    '-nodefaults',
+    '-display',
+    'none',
+    '-no-user-config',
+    '-pidfile',
+    paths.pidFile,
+    '-qmp',
+    `unix:${value(paths.qmpSocket)},server=on,wait=off`,
+    '-chardev',
+    `socket,id=serial0,path=${value(paths.consoleSocket)},server=on,wait=off,logfile=${value(paths.consoleLog)},logappend=on`,
+    '-serial',
+    'chardev:serial0',
+    ...definition.disks.flatMap((disk, index) => diskArgs(disk, index)),
+    ...definition.volumes.flatMap((volume) => diskArgs(volume.disk, -1)),
+    ...(launch.startPaused ? ['-S'] : []),
+    ...(launch.incoming === null ? [] : ['-incoming', launch.incoming]),
+  ];
+}

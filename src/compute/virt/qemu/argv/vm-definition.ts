@@ -1,0 +1,64 @@
+/**
+ * The VM's definition: what libvirt's domain XML is to Nova, kept as `definition.json` in the
+ * instance directory. QEMU is (re)started from it alone, so an agent restart, a resume or an
+ * incoming migration builds the same machine again (migration and restore need the identical
+ * device model, hence the pinned machine type and stable device ids).
+ */
+import type { Accelerator } from '../host/accelerator.js';
+
+export const DEFINITION_VERSION = 1;
+
+/** Pinned, never `pc`: a saved state or a migration stream only loads into the same machine type. */
+export const MACHINE_TYPE = 'pc-i440fx-7.2';
+
+export interface DiskDefinition {
+  /** The QMP node name of the format layer, and `<id>-dev` the device: stable across restarts. */
+  readonly id: string;
+  readonly path: string;
+  readonly format: 'qcow2' | 'raw';
+  /** What the guest reads in /sys/block/vdX/serial (Nova puts the volume id there). */
+  readonly serial: string | null;
+  readonly readOnly: boolean;
+}
+
+/** A volume attached to the guest (Cinder's), after the image-backed disks. */
+export interface VolumeDefinition {
+  readonly volumeId: string;
+  /** The device name Nova recorded for it (`/dev/vdb`); the guest names disks itself. */
+  readonly mountpoint: string;
+  readonly disk: DiskDefinition;
+}
+
+export interface VmDefinition {
+  readonly version: typeof DEFINITION_VERSION;
+  readonly uuid: string;
+  /** Nova's `instance-%08x`: the QEMU process name. */
+  readonly name: string;
+  readonly machine: string;
+  readonly accelerator: Accelerator;
+  readonly vcpus: number;
+  readonly memoryMb: number;
+  /** Local disk the flavor claims (root + ephemeral + swap), for the resource audit. */
+  readonly localGb: number;
+  /** In boot order: the first disk is the one the BIOS boots. */
+  readonly disks: readonly DiskDefinition[];
+  /** Attached volumes, in attachment order. */
+  readonly volumes: readonly VolumeDefinition[];
+}
+
+/** Where the process's files live; all in the instance directory. */
+export interface VmRuntimePaths {
+  readonly qmpSocket: string;
+  readonly consoleSocket: string;
+  readonly consoleLog: string;
+  readonly pidFile: string;
+}
+
+export interface VmLaunch {
+  /** A migration stream to load instead of booting (`exec:cat state`, `tcp:host:port`, `defer`). */
+  readonly incoming: string | null;
+  /** Start with the CPUs stopped (`-S`): for an incoming migration the driver continues itself. */
+  readonly startPaused: boolean;
+}
+
+export const BOOT: VmLaunch = { incoming: null, startPaused: false };

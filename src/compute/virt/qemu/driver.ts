@@ -1,0 +1,588 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { NimbusError } from '../../../common/errors/errors.js';
+import { getLogger } from '../../../common/logging/logger.js';
+import type { DriverCapabilities } from '../capabilities.js';
+import type {
+  ComputeDriver,
+  DestroyOptions,
+  DriverSnapshot,
+  FinishMigrationOptions,
+  InstanceInfo,
+  LiveMigrationRequest,
+  LiveMigrationResult,
+  LiveMigrationTarget,
+  MigratedDisks,
+  MigrationRef,
+  PowerOffOptions,
+  RebootType,
+  RescueOptions,
+  SpawnOptions,
+} from '../driver.js';
+import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound, NotSupportedByDriver } from '../errors.js';
+import type { HostResources } from '../host-resources.js';
+import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
+import { PowerState } from '../power-state.js';
+import { BOOT, type VmDefinition } from './argv/vm-definition.js';
+import { BaseImageCache, type ImageDataSource } from './disk/base-images.js';
+import { convertImage, createOverlay, rebaseUnsafe, resizeImage } from './disk/qemu-img.js';
+import { acpiShutdown } from './guest-power.js';
+import { type Accelerator, detectAccelerator } from './host/accelerator.js';
+import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
+import { qemuSystemBinary } from './host/qemu-binary.js';
+import { hasResizeSource, resizeSourceDefinition, resizeSourcePath, restoreResizeSource, sendDisk } from './cold-migration.js';
+import {
+  InstanceDir,
+  checkSocketPathLength,
+  definedInstances,
+  exists,
+  readDefinition,
+  resizeSourceInstances,
+  writeDefinition,
+} from './instance/instance-dir.js';
+import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
+import { saveState } from './managed-save.js';
+import { type QmpMonitor, qmp } from './qmp/index.js';
+import { GuestProcesses } from './guest-processes.js';
+import { instanceDefinition } from './instance-definition.js';
+import { Reverter } from './reverter.js';
+import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
+
+const LOG = getLogger('nimbus.compute.virt.qemu.driver');
+const GIB = 1024 ** 3;
+/** Nova keeps the tail of the console log: what `openstack console log show` gets at most. */
+const CONSOLE_OUTPUT_MAX_BYTES = 100 * 1024;
+
+export const QEMU_CAPABILITIES: DriverCapabilities = Object.freeze({
+  supportsPause: true,
+  supportsSuspend: true,
+  supportsRescue: true,
+  supportsSnapshot: true,
+  supportsConsoleOutput: true,
+  supportsColdMigration: true,
+  supportsMigrateToSameHost: false,
+  supportsLiveMigration: true,
+  supportsBlockMigration: true,
+  supportsLiveMigrationAbort: true,
+  supportsLiveMigrationForceComplete: true,
+  supportsEvacuate: false,
+  supportsAttachVolume: true,
+  imageFormats: Object.freeze(['raw', 'qcow2'] as const),
+});
+
+export interface QemuDriverOptions {
+  readonly host: string;
+  /** This host's instance directories and `_base/` (`<state_dir>/compute/<host>/instances`). */
+  readonly instancesPath: string;
+  /** How base images are read from the image service. */
+  readonly imageData: ImageDataSource;
+  /** qemu-system-x86_64 by default, found on PATH. */
+  readonly binary?: string;
+  /** Detected by default: KVM where it works, TCG elsewhere. */
+  readonly accelerator?: Accelerator;
+  /** How long a soft reboot waits for the guest to power off before resetting it (Nova: 120 s). */
+  readonly softRebootTimeoutSeconds?: number;
+  /**
+   * Where another host's instance directories are, as this host reaches them (same machine or a
+   * shared mount): where a cold migration copies the disk to. Unknown hosts cannot be migrated to.
+   */
+  readonly hostInstancesPath?: (host: string) => string | undefined;
+  /** The address other hosts reach this one's incoming migrations at (Nova's live_migration_inbound_addr). */
+  readonly migrationAddress?: string;
+}
+
+/**
+ * Runs guests as QEMU processes driven over QMP, with no libvirt between (Nova's libvirt driver,
+ * by hand): one directory per guest holding its definition, disks, console log and sockets.
+ */
+export class QemuDriver implements ComputeDriver {
+  readonly type = 'qemu';
+  readonly host: string;
+  readonly capabilities = QEMU_CAPABILITIES;
+  readonly instancesPath: string;
+  readonly accelerator: Accelerator;
+
+  readonly #binary: string;
+  readonly #baseImages: BaseImageCache;
+  readonly #softRebootTimeoutMs: number;
+  readonly #migrationAddress: string;
+  readonly #hostInstancesPath: (host: string) => string | undefined;
+  /** Live migrations leaving this host, by uuid: what abort and force-complete act on. */
+  readonly #outgoing = new Map<string, OutgoingMigration>();
+  readonly #guests: GuestProcesses;
+  #version: Promise<number> | undefined;
+
+  constructor(options: QemuDriverOptions) {
+    const binary = options.binary ?? qemuSystemBinary();
+    if (binary === undefined) throw new Error('qemu-system-x86_64 is not installed (Debian package qemu-system-x86)');
+    checkSocketPathLength(options.instancesPath);
+    this.host = options.host;
+    this.instancesPath = options.instancesPath;
+    this.#binary = binary;
+    this.accelerator = options.accelerator ?? detectAccelerator();
+    this.#baseImages = new BaseImageCache(options.instancesPath, options.imageData);
+    this.#guests = new GuestProcesses(binary, options.instancesPath);
+    this.#softRebootTimeoutMs = (options.softRebootTimeoutSeconds ?? 120) * 1000;
+    this.#migrationAddress = options.migrationAddress ?? '127.0.0.1';
+    this.#hostInstancesPath = options.hostInstancesPath ?? (() => undefined);
+  }
+
+  async initHost(): Promise<void> {
+    await mkdir(this.instancesPath, { recursive: true });
+    const uuids = await definedInstances(this.instancesPath);
+    let running = 0;
+    for (const uuid of uuids) if ((await this.#guests.monitor(uuid)) !== undefined) running += 1;
+    LOG.info(`QEMU driver on ${this.host} (${this.accelerator.toUpperCase()}): ${uuids.length} instances defined, re-attached to ${running} running`);
+  }
+
+  /** Closes the QMP connections, as the agent's exit does; the guests keep running. */
+  disconnect(): Promise<void> {
+    return this.#guests.disconnect();
+  }
+
+  // Status
+
+  async listInstances(): Promise<string[]> {
+    return definedInstances(this.instancesPath);
+  }
+
+  async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
+    await this.#defined(instance);
+    return { powerState: await this.#guests.powerState(instance.uuid) };
+  }
+
+  async getConsoleOutput(instance: InstanceRef): Promise<string> {
+    const dir = await this.#defined(instance);
+    const log = await readFile(dir.consoleLog).catch(() => Buffer.alloc(0));
+    return log.subarray(Math.max(0, log.length - CONSOLE_OUTPUT_MAX_BYTES)).toString('utf8');
+  }
+
+  async getAvailableResource(): Promise<HostResources> {
+    await mkdir(this.instancesPath, { recursive: true });
+    const [capacity, cpuInfo, version] = await Promise.all([hostCapacity(this.instancesPath), hostCpuInfo(), this.#qemuVersion()]);
+    let vcpusUsed = 0;
+    let memoryMbUsed = 0;
+    let localGbUsed = 0;
+    const uuids = await definedInstances(this.instancesPath);
+    // A resize source keeps its claim until confirmed, as Nova's resource tracker counts it.
+    const resizeSources = (await resizeSourceInstances(this.instancesPath)).map((uuid) => resizeSourceDefinition(this.#dir(uuid)));
+    for (const path of [...uuids.map((uuid) => this.#dir(uuid).definition), ...resizeSources]) {
+      const definition = await readDefinition(path);
+      if (definition === undefined) continue;
+      vcpusUsed += definition.vcpus;
+      memoryMbUsed += definition.memoryMb;
+      localGbUsed += definition.localGb;
+    }
+    return {
+      hypervisorHostname: this.host,
+      hypervisorType: this.accelerator === 'kvm' ? 'KVM' : 'QEMU',
+      hypervisorVersion: version,
+      ...capacity,
+      vcpusUsed,
+      memoryMbUsed,
+      localGbUsed,
+      runningVms: uuids.length,
+      cpuInfo,
+    };
+  }
+
+  // Lifecycle
+
+  async spawn(instance: InstanceSpec, options: SpawnOptions): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    await this.#failing('spawn', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await this.#baseImages.get(instance.image);
+        const rootBytes = this.#rootBytes(instance, base.virtualSize);
+        const reuse = options.reuseDisks && (await exists(dir.rootDisk));
+        await mkdir(dir.path, { recursive: true });
+        if (!reuse) {
+          reverter.add(() => rm(dir.path, { recursive: true, force: true }));
+          await createOverlay(base.path, base.format, dir.rootDisk, rootBytes);
+        }
+        const definition = instanceDefinition(instance, dir, this.accelerator);
+        await writeDefinition(dir.definition, definition);
+        reverter.add(() => rm(dir.definition, { force: true }));
+        if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
+      }),
+    );
+    LOG.info(`Instance spawned on ${this.host}${options.powerOn ? '' : ' (not powered on)'}`, { instance: instance.uuid });
+  }
+
+  async destroy(instance: InstanceSpec, options: DestroyOptions): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    await this.#failing('destroy', instance, async () => {
+      await this.#guests.kill(instance.uuid);
+      if (options.destroyDisks) {
+        await rm(dir.path, { recursive: true, force: true });
+      } else {
+        await Promise.all([dir.definition, dir.rescueDefinition, dir.savedState].map((path) => rm(path, { force: true })));
+      }
+    });
+  }
+
+  async powerOff(instance: InstanceRef, options: PowerOffOptions): Promise<void> {
+    const dir = await this.#defined(instance);
+    await this.#failing('powerOff', instance, async () => {
+      const monitor = await this.#guests.monitor(instance.uuid);
+      if (monitor !== undefined && options.timeoutSeconds > 0 && (await this.#guests.status(instance.uuid)) === 'running') {
+        const clean = await acpiShutdown(monitor, { timeoutMs: options.timeoutSeconds * 1000, retryIntervalMs: options.retryIntervalSeconds * 1000 });
+        if (!clean) LOG.warning(`Instance did not power off within ${options.timeoutSeconds} s; stopping it`, { instance: instance.uuid });
+      }
+      await this.#guests.kill(instance.uuid);
+      // Powering off a suspended guest discards its saved state, as libvirt's managed save does.
+      await rm(dir.savedState, { force: true });
+    });
+  }
+
+  async powerOn(instance: InstanceSpec): Promise<void> {
+    const dir = await this.#defined(instance);
+    await this.#failing('powerOn', instance, async () => {
+      if ((await this.#guests.status(instance.uuid)) !== undefined) return;
+      await this.#guests.boot(dir);
+    });
+  }
+
+  async reboot(instance: InstanceSpec, type: RebootType): Promise<void> {
+    const dir = await this.#defined(instance);
+    await this.#failing('reboot', instance, async () => {
+      const monitor = await this.#guests.monitor(instance.uuid);
+      const status = await this.#guests.status(instance.uuid);
+      if (monitor === undefined || status === undefined) {
+        await rm(dir.savedState, { force: true });
+        await this.#guests.boot(dir);
+        return;
+      }
+      if (type === 'soft' && status === 'running') {
+        if (await acpiShutdown(monitor, { timeoutMs: this.#softRebootTimeoutMs, retryIntervalMs: 2000 })) {
+          await this.#guests.boot(dir);
+          return;
+        }
+        LOG.warning('Instance did not shut down for a soft reboot in time; resetting it', { instance: instance.uuid });
+      }
+      await qmp.systemReset(monitor);
+      if (status !== 'running') await qmp.cont(monitor);
+    });
+  }
+
+  async pause(instance: InstanceRef): Promise<void> {
+    const monitor = await this.#inState(instance, 'pause', [PowerState.RUNNING]);
+    await this.#failing('pause', instance, () => qmp.stop(monitor));
+  }
+
+  async unpause(instance: InstanceRef): Promise<void> {
+    const monitor = await this.#inState(instance, 'unpause', [PowerState.PAUSED]);
+    await this.#failing('unpause', instance, () => qmp.cont(monitor));
+  }
+
+  async suspend(instance: InstanceRef): Promise<void> {
+    const monitor = await this.#inState(instance, 'suspend', [PowerState.RUNNING, PowerState.PAUSED]);
+    const dir = this.#dir(instance.uuid);
+    await this.#failing('suspend', instance, async () => {
+      await saveState(monitor, dir);
+      await this.#guests.kill(instance.uuid);
+    });
+  }
+
+  async resume(instance: InstanceSpec): Promise<void> {
+    const dir = await this.#defined(instance);
+    const state = await this.#guests.powerState(instance.uuid);
+    if (state !== PowerState.SUSPENDED) throw new InstanceInvalidState(instance.uuid, 'resume', state);
+    await this.#failing('resume', instance, () => this.#guests.boot(dir));
+  }
+
+  async rescue(instance: InstanceSpec, options: RescueOptions): Promise<void> {
+    const dir = await this.#defined(instance);
+    if (await exists(dir.rescueDefinition)) throw new InstanceInvalidState(instance.uuid, 'rescue', 'rescued');
+    const state = await this.#guests.powerState(instance.uuid);
+    if (state !== PowerState.RUNNING && state !== PowerState.SHUTDOWN) throw new InstanceInvalidState(instance.uuid, 'rescue', state);
+    await this.#failing('rescue', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await this.#baseImages.get(options.rescueImage);
+        await createOverlay(base.path, base.format, dir.rescueDisk, base.virtualSize);
+        reverter.add(() => rm(dir.rescueDisk, { force: true }));
+        const own = instanceDefinition(instance, dir, this.accelerator);
+        const rescue: VmDefinition = {
+          ...own,
+          disks: [{ id: 'rescue0', path: dir.rescueDisk, format: 'qcow2', serial: null, readOnly: false }, ...own.disks],
+        };
+        await writeDefinition(dir.rescueDefinition, rescue);
+        reverter.add(() => rm(dir.rescueDefinition, { force: true }));
+        await this.#guests.kill(instance.uuid);
+        if (state === PowerState.RUNNING) reverter.add(() => this.#guests.boot(dir));
+        await this.#guests.start(dir, rescue, BOOT);
+      }),
+    );
+  }
+
+  async unrescue(instance: InstanceSpec): Promise<void> {
+    const dir = await this.#defined(instance);
+    if (!(await exists(dir.rescueDefinition))) throw new InstanceInvalidState(instance.uuid, 'unrescue', 'not rescued');
+    await this.#failing('unrescue', instance, async () => {
+      await this.#guests.kill(instance.uuid);
+      await rm(dir.rescueDefinition, { force: true });
+      await rm(dir.rescueDisk, { force: true });
+      await this.#guests.boot(dir);
+    });
+  }
+
+  async snapshot(instance: InstanceRef): Promise<DriverSnapshot> {
+    const dir = await this.#defined(instance);
+    const target = `${dir.path}/snapshot-${Date.now()}.qcow2`;
+    return this.#failing('snapshot', instance, async () => {
+      const monitor = await this.#guests.monitor(instance.uuid);
+      const wasRunning = monitor !== undefined && (await this.#guests.status(instance.uuid)) === 'running';
+      // Stopping the CPUs drains and flushes the disk: the copy is what a power cut would leave.
+      if (wasRunning) await qmp.stop(monitor);
+      try {
+        await convertImage({ path: dir.rootDisk, format: 'qcow2', forceShare: true }, { path: target, format: 'qcow2' });
+      } catch (error) {
+        await rm(target, { force: true });
+        throw error;
+      } finally {
+        if (wasRunning) await qmp.cont(monitor);
+      }
+      const data = createReadStream(target);
+      data.once('close', () => void rm(target, { force: true }));
+      return { diskFormat: 'qcow2', containerFormat: 'bare', sizeBytes: (await stat(target)).size, data };
+    });
+  }
+
+  // Resize and cold migration (see cold-migration.ts)
+
+  async migrateDiskAndPowerOff(instance: InstanceSpec, destHost: string, newFlavor: FlavorSpec, options: PowerOffOptions): Promise<MigratedDisks> {
+    const dir = await this.#defined(instance);
+    if (destHost === this.host) throw new NotSupportedByDriver(this.type, 'migrateDiskAndPowerOff to the same host');
+    const destinationPath = this.#hostInstancesPath(destHost);
+    if (destinationPath === undefined) {
+      throw new DriverOperationFailed('migrateDiskAndPowerOff', `no instance storage of host ${destHost} is reachable from ${this.host}`, { instanceUuid: instance.uuid });
+    }
+    if (newFlavor.rootGb < instance.flavor.rootGb) {
+      throw new DriverOperationFailed('migrateDiskAndPowerOff', 'unable to resize the root disk down', { instanceUuid: instance.uuid });
+    }
+    await this.powerOff(instance, options);
+    await this.#failing('migrateDiskAndPowerOff', instance, () => sendDisk(dir, new InstanceDir(destinationPath, instance.uuid)));
+    return { sourceHost: this.host, disks: [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }] };
+  }
+
+  async finishMigration(_migration: MigrationRef, instance: InstanceSpec, disks: MigratedDisks, options: FinishMigrationOptions): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    if (!(await exists(dir.rootDisk))) {
+      throw new DriverOperationFailed('finishMigration', `no disks arrived from ${disks.sourceHost}`, { instanceUuid: instance.uuid });
+    }
+    await this.#failing('finishMigration', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await this.#baseImages.get(instance.image);
+        await rebaseUnsafe(dir.rootDisk, base.path, base.format);
+        if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', this.#rootBytes(instance, base.virtualSize));
+        const definition = instanceDefinition(instance, dir, this.accelerator);
+        await writeDefinition(dir.definition, definition);
+        reverter.add(() => rm(dir.definition, { force: true }));
+        if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
+      }),
+    );
+  }
+
+  async confirmMigration(_migration: MigrationRef, instance: InstanceRef): Promise<void> {
+    await rm(resizeSourcePath(this.#dir(instance.uuid)), { recursive: true, force: true });
+  }
+
+  async finishRevertMigration(_migration: MigrationRef, instance: InstanceSpec, options: { readonly powerOn: boolean }): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (!(await hasResizeSource(dir))) throw new InstanceNotFound(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    await this.#failing('finishRevertMigration', instance, async () => {
+      await restoreResizeSource(dir);
+      // Under the old flavor again, as the definition's resources say.
+      await writeDefinition(dir.definition, instanceDefinition(instance, dir, this.accelerator));
+      if (options.powerOn) await this.#guests.boot(dir);
+    });
+  }
+
+  async preLiveMigration(instance: InstanceSpec, request: LiveMigrationRequest): Promise<LiveMigrationTarget> {
+    const dir = this.#dir(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    if (!request.blockMigration) {
+      throw new DriverOperationFailed(
+        'preLiveMigration',
+        `${this.host} is not on shared storage with ${request.sourceHost}: Shared storage live-migration requires either shared storage or boot-from-volume with no local disks.`,
+        { instanceUuid: instance.uuid },
+      );
+    }
+    return this.#failing('preLiveMigration', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await this.#baseImages.get(instance.image);
+        await mkdir(dir.path, { recursive: true });
+        reverter.add(() => rm(dir.path, { recursive: true, force: true }));
+        await createOverlay(base.path, base.format, dir.rootDisk, this.#rootBytes(instance, base.virtualSize));
+        const definition = instanceDefinition(instance, dir, this.accelerator);
+        await writeDefinition(dir.incomingDefinition, definition);
+        const monitor = await this.#guests.start(dir, definition, { incoming: 'defer', startPaused: false });
+        reverter.add(() => this.#guests.kill(instance.uuid));
+        const endpoints = await listenForIncoming(monitor, this.#migrationAddress, true);
+        return { host: this.host, blockMigration: true, ...endpoints };
+      }),
+    );
+  }
+
+  async liveMigration(instance: InstanceRef, target: LiveMigrationTarget): Promise<LiveMigrationResult> {
+    const monitor = await this.#inState(instance, 'live-migrate', [PowerState.RUNNING, PowerState.PAUSED]);
+    const dir = this.#dir(instance.uuid);
+    const control = new OutgoingMigration(monitor);
+    this.#outgoing.set(instance.uuid, control);
+    try {
+      const result = await this.#failing('liveMigration', instance, () => migrateOut(monitor, target, control));
+      if (result === 'completed') {
+        // The guest runs on the destination now: this host no longer defines it, its disk waits for postLiveMigrationAtSource.
+        await this.#guests.kill(instance.uuid);
+        await rm(dir.definition, { force: true });
+        LOG.info(`Live migration to ${target.host} completed`, { instance: instance.uuid });
+      }
+      return result;
+    } finally {
+      this.#outgoing.delete(instance.uuid);
+    }
+  }
+
+  async liveMigrationAbort(instance: InstanceRef): Promise<void> {
+    await this.#failing('liveMigrationAbort', instance, () => this.#outgoingOf(instance, 'liveMigrationAbort').abort());
+  }
+
+  async liveMigrationForceComplete(instance: InstanceRef): Promise<void> {
+    await this.#failing('liveMigrationForceComplete', instance, () => this.#outgoingOf(instance, 'liveMigrationForceComplete').forceComplete());
+  }
+
+  async postLiveMigrationAtDestination(instance: InstanceSpec): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (!(await exists(dir.incomingDefinition))) {
+      if (await exists(dir.definition)) return;
+      throw new InstanceNotFound(instance.uuid);
+    }
+    await this.#failing('postLiveMigrationAtDestination', instance, async () => {
+      const monitor = await this.#guests.monitor(instance.uuid);
+      if (monitor === undefined) throw new Error('the incoming QEMU is gone');
+      await awaitArrival(monitor);
+      await closeDiskExport(monitor);
+      await rename(dir.incomingDefinition, dir.definition);
+    });
+  }
+
+  async postLiveMigrationAtSource(instance: InstanceSpec): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    // Still defined here means the guest did not leave: nothing of it is removed.
+    if (await exists(dir.definition)) return;
+    await rm(dir.path, { recursive: true, force: true });
+  }
+
+  async rollbackLiveMigrationAtDestination(instance: InstanceSpec, _options: DestroyOptions): Promise<void> {
+    const dir = this.#dir(instance.uuid);
+    if (await exists(dir.definition)) return;
+    await this.#failing('rollbackLiveMigrationAtDestination', instance, async () => {
+      await this.#guests.kill(instance.uuid);
+      await rm(dir.path, { recursive: true, force: true });
+    });
+  }
+
+  // Devices
+
+  async attachVolume(instance: InstanceRef, attachment: VolumeAttachment): Promise<void> {
+    const dir = await this.#defined(instance);
+    const definition = await this.#storedDefinition(instance);
+    if (definition.volumes.some((volume) => volume.volumeId === attachment.volumeId)) throw new DeviceBusy(attachment.volumeId);
+    if (definition.volumes.some((volume) => volume.mountpoint === attachment.mountpoint)) throw new DeviceBusy(attachment.mountpoint);
+    await this.#failing('attachVolume', instance, async () => {
+      const volume = volumeDefinition(attachment);
+      const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
+      if (monitor !== undefined) await plugVolume(monitor, volume);
+      await this.#updateDefinitions(dir, (stored) => ({ ...stored, volumes: [...stored.volumes, volume] }));
+    });
+  }
+
+  async detachVolume(instance: InstanceRef, volumeId: string): Promise<void> {
+    const dir = await this.#defined(instance);
+    const volume = (await this.#storedDefinition(instance)).volumes.find((attached) => attached.volumeId === volumeId);
+    if (volume === undefined) throw new DeviceNotFound(volumeId);
+    await this.#failing('detachVolume', instance, async () => {
+      const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
+      if (monitor !== undefined) await unplugVolume(monitor, volume);
+      await this.#updateDefinitions(dir, (stored) => ({ ...stored, volumes: stored.volumes.filter((attached) => attached.volumeId !== volumeId) }));
+    });
+  }
+
+  /** Guests are defined without NICs until the bridge networking lands: there is nothing to connect. */
+  async plugVifs(instance: InstanceRef, _vifs: readonly VifSpec[]): Promise<void> {
+    await this.#defined(instance);
+  }
+
+  /** As plugVifs: no interface is defined, so none is connected. */
+  async unplugVifs(instance: InstanceRef, _vifs: readonly VifSpec[]): Promise<void> {
+    await this.#defined(instance);
+  }
+
+  // Internals
+
+  #dir(uuid: string): InstanceDir {
+    return this.#guests.dir(uuid);
+  }
+
+  async #defined(instance: InstanceRef): Promise<InstanceDir> {
+    const dir = this.#dir(instance.uuid);
+    if (!(await exists(dir.definition))) throw new InstanceNotFound(instance.uuid);
+    return dir;
+  }
+
+  /** The root disk's size: the flavor's, or the image's where the flavor says 0. */
+  #rootBytes(instance: InstanceSpec, imageBytes: number): number {
+    const rootBytes = instance.flavor.rootGb > 0 ? instance.flavor.rootGb * GIB : imageBytes;
+    if (imageBytes > rootBytes) {
+      throw new Error(`Flavor's disk is too small for requested image. Flavor disk is ${rootBytes} bytes, image is ${imageBytes} bytes.`);
+    }
+    return rootBytes;
+  }
+
+  #outgoingOf(instance: InstanceRef, operation: string): OutgoingMigration {
+    const outgoing = this.#outgoing.get(instance.uuid);
+    if (outgoing === undefined) throw new DriverOperationFailed(operation, 'no live migration in progress', { instanceUuid: instance.uuid });
+    return outgoing;
+  }
+
+  async #storedDefinition(instance: InstanceRef): Promise<VmDefinition> {
+    const definition = await readDefinition(this.#dir(instance.uuid).definition);
+    if (definition === undefined) throw new InstanceNotFound(instance.uuid);
+    return definition;
+  }
+
+  /** Changes the definition, and the rescue one while rescued, so the next start has the change too. */
+  async #updateDefinitions(dir: InstanceDir, change: (definition: VmDefinition) => VmDefinition): Promise<void> {
+    for (const path of [dir.definition, dir.rescueDefinition]) {
+      const definition = await readDefinition(path);
+      if (definition !== undefined) await writeDefinition(path, change(definition));
+    }
+  }
+
+  async #inState(instance: InstanceRef, operation: string, allowed: readonly PowerState[]): Promise<QmpMonitor> {
+    await this.#defined(instance);
+    const state = await this.#guests.powerState(instance.uuid);
+    const monitor = await this.#guests.monitor(instance.uuid);
+    if (!allowed.includes(state) || monitor === undefined) throw new InstanceInvalidState(instance.uuid, operation, state);
+    return monitor;
+  }
+
+  #qemuVersion(): Promise<number> {
+    this.#version ??= qemuVersion(this.#binary);
+    return this.#version;
+  }
+
+  /** Driver errors pass as they are; anything else becomes DriverOperationFailed with its reason. */
+  async #failing<T>(operation: string, instance: InstanceRef, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof NimbusError) throw error;
+      throw new DriverOperationFailed(operation, error instanceof Error ? error.message : String(error), { instanceUuid: instance.uuid, cause: error });
+    }
+  }
+}
+

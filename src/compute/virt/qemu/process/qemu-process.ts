@@ -1,0 +1,92 @@
+/**
+ * Starting and ending one QEMU process. QEMU runs detached from the agent (its own session, its
+ * stderr to a file), so guests survive an agent restart; the QMP socket is how the agent finds
+ * it again, and whether that socket answers is whether the guest's QEMU is alive.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildQemuArgv } from '../argv/build-argv.js';
+import type { VmDefinition, VmLaunch } from '../argv/vm-definition.js';
+import type { InstanceDir } from '../instance/instance-dir.js';
+import { QmpDisconnected, QmpMonitor, qmp } from '../qmp/index.js';
+
+const START_TIMEOUT_MS = 30_000;
+const QUIT_TIMEOUT_MS = 10_000;
+const ATTACH_TIMEOUT_MS = 5_000;
+
+/** QEMU exited (or never answered) while starting; the message carries its stderr. */
+export class QemuStartFailed extends Error {}
+
+async function stderrOf(dir: InstanceDir): Promise<string> {
+  const text = await readFile(dir.stderrLog, 'utf8').catch(() => '');
+  return text.trim() === '' ? '(no output on stderr)' : text.trim();
+}
+
+/** Starts QEMU for `definition` and returns its monitor once QMP answers. */
+export async function startQemu(binary: string, dir: InstanceDir, definition: VmDefinition, launch: VmLaunch): Promise<QmpMonitor> {
+  await Promise.all([dir.qmpSocket, dir.consoleSocket, dir.pidFile].map((path) => rm(path, { force: true })));
+  const stderr = openSync(dir.stderrLog, 'w');
+  let exited: Promise<string>;
+  try {
+    const child = spawn(binary, buildQemuArgv(definition, dir, launch), { cwd: dir.path, detached: true, stdio: ['ignore', 'ignore', stderr] });
+    exited = new Promise((resolve) => {
+      child.once('error', (error) => resolve(error.message));
+      child.once('exit', (code, signal) => resolve(signal === null ? `exit status ${String(code)}` : `signal ${signal}`));
+    });
+    child.unref();
+  } finally {
+    closeSync(stderr);
+  }
+  const gone = new AbortController();
+  void exited.then(() => gone.abort());
+  const connected = QmpMonitor.connect(dir.qmpSocket, { timeoutMs: START_TIMEOUT_MS, signal: gone.signal });
+  const outcome = await Promise.race([
+    connected.then(
+      (monitor) => ({ monitor }),
+      (error: unknown) => ({ error }),
+    ),
+    exited.then((reason) => ({ reason })),
+  ]);
+  if ('monitor' in outcome) return outcome.monitor;
+  void connected.catch(() => undefined);
+  // A QEMU that dies on its configuration may reset the first connection before its exit is seen.
+  const reason = 'reason' in outcome ? outcome.reason : await Promise.race([exited, sleep(1000).then(() => undefined)]);
+  if (reason === undefined) throw (outcome as { error: unknown }).error;
+  throw new QemuStartFailed(`QEMU failed to start (${reason}): ${await stderrOf(dir)}`);
+}
+
+/** The running QEMU's monitor, or undefined when none answers on the socket (never started, exited, killed). */
+export async function attachQemu(dir: InstanceDir): Promise<QmpMonitor | undefined> {
+  try {
+    return await QmpMonitor.connect(dir.qmpSocket, { timeoutMs: ATTACH_TIMEOUT_MS, waitForSocket: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A QEMU exiting while we connect resets the connection: it is as gone as one never started.
+    if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || error instanceof QmpDisconnected) return undefined;
+    throw error;
+  }
+}
+
+async function pidOf(dir: InstanceDir): Promise<number | undefined> {
+  const pid = Number.parseInt(await readFile(dir.pidFile, 'utf8').catch(() => ''), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Ends QEMU at once (`quit`, then SIGKILL if it does not go) and waits until it is gone. */
+export async function killQemu(dir: InstanceDir, monitor: QmpMonitor | undefined): Promise<void> {
+  if (monitor !== undefined && monitor.connected) {
+    await qmp.quit(monitor).catch(() => undefined);
+    const gone = await Promise.race([monitor.closed.then(() => true), sleep(QUIT_TIMEOUT_MS).then(() => false)]);
+    if (gone) return;
+  }
+  const pid = await pidOf(dir);
+  if (pid === undefined) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  // The pid file may be stale and its number reused: only a QEMU of this instance is killed.
+  if (!cmdline.includes(dir.qmpSocket)) return;
+  process.kill(pid, 'SIGKILL');
+  // A killed child of this process is a zombie (empty cmdline) until reaped: that counts as gone.
+  while ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(dir.qmpSocket)) await sleep(20);
+}

@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import { SMALL_FLAVOR, contractInstance } from '../driver.contract.test.js';
+import { DriverOperationFailed } from '../errors.js';
+import type { InstanceSpec } from '../instance-spec.js';
+import { PowerState } from '../power-state.js';
+import { InstanceDir } from './instance/instance-dir.js';
+import { runCommand } from './process/run-command.js';
+import { runInGuest, waitForReady } from './testing/guest-console.js';
+import { QEMU_SKIP, type QemuHarness, qemuHarness } from './testing/qemu-harness.js';
+
+// What a user of a real guest sees, step by step on one reused guest (boots are the cost here).
+const BOOT = { powerOn: true, adminPassword: null, reuseDisks: false };
+const QUICK = { timeoutSeconds: 0, retryIntervalSeconds: 0 };
+
+async function qemuPid(dir: InstanceDir): Promise<number | undefined> {
+  const pid = Number.parseInt(await readFile(dir.pidFile, 'utf8').catch(() => ''), 10);
+  if (!Number.isInteger(pid)) return undefined;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.includes(dir.qmpSocket) ? pid : undefined;
+}
+
+async function guestUptime(dir: InstanceDir): Promise<number> {
+  return Number.parseFloat((await runInGuest(dir.consoleSocket, 'cut -d" " -f1 /proc/uptime')).split('\n').pop() ?? 'NaN');
+}
+
+describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
+  let harness: QemuHarness;
+  let guest: InstanceSpec;
+  let dir: InstanceDir;
+  let ready = 0;
+
+  before(async () => {
+    harness = await qemuHarness();
+    guest = contractInstance(harness);
+    dir = new InstanceDir(harness.driver.instancesPath, guest.uuid);
+  });
+  after(async () => {
+    await harness.dispose();
+  });
+
+  test('boot: the serial log shows the ready line; an idle guest costs about 200 MB', async (t) => {
+    const started = Date.now();
+    await harness.driver.spawn(guest, BOOT);
+    const spawned = Date.now();
+    const line = await waitForReady(harness.driver, guest, ++ready);
+    assert.equal(line.boot, 1);
+    const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${await qemuPid(dir)}/status`, 'utf8'))?.[1];
+    t.diagnostic(`spawn ${spawned - started} ms, spawn to ready line ${Date.now() - started} ms, RSS ${Math.round(Number(rss) / 1024)} MB (128 MB guest)`);
+    assert.ok(Number(rss) < 400 * 1024);
+  });
+
+  test('stop then start and hard reboot each boot the guest again: boot counter +1', async () => {
+    await harness.driver.powerOff(guest, { timeoutSeconds: 30, retryIntervalSeconds: 2 });
+    assert.equal((await harness.driver.getInfo(guest)).powerState, PowerState.SHUTDOWN);
+    assert.equal(await qemuPid(dir), undefined);
+    assert.match(await harness.driver.getConsoleOutput(guest), /nimbus-tiny: powering off/);
+    await harness.driver.powerOn(guest);
+    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, 2);
+    await harness.driver.reboot(guest, 'hard');
+    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, 3);
+  });
+
+  test('pause freezes the guest, unpause lets it carry on', async () => {
+    await harness.driver.pause(guest);
+    assert.equal((await harness.driver.getInfo(guest)).powerState, PowerState.PAUSED);
+    await assert.rejects(runInGuest(dir.consoleSocket, 'echo awake', 1500), /did not finish/);
+    await harness.driver.unpause(guest);
+    assert.match(await runInGuest(dir.consoleSocket, 'echo awake'), /awake/);
+  });
+
+  test('a hot-plugged volume shows up in the guest with its id as serial, and goes on detach', async () => {
+    const volumeId = randomUUID();
+    const connection = await harness.createVolume();
+    await harness.driver.attachVolume(guest, { volumeId, mountpoint: '/dev/vdb', connection });
+    const deadline = Date.now() + 15_000;
+    while (!/disk added vdb/.test(await harness.driver.getConsoleOutput(guest)) && Date.now() < deadline) await sleep(100);
+    // virtio-blk serials hold 20 bytes: the guest sees the id's first 20 characters, as with Nova.
+    assert.equal(await runInGuest(dir.consoleSocket, 'cat /sys/block/vdb/serial'), volumeId.slice(0, 20));
+    await harness.driver.detachVolume(guest, volumeId);
+    const blocks = (await runInGuest(dir.consoleSocket, 'sleep 1.5; ls /sys/block')).split('\n');
+    assert.ok(blocks.includes('vda') && !blocks.includes('vdb'), blocks.join(' '));
+    assert.match(await harness.driver.getConsoleOutput(guest), /nimbus-tiny: disk removed vdb/);
+  });
+
+  test('suspend ends the QEMU process and keeps the state file; resume continues without a reboot', async (t) => {
+    const uptimeBefore = await guestUptime(dir);
+    await runInGuest(dir.consoleSocket, 'echo kept-in-memory > /tmp/marker');
+    let started = Date.now();
+    await harness.driver.suspend(guest);
+    const suspendMs = Date.now() - started;
+    assert.equal(await qemuPid(dir), undefined);
+    assert.ok((await stat(dir.savedState)).size > 0);
+    assert.equal((await harness.driver.getInfo(guest)).powerState, PowerState.SUSPENDED);
+    started = Date.now();
+    await harness.driver.resume(guest);
+    const resumeMs = Date.now() - started;
+    assert.equal((await harness.driver.getInfo(guest)).powerState, PowerState.RUNNING);
+    assert.equal(await runInGuest(dir.consoleSocket, 'cat /tmp/marker'), 'kept-in-memory');
+    assert.ok((await guestUptime(dir)) > uptimeBefore);
+    assert.equal((await harness.driver.getConsoleOutput(guest)).match(/nimbus-tiny ready/g)?.length, ready);
+    await assert.rejects(stat(dir.savedState));
+    t.diagnostic(`suspend ${suspendMs} ms, resume ${resumeMs} ms`);
+  });
+
+  test('snapshot: a new server from the image boots holding a file written before it', async () => {
+    await runInGuest(dir.consoleSocket, 'echo before-snapshot > /disk/marker; sync');
+    const snapshot = await harness.driver.snapshot(guest);
+    assert.equal((await harness.driver.getInfo(guest)).powerState, PowerState.RUNNING);
+    const imagePath = join(harness.root, 'snapshot.qcow2');
+    await pipeline(snapshot.data, createWriteStream(imagePath));
+    assert.equal((await stat(imagePath)).size, snapshot.sizeBytes);
+    const image = { ...harness.image, id: randomUUID(), name: 'snap' };
+    harness.images.set(image.id, imagePath);
+    const copy = { ...contractInstance(harness), image };
+    await harness.driver.spawn(copy, BOOT);
+    await waitForReady(harness.driver, copy, 1);
+    const copyDir = new InstanceDir(harness.driver.instancesPath, copy.uuid);
+    assert.equal(await runInGuest(copyDir.consoleSocket, 'cat /disk/marker'), 'before-snapshot');
+    await harness.driver.destroy(copy, { destroyDisks: true });
+  });
+
+  test('rescue boots the rescue image with the guest disk second; unrescue boots the guest disk', async () => {
+    await harness.driver.rescue(guest, { rescueImage: harness.image, adminPassword: null });
+    const rescueLine = await waitForReady(harness.driver, guest, ++ready);
+    assert.equal(rescueLine.boot, 1, 'the rescue disk counts its own boots');
+    assert.match(rescueLine.line, /disks=vda,vdb/);
+    assert.match(await runInGuest(dir.consoleSocket, 'mount -t vfat /dev/vdb1 /mnt && cat /mnt/marker; umount /mnt'), /before-snapshot/);
+    await harness.driver.unrescue(guest);
+    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, 4);
+    assert.match((await readdir(dir.path)).join(' '), /^(?!.*disk\.rescue)/);
+  });
+
+  test('a QEMU killed with SIGKILL reads SHUTDOWN; power on boots it again', async () => {
+    process.kill((await qemuPid(dir)) ?? 0, 'SIGKILL');
+    for (let i = 0; i < 50 && (await qemuPid(dir)) !== undefined; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((await harness.driver.getInfo(guest)).powerState, PowerState.SHUTDOWN);
+    await harness.driver.powerOn(guest);
+    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, 5);
+  });
+
+  test('an agent restart leaves the guest running and the new driver re-attaches to it', async () => {
+    const pid = await qemuPid(dir);
+    await harness.driver.disconnect();
+    const restarted = harness.restartDriver();
+    await restarted.initHost();
+    assert.equal((await restarted.getInfo(guest)).powerState, PowerState.RUNNING);
+    assert.equal(await qemuPid(dir), pid);
+    await restarted.pause(guest);
+    assert.equal((await restarted.getInfo(guest)).powerState, PowerState.PAUSED);
+    await restarted.powerOff(guest, QUICK);
+  });
+
+  test('block live migration: the guest runs on under the other host, memory, disk and uptime kept', async (t) => {
+    const mover = contractInstance(harness);
+    const source = new InstanceDir(harness.driver.instancesPath, mover.uuid);
+    const destination = new InstanceDir(harness.peer.instancesPath, mover.uuid);
+    await harness.driver.spawn(mover, BOOT);
+    await waitForReady(harness.driver, mover, 1);
+    await runInGuest(source.consoleSocket, 'echo in-memory > /tmp/marker; echo on-disk > /disk/marker; sync');
+    const uptimeBefore = await guestUptime(source);
+    const started = Date.now();
+    const target = await harness.peer.preLiveMigration(mover, { sourceHost: harness.driver.host, blockMigration: true });
+    assert.equal(await harness.driver.liveMigration(mover, target), 'completed');
+    await harness.peer.postLiveMigrationAtDestination(mover);
+    await harness.driver.postLiveMigrationAtSource(mover);
+    t.diagnostic(`block live migration of an idle 128 MB guest: ${Date.now() - started} ms from preLiveMigration to post`);
+    assert.equal(await qemuPid(source), undefined);
+    await assert.rejects(stat(source.path));
+    assert.equal((await harness.peer.getInfo(mover)).powerState, PowerState.RUNNING);
+    assert.equal(await runInGuest(destination.consoleSocket, 'cat /tmp/marker /disk/marker'), 'in-memory\non-disk');
+    assert.ok((await guestUptime(destination)) > uptimeBefore);
+    await harness.peer.destroy(mover, { destroyDisks: true });
+  });
+
+  test('resize to the other host: the guest boots there from its own disk and sees the larger disk', async () => {
+    const mover = contractInstance(harness);
+    await harness.driver.spawn(mover, BOOT);
+    await waitForReady(harness.driver, mover, 1);
+    const larger = { ...SMALL_FLAVOR, id: 'larger', name: 'larger', rootGb: 2 };
+    const migration = { id: randomUUID(), sourceHost: harness.driver.host, destHost: harness.peer.host };
+    const disks = await harness.driver.migrateDiskAndPowerOff(mover, harness.peer.host, larger, { timeoutSeconds: 30, retryIntervalSeconds: 2 });
+    await harness.peer.finishMigration(migration, { ...mover, flavor: larger }, disks, { resizeInstance: true, powerOn: true });
+    const destination = new InstanceDir(harness.peer.instancesPath, mover.uuid);
+    // The console log came along with nothing else: the destination's log starts afresh.
+    assert.equal((await waitForReady(harness.peer, mover, 1)).boot, 2);
+    assert.equal(await runInGuest(destination.consoleSocket, 'cat /sys/block/vda/size'), String((2 * 1024 ** 3) / 512));
+    await harness.driver.confirmMigration(migration, mover);
+    assert.deepEqual((await readdir(harness.driver.instancesPath)).filter((entry) => entry.startsWith(mover.uuid)), []);
+    await harness.peer.destroy(mover, { destroyDisks: true });
+  });
+
+  test('a config drive (vfat, label config-2) gives the guest its hostname, key and user data', async () => {
+    const drive = join(harness.root, 'config-drive.vfat');
+    const files = join(harness.root, 'config-drive-files');
+    await mkdir(files);
+    const metaData = { uuid: randomUUID(), hostname: 'from-config-drive', public_keys: { mykey: 'ssh-ed25519 AAAA test@nimbus' } };
+    await writeFile(join(files, 'meta_data.json'), JSON.stringify(metaData));
+    await writeFile(join(files, 'user_data'), '#!/bin/sh\necho user-data-ran > /tmp/user-data-marker\n');
+    await runCommand('mkfs.vfat', ['-C', '-n', 'config-2', drive, '1024']);
+    await runCommand('mmd', ['-i', drive, '::openstack', '::openstack/latest']);
+    await runCommand('mcopy', ['-i', drive, join(files, 'meta_data.json'), join(files, 'user_data'), '::openstack/latest/']);
+    const configured = {
+      ...contractInstance(harness),
+      blockDevices: { rootDeviceName: '/dev/vda', volumes: [{ volumeId: randomUUID(), mountpoint: '/dev/vdb', connection: { driverVolumeType: 'file', path: drive } as const }] },
+    };
+    await harness.driver.spawn(configured, BOOT);
+    const line = await waitForReady(harness.driver, configured, 1);
+    assert.match(line.line, /host=from-config-drive .*md=config-drive disks=vda,vdb/);
+    const configuredDir = new InstanceDir(harness.driver.instancesPath, configured.uuid);
+    assert.equal(await runInGuest(configuredDir.consoleSocket, 'cat /root/.ssh/authorized_keys /tmp/user-data-marker'), 'ssh-ed25519 AAAA test@nimbus\nuser-data-ran');
+    await harness.driver.destroy(configured, { destroyDisks: true });
+  });
+
+  test('an image that is not a disk of its declared format fails the build and leaves nothing', async () => {
+    const bogus = join(harness.root, 'bogus.qcow2');
+    await writeFile(bogus, randomBytes(64 * 1024));
+    const image = { ...harness.image, id: randomUUID(), name: 'bogus' };
+    harness.images.set(image.id, bogus);
+    const instance = { ...contractInstance(harness), image };
+    await assert.rejects(harness.driver.spawn(instance, BOOT), (error: unknown) => {
+      assert.ok(error instanceof DriverOperationFailed);
+      assert.match(error.message, new RegExp(`Image ${image.id} is not a valid qcow2 disk: its data is raw`));
+      return true;
+    });
+    await assert.rejects(stat(new InstanceDir(harness.driver.instancesPath, instance.uuid).path));
+    assert.ok(!(await harness.driver.listInstances()).includes(instance.uuid));
+  });
+
+  test('QEMU refusing to start fails the spawn with its stderr and leaves nothing', async () => {
+    const instance = contractInstance(harness, { ...SMALL_FLAVOR, vcpus: 1000 });
+    await assert.rejects(harness.driver.spawn(instance, BOOT), (error: unknown) => {
+      assert.ok(error instanceof DriverOperationFailed);
+      assert.match(error.message, /QEMU failed to start \(exit status 1\): .*CPUs/);
+      return true;
+    });
+    await assert.rejects(stat(new InstanceDir(harness.driver.instancesPath, instance.uuid).path));
+  });
+});
