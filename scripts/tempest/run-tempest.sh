@@ -5,7 +5,7 @@
 #
 # Everything lives in one temp dir (Nimbus state, the tempest workspace, HOME for Tempest's own
 # files); it is removed at the end unless --keep is given, in which case its path is printed
-# (results: ws/failures.txt, ws/results.subunit, ws/tempest.log, nimbus.log).
+# (results: ws/failures.txt, ws/causes.txt, ws/results.subunit, ws/tempest.log, nimbus.log).
 # Needs: a built tree (npx tsc -p tsconfig.json), /usr/bin/tempest, /usr/bin/openstack, qemu-img.
 set -euo pipefail
 
@@ -171,6 +171,7 @@ RC=$?
 set -e
 stestr last --subunit >"$WS/results.subunit" 2>/dev/null || true
 stestr failing --list >"$WS/failures.txt" 2>/dev/null || true
+/usr/bin/python3 "$ROOT/scripts/tempest/failure-causes.py" "$WS/results.subunit" >"$WS/causes.txt" || true
 # The summary is the block from "Totals" to the end of tempest's output.
 awk '/^Totals$/ { found = 1; print "======" } found' "$WS/run.out"
 echo "run-tempest: tempest exited $RC; $(wc -l <"$WS/failures.txt") failing tests"
