@@ -120,7 +120,9 @@ describe('compute workers on the in-process bus (sqlite)', () => {
         const console = await api.call('compute-1', 'get_console_output', { instanceUuid: uuid });
         assert.ok(console.length > 0);
         const last = await api.call('compute-1', 'get_console_output', { instanceUuid: uuid, length: 1 });
-        assert.equal(last.split('\n').filter(Boolean).length, 1);
+        assert.equal(last.split('\n').length, 1);
+        assert.ok(console.endsWith(`${last}\n`));
+        assert.equal(await api.call('compute-1', 'get_console_output', { instanceUuid: uuid, length: 0 }), '');
         await setTask(cloud.db, uuid, 'deleting');
         await api.cast('compute-1', 'terminate_instance', { instanceUuid: uuid });
       });

@@ -10,8 +10,9 @@ export function consoleOutputOperation({ deps }: OperationContext): Pick<AgentHa
       if (!instance) throw new Error(`Instance ${instanceUuid} could not be found.`);
       const output = await deps.driver.getConsoleOutput(guestRef(instance));
       if (length === undefined) return output;
-      const lines = output.replace(/\n$/, '').split('\n');
-      return lines.length <= length ? output : `${lines.slice(lines.length - length).join('\n')}\n`;
+      if (length === 0) return '';
+      // Exactly `length` lines, as Tempest counts them (split on newlines): no trailing newline.
+      return output.replace(/\n$/, '').split('\n').slice(-length).join('\n');
     },
   };
 }

@@ -61,7 +61,8 @@ export function flavorExtraSpecRoutes(deps: ComputeRouteDeps): FastifyPluginAsyn
       authorize(deps, request, 'os_compute_api:os-flavor-extra-specs:delete', ownTarget(request));
       await flavors.get(viewerOf(request), request.params.flavor_id);
       await flavors.deleteExtraSpec(request.params.flavor_id, request.params.key);
-      return reply.code(202).send();
+      // Nova answers 200 with no body here (not 202 or 204), and Tempest's schema expects exactly that.
+      return reply.code(200).send();
     });
   };
 }

@@ -12,6 +12,15 @@ const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERI
 /** Statuses whose body carries the fault (Nova's _fault_statuses). */
 const FAULT_STATUSES = new Set(['ERROR', 'DELETED']);
 
+/**
+ * Nova keeps accessIPv6 as an IPv6 field, so it reads back in canonical RFC 5952 form
+ * (`::babe:dc0c:1602` for `0:0:0:0:0:babe:220.12.22.2`); the WHATWG URL parser writes that form.
+ * A zone-scoped address (`fe80::1%eth0`) is not a URL host and stays as stored.
+ */
+function canonicalIPv6(address: string): string {
+  return URL.canParse(`http://[${address}]`) ? new URL(`http://[${address}]`).hostname.slice(1, -1) : address;
+}
+
 /** Who is looking, as Nova's policies decide what a server view may show them. */
 export interface ServerViewer {
   /** os-extended-server-attributes: the OS-EXT-SRV-ATTR fields. */
@@ -163,7 +172,7 @@ export function renderServer(
     updated: isoTime(row.updated_at),
     addresses: {},
     accessIPv4: row.access_ip_v4 ?? '',
-    accessIPv6: row.access_ip_v6 ?? '',
+    accessIPv6: row.access_ip_v6 ? canonicalIPv6(row.access_ip_v6) : '',
     links: resourceLinks(publicUrl, 'servers', row.uuid),
     'OS-DCF:diskConfig': 'MANUAL',
   };

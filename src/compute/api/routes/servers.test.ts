@@ -176,6 +176,10 @@ describe('compute routes: servers', () => {
       const updated = await call('PUT', `/servers/${id}`, { body: { server: { name: 'renamed', accessIPv4: '10.0.0.1' } }, as: DEMO });
       assert.deepEqual([(updated.json['server'] as Record<string, unknown>)['name'], (updated.json['server'] as Record<string, unknown>)['accessIPv4']], ['renamed', '10.0.0.1']);
       assert.equal((await call('PUT', `/servers/${id}`, { body: { server: { description: 'x' } }, as: DEMO })).status, 400, 'description is 2.19');
+      const v6 = await call('PUT', `/servers/${id}`, { body: { server: { accessIPv6: '0000:0000:0000:0000:0000:BABE:220.12.22.2' } }, as: DEMO });
+      assert.equal((v6.json['server'] as Record<string, unknown>)['accessIPv6'], '::babe:dc0c:1602', 'read back in canonical form, as Nova does');
+      const v6Shown = (await call('GET', `/servers/${id}`, { as: DEMO })).json['server'] as Record<string, unknown>;
+      assert.deepEqual([v6Shown['accessIPv4'], v6Shown['accessIPv6']], ['10.0.0.1', '::babe:dc0c:1602']);
       assert.deepEqual((await call('POST', `/servers/${id}/metadata`, { body: { metadata: { a: '1', b: '2' } }, as: DEMO })).json, { metadata: { a: '1', b: '2' } });
       assert.deepEqual((await call('PUT', `/servers/${id}/metadata/a`, { body: { meta: { a: '3' } }, as: DEMO })).json, { meta: { a: '3' } });
       assert.equal((await call('PUT', `/servers/${id}/metadata/a`, { body: { meta: { z: '3' } }, as: DEMO })).status, 400);

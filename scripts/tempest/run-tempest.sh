@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Run Debian's Tempest (33) against a fresh Nimbus all-in-one on loopback and print the summary.
+#
+#   scripts/tempest/run-tempest.sh [--regex RE] [--concurrency N] [--keep]
+#
+# Everything lives in one temp dir (Nimbus state, the tempest workspace, HOME for Tempest's own
+# files); it is removed at the end unless --keep is given, in which case its path is printed
+# (results: ws/failures.txt, ws/causes.txt, ws/results.subunit, ws/tempest.log, nimbus.log).
+# Needs: a built tree (npx tsc -p tsconfig.json), /usr/bin/tempest, /usr/bin/openstack, qemu-img.
+set -euo pipefail
+
+REGEX='^tempest\.api\.compute'
+CONCURRENCY=2
+KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --regex) REGEX="$2"; shift 2 ;;
+    --concurrency) CONCURRENCY="$2"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "run-tempest: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+MAIN="$ROOT/dist/src/cli/main.js"
+[ -f "$MAIN" ] || { echo "run-tempest: $MAIN missing; run npx tsc -p tsconfig.json first" >&2; exit 2; }
+
+WORK="$(mktemp -d /tmp/nimbus-tempest-XXXXXX)"
+STATE="$WORK/state"
+WS="$WORK/ws"
+NIMBUS_PID=''
+
+cleanup() {
+  if [ -n "$NIMBUS_PID" ] && kill -0 "$NIMBUS_PID" 2>/dev/null; then
+    kill "$NIMBUS_PID"
+    wait "$NIMBUS_PID" 2>/dev/null || true
+  fi
+  if [ "$KEEP" = 1 ]; then echo "run-tempest: kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# A free loopback port: bind port 0 and read what the kernel chose.
+PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+
+mkdir -p "$STATE" "$WORK/home"
+node "$MAIN" up --driver fake --compute-hosts 2 --state-dir "$STATE" --port "$PORT" >"$WORK/nimbus.log" 2>&1 &
+NIMBUS_PID=$!
+for _ in $(seq 1 100); do
+  grep -q 'Nimbus is up' "$WORK/nimbus.log" && break
+  kill -0 "$NIMBUS_PID" 2>/dev/null || { cat "$WORK/nimbus.log" >&2; exit 1; }
+  sleep 0.2
+done
+grep -q 'Nimbus is up' "$WORK/nimbus.log" || { echo "run-tempest: Nimbus did not start" >&2; exit 1; }
+echo "run-tempest: Nimbus up on 127.0.0.1:$PORT (state $STATE)"
+
+# Tempest and the CLI write caches under HOME; keep them in the temp dir.
+export HOME="$WORK/home"
+# shellcheck disable=SC1091
+. "$STATE/admin-openrc"
+
+qemu-img create -q -f qcow2 "$WORK/tiny.qcow2" 16M
+upload_image() {
+  /usr/bin/openstack image create --public --disk-format qcow2 --container-format bare \
+    --file "$WORK/tiny.qcow2" -f value -c id "$1"
+}
+IMAGE_REF="$(upload_image tempest-image)"
+IMAGE_REF_ALT="$(upload_image tempest-image-alt)"
+flavor_id() { /usr/bin/openstack flavor show -f value -c id "$1"; }
+FLAVOR_REF="$(flavor_id m1.tiny)"
+FLAVOR_REF_ALT="$(flavor_id m1.small)"
+MAX_MV="$(curl -sf "http://127.0.0.1:$PORT/compute/" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["versions"][0]["version"])')"
+
+/usr/bin/tempest init --workspace-path "$WORK/workspace.yaml" --name nimbus "$WS" >/dev/null
+cat >"$WS/etc/tempest.conf" <<EOF
+[DEFAULT]
+log_file = $WS/tempest.log
+debug = false
+
+[oslo_concurrency]
+lock_path = $WS/lock
+
+[auth]
+use_dynamic_credentials = true
+create_isolated_networks = false
+admin_username = $OS_USERNAME
+admin_password = $OS_PASSWORD
+admin_project_name = $OS_PROJECT_NAME
+admin_domain_name = Default
+
+[identity]
+uri_v3 = $OS_AUTH_URL/v3
+auth_version = v3
+region = $OS_REGION_NAME
+v3_endpoint_type = publicURL
+disable_ssl_certificate_validation = true
+
+[identity-feature-enabled]
+api_v2 = false
+trust = false
+
+[compute]
+image_ref = $IMAGE_REF
+image_ref_alt = $IMAGE_REF_ALT
+flavor_ref = $FLAVOR_REF
+flavor_ref_alt = $FLAVOR_REF_ALT
+min_microversion = 2.1
+max_microversion = $MAX_MV
+min_compute_nodes = 2
+build_timeout = 60
+build_interval = 1
+endpoint_type = publicURL
+
+[compute-feature-enabled]
+console_output = true
+pause = true
+suspend = true
+shelve = true
+shelve_migrate = false
+rescue = true
+stable_rescue = false
+resize = true
+cold_migration = true
+live_migration = true
+live_migrate_back_and_forth = false
+block_migration_for_live_migration = false
+can_migrate_between_any_hosts = true
+snapshot = true
+config_drive = true
+metadata_service = false
+interface_attach = false
+change_password = false
+enable_instance_password = true
+personality = false
+vnc_console = false
+spice_console = false
+serial_console = false
+nova_cert = false
+attach_encrypted_volume = false
+swap_volume = false
+volume_multiattach = false
+xenapi_apis = false
+unified_limits = false
+hostname_fqdn_sanitization = false
+
+[image]
+endpoint_type = publicURL
+disk_formats = raw,qcow2
+
+[image-feature-enabled]
+api_v2 = true
+api_v1 = false
+
+[validation]
+run_validation = false
+
+[service_available]
+nova = true
+glance = true
+neutron = false
+cinder = false
+swift = false
+horizon = false
+EOF
+
+echo "run-tempest: tempest run --regex '$REGEX' --concurrency $CONCURRENCY"
+cd "$WS"
+set +e
+/usr/bin/tempest run --regex "$REGEX" --concurrency "$CONCURRENCY" >"$WS/run.out" 2>&1
+RC=$?
+set -e
+stestr last --subunit >"$WS/results.subunit" 2>/dev/null || true
+stestr failing --list >"$WS/failures.txt" 2>/dev/null || true
+/usr/bin/python3 "$ROOT/scripts/tempest/failure-causes.py" "$WS/results.subunit" >"$WS/causes.txt" || true
+# The summary is the block from "Totals" to the end of tempest's output.
+awk '/^Totals$/ { found = 1; print "======" } found' "$WS/run.out"
+echo "run-tempest: tempest exited $RC; $(wc -l <"$WS/failures.txt") failing tests"
+exit "$RC"
