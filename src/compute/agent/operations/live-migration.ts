@@ -60,9 +60,12 @@ export function liveMigrationOperations({ deps, runner }: OperationContext): Pic
       }),
 
     pre_live_migration: ({ instanceUuid, sourceHost, blockMigration }) =>
-      runEvent(deps, instanceUuid, 'compute_pre_live_migration', async () =>
-        deps.driver.preLiveMigration(guestSpec(await instanceOf(instanceUuid)), { sourceHost, blockMigration }),
-      ),
+      runEvent(deps, instanceUuid, 'compute_pre_live_migration', async () => {
+        const instance = await instanceOf(instanceUuid);
+        // A block migration builds a new disk on this host, over the image as a boot does.
+        const image = blockMigration ? await deps.images.getImageMeta(instance.imageRef) : undefined;
+        return deps.driver.preLiveMigration(guestSpec(instance, image), { sourceHost, blockMigration });
+      }),
 
     post_live_migration_at_destination: ({ instanceUuid }) =>
       runEvent(deps, instanceUuid, 'compute_post_live_migration_at_destination', async () => {

@@ -129,7 +129,9 @@ function finishResize({ deps, runner }: OperationContext, args: FinishResizeArgs
       const old = args.oldFlavor;
       const resizeInstance = old.root_gb !== flavor.rootGb || old.ephemeral_gb !== flavor.ephemeralGb || old.swap !== flavor.swapMb;
       const powerOn = args.oldVmState !== VmState.STOPPED;
-      await deps.driver.finishMigration(migrationRef(migration), { ...guestSpec(instance), flavor }, args.disks, { resizeInstance, powerOn });
+      // The disk arrives without its base: the driver fetches the image on this host as a boot does.
+      const image = await deps.images.getImageMeta(instance.imageRef);
+      await deps.driver.finishMigration(migrationRef(migration), { ...guestSpec(instance, image), flavor }, args.disks, { resizeInstance, powerOn });
       await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: 'finished' } });
       return {
         changes: {

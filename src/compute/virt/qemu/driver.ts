@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { NimbusError } from '../../../common/errors/errors.js';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { DriverCapabilities } from '../capabilities.js';
 import type {
@@ -40,16 +39,16 @@ import {
   resizeSourceInstances,
   writeDefinition,
 } from './instance/instance-dir.js';
-import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
+import { definedDir, failing, monitorInState, rootBytes } from './guest-host.js';
+import { LiveMigrationSteps } from './live-migration-steps.js';
 import { saveState } from './managed-save.js';
-import { type QmpMonitor, qmp } from './qmp/index.js';
+import { qmp } from './qmp/index.js';
 import { GuestProcesses } from './guest-processes.js';
 import { instanceDefinition } from './instance-definition.js';
 import { Reverter } from './reverter.js';
 import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.driver');
-const GIB = 1024 ** 3;
 /** Nova keeps the tail of the console log: what `openstack console log show` gets at most. */
 const CONSOLE_OUTPUT_MAX_BYTES = 100 * 1024;
 
@@ -105,10 +104,8 @@ export class QemuDriver implements ComputeDriver {
   readonly #binary: string;
   readonly #baseImages: BaseImageCache;
   readonly #softRebootTimeoutMs: number;
-  readonly #migrationAddress: string;
   readonly #hostInstancesPath: (host: string) => string | undefined;
-  /** Live migrations leaving this host, by uuid: what abort and force-complete act on. */
-  readonly #outgoing = new Map<string, OutgoingMigration>();
+  readonly #liveMigrations: LiveMigrationSteps;
   readonly #guests: GuestProcesses;
   #version: Promise<number> | undefined;
 
@@ -123,7 +120,10 @@ export class QemuDriver implements ComputeDriver {
     this.#baseImages = new BaseImageCache(options.instancesPath, options.imageData);
     this.#guests = new GuestProcesses(binary, options.instancesPath);
     this.#softRebootTimeoutMs = (options.softRebootTimeoutSeconds ?? 120) * 1000;
-    this.#migrationAddress = options.migrationAddress ?? '127.0.0.1';
+    this.#liveMigrations = new LiveMigrationSteps(
+      { host: this.host, accelerator: this.accelerator, guests: this.#guests, baseImages: this.#baseImages },
+      options.migrationAddress ?? '127.0.0.1',
+    );
     this.#hostInstancesPath = options.hostInstancesPath ?? (() => undefined);
   }
 
@@ -147,12 +147,12 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
-    await this.#defined(instance);
+    await definedDir(this.#guests, instance);
     return { powerState: await this.#guests.powerState(instance.uuid) };
   }
 
   async getConsoleOutput(instance: InstanceRef): Promise<string> {
-    const dir = await this.#defined(instance);
+    const dir = await definedDir(this.#guests, instance);
     const log = await readFile(dir.consoleLog).catch(() => Buffer.alloc(0));
     return log.subarray(Math.max(0, log.length - CONSOLE_OUTPUT_MAX_BYTES)).toString('utf8');
   }
@@ -191,15 +191,15 @@ export class QemuDriver implements ComputeDriver {
   async spawn(instance: InstanceSpec, options: SpawnOptions): Promise<void> {
     const dir = this.#dir(instance.uuid);
     if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
-    await this.#failing('spawn', instance, () =>
+    await failing('spawn', instance, () =>
       Reverter.run(async (reverter) => {
         const base = await this.#baseImages.get(instance.image);
-        const rootBytes = this.#rootBytes(instance, base.virtualSize);
+        const size = rootBytes(instance, base.virtualSize);
         const reuse = options.reuseDisks && (await exists(dir.rootDisk));
         await mkdir(dir.path, { recursive: true });
         if (!reuse) {
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
-          await createOverlay(base.path, base.format, dir.rootDisk, rootBytes);
+          await createOverlay(base.path, base.format, dir.rootDisk, size);
         }
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
@@ -212,7 +212,7 @@ export class QemuDriver implements ComputeDriver {
 
   async destroy(instance: InstanceSpec, options: DestroyOptions): Promise<void> {
     const dir = this.#dir(instance.uuid);
-    await this.#failing('destroy', instance, async () => {
+    await failing('destroy', instance, async () => {
       await this.#guests.kill(instance.uuid);
       if (options.destroyDisks) {
         await rm(dir.path, { recursive: true, force: true });
@@ -223,8 +223,8 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async powerOff(instance: InstanceRef, options: PowerOffOptions): Promise<void> {
-    const dir = await this.#defined(instance);
-    await this.#failing('powerOff', instance, async () => {
+    const dir = await definedDir(this.#guests, instance);
+    await failing('powerOff', instance, async () => {
       const monitor = await this.#guests.monitor(instance.uuid);
       if (monitor !== undefined && options.timeoutSeconds > 0 && (await this.#guests.status(instance.uuid)) === 'running') {
         const clean = await acpiShutdown(monitor, { timeoutMs: options.timeoutSeconds * 1000, retryIntervalMs: options.retryIntervalSeconds * 1000 });
@@ -237,16 +237,16 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async powerOn(instance: InstanceSpec): Promise<void> {
-    const dir = await this.#defined(instance);
-    await this.#failing('powerOn', instance, async () => {
+    const dir = await definedDir(this.#guests, instance);
+    await failing('powerOn', instance, async () => {
       if ((await this.#guests.status(instance.uuid)) !== undefined) return;
       await this.#guests.boot(dir);
     });
   }
 
   async reboot(instance: InstanceSpec, type: RebootType): Promise<void> {
-    const dir = await this.#defined(instance);
-    await this.#failing('reboot', instance, async () => {
+    const dir = await definedDir(this.#guests, instance);
+    await failing('reboot', instance, async () => {
       const monitor = await this.#guests.monitor(instance.uuid);
       const status = await this.#guests.status(instance.uuid);
       if (monitor === undefined || status === undefined) {
@@ -267,37 +267,37 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async pause(instance: InstanceRef): Promise<void> {
-    const monitor = await this.#inState(instance, 'pause', [PowerState.RUNNING]);
-    await this.#failing('pause', instance, () => qmp.stop(monitor));
+    const monitor = await monitorInState(this.#guests, instance, 'pause', [PowerState.RUNNING]);
+    await failing('pause', instance, () => qmp.stop(monitor));
   }
 
   async unpause(instance: InstanceRef): Promise<void> {
-    const monitor = await this.#inState(instance, 'unpause', [PowerState.PAUSED]);
-    await this.#failing('unpause', instance, () => qmp.cont(monitor));
+    const monitor = await monitorInState(this.#guests, instance, 'unpause', [PowerState.PAUSED]);
+    await failing('unpause', instance, () => qmp.cont(monitor));
   }
 
   async suspend(instance: InstanceRef): Promise<void> {
-    const monitor = await this.#inState(instance, 'suspend', [PowerState.RUNNING, PowerState.PAUSED]);
+    const monitor = await monitorInState(this.#guests, instance, 'suspend', [PowerState.RUNNING, PowerState.PAUSED]);
     const dir = this.#dir(instance.uuid);
-    await this.#failing('suspend', instance, async () => {
+    await failing('suspend', instance, async () => {
       await saveState(monitor, dir);
       await this.#guests.kill(instance.uuid);
     });
   }
 
   async resume(instance: InstanceSpec): Promise<void> {
-    const dir = await this.#defined(instance);
+    const dir = await definedDir(this.#guests, instance);
     const state = await this.#guests.powerState(instance.uuid);
     if (state !== PowerState.SUSPENDED) throw new InstanceInvalidState(instance.uuid, 'resume', state);
-    await this.#failing('resume', instance, () => this.#guests.boot(dir));
+    await failing('resume', instance, () => this.#guests.boot(dir));
   }
 
   async rescue(instance: InstanceSpec, options: RescueOptions): Promise<void> {
-    const dir = await this.#defined(instance);
+    const dir = await definedDir(this.#guests, instance);
     if (await exists(dir.rescueDefinition)) throw new InstanceInvalidState(instance.uuid, 'rescue', 'rescued');
     const state = await this.#guests.powerState(instance.uuid);
     if (state !== PowerState.RUNNING && state !== PowerState.SHUTDOWN) throw new InstanceInvalidState(instance.uuid, 'rescue', state);
-    await this.#failing('rescue', instance, () =>
+    await failing('rescue', instance, () =>
       Reverter.run(async (reverter) => {
         const base = await this.#baseImages.get(options.rescueImage);
         await createOverlay(base.path, base.format, dir.rescueDisk, base.virtualSize);
@@ -317,9 +317,9 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async unrescue(instance: InstanceSpec): Promise<void> {
-    const dir = await this.#defined(instance);
+    const dir = await definedDir(this.#guests, instance);
     if (!(await exists(dir.rescueDefinition))) throw new InstanceInvalidState(instance.uuid, 'unrescue', 'not rescued');
-    await this.#failing('unrescue', instance, async () => {
+    await failing('unrescue', instance, async () => {
       await this.#guests.kill(instance.uuid);
       await rm(dir.rescueDefinition, { force: true });
       await rm(dir.rescueDisk, { force: true });
@@ -328,9 +328,9 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async snapshot(instance: InstanceRef): Promise<DriverSnapshot> {
-    const dir = await this.#defined(instance);
+    const dir = await definedDir(this.#guests, instance);
     const target = `${dir.path}/snapshot-${Date.now()}.qcow2`;
-    return this.#failing('snapshot', instance, async () => {
+    return failing('snapshot', instance, async () => {
       const monitor = await this.#guests.monitor(instance.uuid);
       const wasRunning = monitor !== undefined && (await this.#guests.status(instance.uuid)) === 'running';
       // Stopping the CPUs drains and flushes the disk: the copy is what a power cut would leave.
@@ -352,7 +352,7 @@ export class QemuDriver implements ComputeDriver {
   // Resize and cold migration (see cold-migration.ts)
 
   async migrateDiskAndPowerOff(instance: InstanceSpec, destHost: string, newFlavor: FlavorSpec, options: PowerOffOptions): Promise<MigratedDisks> {
-    const dir = await this.#defined(instance);
+    const dir = await definedDir(this.#guests, instance);
     if (destHost === this.host) throw new NotSupportedByDriver(this.type, 'migrateDiskAndPowerOff to the same host');
     const destinationPath = this.#hostInstancesPath(destHost);
     if (destinationPath === undefined) {
@@ -362,7 +362,7 @@ export class QemuDriver implements ComputeDriver {
       throw new DriverOperationFailed('migrateDiskAndPowerOff', 'unable to resize the root disk down', { instanceUuid: instance.uuid });
     }
     await this.powerOff(instance, options);
-    await this.#failing('migrateDiskAndPowerOff', instance, () => sendDisk(dir, new InstanceDir(destinationPath, instance.uuid)));
+    await failing('migrateDiskAndPowerOff', instance, () => sendDisk(dir, new InstanceDir(destinationPath, instance.uuid)));
     return { sourceHost: this.host, disks: [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }] };
   }
 
@@ -372,11 +372,11 @@ export class QemuDriver implements ComputeDriver {
     if (!(await exists(dir.rootDisk))) {
       throw new DriverOperationFailed('finishMigration', `no disks arrived from ${disks.sourceHost}`, { instanceUuid: instance.uuid });
     }
-    await this.#failing('finishMigration', instance, () =>
+    await failing('finishMigration', instance, () =>
       Reverter.run(async (reverter) => {
         const base = await this.#baseImages.get(instance.image);
         await rebaseUnsafe(dir.rootDisk, base.path, base.format);
-        if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', this.#rootBytes(instance, base.virtualSize));
+        if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', rootBytes(instance, base.virtualSize));
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
@@ -393,7 +393,7 @@ export class QemuDriver implements ComputeDriver {
     const dir = this.#dir(instance.uuid);
     if (!(await hasResizeSource(dir))) throw new InstanceNotFound(instance.uuid);
     if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
-    await this.#failing('finishRevertMigration', instance, async () => {
+    await failing('finishRevertMigration', instance, async () => {
       await restoreResizeSource(dir);
       // Under the old flavor again, as the definition's resources say.
       await writeDefinition(dir.definition, instanceDefinition(instance, dir, this.accelerator));
@@ -401,98 +401,42 @@ export class QemuDriver implements ComputeDriver {
     });
   }
 
-  async preLiveMigration(instance: InstanceSpec, request: LiveMigrationRequest): Promise<LiveMigrationTarget> {
-    const dir = this.#dir(instance.uuid);
-    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
-    if (!request.blockMigration) {
-      throw new DriverOperationFailed(
-        'preLiveMigration',
-        `${this.host} is not on shared storage with ${request.sourceHost}: Shared storage live-migration requires either shared storage or boot-from-volume with no local disks.`,
-        { instanceUuid: instance.uuid },
-      );
-    }
-    return this.#failing('preLiveMigration', instance, () =>
-      Reverter.run(async (reverter) => {
-        const base = await this.#baseImages.get(instance.image);
-        await mkdir(dir.path, { recursive: true });
-        reverter.add(() => rm(dir.path, { recursive: true, force: true }));
-        await createOverlay(base.path, base.format, dir.rootDisk, this.#rootBytes(instance, base.virtualSize));
-        const definition = instanceDefinition(instance, dir, this.accelerator);
-        await writeDefinition(dir.incomingDefinition, definition);
-        const monitor = await this.#guests.start(dir, definition, { incoming: 'defer', startPaused: false });
-        reverter.add(() => this.#guests.kill(instance.uuid));
-        const endpoints = await listenForIncoming(monitor, this.#migrationAddress, true);
-        return { host: this.host, blockMigration: true, ...endpoints };
-      }),
-    );
+  preLiveMigration(instance: InstanceSpec, request: LiveMigrationRequest): Promise<LiveMigrationTarget> {
+    return this.#liveMigrations.pre(instance, request);
   }
 
-  async liveMigration(instance: InstanceRef, target: LiveMigrationTarget): Promise<LiveMigrationResult> {
-    const monitor = await this.#inState(instance, 'live-migrate', [PowerState.RUNNING, PowerState.PAUSED]);
-    const dir = this.#dir(instance.uuid);
-    const control = new OutgoingMigration(monitor);
-    this.#outgoing.set(instance.uuid, control);
-    try {
-      const result = await this.#failing('liveMigration', instance, () => migrateOut(monitor, target, control));
-      if (result === 'completed') {
-        // The guest runs on the destination now: this host no longer defines it, its disk waits for postLiveMigrationAtSource.
-        await this.#guests.kill(instance.uuid);
-        await rm(dir.definition, { force: true });
-        LOG.info(`Live migration to ${target.host} completed`, { instance: instance.uuid });
-      }
-      return result;
-    } finally {
-      this.#outgoing.delete(instance.uuid);
-    }
+  liveMigration(instance: InstanceRef, target: LiveMigrationTarget): Promise<LiveMigrationResult> {
+    return this.#liveMigrations.migrate(instance, target);
   }
 
-  async liveMigrationAbort(instance: InstanceRef): Promise<void> {
-    await this.#failing('liveMigrationAbort', instance, () => this.#outgoingOf(instance, 'liveMigrationAbort').abort());
+  liveMigrationAbort(instance: InstanceRef): Promise<void> {
+    return this.#liveMigrations.abort(instance);
   }
 
-  async liveMigrationForceComplete(instance: InstanceRef): Promise<void> {
-    await this.#failing('liveMigrationForceComplete', instance, () => this.#outgoingOf(instance, 'liveMigrationForceComplete').forceComplete());
+  liveMigrationForceComplete(instance: InstanceRef): Promise<void> {
+    return this.#liveMigrations.forceComplete(instance);
   }
 
-  async postLiveMigrationAtDestination(instance: InstanceSpec): Promise<void> {
-    const dir = this.#dir(instance.uuid);
-    if (!(await exists(dir.incomingDefinition))) {
-      if (await exists(dir.definition)) return;
-      throw new InstanceNotFound(instance.uuid);
-    }
-    await this.#failing('postLiveMigrationAtDestination', instance, async () => {
-      const monitor = await this.#guests.monitor(instance.uuid);
-      if (monitor === undefined) throw new Error('the incoming QEMU is gone');
-      await awaitArrival(monitor);
-      await closeDiskExport(monitor);
-      await rename(dir.incomingDefinition, dir.definition);
-    });
+  postLiveMigrationAtDestination(instance: InstanceSpec): Promise<void> {
+    return this.#liveMigrations.postAtDestination(instance);
   }
 
-  async postLiveMigrationAtSource(instance: InstanceSpec): Promise<void> {
-    const dir = this.#dir(instance.uuid);
-    // Still defined here means the guest did not leave: nothing of it is removed.
-    if (await exists(dir.definition)) return;
-    await rm(dir.path, { recursive: true, force: true });
+  postLiveMigrationAtSource(instance: InstanceSpec): Promise<void> {
+    return this.#liveMigrations.postAtSource(instance);
   }
 
-  async rollbackLiveMigrationAtDestination(instance: InstanceSpec, _options: DestroyOptions): Promise<void> {
-    const dir = this.#dir(instance.uuid);
-    if (await exists(dir.definition)) return;
-    await this.#failing('rollbackLiveMigrationAtDestination', instance, async () => {
-      await this.#guests.kill(instance.uuid);
-      await rm(dir.path, { recursive: true, force: true });
-    });
+  rollbackLiveMigrationAtDestination(instance: InstanceSpec, options: DestroyOptions): Promise<void> {
+    return this.#liveMigrations.rollbackAtDestination(instance, options);
   }
 
   // Devices
 
   async attachVolume(instance: InstanceRef, attachment: VolumeAttachment): Promise<void> {
-    const dir = await this.#defined(instance);
+    const dir = await definedDir(this.#guests, instance);
     const definition = await this.#storedDefinition(instance);
     if (definition.volumes.some((volume) => volume.volumeId === attachment.volumeId)) throw new DeviceBusy(attachment.volumeId);
     if (definition.volumes.some((volume) => volume.mountpoint === attachment.mountpoint)) throw new DeviceBusy(attachment.mountpoint);
-    await this.#failing('attachVolume', instance, async () => {
+    await failing('attachVolume', instance, async () => {
       const volume = volumeDefinition(attachment);
       const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
       if (monitor !== undefined) await plugVolume(monitor, volume);
@@ -501,10 +445,10 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async detachVolume(instance: InstanceRef, volumeId: string): Promise<void> {
-    const dir = await this.#defined(instance);
+    const dir = await definedDir(this.#guests, instance);
     const volume = (await this.#storedDefinition(instance)).volumes.find((attached) => attached.volumeId === volumeId);
     if (volume === undefined) throw new DeviceNotFound(volumeId);
-    await this.#failing('detachVolume', instance, async () => {
+    await failing('detachVolume', instance, async () => {
       const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
       if (monitor !== undefined) await unplugVolume(monitor, volume);
       await this.#updateDefinitions(dir, (stored) => ({ ...stored, volumes: stored.volumes.filter((attached) => attached.volumeId !== volumeId) }));
@@ -513,39 +457,18 @@ export class QemuDriver implements ComputeDriver {
 
   /** Guests are defined without NICs until the bridge networking lands: there is nothing to connect. */
   async plugVifs(instance: InstanceRef, _vifs: readonly VifSpec[]): Promise<void> {
-    await this.#defined(instance);
+    await definedDir(this.#guests, instance);
   }
 
   /** As plugVifs: no interface is defined, so none is connected. */
   async unplugVifs(instance: InstanceRef, _vifs: readonly VifSpec[]): Promise<void> {
-    await this.#defined(instance);
+    await definedDir(this.#guests, instance);
   }
 
   // Internals
 
   #dir(uuid: string): InstanceDir {
     return this.#guests.dir(uuid);
-  }
-
-  async #defined(instance: InstanceRef): Promise<InstanceDir> {
-    const dir = this.#dir(instance.uuid);
-    if (!(await exists(dir.definition))) throw new InstanceNotFound(instance.uuid);
-    return dir;
-  }
-
-  /** The root disk's size: the flavor's, or the image's where the flavor says 0. */
-  #rootBytes(instance: InstanceSpec, imageBytes: number): number {
-    const rootBytes = instance.flavor.rootGb > 0 ? instance.flavor.rootGb * GIB : imageBytes;
-    if (imageBytes > rootBytes) {
-      throw new Error(`Flavor's disk is too small for requested image. Flavor disk is ${rootBytes} bytes, image is ${imageBytes} bytes.`);
-    }
-    return rootBytes;
-  }
-
-  #outgoingOf(instance: InstanceRef, operation: string): OutgoingMigration {
-    const outgoing = this.#outgoing.get(instance.uuid);
-    if (outgoing === undefined) throw new DriverOperationFailed(operation, 'no live migration in progress', { instanceUuid: instance.uuid });
-    return outgoing;
   }
 
   async #storedDefinition(instance: InstanceRef): Promise<VmDefinition> {
@@ -562,27 +485,10 @@ export class QemuDriver implements ComputeDriver {
     }
   }
 
-  async #inState(instance: InstanceRef, operation: string, allowed: readonly PowerState[]): Promise<QmpMonitor> {
-    await this.#defined(instance);
-    const state = await this.#guests.powerState(instance.uuid);
-    const monitor = await this.#guests.monitor(instance.uuid);
-    if (!allowed.includes(state) || monitor === undefined) throw new InstanceInvalidState(instance.uuid, operation, state);
-    return monitor;
-  }
-
   #qemuVersion(): Promise<number> {
     this.#version ??= qemuVersion(this.#binary);
     return this.#version;
   }
 
-  /** Driver errors pass as they are; anything else becomes DriverOperationFailed with its reason. */
-  async #failing<T>(operation: string, instance: InstanceRef, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof NimbusError) throw error;
-      throw new DriverOperationFailed(operation, error instanceof Error ? error.message : String(error), { instanceUuid: instance.uuid, cause: error });
-    }
-  }
 }
 

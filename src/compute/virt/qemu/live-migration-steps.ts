@@ -1,0 +1,124 @@
+/**
+ * The driver's live-migration steps on both ends (Nova's pre_live_migration, live_migration,
+ * post_live_migration_at_{destination,source}, rollback): the QMP side is in live-migration.ts.
+ */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { getLogger } from '../../../common/logging/logger.js';
+import type { DestroyOptions, LiveMigrationRequest, LiveMigrationResult, LiveMigrationTarget } from '../driver.js';
+import { DriverOperationFailed, InstanceExists, InstanceNotFound } from '../errors.js';
+import type { InstanceRef, InstanceSpec } from '../instance-spec.js';
+import { PowerState } from '../power-state.js';
+import { createOverlay } from './disk/qemu-img.js';
+import { type GuestHost, failing, monitorInState, rootBytes } from './guest-host.js';
+import { instanceDefinition } from './instance-definition.js';
+import { exists, writeDefinition } from './instance/instance-dir.js';
+import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
+import { Reverter } from './reverter.js';
+
+const LOG = getLogger('nimbus.compute.virt.qemu.driver');
+
+export class LiveMigrationSteps {
+  readonly #host: GuestHost;
+  readonly #migrationAddress: string;
+  /** Live migrations leaving this host, by uuid: what abort and force-complete act on. */
+  readonly #outgoing = new Map<string, OutgoingMigration>();
+
+  constructor(host: GuestHost, migrationAddress: string) {
+    this.#host = host;
+    this.#migrationAddress = migrationAddress;
+  }
+
+  async pre(instance: InstanceSpec, request: LiveMigrationRequest): Promise<LiveMigrationTarget> {
+    const { guests, baseImages, accelerator } = this.#host;
+    const dir = guests.dir(instance.uuid);
+    if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
+    if (!request.blockMigration) {
+      throw new DriverOperationFailed(
+        'preLiveMigration',
+        `${this.#host.host} is not on shared storage with ${request.sourceHost}: Shared storage live-migration requires either shared storage or boot-from-volume with no local disks.`,
+        { instanceUuid: instance.uuid },
+      );
+    }
+    return failing('preLiveMigration', instance, () =>
+      Reverter.run(async (reverter) => {
+        const base = await baseImages.get(instance.image);
+        await mkdir(dir.path, { recursive: true });
+        reverter.add(() => rm(dir.path, { recursive: true, force: true }));
+        await createOverlay(base.path, base.format, dir.rootDisk, rootBytes(instance, base.virtualSize));
+        const definition = instanceDefinition(instance, dir, accelerator);
+        await writeDefinition(dir.incomingDefinition, definition);
+        const monitor = await guests.start(dir, definition, { incoming: 'defer', startPaused: false });
+        reverter.add(() => guests.kill(instance.uuid));
+        const endpoints = await listenForIncoming(monitor, this.#migrationAddress, true);
+        return { host: this.#host.host, blockMigration: true, ...endpoints };
+      }),
+    );
+  }
+
+  async migrate(instance: InstanceRef, target: LiveMigrationTarget): Promise<LiveMigrationResult> {
+    const { guests } = this.#host;
+    const monitor = await monitorInState(guests, instance, 'live-migrate', [PowerState.RUNNING, PowerState.PAUSED]);
+    const dir = guests.dir(instance.uuid);
+    const control = new OutgoingMigration(monitor);
+    this.#outgoing.set(instance.uuid, control);
+    try {
+      const result = await failing('liveMigration', instance, () => migrateOut(monitor, target, control));
+      if (result === 'completed') {
+        // The guest runs on the destination now: this host no longer defines it, its disk waits for postAtSource.
+        await guests.kill(instance.uuid);
+        await rm(dir.definition, { force: true });
+        LOG.info(`Live migration to ${target.host} completed`, { instance: instance.uuid });
+      }
+      return result;
+    } finally {
+      this.#outgoing.delete(instance.uuid);
+    }
+  }
+
+  async abort(instance: InstanceRef): Promise<void> {
+    await failing('liveMigrationAbort', instance, () => this.#outgoingOf(instance, 'liveMigrationAbort').abort());
+  }
+
+  async forceComplete(instance: InstanceRef): Promise<void> {
+    await failing('liveMigrationForceComplete', instance, () => this.#outgoingOf(instance, 'liveMigrationForceComplete').forceComplete());
+  }
+
+  async postAtDestination(instance: InstanceSpec): Promise<void> {
+    const { guests } = this.#host;
+    const dir = guests.dir(instance.uuid);
+    if (!(await exists(dir.incomingDefinition))) {
+      if (await exists(dir.definition)) return;
+      throw new InstanceNotFound(instance.uuid);
+    }
+    await failing('postLiveMigrationAtDestination', instance, async () => {
+      const monitor = await guests.monitor(instance.uuid);
+      if (monitor === undefined) throw new Error('the incoming QEMU is gone');
+      await awaitArrival(monitor);
+      await closeDiskExport(monitor);
+      await rename(dir.incomingDefinition, dir.definition);
+    });
+  }
+
+  async postAtSource(instance: InstanceSpec): Promise<void> {
+    const dir = this.#host.guests.dir(instance.uuid);
+    // Still defined here means the guest did not leave: nothing of it is removed.
+    if (await exists(dir.definition)) return;
+    await rm(dir.path, { recursive: true, force: true });
+  }
+
+  async rollbackAtDestination(instance: InstanceSpec, _options: DestroyOptions): Promise<void> {
+    const { guests } = this.#host;
+    const dir = guests.dir(instance.uuid);
+    if (await exists(dir.definition)) return;
+    await failing('rollbackLiveMigrationAtDestination', instance, async () => {
+      await guests.kill(instance.uuid);
+      await rm(dir.path, { recursive: true, force: true });
+    });
+  }
+
+  #outgoingOf(instance: InstanceRef, operation: string): OutgoingMigration {
+    const outgoing = this.#outgoing.get(instance.uuid);
+    if (outgoing === undefined) throw new DriverOperationFailed(operation, 'no live migration in progress', { instanceUuid: instance.uuid });
+    return outgoing;
+  }
+}
