@@ -12,7 +12,7 @@ import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { guestSpec } from './guest-spec.js';
-import { messageOf } from './instance-action-runner.js';
+import { messageOf } from '../../common/errors/errors.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 

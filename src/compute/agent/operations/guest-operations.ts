@@ -11,7 +11,8 @@ import type { ComputeDriver } from '../../virt/driver.js';
 import { InstanceNotFound, NotSupportedByDriver } from '../../virt/errors.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
-import { messageOf, type FailureOutcome } from '../instance-action-runner.js';
+import { messageOf } from '../../../common/errors/errors.js';
+import type { FailureOutcome } from '../instance-action-runner.js';
 import type { AgentHandlers } from '../messages.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
 

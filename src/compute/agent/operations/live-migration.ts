@@ -13,7 +13,7 @@ import type { AgentInstance } from '../../conductor/wire.js';
 import type { LiveMigrationResult } from '../../virt/driver.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
-import { messageOf } from '../instance-action-runner.js';
+import { messageOf } from '../../../common/errors/errors.js';
 import { LiveMigrationsInProgress } from '../live-migrations-in-progress.js';
 import type { AgentHandlers, LiveMigrationArgs } from '../messages.js';
 import { giveUpMigration } from './give-up-migration.js';

@@ -10,7 +10,7 @@ import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
-import { messageOf } from '../instance-action-runner.js';
+import { messageOf } from '../../../common/errors/errors.js';
 import type { AgentHandlers, MoveArgs } from '../messages.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 import { errorOutMigration, migrationRef, releaseDestination, virtFlavor } from './resize-operations.js';

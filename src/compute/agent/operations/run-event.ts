@@ -4,7 +4,7 @@
  * logged and handed back to the caller.
  */
 import { getLogger } from '../../../common/logging/logger.js';
-import { messageOf } from '../instance-action-runner.js';
+import { messageOf } from '../../../common/errors/errors.js';
 import type { ComputeManagerDeps } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');

@@ -9,7 +9,7 @@ import type { AgentInstance } from '../../conductor/wire.js';
 import { TaskState } from '../../state/task-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef } from '../guest-spec.js';
-import { messageOf } from '../instance-action-runner.js';
+import { messageOf } from '../../../common/errors/errors.js';
 import type { AgentHandlers } from '../messages.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 

@@ -1,5 +1,5 @@
 /** Steps the live migration and evacuation tasks share: service checks, and undoing a move that failed before it reached a host. */
-import { BadRequest, NimbusError } from '../../../common/errors/errors.js';
+import { BadRequest, messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { MigrationRow, MigrationStatus } from '../../migrations/migration.js';
 import { COMPUTE_BINARY } from '../../scheduler-service/host-source.js';
@@ -54,7 +54,7 @@ export interface FailedMove {
 export async function failMove(deps: TaskDeps, move: FailedMove, error: unknown): Promise<void> {
   const { uuid, migration } = move;
   const refused = error instanceof NimbusError && error.status < 500;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   LOG.error(`Move of the instance failed before reaching a host: ${message}`, { instance: uuid });
   if (migration !== undefined) {
     if (move.claimed) await releaseMoveResources(deps, { instanceUuid: uuid, migrationUuid: migration.uuid });
