@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startComputeCloud, type ComputeCloud, type HypervisorUsage } from '../support/compute-cloud.js';
-import { openstack, openstackCliUnavailable, openstackJson } from '../support/openstack-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk } from '../support/openstack-cli.js';
 
 // Issue 6's live migration and evacuation acceptance, through Debian's python3-openstackclient
 // (and the REST API for evacuate, which OSC 6 has no command for) against three fake hosts.
@@ -15,11 +15,7 @@ describe('live migration and evacuation through the openstack CLI', { skip }, ()
   let cloud: ComputeCloud;
   let baseline: HypervisorUsage;
 
-  const ok = async (persona: 'admin' | 'demo', args: readonly string[]) => {
-    const result = await openstack(cloud.cli[persona], args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result;
-  };
+  const ok = (persona: 'admin' | 'demo', args: readonly string[]) => openstackOk(cloud.cli[persona], args);
   const show = async (id: string): Promise<Server> => (await cloud.compute('GET', `/servers/${id}`)).json['server'] as Server;
 
   /** A demo server booted through the CLI, ACTIVE; answers its id and host. */
