@@ -43,12 +43,7 @@ describe('pause, suspend, rescue and rebuild through the openstack CLI', { skip 
    * the status the test waited for): a leak or a lost claim never settles and fails here.
    */
   const usageSettlesTo = async (expected: HypervisorUsage, message: string) => {
-    let usage = await cloud.hypervisorUsage();
-    for (let attempt = 0; attempt < 50 && !isDeepStrictEqual(usage, expected); attempt += 1) {
-      await sleep(100);
-      usage = await cloud.hypervisorUsage();
-    }
-    assert.deepEqual(usage, expected, message);
+    assert.deepEqual(await cloud.usageWhen((usage) => isDeepStrictEqual(usage, expected)), expected, message);
   };
   const actionsOf = async (id: string) => (await openstackJson<Row[]>(demo, ['server', 'event', 'list', id])).map((row) => row['Action']);
 

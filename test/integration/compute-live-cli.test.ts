@@ -39,13 +39,7 @@ describe('live migration and evacuation through the openstack CLI', { skip }, ()
 
   /** Polls until os-hypervisors reports `expected` (agents report right after a guest comes or goes). */
   async function waitForUsage(expected: HypervisorUsage): Promise<void> {
-    let last: HypervisorUsage = {};
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      last = await cloud.hypervisorUsage();
-      if (JSON.stringify(last) === JSON.stringify(expected)) return;
-      await sleep(200);
-    }
-    assert.deepEqual(last, expected);
+    assert.deepEqual(await cloud.usageWhen((usage) => JSON.stringify(usage) === JSON.stringify(expected)), expected);
   }
 
   /** `expected` with one m1.tiny (1 vCPU, 128 MB, 1 GB) more (+1) or less (-1) on `host`. */

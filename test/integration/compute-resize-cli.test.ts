@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startComputeCloud, type ComputeCloud, type HypervisorUsage } from '../support/compute-cloud.js';
 import { openstack, openstackCliUnavailable, openstackJson, openstackOk } from '../support/openstack-cli.js';
@@ -26,11 +25,7 @@ describe('resize and cold migration through the openstack CLI', { skip }, () => 
 
   /** The usage the fake hosts report, host by host, once it settles at what `expected` says (agents report just after each step). */
   async function usageBecomes(expected: (usage: HypervisorUsage) => boolean, what: string): Promise<HypervisorUsage> {
-    let usage = await cloud.hypervisorUsage();
-    for (let attempt = 0; attempt < 100 && !expected(usage); attempt += 1) {
-      await sleep(200);
-      usage = await cloud.hypervisorUsage();
-    }
+    const usage = await cloud.usageWhen(expected);
     assert.ok(expected(usage), `${what}: ${JSON.stringify(usage)}`);
     return usage;
   }
