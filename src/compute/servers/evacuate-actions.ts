@@ -9,7 +9,7 @@ import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import { generatePassword } from './create-servers.js';
 import { InstanceActionName } from './instance-actions.js';
-import { computeService } from './move-checks.js';
+import { computeService } from '../scheduler-service/host-source.js';
 import type { Server } from './server.js';
 
 /** What evacuate asks for, already read per microversion. */
