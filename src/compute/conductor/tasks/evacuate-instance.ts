@@ -4,7 +4,7 @@
  * under the migration and the instance is rebuilt there; the source's claim goes once the
  * rebuild is done. The source's agent, when it comes back, removes its stale copy.
  */
-import { BadRequest, messageOf } from '../../../common/errors/errors.js';
+import { BadRequest } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { MigrationStatus, type MigrationRow } from '../../migrations/migration.js';
 import { TaskState } from '../../state/task-states.js';
@@ -56,11 +56,7 @@ export class EvacuateInstanceTask implements ConductorTask {
   }
 
   async rollback(error: unknown): Promise<void> {
-    if (this.#dispatched) {
-      LOG.warning(`Not rolling back: the move is the agent's now (${messageOf(error)})`, { instance: this.request.instanceUuid });
-      return;
-    }
-    const move = { uuid: this.request.instanceUuid, event: EVACUATE_EVENT, taskState: TaskState.REBUILDING, migration: this.#migration, claimed: this.#claimed };
+    const move = { uuid: this.request.instanceUuid, event: EVACUATE_EVENT, taskState: TaskState.REBUILDING, migration: this.#migration, claimed: this.#claimed, dispatched: this.#dispatched };
     await failMove(this.deps, { ...move, status: MigrationStatus.ERROR }, error);
   }
 }

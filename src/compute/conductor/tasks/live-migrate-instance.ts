@@ -4,7 +4,7 @@
  * source keeps the instance's claim, and cast the live migration to the source host. The agents
  * take it from there (pre_live_migration on the destination, the copy, post or rollback).
  */
-import { BadRequest, messageOf } from '../../../common/errors/errors.js';
+import { BadRequest } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { MigrationStatus, type MigrationRow } from '../../migrations/migration.js';
 import { TaskState } from '../../state/task-states.js';
@@ -60,11 +60,7 @@ export class LiveMigrateInstanceTask implements ConductorTask {
   }
 
   async rollback(error: unknown): Promise<void> {
-    if (this.#dispatched) {
-      LOG.warning(`Not rolling back: the move is the agent's now (${messageOf(error)})`, { instance: this.request.instanceUuid });
-      return;
-    }
-    const move = { uuid: this.request.instanceUuid, event: LIVE_MIGRATE_EVENT, taskState: TaskState.MIGRATING, migration: this.#migration, claimed: this.#claimed };
+    const move = { uuid: this.request.instanceUuid, event: LIVE_MIGRATE_EVENT, taskState: TaskState.MIGRATING, migration: this.#migration, claimed: this.#claimed, dispatched: this.#dispatched };
     await failMove(this.deps, { ...move, status: MigrationStatus.ERROR }, error);
   }
 }
