@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startComputeCloud, type ComputeCloud, type HypervisorUsage } from '../support/compute-cloud.js';
-import { openstack, openstackCliUnavailable, openstackJson, type OpenstackEnv } from '../support/openstack-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk, type OpenstackEnv } from '../support/openstack-cli.js';
 
 // Issue 6's pause/unpause, suspend/resume, rescue/unrescue and rebuild acceptance, through
 // Debian's python3-openstackclient against an all-in-one cloud with two fake compute hosts.
@@ -23,11 +23,7 @@ describe('pause, suspend, rescue and rebuild through the openstack CLI', { skip 
   let booted: HypervisorUsage;
   const work = mkdtempSync(join(tmpdir(), 'nimbus-guest-cli-'));
 
-  const ok = async (args: readonly string[]) => {
-    const result = await openstack(demo, args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result;
-  };
+  const ok = (args: readonly string[]) => openstackOk(demo, args);
   /** Runs a command that must be refused; returns what the CLI printed. */
   const refused = async (args: readonly string[]) => {
     const result = await openstack(demo, args);
@@ -47,12 +43,7 @@ describe('pause, suspend, rescue and rebuild through the openstack CLI', { skip 
    * the status the test waited for): a leak or a lost claim never settles and fails here.
    */
   const usageSettlesTo = async (expected: HypervisorUsage, message: string) => {
-    let usage = await cloud.hypervisorUsage();
-    for (let attempt = 0; attempt < 50 && !isDeepStrictEqual(usage, expected); attempt += 1) {
-      await sleep(100);
-      usage = await cloud.hypervisorUsage();
-    }
-    assert.deepEqual(usage, expected, message);
+    assert.deepEqual(await cloud.usageWhen((usage) => isDeepStrictEqual(usage, expected)), expected, message);
   };
   const actionsOf = async (id: string) => (await openstackJson<Row[]>(demo, ['server', 'event', 'list', id])).map((row) => row['Action']);
 

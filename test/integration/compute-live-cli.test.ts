@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startComputeCloud, type ComputeCloud, type HypervisorUsage } from '../support/compute-cloud.js';
-import { openstack, openstackCliUnavailable, openstackJson } from '../support/openstack-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk } from '../support/openstack-cli.js';
 
 // Issue 6's live migration and evacuation acceptance, through Debian's python3-openstackclient
 // (and the REST API for evacuate, which OSC 6 has no command for) against three fake hosts.
@@ -15,11 +15,7 @@ describe('live migration and evacuation through the openstack CLI', { skip }, ()
   let cloud: ComputeCloud;
   let baseline: HypervisorUsage;
 
-  const ok = async (persona: 'admin' | 'demo', args: readonly string[]) => {
-    const result = await openstack(cloud.cli[persona], args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result;
-  };
+  const ok = (persona: 'admin' | 'demo', args: readonly string[]) => openstackOk(cloud.cli[persona], args);
   const show = async (id: string): Promise<Server> => (await cloud.compute('GET', `/servers/${id}`)).json['server'] as Server;
 
   /** A demo server booted through the CLI, ACTIVE; answers its id and host. */
@@ -43,13 +39,7 @@ describe('live migration and evacuation through the openstack CLI', { skip }, ()
 
   /** Polls until os-hypervisors reports `expected` (agents report right after a guest comes or goes). */
   async function waitForUsage(expected: HypervisorUsage): Promise<void> {
-    let last: HypervisorUsage = {};
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      last = await cloud.hypervisorUsage();
-      if (JSON.stringify(last) === JSON.stringify(expected)) return;
-      await sleep(200);
-    }
-    assert.deepEqual(last, expected);
+    assert.deepEqual(await cloud.usageWhen((usage) => JSON.stringify(usage) === JSON.stringify(expected)), expected);
   }
 
   /** `expected` with one m1.tiny (1 vCPU, 128 MB, 1 GB) more (+1) or less (-1) on `host`. */

@@ -10,7 +10,7 @@ import { runInGuest } from '../../src/compute/virt/qemu/testing/guest-console.js
 import { killQemusUnder, qemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
-import { openstack, openstackCliUnavailable, openstackJson, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
 
 // Issue 7 through Debian's openstack CLI: `nimbus up --driver qemu` with two hosts provides
 // nimbus-tiny, and a real TCG guest boots, stops, starts, reboots, pauses, suspends, is
@@ -26,11 +26,7 @@ describe('real guests through the openstack CLI (qemu driver)', { skip }, () => 
   const readyLines = new Map<string, number>();
 
   const show = (server: string) => openstackJson<Server>(admin, ['server', 'show', server]);
-  const ok = async (args: readonly string[]) => {
-    const result = await openstack(admin, args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result;
-  };
+  const ok = (args: readonly string[]) => openstackOk(admin, args);
   async function waitForStatus(server: string, status: string): Promise<Server> {
     for (let attempt = 0; attempt < 300; attempt += 1) {
       const shown = await show(server);

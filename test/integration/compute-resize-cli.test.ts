@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startComputeCloud, type ComputeCloud, type HypervisorUsage } from '../support/compute-cloud.js';
-import { openstack, openstackCliUnavailable, openstackJson } from '../support/openstack-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk } from '../support/openstack-cli.js';
 
 // Issue 6's resize and cold migration acceptance, through Debian's python3-openstackclient
 // against an all-in-one cloud with two fake compute hosts.
@@ -21,20 +20,12 @@ describe('resize and cold migration through the openstack CLI', { skip }, () => 
   let cloud: ComputeCloud;
   let serverId = '';
 
-  const ok = async (persona: 'admin' | 'demo', args: readonly string[]) => {
-    const result = await openstack(cloud.cli[persona], args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result;
-  };
+  const ok = (persona: 'admin' | 'demo', args: readonly string[]) => openstackOk(cloud.cli[persona], args);
   const hostOf = async (): Promise<string> => String((await openstackJson<Row>(cloud.cli.admin, ['server', 'show', serverId]))['OS-EXT-SRV-ATTR:host']);
 
   /** The usage the fake hosts report, host by host, once it settles at what `expected` says (agents report just after each step). */
   async function usageBecomes(expected: (usage: HypervisorUsage) => boolean, what: string): Promise<HypervisorUsage> {
-    let usage = await cloud.hypervisorUsage();
-    for (let attempt = 0; attempt < 100 && !expected(usage); attempt += 1) {
-      await sleep(200);
-      usage = await cloud.hypervisorUsage();
-    }
+    const usage = await cloud.usageWhen(expected);
     assert.ok(expected(usage), `${what}: ${JSON.stringify(usage)}`);
     return usage;
   }

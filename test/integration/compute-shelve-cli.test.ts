@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startComputeCloud, type ComputeCloud } from '../support/compute-cloud.js';
-import { openstack, openstackCliUnavailable, openstackJson, type OpenstackEnv } from '../support/openstack-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk, type OpenstackEnv } from '../support/openstack-cli.js';
 
 // Issue 6's snapshot and shelve acceptance through Debian's python3-openstackclient, against an
 // all-in-one cloud with two fake compute hosts and the default shelved_offload_time (0).
@@ -15,11 +15,6 @@ describe('server image create, shelve and unshelve through the openstack CLI', {
   let demo: OpenstackEnv;
   let admin: OpenstackEnv;
 
-  const ok = async (env: OpenstackEnv, args: readonly string[]) => {
-    const result = await openstack(env, args);
-    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    return result;
-  };
   const boot = async (name: string, image = 'cirros'): Promise<string> => {
     const created = await openstackJson<Json>(demo, ['server', 'create', '--image', image, '--flavor', 'm1.tiny', name]);
     const id = String(created['id']);
@@ -29,7 +24,7 @@ describe('server image create, shelve and unshelve through the openstack CLI', {
   const server = async (id: string): Promise<Json> => (await cloud.compute('GET', `/servers/${id}`)).json['server'] as Json;
   /** `server delete`, then a quick poll until it is gone (the CLI's --wait polls only every 5 s). */
   const remove = async (...ids: string[]): Promise<void> => {
-    await ok(demo, ['server', 'delete', ...ids]);
+    await openstackOk(demo, ['server', 'delete', ...ids]);
     for (const id of ids) {
       for (let attempt = 0; (await cloud.compute('GET', `/servers/${id}`)).status !== 404; attempt += 1) {
         assert.ok(attempt < 150, `${id} was never deleted`);
@@ -70,7 +65,7 @@ describe('server image create, shelve and unshelve through the openstack CLI', {
     const before = await cloud.hypervisorUsage();
     const id = await boot('shelf');
 
-    await ok(demo, ['server', 'shelve', id]);
+    await openstackOk(demo, ['server', 'shelve', id]);
     const offloaded = await cloud.waitForStatus(id, 'SHELVED_OFFLOADED');
     assert.equal(offloaded['OS-EXT-SRV-ATTR:host'], null);
     assert.equal(offloaded['OS-EXT-STS:vm_state'], 'shelved_offloaded');
@@ -88,7 +83,7 @@ describe('server image create, shelve and unshelve through the openstack CLI', {
     const shelveAgain = await cloud.compute('POST', `/servers/${id}/action`, { body: { shelve: null }, as: 'demo' });
     assert.equal(shelveAgain.status, 409);
 
-    await ok(demo, ['server', 'unshelve', id]);
+    await openstackOk(demo, ['server', 'unshelve', id]);
     const active = await cloud.waitForStatus(id, 'ACTIVE');
     const host = String(active['OS-EXT-SRV-ATTR:host']);
     assert.match(host, /^compute-[12]$/);
@@ -112,7 +107,7 @@ describe('server image create, shelve and unshelve through the openstack CLI', {
     const id = await boot('shelf-admin');
     const refused = await cloud.compute('POST', `/servers/${id}/action`, { body: { shelveOffload: null }, as: 'demo' });
     assert.equal(refused.status, 403);
-    await ok(admin, ['server', 'shelve', '--offload', '--wait', id]);
+    await openstackOk(admin, ['server', 'shelve', '--offload', '--wait', id]);
     assert.equal((await server(id))['status'], 'SHELVED_OFFLOADED');
     const snapshot = await openstackJson<Json>(demo, ['image', 'show', 'shelf-admin-shelved']);
     await remove(id);

@@ -46,6 +46,12 @@ export interface ComputeCloud {
   /** Polls the server (every 100 ms, 30 s at most) until it shows `status`; an unexpected ERROR fails at once. */
   waitForStatus(serverId: string, status: string, as?: Persona): Promise<Record<string, unknown>>;
   hypervisorUsage(): Promise<HypervisorUsage>;
+  /**
+   * Polls os-hypervisors (every 100 ms, 20 s at most) until `settled` holds and answers the last
+   * usage seen, settled or not: agents report just after each step, so a leak or a lost claim
+   * shows as a usage that never settles, for the caller to assert on.
+   */
+  usageWhen(settled: (usage: HypervisorUsage) => boolean): Promise<HypervisorUsage>;
   stop(): Promise<void>;
 }
 
@@ -124,6 +130,20 @@ export async function startComputeCloud(name: string, options: { hosts?: number;
     rmSync(work, { recursive: true, force: true });
   }
 
+  async function hypervisorUsage(): Promise<HypervisorUsage> {
+    const reply = await compute('GET', '/os-hypervisors/detail');
+    const usage: HypervisorUsage = {};
+    for (const hypervisor of reply.json['hypervisors'] as Record<string, unknown>[]) {
+      usage[String(hypervisor['hypervisor_hostname'])] = {
+        vcpus: Number(hypervisor['vcpus_used']),
+        memoryMb: Number(hypervisor['memory_mb_used']),
+        localGb: Number(hypervisor['local_gb_used']),
+        runningVms: Number(hypervisor['running_vms']),
+      };
+    }
+    return usage;
+  }
+
   return {
     nimbus,
     stateDir,
@@ -143,16 +163,12 @@ export async function startComputeCloud(name: string, options: { hosts?: number;
       }
       throw new Error(`server ${serverId} never reached ${status}; last seen ${JSON.stringify(last)}`);
     },
-    async hypervisorUsage() {
-      const reply = await compute('GET', '/os-hypervisors/detail');
-      const usage: HypervisorUsage = {};
-      for (const hypervisor of reply.json['hypervisors'] as Record<string, unknown>[]) {
-        usage[String(hypervisor['hypervisor_hostname'])] = {
-          vcpus: Number(hypervisor['vcpus_used']),
-          memoryMb: Number(hypervisor['memory_mb_used']),
-          localGb: Number(hypervisor['local_gb_used']),
-          runningVms: Number(hypervisor['running_vms']),
-        };
+    hypervisorUsage,
+    async usageWhen(settled) {
+      let usage = await hypervisorUsage();
+      for (let attempt = 0; attempt < 200 && !settled(usage); attempt += 1) {
+        await sleep(100);
+        usage = await hypervisorUsage();
       }
       return usage;
     },

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/common/db/database.js';
 import { DIALECT_NAMES, type DialectName } from '../../src/common/db/engine.js';
+import { messageOf } from '../../src/common/errors/errors.js';
 
 type ServerDialect = Exclude<DialectName, 'sqlite'>;
 
@@ -64,9 +65,7 @@ async function probeServer(dialect: ServerDialect): Promise<string | false> {
     await admin.close();
     return false;
   } catch (error) {
-    const reason = `${dialect} at ${new URL(ADMIN_URLS[dialect]).host} did not answer, its tests are SKIPPED: ${
-      error instanceof Error ? error.message : String(error)
-    }`;
+    const reason = `${dialect} at ${new URL(ADMIN_URLS[dialect]).host} did not answer, its tests are SKIPPED: ${messageOf(error)}`;
     process.stderr.write(`\n*** ${reason}\n\n`);
     return reason;
   }

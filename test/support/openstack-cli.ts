@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -33,6 +34,13 @@ export function openstack(env: OpenstackEnv, args: readonly string[]): Promise<C
       },
     );
   });
+}
+
+/** Runs `openstack <args>` and asserts it succeeded, the CLI's stderr in the message. */
+export async function openstackOk(env: OpenstackEnv, args: readonly string[]): Promise<CliResult> {
+  const result = await openstack(env, args);
+  assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+  return result;
 }
 
 /** `openstack <args> -f json`, parsed; a non-zero exit fails with the CLI's own words. */

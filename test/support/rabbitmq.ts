@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AmqpTransport } from '../../src/common/bus/amqp/transport.js';
+import { messageOf } from '../../src/common/errors/errors.js';
 
 /** The broker tests use: RabbitMQ on this machine kind, or NIMBUS_TEST_RABBIT_URL. */
 export const RABBIT_URL = process.env['NIMBUS_TEST_RABBIT_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/';
@@ -14,7 +15,7 @@ export async function rabbitUnavailable(): Promise<string | false> {
     await probe.connect();
     return false;
   } catch (error) {
-    const reason = `RabbitMQ not reachable, its tests are SKIPPED: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = `RabbitMQ not reachable, its tests are SKIPPED: ${messageOf(error)}`;
     process.stderr.write(`\n*** ${reason}\n\n`);
     return reason;
   } finally {

@@ -1,8 +1,7 @@
 /** `openstack server …` conveniences over a cloud's CLI personas, by server name as a user types them. */
-import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Persona } from './compute-cloud.js';
-import { openstack, openstackJson, type CliResult, type OpenstackEnv } from './openstack-cli.js';
+import { openstackJson, openstackOk, type CliResult, type OpenstackEnv } from './openstack-cli.js';
 
 export type CliServer = Record<string, unknown>;
 
@@ -33,10 +32,6 @@ export function serverCli(cli: Readonly<Record<Persona, OpenstackEnv>>): ServerC
       throw new Error(`${server} never reached ${status}`);
     },
     boot: (env, name, extra = []) => openstackJson<CliServer>(env, ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', ...extra, '--wait', name]),
-    async ok(env, args) {
-      const result = await openstack(env, args);
-      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-      return result;
-    },
+    ok: openstackOk,
   };
 }

@@ -65,8 +65,3 @@ export class NoSuchMethod extends Error {
     this.name = 'NoSuchMethod';
   }
 }
-
-/** The message of an error of unknown type, for log lines. */
-export function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

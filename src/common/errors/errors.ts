@@ -89,3 +89,8 @@ export class StartupError extends Error {
     this.name = 'StartupError';
   }
 }
+
+/** The message of an error of unknown type (a thrown value need not be an Error), for logs and faults. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest, Conflict, NotFound } from '../../common/errors/errors.js';
+import { BadRequest, Conflict, messageOf, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistryTables } from '../../common/service/db/tables.js';
 import type { ServiceRecord, ServiceRegistry } from '../../common/service/service-registry.js';
@@ -129,7 +129,7 @@ export class ComputeServices {
     try {
       await this.changed(host, status);
     } catch (error) {
-      LOG.warning(`Cannot tell the scheduler about the service change on ${host}; it sees it at its next refresh: ${error instanceof Error ? error.message : String(error)}`);
+      LOG.warning(`Cannot tell the scheduler about the service change on ${host}; it sees it at its next refresh: ${messageOf(error)}`);
     }
   }
 

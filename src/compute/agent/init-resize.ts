@@ -5,6 +5,7 @@
  * as before. Once it had left (resize_migrated, resize_finish on the destination) or while a revert
  * ran, the server goes to ERROR with a fault, as a failed finish does. The migration errors out.
  */
+import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ConductorClient } from '../conductor/conductor-client.js';
 import type { AgentInstance, MoveMigrationWire } from '../conductor/wire.js';
@@ -12,7 +13,6 @@ import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { guestSpec } from './guest-spec.js';
-import { messageOf } from './instance-action-runner.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 

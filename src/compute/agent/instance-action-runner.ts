@@ -4,6 +4,7 @@
  * instance must still be in one of the verb's task states; the work drives the hypervisor; the
  * outcome is written through the conductor, or the task state is reverted and a fault recorded.
  */
+import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ConductorClient } from '../conductor/conductor-client.js';
 import type { AgentInstance, InstanceUpdate } from '../conductor/wire.js';
@@ -33,10 +34,6 @@ export interface ActionSpec {
   readonly onFailure?: (error: unknown, instance: AgentInstance) => Promise<FailureOutcome> | FailureOutcome;
   /** What to give up when the instance is no longer in the verb's task states (null: gone). */
   readonly onSkipped?: (instance: AgentInstance | null) => Promise<void>;
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class InstanceActionRunner {

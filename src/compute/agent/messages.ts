@@ -3,7 +3,7 @@
  * and result types. The RPC client sends only these and the manager implements all of them.
  */
 import type { BuildRequest } from '../conductor/compute-task-api.js';
-import type { AgentInstance, MoveMigrationWire } from '../conductor/wire.js';
+import type { AgentInstance, MigrationHandle, MoveMigrationWire } from '../conductor/wire.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { MigratedDisks } from '../virt/driver.js';
 import type { WireRequestSpec } from '../scheduler-service/wire.js';
@@ -97,12 +97,6 @@ export interface FinishResizeArgs extends Omit<PrepResizeArgs, 'cleanShutdown'> 
 export interface RevertResizeArgs extends MoveArgs {
   readonly oldFlavor: Flavor;
   readonly oldVmState: 'active' | 'stopped';
-}
-
-/** The migration record a move belongs to, as agents report on it. */
-export interface MigrationHandle {
-  readonly id: number;
-  readonly uuid: string;
 }
 
 /** To the source: move the guest live to the destination the conductor claimed. */

@@ -168,10 +168,14 @@ export interface PollUnconfirmedResizesArgs {
   readonly confirmWindowSeconds: number;
 }
 
-/** A resize or cold migration as agents know it. */
-export interface MoveMigrationWire {
+/** The migration record a move belongs to, as agents report on it. */
+export interface MigrationHandle {
   readonly id: number;
   readonly uuid: string;
+}
+
+/** A resize or cold migration as agents know it: the record and both ends. */
+export interface MoveMigrationWire extends MigrationHandle {
   readonly sourceCompute: string;
   readonly sourceNode: string;
   readonly destCompute: string;

@@ -5,11 +5,17 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
-import type { ServiceRegistry } from '../../common/service/service-registry.js';
+import type { ServiceRecord, ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ComputeTables } from '../db/tables.js';
 import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-state.js';
 
 export const COMPUTE_BINARY = 'nova-compute';
+
+/** The host's nova-compute service: undefined when there is none; `up` as the service group sees it. */
+export async function computeService(services: Pick<ServiceRegistry, 'list'>, host: string): Promise<ServiceRecord | undefined> {
+  const [service] = await services.list({ binary: COMPUTE_BINARY, host });
+  return service;
+}
 
 export interface HostServiceStatus {
   readonly host: string;

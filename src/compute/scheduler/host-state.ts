@@ -31,7 +31,18 @@ export interface Aggregate extends AggregateRef {
   readonly hosts: readonly string[];
 }
 
-export interface HostState {
+/** A host's capacity and what is used of it, as the agents report it and the scheduler tracks it. */
+export interface NodeUsage {
+  readonly vcpus: number;
+  readonly vcpusUsed: number;
+  readonly memoryMb: number;
+  readonly memoryMbUsed: number;
+  readonly localGb: number;
+  /** May be fractional: swap is claimed in MB. */
+  readonly localGbUsed: number;
+}
+
+export interface HostState extends NodeUsage {
   readonly host: string;
   readonly node: string;
   readonly cellUuid: string;
@@ -42,13 +53,6 @@ export interface HostState {
   readonly serviceDisabled: boolean;
   readonly disabledReason: string | null;
   readonly forcedDown: boolean;
-  readonly vcpus: number;
-  readonly vcpusUsed: number;
-  readonly memoryMb: number;
-  readonly memoryMbUsed: number;
-  readonly localGb: number;
-  /** May be fractional: swap is claimed in MB. */
-  readonly localGbUsed: number;
   readonly cpuAllocationRatio: number;
   readonly ramAllocationRatio: number;
   readonly diskAllocationRatio: number;
@@ -64,16 +68,10 @@ export interface HostState {
 }
 
 /** What a compute agent's periodic resource audit reports (Nova's ComputeNode fields). */
-export interface NodeReport {
+export interface NodeReport extends NodeUsage {
   readonly host: string;
   readonly node?: string;
   readonly cellUuid?: string;
-  readonly vcpus: number;
-  readonly vcpusUsed: number;
-  readonly memoryMb: number;
-  readonly memoryMbUsed: number;
-  readonly localGb: number;
-  readonly localGbUsed: number;
   readonly hypervisorType: string;
   readonly hypervisorVersion: number;
   readonly supportedInstances?: readonly SupportedInstance[];

@@ -52,6 +52,24 @@ export class ActionSupport {
     return this.deps.actions.record(context, uuid, action);
   }
 
+  /** Nova's check_instance_state without a transition: 409 naming the state that blocks `action`. */
+  async requireState(server: Server, action: string, expected: ExpectedState): Promise<void> {
+    const { vm_state: vmState, task_state: taskState } = server.row;
+    const vmOk = expected.vmState === undefined || (expected.vmState as readonly string[]).includes(vmState);
+    const taskOk = expected.taskState === undefined || (expected.taskState as readonly (string | null)[]).includes(taskState);
+    if (!vmOk || !taskOk) await this.refuse(action, server.row.uuid, server, expected);
+  }
+
+  /**
+   * Nova's check_instance_lock and check_instance_state before an action validates its arguments:
+   * a locked or wrong-state server is 409 before a bad image is 400. The compare-and-set that
+   * follows the validation checks the state again.
+   */
+  async guard(context: RequestContext, server: Server, action: string, expected: ExpectedState): Promise<void> {
+    checkLock(context, server);
+    await this.requireState(server, action, expected);
+  }
+
   /** Re-reads the server and names the state that blocked the action, as Nova's InstanceInvalidState. */
   async refuse(action: string, uuid: string, stale: Server, expected: ExpectedState): Promise<never> {
     const current = (await this.deps.store.get(uuid).catch(() => stale)).row;

@@ -9,7 +9,7 @@ import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import { generatePassword } from './create-servers.js';
 import { InstanceActionName } from './instance-actions.js';
-import { computeService, requireState } from './move-checks.js';
+import { computeService } from '../scheduler-service/host-source.js';
 import type { Server } from './server.js';
 
 /** What evacuate asks for, already read per microversion. */
@@ -46,7 +46,7 @@ export class EvacuateActions {
       throw new NotFound(`Compute host ${options.host} not found.`);
     }
     if (options.host !== null && options.host === server.row.host) throw new BadRequest("The target host can't be the same one.");
-    await requireState(this.support, server, 'evacuate', EVACUABLE);
+    await this.support.requireState(server, 'evacuate', EVACUABLE);
     const source = hostOf(server);
     if ((await computeService(this.services, source))?.up === true) throw new BadRequest(`Compute service of ${source} is still in use.`);
     const { store, now } = this.support.deps;

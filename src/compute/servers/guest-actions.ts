@@ -9,7 +9,6 @@ import { generatePassword } from './create-servers.js';
 import { InstanceActionName } from './instance-actions.js';
 import { rebuildServer, type RebuildDeps, type RebuildRequest } from './rebuild-server.js';
 import type { Server } from './server.js';
-import { guard } from './state-guard.js';
 
 /** A guest-state action with no arguments: where it may start, the task it sets, what it casts. */
 interface SimpleAction {
@@ -67,7 +66,7 @@ export class GuestActions {
   /** Rescue with the given image (the instance's own by default); returns the rescue system's admin password. */
   async rescue(context: RequestContext, server: Server, request: RescueRequest): Promise<string> {
     const uuid = server.row.uuid;
-    await guard(this.support, context, server, 'rescue', RESCUE_FROM);
+    await this.support.guard(context, server, 'rescue', RESCUE_FROM);
     const host = hostOf(server);
     if (request.rescueImageRef !== undefined) await this.#checkRescueImage(context, request.rescueImageRef);
     const password = request.adminPass ?? generatePassword();
@@ -84,7 +83,7 @@ export class GuestActions {
 
   async #simple(context: RequestContext, server: Server, action: SimpleAction): Promise<void> {
     const expected: ExpectedState = { vmState: action.from, taskState: [null] };
-    await guard(this.support, context, server, action.name, expected);
+    await this.support.guard(context, server, action.name, expected);
     const host = hostOf(server);
     await this.support.transition(context, server, action.name, expected, { task_state: action.task });
     await this.support.record(context, server.row.uuid, action.record);

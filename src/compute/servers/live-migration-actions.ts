@@ -4,9 +4,9 @@ import { MigrationStore } from '../migrations/migration-store.js';
 import { MigrationStatus, MigrationType, type MigrationRow } from '../migrations/migration.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { checkLock, hostOf, type ActionSupport } from './action-support.js';
+import { hostOf, type ActionSupport } from './action-support.js';
 import { InstanceActionName } from './instance-actions.js';
-import { hasComputeNode, requireState } from './move-checks.js';
+import { hasComputeNode } from './move-checks.js';
 import type { Server } from './server.js';
 
 /** What os-migrateLive asks for, already read per microversion. */
@@ -63,8 +63,7 @@ export class LiveMigrationActions {
 
   /** Makes the running live migration converge now (2.22); only while it runs. */
   async forceComplete(context: RequestContext, server: Server, migrationId: string): Promise<void> {
-    checkLock(context, server);
-    await requireState(this.support, server, 'force_complete', { vmState: [VmState.ACTIVE], taskState: [TaskState.MIGRATING] });
+    await this.support.guard(context, server, 'force_complete', { vmState: [VmState.ACTIVE], taskState: [TaskState.MIGRATING] });
     const migration = await this.#ofServer(server, migrationId);
     if (migration === undefined) throw new BadRequest(`Migration ${migrationId} not found for instance ${server.row.uuid}`);
     if (migration.status !== MigrationStatus.RUNNING) throw invalidMigrationState(migration, 'force complete');
@@ -74,8 +73,7 @@ export class LiveMigrationActions {
 
   /** Aborts the live migration in progress (2.24): running, or from 2.65 still queued or preparing. */
   async abort(context: RequestContext, server: Server, migrationId: string, abortQueued: boolean): Promise<void> {
-    checkLock(context, server);
-    await requireState(this.support, server, 'abort live migration', { taskState: [TaskState.MIGRATING] });
+    await this.support.guard(context, server, 'abort live migration', { taskState: [TaskState.MIGRATING] });
     const migration = await this.#ofServer(server, migrationId);
     if (migration === undefined) throw new NotFound(`Migration ${migrationId} not found for instance ${server.row.uuid}`);
     const allowed: readonly string[] = abortQueued ? [MigrationStatus.RUNNING, MigrationStatus.QUEUED, MigrationStatus.PREPARING] : [MigrationStatus.RUNNING];

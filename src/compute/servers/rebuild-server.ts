@@ -11,7 +11,6 @@ import { checkImageFitsFlavor, checkMetadataQuota, checkUserData, findKey, gener
 import { InstanceActionName } from './instance-actions.js';
 import type { Server } from './server.js';
 import { TRUSTED_CERTS_KEY } from './server-store.js';
-import { guard } from './state-guard.js';
 
 /** The system metadata key holding a server's 2.63 trusted image certificate ids (JSON). */
 
@@ -53,7 +52,7 @@ export interface RebuildRequest {
  */
 export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, context: RequestContext, server: Server, request: RebuildRequest): Promise<string> {
   const { uuid, project_id: projectId } = server.row;
-  await guard(support, context, server, 'rebuild', REBUILD_FROM);
+  await support.guard(context, server, 'rebuild', REBUILD_FROM);
   const host = hostOf(server);
   const image = await findRebuildImage(deps, context, request.imageRef);
   if (request.metadata !== undefined) await checkMetadataQuota(deps, projectId, request.metadata);

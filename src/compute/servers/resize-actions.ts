@@ -16,13 +16,14 @@ import type { MigrationRow } from '../migrations/migration.js';
 import type { MigrationStore } from '../migrations/migration-store.js';
 import { moveRef, startConfirm } from '../migrations/start-confirm.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
+import { computeService } from '../scheduler-service/host-source.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { checkLock, hostOf, type ActionSupport } from './action-support.js';
+import { hostOf, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, type ImageLookup } from './create-servers.js';
 import { InstanceActionName } from './instance-actions.js';
+import { hasComputeNode } from './move-checks.js';
 import type { Server } from './server.js';
 
 const LOG = getLogger('nimbus.compute.api');
@@ -121,21 +122,16 @@ export class ResizeActions {
 
   /** check_instance_lock, check_instance_state(ACTIVE, STOPPED; no task) and check_instance_host(check_is_up). */
   async #checkMovable(context: RequestContext, server: Server, action: string): Promise<void> {
-    checkLock(context, server);
-    const { vm_state: vmState, task_state: taskState, uuid } = server.row;
-    if (vmState !== VmState.ACTIVE && vmState !== VmState.STOPPED) throw new Conflict(`Cannot '${action}' instance ${uuid} while it is in vm_state ${vmState}`);
-    if (taskState !== null) throw new Conflict(`Cannot '${action}' instance ${uuid} while it is in task_state ${taskState}`);
+    await this.support.guard(context, server, action, { vmState: [VmState.ACTIVE, VmState.STOPPED], taskState: [null] });
     await this.#checkServiceUp(hostOf(server));
   }
 
   async #checkServiceUp(host: string): Promise<void> {
-    const services = await this.deps.services.list({ binary: COMPUTE_BINARY, host });
-    if (services.some((service) => !service.up)) throw new Conflict('Service is unavailable at this time.');
+    if ((await computeService(this.deps.services, host))?.up === false) throw new Conflict('Service is unavailable at this time.');
   }
 
   async #checkResized(context: RequestContext, server: Server, action: string): Promise<void> {
-    checkLock(context, server);
-    if (server.row.vm_state !== VmState.RESIZED) await this.support.refuse(action, server.row.uuid, server, { vmState: [VmState.RESIZED] });
+    await this.support.guard(context, server, action, { vmState: [VmState.RESIZED] });
   }
 
   async #finishedMigration(server: Server): Promise<MigrationRow> {
@@ -181,8 +177,7 @@ export class ResizeActions {
   /** Nova's migrate host checks: not the server's own host (400), and a compute host that exists (400). */
   async #checkTargetHost(server: Server, host: string): Promise<void> {
     if (host === server.row.host) throw new BadRequest('Cannot migrate to the host where the server exists.');
-    const node = await this.support.deps.store.db.selectFrom('compute_nodes').select('id').where('host', '=', host).executeTakeFirst();
-    if (node === undefined) throw new BadRequest(`Compute host ${host} could not be found.`);
+    if (!(await hasComputeNode(this.support, host))) throw new BadRequest(`Compute host ${host} could not be found.`);
   }
 
   async #oldVmState(uuid: string): Promise<string | undefined> {

@@ -13,7 +13,7 @@ import type { RequestSpec } from '../scheduler/request-spec.js';
 import type { ExpectedState, InstanceChanges } from '../state/instance-state-cas.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { checkLock, hostOf, type ActionSupport } from './action-support.js';
+import { hostOf, type ActionSupport } from './action-support.js';
 import type { AvailabilityZoneNames } from './create-servers.js';
 import { InstanceActionName } from './instance-actions.js';
 import type { Server } from './server.js';
@@ -44,7 +44,7 @@ export class SnapshotActions {
    * into it. Before 2.39 the metadata counts against the metadata_items quota.
    */
   async createImage(context: RequestContext, server: Server, name: string, metadata: Readonly<Record<string, string>>, checkQuota: boolean): Promise<ImageRef> {
-    await this.#precheck(context, server, 'createImage', SNAPSHOT_FROM);
+    await this.deps.support.guard(context, server, 'createImage', SNAPSHOT_FROM);
     const host = hostOf(server);
     if (checkQuota) await this.#checkImageMetadataQuota(context, metadata);
     const image = await createSnapshotRecord(this.deps.images, context, server, name, metadata);
@@ -56,7 +56,7 @@ export class SnapshotActions {
 
   /** shelve: a snapshot named `<name>-shelved`, the guest off; the agent offloads per shelved_offload_time. */
   async shelve(context: RequestContext, server: Server): Promise<void> {
-    await this.#precheck(context, server, 'shelve', SNAPSHOT_FROM);
+    await this.deps.support.guard(context, server, 'shelve', SNAPSHOT_FROM);
     const host = hostOf(server);
     const image = await createSnapshotRecord(this.deps.images, context, server, `${server.row.display_name}-shelved`);
     await this.#claimWithImage(context, server, 'shelve', { task_state: TaskState.SHELVING }, image.id);
@@ -67,7 +67,7 @@ export class SnapshotActions {
   /** shelveOffload: a SHELVED server leaves its host now. */
   async shelveOffload(context: RequestContext, server: Server): Promise<void> {
     const expected: ExpectedState = { vmState: [VmState.SHELVED], taskState: [null] };
-    await this.#precheck(context, server, 'shelveOffload', expected);
+    await this.deps.support.guard(context, server, 'shelveOffload', expected);
     const host = hostOf(server);
     await this.deps.support.transition(context, server, 'shelveOffload', expected, { task_state: TaskState.SHELVING_OFFLOADING });
     await this.deps.support.record(context, server.row.uuid, InstanceActionName.SHELVE_OFFLOAD);
@@ -76,7 +76,7 @@ export class SnapshotActions {
 
   /** unshelve, optionally into another zone (2.77; only for an offloaded server, which is scheduled again). */
   async unshelve(context: RequestContext, server: Server, availabilityZone?: string): Promise<void> {
-    await this.#precheck(context, server, 'unshelve', UNSHELVE_FROM);
+    await this.deps.support.guard(context, server, 'unshelve', UNSHELVE_FROM);
     if (availabilityZone !== undefined) {
       if (server.row.vm_state !== VmState.SHELVED_OFFLOADED) {
         throw new Conflict(
@@ -97,15 +97,6 @@ export class SnapshotActions {
     if (server.row.vm_state !== VmState.SHELVED && server.row.vm_state !== VmState.SHELVED_OFFLOADED) return;
     const imageId = (await readSystemMetadata(this.deps.support.deps.store.db, server.row.uuid))['shelved_image_id'];
     if (imageId !== undefined) await discardSnapshotRecord(this.deps.images, context, server, imageId);
-  }
-
-  /** Nova's check_instance_lock and check_instance_state, before anything (an image record) is created. */
-  async #precheck(context: RequestContext, server: Server, action: string, expected: ExpectedState): Promise<void> {
-    checkLock(context, server);
-    const { vm_state: vmState, task_state: taskState } = server.row;
-    const vmOk = expected.vmState === undefined || (expected.vmState as readonly string[]).includes(vmState);
-    const taskOk = expected.taskState === undefined || (expected.taskState as readonly (string | null)[]).includes(taskState);
-    if (!vmOk || !taskOk) await this.deps.support.refuse(action, server.row.uuid, server, expected);
   }
 
   /** The task state's compare-and-set; lost, the image created for it is deleted before the 409. */

@@ -18,6 +18,7 @@ import { NotFound, ServiceUnavailable } from '../../common/errors/errors.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { serviceRegistryMigrations } from '../../common/service/db/migrations/index.js';
 import type { ImageRef } from '../../image/images/image.js';
+import { fakeImage } from './fake-image.js';
 import { computeMigrations } from '../db/migrations/index.js';
 import { insertInstance } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
@@ -43,28 +44,7 @@ export const failingUploads = new Set<string>();
 export const images: ComputeImageSource = {
   getImageForCompute: async (_context, id): Promise<ImageRef> => {
     if (deletedImages.has(id)) throw new NotFound(`No image found with ID ${id}`);
-    return {
-      id,
-      name: 'cirros',
-      status: 'active',
-      disk_format: 'qcow2',
-      container_format: 'bare',
-      size: 1024,
-      virtual_size: null,
-      checksum: null,
-      os_hash_algo: null,
-      os_hash_value: null,
-      min_disk: 0,
-      min_ram: 0,
-      visibility: 'public',
-      protected: false,
-      os_hidden: false,
-      owner: null,
-      created_at: '2026-11-22T10:00:00Z',
-      updated_at: '2026-11-22T10:00:00Z',
-      tags: [],
-      properties: {},
-    };
+    return fakeImage(id);
   },
   // The fake driver boots no real disk: it never reads image data.
   openImageData: async () => Readable.from([]),

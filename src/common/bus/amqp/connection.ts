@@ -1,7 +1,7 @@
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import { StartupError } from '../../errors/errors.js';
+import { messageOf, StartupError } from '../../errors/errors.js';
 import { getLogger } from '../../logging/logger.js';
-import { MessageDeliveryFailure, reasonOf } from '../errors.js';
+import { MessageDeliveryFailure } from '../errors.js';
 import type { AmqpEndpoint } from './url.js';
 
 const LOG = getLogger('nimbus.common.bus');
@@ -67,7 +67,7 @@ export class AmqpConnection {
       () => LOG.info(`Connected to ${this.display} as '${this.options.connectionName}'`),
       (error: unknown) => {
         this.opening = undefined;
-        const failure = new StartupError(`Cannot connect to the message bus (${this.display}): ${reasonOf(error)}`, {
+        const failure = new StartupError(`Cannot connect to the message bus (${this.display}): ${messageOf(error)}`, {
           cause: error,
         });
         this.releaseWaiters((waiter) => waiter.reject(failure));
@@ -114,7 +114,7 @@ export class AmqpConnection {
     this.releaseWaiters((waiter) => waiter.reject(new MessageDeliveryFailure(`Connection to ${this.display} is closed`)));
     const session = this.session;
     this.session = undefined;
-    await session?.model.close().catch((error: unknown) => LOG.debug(`Closing ${this.display}: ${reasonOf(error)}`));
+    await session?.model.close().catch((error: unknown) => LOG.debug(`Closing ${this.display}: ${messageOf(error)}`));
   }
 
   /** Connects, opens the channel, runs onOpen, and only then publishes the session. */
@@ -127,14 +127,14 @@ export class AmqpConnection {
     let dropped: string | undefined;
     let session: AmqpSession | undefined;
     // An 'error' event precedes an abnormal 'close'; without a listener it would crash the process.
-    model.on('error', (error: unknown) => (dropped = reasonOf(error)));
+    model.on('error', (error: unknown) => (dropped = messageOf(error)));
     model.on('close', () => {
       dropped ??= 'connection closed';
       if (session) this.lost(session, dropped);
     });
     try {
       const channel = await model.createChannel();
-      channel.on('error', (error: unknown) => (dropped = `channel error: ${reasonOf(error)}`));
+      channel.on('error', (error: unknown) => (dropped = `channel error: ${messageOf(error)}`));
       // A channel closed by a broker error takes the connection with it, so everything is rebuilt at once.
       channel.on('close', () => void model.close().catch(() => undefined));
       await channel.prefetch(this.options.prefetch);
@@ -177,7 +177,7 @@ export class AmqpConnection {
         LOG.info(`Reconnected to ${this.display} after ${attempt} attempt(s)`);
         break;
       } catch (error) {
-        LOG.debug(`Reconnect attempt ${attempt} to ${this.display} failed: ${reasonOf(error)}`);
+        LOG.debug(`Reconnect attempt ${attempt} to ${this.display} failed: ${messageOf(error)}`);
       }
     }
     this.reconnecting = false;

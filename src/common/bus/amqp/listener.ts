@@ -1,6 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
 import { getLogger } from '../../logging/logger.js';
-import { reasonOf } from '../errors.js';
+import { messageOf } from '../../errors/errors.js';
 import { describeTarget, type MessageHandler, type Reply, type ServerTarget } from '../transport.js';
 import { decodeEnvelope, encodeReply } from '../wire.js';
 import type { AmqpSession } from './connection.js';
@@ -51,7 +51,7 @@ export class AmqpListener {
     try {
       for (const tag of tags) await session.channel.cancel(tag);
     } catch (error) {
-      LOG.debug(`Cancelling consumers of ${describeTarget(this.target)}: ${reasonOf(error)}`);
+      LOG.debug(`Cancelling consumers of ${describeTarget(this.target)}: ${messageOf(error)}`);
     }
   }
 
@@ -68,7 +68,7 @@ export class AmqpListener {
     try {
       envelope = decodeEnvelope(message.content.toString('utf8'));
     } catch (error) {
-      LOG.error(`Dropped a malformed message for ${describeTarget(this.target)}: ${reasonOf(error)}`);
+      LOG.error(`Dropped a malformed message for ${describeTarget(this.target)}: ${messageOf(error)}`);
       this.ack(session, message);
       return;
     }
@@ -87,7 +87,7 @@ export class AmqpListener {
       session.channel.sendToQueue(replyTo, Buffer.from(encodeReply(reply)), { correlationId, contentType: 'application/json' });
     } catch (error) {
       // The connection went away while the handler ran; the caller's call has already failed.
-      LOG.debug(`Could not send the reply ${correlationId} to ${replyTo}: ${reasonOf(error)}`);
+      LOG.debug(`Could not send the reply ${correlationId} to ${replyTo}: ${messageOf(error)}`);
     }
   }
 
@@ -95,7 +95,7 @@ export class AmqpListener {
     try {
       session.channel.ack(message);
     } catch (error) {
-      LOG.debug(`Could not acknowledge a message for ${describeTarget(this.target)}: ${reasonOf(error)}`);
+      LOG.debug(`Could not acknowledge a message for ${describeTarget(this.target)}: ${messageOf(error)}`);
     }
   }
 }

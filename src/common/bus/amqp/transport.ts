@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { getLogger } from '../../logging/logger.js';
-import { MessageDeliveryFailure, MessagingTimeout, reasonOf } from '../errors.js';
+import { messageOf } from '../../errors/errors.js';
+import { MessageDeliveryFailure, MessagingTimeout } from '../errors.js';
 import { PendingCalls } from '../pending-calls.js';
 import {
   describeTarget,
@@ -130,7 +131,7 @@ export class AmqpTransport implements Transport {
         expiration: String(remainingMs),
       });
     } catch (error) {
-      LOG.debug(`Could not publish '${envelope.method}' to ${describeTarget(target)}: ${reasonOf(error)}`);
+      LOG.debug(`Could not publish '${envelope.method}' to ${describeTarget(target)}: ${messageOf(error)}`);
       this.failLost(id);
     }
     try {
@@ -200,7 +201,7 @@ export class AmqpTransport implements Transport {
     try {
       reply = decodeReply(message.content.toString('utf8'));
     } catch (error) {
-      LOG.error(`Dropped a malformed reply: ${reasonOf(error)}`);
+      LOG.error(`Dropped a malformed reply: ${messageOf(error)}`);
       return;
     }
     if (typeof id !== 'string' || !this.pending.settle(id, reply)) {
@@ -218,7 +219,7 @@ export class AmqpTransport implements Transport {
     try {
       await work();
     } catch (error) {
-      throw new MessageDeliveryFailure(`Could not send ${what}: ${reasonOf(error)}`, { cause: error });
+      throw new MessageDeliveryFailure(`Could not send ${what}: ${messageOf(error)}`, { cause: error });
     }
   }
 
@@ -228,7 +229,7 @@ export class AmqpTransport implements Transport {
       if (this.fanoutChannel?.channel === channel) this.fanoutChannel = undefined;
     };
     const channel = session.model.createChannel().then((created) => {
-      created.on('error', (error: unknown) => LOG.debug(`Fanout channel error: ${reasonOf(error)}`));
+      created.on('error', (error: unknown) => LOG.debug(`Fanout channel error: ${messageOf(error)}`));
       created.on('close', forget);
       return created;
     });

@@ -2,12 +2,12 @@
  * build_and_run_instance (Nova's _do_build_and_run_instance): claim the spawning task state, spawn,
  * and go ACTIVE — or hand the build back to the conductor for the next alternate host.
  */
+import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
-import { messageOf } from '../instance-action-runner.js';
 import type { AgentHandlers, BuildAndRunInstanceArgs } from '../messages.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 

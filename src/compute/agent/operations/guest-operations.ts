@@ -3,6 +3,7 @@
  * Pause, unpause, suspend and resume do not ask a guest already in their end state again, so one
  * re-run after an agent restart finishes the transition instead of failing on it.
  */
+import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { AgentInstance } from '../../conductor/wire.js';
 import { TaskState } from '../../state/task-states.js';
@@ -11,7 +12,7 @@ import type { ComputeDriver } from '../../virt/driver.js';
 import { InstanceNotFound, NotSupportedByDriver } from '../../virt/errors.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
-import { messageOf, type FailureOutcome } from '../instance-action-runner.js';
+import type { FailureOutcome } from '../instance-action-runner.js';
 import type { AgentHandlers } from '../messages.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
 

@@ -5,6 +5,7 @@
  * source's cleanup — or, aborted or failed, rollback on the destination. Claims follow the
  * guest: the source's goes once it runs on the destination, the destination's if it never does.
  */
+import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { MigrationStatus } from '../../migrations/migration.js';
 import { TaskState } from '../../state/task-states.js';
@@ -13,7 +14,6 @@ import type { AgentInstance } from '../../conductor/wire.js';
 import type { LiveMigrationResult } from '../../virt/driver.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
-import { messageOf } from '../instance-action-runner.js';
 import { LiveMigrationsInProgress } from '../live-migrations-in-progress.js';
 import type { AgentHandlers, LiveMigrationArgs } from '../messages.js';
 import { giveUpMigration } from './give-up-migration.js';

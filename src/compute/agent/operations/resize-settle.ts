@@ -5,12 +5,12 @@
  * under its old flavor. A driver failure here leaves the server in ERROR, as Nova's
  * _error_out_instance_on_exception does.
  */
+import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
-import { messageOf } from '../instance-action-runner.js';
 import type { AgentHandlers, MoveArgs } from '../messages.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 import { errorOutMigration, migrationRef, releaseDestination, virtFlavor } from './resize-operations.js';

@@ -3,8 +3,8 @@
  * other host holds it): recorded as its own action event (Nova's wrap_instance_event), its error
  * logged and handed back to the caller.
  */
+import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import { messageOf } from '../instance-action-runner.js';
 import type { ComputeManagerDeps } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');

@@ -4,12 +4,12 @@
  * image_uploading (the copy streams into the queued Glance image) → no task, the image active.
  * Any failure deletes the image (Nova's delete_image_on_error) and reverts the task state.
  */
+import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { AgentInstance } from '../../conductor/wire.js';
 import { TaskState } from '../../state/task-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef } from '../guest-spec.js';
-import { messageOf } from '../instance-action-runner.js';
 import type { AgentHandlers } from '../messages.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 

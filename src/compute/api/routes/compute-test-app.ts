@@ -28,6 +28,7 @@ import { COMPUTE_POLICIES } from '../../policies.js';
 import { QuotaManager } from '../../quotas/quota-manager.js';
 import type { RequestSpec } from '../../scheduler/request-spec.js';
 import { ServersService } from '../../servers/servers-service.js';
+import { fakeImage } from '../../testing/fake-image.js';
 import { COMPUTE_MIN_VERSION } from '../versions.js';
 import { computeRoutes } from './index.js';
 
@@ -38,18 +39,10 @@ export const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
 export const BIG_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000002';
 export const QUEUED_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000003';
 
-function image(id: string, overrides: Partial<ImageRef>): ImageRef {
-  return {
-    id, name: 'cirros', status: 'active', disk_format: 'qcow2', container_format: 'bare', size: 1024, virtual_size: null, checksum: null,
-    os_hash_algo: null, os_hash_value: null, min_disk: 0, min_ram: 0, visibility: 'public', protected: false, os_hidden: false, owner: null,
-    created_at: '', updated_at: '', tags: [], properties: {}, ...overrides,
-  };
-}
-
 const IMAGES = new Map<string, ImageRef>([
-  [IMAGE_ID, image(IMAGE_ID, {})],
-  [BIG_IMAGE_ID, image(BIG_IMAGE_ID, { min_disk: 20, min_ram: 4096 })],
-  [QUEUED_IMAGE_ID, image(QUEUED_IMAGE_ID, { status: 'queued' })],
+  [IMAGE_ID, fakeImage(IMAGE_ID)],
+  [BIG_IMAGE_ID, fakeImage(BIG_IMAGE_ID, { min_disk: 20, min_ram: 4096 })],
+  [QUEUED_IMAGE_ID, fakeImage(QUEUED_IMAGE_ID, { status: 'queued' })],
 ]);
 
 /** One message to a compute agent. */
@@ -158,7 +151,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
           return found;
         },
         createSnapshotImage: async (context, spec) => {
-          const created = image(randomUUID(), {
+          const created = fakeImage(randomUUID(), {
             name: spec.name, status: 'queued', size: null, visibility: spec.visibility ?? 'private', owner: spec.owner ?? context.projectId ?? null,
             min_disk: spec.minDisk ?? 0, min_ram: spec.minRam ?? 0,
             properties: { ...spec.properties, image_type: 'snapshot', instance_uuid: spec.instanceUuid, ...(spec.baseImageRef === undefined ? {} : { base_image_ref: spec.baseImageRef }) },

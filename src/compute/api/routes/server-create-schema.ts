@@ -5,7 +5,7 @@ import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import type { ServerCreateRequest } from '../../servers/server.js';
 import { MAX_TAG_COUNT } from '../../servers/server-tags.js';
-import { boolFromString, NovaBoolean, NovaDescription, NovaName, NovaTag } from './nova-types.js';
+import { boolFromString, isUuidLike, NovaBoolean, NovaDescription, NovaName, NovaTag } from './nova-types.js';
 
 const Count = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 });
 const Uuid = Type.String({ format: 'uuid' });
@@ -113,8 +113,6 @@ export function parseCreateBody(body: unknown, version: Microversion): ServerCre
   return CREATE.select(version)(body) as ServerCreateBody;
 }
 
-const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
 /** ServersController._get_requested_networks: a port once and alone, else a network uuid. */
 function checkNetworks(networks: ServerCreateRequest['networks']): void {
   if (networks === undefined || typeof networks === 'string') return;
@@ -127,7 +125,7 @@ function checkNetworks(networks: ServerCreateRequest['networks']): void {
       ports.add(port);
     } else if (network.uuid === undefined) {
       throw new BadRequest("Bad network format: missing 'uuid'");
-    } else if (!UUID_LIKE.test(network.uuid.replace(/[{}]/g, ''))) {
+    } else if (!isUuidLike(network.uuid)) {
       throw new BadRequest(`Bad networks format: network uuid is not in proper format (${network.uuid})`);
     }
   }

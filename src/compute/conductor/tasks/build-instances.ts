@@ -2,7 +2,7 @@
  * Nova's conductor build_instances: ask the scheduler for claimed hosts (with alternates), then
  * cast each build to its host. NoValidHost puts every instance of the request in ERROR.
  */
-import { NimbusError } from '../../../common/errors/errors.js';
+import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import type { ClaimedSelection, WireRequestSpec } from '../../scheduler-service/wire.js';
 import { fromWireSpec } from '../../scheduler-service/wire.js';
 import type { BuildRequest } from '../compute-task-api.js';
@@ -38,7 +38,7 @@ export class BuildInstancesTask implements ConductorTask {
     const { deps } = this;
     const fault = {
       code: error instanceof NimbusError ? error.status : 500,
-      message: error instanceof Error ? error.message : String(error),
+      message: messageOf(error),
     };
     for (const build of this.builds) {
       const uuid = build.instanceUuid;

@@ -60,11 +60,7 @@ export class LiveMigrateInstanceTask implements ConductorTask {
   }
 
   async rollback(error: unknown): Promise<void> {
-    if (this.#dispatched) {
-      LOG.warning(`Not rolling back: the move is the agent's now (${error instanceof Error ? error.message : String(error)})`, { instance: this.request.instanceUuid });
-      return;
-    }
-    const move = { uuid: this.request.instanceUuid, event: LIVE_MIGRATE_EVENT, taskState: TaskState.MIGRATING, migration: this.#migration, claimed: this.#claimed };
+    const move = { uuid: this.request.instanceUuid, event: LIVE_MIGRATE_EVENT, taskState: TaskState.MIGRATING, migration: this.#migration, claimed: this.#claimed, dispatched: this.#dispatched };
     await failMove(this.deps, { ...move, status: MigrationStatus.ERROR }, error);
   }
 }

@@ -6,7 +6,7 @@
  * the destination. Any failure (NoValidHost above all) puts the server back as it was, with a
  * fault, the migration in error and the destination claim given back.
  */
-import { NimbusError } from '../../../common/errors/errors.js';
+import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { MigrationRow } from '../../migrations/migration.js';
 import { fromWireSpec, type ClaimedSelection } from '../../scheduler-service/wire.js';
@@ -68,7 +68,7 @@ export class MigrateServerTask implements ConductorTask {
   async rollback(error: unknown): Promise<void> {
     const { deps, args } = this;
     const uuid = args.instanceUuid;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     LOG.error(`${this.#isResize ? 'Resize' : 'Cold migration'} failed: ${message}`, { instance: uuid });
     if (this.#migration !== undefined) {
       await deps.migrations.update(this.#migration.id, { status: 'error' });

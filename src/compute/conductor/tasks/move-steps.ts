@@ -1,8 +1,8 @@
 /** Steps the live migration and evacuation tasks share: service checks, and undoing a move that failed before it reached a host. */
-import { BadRequest, NimbusError } from '../../../common/errors/errors.js';
+import { BadRequest, messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { MigrationRow, MigrationStatus } from '../../migrations/migration.js';
-import { COMPUTE_BINARY } from '../../scheduler-service/host-source.js';
+import { computeService } from '../../scheduler-service/host-source.js';
 import type { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import type { AgentInstance } from '../wire.js';
@@ -12,8 +12,7 @@ import type { TaskDeps } from './task.js';
 const LOG = getLogger('nimbus.compute.conductor');
 
 export async function isComputeUp(deps: TaskDeps, host: string): Promise<boolean> {
-  const [service] = await deps.services.list({ binary: COMPUTE_BINARY, host });
-  return service?.up ?? false;
+  return (await computeService(deps.services, host))?.up ?? false;
 }
 
 /** Nova's ComputeServiceUnavailable, a 400 for the move's caller. */
@@ -38,6 +37,8 @@ export async function migrationOf(deps: TaskDeps, id: number): Promise<Migration
 
 export interface FailedMove {
   readonly uuid: string;
+  /** The move was cast to an agent: its failures are the agent's to handle from then on. */
+  readonly dispatched: boolean;
   readonly event: string;
   readonly taskState: TaskState;
   readonly migration: MigrationRow | undefined;
@@ -47,14 +48,19 @@ export interface FailedMove {
 }
 
 /**
- * Nova's set_vm_state_and_notify for a move the conductor could not hand to a host: the claim
+ * Nova's set_vm_state_and_notify for a move the conductor could not hand to a host (once handed
+ * over, nothing is undone here): the claim
  * goes, the migration is marked, the task is cleared; a refused request (4xx) keeps the vm_state,
  * anything unexpected puts the instance in ERROR. Always with a fault and a failed event.
  */
 export async function failMove(deps: TaskDeps, move: FailedMove, error: unknown): Promise<void> {
   const { uuid, migration } = move;
+  if (move.dispatched) {
+    LOG.warning(`Not rolling back: the move is the agent's now (${messageOf(error)})`, { instance: uuid });
+    return;
+  }
   const refused = error instanceof NimbusError && error.status < 500;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   LOG.error(`Move of the instance failed before reaching a host: ${message}`, { instance: uuid });
   if (migration !== undefined) {
     if (move.claimed) await releaseMoveResources(deps, { instanceUuid: uuid, migrationUuid: migration.uuid });

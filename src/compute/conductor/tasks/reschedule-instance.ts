@@ -3,6 +3,7 @@
  * back that host's claim, claim the next alternate — or ask the scheduler again, excluding the
  * hosts tried (RetryFilter) — and send the build there; after max_attempts, ERROR with the last fault.
  */
+import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { fromWireSpec, type ClaimedSelection, type WireRequestSpec } from '../../scheduler-service/wire.js';
 import type { RescheduleArgs } from '../wire.js';
@@ -41,7 +42,7 @@ export class RescheduleInstanceTask implements ConductorTask {
   /** Whatever stopped the retry, the instance's fault is the build failure that caused it. */
   async rollback(error: unknown): Promise<void> {
     const uuid = this.args.build.instanceUuid;
-    LOG.info(`Not rescheduling: ${error instanceof Error ? error.message : String(error)}`, { instance: uuid });
+    LOG.info(`Not rescheduling: ${messageOf(error)}`, { instance: uuid });
     if (this.#claimed) await releaseClaim(this.deps, uuid, this.#claimed.destination.host);
     await failBuild(this.deps, uuid, this.args.fault);
   }

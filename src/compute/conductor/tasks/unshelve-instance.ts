@@ -4,7 +4,7 @@
  * asked for is in the spec), placed on the host chosen and spawned there from its shelve
  * snapshot. No valid host: back to SHELVED_OFFLOADED with a fault and no claim left.
  */
-import { NimbusError } from '../../../common/errors/errors.js';
+import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { ClaimedSelection } from '../../scheduler-service/wire.js';
 import { fromWireSpec } from '../../scheduler-service/wire.js';
@@ -62,7 +62,7 @@ export class UnshelveInstanceTask implements ConductorTask {
   async rollback(error: unknown): Promise<void> {
     const { deps } = this;
     const uuid = this.args.instanceUuid;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     LOG.warning(`Unshelve failed: ${message}`, { instance: uuid });
     if (this.#claimed !== undefined) await releaseClaim(deps, uuid, this.#claimed.destination.host);
     const reverted = await deps.instances.update({
