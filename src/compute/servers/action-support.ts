@@ -9,7 +9,6 @@ import { Conflict } from '../../common/errors/errors.js';
 import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
 import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
 import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../state/instance-state-cas.js';
-import { TaskState } from '../state/task-states.js';
 import type { InstanceActionLog, InstanceActionName } from './instance-actions.js';
 import type { Server } from './server.js';
 import type { ServerStore } from './server-store.js';
@@ -89,8 +88,4 @@ export function checkLock(context: RequestContext, server: Server): void {
 export function hostOf(server: Server): string {
   if (server.row.host === null) throw new Conflict(`Instance ${server.row.uuid} is not ready`);
   return server.row.host;
-}
-
-export function taskStatesExcept(excluded: TaskState): (TaskState | null)[] {
-  return [null, ...Object.values(TaskState).filter((state) => state !== excluded)];
 }

@@ -5,7 +5,7 @@ import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } 
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, VmState } from '../state/vm-states.js';
 import { PowerState } from '../virt/power-state.js';
-import { checkLock, hostOf, taskStatesExcept, type ActionSupport } from './action-support.js';
+import { checkLock, hostOf, type ActionSupport } from './action-support.js';
 import { InstanceActionName } from './instance-actions.js';
 import type { Server } from './server.js';
 
@@ -94,7 +94,8 @@ export class ServerActions {
       return;
     }
     await this.onDelete.before(context, server);
-    await this.support.transition(context, server, 'delete', { taskState: taskStatesExcept(TaskState.DELETING) }, { task_state: TaskState.DELETING });
+    // Nova deletes from any task state, a delete already under way included (the second is 204 and casts again; the agent's lock makes it a no-op).
+    await this.support.transition(context, server, 'delete', {}, { task_state: TaskState.DELETING });
     await this.onDelete.after(context, server);
     await this.support.record(context, uuid, InstanceActionName.DELETE);
     await this.support.agents.cast(host, 'terminate_instance', { instanceUuid: uuid });

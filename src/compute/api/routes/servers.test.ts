@@ -167,6 +167,9 @@ describe('compute routes: servers', () => {
       assert.deepEqual(recorded.agent, [{ verb: 'terminate_instance', host: 'compute-1', args: { instanceUuid: hosted } }]);
       const shown = (await call('GET', `/servers/${hosted}`, { as: DEMO })).json['server'] as Record<string, unknown>;
       assert.equal(shown['OS-EXT-STS:task_state'], 'deleting');
+      // A second delete while the first is under way is accepted too, as Nova does.
+      assert.equal((await call('DELETE', `/servers/${hosted}`, { as: DEMO })).status, 204);
+      assert.equal(recorded.agent.filter((message) => message.verb === 'terminate_instance').length, 2);
       assert.equal((await call('POST', `/servers/${hosted}/action`, { body: { forceDelete: null }, as: OTHER })).status, 404);
     }));
 
