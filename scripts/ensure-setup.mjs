@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // First-use set-up shared by `./nimbus` and `npm test`: installs npm packages when they are
 // missing or older than package-lock.json, (with --build) compiles TypeScript when any source is
-// newer than the last build, and (with --test) installs the Debian packages the tests drive, such
-// as the real `openstack` CLI. Cheap when nothing changed, so `./nimbus up` stays fast.
+// newer than the last build, and installs the Debian packages the cloud runs on (QEMU) or, with
+// --test, those the tests drive too, such as the real `openstack` CLI. Cheap when nothing
+// changed, so `./nimbus up` stays fast.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,20 +13,13 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const wantBuild = process.argv.includes('--build');
 const wantTest = process.argv.includes('--test');
 
-/**
- * Debian packages the test suite drives: the clients users judge Nimbus by, QEMU for real guests,
- * and what scripts/build-guest-image.sh builds the guest image with.
- */
+/** Debian packages the all-in-one runs on: QEMU for real guests and what scripts/build-guest-image.sh builds the guest image with. */
+const RUNTIME_DEBIAN_PACKAGES = ['qemu-system-x86', 'qemu-utils', 'syslinux', 'syslinux-common', 'mtools', 'dosfstools', 'fdisk', 'busybox-static'];
+
+/** And the ones the test suite drives besides: the clients users judge Nimbus by. */
 const TEST_DEBIAN_PACKAGES = [
+  ...RUNTIME_DEBIAN_PACKAGES,
   'python3-openstackclient',
-  'qemu-utils',
-  'qemu-system-x86',
-  'syslinux',
-  'syslinux-common',
-  'mtools',
-  'dosfstools',
-  'fdisk',
-  'busybox-static',
   // Tempest's own response schemas judge the compute API in the route tests.
   'tempest',
   'python3-jsonschema',
@@ -55,22 +49,24 @@ if (mtime(installedStamp) < mtime(join(root, 'package-lock.json'))) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
+/** One dpkg-query for all of them, so the check stays cheap on every `./nimbus` run. */
 function missingDebianPackages(names) {
-  return names.filter((name) => {
-    try {
-      const status = execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'] });
-      return !status.toString().includes('install ok installed');
-    } catch {
-      return true;
-    }
-  });
+  let listing = '';
+  try {
+    listing = execFileSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...names], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  } catch (error) {
+    // Exit 1 when some package is unknown; the known ones are still listed.
+    listing = error.stdout?.toString() ?? '';
+  }
+  const installed = new Set(listing.split('\n').filter((line) => line.endsWith(' installed')).map((line) => line.split(' ')[0]));
+  return names.filter((name) => !installed.has(name));
 }
 
 function installDebianPackages(names) {
   const missing = missingDebianPackages(names);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    process.stderr.write(`nimbus setup: *** not root, cannot install ${missing.join(' ')}; tests needing them will be SKIPPED\n`);
+    process.stderr.write(`nimbus setup: *** not root, cannot install ${missing.join(' ')}; what needs them falls back (fake driver) or is SKIPPED\n`);
     return;
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -84,6 +80,7 @@ function installDebianPackages(names) {
 }
 
 if (wantTest) installDebianPackages(TEST_DEBIAN_PACKAGES);
+else if (wantBuild) installDebianPackages(RUNTIME_DEBIAN_PACKAGES);
 
 if (wantBuild) {
   const builtStamp = join(root, 'dist', '.tsbuildinfo');

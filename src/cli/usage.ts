@@ -1,7 +1,7 @@
 export const USAGE = `Usage: nimbus <command> [options]
 
 Commands:
-  up [--state-dir DIR] [--port PORT] [--driver fake|qemu] [--compute-hosts N]
+  up [--state-dir DIR] [--port PORT] [--driver auto|qemu|fake] [--compute-hosts N]
                         Run the all-in-one cloud in the foreground (every service, one process).
                         Prints the endpoint and writes DIR/admin-openrc and DIR/clouds.yaml.
   serve SERVICE...      Run only the named services: identity image compute volume network.
@@ -21,7 +21,8 @@ Options:
   --state-dir DIR       Where local state lives (default: ~/.nimbus)
   --port PORT           HTTP port of the API listener (default: 8770)
   --bind-host ADDR      Address the API listener binds to (default: 127.0.0.1)
-  --driver fake|qemu    Compute virt driver (default: fake; qemu runs real guests)
+  --driver auto|qemu|fake  Compute virt driver (default auto: qemu, real guests, where qemu-system-x86_64
+                        is installed; fake, in-memory, elsewhere)
   --compute-hosts N     Compute agents to run, hosts compute-1 … compute-N (default: 1)
   --debug               Log at DEBUG level
 `;

@@ -39,8 +39,9 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   if (config.bus.transport_url.startsWith('inproc:')) {
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
-  // Real guests need image data, which a separate agent process cannot read yet (conductor-image-source.ts).
-  if (config.compute.driver === 'qemu') throw new StartupError('The qemu compute driver needs the agent in the API node for now (nimbus up --driver qemu): run compute-agent with --driver fake');
+  // Real guests need image data, which a separate agent process cannot read yet (conductor-image-source.ts): auto is fake here.
+  const driver = config.compute.driver === 'auto' ? 'fake' : config.compute.driver;
+  if (driver === 'qemu') throw new StartupError('The qemu compute driver needs the agent in the API node for now (nimbus up --driver qemu): run compute-agent with --driver fake');
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
   const transport = openTransport(config.bus.transport_url);
@@ -49,7 +50,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const agents = await startComputeAgents({
     transport,
     images: new ConductorImageSource(new ConductorClient(transport, timeout)),
-    driver: config.compute.driver,
+    driver,
     hosts,
     stateDir: config.DEFAULT.state_dir,
     rpcTimeoutSeconds: timeout,
@@ -63,6 +64,6 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
       await transport.close();
     },
   });
-  LOG.info(`Compute agents running for ${hosts.length === 1 ? `host ${hosts[0]}` : `hosts ${hosts[0]} … ${hosts.at(-1)}`}, driver ${config.compute.driver}`);
+  LOG.info(`Compute agents running for ${hosts.length === 1 ? `host ${hosts[0]}` : `hosts ${hosts[0]} … ${hosts.at(-1)}`}, driver ${driver}`);
   await stopped;
 }

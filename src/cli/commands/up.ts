@@ -29,8 +29,8 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   const stopped = runUntilSignal(node);
   const authUrl = `${node.url}/identity`;
   await bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES });
-  if (config.compute.driver === 'qemu') await uploadTinyImageOnFirstRun(node.images, stateDir);
-  LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${config.compute.driver}`);
+  if (node.computeDriver === 'qemu') await uploadTinyImageOnFirstRun(node.images, stateDir);
+  LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${node.computeDriver ?? 'none'}`);
   process.stdout.write(
     `Nimbus all-in-one cloud is running.\n` +
       `  endpoint:    ${node.url}\n` +

@@ -9,6 +9,7 @@ import { buildHttpApp } from '../../common/http/app.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
+import { resolveDriverChoice, type DriverName } from '../../compute/virt/index.js';
 import { qemuSystemBinary } from '../../compute/virt/qemu/host/qemu-binary.js';
 import { startComputeWorkers, type ComputeWorkers } from '../../compute/workers.js';
 import { startIdentityCore, type IdentityCore } from '../../identity/identity-core.js';
@@ -32,6 +33,8 @@ export interface CloudNode {
   readonly database: Database;
   /** The image service compute shares (the all-in-one bootstrap uploads the guest image through it). */
   readonly images: ImageService;
+  /** The virt driver this node's compute agents run (`[compute] driver`, auto resolved); none without agents. */
+  readonly computeDriver: DriverName | undefined;
   /** Drains in-flight requests, then closes the bus and the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -78,15 +81,18 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     undo.push(() => identity.close());
     const images = createImageService(db, config);
     let computeWorkers: ComputeWorkers | undefined;
+    let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
-      if (config.compute.driver === 'qemu' && qemuSystemBinary() === undefined) {
+      const driver = resolveDriverChoice(config.compute.driver);
+      if (options.computeHosts.length > 0) computeDriver = driver;
+      if (driver === 'qemu' && qemuSystemBinary() === undefined) {
         throw new StartupError('The qemu compute driver needs qemu-system-x86_64 (Debian package qemu-system-x86): install it or run with --driver fake');
       }
       computeWorkers = await startComputeWorkers({
         database: db,
         transport,
         images,
-        driver: config.compute.driver,
+        driver,
         hosts: options.computeHosts,
         stateDir: config.DEFAULT.state_dir,
         controllerHost: config.DEFAULT.host,
@@ -145,6 +151,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       identity,
       database: db,
       images,
+      computeDriver,
       stop: () => (stopping ??= rollback()),
     };
   } catch (err) {

@@ -148,9 +148,9 @@ export const OPTIONS = {
   },
   compute: {
     driver: choice(
-      'Virt driver of compute agents: fake (in-memory, for scale tests) or qemu (real guests under QEMU over QMP, KVM where it works, TCG elsewhere; needs qemu-system-x86_64).',
-      ['qemu', 'fake'],
-      'fake',
+      'Virt driver of compute agents: qemu (real guests under QEMU over QMP, KVM where it works, TCG elsewhere; needs qemu-system-x86_64), fake (in-memory, for scale tests), or auto: qemu where qemu-system-x86_64 is installed, fake elsewhere.',
+      ['auto', 'qemu', 'fake'],
+      'auto',
     ),
     agents: int('Compute agents the all-in-one node runs, as hosts compute-1 … compute-N (`nimbus up --compute-hosts N`); scaled out, they run under `nimbus compute-agent`.', 1, { min: 0, max: 10000 }),
   },

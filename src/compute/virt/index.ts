@@ -7,6 +7,7 @@ import type { FakeDriverOptions } from './fake/fake-driver.js';
 import { FakeDriver } from './fake/fake-driver.js';
 import type { QemuDriverOptions } from './qemu/driver.js';
 import { QemuDriver } from './qemu/driver.js';
+import { qemuSystemBinary } from './qemu/host/qemu-binary.js';
 
 export type { CapabilityFlag, DriverCapabilities } from './capabilities.js';
 export type * from './driver.js';
@@ -27,6 +28,14 @@ const DRIVERS: { readonly [N in DriverName]: (options: DriverOptionsByName[N]) =
   fake: (options) => new FakeDriver(options),
   qemu: (options) => new QemuDriver(options),
 };
+
+/** `[compute] driver`: a driver, or auto (QEMU where it is installed, as the all-in-one promises). */
+export type DriverChoice = DriverName | 'auto';
+
+export function resolveDriverChoice(choice: DriverChoice): DriverName {
+  if (choice !== 'auto') return choice;
+  return qemuSystemBinary() === undefined ? 'fake' : 'qemu';
+}
 
 /** The driver a compute agent runs, by its configured name. */
 export function createDriver<N extends DriverName>(name: N, options: DriverOptionsByName[N]): ComputeDriver {
