@@ -65,7 +65,7 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ file, env: {} }), /\[api\] port \(.*nimbus.conf line 2\): expected an integer/);
     assert.throws(
       () => loadConfig({ env: { NIMBUS_COMPUTE_DRIVER: 'xen' } }),
-      /\[compute\] driver \(environment NIMBUS_COMPUTE_DRIVER\): expected one of qemu, fake, got "xen"/,
+      /\[compute\] driver \(environment NIMBUS_COMPUTE_DRIVER\): expected one of auto, qemu, fake, got "xen"/,
     );
     assert.throws(() => loadConfig({ env: { NIMBUS_DEBUG: 'maybe' } }), /\[DEFAULT\] debug .*expected true or false/);
     assert.throws(() => loadConfig({ env: { NIMBUS_BUS_TRANSPORT_URL: 'kafka://x' } }), /\[bus\] transport_url/);
