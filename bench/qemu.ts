@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     await waitForReady(harness.driver, guest, 1);
     // Idle for a moment, as a booted guest would be.
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const dir = new InstanceDir(harness.driver.instancesPath, guest.uuid);
+    const dir = new InstanceDir(harness.driver.paths, guest.uuid);
     const pid = (await readFile(dir.pidFile, 'utf8')).trim();
     const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
     const suspendMs = await timed(() => harness.driver.suspend(guest));

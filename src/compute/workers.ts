@@ -26,7 +26,7 @@ import { SchedulerClient } from './scheduler-service/scheduler-client.js';
 import { SchedulerService } from './scheduler-service/scheduler-service.js';
 import type { SchedulerOptions } from './scheduler/select-destinations.js';
 import type { DriverSnapshot } from './virt/driver.js';
-import { createDriver, type DiskFormat, type ImageMeta } from './virt/index.js';
+import { createDriver, hostPaths, type DiskFormat, type ImageMeta } from './virt/index.js';
 import { FakeHostRegistry, type FakeHostSize } from './virt/fake/index.js';
 
 /** What the agents need of the image service: Glance metadata, image data for real guests, and snapshot uploads and deletes, under a request context. */
@@ -45,6 +45,8 @@ export interface ComputeAgentsOptions {
   readonly hosts: readonly string[];
   /** `[DEFAULT] state_dir`: each host gets `<state_dir>/compute/<host>`. */
   readonly stateDir: string;
+  /** `[compute] instances_path`: the hosts' shared instance storage; empty for `<state_dir>/compute/<host>/instances` each. */
+  readonly instancesPath?: string;
   /** `[bus] rpc_response_timeout`, seconds (60). */
   readonly rpcTimeoutSeconds?: number;
   /** `[DEFAULT] report_interval`, ms (10 s). */
@@ -149,16 +151,16 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
   };
   try {
     for (const host of options.hosts) {
-      const hostDir = join(options.stateDir, 'compute', host);
-      await mkdir(hostDir, { recursive: true });
+      await mkdir(join(options.stateDir, 'compute', host), { recursive: true });
+      const paths = (of: string) => hostPaths(options.stateDir, of, options.instancesPath);
       const driver =
         options.driver === 'qemu'
           ? createDriver('qemu', {
               host,
-              instancesPath: join(hostDir, 'instances'),
+              paths: paths(host),
               imageData: (image) => options.images.openImageData(currentContext() ?? newAdminContext(), image.id),
               // Agents on this machine share the state dir's layout: a cold migration copies the disk across it.
-              hostInstancesPath: (other) => join(options.stateDir, 'compute', other, 'instances'),
+              peerPaths: paths,
             })
           : createDriver('fake', { host, registry: fleet, ...(options.fakeHostSize === undefined ? {} : { size: options.fakeHostSize }) });
       const agent = new ComputeAgent({

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { qemuSystemBinary } from '../../src/compute/virt/qemu/host/qemu-binary.js';
-import { InstanceDir } from '../../src/compute/virt/qemu/instance/instance-dir.js';
+import { InstanceDir, hostPaths } from '../../src/compute/virt/qemu/instance/instance-dir.js';
 import { runInGuest } from '../../src/compute/virt/qemu/testing/guest-console.js';
 import { killQemusUnder, qemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import { freePort } from '../support/free-port.js';
@@ -65,7 +65,7 @@ describe('real guests through the openstack CLI (qemu driver)', { skip }, () => 
   async function instanceDir(server: string): Promise<{ host: string; dir: InstanceDir }> {
     const shown = await show(server);
     const host = String(shown['OS-EXT-SRV-ATTR:host']);
-    return { host, dir: new InstanceDir(join(stateDir, 'compute', host, 'instances'), String(shown['id'])) };
+    return { host, dir: new InstanceDir(hostPaths(stateDir, host), String(shown['id'])) };
   }
   const inGuest = async (server: string, command: string, timeoutMs?: number) => runInGuest((await instanceDir(server)).dir.consoleSocket, command, timeoutMs);
   const uptime = async (server: string) => Number.parseFloat((await inGuest(server, 'cut -d" " -f1 /proc/uptime')).split('\n').pop() ?? 'NaN');

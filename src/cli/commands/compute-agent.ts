@@ -53,6 +53,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     driver,
     hosts,
     stateDir: config.DEFAULT.state_dir,
+    instancesPath: config.compute.instances_path,
     rpcTimeoutSeconds: timeout,
   }).catch(async (error: unknown) => {
     await transport.close();

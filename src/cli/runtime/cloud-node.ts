@@ -95,6 +95,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         driver,
         hosts: options.computeHosts,
         stateDir: config.DEFAULT.state_dir,
+        instancesPath: config.compute.instances_path,
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
         shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,

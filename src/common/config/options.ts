@@ -152,6 +152,10 @@ export const OPTIONS = {
       ['auto', 'qemu', 'fake'],
       'auto',
     ),
+    instances_path: str(
+      "Where compute agents keep their guests' disks (Nova's instances_path): empty for each host's own `<state_dir>/compute/<host>/instances`; a directory shared by several hosts (the same path on one machine, or an NFS mount) is shared instance storage: live migration leaves the disks in place and evacuation boots them again.",
+      '',
+    ),
     agents: int('Compute agents the all-in-one node runs, as hosts compute-1 … compute-N (`nimbus up --compute-hosts N`); scaled out, they run under `nimbus compute-agent`.', 1, { min: 0, max: 10000 }),
   },
 } as const;

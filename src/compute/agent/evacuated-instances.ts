@@ -26,7 +26,7 @@ export async function destroyEvacuatedInstances(host: string, driver: ComputeDri
     if (local.has(uuid)) {
       LOG.info('Destroying instance as it has been evacuated from this host but still exists in the hypervisor', { instance: uuid });
       const instance = await conductor.instanceGet(uuid);
-      // The disks are this host's own (no shared instance storage here), so they go too.
+      // Its disks go too, unless the new host took them over on shared instance storage (the driver knows).
       await driver.destroy(instance === null ? deletedGuest(uuid) : guestSpec(instance), { destroyDisks: true });
       local.delete(uuid);
     }

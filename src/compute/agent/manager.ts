@@ -11,6 +11,7 @@ import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
 import { guestOperations } from './operations/guest-operations.js';
 import { evacuateOperation } from './operations/evacuate-instance.js';
+import { liveMigrationChecks } from './operations/live-migration-checks.js';
 import { liveMigrationOperations } from './operations/live-migration.js';
 import type { ComputeManagerDeps, OperationContext } from './operations/operation-context.js';
 import { powerOperations } from './operations/power-operations.js';
@@ -41,6 +42,7 @@ export class ComputeManager {
       ...rebuildOperation(context),
       ...resizeOperations(context),
       ...resizeSettleOperations(context),
+      ...liveMigrationChecks(context),
       ...liveMigrationOperations(context),
       ...evacuateOperation(context),
     };

@@ -113,6 +113,24 @@ export interface PreLiveMigrationArgs extends InstanceArgs {
   readonly blockMigration: boolean;
 }
 
+/** From the conductor to a live migration's destination, before anything moves (Nova's check_can_live_migrate_destination). */
+export interface CheckLiveMigrationDestinationArgs extends InstanceArgs {
+  readonly sourceHost: string;
+  /** What the caller asked for: null lets the hosts' storage decide (`block_migration: auto`). */
+  readonly blockMigration: boolean | null;
+}
+
+/** From the destination to the source: can the guest go there, and must its disks travel? */
+export interface CheckLiveMigrationSourceArgs extends InstanceArgs {
+  readonly destHost: string;
+  /** The destination's instanceStorageId: equal to the source's on shared instance storage. */
+  readonly destStorageId: string;
+  readonly blockMigration: boolean | null;
+}
+
+/** How the checked live migration goes, or why it cannot (an answer, not a fault: the conductor refuses the request with it). */
+export type LiveMigrationCheck = { readonly blockMigration: boolean } | { readonly refused: string };
+
 /** To the destination after a failed or aborted live migration: undo the preparation. */
 export interface RollbackLiveMigrationArgs extends InstanceArgs {
   readonly blockMigration: boolean;
@@ -128,8 +146,8 @@ export interface EvacuateInstanceArgs extends InstanceArgs {
   readonly migration: MigrationHandle;
   readonly node: string;
   readonly adminPassword: string | null;
-  /** The disks are on storage this host shares with the source: boot from them. */
-  readonly onSharedStorage: boolean;
+  /** What the caller said of the disks (before 2.14): on storage shared with the source or not; null: this host finds out. */
+  readonly onSharedStorage: boolean | null;
 }
 
 /**
@@ -160,6 +178,8 @@ export interface AgentVerbs {
   confirm_resize: { kind: 'cast'; args: MoveArgs; result: void };
   revert_resize: { kind: 'cast'; args: RevertResizeArgs; result: void };
   finish_revert_resize: { kind: 'cast'; args: RevertResizeArgs; result: void };
+  check_can_live_migrate_destination: { kind: 'call'; args: CheckLiveMigrationDestinationArgs; result: LiveMigrationCheck };
+  check_can_live_migrate_source: { kind: 'call'; args: CheckLiveMigrationSourceArgs; result: LiveMigrationCheck };
   live_migration: { kind: 'cast'; args: LiveMigrationArgs; result: void };
   pre_live_migration: { kind: 'call'; args: PreLiveMigrationArgs; result: LiveMigrationTarget };
   /** Answers the guest's power state on the destination. */

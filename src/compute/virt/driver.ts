@@ -120,6 +120,15 @@ export interface ComputeDriver {
   /** Uuids of every guest defined on this host, whatever its power state. */
   listInstances(): Promise<string[]>;
 
+  /**
+   * Names the storage holding this host's guests' disks: hosts answering the same id share it
+   * (Nova's shared-storage test file), so a guest's disks need not travel between them.
+   */
+  instanceStorageId(): Promise<string>;
+
+  /** Whether the guest's disks are reachable from this host (Nova's instance_on_disk): an evacuation boots from them. */
+  instanceOnDisk(instance: InstanceRef): Promise<boolean>;
+
   /** The guest's power state as the hypervisor sees it now (a dead QEMU reads SHUTDOWN). */
   getInfo(instance: InstanceRef): Promise<InstanceInfo>;
 
@@ -140,7 +149,8 @@ export interface ComputeDriver {
 
   /**
    * Stops the guest if it runs, unplugs its interfaces and removes it (and its disks, unless
-   * `destroyDisks` is false). After it the guest is not listed. Idempotent: an unknown guest is
+   * `destroyDisks` is false or another host took them over on shared storage, as after an
+   * evacuation). After it the guest is not listed. Idempotent: an unknown guest is
    * not an error. A resize source kept by migrateDiskAndPowerOff is not touched (confirmMigration
    * or finishRevertMigration settles it).
    */

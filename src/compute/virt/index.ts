@@ -9,6 +9,8 @@ import type { QemuDriverOptions } from './qemu/driver.js';
 import { QemuDriver } from './qemu/driver.js';
 import { qemuSystemBinary } from './qemu/host/qemu-binary.js';
 
+export { hostPaths } from './qemu/instance/instance-dir.js';
+
 export type { CapabilityFlag, DriverCapabilities } from './capabilities.js';
 export type * from './driver.js';
 export * from './errors.js';

@@ -5,6 +5,8 @@
  * destination's claim becomes the instance's and the source's goes; failed, the instance is ERROR
  * on its old host and the destination's claim goes.
  */
+import { BadRequest } from '../../../common/errors/errors.js';
+import { getLogger } from '../../../common/logging/logger.js';
 import { MigrationStatus } from '../../migrations/migration.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
@@ -13,6 +15,8 @@ import { guestSpec } from '../guest-spec.js';
 import type { AgentHandlers } from '../messages.js';
 import { giveUpMigration } from './give-up-migration.js';
 import type { OperationContext } from './operation-context.js';
+
+const LOG = getLogger('nimbus.compute.manager');
 
 export function evacuateOperation({ deps, runner }: OperationContext): Pick<AgentHandlers, 'evacuate_instance'> {
   return {
@@ -23,7 +27,12 @@ export function evacuateOperation({ deps, runner }: OperationContext): Pick<Agen
         work: async (instance) => {
           const powerOn = instance.vmState !== VmState.STOPPED;
           const image = await deps.images.getImageMeta(instance.imageRef);
-          await deps.driver.spawn(guestSpec(instance, image), { powerOn, adminPassword, reuseDisks: onSharedStorage });
+          const spec = guestSpec(instance, image);
+          const onDisk = await deps.driver.instanceOnDisk(spec);
+          // The caller's word (before 2.14) must match what this host finds, as Nova checks.
+          if (onSharedStorage !== null && onSharedStorage !== onDisk) throw new BadRequest('Invalid state of instance files on shared storage');
+          if (onDisk) LOG.info(`Evacuating from shared instance storage: booting the instance's own disks`, { instance: instanceUuid });
+          await deps.driver.spawn(spec, { powerOn, adminPassword, reuseDisks: onDisk });
           await deps.conductor.confirmMoveResources({ instanceUuid, migrationUuid: migration.uuid });
           await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.DONE } });
           return {

@@ -128,6 +128,8 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
     // What the fake agents answer to calls; casts are only recorded.
     const answers: { readonly [V in AgentCallVerb]: (args: AgentVerbs[V]['args']) => AgentVerbs[V]['result'] } = {
       get_console_output: ({ instanceUuid, length }) => `console of ${instanceUuid} (${length ?? 'all'})`,
+      check_can_live_migrate_destination: ({ blockMigration }) => ({ blockMigration: blockMigration ?? true }),
+      check_can_live_migrate_source: ({ blockMigration }) => ({ blockMigration: blockMigration ?? true }),
       pre_live_migration: ({ blockMigration }) => ({ host: 'destination', blockMigration, incoming: null, diskExport: null }),
       post_live_migration_at_destination: () => 1,
       rollback_live_migration_at_destination: () => undefined,

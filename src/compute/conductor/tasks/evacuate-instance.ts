@@ -49,7 +49,7 @@ export class EvacuateInstanceTask implements ConductorTask {
       migration: { id: migration.id, uuid: migration.uuid },
       node,
       adminPassword: request.adminPassword,
-      onSharedStorage: request.onSharedStorage ?? false,
+      onSharedStorage: request.onSharedStorage,
     });
     this.#dispatched = true;
     await deps.instances.eventFinish({ uuid, event: EVACUATE_EVENT, host: deps.host, result: 'Success' });

@@ -1,7 +1,8 @@
 /**
  * Nova's conductor LiveMigrationTask: check the source and the destination (the named host, or
  * the scheduler's pick without the source), claim the destination under the migration while the
- * source keeps the instance's claim, and cast the live migration to the source host. The agents
+ * source keeps the instance's claim, let the two hosts check whether the disks must travel (they
+ * stay on shared instance storage), and cast the live migration to the source host. The agents
  * take it from there (pre_live_migration on the destination, the copy, post or rollback).
  */
 import { BadRequest } from '../../../common/errors/errors.js';
@@ -44,10 +45,11 @@ export class LiveMigrateInstanceTask implements ConductorTask {
     const selection = await claimDestination(deps, instance, migration, { host: request.host, force: request.force });
     this.#claimed = true;
     const { host, node } = selection.destination;
+    const check = await deps.agents.call(host, 'check_can_live_migrate_destination', { instanceUuid: uuid, sourceHost: source, blockMigration: request.blockMigration });
+    if ('refused' in check) throw new BadRequest(check.refused);
+    const { blockMigration } = check;
     await deps.migrations.update(migration.id, { status: MigrationStatus.QUEUED, destCompute: host, destNode: node }, [MigrationStatus.ACCEPTED]);
-    // Auto (null): the hosts keep their disks locally, so the disks travel with the guest.
-    const blockMigration = request.blockMigration ?? true;
-    LOG.info(`Live migrating from ${source} to ${host}`, { instance: uuid });
+    LOG.info(`Live migrating from ${source} to ${host}${blockMigration ? ' with its disks (block migration)' : ' on shared instance storage'}`, { instance: uuid });
     await deps.agents.cast(source, 'live_migration', {
       instanceUuid: uuid,
       migration: { id: migration.id, uuid: migration.uuid },

@@ -101,6 +101,15 @@ export class FakeDriver implements ComputeDriver {
     await this.#begin('initHost', undefined);
   }
 
+  /** Each fake host keeps its guests to itself: no two share storage. */
+  async instanceStorageId(): Promise<string> {
+    return `fake:${this.host}`;
+  }
+
+  async instanceOnDisk(): Promise<boolean> {
+    return false;
+  }
+
   async listInstances(): Promise<string[]> {
     await this.#begin('listInstances', undefined);
     return [...this.#guests.keys()];

@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { DriverCapabilities } from '../capabilities.js';
 import type {
@@ -29,13 +31,16 @@ import { acpiShutdown } from './guest-power.js';
 import { type Accelerator, detectAccelerator } from './host/accelerator.js';
 import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
 import { qemuSystemBinary } from './host/qemu-binary.js';
-import { hasResizeSource, resizeSourceDefinition, resizeSourcePath, restoreResizeSource, sendDisk } from './cold-migration.js';
+import { hasResizeSource, removeResizeSource, resizeSource, restoreResizeSource, sendDisk } from './cold-migration.js';
 import {
+  type HostPaths,
   InstanceDir,
   checkSocketPathLength,
+  claimStorage,
   definedInstances,
   exists,
   readDefinition,
+  removeInstanceFiles,
   resizeSourceInstances,
   writeDefinition,
 } from './instance/instance-dir.js';
@@ -64,15 +69,15 @@ export const QEMU_CAPABILITIES: DriverCapabilities = Object.freeze({
   supportsBlockMigration: true,
   supportsLiveMigrationAbort: true,
   supportsLiveMigrationForceComplete: true,
-  supportsEvacuate: false,
+  supportsEvacuate: true,
   supportsAttachVolume: true,
   imageFormats: Object.freeze(['raw', 'qcow2'] as const),
 });
 
 export interface QemuDriverOptions {
   readonly host: string;
-  /** This host's instance directories and `_base/` (`<state_dir>/compute/<host>/instances`). */
-  readonly instancesPath: string;
+  /** This host's instance storage (with `_base/`) and runtime directories (see hostPaths). */
+  readonly paths: HostPaths;
   /** How base images are read from the image service. */
   readonly imageData: ImageDataSource;
   /** qemu-system-x86_64 by default, found on PATH. */
@@ -82,10 +87,10 @@ export interface QemuDriverOptions {
   /** How long a soft reboot waits for the guest to power off before resetting it (Nova: 120 s). */
   readonly softRebootTimeoutSeconds?: number;
   /**
-   * Where another host's instance directories are, as this host reaches them (same machine or a
-   * shared mount): where a cold migration copies the disk to. Unknown hosts cannot be migrated to.
+   * Where another host keeps its guests, as this host reaches them (same machine or a shared
+   * mount): where a cold migration copies the disk to. Unknown hosts cannot be migrated to.
    */
-  readonly hostInstancesPath?: (host: string) => string | undefined;
+  readonly peerPaths?: (host: string) => HostPaths | undefined;
   /** The address other hosts reach this one's incoming migrations at (Nova's live_migration_inbound_addr). */
   readonly migrationAddress?: string;
 }
@@ -98,13 +103,13 @@ export class QemuDriver implements ComputeDriver {
   readonly type = 'qemu';
   readonly host: string;
   readonly capabilities = QEMU_CAPABILITIES;
-  readonly instancesPath: string;
+  readonly paths: HostPaths;
   readonly accelerator: Accelerator;
 
   readonly #binary: string;
   readonly #baseImages: BaseImageCache;
   readonly #softRebootTimeoutMs: number;
-  readonly #hostInstancesPath: (host: string) => string | undefined;
+  readonly #peerPaths: (host: string) => HostPaths | undefined;
   readonly #liveMigrations: LiveMigrationSteps;
   readonly #guests: GuestProcesses;
   #version: Promise<number> | undefined;
@@ -112,24 +117,24 @@ export class QemuDriver implements ComputeDriver {
   constructor(options: QemuDriverOptions) {
     const binary = options.binary ?? qemuSystemBinary();
     if (binary === undefined) throw new Error('qemu-system-x86_64 is not installed (Debian package qemu-system-x86)');
-    checkSocketPathLength(options.instancesPath);
+    checkSocketPathLength(options.paths);
     this.host = options.host;
-    this.instancesPath = options.instancesPath;
+    this.paths = options.paths;
     this.#binary = binary;
     this.accelerator = options.accelerator ?? detectAccelerator();
-    this.#baseImages = new BaseImageCache(options.instancesPath, options.imageData);
-    this.#guests = new GuestProcesses(binary, options.instancesPath);
+    this.#baseImages = new BaseImageCache(options.paths.instances, options.imageData);
+    this.#guests = new GuestProcesses(binary, options.paths);
     this.#softRebootTimeoutMs = (options.softRebootTimeoutSeconds ?? 120) * 1000;
     this.#liveMigrations = new LiveMigrationSteps(
       { host: this.host, accelerator: this.accelerator, guests: this.#guests, baseImages: this.#baseImages },
       options.migrationAddress ?? '127.0.0.1',
     );
-    this.#hostInstancesPath = options.hostInstancesPath ?? (() => undefined);
+    this.#peerPaths = options.peerPaths ?? (() => undefined);
   }
 
   async initHost(): Promise<void> {
-    await mkdir(this.instancesPath, { recursive: true });
-    const uuids = await definedInstances(this.instancesPath);
+    await Promise.all([mkdir(this.paths.instances, { recursive: true }), mkdir(this.paths.runtime, { recursive: true })]);
+    const uuids = await definedInstances(this.paths);
     let running = 0;
     for (const uuid of uuids) if ((await this.#guests.monitor(uuid)) !== undefined) running += 1;
     LOG.info(`QEMU driver on ${this.host} (${this.accelerator.toUpperCase()}): ${uuids.length} instances defined, re-attached to ${running} running`);
@@ -143,7 +148,21 @@ export class QemuDriver implements ComputeDriver {
   // Status
 
   async listInstances(): Promise<string[]> {
-    return definedInstances(this.instancesPath);
+    return definedInstances(this.paths);
+  }
+
+  /** A random id kept in the storage's root: created by whichever host sharing it comes first. */
+  async instanceStorageId(): Promise<string> {
+    const path = join(this.paths.instances, '.storage-id');
+    await mkdir(this.paths.instances, { recursive: true });
+    await writeFile(path, `${randomUUID()}\n`, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    return (await readFile(path, 'utf8')).trim();
+  }
+
+  async instanceOnDisk(instance: InstanceRef): Promise<boolean> {
+    return exists(this.#dir(instance.uuid).rootDisk);
   }
 
   async getInfo(instance: InstanceRef): Promise<InstanceInfo> {
@@ -158,14 +177,14 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async getAvailableResource(): Promise<HostResources> {
-    await mkdir(this.instancesPath, { recursive: true });
-    const [capacity, cpuInfo, version] = await Promise.all([hostCapacity(this.instancesPath), hostCpuInfo(), this.#qemuVersion()]);
+    await mkdir(this.paths.instances, { recursive: true });
+    const [capacity, cpuInfo, version] = await Promise.all([hostCapacity(this.paths.instances), hostCpuInfo(), this.#qemuVersion()]);
     let vcpusUsed = 0;
     let memoryMbUsed = 0;
     let localGbUsed = 0;
-    const uuids = await definedInstances(this.instancesPath);
+    const uuids = await definedInstances(this.paths);
     // A resize source keeps its claim until confirmed, as Nova's resource tracker counts it.
-    const resizeSources = (await resizeSourceInstances(this.instancesPath)).map((uuid) => resizeSourceDefinition(this.#dir(uuid)));
+    const resizeSources = (await resizeSourceInstances(this.paths)).map((uuid) => resizeSource(this.#dir(uuid)).definition);
     for (const path of [...uuids.map((uuid) => this.#dir(uuid).definition), ...resizeSources]) {
       const definition = await readDefinition(path);
       if (definition === undefined) continue;
@@ -196,11 +215,14 @@ export class QemuDriver implements ComputeDriver {
         const base = await this.#baseImages.get(instance.image);
         const size = rootBytes(instance, base.virtualSize);
         const reuse = options.reuseDisks && (await exists(dir.rootDisk));
-        await mkdir(dir.path, { recursive: true });
+        await mkdir(dir.runtime, { recursive: true });
+        reverter.add(() => rm(dir.runtime, { recursive: true, force: true }));
         if (!reuse) {
+          await mkdir(dir.path, { recursive: true });
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
           await createOverlay(base.path, base.format, dir.rootDisk, size);
         }
+        await claimStorage(dir, this.host);
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
@@ -214,11 +236,8 @@ export class QemuDriver implements ComputeDriver {
     const dir = this.#dir(instance.uuid);
     await failing('destroy', instance, async () => {
       await this.#guests.kill(instance.uuid);
-      if (options.destroyDisks) {
-        await rm(dir.path, { recursive: true, force: true });
-      } else {
-        await Promise.all([dir.definition, dir.rescueDefinition, dir.savedState].map((path) => rm(path, { force: true })));
-      }
+      if (options.destroyDisks) await removeInstanceFiles(dir, this.host);
+      else await rm(dir.runtime, { recursive: true, force: true });
     });
   }
 
@@ -329,7 +348,7 @@ export class QemuDriver implements ComputeDriver {
 
   async snapshot(instance: InstanceRef): Promise<DriverSnapshot> {
     const dir = await definedDir(this.#guests, instance);
-    const target = `${dir.path}/snapshot-${Date.now()}.qcow2`;
+    const target = join(dir.runtime, `snapshot-${Date.now()}.qcow2`);
     return failing('snapshot', instance, async () => {
       const monitor = await this.#guests.monitor(instance.uuid);
       const wasRunning = monitor !== undefined && (await this.#guests.status(instance.uuid)) === 'running';
@@ -354,15 +373,15 @@ export class QemuDriver implements ComputeDriver {
   async migrateDiskAndPowerOff(instance: InstanceSpec, destHost: string, newFlavor: FlavorSpec, options: PowerOffOptions): Promise<MigratedDisks> {
     const dir = await definedDir(this.#guests, instance);
     if (destHost === this.host) throw new NotSupportedByDriver(this.type, 'migrateDiskAndPowerOff to the same host');
-    const destinationPath = this.#hostInstancesPath(destHost);
-    if (destinationPath === undefined) {
+    const destination = this.#peerPaths(destHost);
+    if (destination === undefined) {
       throw new DriverOperationFailed('migrateDiskAndPowerOff', `no instance storage of host ${destHost} is reachable from ${this.host}`, { instanceUuid: instance.uuid });
     }
     if (newFlavor.rootGb < instance.flavor.rootGb) {
       throw new DriverOperationFailed('migrateDiskAndPowerOff', 'unable to resize the root disk down', { instanceUuid: instance.uuid });
     }
     await this.powerOff(instance, options);
-    await failing('migrateDiskAndPowerOff', instance, () => sendDisk(dir, new InstanceDir(destinationPath, instance.uuid)));
+    await failing('migrateDiskAndPowerOff', instance, () => sendDisk(dir, new InstanceDir(destination, instance.uuid)));
     return { sourceHost: this.host, disks: [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }] };
   }
 
@@ -377,6 +396,9 @@ export class QemuDriver implements ComputeDriver {
         const base = await this.#baseImages.get(instance.image);
         await rebaseUnsafe(dir.rootDisk, base.path, base.format);
         if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', rootBytes(instance, base.virtualSize));
+        await claimStorage(dir, this.host);
+        await mkdir(dir.runtime, { recursive: true });
+        reverter.add(() => rm(dir.runtime, { recursive: true, force: true }));
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
@@ -386,7 +408,7 @@ export class QemuDriver implements ComputeDriver {
   }
 
   async confirmMigration(_migration: MigrationRef, instance: InstanceRef): Promise<void> {
-    await rm(resizeSourcePath(this.#dir(instance.uuid)), { recursive: true, force: true });
+    await removeResizeSource(this.#dir(instance.uuid));
   }
 
   async finishRevertMigration(_migration: MigrationRef, instance: InstanceSpec, options: { readonly powerOn: boolean }): Promise<void> {

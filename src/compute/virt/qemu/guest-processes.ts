@@ -7,23 +7,23 @@ import { rm } from 'node:fs/promises';
 import { PowerState } from '../power-state.js';
 import { BOOT, type VmDefinition, type VmLaunch } from './argv/vm-definition.js';
 import { powerStateOf } from './guest-power.js';
-import { InstanceDir, exists, readDefinition } from './instance/instance-dir.js';
+import { type HostPaths, InstanceDir, exists, readDefinition } from './instance/instance-dir.js';
 import { finishRestore, restoreUri } from './managed-save.js';
 import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
 import { QmpDisconnected, type QmpMonitor, type RunState, qmp } from './qmp/index.js';
 
 export class GuestProcesses {
   readonly #binary: string;
-  readonly #instancesPath: string;
+  readonly #paths: HostPaths;
   readonly #monitors = new Map<string, Promise<QmpMonitor | undefined>>();
 
-  constructor(binary: string, instancesPath: string) {
+  constructor(binary: string, paths: HostPaths) {
     this.#binary = binary;
-    this.#instancesPath = instancesPath;
+    this.#paths = paths;
   }
 
   dir(uuid: string): InstanceDir {
-    return new InstanceDir(this.#instancesPath, uuid);
+    return new InstanceDir(this.#paths, uuid);
   }
 
   /** Closes the QMP connections, as the agent's exit does; the guests keep running. */
@@ -73,7 +73,7 @@ export class GuestProcesses {
   /** Starts QEMU from the active definition (the rescue one while rescued), restoring a saved state if there is one. */
   async boot(dir: InstanceDir): Promise<void> {
     const definition = (await readDefinition(dir.rescueDefinition)) ?? (await readDefinition(dir.definition));
-    if (definition === undefined) throw new Error(`no definition in ${dir.path}`);
+    if (definition === undefined) throw new Error(`no definition in ${dir.runtime}`);
     if (!(await exists(dir.savedState))) {
       await this.start(dir, definition, BOOT);
       return;

@@ -11,7 +11,7 @@ import { PowerState } from '../power-state.js';
 import { createOverlay } from './disk/qemu-img.js';
 import { type GuestHost, failing, monitorInState, rootBytes } from './guest-host.js';
 import { instanceDefinition } from './instance-definition.js';
-import { exists, writeDefinition } from './instance/instance-dir.js';
+import { claimStorage, exists, removeInstanceFiles, writeDefinition } from './instance/instance-dir.js';
 import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
 import { Reverter } from './reverter.js';
 
@@ -32,25 +32,28 @@ export class LiveMigrationSteps {
     const { guests, baseImages, accelerator } = this.#host;
     const dir = guests.dir(instance.uuid);
     if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
-    if (!request.blockMigration) {
-      throw new DriverOperationFailed(
-        'preLiveMigration',
-        `${this.#host.host} is not on shared storage with ${request.sourceHost}: Shared storage live-migration requires either shared storage or boot-from-volume with no local disks.`,
-        { instanceUuid: instance.uuid },
-      );
+    // Without a block migration the guest's disk must already be here, on storage shared with the source.
+    if (!request.blockMigration && !(await exists(dir.rootDisk))) {
+      throw new DriverOperationFailed('preLiveMigration', `${this.#host.host} does not share instance storage with ${request.sourceHost}: the guest's disk is not here`, {
+        instanceUuid: instance.uuid,
+      });
     }
     return failing('preLiveMigration', instance, () =>
       Reverter.run(async (reverter) => {
-        const base = await baseImages.get(instance.image);
-        await mkdir(dir.path, { recursive: true });
-        reverter.add(() => rm(dir.path, { recursive: true, force: true }));
-        await createOverlay(base.path, base.format, dir.rootDisk, rootBytes(instance, base.virtualSize));
+        await mkdir(dir.runtime, { recursive: true });
+        reverter.add(() => rm(dir.runtime, { recursive: true, force: true }));
+        if (request.blockMigration) {
+          const base = await baseImages.get(instance.image);
+          await mkdir(dir.path, { recursive: true });
+          reverter.add(() => rm(dir.path, { recursive: true, force: true }));
+          await createOverlay(base.path, base.format, dir.rootDisk, rootBytes(instance, base.virtualSize));
+        }
         const definition = instanceDefinition(instance, dir, accelerator);
         await writeDefinition(dir.incomingDefinition, definition);
         const monitor = await guests.start(dir, definition, { incoming: 'defer', startPaused: false });
         reverter.add(() => guests.kill(instance.uuid));
-        const endpoints = await listenForIncoming(monitor, this.#migrationAddress, true);
-        return { host: this.#host.host, blockMigration: true, ...endpoints };
+        const endpoints = await listenForIncoming(monitor, this.#migrationAddress, request.blockMigration);
+        return { host: this.#host.host, blockMigration: request.blockMigration, ...endpoints };
       }),
     );
   }
@@ -95,6 +98,7 @@ export class LiveMigrationSteps {
       if (monitor === undefined) throw new Error('the incoming QEMU is gone');
       await awaitArrival(monitor);
       await closeDiskExport(monitor);
+      await claimStorage(dir, this.#host.host);
       await rename(dir.incomingDefinition, dir.definition);
     });
   }
@@ -103,16 +107,19 @@ export class LiveMigrationSteps {
     const dir = this.#host.guests.dir(instance.uuid);
     // Still defined here means the guest did not leave: nothing of it is removed.
     if (await exists(dir.definition)) return;
-    await rm(dir.path, { recursive: true, force: true });
+    // On shared storage the destination claimed the disk: only this host's runtime files go.
+    await removeInstanceFiles(dir, this.#host.host);
   }
 
-  async rollbackAtDestination(instance: InstanceSpec, _options: DestroyOptions): Promise<void> {
+  async rollbackAtDestination(instance: InstanceSpec, options: DestroyOptions): Promise<void> {
     const { guests } = this.#host;
     const dir = guests.dir(instance.uuid);
     if (await exists(dir.definition)) return;
     await failing('rollbackLiveMigrationAtDestination', instance, async () => {
       await guests.kill(instance.uuid);
-      await rm(dir.path, { recursive: true, force: true });
+      // The source still owns a shared disk (it never claimed here), so only a block migration's copy goes.
+      if (options.destroyDisks) await removeInstanceFiles(dir, this.#host.host);
+      else await rm(dir.runtime, { recursive: true, force: true });
     });
   }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { runDriverContract } from '../driver.contract.test.js';
 import { QEMU_SKIP, qemuHarness } from './testing/qemu-harness.js';
 
-const NO_SHARED_STORAGE = 'the harness hosts have instance directories of their own: block migration covers live migration here';
+const NO_SHARED_STORAGE = 'the contract runs on hosts with storage of their own (block migration); shared-storage.test.ts migrates on shared storage';
 
 if (QEMU_SKIP === false) {
   runDriverContract({

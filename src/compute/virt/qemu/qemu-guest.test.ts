@@ -39,7 +39,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
   before(async () => {
     harness = await qemuHarness();
     guest = contractInstance(harness);
-    dir = new InstanceDir(harness.driver.instancesPath, guest.uuid);
+    dir = new InstanceDir(harness.driver.paths, guest.uuid);
   });
   after(async () => {
     await harness.dispose();
@@ -121,7 +121,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     const copy = { ...contractInstance(harness), image };
     await harness.driver.spawn(copy, BOOT);
     await waitForReady(harness.driver, copy, 1);
-    const copyDir = new InstanceDir(harness.driver.instancesPath, copy.uuid);
+    const copyDir = new InstanceDir(harness.driver.paths, copy.uuid);
     assert.equal(await runInGuest(copyDir.consoleSocket, 'cat /disk/marker'), 'before-snapshot');
     await harness.driver.destroy(copy, { destroyDisks: true });
   });
@@ -159,8 +159,8 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
 
   test('block live migration: the guest runs on under the other host, memory, disk and uptime kept', async (t) => {
     const mover = contractInstance(harness);
-    const source = new InstanceDir(harness.driver.instancesPath, mover.uuid);
-    const destination = new InstanceDir(harness.peer.instancesPath, mover.uuid);
+    const source = new InstanceDir(harness.driver.paths, mover.uuid);
+    const destination = new InstanceDir(harness.peer.paths, mover.uuid);
     await harness.driver.spawn(mover, BOOT);
     await waitForReady(harness.driver, mover, 1);
     await runInGuest(source.consoleSocket, 'echo in-memory > /tmp/marker; echo on-disk > /disk/marker; sync');
@@ -173,6 +173,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     t.diagnostic(`block live migration of an idle 128 MB guest: ${Date.now() - started} ms from preLiveMigration to post`);
     assert.equal(await qemuPid(source), undefined);
     await assert.rejects(stat(source.path));
+    await assert.rejects(stat(source.runtime));
     assert.equal((await harness.peer.getInfo(mover)).powerState, PowerState.RUNNING);
     assert.equal(await runInGuest(destination.consoleSocket, 'cat /tmp/marker /disk/marker'), 'in-memory\non-disk');
     assert.ok((await guestUptime(destination)) > uptimeBefore);
@@ -187,12 +188,14 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     const migration = { id: randomUUID(), sourceHost: harness.driver.host, destHost: harness.peer.host };
     const disks = await harness.driver.migrateDiskAndPowerOff(mover, harness.peer.host, larger, { timeoutSeconds: 30, retryIntervalSeconds: 2 });
     await harness.peer.finishMigration(migration, { ...mover, flavor: larger }, disks, { resizeInstance: true, powerOn: true });
-    const destination = new InstanceDir(harness.peer.instancesPath, mover.uuid);
+    const destination = new InstanceDir(harness.peer.paths, mover.uuid);
     // The console log came along with nothing else: the destination's log starts afresh.
     assert.equal((await waitForReady(harness.peer, mover, 1)).boot, 2);
     assert.equal(await runInGuest(destination.consoleSocket, 'cat /sys/block/vda/size'), String((2 * 1024 ** 3) / 512));
     await harness.driver.confirmMigration(migration, mover);
-    assert.deepEqual((await readdir(harness.driver.instancesPath)).filter((entry) => entry.startsWith(mover.uuid)), []);
+    for (const dir of [harness.driver.paths.instances, harness.driver.paths.runtime]) {
+      assert.deepEqual((await readdir(dir)).filter((entry) => entry.startsWith(mover.uuid)), []);
+    }
     await harness.peer.destroy(mover, { destroyDisks: true });
   });
 
@@ -213,7 +216,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await harness.driver.spawn(configured, BOOT);
     const line = await waitForReady(harness.driver, configured, 1);
     assert.match(line.line, /host=from-config-drive .*md=config-drive disks=vda,vdb/);
-    const configuredDir = new InstanceDir(harness.driver.instancesPath, configured.uuid);
+    const configuredDir = new InstanceDir(harness.driver.paths, configured.uuid);
     assert.equal(await runInGuest(configuredDir.consoleSocket, 'cat /root/.ssh/authorized_keys /tmp/user-data-marker'), 'ssh-ed25519 AAAA test@nimbus\nuser-data-ran');
     await harness.driver.destroy(configured, { destroyDisks: true });
   });
@@ -229,7 +232,9 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
       assert.match(error.message, new RegExp(`Image ${image.id} is not a valid qcow2 disk: its data is raw`));
       return true;
     });
-    await assert.rejects(stat(new InstanceDir(harness.driver.instancesPath, instance.uuid).path));
+    const dir = new InstanceDir(harness.driver.paths, instance.uuid);
+    await assert.rejects(stat(dir.path));
+    await assert.rejects(stat(dir.runtime));
     assert.ok(!(await harness.driver.listInstances()).includes(instance.uuid));
   });
 
@@ -240,6 +245,8 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
       assert.match(error.message, /QEMU failed to start \(exit status 1\): .*CPUs/);
       return true;
     });
-    await assert.rejects(stat(new InstanceDir(harness.driver.instancesPath, instance.uuid).path));
+    const dir = new InstanceDir(harness.driver.paths, instance.uuid);
+    await assert.rejects(stat(dir.path));
+    await assert.rejects(stat(dir.runtime));
   });
 });

@@ -2,6 +2,7 @@
  * The host's cache of base images (Nova's `_base`): each image fetched once from the image
  * service, checked, and kept raw, so every guest's root disk is a thin qcow2 overlay on it.
  */
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,8 +54,10 @@ export class BaseImageCache {
       throw new InvalidDiskImage(`Image ${image.id} has disk format ${image.diskFormat}; this host boots raw and qcow2 only`);
     }
     await mkdir(this.path, { recursive: true });
-    const download = `${base}.download`;
-    const converted = `${base}.converting`;
+    // Hosts on shared storage may fetch the same image at once: each into names of its own.
+    const partial = `${base}.${randomBytes(4).toString('hex')}`;
+    const download = `${partial}.download`;
+    const converted = `${partial}.converting`;
     try {
       LOG.info(`Fetching image ${image.id} into the base image cache`);
       await pipeline(await this.#source(image), createWriteStream(download));

@@ -30,7 +30,7 @@ export async function startQemu(binary: string, dir: InstanceDir, definition: Vm
   const stderr = openSync(dir.stderrLog, 'w');
   let exited: Promise<string>;
   try {
-    const child = spawn(binary, buildQemuArgv(definition, dir, launch), { cwd: dir.path, detached: true, stdio: ['ignore', 'ignore', stderr] });
+    const child = spawn(binary, buildQemuArgv(definition, dir, launch), { cwd: dir.runtime, detached: true, stdio: ['ignore', 'ignore', stderr] });
     exited = new Promise((resolve) => {
       child.once('error', (error) => resolve(error.message));
       child.once('exit', (code, signal) => resolve(signal === null ? `exit status ${String(code)}` : `signal ${signal}`));

@@ -1,4 +1,7 @@
-/** Two QEMU hosts in a temporary directory, booting nimbus-tiny: what the qemu tests run on. */
+/**
+ * QEMU hosts in a temporary directory, booting nimbus-tiny: what the qemu tests run on. Two have
+ * instance storage of their own; a third shares the first one's (as over NFS).
+ */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +12,7 @@ import type { ImageMeta } from '../../instance-spec.js';
 import { QemuDriver } from '../driver.js';
 import { ensureTinyImage } from '../guest-image/tiny-image.js';
 import { qemuSystemBinary } from '../host/qemu-binary.js';
+import { type HostPaths, hostPaths } from '../instance/instance-dir.js';
 import { killQemusUnder } from './stray-qemus.js';
 
 /** Why qemu tests are skipped here, or false where they run. */
@@ -27,6 +31,8 @@ export const TINY_IMAGE: ImageMeta = {
 export interface QemuHarness extends DriverHarness {
   readonly driver: QemuDriver;
   readonly peer: QemuDriver;
+  /** A host on the first host's instance storage. */
+  readonly sharedPeer: QemuDriver;
   /** The temporary directory everything lives in. */
   readonly root: string;
   /** Images the hosts can fetch, by id (the tiny one, plus what a test adds). */
@@ -44,25 +50,26 @@ export async function qemuHarness(): Promise<QemuHarness> {
     if (path === undefined) throw new Error(`no test image ${image.id}`);
     return createReadStream(path);
   };
-  const hostDriver = (host: string): QemuDriver =>
-    new QemuDriver({
-      host,
-      instancesPath: join(root, host, 'instances'),
-      imageData,
-      softRebootTimeoutSeconds: 30,
-      hostInstancesPath: (other) => join(root, other, 'instances'),
-    });
-  const drivers = [hostDriver('qemu-a'), hostDriver('qemu-b')];
+  const first = hostPaths(root, 'qemu-a');
+  const paths = new Map<string, HostPaths>([
+    ['qemu-a', first],
+    ['qemu-b', hostPaths(root, 'qemu-b')],
+    ['qemu-c', hostPaths(root, 'qemu-c', first.instances)],
+  ]);
+  const hostDriver = (host: string, own: HostPaths): QemuDriver =>
+    new QemuDriver({ host, paths: own, imageData, softRebootTimeoutSeconds: 30, peerPaths: (other) => paths.get(other) });
+  const drivers = [...paths].map(([host, own]) => hostDriver(host, own));
   let volumes = 0;
   const harness: QemuHarness = {
     driver: drivers[0] as QemuDriver,
     peer: drivers[1] as QemuDriver,
+    sharedPeer: drivers[2] as QemuDriver,
     root,
     images,
     image: TINY_IMAGE,
     network: [],
     restartDriver() {
-      const driver = hostDriver('qemu-a');
+      const driver = hostDriver('qemu-a', first);
       drivers.push(driver);
       return driver;
     },
