@@ -116,6 +116,21 @@ describe('evacuation on the in-process workers', () => {
     });
   });
 
+  test('a caller who says the disks are on shared storage when they are not (before 2.14) gets ERROR and the claim back', async () => {
+    await withCloud(2, async (cloud) => {
+      const uuid = await activeServer(cloud);
+      await sourceDown(cloud);
+      const { migration } = await evacuate(cloud, uuid, { onSharedStorage: true });
+      assert.equal((await waitFor(cloud.db, uuid, 'error')).host, 'compute-1');
+      await eventually(async () => {
+        assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.FAILED);
+        assert.match((await faults(cloud.db, uuid))[0]?.message ?? '', /^Invalid state of instance files on shared storage$/);
+      });
+      assert.equal(cloud.driver('compute-2').inspect(uuid), undefined);
+      await eventually(() => assert.equal(hostUsage(cloud, 'compute-2'), 0));
+    });
+  });
+
   test('with no other host up, the evacuation fails in the conductor and the server keeps its state', async () => {
     await withCloud(2, async (cloud) => {
       const uuid = await activeServer(cloud);

@@ -58,12 +58,14 @@ describe('live migration on the in-process workers', () => {
       assert.deepEqual([done.source_compute, done.dest_compute, done.dest_node], ['compute-1', 'compute-2', 'compute-2']);
       assert.equal(cloud.driver('compute-1').inspect(uuid), undefined);
       assert.equal(cloud.driver('compute-2').inspect(uuid)?.powerState, PowerState.RUNNING);
-      // In the order they started: the conductor's checks, then the source, which calls the destination.
+      // In the order they started: the conductor's checks (the destination's asks the source), then the source, which calls the destination.
       await eventually(async () =>
         assert.deepEqual(
           (await events(cloud.db, uuid)).slice(2).map(({ event, result, host }) => [event, result, host]),
           [
             ['conductor_live_migrate_instance', 'Success', 'controller'],
+            ['compute_check_can_live_migrate_destination', 'Success', 'compute-2'],
+            ['compute_check_can_live_migrate_source', 'Success', 'compute-1'],
             ['compute_live_migration', 'Success', 'compute-1'],
             ['compute_pre_live_migration', 'Success', 'compute-2'],
             ['compute_post_live_migration_at_destination', 'Success', 'compute-2'],
@@ -114,6 +116,20 @@ describe('live migration on the in-process workers', () => {
       assert.equal((await faults(cloud.db, uuid)).length, 2);
       assert.ok((await events(cloud.db, uuid)).filter((event) => event.event === 'conductor_live_migrate_instance').every((event) => event.result === 'Error'));
       assert.equal(usage(cloud), 1);
+      assertClaimsOnlyOn(cloud, uuid, 'compute-1');
+    });
+  });
+
+  test('hosts with storage of their own refuse a shared-storage live migration (400) and change nothing', async () => {
+    await withCloud(2, async (cloud) => {
+      const uuid = await activeServer(cloud);
+      const error = await liveMigrate(cloud, uuid, { host: 'compute-2', blockMigration: false, wait: true }).then(() => undefined, (rejection: unknown) => rejection);
+      assert.ok(error instanceof RemoteError);
+      assert.equal(error.status, 400);
+      assert.match(error.remoteMessage, /^compute-1 is not on shared storage: Shared storage live-migration requires either shared storage or boot-from-volume with no local disks\.$/);
+      const row = await instance(cloud.db, uuid);
+      assert.deepEqual([row.vm_state, row.task_state, row.host], ['active', null, 'compute-1']);
+      assert.equal(cloud.driver('compute-2').inspect(uuid), undefined);
       assertClaimsOnlyOn(cloud, uuid, 'compute-1');
     });
   });
