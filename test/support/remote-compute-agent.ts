@@ -1,6 +1,6 @@
 /**
  * A compute host of its own: `nimbus compute-agent --host NAME` in a child process that knows
- * only the bus and a service user (the cloud's admin, from its openrc), with its own state dir
+ * only the bus and a service user (the cloud's admin, from its openrc), with its own state dir (short: QEMU's socket paths under it have a 107-byte limit)
  * and a database URL that answers nowhere, so any use of one fails. Its QEMU guests, if any,
  * are ended with it.
  */
@@ -56,7 +56,7 @@ export function serviceUserCredentials(env: OpenstackEnv): ServiceUserCredential
 /** Starts the agent and waits until it runs (its service row then follows within a heartbeat). */
 export async function startRemoteComputeAgent(options: RemoteComputeAgentOptions): Promise<RemoteComputeAgent> {
   const ownStateDir = options.stateDir === undefined;
-  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), `nimbus-agent-${options.host}-`));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'nra-'));
   const user = serviceUserCredentials(options.serviceUser);
   const nimbus = runNimbus(['compute-agent', '--driver', options.driver, '--host', options.host], {
     NIMBUS_STATE_DIR: stateDir,
