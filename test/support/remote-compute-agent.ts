@@ -53,21 +53,28 @@ export function serviceUserCredentials(env: OpenstackEnv): ServiceUserCredential
   };
 }
 
-/** Starts the agent and waits until it runs (its service row then follows within a heartbeat). */
-export async function startRemoteComputeAgent(options: RemoteComputeAgentOptions): Promise<RemoteComputeAgent> {
-  const ownStateDir = options.stateDir === undefined;
-  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'nra-'));
-  const user = serviceUserCredentials(options.serviceUser);
-  const nimbus = runNimbus(['compute-agent', '--driver', options.driver, '--host', options.host], {
-    NIMBUS_STATE_DIR: stateDir,
-    NIMBUS_DATABASE_CONNECTION: 'postgresql://nobody@127.0.0.1:1/none',
-    NIMBUS_BUS_TRANSPORT_URL: options.busUrl,
+/** The NIMBUS_SERVICE_USER_* variables that make an openrc's user a compute host's [service_user]. */
+export function serviceUserEnv(env: OpenstackEnv): NodeJS.ProcessEnv {
+  const user = serviceUserCredentials(env);
+  return {
     NIMBUS_SERVICE_USER_AUTH_URL: user.authUrl,
     NIMBUS_SERVICE_USER_USERNAME: user.username,
     NIMBUS_SERVICE_USER_PASSWORD: user.password,
     NIMBUS_SERVICE_USER_PROJECT_NAME: user.projectName,
     NIMBUS_SERVICE_USER_USER_DOMAIN_NAME: user.userDomainName,
     NIMBUS_SERVICE_USER_PROJECT_DOMAIN_NAME: user.projectDomainName,
+  };
+}
+
+/** Starts the agent and waits until it runs (its service row then follows within a heartbeat). */
+export async function startRemoteComputeAgent(options: RemoteComputeAgentOptions): Promise<RemoteComputeAgent> {
+  const ownStateDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'nra-'));
+  const nimbus = runNimbus(['compute-agent', '--driver', options.driver, '--host', options.host], {
+    NIMBUS_STATE_DIR: stateDir,
+    NIMBUS_DATABASE_CONNECTION: 'postgresql://nobody@127.0.0.1:1/none',
+    NIMBUS_BUS_TRANSPORT_URL: options.busUrl,
+    ...serviceUserEnv(options.serviceUser),
     ...options.env,
   });
   const instancesPath = join(stateDir, 'compute', options.host, 'instances');
