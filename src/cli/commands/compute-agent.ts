@@ -72,6 +72,9 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     hosts,
     stateDir: config.DEFAULT.state_dir,
     rpcTimeoutSeconds: timeout,
+    shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
+    shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
+    resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
   }).catch(async (error: unknown) => {
     await transport.close();
     throw error;
