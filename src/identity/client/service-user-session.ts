@@ -3,7 +3,7 @@
  * cached until shortly before it expires, and the service catalog it came with, where other
  * services' endpoints are found.
  */
-import { NimbusError, Unauthorized } from '../../common/errors/errors.js';
+import { NimbusError, ServiceUnavailable } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
 import { getLogger } from '../../common/logging/logger.js';
 
@@ -66,7 +66,7 @@ export class ServiceUserSession {
       const found = endpoints.find((endpoint) => endpoint.interface === wanted);
       if (found !== undefined) return found.url;
     }
-    throw new Unauthorized(`The service catalog of ${this.credentials.username}'s token lists no ${type} endpoint`);
+    throw new ServiceUnavailable(`The service catalog of ${this.credentials.username}'s token lists no ${type} endpoint`);
   }
 
   async #current(): Promise<IssuedToken> {
