@@ -100,7 +100,6 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     database,
     transport,
     registry,
-    images: options.images,
     host,
     ...intervals,
     ...(options.rpcTimeoutSeconds === undefined ? {} : { rpcTimeoutSeconds: options.rpcTimeoutSeconds }),

@@ -9,6 +9,7 @@ import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { openstackCliUnavailable, openstackJson, parseOpenrc } from '../support/openstack-cli.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
+import { serviceUserEnv } from '../support/remote-compute-agent.js';
 
 // Issue 5's scaled-out compute: an API node (conductor + scheduler, no agents) and a separate
 // `nimbus compute-agent --hosts 2` process that knows only the bus, on a server database and RabbitMQ.
@@ -38,7 +39,7 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
         NIMBUS_API_PORT: String(port),
         NIMBUS_HOST: 'api-node',
       };
-      // The agents' host knows the bus only: a database URL that answers nowhere proves they never use one.
+      // The agents' host knows the bus and a service user only: a database URL that answers nowhere proves they never use one.
       const agentEnv = {
         NIMBUS_STATE_DIR: agentDir,
         NIMBUS_DATABASE_CONNECTION: 'postgresql://nobody@127.0.0.1:1/none',
@@ -51,7 +52,7 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
         }
         const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
         const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
-        const agents = runNimbus(['compute-agent', '--driver', 'fake', '--hosts', '2'], agentEnv);
+        const agents = runNimbus(['compute-agent', '--driver', 'fake', '--hosts', '2'], { ...agentEnv, ...serviceUserEnv(admin) });
         try {
           await node.waitFor(/Serving identity, image, compute at/);
           await agents.waitFor(/Compute agents running for hosts compute-1 … compute-2, driver fake/);

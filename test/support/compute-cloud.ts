@@ -109,7 +109,8 @@ export async function startComputeCloud(name: string, options: { hosts?: number;
     return { status: response.status, json, headers: response.headers };
   }
 
-  const compute = (method: string, path: string, options?: RestOptions) => request(method, path.startsWith('/compute/') ? path : `/compute/v2.1${path}`, options);
+  const compute = (method: string, path: string, options?: RestOptions) =>
+    request(method, /^\/(compute|identity|image|volume|network)\//.test(path) ? path : `/compute/v2.1${path}`, options);
 
   const work = mkdtempSync(join(tmpdir(), `nimbus-${name}-image-`));
   let imageId = '';

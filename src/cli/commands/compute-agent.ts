@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { openTransport } from '../../common/bus/index.js';
 import { loadConfig } from '../../common/config/load.js';
+import type { NimbusConfig } from '../../common/config/options.js';
 import { StartupError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import { ConductorImageSource } from '../../compute/agent/conductor-image-source.js';
-import { ConductorClient } from '../../compute/conductor/conductor-client.js';
+import { GlanceImageSource } from '../../compute/agent/glance-image-source.js';
 import { startComputeAgents } from '../../compute/workers.js';
+import { ServiceUserSession } from '../../identity/client/service-user-session.js';
 import { parseArgs, UsageError } from '../args.js';
 import { COMPUTE_AGENT_FLAGS, flagsToOptions } from '../common-flags.js';
+import { computeDriverOf } from '../runtime/compute-driver.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
 import { runUntilSignal } from '../runtime/run-until-signal.js';
 
@@ -24,10 +26,27 @@ function hostNames(hostsFlag: string | undefined, host: string): string[] {
   return Array.from({ length: count }, (_, index) => `compute-${index + 1}`);
 }
 
+/** The image API client of `[glance]` and `[service_user]` (none configured: a start-up error that says what to set). */
+function imageSource(config: NimbusConfig): GlanceImageSource {
+  const user = config.service_user;
+  const serviceUser =
+    user.auth_url === ''
+      ? undefined
+      : new ServiceUserSession({
+          authUrl: user.auth_url,
+          username: user.username,
+          password: user.password,
+          projectName: user.project_name,
+          userDomainName: user.user_domain_name,
+          projectDomainName: user.project_domain_name,
+        });
+  return new GlanceImageSource({ endpointOverride: config.glance.endpoint_override, ...(serviceUser === undefined ? {} : { serviceUser }) });
+}
+
 /**
  * `nimbus compute-agent`: compute agents only (nova-compute), joining the conductor and scheduler
  * of a cloud on a shared bus. The agents hold no database credentials: they report through the
- * conductor, which also reads image records for them.
+ * conductor, and reach images through the image API over HTTP, as Nova's agents reach Glance.
  */
 export async function computeAgentCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, COMPUTE_AGENT_FLAGS);
@@ -39,9 +58,8 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   if (config.bus.transport_url.startsWith('inproc:')) {
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
-  // Real guests need image data, which a separate agent process cannot read yet (conductor-image-source.ts): auto is fake here.
-  const driver = config.compute.driver === 'auto' ? 'fake' : config.compute.driver;
-  if (driver === 'qemu') throw new StartupError('The qemu compute driver needs the agent in the API node for now (nimbus up --driver qemu): run compute-agent with --driver fake');
+  const driver = computeDriverOf(config);
+  const images = imageSource(config);
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
   const transport = openTransport(config.bus.transport_url);
@@ -49,12 +67,15 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const timeout = config.bus.rpc_response_timeout;
   const agents = await startComputeAgents({
     transport,
-    images: new ConductorImageSource(new ConductorClient(transport, timeout)),
+    images,
     driver,
     hosts,
     stateDir: config.DEFAULT.state_dir,
     instancesPath: config.compute.instances_path,
     rpcTimeoutSeconds: timeout,
+    shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
+    shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
+    resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
   }).catch(async (error: unknown) => {
     await transport.close();
     throw error;

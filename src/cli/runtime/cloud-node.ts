@@ -9,14 +9,14 @@ import { buildHttpApp } from '../../common/http/app.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
-import { resolveDriverChoice, type DriverName } from '../../compute/virt/index.js';
-import { qemuSystemBinary } from '../../compute/virt/qemu/host/qemu-binary.js';
+import type { DriverName } from '../../compute/virt/index.js';
 import { startComputeWorkers, type ComputeWorkers } from '../../compute/workers.js';
 import { startIdentityCore, type IdentityCore } from '../../identity/identity-core.js';
 import { createImageService } from '../../image/image-core.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
+import { computeDriverOf } from './compute-driver.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -33,7 +33,7 @@ export interface CloudNode {
   readonly database: Database;
   /** The image service compute shares (the all-in-one bootstrap uploads the guest image through it). */
   readonly images: ImageService;
-  /** The virt driver this node's compute agents run (`[compute] driver`, auto resolved); none without agents. */
+  /** `[compute] driver`, auto resolved: what this node's agents run, and with none (`--compute-hosts 0`) what the cloud's remote agents are set up for; undefined without the compute service. */
   readonly computeDriver: DriverName | undefined;
   /** Drains in-flight requests, then closes the bus and the database. Safe to call twice. */
   stop(): Promise<void>;
@@ -83,11 +83,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
-      const driver = resolveDriverChoice(config.compute.driver);
-      if (options.computeHosts.length > 0) computeDriver = driver;
-      if (driver === 'qemu' && qemuSystemBinary() === undefined) {
-        throw new StartupError('The qemu compute driver needs qemu-system-x86_64 (Debian package qemu-system-x86): install it or run with --driver fake');
-      }
+      const driver = computeDriverOf(config);
+      computeDriver = driver;
       computeWorkers = await startComputeWorkers({
         database: db,
         transport,

@@ -158,6 +158,20 @@ export const OPTIONS = {
     ),
     agents: int('Compute agents the all-in-one node runs, as hosts compute-1 … compute-N (`nimbus up --compute-hosts N`); scaled out, they run under `nimbus compute-agent`.', 1, { min: 0, max: 10000 }),
   },
+  glance: {
+    endpoint_override: str(
+      'Base URL of the image API (Glance v2) that compute agents under `nimbus compute-agent` read images from and upload snapshots to, e.g. http://controller:8770/image (empty: the image endpoint of the [service_user] token\'s catalog, internal interface first, then public).',
+      '',
+    ),
+  },
+  service_user: {
+    auth_url: str('Identity API (Keystone v3) URL compute agents under `nimbus compute-agent` authenticate at, e.g. http://controller:8770/identity; its token serves work no user asked for (start-up recovery, periodic tasks) and finds the image endpoint (empty: no service user).', ''),
+    username: str('User the compute agents authenticate as (one with the admin role, as Nova\'s service user).', ''),
+    password: str('Password of [service_user] username.', ''),
+    project_name: str('Project the service user\'s token is scoped to.', 'service'),
+    user_domain_name: str('Domain of the service user.', 'Default'),
+    project_domain_name: str('Domain of the service user\'s project.', 'Default'),
+  },
 } as const;
 
 type Options = typeof OPTIONS;

@@ -3,7 +3,6 @@
  * credentials, so every write it needs is one of these. Calls, so the agent knows it landed.
  */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
-import type { ImageRef } from '../../image/images/image.js';
 import type {
   ActionEventArgs,
   ActionEventFinishArgs,
@@ -60,11 +59,6 @@ export class ConductorClient {
 
   async serviceHeartbeat(args: ServiceHeartbeatArgs): Promise<void> {
     await this.#rpc.call('service_heartbeat', args);
-  }
-
-  /** Glance's record of the image, as the request's caller may see it (404 otherwise). */
-  imageGet(imageRef: string): Promise<ImageRef> {
-    return this.#rpc.call<ImageRef>('image_get', { imageRef });
   }
 
   instancesOnHost(host: string): Promise<AgentInstance[]> {

@@ -4,14 +4,11 @@
  * compute agents (and their image look-ups), forwarding their resource reports to the scheduler.
  */
 import { RpcServer, type Transport } from '../../common/bus/index.js';
-import { currentContext, newAdminContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
-import type { ImageRef } from '../../image/images/image.js';
 import { ComputeAgentRpcClient } from '../agent/rpc-client.js';
-import type { ComputeImageSource } from '../workers.js';
 import { SchedulerClient } from '../scheduler-service/scheduler-client.js';
 import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
 import { MigrationStore } from '../migrations/migration-store.js';
@@ -55,8 +52,6 @@ export interface ConductorServiceOptions {
   readonly database: Database;
   readonly transport: Transport;
   readonly registry: ServiceRegistry;
-  /** Glance's records, for agents that have no database: read under the requester's context. */
-  readonly images: ComputeImageSource;
   /** This process's host name, as the services table shows it. */
   readonly host: string;
   /** `[bus] rpc_response_timeout` in seconds. */
@@ -115,8 +110,6 @@ export class ConductorService {
         action_event_start: (args: ActionEventArgs) => instances.eventStart(args),
         action_event_finish: (args: ActionEventFinishArgs) => instances.eventFinish(args),
         migration_update: (args: MigrationUpdateArgs) => this.#deps.migrations.update(args.id, args.changes, args.expectedStatuses),
-        image_get: (args: { imageRef: string }): Promise<ImageRef> =>
-          options.images.getImageForCompute(currentContext() ?? newAdminContext(), args.imageRef),
         migration_list: (args: { filter: MigrationFilter }): Promise<MigrationRow[]> => this.#deps.migrations.list(args.filter),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
         release_resources: async (args: { instanceUuid: string }) => {

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { qemuSystemBinary } from '../../src/compute/virt/qemu/host/qemu-binary.js';
+import { qemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
+import { unavailable, withTestDatabase } from '../support/databases.js';
+import { freePort } from '../support/free-port.js';
+import { runNimbus } from '../support/nimbus-process.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
+import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
+
+// A real guest on a compute host of its own: `nimbus up --compute-hosts 0 --driver qemu` (API,
+// conductor, scheduler, nimbus-tiny) and one `nimbus compute-agent --driver qemu` process that
+// knows only the bus and a service user, and reads and writes images over the image API.
+const rabbitSkip = await rabbitUnavailable();
+const dialect = (await unavailable('postgres')) === false ? 'postgres' : 'mariadb';
+const skip =
+  rabbitSkip || (await unavailable(dialect)) || openstackCliUnavailable() || (qemuSystemBinary() === undefined ? 'qemu-system-x86_64 is not installed' : false);
+
+type Json = Record<string, unknown>;
+
+async function waitForStatus(admin: OpenstackEnv, server: string, status: string): Promise<Json> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const shown = await openstackJson<Json>(admin, ['server', 'show', server]);
+    if (shown['status'] === status && shown['OS-EXT-STS:task_state'] === null) return shown;
+    if (shown['status'] === 'ERROR') throw new Error(`${server} went to ERROR: ${JSON.stringify(shown['fault'])}`);
+    await sleep(200);
+  }
+  throw new Error(`${server} never reached ${status}`);
+}
+
+async function waitForReadyLine(admin: OpenstackEnv, server: string): Promise<string> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const line = /=== nimbus-tiny ready: .*/.exec((await openstackOk(admin, ['console', 'log', 'show', server])).stdout)?.[0];
+    if (line !== undefined) return line;
+    await sleep(200);
+  }
+  throw new Error(`${server} printed no ready line`);
+}
+
+describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, { skip }, () => {
+  test('boots nimbus-tiny to its ready line, snapshots it into an active image and deletes it', async (t) => {
+    await withTestDatabase(dialect, async (url) => {
+      const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-api-node-'));
+      const port = await freePort();
+      const node = runNimbus(['up', '--port', String(port), '--driver', 'qemu', '--compute-hosts', '0'], {
+        NIMBUS_STATE_DIR: stateDir,
+        NIMBUS_DATABASE_CONNECTION: url,
+        NIMBUS_BUS_TRANSPORT_URL: RABBIT_URL,
+        NIMBUS_HOST: 'api-node',
+      });
+      try {
+        await node.waitFor(/Nimbus all-in-one cloud is running/, 120_000);
+        const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+        const agent = await startRemoteComputeAgent({ host: 'remote-1', driver: 'qemu', busUrl: RABBIT_URL, serviceUser: admin });
+        try {
+          const [hypervisor] = await openstackJson<Json[]>(admin, ['hypervisor', 'list', '--long']);
+          assert.deepEqual([hypervisor?.['Hypervisor Hostname'], hypervisor?.['Hypervisor Type']], ['remote-1', 'QEMU']);
+
+          const started = Date.now();
+          await openstackOk(admin, ['server', 'create', '--image', 'nimbus-tiny', '--flavor', 'm1.tiny', 'vm1']);
+          const active = await waitForStatus(admin, 'vm1', 'ACTIVE');
+          assert.equal(active['OS-EXT-SRV-ATTR:host'], 'remote-1');
+          assert.match(await waitForReadyLine(admin, 'vm1'), /host=\S+ boot=1 /);
+          t.diagnostic(`create → ready line ${Date.now() - started} ms`);
+          assert.equal(qemusUnder(agent.instancesPath).length, 1);
+
+          const snapshotStarted = Date.now();
+          await openstackOk(admin, ['server', 'image', 'create', '--name', 'vm1-snap', '--wait', 'vm1']);
+          const image = await openstackJson<Json>(admin, ['image', 'show', 'vm1-snap']);
+          assert.equal(image['status'], 'active');
+          assert.equal(image['disk_format'], 'qcow2');
+          assert.ok(Number(image['size']) > 0);
+          t.diagnostic(`snapshot → active image ${Date.now() - snapshotStarted} ms`);
+          await waitForStatus(admin, 'vm1', 'ACTIVE');
+
+          await openstackOk(admin, ['server', 'delete', '--wait', 'vm1']);
+          assert.deepEqual(qemusUnder(agent.instancesPath), []);
+          await openstackOk(admin, ['image', 'delete', 'vm1-snap']);
+        } finally {
+          await openstack(admin, ['server', 'delete', '--wait', 'vm1']);
+          assert.equal(await agent.stop(), 0, agent.nimbus.output());
+        }
+      } finally {
+        node.child.kill('SIGTERM');
+        assert.equal(await node.exited(), 0, node.output());
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    });
+  });
+});
