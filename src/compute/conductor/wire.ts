@@ -22,8 +22,11 @@ export interface AgentInstance {
   /** Hypervisor-side name. */
   readonly name: string;
   readonly hostname: string;
+  readonly displayName: string;
   readonly projectId: string;
   readonly userId: string;
+  readonly launchIndex: number;
+  readonly availabilityZone: string;
   readonly imageRef: string;
   readonly flavor: FlavorSpec;
   readonly vmState: string;
@@ -32,7 +35,9 @@ export interface AgentInstance {
   readonly host: string | null;
   readonly node: string | null;
   readonly userData: string | null;
+  readonly keyName: string | null;
   readonly keyData: string | null;
+  readonly configDrive: boolean;
   readonly rootDeviceName: string | null;
 }
 

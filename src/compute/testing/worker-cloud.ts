@@ -140,7 +140,7 @@ export function tables(db: Database) {
 }
 
 /** Inserts an instance and its `create` action as the servers API does, and returns a context for the request. */
-export async function newServer(db: Database, overrides: { uuid?: string } = {}): Promise<{ uuid: string; context: RequestContext }> {
+export async function newServer(db: Database, overrides: { uuid?: string; config_drive?: string } = {}): Promise<{ uuid: string; context: RequestContext }> {
   const context: RequestContext = { requestId: newRequestId(), userId: 'user-of-p1', projectId: 'p1', roles: ['member'] };
   const uuid = await insertInstance(db, 'p1', {
     ...overrides,

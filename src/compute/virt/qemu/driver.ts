@@ -44,7 +44,7 @@ import { LiveMigrationSteps } from './live-migration-steps.js';
 import { saveState } from './managed-save.js';
 import { qmp } from './qmp/index.js';
 import { GuestProcesses } from './guest-processes.js';
-import { instanceDefinition } from './instance-definition.js';
+import { createConfigDrive, instanceDefinition } from './instance-definition.js';
 import { Reverter } from './reverter.js';
 import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
 
@@ -201,6 +201,7 @@ export class QemuDriver implements ComputeDriver {
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
           await createOverlay(base.path, base.format, dir.rootDisk, size);
         }
+        await createConfigDrive(instance, dir);
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
@@ -377,6 +378,7 @@ export class QemuDriver implements ComputeDriver {
         const base = await this.#baseImages.get(instance.image);
         await rebaseUnsafe(dir.rootDisk, base.path, base.format);
         if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', rootBytes(instance, base.virtualSize));
+        await createConfigDrive(instance, dir);
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));

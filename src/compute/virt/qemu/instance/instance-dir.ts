@@ -1,6 +1,6 @@
 /**
  * One guest's files on a host: `<instances>/<uuid>/` holds the definition (what QEMU is started
- * from), the root disk overlay, the serial console log, the QMP and console sockets, QEMU's pid
+ * from), the root disk overlay, the config drive, the serial console log, the QMP and console sockets, QEMU's pid
  * file and stderr, and the saved state while suspended. Base images are shared in `_base/`.
  */
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -31,6 +31,10 @@ export class InstanceDir implements VmRuntimePaths {
   }
   get rootDisk(): string {
     return join(this.path, 'disk');
+  }
+  /** The config drive (Nova's name for a vfat one), where the instance has one. */
+  get configDrive(): string {
+    return join(this.path, 'disk.config');
   }
   get rescueDisk(): string {
     return join(this.path, 'disk.rescue');
