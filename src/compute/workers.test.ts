@@ -41,6 +41,21 @@ describe('compute workers on the in-process bus (sqlite)', () => {
     });
   });
 
+  test('[DEFAULT] force_config_drive gives a server that did not ask a config drive, and records it', async () => {
+    await withCloud(
+      1,
+      async (cloud) => {
+        const { uuid, context } = await newServer(cloud.db);
+        await build(cloud, uuid, context);
+        const row = await waitFor(cloud.db, uuid, 'active');
+        assert.equal(cloud.driver(row.host ?? '').inspect(uuid)?.configDrive, true);
+        assert.equal(row.config_drive, 'True');
+      },
+      undefined,
+      { forceConfigDrive: true },
+    );
+  });
+
   test('a build failing on its host is rescheduled to an alternate', async () => {
     await withCloud(3, async (cloud) => {
       const { uuid, context } = await newServer(cloud.db);

@@ -54,6 +54,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     hosts,
     stateDir: config.DEFAULT.state_dir,
     rpcTimeoutSeconds: timeout,
+    forceConfigDrive: config.DEFAULT.force_config_drive,
   }).catch(async (error: unknown) => {
     await transport.close();
     throw error;

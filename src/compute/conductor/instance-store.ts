@@ -46,6 +46,7 @@ export class InstanceStore {
       ...(changes.powerState === undefined ? {} : { power_state: changes.powerState }),
       ...(changes.host === undefined ? {} : { host: changes.host }),
       ...(changes.node === undefined ? {} : { node: changes.node }),
+      ...(changes.configDrive ? { config_drive: 'True' } : {}),
       ...(changes.launchedAt === undefined ? {} : { launched_at: toDbTimestamp(new Date(changes.launchedAt)) }),
       ...(changes.terminatedAt === undefined ? {} : { terminated_at: toDbTimestamp(new Date(changes.terminatedAt)) }),
       ...(changes.deleted ? { deleted: true, deleted_at: toDbTimestamp(now) } : {}),

@@ -59,6 +59,8 @@ export interface InstanceUpdate {
   readonly deleted?: true;
   /** System metadata keys to set (null: remove), written only if the state change applied. */
   readonly systemMetadata?: SystemMetadataChanges;
+  /** The instance has a config drive now (a build gave it one unasked): config_drive becomes 'True'. */
+  readonly configDrive?: true;
   /** The flavor JSON (cur/old/new); a new `cur` also sets flavor_id, vcpus, memory_mb, root_gb, ephemeral_gb. */
   readonly flavors?: InstanceFlavors;
 }

@@ -96,8 +96,11 @@ export interface Cloud {
   driver(host: string): FakeDriver;
 }
 
-/** Agent options a test may set (shelve offload timing, resize rules). */
-export type CloudOptions = Pick<ComputeWorkersOptions, 'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds'>;
+/** Agent options a test may set (shelve offload timing, resize rules, forced config drives). */
+export type CloudOptions = Pick<
+  ComputeWorkersOptions,
+  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive'
+>;
 
 export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS, options: CloudOptions = {}): Promise<void> {
   await withTestDatabase('sqlite', (url) =>
