@@ -156,8 +156,9 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await restarted.powerOff(guest, QUICK);
   });
 
-  test('block live migration: the guest runs on under the other host, memory, disk and uptime kept', async (t) => {
-    const mover = contractInstance(harness);
+  test('block live migration: the guest runs on under the other host, memory, disk, config drive and uptime kept', async (t) => {
+    // The destination builds its own config drive: only the root disk is mirrored.
+    const mover = { ...contractInstance(harness), configDrive: true };
     const source = new InstanceDir(harness.driver.instancesPath, mover.uuid);
     const destination = new InstanceDir(harness.peer.instancesPath, mover.uuid);
     await harness.driver.spawn(mover, BOOT);
@@ -174,12 +175,13 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await assert.rejects(stat(source.path));
     assert.equal((await harness.peer.getInfo(mover)).powerState, PowerState.RUNNING);
     assert.equal(await runInGuest(destination.consoleSocket, 'cat /tmp/marker /disk/marker'), 'in-memory\non-disk');
+    assert.match(await runInGuest(destination.consoleSocket, 'mount -o ro /dev/vdb /mnt && cat /mnt/openstack/latest/meta_data.json; umount /mnt'), new RegExp(`"uuid":"${mover.uuid}"`));
     assert.ok((await guestUptime(destination)) > uptimeBefore);
     await harness.peer.destroy(mover, { destroyDisks: true });
   });
 
-  test('resize to the other host: the guest boots there from its own disk and sees the larger disk', async () => {
-    const mover = contractInstance(harness);
+  test('resize to the other host: the guest boots there from its own disk with a config drive and sees the larger disk', async () => {
+    const mover = { ...contractInstance(harness), configDrive: true };
     await harness.driver.spawn(mover, BOOT);
     await waitForReady(harness.driver, mover, 1);
     const larger = { ...SMALL_FLAVOR, id: 'larger', name: 'larger', rootGb: 2 };
@@ -188,7 +190,9 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await harness.peer.finishMigration(migration, { ...mover, flavor: larger }, disks, { resizeInstance: true, powerOn: true });
     const destination = new InstanceDir(harness.peer.instancesPath, mover.uuid);
     // The console log came along with nothing else: the destination's log starts afresh.
-    assert.equal((await waitForReady(harness.peer, mover, 1)).boot, 2);
+    const arrived = await waitForReady(harness.peer, mover, 1);
+    assert.equal(arrived.boot, 2);
+    assert.match(arrived.line, /md=config-drive disks=vda,vdb/);
     assert.equal(await runInGuest(destination.consoleSocket, 'cat /sys/block/vda/size'), String((2 * 1024 ** 3) / 512));
     await harness.driver.confirmMigration(migration, mover);
     assert.deepEqual((await readdir(harness.driver.instancesPath)).filter((entry) => entry.startsWith(mover.uuid)), []);
