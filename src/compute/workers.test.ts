@@ -15,14 +15,14 @@ configureLogging({ sink: (_line, record) => records.push(record) });
 describe('compute workers on the in-process bus (sqlite)', () => {
   test('a build lands on a host and becomes ACTIVE/running, with its events and one request id across the workers', async () => {
     await withCloud(3, async (cloud) => {
-      const { uuid, context } = await newServer(cloud.db);
+      const { uuid, context } = await newServer(cloud.db, { config_drive: 'True' });
       await build(cloud, uuid, context);
       const row = await waitFor(cloud.db, uuid, 'active');
       assert.equal(row.power_state, 1);
       assert.ok(row.host?.startsWith('compute-'));
       assert.equal(row.node, row.host);
       assert.notEqual(row.launched_at, null);
-      assert.ok(cloud.driver(row.host ?? '').inspect(uuid));
+      assert.equal(cloud.driver(row.host ?? '').inspect(uuid)?.configDrive, true, 'the guest was asked for the config drive the server has');
       await eventually(async () =>
         assert.deepEqual(
           (await events(cloud.db, uuid)).map((event) => [event.event, event.result]),
@@ -39,6 +39,21 @@ describe('compute workers on the in-process bus (sqlite)', () => {
       const allocations = await tables(cloud.db).selectFrom('compute_allocations').selectAll().where('consumer_uuid', '=', uuid).execute();
       assert.equal(allocations.length, 1);
     });
+  });
+
+  test('[DEFAULT] force_config_drive gives a server that did not ask a config drive, and records it', async () => {
+    await withCloud(
+      1,
+      async (cloud) => {
+        const { uuid, context } = await newServer(cloud.db);
+        await build(cloud, uuid, context);
+        const row = await waitFor(cloud.db, uuid, 'active');
+        assert.equal(cloud.driver(row.host ?? '').inspect(uuid)?.configDrive, true);
+        assert.equal(row.config_drive, 'True');
+      },
+      undefined,
+      { forceConfigDrive: true },
+    );
   });
 
   test('a build failing on its host is rescheduled to an alternate', async () => {

@@ -57,6 +57,8 @@ export interface ComputeAgentsOptions {
   readonly shelvedOffloadTimeSeconds?: number;
   /** `[DEFAULT] shelved_poll_interval`, ms (3600 s). */
   readonly shelvedPollIntervalMs?: number;
+  /** `[DEFAULT] force_config_drive` (false). */
+  readonly forceConfigDrive?: boolean;
   /** Size of each fake host; the fake driver's profile otherwise. */
   readonly fakeHostSize?: FakeHostSize;
   /** `[DEFAULT] resize_confirm_window`, seconds (0: never). */
@@ -173,6 +175,7 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         ...(options.powerSyncIntervalMs === undefined ? {} : { powerSyncIntervalMs: options.powerSyncIntervalMs }),
         ...(options.shelvedOffloadTimeSeconds === undefined ? {} : { shelvedOffloadTimeSeconds: options.shelvedOffloadTimeSeconds }),
         ...(options.shelvedPollIntervalMs === undefined ? {} : { shelvedPollIntervalMs: options.shelvedPollIntervalMs }),
+        ...(options.forceConfigDrive === undefined ? {} : { forceConfigDrive: options.forceConfigDrive }),
         ...(options.resizeConfirmWindowSeconds === undefined ? {} : { resizeConfirmWindowSeconds: options.resizeConfirmWindowSeconds }),
       });
       agents.push(agent);

@@ -76,6 +76,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
     shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
     resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
+    forceConfigDrive: config.DEFAULT.force_config_drive,
   }).catch(async (error: unknown) => {
     await transport.close();
     throw error;

@@ -96,6 +96,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
         shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
+        forceConfigDrive: config.DEFAULT.force_config_drive,
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
         allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
         resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,

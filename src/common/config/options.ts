@@ -102,6 +102,7 @@ export const OPTIONS = {
     log_file: str('Also append log lines to this file (empty: stderr only).', ''),
     shelved_offload_time: int('Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).', 0, { min: -1, max: 31536000 }),
     shelved_poll_interval: int('Seconds between the compute agents\' checks for shelved servers due to be offloaded (0: never).', 3600, { min: 0, max: 31536000 }),
+    force_config_drive: bool('Give every new server a config drive, whether or not it asked for one (`--config-drive`).', false),
     allow_resize_to_same_host: bool('Let a resize land on the host the server is on (a cold migration never does).', false),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,

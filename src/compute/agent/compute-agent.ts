@@ -40,6 +40,8 @@ export interface ComputeAgentOptions {
   readonly shelvedPollIntervalMs?: number;
   /** `[DEFAULT] resize_confirm_window`: seconds before a finished resize here is confirmed (0: never). */
   readonly resizeConfirmWindowSeconds?: number;
+  /** `[DEFAULT] force_config_drive`: every guest built here gets a config drive. */
+  readonly forceConfigDrive?: boolean;
 }
 
 /** Nova runs _poll_unconfirmed_resizes every periodic tick (60 s); a shorter window is polled as often as it is long. */
@@ -66,6 +68,7 @@ export class ComputeAgent {
       reportResources: () => this.reportResources(),
       ...(options.shutdownTimeoutSeconds === undefined ? {} : { shutdownTimeoutSeconds: options.shutdownTimeoutSeconds }),
       ...(options.shelvedOffloadTimeSeconds === undefined ? {} : { shelvedOffloadTimeSeconds: options.shelvedOffloadTimeSeconds }),
+      ...(options.forceConfigDrive === undefined ? {} : { forceConfigDrive: options.forceConfigDrive }),
     });
     this.#server = new RpcServer(
       options.transport,

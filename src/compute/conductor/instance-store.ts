@@ -6,6 +6,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { currentContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
+import { DEFAULT_ZONE } from '../admin/availability-zones.js';
 import { readSystemMetadata, writeSystemMetadata } from '../db/system-metadata.js';
 import type { ComputeTables, InstancesTable } from '../db/tables.js';
 import { compareAndSetInstanceState, type InstanceChanges } from '../state/instance-state-cas.js';
@@ -45,6 +46,7 @@ export class InstanceStore {
       ...(changes.powerState === undefined ? {} : { power_state: changes.powerState }),
       ...(changes.host === undefined ? {} : { host: changes.host }),
       ...(changes.node === undefined ? {} : { node: changes.node }),
+      ...(changes.configDrive ? { config_drive: 'True' } : {}),
       ...(changes.launchedAt === undefined ? {} : { launched_at: toDbTimestamp(new Date(changes.launchedAt)) }),
       ...(changes.terminatedAt === undefined ? {} : { terminated_at: toDbTimestamp(new Date(changes.terminatedAt)) }),
       ...(changes.deleted ? { deleted: true, deleted_at: toDbTimestamp(now) } : {}),
@@ -140,8 +142,12 @@ function toAgentInstance(row: Selectable<InstancesTable>): AgentInstance {
     uuid: row.uuid,
     name: `instance-${row.uuid.slice(0, 8)}`,
     hostname: row.hostname,
+    displayName: row.display_name,
     projectId: row.project_id,
     userId: row.user_id,
+    launchIndex: row.launch_index,
+    // The zone asked for at boot; Nova would name the host's zone (aggregates are not consulted here).
+    availabilityZone: row.availability_zone ?? DEFAULT_ZONE,
     imageRef: row.image_ref,
     flavor: flavorOf(row),
     vmState: row.vm_state,
@@ -150,7 +156,10 @@ function toAgentInstance(row: Selectable<InstancesTable>): AgentInstance {
     host: row.host,
     node: row.node,
     userData: row.user_data,
+    keyName: row.key_name,
     keyData: row.key_data,
+    // Nova stores 'True' or '' (older releases an image id): anything but empty asks for one.
+    configDrive: row.config_drive !== '',
     rootDeviceName: row.root_device_name,
   };
 }

@@ -22,8 +22,11 @@ export interface AgentInstance {
   /** Hypervisor-side name. */
   readonly name: string;
   readonly hostname: string;
+  readonly displayName: string;
   readonly projectId: string;
   readonly userId: string;
+  readonly launchIndex: number;
+  readonly availabilityZone: string;
   readonly imageRef: string;
   readonly flavor: FlavorSpec;
   readonly vmState: string;
@@ -32,7 +35,9 @@ export interface AgentInstance {
   readonly host: string | null;
   readonly node: string | null;
   readonly userData: string | null;
+  readonly keyName: string | null;
   readonly keyData: string | null;
+  readonly configDrive: boolean;
   readonly rootDeviceName: string | null;
 }
 
@@ -54,6 +59,8 @@ export interface InstanceUpdate {
   readonly deleted?: true;
   /** System metadata keys to set (null: remove), written only if the state change applied. */
   readonly systemMetadata?: SystemMetadataChanges;
+  /** The instance has a config drive now (a build gave it one unasked): config_drive becomes 'True'. */
+  readonly configDrive?: true;
   /** The flavor JSON (cur/old/new); a new `cur` also sets flavor_id, vcpus, memory_mb, root_gb, ephemeral_gb. */
   readonly flavors?: InstanceFlavors;
 }

@@ -96,8 +96,11 @@ export interface Cloud {
   driver(host: string): FakeDriver;
 }
 
-/** Agent options a test may set (shelve offload timing, resize rules). */
-export type CloudOptions = Pick<ComputeWorkersOptions, 'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds'>;
+/** Agent options a test may set (shelve offload timing, resize rules, forced config drives). */
+export type CloudOptions = Pick<
+  ComputeWorkersOptions,
+  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive'
+>;
 
 export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS, options: CloudOptions = {}): Promise<void> {
   await withTestDatabase('sqlite', (url) =>
@@ -140,7 +143,7 @@ export function tables(db: Database) {
 }
 
 /** Inserts an instance and its `create` action as the servers API does, and returns a context for the request. */
-export async function newServer(db: Database, overrides: { uuid?: string } = {}): Promise<{ uuid: string; context: RequestContext }> {
+export async function newServer(db: Database, overrides: { uuid?: string; config_drive?: string } = {}): Promise<{ uuid: string; context: RequestContext }> {
   const context: RequestContext = { requestId: newRequestId(), userId: 'user-of-p1', projectId: 'p1', roles: ['member'] };
   const uuid = await insertInstance(db, 'p1', {
     ...overrides,

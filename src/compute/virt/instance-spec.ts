@@ -87,13 +87,22 @@ export interface InstanceRef {
 export interface InstanceSpec extends InstanceRef {
   /** Guest hostname (Nova's sanitised display name). */
   readonly hostname: string;
+  /** The server's name as the user gave it (Nova's display_name). */
+  readonly displayName: string;
   readonly projectId: string;
+  /** Position within its multi-create request (Nova's launch_index). */
+  readonly launchIndex: number;
+  readonly availabilityZone: string;
   readonly flavor: FlavorSpec;
   readonly image: ImageMeta;
   /** Base64 user data as the API received it, or null. */
   readonly userData: string | null;
+  /** Name of the server's key pair (Nova's key_name), or null. */
+  readonly keyName: string | null;
   /** Public key of the server's key pair, or null. */
   readonly keyData: string | null;
+  /** Whether the guest gets a config drive holding its metadata (the server's config_drive). */
+  readonly configDrive: boolean;
   /** Server metadata (user key/value pairs, as Nova's metadata service serves them). */
   readonly metadata: Readonly<Record<string, string>>;
   readonly network: readonly VifSpec[];

@@ -6,6 +6,8 @@ import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
+import type { AgentInstance } from '../../conductor/wire.js';
+import type { ImageMeta } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
 import type { AgentHandlers, BuildAndRunInstanceArgs } from '../messages.js';
@@ -36,9 +38,11 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
   }
   await conductor.actionEventStart({ uuid, event: BUILD_EVENT, host });
   const started = Date.now();
+  let configDrive = instance.configDrive;
   try {
     const image = await deps.images.getImageMeta(build.imageRef);
-    await driver.spawn(guestSpec(instance, image), { powerOn: true, adminPassword: build.adminPassword ?? null, reuseDisks: false });
+    configDrive = configDriveRequired(deps, instance, image);
+    await driver.spawn({ ...guestSpec(instance, image), configDrive }, { powerOn: true, adminPassword: build.adminPassword ?? null, reuseDisks: false });
   } catch (error) {
     LOG.error(`Failed to build instance on ${host}: ${messageOf(error)}`, { instance: uuid });
     await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Error', traceback: messageOf(error) });
@@ -55,7 +59,16 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
   const active = await conductor.instanceUpdate({
     uuid,
     expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SPAWNING] },
-    changes: { vmState: VmState.ACTIVE, taskState: null, powerState: PowerState.RUNNING, host, node, launchedAt: new Date().toISOString() },
+    changes: {
+      vmState: VmState.ACTIVE,
+      taskState: null,
+      powerState: PowerState.RUNNING,
+      host,
+      node,
+      launchedAt: new Date().toISOString(),
+      // Recorded, so the API shows it and every later rebuild or move of the guest keeps the drive.
+      ...(configDrive && !instance.configDrive ? { configDrive: true as const } : {}),
+    },
   });
   if (!active) {
     await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Error', traceback: 'Instance changed state while spawning' });
@@ -69,4 +82,9 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
   await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Success' });
   // os-hypervisors shows the new guest now, not at the next audit.
   await deps.reportResources();
+}
+
+/** Nova's configdrive.required_by: the server asked, the operator forces it, or the image demands it. */
+function configDriveRequired(deps: ComputeManagerDeps, instance: AgentInstance, image: ImageMeta): boolean {
+  return instance.configDrive || deps.forceConfigDrive === true || image.properties['img_config_drive'] === 'mandatory';
 }

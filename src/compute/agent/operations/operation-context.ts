@@ -18,6 +18,8 @@ export interface ComputeManagerDeps {
   readonly shutdownTimeoutSeconds?: number;
   /** `[DEFAULT] shelved_offload_time`: seconds a shelved instance keeps its host (0: offloaded at once, -1: never). */
   readonly shelvedOffloadTimeSeconds?: number;
+  /** `[DEFAULT] force_config_drive`: a build gives the guest a config drive even unasked. */
+  readonly forceConfigDrive?: boolean;
 }
 
 export interface OperationContext {

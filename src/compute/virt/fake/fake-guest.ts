@@ -27,6 +27,8 @@ export interface FakeGuestView {
   readonly rescued: boolean;
   readonly bootCount: number;
   readonly flavor: FlavorSpec;
+  /** Whether the guest was given a config drive (the fake builds none). */
+  readonly configDrive: boolean;
   readonly volumeIds: readonly string[];
   readonly pluggedVifIds: readonly string[];
 }
@@ -65,6 +67,7 @@ export function viewGuest(guest: FakeGuest): FakeGuestView {
     rescued: guest.rescued,
     bootCount: guest.disk.bootCount,
     flavor: guest.spec.flavor,
+    configDrive: guest.spec.configDrive,
     volumeIds: [...guest.volumes.keys()],
     pluggedVifIds: [...guest.pluggedVifs],
   };

@@ -49,7 +49,7 @@ import { LiveMigrationSteps } from './live-migration-steps.js';
 import { saveState } from './managed-save.js';
 import { qmp } from './qmp/index.js';
 import { GuestProcesses } from './guest-processes.js';
-import { instanceDefinition } from './instance-definition.js';
+import { createConfigDrive, instanceDefinition } from './instance-definition.js';
 import { Reverter } from './reverter.js';
 import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
 
@@ -223,6 +223,7 @@ export class QemuDriver implements ComputeDriver {
           await createOverlay(base.path, base.format, dir.rootDisk, size);
         }
         await claimStorage(dir, this.host);
+        await createConfigDrive(instance, dir);
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
@@ -399,6 +400,7 @@ export class QemuDriver implements ComputeDriver {
         await claimStorage(dir, this.host);
         await mkdir(dir.runtime, { recursive: true });
         reverter.add(() => rm(dir.runtime, { recursive: true, force: true }));
+        await createConfigDrive(instance, dir);
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));

@@ -1,12 +1,15 @@
 import type { InstanceSpec } from '../instance-spec.js';
-import { DEFINITION_VERSION, MACHINE_TYPE, type VmDefinition } from './argv/vm-definition.js';
+import { DEFINITION_VERSION, MACHINE_TYPE, type DiskDefinition, type VmDefinition } from './argv/vm-definition.js';
+import { writeConfigDrive } from './disk/config-drive.js';
 import type { Accelerator } from './host/accelerator.js';
 import type { InstanceDir } from './instance/instance-dir.js';
 import { volumeDefinition } from './volumes.js';
 
-/** The definition of a guest as the agent describes it: flavor, root disk in its directory, volumes. */
+/** The definition of a guest as the agent describes it: flavor, disks in its directory, volumes. */
 export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, accelerator: Accelerator): VmDefinition {
   const { flavor } = instance;
+  const root: DiskDefinition = { id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false };
+  const configDrive: DiskDefinition = { id: 'config0', path: dir.configDrive, format: 'raw', serial: null, readOnly: true };
   return {
     version: DEFINITION_VERSION,
     uuid: instance.uuid,
@@ -16,7 +19,15 @@ export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, acc
     vcpus: flavor.vcpus,
     memoryMb: flavor.memoryMb,
     localGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024),
-    disks: [{ id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false }],
+    disks: instance.configDrive ? [root, configDrive] : [root],
     volumes: instance.blockDevices.volumes.map(volumeDefinition),
   };
+}
+
+/**
+ * Writes the config drive the definition refers to, where the instance has one. Each host builds
+ * its own from the spec (spawn, rebuild, migration's destination), as Nova does: it is never copied.
+ */
+export async function createConfigDrive(instance: InstanceSpec, dir: InstanceDir): Promise<void> {
+  if (instance.configDrive) await writeConfigDrive(dir.configDrive, instance);
 }

@@ -10,7 +10,7 @@ import type { InstanceRef, InstanceSpec } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
 import { createOverlay } from './disk/qemu-img.js';
 import { type GuestHost, failing, monitorInState, rootBytes } from './guest-host.js';
-import { instanceDefinition } from './instance-definition.js';
+import { createConfigDrive, instanceDefinition } from './instance-definition.js';
 import { claimStorage, exists, removeInstanceFiles, writeDefinition } from './instance/instance-dir.js';
 import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
 import { Reverter } from './reverter.js';
@@ -47,6 +47,7 @@ export class LiveMigrationSteps {
           await mkdir(dir.path, { recursive: true });
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
           await createOverlay(base.path, base.format, dir.rootDisk, rootBytes(instance, base.virtualSize));
+          await createConfigDrive(instance, dir);
         }
         const definition = instanceDefinition(instance, dir, accelerator);
         await writeDefinition(dir.incomingDefinition, definition);

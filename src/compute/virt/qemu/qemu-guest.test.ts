@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +11,6 @@ import { DriverOperationFailed } from '../errors.js';
 import type { InstanceSpec } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
 import { InstanceDir } from './instance/instance-dir.js';
-import { runCommand } from './process/run-command.js';
 import { runInGuest, waitForReady } from './testing/guest-console.js';
 import { QEMU_SKIP, type QemuHarness, qemuHarness } from './testing/qemu-harness.js';
 
@@ -157,8 +156,9 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await restarted.powerOff(guest, QUICK);
   });
 
-  test('block live migration: the guest runs on under the other host, memory, disk and uptime kept', async (t) => {
-    const mover = contractInstance(harness);
+  test('block live migration: the guest runs on under the other host, memory, disk, config drive and uptime kept', async (t) => {
+    // The destination builds its own config drive: only the root disk is mirrored.
+    const mover = { ...contractInstance(harness), configDrive: true };
     const source = new InstanceDir(harness.driver.paths, mover.uuid);
     const destination = new InstanceDir(harness.peer.paths, mover.uuid);
     await harness.driver.spawn(mover, BOOT);
@@ -176,12 +176,13 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await assert.rejects(stat(source.runtime));
     assert.equal((await harness.peer.getInfo(mover)).powerState, PowerState.RUNNING);
     assert.equal(await runInGuest(destination.consoleSocket, 'cat /tmp/marker /disk/marker'), 'in-memory\non-disk');
+    assert.match(await runInGuest(destination.consoleSocket, 'mount -o ro /dev/vdb /mnt && cat /mnt/openstack/latest/meta_data.json; umount /mnt'), new RegExp(`"uuid":"${mover.uuid}"`));
     assert.ok((await guestUptime(destination)) > uptimeBefore);
     await harness.peer.destroy(mover, { destroyDisks: true });
   });
 
-  test('resize to the other host: the guest boots there from its own disk and sees the larger disk', async () => {
-    const mover = contractInstance(harness);
+  test('resize to the other host: the guest boots there from its own disk with a config drive and sees the larger disk', async () => {
+    const mover = { ...contractInstance(harness), configDrive: true };
     await harness.driver.spawn(mover, BOOT);
     await waitForReady(harness.driver, mover, 1);
     const larger = { ...SMALL_FLAVOR, id: 'larger', name: 'larger', rootGb: 2 };
@@ -190,7 +191,9 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await harness.peer.finishMigration(migration, { ...mover, flavor: larger }, disks, { resizeInstance: true, powerOn: true });
     const destination = new InstanceDir(harness.peer.paths, mover.uuid);
     // The console log came along with nothing else: the destination's log starts afresh.
-    assert.equal((await waitForReady(harness.peer, mover, 1)).boot, 2);
+    const arrived = await waitForReady(harness.peer, mover, 1);
+    assert.equal(arrived.boot, 2);
+    assert.match(arrived.line, /md=config-drive disks=vda,vdb/);
     assert.equal(await runInGuest(destination.consoleSocket, 'cat /sys/block/vda/size'), String((2 * 1024 ** 3) / 512));
     await harness.driver.confirmMigration(migration, mover);
     for (const dir of [harness.driver.paths.instances, harness.driver.paths.runtime]) {
@@ -199,26 +202,26 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await harness.peer.destroy(mover, { destroyDisks: true });
   });
 
-  test('a config drive (vfat, label config-2) gives the guest its hostname, key and user data', async () => {
-    const drive = join(harness.root, 'config-drive.vfat');
-    const files = join(harness.root, 'config-drive-files');
-    await mkdir(files);
-    const metaData = { uuid: randomUUID(), hostname: 'from-config-drive', public_keys: { mykey: 'ssh-ed25519 AAAA test@nimbus' } };
-    await writeFile(join(files, 'meta_data.json'), JSON.stringify(metaData));
-    await writeFile(join(files, 'user_data'), '#!/bin/sh\necho user-data-ran > /tmp/user-data-marker\n');
-    await runCommand('mkfs.vfat', ['-C', '-n', 'config-2', drive, '1024']);
-    await runCommand('mmd', ['-i', drive, '::openstack', '::openstack/latest']);
-    await runCommand('mcopy', ['-i', drive, join(files, 'meta_data.json'), join(files, 'user_data'), '::openstack/latest/']);
-    const configured = {
+  test('a config drive gives the guest its hostname, key and user data, read-only, across a reboot', async () => {
+    const configured: InstanceSpec = {
       ...contractInstance(harness),
-      blockDevices: { rootDeviceName: '/dev/vda', volumes: [{ volumeId: randomUUID(), mountpoint: '/dev/vdb', connection: { driverVolumeType: 'file', path: drive } as const }] },
+      hostname: 'from-config-drive',
+      configDrive: true,
+      keyName: 'mykey',
+      keyData: 'ssh-ed25519 AAAA test@nimbus',
+      userData: Buffer.from('#!/bin/sh\necho user-data-ran > /tmp/user-data-marker\n').toString('base64'),
     };
     await harness.driver.spawn(configured, BOOT);
-    const line = await waitForReady(harness.driver, configured, 1);
-    assert.match(line.line, /host=from-config-drive .*md=config-drive disks=vda,vdb/);
     const configuredDir = new InstanceDir(harness.driver.paths, configured.uuid);
-    assert.equal(await runInGuest(configuredDir.consoleSocket, 'cat /root/.ssh/authorized_keys /tmp/user-data-marker'), 'ssh-ed25519 AAAA test@nimbus\nuser-data-ran');
+    assert.match((await waitForReady(harness.driver, configured, 1)).line, /host=from-config-drive .*md=config-drive disks=vda,vdb/);
+    assert.equal(
+      await runInGuest(configuredDir.consoleSocket, 'cat /root/.ssh/authorized_keys /tmp/user-data-marker /sys/block/vdb/ro'),
+      'ssh-ed25519 AAAA test@nimbus\nuser-data-ran\n1',
+    );
+    await harness.driver.reboot(configured, 'hard');
+    assert.match((await waitForReady(harness.driver, configured, 2)).line, /host=from-config-drive .*md=config-drive disks=vda,vdb/);
     await harness.driver.destroy(configured, { destroyDisks: true });
+    await assert.rejects(stat(configuredDir.configDrive));
   });
 
   test('an image that is not a disk of its declared format fails the build and leaves nothing', async () => {

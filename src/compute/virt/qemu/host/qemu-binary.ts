@@ -1,11 +1,11 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** The qemu-system-x86_64 on PATH, or undefined where QEMU is not installed. */
-export function qemuSystemBinary(): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+/** An executable by name in PATH's directories, then in `extraDirs`; undefined where there is none. */
+export function findExecutable(name: string, extraDirs: readonly string[] = []): string | undefined {
+  for (const dir of [...(process.env['PATH'] ?? '').split(delimiter), ...extraDirs]) {
     if (dir === '') continue;
-    const candidate = join(dir, 'qemu-system-x86_64');
+    const candidate = join(dir, name);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -14,4 +14,9 @@ export function qemuSystemBinary(): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The qemu-system-x86_64 on PATH, or undefined where QEMU is not installed. */
+export function qemuSystemBinary(): string | undefined {
+  return findExecutable('qemu-system-x86_64');
 }

@@ -1,7 +1,7 @@
 /**
  * One guest's files on a host, in two places, as libvirt keeps them. Its storage directory
  * `<instances>/<uuid>/` holds what a shared instance store (NFS) carries between hosts: the root
- * disk overlay, the rescue disk, the serial console log and the owner record. Its runtime
+ * disk overlay, the rescue disk, the config drive, the serial console log and the owner record. Its runtime
  * directory `<runtime>/<uuid>/` is this host's alone: the definition (what QEMU is started from),
  * the QMP and console sockets, QEMU's pid file and stderr, and the saved state while suspended.
  * Two hosts may so run the same guest's disk (a live migration, an evacuation) without sharing a
@@ -51,6 +51,10 @@ export class InstanceDir implements VmRuntimePaths {
 
   get rootDisk(): string {
     return join(this.path, 'disk');
+  }
+  /** The config drive (Nova's name for a vfat one), where the instance has one. */
+  get configDrive(): string {
+    return join(this.path, 'disk.config');
   }
   get rescueDisk(): string {
     return join(this.path, 'disk.rescue');
