@@ -120,13 +120,13 @@ describe('live migration on the in-process workers', () => {
     });
   });
 
-  test('hosts with storage of their own refuse a shared-storage live migration (400) and change nothing', async () => {
+  test('hosts on one storage refuse a block migration (400) and change nothing', async () => {
     await withCloud(2, async (cloud) => {
       const uuid = await activeServer(cloud);
-      const error = await liveMigrate(cloud, uuid, { host: 'compute-2', blockMigration: false, wait: true }).then(() => undefined, (rejection: unknown) => rejection);
+      const error = await liveMigrate(cloud, uuid, { host: 'compute-2', blockMigration: true, wait: true }).then(() => undefined, (rejection: unknown) => rejection);
       assert.ok(error instanceof RemoteError);
       assert.equal(error.status, 400);
-      assert.match(error.remoteMessage, /^compute-1 is not on shared storage: Shared storage live-migration requires either shared storage or boot-from-volume with no local disks\.$/);
+      assert.match(error.remoteMessage, /^compute-1 is not on local storage: Block migration can not be used with shared storage\.$/);
       const row = await instance(cloud.db, uuid);
       assert.deepEqual([row.vm_state, row.task_state, row.host], ['active', null, 'compute-1']);
       assert.equal(cloud.driver('compute-2').inspect(uuid), undefined);

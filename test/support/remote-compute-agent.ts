@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type HostPaths, hostPaths } from '../../src/compute/virt/qemu/instance/instance-dir.js';
 import { killQemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import type { ServiceUserCredentials } from '../../src/identity/client/service-user-session.js';
 import { runNimbus, type NimbusProcess } from './nimbus-process.js';
@@ -18,8 +19,10 @@ export interface RemoteComputeAgentOptions {
   readonly busUrl: string;
   /** The openrc of the user the agent authenticates as ([service_user]). */
   readonly serviceUser: OpenstackEnv;
-  /** A state dir to use (two agents may share one's layout); a fresh temporary one by default, removed by stop(). */
+  /** A state dir to use (an agent started again keeps its own); a fresh temporary one by default, removed by stop(). */
   readonly stateDir?: string;
+  /** `[compute] instances_path`: instance storage shared with other agents given the same one. */
+  readonly instancesPath?: string;
   /** More NIMBUS_* variables (e.g. another option a test needs). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -28,10 +31,13 @@ export interface RemoteComputeAgent {
   readonly nimbus: NimbusProcess;
   readonly host: string;
   readonly stateDir: string;
-  /** `<state_dir>/compute/<host>/instances`, where its guests' files are. */
+  /** Where its guests' files are: `instancesPath` the storage (its own or shared), `runtime` its own. */
+  readonly paths: HostPaths;
   readonly instancesPath: string;
-  /** SIGKILL, as a host that dies: no clean shut-down; its guests keep running until stop(). */
+  /** SIGKILL, as an agent that dies: no clean shut-down; its guests keep running until stop() or killGuests(). */
   kill(): Promise<void>;
+  /** Ends the agent's QEMUs at once (SIGKILL), as a host that loses power. */
+  killGuests(): void;
   /** SIGTERM, then the agent's stray QEMUs are ended and a temporary state dir removed; answers the exit code. */
   stop(): Promise<number | string>;
 }
@@ -75,11 +81,14 @@ export async function startRemoteComputeAgent(options: RemoteComputeAgentOptions
     NIMBUS_DATABASE_CONNECTION: 'postgresql://nobody@127.0.0.1:1/none',
     NIMBUS_BUS_TRANSPORT_URL: options.busUrl,
     ...serviceUserEnv(options.serviceUser),
+    ...(options.instancesPath === undefined ? {} : { NIMBUS_COMPUTE_INSTANCES_PATH: options.instancesPath }),
     ...options.env,
   });
-  const instancesPath = join(stateDir, 'compute', options.host, 'instances');
+  const paths = hostPaths(stateDir, options.host, options.instancesPath);
+  // By their runtime paths, which are this agent's alone (the storage may be shared).
+  const killGuests = () => killQemusUnder(paths.runtime);
   const cleanUp = () => {
-    killQemusUnder(instancesPath);
+    killGuests();
     if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
   };
   try {
@@ -94,7 +103,9 @@ export async function startRemoteComputeAgent(options: RemoteComputeAgentOptions
     nimbus,
     host: options.host,
     stateDir,
-    instancesPath,
+    paths,
+    instancesPath: paths.instances,
+    killGuests,
     async kill() {
       nimbus.child.kill('SIGKILL');
       await nimbus.exited();

@@ -101,11 +101,12 @@ export class FakeDriver implements ComputeDriver {
     await this.#begin('initHost', undefined);
   }
 
-  /** Each fake host keeps its guests to itself: no two share storage. */
+  /** Fake guests have no disks to copy: fake hosts count as one shared storage, so live migrations need no block copy. */
   async instanceStorageId(): Promise<string> {
-    return `fake:${this.host}`;
+    return 'fake';
   }
 
+  /** No disks, so none to boot an evacuated guest from: it is rebuilt from its image. */
   async instanceOnDisk(): Promise<boolean> {
     return false;
   }
