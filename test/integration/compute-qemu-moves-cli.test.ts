@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
+import { qemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import type { HypervisorUsage } from '../support/compute-cloud.js';
 import { openstackJson } from '../support/openstack-cli.js';
 import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud, type Server } from '../support/qemu-cli-cloud.js';
@@ -38,6 +41,15 @@ describe('rescue, resize and cold migration of a real guest through the openstac
       usage = await cloud.hypervisorUsage();
     }
     assert.deepEqual(usage, expected, what);
+  }
+
+  /** One QEMU runs, and only the host that runs the guest keeps files of it (nothing left aside for a resize). */
+  async function onlyFilesOn(host: string): Promise<void> {
+    const id = await cloud.idOf('vm');
+    const computes = join(cloud.stateDir, 'compute');
+    const held = readdirSync(computes).flatMap((name) => readdirSync(join(computes, name, 'instances')).filter((entry) => entry.startsWith(id)).map((entry) => `${name}/${entry}`));
+    assert.deepEqual(held, [`${host}/${id}`]);
+    assert.equal(qemusUnder(cloud.stateDir).length, 1);
   }
 
   /** From the newest request to its last step's end, as the server's action events record them (the CLI's --wait polls only every 5 s). */
@@ -100,6 +112,7 @@ describe('rescue, resize and cold migration of a real guest through the openstac
       { [source]: usageOf(usageBefore, dest), [dest]: { ...usageOf(usageBefore, source), localGb: usageOf(usageBefore, source).localGb + 1 } },
       'after confirm only the new host holds the guest, with the new flavor',
     );
+    await onlyFilesOn(dest);
   });
 
   test('a second resize reverted: back on the old flavor and host, booting its own disk, usage as before', async (t) => {
@@ -125,6 +138,7 @@ describe('rescue, resize and cold migration of a real guest through the openstac
     await bootsItsOwnDisk();
     assert.equal(await cloud.inGuest('vm', 'cat /sys/block/vda/size /disk/marker'), `${sectors(2)}\nwritten-at-launch`);
     await usageBecomes(usageBefore, 'after revert the usage is what it was before the resize');
+    await onlyFilesOn(home);
   });
 
   test('migrate --wait + confirm: the guest boots on the other host from its own disk, same flavor', async (t) => {
@@ -145,5 +159,6 @@ describe('rescue, resize and cold migration of a real guest through the openstac
     assert.equal(confirmed['OS-EXT-SRV-ATTR:host'], dest);
     assert.match(String(confirmed['flavor']), /^moves\.2g /);
     await usageBecomes({ [source]: usageOf(usageBefore, dest), [dest]: usageOf(usageBefore, source) }, 'after confirm the usage moved to the new host');
+    await onlyFilesOn(dest);
   });
 });
