@@ -55,6 +55,20 @@ export interface ComputeCloud {
   stop(): Promise<void>;
 }
 
+/** The usage an os-hypervisors/detail body reports, host by host. */
+export function hypervisorUsageOf(detail: Record<string, unknown>): HypervisorUsage {
+  const usage: HypervisorUsage = {};
+  for (const hypervisor of detail['hypervisors'] as Record<string, unknown>[]) {
+    usage[String(hypervisor['hypervisor_hostname'])] = {
+      vcpus: Number(hypervisor['vcpus_used']),
+      memoryMb: Number(hypervisor['memory_mb_used']),
+      localGb: Number(hypervisor['local_gb_used']),
+      runningVms: Number(hypervisor['running_vms']),
+    };
+  }
+  return usage;
+}
+
 /** The password of a `nimbus-<persona>` entry of the state dir's clouds.yaml. */
 export function cloudsYamlPassword(stateDir: string, persona: Persona): string {
   const yaml = readFileSync(join(stateDir, 'clouds.yaml'), 'utf8');
@@ -131,19 +145,7 @@ export async function startComputeCloud(name: string, options: { hosts?: number;
     rmSync(work, { recursive: true, force: true });
   }
 
-  async function hypervisorUsage(): Promise<HypervisorUsage> {
-    const reply = await compute('GET', '/os-hypervisors/detail');
-    const usage: HypervisorUsage = {};
-    for (const hypervisor of reply.json['hypervisors'] as Record<string, unknown>[]) {
-      usage[String(hypervisor['hypervisor_hostname'])] = {
-        vcpus: Number(hypervisor['vcpus_used']),
-        memoryMb: Number(hypervisor['memory_mb_used']),
-        localGb: Number(hypervisor['local_gb_used']),
-        runningVms: Number(hypervisor['running_vms']),
-      };
-    }
-    return usage;
-  }
+  const hypervisorUsage = async () => hypervisorUsageOf((await compute('GET', '/os-hypervisors/detail')).json);
 
   return {
     nimbus,
