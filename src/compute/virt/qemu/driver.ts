@@ -222,12 +222,13 @@ export class QemuDriver implements ComputeDriver {
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
           await createOverlay(base.path, base.format, dir.rootDisk, size);
         }
-        await claimStorage(dir, this.host);
         await createConfigDrive(instance, dir);
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
         if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
+        // Last: disks reused by a failed evacuation stay their old host's.
+        await claimStorage(dir, this.host);
       }),
     );
     LOG.info(`Instance spawned on ${this.host}${options.powerOn ? '' : ' (not powered on)'}`, { instance: instance.uuid });

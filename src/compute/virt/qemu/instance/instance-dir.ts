@@ -9,6 +9,7 @@
  */
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StartupError } from '../../../../common/errors/errors.js';
 import type { VmDefinition, VmRuntimePaths } from '../argv/vm-definition.js';
 import { DEFINITION_VERSION } from '../argv/vm-definition.js';
 
@@ -99,11 +100,11 @@ export class InstanceDir implements VmRuntimePaths {
   }
 }
 
-/** Fails early, with the reason, where the state dir is too deep for QEMU's sockets. */
+/** Fails start-up, with the reason, where the state dir is too deep for QEMU's sockets (the CLI prints one line). */
 export function checkSocketPathLength(paths: HostPaths): void {
   const longest = new InstanceDir(paths, '00000000-0000-0000-0000-000000000000').consoleSocket;
   if (Buffer.byteLength(longest) > UNIX_SOCKET_PATH_MAX) {
-    throw new Error(`Runtime path ${paths.runtime} is too long for QEMU's unix sockets (${longest} exceeds ${UNIX_SOCKET_PATH_MAX} bytes)`);
+    throw new StartupError(`State dir too deep for QEMU's unix sockets: ${longest} exceeds ${UNIX_SOCKET_PATH_MAX} bytes; use a shorter [DEFAULT] state_dir`);
   }
 }
 
