@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
@@ -58,12 +59,18 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
           await agents.waitFor(/Compute agents running for hosts compute-1 … compute-2, driver fake/);
           assert.ok(existsSync(join(agentDir, 'compute', 'compute-1')) && existsSync(join(agentDir, 'compute', 'compute-2')), 'each host has its state subdir');
 
-          const services = await openstackJson<Json[]>(admin, ['compute', 'service', 'list']);
-          const rows = services
-            .filter((row) => String(row['Binary']).startsWith('nova-'))
-            .map((row) => `${String(row['Binary'])}@${String(row['Host'])}:${String(row['State'])}`)
-            .sort();
-          assert.deepEqual(rows, ['nova-compute@compute-1:up', 'nova-compute@compute-2:up', 'nova-conductor@api-node:up', 'nova-scheduler@api-node:up']);
+          // Each agent's service row follows its start within a heartbeat.
+          const expected = ['nova-compute@compute-1:up', 'nova-compute@compute-2:up', 'nova-conductor@api-node:up', 'nova-scheduler@api-node:up'];
+          let rows: string[] = [];
+          for (let attempt = 0; attempt < 50 && !isDeepStrictEqual(rows, expected); attempt += 1) {
+            if (attempt > 0) await sleep(200);
+            const services = await openstackJson<Json[]>(admin, ['compute', 'service', 'list']);
+            rows = services
+              .filter((row) => String(row['Binary']).startsWith('nova-'))
+              .map((row) => `${String(row['Binary'])}@${String(row['Host'])}:${String(row['State'])}`)
+              .sort();
+          }
+          assert.deepEqual(rows, expected);
 
           const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
             method: 'POST',

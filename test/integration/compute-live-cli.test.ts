@@ -84,6 +84,8 @@ describe('live migration and evacuation through the openstack CLI', { skip }, ()
     const liveEvent = await openstackJson<Server>(cloud.cli.admin, ['server', 'event', 'show', id, String(events[0]?.['Request ID'])]);
     const steps = (liveEvent['events'] as Server[]).map((event) => `${String(event['event'])}:${String(event['result'])}`).sort();
     assert.deepEqual(steps, [
+      'compute_check_can_live_migrate_destination:Success',
+      'compute_check_can_live_migrate_source:Success',
       'compute_live_migration:Success',
       'compute_post_live_migration_at_destination:Success',
       'compute_pre_live_migration:Success',
