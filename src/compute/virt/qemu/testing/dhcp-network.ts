@@ -103,9 +103,9 @@ export async function dhcpNetwork(options: DhcpNetworkOptions): Promise<DhcpNetw
     );
     let stderr = '';
     dnsmasq.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // dnsmasq logs its start once it listens; an error ends it at once.
+    // dnsmasq logs its DHCP set-up once it listens (`DHCP, static leases only on …`); an error ends it at once.
     const deadline = Date.now() + 10_000;
-    while (!(await network.log()).includes('DHCP, IP range')) {
+    while (!(await network.log()).includes('DHCP, ')) {
       if (dnsmasq.exitCode !== null || Date.now() > deadline) throw new Error(`dnsmasq did not start: ${stderr.trim() || `exit ${String(dnsmasq.exitCode)}`}`);
       await sleep(50);
     }
