@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFile, readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -92,9 +93,21 @@ describe('virtio NICs of a real guest on a Linux bridge', { skip: SKIP }, () => 
     assert.match(ready.line, / boot=2 .*eth0=192\.0\.2\.11\/24 /);
   });
 
-  test('destroy deletes the tap', async () => {
-    await harness.driver.destroy(guest, { destroyDisks: true });
+  test('a cold migration unplugs the port on the source and plugs it on the destination, where the guest gets its address', async () => {
+    // Both hosts share this machine's network namespace: the destination's tap has the same name.
+    const migration = { id: randomUUID(), sourceHost: harness.driver.host, destHost: harness.peer.host };
+    const disks = await harness.driver.migrateDiskAndPowerOff(guest, harness.peer.host, guest.flavor, { timeoutSeconds: 0, retryIntervalSeconds: 0 });
     assert.equal(await hostTap(vif.devname), undefined);
-    assert.deepEqual(await harness.driver.listInstances(), []);
+    await harness.peer.finishMigration(migration, guest, disks, { resizeInstance: false, powerOn: true });
+    assert.equal((await hostTap(vif.devname))?.bridge, vif.bridge);
+    assert.match((await waitForReady(harness.peer, guest, 1)).line, / eth0=192\.0\.2\.11\/24 /);
+    await harness.driver.confirmMigration(migration, guest);
+    assert.equal((await hostTap(vif.devname))?.bridge, vif.bridge);
+  });
+
+  test('destroy deletes the tap', async () => {
+    await harness.peer.destroy(guest, { destroyDisks: true });
+    assert.equal(await hostTap(vif.devname), undefined);
+    assert.deepEqual(await harness.peer.listInstances(), []);
   });
 });
