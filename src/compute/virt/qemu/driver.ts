@@ -387,7 +387,7 @@ export class QemuDriver implements ComputeDriver {
     }
     await this.powerOff(instance, options);
     await failing('migrateDiskAndPowerOff', instance, async () => {
-      // The guest's ports move with it (a revert's boot plugs them here again), as Nova unplugs here.
+      // The guest's ports leave with it; a revert's boot plugs them here again.
       await unplugTaps(await definedTaps(dir));
       await sendDisk(dir, new InstanceDir(destination, instance.uuid));
     });
