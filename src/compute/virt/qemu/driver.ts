@@ -31,6 +31,7 @@ import { acpiShutdown } from './guest-power.js';
 import { type Accelerator, detectAccelerator } from './host/accelerator.js';
 import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
 import { qemuSystemBinary } from './host/qemu-binary.js';
+import { plugTaps, unplugTaps } from './host/vifs.js';
 import { hasResizeSource, removeResizeSource, resizeSource, restoreResizeSource, sendDisk } from './cold-migration.js';
 import {
   type HostPaths,
@@ -49,7 +50,7 @@ import { LiveMigrationSteps } from './live-migration-steps.js';
 import { saveState } from './managed-save.js';
 import { qmp } from './qmp/index.js';
 import { GuestProcesses } from './guest-processes.js';
-import { createConfigDrive, instanceDefinition } from './instance-definition.js';
+import { createConfigDrive, definedTaps, instanceDefinition } from './instance-definition.js';
 import { Reverter } from './reverter.js';
 import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
 
@@ -226,6 +227,7 @@ export class QemuDriver implements ComputeDriver {
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
+        reverter.add(() => unplugTaps(definition.nics.map((nic) => nic.devname)));
         if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
         // Last: disks reused by a failed evacuation stay their old host's.
         await claimStorage(dir, this.host);
@@ -238,6 +240,7 @@ export class QemuDriver implements ComputeDriver {
     const dir = this.#dir(instance.uuid);
     await failing('destroy', instance, async () => {
       await this.#guests.kill(instance.uuid);
+      await unplugTaps([...(await definedTaps(dir)), ...instance.network.map((vif) => vif.devname)]);
       if (options.destroyDisks) await removeInstanceFiles(dir, this.host);
       else await rm(dir.runtime, { recursive: true, force: true });
     });
@@ -383,7 +386,11 @@ export class QemuDriver implements ComputeDriver {
       throw new DriverOperationFailed('migrateDiskAndPowerOff', 'unable to resize the root disk down', { instanceUuid: instance.uuid });
     }
     await this.powerOff(instance, options);
-    await failing('migrateDiskAndPowerOff', instance, () => sendDisk(dir, new InstanceDir(destination, instance.uuid)));
+    await failing('migrateDiskAndPowerOff', instance, async () => {
+      // The guest's ports leave with it; a revert's boot plugs them here again.
+      await unplugTaps(await definedTaps(dir));
+      await sendDisk(dir, new InstanceDir(destination, instance.uuid));
+    });
     return { sourceHost: this.host, disks: [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }] };
   }
 
@@ -405,6 +412,7 @@ export class QemuDriver implements ComputeDriver {
         const definition = instanceDefinition(instance, dir, this.accelerator);
         await writeDefinition(dir.definition, definition);
         reverter.add(() => rm(dir.definition, { force: true }));
+        reverter.add(() => unplugTaps(definition.nics.map((nic) => nic.devname)));
         if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
       }),
     );
@@ -480,14 +488,16 @@ export class QemuDriver implements ComputeDriver {
     });
   }
 
-  /** Guests are defined without NICs until the bridge networking lands: there is nothing to connect. */
-  async plugVifs(instance: InstanceRef, _vifs: readonly VifSpec[]): Promise<void> {
+  /** The host side only (taps on their bridges): the guest's NICs are in its definition, and every start plugs them too. */
+  async plugVifs(instance: InstanceRef, vifs: readonly VifSpec[]): Promise<void> {
     await definedDir(this.#guests, instance);
+    await failing('plugVifs', instance, () => plugTaps(vifs));
   }
 
-  /** As plugVifs: no interface is defined, so none is connected. */
-  async unplugVifs(instance: InstanceRef, _vifs: readonly VifSpec[]): Promise<void> {
+  /** Deletes the taps: a running guest's NICs lose their link until the next plug. */
+  async unplugVifs(instance: InstanceRef, vifs: readonly VifSpec[]): Promise<void> {
     await definedDir(this.#guests, instance);
+    await failing('unplugVifs', instance, () => unplugTaps(vifs.map((vif) => vif.devname)));
   }
 
   // Internals

@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { PowerState } from '../power-state.js';
 import { BOOT, type VmDefinition, type VmLaunch } from './argv/vm-definition.js';
 import { powerStateOf } from './guest-power.js';
+import { plugTaps } from './host/vifs.js';
 import { type HostPaths, InstanceDir, exists, readDefinition } from './instance/instance-dir.js';
 import { finishRestore, restoreUri } from './managed-save.js';
 import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
@@ -83,7 +84,9 @@ export class GuestProcesses {
     await rm(dir.savedState, { force: true });
   }
 
+  /** Plugs the definition's taps first (Nova's plug_vifs before the domain starts): QEMU opens them by name. */
   async start(dir: InstanceDir, definition: VmDefinition, launch: VmLaunch): Promise<QmpMonitor> {
+    await plugTaps(definition.nics);
     const monitor = await startQemu(this.#binary, dir, definition, launch);
     this.#monitors.set(definition.uuid, Promise.resolve(monitor));
     return monitor;

@@ -1,11 +1,17 @@
-import type { InstanceSpec } from '../instance-spec.js';
-import { DEFINITION_VERSION, MACHINE_TYPE, type DiskDefinition, type VmDefinition } from './argv/vm-definition.js';
+import type { InstanceSpec, VifSpec } from '../instance-spec.js';
+import { DEFINITION_VERSION, MACHINE_TYPE, type DiskDefinition, type NicDefinition, type VmDefinition } from './argv/vm-definition.js';
 import { writeConfigDrive } from './disk/config-drive.js';
 import type { Accelerator } from './host/accelerator.js';
-import type { InstanceDir } from './instance/instance-dir.js';
+import { type InstanceDir, readDefinition } from './instance/instance-dir.js';
 import { volumeDefinition } from './volumes.js';
 
-/** The definition of a guest as the agent describes it: flavor, disks in its directory, volumes. */
+/** The NIC of a port; its ids come from the port id, so they stay when other ports come and go. */
+export function nicDefinition(vif: VifSpec): NicDefinition {
+  const id = `n${vif.id.replace(/[^0-9A-Za-z]/g, '').slice(0, 16)}`;
+  return { id, portId: vif.id, mac: vif.mac, devname: vif.devname, bridge: vif.bridge, mtu: vif.mtu };
+}
+
+/** The definition of a guest as the agent describes it: flavor, disks in its directory, volumes, NICs. */
 export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, accelerator: Accelerator): VmDefinition {
   const { flavor } = instance;
   const root: DiskDefinition = { id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false };
@@ -21,7 +27,14 @@ export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, acc
     localGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024),
     disks: instance.configDrive ? [root, configDrive] : [root],
     volumes: instance.blockDevices.volumes.map(volumeDefinition),
+    nics: instance.network.map(nicDefinition),
   };
+}
+
+/** The tap devices the guest's definitions on this host name (own, rescue, incoming): what unplugging it deletes. */
+export async function definedTaps(dir: InstanceDir): Promise<string[]> {
+  const definitions = await Promise.all([dir.definition, dir.rescueDefinition, dir.incomingDefinition].map(readDefinition));
+  return definitions.flatMap((definition) => definition?.nics.map((nic) => nic.devname) ?? []);
 }
 
 /**

@@ -10,7 +10,8 @@ import type { InstanceRef, InstanceSpec } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
 import { createOverlay } from './disk/qemu-img.js';
 import { type GuestHost, failing, monitorInState, rootBytes } from './guest-host.js';
-import { createConfigDrive, instanceDefinition } from './instance-definition.js';
+import { unplugTaps } from './host/vifs.js';
+import { createConfigDrive, definedTaps, instanceDefinition } from './instance-definition.js';
 import { claimStorage, exists, removeInstanceFiles, writeDefinition } from './instance/instance-dir.js';
 import { OutgoingMigration, awaitArrival, closeDiskExport, listenForIncoming, migrateOut } from './live-migration.js';
 import { Reverter } from './reverter.js';
@@ -51,6 +52,7 @@ export class LiveMigrationSteps {
         }
         const definition = instanceDefinition(instance, dir, accelerator);
         await writeDefinition(dir.incomingDefinition, definition);
+        reverter.add(() => unplugTaps(definition.nics.map((nic) => nic.devname)));
         const monitor = await guests.start(dir, definition, { incoming: 'defer', startPaused: false });
         reverter.add(() => guests.kill(instance.uuid));
         const endpoints = await listenForIncoming(monitor, this.#migrationAddress, request.blockMigration);
@@ -70,6 +72,7 @@ export class LiveMigrationSteps {
       if (result === 'completed') {
         // The guest runs on the destination now: this host no longer defines it, its disk waits for postAtSource.
         await guests.kill(instance.uuid);
+        await unplugTaps(await definedTaps(dir));
         await rm(dir.definition, { force: true });
         LOG.info(`Live migration to ${target.host} completed`, { instance: instance.uuid });
       }
@@ -118,6 +121,7 @@ export class LiveMigrationSteps {
     if (await exists(dir.definition)) return;
     await failing('rollbackLiveMigrationAtDestination', instance, async () => {
       await guests.kill(instance.uuid);
+      await unplugTaps(await definedTaps(dir));
       // The source still owns a shared disk (it never claimed here), so only a block migration's copy goes.
       if (options.destroyDisks) await removeInstanceFiles(dir, this.#host.host);
       else await rm(dir.runtime, { recursive: true, force: true });

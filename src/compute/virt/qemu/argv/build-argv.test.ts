@@ -21,6 +21,7 @@ const DEFINITION: VmDefinition = {
   localGb: 1,
   disks: [{ id: 'disk0', path: '/s/i/disk', format: 'qcow2', serial: null, readOnly: false }],
   volumes: [],
+  nics: [],
 };
 
 test('a TCG guest with one disk boots from it, serial logged, QMP on its socket', () => {
@@ -73,6 +74,18 @@ test('attached volumes follow the disks, their serial the volume id', () => {
     '-blockdev', 'driver=raw,file=v0123456789abcdef-file,node-name=v0123456789abcdef',
     '-device', 'virtio-blk-pci,drive=v0123456789abcdef,id=v0123456789abcdef-dev,serial=01234567-89ab-cdef-0123-456789abcdef',
   ]);
+});
+
+test('NICs open their host taps by name, after the disks and before the volumes, ids from the port', () => {
+  const nic = { id: 'n1c5e0f7a9b2d4e61', portId: '1c5e0f7a-9b2d-4e61-8a3c-0d9f6b7e2a14', mac: 'fa:16:3e:12:34:56', devname: 'tap1c5e0f7a-9b', bridge: 'brq0d9f6b7e-2a', mtu: 1450 };
+  const disk = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: null, readOnly: false } as const;
+  const argv = buildQemuArgv({ ...DEFINITION, nics: [nic], volumes: [{ volumeId: 'volume-1', mountpoint: '/dev/vdb', disk }] }, PATHS, BOOT);
+  assert.deepEqual(argv.slice(-12, -6), [
+    '-device', 'virtio-blk-pci,drive=disk0,id=disk0-dev,bootindex=0',
+    '-netdev', 'tap,id=n1c5e0f7a9b2d4e61,ifname=tap1c5e0f7a-9b,script=no,downscript=no',
+    '-device', 'virtio-net-pci,netdev=n1c5e0f7a9b2d4e61,mac=fa:16:3e:12:34:56,id=n1c5e0f7a9b2d4e61-dev,host_mtu=1450',
+  ]);
+  assert.match(argv.slice(-6).join(' '), /^-blockdev driver=file,filename=\/v\/volume-1/);
 });
 
 test('an incoming migration starts paused with -incoming last', () => {

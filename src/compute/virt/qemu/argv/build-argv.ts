@@ -1,4 +1,4 @@
-import type { DiskDefinition, VmDefinition, VmLaunch, VmRuntimePaths } from './vm-definition.js';
+import type { DiskDefinition, NicDefinition, VmDefinition, VmLaunch, VmRuntimePaths } from './vm-definition.js';
 
 /** QEMU's option syntax: commas inside a value are doubled. */
 function value(text: string): string {
@@ -14,6 +14,16 @@ function diskArgs(disk: DiskDefinition, bootIndex: number): string[] {
     `driver=${disk.format},file=${disk.id}-file,node-name=${disk.id}${readOnly}`,
     '-device',
     `virtio-blk-pci,drive=${disk.id},id=${disk.id}-dev${disk.serial === null ? '' : `,serial=${value(disk.serial)}`}${bootIndex === 0 ? ',bootindex=0' : ''}`,
+  ];
+}
+
+/** A tap the host plugged beforehand (script=no: QEMU only opens it); host_mtu tells the guest the port's MTU. */
+function nicArgs(nic: NicDefinition): string[] {
+  return [
+    '-netdev',
+    `tap,id=${nic.id},ifname=${value(nic.devname)},script=no,downscript=no`,
+    '-device',
+    `virtio-net-pci,netdev=${nic.id},mac=${nic.mac},id=${nic.id}-dev,host_mtu=${nic.mtu}`,
   ];
 }
 
@@ -53,6 +63,9 @@ export function buildQemuArgv(definition: VmDefinition, paths: VmRuntimePaths, l
     '-serial',
     'chardev:serial0',
     ...definition.disks.flatMap((disk, index) => diskArgs(disk, index)),
+    // NICs before volumes: a hot-plugged volume takes the next free PCI slot, which a restart or a
+    // migration's destination must give it too.
+    ...definition.nics.flatMap(nicArgs),
     ...definition.volumes.flatMap((volume) => diskArgs(volume.disk, -1)),
     ...(launch.startPaused ? ['-S'] : []),
     ...(launch.incoming === null ? [] : ['-incoming', launch.incoming]),

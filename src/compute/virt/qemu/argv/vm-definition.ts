@@ -29,6 +29,19 @@ export interface VolumeDefinition {
   readonly disk: DiskDefinition;
 }
 
+/** A NIC on a host tap device: a Neutron port as Nova's Linux bridge VIF type plugs it. */
+export interface NicDefinition {
+  /** The QMP id of the netdev, and `<id>-dev` the device's: stable across restarts and migrations. */
+  readonly id: string;
+  /** The Neutron port. */
+  readonly portId: string;
+  readonly mac: string;
+  /** The host tap device QEMU opens by name, and the bridge it joins. */
+  readonly devname: string;
+  readonly bridge: string;
+  readonly mtu: number;
+}
+
 export interface VmDefinition {
   readonly version: typeof DEFINITION_VERSION;
   readonly uuid: string;
@@ -44,6 +57,8 @@ export interface VmDefinition {
   readonly disks: readonly DiskDefinition[];
   /** Attached volumes, in attachment order. */
   readonly volumes: readonly VolumeDefinition[];
+  /** In port order. A definition written before NICs existed has none (readDefinition fills in []). */
+  readonly nics: readonly NicDefinition[];
 }
 
 /** Where the process's files live; all in the instance directory. */

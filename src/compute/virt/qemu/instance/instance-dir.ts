@@ -128,9 +128,10 @@ export async function readDefinition(path: string): Promise<VmDefinition | undef
   } catch {
     return undefined;
   }
-  const definition = JSON.parse(text) as VmDefinition;
+  const definition = JSON.parse(text) as Omit<VmDefinition, 'nics'> & { readonly nics?: VmDefinition['nics'] };
   if (definition.version !== DEFINITION_VERSION) throw new Error(`${path}: unknown definition version ${String(definition.version)}`);
-  return definition;
+  // Definitions written before guests had NICs have none.
+  return { ...definition, nics: definition.nics ?? [] };
 }
 
 /** Records `host` as the owner of the guest's disks (written whenever a host takes the guest over). */
