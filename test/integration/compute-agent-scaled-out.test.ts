@@ -59,16 +59,20 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
           await agents.waitFor(/Compute agents running for hosts compute-1 … compute-2, driver fake/);
           assert.ok(existsSync(join(agentDir, 'compute', 'compute-1')) && existsSync(join(agentDir, 'compute', 'compute-2')), 'each host has its state subdir');
 
-          // Each agent's service row follows its start within a heartbeat.
-          const expected = ['nova-compute@compute-1:up', 'nova-compute@compute-2:up', 'nova-conductor@api-node:up', 'nova-scheduler@api-node:up'];
+          // Each agent's service row and hypervisor (what the scheduler picks from) follow its start within a heartbeat.
+          const expected = ['nova-compute@compute-1:up', 'nova-compute@compute-2:up', 'nova-conductor@api-node:up', 'nova-scheduler@api-node:up', 'node:compute-1', 'node:compute-2'];
           let rows: string[] = [];
           for (let attempt = 0; attempt < 50 && !isDeepStrictEqual(rows, expected); attempt += 1) {
             if (attempt > 0) await sleep(200);
             const services = await openstackJson<Json[]>(admin, ['compute', 'service', 'list']);
-            rows = services
-              .filter((row) => String(row['Binary']).startsWith('nova-'))
-              .map((row) => `${String(row['Binary'])}@${String(row['Host'])}:${String(row['State'])}`)
-              .sort();
+            const hypervisors = await openstackJson<Json[]>(admin, ['hypervisor', 'list']);
+            rows = [
+              ...services
+                .filter((row) => String(row['Binary']).startsWith('nova-'))
+                .map((row) => `${String(row['Binary'])}@${String(row['Host'])}:${String(row['State'])}`)
+                .sort(),
+              ...hypervisors.map((row) => `node:${String(row['Hypervisor Hostname'])}`).sort(),
+            ];
           }
           assert.deepEqual(rows, expected);
 

@@ -341,11 +341,14 @@ export interface DriverContractOptions {
   /** A fresh pair of hosts for each case. */
   readonly create: () => Promise<DriverHarness>;
   readonly skip?: readonly { readonly test: DriverContractTest; readonly reason: string }[];
+  /** Only these cases, for a harness that suits no others (hosts on shared storage). */
+  readonly only?: readonly DriverContractTest[];
 }
 
-export function runDriverContract({ name, create, skip = [] }: DriverContractOptions): void {
+export function runDriverContract({ name, create, skip = [], only }: DriverContractOptions): void {
   describe(`virt driver contract: ${name}`, () => {
     for (const [title, run] of Object.entries(CASES) as [DriverContractTest, ContractCase][]) {
+      if (only !== undefined && !only.includes(title)) continue;
       const skipped = skip.find((entry) => entry.test === title);
       test(title, { skip: skipped?.reason ?? false }, async () => {
         const harness = await create();
