@@ -24,7 +24,7 @@ export function guestSpec(instance: AgentInstance, image: ImageMeta = knownImage
     keyName: instance.keyName,
     keyData: instance.keyData,
     configDrive: instance.configDrive,
-    metadata: {},
+    metadata: instance.metadata,
     network: [],
     blockDevices: { rootDeviceName: instance.rootDeviceName ?? '/dev/vda', volumes: [] },
   };

@@ -28,6 +28,11 @@ for (const dialect of DIALECTS) {
         assert.equal(await store.update({ uuid, expected: { vmState: ['building'], taskState: ['scheduling'] }, changes: { host: 'h1', node: 'h1' } }), true);
         assert.deepEqual((await store.onHost('h1')).map((instance) => instance.uuid), [uuid]);
         assert.equal((await store.get(uuid))?.flavor.vcpus, 1);
+        // The server's metadata travels with it to the agent (the config drive's `meta`).
+        assert.deepEqual((await store.get(uuid))?.metadata, {});
+        await tables.insertInto('compute_instance_metadata').values([{ instance_uuid: uuid, key: 'role', value: 'web' }, { instance_uuid: uuid, key: 'tier', value: '1' }]).execute();
+        assert.deepEqual((await store.get(uuid))?.metadata, { role: 'web', tier: '1' });
+        assert.deepEqual((await store.onHost('h1')).map((instance) => instance.metadata), [{ role: 'web', tier: '1' }]);
 
         await runWithContext({ requestId: 'req-1' }, async () => {
           await store.eventStart({ uuid, event: 'compute_x', host: 'h1' });

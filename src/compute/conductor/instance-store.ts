@@ -29,12 +29,23 @@ export class InstanceStore {
 
   async get(uuid: string): Promise<AgentInstance | undefined> {
     const row = await this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).where('deleted', '=', false).executeTakeFirst();
-    return row && toAgentInstance(row);
+    if (row === undefined) return undefined;
+    return toAgentInstance(row, (await this.#metadataOf([uuid])).get(uuid));
   }
 
   async onHost(host: string): Promise<AgentInstance[]> {
     const rows = await this.#db.selectFrom('compute_instances').selectAll().where('host', '=', host).where('deleted', '=', false).execute();
-    return rows.map(toAgentInstance);
+    const metadata = await this.#metadataOf(rows.map((row) => row.uuid));
+    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid)));
+  }
+
+  /** The metadata of each instance named, by uuid (none listed: no metadata). */
+  async #metadataOf(uuids: readonly string[]): Promise<Map<string, Record<string, string>>> {
+    const byInstance = new Map<string, Record<string, string>>();
+    if (uuids.length === 0) return byInstance;
+    const rows = await this.#db.selectFrom('compute_instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).execute();
+    for (const { instance_uuid: uuid, key, value } of rows) byInstance.set(uuid, { ...byInstance.get(uuid), [key]: value });
+    return byInstance;
   }
 
   async update({ uuid, expected, changes }: InstanceUpdateArgs): Promise<boolean> {
@@ -137,7 +148,7 @@ export class InstanceStore {
   }
 }
 
-function toAgentInstance(row: Selectable<InstancesTable>): AgentInstance {
+function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Record<string, string>> = {}): AgentInstance {
   return {
     uuid: row.uuid,
     name: `instance-${row.uuid.slice(0, 8)}`,
@@ -161,6 +172,7 @@ function toAgentInstance(row: Selectable<InstancesTable>): AgentInstance {
     // Nova stores 'True' or '' (older releases an image id): anything but empty asks for one.
     configDrive: row.config_drive !== '',
     rootDeviceName: row.root_device_name,
+    metadata,
   };
 }
 

@@ -39,6 +39,8 @@ export interface AgentInstance {
   readonly keyData: string | null;
   readonly configDrive: boolean;
   readonly rootDeviceName: string | null;
+  /** The server's metadata (user key/value pairs), for the config drive and the metadata service. */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 export interface ExpectedStateWire {
