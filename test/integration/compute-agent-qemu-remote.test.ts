@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { qemuSystemBinary } from '../../src/compute/virt/qemu/host/qemu-binary.js';
+import { InstanceDir } from '../../src/compute/virt/qemu/instance/instance-dir.js';
+import { runInGuest } from '../../src/compute/virt/qemu/testing/guest-console.js';
 import { qemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
@@ -43,7 +45,7 @@ async function waitForReadyLine(admin: OpenstackEnv, server: string): Promise<st
 }
 
 describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, { skip }, () => {
-  test('boots nimbus-tiny to its ready line, snapshots it into an active image and deletes it', async (t) => {
+  test('boots nimbus-tiny to its ready line, snapshots it, survives an agent kill -9 and restart, and deletes it', async (t) => {
     await withTestDatabase(dialect, async (url) => {
       const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-api-node-'));
       const port = await freePort();
@@ -56,7 +58,9 @@ describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, 
       try {
         await node.waitFor(/Nimbus all-in-one cloud is running/, 120_000);
         const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
-        const agent = await startRemoteComputeAgent({ host: 'remote-1', driver: 'qemu', busUrl: RABBIT_URL, serviceUser: admin });
+        const agentStateDir = mkdtempSync(join(tmpdir(), 'nra-'));
+        const start = () => startRemoteComputeAgent({ host: 'remote-1', driver: 'qemu', busUrl: RABBIT_URL, serviceUser: admin, stateDir: agentStateDir });
+        let agent = await start();
         try {
           const [hypervisor] = await openstackJson<Json[]>(admin, ['hypervisor', 'list', '--long']);
           assert.deepEqual([hypervisor?.['Hypervisor Hostname'], hypervisor?.['Hypervisor Type']], ['remote-1', 'QEMU']);
@@ -67,7 +71,7 @@ describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, 
           assert.equal(active['OS-EXT-SRV-ATTR:host'], 'remote-1');
           assert.match(await waitForReadyLine(admin, 'vm1'), /host=\S+ boot=1 /);
           t.diagnostic(`create → ready line ${Date.now() - started} ms`);
-          assert.equal(qemusUnder(agent.instancesPath).length, 1);
+          assert.equal(qemusUnder(agent.paths.runtime).length, 1);
 
           const snapshotStarted = Date.now();
           await openstackOk(admin, ['server', 'image', 'create', '--name', 'vm1-snap', '--wait', 'vm1']);
@@ -78,12 +82,26 @@ describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, 
           t.diagnostic(`snapshot → active image ${Date.now() - snapshotStarted} ms`);
           await waitForStatus(admin, 'vm1', 'ACTIVE');
 
+          // The agent dies (kill -9) and starts again: the guest ran on meanwhile, and is the agent's to drive again.
+          const consoleSocket = new InstanceDir(agent.paths, String(active['id'])).consoleSocket;
+          const uptime = async () => Number.parseFloat((await runInGuest(consoleSocket, 'cut -d" " -f1 /proc/uptime')).split('\n').pop() ?? 'NaN');
+          const before = await uptime();
+          await agent.kill();
+          assert.equal(qemusUnder(agent.paths.runtime).length, 1);
+          agent = await start();
+          assert.equal((await waitForStatus(admin, 'vm1', 'ACTIVE'))['OS-EXT-SRV-ATTR:host'], 'remote-1');
+          assert.ok((await uptime()) > before, 'the guest was not restarted');
+          await openstackOk(admin, ['server', 'stop', 'vm1']);
+          await waitForStatus(admin, 'vm1', 'SHUTOFF');
+          assert.deepEqual(qemusUnder(agent.paths.runtime), []);
+
           await openstackOk(admin, ['server', 'delete', '--wait', 'vm1']);
-          assert.deepEqual(qemusUnder(agent.instancesPath), []);
+          assert.deepEqual(qemusUnder(agent.paths.runtime), []);
           await openstackOk(admin, ['image', 'delete', 'vm1-snap']);
         } finally {
           await openstack(admin, ['server', 'delete', '--wait', 'vm1']);
           assert.equal(await agent.stop(), 0, agent.nimbus.output());
+          rmSync(agentStateDir, { recursive: true, force: true });
         }
       } finally {
         node.child.kill('SIGTERM');
