@@ -10,7 +10,7 @@ import { BadRequest, Forbidden, NotFound } from '../../../common/errors/errors.j
 import { BASE_ATTRIBUTES, READ_ONLY_ATTRIBUTES, isReservedProperty, type ImageRef } from '../../../image/images/image.js';
 import type { PatchChange } from '../../../image/images/json-patch.js';
 import { checkImageMetadataQuota } from '../../quotas/image-metadata-quota.js';
-import { authorizeOnImage, ImageParams, proxyOnlyBefore236, visibleImage } from './images.js';
+import { authorizeImageAction, ImageParams, proxyOnlyBefore236, visibleImage } from './images.js';
 import type { ComputeRouteDeps, ProxiedImages } from './route-deps.js';
 import { MetadataBody, MetaItemBody } from './server-metadata.js';
 
@@ -36,7 +36,7 @@ export function imageMetadataRoutes(deps: ComputeRouteDeps, images: ProxiedImage
   /** Replaces the image's properties with `properties` (after the quota check) and returns them as stored. */
   async function write(request: FastifyRequest, image: ImageRef, properties: Readonly<Record<string, string>>): Promise<Readonly<Record<string, string>>> {
     await checkImageMetadataQuota(deps.quotas, request.requestContext, properties);
-    authorizeOnImage(deps, request, 'modify_image', image, `Not authorized for image ${image.id}.`);
+    authorizeImageAction(deps, request, 'modify_image', image, `Not authorized for image ${image.id}.`);
     const changes = propertyChanges(image, properties);
     if (changes.length === 0) return image.properties;
     return (await images.update(request.requestContext, image.id, changes)).properties;

@@ -30,7 +30,7 @@ export function proxyOnlyBefore236(app: Parameters<FastifyPluginAsyncTypebox>[0]
 }
 
 /** Glance's policy rule `action` on a visible image, refused in Nova's words (404 when the caller may not even read it). */
-export function authorizeOnImage(deps: ComputeRouteDeps, request: FastifyRequest, action: string, image: ImageRef, refused: string): void {
+export function authorizeImageAction(deps: ComputeRouteDeps, request: FastifyRequest, action: string, image: ImageRef, refused: string): void {
   const credentials = deps.credentialsOf(request);
   const target = imageTarget(request, image);
   if (!deps.policy.check('get_image', target, credentials)) throw new NotFound('Image not found.');
@@ -42,7 +42,7 @@ export async function visibleImage(deps: ComputeRouteDeps, images: ProxiedImages
   const image = await images.get(request.requestContext, id).catch((error: unknown) => {
     throw error instanceof NimbusError && error.status === 404 ? new NotFound('Image not found.') : error;
   });
-  authorizeOnImage(deps, request, 'get_image', image, 'Image not found.');
+  authorizeImageAction(deps, request, 'get_image', image, 'Image not found.');
   return image;
 }
 
@@ -84,7 +84,7 @@ export function imageRoutes(deps: ComputeRouteDeps, images: ProxiedImages): Fast
 
     app.delete('/v2.1/images/:image_id', { schema: { params: ImageParams } }, async (request, reply) => {
       const image = await visibleImage(deps, images, request, request.params.image_id);
-      authorizeOnImage(deps, request, 'delete_image', image, 'You are not allowed to delete the image.');
+      authorizeImageAction(deps, request, 'delete_image', image, 'You are not allowed to delete the image.');
       await images.delete(request.requestContext, image.id).catch((error: unknown) => {
         // Glance's 403 (a protected image) is Nova's ImageNotAuthorized.
         throw error instanceof NimbusError && error.status === 403 ? new Forbidden('You are not allowed to delete the image.') : error;
