@@ -40,5 +40,5 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
   });
-  return { flavors, quotas, keypairs, servers, admin };
+  return { flavors, quotas, keypairs, servers, admin, images: backends.images };
 }

@@ -5,9 +5,10 @@
  * Unshelve goes through the conductor, which schedules an offloaded server again.
  */
 import type { RequestContext } from '../../common/context/request-context.js';
-import { BadRequest, Conflict, Forbidden, NimbusError } from '../../common/errors/errors.js';
+import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
 import type { ImageRef } from '../../image/images/image.js';
 import { readSystemMetadata } from '../db/system-metadata.js';
+import { checkImageMetadataQuota } from '../quotas/image-metadata-quota.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import type { ExpectedState, InstanceChanges } from '../state/instance-state-cas.js';
@@ -46,7 +47,7 @@ export class SnapshotActions {
   async createImage(context: RequestContext, server: Server, name: string, metadata: Readonly<Record<string, string>>, checkQuota: boolean): Promise<ImageRef> {
     await this.deps.support.guard(context, server, 'createImage', SNAPSHOT_FROM);
     const host = hostOf(server);
-    if (checkQuota) await this.#checkImageMetadataQuota(context, metadata);
+    if (checkQuota) await checkImageMetadataQuota(this.deps.quotas, context, metadata);
     const image = await createSnapshotRecord(this.deps.images, context, server, name, metadata);
     await this.#claimWithImage(context, server, 'createImage', { task_state: TaskState.IMAGE_SNAPSHOT_PENDING }, image.id);
     await this.deps.support.record(context, server.row.uuid, InstanceActionName.CREATE_IMAGE);
@@ -107,13 +108,6 @@ export class SnapshotActions {
       await discardSnapshotRecord(this.deps.images, context, server, imageId);
       throw error;
     }
-  }
-
-  async #checkImageMetadataQuota(context: RequestContext, metadata: Readonly<Record<string, string>>): Promise<void> {
-    const count = Object.keys(metadata).length;
-    if (count === 0) return;
-    const limit = (await this.deps.quotas.limits(context.projectId ?? '')).metadata_items;
-    if (limit >= 0 && count > limit) throw new Forbidden('Image metadata limit exceeded');
   }
 
   /** What an offloaded server is scheduled with: its flavor, its shelve snapshot's properties, its zone and server group. */

@@ -46,7 +46,8 @@ export async function createSnapshotRecord(
 ): Promise<ImageRef> {
   const base = await baseImageOf(images, context, server.row.image_ref);
   const inherited = Object.entries(base?.properties ?? {}).filter(
-    ([key]) => !NON_INHERITABLE.has(key) && !NON_INHERITABLE_NAMESPACES.some((namespace) => key.startsWith(namespace)),
+    // image_type is the snapshot's own (Nova's create_image sets it over what is inherited).
+    ([key]) => key !== 'image_type' && !NON_INHERITABLE.has(key) && !NON_INHERITABLE_NAMESPACES.some((namespace) => key.startsWith(namespace)),
   );
   const baseMinDisk = base?.min_disk ?? 0;
   // Nova's get_system_metadata_from_image: a vhd's min_disk is the flavor's, others at least the flavor's.

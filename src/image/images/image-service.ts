@@ -213,9 +213,10 @@ export class ImageService {
       min_ram: spec.minRam ?? 0,
       visibility: spec.visibility ?? 'private',
       ...(spec.owner === undefined ? {} : { owner: spec.owner }),
+      // image_type is Nova's default: createImage's metadata may name another.
       properties: {
-        ...spec.properties,
         image_type: 'snapshot',
+        ...spec.properties,
         instance_uuid: spec.instanceUuid,
         ...(spec.baseImageRef === undefined ? {} : { base_image_ref: spec.baseImageRef }),
       },

@@ -16,6 +16,7 @@ import { createPolicyEnforcer } from '../../../common/policy/enforcer.js';
 import { serviceRegistryMigrations } from '../../../common/service/db/migrations/index.js';
 import { ServiceRegistry } from '../../../common/service/service-registry.js';
 import type { ImageRef } from '../../../image/images/image.js';
+import { IMAGE_POLICIES } from '../../../image/policies.js';
 import { createComputeAdmin, type ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
 import type { AgentCallVerb, AgentVerb, AgentVerbs } from '../../agent/messages.js';
@@ -31,6 +32,7 @@ import { ServersService } from '../../servers/servers-service.js';
 import { fakeImage } from '../../testing/fake-image.js';
 import { COMPUTE_MIN_VERSION } from '../versions.js';
 import { computeRoutes } from './index.js';
+import type { ProxiedImages } from './route-deps.js';
 
 /** Nova Zed's maximum. */
 const TEST_MAX_VERSION = '2.93';
@@ -96,7 +98,12 @@ export interface Harness {
   readonly servers: ServersService;
 }
 
-export async function withComputeApp(fn: (harness: Harness) => Promise<void>): Promise<void> {
+export interface ComputeAppOptions {
+  /** The image proxy's image service (absent: /v2.1/images is not served). */
+  readonly images?: ProxiedImages;
+}
+
+export async function withComputeApp(fn: (harness: Harness) => Promise<void>, options: ComputeAppOptions = {}): Promise<void> {
   await withComputeDb('sqlite', async (db) => {
     await migrateToLatest(db, serviceRegistryMigrations);
     const flavors = new FlavorManager(db);
@@ -156,7 +163,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
           const created = fakeImage(randomUUID(), {
             name: spec.name, status: 'queued', size: null, visibility: spec.visibility ?? 'private', owner: spec.owner ?? context.projectId ?? null,
             min_disk: spec.minDisk ?? 0, min_ram: spec.minRam ?? 0,
-            properties: { ...spec.properties, image_type: 'snapshot', instance_uuid: spec.instanceUuid, ...(spec.baseImageRef === undefined ? {} : { base_image_ref: spec.baseImageRef }) },
+            properties: { image_type: 'snapshot', ...spec.properties, instance_uuid: spec.instanceUuid, ...(spec.baseImageRef === undefined ? {} : { base_image_ref: spec.baseImageRef }) },
           });
           recorded.snapshots.set(created.id, created);
           return created;
@@ -187,7 +194,8 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>): P
             await scope.register(
               computeRoutes({
                 flavors, keypairs, quotas, servers, admin,
-                policy: createPolicyEnforcer({ defaults: COMPUTE_POLICIES }),
+                ...(options.images === undefined ? {} : { images: options.images }),
+                policy: createPolicyEnforcer({ defaults: [...COMPUTE_POLICIES, ...IMAGE_POLICIES] }),
                 credentialsOf: (request) => credentialsOf(request.requestContext),
                 publicUrl: 'http://cloud',
               }),

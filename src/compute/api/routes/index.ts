@@ -10,6 +10,8 @@ import type { ComputeRouteDeps } from './route-deps.js';
 import { aggregateRoutes } from './aggregates.js';
 import { availabilityZoneRoutes } from './availability-zones.js';
 import { hypervisorRoutes } from './hypervisors.js';
+import { imageMetadataRoutes } from './image-metadata.js';
+import { imageRoutes } from './images.js';
 import { instanceActionRoutes } from './instance-actions.js';
 import { migrationRoutes } from './os-migrations.js';
 import { serviceRoutes } from './os-services.js';
@@ -29,7 +31,8 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes]) {
       await app.register(routes(deps));
     }
-    const { servers, admin } = deps;
+    const { servers, admin, images } = deps;
+    if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
       for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes]) await app.register(routes(deps, servers));
     }

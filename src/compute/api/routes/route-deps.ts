@@ -7,6 +7,10 @@ import type { KeyPairManager } from '../../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../../quotas/quota-manager.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServersService } from '../../servers/servers-service.js';
+import type { ImageService } from '../../../image/images/image-service.js';
+
+/** The image service as the image proxy uses it: under the caller's context, so visibility is theirs. */
+export type ProxiedImages = Pick<ImageService, 'get' | 'list' | 'update' | 'delete'>;
 
 /** What the compute routes need from the composition root. */
 export interface ComputeRouteDeps {
@@ -17,6 +21,8 @@ export interface ComputeRouteDeps {
   readonly servers?: ServersService;
   /** os-services, os-hypervisors, zones, aggregates, server groups (absent: not served). */
   readonly admin?: ComputeAdmin;
+  /** The image proxy's Glance (absent: /v2.1/images is not served). */
+  readonly images?: ProxiedImages;
   readonly policy: PolicyEnforcer;
   /** The caller as policy sees them (set by the auth middleware before any route runs). */
   readonly credentialsOf: (request: FastifyRequest) => Credentials;

@@ -55,12 +55,13 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       assert.equal(image?.min_disk, 5);
     }));
 
-  test('a snapshot of a server booted from a snapshot inherits its properties, minus the non-inheritable ones', () =>
+  test('a snapshot of a server booted from a snapshot inherits its properties, minus the non-inheritable ones and its image_type', () =>
     withComputeApp(async ({ call, db, recorded }) => {
       const first = await insertInstance(db, 'demo', { image_ref: IMAGE_ID });
-      await action(call, first, { createImage: { name: 'one', metadata: { os_distro: 'cirros', img_signature: 'abc', os_glance_import_task: 'x' } } });
+      await action(call, first, { createImage: { name: 'one', metadata: { os_distro: 'cirros', img_signature: 'abc', os_glance_import_task: 'x', image_type: 'golden' } } });
       const [parent] = [...recorded.snapshots.values()];
       assert.ok(parent);
+      assert.equal(parent.properties['image_type'], 'golden', "createImage's metadata names the image_type");
       const second = await insertInstance(db, 'demo', { image_ref: parent.id });
       await action(call, second, { createImage: { name: 'two' } });
       const child = [...recorded.snapshots.values()].find((image) => image.name === 'two');

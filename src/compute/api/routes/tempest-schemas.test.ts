@@ -4,6 +4,7 @@
  * clients choose them. Skipped, loudly, where Tempest is not installed.
  */
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { checkWithTempest, type TempestCase, type TempestSchema } from '../../../../test/support/tempest-schemas.js';
 import { Microversion } from '../../../common/http/microversion.js';
@@ -11,12 +12,13 @@ import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js'
 import type { ComputeTables } from '../../db/tables.js';
 import { COMPUTE_MAX_VERSION } from '../versions.js';
 import { IMAGE_ID, withComputeApp, type Call, type Harness } from './compute-test-app.js';
+import { withImages } from '../../../image/images/testing/image-fixture.js';
 
 const DEMO = memberOf('demo');
 
-/** Every version from 2.1 to the advertised maximum. */
-function everyVersion(): string[] {
-  const max = Microversion.of(COMPUTE_MAX_VERSION);
+/** Every version from 2.1 to `last` (the advertised maximum). */
+function everyVersion(last = COMPUTE_MAX_VERSION): string[] {
+  const max = Microversion.of(last);
   const versions: string[] = [];
   for (let version = Microversion.of('2.1'); version.isAtMost(max); version = version.next()) versions.push(version.toString());
   return versions;
@@ -166,4 +168,30 @@ describe('compute routes against Tempest response schemas', () => {
       }
       await verify(recorder.cases, (reason) => t.skip(reason));
     }));
+
+  test('the image proxy and image metadata at every microversion they exist at (to 2.35)', (t) =>
+    withImages('sqlite', ({ images }) =>
+      withComputeApp(async ({ call }) => {
+        const recorder = new Recorder(call);
+        // ImagesClient checks these with the 2.1 module's schemas at every version.
+        const schema = (attr: string): TempestSchema => ({ module: 'v2_1.images', attr });
+        const active = await images.create(ADMIN, { name: 'cirros', disk_format: 'raw', container_format: 'bare', visibility: 'public', properties: { os_distro: 'cirros' } });
+        await images.uploadImageData(ADMIN, active.id, Readable.from([Buffer.from('raw disk bytes')]));
+        const snapshot = await images.createSnapshotImage(DEMO, { name: 'snap', instanceUuid: '0c1e2f3a-0000-4000-8000-00000000beef', properties: { auto_disk_config: 'False' } });
+        for (const version of everyVersion('2.35')) {
+          for (const id of [active.id, snapshot.id]) await recorder.record('show image', schema('get_image'), 'GET', `/images/${id}`, { as: DEMO, version });
+          await recorder.record('images', schema('list_images'), 'GET', '/images?limit=1', { as: DEMO, version });
+          await recorder.record('images detail', schema('list_images_details'), 'GET', '/images/detail', { as: DEMO, version });
+          const path = `/images/${snapshot.id}/metadata`;
+          await recorder.record('metadata', schema('image_metadata'), 'GET', path, { as: DEMO, version });
+          await recorder.record('set metadata', schema('image_metadata'), 'PUT', path, { body: { metadata: { a: '1', b: '2' } }, as: DEMO, version });
+          await recorder.record('update metadata', schema('image_metadata'), 'POST', path, { body: { metadata: { c: '3' } }, as: DEMO, version });
+          await recorder.record('meta item', schema('image_meta_item'), 'GET', `${path}/a`, { as: DEMO, version });
+          await recorder.record('set meta item', schema('image_meta_item'), 'PUT', `${path}/a`, { body: { meta: { a: 'one' } }, as: DEMO, version });
+          await recorder.record('delete meta item', schema('delete'), 'DELETE', `${path}/b`, { as: DEMO, version });
+        }
+        const doomed = await images.create(DEMO, { name: 'doomed' });
+        await recorder.record('delete image', schema('delete'), 'DELETE', `/images/${doomed.id}`, { as: DEMO, version: '2.35' });
+        await verify(recorder.cases, (reason) => t.skip(reason));
+      }, { images })));
 });
