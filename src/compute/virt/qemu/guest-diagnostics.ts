@@ -49,10 +49,12 @@ async function nicDiagnostics(nic: NicDefinition): Promise<NicDiagnostics> {
 export async function guestDiagnostics(monitor: QmpMonitor, dir: InstanceDir, definition: VmDefinition): Promise<InstanceDiagnostics> {
   const [cpus, blockStats, pid] = await Promise.all([qmp.queryCpusFast(monitor), qmp.queryBlockstats(monitor), pidOf(dir)]);
   const disks = [...definition.disks, ...definition.volumes.map((volume) => volume.disk)];
+  // A running QEMU always wrote its pid file; without one the process figures are unknown.
+  const ofQemu = <T>(read: (pid: number) => Promise<T | undefined>): Promise<T | undefined> => (pid === undefined ? Promise.resolve(undefined) : read(pid));
   const [cpuTimes, uptime, used, nics] = await Promise.all([
-    Promise.all(cpus.map((cpu) => (pid === undefined ? undefined : threadCpuTimeNs(pid, cpu['thread-id'])))),
-    pid === undefined ? undefined : processAgeSeconds(pid),
-    pid === undefined ? undefined : residentMb(pid),
+    Promise.all(cpus.map((cpu) => ofQemu((qemu) => threadCpuTimeNs(qemu, cpu['thread-id'])))),
+    ofQemu(processAgeSeconds),
+    ofQemu(residentMb),
     Promise.all(definition.nics.map(nicDiagnostics)),
   ]);
   return {
