@@ -46,6 +46,7 @@ async function nicDiagnostics(nic: NicDefinition): Promise<NicDiagnostics> {
   };
 }
 
+/** The caller checked the guest is RUNNING (its monitor answers). */
 export async function guestDiagnostics(monitor: QmpMonitor, dir: InstanceDir, definition: VmDefinition): Promise<InstanceDiagnostics> {
   const [cpus, blockStats, pid] = await Promise.all([qmp.queryCpusFast(monitor), qmp.queryBlockstats(monitor), pidOf(dir)]);
   const disks = [...definition.disks, ...definition.volumes.map((volume) => volume.disk)];
