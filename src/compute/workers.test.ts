@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RemoteError } from '../common/bus/index.js';
 import { runWithContext } from '../common/context/request-context.js';
 import { configureLogging } from '../common/logging/logger.js';
 import type { LogRecord } from '../common/logging/format.js';
@@ -113,7 +114,7 @@ describe('compute workers on the in-process bus (sqlite)', () => {
     );
   });
 
-  test('stop, start, reboot soft and hard, console output and terminate through the agent RPC API', async () => {
+  test('stop, start, reboot soft and hard, console output, diagnostics and terminate through the agent RPC API', async () => {
     await withCloud(1, async (cloud) => {
       const { uuid, context } = await newServer(cloud.db);
       await build(cloud, uuid, context);
@@ -123,6 +124,8 @@ describe('compute workers on the in-process bus (sqlite)', () => {
         await setTask(cloud.db, uuid, 'powering-off');
         await api.cast('compute-1', 'stop_instance', { instanceUuid: uuid, clean: true });
         assert.equal((await waitFor(cloud.db, uuid, 'stopped')).power_state, 4);
+        // Nova's compute manager answers diagnostics of a running guest only: the API's 409.
+        await assert.rejects(api.call('compute-1', 'get_diagnostics', { instanceUuid: uuid }), (error) => error instanceof RemoteError && error.status === 409 && /power_state shutdown/.test(error.message));
         await setTask(cloud.db, uuid, 'powering-on');
         await api.cast('compute-1', 'start_instance', { instanceUuid: uuid });
         assert.equal((await waitFor(cloud.db, uuid, 'active')).power_state, 1);
@@ -132,6 +135,12 @@ describe('compute workers on the in-process bus (sqlite)', () => {
         await setTask(cloud.db, uuid, 'rebooting_hard');
         await api.cast('compute-1', 'reboot_instance', { instanceUuid: uuid, rebootType: 'HARD' });
         await waitFor(cloud.db, uuid, 'active');
+        const diagnostics = await api.call('compute-1', 'get_diagnostics', { instanceUuid: uuid });
+        const flavor = cloud.driver('compute-1').inspect(uuid)?.flavor;
+        assert.equal(diagnostics.state, 1);
+        assert.equal(diagnostics.cpus.length, flavor?.vcpus);
+        assert.equal(diagnostics.memory.maximumMb, flavor?.memoryMb);
+        assert.equal(diagnostics.disks[0]?.device, 'vda');
         const console = await api.call('compute-1', 'get_console_output', { instanceUuid: uuid });
         assert.ok(console.length > 0);
         const last = await api.call('compute-1', 'get_console_output', { instanceUuid: uuid, length: 1 });

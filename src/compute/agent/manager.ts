@@ -9,6 +9,7 @@ import { InstanceActionRunner } from './instance-action-runner.js';
 import type { AgentHandlers } from './messages.js';
 import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
+import { diagnosticsOperation } from './operations/diagnostics.js';
 import { guestOperations } from './operations/guest-operations.js';
 import { evacuateOperation } from './operations/evacuate-instance.js';
 import { liveMigrationChecks } from './operations/live-migration-checks.js';
@@ -36,6 +37,7 @@ export class ComputeManager {
       ...powerOperations(context),
       ...terminateOperation(context),
       ...consoleOutputOperation(context),
+      ...diagnosticsOperation(context),
       ...snapshotOperation(context),
       ...shelveOperations(context),
       ...guestOperations(context),

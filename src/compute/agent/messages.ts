@@ -5,6 +5,7 @@
 import type { BuildRequest } from '../conductor/compute-task-api.js';
 import type { AgentInstance, MigrationHandle, MoveMigrationWire } from '../conductor/wire.js';
 import type { Flavor } from '../flavors/flavor.js';
+import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 import type { MigratedDisks } from '../virt/driver.js';
 import type { WireRequestSpec } from '../scheduler-service/wire.js';
 import type { Destination } from '../scheduler/select-destinations.js';
@@ -168,6 +169,7 @@ export interface AgentVerbs {
   unrescue_instance: { kind: 'cast'; args: InstanceArgs; result: void };
   rebuild_instance: { kind: 'cast'; args: RebuildInstanceArgs; result: void };
   get_console_output: { kind: 'call'; args: ConsoleOutputArgs; result: string };
+  get_diagnostics: { kind: 'call'; args: InstanceArgs; result: InstanceDiagnostics };
   snapshot_instance: { kind: 'cast'; args: SnapshotInstanceArgs; result: void };
   shelve_instance: { kind: 'cast'; args: ShelveInstanceArgs; result: void };
   shelve_offload_instance: { kind: 'cast'; args: ShelveOffloadInstanceArgs; result: void };

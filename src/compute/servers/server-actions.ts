@@ -4,6 +4,7 @@ import { Conflict } from '../../common/errors/errors.js';
 import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../state/instance-state-cas.js';
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, VmState } from '../state/vm-states.js';
+import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 import { PowerState } from '../virt/power-state.js';
 import { checkLock, hostOf, type ActionSupport } from './action-support.js';
 import { InstanceActionName } from './instance-actions.js';
@@ -105,5 +106,11 @@ export class ServerActions {
   async consoleOutput(server: Server, length: number | undefined): Promise<string> {
     if (server.row.host === null || server.row.vm_state === VmState.BUILDING) throw new Conflict(`Instance ${server.row.uuid} is not ready`);
     return this.support.agents.call(server.row.host, 'get_console_output', length === undefined ? { instanceUuid: server.row.uuid } : { instanceUuid: server.row.uuid, length });
+  }
+
+  /** The guest's figures from its host (Nova's check_instance_host: none is 409); a guest not running is the host's 409. */
+  async diagnostics(server: Server): Promise<InstanceDiagnostics> {
+    if (server.row.host === null) throw new Conflict(`Instance ${server.row.uuid} is not ready`);
+    return this.support.agents.call(server.row.host, 'get_diagnostics', { instanceUuid: server.row.uuid });
   }
 }

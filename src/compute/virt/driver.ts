@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { DriverCapabilities } from './capabilities.js';
+import type { InstanceDiagnostics } from './diagnostics.js';
 import type { HostResources } from './host-resources.js';
 import type { DiskFormat, FlavorSpec, ImageMeta, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from './instance-spec.js';
 import type { PowerState } from './power-state.js';
@@ -134,6 +135,12 @@ export interface ComputeDriver {
 
   /** The guest's serial console log, oldest line first. */
   getConsoleOutput(instance: InstanceRef): Promise<string>;
+
+  /**
+   * A RUNNING guest's CPU, memory, disk and interface figures (InstanceInvalidState in any other
+   * state, as Nova's compute manager refuses them). Changes nothing.
+   */
+  getDiagnostics(instance: InstanceRef): Promise<InstanceDiagnostics>;
 
   /** Host size and what its guests use, for the resource audit and os-hypervisors. */
   getAvailableResource(): Promise<HostResources>;

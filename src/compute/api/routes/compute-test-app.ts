@@ -30,6 +30,8 @@ import { QuotaManager } from '../../quotas/quota-manager.js';
 import type { RequestSpec } from '../../scheduler/request-spec.js';
 import { ServersService } from '../../servers/servers-service.js';
 import { fakeImage } from '../../testing/fake-image.js';
+import type { InstanceDiagnostics } from '../../virt/diagnostics.js';
+import { PowerState } from '../../virt/power-state.js';
 import { COMPUTE_MIN_VERSION } from '../versions.js';
 import { computeRoutes } from './index.js';
 import type { ProxiedImages } from './route-deps.js';
@@ -46,6 +48,15 @@ const IMAGES = new Map<string, ImageRef>([
   [BIG_IMAGE_ID, fakeImage(BIG_IMAGE_ID, { min_disk: 20, min_ram: 4096 })],
   [QUEUED_IMAGE_ID, fakeImage(QUEUED_IMAGE_ID, { status: 'queued' })],
 ]);
+
+/** What the fake agents answer to get_diagnostics: a one-vCPU guest with a disk and a NIC whose rates are unknown. */
+export const TEST_DIAGNOSTICS: InstanceDiagnostics = {
+  state: PowerState.RUNNING, driver: 'libvirt', hypervisor: 'qemu', hypervisorOs: 'linux', uptimeSeconds: 42, configDrive: true,
+  memory: { maximumMb: 128, usedMb: 190 },
+  cpus: [{ id: 0, timeNs: 5_000_000_000, utilisation: null }],
+  nics: [{ macAddress: 'fa:16:3e:00:00:01', devname: 'tap0b7a1f9e-00', rxOctets: 100, rxErrors: 0, rxDrop: 0, rxPackets: 2, rxRate: null, txOctets: 200, txErrors: 0, txDrop: 0, txPackets: 3, txRate: null }],
+  disks: [{ device: 'vda', readBytes: 4096, readRequests: 1, writeBytes: 8192, writeRequests: 2, errorsCount: 0 }],
+};
 
 /** One message to a compute agent. */
 export interface AgentMessage {
@@ -135,6 +146,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
     // What the fake agents answer to calls; casts are only recorded.
     const answers: { readonly [V in AgentCallVerb]: (args: AgentVerbs[V]['args']) => AgentVerbs[V]['result'] } = {
       get_console_output: ({ instanceUuid, length }) => `console of ${instanceUuid} (${length ?? 'all'})`,
+      get_diagnostics: () => TEST_DIAGNOSTICS,
       check_can_live_migrate_destination: ({ blockMigration }) => ({ blockMigration: blockMigration ?? true }),
       check_can_live_migrate_source: ({ blockMigration }) => ({ blockMigration: blockMigration ?? true }),
       pre_live_migration: ({ blockMigration }) => ({ host: 'destination', blockMigration, incoming: null, diskExport: null }),

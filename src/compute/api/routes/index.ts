@@ -17,6 +17,7 @@ import { migrationRoutes } from './os-migrations.js';
 import { serviceRoutes } from './os-services.js';
 import { serverActionRoutes } from './server-actions/index.js';
 import { serverGroupRoutes } from './server-groups.js';
+import { serverDiagnosticsRoutes } from './server-diagnostics.js';
 import { serverMetadataRoutes } from './server-metadata.js';
 import { serverTagRoutes } from './server-tags.js';
 import { serverMigrationRoutes } from './server-migrations.js';
@@ -34,7 +35,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     const { servers, admin, images } = deps;
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {

@@ -141,6 +141,16 @@ describe('compute routes against Tempest response schemas', () => {
       await verify(recorder.cases, (reason) => t.skip(reason));
     }));
 
+  test('server diagnostics in the standard format, from 2.48', (t) =>
+    withComputeApp(async ({ call, db }) => {
+      const recorder = new Recorder(call);
+      const id = await insertInstance(db, 'demo');
+      for (const version of everyVersion().filter((v) => Microversion.of(v).isAtLeast('2.48'))) {
+        await recorder.record('diagnostics', { client: SERVERS, attr: 'show_server_diagnostics' }, 'GET', `/servers/${id}/diagnostics`, { version });
+      }
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
   test('flavors and key pairs at every microversion', (t) =>
     withComputeApp(async ({ call }) => {
       const recorder = new Recorder(call);

@@ -28,6 +28,8 @@ import {
 import type { HostResources } from '../host-resources.js';
 import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
+import type { InstanceDiagnostics } from '../diagnostics.js';
+import { fakeDiagnostics } from './fake-diagnostics.js';
 import { fakeSnapshot } from './fake-disk-image.js';
 import type { FakeDisk, FakeGuest, FakeGuestView } from './fake-guest.js';
 import { flavorDiskGb, newGuest, viewGuest, writeBootLines, writeConsole } from './fake-guest.js';
@@ -125,6 +127,13 @@ export class FakeDriver implements ComputeDriver {
     this.#require('supportsConsoleOutput', 'getConsoleOutput');
     await this.#begin('getConsoleOutput', instance.uuid);
     return `${this.#guest(instance.uuid).console.join('\n')}\n`;
+  }
+
+  async getDiagnostics(instance: InstanceRef): Promise<InstanceDiagnostics> {
+    await this.#begin('getDiagnostics', instance.uuid);
+    const guest = this.#guest(instance.uuid);
+    if (guest.powerState !== PowerState.RUNNING) throw new InstanceInvalidState(instance.uuid, 'get_diagnostics', guest.powerState);
+    return fakeDiagnostics(guest);
   }
 
   async getAvailableResource(): Promise<HostResources> {

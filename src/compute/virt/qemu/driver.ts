@@ -21,6 +21,7 @@ import type {
   SpawnOptions,
 } from '../driver.js';
 import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound, NotSupportedByDriver } from '../errors.js';
+import type { InstanceDiagnostics } from '../diagnostics.js';
 import type { HostResources } from '../host-resources.js';
 import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
@@ -49,6 +50,7 @@ import { definedDir, failing, monitorInState, rootBytes } from './guest-host.js'
 import { LiveMigrationSteps } from './live-migration-steps.js';
 import { saveState } from './managed-save.js';
 import { qmp } from './qmp/index.js';
+import { guestDiagnostics } from './guest-diagnostics.js';
 import { GuestProcesses } from './guest-processes.js';
 import { createConfigDrive, definedTaps, instanceDefinition } from './instance-definition.js';
 import { Reverter } from './reverter.js';
@@ -175,6 +177,17 @@ export class QemuDriver implements ComputeDriver {
     const dir = await definedDir(this.#guests, instance);
     const log = await readFile(dir.consoleLog).catch(() => Buffer.alloc(0));
     return log.subarray(Math.max(0, log.length - CONSOLE_OUTPUT_MAX_BYTES)).toString('utf8');
+  }
+
+  async getDiagnostics(instance: InstanceRef): Promise<InstanceDiagnostics> {
+    const monitor = await monitorInState(this.#guests, instance, 'get_diagnostics', [PowerState.RUNNING]);
+    const dir = this.#dir(instance.uuid);
+    return failing('getDiagnostics', instance, async () => {
+      // The definition QEMU runs: the rescue one while rescued.
+      const definition = (await readDefinition(dir.rescueDefinition)) ?? (await readDefinition(dir.definition));
+      if (definition === undefined) throw new InstanceNotFound(instance.uuid);
+      return guestDiagnostics(monitor, dir, definition);
+    });
   }
 
   async getAvailableResource(): Promise<HostResources> {

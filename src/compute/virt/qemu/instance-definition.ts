@@ -5,6 +5,9 @@ import type { Accelerator } from './host/accelerator.js';
 import { type InstanceDir, readDefinition } from './instance/instance-dir.js';
 import { volumeDefinition } from './volumes.js';
 
+/** The config drive's disk id in a definition. */
+export const CONFIG_DRIVE_DISK_ID = 'config0';
+
 /** The NIC of a port; its ids come from the port id, so they stay when other ports come and go. */
 export function nicDefinition(vif: VifSpec): NicDefinition {
   const id = `n${vif.id.replace(/[^0-9A-Za-z]/g, '').slice(0, 16)}`;
@@ -15,7 +18,7 @@ export function nicDefinition(vif: VifSpec): NicDefinition {
 export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, accelerator: Accelerator): VmDefinition {
   const { flavor } = instance;
   const root: DiskDefinition = { id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false };
-  const configDrive: DiskDefinition = { id: 'config0', path: dir.configDrive, format: 'raw', serial: null, readOnly: true };
+  const configDrive: DiskDefinition = { id: CONFIG_DRIVE_DISK_ID, path: dir.configDrive, format: 'raw', serial: null, readOnly: true };
   return {
     version: DEFINITION_VERSION,
     uuid: instance.uuid,

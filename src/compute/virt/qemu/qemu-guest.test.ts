@@ -74,6 +74,26 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     assert.match(await runInGuest(dir.consoleSocket, 'echo awake'), /awake/);
   });
 
+  test('diagnostics: the guest\'s disk writes, its vCPUs and memory, its uptime; refused while paused', async (t) => {
+    const before = await harness.driver.getDiagnostics(guest);
+    await runInGuest(dir.consoleSocket, 'dd if=/dev/urandom of=/disk/diag bs=64k count=4 2>/dev/null; sync');
+    const diagnostics = await harness.driver.getDiagnostics(guest);
+    const [root] = diagnostics.disks;
+    assert.equal(root?.device, 'vda');
+    assert.ok((root?.writeBytes ?? 0) >= (before.disks[0]?.writeBytes ?? 0) + 256 * 1024, JSON.stringify(diagnostics.disks));
+    assert.ok((root?.writeRequests ?? 0) > 0 && root?.errorsCount === 0);
+    assert.equal(diagnostics.cpus.length, guest.flavor.vcpus);
+    assert.ok(diagnostics.cpus.every((cpu) => (cpu.timeNs ?? 0) > 0), JSON.stringify(diagnostics.cpus));
+    assert.equal(diagnostics.memory.maximumMb, guest.flavor.memoryMb);
+    assert.ok((diagnostics.memory.usedMb ?? 0) > 0);
+    assert.ok((diagnostics.uptimeSeconds ?? 0) > 0);
+    assert.equal(diagnostics.hypervisor, harness.driver.accelerator === 'kvm' ? 'kvm' : 'qemu');
+    t.diagnostic(`vda wrote ${root?.writeBytes} B in ${root?.writeRequests} requests, cpu0 ${diagnostics.cpus[0]?.timeNs} ns, RSS ${diagnostics.memory.usedMb} MB of ${diagnostics.memory.maximumMb} MB, uptime ${diagnostics.uptimeSeconds} s`);
+    await harness.driver.pause(guest);
+    await assert.rejects(harness.driver.getDiagnostics(guest), /paused. Cannot get_diagnostics/);
+    await harness.driver.unpause(guest);
+  });
+
   test('a hot-plugged volume shows up in the guest with its id as serial, and goes on detach', async () => {
     const volumeId = randomUUID();
     const connection = await harness.createVolume();

@@ -69,7 +69,8 @@ export async function attachQemu(dir: InstanceDir): Promise<QmpMonitor | undefin
   }
 }
 
-async function pidOf(dir: InstanceDir): Promise<number | undefined> {
+/** The pid QEMU wrote at start; it may be stale once that QEMU is gone. */
+export async function pidOf(dir: InstanceDir): Promise<number | undefined> {
   const pid = Number.parseInt(await readFile(dir.pidFile, 'utf8').catch(() => ''), 10);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }

@@ -160,3 +160,36 @@ export async function blockdevMirror(monitor: QmpMonitor, jobId: string, device:
 export async function blockJobCancel(monitor: QmpMonitor, device: string): Promise<void> {
   await monitor.run('block-job-cancel', { device });
 }
+
+/** One vCPU as `query-cpus-fast` reports it: `thread-id` is the host thread running it. */
+export interface CpuInfoFast {
+  readonly 'cpu-index': number;
+  readonly 'thread-id': number;
+  readonly 'qom-path': string;
+}
+
+export async function queryCpusFast(monitor: QmpMonitor): Promise<CpuInfoFast[]> {
+  return (await monitor.run('query-cpus-fast')) as CpuInfoFast[];
+}
+
+/** A block backend's I/O counters since QEMU started (QEMU's BlockDeviceStats, abridged). */
+export interface BlockDeviceStats {
+  readonly rd_bytes: number;
+  readonly wr_bytes: number;
+  readonly rd_operations: number;
+  readonly wr_operations: number;
+  readonly failed_rd_operations: number;
+  readonly failed_wr_operations: number;
+  readonly failed_flush_operations: number;
+}
+
+/** One attached disk's counters; `node-name` is the format node (the definition's disk id). */
+export interface BlockStats {
+  readonly 'node-name'?: string;
+  readonly qdev?: string;
+  readonly stats: BlockDeviceStats;
+}
+
+export async function queryBlockstats(monitor: QmpMonitor): Promise<BlockStats[]> {
+  return (await monitor.run('query-blockstats')) as BlockStats[];
+}
