@@ -236,12 +236,7 @@ export class QemuDriver implements ComputeDriver {
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
           await createOverlay(base.path, base.format, dir.rootDisk, size);
         }
-        await createConfigDrive(instance, dir);
-        const definition = instanceDefinition(instance, dir, this.accelerator);
-        await writeDefinition(dir.definition, definition);
-        reverter.add(() => rm(dir.definition, { force: true }));
-        reverter.add(() => unplugTaps(definition.nics.map((nic) => nic.devname)));
-        if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
+        await this.#define(reverter, instance, dir, options.powerOn);
         // Last: disks reused by a failed evacuation stay their old host's.
         await claimStorage(dir, this.host);
       }),
@@ -421,12 +416,7 @@ export class QemuDriver implements ComputeDriver {
         await claimStorage(dir, this.host);
         await mkdir(dir.runtime, { recursive: true });
         reverter.add(() => rm(dir.runtime, { recursive: true, force: true }));
-        await createConfigDrive(instance, dir);
-        const definition = instanceDefinition(instance, dir, this.accelerator);
-        await writeDefinition(dir.definition, definition);
-        reverter.add(() => rm(dir.definition, { force: true }));
-        reverter.add(() => unplugTaps(definition.nics.map((nic) => nic.devname)));
-        if (options.powerOn) await this.#guests.start(dir, definition, BOOT);
+        await this.#define(reverter, instance, dir, options.powerOn);
       }),
     );
   }
@@ -517,6 +507,16 @@ export class QemuDriver implements ComputeDriver {
 
   #dir(uuid: string): InstanceDir {
     return this.#guests.dir(uuid);
+  }
+
+  /** Writes the guest's config drive and definition and, with powerOn, starts it; the reverter undoes each. */
+  async #define(reverter: Reverter, instance: InstanceSpec, dir: InstanceDir, powerOn: boolean): Promise<void> {
+    await createConfigDrive(instance, dir);
+    const definition = instanceDefinition(instance, dir, this.accelerator);
+    await writeDefinition(dir.definition, definition);
+    reverter.add(() => rm(dir.definition, { force: true }));
+    reverter.add(() => unplugTaps(definition.nics.map((nic) => nic.devname)));
+    if (powerOn) await this.#guests.start(dir, definition, BOOT);
   }
 
   async #storedDefinition(instance: InstanceRef): Promise<VmDefinition> {
