@@ -48,12 +48,14 @@ export interface MatrixRow<Fx> {
 /** Records every route an app registers as `METHOD /url` with `prefix` cut off; auto-generated HEAD routes are left out. */
 export function recordRoutes(app: FastifyInstance, prefix: string): string[] {
   const routes: string[] = [];
+  const headTwins = new Set<string>();
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const url = route.url.startsWith(prefix) ? route.url.slice(prefix.length) : route.url;
+    const url = (route.url.startsWith(prefix) ? route.url.slice(prefix.length) : route.url) || '/';
     for (const method of methods) {
       // Fastify adds a HEAD twin to each GET (exposeHeadRoutes); it answers as the GET does.
-      if (method === 'HEAD' && routes.includes(`GET ${url}`) && route.exposeHeadRoute !== false) continue;
+      if (method === 'HEAD' && headTwins.has(url)) continue;
+      if (method === 'GET' && route.exposeHeadRoute !== false) headTwins.add(url);
       routes.push(`${method} ${url}`);
     }
   });
