@@ -60,6 +60,25 @@ describe('identity through the openstack CLI', { skip }, () => {
     assert.equal((await check('garbage')).status, 404);
   });
 
+  test('a member validates and revokes its own token, not another user\'s', async () => {
+    const set = await openstack(admin, ['user', 'set', '--password', 'demo-secret', 'demo']);
+    assert.equal(set.code, 0, set.stderr);
+    const demo = as('demo', 'demo-secret', 'demo');
+    const own = await openstackJson<Token>(demo, ['token', 'issue']);
+    const caller = await openstackJson<Token>(demo, ['token', 'issue']);
+    const lookup = (token: string, subject: string, method = 'GET') =>
+      fetch(`${base}/identity/v3/auth/tokens`, { method, headers: { 'x-auth-token': token, 'x-subject-token': subject } });
+    assert.equal((await lookup(caller.id, own.id)).status, 200);
+    assert.equal((await lookup(caller.id, own.id, 'HEAD')).status, 200);
+    const adminToken = await openstackJson<Token>(admin, ['token', 'issue']);
+    assert.equal((await lookup(caller.id, adminToken.id)).status, 403, "another user's token stays hidden");
+    const revoke = await openstack(demo, ['token', 'revoke', own.id]);
+    assert.equal(revoke.code, 0, revoke.stderr);
+    assert.equal((await lookup(adminToken.id, own.id)).status, 404, 'the revoked token no longer validates');
+    assert.notEqual((await openstack(demo, ['token', 'revoke', adminToken.id])).code, 0);
+    assert.equal((await lookup(adminToken.id, adminToken.id)).status, 200);
+  });
+
   test('catalog list and endpoint list show every served API on three interfaces', async () => {
     const catalog = await openstackJson<{ Name: string; Type: string; Endpoints: { interface: string; url: string }[] }[]>(admin, [
       'catalog', 'list',

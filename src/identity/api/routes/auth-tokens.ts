@@ -41,7 +41,9 @@ export function authTokenRoutes(deps: AuthRouteDeps): FastifyPluginAsyncTypebox 
 
   const subjectView = async (request: FastifyRequest, action: string) => {
     const view = await deps.validator.view(subjectToken(request));
-    authorize(deps, request, action, { token: { user_id: view.user.id } });
+    // Keystone's enforcer puts the subject token under `target` (`%(target.token.user_id)s`).
+    const token = { user_id: view.user.id, user: { domain: { id: view.userDomain.id } } };
+    authorize(deps, request, action, { target: { token } });
     return view;
   };
 
