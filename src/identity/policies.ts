@@ -24,7 +24,8 @@ const BASE_RULES: RuleDefault[] = [
 ];
 
 const DOMAIN_RULES: RuleDefault[] = [
-  rule('identity:get_domain', `${ADMIN} or domain_id:%(target.domain.id)s`, 'Show a domain.'),
+  // Keystone's token.domain.id / token.project.domain.id: a token scoped to the domain or to one of its projects.
+  rule('identity:get_domain', `${ADMIN} or domain_id:%(target.domain.id)s or project_domain_id:%(target.domain.id)s`, 'Show a domain.'),
   adminOnly('list_domains', 'List domains.'),
   adminOnly('create_domain', 'Create a domain.'),
   adminOnly('update_domain', 'Update a domain.'),
