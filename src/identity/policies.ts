@@ -3,7 +3,8 @@ import type { RuleDefault } from '../common/policy/policy.js';
 /**
  * Identity's policy defaults, in oslo.policy check-string syntax. Three personas: `admin`
  * (role:admin) may do everything; a project `member` or `reader` may read their own user,
- * projects and role assignments and change their own password; the rest is admin only.
+ * projects and domain and change their own password; the rest is admin only, as in Keystone Zed
+ * for project-scoped tokens.
  * Targets are built as Keystone builds them: `target.<entity>` for the entity acted on, path
  * parameters (`user_id`) and list filters (`user.id`) at the top level.
  */
@@ -82,12 +83,9 @@ const ASSIGNMENT_RULES: RuleDefault[] = [
   adminOnly('list_grants', "List an actor's roles on a project or domain."),
   adminOnly('create_grant', 'Grant a role on a project or domain.'),
   adminOnly('revoke_grant', 'Revoke a role grant.'),
-  rule('identity:list_role_assignments', `${ADMIN} or user_id:%(user.id)s`, 'List role assignments (a user may list their own).'),
-  rule(
-    'identity:list_role_assignments_for_tree',
-    `${ADMIN} or user_id:%(user.id)s`,
-    "List role assignments on a project's subtree.",
-  ),
+  // Zed also admits system readers and a domain-scoped reader (target.domain_id, which this route does not pass yet).
+  adminOnly('list_role_assignments', 'List role assignments.'),
+  adminOnly('list_role_assignments_for_tree', "List role assignments on a project's subtree."),
 ];
 
 const CATALOG_RULES: RuleDefault[] = [
