@@ -1,10 +1,13 @@
 /**
  * Test-only: the compute routes in the real HTTP framework and policy engine over a migrated
  * SQLite database, with recording fakes of the conductor and agent APIs and an in-memory image
- * lookup. The caller's context travels in a test-only header.
+ * lookup. The caller's context travels in a test-only header, or, with a token validator, the
+ * routes sit behind the real auth middleware and callers send X-Auth-Token.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { addAuthToken } from '../../../common/auth/auth-token.js';
+import type { TokenValidator } from '../../../common/auth/token-validator.js';
 import type { RequestContext } from '../../../common/context/request-context.js';
 import type { Database } from '../../../common/db/database.js';
 import { migrateToLatest } from '../../../common/db/migrator.js';
@@ -13,6 +16,7 @@ import { buildHttpApp } from '../../../common/http/app.js';
 import { enterRequestContext } from '../../../common/http/request-id.js';
 import { credentialsOf } from '../../../common/policy/credentials.js';
 import { createPolicyEnforcer } from '../../../common/policy/enforcer.js';
+import { recordRoutes } from '../../../common/policy/testing/policy-matrix.js';
 import { serviceRegistryMigrations } from '../../../common/service/db/migrations/index.js';
 import { ServiceRegistry } from '../../../common/service/service-registry.js';
 import type { ImageRef } from '../../../image/images/image.js';
@@ -97,6 +101,7 @@ export interface CallOptions {
   readonly body?: unknown;
   readonly as?: RequestContext;
   readonly version?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 export type Call = (method: string, path: string, options?: CallOptions) => Promise<Reply>;
 
@@ -107,11 +112,15 @@ export interface Harness {
   readonly registry: ServiceRegistry;
   readonly admin: ComputeAdmin;
   readonly servers: ServersService;
+  /** Every route the compute plugin registered, `METHOD /v2.1/…`. */
+  readonly routes: readonly string[];
 }
 
 export interface ComputeAppOptions {
   /** The image proxy's image service (absent: /v2.1/images is not served). */
   readonly images?: ProxiedImages;
+  /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
+  readonly validator?: TokenValidator;
 }
 
 export async function withComputeApp(fn: (harness: Harness) => Promise<void>, options: ComputeAppOptions = {}): Promise<void> {
@@ -190,6 +199,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       availabilityZones: () => admin.availabilityZones.availableNames(),
       serviceRegistry: registry,
     });
+    let routes: string[] = [];
     const app: FastifyInstance = buildHttpApp({
       maxBodyBytes: 1 << 20,
       services: [
@@ -200,9 +210,14 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
           // Zed's whole range, so route tests reach every version a handler knows; clients get the advertised max.
           microversions: { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version', min: COMPUTE_MIN_VERSION, max: TEST_MAX_VERSION },
           routes: async (scope) => {
-            scope.addHook('onRequest', (request, _reply, done) => {
-              enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
-            });
+            routes = recordRoutes(scope, '/compute');
+            if (options.validator === undefined) {
+              scope.addHook('onRequest', (request, _reply, done) => {
+                enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
+              });
+            } else {
+              addAuthToken(scope, { validator: options.validator, identityUri: () => 'http://cloud/identity' });
+            }
             await scope.register(
               computeRoutes({
                 flavors, keypairs, quotas, servers, admin,
@@ -217,14 +232,16 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       ],
     });
     try {
-      const call: Call = async (method, path, { body, as = ADMIN, version } = {}) => {
+      await app.ready();
+      const call: Call = async (method, path, { body, as = ADMIN, version, headers: extra = {} } = {}) => {
         const response = await app.inject({
           method: method as 'GET',
           url: `/compute/v2.1${path}`,
           headers: {
-            'x-test-context': JSON.stringify(as),
+            ...(options.validator === undefined ? { 'x-test-context': JSON.stringify(as) } : {}),
             ...(body === undefined ? {} : { 'content-type': 'application/json' }),
             ...(version === undefined ? {} : { 'openstack-api-version': `compute ${version}` }),
+            ...extra,
           },
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         });
@@ -232,7 +249,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
         const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]));
         return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers };
       };
-      await fn({ call, db, recorded, registry, admin, servers });
+      await fn({ call, db, recorded, registry, admin, servers, routes });
     } finally {
       await app.close();
     }

@@ -1,0 +1,306 @@
+/**
+ * Test-only: Nova Zed's default policies (new defaults, src/compute/policies.ts) as the status
+ * each persona gets on each compute route; run by policy-matrix.test.ts. The resource of a row
+ * belongs to the owning project. Nova looks a server up within the caller's project before it
+ * checks policy, so another project's server is 404; an administrator's rule refuses a member
+ * or reader of the owning project with 403. Server actions (one route) have a row each.
+ */
+import { statuses, type Expectation, type MatrixRequest, type MatrixRow } from '../../common/policy/testing/policy-matrix.js';
+import type { InstancesTable } from '../db/tables.js';
+
+/** What a row can make, fresh for each persona; everything belongs to the owning project (or its member). */
+export interface ComputeMatrixFixture {
+  /** An ACTIVE m1.tiny server on compute-1, fields overridable. */
+  server(overrides?: Partial<InstancesTable>): Promise<string>;
+  /** A server resized to m1.small, waiting for confirmation. */
+  resizedServer(): Promise<string>;
+  /** A server in a running live migration, with the migration's id. */
+  liveMigratingServer(): Promise<{ readonly server: string; readonly migration: number }>;
+  /** A server on a compute host that is down (forced down), another host up. */
+  serverOnDownHost(): Promise<string>;
+  /** A flavor (private when asked) with the extra spec `a=b`. */
+  flavor(options?: { readonly isPublic: boolean }): Promise<string>;
+  /** A key pair of the owning project's member. */
+  keypair(): Promise<string>;
+  serverGroup(): Promise<string>;
+  /** An aggregate, holding compute-1 unless asked not to. */
+  aggregate(options?: { readonly withHost: boolean }): Promise<string>;
+  /** A nova-compute service record's uuid. */
+  service(): Promise<string>;
+  /** A hypervisor's id and its host name. */
+  hypervisor(): Promise<{ readonly id: string; readonly host: string }>;
+  /** An image of the owning project (through the image proxy), with the property `k=v`. */
+  image(): Promise<string>;
+  /** A server with one recorded action, and that action's request id. */
+  instanceAction(): Promise<{ readonly server: string; readonly requestId: string }>;
+  readonly ownerProject: string;
+  readonly memberUser: string;
+}
+
+type Row = MatrixRow<ComputeMatrixFixture>;
+
+const ANYONE = statuses(200, 200, 200, 200);
+/** The administrator only, on something that is not a server. */
+const adminOnly = (status: number): Expectation => statuses(status, 403, 403, 403);
+/** PROJECT_READER_OR_ADMIN on the owning project's server. */
+const serverReader = (status: number): Expectation => statuses(status, status, 404, status);
+/** PROJECT_MEMBER_OR_ADMIN on the owning project's server. */
+const serverMember = (status: number): Expectation => statuses(status, status, 404, 403);
+/** ADMIN on the owning project's server (found before the rule is checked). */
+const serverAdmin = (status: number): Expectation => statuses(status, 403, 404, 403);
+
+const at = (version: string) => ({ 'openstack-api-version': `compute ${version}` });
+const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
+/** The start of a usage period (its end is now). */
+const SINCE = '2020-01-01T00:00:00';
+let serial = 0;
+const unique = (prefix: string) => `${prefix}-${(serial += 1)}`;
+
+function on(path: string, body?: unknown, version?: string): MatrixRequest {
+  return { path, ...(body === undefined ? {} : { body }), ...(version === undefined ? {} : { headers: at(version) }) };
+}
+
+const FLAVOR_ROWS: Row[] = [
+  // Listing and showing flavors has no rule in Nova.
+  { route: 'GET /v2.1/flavors', zed: ANYONE, request: () => on('/flavors') },
+  { route: 'GET /v2.1/flavors/detail', zed: ANYONE, request: () => on('/flavors/detail') },
+  { route: 'GET /v2.1/flavors/:flavor_id', zed: ANYONE, request: async (fx) => on(`/flavors/${await fx.flavor()}`) },
+  { route: 'POST /v2.1/flavors', zed: adminOnly(200), request: () => on('/flavors', { flavor: { name: unique('flavor'), ram: 64, vcpus: 1, disk: 1 } }) },
+  { route: 'PUT /v2.1/flavors/:flavor_id', zed: adminOnly(200), request: async (fx) => on(`/flavors/${await fx.flavor()}`, { flavor: { description: 'd' } }, '2.55') },
+  { route: 'DELETE /v2.1/flavors/:flavor_id', zed: adminOnly(202), request: async (fx) => on(`/flavors/${await fx.flavor()}`) },
+  // Extra specs are read with the caller's own project as the target: any project reader.
+  { route: 'GET /v2.1/flavors/:flavor_id/os-extra_specs', zed: ANYONE, request: async (fx) => on(`/flavors/${await fx.flavor()}/os-extra_specs`) },
+  { route: 'GET /v2.1/flavors/:flavor_id/os-extra_specs/:key', zed: ANYONE, request: async (fx) => on(`/flavors/${await fx.flavor()}/os-extra_specs/a`) },
+  {
+    route: 'POST /v2.1/flavors/:flavor_id/os-extra_specs',
+    zed: adminOnly(200),
+    request: async (fx) => on(`/flavors/${await fx.flavor()}/os-extra_specs`, { extra_specs: { c: 'd' } }),
+  },
+  { route: 'PUT /v2.1/flavors/:flavor_id/os-extra_specs/:key', zed: adminOnly(200), request: async (fx) => on(`/flavors/${await fx.flavor()}/os-extra_specs/a`, { a: 'c' }) },
+  { route: 'DELETE /v2.1/flavors/:flavor_id/os-extra_specs/:key', zed: adminOnly(200), request: async (fx) => on(`/flavors/${await fx.flavor()}/os-extra_specs/a`) },
+  { route: 'GET /v2.1/flavors/:flavor_id/os-flavor-access', zed: adminOnly(200), request: async (fx) => on(`/flavors/${await fx.flavor({ isPublic: false })}/os-flavor-access`) },
+  {
+    route: 'POST /v2.1/flavors/:flavor_id/action',
+    case: 'addTenantAccess',
+    zed: adminOnly(200),
+    request: async (fx) => on(`/flavors/${await fx.flavor({ isPublic: false })}/action`, { addTenantAccess: { tenant: 'third-project' } }),
+  },
+  {
+    route: 'POST /v2.1/flavors/:flavor_id/action',
+    case: 'removeTenantAccess',
+    zed: adminOnly(200),
+    request: async (fx) => on(`/flavors/${await fx.flavor({ isPublic: false })}/action`, { removeTenantAccess: { tenant: fx.ownerProject } }),
+  },
+];
+
+/** Key pairs are the user's: another user (the reader too) is refused the member's, by name with user_id (2.10). */
+const KEYPAIR_ROWS: Row[] = [
+  { route: 'GET /v2.1/os-keypairs', zed: ANYONE, request: () => on('/os-keypairs') },
+  { route: 'POST /v2.1/os-keypairs', zed: statuses(200, 200, 200, 200), request: () => on('/os-keypairs', { keypair: { name: unique('key') } }) },
+  {
+    route: 'GET /v2.1/os-keypairs/:keypair_name',
+    zed: statuses(200, 200, 403, 403),
+    request: async (fx) => on(`/os-keypairs/${await fx.keypair()}?user_id=${fx.memberUser}`, undefined, '2.10'),
+  },
+  {
+    route: 'DELETE /v2.1/os-keypairs/:keypair_name',
+    zed: statuses(204, 204, 403, 403),
+    request: async (fx) => on(`/os-keypairs/${await fx.keypair()}?user_id=${fx.memberUser}`, undefined, '2.10'),
+  },
+];
+
+const QUOTA_ROWS: Row[] = [
+  { route: 'GET /v2.1/os-quota-sets/:project_id', zed: statuses(200, 200, 403, 200), request: (fx) => on(`/os-quota-sets/${fx.ownerProject}`) },
+  { route: 'GET /v2.1/os-quota-sets/:project_id/detail', zed: statuses(200, 200, 403, 200), request: (fx) => on(`/os-quota-sets/${fx.ownerProject}/detail`) },
+  { route: 'GET /v2.1/os-quota-sets/:project_id/defaults', zed: ANYONE, request: (fx) => on(`/os-quota-sets/${fx.ownerProject}/defaults`) },
+  { route: 'PUT /v2.1/os-quota-sets/:project_id', zed: adminOnly(200), request: (fx) => on(`/os-quota-sets/${fx.ownerProject}`, { quota_set: { instances: 20 } }) },
+  { route: 'DELETE /v2.1/os-quota-sets/:project_id', zed: adminOnly(202), request: (fx) => on(`/os-quota-sets/${fx.ownerProject}`) },
+  { route: 'GET /v2.1/os-quota-class-sets/:class_name', zed: adminOnly(200), request: () => on('/os-quota-class-sets/default') },
+  { route: 'PUT /v2.1/os-quota-class-sets/:class_name', zed: adminOnly(200), request: () => on('/os-quota-class-sets/default', { quota_class_set: { instances: 10 } }) },
+  { route: 'GET /v2.1/limits', zed: ANYONE, request: () => on('/limits') },
+];
+
+/** The image proxy: Glance decides (the owner's image, another project cannot see it, a reader may not change it). */
+const IMAGE_ROWS: Row[] = [
+  { route: 'GET /v2.1/images', zed: ANYONE, request: () => on('/images') },
+  { route: 'GET /v2.1/images/detail', zed: ANYONE, request: () => on('/images/detail') },
+  { route: 'GET /v2.1/images/:image_id', zed: serverReader(200), request: async (fx) => on(`/images/${await fx.image()}`) },
+  { route: 'DELETE /v2.1/images/:image_id', zed: serverMember(204), request: async (fx) => on(`/images/${await fx.image()}`) },
+  { route: 'GET /v2.1/images/:image_id/metadata', zed: serverReader(200), request: async (fx) => on(`/images/${await fx.image()}/metadata`) },
+  { route: 'GET /v2.1/images/:image_id/metadata/:key', zed: serverReader(200), request: async (fx) => on(`/images/${await fx.image()}/metadata/k`) },
+  { route: 'POST /v2.1/images/:image_id/metadata', zed: serverMember(200), request: async (fx) => on(`/images/${await fx.image()}/metadata`, { metadata: { k2: 'v' } }) },
+  { route: 'PUT /v2.1/images/:image_id/metadata', zed: serverMember(200), request: async (fx) => on(`/images/${await fx.image()}/metadata`, { metadata: { k: 'w' } }) },
+  { route: 'PUT /v2.1/images/:image_id/metadata/:key', zed: serverMember(200), request: async (fx) => on(`/images/${await fx.image()}/metadata/k`, { meta: { k: 'w' } }) },
+  { route: 'DELETE /v2.1/images/:image_id/metadata/:key', zed: serverMember(204), request: async (fx) => on(`/images/${await fx.image()}/metadata/k`) },
+];
+
+const SERVER_ROWS: Row[] = [
+  // Each caller creates in its own project; a reader may not.
+  {
+    route: 'POST /v2.1/servers',
+    zed: statuses(202, 202, 202, 403),
+    request: () => on('/servers', { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: '1', networks: 'none' } }, '2.37'),
+  },
+  { route: 'GET /v2.1/servers', zed: ANYONE, request: () => on('/servers') },
+  { route: 'GET /v2.1/servers/detail', zed: ANYONE, request: () => on('/servers/detail') },
+  { route: 'GET /v2.1/servers/:server_id', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}`) },
+  { route: 'PUT /v2.1/servers/:server_id', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}`, { server: { name: 'renamed' } }) },
+  { route: 'DELETE /v2.1/servers/:server_id', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}`) },
+  { route: 'GET /v2.1/servers/:server_id/metadata', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata`) },
+  { route: 'GET /v2.1/servers/:server_id/metadata/:key', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`) },
+  { route: 'POST /v2.1/servers/:server_id/metadata', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata`, { metadata: { k2: 'v' } }) },
+  { route: 'PUT /v2.1/servers/:server_id/metadata', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata`, { metadata: { k: 'w' } }) },
+  { route: 'PUT /v2.1/servers/:server_id/metadata/:key', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`, { meta: { k: 'w' } }) },
+  { route: 'DELETE /v2.1/servers/:server_id/metadata/:key', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`) },
+  { route: 'GET /v2.1/servers/:server_id/tags', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/tags`, undefined, '2.26') },
+  { route: 'PUT /v2.1/servers/:server_id/tags', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/tags`, { tags: ['a'] }, '2.26') },
+  { route: 'DELETE /v2.1/servers/:server_id/tags', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/tags`, undefined, '2.26') },
+  { route: 'GET /v2.1/servers/:server_id/tags/:tag', zed: serverReader(204), request: async (fx) => on(`/servers/${await fx.server()}/tags/t`, undefined, '2.26') },
+  { route: 'PUT /v2.1/servers/:server_id/tags/:tag', zed: serverMember(201), request: async (fx) => on(`/servers/${await fx.server()}/tags/new`, undefined, '2.26') },
+  { route: 'DELETE /v2.1/servers/:server_id/tags/:tag', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/tags/t`, undefined, '2.26') },
+  { route: 'GET /v2.1/servers/:server_id/os-instance-actions', zed: serverReader(200), request: async (fx) => on(`/servers/${(await fx.instanceAction()).server}/os-instance-actions`) },
+  {
+    route: 'GET /v2.1/servers/:server_id/os-instance-actions/:request_id',
+    zed: serverReader(200),
+    request: async (fx) => {
+      const { server, requestId } = await fx.instanceAction();
+      return on(`/servers/${server}/os-instance-actions/${requestId}`);
+    },
+  },
+  { route: 'GET /v2.1/servers/:server_id/diagnostics', zed: serverAdmin(200), request: async (fx) => on(`/servers/${await fx.server()}/diagnostics`) },
+];
+
+const ACTION = 'POST /v2.1/servers/:server_id/action';
+
+/** One row per server action: the action key, the server it needs, its body and the rule's shape. */
+function actionRow(key: string, zed: Expectation, body: unknown, server: (fx: ComputeMatrixFixture) => Promise<string> = (fx) => fx.server(), version?: string): Row {
+  return { route: `${ACTION} ${key}`, zed, request: async (fx) => on(`/servers/${await server(fx)}/action`, { [key]: body }, version) };
+}
+
+const ACTION_ROWS: Row[] = [
+  actionRow('os-start', serverMember(202), null, (fx) => fx.server({ vm_state: 'stopped', power_state: 4 })),
+  actionRow('os-stop', serverMember(202), null),
+  actionRow('reboot', serverMember(202), { type: 'SOFT' }),
+  actionRow('lock', serverMember(202), null),
+  actionRow('unlock', serverMember(202), null, (fx) => fx.server({ locked: true, locked_by: 'owner' })),
+  actionRow('forceDelete', serverMember(202), null, (fx) => fx.server({ vm_state: 'soft-delete' })),
+  actionRow('os-resetState', serverAdmin(202), { state: 'error' }),
+  actionRow('os-getConsoleOutput', serverMember(200), { length: 10 }),
+  actionRow('createImage', serverMember(202), { name: 'snap' }),
+  actionRow('shelve', serverMember(202), null),
+  actionRow('shelveOffload', serverAdmin(202), null, (fx) => fx.server({ vm_state: 'shelved' })),
+  actionRow('unshelve', serverMember(202), null, (fx) => fx.server({ vm_state: 'shelved_offloaded', host: null, node: null })),
+  actionRow('pause', serverMember(202), null),
+  actionRow('unpause', serverMember(202), null, (fx) => fx.server({ vm_state: 'paused', power_state: 3 })),
+  actionRow('suspend', serverMember(202), null),
+  actionRow('resume', serverMember(202), null, (fx) => fx.server({ vm_state: 'suspended', power_state: 7 })),
+  actionRow('rescue', serverMember(200), null),
+  actionRow('unrescue', serverMember(202), null, (fx) => fx.server({ vm_state: 'rescued' })),
+  actionRow('rebuild', serverMember(202), { imageRef: IMAGE_ID }),
+  actionRow('resize', serverMember(202), { flavorRef: '2' }),
+  actionRow('confirmResize', serverMember(204), null, (fx) => fx.resizedServer()),
+  actionRow('revertResize', serverMember(202), null, (fx) => fx.resizedServer()),
+  actionRow('migrate', serverAdmin(202), null),
+  actionRow('os-migrateLive', serverAdmin(202), { host: null, block_migration: 'auto' }, (fx) => fx.server(), '2.30'),
+  actionRow('evacuate', serverAdmin(200), {}, (fx) => fx.serverOnDownHost(), '2.29'),
+];
+
+const MIGRATION_ROWS: Row[] = [
+  { route: 'GET /v2.1/os-migrations', zed: adminOnly(200), request: () => on('/os-migrations') },
+  {
+    route: 'GET /v2.1/servers/:server_id/migrations',
+    zed: serverAdmin(200),
+    request: async (fx) => on(`/servers/${(await fx.liveMigratingServer()).server}/migrations`, undefined, '2.23'),
+  },
+  {
+    route: 'GET /v2.1/servers/:server_id/migrations/:migration_id',
+    zed: serverAdmin(200),
+    request: async (fx) => {
+      const { server, migration } = await fx.liveMigratingServer();
+      return on(`/servers/${server}/migrations/${migration}`, undefined, '2.23');
+    },
+  },
+  {
+    route: 'POST /v2.1/servers/:server_id/migrations/:migration_id/action',
+    zed: serverAdmin(202),
+    request: async (fx) => {
+      const { server, migration } = await fx.liveMigratingServer();
+      return on(`/servers/${server}/migrations/${migration}/action`, { force_complete: null }, '2.22');
+    },
+  },
+  {
+    route: 'DELETE /v2.1/servers/:server_id/migrations/:migration_id',
+    zed: serverAdmin(202),
+    request: async (fx) => {
+      const { server, migration } = await fx.liveMigratingServer();
+      return on(`/servers/${server}/migrations/${migration}`, undefined, '2.24');
+    },
+  },
+];
+
+const ADMIN_ROWS: Row[] = [
+  { route: 'GET /v2.1/os-services', zed: adminOnly(200), request: () => on('/os-services') },
+  { route: 'PUT /v2.1/os-services/:service_id', zed: adminOnly(200), request: async (fx) => on(`/os-services/${await fx.service()}`, { status: 'disabled' }, '2.53') },
+  { route: 'DELETE /v2.1/os-services/:service_id', zed: adminOnly(204), request: async (fx) => on(`/os-services/${await fx.service()}`, undefined, '2.53') },
+  { route: 'GET /v2.1/os-hypervisors', zed: adminOnly(200), request: () => on('/os-hypervisors') },
+  { route: 'GET /v2.1/os-hypervisors/detail', zed: adminOnly(200), request: () => on('/os-hypervisors/detail') },
+  { route: 'GET /v2.1/os-hypervisors/statistics', zed: adminOnly(200), request: () => on('/os-hypervisors/statistics') },
+  { route: 'GET /v2.1/os-hypervisors/:hypervisor_id', zed: adminOnly(200), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).id}`) },
+  // No driver reports an uptime: the administrator gets Nova's 501 for that, the others the rule's 403.
+  { route: 'GET /v2.1/os-hypervisors/:hypervisor_id/uptime', zed: adminOnly(501), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).id}/uptime`) },
+  { route: 'GET /v2.1/os-hypervisors/:hypervisor_id/search', zed: adminOnly(200), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).host}/search`) },
+  { route: 'GET /v2.1/os-hypervisors/:hypervisor_id/servers', zed: adminOnly(200), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).host}/servers`) },
+  { route: 'GET /v2.1/os-availability-zone', zed: ANYONE, request: () => on('/os-availability-zone') },
+  { route: 'GET /v2.1/os-availability-zone/detail', zed: adminOnly(200), request: () => on('/os-availability-zone/detail') },
+  { route: 'GET /v2.1/os-aggregates', zed: adminOnly(200), request: () => on('/os-aggregates') },
+  { route: 'POST /v2.1/os-aggregates', zed: adminOnly(200), request: () => on('/os-aggregates', { aggregate: { name: unique('aggregate') } }) },
+  { route: 'GET /v2.1/os-aggregates/:aggregate_id', zed: adminOnly(200), request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}`) },
+  { route: 'PUT /v2.1/os-aggregates/:aggregate_id', zed: adminOnly(200), request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}`, { aggregate: { name: unique('renamed') } }) },
+  { route: 'DELETE /v2.1/os-aggregates/:aggregate_id', zed: adminOnly(200), request: async (fx) => on(`/os-aggregates/${await fx.aggregate({ withHost: false })}`) },
+  {
+    route: 'POST /v2.1/os-aggregates/:aggregate_id/action',
+    case: 'add_host',
+    zed: adminOnly(200),
+    request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}/action`, { add_host: { host: 'compute-2' } }),
+  },
+  {
+    route: 'POST /v2.1/os-aggregates/:aggregate_id/action',
+    case: 'remove_host',
+    zed: adminOnly(200),
+    request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}/action`, { remove_host: { host: 'compute-1' } }),
+  },
+  {
+    route: 'POST /v2.1/os-aggregates/:aggregate_id/action',
+    case: 'set_metadata',
+    zed: adminOnly(200),
+    request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}/action`, { set_metadata: { metadata: { a: 'b' } } }),
+  },
+  { route: 'GET /v2.1/os-simple-tenant-usage', zed: adminOnly(200), request: () => on(`/os-simple-tenant-usage?start=${SINCE}`) },
+  {
+    route: 'GET /v2.1/os-simple-tenant-usage/:tenant_id',
+    zed: statuses(200, 200, 403, 200),
+    request: (fx) => on(`/os-simple-tenant-usage/${fx.ownerProject}?start=${SINCE}`),
+  },
+];
+
+const SERVER_GROUP_ROWS: Row[] = [
+  { route: 'POST /v2.1/os-server-groups', zed: statuses(200, 200, 200, 403), request: () => on('/os-server-groups', { server_group: { name: 'g', policies: ['affinity'] } }) },
+  { route: 'GET /v2.1/os-server-groups', zed: ANYONE, request: () => on('/os-server-groups') },
+  { route: 'GET /v2.1/os-server-groups/:group_id', zed: serverReader(200), request: async (fx) => on(`/os-server-groups/${await fx.serverGroup()}`) },
+  { route: 'DELETE /v2.1/os-server-groups/:group_id', zed: serverMember(204), request: async (fx) => on(`/os-server-groups/${await fx.serverGroup()}`) },
+];
+
+export const COMPUTE_POLICY_MATRIX: readonly Row[] = [
+  ...FLAVOR_ROWS,
+  ...KEYPAIR_ROWS,
+  ...QUOTA_ROWS,
+  ...IMAGE_ROWS,
+  ...SERVER_ROWS,
+  ...ACTION_ROWS,
+  ...MIGRATION_ROWS,
+  ...ADMIN_ROWS,
+  ...SERVER_GROUP_ROWS,
+];
+
+/** The multiplexed server action route, and the key each of its rows is registered under. */
+export const SERVER_ACTION_ROUTE = ACTION;
