@@ -7,6 +7,7 @@
  */
 import { statuses, type Expectation, type MatrixRequest, type MatrixRow } from '../../common/policy/testing/policy-matrix.js';
 import type { InstancesTable } from '../db/tables.js';
+import { IMAGE_ID } from './routes/compute-test-app.js';
 
 /** What a row can make, fresh for each persona; everything belongs to the owning project (or its member). */
 export interface ComputeMatrixFixture {
@@ -50,7 +51,6 @@ const serverMember = (status: number): Expectation => statuses(status, status, 4
 const serverAdmin = (status: number): Expectation => statuses(status, 403, 404, 403);
 
 const at = (version: string) => ({ 'openstack-api-version': `compute ${version}` });
-const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
 /** The start of a usage period (its end is now). */
 const SINCE = '2020-01-01T00:00:00';
 let serial = 0;
