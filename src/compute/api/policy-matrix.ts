@@ -96,6 +96,7 @@ const FLAVOR_ROWS: Row[] = [
 /** Key pairs are the user's: another user (the reader too) is refused the member's, by name with user_id (2.10). */
 const KEYPAIR_ROWS: Row[] = [
   { route: 'GET /v2.1/os-keypairs', zed: ANYONE, request: () => on('/os-keypairs') },
+  { route: 'GET /v2.1/os-keypairs', case: 'user_id', zed: statuses(200, 200, 403, 403), request: (fx) => on(`/os-keypairs?user_id=${fx.memberUser}`, undefined, '2.10') },
   { route: 'POST /v2.1/os-keypairs', zed: statuses(200, 200, 200, 200), request: () => on('/os-keypairs', { keypair: { name: unique('key') } }) },
   {
     route: 'GET /v2.1/os-keypairs/:keypair_name',
@@ -118,6 +119,14 @@ const QUOTA_ROWS: Row[] = [
   { route: 'GET /v2.1/os-quota-class-sets/:class_name', zed: adminOnly(200), request: () => on('/os-quota-class-sets/default') },
   { route: 'PUT /v2.1/os-quota-class-sets/:class_name', zed: adminOnly(200), request: () => on('/os-quota-class-sets/default', { quota_class_set: { instances: 10 } }) },
   { route: 'GET /v2.1/limits', zed: ANYONE, request: () => on('/limits') },
+  // Naming a project, even one's own, is limits:other_project.
+  {
+    route: 'GET /v2.1/limits',
+    case: 'tenant_id',
+    zed: adminOnly(200),
+    request: (fx) => on(`/limits?tenant_id=${fx.ownerProject}`),
+    differs: { nimbus: { member: 200, reader: 200 }, reason: "limits:other_project is not checked for the caller's own project" },
+  },
 ];
 
 /** The image proxy: Glance decides (the owner's image, another project cannot see it, a reader may not change it). */
@@ -141,8 +150,16 @@ const SERVER_ROWS: Row[] = [
     zed: statuses(202, 202, 202, 403),
     request: () => on('/servers', { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: '1', networks: 'none' } }, '2.37'),
   },
+  {
+    route: 'POST /v2.1/servers',
+    case: 'on a chosen host',
+    zed: adminOnly(202),
+    request: () => on('/servers', { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: '1', networks: 'none', host: 'compute-1' } }, '2.74'),
+  },
   { route: 'GET /v2.1/servers', zed: ANYONE, request: () => on('/servers') },
+  { route: 'GET /v2.1/servers', case: 'all_tenants', zed: adminOnly(200), request: () => on('/servers?all_tenants=1') },
   { route: 'GET /v2.1/servers/detail', zed: ANYONE, request: () => on('/servers/detail') },
+  { route: 'GET /v2.1/servers/detail', case: 'all_tenants', zed: adminOnly(200), request: () => on('/servers/detail?all_tenants=1') },
   { route: 'GET /v2.1/servers/:server_id', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}`) },
   { route: 'PUT /v2.1/servers/:server_id', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}`, { server: { name: 'renamed' } }) },
   { route: 'DELETE /v2.1/servers/:server_id', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}`) },
@@ -183,6 +200,8 @@ const ACTION_ROWS: Row[] = [
   actionRow('reboot', serverMember(202), { type: 'SOFT' }),
   actionRow('lock', serverMember(202), null),
   actionRow('unlock', serverMember(202), null, (fx) => fx.server({ locked: true, locked_by: 'owner' })),
+  // Locked by the administrator: unlocking needs unlock_override.
+  { ...actionRow('unlock', serverAdmin(202), null, (fx) => fx.server({ locked: true, locked_by: 'admin' })), case: 'locked by the administrator' },
   actionRow('forceDelete', serverMember(202), null, (fx) => fx.server({ vm_state: 'soft-delete' })),
   actionRow('os-resetState', serverAdmin(202), { state: 'error' }),
   actionRow('os-getConsoleOutput', serverMember(200), { length: 10 }),
@@ -286,6 +305,8 @@ const ADMIN_ROWS: Row[] = [
 const SERVER_GROUP_ROWS: Row[] = [
   { route: 'POST /v2.1/os-server-groups', zed: statuses(200, 200, 200, 403), request: () => on('/os-server-groups', { server_group: { name: 'g', policies: ['affinity'] } }) },
   { route: 'GET /v2.1/os-server-groups', zed: ANYONE, request: () => on('/os-server-groups') },
+  // Zed ignores all_projects from a non-administrator rather than refusing it.
+  { route: 'GET /v2.1/os-server-groups', case: 'all_projects', zed: ANYONE, request: () => on('/os-server-groups?all_projects=True') },
   { route: 'GET /v2.1/os-server-groups/:group_id', zed: serverReader(200), request: async (fx) => on(`/os-server-groups/${await fx.serverGroup()}`) },
   { route: 'DELETE /v2.1/os-server-groups/:group_id', zed: serverMember(204), request: async (fx) => on(`/os-server-groups/${await fx.serverGroup()}`) },
 ];
