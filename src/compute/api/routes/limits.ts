@@ -70,9 +70,8 @@ export function limitRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox {
       authorize(deps, request, 'os_compute_api:limits', {});
       const asked = last(request.query.tenant_id);
       const projectId = asked ?? projectIdOf(request);
-      if (asked !== undefined && asked !== request.requestContext.projectId) {
-        authorize(deps, request, 'os_compute_api:limits:other_project', { project_id: asked });
-      }
+      // Nova checks limits:other_project whenever tenant_id is given, the caller's own project too.
+      if (asked !== undefined) authorize(deps, request, 'os_compute_api:limits:other_project', { project_id: asked });
       const [limit, used] = await Promise.all([quotas.limits(projectId), quotas.usage(projectId)]);
       return renderLimits(VIEWS.select(request.microversion), limit, used);
     });
