@@ -67,8 +67,8 @@ async function computeFixture({ call, db, registry }: Harness, images: ImageServ
       return { server: uuid, migration: (await migration(uuid, MigrationType.LIVE_MIGRATION, MigrationStatus.RUNNING)).id };
     },
     serverOnDownHost: () => server({ host: 'compute-down', node: 'compute-down' }),
-    flavor: async ({ isPublic } = { isPublic: true }) => {
-      const body = { flavor: { name: name('flavor'), ram: 64, vcpus: 1, disk: 1, 'os-flavor-access:is_public': isPublic } };
+    flavor: async ({ isPublic = true, zeroDisk = false } = {}) => {
+      const body = { flavor: { name: name('flavor'), ram: 64, vcpus: 1, disk: zeroDisk ? 0 : 1, 'os-flavor-access:is_public': isPublic } };
       const id = String(((await ok(call('POST', '/flavors', { body, ...asAdmin }), 'flavor')).flavor as { id: string }).id);
       await ok(call('POST', `/flavors/${id}/os-extra_specs`, { body: { extra_specs: { a: 'b' } }, ...asAdmin }), 'extra spec');
       if (!isPublic) await ok(call('POST', `/flavors/${id}/action`, { body: { addTenantAccess: { tenant: OWNING_PROJECT } }, ...asAdmin }), 'flavor access');

@@ -19,8 +19,8 @@ export interface ComputeMatrixFixture {
   liveMigratingServer(): Promise<{ readonly server: string; readonly migration: number }>;
   /** A server on a compute host that is down (forced down), another host up. */
   serverOnDownHost(): Promise<string>;
-  /** A flavor (private when asked) with the extra spec `a=b`. */
-  flavor(options?: { readonly isPublic: boolean }): Promise<string>;
+  /** A flavor (private, or of zero disk, when asked) with the extra spec `a=b`. */
+  flavor(options?: { readonly isPublic?: boolean; readonly zeroDisk?: boolean }): Promise<string>;
   /** A key pair of the owning project's member. */
   keypair(): Promise<string>;
   serverGroup(): Promise<string>;
@@ -149,6 +149,14 @@ const SERVER_ROWS: Row[] = [
     case: 'on a chosen host',
     zed: adminOnly(202),
     request: () => on('/servers', { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: '1', networks: 'none', host: 'compute-1' } }, '2.74'),
+  },
+  // An image-backed server on a flavor of zero disk is the administrator's (servers:create:zero_disk_flavor).
+  {
+    route: 'POST /v2.1/servers',
+    case: 'zero-disk flavor',
+    zed: adminOnly(202),
+    request: async (fx) => on('/servers', { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: await fx.flavor({ zeroDisk: true }), networks: 'none' } }, '2.37'),
+    differs: { nimbus: { member: 202, otherMember: 202 }, reason: 'servers:create:zero_disk_flavor is not checked' },
   },
   { route: 'GET /v2.1/servers', zed: ANYONE, request: () => on('/servers') },
   { route: 'GET /v2.1/servers', case: 'all_tenants', zed: adminOnly(200), request: () => on('/servers?all_tenants=1') },
