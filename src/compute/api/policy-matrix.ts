@@ -156,7 +156,6 @@ const SERVER_ROWS: Row[] = [
     case: 'zero-disk flavor',
     zed: adminOnly(202),
     request: async (fx) => on('/servers', { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: await fx.flavor({ zeroDisk: true }), networks: 'none' } }, '2.37'),
-    differs: { nimbus: { member: 202, otherMember: 202 }, reason: 'servers:create:zero_disk_flavor is not checked' },
   },
   { route: 'GET /v2.1/servers', zed: ANYONE, request: () => on('/servers') },
   { route: 'GET /v2.1/servers', case: 'all_tenants', zed: adminOnly(200), request: () => on('/servers?all_tenants=1') },

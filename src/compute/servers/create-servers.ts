@@ -53,6 +53,8 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   const flavor = await findFlavor(deps, context, request.flavorRef);
   const image = await findImage(deps, context, request.imageRef);
   checkImageFitsFlavor(image, flavor);
+  // Nova's guard against a large image filling a host through a flavor that sets no disk size.
+  if (flavor.root_gb === 0 && request.zeroDiskFlavorAllowed !== true) throw new Forbidden('Only volume-backed servers are allowed for flavors with zero disk.');
   const keyData = request.keyName === undefined ? null : await findKey(deps, userId, request.keyName);
   checkUserData(request.userData);
   await checkMetadataQuota(deps, projectId, request.metadata ?? {});

@@ -9,7 +9,7 @@ import type { ServersService } from '../../servers/servers-service.js';
 import { nextLinks, resourceLinks } from './links.js';
 import { boolFromString, NovaDescription, NovaName } from './nova-types.js';
 import { renderServer, renderServerBrief, type ServerViewer, type ServerViewKind } from './render-server.js';
-import { authorize, type ComputeRouteDeps } from './route-deps.js';
+import { authorize, ownTarget, type ComputeRouteDeps } from './route-deps.js';
 import { parseCreateBody, toCreateRequest } from './server-create-schema.js';
 import { serverListQuery } from './server-list-query.js';
 
@@ -76,8 +76,10 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
     app.post('/v2.1/servers', async (request, reply) => {
       const version = request.microversion;
       const body = parseCreateBody(request.body, version);
-      const create = toCreateRequest(body, version);
-      authorizeCreate(deps, request, create);
+      const asked = toCreateRequest(body, version);
+      authorizeCreate(deps, request, asked);
+      const zeroDisk = deps.policy.check('os_compute_api:servers:create:zero_disk_flavor', ownTarget(request), deps.credentialsOf(request));
+      const create = { ...asked, zeroDiskFlavorAllowed: zeroDisk };
       const created = await servers.create(request.requestContext, create);
       const wantsReservation = body.server.return_reservation_id;
       if (wantsReservation !== undefined && boolFromString(wantsReservation) === true) return reply.code(202).send({ reservation_id: created.reservationId });
