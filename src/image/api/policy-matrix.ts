@@ -31,6 +31,19 @@ export const IMAGE_POLICY_MATRIX: readonly MatrixRow<ImageMatrixFixture>[] = [
     zed: statuses(201, 201, 201, 403),
     request: () => ({ path: '/v2/images', body: { name: 'img', disk_format: 'raw', container_format: 'bare' } }),
   },
+  // publicize_image: a public image is the administrator's; community is any member's.
+  {
+    route: 'POST /v2/images',
+    case: 'public',
+    zed: statuses(201, 403, 403, 403),
+    request: () => ({ path: '/v2/images', body: { name: 'img', disk_format: 'raw', container_format: 'bare', visibility: 'public' } }),
+  },
+  {
+    route: 'POST /v2/images',
+    case: 'community',
+    zed: statuses(201, 201, 201, 403),
+    request: () => ({ path: '/v2/images', body: { name: 'img', disk_format: 'raw', container_format: 'bare', visibility: 'community' } }),
+  },
   { route: 'GET /v2/images', zed: ANYONE, request: () => ({ path: '/v2/images' }) },
   { route: 'GET /v2/images/:image_id', zed: statuses(200, 200, 404, 200), request: async (fx) => ({ path: `/v2/images/${await fx.image()}` }) },
   {
@@ -39,6 +52,16 @@ export const IMAGE_POLICY_MATRIX: readonly MatrixRow<ImageMatrixFixture>[] = [
     request: async (fx) => ({
       path: `/v2/images/${await fx.image()}`,
       body: [{ op: 'replace', path: '/name', value: 'renamed' }],
+      headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+    }),
+  },
+  {
+    route: 'PATCH /v2/images/:image_id',
+    case: 'made public',
+    zed: statuses(200, 403, 404, 403),
+    request: async (fx) => ({
+      path: `/v2/images/${await fx.image()}`,
+      body: [{ op: 'replace', path: '/visibility', value: 'public' }],
       headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
     }),
   },
