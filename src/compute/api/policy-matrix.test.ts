@@ -111,7 +111,7 @@ describe('compute policy matrix', () => {
           const problems = await runPolicyMatrix({
             registered: [...registered, ...SERVER_ACTIONS.map((action) => `${SERVER_ACTION_ROUTE} ${action.key}`)],
             rows: COMPUTE_POLICY_MATRIX,
-            fixture: async () => fixture,
+            fixture,
             send: async (persona, method, { path, body, headers = {} }) =>
               (await harness.call(method, path, { body, headers: { ...headers, ...tokenHeader(persona) } })).status,
           });

@@ -93,7 +93,7 @@ describe('identity policy matrix', () => {
       const problems = await runPolicyMatrix({
         registered: routes,
         rows: IDENTITY_POLICY_MATRIX,
-        fixture: async () => fixture,
+        fixture,
         send: async (persona, method, { path, body, headers = {} }) => {
           const token: Record<string, string> = persona === 'anonymous' ? {} : { 'x-auth-token': tokens[persona] };
           return (await call(method, path, { body, headers: { ...headers, ...token } })).status;

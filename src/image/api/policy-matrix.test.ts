@@ -50,7 +50,7 @@ describe('image policy matrix', () => {
         const problems = await runPolicyMatrix({
           registered: routes,
           rows: IMAGE_POLICY_MATRIX,
-          fixture: async () => fixture,
+          fixture,
           send: async (persona, method, { path, body, headers = {} }) =>
             (await call(method, path, { body, headers: { ...headers, ...tokenHeader(persona) } })).status,
         });

@@ -40,7 +40,7 @@ export interface MatrixRow<Fx> {
   readonly case?: string;
   /** What Zed's defaults give each persona. */
   readonly zed: Expectation;
-  /** Builds a valid request on a fresh fixture (one per persona, so a delete leaves the next its own resource). */
+  /** Builds a valid request, on resources made fresh for each persona (so a delete leaves the next its own). */
   readonly request: (fx: Fx) => MatrixRequest | Promise<MatrixRequest>;
   readonly differs?: KnownDifference;
 }
@@ -66,8 +66,8 @@ export interface MatrixRun<Fx> {
   /** Route keys as registered, plus `… <key>` for each action of a multiplexed route. */
   readonly registered: readonly string[];
   readonly rows: readonly MatrixRow<Fx>[];
-  /** A fresh fixture; called once per persona and row. */
-  readonly fixture: () => Promise<Fx>;
+  /** What rows make their resources with (each request of each persona gets resources of its own). */
+  readonly fixture: Fx;
   /** Sends the request as the persona (no token for `anonymous`) and returns the status. */
   readonly send: (persona: Persona, method: string, request: MatrixRequest) => Promise<number>;
 }
@@ -94,7 +94,7 @@ export async function runPolicyMatrix<Fx>(run: MatrixRun<Fx>): Promise<string[]>
       problems.push(`${name}: a known difference that states no difference`);
     }
     for (const persona of PERSONAS) {
-      const status = await run.send(persona, method, await row.request(await run.fixture()));
+      const status = await run.send(persona, method, await row.request(run.fixture));
       if (status === expected[persona]) continue;
       const note = row.differs === undefined ? '' : ` (a known difference: ${row.differs.reason}; if Nimbus now matches Zed, remove it)`;
       problems.push(`${name} as ${persona}: got ${status}, expected ${expected[persona]}${note}`);
