@@ -15,6 +15,12 @@ export interface HttpAppOptions {
   readonly maxBodyBytes: number;
 }
 
+/**
+ * The longest path segment routed (decoded characters). Fastify's 100 is shorter than the names
+ * OpenStack puts in paths (Glance tags, Nova key pairs: 255 characters); longer ones are 414.
+ */
+const MAX_PATH_SEGMENT = 1024;
+
 /** Outside every service prefix errors use Keystone's generic `{"error": {…}}` body. */
 const ROOT_FAULT_FORMAT: FaultFormat = 'keystone';
 
@@ -65,6 +71,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: options.maxBodyBytes,
+    maxParamLength: MAX_PATH_SEGMENT,
     schemaErrorFormatter,
     // Requests the router rejects (a malformed URL) run no hooks: answer them like the rest.
     frameworkErrors: (error, request, reply) => {

@@ -124,6 +124,10 @@ describe('compute routes: key pairs, quotas, limits', () => {
       assert.equal((await call('GET', '/os-keypairs/imp', { as: OTHER })).status, 404);
       assert.equal((await call('DELETE', '/os-keypairs/imp', { as: DEMO })).status, 202);
       assert.equal((await call('DELETE', '/os-keypairs/imp', { as: DEMO })).status, 404);
+      const long = 'k'.repeat(255);
+      assert.equal((await call('POST', '/os-keypairs', { body: { keypair: { name: long } }, as: DEMO })).status, 200);
+      assert.equal(((await call('GET', `/os-keypairs/${long}`, { as: DEMO })).json['keypair'] as Record<string, unknown>)['name'], long, 'a 255-character name is shown');
+      assert.equal((await call('DELETE', `/os-keypairs/${long}`, { as: DEMO })).status, 202);
     }));
 
   test('quota sets: show, defaults, detail, update (admin), checkQuota-visible limits', () =>

@@ -275,6 +275,11 @@ describe('image routes', () => {
       assert.deepEqual((await call('GET', `/v2/images/${id}`)).json['tags'], ['blue']);
       assert.equal((await call('DELETE', `/v2/images/${id}/tags/blue`)).status, 204);
       assert.equal((await call('DELETE', `/v2/images/${id}/tags/blue`)).status, 404);
+      const long = 'é'.repeat(255);
+      assert.equal((await call('PUT', `/v2/images/${id}/tags/${encodeURIComponent(long)}`)).status, 204, 'a tag of 255 characters, percent-encoded');
+      assert.deepEqual((await call('GET', `/v2/images/${id}`)).json['tags'], [long]);
+      assert.equal((await call('DELETE', `/v2/images/${id}/tags/${encodeURIComponent(long)}`)).status, 204);
+      assert.equal((await call('PUT', `/v2/images/${id}/tags/${'t'.repeat(256)}`)).status, 400, 'longer than Glance allows');
 
       const friend = memberOf('friend-project');
       const added = await call('POST', `/v2/images/${id}/members`, { body: { member: 'friend-project' } });
