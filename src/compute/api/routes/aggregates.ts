@@ -5,7 +5,7 @@ import type { Aggregate } from '../../admin/aggregates.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { novaTime } from './render.js';
-import { integerId } from './nova-types.js';
+import { integerId, MetadataValue, NovaMetadata } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 255 });
@@ -24,7 +24,7 @@ export const AggregateActionBody = Type.Object(
     add_host: Type.Optional(HostArg),
     remove_host: Type.Optional(HostArg),
     set_metadata: Type.Optional(
-      Type.Object({ metadata: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) }, { additionalProperties: false }),
+      Type.Object({ metadata: NovaMetadata(Type.Union([MetadataValue, Type.Null()])) }, { additionalProperties: false }),
     ),
   },
   { additionalProperties: false, minProperties: 1, maxProperties: 1 },
