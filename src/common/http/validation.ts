@@ -3,12 +3,14 @@ import { Kind, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import { BadRequest } from '../errors/errors.js';
+import { invalidNameMessage, NAME_FORMATS } from './name-formats.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
 /** The string formats OpenStack schemas use; an unknown format fails when the route is compiled. */
 const FORMATS = {
+  ...Object.fromEntries(Object.entries(NAME_FORMATS).map(([name, format]) => [name, format.check])),
   uuid: UUID,
   'date-time': (value: string) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
   ipv4: (value: string) => isIPv4(value),
@@ -131,6 +133,9 @@ function fieldName(instancePath: string): string | undefined {
  * 'string'` (query strings say "query parameters"); an error at the top level is the bare detail.
  */
 export function validationMessage(errors: readonly FastifySchemaValidationError[], dataVar: string): string {
+  // Nova answers a bad name with InvalidName's own words, whatever else failed around it.
+  const nameFormat = errors.map(({ keyword, params }) => (keyword === 'format' && Object.hasOwn(NAME_FORMATS, String(params.format)) ? NAME_FORMATS[String(params.format)] : undefined)).find((format) => format !== undefined);
+  if (nameFormat !== undefined) return invalidNameMessage(nameFormat);
   // A failed anyOf/oneOf comes after its branches' errors; it is the one that names the problem.
   const error = errors.find(({ keyword }) => keyword === 'anyOf' || keyword === 'oneOf') ?? errors[0];
   if (!error) return `Invalid input for ${dataVar}.`;

@@ -55,8 +55,17 @@ export function parseInteger(value: string): number | undefined {
   return /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : undefined;
 }
 
-/** parameter_types.name: 1–255 characters, no leading or trailing whitespace. */
-export const NovaName = Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S(?:[\\s\\S]*\\S)?$' });
+/** parameter_types.name: 1–255 printable characters, no leading or trailing whitespace (common/http/name-formats.ts). */
+export const NovaName = Type.String({ minLength: 1, maxLength: 255, format: 'name' });
+
+/** parameter_types.name_with_leading_trailing_spaces: printable, at least one non-space character. */
+export const NovaNameWithSpaces = Type.String({ minLength: 1, maxLength: 255, format: 'name_with_leading_trailing_spaces' });
+
+/** parameter_types.az_name: a name without `:`. */
+export const NovaAzName = Type.String({ minLength: 1, maxLength: 255, format: 'az_name' });
+
+/** parameter_types.az_name_with_leading_trailing_spaces */
+export const NovaAzNameWithSpaces = Type.String({ minLength: 1, maxLength: 255, format: 'az_name_with_leading_trailing_spaces' });
 
 /** oslo's uuidutils.is_uuid_like: 32 hex digits, hyphens anywhere, any case, optional `urn:uuid:` and braces. */
 export function isUuidLike(value: string): boolean {

@@ -28,7 +28,7 @@ const REBUILD_V21 = {
   accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
 };
 const REBUILD_V219 = { ...REBUILD_V21, description: Type.Optional(NovaDescription) };
-const REBUILD_V254 = { ...REBUILD_V219, key_name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()])) };
+const REBUILD_V254 = { ...REBUILD_V219, key_name: Type.Optional(Type.Union([NovaName, Type.Null()])) };
 const REBUILD_V257 = { ...REBUILD_V254, user_data: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])) };
 const REBUILD_V263 = {
   ...REBUILD_V257,

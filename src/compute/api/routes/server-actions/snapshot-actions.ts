@@ -1,6 +1,7 @@
 /** createImage, shelve, shelveOffload and unshelve (the 2.77 availability zone; the 2.91 host form is beyond this API's range). */
 import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../../../../common/errors/errors.js';
+import { isValidName } from '../../../../common/http/name-formats.js';
 import { MetadataValue, NovaMetadata, NovaName } from '../nova-types.js';
 import { NoArgs, serverAction } from './server-action.js';
 
@@ -11,7 +12,7 @@ const UnshelveBody = Type.Union([Type.Null(), Type.Object({}, { additionalProper
 function unshelveZone(body: Readonly<Record<string, unknown>> | null): string | undefined {
   if (body === null) return undefined;
   const zone = body['availability_zone'];
-  const valid = typeof zone === 'string' && zone.length <= 255 && new RegExp(NovaName.pattern ?? '').test(zone);
+  const valid = typeof zone === 'string' && zone.length >= 1 && zone.length <= 255 && isValidName(zone);
   if (Object.keys(body).length !== 1 || !valid) {
     throw new BadRequest(`Invalid input for field/attribute unshelve. Value: ${JSON.stringify(body)}. Expected null or {"availability_zone": <name>}`);
   }
