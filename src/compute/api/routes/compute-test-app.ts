@@ -39,6 +39,9 @@ import type { ProxiedImages } from './route-deps.js';
 /** Nova Zed's maximum. */
 const TEST_MAX_VERSION = '2.93';
 
+/** The projects identity knows here: the personas' (ADMIN's, memberOf('demo'), memberOf('other')). */
+export const KNOWN_PROJECTS: readonly string[] = [ADMIN.projectId ?? '', 'demo', 'other'];
+
 export const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
 export const BIG_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000002';
 export const QUEUED_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000003';
@@ -208,6 +211,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
                 flavors, keypairs, quotas, servers, admin,
                 ...(options.images === undefined ? {} : { images: options.images }),
                 policy: createPolicyEnforcer({ defaults: [...COMPUTE_POLICIES, ...IMAGE_POLICIES] }),
+                projectExists: async (projectId) => KNOWN_PROJECTS.includes(projectId),
                 credentialsOf: (request) => credentialsOf(request.requestContext),
                 publicUrl: 'http://cloud',
               }),
