@@ -1,75 +1,19 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import type { RequestContext } from '../../../common/context/request-context.js';
-import { buildHttpApp } from '../../../common/http/app.js';
-import { enterRequestContext } from '../../../common/http/request-id.js';
-import { credentialsOf } from '../../../common/policy/credentials.js';
-import { createPolicyEnforcer } from '../../../common/policy/enforcer.js';
 import type { ImageService } from '../../images/image-service.js';
-import { ADMIN, memberOf, QCOW2_MAGIC, withImages } from '../../images/testing/image-fixture.js';
-import { IMAGE_POLICIES } from '../../policies.js';
-import { imageRoutes } from './index.js';
+import { ADMIN, memberOf, QCOW2_MAGIC } from '../../images/testing/image-fixture.js';
+import { OWNER, withImageApp, type ImageCall } from './image-test-app.js';
 
-const OWNER = memberOf('owner-project');
 const OTHER = memberOf('other-project');
 const READER: RequestContext = { ...memberOf('owner-project'), roles: ['reader'] };
 const DATA = Buffer.concat([QCOW2_MAGIC, Buffer.from('0123456789abcdefghij')]);
 const PATCH = 'application/openstack-images-v2.1-json-patch';
 
-interface Reply {
-  readonly status: number;
-  readonly json: Record<string, unknown>;
-  readonly headers: Record<string, unknown>;
-  readonly raw: Buffer;
-}
-type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; headers?: Record<string, string> }) => Promise<Reply>;
-
-/** The routes in the real HTTP framework and policy engine; the caller's context travels in a test-only header. */
-async function withRoutes(fn: (call: Call, images: ImageService) => Promise<void>): Promise<void> {
-  await withImages('sqlite', async ({ images }) => {
-    const app: FastifyInstance = buildHttpApp({
-      maxBodyBytes: 1024,
-      services: [
-        {
-          name: 'image',
-          prefix: '/image',
-          faultFormat: 'glance',
-          routes: async (scope) => {
-            scope.addHook('onRequest', (request, _reply, done) => {
-              const context = JSON.parse(String(request.headers['x-test-context'])) as RequestContext;
-              enterRequestContext(request, context, done);
-            });
-            await scope.register(
-              imageRoutes({
-                images,
-                policy: createPolicyEnforcer({ defaults: IMAGE_POLICIES }),
-                credentialsOf: (request) => credentialsOf(request.requestContext),
-                publicUrl: 'http://cloud',
-              }),
-            );
-          },
-        },
-      ],
-    });
-    try {
-      await fn(async (method, path, { body, as = OWNER, headers = {} } = {}) => {
-        const payload = body === undefined ? {} : { payload: Buffer.isBuffer(body) ? body : JSON.stringify(body) };
-        const contentType = Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json';
-        const response = await app.inject({
-          method: method as 'GET',
-          url: `/image${path}`,
-          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': contentType }), ...headers },
-          ...payload,
-        });
-        const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
-        return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers: response.headers, raw: response.rawPayload };
-      }, images);
-    } finally {
-      await app.close();
-    }
-  });
+/** The image test app, as the owner's member by default. */
+function withRoutes(fn: (call: ImageCall, images: ImageService) => Promise<void>): Promise<void> {
+  return withImageApp(({ call, images }) => fn(call, images));
 }
 
 describe('image routes', () => {
