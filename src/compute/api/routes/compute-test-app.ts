@@ -104,6 +104,8 @@ export interface CallOptions {
 export type Call = (method: string, path: string, options?: CallOptions) => Promise<Reply>;
 
 export interface Harness {
+  /** The app, not yet ready when fn starts (so a test may still add hooks). */
+  readonly app: FastifyInstance;
   readonly call: Call;
   readonly db: Database;
   readonly recorded: Recorded;
@@ -236,7 +238,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
         const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]));
         return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers };
       };
-      await fn({ call, db, recorded, registry, admin, servers });
+      await fn({ app, call, db, recorded, registry, admin, servers });
     } finally {
       await app.close();
     }
