@@ -4,6 +4,7 @@ import type { ApiService, FaultFormat } from './api-service.js';
 import { faultHandler } from './error-handler.js';
 import { acceptEmptyJsonBodies } from './json-body.js';
 import { indexRouteMethods, notFoundHandler, type RouteMethodIndex } from './method-not-allowed.js';
+import { refuseNulCharacters } from './nul-guard.js';
 import { addMicroversionNegotiation, decorateMicroversion, microversionBounds } from './microversion-negotiation.js';
 import { addRequestContext, addRequestIdHeaders, answerRequestId } from './request-id.js';
 import { compileValidator, schemaErrorFormatter } from './validation.js';
@@ -81,6 +82,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   });
   app.setValidatorCompiler(compileValidator);
   acceptEmptyJsonBodies(app);
+  refuseNulCharacters(app);
   addRequestContext(app);
   decorateMicroversion(app);
   addAccessLog(app);

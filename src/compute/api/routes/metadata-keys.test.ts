@@ -6,7 +6,7 @@ import { IMAGE_ID, withComputeApp } from './compute-test-app.js';
 const DEMO = memberOf('demo');
 const KEY_PATTERN = '^[a-zA-Z0-9-_:. ]{1,255}$';
 /** Keys Nova's parameter_types.metadata refuses: empty, too long, outside its alphabet. */
-const BAD_KEYS = ['', 'k'.repeat(256), 'a/b', 'ключ', 'a\u0000b'];
+const BAD_KEYS = ['', 'k'.repeat(256), 'a/b', 'ключ', 'a\u0001b'];
 
 describe('compute routes: metadata and extra-spec keys', () => {
   test("server metadata, server create and rebuild metadata: Nova's key alphabet and 255-character values, 400 and nothing stored", () =>

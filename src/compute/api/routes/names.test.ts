@@ -6,7 +6,7 @@ import { IMAGE_ID, withComputeApp } from './compute-test-app.js';
 const DEMO = memberOf('demo');
 const INVALID_NAME = "An invalid 'name' value was provided. The name must be: ";
 /** Names Nova's parameter_types.name refuses: control and format characters, line separators, blank ends. */
-const BAD_NAMES = ['ab\u0000cd', 'bell\u0007', 'tab\there', 'new\nline', 'esc\u001b[31m', 'zero\u200bwidth', 'line\u2028sep', ' lead', 'trail '];
+const BAD_NAMES = ['ab\u0001cd', 'bell\u0007', 'tab\there', 'new\nline', 'esc\u001b[31m', 'zero\u200bwidth', 'line\u2028sep', ' lead', 'trail '];
 
 function messageOf(json: Record<string, unknown>): string {
   return String((json['badRequest'] as Record<string, unknown> | undefined)?.['message']);
