@@ -5,6 +5,7 @@ import { createComputeAdmin } from './admin/compute-admin.js';
 import type { ServiceChanged } from './admin/compute-services.js';
 import type { ComputeAgentApi } from './agent/compute-agent-api.js';
 import type { ComputeManagers } from './api/index.js';
+import type { ProjectExists } from './api/routes/project-check.js';
 import type { ComputeTaskApi } from './conductor/compute-task-api.js';
 import { FlavorManager } from './flavors/flavor-manager.js';
 import { KeyPairManager } from './keypairs/keypair-manager.js';
@@ -20,6 +21,8 @@ export interface ComputeApiBackends {
   readonly refreshSchedulerAggregates: () => Promise<void>;
   /** Hands an os-services change (disabled, forced down, deleted) to the scheduler's host states. */
   readonly updateSchedulerService: ServiceChanged;
+  /** Whether identity knows a project. */
+  readonly projectExists: ProjectExists;
 }
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
@@ -40,5 +43,5 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
   });
-  return { flavors, quotas, keypairs, servers, admin, images: backends.images };
+  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists };
 }

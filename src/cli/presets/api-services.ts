@@ -48,6 +48,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         computeAgentApi: workers.computeAgentApi,
         refreshSchedulerAggregates: () => workers.schedulerClient.refreshAggregates(),
         updateSchedulerService: (host, status) => workers.schedulerClient.serviceChanged(host, status),
+        projectExists: (projectId) => backends.identity.managers.projects.exists(projectId),
       }),
     );
   },

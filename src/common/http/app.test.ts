@@ -335,3 +335,24 @@ describe('building the app', () => {
     );
   });
 });
+
+describe('NUL characters (PostgreSQL text cannot hold them)', () => {
+  test('in a path segment, a query value, a body string or a body key: 400 in the fault format, no handler runs', async () => {
+    const app = buildApp();
+    lines.length = 0;
+    const requests = [
+      { method: 'DELETE' as const, url: '/compute/v2.1/servers/a%00b' },
+      { method: 'GET' as const, url: '/compute/v2.1/servers?name=a%00b' },
+      { method: 'POST' as const, url: '/compute/v2.1/servers', payload: '{"server": {"name": "a\\u0000b"}}' },
+      { method: 'POST' as const, url: '/compute/v2.1/servers', payload: '{"server": {"name": "vm", "a\\u0000": 1}}' },
+    ];
+    for (const { method, url, payload } of requests) {
+      const response = await app.inject({ method, url, ...(payload === undefined ? {} : { payload, headers: { 'content-type': 'application/json' } }) });
+      assert.deepEqual([response.statusCode, response.json()], [400, { badRequest: { code: 400, message: 'Invalid input: the request contains a NUL character (\\u0000).' } }], url);
+    }
+    assert.deepEqual(linesMatching(/creating|listing servers/), []);
+    const escaped = await app.inject({ method: 'POST', url: '/compute/v2.1/servers', payload: '{"server": {"name": "a\\\\u0000b"}}', headers: { 'content-type': 'application/json' } });
+    assert.equal(escaped.statusCode, 200, 'a backslash followed by u0000 is text, not a NUL');
+    await app.close();
+  });
+});

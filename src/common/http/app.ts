@@ -4,6 +4,7 @@ import type { ApiService, FaultFormat } from './api-service.js';
 import { faultHandler } from './error-handler.js';
 import { acceptEmptyJsonBodies } from './json-body.js';
 import { indexRouteMethods, notFoundHandler, type RouteMethodIndex } from './method-not-allowed.js';
+import { refuseNulCharacters } from './nul-guard.js';
 import { addMicroversionNegotiation, decorateMicroversion, microversionBounds } from './microversion-negotiation.js';
 import { addRequestContext, addRequestIdHeaders, answerRequestId } from './request-id.js';
 import { compileValidator, schemaErrorFormatter } from './validation.js';
@@ -14,6 +15,12 @@ export interface HttpAppOptions {
   /** Largest request body accepted (bigger ones are 413, whatever Content-Length claims). */
   readonly maxBodyBytes: number;
 }
+
+/**
+ * The longest path segment routed (decoded characters). Fastify's 100 is shorter than the names
+ * OpenStack puts in paths (Glance tags, Nova key pairs: 255 characters); longer ones are 414.
+ */
+const MAX_PATH_SEGMENT = 1024;
 
 /** Outside every service prefix errors use Keystone's generic `{"error": {…}}` body. */
 const ROOT_FAULT_FORMAT: FaultFormat = 'keystone';
@@ -65,6 +72,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: options.maxBodyBytes,
+    maxParamLength: MAX_PATH_SEGMENT,
     schemaErrorFormatter,
     // Requests the router rejects (a malformed URL) run no hooks: answer them like the rest.
     frameworkErrors: (error, request, reply) => {
@@ -74,6 +82,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   });
   app.setValidatorCompiler(compileValidator);
   acceptEmptyJsonBodies(app);
+  refuseNulCharacters(app);
   addRequestContext(app);
   decorateMicroversion(app);
   addAccessLog(app);

@@ -171,3 +171,22 @@ describe('bodyValidator', () => {
     );
   });
 });
+
+describe('Type.Record schemas', () => {
+  test('enforce their key pattern (TypeBox leaves other keys unchecked), worded as jsonschema words it', () => {
+    const validate = bodyValidator(Type.Object({ specs: Type.Record(Type.String({ pattern: '^[a-z:]{1,8}$' }), Type.String()) }));
+    assert.deepEqual(validate({ specs: { 'hw:a': 'x' } }), { specs: { 'hw:a': 'x' } });
+    for (const key of ['', 'a/b', 'toolongkey']) {
+      assert.throws(
+        () => validate({ specs: { [key]: 'x' } }),
+        (error: unknown) => error instanceof BadRequest && error.message.endsWith(`'${key}' does not match any of the regexes: '^[a-z:]{1,8}$'`),
+        JSON.stringify(key),
+      );
+    }
+  });
+
+  test('whose key has no pattern are refused when compiled: their limits would be lost', () => {
+    assert.throws(() => bodyValidator(Type.Record(Type.String({ maxLength: 255 }), Type.String())), /give the key a pattern/);
+    assert.doesNotThrow(() => bodyValidator(Type.Object({}, { additionalProperties: Type.String() })));
+  });
+});

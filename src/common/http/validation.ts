@@ -1,14 +1,16 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Static, TSchema } from '@sinclair/typebox';
+import { Kind, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import { BadRequest } from '../errors/errors.js';
+import { invalidNameMessage, NAME_FORMATS } from './name-formats.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
 /** The string formats OpenStack schemas use; an unknown format fails when the route is compiled. */
 const FORMATS = {
+  ...Object.fromEntries(Object.entries(NAME_FORMATS).map(([name, format]) => [name, format.check])),
   uuid: UUID,
   'date-time': (value: string) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
   ipv4: (value: string) => isIPv4(value),
@@ -37,9 +39,34 @@ const bodyAjv = new Ajv({ ...COMMON, coerceTypes: false });
 /** Query strings, path params and headers are text: coerce, and let one value fill an array. */
 const parameterAjv = new Ajv({ ...COMMON, coerceTypes: 'array' });
 
+/** What TypeBox emits for `Type.Record(Type.String(…), V)`: any key; the key's own limits are dropped. */
+const ANY_KEY = '^(.*)$';
+
+/**
+ * TypeBox writes `Type.Record(K, V)` as `patternProperties: {<K's pattern>: V}` with no
+ * `additionalProperties`, so under ajv a key outside the pattern is simply not checked (and a
+ * string key's minLength/maxLength never reach the schema). Every Record is closed here, before
+ * ajv sees it, as Nova's `parameter_types.metadata` is: keys must match the pattern. A Record
+ * whose key has no pattern cannot be enforced, so it is a schema mistake, refused at start-up.
+ */
+export function closeRecords<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(closeRecords) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const copy: Record<string | symbol, unknown> = {};
+  for (const key of Reflect.ownKeys(node)) copy[key] = closeRecords((node as Record<string | symbol, unknown>)[key]);
+  if (copy[Kind] === 'Record') {
+    const patterns = Object.keys(copy['patternProperties'] ?? {});
+    if (patterns.includes(ANY_KEY)) {
+      throw new Error("Type.Record with a key that has no pattern cannot limit its keys: give the key a pattern, or use Type.Object({}, { additionalProperties: V }) for free keys");
+    }
+    copy['additionalProperties'] ??= false;
+  }
+  return copy as T;
+}
+
 /** Fastify's validator compiler: bodies strict, everything else coerced. */
 export const compileValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodyAjv : parameterAjv).compile(schema);
+  (httpPart === 'body' ? bodyAjv : parameterAjv).compile(closeRecords(schema));
 
 /** Python's repr as jsonschema's messages print values: strings quoted, the rest as JSON. */
 function repr(value: unknown): string {
@@ -62,8 +89,11 @@ function describeFailure(error: FastifySchemaValidationError, value: unknown): s
   switch (error.keyword) {
     case 'required':
       return `'${String(params.missingProperty)}' is a required property`;
-    case 'additionalProperties':
+    case 'additionalProperties': {
+      const patterns = Object.keys(((error as ErrorObject).parentSchema?.['patternProperties'] ?? {}) as object);
+      if (patterns.length > 0) return `${repr(params.additionalProperty)} does not match any of the regexes: ${patterns.map(repr).join(', ')}`;
       return `Additional properties are not allowed ('${String(params.additionalProperty)}' was unexpected)`;
+    }
     case 'type':
       return `${repr(value)} is not of type ${typeNames(params.type)}`;
     case 'enum':
@@ -103,6 +133,9 @@ function fieldName(instancePath: string): string | undefined {
  * 'string'` (query strings say "query parameters"); an error at the top level is the bare detail.
  */
 export function validationMessage(errors: readonly FastifySchemaValidationError[], dataVar: string): string {
+  // Nova answers a bad name with InvalidName's own words, whatever else failed around it.
+  const nameFormat = errors.map(({ keyword, params }) => (keyword === 'format' && Object.hasOwn(NAME_FORMATS, String(params.format)) ? NAME_FORMATS[String(params.format)] : undefined)).find((format) => format !== undefined);
+  if (nameFormat !== undefined) return invalidNameMessage(nameFormat);
   // A failed anyOf/oneOf comes after its branches' errors; it is the one that names the problem.
   const error = errors.find(({ keyword }) => keyword === 'anyOf' || keyword === 'oneOf') ?? errors[0];
   if (!error) return `Invalid input for ${dataVar}.`;
@@ -125,7 +158,7 @@ export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dat
  * `table.select(request.microversion)(request.body)` in the handler. Same settings and messages.
  */
 export function bodyValidator<T extends TSchema>(schema: T): (body: unknown) => Static<T> {
-  const validate: ValidateFunction<Static<T>> = bodyAjv.compile<Static<T>>(schema);
+  const validate: ValidateFunction<Static<T>> = bodyAjv.compile<Static<T>>(closeRecords(schema));
   return (body) => {
     if (validate(body)) return body;
     throw new BadRequest(validationMessage(validate.errors ?? [], 'body'));
@@ -137,7 +170,7 @@ export function bodyValidator<T extends TSchema>(schema: T): (body: unknown) => 
  * 2.75 turns unknown parameters into a 400): coerced like route query schemas, same messages.
  */
 export function queryValidator<T extends TSchema>(schema: T): (query: unknown) => Static<T> {
-  const validate: ValidateFunction<Static<T>> = parameterAjv.compile<Static<T>>(schema);
+  const validate: ValidateFunction<Static<T>> = parameterAjv.compile<Static<T>>(closeRecords(schema));
   return (query) => {
     if (validate(query)) return query;
     throw new BadRequest(validationMessage(validate.errors ?? [], 'querystring'));

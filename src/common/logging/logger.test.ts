@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { runWithContext } from '../context/request-context.js';
 import { configureLogging, getLogger } from './logger.js';
+import { tokenFingerprint } from './token-redaction.js';
 
 const lines: string[] = [];
 configureLogging({ sink: (line) => lines.push(line) });
@@ -40,6 +41,15 @@ describe('OpenStack log format', () => {
     configureLogging({ debug: true });
     getLogger('m').debug('shown');
     assert.equal(lines.length, 1);
+  });
+
+  test('a Fernet token in a message or an error is logged as its fingerprint', () => {
+    const token = `gAAAAABp${'x1_-Y'.repeat(30)}`;
+    getLogger('m').warning(`Dropped a message quoting ${token}.`, { error: new Error(`bad token ${token}`) });
+    const text = lines[0] ?? '';
+    assert.ok(!text.includes(token.slice(8)), text);
+    assert.ok(text.includes(`quoting ${tokenFingerprint(token)}.`));
+    assert.ok(text.includes(`Error: bad token ${tokenFingerprint(token)}`));
   });
 
   test('an error stack repeats the prefix on every line', () => {

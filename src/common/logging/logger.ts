@@ -1,5 +1,6 @@
 import { currentContext } from '../context/request-context.js';
 import { formatRecord, LEVELS, type Level, type LogRecord } from './format.js';
+import { redactTokens } from './token-redaction.js';
 
 /** Where formatted lines go; stderr by default, a collector in tests. */
 export type LogSink = (line: string, record: LogRecord) => void;
@@ -61,7 +62,8 @@ export class Logger {
 
   log(level: Level, message: string, fields: LogFields = {}): void {
     if (LEVELS.indexOf(level) < state.threshold) return;
-    const text = fields.error === undefined ? message : `${message}\n${describeError(fields.error)}`;
+    // Whatever a message quotes (an error, a bus envelope), a whole token never reaches the log.
+    const text = redactTokens(fields.error === undefined ? message : `${message}\n${describeError(fields.error)}`);
     const record: LogRecord = {
       time: new Date(),
       pid: process.pid,

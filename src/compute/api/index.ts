@@ -7,6 +7,7 @@ import type { FlavorManager } from '../flavors/flavor-manager.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { ServersService } from '../servers/servers-service.js';
+import type { ProjectExists } from './routes/project-check.js';
 import type { ProxiedImages } from './routes/route-deps.js';
 import { computeRoutes } from './routes/index.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, computeVersionRoutes } from './versions.js';
@@ -19,6 +20,7 @@ export interface ComputeManagers {
   readonly servers: ServersService;
   readonly admin: ComputeAdmin;
   readonly images: ProxiedImages;
+  readonly projectExists: ProjectExists;
 }
 
 /** Nova v2.1 at /compute. */

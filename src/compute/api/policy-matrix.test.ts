@@ -105,6 +105,7 @@ describe('compute policy matrix', () => {
     withImages('sqlite', ({ images }) =>
       withComputeApp(
         async (harness) => {
+          await harness.app.ready();
           const fixture = await computeFixture(harness, images);
           // The server action route is one route of many actions: each action is checked as a route of its own.
           const registered = harness.routes.filter((route) => route !== SERVER_ACTION_ROUTE);

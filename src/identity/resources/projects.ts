@@ -102,6 +102,11 @@ export class ProjectManager {
     return toRef(row);
   }
 
+  async exists(id: string): Promise<boolean> {
+    const row = await this.store.db.selectFrom('identity_projects').select('id').where('id', '=', id).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async findByName(name: string, domainId: string): Promise<ProjectRef | undefined> {
     const row = await this.store.db
       .selectFrom('identity_projects')

@@ -46,6 +46,7 @@ for (const dialect of DIALECTS) {
         const other = await projects.create({ name: 'other' });
         await assert.rejects(projects.update(other.id, { name: 'demo' }), Conflict);
         await rejectsWith(projects.get('nope'), NotFound, 'Could not find project: nope.');
+        assert.deepEqual([await projects.exists(demo.id), await projects.exists('nope'), await projects.exists('../../etc')], [true, false, false]);
         await rejectsWith(projects.create({ name: 'x', parent_id: 'nope' }), NotFound, 'Could not find project: nope.');
         await rejectsWith(projects.create({ name: 'x', domain_id: 'nope' }), NotFound, 'Could not find domain: nope.');
         const child = await projects.create({ name: 'child', parent_id: demo.id });

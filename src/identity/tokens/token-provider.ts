@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { NotFound } from '../../common/errors/errors.js';
+import { tokenFingerprint } from '../../common/logging/token-redaction.js';
 import { fernetDecrypt, fernetEncrypt, InvalidFernetToken } from './fernet.js';
 import type { FernetKeySet } from './key-repository.js';
 import type { RevocationEvent, RevocationList } from './revocation.js';
@@ -20,12 +21,15 @@ const DEFAULT_CACHE_SIZE = 10_000;
 /** Why a token was refused. Callers answer 401 when authenticating, 404 when validating (as Keystone). */
 export type TokenRejection = 'invalid' | 'expired' | 'revoked';
 
-/** Keystone's TokenNotFound: garbled, tampered, made with a pruned key, expired or revoked. */
+/**
+ * Keystone's TokenNotFound: garbled, tampered, made with a pruned key, expired or revoked. Its
+ * message names the token by fingerprint, not whole as Keystone's does: it is logged.
+ */
 export class TokenNotFound extends NotFound {
   readonly reason: TokenRejection;
 
   constructor(token: string, reason: TokenRejection) {
-    super(`Could not find token: ${token}`);
+    super(`Could not find token: ${tokenFingerprint(token)}`);
     this.reason = reason;
   }
 }

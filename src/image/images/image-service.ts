@@ -130,7 +130,7 @@ export class ImageService {
   /** Applies validated JSON-patch changes (see json-patch.ts). */
   async update(context: RequestContext, id: string, changes: readonly PatchChange[]): Promise<ImageRef> {
     const image = await this.get(context, id);
-    const update = applyJsonPatch(image, changes);
+    const update = applyJsonPatch(image, changes, context.isAdmin === true);
     if (!(await this.#repository.update(id, update))) throw new NotFound(`No image found with ID ${id}`);
     return this.#found(id);
   }

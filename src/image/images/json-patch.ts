@@ -53,10 +53,22 @@ function decodePointer(pointer: unknown): string[] {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~').trim());
 }
 
-/** Paths one level deep, except a tag by index (`/tags/0`, `/tags/-`), which jsonpatch-made diffs use. */
-function checkDepth(path: readonly string[]): void {
+/**
+ * Paths one level deep, except a tag by index (`/tags/0`, `/tags/-`), which jsonpatch-made diffs
+ * use, and Glance's depth limits for locations (one by index to add or remove, all to replace).
+ */
+function checkDepth(op: Operation, path: readonly string[]): void {
   const tagIndex = path.length === 2 && path[0] === 'tags' && /^(\d+|-)$/.test(path[1] ?? '');
-  if (path.length !== 1 && !tagIndex) throw new BadRequest(`Invalid JSON pointer for this resource: '/${path.join('/')}'`);
+  const depth = path[0] === 'locations' && op !== 'replace' ? 2 : 1;
+  if (path.length !== depth && !tagIndex) throw new BadRequest(`Invalid JSON pointer for this resource: '/${path.join('/')}'`);
+}
+
+const LOCATION_VERBS: Readonly<Record<Operation, string>> = { add: 'add', remove: 'remove', replace: 'update' };
+
+/** Locations are never shown here (Glance's `show_multiple_locations = False`), so never changed. */
+function refuseLocations(op: Operation, value: unknown): never {
+  if (op === 'replace' && (value === null || (Array.isArray(value) && value.length === 0))) throw new Forbidden('Cannot set locations to empty list.');
+  throw new Forbidden(`It's not allowed to ${LOCATION_VERBS[op]} locations if locations are invisible.`);
 }
 
 function checkWritable(root: string): void {
@@ -72,10 +84,11 @@ export function parseJsonPatch(body: unknown, draft: 4 | 10): PatchChange[] {
     const change = raw as Record<string, unknown>;
     const { op, pointer } = operationOf(change, draft);
     const path = decodePointer(pointer);
-    checkDepth(path);
+    checkDepth(op, path);
+    if (op !== 'remove' && !('value' in change)) throw new BadRequest(`Operation "${op}" requires a member named "value".`);
+    if (path[0] === 'locations') refuseLocations(op, change['value']);
     checkWritable(path[0] ?? '');
     if (op === 'remove') return { op, path };
-    if (!('value' in change)) throw new BadRequest(`Operation "${op}" requires a member named "value".`);
     checkValue(path, change['value']);
     return { op, path, value: change['value'] };
   });
@@ -123,9 +136,11 @@ export function requestedVisibility(changes: readonly PatchChange[]): string | u
 /**
  * Applies the changes to the image as Glance's `_do_add`/`_do_replace`/`_do_remove` do, and
  * returns what to write: attributes cannot be removed, an unknown extra property cannot be
- * replaced or removed (409), formats change only while the image is queued.
+ * replaced or removed (409), formats change only while the image is queued, and only an
+ * administrator moves an image to another owner (Glance checks `replace`; `add` on an attribute
+ * is the same write, so it is refused too).
  */
-export function applyJsonPatch(image: ImageRef, changes: readonly PatchChange[]): ImageChanges {
+export function applyJsonPatch(image: ImageRef, changes: readonly PatchChange[], callerIsAdmin: boolean): ImageChanges {
   const columns: Record<string, unknown> = {};
   const properties = new Map<string, string | undefined>(Object.entries(image.properties));
   let tags = [...image.tags];
@@ -138,6 +153,7 @@ export function applyJsonPatch(image: ImageRef, changes: readonly PatchChange[])
       tagsChanged = true;
     } else if (BASE_ATTRIBUTES.has(root)) {
       if (op === 'remove') throw new Forbidden(`Property ${root} may not be removed.`);
+      if (root === 'owner' && !callerIsAdmin) throw new Forbidden("Owner can't be updated by non admin.");
       if ((root === 'disk_format' || root === 'container_format') && image.status !== 'queued') {
         throw new Forbidden(`Attribute ${root} can be only replaced for a queued image.`);
       }

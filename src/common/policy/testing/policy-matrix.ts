@@ -45,9 +45,8 @@ export interface MatrixRow<Fx> {
   readonly differs?: KnownDifference;
 }
 
-/** Records every route an app registers as `METHOD /url` with `prefix` cut off; auto-generated HEAD routes are left out. */
-export function recordRoutes(app: FastifyInstance, prefix: string): string[] {
-  const routes: string[] = [];
+/** Records (into `routes`) every route an app registers as `METHOD /url` with `prefix` cut off; auto-generated HEAD routes are left out. */
+export function recordRoutes(app: FastifyInstance, prefix: string, routes: string[] = []): string[] {
   const headTwins = new Set<string>();
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];

@@ -5,17 +5,20 @@ import type { Aggregate } from '../../admin/aggregates.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { novaTime } from './render.js';
-import { integerId } from './nova-types.js';
+import { integerId, MetadataValue, NovaAzName, NovaAzNameWithSpaces, NovaMetadata, NovaName, NovaNameWithSpaces } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 255 });
-const Zone = Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()]);
 export const AggregateCreateBody = Type.Object(
-  { aggregate: Type.Object({ name: Name, availability_zone: Type.Optional(Zone) }, { additionalProperties: false }) },
+  { aggregate: Type.Object({ name: NovaName, availability_zone: Type.Optional(Type.Union([NovaAzName, Type.Null()])) }, { additionalProperties: false }) },
   { additionalProperties: false },
 );
 export const AggregateUpdateBody = Type.Object(
-  { aggregate: Type.Object({ name: Type.Optional(Name), availability_zone: Type.Optional(Zone) }, { additionalProperties: false, minProperties: 1 }) },
+  {
+    aggregate: Type.Object(
+      { name: Type.Optional(NovaNameWithSpaces), availability_zone: Type.Optional(Type.Union([NovaAzNameWithSpaces, Type.Null()])) },
+      { additionalProperties: false, minProperties: 1 },
+    ),
+  },
   { additionalProperties: false },
 );
 const HostArg = Type.Object({ host: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false });
@@ -24,7 +27,7 @@ export const AggregateActionBody = Type.Object(
     add_host: Type.Optional(HostArg),
     remove_host: Type.Optional(HostArg),
     set_metadata: Type.Optional(
-      Type.Object({ metadata: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.Union([Type.String({ maxLength: 255 }), Type.Null()])) }, { additionalProperties: false }),
+      Type.Object({ metadata: NovaMetadata(Type.Union([MetadataValue, Type.Null()])) }, { additionalProperties: false }),
     ),
   },
   { additionalProperties: false, minProperties: 1, maxProperties: 1 },

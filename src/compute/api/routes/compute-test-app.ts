@@ -43,6 +43,9 @@ import type { ProxiedImages } from './route-deps.js';
 /** Nova Zed's maximum. */
 const TEST_MAX_VERSION = '2.93';
 
+/** The projects identity knows here: the personas' (ADMIN's, memberOf('demo'), memberOf('other')). */
+export const KNOWN_PROJECTS: readonly string[] = [ADMIN.projectId ?? '', 'demo', 'other'];
+
 export const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
 export const BIG_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000002';
 export const QUEUED_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000003';
@@ -106,13 +109,15 @@ export interface CallOptions {
 export type Call = (method: string, path: string, options?: CallOptions) => Promise<Reply>;
 
 export interface Harness {
+  /** The app, not yet ready when fn starts (so a test may still add hooks). */
+  readonly app: FastifyInstance;
   readonly call: Call;
   readonly db: Database;
   readonly recorded: Recorded;
   readonly registry: ServiceRegistry;
   readonly admin: ComputeAdmin;
   readonly servers: ServersService;
-  /** Every route the compute plugin registered, `METHOD /v2.1/…`. */
+  /** Every route the compute plugin registered, `METHOD /v2.1/…` (filled once the app is ready). */
   readonly routes: readonly string[];
 }
 
@@ -199,7 +204,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       availabilityZones: () => admin.availabilityZones.availableNames(),
       serviceRegistry: registry,
     });
-    let routes: string[] = [];
+    const routes: string[] = [];
     const app: FastifyInstance = buildHttpApp({
       maxBodyBytes: 1 << 20,
       services: [
@@ -210,7 +215,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
           // Zed's whole range, so route tests reach every version a handler knows; clients get the advertised max.
           microversions: { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version', min: COMPUTE_MIN_VERSION, max: TEST_MAX_VERSION },
           routes: async (scope) => {
-            routes = recordRoutes(scope, '/compute');
+            recordRoutes(scope, '/compute', routes);
             if (options.validator === undefined) {
               scope.addHook('onRequest', (request, _reply, done) => {
                 enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
@@ -223,6 +228,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
                 flavors, keypairs, quotas, servers, admin,
                 ...(options.images === undefined ? {} : { images: options.images }),
                 policy: createPolicyEnforcer({ defaults: [...COMPUTE_POLICIES, ...IMAGE_POLICIES] }),
+                projectExists: async (projectId) => KNOWN_PROJECTS.includes(projectId),
                 credentialsOf: (request) => credentialsOf(request.requestContext),
                 publicUrl: 'http://cloud',
               }),
@@ -232,7 +238,6 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       ],
     });
     try {
-      await app.ready();
       const call: Call = async (method, path, { body, as = ADMIN, version, headers: extra = {} } = {}) => {
         const response = await app.inject({
           method: method as 'GET',
@@ -249,7 +254,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
         const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]));
         return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers };
       };
-      await fn({ call, db, recorded, registry, admin, servers, routes });
+      await fn({ app, call, db, recorded, registry, admin, servers, routes });
     } finally {
       await app.close();
     }

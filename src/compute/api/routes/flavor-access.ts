@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { BadRequest, Conflict, NotFound } from '../../../common/errors/errors.js';
 import { FlavorParams } from './flavors.js';
 import { renderFlavorAccess } from './render.js';
+import { verifyProjectId } from './project-check.js';
 import { authorize, viewerOf, type ComputeRouteDeps } from './route-deps.js';
 
 const Tenant = Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-]*$' }) }, { additionalProperties: false });
@@ -28,6 +29,7 @@ export function flavorAccessRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTy
       const { addTenantAccess, removeTenantAccess } = request.body;
       if (addTenantAccess !== undefined) {
         authorize(deps, request, 'os_compute_api:os-flavor-access:add_tenant_access', {});
+        await verifyProjectId(deps.projectExists, addTenantAccess.tenant);
         const flavor = await flavors.get(viewerOf(request), request.params.flavor_id);
         // Before 2.7 Nova recorded access to a public flavor too; from 2.7 it refuses.
         if (flavor.is_public && request.microversion.isAtLeast('2.7')) throw new Conflict('Can not add access to a public flavor.');

@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { BadRequest, NotFound } from '../../../common/errors/errors.js';
 import { FlavorParams } from './flavors.js';
+import { NovaMetadata } from './nova-types.js';
 import { authorize, ownTarget, viewerOf, type ComputeRouteDeps } from './route-deps.js';
 
 /** Nova's extra spec values: strings, numbers or booleans, stored as strings. */
 const SpecValue = Type.Unsafe<string | number | boolean>({ type: ['string', 'number', 'boolean'], minLength: 0, maxLength: 255 });
-const SpecMap = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9-_:. ]{1,255}$' }), SpecValue);
+const SpecMap = NovaMetadata(SpecValue);
 
 export const ExtraSpecsCreateBody = Type.Object({ extra_specs: SpecMap }, { additionalProperties: false });
 export const ExtraSpecKeyParams = Type.Object({ flavor_id: Type.String(), key: Type.String() });

@@ -1,4 +1,4 @@
-import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import { Type, type ObjectOptions, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { Microversion } from '../../../common/http/microversion.js';
@@ -55,8 +55,17 @@ export function parseInteger(value: string): number | undefined {
   return /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : undefined;
 }
 
-/** parameter_types.name: 1–255 characters, no leading or trailing whitespace. */
-export const NovaName = Type.String({ minLength: 1, maxLength: 255, pattern: '^\\S(?:[\\s\\S]*\\S)?$' });
+/** parameter_types.name: 1–255 printable characters, no leading or trailing whitespace (common/http/name-formats.ts). */
+export const NovaName = Type.String({ minLength: 1, maxLength: 255, format: 'name' });
+
+/** parameter_types.name_with_leading_trailing_spaces: printable, at least one non-space character. */
+export const NovaNameWithSpaces = Type.String({ minLength: 1, maxLength: 255, format: 'name_with_leading_trailing_spaces' });
+
+/** parameter_types.az_name: a name without `:`. */
+export const NovaAzName = Type.String({ minLength: 1, maxLength: 255, format: 'az_name' });
+
+/** parameter_types.az_name_with_leading_trailing_spaces */
+export const NovaAzNameWithSpaces = Type.String({ minLength: 1, maxLength: 255, format: 'az_name_with_leading_trailing_spaces' });
 
 /** oslo's uuidutils.is_uuid_like: 32 hex digits, hyphens anywhere, any case, optional `urn:uuid:` and braces. */
 export function isUuidLike(value: string): boolean {
@@ -91,3 +100,17 @@ export const NovaDescription = Type.Unsafe<string | null>({ type: ['string', 'nu
 
 /** parameter_types.tag: 1–60 characters without `/` or `,`. */
 export const NovaTag = Type.String({ minLength: 1, maxLength: 60, pattern: '^[^,/]*$' });
+
+/** parameter_types.metadata's keys: 1–255 letters, digits, spaces and `-_:.`. */
+export const METADATA_KEY_PATTERN = '^[a-zA-Z0-9-_:. ]{1,255}$';
+
+/** parameter_types.metadata's values: strings of up to 255 characters. */
+export const MetadataValue = Type.String({ maxLength: 255 });
+
+/**
+ * parameter_types.metadata and its variants (metadata_with_null, flavor extra specs): keys of
+ * Nova's alphabet, values of the given type. A key outside it is a 400 (see closeRecords).
+ */
+export function NovaMetadata<V extends TSchema>(value: V, options?: ObjectOptions) {
+  return Type.Record(Type.String({ pattern: METADATA_KEY_PATTERN }), value, options);
+}

@@ -6,6 +6,7 @@ import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import { INJECTED_FILE_RESOURCES, NETWORK_RESOURCES, QUOTA_RESOURCES, type QuotaResource, type QuotaSet } from '../../quotas/quota-resources.js';
 import { NovaBoolean, boolFromString, MultiParam, QuotaLimit, queryLists, unknownQueryCheck } from './nova-types.js';
+import { verifyProjectId } from './project-check.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
 /** Nova's FILTERED_QUOTAS_2_36: the nova-network resources, gone from request and answer at 2.36. */
@@ -68,6 +69,7 @@ export function quotaSetRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebo
       checkQuery(request);
       const projectId = request.params.project_id;
       authorize(deps, request, 'os_compute_api:os-quota-sets:show', { project_id: projectId });
+      await verifyProjectId(deps.projectExists, projectId);
       return { quota_set: renderQuotaSet(request, await quotas.limits(projectId, userIdOf(request)), projectId) };
     });
 
@@ -75,6 +77,7 @@ export function quotaSetRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebo
       checkQuery(request);
       const projectId = request.params.project_id;
       authorize(deps, request, 'os_compute_api:os-quota-sets:detail', { project_id: projectId });
+      await verifyProjectId(deps.projectExists, projectId);
       const detail = await quotas.detail(projectId, userIdOf(request));
       const withReserved = Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, { ...detail[resource], reserved: 0 }])) as Record<QuotaResource, unknown>;
       return { quota_set: renderQuotaSet(request, withReserved, projectId) };
@@ -83,6 +86,7 @@ export function quotaSetRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebo
     app.get('/v2.1/os-quota-sets/:project_id/defaults', { schema: { params: QuotaParams } }, async (request) => {
       const projectId = request.params.project_id;
       authorize(deps, request, 'os_compute_api:os-quota-sets:defaults', { project_id: projectId });
+      await verifyProjectId(deps.projectExists, projectId);
       return { quota_set: renderQuotaSet(request, await quotas.defaults(), projectId) };
     });
 
@@ -91,6 +95,7 @@ export function quotaSetRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebo
       checkQuery(request);
       const projectId = request.params.project_id;
       authorize(deps, request, 'os_compute_api:os-quota-sets:update', { project_id: projectId });
+      await verifyProjectId(deps.projectExists, projectId);
       if (asked['networks'] !== undefined) throw new BadRequest('The networks quota has been removed');
       const { force, ...limits } = asked;
       const values: Partial<QuotaSet> = {};

@@ -8,6 +8,7 @@ import type { QuotaManager } from '../../quotas/quota-manager.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServersService } from '../../servers/servers-service.js';
 import type { ImageService } from '../../../image/images/image-service.js';
+import type { ProjectExists } from './project-check.js';
 
 /** The image service as the image proxy uses it: under the caller's context, so visibility is theirs. */
 export type ProxiedImages = Pick<ImageService, 'get' | 'list' | 'update' | 'delete'>;
@@ -23,6 +24,8 @@ export interface ComputeRouteDeps {
   readonly admin?: ComputeAdmin;
   /** The image proxy's Glance (absent: /v2.1/images is not served). */
   readonly images?: ProxiedImages;
+  /** Whether identity knows a project (quota sets and flavor access check it, as Nova does). */
+  readonly projectExists: ProjectExists;
   readonly policy: PolicyEnforcer;
   /** The caller as policy sees them (set by the auth middleware before any route runs). */
   readonly credentialsOf: (request: FastifyRequest) => Credentials;

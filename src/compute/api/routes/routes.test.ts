@@ -124,6 +124,10 @@ describe('compute routes: key pairs, quotas, limits', () => {
       assert.equal((await call('GET', '/os-keypairs/imp', { as: OTHER })).status, 404);
       assert.equal((await call('DELETE', '/os-keypairs/imp', { as: DEMO })).status, 202);
       assert.equal((await call('DELETE', '/os-keypairs/imp', { as: DEMO })).status, 404);
+      const long = 'k'.repeat(255);
+      assert.equal((await call('POST', '/os-keypairs', { body: { keypair: { name: long } }, as: DEMO })).status, 200);
+      assert.equal(((await call('GET', `/os-keypairs/${long}`, { as: DEMO })).json['keypair'] as Record<string, unknown>)['name'], long, 'a 255-character name is shown');
+      assert.equal((await call('DELETE', `/os-keypairs/${long}`, { as: DEMO })).status, 202);
     }));
 
   test('quota sets: show, defaults, detail, update (admin), checkQuota-visible limits', () =>
@@ -149,7 +153,7 @@ describe('compute routes: key pairs, quotas, limits', () => {
         },
       });
       assert.equal((await call('GET', '/os-quota-sets/demo', { as: OTHER })).status, 403);
-      assert.deepEqual((await call('GET', '/os-quota-sets/x/defaults', { as: DEMO })).json, { quota_set: { ...(shown.json['quota_set'] as object), id: 'x' } });
+      assert.deepEqual((await call('GET', '/os-quota-sets/other/defaults', { as: DEMO })).json, { quota_set: { ...(shown.json['quota_set'] as object), id: 'other' } });
       const detail = (await call('GET', '/os-quota-sets/demo/detail', { as: DEMO })).json['quota_set'] as Record<string, unknown>;
       assert.deepEqual(detail['cores'], { limit: 20, in_use: 2, reserved: 0 });
       assert.equal((await call('PUT', '/os-quota-sets/demo', { body: { quota_set: { instances: 2 } }, as: DEMO })).status, 403);
@@ -161,6 +165,21 @@ describe('compute routes: key pairs, quotas, limits', () => {
       assert.equal((await call('PUT', '/os-quota-sets/demo', { body: { quota_set: { bogus: 1 } } })).status, 400);
       assert.equal((await call('DELETE', '/os-quota-sets/demo')).status, 202);
       assert.equal(((await call('GET', '/os-quota-sets/demo')).json['quota_set'] as Record<string, unknown>)['instances'], 10);
+    }));
+
+  test("quota sets of a project identity does not know: 400 in Nova's words, nothing stored", () =>
+    withComputeApp(async ({ call, db }) => {
+      for (const project of ['no-such-project', '..%2F..%2Fetc', '0123456789abcdef0123456789abcdef']) {
+        const name = decodeURIComponent(project);
+        const update = await call('PUT', `/os-quota-sets/${project}`, { body: { quota_set: { instances: 2 } } });
+        assert.deepEqual([update.status, update.json], [400, { badRequest: { code: 400, message: `Project ID ${name} is not a valid project.` } }], project);
+        for (const path of [`/os-quota-sets/${project}`, `/os-quota-sets/${project}/detail`, `/os-quota-sets/${project}/defaults`]) {
+          assert.equal((await call('GET', path)).status, 400, path);
+        }
+      }
+      const rows = await db.kysely.selectFrom('compute_quotas' as never).selectAll().execute();
+      assert.deepEqual(rows, [], 'no quota stored');
+      assert.equal((await call('POST', '/flavors/1/action', { body: { addTenantAccess: { tenant: 'no-such-project' } } })).status, 400, 'flavor access checks the project too');
     }));
 
   test('limits: absolute limits and usage of the caller\'s project; other projects for admins only', () =>

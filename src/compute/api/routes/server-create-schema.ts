@@ -5,7 +5,7 @@ import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import type { ServerCreateRequest } from '../../servers/server.js';
 import { MAX_TAG_COUNT } from '../../servers/server-tags.js';
-import { boolFromString, isUuidLike, NovaBoolean, NovaDescription, NovaName, NovaTag } from './nova-types.js';
+import { boolFromString, isUuidLike, MetadataValue, NovaBoolean, NovaDescription, NovaMetadata, NovaName, NovaTag } from './nova-types.js';
 
 const Count = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 });
 const Uuid = Type.String({ format: 'uuid' });
@@ -13,12 +13,7 @@ const Uuid = Type.String({ format: 'uuid' });
 const IpAddress = Type.Unsafe<string>({ type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] });
 /** parameter_types.fqdn: a host or node name (underscores allowed, as real systems have them). */
 const Fqdn = Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' });
-/** parameter_types.metadata */
-const Metadata = Type.Unsafe<Record<string, string>>({
-  type: 'object',
-  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
-  additionalProperties: false,
-});
+const Metadata = NovaMetadata(MetadataValue);
 const Port = Type.Unsafe<string | null>({ oneOf: [{ type: 'string', format: 'uuid' }, { type: 'null' }] });
 
 /** One requested network: the 2.1 shape; 2.32–2.36 and 2.42+ take a tag, 2.37+ want uuids. */

@@ -7,10 +7,9 @@ import { versioned } from '../../../common/http/versioned.js';
 import { MAX_LIMIT } from '../../flavors/flavor.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServerGroup } from '../../admin/server-groups.js';
-import { last, MultiParam, unknownQueryCheck, NonNegativeInteger } from './nova-types.js';
+import { last, MultiParam, unknownQueryCheck, NonNegativeInteger, NovaName } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '^(?! )[\\S ]+(?<! )$' });
 type Policy = 'affinity' | 'anti-affinity' | 'soft-affinity' | 'soft-anti-affinity';
 const HARD_POLICIES: readonly Policy[] = ['anti-affinity', 'affinity'];
 const ALL_POLICIES: readonly Policy[] = [...HARD_POLICIES, 'soft-anti-affinity', 'soft-affinity'];
@@ -20,12 +19,12 @@ const wrap = <T extends TProperties>(properties: T) =>
   Type.Object({ server_group: Type.Object(properties, { additionalProperties: false }) }, { additionalProperties: false });
 
 /** server_groups.create (2.1–2.14): one of the two hard policies, as a one-item list. */
-export const ServerGroupCreateBody = wrap({ name: Name, policies: Policies(HARD_POLICIES) });
+export const ServerGroupCreateBody = wrap({ name: NovaName, policies: Policies(HARD_POLICIES) });
 /** create_v215 (2.15–2.63): the soft policies too. */
-export const ServerGroupCreateBodyV215 = wrap({ name: Name, policies: Policies(ALL_POLICIES) });
+export const ServerGroupCreateBodyV215 = wrap({ name: NovaName, policies: Policies(ALL_POLICIES) });
 /** create_v264: `policy` as a string, and `rules` (max_server_per_host, anti-affinity only). */
 export const ServerGroupCreateBodyV264 = wrap({
-  name: Name,
+  name: NovaName,
   policy: PolicyEnum(ALL_POLICIES),
   rules: Type.Optional(
     Type.Object(

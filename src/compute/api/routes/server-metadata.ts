@@ -3,12 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
 import type { ServersService } from '../../servers/servers-service.js';
+import { MetadataValue, NovaMetadata } from './nova-types.js';
 import { authorize, type ComputeRouteDeps } from './route-deps.js';
 import { ServerParams, serverTarget } from './servers.js';
 
-const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }));
-export const MetadataBody = Type.Object({ metadata: Metadata }, { additionalProperties: false });
-export const MetaItemBody = Type.Object({ meta: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), { minProperties: 1, maxProperties: 1 }) }, { additionalProperties: false });
+export const MetadataBody = Type.Object({ metadata: NovaMetadata(MetadataValue) }, { additionalProperties: false });
+export const MetaItemBody = Type.Object({ meta: NovaMetadata(MetadataValue, { minProperties: 1, maxProperties: 1 }) }, { additionalProperties: false });
 export const MetaItemParams = Type.Object({ server_id: Type.String(), key: Type.String() });
 
 /** /v2.1/servers/{id}/metadata[/key] (Nova's server_metadata.py). */

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { addAuthToken } from '../../../common/auth/auth-token.js';
 import type { TokenValidator } from '../../../common/auth/token-validator.js';
 import type { RequestContext } from '../../../common/context/request-context.js';
+import type { Database } from '../../../common/db/database.js';
 import { buildHttpApp } from '../../../common/http/app.js';
 import { enterRequestContext } from '../../../common/http/request-id.js';
 import { credentialsOf } from '../../../common/policy/credentials.js';
@@ -34,15 +35,17 @@ export interface CallOptions {
 export type Call = (method: string, path: string, options?: CallOptions) => Promise<Reply>;
 
 export interface ImageApp {
+  readonly app: FastifyInstance;
   readonly call: Call;
+  readonly db: Database;
   readonly images: ImageService;
-  /** Every route the image plugin registered, `METHOD /v2/…`. */
+  /** Every route the image plugin registered, `METHOD /v2/…` (filled once the app is ready). */
   readonly routes: readonly string[];
 }
 
 export async function withImageApp(fn: (app: ImageApp) => Promise<void>, options: { validator?: TokenValidator } = {}): Promise<void> {
-  await withImages('sqlite', async ({ images }) => {
-    let routes: string[] = [];
+  await withImages('sqlite', async ({ images, db }) => {
+    const routes: string[] = [];
     const app: FastifyInstance = buildHttpApp({
       maxBodyBytes: 1024,
       services: [
@@ -51,7 +54,7 @@ export async function withImageApp(fn: (app: ImageApp) => Promise<void>, options
           prefix: '/image',
           faultFormat: 'glance',
           routes: async (scope) => {
-            routes = recordRoutes(scope, '/image');
+            recordRoutes(scope, '/image', routes);
             if (options.validator === undefined) {
               scope.addHook('onRequest', (request, _reply, done) => {
                 const context = JSON.parse(String(request.headers['x-test-context'])) as RequestContext;
@@ -73,7 +76,6 @@ export async function withImageApp(fn: (app: ImageApp) => Promise<void>, options
       ],
     });
     try {
-      await app.ready();
       const call: Call = async (method, path, { body, as = OWNER, headers = {} } = {}) => {
         const payload = body === undefined ? {} : { payload: Buffer.isBuffer(body) ? body : JSON.stringify(body) };
         const contentType = Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json';
@@ -90,7 +92,7 @@ export async function withImageApp(fn: (app: ImageApp) => Promise<void>, options
         const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
         return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {}, headers: response.headers, raw: response.rawPayload };
       };
-      await fn({ call, images, routes });
+      await fn({ app, call, db, images, routes });
     } finally {
       await app.close();
     }

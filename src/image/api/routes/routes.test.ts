@@ -107,6 +107,48 @@ describe('image routes', () => {
       assert.equal((await patch([{ op: 'replace', path: '/name', value: 'z' }], ADMIN)).status, 200);
     }));
 
+  test('JSON patch: owner is the admin\'s, computed attributes read-only, locations refused, visibility by policy', () =>
+    withRoutes(async (call, images) => {
+      const id = String((await call('POST', '/v2/images', { body: { name: 'x' } })).json['id']);
+      const patch = (body: unknown, as = OWNER) => call('PATCH', `/v2/images/${id}`, { as, headers: { 'content-type': PATCH }, body: Buffer.from(JSON.stringify(body)) });
+      const before = await images.get(ADMIN, id);
+      for (const op of ['replace', 'add']) {
+        for (const value of ['admin-project', null]) {
+          const refused = await patch([{ op, path: '/owner', value }]);
+          assert.deepEqual([refused.status, refused.json['message']], [403, "Owner can't be updated by non admin."], `${op} owner ${String(value)}`);
+        }
+      }
+      for (const attribute of ['id', 'status', 'checksum', 'size', 'virtual_size', 'direct_url', 'os_hash_algo', 'os_hash_value', 'created_at', 'updated_at', 'file', 'schema', 'self']) {
+        for (const op of ['replace', 'add', 'remove']) {
+          const refused = await patch([{ op, path: `/${attribute}`, value: 'z' }]);
+          assert.deepEqual([refused.status, refused.json['message']], [403, `Attribute '${attribute}' is read-only.`], `${op} ${attribute}`);
+        }
+      }
+      const locations: [unknown, string][] = [
+        [{ op: 'replace', path: '/locations', value: [] }, 'Cannot set locations to empty list.'],
+        [{ op: 'replace', path: '/locations', value: [{ url: 'file:///etc/passwd', metadata: {} }] }, "It's not allowed to update locations if locations are invisible."],
+        [{ op: 'add', path: '/locations/-', value: { url: 'file:///etc/passwd', metadata: {} } }, "It's not allowed to add locations if locations are invisible."],
+        [{ op: 'remove', path: '/locations/0' }, "It's not allowed to remove locations if locations are invisible."],
+      ];
+      for (const [change, message] of locations) {
+        const refused = await patch([change]);
+        assert.deepEqual([refused.status, refused.json['message']], [403, message], JSON.stringify(change));
+      }
+      assert.equal((await patch([{ op: 'add', path: '/locations', value: [] }])).status, 400, 'locations are added one by index');
+      assert.equal((await patch([{ op: 'replace', path: '/visibility', value: 'public' }])).status, 403, 'publicize_image is the admin\'s');
+      assert.deepEqual(await images.get(ADMIN, id), before, 'nothing refused changed the image');
+
+      const own = await patch([
+        { op: 'replace', path: '/protected', value: true },
+        { op: 'replace', path: '/os_hidden', value: true },
+        { op: 'replace', path: '/visibility', value: 'community' },
+      ]);
+      assert.deepEqual([own.status, own.json['protected'], own.json['os_hidden'], own.json['visibility']], [200, true, true, 'community'], 'the owner\'s project sets protected, os_hidden, community');
+      assert.equal((await patch([{ op: 'replace', path: '/protected', value: false }], READER)).status, 403, 'a reader does not');
+      const moved = await patch([{ op: 'replace', path: '/owner', value: 'other-project' }, { op: 'replace', path: '/visibility', value: 'public' }], ADMIN);
+      assert.deepEqual([moved.status, moved.json['owner'], moved.json['visibility']], [200, 'other-project', 'public'], 'the admin moves and publishes it');
+    }));
+
   test('upload and download: 204s, Content-MD5, Range 206 and 416, 409 on a second upload', () =>
     withRoutes(async (call) => {
       const id = String((await call('POST', '/v2/images', { body: { disk_format: 'qcow2', container_format: 'bare' } })).json['id']);
@@ -177,6 +219,11 @@ describe('image routes', () => {
       assert.deepEqual((await call('GET', `/v2/images/${id}`)).json['tags'], ['blue']);
       assert.equal((await call('DELETE', `/v2/images/${id}/tags/blue`)).status, 204);
       assert.equal((await call('DELETE', `/v2/images/${id}/tags/blue`)).status, 404);
+      const long = 'é'.repeat(255);
+      assert.equal((await call('PUT', `/v2/images/${id}/tags/${encodeURIComponent(long)}`)).status, 204, 'a tag of 255 characters, percent-encoded');
+      assert.deepEqual((await call('GET', `/v2/images/${id}`)).json['tags'], [long]);
+      assert.equal((await call('DELETE', `/v2/images/${id}/tags/${encodeURIComponent(long)}`)).status, 204);
+      assert.equal((await call('PUT', `/v2/images/${id}/tags/${'t'.repeat(256)}`)).status, 400, 'longer than Glance allows');
 
       const friend = memberOf('friend-project');
       const added = await call('POST', `/v2/images/${id}/members`, { body: { member: 'friend-project' } });

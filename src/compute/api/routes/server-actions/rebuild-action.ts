@@ -11,7 +11,7 @@ import type { RebuildRequest } from '../../../servers/rebuild-server.js';
 import type { Server } from '../../../servers/server.js';
 import type { ServersService } from '../../../servers/servers-service.js';
 import { resourceLinks } from '../links.js';
-import { boolFromString, NovaBoolean, NovaDescription, NovaName } from '../nova-types.js';
+import { boolFromString, MetadataValue, NovaBoolean, NovaDescription, NovaMetadata, NovaName } from '../nova-types.js';
 import { authorize, type ComputeRouteDeps } from '../route-deps.js';
 import { serverView } from '../servers.js';
 import { serverAction, type ServerActionReply } from './server-action.js';
@@ -21,14 +21,14 @@ const REBUILD_V21 = {
   name: Type.Optional(NovaName),
   imageRef: Type.String({ format: 'uuid' }),
   adminPass: Type.Optional(Type.String()),
-  metadata: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }))),
+  metadata: Type.Optional(NovaMetadata(MetadataValue)),
   preserve_ephemeral: Type.Optional(NovaBoolean),
   'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
   accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
   accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
 };
 const REBUILD_V219 = { ...REBUILD_V21, description: Type.Optional(NovaDescription) };
-const REBUILD_V254 = { ...REBUILD_V219, key_name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Null()])) };
+const REBUILD_V254 = { ...REBUILD_V219, key_name: Type.Optional(Type.Union([NovaName, Type.Null()])) };
 const REBUILD_V257 = { ...REBUILD_V254, user_data: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])) };
 const REBUILD_V263 = {
   ...REBUILD_V257,

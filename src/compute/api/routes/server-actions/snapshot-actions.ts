@@ -1,23 +1,18 @@
 /** createImage, shelve, shelveOffload and unshelve (the 2.77 availability zone; the 2.91 host form is beyond this API's range). */
 import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../../../../common/errors/errors.js';
-import { NovaName } from '../nova-types.js';
+import { isValidName } from '../../../../common/http/name-formats.js';
+import { MetadataValue, NovaMetadata, NovaName } from '../nova-types.js';
 import { NoArgs, serverAction } from './server-action.js';
 
-/** Nova's parameter_types.metadata: keys of a restricted alphabet, string values. */
-const ImageMetadata = Type.Unsafe<Record<string, string>>({
-  type: 'object',
-  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
-  additionalProperties: false,
-});
 
 /** Before 2.77 Nova reads no unshelve body; from 2.77 it is null or exactly {"availability_zone": <name>}. */
-const UnshelveBody = Type.Union([Type.Null(), Type.Record(Type.String(), Type.Unknown())]);
+const UnshelveBody = Type.Union([Type.Null(), Type.Object({}, { additionalProperties: Type.Unknown() })]);
 
 function unshelveZone(body: Readonly<Record<string, unknown>> | null): string | undefined {
   if (body === null) return undefined;
   const zone = body['availability_zone'];
-  const valid = typeof zone === 'string' && zone.length <= 255 && new RegExp(NovaName.pattern ?? '').test(zone);
+  const valid = typeof zone === 'string' && zone.length >= 1 && zone.length <= 255 && isValidName(zone);
   if (Object.keys(body).length !== 1 || !valid) {
     throw new BadRequest(`Invalid input for field/attribute unshelve. Value: ${JSON.stringify(body)}. Expected null or {"availability_zone": <name>}`);
   }
@@ -27,7 +22,7 @@ function unshelveZone(body: Readonly<Record<string, unknown>> | null): string | 
 export const snapshotActions = [
   serverAction({
     key: 'createImage',
-    schema: Type.Object({ name: NovaName, metadata: Type.Optional(ImageMetadata) }, { additionalProperties: false }),
+    schema: Type.Object({ name: NovaName, metadata: Type.Optional(NovaMetadata(MetadataValue)) }, { additionalProperties: false }),
     policy: 'os_compute_api:servers:create_image',
     run: async ({ request, context, server, servers, deps, body }) => {
       // From 2.39 image metadata no longer counts against the metadata_items quota.
