@@ -13,7 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/common/db/database.js';
+import type { Database } from '../../src/common/db/database.js';
+import { openDatabase } from '../../src/cli/presets/databases.js';
 import { DIALECT_NAMES, type DialectName } from '../../src/common/db/engine.js';
 import { messageOf } from '../../src/common/errors/errors.js';
 

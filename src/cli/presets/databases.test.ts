@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { DIALECTS, unavailable, withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
-import { StartupError } from '../errors/errors.js';
-import { openDatabase } from './database.js';
-import { sqlitePath } from './dialects/sqlite/sqlite-dialect.js';
+import { sqlitePath } from '../../common/db/dialects/sqlite/sqlite-dialect.js';
+import { StartupError } from '../../common/errors/errors.js';
+import { openDatabase } from './databases.js';
 
 describe('openDatabase on sqlite files', () => {
   test('creates the parent directory and turns on WAL and foreign keys', () =>
