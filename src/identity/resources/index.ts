@@ -1,5 +1,5 @@
 import type { Database } from '../../common/db/database.js';
-import type { IdentityTables } from '../db/tables.js';
+import { createIdentityStores } from '../db/identity-stores.js';
 import { AssignmentManager } from './assignments.js';
 import { CatalogServiceManager } from './catalog-services.js';
 import { DomainManager } from './domains.js';
@@ -36,8 +36,7 @@ export interface IdentityManagerOptions {
 
 export function createIdentityManagers(database: Database, options: IdentityManagerOptions): IdentityManagers {
   const store: IdentityStore = {
-    database,
-    db: database.kysely.withTables<IdentityTables>(),
+    tables: createIdentityStores(database),
     events: options.events ?? IGNORE_IDENTITY_EVENTS,
     now: options.now ?? (() => new Date()),
   };

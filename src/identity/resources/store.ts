@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../common/db/database.js';
-import type { IdentityTables } from '../db/tables.js';
+import type { IdentityStores } from '../db/identity-stores.js';
 import type { IdentityEvents } from './events.js';
 
-/** What every identity manager shares: the database, the change listener and the clock. */
+/** What every identity manager shares: identity's store (db/), the change listener and the clock. */
 export interface IdentityStore {
-  readonly database: Database;
-  readonly db: Kysely<IdentityTables>;
+  readonly tables: IdentityStores;
   readonly events: IdentityEvents;
   readonly now: () => Date;
 }
