@@ -6,7 +6,7 @@ import { removedAssignment } from './events.js';
 import type { GroupManager } from './groups.js';
 import type { ProjectManager, ProjectRef } from './projects.js';
 import { impliedClosure, type RoleManager, type RoleRef } from './roles.js';
-import type { IdentityStore } from './store.js';
+import type { ResourceDeps } from './store.js';
 import type { UserManager } from './users.js';
 
 /** Who holds a grant. */
@@ -36,7 +36,7 @@ export type { AssignmentRow };
 /** Role grants to users and groups on projects and domains, and what they add up to. */
 export class AssignmentManager {
   constructor(
-    private readonly store: IdentityStore,
+    private readonly store: ResourceDeps,
     private readonly domains: DomainManager,
     private readonly projects: ProjectManager,
     private readonly users: UserManager,

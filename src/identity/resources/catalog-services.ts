@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { CatalogServicesTable } from '../db/tables.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface CatalogServiceRef {
   readonly id: string;
@@ -23,7 +23,7 @@ export type CatalogServiceUpdate = Partial<CatalogServiceCreate>;
 
 /** The catalog's services (`openstack service …`): a type, a name, and endpoints elsewhere. */
 export class CatalogServiceManager {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(private readonly store: ResourceDeps) {}
 
   async create(input: CatalogServiceCreate): Promise<CatalogServiceRef> {
     const id = newId();
@@ -51,9 +51,8 @@ export class CatalogServiceManager {
     await this.store.tables.services.update(id, {
       type: patch.type ?? current.type,
       name: patch.name === undefined ? current.name : patch.name,
-      description: patch.description === undefined ? current.description : patch.description,
+      ...patchedDescription(current, patch),
       enabled: patch.enabled ?? current.enabled,
-      extra: toJson(mergeExtra(current.extra, patch.extra)),
     });
     return this.get(id);
   }

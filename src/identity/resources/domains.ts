@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { Forbidden } from '../../common/errors/errors.js';
 import type { DomainsTable } from '../db/tables.js';
-import { mergeExtra, newId, parseObject, parseStrings, toJson, type Extra, type IdentityStore } from './store.js';
+import { newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** Keystone's default domain, which exists from the start. */
 export const DEFAULT_DOMAIN_ID = 'default';
@@ -35,7 +35,7 @@ export interface DomainFilter {
 
 /** Domains: the top-level containers of projects, users and groups. */
 export class DomainManager {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(private readonly store: ResourceDeps) {}
 
   async create(input: DomainCreate): Promise<DomainRef> {
     const id = input.id ?? newId();
@@ -72,13 +72,7 @@ export class DomainManager {
     const name = patch.name?.trim() ?? current.name;
     await this.store.tables.domains.update(
       id,
-      {
-        name,
-        description: patch.description === undefined ? current.description : patch.description,
-        enabled: patch.enabled ?? current.enabled,
-        tags: toJson(patch.tags ?? current.tags),
-        extra: toJson(mergeExtra(current.extra, patch.extra)),
-      },
+      { name, ...patchedDescription(current, patch), ...patchedEnabledAndTags(current, patch) },
       duplicateName(name),
     );
     if (current.enabled && patch.enabled === false) await this.store.events.domainDisabledOrDeleted(id);

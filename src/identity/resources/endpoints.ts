@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { BadRequest } from '../../common/errors/errors.js';
 import type { EndpointInterface, EndpointsTable } from '../db/tables.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface EndpointRef {
   readonly id: string;
@@ -46,7 +46,7 @@ export interface CatalogEntry {
 
 /** Where each catalog service is reached, per interface and region. */
 export class EndpointManager {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(private readonly store: ResourceDeps) {}
 
   async create(input: EndpointCreate): Promise<EndpointRef> {
     await this.#checkReferences(input.service_id, input.region_id);

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { NotFound } from '../../common/errors/errors.js';
 import type { GroupsTable } from '../db/tables.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 import type { UserManager, UserRef } from './users.js';
 
 export interface GroupRef {
@@ -30,7 +30,7 @@ export interface GroupFilter {
 /** Groups of users; roles granted to a group reach each member. */
 export class GroupManager {
   constructor(
-    private readonly store: IdentityStore,
+    private readonly store: ResourceDeps,
     private readonly domains: DomainManager,
     private readonly users: UserManager,
   ) {}
@@ -57,15 +57,7 @@ export class GroupManager {
   async update(id: string, patch: GroupUpdate): Promise<GroupRef> {
     const current = await this.get(id);
     const name = patch.name ?? current.name;
-    await this.store.tables.groups.update(
-      id,
-      {
-        name,
-        description: patch.description === undefined ? current.description : patch.description,
-        extra: toJson(mergeExtra(current.extra, patch.extra)),
-      },
-      duplicateName(name, current.domain_id),
-    );
+    await this.store.tables.groups.update(id, { name, ...patchedDescription(current, patch) }, duplicateName(name, current.domain_id));
     return this.get(id);
   }
 

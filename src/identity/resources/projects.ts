@@ -3,7 +3,7 @@ import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { ProjectsTable } from '../db/tables.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
-import { mergeExtra, newId, parseObject, parseStrings, toJson, type Extra, type IdentityStore } from './store.js';
+import { newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface ProjectRef {
   readonly id: string;
@@ -30,16 +30,7 @@ export interface ProjectCreate {
   readonly extra?: Extra;
 }
 
-export interface ProjectUpdate {
-  readonly name?: string;
-  readonly domain_id?: string | null;
-  readonly parent_id?: string | null;
-  readonly description?: string | null;
-  readonly enabled?: boolean;
-  readonly is_domain?: boolean;
-  readonly tags?: readonly string[];
-  readonly extra?: Extra;
-}
+export type ProjectUpdate = Partial<ProjectCreate>;
 
 export interface ProjectFilter {
   readonly name?: string;
@@ -54,7 +45,7 @@ export interface ProjectFilter {
 /** Projects and their hierarchy (parent_id), after Keystone's resource manager. */
 export class ProjectManager {
   constructor(
-    private readonly store: IdentityStore,
+    private readonly store: ResourceDeps,
     private readonly domains: DomainManager,
   ) {}
 
@@ -128,13 +119,7 @@ export class ProjectManager {
     const name = patch.name?.trim() ?? current.name;
     await this.store.tables.projects.update(
       id,
-      {
-        name,
-        description: patch.description === undefined ? current.description : patch.description,
-        enabled: patch.enabled ?? current.enabled,
-        tags: toJson(patch.tags ?? current.tags),
-        extra: toJson(mergeExtra(current.extra, patch.extra)),
-      },
+      { name, ...patchedDescription(current, patch), ...patchedEnabledAndTags(current, patch) },
       duplicateName(name, id),
     );
     if (current.enabled && patch.enabled === false) await this.store.events.projectDisabledOrDeleted(id);

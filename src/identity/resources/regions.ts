@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { RegionsTable } from '../db/tables.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface RegionRef {
   readonly id: string;
@@ -22,7 +22,7 @@ export type RegionUpdate = Omit<RegionCreate, 'id'>;
 
 /** Catalog regions, optionally nested under a parent region. */
 export class RegionManager {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(private readonly store: ResourceDeps) {}
 
   async create(input: RegionCreate): Promise<RegionRef> {
     const id = input.id ?? newId();

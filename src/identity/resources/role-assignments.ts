@@ -4,7 +4,7 @@ import type { GroupStore } from '../db/group-store.js';
 import { isProjectType, type AssignmentRow } from './assignments.js';
 import type { ProjectManager } from './projects.js';
 import { impliedClosure, type RoleManager } from './roles.js';
-import type { IdentityStore } from './store.js';
+import type { ResourceDeps } from './store.js';
 
 /** `GET /v3/role_assignments`'s filters, as Keystone names them. */
 export interface RoleAssignmentFilter {
@@ -61,7 +61,7 @@ export class RoleAssignmentLister {
   readonly #groups: GroupStore;
 
   constructor(
-    store: IdentityStore,
+    store: ResourceDeps,
     private readonly projects: ProjectManager,
     private readonly roles: RoleManager,
   ) {

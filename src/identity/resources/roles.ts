@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { Forbidden, NotFound } from '../../common/errors/errors.js';
 import { NULL_DOMAIN_ID, type RolesTable } from '../db/tables.js';
 import { removedAssignment } from './events.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** Keystone's `[assignment] prohibited_implied_role`: no role may imply admin. */
 const PROHIBITED_IMPLIED_ROLES: readonly string[] = ['admin'];
@@ -65,7 +65,7 @@ export interface RoleInference {
 
 /** Roles and the implications between them (admin ⊃ member ⊃ reader). */
 export class RoleManager {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(private readonly store: ResourceDeps) {}
 
   async create(input: RoleCreate): Promise<RoleRef> {
     const id = newId();
@@ -94,15 +94,7 @@ export class RoleManager {
   async update(id: string, patch: RoleUpdate): Promise<RoleRef> {
     const current = await this.get(id);
     const name = patch.name ?? current.name;
-    await this.store.tables.roles.update(
-      id,
-      {
-        name,
-        description: patch.description === undefined ? current.description : patch.description,
-        extra: toJson(mergeExtra(current.extra, patch.extra)),
-      },
-      duplicateName(name, current.domain_id),
-    );
+    await this.store.tables.roles.update(id, { name, ...patchedDescription(current, patch) }, duplicateName(name, current.domain_id));
     return this.get(id);
   }
 

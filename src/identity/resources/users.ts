@@ -6,7 +6,7 @@ import { lockoutState, type LockoutPolicy } from '../passwords/lockout.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordCheck } from '../passwords/password-rules.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** How users' passwords are hashed, which new passwords are acceptable, and when to lock out. */
 export interface PasswordSettings {
@@ -54,7 +54,7 @@ export type PasswordVerdict = 'valid' | 'invalid' | 'locked';
 /** Users, their passwords and lockout, after Keystone's identity manager. */
 export class UserManager {
   constructor(
-    private readonly store: IdentityStore,
+    private readonly store: ResourceDeps,
     private readonly domains: DomainManager,
     private readonly passwords: PasswordSettings,
   ) {}
