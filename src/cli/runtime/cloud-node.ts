@@ -15,6 +15,7 @@ import { createImageService } from '../../image/image-core.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
 import { computeDriverFactory, computeDriverOf, type DriverName } from '../presets/drivers.js';
+import { imageStoreOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
 
@@ -79,7 +80,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     await prepareSchema(db, options.migrate);
     const identity = await startIdentityCore(db, config);
     undo.push(() => identity.close());
-    const images = createImageService(db, config);
+    const images = createImageService(db, config, imageStoreOf(config));
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
