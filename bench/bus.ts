@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AmqpTransport } from '../src/common/bus/amqp/transport.js';
-import { openTransport, RpcClient, RpcServer, type Transport } from '../src/common/bus/index.js';
+import { RpcClient, RpcServer, type Transport } from '../src/common/bus/index.js';
+import { openTransport } from '../src/cli/presets/transports.js';
 import { configureLogging } from '../src/common/logging/logger.js';
 
 const RABBIT_URL = process.env['NIMBUS_BENCH_RABBIT_URL'] ?? 'rabbit://guest:guest@127.0.0.1:5672/';

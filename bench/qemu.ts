@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { configureLogging } from '../src/common/logging/logger.js';
-import { contractInstance } from '../src/compute/virt/driver.contract.test.js';
+import { contractInstance } from '../src/compute/virt/driver.contract.js';
 import type { InstanceSpec } from '../src/compute/virt/instance-spec.js';
 import type { QemuDriver } from '../src/compute/virt/qemu/driver.js';
 import { InstanceDir } from '../src/compute/virt/qemu/instance/instance-dir.js';

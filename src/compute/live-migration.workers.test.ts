@@ -9,6 +9,7 @@ import { MigrationStore } from './migrations/migration-store.js';
 import { MigrationStatus, MigrationType } from './migrations/migration.js';
 import { activeServer, allocations, forceDown, hostUsage, liveMigrate, migrationRow } from './testing/moves.js';
 import { events, eventually, faults, images, instance, specFor, tables, usage, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
+import { fakeDriverFactory } from './virt/fake/index.js';
 import { startComputeAgents } from './workers.js';
 import { PowerState } from './virt/power-state.js';
 
@@ -241,7 +242,7 @@ describe('live migration on the in-process workers', () => {
       const claimed = await runWithContext(ADMIN, () => cloud.workers.schedulerClient.claimOnHost(uuid, migration.uuid, spec, 'compute-2'));
       assert.ok('selection' in claimed);
       assert.equal(hostUsage(cloud, 'compute-2'), 1);
-      const agents = await startComputeAgents({ transport: cloud.transport, images, driver: 'fake', hosts: ['compute-9'], stateDir: cloud.stateDir });
+      const agents = await startComputeAgents({ transport: cloud.transport, images, drivers: fakeDriverFactory(), hosts: ['compute-9'], stateDir: cloud.stateDir });
       try {
         const row = await instance(cloud.db, uuid);
         assert.deepEqual([row.vm_state, row.task_state, row.host], ['active', null, 'compute-9']);

@@ -25,6 +25,7 @@ import {
   type Cloud,
   type CloudOptions,
 } from './testing/worker-cloud.js';
+import { fakeDriverFactory } from './virt/fake/index.js';
 import { startComputeAgents } from './workers.js';
 
 // createImage, shelve, shelveOffload and unshelve on the real workers (in-process bus, fake
@@ -336,7 +337,7 @@ describe('snapshot and shelve on the compute workers (sqlite)', () => {
       const shelving = await insert('active', 'shelving_image_uploading');
       const offloading = await insert('shelved', 'shelving_offloading');
       const unshelving = await insert('shelved_offloaded', 'spawning');
-      const agents = await startComputeAgents({ transport: cloud.transport, images, driver: 'fake', hosts: ['compute-9'], stateDir: cloud.stateDir });
+      const agents = await startComputeAgents({ transport: cloud.transport, images, drivers: fakeDriverFactory(), hosts: ['compute-9'], stateDir: cloud.stateDir });
       try {
         assert.deepEqual(pick(await instance(cloud.db, uploading)), ['active', null, 'compute-9']);
         assert.deepEqual(pick(await instance(cloud.db, shelving)), ['active', null, 'compute-9']);

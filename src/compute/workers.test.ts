@@ -8,6 +8,7 @@ import type { LogRecord } from '../common/logging/format.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
 import { insertInstance } from './db/testing/compute-db.js';
 import { build, events, eventually, faults, images, instance, newServer, setTask, tables, usage, waitFor, withCloud } from './testing/worker-cloud.js';
+import { fakeDriverFactory } from './virt/fake/index.js';
 import { startComputeAgents } from './workers.js';
 
 const records: LogRecord[] = [];
@@ -206,7 +207,7 @@ describe('compute workers on the in-process bus (sqlite)', () => {
 
       const spawning = await insertInstance(cloud.db, 'p1', { vm_state: 'building', task_state: 'spawning', host: 'compute-9', node: 'compute-9' });
       const deleting = await insertInstance(cloud.db, 'p1', { vm_state: 'active', task_state: 'deleting', host: 'compute-9', node: 'compute-9' });
-      const agents = await startComputeAgents({ transport: cloud.transport, images, driver: 'fake', hosts: ['compute-9'], stateDir: cloud.stateDir });
+      const agents = await startComputeAgents({ transport: cloud.transport, images, drivers: fakeDriverFactory(), hosts: ['compute-9'], stateDir: cloud.stateDir });
       try {
         const failed = await instance(cloud.db, spawning);
         assert.equal(failed.vm_state, 'error');

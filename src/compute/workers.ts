@@ -25,9 +25,8 @@ import { DbHostSource } from './scheduler-service/host-source.js';
 import { SchedulerClient } from './scheduler-service/scheduler-client.js';
 import { SchedulerService } from './scheduler-service/scheduler-service.js';
 import type { SchedulerOptions } from './scheduler/select-destinations.js';
-import type { DriverSnapshot } from './virt/driver.js';
-import { createDriver, hostPaths, type DiskFormat, type ImageMeta } from './virt/index.js';
-import { FakeHostRegistry, type FakeHostSize } from './virt/fake/index.js';
+import type { ComputeDriverFactory, DriverSnapshot } from './virt/driver.js';
+import type { DiskFormat, ImageMeta } from './virt/index.js';
 
 /** What the agents need of the image service: Glance metadata, image data for real guests, and snapshot uploads and deletes, under a request context. */
 export interface ComputeImageSource {
@@ -41,12 +40,11 @@ export interface ComputeImageSource {
 export interface ComputeAgentsOptions {
   readonly transport: Transport;
   readonly images: ComputeImageSource;
-  readonly driver: 'fake' | 'qemu';
+  /** Each host's driver, as the composition root chose it (`cli/presets/drivers.ts`). */
+  readonly drivers: ComputeDriverFactory;
   readonly hosts: readonly string[];
   /** `[DEFAULT] state_dir`: each host gets `<state_dir>/compute/<host>`. */
   readonly stateDir: string;
-  /** `[compute] instances_path`: the hosts' shared instance storage; empty for `<state_dir>/compute/<host>/instances` each. */
-  readonly instancesPath?: string;
   /** `[bus] rpc_response_timeout`, seconds (60). */
   readonly rpcTimeoutSeconds?: number;
   /** `[DEFAULT] report_interval`, ms (10 s). */
@@ -59,8 +57,6 @@ export interface ComputeAgentsOptions {
   readonly shelvedPollIntervalMs?: number;
   /** `[DEFAULT] force_config_drive` (false). */
   readonly forceConfigDrive?: boolean;
-  /** Size of each fake host; the fake driver's profile otherwise. */
-  readonly fakeHostSize?: FakeHostSize;
   /** `[DEFAULT] resize_confirm_window`, seconds (0: never). */
   readonly resizeConfirmWindowSeconds?: number;
 }
@@ -144,7 +140,6 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
 
 /** Starts one agent per host; what `nimbus compute-agent --driver fake --hosts N` runs. */
 export async function startComputeAgents(options: ComputeAgentsOptions): Promise<ComputeAgents> {
-  const fleet = new FakeHostRegistry();
   const images = imageAccess(options.images);
   const agents: ComputeAgent[] = [];
   const stopAll = async (): Promise<void> => {
@@ -153,17 +148,7 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
   try {
     for (const host of options.hosts) {
       await mkdir(join(options.stateDir, 'compute', host), { recursive: true });
-      const paths = (of: string) => hostPaths(options.stateDir, of, options.instancesPath);
-      const driver =
-        options.driver === 'qemu'
-          ? createDriver('qemu', {
-              host,
-              paths: paths(host),
-              imageData: (image) => options.images.openImageData(currentContext() ?? newAdminContext(), image.id),
-              // Agents on this machine share the state dir's layout: a cold migration copies the disk across it.
-              peerPaths: paths,
-            })
-          : createDriver('fake', { host, registry: fleet, ...(options.fakeHostSize === undefined ? {} : { size: options.fakeHostSize }) });
+      const driver = options.drivers(host);
       const agent = new ComputeAgent({
         host,
         driver,

@@ -13,7 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/common/db/database.js';
+import type { Database } from '../../src/common/db/database.js';
+import { openDatabase } from '../../src/cli/presets/databases.js';
 import { DIALECT_NAMES, type DialectName } from '../../src/common/db/engine.js';
 import { messageOf } from '../../src/common/errors/errors.js';
 
@@ -73,24 +74,50 @@ async function probeServer(dialect: ServerDialect): Promise<string | false> {
 
 /** Runs fn with the URL of a fresh, empty database of the engine, and removes it afterwards. */
 export async function withTestDatabase<T>(dialect: DialectName, fn: (url: string) => Promise<T>): Promise<T> {
+  const scratch = await createScratchDatabase(dialect);
+  try {
+    return await fn(scratch.url);
+  } finally {
+    await scratch.remove();
+  }
+}
+
+/** A fresh, empty database of the engine, opened: a contract harness. dispose() closes and removes it. */
+export async function openTestDatabase(dialect: DialectName): Promise<{ readonly db: Database; dispose(): Promise<void> }> {
+  const scratch = await createScratchDatabase(dialect);
+  let db: Database;
+  try {
+    db = await openDatabase(scratch.url);
+  } catch (error) {
+    await scratch.remove();
+    throw error;
+  }
+  return {
+    db,
+    dispose: async () => {
+      await db.close();
+      await scratch.remove();
+    },
+  };
+}
+
+/** Why an engine's suite must be skipped: not among NIMBUS_TEST_DIALECTS, or not answering; false to run it. */
+export async function engineSkipReason(dialect: DialectName): Promise<string | false> {
+  if (!DIALECTS.includes(dialect)) return `${dialect} is not among NIMBUS_TEST_DIALECTS`;
+  return unavailable(dialect);
+}
+
+async function createScratchDatabase(dialect: DialectName): Promise<{ readonly url: string; remove(): Promise<void> }> {
   if (dialect === 'sqlite') {
     const dir = await mkdtemp(join(tmpdir(), 'nimbus-test-'));
-    try {
-      return await fn(`sqlite://${join(dir, 'state', 'nimbus.sqlite')}`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    return { url: `sqlite://${join(dir, 'state', 'nimbus.sqlite')}`, remove: () => rm(dir, { recursive: true, force: true }) };
   }
   const name = `nimbus_test_${randomBytes(6).toString('hex')}`;
   const adminUrl = ADMIN_URLS[dialect];
   await runAsAdmin(adminUrl, SCRATCH[dialect].create.replace('$', name));
-  try {
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return await fn(url.toString());
-  } finally {
-    await runAsAdmin(adminUrl, SCRATCH[dialect].drop.replace('$', name));
-  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), remove: () => runAsAdmin(adminUrl, SCRATCH[dialect].drop.replace('$', name)) };
 }
 
 async function runAsAdmin(adminUrl: string, statement: string): Promise<void> {

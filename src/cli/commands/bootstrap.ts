@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { loadConfig, publicUrl } from '../../common/config/load.js';
-import { openDatabase } from '../../common/db/database.js';
+import { openDatabase } from '../presets/databases.js';
 import { migrationStatus } from '../../common/db/migrator.js';
 import { StartupError } from '../../common/errors/errors.js';
 import { startIdentityCore } from '../../identity/identity-core.js';

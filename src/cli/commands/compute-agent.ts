@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { openTransport } from '../../common/bus/index.js';
 import { loadConfig } from '../../common/config/load.js';
 import type { NimbusConfig } from '../../common/config/options.js';
 import { StartupError } from '../../common/errors/errors.js';
@@ -9,7 +8,8 @@ import { startComputeAgents } from '../../compute/workers.js';
 import { ServiceUserSession } from '../../identity/client/service-user-session.js';
 import { parseArgs, UsageError } from '../args.js';
 import { COMPUTE_AGENT_FLAGS, flagsToOptions } from '../common-flags.js';
-import { computeDriverOf } from '../runtime/compute-driver.js';
+import { computeDriverFactory, computeDriverOf } from '../presets/drivers.js';
+import { openTransport } from '../presets/transports.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
 import { runUntilSignal } from '../runtime/run-until-signal.js';
 
@@ -68,10 +68,9 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const agents = await startComputeAgents({
     transport,
     images,
-    driver,
+    drivers: computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, images }),
     hosts,
     stateDir: config.DEFAULT.state_dir,
-    instancesPath: config.compute.instances_path,
     rpcTimeoutSeconds: timeout,
     shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
     shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,

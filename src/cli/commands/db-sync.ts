@@ -1,5 +1,5 @@
 import { loadConfig } from '../../common/config/load.js';
-import { openDatabase } from '../../common/db/database.js';
+import { openDatabase } from '../presets/databases.js';
 import { migrateToLatest } from '../../common/db/migrator.js';
 import { parseArgs, UsageError } from '../args.js';
 import { CONFIG_FLAGS, flagsToOptions } from '../common-flags.js';

@@ -1,5 +1,5 @@
 import { loadConfig, publicUrl } from '../../common/config/load.js';
-import { openDatabase } from '../../common/db/database.js';
+import { openDatabase } from '../presets/databases.js';
 import { maskPassword } from '../../common/db/database-url.js';
 import { migrationStatus } from '../../common/db/migrator.js';
 import { StartupError } from '../../common/errors/errors.js';

@@ -1,22 +1,23 @@
-import { openTransport } from '../../common/bus/index.js';
 import type { Transport } from '../../common/bus/transport.js';
 import { publicUrl } from '../../common/config/load.js';
 import type { NimbusConfig } from '../../common/config/options.js';
-import { openDatabase, type Database } from '../../common/db/database.js';
+import type { Database } from '../../common/db/database.js';
+import { openDatabase } from '../presets/databases.js';
 import { migrateToLatest, migrationStatus } from '../../common/db/migrator.js';
 import { StartupError } from '../../common/errors/errors.js';
 import { buildHttpApp } from '../../common/http/app.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
-import type { DriverName } from '../../compute/virt/index.js';
 import { startComputeWorkers, type ComputeWorkers } from '../../compute/workers.js';
 import { startIdentityCore, type IdentityCore } from '../../identity/identity-core.js';
 import { createImageService } from '../../image/image-core.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
+import { computeDriverFactory, computeDriverOf, type DriverName } from '../presets/drivers.js';
+import { imageStoreOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
-import { computeDriverOf } from './compute-driver.js';
+import { openTransport } from '../presets/transports.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -79,7 +80,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     await prepareSchema(db, options.migrate);
     const identity = await startIdentityCore(db, config);
     undo.push(() => identity.close());
-    const images = createImageService(db, config);
+    const images = createImageService(db, config, imageStoreOf(config));
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
@@ -89,10 +90,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         database: db,
         transport,
         images,
-        driver,
+        drivers: computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, images }),
         hosts: options.computeHosts,
         stateDir: config.DEFAULT.state_dir,
-        instancesPath: config.compute.instances_path,
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
         shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,

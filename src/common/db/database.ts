@@ -1,9 +1,8 @@
 import { Kysely, sql } from 'kysely';
 import { StartupError } from '../errors/errors.js';
 import { getLogger } from '../logging/logger.js';
-import { dialectOfUrl, maskPassword, redactPassword } from './database-url.js';
-import { ENGINES } from './dialects/index.js';
-import type { DatabaseCapabilities, DialectName } from './engine.js';
+import { maskPassword, redactPassword } from './database-url.js';
+import type { DatabaseCapabilities, DatabaseEngine, DialectName } from './engine.js';
 
 const log = getLogger('nimbus.common.db');
 
@@ -23,18 +22,13 @@ export interface Database {
 }
 
 /**
- * Opens the database a URL names and checks it answers. `sqlite:///abs/path.sqlite`,
- * `postgresql://` (or `postgres://`), `mysql://` (or `mariadb://`; `mysql+pymysql://` too).
- * A bad URL, an unreachable server or a missing database is a StartupError naming the URL
- * without its password.
+ * Opens a database of the given engine at `url` and checks it answers. An invalid URL, an
+ * unreachable server or a missing database is a StartupError naming the URL without its password.
+ * Which engine a URL names is the composition root's choice (`cli/presets/databases.ts`).
  */
-export async function openDatabase(url: string): Promise<Database> {
+export async function connectDatabase(engine: DatabaseEngine, url: string): Promise<Database> {
   const displayUrl = maskPassword(url);
-  const dialect = dialectOfUrl(url);
-  if (dialect === undefined) {
-    throw new StartupError(`Unsupported database URL ${displayUrl}: expected sqlite://, postgresql:// or mysql://`);
-  }
-  const engine = ENGINES[dialect];
+  const dialect = engine.name;
   let kysely: Kysely<unknown>;
   try {
     kysely = new Kysely<unknown>({ dialect: engine.createDialect(url) });

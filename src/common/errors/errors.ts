@@ -91,6 +91,16 @@ export class StartupError extends Error {
 }
 
 /** The message of an error of unknown type (a thrown value need not be an Error), for logs and faults. */
+/** What `load` returns, or undefined where it finds nothing (a NotFound); any other error passes. */
+export async function unlessNotFound<T>(load: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof NotFound) return undefined;
+    throw error;
+  }
+}
+
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

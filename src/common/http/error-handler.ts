@@ -48,8 +48,9 @@ export function classifyError(error: unknown): Classified {
     const type = GENERIC_ERRORS.has(error.constructor) ? undefined : error.name;
     return { status: error.status, message: error.message, headers: error.headers, type, expected: true };
   }
-  // A typed error raised by a worker across the bus keeps its status and user-facing message.
-  if (error instanceof RemoteError && error.status !== undefined && error.status < 500) {
+  // A typed error raised by a worker across the bus keeps its status and user-facing message
+  // (a 501 too: a host that does not offer the operation says so in Nova's words).
+  if (error instanceof RemoteError && error.status !== undefined && (error.status < 500 || error.status === 501)) {
     const type = [...GENERIC_ERRORS].some((generic) => (generic as { name: string }).name === error.className)
       ? undefined
       : error.className;

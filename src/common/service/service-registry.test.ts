@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DIALECTS, unavailable, withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
 import type { Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrator.js';
-import { openDatabase } from '../db/database.js';
+import { openDatabase } from '../../cli/presets/databases.js';
 import { configureLogging } from '../logging/logger.js';
 import type { LogRecord } from '../logging/format.js';
 import { NotFound } from '../errors/errors.js';

@@ -114,7 +114,7 @@ export class ComputeAgent {
   async reportResources(): Promise<void> {
     const resources = await this.driver.getAvailableResource();
     const instanceUuids = await this.driver.listInstances();
-    await this.#conductor.computeNodeUpdate({ host: this.host, resources, instanceUuids });
+    await this.#conductor.computeNodeUpdate({ host: this.host, resources, instanceUuids, capabilities: this.driver.capabilities });
   }
 
   syncPowerStates(): Promise<void> {

@@ -135,8 +135,8 @@ export class ConductorService {
   }
 
   /** Nova's update_available_resource, DB half: the node row, then the scheduler's cache. */
-  async computeNodeUpdate({ host, resources, instanceUuids }: ComputeNodeUpdateArgs): Promise<void> {
-    await this.#deps.nodes.upsert(host, resources);
+  async computeNodeUpdate({ host, resources, instanceUuids, capabilities }: ComputeNodeUpdateArgs): Promise<void> {
+    await this.#deps.nodes.upsert(host, resources, capabilities);
     await this.#deps.scheduler.updateHost({
       host,
       node: resources.hypervisorHostname,

@@ -6,6 +6,7 @@ import { toDbTimestamp } from '../../common/db/timestamps.js';
 import type { ComputeTables } from '../db/tables.js';
 import { DEFAULT_ALLOCATION_RATIOS } from '../scheduler/host-state.js';
 import type { Resources } from '../scheduler/resources.js';
+import type { DriverCapabilities, ReportedCapabilities } from '../virt/capabilities.js';
 import type { HostResources } from '../virt/host-resources.js';
 
 export class NodeStore {
@@ -15,8 +16,8 @@ export class NodeStore {
     this.#db = database.kysely.withTables<ComputeTables>();
   }
 
-  /** Creates or refreshes the host's node row from a resource report; returns its id. */
-  async upsert(host: string, resources: HostResources): Promise<number> {
+  /** Creates or refreshes the host's node row from a resource report (and its driver's capabilities); returns its id. */
+  async upsert(host: string, resources: HostResources, capabilities?: DriverCapabilities): Promise<number> {
     const now = toDbTimestamp(new Date());
     const values = {
       hypervisor_hostname: resources.hypervisorHostname,
@@ -30,6 +31,8 @@ export class NodeStore {
       hypervisor_type: resources.hypervisorType,
       hypervisor_version: resources.hypervisorVersion,
       cpu_info: JSON.stringify(resources.cpuInfo),
+      // Beside the string stats the scheduler's filters read; those skip these flags and formats.
+      ...(capabilities === undefined ? {} : { capabilities: JSON.stringify(capabilities) }),
       updated_at: now,
     };
     const existing = await this.#id(host);
@@ -40,12 +43,12 @@ export class NodeStore {
     await this.#db
       .insertInto('compute_nodes')
       .values({
-        ...values,
         uuid: randomUUID(),
         host,
         host_ip: null,
         disk_available_least: null,
         capabilities: '{}',
+        ...values,
         cpu_allocation_ratio: DEFAULT_ALLOCATION_RATIOS.cpu,
         ram_allocation_ratio: DEFAULT_ALLOCATION_RATIOS.ram,
         disk_allocation_ratio: DEFAULT_ALLOCATION_RATIOS.disk,
@@ -91,6 +94,15 @@ export class NodeStore {
       query = query.where('node_id', '=', nodeId);
     }
     await query.execute();
+  }
+
+  /** The driver capabilities the host last reported; undefined for an unknown host or one that never reported them. */
+  async capabilitiesOf(host: string): Promise<ReportedCapabilities | undefined> {
+    const row = await this.#db.selectFrom('compute_nodes').select('capabilities').where('host', '=', host).executeTakeFirst();
+    if (row === undefined) return undefined;
+    const parsed: unknown = JSON.parse(row.capabilities || '{}');
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    return Object.fromEntries(Object.entries(parsed).filter(([key, value]) => key.startsWith('supports') && typeof value === 'boolean'));
   }
 
   async #id(host: string): Promise<number | undefined> {

@@ -2,6 +2,7 @@
  * The conductor's RPC API as it travels on the bus (Nova's conductor `compute_task` namespace and
  * the DB proxy a compute agent uses instead of DB credentials). Plain JSON shapes only.
  */
+import type { DriverCapabilities } from '../virt/capabilities.js';
 import type { HostResources } from '../virt/host-resources.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
 import type { TaskState } from '../state/task-states.js';
@@ -104,6 +105,8 @@ export interface ComputeNodeUpdateArgs {
   readonly host: string;
   readonly resources: HostResources;
   readonly instanceUuids: readonly string[];
+  /** The driver's capabilities, for the API's 501 (absent from agents that predate the report). */
+  readonly capabilities?: DriverCapabilities;
 }
 
 export interface ServiceHeartbeatArgs {

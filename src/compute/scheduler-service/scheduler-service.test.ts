@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { openTransport, type Transport } from '../../common/bus/index.js';
+import type { Transport } from '../../common/bus/index.js';
+import { InprocTransport } from '../../common/bus/inproc/transport.js';
 import type { ServiceRecord } from '../../common/service/service-registry.js';
 import type { NodeReport } from '../scheduler/host-state.js';
 import { NoValidHost } from '../scheduler/no-valid-host.js';
@@ -56,7 +57,7 @@ const registry = {
 };
 
 async function withScheduler(nodes: readonly NodeReport[], fn: (client: SchedulerClient, service: SchedulerService) => Promise<void>): Promise<void> {
-  const transport: Transport = openTransport(`inproc://scheduler-${randomUUID()}`);
+  const transport: Transport = new InprocTransport(`scheduler-${randomUUID()}`);
   await transport.connect();
   const source: SchedulerHostSource = {
     loadNodes: async () => [...nodes],

@@ -1,14 +1,17 @@
 /**
  * What every group of server actions shares (Nova's compute API decorators check_instance_state,
  * check_instance_lock and the instance action record): a state transition as a compare-and-set
- * that names the blocking state on 409, the lock check, the action log and the agent/conductor
- * APIs to cast to.
+ * that names the blocking state on 409, the lock check, the host driver's capability (501), the
+ * action log and the agent/conductor APIs to cast to.
  */
 import type { RequestContext } from '../../common/context/request-context.js';
 import { Conflict } from '../../common/errors/errors.js';
 import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
 import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
+import { NodeStore } from '../conductor/node-store.js';
 import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../state/instance-state-cas.js';
+import { requireCapability } from '../virt/capabilities.js';
+import { CAPABILITY_OF_ACTION } from './driver-support.js';
 import type { InstanceActionLog, InstanceActionName } from './instance-actions.js';
 import type { Server } from './server.js';
 import type { ServerStore } from './server-store.js';
@@ -22,7 +25,11 @@ export interface ActionSupportDeps {
 }
 
 export class ActionSupport {
-  constructor(readonly deps: ActionSupportDeps) {}
+  readonly #nodes: NodeStore;
+
+  constructor(readonly deps: ActionSupportDeps) {
+    this.#nodes = new NodeStore(deps.store.database);
+  }
 
   get agents(): ComputeAgentApi {
     return this.deps.computeAgentApi;
@@ -32,9 +39,10 @@ export class ActionSupport {
     return this.deps.computeTaskApi;
   }
 
-  /** The lock check, then the compare-and-set; a lost race or a wrong state is 409 naming the state found. */
+  /** The lock check, the host driver's capability, then the compare-and-set; a lost race or a wrong state is 409 naming the state found. */
   async transition(context: RequestContext, server: Server, action: string, expected: ExpectedState, changes: InstanceChanges): Promise<void> {
     checkLock(context, server);
+    await this.requireDriverSupport(server, action, expected);
     if (!(await compareAndSetInstanceState(this.deps.store.database, server.row.uuid, expected, changes, this.deps.now()))) {
       await this.refuse(action, server.row.uuid, server, expected);
     }
@@ -67,6 +75,20 @@ export class ActionSupport {
   async guard(context: RequestContext, server: Server, action: string, expected: ExpectedState): Promise<void> {
     checkLock(context, server);
     await this.requireState(server, action, expected);
+    await this.requireDriverSupport(server, action, expected);
+  }
+
+  /**
+   * Nova's 501 for an action the driver of the server's host does not offer (as that host last
+   * reported it), after the 409 of a wrong state, as Nova's state check runs before the driver's.
+   */
+  async requireDriverSupport(server: Server, action: string, expected: ExpectedState): Promise<void> {
+    const flag = CAPABILITY_OF_ACTION[action];
+    if (flag === undefined || server.row.host === null) return;
+    const capabilities = await this.#nodes.capabilitiesOf(server.row.host);
+    if (capabilities?.[flag] !== false) return;
+    await this.requireState(server, action, expected);
+    requireCapability(capabilities, flag);
   }
 
   /** Re-reads the server and names the state that blocked the action, as Nova's InstanceInvalidState. */

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
-import { openTransport, type Transport } from '../../common/bus/index.js';
+import type { Transport } from '../../common/bus/index.js';
+import { InprocTransport } from '../../common/bus/inproc/transport.js';
 import { runWithContext, newRequestId, type RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { migrateToLatest } from '../../common/db/migrator.js';
@@ -29,7 +30,7 @@ import { KeyPairManager } from '../keypairs/keypair-manager.js';
 import { QuotaManager } from '../quotas/quota-manager.js';
 import { ServersService } from '../servers/servers-service.js';
 import type { ServerImageApi } from '../servers/snapshot-image.js';
-import { FakeDriver } from '../virt/fake/index.js';
+import { FakeDriver, fakeDriverFactory } from '../virt/fake/index.js';
 import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
 
 export const IMAGE_ID = randomUUID();
@@ -107,19 +108,18 @@ export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<voi
     withOpenDatabase(url, async (db) => {
       await migrateToLatest(db, computeMigrations);
       await migrateToLatest(db, serviceRegistryMigrations);
-      const transport = openTransport(`inproc://workers-${randomUUID()}`);
+      const transport = new InprocTransport(`workers-${randomUUID()}`);
       await transport.connect();
       const stateDir = await mkdtemp(join(tmpdir(), 'nimbus-workers-'));
       const workers = await startComputeWorkers({
         database: db,
         transport,
         images,
-        driver: 'fake',
+        drivers: fakeDriverFactory(fakeHostSize),
         hosts: Array.from({ length: hosts }, (_, index) => `compute-${index + 1}`),
         stateDir,
         controllerHost: 'controller',
         rpcTimeoutSeconds: 5,
-        fakeHostSize,
         ...options,
       });
       const driver = (host: string): FakeDriver => {

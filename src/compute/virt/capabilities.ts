@@ -1,3 +1,4 @@
+import { FeatureNotSupported } from './errors.js';
 import type { DiskFormat } from './instance-spec.js';
 
 /**
@@ -31,3 +32,14 @@ export interface DriverCapabilities {
 export type CapabilityFlag = {
   [K in keyof DriverCapabilities]: DriverCapabilities[K] extends boolean ? K : never;
 }[keyof DriverCapabilities];
+
+/** What a host reported of its driver's flags (none, before its first report or from an older agent). */
+export type ReportedCapabilities = Partial<Readonly<Record<CapabilityFlag, boolean>>>;
+
+/**
+ * The one turn of a missing capability into Nova's 501 (raise_feature_not_supported): throws
+ * FeatureNotSupported when the flag is reported false; a flag not reported lets the driver decide.
+ */
+export function requireCapability(capabilities: ReportedCapabilities | undefined, flag: CapabilityFlag): void {
+  if (capabilities?.[flag] === false) throw new FeatureNotSupported();
+}

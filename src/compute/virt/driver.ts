@@ -103,6 +103,9 @@ export type LiveMigrationResult = 'completed' | 'aborted';
  * failure throws DriverOperationFailed. A failed operation leaves the guest as it was, unless
  * its comment says otherwise.
  */
+/** Makes the driver of one compute host: what a composition root (`cli/presets/drivers.ts`) hands the agents. */
+export type ComputeDriverFactory = (host: string) => ComputeDriver;
+
 export interface ComputeDriver {
   /** `fake` or `qemu`: which implementation this is. */
   readonly type: string;

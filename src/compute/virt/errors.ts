@@ -47,6 +47,13 @@ export class DriverOperationFailed extends NimbusError {
   }
 }
 
+/** Nova's raise_feature_not_supported: the host's driver does not offer the operation (501, nothing changed). */
+export class FeatureNotSupported extends NotImplemented {
+  constructor() {
+    super('The requested functionality is not supported.');
+  }
+}
+
 /**
  * The driver does not offer this operation. Callers check `capabilities` first (the API turns a
  * missing capability into 501 in one place); this is the driver's own guard behind that check.

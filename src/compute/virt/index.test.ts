@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeDriver } from './fake/fake-driver.js';
-import { PowerState, createDriver, powerStateName } from './index.js';
-
-test('createDriver builds the fake driver for its host', () => {
-  const driver = createDriver('fake', { host: 'compute-7' });
-  assert.ok(driver instanceof FakeDriver);
-  assert.equal(driver.host, 'compute-7');
-  assert.equal(driver.type, 'fake');
-});
+import { PowerState, powerStateName } from './index.js';
 
 test('power states carry Nova numbers and names', () => {
   assert.deepEqual(

@@ -1,4 +1,4 @@
-import { BadRequest, NotFound, Unauthorized } from '../../common/errors/errors.js';
+import { BadRequest, NotFound, Unauthorized, unlessNotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { IdentityManagers } from '../resources/index.js';
@@ -13,15 +13,6 @@ const LOG = getLogger('nimbus.identity.auth');
 function denied(why: string): Unauthorized {
   LOG.info(`Authentication failed: ${why}`);
   return new Unauthorized();
-}
-
-async function orUndefined<T>(load: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await load();
-  } catch (error) {
-    if (error instanceof NotFound) return undefined;
-    throw error;
-  }
 }
 
 /**
@@ -76,7 +67,7 @@ export class Authenticator {
 
   async #domainId(ref: NameOrIdRef | undefined, what: string): Promise<string> {
     if (ref?.id !== undefined) {
-      const domain = await orUndefined(() => this.managers.domains.get(ref.id ?? ''));
+      const domain = await unlessNotFound(() => this.managers.domains.get(ref.id ?? ''));
       if (domain === undefined || !domain.enabled) throw denied(`${what} domain ${ref.id} missing or disabled`);
       return domain.id;
     }
@@ -89,10 +80,10 @@ export class Authenticator {
   }
 
   async #enabledUser(id: string): Promise<UserRef> {
-    const user = await orUndefined(() => this.managers.users.get(id));
+    const user = await unlessNotFound(() => this.managers.users.get(id));
     if (user === undefined) throw denied(`user ${id} not found`);
     if (!user.enabled) throw denied(`user ${id} is disabled`);
-    const domain = await orUndefined(() => this.managers.domains.get(user.domain_id));
+    const domain = await unlessNotFound(() => this.managers.domains.get(user.domain_id));
     if (domain === undefined || !domain.enabled) throw denied(`domain of user ${id} is disabled`);
     return user;
   }
@@ -138,7 +129,7 @@ export class Authenticator {
   async #projectScope(user: UserRef, ref: ProjectScopeRef): Promise<TokenScope> {
     let project;
     if (ref.id !== undefined) {
-      project = await orUndefined(() => this.managers.projects.get(ref.id ?? ''));
+      project = await unlessNotFound(() => this.managers.projects.get(ref.id ?? ''));
     } else if (ref.name !== undefined) {
       project = await this.managers.projects.findByName(ref.name, await this.#domainId(ref.domain, 'project'));
     } else {
@@ -152,7 +143,7 @@ export class Authenticator {
   /** Keystone scopes a token without an explicit scope to the user's default project, if usable. */
   async #defaultScope(user: UserRef): Promise<TokenScope> {
     if (user.default_project_id === null) return { kind: 'unscoped' };
-    const project = await orUndefined(() => this.managers.projects.get(user.default_project_id ?? ''));
+    const project = await unlessNotFound(() => this.managers.projects.get(user.default_project_id ?? ''));
     if (project === undefined || !project.enabled) return { kind: 'unscoped' };
     const roles = await this.managers.assignments.effectiveRoles(user.id, { projectId: project.id });
     return roles.length === 0 ? { kind: 'unscoped' } : { kind: 'project', projectId: project.id };

@@ -1,4 +1,4 @@
-import { NotFound } from '../../common/errors/errors.js';
+import { unlessNotFound } from '../../common/errors/errors.js';
 import type { IdentityEvents, RemovedAssignment } from '../resources/events.js';
 import type { GroupManager } from '../resources/groups.js';
 import type { TokenProvider } from '../tokens/token-provider.js';
@@ -9,14 +9,8 @@ import type { TokenProvider } from '../tokens/token-provider.js';
  * and a removed role assignment the tokens of that user on that target.
  */
 export function revokingEvents(tokens: TokenProvider, groups: () => GroupManager): IdentityEvents {
-  const membersOf = async (groupId: string): Promise<string[] | undefined> => {
-    try {
-      return (await groups().listUsers(groupId)).map((user) => user.id);
-    } catch (error) {
-      if (error instanceof NotFound) return undefined;
-      throw error;
-    }
-  };
+  const membersOf = async (groupId: string): Promise<string[] | undefined> =>
+    (await unlessNotFound(() => groups().listUsers(groupId)))?.map((user) => user.id);
   const revokeAssignment = async (removed: RemovedAssignment) => {
     const target = removed.projectId !== undefined ? { projectId: removed.projectId } : { domainId: removed.domainId };
     if (removed.userId !== undefined) return tokens.revoke({ userId: removed.userId, ...target });

@@ -1,5 +1,5 @@
 import type { AuthenticatedToken } from '../../common/auth/token-validator.js';
-import { NotFound } from '../../common/errors/errors.js';
+import { unlessNotFound } from '../../common/errors/errors.js';
 import type { NamedRole } from '../resources/assignments.js';
 import type { DomainRef } from '../resources/domains.js';
 import type { CatalogEntry } from '../resources/endpoints.js';
@@ -20,15 +20,6 @@ export interface TokenView {
   readonly roles: readonly NamedRole[];
 }
 
-async function orUndefined<T>(load: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await load();
-  } catch (error) {
-    if (error instanceof NotFound) return undefined;
-    throw error;
-  }
-}
-
 /**
  * Builds a token's view as Keystone does on every validation: the user and their domain must
  * still be enabled, the scope's project or domain too, and a scoped token must still carry roles;
@@ -37,11 +28,11 @@ async function orUndefined<T>(load: () => Promise<T>): Promise<T | undefined> {
 export async function buildTokenView(managers: IdentityManagers, token: string, payload: TokenPayload): Promise<TokenView> {
   const gone = () => new TokenNotFound(token, 'revoked');
   const enabledDomain = async (id: string) => {
-    const domain = await orUndefined(() => managers.domains.get(id));
+    const domain = await unlessNotFound(() => managers.domains.get(id));
     if (domain === undefined || !domain.enabled) throw gone();
     return domain;
   };
-  const user = await orUndefined(() => managers.users.get(payload.userId));
+  const user = await unlessNotFound(() => managers.users.get(payload.userId));
   if (user === undefined || !user.enabled) throw gone();
   const userDomain = await enabledDomain(user.domain_id);
   const base = { token, payload, user, userDomain };
@@ -49,7 +40,7 @@ export async function buildTokenView(managers: IdentityManagers, token: string, 
     case 'unscoped':
       return { ...base, roles: [] };
     case 'project': {
-      const ref = await orUndefined(() => managers.projects.get((payload.scope as { projectId: string }).projectId));
+      const ref = await unlessNotFound(() => managers.projects.get((payload.scope as { projectId: string }).projectId));
       if (ref === undefined || !ref.enabled) throw gone();
       const domain = await enabledDomain(ref.domain_id);
       const roles = await managers.assignments.effectiveRoles(user.id, { projectId: ref.id });

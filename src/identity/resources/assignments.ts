@@ -1,12 +1,12 @@
-import type { Selectable } from 'kysely';
 import { NotFound } from '../../common/errors/errors.js';
-import type { AssignmentType, AssignmentsTable } from '../db/tables.js';
+import type { AssignmentRow } from '../db/assignment-store.js';
+import type { AssignmentType } from '../db/tables.js';
 import type { DomainManager, DomainRef } from './domains.js';
 import { removedAssignment } from './events.js';
 import type { GroupManager } from './groups.js';
 import type { ProjectManager, ProjectRef } from './projects.js';
 import { impliedClosure, type RoleManager, type RoleRef } from './roles.js';
-import type { IdentityStore } from './store.js';
+import type { ResourceDeps } from './store.js';
 import type { UserManager } from './users.js';
 
 /** Who holds a grant. */
@@ -31,12 +31,12 @@ export interface NamedRole {
   readonly name: string;
 }
 
-export type AssignmentRow = Selectable<AssignmentsTable>;
+export type { AssignmentRow };
 
 /** Role grants to users and groups on projects and domains, and what they add up to. */
 export class AssignmentManager {
   constructor(
-    private readonly store: IdentityStore,
+    private readonly store: ResourceDeps,
     private readonly domains: DomainManager,
     private readonly projects: ProjectManager,
     private readonly users: UserManager,
@@ -48,31 +48,20 @@ export class AssignmentManager {
   async grant(grant: Grant): Promise<void> {
     await this.#checkExists(grant);
     const row = toRow(grant);
-    if ((await this.#find(row)) !== undefined) return;
-    try {
-      await this.store.db.insertInto('identity_assignments').values(row).execute();
-    } catch (error) {
-      if (!this.store.database.isUniqueViolation(error)) throw error;
-    }
+    if ((await this.store.tables.assignments.find(row)) !== undefined) return;
+    await this.store.tables.assignments.insert(row);
   }
 
   /** Throws NotFound unless exactly this grant exists. */
   async check(grant: Grant): Promise<void> {
     await this.#checkExists(grant);
-    if ((await this.#find(toRow(grant))) === undefined) throw notFound(toRow(grant));
+    if ((await this.store.tables.assignments.find(toRow(grant))) === undefined) throw notFound(toRow(grant));
   }
 
   async revoke(grant: Grant): Promise<void> {
     await this.check(grant);
     const row = toRow(grant);
-    await this.store.db
-      .deleteFrom('identity_assignments')
-      .where('type', '=', row.type)
-      .where('actor_id', '=', row.actor_id)
-      .where('target_id', '=', row.target_id)
-      .where('role_id', '=', row.role_id)
-      .where('inherited', '=', row.inherited)
-      .execute();
+    await this.store.tables.assignments.delete(row);
     await this.store.events.roleAssignmentRemoved(removedAssignment(row));
   }
 
@@ -80,16 +69,14 @@ export class AssignmentManager {
   async listGrants(actor: GrantActor, target: GrantTarget, inherited = false): Promise<RoleRef[]> {
     await this.#checkActorAndTarget(actor, target);
     const type = assignmentType(actor, target);
-    const rows = await this.store.db
-      .selectFrom('identity_assignments')
-      .select('role_id')
-      .where('type', '=', type)
-      .where('actor_id', '=', 'userId' in actor ? actor.userId : actor.groupId)
-      .where('target_id', '=', 'projectId' in target ? target.projectId : target.domainId)
-      .where('inherited', '=', inherited)
-      .execute();
+    const roleIds = await this.store.tables.assignments.roleIds(
+      type,
+      'userId' in actor ? actor.userId : actor.groupId,
+      'projectId' in target ? target.projectId : target.domainId,
+      inherited,
+    );
     const roles = await this.roles.byId();
-    return rows.flatMap((row) => roles.get(row.role_id) ?? []).sort((a, b) => a.name.localeCompare(b.name));
+    return roleIds.flatMap((id) => roles.get(id) ?? []).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /**
@@ -99,8 +86,7 @@ export class AssignmentManager {
    * leaves them out of tokens (the global roles they imply stay). Empty when none.
    */
   async effectiveRoles(userId: string, scope: RoleScope): Promise<NamedRole[]> {
-    const actors = [userId, ...(await this.groups.groupIdsOf(userId))];
-    const rows = await this.store.db.selectFrom('identity_assignments').selectAll().where('actor_id', 'in', actors).execute();
+    const rows = await this.#rowsOfUserAndGroups(userId);
     let applies: (row: AssignmentRow) => boolean;
     if ('projectId' in scope) {
       const project = await this.projects.get(scope.projectId);
@@ -149,7 +135,7 @@ export class AssignmentManager {
 
   async #rowsOfUserAndGroups(userId: string): Promise<AssignmentRow[]> {
     const actors = [userId, ...(await this.groups.groupIdsOf(userId))];
-    return this.store.db.selectFrom('identity_assignments').selectAll().where('actor_id', 'in', actors).execute();
+    return this.store.tables.assignments.ofActors(actors);
   }
 
   async #checkExists(grant: Grant): Promise<void> {
@@ -164,17 +150,6 @@ export class AssignmentManager {
     else await this.domains.get(target.domainId);
   }
 
-  async #find(row: AssignmentRow): Promise<AssignmentRow | undefined> {
-    return this.store.db
-      .selectFrom('identity_assignments')
-      .selectAll()
-      .where('type', '=', row.type)
-      .where('actor_id', '=', row.actor_id)
-      .where('target_id', '=', row.target_id)
-      .where('role_id', '=', row.role_id)
-      .where('inherited', '=', row.inherited)
-      .executeTakeFirst();
-  }
 }
 
 export function isProjectType(type: AssignmentType): boolean {

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
-import { BadRequest, NotFound } from '../../common/errors/errors.js';
+import { BadRequest } from '../../common/errors/errors.js';
 import type { EndpointInterface, EndpointsTable } from '../db/tables.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface EndpointRef {
   readonly id: string;
@@ -46,38 +46,29 @@ export interface CatalogEntry {
 
 /** Where each catalog service is reached, per interface and region. */
 export class EndpointManager {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(private readonly store: ResourceDeps) {}
 
   async create(input: EndpointCreate): Promise<EndpointRef> {
     await this.#checkReferences(input.service_id, input.region_id);
     const id = newId();
-    await this.store.db
-      .insertInto('identity_endpoints')
-      .values({
-        id,
-        service_id: input.service_id,
-        interface: input.interface,
-        region_id: input.region_id ?? null,
-        url: input.url,
-        enabled: input.enabled ?? true,
-        extra: toJson(input.extra),
-      })
-      .execute();
+    await this.store.tables.endpoints.insert({
+      id,
+      service_id: input.service_id,
+      interface: input.interface,
+      region_id: input.region_id ?? null,
+      url: input.url,
+      enabled: input.enabled ?? true,
+      extra: toJson(input.extra),
+    });
     return this.get(id);
   }
 
   async get(id: string): Promise<EndpointRef> {
-    const row = await this.store.db.selectFrom('identity_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw new NotFound(`Could not find endpoint: ${id}.`);
-    return toRef(row);
+    return toRef(await this.store.tables.endpoints.get(id));
   }
 
   async list(filter: EndpointFilter = {}): Promise<EndpointRef[]> {
-    let query = this.store.db.selectFrom('identity_endpoints').selectAll().orderBy('service_id').orderBy('interface').orderBy('id');
-    if (filter.interface !== undefined) query = query.where('interface', '=', filter.interface);
-    if (filter.service_id !== undefined) query = query.where('service_id', '=', filter.service_id);
-    if (filter.region_id !== undefined) query = query.where('region_id', '=', filter.region_id);
-    return (await query.execute()).map(toRef);
+    return (await this.store.tables.endpoints.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: EndpointUpdate): Promise<EndpointRef> {
@@ -85,24 +76,20 @@ export class EndpointManager {
     const serviceId = patch.service_id ?? current.service_id;
     const regionId = patch.region_id === undefined ? current.region_id : patch.region_id;
     await this.#checkReferences(serviceId, regionId);
-    await this.store.db
-      .updateTable('identity_endpoints')
-      .set({
-        service_id: serviceId,
-        interface: patch.interface ?? current.interface,
-        region_id: regionId,
-        url: patch.url ?? current.url,
-        enabled: patch.enabled ?? current.enabled,
-        extra: toJson(mergeExtra(current.extra, patch.extra)),
-      })
-      .where('id', '=', id)
-      .execute();
+    await this.store.tables.endpoints.update(id, {
+      service_id: serviceId,
+      interface: patch.interface ?? current.interface,
+      region_id: regionId,
+      url: patch.url ?? current.url,
+      enabled: patch.enabled ?? current.enabled,
+      extra: toJson(mergeExtra(current.extra, patch.extra)),
+    });
     return this.get(id);
   }
 
   async delete(id: string): Promise<void> {
     await this.get(id);
-    await this.store.db.deleteFrom('identity_endpoints').where('id', '=', id).execute();
+    await this.store.tables.endpoints.delete(id);
   }
 
   /**
@@ -110,13 +97,8 @@ export class EndpointManager {
    * and `%(tenant_id)s` in URLs become the token's project; without one such endpoints are left out.
    */
   async tokenCatalog(projectId?: string): Promise<CatalogEntry[]> {
-    const services = await this.store.db
-      .selectFrom('identity_catalog_services')
-      .selectAll()
-      .where('enabled', '=', true)
-      .orderBy('type')
-      .execute();
-    const endpoints = await this.store.db.selectFrom('identity_endpoints').selectAll().where('enabled', '=', true).orderBy('interface').execute();
+    const services = await this.store.tables.services.enabled();
+    const endpoints = await this.store.tables.endpoints.enabled();
     return services.map((service) => ({
       id: service.id,
       type: service.type,
@@ -132,12 +114,12 @@ export class EndpointManager {
 
   /** Keystone answers a missing service or region with a 400, not a 404. */
   async #checkReferences(serviceId: string, regionId: string | null | undefined): Promise<void> {
-    const service = await this.store.db.selectFrom('identity_catalog_services').select('id').where('id', '=', serviceId).executeTakeFirst();
+    const service = await this.store.tables.services.find(serviceId);
     if (service === undefined) {
       throw new BadRequest('Expecting to find endpoint service_id in service table. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
     }
     if (regionId === null || regionId === undefined) return;
-    const region = await this.store.db.selectFrom('identity_regions').select('id').where('id', '=', regionId).executeTakeFirst();
+    const region = await this.store.tables.regions.find(regionId);
     if (region === undefined) {
       throw new BadRequest('Expecting to find endpoint region_id in region table. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
     }

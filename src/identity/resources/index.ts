@@ -1,5 +1,5 @@
 import type { Database } from '../../common/db/database.js';
-import type { IdentityTables } from '../db/tables.js';
+import { createIdentityStores } from '../db/identity-stores.js';
 import { AssignmentManager } from './assignments.js';
 import { CatalogServiceManager } from './catalog-services.js';
 import { DomainManager } from './domains.js';
@@ -10,7 +10,7 @@ import { ProjectManager } from './projects.js';
 import { RegionManager } from './regions.js';
 import { RoleAssignmentLister } from './role-assignments.js';
 import { RoleManager } from './roles.js';
-import type { IdentityStore } from './store.js';
+import type { ResourceDeps } from './store.js';
 import { UserManager, type PasswordSettings } from './users.js';
 
 /** Every identity resource manager, sharing one database and one event listener. */
@@ -35,9 +35,8 @@ export interface IdentityManagerOptions {
 }
 
 export function createIdentityManagers(database: Database, options: IdentityManagerOptions): IdentityManagers {
-  const store: IdentityStore = {
-    database,
-    db: database.kysely.withTables<IdentityTables>(),
+  const store: ResourceDeps = {
+    tables: createIdentityStores(database),
     events: options.events ?? IGNORE_IDENTITY_EVENTS,
     now: options.now ?? (() => new Date()),
   };

@@ -1,9 +1,9 @@
 import type { Selectable } from 'kysely';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
+import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { ProjectsTable } from '../db/tables.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
-import { mergeExtra, newId, parseObject, parseStrings, toJson, type Extra, type IdentityStore } from './store.js';
+import { newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface ProjectRef {
   readonly id: string;
@@ -30,16 +30,7 @@ export interface ProjectCreate {
   readonly extra?: Extra;
 }
 
-export interface ProjectUpdate {
-  readonly name?: string;
-  readonly domain_id?: string | null;
-  readonly parent_id?: string | null;
-  readonly description?: string | null;
-  readonly enabled?: boolean;
-  readonly is_domain?: boolean;
-  readonly tags?: readonly string[];
-  readonly extra?: Extra;
-}
+export type ProjectUpdate = Partial<ProjectCreate>;
 
 export interface ProjectFilter {
   readonly name?: string;
@@ -54,7 +45,7 @@ export interface ProjectFilter {
 /** Projects and their hierarchy (parent_id), after Keystone's resource manager. */
 export class ProjectManager {
   constructor(
-    private readonly store: IdentityStore,
+    private readonly store: ResourceDeps,
     private readonly domains: DomainManager,
   ) {}
 
@@ -76,30 +67,26 @@ export class ProjectManager {
     }
     const id = newId();
     const name = input.name.trim();
-    await this.#storing(name, id, () =>
-      this.store.db
-        .insertInto('identity_projects')
-        .values({
-          id,
-          name,
-          domain_id: domainId,
-          parent_id: parent?.project?.id ?? domainId,
-          description: input.description ?? '',
-          enabled: input.enabled ?? true,
-          is_domain: false,
-          tags: toJson(input.tags ?? []),
-          extra: toJson(input.extra),
-          created_at: toDbTimestamp(this.store.now()),
-        })
-        .execute(),
+    await this.store.tables.projects.insert(
+      {
+        id,
+        name,
+        domain_id: domainId,
+        parent_id: parent?.project?.id ?? domainId,
+        description: input.description ?? '',
+        enabled: input.enabled ?? true,
+        is_domain: false,
+        tags: toJson(input.tags ?? []),
+        extra: toJson(input.extra),
+        created_at: toDbTimestamp(this.store.now()),
+      },
+      duplicateName(name, id),
     );
     return this.get(id);
   }
 
   async get(id: string): Promise<ProjectRef> {
-    const row = await this.store.db.selectFrom('identity_projects').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw new NotFound(`Could not find project: ${id}.`);
-    return toRef(row);
+    return toRef(await this.store.tables.projects.get(id));
   }
 
   async exists(id: string): Promise<boolean> {
@@ -108,24 +95,13 @@ export class ProjectManager {
   }
 
   async findByName(name: string, domainId: string): Promise<ProjectRef | undefined> {
-    const row = await this.store.db
-      .selectFrom('identity_projects')
-      .selectAll()
-      .where('name', '=', name)
-      .where('domain_id', '=', domainId)
-      .executeTakeFirst();
+    const row = await this.store.tables.projects.findByName(name, domainId);
     return row === undefined ? undefined : toRef(row);
   }
 
   async list(filter: ProjectFilter = {}): Promise<ProjectRef[]> {
     if (filter.is_domain === true || filter.ids?.length === 0) return [];
-    let query = this.store.db.selectFrom('identity_projects').selectAll().orderBy('name').orderBy('id');
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    if (filter.domain_id !== undefined) query = query.where('domain_id', '=', filter.domain_id);
-    if (filter.parent_id !== undefined) query = query.where('parent_id', '=', filter.parent_id);
-    if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled);
-    if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);
-    return (await query.execute()).map(toRef);
+    return (await this.store.tables.projects.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: ProjectUpdate): Promise<ProjectRef> {
@@ -146,18 +122,10 @@ export class ProjectManager {
       throw new Forbidden(`Cannot enable project ${id} since it has disabled parents`);
     }
     const name = patch.name?.trim() ?? current.name;
-    await this.#storing(name, id, () =>
-      this.store.db
-        .updateTable('identity_projects')
-        .set({
-          name,
-          description: patch.description === undefined ? current.description : patch.description,
-          enabled: patch.enabled ?? current.enabled,
-          tags: toJson(patch.tags ?? current.tags),
-          extra: toJson(mergeExtra(current.extra, patch.extra)),
-        })
-        .where('id', '=', id)
-        .execute(),
+    await this.store.tables.projects.update(
+      id,
+      { name, ...patchedDescription(current, patch), ...patchedEnabledAndTags(current, patch) },
+      duplicateName(name, id),
     );
     if (current.enabled && patch.enabled === false) await this.store.events.projectDisabledOrDeleted(id);
     return this.get(id);
@@ -166,16 +134,12 @@ export class ProjectManager {
   /** Deletes a leaf project and the role assignments on it. */
   async delete(id: string): Promise<void> {
     await this.get(id);
-    const child = await this.store.db.selectFrom('identity_projects').select('id').where('parent_id', '=', id).executeTakeFirst();
-    if (child !== undefined) {
+    if (await this.store.tables.projects.hasChildren(id)) {
       throw new Forbidden(
         `Cannot delete the project ${id} since it is not a leaf in the hierarchy. Use the cascade option if you want to delete a whole subtree.`,
       );
     }
-    await this.store.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('identity_assignments').where('target_id', '=', id).execute();
-      await trx.deleteFrom('identity_projects').where('id', '=', id).execute();
-    });
+    await this.store.tables.projects.deleteWithAssignments(id);
     await this.store.events.projectDisabledOrDeleted(id);
   }
 
@@ -196,8 +160,7 @@ export class ProjectManager {
     const found: ProjectRef[] = [];
     let level = [id];
     while (level.length > 0) {
-      const rows = await this.store.db.selectFrom('identity_projects').selectAll().where('parent_id', 'in', level).execute();
-      const children = rows.map(toRef);
+      const children = (await this.store.tables.projects.childrenOf(level)).map(toRef);
       found.push(...children);
       level = children.map((child) => child.id);
     }
@@ -206,23 +169,17 @@ export class ProjectManager {
 
   /** A parent given by id: a project, or a domain (then the new project is top-level). */
   async #parentOf(parentId: string): Promise<{ domain_id: string; project?: ProjectRef }> {
-    const project = await this.store.db.selectFrom('identity_projects').selectAll().where('id', '=', parentId).executeTakeFirst();
+    const project = await this.store.tables.projects.find(parentId);
     if (project !== undefined) return { domain_id: project.domain_id, project: toRef(project) };
-    const domain = await this.store.db.selectFrom('identity_domains').select('id').where('id', '=', parentId).executeTakeFirst();
+    const domain = await this.store.tables.domains.find(parentId);
     if (domain === undefined) throw new NotFound(`Could not find project: ${parentId}.`);
     return { domain_id: domain.id };
   }
+}
 
-  async #storing(name: string, id: string, write: () => Promise<unknown>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      if (!this.store.database.isUniqueViolation(error)) throw error;
-      throw new Conflict(
-        `Conflict occurred attempting to store project - it is not permitted to have two projects with either the same name or same id in the same domain: name is ${name}, project id ${id}.`,
-      );
-    }
-  }
+function duplicateName(name: string, id: string): () => string {
+  return () =>
+    `Conflict occurred attempting to store project - it is not permitted to have two projects with either the same name or same id in the same domain: name is ${name}, project id ${id}.`;
 }
 
 function toRef(row: Selectable<ProjectsTable>): ProjectRef {

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
-import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
+import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { RegionsTable } from '../db/tables.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface RegionRef {
   readonly id: string;
@@ -22,54 +22,41 @@ export type RegionUpdate = Omit<RegionCreate, 'id'>;
 
 /** Catalog regions, optionally nested under a parent region. */
 export class RegionManager {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(private readonly store: ResourceDeps) {}
 
   async create(input: RegionCreate): Promise<RegionRef> {
     const id = input.id ?? newId();
     if (input.parent_region_id) await this.#parent(input.parent_region_id);
-    try {
-      await this.store.db
-        .insertInto('identity_regions')
-        .values({
-          id,
-          // Keystone's column is NOT NULL: a missing description is stored as ''.
-          description: input.description ?? '',
-          parent_region_id: input.parent_region_id ?? null,
-          extra: toJson(input.extra),
-        })
-        .execute();
-    } catch (error) {
-      if (!this.store.database.isUniqueViolation(error)) throw error;
-      throw new Conflict(`Conflict occurred attempting to store region - Duplicate ID, ${id}.`);
-    }
+    await this.store.tables.regions.insert(
+      {
+        id,
+        // Keystone's column is NOT NULL: a missing description is stored as ''.
+        description: input.description ?? '',
+        parent_region_id: input.parent_region_id ?? null,
+        extra: toJson(input.extra),
+      },
+      () => `Conflict occurred attempting to store region - Duplicate ID, ${id}.`,
+    );
     return this.get(id);
   }
 
   async get(id: string): Promise<RegionRef> {
-    const row = await this.store.db.selectFrom('identity_regions').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw new NotFound(`Could not find region: ${id}.`);
-    return toRef(row);
+    return toRef(await this.store.tables.regions.get(id));
   }
 
   async list(filter: { readonly parent_region_id?: string } = {}): Promise<RegionRef[]> {
-    let query = this.store.db.selectFrom('identity_regions').selectAll().orderBy('id');
-    if (filter.parent_region_id !== undefined) query = query.where('parent_region_id', '=', filter.parent_region_id);
-    return (await query.execute()).map(toRef);
+    return (await this.store.tables.regions.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: RegionUpdate): Promise<RegionRef> {
     const current = await this.get(id);
     const parentId = patch.parent_region_id === undefined ? current.parent_region_id : patch.parent_region_id;
     if (parentId) await this.#checkNoCycle(id, parentId);
-    await this.store.db
-      .updateTable('identity_regions')
-      .set({
-        description: patch.description ?? current.description,
-        parent_region_id: parentId,
-        extra: toJson(mergeExtra(current.extra, patch.extra)),
-      })
-      .where('id', '=', id)
-      .execute();
+    await this.store.tables.regions.update(id, {
+      description: patch.description ?? current.description,
+      parent_region_id: parentId,
+      extra: toJson(mergeExtra(current.extra, patch.extra)),
+    });
     return this.get(id);
   }
 
@@ -77,11 +64,10 @@ export class RegionManager {
   async delete(id: string): Promise<void> {
     await this.get(id);
     const ids = await this.#withDescendants(id);
-    const endpoint = await this.store.db.selectFrom('identity_endpoints').select('id').where('region_id', 'in', ids).executeTakeFirst();
-    if (endpoint !== undefined) {
+    if (await this.store.tables.regions.anyHasEndpoints(ids)) {
       throw new Forbidden(`Unable to delete region ${id} because it or its child regions have associated endpoints.`);
     }
-    await this.store.db.deleteFrom('identity_regions').where('id', 'in', ids).execute();
+    await this.store.tables.regions.deleteAll(ids);
   }
 
   async #parent(parentId: string): Promise<RegionRef> {
@@ -107,8 +93,7 @@ export class RegionManager {
     const ids = [id];
     let level = [id];
     while (level.length > 0) {
-      const rows = await this.store.db.selectFrom('identity_regions').select('id').where('parent_region_id', 'in', level).execute();
-      level = rows.map((row) => row.id).filter((child) => !ids.includes(child));
+      level = (await this.store.tables.regions.childIds(level)).filter((child) => !ids.includes(child));
       ids.push(...level);
     }
     return ids;

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
 import { BadRequest } from '../../common/errors/errors.js';
-import type { IdentityTables } from '../db/tables.js';
+import type { AssignmentStore } from '../db/assignment-store.js';
+import type { GroupStore } from '../db/group-store.js';
 import { isProjectType, type AssignmentRow } from './assignments.js';
 import type { ProjectManager } from './projects.js';
 import { impliedClosure, type RoleManager } from './roles.js';
-import type { IdentityStore } from './store.js';
+import type { ResourceDeps } from './store.js';
 
 /** `GET /v3/role_assignments`'s filters, as Keystone names them. */
 export interface RoleAssignmentFilter {
@@ -57,14 +57,16 @@ export interface RoleAssignment {
 
 /** Keystone's `list_role_assignments`, direct or effective. */
 export class RoleAssignmentLister {
-  readonly #db: Kysely<IdentityTables>;
+  readonly #assignments: AssignmentStore;
+  readonly #groups: GroupStore;
 
   constructor(
-    store: IdentityStore,
+    store: ResourceDeps,
     private readonly projects: ProjectManager,
     private readonly roles: RoleManager,
   ) {
-    this.#db = store.db;
+    this.#assignments = store.tables.assignments;
+    this.#groups = store.tables.groups;
   }
 
   async list(filter: RoleAssignmentFilter): Promise<RoleAssignment[]> {
@@ -81,25 +83,20 @@ export class RoleAssignmentLister {
   }
 
   async #direct(filter: RoleAssignmentFilter): Promise<RoleAssignment[]> {
-    let query = this.#db.selectFrom('identity_assignments').selectAll();
-    if (filter.userId !== undefined) query = query.where('actor_id', '=', filter.userId).where('type', 'in', ['UserProject', 'UserDomain']);
-    if (filter.groupId !== undefined) query = query.where('actor_id', '=', filter.groupId).where('type', 'in', ['GroupProject', 'GroupDomain']);
-    if (filter.inherited !== undefined) query = query.where('inherited', '=', filter.inherited);
-    const rows = await query.execute();
+    const rows = await this.#assignments.list(filter);
     return rows.map((row) => ({ ...actorOf(row), ...targetOf(row), roleId: row.role_id, inheritedToProjects: row.inherited, indirect: {} }));
   }
 
   /** Every assignment that reaches a user: groups, inheritance and implied roles expanded. */
   async #effective(filter: RoleAssignmentFilter): Promise<RoleAssignment[]> {
-    const members = await this.#db.selectFrom('identity_group_members').selectAll().execute();
-    let query = this.#db.selectFrom('identity_assignments').selectAll();
-    if (filter.userId !== undefined) {
-      const userId = filter.userId;
-      const groups = members.filter((member) => member.user_id === userId).map((member) => member.group_id);
-      query = query.where('actor_id', 'in', [userId, ...groups]);
-    }
+    const members = await this.#groups.allMembers();
+    const userId = filter.userId;
+    const rows =
+      userId === undefined
+        ? await this.#assignments.list({})
+        : await this.#assignments.ofActors([userId, ...members.filter((member) => member.user_id === userId).map((member) => member.group_id)]);
     const entries: RoleAssignment[] = [];
-    for (const row of await query.execute()) {
+    for (const row of rows) {
       const users = row.type.startsWith('User')
         ? [{ userId: row.actor_id, group: {} }]
         : members
@@ -145,13 +142,7 @@ export class RoleAssignmentLister {
   }
 
   async #withNames(entries: RoleAssignment[]): Promise<RoleAssignment[]> {
-    const [domains, projects, users, groups, roles] = await Promise.all([
-      this.#db.selectFrom('identity_domains').select(['id', 'name']).execute(),
-      this.#db.selectFrom('identity_projects').select(['id', 'name', 'domain_id']).execute(),
-      this.#db.selectFrom('identity_users').select(['id', 'name', 'domain_id']).execute(),
-      this.#db.selectFrom('identity_groups').select(['id', 'name', 'domain_id']).execute(),
-      this.roles.byId(),
-    ]);
+    const [{ domains, projects, users, groups }, roles] = await Promise.all([this.#assignments.names(), this.roles.byId()]);
     const domainNames = new Map(domains.map((domain) => [domain.id, domain.name]));
     const inDomain = (rows: { id: string; name: string; domain_id: string }[]) =>
       new Map<string, NameInDomain>(

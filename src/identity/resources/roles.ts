@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
-import { Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
+import { Forbidden, NotFound } from '../../common/errors/errors.js';
 import { NULL_DOMAIN_ID, type RolesTable } from '../db/tables.js';
 import { removedAssignment } from './events.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** Keystone's `[assignment] prohibited_implied_role`: no role may imply admin. */
 const PROHIBITED_IMPLIED_ROLES: readonly string[] = ['admin'];
@@ -65,77 +65,44 @@ export interface RoleInference {
 
 /** Roles and the implications between them (admin ⊃ member ⊃ reader). */
 export class RoleManager {
-  constructor(private readonly store: IdentityStore) {}
+  constructor(private readonly store: ResourceDeps) {}
 
   async create(input: RoleCreate): Promise<RoleRef> {
     const id = newId();
     const domainId = input.domain_id ?? null;
-    await this.#storing(input.name, domainId, () =>
-      this.store.db
-        .insertInto('identity_roles')
-        .values({
-          id,
-          name: input.name,
-          domain_id: domainId ?? NULL_DOMAIN_ID,
-          description: input.description ?? null,
-          extra: toJson(input.extra),
-        })
-        .execute(),
+    await this.store.tables.roles.insert(
+      { id, name: input.name, domain_id: domainId ?? NULL_DOMAIN_ID, description: input.description ?? null, extra: toJson(input.extra) },
+      duplicateName(input.name, domainId),
     );
     return this.get(id);
   }
 
   async get(id: string): Promise<RoleRef> {
-    const row = await this.store.db.selectFrom('identity_roles').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw new NotFound(`Could not find role: ${id}.`);
-    return toRef(row);
+    return toRef(await this.store.tables.roles.get(id));
   }
 
   async list(filter: RoleFilter = {}): Promise<RoleRef[]> {
-    let query = this.store.db
-      .selectFrom('identity_roles')
-      .selectAll()
-      .where('domain_id', '=', filter.domain_id ?? NULL_DOMAIN_ID)
-      .orderBy('name');
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    return (await query.execute()).map(toRef);
+    return (await this.store.tables.roles.list(filter)).map(toRef);
   }
 
   /** Every role, global and domain-specific, by id (for naming many at once). */
   async byId(): Promise<Map<string, RoleRef>> {
-    const rows = await this.store.db.selectFrom('identity_roles').selectAll().execute();
+    const rows = await this.store.tables.roles.all();
     return new Map(rows.map((row) => [row.id, toRef(row)]));
   }
 
   async update(id: string, patch: RoleUpdate): Promise<RoleRef> {
     const current = await this.get(id);
     const name = patch.name ?? current.name;
-    await this.#storing(name, current.domain_id, () =>
-      this.store.db
-        .updateTable('identity_roles')
-        .set({
-          name,
-          description: patch.description === undefined ? current.description : patch.description,
-          extra: toJson(mergeExtra(current.extra, patch.extra)),
-        })
-        .where('id', '=', id)
-        .execute(),
-    );
+    await this.store.tables.roles.update(id, { name, ...patchedDescription(current, patch) }, duplicateName(name, current.domain_id));
     return this.get(id);
   }
 
   /** Deletes the role with its assignments and implication rules. */
   async delete(id: string): Promise<void> {
     await this.get(id);
-    const assignments = await this.store.db.selectFrom('identity_assignments').selectAll().where('role_id', '=', id).execute();
-    await this.store.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('identity_assignments').where('role_id', '=', id).execute();
-      await trx
-        .deleteFrom('identity_implied_roles')
-        .where((eb) => eb.or([eb('prior_role_id', '=', id), eb('implied_role_id', '=', id)]))
-        .execute();
-      await trx.deleteFrom('identity_roles').where('id', '=', id).execute();
-    });
+    const assignments = await this.store.tables.assignments.ofRole(id);
+    await this.store.tables.roles.deleteWithAssignments(id);
     for (const row of assignments) await this.store.events.roleAssignmentRemoved(removedAssignment(row));
   }
 
@@ -147,44 +114,34 @@ export class RoleManager {
     if (prior.domain_id === null && implied.domain_id !== null) {
       throw new Forbidden('Global role cannot imply a domain-specific role');
     }
-    if (!(await this.#implies(priorId, impliedId))) {
-      try {
-        await this.store.db.insertInto('identity_implied_roles').values({ prior_role_id: priorId, implied_role_id: impliedId }).execute();
-      } catch (error) {
-        if (!this.store.database.isUniqueViolation(error)) throw error;
-      }
-    }
+    if (!(await this.store.tables.roles.implies(priorId, impliedId))) await this.store.tables.roles.addImplied(priorId, impliedId);
     return { prior, implies: [implied] };
   }
 
   async getImplied(priorId: string, impliedId: string): Promise<RoleInference> {
     const prior = await this.get(priorId);
     const implied = await this.get(impliedId);
-    if (!(await this.#implies(priorId, impliedId))) throw new NotFound(`${priorId} does not imply ${impliedId}.`);
+    if (!(await this.store.tables.roles.implies(priorId, impliedId))) throw new NotFound(`${priorId} does not imply ${impliedId}.`);
     return { prior, implies: [implied] };
   }
 
   async deleteImplied(priorId: string, impliedId: string): Promise<void> {
     await this.getImplied(priorId, impliedId);
-    await this.store.db
-      .deleteFrom('identity_implied_roles')
-      .where('prior_role_id', '=', priorId)
-      .where('implied_role_id', '=', impliedId)
-      .execute();
+    await this.store.tables.roles.deleteImplied(priorId, impliedId);
   }
 
   /** The roles `priorId` implies directly. */
   async listImplied(priorId: string): Promise<RoleInference> {
     const prior = await this.get(priorId);
     const roles = await this.byId();
-    const rules = await this.store.db.selectFrom('identity_implied_roles').selectAll().where('prior_role_id', '=', priorId).execute();
+    const rules = await this.store.tables.roles.impliedRules({ priorId });
     return { prior, implies: rules.flatMap((rule) => roles.get(rule.implied_role_id) ?? []) };
   }
 
   /** Every rule, grouped by prior role. */
   async listInferences(): Promise<RoleInference[]> {
     const roles = await this.byId();
-    const rules = await this.store.db.selectFrom('identity_implied_roles').selectAll().orderBy('prior_role_id').execute();
+    const rules = await this.store.tables.roles.impliedRules({ byPrior: true });
     const grouped = new Map<string, RoleRef[]>();
     for (const rule of rules) {
       const implied = roles.get(rule.implied_role_id);
@@ -198,29 +155,14 @@ export class RoleManager {
 
   /** Every implication rule (the table is small: read whole, expand in memory). */
   async rules(): Promise<ImpliedRule[]> {
-    const rows = await this.store.db.selectFrom('identity_implied_roles').selectAll().execute();
+    const rows = await this.store.tables.roles.impliedRules();
     return rows.map((row) => ({ priorId: row.prior_role_id, impliedId: row.implied_role_id }));
   }
+}
 
-  async #implies(priorId: string, impliedId: string): Promise<boolean> {
-    const row = await this.store.db
-      .selectFrom('identity_implied_roles')
-      .select('prior_role_id')
-      .where('prior_role_id', '=', priorId)
-      .where('implied_role_id', '=', impliedId)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  async #storing(name: string, domainId: string | null, write: () => Promise<unknown>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      if (!this.store.database.isUniqueViolation(error)) throw error;
-      const where = domainId === null ? '' : ` at domain ID ${domainId}`;
-      throw new Conflict(`Conflict occurred attempting to store role - Duplicate entry found with name ${name}${where}.`);
-    }
-  }
+function duplicateName(name: string, domainId: string | null): () => string {
+  const where = domainId === null ? '' : ` at domain ID ${domainId}`;
+  return () => `Conflict occurred attempting to store role - Duplicate entry found with name ${name}${where}.`;
 }
 
 function toRef(row: Selectable<RolesTable>): RoleRef {

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../common/db/database.js';
-import type { IdentityTables } from '../db/tables.js';
+import type { IdentityStores } from '../db/identity-stores.js';
 import type { IdentityEvents } from './events.js';
 
-/** What every identity manager shares: the database, the change listener and the clock. */
-export interface IdentityStore {
-  readonly database: Database;
-  readonly db: Kysely<IdentityTables>;
+/** What every identity manager shares: identity's store (db/), the change listener and the clock. */
+export interface ResourceDeps {
+  readonly tables: IdentityStores;
   readonly events: IdentityEvents;
   readonly now: () => Date;
 }
@@ -39,4 +36,23 @@ export function parseStrings(text: string): string[] {
 /** Keystone's `extra` merge on update: the keys sent replace the stored ones, the rest stay. */
 export function mergeExtra(current: Extra, patch: Extra | undefined): Record<string, unknown> {
   return { ...current, ...patch };
+}
+
+/** Keystone's PATCH of what most entities share: a description (null clears it) and extra (merged). */
+export function patchedDescription(
+  current: { readonly description: string | null; readonly extra: Extra },
+  patch: { readonly description?: string | null; readonly extra?: Extra },
+): { description: string | null; extra: string } {
+  return {
+    description: patch.description === undefined ? current.description : patch.description,
+    extra: toJson(mergeExtra(current.extra, patch.extra)),
+  };
+}
+
+/** Keystone's PATCH of `enabled` and `tags` (domains and projects). */
+export function patchedEnabledAndTags(
+  current: { readonly enabled: boolean; readonly tags: readonly string[] },
+  patch: { readonly enabled?: boolean; readonly tags?: readonly string[] },
+): { enabled: boolean; tags: string } {
+  return { enabled: patch.enabled ?? current.enabled, tags: toJson(patch.tags ?? current.tags) };
 }

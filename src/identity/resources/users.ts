@@ -1,12 +1,12 @@
 import type { Selectable } from 'kysely';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest, Conflict, NotFound, Unauthorized } from '../../common/errors/errors.js';
+import { BadRequest, NotFound, Unauthorized } from '../../common/errors/errors.js';
 import type { UsersTable } from '../db/tables.js';
 import { lockoutState, type LockoutPolicy } from '../passwords/lockout.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordCheck } from '../passwords/password-rules.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type IdentityStore } from './store.js';
+import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** How users' passwords are hashed, which new passwords are acceptable, and when to lock out. */
 export interface PasswordSettings {
@@ -54,7 +54,7 @@ export type PasswordVerdict = 'valid' | 'invalid' | 'locked';
 /** Users, their passwords and lockout, after Keystone's identity manager. */
 export class UserManager {
   constructor(
-    private readonly store: IdentityStore,
+    private readonly store: ResourceDeps,
     private readonly domains: DomainManager,
     private readonly passwords: PasswordSettings,
   ) {}
@@ -66,49 +66,37 @@ export class UserManager {
     const id = newId();
     const now = toDbTimestamp(this.store.now());
     const passwordHash = typeof input.password === 'string' ? await this.#hash(input.password) : null;
-    await this.#storing(input.name, domainId, () =>
-      this.store.db
-        .insertInto('identity_users')
-        .values({
-          id,
-          name: input.name,
-          domain_id: domainId,
-          enabled: input.enabled ?? true,
-          default_project_id: input.default_project_id ?? null,
-          password_hash: passwordHash,
-          password_created_at: passwordHash === null ? null : now,
-          last_failed_auth_at: null,
-          options: toJson(input.options),
-          extra: toJson(input.extra),
-          created_at: now,
-        })
-        .execute(),
+    await this.store.tables.users.insert(
+      {
+        id,
+        name: input.name,
+        domain_id: domainId,
+        enabled: input.enabled ?? true,
+        default_project_id: input.default_project_id ?? null,
+        password_hash: passwordHash,
+        password_created_at: passwordHash === null ? null : now,
+        last_failed_auth_at: null,
+        options: toJson(input.options),
+        extra: toJson(input.extra),
+        created_at: now,
+      },
+      duplicateName(input.name, domainId),
     );
     return this.get(id);
   }
 
   async get(id: string): Promise<UserRef> {
-    return toRef(await this.#row(id));
+    return toRef(await this.store.tables.users.get(id));
   }
 
   async findByName(name: string, domainId: string): Promise<UserRef | undefined> {
-    const row = await this.store.db
-      .selectFrom('identity_users')
-      .selectAll()
-      .where('name', '=', name)
-      .where('domain_id', '=', domainId)
-      .executeTakeFirst();
+    const row = await this.store.tables.users.findByName(name, domainId);
     return row === undefined ? undefined : toRef(row);
   }
 
   async list(filter: UserFilter = {}): Promise<UserRef[]> {
     if (filter.ids?.length === 0) return [];
-    let query = this.store.db.selectFrom('identity_users').selectAll().orderBy('name').orderBy('id');
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    if (filter.domain_id !== undefined) query = query.where('domain_id', '=', filter.domain_id);
-    if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled);
-    if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);
-    return (await query.execute()).map(toRef);
+    return (await this.store.tables.users.list(filter)).map(toRef);
   }
 
   /** An admin's update; a new `password` replaces the old one without knowing it. */
@@ -120,19 +108,17 @@ export class UserManager {
     if (patch.default_project_id !== undefined) await this.#checkDefaultProject(patch.default_project_id);
     const name = patch.name ?? current.name;
     const password = patch.password === undefined ? {} : await this.#passwordColumns(patch.password);
-    await this.#storing(name, current.domain_id, () =>
-      this.store.db
-        .updateTable('identity_users')
-        .set({
-          name,
-          enabled: patch.enabled ?? current.enabled,
-          default_project_id: patch.default_project_id === undefined ? current.default_project_id : patch.default_project_id,
-          options: toJson(mergeExtra(current.options, patch.options)),
-          extra: toJson(mergeExtra(current.extra, patch.extra)),
-          ...password,
-        })
-        .where('id', '=', id)
-        .execute(),
+    await this.store.tables.users.update(
+      id,
+      {
+        name,
+        enabled: patch.enabled ?? current.enabled,
+        default_project_id: patch.default_project_id === undefined ? current.default_project_id : patch.default_project_id,
+        options: toJson(mergeExtra(current.options, patch.options)),
+        extra: toJson(mergeExtra(current.extra, patch.extra)),
+        ...password,
+      },
+      duplicateName(name, current.domain_id),
     );
     if (current.enabled && patch.enabled === false) await this.store.events.userDisabledOrDeleted(id);
     if (patch.password !== undefined) await this.store.events.passwordChanged(id);
@@ -141,11 +127,11 @@ export class UserManager {
 
   /** The user's own change (`POST /v3/users/{id}/password`): the original must match. */
   async changePassword(id: string, originalPassword: string, newPassword: string): Promise<void> {
-    const row = await this.#row(id);
+    const row = await this.store.tables.users.get(id);
     if (row.password_hash === null || !(await this.passwords.hasher.verify(originalPassword, row.password_hash))) {
       throw new Unauthorized('Error when changing user password: Invalid user / password');
     }
-    await this.store.db.updateTable('identity_users').set(await this.#passwordColumns(newPassword)).where('id', '=', id).execute();
+    await this.store.tables.users.update(id, await this.#passwordColumns(newPassword));
     await this.store.events.passwordChanged(id);
   }
 
@@ -155,9 +141,9 @@ export class UserManager {
    * count starts again). A success resets the count. Does not look at `enabled`; the caller does.
    */
   async verifyPassword(id: string, password: string): Promise<PasswordVerdict> {
-    let row = await this.#row(id);
+    const users = this.store.tables.users;
+    let row = await users.get(id);
     const now = this.store.now();
-    const table = () => this.store.db.updateTable('identity_users').where('id', '=', id);
     if (this.passwords.lockout !== undefined) {
       const failures = {
         count: row.failed_auth_count,
@@ -166,42 +152,30 @@ export class UserManager {
       const state = lockoutState(this.passwords.lockout, failures, now);
       if (state === 'locked') return 'locked';
       if (state === 'lock-expired') {
-        await table().set({ failed_auth_count: 0, last_failed_auth_at: null }).execute();
+        await users.update(id, { failed_auth_count: 0, last_failed_auth_at: null });
         row = { ...row, failed_auth_count: 0 };
       }
     }
     const valid = row.password_hash !== null && (await this.passwords.hasher.verify(password, row.password_hash));
     if (valid) {
-      if (row.failed_auth_count > 0) await table().set({ failed_auth_count: 0, last_failed_auth_at: null }).execute();
+      if (row.failed_auth_count > 0) await users.update(id, { failed_auth_count: 0, last_failed_auth_at: null });
       return 'valid';
     }
-    await table()
-      .set((eb) => ({ failed_auth_count: eb('failed_auth_count', '+', 1), last_failed_auth_at: toDbTimestamp(now) }))
-      .execute();
+    await users.countFailedAuth(id, toDbTimestamp(now));
     return 'invalid';
   }
 
   /** True when the password is the user's, without counting a failure (for the bootstrap). */
   async passwordMatches(id: string, password: string): Promise<boolean> {
-    const row = await this.#row(id);
+    const row = await this.store.tables.users.get(id);
     return row.password_hash !== null && this.passwords.hasher.verify(password, row.password_hash);
   }
 
   /** Deletes the user with their group memberships and role assignments. */
   async delete(id: string): Promise<void> {
-    await this.#row(id);
-    await this.store.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('identity_assignments').where('actor_id', '=', id).execute();
-      await trx.deleteFrom('identity_group_members').where('user_id', '=', id).execute();
-      await trx.deleteFrom('identity_users').where('id', '=', id).execute();
-    });
+    await this.store.tables.users.get(id);
+    await this.store.tables.users.deleteWithMemberships(id);
     await this.store.events.userDisabledOrDeleted(id);
-  }
-
-  async #row(id: string): Promise<Selectable<UsersTable>> {
-    const row = await this.store.db.selectFrom('identity_users').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw new NotFound(`Could not find user: ${id}.`);
-    return row;
   }
 
   async #passwordColumns(password: string | null): Promise<Partial<Selectable<UsersTable>>> {
@@ -222,22 +196,15 @@ export class UserManager {
   /** A default project must be an existing project, not a domain. */
   async #checkDefaultProject(projectId: string | null | undefined): Promise<void> {
     if (projectId === null || projectId === undefined) return;
-    const isDomain = await this.store.db.selectFrom('identity_domains').select('id').where('id', '=', projectId).executeTakeFirst();
+    const isDomain = await this.store.tables.domains.find(projectId);
     if (isDomain !== undefined) throw new BadRequest(`User's default project ID cannot be a domain ID: ${projectId}`);
-    const project = await this.store.db.selectFrom('identity_projects').select('id').where('id', '=', projectId).executeTakeFirst();
+    const project = await this.store.tables.projects.find(projectId);
     if (project === undefined) throw new NotFound(`Could not find project: ${projectId}.`);
   }
+}
 
-  async #storing(name: string, domainId: string, write: () => Promise<unknown>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      if (!this.store.database.isUniqueViolation(error)) throw error;
-      throw new Conflict(
-        `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID ${domainId}.`,
-      );
-    }
-  }
+function duplicateName(name: string, domainId: string): () => string {
+  return () => `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID ${domainId}.`;
 }
 
 function toRef(row: Selectable<UsersTable>): UserRef {

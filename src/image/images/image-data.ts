@@ -3,7 +3,7 @@ import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js
 import { getLogger } from '../../common/logging/logger.js';
 import type { DiskFormat, ImageInspector } from '../formats/inspector.js';
 import type { ImageStore, StagedImage } from '../stores/image-store.js';
-import type { ImageRepository } from './image-repository.js';
+import type { ImageRecordStore } from '../db/image-record-store.js';
 import { isDiskFormat, type ImageRef } from './image.js';
 import type { ImageQuotas } from './quotas.js';
 
@@ -33,7 +33,7 @@ class Gone extends NimbusError {
  */
 export class ImageData {
   constructor(
-    private readonly repository: ImageRepository,
+    private readonly records: ImageRecordStore,
     private readonly store: ImageStore,
     private readonly formats: FormatChecks,
     private readonly quotas: ImageQuotas,
@@ -47,8 +47,8 @@ export class ImageData {
       throw new BadRequest('Properties disk_format, container_format must be set prior to saving data.');
     }
     const allowance = await this.quotas.uploadAllowance(image.owner);
-    if (!(await this.repository.compareAndSetStatus(id, 'queued', 'saving'))) {
-      throw transitionRefused((await this.repository.find(id))?.status ?? 'deleted');
+    if (!(await this.records.compareAndSetStatus(id, 'queued', 'saving'))) {
+      throw transitionRefused((await this.records.find(id))?.status ?? 'deleted');
     }
     LOG.info(`Uploading data of image ${id} (at most ${allowance.maxBytes} bytes)`);
     let staged: StagedImage | undefined;
@@ -64,7 +64,7 @@ export class ImageData {
       }
       await staged.commit();
       committed = true;
-      const activated = await this.repository.compareAndSetStatus(id, 'saving', 'active', {
+      const activated = await this.records.compareAndSetStatus(id, 'saving', 'active', {
         size: staged.size,
         virtual_size: inspection.virtualSize,
         checksum: staged.md5,
@@ -95,7 +95,7 @@ export class ImageData {
       LOG.error(`Could not remove the staged data of image ${id}`, { error });
     }
     try {
-      await this.repository.compareAndSetStatus(id, 'saving', 'queued');
+      await this.records.compareAndSetStatus(id, 'saving', 'queued');
     } catch (error) {
       LOG.error(`Could not set image ${id} back to queued`, { error });
     }

@@ -2,7 +2,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { ImageRepository } from './image-repository.js';
+import type { ImageRecordStore } from '../db/image-record-store.js';
 import type { ImageMemberRef, ImageRef, MemberStatus } from './image.js';
 
 const LOG = getLogger('nimbus.image.members');
@@ -14,7 +14,7 @@ const LOG = getLogger('nimbus.image.members');
  */
 export class ImageMembers {
   constructor(
-    private readonly repository: ImageRepository,
+    private readonly records: ImageRecordStore,
     private readonly database: Database,
     private readonly getImage: (context: RequestContext, id: string) => Promise<ImageRef>,
   ) {}
@@ -29,7 +29,7 @@ export class ImageMembers {
   async add(context: RequestContext, imageId: string, memberId: string): Promise<ImageMemberRef> {
     await this.sharedImage(context, imageId);
     try {
-      await this.repository.insertMember(imageId, memberId);
+      await this.records.insertMember(imageId, memberId);
     } catch (error) {
       if (!this.database.isUniqueViolation(error)) throw error;
       throw new Conflict(`Member ${memberId} is duplicated for image ${imageId}`);
@@ -41,14 +41,14 @@ export class ImageMembers {
   /** The image's members; a member project sees only its own membership, as Glance shows it. */
   async list(context: RequestContext, imageId: string): Promise<ImageMemberRef[]> {
     const image = await this.sharedImage(context, imageId);
-    const members = await this.repository.listMembers(imageId);
+    const members = await this.records.listMembers(imageId);
     if (context.isAdmin === true || image.owner === context.projectId) return members;
     return members.filter((member) => member.member_id === context.projectId);
   }
 
   async get(context: RequestContext, imageId: string, memberId: string): Promise<ImageMemberRef> {
     const image = await this.sharedImage(context, imageId);
-    const member = await this.repository.findMember(imageId, memberId);
+    const member = await this.records.findMember(imageId, memberId);
     const mayLook = context.isAdmin === true || image.owner === context.projectId || memberId === context.projectId;
     if (member === undefined || !mayLook) throw new NotFound(`${memberId} not found in the member list of the image ${imageId}.`);
     return member;
@@ -56,14 +56,14 @@ export class ImageMembers {
 
   async setStatus(context: RequestContext, imageId: string, memberId: string, status: MemberStatus): Promise<ImageMemberRef> {
     await this.get(context, imageId, memberId);
-    await this.repository.updateMember(imageId, memberId, status);
+    await this.records.updateMember(imageId, memberId, status);
     LOG.info(`Project ${memberId} ${status === 'pending' ? 'reset' : status} image ${imageId}`);
     return this.get(context, imageId, memberId);
   }
 
   async remove(context: RequestContext, imageId: string, memberId: string): Promise<void> {
     await this.get(context, imageId, memberId);
-    await this.repository.deleteMember(imageId, memberId);
+    await this.records.deleteMember(imageId, memberId);
     LOG.info(`Image ${imageId} no longer shared with project ${memberId}`);
   }
 }

@@ -7,7 +7,7 @@ import { getLogger } from '../../common/logging/logger.js';
 import type { ByteRange, ImageStore } from '../stores/image-store.js';
 import { ImageData, type FormatChecks } from './image-data.js';
 import { ImageMembers } from './image-members.js';
-import { ImageRepository } from './image-repository.js';
+import { ImageRecordStore } from '../db/image-record-store.js';
 import { CONTAINER_FORMATS, DISK_FORMATS, READ_ONLY_ATTRIBUTES, isReservedProperty, type ImageCreate, type ImageRef } from './image.js';
 import { applyJsonPatch, type PatchChange } from './json-patch.js';
 import type { ImageListQuery } from './list-query.js';
@@ -52,7 +52,7 @@ export interface SnapshotSpec {
  * compute in-process. Policy (who may do what to a visible image) is the API layer's.
  */
 export class ImageService {
-  readonly #repository: ImageRepository;
+  readonly #records: ImageRecordStore;
   readonly #quotas: ImageQuotas;
   readonly #data: ImageData;
   readonly #store: ImageStore;
@@ -60,11 +60,11 @@ export class ImageService {
   readonly members: ImageMembers;
 
   constructor(options: ImageServiceOptions) {
-    this.#repository = new ImageRepository(options.database, options.now ?? (() => new Date()));
-    this.#quotas = new ImageQuotas(options.limits, this.#repository);
+    this.#records = new ImageRecordStore(options.database, options.now ?? (() => new Date()));
+    this.#quotas = new ImageQuotas(options.limits, this.#records);
     this.#store = options.store;
-    this.#data = new ImageData(this.#repository, options.store, options.formats, this.#quotas);
-    this.members = new ImageMembers(this.#repository, options.database, (context, id) => this.get(context, id));
+    this.#data = new ImageData(this.#records, options.store, options.formats, this.#quotas);
+    this.members = new ImageMembers(this.#records, options.database, (context, id) => this.get(context, id));
   }
 
   async create(context: RequestContext, input: ImageCreate): Promise<ImageRef> {
@@ -77,9 +77,9 @@ export class ImageService {
     const owner = input.owner ?? context.projectId ?? null;
     await this.#quotas.checkCanCreate(owner);
     const id = input.id ?? randomUUID();
-    if ((await this.#repository.find(id)) !== undefined) throw new Conflict(`Image with identifier ${id} already exists!`);
-    const now = this.#repository.timestamp();
-    await this.#repository.insert(
+    if ((await this.#records.find(id)) !== undefined) throw new Conflict(`Image with identifier ${id} already exists!`);
+    const now = this.#records.timestamp();
+    await this.#records.insert(
       {
         id,
         name: input.name ?? null,
@@ -109,9 +109,9 @@ export class ImageService {
 
   /** The image if the caller may see it; NotFound otherwise (also for ids that are no uuid). */
   async get(context: RequestContext, id: string): Promise<ImageRef> {
-    const image = await this.#repository.find(id);
+    const image = await this.#records.find(id);
     if (image !== undefined) {
-      const membership = context.projectId === undefined ? undefined : await this.#repository.findMember(id, context.projectId);
+      const membership = context.projectId === undefined ? undefined : await this.#records.findMember(id, context.projectId);
       if (isVisible(context, image, membership)) return image;
     }
     throw new NotFound(`No image found with ID ${id}`);
@@ -122,7 +122,7 @@ export class ImageService {
     if (query.marker !== undefined && !(await this.get(context, query.marker).then(() => true, () => false))) {
       throw new BadRequest(`No image found with ID ${query.marker}`);
     }
-    const images = await this.#repository.list(viewerOf(context), query);
+    const images = await this.#records.list(viewerOf(context), query);
     const last = images.at(-1);
     return images.length === query.limit && last !== undefined ? { images, nextMarker: last.id } : { images };
   }
@@ -131,7 +131,7 @@ export class ImageService {
   async update(context: RequestContext, id: string, changes: readonly PatchChange[]): Promise<ImageRef> {
     const image = await this.get(context, id);
     const update = applyJsonPatch(image, changes, context.isAdmin === true);
-    if (!(await this.#repository.update(id, update))) throw new NotFound(`No image found with ID ${id}`);
+    if (!(await this.#records.update(id, update))) throw new NotFound(`No image found with ID ${id}`);
     return this.#found(id);
   }
 
@@ -139,7 +139,7 @@ export class ImageService {
   async delete(context: RequestContext, id: string): Promise<void> {
     const image = await this.get(context, id);
     if (image.protected) throw new Forbidden(`Image ${id} is protected and cannot be deleted.`);
-    await this.#repository.delete(id);
+    await this.#records.delete(id);
     try {
       await this.#store.delete(id);
     } catch (error) {
@@ -160,12 +160,12 @@ export class ImageService {
 
   async addTag(context: RequestContext, id: string, tag: string): Promise<void> {
     await this.get(context, id);
-    await this.#repository.addTag(id, tag);
+    await this.#records.addTag(id, tag);
   }
 
   async deleteTag(context: RequestContext, id: string, tag: string): Promise<void> {
     await this.get(context, id);
-    if (!(await this.#repository.deleteTag(id, tag))) throw new NotFound(`Tag ${tag} not found on image ${id}`);
+    if (!(await this.#records.deleteTag(id, tag))) throw new NotFound(`Tag ${tag} not found on image ${id}`);
   }
 
   /** Streams data into a queued image until it is active; the one path HTTP uploads and compute snapshots take. */
@@ -226,14 +226,14 @@ export class ImageService {
   async #toggle(context: RequestContext, id: string, action: string, from: 'active' | 'deactivated', to: 'active' | 'deactivated'): Promise<void> {
     const image = await this.get(context, id);
     if (image.status === to) return;
-    if (image.status !== from || !(await this.#repository.compareAndSetStatus(id, from, to))) {
+    if (image.status !== from || !(await this.#records.compareAndSetStatus(id, from, to))) {
       throw new Forbidden(`Not allowed to ${action} image in status '${image.status}'`);
     }
     LOG.info(`Image ${id} is now ${to}`);
   }
 
   async #found(id: string): Promise<ImageRef> {
-    const image = await this.#repository.find(id);
+    const image = await this.#records.find(id);
     if (image === undefined) throw new NotFound(`No image found with ID ${id}`);
     return image;
   }

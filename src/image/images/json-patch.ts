@@ -1,6 +1,6 @@
 import { BadRequest, Conflict, Forbidden } from '../../common/errors/errors.js';
 import { BASE_ATTRIBUTES, CONTAINER_FORMATS, DISK_FORMATS, READ_ONLY_ATTRIBUTES, VISIBILITIES, isReservedProperty, type ImageRef } from './image.js';
-import type { ImageChanges } from './image-repository.js';
+import type { ImageChanges } from '../db/image-record-store.js';
 
 /** The media types of Glance's PATCH and the JSON-schema draft each follows. */
 export const JSON_PATCH_MEDIA_TYPES: Readonly<Record<string, 4 | 10>> = {

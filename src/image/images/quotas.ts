@@ -1,5 +1,5 @@
 import { PayloadTooLarge } from '../../common/errors/errors.js';
-import type { ImageRepository } from './image-repository.js';
+import type { ImageRecordStore } from '../db/image-record-store.js';
 
 /** The `[image]` limits: 0 means no limit for the totals. */
 export interface ImageLimits {
@@ -15,13 +15,13 @@ export interface ImageLimits {
 export class ImageQuotas {
   constructor(
     private readonly limits: ImageLimits,
-    private readonly repository: ImageRepository,
+    private readonly records: ImageRecordStore,
   ) {}
 
   /** Throws 413 when the owner already has image_count_total images. */
   async checkCanCreate(owner: string | null): Promise<void> {
     if (this.limits.countTotal === 0 || owner === null) return;
-    const usage = await this.repository.countOwned(owner);
+    const usage = await this.records.countOwned(owner);
     if (usage + 1 > this.limits.countTotal) throw overLimit(owner, 'image_count_total', this.limits.countTotal, usage, 1);
   }
 
@@ -31,7 +31,7 @@ export class ImageQuotas {
    */
   async uploadAllowance(owner: string | null): Promise<{ maxBytes: number; quotaBound: boolean; usage: number }> {
     if (this.limits.sizeTotal === 0 || owner === null) return { maxBytes: this.limits.sizeCap, quotaBound: false, usage: 0 };
-    const usage = await this.repository.sizeOwned(owner);
+    const usage = await this.records.sizeOwned(owner);
     const remaining = this.limits.sizeTotal - usage;
     if (remaining <= 0) throw overLimit(owner, 'image_size_total', this.limits.sizeTotal, usage, 1);
     return remaining < this.limits.sizeCap

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import type { ImageMemberRef, ImageRef } from './image.js';
-import type { Viewer } from './image-repository.js';
+import type { Viewer } from '../db/image-record-store.js';
 
 export function viewerOf(context: RequestContext): Viewer {
   return { ...(context.projectId === undefined ? {} : { projectId: context.projectId }), isAdmin: context.isAdmin === true };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DriverHarness } from '../driver.contract.test.js';
-import { SMALL_FLAVOR, contractInstance, runDriverContract } from '../driver.contract.test.js';
+import type { DriverHarness } from '../driver.contract.js';
+import { SMALL_FLAVOR, contractInstance, describeComputeDriverContract } from '../driver.contract.js';
 import type { SpawnOptions } from '../driver.js';
 import { DriverOperationFailed, NotSupportedByDriver } from '../errors.js';
 import type { ImageMeta, VifSpec } from '../instance-spec.js';
@@ -50,7 +50,7 @@ function fakeHarness(): FakeHarness {
   };
 }
 
-runDriverContract({ name: 'fake', create: async () => fakeHarness() });
+describeComputeDriverContract('fake', async () => fakeHarness());
 
 test('a planned fault fails the next spawn only and leaves nothing behind', async () => {
   const harness = fakeHarness();

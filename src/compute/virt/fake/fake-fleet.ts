@@ -1,3 +1,4 @@
+import type { ComputeDriverFactory } from '../driver.js';
 import { FakeDriver } from './fake-driver.js';
 import type { FakeHostSize } from './fake-host-profile.js';
 import { FakeHostRegistry } from './fake-host-registry.js';
@@ -32,4 +33,10 @@ export class FakeHypervisorFleet {
 
 export function fakeHostName(index: number): string {
   return `compute-${index}`;
+}
+
+/** Fake hosts made one by one as their agents start, sharing one registry so guests can migrate between them. */
+export function fakeDriverFactory(size?: FakeHostSize): ComputeDriverFactory {
+  const registry = new FakeHostRegistry();
+  return (host) => new FakeDriver({ host, registry, ...(size === undefined ? {} : { size }) });
 }

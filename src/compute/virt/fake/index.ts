@@ -3,7 +3,7 @@
  */
 export { FakeDriver } from './fake-driver.js';
 export type { FakeDriverOptions } from './fake-driver.js';
-export { FakeHypervisorFleet, fakeHostName } from './fake-fleet.js';
+export { FakeHypervisorFleet, fakeDriverFactory, fakeHostName } from './fake-fleet.js';
 export type { FakeFleetOptions } from './fake-fleet.js';
 export type { FakeGuestView } from './fake-guest.js';
 export { FAKE_HOST_PROFILE } from './fake-host-profile.js';

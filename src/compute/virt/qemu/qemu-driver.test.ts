@@ -1,23 +1,17 @@
-import { test } from 'node:test';
-import { runDriverContract } from '../driver.contract.test.js';
+import { describeComputeDriverContract } from '../driver.contract.js';
 import { QEMU_SKIP, qemuHarness } from './testing/qemu-harness.js';
 
 const SHARED_STORAGE_LIVE_MIGRATION = 'live migration moves the running guest to the destination';
 
-if (QEMU_SKIP === false) {
-  runDriverContract({
-    name: 'qemu',
-    create: qemuHarness,
-    skip: [{ test: SHARED_STORAGE_LIVE_MIGRATION, reason: 'these hosts have storage of their own: the run on shared storage below covers it' }],
-  });
-  runDriverContract({
-    name: 'qemu on shared instance storage',
-    create: async () => {
-      const harness = await qemuHarness();
-      return { ...harness, peer: harness.sharedPeer };
-    },
-    only: [SHARED_STORAGE_LIVE_MIGRATION],
-  });
-} else {
-  test('virt driver contract: qemu', { skip: QEMU_SKIP }, () => undefined);
-}
+describeComputeDriverContract('qemu', qemuHarness, {
+  unavailable: QEMU_SKIP,
+  skips: [{ test: SHARED_STORAGE_LIVE_MIGRATION, reason: 'these hosts have storage of their own: the run on shared storage below covers it' }],
+});
+describeComputeDriverContract(
+  'qemu on shared instance storage',
+  async () => {
+    const harness = await qemuHarness();
+    return { ...harness, peer: harness.sharedPeer };
+  },
+  { unavailable: QEMU_SKIP, only: [SHARED_STORAGE_LIVE_MIGRATION] },
+);

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
-import { SMALL_FLAVOR, contractInstance } from '../driver.contract.test.js';
+import { SMALL_FLAVOR, contractInstance } from '../driver.contract.js';
 import { DriverOperationFailed } from '../errors.js';
 import type { InstanceSpec } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SMALL_FLAVOR, contractInstance } from '../driver.contract.test.js';
+import { SMALL_FLAVOR, contractInstance } from '../driver.contract.js';
 import type { InstanceSpec } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
 import type { QemuDriver } from './driver.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { contractInstance } from '../driver.contract.test.js';
+import { contractInstance } from '../driver.contract.js';
 import { DriverOperationFailed } from '../errors.js';
 import type { InstanceSpec, VifSpec } from '../instance-spec.js';
 import { InstanceDir, exists } from './instance/instance-dir.js';

@@ -13,23 +13,17 @@ import { v3Url } from './links.js';
 
 type Body = Record<string, unknown>;
 
+/** `{...extra, id, ...attributes, links.self}` of an entity in `collection`. */
+function entity(publicUrl: string, collection: string, ref: { readonly id: string; readonly extra: Readonly<Body> }, attributes: Body): Body {
+  return { ...ref.extra, id: ref.id, ...attributes, links: { self: v3Url(publicUrl, `/${collection}/${ref.id}`) } };
+}
+
 export function renderDomain(publicUrl: string, ref: DomainRef): Body {
-  return {
-    ...ref.extra,
-    id: ref.id,
-    name: ref.name,
-    description: ref.description,
-    enabled: ref.enabled,
-    tags: ref.tags,
-    options: {},
-    links: { self: v3Url(publicUrl, `/domains/${ref.id}`) },
-  };
+  return entity(publicUrl, 'domains', ref, { name: ref.name, description: ref.description, enabled: ref.enabled, tags: ref.tags, options: {} });
 }
 
 export function renderProject(publicUrl: string, ref: ProjectRef): Body {
-  return {
-    ...ref.extra,
-    id: ref.id,
+  return entity(publicUrl, 'projects', ref, {
     name: ref.name,
     domain_id: ref.domain_id,
     description: ref.description,
@@ -38,45 +32,26 @@ export function renderProject(publicUrl: string, ref: ProjectRef): Body {
     is_domain: ref.is_domain,
     tags: ref.tags,
     options: {},
-    links: { self: v3Url(publicUrl, `/projects/${ref.id}`) },
-  };
+  });
 }
 
 export function renderUser(publicUrl: string, ref: UserRef): Body {
-  return {
-    ...ref.extra,
-    id: ref.id,
+  return entity(publicUrl, 'users', ref, {
     name: ref.name,
     domain_id: ref.domain_id,
     enabled: ref.enabled,
     ...(ref.default_project_id === null ? {} : { default_project_id: ref.default_project_id }),
     password_expires_at: null,
     options: ref.options,
-    links: { self: v3Url(publicUrl, `/users/${ref.id}`) },
-  };
+  });
 }
 
 export function renderGroup(publicUrl: string, ref: GroupRef): Body {
-  return {
-    ...ref.extra,
-    id: ref.id,
-    name: ref.name,
-    domain_id: ref.domain_id,
-    description: ref.description,
-    links: { self: v3Url(publicUrl, `/groups/${ref.id}`) },
-  };
+  return entity(publicUrl, 'groups', ref, { name: ref.name, domain_id: ref.domain_id, description: ref.description });
 }
 
 export function renderRole(publicUrl: string, ref: RoleRef): Body {
-  return {
-    ...ref.extra,
-    id: ref.id,
-    name: ref.name,
-    domain_id: ref.domain_id,
-    description: ref.description,
-    options: {},
-    links: { self: v3Url(publicUrl, `/roles/${ref.id}`) },
-  };
+  return entity(publicUrl, 'roles', ref, { name: ref.name, domain_id: ref.domain_id, description: ref.description, options: {} });
 }
 
 /** A role inside a role inference (Keystone's build_implied_role_response_data). */
@@ -85,37 +60,25 @@ export function renderInferenceRole(publicUrl: string, ref: RoleRef): Body {
 }
 
 export function renderRegion(publicUrl: string, ref: RegionRef): Body {
-  return {
-    ...ref.extra,
-    id: ref.id,
-    description: ref.description,
-    parent_region_id: ref.parent_region_id,
-    links: { self: v3Url(publicUrl, `/regions/${ref.id}`) },
-  };
+  return entity(publicUrl, 'regions', ref, { description: ref.description, parent_region_id: ref.parent_region_id });
 }
 
 export function renderService(publicUrl: string, ref: CatalogServiceRef): Body {
-  return {
-    ...ref.extra,
-    id: ref.id,
+  return entity(publicUrl, 'services', ref, {
     type: ref.type,
     ...(ref.name === null ? {} : { name: ref.name }),
     ...(ref.description === null ? {} : { description: ref.description }),
     enabled: ref.enabled,
-    links: { self: v3Url(publicUrl, `/services/${ref.id}`) },
-  };
+  });
 }
 
 export function renderEndpoint(publicUrl: string, ref: EndpointRef): Body {
-  return {
-    ...ref.extra,
-    id: ref.id,
+  return entity(publicUrl, 'endpoints', ref, {
     interface: ref.interface,
     region_id: ref.region_id,
     region: ref.region_id,
     service_id: ref.service_id,
     url: ref.url,
     enabled: ref.enabled,
-    links: { self: v3Url(publicUrl, `/endpoints/${ref.id}`) },
-  };
+  });
 }

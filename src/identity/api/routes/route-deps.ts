@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { Forbidden, NotFound } from '../../../common/errors/errors.js';
+import { Forbidden, unlessNotFound } from '../../../common/errors/errors.js';
 import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
 import type { IdentityManagers } from '../../resources/index.js';
 
@@ -21,11 +21,6 @@ export function authorize(deps: IdentityRouteDeps, request: FastifyRequest, acti
 }
 
 /** Builds a policy target lazily, leaving out an entity that does not exist (Keystone defers the 404). */
-export async function targetOrEmpty<T>(load: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await load();
-  } catch (error) {
-    if (error instanceof NotFound) return undefined;
-    throw error;
-  }
+export function targetOrEmpty<T>(load: () => Promise<T>): Promise<T | undefined> {
+  return unlessNotFound(load);
 }

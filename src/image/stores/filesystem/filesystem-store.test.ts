@@ -5,9 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import { describeImageStoreContract } from '../image-store.contract.js';
 import { FilesystemImageStore, STALE_STAGING_MS } from './filesystem-store.js';
 
-// The behaviour every store shares is in ../image-store.contract.test.ts; these are the files' own.
+describeImageStoreContract('filesystem', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'nimbus-image-store-'));
+  return {
+    store: new FilesystemImageStore(root),
+    listObjects: async () => {
+      const staged = await readdir(join(root, '.staging')).catch(() => []);
+      const committed = (await readdir(root)).filter((name) => name !== '.staging');
+      return [...staged.map((name) => `.staging/${name}`), ...committed];
+    },
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
+});
+
+// What follows is the filesystem store's own behaviour, beyond the contract.
 
 let directory: string;
 

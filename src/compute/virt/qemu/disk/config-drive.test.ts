@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SMALL_FLAVOR } from '../../driver.contract.test.js';
+import { SMALL_FLAVOR } from '../../driver.contract.js';
 import type { InstanceSpec } from '../../instance-spec.js';
 import { runCommand } from '../process/run-command.js';
 import { TINY_IMAGE } from '../testing/qemu-harness.js';

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { type DriverHarness, contractInstance } from '../../driver.contract.test.js';
+import { type DriverHarness, contractInstance } from '../../driver.contract.js';
 import type { ImageMeta } from '../../instance-spec.js';
 import { QemuDriver } from '../driver.js';
 import { ensureTinyImage } from '../guest-image/tiny-image.js';

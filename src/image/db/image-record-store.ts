@@ -2,9 +2,9 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Transac
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest } from '../../common/errors/errors.js';
-import type { ImageMembersTable, ImagesTable, ImageTables } from '../db/tables.js';
-import type { ImageMemberRef, ImageRef, ImageStatus, MemberStatus, Visibility } from './image.js';
-import type { ImageListQuery, SortKey } from './list-query.js';
+import type { ImageMembersTable, ImagesTable, ImageTables } from './tables.js';
+import type { ImageMemberRef, ImageRef, ImageStatus, MemberStatus, Visibility } from '../images/image.js';
+import type { ImageListQuery, SortKey } from '../images/list-query.js';
 
 type Db = Kysely<ImageTables>;
 type ImageRow = Selectable<ImagesTable>;
@@ -39,8 +39,11 @@ const NULL_STAND_IN: Readonly<Record<SortKey, string | number | undefined>> = {
   updated_at: undefined,
 };
 
-/** The images tables: rows in, ImageRefs out. Knows SQL, not who may see what beyond the list filter. */
-export class ImageRepository {
+/**
+ * Image's store: the only code issuing SQL against the image tables. Rows in, ImageRefs out; knows
+ * SQL, not who may see what beyond the list filter. (The image *data* lives in `stores/`.)
+ */
+export class ImageRecordStore {
   readonly #db: Db;
 
   constructor(

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComputeDriver, PowerOffOptions } from './driver.js';
 import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound } from './errors.js';
 import type { FlavorSpec, ImageMeta, InstanceSpec, VifSpec, VolumeConnection } from './instance-spec.js';
 import { PowerState } from './power-state.js';
+import { describeContract, type ContractOptions } from '../../../test/support/contract-suite.js';
 
-// The behaviour every ComputeDriver shares. Each driver's own test file calls runDriverContract
-// and lists the cases it skips, each with the reason (Hono's router suite does the same).
+// The behaviour every ComputeDriver shares. Each driver's own test file calls
+// describeComputeDriverContract and lists the cases it skips, each with the reason (Hono's router
+// suite does the same).
 
 /** Two hosts of one driver, so migrations have somewhere to go. */
 export interface DriverHarness {
@@ -336,28 +337,10 @@ const CASES = {
 
 export type DriverContractTest = keyof typeof CASES;
 
-export interface DriverContractOptions {
-  readonly name: string;
-  /** A fresh pair of hosts for each case. */
-  readonly create: () => Promise<DriverHarness>;
-  readonly skip?: readonly { readonly test: DriverContractTest; readonly reason: string }[];
-  /** Only these cases, for a harness that suits no others (hosts on shared storage). */
-  readonly only?: readonly DriverContractTest[];
-}
-
-export function runDriverContract({ name, create, skip = [], only }: DriverContractOptions): void {
-  describe(`virt driver contract: ${name}`, () => {
-    for (const [title, run] of Object.entries(CASES) as [DriverContractTest, ContractCase][]) {
-      if (only !== undefined && !only.includes(title)) continue;
-      const skipped = skip.find((entry) => entry.test === title);
-      test(title, { skip: skipped?.reason ?? false }, async () => {
-        const harness = await create();
-        try {
-          await run(harness);
-        } finally {
-          await harness.dispose();
-        }
-      });
-    }
-  });
+/**
+ * The contract every ComputeDriver meets, run on a fresh pair of hosts per case. Each driver's own
+ * test file calls it and lists the cases it skips, each with the reason.
+ */
+export function describeComputeDriverContract(name: string, create: () => Promise<DriverHarness>, options?: ContractOptions<DriverContractTest>): void {
+  describeContract(`virt driver contract: ${name}`, CASES, create, options);
 }

@@ -5,56 +5,9 @@ import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { DIALECTS, unavailable, withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
-import { StartupError } from '../errors/errors.js';
-import { openDatabase } from './database.js';
-import { sqlitePath } from './dialects/sqlite/sqlite-dialect.js';
-
-type FlagsTable = { flags: { id: number; enabled: boolean; note: string } };
-
-for (const dialect of DIALECTS) {
-  describe(`openDatabase on ${dialect}`, { skip: await unavailable(dialect) }, () => {
-    test('opens, names its dialect and declares capabilities', () =>
-      withTestDatabase(dialect, (url) =>
-        withOpenDatabase(url, async (db) => {
-          assert.equal(db.dialect, dialect);
-          // The flags Kysely also knows agree with its adapter, so its Migrator and our callers see one truth.
-          const adapter = db.kysely.getExecutor().adapter;
-          assert.equal(db.capabilities.supportsReturning, adapter.supportsReturning);
-          assert.equal(db.capabilities.transactionalDdl, adapter.supportsTransactionalDdl);
-          assert.equal(typeof db.capabilities.rowLocking, 'boolean');
-          const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db.kysely);
-          assert.deepEqual(rows, [{ one: 1 }]);
-        }),
-      ));
-
-    test('booleans and counts read back as JS booleans and numbers; duplicates are recognised', () =>
-      withTestDatabase(dialect, (url) =>
-        withOpenDatabase(url, async (db) => {
-          await db.kysely.schema
-            .createTable('flags')
-            .addColumn('id', 'integer', (col) => col.primaryKey())
-            .addColumn('enabled', 'boolean', (col) => col.notNull())
-            .addColumn('note', 'varchar(20)', (col) => col.notNull().unique())
-            .execute();
-          const flags = db.kysely.withTables<FlagsTable>();
-          await flags
-            .insertInto('flags')
-            .values([
-              { id: 1, enabled: true, note: 'a' },
-              { id: 2, enabled: false, note: 'b' },
-            ])
-            .execute();
-          const rows = await flags.selectFrom('flags').select(['id', 'enabled']).where('enabled', '=', true).execute();
-          assert.deepEqual(rows, [{ id: 1, enabled: true }]);
-          const count = await flags.selectFrom('flags').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-          assert.equal(count.n, 2);
-          const duplicate = await flags.insertInto('flags').values({ id: 3, enabled: true, note: 'a' }).execute().catch((e: unknown) => e);
-          assert.equal(db.isUniqueViolation(duplicate), true);
-          assert.equal(db.isUniqueViolation(new Error('other')), false);
-        }),
-      ));
-  });
-}
+import { sqlitePath } from '../../common/db/dialects/sqlite/sqlite-dialect.js';
+import { StartupError } from '../../common/errors/errors.js';
+import { openDatabase } from './databases.js';
 
 describe('openDatabase on sqlite files', () => {
   test('creates the parent directory and turns on WAL and foreign keys', () =>

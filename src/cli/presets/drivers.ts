@@ -1,0 +1,57 @@
+/**
+ * The virt driver choice: which ComputeDriver the compute agents of this process run. The one
+ * place that picks a driver; compute's workers are handed the factory.
+ */
+import type { Readable } from 'node:stream';
+import type { NimbusConfig } from '../../common/config/options.js';
+import { currentContext, newAdminContext, type RequestContext } from '../../common/context/request-context.js';
+import { StartupError } from '../../common/errors/errors.js';
+import type { ComputeDriverFactory } from '../../compute/virt/driver.js';
+import { fakeDriverFactory, type FakeHostSize } from '../../compute/virt/fake/index.js';
+import { QemuDriver } from '../../compute/virt/qemu/driver.js';
+import { qemuSystemBinary } from '../../compute/virt/qemu/host/qemu-binary.js';
+import { hostPaths } from '../../compute/virt/qemu/instance/instance-dir.js';
+
+export type DriverName = 'fake' | 'qemu';
+
+/** `[compute] driver`: a driver, or auto (QEMU where it is installed, as the all-in-one promises). */
+export type DriverChoice = DriverName | 'auto';
+
+export function resolveDriverChoice(choice: DriverChoice): DriverName {
+  if (choice !== 'auto') return choice;
+  return qemuSystemBinary() === undefined ? 'fake' : 'qemu';
+}
+
+/** `[compute] driver` with auto resolved; qemu chosen on a machine without QEMU stops start-up. */
+export function computeDriverOf(config: NimbusConfig): DriverName {
+  const driver = resolveDriverChoice(config.compute.driver);
+  if (driver === 'qemu' && qemuSystemBinary() === undefined) {
+    throw new StartupError('The qemu compute driver needs qemu-system-x86_64 (Debian package qemu-system-x86): install it or run with --driver fake');
+  }
+  return driver;
+}
+
+export interface DriverSetting {
+  /** `[DEFAULT] state_dir`: each host gets `<state_dir>/compute/<host>`. */
+  readonly stateDir: string;
+  /** `[compute] instances_path`: the hosts' shared instance storage; empty for each host's own. */
+  readonly instancesPath?: string;
+  /** Where real guests read image data from, under the request's context. */
+  readonly images: { openImageData(context: RequestContext, id: string): Promise<Readable> };
+  /** Size of each fake host; the fake driver's profile otherwise. */
+  readonly fakeHostSize?: FakeHostSize;
+}
+
+/** The factory of the named driver: one driver per agent host. */
+export function computeDriverFactory(name: DriverName, setting: DriverSetting): ComputeDriverFactory {
+  if (name === 'fake') return fakeDriverFactory(setting.fakeHostSize);
+  const paths = (of: string) => hostPaths(setting.stateDir, of, setting.instancesPath);
+  return (host) =>
+    new QemuDriver({
+      host,
+      paths: paths(host),
+      imageData: (image) => setting.images.openImageData(currentContext() ?? newAdminContext(), image.id),
+      // Agents on this machine share the state dir's layout: a cold migration copies the disk across it.
+      peerPaths: paths,
+    });
+}

@@ -1,0 +1,35 @@
+import type { Database } from '../../common/db/database.js';
+import { AssignmentStore } from './assignment-store.js';
+import { CatalogServiceStore, EndpointStore, RegionStore } from './catalog-store.js';
+import { DomainStore } from './domain-store.js';
+import { GroupStore } from './group-store.js';
+import { ProjectStore } from './project-store.js';
+import { RoleStore } from './role-store.js';
+import { UserStore } from './user-store.js';
+
+/** Identity's store: the only code that issues SQL against identity's resource tables, one part per table. */
+export interface IdentityStores {
+  readonly domains: DomainStore;
+  readonly projects: ProjectStore;
+  readonly users: UserStore;
+  readonly groups: GroupStore;
+  readonly roles: RoleStore;
+  readonly assignments: AssignmentStore;
+  readonly regions: RegionStore;
+  readonly services: CatalogServiceStore;
+  readonly endpoints: EndpointStore;
+}
+
+export function createIdentityStores(database: Database): IdentityStores {
+  return {
+    domains: new DomainStore(database),
+    projects: new ProjectStore(database),
+    users: new UserStore(database),
+    groups: new GroupStore(database),
+    roles: new RoleStore(database),
+    assignments: new AssignmentStore(database),
+    regions: new RegionStore(database),
+    services: new CatalogServiceStore(database),
+    endpoints: new EndpointStore(database),
+  };
+}
