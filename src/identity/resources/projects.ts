@@ -90,8 +90,7 @@ export class ProjectManager {
   }
 
   async exists(id: string): Promise<boolean> {
-    const row = await this.store.db.selectFrom('identity_projects').select('id').where('id', '=', id).executeTakeFirst();
-    return row !== undefined;
+    return (await this.store.tables.projects.find(id)) !== undefined;
   }
 
   async findByName(name: string, domainId: string): Promise<ProjectRef | undefined> {
