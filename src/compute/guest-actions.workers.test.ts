@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { runWithContext, type RequestContext } from '../common/context/request-context.js';
 import { initInstance } from './agent/init-instance.js';
-import { ConductorClient } from './conductor/conductor-client.js';
+import { ConductorClient } from './conductor/rpc-client.js';
 import type { ServersService } from './servers/servers-service.js';
 import { build, events, eventually, faults, instance, newServer, setTask, tables, usage, waitFor, withCloud, serversOf, type Cloud } from './testing/worker-cloud.js';
 

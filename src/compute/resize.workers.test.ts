@@ -12,7 +12,7 @@ import { ensureDefaultFlavors } from './flavors/default-flavors.js';
 import { FlavorManager } from './flavors/flavor-manager.js';
 import { ComputeAgent } from './agent/compute-agent.js';
 import type { ServersService } from './servers/servers-service.js';
-import { imageAccess } from './workers.js';
+import { imageAccess } from './agent/image-access.js';
 import { events, eventually, faults, IMAGE_ID, images, instance, setTask, tables, serversOf, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 
 configureLogging({ sink: () => undefined });

@@ -12,7 +12,7 @@ import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
 import { BASE_ATTRIBUTES, type ImageRef } from '../../image/images/image.js';
 import type { PatchChange } from '../../image/images/json-patch.js';
 import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
-import type { ComputeImageSource } from '../workers.js';
+import type { ComputeImageSource } from './image-access.js';
 
 const JSON_PATCH = 'application/openstack-images-v2.1-json-patch';
 

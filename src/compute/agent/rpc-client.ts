@@ -1,7 +1,7 @@
 /** The sending side of the compute agent's API (Nova's compute rpcapi) on `compute.<host>`. */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
-import type { ComputeAgentApi } from './compute-agent-api.js';
-import { COMPUTE_API_VERSION, COMPUTE_TOPIC, type AgentCallVerb, type AgentCastVerb, type AgentVerbs } from './messages.js';
+import type { ComputeAgentApi } from './rpc-api.js';
+import { COMPUTE_API_VERSION, COMPUTE_TOPIC, type AgentCallVerb, type AgentCastVerb, type AgentVerbs } from './rpc-api.js';
 
 export class ComputeAgentRpcClient implements ComputeAgentApi {
   readonly #rpc: RpcClient;

@@ -9,13 +9,13 @@ import { NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import { ComputeAgentRpcClient } from '../agent/rpc-client.js';
-import { SchedulerClient } from '../scheduler-service/scheduler-client.js';
-import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
-import { MigrationStore } from '../migrations/migration-store.js';
-import { InstanceActionLog } from '../servers/instance-actions.js';
-import { InstanceStore } from './instance-store.js';
-import { NodeStore } from './node-store.js';
-import type { MigrationFilter, MigrationRow } from '../migrations/migration.js';
+import { SchedulerClient } from '../scheduler/rpc-client.js';
+import { COMPUTE_BINARY } from '../scheduler/host-source.js';
+import { MigrationStore } from '../db/migration-store.js';
+import { InstanceActionLog } from '../actions/instance-actions.js';
+import { InstanceStore } from '../db/instance-store.js';
+import { NodeStore } from '../db/node-store.js';
+import type { MigrationFilter, MigrationRow } from '../moves/migration.js';
 import { BuildInstancesTask } from './tasks/build-instances.js';
 import { EvacuateInstanceTask } from './tasks/evacuate-instance.js';
 import { LiveMigrateInstanceTask } from './tasks/live-migrate-instance.js';
@@ -43,8 +43,8 @@ import type {
   RescheduleArgs,
   ServiceHeartbeatArgs,
   UnshelveInstanceArgs,
-} from './wire.js';
-import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './wire.js';
+} from './rpc-api.js';
+import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 

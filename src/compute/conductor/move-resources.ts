@@ -5,9 +5,9 @@
  * before it left) gives up the destination's. Each is safe to repeat.
  */
 import { getLogger } from '../../common/logging/logger.js';
-import { moveRef } from '../migrations/start-confirm.js';
+import { moveRef } from '../moves/start-confirm.js';
 import type { TaskDeps } from './tasks/task.js';
-import type { MoveMigrationWire, MoveResourcesArgs } from './wire.js';
+import type { MoveMigrationWire, MoveResourcesArgs } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 

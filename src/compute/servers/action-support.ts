@@ -6,12 +6,12 @@
  */
 import type { RequestContext } from '../../common/context/request-context.js';
 import { Conflict } from '../../common/errors/errors.js';
-import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
-import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
-import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../state/instance-state-cas.js';
-import type { InstanceActionLog, InstanceActionName } from './instance-actions.js';
+import type { ComputeAgentApi } from '../agent/rpc-api.js';
+import type { ComputeTaskApi } from '../conductor/rpc-api.js';
+import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../db/instance-state-cas.js';
+import type { InstanceActionLog, InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
-import type { ServerStore } from './server-store.js';
+import type { ServerStore } from '../db/server-store.js';
 
 export interface ActionSupportDeps {
   readonly store: ServerStore;

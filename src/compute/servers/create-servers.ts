@@ -4,7 +4,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Forbidden, NimbusError } from '../../common/errors/errors.js';
 import type { ImageRef } from '../../image/images/image.js';
-import type { BuildRequest, ComputeTaskApi } from '../conductor/compute-task-api.js';
+import type { BuildRequest, ComputeTaskApi } from '../conductor/rpc-api.js';
 import type { ComputeTables, InstancesTable } from '../db/tables.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { FlavorManager } from '../flavors/flavor-manager.js';
@@ -14,10 +14,10 @@ import type { RequestedDestination, RequestSpec, ServerGroupSpec } from '../sche
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { PowerState } from '../virt/power-state.js';
-import { InstanceActionName, type InstanceActionLog } from './instance-actions.js';
+import { InstanceActionName, type InstanceActionLog } from '../actions/instance-actions.js';
 import { findServerGroup, type GroupFound } from './server-group-spec.js';
 import type { CreatedServers, ServerCreateRequest } from './server.js';
-import { TRUSTED_CERTS_KEY, type ServerStore } from './server-store.js';
+import { TRUSTED_CERTS_KEY, type ServerStore } from '../db/server-store.js';
 
 /** The image service as compute uses it (in-process): NotFound for images the caller may not see. */
 export interface ImageLookup {

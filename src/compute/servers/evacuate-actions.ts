@@ -1,15 +1,15 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
-import { MigrationStore } from '../migrations/migration-store.js';
-import { MigrationStatus, MigrationType } from '../migrations/migration.js';
-import { compareAndSetInstanceState, type ExpectedState } from '../state/instance-state-cas.js';
+import { MigrationStore } from '../db/migration-store.js';
+import { MigrationStatus, MigrationType } from '../moves/migration.js';
+import { compareAndSetInstanceState, type ExpectedState } from '../db/instance-state-cas.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import { generatePassword } from './create-servers.js';
-import { InstanceActionName } from './instance-actions.js';
-import { computeService } from '../scheduler-service/host-source.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
+import { computeService } from '../scheduler/host-source.js';
 import type { Server } from './server.js';
 
 /** What evacuate asks for, already read per microversion. */

@@ -1,11 +1,11 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
-import { MigrationStore } from '../migrations/migration-store.js';
-import { MigrationStatus, MigrationType, type MigrationRow } from '../migrations/migration.js';
+import { MigrationStore } from '../db/migration-store.js';
+import { MigrationStatus, MigrationType, type MigrationRow } from '../moves/migration.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import { hasComputeNode } from './move-checks.js';
 import type { Server } from './server.js';
 

@@ -3,14 +3,14 @@ import { BadRequest, NimbusError } from '../../common/errors/errors.js';
 import type { ImageRef } from '../../image/images/image.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import type { ExpectedState, InstanceChanges } from '../state/instance-state-cas.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, checkMetadataQuota, checkUserData, findKey, generatePassword, type ImageLookup } from './create-servers.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
-import { TRUSTED_CERTS_KEY } from './server-store.js';
+import { TRUSTED_CERTS_KEY } from '../db/server-store.js';
 
 /** The system metadata key holding a server's 2.63 trusted image certificate ids (JSON). */
 

@@ -1,13 +1,13 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { Conflict } from '../../common/errors/errors.js';
-import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../state/instance-state-cas.js';
+import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../db/instance-state-cas.js';
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, VmState } from '../state/vm-states.js';
 import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 import { PowerState } from '../virt/power-state.js';
 import { checkLock, hostOf, type ActionSupport } from './action-support.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
 
 /**

@@ -3,7 +3,7 @@ import { BadRequest, Conflict, NotFound } from '../../common/errors/errors.js';
 import type { ComputeTables } from '../db/tables.js';
 import { VmState } from '../state/vm-states.js';
 import type { Server } from './server.js';
-import type { ServerStore } from './server-store.js';
+import type { ServerStore } from '../db/server-store.js';
 
 /** Nova's objects/instance.py MAX_TAG_COUNT and objects/tag.py MAX_TAG_LENGTH. */
 export const MAX_TAG_COUNT = 50;

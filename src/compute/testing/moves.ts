@@ -5,10 +5,10 @@
 import { newRequestId, runWithContext, type RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import type { ServiceRegistryTables } from '../../common/service/db/tables.js';
-import type { EvacuateRequest, LiveMigrateRequest } from '../conductor/compute-task-api.js';
-import { MigrationStore } from '../migrations/migration-store.js';
-import { MigrationStatus, MigrationType, type MigrationRow } from '../migrations/migration.js';
-import { InstanceActionLog } from '../servers/instance-actions.js';
+import type { EvacuateRequest, LiveMigrateRequest } from '../conductor/rpc-api.js';
+import { MigrationStore } from '../db/migration-store.js';
+import { MigrationStatus, MigrationType, type MigrationRow } from '../moves/migration.js';
+import { InstanceActionLog } from '../actions/instance-actions.js';
 import { TaskState } from '../state/task-states.js';
 import { build, instance, newServer, tables, waitFor, type Cloud } from './worker-cloud.js';
 

@@ -30,7 +30,8 @@ import { QuotaManager } from '../quotas/quota-manager.js';
 import { ServersService } from '../servers/servers-service.js';
 import type { ServerImageApi } from '../servers/snapshot-image.js';
 import { FakeDriver } from '../virt/fake/index.js';
-import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
+import type { ComputeImageSource } from '../agent/image-access.js';
+import { startComputeWorkers, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
 
 export const IMAGE_ID = randomUUID();
 

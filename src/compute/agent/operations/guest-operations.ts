@@ -5,7 +5,7 @@
  */
 import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { AgentInstance } from '../../conductor/wire.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import type { ComputeDriver } from '../../virt/driver.js';
@@ -13,7 +13,7 @@ import { InstanceNotFound, NotSupportedByDriver } from '../../virt/errors.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
 import type { FailureOutcome } from '../instance-action-runner.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');

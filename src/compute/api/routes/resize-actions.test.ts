@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Database } from '../../../common/db/database.js';
 import type { ServiceRegistryTables } from '../../../common/service/db/tables.js';
-import { NodeStore } from '../../conductor/node-store.js';
+import { NodeStore } from '../../db/node-store.js';
 import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables, InstancesTable } from '../../db/tables.js';
 import { FlavorManager } from '../../flavors/flavor-manager.js';
-import { MigrationStore } from '../../migrations/migration-store.js';
+import { MigrationStore } from '../../db/migration-store.js';
 import { QuotaManager } from '../../quotas/quota-manager.js';
 import { FakeDriver } from '../../virt/fake/index.js';
-import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp } from './compute-test-app.js';
+import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 

@@ -9,7 +9,7 @@ import { NotFound } from '../../../common/errors/errors.js';
 import type { ImageRef } from '../../../image/images/image.js';
 import { QuotaManager } from '../../quotas/quota-manager.js';
 import { SnapshotActions } from '../../servers/snapshot-actions.js';
-import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp, type Call, type CallOptions } from './compute-test-app.js';
+import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp, type Call, type CallOptions } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const OTHER = memberOf('other');

@@ -3,9 +3,9 @@
  * cast each build to its host. NoValidHost puts every instance of the request in ERROR.
  */
 import { messageOf, NimbusError } from '../../../common/errors/errors.js';
-import type { ClaimedSelection, WireRequestSpec } from '../../scheduler-service/wire.js';
-import { fromWireSpec } from '../../scheduler-service/wire.js';
-import type { BuildRequest } from '../compute-task-api.js';
+import type { ClaimedSelection, WireRequestSpec } from '../../scheduler/rpc-api.js';
+import { fromWireSpec } from '../../scheduler/rpc-api.js';
+import type { BuildRequest } from '../rpc-api.js';
 import { dispatchBuild, failBuild, releaseClaim, SCHEDULE_EVENT, specForInstance } from './build-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 

@@ -7,9 +7,9 @@
  */
 import { BadRequest } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import { MigrationStatus, type MigrationRow } from '../../migrations/migration.js';
+import { MigrationStatus, type MigrationRow } from '../../moves/migration.js';
 import { TaskState } from '../../state/task-states.js';
-import type { LiveMigrateRequest } from '../compute-task-api.js';
+import type { LiveMigrateRequest } from '../rpc-api.js';
 import { claimDestination } from './migration-claims.js';
 import { failMove, migrationOf, movingInstance, requireComputeUp } from './move-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';

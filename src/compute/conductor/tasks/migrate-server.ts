@@ -8,11 +8,11 @@
  */
 import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { MigrationRow } from '../../migrations/migration.js';
-import { fromWireSpec, type ClaimedSelection } from '../../scheduler-service/wire.js';
+import type { MigrationRow } from '../../moves/migration.js';
+import { fromWireSpec, type ClaimedSelection } from '../../scheduler/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { releaseMoveResources } from '../move-resources.js';
-import type { AgentInstance, MigrateServerArgs } from '../wire.js';
+import type { AgentInstance, MigrateServerArgs } from '../rpc-api.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');

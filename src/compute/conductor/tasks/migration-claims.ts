@@ -3,11 +3,11 @@
  * migration while the source keeps the instance's claim; move-resources.ts settles the two.
  */
 import { BadRequest } from '../../../common/errors/errors.js';
-import type { MigrationRow } from '../../migrations/migration.js';
+import type { MigrationRow } from '../../moves/migration.js';
 import { NoValidHost } from '../../scheduler/no-valid-host.js';
 import type { RequestSpec } from '../../scheduler/request-spec.js';
-import type { ClaimedSelection } from '../../scheduler-service/wire.js';
-import type { AgentInstance } from '../wire.js';
+import type { ClaimedSelection } from '../../scheduler/rpc-api.js';
+import type { AgentInstance } from '../rpc-api.js';
 import type { TaskDeps } from './task.js';
 
 /** Where the caller wants the instance: a host (forced past the filters, or only checked by them) or none. */

@@ -1,11 +1,11 @@
 /** Steps the live migration and evacuation tasks share: service checks, and undoing a move that failed before it reached a host. */
 import { BadRequest, messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { MigrationRow, MigrationStatus } from '../../migrations/migration.js';
-import { computeService } from '../../scheduler-service/host-source.js';
+import type { MigrationRow, MigrationStatus } from '../../moves/migration.js';
+import { computeService } from '../../scheduler/host-source.js';
 import type { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { AgentInstance } from '../wire.js';
+import type { AgentInstance } from '../rpc-api.js';
 import { releaseMoveResources } from '../move-resources.js';
 import type { TaskDeps } from './task.js';
 

@@ -6,11 +6,11 @@
  */
 import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { ClaimedSelection } from '../../scheduler-service/wire.js';
-import { fromWireSpec } from '../../scheduler-service/wire.js';
+import type { ClaimedSelection } from '../../scheduler/rpc-api.js';
+import { fromWireSpec } from '../../scheduler/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { UnshelveInstanceArgs } from '../wire.js';
+import type { UnshelveInstanceArgs } from '../rpc-api.js';
 import { releaseClaim, SCHEDULE_EVENT, specForInstance } from './build-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import type { ComputeTables } from '../db/tables.js';
+import type { ComputeTables } from './tables.js';
 import { BadRequest } from '../../common/errors/errors.js';
-import type { MigrationChanges, MigrationFilter, MigrationPage, MigrationRow, MigrationSearch, MigrationStatus, NewMigration } from './migration.js';
+import type { MigrationChanges, MigrationFilter, MigrationPage, MigrationRow, MigrationSearch, MigrationStatus, NewMigration } from '../moves/migration.js';
 
 export class MigrationStore {
   readonly #db: Kysely<ComputeTables>;

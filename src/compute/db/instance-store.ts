@@ -7,11 +7,11 @@ import { currentContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { DEFAULT_ZONE } from '../admin/availability-zones.js';
-import { readSystemMetadata, writeSystemMetadata } from '../db/system-metadata.js';
-import type { ComputeTables, InstancesTable } from '../db/tables.js';
-import { compareAndSetInstanceState, type InstanceChanges } from '../state/instance-state-cas.js';
+import { readSystemMetadata, writeSystemMetadata } from './system-metadata.js';
+import type { ComputeTables, InstancesTable } from './tables.js';
+import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-cas.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
-import type { ActionEventArgs, ActionEventFinishArgs, AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from './wire.js';
+import type { ActionEventArgs, ActionEventFinishArgs, AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from '../conductor/rpc-api.js';
 
 interface StoredFlavor {
   readonly name?: string;

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import type { ServiceRecord, ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ComputeTables } from '../db/tables.js';
-import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-state.js';
+import type { Aggregate, NodeReport, ServiceStatus } from './host-state.js';
 
 export const COMPUTE_BINARY = 'nova-compute';
 

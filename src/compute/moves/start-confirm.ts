@@ -5,11 +5,11 @@
  * told to remove what the guest left there.
  */
 import type { RequestContext } from '../../common/context/request-context.js';
-import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
-import type { MoveMigrationWire } from '../conductor/wire.js';
-import { InstanceActionName, type InstanceActionLog } from '../servers/instance-actions.js';
+import type { ComputeAgentApi } from '../agent/rpc-api.js';
+import type { MoveMigrationWire } from '../conductor/rpc-api.js';
+import { InstanceActionName, type InstanceActionLog } from '../actions/instance-actions.js';
 import type { MigrationRow } from './migration.js';
-import type { MigrationStore } from './migration-store.js';
+import type { MigrationStore } from '../db/migration-store.js';
 
 export interface ConfirmDeps {
   readonly migrations: MigrationStore;

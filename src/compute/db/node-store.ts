@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import type { ComputeTables } from '../db/tables.js';
+import type { ComputeTables } from './tables.js';
 import { DEFAULT_ALLOCATION_RATIOS } from '../scheduler/host-state.js';
 import type { Resources } from '../scheduler/resources.js';
 import type { HostResources } from '../virt/host-resources.js';

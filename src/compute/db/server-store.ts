@@ -2,9 +2,9 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
-import type { ComputeTables, InstancesTable } from '../db/tables.js';
+import type { ComputeTables, InstancesTable } from './tables.js';
 import type { Flavor } from '../flavors/flavor.js';
-import type { Server, ServerFault, ServerListQuery, ServerSortKey, TagFilters } from './server.js';
+import type { Server, ServerFault, ServerListQuery, ServerSortKey, TagFilters } from '../servers/server.js';
 
 type Db = Kysely<ComputeTables>;
 type InstanceRow = Selectable<InstancesTable>;

@@ -4,8 +4,8 @@ import { DIALECTS, unavailable } from '../../../test/support/databases.js';
 import { runWithContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { FakeDriver } from '../virt/fake/index.js';
-import { insertInstance, withComputeDb } from '../db/testing/compute-db.js';
-import type { ComputeTables } from '../db/tables.js';
+import { insertInstance, withComputeDb } from './testing/compute-db.js';
+import type { ComputeTables } from './tables.js';
 import { InstanceStore } from './instance-store.js';
 import { NodeStore } from './node-store.js';
 

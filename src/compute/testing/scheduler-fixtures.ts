@@ -1,6 +1,6 @@
 /** Builders shared by the scheduler's tests and bench: a node report and a request spec with defaults. */
-import type { NodeReport } from './host-state.js';
-import type { FlavorSpec, RequestSpec } from './request-spec.js';
+import type { NodeReport } from '../scheduler/host-state.js';
+import type { FlavorSpec, RequestSpec } from '../scheduler/request-spec.js';
 
 export function nodeReport(host: string, overrides: Partial<NodeReport> = {}): NodeReport {
   return {
