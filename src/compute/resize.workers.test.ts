@@ -9,7 +9,7 @@ import type { RequestContext } from '../common/context/request-context.js';
 import { newRequestId } from '../common/context/request-context.js';
 import { configureLogging } from '../common/logging/logger.js';
 import { ensureDefaultFlavors } from './flavors/default-flavors.js';
-import { FlavorManager } from './flavors/flavor-manager.js';
+import { FlavorStore } from './db/flavor-store.js';
 import { ComputeAgent } from './agent/compute-agent.js';
 import type { ServersService } from './servers/servers-service.js';
 import { imageAccess } from './agent/image-access.js';
@@ -25,7 +25,7 @@ function as(context: RequestContext): RequestContext {
 }
 
 async function apiOf(cloud: Cloud): Promise<ServersService> {
-  await ensureDefaultFlavors(new FlavorManager(cloud.db));
+  await ensureDefaultFlavors(new FlavorStore(cloud.db));
   return serversOf(cloud);
 }
 

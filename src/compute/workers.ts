@@ -16,6 +16,7 @@ import { imageAccess, type ComputeImageSource } from './agent/image-access.js';
 import { ComputeAgentRpcClient } from './agent/rpc-client.js';
 import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { ConductorService } from './conductor/conductor-service.js';
+import { createComputeStores } from './db/compute-stores.js';
 import { ComputeTaskRpcClient } from './conductor/rpc-client.js';
 import { DbHostSource } from './scheduler/host-source.js';
 import { SchedulerClient } from './scheduler/rpc-client.js';
@@ -81,11 +82,12 @@ export interface ComputeWorkers extends ComputeAgents {
 /** Starts conductor, scheduler and the agents, in that order (agents report to the other two at start). */
 export async function startComputeWorkers(options: ComputeWorkersOptions): Promise<ComputeWorkers> {
   const { database, transport } = options;
+  const stores = createComputeStores(database);
   const host = options.controllerHost ?? hostname();
   const registry = new ServiceRegistry(database, options.serviceDownTimeSeconds === undefined ? {} : { serviceDownTimeSeconds: options.serviceDownTimeSeconds });
   const intervals = options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs };
   const conductor = new ConductorService({
-    database,
+    stores,
     transport,
     registry,
     host,
@@ -96,7 +98,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
   });
   const scheduler = new SchedulerService({
     transport,
-    source: new DbHostSource(database, registry),
+    source: new DbHostSource(stores, registry),
     registry,
     host,
     ...intervals,

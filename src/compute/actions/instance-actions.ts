@@ -1,12 +1,10 @@
-import type { Kysely, Selectable } from 'kysely';
+/** The instance action log (os-instance-actions) in the API's terms, over the action store. */
 import type { RequestContext } from '../../common/context/request-context.js';
-import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest, NotFound } from '../../common/errors/errors.js';
-import type { ComputeTables, InstanceActionEventsTable, InstanceActionsTable } from '../db/tables.js';
+import { NotFound } from '../../common/errors/errors.js';
+import type { ActionStore, InstanceAction, InstanceActionEvent, InstanceActionPage, NewInstanceAction } from '../db/action-store.js';
 
-export type InstanceAction = Selectable<InstanceActionsTable>;
-export type InstanceActionEvent = Selectable<InstanceActionEventsTable>;
+export type { InstanceAction, InstanceActionEvent, InstanceActionPage } from '../db/action-store.js';
 
 /** Nova's InstanceActionAPI names for what the API records. */
 export const InstanceActionName = {
@@ -39,77 +37,44 @@ export const InstanceActionName = {
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 
-/** A page of the 2.58 list: at most `limit` after the `marker` request id, changed in a time window. */
-export interface InstanceActionPage {
-  readonly limit?: number;
-  readonly marker?: string;
-  readonly changesSince?: string;
-  readonly changesBefore?: string;
-}
-
 /**
- * The instance action log (os-instance-actions): one action per request that changes a server,
- * keyed by the request id; the workers add events (compute_<verb>) to it later.
+ * The instance action log: one action per request that changes a server, keyed by the request
+ * id; the workers add events (compute_<verb>) to it later, through the conductor.
  */
 export class InstanceActionLog {
-  readonly #db: Kysely<ComputeTables>;
-
   constructor(
-    database: Database,
+    readonly store: ActionStore,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.#db = database.kysely.withTables<ComputeTables>();
+  ) {}
+
+  async record(context: RequestContext, instanceUuid: string, action: InstanceActionName): Promise<void> {
+    await this.store.insert(this.newAction(context, instanceUuid, action));
   }
 
-  async record(context: RequestContext, instanceUuid: string, action: InstanceActionName, db: Kysely<ComputeTables> = this.#db): Promise<void> {
+  /** The row of an action this request starts now. */
+  newAction(context: RequestContext, instanceUuid: string, action: InstanceActionName): NewInstanceAction {
     const now = toDbTimestamp(this.now());
-    await db
-      .insertInto('compute_instance_actions')
-      .values({
-        instance_uuid: instanceUuid,
-        action,
-        request_id: context.requestId,
-        user_id: context.userId ?? null,
-        project_id: context.projectId ?? null,
-        start_time: now,
-        finish_time: null,
-        message: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    return {
+      instance_uuid: instanceUuid,
+      action,
+      request_id: context.requestId,
+      user_id: context.userId ?? null,
+      project_id: context.projectId ?? null,
+      start_time: now,
+      finish_time: null,
+      message: null,
+      created_at: now,
+      updated_at: now,
+    };
   }
 
-  /** Newest first (created_at, id), as Nova's actions_get; a 2.58 page after the `marker` request id. */
-  async list(instanceUuid: string, page: InstanceActionPage = {}): Promise<InstanceAction[]> {
-    if (page.limit === 0) return [];
-    let select = this.#db.selectFrom('compute_instance_actions').selectAll().where('instance_uuid', '=', instanceUuid);
-    if (page.changesSince !== undefined) select = select.where('updated_at', '>=', page.changesSince);
-    if (page.changesBefore !== undefined) select = select.where('updated_at', '<=', page.changesBefore);
-    if (page.marker !== undefined) {
-      const marker = await this.#find(instanceUuid, page.marker);
-      if (marker === undefined) throw new BadRequest(`Marker ${page.marker} could not be found.`);
-      select = select.where((eb) => eb.or([eb('created_at', '<', marker.created_at), eb.and([eb('created_at', '=', marker.created_at), eb('id', '<', marker.id)])]));
-    }
-    select = select.orderBy('created_at', 'desc').orderBy('id', 'desc');
-    return (page.limit === undefined ? select : select.limit(page.limit)).execute();
-  }
-
-  #find(instanceUuid: string, requestId: string): Promise<InstanceAction | undefined> {
-    return this.#db
-      .selectFrom('compute_instance_actions')
-      .selectAll()
-      .where('instance_uuid', '=', instanceUuid)
-      .where('request_id', '=', requestId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
+  list(instanceUuid: string, page: InstanceActionPage = {}): Promise<InstanceAction[]> {
+    return this.store.list(instanceUuid, page);
   }
 
   async get(instanceUuid: string, requestId: string): Promise<{ action: InstanceAction; events: InstanceActionEvent[] }> {
-    const action = await this.#find(instanceUuid, requestId);
+    const action = await this.store.find(instanceUuid, requestId);
     if (action === undefined) throw new NotFound(`Action ${requestId} not found`);
-    const events = await this.#db.selectFrom('compute_instance_action_events').selectAll().where('action_id', '=', action.id).orderBy('id').execute();
-    return { action, events };
+    return { action, events: await this.store.events(action.id) };
   }
 }

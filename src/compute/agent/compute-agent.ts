@@ -8,7 +8,7 @@ import { newAdminContext, runWithContext } from '../../common/context/request-co
 import { getLogger } from '../../common/logging/logger.js';
 import { ConductorClient } from '../conductor/rpc-client.js';
 import { ComputeAgentRpcClient } from './rpc-client.js';
-import { COMPUTE_BINARY } from '../scheduler/host-source.js';
+import { COMPUTE_BINARY } from './rpc-api.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { destroyEvacuatedInstances } from './evacuated-instances.js';
 import type { ImageAccess } from './image-access.js';

@@ -11,6 +11,8 @@ import type { Destination } from '../scheduler/select-destinations.js';
 import type { LiveMigrationTarget } from '../virt/driver.js';
 
 export const COMPUTE_TOPIC = 'compute';
+/** The service an agent registers as, in the services table. */
+export const COMPUTE_BINARY = 'nova-compute';
 export const COMPUTE_API_VERSION = '1.0';
 
 export interface BuildAndRunInstanceArgs {

@@ -8,13 +8,19 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { Conflict } from '../../common/errors/errors.js';
 import type { ComputeAgentApi } from '../agent/rpc-api.js';
 import type { ComputeTaskApi } from '../conductor/rpc-api.js';
-import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../db/instance-state-cas.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
+import type { MigrationStore } from '../db/migration-store.js';
+import type { NodeStore } from '../db/node-store.js';
+import type { ServerGroupStore } from '../db/server-group-store.js';
 import type { InstanceActionLog, InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
 import type { ServerStore } from '../db/server-store.js';
 
 export interface ActionSupportDeps {
   readonly store: ServerStore;
+  readonly nodes: NodeStore;
+  readonly migrations: MigrationStore;
+  readonly serverGroups: ServerGroupStore;
   readonly actions: InstanceActionLog;
   readonly computeAgentApi: ComputeAgentApi;
   readonly computeTaskApi: ComputeTaskApi;
@@ -35,14 +41,14 @@ export class ActionSupport {
   /** The lock check, then the compare-and-set; a lost race or a wrong state is 409 naming the state found. */
   async transition(context: RequestContext, server: Server, action: string, expected: ExpectedState, changes: InstanceChanges): Promise<void> {
     checkLock(context, server);
-    if (!(await compareAndSetInstanceState(this.deps.store.database, server.row.uuid, expected, changes, this.deps.now()))) {
+    if (!(await this.deps.store.casState(server.row.uuid, expected, changes, this.deps.now()))) {
       await this.refuse(action, server.row.uuid, server, expected);
     }
   }
 
   /** An unconditional change of a live server (lock, reset-state). */
   async set(server: Server, changes: InstanceChanges): Promise<void> {
-    if (!(await compareAndSetInstanceState(this.deps.store.database, server.row.uuid, {}, changes, this.deps.now()))) {
+    if (!(await this.deps.store.casState(server.row.uuid, {}, changes, this.deps.now()))) {
       await this.deps.store.get(server.row.uuid);
     }
   }

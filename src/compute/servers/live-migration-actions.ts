@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
-import { MigrationStore } from '../db/migration-store.js';
+import type { MigrationStore } from '../db/migration-store.js';
 import { MigrationStatus, MigrationType, type MigrationRow } from '../moves/migration.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
@@ -34,7 +34,7 @@ export class LiveMigrationActions {
   readonly #migrations: MigrationStore;
 
   constructor(private readonly support: ActionSupport) {
-    this.#migrations = new MigrationStore(support.deps.store.database, support.deps.now);
+    this.#migrations = support.deps.migrations;
   }
 
   async liveMigrate(context: RequestContext, server: Server, options: LiveMigrateOptions): Promise<void> {

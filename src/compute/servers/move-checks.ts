@@ -3,6 +3,5 @@ import type { ActionSupport } from './action-support.js';
 
 /** Whether the host has a compute node (Nova's ComputeNodeList.get_all_by_host finds one). */
 export async function hasComputeNode(support: ActionSupport, host: string): Promise<boolean> {
-  const row = await support.deps.store.db.selectFrom('compute_nodes').select('host').where('host', '=', host).executeTakeFirst();
-  return row !== undefined;
+  return support.deps.nodes.hasHost(host);
 }

@@ -98,9 +98,5 @@ function rebuildChanges(request: RebuildRequest, imageId: string, keyData: strin
 }
 
 async function writeTrustedCerts(support: ActionSupport, uuid: string, certificates: readonly string[] | null): Promise<void> {
-  const { db } = support.deps.store;
-  await db.deleteFrom('compute_instance_system_metadata').where('instance_uuid', '=', uuid).where('key', '=', TRUSTED_CERTS_KEY).execute();
-  if (certificates !== null) {
-    await db.insertInto('compute_instance_system_metadata').values({ instance_uuid: uuid, key: TRUSTED_CERTS_KEY, value: JSON.stringify(certificates) }).execute();
-  }
+  await support.deps.store.writeSystemMetadata(uuid, { [TRUSTED_CERTS_KEY]: certificates === null ? null : JSON.stringify(certificates) });
 }

@@ -11,7 +11,7 @@ import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageRef } from '../../image/images/image.js';
 import type { Flavor } from '../flavors/flavor.js';
-import type { FlavorManager } from '../flavors/flavor-manager.js';
+import type { FlavorStore } from '../db/flavor-store.js';
 import type { MigrationRow } from '../moves/migration.js';
 import type { MigrationStore } from '../db/migration-store.js';
 import { moveRef, startConfirm } from '../moves/start-confirm.js';
@@ -32,7 +32,7 @@ const LOG = getLogger('nimbus.compute.api');
 const OLD_VM_STATE = 'old_vm_state';
 
 export interface ResizeActionsDeps {
-  readonly flavors: FlavorManager;
+  readonly flavors: FlavorStore;
   readonly quotas: QuotaManager;
   readonly images: ImageLookup;
   readonly migrations: MigrationStore;
@@ -181,13 +181,7 @@ export class ResizeActions {
   }
 
   async #oldVmState(uuid: string): Promise<string | undefined> {
-    const row = await this.support.deps.store.db
-      .selectFrom('compute_instance_system_metadata')
-      .select('value')
-      .where('instance_uuid', '=', uuid)
-      .where('key', '=', OLD_VM_STATE)
-      .executeTakeFirst();
-    return row?.value;
+    return (await this.support.deps.store.systemMetadata(uuid))[OLD_VM_STATE];
   }
 
   async #start(context: RequestContext, server: Server, move: { flavor: Flavor; current: Flavor; image: ImageRef | undefined; action: InstanceActionName; host?: string }): Promise<void> {
@@ -207,9 +201,7 @@ export class ResizeActions {
   }
 
   async #stashVmState(uuid: string, vmState: string): Promise<void> {
-    const db = this.support.deps.store.db;
-    await db.deleteFrom('compute_instance_system_metadata').where('instance_uuid', '=', uuid).where('key', '=', OLD_VM_STATE).execute();
-    await db.insertInto('compute_instance_system_metadata').values({ instance_uuid: uuid, key: OLD_VM_STATE, value: vmState }).execute();
+    await this.support.deps.store.writeSystemMetadata(uuid, { [OLD_VM_STATE]: vmState });
   }
 
   #spec(server: Server, flavor: Flavor, image: ImageRef | undefined, host: string | undefined): RequestSpec {

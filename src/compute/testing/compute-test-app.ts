@@ -23,7 +23,6 @@ import type { AgentCallVerb, AgentVerb, AgentVerbs } from '../agent/rpc-api.js';
 import type { BuildRequest, ComputeTaskApi, EvacuateRequest, LiveMigrateRequest, ResizeRequest } from '../conductor/rpc-api.js';
 import { ADMIN, withComputeDb } from '../db/testing/compute-db.js';
 import { ensureDefaultFlavors } from '../flavors/default-flavors.js';
-import { FlavorManager } from '../flavors/flavor-manager.js';
 import { KeyPairManager } from '../keypairs/keypair-manager.js';
 import { COMPUTE_POLICIES } from '../policies.js';
 import { QuotaManager } from '../quotas/quota-manager.js';
@@ -35,6 +34,7 @@ import { PowerState } from '../virt/power-state.js';
 import { COMPUTE_MIN_VERSION } from '../api/versions.js';
 import { computeRoutes } from '../api/routes/index.js';
 import type { ProxiedImages } from '../api/routes/route-deps.js';
+import { createComputeStores } from '../db/compute-stores.js';
 
 /** Nova Zed's maximum. */
 const TEST_MAX_VERSION = '2.93';
@@ -117,14 +117,15 @@ export interface ComputeAppOptions {
 export async function withComputeApp(fn: (harness: Harness) => Promise<void>, options: ComputeAppOptions = {}): Promise<void> {
   await withComputeDb('sqlite', async (db) => {
     await migrateToLatest(db, serviceRegistryMigrations);
-    const flavors = new FlavorManager(db);
-    const quotas = new QuotaManager(db);
-    const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
+    const stores = createComputeStores(db);
+    const { flavors } = stores;
+    const quotas = new QuotaManager(stores.quotas, stores.usage);
+    const keypairs = new KeyPairManager(stores.keypairs, (project) => quotas.keyPairLimit(project));
     await ensureDefaultFlavors(flavors);
     const registry = new ServiceRegistry(db);
     const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [], resizes: [], liveMigrations: [], evacuations: [], unshelves: [], snapshots: new Map(), deletedImages: [] };
     const admin = createComputeAdmin(
-      db, registry, quotas,
+      stores, registry, quotas,
       async () => {
         recorded.aggregateRefreshes += 1;
       },
@@ -161,7 +162,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       },
     };
     const servers = new ServersService({
-      database: db,
+      stores,
       flavors,
       keypairs,
       quotas,

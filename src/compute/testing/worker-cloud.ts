@@ -24,7 +24,6 @@ import { insertInstance } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
-import { FlavorManager } from '../flavors/flavor-manager.js';
 import { KeyPairManager } from '../keypairs/keypair-manager.js';
 import { QuotaManager } from '../quotas/quota-manager.js';
 import { ServersService } from '../servers/servers-service.js';
@@ -32,6 +31,7 @@ import type { ServerImageApi } from '../servers/snapshot-image.js';
 import { FakeDriver } from '../virt/fake/index.js';
 import type { ComputeImageSource } from '../agent/image-access.js';
 import { startComputeWorkers, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
+import { createComputeStores } from '../db/compute-stores.js';
 
 export const IMAGE_ID = randomUUID();
 
@@ -72,12 +72,13 @@ export const serverImages: ServerImageApi = {
 
 /** The servers API's logic over the cloud's database, casting to its real workers. */
 export function serversOf(cloud: Cloud): ServersService {
-  const quotas = new QuotaManager(cloud.db);
+  const stores = createComputeStores(cloud.db);
+  const quotas = new QuotaManager(stores.quotas, stores.usage);
   return new ServersService({
-    database: cloud.db,
-    flavors: new FlavorManager(cloud.db),
+    stores,
+    flavors: stores.flavors,
     images: serverImages,
-    keypairs: new KeyPairManager(cloud.db, (project) => quotas.keyPairLimit(project)),
+    keypairs: new KeyPairManager(stores.keypairs, (project) => quotas.keyPairLimit(project)),
     quotas,
     computeTaskApi: cloud.workers.computeTaskApi,
     computeAgentApi: cloud.workers.computeAgentApi,

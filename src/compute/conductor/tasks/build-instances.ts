@@ -21,7 +21,7 @@ export class BuildInstancesTask implements ConductorTask {
 
   async execute(): Promise<void> {
     const { deps, builds } = this;
-    for (const build of builds) await deps.instances.eventStart({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host });
+    for (const build of builds) await deps.actions.eventStart({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host });
     const spec: WireRequestSpec = { ...this.spec, instanceUuids: builds.map((build) => build.instanceUuid), numInstances: builds.length };
     const selections = await deps.scheduler.selectDestinations(fromWireSpec(spec));
     for (const selection of selections) this.#pending.set(selection.instanceUuid, selection);
@@ -30,7 +30,7 @@ export class BuildInstancesTask implements ConductorTask {
       if (!selection) continue;
       await dispatchBuild(deps, build, specForInstance(spec, build.instanceUuid), selection);
       this.#pending.delete(build.instanceUuid);
-      await deps.instances.eventFinish({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
+      await deps.actions.eventFinish({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
     }
   }
 
@@ -46,7 +46,7 @@ export class BuildInstancesTask implements ConductorTask {
       if (selection) await releaseClaim(deps, uuid, selection.destination.host);
       if (selection || this.#pending.size === 0) {
         await failBuild(deps, uuid, fault);
-        await deps.instances.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: fault.message });
+        await deps.actions.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: fault.message });
       }
     }
   }

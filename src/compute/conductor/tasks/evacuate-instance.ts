@@ -31,7 +31,7 @@ export class EvacuateInstanceTask implements ConductorTask {
   async execute(): Promise<void> {
     const { deps, request } = this;
     const uuid = request.instanceUuid;
-    await deps.instances.eventStart({ uuid, event: EVACUATE_EVENT, host: deps.host });
+    await deps.actions.eventStart({ uuid, event: EVACUATE_EVENT, host: deps.host });
     const migration = await migrationOf(deps, request.migrationId);
     this.#migration = migration;
     const instance = await movingInstance(deps, uuid, TaskState.REBUILDING);
@@ -52,7 +52,7 @@ export class EvacuateInstanceTask implements ConductorTask {
       onSharedStorage: request.onSharedStorage,
     });
     this.#dispatched = true;
-    await deps.instances.eventFinish({ uuid, event: EVACUATE_EVENT, host: deps.host, result: 'Success' });
+    await deps.actions.eventFinish({ uuid, event: EVACUATE_EVENT, host: deps.host, result: 'Success' });
   }
 
   async rollback(error: unknown): Promise<void> {

@@ -32,7 +32,7 @@ export class LiveMigrateInstanceTask implements ConductorTask {
   async execute(): Promise<void> {
     const { deps, request } = this;
     const uuid = request.instanceUuid;
-    await deps.instances.eventStart({ uuid, event: LIVE_MIGRATE_EVENT, host: deps.host });
+    await deps.actions.eventStart({ uuid, event: LIVE_MIGRATE_EVENT, host: deps.host });
     const migration = await migrationOf(deps, request.migrationId);
     this.#migration = migration;
     const instance = await movingInstance(deps, uuid, TaskState.MIGRATING);
@@ -58,7 +58,7 @@ export class LiveMigrateInstanceTask implements ConductorTask {
       blockMigration,
     });
     this.#dispatched = true;
-    await deps.instances.eventFinish({ uuid, event: LIVE_MIGRATE_EVENT, host: deps.host, result: 'Success' });
+    await deps.actions.eventFinish({ uuid, event: LIVE_MIGRATE_EVENT, host: deps.host, result: 'Success' });
   }
 
   async rollback(error: unknown): Promise<void> {

@@ -72,5 +72,5 @@ export async function failMove(deps: TaskDeps, move: FailedMove, error: unknown)
     changes: refused ? { taskState: null } : { taskState: null, vmState: VmState.ERROR },
   });
   await deps.instances.addFault({ uuid, code: error instanceof NimbusError ? error.status : 500, message, host: deps.host });
-  await deps.instances.eventFinish({ uuid, event: move.event, host: deps.host, result: 'Error', traceback: message });
+  await deps.actions.eventFinish({ uuid, event: move.event, host: deps.host, result: 'Error', traceback: message });
 }

@@ -41,7 +41,7 @@ export class UnshelveInstanceTask implements ConductorTask {
     }
     if (instance.vmState !== VmState.SHELVED_OFFLOADED) throw new Error(`Unshelve attempted but vm_state ${instance.vmState} is not SHELVED or SHELVED_OFFLOADED`);
     this.#scheduling = true;
-    await deps.instances.eventStart({ uuid, event: SCHEDULE_EVENT, host: deps.host });
+    await deps.actions.eventStart({ uuid, event: SCHEDULE_EVENT, host: deps.host });
     const [selection] = await deps.scheduler.selectDestinations(fromWireSpec(specForInstance(this.args.spec, uuid)));
     if (selection === undefined) throw new Error('The scheduler returned no destination');
     this.#claimed = selection;
@@ -54,7 +54,7 @@ export class UnshelveInstanceTask implements ConductorTask {
       changes: { host, node },
     });
     if (!placed) throw new Error('Instance changed state while it was scheduled');
-    await deps.instances.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
+    await deps.actions.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
     await deps.agents.cast(host, 'unshelve_instance', { instanceUuid: uuid, imageId, node });
     this.#claimed = undefined;
   }
@@ -72,6 +72,6 @@ export class UnshelveInstanceTask implements ConductorTask {
     });
     if (!reverted) return;
     await deps.instances.addFault({ uuid, code: error instanceof NimbusError ? error.status : 500, message, host: deps.host });
-    if (this.#scheduling) await deps.instances.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: message });
+    if (this.#scheduling) await deps.actions.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: message });
   }
 }
