@@ -4,7 +4,7 @@ import type { AggregateStore } from '../db/aggregate-store.js';
 
 /** Nova's `[DEFAULT] default_availability_zone` and `internal_service_availability_zone`. */
 export const DEFAULT_ZONE = 'nova';
-export const INTERNAL_ZONE = 'internal';
+const INTERNAL_ZONE = 'internal';
 
 export interface Zone {
   readonly name: string;

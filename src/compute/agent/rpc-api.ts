@@ -2,7 +2,8 @@
  * The verbs a compute agent answers on `compute.<host>`: a closed set, each with its argument
  * and result types. The RPC client sends only these and the manager implements all of them.
  */
-import type { AgentInstance, BuildRequest, MigrationHandle, MoveMigrationWire } from '../conductor/rpc-api.js';
+import type { AgentInstance, BuildRequest } from '../conductor/rpc-api.js';
+import type { MigrationHandle, MoveMigrationWire } from '../moves/migration.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 import type { MigratedDisks } from '../virt/driver.js';

@@ -29,7 +29,7 @@ import type {
   AgentInstance,
   BuildInstancesArgs,
   ComputeNodeUpdateArgs,
-  EvacuateInstanceArgs,
+  EvacuateServerArgs,
   FaultArgs,
   InstanceUpdateArgs,
   LiveMigrateInstanceArgs,
@@ -39,7 +39,7 @@ import type {
   PollUnconfirmedResizesArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
-  UnshelveInstanceArgs,
+  UnshelveServerArgs,
 } from './rpc-api.js';
 import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './rpc-api.js';
 
@@ -99,9 +99,9 @@ export class ConductorService {
         migration_in_progress: (args: { instanceUuid: string }) => moveInProgress(this.#deps, args.instanceUuid),
         poll_unconfirmed_resizes: (args: PollUnconfirmedResizesArgs) => pollUnconfirmedResizes(this.#deps, this.#actionLog, args),
         live_migrate_instance: (args: LiveMigrateInstanceArgs) => runTask(new LiveMigrateInstanceTask(this.#deps, args.request), { rethrow: args.wait }),
-        evacuate_instance: (args: EvacuateInstanceArgs) => runTask(new EvacuateInstanceTask(this.#deps, args.request)),
+        evacuate_instance: (args: EvacuateServerArgs) => runTask(new EvacuateInstanceTask(this.#deps, args.request)),
         instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
-        unshelve_instance: (args: UnshelveInstanceArgs) => runTask(new UnshelveInstanceTask(this.#deps, args)),
+        unshelve_instance: (args: UnshelveServerArgs) => runTask(new UnshelveInstanceTask(this.#deps, args)),
         instance_update: (args: InstanceUpdateArgs) => instances.update(args),
         instance_system_metadata_get: (args: { uuid: string }) => instances.systemMetadata(args.uuid),
         instance_fault_create: (args: FaultArgs) => instances.addFault(args),

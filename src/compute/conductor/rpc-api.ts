@@ -134,7 +134,7 @@ export interface RescheduleArgs {
 }
 
 /** Nova's conductor unshelve_instance: a shelved server to put back on a host (scheduled again when offloaded). */
-export interface UnshelveInstanceArgs {
+export interface UnshelveServerArgs {
   readonly instanceUuid: string;
   /** Where it may go (flavor, image, the zone asked for); used only for an offloaded server. */
   readonly spec: WireRequestSpec;
@@ -159,7 +159,7 @@ export interface LiveMigrateInstanceArgs {
   readonly wait: boolean;
 }
 
-export interface EvacuateInstanceArgs {
+export interface EvacuateServerArgs {
   readonly request: EvacuateRequest;
 }
 
@@ -175,20 +175,6 @@ export interface PollUnconfirmedResizesArgs {
   readonly host: string;
   /** `[DEFAULT] resize_confirm_window`. */
   readonly confirmWindowSeconds: number;
-}
-
-/** The migration record a move belongs to, as agents report on it. */
-export interface MigrationHandle {
-  readonly id: number;
-  readonly uuid: string;
-}
-
-/** A resize or cold migration as agents know it: the record and both ends. */
-export interface MoveMigrationWire extends MigrationHandle {
-  readonly sourceCompute: string;
-  readonly sourceNode: string;
-  readonly destCompute: string;
-  readonly destNode: string;
 }
 
 /** One server of a build request, already written to the database by the API (vm_state building). */

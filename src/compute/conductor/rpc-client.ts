@@ -3,7 +3,7 @@
  * what the compute API casts to the conductor; ConductorClient what a compute agent asks of it.
  */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
-import type { MigrationFilter, MigrationRow } from '../moves/migration.js';
+import type { MigrationFilter, MigrationRow, MoveMigrationWire } from '../moves/migration.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler/rpc-api.js';
 import {
@@ -22,13 +22,12 @@ import {
   type LiveMigrateRequest,
   type MigrateServerArgs,
   type MigrationUpdateArgs,
-  type MoveMigrationWire,
   type MoveResourcesArgs,
   type PollUnconfirmedResizesArgs,
   type RescheduleArgs,
   type ResizeRequest,
   type ServiceHeartbeatArgs,
-  type UnshelveInstanceArgs,
+  type UnshelveServerArgs,
 } from './rpc-api.js';
 
 export class ComputeTaskRpcClient implements ComputeTaskApi {
@@ -44,7 +43,7 @@ export class ComputeTaskRpcClient implements ComputeTaskApi {
   }
 
   unshelveInstance(instanceUuid: string, spec: RequestSpec): Promise<void> {
-    const args: UnshelveInstanceArgs = { instanceUuid, spec: toWireSpec(spec) };
+    const args: UnshelveServerArgs = { instanceUuid, spec: toWireSpec(spec) };
     return this.#rpc.cast('unshelve_instance', args);
   }
 

@@ -8,6 +8,7 @@ import { currentContext, newAdminContext } from '../../common/context/request-co
 import { getLogger } from '../../common/logging/logger.js';
 import type { MigrationRow } from '../moves/migration.js';
 import { startConfirm } from '../moves/start-confirm.js';
+import { confirmResizeOnSource } from '../agent/rpc-client.js';
 import type { InstanceActionLog } from '../actions/instance-actions.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
@@ -31,7 +32,7 @@ export async function pollUnconfirmedResizes(deps: TaskDeps, actions: InstanceAc
       continue;
     }
     LOG.info(`Automatically confirming migration ${migration.id} for instance ${migration.instance_uuid}`, { instance: migration.instance_uuid });
-    await startConfirm({ migrations: deps.migrations, actions, agents: deps.agents }, currentContext() ?? newAdminContext(), migration);
+    await startConfirm({ migrations: deps.migrations, actions, confirmOnSource: (row) => confirmResizeOnSource(deps.agents, row) }, currentContext() ?? newAdminContext(), migration);
   }
 }
 

@@ -30,7 +30,7 @@ const SORT_COLUMNS: Readonly<Record<Exclude<FlavorSortKey, 'description'>, SortC
   vcpus: 'vcpus',
 };
 
-export function flavorNotFound(flavorid: string): NotFound {
+function flavorNotFound(flavorid: string): NotFound {
   return new NotFound(`Flavor ${flavorid} could not be found.`);
 }
 

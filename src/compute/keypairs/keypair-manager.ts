@@ -14,7 +14,7 @@ export interface KeyPairOwner {
 /** The key_pairs limit of a project (-1: unlimited); the quota manager answers it. */
 export type KeyPairLimit = (projectId: string) => Promise<number>;
 
-export function keyPairNotFound(name: string, userId: string): NotFound {
+function keyPairNotFound(name: string, userId: string): NotFound {
   return new NotFound(`Keypair ${name} not found for user ${userId}`);
 }
 

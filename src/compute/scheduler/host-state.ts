@@ -9,8 +9,8 @@ import type { Resources } from './resources.js';
 
 /** Nova's initial_*_allocation_ratio defaults. */
 export const DEFAULT_ALLOCATION_RATIOS: AllocationRatios = { cpu: 16.0, ram: 1.5, disk: 1.0 };
-export const DEFAULT_AVAILABILITY_ZONE = 'nova';
-export const DEFAULT_CELL_UUID = 'cell1';
+const DEFAULT_AVAILABILITY_ZONE = 'nova';
+const DEFAULT_CELL_UUID = 'cell1';
 
 export interface AllocationRatios {
   readonly cpu: number;

@@ -22,7 +22,7 @@ export interface LiveMigrateOptions {
 }
 
 /** Statuses of a live migration still under way (Nova's migration_get_in_progress_by_instance). */
-export const LIVE_MIGRATION_IN_PROGRESS: readonly MigrationStatus[] = [MigrationStatus.QUEUED, MigrationStatus.PREPARING, MigrationStatus.RUNNING, MigrationStatus.POST_MIGRATING];
+const LIVE_MIGRATION_IN_PROGRESS: readonly MigrationStatus[] = [MigrationStatus.QUEUED, MigrationStatus.PREPARING, MigrationStatus.RUNNING, MigrationStatus.POST_MIGRATING];
 
 /**
  * Nova's compute API for live migration: os-migrateLive, force-complete and abort of the one in

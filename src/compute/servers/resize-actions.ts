@@ -14,7 +14,9 @@ import type { Flavor } from '../flavors/flavor.js';
 import type { FlavorStore } from '../db/flavor-store.js';
 import type { MigrationRow } from '../moves/migration.js';
 import type { MigrationStore } from '../db/migration-store.js';
-import { moveRef, startConfirm } from '../moves/start-confirm.js';
+import { startConfirm, type ConfirmDeps } from '../moves/start-confirm.js';
+import { moveRef } from '../moves/migration.js';
+import { confirmResizeOnSource } from '../agent/rpc-client.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import { computeService } from '../scheduler/host-source.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
@@ -46,7 +48,7 @@ interface StoredFlavors {
   readonly new: Flavor | null;
 }
 
-export function storedFlavors(server: Server): StoredFlavors {
+function storedFlavors(server: Server): StoredFlavors {
   return JSON.parse(server.row.flavor) as StoredFlavors;
 }
 
@@ -116,8 +118,8 @@ export class ResizeActions {
     await startConfirm(this.#confirmDeps(), context, migration);
   }
 
-  #confirmDeps() {
-    return { migrations: this.deps.migrations, actions: this.support.deps.actions, agents: this.support.agents };
+  #confirmDeps(): ConfirmDeps {
+    return { migrations: this.deps.migrations, actions: this.support.deps.actions, confirmOnSource: (row) => confirmResizeOnSource(this.support.agents, row) };
   }
 
   /** check_instance_lock, check_instance_state(ACTIVE, STOPPED; no task) and check_instance_host(check_is_up). */

@@ -5,13 +5,13 @@ import type { ServerStore } from '../db/server-store.js';
 
 /** Nova's objects/instance.py MAX_TAG_COUNT and objects/tag.py MAX_TAG_LENGTH. */
 export const MAX_TAG_COUNT = 50;
-export const MAX_TAG_LENGTH = 60;
+const MAX_TAG_LENGTH = 60;
 
 /** States in which Nova lets tags change (server_tags._check_instance_in_valid_state). */
 const TAGGABLE_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
 
 /** parameter_types.tag: 1–60 characters, no `/` nor `,`. */
-export function isValidTag(tag: string): boolean {
+function isValidTag(tag: string): boolean {
   return tag.length >= 1 && tag.length <= MAX_TAG_LENGTH && !/[,/]/.test(tag);
 }
 

@@ -50,7 +50,7 @@ const IMAGES = new Map<string, ImageRef>([
 ]);
 
 /** What the fake agents answer to get_diagnostics: a one-vCPU guest with a disk and a NIC whose rates are unknown. */
-export const TEST_DIAGNOSTICS: InstanceDiagnostics = {
+const TEST_DIAGNOSTICS: InstanceDiagnostics = {
   state: PowerState.RUNNING, driver: 'libvirt', hypervisor: 'qemu', hypervisorOs: 'linux', uptimeSeconds: 42, configDrive: true,
   memory: { maximumMb: 128, usedMb: 190 },
   cpus: [{ id: 0, timeNs: 5_000_000_000, utilisation: null }],

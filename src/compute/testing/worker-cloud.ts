@@ -64,7 +64,7 @@ export const images: ComputeImageSource = {
 };
 
 /** The image service as the servers API uses it: snapshot records are queued images of the given name. */
-export const serverImages: ServerImageApi = {
+const serverImages: ServerImageApi = {
   getImageForCompute: (context, id) => images.getImageForCompute(context, id),
   createSnapshotImage: async (context, spec) => ({ ...(await images.getImageForCompute(context, randomUUID())), name: spec.name, status: 'queued' }),
   delete: (context, id) => images.delete(context, id),

@@ -15,7 +15,7 @@ import type { ComputeManagerDeps, OperationContext } from './operation-context.j
 
 const LOG = getLogger('nimbus.compute.manager');
 
-export const BUILD_EVENT = 'compute__do_build_and_run_instance';
+const BUILD_EVENT = 'compute__do_build_and_run_instance';
 
 export function buildOperation({ deps, runner }: OperationContext): Pick<AgentHandlers, 'build_and_run_instance'> {
   return {

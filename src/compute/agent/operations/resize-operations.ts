@@ -7,7 +7,8 @@
  * on the destination leaves it in ERROR there, as Nova does, with the source's resources given up.
  */
 import { getLogger } from '../../../common/logging/logger.js';
-import type { AgentInstance, MoveMigrationWire } from '../../conductor/rpc-api.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
+import type { MoveMigrationWire } from '../../moves/migration.js';
 import type { Flavor } from '../../flavors/flavor.js';
 import { RESIZING_STATES, TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';

@@ -32,7 +32,7 @@ export const SHELVE_TASK_STATES: readonly TaskState[] = [
 ];
 
 /** The shelve snapshot is gone: unshelving can never succeed, so the instance goes to ERROR (as Nova's conductor). */
-export class ShelvedImageNotFound extends NotFound {
+class ShelvedImageNotFound extends NotFound {
   constructor(imageId: string) {
     super(`Unshelve attempted but the image ${imageId} cannot be found.`);
   }

@@ -22,7 +22,7 @@ export interface SnapshotStates {
   readonly uploading: TaskState;
 }
 
-export const IMAGE_SNAPSHOT_STATES: SnapshotStates = {
+const IMAGE_SNAPSHOT_STATES: SnapshotStates = {
   start: TaskState.IMAGE_SNAPSHOT,
   pendingUpload: TaskState.IMAGE_PENDING_UPLOAD,
   uploading: TaskState.IMAGE_UPLOADING,

@@ -15,7 +15,7 @@ import type { ConductorTask, TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
-export const EVACUATE_EVENT = 'conductor_rebuild_instance';
+const EVACUATE_EVENT = 'conductor_rebuild_instance';
 
 export class EvacuateInstanceTask implements ConductorTask {
   #migration: MigrationRow | undefined;

@@ -16,7 +16,7 @@ import type { ConductorTask, TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
-export const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
+const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
 
 export class LiveMigrateInstanceTask implements ConductorTask {
   #migration: MigrationRow | undefined;

@@ -18,7 +18,7 @@ import type { ConductorTask, TaskDeps } from './task.js';
 const LOG = getLogger('nimbus.compute.conductor');
 
 /** Nova's EventReporter name for the conductor's part. */
-export const COLD_MIGRATE_EVENT = 'cold_migrate';
+const COLD_MIGRATE_EVENT = 'cold_migrate';
 
 export class MigrateServerTask implements ConductorTask {
   #migration: MigrationRow | undefined;

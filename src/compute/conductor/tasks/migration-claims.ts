@@ -18,7 +18,7 @@ export interface RequestedHost {
 }
 
 /** The spec a move of `instance` is scheduled under: its flavor, never back onto its own host. */
-export function moveSpec(instance: AgentInstance, host: string | null): RequestSpec {
+function moveSpec(instance: AgentInstance, host: string | null): RequestSpec {
   const { flavor } = instance;
   return {
     instanceUuid: instance.uuid,

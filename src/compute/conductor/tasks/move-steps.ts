@@ -11,7 +11,7 @@ import type { TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
-export async function isComputeUp(deps: TaskDeps, host: string): Promise<boolean> {
+async function isComputeUp(deps: TaskDeps, host: string): Promise<boolean> {
   return (await computeService(deps.services, host))?.up ?? false;
 }
 

@@ -10,7 +10,7 @@ import type { ClaimedSelection } from '../../scheduler/rpc-api.js';
 import { fromWireSpec } from '../../scheduler/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { UnshelveInstanceArgs } from '../rpc-api.js';
+import type { UnshelveServerArgs } from '../rpc-api.js';
 import { releaseClaim, SCHEDULE_EVENT, specForInstance } from './build-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 
@@ -23,7 +23,7 @@ export class UnshelveInstanceTask implements ConductorTask {
 
   constructor(
     private readonly deps: TaskDeps,
-    private readonly args: UnshelveInstanceArgs,
+    private readonly args: UnshelveServerArgs,
   ) {}
 
   async execute(): Promise<void> {

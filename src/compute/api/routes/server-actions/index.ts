@@ -17,7 +17,7 @@ import type { ServerAction } from './server-action.js';
 import { snapshotActions } from './snapshot-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction];
+const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {
