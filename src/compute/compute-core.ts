@@ -1,6 +1,6 @@
 import type { Database } from '../common/db/database.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
-import type { ImageService } from '../image/images/image-service.js';
+import type { ImageService } from '../image/index.js';
 import { createComputeAdmin } from './admin/compute-admin.js';
 import { createComputeStores } from './db/compute-stores.js';
 import type { ServiceChanged } from './admin/compute-services.js';

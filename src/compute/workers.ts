@@ -22,7 +22,8 @@ import { DbHostSource } from './scheduler/host-source.js';
 import { SchedulerClient } from './scheduler/rpc-client.js';
 import { SchedulerService } from './scheduler/manager.js';
 import type { SchedulerOptions } from './scheduler/select-destinations.js';
-import { createDriver, hostPaths } from './virt/index.js';
+import { createDriver } from './virt/index.js';
+import { hostPaths } from './virt/qemu/instance/instance-dir.js';
 import { FakeHostRegistry, type FakeHostSize } from './virt/fake/index.js';
 
 export interface ComputeAgentsOptions {

@@ -2,8 +2,7 @@
 import type { Readable } from 'node:stream';
 import { currentContext, newAdminContext, type RequestContext } from '../../common/context/request-context.js';
 import { NimbusError } from '../../common/errors/errors.js';
-import type { ImageRef } from '../../image/images/image.js';
-import type { PatchChange } from '../../image/images/json-patch.js';
+import type { ImageRef, PatchChange } from '../../image/index.js';
 import type { DriverSnapshot } from '../virt/driver.js';
 import type { DiskFormat, ImageMeta } from '../virt/instance-spec.js';
 

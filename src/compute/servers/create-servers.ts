@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Forbidden, NimbusError } from '../../common/errors/errors.js';
-import type { ImageRef } from '../../image/images/image.js';
+import type { ImageRef } from '../../image/index.js';
 import type { BuildRequest, ComputeTaskApi } from '../conductor/rpc-api.js';
 import type { InstancesTable } from '../db/tables.js';
 import type { NodeStore } from '../db/node-store.js';

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NimbusError } from '../../common/errors/errors.js';
-import type { ImageRef } from '../../image/images/image.js';
+import type { ImageRef } from '../../image/index.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';

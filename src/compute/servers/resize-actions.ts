@@ -9,7 +9,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
-import type { ImageRef } from '../../image/images/image.js';
+import type { ImageRef } from '../../image/index.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { FlavorStore } from '../db/flavor-store.js';
 import type { MigrationRow } from '../moves/migration.js';

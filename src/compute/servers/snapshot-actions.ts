@@ -6,7 +6,7 @@
  */
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
-import type { ImageRef } from '../../image/images/image.js';
+import type { ImageRef } from '../../image/index.js';
 import { checkImageMetadataQuota } from '../quotas/image-metadata-quota.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeDriver } from './fake/fake-driver.js';
-import { PowerState, createDriver, powerStateName } from './index.js';
+import { createDriver } from './index.js';
+import { PowerState, powerStateName } from './power-state.js';
 
 test('createDriver builds the fake driver for its host', () => {
   const driver = createDriver('fake', { host: 'compute-7' });

@@ -1,6 +1,6 @@
 /**
- * @module The compute virt driver seam: the ComputeDriver contract, the types it speaks in, and
- * the registry composition roots pick a driver from.
+ * @module The registry composition roots pick a compute driver from. The driver contract and
+ * the types it speaks in are imported from their own files (driver.ts, instance-spec.ts …).
  */
 import type { ComputeDriver } from './driver.js';
 import type { FakeDriverOptions } from './fake/fake-driver.js';
@@ -8,15 +8,6 @@ import { FakeDriver } from './fake/fake-driver.js';
 import type { QemuDriverOptions } from './qemu/driver.js';
 import { QemuDriver } from './qemu/driver.js';
 import { qemuSystemBinary } from './qemu/host/qemu-binary.js';
-
-export { hostPaths } from './qemu/instance/instance-dir.js';
-
-export type { CapabilityFlag, DriverCapabilities } from './capabilities.js';
-export type * from './driver.js';
-export * from './errors.js';
-export type { CpuInfo, HostResources } from './host-resources.js';
-export type * from './instance-spec.js';
-export { POWER_STATE_NAMES, PowerState, powerStateName } from './power-state.js';
 
 /** Each driver's options, by name: what `createDriver` accepts. */
 export interface DriverOptionsByName {

@@ -7,7 +7,7 @@ import type { KeyPairManager } from '../../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../../quotas/quota-manager.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServersService } from '../../servers/servers-service.js';
-import type { ImageService } from '../../../image/images/image-service.js';
+import type { ImageService } from '../../../image/index.js';
 
 /** The image service as the image proxy uses it: under the caller's context, so visibility is theirs. */
 export type ProxiedImages = Pick<ImageService, 'get' | 'list' | 'update' | 'delete'>;
