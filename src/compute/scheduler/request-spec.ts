@@ -70,6 +70,11 @@ export interface RequestSpec {
   readonly ignoreHosts?: readonly string[];
 }
 
+/** The spec of one existing instance (a move, an unshelve): callers add zone, group, retry or destination. */
+export function singleInstanceSpec(instanceUuid: string, projectId: string, flavor: FlavorResources, image: ImageSpec): RequestSpec {
+  return { instanceUuid, instanceUuids: [instanceUuid], numInstances: 1, projectId, flavor, image, schedulerHints: {} };
+}
+
 /** Local disk one instance of `flavor` needs, in MB (Nova: 1024 × (root + ephemeral) + swap). */
 export function requestedDiskMb(spec: Readonly<RequestSpec>): number {
   const rootGb = spec.isBootFromVolume ? 0 : spec.flavor.rootGb;

@@ -7,7 +7,7 @@ import type { BuildRequest, ComputeTaskApi } from '../conductor/rpc-api.js';
 import type { InstancesTable } from '../db/tables.js';
 import type { NodeStore } from '../db/node-store.js';
 import type { GroupFound, ServerGroupStore } from '../db/server-group-store.js';
-import type { Flavor } from '../flavors/flavor.js';
+import { flavorResources, type Flavor } from '../flavors/flavor.js';
 import type { FlavorStore } from '../db/flavor-store.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
@@ -292,7 +292,7 @@ function requestSpec(request: ServerCreateRequest, uuids: readonly string[], pro
     instanceUuids: uuids,
     numInstances: uuids.length,
     projectId,
-    flavor: { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, rootGb: flavor.root_gb, ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs },
+    flavor: flavorResources(flavor),
     image: { id: image.id, properties: image.properties },
     ...(request.availabilityZone === undefined ? {} : { availabilityZone: request.availabilityZone }),
     schedulerHints: {

@@ -10,7 +10,7 @@ import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageRef } from '../../image/index.js';
-import type { Flavor } from '../flavors/flavor.js';
+import { flavorResources, type Flavor } from '../flavors/flavor.js';
 import type { FlavorStore } from '../db/flavor-store.js';
 import type { MigrationRow } from '../moves/migration.js';
 import type { MigrationStore } from '../db/migration-store.js';
@@ -19,7 +19,7 @@ import { moveRef } from '../moves/migration.js';
 import { confirmResizeOnSource } from '../agent/rpc-client.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import { computeService } from '../scheduler/host-source.js';
-import type { RequestSpec } from '../scheduler/request-spec.js';
+import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
@@ -209,14 +209,8 @@ export class ResizeActions {
   #spec(server: Server, flavor: Flavor, image: ImageRef | undefined, host: string | undefined): RequestSpec {
     const { row } = server;
     return {
-      instanceUuid: row.uuid,
-      instanceUuids: [row.uuid],
-      numInstances: 1,
-      projectId: row.project_id,
-      flavor: { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, rootGb: flavor.root_gb, ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs },
-      image: { id: row.image_ref, properties: image?.properties ?? {} },
+      ...singleInstanceSpec(row.uuid, row.project_id, flavorResources(flavor), { id: row.image_ref, properties: image?.properties ?? {} }),
       ...(row.availability_zone === null ? {} : { availabilityZone: row.availability_zone }),
-      schedulerHints: {},
       ...(host === undefined ? {} : { requestedDestination: { host } }),
     };
   }

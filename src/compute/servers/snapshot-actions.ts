@@ -9,7 +9,7 @@ import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js
 import type { ImageRef } from '../../image/index.js';
 import { checkImageMetadataQuota } from '../quotas/image-metadata-quota.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import type { RequestSpec } from '../scheduler/request-spec.js';
+import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.js';
 import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
@@ -123,15 +123,10 @@ export class SnapshotActions {
     const stored = (JSON.parse(row.flavor) as { cur?: StoredFlavor } | null)?.cur ?? {};
     const zone = availabilityZone ?? row.availability_zone ?? undefined;
     const group = await this.deps.support.deps.serverGroups.specOfInstance(row.uuid);
+    const flavor = { vcpus: row.vcpus, memoryMb: row.memory_mb, rootGb: row.root_gb, ephemeralGb: row.ephemeral_gb, swapMb: stored.swap ?? 0, extraSpecs: stored.extra_specs ?? {} };
     return {
-      instanceUuid: row.uuid,
-      instanceUuids: [row.uuid],
-      numInstances: 1,
-      projectId: row.project_id,
-      flavor: { vcpus: row.vcpus, memoryMb: row.memory_mb, rootGb: row.root_gb, ephemeralGb: row.ephemeral_gb, swapMb: stored.swap ?? 0, extraSpecs: stored.extra_specs ?? {} },
-      image: { id: imageId, properties },
+      ...singleInstanceSpec(row.uuid, row.project_id, flavor, { id: imageId, properties }),
       ...(zone === undefined ? {} : { availabilityZone: zone }),
-      schedulerHints: {},
       ...(group === undefined ? {} : { serverGroup: group }),
     };
   }
