@@ -10,7 +10,7 @@ import { claim, release } from '../src/compute/scheduler/claims.js';
 import { HostStateCache } from '../src/compute/scheduler/host-state.js';
 import type { RequestSpec } from '../src/compute/scheduler/request-spec.js';
 import { FilterScheduler, type SchedulerOptions } from '../src/compute/scheduler/select-destinations.js';
-import { flavor, nodeReport, requestSpec } from '../src/compute/scheduler/test-fixtures.js';
+import { flavor, nodeReport, requestSpec } from '../src/compute/testing/scheduler-fixtures.js';
 
 const WARMUP = 50;
 const DECISIONS = 500;

@@ -1,13 +1,13 @@
 import type { Database } from '../common/db/database.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
-import type { ImageService } from '../image/images/image-service.js';
+import type { ImageService } from '../image/index.js';
 import { createComputeAdmin } from './admin/compute-admin.js';
+import { createComputeStores } from './db/compute-stores.js';
 import type { ServiceChanged } from './admin/compute-services.js';
-import type { ComputeAgentApi } from './agent/compute-agent-api.js';
+import type { ComputeAgentApi } from './agent/rpc-api.js';
 import type { ComputeManagers } from './api/index.js';
 import type { ProjectExists } from './api/routes/project-check.js';
-import type { ComputeTaskApi } from './conductor/compute-task-api.js';
-import { FlavorManager } from './flavors/flavor-manager.js';
+import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
@@ -27,13 +27,14 @@ export interface ComputeApiBackends {
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
 export function createComputeManagers(database: Database, backends: ComputeApiBackends): ComputeManagers {
-  const quotas = new QuotaManager(database);
-  const flavors = new FlavorManager(database);
-  const keypairs = new KeyPairManager(database, (project) => quotas.keyPairLimit(project));
+  const stores = createComputeStores(database);
+  const quotas = new QuotaManager(stores.quotas, stores.usage);
+  const { flavors } = stores;
+  const keypairs = new KeyPairManager(stores.keypairs, (project) => quotas.keyPairLimit(project));
   const serviceRegistry = new ServiceRegistry(database);
-  const admin = createComputeAdmin(database, serviceRegistry, quotas, backends.refreshSchedulerAggregates, backends.updateSchedulerService);
+  const admin = createComputeAdmin(stores, serviceRegistry, quotas, backends.refreshSchedulerAggregates, backends.updateSchedulerService);
   const servers = new ServersService({
-    database,
+    stores,
     flavors,
     keypairs,
     quotas,

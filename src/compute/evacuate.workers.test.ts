@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runWithContext } from '../common/context/request-context.js';
 import { ADMIN } from './db/testing/compute-db.js';
-import { MigrationStatus } from './migrations/migration.js';
+import { MigrationStatus } from './moves/migration.js';
 import { activeServer, allocations, evacuate, forceDown, hostUsage, liftForcedDown, migrationRow } from './testing/moves.js';
 import { events, eventually, faults, instance, tables, usage, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 import { PowerState } from './virt/power-state.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { runWithContext, type RequestContext } from '../common/context/request-context.js';
 import { initInstance } from './agent/init-instance.js';
-import { ConductorClient } from './conductor/conductor-client.js';
+import { ConductorClient } from './conductor/rpc-client.js';
 import type { ServersService } from './servers/servers-service.js';
 import { build, events, eventually, faults, instance, newServer, setTask, tables, usage, waitFor, withCloud, serversOf, type Cloud } from './testing/worker-cloud.js';
 
@@ -19,8 +19,9 @@ async function running(cloud: Cloud): Promise<{ uuid: string; context: RequestCo
   return { uuid, context, host: row.host ?? '', servers: serversOf(cloud) };
 }
 
-async function act(servers: ServersService, context: RequestContext, uuid: string, action: (server: Awaited<ReturnType<ServersService['get']>>) => Promise<unknown>) {
-  await runWithContext(context, async () => action(await servers.get(context, uuid)));
+/** Runs one API request: the action gets that request's context, so its action record carries the request id the workers report under. */
+async function act(servers: ServersService, context: RequestContext, uuid: string, action: (server: Awaited<ReturnType<ServersService['get']>>, context: RequestContext) => Promise<unknown>) {
+  await runWithContext(context, async () => action(await servers.get(context, uuid), context));
 }
 
 async function eventResults(cloud: Cloud, uuid: string): Promise<string[]> {
@@ -32,15 +33,15 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
     await withCloud(2, async (cloud) => {
       const { uuid, context, host, servers } = await running(cloud);
       const guest = () => cloud.driver(host).inspect(uuid);
-      await act(servers, request(context), uuid, (server) => servers.guest.pause(context, server));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.pause(ctx, server));
       assert.equal((await waitFor(cloud.db, uuid, 'paused')).power_state, 3);
       assert.equal(guest()?.powerState, 3);
-      await act(servers, request(context), uuid, (server) => servers.guest.unpause(context, server));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.unpause(ctx, server));
       assert.equal((await waitFor(cloud.db, uuid, 'active')).power_state, 1);
-      await act(servers, request(context), uuid, (server) => servers.guest.suspend(context, server));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.suspend(ctx, server));
       assert.equal((await waitFor(cloud.db, uuid, 'suspended')).power_state, 7);
       assert.equal(guest()?.powerState, 7);
-      await act(servers, request(context), uuid, (server) => servers.guest.resume(context, server));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.resume(ctx, server));
       assert.equal((await waitFor(cloud.db, uuid, 'active')).power_state, 1);
       assert.equal(guest()?.powerState, 1);
       await eventually(async () => {
@@ -55,8 +56,8 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
       const { uuid, context, host, servers } = await running(cloud);
       const rescueImage = randomUUID();
       let password = '';
-      await act(servers, request(context), uuid, async (server) => {
-        password = await servers.guest.rescue(context, server, { rescueImageRef: rescueImage });
+      await act(servers, request(context), uuid, async (server, ctx) => {
+        password = await servers.guest.rescue(ctx, server, { rescueImageRef: rescueImage });
       });
       assert.equal(password.length, 12);
       const rescued = await waitFor(cloud.db, uuid, 'rescued');
@@ -64,7 +65,7 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
       assert.equal(cloud.driver(host).inspect(uuid)?.rescued, true);
       const console = await cloud.driver(host).getConsoleOutput({ uuid, name: `instance-${uuid.slice(0, 8)}` });
       assert.match(console, new RegExp(`rescue boot from image ${rescueImage}`));
-      await act(servers, request(context), uuid, (server) => servers.guest.unrescue(context, server));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.unrescue(ctx, server));
       await waitFor(cloud.db, uuid, 'active');
       assert.equal(cloud.driver(host).inspect(uuid)?.rescued, false);
       await eventually(async () => {
@@ -81,7 +82,7 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
       const used = usage(cloud);
       const newImage = randomUUID();
       cloud.driver(host).delays.set('spawn', 150);
-      await act(servers, request(context), uuid, (server) => servers.guest.rebuild(context, server, { imageRef: newImage, preserveEphemeral: false }));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.rebuild(ctx, server, { imageRef: newImage, preserveEphemeral: false }));
       await waitFor(cloud.db, uuid, 'active', 'rebuild_spawning');
       const row = await waitFor(cloud.db, uuid, 'active');
       cloud.driver(host).delays.set('spawn', 0);
@@ -93,7 +94,7 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
       assert.equal(usage(cloud), used);
 
       await tables(cloud.db).updateTable('compute_instances').set({ vm_state: 'stopped', power_state: 4 }).where('uuid', '=', uuid).execute();
-      await act(servers, request(context), uuid, (server) => servers.guest.rebuild(context, server, { imageRef: newImage, preserveEphemeral: false }));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.rebuild(ctx, server, { imageRef: newImage, preserveEphemeral: false }));
       assert.equal((await waitFor(cloud.db, uuid, 'stopped')).power_state, 4);
       assert.equal(cloud.driver(host).inspect(uuid)?.powerState, 4);
       await eventually(async () => assert.equal((await eventResults(cloud, uuid)).filter((name) => name === 'compute_rebuild_instance:Success').length, 2));
@@ -105,18 +106,18 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
       const { uuid, context, host, servers } = await running(cloud);
       const faultsNow = async () => (await faults(cloud.db, uuid)).map((fault) => fault.message);
       cloud.driver(host).faults.failNext('pause', { instanceUuid: uuid, message: 'cpu stuck' });
-      await act(servers, request(context), uuid, (server) => servers.guest.pause(context, server));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.pause(ctx, server));
       await eventually(async () => assert.deepEqual(await faultsNow(), ['pause of instance ' + uuid + ' failed: cpu stuck']));
       const afterPause = await instance(cloud.db, uuid);
       assert.deepEqual([afterPause.vm_state, afterPause.task_state, afterPause.power_state], ['active', null, 1]);
 
       cloud.driver(host).faults.failNext('suspend', { instanceUuid: uuid, message: 'no room for the memory image' });
-      await act(servers, request(context), uuid, (server) => servers.guest.suspend(context, server));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.suspend(ctx, server));
       await waitFor(cloud.db, uuid, 'error');
       await eventually(async () => assert.match((await faultsNow()).join('|'), /no room for the memory image/));
 
       cloud.driver(host).faults.failNext('rescue', { instanceUuid: uuid, message: 'rescue disk missing' });
-      await act(servers, request(context), uuid, (server) => servers.guest.rescue(context, server, {}));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.rescue(ctx, server, {}));
       await eventually(async () => assert.match((await faultsNow()).join('|'), new RegExp(`Instance ${uuid} cannot be rescued: Driver Error: .*rescue disk missing`)));
       assert.deepEqual([(await instance(cloud.db, uuid)).vm_state, (await instance(cloud.db, uuid)).task_state], ['error', null]);
       await eventually(async () => {
@@ -133,21 +134,21 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
       const { uuid, context, host, servers } = await running(cloud);
       const used = usage(cloud);
       cloud.driver(host).faults.failNext('spawn', { instanceUuid: uuid, message: 'image unreadable' });
-      await act(servers, request(context), uuid, (server) => servers.guest.rebuild(context, server, { imageRef: randomUUID(), preserveEphemeral: false }));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.rebuild(ctx, server, { imageRef: randomUUID(), preserveEphemeral: false }));
       await waitFor(cloud.db, uuid, 'error');
       await eventually(async () => assert.match((await faults(cloud.db, uuid)).map((fault) => fault.message).join('|'), /image unreadable/));
       assert.equal(cloud.driver(host).inspect(uuid), undefined);
       assert.equal(usage(cloud), used);
 
-      await act(servers, request(context), uuid, (server) => servers.guest.rebuild(context, server, { imageRef: randomUUID(), preserveEphemeral: true }));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.rebuild(ctx, server, { imageRef: randomUUID(), preserveEphemeral: true }));
       await waitFor(cloud.db, uuid, 'error');
       await eventually(async () => assert.match((await faults(cloud.db, uuid)).map((fault) => fault.message).join('|'), /does not support preserving ephemeral partitions/));
 
-      await act(servers, request(context), uuid, (server) => servers.guest.rebuild(context, server, { imageRef: randomUUID(), preserveEphemeral: false }));
+      await act(servers, request(context), uuid, (server, ctx) => servers.guest.rebuild(ctx, server, { imageRef: randomUUID(), preserveEphemeral: false }));
       const recovered = await waitFor(cloud.db, uuid, 'active');
       assert.deepEqual([recovered.host, recovered.power_state], [host, 1]);
       assert.equal(cloud.driver(host).inspect(uuid)?.powerState, 1);
-      await act(servers, request(context), uuid, (server) => servers.actions.delete(context, server));
+      await act(servers, request(context), uuid, (server, ctx) => servers.actions.delete(ctx, server));
       await eventually(() => assert.equal(usage(cloud), 0));
     });
   });

@@ -9,10 +9,10 @@ import type { RequestContext } from '../common/context/request-context.js';
 import { newRequestId } from '../common/context/request-context.js';
 import { configureLogging } from '../common/logging/logger.js';
 import { ensureDefaultFlavors } from './flavors/default-flavors.js';
-import { FlavorManager } from './flavors/flavor-manager.js';
+import { FlavorStore } from './db/flavor-store.js';
 import { ComputeAgent } from './agent/compute-agent.js';
 import type { ServersService } from './servers/servers-service.js';
-import { imageAccess } from './workers.js';
+import { imageAccess } from './agent/image-access.js';
 import { events, eventually, faults, IMAGE_ID, images, instance, setTask, tables, serversOf, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 
 configureLogging({ sink: () => undefined });
@@ -25,7 +25,7 @@ function as(context: RequestContext): RequestContext {
 }
 
 async function apiOf(cloud: Cloud): Promise<ServersService> {
-  await ensureDefaultFlavors(new FlavorManager(cloud.db));
+  await ensureDefaultFlavors(new FlavorStore(cloud.db));
   return serversOf(cloud);
 }
 

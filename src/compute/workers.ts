@@ -6,36 +6,22 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { Transport } from '../common/bus/index.js';
-import { currentContext, newAdminContext, type RequestContext } from '../common/context/request-context.js';
 import type { Database } from '../common/db/database.js';
-import { NimbusError } from '../common/errors/errors.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
-import type { ImageRef } from '../image/images/image.js';
-import type { PatchChange } from '../image/images/json-patch.js';
 import { ComputeAgent } from './agent/compute-agent.js';
-import type { ComputeAgentApi } from './agent/compute-agent-api.js';
-import type { ImageAccess } from './agent/image-access.js';
+import type { ComputeAgentApi } from './agent/rpc-api.js';
+import { imageAccess, type ComputeImageSource } from './agent/image-access.js';
 import { ComputeAgentRpcClient } from './agent/rpc-client.js';
-import type { ComputeTaskApi } from './conductor/compute-task-api.js';
+import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { ConductorService } from './conductor/conductor-service.js';
+import { createComputeStores } from './db/compute-stores.js';
 import { ComputeTaskRpcClient } from './conductor/rpc-client.js';
-import { DbHostSource } from './scheduler-service/host-source.js';
-import { SchedulerClient } from './scheduler-service/scheduler-client.js';
-import { SchedulerService } from './scheduler-service/scheduler-service.js';
+import { DbHostSource } from './scheduler/host-source.js';
+import { SchedulerClient } from './scheduler/rpc-client.js';
+import { SchedulerService } from './scheduler/manager.js';
 import type { SchedulerOptions } from './scheduler/select-destinations.js';
-import type { ComputeDriverFactory, DriverSnapshot } from './virt/driver.js';
-import type { DiskFormat, ImageMeta } from './virt/index.js';
-
-/** What the agents need of the image service: Glance metadata, image data for real guests, and snapshot uploads and deletes, under a request context. */
-export interface ComputeImageSource {
-  getImageForCompute(context: RequestContext, id: string): Promise<ImageRef>;
-  update(context: RequestContext, id: string, changes: readonly PatchChange[]): Promise<ImageRef>;
-  uploadImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef>;
-  delete(context: RequestContext, id: string): Promise<void>;
-  openImageData(context: RequestContext, id: string): Promise<Readable>;
-}
+import type { ComputeDriverFactory } from './virt/driver.js';
 
 export interface ComputeAgentsOptions {
   readonly transport: Transport;
@@ -91,11 +77,12 @@ export interface ComputeWorkers extends ComputeAgents {
 /** Starts conductor, scheduler and the agents, in that order (agents report to the other two at start). */
 export async function startComputeWorkers(options: ComputeWorkersOptions): Promise<ComputeWorkers> {
   const { database, transport } = options;
+  const stores = createComputeStores(database);
   const host = options.controllerHost ?? hostname();
   const registry = new ServiceRegistry(database, options.serviceDownTimeSeconds === undefined ? {} : { serviceDownTimeSeconds: options.serviceDownTimeSeconds });
   const intervals = options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs };
   const conductor = new ConductorService({
-    database,
+    stores,
     transport,
     registry,
     host,
@@ -106,7 +93,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
   });
   const scheduler = new SchedulerService({
     transport,
-    source: new DbHostSource(database, registry),
+    source: new DbHostSource(stores, registry),
     registry,
     host,
     ...intervals,
@@ -171,43 +158,4 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
     throw error;
   }
   return { agents, stop: stopAll };
-}
-
-const DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso', 'ami', 'ari', 'aki', 'ploop'];
-
-/** Glance's image records in the driver's terms, read and written under the request's own context. */
-export function imageAccess(images: ComputeImageSource): ImageAccess {
-  const context = () => currentContext() ?? newAdminContext();
-  return {
-    async getImageMeta(imageRef: string): Promise<ImageMeta> {
-      const image = await images.getImageForCompute(context(), imageRef);
-      const diskFormat = DISK_FORMATS.find((format) => format === image.disk_format) ?? 'raw';
-      return {
-        id: image.id,
-        name: image.name ?? '',
-        diskFormat,
-        containerFormat: image.container_format ?? 'bare',
-        minDiskGb: image.min_disk,
-        minRamMb: image.min_ram,
-        properties: image.properties,
-      };
-    },
-
-    async uploadSnapshot(imageId: string, snapshot: DriverSnapshot): Promise<void> {
-      // As Nova's drivers do: the formats are the snapshot's, known only now.
-      await images.update(context(), imageId, [
-        { op: 'replace', path: ['disk_format'], value: snapshot.diskFormat },
-        { op: 'replace', path: ['container_format'], value: snapshot.containerFormat },
-      ]);
-      await images.uploadImageData(context(), imageId, snapshot.data);
-    },
-
-    async deleteImage(imageId: string): Promise<void> {
-      try {
-        await images.delete(context(), imageId);
-      } catch (error) {
-        if (!(error instanceof NimbusError && error.status === 404)) throw error;
-      }
-    },
-  };
 }

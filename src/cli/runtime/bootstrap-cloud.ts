@@ -1,6 +1,6 @@
 import type { Database } from '../../common/db/database.js';
 import { ensureDefaultFlavors } from '../../compute/flavors/default-flavors.js';
-import { FlavorManager } from '../../compute/flavors/flavor-manager.js';
+import { FlavorStore } from '../../compute/db/flavor-store.js';
 import { bootstrapIdentity } from '../../identity/bootstrap/bootstrap.js';
 import type { IdentityManagers } from '../../identity/resources/index.js';
 import type { ApiServiceName } from '../presets/api-services.js';
@@ -26,6 +26,6 @@ export async function bootstrapCloud(
     region: 'RegionOne',
     endpoints: catalogEndpoints(options.publicUrl, options.services),
   });
-  await ensureDefaultFlavors(new FlavorManager(database));
+  await ensureDefaultFlavors(new FlavorStore(database));
   writeCredentialsFiles(options.stateDir, `${options.publicUrl}/identity`, secrets);
 }

@@ -106,6 +106,24 @@ export class ServiceRegistry {
     return row === undefined ? undefined : this.#toRecord(row, this.#now().getTime());
   }
 
+  /** An operator's flags (os-services update); absent fields stay as they are. */
+  async setFlags(id: number, flags: { readonly disabled?: boolean; readonly disabledReason?: string | null; readonly forcedDown?: boolean }): Promise<void> {
+    await this.#db
+      .updateTable('services')
+      .set({
+        ...(flags.disabled === undefined ? {} : { disabled: flags.disabled }),
+        ...(flags.disabledReason === undefined ? {} : { disabled_reason: flags.disabledReason }),
+        ...(flags.forcedDown === undefined ? {} : { forced_down: flags.forcedDown }),
+        updated_at: toDbTimestamp(this.#now()),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.#db.deleteFrom('services').where('id', '=', id).execute();
+  }
+
   /**
    * Heartbeats every `intervalMs` until stopped. The timer does not keep the process alive. A
    * failing database is logged once when reports start failing and once when they recover,

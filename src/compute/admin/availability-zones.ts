@@ -1,16 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../common/db/database.js';
 import type { ServiceRecord, ServiceRegistry } from '../../common/service/service-registry.js';
-import type { ComputeTables } from '../db/tables.js';
+import { COMPUTE_BINARY } from '../agent/rpc-api.js';
+import type { AggregateStore } from '../db/aggregate-store.js';
 
 /** Nova's `[DEFAULT] default_availability_zone` and `internal_service_availability_zone`. */
 export const DEFAULT_ZONE = 'nova';
-export const INTERNAL_ZONE = 'internal';
-export const COMPUTE_BINARY = 'nova-compute';
-
-export interface ZoneHost {
-  readonly service: ServiceRecord;
-}
+const INTERNAL_ZONE = 'internal';
 
 export interface Zone {
   readonly name: string;
@@ -24,24 +18,14 @@ export interface Zone {
  * metadata of an aggregate it belongs to, else the default zone; other services are `internal`.
  */
 export class AvailabilityZones {
-  readonly #db: Kysely<ComputeTables>;
-
   constructor(
-    database: Database,
+    private readonly aggregates: AggregateStore,
     private readonly registry: ServiceRegistry,
-  ) {
-    this.#db = database.kysely.withTables<ComputeTables>();
-  }
+  ) {}
 
   /** host → zone for hosts in an aggregate with a zone. */
-  async zoneByHost(): Promise<Map<string, string>> {
-    const rows = await this.#db
-      .selectFrom('compute_aggregate_hosts')
-      .innerJoin('compute_aggregate_metadata', 'compute_aggregate_metadata.aggregate_id', 'compute_aggregate_hosts.aggregate_id')
-      .select(['compute_aggregate_hosts.host', 'compute_aggregate_metadata.value'])
-      .where('compute_aggregate_metadata.key', '=', 'availability_zone')
-      .execute();
-    return new Map(rows.map((row) => [row.host, row.value]));
+  zoneByHost(): Promise<Map<string, string>> {
+    return this.aggregates.zoneByHost();
   }
 
   async zoneOf(service: ServiceRecord, byHost?: Map<string, string>): Promise<string> {

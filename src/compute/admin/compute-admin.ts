@@ -1,4 +1,4 @@
-import type { Database } from '../../common/db/database.js';
+import type { ComputeStores } from '../db/compute-stores.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import { Aggregates } from './aggregates.js';
@@ -19,20 +19,20 @@ export interface ComputeAdmin {
 }
 
 export function createComputeAdmin(
-  database: Database,
+  stores: ComputeStores,
   registry: ServiceRegistry,
   quotas: QuotaManager,
   aggregatesChanged: () => Promise<void>,
   serviceChanged: ServiceChanged,
 ): ComputeAdmin {
-  const availabilityZones = new AvailabilityZones(database, registry);
-  const aggregates = new Aggregates(database, registry, aggregatesChanged);
+  const availabilityZones = new AvailabilityZones(stores.aggregates, registry);
+  const aggregates = new Aggregates(stores.aggregates, registry, aggregatesChanged);
   return {
-    services: new ComputeServices(database, registry, availabilityZones, aggregates, serviceChanged),
-    hypervisors: new Hypervisors(database, registry),
+    services: new ComputeServices(stores, registry, availabilityZones, aggregates, serviceChanged),
+    hypervisors: new Hypervisors(stores.nodes, stores.usage, registry),
     availabilityZones,
     aggregates,
-    serverGroups: new ServerGroups(database, quotas),
-    usage: new TenantUsages(database),
+    serverGroups: new ServerGroups(stores.serverGroups, quotas),
+    usage: new TenantUsages(stores.usage),
   };
 }

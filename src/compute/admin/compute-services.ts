@@ -1,19 +1,15 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../common/db/database.js';
-import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Conflict, messageOf, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { ServiceRegistryTables } from '../../common/service/db/tables.js';
 import type { ServiceRecord, ServiceRegistry } from '../../common/service/service-registry.js';
-import type { ComputeTables } from '../db/tables.js';
+import type { MigrationStore } from '../db/migration-store.js';
+import type { NodeStore } from '../db/node-store.js';
+import type { UsageStore } from '../db/usage-store.js';
 import type { ServiceStatus } from '../scheduler/host-state.js';
 import type { Aggregates } from './aggregates.js';
-import { COMPUTE_BINARY, type AvailabilityZones } from './availability-zones.js';
+import { COMPUTE_BINARY } from '../agent/rpc-api.js';
+import type { AvailabilityZones } from './availability-zones.js';
 
 const LOG = getLogger('nimbus.compute.api.services');
-
-/** Migration states that are over (Nova's get_in_progress_by_host_and_node leaves these out). */
-const MIGRATION_DONE_STATES = ['accepted', 'confirmed', 'reverted', 'error', 'failed', 'completed', 'cancelled', 'done'];
 
 /** A service as os-services shows it. */
 export interface ComputeService {
@@ -34,20 +30,22 @@ export type ServiceKey = { readonly id: number } | { readonly uuid: string };
 /** Tells the scheduler a compute host's operator flags changed, so the next boot sees them. */
 export type ServiceChanged = (host: string, status: ServiceStatus) => Promise<void>;
 
+/** The compute stores a service's delete checks and cleans up. */
+export interface ComputeServicesStores {
+  readonly nodes: NodeStore;
+  readonly migrations: MigrationStore;
+  readonly usage: UsageStore;
+}
+
 /** Nova's os-services over the service registry: list with zones and up/down, update, delete. */
 export class ComputeServices {
-  readonly #db: Kysely<ServiceRegistryTables & ComputeTables>;
-
   constructor(
-    database: Database,
+    private readonly stores: ComputeServicesStores,
     private readonly registry: ServiceRegistry,
     private readonly zones: AvailabilityZones,
     private readonly aggregates: Aggregates,
     private readonly changed: ServiceChanged,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    this.#db = database.kysely.withTables<ServiceRegistryTables & ComputeTables>();
-  }
+  ) {}
 
   async list(filter: { readonly binary?: string; readonly host?: string }): Promise<ComputeService[]> {
     const [records, byHost] = await Promise.all([this.registry.list(filter), this.zones.zoneByHost()]);
@@ -83,16 +81,7 @@ export class ComputeServices {
       throw new BadRequest(`Updating a ${record.binary} service is not supported. Only ${COMPUTE_BINARY} services can be updated.`);
     }
     if (changes.forcedDown === false) await this.#checkForEvacuations(record.host);
-    await this.#db
-      .updateTable('services')
-      .set({
-        ...(changes.disabled === undefined ? {} : { disabled: changes.disabled }),
-        ...(changes.disabledReason === undefined ? {} : { disabled_reason: changes.disabledReason }),
-        ...(changes.forcedDown === undefined ? {} : { forced_down: changes.forcedDown }),
-        updated_at: toDbTimestamp(this.now()),
-      })
-      .where('id', '=', record.id)
-      .execute();
+    await this.registry.setFlags(record.id, changes);
     const updated = await this.get({ id: record.id }, `Service ${record.id} could not be found.`);
     LOG.info(`Service ${updated.binary} on host ${updated.host} is now ${updated.disabled ? 'disabled' : 'enabled'}${updated.forcedDown ? ', forced down' : ''}`);
     // Only the operator's flags: up/down by heartbeat is the scheduler's own reading.
@@ -106,20 +95,14 @@ export class ComputeServices {
    */
   async delete(record: ServiceRecord): Promise<void> {
     if (record.binary === COMPUTE_BINARY) {
-      const hosted = await this.#db
-        .selectFrom('compute_instances')
-        .select('uuid')
-        .where('host', '=', record.host)
-        .where('deleted', '=', false)
-        .executeTakeFirst();
-      if (hosted !== undefined) throw new Conflict('Unable to delete compute service that is hosting instances. Migrate or delete the instances first.');
+      if (await this.stores.usage.anyOnHost(record.host)) throw new Conflict('Unable to delete compute service that is hosting instances. Migrate or delete the instances first.');
       await this.#checkNoMigrations(record);
       for (const aggregate of await this.aggregates.list()) {
         if (aggregate.hosts.includes(record.host)) await this.aggregates.removeHost(String(aggregate.row.id), record.host);
       }
-      await this.#db.deleteFrom('compute_nodes').where('host', '=', record.host).execute();
+      await this.stores.nodes.deleteHost(record.host);
     }
-    await this.#db.deleteFrom('services').where('id', '=', record.id).execute();
+    await this.registry.delete(record.id);
     LOG.info(`Deleted service ${record.binary} on host ${record.host}`);
     if (record.binary === COMPUTE_BINARY) await this.#tellScheduler(record.host, { up: false });
   }
@@ -134,12 +117,7 @@ export class ComputeServices {
   }
 
   async #checkNoMigrations(record: ServiceRecord): Promise<void> {
-    const migrations = await this.#db
-      .selectFrom('compute_migrations')
-      .select(['uuid', 'status'])
-      .where((eb) => eb.or([eb('source_compute', '=', record.host), eb('dest_compute', '=', record.host)]))
-      .where('status', 'not in', MIGRATION_DONE_STATES)
-      .execute();
+    const migrations = await this.stores.migrations.inProgressOn(record.host);
     if (migrations.length === 0) return;
     LOG.info(
       `Unable to delete compute service with id ${record.id} for host ${record.host}. There are ${migrations.length} in-progress migrations involving the host. ` +
@@ -150,14 +128,7 @@ export class ComputeServices {
 
   /** Forcing a host up while `done` evacuations still point at it would let the evacuated instances run twice. */
   async #checkForEvacuations(host: string): Promise<void> {
-    const done = await this.#db
-      .selectFrom('compute_migrations')
-      .select('uuid')
-      .where('source_compute', '=', host)
-      .where('status', '=', 'done')
-      .where('migration_type', '=', 'evacuation')
-      .executeTakeFirst();
-    if (done === undefined) return;
+    if (!(await this.stores.migrations.hasDoneEvacuations(host))) return;
     throw new BadRequest(
       `Unable to force up host ${host} as \`done\` evacuation migration records remain associated with the host. ` +
         'Ensure the compute service has been restarted, allowing these records to move to `completed` before retrying this request.',

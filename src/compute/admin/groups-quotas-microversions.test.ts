@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { IMAGE_ID, withComputeApp } from '../api/routes/compute-test-app.js';
+import { IMAGE_ID, withComputeApp } from '../testing/compute-test-app.js';
 import { memberOf } from '../db/testing/compute-db.js';
 import { seedHosts } from './testing/admin-fixtures.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { withComputeApp, type Call } from '../api/routes/compute-test-app.js';
+import { withComputeApp, type Call } from '../testing/compute-test-app.js';
 import type { ComputeTables } from '../db/tables.js';
 import { insertInstance } from '../db/testing/compute-db.js';
 import { CPU_INFO, NODE_UUIDS, seedHosts } from './testing/admin-fixtures.js';

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { withComputeApp, type Call } from '../api/routes/compute-test-app.js';
+import { withComputeApp, type Call } from '../testing/compute-test-app.js';
 import { insertInstance } from '../db/testing/compute-db.js';
 import { seedHosts } from './testing/admin-fixtures.js';
 

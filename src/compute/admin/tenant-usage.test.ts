@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { withComputeApp } from '../api/routes/compute-test-app.js';
+import { withComputeApp } from '../testing/compute-test-app.js';
 import { insertInstance, memberOf } from '../db/testing/compute-db.js';
 
 type Json = Record<string, unknown>;

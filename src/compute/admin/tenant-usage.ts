@@ -1,8 +1,7 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../../common/db/database.js';
-import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest } from '../../common/errors/errors.js';
-import type { ComputeTables, InstancesTable } from '../db/tables.js';
+import type { Selectable } from 'kysely';
+import { fromDbTimestamp } from '../../common/db/timestamps.js';
+import type { InstancesTable } from '../db/tables.js';
+import type { UsagePeriod, UsageStore } from '../db/usage-store.js';
 
 /** One server's share of a period, as os-simple-tenant-usage's server_usages prints it. */
 export interface ServerUsage {
@@ -31,14 +30,7 @@ export interface TenantUsage {
   total_hours: number;
 }
 
-export interface UsagePeriod {
-  readonly start: Date;
-  readonly stop: Date;
-  readonly projectId?: string;
-  readonly limit: number;
-  /** Uuid of the last server of the previous page. */
-  readonly marker?: string;
-}
+export type { UsagePeriod } from '../db/usage-store.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -47,20 +39,16 @@ const HOUR_MS = 3_600_000;
  * hours of it they ran, in Nova's (project_id, uuid) order.
  */
 export class TenantUsages {
-  readonly #db: Kysely<ComputeTables>;
-
   constructor(
-    database: Database,
+    private readonly usage: UsageStore,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.#db = database.kysely.withTables<ComputeTables>();
-  }
+  ) {}
 
   /** Per-project usage in first-seen order, and every server counted (for the next link). */
   async forPeriod(period: UsagePeriod): Promise<{ tenants: TenantUsage[]; servers: ServerUsage[] }> {
     const tenants = new Map<string, TenantUsage>();
     const servers: ServerUsage[] = [];
-    for (const row of await this.#activeIn(period)) {
+    for (const row of await this.usage.activeIn(period)) {
       const server = this.#serverUsage(row, period);
       servers.push(server);
       let tenant = tenants.get(server.tenant_id);
@@ -75,26 +63,6 @@ export class TenantUsages {
       tenant.total_hours += server.hours;
     }
     return { tenants: [...tenants.values()], servers };
-  }
-
-  /** Nova's instance_get_active_by_window_joined: launched before the end, not terminated before the start. */
-  async #activeIn(period: UsagePeriod): Promise<Selectable<InstancesTable>[]> {
-    const start = toDbTimestamp(period.start);
-    let query = this.#db
-      .selectFrom('compute_instances')
-      .selectAll()
-      .where((eb) => eb.or([eb('terminated_at', 'is', null), eb('terminated_at', '>', start)]))
-      .where('launched_at', '<', toDbTimestamp(period.stop))
-      .orderBy('project_id')
-      .orderBy('uuid')
-      .limit(period.limit);
-    if (period.projectId !== undefined) query = query.where('project_id', '=', period.projectId);
-    if (period.marker !== undefined) {
-      const marker = await this.#db.selectFrom('compute_instances').select(['project_id', 'uuid']).where('uuid', '=', period.marker).executeTakeFirst();
-      if (marker === undefined) throw new BadRequest(`Marker ${period.marker} could not be found.`);
-      query = query.where((eb) => eb.or([eb('project_id', '>', marker.project_id), eb.and([eb('project_id', '=', marker.project_id), eb('uuid', '>', marker.uuid)])]));
-    }
-    return query.execute();
   }
 
   /** Nova's _hours_for and the server's line; only launched servers reach here. */

@@ -6,15 +6,15 @@
 import { RpcServer, type Transport } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
 import { getLogger } from '../../common/logging/logger.js';
-import { ConductorClient } from '../conductor/conductor-client.js';
+import { ConductorClient } from '../conductor/rpc-client.js';
 import { ComputeAgentRpcClient } from './rpc-client.js';
-import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
+import { COMPUTE_BINARY } from './rpc-api.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { destroyEvacuatedInstances } from './evacuated-instances.js';
 import type { ImageAccess } from './image-access.js';
 import { initInstance } from './init-instance.js';
 import { ComputeManager } from './manager.js';
-import { COMPUTE_API_VERSION, COMPUTE_TOPIC } from './messages.js';
+import { COMPUTE_API_VERSION, COMPUTE_TOPIC } from './rpc-api.js';
 import { PeriodicTasks } from './periodic-tasks.js';
 import { syncPowerStates } from './power-sync.js';
 

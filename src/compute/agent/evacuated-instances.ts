@@ -5,8 +5,8 @@
  * Answers the evacuated instances, which start-up recovery must leave to their new host.
  */
 import { getLogger } from '../../common/logging/logger.js';
-import type { ConductorClient } from '../conductor/conductor-client.js';
-import { MigrationStatus, MigrationType } from '../migrations/migration.js';
+import type { ConductorClient } from '../conductor/rpc-client.js';
+import { MigrationStatus, MigrationType } from '../moves/migration.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import type { InstanceSpec } from '../virt/instance-spec.js';
 import { guestSpec } from './guest-spec.js';

@@ -9,10 +9,9 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { Conflict, StartupError, Unauthorized } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
-import { BASE_ATTRIBUTES, type ImageRef } from '../../image/images/image.js';
-import type { PatchChange } from '../../image/images/json-patch.js';
+import { BASE_ATTRIBUTES, type ImageRef, type PatchChange } from '../../image/index.js';
 import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
-import type { ComputeImageSource } from '../workers.js';
+import type { ComputeImageSource } from './image-access.js';
 
 const JSON_PATCH = 'application/openstack-images-v2.1-json-patch';
 

@@ -1,5 +1,5 @@
 /** The driver's view of an instance, built from the agent's record of it. */
-import type { AgentInstance } from '../conductor/wire.js';
+import type { AgentInstance } from '../conductor/rpc-api.js';
 import type { ImageMeta, InstanceRef, InstanceSpec } from '../virt/instance-spec.js';
 
 export function guestRef(instance: AgentInstance): InstanceRef {

@@ -3,13 +3,13 @@
  * half done. The task state says what was under way; the verbs it maps to expect exactly it.
  */
 import { getLogger } from '../../common/logging/logger.js';
-import type { ConductorClient } from '../conductor/conductor-client.js';
-import type { AgentInstance } from '../conductor/wire.js';
+import type { ConductorClient } from '../conductor/rpc-client.js';
+import type { AgentInstance } from '../conductor/rpc-api.js';
 import { HARD_REBOOT_STATES, REBUILD_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { isResizeTask, recoverResize } from './init-resize.js';
-import type { AgentHandlers } from './messages.js';
+import type { AgentHandlers } from './rpc-api.js';
 import { initSnapshotOrShelve } from './operations/shelve-recovery.js';
 import { resetLiveMigration } from './reset-live-migration.js';
 

@@ -7,8 +7,9 @@
  */
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { ConductorClient } from '../conductor/conductor-client.js';
-import type { AgentInstance, MoveMigrationWire } from '../conductor/wire.js';
+import type { ConductorClient } from '../conductor/rpc-client.js';
+import type { AgentInstance } from '../conductor/rpc-api.js';
+import type { MoveMigrationWire } from '../moves/migration.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import type { ComputeDriver } from '../virt/driver.js';

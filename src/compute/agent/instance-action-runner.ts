@@ -6,8 +6,8 @@
  */
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { ConductorClient } from '../conductor/conductor-client.js';
-import type { AgentInstance, InstanceUpdate } from '../conductor/wire.js';
+import type { ConductorClient } from '../conductor/rpc-client.js';
+import type { AgentInstance, InstanceUpdate } from '../conductor/rpc-api.js';
 import type { TaskState } from '../state/task-states.js';
 import { InstanceLocks } from './instance-locks.js';
 

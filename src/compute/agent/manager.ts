@@ -6,7 +6,7 @@
  * at a time.
  */
 import { InstanceActionRunner } from './instance-action-runner.js';
-import type { AgentHandlers } from './messages.js';
+import type { AgentHandlers } from './rpc-api.js';
 import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
 import { diagnosticsOperation } from './operations/diagnostics.js';

@@ -3,7 +3,7 @@
  * task under way are skipped (the task will set it); an ACTIVE guest found shut down is STOPPED.
  */
 import { getLogger } from '../../common/logging/logger.js';
-import type { ConductorClient } from '../conductor/conductor-client.js';
+import type { ConductorClient } from '../conductor/rpc-client.js';
 import { VmState } from '../state/vm-states.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { InstanceNotFound } from '../virt/errors.js';

@@ -4,9 +4,9 @@
  * error, the destination's claim is given back, and the task state is cleared.
  */
 import { getLogger } from '../../common/logging/logger.js';
-import type { ConductorClient } from '../conductor/conductor-client.js';
-import type { AgentInstance } from '../conductor/wire.js';
-import { MigrationStatus, MigrationType } from '../migrations/migration.js';
+import type { ConductorClient } from '../conductor/rpc-client.js';
+import type { AgentInstance } from '../conductor/rpc-api.js';
+import { MigrationStatus, MigrationType } from '../moves/migration.js';
 import { TaskState } from '../state/task-states.js';
 import { giveUpMigration } from './operations/give-up-migration.js';
 

@@ -1,7 +1,7 @@
 /** The sending side of the compute agent's API (Nova's compute rpcapi) on `compute.<host>`. */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
-import type { ComputeAgentApi } from './compute-agent-api.js';
-import { COMPUTE_API_VERSION, COMPUTE_TOPIC, type AgentCallVerb, type AgentCastVerb, type AgentVerbs } from './messages.js';
+import { moveRef, type MigrationRow } from '../moves/migration.js';
+import { COMPUTE_API_VERSION, COMPUTE_TOPIC, type AgentCallVerb, type AgentCastVerb, type AgentVerbs, type ComputeAgentApi } from './rpc-api.js';
 
 export class ComputeAgentRpcClient implements ComputeAgentApi {
   readonly #rpc: RpcClient;
@@ -17,4 +17,9 @@ export class ComputeAgentRpcClient implements ComputeAgentApi {
   call<V extends AgentCallVerb>(host: string, verb: V, args: AgentVerbs[V]['args']): Promise<AgentVerbs[V]['result']> {
     return this.#rpc.call<AgentVerbs[V]['result']>(verb, args, { server: host });
   }
+}
+
+/** A resize's source host removes the old copy of the guest (a confirm, or a move whose instance was deleted). */
+export function confirmResizeOnSource(agents: ComputeAgentApi, migration: MigrationRow): Promise<void> {
+  return agents.cast(migration.source_compute ?? '', 'confirm_resize', { instanceUuid: migration.instance_uuid, migration: moveRef(migration) });
 }

@@ -3,7 +3,7 @@ import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 import { credentialsOf } from '../../common/policy/credentials.js';
 import type { ComputeAdmin } from '../admin/compute-admin.js';
-import type { FlavorManager } from '../flavors/flavor-manager.js';
+import type { FlavorStore } from '../db/flavor-store.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { ServersService } from '../servers/servers-service.js';
@@ -14,7 +14,7 @@ import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, computeVersionRoutes } from '
 
 /** The compute managers the API serves. */
 export interface ComputeManagers {
-  readonly flavors: FlavorManager;
+  readonly flavors: FlavorStore;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
   readonly servers: ServersService;

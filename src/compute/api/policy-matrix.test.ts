@@ -7,12 +7,12 @@ import { memberOf, withImages } from '../../image/images/testing/image-fixture.j
 import { seedHosts } from '../admin/testing/admin-fixtures.js';
 import { insertInstance } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
-import { FlavorManager } from '../flavors/flavor-manager.js';
-import { MigrationStatus, MigrationType } from '../migrations/migration.js';
-import { MigrationStore } from '../migrations/migration-store.js';
+import { FlavorStore } from '../db/flavor-store.js';
+import { MigrationStatus, MigrationType } from '../moves/migration.js';
+import { MigrationStore } from '../db/migration-store.js';
 import { forceDown } from '../testing/moves.js';
 import { COMPUTE_POLICY_MATRIX, SERVER_ACTION_ROUTE, type ComputeMatrixFixture } from './policy-matrix.js';
-import { IMAGE_ID, withComputeApp, type Harness } from './routes/compute-test-app.js';
+import { IMAGE_ID, withComputeApp, type Harness } from '../testing/compute-test-app.js';
 import { SERVER_ACTIONS } from './routes/server-actions/index.js';
 
 const MEMBER = PROJECT_PERSONAS.member;
@@ -21,7 +21,7 @@ const MEMBER = PROJECT_PERSONAS.member;
 async function computeFixture({ call, db, registry }: Harness, images: ImageService): Promise<ComputeMatrixFixture> {
   await seedHosts({ registry, db });
   const tables = db.kysely.withTables<ComputeTables>();
-  const flavors = new FlavorManager(db);
+  const flavors = new FlavorStore(db);
   const [tiny, small] = [await flavors.get({ isAdmin: true }, '1'), await flavors.get({ isAdmin: true }, '2')];
   const ok = async (reply: Promise<{ status: number; json: Record<string, unknown> }>, what: string) => {
     const { status, json } = await reply;

@@ -7,7 +7,7 @@
  */
 import { statuses, type Expectation, type MatrixRequest, type MatrixRow } from '../../common/policy/testing/policy-matrix.js';
 import type { InstancesTable } from '../db/tables.js';
-import { IMAGE_ID } from './routes/compute-test-app.js';
+import { IMAGE_ID } from '../testing/compute-test-app.js';
 
 /** What a row can make, fresh for each persona; everything belongs to the owning project (or its member). */
 export interface ComputeMatrixFixture {

@@ -4,18 +4,15 @@
  * compute agents (and their image look-ups), forwarding their resource reports to the scheduler.
  */
 import { RpcServer, type Transport } from '../../common/bus/index.js';
-import type { Database } from '../../common/db/database.js';
 import { NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import { ComputeAgentRpcClient } from '../agent/rpc-client.js';
-import { SchedulerClient } from '../scheduler-service/scheduler-client.js';
-import { COMPUTE_BINARY } from '../scheduler-service/host-source.js';
-import { MigrationStore } from '../migrations/migration-store.js';
-import { InstanceActionLog } from '../servers/instance-actions.js';
-import { InstanceStore } from './instance-store.js';
-import { NodeStore } from './node-store.js';
-import type { MigrationFilter, MigrationRow } from '../migrations/migration.js';
+import { SchedulerClient } from '../scheduler/rpc-client.js';
+import { COMPUTE_BINARY } from '../agent/rpc-api.js';
+import { InstanceActionLog } from '../actions/instance-actions.js';
+import type { ComputeStores } from '../db/compute-stores.js';
+import type { MigrationFilter, MigrationRow } from '../moves/migration.js';
 import { BuildInstancesTask } from './tasks/build-instances.js';
 import { EvacuateInstanceTask } from './tasks/evacuate-instance.js';
 import { LiveMigrateInstanceTask } from './tasks/live-migrate-instance.js';
@@ -32,7 +29,7 @@ import type {
   AgentInstance,
   BuildInstancesArgs,
   ComputeNodeUpdateArgs,
-  EvacuateInstanceArgs,
+  EvacuateServerArgs,
   FaultArgs,
   InstanceUpdateArgs,
   LiveMigrateInstanceArgs,
@@ -42,14 +39,14 @@ import type {
   PollUnconfirmedResizesArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
-  UnshelveInstanceArgs,
-} from './wire.js';
-import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './wire.js';
+  UnshelveServerArgs,
+} from './rpc-api.js';
+import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
 export interface ConductorServiceOptions {
-  readonly database: Database;
+  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations'>;
   readonly transport: Transport;
   readonly registry: ServiceRegistry;
   /** This process's host name, as the services table shows it. */
@@ -77,18 +74,19 @@ export class ConductorService {
   constructor(private readonly options: ConductorServiceOptions) {
     const timeout = options.rpcTimeoutSeconds ?? 60;
     this.#registry = options.registry;
-    this.#actionLog = new InstanceActionLog(options.database);
+    const { instances, actions, nodes, migrations } = options.stores;
+    this.#actionLog = new InstanceActionLog(actions);
     this.#deps = {
-      instances: new InstanceStore(options.database),
-      nodes: new NodeStore(options.database),
+      instances,
+      actions,
+      nodes,
       scheduler: new SchedulerClient(options.transport, timeout),
       agents: new ComputeAgentRpcClient(options.transport, timeout),
-      migrations: new MigrationStore(options.database),
+      migrations,
       services: options.registry,
       host: options.host,
       maxAttempts: options.maxAttempts ?? 3,
     };
-    const { instances } = this.#deps;
     this.#server = new RpcServer(
       options.transport,
       { topic: CONDUCTOR_TOPIC, server: options.host, version: CONDUCTOR_API_VERSION },
@@ -101,14 +99,14 @@ export class ConductorService {
         migration_in_progress: (args: { instanceUuid: string }) => moveInProgress(this.#deps, args.instanceUuid),
         poll_unconfirmed_resizes: (args: PollUnconfirmedResizesArgs) => pollUnconfirmedResizes(this.#deps, this.#actionLog, args),
         live_migrate_instance: (args: LiveMigrateInstanceArgs) => runTask(new LiveMigrateInstanceTask(this.#deps, args.request), { rethrow: args.wait }),
-        evacuate_instance: (args: EvacuateInstanceArgs) => runTask(new EvacuateInstanceTask(this.#deps, args.request)),
+        evacuate_instance: (args: EvacuateServerArgs) => runTask(new EvacuateInstanceTask(this.#deps, args.request)),
         instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
-        unshelve_instance: (args: UnshelveInstanceArgs) => runTask(new UnshelveInstanceTask(this.#deps, args)),
+        unshelve_instance: (args: UnshelveServerArgs) => runTask(new UnshelveInstanceTask(this.#deps, args)),
         instance_update: (args: InstanceUpdateArgs) => instances.update(args),
         instance_system_metadata_get: (args: { uuid: string }) => instances.systemMetadata(args.uuid),
         instance_fault_create: (args: FaultArgs) => instances.addFault(args),
-        action_event_start: (args: ActionEventArgs) => instances.eventStart(args),
-        action_event_finish: (args: ActionEventFinishArgs) => instances.eventFinish(args),
+        action_event_start: (args: ActionEventArgs) => this.#deps.actions.eventStart(args),
+        action_event_finish: (args: ActionEventFinishArgs) => this.#deps.actions.eventFinish(args),
         migration_update: (args: MigrationUpdateArgs) => this.#deps.migrations.update(args.id, args.changes, args.expectedStatuses),
         migration_list: (args: { filter: MigrationFilter }): Promise<MigrationRow[]> => this.#deps.migrations.list(args.filter),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),

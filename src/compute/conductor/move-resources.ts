@@ -5,9 +5,11 @@
  * before it left) gives up the destination's. Each is safe to repeat.
  */
 import { getLogger } from '../../common/logging/logger.js';
-import { moveRef } from '../migrations/start-confirm.js';
+import { confirmResizeOnSource } from '../agent/rpc-client.js';
+import { moveRef } from '../moves/migration.js';
 import type { TaskDeps } from './tasks/task.js';
-import type { MoveMigrationWire, MoveResourcesArgs } from './wire.js';
+import type { MoveResourcesArgs } from './rpc-api.js';
+import type { MoveMigrationWire } from '../moves/migration.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
@@ -46,7 +48,7 @@ export async function settleDeletedMoves(deps: MoveResourcesDeps & Pick<TaskDeps
     const copyLeft = (migration.migration_type === 'resize' || migration.migration_type === 'migration') && SOURCE_COPY_KEPT.has(migration.status);
     if (copyLeft && migration.source_compute !== null) {
       LOG.info(`Instance deleted during migration ${migration.id}; removing its copy on ${migration.source_compute}`, { instance: instanceUuid });
-      await deps.agents.cast(migration.source_compute, 'confirm_resize', { instanceUuid, migration: moveRef(migration) });
+      await confirmResizeOnSource(deps.agents, migration);
     }
   }
 }

@@ -1,9 +1,34 @@
-/** ComputeTaskApi over the bus: what the compute API casts to the conductor. */
+/**
+ * The callers' side of the conductor's RPC API (Nova's conductor rpcapi): ComputeTaskRpcClient is
+ * what the compute API casts to the conductor; ConductorClient what a compute agent asks of it.
+ */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
+import type { MigrationFilter, MigrationRow, MoveMigrationWire } from '../moves/migration.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
-import { toWireSpec } from '../scheduler-service/wire.js';
-import type { BuildRequest, ComputeTaskApi, EvacuateRequest, LiveMigrateRequest, ResizeRequest } from './compute-task-api.js';
-import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC, type BuildInstancesArgs, type MigrateServerArgs, type UnshelveInstanceArgs } from './wire.js';
+import { toWireSpec } from '../scheduler/rpc-api.js';
+import {
+  CONDUCTOR_API_VERSION,
+  CONDUCTOR_TOPIC,
+  type ActionEventArgs,
+  type ActionEventFinishArgs,
+  type AgentInstance,
+  type BuildInstancesArgs,
+  type BuildRequest,
+  type ComputeNodeUpdateArgs,
+  type ComputeTaskApi,
+  type EvacuateRequest,
+  type FaultArgs,
+  type InstanceUpdateArgs,
+  type LiveMigrateRequest,
+  type MigrateServerArgs,
+  type MigrationUpdateArgs,
+  type MoveResourcesArgs,
+  type PollUnconfirmedResizesArgs,
+  type RescheduleArgs,
+  type ResizeRequest,
+  type ServiceHeartbeatArgs,
+  type UnshelveServerArgs,
+} from './rpc-api.js';
 
 export class ComputeTaskRpcClient implements ComputeTaskApi {
   readonly #rpc: RpcClient;
@@ -18,7 +43,7 @@ export class ComputeTaskRpcClient implements ComputeTaskApi {
   }
 
   unshelveInstance(instanceUuid: string, spec: RequestSpec): Promise<void> {
-    const args: UnshelveInstanceArgs = { instanceUuid, spec: toWireSpec(spec) };
+    const args: UnshelveServerArgs = { instanceUuid, spec: toWireSpec(spec) };
     return this.#rpc.cast('unshelve_instance', args);
   }
 
@@ -34,5 +59,94 @@ export class ComputeTaskRpcClient implements ComputeTaskApi {
 
   evacuateInstance(request: EvacuateRequest): Promise<void> {
     return this.#rpc.cast('evacuate_instance', { request });
+  }
+}
+
+/**
+ * What a compute agent asks of the conductor (Nova's conductor DB proxy): an agent holds no DB
+ * credentials, so every write it needs is one of these. Calls, so the agent knows it landed.
+ */
+
+export class ConductorClient {
+  readonly #rpc: RpcClient;
+
+  constructor(transport: Transport, timeoutSeconds: number) {
+    this.#rpc = new RpcClient(transport, { topic: CONDUCTOR_TOPIC, version: CONDUCTOR_API_VERSION, timeoutSeconds });
+  }
+
+  instanceGet(uuid: string): Promise<AgentInstance | null> {
+    return this.#rpc.call<AgentInstance | null>('instance_get', { uuid });
+  }
+
+  /** True when the instance was still in the expected state and the change applied. */
+  instanceUpdate(args: InstanceUpdateArgs): Promise<boolean> {
+    return this.#rpc.call<boolean>('instance_update', args);
+  }
+
+  /** The instance's system metadata (shelve keeps shelved_at, shelved_image_id, shelved_host there). */
+  instanceSystemMetadata(uuid: string): Promise<Record<string, string>> {
+    return this.#rpc.call<Record<string, string>>('instance_system_metadata_get', { uuid });
+  }
+
+  async instanceFaultCreate(args: FaultArgs): Promise<void> {
+    await this.#rpc.call('instance_fault_create', args);
+  }
+
+  async actionEventStart(args: ActionEventArgs): Promise<void> {
+    await this.#rpc.call('action_event_start', args);
+  }
+
+  async actionEventFinish(args: ActionEventFinishArgs): Promise<void> {
+    await this.#rpc.call('action_event_finish', args);
+  }
+
+  async computeNodeUpdate(args: ComputeNodeUpdateArgs): Promise<void> {
+    await this.#rpc.call('compute_node_update', args);
+  }
+
+  async serviceHeartbeat(args: ServiceHeartbeatArgs): Promise<void> {
+    await this.#rpc.call('service_heartbeat', args);
+  }
+
+  instancesOnHost(host: string): Promise<AgentInstance[]> {
+    return this.#rpc.call<AgentInstance[]>('instances_on_host', { host });
+  }
+
+  /** Gives back the instance's claims (scheduler) and allocations (DB) after it is gone. */
+  async releaseResources(instanceUuid: string): Promise<void> {
+    await this.#rpc.call('release_resources', { instanceUuid });
+  }
+
+  /** True when the migration was still in an expected status and the change applied. */
+  migrationUpdate(args: MigrationUpdateArgs): Promise<boolean> {
+    return this.#rpc.call<boolean>('migration_update', args);
+  }
+
+  migrationList(filter: MigrationFilter): Promise<MigrationRow[]> {
+    return this.#rpc.call<MigrationRow[]>('migration_list', { filter });
+  }
+
+  /** A resize confirmed (or finished on a destination that failed): the source's claim and allocation go. */
+  async confirmMoveResources(args: MoveResourcesArgs): Promise<void> {
+    await this.#rpc.call('confirm_move_resources', args);
+  }
+
+  /** A resize reverted (or failed before the guest left): the destination's claim and allocation go. */
+  async releaseMoveResources(args: MoveResourcesArgs): Promise<void> {
+    await this.#rpc.call('release_move_resources', args);
+  }
+
+  /** Nova's _poll_unconfirmed_resizes: the conductor starts the confirm of each resize to this host that is due. */
+  async pollUnconfirmedResizes(args: PollUnconfirmedResizesArgs): Promise<void> {
+    await this.#rpc.call('poll_unconfirmed_resizes', args);
+  }
+
+  /** The instance's resize or cold migration still under way, if any. */
+  migrationInProgress(instanceUuid: string): Promise<MoveMigrationWire | null> {
+    return this.#rpc.call<MoveMigrationWire | null>('migration_in_progress', { instanceUuid });
+  }
+
+  reschedule(args: RescheduleArgs): Promise<void> {
+    return this.#rpc.cast('reschedule', args);
   }
 }

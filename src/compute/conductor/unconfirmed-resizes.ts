@@ -6,13 +6,14 @@
  */
 import { currentContext, newAdminContext } from '../../common/context/request-context.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { MigrationRow } from '../migrations/migration.js';
-import { startConfirm } from '../migrations/start-confirm.js';
-import type { InstanceActionLog } from '../servers/instance-actions.js';
+import type { MigrationRow } from '../moves/migration.js';
+import { startConfirm } from '../moves/start-confirm.js';
+import { confirmResizeOnSource } from '../agent/rpc-client.js';
+import type { InstanceActionLog } from '../actions/instance-actions.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import type { TaskDeps } from './tasks/task.js';
-import type { PollUnconfirmedResizesArgs } from './wire.js';
+import type { PollUnconfirmedResizesArgs } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
@@ -31,7 +32,7 @@ export async function pollUnconfirmedResizes(deps: TaskDeps, actions: InstanceAc
       continue;
     }
     LOG.info(`Automatically confirming migration ${migration.id} for instance ${migration.instance_uuid}`, { instance: migration.instance_uuid });
-    await startConfirm({ migrations: deps.migrations, actions, agents: deps.agents }, currentContext() ?? newAdminContext(), migration);
+    await startConfirm({ migrations: deps.migrations, actions, confirmOnSource: (row) => confirmResizeOnSource(deps.agents, row) }, currentContext() ?? newAdminContext(), migration);
   }
 }
 

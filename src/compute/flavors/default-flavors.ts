@@ -1,5 +1,5 @@
 import { Conflict } from '../../common/errors/errors.js';
-import type { FlavorManager } from './flavor-manager.js';
+import type { FlavorStore } from '../db/flavor-store.js';
 
 /**
  * The flavors a fresh cloud gets, under DevStack's ids (Tempest's flavor_ref 1 and
@@ -19,7 +19,7 @@ export const DEFAULT_FLAVORS = [
  * deleted or replaced them does not get them back on the next start. Nodes starting together may
  * race: a flavor another node created first is left as it is. Returns the names this call created.
  */
-export async function ensureDefaultFlavors(flavors: FlavorManager): Promise<string[]> {
+export async function ensureDefaultFlavors(flavors: FlavorStore): Promise<string[]> {
   const existing = await flavors.list({ isAdmin: true }, { isPublic: null, hideDisabled: false, sortKey: 'flavorid', sortDir: 'asc', limit: 1 });
   if (existing.length > 0) return [];
   const created: string[] = [];

@@ -1,3 +1,5 @@
+import type { FlavorResources } from '../scheduler/request-spec.js';
+
 /** A flavor as the compute service knows it (Nova's Flavor object, without the internal id). */
 export interface Flavor {
   /** The public id: `1`, `m1.tiny-id` or a generated uuid. */
@@ -14,6 +16,11 @@ export interface Flavor {
   readonly disabled: boolean;
   readonly description: string | null;
   readonly extra_specs: Readonly<Record<string, string>>;
+}
+
+/** The flavor's sizes and extra specs in the scheduler's terms. */
+export function flavorResources(flavor: Flavor): FlavorResources {
+  return { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, rootGb: flavor.root_gb, ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs };
 }
 
 /** What POST /flavors gives, already typed (ints may arrive as strings; Nova accepts both). */

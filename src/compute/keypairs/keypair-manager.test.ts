@@ -5,6 +5,7 @@ import { DIALECTS, unavailable } from '../../../test/support/databases.js';
 import { withComputeDb } from '../db/testing/compute-db.js';
 import { KeyPairManager } from './keypair-manager.js';
 import { parseOpenSshPublicKey, sshFingerprint } from './ssh-keys.js';
+import { KeyPairStore } from '../db/keypair-store.js';
 
 const ALICE = { userId: 'alice', projectId: 'p' };
 const BOB = { userId: 'bob', projectId: 'p' };
@@ -27,7 +28,7 @@ for (const dialect of DIALECTS) {
   describe(`key pair manager on ${dialect}`, { skip: await unavailable(dialect) }, () => {
     test('generate: RSA OpenSSH public key, PKCS#1 private key returned once, MD5 fingerprint', () =>
       withComputeDb(dialect, async (db) => {
-        const keypairs = new KeyPairManager(db, () => Promise.resolve(100));
+        const keypairs = new KeyPairManager(new KeyPairStore(db), () => Promise.resolve(100));
         const created = await keypairs.create(ALICE, 'k1');
         assert.match(created.public_key, /^ssh-rsa AAAAB3NzaC1yc2E\S+ Generated-by-Nova$/);
         assert.match(created.private_key ?? '', /^-----BEGIN RSA PRIVATE KEY-----\n/);
@@ -44,7 +45,7 @@ for (const dialect of DIALECTS) {
 
     test('import, per-user names, duplicates 409, bad keys 400, delete, quota 403', () =>
       withComputeDb(dialect, async (db) => {
-        const keypairs = new KeyPairManager(db, () => Promise.resolve(2));
+        const keypairs = new KeyPairManager(new KeyPairStore(db), () => Promise.resolve(2));
         const imported = await keypairs.create(ALICE, 'mine', ED25519);
         assert.equal(imported.public_key, ED25519);
         assert.equal(imported.private_key, undefined);

@@ -1,13 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
-import type { ComputeTables, KeyPairsTable } from '../db/tables.js';
+import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
+import type { KeyPairRow, KeyPairStore } from '../db/keypair-store.js';
 import type { CreatedKeyPair, KeyPair, KeyPairType } from './keypair.js';
 import { generateRsaKeyPair, parseOpenSshPublicKey, sshFingerprint } from './ssh-keys.js';
 import { generateX509KeyPair, x509Fingerprint } from './x509-keys.js';
-
-type Db = Kysely<ComputeTables>;
 
 /** Whose key pair: the owner, and the project whose key_pairs quota counts it. */
 export interface KeyPairOwner {
@@ -18,36 +14,25 @@ export interface KeyPairOwner {
 /** The key_pairs limit of a project (-1: unlimited); the quota manager answers it. */
 export type KeyPairLimit = (projectId: string) => Promise<number>;
 
-export function keyPairNotFound(name: string, userId: string): NotFound {
+function keyPairNotFound(name: string, userId: string): NotFound {
   return new NotFound(`Keypair ${name} not found for user ${userId}`);
 }
 
 /** Key pairs per user (Nova's compute/api.py KeypairAPI): generate or import, list, show, delete. */
 export class KeyPairManager {
-  readonly #db: Db;
-
   constructor(
-    private readonly database: Database,
+    private readonly store: KeyPairStore,
     private readonly limitFor: KeyPairLimit,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    this.#db = database.kysely.withTables<ComputeTables>();
-  }
+  ) {}
 
   /** By name; a page after `marker` (a key pair name, 400 when the user has none of it) of at most `limit`. */
   async list(userId: string, page: { readonly limit?: number; readonly marker?: string } = {}): Promise<KeyPair[]> {
-    let select = this.#db.selectFrom('compute_key_pairs').selectAll().where('user_id', '=', userId).orderBy('name');
-    if (page.marker !== undefined) {
-      const marker = await this.#db.selectFrom('compute_key_pairs').select('name').where('user_id', '=', userId).where('name', '=', page.marker).executeTakeFirst();
-      if (marker === undefined) throw new BadRequest(`Marker ${page.marker} could not be found.`);
-      select = select.where('name', '>', marker.name);
-    }
-    if (page.limit !== undefined) select = select.limit(page.limit);
-    return (await select.execute()).map(toKeyPair);
+    return (await this.store.list(userId, page)).map(toKeyPair);
   }
 
   async get(userId: string, name: string): Promise<KeyPair> {
-    const row = await this.#db.selectFrom('compute_key_pairs').selectAll().where('user_id', '=', userId).where('name', '=', name).executeTakeFirst();
+    const row = await this.store.get(userId, name);
     if (row === undefined) throw keyPairNotFound(name, userId);
     return toKeyPair(row);
   }
@@ -68,31 +53,20 @@ export class KeyPairManager {
       created_at: toDbTimestamp(this.now()),
       updated_at: null,
     };
-    try {
-      await this.#db.insertInto('compute_key_pairs').values(row).execute();
-    } catch (error) {
-      if (this.database.isUniqueViolation(error)) throw new Conflict(`Key pair '${name}' already exists.`);
-      throw error;
-    }
+    await this.store.insert(row);
     const created = await this.get(owner.userId, name);
     return material.privateKey === undefined ? created : { ...created, private_key: material.privateKey };
   }
 
   async delete(userId: string, name: string): Promise<void> {
-    const result = await this.#db.deleteFrom('compute_key_pairs').where('user_id', '=', userId).where('name', '=', name).executeTakeFirst();
-    if (result.numDeletedRows === 0n) throw keyPairNotFound(name, userId);
+    if (!(await this.store.delete(userId, name))) throw keyPairNotFound(name, userId);
   }
 
   /** Key pairs count per user against the project's key_pairs limit, as Nova's count_by_user. */
   async #checkQuota(owner: KeyPairOwner): Promise<void> {
     const limit = await this.limitFor(owner.projectId);
     if (limit < 0) return;
-    const { count } = await this.#db
-      .selectFrom('compute_key_pairs')
-      .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
-      .where('user_id', '=', owner.userId)
-      .executeTakeFirstOrThrow();
-    if (Number(count) + 1 > limit) throw new Forbidden('Quota exceeded, too many key pairs.');
+    if ((await this.store.countOf(owner.userId)) + 1 > limit) throw new Forbidden('Quota exceeded, too many key pairs.');
   }
 }
 
@@ -118,7 +92,7 @@ function imported(type: KeyPairType, publicKey: string): KeyMaterial {
   return { publicKey, fingerprint: sshFingerprint(blob) };
 }
 
-function toKeyPair(row: Selectable<KeyPairsTable>): KeyPair {
+function toKeyPair(row: KeyPairRow): KeyPair {
   return {
     id: Number(row.id),
     user_id: row.user_id,

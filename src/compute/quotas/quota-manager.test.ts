@@ -5,12 +5,14 @@ import { insertInstance, withComputeDb } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
 import { QuotaManager } from './quota-manager.js';
 import { QUOTA_DEFAULTS } from './quota-resources.js';
+import { UsageStore } from '../db/usage-store.js';
+import { QuotaStore } from '../db/quota-store.js';
 
 for (const dialect of DIALECTS) {
   describe(`quota manager on ${dialect}`, { skip: await unavailable(dialect) }, () => {
     test('defaults, class defaults, project overrides and reset', () =>
       withComputeDb(dialect, async (db) => {
-        const quotas = new QuotaManager(db);
+        const quotas = new QuotaManager(new QuotaStore(db), new UsageStore(db));
         assert.deepEqual(await quotas.limits('p'), { ...QUOTA_DEFAULTS });
         await db.kysely.withTables<ComputeTables>().insertInto('compute_quota_classes').values({ class_name: 'default', resource: 'cores', hard_limit: 40 }).execute();
         assert.equal((await quotas.defaults()).cores, 40);
@@ -24,7 +26,7 @@ for (const dialect of DIALECTS) {
 
     test('usage counted from live instances; checkQuota with Nova\'s message; update below usage refused unless forced', () =>
       withComputeDb(dialect, async (db) => {
-        const quotas = new QuotaManager(db);
+        const quotas = new QuotaManager(new QuotaStore(db), new UsageStore(db));
         await insertInstance(db, 'p', { vcpus: 2, memory_mb: 512 });
         await insertInstance(db, 'p', { vcpus: 2, memory_mb: 512 });
         await insertInstance(db, 'p', { deleted: true });

@@ -1,11 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../common/db/database.js';
 import { BadRequest, Forbidden } from '../../common/errors/errors.js';
-import type { ComputeTables } from '../db/tables.js';
+import type { LimitRow, QuotaStore } from '../db/quota-store.js';
+import type { UsageStore } from '../db/usage-store.js';
 import { DEFAULT_QUOTA_CLASS, QUOTA_DEFAULTS, QUOTA_RESOURCES, type QuotaResource, type QuotaSet } from './quota-resources.js';
 import { settableRange, type SettableRange } from './settable-range.js';
-
-type Db = Kysely<ComputeTables>;
 
 /** Limit and usage of one resource, as os-quota-sets/detail prints them. */
 export interface QuotaDetail {
@@ -23,11 +20,10 @@ function zeros(): QuotaSet {
  * counted from the rows that consume it (live instances, server groups) when asked.
  */
 export class QuotaManager {
-  readonly #db: Db;
-
-  constructor(database: Database) {
-    this.#db = database.kysely.withTables<ComputeTables>();
-  }
+  constructor(
+    private readonly store: QuotaStore,
+    private readonly counted: UsageStore,
+  ) {}
 
   /** The defaults every project starts from: the `default` class over the built-in values. */
   async defaults(): Promise<QuotaSet> {
@@ -36,26 +32,19 @@ export class QuotaManager {
 
   /** A quota class's limits: its own over the `[quota]` defaults (Nova's get_class_quotas). */
   async classLimits(className: string): Promise<QuotaSet> {
-    const rows = await this.#db.selectFrom('compute_quota_classes').select(['resource', 'hard_limit']).where('class_name', '=', className).execute();
-    return overlay({ ...QUOTA_DEFAULTS }, rows);
+    return overlay({ ...QUOTA_DEFAULTS }, await this.store.classLimits(className));
   }
 
   /** Sets a quota class's limits; those of the `default` class are every project's defaults. */
   async updateClass(className: string, values: Partial<QuotaSet>): Promise<QuotaSet> {
-    await this.#db.transaction().execute(async (trx) => {
-      for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) {
-        await trx.deleteFrom('compute_quota_classes').where('class_name', '=', className).where('resource', '=', resource).execute();
-        await trx.insertInto('compute_quota_classes').values({ class_name: className, resource, hard_limit: limit }).execute();
-      }
-    });
+    await this.store.setClassLimits(className, values);
     return this.classLimits(className);
   }
 
   /** The project's limits, or with `userId` that user's (their own where set, the project's elsewhere). */
   async limits(projectId: string, userId?: string): Promise<QuotaSet> {
-    const rows = await this.#db.selectFrom('compute_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
-    const project = overlay(await this.defaults(), rows);
-    return userId === undefined ? project : overlay(project, await this.#userRows(projectId, userId));
+    const project = overlay(await this.defaults(), await this.store.projectLimits(projectId));
+    return userId === undefined ? project : overlay(project, await this.store.userLimits(projectId, userId));
   }
 
   /**
@@ -63,28 +52,8 @@ export class QuotaManager {
    * as in Nova: they are per-user and per-group counts, checked where they are created.
    */
   async usage(projectId: string, userId?: string): Promise<QuotaSet> {
-    const used = zeros();
-    let instances = this.#db
-      .selectFrom('compute_instances')
-      .select((eb) => [
-        eb.fn.countAll<number | string | bigint>().as('instances'),
-        eb.fn.sum<number | string | null>('vcpus').as('cores'),
-        eb.fn.sum<number | string | null>('memory_mb').as('ram'),
-      ])
-      .where('project_id', '=', projectId)
-      .where('deleted', '=', false);
-    if (userId !== undefined) instances = instances.where('user_id', '=', userId);
-    const counted = await instances.executeTakeFirstOrThrow();
-    used.instances = Number(counted.instances);
-    used.cores = Number(counted.cores ?? 0);
-    used.ram = Number(counted.ram ?? 0);
-    let groups = this.#db
-      .selectFrom('compute_server_groups')
-      .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
-      .where('project_id', '=', projectId);
-    if (userId !== undefined) groups = groups.where('user_id', '=', userId);
-    used.server_groups = Number((await groups.executeTakeFirstOrThrow()).count);
-    return used;
+    const counted = await this.counted.projectUsage(projectId, userId);
+    return { ...zeros(), instances: counted.instances, cores: counted.cores, ram: counted.ram, server_groups: counted.serverGroups };
   }
 
   async detail(projectId: string, userId?: string): Promise<Record<QuotaResource, QuotaDetail>> {
@@ -105,30 +74,13 @@ export class QuotaManager {
       const ranges = await this.#settableRanges(projectId, userId);
       for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) checkLimit(resource, limit, ranges[resource]);
     }
-    await this.#db.transaction().execute(async (trx) => {
-      for (const [resource, limit] of Object.entries(values) as [QuotaResource, number][]) {
-        if (userId === undefined) {
-          await trx.deleteFrom('compute_quotas').where('project_id', '=', projectId).where('resource', '=', resource).execute();
-          await trx.insertInto('compute_quotas').values({ project_id: projectId, resource, hard_limit: limit }).execute();
-        } else {
-          await trx.deleteFrom('compute_project_user_quotas').where('project_id', '=', projectId).where('user_id', '=', userId).where('resource', '=', resource).execute();
-          await trx.insertInto('compute_project_user_quotas').values({ project_id: projectId, user_id: userId, resource, hard_limit: limit }).execute();
-        }
-      }
-    });
+    await this.store.setLimits(projectId, values, userId);
     return this.limits(projectId, userId);
   }
 
   /** Drops the project's overrides and its users' (or only the user's): back on the defaults. */
-  async reset(projectId: string, userId?: string): Promise<void> {
-    if (userId !== undefined) {
-      await this.#db.deleteFrom('compute_project_user_quotas').where('project_id', '=', projectId).where('user_id', '=', userId).execute();
-      return;
-    }
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('compute_quotas').where('project_id', '=', projectId).execute();
-      await trx.deleteFrom('compute_project_user_quotas').where('project_id', '=', projectId).execute();
-    });
+  reset(projectId: string, userId?: string): Promise<void> {
+    return this.store.reset(projectId, userId);
   }
 
   /** The project's key_pairs limit (the key pair manager checks it per user). */
@@ -142,7 +94,7 @@ export class QuotaManager {
    */
   async levels(projectId: string, userId: string): Promise<{ readonly limits: QuotaSet; readonly used: QuotaSet }[]> {
     const project = { limits: await this.limits(projectId), used: await this.usage(projectId) };
-    if ((await this.#userRows(projectId, userId)).length === 0) return [project];
+    if ((await this.store.userLimits(projectId, userId)).length === 0) return [project];
     return [project, { limits: await this.limits(projectId, userId), used: await this.usage(projectId, userId) }];
   }
 
@@ -176,7 +128,7 @@ export class QuotaManager {
     const [project, used, given] = await Promise.all([
       this.limits(projectId),
       this.usage(projectId, userId),
-      this.#db.selectFrom('compute_project_user_quotas').select(['user_id', 'resource', 'hard_limit']).where('project_id', '=', projectId).execute(),
+      this.store.usersLimits(projectId),
     ]);
     return Object.fromEntries(
       QUOTA_RESOURCES.map((resource) => {
@@ -185,10 +137,6 @@ export class QuotaManager {
         return [resource, settableRange({ projectLimit: project[resource], inUse: used[resource], givenToUsers: ofResource.map((row) => row.hard_limit), ...(userId === undefined ? {} : { user: { own } }) })];
       }),
     ) as Record<QuotaResource, SettableRange>;
-  }
-
-  #userRows(projectId: string, userId: string): Promise<{ resource: string; hard_limit: number }[]> {
-    return this.#db.selectFrom('compute_project_user_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).where('user_id', '=', userId).execute();
   }
 }
 
@@ -201,7 +149,7 @@ function checkLimit(resource: QuotaResource, limit: number, range: SettableRange
   if (inf(limit) > inf(range.maximum)) throw new BadRequest(`Quota limit ${limit} for ${resource} must be less than or equal to ${range.maximum}.`);
 }
 
-function overlay(base: QuotaSet, rows: readonly { resource: string; hard_limit: number }[]): QuotaSet {
+function overlay(base: QuotaSet, rows: readonly LimitRow[]): QuotaSet {
   const result = { ...base };
   for (const row of rows) {
     if (Object.hasOwn(result, row.resource)) result[row.resource as QuotaResource] = row.hard_limit;

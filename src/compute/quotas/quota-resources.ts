@@ -34,7 +34,3 @@ export type QuotaSet = Record<QuotaResource, number>;
 
 /** The quota class every project falls back to. */
 export const DEFAULT_QUOTA_CLASS = 'default';
-
-export function isQuotaResource(name: string): name is QuotaResource {
-  return Object.hasOwn(QUOTA_DEFAULTS, name);
-}

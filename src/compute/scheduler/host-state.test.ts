@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { claim, release } from './claims.js';
 import { HostStateCache } from './host-state.js';
-import { nodeReport } from './test-fixtures.js';
+import { nodeReport } from '../testing/scheduler-fixtures.js';
 
 const SMALL = { vcpus: 1, memoryMb: 512, diskMb: 1536 };
 

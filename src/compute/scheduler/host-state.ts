@@ -5,12 +5,13 @@
  *
  * One compute node per host (the libvirt/QEMU and fake drivers), so hosts are keyed by name.
  */
+import type { HostResources } from '../virt/host-resources.js';
 import type { Resources } from './resources.js';
 
 /** Nova's initial_*_allocation_ratio defaults. */
 export const DEFAULT_ALLOCATION_RATIOS: AllocationRatios = { cpu: 16.0, ram: 1.5, disk: 1.0 };
-export const DEFAULT_AVAILABILITY_ZONE = 'nova';
-export const DEFAULT_CELL_UUID = 'cell1';
+const DEFAULT_AVAILABILITY_ZONE = 'nova';
+const DEFAULT_CELL_UUID = 'cell1';
 
 export interface AllocationRatios {
   readonly cpu: number;
@@ -31,16 +32,8 @@ export interface Aggregate extends AggregateRef {
   readonly hosts: readonly string[];
 }
 
-/** A host's capacity and what is used of it, as the agents report it and the scheduler tracks it. */
-export interface NodeUsage {
-  readonly vcpus: number;
-  readonly vcpusUsed: number;
-  readonly memoryMb: number;
-  readonly memoryMbUsed: number;
-  readonly localGb: number;
-  /** May be fractional: swap is claimed in MB. */
-  readonly localGbUsed: number;
-}
+/** A host's capacity and what is used of it, as the agents report it and the scheduler tracks it (localGbUsed may be fractional: swap is claimed in MB). */
+export type NodeUsage = Pick<HostResources, 'vcpus' | 'vcpusUsed' | 'memoryMb' | 'memoryMbUsed' | 'localGb' | 'localGbUsed'>;
 
 export interface HostState extends NodeUsage {
   readonly host: string;

@@ -3,16 +3,10 @@
  * weighers read. Built by the conductor; never mutated by the scheduler (a multi-instance
  * request derives a new spec per instance instead).
  */
+import type { FlavorSpec } from '../virt/instance-spec.js';
 
-export interface FlavorSpec {
-  readonly vcpus: number;
-  readonly memoryMb: number;
-  readonly rootGb: number;
-  readonly ephemeralGb: number;
-  readonly swapMb: number;
-  /** Flavor extra specs, e.g. `capabilities:hypervisor_type` → `s== QEMU`. */
-  readonly extraSpecs: Readonly<Record<string, string>>;
-}
+/** The flavor's sizes and extra specs (its id and name do not matter to placement). */
+export type FlavorResources = Omit<FlavorSpec, 'id' | 'name'>;
 
 export interface ImageSpec {
   readonly id?: string;
@@ -63,7 +57,7 @@ export interface RequestSpec {
   readonly instanceUuids: readonly string[];
   readonly numInstances: number;
   readonly projectId?: string;
-  readonly flavor: FlavorSpec;
+  readonly flavor: FlavorResources;
   readonly image: ImageSpec;
   /** Boot from volume: the root disk lives in Cinder, so root_gb takes no local disk. */
   readonly isBootFromVolume?: boolean;
@@ -74,6 +68,11 @@ export interface RequestSpec {
   readonly requestedDestination?: RequestedDestination;
   /** Hosts not to consider at all (Nova's ignore_hosts: a resize's source unless allow_resize_to_same_host). */
   readonly ignoreHosts?: readonly string[];
+}
+
+/** The spec of one existing instance (a move, an unshelve): callers add zone, group, retry or destination. */
+export function singleInstanceSpec(instanceUuid: string, projectId: string, flavor: FlavorResources, image: ImageSpec): RequestSpec {
+  return { instanceUuid, instanceUuids: [instanceUuid], numInstances: 1, projectId, flavor, image, schedulerHints: {} };
 }
 
 /** Local disk one instance of `flavor` needs, in MB (Nova: 1024 × (root + ephemeral) + swap). */

@@ -7,7 +7,7 @@ import { NoValidHost } from './no-valid-host.js';
 import type { ServerGroupPolicy, ServerGroupSpec } from './request-spec.js';
 import { resourcesFor } from './resources.js';
 import { FilterScheduler } from './select-destinations.js';
-import { flavor, nodeReport, requestSpec } from './test-fixtures.js';
+import { flavor, nodeReport, requestSpec } from '../testing/scheduler-fixtures.js';
 
 const lines: string[] = [];
 configureLogging({ debug: true, sink: (line) => lines.push(line) });

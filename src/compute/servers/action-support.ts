@@ -6,18 +6,23 @@
  */
 import type { RequestContext } from '../../common/context/request-context.js';
 import { Conflict } from '../../common/errors/errors.js';
-import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
-import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
-import { NodeStore } from '../conductor/node-store.js';
-import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../state/instance-state-cas.js';
+import type { ComputeAgentApi } from '../agent/rpc-api.js';
+import type { ComputeTaskApi } from '../conductor/rpc-api.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
+import type { MigrationStore } from '../db/migration-store.js';
+import type { NodeStore } from '../db/node-store.js';
+import type { ServerGroupStore } from '../db/server-group-store.js';
+import type { InstanceActionLog, InstanceActionName } from '../actions/instance-actions.js';
 import { requireCapability } from '../virt/capabilities.js';
 import { CAPABILITY_OF_ACTION } from './driver-support.js';
-import type { InstanceActionLog, InstanceActionName } from './instance-actions.js';
 import type { Server } from './server.js';
-import type { ServerStore } from './server-store.js';
+import type { ServerStore } from '../db/server-store.js';
 
 export interface ActionSupportDeps {
   readonly store: ServerStore;
+  readonly nodes: NodeStore;
+  readonly migrations: MigrationStore;
+  readonly serverGroups: ServerGroupStore;
   readonly actions: InstanceActionLog;
   readonly computeAgentApi: ComputeAgentApi;
   readonly computeTaskApi: ComputeTaskApi;
@@ -25,11 +30,7 @@ export interface ActionSupportDeps {
 }
 
 export class ActionSupport {
-  readonly #nodes: NodeStore;
-
-  constructor(readonly deps: ActionSupportDeps) {
-    this.#nodes = new NodeStore(deps.store.database);
-  }
+  constructor(readonly deps: ActionSupportDeps) {}
 
   get agents(): ComputeAgentApi {
     return this.deps.computeAgentApi;
@@ -43,14 +44,14 @@ export class ActionSupport {
   async transition(context: RequestContext, server: Server, action: string, expected: ExpectedState, changes: InstanceChanges): Promise<void> {
     checkLock(context, server);
     await this.requireDriverSupport(server, action, expected);
-    if (!(await compareAndSetInstanceState(this.deps.store.database, server.row.uuid, expected, changes, this.deps.now()))) {
+    if (!(await this.deps.store.casState(server.row.uuid, expected, changes, this.deps.now()))) {
       await this.refuse(action, server.row.uuid, server, expected);
     }
   }
 
   /** An unconditional change of a live server (lock, reset-state). */
   async set(server: Server, changes: InstanceChanges): Promise<void> {
-    if (!(await compareAndSetInstanceState(this.deps.store.database, server.row.uuid, {}, changes, this.deps.now()))) {
+    if (!(await this.deps.store.casState(server.row.uuid, {}, changes, this.deps.now()))) {
       await this.deps.store.get(server.row.uuid);
     }
   }
@@ -85,7 +86,7 @@ export class ActionSupport {
   async requireDriverSupport(server: Server, action: string, expected: ExpectedState): Promise<void> {
     const flag = CAPABILITY_OF_ACTION[action];
     if (flag === undefined || server.row.host === null) return;
-    const capabilities = await this.#nodes.capabilitiesOf(server.row.host);
+    const capabilities = await this.deps.nodes.capabilitiesOf(server.row.host);
     if (capabilities?.[flag] !== false) return;
     await this.requireState(server, action, expected);
     requireCapability(capabilities, flag);

@@ -1,23 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Forbidden, NimbusError } from '../../common/errors/errors.js';
-import type { ImageRef } from '../../image/images/image.js';
-import type { BuildRequest, ComputeTaskApi } from '../conductor/compute-task-api.js';
-import type { ComputeTables, InstancesTable } from '../db/tables.js';
-import type { Flavor } from '../flavors/flavor.js';
-import type { FlavorManager } from '../flavors/flavor-manager.js';
+import type { ImageRef } from '../../image/index.js';
+import type { BuildRequest, ComputeTaskApi } from '../conductor/rpc-api.js';
+import type { InstancesTable } from '../db/tables.js';
+import type { NodeStore } from '../db/node-store.js';
+import type { GroupFound, ServerGroupStore } from '../db/server-group-store.js';
+import { flavorResources, type Flavor } from '../flavors/flavor.js';
+import type { FlavorStore } from '../db/flavor-store.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { RequestedDestination, RequestSpec, ServerGroupSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { PowerState } from '../virt/power-state.js';
-import { InstanceActionName, type InstanceActionLog } from './instance-actions.js';
-import { findServerGroup, type GroupFound } from './server-group-spec.js';
+import { InstanceActionName, type InstanceActionLog } from '../actions/instance-actions.js';
 import type { CreatedServers, ServerCreateRequest } from './server.js';
-import { TRUSTED_CERTS_KEY, type ServerStore } from './server-store.js';
+import { TRUSTED_CERTS_KEY, type ServerStore } from '../db/server-store.js';
 
 /** The image service as compute uses it (in-process): NotFound for images the caller may not see. */
 export interface ImageLookup {
@@ -29,8 +29,10 @@ export type AvailabilityZoneNames = () => Promise<readonly string[]>;
 
 export interface CreateServersDeps {
   readonly store: ServerStore;
+  readonly nodes: NodeStore;
+  readonly serverGroups: ServerGroupStore;
   readonly actions: InstanceActionLog;
-  readonly flavors: FlavorManager;
+  readonly flavors: FlavorStore;
   readonly images: ImageLookup;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
@@ -70,21 +72,16 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   const now = toDbTimestamp(deps.now());
   const uuids = Array.from({ length: count }, () => randomUUID());
   const adminPass = request.adminPass ?? generatePassword();
-  await deps.store.db.transaction().execute(async (trx) => {
-    for (const [index, uuid] of uuids.entries()) {
-      const name = count > 1 ? `${request.name}-${index + 1}` : request.name;
-      await trx.insertInto('compute_instances').values(instanceRow({ uuid, name, index, request, flavor, projectId, userId, keyData, reservationId, now })).execute();
-      const metadata = Object.entries(request.metadata ?? {}).map(([key, value]) => ({ instance_uuid: uuid, key, value }));
-      if (metadata.length > 0) await trx.insertInto('compute_instance_metadata').values(metadata).execute();
-      const tags = [...new Set(request.tags ?? [])].map((tag) => ({ instance_uuid: uuid, tag }));
-      if (tags.length > 0) await trx.insertInto('compute_instance_tags').values(tags).execute();
-      if (request.trustedImageCertificates !== undefined) {
-        await trx.insertInto('compute_instance_system_metadata').values({ instance_uuid: uuid, key: TRUSTED_CERTS_KEY, value: JSON.stringify(request.trustedImageCertificates) }).execute();
-      }
-      if (group !== undefined) await trx.insertInto('compute_server_group_members').values({ group_id: group.id, instance_uuid: uuid }).execute();
-      await deps.actions.record(context, uuid, InstanceActionName.CREATE, trx);
-    }
-  });
+  await deps.store.create(
+    uuids.map((uuid, index) => ({
+      row: instanceRow({ uuid, name: count > 1 ? `${request.name}-${index + 1}` : request.name, index, request, flavor, projectId, userId, keyData, reservationId, now }),
+      metadata: request.metadata ?? {},
+      tags: [...new Set(request.tags ?? [])],
+      systemMetadata: trustedCerts(request),
+      ...(group === undefined ? {} : { groupId: group.id }),
+      action: deps.actions.newAction(context, uuid, InstanceActionName.CREATE),
+    })),
+  );
   await recheckQuota(deps, projectId, userId, uuids, flavor);
 
   const builds: BuildRequest[] = uuids.map((uuid) => ({
@@ -97,6 +94,10 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   await deps.computeTaskApi.buildInstances(builds, destination === undefined ? spec : { ...spec, requestedDestination: destination });
   const servers = await Promise.all(uuids.map((uuid) => deps.store.get(uuid)));
   return { servers, reservationId, adminPass };
+}
+
+function trustedCerts(request: ServerCreateRequest): Record<string, string> {
+  return request.trustedImageCertificates === undefined ? {} : { [TRUSTED_CERTS_KEY]: JSON.stringify(request.trustedImageCertificates) };
 }
 
 /** The network requests as the conductor takes them (absent: Nova's default, auto-allocate). */
@@ -114,10 +115,7 @@ function buildNetworks(networks: ServerCreateRequest['networks']): BuildRequest[
 async function requestedDestination(deps: CreateServersDeps, request: ServerCreateRequest): Promise<RequestedDestination | undefined> {
   const { requestedHost: host, requestedNode: node } = request;
   if (host === undefined && node === undefined) return undefined;
-  let select = deps.store.db.selectFrom('compute_nodes').select(['host', 'hypervisor_hostname']);
-  if (host !== undefined) select = select.where('host', '=', host);
-  if (node !== undefined) select = select.where('hypervisor_hostname', '=', node);
-  const found = await select.executeTakeFirst();
+  const found = await deps.nodes.match(host, node);
   if (found === undefined) throw new BadRequest(`Compute host ${host ?? node ?? ''} could not be found.`);
   return { host: found.host, ...(node === undefined ? {} : { node }) };
 }
@@ -215,23 +213,14 @@ async function recheckQuota(deps: CreateServersDeps, projectId: string, userId: 
   const levels = await deps.quotas.levels(projectId, userId);
   const overLevel = levels.find(({ limits, used }) => (['instances', 'cores', 'ram'] as const).some((resource) => limits[resource] >= 0 && used[resource] > limits[resource]));
   if (overLevel === undefined) return;
-  await removeInstances(deps.store.db, uuids);
+  await deps.store.removeCreated(uuids);
   await deps.quotas.checkQuota(projectId, quotaDeltas(flavor, uuids.length), userId);
   const { limits, used } = overLevel;
   throw new Forbidden(`Quota exceeded for instances: Requested ${uuids.length}, but already used ${used.instances - uuids.length} of ${limits.instances} instances`);
 }
 
-async function removeInstances(db: Kysely<ComputeTables>, uuids: readonly string[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('compute_instance_metadata').where('instance_uuid', 'in', uuids).execute();
-    await trx.deleteFrom('compute_server_group_members').where('instance_uuid', 'in', uuids).execute();
-    await trx.deleteFrom('compute_instance_actions').where('instance_uuid', 'in', uuids).execute();
-    await trx.deleteFrom('compute_instances').where('uuid', 'in', uuids).execute();
-  });
-}
-
 async function findGroup(deps: CreateServersDeps, uuid: string): Promise<GroupFound> {
-  const found = await findServerGroup(deps.store.db, uuid);
+  const found = await deps.serverGroups.findSpec(uuid);
   if (found === undefined) throw new BadRequest(`Instance group ${uuid} could not be found.`);
   return found;
 }
@@ -305,7 +294,7 @@ function requestSpec(request: ServerCreateRequest, uuids: readonly string[], pro
     instanceUuids: uuids,
     numInstances: uuids.length,
     projectId,
-    flavor: { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, rootGb: flavor.root_gb, ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs },
+    flavor: flavorResources(flavor),
     image: { id: image.id, properties: image.properties },
     ...(request.availabilityZone === undefined ? {} : { availabilityZone: request.availabilityZone }),
     schedulerHints: {

@@ -1,15 +1,15 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
-import { MigrationStore } from '../migrations/migration-store.js';
-import { MigrationStatus, MigrationType } from '../migrations/migration.js';
-import { compareAndSetInstanceState, type ExpectedState } from '../state/instance-state-cas.js';
+import type { MigrationStore } from '../db/migration-store.js';
+import { MigrationStatus, MigrationType } from '../moves/migration.js';
+import type { ExpectedState } from '../db/instance-state-cas.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import { generatePassword } from './create-servers.js';
-import { InstanceActionName } from './instance-actions.js';
-import { computeService } from '../scheduler-service/host-source.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
+import { computeService } from '../scheduler/host-source.js';
 import type { Server } from './server.js';
 
 /** What evacuate asks for, already read per microversion. */
@@ -37,7 +37,7 @@ export class EvacuateActions {
     private readonly support: ActionSupport,
     private readonly services: Pick<ServiceRegistry, 'list'>,
   ) {
-    this.#migrations = new MigrationStore(support.deps.store.database, support.deps.now);
+    this.#migrations = support.deps.migrations;
   }
 
   async evacuate(context: RequestContext, server: Server, options: EvacuateOptions): Promise<string | null> {
@@ -50,7 +50,7 @@ export class EvacuateActions {
     const source = hostOf(server);
     if ((await computeService(this.services, source))?.up === true) throw new BadRequest(`Compute service of ${source} is still in use.`);
     const { store, now } = this.support.deps;
-    if (!(await compareAndSetInstanceState(store.database, uuid, EVACUABLE, { task_state: TaskState.REBUILDING }, now()))) {
+    if (!(await store.casState(uuid, EVACUABLE, { task_state: TaskState.REBUILDING }, now()))) {
       await this.support.refuse('evacuate', uuid, server, EVACUABLE);
     }
     await this.support.record(context, uuid, InstanceActionName.EVACUATE);

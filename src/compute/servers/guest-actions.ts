@@ -1,12 +1,12 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NimbusError } from '../../common/errors/errors.js';
-import type { AgentCastVerb } from '../agent/messages.js';
-import type { ExpectedState } from '../state/instance-state-cas.js';
+import type { AgentCastVerb } from '../agent/rpc-api.js';
+import type { ExpectedState } from '../db/instance-state-cas.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import { generatePassword } from './create-servers.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import { rebuildServer, type RebuildDeps, type RebuildRequest } from './rebuild-server.js';
 import type { Server } from './server.js';
 

@@ -1,5 +1,5 @@
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
-import { COMPUTE_BINARY } from '../admin/availability-zones.js';
+import { COMPUTE_BINARY } from '../agent/rpc-api.js';
 import type { Server } from './server.js';
 
 /** Nova's fields.HostStatus: the health of the nova-compute a server runs on ('' without one). */

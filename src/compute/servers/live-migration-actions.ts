@@ -1,11 +1,11 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
-import { MigrationStore } from '../migrations/migration-store.js';
-import { MigrationStatus, MigrationType, type MigrationRow } from '../migrations/migration.js';
+import type { MigrationStore } from '../db/migration-store.js';
+import { MigrationStatus, MigrationType, type MigrationRow } from '../moves/migration.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import { hasComputeNode } from './move-checks.js';
 import type { Server } from './server.js';
 
@@ -22,7 +22,7 @@ export interface LiveMigrateOptions {
 }
 
 /** Statuses of a live migration still under way (Nova's migration_get_in_progress_by_instance). */
-export const LIVE_MIGRATION_IN_PROGRESS: readonly MigrationStatus[] = [MigrationStatus.QUEUED, MigrationStatus.PREPARING, MigrationStatus.RUNNING, MigrationStatus.POST_MIGRATING];
+const LIVE_MIGRATION_IN_PROGRESS: readonly MigrationStatus[] = [MigrationStatus.QUEUED, MigrationStatus.PREPARING, MigrationStatus.RUNNING, MigrationStatus.POST_MIGRATING];
 
 /**
  * Nova's compute API for live migration: os-migrateLive, force-complete and abort of the one in
@@ -34,7 +34,7 @@ export class LiveMigrationActions {
   readonly #migrations: MigrationStore;
 
   constructor(private readonly support: ActionSupport) {
-    this.#migrations = new MigrationStore(support.deps.store.database, support.deps.now);
+    this.#migrations = support.deps.migrations;
   }
 
   async liveMigrate(context: RequestContext, server: Server, options: LiveMigrateOptions): Promise<void> {

@@ -1,16 +1,16 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NimbusError } from '../../common/errors/errors.js';
-import type { ImageRef } from '../../image/images/image.js';
+import type { ImageRef } from '../../image/index.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import type { ExpectedState, InstanceChanges } from '../state/instance-state-cas.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, checkMetadataQuota, checkUserData, findKey, generatePassword, type ImageLookup } from './create-servers.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
-import { TRUSTED_CERTS_KEY } from './server-store.js';
+import { TRUSTED_CERTS_KEY } from '../db/server-store.js';
 
 /** The system metadata key holding a server's 2.63 trusted image certificate ids (JSON). */
 
@@ -98,9 +98,5 @@ function rebuildChanges(request: RebuildRequest, imageId: string, keyData: strin
 }
 
 async function writeTrustedCerts(support: ActionSupport, uuid: string, certificates: readonly string[] | null): Promise<void> {
-  const { db } = support.deps.store;
-  await db.deleteFrom('compute_instance_system_metadata').where('instance_uuid', '=', uuid).where('key', '=', TRUSTED_CERTS_KEY).execute();
-  if (certificates !== null) {
-    await db.insertInto('compute_instance_system_metadata').values({ instance_uuid: uuid, key: TRUSTED_CERTS_KEY, value: JSON.stringify(certificates) }).execute();
-  }
+  await support.deps.store.writeSystemMetadata(uuid, { [TRUSTED_CERTS_KEY]: certificates === null ? null : JSON.stringify(certificates) });
 }

@@ -9,20 +9,22 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
-import type { ImageRef } from '../../image/images/image.js';
-import type { Flavor } from '../flavors/flavor.js';
-import type { FlavorManager } from '../flavors/flavor-manager.js';
-import type { MigrationRow } from '../migrations/migration.js';
-import type { MigrationStore } from '../migrations/migration-store.js';
-import { moveRef, startConfirm } from '../migrations/start-confirm.js';
+import type { ImageRef } from '../../image/index.js';
+import { flavorResources, type Flavor } from '../flavors/flavor.js';
+import type { FlavorStore } from '../db/flavor-store.js';
+import type { MigrationRow } from '../moves/migration.js';
+import type { MigrationStore } from '../db/migration-store.js';
+import { startConfirm, type ConfirmDeps } from '../moves/start-confirm.js';
+import { moveRef } from '../moves/migration.js';
+import { confirmResizeOnSource } from '../agent/rpc-client.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import { computeService } from '../scheduler-service/host-source.js';
-import type { RequestSpec } from '../scheduler/request-spec.js';
+import { computeService } from '../scheduler/host-source.js';
+import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, type ImageLookup } from './create-servers.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import { hasComputeNode } from './move-checks.js';
 import type { Server } from './server.js';
 
@@ -32,7 +34,7 @@ const LOG = getLogger('nimbus.compute.api');
 const OLD_VM_STATE = 'old_vm_state';
 
 export interface ResizeActionsDeps {
-  readonly flavors: FlavorManager;
+  readonly flavors: FlavorStore;
   readonly quotas: QuotaManager;
   readonly images: ImageLookup;
   readonly migrations: MigrationStore;
@@ -46,7 +48,7 @@ interface StoredFlavors {
   readonly new: Flavor | null;
 }
 
-export function storedFlavors(server: Server): StoredFlavors {
+function storedFlavors(server: Server): StoredFlavors {
   return JSON.parse(server.row.flavor) as StoredFlavors;
 }
 
@@ -116,8 +118,8 @@ export class ResizeActions {
     await startConfirm(this.#confirmDeps(), context, migration);
   }
 
-  #confirmDeps() {
-    return { migrations: this.deps.migrations, actions: this.support.deps.actions, agents: this.support.agents };
+  #confirmDeps(): ConfirmDeps {
+    return { migrations: this.deps.migrations, actions: this.support.deps.actions, confirmOnSource: (row) => confirmResizeOnSource(this.support.agents, row) };
   }
 
   /** check_instance_lock, check_instance_state(ACTIVE, STOPPED; no task) and check_instance_host(check_is_up). */
@@ -181,13 +183,7 @@ export class ResizeActions {
   }
 
   async #oldVmState(uuid: string): Promise<string | undefined> {
-    const row = await this.support.deps.store.db
-      .selectFrom('compute_instance_system_metadata')
-      .select('value')
-      .where('instance_uuid', '=', uuid)
-      .where('key', '=', OLD_VM_STATE)
-      .executeTakeFirst();
-    return row?.value;
+    return (await this.support.deps.store.systemMetadata(uuid))[OLD_VM_STATE];
   }
 
   async #start(context: RequestContext, server: Server, move: { flavor: Flavor; current: Flavor; image: ImageRef | undefined; action: InstanceActionName; host?: string }): Promise<void> {
@@ -207,22 +203,14 @@ export class ResizeActions {
   }
 
   async #stashVmState(uuid: string, vmState: string): Promise<void> {
-    const db = this.support.deps.store.db;
-    await db.deleteFrom('compute_instance_system_metadata').where('instance_uuid', '=', uuid).where('key', '=', OLD_VM_STATE).execute();
-    await db.insertInto('compute_instance_system_metadata').values({ instance_uuid: uuid, key: OLD_VM_STATE, value: vmState }).execute();
+    await this.support.deps.store.writeSystemMetadata(uuid, { [OLD_VM_STATE]: vmState });
   }
 
   #spec(server: Server, flavor: Flavor, image: ImageRef | undefined, host: string | undefined): RequestSpec {
     const { row } = server;
     return {
-      instanceUuid: row.uuid,
-      instanceUuids: [row.uuid],
-      numInstances: 1,
-      projectId: row.project_id,
-      flavor: { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, rootGb: flavor.root_gb, ephemeralGb: flavor.ephemeral_gb, swapMb: flavor.swap, extraSpecs: flavor.extra_specs },
-      image: { id: row.image_ref, properties: image?.properties ?? {} },
+      ...singleInstanceSpec(row.uuid, row.project_id, flavorResources(flavor), { id: row.image_ref, properties: image?.properties ?? {} }),
       ...(row.availability_zone === null ? {} : { availabilityZone: row.availability_zone }),
-      schedulerHints: {},
       ...(host === undefined ? {} : { requestedDestination: { host } }),
     };
   }

@@ -1,13 +1,13 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { Conflict } from '../../common/errors/errors.js';
-import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from '../state/instance-state-cas.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, VmState } from '../state/vm-states.js';
 import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 import { PowerState } from '../virt/power-state.js';
 import { checkLock, hostOf, type ActionSupport } from './action-support.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
 
 /**
@@ -86,10 +86,10 @@ export class ServerActions {
       const now = toDbTimestamp(this.support.deps.now());
       const gone: InstanceChanges = { vm_state: VmState.DELETED, task_state: null, power_state: PowerState.NOSTATE, deleted: true, deleted_at: now, terminated_at: now };
       const unscheduled: ExpectedState = { taskState: [null, TaskState.SCHEDULING] };
-      if (!(await compareAndSetInstanceState(store.database, uuid, unscheduled, gone))) {
+      if (!(await store.casState(uuid, unscheduled, gone))) {
         await this.support.refuse('delete', uuid, server, unscheduled);
       }
-      await store.db.deleteFrom('compute_server_group_members').where('instance_uuid', '=', uuid).execute();
+      await this.support.deps.serverGroups.removeMember(uuid);
       await this.support.record(context, uuid, InstanceActionName.DELETE);
       await this.onDelete.after(context, server);
       return;

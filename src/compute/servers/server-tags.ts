@@ -1,32 +1,26 @@
-import type { Kysely } from 'kysely';
 import { BadRequest, Conflict, NotFound } from '../../common/errors/errors.js';
-import type { ComputeTables } from '../db/tables.js';
 import { VmState } from '../state/vm-states.js';
 import type { Server } from './server.js';
-import type { ServerStore } from './server-store.js';
+import type { ServerStore } from '../db/server-store.js';
 
 /** Nova's objects/instance.py MAX_TAG_COUNT and objects/tag.py MAX_TAG_LENGTH. */
 export const MAX_TAG_COUNT = 50;
-export const MAX_TAG_LENGTH = 60;
+const MAX_TAG_LENGTH = 60;
 
 /** States in which Nova lets tags change (server_tags._check_instance_in_valid_state). */
 const TAGGABLE_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
 
 /** parameter_types.tag: 1–60 characters, no `/` nor `,`. */
-export function isValidTag(tag: string): boolean {
+function isValidTag(tag: string): boolean {
   return tag.length >= 1 && tag.length <= MAX_TAG_LENGTH && !/[,/]/.test(tag);
 }
 
 /** Writes the tags of one server (os-server-tags, 2.26); reads come with the server. */
 export class ServerTags {
-  readonly #db: Kysely<ComputeTables>;
-
   constructor(
     private readonly store: ServerStore,
     private readonly now: () => Date,
-  ) {
-    this.#db = store.db;
-  }
+  ) {}
 
   /** True when the tag was new (201), false when the server had it already (204). */
   async add(server: Server, tag: string): Promise<boolean> {
@@ -36,7 +30,7 @@ export class ServerTags {
     }
     if (server.tags.includes(tag)) return false;
     if (server.tags.length >= MAX_TAG_COUNT) throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAG_COUNT}`);
-    await this.#db.insertInto('compute_instance_tags').values({ instance_uuid: server.row.uuid, tag }).execute();
+    await this.store.addTag(server.row.uuid, tag);
     await this.store.touch(server.row.uuid, this.now());
     return true;
   }
@@ -45,24 +39,20 @@ export class ServerTags {
   async replace(server: Server, tags: readonly string[]): Promise<string[]> {
     checkTaggable(server, 'update tags');
     const unique = [...new Set(tags)].sort();
-    await this.#db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('compute_instance_tags').where('instance_uuid', '=', server.row.uuid).execute();
-      if (unique.length > 0) await trx.insertInto('compute_instance_tags').values(unique.map((tag) => ({ instance_uuid: server.row.uuid, tag }))).execute();
-    });
+    await this.store.replaceTags(server.row.uuid, unique);
     await this.store.touch(server.row.uuid, this.now());
     return unique;
   }
 
   async remove(server: Server, tag: string): Promise<void> {
     checkTaggable(server, 'delete tag');
-    const result = await this.#db.deleteFrom('compute_instance_tags').where('instance_uuid', '=', server.row.uuid).where('tag', '=', tag).executeTakeFirst();
-    if (result.numDeletedRows === 0n) throw new NotFound(`Instance ${server.row.uuid} has no tag '${tag}'`);
+    if (!(await this.store.removeTag(server.row.uuid, tag))) throw new NotFound(`Instance ${server.row.uuid} has no tag '${tag}'`);
     await this.store.touch(server.row.uuid, this.now());
   }
 
   async removeAll(server: Server): Promise<void> {
     checkTaggable(server, 'delete tags');
-    await this.#db.deleteFrom('compute_instance_tags').where('instance_uuid', '=', server.row.uuid).execute();
+    await this.store.replaceTags(server.row.uuid, []);
     await this.store.touch(server.row.uuid, this.now());
   }
 }

@@ -7,24 +7,25 @@ import type { ImageRef } from '../../image/images/image.js';
 import { memberOf, withComputeDb } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
 import { ensureDefaultFlavors } from '../flavors/default-flavors.js';
-import { FlavorManager } from '../flavors/flavor-manager.js';
 import { KeyPairManager } from '../keypairs/keypair-manager.js';
 import { QuotaManager } from '../quotas/quota-manager.js';
 import { ServersService } from './servers-service.js';
+import { createComputeStores } from '../db/compute-stores.js';
 
 const DEMO = memberOf('demo');
 const IMAGE = { id: 'img', status: 'active', size: 1, min_disk: 0, min_ram: 0, properties: {} } as unknown as ImageRef;
 
 async function service(db: Database): Promise<{ servers: ServersService; quotas: QuotaManager; builds: string[] }> {
-  const flavors = new FlavorManager(db);
+  const stores = createComputeStores(db);
+  const { flavors } = stores;
   await ensureDefaultFlavors(flavors);
-  const quotas = new QuotaManager(db);
+  const quotas = new QuotaManager(stores.quotas, stores.usage);
   const builds: string[] = [];
   const servers = new ServersService({
-    database: db,
+    stores,
     flavors,
     quotas,
-    keypairs: new KeyPairManager(db, (project) => quotas.keyPairLimit(project)),
+    keypairs: new KeyPairManager(stores.keypairs, (project) => quotas.keyPairLimit(project)),
     images: {
       getImageForCompute: async () => IMAGE,
       createSnapshotImage: async () => IMAGE,

@@ -1,31 +1,31 @@
 import type { RequestContext } from '../../common/context/request-context.js';
-import type { Database } from '../../common/db/database.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
-import type { ComputeAgentApi } from '../agent/compute-agent-api.js';
-import type { ComputeTaskApi } from '../conductor/compute-task-api.js';
-import type { FlavorManager } from '../flavors/flavor-manager.js';
+import type { ComputeAgentApi } from '../agent/rpc-api.js';
+import type { ComputeTaskApi } from '../conductor/rpc-api.js';
+import type { FlavorStore } from '../db/flavor-store.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import { createServers, type AvailabilityZoneNames } from './create-servers.js';
 import { hostStatuses, type HostStatus } from './host-status.js';
-import { InstanceActionLog } from './instance-actions.js';
+import { InstanceActionLog } from '../actions/instance-actions.js';
 import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
 import { ActionSupport } from './action-support.js';
 import { GuestActions } from './guest-actions.js';
-import { MigrationStore } from '../migrations/migration-store.js';
+import type { MigrationStore } from '../db/migration-store.js';
+import type { ComputeStores } from '../db/compute-stores.js';
 import { ResizeActions } from './resize-actions.js';
 import { EvacuateActions } from './evacuate-actions.js';
 import { LiveMigrationActions } from './live-migration-actions.js';
 import { ServerActions } from './server-actions.js';
-import { ServerStore, serverNotFound } from './server-store.js';
+import { serverNotFound, type ServerStore } from '../db/server-store.js';
 import { ServerTags } from './server-tags.js';
 import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
 
 export interface ServersServiceDeps {
-  readonly database: Database;
-  readonly flavors: FlavorManager;
+  readonly stores: ComputeStores;
+  readonly flavors: FlavorStore;
   readonly images: ServerImageApi;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
@@ -78,16 +78,19 @@ export class ServersService {
   constructor(deps: ServersServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
-    this.store = new ServerStore(deps.database);
-    this.actionLog = new InstanceActionLog(deps.database, this.#now);
+    this.store = deps.stores.servers;
+    this.actionLog = new InstanceActionLog(deps.stores.actions, this.#now);
+    this.migrations = deps.stores.migrations;
     this.actionSupport = new ActionSupport({
       store: this.store,
+      nodes: deps.stores.nodes,
+      migrations: this.migrations,
+      serverGroups: deps.stores.serverGroups,
       actions: this.actionLog,
       computeAgentApi: deps.computeAgentApi,
       computeTaskApi: deps.computeTaskApi,
       now: this.#now,
     });
-    this.migrations = new MigrationStore(deps.database, this.#now);
     this.resize = new ResizeActions(this.actionSupport, {
       flavors: deps.flavors,
       quotas: deps.quotas,
@@ -107,7 +110,7 @@ export class ServersService {
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
-    return createServers({ ...this.#deps, store: this.store, actions: this.actionLog, now: this.#now }, context, request);
+    return createServers({ ...this.#deps, store: this.store, nodes: this.#deps.stores.nodes, serverGroups: this.#deps.stores.serverGroups, actions: this.actionLog, now: this.#now }, context, request);
   }
 
   /** A live server the caller may see: its project's, or any for an admin (`readDeleted`: deleted ones too). */
@@ -135,7 +138,7 @@ export class ServersService {
       ...(update.accessIPv6 === undefined ? {} : { access_ip_v6: update.accessIPv6 }),
     };
     if (Object.keys(changes).length > 0) {
-      await this.store.db.updateTable('compute_instances').set({ ...changes, updated_at: this.#now().toISOString() }).where('uuid', '=', uuid).execute();
+      await this.store.update(uuid, changes, this.#now());
     }
     return this.store.get(uuid);
   }

@@ -6,19 +6,17 @@
  */
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
-import type { ImageRef } from '../../image/images/image.js';
-import { readSystemMetadata } from '../db/system-metadata.js';
+import type { ImageRef } from '../../image/index.js';
 import { checkImageMetadataQuota } from '../quotas/image-metadata-quota.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import type { RequestSpec } from '../scheduler/request-spec.js';
-import type { ExpectedState, InstanceChanges } from '../state/instance-state-cas.js';
+import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';
 import type { AvailabilityZoneNames } from './create-servers.js';
-import { InstanceActionName } from './instance-actions.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
-import { serverGroupOfInstance } from './server-group-spec.js';
 import { createSnapshotRecord, discardSnapshotRecord, type ServerImageApi } from './snapshot-image.js';
 
 export interface SnapshotActionsDeps {
@@ -96,7 +94,7 @@ export class SnapshotActions {
   /** A deleted shelved server's snapshot goes too (Nova's API _delete); a failure is logged, the delete goes on. */
   async deleteShelvedSnapshot(context: RequestContext, server: Server): Promise<void> {
     if (server.row.vm_state !== VmState.SHELVED && server.row.vm_state !== VmState.SHELVED_OFFLOADED) return;
-    const imageId = (await readSystemMetadata(this.deps.support.deps.store.db, server.row.uuid))['shelved_image_id'];
+    const imageId = (await this.deps.support.deps.store.systemMetadata(server.row.uuid))['shelved_image_id'];
     if (imageId !== undefined) await discardSnapshotRecord(this.deps.images, context, server, imageId);
   }
 
@@ -113,7 +111,7 @@ export class SnapshotActions {
   /** What an offloaded server is scheduled with: its flavor, its shelve snapshot's properties, its zone and server group. */
   async #unshelveSpec(context: RequestContext, server: Server, availabilityZone: string | undefined): Promise<RequestSpec> {
     const { row } = server;
-    const imageId = (await readSystemMetadata(this.deps.support.deps.store.db, row.uuid))['shelved_image_id'] ?? row.image_ref;
+    const imageId = (await this.deps.support.deps.store.systemMetadata(row.uuid))['shelved_image_id'] ?? row.image_ref;
     const properties = await this.deps.images.getImageForCompute(context, imageId).then(
       (image) => image.properties,
       (error: unknown) => {
@@ -124,16 +122,11 @@ export class SnapshotActions {
     );
     const stored = (JSON.parse(row.flavor) as { cur?: StoredFlavor } | null)?.cur ?? {};
     const zone = availabilityZone ?? row.availability_zone ?? undefined;
-    const group = await serverGroupOfInstance(this.deps.support.deps.store.db, row.uuid);
+    const group = await this.deps.support.deps.serverGroups.specOfInstance(row.uuid);
+    const flavor = { vcpus: row.vcpus, memoryMb: row.memory_mb, rootGb: row.root_gb, ephemeralGb: row.ephemeral_gb, swapMb: stored.swap ?? 0, extraSpecs: stored.extra_specs ?? {} };
     return {
-      instanceUuid: row.uuid,
-      instanceUuids: [row.uuid],
-      numInstances: 1,
-      projectId: row.project_id,
-      flavor: { vcpus: row.vcpus, memoryMb: row.memory_mb, rootGb: row.root_gb, ephemeralGb: row.ephemeral_gb, swapMb: stored.swap ?? 0, extraSpecs: stored.extra_specs ?? {} },
-      image: { id: imageId, properties },
+      ...singleInstanceSpec(row.uuid, row.project_id, flavor, { id: imageId, properties }),
       ...(zone === undefined ? {} : { availabilityZone: zone }),
-      schedulerHints: {},
       ...(group === undefined ? {} : { serverGroup: group }),
     };
   }

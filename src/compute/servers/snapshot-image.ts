@@ -7,8 +7,7 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { NimbusError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { ImageRef } from '../../image/images/image.js';
-import type { SnapshotSpec } from '../../image/images/image-service.js';
+import type { ImageRef, SnapshotSpec } from '../../image/index.js';
 import type { ImageLookup } from './create-servers.js';
 import type { Server } from './server.js';
 

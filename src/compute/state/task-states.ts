@@ -49,13 +49,7 @@ export const TaskState = {
 
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
-export const TASK_STATES: readonly TaskState[] = Object.values(TaskState);
-
 export const SOFT_REBOOT_STATES: readonly TaskState[] = [TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED];
 export const HARD_REBOOT_STATES: readonly TaskState[] = [TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD];
 export const RESIZING_STATES: readonly TaskState[] = [TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH];
 export const REBUILD_STATES: readonly TaskState[] = [TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING];
-
-export function isTaskState(value: string): value is TaskState {
-  return (TASK_STATES as readonly string[]).includes(value);
-}

@@ -16,14 +16,8 @@ export const VmState = {
 
 export type VmState = (typeof VmState)[keyof typeof VmState];
 
-export const VM_STATES: readonly VmState[] = Object.values(VmState);
-
 /** States a soft reboot is allowed from. */
 export const ALLOW_SOFT_REBOOT: readonly VmState[] = [VmState.ACTIVE];
 
 /** States a hard reboot is allowed from. */
 export const ALLOW_HARD_REBOOT: readonly VmState[] = [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED, VmState.ERROR];
-
-export function isVmState(value: string): value is VmState {
-  return (VM_STATES as readonly string[]).includes(value);
-}

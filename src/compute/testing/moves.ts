@@ -5,12 +5,13 @@
 import { newRequestId, runWithContext, type RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import type { ServiceRegistryTables } from '../../common/service/db/tables.js';
-import type { EvacuateRequest, LiveMigrateRequest } from '../conductor/compute-task-api.js';
-import { MigrationStore } from '../migrations/migration-store.js';
-import { MigrationStatus, MigrationType, type MigrationRow } from '../migrations/migration.js';
-import { InstanceActionLog } from '../servers/instance-actions.js';
+import type { EvacuateRequest, LiveMigrateRequest } from '../conductor/rpc-api.js';
+import { MigrationStore } from '../db/migration-store.js';
+import { MigrationStatus, MigrationType, type MigrationRow } from '../moves/migration.js';
+import { InstanceActionLog } from '../actions/instance-actions.js';
 import { TaskState } from '../state/task-states.js';
 import { build, instance, newServer, tables, waitFor, type Cloud } from './worker-cloud.js';
+import { ActionStore } from '../db/action-store.js';
 
 /** A server built and ACTIVE on its host (ties go to the first host: compute-1). */
 export async function activeServer(cloud: Cloud): Promise<string> {
@@ -30,7 +31,7 @@ async function startMove(db: Database, uuid: string, type: MigrationType, destCo
   const row = await instance(db, uuid);
   const live = type === MigrationType.LIVE_MIGRATION;
   await tables(db).updateTable('compute_instances').set({ task_state: live ? TaskState.MIGRATING : TaskState.REBUILDING }).where('uuid', '=', uuid).execute();
-  await new InstanceActionLog(db).record(context, uuid, live ? 'live-migration' : 'evacuate');
+  await new InstanceActionLog(new ActionStore(db)).record(context, uuid, live ? 'live-migration' : 'evacuate');
   const migration = await new MigrationStore(db).create({
     instanceUuid: uuid,
     type,

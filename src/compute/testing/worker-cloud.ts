@@ -25,13 +25,14 @@ import { insertInstance } from '../db/testing/compute-db.js';
 import type { ComputeTables } from '../db/tables.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
-import { FlavorManager } from '../flavors/flavor-manager.js';
 import { KeyPairManager } from '../keypairs/keypair-manager.js';
 import { QuotaManager } from '../quotas/quota-manager.js';
 import { ServersService } from '../servers/servers-service.js';
 import type { ServerImageApi } from '../servers/snapshot-image.js';
 import { FakeDriver, fakeDriverFactory } from '../virt/fake/index.js';
-import { startComputeWorkers, type ComputeImageSource, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
+import type { ComputeImageSource } from '../agent/image-access.js';
+import { startComputeWorkers, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
+import { createComputeStores } from '../db/compute-stores.js';
 
 export const IMAGE_ID = randomUUID();
 
@@ -64,7 +65,7 @@ export const images: ComputeImageSource = {
 };
 
 /** The image service as the servers API uses it: snapshot records are queued images of the given name. */
-export const serverImages: ServerImageApi = {
+const serverImages: ServerImageApi = {
   getImageForCompute: (context, id) => images.getImageForCompute(context, id),
   createSnapshotImage: async (context, spec) => ({ ...(await images.getImageForCompute(context, randomUUID())), name: spec.name, status: 'queued' }),
   delete: (context, id) => images.delete(context, id),
@@ -72,12 +73,13 @@ export const serverImages: ServerImageApi = {
 
 /** The servers API's logic over the cloud's database, casting to its real workers. */
 export function serversOf(cloud: Cloud): ServersService {
-  const quotas = new QuotaManager(cloud.db);
+  const stores = createComputeStores(cloud.db);
+  const quotas = new QuotaManager(stores.quotas, stores.usage);
   return new ServersService({
-    database: cloud.db,
-    flavors: new FlavorManager(cloud.db),
+    stores,
+    flavors: stores.flavors,
     images: serverImages,
-    keypairs: new KeyPairManager(cloud.db, (project) => quotas.keyPairLimit(project)),
+    keypairs: new KeyPairManager(stores.keypairs, (project) => quotas.keyPairLimit(project)),
     quotas,
     computeTaskApi: cloud.workers.computeTaskApi,
     computeAgentApi: cloud.workers.computeAgentApi,

@@ -1,6 +1,6 @@
 /** Test-only: the hosts the admin API tests list, update and page over. */
 import { toDbTimestamp } from '../../../common/db/timestamps.js';
-import type { Harness } from '../../api/routes/compute-test-app.js';
+import type { Harness } from '../../testing/compute-test-app.js';
 import type { ComputeTables } from '../../db/tables.js';
 
 /** Node uuids of compute-1 and compute-2, in their id order. */

@@ -6,16 +6,16 @@ import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { AgentInstance } from '../../conductor/wire.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
 import type { ImageMeta } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
-import type { AgentHandlers, BuildAndRunInstanceArgs } from '../messages.js';
+import type { AgentHandlers, BuildAndRunInstanceArgs } from '../rpc-api.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
-export const BUILD_EVENT = 'compute__do_build_and_run_instance';
+const BUILD_EVENT = 'compute__do_build_and_run_instance';
 
 export function buildOperation({ deps, runner }: OperationContext): Pick<AgentHandlers, 'build_and_run_instance'> {
   return {

@@ -1,7 +1,7 @@
 /** get_console_output: the guest's serial log, or its last `length` lines. */
 import { requireCapability } from '../../virt/capabilities.js';
 import { guestRef } from '../guest-spec.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import type { OperationContext } from './operation-context.js';
 
 export function consoleOutputOperation({ deps }: OperationContext): Pick<AgentHandlers, 'get_console_output'> {

@@ -1,6 +1,6 @@
 /** get_diagnostics: a running guest's figures from the driver (a guest in another power state is a 409). */
 import { guestRef } from '../guest-spec.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import type { OperationContext } from './operation-context.js';
 
 export function diagnosticsOperation({ deps }: OperationContext): Pick<AgentHandlers, 'get_diagnostics'> {

@@ -7,12 +7,12 @@
  */
 import { BadRequest } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import { MigrationStatus } from '../../migrations/migration.js';
+import { MigrationStatus } from '../../moves/migration.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import { giveUpMigration } from './give-up-migration.js';
 import type { OperationContext } from './operation-context.js';
 

@@ -5,7 +5,7 @@
  */
 import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { AgentInstance } from '../../conductor/wire.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import type { ComputeDriver } from '../../virt/driver.js';
@@ -13,61 +13,59 @@ import { InstanceNotFound, NotSupportedByDriver } from '../../virt/errors.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
 import type { FailureOutcome } from '../instance-action-runner.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
 type GuestVerbs = 'pause_instance' | 'unpause_instance' | 'suspend_instance' | 'resume_instance' | 'rescue_instance' | 'unrescue_instance';
+type SimpleVerb = Exclude<GuestVerbs, 'rescue_instance'>;
+
+/** A guest transition with no arguments: the task the API set, what the driver does, and the states after it. */
+interface GuestTransition {
+  /** What the log line says, e.g. `Pausing`. */
+  readonly doing: string;
+  readonly task: TaskState;
+  readonly vmState: VmState;
+  readonly powerState: PowerState;
+  /** Skip the driver when the guest is in `powerState` already (a re-run after an agent restart). */
+  readonly idempotent: boolean;
+  readonly drive: (driver: ComputeDriver, instance: AgentInstance) => Promise<void>;
+  /** ERROR on failure (Nova's _error_out_instance_on_exception) rather than back to the vm_state it had. */
+  readonly errorOut: boolean;
+}
+
+const TRANSITIONS: { readonly [V in SimpleVerb]: GuestTransition } = {
+  pause_instance: { doing: 'Pausing', task: TaskState.PAUSING, vmState: VmState.PAUSED, powerState: PowerState.PAUSED, idempotent: true, drive: (driver, instance) => driver.pause(guestRef(instance)), errorOut: false },
+  unpause_instance: { doing: 'Unpausing', task: TaskState.UNPAUSING, vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, idempotent: true, drive: (driver, instance) => driver.unpause(guestRef(instance)), errorOut: false },
+  suspend_instance: { doing: 'Suspending', task: TaskState.SUSPENDING, vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED, idempotent: true, drive: (driver, instance) => driver.suspend(guestRef(instance)), errorOut: true },
+  resume_instance: { doing: 'Resuming', task: TaskState.RESUMING, vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, idempotent: true, drive: (driver, instance) => driver.resume(guestSpec(instance)), errorOut: true },
+  unrescue_instance: { doing: 'Unrescuing', task: TaskState.UNRESCUING, vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, idempotent: false, drive: (driver, instance) => driver.unrescue(guestSpec(instance)), errorOut: true },
+};
 
 export function guestOperations({ deps, runner }: OperationContext): Pick<AgentHandlers, GuestVerbs> {
   const { driver } = deps;
+  const simple = (verb: SimpleVerb) => {
+    const transition = TRANSITIONS[verb];
+    return ({ instanceUuid }: { readonly instanceUuid: string }) =>
+      runner.run(instanceUuid, {
+        event: `compute_${verb}`,
+        taskStates: [transition.task],
+        work: async (instance) => {
+          LOG.info(transition.doing, { instance: instanceUuid });
+          const already = transition.idempotent && (await driver.getInfo(guestRef(instance))).powerState === transition.powerState;
+          if (!already) await transition.drive(driver, instance);
+          return { changes: { vmState: transition.vmState, powerState: transition.powerState } };
+        },
+        ...(transition.errorOut ? { onFailure: errorOut } : {}),
+      });
+  };
   return {
-    pause_instance: ({ instanceUuid }) =>
-      runner.run(instanceUuid, {
-        event: 'compute_pause_instance',
-        taskStates: [TaskState.PAUSING],
-        work: async (instance) => {
-          LOG.info('Pausing', { instance: instanceUuid });
-          await unlessAlready(driver, instance, PowerState.PAUSED, () => driver.pause(guestRef(instance)));
-          return { changes: { vmState: VmState.PAUSED, powerState: PowerState.PAUSED } };
-        },
-      }),
-
-    unpause_instance: ({ instanceUuid }) =>
-      runner.run(instanceUuid, {
-        event: 'compute_unpause_instance',
-        taskStates: [TaskState.UNPAUSING],
-        work: async (instance) => {
-          LOG.info('Unpausing', { instance: instanceUuid });
-          await unlessAlready(driver, instance, PowerState.RUNNING, () => driver.unpause(guestRef(instance)));
-          return { changes: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING } };
-        },
-      }),
-
-    suspend_instance: ({ instanceUuid }) =>
-      runner.run(instanceUuid, {
-        event: 'compute_suspend_instance',
-        taskStates: [TaskState.SUSPENDING],
-        work: async (instance) => {
-          LOG.info('Suspending', { instance: instanceUuid });
-          await unlessAlready(driver, instance, PowerState.SUSPENDED, () => driver.suspend(guestRef(instance)));
-          return { changes: { vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED } };
-        },
-        onFailure: errorOut,
-      }),
-
-    resume_instance: ({ instanceUuid }) =>
-      runner.run(instanceUuid, {
-        event: 'compute_resume_instance',
-        taskStates: [TaskState.RESUMING],
-        work: async (instance) => {
-          LOG.info('Resuming', { instance: instanceUuid });
-          await unlessAlready(driver, instance, PowerState.RUNNING, () => driver.resume(guestSpec(instance)));
-          return { changes: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING } };
-        },
-        onFailure: errorOut,
-      }),
+    pause_instance: simple('pause_instance'),
+    unpause_instance: simple('unpause_instance'),
+    suspend_instance: simple('suspend_instance'),
+    resume_instance: simple('resume_instance'),
+    unrescue_instance: simple('unrescue_instance'),
 
     rescue_instance: ({ instanceUuid, rescuePassword, rescueImageRef }) => {
       // Nova reverts only the task state when the rescue image cannot be read; once the guest was touched, ERROR.
@@ -90,18 +88,6 @@ export function guestOperations({ deps, runner }: OperationContext): Pick<AgentH
         onFailure: () => (touched ? { changes: { vmState: VmState.ERROR } } : {}),
       });
     },
-
-    unrescue_instance: ({ instanceUuid }) =>
-      runner.run(instanceUuid, {
-        event: 'compute_unrescue_instance',
-        taskStates: [TaskState.UNRESCUING],
-        work: async (instance) => {
-          LOG.info('Unrescuing', { instance: instanceUuid });
-          await driver.unrescue(guestSpec(instance));
-          return { changes: { vmState: VmState.ACTIVE, powerState: PowerState.RUNNING } };
-        },
-        onFailure: errorOut,
-      }),
   };
 }
 
@@ -117,9 +103,4 @@ export async function powerOffIfPresent(deps: ComputeManagerDeps, instance: Agen
   } catch (error) {
     if (!(error instanceof InstanceNotFound)) throw error;
   }
-}
-
-async function unlessAlready(driver: ComputeDriver, instance: AgentInstance, target: PowerState, change: () => Promise<void>): Promise<void> {
-  if ((await driver.getInfo(guestRef(instance))).powerState === target) return;
-  await change();
 }

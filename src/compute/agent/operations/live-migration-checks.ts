@@ -5,7 +5,7 @@
  * `auto` (null) picks whichever the storage allows. A refusal is an answer (Nova's 400s), which
  * the conductor turns into the request's error.
  */
-import type { AgentHandlers, LiveMigrationCheck } from '../messages.js';
+import type { AgentHandlers, LiveMigrationCheck } from '../rpc-api.js';
 import type { OperationContext } from './operation-context.js';
 import { runEvent } from './run-event.js';
 

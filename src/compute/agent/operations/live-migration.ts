@@ -7,15 +7,15 @@
  */
 import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import { MigrationStatus } from '../../migrations/migration.js';
+import { MigrationStatus } from '../../moves/migration.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { AgentInstance } from '../../conductor/wire.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
 import type { LiveMigrationResult } from '../../virt/driver.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
 import { LiveMigrationsInProgress } from '../live-migrations-in-progress.js';
-import type { AgentHandlers, LiveMigrationArgs } from '../messages.js';
+import type { AgentHandlers, LiveMigrationArgs } from '../rpc-api.js';
 import { giveUpMigration } from './give-up-migration.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 import { runEvent } from './run-event.js';

@@ -1,6 +1,6 @@
 /** What every group of agent operations works with: the manager's dependencies and the action runner. */
-import type { ComputeAgentApi } from '../compute-agent-api.js';
-import type { ConductorClient } from '../../conductor/conductor-client.js';
+import type { ComputeAgentApi } from '../rpc-api.js';
+import type { ConductorClient } from '../../conductor/rpc-client.js';
 import type { ComputeDriver } from '../../virt/driver.js';
 import type { ImageAccess } from '../image-access.js';
 import type { InstanceActionRunner } from '../instance-action-runner.js';

@@ -3,7 +3,7 @@ import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../../state/t
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import { powerOffOptions, type OperationContext } from './operation-context.js';
 
 export function powerOperations({ deps, runner }: OperationContext): Pick<AgentHandlers, 'start_instance' | 'stop_instance' | 'reboot_instance'> {

@@ -5,14 +5,14 @@
  * back stopped; any other comes back ACTIVE. Once the guest was touched a failure is ERROR.
  */
 import { getLogger } from '../../../common/logging/logger.js';
-import type { ConductorClient } from '../../conductor/conductor-client.js';
-import type { AgentInstance } from '../../conductor/wire.js';
+import type { ConductorClient } from '../../conductor/rpc-client.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
 import { REBUILD_STATES, TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
-import type { AgentHandlers, RebuildInstanceArgs } from '../messages.js';
+import type { AgentHandlers, RebuildInstanceArgs } from '../rpc-api.js';
 import { errorOut, powerOffIfPresent } from './guest-operations.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 

@@ -7,14 +7,15 @@
  * on the destination leaves it in ERROR there, as Nova does, with the source's resources given up.
  */
 import { getLogger } from '../../../common/logging/logger.js';
-import type { AgentInstance, MoveMigrationWire } from '../../conductor/wire.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
+import type { MoveMigrationWire } from '../../moves/migration.js';
 import type { Flavor } from '../../flavors/flavor.js';
 import { RESIZING_STATES, TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import type { FlavorSpec } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
-import type { AgentHandlers, FinishResizeArgs, PrepResizeArgs } from '../messages.js';
+import type { AgentHandlers, FinishResizeArgs, PrepResizeArgs } from '../rpc-api.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');

@@ -11,7 +11,7 @@ import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
-import type { AgentHandlers, MoveArgs } from '../messages.js';
+import type { AgentHandlers, MoveArgs } from '../rpc-api.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 import { errorOutMigration, migrationRef, releaseDestination, virtFlavor } from './resize-operations.js';
 

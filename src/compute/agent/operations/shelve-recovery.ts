@@ -5,11 +5,11 @@
  * back and the instance returns to SHELVED_OFFLOADED.
  */
 import { getLogger } from '../../../common/logging/logger.js';
-import type { ConductorClient } from '../../conductor/conductor-client.js';
-import type { AgentInstance } from '../../conductor/wire.js';
+import type { ConductorClient } from '../../conductor/rpc-client.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import { SHELVE_TASK_STATES } from './shelve.js';
 import { CREATE_IMAGE_TASK_STATES } from './snapshot-instance.js';
 

@@ -8,14 +8,14 @@
  */
 import { NimbusError, NotFound } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { AgentInstance } from '../../conductor/wire.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { InstanceNotFound } from '../../virt/errors.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
 import { advanceTaskState, deleteImageQuietly, SHELVE_SNAPSHOT_STATES, snapshotAndUpload } from './snapshot-instance.js';
 
@@ -32,7 +32,7 @@ export const SHELVE_TASK_STATES: readonly TaskState[] = [
 ];
 
 /** The shelve snapshot is gone: unshelving can never succeed, so the instance goes to ERROR (as Nova's conductor). */
-export class ShelvedImageNotFound extends NotFound {
+class ShelvedImageNotFound extends NotFound {
   constructor(imageId: string) {
     super(`Unshelve attempted but the image ${imageId} cannot be found.`);
   }

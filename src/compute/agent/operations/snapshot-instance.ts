@@ -6,11 +6,11 @@
  */
 import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { AgentInstance } from '../../conductor/wire.js';
+import type { AgentInstance } from '../../conductor/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef } from '../guest-spec.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');
@@ -22,7 +22,7 @@ export interface SnapshotStates {
   readonly uploading: TaskState;
 }
 
-export const IMAGE_SNAPSHOT_STATES: SnapshotStates = {
+const IMAGE_SNAPSHOT_STATES: SnapshotStates = {
   start: TaskState.IMAGE_SNAPSHOT,
   pendingUpload: TaskState.IMAGE_PENDING_UPLOAD,
   uploading: TaskState.IMAGE_UPLOADING,

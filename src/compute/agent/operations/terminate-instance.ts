@@ -3,7 +3,7 @@ import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
-import type { AgentHandlers } from '../messages.js';
+import type { AgentHandlers } from '../rpc-api.js';
 import type { OperationContext } from './operation-context.js';
 
 export function terminateOperation({ deps, runner }: OperationContext): Pick<AgentHandlers, 'terminate_instance'> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Aggregate } from '../../admin/aggregates.js';
+import type { AggregateDetails } from '../../admin/aggregates.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { novaTime } from './render.js';
@@ -35,7 +35,7 @@ export const AggregateActionBody = Type.Object(
 export const AggregateParams = Type.Object({ aggregate_id: Type.String() });
 
 /** An aggregate (its uuid from 2.41); create answers without hosts and metadata. */
-function renderAggregate(request: FastifyRequest, aggregate: Aggregate, full = true): Record<string, unknown> {
+function renderAggregate(request: FastifyRequest, aggregate: AggregateDetails, full = true): Record<string, unknown> {
   const { row } = aggregate;
   return {
     ...(request.microversion.isAtLeast('2.41') ? { uuid: row.uuid } : {}),
@@ -91,7 +91,7 @@ export function aggregateRoutes(deps: ComputeRouteDeps, admin: ComputeAdmin): Fa
     app.post('/v2.1/os-aggregates/:aggregate_id/action', { schema: { params: AggregateParams, body: AggregateActionBody } }, async (request) => {
       const raw = request.params.aggregate_id;
       const body: Static<typeof AggregateActionBody> = request.body;
-      let result: Aggregate;
+      let result: AggregateDetails;
       if (body.add_host !== undefined) {
         authorize(deps, request, 'os_compute_api:os-aggregates:add_host', {});
         result = await aggregates.addHost(aggregateId(raw), body.add_host.host);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NodeStore } from '../../conductor/node-store.js';
+import { NodeStore } from '../../db/node-store.js';
 import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
 import { FakeDriver } from '../../virt/fake/fake-driver.js';
-import { withComputeApp } from './compute-test-app.js';
+import { withComputeApp } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const NOT_SUPPORTED = { notImplemented: { code: 501, message: 'The requested functionality is not supported.' } };

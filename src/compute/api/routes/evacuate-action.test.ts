@@ -4,9 +4,9 @@ import type { Database } from '../../../common/db/database.js';
 import type { ServiceRegistry } from '../../../common/service/service-registry.js';
 import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
-import { MigrationStore } from '../../migrations/migration-store.js';
+import { MigrationStore } from '../../db/migration-store.js';
 import { forceDown } from '../../testing/moves.js';
-import { withComputeApp, type Call } from './compute-test-app.js';
+import { withComputeApp, type Call } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 

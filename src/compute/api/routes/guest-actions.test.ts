@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { Database } from '../../../common/db/database.js';
 import { ADMIN, insertInstance, memberOf, readerOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables, InstancesTable } from '../../db/tables.js';
-import { BIG_IMAGE_ID, IMAGE_ID, QUEUED_IMAGE_ID, withComputeApp } from './compute-test-app.js';
+import { BIG_IMAGE_ID, IMAGE_ID, QUEUED_IMAGE_ID, withComputeApp } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const OTHER = memberOf('other');

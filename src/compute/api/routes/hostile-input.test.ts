@@ -4,7 +4,7 @@ import { collectRoutes, runHostileSuite } from '../../../../test/support/hostile
 import { configureLogging } from '../../../common/logging/logger.js';
 import { withImages } from '../../../image/images/testing/image-fixture.js';
 import { ADMIN, insertInstance } from '../../db/testing/compute-db.js';
-import { withComputeApp } from './compute-test-app.js';
+import { withComputeApp } from '../../testing/compute-test-app.js';
 
 configureLogging({ sink: () => undefined });
 

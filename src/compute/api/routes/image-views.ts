@@ -2,7 +2,7 @@
  * Nova's views/images.py: a Glance image as the compute API's image proxy shows it. Status and
  * progress are Nova's v1-era names for Glance's statuses; metadata is the extra properties.
  */
-import type { ImageRef, ImageStatus } from '../../../image/images/image.js';
+import type { ImageRef, ImageStatus } from '../../../image/index.js';
 import { resourceLinks } from './links.js';
 
 const STATUS: Partial<Record<ImageStatus, string>> = {

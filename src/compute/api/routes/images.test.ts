@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { ImageService } from '../../../image/images/image-service.js';
 import { withImages } from '../../../image/images/testing/image-fixture.js';
 import { ADMIN, memberOf } from '../../db/testing/compute-db.js';
-import { withComputeApp, type Harness } from './compute-test-app.js';
+import { withComputeApp, type Harness } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const OTHER = memberOf('other');

@@ -5,7 +5,7 @@ import { BadRequest } from '../../../common/errors/errors.js';
 import type { Microversion } from '../../../common/http/microversion.js';
 import { queryValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
-import type { InstanceAction, InstanceActionEvent, InstanceActionPage } from '../../servers/instance-actions.js';
+import type { InstanceAction, InstanceActionEvent, InstanceActionPage } from '../../actions/instance-actions.js';
 import type { Server } from '../../servers/server.js';
 import type { ServersService } from '../../servers/servers-service.js';
 import { SERVER_MAX_LIMIT } from '../../servers/server.js';

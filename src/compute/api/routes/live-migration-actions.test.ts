@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Database } from '../../../common/db/database.js';
-import { NodeStore } from '../../conductor/node-store.js';
+import { NodeStore } from '../../db/node-store.js';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
-import { MigrationStore } from '../../migrations/migration-store.js';
-import { MigrationStatus, MigrationType, type MigrationRow } from '../../migrations/migration.js';
+import { MigrationStore } from '../../db/migration-store.js';
+import { MigrationStatus, MigrationType, type MigrationRow } from '../../moves/migration.js';
 import { FakeDriver } from '../../virt/fake/index.js';
-import { withComputeApp, type Call } from './compute-test-app.js';
+import { withComputeApp, type Call } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const OTHER = memberOf('other');

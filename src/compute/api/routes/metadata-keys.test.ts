@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ADMIN, memberOf } from '../../db/testing/compute-db.js';
-import { IMAGE_ID, withComputeApp } from './compute-test-app.js';
+import { IMAGE_ID, withComputeApp } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const KEY_PATTERN = '^[a-zA-Z0-9-_:. ]{1,255}$';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
-import { IMAGE_ID, withComputeApp } from './compute-test-app.js';
+import { IMAGE_ID, withComputeApp } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const INVALID_NAME = "An invalid 'name' value was provided. The name must be: ";

@@ -9,7 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
 import type { MicroversionLike } from '../../../common/http/microversion.js';
-import type { MigrationRow, MigrationSearch } from '../../migrations/migration.js';
+import type { MigrationRow, MigrationSearch } from '../../moves/migration.js';
 import type { ServersService } from '../../servers/servers-service.js';
 import { nextLinks, resourceLinks } from './links.js';
 import { boolFromString, last, MultiParam, parseInteger } from './nova-types.js';

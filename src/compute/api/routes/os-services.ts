@@ -6,7 +6,7 @@ import { versioned } from '../../../common/http/versioned.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import type { ServiceRecord } from '../../../common/service/service-registry.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
-import { COMPUTE_BINARY } from '../../admin/availability-zones.js';
+import { COMPUTE_BINARY } from '../../agent/rpc-api.js';
 import type { ComputeService, ComputeServices, ServiceChanges, ServiceKey } from '../../admin/compute-services.js';
 import { boolFromString, integerId, isUuidLike, NovaBoolean, queryLists, unknownQueryCheck } from './nova-types.js';
 import { novaTime } from './render.js';

@@ -135,7 +135,7 @@ export function hostId(projectId: string, host: string | null): string {
 }
 
 /** instance_name_template `instance-%08x` over the uuid's first 32 bits (no integer ids here). */
-export function instanceName(uuid: string): string {
+function instanceName(uuid: string): string {
   return `instance-${uuid.replace(/-/g, '').slice(0, 8)}`;
 }
 

@@ -2,20 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Database } from '../../../common/db/database.js';
 import type { ServiceRegistryTables } from '../../../common/service/db/tables.js';
-import { NodeStore } from '../../conductor/node-store.js';
+import { NodeStore } from '../../db/node-store.js';
 import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables, InstancesTable } from '../../db/tables.js';
-import { FlavorManager } from '../../flavors/flavor-manager.js';
-import { MigrationStore } from '../../migrations/migration-store.js';
+import { FlavorStore } from '../../db/flavor-store.js';
+import { MigrationStore } from '../../db/migration-store.js';
 import { QuotaManager } from '../../quotas/quota-manager.js';
 import { FakeDriver } from '../../virt/fake/index.js';
-import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp } from './compute-test-app.js';
+import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp } from '../../testing/compute-test-app.js';
+import { UsageStore } from '../../db/usage-store.js';
+import { QuotaStore } from '../../db/quota-store.js';
 
 const DEMO = memberOf('demo');
 
 /** An ACTIVE m1.tiny server of demo on compute-1, with the flavor stored as the API stores it. */
 async function server(db: Database, overrides: Partial<InstancesTable> = {}): Promise<string> {
-  const tiny = await new FlavorManager(db).get({ isAdmin: true }, '1');
+  const tiny = await new FlavorStore(db).get({ isAdmin: true }, '1');
   return insertInstance(db, 'demo', { image_ref: IMAGE_ID, flavor: JSON.stringify({ cur: tiny, old: null, new: null }), ...overrides });
 }
 
@@ -25,7 +27,7 @@ async function row(db: Database, uuid: string) {
 
 /** A server resized from m1.tiny (compute-1) to m1.small (compute-2), its migration finished. */
 async function resized(db: Database, oldVmState = 'active'): Promise<{ uuid: string; migrationId: number }> {
-  const flavors = new FlavorManager(db);
+  const flavors = new FlavorStore(db);
   const [tiny, small] = [await flavors.get({ isAdmin: true }, '1'), await flavors.get({ isAdmin: true }, '2')];
   const uuid = await insertInstance(db, 'demo', {
     image_ref: IMAGE_ID,
@@ -88,9 +90,9 @@ describe('resize, migrate, confirmResize and revertResize routes', () => {
       await refuse({ resize: { flavorRef: '99' } }, 400, 'Flavor 99 could not be found.');
       await refuse({ resize: {} }, 400, undefined);
       await refuse({ resize: { flavorRef: '2', extra: 1 } }, 400, undefined);
-      await new FlavorManager(db).create({ name: 'zero', flavorid: 'zero', memory_mb: 256, vcpus: 1, root_gb: 0 });
+      await new FlavorStore(db).create({ name: 'zero', flavorid: 'zero', memory_mb: 256, vcpus: 1, root_gb: 0 });
       await refuse({ resize: { flavorRef: 'zero' } }, 400, 'Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.');
-      await new QuotaManager(db).update('demo', { cores: 1 });
+      await new QuotaManager(new QuotaStore(db), new UsageStore(db)).update('demo', { cores: 1 });
       await refuse({ resize: { flavorRef: '3' } }, 403, 'Quota exceeded for cores: Requested 1, but already used 1 of 1 cores');
       const big = await server(db, { image_ref: BIG_IMAGE_ID });
       await refuse({ resize: { flavorRef: '2' } }, 400, "Flavor's memory is too small for requested image.", DEMO, big);

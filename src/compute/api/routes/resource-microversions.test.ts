@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
-import { withComputeApp } from './compute-test-app.js';
+import { withComputeApp } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl demo@nimbus';

@@ -2,12 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { Forbidden } from '../../../common/errors/errors.js';
 import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
 import type { FlavorViewer } from '../../flavors/flavor.js';
-import type { FlavorManager } from '../../flavors/flavor-manager.js';
+import type { FlavorStore } from '../../db/flavor-store.js';
 import type { KeyPairManager } from '../../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../../quotas/quota-manager.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServersService } from '../../servers/servers-service.js';
-import type { ImageService } from '../../../image/images/image-service.js';
+import type { ImageService } from '../../../image/index.js';
 import type { ProjectExists } from './project-check.js';
 
 /** The image service as the image proxy uses it: under the caller's context, so visibility is theirs. */
@@ -15,7 +15,7 @@ export type ProxiedImages = Pick<ImageService, 'get' | 'list' | 'update' | 'dele
 
 /** What the compute routes need from the composition root. */
 export interface ComputeRouteDeps {
-  readonly flavors: FlavorManager;
+  readonly flavors: FlavorStore;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
   /** Servers and their actions (absent: the servers API is not served). */

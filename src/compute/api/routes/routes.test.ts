@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
-import { withComputeApp, type Call } from './compute-test-app.js';
+import { withComputeApp, type Call } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 const OTHER = memberOf('other');

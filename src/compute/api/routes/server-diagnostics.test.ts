@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
-import { withComputeApp } from './compute-test-app.js';
+import { withComputeApp } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 

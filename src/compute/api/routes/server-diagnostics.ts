@@ -12,7 +12,7 @@ import { authorize, type ComputeRouteDeps } from './route-deps.js';
 import { ServerParams } from './servers.js';
 
 /** The standard format: every field present, null where the driver cannot tell. */
-export function renderDiagnostics(diagnostics: InstanceDiagnostics): Record<string, unknown> {
+function renderDiagnostics(diagnostics: InstanceDiagnostics): Record<string, unknown> {
   const { memory, cpus, nics, disks } = diagnostics;
   return {
     state: powerStateName(diagnostics.state),
@@ -38,7 +38,7 @@ export function renderDiagnostics(diagnostics: InstanceDiagnostics): Record<stri
 }
 
 /** The libvirt driver's get_diagnostics dict: counters named by device; what is not known is left out. */
-export function renderLibvirtDiagnostics(diagnostics: InstanceDiagnostics): Record<string, number> {
+function renderLibvirtDiagnostics(diagnostics: InstanceDiagnostics): Record<string, number> {
   const body: Record<string, number | null> = {};
   for (const cpu of diagnostics.cpus) body[`cpu${cpu.id}_time`] = cpu.timeNs;
   for (const disk of diagnostics.disks) {

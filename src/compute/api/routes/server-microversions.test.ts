@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
-import { IMAGE_ID, withComputeApp, type Harness } from './compute-test-app.js';
+import { IMAGE_ID, withComputeApp, type Harness } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
 

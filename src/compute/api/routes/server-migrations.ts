@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { versioned } from '../../../common/http/versioned.js';
-import type { MigrationRow } from '../../migrations/migration.js';
+import type { MigrationRow } from '../../moves/migration.js';
 import type { ServersService } from '../../servers/servers-service.js';
 import { NoArgs } from './server-actions/server-action.js';
 import { novaTime } from './render.js';

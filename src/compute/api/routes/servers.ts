@@ -36,7 +36,7 @@ export function serverTarget(server: Server): PolicyTarget {
   return { project_id: server.row.project_id, user_id: server.row.user_id };
 }
 
-export function viewerFor(deps: ComputeRouteDeps, request: FastifyRequest, target: PolicyTarget = { project_id: request.requestContext.projectId }): ServerViewer {
+function viewerFor(deps: ComputeRouteDeps, request: FastifyRequest, target: PolicyTarget = { project_id: request.requestContext.projectId }): ServerViewer {
   const credentials = deps.credentialsOf(request);
   const can = (rule: string) => deps.policy.check(rule, target, credentials);
   return {

@@ -9,7 +9,9 @@ import { NotFound } from '../../../common/errors/errors.js';
 import type { ImageRef } from '../../../image/images/image.js';
 import { QuotaManager } from '../../quotas/quota-manager.js';
 import { SnapshotActions } from '../../servers/snapshot-actions.js';
-import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp, type Call, type CallOptions } from './compute-test-app.js';
+import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp, type Call, type CallOptions } from '../../testing/compute-test-app.js';
+import { UsageStore } from '../../db/usage-store.js';
+import { QuotaStore } from '../../db/quota-store.js';
 
 const DEMO = memberOf('demo');
 const OTHER = memberOf('other');
@@ -242,7 +244,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       // The image service is slow: a stop claims the server while the image record is created.
       const racing = new SnapshotActions({
         support: servers.actionSupport,
-        quotas: new QuotaManager(db),
+        quotas: new QuotaManager(new QuotaStore(db), new UsageStore(db)),
         availabilityZones: async () => ['nova'],
         images: {
           getImageForCompute: async () => {

@@ -11,7 +11,7 @@ import { Microversion } from '../../../common/http/microversion.js';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
 import { COMPUTE_MAX_VERSION } from '../versions.js';
-import { IMAGE_ID, withComputeApp, type Call, type Harness } from './compute-test-app.js';
+import { IMAGE_ID, withComputeApp, type Call, type Harness } from '../../testing/compute-test-app.js';
 import { withImages } from '../../../image/images/testing/image-fixture.js';
 
 const DEMO = memberOf('demo');

@@ -3,9 +3,9 @@
  * cast each build to its host. NoValidHost puts every instance of the request in ERROR.
  */
 import { messageOf, NimbusError } from '../../../common/errors/errors.js';
-import type { ClaimedSelection, WireRequestSpec } from '../../scheduler-service/wire.js';
-import { fromWireSpec } from '../../scheduler-service/wire.js';
-import type { BuildRequest } from '../compute-task-api.js';
+import type { ClaimedSelection, WireRequestSpec } from '../../scheduler/rpc-api.js';
+import { fromWireSpec } from '../../scheduler/rpc-api.js';
+import type { BuildRequest } from '../rpc-api.js';
 import { dispatchBuild, failBuild, releaseClaim, SCHEDULE_EVENT, specForInstance } from './build-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 
@@ -21,7 +21,7 @@ export class BuildInstancesTask implements ConductorTask {
 
   async execute(): Promise<void> {
     const { deps, builds } = this;
-    for (const build of builds) await deps.instances.eventStart({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host });
+    for (const build of builds) await deps.actions.eventStart({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host });
     const spec: WireRequestSpec = { ...this.spec, instanceUuids: builds.map((build) => build.instanceUuid), numInstances: builds.length };
     const selections = await deps.scheduler.selectDestinations(fromWireSpec(spec));
     for (const selection of selections) this.#pending.set(selection.instanceUuid, selection);
@@ -30,7 +30,7 @@ export class BuildInstancesTask implements ConductorTask {
       if (!selection) continue;
       await dispatchBuild(deps, build, specForInstance(spec, build.instanceUuid), selection);
       this.#pending.delete(build.instanceUuid);
-      await deps.instances.eventFinish({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
+      await deps.actions.eventFinish({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
     }
   }
 
@@ -46,7 +46,7 @@ export class BuildInstancesTask implements ConductorTask {
       if (selection) await releaseClaim(deps, uuid, selection.destination.host);
       if (selection || this.#pending.size === 0) {
         await failBuild(deps, uuid, fault);
-        await deps.instances.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: fault.message });
+        await deps.actions.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: fault.message });
       }
     }
   }

@@ -1,10 +1,10 @@
 /** Steps the build and reschedule tasks share: send an instance to its claimed host, or fail it. */
 import { getLogger } from '../../../common/logging/logger.js';
-import type { ClaimedSelection, WireRequestSpec } from '../../scheduler-service/wire.js';
+import type { ClaimedSelection, WireRequestSpec } from '../../scheduler/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { BuildRequest } from '../compute-task-api.js';
-import type { BuildFault } from '../wire.js';
+import type { BuildRequest } from '../rpc-api.js';
+import type { BuildFault } from '../rpc-api.js';
 import type { TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');

@@ -6,57 +6,42 @@
  */
 import { BadRequest } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import { MigrationStatus, type MigrationRow } from '../../migrations/migration.js';
+import { MigrationStatus, type MigrationRow } from '../../moves/migration.js';
+import type { Destination } from '../../scheduler/select-destinations.js';
 import { TaskState } from '../../state/task-states.js';
-import type { EvacuateRequest } from '../compute-task-api.js';
-import { claimDestination } from './migration-claims.js';
-import { failMove, migrationOf, movingInstance, requireComputeUp } from './move-steps.js';
-import type { ConductorTask, TaskDeps } from './task.js';
+import type { AgentInstance, EvacuateRequest } from '../rpc-api.js';
+import { DestinationMoveTask } from './destination-move.js';
+import { requireComputeUp } from './move-steps.js';
+import type { TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
-export const EVACUATE_EVENT = 'conductor_rebuild_instance';
+const EVACUATE_EVENT = 'conductor_rebuild_instance';
 
-export class EvacuateInstanceTask implements ConductorTask {
-  #migration: MigrationRow | undefined;
-  #claimed = false;
-  /** Cast to the agent: from then on the move, and undoing it, are the agent's. */
-  #dispatched = false;
-
+export class EvacuateInstanceTask extends DestinationMoveTask {
   constructor(
-    private readonly deps: TaskDeps,
+    deps: TaskDeps,
     private readonly request: EvacuateRequest,
-  ) {}
-
-  async execute(): Promise<void> {
-    const { deps, request } = this;
-    const uuid = request.instanceUuid;
-    await deps.instances.eventStart({ uuid, event: EVACUATE_EVENT, host: deps.host });
-    const migration = await migrationOf(deps, request.migrationId);
-    this.#migration = migration;
-    const instance = await movingInstance(deps, uuid, TaskState.REBUILDING);
-    if (request.host !== null) {
-      if (request.host === instance.host) throw new BadRequest("The target host can't be the same one.");
-      await requireComputeUp(deps, request.host);
-    }
-    const selection = await claimDestination(deps, instance, migration, { host: request.host, force: request.force });
-    this.#claimed = true;
-    const { host, node } = selection.destination;
-    await deps.migrations.update(migration.id, { status: MigrationStatus.PRE_MIGRATING, destCompute: host, destNode: node }, [MigrationStatus.ACCEPTED]);
-    LOG.info(`Evacuating from ${instance.host} to ${host}`, { instance: uuid });
-    await deps.agents.cast(host, 'evacuate_instance', {
-      instanceUuid: uuid,
-      migration: { id: migration.id, uuid: migration.uuid },
-      node,
-      adminPassword: request.adminPassword,
-      onSharedStorage: request.onSharedStorage,
-    });
-    this.#dispatched = true;
-    await deps.instances.eventFinish({ uuid, event: EVACUATE_EVENT, host: deps.host, result: 'Success' });
+  ) {
+    super(deps, request, EVACUATE_EVENT, TaskState.REBUILDING);
   }
 
-  async rollback(error: unknown): Promise<void> {
-    const move = { uuid: this.request.instanceUuid, event: EVACUATE_EVENT, taskState: TaskState.REBUILDING, migration: this.#migration, claimed: this.#claimed, dispatched: this.#dispatched };
-    await failMove(this.deps, { ...move, status: MigrationStatus.ERROR }, error);
+  protected async checkHosts(instance: AgentInstance & { readonly host: string }): Promise<void> {
+    const { host } = this.request;
+    if (host === null) return;
+    if (host === instance.host) throw new BadRequest("The target host can't be the same one.");
+    await requireComputeUp(this.deps, host);
+  }
+
+  protected async dispatch(instance: AgentInstance & { readonly host: string }, migration: MigrationRow, { host, node }: Destination): Promise<void> {
+    await this.deps.migrations.update(migration.id, { status: MigrationStatus.PRE_MIGRATING, destCompute: host, destNode: node }, [MigrationStatus.ACCEPTED]);
+    LOG.info(`Evacuating from ${instance.host} to ${host}`, { instance: instance.uuid });
+    await this.deps.agents.cast(host, 'evacuate_instance', {
+      instanceUuid: instance.uuid,
+      migration: { id: migration.id, uuid: migration.uuid },
+      node,
+      adminPassword: this.request.adminPassword,
+      onSharedStorage: this.request.onSharedStorage,
+    });
   }
 }

@@ -7,44 +7,39 @@
  */
 import { BadRequest } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import { MigrationStatus, type MigrationRow } from '../../migrations/migration.js';
+import { MigrationStatus, type MigrationRow } from '../../moves/migration.js';
+import type { Destination } from '../../scheduler/select-destinations.js';
 import { TaskState } from '../../state/task-states.js';
-import type { LiveMigrateRequest } from '../compute-task-api.js';
-import { claimDestination } from './migration-claims.js';
-import { failMove, migrationOf, movingInstance, requireComputeUp } from './move-steps.js';
-import type { ConductorTask, TaskDeps } from './task.js';
+import type { AgentInstance, LiveMigrateRequest } from '../rpc-api.js';
+import { DestinationMoveTask } from './destination-move.js';
+import { requireComputeUp } from './move-steps.js';
+import type { TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
-export const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
+const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
 
-export class LiveMigrateInstanceTask implements ConductorTask {
-  #migration: MigrationRow | undefined;
-  #claimed = false;
-  /** Cast to the agent: from then on the move, and undoing it, are the agent's. */
-  #dispatched = false;
-
+export class LiveMigrateInstanceTask extends DestinationMoveTask {
   constructor(
-    private readonly deps: TaskDeps,
+    deps: TaskDeps,
     private readonly request: LiveMigrateRequest,
-  ) {}
+  ) {
+    super(deps, request, LIVE_MIGRATE_EVENT, TaskState.MIGRATING);
+  }
 
-  async execute(): Promise<void> {
-    const { deps, request } = this;
-    const uuid = request.instanceUuid;
-    await deps.instances.eventStart({ uuid, event: LIVE_MIGRATE_EVENT, host: deps.host });
-    const migration = await migrationOf(deps, request.migrationId);
-    this.#migration = migration;
-    const instance = await movingInstance(deps, uuid, TaskState.MIGRATING);
+  protected async checkHosts(instance: AgentInstance & { readonly host: string }): Promise<void> {
     const source = instance.host;
-    await requireComputeUp(deps, source);
-    if (request.host !== null) {
-      if (request.host === source) throw new BadRequest(`Unable to migrate instance (${uuid}) to current host (${source}).`);
-      await requireComputeUp(deps, request.host);
-    }
-    const selection = await claimDestination(deps, instance, migration, { host: request.host, force: request.force });
-    this.#claimed = true;
-    const { host, node } = selection.destination;
+    await requireComputeUp(this.deps, source);
+    const { host } = this.request;
+    if (host === null) return;
+    if (host === source) throw new BadRequest(`Unable to migrate instance (${instance.uuid}) to current host (${source}).`);
+    await requireComputeUp(this.deps, host);
+  }
+
+  protected async dispatch(instance: AgentInstance & { readonly host: string }, migration: MigrationRow, { host, node }: Destination): Promise<void> {
+    const { deps, request } = this;
+    const source = instance.host;
+    const uuid = instance.uuid;
     const check = await deps.agents.call(host, 'check_can_live_migrate_destination', { instanceUuid: uuid, sourceHost: source, blockMigration: request.blockMigration });
     if ('refused' in check) throw new BadRequest(check.refused);
     const { blockMigration } = check;
@@ -57,12 +52,5 @@ export class LiveMigrateInstanceTask implements ConductorTask {
       destNode: node,
       blockMigration,
     });
-    this.#dispatched = true;
-    await deps.instances.eventFinish({ uuid, event: LIVE_MIGRATE_EVENT, host: deps.host, result: 'Success' });
-  }
-
-  async rollback(error: unknown): Promise<void> {
-    const move = { uuid: this.request.instanceUuid, event: LIVE_MIGRATE_EVENT, taskState: TaskState.MIGRATING, migration: this.#migration, claimed: this.#claimed, dispatched: this.#dispatched };
-    await failMove(this.deps, { ...move, status: MigrationStatus.ERROR }, error);
   }
 }

@@ -8,17 +8,17 @@
  */
 import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { MigrationRow } from '../../migrations/migration.js';
-import { fromWireSpec, type ClaimedSelection } from '../../scheduler-service/wire.js';
+import type { MigrationRow } from '../../moves/migration.js';
+import { fromWireSpec, type ClaimedSelection } from '../../scheduler/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { releaseMoveResources } from '../move-resources.js';
-import type { AgentInstance, MigrateServerArgs } from '../wire.js';
+import type { AgentInstance, MigrateServerArgs } from '../rpc-api.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
 /** Nova's EventReporter name for the conductor's part. */
-export const COLD_MIGRATE_EVENT = 'cold_migrate';
+const COLD_MIGRATE_EVENT = 'cold_migrate';
 
 export class MigrateServerTask implements ConductorTask {
   #migration: MigrationRow | undefined;
@@ -37,7 +37,7 @@ export class MigrateServerTask implements ConductorTask {
   async execute(): Promise<void> {
     const { deps, args } = this;
     const uuid = args.instanceUuid;
-    await deps.instances.eventStart({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host });
+    await deps.actions.eventStart({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host });
     const instance = await deps.instances.get(uuid);
     if (instance === undefined || instance.host === null || instance.taskState !== TaskState.RESIZE_PREP) {
       throw new Error(`Instance ${uuid} is no longer waiting to be migrated`);
@@ -62,7 +62,7 @@ export class MigrateServerTask implements ConductorTask {
       cleanShutdown: args.cleanShutdown,
     });
     this.#claimed = undefined;
-    await deps.instances.eventFinish({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host, result: 'Success' });
+    await deps.actions.eventFinish({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host, result: 'Success' });
   }
 
   async rollback(error: unknown): Promise<void> {
@@ -77,7 +77,7 @@ export class MigrateServerTask implements ConductorTask {
     const restored = await deps.instances.update({ uuid, expected: { taskState: [TaskState.RESIZE_PREP] }, changes: { taskState: null } });
     if (restored) await deps.instances.addFault({ uuid, code: error instanceof NimbusError ? error.status : 500, message, host: deps.host });
     const reason = `No valid host found for ${this.#isResize ? 'resize' : 'cold migrate'}`;
-    await deps.instances.eventFinish({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host, result: 'Error', traceback: `${reason}: ${message}` });
+    await deps.actions.eventFinish({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host, result: 'Error', traceback: `${reason}: ${message}` });
   }
 
   async #createMigration(instance: AgentInstance): Promise<MigrationRow> {

@@ -3,11 +3,11 @@
  * migration while the source keeps the instance's claim; move-resources.ts settles the two.
  */
 import { BadRequest } from '../../../common/errors/errors.js';
-import type { MigrationRow } from '../../migrations/migration.js';
+import type { MigrationRow } from '../../moves/migration.js';
 import { NoValidHost } from '../../scheduler/no-valid-host.js';
-import type { RequestSpec } from '../../scheduler/request-spec.js';
-import type { ClaimedSelection } from '../../scheduler-service/wire.js';
-import type { AgentInstance } from '../wire.js';
+import { singleInstanceSpec, type RequestSpec } from '../../scheduler/request-spec.js';
+import type { ClaimedSelection } from '../../scheduler/rpc-api.js';
+import type { AgentInstance } from '../rpc-api.js';
 import type { TaskDeps } from './task.js';
 
 /** Where the caller wants the instance: a host (forced past the filters, or only checked by them) or none. */
@@ -18,16 +18,10 @@ export interface RequestedHost {
 }
 
 /** The spec a move of `instance` is scheduled under: its flavor, never back onto its own host. */
-export function moveSpec(instance: AgentInstance, host: string | null): RequestSpec {
-  const { flavor } = instance;
+function moveSpec(instance: AgentInstance, host: string | null): RequestSpec {
+  const { vcpus, memoryMb, rootGb, ephemeralGb, swapMb, extraSpecs } = instance.flavor;
   return {
-    instanceUuid: instance.uuid,
-    instanceUuids: [instance.uuid],
-    numInstances: 1,
-    projectId: instance.projectId,
-    flavor: { vcpus: flavor.vcpus, memoryMb: flavor.memoryMb, rootGb: flavor.rootGb, ephemeralGb: flavor.ephemeralGb, swapMb: flavor.swapMb, extraSpecs: flavor.extraSpecs },
-    image: { id: instance.imageRef, properties: {} },
-    schedulerHints: {},
+    ...singleInstanceSpec(instance.uuid, instance.projectId, { vcpus, memoryMb, rootGb, ephemeralGb, swapMb, extraSpecs }, { id: instance.imageRef, properties: {} }),
     // Nova's ignore_hosts: the source is never a destination.
     retry: { numAttempts: 1, hosts: instance.host === null ? [] : [instance.host] },
     ...(host === null ? {} : { requestedDestination: { host } }),

@@ -1,17 +1,17 @@
 /** Steps the live migration and evacuation tasks share: service checks, and undoing a move that failed before it reached a host. */
 import { BadRequest, messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { MigrationRow, MigrationStatus } from '../../migrations/migration.js';
-import { computeService } from '../../scheduler-service/host-source.js';
+import type { MigrationRow, MigrationStatus } from '../../moves/migration.js';
+import { computeService } from '../../scheduler/host-source.js';
 import type { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { AgentInstance } from '../wire.js';
+import type { AgentInstance } from '../rpc-api.js';
 import { releaseMoveResources } from '../move-resources.js';
 import type { TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
-export async function isComputeUp(deps: TaskDeps, host: string): Promise<boolean> {
+async function isComputeUp(deps: TaskDeps, host: string): Promise<boolean> {
   return (await computeService(deps.services, host))?.up ?? false;
 }
 
@@ -72,5 +72,5 @@ export async function failMove(deps: TaskDeps, move: FailedMove, error: unknown)
     changes: refused ? { taskState: null } : { taskState: null, vmState: VmState.ERROR },
   });
   await deps.instances.addFault({ uuid, code: error instanceof NimbusError ? error.status : 500, message, host: deps.host });
-  await deps.instances.eventFinish({ uuid, event: move.event, host: deps.host, result: 'Error', traceback: message });
+  await deps.actions.eventFinish({ uuid, event: move.event, host: deps.host, result: 'Error', traceback: message });
 }

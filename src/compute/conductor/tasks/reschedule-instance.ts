@@ -5,8 +5,8 @@
  */
 import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import { fromWireSpec, type ClaimedSelection, type WireRequestSpec } from '../../scheduler-service/wire.js';
-import type { RescheduleArgs } from '../wire.js';
+import { fromWireSpec, type ClaimedSelection, type WireRequestSpec } from '../../scheduler/rpc-api.js';
+import type { RescheduleArgs } from '../rpc-api.js';
 import { dispatchBuild, failBuild, releaseClaim } from './build-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 

@@ -1,11 +1,12 @@
 /** A conductor task (Nova's conductor TaskBase): do the work, or undo what was done and record why not. */
 import { getLogger } from '../../../common/logging/logger.js';
-import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
+import type { ComputeAgentApi } from '../../agent/rpc-api.js';
 import type { ServiceRegistry } from '../../../common/service/service-registry.js';
-import type { SchedulerClient } from '../../scheduler-service/scheduler-client.js';
-import type { MigrationStore } from '../../migrations/migration-store.js';
-import type { InstanceStore } from '../instance-store.js';
-import type { NodeStore } from '../node-store.js';
+import type { SchedulerClient } from '../../scheduler/rpc-client.js';
+import type { MigrationStore } from '../../db/migration-store.js';
+import type { ActionStore } from '../../db/action-store.js';
+import type { InstanceStore } from '../../db/instance-store.js';
+import type { NodeStore } from '../../db/node-store.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
@@ -18,6 +19,8 @@ export interface ConductorTask {
 /** What tasks work with: the conductor's stores and clients. */
 export interface TaskDeps {
   readonly instances: InstanceStore;
+  /** Action events: what each step of a task did, for os-instance-actions. */
+  readonly actions: ActionStore;
   readonly nodes: NodeStore;
   readonly migrations: MigrationStore;
   readonly scheduler: SchedulerClient;

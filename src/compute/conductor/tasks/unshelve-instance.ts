@@ -6,11 +6,11 @@
  */
 import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { ClaimedSelection } from '../../scheduler-service/wire.js';
-import { fromWireSpec } from '../../scheduler-service/wire.js';
+import type { ClaimedSelection } from '../../scheduler/rpc-api.js';
+import { fromWireSpec } from '../../scheduler/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { UnshelveInstanceArgs } from '../wire.js';
+import type { UnshelveServerArgs } from '../rpc-api.js';
 import { releaseClaim, SCHEDULE_EVENT, specForInstance } from './build-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 
@@ -23,7 +23,7 @@ export class UnshelveInstanceTask implements ConductorTask {
 
   constructor(
     private readonly deps: TaskDeps,
-    private readonly args: UnshelveInstanceArgs,
+    private readonly args: UnshelveServerArgs,
   ) {}
 
   async execute(): Promise<void> {
@@ -41,7 +41,7 @@ export class UnshelveInstanceTask implements ConductorTask {
     }
     if (instance.vmState !== VmState.SHELVED_OFFLOADED) throw new Error(`Unshelve attempted but vm_state ${instance.vmState} is not SHELVED or SHELVED_OFFLOADED`);
     this.#scheduling = true;
-    await deps.instances.eventStart({ uuid, event: SCHEDULE_EVENT, host: deps.host });
+    await deps.actions.eventStart({ uuid, event: SCHEDULE_EVENT, host: deps.host });
     const [selection] = await deps.scheduler.selectDestinations(fromWireSpec(specForInstance(this.args.spec, uuid)));
     if (selection === undefined) throw new Error('The scheduler returned no destination');
     this.#claimed = selection;
@@ -54,7 +54,7 @@ export class UnshelveInstanceTask implements ConductorTask {
       changes: { host, node },
     });
     if (!placed) throw new Error('Instance changed state while it was scheduled');
-    await deps.instances.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
+    await deps.actions.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
     await deps.agents.cast(host, 'unshelve_instance', { instanceUuid: uuid, imageId, node });
     this.#claimed = undefined;
   }
@@ -72,6 +72,6 @@ export class UnshelveInstanceTask implements ConductorTask {
     });
     if (!reverted) return;
     await deps.instances.addFault({ uuid, code: error instanceof NimbusError ? error.status : 500, message, host: deps.host });
-    if (this.#scheduling) await deps.instances.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: message });
+    if (this.#scheduling) await deps.actions.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: message });
   }
 }

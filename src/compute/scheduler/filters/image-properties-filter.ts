@@ -46,7 +46,7 @@ const VERSION_OPS: Readonly<Record<string, (cmp: number) => boolean>> = {
 };
 
 /** `">=6.0, <7"` against the host's version; an unparsable clause fails the host. */
-export function satisfiesVersion(hostVersion: number, predicate: string): boolean {
+function satisfiesVersion(hostVersion: number, predicate: string): boolean {
   const host = versionParts(hostVersion);
   return predicate.split(',').every((clause) => {
     const match = /^\s*(>=|<=|==|!=|>|<)\s*(\d+(?:\.\d+)*)\s*$/.exec(clause);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HostStateCache } from '../host-state.js';
 import { FilterScheduler } from '../select-destinations.js';
-import { nodeReport, requestSpec } from '../test-fixtures.js';
+import { nodeReport, requestSpec } from '../../testing/scheduler-fixtures.js';
 import { resolveWeighers, WEIGHERS } from './index.js';
 import { normalizeInPlace } from './weigher.js';
 

@@ -28,7 +28,7 @@ export interface StatusInfo {
   readonly running: boolean;
 }
 
-export type MigrationStatus =
+export type QmpMigrationStatus =
   | 'none'
   | 'setup'
   | 'cancelling'
@@ -45,7 +45,7 @@ export type MigrationStatus =
   | 'wait-unplug';
 
 export interface MigrationInfo {
-  readonly status?: MigrationStatus;
+  readonly status?: QmpMigrationStatus;
   readonly 'error-desc'?: string;
   readonly 'total-time'?: number;
   readonly downtime?: number;

@@ -1,6 +1,6 @@
 /** Builders shared by the scheduler's tests and bench: a node report and a request spec with defaults. */
-import type { NodeReport } from './host-state.js';
-import type { FlavorSpec, RequestSpec } from './request-spec.js';
+import type { NodeReport } from '../scheduler/host-state.js';
+import type { FlavorResources, RequestSpec } from '../scheduler/request-spec.js';
 
 export function nodeReport(host: string, overrides: Partial<NodeReport> = {}): NodeReport {
   return {
@@ -19,7 +19,7 @@ export function nodeReport(host: string, overrides: Partial<NodeReport> = {}): N
   };
 }
 
-export function flavor(overrides: Partial<FlavorSpec> = {}): FlavorSpec {
+export function flavor(overrides: Partial<FlavorResources> = {}): FlavorResources {
   return { vcpus: 1, memoryMb: 1024, rootGb: 10, ephemeralGb: 0, swapMb: 0, extraSpecs: {}, ...overrides };
 }
 

@@ -3,9 +3,9 @@ import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Conflict, NotFound } from '../../common/errors/errors.js';
-import type { ComputeTables, FlavorsTable } from '../db/tables.js';
-import type { Flavor, FlavorCreate, FlavorListQuery, FlavorSortKey, FlavorViewer } from './flavor.js';
-import { validateFlavorCreate } from './flavor-validation.js';
+import type { ComputeTables, FlavorsTable } from './tables.js';
+import type { Flavor, FlavorCreate, FlavorListQuery, FlavorSortKey, FlavorViewer } from '../flavors/flavor.js';
+import { validateFlavorCreate } from '../flavors/flavor-validation.js';
 
 type Db = Kysely<ComputeTables>;
 type FlavorRow = Selectable<FlavorsTable>;
@@ -30,7 +30,7 @@ const SORT_COLUMNS: Readonly<Record<Exclude<FlavorSortKey, 'description'>, SortC
   vcpus: 'vcpus',
 };
 
-export function flavorNotFound(flavorid: string): NotFound {
+function flavorNotFound(flavorid: string): NotFound {
   return new NotFound(`Flavor ${flavorid} could not be found.`);
 }
 
@@ -39,7 +39,7 @@ export function flavorNotFound(flavorid: string): NotFound {
  * database). Visibility is enforced here: a private flavor the viewer's project has no access
  * to does not exist for a non-admin (404), as in Nova's _flavor_get_query_from_db.
  */
-export class FlavorManager {
+export class FlavorStore {
   readonly #db: Db;
 
   constructor(

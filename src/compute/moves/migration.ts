@@ -90,3 +90,31 @@ export interface MigrationPage {
   /** More rows follow the page (a next link is due). */
   readonly more: boolean;
 }
+
+/** The migration record a move belongs to, as agents report on it. */
+export interface MigrationHandle {
+  readonly id: number;
+  readonly uuid: string;
+}
+
+/** A resize or cold migration as agents know it: the record and both ends. */
+export interface MoveMigrationWire extends MigrationHandle {
+  readonly sourceCompute: string;
+  readonly sourceNode: string;
+  readonly destCompute: string;
+  readonly destNode: string;
+}
+
+/** A resize's migration row as agents are told about it. */
+export function moveRef(row: MigrationRow): MoveMigrationWire {
+  const sourceCompute = row.source_compute ?? '';
+  const destCompute = row.dest_compute ?? '';
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    sourceCompute,
+    sourceNode: row.source_node ?? sourceCompute,
+    destCompute,
+    destNode: row.dest_node ?? destCompute,
+  };
+}

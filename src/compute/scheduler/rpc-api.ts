@@ -2,10 +2,10 @@
  * The scheduler's RPC API as it travels on the bus: plain JSON shapes. A RequestSpec holds sets
  * (server group hosts and members), which JSON cannot carry, so specs cross as WireRequestSpec.
  */
-import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-state.js';
-import type { RequestSpec, ServerGroupSpec } from '../scheduler/request-spec.js';
-import type { Resources } from '../scheduler/resources.js';
-import type { Destination } from '../scheduler/select-destinations.js';
+import type { Aggregate, NodeReport, ServiceStatus } from './host-state.js';
+import type { RequestSpec, ServerGroupSpec } from './request-spec.js';
+import type { Resources } from './resources.js';
+import type { Destination } from './select-destinations.js';
 
 export const SCHEDULER_TOPIC = 'scheduler';
 export const SCHEDULER_API_VERSION = '1.0';

@@ -1,17 +1,16 @@
 /**
- * The conductor's instance writes (Nova's Instance.save, InstanceFault.create,
- * InstanceActionEvent.event_start/finish): every DB change an agent asks for lands here.
+ * The conductor's instance reads and writes (Nova's Instance.save, InstanceFault.create): every
+ * instance change an agent asks for lands here.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { currentContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { DEFAULT_ZONE } from '../admin/availability-zones.js';
-import { readSystemMetadata, writeSystemMetadata } from '../db/system-metadata.js';
-import type { ComputeTables, InstancesTable } from '../db/tables.js';
-import { compareAndSetInstanceState, type InstanceChanges } from '../state/instance-state-cas.js';
+import { readSystemMetadata, writeSystemMetadata } from './system-metadata.js';
+import type { ComputeTables, InstancesTable } from './tables.js';
+import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-cas.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
-import type { ActionEventArgs, ActionEventFinishArgs, AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from './wire.js';
+import type { AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from '../conductor/rpc-api.js';
 
 interface StoredFlavor {
   readonly name?: string;
@@ -96,55 +95,6 @@ export class InstanceStore {
         created_at: toDbTimestamp(new Date()),
       })
       .execute();
-  }
-
-  /** Starts an event on the action of the current request (the API recorded it under the request id). */
-  async eventStart({ uuid, event, host }: ActionEventArgs): Promise<void> {
-    const actionId = await this.#actionId(uuid);
-    if (actionId === undefined) return;
-    await this.#db
-      .insertInto('compute_instance_action_events')
-      .values({ action_id: actionId, event, start_time: toDbTimestamp(new Date()), finish_time: null, result: null, traceback: null, host, details: null })
-      .execute();
-  }
-
-  async eventFinish({ uuid, event, host, result, traceback }: ActionEventFinishArgs): Promise<void> {
-    const actionId = await this.#actionId(uuid);
-    if (actionId === undefined) return;
-    const now = toDbTimestamp(new Date());
-    const open = await this.#db
-      .selectFrom('compute_instance_action_events')
-      .select('id')
-      .where('action_id', '=', actionId)
-      .where('event', '=', event)
-      .where('host', '=', host)
-      .where('finish_time', 'is', null)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    if (open) {
-      await this.#db
-        .updateTable('compute_instance_action_events')
-        .set({ finish_time: now, result, traceback: traceback ?? null })
-        .where('id', '=', open.id)
-        .execute();
-    } else {
-      await this.#db
-        .insertInto('compute_instance_action_events')
-        .values({ action_id: actionId, event, start_time: now, finish_time: now, result, traceback: traceback ?? null, host, details: null })
-        .execute();
-    }
-    // Nova marks the whole action as failed once one of its events fails.
-    if (result === 'Error') {
-      await this.#db.updateTable('compute_instance_actions').set({ message: 'Error', updated_at: now }).where('id', '=', actionId).execute();
-    }
-  }
-
-  /** The action of this request, else the instance's latest (periodic tasks and recovery run under their own ids). */
-  async #actionId(uuid: string): Promise<number | undefined> {
-    const requestId = currentContext()?.requestId;
-    const base = this.#db.selectFrom('compute_instance_actions').select('id').where('instance_uuid', '=', uuid).orderBy('id', 'desc');
-    const mine = requestId === undefined ? undefined : await base.where('request_id', '=', requestId).executeTakeFirst();
-    return (mine ?? (await base.executeTakeFirst()))?.id;
   }
 }
 

@@ -3,13 +3,13 @@
  * reads the compute DB directly (as Nova's scheduler reads the cell DBs); afterwards the cache is
  * kept current by the reports the conductor forwards.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from '../../common/db/database.js';
 import type { ServiceRecord, ServiceRegistry } from '../../common/service/service-registry.js';
-import type { ComputeTables } from '../db/tables.js';
-import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-state.js';
+import { COMPUTE_BINARY } from '../agent/rpc-api.js';
+import type { AggregateStore } from '../db/aggregate-store.js';
+import type { NodeStore } from '../db/node-store.js';
+import type { UsageStore } from '../db/usage-store.js';
+import type { Aggregate, NodeReport, ServiceStatus } from './host-state.js';
 
-export const COMPUTE_BINARY = 'nova-compute';
 
 /** The host's nova-compute service: undefined when there is none; `up` as the service group sees it. */
 export async function computeService(services: Pick<ServiceRegistry, 'list'>, host: string): Promise<ServiceRecord | undefined> {
@@ -28,31 +28,22 @@ export interface SchedulerHostSource {
   loadAggregates(): Promise<Aggregate[]>;
 }
 
-export class DbHostSource implements SchedulerHostSource {
-  readonly #db: Kysely<ComputeTables>;
+/** The stores the scheduler reads at start. */
+export interface HostSourceStores {
+  readonly nodes: NodeStore;
+  readonly usage: UsageStore;
+  readonly aggregates: AggregateStore;
+}
 
+export class DbHostSource implements SchedulerHostSource {
   constructor(
-    database: Database,
+    private readonly stores: HostSourceStores,
     private readonly registry: ServiceRegistry,
-  ) {
-    this.#db = database.kysely.withTables<ComputeTables>();
-  }
+  ) {}
 
   async loadNodes(): Promise<NodeReport[]> {
-    const nodes = await this.#db.selectFrom('compute_nodes').selectAll().execute();
-    const instances = await this.#db
-      .selectFrom('compute_instances')
-      .select(['uuid', 'host'])
-      .where('deleted', '=', false)
-      .where('host', 'is not', null)
-      .execute();
-    const byHost = new Map<string, string[]>();
-    for (const row of instances) {
-      if (row.host === null) continue;
-      const list = byHost.get(row.host) ?? [];
-      list.push(row.uuid);
-      byHost.set(row.host, list);
-    }
+    const nodes = await this.stores.nodes.list();
+    const byHost = await this.stores.usage.instancesByHost();
     return nodes.map((node) => ({
       host: node.host,
       node: node.hypervisor_hostname,
@@ -78,16 +69,8 @@ export class DbHostSource implements SchedulerHostSource {
     }));
   }
 
-  async loadAggregates(): Promise<Aggregate[]> {
-    const aggregates = await this.#db.selectFrom('compute_aggregates').select(['id', 'name']).execute();
-    const hosts = await this.#db.selectFrom('compute_aggregate_hosts').selectAll().execute();
-    const metadata = await this.#db.selectFrom('compute_aggregate_metadata').selectAll().execute();
-    return aggregates.map((aggregate) => ({
-      id: aggregate.id,
-      name: aggregate.name,
-      hosts: hosts.filter((row) => row.aggregate_id === aggregate.id).map((row) => row.host),
-      metadata: Object.fromEntries(metadata.filter((row) => row.aggregate_id === aggregate.id).map((row) => [row.key, row.value])),
-    }));
+  loadAggregates(): Promise<Aggregate[]> {
+    return this.stores.aggregates.all();
   }
 }
 

@@ -1,10 +1,13 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
-import type { ComputeTables, InstancesTable } from '../db/tables.js';
+import type { ActionStore, NewInstanceAction } from './action-store.js';
+import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from './instance-state-cas.js';
+import { readSystemMetadata, writeSystemMetadata, type SystemMetadataChanges } from './system-metadata.js';
+import type { ComputeTables, InstancesTable } from './tables.js';
 import type { Flavor } from '../flavors/flavor.js';
-import type { Server, ServerFault, ServerListQuery, ServerSortKey, TagFilters } from './server.js';
+import type { Server, ServerFault, ServerListQuery, ServerSortKey, TagFilters } from '../servers/server.js';
 
 type Db = Kysely<ComputeTables>;
 type InstanceRow = Selectable<InstancesTable>;
@@ -45,21 +48,98 @@ const SORT_COLUMNS: Readonly<Record<ServerSortKey, keyof InstancesTable>> = {
   vm_state: 'vm_state',
 };
 
+/** One server of a create, with what is written beside its row in the same transaction. */
+export interface NewServer {
+  readonly row: Insertable<InstancesTable>;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tags: readonly string[];
+  readonly systemMetadata: Readonly<Record<string, string>>;
+  /** The server group it joins. */
+  readonly groupId?: number;
+  readonly action: NewInstanceAction;
+}
+
 export function serverNotFound(id: string): NotFound {
   return new NotFound(`Instance ${id} could not be found.`);
 }
 
 /** Reads of instances with their metadata and faults (Nova's instance_get / instance_get_all_by_filters_sort). */
 export class ServerStore {
-  readonly db: Db;
+  readonly #db: Db;
 
-  constructor(readonly database: Database) {
-    this.db = database.kysely.withTables<ComputeTables>();
+  constructor(
+    private readonly database: Database,
+    private readonly actions: ActionStore,
+  ) {
+    this.#db = database.kysely.withTables<ComputeTables>();
+  }
+
+  /** Writes the servers of one create, each with its metadata, tags, system metadata, group membership and action, in one transaction. */
+  async create(servers: readonly NewServer[]): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      for (const server of servers) {
+        const uuid = server.row.uuid;
+        await trx.insertInto('compute_instances').values(server.row).execute();
+        const metadata = Object.entries(server.metadata).map(([key, value]) => ({ instance_uuid: uuid, key, value }));
+        if (metadata.length > 0) await trx.insertInto('compute_instance_metadata').values(metadata).execute();
+        const tags = server.tags.map((tag) => ({ instance_uuid: uuid, tag }));
+        if (tags.length > 0) await trx.insertInto('compute_instance_tags').values(tags).execute();
+        const system = Object.entries(server.systemMetadata).map(([key, value]) => ({ instance_uuid: uuid, key, value }));
+        if (system.length > 0) await trx.insertInto('compute_instance_system_metadata').values(system).execute();
+        if (server.groupId !== undefined) await trx.insertInto('compute_server_group_members').values({ group_id: server.groupId, instance_uuid: uuid }).execute();
+        await this.actions.insert(server.action, trx);
+      }
+    });
+  }
+
+  /** Takes back the rows of a create refused after writing (Nova's quota recheck). */
+  async removeCreated(uuids: readonly string[]): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('compute_instance_metadata').where('instance_uuid', 'in', uuids).execute();
+      await trx.deleteFrom('compute_server_group_members').where('instance_uuid', 'in', uuids).execute();
+      await trx.deleteFrom('compute_instance_actions').where('instance_uuid', 'in', uuids).execute();
+      await trx.deleteFrom('compute_instances').where('uuid', 'in', uuids).execute();
+    });
+  }
+
+  /** Plain column changes (name, description, access IPs), stamped `now`. */
+  async update(uuid: string, changes: InstanceChanges, now: Date): Promise<void> {
+    await this.#db.updateTable('compute_instances').set({ ...changes, updated_at: toDbTimestamp(now) }).where('uuid', '=', uuid).execute();
+  }
+
+  /** A state transition, applied only if the server is still in `expected` (see compareAndSetInstanceState). */
+  casState(uuid: string, expected: ExpectedState, changes: InstanceChanges, now: Date = new Date()): Promise<boolean> {
+    return compareAndSetInstanceState(this.database, uuid, expected, changes, now);
+  }
+
+  systemMetadata(uuid: string): Promise<Record<string, string>> {
+    return readSystemMetadata(this.#db, uuid);
+  }
+
+  writeSystemMetadata(uuid: string, changes: SystemMetadataChanges): Promise<void> {
+    return writeSystemMetadata(this.#db, uuid, changes);
+  }
+
+  async addTag(uuid: string, tag: string): Promise<void> {
+    await this.#db.insertInto('compute_instance_tags').values({ instance_uuid: uuid, tag }).execute();
+  }
+
+  async replaceTags(uuid: string, tags: readonly string[]): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('compute_instance_tags').where('instance_uuid', '=', uuid).execute();
+      if (tags.length > 0) await trx.insertInto('compute_instance_tags').values(tags.map((tag) => ({ instance_uuid: uuid, tag }))).execute();
+    });
+  }
+
+  /** False when the server had no such tag. */
+  async removeTag(uuid: string, tag: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('compute_instance_tags').where('instance_uuid', '=', uuid).where('tag', '=', tag).executeTakeFirst();
+    return result.numDeletedRows > 0n;
   }
 
   /** A live server (or, with `readDeleted`, a deleted one too, as Nova's read_deleted='yes'); unknown ones are 404. */
   async get(uuid: string, readDeleted = false): Promise<Server> {
-    let select = this.db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid);
+    let select = this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid);
     if (!readDeleted) select = select.where('deleted', '=', false);
     const row = await select.executeTakeFirst();
     if (row === undefined) throw serverNotFound(uuid);
@@ -67,7 +147,7 @@ export class ServerStore {
   }
 
   async list(query: ServerListQuery): Promise<Server[]> {
-    let select = this.db.selectFrom('compute_instances').selectAll();
+    let select = this.#db.selectFrom('compute_instances').selectAll();
     if (query.deleted !== undefined) select = select.where('deleted', '=', query.deleted);
     else if (query.changesSince === undefined && query.changesBefore === undefined) select = select.where('deleted', '=', false);
     if (query.changesSince !== undefined) select = select.where('updated_at', '>=', query.changesSince);
@@ -115,19 +195,19 @@ export class ServerStore {
   async #tagsOf(uuids: readonly string[]): Promise<Map<string, string[]>> {
     const tagsOf = new Map<string, string[]>();
     if (uuids.length === 0) return tagsOf;
-    const rows = await this.db.selectFrom('compute_instance_tags').select(['instance_uuid', 'tag']).where('instance_uuid', 'in', uuids).orderBy('tag').execute();
+    const rows = await this.#db.selectFrom('compute_instance_tags').select(['instance_uuid', 'tag']).where('instance_uuid', 'in', uuids).orderBy('tag').execute();
     for (const { instance_uuid: uuid, tag } of rows) tagsOf.set(uuid, [...(tagsOf.get(uuid) ?? []), tag]);
     return tagsOf;
   }
 
   async metadataOf(uuid: string): Promise<Record<string, string>> {
-    const rows = await this.db.selectFrom('compute_instance_metadata').select(['key', 'value']).where('instance_uuid', '=', uuid).orderBy('key').execute();
+    const rows = await this.#db.selectFrom('compute_instance_metadata').select(['key', 'value']).where('instance_uuid', '=', uuid).orderBy('key').execute();
     return Object.fromEntries(rows.map((row) => [row.key, row.value]));
   }
 
   /** Replaces (`replace`) or merges the server's metadata; returns the result. */
   async writeMetadata(uuid: string, values: Readonly<Record<string, string>>, replace: boolean): Promise<Record<string, string>> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.#db.transaction().execute(async (trx) => {
       let removal = trx.deleteFrom('compute_instance_metadata').where('instance_uuid', '=', uuid);
       if (!replace) {
         const keys = Object.keys(values);
@@ -144,13 +224,13 @@ export class ServerStore {
 
   /** False when the key was not there. */
   async deleteMetadataKey(uuid: string, key: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('compute_instance_metadata').where('instance_uuid', '=', uuid).where('key', '=', key).executeTakeFirst();
+    const result = await this.#db.deleteFrom('compute_instance_metadata').where('instance_uuid', '=', uuid).where('key', '=', key).executeTakeFirst();
     await this.touch(uuid);
     return result.numDeletedRows > 0n;
   }
 
   async touch(uuid: string, now: Date = new Date()): Promise<void> {
-    await this.db.updateTable('compute_instances').set({ updated_at: toDbTimestamp(now) }).where('uuid', '=', uuid).execute();
+    await this.#db.updateTable('compute_instances').set({ updated_at: toDbTimestamp(now) }).where('uuid', '=', uuid).execute();
   }
 
   /** Rows plus what the views show beside them, in a few queries for the whole page. */
@@ -158,17 +238,17 @@ export class ServerStore {
     if (rows.length === 0) return [];
     const uuids = rows.map((row) => row.uuid);
     const [metadata, faults, tagsOf, groups, certs, volumes] = await Promise.all([
-      this.db.selectFrom('compute_instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).orderBy('key').execute(),
-      this.db.selectFrom('compute_instance_faults').selectAll().where('instance_uuid', 'in', uuids).orderBy('id', 'desc').execute(),
+      this.#db.selectFrom('compute_instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).orderBy('key').execute(),
+      this.#db.selectFrom('compute_instance_faults').selectAll().where('instance_uuid', 'in', uuids).orderBy('id', 'desc').execute(),
       this.#tagsOf(uuids),
-      this.db
+      this.#db
         .selectFrom('compute_server_group_members')
         .innerJoin('compute_server_groups', 'compute_server_groups.id', 'compute_server_group_members.group_id')
         .select(['compute_server_group_members.instance_uuid', 'compute_server_groups.uuid'])
         .where('compute_server_group_members.instance_uuid', 'in', uuids)
         .execute(),
-      this.db.selectFrom('compute_instance_system_metadata').select(['instance_uuid', 'value']).where('instance_uuid', 'in', uuids).where('key', '=', TRUSTED_CERTS_KEY).execute(),
-      this.db
+      this.#db.selectFrom('compute_instance_system_metadata').select(['instance_uuid', 'value']).where('instance_uuid', 'in', uuids).where('key', '=', TRUSTED_CERTS_KEY).execute(),
+      this.#db
         .selectFrom('compute_block_device_mappings')
         .select(['instance_uuid', 'volume_id', 'delete_on_termination'])
         .where('instance_uuid', 'in', uuids)

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DIALECTS, unavailable } from '../../../test/support/databases.js';
-import { withComputeDb } from '../db/testing/compute-db.js';
-import { DEFAULT_FLAVORS, ensureDefaultFlavors } from './default-flavors.js';
-import type { Flavor, FlavorListQuery } from './flavor.js';
-import { FlavorManager } from './flavor-manager.js';
+import { withComputeDb } from './testing/compute-db.js';
+import { DEFAULT_FLAVORS, ensureDefaultFlavors } from '../flavors/default-flavors.js';
+import type { Flavor, FlavorListQuery } from '../flavors/flavor.js';
+import { FlavorStore } from './flavor-store.js';
 
 const ADMIN = { isAdmin: true, projectId: 'admin-project' };
 const OWNER = { isAdmin: false, projectId: 'owner' };
@@ -16,7 +16,7 @@ for (const dialect of DIALECTS) {
   describe(`flavor manager on ${dialect}`, { skip: await unavailable(dialect) }, () => {
     test('create: Nova defaults, string or numeric ids, generated uuid; duplicates 409; bad values 400', () =>
       withComputeDb(dialect, async (db) => {
-        const flavors = new FlavorManager(db);
+        const flavors = new FlavorStore(db);
         const tiny = await flavors.create({ name: ' tiny ', flavorid: 7, memory_mb: '128', vcpus: 1, root_gb: 0 });
         assert.deepEqual(tiny, {
           flavorid: '7',
@@ -55,7 +55,7 @@ for (const dialect of DIALECTS) {
 
     test('private flavors: invisible without access, visible once shared; list filters', () =>
       withComputeDb(dialect, async (db) => {
-        const flavors = new FlavorManager(db);
+        const flavors = new FlavorStore(db);
         await flavors.create({ name: 'pub', flavorid: 'a', memory_mb: 512, vcpus: 1, root_gb: 1 });
         await flavors.create({ name: 'priv', flavorid: 'b', memory_mb: 2048, vcpus: 2, root_gb: 20, is_public: false });
         await assert.rejects(flavors.get(OWNER, 'b'), { status: 404 });
@@ -78,7 +78,7 @@ for (const dialect of DIALECTS) {
 
     test('sorting and marker pagination over every sort key', () =>
       withComputeDb(dialect, async (db) => {
-        const flavors = new FlavorManager(db);
+        const flavors = new FlavorStore(db);
         await ensureDefaultFlavors(flavors);
         assert.deepEqual(await ensureDefaultFlavors(flavors), [], 'only on an empty table');
         const byRamDesc = await flavors.list(ADMIN, { ...ALL, sortKey: 'memory_mb', sortDir: 'desc' });
@@ -100,7 +100,7 @@ for (const dialect of DIALECTS) {
 
     test('extra specs, description and delete', () =>
       withComputeDb(dialect, async (db) => {
-        const flavors = new FlavorManager(db);
+        const flavors = new FlavorStore(db);
         await flavors.create({ name: 'f', flavorid: 'f', memory_mb: 1, vcpus: 1, root_gb: 1 });
         await flavors.setExtraSpecs('f', { 'hw:cpu_policy': 'dedicated', b: '1' });
         await flavors.setExtraSpecs('f', { b: '2' });

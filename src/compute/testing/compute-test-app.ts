@@ -6,39 +6,39 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { addAuthToken } from '../../../common/auth/auth-token.js';
-import type { TokenValidator } from '../../../common/auth/token-validator.js';
-import type { RequestContext } from '../../../common/context/request-context.js';
-import type { Database } from '../../../common/db/database.js';
-import { migrateToLatest } from '../../../common/db/migrator.js';
-import { NotFound } from '../../../common/errors/errors.js';
-import { buildHttpApp } from '../../../common/http/app.js';
-import { enterRequestContext } from '../../../common/http/request-id.js';
-import { credentialsOf } from '../../../common/policy/credentials.js';
-import { createPolicyEnforcer } from '../../../common/policy/enforcer.js';
-import { recordRoutes } from '../../../common/policy/testing/policy-matrix.js';
-import { serviceRegistryMigrations } from '../../../common/service/db/migrations/index.js';
-import { ServiceRegistry } from '../../../common/service/service-registry.js';
-import type { ImageRef } from '../../../image/images/image.js';
-import { IMAGE_POLICIES } from '../../../image/policies.js';
-import { createComputeAdmin, type ComputeAdmin } from '../../admin/compute-admin.js';
-import type { ComputeAgentApi } from '../../agent/compute-agent-api.js';
-import type { AgentCallVerb, AgentVerb, AgentVerbs } from '../../agent/messages.js';
-import type { BuildRequest, ComputeTaskApi, EvacuateRequest, LiveMigrateRequest, ResizeRequest } from '../../conductor/compute-task-api.js';
-import { ADMIN, withComputeDb } from '../../db/testing/compute-db.js';
-import { ensureDefaultFlavors } from '../../flavors/default-flavors.js';
-import { FlavorManager } from '../../flavors/flavor-manager.js';
-import { KeyPairManager } from '../../keypairs/keypair-manager.js';
-import { COMPUTE_POLICIES } from '../../policies.js';
-import { QuotaManager } from '../../quotas/quota-manager.js';
-import type { RequestSpec } from '../../scheduler/request-spec.js';
-import { ServersService } from '../../servers/servers-service.js';
-import { fakeImage } from '../../testing/fake-image.js';
-import type { InstanceDiagnostics } from '../../virt/diagnostics.js';
-import { PowerState } from '../../virt/power-state.js';
-import { COMPUTE_MIN_VERSION } from '../versions.js';
-import { computeRoutes } from './index.js';
-import type { ProxiedImages } from './route-deps.js';
+import { addAuthToken } from '../../common/auth/auth-token.js';
+import type { TokenValidator } from '../../common/auth/token-validator.js';
+import type { RequestContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
+import { migrateToLatest } from '../../common/db/migrator.js';
+import { NotFound } from '../../common/errors/errors.js';
+import { buildHttpApp } from '../../common/http/app.js';
+import { enterRequestContext } from '../../common/http/request-id.js';
+import { credentialsOf } from '../../common/policy/credentials.js';
+import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
+import { recordRoutes } from '../../common/policy/testing/policy-matrix.js';
+import { serviceRegistryMigrations } from '../../common/service/db/migrations/index.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
+import type { ImageRef } from '../../image/images/image.js';
+import { IMAGE_POLICIES } from '../../image/policies.js';
+import { createComputeAdmin, type ComputeAdmin } from '../admin/compute-admin.js';
+import type { ComputeAgentApi } from '../agent/rpc-api.js';
+import type { AgentCallVerb, AgentVerb, AgentVerbs } from '../agent/rpc-api.js';
+import type { BuildRequest, ComputeTaskApi, EvacuateRequest, LiveMigrateRequest, ResizeRequest } from '../conductor/rpc-api.js';
+import { ADMIN, withComputeDb } from '../db/testing/compute-db.js';
+import { ensureDefaultFlavors } from '../flavors/default-flavors.js';
+import { KeyPairManager } from '../keypairs/keypair-manager.js';
+import { COMPUTE_POLICIES } from '../policies.js';
+import { QuotaManager } from '../quotas/quota-manager.js';
+import type { RequestSpec } from '../scheduler/request-spec.js';
+import { ServersService } from '../servers/servers-service.js';
+import { fakeImage } from './fake-image.js';
+import type { InstanceDiagnostics } from '../virt/diagnostics.js';
+import { PowerState } from '../virt/power-state.js';
+import { COMPUTE_MIN_VERSION } from '../api/versions.js';
+import { computeRoutes } from '../api/routes/index.js';
+import type { ProxiedImages } from '../api/routes/route-deps.js';
+import { createComputeStores } from '../db/compute-stores.js';
 
 /** Nova Zed's maximum. */
 const TEST_MAX_VERSION = '2.93';
@@ -57,7 +57,7 @@ const IMAGES = new Map<string, ImageRef>([
 ]);
 
 /** What the fake agents answer to get_diagnostics: a one-vCPU guest with a disk and a NIC whose rates are unknown. */
-export const TEST_DIAGNOSTICS: InstanceDiagnostics = {
+const TEST_DIAGNOSTICS: InstanceDiagnostics = {
   state: PowerState.RUNNING, driver: 'libvirt', hypervisor: 'qemu', hypervisorOs: 'linux', uptimeSeconds: 42, configDrive: true,
   memory: { maximumMb: 128, usedMb: 190 },
   cpus: [{ id: 0, timeNs: 5_000_000_000, utilisation: null }],
@@ -131,14 +131,15 @@ export interface ComputeAppOptions {
 export async function withComputeApp(fn: (harness: Harness) => Promise<void>, options: ComputeAppOptions = {}): Promise<void> {
   await withComputeDb('sqlite', async (db) => {
     await migrateToLatest(db, serviceRegistryMigrations);
-    const flavors = new FlavorManager(db);
-    const quotas = new QuotaManager(db);
-    const keypairs = new KeyPairManager(db, (project) => quotas.keyPairLimit(project));
+    const stores = createComputeStores(db);
+    const { flavors } = stores;
+    const quotas = new QuotaManager(stores.quotas, stores.usage);
+    const keypairs = new KeyPairManager(stores.keypairs, (project) => quotas.keyPairLimit(project));
     await ensureDefaultFlavors(flavors);
     const registry = new ServiceRegistry(db);
     const recorded: Recorded = { builds: [], agent: [], aggregateRefreshes: 0, serviceChanges: [], resizes: [], liveMigrations: [], evacuations: [], unshelves: [], snapshots: new Map(), deletedImages: [] };
     const admin = createComputeAdmin(
-      db, registry, quotas,
+      stores, registry, quotas,
       async () => {
         recorded.aggregateRefreshes += 1;
       },
@@ -175,7 +176,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       },
     };
     const servers = new ServersService({
-      database: db,
+      stores,
       flavors,
       keypairs,
       quotas,

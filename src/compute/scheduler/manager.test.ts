@@ -4,12 +4,12 @@ import { describe, test } from 'node:test';
 import type { Transport } from '../../common/bus/index.js';
 import { InprocTransport } from '../../common/bus/inproc/transport.js';
 import type { ServiceRecord } from '../../common/service/service-registry.js';
-import type { NodeReport } from '../scheduler/host-state.js';
-import { NoValidHost } from '../scheduler/no-valid-host.js';
-import type { RequestSpec } from '../scheduler/request-spec.js';
+import type { NodeReport } from './host-state.js';
+import { NoValidHost } from './no-valid-host.js';
+import type { RequestSpec } from './request-spec.js';
 import type { SchedulerHostSource } from './host-source.js';
-import { SchedulerClient } from './scheduler-client.js';
-import { SchedulerService } from './scheduler-service.js';
+import { SchedulerClient } from './rpc-client.js';
+import { SchedulerService } from './manager.js';
 
 function node(host: string, localGb: number): NodeReport {
   return {

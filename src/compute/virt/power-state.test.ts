@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PowerState, powerStateName } from './index.js';
+import { PowerState, powerStateName } from './power-state.js';
 
 test('power states carry Nova numbers and names', () => {
   assert.deepEqual(

@@ -9,11 +9,11 @@ import { RpcServer } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
-import { claim, claimFirst, release, transferClaim, type Claim } from '../scheduler/claims.js';
-import { HostStateCache, type HostStateCacheOptions } from '../scheduler/host-state.js';
-import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
-import { resourcesFor } from '../scheduler/resources.js';
-import { FilterScheduler, type SchedulerOptions } from '../scheduler/select-destinations.js';
+import { claim, claimFirst, release, transferClaim, type Claim } from './claims.js';
+import { HostStateCache, type HostStateCacheOptions } from './host-state.js';
+import { NoValidHost, NOT_ENOUGH_HOSTS } from './no-valid-host.js';
+import { resourcesFor } from './resources.js';
+import { FilterScheduler, type SchedulerOptions } from './select-destinations.js';
 import type { SchedulerHostSource } from './host-source.js';
 import {
   fromWireSpec,
@@ -30,7 +30,7 @@ import {
   type UpdateAggregateArgs,
   type UpdateHostArgs,
   type UpdateServiceArgs,
-} from './wire.js';
+} from './rpc-api.js';
 
 const LOG = getLogger('nimbus.compute.scheduler.manager');
 

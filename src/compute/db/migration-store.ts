@@ -7,9 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import type { ComputeTables } from '../db/tables.js';
+import type { ComputeTables } from './tables.js';
 import { BadRequest } from '../../common/errors/errors.js';
-import type { MigrationChanges, MigrationFilter, MigrationPage, MigrationRow, MigrationSearch, MigrationStatus, NewMigration } from './migration.js';
+import type { MigrationChanges, MigrationFilter, MigrationPage, MigrationRow, MigrationSearch, MigrationStatus, NewMigration } from '../moves/migration.js';
+
+/** Migration states that are over (Nova's get_in_progress_by_host_and_node leaves these out). */
+const MIGRATION_DONE_STATES = ['accepted', 'confirmed', 'reverted', 'error', 'failed', 'completed', 'cancelled', 'done'];
 
 export class MigrationStore {
   readonly #db: Kysely<ComputeTables>;
@@ -118,6 +121,28 @@ export class MigrationStore {
   async findMove(instanceUuid: string, statuses: readonly MigrationStatus[]): Promise<MigrationRow | undefined> {
     const rows = await this.list({ instanceUuid, statuses });
     return rows.find((row) => row.migration_type === 'resize' || row.migration_type === 'migration');
+  }
+
+  /** Uuid and status of the migrations from or to `host` that are not over (Nova's get_in_progress_by_host_and_node). */
+  inProgressOn(host: string): Promise<{ uuid: string; status: string }[]> {
+    return this.#db
+      .selectFrom('compute_migrations')
+      .select(['uuid', 'status'])
+      .where((eb) => eb.or([eb('source_compute', '=', host), eb('dest_compute', '=', host)]))
+      .where('status', 'not in', MIGRATION_DONE_STATES)
+      .execute();
+  }
+
+  /** Whether `done` evacuations still point at `host` (its agent has not restarted since). */
+  async hasDoneEvacuations(host: string): Promise<boolean> {
+    const done = await this.#db
+      .selectFrom('compute_migrations')
+      .select('uuid')
+      .where('source_compute', '=', host)
+      .where('status', '=', 'done')
+      .where('migration_type', '=', 'evacuation')
+      .executeTakeFirst();
+    return done !== undefined;
   }
 
   /** Finished resizes and cold migrations to `destCompute` untouched for `olderThanSeconds` (Nova's get_unconfirmed_by_dest_compute). */

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DIALECTS, unavailable } from '../../../test/support/databases.js';
 import type { Database } from '../../common/db/database.js';
-import { insertInstance, withComputeDb } from '../db/testing/compute-db.js';
-import type { ComputeTables } from '../db/tables.js';
+import { insertInstance, withComputeDb } from './testing/compute-db.js';
+import type { ComputeTables } from './tables.js';
 import { compareAndSetInstanceState } from './instance-state-cas.js';
 import { PowerState } from '../virt/power-state.js';
-import { TaskState } from './task-states.js';
-import { VmState } from './vm-states.js';
+import { TaskState } from '../state/task-states.js';
+import { VmState } from '../state/vm-states.js';
 
 async function stateOf(db: Database, uuid: string) {
   return db.kysely

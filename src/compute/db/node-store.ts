@@ -1,13 +1,21 @@
-/** compute_nodes (what agents report) and compute_allocations (what the scheduler claimed), as the conductor writes them. */
+/**
+ * compute_nodes (what agents report) and compute_allocations (what the scheduler claimed): the
+ * conductor writes them; os-hypervisors, server create's host check and the scheduler read them.
+ */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import type { ComputeTables } from '../db/tables.js';
+import type { ComputeNodesTable, ComputeTables } from './tables.js';
 import { DEFAULT_ALLOCATION_RATIOS } from '../scheduler/host-state.js';
 import type { Resources } from '../scheduler/resources.js';
 import type { DriverCapabilities, ReportedCapabilities } from '../virt/capabilities.js';
 import type { HostResources } from '../virt/host-resources.js';
+
+export type ComputeNodeRow = Selectable<ComputeNodesTable>;
+
+/** How os-hypervisors names a node: the integer id before 2.53, the uuid from then on. */
+export type NodeKey = { readonly id: number } | { readonly uuid: string };
 
 export class NodeStore {
   readonly #db: Kysely<ComputeTables>;
@@ -103,6 +111,42 @@ export class NodeStore {
     const parsed: unknown = JSON.parse(row.capabilities || '{}');
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     return Object.fromEntries(Object.entries(parsed).filter(([key, value]) => key.startsWith('supports') && typeof value === 'boolean'));
+  }
+
+  /** Nodes in id order: all, or `limit` after the node with id `afterId`. */
+  list(page: { readonly afterId?: number; readonly limit?: number } = {}): Promise<ComputeNodeRow[]> {
+    let query = this.#db.selectFrom('compute_nodes').selectAll().orderBy('id');
+    if (page.afterId !== undefined) query = query.where('id', '>', page.afterId);
+    if (page.limit !== undefined) query = query.limit(page.limit);
+    return query.execute();
+  }
+
+  /** Nodes whose hypervisor_hostname contains `pattern` (SQL LIKE, as Nova). */
+  search(pattern: string): Promise<ComputeNodeRow[]> {
+    return this.#db.selectFrom('compute_nodes').selectAll().where('hypervisor_hostname', 'like', `%${pattern}%`).orderBy('id').execute();
+  }
+
+  find(key: NodeKey): Promise<ComputeNodeRow | undefined> {
+    const query = this.#db.selectFrom('compute_nodes').selectAll();
+    return ('id' in key ? query.where('id', '=', key.id) : query.where('uuid', '=', key.uuid.toLowerCase())).executeTakeFirst();
+  }
+
+  /** The first node on `host` and/or named `node` (Nova's _validate_host_or_node), or undefined. */
+  async match(host: string | undefined, node: string | undefined): Promise<{ host: string; hypervisor_hostname: string } | undefined> {
+    let select = this.#db.selectFrom('compute_nodes').select(['host', 'hypervisor_hostname']);
+    if (host !== undefined) select = select.where('host', '=', host);
+    if (node !== undefined) select = select.where('hypervisor_hostname', '=', node);
+    return select.executeTakeFirst();
+  }
+
+  /** Whether the host has a compute node (Nova's ComputeNodeList.get_all_by_host finds one). */
+  async hasHost(host: string): Promise<boolean> {
+    return (await this.#id(host)) !== undefined;
+  }
+
+  /** A deleted compute service's nodes go with it. */
+  async deleteHost(host: string): Promise<void> {
+    await this.#db.deleteFrom('compute_nodes').where('host', '=', host).execute();
   }
 
   async #id(host: string): Promise<number | undefined> {

@@ -1,9 +1,9 @@
 import type { Kysely, Updateable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import type { ComputeTables, InstancesTable } from '../db/tables.js';
-import type { TaskState } from './task-states.js';
-import type { VmState } from './vm-states.js';
+import type { ComputeTables, InstancesTable } from './tables.js';
+import type { TaskState } from '../state/task-states.js';
+import type { VmState } from '../state/vm-states.js';
 
 /**
  * What the instance must still be in for a transition to apply: Nova's `expected_vm_state` /

@@ -2,16 +2,18 @@
  * The verbs a compute agent answers on `compute.<host>`: a closed set, each with its argument
  * and result types. The RPC client sends only these and the manager implements all of them.
  */
-import type { BuildRequest } from '../conductor/compute-task-api.js';
-import type { AgentInstance, MigrationHandle, MoveMigrationWire } from '../conductor/wire.js';
+import type { AgentInstance, BuildRequest } from '../conductor/rpc-api.js';
+import type { MigrationHandle, MoveMigrationWire } from '../moves/migration.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 import type { MigratedDisks } from '../virt/driver.js';
-import type { WireRequestSpec } from '../scheduler-service/wire.js';
+import type { WireRequestSpec } from '../scheduler/rpc-api.js';
 import type { Destination } from '../scheduler/select-destinations.js';
 import type { LiveMigrationTarget } from '../virt/driver.js';
 
 export const COMPUTE_TOPIC = 'compute';
+/** The service an agent registers as, in the services table. */
+export const COMPUTE_BINARY = 'nova-compute';
 export const COMPUTE_API_VERSION = '1.0';
 
 export interface BuildAndRunInstanceArgs {
@@ -198,3 +200,15 @@ export type AgentCallVerb = { [V in AgentVerb]: AgentVerbs[V]['kind'] extends 'c
 
 /** One handler per verb; the compiler rejects a missing or extra one. */
 export type AgentHandlers = { readonly [V in AgentVerb]: (args: AgentVerbs[V]['args']) => Promise<AgentVerbs[V]['result']> };
+
+/**
+ * What the compute API and the conductor ask of the compute agent on an instance's host (Nova's
+ * compute rpcapi), typed by the closed set of verbs above. Casts for every state change:
+ * the API has already moved the instance to its task state with a compare-and-set, and the agent
+ * finishes the transition (or records a fault and reverts the task state). Calls only where the
+ * caller needs an answer (console output, a live migration's destination).
+ */
+export interface ComputeAgentApi {
+  cast<V extends AgentCastVerb>(host: string, verb: V, args: AgentVerbs[V]['args']): Promise<void>;
+  call<V extends AgentCallVerb>(host: string, verb: V, args: AgentVerbs[V]['args']): Promise<AgentVerbs[V]['result']>;
+}

@@ -4,10 +4,11 @@ import { DIALECTS, unavailable } from '../../../test/support/databases.js';
 import { runWithContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { FakeDriver } from '../virt/fake/index.js';
-import { insertInstance, withComputeDb } from '../db/testing/compute-db.js';
-import type { ComputeTables } from '../db/tables.js';
+import { insertInstance, withComputeDb } from './testing/compute-db.js';
+import type { ComputeTables } from './tables.js';
 import { InstanceStore } from './instance-store.js';
 import { NodeStore } from './node-store.js';
+import { ActionStore } from './action-store.js';
 
 for (const dialect of DIALECTS) {
   describe(`conductor stores (${dialect})`, async () => {
@@ -35,8 +36,8 @@ for (const dialect of DIALECTS) {
         assert.deepEqual((await store.onHost('h1')).map((instance) => instance.metadata), [{ role: 'web', tier: '1' }]);
 
         await runWithContext({ requestId: 'req-1' }, async () => {
-          await store.eventStart({ uuid, event: 'compute_x', host: 'h1' });
-          await store.eventFinish({ uuid, event: 'compute_x', host: 'h1', result: 'Error', traceback: 'boom' });
+          await new ActionStore(db).eventStart({ uuid, event: 'compute_x', host: 'h1' });
+          await new ActionStore(db).eventFinish({ uuid, event: 'compute_x', host: 'h1', result: 'Error', traceback: 'boom' });
         });
         const events = await tables.selectFrom('compute_instance_action_events').selectAll().execute();
         assert.equal(events.length, 1);

@@ -1,10 +1,10 @@
 /** The conductor's side of the scheduler's RPC API (Nova's SchedulerQueryClient / SchedulerReportClient). */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
-import type { Aggregate, NodeReport, ServiceStatus } from '../scheduler/host-state.js';
-import { NoValidHost, NOT_ENOUGH_HOSTS } from '../scheduler/no-valid-host.js';
-import type { RequestSpec } from '../scheduler/request-spec.js';
-import type { Destination } from '../scheduler/select-destinations.js';
-import { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, toWireSpec, type ClaimedSelection, type ClaimOnHostResult, type SelectDestinationsResult } from './wire.js';
+import type { Aggregate, NodeReport, ServiceStatus } from './host-state.js';
+import { NoValidHost, NOT_ENOUGH_HOSTS } from './no-valid-host.js';
+import type { RequestSpec } from './request-spec.js';
+import type { Destination } from './select-destinations.js';
+import { SCHEDULER_API_VERSION, SCHEDULER_TOPIC, toWireSpec, type ClaimedSelection, type ClaimOnHostResult, type SelectDestinationsResult } from './rpc-api.js';
 
 export class SchedulerClient {
   readonly #rpc: RpcClient;

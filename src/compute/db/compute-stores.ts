@@ -1,0 +1,45 @@
+/** Every compute store over one database: what the composition hands the API and the workers instead of the database itself. */
+import type { Database } from '../../common/db/database.js';
+import { ActionStore } from './action-store.js';
+import { AggregateStore } from './aggregate-store.js';
+import { FlavorStore } from './flavor-store.js';
+import { InstanceStore } from './instance-store.js';
+import { KeyPairStore } from './keypair-store.js';
+import { MigrationStore } from './migration-store.js';
+import { NodeStore } from './node-store.js';
+import { QuotaStore } from './quota-store.js';
+import { ServerGroupStore } from './server-group-store.js';
+import { ServerStore } from './server-store.js';
+import { UsageStore } from './usage-store.js';
+
+export interface ComputeStores {
+  readonly servers: ServerStore;
+  readonly instances: InstanceStore;
+  readonly actions: ActionStore;
+  readonly migrations: MigrationStore;
+  readonly nodes: NodeStore;
+  readonly flavors: FlavorStore;
+  readonly keypairs: KeyPairStore;
+  readonly quotas: QuotaStore;
+  readonly aggregates: AggregateStore;
+  readonly serverGroups: ServerGroupStore;
+  readonly usage: UsageStore;
+}
+
+/** `now` stamps migrations (tests move time). */
+export function createComputeStores(database: Database, now: () => Date = () => new Date()): ComputeStores {
+  const actions = new ActionStore(database);
+  return {
+    servers: new ServerStore(database, actions),
+    instances: new InstanceStore(database),
+    actions,
+    migrations: new MigrationStore(database, now),
+    nodes: new NodeStore(database),
+    flavors: new FlavorStore(database),
+    keypairs: new KeyPairStore(database),
+    quotas: new QuotaStore(database),
+    aggregates: new AggregateStore(database),
+    serverGroups: new ServerGroupStore(database),
+    usage: new UsageStore(database),
+  };
+}
