@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../errors/errors.js';
 import { configureLogging } from '../logging/logger.js';
 import { buildHttpApp } from './app.js';
-import { bodyValidator } from './validation.js';
+import { bodyValidator, compileAllValidators } from './validation.js';
 
 configureLogging({ sink: () => undefined });
 
@@ -169,5 +169,13 @@ describe('bodyValidator', () => {
         error instanceof BadRequest &&
         error.message === "Invalid input for field/attribute min_count. Value: 2. '2' is not of type 'integer'",
     );
+  });
+});
+
+describe('compiling on first use', () => {
+  test('a schema mistake strict mode rejects fails compileAllValidators and the first use, not the import', () => {
+    const validate = bodyValidator(Type.Object({ name: Type.String({ notAKeyword: true }) }));
+    assert.throws(() => compileAllValidators(), /unknown keyword: "notAKeyword"/);
+    assert.throws(() => validate({ name: 'vm1' }), /unknown keyword: "notAKeyword"/);
   });
 });
