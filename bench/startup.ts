@@ -3,8 +3,9 @@
  * included, the build current): `nimbus help` until it exits; `nimbus up` on the fake driver until
  * /identity/v3 first answers 200, on a fresh state dir and on one a previous run set up; and on a
  * fresh state dir until a first server is ACTIVE (the admin's token, a small image upload and the
- * boot included, as a newcomer's first steps). The machine's load average is printed beside them:
- * on a shared machine start-up times move with it. NIMBUS_BENCH_RUNS sets the runs (default 5).
+ * boot included, as a newcomer's first steps). Beside each wall time, the CPU time the command's
+ * process (and its set-up check) had used by then, steadier on a shared machine, and the machine's
+ * load average, which wall times move with. NIMBUS_BENCH_RUNS sets the runs (default 5).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,23 +13,33 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LAUNCHER, startBenchCloud, type BenchCloud, type BenchCloudOptions } from './support/bench-cloud.js';
+import { LAUNCHER, launchBenchCloud, type BenchCloud, type BenchCloudOptions } from './support/bench-cloud.js';
 import { apiFor, bootToActive, uploadImage } from './support/compute-api.js';
+import { childrenCpuMsOf, cpuMsOf } from './support/process-stats.js';
 
 const RUNS = Number(process.env['NIMBUS_BENCH_RUNS'] ?? 5);
 /** How often a starting cloud is asked whether it answers yet. */
 const POLL_MS = 5;
 
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   return Math.round(sorted[Math.floor((sorted.length - 1) / 2)] ?? 0);
 }
 
-/** Runs `operation` RUNS times, one after another, and reports the p50 and every run in ms. */
-async function p50Of(operation: () => Promise<number>): Promise<{ p50_ms: number; runs_ms: number[] }> {
-  const runs: number[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(Math.round(await operation()));
-  return { p50_ms: median(runs), runs_ms: runs };
+/** Runs `operation` RUNS times, one after another: p50 of wall and CPU time, and every run's wall time. */
+async function p50Of(operation: () => Promise<Sample>) {
+  const samples: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await operation());
+  return {
+    p50_ms: median(samples.map((sample) => sample.wallMs)),
+    cpu_p50_ms: median(samples.map((sample) => sample.cpuMs)),
+    runs_ms: samples.map((sample) => Math.round(sample.wallMs)),
+  };
 }
 
 /** A port nothing listens on now (the kernel's pick, released at once). */
@@ -41,12 +52,16 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function helpMs(): Promise<number> {
+/** The process's CPU time so far with that of the children it waited for (the launcher's set-up check). */
+const cpuWithChildrenOf = (pid: number) => cpuMsOf(pid) + childrenCpuMsOf(pid);
+
+async function help(): Promise<Sample> {
+  const childrenBefore = childrenCpuMsOf(process.pid);
   const started = performance.now();
   const child = spawn(LAUNCHER, ['help'], { stdio: 'ignore' });
   const code = await new Promise((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`nimbus help exited ${String(code)}`);
-  return performance.now() - started;
+  return { wallMs: performance.now() - started, cpuMs: childrenCpuMsOf(process.pid) - childrenBefore };
 }
 
 /** Resolves when GET `url` first answers 200 (refused connections while the process starts). */
@@ -65,54 +80,57 @@ async function firstOk(url: string, cloud: Promise<BenchCloud>): Promise<void> {
 }
 
 /** `nimbus up` until the identity API answers, then stopped. */
-async function upToIdentityMs(options: BenchCloudOptions): Promise<number> {
+async function upToIdentity(options: BenchCloudOptions): Promise<Sample> {
   const port = await freePort();
   const started = performance.now();
-  const cloud = startBenchCloud(port, 'startup', [], { ...options, viaLauncher: true });
-  await firstOk(`http://127.0.0.1:${port}/identity/v3`, cloud);
-  const elapsed = performance.now() - started;
-  await (await cloud).stop();
-  return elapsed;
+  const cloud = launchBenchCloud(port, 'startup', [], { ...options, viaLauncher: true });
+  await firstOk(`http://127.0.0.1:${port}/identity/v3`, cloud.running);
+  const sample = { wallMs: performance.now() - started, cpuMs: cpuWithChildrenOf(cloud.pid) };
+  await (await cloud.running).stop();
+  return sample;
 }
 
 /** `nimbus up` on a fresh state dir until a first server is ACTIVE, then stopped. */
-async function upToServerActiveMs(): Promise<number> {
+async function upToServerActive(): Promise<Sample> {
   const port = await freePort();
   const started = performance.now();
-  const cloud = await startBenchCloud(port, 'startup', [], { viaLauncher: true });
+  const launched = launchBenchCloud(port, 'startup', [], { viaLauncher: true });
+  const cloud = await launched.running;
   try {
     const api = await apiFor(cloud);
     await bootToActive(api, await uploadImage(cloud, api), 'first');
-    return performance.now() - started;
+    return { wallMs: performance.now() - started, cpuMs: cpuWithChildrenOf(launched.pid) };
   } finally {
     await cloud.stop();
   }
 }
 
 /** Runs on a state dir the first of them sets up: the restart figure, without the first run. */
-async function restartToIdentity(): Promise<{ p50_ms: number; runs_ms: number[] }> {
+async function restartToIdentity() {
   const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-bench-startup-restart-'));
   try {
-    await upToIdentityMs({ stateDir });
-    return await p50Of(() => upToIdentityMs({ stateDir }));
+    await upToIdentity({ stateDir });
+    return await p50Of(() => upToIdentity({ stateDir }));
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
 
+const rounded = (loads: readonly number[]) => loads.map((load) => Math.round(load * 100) / 100);
+
 async function main(): Promise<void> {
-  await helpMs(); // a stale build is rebuilt here, outside the figures
-  const loadBefore = loadavg();
+  await help(); // a stale build is rebuilt here, outside the figures
+  const loadBefore = rounded(loadavg());
   const figures = {
     bench: 'startup',
     runs: RUNS,
     cpus: cpus().length,
-    load_average_before: loadBefore.map((load) => Math.round(load * 100) / 100),
-    help: await p50Of(helpMs),
-    up_fresh_state_to_identity_200: await p50Of(() => upToIdentityMs({})),
+    load_average_before: loadBefore,
+    help: await p50Of(help),
+    up_fresh_state_to_identity_200: await p50Of(() => upToIdentity({})),
     up_restart_to_identity_200: await restartToIdentity(),
-    up_fresh_state_to_first_server_active: await p50Of(upToServerActiveMs),
-    load_average_after: loadavg().map((load) => Math.round(load * 100) / 100),
+    up_fresh_state_to_first_server_active: await p50Of(upToServerActive),
+    load_average_after: rounded(loadavg()),
   };
   process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
 }

@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -31,16 +32,19 @@ export interface BenchCloudOptions {
   readonly viaLauncher?: boolean;
 }
 
-/**
- * Spawns the cloud at once (callers time from the call) and resolves when it says it is running.
- * `NIMBUS_BENCH_NODE_ARGS` does not reach a cloud started via the launcher.
- */
-export async function startBenchCloud(
+/** A cloud just spawned: its pid at once, the cloud when it says it is running. */
+export interface LaunchedBenchCloud {
+  readonly pid: number;
+  readonly running: Promise<BenchCloud>;
+}
+
+/** Spawns the cloud (callers time from the call). `NIMBUS_BENCH_NODE_ARGS` does not reach one started via the launcher. */
+export function launchBenchCloud(
   port: number,
   name: string,
   extraArgs: readonly string[] = [],
   options: BenchCloudOptions = {},
-): Promise<BenchCloud> {
+): LaunchedBenchCloud {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), `nimbus-bench-${name}-`));
   const upArgs = ['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs];
   const [command, args] = options.viaLauncher ? [LAUNCHER, upArgs] : [process.execPath, [...NODE_ARGS, CLI, ...upArgs]];
@@ -48,6 +52,14 @@ export async function startBenchCloud(
     env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
+  return { pid: child.pid ?? 0, running: whenRunning(child, port, stateDir, options) };
+}
+
+export function startBenchCloud(port: number, name: string, extraArgs: readonly string[] = [], options: BenchCloudOptions = {}): Promise<BenchCloud> {
+  return launchBenchCloud(port, name, extraArgs, options).running;
+}
+
+async function whenRunning(child: ChildProcessByStdio<null, Readable, null>, port: number, stateDir: string, options: BenchCloudOptions): Promise<BenchCloud> {
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('is running') && resolve());
     child.once('exit', (code) => reject(new Error(`nimbus up exited ${code}`)));

@@ -34,7 +34,7 @@ export async function openDatabase(url: string): Promise<Database> {
   if (dialect === undefined) {
     throw new StartupError(`Unsupported database URL ${displayUrl}: expected sqlite://, postgresql:// or mysql://`);
   }
-  const engine = ENGINES[dialect];
+  const engine = await ENGINES[dialect]();
   let kysely: Kysely<unknown>;
   try {
     kysely = new Kysely<unknown>({ dialect: engine.createDialect(url) });
