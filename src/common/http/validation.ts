@@ -7,7 +7,7 @@ import { BadRequest } from '../errors/errors.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
-/** The string formats OpenStack schemas use; an unknown format fails when the route is compiled. */
+/** The string formats OpenStack schemas use; an unknown format fails when the validator is compiled. */
 const FORMATS = {
   uuid: UUID,
   'date-time': (value: string) => DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)),
@@ -19,7 +19,8 @@ const FORMATS = {
 /**
  * Deliberate ajv settings. Unknown fields are rejected (Fastify's default strips them), the
  * first error is reported (the OpenStack services report one), and `verbose` keeps the offending
- * value for the message. Strict mode turns schema mistakes into start-up errors, never console noise.
+ * value for the message. Strict mode turns schema mistakes into compile errors (which the suite's
+ * compileAllValidators run catches), never console noise.
  */
 const COMMON: Options = {
   strict: true,
