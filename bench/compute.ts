@@ -13,7 +13,8 @@
  * NIMBUS_BENCH_SERVERS sets how many servers the throughput run boots (default 1000).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startBenchCloud, type BenchCloud } from './support/bench-cloud.js';
+import { startBenchCloud } from './support/bench-cloud.js';
+import { apiFor, bootToActive, createServer, uploadImage, type Api } from './support/compute-api.js';
 import { measure } from './support/latency.js';
 import { cpuMsOf, memoryOf } from './support/process-stats.js';
 
@@ -22,56 +23,6 @@ const SERVERS = Number(process.env['NIMBUS_BENCH_SERVERS'] ?? 1000);
 const CLIENTS = 50;
 const HOSTS = 100;
 const LISTER_POLL_MS = 20;
-
-interface Api {
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
-}
-
-async function apiFor(cloud: BenchCloud): Promise<Api> {
-  const token = await cloud.adminToken();
-  return {
-    async request(method, path, body) {
-      const response = await fetch(`${cloud.url}${path}`, {
-        method,
-        headers: { 'x-auth-token': token, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-    },
-  };
-}
-
-async function uploadImage(cloud: BenchCloud, api: Api): Promise<string> {
-  const created = await api.request('POST', '/image/v2/images', { name: 'bench', disk_format: 'raw', container_format: 'bare' });
-  const id = String(created.json['id']);
-  const token = await cloud.adminToken();
-  const upload = await fetch(`${cloud.url}/image/v2/images/${id}/file`, {
-    method: 'PUT',
-    headers: { 'x-auth-token': token, 'content-type': 'application/octet-stream' },
-    body: Buffer.alloc(1 << 16, 7),
-  });
-  if (upload.status !== 204) throw new Error(`image upload answered ${upload.status}`);
-  return id;
-}
-
-async function createServer(api: Api, imageRef: string, name: string): Promise<string> {
-  const created = await api.request('POST', '/compute/v2.1/servers', { server: { name, imageRef, flavorRef: '1' } });
-  if (created.status !== 202) throw new Error(`boot answered ${created.status}: ${JSON.stringify(created.json)}`);
-  return String((created.json['server'] as { id: string }).id);
-}
-
-/** Boots one server and resolves when it is ACTIVE (polling every 2 ms: the latency figure). */
-async function bootToActive(api: Api, imageRef: string, name: string): Promise<string> {
-  const id = await createServer(api, imageRef, name);
-  for (;;) {
-    const shown = await api.request('GET', `/compute/v2.1/servers/${id}`);
-    const status = (shown.json['server'] as { status: string }).status;
-    if (status === 'ACTIVE') return id;
-    if (status === 'ERROR') throw new Error(`server ${id} went to ERROR`);
-    await sleep(2);
-  }
-}
 
 /** True when the (filtered) server list is empty: one cheap request, whatever the number of servers. */
 async function noneListed(api: Api, query: string): Promise<boolean> {

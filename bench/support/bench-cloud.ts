@@ -1,10 +1,13 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** The `./nimbus` launcher users run (its set-up check, then the CLI). */
+export const LAUNCHER = fileURLToPath(new URL('../../../nimbus', import.meta.url));
 /** Node flags for the cloud process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile what a bench drives. */
 const NODE_ARGS = (process.env['NIMBUS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 
@@ -18,16 +21,45 @@ export interface BenchCloud {
   readonly adminAuthBody: string;
   /** A fresh admin token. */
   adminToken(): Promise<string>;
-  /** Stops the cloud and removes its state dir. */
+  /** Stops the cloud and removes its state dir (unless the caller gave it). */
   stop(): Promise<void>;
 }
 
-export async function startBenchCloud(port: number, name: string, extraArgs: readonly string[] = []): Promise<BenchCloud> {
-  const stateDir = mkdtempSync(join(tmpdir(), `nimbus-bench-${name}-`));
-  const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs], {
+export interface BenchCloudOptions {
+  /** A state dir to (re)use, which stop() leaves in place; default a fresh one. */
+  readonly stateDir?: string;
+  /** Start through the `./nimbus` launcher, as a user does, rather than node and the built CLI. */
+  readonly viaLauncher?: boolean;
+}
+
+/** A cloud just spawned: its pid at once, the cloud when it says it is running. */
+export interface LaunchedBenchCloud {
+  readonly pid: number;
+  readonly running: Promise<BenchCloud>;
+}
+
+/** Spawns the cloud (callers time from the call). `NIMBUS_BENCH_NODE_ARGS` does not reach one started via the launcher. */
+export function launchBenchCloud(
+  port: number,
+  name: string,
+  extraArgs: readonly string[] = [],
+  options: BenchCloudOptions = {},
+): LaunchedBenchCloud {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), `nimbus-bench-${name}-`));
+  const upArgs = ['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs];
+  const [command, args] = options.viaLauncher ? [LAUNCHER, upArgs] : [process.execPath, [...NODE_ARGS, CLI, ...upArgs]];
+  const child = spawn(command, args, {
     env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
+  return { pid: child.pid ?? 0, running: whenRunning(child, port, stateDir, options) };
+}
+
+export function startBenchCloud(port: number, name: string, extraArgs: readonly string[] = [], options: BenchCloudOptions = {}): Promise<BenchCloud> {
+  return launchBenchCloud(port, name, extraArgs, options).running;
+}
+
+async function whenRunning(child: ChildProcessByStdio<null, Readable, null>, port: number, stateDir: string, options: BenchCloudOptions): Promise<BenchCloud> {
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('is running') && resolve());
     child.once('exit', (code) => reject(new Error(`nimbus up exited ${code}`)));
@@ -58,7 +90,7 @@ export async function startBenchCloud(port: number, name: string, extraArgs: rea
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
-      rmSync(stateDir, { recursive: true, force: true });
+      if (options.stateDir === undefined) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,27 +1,20 @@
 import { StartupError } from '../common/errors/errors.js';
 import { getLogger } from '../common/logging/logger.js';
 import { UsageError } from './args.js';
-import { bootstrapCommand } from './commands/bootstrap.js';
-import { computeAgentCommand } from './commands/compute-agent.js';
-import { configDocsCommand } from './commands/config-docs.js';
-import { dbCommand } from './commands/db-sync.js';
-import { fernetCommand } from './commands/fernet.js';
-import { serveCommand } from './commands/serve.js';
-import { statusCommand } from './commands/status.js';
-import { upCommand } from './commands/up.js';
 import { USAGE } from './usage.js';
 
 type Command = (argv: readonly string[]) => Promise<void>;
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  up: upCommand,
-  serve: serveCommand,
-  'compute-agent': computeAgentCommand,
-  db: dbCommand,
-  bootstrap: bootstrapCommand,
-  fernet: fernetCommand,
-  status: statusCommand,
-  'config-docs': configDocsCommand,
+/** Each command's module is loaded when it runs: `help` need not load the cloud, nor `db` its APIs. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  up: async () => (await import('./commands/up.js')).upCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  'compute-agent': async () => (await import('./commands/compute-agent.js')).computeAgentCommand,
+  db: async () => (await import('./commands/db-sync.js')).dbCommand,
+  bootstrap: async () => (await import('./commands/bootstrap.js')).bootstrapCommand,
+  fernet: async () => (await import('./commands/fernet.js')).fernetCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  'config-docs': async () => (await import('./commands/config-docs.js')).configDocsCommand,
 };
 
 /** Exit codes: 0 done, 1 failed (start-up error or a failure at run time), 2 usage error. */
@@ -31,9 +24,10 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const command = name === undefined ? undefined : COMMANDS[name];
+  const loadCommand = name === undefined ? undefined : COMMANDS[name];
   try {
-    if (command === undefined) throw new UsageError(name === undefined ? 'no command given' : `unknown command "${name}"`);
+    if (loadCommand === undefined) throw new UsageError(name === undefined ? 'no command given' : `unknown command "${name}"`);
+    const command = await loadCommand();
     await command(rest);
     return 0;
   } catch (err) {

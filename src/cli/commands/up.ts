@@ -28,8 +28,11 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   // Handlers first: a supervisor may send SIGTERM as soon as it reads the banner.
   const stopped = runUntilSignal(node);
   const authUrl = `${node.url}/identity`;
-  await bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES });
-  if (node.computeDriver === 'qemu') await uploadTinyImageOnFirstRun(node.images, stateDir);
+  // The guest image's upload does not wait for the identities, nor they for it.
+  await Promise.all([
+    bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES }),
+    node.computeDriver === 'qemu' ? uploadTinyImageOnFirstRun(node.images, stateDir) : undefined,
+  ]);
   LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${node.computeDriver ?? 'none'}`);
   process.stdout.write(
     `Nimbus all-in-one cloud is running.\n` +

@@ -1,16 +1,16 @@
 import { connectDatabase, type Database } from '../../common/db/database.js';
 import { dialectOfUrl, maskPassword } from '../../common/db/database-url.js';
-import { mariadbEngine } from '../../common/db/dialects/mariadb/mariadb-engine.js';
-import { postgresEngine } from '../../common/db/dialects/postgres/postgres-engine.js';
-import { sqliteEngine } from '../../common/db/dialects/sqlite/sqlite-engine.js';
 import type { DatabaseEngine, DialectName } from '../../common/db/engine.js';
 import { StartupError } from '../../common/errors/errors.js';
 
-/** Every engine adapter, by name: the one place that lists them. */
-const ENGINES: Readonly<Record<DialectName, DatabaseEngine>> = {
-  sqlite: sqliteEngine,
-  postgres: postgresEngine,
-  mariadb: mariadbEngine,
+/**
+ * Every engine adapter, by name: the one place that lists them. Each is loaded when a database
+ * of its kind is opened, so a node on SQLite never loads pg or mysql2.
+ */
+const ENGINES: Readonly<Record<DialectName, () => Promise<DatabaseEngine>>> = {
+  sqlite: async () => (await import('../../common/db/dialects/sqlite/sqlite-engine.js')).sqliteEngine,
+  postgres: async () => (await import('../../common/db/dialects/postgres/postgres-engine.js')).postgresEngine,
+  mariadb: async () => (await import('../../common/db/dialects/mariadb/mariadb-engine.js')).mariadbEngine,
 };
 
 /**
@@ -23,5 +23,5 @@ export async function openDatabase(url: string): Promise<Database> {
   if (dialect === undefined) {
     throw new StartupError(`Unsupported database URL ${maskPassword(url)}: expected sqlite://, postgresql:// or mysql://`);
   }
-  return connectDatabase(ENGINES[dialect], url);
+  return connectDatabase(await ENGINES[dialect](), url);
 }

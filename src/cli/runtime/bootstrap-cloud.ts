@@ -20,12 +20,14 @@ export async function bootstrapCloud(
   options: { stateDir: string; publicUrl: string; services: readonly ApiServiceName[] },
 ): Promise<void> {
   const secrets = loadOrCreateBootstrapSecrets(options.stateDir);
-  await bootstrapIdentity(managers, {
-    adminPassword: secrets.adminPassword,
-    demoPassword: secrets.demoPassword,
-    region: 'RegionOne',
-    endpoints: catalogEndpoints(options.publicUrl, options.services),
-  });
-  await ensureDefaultFlavors(new FlavorStore(database));
+  await Promise.all([
+    bootstrapIdentity(managers, {
+      adminPassword: secrets.adminPassword,
+      demoPassword: secrets.demoPassword,
+      region: 'RegionOne',
+      endpoints: catalogEndpoints(options.publicUrl, options.services),
+    }),
+    ensureDefaultFlavors(new FlavorStore(database)),
+  ]);
   writeCredentialsFiles(options.stateDir, `${options.publicUrl}/identity`, secrets);
 }

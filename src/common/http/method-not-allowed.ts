@@ -8,22 +8,35 @@ import { MethodNotAllowed, NotFound } from '../errors/errors.js';
  * the path exists under other methods: then it is a 405 with `Allow`, as webob routes answer.
  */
 export class RouteMethodIndex {
-  // Same matching rules as Fastify's default router: case-sensitive, trailing slash significant.
-  private readonly router = FindMyWay();
-  private readonly methods = new Set<FindMyWay.HTTPMethod>();
+  private readonly routes: { readonly method: FindMyWay.HTTPMethod; readonly url: string }[] = [];
+  private index: { readonly router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>; readonly methods: FindMyWay.HTTPMethod[] } | undefined;
 
   add(method: string, url: string): void {
     // Fastify only accepts methods its router (find-my-way) knows.
-    const known = method.toUpperCase() as FindMyWay.HTTPMethod;
-    if (this.router.hasRoute(known, url)) return;
-    this.router.on(known, url, () => undefined);
-    this.methods.add(known);
+    this.routes.push({ method: method.toUpperCase() as FindMyWay.HTTPMethod, url });
+    this.index = undefined;
   }
 
   /** Methods registered for `url` (its query string ignored), in registration order. */
   allowedMethods(url: string): string[] {
+    const { router, methods } = this.built();
     const path = url.split('?', 1)[0] ?? url;
-    return [...this.methods].filter((method) => this.router.find(method, path) !== null);
+    return methods.filter((method) => router.find(method, path) !== null);
+  }
+
+  /** The router, built at the first lookup rather than route by route as the app starts. */
+  private built() {
+    if (this.index !== undefined) return this.index;
+    // Same matching rules as Fastify's default router: case-sensitive, trailing slash significant.
+    const router = FindMyWay();
+    const methods = new Set<FindMyWay.HTTPMethod>();
+    for (const { method, url } of this.routes) {
+      if (router.hasRoute(method, url)) continue;
+      router.on(method, url, () => undefined);
+      methods.add(method);
+    }
+    this.index = { router, methods: [...methods] };
+    return this.index;
   }
 }
 

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../errors/errors.js';
 import { configureLogging } from '../logging/logger.js';
 import { buildHttpApp } from './app.js';
-import { bodyValidator } from './validation.js';
+import { bodyValidator, compileAllValidators } from './validation.js';
 
 configureLogging({ sink: () => undefined });
 
@@ -188,5 +188,13 @@ describe('Type.Record schemas', () => {
   test('whose key has no pattern are refused when compiled: their limits would be lost', () => {
     assert.throws(() => bodyValidator(Type.Record(Type.String({ maxLength: 255 }), Type.String())), /give the key a pattern/);
     assert.doesNotThrow(() => bodyValidator(Type.Object({}, { additionalProperties: Type.String() })));
+  });
+});
+
+describe('compiling on first use', () => {
+  test('a schema mistake strict mode rejects fails compileAllValidators and the first use, not the import', () => {
+    const validate = bodyValidator(Type.Object({ name: Type.String({ notAKeyword: true }) }));
+    assert.throws(() => compileAllValidators(), /unknown keyword: "notAKeyword"/);
+    assert.throws(() => validate({ name: 'vm1' }), /unknown keyword: "notAKeyword"/);
   });
 });

@@ -8,7 +8,7 @@ import { invalidNameMessage, NAME_FORMATS } from './name-formats.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 
-/** The string formats OpenStack schemas use; an unknown format fails when the route is compiled. */
+/** The string formats OpenStack schemas use; an unknown format fails when the validator is compiled. */
 const FORMATS = {
   ...Object.fromEntries(Object.entries(NAME_FORMATS).map(([name, format]) => [name, format.check])),
   uuid: UUID,
@@ -21,7 +21,8 @@ const FORMATS = {
 /**
  * Deliberate ajv settings. Unknown fields are rejected (Fastify's default strips them), the
  * first error is reported (the OpenStack services report one), and `verbose` keeps the offending
- * value for the message. Strict mode turns schema mistakes into start-up errors, never console noise.
+ * value for the message. Strict mode turns schema mistakes into compile errors (which the suite's
+ * compileAllValidators run catches), never console noise.
  */
 const COMMON: Options = {
   strict: true,
@@ -64,9 +65,51 @@ export function closeRecords<T>(node: T): T {
   return copy as T;
 }
 
-/** Fastify's validator compiler: bodies strict, everything else coerced. */
-export const compileValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodyAjv : parameterAjv).compile(closeRecords(schema));
+/** Every validator made and not yet compiled, for {@link compileAllValidators}. */
+const uncompiled = new Set<() => unknown>();
+
+/**
+ * `schema`'s validator, compiled by ajv on first use: generating the code of every route's and
+ * microversion's schema up front took most of each command's start-up, whatever it ran.
+ */
+function compileOnFirstUse<T>(ajv: Ajv, schema: TSchema): () => ValidateFunction<T> {
+  // Closing the records is a cheap walk, done now so a Record without a key pattern fails at start-up.
+  const closed = closeRecords(schema);
+  let validate: ValidateFunction<T> | undefined;
+  const compile = (): ValidateFunction<T> => {
+    if (validate === undefined) {
+      validate = ajv.compile<T>(closed);
+      uncompiled.delete(compile);
+    }
+    return validate;
+  };
+  uncompiled.add(compile);
+  return compile;
+}
+
+/**
+ * Compiles every validator made so far, so that a schema mistake strict mode rejects fails here
+ * (the suite calls this with every service's routes built) rather than on some first request.
+ */
+export function compileAllValidators(): void {
+  for (const compile of [...uncompiled]) compile();
+}
+
+/** Fastify's validator compiler: bodies strict, everything else coerced; ajv runs on first use. */
+export const compileValidator: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  const compiled = compileOnFirstUse<unknown>(httpPart === 'body' ? bodyAjv : parameterAjv, schema);
+  const validate = (data: unknown, context?: Parameters<ValidateFunction>[1]): boolean => {
+    const inner = compiled();
+    const valid = inner(data, context);
+    validate.errors = inner.errors;
+    return valid;
+  };
+  validate.errors = undefined as ValidateFunction['errors'];
+  // Fastify hands ajv's own functions the request as parent data (so a root value can be coerced)
+  // when it sees their `schemaEnv`: show it the compiled one's.
+  Object.defineProperty(validate, 'schemaEnv', { get: () => compiled().schemaEnv });
+  return validate;
+};
 
 /** Python's repr as jsonschema's messages print values: strings quoted, the rest as JSON. */
 function repr(value: unknown): string {
@@ -158,8 +201,9 @@ export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dat
  * `table.select(request.microversion)(request.body)` in the handler. Same settings and messages.
  */
 export function bodyValidator<T extends TSchema>(schema: T): (body: unknown) => Static<T> {
-  const validate: ValidateFunction<Static<T>> = bodyAjv.compile<Static<T>>(closeRecords(schema));
+  const compiled = compileOnFirstUse<Static<T>>(bodyAjv, schema);
   return (body) => {
+    const validate = compiled();
     if (validate(body)) return body;
     throw new BadRequest(validationMessage(validate.errors ?? [], 'body'));
   };
@@ -170,8 +214,9 @@ export function bodyValidator<T extends TSchema>(schema: T): (body: unknown) => 
  * 2.75 turns unknown parameters into a 400): coerced like route query schemas, same messages.
  */
 export function queryValidator<T extends TSchema>(schema: T): (query: unknown) => Static<T> {
-  const validate: ValidateFunction<Static<T>> = parameterAjv.compile<Static<T>>(closeRecords(schema));
+  const compiled = compileOnFirstUse<Static<T>>(parameterAjv, schema);
   return (query) => {
+    const validate = compiled();
     if (validate(query)) return query;
     throw new BadRequest(validationMessage(validate.errors ?? [], 'querystring'));
   };

@@ -46,21 +46,34 @@ export async function bootstrapIdentity(managers: IdentityManagers, options: Boo
   await managers.roles.createImplied(admin.id, member.id);
   await managers.roles.createImplied(member.id, reader.id);
 
-  const adminProject = await ensureProject(managers, 'admin', 'Bootstrap project for initializing the cloud.');
-  const adminUser = await ensureUser(managers, 'admin', options.adminPassword, adminProject.id);
-  await managers.assignments.grant({ actor: { userId: adminUser.id }, target: { projectId: adminProject.id }, roleId: admin.id });
-  const demoProject = await ensureProject(managers, 'demo', 'Project for the demo user.');
-  const demoUser = await ensureUser(managers, 'demo', options.demoPassword, demoProject.id);
-  await managers.assignments.grant({ actor: { userId: demoUser.id }, target: { projectId: demoProject.id }, roleId: member.id });
+  // The two personas side by side: each password costs a scrypt, which runs off the event loop.
+  const [adminPersona, demoPersona] = await Promise.all([
+    ensurePersona(managers, 'admin', 'Bootstrap project for initializing the cloud.', options.adminPassword, admin.id),
+    ensurePersona(managers, 'demo', 'Project for the demo user.', options.demoPassword, member.id),
+  ]);
 
   await ensureRegion(managers, options.region);
   for (const endpoint of options.endpoints) await ensureCatalogService(managers, endpoint, options.region);
   return {
     domain,
     roles: { admin, member, reader },
-    admin: { user: adminUser, project: adminProject },
-    demo: { user: demoUser, project: demoProject },
+    admin: adminPersona,
+    demo: demoPersona,
   };
+}
+
+/** A project, a user of that name whose default project it is, and the user's role on it. */
+async function ensurePersona(
+  managers: IdentityManagers,
+  name: string,
+  description: string,
+  password: string,
+  roleId: string,
+): Promise<{ user: UserRef; project: ProjectRef }> {
+  const project = await ensureProject(managers, name, description);
+  const user = await ensureUser(managers, name, password, project.id);
+  await managers.assignments.grant({ actor: { userId: user.id }, target: { projectId: project.id }, roleId });
+  return { user, project };
 }
 
 async function ensureDefaultDomain(managers: IdentityManagers): Promise<DomainRef> {

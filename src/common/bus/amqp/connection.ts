@@ -1,4 +1,4 @@
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { messageOf, StartupError } from '../../errors/errors.js';
 import { getLogger } from '../../logging/logger.js';
 import { MessageDeliveryFailure } from '../errors.js';
@@ -119,6 +119,8 @@ export class AmqpConnection {
 
   /** Connects, opens the channel, runs onOpen, and only then publishes the session. */
   private async establish(): Promise<void> {
+    // amqplib is loaded on the first connection: a node on the in-process bus never pays for it.
+    const amqp = (await import('amqplib')).default;
     const model = await amqp.connect(this.endpoint.connect, {
       timeout: CONNECT_TIMEOUT_MS,
       noDelay: true,
