@@ -108,7 +108,8 @@ export class LinuxBridgeDatapath implements Datapath {
       const plugged = this.ports.get(portId);
       await this.firewall.removePort(portId);
       const tap = tapName(portId);
-      if (plugged?.madeTap !== false) await deleteLink(tap);
+      // A tap this data path did not make (QEMU's, or one from before a restart) only leaves the bridge.
+      if (plugged?.madeTap === true) await deleteLink(tap);
       else await tryRun('ip', ['link', 'set', 'dev', tap, 'nomaster']);
       this.ports.delete(portId);
       const network = plugged === undefined ? undefined : this.networks.get(plugged.spec.network_id);

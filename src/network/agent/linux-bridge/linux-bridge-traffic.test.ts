@@ -52,6 +52,7 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       const [first, second] = guests as [GuestNamespace, GuestNamespace];
       assert.equal(await first.dhcp(), '10.202.1.10');
       assert.equal(await second.dhcp(), '10.202.1.11');
+      assert.deepEqual(await first.dnsServers(), ['192.0.2.53'], "the subnet's DNS servers come with the lease");
       assert.ok(await first.ping('10.202.1.11'), 'first guest reaches the second');
       assert.ok(await second.ping('10.202.1.10'), 'second guest reaches the first');
       assert.match(await first.exec('ip', ['route', 'show', 'default']), /via 10\.202\.1\.1 /, 'the subnet gateway is the default route');
@@ -82,6 +83,32 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       await datapath.syncSecurityGroup({ ...web, rules: [...web.rules, ruleFixture('ingress', { protocol: 'icmp' })] });
       assert.ok(await clientGuest.ping('10.202.2.11'), 'the ICMP rule lets the ping through');
       assert.equal(await bystanderChain(), before, 'a port of another group keeps its chain and rule handles');
+    });
+  });
+
+  test('joining a remote group lets a port in: only the member set changes', async () => {
+    await withDatapath(async ({ datapath, table }, guests) => {
+      const network = networkFixture('10.202.4', { dhcp: false });
+      await datapath.ensureNetwork(network.spec);
+      const group = defaultGroupFixture();
+      const outsider = { id: randomUUID(), rules: [ruleFixture('egress')] };
+      await datapath.syncSecurityGroup(group);
+      await datapath.syncSecurityGroup(outsider);
+      const member = portFixture(network, 10, { security_groups: [group.id] });
+      const stranger = portFixture(network, 11, { security_groups: [outsider.id] });
+      for (const [port, host] of [[member, 10], [stranger, 11]] as const) {
+        const guest = await guestNamespace(port);
+        guests.push(guest);
+        await datapath.plugPort(port);
+        await guest.setAddress(`10.202.4.${host}/24`);
+      }
+      const [, strangerGuest] = guests as [GuestNamespace, GuestNamespace];
+      assert.equal(await strangerGuest.ping('10.202.4.10'), false, 'ingress only from members of the group');
+      const memberChain = () => run('nft', ['-a', 'list', 'chain', 'inet', table, chainNames(member.id).ingress]);
+      const before = await memberChain();
+      await datapath.updatePortSecurity({ ...stranger, security_groups: [outsider.id, group.id] });
+      assert.ok(await strangerGuest.ping('10.202.4.10'), 'a member now');
+      assert.equal(await memberChain(), before, "the member's chain is untouched: only the group's address set changed");
     });
   });
 

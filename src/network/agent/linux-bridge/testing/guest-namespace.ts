@@ -4,7 +4,7 @@
  * plugPort finds it as it finds the tap QEMU made. It asks for its address with busybox's udhcpc,
  * as the nimbus-tiny guest does. Traffic never leaves the namespaces and bridges the test made.
  */
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +19,7 @@ case "$1" in
     ip addr flush dev "$interface"
     ip addr add "$ip/$mask" dev "$interface"
     [ -n "$router" ] && ip route replace default via "\${router%% *}" dev "$interface"
-    echo "$ip" > "$LEASE_FILE"
+    echo "$ip $dns" > "$LEASE_FILE"
     ;;
 esac
 exit 0
@@ -29,6 +29,8 @@ export interface GuestNamespace {
   readonly namespace: string;
   /** Runs DHCP on eth0 and returns the address it was given. */
   dhcp(): Promise<string>;
+  /** The DNS servers the last DHCP lease named. */
+  dnsServers(): Promise<string[]>;
   /** Sets eth0's address by hand (`address/prefix`), replacing what it had. */
   setAddress(cidr: string): Promise<void>;
   /** Adds a default route (for guests configured by hand). */
@@ -51,7 +53,10 @@ export async function guestNamespace(port: Pick<PortSpec, 'id' | 'mac_address'>,
       await writeFile(script, UDHCPC_SCRIPT.replace('$LEASE_FILE', leaseFile));
       await chmod(script, 0o755);
       await run('busybox', ['udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '10', '-T', '1', '-s', script], { namespace });
-      return (await run('cat', [leaseFile])).trim();
+      return (await readFile(leaseFile, 'utf8')).split(' ')[0] ?? '';
+    },
+    async dnsServers() {
+      return (await readFile(leaseFile, 'utf8')).trim().split(' ').slice(1);
     },
     async setAddress(cidr) {
       await ip('-n', namespace, 'addr', 'flush', 'dev', 'eth0');
