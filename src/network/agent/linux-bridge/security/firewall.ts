@@ -95,10 +95,12 @@ export class Firewall {
     return [...this.ports.keys()].filter((id) => listing.includes(`chain ${chainNames(id).egress} {`));
   }
 
-  /** Deletes both tables with everything in them. */
+  /**
+   * Deletes both tables with everything in them. The groups are remembered: the next change
+   * makes the tables again with their rules.
+   */
   async destroy(): Promise<void> {
     for (const command of deleteTables(this.table)) await tryRun('nft', command.split(' '));
-    this.groups.clear();
     this.ports.clear();
     this.zones.clear();
     this.sets.clear();
