@@ -79,10 +79,9 @@ async function securityGroupFigures(harness: LinuxHarness) {
 async function iperf(server: string, client: string, address: string): Promise<number> {
   const listener = spawn('ip', ['netns', 'exec', server, 'iperf3', '-s', '-1', '-B', address], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    for (let attempt = 0; attempt < 50; attempt += 1) {
-      if (await tryRun('busybox', ['nc', '-z', '-w', '1', address, '5201'], { namespace: client })) break;
-      await sleep(100);
-    }
+    let output = '';
+    listener.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    for (let waited = 0; !output.includes('Server listening') && waited < 5000; waited += 50) await sleep(50);
     const report = JSON.parse(await run('iperf3', ['-c', address, '-t', String(IPERF_SECONDS), '-J'], { namespace: client })) as { end: { sum_received: { bits_per_second: number } } };
     return report.end.sum_received.bits_per_second;
   } finally {

@@ -155,7 +155,9 @@ export class Firewall {
       // What hands bridged IPv4/IPv6 to the inet tables (see firewall-tables.ts); Neutron's agent requires the same.
       for (const family of ['iptables', 'ip6tables']) await writeFile(`/proc/sys/net/bridge/bridge-nf-call-${family}`, '1');
     }
-    const prologue = this.created ? [] : createTables(this.table, this.uplink);
+    // The first transaction of this process starts from a clean slate: what an earlier agent left
+    // (chains of ports it knew, marks it gave) is replaced atomically; the agent's resync plugs every port again.
+    const prologue = this.created ? [] : [...deleteTables(this.table).flatMap((command) => [command.replace('delete', 'add'), command]), ...createTables(this.table, this.uplink)];
     await run('nft', ['-f', '-'], { input: [...prologue, ...lines].join('\n') + '\n' });
     this.created = true;
   }
