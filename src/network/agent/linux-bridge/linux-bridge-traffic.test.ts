@@ -53,8 +53,8 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       assert.equal(await first.dhcp(), '10.202.1.10');
       assert.equal(await second.dhcp(), '10.202.1.11');
       assert.deepEqual(await first.dnsServers(), ['192.0.2.53'], "the subnet's DNS servers come with the lease");
-      assert.ok(await first.ping('10.202.1.11'), 'first guest reaches the second');
-      assert.ok(await second.ping('10.202.1.10'), 'second guest reaches the first');
+      assert.ok(await first.reaches('10.202.1.11'), 'first guest reaches the second');
+      assert.ok(await second.reaches('10.202.1.10'), 'second guest reaches the first');
       assert.match(await first.exec('ip', ['route', 'show', 'default']), /via 10\.202\.1\.1 /, 'the subnet gateway is the default route');
     });
   });
@@ -81,7 +81,7 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       const bystanderChain = () => run('nft', ['-a', 'list', 'chain', 'inet', table, chainNames(bystander.id).ingress]);
       const before = await bystanderChain();
       await datapath.syncSecurityGroup({ ...web, rules: [...web.rules, ruleFixture('ingress', { protocol: 'icmp' })] });
-      assert.ok(await clientGuest.ping('10.202.2.11'), 'the ICMP rule lets the ping through');
+      assert.ok(await clientGuest.reaches('10.202.2.11'), 'the ICMP rule lets the ping through');
       assert.equal(await bystanderChain(), before, 'a port of another group keeps its chain and rule handles');
     });
   });
@@ -107,8 +107,61 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       const memberChain = () => run('nft', ['-a', 'list', 'chain', 'inet', table, chainNames(member.id).ingress]);
       const before = await memberChain();
       await datapath.updatePortSecurity({ ...stranger, security_groups: [outsider.id, group.id] });
-      assert.ok(await strangerGuest.ping('10.202.4.10'), 'a member now');
+      assert.ok(await strangerGuest.reaches('10.202.4.10'), 'a member now');
       assert.equal(await memberChain(), before, "the member's chain is untouched: only the group's address set changed");
+    });
+  });
+
+  test('a TCP port range rule opens exactly that range', async () => {
+    await withDatapath(async ({ datapath }, guests) => {
+      const network = networkFixture('10.202.5', { dhcp: false });
+      await datapath.ensureNetwork(network.spec);
+      const group = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'tcp', port_range_min: 2000, port_range_max: 2100 })] };
+      await datapath.syncSecurityGroup(group);
+      for (const host of [10, 11]) {
+        const port = portFixture(network, host, { security_groups: [group.id] });
+        const guest = await guestNamespace(port);
+        guests.push(guest);
+        await datapath.plugPort(port);
+        await guest.setAddress(`10.202.5.${host}/24`);
+      }
+      const [client, server] = guests as [GuestNamespace, GuestNamespace];
+      for (const [port, open] of [[2050, true], [2100, true], [2101, false]] as const) {
+        const stop = await server.serveTcpOnce(port);
+        try {
+          assert.equal(await client.connectTcp('10.202.5.11', port), open, `TCP ${port}`);
+        } finally {
+          await stop();
+        }
+      }
+    });
+  });
+
+  test('IPv6: guests in the default group reach each other; a spoofed IPv6 source is dropped', async () => {
+    await withDatapath(async ({ datapath }, guests) => {
+      const subnetId = randomUUID();
+      const network = {
+        id: randomUUID(),
+        network_type: 'flat' as const,
+        segmentation_id: null,
+        mtu: 1500,
+        subnets: [{ id: subnetId, ip_version: 6 as const, cidr: 'fd00:202:6::/64', gateway_ip: 'fd00:202:6::1', enable_dhcp: false, allocation_pools: [], dns_nameservers: [], host_routes: [] }],
+        dhcp_port: null,
+      };
+      await datapath.ensureNetwork(network);
+      const group = defaultGroupFixture();
+      await datapath.syncSecurityGroup(group);
+      for (const host of [10, 11]) {
+        const port = { ...portFixture({ spec: network, prefix: '', subnetId }, host, { security_groups: [group.id] }), fixed_ips: [{ subnet_id: subnetId, ip_address: `fd00:202:6::${host}` }] };
+        const guest = await guestNamespace(port);
+        guests.push(guest);
+        await datapath.plugPort(port);
+        await guest.setAddress(`fd00:202:6::${host}/64`);
+      }
+      const [first] = guests as [GuestNamespace];
+      assert.ok(await first.reaches('fd00:202:6::11'), 'from its own address');
+      await first.setAddress('fd00:202:6::50/64');
+      assert.equal(await first.ping('fd00:202:6::11'), false, 'from an address that is not its own');
     });
   });
 
@@ -127,11 +180,11 @@ describe('Linux bridge data path: traffic', { skip }, () => {
         await guest.setAddress(`10.202.3.${host}/24`);
       }
       const [senderGuest] = guests as [GuestNamespace];
-      assert.ok(await senderGuest.ping('10.202.3.11'), 'from its own address');
+      assert.ok(await senderGuest.reaches('10.202.3.11'), 'from its own address');
       await senderGuest.setAddress('10.202.3.50/24');
       assert.equal(await senderGuest.ping('10.202.3.11'), false, 'from an address that is not its own');
       await datapath.updatePortSecurity({ ...sender, allowed_address_pairs: [{ ip_address: '10.202.3.48/30' }] });
-      assert.ok(await senderGuest.ping('10.202.3.11'), 'from an allowed address pair');
+      assert.ok(await senderGuest.reaches('10.202.3.11'), 'from an allowed address pair');
     });
   });
 
@@ -161,9 +214,9 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       const [fipGuest, plainGuest] = guests as [GuestNamespace, GuestNamespace];
       assert.equal(await fipGuest.dhcp(), '10.202.8.10');
       assert.equal(await plainGuest.dhcp(), '10.202.8.11');
-      assert.ok(await outside.ping('10.202.9.20'), 'the floating IP reaches its guest (DNAT)');
-      assert.ok(await plainGuest.ping('10.202.9.100'), 'a guest without a floating IP reaches the outside host (SNAT to the gateway)');
-      assert.ok(await fipGuest.ping('10.202.9.100'), 'a guest with a floating IP reaches the outside host (SNAT to it)');
+      assert.ok(await outside.reaches('10.202.9.20'), 'the floating IP reaches its guest (DNAT)');
+      assert.ok(await plainGuest.reaches('10.202.9.100'), 'a guest without a floating IP reaches the outside host (SNAT to the gateway)');
+      assert.ok(await fipGuest.reaches('10.202.9.100'), 'a guest with a floating IP reaches the outside host (SNAT to it)');
       assert.deepEqual((await bridgePorts(bridgeName(external.spec.id))).filter((name) => !name.startsWith('tap')), [outsideDevice], 'the external bridge holds no host interface');
 
       await datapath.setFloatingIps(router.id, []);

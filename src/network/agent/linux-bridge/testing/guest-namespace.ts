@@ -4,10 +4,13 @@
  * plugPort finds it as it finds the tap QEMU made. It asks for its address with busybox's udhcpc,
  * as the nimbus-tiny guest does. Traffic never leaves the namespaces and bridges the test made.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PortSpec } from '../../datapath-spec.js';
 import { tapName } from '../../device-names.js';
 import { ip, run, tryRun } from '../exec.js';
@@ -35,7 +38,14 @@ export interface GuestNamespace {
   setAddress(cidr: string): Promise<void>;
   /** Adds a default route (for guests configured by hand). */
   setDefaultRoute(via: string): Promise<void>;
+  /** One echo request: whether its reply came within 2 s. */
   ping(address: string): Promise<boolean>;
+  /** Up to three pings (neighbour resolution may still be retrying after an earlier drop): whether one was answered. */
+  reaches(address: string): Promise<boolean>;
+  /** Accepts one TCP connection on the port (and closes it at once); the returned function stops waiting. */
+  serveTcpOnce(port: number): Promise<() => Promise<void>>;
+  /** Whether a TCP connection to the address and port opens within 2 s. */
+  connectTcp(address: string, port: number): Promise<boolean>;
   exec(command: string, args: readonly string[]): Promise<string>;
   dispose(): Promise<void>;
 }
@@ -60,12 +70,31 @@ export async function guestNamespace(port: Pick<PortSpec, 'id' | 'mac_address'>,
     },
     async setAddress(cidr) {
       await ip('-n', namespace, 'addr', 'flush', 'dev', 'eth0');
-      await ip('-n', namespace, 'addr', 'add', cidr, 'dev', 'eth0');
+      await ip('-n', namespace, 'addr', 'add', cidr, 'dev', 'eth0', ...(cidr.includes(':') ? ['nodad'] : []));
     },
     async setDefaultRoute(via) {
       await ip('-n', namespace, 'route', 'replace', 'default', 'via', via);
     },
-    ping: (address) => tryRun('busybox', ['ping', '-c', '1', '-W', '2', address], { namespace }),
+    ping: (address) => tryRun('busybox', [address.includes(':') ? 'ping6' : 'ping', '-c', '1', '-W', '2', address], { namespace }),
+    async reaches(address) {
+      for (let attempt = 0; attempt < 3; attempt += 1) if (await guest.ping(address)) return true;
+      return false;
+    },
+    async serveTcpOnce(port) {
+      const server = spawn('ip', ['netns', 'exec', namespace, 'busybox', 'nc', '-l', '-p', String(port), '-e', '/bin/true'], { stdio: 'ignore' });
+      // Listening takes a moment; there is nothing to wait on but the socket table.
+      for (let waited = 0; waited < 2000; waited += 20) {
+        if ((await run('ss', ['-Hltn', `sport = :${port}`], { namespace })).trim() !== '') break;
+        await sleep(20);
+      }
+      return async () => {
+        if (server.exitCode !== null || server.signalCode !== null) return;
+        const exited = once(server, 'exit');
+        server.kill('SIGTERM');
+        await exited;
+      };
+    },
+    connectTcp: (address, port) => tryRun('busybox', ['nc', '-w', '2', address, String(port)], { namespace }),
     exec: (command, args) => run(command, args, { namespace }),
     async dispose() {
       // The veth pair goes with the namespace.
