@@ -130,3 +130,8 @@ export interface RouterSpec {
 export function routerNetworks(router: RouterSpec): string[] {
   return [...router.interfaces.map((end) => end.network_id), ...(router.external_gateway === null ? [] : [router.external_gateway.network_id])];
 }
+
+/** Whether the port gets anti-spoofing and security group rules: not when port security is off, nor for the network's own ports (`network:*` owners: DHCP, router ends), which Neutron's firewall drivers leave alone. */
+export function hasPortSecurity(port: PortSpec): boolean {
+  return port.port_security_enabled && !port.device_owner.startsWith('network:');
+}

@@ -75,6 +75,7 @@ const CASES: Record<string, ContractCase> = {
     assertHas(await datapath.inventory(), 'securedPorts', secured.id, false);
     await datapath.unplugPort(secured.id);
     await datapath.unplugPort(secured.id);
+    await assert.rejects(datapath.updatePortSecurity(secured), InvalidDatapathSpec, 'an unplugged port has no security to update');
     await datapath.unplugPort(open.id);
     inventory = await datapath.inventory();
     assertHas(inventory, 'taps', tapName(secured.id), false);

@@ -4,7 +4,7 @@
  * have made, so the agent above cannot tell them apart.
  */
 import type { Availability, Datapath, DatapathInventory } from '../datapath.js';
-import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
+import { hasPortSecurity, routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
 import { bridgeName, checkId, dhcpNamespace, routerNamespace, tapName } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
 import { checkAddress, checkNetwork, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
@@ -85,7 +85,7 @@ export class FakeDatapath implements Datapath {
       taps: [...[...this.ports.keys()].map(tapName), ...dhcp.map((server) => tapName(server.port)), ...routerTaps],
       namespaces: [...dhcp.map((network) => dhcpNamespace(network.id)), ...routers.map((router) => routerNamespace(router.id))],
       dhcpNetworks: dhcp.map((network) => network.id),
-      securedPorts: [...this.ports.values()].filter((port) => port.port_security_enabled).map((port) => port.id),
+      securedPorts: [...this.ports.values()].filter(hasPortSecurity).map((port) => port.id),
     };
   }
 

@@ -5,7 +5,7 @@
  * sets of remote groups, so the kernel swaps them atomically and nothing else is reloaded.
  */
 import { writeFile } from 'node:fs/promises';
-import type { PortSpec, SecurityGroupSpec } from '../../datapath-spec.js';
+import { hasPortSecurity, type PortSpec, type SecurityGroupSpec } from '../../datapath-spec.js';
 import { InvalidDatapathSpec } from '../../errors.js';
 import { run, tryRun } from '../exec.js';
 import { addBridge, createTables, deleteTables, removeBridge } from './firewall-tables.js';
@@ -53,10 +53,10 @@ export class Firewall {
     this.zones.delete(bridge);
   }
 
-  /** Secures the port (or rewrites its chains), or removes its security when port security is off. */
+  /** Secures the port (or rewrites its chains), or removes its security where it has none (hasPortSecurity). */
   async setPort(port: PortSpec): Promise<void> {
     const previous = this.ports.get(port.id);
-    if (!port.port_security_enabled) return this.removePort(port.id);
+    if (!hasPortSecurity(port)) return this.removePort(port.id);
     const secured = { spec: port, index: previous?.index ?? freeIndex(new Set([...this.ports.values()].map((p) => p.index))) };
     await this.apply([secured], [], (ports) => ports.set(port.id, secured));
   }
