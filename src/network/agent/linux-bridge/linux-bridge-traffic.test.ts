@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { bridgeName, dhcpNamespace, routerNamespace, tapName } from '../device-names.js';
 import { defaultGroupFixture, networkFixture, portFixture, randomMac, routerFixture, ruleFixture } from '../testing/datapath-fixtures.js';
@@ -39,7 +40,7 @@ async function dnsmasqProcessesUnder(dir: string): Promise<number[]> {
 
 describe('Linux bridge data path: traffic', { skip }, () => {
   test('two guests get their addresses from dnsmasq and ping each other', async () => {
-    await withDatapath(async ({ datapath }, guests) => {
+    await withDatapath(async ({ datapath, stateDir }, guests) => {
       const network = networkFixture('10.202.1', { dns: ['192.0.2.53'] });
       await datapath.ensureNetwork(network.spec);
       const group = defaultGroupFixture();
@@ -56,6 +57,11 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       assert.ok(await first.reaches('10.202.1.11'), 'first guest reaches the second');
       assert.ok(await second.reaches('10.202.1.10'), 'second guest reaches the first');
       assert.match(await first.exec('ip', ['route', 'show', 'default']), /via 10\.202\.1\.1 /, 'the subnet gateway is the default route');
+      const pid = await readFile(join(stateDir, 'dhcp', network.spec.id, 'pid'), 'utf8');
+      await datapath.ensureNetwork({ ...network.spec, subnets: network.spec.subnets.map((subnet) => ({ ...subnet, dns_nameservers: ['192.0.2.99'] })) });
+      assert.equal(await first.dhcp(), '10.202.1.10');
+      assert.deepEqual(await first.dnsServers(), ['192.0.2.99'], 'changed subnet options reach the next lease');
+      assert.equal(await readFile(join(stateDir, 'dhcp', network.spec.id, 'pid'), 'utf8'), pid, 'dnsmasq re-read its files without a restart');
     });
   });
 
