@@ -14,8 +14,8 @@ const wantBuild = process.argv.includes('--build');
 const wantTest = process.argv.includes('--test');
 
 /**
- * Debian packages the all-in-one runs on: QEMU for real guests, iproute2, nftables and dnsmasq for
- * the network data path (bridges, taps, namespaces, security groups, NAT, DHCP), and what
+ * Debian packages the all-in-one runs on: QEMU for real guests, iproute2, nftables, conntrack and
+ * dnsmasq for the network data path (bridges, taps, namespaces, security groups, NAT, DHCP), and what
  * scripts/build-guest-image.sh builds the guest image with.
  */
 const RUNTIME_DEBIAN_PACKAGES = [
@@ -25,6 +25,7 @@ const RUNTIME_DEBIAN_PACKAGES = [
   'nftables',
   'dnsmasq-base',
   'procps',
+  'conntrack',
   'syslinux',
   'syslinux-common',
   'mtools',

@@ -15,6 +15,7 @@ const TOOLS: readonly (readonly [string, string])[] = [
   ['nft', 'nftables'],
   ['dnsmasq', 'dnsmasq-base'],
   ['sysctl', 'procps'],
+  ['conntrack', 'conntrack'],
 ];
 
 async function hasNetAdmin(): Promise<boolean> {

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bridgeName, dhcpNamespace, routerNamespace, tapName } from '../device-names.js';
 import { defaultGroupFixture, networkFixture, portFixture, randomMac, routerFixture, ruleFixture } from '../testing/datapath-fixtures.js';
 import { chainNames } from './security/port-chains.js';
@@ -89,6 +90,36 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       await datapath.syncSecurityGroup({ ...web, rules: [...web.rules, ruleFixture('ingress', { protocol: 'icmp' })] });
       assert.ok(await clientGuest.reaches('10.202.2.11'), 'the ICMP rule lets the ping through');
       assert.equal(await bystanderChain(), before, 'a port of another group keeps its chain and rule handles');
+    });
+  });
+
+  test('removing a rule ends the connections it allowed, not only new ones', async () => {
+    await withDatapath(async ({ datapath }, guests) => {
+      const network = networkFixture('10.202.7', { dhcp: false });
+      await datapath.ensureNetwork(network.spec);
+      const group = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'icmp' })] };
+      await datapath.syncSecurityGroup(group);
+      for (const host of [10, 11]) {
+        const port = portFixture(network, host, { security_groups: [group.id] });
+        const guest = await guestNamespace(port);
+        guests.push(guest);
+        await datapath.plugPort(port);
+        await guest.setAddress(`10.202.7.${host}/24`);
+      }
+      const [pinger] = guests as [GuestNamespace];
+      assert.ok(await pinger.reaches('10.202.7.11'));
+      const ping = pinger.pingContinuously('10.202.7.11');
+      try {
+        for (let waited = 0; ping.replies() < 3 && waited < 5000; waited += 100) await sleep(100);
+        assert.ok(ping.replies() >= 3, 'the running ping is answered');
+        await datapath.syncSecurityGroup({ ...group, rules: [ruleFixture('egress')] });
+        await sleep(400);
+        const after = ping.replies();
+        await sleep(1500);
+        assert.equal(ping.replies(), after, 'no answer once the ICMP rule is gone');
+      } finally {
+        await ping.stop();
+      }
     });
   });
 

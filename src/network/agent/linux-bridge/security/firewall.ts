@@ -5,9 +5,11 @@
  * sets of remote groups, so the kernel swaps them atomically and nothing else is reloaded.
  */
 import { writeFile } from 'node:fs/promises';
-import { hasPortSecurity, type PortSpec, type SecurityGroupSpec } from '../../datapath-spec.js';
+import { hasPortSecurity, type PortSpec, type SecurityGroupRuleSpec, type SecurityGroupSpec } from '../../datapath-spec.js';
+import { bridgeName } from '../../device-names.js';
 import { InvalidDatapathSpec } from '../../errors.js';
 import { run, tryRun } from '../exec.js';
+import { forgetConnections } from './connections.js';
 import { addBridge, createTables, deleteTables, removeBridge } from './firewall-tables.js';
 import { chainNames, removePort, sourcePairs, writePort, type SecuredPort } from './port-chains.js';
 import { familyOf, remoteGroupSet } from './rule-expressions.js';
@@ -59,12 +61,14 @@ export class Firewall {
     if (!hasPortSecurity(port)) return this.removePort(port.id);
     const secured = { spec: port, index: previous?.index ?? freeIndex(new Set([...this.ports.values()].map((p) => p.index))) };
     await this.apply([secured], [], (ports) => ports.set(port.id, secured));
+    if (previous !== undefined) await this.forget([previous, secured]);
   }
 
   async removePort(portId: string): Promise<void> {
     const previous = this.ports.get(portId);
     if (previous === undefined) return;
     await this.apply([], [previous], (ports) => ports.delete(portId));
+    await this.forget([previous]);
   }
 
   /** The group's rules, in force on every port in it. */
@@ -79,6 +83,9 @@ export class Firewall {
       else this.groups.set(group.id, previous);
       throw error;
     }
+    // Only a rule that went away can revoke a connection; added rules leave them be.
+    const kept = new Set(group.rules.map(ruleKey));
+    if (previous !== undefined && previous.rules.some((rule) => !kept.has(ruleKey(rule)))) await this.forget(members);
   }
 
   async removeGroup(groupId: string): Promise<void> {
@@ -150,6 +157,15 @@ export class Firewall {
     return needed;
   }
 
+  /** Ends the ports' tracked connections in their bridges' zones (see connections.ts). */
+  private async forget(ports: readonly SecuredPort[]): Promise<void> {
+    for (const { spec } of ports) {
+      const zone = this.zones.get(bridgeName(spec.network_id));
+      const addresses = sourcePairs(spec).filter((pair) => !pair.address.includes('/')).map((pair) => pair.address);
+      if (zone !== undefined) await forgetConnections(zone, addresses);
+    }
+  }
+
   private async commit(lines: readonly string[]): Promise<void> {
     if (!this.created) {
       // What hands bridged IPv4/IPv6 to the inet tables (see firewall-tables.ts); Neutron's agent requires the same.
@@ -161,6 +177,11 @@ export class Firewall {
     await run('nft', ['-f', '-'], { input: [...prologue, ...lines].join('\n') + '\n' });
     this.created = true;
   }
+}
+
+/** A rule's meaning without its id: a rule re-created with the same fields revokes nothing. */
+function ruleKey(rule: SecurityGroupRuleSpec): string {
+  return JSON.stringify([rule.direction, rule.ethertype, rule.protocol, rule.port_range_min, rule.port_range_max, rule.remote_ip_prefix, rule.remote_group_id]);
 }
 
 function freeIndex(used: ReadonlySet<number>): number {

@@ -42,6 +42,8 @@ export interface GuestNamespace {
   ping(address: string): Promise<boolean>;
   /** Up to three pings (neighbour resolution may still be retrying after an earlier drop): whether one was answered. */
   reaches(address: string): Promise<boolean>;
+  /** Pings every 0.2 s until stopped; `replies()` counts the answers so far. */
+  pingContinuously(address: string): { replies(): number; stop(): Promise<void> };
   /** Accepts one TCP connection on the port (and closes it at once); the returned function stops waiting. */
   serveTcpOnce(port: number): Promise<() => Promise<void>>;
   /** Whether a TCP connection to the address and port opens within 2 s. */
@@ -79,6 +81,20 @@ export async function guestNamespace(port: Pick<PortSpec, 'id' | 'mac_address'>,
     async reaches(address) {
       for (let attempt = 0; attempt < 3; attempt += 1) if (await guest.ping(address)) return true;
       return false;
+    },
+    pingContinuously(address) {
+      const pinger = spawn('ip', ['netns', 'exec', namespace, 'busybox', 'ping', '-i', '0.2', address], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let output = '';
+      pinger.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      return {
+        replies: () => output.split('\n').filter((line) => line.includes('bytes from')).length,
+        async stop() {
+          if (pinger.exitCode !== null || pinger.signalCode !== null) return;
+          const exited = once(pinger, 'exit');
+          pinger.kill('SIGTERM');
+          await exited;
+        },
+      };
     },
     async serveTcpOnce(port) {
       const server = spawn('ip', ['netns', 'exec', namespace, 'busybox', 'nc', '-l', '-p', String(port), '-e', '/bin/true'], { stdio: 'ignore' });
