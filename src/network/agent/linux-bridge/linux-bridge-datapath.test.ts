@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runDatapathContract } from '../datapath.contract.test.js';
+import { bridgeName, dhcpNamespace } from '../device-names.js';
 import { defaultGroupFixture, networkFixture, portFixture } from '../testing/datapath-fixtures.js';
 import { LinuxBridgeDatapath } from './linux-bridge-datapath.js';
 import { linuxBridgeSkip, linuxHarness } from './testing/linux-harness.js';
@@ -11,6 +12,24 @@ import { linuxBridgeSkip, linuxHarness } from './testing/linux-harness.js';
 // linux-bridge-traffic.test.ts.
 const skip = await linuxBridgeSkip();
 runDatapathContract({ name: 'linux-bridge', create: linuxHarness, skip });
+
+describe('Linux bridge data path: failures', { skip }, () => {
+  test('a network the kernel refuses to wire leaves no bridge, namespace or DHCP server behind', async () => {
+    const harness = await linuxHarness();
+    try {
+      const network = networkFixture('10.204.2');
+      // A multicast MAC: the kernel will not give it to the DHCP port's veth.
+      const refused = { ...network.spec, dhcp_port: { ...network.spec.dhcp_port!, mac_address: '01:00:5e:00:00:01' } };
+      await assert.rejects(harness.datapath.ensureNetwork(refused));
+      const inventory = await harness.datapath.inventory();
+      assert.ok(!inventory.bridges.includes(bridgeName(network.spec.id)));
+      assert.ok(!inventory.namespaces.includes(dhcpNamespace(network.spec.id)));
+      assert.deepEqual(inventory.dhcpNetworks, []);
+    } finally {
+      await harness.dispose();
+    }
+  });
+});
 
 describe('Linux bridge data path: restart', { skip }, () => {
   test('a restarted agent takes over the tables and the running dnsmasq of the one before', async () => {

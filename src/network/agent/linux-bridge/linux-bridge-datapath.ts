@@ -57,10 +57,16 @@ export class LinuxBridgeDatapath implements Datapath {
       const previous = this.networks.get(network.id);
       const bridge = bridgeName(network.id);
       this.networks.set(network.id, network);
-      await ensureBridge(bridge, network.mtu);
-      await this.firewall.addBridge(bridge);
-      if (previous?.dhcp_port != null && previous.dhcp_port.id !== network.dhcp_port?.id) await this.dhcp.remove(network.id, previous.dhcp_port.id);
-      await this.dhcp.ensure(network, this.portsOn(network.id));
+      try {
+        await ensureBridge(bridge, network.mtu);
+        await this.firewall.addBridge(bridge);
+        if (previous?.dhcp_port != null && previous.dhcp_port.id !== network.dhcp_port?.id) await this.dhcp.remove(network.id, previous.dhcp_port.id);
+        await this.dhcp.ensure(network, this.portsOn(network.id));
+      } catch (error) {
+        // A network that failed to appear leaves nothing; one that failed to change stays as the retry will find it.
+        if (previous === undefined) await this.removeNetwork(network);
+        throw error;
+      }
     });
   }
 
@@ -72,11 +78,7 @@ export class LinuxBridgeDatapath implements Datapath {
         ...[...this.routerSpecs.values()].filter((router) => routerNetworks(router).includes(networkId)).map((router) => `router ${router.id}`),
       ];
       if (users.length > 0) throw new NetworkInUse(networkId, users);
-      const bridge = bridgeName(networkId);
-      await this.dhcp.remove(networkId, this.networks.get(networkId)?.dhcp_port?.id);
-      await this.firewall.removeBridge(bridge);
-      await deleteLink(bridge);
-      this.networks.delete(networkId);
+      await this.removeNetwork(this.networks.get(networkId) ?? { id: networkId, dhcp_port: null });
       // The last network gone: the security group tables go too, so an idle host holds nothing.
       if (this.networks.size === 0 && this.ports.size === 0) await this.firewall.destroy();
     });
@@ -140,7 +142,12 @@ export class LinuxBridgeDatapath implements Datapath {
     return this.serial(async () => {
       checkRouter(router);
       routerNetworks(router).forEach((networkId) => this.wired(networkId));
-      await this.routers.ensure(router);
+      try {
+        await this.routers.ensure(router);
+      } catch (error) {
+        if (!this.routerSpecs.has(router.id)) await this.routers.remove(router.id);
+        throw error;
+      }
       this.routerSpecs.set(router.id, router);
     });
   }
@@ -177,15 +184,21 @@ export class LinuxBridgeDatapath implements Datapath {
     return this.serial(async () => {
       for (const routerId of this.routerSpecs.keys()) await this.routers.remove(routerId);
       for (const [portId, plugged] of this.ports) if (plugged.madeTap) await deleteLink(tapName(portId));
-      for (const network of this.networks.values()) {
-        await this.dhcp.remove(network.id, network.dhcp_port?.id);
-        await deleteLink(bridgeName(network.id));
-      }
+      // The tables go first and whole, so removing the networks has no table entries left to remove.
       await this.firewall.destroy();
+      for (const network of this.networks.values()) await this.removeNetwork(network);
       this.routerSpecs.clear();
       this.ports.clear();
       this.networks.clear();
     });
+  }
+
+  private async removeNetwork(network: Pick<NetworkSpec, 'id' | 'dhcp_port'>): Promise<void> {
+    const bridge = bridgeName(network.id);
+    await this.dhcp.remove(network.id, network.dhcp_port?.id);
+    await this.firewall.removeBridge(bridge);
+    await deleteLink(bridge);
+    this.networks.delete(network.id);
   }
 
   private wired(networkId: string): NetworkSpec {
