@@ -14,10 +14,25 @@ const wantBuild = process.argv.includes('--build');
 const wantTest = process.argv.includes('--test');
 
 /**
- * Debian packages the all-in-one runs on: QEMU for real guests, iproute2 for their taps, and what
+ * Debian packages the all-in-one runs on: QEMU for real guests, iproute2, nftables, conntrack and
+ * dnsmasq for the network data path (bridges, taps, namespaces, security groups, NAT, DHCP), and what
  * scripts/build-guest-image.sh builds the guest image with.
  */
-const RUNTIME_DEBIAN_PACKAGES = ['qemu-system-x86', 'qemu-utils', 'iproute2', 'syslinux', 'syslinux-common', 'mtools', 'dosfstools', 'fdisk', 'busybox-static'];
+const RUNTIME_DEBIAN_PACKAGES = [
+  'qemu-system-x86',
+  'qemu-utils',
+  'iproute2',
+  'nftables',
+  'dnsmasq-base',
+  'procps',
+  'conntrack',
+  'syslinux',
+  'syslinux-common',
+  'mtools',
+  'dosfstools',
+  'fdisk',
+  'busybox-static',
+];
 
 /** And the ones the test suite drives besides: the clients users judge Nimbus by. */
 const TEST_DEBIAN_PACKAGES = [
@@ -26,8 +41,8 @@ const TEST_DEBIAN_PACKAGES = [
   // Tempest's own response schemas judge the compute API in the route tests.
   'tempest',
   'python3-jsonschema',
-  // The DHCP server behind the bridge a real guest's NIC test plugs into.
-  'dnsmasq-base',
+  // bench/network measures TCP throughput through the data path with it.
+  'iperf3',
 ];
 
 function mtime(path) {

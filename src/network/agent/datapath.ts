@@ -1,0 +1,66 @@
+/**
+ * The network data path of one host: the seam between the network agent (told by the network
+ * server what should exist) and what the host wires. `linux-bridge/` realises it as Neutron's
+ * Linux bridge agent does; `fake/` records it for clouds of fake hosts. Every method is
+ * idempotent and takes the whole desired state of its object, so a resync is the same call.
+ * The shared behaviour is `datapath.contract.test.ts`.
+ */
+import type { FloatingIpSpec, NetworkSpec, PortSpec, RouterSpec, SecurityGroupSpec } from './datapath-spec.js';
+
+export type Availability = { readonly available: true } | { readonly available: false; readonly reason: string };
+
+/** What the host holds, in Neutron's kernel names, read back from the host itself. */
+export interface DatapathInventory {
+  /** `brq…` bridges. */
+  readonly bridges: readonly string[];
+  /** `tap…` devices on those bridges (guests' ports, DHCP and router ends). */
+  readonly taps: readonly string[];
+  /** `qdhcp-…` and `qrouter-…` namespaces. */
+  readonly namespaces: readonly string[];
+  /** Networks whose DHCP server runs. */
+  readonly dhcpNetworks: readonly string[];
+  /** Ports with security (anti-spoofing and security group rules) in force. */
+  readonly securedPorts: readonly string[];
+}
+
+export interface Datapath {
+  /** Whether this host can wire anything, and if not the one reason why (no CAP_NET_ADMIN, a missing tool). */
+  checkAvailable(): Promise<Availability>;
+
+  /**
+   * The network's bridge exists and is up with the network's MTU; where a subnet has DHCP, its
+   * dnsmasq runs in `qdhcp-<id>` with the subnets' options. Repeating it with changed subnets
+   * updates DHCP in place. Undone by deleteNetwork.
+   */
+  ensureNetwork(network: NetworkSpec): Promise<void>;
+  /** Removes the DHCP server, its namespace and the bridge. NetworkInUse while ports or routers are on it. */
+  deleteNetwork(networkId: string): Promise<void>;
+
+  /**
+   * The port's tap (made here when missing; QEMU's driver may have made it) is on its network's
+   * bridge and up, its DHCP host entry is served, and its anti-spoofing and security group rules
+   * are in force. NetworkNotWired when the network is not. Undone by unplugPort.
+   */
+  plugPort(port: PortSpec): Promise<void>;
+  /** Takes the port off: its rules and DHCP entry go, and the tap if this data path made it. */
+  unplugPort(portId: string): Promise<void>;
+  /** A plugged port's addresses, groups, address pairs or port security changed: its rules and DHCP entry follow, in place. */
+  updatePortSecurity(port: PortSpec): Promise<void>;
+
+  /** The group's rules are in force on every port in it, changed in place; ports may name groups before they are synced. */
+  syncSecurityGroup(group: SecurityGroupSpec): Promise<void>;
+  /** Forgets the group: ports still naming it keep only the default rules. */
+  deleteSecurityGroup(groupId: string): Promise<void>;
+
+  /**
+   * `qrouter-<id>` exists with a `qr-` end on each interface's bridge holding the subnet's
+   * gateway address, and a `qg-` end on the external network's bridge with SNAT when enabled.
+   * Repeating it with other interfaces adds and removes ends. Undone by deleteRouter.
+   */
+  ensureRouter(router: RouterSpec): Promise<void>;
+  deleteRouter(routerId: string): Promise<void>;
+  /** The router's floating IPs become exactly these (DNAT in, SNAT out). The router needs a gateway. */
+  setFloatingIps(routerId: string, floatingIps: readonly FloatingIpSpec[]): Promise<void>;
+
+  inventory(): Promise<DatapathInventory>;
+}

@@ -1,0 +1,37 @@
+/**
+ * Kernel object names, as Neutron's Linux bridge agent gives them, so an operator who knows
+ * Neutron finds the same things here: `brq<11>` bridges, `tap<11>` ports, `qdhcp-<net>` and
+ * `qrouter-<router>` namespaces, `ns-<11>`, `qr-<11>` and `qg-<11>` namespace ends. Interface names
+ * are at most 15 characters, hence the first 11 characters of the id.
+ */
+import { InvalidDatapathSpec } from './errors.js';
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SHORT = 11;
+
+/** Ids go into device, namespace, file and nftables names: only Neutron's UUIDs are accepted. */
+export function checkId(kind: string, id: string): string {
+  if (!ID.test(id)) throw new InvalidDatapathSpec(`${kind} id ${JSON.stringify(id)} is not a lower-case UUID`);
+  return id;
+}
+
+function short(kind: string, id: string): string {
+  return checkId(kind, id).slice(0, SHORT);
+}
+
+export const BRIDGE_PREFIX = 'brq';
+export const TAP_PREFIX = 'tap';
+export const DHCP_NAMESPACE_PREFIX = 'qdhcp-';
+export const ROUTER_NAMESPACE_PREFIX = 'qrouter-';
+
+export const bridgeName = (networkId: string): string => BRIDGE_PREFIX + short('network', networkId);
+export const tapName = (portId: string): string => TAP_PREFIX + short('port', portId);
+export const dhcpNamespace = (networkId: string): string => DHCP_NAMESPACE_PREFIX + checkId('network', networkId);
+export const dhcpDevice = (portId: string): string => 'ns-' + short('port', portId);
+export const routerNamespace = (routerId: string): string => ROUTER_NAMESPACE_PREFIX + checkId('router', routerId);
+export const routerInterfaceDevice = (portId: string): string => 'qr-' + short('port', portId);
+export const routerGatewayDevice = (portId: string): string => 'qg-' + short('port', portId);
+
+/** The multi-host step's names, ready: a VLAN subinterface of the physical device, a VXLAN device per VNI. */
+export const vlanDevice = (physicalDevice: string, vlanId: number): string => `${physicalDevice}.${vlanId}`;
+export const vxlanDevice = (vni: number): string => `vxlan-${vni}`;

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { runDatapathContract } from '../datapath.contract.test.js';
+import { bridgeName, dhcpNamespace } from '../device-names.js';
+import { defaultGroupFixture, networkFixture, portFixture } from '../testing/datapath-fixtures.js';
+import { LinuxBridgeDatapath } from './linux-bridge-datapath.js';
+import { linuxBridgeSkip, linuxHarness } from './testing/linux-harness.js';
+
+// The shared behaviour; traffic through real bridges, namespaces, dnsmasq and nftables is in
+// linux-bridge-traffic.test.ts.
+const skip = await linuxBridgeSkip();
+runDatapathContract({ name: 'linux-bridge', create: linuxHarness, skip });
+
+describe('Linux bridge data path: failures', { skip }, () => {
+  test('a network the kernel refuses to wire leaves no bridge, namespace or DHCP server behind', async () => {
+    const harness = await linuxHarness();
+    try {
+      const network = networkFixture('10.204.2');
+      // A multicast MAC: the kernel will not give it to the DHCP port's veth.
+      const refused = { ...network.spec, dhcp_port: { ...network.spec.dhcp_port!, mac_address: '01:00:5e:00:00:01' } };
+      await assert.rejects(harness.datapath.ensureNetwork(refused));
+      const inventory = await harness.datapath.inventory();
+      assert.ok(!inventory.bridges.includes(bridgeName(network.spec.id)));
+      assert.ok(!inventory.namespaces.includes(dhcpNamespace(network.spec.id)));
+      assert.deepEqual(inventory.dhcpNetworks, []);
+    } finally {
+      await harness.dispose();
+    }
+  });
+});
+
+describe('Linux bridge data path: restart', { skip }, () => {
+  test('a restarted agent takes over the tables and the running dnsmasq of the one before', async () => {
+    const harness = await linuxHarness();
+    const restarted = new LinuxBridgeDatapath({ stateDir: harness.stateDir, nftTable: harness.table });
+    try {
+      const network = networkFixture('10.204.1');
+      const group = defaultGroupFixture();
+      await harness.datapath.ensureNetwork(network.spec);
+      await harness.datapath.syncSecurityGroup(group);
+      await harness.datapath.plugPort(portFixture(network, 10, { security_groups: [group.id] }));
+      const pidFile = join(harness.stateDir, 'dhcp', network.spec.id, 'pid');
+      const pid = await readFile(pidFile, 'utf8');
+
+      // The resync after a restart: the same network and group, and a port that gets the first port's mark index.
+      const port = portFixture(network, 11, { security_groups: [group.id] });
+      await restarted.ensureNetwork(network.spec);
+      await restarted.syncSecurityGroup(group);
+      await restarted.plugPort(port);
+      const inventory = await restarted.inventory();
+      assert.deepEqual(inventory.securedPorts, [port.id]);
+      assert.deepEqual(inventory.dhcpNetworks, [network.spec.id]);
+      assert.equal(await readFile(pidFile, 'utf8'), pid, 'dnsmasq kept running (told of the new port by SIGHUP)');
+      assert.match(await readFile(join(harness.stateDir, 'dhcp', network.spec.id, 'host'), 'utf8'), new RegExp(port.mac_address));
+    } finally {
+      await restarted.teardown();
+      await harness.dispose();
+    }
+  });
+});

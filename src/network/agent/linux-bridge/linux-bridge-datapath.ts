@@ -1,0 +1,219 @@
+/**
+ * The data path as Neutron's Linux bridge agent lays it out on one host: a bridge per network,
+ * taps on it, DHCP and routers in namespaces, security groups in nftables (see datapath.ts for
+ * each method's contract). Calls are serialised: each is a short series of commands on shared
+ * kernel state.
+ */
+import type { Datapath, DatapathInventory, Availability } from '../datapath.js';
+import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
+import { BRIDGE_PREFIX, DHCP_NAMESPACE_PREFIX, ROUTER_NAMESPACE_PREFIX, TAP_PREFIX, bridgeName, checkId, tapName } from '../device-names.js';
+import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
+import { checkAddress, checkNetwork, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
+import { checkLinuxBridgeAvailable } from './availability.js';
+import { DhcpServers } from './dhcp/dhcp-server.js';
+import { tryRun } from './exec.js';
+import { Routers } from './l3/routers.js';
+import { attach, bridgePorts, deleteLink, ensureBridge, ensureTap, linksNamed } from './links.js';
+import { namespacesNamed } from './namespaces.js';
+import { Firewall } from './security/firewall.js';
+
+export interface LinuxBridgeOptions {
+  /** Where dnsmasq's files live (`<stateDir>/dhcp/<network id>/`). */
+  readonly stateDir: string;
+  /** The nftables tables of the security groups; `nimbus` by default. */
+  readonly nftTable?: string;
+  /** The one host interface guest traffic may be routed to; none by default. */
+  readonly uplink?: string;
+}
+
+interface PluggedPort {
+  readonly spec: PortSpec;
+  /** Whether this data path made the tap (and so deletes it). */
+  readonly madeTap: boolean;
+}
+
+export class LinuxBridgeDatapath implements Datapath {
+  private readonly networks = new Map<string, NetworkSpec>();
+  private readonly ports = new Map<string, PluggedPort>();
+  private readonly routerSpecs = new Map<string, RouterSpec>();
+  private readonly dhcp: DhcpServers;
+  private readonly firewall: Firewall;
+  private readonly routers: Routers;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: LinuxBridgeOptions) {
+    this.dhcp = new DhcpServers(options.stateDir);
+    this.firewall = new Firewall({ table: options.nftTable ?? 'nimbus', ...(options.uplink === undefined ? {} : { uplink: options.uplink }) });
+    this.routers = new Routers((networkId) => this.wired(networkId).mtu);
+  }
+
+  checkAvailable(): Promise<Availability> {
+    return checkLinuxBridgeAvailable();
+  }
+
+  ensureNetwork(network: NetworkSpec): Promise<void> {
+    return this.serial(async () => {
+      checkNetwork(network);
+      const previous = this.networks.get(network.id);
+      const bridge = bridgeName(network.id);
+      this.networks.set(network.id, network);
+      try {
+        await ensureBridge(bridge, network.mtu);
+        await this.firewall.addBridge(bridge);
+        if (previous?.dhcp_port != null && previous.dhcp_port.id !== network.dhcp_port?.id) await this.dhcp.remove(network.id, previous.dhcp_port.id);
+        await this.dhcp.ensure(network, this.portsOn(network.id));
+      } catch (error) {
+        // A network that failed to appear leaves nothing; one that failed to change stays as the retry will find it.
+        if (previous === undefined) await this.removeNetwork(network);
+        throw error;
+      }
+    });
+  }
+
+  deleteNetwork(networkId: string): Promise<void> {
+    return this.serial(async () => {
+      checkId('network', networkId);
+      const users = [
+        ...[...this.ports.values()].filter((port) => port.spec.network_id === networkId).map((port) => `port ${port.spec.id}`),
+        ...[...this.routerSpecs.values()].filter((router) => routerNetworks(router).includes(networkId)).map((router) => `router ${router.id}`),
+      ];
+      if (users.length > 0) throw new NetworkInUse(networkId, users);
+      await this.removeNetwork(this.networks.get(networkId) ?? { id: networkId, dhcp_port: null });
+      // The last network gone: the security group tables go too, so an idle host holds nothing.
+      if (this.networks.size === 0 && this.ports.size === 0) await this.firewall.destroy();
+    });
+  }
+
+  plugPort(port: PortSpec): Promise<void> {
+    return this.serial(async () => {
+      checkPort(port);
+      const network = this.wired(port.network_id);
+      const tap = tapName(port.id);
+      // Rules first, so the port is never on the bridge unfiltered.
+      await this.firewall.setPort(port);
+      const madeTap = this.ports.get(port.id)?.madeTap ?? (await ensureTap(tap));
+      try {
+        await attach(tap, bridgeName(network.id), network.mtu);
+      } catch (error) {
+        await this.firewall.removePort(port.id);
+        if (madeTap) await deleteLink(tap);
+        throw error;
+      }
+      this.ports.set(port.id, { spec: port, madeTap });
+      await this.dhcp.reloadHosts(network, this.portsOn(network.id));
+    });
+  }
+
+  unplugPort(portId: string): Promise<void> {
+    return this.serial(async () => {
+      checkId('port', portId);
+      const plugged = this.ports.get(portId);
+      await this.firewall.removePort(portId);
+      const tap = tapName(portId);
+      // A tap this data path did not make (QEMU's, or one from before a restart) only leaves the bridge.
+      if (plugged?.madeTap === true) await deleteLink(tap);
+      else await tryRun('ip', ['link', 'set', 'dev', tap, 'nomaster']);
+      this.ports.delete(portId);
+      const network = plugged === undefined ? undefined : this.networks.get(plugged.spec.network_id);
+      if (network !== undefined) await this.dhcp.reloadHosts(network, this.portsOn(network.id));
+    });
+  }
+
+  updatePortSecurity(port: PortSpec): Promise<void> {
+    return this.serial(async () => {
+      checkPort(port);
+      const plugged = this.ports.get(port.id);
+      if (plugged === undefined) throw new InvalidDatapathSpec(`port ${port.id} is not plugged on this host`);
+      await this.firewall.setPort(port);
+      this.ports.set(port.id, { ...plugged, spec: port });
+      await this.dhcp.reloadHosts(this.wired(port.network_id), this.portsOn(port.network_id));
+    });
+  }
+
+  syncSecurityGroup(group: SecurityGroupSpec): Promise<void> {
+    return this.serial(() => this.firewall.setGroup(checkSecurityGroup(group)));
+  }
+
+  deleteSecurityGroup(groupId: string): Promise<void> {
+    return this.serial(() => this.firewall.removeGroup(checkId('security group', groupId)));
+  }
+
+  ensureRouter(router: RouterSpec): Promise<void> {
+    return this.serial(async () => {
+      checkRouter(router);
+      routerNetworks(router).forEach((networkId) => this.wired(networkId));
+      try {
+        await this.routers.ensure(router);
+      } catch (error) {
+        if (!this.routerSpecs.has(router.id)) await this.routers.remove(router.id);
+        throw error;
+      }
+      this.routerSpecs.set(router.id, router);
+    });
+  }
+
+  deleteRouter(routerId: string): Promise<void> {
+    return this.serial(async () => {
+      await this.routers.remove(checkId('router', routerId));
+      this.routerSpecs.delete(routerId);
+    });
+  }
+
+  setFloatingIps(routerId: string, floatingIps: readonly FloatingIpSpec[]): Promise<void> {
+    return this.serial(async () => {
+      const router = this.routerSpecs.get(checkId('router', routerId));
+      if (router?.external_gateway == null) throw new InvalidDatapathSpec(`router ${routerId} has no external gateway on this host`);
+      floatingIps.forEach((fip) => [fip.floating_ip_address, fip.fixed_ip_address].forEach(checkAddress));
+      await this.routers.setFloatingIps(router, floatingIps);
+    });
+  }
+
+  inventory(): Promise<DatapathInventory> {
+    return this.serial(async () => {
+      const bridges = await linksNamed(BRIDGE_PREFIX);
+      const taps = (await Promise.all(bridges.map(bridgePorts))).flat().filter((name) => name.startsWith(TAP_PREFIX));
+      const namespaces = [...(await namespacesNamed(DHCP_NAMESPACE_PREFIX)), ...(await namespacesNamed(ROUTER_NAMESPACE_PREFIX))];
+      const dhcpNetworks: string[] = [];
+      for (const id of this.networks.keys()) if (await this.dhcp.running(id)) dhcpNetworks.push(id);
+      return { bridges, taps, namespaces, dhcpNetworks, securedPorts: await this.firewall.securedPorts() };
+    });
+  }
+
+  /** Removes everything this instance made: routers, ports, DHCP servers, bridges and the nftables tables (a host leaving the cloud; tests). */
+  teardown(): Promise<void> {
+    return this.serial(async () => {
+      for (const routerId of this.routerSpecs.keys()) await this.routers.remove(routerId);
+      for (const [portId, plugged] of this.ports) if (plugged.madeTap) await deleteLink(tapName(portId));
+      // The tables go first and whole, so removing the networks has no table entries left to remove.
+      await this.firewall.destroy();
+      for (const network of this.networks.values()) await this.removeNetwork(network);
+      this.routerSpecs.clear();
+      this.ports.clear();
+      this.networks.clear();
+    });
+  }
+
+  private async removeNetwork(network: Pick<NetworkSpec, 'id' | 'dhcp_port'>): Promise<void> {
+    const bridge = bridgeName(network.id);
+    await this.dhcp.remove(network.id, network.dhcp_port?.id);
+    await this.firewall.removeBridge(bridge);
+    await deleteLink(bridge);
+    this.networks.delete(network.id);
+  }
+
+  private wired(networkId: string): NetworkSpec {
+    const network = this.networks.get(networkId);
+    if (network === undefined) throw new NetworkNotWired(networkId);
+    return network;
+  }
+
+  private portsOn(networkId: string): PortSpec[] {
+    return [...this.ports.values()].filter((port) => port.spec.network_id === networkId).map((port) => port.spec);
+  }
+
+  private serial<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
