@@ -14,6 +14,7 @@ import type { ImageService } from '../../image/images/image-service.js';
 import { imageApi } from '../../image/api/index.js';
 import { IMAGE_POLICIES } from '../../image/policies.js';
 import { networkApi } from '../../network/api/index.js';
+import { NETWORK_POLICIES } from '../../network/policies.js';
 import { volumeApi } from '../../volume/api/index.js';
 
 /** The service APIs a node can host, in catalog order. */
@@ -61,6 +62,7 @@ export const POLICY_DEFAULTS: readonly RuleDefault[] = [
   ...TOKEN_POLICIES,
   ...IMAGE_POLICIES,
   ...COMPUTE_POLICIES,
+  ...NETWORK_POLICIES,
 ];
 
 export function isApiServiceName(name: string): name is ApiServiceName {
