@@ -160,8 +160,6 @@ export class NetworkPlugin {
       status: row.status,
       subnets: subnets.filter((subnet) => subnet.network_id === row.id).map((subnet) => subnet.id),
       shared: row.shared,
-      availability_zone_hints: [],
-      availability_zones: ['nova'],
       ipv4_address_scope: null,
       ipv6_address_scope: null,
       'router:external': row.external,

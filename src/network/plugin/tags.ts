@@ -38,7 +38,7 @@ export class TagPlugin {
   /** 404 TagNotFound when the resource has no such tag. */
   async remove(collection: TaggableCollection, id: string, tag: string): Promise<void> {
     await this.store.transaction(async (store) => {
-      if (!(await store.tags.remove(collection, id, tag))) throw new NeutronFault(404, 'TagNotFound', `Tag ${tag} could not be found for ${collection} ${id}.`);
+      if (!(await store.tags.remove(collection, id, tag))) throw new NeutronFault(404, 'TagNotFound', `Tag ${tag} could not be found.`);
       await store[TAGGABLE[collection]].update(id, {});
     });
   }
