@@ -1,4 +1,4 @@
-import { BadRequest, Conflict } from '../../common/errors/errors.js';
+import { badRequest, conflict } from '../errors.js';
 import { cidrContains, formatIp, lastAddress, parseIp, type Cidr } from './ip-address.js';
 
 /** A pool as the API shows it. */
@@ -43,12 +43,12 @@ export function checkPools(pools: readonly AllocationPool[], cidr: Cidr, cidrTex
     const start = parseIp(pool.start);
     const end = parseIp(pool.end);
     if (start === undefined || end === undefined || start.version !== cidr.version || end.version !== cidr.version) {
-      throw new BadRequest(`Invalid input for allocation_pools. Reason: '${pool.start}'-'${pool.end}' is not a valid IP range.`);
+      throw badRequest(`Invalid input for allocation_pools. Reason: '${pool.start}'-'${pool.end}' is not a valid IP range.`, 'HTTPBadRequest');
     }
     if (!cidrContains(cidr, start) || !cidrContains(cidr, end)) {
-      throw new BadRequest(`The allocation pool ${pool.start}-${pool.end} spans beyond the subnet cidr ${cidrText}.`);
+      throw badRequest(`The allocation pool ${pool.start}-${pool.end} spans beyond the subnet cidr ${cidrText}.`, 'OutOfBoundsAllocationPool');
     }
-    if (start.value > end.value) throw new BadRequest(`The allocation pool ${pool.start}-${pool.end} is not valid.`);
+    if (start.value > end.value) throw badRequest(`The allocation pool ${pool.start}-${pool.end} is not valid.`, 'InvalidAllocationPool');
     return { first: start.value, last: end.value };
   });
   const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : 1));
@@ -56,13 +56,13 @@ export function checkPools(pools: readonly AllocationPool[], cidr: Cidr, cidrTex
     const previous = sorted[index - 1];
     const current = sorted[index];
     if (previous !== undefined && current !== undefined && current.first <= previous.last) {
-      throw new BadRequest(`Found overlapping allocation pools: ${describe(cidr, previous)} and ${describe(cidr, current)} for subnet ${cidrText}.`);
+      throw badRequest(`Found overlapping allocation pools: ${describe(cidr, previous)} and ${describe(cidr, current)} for subnet ${cidrText}.`, 'OverlappingAllocationPools');
     }
   }
   if (gateway !== undefined) {
     const holding = ranges.find((range) => gateway >= range.first && gateway <= range.last);
     if (holding !== undefined) {
-      throw new Conflict(`Gateway ip ${formatIp({ version: cidr.version, value: gateway })} conflicts with allocation pool ${describe(cidr, holding)}.`);
+      throw conflict('GatewayConflictWithAllocationPools', `Gateway ip ${formatIp({ version: cidr.version, value: gateway })} conflicts with allocation pool ${describe(cidr, holding)}.`);
     }
   }
   return ranges;
