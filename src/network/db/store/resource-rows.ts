@@ -12,7 +12,7 @@ export type ResourceChanges<T extends ResourceTableName> = Omit<Updateable<Netwo
 type Shared = { id: string; project_id: string; updated_at: string; revision_number: number };
 
 /**
- * The same five statements on any resource table. Kysely cannot type a query over a table chosen
+ * The same statements on any resource table. Kysely cannot type a query over a table chosen
  * by a type parameter, so each method views it as a table `rows` of `Shared` and hands back its real row type.
  */
 export class ResourceRows<T extends ResourceTableName> {
