@@ -84,8 +84,8 @@ describe('identity through the openstack CLI', { skip }, () => {
       'catalog', 'list',
     ]);
     const types = catalog.map((entry) => entry.Type).sort();
-    // Volume and network answer version discovery only, so clients are not sent there yet.
-    assert.deepEqual(types, ['compute', 'identity', 'image']);
+    // Volume answers version discovery only, so clients are not sent there yet.
+    assert.deepEqual(types, ['compute', 'identity', 'image', 'network']);
     const compute = catalog.find((entry) => entry.Type === 'compute');
     assert.deepEqual(compute?.Endpoints.map((e) => `${e.interface} ${e.url}`).sort(), [
       `admin ${base}/compute/v2.1`,

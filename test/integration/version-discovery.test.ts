@@ -102,6 +102,8 @@ describe('version discovery documents', () => {
     assert.deepEqual(root.body, {
       versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${BASE}/network/v2.0/` }] }],
     });
-    assert.deepEqual((await get('/network/v2.0')).body, { resources: [] });
+    const resources = (await get('/network/v2.0')).body['resources'] as { name: string; collection: string; links: { href: string }[] }[];
+    assert.deepEqual(resources.map((resource) => `${resource.name} ${resource.collection}`), ['network networks', 'subnet subnets', 'port ports']);
+    assert.equal(resources[0]?.links[0]?.href, `${BASE}/network/v2.0/networks`);
   });
 });

@@ -14,6 +14,8 @@ import type { ImageService } from '../../image/images/image-service.js';
 import { imageApi } from '../../image/api/index.js';
 import { IMAGE_POLICIES } from '../../image/policies.js';
 import { networkApi } from '../../network/api/index.js';
+import { NETWORK_POLICIES } from '../../network/policies.js';
+import type { CorePlugin } from '../../network/plugin/network-plugin.js';
 import { volumeApi } from '../../volume/api/index.js';
 
 /** The service APIs a node can host, in catalog order. */
@@ -26,6 +28,8 @@ export interface ServiceBackends {
   readonly database: Database;
   /** One image service for the image API and compute alike. */
   readonly images: ImageService;
+  /** Neutron's core plugin over the network tables, for the network API. */
+  readonly network: CorePlugin;
   /** Conductor, scheduler and agents, where this node serves compute. */
   readonly computeWorkers?: ComputeWorkers;
 }
@@ -53,7 +57,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
     );
   },
   volume: volumeApi,
-  network: networkApi,
+  network: (deps, { network }) => networkApi(deps, network),
 };
 
 /** Every policy rule default of every service: one enforcer serves them all. */
@@ -62,6 +66,7 @@ export const POLICY_DEFAULTS: readonly RuleDefault[] = [
   ...TOKEN_POLICIES,
   ...IMAGE_POLICIES,
   ...COMPUTE_POLICIES,
+  ...NETWORK_POLICIES,
 ];
 
 export function isApiServiceName(name: string): name is ApiServiceName {

@@ -1,3 +1,4 @@
+import { createNetworkPlugin } from '../../network/plugin/network-plugin.js';
 import type { Transport } from '../../common/bus/transport.js';
 import { publicUrl } from '../../common/config/load.js';
 import type { NimbusConfig } from '../../common/config/options.js';
@@ -123,6 +124,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         identity,
         database: db,
         images,
+        network: createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
       }),
       maxBodyBytes: config.api.max_request_body_size,

@@ -159,6 +159,23 @@ export const OPTIONS = {
     ),
     agents: int('Compute agents the all-in-one node runs, as hosts compute-1 … compute-N (`nimbus up --compute-hosts N`); scaled out, they run under `nimbus compute-agent`.', 1, { min: 0, max: 10000 }),
   },
+  network: {
+    global_physnet_mtu: int("MTU of the underlying physical networks; a flat or vlan network's MTU is this, a vxlan network's this less 50 bytes of encapsulation (Neutron's global_physnet_mtu).", 1500, { min: 68, max: 65535 }),
+    flat_networks: str('Physical networks flat networks may be made on, comma-separated (`*`: any name; Neutron\'s [ml2_type_flat] flat_networks).', '*'),
+    network_vlan_ranges: str(
+      "Physical networks vlan networks may be made on, with the vlan ids tenant networks get: `physnet1:1000:2999,physnet2` (a name alone: provider networks only; Neutron's [ml2_type_vlan] network_vlan_ranges).",
+      'physnet1:1000:2999',
+    ),
+    vni_ranges: str("VXLAN ids tenant networks get, `first:last` ranges comma-separated (Neutron's [ml2_type_vxlan] vni_ranges).", '1:1000'),
+    tenant_network_types: str("Types a network made without provider attributes gets, in order of preference (Neutron's [ml2] tenant_network_types).", 'vxlan'),
+    quota_network: int('Networks one project may have (-1: no limit).', 100, { min: -1, max: 1_000_000_000 }),
+    quota_subnet: int('Subnets one project may have (-1: no limit).', 100, { min: -1, max: 1_000_000_000 }),
+    quota_port: int('Ports one project may have (-1: no limit).', 500, { min: -1, max: 1_000_000_000 }),
+    quota_router: int('Routers one project may have (-1: no limit).', 10, { min: -1, max: 1_000_000_000 }),
+    quota_floatingip: int('Floating IPs one project may have (-1: no limit).', 50, { min: -1, max: 1_000_000_000 }),
+    quota_security_group: int('Security groups one project may have (-1: no limit).', 10, { min: -1, max: 1_000_000_000 }),
+    quota_security_group_rule: int('Security group rules one project may have (-1: no limit).', 100, { min: -1, max: 1_000_000_000 }),
+  },
   glance: {
     endpoint_override: str(
       'Base URL of the image API (Glance v2) that compute agents under `nimbus compute-agent` read images from and upload snapshots to, e.g. http://controller:8770/image (empty: the image endpoint of the [service_user] token\'s catalog, internal interface first, then public).',

@@ -44,6 +44,14 @@ export function compileCheck(node: CheckNode, rules: RuleLookup): CompiledCheck 
       };
     case 'literal':
       return (target) => render(node.match, target) === node.value;
+    case 'field': {
+      const { attribute, value } = node;
+      return (target) => {
+        const actual = Object.hasOwn(target, attribute) ? pythonStr(target[attribute]) : undefined;
+        if (actual === undefined) return false;
+        return typeof value === 'string' ? actual === value : value.test(actual);
+      };
+    }
   }
 }
 

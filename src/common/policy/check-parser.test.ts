@@ -107,6 +107,15 @@ describe('check evaluation', () => {
     assert.equal(evaluate('1:%(count)s', {}, { count: 1 }), true);
   });
 
+  test("Neutron's field checks: the target's attribute equals a Python value or matches a regular expression", () => {
+    assert.equal(evaluate('field:networks:shared=True', {}, { shared: true }), true);
+    assert.equal(evaluate('field:networks:shared=True', {}, { shared: false }), false);
+    assert.equal(evaluate('field:networks:router:external=True', {}, { 'router:external': true }), true);
+    assert.equal(evaluate('field:networks:shared=True', {}, {}), false);
+    assert.equal(evaluate('not field:port:device_owner=~^network:', {}, { device_owner: 'network:dhcp' }), false);
+    assert.equal(evaluate('not field:port:device_owner=~^network:', {}, { device_owner: 'compute:nova' }), true);
+  });
+
   test('a list on the credential path matches when any element does', () => {
     assert.equal(evaluate('roles:reader', { roles: ['member', 'reader'] }), true);
     assert.equal(evaluate('roles:admin', { roles: ['member', 'reader'] }), false);

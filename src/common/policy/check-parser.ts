@@ -25,7 +25,12 @@ export type CheckNode =
   /** `user_id:%(user_id)s`: a credential, found by dotted path, equals the match. */
   | { readonly type: 'credential'; readonly path: readonly string[]; readonly match: MatchTemplate }
   /** `'member':%(role.name)s`, `True:%(enabled)s`: a Python literal equals the match. */
-  | { readonly type: 'literal'; readonly value: string; readonly match: MatchTemplate };
+  | { readonly type: 'literal'; readonly value: string; readonly match: MatchTemplate }
+  /**
+   * Neutron's `field:networks:shared=True`: the target's attribute (here `shared`) equals the
+   * value, or with `=~` matches it as a regular expression (`field:port:device_owner=~^network:`).
+   */
+  | { readonly type: 'field'; readonly attribute: string; readonly value: string | RegExp };
 
 /** The right-hand side: literal text and `%(key)s` references to the target, in order. */
 export type MatchTemplate = readonly (string | { readonly targetKey: string })[];
@@ -149,11 +154,18 @@ function parseCheck(text: string, position: number): CheckNode {
     if (rest === '') throw new CheckParseError('rule: needs a rule name', position);
     return { type: 'rule', name: rest };
   }
+  if (kind === 'field') return parseField(rest, position);
   const match = parseMatch(rest, position + colon + 1);
   if (kind === 'role') return { type: 'role', match };
   const literal = pythonLiteral(kind);
   if (literal !== undefined) return { type: 'literal', value: literal, match };
   return { type: 'credential', path: kind.split('.'), match };
+}
+
+function parseField(text: string, position: number): CheckNode {
+  const field = /^[^:]+:([^=]+)=(~?)(.*)$/.exec(text);
+  if (field?.[1] === undefined || field[3] === undefined) throw new CheckParseError(`Expected field:resource:attribute=value, found "field:${text}"`, position);
+  return { type: 'field', attribute: field[1], value: field[2] === '~' ? new RegExp(field[3]) : field[3] };
 }
 
 /** Python's `"…" % target` subset oslo relies on: `%(key)s` and `%%`. */

@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+import type { PolicyTarget } from '../../../common/policy/policy.js';
+import { notFound } from '../../errors.js';
+import type { CorePlugin } from '../../plugin/network-plugin.js';
+import { check } from './policy-checks.js';
+import { ownedTarget } from './resource-routes.js';
+import type { NetworkRouteDeps } from './route-deps.js';
+
+/**
+ * The target of a subnet or port: the resource with its owner, and what Neutron's rules read of
+ * its network (`network:tenant_id` for rule:network_owner, `shared` for rule:shared).
+ */
+export async function onNetworkTarget(plugin: CorePlugin, view: Readonly<Record<string, unknown>>, owner: unknown): Promise<PolicyTarget> {
+  const network = await plugin.networks.row(String(view['network_id'])).catch(() => undefined);
+  return {
+    ...ownedTarget(view, owner),
+    'network:tenant_id': network?.project_id,
+    shared: network?.shared ?? false,
+  };
+}
+
+/** The target of a subnet or port to be made on a network: 404 NetworkNotFound when the caller cannot see the network. */
+export async function createOnNetworkTarget(deps: NetworkRouteDeps, request: FastifyRequest, body: Readonly<Record<string, unknown>>, owner: string): Promise<PolicyTarget> {
+  const networkId = String(body['network_id']);
+  const network = await deps.plugin.networks.get(networkId);
+  if (!check(deps, request, 'get_network', ownedTarget(network, network['project_id']))) throw notFound('Network', networkId);
+  return onNetworkTarget(deps.plugin, body, owner);
+}

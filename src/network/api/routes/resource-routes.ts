@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { PolicyTarget } from '../../../common/policy/policy.js';
+import type { Caller, ResourceView } from '../../plugin/caller.js';
+import { filterViews, pageLinks, pageOf, parseListQuery, queryOf, selectFields, sortViews } from './list-query.js';
+import { callerOf, check, enforceOn, enforceWrite, ownerOf, visibleAttributes } from './policy-checks.js';
+import type { NetworkRouteDeps } from './route-deps.js';
+
+/** One Neutron resource's collection: what its five routes need to know about it. */
+export interface ResourceSpec<C extends TObject, U extends TObject> {
+  /** `networks`, `security_group_rules`: the list's body key. */
+  readonly collection: string;
+  /** The URL path segment where it differs from the collection: `security-group-rules`. */
+  readonly path?: string;
+  /** `network`, `security_group_rule`: the body key and the policy actions' suffix. */
+  readonly member: string;
+  readonly createBody: C;
+  /** Undefined for resources without an update (security group rules). */
+  readonly updateBody?: U;
+  readonly notFound: (id: string) => Error;
+  readonly create: (owner: string, body: Static<C>, caller: Caller) => Promise<ResourceView>;
+  readonly list: (caller: Caller) => Promise<ResourceView[]>;
+  readonly get: (id: string) => Promise<ResourceView>;
+  readonly update?: (id: string, body: Static<U>) => Promise<ResourceView>;
+  readonly delete: (id: string, caller: Caller) => Promise<void>;
+  /** The policy target of a resource: the view, plus what its rules read of its network. */
+  readonly target: (view: ResourceView) => Promise<PolicyTarget>;
+  /** The target of a create: the body with its owner (and its network's owner and sharing, 404 for a network the caller cannot see). */
+  readonly createTarget: (owner: string, body: Static<C>, request: FastifyRequest) => Promise<PolicyTarget>;
+}
+
+/** The owner under both names, as every Neutron policy target has it. */
+export function ownedTarget(view: Readonly<Record<string, unknown>>, owner: unknown): PolicyTarget {
+  return { ...view, project_id: owner, tenant_id: owner };
+}
+
+const IdParams = Type.Object({ id: Type.String() });
+
+/** Neutron's generic controller: create, list (filters, sort, pages, fields), show, update, delete under policy. */
+export function resourceRoutes<C extends TObject, U extends TObject>(deps: NetworkRouteDeps, spec: ResourceSpec<C, U>): FastifyPluginAsyncTypebox {
+  const { collection, member } = spec;
+  const path = `/v2.0/${spec.path ?? collection}`;
+
+  /** The view the caller may see of it, or undefined when they may not see it at all. */
+  const shown = async (request: FastifyRequest, view: ResourceView): Promise<ResourceView | undefined> => {
+    const target = await spec.target(view);
+    if (!check(deps, request, `get_${member}`, target)) return undefined;
+    return visibleAttributes(deps, request, member, view, target);
+  };
+
+  /** Show and update both start here: the resource, or 404 when the caller may not see it. */
+  const existing = async (request: FastifyRequest, id: string): Promise<{ view: ResourceView; target: PolicyTarget }> => {
+    const view = await spec.get(id);
+    const target = await spec.target(view);
+    if (!check(deps, request, `get_${member}`, target)) throw spec.notFound(id);
+    return { view, target };
+  };
+
+  return async (app) => {
+    app.post(path, { schema: { body: Type.Object({ [member]: spec.createBody }, { additionalProperties: false }) } }, async (request, reply) => {
+      const body = (request.body as Record<string, Static<C>>)[member] as Static<C>;
+      const owner = ownerOf(request, body);
+      enforceWrite(deps, request, `create_${member}`, body, await spec.createTarget(owner, body, request));
+      const view = await spec.create(owner, body, callerOf(deps, request));
+      return reply.code(201).send({ [member]: (await shown(request, view)) ?? view });
+    });
+
+    app.get(path, async (request) => {
+      const query = parseListQuery(queryOf(request));
+      const visible: ResourceView[] = [];
+      for (const view of filterViews(await spec.list(callerOf(deps, request)), query.filters)) {
+        const seen = await shown(request, view);
+        if (seen !== undefined) visible.push(seen);
+      }
+      const { page, more } = pageOf(sortViews(visible, query.sort), query, spec.notFound);
+      const links = pageLinks(`${deps.publicUrl}/network${path}`, query, page, more);
+      return { [collection]: page.map((view) => selectFields(view, query.fields)), ...(links.length === 0 ? {} : { [`${collection}_links`]: links }) };
+    });
+
+    app.get(`${path}/:id`, { schema: { params: IdParams } }, async (request) => {
+      const { view, target } = await existing(request, request.params.id);
+      return { [member]: selectFields(visibleAttributes(deps, request, member, view, target), parseListQuery(queryOf(request)).fields) };
+    });
+
+    const { update, updateBody } = spec;
+    if (update !== undefined && updateBody !== undefined) {
+      app.put(
+        `${path}/:id`,
+        { schema: { params: IdParams, body: Type.Object({ [member]: updateBody }, { additionalProperties: false }) } },
+        async (request) => {
+          const body = (request.body as Record<string, Static<U>>)[member] as Static<U>;
+          const { target } = await existing(request, request.params.id);
+          enforceOn(deps, request, `update_${member}`, member, target, () => spec.notFound(request.params.id));
+          enforceWrite(deps, request, `update_${member}`, body, target);
+          const view = await update(request.params.id, body);
+          return { [member]: (await shown(request, view)) ?? view };
+        },
+      );
+    }
+
+    app.delete(`${path}/:id`, { schema: { params: IdParams } }, async (request, reply) => {
+      const { target } = await existing(request, request.params.id);
+      enforceOn(deps, request, `delete_${member}`, member, target, () => spec.notFound(request.params.id));
+      await spec.delete(request.params.id, callerOf(deps, request));
+      return reply.code(204).send();
+    });
+  };
+}

@@ -1,0 +1,10 @@
+import type { ServiceMigrations } from '../../../common/db/migrator.js';
+import * as tables from './2026-12-04-network-tables.js';
+
+/** The network service's schema history, in order. */
+export const networkMigrations: ServiceMigrations = {
+  name: 'network',
+  migrations: {
+    '2026-12-04-network-tables': tables,
+  },
+};

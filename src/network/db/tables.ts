@@ -1,0 +1,182 @@
+import type { DbTimestamp } from '../../common/db/timestamps.js';
+
+// Rows of the tables created by migrations/2026-12-04-network-tables.ts. Type aliases, not
+// interfaces: Kysely's withTables() needs their implicit index signature. Lists Neutron keeps in
+// side tables of their own (dns_nameservers, host_routes, allocation_pools, allowed address pairs,
+// binding details) are JSON text here: nothing queries inside them.
+
+/** Neutron's standard attributes, carried by every resource row. */
+type StandardAttributes = {
+  description: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+  revision_number: number;
+};
+
+export type NetworksTable = StandardAttributes & {
+  id: string;
+  project_id: string;
+  name: string;
+  admin_state_up: boolean;
+  status: string;
+  shared: boolean;
+  external: boolean;
+  mtu: number;
+  port_security_enabled: boolean;
+  /** flat, vlan or vxlan. */
+  network_type: string;
+  physical_network: string | null;
+  segmentation_id: number | null;
+};
+
+/** Which vlan (per physical network) or vxlan ids are taken: the primary key forbids a second taker. */
+export type SegmentAllocationsTable = {
+  network_type: string;
+  /** '' for vxlan, which has no physical network. */
+  physical_network: string;
+  segmentation_id: number;
+  network_id: string;
+};
+
+export type SubnetsTable = StandardAttributes & {
+  id: string;
+  project_id: string;
+  network_id: string;
+  name: string;
+  ip_version: number;
+  cidr: string;
+  gateway_ip: string | null;
+  enable_dhcp: boolean;
+  ipv6_ra_mode: string | null;
+  ipv6_address_mode: string | null;
+  /** JSON `[{"start": "…", "end": "…"}]`. */
+  allocation_pools: string;
+  /** JSON `["8.8.8.8"]`. */
+  dns_nameservers: string;
+  /** JSON `[{"destination": "…", "nexthop": "…"}]`. */
+  host_routes: string;
+};
+
+export type PortsTable = StandardAttributes & {
+  id: string;
+  project_id: string;
+  network_id: string;
+  name: string;
+  mac_address: string;
+  admin_state_up: boolean;
+  status: string;
+  device_id: string;
+  device_owner: string;
+  port_security_enabled: boolean;
+  /** JSON `[{"ip_address": "…", "mac_address": "…"}]`. */
+  allowed_address_pairs: string;
+  binding_host_id: string;
+  binding_vnic_type: string;
+  /** JSON object. */
+  binding_profile: string;
+  binding_vif_type: string;
+  /** JSON object. */
+  binding_vif_details: string;
+};
+
+/** One fixed IP of a port. The primary key (network, address) makes a duplicate impossible on every engine. */
+export type IpAllocationsTable = {
+  network_id: string;
+  ip_address: string;
+  subnet_id: string;
+  port_id: string;
+};
+
+export type SecurityGroupsTable = StandardAttributes & {
+  id: string;
+  project_id: string;
+  name: string;
+  stateful: boolean;
+};
+
+/** The project's `default` group: the primary key lets only one request create it. */
+export type DefaultSecurityGroupsTable = {
+  project_id: string;
+  security_group_id: string;
+};
+
+export type SecurityGroupRulesTable = StandardAttributes & {
+  id: string;
+  project_id: string;
+  security_group_id: string;
+  direction: string;
+  ethertype: string;
+  protocol: string | null;
+  port_range_min: number | null;
+  port_range_max: number | null;
+  remote_ip_prefix: string | null;
+  remote_group_id: string | null;
+};
+
+export type PortSecurityGroupsTable = {
+  port_id: string;
+  security_group_id: string;
+};
+
+export type RoutersTable = StandardAttributes & {
+  id: string;
+  project_id: string;
+  name: string;
+  admin_state_up: boolean;
+  status: string;
+  /** The router's port on its external network, if it has a gateway. */
+  gw_port_id: string | null;
+  enable_snat: boolean;
+};
+
+/** The ports a router owns: its gateway and one per interface. */
+export type RouterPortsTable = {
+  port_id: string;
+  router_id: string;
+  /** The port's device_owner: network:router_gateway or network:router_interface. */
+  port_type: string;
+};
+
+export type FloatingIpsTable = StandardAttributes & {
+  id: string;
+  project_id: string;
+  floating_network_id: string;
+  /** The port (device_owner network:floatingip) holding the address on the external network. */
+  floating_port_id: string;
+  floating_ip_address: string;
+  port_id: string | null;
+  fixed_ip_address: string | null;
+  router_id: string | null;
+  status: string;
+};
+
+/** A project's limit for one resource, where it differs from the configured default. */
+export type QuotasTable = {
+  project_id: string;
+  resource: string;
+  limit: number;
+};
+
+export type TagsTable = {
+  /** The collection: networks, subnets, ports, security_groups, routers, floatingips. */
+  resource_type: string;
+  resource_id: string;
+  tag: string;
+};
+
+export type NetworkTables = {
+  net_networks: NetworksTable;
+  net_segment_allocations: SegmentAllocationsTable;
+  net_subnets: SubnetsTable;
+  net_ports: PortsTable;
+  net_ip_allocations: IpAllocationsTable;
+  net_security_groups: SecurityGroupsTable;
+  net_default_security_groups: DefaultSecurityGroupsTable;
+  net_security_group_rules: SecurityGroupRulesTable;
+  net_port_security_groups: PortSecurityGroupsTable;
+  net_routers: RoutersTable;
+  net_router_ports: RouterPortsTable;
+  net_floating_ips: FloatingIpsTable;
+  net_quotas: QuotasTable;
+  net_tags: TagsTable;
+};

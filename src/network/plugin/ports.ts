@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import type { NetworkStore } from '../db/network-store.js';
+import type { ResourceChanges, ResourceRow } from '../db/store/resource-rows.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { withIpamRetry } from '../ipam/ip-allocator.js';
+import { normalizeIp, parseCidr } from '../ipam/ip-address.js';
+import type { ResourceView } from './caller.js';
+import { allocateFixedIps, checkMac, randomMac, refuseMacInUse, replaceFixedIps, type FixedIp, type FixedIpRequest } from './fixed-ips.js';
+import type { PluginDeps } from './plugin-deps.js';
+import type { QuotaPlugin } from './quotas.js';
+import type { SecurityGroupPlugin } from './security-groups.js';
+import { newStandardColumns, parseJson, standardView } from './standard-attributes.js';
+
+export type PortRow = ResourceRow<'net_ports'>;
+
+export interface AddressPair {
+  readonly ip_address: string;
+  readonly mac_address?: string;
+}
+
+export interface PortCreate {
+  readonly project_id?: string;
+  readonly tenant_id?: string;
+  readonly network_id: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly admin_state_up?: boolean;
+  readonly mac_address?: string;
+  readonly fixed_ips?: readonly FixedIpRequest[];
+  readonly device_id?: string;
+  readonly device_owner?: string;
+  readonly security_groups?: readonly string[];
+  readonly port_security_enabled?: boolean;
+  readonly allowed_address_pairs?: readonly AddressPair[];
+  readonly 'binding:host_id'?: string;
+  readonly 'binding:vnic_type'?: string;
+  readonly 'binding:profile'?: Readonly<Record<string, unknown>>;
+}
+
+export type PortUpdate = Omit<PortCreate, 'project_id' | 'tenant_id' | 'network_id'>;
+
+/** Owners whose ports Neutron's plugins make and remove themselves (router interfaces, gateways, floating IPs). */
+const ROUTER_OWNED = new Set(['network:router_interface', 'network:router_gateway', 'network:floatingip', 'network:router_interface_distributed']);
+
+/** The binding a host gives: the Linux bridge agent's, as Neutron's linuxbridge mechanism driver reports it. */
+function binding(hostId: string, vnicType: string): { binding_vif_type: string; binding_vif_details: string } {
+  if (hostId === '') return { binding_vif_type: 'unbound', binding_vif_details: '{}' };
+  if (vnicType !== 'normal') return { binding_vif_type: 'binding_failed', binding_vif_details: '{}' };
+  return { binding_vif_type: 'bridge', binding_vif_details: JSON.stringify({ connectivity: 'l2', port_filter: true }) };
+}
+
+/** Ports: a MAC unique on the network, fixed IPs from IPAM, security groups, address pairs, binding. */
+export class PortPlugin {
+  constructor(
+    private readonly deps: PluginDeps,
+    private readonly quotas: QuotaPlugin,
+    private readonly securityGroups: SecurityGroupPlugin,
+  ) {}
+
+  async create(projectId: string, body: PortCreate): Promise<ResourceView> {
+    const networkOwned = (body.device_owner ?? '').startsWith('network:');
+    const defaultGroup = projectId === '' || networkOwned ? undefined : await this.securityGroups.ensureDefault(projectId);
+    const id = await withIpamRetry(this.deps.store, (store) => this.insert(store, projectId, body, defaultGroup));
+    return this.get(id);
+  }
+
+  /** Makes the port inside the caller's transaction (routers and floating IPs make theirs this way). */
+  async insert(store: NetworkStore, projectId: string, body: PortCreate, defaultGroup: string | undefined): Promise<string> {
+    const network = await store.networks.find(body.network_id);
+    if (network === undefined) throw notFound('Network', body.network_id);
+    if (projectId !== '') await this.quotas.check(store, projectId, 'port');
+    const id = randomUUID();
+    const mac = body.mac_address === undefined ? randomMac() : checkMac(body.mac_address);
+    if (body.mac_address !== undefined) await refuseMacInUse(store, network.id, mac);
+    const portSecurity = body.port_security_enabled ?? network.port_security_enabled;
+    const groups = await this.#groups(store, projectId, portSecurity, body.security_groups ?? (portSecurity && defaultGroup !== undefined ? [defaultGroup] : []));
+    const pairs = checkAddressPairs(body.allowed_address_pairs ?? [], mac, portSecurity);
+    const hostId = body['binding:host_id'] ?? '';
+    const vnicType = body['binding:vnic_type'] ?? 'normal';
+    await store.ports.insert({
+      id,
+      project_id: projectId,
+      network_id: network.id,
+      name: body.name ?? '',
+      mac_address: mac,
+      admin_state_up: body.admin_state_up ?? true,
+      status: 'DOWN',
+      device_id: body.device_id ?? '',
+      device_owner: body.device_owner ?? '',
+      port_security_enabled: portSecurity,
+      allowed_address_pairs: JSON.stringify(pairs),
+      binding_host_id: hostId,
+      binding_vnic_type: vnicType,
+      binding_profile: JSON.stringify(body['binding:profile'] ?? {}),
+      ...binding(hostId, vnicType),
+      ...newStandardColumns(store, body.description),
+    });
+    await allocateFixedIps(store, network.id, id, mac, body.fixed_ips);
+    await store.portSecurityGroups.set(id, groups);
+    return id;
+  }
+
+  /** The groups, each of the port's project: 404 for another's, 400 with port security off. */
+  async #groups(store: NetworkStore, projectId: string, portSecurity: boolean, ids: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length > 0 && !portSecurity) {
+      throw badRequest('Port security must be enabled and port must have an IP address in order to use security groups.', 'PortSecurityAndIPRequiredForSecurityGroups');
+    }
+    const found = await store.securityGroups.where('id', unique);
+    for (const id of unique) {
+      if (!found.some((group) => group.id === id && group.project_id === projectId)) throw notFound('Security group', id, 'SecurityGroupNotFound');
+    }
+    return unique;
+  }
+
+  async row(id: string, store: NetworkStore = this.deps.store): Promise<PortRow> {
+    const row = await store.ports.find(id);
+    if (row === undefined) throw notFound('Port', id);
+    return row;
+  }
+
+  async get(id: string): Promise<ResourceView> {
+    return (await this.views(this.deps.store, [await this.row(id)]))[0] ?? {};
+  }
+
+  /** The project's ports (every port for an administrator). */
+  async list(projectId: string | undefined): Promise<ResourceView[]> {
+    return this.views(this.deps.store, await this.deps.store.ports.list(projectId));
+  }
+
+  async update(id: string, body: PortUpdate): Promise<ResourceView> {
+    await withIpamRetry(this.deps.store, async (store) => {
+      const port = await this.row(id, store);
+      const mac = body.mac_address === undefined ? port.mac_address : checkMac(body.mac_address);
+      if (mac !== port.mac_address) {
+        if (port.binding_host_id !== '') throw conflict('PortBound', `Unable to complete operation on port ${id}, port is already bound, port type: ${port.binding_vif_type}, old_mac ${port.mac_address}, new_mac ${mac}.`);
+        await refuseMacInUse(store, port.network_id, mac);
+      }
+      const portSecurity = body.port_security_enabled ?? port.port_security_enabled;
+      const currentGroups = (await store.portSecurityGroups.ofPorts([id])).map((link) => link.security_group_id);
+      const groups = body.security_groups ?? (portSecurity ? currentGroups : []);
+      if (body.security_groups !== undefined || !portSecurity) await store.portSecurityGroups.set(id, await this.#groups(store, port.project_id, portSecurity, groups));
+      const pairs = body.allowed_address_pairs ?? parseJson<AddressPair[]>(port.allowed_address_pairs);
+      const hostId = body['binding:host_id'] ?? port.binding_host_id;
+      const vnicType = body['binding:vnic_type'] ?? port.binding_vnic_type;
+      const changes: ResourceChanges<'net_ports'> = {
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(body.admin_state_up === undefined ? {} : { admin_state_up: body.admin_state_up }),
+        ...(body.device_id === undefined ? {} : { device_id: body.device_id }),
+        ...(body.device_owner === undefined ? {} : { device_owner: body.device_owner }),
+        ...(body['binding:profile'] === undefined ? {} : { binding_profile: JSON.stringify(body['binding:profile']) }),
+        mac_address: mac,
+        port_security_enabled: portSecurity,
+        allowed_address_pairs: JSON.stringify(checkAddressPairs(pairs, mac, portSecurity)),
+        binding_host_id: hostId,
+        binding_vnic_type: vnicType,
+        ...binding(hostId, vnicType),
+      };
+      if (body.fixed_ips !== undefined) {
+        const current = (await store.ipAllocations.ofPorts([id])).map((row) => ({ subnet_id: row.subnet_id, ip_address: row.ip_address }));
+        await replaceFixedIps(store, port.network_id, id, mac, current, body.fixed_ips);
+      }
+      await store.ports.update(id, changes);
+    });
+    return this.get(id);
+  }
+
+  /** 409 for a router's own ports (remove the interface instead); floating IPs on the port are let go. */
+  async delete(id: string): Promise<void> {
+    await this.deps.store.transaction(async (store) => {
+      const port = await this.row(id, store);
+      if (ROUTER_OWNED.has(port.device_owner)) {
+        throw conflict('ServicePortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${port.device_owner}.`);
+      }
+      await this.remove(store, port.id);
+    });
+  }
+
+  /** Removes the port and what hangs on it (addresses, group links, tags, floating IP associations). */
+  async remove(store: NetworkStore, id: string): Promise<void> {
+    for (const floating of await store.floatingIps.where('port_id', [id])) {
+      await store.floatingIps.update(floating.id, { port_id: null, fixed_ip_address: null, router_id: null, status: 'DOWN' });
+    }
+    await store.ipAllocations.deleteOfPort(id);
+    await store.portSecurityGroups.set(id, []);
+    await store.tags.removeAll('ports', id);
+    await store.ports.delete(id);
+  }
+
+  async fixedIps(store: NetworkStore, portId: string): Promise<FixedIp[]> {
+    return (await store.ipAllocations.ofPorts([portId])).map((row) => ({ subnet_id: row.subnet_id, ip_address: row.ip_address }));
+  }
+
+  async views(store: NetworkStore, rows: readonly PortRow[]): Promise<ResourceView[]> {
+    const ids = rows.map((row) => row.id);
+    const tags = await store.tags.of('ports', ids);
+    const allocations = await store.ipAllocations.ofPorts(ids);
+    const groups = await store.portSecurityGroups.ofPorts(ids);
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      network_id: row.network_id,
+      mac_address: row.mac_address,
+      admin_state_up: row.admin_state_up,
+      status: row.status,
+      device_id: row.device_id,
+      device_owner: row.device_owner,
+      fixed_ips: allocations.filter((a) => a.port_id === row.id).map((a) => ({ subnet_id: a.subnet_id, ip_address: a.ip_address })),
+      allowed_address_pairs: parseJson<AddressPair[]>(row.allowed_address_pairs),
+      security_groups: groups.filter((link) => link.port_id === row.id).map((link) => link.security_group_id),
+      port_security_enabled: row.port_security_enabled,
+      'binding:host_id': row.binding_host_id,
+      'binding:vnic_type': row.binding_vnic_type,
+      'binding:profile': parseJson<Record<string, unknown>>(row.binding_profile),
+      'binding:vif_type': row.binding_vif_type,
+      'binding:vif_details': parseJson<Record<string, unknown>>(row.binding_vif_details),
+      ...standardView(row, tags.get(row.id) ?? []),
+    }));
+  }
+}
+
+/** Address pairs checked (an address or a cidr each, no repeats), each with its MAC (the port's by default). */
+function checkAddressPairs(pairs: readonly AddressPair[], mac: string, portSecurity: boolean): AddressPair[] {
+  if (pairs.length > 0 && !portSecurity) {
+    throw conflict('AddressPairAndPortSecurityRequired', 'Port Security must be enabled in order to have allowed address pairs on a port.');
+  }
+  const checked = pairs.map((pair) => {
+    const address = pair.ip_address.includes('/') ? (parseCidr(pair.ip_address) === undefined ? undefined : pair.ip_address) : normalizeIp(pair.ip_address);
+    if (address === undefined) throw badRequest(`Invalid input for ip_address. Reason: '${pair.ip_address}' is not a valid IP address.`, 'HTTPBadRequest');
+    return { ip_address: address, mac_address: pair.mac_address === undefined ? mac : checkMac(pair.mac_address) };
+  });
+  const keys = checked.map((pair) => `${pair.ip_address} ${pair.mac_address}`);
+  if (new Set(keys).size !== keys.length) throw badRequest('Request contains duplicate address pair.', 'DuplicateAddressPairInRequest');
+  return checked;
+}
