@@ -18,6 +18,7 @@ export const VOLUME_STATUSES = [
   'error_backing-up',
   'error_restoring',
   'error_extending',
+  'error_managing',
   'downloading',
   'uploading',
   'retyping',
