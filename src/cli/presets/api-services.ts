@@ -14,7 +14,10 @@ import type { ImageService } from '../../image/images/image-service.js';
 import { imageApi } from '../../image/api/index.js';
 import { IMAGE_POLICIES } from '../../image/policies.js';
 import { networkApi } from '../../network/api/index.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
 import { volumeApi } from '../../volume/api/index.js';
+import { VOLUME_POLICIES } from '../../volume/policies.js';
+import type { VolumeCore } from '../../volume/volume-core.js';
 
 /** The service APIs a node can host, in catalog order. */
 export const API_SERVICE_NAMES = ['identity', 'image', 'compute', 'volume', 'network'] as const;
@@ -28,6 +31,8 @@ export interface ServiceBackends {
   readonly images: ImageService;
   /** Conductor, scheduler and agents, where this node serves compute. */
   readonly computeWorkers?: ComputeWorkers;
+  /** The volume API's managers, where this node serves volume (its workers started first). */
+  readonly volume?: VolumeCore;
 }
 
 function computeWorkersOf(backends: ServiceBackends): ComputeWorkers {
@@ -51,7 +56,10 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
       }),
     );
   },
-  volume: volumeApi,
+  volume: (deps, backends) => {
+    if (backends.volume === undefined) throw new Error('the volume API needs the volume workers started first');
+    return volumeApi(deps, backends.volume, new ServiceRegistry(backends.database));
+  },
   network: networkApi,
 };
 
@@ -61,6 +69,7 @@ export const POLICY_DEFAULTS: readonly RuleDefault[] = [
   ...TOKEN_POLICIES,
   ...IMAGE_POLICIES,
   ...COMPUTE_POLICIES,
+  ...VOLUME_POLICIES,
 ];
 
 export function isApiServiceName(name: string): name is ApiServiceName {

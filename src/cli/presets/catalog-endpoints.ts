@@ -9,15 +9,19 @@ interface CatalogEntry {
 
 /**
  * Catalog entries of the services that really serve their API, as DevStack registers them.
- * Volume and network answer version discovery only, so they are not listed yet: clients trust the
- * catalog (OSC's `quota show` and `limits show` call Cinder and Neutron whenever it lists them).
- * Each joins with one entry here once it serves: volume as block-storage/cinder and
- * volumev3/cinderv3 at /volume/v3/$(project_id)s, network as network/neutron at /network.
+ * Network answers version discovery only, so it is not listed yet: clients trust the catalog
+ * (OSC's `quota show` and `limits show` call Neutron whenever it is listed); it joins as
+ * network/neutron at /network once it serves. Volume is listed as DevStack lists Cinder, under
+ * both its types, so its os-quota-sets and limits answer OSC.
  */
 const CATALOG: Readonly<Partial<Record<ApiServiceName, readonly CatalogEntry[]>>> = {
   identity: [{ type: 'identity', name: 'keystone', path: '/identity' }],
   image: [{ type: 'image', name: 'glance', path: '/image' }],
   compute: [{ type: 'compute', name: 'nova', path: '/compute/v2.1' }],
+  volume: [
+    { type: 'block-storage', name: 'cinder', path: '/volume/v3/$(project_id)s' },
+    { type: 'volumev3', name: 'cinderv3', path: '/volume/v3/$(project_id)s' },
+  ],
 };
 
 /** The endpoints to register for `services` reached at `publicUrl`, the same URL on all three interfaces. */

@@ -4,6 +4,7 @@ import { identityMigrations } from '../../identity/db/migrations/index.js';
 import { tokenMigrations } from '../../identity/tokens/db/migrations/index.js';
 import { imageMigrations } from '../../image/db/migrations/index.js';
 import { computeMigrations } from '../../compute/db/migrations/index.js';
+import { volumeMigrations } from '../../volume/db/migrations/index.js';
 
 /** Every service's migrations, applied in this order by `nimbus db sync` and all-in-one start. */
 export const MIGRATION_SETS: readonly ServiceMigrations[] = [
@@ -12,4 +13,5 @@ export const MIGRATION_SETS: readonly ServiceMigrations[] = [
   tokenMigrations,
   imageMigrations,
   computeMigrations,
+  volumeMigrations,
 ];

@@ -17,6 +17,7 @@ import type { ImageService } from '../../image/images/image-service.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { computeDriverOf } from './compute-driver.js';
+import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -104,6 +105,12 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       const workers = computeWorkers;
       undo.push(() => workers.stop());
     }
+    let volume: VolumeNodeParts | undefined;
+    if (options.services.includes('volume')) {
+      const started = await startVolumeNode(config, db, transport, images);
+      volume = started;
+      undo.push(() => started.workers.stop());
+    }
     const policy = createPolicyEnforcer({
       defaults: POLICY_DEFAULTS,
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
@@ -124,6 +131,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         database: db,
         images,
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
+        ...(volume === undefined ? {} : { volume: volume.core }),
       }),
       maxBodyBytes: config.api.max_request_body_size,
     });
