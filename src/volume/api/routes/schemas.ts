@@ -16,6 +16,8 @@ export const CinderBoolean = Type.Unsafe<boolean | string>({
 });
 /** A size in GiB: an integer of at least 1, or a string of digits. */
 export const VolumeSize = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1, maximum: 2147483647 });
+/** The create body's size: absent or null takes the source's. */
+export const VolumeSizeOrNull = Type.Unsafe<number | string | null>({ type: ['integer', 'string', 'null'], pattern: '^[0-9]+$', minimum: 1, maximum: 2147483647 });
 
 export function toBoolean(value: boolean | string): boolean {
   return typeof value === 'boolean' ? value : ['true', '1', 'on', 'yes', 'y', 't'].includes(value.toLowerCase());

@@ -7,7 +7,7 @@ import { page, parseBoolean, parseLimit, parseSort } from '../../volumes/volume-
 import type { Volume } from '../../volumes/volume.js';
 import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
-import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSize } from './schemas.js';
+import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSizeOrNull } from './schemas.js';
 
 const VolumeCreateBody = Type.Object(
   {
@@ -22,7 +22,7 @@ const VolumeCreateBody = Type.Object(
         snapshot_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' })),
         source_volid: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' })),
         consistencygroup_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
-        size: Type.Optional(Type.Union([VolumeSize, Type.Null()])),
+        size: Type.Optional(VolumeSizeOrNull),
         availability_zone: Type.Optional(NullableString()),
         multiattach: Type.Optional(CinderBoolean),
         image_id: Type.Optional(NullableString()),
