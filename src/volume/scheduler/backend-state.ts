@@ -72,10 +72,6 @@ export class BackendStateCache {
     return [...this.#states.values()].filter((state) => state.reportedAt >= oldest);
   }
 
-  get(name: string): BackendState | undefined {
-    return this.#states.get(name);
-  }
-
   /** Takes a placed volume's size off the backend's free space until its next report. */
   consume(name: string, sizeGb: number): void {
     const state = this.#states.get(name);

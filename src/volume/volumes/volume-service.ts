@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { BadRequest, NotFound } from '../../common/errors/errors.js';
+import { BadRequest, NimbusError, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
+import { GIB } from '../backends/volume-driver.js';
 import type { SortSpec, VolumeFilter, VolumeSortKey, VolumeStore } from '../db/volume-store.js';
 import type { VolumeSource } from '../manager/rpc-api.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
@@ -17,7 +18,6 @@ import type { VolumeTypes } from './volume-types.js';
 import { backendHostOf, VOLUME_STATUSES, type Volume, type VolumeStatus } from './volume.js';
 
 const LOG = getLogger('nimbus.volume.api');
-const GIB = 1024 ** 3;
 
 /** What the volume service needs of an image: Glance's record, read as the caller. */
 export interface VolumeImageRecord {
@@ -84,8 +84,7 @@ export class VolumeService {
     if (request.snapshotId !== undefined && (snapshot === undefined || !(context.isAdmin === true || snapshot.projectId === projectId))) {
       throw snapshotNotFound(request.snapshotId);
     }
-    const source = request.sourceVolid === undefined ? undefined : await this.get(context, request.sourceVolid).catch(() => undefined);
-    if (request.sourceVolid !== undefined && source === undefined) throw volumeNotFound(request.sourceVolid);
+    const source = request.sourceVolid === undefined ? undefined : await this.get(context, request.sourceVolid);
     const parent = snapshot === undefined ? source : await store.findVolume(snapshot.volumeId);
 
     const size = request.size ?? snapshot?.size ?? source?.size;
@@ -107,8 +106,8 @@ export class VolumeService {
       }
       volumeSource = { kind: 'volume', volume: { id: source.id, sizeGb: source.size } };
     } else if (request.imageRef !== undefined) {
-      const image = await this.deps.images.getImage(context, request.imageRef).catch(() => {
-        throw imageNotFound(request.imageRef ?? '');
+      const image = await this.deps.images.getImage(context, request.imageRef).catch((error: unknown) => {
+        throw error instanceof NimbusError && error.status === 404 ? imageNotFound(request.imageRef ?? '') : error;
       });
       if (image.status !== 'active') throw invalidInput(`Image ${image.id} is not active.`);
       const imageGb = Math.ceil((image.size ?? 0) / GIB);

@@ -43,8 +43,6 @@ export function ownTarget(request: FastifyRequest): PolicyTarget {
   return { project_id: request.requestContext.projectId };
 }
 
-export const ProjectParams = { project_id: { type: 'string' } } as const;
-
 /**
  * Cinder's check of the URL's project: another project's id in the path is a 400 for anyone but
  * an admin, whose requests may name any project.

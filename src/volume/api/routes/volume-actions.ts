@@ -50,7 +50,17 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
   },
 };
 
-const VALIDATORS = new Map(Object.entries(ACTIONS).map(([key, action]) => [key, bodyValidator(Type.Object({ [key]: action.schema }, { additionalProperties: false }))]));
+/** Compiled on first use, so start-up does not pay for actions nobody calls. */
+const VALIDATORS = new Map<string, (body: unknown) => unknown>();
+
+function validatorOf(key: string, action: VolumeAction): (body: unknown) => unknown {
+  let validate = VALIDATORS.get(key);
+  if (validate === undefined) {
+    validate = bodyValidator(Type.Object({ [key]: action.schema }, { additionalProperties: false }));
+    VALIDATORS.set(key, validate);
+  }
+  return validate;
+}
 
 const Params = Type.Object({ project_id: Type.String(), volume_id: Type.String() });
 const ActionBody = Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 });
@@ -62,9 +72,8 @@ export function volumeActionRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTyp
       const keys = Object.keys(request.body);
       const key = keys[0] ?? '';
       const action = ACTIONS[key];
-      const validate = VALIDATORS.get(key);
-      if (keys.length !== 1 || action === undefined || validate === undefined) throw new BadRequest(`There is no such action: ${key}`);
-      validate(request.body);
+      if (keys.length !== 1 || action === undefined) throw new BadRequest(`There is no such action: ${key}`);
+      validatorOf(key, action)(request.body);
       const volume = await deps.volumes.get(request.requestContext, request.params.volume_id);
       authorize(deps, request, action.policy, { project_id: volume.projectId });
       await action.run(deps, request, volume, request.body[key] as never);

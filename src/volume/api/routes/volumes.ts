@@ -175,8 +175,6 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       checkProject(request, request.params.project_id);
       const volume = await volumes.get(request.requestContext, request.params.volume_id);
       authorize(deps, request, 'volume:delete', { project_id: volume.projectId });
-      const cascade = parseBoolean(queryOf(request)['cascade'], 'cascade');
-      if (cascade === true) authorize(deps, request, 'volume:force_delete', { project_id: volume.projectId });
       await volumes.delete(request.requestContext, volume.id);
       return reply.code(202).send();
     });
