@@ -6,6 +6,7 @@ export function cinderTime(date: Date | null): string | null {
   return date === null ? null : date.toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1000');
 }
 
+/** What the caller sees of a volume; create and update answers carry no extension attributes (Cinder extends only show and detail). */
 export interface VolumeViewer {
   readonly base: string;
   readonly showTenant: boolean;
@@ -67,14 +68,19 @@ export function renderSnapshot(snapshot: Snapshot, extended: boolean): Record<st
   };
 }
 
-export function renderType(type: VolumeType, options: { readonly extraSpecs: boolean; readonly qos: boolean }): Record<string, unknown> {
+/**
+ * A volume type as each answer shows it: show and list add the access extension's
+ * `os-volume-type-access:is_public` and, by policy, extra specs and the QoS id; create has the
+ * access flag but no QoS id; update neither (Cinder's extensions decorate only some actions).
+ */
+export function renderType(type: VolumeType, kind: 'show' | 'create' | 'update', options: { readonly extraSpecs: boolean; readonly qos: boolean }): Record<string, unknown> {
   return {
     id: type.id,
     name: type.name,
     description: type.description,
     is_public: type.isPublic,
-    'os-volume-type-access:is_public': type.isPublic,
-    ...(options.extraSpecs ? { extra_specs: type.extraSpecs } : {}),
-    ...(options.qos ? { qos_specs_id: null } : {}),
+    ...(kind === 'update' ? {} : { 'os-volume-type-access:is_public': type.isPublic }),
+    ...(options.extraSpecs || kind !== 'show' ? { extra_specs: type.extraSpecs } : {}),
+    ...(options.qos && kind === 'show' ? { qos_specs_id: null } : {}),
   };
 }

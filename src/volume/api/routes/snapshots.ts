@@ -65,10 +65,11 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
         ...(body.metadata ? { metadata: body.metadata } : {}),
         ...(body.force === undefined ? {} : { force: toBoolean(body.force) }),
       });
-      return reply.code(202).send({ snapshot: renderSnapshot(snapshot, extended(request, snapshot.projectId)) });
+      return reply.code(202).send({ snapshot: renderSnapshot(snapshot, false) });
     });
 
-    const list = async (request: FastifyRequest<{ Params: { project_id: string } }>) => {
+    /** Cinder's extended attributes decorate show and detail only. */
+    const list = (detail: boolean) => async (request: FastifyRequest<{ Params: { project_id: string } }>) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume:get_all_snapshots', ownTarget(request));
       const query = queryOf(request);
@@ -84,11 +85,11 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
       const limit = parseLimit(query['limit']);
       const marker = query['marker'];
       const { items } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
-      const show = extended(request, request.params.project_id);
+      const show = detail && extended(request, request.params.project_id);
       return { snapshots: items.map((snapshot) => renderSnapshot(snapshot, show)) };
     };
-    app.get('/v3/:project_id/snapshots', { schema: { params: Project } }, list);
-    app.get('/v3/:project_id/snapshots/detail', { schema: { params: Project } }, list);
+    app.get('/v3/:project_id/snapshots', { schema: { params: Project } }, list(false));
+    app.get('/v3/:project_id/snapshots/detail', { schema: { params: Project } }, list(true));
 
     app.get('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams } }, async (request) => {
       checkProject(request, request.params.project_id);
@@ -108,7 +109,7 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
         ...(name === undefined ? {} : { name }),
         ...(description === undefined ? {} : { description }),
       });
-      return { snapshot: renderSnapshot(snapshot, extended(request, snapshot.projectId)) };
+      return { snapshot: renderSnapshot(snapshot, false) };
     });
 
     app.delete('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams } }, async (request, reply) => {

@@ -38,8 +38,8 @@ const SpecParams = Type.Object({ project_id: Type.String(), type_id: Type.String
 /** /v3/{project_id}/types and their extra_specs. */
 export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { types } = deps;
-  const view = (request: FastifyRequest, type: VolumeType) =>
-    renderType(type, {
+  const view = (request: FastifyRequest, type: VolumeType, kind: 'show' | 'create' | 'update' = 'show') =>
+    renderType(type, kind, {
       extraSpecs: allowed(deps, request, 'volume_extension:access_types_extra_specs', ownTarget(request)),
       qos: allowed(deps, request, 'volume_extension:access_types_qos_specs_id', ownTarget(request)),
     });
@@ -77,7 +77,7 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
         ...(isPublic === undefined ? {} : { isPublic: toBoolean(isPublic) }),
         ...(body.extra_specs === undefined ? {} : { extraSpecs: body.extra_specs }),
       });
-      return { volume_type: view(request, type) };
+      return { volume_type: view(request, type, 'create') };
     });
 
     app.put('/v3/:project_id/types/:type_id', { schema: { params: TypeParams, body: TypeUpdateBody } }, async (request) => {
@@ -92,7 +92,7 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
         ...(body.description === undefined ? {} : { description: body.description }),
         ...(body.is_public === undefined ? {} : { isPublic: toBoolean(body.is_public) }),
       });
-      return { volume_type: view(request, type) };
+      return { volume_type: view(request, type, 'update') };
     });
 
     app.delete('/v3/:project_id/types/:type_id', { schema: { params: TypeParams } }, async (request, reply) => {

@@ -54,6 +54,9 @@ const VolumeUpdateBody = Type.Object(
 const Project = Type.Object({ project_id: Type.String() });
 const VolumeParams = Type.Object({ project_id: Type.String(), volume_id: Type.String() });
 
+/** The write answers' viewer: no extension attributes. */
+const writeViewer = (deps: VolumeRouteDeps): VolumeViewer => ({ base: deps.publicUrl, showTenant: false, showHost: false, showImageMetadata: false });
+
 export function viewerOf(deps: VolumeRouteDeps, request: FastifyRequest, projectId: string | undefined): VolumeViewer {
   const target = { project_id: projectId };
   return {
@@ -123,7 +126,7 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         ...(body.multiattach === undefined ? {} : { multiattach: toBoolean(body.multiattach) }),
       });
       const type = await deps.types.get(volume.volumeTypeId);
-      return reply.code(202).send({ volume: renderVolume(volume, type.name, viewerOf(deps, request, volume.projectId)) });
+      return reply.code(202).send({ volume: renderVolume(volume, type.name, writeViewer(deps)) });
     });
 
     const list = (detail: boolean) => async (request: FastifyRequest<{ Params: { project_id: string } }>) => {
@@ -168,7 +171,7 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         ...(body.metadata ? { metadata: body.metadata } : {}),
       });
       const type = await deps.types.get(volume.volumeTypeId).catch(() => undefined);
-      return { volume: renderVolume(volume, type?.name ?? '', viewerOf(deps, request, volume.projectId)) };
+      return { volume: renderVolume(volume, type?.name ?? '', writeViewer(deps)) };
     });
 
     app.delete('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request, reply) => {
