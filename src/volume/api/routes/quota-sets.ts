@@ -5,10 +5,17 @@ import { parseBoolean } from '../../volumes/volume-list-query.js';
 import { isQuotaResource, QUOTA_RESOURCES, type QuotaLimits, type QuotaResource, type QuotaUsage } from '../../volumes/volume-quotas.js';
 import { authorize, checkProject, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 
+/** Limits by resource; cinderclient also sends the project as `tenant_id`, which Cinder ignores. */
 const QuotaUpdateBody = Type.Object(
-  { quota_set: Type.Record(Type.String(), Type.Union([Type.Integer({ minimum: -1, maximum: 2147483647 }), Type.String({ pattern: '^-?[0-9]+$' })])) },
+  {
+    quota_set: Type.Object(
+      { tenant_id: Type.Optional(Type.String()), id: Type.Optional(Type.String()) },
+      { additionalProperties: Type.Union([Type.Integer({ minimum: -1, maximum: 2147483647 }), Type.String({ pattern: '^-?[0-9]+$' })]) },
+    ),
+  },
   { additionalProperties: false },
 );
+const NON_QUOTA_KEYS = new Set(['tenant_id', 'id']);
 const QuotaParams = Type.Object({ project_id: Type.String(), target: Type.String() });
 const Project = Type.Object({ project_id: Type.String() });
 
@@ -46,6 +53,7 @@ export function quotaRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       const usage = await quotas.usage(target);
       const changes = new Map<QuotaResource, number>();
       for (const [key, raw] of Object.entries(request.body.quota_set)) {
+        if (NON_QUOTA_KEYS.has(key)) continue;
         if (!isQuotaResource(key)) throw new BadRequest(`Bad key(s) in quota set: ${key}`);
         const value = Number(raw);
         if (value < -1) throw new BadRequest(`Invalid input received: Quota limit ${value} for ${key} must be -1 or greater.`);

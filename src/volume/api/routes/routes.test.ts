@@ -202,6 +202,11 @@ describe('volume routes over the scheduler and a file backend', () => {
       const elsewhere = await cloud.call('POST', '/types', { body: { volume_type: { name: 'lvm', extra_specs: { volume_backend_name: 'lvm' } } }, as: ADMIN });
       assert.equal((await createVolume(cloud, { size: 1, volume_type: String((elsewhere.json['volume_type'] as Json)['id']) }))['status'], 'error', 'no backend named lvm');
       const typeId = String((created.json['volume_type'] as Json)['id']);
+      assert.equal((await cloud.call('GET', `/types/${typeId}/os-volume-type-access`, { as: ADMIN })).status, 404, 'public types have no access list');
+      const secret = await cloud.call('POST', '/types', { body: { volume_type: { name: 'secret', 'os-volume-type-access:is_public': false } }, as: ADMIN });
+      const secretId = String((secret.json['volume_type'] as Json)['id']);
+      assert.deepEqual((await cloud.call('GET', `/types/${secretId}/os-volume-type-access`, { as: ADMIN })).json, { volume_type_access: [] });
+      assert.equal((await cloud.call('GET', `/types/${secretId}`, { as: ALICE })).status, 404, 'private types are for admins');
       assert.equal((await cloud.call('DELETE', `/types/${typeId}`, { as: ADMIN })).status, 400, 'in use');
 
       const quota = (await cloud.call('GET', '/os-quota-sets/alice-project?usage=True', { as: ALICE })).json['quota_set'] as Json;
@@ -209,7 +214,8 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.deepEqual(quota['gigabytes'], { limit: 1000, in_use: 2, reserved: 0 });
       assert.equal((await cloud.call('GET', '/os-quota-sets/bob-project', { as: ALICE })).status, 403);
       assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { volumes: 1 } }, as: ADMIN })).status, 400, 'below in use');
-      assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { volumes: 3 } }, as: ADMIN })).status, 200);
+      assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { tenant_id: 'alice-project', volumes: 3 } }, as: ADMIN })).status, 200, "cinderclient's tenant_id is ignored");
+      assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { cores: 3 } }, as: ADMIN })).status, 400, 'not a volume quota');
       const limits = ((await cloud.call('GET', '/limits', { as: ALICE })).json['limits'] as { absolute: Json }).absolute;
       assert.deepEqual([limits['maxTotalVolumes'], limits['totalVolumesUsed'], limits['totalGigabytesUsed']], [3, 2, 2]);
 

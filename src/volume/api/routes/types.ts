@@ -102,6 +102,15 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
       return reply.code(202).send();
     });
 
+    // Private types are for admins only here (no per-project access grants yet): their access list is empty.
+    app.get('/v3/:project_id/types/:type_id/os-volume-type-access', { schema: { params: TypeParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:volume_type_access:get_all_for_type', ownTarget(request));
+      const type = await types.get(request.params.type_id);
+      if (type.isPublic) throw new NotFound('Access list not available for public volume types.');
+      return { volume_type_access: [] };
+    });
+
     app.get('/v3/:project_id/types/:type_id/extra_specs', { schema: { params: TypeParams } }, async (request) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:types_extra_specs:index', ownTarget(request));
