@@ -103,7 +103,8 @@ describe('flavors, key pairs, quotas and limits through the openstack CLI', { sk
   });
 
   // OSC 6.0's `quota show` (which has no --compute) and `limits show` also ask Cinder and Neutron
-  // whenever the catalog lists them; it lists only the services that serve their API.
+  // whenever the catalog lists them; it lists only the services that serve their API (volume's
+  // figures are checked in volume-cli.test.ts).
   test('quota show and limits show --absolute', async () => {
     const shown = await openstackJson<Record<string, unknown>>(admin, ['quota', 'show', 'demo']);
     assert.deepEqual([shown['instances'], shown['cores'], shown['ram']], [2, 20, 51200]);

@@ -7,8 +7,12 @@ const PYTHON = '/usr/bin/python3';
 const CHECKER = fileURLToPath(new URL('../../../test/support/tempest_schema_check.py', import.meta.url));
 const TEMPEST_MISSING = 3;
 
-/** Which Tempest schema a response must pass: the one a service client picks for the version, or a fixed module's. */
-export type TempestSchema = { readonly client: string; readonly attr: string } | { readonly module: string; readonly attr: string };
+/** Which Tempest schema a response must pass: the one a compute service client picks for the version, or a fixed compute or volume module's. */
+export type TempestSchema =
+  | { readonly client: string; readonly attr: string }
+  | { readonly module: string; readonly attr: string }
+  /** A module of tempest.lib.api_schema.response.volume (Cinder 3.0's schemas). */
+  | { readonly volumeModule: string; readonly attr: string };
 
 /** One recorded response and the schema Tempest would check it with. */
 export interface TempestCase {

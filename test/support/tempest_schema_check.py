@@ -1,7 +1,7 @@
-"""Validate recorded compute API responses against Tempest's own response schemas.
+"""Validate recorded compute and volume API responses against Tempest's own response schemas.
 
 Reads a JSON list of cases on stdin, each
-  {"name", "version", "status", "headers", "body", "schema": {"client": "servers_client.ServersClient" | "module": "v2_1.servers", "attr": "get_server"}}
+  {"name", "version", "status", "headers", "body", "schema": {"client": "servers_client.ServersClient" | "module": "v2_1.servers" | "volumeModule": "volumes", "attr": "get_server"}}
 and prints a JSON list of {"name", "error"} (error null when the response passes). With "client",
 the schema module is the one Tempest's service client picks for the microversion
 (schema_versions_info + get_schema), as a Tempest run would; with "module" it is that module.
@@ -28,6 +28,9 @@ class Response(dict):
 
 def schema_module(case):
     spec = case["schema"]
+    if "volumeModule" in spec:
+        return importlib.import_module(
+            "tempest.lib.api_schema.response.volume." + spec["volumeModule"])
     if "module" in spec:
         return importlib.import_module(
             "tempest.lib.api_schema.response.compute." + spec["module"])

@@ -16,7 +16,10 @@ import { IMAGE_POLICIES } from '../../image/policies.js';
 import { networkApi } from '../../network/api/index.js';
 import { NETWORK_POLICIES } from '../../network/policies.js';
 import type { CorePlugin } from '../../network/plugin/network-plugin.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
 import { volumeApi } from '../../volume/api/index.js';
+import { VOLUME_POLICIES } from '../../volume/policies.js';
+import type { VolumeCore } from '../../volume/volume-core.js';
 
 /** The service APIs a node can host, in catalog order. */
 export const API_SERVICE_NAMES = ['identity', 'image', 'compute', 'volume', 'network'] as const;
@@ -32,6 +35,8 @@ export interface ServiceBackends {
   readonly network: CorePlugin;
   /** Conductor, scheduler and agents, where this node serves compute. */
   readonly computeWorkers?: ComputeWorkers;
+  /** The volume API's managers, where this node serves volume (its workers started first). */
+  readonly volume?: VolumeCore;
 }
 
 function computeWorkersOf(backends: ServiceBackends): ComputeWorkers {
@@ -56,7 +61,10 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
       }),
     );
   },
-  volume: volumeApi,
+  volume: (deps, backends) => {
+    if (backends.volume === undefined) throw new Error('the volume API needs the volume workers started first');
+    return volumeApi(deps, backends.volume, new ServiceRegistry(backends.database));
+  },
   network: (deps, { network }) => networkApi(deps, network),
 };
 
@@ -67,6 +75,7 @@ export const POLICY_DEFAULTS: readonly RuleDefault[] = [
   ...IMAGE_POLICIES,
   ...COMPUTE_POLICIES,
   ...NETWORK_POLICIES,
+  ...VOLUME_POLICIES,
 ];
 
 export function isApiServiceName(name: string): name is ApiServiceName {

@@ -9,16 +9,18 @@ interface CatalogEntry {
 
 /**
  * Catalog entries of the services that really serve their API, as DevStack registers them.
- * Volume answers version discovery only, so it is not listed yet: clients trust the catalog
- * (OSC's `quota show` and `limits show` call Cinder and Neutron whenever it lists them). Volume
- * joins with one entry here once it serves, as block-storage/cinder and volumev3/cinderv3 at
- * /volume/v3/$(project_id)s.
+ * Network is listed as DevStack lists Neutron and volume as it lists Cinder, under both its
+ * types: clients trust the catalog (OSC's `quota show` and `limits show` call both once listed).
  */
 const CATALOG: Readonly<Partial<Record<ApiServiceName, readonly CatalogEntry[]>>> = {
   identity: [{ type: 'identity', name: 'keystone', path: '/identity' }],
   image: [{ type: 'image', name: 'glance', path: '/image' }],
   compute: [{ type: 'compute', name: 'nova', path: '/compute/v2.1' }],
   network: [{ type: 'network', name: 'neutron', path: '/network' }],
+  volume: [
+    { type: 'block-storage', name: 'cinder', path: '/volume/v3/$(project_id)s' },
+    { type: 'volumev3', name: 'cinderv3', path: '/volume/v3/$(project_id)s' },
+  ],
 };
 
 /** The endpoints to register for `services` reached at `publicUrl`, the same URL on all three interfaces. */

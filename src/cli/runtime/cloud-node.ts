@@ -19,6 +19,7 @@ import { computeDriverFactory, computeDriverOf, type DriverName } from '../prese
 import { imageStoreOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
+import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -105,6 +106,12 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       const workers = computeWorkers;
       undo.push(() => workers.stop());
     }
+    let volume: VolumeNodeParts | undefined;
+    if (options.services.includes('volume')) {
+      const started = await startVolumeNode(config, db, transport, images);
+      volume = started;
+      undo.push(() => started.workers.stop());
+    }
     const policy = createPolicyEnforcer({
       defaults: POLICY_DEFAULTS,
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
@@ -126,6 +133,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         images,
         network: createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
+        ...(volume === undefined ? {} : { volume: volume.core }),
       }),
       maxBodyBytes: config.api.max_request_body_size,
     });

@@ -176,6 +176,20 @@ export const OPTIONS = {
     quota_security_group: int('Security groups one project may have (-1: no limit).', 10, { min: -1, max: 1_000_000_000 }),
     quota_security_group_rule: int('Security group rules one project may have (-1: no limit).', 100, { min: -1, max: 1_000_000_000 }),
   },
+  volume: {
+    volumes_dir: str('Where the file backend keeps its volumes and snapshots, as sparse raw files (default: <state_dir>/volumes).', (r) => join(stateDir(r), 'volumes')),
+    volume_backend_name: str("The file backend's volume_backend_name: the service is cinder-volume@<name>, and a volume type's extra spec `volume_backend_name` picks it.", 'file'),
+    storage_availability_zone: str('Availability zone of the volume services on this node (Cinder\'s storage_availability_zone).', 'nova'),
+    default_volume_type: str('Volume type of volumes created without one (Cinder\'s __DEFAULT__ exists from the start).', '__DEFAULT__'),
+    max_over_subscription_ratio: int('How many times its capacity a thin backend may provision (Cinder\'s max_over_subscription_ratio).', 20, { min: 1, max: 1000 }),
+    reserved_percentage: int('Share of a backend\'s capacity kept free of new volumes, percent.', 0, { min: 0, max: 100 }),
+    quota_volumes: int('Volumes a project may have by default (-1: no limit).', 10, { min: -1, max: 2147483647 }),
+    quota_snapshots: int('Volume snapshots a project may have by default (-1: no limit).', 10, { min: -1, max: 2147483647 }),
+    quota_gigabytes: int('GiB of volumes and snapshots a project may have by default (-1: no limit).', 1000, { min: -1, max: 2147483647 }),
+    quota_backups: int('Volume backups a project may have by default (-1: no limit).', 10, { min: -1, max: 2147483647 }),
+    quota_backup_gigabytes: int('GiB of volume backups a project may have by default (-1: no limit).', 1000, { min: -1, max: 2147483647 }),
+    per_volume_size_limit: int('Largest volume a project may create, GiB (-1: no limit).', -1, { min: -1, max: 2147483647 }),
+  },
   glance: {
     endpoint_override: str(
       'Base URL of the image API (Glance v2) that compute agents under `nimbus compute-agent` read images from and upload snapshots to, e.g. http://controller:8770/image (empty: the image endpoint of the [service_user] token\'s catalog, internal interface first, then public).',

@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import type { Transport } from '../../common/bus/transport.js';
+import type { NimbusConfig } from '../../common/config/options.js';
+import { currentContext, newAdminContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
+import type { ImageService } from '../../image/images/image-service.js';
+import { createVolumeCore, type VolumeCore } from '../../volume/volume-core.js';
+import { startVolumeWorkers, type VolumeWorkers } from '../../volume/workers.js';
+import { volumeBackendsOf } from '../presets/volume-backends.js';
+
+/** The volume API's managers and its workers on this node. */
+export interface VolumeNodeParts {
+  readonly core: VolumeCore;
+  readonly workers: VolumeWorkers;
+}
+
+/**
+ * Starts the volume scheduler and the volume services of the configured backends, and builds the
+ * API's managers on them. Images come from the node's image service under the request's context
+ * (the caller's visibility), or an admin one for work no request caused.
+ */
+export async function startVolumeNode(config: NimbusConfig, database: Database, transport: Transport, images: ImageService): Promise<VolumeNodeParts> {
+  const context = () => currentContext() ?? newAdminContext();
+  const workers = await startVolumeWorkers({
+    database,
+    transport,
+    drivers: volumeBackendsOf(config),
+    host: config.DEFAULT.host,
+    availabilityZone: config.volume.storage_availability_zone,
+    images: { openImageData: (imageId) => images.openImageData(context(), imageId) },
+    stagingDir: join(config.DEFAULT.state_dir, 'volume-staging'),
+    rpcTimeoutSeconds: config.bus.rpc_response_timeout,
+    reservedPercentage: config.volume.reserved_percentage,
+    maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+  });
+  const core = createVolumeCore(
+    { database, scheduler: workers.schedulerClient, managers: workers.managerClient, images: { getImage: (ctx, id) => images.getImageForCompute(ctx, id) } },
+    config,
+  );
+  return { core, workers };
+}

@@ -1,0 +1,20 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { quotaRoutes } from './quota-sets.js';
+import type { VolumeRouteDeps } from './route-deps.js';
+import { serviceRoutes } from './services.js';
+import { snapshotRoutes } from './snapshots.js';
+import { volumeTypeRoutes } from './types.js';
+import { volumeActionRoutes } from './volume-actions.js';
+import { volumeMetadataRoutes } from './volume-metadata.js';
+import { volumeRoutes } from './volumes.js';
+
+export type { VolumeRouteDeps } from './route-deps.js';
+
+/** Cinder v3's volumes, actions, metadata, snapshots, types, quotas, limits and services at `/v3/{project_id}/…`. */
+export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, volumeTypeRoutes, quotaRoutes, serviceRoutes]) {
+      await app.register(routes(deps));
+    }
+  };
+}

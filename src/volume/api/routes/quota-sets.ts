@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { BadRequest } from '../../../common/errors/errors.js';
+import { parseBoolean } from '../../volumes/volume-list-query.js';
+import { isQuotaResource, QUOTA_RESOURCES, type QuotaLimits, type QuotaResource, type QuotaUsage } from '../../volumes/volume-quotas.js';
+import { authorize, checkProject, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
+
+/** Limits by resource; cinderclient also sends the project as `tenant_id`, which Cinder ignores. */
+const QuotaUpdateBody = Type.Object(
+  {
+    quota_set: Type.Object(
+      { tenant_id: Type.Optional(Type.String()), id: Type.Optional(Type.String()) },
+      { additionalProperties: Type.Union([Type.Integer({ minimum: -1, maximum: 2147483647 }), Type.String({ pattern: '^-?[0-9]+$' })]) },
+    ),
+  },
+  { additionalProperties: false },
+);
+const NON_QUOTA_KEYS = new Set(['tenant_id', 'id']);
+const QuotaParams = Type.Object({ project_id: Type.String(), target: Type.String() });
+const Project = Type.Object({ project_id: Type.String() });
+
+function limitsView(limits: QuotaLimits): Record<string, number> {
+  return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, limits[resource]]));
+}
+
+function usageView(limits: QuotaLimits, usage: QuotaUsage): Record<string, { limit: number; in_use: number; reserved: number }> {
+  return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, { limit: limits[resource], in_use: usage[resource], reserved: 0 }]));
+}
+
+/** os-quota-sets (show with or without usage, defaults, update, reset) and /limits. */
+export function quotaRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
+  const { quotas } = deps;
+  return async (app) => {
+    app.get('/v3/:project_id/os-quota-sets/:target', { schema: { params: QuotaParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const { target } = request.params;
+      authorize(deps, request, 'volume_extension:quotas:show', { project_id: target });
+      const limits = await quotas.limits(target);
+      const withUsage = parseBoolean(queryOf(request)['usage'], 'usage') === true;
+      return { quota_set: { id: target, ...(withUsage ? usageView(limits, await quotas.usage(target)) : limitsView(limits)) } };
+    });
+
+    app.get('/v3/:project_id/os-quota-sets/:target/defaults', { schema: { params: QuotaParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:quotas:show', { project_id: request.params.target });
+      return { quota_set: { id: request.params.target, ...limitsView(quotas.defaults) } };
+    });
+
+    app.put('/v3/:project_id/os-quota-sets/:target', { schema: { params: QuotaParams, body: QuotaUpdateBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const { target } = request.params;
+      authorize(deps, request, 'volume_extension:quotas:update', { project_id: target });
+      const usage = await quotas.usage(target);
+      const changes = new Map<QuotaResource, number>();
+      for (const [key, raw] of Object.entries(request.body.quota_set)) {
+        if (NON_QUOTA_KEYS.has(key)) continue;
+        if (!isQuotaResource(key)) throw new BadRequest(`Bad key(s) in quota set: ${key}`);
+        const value = Number(raw);
+        if (value < -1) throw new BadRequest(`Invalid input received: Quota limit ${value} for ${key} must be -1 or greater.`);
+        if (value !== -1 && value < usage[key]) {
+          throw new BadRequest(`Invalid input received: Quota limit ${value} for ${key} must be greater than or equal to already used and reserved ${usage[key]}.`);
+        }
+        changes.set(key, value);
+      }
+      await quotas.update(target, changes);
+      return { quota_set: limitsView(await quotas.limits(target)) };
+    });
+
+    app.delete('/v3/:project_id/os-quota-sets/:target', { schema: { params: QuotaParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:quotas:delete', { project_id: request.params.target });
+      await quotas.reset(request.params.target);
+      return {};
+    });
+
+    app.get('/v3/:project_id/limits', { schema: { params: Project } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'limits_extension:used_limits', ownTarget(request));
+      const project = request.params.project_id;
+      const [limits, usage] = await Promise.all([quotas.limits(project), quotas.usage(project)]);
+      return {
+        limits: {
+          rate: [],
+          absolute: {
+            maxTotalVolumes: limits.volumes,
+            maxTotalSnapshots: limits.snapshots,
+            maxTotalVolumeGigabytes: limits.gigabytes,
+            maxTotalBackups: limits.backups,
+            maxTotalBackupGigabytes: limits.backup_gigabytes,
+            totalVolumesUsed: usage.volumes,
+            totalSnapshotsUsed: usage.snapshots,
+            totalGigabytesUsed: usage.gigabytes,
+            totalBackupsUsed: usage.backups,
+            totalBackupGigabytesUsed: usage.backup_gigabytes,
+          },
+        },
+      };
+    });
+  };
+}

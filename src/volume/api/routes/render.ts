@@ -1,0 +1,86 @@
+/** Cinder's views of volumes, snapshots and types (cinder/api/v2/views, v3/views), as 3.0 shows them. */
+import type { Snapshot, Volume, VolumeType } from '../../volumes/volume.js';
+
+/** Cinder prints times as `2026-12-04T10:00:00.000000` (no zone). */
+export function cinderTime(date: Date | null): string | null {
+  return date === null ? null : date.toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1000');
+}
+
+/** What the caller sees of a volume; create and update answers carry no extension attributes (Cinder extends only show and detail). */
+export interface VolumeViewer {
+  readonly base: string;
+  readonly showTenant: boolean;
+  readonly showHost: boolean;
+  readonly showImageMetadata: boolean;
+}
+
+function links(base: string, project: string, kind: string, id: string): { href: string; rel: string }[] {
+  return [
+    { href: `${base}/volume/v3/${project}/${kind}/${id}`, rel: 'self' },
+    { href: `${base}/volume/${project}/${kind}/${id}`, rel: 'bookmark' },
+  ];
+}
+
+export function renderVolumeSummary(volume: Volume, viewer: VolumeViewer): Record<string, unknown> {
+  return { id: volume.id, name: volume.name, links: links(viewer.base, volume.projectId, 'volumes', volume.id) };
+}
+
+export function renderVolume(volume: Volume, typeName: string, viewer: VolumeViewer): Record<string, unknown> {
+  return {
+    id: volume.id,
+    name: volume.name,
+    status: volume.status,
+    size: volume.size,
+    availability_zone: volume.availabilityZone,
+    created_at: cinderTime(volume.createdAt),
+    updated_at: cinderTime(volume.updatedAt),
+    attachments: [],
+    description: volume.description,
+    volume_type: typeName,
+    snapshot_id: volume.snapshotId,
+    source_volid: volume.sourceVolid,
+    metadata: volume.metadata,
+    links: links(viewer.base, volume.projectId, 'volumes', volume.id),
+    user_id: volume.userId,
+    bootable: String(volume.bootable),
+    encrypted: false,
+    replication_status: null,
+    consistencygroup_id: null,
+    multiattach: volume.multiattach,
+    ...(viewer.showTenant ? { 'os-vol-tenant-attr:tenant_id': volume.projectId } : {}),
+    ...(viewer.showHost ? { 'os-vol-host-attr:host': volume.host, 'os-vol-mig-status-attr:migstat': null, 'os-vol-mig-status-attr:name_id': null } : {}),
+    ...(viewer.showImageMetadata && volume.imageMetadata !== null ? { volume_image_metadata: volume.imageMetadata } : {}),
+  };
+}
+
+export function renderSnapshot(snapshot: Snapshot, extended: boolean): Record<string, unknown> {
+  return {
+    id: snapshot.id,
+    created_at: cinderTime(snapshot.createdAt),
+    updated_at: cinderTime(snapshot.updatedAt),
+    name: snapshot.name,
+    description: snapshot.description,
+    volume_id: snapshot.volumeId,
+    status: snapshot.status,
+    size: snapshot.size,
+    metadata: snapshot.metadata,
+    ...(extended ? { 'os-extended-snapshot-attributes:progress': snapshot.progress, 'os-extended-snapshot-attributes:project_id': snapshot.projectId } : {}),
+  };
+}
+
+/**
+ * A volume type as each answer shows it: show and list add the access extension's
+ * `os-volume-type-access:is_public` and, by policy, extra specs and the QoS id; create has the
+ * access flag but no QoS id; update neither (Cinder's extensions decorate only some actions).
+ */
+export function renderType(type: VolumeType, kind: 'show' | 'create' | 'update', options: { readonly extraSpecs: boolean; readonly qos: boolean }): Record<string, unknown> {
+  return {
+    id: type.id,
+    name: type.name,
+    description: type.description,
+    is_public: type.isPublic,
+    ...(kind === 'update' ? {} : { 'os-volume-type-access:is_public': type.isPublic }),
+    ...(options.extraSpecs || kind !== 'show' ? { extra_specs: type.extraSpecs } : {}),
+    ...(options.qos && kind === 'show' ? { qos_specs_id: null } : {}),
+  };
+}

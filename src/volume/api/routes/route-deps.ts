@@ -1,0 +1,64 @@
+import type { FastifyRequest } from 'fastify';
+import { BadRequest, Forbidden } from '../../../common/errors/errors.js';
+import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
+import type { ServiceRegistry } from '../../../common/service/service-registry.js';
+import type { SnapshotService } from '../../volumes/snapshot-service.js';
+import type { VolumeQuotas } from '../../volumes/volume-quotas.js';
+import type { VolumeService } from '../../volumes/volume-service.js';
+import type { VolumeTypes } from '../../volumes/volume-types.js';
+
+/** What the volume routes need from the composition root. */
+export interface VolumeRouteDeps {
+  readonly volumes: VolumeService;
+  readonly snapshots: SnapshotService;
+  readonly types: VolumeTypes;
+  readonly quotas: VolumeQuotas;
+  /** os-services: the cinder-* rows of the services table. */
+  readonly services: Pick<ServiceRegistry, 'list'>;
+  /** `[volume] storage_availability_zone`. */
+  readonly availabilityZones: readonly string[];
+  readonly policy: PolicyEnforcer;
+  readonly credentialsOf: (request: FastifyRequest) => Credentials;
+  /** Base URL clients reach the listener at; links are `<publicUrl>/volume/v3/<project>/…`. */
+  readonly publicUrl: string;
+}
+
+/** Cinder's `osapi_max_limit`: the largest page a list returns. */
+export const MAX_LIMIT = 1000;
+
+/** Enforces a Cinder policy rule; refused, it is 403 in Cinder's words. */
+export function authorize(deps: VolumeRouteDeps, request: FastifyRequest, action: string, target: PolicyTarget): void {
+  if (!deps.policy.check(action, target, deps.credentialsOf(request))) {
+    throw new Forbidden(`Policy doesn't allow ${action} to be performed.`);
+  }
+}
+
+/** Whether the caller passes a rule (for attributes a view shows only to some). */
+export function allowed(deps: VolumeRouteDeps, request: FastifyRequest, action: string, target: PolicyTarget): boolean {
+  return deps.policy.check(action, target, deps.credentialsOf(request));
+}
+
+/** The caller's own project as a policy target (creates, lists). */
+export function ownTarget(request: FastifyRequest): PolicyTarget {
+  return { project_id: request.requestContext.projectId };
+}
+
+/**
+ * Cinder's check of the URL's project: another project's id in the path is a 400 for anyone but
+ * an admin, whose requests may name any project.
+ */
+export function checkProject(request: FastifyRequest, projectId: string): void {
+  const { projectId: own, isAdmin } = request.requestContext;
+  if (projectId !== own && isAdmin !== true) {
+    throw new BadRequest(`Malformed request url: URL's project_id '${projectId}' doesn't match Context's project_id '${own ?? 'None'}'`);
+  }
+}
+
+/** The query string's values, first value of each key. */
+export function queryOf(request: FastifyRequest): Record<string, string> {
+  const index = request.url.indexOf('?');
+  const params = new URLSearchParams(index < 0 ? '' : request.url.slice(index + 1));
+  const result: Record<string, string> = {};
+  for (const [key, value] of params) if (!(key in result)) result[key] = value;
+  return result;
+}

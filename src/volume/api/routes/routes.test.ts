@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { RequestContext } from '../../../common/context/request-context.js';
+import { ADMIN, memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
+
+const run = promisify(execFile);
+const ALICE = memberOf('alice-project');
+const BOB = memberOf('bob-project');
+const READER: RequestContext = { ...memberOf('alice-project'), roles: ['reader'] };
+
+type Json = Record<string, unknown>;
+const volumeOf = (reply: { json: Json }) => reply.json['volume'] as Json;
+
+async function createVolume(cloud: VolumeCloud, body: Json, as: RequestContext = ALICE): Promise<Json> {
+  const created = await cloud.call('POST', '/volumes', { body: { volume: body }, as });
+  assert.equal(created.status, 202, JSON.stringify(created.json));
+  return volumeOf(await cloud.settle(`/volumes/${String(volumeOf(created)['id'])}`, as));
+}
+
+describe('volume routes over the scheduler and a file backend', () => {
+  test('create → available with Cinder\'s view; show, list, detail, update, metadata; delete removes the file', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const created = await cloud.call('POST', '/volumes', { body: { volume: { size: 1, name: 'v1', metadata: { a: 'b' } } }, as: ALICE });
+      assert.equal(created.status, 202);
+      assert.equal(volumeOf(created)['status'], 'creating');
+      const id = String(volumeOf(created)['id']);
+      const shown = volumeOf(await cloud.settle(`/volumes/${id}`, ALICE));
+      assert.equal(shown['status'], 'available');
+      assert.equal(shown['size'], 1);
+      assert.equal(shown['volume_type'], '__DEFAULT__');
+      assert.equal(shown['bootable'], 'false');
+      assert.deepEqual(shown['metadata'], { a: 'b' });
+      assert.equal(shown['os-vol-tenant-attr:tenant_id'], 'alice-project');
+      assert.equal('os-vol-host-attr:host' in shown, false, 'the host is for admins');
+      assert.deepEqual(await cloud.backendFiles(), [`volume-${id}`]);
+
+      const admin = volumeOf(await cloud.call('GET', `/volumes/${id}`, { as: ADMIN }));
+      assert.equal(admin['os-vol-host-attr:host'], 'test-host@file#file');
+      assert.equal((await cloud.call('GET', `/volumes/${id}`, { as: BOB })).status, 404);
+      assert.deepEqual((await cloud.call('GET', `/volumes/${id}`, { as: BOB })).json, { itemNotFound: { code: 404, message: `Volume ${id} could not be found.` } });
+
+      const summary = (await cloud.call('GET', '/volumes', { as: ALICE })).json['volumes'] as Json[];
+      assert.deepEqual(Object.keys(summary[0] ?? {}).sort(), ['id', 'links', 'name']);
+      assert.equal(((await cloud.call('GET', '/volumes/detail', { as: BOB })).json['volumes'] as Json[]).length, 0);
+
+      const updated = await cloud.call('PUT', `/volumes/${id}`, { body: { volume: { name: 'renamed', description: 'd' } }, as: ALICE });
+      assert.deepEqual([volumeOf(updated)['name'], volumeOf(updated)['description']], ['renamed', 'd']);
+      assert.deepEqual((await cloud.call('POST', `/volumes/${id}/metadata`, { body: { metadata: { c: 'd' } }, as: ALICE })).json, { metadata: { a: 'b', c: 'd' } });
+      assert.equal((await cloud.call('DELETE', `/volumes/${id}/metadata/a`, { as: ALICE })).status, 200);
+      assert.deepEqual((await cloud.call('GET', `/volumes/${id}/metadata`, { as: ALICE })).json, { metadata: { c: 'd' } });
+      assert.equal((await cloud.call('DELETE', `/volumes/${id}`, { as: READER })).status, 403, 'a reader may not delete');
+
+      assert.equal((await cloud.call('DELETE', `/volumes/${id}`, { as: ALICE })).status, 202);
+      assert.equal((await cloud.settle(`/volumes/${id}`, ALICE)).status, 404);
+      assert.deepEqual(await cloud.backendFiles(), []);
+    }));
+
+  test('bad input is Cinder\'s 400/404/413 and creates nothing', () =>
+    withVolumeCloud(
+      'sqlite',
+      async (cloud) => {
+        const bad = async (body: Json, status: number, key: string) => {
+          const reply = await cloud.call('POST', '/volumes', { body: { volume: body }, as: ALICE });
+          assert.equal(reply.status, status, JSON.stringify(reply.json));
+          assert.ok(key in reply.json, JSON.stringify(reply.json));
+          return String((reply.json[key] as Json)['message']);
+        };
+        await bad({ size: 0 }, 400, 'badRequest');
+        await bad({ size: -1 }, 400, 'badRequest');
+        await bad({ size: '0' }, 400, 'badRequest');
+        await bad({}, 400, 'badRequest');
+        assert.equal(await bad({ size: 1, volume_type: 'nope' }, 404, 'itemNotFound'), 'Volume type with name nope could not be found.');
+        assert.equal(await bad({ size: 6 }, 413, 'overLimit'), 'Requested volume or snapshot exceeds allowed gigabytes quota. Requested 6G, quota is 5G and 0G has been consumed.');
+        assert.match(await bad({ size: 1, availability_zone: 'elsewhere' }, 400, 'badRequest'), /Availability zone 'elsewhere' is invalid/);
+        assert.equal((await bad({ size: 1, snapshot_id: '00000000-0000-4000-8000-000000000000' }, 404, 'itemNotFound')), 'Snapshot 00000000-0000-4000-8000-000000000000 could not be found.');
+        await createVolume(cloud, { size: 1 });
+        await createVolume(cloud, { size: 1 });
+        assert.equal(await bad({ size: 1 }, 413, 'overLimit'), "Maximum number of volumes allowed (2) exceeded for quota 'volumes'.");
+        assert.equal(((await cloud.call('GET', '/volumes', { as: ALICE })).json['volumes'] as Json[]).length, 2);
+        assert.equal((await cloud.backendFiles()).length, 2);
+        const noSuchAction = await cloud.call('POST', `/volumes/${String(((await cloud.call('GET', '/volumes', { as: ALICE })).json['volumes'] as Json[])[0]?.['id'])}/action`, { body: { 'os-frobnicate': {} }, as: ALICE });
+        assert.deepEqual(noSuchAction.json, { badRequest: { code: 400, message: 'There is no such action: os-frobnicate' } });
+      },
+      { volume: { quota_gigabytes: '5', quota_volumes: '2' } },
+    ));
+
+  test('snapshots: create, list, a volume from it, no delete of a volume that has one, clone from a volume', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const source = await createVolume(cloud, { size: 1, name: 'src' });
+      const sourceId = String(source['id']);
+      const created = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: sourceId, name: 's1' } }, as: ALICE });
+      assert.equal(created.status, 202);
+      const snapshotId = String((created.json['snapshot'] as Json)['id']);
+      const snapshot = (await cloud.settle(`/snapshots/${snapshotId}`, ALICE)).json['snapshot'] as Json;
+      assert.deepEqual([snapshot['status'], snapshot['size'], snapshot['volume_id'], snapshot['os-extended-snapshot-attributes:progress']], ['available', 1, sourceId, '100%']);
+      assert.equal(((await cloud.call('GET', '/snapshots/detail', { as: ALICE })).json['snapshots'] as Json[]).length, 1);
+
+      const blocked = await cloud.call('DELETE', `/volumes/${sourceId}`, { as: ALICE });
+      assert.deepEqual(blocked.json, { badRequest: { code: 400, message: 'Invalid volume: Volume still has 1 dependent snapshots.' } });
+
+      const fromSnapshot = await createVolume(cloud, { snapshot_id: snapshotId, size: 2 });
+      assert.deepEqual([fromSnapshot['status'], fromSnapshot['size'], fromSnapshot['snapshot_id']], ['available', 2, snapshotId]);
+      const tooSmall = await cloud.call('POST', '/volumes', { body: { volume: { source_volid: String(fromSnapshot['id']), size: 1 } }, as: ALICE });
+      assert.equal(tooSmall.status, 400);
+      const clone = await createVolume(cloud, { source_volid: sourceId });
+      assert.deepEqual([clone['status'], clone['size'], clone['source_volid']], ['available', 1, sourceId]);
+
+      assert.equal((await cloud.call('DELETE', `/snapshots/${snapshotId}`, { as: ALICE })).status, 202);
+      assert.equal((await cloud.settle(`/snapshots/${snapshotId}`, ALICE)).status, 404);
+      for (const id of [sourceId, String(fromSnapshot['id']), String(clone['id'])]) {
+        assert.equal((await cloud.call('DELETE', `/volumes/${id}`, { as: ALICE })).status, 202);
+        await cloud.settle(`/volumes/${id}`, ALICE);
+      }
+      assert.deepEqual(await cloud.backendFiles(), []);
+    }));
+
+  test('extend: larger only, detached; reset_status for admins; the file grows', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const volume = await createVolume(cloud, { size: 1 });
+      const id = String(volume['id']);
+      const smaller = await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-extend': { new_size: 1 } }, as: ALICE });
+      assert.deepEqual(smaller.json, { badRequest: { code: 400, message: 'Invalid input received: New size for extend must be greater than current size. (current: 1, extended: 1).' } });
+      assert.equal((await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-extend': { new_size: 2 } }, as: ALICE })).status, 202);
+      const grown = volumeOf(await cloud.settle(`/volumes/${id}`, ALICE));
+      assert.deepEqual([grown['status'], grown['size']], ['available', 2]);
+
+      assert.equal((await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ALICE })).status, 403);
+      assert.equal((await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ADMIN })).status, 202);
+      assert.equal(volumeOf(await cloud.call('GET', `/volumes/${id}`, { as: ALICE }))['status'], 'error');
+      const notAvailable = await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-extend': { new_size: 3 } }, as: ALICE });
+      assert.equal(notAvailable.status, 400);
+      assert.equal((await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-set_bootable': { bootable: true } }, as: ALICE })).status, 400);
+      await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-reset_status': { status: 'available' } }, as: ADMIN });
+      assert.equal((await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-set_bootable': { bootable: true } }, as: ALICE })).status, 200);
+      assert.equal(volumeOf(await cloud.call('GET', `/volumes/${id}`, { as: ALICE }))['bootable'], 'true');
+    }));
+
+  test('from an image: the image\'s bytes, bootable, image metadata; an image bigger than the volume → error, no file', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const raw = join(tmpdir(), `nimbus-volume-image-${process.pid}.raw`);
+      const qcow2 = `${raw}.qcow2`;
+      const data = randomBytes(4096);
+      await writeFile(raw, data);
+      await run('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, qcow2]);
+      const upload = async (path: string) => {
+        const image = await cloud.images.create(ALICE, { name: 'img', disk_format: 'qcow2', container_format: 'bare' });
+        await cloud.images.uploadImageData(ALICE, image.id, Readable.from([await readFile(path)]));
+        return image.id;
+      };
+      try {
+        const imageId = await upload(qcow2);
+        const volume = await createVolume(cloud, { size: 1, imageRef: imageId });
+        assert.deepEqual([volume['status'], volume['bootable']], ['available', 'true']);
+        assert.equal((volume['volume_image_metadata'] as Json)['image_id'], imageId);
+        const file = await open(cloud.volumePath(String(volume['id'])), 'r');
+        const head = Buffer.alloc(data.length);
+        await file.read(head, 0, data.length, 0).finally(() => file.close());
+        assert.deepEqual(head, data);
+
+        // The fake inspector says 1 MiB, qemu-img says 2 GiB: the backend refuses, the volume goes to error.
+        await run('qemu-img', ['create', '-q', '-f', 'qcow2', qcow2, '2G']);
+        const bigId = await upload(qcow2);
+        const failed = await createVolume(cloud, { size: 1, imageRef: bigId });
+        assert.equal(failed['status'], 'error');
+        assert.deepEqual(await cloud.backendFiles(), [`volume-${String(volume['id'])}`]);
+        assert.equal((await cloud.call('POST', '/volumes', { body: { volume: { size: 1, imageRef: 'no-such-image' } }, as: ALICE })).status, 404);
+        assert.equal((await cloud.call('DELETE', `/volumes/${String(failed['id'])}`, { as: ALICE })).status, 202);
+      } finally {
+        await rm(raw, { force: true });
+        await rm(qcow2, { force: true });
+      }
+    }));
+
+  test('no backend with room (over-subscription) → the volume goes to error with the scheduler\'s reason', () =>
+    withVolumeCloud(
+      'sqlite',
+      async (cloud) => {
+        const volume = await createVolume(cloud, { size: 100000 });
+        assert.equal(volume['status'], 'error');
+        assert.deepEqual(await cloud.backendFiles(), []);
+      },
+      { volume: { quota_gigabytes: '-1', max_over_subscription_ratio: '1' } },
+    ));
+
+  test('types, quotas, limits and services', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const created = await cloud.call('POST', '/types', { body: { volume_type: { name: 'fast', extra_specs: { volume_backend_name: 'file' } } }, as: ADMIN });
+      assert.equal(created.status, 200);
+      assert.equal((await cloud.call('POST', '/types', { body: { volume_type: { name: 'x' } }, as: ALICE })).status, 403);
+      assert.equal((await cloud.call('POST', '/types', { body: { volume_type: { name: 'fast' } }, as: ADMIN })).status, 409);
+      const names = ((await cloud.call('GET', '/types', { as: ALICE })).json['volume_types'] as Json[]).map((type) => type['name']);
+      assert.deepEqual(names, ['__DEFAULT__', 'fast']);
+      const typed = await createVolume(cloud, { size: 1, volume_type: 'fast' });
+      assert.equal(typed['status'], 'available');
+      const elsewhere = await cloud.call('POST', '/types', { body: { volume_type: { name: 'lvm', extra_specs: { volume_backend_name: 'lvm' } } }, as: ADMIN });
+      assert.equal((await createVolume(cloud, { size: 1, volume_type: String((elsewhere.json['volume_type'] as Json)['id']) }))['status'], 'error', 'no backend named lvm');
+      const typeId = String((created.json['volume_type'] as Json)['id']);
+      assert.equal((await cloud.call('GET', `/types/${typeId}/os-volume-type-access`, { as: ADMIN })).status, 404, 'public types have no access list');
+      const secret = await cloud.call('POST', '/types', { body: { volume_type: { name: 'secret', 'os-volume-type-access:is_public': false } }, as: ADMIN });
+      const secretId = String((secret.json['volume_type'] as Json)['id']);
+      assert.deepEqual((await cloud.call('GET', `/types/${secretId}/os-volume-type-access`, { as: ADMIN })).json, { volume_type_access: [] });
+      assert.equal((await cloud.call('GET', `/types/${secretId}`, { as: ALICE })).status, 404, 'private types are for admins');
+      assert.equal((await cloud.call('DELETE', `/types/${typeId}`, { as: ADMIN })).status, 400, 'in use');
+
+      const quota = (await cloud.call('GET', '/os-quota-sets/alice-project?usage=True', { as: ALICE })).json['quota_set'] as Json;
+      assert.deepEqual(quota['volumes'], { limit: 10, in_use: 2, reserved: 0 });
+      assert.deepEqual(quota['gigabytes'], { limit: 1000, in_use: 2, reserved: 0 });
+      assert.equal((await cloud.call('GET', '/os-quota-sets/bob-project', { as: ALICE })).status, 403);
+      assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { volumes: 1 } }, as: ADMIN })).status, 400, 'below in use');
+      assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { tenant_id: 'alice-project', volumes: 3 } }, as: ADMIN })).status, 200, "cinderclient's tenant_id is ignored");
+      assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { cores: 3 } }, as: ADMIN })).status, 400, 'not a volume quota');
+      const limits = ((await cloud.call('GET', '/limits', { as: ALICE })).json['limits'] as { absolute: Json }).absolute;
+      assert.deepEqual([limits['maxTotalVolumes'], limits['totalVolumesUsed'], limits['totalGigabytesUsed']], [3, 2, 2]);
+
+      const services = (await cloud.call('GET', '/os-services', { as: ADMIN })).json['services'] as Json[];
+      assert.deepEqual(services.map((service) => [service['binary'], service['host'], service['state']]), [['cinder-scheduler', 'test-host', 'up'], ['cinder-volume', 'test-host@file', 'up']]);
+      assert.equal((await cloud.call('GET', '/os-services', { as: ALICE })).status, 403);
+    }));
+
+  test('list: filters, sort, limit and marker with a next link', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      for (const name of ['a', 'b', 'c']) await createVolume(cloud, { size: 1, name });
+      const page1 = await cloud.call('GET', '/volumes/detail?sort=name:asc&limit=2', { as: ALICE });
+      const volumes = page1.json['volumes'] as Json[];
+      assert.deepEqual(volumes.map((volume) => volume['name']), ['a', 'b']);
+      const next = (page1.json['volumes_links'] as { href: string }[])[0]?.href ?? '';
+      assert.match(next, /marker=/);
+      const marker = String(volumes[1]?.['id']);
+      const page2 = await cloud.call('GET', `/volumes/detail?sort=name:asc&limit=2&marker=${marker}`, { as: ALICE });
+      assert.deepEqual((page2.json['volumes'] as Json[]).map((volume) => volume['name']), ['c']);
+      assert.equal('volumes_links' in page2.json, false);
+      assert.deepEqual(((await cloud.call('GET', '/volumes?name=b', { as: ALICE })).json['volumes'] as Json[]).map((volume) => volume['name']), ['b']);
+      assert.equal((await cloud.call('GET', '/volumes?sort=colour:asc', { as: ALICE })).status, 400);
+      assert.equal((await cloud.call('GET', '/volumes?limit=x', { as: ALICE })).status, 400);
+      assert.equal((await cloud.call('GET', '/volumes?marker=nope', { as: ALICE })).status, 404);
+      assert.equal(((await cloud.call('GET', '/volumes?all_tenants=1', { as: BOB })).json['volumes'] as Json[]).length, 0, 'all_tenants is for admins');
+      assert.equal(((await cloud.call('GET', '/volumes?all_tenants=1', { as: ADMIN })).json['volumes'] as Json[]).length, 3);
+    }));
+});

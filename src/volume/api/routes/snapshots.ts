@@ -1,0 +1,157 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { BadRequest, NotFound } from '../../../common/errors/errors.js';
+import { page, parseBoolean, parseLimit } from '../../volumes/volume-list-query.js';
+import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../../volumes/volume.js';
+import { renderSnapshot } from './render.js';
+import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
+import { CinderBoolean, Metadata, NullableMetadata, NullableString, toBoolean } from './schemas.js';
+
+const SnapshotCreateBody = Type.Object(
+  {
+    snapshot: Type.Object(
+      {
+        volume_id: Type.String({ format: 'uuid' }),
+        name: Type.Optional(NullableString()),
+        description: Type.Optional(NullableString()),
+        display_name: Type.Optional(NullableString()),
+        display_description: Type.Optional(NullableString()),
+        force: Type.Optional(CinderBoolean),
+        metadata: Type.Optional(NullableMetadata),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+const SnapshotUpdateBody = Type.Object(
+  {
+    snapshot: Type.Object(
+      { name: Type.Optional(NullableString()), description: Type.Optional(NullableString()), display_name: Type.Optional(NullableString()), display_description: Type.Optional(NullableString()) },
+      { additionalProperties: false, minProperties: 1 },
+    ),
+  },
+  { additionalProperties: false },
+);
+const SnapshotActionBody = Type.Object(
+  { 'os-reset_status': Type.Object({ status: Type.String() }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+const MetadataBody = Type.Object({ metadata: Metadata }, { additionalProperties: false });
+const Project = Type.Object({ project_id: Type.String() });
+const SnapshotParams = Type.Object({ project_id: Type.String(), snapshot_id: Type.String() });
+
+function isSnapshotStatus(value: string): value is SnapshotStatus {
+  return (SNAPSHOT_STATUSES as readonly string[]).includes(value);
+}
+
+/** /v3/{project_id}/snapshots: create, list (summary and detail), show, update, delete, metadata, os-reset_status. */
+export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
+  const { snapshots } = deps;
+  const extended = (request: FastifyRequest, projectId: string) => allowed(deps, request, 'volume_extension:extended_snapshot_attributes', { project_id: projectId });
+  return async (app) => {
+    app.post('/v3/:project_id/snapshots', { schema: { params: Project, body: SnapshotCreateBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const body = request.body.snapshot;
+      const volume = await deps.volumes.get(request.requestContext, body.volume_id);
+      authorize(deps, request, 'volume:create_snapshot', { project_id: volume.projectId });
+      const name = body.name ?? body.display_name;
+      const description = body.description ?? body.display_description;
+      const snapshot = await snapshots.create(request.requestContext, {
+        volumeId: volume.id,
+        ...(name === undefined ? {} : { name }),
+        ...(description === undefined ? {} : { description }),
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+        ...(body.force === undefined ? {} : { force: toBoolean(body.force) }),
+      });
+      return reply.code(202).send({ snapshot: renderSnapshot(snapshot, false) });
+    });
+
+    /** Cinder's extended attributes decorate show and detail only. */
+    const list = (detail: boolean) => async (request: FastifyRequest<{ Params: { project_id: string } }>) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume:get_all_snapshots', ownTarget(request));
+      const query = queryOf(request);
+      const isAdmin = request.requestContext.isAdmin === true;
+      const allTenants = isAdmin && parseBoolean(query['all_tenants'], 'all_tenants') === true;
+      const name = query['name'] ?? query['display_name'];
+      const all = await snapshots.list({
+        ...(allTenants ? {} : { projectId: isAdmin && query['project_id'] !== undefined ? query['project_id'] : request.params.project_id }),
+        ...(query['volume_id'] === undefined ? {} : { volumeId: query['volume_id'] }),
+        ...(name === undefined ? {} : { name }),
+        ...(query['status'] === undefined ? {} : { status: query['status'] }),
+      });
+      const limit = parseLimit(query['limit']);
+      const marker = query['marker'];
+      const { items } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
+      const show = detail && extended(request, request.params.project_id);
+      return { snapshots: items.map((snapshot) => renderSnapshot(snapshot, show)) };
+    };
+    app.get('/v3/:project_id/snapshots', { schema: { params: Project } }, list(false));
+    app.get('/v3/:project_id/snapshots/detail', { schema: { params: Project } }, list(true));
+
+    app.get('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:get_snapshot', { project_id: snapshot.projectId });
+      return { snapshot: renderSnapshot(snapshot, extended(request, snapshot.projectId)) };
+    });
+
+    app.put('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams, body: SnapshotUpdateBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const existing = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:update_snapshot', { project_id: existing.projectId });
+      const body = request.body.snapshot;
+      const name = body.name ?? body.display_name;
+      const description = body.description ?? body.display_description;
+      const snapshot = await snapshots.update(request.requestContext, existing.id, {
+        ...(name === undefined ? {} : { name }),
+        ...(description === undefined ? {} : { description }),
+      });
+      return { snapshot: renderSnapshot(snapshot, false) };
+    });
+
+    app.delete('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:delete_snapshot', { project_id: snapshot.projectId });
+      await snapshots.delete(request.requestContext, snapshot.id);
+      return reply.code(202).send();
+    });
+
+    app.post('/v3/:project_id/snapshots/:snapshot_id/action', { schema: { params: SnapshotParams, body: SnapshotActionBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume_extension:snapshot_admin_actions:reset_status', { project_id: snapshot.projectId });
+      const status = request.body['os-reset_status'].status.toLowerCase();
+      if (!isSnapshotStatus(status)) throw new BadRequest(`Invalid input received: Invalid status '${status}'`);
+      await snapshots.resetStatus(request.requestContext, snapshot.id, status);
+      return reply.code(202).send();
+    });
+
+    app.get('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:get_snapshot_metadata', { project_id: snapshot.projectId });
+      return { metadata: snapshot.metadata };
+    });
+
+    const setMetadata = (replace: boolean) => async (request: FastifyRequest<{ Params: { project_id: string; snapshot_id: string }; Body: { metadata: Record<string, string> } }>) => {
+      checkProject(request, request.params.project_id);
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:update_snapshot_metadata', { project_id: snapshot.projectId });
+      return { metadata: await snapshots.setMetadata(request.requestContext, snapshot.id, request.body.metadata, replace) };
+    };
+    app.post('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(false));
+    app.put('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(true));
+
+    app.delete('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: Type.Object({ project_id: Type.String(), snapshot_id: Type.String(), key: Type.String() }) } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:delete_snapshot_metadata', { project_id: snapshot.projectId });
+      await snapshots.deleteMetadataKey(request.requestContext, snapshot.id, request.params.key);
+      return reply.code(200).send();
+    });
+  };
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkWithTempest, type TempestCase } from '../../../../test/support/tempest-schemas.js';
+import { ADMIN, memberOf, withVolumeCloud } from '../../testing/volume-cloud.js';
+
+const ALICE = memberOf('alice-project');
+type Json = Record<string, unknown>;
+
+// Our answers at 3.0 through Tempest's own Cinder response schemas (tempest.lib.api_schema.response.volume).
+test("volume, snapshot, type, quota, limits and services responses pass Tempest's schemas", () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const cases: TempestCase[] = [];
+    const record = async (name: string, method: string, path: string, volumeModule: string, attr: string, options: { body?: unknown; as?: typeof ALICE } = {}) => {
+      const reply = await cloud.call(method, path, { as: options.as ?? ALICE, ...(options.body === undefined ? {} : { body: options.body }) });
+      cases.push({ name, version: '3.0', status: reply.status, body: reply.json, schema: { volumeModule, attr } });
+      return reply.json;
+    };
+    const created = await record('create volume', 'POST', '/volumes', 'volumes', 'create_volume', { body: { volume: { size: 1, name: 'v', metadata: { a: 'b' } } } });
+    const id = String((created['volume'] as Json)['id']);
+    await cloud.settle(`/volumes/${id}`, ALICE);
+    await record('show volume', 'GET', `/volumes/${id}`, 'volumes', 'show_volume');
+    await record('show volume (admin)', 'GET', `/volumes/${id}`, 'volumes', 'show_volume', { as: ADMIN });
+    await record('list volumes', 'GET', '/volumes', 'volumes', 'list_volumes_no_detail');
+    await record('list volumes detail', 'GET', '/volumes/detail', 'volumes', 'list_volumes_with_detail');
+    await record('update volume', 'PUT', `/volumes/${id}`, 'volumes', 'update_volume', { body: { volume: { name: 'w' } } });
+    await record('create metadata', 'POST', `/volumes/${id}/metadata`, 'volumes', 'create_volume_metadata', { body: { metadata: { c: 'd' } } });
+    await record('show metadata', 'GET', `/volumes/${id}/metadata`, 'volumes', 'show_volume_metadata');
+    await record('update metadata item', 'PUT', `/volumes/${id}/metadata/c`, 'volumes', 'update_volume_metadata_item', { body: { meta: { c: 'e' } } });
+    await record('show metadata item', 'GET', `/volumes/${id}/metadata/c`, 'volumes', 'show_volume_metadata_item');
+    await record('set bootable', 'POST', `/volumes/${id}/action`, 'volumes', 'set_bootable_volume', { body: { 'os-set_bootable': { bootable: true } } });
+
+    const snapshot = await record('create snapshot', 'POST', '/snapshots', 'snapshots', 'create_snapshot', { body: { snapshot: { volume_id: id, name: 's' } } });
+    const snapshotId = String((snapshot['snapshot'] as Json)['id']);
+    await cloud.settle(`/snapshots/${snapshotId}`, ALICE);
+    await record('show snapshot', 'GET', `/snapshots/${snapshotId}`, 'snapshots', 'show_snapshot');
+    await record('list snapshots', 'GET', '/snapshots', 'snapshots', 'list_snapshots_no_detail');
+    await record('list snapshots detail', 'GET', '/snapshots/detail', 'snapshots', 'list_snapshots_with_detail');
+    await record('update snapshot', 'PUT', `/snapshots/${snapshotId}`, 'snapshots', 'update_snapshot', { body: { snapshot: { name: 't' } } });
+    await record('delete snapshot', 'DELETE', `/snapshots/${snapshotId}`, 'snapshots', 'delete_snapshot');
+    await cloud.settle(`/snapshots/${snapshotId}`, ALICE);
+    await record('extend volume', 'POST', `/volumes/${id}/action`, 'volumes', 'extend_volume', { body: { 'os-extend': { new_size: 2 } } });
+    await cloud.settle(`/volumes/${id}`, ALICE);
+
+    const type = await record('create type', 'POST', '/types', 'volume_types', 'create_volume_type', { as: ADMIN, body: { volume_type: { name: 'fast', extra_specs: { k: 'v' } } } });
+    const typeId = String((type['volume_type'] as Json)['id']);
+    await record('show type', 'GET', `/types/${typeId}`, 'volume_types', 'show_volume_type');
+    await record('list types', 'GET', '/types', 'volume_types', 'list_volume_types');
+    await record('list extra specs', 'GET', `/types/${typeId}/extra_specs`, 'volume_types', 'list_volume_types_extra_specs', { as: ADMIN });
+    await record('create extra specs', 'POST', `/types/${typeId}/extra_specs`, 'volume_types', 'create_volume_types_extra_specs', { as: ADMIN, body: { extra_specs: { x: 'y' } } });
+    await record('update type', 'PUT', `/types/${typeId}`, 'volume_types', 'update_volume_types', { as: ADMIN, body: { volume_type: { description: 'd' } } });
+    await record('delete type', 'DELETE', `/types/${typeId}`, 'volume_types', 'delete_volume_type', { as: ADMIN });
+
+    await record('show quota set', 'GET', '/os-quota-sets/alice-project', 'quotas', 'show_quota_set');
+    await record('show quota usage', 'GET', '/os-quota-sets/alice-project?usage=True', 'quotas', 'show_quota_set_usage');
+    await record('update quota set', 'PUT', '/os-quota-sets/alice-project', 'quotas', 'update_quota_set', { as: ADMIN, body: { quota_set: { volumes: 20 } } });
+    await record('limits', 'GET', '/limits', 'limits', 'show_limits');
+    await record('services', 'GET', '/os-services', 'services', 'list_services', { as: ADMIN });
+    await record('delete volume', 'DELETE', `/volumes/${id}`, 'volumes', 'delete_volume');
+
+    const verdicts = await checkWithTempest(cases);
+    if (typeof verdicts === 'string') return;
+    const failures = cases.map((each) => [each.name, verdicts.get(each.name)]).filter(([, error]) => error !== null);
+    assert.deepEqual(failures.map(([name, error]) => `${String(name)}: ${String(error).split("\n").slice(0, 2).join(" ")}`), []);
+  }));

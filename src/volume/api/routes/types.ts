@@ -1,0 +1,142 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { BadRequest, NotFound } from '../../../common/errors/errors.js';
+import type { VolumeType } from '../../volumes/volume.js';
+import { renderType } from './render.js';
+import { allowed, authorize, checkProject, ownTarget, type VolumeRouteDeps } from './route-deps.js';
+import { CinderBoolean, Metadata, NullableString, toBoolean } from './schemas.js';
+
+const TypeCreateBody = Type.Object(
+  {
+    volume_type: Type.Object(
+      {
+        name: Type.String({ minLength: 1, maxLength: 255 }),
+        description: Type.Optional(NullableString()),
+        extra_specs: Type.Optional(Metadata),
+        'os-volume-type-access:is_public': Type.Optional(CinderBoolean),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+const TypeUpdateBody = Type.Object(
+  {
+    volume_type: Type.Object(
+      { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), description: Type.Optional(NullableString()), is_public: Type.Optional(CinderBoolean) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+const ExtraSpecsBody = Type.Object({ extra_specs: Metadata }, { additionalProperties: false });
+const Project = Type.Object({ project_id: Type.String() });
+const TypeParams = Type.Object({ project_id: Type.String(), type_id: Type.String() });
+const SpecParams = Type.Object({ project_id: Type.String(), type_id: Type.String(), key: Type.String() });
+
+/** /v3/{project_id}/types and their extra_specs. */
+export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
+  const { types } = deps;
+  const view = (request: FastifyRequest, type: VolumeType, kind: 'show' | 'create' | 'update' = 'show') =>
+    renderType(type, kind, {
+      extraSpecs: allowed(deps, request, 'volume_extension:access_types_extra_specs', ownTarget(request)),
+      qos: allowed(deps, request, 'volume_extension:access_types_qos_specs_id', ownTarget(request)),
+    });
+  return async (app) => {
+    app.get('/v3/:project_id/types', { schema: { params: Project } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:type_get_all', ownTarget(request));
+      return { volume_types: (await types.list(request.requestContext.isAdmin === true)).map((type) => view(request, type)) };
+    });
+
+    app.get('/v3/:project_id/types/default', { schema: { params: Project } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:type_get', ownTarget(request));
+      return { volume_type: view(request, await types.resolve(undefined)) };
+    });
+
+    app.get('/v3/:project_id/types/:type_id', { schema: { params: TypeParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:type_get', ownTarget(request));
+      const type = await types.resolve(request.params.type_id);
+      if (!type.isPublic && request.requestContext.isAdmin !== true) throw new NotFound(`Volume type ${request.params.type_id} could not be found.`);
+      return { volume_type: view(request, type) };
+    });
+
+    app.post('/v3/:project_id/types', { schema: { params: Project, body: TypeCreateBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:type_create', ownTarget(request));
+      const body = request.body.volume_type;
+      const name = body.name.trim();
+      if (name === '') throw new BadRequest('Volume type name can not be empty.');
+      const isPublic = body['os-volume-type-access:is_public'];
+      const type = await types.create({
+        name,
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(isPublic === undefined ? {} : { isPublic: toBoolean(isPublic) }),
+        ...(body.extra_specs === undefined ? {} : { extraSpecs: body.extra_specs }),
+      });
+      return { volume_type: view(request, type, 'create') };
+    });
+
+    app.put('/v3/:project_id/types/:type_id', { schema: { params: TypeParams, body: TypeUpdateBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:type_update', ownTarget(request));
+      const body = request.body.volume_type;
+      if (body.name === undefined && body.description === undefined && body.is_public === undefined) {
+        throw new BadRequest('Specify volume type name, description, is_public or a combination thereof.');
+      }
+      const type = await types.update(request.params.type_id, {
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(body.is_public === undefined ? {} : { isPublic: toBoolean(body.is_public) }),
+      });
+      return { volume_type: view(request, type, 'update') };
+    });
+
+    app.delete('/v3/:project_id/types/:type_id', { schema: { params: TypeParams } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:type_delete', ownTarget(request));
+      await types.delete(request.params.type_id);
+      return reply.code(202).send();
+    });
+
+    // Private types are for admins only here (no per-project access grants yet): their access list is empty.
+    app.get('/v3/:project_id/types/:type_id/os-volume-type-access', { schema: { params: TypeParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:volume_type_access:get_all_for_type', ownTarget(request));
+      const type = await types.get(request.params.type_id);
+      if (type.isPublic) throw new NotFound('Access list not available for public volume types.');
+      return { volume_type_access: [] };
+    });
+
+    app.get('/v3/:project_id/types/:type_id/extra_specs', { schema: { params: TypeParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:types_extra_specs:index', ownTarget(request));
+      return { extra_specs: (await types.get(request.params.type_id)).extraSpecs };
+    });
+
+    app.post('/v3/:project_id/types/:type_id/extra_specs', { schema: { params: TypeParams, body: ExtraSpecsBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:types_extra_specs:create', ownTarget(request));
+      await types.setExtraSpecs(request.params.type_id, request.body.extra_specs);
+      return { extra_specs: request.body.extra_specs };
+    });
+
+    app.get('/v3/:project_id/types/:type_id/extra_specs/:key', { schema: { params: SpecParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:types_extra_specs:show', ownTarget(request));
+      const value = (await types.get(request.params.type_id)).extraSpecs[request.params.key];
+      if (value === undefined) throw new NotFound(`Volume Type ${request.params.type_id} has no extra specs with key ${request.params.key}.`);
+      return { [request.params.key]: value };
+    });
+
+    app.delete('/v3/:project_id/types/:type_id/extra_specs/:key', { schema: { params: SpecParams } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:types_extra_specs:delete', ownTarget(request));
+      await types.unsetExtraSpec(request.params.type_id, request.params.key);
+      return reply.code(202).send();
+    });
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * POST /v3/{project_id}/volumes/{id}/action as a table: each action its body schema, policy and
+ * run. One key per body, as Cinder's wsgi dispatches it; an unknown key is Cinder's 400.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { BadRequest } from '../../../common/errors/errors.js';
+import { bodyValidator } from '../../../common/http/validation.js';
+import type { Volume } from '../../volumes/volume.js';
+import { authorize, checkProject, type VolumeRouteDeps } from './route-deps.js';
+import { CinderBoolean, toBoolean, toSize, VolumeSize } from './schemas.js';
+
+interface VolumeAction {
+  readonly schema: TSchema;
+  readonly policy: string;
+  /** The HTTP status of success: Cinder answers 202 for work cast on, 200 for record changes. */
+  readonly status: 200 | 202;
+  run(deps: VolumeRouteDeps, request: FastifyRequest, volume: Volume, body: never): Promise<void>;
+}
+
+const ACTIONS: Readonly<Record<string, VolumeAction>> = {
+  'os-extend': {
+    schema: Type.Object({ new_size: VolumeSize }, { additionalProperties: false }),
+    policy: 'volume:extend',
+    status: 202,
+    run: (deps, request, volume, body: { new_size: number | string }) => deps.volumes.extend(request.requestContext, volume.id, toSize(body.new_size)),
+  },
+  'os-reset_status': {
+    schema: Type.Object(
+      { status: Type.Optional(Type.String()), attach_status: Type.Optional(Type.String()), migration_status: Type.Optional(Type.String()) },
+      { additionalProperties: false },
+    ),
+    policy: 'volume_extension:volume_admin_actions:reset_status',
+    status: 202,
+    run: (deps, request, volume, body: { status?: string; attach_status?: string }) =>
+      deps.volumes.resetStatus(request.requestContext, volume.id, body.status?.toLowerCase(), body.attach_status?.toLowerCase()),
+  },
+  'os-set_bootable': {
+    schema: Type.Object({ bootable: CinderBoolean }, { additionalProperties: false }),
+    policy: 'volume:update',
+    status: 200,
+    run: (deps, request, volume, body: { bootable: boolean | string }) => deps.volumes.setBootable(request.requestContext, volume.id, toBoolean(body.bootable)),
+  },
+  'os-force_delete': {
+    schema: Type.Union([Type.Object({}), Type.Null()]),
+    policy: 'volume_extension:volume_admin_actions:force_delete',
+    status: 202,
+    run: (deps, request, volume) => deps.volumes.delete(request.requestContext, volume.id, true),
+  },
+};
+
+/** Compiled on first use, so start-up does not pay for actions nobody calls. */
+const VALIDATORS = new Map<string, (body: unknown) => unknown>();
+
+function validatorOf(key: string, action: VolumeAction): (body: unknown) => unknown {
+  let validate = VALIDATORS.get(key);
+  if (validate === undefined) {
+    validate = bodyValidator(Type.Object({ [key]: action.schema }, { additionalProperties: false }));
+    VALIDATORS.set(key, validate);
+  }
+  return validate;
+}
+
+const Params = Type.Object({ project_id: Type.String(), volume_id: Type.String() });
+const ActionBody = Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 });
+
+export function volumeActionRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post('/v3/:project_id/volumes/:volume_id/action', { schema: { params: Params, body: ActionBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const keys = Object.keys(request.body);
+      const key = keys[0] ?? '';
+      const action = ACTIONS[key];
+      if (keys.length !== 1 || action === undefined) throw new BadRequest(`There is no such action: ${key}`);
+      validatorOf(key, action)(request.body);
+      const volume = await deps.volumes.get(request.requestContext, request.params.volume_id);
+      authorize(deps, request, action.policy, { project_id: volume.projectId });
+      await action.run(deps, request, volume, request.body[key] as never);
+      return reply.code(action.status).send();
+    });
+  };
+}

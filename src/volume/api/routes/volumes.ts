@@ -1,0 +1,185 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { NotFound } from '../../../common/errors/errors.js';
+import type { VolumeFilter } from '../../db/volume-store.js';
+import { page, parseBoolean, parseLimit, parseSort } from '../../volumes/volume-list-query.js';
+import type { Volume } from '../../volumes/volume.js';
+import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
+import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
+import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSizeOrNull } from './schemas.js';
+
+const VolumeCreateBody = Type.Object(
+  {
+    volume: Type.Object(
+      {
+        name: Type.Optional(NullableString()),
+        description: Type.Optional(NullableString()),
+        display_name: Type.Optional(NullableString()),
+        display_description: Type.Optional(NullableString()),
+        volume_type: Type.Optional(NullableString()),
+        metadata: Type.Optional(NullableMetadata),
+        snapshot_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' })),
+        source_volid: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' })),
+        consistencygroup_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
+        size: Type.Optional(VolumeSizeOrNull),
+        availability_zone: Type.Optional(NullableString()),
+        multiattach: Type.Optional(CinderBoolean),
+        image_id: Type.Optional(NullableString()),
+        imageRef: Type.Optional(NullableString()),
+      },
+      { additionalProperties: true },
+    ),
+    'OS-SCH-HNT:scheduler_hints': Type.Optional(Type.Unsafe<Record<string, unknown> | null>({ type: ['object', 'null'] })),
+  },
+  { additionalProperties: false },
+);
+
+const VolumeUpdateBody = Type.Object(
+  {
+    volume: Type.Object(
+      {
+        name: Type.Optional(NullableString()),
+        description: Type.Optional(NullableString()),
+        display_name: Type.Optional(NullableString()),
+        display_description: Type.Optional(NullableString()),
+        metadata: Type.Optional(NullableMetadata),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Project = Type.Object({ project_id: Type.String() });
+const VolumeParams = Type.Object({ project_id: Type.String(), volume_id: Type.String() });
+
+/** The write answers' viewer: no extension attributes. */
+const writeViewer = (deps: VolumeRouteDeps): VolumeViewer => ({ base: deps.publicUrl, showTenant: false, showHost: false, showImageMetadata: false });
+
+export function viewerOf(deps: VolumeRouteDeps, request: FastifyRequest, projectId: string | undefined): VolumeViewer {
+  const target = { project_id: projectId };
+  return {
+    base: deps.publicUrl,
+    showTenant: allowed(deps, request, 'volume_extension:volume_tenant_attribute', target),
+    showHost: allowed(deps, request, 'volume_extension:volume_host_attribute', target),
+    showImageMetadata: allowed(deps, request, 'volume_extension:volume_image_metadata:show', target),
+  };
+}
+
+/** Volume type names by id, for the views. */
+async function typeNames(deps: VolumeRouteDeps): Promise<Map<string, string>> {
+  return new Map((await deps.types.list(true)).map((type) => [type.id, type.name]));
+}
+
+/** Cinder's list filters from the query: an admin's all_tenants/project_id widen or pick the project. */
+function filterOf(request: FastifyRequest, query: Record<string, string>, projectId: string): VolumeFilter {
+  const isAdmin = request.requestContext.isAdmin === true;
+  const allTenants = isAdmin && parseBoolean(query['all_tenants'], 'all_tenants') === true;
+  const project = isAdmin && query['project_id'] !== undefined ? query['project_id'] : allTenants ? undefined : projectId;
+  const bootable = parseBoolean(query['bootable'], 'bootable');
+  const name = query['name'] ?? query['display_name'];
+  return {
+    ...(project === undefined ? {} : { projectId: project }),
+    ...(name === undefined ? {} : { name }),
+    ...(query['status'] === undefined ? {} : { status: query['status'] }),
+    ...(query['availability_zone'] === undefined ? {} : { availabilityZone: query['availability_zone'] }),
+    ...(bootable === undefined ? {} : { bootable }),
+  };
+}
+
+/** The metadata filter (`metadata={"k": "v"}`) Cinder applies after the query. */
+function metadataMatches(query: Record<string, string>): (volume: Volume) => boolean {
+  const raw = query['metadata'];
+  if (raw === undefined) return () => true;
+  let wanted: Record<string, unknown>;
+  try {
+    wanted = JSON.parse(raw.replaceAll("'", '"')) as Record<string, unknown>;
+  } catch {
+    return () => false;
+  }
+  return (volume) => Object.entries(wanted).every(([key, value]) => volume.metadata[key] === String(value));
+}
+
+/** /v3/{project_id}/volumes: create, list (summary and detail), show, update, delete. */
+export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
+  const { volumes } = deps;
+  return async (app) => {
+    app.post('/v3/:project_id/volumes', { schema: { params: Project, body: VolumeCreateBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const body = request.body.volume;
+      const imageRef = body.imageRef ?? body.image_id ?? undefined;
+      authorize(deps, request, 'volume:create', ownTarget(request));
+      if (imageRef !== undefined) authorize(deps, request, 'volume:create_from_image', ownTarget(request));
+      const name = body.name ?? body.display_name;
+      const description = body.description ?? body.display_description;
+      const volume = await volumes.create(request.requestContext, {
+        ...(body.size === undefined || body.size === null ? {} : { size: toSize(body.size) }),
+        ...(name === undefined ? {} : { name }),
+        ...(description === undefined ? {} : { description }),
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+        ...(body.volume_type ? { volumeType: body.volume_type } : {}),
+        ...(body.availability_zone ? { availabilityZone: body.availability_zone } : {}),
+        ...(body.snapshot_id ? { snapshotId: body.snapshot_id } : {}),
+        ...(body.source_volid ? { sourceVolid: body.source_volid } : {}),
+        ...(imageRef ? { imageRef } : {}),
+        ...(body.multiattach === undefined ? {} : { multiattach: toBoolean(body.multiattach) }),
+      });
+      const type = await deps.types.get(volume.volumeTypeId);
+      return reply.code(202).send({ volume: renderVolume(volume, type.name, writeViewer(deps)) });
+    });
+
+    const list = (detail: boolean) => async (request: FastifyRequest<{ Params: { project_id: string } }>) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume:get_all', ownTarget(request));
+      const query = queryOf(request);
+      const limit = parseLimit(query['limit']);
+      const marker = query['marker'];
+      const all = (await volumes.list(filterOf(request, query, request.params.project_id), parseSort(query))).filter(metadataMatches(query));
+      const { items, more } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
+      const viewer = viewerOf(deps, request, request.params.project_id);
+      const names = detail ? await typeNames(deps) : new Map<string, string>();
+      const rendered = items.map((volume) => (detail ? renderVolume(volume, names.get(volume.volumeTypeId) ?? '', viewer) : renderVolumeSummary(volume, viewer)));
+      const last = items.at(-1);
+      const next =
+        more && last !== undefined
+          ? [{ rel: 'next', href: `${deps.publicUrl}/volume/v3/${request.params.project_id}/volumes${detail ? '/detail' : ''}?${new URLSearchParams({ ...query, ...(limit === undefined ? {} : { limit: String(limit) }), marker: last.id }).toString()}` }]
+          : undefined;
+      return { volumes: rendered, ...(next === undefined ? {} : { volumes_links: next }) };
+    };
+    app.get('/v3/:project_id/volumes', { schema: { params: Project } }, list(false));
+    app.get('/v3/:project_id/volumes/detail', { schema: { params: Project } }, list(true));
+
+    app.get('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const volume = await volumes.get(request.requestContext, request.params.volume_id);
+      authorize(deps, request, 'volume:get', { project_id: volume.projectId });
+      const type = await deps.types.get(volume.volumeTypeId).catch(() => undefined);
+      return { volume: renderVolume(volume, type?.name ?? '', viewerOf(deps, request, volume.projectId)) };
+    });
+
+    app.put('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams, body: VolumeUpdateBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const existing = await volumes.get(request.requestContext, request.params.volume_id);
+      authorize(deps, request, 'volume:update', { project_id: existing.projectId });
+      const body = request.body.volume;
+      const name = body.name ?? body.display_name;
+      const description = body.description ?? body.display_description;
+      const volume = await volumes.update(request.requestContext, existing.id, {
+        ...(name === undefined ? {} : { name }),
+        ...(description === undefined ? {} : { description }),
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+      });
+      const type = await deps.types.get(volume.volumeTypeId).catch(() => undefined);
+      return { volume: renderVolume(volume, type?.name ?? '', writeViewer(deps)) };
+    });
+
+    app.delete('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const volume = await volumes.get(request.requestContext, request.params.volume_id);
+      authorize(deps, request, 'volume:delete', { project_id: volume.projectId });
+      await volumes.delete(request.requestContext, volume.id);
+      return reply.code(202).send();
+    });
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The behaviour every volume backend shares. Each implementation's own test file calls
+ * `runVolumeDriverContract` with a harness; nothing here names an implementation.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { GIB, type VolumeDriver, type VolumeRef } from './volume-driver.js';
+
+const run = promisify(execFile);
+
+export interface VolumeDriverHarness {
+  readonly driver: VolumeDriver;
+  /** Every object the backend holds (files, LVs), in its own names, so tests can prove nothing leaked. */
+  listObjects(): Promise<string[]>;
+  /** A scratch directory for staged images. */
+  readonly scratch: string;
+  dispose(): Promise<void>;
+}
+
+export interface VolumeDriverContractOptions {
+  readonly name: string;
+  readonly create: () => Promise<VolumeDriverHarness>;
+  /** Tests this implementation skips, by title, with the reason. */
+  readonly skips?: Readonly<Record<string, string>>;
+}
+
+async function writeAt(driver: VolumeDriver, volume: VolumeRef, offset: number, data: Buffer): Promise<void> {
+  const file = await open(driver.connectionInfo(volume).path, 'r+');
+  try {
+    await file.write(data, 0, data.length, offset);
+  } finally {
+    await file.close();
+  }
+}
+
+async function readAt(driver: VolumeDriver, volume: VolumeRef, offset: number, length: number): Promise<Buffer> {
+  const file = await open(driver.connectionInfo(volume).path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    await file.read(buffer, 0, length, offset);
+    return buffer;
+  } finally {
+    await file.close();
+  }
+}
+
+async function sizeOf(driver: VolumeDriver, volume: VolumeRef): Promise<number> {
+  const file = await open(driver.connectionInfo(volume).path, 'r');
+  try {
+    return (await file.stat()).size;
+  } finally {
+    await file.close();
+  }
+}
+
+const volumeOf = (sizeGb = 1): VolumeRef => ({ id: randomUUID(), sizeGb });
+
+export function runVolumeDriverContract(options: VolumeDriverContractOptions): void {
+  const skip = (title: string) => options.skips?.[title] ?? false;
+  describe(`volume driver contract: ${options.name}`, () => {
+    let harness: VolumeDriverHarness;
+    let driver: VolumeDriver;
+    before(async () => {
+      harness = await options.create();
+      driver = harness.driver;
+      await driver.setUp();
+    });
+    after(() => harness.dispose());
+
+    const title1 = 'a blank volume reads zeros at its size; delete removes it and a second delete is fine';
+    test(title1, { skip: skip(title1) }, async () => {
+      const volume = volumeOf(1);
+      await driver.createVolume(volume);
+      assert.equal(await sizeOf(driver, volume), GIB);
+      assert.deepEqual(await readAt(driver, volume, GIB - 4096, 4096), Buffer.alloc(4096));
+      await driver.deleteVolume(volume);
+      await driver.deleteVolume(volume);
+      assert.deepEqual(await harness.listObjects(), []);
+    });
+
+    const title2 = 'a snapshot keeps the data of its moment; a volume from it and a clone hold the data at their own size';
+    test(title2, { skip: skip(title2) }, async () => {
+      const source = volumeOf(1);
+      await driver.createVolume(source);
+      const before = randomBytes(4096);
+      await writeAt(driver, source, 8192, before);
+      const snapshot = { id: randomUUID(), volumeId: source.id, sizeGb: 1 };
+      await driver.createSnapshot(snapshot);
+      await writeAt(driver, source, 8192, randomBytes(4096));
+
+      const fromSnapshot = volumeOf(2);
+      await driver.createVolumeFromSnapshot(fromSnapshot, snapshot);
+      assert.deepEqual(await readAt(driver, fromSnapshot, 8192, 4096), before);
+      assert.equal(await sizeOf(driver, fromSnapshot), 2 * GIB);
+
+      const clone = volumeOf(1);
+      await driver.createClonedVolume(clone, source);
+      assert.deepEqual(await readAt(driver, clone, 8192, 4096), await readAt(driver, source, 8192, 4096));
+
+      for (const volume of [fromSnapshot, clone]) await driver.deleteVolume(volume);
+      await driver.deleteSnapshot(snapshot);
+      await driver.deleteVolume(source);
+      assert.deepEqual(await harness.listObjects(), []);
+    });
+
+    const title3 = 'extend grows the volume and keeps its data';
+    test(title3, { skip: skip(title3) }, async () => {
+      const volume = volumeOf(1);
+      await driver.createVolume(volume);
+      const data = randomBytes(512);
+      await writeAt(driver, volume, 0, data);
+      await driver.extendVolume(volume, 2);
+      assert.equal(await sizeOf(driver, volume), 2 * GIB);
+      assert.deepEqual(await readAt(driver, volume, 0, 512), data);
+      await driver.deleteVolume(volume);
+    });
+
+    const title4 = 'a volume from a qcow2 image holds the image\'s bytes; an image bigger than the volume leaves nothing';
+    test(title4, { skip: skip(title4) }, async () => {
+      const raw = join(harness.scratch, `image-${randomUUID()}.raw`);
+      const qcow2 = `${raw}.qcow2`;
+      const data = randomBytes(65536);
+      await writeFile(raw, data);
+      await run('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, qcow2]);
+      const volume = volumeOf(1);
+      await driver.createVolumeFromImage(volume, { path: qcow2, diskFormat: 'qcow2' });
+      assert.deepEqual(await readAt(driver, volume, 0, data.length), data);
+      assert.equal(await sizeOf(driver, volume), GIB);
+      await driver.deleteVolume(volume);
+
+      const big = `${raw}.big.qcow2`;
+      await run('qemu-img', ['create', '-q', '-f', 'qcow2', big, '2G']);
+      await assert.rejects(driver.createVolumeFromImage(volumeOf(1), { path: big, diskFormat: 'qcow2' }), /doesn't fit/);
+      assert.deepEqual(await harness.listObjects(), []);
+    });
+
+    const title5 = 'capacity: total and free are reported, and provisioned counts the volumes';
+    test(title5, { skip: skip(title5) }, async () => {
+      const empty = await driver.getCapacity();
+      assert.ok(empty.totalCapacityGb > 0 && empty.freeCapacityGb <= empty.totalCapacityGb);
+      const volume = volumeOf(3);
+      await driver.createVolume(volume);
+      const used = await driver.getCapacity();
+      assert.equal(used.provisionedCapacityGb - empty.provisionedCapacityGb, 3);
+      await driver.deleteVolume(volume);
+    });
+  });
+}

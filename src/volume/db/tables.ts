@@ -1,0 +1,73 @@
+import type { DbTimestamp } from '../../common/db/timestamps.js';
+
+// Rows of the tables created by migrations/2026-12-04-volume-tables.ts. Type aliases, not
+// interfaces: Kysely's withTables() needs their implicit index signature.
+
+export type VolumesTable = {
+  id: string;
+  project_id: string;
+  user_id: string;
+  name: string | null;
+  description: string | null;
+  /** GiB. */
+  size: number;
+  status: string;
+  attach_status: string;
+  /** Cinder's `host@backend#pool` once scheduled. */
+  host: string | null;
+  availability_zone: string;
+  volume_type_id: string;
+  bootable: boolean;
+  multiattach: boolean;
+  snapshot_id: string | null;
+  source_volid: string | null;
+  /** JSON object of string values. */
+  metadata: string;
+  /** JSON object of string values (Cinder's volume_glance_metadata), for a volume made from an image. */
+  image_metadata: string | null;
+  /** Why the volume went to error, for the log and `volume message list`. */
+  error_reason: string | null;
+  launched_at: DbTimestamp | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+export type SnapshotsTable = {
+  id: string;
+  volume_id: string;
+  project_id: string;
+  user_id: string;
+  name: string | null;
+  description: string | null;
+  size: number;
+  status: string;
+  progress: string;
+  metadata: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+export type VolumeTypesTable = {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: boolean;
+  /** JSON object of string values. */
+  extra_specs: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+/** A project's own limit for a resource; the configured default applies where there is none. */
+export type VolumeQuotasTable = {
+  project_id: string;
+  resource: string;
+  hard_limit: number;
+};
+
+export type VolumeTables = {
+  volume_volumes: VolumesTable;
+  volume_snapshots: SnapshotsTable;
+  volume_types: VolumeTypesTable;
+  volume_quotas: VolumeQuotasTable;
+};

@@ -1,0 +1,351 @@
+/**
+ * The volume service's one door to its tables: every SQL statement on volume_* lives here. Status
+ * changes are compare-and-set on the expected status, so of two concurrent actions one wins.
+ */
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Database } from '../../common/db/database.js';
+import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
+import type { AttachStatus, Snapshot, SnapshotStatus, Volume, VolumeStatus, VolumeType } from '../volumes/volume.js';
+import type { SnapshotsTable, VolumesTable, VolumeTables, VolumeTypesTable } from './tables.js';
+
+/** Columns a list may sort by (Cinder's sort keys, API names). */
+export const VOLUME_SORT_KEYS = ['created_at', 'updated_at', 'id', 'name', 'size', 'status', 'availability_zone', 'bootable', 'project_id'] as const;
+export type VolumeSortKey = (typeof VOLUME_SORT_KEYS)[number];
+export interface SortSpec<K extends string> {
+  readonly key: K;
+  readonly direction: 'asc' | 'desc';
+}
+
+export interface VolumeFilter {
+  /** Only this project's volumes; every project's when absent. */
+  readonly projectId?: string;
+  readonly name?: string;
+  readonly status?: string;
+  readonly availabilityZone?: string;
+  readonly bootable?: boolean;
+  readonly volumeTypeId?: string;
+}
+
+export interface SnapshotFilter {
+  readonly projectId?: string;
+  readonly volumeId?: string;
+  readonly name?: string;
+  readonly status?: string;
+}
+
+/** A volume's fields as they change after creation. */
+export interface VolumeChanges {
+  readonly name?: string | null;
+  readonly description?: string | null;
+  readonly size?: number;
+  readonly status?: VolumeStatus;
+  readonly attachStatus?: AttachStatus;
+  readonly host?: string | null;
+  readonly bootable?: boolean;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly imageMetadata?: Readonly<Record<string, string>> | null;
+  readonly errorReason?: string | null;
+  readonly launchedAt?: Date;
+}
+
+export interface SnapshotChanges {
+  readonly name?: string | null;
+  readonly description?: string | null;
+  readonly status?: SnapshotStatus;
+  readonly progress?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** What a project holds, as Cinder's quotas count it (gigabytes: volumes and snapshots). */
+export interface VolumeUsage {
+  readonly volumes: number;
+  readonly snapshots: number;
+  readonly gigabytes: number;
+}
+
+const json = (text: string | null): Record<string, string> | null => (text === null ? null : (JSON.parse(text) as Record<string, string>));
+const date = (text: string | null): Date | null => (text === null ? null : fromDbTimestamp(text));
+
+function toVolume(row: Selectable<VolumesTable>): Volume {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    userId: row.user_id,
+    name: row.name,
+    description: row.description,
+    size: Number(row.size),
+    status: row.status as VolumeStatus,
+    attachStatus: row.attach_status as AttachStatus,
+    host: row.host,
+    availabilityZone: row.availability_zone,
+    volumeTypeId: row.volume_type_id,
+    bootable: Boolean(row.bootable),
+    multiattach: Boolean(row.multiattach),
+    snapshotId: row.snapshot_id,
+    sourceVolid: row.source_volid,
+    metadata: json(row.metadata) ?? {},
+    imageMetadata: json(row.image_metadata),
+    errorReason: row.error_reason,
+    launchedAt: date(row.launched_at),
+    createdAt: fromDbTimestamp(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+function toSnapshot(row: Selectable<SnapshotsTable>): Snapshot {
+  return {
+    id: row.id,
+    volumeId: row.volume_id,
+    projectId: row.project_id,
+    userId: row.user_id,
+    name: row.name,
+    description: row.description,
+    size: Number(row.size),
+    status: row.status as SnapshotStatus,
+    progress: row.progress,
+    metadata: json(row.metadata) ?? {},
+    createdAt: fromDbTimestamp(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+function toType(row: Selectable<VolumeTypesTable>): VolumeType {
+  return { id: row.id, name: row.name, description: row.description, isPublic: Boolean(row.is_public), extraSpecs: json(row.extra_specs) ?? {} };
+}
+
+function volumeColumns(changes: VolumeChanges, now: Date): Updateable<VolumesTable> {
+  const set: Updateable<VolumesTable> = { updated_at: toDbTimestamp(now) };
+  if (changes.name !== undefined) set.name = changes.name;
+  if (changes.description !== undefined) set.description = changes.description;
+  if (changes.size !== undefined) set.size = changes.size;
+  if (changes.status !== undefined) set.status = changes.status;
+  if (changes.attachStatus !== undefined) set.attach_status = changes.attachStatus;
+  if (changes.host !== undefined) set.host = changes.host;
+  if (changes.bootable !== undefined) set.bootable = changes.bootable;
+  if (changes.metadata !== undefined) set.metadata = JSON.stringify(changes.metadata);
+  if (changes.imageMetadata !== undefined) set.image_metadata = changes.imageMetadata === null ? null : JSON.stringify(changes.imageMetadata);
+  if (changes.errorReason !== undefined) set.error_reason = changes.errorReason;
+  if (changes.launchedAt !== undefined) set.launched_at = toDbTimestamp(changes.launchedAt);
+  return set;
+}
+
+export class VolumeStore {
+  readonly #db: Kysely<VolumeTables>;
+  readonly #database: Database;
+  readonly #now: () => Date;
+
+  constructor(database: Database, now: () => Date = () => new Date()) {
+    this.#database = database;
+    this.#db = database.kysely.withTables<VolumeTables>();
+    this.#now = now;
+  }
+
+  now(): Date {
+    return this.#now();
+  }
+
+  // --- volumes
+
+  async insertVolume(volume: Volume): Promise<void> {
+    await this.#db
+      .insertInto('volume_volumes')
+      .values({
+        id: volume.id,
+        project_id: volume.projectId,
+        user_id: volume.userId,
+        name: volume.name,
+        description: volume.description,
+        size: volume.size,
+        status: volume.status,
+        attach_status: volume.attachStatus,
+        host: volume.host,
+        availability_zone: volume.availabilityZone,
+        volume_type_id: volume.volumeTypeId,
+        bootable: volume.bootable,
+        multiattach: volume.multiattach,
+        snapshot_id: volume.snapshotId,
+        source_volid: volume.sourceVolid,
+        metadata: JSON.stringify(volume.metadata),
+        image_metadata: volume.imageMetadata === null ? null : JSON.stringify(volume.imageMetadata),
+        error_reason: volume.errorReason,
+        launched_at: volume.launchedAt === null ? null : toDbTimestamp(volume.launchedAt),
+        created_at: toDbTimestamp(volume.createdAt),
+        updated_at: volume.updatedAt === null ? null : toDbTimestamp(volume.updatedAt),
+      })
+      .execute();
+  }
+
+  async findVolume(id: string): Promise<Volume | undefined> {
+    const row = await this.#db.selectFrom('volume_volumes').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toVolume(row);
+  }
+
+  /** Every volume the filter matches, in the requested order (ties broken by id, as Cinder's paging needs). */
+  async listVolumes(filter: VolumeFilter, sort: readonly SortSpec<VolumeSortKey>[]): Promise<Volume[]> {
+    let query = this.#db.selectFrom('volume_volumes').selectAll();
+    if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
+    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.availabilityZone !== undefined) query = query.where('availability_zone', '=', filter.availabilityZone);
+    if (filter.bootable !== undefined) query = query.where('bootable', '=', filter.bootable);
+    if (filter.volumeTypeId !== undefined) query = query.where('volume_type_id', '=', filter.volumeTypeId);
+    for (const { key, direction } of sort) query = query.orderBy(key, direction);
+    if (!sort.some(({ key }) => key === 'id')) query = query.orderBy('id', sort[0]?.direction ?? 'desc');
+    return (await query.execute()).map(toVolume);
+  }
+
+  /**
+   * Applies `changes` when the volume is in one of `expected` statuses (any status when absent);
+   * false when it is not (or is gone), so the caller can answer with the state that blocked it.
+   */
+  async updateVolume(id: string, changes: VolumeChanges, expected?: readonly VolumeStatus[]): Promise<boolean> {
+    let query = this.#db.updateTable('volume_volumes').set(volumeColumns(changes, this.#now())).where('id', '=', id);
+    if (expected !== undefined) query = query.where('status', 'in', expected);
+    const result = await query.executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async deleteVolume(id: string): Promise<void> {
+    await this.#db.deleteFrom('volume_volumes').where('id', '=', id).execute();
+  }
+
+  // --- snapshots
+
+  async insertSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.#db
+      .insertInto('volume_snapshots')
+      .values({
+        id: snapshot.id,
+        volume_id: snapshot.volumeId,
+        project_id: snapshot.projectId,
+        user_id: snapshot.userId,
+        name: snapshot.name,
+        description: snapshot.description,
+        size: snapshot.size,
+        status: snapshot.status,
+        progress: snapshot.progress,
+        metadata: JSON.stringify(snapshot.metadata),
+        created_at: toDbTimestamp(snapshot.createdAt),
+        updated_at: snapshot.updatedAt === null ? null : toDbTimestamp(snapshot.updatedAt),
+      })
+      .execute();
+  }
+
+  async findSnapshot(id: string): Promise<Snapshot | undefined> {
+    const row = await this.#db.selectFrom('volume_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toSnapshot(row);
+  }
+
+  async listSnapshots(filter: SnapshotFilter): Promise<Snapshot[]> {
+    let query = this.#db.selectFrom('volume_snapshots').selectAll();
+    if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
+    if (filter.volumeId !== undefined) query = query.where('volume_id', '=', filter.volumeId);
+    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute()).map(toSnapshot);
+  }
+
+  async countSnapshotsOf(volumeId: string): Promise<number> {
+    const row = await this.#db.selectFrom('volume_snapshots').select((eb) => eb.fn.countAll<number>().as('n')).where('volume_id', '=', volumeId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async updateSnapshot(id: string, changes: SnapshotChanges, expected?: readonly SnapshotStatus[]): Promise<boolean> {
+    const set: Updateable<SnapshotsTable> = { updated_at: toDbTimestamp(this.#now()) };
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.description !== undefined) set.description = changes.description;
+    if (changes.status !== undefined) set.status = changes.status;
+    if (changes.progress !== undefined) set.progress = changes.progress;
+    if (changes.metadata !== undefined) set.metadata = JSON.stringify(changes.metadata);
+    let query = this.#db.updateTable('volume_snapshots').set(set).where('id', '=', id);
+    if (expected !== undefined) query = query.where('status', 'in', expected);
+    return (await query.executeTakeFirst()).numUpdatedRows > 0n;
+  }
+
+  async deleteSnapshot(id: string): Promise<void> {
+    await this.#db.deleteFrom('volume_snapshots').where('id', '=', id).execute();
+  }
+
+  // --- usage and quotas
+
+  async usageOf(projectId: string): Promise<VolumeUsage> {
+    const volumes = await this.#db
+      .selectFrom('volume_volumes')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb')])
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    const snapshots = await this.#db
+      .selectFrom('volume_snapshots')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb')])
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    return {
+      volumes: Number(volumes?.n ?? 0),
+      snapshots: Number(snapshots?.n ?? 0),
+      gigabytes: Number(volumes?.gb ?? 0) + Number(snapshots?.gb ?? 0),
+    };
+  }
+
+  /** A project's own limits, by resource. */
+  async quotaLimits(projectId: string): Promise<Map<string, number>> {
+    const rows = await this.#db.selectFrom('volume_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
+    return new Map(rows.map((row) => [row.resource, Number(row.hard_limit)]));
+  }
+
+  async setQuotaLimits(projectId: string, limits: ReadonlyMap<string, number>): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      for (const [resource, limit] of limits) {
+        await trx.deleteFrom('volume_quotas').where('project_id', '=', projectId).where('resource', '=', resource).execute();
+        await trx.insertInto('volume_quotas').values({ project_id: projectId, resource, hard_limit: limit }).execute();
+      }
+    });
+  }
+
+  async deleteQuotaLimits(projectId: string): Promise<void> {
+    await this.#db.deleteFrom('volume_quotas').where('project_id', '=', projectId).execute();
+  }
+
+  // --- volume types
+
+  async insertType(type: VolumeType): Promise<void> {
+    const now = toDbTimestamp(this.#now());
+    await this.#db
+      .insertInto('volume_types')
+      .values({ id: type.id, name: type.name, description: type.description, is_public: type.isPublic, extra_specs: JSON.stringify(type.extraSpecs), created_at: now, updated_at: now })
+      .execute();
+  }
+
+  async findType(key: { readonly id: string } | { readonly name: string }): Promise<VolumeType | undefined> {
+    const query = this.#db.selectFrom('volume_types').selectAll();
+    const row = await ('id' in key ? query.where('id', '=', key.id) : query.where('name', '=', key.name)).executeTakeFirst();
+    return row === undefined ? undefined : toType(row);
+  }
+
+  async listTypes(filter: { readonly isPublic?: boolean } = {}): Promise<VolumeType[]> {
+    let query = this.#db.selectFrom('volume_types').selectAll();
+    if (filter.isPublic !== undefined) query = query.where('is_public', '=', filter.isPublic);
+    return (await query.orderBy('name').execute()).map(toType);
+  }
+
+  async updateType(id: string, changes: { readonly name?: string; readonly description?: string | null; readonly isPublic?: boolean; readonly extraSpecs?: Readonly<Record<string, string>> }): Promise<boolean> {
+    const set: Updateable<VolumeTypesTable> = { updated_at: toDbTimestamp(this.#now()) };
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.description !== undefined) set.description = changes.description;
+    if (changes.isPublic !== undefined) set.is_public = changes.isPublic;
+    if (changes.extraSpecs !== undefined) set.extra_specs = JSON.stringify(changes.extraSpecs);
+    return (await this.#db.updateTable('volume_types').set(set).where('id', '=', id).executeTakeFirst()).numUpdatedRows > 0n;
+  }
+
+  async deleteType(id: string): Promise<void> {
+    await this.#db.deleteFrom('volume_types').where('id', '=', id).execute();
+  }
+
+  async countVolumesOfType(typeId: string): Promise<number> {
+    const row = await this.#db.selectFrom('volume_volumes').select((eb) => eb.fn.countAll<number>().as('n')).where('volume_type_id', '=', typeId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    return this.#database.isUniqueViolation(error);
+  }
+}

@@ -1,0 +1,41 @@
+/** The caller's side of the volume service's RPC API (the API's and the scheduler's VolumeAPI). */
+import { RpcClient, type Transport } from '../../common/bus/index.js';
+import type { SnapshotRef, VolumeRef } from '../backends/volume-driver.js';
+import { VOLUME_API_VERSION, VOLUME_TOPIC, type VolumeManagerVerbs, type VolumeSource } from './rpc-api.js';
+
+export class VolumeManagerRpcClient {
+  readonly #rpc: RpcClient;
+
+  constructor(transport: Transport, timeoutSeconds: number) {
+    this.#rpc = new RpcClient(transport, { topic: VOLUME_TOPIC, version: VOLUME_API_VERSION, timeoutSeconds });
+  }
+
+  #cast<K extends keyof VolumeManagerVerbs>(backendHost: string, method: K, args: VolumeManagerVerbs[K]): Promise<void> {
+    return this.#rpc.cast(method, args, { server: backendHost });
+  }
+
+  createVolume(backendHost: string, volume: VolumeRef, source: VolumeSource): Promise<void> {
+    return this.#cast(backendHost, 'create_volume', { volume, source });
+  }
+
+  deleteVolume(backendHost: string, volume: VolumeRef): Promise<void> {
+    return this.#cast(backendHost, 'delete_volume', { volume });
+  }
+
+  extendVolume(backendHost: string, volume: VolumeRef, newSizeGb: number): Promise<void> {
+    return this.#cast(backendHost, 'extend_volume', { volume, newSizeGb });
+  }
+
+  createSnapshot(backendHost: string, snapshot: SnapshotRef): Promise<void> {
+    return this.#cast(backendHost, 'create_snapshot', { snapshot });
+  }
+
+  deleteSnapshot(backendHost: string, snapshot: SnapshotRef): Promise<void> {
+    return this.#cast(backendHost, 'delete_snapshot', { snapshot });
+  }
+
+  /** Every volume service reports its capabilities at once (a scheduler starting). */
+  publishServiceCapabilities(): Promise<void> {
+    return this.#rpc.fanout('publish_service_capabilities', {});
+  }
+}

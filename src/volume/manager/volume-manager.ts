@@ -1,0 +1,214 @@
+/**
+ * The volume service of one backend (cinder-volume's VolumeManager): listens on `cinder-volume`
+ * as `host@backend`, drives its VolumeDriver, and tells the scheduler how each piece of work
+ * ended. It holds no database credentials; its capability reports and heartbeats keep the
+ * scheduler and `volume service list` current.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RpcServer, type Transport } from '../../common/bus/index.js';
+import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
+import { messageOf } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
+import type { VolumeDriver, VolumeRef } from '../backends/volume-driver.js';
+import type { BackendReport } from '../scheduler/rpc-api.js';
+import type { VolumeStatusReporter } from '../scheduler/rpc-client.js';
+import { VOLUME_API_VERSION, VOLUME_TOPIC, type CreateVolumeArgs, type ExtendVolumeArgs, type SnapshotArgs, type VolumeArgs, type VolumeManagerVerbs } from './rpc-api.js';
+
+const LOG = getLogger('nimbus.volume.manager');
+
+export const VOLUME_BINARY = 'cinder-volume';
+
+/** Where image data comes from (the image service, under the request's context). */
+export interface VolumeImageSource {
+  openImageData(imageId: string): Promise<Readable>;
+}
+
+export interface VolumeManagerOptions {
+  readonly transport: Transport;
+  readonly driver: VolumeDriver;
+  /** `[DEFAULT] host`; the service is `host@<volume_backend_name>`. */
+  readonly host: string;
+  /** `[volume] storage_availability_zone`. */
+  readonly availabilityZone: string;
+  readonly status: VolumeStatusReporter;
+  readonly images: VolumeImageSource;
+  /** Where image data is staged before the driver converts it. */
+  readonly stagingDir: string;
+  readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
+  /** Heartbeat and capability report period, ms ([DEFAULT] report_interval, 10 s). */
+  readonly reportIntervalMs?: number;
+  /** `[volume] reserved_percentage` (0) and `max_over_subscription_ratio` (20, Cinder's). */
+  readonly reservedPercentage?: number;
+  readonly maxOverSubscriptionRatio?: number;
+}
+
+type Handlers = { readonly [K in keyof VolumeManagerVerbs]: (args: VolumeManagerVerbs[K]) => Promise<void> };
+
+export class VolumeManager {
+  readonly backendHost: string;
+  readonly #options: VolumeManagerOptions;
+  readonly #server: RpcServer;
+  #stopHeartbeat: StopHeartbeat | undefined;
+  #reportTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: VolumeManagerOptions) {
+    this.#options = options;
+    this.backendHost = `${options.host}@${options.driver.capabilities.volumeBackendName}`;
+    const handlers: Handlers = {
+      create_volume: (args) => this.createVolume(args),
+      delete_volume: (args) => this.deleteVolume(args),
+      extend_volume: (args) => this.extendVolume(args),
+      create_snapshot: (args) => this.createSnapshot(args),
+      delete_snapshot: (args) => this.deleteSnapshot(args),
+      publish_service_capabilities: () => this.reportCapabilities(),
+    };
+    this.#server = new RpcServer(options.transport, { topic: VOLUME_TOPIC, server: this.backendHost, version: VOLUME_API_VERSION }, handlers);
+  }
+
+  async start(): Promise<void> {
+    const { driver, registry } = this.#options;
+    await driver.setUp();
+    await mkdir(this.#options.stagingDir, { recursive: true, mode: 0o700 });
+    await this.#server.start();
+    const service = await registry.register({ binary: VOLUME_BINARY, host: this.backendHost, topic: VOLUME_TOPIC });
+    const interval = this.#options.reportIntervalMs ?? 10_000;
+    this.#stopHeartbeat = registry.startHeartbeat(service.id, interval);
+    await this.reportCapabilities();
+    this.#reportTimer = setInterval(() => void runWithContext(newAdminContext(), () => this.reportCapabilities()), interval);
+    this.#reportTimer.unref();
+    LOG.info(`Volume service ${this.backendHost} started`);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#reportTimer);
+    await this.#server.stop();
+    await this.#stopHeartbeat?.();
+  }
+
+  /** Sends the backend's capabilities and capacity to the scheduler; a failure is logged, the next period retries. */
+  async reportCapabilities(): Promise<void> {
+    try {
+      await this.#options.status.updateServiceCapabilities(await this.#report());
+    } catch (error) {
+      LOG.warning(`Cannot report the capabilities of ${this.backendHost}: ${messageOf(error)}`);
+    }
+  }
+
+  async #report(): Promise<BackendReport> {
+    const { driver } = this.#options;
+    const capacity = await driver.getCapacity();
+    const caps = driver.capabilities;
+    return {
+      backendHost: this.backendHost,
+      pool: caps.volumeBackendName,
+      availabilityZone: this.#options.availabilityZone,
+      capabilities: {
+        volume_backend_name: caps.volumeBackendName,
+        vendor_name: caps.vendorName,
+        driver_version: caps.driverVersion,
+        storage_protocol: caps.storageProtocol,
+        total_capacity_gb: capacity.totalCapacityGb,
+        free_capacity_gb: capacity.freeCapacityGb,
+        provisioned_capacity_gb: capacity.provisionedCapacityGb,
+        reserved_percentage: this.#options.reservedPercentage ?? 0,
+        max_over_subscription_ratio: this.#options.maxOverSubscriptionRatio ?? 20,
+        thin_provisioning_support: caps.thinProvisioning,
+        thick_provisioning_support: !caps.thinProvisioning,
+        multiattach: caps.multiattach,
+        online_extend_support: caps.onlineExtend,
+      },
+    };
+  }
+
+  async createVolume({ volume, source }: CreateVolumeArgs): Promise<void> {
+    const { driver, status } = this.#options;
+    try {
+      switch (source.kind) {
+        case 'blank':
+          await driver.createVolume(volume);
+          break;
+        case 'snapshot':
+          await driver.createVolumeFromSnapshot(volume, source.snapshot);
+          break;
+        case 'volume':
+          await driver.createClonedVolume(volume, source.volume);
+          break;
+        case 'image':
+          await this.#createFromImage(volume, source.imageId, source.diskFormat);
+          break;
+      }
+    } catch (error) {
+      LOG.error(`Volume ${volume.id} could not be created on ${this.backendHost}: ${messageOf(error)}`);
+      await status.volumeUpdate(volume.id, { status: 'error', errorReason: messageOf(error) });
+      return;
+    }
+    LOG.info(`Created volume ${volume.id} (${volume.sizeGb}GB, from ${source.kind})`);
+    await status.volumeUpdate(volume.id, { status: 'available', launchedAt: new Date().toISOString(), ...(source.kind === 'image' ? { bootable: true } : {}) });
+    await this.reportCapabilities();
+  }
+
+  async #createFromImage(volume: VolumeRef, imageId: string, diskFormat: string): Promise<void> {
+    const staged = join(this.#options.stagingDir, `${volume.id}.image`);
+    try {
+      await pipeline(await this.#options.images.openImageData(imageId), createWriteStream(staged, { mode: 0o600 }));
+      await this.#options.driver.createVolumeFromImage(volume, { path: staged, diskFormat });
+    } finally {
+      await rm(staged, { force: true });
+    }
+  }
+
+  async deleteVolume({ volume }: VolumeArgs): Promise<void> {
+    try {
+      await this.#options.driver.deleteVolume(volume);
+    } catch (error) {
+      LOG.error(`Volume ${volume.id} could not be deleted: ${messageOf(error)}`);
+      await this.#options.status.volumeUpdate(volume.id, { status: 'error_deleting', errorReason: messageOf(error) });
+      return;
+    }
+    LOG.info(`Deleted volume ${volume.id}`);
+    await this.#options.status.volumeDeleted(volume.id);
+    await this.reportCapabilities();
+  }
+
+  async extendVolume({ volume, newSizeGb }: ExtendVolumeArgs): Promise<void> {
+    try {
+      await this.#options.driver.extendVolume(volume, newSizeGb);
+    } catch (error) {
+      LOG.error(`Volume ${volume.id} could not be extended to ${newSizeGb}GB: ${messageOf(error)}`);
+      await this.#options.status.volumeUpdate(volume.id, { status: 'error_extending', errorReason: messageOf(error) });
+      return;
+    }
+    LOG.info(`Extended volume ${volume.id} from ${volume.sizeGb}GB to ${newSizeGb}GB`);
+    await this.#options.status.volumeUpdate(volume.id, { status: 'available', size: newSizeGb });
+    await this.reportCapabilities();
+  }
+
+  async createSnapshot({ snapshot }: SnapshotArgs): Promise<void> {
+    try {
+      await this.#options.driver.createSnapshot(snapshot);
+    } catch (error) {
+      LOG.error(`Snapshot ${snapshot.id} of volume ${snapshot.volumeId} could not be created: ${messageOf(error)}`);
+      await this.#options.status.snapshotUpdate(snapshot.id, 'error');
+      return;
+    }
+    LOG.info(`Created snapshot ${snapshot.id} of volume ${snapshot.volumeId}`);
+    await this.#options.status.snapshotUpdate(snapshot.id, 'available', '100%');
+  }
+
+  async deleteSnapshot({ snapshot }: SnapshotArgs): Promise<void> {
+    try {
+      await this.#options.driver.deleteSnapshot(snapshot);
+    } catch (error) {
+      LOG.error(`Snapshot ${snapshot.id} could not be deleted: ${messageOf(error)}`);
+      await this.#options.status.snapshotUpdate(snapshot.id, 'error_deleting');
+      return;
+    }
+    LOG.info(`Deleted snapshot ${snapshot.id}`);
+    await this.#options.status.snapshotDeleted(snapshot.id);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The volume scheduler's RPC API (cinder-scheduler's SchedulerAPI), topic `cinder-scheduler`:
+ * placement verbs from the API, capability reports from the volume services, and the outcome of
+ * their work. The scheduler is the volume worker that holds the database, so volume services need
+ * only the bus (as compute agents report through the conductor).
+ */
+import type { VolumeSource } from '../manager/rpc-api.js';
+import type { SnapshotStatus, VolumeStatus } from '../volumes/volume.js';
+import type { VolumeRequestSpec } from './request-spec.js';
+
+export const VOLUME_SCHEDULER_TOPIC = 'cinder-scheduler';
+export const VOLUME_SCHEDULER_API_VERSION = '1.0';
+
+/** A backend's report, in Cinder's capability names (what volume type extra specs match). */
+export interface BackendCapabilities {
+  readonly volume_backend_name: string;
+  readonly vendor_name: string;
+  readonly driver_version: string;
+  readonly storage_protocol: string;
+  readonly total_capacity_gb: number;
+  readonly free_capacity_gb: number;
+  readonly provisioned_capacity_gb: number;
+  readonly reserved_percentage: number;
+  readonly max_over_subscription_ratio: number;
+  readonly thin_provisioning_support: boolean;
+  readonly thick_provisioning_support: boolean;
+  readonly multiattach: boolean;
+  readonly online_extend_support: boolean;
+  readonly [name: string]: string | number | boolean;
+}
+
+export interface BackendReport {
+  /** `host@backend`. */
+  readonly backendHost: string;
+  readonly pool: string;
+  readonly availabilityZone: string;
+  readonly capabilities: BackendCapabilities;
+}
+
+export interface ScheduleCreateArgs {
+  readonly spec: VolumeRequestSpec;
+  readonly source: VolumeSource;
+}
+
+export interface ScheduleExtendArgs {
+  readonly spec: VolumeRequestSpec;
+  readonly newSizeGb: number;
+}
+
+/** A volume's fields as a volume service changes them. */
+export interface VolumeUpdate {
+  readonly status: VolumeStatus;
+  readonly size?: number;
+  readonly bootable?: boolean;
+  readonly errorReason?: string | null;
+  /** ISO-8601: the volume became available. */
+  readonly launchedAt?: string;
+}
+
+export interface SchedulerVerbs {
+  create_volume: ScheduleCreateArgs;
+  extend_volume: ScheduleExtendArgs;
+  update_service_capabilities: { readonly report: BackendReport };
+  volume_update: { readonly volumeId: string; readonly update: VolumeUpdate };
+  volume_deleted: { readonly volumeId: string };
+  snapshot_update: { readonly snapshotId: string; readonly status: SnapshotStatus; readonly progress?: string };
+  snapshot_deleted: { readonly snapshotId: string };
+}

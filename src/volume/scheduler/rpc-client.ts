@@ -1,0 +1,60 @@
+/** The caller's side of the volume scheduler's RPC API: the volume API places, volume services report. */
+import { RpcClient, type Transport } from '../../common/bus/index.js';
+import type { VolumeSource } from '../manager/rpc-api.js';
+import type { SnapshotStatus } from '../volumes/volume.js';
+import type { VolumeRequestSpec } from './request-spec.js';
+import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type SchedulerVerbs, type VolumeUpdate } from './rpc-api.js';
+
+/** What a volume service tells the scheduler. */
+export interface VolumeStatusReporter {
+  volumeUpdate(volumeId: string, update: VolumeUpdate): Promise<void>;
+  volumeDeleted(volumeId: string): Promise<void>;
+  snapshotUpdate(snapshotId: string, status: SnapshotStatus, progress?: string): Promise<void>;
+  snapshotDeleted(snapshotId: string): Promise<void>;
+  updateServiceCapabilities(report: BackendReport): Promise<void>;
+}
+
+export class VolumeSchedulerRpcClient implements VolumeStatusReporter {
+  readonly #rpc: RpcClient;
+
+  constructor(transport: Transport, timeoutSeconds: number) {
+    this.#rpc = new RpcClient(transport, { topic: VOLUME_SCHEDULER_TOPIC, version: VOLUME_SCHEDULER_API_VERSION, timeoutSeconds });
+  }
+
+  #cast<K extends keyof SchedulerVerbs>(method: K, args: SchedulerVerbs[K]): Promise<void> {
+    return this.#rpc.cast(method, args);
+  }
+
+  /** Calls: the volume service knows its outcome is recorded before it moves on. */
+  async #call<K extends keyof SchedulerVerbs>(method: K, args: SchedulerVerbs[K]): Promise<void> {
+    await this.#rpc.call(method, args);
+  }
+
+  createVolume(spec: VolumeRequestSpec, source: VolumeSource): Promise<void> {
+    return this.#cast('create_volume', { spec, source });
+  }
+
+  extendVolume(spec: VolumeRequestSpec, newSizeGb: number): Promise<void> {
+    return this.#cast('extend_volume', { spec, newSizeGb });
+  }
+
+  updateServiceCapabilities(report: BackendReport): Promise<void> {
+    return this.#cast('update_service_capabilities', { report });
+  }
+
+  volumeUpdate(volumeId: string, update: VolumeUpdate): Promise<void> {
+    return this.#call('volume_update', { volumeId, update });
+  }
+
+  volumeDeleted(volumeId: string): Promise<void> {
+    return this.#call('volume_deleted', { volumeId });
+  }
+
+  snapshotUpdate(snapshotId: string, status: SnapshotStatus, progress?: string): Promise<void> {
+    return this.#call('snapshot_update', progress === undefined ? { snapshotId, status } : { snapshotId, status, progress });
+  }
+
+  snapshotDeleted(snapshotId: string): Promise<void> {
+    return this.#call('snapshot_deleted', { snapshotId });
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The volume scheduler worker (cinder-scheduler): keeps the backends' reported state, places new
+ * volumes and extensions on a backend (filters, weighers, then the backend's volume service), and
+ * records what volume services report back. Deciding and consuming happen in one synchronous step,
+ * so two placements never both take the last free space.
+ */
+import { RpcServer, type Transport } from '../../common/bus/index.js';
+import { messageOf } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
+import type { VolumeStore } from '../db/volume-store.js';
+import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
+import { backendHostOf } from '../volumes/volume.js';
+import { BackendStateCache, type BackendState } from './backend-state.js';
+import { DEFAULT_FILTERS, resolveFilters, type BackendFilter } from './filters/index.js';
+import type { VolumeRequestSpec } from './request-spec.js';
+import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type ScheduleCreateArgs, type ScheduleExtendArgs, type SchedulerVerbs } from './rpc-api.js';
+import { NoValidBackend, selectBackend } from './select-backend.js';
+import { DEFAULT_WEIGHERS, resolveWeighers, type ConfiguredWeigher } from './weighers/index.js';
+
+const LOG = getLogger('nimbus.volume.scheduler');
+
+export const SCHEDULER_BINARY = 'cinder-scheduler';
+
+export interface VolumeSchedulerOptions {
+  readonly transport: Transport;
+  readonly store: VolumeStore;
+  readonly managers: VolumeManagerRpcClient;
+  readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
+  readonly host: string;
+  readonly reportIntervalMs?: number;
+  /** A backend whose last report is older is not placed on ([DEFAULT] service_down_time). */
+  readonly downTimeMs?: number;
+  readonly filters?: readonly string[];
+  readonly weighers?: readonly string[];
+}
+
+type Handlers = { readonly [K in keyof SchedulerVerbs]: (args: SchedulerVerbs[K]) => unknown };
+
+export class VolumeSchedulerService {
+  readonly cache: BackendStateCache;
+  readonly #options: VolumeSchedulerOptions;
+  readonly #filters: readonly BackendFilter[];
+  readonly #weighers: readonly ConfiguredWeigher[];
+  readonly #server: RpcServer;
+  #stopHeartbeat: StopHeartbeat | undefined;
+
+  constructor(options: VolumeSchedulerOptions) {
+    this.#options = options;
+    this.cache = new BackendStateCache(options.downTimeMs === undefined ? {} : { downTimeMs: options.downTimeMs });
+    this.#filters = resolveFilters(options.filters ?? DEFAULT_FILTERS);
+    this.#weighers = resolveWeighers(options.weighers ?? DEFAULT_WEIGHERS);
+    const { store } = options;
+    const handlers: Handlers = {
+      create_volume: (args) => this.scheduleCreate(args),
+      extend_volume: (args) => this.scheduleExtend(args),
+      update_service_capabilities: ({ report }) => this.cache.update(report),
+      volume_update: async ({ volumeId, update }) => {
+        const { launchedAt, ...rest } = update;
+        await store.updateVolume(volumeId, { ...rest, ...(launchedAt === undefined ? {} : { launchedAt: new Date(launchedAt) }) });
+      },
+      volume_deleted: ({ volumeId }) => store.deleteVolume(volumeId),
+      snapshot_update: ({ snapshotId, status, progress }) => store.updateSnapshot(snapshotId, progress === undefined ? { status } : { status, progress }),
+      snapshot_deleted: ({ snapshotId }) => store.deleteSnapshot(snapshotId),
+    };
+    this.#server = new RpcServer(options.transport, { topic: VOLUME_SCHEDULER_TOPIC, server: options.host, version: VOLUME_SCHEDULER_API_VERSION }, handlers);
+  }
+
+  async start(): Promise<void> {
+    const { registry, host } = this.#options;
+    await this.#server.start();
+    const service = await registry.register({ binary: SCHEDULER_BINARY, host, topic: VOLUME_SCHEDULER_TOPIC });
+    this.#stopHeartbeat = registry.startHeartbeat(service.id, this.#options.reportIntervalMs ?? 10_000);
+    // A scheduler starting knows no backend: ask every volume service for its report now.
+    await this.#options.managers.publishServiceCapabilities();
+    LOG.info('Volume scheduler started');
+  }
+
+  async stop(): Promise<void> {
+    await this.#server.stop();
+    await this.#stopHeartbeat?.();
+  }
+
+  /** Picks a backend and consumes the space at once; NoValidBackend as is. */
+  place(spec: VolumeRequestSpec): BackendState {
+    const chosen = selectBackend(this.cache.live(), spec, this.#filters, this.#weighers);
+    this.cache.consume(chosen.name, spec.sizeGb);
+    return chosen;
+  }
+
+  async scheduleCreate({ spec, source }: ScheduleCreateArgs): Promise<void> {
+    const { store, managers } = this.#options;
+    let chosen: BackendState;
+    try {
+      chosen = this.place(spec);
+    } catch (error) {
+      if (!(error instanceof NoValidBackend)) throw error;
+      LOG.error(`Failed to schedule volume ${spec.volumeId}: ${error.message}`);
+      await store.updateVolume(spec.volumeId, { status: 'error', errorReason: error.message }, ['creating']);
+      return;
+    }
+    if (!(await store.updateVolume(spec.volumeId, { host: chosen.name }, ['creating']))) {
+      LOG.info(`Volume ${spec.volumeId} is no longer creating; not sent to ${chosen.name}`);
+      return;
+    }
+    LOG.info(`Volume ${spec.volumeId} (${spec.sizeGb}GB) placed on ${chosen.name}`);
+    await managers.createVolume(chosen.backendHost, { id: spec.volumeId, sizeGb: spec.sizeGb }, source);
+  }
+
+  /** An extend needs room for the growth on the volume's own backend (Cinder schedules it too). */
+  async scheduleExtend({ spec, newSizeGb }: ScheduleExtendArgs): Promise<void> {
+    const { store, managers } = this.#options;
+    const volume = await store.findVolume(spec.volumeId);
+    if (volume === undefined || volume.host === null) return;
+    try {
+      this.place({ ...spec, onlyBackend: volume.host });
+    } catch (error) {
+      if (!(error instanceof NoValidBackend)) throw error;
+      LOG.error(`Volume ${volume.id} cannot grow to ${newSizeGb}GB: ${messageOf(error)}`);
+      await store.updateVolume(volume.id, { status: 'available', errorReason: error.message }, ['extending']);
+      return;
+    }
+    await managers.extendVolume(backendHostOf(volume.host), { id: volume.id, sizeGb: volume.size }, newSizeGb);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Test-only harness: the volume API's routes in the real HTTP framework and policy engine, over a
+ * real database, with the real scheduler and a file-backend volume service on an in-process bus
+ * and the real image service. The caller's context travels in a test-only header.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { InprocTransport } from '../../common/bus/inproc/transport.js';
+import type { RequestContext } from '../../common/context/request-context.js';
+import type { DialectName } from '../../common/db/engine.js';
+import { migrateToLatest } from '../../common/db/migrator.js';
+import { buildHttpApp } from '../../common/http/app.js';
+import { enterRequestContext } from '../../common/http/request-id.js';
+import { credentialsOf } from '../../common/policy/credentials.js';
+import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
+import { serviceRegistryMigrations } from '../../common/service/db/migrations/index.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
+import type { ImageService } from '../../image/images/image-service.js';
+import { withImages } from '../../image/images/testing/image-fixture.js';
+import { v3Routes } from '../api/routes/index.js';
+import { FileVolumeDriver } from '../backends/file/file-driver.js';
+import { volumeMigrations } from '../db/migrations/index.js';
+import { VOLUME_POLICIES } from '../policies.js';
+import { createVolumeCore, type VolumeCore } from '../volume-core.js';
+import { startVolumeWorkers, type VolumeWorkers } from '../workers.js';
+import { loadConfig } from '../../common/config/load.js';
+
+export { ADMIN, memberOf } from '../../image/images/testing/image-fixture.js';
+
+export interface Reply {
+  readonly status: number;
+  readonly json: Record<string, unknown>;
+}
+
+export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
+
+export interface VolumeCloud {
+  readonly call: Call;
+  readonly core: VolumeCore;
+  readonly workers: VolumeWorkers;
+  readonly images: ImageService;
+  /** The file backend's volume and snapshot files. */
+  readonly backendFiles: () => Promise<string[]>;
+  /** Where the file backend keeps a volume's data. */
+  readonly volumePath: (id: string) => string;
+  /** Polls a volume until its status leaves `creating`/`extending`/`deleting`; the last reply. */
+  readonly settle: (path: string, as: RequestContext) => Promise<Reply>;
+}
+
+export interface VolumeCloudOptions {
+  /** `[volume]` options by name (quotas, ratio). */
+  readonly volume?: Readonly<Record<string, string>>;
+}
+
+const TRANSIENT = new Set(['creating', 'extending', 'deleting']);
+
+export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCloud) => Promise<void>, options: VolumeCloudOptions = {}): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'nimbus-volume-cloud-'));
+  try {
+    await withImages(dialect, async ({ images, db }) => {
+      await migrateToLatest(db, serviceRegistryMigrations);
+      await migrateToLatest(db, volumeMigrations);
+      const config = loadConfig({ env: {}, flags: { DEFAULT: { state_dir: root }, ...(options.volume === undefined ? {} : { volume: options.volume }) } });
+      const transport = new InprocTransport(`volume-${randomUUID()}`);
+      await transport.connect();
+      const directory = join(root, 'volumes');
+      const workers = await startVolumeWorkers({
+        database: db,
+        transport,
+        drivers: [new FileVolumeDriver({ directory })],
+        host: 'test-host',
+        availabilityZone: 'nova',
+        images: { openImageData: (id) => images.openImageData({ requestId: 'req-volume', isAdmin: true }, id) },
+        stagingDir: join(root, 'staging'),
+        rpcTimeoutSeconds: 10,
+        maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+      });
+      const core = createVolumeCore(
+        { database: db, scheduler: workers.schedulerClient, managers: workers.managerClient, images: { getImage: (context, id) => images.getImageForCompute(context, id) } },
+        config,
+      );
+      const app: FastifyInstance = buildHttpApp({
+        maxBodyBytes: 65536,
+        services: [
+          {
+            name: 'volume',
+            prefix: '/volume',
+            faultFormat: 'cinder',
+            routes: async (scope) => {
+              scope.addHook('onRequest', (request, _reply, done) => {
+                enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
+              });
+              await scope.register(
+                v3Routes({
+                  ...core,
+                  services: new ServiceRegistry(db),
+                  policy: createPolicyEnforcer({ defaults: VOLUME_POLICIES }),
+                  credentialsOf: (request) => credentialsOf(request.requestContext),
+                  publicUrl: 'http://cloud',
+                }),
+              );
+            },
+          },
+        ],
+      });
+      const call: Call = async (method, path, { body, as = ADMIN_CONTEXT } = {}) => {
+        const response = await app.inject({
+          method: method as 'GET',
+          url: `/volume/v3/${as.projectId ?? 'none'}${path}`,
+          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+        });
+        const text = response.body;
+        return { status: response.statusCode, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+      };
+      const settle = async (path: string, as: RequestContext): Promise<Reply> => {
+        for (let attempt = 0; attempt < 200; attempt += 1) {
+          const reply = await call('GET', path, { as });
+          const item = (reply.json['volume'] ?? reply.json['snapshot']) as { status?: string } | undefined;
+          if (reply.status !== 200 || item?.status === undefined || !TRANSIENT.has(item.status)) return reply;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        throw new Error(`${path} did not settle`);
+      };
+      const backendFiles = async () => (await readdir(directory)).filter((name) => !name.startsWith('.'));
+      try {
+        await fn({ call, core, workers, images, backendFiles, settle, volumePath: (id) => join(directory, `volume-${id}`) });
+      } finally {
+        await app.close();
+        await workers.stop();
+        await transport.close();
+      }
+    });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+const ADMIN_CONTEXT: RequestContext = { requestId: 'req-admin', userId: 'admin', projectId: 'admin-project', roles: ['admin', 'member', 'reader'], isAdmin: true };

@@ -1,0 +1,110 @@
+/** Cinder's snapshot API: checks, the record, and a cast to the volume's own service. */
+import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { NotFound } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { SnapshotFilter, VolumeStore } from '../db/volume-store.js';
+import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
+import { invalidSnapshot, invalidVolume, snapshotNotFound } from './volume-errors.js';
+import type { VolumeQuotas } from './volume-quotas.js';
+import type { VolumeService } from './volume-service.js';
+import { backendHostOf, type Snapshot, type SnapshotStatus } from './volume.js';
+
+const LOG = getLogger('nimbus.volume.snapshots');
+
+export interface CreateSnapshotRequest {
+  readonly volumeId: string;
+  readonly name?: string | null;
+  readonly description?: string | null;
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Snapshot an in-use volume too. */
+  readonly force?: boolean;
+}
+
+export class SnapshotService {
+  constructor(
+    private readonly store: VolumeStore,
+    private readonly volumes: VolumeService,
+    private readonly quotas: VolumeQuotas,
+    private readonly managers: Pick<VolumeManagerRpcClient, 'createSnapshot' | 'deleteSnapshot'>,
+  ) {}
+
+  async get(context: RequestContext, id: string): Promise<Snapshot> {
+    const snapshot = await this.store.findSnapshot(id);
+    if (snapshot === undefined || !(context.isAdmin === true || snapshot.projectId === context.projectId)) throw snapshotNotFound(id);
+    return snapshot;
+  }
+
+  list(filter: SnapshotFilter): Promise<Snapshot[]> {
+    return this.store.listSnapshots(filter);
+  }
+
+  async create(context: RequestContext, request: CreateSnapshotRequest): Promise<Snapshot> {
+    const volume = await this.volumes.get(context, request.volumeId);
+    const allowed = volume.status === 'available' || (volume.status === 'in-use' && request.force === true);
+    if (!allowed || volume.host === null) {
+      throw invalidVolume(`Volume ${volume.id} status must be available, but current status is: ${volume.status}.`);
+    }
+    await this.quotas.checkSnapshot(volume.projectId, volume.size);
+    const now = this.store.now();
+    const snapshot: Snapshot = {
+      id: randomUUID(),
+      volumeId: volume.id,
+      projectId: volume.projectId,
+      userId: context.userId ?? '',
+      name: request.name ?? null,
+      description: request.description ?? null,
+      size: volume.size,
+      status: 'creating',
+      progress: '0%',
+      metadata: request.metadata ?? {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.insertSnapshot(snapshot);
+    LOG.info(`Create snapshot request issued for snapshot ${snapshot.id} of volume ${volume.id}`);
+    await this.managers.createSnapshot(backendHostOf(volume.host), { id: snapshot.id, volumeId: volume.id, sizeGb: volume.size });
+    return snapshot;
+  }
+
+  async update(context: RequestContext, id: string, changes: { readonly name?: string | null; readonly description?: string | null }): Promise<Snapshot> {
+    await this.get(context, id);
+    await this.store.updateSnapshot(id, changes);
+    return this.get(context, id);
+  }
+
+  async setMetadata(context: RequestContext, id: string, metadata: Readonly<Record<string, string>>, replace: boolean): Promise<Readonly<Record<string, string>>> {
+    const snapshot = await this.get(context, id);
+    const merged = replace ? { ...metadata } : { ...snapshot.metadata, ...metadata };
+    await this.store.updateSnapshot(id, { metadata: merged });
+    return merged;
+  }
+
+  async deleteMetadataKey(context: RequestContext, id: string, key: string): Promise<void> {
+    const snapshot = await this.get(context, id);
+    if (!(key in snapshot.metadata)) throw new NotFound('Metadata item was not found');
+    const rest = Object.fromEntries(Object.entries(snapshot.metadata).filter(([name]) => name !== key));
+    await this.store.updateSnapshot(id, { metadata: rest });
+  }
+
+  async delete(context: RequestContext, id: string): Promise<void> {
+    const snapshot = await this.get(context, id);
+    const deletable: SnapshotStatus[] = ['available', 'error', 'error_deleting'];
+    if (!(await this.store.updateSnapshot(id, { status: 'deleting' }, deletable))) {
+      throw invalidSnapshot(`Snapshot status must be available or error and must not be part of a group.`);
+    }
+    const volume = await this.store.findVolume(snapshot.volumeId);
+    if (volume?.host === null || volume === undefined) {
+      await this.store.deleteSnapshot(id);
+      return;
+    }
+    LOG.info(`Delete snapshot request issued for snapshot ${id}`);
+    await this.managers.deleteSnapshot(backendHostOf(volume.host), { id, volumeId: snapshot.volumeId, sizeGb: snapshot.size });
+  }
+
+  /** os-reset_status of a snapshot (admin). */
+  async resetStatus(context: RequestContext, id: string, status: SnapshotStatus): Promise<void> {
+    await this.get(context, id);
+    await this.store.updateSnapshot(id, { status });
+  }
+}

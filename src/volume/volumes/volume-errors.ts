@@ -1,0 +1,18 @@
+/** Cinder's exceptions this service raises, as typed errors carrying Cinder's own words. */
+import { BadRequest, NotFound, PayloadTooLarge } from '../../common/errors/errors.js';
+
+export const volumeNotFound = (id: string) => new NotFound(`Volume ${id} could not be found.`);
+export const snapshotNotFound = (id: string) => new NotFound(`Snapshot ${id} could not be found.`);
+export const typeNotFound = (id: string) => new NotFound(`Volume type ${id} could not be found.`);
+export const typeNotFoundByName = (name: string) => new NotFound(`Volume type with name ${name} could not be found.`);
+export const imageNotFound = (id: string) => new NotFound(`Image ${id} could not be found.`);
+
+/** InvalidVolume (400). */
+export const invalidVolume = (reason: string) => new BadRequest(`Invalid volume: ${reason}`);
+/** InvalidSnapshot (400). */
+export const invalidSnapshot = (reason: string) => new BadRequest(`Invalid snapshot: ${reason}`);
+/** InvalidInput (400). */
+export const invalidInput = (reason: string) => new BadRequest(`Invalid input received: ${reason}`);
+
+/** Cinder's QuotaError family: 413 overLimit. */
+export class QuotaExceeded extends PayloadTooLarge {}

@@ -1,0 +1,72 @@
+/**
+ * Cinder's quotas for a project: limits (the project's own, else the configured defaults; -1 is
+ * no limit), what it uses (counted from its volumes and snapshots), and the checks a create or an
+ * extend passes before anything is written.
+ */
+import type { VolumeStore } from '../db/volume-store.js';
+import { QuotaExceeded } from './volume-errors.js';
+
+export const QUOTA_RESOURCES = ['volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes', 'groups', 'per_volume_gigabytes'] as const;
+export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
+export type QuotaLimits = Readonly<Record<QuotaResource, number>>;
+
+export function isQuotaResource(name: string): name is QuotaResource {
+  return (QUOTA_RESOURCES as readonly string[]).includes(name);
+}
+
+/** What a project holds, per resource (backups and groups come later: 0). */
+export type QuotaUsage = Readonly<Record<QuotaResource, number>>;
+
+export class VolumeQuotas {
+  constructor(
+    private readonly store: VolumeStore,
+    readonly defaults: QuotaLimits,
+  ) {}
+
+  async limits(projectId: string): Promise<QuotaLimits> {
+    const own = await this.store.quotaLimits(projectId);
+    return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, own.get(resource) ?? this.defaults[resource]])) as QuotaLimits;
+  }
+
+  async usage(projectId: string): Promise<QuotaUsage> {
+    const used = await this.store.usageOf(projectId);
+    return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: 0, backup_gigabytes: 0, groups: 0, per_volume_gigabytes: 0 };
+  }
+
+  async update(projectId: string, limits: ReadonlyMap<QuotaResource, number>): Promise<void> {
+    await this.store.setQuotaLimits(projectId, limits);
+  }
+
+  async reset(projectId: string): Promise<void> {
+    await this.store.deleteQuotaLimits(projectId);
+  }
+
+  /** A new volume (count it) or an extension (only the gigabytes) of `sizeGb`. */
+  async checkVolume(projectId: string, sizeGb: number, options: { readonly newVolume: boolean; readonly totalSizeGb: number }): Promise<void> {
+    const [limits, used] = await Promise.all([this.limits(projectId), this.store.usageOf(projectId)]);
+    const perVolume = limits.per_volume_gigabytes;
+    if (perVolume >= 0 && options.totalSizeGb > perVolume) {
+      throw new QuotaExceeded(`Requested volume size ${options.totalSizeGb}G is larger than maximum allowed limit ${perVolume}G.`);
+    }
+    if (options.newVolume && limits.volumes >= 0 && used.volumes + 1 > limits.volumes) {
+      throw new QuotaExceeded(`Maximum number of volumes allowed (${limits.volumes}) exceeded for quota 'volumes'.`);
+    }
+    this.#checkGigabytes(limits, used.gigabytes, sizeGb);
+  }
+
+  async checkSnapshot(projectId: string, sizeGb: number): Promise<void> {
+    const [limits, used] = await Promise.all([this.limits(projectId), this.store.usageOf(projectId)]);
+    if (limits.snapshots >= 0 && used.snapshots + 1 > limits.snapshots) {
+      throw new QuotaExceeded(`Maximum number of snapshots allowed (${limits.snapshots}) exceeded`);
+    }
+    this.#checkGigabytes(limits, used.gigabytes, sizeGb);
+  }
+
+  #checkGigabytes(limits: QuotaLimits, consumed: number, sizeGb: number): void {
+    if (limits.gigabytes >= 0 && consumed + sizeGb > limits.gigabytes) {
+      throw new QuotaExceeded(
+        `Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${sizeGb}G, quota is ${limits.gigabytes}G and ${consumed}G has been consumed.`,
+      );
+    }
+  }
+}

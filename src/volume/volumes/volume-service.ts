@@ -1,0 +1,249 @@
+/**
+ * Cinder's volume API (cinder/volume/api.py): checks what a request asks, writes the record and
+ * casts the work — creates and extends to the scheduler, deletes to the volume's own service. It
+ * never waits on a backend: the caller polls the volume's status.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../common/context/request-context.js';
+import { BadRequest, NimbusError, NotFound } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import { GIB } from '../backends/volume-driver.js';
+import type { SortSpec, VolumeFilter, VolumeSortKey, VolumeStore } from '../db/volume-store.js';
+import type { VolumeSource } from '../manager/rpc-api.js';
+import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
+import type { VolumeSchedulerRpcClient } from '../scheduler/rpc-client.js';
+import { imageNotFound, invalidInput, invalidVolume, snapshotNotFound, volumeNotFound } from './volume-errors.js';
+import type { VolumeQuotas } from './volume-quotas.js';
+import type { VolumeTypes } from './volume-types.js';
+import { backendHostOf, VOLUME_STATUSES, type Volume, type VolumeStatus } from './volume.js';
+
+const LOG = getLogger('nimbus.volume.api');
+
+/** What the volume service needs of an image: Glance's record, read as the caller. */
+export interface VolumeImageRecord {
+  readonly id: string;
+  readonly name: string | null;
+  readonly status: string;
+  readonly disk_format: string | null;
+  readonly container_format: string | null;
+  readonly size: number | null;
+  readonly checksum: string | null;
+  readonly min_disk: number;
+  readonly min_ram: number;
+}
+
+export interface VolumeImageLookup {
+  getImage(context: RequestContext, id: string): Promise<VolumeImageRecord>;
+}
+
+export interface CreateVolumeRequest {
+  readonly size?: number;
+  readonly name?: string | null;
+  readonly description?: string | null;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly volumeType?: string;
+  readonly availabilityZone?: string;
+  readonly snapshotId?: string;
+  readonly sourceVolid?: string;
+  readonly imageRef?: string;
+  readonly multiattach?: boolean;
+}
+
+export interface VolumeServiceDeps {
+  readonly store: VolumeStore;
+  readonly types: VolumeTypes;
+  readonly quotas: VolumeQuotas;
+  readonly scheduler: Pick<VolumeSchedulerRpcClient, 'createVolume' | 'extendVolume'>;
+  readonly managers: Pick<VolumeManagerRpcClient, 'deleteVolume' | 'createSnapshot' | 'deleteSnapshot'>;
+  readonly images: VolumeImageLookup;
+  /** `[volume] storage_availability_zone`: the zones volumes may ask for. */
+  readonly availabilityZones: readonly string[];
+}
+
+/** Statuses a volume may be deleted from without force (Cinder's delete). */
+const DELETABLE: readonly VolumeStatus[] = ['available', 'error', 'error_restoring', 'error_extending', 'error_managing'];
+
+export class VolumeService {
+  constructor(private readonly deps: VolumeServiceDeps) {}
+
+  /** The volume if the caller may see it (an admin sees all; others their project's); 404 otherwise. */
+  async get(context: RequestContext, id: string): Promise<Volume> {
+    const volume = await this.deps.store.findVolume(id);
+    if (volume === undefined || !(context.isAdmin === true || volume.projectId === context.projectId)) throw volumeNotFound(id);
+    return volume;
+  }
+
+  list(filter: VolumeFilter, sort: readonly SortSpec<VolumeSortKey>[]): Promise<Volume[]> {
+    return this.deps.store.listVolumes(filter, sort);
+  }
+
+  async create(context: RequestContext, request: CreateVolumeRequest): Promise<Volume> {
+    const { store, types, quotas } = this.deps;
+    const projectId = context.projectId ?? '';
+    const snapshot = request.snapshotId === undefined ? undefined : await store.findSnapshot(request.snapshotId);
+    if (request.snapshotId !== undefined && (snapshot === undefined || !(context.isAdmin === true || snapshot.projectId === projectId))) {
+      throw snapshotNotFound(request.snapshotId);
+    }
+    const source = request.sourceVolid === undefined ? undefined : await this.get(context, request.sourceVolid);
+    const parent = snapshot === undefined ? source : await store.findVolume(snapshot.volumeId);
+
+    const size = request.size ?? snapshot?.size ?? source?.size;
+    if (size === undefined || !Number.isInteger(size) || size <= 0) {
+      throw invalidInput(`Volume size '${String(size ?? request.size)}' must be an integer and greater than 0`);
+    }
+    let volumeSource: VolumeSource = { kind: 'blank' };
+    let imageMetadata: Record<string, string> | null = null;
+    if (snapshot !== undefined) {
+      if (snapshot.status !== 'available') throw new BadRequest(`Invalid snapshot: Originating snapshot status must be one of 'available' values`);
+      if (size < snapshot.size) {
+        throw invalidInput(`Volume size ${size}GB cannot be smaller than the snapshot size ${snapshot.size}GB. They must be >= original snapshot size.`);
+      }
+      volumeSource = { kind: 'snapshot', snapshot: { id: snapshot.id, volumeId: snapshot.volumeId, sizeGb: snapshot.size } };
+    } else if (source !== undefined) {
+      if (source.status !== 'available' && source.status !== 'in-use') throw invalidVolume('Unable to clone volumes that are in an error state');
+      if (size < source.size) {
+        throw invalidInput(`Volume size ${size}GB cannot be smaller than original volume size ${source.size}GB. They must be >= original volume size.`);
+      }
+      volumeSource = { kind: 'volume', volume: { id: source.id, sizeGb: source.size } };
+    } else if (request.imageRef !== undefined) {
+      const image = await this.deps.images.getImage(context, request.imageRef).catch((error: unknown) => {
+        throw error instanceof NimbusError && error.status === 404 ? imageNotFound(request.imageRef ?? '') : error;
+      });
+      if (image.status !== 'active') throw invalidInput(`Image ${image.id} is not active.`);
+      const imageGb = Math.ceil((image.size ?? 0) / GIB);
+      if (imageGb > size) throw invalidInput(`Size of specified image ${imageGb}GB is larger than volume size ${size}GB.`);
+      if (image.min_disk > size) throw invalidInput(`Volume size ${size}GB cannot be smaller than the image minDisk size ${image.min_disk}GB.`);
+      volumeSource = { kind: 'image', imageId: image.id, diskFormat: image.disk_format ?? 'raw' };
+      imageMetadata = imageMetadataOf(image);
+    }
+
+    const type = parent !== undefined && request.volumeType === undefined ? await types.get(parent.volumeTypeId) : await types.resolve(request.volumeType);
+    const zone = request.availabilityZone ?? parent?.availabilityZone ?? this.deps.availabilityZones[0] ?? 'nova';
+    if (!this.deps.availabilityZones.includes(zone)) throw invalidInput(`Availability zone '${zone}' is invalid.`);
+    if (parent !== undefined && zone !== parent.availabilityZone) throw invalidInput('Volume must be in the same availability zone as the source volume or snapshot');
+    await quotas.checkVolume(projectId, size, { newVolume: true, totalSizeGb: size });
+
+    const now = store.now();
+    const volume: Volume = {
+      id: randomUUID(),
+      projectId,
+      userId: context.userId ?? '',
+      name: request.name ?? null,
+      description: request.description ?? null,
+      size,
+      status: 'creating',
+      attachStatus: 'detached',
+      host: null,
+      availabilityZone: zone,
+      volumeTypeId: type.id,
+      bootable: false,
+      multiattach: request.multiattach ?? false,
+      snapshotId: snapshot?.id ?? null,
+      sourceVolid: source?.id ?? null,
+      metadata: request.metadata ?? {},
+      imageMetadata,
+      errorReason: null,
+      launchedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.insertVolume(volume);
+    LOG.info(`Create volume request issued for volume ${volume.id} (${size}GB, type ${type.name}, from ${volumeSource.kind})`);
+    await this.deps.scheduler.createVolume(
+      { volumeId: volume.id, sizeGb: size, availabilityZone: zone, extraSpecs: type.extraSpecs, ...(parent?.host ? { onlyBackend: parent.host } : {}) },
+      volumeSource,
+    );
+    return volume;
+  }
+
+  async update(context: RequestContext, id: string, changes: { readonly name?: string | null; readonly description?: string | null; readonly metadata?: Readonly<Record<string, string>> }): Promise<Volume> {
+    await this.get(context, id);
+    await this.deps.store.updateVolume(id, changes);
+    return this.get(context, id);
+  }
+
+  /** Metadata: `replace` sets exactly these keys (PUT), otherwise they are merged in (POST). */
+  async setMetadata(context: RequestContext, id: string, metadata: Readonly<Record<string, string>>, replace: boolean): Promise<Readonly<Record<string, string>>> {
+    const volume = await this.get(context, id);
+    const merged = replace ? { ...metadata } : { ...volume.metadata, ...metadata };
+    await this.deps.store.updateVolume(id, { metadata: merged });
+    return merged;
+  }
+
+  async deleteMetadataKey(context: RequestContext, id: string, key: string): Promise<void> {
+    const volume = await this.get(context, id);
+    if (!(key in volume.metadata)) throw new NotFound('Metadata item was not found');
+    const rest = Object.fromEntries(Object.entries(volume.metadata).filter(([name]) => name !== key));
+    await this.deps.store.updateVolume(id, { metadata: rest });
+  }
+
+  async delete(context: RequestContext, id: string, force = false): Promise<void> {
+    const volume = await this.get(context, id);
+    const snapshots = await this.deps.store.countSnapshotsOf(id);
+    if (snapshots > 0) throw invalidVolume(`Volume still has ${snapshots} dependent snapshots.`);
+    if (volume.attachStatus === 'attached') throw invalidVolume('Volume must not be attached to be deleted.');
+    const expected = force ? VOLUME_STATUSES.filter((status) => status !== 'deleting') : DELETABLE;
+    if (!(await this.deps.store.updateVolume(id, { status: 'deleting' }, expected))) {
+      throw invalidVolume(
+        `Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.`,
+      );
+    }
+    if (volume.host === null) {
+      // Never placed (no backend took it): nothing to remove but the record.
+      await this.deps.store.deleteVolume(id);
+      LOG.info(`Deleted volume ${id}, which had no backend`);
+      return;
+    }
+    LOG.info(`Delete volume request issued for volume ${id}`);
+    await this.deps.managers.deleteVolume(backendHostOf(volume.host), { id, sizeGb: volume.size });
+  }
+
+  /** os-extend of a detached volume: the scheduler checks the backend's room, then its service grows it. */
+  async extend(context: RequestContext, id: string, newSize: number): Promise<void> {
+    const volume = await this.get(context, id);
+    if (volume.status !== 'available') throw invalidVolume(`Volume ${id} status must be 'available' to extend, currently ${volume.status}.`);
+    if (newSize <= volume.size) {
+      throw invalidInput(`New size for extend must be greater than current size. (current: ${volume.size}, extended: ${newSize}).`);
+    }
+    await this.deps.quotas.checkVolume(volume.projectId, newSize - volume.size, { newVolume: false, totalSizeGb: newSize });
+    if (!(await this.deps.store.updateVolume(id, { status: 'extending', errorReason: null }, ['available']))) {
+      throw invalidVolume(`Volume ${id} status must be 'available' to extend, currently ${(await this.get(context, id)).status}.`);
+    }
+    const type = await this.deps.types.get(volume.volumeTypeId).catch(() => undefined);
+    LOG.info(`Extend volume request issued for volume ${id} (${volume.size}GB → ${newSize}GB)`);
+    await this.deps.scheduler.extendVolume({ volumeId: id, sizeGb: newSize - volume.size, extraSpecs: type?.extraSpecs ?? {} }, newSize);
+  }
+
+  /** os-reset_status (admin): the record only, nothing on the backend. */
+  async resetStatus(context: RequestContext, id: string, status: string | undefined, attachStatus: string | undefined): Promise<void> {
+    await this.get(context, id);
+    if (status !== undefined && !(VOLUME_STATUSES as readonly string[]).includes(status)) throw invalidInput(`Invalid status '${status}'`);
+    if (attachStatus !== undefined && attachStatus !== 'attached' && attachStatus !== 'detached') throw invalidInput(`Invalid attach status '${attachStatus}'`);
+    await this.deps.store.updateVolume(id, {
+      ...(status === undefined ? {} : { status: status as VolumeStatus }),
+      ...(attachStatus === undefined ? {} : { attachStatus }),
+    });
+    LOG.info(`Reset status of volume ${id} to ${status ?? '-'} / ${attachStatus ?? '-'}`);
+  }
+
+  async setBootable(context: RequestContext, id: string, bootable: boolean): Promise<void> {
+    const volume = await this.get(context, id);
+    if (volume.status !== 'available' && volume.status !== 'in-use') throw invalidVolume('Volume status must be available or in-use.');
+    await this.deps.store.updateVolume(id, { bootable });
+  }
+}
+
+/** Cinder's volume_image_metadata of a volume made from an image. */
+function imageMetadataOf(image: VolumeImageRecord): Record<string, string> {
+  const fields: Record<string, string | number | null> = {
+    image_id: image.id,
+    image_name: image.name,
+    disk_format: image.disk_format,
+    container_format: image.container_format,
+    checksum: image.checksum,
+    size: image.size,
+    min_disk: image.min_disk,
+    min_ram: image.min_ram,
+  };
+  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string | number] => entry[1] !== null).map(([key, value]) => [key, String(value)]));
+}

@@ -1,0 +1,100 @@
+/** Cinder's volume types: a name, public or not, and extra specs (`volume_backend_name` picks a backend). */
+import { randomUUID } from 'node:crypto';
+import { BadRequest, Conflict, NotFound } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { VolumeStore } from '../db/volume-store.js';
+import { typeNotFound, typeNotFoundByName } from './volume-errors.js';
+import { DEFAULT_VOLUME_TYPE, type VolumeType } from './volume.js';
+
+const LOG = getLogger('nimbus.volume.types');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface NewVolumeType {
+  readonly name: string;
+  readonly description?: string | null;
+  readonly isPublic?: boolean;
+  readonly extraSpecs?: Readonly<Record<string, string>>;
+}
+
+export class VolumeTypes {
+  constructor(
+    private readonly store: VolumeStore,
+    /** `[volume] default_volume_type`. */
+    private readonly defaultName: string = DEFAULT_VOLUME_TYPE,
+  ) {}
+
+  /** Public types for everyone; private ones too for an admin. */
+  list(isAdmin: boolean): Promise<VolumeType[]> {
+    return this.store.listTypes(isAdmin ? {} : { isPublic: true });
+  }
+
+  async get(id: string): Promise<VolumeType> {
+    const type = await this.store.findType({ id });
+    if (type === undefined) throw typeNotFound(id);
+    return type;
+  }
+
+  /** By id or name, as a volume create names it; the default type when none is named. */
+  async resolve(idOrName: string | undefined): Promise<VolumeType> {
+    const wanted = idOrName ?? this.defaultName;
+    const type = UUID.test(wanted) ? await this.store.findType({ id: wanted }) : await this.store.findType({ name: wanted });
+    if (type !== undefined) return type;
+    const byName = await this.store.findType({ name: wanted });
+    if (byName !== undefined) return byName;
+    throw UUID.test(wanted) ? typeNotFound(wanted) : typeNotFoundByName(wanted);
+  }
+
+  async create(request: NewVolumeType): Promise<VolumeType> {
+    const type: VolumeType = {
+      id: randomUUID(),
+      name: request.name,
+      description: request.description ?? null,
+      isPublic: request.isPublic ?? true,
+      extraSpecs: request.extraSpecs ?? {},
+    };
+    try {
+      await this.store.insertType(type);
+    } catch (error) {
+      if (!this.store.isUniqueViolation(error)) throw error;
+      throw new Conflict(`Volume Type ${request.name} already exists.`);
+    }
+    LOG.info(`Created volume type ${type.name} (${type.id})`);
+    return type;
+  }
+
+  async update(id: string, changes: { readonly name?: string; readonly description?: string | null; readonly isPublic?: boolean }): Promise<VolumeType> {
+    const type = await this.get(id);
+    if (changes.name !== undefined && type.name === DEFAULT_VOLUME_TYPE && changes.name !== type.name) {
+      throw new BadRequest('The default volume type cannot be renamed.');
+    }
+    try {
+      await this.store.updateType(id, changes);
+    } catch (error) {
+      if (!this.store.isUniqueViolation(error)) throw error;
+      throw new Conflict(`Volume Type ${changes.name ?? ''} already exists.`);
+    }
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    const type = await this.get(id);
+    if (type.name === this.defaultName || type.name === DEFAULT_VOLUME_TYPE) throw new BadRequest('Default volume type can not be deleted.');
+    if ((await this.store.countVolumesOfType(id)) > 0) throw new BadRequest('Target volume type is still in use.');
+    await this.store.deleteType(id);
+    LOG.info(`Deleted volume type ${type.name} (${id})`);
+  }
+
+  async setExtraSpecs(id: string, specs: Readonly<Record<string, string>>): Promise<Readonly<Record<string, string>>> {
+    const type = await this.get(id);
+    const extraSpecs = { ...type.extraSpecs, ...specs };
+    await this.store.updateType(id, { extraSpecs });
+    return extraSpecs;
+  }
+
+  async unsetExtraSpec(id: string, key: string): Promise<void> {
+    const type = await this.get(id);
+    if (!(key in type.extraSpecs)) throw new NotFound(`Volume Type ${id} has no extra specs with key ${key}.`);
+    const rest = Object.fromEntries(Object.entries(type.extraSpecs).filter(([name]) => name !== key));
+    await this.store.updateType(id, { extraSpecs: rest });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Composition of the volume workers: the scheduler (with the database) and one volume service per
+ * backend driver, on a bus transport. `nimbus up` and `nimbus serve volume` start them beside the
+ * API; the drivers are chosen by the caller (cli/presets).
+ */
+import type { Transport } from '../common/bus/index.js';
+import type { Database } from '../common/db/database.js';
+import { ServiceRegistry } from '../common/service/service-registry.js';
+import type { VolumeDriver } from './backends/volume-driver.js';
+import { VolumeStore } from './db/volume-store.js';
+import { VolumeManagerRpcClient } from './manager/rpc-client.js';
+import { VolumeManager, type VolumeImageSource } from './manager/volume-manager.js';
+import { VolumeSchedulerRpcClient } from './scheduler/rpc-client.js';
+import { VolumeSchedulerService } from './scheduler/scheduler-service.js';
+
+export interface VolumeWorkersOptions {
+  readonly database: Database;
+  readonly transport: Transport;
+  readonly drivers: readonly VolumeDriver[];
+  /** `[DEFAULT] host`. */
+  readonly host: string;
+  readonly availabilityZone: string;
+  readonly images: VolumeImageSource;
+  /** Where the volume services stage image data. */
+  readonly stagingDir: string;
+  readonly rpcTimeoutSeconds?: number;
+  readonly reportIntervalMs?: number;
+  readonly reservedPercentage?: number;
+  readonly maxOverSubscriptionRatio?: number;
+}
+
+export interface VolumeWorkers {
+  readonly scheduler: VolumeSchedulerService;
+  readonly managers: readonly VolumeManager[];
+  /** For the volume API: creates and extends go to the scheduler. */
+  readonly schedulerClient: VolumeSchedulerRpcClient;
+  /** For the volume API: deletes and snapshots go to the volume's service. */
+  readonly managerClient: VolumeManagerRpcClient;
+  stop(): Promise<void>;
+}
+
+/** Starts the scheduler, then the volume services (which report to it at start). */
+export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise<VolumeWorkers> {
+  const { transport, database } = options;
+  const timeout = options.rpcTimeoutSeconds ?? 60;
+  const registry = new ServiceRegistry(database);
+  const schedulerClient = new VolumeSchedulerRpcClient(transport, timeout);
+  const managerClient = new VolumeManagerRpcClient(transport, timeout);
+  const intervals = options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs };
+  const scheduler = new VolumeSchedulerService({ transport, store: new VolumeStore(database), managers: managerClient, registry, host: options.host, ...intervals });
+  await scheduler.start();
+  const managers: VolumeManager[] = [];
+  const stop = async () => {
+    for (const manager of managers) await manager.stop();
+    await scheduler.stop();
+  };
+  try {
+    for (const driver of options.drivers) {
+      const manager = new VolumeManager({
+        transport,
+        driver,
+        host: options.host,
+        availabilityZone: options.availabilityZone,
+        status: schedulerClient,
+        images: options.images,
+        stagingDir: options.stagingDir,
+        registry,
+        ...intervals,
+        ...(options.reservedPercentage === undefined ? {} : { reservedPercentage: options.reservedPercentage }),
+        ...(options.maxOverSubscriptionRatio === undefined ? {} : { maxOverSubscriptionRatio: options.maxOverSubscriptionRatio }),
+      });
+      await manager.start();
+      managers.push(manager);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { scheduler, managers, schedulerClient, managerClient, stop };
+}
