@@ -16,6 +16,7 @@ import { createImageService } from '../../image/image-core.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
+import { createWebSites } from '../presets/web-sites.js';
 import { computeDriverOf } from './compute-driver.js';
 
 const LOG = getLogger('nimbus.cli.node');
@@ -125,6 +126,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         images,
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
       }),
+      sites: createWebSites(),
       maxBodyBytes: config.api.max_request_body_size,
     });
     undo.push(() => app.close());
