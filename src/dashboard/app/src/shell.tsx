@@ -27,7 +27,8 @@ export function Shell({ session, route, onSession, children }: ShellProps) {
 
   const switchProject = async (projectId: string) => {
     try {
-      const next = await rescope(session.token, projectId);
+      const next = await rescope(session.loginToken, projectId);
+      // The old project's token is a sibling of the new one: revoking it leaves the new one valid.
       await revoke(next.token, session.token).catch(() => undefined);
       onSession(next);
     } catch (err) {
@@ -35,7 +36,7 @@ export function Shell({ session, route, onSession, children }: ShellProps) {
     }
   };
   const logOut = async () => {
-    await revoke(session.token, session.token).catch(() => undefined);
+    await revoke(session.token, session.loginToken).catch(() => undefined);
     onSession(undefined);
   };
   const isAdmin = session.roles.includes('admin');

@@ -26,6 +26,11 @@ export interface Project {
 
 /** A project-scoped token and what came with it. */
 export interface Session {
+  /**
+   * The unscoped token of the login, which project tokens are rescoped from: revoking it (log out)
+   * revokes every token made from it.
+   */
+  readonly loginToken: string;
   readonly token: string;
   readonly expiresAt: string;
   readonly userName: string;
@@ -41,7 +46,7 @@ function sameOrigin(url: string): string {
   return `${location.origin}${parsed.pathname}`.replace(/\/$/, '');
 }
 
-function sessionOf(token: string, body: TokenBody): Session {
+function sessionOf(loginToken: string, token: string, body: TokenBody): Session {
   const { project } = body.token;
   if (project === undefined) throw new Error('The token is not scoped to a project');
   const endpoints: Record<string, string> = {};
@@ -50,6 +55,7 @@ function sessionOf(token: string, body: TokenBody): Session {
     if (endpoint !== undefined) endpoints[entry.type] = sameOrigin(endpoint.url);
   }
   return {
+    loginToken,
     token,
     expiresAt: body.token.expires_at,
     userName: body.token.user.name,
@@ -72,26 +78,26 @@ export async function listMyProjects(token: string): Promise<Project[]> {
   return body.projects.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** A token for `projectId` made from the one the user holds (Keystone's token method). */
-export async function rescope(token: string, projectId: string): Promise<Session> {
-  const issued = await issueToken({ identity: { methods: ['token'], token: { id: token } }, scope: { project: { id: projectId } } });
-  return sessionOf(issued.token, issued.body);
+/** A token for `projectId` made from the login's unscoped token (Keystone's token method). */
+export async function rescope(loginToken: string, projectId: string): Promise<Session> {
+  const issued = await issueToken({ identity: { methods: ['token'], token: { id: loginToken } }, scope: { project: { id: projectId } } });
+  return sessionOf(loginToken, issued.token, issued.body);
 }
 
-/** Password login: an unscoped token first, then one for the user's first project. */
+/** Password login: an unscoped token first, then one rescoped to the user's first project. */
 export async function logIn(domain: string, user: string, password: string): Promise<Session> {
   const unscoped = await issueToken({ identity: { methods: ['password'], password: { user: { name: user, domain: { name: domain }, password } } } });
-  const projects = await listMyProjects(unscoped.token);
-  const first = projects[0];
   try {
+    const first = (await listMyProjects(unscoped.token))[0];
     if (first === undefined) throw new Error(`User ${user} has no role on any project`);
     return await rescope(unscoped.token, first.id);
-  } finally {
+  } catch (err) {
     await revoke(unscoped.token, unscoped.token).catch(() => undefined);
+    throw err;
   }
 }
 
-/** Revokes `subject` (DELETE /v3/auth/tokens); a token may revoke itself. */
+/** Revokes `subject` and the tokens made from it (DELETE /v3/auth/tokens); a token may revoke itself. */
 export async function revoke(token: string, subject: string): Promise<void> {
   await callApi(`${IDENTITY}/auth/tokens`, { method: 'DELETE', token, headers: { 'x-subject-token': subject } });
 }
