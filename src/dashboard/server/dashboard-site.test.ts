@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { buildHttpApp } from '../../common/http/app.js';
 import { dashboardSite } from './dashboard-site.js';
 
@@ -46,6 +47,13 @@ describe('dashboard site', () => {
     assert.equal(js.body, 'console.log(1)');
     const css = await app.inject({ url: '/dashboard/assets/index-abc123.css' });
     assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
+  });
+
+  test('text files go gzipped to browsers that accept it', async () => {
+    const response = await app.inject({ url: '/dashboard/assets/index-abc123.js', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(response.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(response.rawPayload).toString(), 'console.log(1)');
+    assert.equal(response.headers.vary, 'accept-encoding');
   });
 
   test('a missing bundle file is 404, not the page', async () => {

@@ -36,7 +36,11 @@ export function dashboardSite(buildDir: string = DASHBOARD_BUILD_DIR): WebSite {
         // Pages route in the URL fragment, so anything that is not a built file is the app's page.
         const asset = built.get(path) ?? (path.startsWith('assets/') ? undefined : built.get('index.html'));
         if (asset === undefined) return reply.code(404).type('text/plain; charset=utf-8').send('Not found\n');
-        return reply.type(asset.contentType).header('cache-control', asset.cacheControl).header('x-content-type-options', 'nosniff').send(asset.body);
+        reply.type(asset.contentType).header('cache-control', asset.cacheControl).header('x-content-type-options', 'nosniff').header('vary', 'accept-encoding');
+        if (asset.gzipped !== undefined && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+          return reply.header('content-encoding', 'gzip').send(asset.gzipped);
+        }
+        return reply.send(asset.body);
       });
     },
   };

@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 /** One built file, read once, with the headers it is served with. */
 export interface StaticAsset {
   readonly body: Buffer;
+  /** The body gzipped once at load, for browsers that accept it (text files only). */
+  readonly gzipped?: Buffer;
   readonly contentType: string;
   readonly cacheControl: string;
 }
@@ -37,9 +40,13 @@ export function loadStaticAssets(dir: string): ReadonlyMap<string, StaticAsset> 
   const assets = new Map<string, StaticAsset>();
   for (const path of filesUnder(dir)) {
     const key = relative(dir, path).split(sep).join('/');
+    const body = readFileSync(path);
+    const contentType = CONTENT_TYPES[extname(path)] ?? 'application/octet-stream';
+    const compressible = /^text\/|javascript|json|svg/.test(contentType);
     assets.set(key, {
-      body: readFileSync(path),
-      contentType: CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+      body,
+      ...(compressible ? { gzipped: gzipSync(body, { level: 9 }) } : {}),
+      contentType,
       cacheControl: key.startsWith('assets/') ? IMMUTABLE : REVALIDATE,
     });
   }
