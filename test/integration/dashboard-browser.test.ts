@@ -114,6 +114,15 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal(await page.evaluate('window.notReloaded === true'), true);
   });
 
+  test("a launch over quota shows Nova's own message", async (t) => {
+    await page.goto(`${cloud.url}/dashboard/#/instances/launch`);
+    await page.getByLabel('Instance name').fill('many');
+    await page.getByLabel('Count').fill('11');
+    await page.getByRole('button', { name: 'Launch' }).click();
+    await page.getByRole('alert').filter({ hasText: /Quota exceeded for instances/ }).waitFor();
+    t.diagnostic(await shots.shot(page, 'launch-over-quota'));
+  });
+
   test('a member opening an admin page is told it is not allowed', async (t) => {
     await page.goto(`${cloud.url}/dashboard/#/admin/hypervisors`);
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();

@@ -59,9 +59,10 @@ function UploadForm({ session, onDone }: { session: Session; onDone: () => void 
         Upload
       </button>
       {progress !== undefined && (
-        <progress class="upload-progress" max={100} value={Math.round(progress * 100)} aria-label="Upload progress">
-          {Math.round(progress * 100)}%
-        </progress>
+        <span class="progress-line">
+          <progress class="upload-progress" max={100} value={Math.round(progress * 100)} aria-label="Upload progress" />
+          <span aria-live="polite">{progress < 1 ? `${Math.round(progress * 100)}% sent` : 'Uploaded'}</span>
+        </span>
       )}
       <ErrorBox error={error} />
     </form>
@@ -112,9 +113,11 @@ export function ImagesPage({ session }: { session: Session }) {
                   <td>{image.disk_format ?? ''}</td>
                   <td>{sizeText(image.size)}</td>
                   <td>
-                    <button type="button" class="danger" aria-label={`Delete image ${image.name ?? image.id}`} onClick={() => setDeleting(image)}>
-                      Delete
-                    </button>
+                    {image.owner === session.project.id && (
+                      <button type="button" class="danger" aria-label={`Delete image ${image.name ?? image.id}`} onClick={() => setDeleting(image)}>
+                        Delete
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
