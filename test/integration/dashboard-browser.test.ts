@@ -164,4 +164,23 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.locator('td', { hasText: 'nova-compute' }).first().waitFor();
     t.diagnostic(await shots.shot(page, 'admin-services'));
   });
+
+  test('the project switcher rescopes to another project of the user and revokes the old token', async (t) => {
+    const id = async (path: string, key: string, name: string) =>
+      ((await cloud.compute('GET', `/identity/v3/${path}?name=${name}`)).json[key] as { id: string }[])[0]?.id ?? '';
+    const [demoProject, adminUser, member] = await Promise.all([id('projects', 'projects', 'demo'), id('users', 'users', 'admin'), id('roles', 'roles', 'member')]);
+    const granted = await cloud.compute('PUT', `/identity/v3/projects/${demoProject}/users/${adminUser}/roles/${member}`);
+    assert.equal(granted.status, 204);
+    await page.goto(`${cloud.url}/dashboard/#/overview`);
+    await page.getByLabel('Project').focus();
+    const before = await page.evaluate<string>(`JSON.parse(sessionStorage.getItem('nimbus-dashboard-session')).token`);
+    await page.getByLabel('Project').selectOption({ label: 'demo' });
+    await page.getByRole('heading', { name: 'Overview of demo' }).waitFor();
+    t.diagnostic(await shots.shot(page, 'switched-to-demo'));
+    const old = await fetch(`${cloud.url}/identity/v3/auth/projects`, { headers: { 'x-auth-token': before } });
+    assert.equal(old.status, 401, "the old project's token is revoked");
+    await page.getByRole('link', { name: 'Instances' }).click();
+    await page.getByRole('heading', { name: 'Instances' }).waitFor();
+    await page.getByText('No instances in this project.').waitFor();
+  });
 });

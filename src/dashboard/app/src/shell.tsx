@@ -16,8 +16,9 @@ export function Shell({ session, route, onSession, children }: ShellProps) {
   const [projects, setProjects] = useState<Project[]>([session.project]);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [menuOpen, setMenuOpen] = useState(false);
+  const refreshProjects = () => listMyProjects(session.token).then(setProjects, (err: Error) => setError(err));
   useEffect(() => {
-    listMyProjects(session.token).then(setProjects, (err: Error) => setError(err));
+    void refreshProjects();
   }, [session.token]);
   // The token is good until it expires: then back to the login form.
   useEffect(() => {
@@ -50,7 +51,8 @@ export function Shell({ session, route, onSession, children }: ShellProps) {
         <span class="brand">Nimbus</span>
         <label class="project">
           <span>Project</span>
-          <select value={session.project.id} onChange={(e) => void switchProject(e.currentTarget.value)}>
+          {/* Listed again on focus: a role granted since login shows up without logging in again. */}
+          <select value={session.project.id} onFocus={() => void refreshProjects()} onChange={(e) => void switchProject(e.currentTarget.value)}>
             {projects.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name}
