@@ -53,8 +53,12 @@ interface ActionMenuProps {
   readonly onError: (error: Error) => void;
 }
 
-/** A labelled select of the operations that apply now; destructive ones ask for confirmation. */
+/**
+ * A disclosure button listing the operations that apply now, as buttons (a select would run an
+ * action on every arrow key); Escape closes it; destructive ones ask for confirmation.
+ */
 export function ActionMenu({ session, server, onDone, onError }: ActionMenuProps) {
+  const [open, setOpen] = useState(false);
   const [pending, setPending] = useState<ServerOperation | undefined>(undefined);
   const run = async (operation: ServerOperation) => {
     setPending(undefined);
@@ -65,29 +69,26 @@ export function ActionMenu({ session, server, onDone, onError }: ActionMenuProps
       onError(err as Error);
     }
   };
-  const choose = (id: string) => {
-    const operation = SERVER_OPERATIONS.find((op) => op.id === id);
-    if (operation === undefined) return;
+  const choose = (operation: ServerOperation) => {
+    setOpen(false);
     if (operation.destructive) setPending(operation);
     else void run(operation);
   };
+  const menuId = `actions-${server.id}`;
   return (
-    <>
-      <select
-        aria-label={`Actions for ${server.name}`}
-        value=""
-        onChange={(e) => {
-          choose(e.currentTarget.value);
-          e.currentTarget.value = '';
-        }}
-      >
-        <option value="">Actions…</option>
-        {SERVER_OPERATIONS.filter((op) => op.applies(server)).map((op) => (
-          <option key={op.id} value={op.id}>
-            {op.label}
-          </option>
-        ))}
-      </select>
+    <div class="action-menu" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+      <button type="button" aria-expanded={open} aria-controls={menuId} aria-label={`Actions for ${server.name}`} onClick={() => setOpen(!open)}>
+        Actions ▾
+      </button>
+      {open && (
+        <div id={menuId} class="action-list">
+          {SERVER_OPERATIONS.filter((op) => op.applies(server)).map((op) => (
+            <button key={op.id} type="button" class={op.destructive ? 'danger' : ''} onClick={() => choose(op)}>
+              {op.label}
+            </button>
+          ))}
+        </div>
+      )}
       {pending && (
         <Confirm
           question={`${pending.label} instance ${server.name}?`}
@@ -96,6 +97,6 @@ export function ActionMenu({ session, server, onDone, onError }: ActionMenuProps
           onCancel={() => setPending(undefined)}
         />
       )}
-    </>
+    </div>
   );
 }
