@@ -190,4 +190,27 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByRole('heading', { name: 'Instances' }).waitFor();
     await page.getByText('No instances in this project.').waitFor();
   });
+
+  test('a project with more instances than a page shows them a page at a time', async (t) => {
+    const demoProject = ((await cloud.compute('GET', '/identity/v3/projects?name=demo')).json['projects'] as { id: string }[])[0]?.id ?? '';
+    const raised = await cloud.compute('PUT', `/os-quota-sets/${demoProject}`, { body: { quota_set: { instances: 60, cores: 60, ram: 60 * 512 } } });
+    assert.equal(raised.status, 200);
+    const booted = await cloud.compute('POST', '/servers', {
+      as: 'demo',
+      body: { server: { name: 'many', imageRef: cloud.imageId, flavorRef: '1', min_count: 51, max_count: 51 } },
+    });
+    assert.equal(booted.status, 202, JSON.stringify(booted.json));
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('link', { name: 'Instances' }).click();
+    const rows = page.locator('tbody tr');
+    await page.getByRole('button', { name: 'Next page' }).waitFor();
+    assert.equal(await rows.count(), 50);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.waitForFunction(`document.querySelectorAll('tbody tr').length === 1`);
+    t.diagnostic(await shots.shot(page, 'instances-page-2'));
+    assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.waitForFunction(`document.querySelectorAll('tbody tr').length === 50`);
+  });
 });

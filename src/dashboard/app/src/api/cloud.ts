@@ -66,7 +66,20 @@ export interface KeyPair {
   readonly type?: string;
 }
 
-export const listServers = async (s: Session) => (await call<{ servers: Server[] }>(s, 'compute', '/servers/detail')).servers;
+export interface ServerPage {
+  readonly servers: Server[];
+  /** The marker of the next page, when Nova links one (the page was full). */
+  readonly next?: string;
+}
+
+/** One page of the project's servers, newest first, after `marker` (Nova's limit/marker paging). */
+export async function listServers(s: Session, limit: number, marker?: string): Promise<ServerPage> {
+  const query = new URLSearchParams({ limit: String(limit), ...(marker === undefined ? {} : { marker }) });
+  const body = await call<{ servers: Server[]; servers_links?: { rel: string; href: string }[] }>(s, 'compute', `/servers/detail?${query}`);
+  const nextLink = body.servers_links?.find((link) => link.rel === 'next');
+  const next = nextLink === undefined ? undefined : (new URL(nextLink.href).searchParams.get('marker') ?? undefined);
+  return { servers: body.servers, ...(next === undefined ? {} : { next }) };
+}
 export const getServer = async (s: Session, id: string) => (await call<{ server: Server }>(s, 'compute', `/servers/${id}`)).server;
 /** Public flavors and the project's private ones; with `all` (admins) every flavor (`is_public=None`). */
 export const listFlavors = async (s: Session, all = false) =>

@@ -5,8 +5,10 @@ import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { ActionMenu } from './server-actions.js';
 
-/** Seconds between list refreshes: statuses change without a reload. */
+/** Milliseconds between refreshes of the page shown: statuses change without a reload. */
 const POLL_MS = 2000;
+/** Rows per page: a project with thousands of servers is read and drawn a page at a time. */
+const PAGE_SIZE = 50;
 
 export function addressesOf(server: Server): string {
   return Object.entries(server.addresses)
@@ -15,7 +17,12 @@ export function addressesOf(server: Server): string {
 }
 
 export function InstancesPage({ session }: { session: Session }) {
-  const servers = useLoad(() => listServers(session), [session.token], POLL_MS);
+  // The markers of the pages before this one (Nova pages forward only).
+  const [markers, setMarkers] = useState<(string | undefined)[]>([]);
+  const marker = markers.at(-1);
+  const page = useLoad(() => listServers(session, PAGE_SIZE, marker), [session.token, marker], POLL_MS);
+  const servers = { ...page, data: page.data?.servers };
+  const next = page.data?.next;
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
   return (
     <section>
@@ -71,6 +78,17 @@ export function InstancesPage({ session }: { session: Session }) {
             </tbody>
           </table>
         </div>
+      )}
+      {(markers.length > 0 || next !== undefined) && (
+        <nav class="pager" aria-label="Instance pages">
+          <button type="button" disabled={markers.length === 0} onClick={() => setMarkers(markers.slice(0, -1))}>
+            Previous page
+          </button>
+          <span>Page {markers.length + 1}</span>
+          <button type="button" disabled={next === undefined} onClick={() => setMarkers([...markers, next])}>
+            Next page
+          </button>
+        </nav>
       )}
     </section>
   );
