@@ -130,6 +130,20 @@ describe('dashboard in a real browser', { skip }, () => {
     t.diagnostic(await shots.shot(page, 'launch-over-quota'));
   });
 
+  test("key pairs: a generated one shows its private key once; a bad public key shows Nova's message", async (t) => {
+    await page.goto(`${cloud.url}/dashboard/#/keypairs`);
+    await page.getByLabel('Key pair name').fill('laptop');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('-----BEGIN').waitFor();
+    await page.locator('td', { hasText: 'laptop' }).waitFor();
+    t.diagnostic(await shots.shot(page, 'keypairs-generated'));
+    await page.getByLabel('Key pair name').fill('broken');
+    await page.getByLabel('Public key (empty: generate one)').fill('ssh-rsa not-a-key');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /^Keypair data is invalid/);
+  });
+
   test('a member opening an admin page is told it is not allowed', async (t) => {
     await page.goto(`${cloud.url}/dashboard/#/admin/hypervisors`);
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
@@ -170,6 +184,12 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.goto(`${cloud.url}/dashboard/#/admin/services`);
     await page.locator('td', { hasText: 'nova-compute' }).first().waitFor();
     t.diagnostic(await shots.shot(page, 'admin-services'));
+    await page.goto(`${cloud.url}/dashboard/#/admin/flavors`);
+    await page.locator('td', { hasText: 'm1.tiny' }).waitFor();
+    t.diagnostic(await shots.shot(page, 'admin-flavors'));
+    await page.goto(`${cloud.url}/dashboard/#/admin/identity`);
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    t.diagnostic(await shots.shot(page, 'admin-projects-users'));
   });
 
   test('the project switcher rescopes to another project of the user and revokes the old token', async (t) => {
