@@ -176,6 +176,15 @@ describe('dashboard in a real browser', { skip }, () => {
     }
   });
 
+  test('a token revoked elsewhere sends the page back to the login form', async () => {
+    await logIn('demo');
+    const token = await page.evaluate<string>(`JSON.parse(sessionStorage.getItem('nimbus-dashboard-session')).token`);
+    const revoked = await fetch(`${cloud.url}/identity/v3/auth/tokens`, { method: 'DELETE', headers: { 'x-auth-token': token, 'x-subject-token': token } });
+    assert.equal(revoked.status, 204);
+    await page.getByRole('link', { name: 'Instances' }).click();
+    await page.getByRole('heading', { name: 'Log in to Nimbus' }).waitFor();
+  });
+
   test('the admin sees hypervisors with usage bars and the compute services', async (t) => {
     await logIn('admin');
     await page.goto(`${cloud.url}/dashboard/#/admin/hypervisors`);

@@ -1,4 +1,5 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { SESSION_REJECTED } from './api/cloud.js';
 import { restoreSession, saveSession, type Session } from './api/session.js';
 import { useRoute } from './components/route.js';
 import { Shell } from './shell.js';
@@ -13,6 +14,12 @@ export function App() {
     saveSession(next);
     setSession(next);
   };
+  // A token revoked or expired elsewhere: back to the login form rather than a page of errors.
+  useEffect(() => {
+    const rejected = () => change(undefined);
+    addEventListener(SESSION_REJECTED, rejected);
+    return () => removeEventListener(SESSION_REJECTED, rejected);
+  }, []);
   if (session === undefined) return <LoginPage onLogin={change} />;
   return (
     <Shell session={session} route={route} onSession={change}>

@@ -1,4 +1,4 @@
-import { callApi, type RequestOptions } from './http.js';
+import { ApiError, callApi, type RequestOptions } from './http.js';
 import type { Session } from './session.js';
 
 /** Nova microversion the dashboard speaks (what OSC's default is near: tags, locked reason, etc.). */
@@ -17,12 +17,20 @@ export function endpointOf(session: Session, serviceType: string): string {
   return url;
 }
 
+/** Dispatched on `window` when an API no longer accepts the token (revoked or expired elsewhere). */
+export const SESSION_REJECTED = 'nimbus-session-rejected';
+
 /** A call to one catalog service with the session's token. */
 export async function call<T>(session: Session, serviceType: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { ...options.headers };
   if (serviceType === 'compute') headers['openstack-api-version'] = `compute ${COMPUTE_MICROVERSION}`;
-  const { body } = await callApi<T>(`${endpointOf(session, serviceType)}${path}`, { ...options, token: session.token, headers });
-  return body;
+  try {
+    const { body } = await callApi<T>(`${endpointOf(session, serviceType)}${path}`, { ...options, token: session.token, headers });
+    return body;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) dispatchEvent(new Event(SESSION_REJECTED));
+    throw err;
+  }
 }
 
 export interface Server {
