@@ -17,6 +17,7 @@ export const DASHBOARD_BUILD_DIR = fileURLToPath(new URL('../../../dashboard/', 
  */
 export function dashboardSite(buildDir: string = DASHBOARD_BUILD_DIR): WebSite {
   let assets: ReadonlyMap<string, StaticAsset> | undefined;
+  let missingLogged = false;
   const assetsOnce = (): ReadonlyMap<string, StaticAsset> | undefined => {
     if (assets === undefined && existsSync(join(buildDir, 'index.html'))) assets = loadStaticAssets(buildDir);
     return assets;
@@ -29,7 +30,8 @@ export function dashboardSite(buildDir: string = DASHBOARD_BUILD_DIR): WebSite {
       app.get<{ Params: { '*': string } }>('/*', async (request, reply) => {
         const built = assetsOnce();
         if (built === undefined) {
-          LOG.error(`Dashboard is not built (no ${join(buildDir, 'index.html')}): run \`node scripts/build-dashboard.mjs\``);
+          if (!missingLogged) LOG.error(`Dashboard is not built (no ${join(buildDir, 'index.html')}): run \`node scripts/build-dashboard.mjs\``);
+          missingLogged = true;
           return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard is not built: run `node scripts/build-dashboard.mjs`.\n');
         }
         const path = request.params['*'];

@@ -9,19 +9,20 @@ import { ErrorBox, Loading, useLoad } from '../components/load.js';
 export function KeyPairsPage({ session }: { session: Session }) {
   const keypairs = useLoad(() => listKeyPairs(session), [session.token]);
   const [error, setError] = useState<Error | undefined>(undefined);
-  const [privateKey, setPrivateKey] = useState<string | undefined>(undefined);
+  const [privateKey, setPrivateKey] = useState<{ name: string; pem: string } | undefined>(undefined);
   const [deleting, setDeleting] = useState<KeyPair | undefined>(undefined);
   const create = async (event: Event) => {
     event.preventDefault();
     const formElement = event.currentTarget as HTMLFormElement;
     const form = new FormData(formElement);
     const publicKey = field(form, 'public_key').trim();
+    const name = field(form, 'name');
     try {
       const { keypair } = await call<{ keypair: { private_key?: string } }>(session, 'compute', '/os-keypairs', {
         method: 'POST',
-        body: { keypair: { name: field(form, 'name'), ...(publicKey === '' ? {} : { public_key: publicKey }) } },
+        body: { keypair: { name, ...(publicKey === '' ? {} : { public_key: publicKey }) } },
       });
-      setPrivateKey(keypair.private_key);
+      setPrivateKey(keypair.private_key === undefined ? undefined : { name, pem: keypair.private_key });
       setError(undefined);
       formElement.reset();
       keypairs.reload();
@@ -56,8 +57,13 @@ export function KeyPairsPage({ session }: { session: Session }) {
       </form>
       {privateKey && (
         <div class="notice">
-          <p>The private key, shown only now:</p>
-          <pre class="console">{privateKey}</pre>
+          <p>
+            The private key of {privateKey.name}, shown only now:{' '}
+            <a download={`${privateKey.name}.pem`} href={`data:application/x-pem-file;charset=utf-8,${encodeURIComponent(privateKey.pem)}`}>
+              Download {privateKey.name}.pem
+            </a>
+          </p>
+          <pre class="console">{privateKey.pem}</pre>
         </div>
       )}
       <ErrorBox error={error ?? keypairs.error} />
