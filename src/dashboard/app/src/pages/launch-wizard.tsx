@@ -14,14 +14,25 @@ interface SecurityGroup {
   readonly name: string;
 }
 
+interface NetworkChoices {
+  readonly networks: Network[];
+  readonly groups: SecurityGroup[];
+  /** The network API's message when it is listed but failed: the rest of the wizard still works. */
+  readonly error?: Error;
+}
+
 /** Networks and security groups when the catalog lists a network API; none (and no failure) otherwise. */
-async function networkChoices(session: Session): Promise<{ networks: Network[]; groups: SecurityGroup[] } | undefined> {
+async function networkChoices(session: Session): Promise<NetworkChoices | undefined> {
   if (session.endpoints['network'] === undefined) return undefined;
-  const [networks, groups] = await Promise.all([
-    call<{ networks: Network[] }>(session, 'network', '/v2.0/networks'),
-    call<{ security_groups: SecurityGroup[] }>(session, 'network', '/v2.0/security-groups'),
-  ]);
-  return { networks: networks.networks, groups: groups.security_groups };
+  try {
+    const [networks, groups] = await Promise.all([
+      call<{ networks: Network[] }>(session, 'network', '/v2.0/networks'),
+      call<{ security_groups: SecurityGroup[] }>(session, 'network', '/v2.0/security-groups'),
+    ]);
+    return { networks: networks.networks, groups: groups.security_groups };
+  } catch (err) {
+    return { networks: [], groups: [], error: err as Error };
+  }
 }
 
 /** UTF-8 text as base64, as Nova wants user_data. */
@@ -118,6 +129,7 @@ export function LaunchWizard({ session }: { session: Session }) {
               <p class="notice">This cloud's catalog has no network API: the instance is launched without a network.</p>
             ) : (
               <>
+                <ErrorBox error={data.network.error} />
                 <label>
                   Network
                   <select name="network">
