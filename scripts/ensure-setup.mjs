@@ -5,9 +5,10 @@
 // --test, those the tests drive too, such as the real `openstack` CLI. Cheap when nothing
 // changed, so `./nimbus up` stays fast.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dashboardIsStale } from './build-dashboard.mjs';
+import { mtime, newestUnder } from './lib/mtime.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const wantBuild = process.argv.includes('--build');
@@ -43,21 +44,9 @@ const TEST_DEBIAN_PACKAGES = [
   'python3-jsonschema',
   // bench/network measures TCP throughput through the data path with it.
   'iperf3',
+  // The browser the dashboard's tests drive through playwright-core (nothing is downloaded).
+  'chromium',
 ];
-
-function mtime(path) {
-  return existsSync(path) ? statSync(path).mtimeMs : 0;
-}
-
-function newestUnder(dir) {
-  let newest = mtime(dir);
-  if (!existsSync(dir)) return newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestUnder(path) : mtime(path));
-  }
-  return newest;
-}
 
 function run(command, args) {
   process.stderr.write(`nimbus setup: ${command} ${args.join(' ')}\n`);
@@ -112,4 +101,5 @@ if (wantBuild) {
     mtime(join(root, 'package-lock.json')),
   );
   if (mtime(builtStamp) < sources) run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
+  if (dashboardIsStale()) run(process.execPath, [join(root, 'scripts', 'build-dashboard.mjs')]);
 }

@@ -26,6 +26,8 @@ function testFiles(dir) {
 
 try {
   step('type-check and build (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
+  step('type-check the dashboard app (tsc, DOM)', bin('tsc'), ['-p', join('src', 'dashboard', 'app', 'tsconfig.json')]);
+  step('build the dashboard (vite)', process.execPath, [join(root, 'scripts', 'build-dashboard.mjs'), '--if-stale']);
   step('lint (eslint)', bin('eslint'), ['.']);
 } catch {
   process.exit(1);

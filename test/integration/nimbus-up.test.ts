@@ -29,6 +29,7 @@ describe('nimbus up (all-in-one)', () => {
     nimbus = await startUp(stateDir, port);
     const base = `http://127.0.0.1:${port}`;
     assert.ok(nimbus.output().includes(`endpoint:    ${base}`));
+    assert.ok(nimbus.output().includes(`dashboard:   ${base}/dashboard/`));
 
     for (const file of ['admin-openrc', 'clouds.yaml']) {
       assert.equal(statSync(join(stateDir, file)).mode & 0o777, 0o600, `${file} is private`);
@@ -40,6 +41,12 @@ describe('nimbus up (all-in-one)', () => {
     assert.equal(identity.status, 300);
     const versions = (await identity.json()) as { versions: { values: { links: { href: string }[] }[] } };
     assert.equal(versions.versions.values[0]?.links[0]?.href, `${base}/identity/v3/`);
+
+    // The root leads to the dashboard, whose page loads the built bundle.
+    const dashboard = await fetch(`${base}/`);
+    assert.equal(dashboard.url, `${base}/dashboard/`);
+    assert.equal(dashboard.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.match(await dashboard.text(), /<script type="module" crossorigin src="\/dashboard\/assets\/index-[\w-]+\.js">/);
 
     for (const path of ['/compute/v2.1', '/image/versions', '/volume/v3', '/network/v2.0']) {
       const response = await fetch(base + path);

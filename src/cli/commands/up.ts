@@ -38,6 +38,7 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
     `Nimbus all-in-one cloud is running.\n` +
       `  endpoint:    ${node.url}\n` +
       `  identity:    ${authUrl}\n` +
+      `  dashboard:   ${node.url}/dashboard/\n` +
       `  credentials: source ${stateDir}/admin-openrc   (or OS_CLIENT_CONFIG_FILE=${stateDir}/clouds.yaml, --os-cloud nimbus-admin)\n` +
       `Press Ctrl-C to stop.\n`,
   );

@@ -20,6 +20,7 @@ import { imageStoreOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
+import { createWebSites } from '../presets/web-sites.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -135,6 +136,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
         ...(volume === undefined ? {} : { volume: volume.core }),
       }),
+      sites: createWebSites(),
       maxBodyBytes: config.api.max_request_body_size,
     });
     undo.push(() => app.close());

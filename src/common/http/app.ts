@@ -8,10 +8,13 @@ import { refuseNulCharacters } from './nul-guard.js';
 import { addMicroversionNegotiation, decorateMicroversion, microversionBounds } from './microversion-negotiation.js';
 import { addRequestContext, addRequestIdHeaders, answerRequestId } from './request-id.js';
 import { compileValidator, schemaErrorFormatter } from './validation.js';
+import type { WebSite } from './web-site.js';
 
 export interface HttpAppOptions {
   /** The service APIs this listener hosts, each under its own prefix. */
   readonly services: readonly ApiService[];
+  /** Browser pages hosted beside the APIs (the dashboard); the `home` one answers the root `/`. */
+  readonly sites?: readonly WebSite[];
   /** Largest request body accepted (bigger ones are 413, whatever Content-Length claims). */
   readonly maxBodyBytes: number;
 }
@@ -63,6 +66,13 @@ function registerService(app: FastifyInstance, service: ApiService, routes: Rout
   );
 }
 
+/** A site's pages under its prefix; its bare prefix and, for the home site, `/` redirect to `prefix/`. */
+function registerSite(app: FastifyInstance, site: WebSite): void {
+  void app.register(site.routes, { prefix: site.prefix });
+  app.get(site.prefix, async (_request, reply) => reply.redirect(`${site.prefix}/`));
+  if (site.home === true) app.get('/', async (_request, reply) => reply.redirect(`${site.prefix}/`));
+}
+
 /**
  * The HTTP listener's application, not yet listening (the caller listens, tests `inject()`).
  * Fastify's logger is off: requests are logged once each by the access log, in OpenStack's format.
@@ -89,5 +99,6 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const routes = indexRouteMethods(app);
   useFaultFormat(app, ROOT_FAULT_FORMAT, routes);
   for (const service of options.services) registerService(app, service, routes);
+  for (const site of options.sites ?? []) registerSite(app, site);
   return app;
 }

@@ -7,6 +7,7 @@
  */
 export type { ApiService, FaultFormat } from './api-service.js';
 export { buildHttpApp, type HttpAppOptions } from './app.js';
+export type { WebSite } from './web-site.js';
 export { Microversion, type MicroversionLike } from './microversion.js';
 export type { MicroversionConfig } from './microversion-negotiation.js';
 export { enterRequestContext } from './request-id.js';

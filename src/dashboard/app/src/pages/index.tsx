@@ -1,0 +1,55 @@
+import type { Session } from '../api/session.js';
+import { AbsentApiPage } from './absent-api.js';
+import { AdminFlavorsPage, AdminHypervisorsPage, AdminIdentityPage, AdminServicesPage } from './admin.js';
+import { ImagesPage } from './images.js';
+import { InstancePage } from './instance-page.js';
+import { InstancesPage } from './instances.js';
+import { KeyPairsPage } from './keypairs.js';
+import { LaunchWizard } from './launch-wizard.js';
+import { OverviewPage } from './overview.js';
+
+export interface NavItem {
+  readonly path: string;
+  readonly label: string;
+  readonly admin?: boolean;
+}
+
+export const NAV: readonly NavItem[] = [
+  { path: '/overview', label: 'Overview' },
+  { path: '/instances', label: 'Instances' },
+  { path: '/images', label: 'Images' },
+  { path: '/keypairs', label: 'Key pairs' },
+  { path: '/volumes', label: 'Volumes' },
+  { path: '/networks', label: 'Networks' },
+  { path: '/admin/hypervisors', label: 'Hypervisors', admin: true },
+  { path: '/admin/services', label: 'Compute services', admin: true },
+  { path: '/admin/flavors', label: 'Flavors', admin: true },
+  { path: '/admin/identity', label: 'Projects and users', admin: true },
+];
+
+/** The page a fragment path names (`/instances/<id>` is one instance's page). */
+export function pageFor(route: string, session: Session) {
+  const [, section, rest] = route.split('/');
+  switch (section) {
+    case 'instances':
+      if (rest === 'launch') return <LaunchWizard session={session} />;
+      return rest ? <InstancePage key={rest} session={session} id={rest} /> : <InstancesPage session={session} />;
+    case 'images':
+      return <ImagesPage session={session} />;
+    case 'keypairs':
+      return <KeyPairsPage session={session} />;
+    case 'volumes':
+      return <AbsentApiPage session={session} title="Volumes" serviceType="volumev3" />;
+    case 'networks':
+      return <AbsentApiPage session={session} title="Networks" serviceType="network" />;
+    case 'admin':
+      if (rest === 'hypervisors') return <AdminHypervisorsPage session={session} />;
+      if (rest === 'services') return <AdminServicesPage session={session} />;
+      if (rest === 'flavors') return <AdminFlavorsPage session={session} />;
+      if (rest === 'identity') return <AdminIdentityPage session={session} />;
+      break;
+    default:
+      return <OverviewPage session={session} />;
+  }
+  return <p>No such page.</p>;
+}
