@@ -63,7 +63,7 @@ function validatorOf(key: string, action: VolumeAction): (body: unknown) => unkn
 }
 
 const Params = Type.Object({ project_id: Type.String(), volume_id: Type.String() });
-const ActionBody = Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 });
+const ActionBody = Type.Unsafe<Record<string, unknown>>(Type.Object({}, { additionalProperties: Type.Unknown(), minProperties: 1 }));
 
 export function volumeActionRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
