@@ -13,7 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { configureLogging } from '../src/common/logging/logger.js';
-import { findExecutable } from '../src/compute/virt/qemu/host/qemu-binary.js';
+import { findExecutable } from '../src/common/process/find-executable.js';
 import type { SecurityGroupRuleSpec, SecurityGroupSpec } from '../src/network/agent/datapath-spec.js';
 import { ip, run, tryRun } from '../src/network/agent/linux-bridge/exec.js';
 import { guestNamespace, type GuestNamespace } from '../src/network/agent/linux-bridge/testing/guest-namespace.js';

@@ -8,7 +8,7 @@ import type { HostFilter } from './filters/index.js';
 import type { HostState } from './host-state.js';
 import type { RequestSpec } from './request-spec.js';
 import type { ConfiguredWeigher } from './weighers/index.js';
-import { normalizeInPlace } from './weighers/weigher.js';
+import { normalizeInPlace } from '../../common/scheduling/normalize-weights.js';
 
 /** Views of hosts picked earlier in the same request, with that request's consumption applied. */
 export type Overlay = ReadonlyMap<Readonly<HostState>, Readonly<HostState>>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComputeDriver, PowerOffOptions } from './driver.js';
+import type { ComputeDriver, LiveMigrationTarget, PowerOffOptions } from './driver.js';
 import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound } from './errors.js';
 import type { FlavorSpec, ImageMeta, InstanceSpec, VifSpec, VolumeConnection } from './instance-spec.js';
 import { PowerState } from './power-state.js';
@@ -75,6 +75,16 @@ async function spawned(harness: DriverHarness, flavor?: FlavorSpec): Promise<Ins
 
 async function powerStateOf(driver: ComputeDriver, instance: InstanceSpec): Promise<PowerState> {
   return (await driver.getInfo(instance)).powerState;
+}
+
+/** Runs a prepared live migration to its end and checks the guest now runs on the peer alone. */
+async function completeLiveMigration({ driver, peer }: DriverHarness, instance: InstanceSpec, target: LiveMigrationTarget): Promise<void> {
+    assert.equal(await driver.liveMigration(instance, target), 'completed');
+    await peer.postLiveMigrationAtDestination(instance);
+    await driver.postLiveMigrationAtSource(instance);
+    assert.ok(!(await driver.listInstances()).includes(instance.uuid));
+    assert.ok((await peer.listInstances()).includes(instance.uuid));
+    assert.equal(await powerStateOf(peer, instance), PowerState.RUNNING);
 }
 
 const CASES = {
@@ -283,12 +293,7 @@ const CASES = {
     const { driver, peer } = harness;
     const instance = await spawned(harness);
     const target = await peer.preLiveMigration(instance, { sourceHost: driver.host, blockMigration: false });
-    assert.equal(await driver.liveMigration(instance, target), 'completed');
-    await peer.postLiveMigrationAtDestination(instance);
-    await driver.postLiveMigrationAtSource(instance);
-    assert.ok(!(await driver.listInstances()).includes(instance.uuid));
-    assert.ok((await peer.listInstances()).includes(instance.uuid));
-    assert.equal(await powerStateOf(peer, instance), PowerState.RUNNING);
+    await completeLiveMigration(harness, instance, target);
   },
 
   'block live migration moves the running guest and its disk to the destination': async (harness) => {
@@ -296,12 +301,7 @@ const CASES = {
     const instance = await spawned(harness);
     const target = await peer.preLiveMigration(instance, { sourceHost: driver.host, blockMigration: true });
     assert.ok(!(await peer.listInstances()).includes(instance.uuid));
-    assert.equal(await driver.liveMigration(instance, target), 'completed');
-    await peer.postLiveMigrationAtDestination(instance);
-    await driver.postLiveMigrationAtSource(instance);
-    assert.ok(!(await driver.listInstances()).includes(instance.uuid));
-    assert.ok((await peer.listInstances()).includes(instance.uuid));
-    assert.equal(await powerStateOf(peer, instance), PowerState.RUNNING);
+    await completeLiveMigration(harness, instance, target);
   },
 
   'a live migration into an unprepared host fails and leaves the guest running on the source': async (harness) => {

@@ -3,7 +3,7 @@
  * one a source pins, through every filter, weighed (each weigher normalised to 0..1 as Nova and
  * Cinder do, times its multiplier); the best wins, ties to the first reported.
  */
-import { normalizeInPlace } from '../../compute/scheduler/weighers/weigher.js';
+import { normalizeInPlace } from '../../common/scheduling/normalize-weights.js';
 import type { BackendState } from './backend-state.js';
 import type { BackendFilter } from './filters/index.js';
 import type { VolumeRequestSpec } from './request-spec.js';

@@ -3,7 +3,7 @@
  * scope (or unscoped) must match the metadata of one of the host's aggregates.
  */
 import type { HostState } from '../host-state.js';
-import { matchesExtraSpec } from './extra-specs-ops.js';
+import { matchesExtraSpec } from '../../../common/scheduling/extra-specs-ops.js';
 import { PASS, reject, type HostFilter } from './filter.js';
 
 const SCOPE = 'aggregate_instance_extra_specs';

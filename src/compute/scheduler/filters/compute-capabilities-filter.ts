@@ -3,7 +3,7 @@
  * naming a host attribute or stat) must match the host, with Nova's operators.
  */
 import type { HostState } from '../host-state.js';
-import { matchesExtraSpec } from './extra-specs-ops.js';
+import { matchesExtraSpec } from '../../../common/scheduling/extra-specs-ops.js';
 import { PASS, reject, type HostFilter } from './filter.js';
 
 const SCOPE = 'capabilities';

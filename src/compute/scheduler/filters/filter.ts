@@ -1,8 +1,9 @@
 /** The contract every scheduler filter implements: a pure predicate plus metadata. */
 import type { HostState } from '../host-state.js';
 import type { RequestSpec } from '../request-spec.js';
+import type { FilterResult } from '../../../common/scheduling/filter-result.js';
 
-export type FilterResult = { readonly pass: true } | { readonly pass: false; readonly reason: string };
+export { PASS, reject, resultOf, type FilterResult } from '../../../common/scheduling/filter-result.js';
 
 export interface HostFilter {
   /** Nova's class name, used in `enabled_filters` and in log lines. */
@@ -18,16 +19,4 @@ export interface HostFilter {
   readonly cost: number;
   /** Never mutates either argument. */
   readonly hostPasses: (host: Readonly<HostState>, spec: Readonly<RequestSpec>) => FilterResult;
-}
-
-/** Shared so the common, passing case allocates nothing. */
-export const PASS: FilterResult = Object.freeze({ pass: true });
-
-export function reject(reason: string): FilterResult {
-  return { pass: false, reason };
-}
-
-/** Null-or-reason checks (see resources.ts) as a filter result. */
-export function resultOf(reason: string | null): FilterResult {
-  return reason === null ? PASS : reject(reason);
 }

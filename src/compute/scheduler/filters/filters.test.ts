@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { HostStateCache, type Aggregate, type HostState, type NodeReport } from '../host-state.js';
 import type { RequestSpec, ServerGroupSpec } from '../request-spec.js';
 import { flavor, nodeReport, requestSpec } from '../../testing/scheduler-fixtures.js';
-import { matchesExtraSpec } from './extra-specs-ops.js';
+import { matchesExtraSpec } from '../../../common/scheduling/extra-specs-ops.js';
 import type { FilterResult } from './filter.js';
 import { FILTERS, resolveFilters } from './index.js';
 

@@ -4,7 +4,7 @@ import { HostStateCache } from '../host-state.js';
 import { FilterScheduler } from '../select-destinations.js';
 import { nodeReport, requestSpec } from '../../testing/scheduler-fixtures.js';
 import { resolveWeighers, WEIGHERS } from './index.js';
-import { normalizeInPlace } from './weigher.js';
+import { normalizeInPlace } from '../../../common/scheduling/normalize-weights.js';
 
 function cacheOf(memoryUsed: Record<string, number>): HostStateCache {
   const cache = new HostStateCache();

@@ -27,7 +27,7 @@ import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment }
 import { PowerState } from '../power-state.js';
 import { BOOT, type VmDefinition } from './argv/vm-definition.js';
 import { BaseImageCache, type ImageDataSource } from './disk/base-images.js';
-import { convertImage, createOverlay, rebaseUnsafe, resizeImage } from './disk/qemu-img.js';
+import { convertImage, createOverlay, rebaseUnsafe, resizeImage } from '../../../common/disk/qemu-img.js';
 import { acpiShutdown } from './guest-power.js';
 import { type Accelerator, detectAccelerator } from './host/accelerator.js';
 import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';

@@ -8,7 +8,7 @@ import type { DestroyOptions, LiveMigrationRequest, LiveMigrationResult, LiveMig
 import { DriverOperationFailed, InstanceExists, InstanceNotFound } from '../errors.js';
 import type { InstanceRef, InstanceSpec } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
-import { createOverlay } from './disk/qemu-img.js';
+import { createOverlay } from '../../../common/disk/qemu-img.js';
 import { type GuestHost, failing, monitorInState, rootBytes } from './guest-host.js';
 import { unplugTaps } from './host/vifs.js';
 import { createConfigDrive, definedTaps, instanceDefinition } from './instance-definition.js';

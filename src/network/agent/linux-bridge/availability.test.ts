@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { findExecutable } from '../../../compute/virt/qemu/host/qemu-binary.js';
+import { findExecutable } from '../../../common/process/find-executable.js';
 import { checkLinuxBridgeAvailable } from './availability.js';
 
 const setpriv = findExecutable('setpriv');

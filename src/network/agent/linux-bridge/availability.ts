@@ -4,7 +4,7 @@
  * which the security groups need (see security/firewall-tables.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { findExecutable } from '../../../compute/virt/qemu/host/qemu-binary.js';
+import { findExecutable } from '../../../common/process/find-executable.js';
 import type { Availability } from '../datapath.js';
 import { exists } from './files.js';
 

@@ -6,8 +6,8 @@
  */
 import { mkdir, open, rm, statfs, readdir, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { convertImage, imageInfo, type QemuImgFormat } from '../../../compute/virt/qemu/disk/qemu-img.js';
-import { runCommand } from '../../../compute/virt/qemu/process/run-command.js';
+import { convertImage, imageInfo, type QemuImgFormat } from '../../../common/disk/qemu-img.js';
+import { runCommand } from '../../../common/process/run-command.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import {
   GIB,

@@ -1,4 +1,4 @@
-import { matchesExtraSpec } from '../../../compute/scheduler/filters/extra-specs-ops.js';
+import { matchesExtraSpec } from '../../../common/scheduling/extra-specs-ops.js';
 import { PASS, reject, type BackendFilter } from './filter.js';
 
 /** Extra specs that are not requirements on the backend (Cinder skips scoped keys other than `capabilities:`). */

@@ -1,9 +1,9 @@
 /** The contract every volume scheduler filter implements: a pure predicate, as compute's filters are. */
-import type { FilterResult } from '../../../compute/scheduler/filters/filter.js';
+import type { FilterResult } from '../../../common/scheduling/filter-result.js';
 import type { BackendState } from '../backend-state.js';
 import type { VolumeRequestSpec } from '../request-spec.js';
 
-export { PASS, reject, type FilterResult } from '../../../compute/scheduler/filters/filter.js';
+export { PASS, reject, type FilterResult } from '../../../common/scheduling/filter-result.js';
 
 export interface BackendFilter {
   /** Cinder's class name, used in `[volume] scheduler_default_filters` and log lines. */

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { getLogger } from '../../../../common/logging/logger.js';
 import type { ImageMeta } from '../../instance-spec.js';
 import { exists } from '../instance/instance-dir.js';
-import { convertImage, imageInfo, type QemuImgFormat } from './qemu-img.js';
+import { convertImage, imageInfo, type QemuImgFormat } from '../../../../common/disk/qemu-img.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.imagecache');
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SMALL_FLAVOR } from '../../driver.contract.js';
 import type { InstanceSpec } from '../../instance-spec.js';
-import { runCommand } from '../process/run-command.js';
+import { runCommand } from '../../../../common/process/run-command.js';
 import { TINY_IMAGE } from '../testing/qemu-harness.js';
 import { writeConfigDrive } from './config-drive.js';
 

@@ -9,8 +9,8 @@ import { mkdir, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { InstanceSpec } from '../../instance-spec.js';
-import { findExecutable } from '../host/qemu-binary.js';
-import { runCommand } from '../process/run-command.js';
+import { findExecutable } from '../../../../common/process/find-executable.js';
+import { runCommand } from '../../../../common/process/run-command.js';
 
 /** Nova's CONFIGDRIVESIZE_BYTES. */
 const CONFIG_DRIVE_BYTES = 64 * 1024 * 1024;

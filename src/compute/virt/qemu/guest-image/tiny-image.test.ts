@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCommand } from '../process/run-command.js';
+import { runCommand } from '../../../../common/process/run-command.js';
 import { ensureTinyImage } from './tiny-image.js';
 
 test('the tiny image is a small qcow2 disk, built once and then taken from the cache', async () => {

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getLogger } from '../../../../common/logging/logger.js';
-import { runCommand } from '../process/run-command.js';
+import { runCommand } from '../../../../common/process/run-command.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.guest_image');
 

@@ -2,7 +2,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import type { CpuInfo } from '../../host-resources.js';
-import { runCommand } from '../process/run-command.js';
+import { runCommand } from '../../../../common/process/run-command.js';
 
 const GIB = 1024 ** 3;
 

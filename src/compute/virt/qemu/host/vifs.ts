@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { getLogger } from '../../../../common/logging/logger.js';
 import { exists } from '../instance/instance-dir.js';
-import { runCommand } from '../process/run-command.js';
+import { runCommand } from '../../../../common/process/run-command.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.vifs');
 const SYS_NET = '/sys/class/net';

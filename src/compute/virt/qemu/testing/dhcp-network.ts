@@ -9,8 +9,8 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findExecutable } from '../host/qemu-binary.js';
-import { runCommand } from '../process/run-command.js';
+import { findExecutable } from '../../../../common/process/find-executable.js';
+import { runCommand } from '../../../../common/process/run-command.js';
 
 const SBIN = ['/usr/sbin', '/sbin'];
 const DNSMASQ = findExecutable('dnsmasq', SBIN);

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { call, listFlavors } from '../api/cloud.js';
 import { ApiError } from '../api/http.js';
 import type { Session } from '../api/session.js';
+import { DataTable } from '../components/data-table.js';
 import { ErrorBox, Loading, useLoad, type Loaded } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { UsageBar } from '../components/usage-bar.js';
@@ -93,36 +94,22 @@ export function AdminServicesPage({ session }: { session: Session }) {
   return (
     <AdminPage session={session} title="Compute services" loaded={loaded}>
       {(services) => (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Binary</th>
-                <th scope="col">Host</th>
-                <th scope="col">Zone</th>
-                <th scope="col">Status</th>
-                <th scope="col">State</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {services.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.binary}</td>
-                  <td>{s.host}</td>
-                  <td>{s.zone}</td>
-                  <td>
-                    <StatusBadge status={s.status} />
-                  </td>
-                  <td>
-                    <StatusBadge status={s.state} />
-                  </td>
-                  <td>{s.updated_at ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headings={['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated']}>
+          {services.map((s) => (
+            <tr key={s.id}>
+              <td>{s.binary}</td>
+              <td>{s.host}</td>
+              <td>{s.zone}</td>
+              <td>
+                <StatusBadge status={s.status} />
+              </td>
+              <td>
+                <StatusBadge status={s.state} />
+              </td>
+              <td>{s.updated_at ?? ''}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </AdminPage>
   );
@@ -133,30 +120,17 @@ export function AdminFlavorsPage({ session }: { session: Session }) {
   return (
     <AdminPage session={session} title="Flavors" loaded={loaded}>
       {(flavors) => (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">vCPUs</th>
-                <th scope="col">RAM (MiB)</th>
-                <th scope="col">Disk (GiB)</th>
-                <th scope="col">Public</th>
-              </tr>
-            </thead>
-            <tbody>
-              {flavors.map((f) => (
-                <tr key={f.id}>
-                  <td>{f.name}</td>
-                  <td>{f.vcpus}</td>
-                  <td>{f.ram}</td>
-                  <td>{f.disk}</td>
-                  <td>{f['os-flavor-access:is_public'] === false ? 'no' : 'yes'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headings={['Name', 'vCPUs', 'RAM (MiB)', 'Disk (GiB)', 'Public']}>
+          {flavors.map((f) => (
+            <tr key={f.id}>
+              <td>{f.name}</td>
+              <td>{f.vcpus}</td>
+              <td>{f.ram}</td>
+              <td>{f.disk}</td>
+              <td>{f['os-flavor-access:is_public'] === false ? 'no' : 'yes'}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </AdminPage>
   );

@@ -3,6 +3,7 @@ import { call, endpointOf, listImages, type Image } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
 import { uploadWithProgress } from '../api/upload.js';
 import { Confirm } from '../components/confirm.js';
+import { DataTable } from '../components/data-table.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -90,40 +91,26 @@ export function ImagesPage({ session }: { session: Session }) {
       {images.data === undefined ? (
         <Loading what="images" />
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Visibility</th>
-                <th scope="col">Format</th>
-                <th scope="col">Size</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {images.data.map((image) => (
-                <tr key={image.id} data-image={image.name}>
-                  <td>{image.name ?? image.id}</td>
-                  <td>
-                    <StatusBadge status={image.status} />
-                  </td>
-                  <td>{image.visibility}</td>
-                  <td>{image.disk_format ?? ''}</td>
-                  <td>{sizeText(image.size)}</td>
-                  <td>
-                    {image.owner === session.project.id && (
-                      <button type="button" class="danger" aria-label={`Delete image ${image.name ?? image.id}`} onClick={() => setDeleting(image)}>
-                        Delete
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headings={['Name', 'Status', 'Visibility', 'Format', 'Size', 'Actions']}>
+          {images.data.map((image) => (
+            <tr key={image.id} data-image={image.name}>
+              <td>{image.name ?? image.id}</td>
+              <td>
+                <StatusBadge status={image.status} />
+              </td>
+              <td>{image.visibility}</td>
+              <td>{image.disk_format ?? ''}</td>
+              <td>{sizeText(image.size)}</td>
+              <td>
+                {image.owner === session.project.id && (
+                  <button type="button" class="danger" aria-label={`Delete image ${image.name ?? image.id}`} onClick={() => setDeleting(image)}>
+                    Delete
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {deleting && (
         <Confirm

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call, getServer, listFlavors, serverAction, type Server } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
+import { DataTable } from '../components/data-table.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { ActionMenu } from './server-actions.js';
@@ -152,39 +153,27 @@ function ActionLog({ session, id }: { session: Session; id: string }) {
   if (log.error) return <ErrorBox error={log.error} />;
   if (log.data === undefined) return <Loading what="the action log" />;
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Action</th>
-            <th scope="col">Request ID</th>
-            <th scope="col">Started</th>
-            <th scope="col">Events</th>
-          </tr>
-        </thead>
-        <tbody>
-          {log.data.map((a) => (
-            <tr key={a.request_id}>
-              <td>{a.action}</td>
-              <td>
-                <code>{a.request_id}</code>
-              </td>
-              <td>{a.start_time}</td>
-              <td>
-                <ul class="events">
-                  {(a.events ?? []).map((e) => (
-                    <li key={e.event + e.start_time}>
-                      {e.event}: {e.result ?? 'running'}
-                      {e.host ? ` on ${e.host}` : ''}
-                    </li>
-                  ))}
-                </ul>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable headings={['Action', 'Request ID', 'Started', 'Events']}>
+      {log.data.map((a) => (
+        <tr key={a.request_id}>
+          <td>{a.action}</td>
+          <td>
+            <code>{a.request_id}</code>
+          </td>
+          <td>{a.start_time}</td>
+          <td>
+            <ul class="events">
+              {(a.events ?? []).map((e) => (
+                <li key={e.event + e.start_time}>
+                  {e.event}: {e.result ?? 'running'}
+                  {e.host ? ` on ${e.host}` : ''}
+                </li>
+              ))}
+            </ul>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

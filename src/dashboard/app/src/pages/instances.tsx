@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { listServers, type Server } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
+import { DataTable } from '../components/data-table.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { ActionMenu } from './server-actions.js';
@@ -38,46 +39,32 @@ export function InstancesPage({ session }: { session: Session }) {
       ) : servers.data.length === 0 ? (
         <p class="muted">No instances in this project.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Flavor</th>
-                <th scope="col">Addresses</th>
-                <th scope="col">Locked</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {servers.data.map((server) => (
-                <tr key={server.id} data-server={server.name}>
-                  <td>
-                    <a href={`#/instances/${server.id}`}>{server.name}</a>
-                  </td>
-                  <td>
-                    <StatusBadge status={server.status} task={server['OS-EXT-STS:task_state']} />
-                  </td>
-                  <td>{server.flavor.original_name ?? ''}</td>
-                  <td>{addressesOf(server)}</td>
-                  <td>{server.locked ? 'yes' : 'no'}</td>
-                  <td>
-                    <ActionMenu
-                      session={session}
-                      server={server}
-                      onDone={() => {
-                        setActionError(undefined);
-                        servers.reload();
-                      }}
-                      onError={setActionError}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headings={['Name', 'Status', 'Flavor', 'Addresses', 'Locked', 'Actions']}>
+          {servers.data.map((server) => (
+            <tr key={server.id} data-server={server.name}>
+              <td>
+                <a href={`#/instances/${server.id}`}>{server.name}</a>
+              </td>
+              <td>
+                <StatusBadge status={server.status} task={server['OS-EXT-STS:task_state']} />
+              </td>
+              <td>{server.flavor.original_name ?? ''}</td>
+              <td>{addressesOf(server)}</td>
+              <td>{server.locked ? 'yes' : 'no'}</td>
+              <td>
+                <ActionMenu
+                  session={session}
+                  server={server}
+                  onDone={() => {
+                    setActionError(undefined);
+                    servers.reload();
+                  }}
+                  onError={setActionError}
+                />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {(markers.length > 0 || next !== undefined) && (
         <nav class="pager" aria-label="Instance pages">

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { call, listKeyPairs, type KeyPair } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
+import { DataTable } from '../components/data-table.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 
@@ -70,34 +71,22 @@ export function KeyPairsPage({ session }: { session: Session }) {
       {keypairs.data === undefined ? (
         <Loading what="key pairs" />
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Fingerprint</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keypairs.data.map((k) => (
-                <tr key={k.name}>
-                  <td>{k.name}</td>
-                  <td>{k.type ?? 'ssh'}</td>
-                  <td>
-                    <code>{k.fingerprint}</code>
-                  </td>
-                  <td>
-                    <button type="button" class="danger" aria-label={`Delete key pair ${k.name}`} onClick={() => setDeleting(k)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headings={['Name', 'Type', 'Fingerprint', 'Actions']}>
+          {keypairs.data.map((k) => (
+            <tr key={k.name}>
+              <td>{k.name}</td>
+              <td>{k.type ?? 'ssh'}</td>
+              <td>
+                <code>{k.fingerprint}</code>
+              </td>
+              <td>
+                <button type="button" class="danger" aria-label={`Delete key pair ${k.name}`} onClick={() => setDeleting(k)}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {deleting && (
         <Confirm question={`Delete key pair ${deleting.name}?`} confirmLabel="Delete" onConfirm={() => void remove(deleting)} onCancel={() => setDeleting(undefined)} />
