@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
 import type { RequestContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
 import type { DialectName } from '../../common/db/engine.js';
 import { migrateToLatest } from '../../common/db/migrator.js';
 import { buildHttpApp } from '../../common/http/app.js';
@@ -52,9 +53,15 @@ export interface Reply {
 
 export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
 
+/** What a test may reach besides the caller: the app (not yet ready, so hooks may still be added) and its database. */
+export interface NetworkApiParts {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+}
+
 /** Runs fn with a caller of the network API at /network on a fresh database of the engine. */
 export async function withNetworkApi(
-  fn: (call: Call) => Promise<void>,
+  fn: (call: Call, parts: NetworkApiParts) => Promise<void>,
   options: { dialect?: DialectName; network?: Partial<NimbusConfig['network']> } = {},
 ): Promise<void> {
   await withTestDatabase(options.dialect ?? 'sqlite', (url) =>
@@ -95,7 +102,7 @@ export async function withNetworkApi(
           });
           const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
           return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {} };
-        });
+        }, { app, db });
       } finally {
         await app.close();
       }

@@ -26,7 +26,8 @@ const PORT_ATTRIBUTES = {
   allowed_address_pairs: Type.Optional(Type.Array(AddressPair)),
   'binding:host_id': Type.Optional(Type.String({ maxLength: 255 })),
   'binding:vnic_type': Type.Optional(VnicType),
-  'binding:profile': Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  // Free keys: a driver's own settings (Neutron checks only that it is a dict).
+  'binding:profile': Type.Optional(Type.Object({}, { additionalProperties: Type.Unknown() })),
 };
 
 export const PortCreateBody = Type.Object({ ...OWNED, network_id: Uuid, ...PORT_ATTRIBUTES }, { additionalProperties: false });
