@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { InprocTransport } from '../../common/bus/inproc/transport.js';
 import type { RequestContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
 import type { DialectName } from '../../common/db/engine.js';
 import { migrateToLatest } from '../../common/db/migrator.js';
 import { buildHttpApp } from '../../common/http/app.js';
@@ -39,6 +40,10 @@ export type Call = (method: string, path: string, options?: { body?: unknown; as
 
 export interface VolumeCloud {
   readonly call: Call;
+  /** The app, not yet ready when fn starts (so a test may still add hooks). */
+  readonly app: FastifyInstance;
+  /** The database of the volume and image services. */
+  readonly db: Database;
   readonly core: VolumeCore;
   readonly workers: VolumeWorkers;
   readonly images: ImageService;
@@ -127,7 +132,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
       };
       const backendFiles = async () => (await readdir(directory)).filter((name) => !name.startsWith('.'));
       try {
-        await fn({ call, core, workers, images, backendFiles, settle, volumePath: (id) => join(directory, `volume-${id}`) });
+        await fn({ call, app, db, core, workers, images, backendFiles, settle, volumePath: (id) => join(directory, `volume-${id}`) });
       } finally {
         await app.close();
         await workers.stop();
