@@ -8,6 +8,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { addAuthToken } from '../../common/auth/auth-token.js';
+import type { TokenValidator } from '../../common/auth/token-validator.js';
 import { InprocTransport } from '../../common/bus/inproc/transport.js';
 import type { RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
@@ -58,6 +60,8 @@ export interface VolumeCloud {
 export interface VolumeCloudOptions {
   /** `[volume]` options by name (quotas, ratio). */
   readonly volume?: Readonly<Record<string, string>>;
+  /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
+  readonly validator?: TokenValidator;
 }
 
 const TRANSIENT = new Set(['creating', 'extending', 'deleting']);
@@ -95,9 +99,14 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
             prefix: '/volume',
             faultFormat: 'cinder',
             routes: async (scope) => {
-              scope.addHook('onRequest', (request, _reply, done) => {
-                enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
-              });
+              const { validator } = options;
+              if (validator === undefined) {
+                scope.addHook('onRequest', (request, _reply, done) => {
+                  enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
+                });
+              } else {
+                addAuthToken(scope, { validator, identityUri: () => 'http://cloud/identity' });
+              }
               await scope.register(
                 v3Routes({
                   ...core,
