@@ -43,7 +43,10 @@ export function isFault(format: FaultFormat, status: number, json: unknown): boo
   const record = json as Record<string, unknown>;
   const inner = Object.values(record)[0];
   const message = typeof record['message'] === 'string' ? record['message'] : (inner as Record<string, unknown> | undefined)?.['message'];
-  return typeof message === 'string' && isDeepStrictEqual(json, faultBody(format, { status, message }));
+  // Neutron names the fault's kind (`NetworkNotFound`, `TagResourceNotFound`): any name will do.
+  const type = (inner as Record<string, unknown> | undefined)?.['type'];
+  const named = format === 'neutron' && typeof type === 'string' && type !== '' ? { type } : {};
+  return typeof message === 'string' && isDeepStrictEqual(json, faultBody(format, { status, message, ...named }));
 }
 
 function problemOf(target: HostileTarget, hostile: HostileCase, status: number, body: string): string | undefined {

@@ -4,7 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
+import { addAuthToken } from '../../common/auth/auth-token.js';
+import type { TokenValidator } from '../../common/auth/token-validator.js';
 import type { RequestContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
 import type { DialectName } from '../../common/db/engine.js';
 import { migrateToLatest } from '../../common/db/migrator.js';
 import { buildHttpApp } from '../../common/http/app.js';
@@ -52,10 +55,21 @@ export interface Reply {
 
 export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
 
+/** What a test may reach besides the caller: the app (not yet ready, so hooks may still be added) and its database. */
+export interface NetworkApiParts {
+  readonly app: FastifyInstance;
+  readonly db: Database;
+}
+
 /** Runs fn with a caller of the network API at /network on a fresh database of the engine. */
 export async function withNetworkApi(
-  fn: (call: Call) => Promise<void>,
-  options: { dialect?: DialectName; network?: Partial<NimbusConfig['network']> } = {},
+  fn: (call: Call, parts: NetworkApiParts) => Promise<void>,
+  options: {
+    dialect?: DialectName;
+    network?: Partial<NimbusConfig['network']>;
+    /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
+    validator?: TokenValidator;
+  } = {},
 ): Promise<void> {
   await withTestDatabase(options.dialect ?? 'sqlite', (url) =>
     withOpenDatabase(url, async (db) => {
@@ -69,10 +83,15 @@ export async function withNetworkApi(
             prefix: '/network',
             faultFormat: 'neutron',
             routes: async (scope) => {
-              scope.addHook('onRequest', (request, _reply, done) => {
-                const context = JSON.parse(String(request.headers['x-test-context'])) as RequestContext;
-                enterRequestContext(request, context, done);
-              });
+              const { validator } = options;
+              if (validator === undefined) {
+                scope.addHook('onRequest', (request, _reply, done) => {
+                  const context = JSON.parse(String(request.headers['x-test-context'])) as RequestContext;
+                  enterRequestContext(request, context, done);
+                });
+              } else {
+                addAuthToken(scope, { validator, identityUri: () => 'http://cloud/identity' });
+              }
               await scope.register(
                 networkV2Routes({
                   plugin,
@@ -95,7 +114,7 @@ export async function withNetworkApi(
           });
           const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
           return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {} };
-        });
+        }, { app, db });
       } finally {
         await app.close();
       }

@@ -8,8 +8,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { addAuthToken } from '../../common/auth/auth-token.js';
+import type { TokenValidator } from '../../common/auth/token-validator.js';
 import { InprocTransport } from '../../common/bus/inproc/transport.js';
 import type { RequestContext } from '../../common/context/request-context.js';
+import type { Database } from '../../common/db/database.js';
 import type { DialectName } from '../../common/db/engine.js';
 import { migrateToLatest } from '../../common/db/migrator.js';
 import { buildHttpApp } from '../../common/http/app.js';
@@ -39,6 +42,10 @@ export type Call = (method: string, path: string, options?: { body?: unknown; as
 
 export interface VolumeCloud {
   readonly call: Call;
+  /** The app, not yet ready when fn starts (so a test may still add hooks). */
+  readonly app: FastifyInstance;
+  /** The database of the volume and image services. */
+  readonly db: Database;
   readonly core: VolumeCore;
   readonly workers: VolumeWorkers;
   readonly images: ImageService;
@@ -53,6 +60,8 @@ export interface VolumeCloud {
 export interface VolumeCloudOptions {
   /** `[volume]` options by name (quotas, ratio). */
   readonly volume?: Readonly<Record<string, string>>;
+  /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
+  readonly validator?: TokenValidator;
 }
 
 const TRANSIENT = new Set(['creating', 'extending', 'deleting']);
@@ -90,9 +99,14 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
             prefix: '/volume',
             faultFormat: 'cinder',
             routes: async (scope) => {
-              scope.addHook('onRequest', (request, _reply, done) => {
-                enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
-              });
+              const { validator } = options;
+              if (validator === undefined) {
+                scope.addHook('onRequest', (request, _reply, done) => {
+                  enterRequestContext(request, JSON.parse(String(request.headers['x-test-context'])) as RequestContext, done);
+                });
+              } else {
+                addAuthToken(scope, { validator, identityUri: () => 'http://cloud/identity' });
+              }
               await scope.register(
                 v3Routes({
                   ...core,
@@ -127,7 +141,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
       };
       const backendFiles = async () => (await readdir(directory)).filter((name) => !name.startsWith('.'));
       try {
-        await fn({ call, core, workers, images, backendFiles, settle, volumePath: (id) => join(directory, `volume-${id}`) });
+        await fn({ call, app, db, core, workers, images, backendFiles, settle, volumePath: (id) => join(directory, `volume-${id}`) });
       } finally {
         await app.close();
         await workers.stop();

@@ -26,6 +26,7 @@ const PORT_ATTRIBUTES = {
   allowed_address_pairs: Type.Optional(Type.Array(AddressPair)),
   'binding:host_id': Type.Optional(Type.String({ maxLength: 255 })),
   'binding:vnic_type': Type.Optional(VnicType),
+  // Free keys: a driver's own settings (Neutron checks only that it is a dict).
   'binding:profile': Type.Optional(Type.Object({}, { additionalProperties: Type.Unknown() })),
 };
 

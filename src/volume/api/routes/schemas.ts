@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 
 export const NullableString = (maxLength = 255) => Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength });
-/** Cinder's parameter_types.extra_specs (metadata too): keys of its alphabet, values up to 255 characters. */
+/** Metadata and extra specs (parameter_types.extra_specs): keys of 1–255 of Cinder's characters, string values of up to 255. */
 export const Metadata = Type.Record(Type.String({ pattern: '^[a-zA-Z0-9-_:. /]{1,255}$' }), Type.String({ maxLength: 255 }));
 export const NullableMetadata = Type.Unsafe<Record<string, string> | null>({
   type: ['object', 'null'],

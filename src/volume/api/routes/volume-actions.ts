@@ -63,7 +63,8 @@ function validatorOf(key: string, action: VolumeAction): (body: unknown) => unkn
 }
 
 const Params = Type.Object({ project_id: Type.String(), volume_id: Type.String() });
-const ActionBody = Type.Unsafe<Record<string, unknown>>(Type.Object({}, { additionalProperties: Type.Unknown(), minProperties: 1 }));
+// One action name to its own body, checked by the action's validator below.
+const ActionBody = Type.Unsafe<Record<string, unknown>>({ type: 'object', minProperties: 1 });
 
 export function volumeActionRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { personaTokenValidator } from '../../common/auth/testing/persona-tokens.js';
+import { configureLogging } from '../../common/logging/logger.js';
+import { OWNING_PROJECT, PROJECT_PERSONAS, recordRoutes, runPolicyMatrix, tokenHeader, type Persona } from '../../common/policy/testing/policy-matrix.js';
+import { withVolumeCloud } from '../testing/volume-cloud.js';
+import { VOLUME_POLICY_MATRIX, type VolumeMatrixFixture } from './policy-matrix.js';
+
+configureLogging({ sink: () => undefined });
+
+interface Reply {
+  readonly status: number;
+  readonly json: Record<string, unknown>;
+}
+
+/** A request as the persona, under its own project's URL (the owning project's for no token). */
+async function send(app: FastifyInstance, persona: Persona, method: string, path: string, body?: unknown): Promise<Reply> {
+  const project = persona === 'anonymous' ? OWNING_PROJECT : PROJECT_PERSONAS[persona].projectId;
+  const response = await app.inject({
+    method: method as 'GET',
+    url: `/volume/v3/${project}${path}`,
+    headers: { ...tokenHeader(persona), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+  return { status: response.statusCode, json: response.body === '' ? {} : (JSON.parse(response.body) as Record<string, unknown>) };
+}
+
+/** Volumes and snapshots made by the owning project's member and left to become available; types by the administrator. */
+function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
+  const made = async (persona: Persona, path: string, body: unknown, status: number, key: string): Promise<string> => {
+    const reply = await send(app, persona, 'POST', path, body);
+    assert.equal(reply.status, status, JSON.stringify(reply.json));
+    return String((reply.json[key] as Record<string, unknown>)['id']);
+  };
+  const available = async (path: string, key: string) => {
+    for (let attempt = 0; attempt < 500; attempt += 1) {
+      const item = (await send(app, 'member', 'GET', path)).json[key] as { status?: string } | undefined;
+      if (item?.status === 'available') return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`${path} did not become available`);
+  };
+  const volume = async () => {
+    const id = await made('member', '/volumes', { volume: { size: 1, metadata: { a: 'b' } } }, 202, 'volume');
+    await available(`/volumes/${id}`, 'volume');
+    return id;
+  };
+  let types = 0;
+  return {
+    volume,
+    snapshot: async () => {
+      const id = await made('member', '/snapshots', { snapshot: { volume_id: await volume(), metadata: { a: 'b' } } }, 202, 'snapshot');
+      await available(`/snapshots/${id}`, 'snapshot');
+      return id;
+    },
+    type: async () => {
+      types += 1;
+      return made('admin', '/types', { volume_type: { name: `matrix-${types}`, extra_specs: { a: 'b' } } }, 200, 'volume_type');
+    },
+    privateType: async () => {
+      types += 1;
+      return made('admin', '/types', { volume_type: { name: `matrix-${types}`, 'os-volume-type-access:is_public': false } }, 200, 'volume_type');
+    },
+  };
+}
+
+describe('volume policy matrix', () => {
+  test("every volume route answers each persona as Cinder Zed's defaults do", () =>
+    withVolumeCloud(
+      'sqlite',
+      async ({ app }) => {
+        const routes = recordRoutes(app, '/volume');
+        await app.ready();
+        const problems = await runPolicyMatrix({
+          registered: routes,
+          rows: VOLUME_POLICY_MATRIX,
+          fixture: volumeFixture(app),
+          send: async (persona, method, { path, body }) => (await send(app, persona, method, path, body)).status,
+        });
+        assert.deepEqual(problems, []);
+      },
+      {
+        validator: personaTokenValidator(PROJECT_PERSONAS),
+        // Each request gets volumes of its own: room for all of them.
+        volume: { quota_volumes: '10000', quota_snapshots: '10000', quota_gigabytes: '100000' },
+      },
+    ));
+});

@@ -1,0 +1,99 @@
+/**
+ * Test-only: Cinder Zed's default policies (src/volume/policies.ts: the admin role, or the
+ * member/reader role on the target's project) as the status each persona gets on each volume
+ * route; run by policy-matrix.test.ts. Each persona calls under its own project's URL; the
+ * resource of a row belongs to the owning project, and another project's is 404 to a caller
+ * (Cinder looks it up in the caller's project first).
+ */
+import { statuses, type Expectation, type MatrixRow } from '../../common/policy/testing/policy-matrix.js';
+
+/** What a row can make, fresh for each persona: available volumes and snapshots of the owning project, and types. */
+export interface VolumeMatrixFixture {
+  /** An available 1 GiB volume with metadata `{a: "b"}`. */
+  volume(): Promise<string>;
+  /** An available snapshot (of a fresh volume) with metadata `{a: "b"}`. */
+  snapshot(): Promise<string>;
+  /** A volume type made by the administrator, with the extra spec `a=b`. */
+  type(): Promise<string>;
+  /** A private volume type (Cinder lists access only for those: a public one's is 404). */
+  privateType(): Promise<string>;
+}
+
+const ANYONE = statuses(200, 200, 200, 200);
+const ADMIN_ONLY = (ok: number): Expectation => statuses(ok, 403, 403, 403);
+/** READER on the owning project's resource. */
+const READS = statuses(200, 200, 404, 200);
+/** MEMBER on the owning project's resource. */
+const CHANGES = (ok: number): Expectation => statuses(ok, ok, 404, 403);
+/** ADMIN_API on the owning project's resource: another project cannot find it first. */
+const ADMIN_CHANGES = (ok: number): Expectation => statuses(ok, 403, 404, 403);
+
+const volume = async (fx: VolumeMatrixFixture) => `/volumes/${await fx.volume()}`;
+const snapshot = async (fx: VolumeMatrixFixture) => `/snapshots/${await fx.snapshot()}`;
+const type = async (fx: VolumeMatrixFixture) => `/types/${await fx.type()}`;
+const P = '/v3/:project_id';
+
+export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
+  { route: `POST ${P}/volumes`, zed: statuses(202, 202, 202, 403), request: () => ({ path: '/volumes', body: { volume: { size: 1 } } }) },
+  { route: `GET ${P}/volumes`, zed: ANYONE, request: () => ({ path: '/volumes' }) },
+  { route: `GET ${P}/volumes/detail`, zed: ANYONE, request: () => ({ path: '/volumes/detail' }) },
+  { route: `GET ${P}/volumes/:volume_id`, zed: READS, request: async (fx) => ({ path: await volume(fx) }) },
+  { route: `PUT ${P}/volumes/:volume_id`, zed: CHANGES(200), request: async (fx) => ({ path: await volume(fx), body: { volume: { name: 'renamed' } } }) },
+  { route: `DELETE ${P}/volumes/:volume_id`, zed: CHANGES(202), request: async (fx) => ({ path: await volume(fx) }) },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-extend', zed: CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-extend': { new_size: 2 } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-set_bootable', zed: CHANGES(200),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-set_bootable': { bootable: true } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-reset_status', zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-reset_status': { status: 'error' } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-force_delete', zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-force_delete': {} } }),
+  },
+  { route: `GET ${P}/volumes/:volume_id/metadata`, zed: READS, request: async (fx) => ({ path: `${await volume(fx)}/metadata` }) },
+  { route: `POST ${P}/volumes/:volume_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await volume(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
+  { route: `PUT ${P}/volumes/:volume_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await volume(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
+  { route: `GET ${P}/volumes/:volume_id/metadata/:key`, zed: READS, request: async (fx) => ({ path: `${await volume(fx)}/metadata/a` }) },
+  { route: `PUT ${P}/volumes/:volume_id/metadata/:key`, zed: CHANGES(200), request: async (fx) => ({ path: `${await volume(fx)}/metadata/a`, body: { meta: { a: 'c' } } }) },
+  { route: `DELETE ${P}/volumes/:volume_id/metadata/:key`, zed: CHANGES(200), request: async (fx) => ({ path: `${await volume(fx)}/metadata/a` }) },
+  // A snapshot of the owning project's volume: another project cannot find the volume.
+  { route: `POST ${P}/snapshots`, zed: CHANGES(202), request: async (fx) => ({ path: '/snapshots', body: { snapshot: { volume_id: await fx.volume() } } }) },
+  { route: `GET ${P}/snapshots`, zed: ANYONE, request: () => ({ path: '/snapshots' }) },
+  { route: `GET ${P}/snapshots/detail`, zed: ANYONE, request: () => ({ path: '/snapshots/detail' }) },
+  { route: `GET ${P}/snapshots/:snapshot_id`, zed: READS, request: async (fx) => ({ path: await snapshot(fx) }) },
+  { route: `PUT ${P}/snapshots/:snapshot_id`, zed: CHANGES(200), request: async (fx) => ({ path: await snapshot(fx), body: { snapshot: { name: 'renamed' } } }) },
+  { route: `DELETE ${P}/snapshots/:snapshot_id`, zed: CHANGES(202), request: async (fx) => ({ path: await snapshot(fx) }) },
+  {
+    route: `POST ${P}/snapshots/:snapshot_id/action`, zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await snapshot(fx)}/action`, body: { 'os-reset_status': { status: 'error' } } }),
+  },
+  { route: `GET ${P}/snapshots/:snapshot_id/metadata`, zed: READS, request: async (fx) => ({ path: `${await snapshot(fx)}/metadata` }) },
+  { route: `POST ${P}/snapshots/:snapshot_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
+  { route: `PUT ${P}/snapshots/:snapshot_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
+  { route: `DELETE ${P}/snapshots/:snapshot_id/metadata/:key`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata/a` }) },
+  { route: `GET ${P}/types`, zed: ANYONE, request: () => ({ path: '/types' }) },
+  { route: `GET ${P}/types/default`, zed: ANYONE, request: () => ({ path: '/types/default' }) },
+  { route: `GET ${P}/types/:type_id`, zed: ANYONE, request: async (fx) => ({ path: await type(fx) }) },
+  { route: `POST ${P}/types`, zed: ADMIN_ONLY(200), request: () => ({ path: '/types', body: { volume_type: { name: `t-${Math.random().toString(36).slice(2)}` } } }) },
+  { route: `PUT ${P}/types/:type_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: await type(fx), body: { volume_type: { description: 'd' } } }) },
+  { route: `DELETE ${P}/types/:type_id`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: await type(fx) }) },
+  { route: `GET ${P}/types/:type_id/os-volume-type-access`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/types/${await fx.privateType()}/os-volume-type-access` }) },
+  { route: `GET ${P}/types/:type_id/extra_specs`, zed: ANYONE, request: async (fx) => ({ path: `${await type(fx)}/extra_specs` }) },
+  { route: `POST ${P}/types/:type_id/extra_specs`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await type(fx)}/extra_specs`, body: { extra_specs: { c: 'd' } } }) },
+  { route: `GET ${P}/types/:type_id/extra_specs/:key`, zed: ANYONE, request: async (fx) => ({ path: `${await type(fx)}/extra_specs/a` }) },
+  { route: `DELETE ${P}/types/:type_id/extra_specs/:key`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `${await type(fx)}/extra_specs/a` }) },
+  // quotas:show is READER on the target project; update and delete are the administrator's.
+  { route: `GET ${P}/os-quota-sets/:target`, zed: statuses(200, 200, 403, 200), request: () => ({ path: '/os-quota-sets/owner-project' }) },
+  { route: `GET ${P}/os-quota-sets/:target/defaults`, zed: statuses(200, 200, 403, 200), request: () => ({ path: '/os-quota-sets/owner-project/defaults' }) },
+  { route: `PUT ${P}/os-quota-sets/:target`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-sets/owner-project', body: { quota_set: { volumes: 1000 } } }) },
+  { route: `DELETE ${P}/os-quota-sets/:target`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-sets/owner-project' }) },
+  { route: `GET ${P}/limits`, zed: ANYONE, request: () => ({ path: '/limits' }) },
+  { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
+  { route: `GET ${P}/os-availability-zone`, zed: ANYONE, request: () => ({ path: '/os-availability-zone' }) },
+];
