@@ -16,7 +16,7 @@ import { buildHttpApp } from '../../common/http/app.js';
 import { enterRequestContext } from '../../common/http/request-id.js';
 import { credentialsOf } from '../../common/policy/credentials.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
-import { recordRoutes } from '../../common/policy/testing/policy-matrix.js';
+import { OTHER_PROJECT, OWNING_PROJECT, recordRoutes } from '../../common/policy/testing/policy-matrix.js';
 import { serviceRegistryMigrations } from '../../common/service/db/migrations/index.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageRef } from '../../image/images/image.js';
@@ -43,8 +43,8 @@ import { createComputeStores } from '../db/compute-stores.js';
 /** Nova Zed's maximum. */
 const TEST_MAX_VERSION = '2.93';
 
-/** The projects identity knows here: the personas' (ADMIN's, memberOf('demo'), memberOf('other')). */
-export const KNOWN_PROJECTS: readonly string[] = [ADMIN.projectId ?? '', 'demo', 'other'];
+/** The projects identity knows here: the personas' (ADMIN's, memberOf('demo'), memberOf('other'), the policy matrix's and a third it shares flavors with). */
+export const KNOWN_PROJECTS: readonly string[] = [ADMIN.projectId ?? '', 'demo', 'other', OWNING_PROJECT, OTHER_PROJECT, 'third-project'];
 
 export const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
 export const BIG_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000002';
