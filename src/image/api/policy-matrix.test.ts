@@ -45,7 +45,8 @@ function imageFixture(call: Call): ImageMatrixFixture {
 describe('image policy matrix', () => {
   test("every image route answers each persona as Glance Zed's defaults do", () =>
     withImageApp(
-      async ({ call, routes }) => {
+      async ({ app, call, routes }) => {
+        await app.ready();
         const fixture = imageFixture(call);
         const problems = await runPolicyMatrix({
           registered: routes,
