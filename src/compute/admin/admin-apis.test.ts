@@ -28,6 +28,28 @@ describe('compute admin APIs', () => {
       assert.equal((await call('PUT', '/os-services/enable', { body: { host: 'nowhere', binary: 'nova-compute' } })).status, 404);
     }));
 
+  test("os-services and the zones' detail show only Nova's services, not the cinder-* ones in the shared registry", () =>
+    withComputeApp(async (harness) => {
+      await seedHosts(harness);
+      const { call, registry } = harness;
+      const volume = await registry.register({ binary: 'cinder-volume', host: 'compute-1', topic: 'cinder-volume' });
+      await registry.register({ binary: 'cinder-scheduler', host: 'controller', topic: 'cinder-scheduler' });
+      const binaries = async (query: string): Promise<unknown[]> =>
+        ((await call('GET', `/os-services${query}`)).json['services'] as Record<string, unknown>[]).map((s) => s['binary']);
+      assert.deepEqual(await binaries(''), ['nova-conductor', 'nova-scheduler', 'nova-compute', 'nova-compute']);
+      assert.deepEqual(await binaries('?binary=cinder-volume'), []);
+      assert.deepEqual(await binaries('?host=compute-1'), ['nova-compute']);
+      const disable = { host: 'compute-1', binary: 'cinder-volume' };
+      // Nova refuses any binary but nova-compute before it looks the service up.
+      assert.equal((await call('PUT', '/os-services/disable', { body: disable })).status, 400);
+      assert.equal((await call('DELETE', `/os-services/${volume.id}`)).status, 404);
+      assert.equal((await call('PUT', `/os-services/${volume.uuid}`, { version: '2.53', body: { status: 'disabled' } })).status, 404);
+      const detail = (await call('GET', '/os-availability-zone/detail')).json['availabilityZoneInfo'] as { hosts: Record<string, Record<string, unknown>> }[];
+      const listed = detail.flatMap((zone) => Object.values(zone.hosts).flatMap((services) => Object.keys(services)));
+      assert.deepEqual(listed.sort(), ['nova-compute', 'nova-compute', 'nova-conductor', 'nova-scheduler']);
+      assert.equal((await registry.find({ id: volume.id }))?.disabled, false);
+    }));
+
   test('os-hypervisors: list, detail with running instances, statistics, show; unknown id 404', () =>
     withComputeApp(async (harness) => {
       await seedHosts(harness);

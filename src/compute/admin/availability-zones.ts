@@ -1,6 +1,7 @@
 import type { ServiceRecord, ServiceRegistry } from '../../common/service/service-registry.js';
 import { COMPUTE_BINARY } from '../agent/rpc-api.js';
 import type { AggregateStore } from '../db/aggregate-store.js';
+import { isNovaService } from './nova-services.js';
 
 /** Nova's `[DEFAULT] default_availability_zone` and `internal_service_availability_zone`. */
 export const DEFAULT_ZONE = 'nova';
@@ -37,7 +38,7 @@ export class AvailabilityZones {
   async list(withInternal: boolean): Promise<Zone[]> {
     const [services, byHost] = await Promise.all([this.registry.list(), this.zoneByHost()]);
     const zones = new Map<string, ServiceRecord[]>();
-    for (const service of services) {
+    for (const service of services.filter(isNovaService)) {
       const zone = service.binary === COMPUTE_BINARY ? (byHost.get(service.host) ?? DEFAULT_ZONE) : INTERNAL_ZONE;
       if (zone === INTERNAL_ZONE && !withInternal) continue;
       zones.set(zone, [...(zones.get(zone) ?? []), service]);

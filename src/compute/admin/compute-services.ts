@@ -8,6 +8,7 @@ import type { ServiceStatus } from '../scheduler/host-state.js';
 import type { Aggregates } from './aggregates.js';
 import { COMPUTE_BINARY } from '../agent/rpc-api.js';
 import type { AvailabilityZones } from './availability-zones.js';
+import { isNovaService } from './nova-services.js';
 
 const LOG = getLogger('nimbus.compute.api.services');
 
@@ -49,12 +50,12 @@ export class ComputeServices {
 
   async list(filter: { readonly binary?: string; readonly host?: string }): Promise<ComputeService[]> {
     const [records, byHost] = await Promise.all([this.registry.list(filter), this.zones.zoneByHost()]);
-    return Promise.all(records.map(async (record) => this.#withZone(record, byHost)));
+    return Promise.all(records.filter(isNovaService).map(async (record) => this.#withZone(record, byHost)));
   }
 
   /** The (host, binary) service for the pre-2.53 actions; 404 as Nova's HostMappingNotFound / HostBinaryNotFound. */
   async byHostAndBinary(host: string, binary: string): Promise<ServiceRecord> {
-    const onHost = await this.registry.list({ host });
+    const onHost = (await this.registry.list({ host })).filter(isNovaService);
     const found = onHost.find((record) => record.binary === binary);
     if (found !== undefined) return found;
     if (onHost.length === 0) throw new NotFound(`Host '${host}' is not mapped to any cell`);
@@ -64,7 +65,7 @@ export class ComputeServices {
   /** One service by id or uuid; `message` is the 404 the caller's API words it with. */
   async get(key: ServiceKey, message: string): Promise<ServiceRecord> {
     const found = await this.registry.find('id' in key ? key : { uuid: key.uuid.toLowerCase() });
-    if (found === undefined) throw new NotFound(message);
+    if (found === undefined || !isNovaService(found)) throw new NotFound(message);
     return found;
   }
 
