@@ -8,7 +8,7 @@ import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { DEFAULT_ZONE } from '../admin/availability-zones.js';
 import { readSystemMetadata, writeSystemMetadata } from './system-metadata.js';
 import type { ComputeTables, InstancesTable } from './tables.js';
-import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-cas.js';
+import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-compare-and-set.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
 import type { AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from '../conductor/rpc-api.js';
 

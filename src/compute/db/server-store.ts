@@ -3,7 +3,7 @@ import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import type { ActionStore, NewInstanceAction } from './action-store.js';
-import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from './instance-state-cas.js';
+import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } from './instance-state-compare-and-set.js';
 import { readSystemMetadata, writeSystemMetadata, type SystemMetadataChanges } from './system-metadata.js';
 import type { ComputeTables, InstancesTable } from './tables.js';
 import type { Flavor } from '../flavors/flavor.js';

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { Conflict } from '../../common/errors/errors.js';
 import type { ComputeAgentApi } from '../agent/rpc-api.js';
 import type { ComputeTaskApi } from '../conductor/rpc-api.js';
-import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import type { MigrationStore } from '../db/migration-store.js';
 import type { NodeStore } from '../db/node-store.js';
 import type { ServerGroupStore } from '../db/server-group-store.js';

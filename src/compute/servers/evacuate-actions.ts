@@ -3,7 +3,7 @@ import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { MigrationStore } from '../db/migration-store.js';
 import { MigrationStatus, MigrationType } from '../moves/migration.js';
-import type { ExpectedState } from '../db/instance-state-cas.js';
+import type { ExpectedState } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';

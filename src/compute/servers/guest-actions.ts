@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, NimbusError } from '../../common/errors/errors.js';
 import type { AgentCastVerb } from '../agent/rpc-api.js';
-import type { ExpectedState } from '../db/instance-state-cas.js';
+import type { ExpectedState } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';

@@ -3,7 +3,7 @@ import { BadRequest, NimbusError } from '../../common/errors/errors.js';
 import type { ImageRef } from '../../image/index.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
-import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { Conflict } from '../../common/errors/errors.js';
-import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import { HARD_REBOOT_STATES, SOFT_REBOOT_STATES, TaskState } from '../state/task-states.js';
 import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, VmState } from '../state/vm-states.js';
 import type { InstanceDiagnostics } from '../virt/diagnostics.js';

@@ -10,7 +10,7 @@ import type { ImageRef } from '../../image/index.js';
 import { checkImageMetadataQuota } from '../quotas/image-metadata-quota.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.js';
-import type { ExpectedState, InstanceChanges } from '../db/instance-state-cas.js';
+import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { hostOf, type ActionSupport } from './action-support.js';

@@ -1,6 +1,6 @@
 /**
  * Nova's task_state values (nova/compute/task_states.py): the transition in progress, or null
- * when none is. Actions claim a task state with a compare-and-set (instance-state-cas.ts).
+ * when none is. Actions claim a task state with a compare-and-set (instance-state-compare-and-set.ts).
  */
 export const TaskState = {
   SCHEDULING: 'scheduling',

@@ -4,7 +4,7 @@ import { DIALECTS, unavailable } from '../../../test/support/databases.js';
 import type { Database } from '../../common/db/database.js';
 import { insertInstance, withComputeDb } from './testing/compute-db.js';
 import type { ComputeTables } from './tables.js';
-import { compareAndSetInstanceState } from './instance-state-cas.js';
+import { compareAndSetInstanceState } from './instance-state-compare-and-set.js';
 import { PowerState } from '../virt/power-state.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
