@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { runPolicyMatrix, type Persona } from '../../common/policy/testing/policy-matrix.js';
 import type { IdentityManagers } from '../resources/index.js';
 import { DEFAULT_DOMAIN_ID } from '../resources/domains.js';
-import { withIdentityApp, type IdentityCall } from './identity-test-app.js';
+import { withIdentityApp, type IdentityCall } from './testing/identity-test-app.js';
 import { IDENTITY_POLICY_MATRIX, type IdentityMatrixFixture } from './policy-matrix.js';
 
 const PASSWORD = 'secret';
@@ -88,7 +88,8 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
 
 describe('identity policy matrix', () => {
   test("every identity route answers each persona as Keystone Zed's defaults do", () =>
-    withIdentityApp(async ({ managers, call, routes }) => {
+    withIdentityApp(async ({ app, managers, call, routes }) => {
+      await app.ready();
       const { tokens, fixture } = await personas(managers, call);
       const problems = await runPolicyMatrix({
         registered: routes,
@@ -100,5 +101,5 @@ describe('identity policy matrix', () => {
         },
       });
       assert.deepEqual(problems, []);
-    }));
+    }, { core: 'bare' }));
 });
