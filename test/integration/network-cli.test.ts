@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { freePort } from '../support/free-port.js';
-import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
-import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+import { describe, test } from 'node:test';
+import { fakeCliCloud } from '../support/fake-cli-cloud.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk } from '../support/openstack-cli.js';
 
 // Issue 14's API side, driven through Debian's python3-openstackclient against `nimbus up`.
 const skip = openstackCliUnavailable();
@@ -13,90 +9,76 @@ const skip = openstackCliUnavailable();
 type Row = Record<string, unknown>;
 
 describe('networking through the openstack CLI', { skip }, () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-network-cli-'));
-  let nimbus: NimbusProcess;
-  let admin: OpenstackEnv;
-
-  before(async () => {
-    const port = await freePort();
-    nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake']);
-    await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
-    admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
-  });
-  after(async () => {
-    nimbus.child.kill('SIGTERM');
-    await nimbus.exited();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  const cloud = fakeCliCloud('network-cli');
 
   test("DevStack's topology: public and private networks, subnets, router1 with its gateway and interface", async () => {
-    const external = await openstackJson<Row>(admin, ['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'public', 'public']);
+    const external = await openstackJson<Row>(cloud.admin, ['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'public', 'public']);
     assert.equal(external['router:external'], true);
     assert.equal(external['provider:network_type'], 'flat');
-    await openstackOk(admin, ['subnet', 'create', '--network', 'public', '--subnet-range', '172.24.4.0/24', '--no-dhcp', 'public-subnet']);
-    const network = await openstackJson<Row>(admin, ['network', 'create', 'private']);
+    await openstackOk(cloud.admin, ['subnet', 'create', '--network', 'public', '--subnet-range', '172.24.4.0/24', '--no-dhcp', 'public-subnet']);
+    const network = await openstackJson<Row>(cloud.admin, ['network', 'create', 'private']);
     assert.equal(network['status'], 'ACTIVE');
     assert.equal(network['provider:network_type'], 'vxlan');
-    const subnet = await openstackJson<Row>(admin, ['subnet', 'create', '--network', 'private', '--subnet-range', '10.0.0.0/24', 'private-subnet']);
+    const subnet = await openstackJson<Row>(cloud.admin, ['subnet', 'create', '--network', 'private', '--subnet-range', '10.0.0.0/24', 'private-subnet']);
     assert.equal(subnet['gateway_ip'], '10.0.0.1');
-    await openstackOk(admin, ['router', 'create', 'router1']);
-    await openstackOk(admin, ['router', 'set', '--external-gateway', 'public', 'router1']);
-    await openstackOk(admin, ['router', 'add', 'subnet', 'router1', 'private-subnet']);
-    const router = await openstackJson<Row>(admin, ['router', 'show', 'router1']);
+    await openstackOk(cloud.admin, ['router', 'create', 'router1']);
+    await openstackOk(cloud.admin, ['router', 'set', '--external-gateway', 'public', 'router1']);
+    await openstackOk(cloud.admin, ['router', 'add', 'subnet', 'router1', 'private-subnet']);
+    const router = await openstackJson<Row>(cloud.admin, ['router', 'show', 'router1']);
     assert.equal((router['external_gateway_info'] as Row)['network_id'], external['id']);
-    const names = (await openstackJson<Row[]>(admin, ['network', 'list'])).map((row) => row['Name']);
+    const names = (await openstackJson<Row[]>(cloud.admin, ['network', 'list'])).map((row) => row['Name']);
     assert.deepEqual([...names].sort(), ['private', 'public']);
   });
 
   test('ports, security groups and a floating IP: create, list, show, set, delete', async () => {
-    const port = await openstackJson<Row>(admin, ['port', 'create', '--network', 'private', '--fixed-ip', 'subnet=private-subnet,ip-address=10.0.0.20', 'p1']);
+    const port = await openstackJson<Row>(cloud.admin, ['port', 'create', '--network', 'private', '--fixed-ip', 'subnet=private-subnet,ip-address=10.0.0.20', 'p1']);
     assert.deepEqual((port['fixed_ips'] as Row[]).map((ip) => ip['ip_address']), ['10.0.0.20']);
     assert.equal(port['status'], 'DOWN');
-    await openstackOk(admin, ['security', 'group', 'create', 'web']);
-    const rule = await openstackJson<Row>(admin, ['security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '22', 'web']);
+    await openstackOk(cloud.admin, ['security', 'group', 'create', 'web']);
+    const rule = await openstackJson<Row>(cloud.admin, ['security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '22', 'web']);
     assert.equal(rule['port_range_min'], 22);
-    await openstackOk(admin, ['port', 'set', '--security-group', 'web', 'p1']);
-    const floating = await openstackJson<Row>(admin, ['floating', 'ip', 'create', '--port', 'p1', 'public']);
+    await openstackOk(cloud.admin, ['port', 'set', '--security-group', 'web', 'p1']);
+    const floating = await openstackJson<Row>(cloud.admin, ['floating', 'ip', 'create', '--port', 'p1', 'public']);
     assert.match(String(floating['floating_ip_address']), /^172\.24\.4\.\d+$/);
     assert.equal(floating['fixed_ip_address'], '10.0.0.20');
-    await openstackOk(admin, ['floating', 'ip', 'unset', '--port', String(floating['id'])]);
-    await openstackOk(admin, ['floating', 'ip', 'delete', String(floating['id'])]);
-    const quota = await openstackJson<Row>(admin, ['quota', 'show']);
+    await openstackOk(cloud.admin, ['floating', 'ip', 'unset', '--port', String(floating['id'])]);
+    await openstackOk(cloud.admin, ['floating', 'ip', 'delete', String(floating['id'])]);
+    const quota = await openstackJson<Row>(cloud.admin, ['quota', 'show']);
     assert.equal(quota['networks'], 100, 'quota show includes the network figures');
-    await openstackOk(admin, ['network', 'set', '--name', 'renamed', '--description', 'd', 'private']);
-    assert.equal((await openstackJson<Row>(admin, ['network', 'show', 'renamed']))['description'], 'd');
-    await openstackOk(admin, ['network', 'set', '--name', 'private', 'renamed']);
+    await openstackOk(cloud.admin, ['network', 'set', '--name', 'renamed', '--description', 'd', 'private']);
+    assert.equal((await openstackJson<Row>(cloud.admin, ['network', 'show', 'renamed']))['description'], 'd');
+    await openstackOk(cloud.admin, ['network', 'set', '--name', 'private', 'renamed']);
   });
 
   test("bad inputs get Neutron's faults and change nothing", async () => {
-    const overlap = await openstack(admin, ['subnet', 'create', '--network', 'private', '--subnet-range', '10.0.0.128/25', 'bad']);
+    const overlap = await openstack(cloud.admin, ['subnet', 'create', '--network', 'private', '--subnet-range', '10.0.0.128/25', 'bad']);
     assert.notEqual(overlap.code, 0);
     assert.match(overlap.stderr, /400.*overlaps with another subnet/);
-    const outside = await openstack(admin, ['port', 'create', '--network', 'private', '--fixed-ip', 'subnet=private-subnet,ip-address=10.9.9.9', 'bad']);
+    const outside = await openstack(cloud.admin, ['port', 'create', '--network', 'private', '--fixed-ip', 'subnet=private-subnet,ip-address=10.9.9.9', 'bad']);
     assert.match(outside.stderr, /400.*is not a valid IP for the specified subnet/);
-    const taken = await openstack(admin, ['port', 'create', '--network', 'private', '--fixed-ip', 'subnet=private-subnet,ip-address=10.0.0.20', 'bad']);
+    const taken = await openstack(cloud.admin, ['port', 'create', '--network', 'private', '--fixed-ip', 'subnet=private-subnet,ip-address=10.0.0.20', 'bad']);
     assert.match(taken.stderr, /409/);
-    const protocol = await openstack(admin, ['security', 'group', 'rule', 'create', '--protocol', 'bogus', 'web']);
+    const protocol = await openstack(cloud.admin, ['security', 'group', 'rule', 'create', '--protocol', 'bogus', 'web']);
     assert.match(protocol.stderr, /400.*protocol bogus not supported/);
-    const notExternal = await openstack(admin, ['floating', 'ip', 'create', 'private']);
+    const notExternal = await openstack(cloud.admin, ['floating', 'ip', 'create', 'private']);
     assert.match(notExternal.stderr, /400.*not a valid external network/);
-    const inUse = await openstack(admin, ['network', 'delete', 'private']);
+    const inUse = await openstack(cloud.admin, ['network', 'delete', 'private']);
     assert.match(inUse.stderr, /409.*ports still in use/);
-    const groupInUse = await openstack(admin, ['security', 'group', 'delete', 'web']);
+    const groupInUse = await openstack(cloud.admin, ['security', 'group', 'delete', 'web']);
     assert.match(groupInUse.stderr, /409|in use/);
-    const second = await openstack(admin, ['router', 'add', 'subnet', 'router1', 'private-subnet']);
+    const second = await openstack(cloud.admin, ['router', 'add', 'subnet', 'router1', 'private-subnet']);
     assert.match(second.stderr, /400.*already has a port on subnet/);
-    const ports = await openstackJson<Row[]>(admin, ['port', 'list', '--network', 'private']);
+    const ports = await openstackJson<Row[]>(cloud.admin, ['port', 'list', '--network', 'private']);
     assert.equal(ports.length, 2, 'p1 and the router interface, nothing from the refused requests');
   });
 
   test('deleting everything in order leaves no port behind', async () => {
-    await openstackOk(admin, ['port', 'delete', 'p1']);
-    await openstackOk(admin, ['security', 'group', 'delete', 'web']);
-    await openstackOk(admin, ['router', 'remove', 'subnet', 'router1', 'private-subnet']);
-    await openstackOk(admin, ['router', 'delete', 'router1']);
-    await openstackOk(admin, ['network', 'delete', 'private', 'public']);
-    assert.deepEqual(await openstackJson<unknown[]>(admin, ['port', 'list']), []);
-    assert.deepEqual(await openstackJson<unknown[]>(admin, ['network', 'list']), []);
+    await openstackOk(cloud.admin, ['port', 'delete', 'p1']);
+    await openstackOk(cloud.admin, ['security', 'group', 'delete', 'web']);
+    await openstackOk(cloud.admin, ['router', 'remove', 'subnet', 'router1', 'private-subnet']);
+    await openstackOk(cloud.admin, ['router', 'delete', 'router1']);
+    await openstackOk(cloud.admin, ['network', 'delete', 'private', 'public']);
+    assert.deepEqual(await openstackJson<unknown[]>(cloud.admin, ['port', 'list']), []);
+    assert.deepEqual(await openstackJson<unknown[]>(cloud.admin, ['network', 'list']), []);
   });
 });

@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { CatalogServiceRef } from '../../resources/catalog-services.js';
+import type { EndpointRef } from '../../resources/endpoints.js';
+import type { RegionRef } from '../../resources/regions.js';
+import { registerEntityRoutes } from './entity-routes.js';
 import { collectionLinks } from './links.js';
 import { renderEndpoint, renderRegion, renderService } from './render.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
-import { extraOf, IdParams, Nullable, OptionalString } from './schema-types.js';
+import { extraOf, Nullable, OptionalString } from './schema-types.js';
 
 const RegionProperties = {
   id: Type.Optional(Type.String()),
@@ -57,19 +61,10 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
       const ref = await regions.create({ ...body, extra: extraOf(body, RegionProperties) });
       return reply.code(201).send({ region: renderRegion(url, ref) });
     });
-    app.get('/v3/regions/:id', { schema: { params: IdParams } }, async (request) => {
-      authorize(deps, request, 'identity:get_region', { region_id: request.params.id });
-      return { region: renderRegion(url, await regions.get(request.params.id)) };
-    });
-    app.patch('/v3/regions/:id', { schema: { params: IdParams, body: RegionUpdateBody } }, async (request) => {
-      authorize(deps, request, 'identity:update_region', { region_id: request.params.id });
-      const body = request.body.region;
-      return { region: renderRegion(url, await regions.update(request.params.id, { ...body, extra: extraOf(body, RegionProperties) })) };
-    });
-    app.delete('/v3/regions/:id', { schema: { params: IdParams } }, async (request, reply) => {
-      authorize(deps, request, 'identity:delete_region', { region_id: request.params.id });
-      await regions.delete(request.params.id);
-      return reply.code(204).send();
+    registerEntityRoutes(app, deps, {
+      collection: 'regions', member: 'region', updateBody: RegionUpdateBody, properties: RegionProperties, render: (ref: RegionRef) => renderRegion(url, ref),
+      target: async (id) => ({ region_id: id }),
+      get: (id) => regions.get(id), update: (id, changes) => regions.update(id, changes), delete: (id) => regions.delete(id),
     });
 
     app.get('/v3/services', { schema: { querystring: Type.Object({ type: OptionalString, name: OptionalString }) } }, async (request) => {
@@ -83,19 +78,10 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
       const ref = await services.create({ ...body, extra: extraOf(body, ServiceProperties) });
       return reply.code(201).send({ service: renderService(url, ref) });
     });
-    app.get('/v3/services/:id', { schema: { params: IdParams } }, async (request) => {
-      authorize(deps, request, 'identity:get_service', { service_id: request.params.id });
-      return { service: renderService(url, await services.get(request.params.id)) };
-    });
-    app.patch('/v3/services/:id', { schema: { params: IdParams, body: ServiceUpdateBody } }, async (request) => {
-      authorize(deps, request, 'identity:update_service', { service_id: request.params.id });
-      const body = request.body.service;
-      return { service: renderService(url, await services.update(request.params.id, { ...body, extra: extraOf(body, ServiceProperties) })) };
-    });
-    app.delete('/v3/services/:id', { schema: { params: IdParams } }, async (request, reply) => {
-      authorize(deps, request, 'identity:delete_service', { service_id: request.params.id });
-      await services.delete(request.params.id);
-      return reply.code(204).send();
+    registerEntityRoutes(app, deps, {
+      collection: 'services', member: 'service', updateBody: ServiceUpdateBody, properties: ServiceProperties, render: (ref: CatalogServiceRef) => renderService(url, ref),
+      target: async (id) => ({ service_id: id }),
+      get: (id) => services.get(id), update: (id, changes) => services.update(id, changes), delete: (id) => services.delete(id),
     });
 
     app.get('/v3/endpoints', { schema: { querystring: EndpointListQuery } }, async (request) => {
@@ -109,21 +95,13 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
       const ref = await endpoints.create({ ...body, region_id: body.region_id ?? body.region, extra: extraOf(body, EndpointProperties) });
       return reply.code(201).send({ endpoint: renderEndpoint(url, ref) });
     });
-    app.get('/v3/endpoints/:id', { schema: { params: IdParams } }, async (request) => {
-      authorize(deps, request, 'identity:get_endpoint', { endpoint_id: request.params.id });
-      return { endpoint: renderEndpoint(url, await endpoints.get(request.params.id)) };
-    });
-    app.patch('/v3/endpoints/:id', { schema: { params: IdParams, body: EndpointUpdateBody } }, async (request) => {
-      authorize(deps, request, 'identity:update_endpoint', { endpoint_id: request.params.id });
-      const body = request.body.endpoint;
-      const regionId = body.region_id === undefined ? body.region : body.region_id;
-      const ref = await endpoints.update(request.params.id, { ...body, region_id: regionId, extra: extraOf(body, EndpointProperties) });
-      return { endpoint: renderEndpoint(url, ref) };
-    });
-    app.delete('/v3/endpoints/:id', { schema: { params: IdParams } }, async (request, reply) => {
-      authorize(deps, request, 'identity:delete_endpoint', { endpoint_id: request.params.id });
-      await endpoints.delete(request.params.id);
-      return reply.code(204).send();
+    registerEntityRoutes(app, deps, {
+      collection: 'endpoints', member: 'endpoint', updateBody: EndpointUpdateBody, properties: EndpointProperties, render: (ref: EndpointRef) => renderEndpoint(url, ref),
+      target: async (id) => ({ endpoint_id: id }),
+      get: (id) => endpoints.get(id),
+      // `region` is the legacy name of region_id, still sent by old clients.
+      update: (id, changes) => endpoints.update(id, { ...changes, region_id: changes.region_id === undefined ? changes.region : changes.region_id }),
+      delete: (id) => endpoints.delete(id),
     });
   };
 }

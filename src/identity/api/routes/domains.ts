@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { DomainRef } from '../../resources/domains.js';
+import { entityTarget, registerEntityRoutes } from './entity-routes.js';
 import { collectionLinks, queryFlag } from './links.js';
 import { renderDomain } from './render.js';
-import { authorize, targetOrEmpty, type IdentityRouteDeps } from './route-deps.js';
-import { extraOf, IdParams, Name64, Nullable, OptionalString, Options, Tags } from './schema-types.js';
+import { authorize, type IdentityRouteDeps } from './route-deps.js';
+import { extraOf, Name64, Nullable, OptionalString, Options, Tags } from './schema-types.js';
 
 const DomainProperties = {
   name: Name64,
@@ -25,10 +26,6 @@ export const DomainListQuery = Type.Object({ name: OptionalString, enabled: Opti
 export function domainRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { domains } = deps.managers;
   const render = (ref: DomainRef) => renderDomain(deps.publicUrl, ref);
-  const domainTarget = async (id: string) => {
-    const domain = await targetOrEmpty(() => domains.get(id));
-    return domain === undefined ? {} : { target: { domain: render(domain) } };
-  };
 
   return async (app) => {
     app.get('/v3/domains', { schema: { querystring: DomainListQuery } }, async (request) => {
@@ -44,21 +41,10 @@ export function domainRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox
       return reply.code(201).send({ domain: render(ref) });
     });
 
-    app.get('/v3/domains/:id', { schema: { params: IdParams } }, async (request) => {
-      authorize(deps, request, 'identity:get_domain', await domainTarget(request.params.id));
-      return { domain: render(await domains.get(request.params.id)) };
-    });
-
-    app.patch('/v3/domains/:id', { schema: { params: IdParams, body: DomainUpdateBody } }, async (request) => {
-      authorize(deps, request, 'identity:update_domain', await domainTarget(request.params.id));
-      const body = request.body.domain;
-      return { domain: render(await domains.update(request.params.id, { ...body, extra: extraOf(body, DomainProperties) })) };
-    });
-
-    app.delete('/v3/domains/:id', { schema: { params: IdParams } }, async (request, reply) => {
-      authorize(deps, request, 'identity:delete_domain', await domainTarget(request.params.id));
-      await domains.delete(request.params.id);
-      return reply.code(204).send();
+    registerEntityRoutes(app, deps, {
+      collection: 'domains', member: 'domain', updateBody: DomainUpdateBody, properties: DomainProperties, render,
+      target: entityTarget('domain', (id) => domains.get(id), render),
+      get: (id) => domains.get(id), update: (id, changes) => domains.update(id, changes), delete: (id) => domains.delete(id),
     });
   };
 }

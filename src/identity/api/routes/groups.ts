@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { GroupRef } from '../../resources/groups.js';
+import { entityTarget, registerEntityRoutes } from './entity-routes.js';
 import { collectionLinks, queryFlag } from './links.js';
 import { renderGroup, renderUser } from './render.js';
 import { authorize, targetOrEmpty, type IdentityRouteDeps } from './route-deps.js';
@@ -24,10 +25,7 @@ export const MembershipParams = Type.Object({ id: Type.String(), userId: Type.St
 export function groupRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { groups, users } = deps.managers;
   const render = (ref: GroupRef) => renderGroup(deps.publicUrl, ref);
-  const groupTarget = async (id: string) => {
-    const group = await targetOrEmpty(() => groups.get(id));
-    return { group_id: id, ...(group === undefined ? {} : { target: { group: render(group) } }) };
-  };
+  const groupTarget = entityTarget('group', (id) => groups.get(id), render, 'group_id');
   const membershipTarget = async (groupId: string, userId: string) => {
     const [group, user] = await Promise.all([targetOrEmpty(() => groups.get(groupId)), targetOrEmpty(() => users.get(userId))]);
     return {
@@ -55,21 +53,9 @@ export function groupRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox 
       return reply.code(201).send({ group: render(ref) });
     });
 
-    app.get('/v3/groups/:id', { schema: { params: IdParams } }, async (request) => {
-      authorize(deps, request, 'identity:get_group', await groupTarget(request.params.id));
-      return { group: render(await groups.get(request.params.id)) };
-    });
-
-    app.patch('/v3/groups/:id', { schema: { params: IdParams, body: GroupUpdateBody } }, async (request) => {
-      authorize(deps, request, 'identity:update_group', await groupTarget(request.params.id));
-      const body = request.body.group;
-      return { group: render(await groups.update(request.params.id, { ...body, extra: extraOf(body, GroupProperties) })) };
-    });
-
-    app.delete('/v3/groups/:id', { schema: { params: IdParams } }, async (request, reply) => {
-      authorize(deps, request, 'identity:delete_group', await groupTarget(request.params.id));
-      await groups.delete(request.params.id);
-      return reply.code(204).send();
+    registerEntityRoutes(app, deps, {
+      collection: 'groups', member: 'group', updateBody: GroupUpdateBody, properties: GroupProperties, render, target: groupTarget,
+      get: (id) => groups.get(id), update: (id, changes) => groups.update(id, changes), delete: (id) => groups.delete(id),
     });
 
     app.get(

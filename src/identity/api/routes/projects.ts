@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { entityTarget, registerEntityRoutes } from './entity-routes.js';
 import { collectionLinks, queryFlag } from './links.js';
 import { renderProject } from './render.js';
-import { authorize, targetOrEmpty, type IdentityRouteDeps } from './route-deps.js';
-import { extraOf, IdParams, IdString, Name64, Nullable, OptionalString, Options, Tags } from './schema-types.js';
+import { authorize, type IdentityRouteDeps } from './route-deps.js';
+import { extraOf, IdString, Name64, Nullable, OptionalString, Options, Tags } from './schema-types.js';
 
 const ProjectProperties = {
   name: Name64,
@@ -37,10 +38,6 @@ export const ProjectListQuery = Type.Object({
 export function projectRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { projects } = deps.managers;
   const render = (ref: Parameters<typeof renderProject>[1]) => renderProject(deps.publicUrl, ref);
-  const projectTarget = async (id: string) => {
-    const project = await targetOrEmpty(() => projects.get(id));
-    return project === undefined ? {} : { target: { project: render(project) } };
-  };
 
   return async (app) => {
     app.get('/v3/projects', { schema: { querystring: ProjectListQuery } }, async (request) => {
@@ -67,22 +64,10 @@ export function projectRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
       return reply.code(201).send({ project: render(ref) });
     });
 
-    app.get('/v3/projects/:id', { schema: { params: IdParams } }, async (request) => {
-      authorize(deps, request, 'identity:get_project', await projectTarget(request.params.id));
-      return { project: render(await projects.get(request.params.id)) };
-    });
-
-    app.patch('/v3/projects/:id', { schema: { params: IdParams, body: ProjectUpdateBody } }, async (request) => {
-      authorize(deps, request, 'identity:update_project', await projectTarget(request.params.id));
-      const body = request.body.project;
-      const ref = await projects.update(request.params.id, { ...body, extra: extraOf(body, ProjectProperties) });
-      return { project: render(ref) };
-    });
-
-    app.delete('/v3/projects/:id', { schema: { params: IdParams } }, async (request, reply) => {
-      authorize(deps, request, 'identity:delete_project', await projectTarget(request.params.id));
-      await projects.delete(request.params.id);
-      return reply.code(204).send();
+    registerEntityRoutes(app, deps, {
+      collection: 'projects', member: 'project', updateBody: ProjectUpdateBody, properties: ProjectProperties, render,
+      target: entityTarget('project', (id) => projects.get(id), render),
+      get: (id) => projects.get(id), update: (id, changes) => projects.update(id, changes), delete: (id) => projects.delete(id),
     });
   };
 }

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RoleInference, RoleRef } from '../../resources/roles.js';
+import { entityTarget, registerEntityRoutes } from './entity-routes.js';
 import { collectionLinks, v3Url } from './links.js';
 import { renderInferenceRole, renderRole } from './render.js';
-import { authorize, targetOrEmpty, type IdentityRouteDeps } from './route-deps.js';
+import { authorize, type IdentityRouteDeps } from './route-deps.js';
 import { extraOf, IdParams, IdString, Name255, Nullable, OptionalString, Options } from './schema-types.js';
 
 const RoleProperties = {
@@ -25,10 +26,7 @@ export const ImpliedRoleParams = Type.Object({ id: Type.String(), impliedId: Typ
 export function roleRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { roles } = deps.managers;
   const render = (ref: RoleRef) => renderRole(deps.publicUrl, ref);
-  const roleTarget = async (id: string) => {
-    const role = await targetOrEmpty(() => roles.get(id));
-    return { role_id: id, ...(role === undefined ? {} : { target: { role: render(role) } }) };
-  };
+  const roleTarget = entityTarget('role', (id) => roles.get(id), render, 'role_id');
   const inference = (found: RoleInference, single: boolean) => ({
     prior_role: renderInferenceRole(deps.publicUrl, found.prior),
     implies: single && found.implies[0] !== undefined
@@ -51,21 +49,9 @@ export function roleRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
       return reply.code(201).send({ role: render(ref) });
     });
 
-    app.get('/v3/roles/:id', { schema: { params: IdParams } }, async (request) => {
-      authorize(deps, request, 'identity:get_role', await roleTarget(request.params.id));
-      return { role: render(await roles.get(request.params.id)) };
-    });
-
-    app.patch('/v3/roles/:id', { schema: { params: IdParams, body: RoleUpdateBody } }, async (request) => {
-      authorize(deps, request, 'identity:update_role', await roleTarget(request.params.id));
-      const body = request.body.role;
-      return { role: render(await roles.update(request.params.id, { ...body, extra: extraOf(body, RoleProperties) })) };
-    });
-
-    app.delete('/v3/roles/:id', { schema: { params: IdParams } }, async (request, reply) => {
-      authorize(deps, request, 'identity:delete_role', await roleTarget(request.params.id));
-      await roles.delete(request.params.id);
-      return reply.code(204).send();
+    registerEntityRoutes(app, deps, {
+      collection: 'roles', member: 'role', updateBody: RoleUpdateBody, properties: RoleProperties, render, target: roleTarget,
+      get: (id) => roles.get(id), update: (id, changes) => roles.update(id, changes), delete: (id) => roles.delete(id),
     });
 
     app.get('/v3/roles/:id/implies', { schema: { params: IdParams } }, async (request) => {

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { UserRef } from '../../resources/users.js';
+import { entityTarget, registerEntityRoutes } from './entity-routes.js';
 import { collectionLinks, queryFlag } from './links.js';
 import { renderGroup, renderProject, renderUser } from './render.js';
-import { authorize, targetOrEmpty, type IdentityRouteDeps } from './route-deps.js';
+import { authorize, type IdentityRouteDeps } from './route-deps.js';
 import { extraOf, IdParams, IdString, Name255, Nullable, OptionalString, Options } from './schema-types.js';
 
 const UserProperties = {
@@ -32,10 +33,7 @@ export function userRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { users, assignments, groups } = deps.managers;
   const render = (ref: UserRef) => renderUser(deps.publicUrl, ref);
   /** Keystone's target: the path's user_id and the user itself. */
-  const userTarget = async (id: string) => {
-    const user = await targetOrEmpty(() => users.get(id));
-    return { user_id: id, ...(user === undefined ? {} : { target: { user: render(user) } }) };
-  };
+  const userTarget = entityTarget('user', (id) => users.get(id), render, 'user_id');
 
   return async (app) => {
     app.get('/v3/users', { schema: { querystring: UserListQuery } }, async (request) => {
@@ -53,21 +51,9 @@ export function userRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
       return reply.code(201).send({ user: render(ref) });
     });
 
-    app.get('/v3/users/:id', { schema: { params: IdParams } }, async (request) => {
-      authorize(deps, request, 'identity:get_user', await userTarget(request.params.id));
-      return { user: render(await users.get(request.params.id)) };
-    });
-
-    app.patch('/v3/users/:id', { schema: { params: IdParams, body: UserUpdateBody } }, async (request) => {
-      authorize(deps, request, 'identity:update_user', await userTarget(request.params.id));
-      const body = request.body.user;
-      return { user: render(await users.update(request.params.id, { ...body, extra: extraOf(body, UserProperties) })) };
-    });
-
-    app.delete('/v3/users/:id', { schema: { params: IdParams } }, async (request, reply) => {
-      authorize(deps, request, 'identity:delete_user', await userTarget(request.params.id));
-      await users.delete(request.params.id);
-      return reply.code(204).send();
+    registerEntityRoutes(app, deps, {
+      collection: 'users', member: 'user', updateBody: UserUpdateBody, properties: UserProperties, render, target: userTarget,
+      get: (id) => users.get(id), update: (id, changes) => users.update(id, changes), delete: (id) => users.delete(id),
     });
 
     app.post('/v3/users/:id/password', { schema: { params: IdParams, body: PasswordChangeBody } }, async (request, reply) => {
