@@ -53,22 +53,28 @@ describe('version discovery documents', () => {
     assert.deepEqual(v3.body['version'], (root.body['versions'] as { values: unknown[] }).values[0]);
   });
 
-  test('compute: 200 at the root and /v2.1, advertising only what is implemented', async () => {
+  test("compute: 200 at the root, /v2 and /v2.1; v2.0 listed first as Nova's list has it, v2.1 up to what is implemented", async () => {
     for (const url of ['/compute', '/compute/']) {
       const root = await get(url);
       assert.equal(root.status, 200);
-      const versions = root.body['versions'] as { id: string; version: string; min_version: string; links: unknown[] }[];
+      const versions = root.body['versions'] as { id: string; status: string; version: string; min_version: string; links: unknown[] }[];
       assert.deepEqual(
-        versions.map((v) => [v.id, v.version, v.min_version]),
-        [['v2.1', COMPUTE_MAX_VERSION, '2.1']],
+        versions.map((v) => [v.id, v.status, v.version, v.min_version]),
+        [['v2.0', 'SUPPORTED', '', ''], ['v2.1', 'CURRENT', COMPUTE_MAX_VERSION, '2.1']],
       );
-      assert.deepEqual(versions[0]?.links, [{ rel: 'self', href: `${BASE}/compute/v2.1/` }]);
+      assert.deepEqual(versions[0]?.links, [{ rel: 'self', href: `${BASE}/compute/v2/` }]);
+      assert.deepEqual(versions[1]?.links, [{ rel: 'self', href: `${BASE}/compute/v2.1/` }]);
     }
-    const single = await get('/compute/v2.1');
-    assert.equal(single.status, 200);
-    const version = single.body['version'] as Record<string, unknown>;
-    // Tempest's compute version schema allows exactly these keys.
-    assert.deepEqual(Object.keys(version).sort(), ['id', 'links', 'media-types', 'min_version', 'status', 'updated', 'version']);
+    // Tempest's test_get_version_details follows each self link to the version's own document.
+    for (const [path, id, mediaType] of [['/compute/v2.1', 'v2.1', '2.1'], ['/compute/v2/', 'v2.0', '2']]) {
+      const single = await get(path ?? '');
+      assert.equal(single.status, 200);
+      const version = single.body['version'] as Record<string, unknown>;
+      // Tempest's compute version schema allows exactly these keys.
+      assert.deepEqual(Object.keys(version).sort(), ['id', 'links', 'media-types', 'min_version', 'status', 'updated', 'version']);
+      assert.equal(version['id'], id);
+      assert.deepEqual(version['media-types'], [{ base: 'application/json', type: `application/vnd.openstack.compute+json;version=${mediaType}` }]);
+    }
   });
 
   test('compute negotiates microversions within what it advertises', async () => {

@@ -36,7 +36,8 @@ export function fakeCliCloud(name: string): FakeCliCloud {
     const port = await freePort();
     const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake']);
     running = { nimbus, base: `http://127.0.0.1:${port}`, admin: {}, demo: {} };
-    await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
+    // A loaded machine can take far longer than the usual few seconds to start every service.
+    await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 90_000);
     running = { ...running, ...cliPersonas(stateDir) };
   });
   after(async () => {

@@ -9,9 +9,7 @@ export class RegionStore extends EntityTable<'identity_regions'> {
   }
 
   list(filter: { readonly parent_region_id?: string }): Promise<EntityRow<'identity_regions'>[]> {
-    let query = this.db.selectFrom('identity_regions').selectAll().orderBy('id');
-    if (filter.parent_region_id !== undefined) query = query.where('parent_region_id', '=', filter.parent_region_id);
-    return query.execute();
+    return this.listMatching(filter, ['parent_region_id'], ['id']);
   }
 
   async childIds(parentIds: readonly string[]): Promise<string[]> {
@@ -35,10 +33,7 @@ export class CatalogServiceStore extends EntityTable<'identity_catalog_services'
   }
 
   list(filter: { readonly type?: string; readonly name?: string }): Promise<EntityRow<'identity_catalog_services'>[]> {
-    let query = this.db.selectFrom('identity_catalog_services').selectAll().orderBy('type').orderBy('id');
-    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    return query.execute();
+    return this.listMatching(filter, ['type', 'name'], ['type', 'id']);
   }
 
   /** The enabled services, by type: what tokens carry. */
@@ -62,11 +57,7 @@ export class EndpointStore extends EntityTable<'identity_endpoints'> {
   }
 
   list(filter: { readonly interface?: EndpointInterface; readonly service_id?: string; readonly region_id?: string }): Promise<EntityRow<'identity_endpoints'>[]> {
-    let query = this.db.selectFrom('identity_endpoints').selectAll().orderBy('service_id').orderBy('interface').orderBy('id');
-    if (filter.interface !== undefined) query = query.where('interface', '=', filter.interface);
-    if (filter.service_id !== undefined) query = query.where('service_id', '=', filter.service_id);
-    if (filter.region_id !== undefined) query = query.where('region_id', '=', filter.region_id);
-    return query.execute();
+    return this.listMatching(filter, ['interface', 'service_id', 'region_id'], ['service_id', 'interface', 'id']);
   }
 
   /** The enabled endpoints, by interface: what tokens carry. */

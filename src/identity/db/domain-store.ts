@@ -17,10 +17,7 @@ export class DomainStore extends EntityTable<'identity_domains'> {
   }
 
   list(filter: DomainRowFilter): Promise<EntityRow<'identity_domains'>[]> {
-    let query = this.db.selectFrom('identity_domains').selectAll().orderBy('name');
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled);
-    return query.execute();
+    return this.listMatching(filter, ['name', 'enabled'], ['name']);
   }
 
   /**

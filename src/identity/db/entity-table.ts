@@ -69,6 +69,26 @@ export class EntityTable<T extends EntityTableName> {
     await (duplicate === undefined ? write() : uniqueOrConflict(this.database, write, duplicate));
   }
 
+  /**
+   * The rows whose `columns` equal the filter's value where it gives one (and, with `ids`, whose id
+   * is one of them), sorted by `order`: the list query of every entity.
+   */
+  protected listMatching<F extends object>(
+    filter: F & { readonly ids?: readonly string[] },
+    columns: readonly (keyof F & keyof EntityRow<T> & string)[],
+    order: readonly (keyof EntityRow<T> & string)[],
+  ): Promise<EntityRow<T>[]> {
+    let query = this.#rows.selectFrom(this.#table).selectAll();
+    for (const column of order) query = query.orderBy(column);
+    for (const column of columns) {
+      const value: unknown = filter[column];
+      const name: string = column;
+      if (value !== undefined) query = query.where(name, '=', value);
+    }
+    if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);
+    return query.execute() as Promise<EntityRow<T>[]>;
+  }
+
   async update(id: string, values: Updateable<IdentityTables[T]>, duplicate?: () => string): Promise<void> {
     const write = () => this.#rows.updateTable(this.#table).set(values as Partial<AnyEntityTables[string]>).where('id', '=', id).execute();
     await (duplicate === undefined ? write() : uniqueOrConflict(this.database, write, duplicate));

@@ -13,10 +13,7 @@ export class GroupStore extends EntityTable<'identity_groups'> {
   }
 
   list(filter: GroupRowFilter): Promise<EntityRow<'identity_groups'>[]> {
-    let query = this.db.selectFrom('identity_groups').selectAll().orderBy('name').orderBy('id');
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    if (filter.domain_id !== undefined) query = query.where('domain_id', '=', filter.domain_id);
-    return query.execute();
+    return this.listMatching(filter, ['name', 'domain_id'], ['name', 'id']);
   }
 
   /** The groups the user is in, by name. */

@@ -20,13 +20,7 @@ export class ProjectStore extends EntityTable<'identity_projects'> {
   }
 
   list(filter: ProjectRowFilter): Promise<EntityRow<'identity_projects'>[]> {
-    let query = this.db.selectFrom('identity_projects').selectAll().orderBy('name').orderBy('id');
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    if (filter.domain_id !== undefined) query = query.where('domain_id', '=', filter.domain_id);
-    if (filter.parent_id !== undefined) query = query.where('parent_id', '=', filter.parent_id);
-    if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled);
-    if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);
-    return query.execute();
+    return this.listMatching(filter, ['name', 'domain_id', 'parent_id', 'enabled'], ['name', 'id']);
   }
 
   /** The projects directly below any of `parentIds`. */

@@ -10,13 +10,7 @@ export class RoleStore extends EntityTable<'identity_roles'> {
 
   /** A domain's own roles, or the global ones (domain_id null), by name. */
   list(filter: { readonly name?: string; readonly domain_id?: string }): Promise<EntityRow<'identity_roles'>[]> {
-    let query = this.db
-      .selectFrom('identity_roles')
-      .selectAll()
-      .where('domain_id', '=', filter.domain_id ?? NULL_DOMAIN_ID)
-      .orderBy('name');
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    return query.execute();
+    return this.listMatching({ name: filter.name, domain_id: filter.domain_id ?? NULL_DOMAIN_ID }, ['domain_id', 'name'], ['name']);
   }
 
   all(): Promise<EntityRow<'identity_roles'>[]> {

@@ -20,12 +20,7 @@ export class UserStore extends EntityTable<'identity_users'> {
   }
 
   list(filter: UserRowFilter): Promise<EntityRow<'identity_users'>[]> {
-    let query = this.db.selectFrom('identity_users').selectAll().orderBy('name').orderBy('id');
-    if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-    if (filter.domain_id !== undefined) query = query.where('domain_id', '=', filter.domain_id);
-    if (filter.enabled !== undefined) query = query.where('enabled', '=', filter.enabled);
-    if (filter.ids !== undefined) query = query.where('id', 'in', filter.ids);
-    return query.execute();
+    return this.listMatching(filter, ['name', 'domain_id', 'enabled'], ['name', 'id']);
   }
 
   /** One more failed authentication, counted in SQL so concurrent failures all count. */
