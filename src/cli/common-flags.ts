@@ -30,6 +30,12 @@ export const COMPUTE_AGENT_FLAGS: Readonly<Record<string, FlagSpec>> = {
   host: { takesValue: true },
 };
 
+export const NETWORK_AGENT_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...CONFIG_FLAGS,
+  datapath: { takesValue: true },
+  host: { takesValue: true },
+};
+
 /** Maps command-line flags onto config options, so flags are validated like any other source. */
 export function flagsToOptions(args: ParsedArgs): RawOptions {
   const options: RawOptions = { DEFAULT: {}, api: {}, compute: {} };
@@ -44,5 +50,6 @@ export function flagsToOptions(args: ParsedArgs): RawOptions {
   set('api', 'bind_host', 'bind-host');
   set('compute', 'driver', 'driver');
   set('compute', 'agents', 'compute-hosts');
+  set('network', 'datapath', 'datapath');
   return options;
 }
