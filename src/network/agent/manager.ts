@@ -50,6 +50,7 @@ export class NetworkAgent {
   readonly #ports = new Map<string, string>();
   readonly #groups = new Set<string>();
   readonly #routers = new Set<string>();
+  readonly #activeServicePorts = new Set<string>();
   readonly #startedAt = new Date().toISOString();
   #downReason: string | null = null;
   #reportTimer: NodeJS.Timeout | undefined;
@@ -127,6 +128,14 @@ export class NetworkAgent {
     await this.#options.datapath.ensureNetwork(network);
     if (!this.#networks.has(network.id)) LOG.info(`Wired network ${network.id}`);
     this.#networks.add(network.id);
+    if (network.dhcp_port !== null) await this.#reportServicePort(network.dhcp_port.id);
+  }
+
+  /** A DHCP port or router end this agent wired goes ACTIVE, once per run. */
+  async #reportServicePort(portId: string): Promise<void> {
+    if (this.#activeServicePorts.has(portId)) return;
+    await this.#options.server.updatePortStatus({ port_id: portId, host: this.hosts[0] ?? '', status: 'ACTIVE' });
+    this.#activeServicePorts.add(portId);
   }
 
   /** Lets a network go; one still in use here (a port or router arrived meanwhile) stays. */
@@ -171,6 +180,7 @@ export class NetworkAgent {
     const { datapath } = this.#options;
     await datapath.ensureRouter(router);
     this.#routers.add(router.id);
+    for (const end of [...router.interfaces, ...(router.external_gateway === null ? [] : [router.external_gateway])]) await this.#reportServicePort(end.port_id);
     if (router.external_gateway !== null) await datapath.setFloatingIps(router.id, floating_ips);
   }
 

@@ -51,11 +51,15 @@ export class PluginRpcService {
     return this.#server.stop();
   }
 
-  /** The agent wired (or unwired) the port; a report from a host the port is no longer bound to is stale and ignored. */
+  /**
+   * The agent wired (or unwired) the port. A report from a host the port is no longer bound to is
+   * stale and ignored; the network's own ports (DHCP, router ends) are bound to no host and take
+   * the report of the agent that wired them.
+   */
   async updatePortStatus({ port_id, host, status }: PortStatusArgs): Promise<void> {
     const { store } = this.options;
     const port = await store.ports.find(port_id);
-    if (port === undefined || port.binding_host_id !== host) {
+    if (port === undefined || (port.binding_host_id !== host && !port.device_owner.startsWith('network:'))) {
       LOG.debug(`Ignored status ${status} of port ${port_id} from ${host}: the port is gone or bound elsewhere`);
       return;
     }
