@@ -20,6 +20,7 @@ export const UP_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...SERVE_FLAGS,
   driver: { takesValue: true },
   'compute-hosts': { takesValue: true },
+  datapath: { takesValue: true },
 };
 
 /** Flags of `compute-agent`: `--hosts N` agents compute-1 … compute-N, or one named `--host`. */

@@ -28,5 +28,7 @@ Options:
   --driver auto|qemu|fake  Compute virt driver (default auto: qemu, real guests, where qemu-system-x86_64
                         is installed; fake, in-memory, elsewhere)
   --compute-hosts N     Compute agents to run, hosts compute-1 … compute-N (default: 1)
+  --datapath auto|linux-bridge|fake  Network data path (default auto: fake with the fake driver, linux-bridge,
+                        which needs root, otherwise)
   --debug               Log at DEBUG level
 `;
