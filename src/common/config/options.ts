@@ -185,8 +185,8 @@ export const OPTIONS = {
       'auto',
     ),
     datapath_state_dir: str(
-      "Where a network agent keeps dnsmasq's files. Every directory above it must be open to `nobody`, as dnsmasq reads them after dropping to that user, so the default is not under the state dir (mode 0700) but /run/nimbus/<hash of the state dir>/network.",
-      (r) => join('/run/nimbus', createHash('sha256').update(stateDir(r)).digest('hex').slice(0, 12), 'network'),
+      "Where a network agent keeps dnsmasq's files. Every directory above it must be open to `nobody`, as dnsmasq reads them after dropping to that user, so the default is not under the state dir (mode 0700) but /run/nimbus/network-<hash of the state dir>.",
+      (r) => join('/run/nimbus', `network-${createHash('sha256').update(stateDir(r)).digest('hex').slice(0, 12)}`),
     ),
     nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
     uplink: str('The one host interface guest traffic may be routed to, NATed by routers onto it; empty (the default): none, guests reach only what Nimbus built.', ''),
