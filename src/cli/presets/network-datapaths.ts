@@ -2,7 +2,7 @@
  * The network data path choice: what a network agent of this process wires with. The one place
  * that picks one; the agent is handed a Datapath.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NimbusConfig } from '../../common/config/options.js';
 import type { Datapath } from '../../network/agent/datapath.js';
@@ -17,11 +17,9 @@ export interface ChosenDatapath {
   readonly datapath: Datapath;
   /** Removes everything it wired (the all-in-one stopping). */
   readonly teardown: () => Promise<void>;
-  /** Networks an earlier run left wired: their DHCP state dirs. */
-  readonly leftNetworks: () => Promise<readonly string[]>;
+  /** Where the agent records what it wired (none for the fake data path, which forgets with the process). */
+  readonly heldFile: string | undefined;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** `[network] datapath`: auto follows the compute driver (fake guests get a fake data path, real ones real networking). */
 export function datapathNameOf(config: NimbusConfig, computeDriver: DriverName | undefined): DatapathName {
@@ -32,7 +30,7 @@ export function datapathNameOf(config: NimbusConfig, computeDriver: DriverName |
 
 export function createDatapath(config: NimbusConfig, name: DatapathName): ChosenDatapath {
   if (name === 'fake') {
-    return { name, datapath: new FakeDatapath(), teardown: async () => undefined, leftNetworks: async () => [] };
+    return { name, datapath: new FakeDatapath(), teardown: async () => undefined, heldFile: undefined };
   }
   const { datapath_state_dir: stateDir, nft_table: nftTable, uplink } = config.network;
   const datapath = new LinuxBridgeDatapath({ stateDir, nftTable, ...(uplink === '' ? {} : { uplink }) });
@@ -43,6 +41,6 @@ export function createDatapath(config: NimbusConfig, name: DatapathName): Chosen
       await datapath.teardown();
       await rm(stateDir, { recursive: true, force: true });
     },
-    leftNetworks: async () => (await readdir(join(stateDir, 'dhcp')).catch(() => [])).filter((entry) => UUID.test(entry)),
+    heldFile: join(stateDir, 'agent-held.json'),
   };
 }

@@ -27,7 +27,7 @@ export async function startNetworkAgent(config: NimbusConfig, transport: Transpo
     server: new PluginRpcClient(transport, config.bus.rpc_response_timeout),
     reportIntervalMs: config.network.report_interval * 1000,
     datapathName: chosen.name,
-    leftNetworks: chosen.leftNetworks,
+    ...(chosen.heldFile === undefined ? {} : { heldFile: chosen.heldFile }),
   });
   await agent.start();
   return {

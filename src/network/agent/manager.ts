@@ -17,6 +17,7 @@ import type { AgentState, HostState, RouterState } from '../server/rpc-api.js';
 import type { Datapath } from './datapath.js';
 import type { NetworkSpec, PortSpec, SecurityGroupSpec } from './datapath-spec.js';
 import { NetworkInUse } from './errors.js';
+import { HeldObjects } from './held-objects.js';
 import { AGENT_API_VERSION, AGENT_TOPIC, type AgentVerbs } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.network.agent');
@@ -34,10 +35,11 @@ export interface NetworkAgentOptions {
   /** The data path's kind, shown in the agent's configurations. */
   readonly datapathName: string;
   /**
-   * Networks an earlier run of this agent left wired (read from the data path's own state dir,
-   * never from the kernel's names, which other clouds on the machine share).
+   * Where the agent records what it wired, so that a later run removes what an earlier one left
+   * (never read back from the kernel's names, which other clouds on the machine share). Absent:
+   * kept in memory only.
    */
-  readonly leftNetworks?: () => Promise<readonly string[]>;
+  readonly heldFile?: string;
 }
 
 type Handlers = { readonly [V in keyof AgentVerbs]: (args: AgentVerbs[V]) => Promise<void> };
@@ -45,11 +47,7 @@ type Handlers = { readonly [V in keyof AgentVerbs]: (args: AgentVerbs[V]) => Pro
 export class NetworkAgent {
   readonly #options: NetworkAgentOptions;
   readonly #servers: RpcServer[] = [];
-  readonly #networks = new Set<string>();
-  /** Port id → the host it is bound to. */
-  readonly #ports = new Map<string, string>();
-  readonly #groups = new Set<string>();
-  readonly #routers = new Set<string>();
+  readonly #held: HeldObjects;
   readonly #activeServicePorts = new Set<string>();
   readonly #startedAt = new Date().toISOString();
   #downReason: string | null = null;
@@ -61,6 +59,7 @@ export class NetworkAgent {
 
   constructor(options: NetworkAgentOptions) {
     this.#options = options;
+    this.#held = new HeldObjects(options.heldFile);
   }
 
   get hosts(): readonly string[] {
@@ -68,6 +67,7 @@ export class NetworkAgent {
   }
 
   async start(): Promise<void> {
+    await this.#held.load();
     const availability = await this.#options.datapath.checkAvailable();
     if (!availability.available) {
       this.#downReason = availability.reason;
@@ -92,8 +92,15 @@ export class NetworkAgent {
     await this.#queue;
   }
 
+  /** Runs after what is queued, then records what is held. */
   #serial<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(work);
+    const result = this.#queue.then(async () => {
+      try {
+        return await work();
+      } finally {
+        await this.#held.save().catch((error: unknown) => LOG.warning(`Cannot record what the agent holds: ${messageOf(error)}`));
+      }
+    });
     this.#queue = result.catch(() => undefined);
     return result;
   }
@@ -116,7 +123,7 @@ export class NetworkAgent {
       port_delete: run('port_delete', ({ port_id }) => this.#unplugPort(port_id)),
       security_group_update: run('security_group_update', ({ group }) => this.#syncGroup(group)),
       security_group_delete: run('security_group_delete', async ({ group_id }) => {
-        if (!this.#groups.delete(group_id)) return;
+        if (!this.#held.groups.delete(group_id)) return;
         await this.#options.datapath.deleteSecurityGroup(group_id);
       }),
       router_update: run('router_update', (state) => this.#ensureRouter(state)),
@@ -126,8 +133,8 @@ export class NetworkAgent {
 
   async #ensureNetwork(network: NetworkSpec): Promise<void> {
     await this.#options.datapath.ensureNetwork(network);
-    if (!this.#networks.has(network.id)) LOG.info(`Wired network ${network.id}`);
-    this.#networks.add(network.id);
+    if (!this.#held.networks.has(network.id)) LOG.info(`Wired network ${network.id}`);
+    this.#held.networks.add(network.id);
     if (network.dhcp_port !== null) await this.#reportServicePort(network.dhcp_port.id);
   }
 
@@ -149,12 +156,12 @@ export class NetworkAgent {
       }
       throw error;
     }
-    if (this.#networks.delete(networkId)) LOG.info(`Removed network ${networkId}`);
+    if (this.#held.networks.delete(networkId)) LOG.info(`Removed network ${networkId}`);
   }
 
   async #syncGroup(group: SecurityGroupSpec): Promise<void> {
     await this.#options.datapath.syncSecurityGroup(group);
-    this.#groups.add(group.id);
+    this.#held.groups.add(group.id);
   }
 
   /** The network's bridge and DHCP, the port's groups, then the port; the server hears it is ACTIVE. */
@@ -162,16 +169,16 @@ export class NetworkAgent {
     await this.#ensureNetwork(network);
     for (const group of groups) await this.#syncGroup(group);
     const { datapath } = this.#options;
-    if (this.#ports.has(port.id)) await datapath.updatePortSecurity(port);
+    if (this.#held.ports.has(port.id)) await datapath.updatePortSecurity(port);
     else await datapath.plugPort(port);
-    this.#ports.set(port.id, host);
+    this.#held.ports.set(port.id, host);
     await this.#options.server.updatePortStatus({ port_id: port.id, host, status: 'ACTIVE' });
   }
 
   async #unplugPort(portId: string): Promise<void> {
-    if (!this.#ports.has(portId)) return;
+    if (!this.#held.ports.has(portId)) return;
     await this.#options.datapath.unplugPort(portId);
-    this.#ports.delete(portId);
+    this.#held.ports.delete(portId);
     LOG.info(`Unplugged port ${portId}`);
   }
 
@@ -179,14 +186,14 @@ export class NetworkAgent {
     for (const network of networks) await this.#ensureNetwork(network);
     const { datapath } = this.#options;
     await datapath.ensureRouter(router);
-    this.#routers.add(router.id);
+    this.#held.routers.add(router.id);
     for (const end of [...router.interfaces, ...(router.external_gateway === null ? [] : [router.external_gateway])]) await this.#reportServicePort(end.port_id);
     if (router.external_gateway !== null) await datapath.setFloatingIps(router.id, floating_ips);
   }
 
   async #deleteRouter(routerId: string): Promise<void> {
     await this.#options.datapath.deleteRouter(routerId);
-    this.#routers.delete(routerId);
+    this.#held.routers.delete(routerId);
   }
 
   /** Reports the state of each host's agents; the first report after silence (start, a server back) triggers a resync. */
@@ -209,10 +216,10 @@ export class NetworkAgent {
   #agentStates(host: string): AgentState[] {
     const datapath = this.#options.datapathName;
     const states: AgentState[] = [
-      { agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: AGENT_TOPIC, configurations: { datapath, devices: this.#ports.size, interface_mappings: {}, bridge_mappings: {} } },
-      { agent_type: 'DHCP agent', binary: 'neutron-dhcp-agent', topic: 'dhcp_agent', configurations: { dhcp_driver: 'dnsmasq', networks: this.#networks.size } },
+      { agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: AGENT_TOPIC, configurations: { datapath, devices: this.#held.ports.size, interface_mappings: {}, bridge_mappings: {} } },
+      { agent_type: 'DHCP agent', binary: 'neutron-dhcp-agent', topic: 'dhcp_agent', configurations: { dhcp_driver: 'dnsmasq', networks: this.#held.networks.size } },
     ];
-    if (host === this.#options.l3Host) states.push({ agent_type: 'L3 agent', binary: 'neutron-l3-agent', topic: 'l3_agent', configurations: { agent_mode: 'legacy', routers: this.#routers.size } });
+    if (host === this.#options.l3Host) states.push({ agent_type: 'L3 agent', binary: 'neutron-l3-agent', topic: 'l3_agent', configurations: { agent_mode: 'legacy', routers: this.#held.routers.size } });
     return states;
   }
 
@@ -239,7 +246,7 @@ export class NetworkAgent {
     for (const { host, port } of desired.ports) {
       await attempt(`port ${port.id}`, async () => {
         await this.#options.datapath.plugPort(port);
-        this.#ports.set(port.id, host);
+        this.#held.ports.set(port.id, host);
         await this.#options.server.updatePortStatus({ port_id: port.id, host, status: 'ACTIVE' });
       });
     }
@@ -253,14 +260,13 @@ export class NetworkAgent {
       groups: new Set(desired.security_groups.map((group) => group.id)),
       networks: new Set(desired.networks.map((network) => network.id)),
     };
-    for (const portId of [...this.#ports.keys()]) if (!wanted.ports.has(portId)) await this.#unplugPort(portId);
-    for (const routerId of [...this.#routers]) if (!wanted.routers.has(routerId)) await this.#deleteRouter(routerId);
-    for (const groupId of [...this.#groups]) {
+    for (const portId of [...this.#held.ports.keys()]) if (!wanted.ports.has(portId)) await this.#unplugPort(portId);
+    for (const routerId of [...this.#held.routers]) if (!wanted.routers.has(routerId)) await this.#deleteRouter(routerId);
+    for (const groupId of [...this.#held.groups]) {
       if (wanted.groups.has(groupId)) continue;
       await this.#options.datapath.deleteSecurityGroup(groupId);
-      this.#groups.delete(groupId);
+      this.#held.groups.delete(groupId);
     }
-    const left = (await this.#options.leftNetworks?.()) ?? [];
-    for (const networkId of new Set([...this.#networks, ...left])) if (!wanted.networks.has(networkId)) await this.#deleteNetwork(networkId);
+    for (const networkId of [...this.#held.networks]) if (!wanted.networks.has(networkId)) await this.#deleteNetwork(networkId);
   }
 }
