@@ -189,7 +189,7 @@ export const OPTIONS = {
       (r) => join('/run/nimbus', `network-${createHash('sha256').update(stateDir(r)).digest('hex').slice(0, 12)}`),
     ),
     nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
-    uplink: str('The one host interface guest traffic may be routed to, NATed by routers onto it; empty (the default): none, guests reach only what Nimbus built.', ''),
+    uplink: str("The one host interface that traffic of Nimbus's bridges may be forwarded to (the external network's way out); empty (the default): none, guests reach only what Nimbus built and nothing reaches the host's uplink.", ''),
   },
   volume: {
     volumes_dir: str('Where the file backend keeps its volumes and snapshots, as sparse raw files (default: <state_dir>/volumes).', (r) => join(stateDir(r), 'volumes')),
@@ -212,7 +212,7 @@ export const OPTIONS = {
     ),
   },
   service_user: {
-    auth_url: str('Identity API (Keystone v3) URL compute agents under `nimbus compute-agent` authenticate at, e.g. http://controller:8770/identity; its token serves work no user asked for (start-up recovery, periodic tasks) and finds the image endpoint (empty: no service user).', ''),
+    auth_url: str('Identity API (Keystone v3) URL compute agents under `nimbus compute-agent` and the network server (its port events to Nova) authenticate at, e.g. http://controller:8770/identity; its token serves work no user asked for (start-up recovery, periodic tasks, os-server-external-events) and finds the image and compute endpoints (empty: no service user; the all-in-one then uses its bootstrapped admin).', ''),
     username: str('User the compute agents authenticate as (one with the admin role, as Nova\'s service user).', ''),
     password: str('Password of [service_user] username.', ''),
     project_name: str('Project the service user\'s token is scoped to.', 'service'),

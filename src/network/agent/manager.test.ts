@@ -26,7 +26,7 @@ interface AgentCloud {
   readonly plugin: CorePlugin;
   readonly datapath: FakeDatapath;
   /** Starts (again) an agent for node-1 (the l3 host) and compute-1 on the datapath. */
-  startAgent(datapath?: FakeDatapath): Promise<NetworkAgent>;
+  readonly startAgent: (datapath?: FakeDatapath) => Promise<NetworkAgent>;
 }
 
 /** The network server and an agent on a fake data path, on the in-process bus over SQLite. */
@@ -45,7 +45,7 @@ async function withAgentCloud(fn: (cloud: AgentCloud) => Promise<void>): Promise
         await fn({
           plugin: server.plugin,
           datapath,
-          async startAgent(on = datapath) {
+          startAgent: async (on = datapath) => {
             const agent = new NetworkAgent({ transport, datapath: on, hosts: ['node-1', 'compute-1'], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', heldFile: join(dir, 'held.json') });
             await agent.start();
             agents.push(agent);
