@@ -185,3 +185,61 @@ describe('the network agent on Linux bridges, namespaces, dnsmasq and nftables',
     assert.ok(!(await nftTables()).includes(nftTable), 'the stopped node leaves no nftables table');
   });
 });
+
+describe('the network agent without CAP_NET_ADMIN', { skip }, () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-network-noadmin-'));
+  let nimbus: NimbusProcess;
+  let port = 0;
+  let token = '';
+
+  before(async () => {
+    port = await freePort();
+    // Root, but without the capability: as a user who did not start the cloud as root.
+    nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', '--datapath', 'linux-bridge'], {}, { wrapper: ['setpriv', '--bounding-set=-net_admin', '--inh-caps=-net_admin', '--'] });
+    await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 120_000);
+    const admin = cliPersonas(stateDir).admin;
+    const response = await fetch(`http://127.0.0.1:${port}/identity/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: { methods: ['password'], password: { user: { name: admin['OS_USERNAME'], domain: { name: 'Default' }, password: admin['OS_PASSWORD'] } } },
+          scope: { project: { name: admin['OS_PROJECT_NAME'], domain: { name: 'Default' } } },
+        },
+      }),
+    });
+    await response.arrayBuffer();
+    token = response.headers.get('x-subject-token') ?? '';
+  });
+  after(async () => {
+    nimbus.child.kill('SIGTERM');
+    await nimbus.exited();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const api = async (method: string, path: string, body?: unknown): Promise<Json> => {
+    const response = await fetch(`http://127.0.0.1:${port}/network/v2.0${path}`, {
+      method,
+      headers: { 'x-auth-token': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return (await response.json()) as Json;
+  };
+
+  test('the agent reports itself down with the one reason, the API answers, and a port bound to its host fails to bind', async () => {
+    const listed = (await api('GET', '/agents'))['agents'] as Json[];
+    assert.ok(listed.length >= 2);
+    for (const agent of listed) {
+      assert.equal(agent['alive'], false, `${String(agent['agent_type'])} on ${String(agent['host'])}`);
+      assert.match(String((agent['configurations'] as Json)['down_reason']), /CAP_NET_ADMIN/);
+    }
+    assert.equal(nimbus.output().split('\n').filter((line) => line.includes(' ERROR ') && line.includes('CAP_NET_ADMIN')).length, 1, 'logged once');
+    const network = (await api('POST', '/networks', { network: { name: 'n' } }))['network'] as Json;
+    await api('POST', '/subnets', { subnet: { network_id: network['id'], ip_version: 4, cidr: '10.79.0.0/24' } });
+    const bound = (await api('POST', '/ports', { port: { network_id: network['id'], 'binding:host_id': 'compute-1' } }))['port'] as Json;
+    assert.equal(bound['binding:vif_type'], 'binding_failed');
+    assert.equal(bound['status'], 'DOWN');
+    assert.match(nimbus.output(), /Binding a port to host compute-1 failed: the network agent on host compute-1 is down: the network agent lacks CAP_NET_ADMIN/);
+    assert.equal(await linkExists(bridgeName(String(network['id']))), false, 'nothing is half-wired');
+  });
+});
