@@ -14,10 +14,18 @@ export interface NimbusProcess {
   exited(): Promise<number | string>;
 }
 
-/** Runs `nimbus <args>` as a child process, the way a user would. */
-export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}): NimbusProcess {
-  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', ...env },
+let clouds = 0;
+
+/**
+ * Runs `nimbus <args>` as a child process, the way a user would (under `wrapper`, if given). Each gets nftables tables of its
+ * own, so clouds of tests running side by side never touch each other's security groups.
+ */
+export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { readonly wrapper?: readonly string[] } = {}): NimbusProcess {
+  clouds += 1;
+  // A wrapper command (setpriv dropping a capability) runs node in turn.
+  const [command = process.execPath, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command, [...prefix, CLI_MAIN, ...args], {
+    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', NIMBUS_NETWORK_NFT_TABLE: `nimbus_t${process.pid}_${clouds}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -175,6 +176,20 @@ export const OPTIONS = {
     quota_floatingip: int('Floating IPs one project may have (-1: no limit).', 50, { min: -1, max: 1_000_000_000 }),
     quota_security_group: int('Security groups one project may have (-1: no limit).', 10, { min: -1, max: 1_000_000_000 }),
     quota_security_group_rule: int('Security group rules one project may have (-1: no limit).', 100, { min: -1, max: 1_000_000_000 }),
+    agent_down_time: int("Seconds after its last state report a network agent counts as down: ports no longer bind to its host (Neutron's agent_down_time).", 75, { min: 5, max: 86400 }),
+    report_interval: int("Seconds between a network agent's state reports (Neutron's [agent] report_interval).", 10, { min: 1, max: 3600 }),
+    l3_host: str('Host whose network agent wires every router and floating IP (the L3 agent); empty: this node\'s [DEFAULT] host. Scaled out, name the host that runs `nimbus network-agent` with the external network.', ''),
+    datapath: choice(
+      'Data path of network agents: linux-bridge (bridges, taps, dnsmasq, namespaces, nftables; needs root with CAP_NET_ADMIN, else the agent reports itself down and ports do not bind), fake (records what it is told, for clouds of fake hosts), or auto: fake when the compute driver is fake, linux-bridge otherwise.',
+      ['auto', 'linux-bridge', 'fake'],
+      'auto',
+    ),
+    datapath_state_dir: str(
+      "Where a network agent keeps dnsmasq's files. Every directory above it must be open to `nobody`, as dnsmasq reads them after dropping to that user, so the default is not under the state dir (mode 0700) but /run/nimbus/network-<hash of the state dir>.",
+      (r) => join('/run/nimbus', `network-${createHash('sha256').update(stateDir(r)).digest('hex').slice(0, 12)}`),
+    ),
+    nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
+    uplink: str("The one host interface that traffic of Nimbus's bridges may be forwarded to (the external network's way out); empty (the default): none, guests reach only what Nimbus built and nothing reaches the host's uplink.", ''),
   },
   volume: {
     volumes_dir: str('Where the file backend keeps its volumes and snapshots, as sparse raw files (default: <state_dir>/volumes).', (r) => join(stateDir(r), 'volumes')),
@@ -197,7 +212,7 @@ export const OPTIONS = {
     ),
   },
   service_user: {
-    auth_url: str('Identity API (Keystone v3) URL compute agents under `nimbus compute-agent` authenticate at, e.g. http://controller:8770/identity; its token serves work no user asked for (start-up recovery, periodic tasks) and finds the image endpoint (empty: no service user).', ''),
+    auth_url: str('Identity API (Keystone v3) URL compute agents under `nimbus compute-agent` and the network server (its port events to Nova) authenticate at, e.g. http://controller:8770/identity; its token serves work no user asked for (start-up recovery, periodic tasks, os-server-external-events) and finds the image and compute endpoints (empty: no service user; the all-in-one then uses its bootstrapped admin).', ''),
     username: str('User the compute agents authenticate as (one with the admin role, as Nova\'s service user).', ''),
     password: str('Password of [service_user] username.', ''),
     project_name: str('Project the service user\'s token is scoped to.', 'service'),

@@ -5,6 +5,10 @@ import { configureLogging } from '../../common/logging/logger.js';
 import { personaTokenValidator } from '../../common/auth/testing/persona-tokens.js';
 import { PROJECT_PERSONAS, recordRoutes, runPolicyMatrix, tokenHeader, type Persona } from '../../common/policy/testing/policy-matrix.js';
 import { withNetworkApi } from '../testing/network-api-fixture.js';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../common/db/database.js';
+import { NetworkStore } from '../db/network-store.js';
+import { AgentRegistry } from '../plugin/agents.js';
 import { NETWORK_POLICY_MATRIX, type NetworkMatrixFixture } from './policy-matrix.js';
 
 configureLogging({ sink: () => undefined });
@@ -20,7 +24,7 @@ async function send(app: FastifyInstance, persona: Persona, method: string, path
 }
 
 /** Resources made through the API by the owning project's member (the external network by the administrator). */
-function networkFixture(app: FastifyInstance): NetworkMatrixFixture {
+function networkFixture(app: FastifyInstance, db: Database): NetworkMatrixFixture {
   let cidr = 0;
   const made = async (persona: Persona, path: string, member: string, body: Record<string, unknown>): Promise<string> => {
     const reply = await send(app, persona, 'POST', `/v2.0/${path}`, { [member]: body });
@@ -59,6 +63,13 @@ function networkFixture(app: FastifyInstance): NetworkMatrixFixture {
       return pair;
     },
     externalNetwork,
+    // Agents report over the bus, not the API: one reports its state as an agent would.
+    agent: async () => {
+      const host = `host-${randomUUID()}`;
+      const store = NetworkStore.open(db);
+      await new AgentRegistry(store, 75).report({ host, agents: [{ agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: 'q-agent', configurations: {} }], down_reason: null, started_at: new Date().toISOString() });
+      return (await store.agents.ofHost(host))[0]?.id ?? '';
+    },
     tag: async (path) => {
       const reply = await send(app, 'member', 'PUT', `${path}/tags/t`);
       assert.equal(reply.status, 201, JSON.stringify(reply.json));
@@ -69,13 +80,13 @@ function networkFixture(app: FastifyInstance): NetworkMatrixFixture {
 describe('network policy matrix', () => {
   test("every network route answers each persona as Neutron Zed's defaults do", () =>
     withNetworkApi(
-      async (_call, { app }) => {
+      async (_call, { app, db }) => {
         const routes = recordRoutes(app, '/network');
         await app.ready();
         const problems = await runPolicyMatrix({
           registered: routes,
           rows: NETWORK_POLICY_MATRIX,
-          fixture: networkFixture(app),
+          fixture: networkFixture(app, db),
           send: async (persona, method, { path, body }) => (await send(app, persona, method, path, body)).status,
         });
         assert.deepEqual(problems, []);

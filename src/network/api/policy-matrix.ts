@@ -21,11 +21,13 @@ export interface NetworkMatrixFixture {
   attachedRouter(): Promise<{ router: string; subnet: string }>;
   /** The external network floating IPs come from. */
   externalNetwork(): Promise<string>;
+  /** A network agent that has reported its state. */
+  agent(): Promise<string>;
   /** Puts the tag `t` on the resource at `path` (`/v2.0/networks/<id>`). */
   tag(path: string): Promise<void>;
 }
 
-type Kind = Exclude<keyof NetworkMatrixFixture, 'routerAndSubnet' | 'attachedRouter' | 'externalNetwork' | 'tag'>;
+type Kind = Exclude<keyof NetworkMatrixFixture, 'routerAndSubnet' | 'attachedRouter' | 'externalNetwork' | 'tag' | 'agent'>;
 
 const ANYONE = statuses(200, 200, 200, 200);
 /** Read by admin and the owning project; another project cannot see it. */
@@ -148,4 +150,10 @@ export const NETWORK_POLICY_MATRIX: readonly MatrixRow<NetworkMatrixFixture>[] =
   { route: 'GET /v2.0/quotas/:project_id/details', zed: statuses(200, 200, 403, 200), request: () => ({ path: '/v2.0/quotas/owner-project/details' }) },
   { route: 'PUT /v2.0/quotas/:project_id', zed: ADMIN_ONLY, request: () => ({ path: '/v2.0/quotas/owner-project', body: { quota: { network: 10_000 } } }) },
   { route: 'DELETE /v2.0/quotas/:project_id', zed: statuses(204, 403, 403, 403), request: () => ({ path: '/v2.0/quotas/owner-project' }) },
+  // get_agent, update_agent, delete_agent: the administrator's. Neutron filters the list (others get
+  // an empty one) and hides an agent (no tenant_id) from others as not found, for a change too.
+  { route: 'GET /v2.0/agents', zed: ANYONE, request: () => ({ path: '/v2.0/agents' }) },
+  { route: 'GET /v2.0/agents/:id', zed: statuses(200, 404, 404, 404), request: async (fx) => ({ path: `/v2.0/agents/${await fx.agent()}` }) },
+  { route: 'PUT /v2.0/agents/:id', zed: statuses(200, 404, 404, 404), request: async (fx) => ({ path: `/v2.0/agents/${await fx.agent()}`, body: { agent: { admin_state_up: false } } }) },
+  { route: 'DELETE /v2.0/agents/:id', zed: statuses(204, 404, 404, 404), request: async (fx) => ({ path: `/v2.0/agents/${await fx.agent()}` }) },
 ];

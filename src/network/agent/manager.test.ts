@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
+import { InprocTransport } from '../../common/bus/inproc/transport.js';
+import { loadConfig } from '../../common/config/load.js';
+import { migrateToLatest } from '../../common/db/migrator.js';
+import { configureLogging } from '../../common/logging/logger.js';
+import { networkMigrations } from '../db/migrations/index.js';
+import type { CorePlugin } from '../plugin/network-plugin.js';
+import { startNetworkServer } from '../server/network-server.js';
+import { PluginRpcClient } from '../server/rpc-client.js';
+import type { Availability } from './datapath.js';
+import { FakeDatapath } from './fake/fake-datapath.js';
+import { NetworkAgent } from './manager.js';
+
+configureLogging({ sink: () => undefined });
+
+type Json = Record<string, unknown>;
+
+interface AgentCloud {
+  readonly plugin: CorePlugin;
+  readonly datapath: FakeDatapath;
+  /** Starts (again) an agent for node-1 (the l3 host) and compute-1 on the datapath. */
+  readonly startAgent: (datapath?: FakeDatapath) => Promise<NetworkAgent>;
+}
+
+/** The network server and an agent on a fake data path, on the in-process bus over SQLite. */
+async function withAgentCloud(fn: (cloud: AgentCloud) => Promise<void>): Promise<void> {
+  await withTestDatabase('sqlite', (url) =>
+    withOpenDatabase(url, async (db) => {
+      await migrateToLatest(db, networkMigrations);
+      const transport = new InprocTransport(`network-agent-${randomUUID()}`);
+      await transport.connect();
+      const config = loadConfig({ file: '/dev/null', env: { NIMBUS_HOST: 'node-1', NIMBUS_BUS_RPC_RESPONSE_TIMEOUT: '5' } });
+      const server = await startNetworkServer({ database: db, transport, config, novaAuth: () => undefined });
+      const agents: NetworkAgent[] = [];
+      const dir = await mkdtemp(join(tmpdir(), 'nimbus-agent-'));
+      const datapath = new FakeDatapath();
+      try {
+        await fn({
+          plugin: server.plugin,
+          datapath,
+          startAgent: async (on = datapath) => {
+            const agent = new NetworkAgent({ transport, datapath: on, hosts: ['node-1', 'compute-1'], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', heldFile: join(dir, 'held.json') });
+            await agent.start();
+            agents.push(agent);
+            return agent;
+          },
+        });
+      } finally {
+        for (const agent of agents) await agent.stop();
+        await server.stop();
+        await transport.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    }),
+  );
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  for (let waited = 0; waited < 5000; waited += 20) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(20);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function network(plugin: CorePlugin, cidr = '10.9.0.0/24'): Promise<{ networkId: string; subnetId: string }> {
+  const net = await plugin.networks.create('demo', { name: 'net' });
+  const subnet = await plugin.subnets.create('demo', { network_id: String(net['id']), ip_version: 4, cidr });
+  return { networkId: String(net['id']), subnetId: String(subnet['id']) };
+}
+
+const portStatus = async (plugin: CorePlugin, id: string) => String((await plugin.ports.get(id))['status']);
+
+describe('the network agent and the server that drives it (fake data path, in-process bus)', () => {
+  test('a port binds only to a host with a live agent: binding_failed before it runs, the bridge after; the agent wires it and it goes ACTIVE', () =>
+    withAgentCloud(async ({ plugin, datapath, startAgent }) => {
+      const { networkId } = await network(plugin);
+      const early = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
+      assert.equal(early['binding:vif_type'], 'binding_failed');
+      await startAgent();
+      const agents = await plugin.agents.list();
+      assert.deepEqual(agents.map((row) => `${String(row['host'])} ${String(row['agent_type'])} ${String(row['alive'])}`).sort(), [
+        'compute-1 DHCP agent true',
+        'compute-1 Linux bridge agent true',
+        'node-1 DHCP agent true',
+        'node-1 L3 agent true',
+        'node-1 Linux bridge agent true',
+      ]);
+      const port = await plugin.ports.update(String(early['id']), { 'binding:host_id': 'compute-1' });
+      assert.equal(port['binding:vif_type'], 'bridge');
+      assert.deepEqual(port['binding:vif_details'], { bridge_name: `brq${networkId.slice(0, 11)}`, connectivity: 'l2', port_filter: true });
+      await until('ACTIVE', async () => ((await portStatus(plugin, String(port['id']))) === 'ACTIVE' ? true : undefined));
+      assert.ok(datapath.ports.has(String(port['id'])));
+      const wired = datapath.networks.get(networkId);
+      assert.ok(wired?.dhcp_port !== null && wired?.dhcp_port !== undefined, 'the network is wired with its DHCP port');
+      const dhcpPorts = (await plugin.ports.list(undefined)).filter((view) => view['device_owner'] === 'network:dhcp');
+      assert.equal(dhcpPorts.length, 1);
+      assert.equal(dhcpPorts[0]?.['status'], 'ACTIVE');
+
+      // Unbinding takes the port off and lets the host's network go; the port is DOWN.
+      const unbound = await plugin.ports.update(String(port['id']), { 'binding:host_id': '' });
+      assert.equal(unbound['binding:vif_type'], 'unbound');
+      assert.equal(unbound['status'], 'DOWN');
+      await until('the port and network gone', () => (datapath.ports.size === 0 && !datapath.networks.has(networkId) ? true : undefined));
+    }));
+
+  test("security group rules and membership reach the hosts with ports in the group, in place", () =>
+    withAgentCloud(async ({ plugin, datapath, startAgent }) => {
+      await startAgent();
+      const { networkId } = await network(plugin);
+      const group = await plugin.securityGroups.create('demo', { name: 'web' });
+      const groupId = String(group['id']);
+      const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1', security_groups: [groupId] });
+      await until('the group synced', () => datapath.securityGroups.get(groupId));
+      const rule = await plugin.securityGroups.createRule('demo', { security_group_id: groupId, direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22 });
+      await until('the rule in force', () => (datapath.securityGroups.get(groupId)?.rules.some((r) => r.id === rule['id']) === true ? true : undefined));
+      await plugin.securityGroups.deleteRule(String(rule['id']));
+      await until('the rule gone', () => (datapath.securityGroups.get(groupId)?.rules.some((r) => r.id === rule['id']) === false ? true : undefined));
+      await plugin.ports.update(String(port['id']), { security_groups: [] });
+      await until('the port out of the group', () => (datapath.ports.get(String(port['id']))?.security_groups.length === 0 ? true : undefined));
+    }));
+
+  test('routers and floating IPs are wired on the l3 host with the networks they reach', () =>
+    withAgentCloud(async ({ plugin, datapath, startAgent }) => {
+      await startAgent();
+      const external = await plugin.networks.create('admin', { name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'public' });
+      const externalId = String(external['id']);
+      await plugin.subnets.create('admin', { network_id: externalId, ip_version: 4, cidr: '172.24.4.0/24', enable_dhcp: false });
+      const { networkId, subnetId } = await network(plugin);
+      const router = await plugin.routers.create('demo', { name: 'r1', external_gateway_info: { network_id: externalId } });
+      const routerId = String(router['id']);
+      await plugin.routers.addInterface(routerId, { subnet_id: subnetId });
+      const wired = await until('the router with its interface', () => ((datapath.routers.get(routerId)?.interfaces.length ?? 0) > 0 ? datapath.routers.get(routerId) : undefined));
+      assert.equal(wired.interfaces[0]?.ip_address, '10.9.0.1');
+      assert.equal(wired.external_gateway?.network_id, externalId);
+      assert.ok(datapath.networks.has(networkId) && datapath.networks.has(externalId));
+      assert.equal(datapath.networks.get(externalId)?.dhcp_port, null, 'no DHCP on the external network');
+
+      const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
+      const floating = await plugin.floatingIps.create('demo', { floating_network_id: externalId, port_id: String(port['id']) });
+      await until('the floating IP', () => (datapath.floatingIps.get(routerId)?.[0]?.floating_ip_address === floating['floating_ip_address'] ? true : undefined));
+      await plugin.floatingIps.delete(String(floating['id']));
+      await until('the floating IP gone', () => (datapath.floatingIps.get(routerId)?.length === 0 ? true : undefined));
+      await plugin.routers.removeInterface(routerId, { subnet_id: subnetId });
+      await plugin.routers.delete(routerId);
+      await until('the router gone', () => (datapath.routers.has(routerId) ? undefined : true));
+    }));
+
+  test('a restarted agent resyncs: it wires what changed while it was away and removes what its hosts no longer hold', () =>
+    withAgentCloud(async ({ plugin, datapath, startAgent }) => {
+      const agent = await startAgent();
+      const { networkId } = await network(plugin);
+      const gone = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
+      await until('plugged', () => (datapath.ports.has(String(gone['id'])) ? true : undefined));
+      await agent.stop();
+      // While the agent is away: its port is deleted, another is bound on a new network.
+      await plugin.ports.delete(String(gone['id']));
+      const other = await network(plugin, '10.10.0.0/24');
+      const arrived = await plugin.ports.create('demo', { network_id: other.networkId, 'binding:host_id': 'compute-1' });
+      assert.ok(datapath.ports.has(String(gone['id'])), 'nobody told the stopped agent');
+      await startAgent();
+      assert.deepEqual([...datapath.ports.keys()], [String(arrived['id'])]);
+      assert.deepEqual([...datapath.networks.keys()], [other.networkId]);
+      assert.equal(await portStatus(plugin, String(arrived['id'])), 'ACTIVE');
+    }));
+
+  test('an agent that cannot wire reports itself down with its reason, and nothing binds to its hosts', () =>
+    withAgentCloud(async ({ plugin, startAgent }) => {
+      const reason = 'the network agent lacks CAP_NET_ADMIN (run it as root) and cannot create bridges, namespaces or nftables rules';
+      const unprivileged = new (class extends FakeDatapath {
+        override checkAvailable(): Promise<Availability> {
+          return Promise.resolve({ available: false, reason });
+        }
+      })();
+      await startAgent(unprivileged);
+      const agents = await plugin.agents.list();
+      assert.equal(agents.length, 5);
+      for (const row of agents) {
+        assert.equal(row['alive'], false);
+        assert.equal((row['configurations'] as Json)['down_reason'], reason);
+      }
+      const { networkId } = await network(plugin);
+      const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
+      assert.equal(port['binding:vif_type'], 'binding_failed');
+      assert.equal(unprivileged.networks.size, 0, 'nothing is half-wired');
+    }));
+});

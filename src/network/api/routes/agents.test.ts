@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { NetworkStore } from '../../db/network-store.js';
+import { AgentRegistry } from '../../plugin/agents.js';
+import { ADMIN, memberOf, withNetworkApi } from '../../testing/network-api-fixture.js';
+
+type Json = Record<string, unknown>;
+
+describe('agent routes (/v2.0/agents)', () => {
+  test("reported agents are listed, filtered, shown, disabled and deleted by the administrator; others see none", () =>
+    withNetworkApi(async (call, { db }) => {
+      const registry = new AgentRegistry(NetworkStore.open(db), 75);
+      const started_at = new Date().toISOString();
+      await registry.report({
+        host: 'compute-1',
+        agents: [
+          { agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: 'q-agent', configurations: { devices: 2 } },
+          { agent_type: 'DHCP agent', binary: 'neutron-dhcp-agent', topic: 'dhcp_agent', configurations: {} },
+        ],
+        down_reason: null,
+        started_at,
+      });
+      await registry.report({ host: 'compute-2', agents: [{ agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: 'q-agent', configurations: {} }], down_reason: 'no CAP_NET_ADMIN', started_at });
+
+      const all = (await call('GET', '/v2.0/agents', { as: ADMIN })).json['agents'] as Json[];
+      assert.equal(all.length, 3);
+      const bridge = all.find((agent) => agent['host'] === 'compute-1' && agent['agent_type'] === 'Linux bridge agent');
+      assert.ok(bridge !== undefined);
+      assert.equal(bridge['alive'], true);
+      assert.equal(bridge['admin_state_up'], true);
+      assert.equal(bridge['binary'], 'neutron-linuxbridge-agent');
+      assert.equal(bridge['availability_zone'], null);
+      assert.deepEqual(bridge['configurations'], { devices: 2 });
+      assert.match(String(bridge['heartbeat_timestamp']), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      const down = all.find((agent) => agent['host'] === 'compute-2');
+      assert.equal(down?.['alive'], false, 'an agent that says it cannot wire is not alive');
+      assert.deepEqual(down?.['configurations'], { down_reason: 'no CAP_NET_ADMIN' });
+
+      const filtered = (await call('GET', '/v2.0/agents?agent_type=DHCP+agent&fields=host&fields=id', { as: ADMIN })).json['agents'] as Json[];
+      assert.deepEqual(filtered.map((agent) => Object.keys(agent).sort()), [['host', 'id']]);
+      assert.deepEqual((await call('GET', '/v2.0/agents', { as: memberOf('demo') })).json['agents'], []);
+      const id = String(bridge['id']);
+      assert.equal((await call('GET', `/v2.0/agents/${id}`, { as: memberOf('demo') })).status, 404);
+
+      const disabled = await call('PUT', `/v2.0/agents/${id}`, { as: ADMIN, body: { agent: { admin_state_up: false, description: 'maintenance' } } });
+      assert.equal(disabled.status, 200);
+      assert.equal((disabled.json['agent'] as Json)['admin_state_up'], false);
+      assert.equal(await registry.bindingFailure('compute-1'), 'the network agent on host compute-1 is disabled');
+      assert.equal((await call('PUT', `/v2.0/agents/${id}`, { as: ADMIN, body: { agent: { host: 'elsewhere' } } })).status, 400);
+      assert.equal((await call('PUT', `/v2.0/agents/${id}`, { as: memberOf('demo'), body: { agent: { admin_state_up: true } } })).status, 404);
+
+      assert.equal((await call('DELETE', `/v2.0/agents/${id}`, { as: ADMIN })).status, 204);
+      const gone = await call('GET', `/v2.0/agents/${id}`, { as: ADMIN });
+      assert.equal(gone.status, 404);
+      assert.equal((gone.json['NeutronError'] as Json)['type'], 'AgentNotFound');
+      assert.equal(await registry.bindingFailure('compute-1'), 'no network agent runs on host compute-1');
+    }));
+});
