@@ -95,6 +95,8 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:servers:migrations:delete', ADMIN, 'Abort an in-progress live migration of a server.'),
   rule('os_compute_api:os-evacuate', ADMIN, 'Evacuate a server from a failed host to a new host.'),
   rule('os_compute_api:os-server-diagnostics', ADMIN, 'Show the usage data for a server.'),
+  rule('os_compute_api:os-server-password:show', PROJECT_READER_OR_ADMIN, 'Show the encrypted password the server posted to the metadata service.'),
+  rule('os_compute_api:os-server-password:clear', PROJECT_MEMBER_OR_ADMIN, "Clear the server's encrypted password from the metadata service."),
   rule('os_compute_api:os-console-output', PROJECT_MEMBER_OR_ADMIN, "Show a server's console output."),
   rule('os_compute_api:os-deferred-delete:force', PROJECT_MEMBER_OR_ADMIN, 'Force-delete a server.'),
   rule('os_compute_api:server-metadata:index', PROJECT_READER_OR_ADMIN, "List a server's metadata."),

@@ -186,6 +186,8 @@ const SERVER_ROWS: Row[] = [
     },
   },
   { route: 'GET /v2.1/servers/:server_id/diagnostics', zed: serverAdmin(200), request: async (fx) => on(`/servers/${await fx.server()}/diagnostics`) },
+  { route: 'GET /v2.1/servers/:server_id/os-server-password', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/os-server-password`) },
+  { route: 'DELETE /v2.1/servers/:server_id/os-server-password', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/os-server-password`) },
 ];
 
 const ACTION = 'POST /v2.1/servers/:server_id/action';

@@ -151,6 +151,23 @@ describe('compute routes against Tempest response schemas', () => {
       await verify(recorder.cases, (reason) => t.skip(reason));
     }));
 
+  test('os-server-password: the posted password in its four chunks, then cleared', (t) =>
+    withComputeApp(async ({ call, db }) => {
+      const recorder = new Recorder(call);
+      const id = await insertInstance(db, 'demo');
+      const posted = 'x'.repeat(300);
+      await db.kysely.withTables<ComputeTables>().insertInto('compute_instance_system_metadata')
+        .values([{ instance_uuid: id, key: 'password_0', value: posted.slice(0, 255) }, { instance_uuid: id, key: 'password_1', value: posted.slice(255) }])
+        .execute();
+      const path = `/servers/${id}/os-server-password`;
+      const password = (attr: string): TempestSchema => ({ module: 'v2_1.servers', attr });
+      assert.deepEqual(await recorder.record('show', password('show_password'), 'GET', path, { as: DEMO, version: '2.1' }), { password: posted });
+      await recorder.record('clear', password('server_actions_delete_password'), 'DELETE', path, { as: DEMO, version: '2.1' });
+      assert.deepEqual(await recorder.record('show cleared', password('show_password'), 'GET', path, { as: DEMO, version: '2.79' }), { password: '' });
+      assert.equal((await call('GET', '/servers/00000000-0000-0000-0000-000000000000/os-server-password', { as: DEMO })).status, 404);
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
   test('flavors and key pairs at every microversion', (t) =>
     withComputeApp(async ({ call }) => {
       const recorder = new Recorder(call);
