@@ -36,6 +36,7 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-quota-sets:show', PROJECT_READER_OR_ADMIN, "Show a project's quotas."),
   rule('os_compute_api:os-quota-sets:detail', PROJECT_READER_OR_ADMIN, "Show a project's quotas with usage."),
   rule('os_compute_api:os-quota-sets:defaults', ANY, 'Show the default quotas.'),
+  rule('os_compute_api:extensions', ANY, 'List and show the API extensions.'),
   rule('os_compute_api:os-quota-sets:update', ADMIN, "Update a project's quotas."),
   rule('os_compute_api:os-quota-sets:delete', ADMIN, "Revert a project's quotas to the defaults."),
   rule('os_compute_api:os-quota-class-sets:show', ADMIN, "Show a quota class's limits."),

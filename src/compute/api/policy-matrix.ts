@@ -119,6 +119,8 @@ const QUOTA_ROWS: Row[] = [
   { route: 'GET /v2.1/os-quota-class-sets/:class_name', zed: adminOnly(200), request: () => on('/os-quota-class-sets/default') },
   { route: 'PUT /v2.1/os-quota-class-sets/:class_name', zed: adminOnly(200), request: () => on('/os-quota-class-sets/default', { quota_class_set: { instances: 10 } }) },
   { route: 'GET /v2.1/limits', zed: ANYONE, request: () => on('/limits') },
+  { route: 'GET /v2.1/extensions', zed: ANYONE, request: () => on('/extensions') },
+  { route: 'GET /v2.1/extensions/:alias', zed: ANYONE, request: () => on('/extensions/os-server-password') },
   // Naming a project, even one's own, is limits:other_project.
   { route: 'GET /v2.1/limits', case: 'tenant_id', zed: adminOnly(200), request: (fx) => on(`/limits?tenant_id=${fx.ownerProject}`) },
 ];

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { extensionRoutes } from './extensions.js';
 import { flavorAccessRoutes } from './flavor-access.js';
 import { flavorExtraSpecRoutes } from './flavor-extra-specs.js';
 import { flavorRoutes } from './flavors.js';
@@ -30,7 +31,7 @@ export type { ComputeRouteDeps } from './route-deps.js';
 /** Nova's flavor, key pair, quota, limits, server and admin APIs at `/v2.1/…` of the compute plugin (behind the auth middleware). */
 export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes]) {
+    for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes, extensionRoutes]) {
       await app.register(routes(deps));
     }
     const { servers, admin, images } = deps;

@@ -168,6 +168,24 @@ describe('compute routes against Tempest response schemas', () => {
       await verify(recorder.cases, (reason) => t.skip(reason));
     }));
 
+  test("GET /extensions: Nova's v2.1 list, and one extension by alias", (t) =>
+    withComputeApp(async ({ call }) => {
+      const recorder = new Recorder(call);
+      const listed = await recorder.record('extensions', { module: 'v2_1.extensions', attr: 'list_extensions' }, 'GET', '/extensions', { as: DEMO, version: '2.1' });
+      const aliases = (listed['extensions'] as { alias: string }[]).map((extension) => extension.alias);
+      assert.equal(aliases.length, 99);
+      assert.deepEqual([aliases[0], aliases.at(-1)], ['NMN', 'os-volumes']);
+      const one = await call('GET', '/extensions/os-server-password', { as: DEMO });
+      assert.deepEqual(one.json, {
+        extension: {
+          alias: 'os-server-password', description: 'Server password support.', links: [], name: 'ServerPassword',
+          namespace: 'http://docs.openstack.org/compute/ext/fake_xml', updated: '2014-12-03T00:00:00Z',
+        },
+      });
+      assert.equal((await call('GET', '/extensions/os-nothing', { as: DEMO })).status, 404);
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
   test('flavors and key pairs at every microversion', (t) =>
     withComputeApp(async ({ call }) => {
       const recorder = new Recorder(call);
