@@ -121,6 +121,8 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-hypervisors:servers', ADMIN, 'List the servers of hypervisors matching a pattern (2.1-2.52).'),
   rule('os_compute_api:os-simple-tenant-usage:show', PROJECT_READER_OR_ADMIN, "Show a project's usage over a period."),
   rule('os_compute_api:os-simple-tenant-usage:list', ADMIN, "List every project's usage over a period."),
+  rule('os_compute_api:os-instance-usage-audit-log:list', ADMIN, 'List the usage audits of all compute hosts.'),
+  rule('os_compute_api:os-instance-usage-audit-log:show', ADMIN, 'Show the usage audit of the period before a date.'),
   rule('os_compute_api:os-availability-zone:list', ANY, 'List availability zones.'),
   rule('os_compute_api:os-availability-zone:detail', ADMIN, 'List availability zones with their hosts.'),
   rule('os_compute_api:os-aggregates:index', ADMIN, 'List aggregates.'),

@@ -300,6 +300,8 @@ const ADMIN_ROWS: Row[] = [
     request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}/action`, { set_metadata: { metadata: { a: 'b' } } }),
   },
   { route: 'GET /v2.1/os-simple-tenant-usage', zed: adminOnly(200), request: () => on(`/os-simple-tenant-usage?start=${SINCE}`) },
+  { route: 'GET /v2.1/os-instance_usage_audit_log', zed: adminOnly(200), request: () => on('/os-instance_usage_audit_log') },
+  { route: 'GET /v2.1/os-instance_usage_audit_log/:before', zed: adminOnly(200), request: () => on('/os-instance_usage_audit_log/2026-12-01%2000:00:00') },
   {
     route: 'GET /v2.1/os-simple-tenant-usage/:tenant_id',
     zed: statuses(200, 200, 403, 200),

@@ -14,6 +14,7 @@ import { hypervisorRoutes } from './hypervisors.js';
 import { imageMetadataRoutes } from './image-metadata.js';
 import { imageRoutes } from './images.js';
 import { instanceActionRoutes } from './instance-actions.js';
+import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log.js';
 import { migrationRoutes } from './os-migrations.js';
 import { serviceRoutes } from './os-services.js';
 import { serverActionRoutes } from './server-actions/index.js';
@@ -40,7 +41,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
       for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
-      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {
+      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes, instanceUsageAuditLogRoutes]) {
         await app.register(routes(deps, admin));
       }
     }

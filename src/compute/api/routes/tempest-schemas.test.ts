@@ -186,6 +186,25 @@ describe('compute routes against Tempest response schemas', () => {
       await verify(recorder.cases, (reason) => t.skip(reason));
     }));
 
+  test('os-instance_usage_audit_log: the last completed month, every compute host not run (no usage audit runs)', (t) =>
+    withComputeApp(async ({ call, registry }) => {
+      await registry.register({ binary: 'nova-compute', host: 'compute-1', topic: 'compute' });
+      await registry.register({ binary: 'nova-conductor', host: 'controller', topic: 'conductor' });
+      const recorder = new Recorder(call);
+      const audit = (attr: string): TempestSchema => ({ module: 'v2_1.instance_usage_audit_logs', attr });
+      await recorder.record('list', audit('list_instance_usage_audit_log'), 'GET', '/os-instance_usage_audit_log', { version: '2.1' });
+      const shown = await recorder.record('show', audit('get_instance_usage_audit_log'), 'GET', '/os-instance_usage_audit_log/2026-12-01%2000:00:00.5', { version: '2.1' });
+      assert.deepEqual(shown['instance_usage_audit_log'], {
+        period_beginning: '2026-11-01 00:00:00', period_ending: '2026-12-01 00:00:00', num_hosts: 1, num_hosts_done: 0, num_hosts_running: 0,
+        num_hosts_not_run: 1, hosts_not_run: ['compute-1'], total_instances: 0, total_errors: 0, overall_status: '0 of 1 hosts done. 0 errors.', log: {},
+      });
+      const atMidnight = await call('GET', '/os-instance_usage_audit_log/2026-12-01%2000:00:00');
+      assert.equal((atMidnight.json['instance_usage_audit_log'] as Record<string, unknown>)['period_ending'], '2026-11-01 00:00:00', 'a month ends only once its last instant has passed');
+      assert.equal((await call('GET', '/os-instance_usage_audit_log/yesterday')).status, 400);
+      assert.equal((await call('GET', '/os-instance_usage_audit_log', { as: DEMO })).status, 403);
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
   test('flavors and key pairs at every microversion', (t) =>
     withComputeApp(async ({ call }) => {
       const recorder = new Recorder(call);
