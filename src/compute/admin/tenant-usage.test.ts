@@ -68,3 +68,10 @@ test('os-simple-tenant-usage: Nova\'s three time formats; a bad one or a start a
     const defaulted = (await call('GET', '/os-simple-tenant-usage?start=2026-11-01T00:00:00')).json;
     assert.deepEqual(defaulted, { tenant_usages: [] }, 'the end defaults to now');
   }));
+
+test("os-simple-tenant-usage with an empty tenant id is Nova's 404, not the list (Tempest's empty-tenant negative test)", () =>
+  withComputeApp(async ({ call }) => {
+    const empty = await call('GET', `/os-simple-tenant-usage/?${PERIOD}`);
+    assert.equal(empty.status, 404);
+    assert.equal((empty.json['itemNotFound'] as Json | undefined)?.['code'], 404);
+  }));

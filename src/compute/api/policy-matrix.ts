@@ -119,6 +119,8 @@ const QUOTA_ROWS: Row[] = [
   { route: 'GET /v2.1/os-quota-class-sets/:class_name', zed: adminOnly(200), request: () => on('/os-quota-class-sets/default') },
   { route: 'PUT /v2.1/os-quota-class-sets/:class_name', zed: adminOnly(200), request: () => on('/os-quota-class-sets/default', { quota_class_set: { instances: 10 } }) },
   { route: 'GET /v2.1/limits', zed: ANYONE, request: () => on('/limits') },
+  { route: 'GET /v2.1/extensions', zed: ANYONE, request: () => on('/extensions') },
+  { route: 'GET /v2.1/extensions/:alias', zed: ANYONE, request: () => on('/extensions/os-server-password') },
   // Naming a project, even one's own, is limits:other_project.
   { route: 'GET /v2.1/limits', case: 'tenant_id', zed: adminOnly(200), request: (fx) => on(`/limits?tenant_id=${fx.ownerProject}`) },
 ];
@@ -186,6 +188,8 @@ const SERVER_ROWS: Row[] = [
     },
   },
   { route: 'GET /v2.1/servers/:server_id/diagnostics', zed: serverAdmin(200), request: async (fx) => on(`/servers/${await fx.server()}/diagnostics`) },
+  { route: 'GET /v2.1/servers/:server_id/os-server-password', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/os-server-password`) },
+  { route: 'DELETE /v2.1/servers/:server_id/os-server-password', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/os-server-password`) },
 ];
 
 const ACTION = 'POST /v2.1/servers/:server_id/action';
@@ -296,6 +300,8 @@ const ADMIN_ROWS: Row[] = [
     request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}/action`, { set_metadata: { metadata: { a: 'b' } } }),
   },
   { route: 'GET /v2.1/os-simple-tenant-usage', zed: adminOnly(200), request: () => on(`/os-simple-tenant-usage?start=${SINCE}`) },
+  { route: 'GET /v2.1/os-instance_usage_audit_log', zed: adminOnly(200), request: () => on('/os-instance_usage_audit_log') },
+  { route: 'GET /v2.1/os-instance_usage_audit_log/:before', zed: adminOnly(200), request: () => on('/os-instance_usage_audit_log/2026-12-01%2000:00:00') },
   {
     route: 'GET /v2.1/os-simple-tenant-usage/:tenant_id',
     zed: statuses(200, 200, 403, 200),

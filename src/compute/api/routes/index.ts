@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { extensionRoutes } from './extensions.js';
 import { flavorAccessRoutes } from './flavor-access.js';
 import { flavorExtraSpecRoutes } from './flavor-extra-specs.js';
 import { flavorRoutes } from './flavors.js';
@@ -13,6 +14,7 @@ import { hypervisorRoutes } from './hypervisors.js';
 import { imageMetadataRoutes } from './image-metadata.js';
 import { imageRoutes } from './images.js';
 import { instanceActionRoutes } from './instance-actions.js';
+import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log.js';
 import { migrationRoutes } from './os-migrations.js';
 import { serviceRoutes } from './os-services.js';
 import { serverActionRoutes } from './server-actions/index.js';
@@ -21,6 +23,7 @@ import { serverDiagnosticsRoutes } from './server-diagnostics.js';
 import { serverMetadataRoutes } from './server-metadata.js';
 import { serverTagRoutes } from './server-tags.js';
 import { serverMigrationRoutes } from './server-migrations.js';
+import { serverPasswordRoutes } from './server-password.js';
 import { serverRoutes } from './servers.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 
@@ -29,16 +32,16 @@ export type { ComputeRouteDeps } from './route-deps.js';
 /** Nova's flavor, key pair, quota, limits, server and admin APIs at `/v2.1/…` of the compute plugin (behind the auth middleware). */
 export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes]) {
+    for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes, extensionRoutes]) {
       await app.register(routes(deps));
     }
     const { servers, admin, images } = deps;
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
-      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {
+      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes, instanceUsageAuditLogRoutes]) {
         await app.register(routes(deps, admin));
       }
     }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BadRequest } from '../../../common/errors/errors.js';
+import { BadRequest, NotFound } from '../../../common/errors/errors.js';
 import { queryValidator } from '../../../common/http/validation.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServerUsage, TenantUsage, UsagePeriod } from '../../admin/tenant-usage.js';
@@ -103,6 +103,8 @@ export function simpleTenantUsageRoutes(deps: ComputeRouteDeps, admin: ComputeAd
     });
 
     app.get('/v2.1/os-simple-tenant-usage/:tenant_id', { schema: { params: UsageParams, querystring: AnyQuery } }, async (request) => {
+      // `os-simple-tenant-usage/` names no tenant: Nova's router matches no route there.
+      if (request.params.tenant_id === '') throw new NotFound();
       checkShow(request);
       const query = queryLists(validateShow(queryLists(request.query)));
       const projectId = request.params.tenant_id;

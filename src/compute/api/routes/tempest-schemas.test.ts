@@ -151,6 +151,60 @@ describe('compute routes against Tempest response schemas', () => {
       await verify(recorder.cases, (reason) => t.skip(reason));
     }));
 
+  test('os-server-password: the posted password in its four chunks, then cleared', (t) =>
+    withComputeApp(async ({ call, db }) => {
+      const recorder = new Recorder(call);
+      const id = await insertInstance(db, 'demo');
+      const posted = 'x'.repeat(300);
+      await db.kysely.withTables<ComputeTables>().insertInto('compute_instance_system_metadata')
+        .values([{ instance_uuid: id, key: 'password_0', value: posted.slice(0, 255) }, { instance_uuid: id, key: 'password_1', value: posted.slice(255) }])
+        .execute();
+      const path = `/servers/${id}/os-server-password`;
+      const password = (attr: string): TempestSchema => ({ module: 'v2_1.servers', attr });
+      assert.deepEqual(await recorder.record('show', password('show_password'), 'GET', path, { as: DEMO, version: '2.1' }), { password: posted });
+      await recorder.record('clear', password('server_actions_delete_password'), 'DELETE', path, { as: DEMO, version: '2.1' });
+      assert.deepEqual(await recorder.record('show cleared', password('show_password'), 'GET', path, { as: DEMO, version: '2.79' }), { password: '' });
+      assert.equal((await call('GET', '/servers/00000000-0000-0000-0000-000000000000/os-server-password', { as: DEMO })).status, 404);
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
+  test("GET /extensions: Nova's v2.1 list, and one extension by alias", (t) =>
+    withComputeApp(async ({ call }) => {
+      const recorder = new Recorder(call);
+      const listed = await recorder.record('extensions', { module: 'v2_1.extensions', attr: 'list_extensions' }, 'GET', '/extensions', { as: DEMO, version: '2.1' });
+      const aliases = (listed['extensions'] as { alias: string }[]).map((extension) => extension.alias);
+      assert.equal(aliases.length, 99);
+      assert.deepEqual([aliases[0], aliases.at(-1)], ['NMN', 'os-volumes']);
+      const one = await call('GET', '/extensions/os-server-password', { as: DEMO });
+      assert.deepEqual(one.json, {
+        extension: {
+          alias: 'os-server-password', description: 'Server password support.', links: [], name: 'ServerPassword',
+          namespace: 'http://docs.openstack.org/compute/ext/fake_xml', updated: '2014-12-03T00:00:00Z',
+        },
+      });
+      assert.equal((await call('GET', '/extensions/os-nothing', { as: DEMO })).status, 404);
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
+  test('os-instance_usage_audit_log: the last completed month, every compute host not run (no usage audit runs)', (t) =>
+    withComputeApp(async ({ call, registry }) => {
+      await registry.register({ binary: 'nova-compute', host: 'compute-1', topic: 'compute' });
+      await registry.register({ binary: 'nova-conductor', host: 'controller', topic: 'conductor' });
+      const recorder = new Recorder(call);
+      const audit = (attr: string): TempestSchema => ({ module: 'v2_1.instance_usage_audit_logs', attr });
+      await recorder.record('list', audit('list_instance_usage_audit_log'), 'GET', '/os-instance_usage_audit_log', { version: '2.1' });
+      const shown = await recorder.record('show', audit('get_instance_usage_audit_log'), 'GET', '/os-instance_usage_audit_log/2026-12-01%2000:00:00.5', { version: '2.1' });
+      assert.deepEqual(shown['instance_usage_audit_log'], {
+        period_beginning: '2026-11-01 00:00:00', period_ending: '2026-12-01 00:00:00', num_hosts: 1, num_hosts_done: 0, num_hosts_running: 0,
+        num_hosts_not_run: 1, hosts_not_run: ['compute-1'], total_instances: 0, total_errors: 0, overall_status: '0 of 1 hosts done. 0 errors.', log: {},
+      });
+      const atMidnight = await call('GET', '/os-instance_usage_audit_log/2026-12-01%2000:00:00');
+      assert.equal((atMidnight.json['instance_usage_audit_log'] as Record<string, unknown>)['period_ending'], '2026-11-01 00:00:00', 'a month ends only once its last instant has passed');
+      assert.equal((await call('GET', '/os-instance_usage_audit_log/yesterday')).status, 400);
+      assert.equal((await call('GET', '/os-instance_usage_audit_log', { as: DEMO })).status, 403);
+      await verify(recorder.cases, (reason) => t.skip(reason));
+    }));
+
   test('flavors and key pairs at every microversion', (t) =>
     withComputeApp(async ({ call }) => {
       const recorder = new Recorder(call);
