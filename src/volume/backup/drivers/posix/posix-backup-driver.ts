@@ -140,7 +140,8 @@ export class PosixBackupDriver implements BackupDriver {
       for (const metadata of chain) {
         for (const object of metadata.objects) {
           const data = await this.#readObject(metadata.backup_id, object);
-          await target.write(data, 0, data.length, object.offset);
+          // Zeros over zeros are not written, so a thin target stays thin (reading a hole costs no disk).
+          if (!(isZero(data) && isZero(await readExactly(target, object.offset, data.length)))) await target.write(data, 0, data.length, object.offset);
           done += data.length;
           request.onProgress?.(done, total);
         }
@@ -221,6 +222,16 @@ function changedRuns(shas: readonly string[], parent: readonly string[], first: 
     else runs.push([block, block + 1]);
   }
   return runs;
+}
+
+const ZEROS = Buffer.alloc(1024 * 1024);
+
+function isZero(data: Buffer): boolean {
+  for (let at = 0; at < data.length; at += ZEROS.length) {
+    const part = data.subarray(at, at + ZEROS.length);
+    if (!part.equals(ZEROS.subarray(0, part.length))) return false;
+  }
+  return true;
 }
 
 async function readExactly(file: FileHandle, position: number, length: number): Promise<Buffer> {
