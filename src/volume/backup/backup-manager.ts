@@ -12,7 +12,6 @@ import type { ServiceRegistry, StopHeartbeat } from '../../common/service/servic
 import { GIB, type LocalDevice, type VolumeDriver } from '../backends/volume-driver.js';
 import type { BackupStore } from '../db/backup-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
-import type { Backup } from '../volumes/backup.js';
 import { backendHostOf, type Volume } from '../volumes/volume.js';
 import type { BackupDriver } from './drivers/backup-driver.js';
 import { BACKUP_API_VERSION, BACKUP_TOPIC, type BackupArgs, type BackupManagerVerbs, type RestoreBackupArgs } from './rpc-api.js';

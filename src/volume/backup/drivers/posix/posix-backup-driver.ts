@@ -34,6 +34,12 @@ interface BackupObject {
   readonly sha256: string;
 }
 
+/** An extent that reads zeros: recorded, not stored (a thin volume's unwritten space). */
+interface ZeroExtent {
+  readonly offset: number;
+  readonly length: number;
+}
+
 /** The `metadata` file of a backup. */
 interface BackupMetadata {
   readonly version: 1;
@@ -45,6 +51,7 @@ interface BackupMetadata {
   readonly sha_block_size: number;
   readonly compression: 'zlib';
   readonly objects: readonly BackupObject[];
+  readonly zero_extents: readonly ZeroExtent[];
 }
 
 /** The `sha256file` of a backup: one hex digest per sha block of the whole volume. */
@@ -87,9 +94,14 @@ export class PosixBackupDriver implements BackupDriver {
     const { chunkSize, shaBlockSize } = this.#options;
     const parentShas = request.parentId === undefined ? undefined : (await this.#readSha(request.parentId)).sha256s;
     const objects: BackupObject[] = [];
+    const zeroExtents: ZeroExtent[] = [];
     const shas: string[] = [];
     let storedBytes = 0;
     const store = async (offset: number, data: Buffer) => {
+      if (isZero(data)) {
+        zeroExtents.push({ offset, length: data.length });
+        return;
+      }
       const compressed = await deflate(data, { level: COMPRESSION_LEVEL });
       const name = `backup-${String(objects.length + 1).padStart(5, '0')}`;
       objects.push({ name, offset, length: data.length, sha256: sha256(compressed) });
@@ -101,7 +113,7 @@ export class PosixBackupDriver implements BackupDriver {
       for (let offset = 0; offset < request.sizeBytes; offset += chunkSize) {
         const chunk = await readExactly(source, offset, Math.min(chunkSize, request.sizeBytes - offset));
         const firstBlock = shas.length;
-        for (let at = 0; at < chunk.length; at += shaBlockSize) shas.push(sha256(chunk.subarray(at, at + shaBlockSize)));
+        for (let at = 0; at < chunk.length; at += shaBlockSize) shas.push(blockSha(chunk.subarray(at, at + shaBlockSize)));
         if (parentShas === undefined) {
           await store(offset, chunk);
         } else {
@@ -124,6 +136,7 @@ export class PosixBackupDriver implements BackupDriver {
       sha_block_size: shaBlockSize,
       compression: 'zlib',
       objects,
+      zero_extents: zeroExtents,
     };
     const shaFile: ShaFile = { sha_block_size: shaBlockSize, sha256s: shas };
     await writeAtomically(join(dir, 'sha256file'), JSON.stringify(shaFile));
@@ -133,16 +146,20 @@ export class PosixBackupDriver implements BackupDriver {
 
   async restoreBackup(request: RestoreBackupRequest): Promise<void> {
     const chain = await this.#chainOf(request.backupId);
-    const total = chain.reduce((sum, metadata) => sum + metadata.objects.reduce((bytes, object) => bytes + object.length, 0), 0);
+    const extents = (metadata: BackupMetadata): (BackupObject | ZeroExtent)[] => [...metadata.objects, ...metadata.zero_extents];
+    const total = chain.reduce((sum, metadata) => sum + extents(metadata).reduce((bytes, extent) => bytes + extent.length, 0), 0);
     let done = 0;
     const target = await open(request.targetPath, 'r+');
     try {
       for (const metadata of chain) {
-        for (const object of metadata.objects) {
-          const data = await this.#readObject(metadata.backup_id, object);
-          // Zeros over zeros are not written, so a thin target stays thin (reading a hole costs no disk).
-          if (!(isZero(data) && isZero(await readExactly(target, object.offset, data.length)))) await target.write(data, 0, data.length, object.offset);
-          done += data.length;
+        for (const extent of extents(metadata).sort((a, b) => a.offset - b.offset)) {
+          if (isObject(extent)) {
+            const data = await this.#readObject(metadata.backup_id, extent);
+            await target.write(data, 0, data.length, extent.offset);
+          } else {
+            await zeroOut(target, extent);
+          }
+          done += extent.length;
           request.onProgress?.(done, total);
         }
       }
@@ -224,7 +241,29 @@ function changedRuns(shas: readonly string[], parent: readonly string[], first: 
   return runs;
 }
 
+const isObject = (extent: BackupObject | ZeroExtent): extent is BackupObject => 'name' in extent;
+
 const ZEROS = Buffer.alloc(1024 * 1024);
+const ZERO_BLOCK_SHAS = new Map<number, string>();
+
+/** A block's sha256; zero blocks (most of a thin volume) from a table rather than hashed again. */
+function blockSha(block: Buffer): string {
+  if (!isZero(block)) return sha256(block);
+  let digest = ZERO_BLOCK_SHAS.get(block.length);
+  if (digest === undefined) {
+    digest = sha256(Buffer.alloc(block.length));
+    ZERO_BLOCK_SHAS.set(block.length, digest);
+  }
+  return digest;
+}
+
+/** Makes the extent read zeros, writing only where it does not already (a thin target stays thin). */
+async function zeroOut(target: FileHandle, extent: ZeroExtent): Promise<void> {
+  for (let at = 0; at < extent.length; at += ZEROS.length) {
+    const length = Math.min(ZEROS.length, extent.length - at);
+    if (!isZero(await readExactly(target, extent.offset + at, length))) await target.write(ZEROS, 0, length, extent.offset + at);
+  }
+}
 
 function isZero(data: Buffer): boolean {
   for (let at = 0; at < data.length; at += ZEROS.length) {
@@ -235,7 +274,7 @@ function isZero(data: Buffer): boolean {
 }
 
 async function readExactly(file: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
+  const buffer = Buffer.allocUnsafe(length);
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await file.read(buffer, filled, length - filled, position + filled);
