@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -25,12 +26,13 @@ describe('volumes through the openstack CLI', { skip }, () => {
   let demo: OpenstackEnv;
 
   const backendFiles = () => readdirSync(join(stateDir, 'volumes')).filter((name) => !name.startsWith('.')).sort();
-  /** Polls `volume show` (or `volume snapshot show`) until the status leaves the transient ones. */
-  const settled = async (env: OpenstackEnv, kind: 'volume' | 'snapshot', name: string): Promise<Row> => {
-    const args = kind === 'volume' ? ['volume', 'show', name] : ['volume', 'snapshot', 'show', name];
-    for (let attempt = 0; attempt < 100; attempt += 1) {
+  /** Polls `volume show` (or `volume snapshot show`, `volume backup show`) until the status leaves the transient ones. */
+  const settled = async (env: OpenstackEnv, kind: 'volume' | 'snapshot' | 'backup', name: string): Promise<Row> => {
+    const args = kind === 'volume' ? ['volume', 'show', name] : ['volume', kind, 'show', name];
+    // Backups read and restores write a whole volume: allow for a loaded machine.
+    for (let attempt = 0; attempt < (kind === 'volume' ? 100 : 600); attempt += 1) {
       const shown = await openstackJson<Row>(env, args);
-      if (!['creating', 'extending', 'deleting', 'downloading'].includes(String(shown['status']))) return shown;
+      if (!['creating', 'extending', 'deleting', 'downloading', 'backing-up', 'restoring-backup', 'restoring'].includes(String(shown['status']))) return shown;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`${kind} ${name} did not settle`);
@@ -57,10 +59,10 @@ describe('volumes through the openstack CLI', { skip }, () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  test('volume service list: cinder-scheduler and cinder-volume@file are up', async () => {
+  test('volume service list: cinder-scheduler, cinder-volume@file and cinder-backup are up', async () => {
     const services = await openstackJson<Row[]>(admin, ['volume', 'service', 'list']);
     const rows = services.map((row) => [row['Binary'], row['State'], row['Status']]).sort();
-    assert.deepEqual(rows, [['cinder-scheduler', 'up', 'enabled'], ['cinder-volume', 'up', 'enabled']]);
+    assert.deepEqual(rows, [['cinder-backup', 'up', 'enabled'], ['cinder-scheduler', 'up', 'enabled'], ['cinder-volume', 'up', 'enabled']]);
     assert.match(String(services.find((row) => row['Binary'] === 'cinder-volume')?.['Host']), /@file$/);
   });
 
@@ -160,5 +162,68 @@ describe('volumes through the openstack CLI', { skip }, () => {
     assert.deepEqual([quota['volumes'], quota['gigabytes'], quota['snapshots'], quota['instances']], [10, 1000, 10, 10]);
     const limits = new Map((await openstackJson<{ Name: string; Value: number }[]>(demo, ['limits', 'show', '--absolute'])).map((row) => [row.Name, row.Value]));
     assert.deepEqual([limits.get('maxTotalVolumes'), limits.get('totalVolumesUsed'), limits.get('totalGigabytesUsed')], [10, 1, 1]);
+  });
+
+  test('volume backup create, --incremental, restore byte for byte; a changed chunk fails the restore; a parent with incrementals stays', async () => {
+    const volumeFile = (id: unknown) => join(stateDir, 'volumes', `volume-${String(id)}`);
+    const backupDir = (id: unknown) => join(stateDir, 'backup', `backup-${String(id)}`);
+    const onDisk = (id: unknown) => readdirSync(backupDir(id)).reduce((sum, name) => sum + statSync(join(backupDir(id), name)).size, 0);
+    const writeInto = (path: string, offset: number, data: Buffer) => {
+      const fd = openSync(path, 'r+');
+      try {
+        writeSync(fd, data, 0, data.length, offset);
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const sha256Of = async (path: string) => {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+      return hash.digest('hex');
+    };
+
+    await openstackOk(demo, ['volume', 'create', '--size', '1', 'precious']);
+    const volume = await settled(demo, 'volume', 'precious');
+    // Known bytes through the backend's file, as a guest would have written them.
+    writeInto(volumeFile(volume['id']), 0, randomBytes(4 * 1024 * 1024));
+    await openstackOk(demo, ['volume', 'backup', 'create', '--name', 'full', 'precious']);
+    const full = await settled(demo, 'backup', 'full');
+    assert.deepEqual([full['status'], full['is_incremental'], full['size']], ['available', false, 1]);
+    assert.equal((await settled(demo, 'volume', 'precious'))['status'], 'available');
+
+    writeInto(volumeFile(volume['id']), 3 * 1024 * 1024, randomBytes(64 * 1024));
+    await openstackOk(demo, ['volume', 'backup', 'create', '--incremental', '--name', 'incr', 'precious']);
+    const incremental = await settled(demo, 'backup', 'incr');
+    assert.deepEqual([incremental['status'], incremental['is_incremental']], ['available', true]);
+    assert.ok(onDisk(incremental['id']) * 10 < onDisk(full['id']), `incremental ${onDisk(incremental['id'])} bytes, full ${onDisk(full['id'])}`);
+
+    const refused = await openstack(demo, ['volume', 'backup', 'delete', 'full']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /Incremental backups exist for this backup/);
+
+    // OSC 6.0's restore prints nothing useful (it cannot show the restore answer); the request is what counts.
+    const restore = await openstack(demo, ['volume', 'backup', 'restore', 'incr', 'restored']);
+    assert.doesNotMatch(restore.stderr, /HTTP \d{3}/);
+    assert.equal((await settled(demo, 'backup', 'incr'))['status'], 'available');
+    const restored = await settled(demo, 'volume', 'restored');
+    assert.deepEqual([restored['status'], restored['size']], ['available', 1]);
+    assert.equal(await sha256Of(volumeFile(restored['id'])), await sha256Of(volumeFile(volume['id'])));
+
+    writeInto(join(backupDir(full['id']), 'backup-00001'), 100, Buffer.from('bit rot'));
+    await openstack(demo, ['volume', 'backup', 'restore', 'full', 'broken']);
+    assert.equal((await settled(demo, 'backup', 'full'))['status'], 'available');
+    assert.equal((await settled(demo, 'volume', 'broken'))['status'], 'error_restoring');
+    assert.match(nimbus.output(), /ERROR nimbus\.volume\.backup .*Restore of backup .* failed: Backup .* object backup-00001 failed its checksum/);
+
+    const quota = await openstackJson<Row>(admin, ['quota', 'show', 'demo']);
+    assert.deepEqual([quota['backups'], quota['backup-gigabytes']], [10, 1000]);
+
+    await openstackOk(demo, ['volume', 'backup', 'delete', 'incr']);
+    await gone(demo, ['volume', 'backup', 'show', 'incr']);
+    await openstackOk(demo, ['volume', 'backup', 'delete', 'full']);
+    await gone(demo, ['volume', 'backup', 'show', 'full']);
+    assert.deepEqual(readdirSync(join(stateDir, 'backup')), []);
+    await openstackOk(demo, ['volume', 'delete', 'precious', 'restored', 'broken']);
+    for (const name of ['precious', 'restored', 'broken']) await gone(demo, ['volume', 'show', name]);
   });
 });

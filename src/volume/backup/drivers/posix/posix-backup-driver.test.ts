@@ -43,9 +43,17 @@ test('posix: a backup is a directory of objects, a metadata file and a sha256 fi
   try {
     const volume = join(scratch, 'volume');
     await writeFile(volume, '');
-    await truncate(volume, 3 * MiB);
+    await truncate(volume, 4 * MiB);
+    const blank = randomUUID();
+    assert.equal((await driver.createBackup({ backupId: blank, volumeId: randomUUID(), sourcePath: volume, sizeBytes: 4 * MiB })).objectCount, 0, 'zeros are recorded, not stored');
+    const file = await open(volume, 'r+');
+    try {
+      for (const offset of [0, MiB, 2 * MiB]) await file.write(Buffer.from('data'), 0, 4, offset);
+    } finally {
+      await file.close();
+    }
     const backupId = randomUUID();
-    const result = await driver.createBackup({ backupId, volumeId: randomUUID(), sourcePath: volume, sizeBytes: 3 * MiB });
+    const result = await driver.createBackup({ backupId, volumeId: randomUUID(), sourcePath: volume, sizeBytes: 4 * MiB });
     const dir = join(scratch, 'backups', `backup-${backupId}`);
     assert.deepEqual((await readdir(dir)).sort(), ['backup-00001', 'backup-00002', 'backup-00003', 'metadata', 'sha256file']);
     assert.deepEqual([result.objectCount, result.container], [3, `backup-${backupId}`]);

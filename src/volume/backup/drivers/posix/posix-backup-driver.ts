@@ -2,8 +2,9 @@
  * Backups as files in a directory (Cinder's PosixBackupDriver over its chunked driver): each backup
  * is `<root>/backup-<id>/` holding its objects (`backup-00001`, …: zlib-compressed extents of the
  * volume, at most `chunk_size` each), `metadata` (every object's offset, length and the sha256 of
- * the stored bytes, and the parent backup) and `sha256file` (the sha256 of every `sha_block_size`
- * block of the volume, which the next incremental compares against). A full backup stores every
+ * the stored bytes, and the parent backup) and `sha256file` (zlib-compressed: the sha256 of every
+ * `sha_block_size` block of the volume, which the next incremental compares against). Extents that
+ * read zeros are recorded in the metadata rather than stored. A full backup stores every
  * chunk; an incremental only the runs of blocks whose sha256 differs from its parent's.
  */
 import { createHash } from 'node:crypto';
@@ -139,7 +140,8 @@ export class PosixBackupDriver implements BackupDriver {
       zero_extents: zeroExtents,
     };
     const shaFile: ShaFile = { sha_block_size: shaBlockSize, sha256s: shas };
-    await writeAtomically(join(dir, 'sha256file'), JSON.stringify(shaFile));
+    // Compressed: a thin volume's digests repeat, and the file would otherwise outweigh an incremental.
+    await writeAtomically(join(dir, 'sha256file'), await deflate(JSON.stringify(shaFile), { level: COMPRESSION_LEVEL }));
     await writeAtomically(join(dir, 'metadata'), JSON.stringify(metadata));
     return { objectCount: objects.length, storedBytes, container: `backup-${request.backupId}` };
   }
@@ -190,20 +192,20 @@ export class PosixBackupDriver implements BackupDriver {
   }
 
   async #readMetadata(backupId: string): Promise<BackupMetadata> {
-    return JSON.parse(await this.#readOwnFile(backupId, 'metadata')) as BackupMetadata;
+    return JSON.parse((await this.#readOwnFile(backupId, 'metadata')).toString('utf8')) as BackupMetadata;
   }
 
   async #readSha(backupId: string): Promise<ShaFile> {
-    const shaFile = JSON.parse(await this.#readOwnFile(backupId, 'sha256file')) as ShaFile;
+    const shaFile = JSON.parse((await inflate(await this.#readOwnFile(backupId, 'sha256file'))).toString('utf8')) as ShaFile;
     if (shaFile.sha_block_size !== this.#options.shaBlockSize) {
       throw new Error(`Backup ${backupId} was written with sha blocks of ${shaFile.sha_block_size} bytes, not ${this.#options.shaBlockSize}: make a full backup`);
     }
     return shaFile;
   }
 
-  async #readOwnFile(backupId: string, name: string): Promise<string> {
+  async #readOwnFile(backupId: string, name: string): Promise<Buffer> {
     try {
-      return await readFile(join(this.#dirOf(backupId), name), 'utf8');
+      return await readFile(join(this.#dirOf(backupId), name));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupCorrupt(`Backup ${backupId} has no ${name} file in ${this.#options.directory}`);
       throw error;
@@ -285,7 +287,7 @@ async function readExactly(file: FileHandle, position: number, length: number): 
 }
 
 /** The file appears whole or not at all. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp`, text, { mode: 0o600 });
+async function writeAtomically(path: string, content: string | Buffer): Promise<void> {
+  await writeFile(`${path}.tmp`, content, { mode: 0o600 });
   await rename(`${path}.tmp`, path);
 }
