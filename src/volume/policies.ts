@@ -64,4 +64,10 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('volume_extension:quotas:delete', ADMIN_API, 'Delete project quota.'),
   rule('limits_extension:used_limits', READER, 'Show limits with used limit attributes.'),
   rule('volume_extension:services:index', ADMIN_API, 'List all services.'),
+  rule('backup:get_all', READER, 'List backups or show backup summary.'),
+  rule('backup:create', MEMBER, 'Create backup.'),
+  rule('backup:get', READER, 'Show backup.'),
+  rule('backup:delete', MEMBER, 'Delete backup.'),
+  rule('backup:restore', MEMBER, 'Restore backup.'),
+
 ];

@@ -4,9 +4,13 @@
  */
 import type { NimbusConfig } from '../common/config/options.js';
 import type { Database } from '../common/db/database.js';
+import type { ServiceRegistry } from '../common/service/service-registry.js';
+import type { BackupManagerRpcClient } from './backup/rpc-client.js';
+import { BackupStore } from './db/backup-store.js';
 import { VolumeStore } from './db/volume-store.js';
 import type { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import type { VolumeSchedulerRpcClient } from './scheduler/rpc-client.js';
+import { BackupService } from './volumes/backup-service.js';
 import { SnapshotService } from './volumes/snapshot-service.js';
 import { VolumeQuotas, type QuotaLimits } from './volumes/volume-quotas.js';
 import { VolumeService, type VolumeImageLookup } from './volumes/volume-service.js';
@@ -15,6 +19,7 @@ import { VolumeTypes } from './volumes/volume-types.js';
 export interface VolumeCore {
   readonly volumes: VolumeService;
   readonly snapshots: SnapshotService;
+  readonly backups: BackupService;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   readonly availabilityZones: readonly string[];
@@ -24,6 +29,9 @@ export interface VolumeCoreDeps {
   readonly database: Database;
   readonly scheduler: VolumeSchedulerRpcClient;
   readonly managers: VolumeManagerRpcClient;
+  readonly backupManagers: BackupManagerRpcClient;
+  /** Which backup services are up (the services table). */
+  readonly services: Pick<ServiceRegistry, 'list'>;
   readonly images: VolumeImageLookup;
 }
 
@@ -43,9 +51,19 @@ export function quotaDefaultsOf(config: NimbusConfig): QuotaLimits {
 export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): VolumeCore {
   const store = new VolumeStore(deps.database);
   const types = new VolumeTypes(store, config.volume.default_volume_type);
-  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config));
+  const backupStore = new BackupStore(deps.database);
+  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore);
   const availabilityZones = [config.volume.storage_availability_zone];
   const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones });
   const snapshots = new SnapshotService(store, volumes, quotas, deps.managers);
-  return { volumes, snapshots, types, quotas, availabilityZones };
+  const backups = new BackupService({
+    backups: backupStore,
+    store,
+    volumes,
+    quotas,
+    managers: deps.backupManagers,
+    services: deps.services,
+    availabilityZone: config.volume.storage_availability_zone,
+  });
+  return { volumes, snapshots, backups, types, quotas, availabilityZones };
 }

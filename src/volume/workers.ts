@@ -7,6 +7,10 @@ import type { Transport } from '../common/bus/index.js';
 import type { Database } from '../common/db/database.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
 import type { VolumeDriver } from './backends/volume-driver.js';
+import { BackupManager } from './backup/backup-manager.js';
+import type { BackupDriver } from './backup/drivers/backup-driver.js';
+import { BackupManagerRpcClient } from './backup/rpc-client.js';
+import { BackupStore } from './db/backup-store.js';
 import { VolumeStore } from './db/volume-store.js';
 import { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import { VolumeManager, type VolumeImageSource } from './manager/volume-manager.js';
@@ -17,6 +21,10 @@ export interface VolumeWorkersOptions {
   readonly database: Database;
   readonly transport: Transport;
   readonly drivers: readonly VolumeDriver[];
+  /** The backup service's driver; it runs beside the volume services and opens their volumes. */
+  readonly backupDriver: BackupDriver;
+  /** `[backup] progress_percent`. */
+  readonly backupProgressPercent?: number;
   /** `[DEFAULT] host`. */
   readonly host: string;
   readonly availabilityZone: string;
@@ -32,14 +40,17 @@ export interface VolumeWorkersOptions {
 export interface VolumeWorkers {
   readonly scheduler: VolumeSchedulerService;
   readonly managers: readonly VolumeManager[];
+  readonly backup: BackupManager;
   /** For the volume API: creates and extends go to the scheduler. */
   readonly schedulerClient: VolumeSchedulerRpcClient;
   /** For the volume API: deletes and snapshots go to the volume's service. */
   readonly managerClient: VolumeManagerRpcClient;
+  /** For the volume API: backups, restores and their deletes go to the backup service. */
+  readonly backupClient: BackupManagerRpcClient;
   stop(): Promise<void>;
 }
 
-/** Starts the scheduler, then the volume services (which report to it at start). */
+/** Starts the scheduler, then the volume services (which report to it at start), then the backup service. */
 export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise<VolumeWorkers> {
   const { transport, database } = options;
   const timeout = options.rpcTimeoutSeconds ?? 60;
@@ -50,7 +61,9 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
   const scheduler = new VolumeSchedulerService({ transport, store: new VolumeStore(database), managers: managerClient, registry, host: options.host, ...intervals });
   await scheduler.start();
   const managers: VolumeManager[] = [];
+  let backup: BackupManager | undefined;
   const stop = async () => {
+    await backup?.stop();
     for (const manager of managers) await manager.stop();
     await scheduler.stop();
   };
@@ -72,9 +85,22 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
       await manager.start();
       managers.push(manager);
     }
+    const started = new BackupManager({
+      transport,
+      driver: options.backupDriver,
+      host: options.host,
+      backups: new BackupStore(database),
+      volumes: new VolumeStore(database),
+      volumeDrivers: new Map(managers.map((manager, index) => [manager.backendHost, options.drivers[index] as VolumeDriver])),
+      registry,
+      ...intervals,
+      ...(options.backupProgressPercent === undefined ? {} : { progressPercent: options.backupProgressPercent }),
+    });
+    await started.start();
+    backup = started;
   } catch (error) {
     await stop();
     throw error;
   }
-  return { scheduler, managers, schedulerClient, managerClient, stop };
+  return { scheduler, managers, backup, schedulerClient, managerClient, backupClient: new BackupManagerRpcClient(transport, timeout), stop };
 }

@@ -3,10 +3,11 @@ import type { Transport } from '../../common/bus/transport.js';
 import type { NimbusConfig } from '../../common/config/options.js';
 import { currentContext, newAdminContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
+import { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { createVolumeCore, type VolumeCore } from '../../volume/volume-core.js';
 import { startVolumeWorkers, type VolumeWorkers } from '../../volume/workers.js';
-import { volumeBackendsOf } from '../presets/volume-backends.js';
+import { backupDriverOf, volumeBackendsOf } from '../presets/volume-backends.js';
 
 /** The volume API's managers and its workers on this node. */
 export interface VolumeNodeParts {
@@ -25,6 +26,8 @@ export async function startVolumeNode(config: NimbusConfig, database: Database, 
     database,
     transport,
     drivers: volumeBackendsOf(config),
+    backupDriver: backupDriverOf(config),
+    backupProgressPercent: config.backup.progress_percent,
     host: config.DEFAULT.host,
     availabilityZone: config.volume.storage_availability_zone,
     images: { openImageData: (imageId) => images.openImageData(context(), imageId) },
@@ -34,7 +37,14 @@ export async function startVolumeNode(config: NimbusConfig, database: Database, 
     maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
   });
   const core = createVolumeCore(
-    { database, scheduler: workers.schedulerClient, managers: workers.managerClient, images: { getImage: (ctx, id) => images.getImageForCompute(ctx, id) } },
+    {
+      database,
+      scheduler: workers.schedulerClient,
+      managers: workers.managerClient,
+      backupManagers: workers.backupClient,
+      services: new ServiceRegistry(database),
+      images: { getImage: (ctx, id) => images.getImageForCompute(ctx, id) },
+    },
     config,
   );
   return { core, workers };

@@ -205,6 +205,12 @@ export const OPTIONS = {
     quota_backup_gigabytes: int('GiB of volume backups a project may have by default (-1: no limit).', 1000, { min: -1, max: 2147483647 }),
     per_volume_size_limit: int('Largest volume a project may create, GiB (-1: no limit).', -1, { min: -1, max: 2147483647 }),
   },
+  backup: {
+    backup_posix_path: str('Where the backup service keeps backups: a directory per backup with its zlib-compressed chunks, metadata and sha256 files (default: <state_dir>/backup).', (r) => join(stateDir(r), 'backup')),
+    chunk_size: int('Largest chunk of a backup, bytes (Cinder\'s 32 MiB); a multiple of sha_block_size.', 32 * 1024 * 1024, { min: 32 * 1024, max: 1024 * 1024 * 1024 }),
+    sha_block_size: int('Block an incremental backup compares with its parent, bytes (Cinder\'s backup_sha_block_size_bytes).', 32 * 1024, { min: 4096, max: 64 * 1024 * 1024 }),
+    progress_percent: int('A backup or restore logs its progress each time this much more of it is done, percent.', 10, { min: 1, max: 100 }),
+  },
   glance: {
     endpoint_override: str(
       'Base URL of the image API (Glance v2) that compute agents under `nimbus compute-agent` read images from and upload snapshots to, e.g. http://controller:8770/image (empty: the image endpoint of the [service_user] token\'s catalog, internal interface first, then public).',

@@ -33,14 +33,17 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
     assert.equal(reply.status, status, JSON.stringify(reply.json));
     return String((reply.json[key] as Record<string, unknown>)['id']);
   };
-  const available = async (path: string, key: string) => {
-    for (let attempt = 0; attempt < 500; attempt += 1) {
-      const item = (await send(app, 'member', 'GET', path)).json[key] as { status?: string } | undefined;
-      if (item?.status === 'available') return;
+  /** True once available, false when it is gone; a backup reads a whole volume, so allow for a loaded machine. */
+  const available = async (path: string, key: string): Promise<boolean> => {
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+      const reply = await send(app, 'member', 'GET', path);
+      if (reply.status === 404) return false;
+      if ((reply.json[key] as { status?: string } | undefined)?.status === 'available') return true;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error(`${path} did not become available`);
   };
+  let backup: string | undefined;
   const volume = async () => {
     const id = await made('member', '/volumes', { volume: { size: 1, metadata: { a: 'b' } } }, 202, 'volume');
     await available(`/volumes/${id}`, 'volume');
@@ -57,6 +60,12 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
     type: async () => {
       types += 1;
       return made('admin', '/types', { volume_type: { name: `matrix-${types}`, extra_specs: { a: 'b' } } }, 200, 'volume_type');
+    },
+    backup: async () => {
+      if (backup !== undefined && (await available(`/backups/${backup}`, 'backup'))) return backup;
+      backup = await made('member', '/backups', { backup: { volume_id: await volume() } }, 202, 'backup');
+      await available(`/backups/${backup}`, 'backup');
+      return backup;
     },
     privateType: async () => {
       types += 1;
@@ -83,7 +92,7 @@ describe('volume policy matrix', () => {
       {
         validator: personaTokenValidator(PROJECT_PERSONAS),
         // Each request gets volumes of its own: room for all of them.
-        volume: { quota_volumes: '10000', quota_snapshots: '10000', quota_gigabytes: '100000' },
+        volume: { quota_volumes: '10000', quota_snapshots: '10000', quota_gigabytes: '100000', quota_backups: '10000', quota_backup_gigabytes: '100000' },
       },
     ));
 });

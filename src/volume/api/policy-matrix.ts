@@ -17,6 +17,8 @@ export interface VolumeMatrixFixture {
   type(): Promise<string>;
   /** A private volume type (Cinder lists access only for those: a public one's is 404). */
   privateType(): Promise<string>;
+  /** An available backup of an owning project's volume (shared between rows while it lasts: a backup reads a whole volume). */
+  backup(): Promise<string>;
 }
 
 const ANYONE = statuses(200, 200, 200, 200);
@@ -31,6 +33,7 @@ const ADMIN_CHANGES = (ok: number): Expectation => statuses(ok, 403, 404, 403);
 const volume = async (fx: VolumeMatrixFixture) => `/volumes/${await fx.volume()}`;
 const snapshot = async (fx: VolumeMatrixFixture) => `/snapshots/${await fx.snapshot()}`;
 const type = async (fx: VolumeMatrixFixture) => `/types/${await fx.type()}`;
+const backup = async (fx: VolumeMatrixFixture) => `/backups/${await fx.backup()}`;
 const P = '/v3/:project_id';
 
 export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
@@ -77,6 +80,13 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `POST ${P}/snapshots/:snapshot_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
   { route: `PUT ${P}/snapshots/:snapshot_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
   { route: `DELETE ${P}/snapshots/:snapshot_id/metadata/:key`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata/a` }) },
+  // A backup of the owning project's volume: another project cannot find the volume.
+  { route: `POST ${P}/backups`, zed: CHANGES(202), request: async (fx) => ({ path: '/backups', body: { backup: { volume_id: await fx.volume() } } }) },
+  { route: `GET ${P}/backups`, zed: ANYONE, request: () => ({ path: '/backups' }) },
+  { route: `GET ${P}/backups/detail`, zed: ANYONE, request: () => ({ path: '/backups/detail' }) },
+  { route: `GET ${P}/backups/:backup_id`, zed: READS, request: async (fx) => ({ path: await backup(fx) }) },
+  { route: `DELETE ${P}/backups/:backup_id`, zed: CHANGES(202), request: async (fx) => ({ path: await backup(fx) }) },
+  { route: `POST ${P}/backups/:backup_id/restore`, zed: CHANGES(202), request: async (fx) => ({ path: `${await backup(fx)}/restore`, body: { restore: { name: 'restored' } } }) },
   { route: `GET ${P}/types`, zed: ANYONE, request: () => ({ path: '/types' }) },
   { route: `GET ${P}/types/default`, zed: ANYONE, request: () => ({ path: '/types/default' }) },
   { route: `GET ${P}/types/:type_id`, zed: ANYONE, request: async (fx) => ({ path: await type(fx) }) },

@@ -139,6 +139,45 @@ export function runVolumeDriverContract(options: VolumeDriverContractOptions): v
       assert.deepEqual(await harness.listObjects(), []);
     });
 
+    const title6 = 'a volume opened on this host reads and writes its bytes; a snapshot opened reads its moment';
+    test(title6, { skip: skip(title6) }, async () => {
+      const volume = volumeOf(1);
+      await driver.createVolume(volume);
+      const device = await driver.openVolumeDevice(volume);
+      const data = randomBytes(8192);
+      try {
+        const file = await open(device.path, 'r+');
+        try {
+          await file.write(data, 0, data.length, GIB - 8192);
+        } finally {
+          await file.close();
+        }
+      } finally {
+        await device.release();
+      }
+      assert.deepEqual(await readAt(driver, volume, GIB - 8192, 8192), data);
+      const snapshot = { id: randomUUID(), volumeId: volume.id, sizeGb: 1 };
+      await driver.createSnapshot(snapshot);
+      await writeAt(driver, volume, GIB - 8192, randomBytes(8192));
+      const snapshotDevice = await driver.openSnapshotDevice(snapshot);
+      try {
+        const file = await open(snapshotDevice.path, 'r');
+        try {
+          const read = Buffer.alloc(8192);
+          await file.read(read, 0, 8192, GIB - 8192);
+          assert.deepEqual(read, data);
+        } finally {
+          await file.close();
+        }
+      } finally {
+        await snapshotDevice.release();
+      }
+      await driver.deleteSnapshot(snapshot);
+      await driver.deleteVolume(volume);
+      await assert.rejects(driver.openVolumeDevice(volume));
+      assert.deepEqual(await harness.listObjects(), []);
+    });
+
     const title5 = 'capacity: total and free are reported, and provisioned counts the volumes';
     test(title5, { skip: skip(title5) }, async () => {
       const empty = await driver.getCapacity();

@@ -50,6 +50,14 @@ export interface StagedImage {
   readonly diskFormat: string;
 }
 
+/** A volume's or snapshot's bytes opened on this host (the backup service reads and writes through it). */
+export interface LocalDevice {
+  /** A file or block device of the volume's size. */
+  readonly path: string;
+  /** Closes what opening it took (an activated LV); the path is not used afterwards. */
+  release(): Promise<void>;
+}
+
 /** How a host reaches a volume (the compute side's VolumeConnection). */
 export type VolumeConnectionInfo = { readonly driverVolumeType: 'file'; readonly path: string };
 
@@ -74,6 +82,10 @@ export interface VolumeDriver {
   createSnapshot(snapshot: SnapshotRef): Promise<void>;
   /** Removes the snapshot; one already gone is not an error. */
   deleteSnapshot(snapshot: SnapshotRef): Promise<void>;
+  /** Opens the volume's bytes for reading and writing on this host. Counter-action: the device's release(). */
+  openVolumeDevice(volume: VolumeRef): Promise<LocalDevice>;
+  /** Opens the snapshot's bytes for reading on this host (a backup of a snapshot). */
+  openSnapshotDevice(snapshot: SnapshotRef): Promise<LocalDevice>;
   /** Where a host on this machine finds the volume (attach comes with issue 15's compute part). */
   connectionInfo(volume: VolumeRef): VolumeConnectionInfo;
 }

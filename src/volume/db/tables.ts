@@ -65,9 +65,38 @@ export type VolumeQuotasTable = {
   hard_limit: number;
 };
 
+/** Rows of migrations/2026-12-05-volume-backups.ts. */
+export type BackupsTable = {
+  id: string;
+  project_id: string;
+  user_id: string;
+  volume_id: string;
+  snapshot_id: string | null;
+  /** The backup an incremental builds on. */
+  parent_id: string | null;
+  name: string | null;
+  description: string | null;
+  /** GiB: the volume's size. */
+  size: number;
+  status: string;
+  fail_reason: string | null;
+  availability_zone: string;
+  container: string | null;
+  /** The backup service (`[DEFAULT] host`) that holds it. */
+  host: string;
+  service: string | null;
+  object_count: number;
+  restore_volume_id: string | null;
+  /** The moment of the data (the snapshot's, or the backup's start). */
+  data_timestamp: DbTimestamp;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
   volume_types: VolumeTypesTable;
   volume_quotas: VolumeQuotasTable;
+  volume_backups: BackupsTable;
 };

@@ -25,6 +25,7 @@ import type { ImageService } from '../../image/images/image-service.js';
 import { withImages } from '../../image/images/testing/image-fixture.js';
 import { v3Routes } from '../api/routes/index.js';
 import { FileVolumeDriver } from '../backends/file/file-driver.js';
+import { PosixBackupDriver } from '../backup/drivers/posix/posix-backup-driver.js';
 import { volumeMigrations } from '../db/migrations/index.js';
 import { VOLUME_POLICIES } from '../policies.js';
 import { createVolumeCore, type VolumeCore } from '../volume-core.js';
@@ -53,6 +54,8 @@ export interface VolumeCloud {
   readonly backendFiles: () => Promise<string[]>;
   /** Where the file backend keeps a volume's data. */
   readonly volumePath: (id: string) => string;
+  /** The directory the posix backup driver keeps a backup in. */
+  readonly backupPath: (id: string) => string;
   /** Polls a volume until its status leaves `creating`/`extending`/`deleting`; the last reply. */
   readonly settle: (path: string, as: RequestContext) => Promise<Reply>;
 }
@@ -64,7 +67,7 @@ export interface VolumeCloudOptions {
   readonly validator?: TokenValidator;
 }
 
-const TRANSIENT = new Set(['creating', 'extending', 'deleting']);
+const TRANSIENT = new Set(['creating', 'extending', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
 
 export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCloud) => Promise<void>, options: VolumeCloudOptions = {}): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'nimbus-volume-cloud-'));
@@ -80,6 +83,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         database: db,
         transport,
         drivers: [new FileVolumeDriver({ directory })],
+        backupDriver: new PosixBackupDriver({ directory: join(root, 'backup'), chunkSize: 8 * 1024 * 1024, shaBlockSize: 32 * 1024 }),
         host: 'test-host',
         availabilityZone: 'nova',
         images: { openImageData: (id) => images.openImageData({ requestId: 'req-volume', isAdmin: true }, id) },
@@ -88,7 +92,14 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
       });
       const core = createVolumeCore(
-        { database: db, scheduler: workers.schedulerClient, managers: workers.managerClient, images: { getImage: (context, id) => images.getImageForCompute(context, id) } },
+        {
+          database: db,
+          scheduler: workers.schedulerClient,
+          managers: workers.managerClient,
+          backupManagers: workers.backupClient,
+          services: new ServiceRegistry(db),
+          images: { getImage: (context, id) => images.getImageForCompute(context, id) },
+        },
         config,
       );
       const app: FastifyInstance = buildHttpApp({
@@ -131,9 +142,10 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         return { status: response.statusCode, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
       };
       const settle = async (path: string, as: RequestContext): Promise<Reply> => {
-        for (let attempt = 0; attempt < 200; attempt += 1) {
+        // Backups and restores read and write a whole volume: allow for a loaded machine.
+        for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
           const reply = await call('GET', path, { as });
-          const item = (reply.json['volume'] ?? reply.json['snapshot']) as { status?: string } | undefined;
+          const item = (reply.json['volume'] ?? reply.json['snapshot'] ?? reply.json['backup']) as { status?: string } | undefined;
           if (reply.status !== 200 || item?.status === undefined || !TRANSIENT.has(item.status)) return reply;
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
@@ -141,7 +153,11 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
       };
       const backendFiles = async () => (await readdir(directory)).filter((name) => !name.startsWith('.'));
       try {
-        await fn({ call, app, db, core, workers, images, backendFiles, settle, volumePath: (id) => join(directory, `volume-${id}`) });
+        await fn({
+          call, app, db, core, workers, images, backendFiles, settle,
+          volumePath: (id) => join(directory, `volume-${id}`),
+          backupPath: (id) => join(root, 'backup', `backup-${id}`),
+        });
       } finally {
         await app.close();
         await workers.stop();

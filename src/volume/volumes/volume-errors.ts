@@ -5,12 +5,15 @@ export const volumeNotFound = (id: string) => new NotFound(`Volume ${id} could n
 export const snapshotNotFound = (id: string) => new NotFound(`Snapshot ${id} could not be found.`);
 export const typeNotFound = (id: string) => new NotFound(`Volume type ${id} could not be found.`);
 export const typeNotFoundByName = (name: string) => new NotFound(`Volume type with name ${name} could not be found.`);
+export const backupNotFound = (id: string) => new NotFound(`Backup ${id} could not be found.`);
 export const imageNotFound = (id: string) => new NotFound(`Image ${id} could not be found.`);
 
 /** InvalidVolume (400). */
 export const invalidVolume = (reason: string) => new BadRequest(`Invalid volume: ${reason}`);
 /** InvalidSnapshot (400). */
 export const invalidSnapshot = (reason: string) => new BadRequest(`Invalid snapshot: ${reason}`);
+/** InvalidBackup (400). */
+export const invalidBackup = (reason: string) => new BadRequest(`Invalid backup: ${reason}`);
 /** InvalidInput (400). */
 export const invalidInput = (reason: string) => new BadRequest(`Invalid input received: ${reason}`);
 

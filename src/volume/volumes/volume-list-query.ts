@@ -18,9 +18,6 @@ export function parseLimit(value: string | undefined): number | undefined {
   return limit;
 }
 
-function isSortKey(key: string): key is VolumeSortKey {
-  return (VOLUME_SORT_KEYS as readonly string[]).includes(key);
-}
 
 function direction(value: string | undefined): 'asc' | 'desc' {
   if (value === undefined || value === '') return 'desc';
@@ -29,8 +26,16 @@ function direction(value: string | undefined): 'asc' | 'desc' {
   return lower;
 }
 
+type SortQuery = { readonly sort?: string; readonly sort_key?: string; readonly sort_dir?: string };
+
 /** Cinder's default order is created_at then id, newest first. */
-export function parseSort(query: { readonly sort?: string; readonly sort_key?: string; readonly sort_dir?: string }): SortSpec<VolumeSortKey>[] {
+export function parseSort(query: SortQuery): SortSpec<VolumeSortKey>[] {
+  return parseSortOf(query, VOLUME_SORT_KEYS);
+}
+
+/** The sort of a list whose keys are `keys` (volumes', backups'). */
+export function parseSortOf<K extends string>(query: SortQuery, keys: readonly K[]): SortSpec<K>[] {
+  const isSortKey = (key: string): key is K => (keys as readonly string[]).includes(key);
   if (query.sort !== undefined && (query.sort_key !== undefined || query.sort_dir !== undefined)) {
     throw invalidInput("The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.");
   }

@@ -3,6 +3,7 @@
  * no limit), what it uses (counted from its volumes and snapshots), and the checks a create or an
  * extend passes before anything is written.
  */
+import type { BackupStore } from '../db/backup-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { QuotaExceeded } from './volume-errors.js';
 
@@ -14,13 +15,14 @@ export function isQuotaResource(name: string): name is QuotaResource {
   return (QUOTA_RESOURCES as readonly string[]).includes(name);
 }
 
-/** What a project holds, per resource (backups and groups come later: 0). */
+/** What a project holds, per resource (groups come later: 0). */
 export type QuotaUsage = Readonly<Record<QuotaResource, number>>;
 
 export class VolumeQuotas {
   constructor(
     private readonly store: VolumeStore,
     readonly defaults: QuotaLimits,
+    private readonly backups: Pick<BackupStore, 'usageOf'>,
   ) {}
 
   async limits(projectId: string): Promise<QuotaLimits> {
@@ -29,8 +31,8 @@ export class VolumeQuotas {
   }
 
   async usage(projectId: string): Promise<QuotaUsage> {
-    const used = await this.store.usageOf(projectId);
-    return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: 0, backup_gigabytes: 0, groups: 0, per_volume_gigabytes: 0 };
+    const [used, backups] = await Promise.all([this.store.usageOf(projectId), this.backups.usageOf(projectId)]);
+    return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: backups.backups, backup_gigabytes: backups.gigabytes, groups: 0, per_volume_gigabytes: 0 };
   }
 
   async update(projectId: string, limits: ReadonlyMap<QuotaResource, number>): Promise<void> {
@@ -60,6 +62,19 @@ export class VolumeQuotas {
       throw new QuotaExceeded(`Maximum number of snapshots allowed (${limits.snapshots}) exceeded`);
     }
     this.#checkGigabytes(limits, used.gigabytes, sizeGb);
+  }
+
+  /** A new backup of a volume of `sizeGb` (Cinder's BackupLimitExceeded and VolumeBackupSizeExceedsAvailableQuota). */
+  async checkBackup(projectId: string, sizeGb: number): Promise<void> {
+    const [limits, used] = await Promise.all([this.limits(projectId), this.backups.usageOf(projectId)]);
+    if (limits.backups >= 0 && used.backups + 1 > limits.backups) {
+      throw new QuotaExceeded(`Maximum number of backups allowed (${limits.backups}) exceeded`);
+    }
+    if (limits.backup_gigabytes >= 0 && used.gigabytes + sizeGb > limits.backup_gigabytes) {
+      throw new QuotaExceeded(
+        `Requested backup exceeds allowed Backup gigabytes quota. Requested ${sizeGb}G, quota is ${limits.backup_gigabytes}G and ${used.gigabytes}G has been consumed.`,
+      );
+    }
   }
 
   #checkGigabytes(limits: QuotaLimits, consumed: number, sizeGb: number): void {

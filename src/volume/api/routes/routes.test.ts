@@ -220,7 +220,11 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.deepEqual([limits['maxTotalVolumes'], limits['totalVolumesUsed'], limits['totalGigabytesUsed']], [3, 2, 2]);
 
       const services = (await cloud.call('GET', '/os-services', { as: ADMIN })).json['services'] as Json[];
-      assert.deepEqual(services.map((service) => [service['binary'], service['host'], service['state']]), [['cinder-scheduler', 'test-host', 'up'], ['cinder-volume', 'test-host@file', 'up']]);
+      assert.deepEqual(services.map((service) => [service['binary'], service['host'], service['state']]), [
+        ['cinder-scheduler', 'test-host', 'up'],
+        ['cinder-volume', 'test-host@file', 'up'],
+        ['cinder-backup', 'test-host', 'up'],
+      ]);
       assert.equal((await cloud.call('GET', '/os-services', { as: ALICE })).status, 403);
     }));
 

@@ -13,6 +13,7 @@ import {
   GIB,
   VolumeDriverError,
   type BackendCapacity,
+  type LocalDevice,
   type SnapshotRef,
   type StagedImage,
   type VolumeConnectionInfo,
@@ -124,6 +125,20 @@ export class FileVolumeDriver implements VolumeDriver {
 
   async deleteSnapshot(snapshot: SnapshotRef): Promise<void> {
     await rm(this.#snapshotPath(snapshot.id), { force: true });
+  }
+
+  async openVolumeDevice(volume: VolumeRef): Promise<LocalDevice> {
+    return this.#device(this.#volumePath(volume.id));
+  }
+
+  async openSnapshotDevice(snapshot: SnapshotRef): Promise<LocalDevice> {
+    return this.#device(this.#snapshotPath(snapshot.id));
+  }
+
+  /** The file itself: nothing to open or close, only its presence to check. */
+  async #device(path: string): Promise<LocalDevice> {
+    await stat(path);
+    return { path, release: async () => undefined };
   }
 
   connectionInfo(volume: VolumeRef): VolumeConnectionInfo {

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { configureLogging } from '../../../common/logging/logger.js';
+import { ADMIN, memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
+
+const lines: string[] = [];
+configureLogging({ sink: (line) => void lines.push(line) });
+
+const ALICE = memberOf('alice-project');
+const BOB = memberOf('bob-project');
+const MiB = 1024 * 1024;
+
+type Item = Record<string, unknown>;
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** The sha256 of a whole volume file, read as a stream (volumes are bigger than a Buffer may be). */
+async function shaOfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function head(path: string, length: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    await file.read(buffer, 0, length, 0);
+    return buffer;
+  } finally {
+    await file.close();
+  }
+}
+
+async function writeInto(path: string, offset: number, data: Buffer): Promise<void> {
+  const file = await open(path, 'r+');
+  try {
+    await file.write(data, 0, data.length, offset);
+  } finally {
+    await file.close();
+  }
+}
+
+async function newVolume(cloud: VolumeCloud, size = 1): Promise<string> {
+  const created = await cloud.call('POST', '/volumes', { body: { volume: { size } }, as: ALICE });
+  assert.equal(created.status, 202, JSON.stringify(created.json));
+  const id = String((created.json['volume'] as Item)['id']);
+  assert.equal(((await cloud.settle(`/volumes/${id}`, ALICE)).json['volume'] as Item)['status'], 'available');
+  return id;
+}
+
+async function backup(cloud: VolumeCloud, volumeId: string, extra: Item = {}): Promise<Item> {
+  const created = await cloud.call('POST', '/backups', { body: { backup: { volume_id: volumeId, ...extra } }, as: ALICE });
+  assert.equal(created.status, 202, JSON.stringify(created.json));
+  const id = String((created.json['backup'] as Item)['id']);
+  return (await cloud.settle(`/backups/${id}`, ALICE)).json['backup'] as Item;
+}
+
+async function storedBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) if (name.startsWith('backup-')) total += (await readFile(join(dir, name))).length;
+  return total;
+}
+
+test('backups: full then incremental, restore byte for byte into a new and an existing volume, the parent kept while incrementals exist', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const { call, settle, volumePath, backupPath } = cloud;
+    const volumeId = await newVolume(cloud);
+    await writeInto(volumePath(volumeId), 0, randomBytes(3 * MiB));
+
+    const full = await backup(cloud, volumeId, { name: 'full' });
+    assert.deepEqual([full['status'], full['size'], full['is_incremental'], full['volume_id'], full['name']], ['available', 1, false, volumeId, 'full']);
+    assert.equal(((await call('GET', `/volumes/${volumeId}`, { as: ALICE })).json['volume'] as Item)['status'], 'available');
+
+    await writeInto(volumePath(volumeId), 2 * MiB + 5, randomBytes(100));
+    const incremental = await backup(cloud, volumeId, { incremental: true });
+    assert.deepEqual([incremental['status'], incremental['is_incremental'], incremental['object_count']], ['available', true, 1]);
+    assert.ok((await storedBytes(backupPath(String(incremental['id'])))) * 20 < (await storedBytes(backupPath(String(full['id'])))));
+    assert.equal(((await call('GET', `/backups/${String(full['id'])}`, { as: ALICE })).json['backup'] as Item)['has_dependent_backups'], true);
+
+    const refused = await call('DELETE', `/backups/${String(full['id'])}`, { as: ALICE });
+    assert.deepEqual([refused.status, refused.json], [400, { badRequest: { code: 400, message: 'Invalid backup: Incremental backups exist for this backup.' } }]);
+
+    // Into a new volume: named as asked, of the backup's size, the incremental's bytes.
+    const restore = await call('POST', `/backups/${String(incremental['id'])}/restore`, { body: { restore: { name: 'restored' } }, as: ALICE });
+    assert.equal(restore.status, 202, JSON.stringify(restore.json));
+    const answer = restore.json['restore'] as Item;
+    assert.deepEqual([answer['backup_id'], answer['volume_name']], [incremental['id'], 'restored']);
+    const restoredId = String(answer['volume_id']);
+    // The backup is restoring from the answer on; the new volume is briefly available before the restore takes it, as in Cinder.
+    assert.equal(((await settle(`/backups/${String(incremental['id'])}`, ALICE)).json['backup'] as Item)['status'], 'available');
+    const restored = (await settle(`/volumes/${restoredId}`, ALICE)).json['volume'] as Item;
+    assert.deepEqual([restored['status'], restored['size'], restored['name']], ['available', 1, 'restored']);
+    assert.equal(await shaOfFile(volumePath(restoredId)), await shaOfFile(volumePath(volumeId)));
+
+    // Into an existing volume: too small is refused with nothing changed; big enough takes the full's bytes.
+    const existing = await newVolume(cloud, 2);
+    const afterIncremental = await head(volumePath(restoredId), 3 * MiB);
+    const into = await call('POST', `/backups/${String(full['id'])}/restore`, { body: { restore: { volume_id: existing } }, as: ALICE });
+    assert.equal(into.status, 202, JSON.stringify(into.json));
+    assert.equal(((await settle(`/volumes/${existing}`, ALICE)).json['volume'] as Item)['status'], 'available');
+    const restoredHead = await head(volumePath(existing), 3 * MiB);
+    assert.notEqual(sha(restoredHead), sha(afterIncremental), 'the full backup predates the incremental change');
+    assert.deepEqual(restoredHead.subarray(0, 2 * MiB), afterIncremental.subarray(0, 2 * MiB));
+    const small = await newVolume(cloud, 1);
+    const big = await backup(cloud, existing);
+    const tooSmall = await call('POST', `/backups/${String(big['id'])}/restore`, { body: { restore: { volume_id: small } }, as: ALICE });
+    assert.deepEqual([tooSmall.status, (tooSmall.json['badRequest'] as Item)['message']], [400, 'Invalid volume: volume size 1 is too small to restore backup of size 2.']);
+    assert.equal(((await call('GET', `/volumes/${small}`, { as: ALICE })).json['volume'] as Item)['status'], 'available');
+
+    // Usage counts the backups; another project sees none of them.
+    const quota = (await call('GET', '/os-quota-sets/alice-project?usage=true', { as: ADMIN })).json['quota_set'] as Record<string, { in_use: number }>;
+    assert.deepEqual([quota['backups']?.in_use, quota['backup_gigabytes']?.in_use], [3, 4]);
+    assert.equal((await call('GET', `/backups/${String(full['id'])}`, { as: BOB })).status, 404);
+    assert.deepEqual((await call('GET', '/backups', { as: BOB })).json, { backups: [] });
+    const listed = (await call('GET', '/backups/detail?sort=created_at:asc&limit=2', { as: ALICE })).json;
+    assert.deepEqual((listed['backups'] as Item[]).map((each) => each['id']), [full['id'], incremental['id']]);
+    assert.match(String((listed['backups_links'] as Item[])[0]?.['href']), /marker=/);
+
+    // Deleting the incremental first, then the parent, removes their files.
+    for (const id of [incremental['id'], full['id'], big['id']]) {
+      assert.equal((await call('DELETE', `/backups/${String(id)}`, { as: ALICE })).status, 202);
+      assert.equal((await settle(`/backups/${String(id)}`, ALICE)).status, 404);
+      await assert.rejects(readdir(backupPath(String(id))));
+    }
+  }));
+
+test('backups: a changed chunk fails the restore loudly — the target in error_restoring, the backup available again', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const { call, settle, volumePath, backupPath } = cloud;
+    const volumeId = await newVolume(cloud);
+    await writeInto(volumePath(volumeId), MiB, randomBytes(MiB));
+    const full = await backup(cloud, volumeId);
+    await writeInto(join(backupPath(String(full['id'])), 'backup-00001'), 20, Buffer.from('tampered'));
+    const restore = await call('POST', `/backups/${String(full['id'])}/restore`, { body: { restore: null }, as: ALICE });
+    assert.equal(restore.status, 202, JSON.stringify(restore.json));
+    const target = String((restore.json['restore'] as Item)['volume_id']);
+    assert.equal(((await settle(`/backups/${String(full['id'])}`, ALICE)).json['backup'] as Item)['status'], 'available');
+    const volume = (await settle(`/volumes/${target}`, ALICE)).json['volume'] as Item;
+    assert.equal(volume['status'], 'error_restoring');
+    assert.ok(
+      lines.some((line) => line.includes(' ERROR ') && line.includes(`Restore of backup ${String(full['id'])} to volume ${target} failed`) && line.includes('failed its checksum')),
+      lines.filter((line) => line.includes(' ERROR ')).join('\n'),
+    );
+  }));
+
+test('backups: bad requests are refused with Cinder\'s words and change nothing', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const { call } = cloud;
+    const volumeId = await newVolume(cloud);
+    const noParent = await call('POST', '/backups', { body: { backup: { volume_id: volumeId, incremental: true } }, as: ALICE });
+    assert.deepEqual([noParent.status, (noParent.json['badRequest'] as Item)['message']], [400, 'Invalid backup: No backups available to do an incremental backup.']);
+    const otherProject = await call('POST', '/backups', { body: { backup: { volume_id: volumeId } }, as: BOB });
+    assert.equal(otherProject.status, 404);
+    const unknownField = await call('POST', '/backups', { body: { backup: { volume_id: volumeId, nope: 1 } }, as: ALICE });
+    assert.equal(unknownField.status, 400);
+    await call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { backups: 0 } }, as: ADMIN });
+    const overQuota = await call('POST', '/backups', { body: { backup: { volume_id: volumeId } }, as: ALICE });
+    assert.deepEqual([overQuota.status, (overQuota.json['overLimit'] as Item)['message']], [413, 'Maximum number of backups allowed (0) exceeded']);
+    assert.deepEqual((await call('GET', '/backups', { as: ALICE })).json, { backups: [] });
+    assert.equal(((await call('GET', `/volumes/${volumeId}`, { as: ALICE })).json['volume'] as Item)['status'], 'available');
+  }));

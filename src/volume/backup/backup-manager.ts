@@ -1,0 +1,204 @@
+/**
+ * The backup service of one node (cinder-backup's BackupManager): listens on `cinder-backup` as
+ * `[DEFAULT] host`, opens volumes through the volume drivers of this node's volume services (the
+ * backup service runs beside them, as Cinder's does when it attaches volumes locally), moves their
+ * bytes through its BackupDriver, and records the outcome in the backup's and the volume's rows
+ * (Cinder's backup manager writes them too). It logs progress every `progressPercent`.
+ */
+import { RpcServer, type Transport } from '../../common/bus/index.js';
+import { messageOf } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
+import { GIB, type LocalDevice, type VolumeDriver } from '../backends/volume-driver.js';
+import type { BackupStore } from '../db/backup-store.js';
+import type { VolumeStore } from '../db/volume-store.js';
+import { backendHostOf, type Volume } from '../volumes/volume.js';
+import type { BackupDriver } from './drivers/backup-driver.js';
+import { BACKUP_API_VERSION, BACKUP_TOPIC, type BackupArgs, type BackupManagerVerbs, type RestoreBackupArgs } from './rpc-api.js';
+
+const LOG = getLogger('nimbus.volume.backup');
+
+export const BACKUP_BINARY = 'cinder-backup';
+
+export interface BackupManagerOptions {
+  readonly transport: Transport;
+  readonly driver: BackupDriver;
+  /** `[DEFAULT] host`. */
+  readonly host: string;
+  readonly backups: BackupStore;
+  readonly volumes: VolumeStore;
+  /** The volume drivers of this node's volume services, by `host@backend`. */
+  readonly volumeDrivers: ReadonlyMap<string, VolumeDriver>;
+  readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
+  readonly reportIntervalMs?: number;
+  /** `[backup] progress_percent`: an INFO line each time this much more is done. */
+  readonly progressPercent?: number;
+  /** How long a restore waits for its new volume to leave `creating`, ms. */
+  readonly volumeReadyTimeoutMs?: number;
+}
+
+type Handlers = { readonly [K in keyof BackupManagerVerbs]: (args: BackupManagerVerbs[K]) => Promise<void> };
+
+export class BackupManager {
+  readonly #options: BackupManagerOptions;
+  readonly #server: RpcServer;
+  #stopHeartbeat: StopHeartbeat | undefined;
+
+  constructor(options: BackupManagerOptions) {
+    this.#options = options;
+    const handlers: Handlers = {
+      create_backup: (args) => this.createBackup(args),
+      restore_backup: (args) => this.restoreBackup(args),
+      delete_backup: (args) => this.deleteBackup(args),
+    };
+    this.#server = new RpcServer(options.transport, { topic: BACKUP_TOPIC, server: options.host, version: BACKUP_API_VERSION }, handlers);
+  }
+
+  async start(): Promise<void> {
+    const { driver, registry, host } = this.#options;
+    await driver.setUp();
+    await this.#server.start();
+    const service = await registry.register({ binary: BACKUP_BINARY, host, topic: BACKUP_TOPIC });
+    this.#stopHeartbeat = registry.startHeartbeat(service.id, this.#options.reportIntervalMs ?? 10_000);
+    LOG.info(`Backup service ${host} started (${driver.serviceName})`);
+  }
+
+  async stop(): Promise<void> {
+    await this.#server.stop();
+    await this.#stopHeartbeat?.();
+  }
+
+  async createBackup({ backupId }: BackupArgs): Promise<void> {
+    const { backups, volumes, driver } = this.#options;
+    const backup = await backups.findBackup(backupId);
+    const volume = backup === undefined ? undefined : await volumes.findVolume(backup.volumeId);
+    if (backup === undefined || volume === undefined) {
+      LOG.error(`Backup ${backupId} or its volume is gone; nothing backed up`);
+      return;
+    }
+    const kind = backup.parentId === null ? 'full' : `incremental to ${backup.parentId}`;
+    LOG.info(`Creating ${kind} backup ${backup.id} of volume ${volume.id}${backup.snapshotId === null ? '' : ` (snapshot ${backup.snapshotId})`}`);
+    try {
+      const result = await this.#withDevice(volume, backup.snapshotId, async (device) => {
+        const sizeBytes = volume.size * GIB;
+        const progress = this.#progress(`Backup ${backup.id}`, sizeBytes);
+        return driver.createBackup({
+          backupId: backup.id,
+          volumeId: volume.id,
+          sourcePath: device.path,
+          sizeBytes,
+          ...(backup.parentId === null ? {} : { parentId: backup.parentId }),
+          onProgress: progress,
+        });
+      });
+      await backups.updateBackup(backup.id, { status: 'available', objectCount: result.objectCount, container: result.container, service: driver.serviceName, failReason: null });
+      LOG.info(`Created backup ${backup.id} of volume ${volume.id}: ${result.objectCount} objects, ${result.storedBytes} bytes stored`);
+    } catch (error) {
+      LOG.error(`Backup ${backup.id} of volume ${volume.id} failed: ${messageOf(error)}`);
+      await backups.updateBackup(backup.id, { status: 'error', failReason: messageOf(error) });
+    } finally {
+      await this.#releaseSource(volume.id, backup.snapshotId);
+    }
+  }
+
+  async restoreBackup({ backupId, volumeId }: RestoreBackupArgs): Promise<void> {
+    const { backups, volumes, driver } = this.#options;
+    const backup = await backups.findBackup(backupId);
+    if (backup === undefined) {
+      LOG.error(`Backup ${backupId} is gone; volume ${volumeId} not restored`);
+      await volumes.updateVolume(volumeId, { status: 'error_restoring', errorReason: `Backup ${backupId} is gone` }, ['restoring-backup']);
+      return;
+    }
+    const volume = await this.#volumeReadyForRestore(volumeId);
+    if (volume === undefined) {
+      LOG.error(`Volume ${volumeId} did not become available for the restore of backup ${backupId}`);
+      await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
+      return;
+    }
+    LOG.info(`Restoring backup ${backupId} to volume ${volumeId}`);
+    try {
+      await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
+    } catch (error) {
+      // Never a silent success: the target is marked, the reason logged once and kept on the volume.
+      LOG.error(`Restore of backup ${backupId} to volume ${volumeId} failed: ${messageOf(error)}`);
+      await volumes.updateVolume(volumeId, { status: 'error_restoring', errorReason: messageOf(error) }, ['restoring-backup']);
+      await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
+      return;
+    }
+    await volumes.updateVolume(volumeId, { status: 'available', errorReason: null }, ['restoring-backup']);
+    await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
+    LOG.info(`Restored backup ${backupId} to volume ${volumeId}`);
+  }
+
+  async deleteBackup({ backupId }: BackupArgs): Promise<void> {
+    const { backups, driver } = this.#options;
+    try {
+      await driver.deleteBackup(backupId);
+    } catch (error) {
+      LOG.error(`Backup ${backupId} could not be deleted: ${messageOf(error)}`);
+      await backups.updateBackup(backupId, { status: 'error_deleting', failReason: messageOf(error) });
+      return;
+    }
+    await backups.deleteBackup(backupId);
+    LOG.info(`Deleted backup ${backupId}`);
+  }
+
+  /** The volume's (or its snapshot's) device from its own volume service's driver on this node, released afterwards. */
+  async #withDevice<T>(volume: Volume, snapshotId: string | null, use: (device: LocalDevice) => Promise<T>): Promise<T> {
+    const backendHost = volume.host === null ? undefined : backendHostOf(volume.host);
+    const volumeDriver = backendHost === undefined ? undefined : this.#options.volumeDrivers.get(backendHost);
+    if (volumeDriver === undefined) throw new Error(`Volume ${volume.id} is on ${volume.host ?? 'no backend'}, which has no volume service on ${this.#options.host}`);
+    const ref = { id: volume.id, sizeGb: volume.size };
+    const device = snapshotId === null ? await volumeDriver.openVolumeDevice(ref) : await volumeDriver.openSnapshotDevice({ id: snapshotId, volumeId: volume.id, sizeGb: volume.size });
+    try {
+      return await use(device);
+    } finally {
+      await device.release();
+    }
+  }
+
+  /** After a backup its source goes back to what it was: a snapshot to available; a volume to in-use when attached, else available. */
+  async #releaseSource(volumeId: string, snapshotId: string | null): Promise<void> {
+    const { volumes } = this.#options;
+    if (snapshotId !== null) {
+      await volumes.updateSnapshot(snapshotId, { status: 'available' }, ['backing-up']);
+      return;
+    }
+    const volume = await volumes.findVolume(volumeId);
+    if (volume === undefined) return;
+    await volumes.updateVolume(volumeId, { status: volume.attachStatus === 'attached' ? 'in-use' : 'available' }, ['backing-up']);
+  }
+
+  /** The target once it may be written: a new volume is waited for until it leaves `creating`, then taken from available. */
+  async #volumeReadyForRestore(volumeId: string): Promise<Volume | undefined> {
+    const { volumes } = this.#options;
+    const deadline = Date.now() + (this.#options.volumeReadyTimeoutMs ?? 600_000);
+    for (;;) {
+      const volume = await volumes.findVolume(volumeId);
+      if (volume === undefined) return undefined;
+      if (volume.status === 'restoring-backup') return volume;
+      if (volume.status === 'available') {
+        return (await volumes.updateVolume(volumeId, { status: 'restoring-backup' }, ['available'])) ? { ...volume, status: 'restoring-backup' } : undefined;
+      }
+      if (volume.status !== 'creating' || Date.now() > deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  #progress(what: string, totalBytes: number): (doneBytes: number) => void {
+    const report = this.#progressOf(what);
+    return (done) => report(done, totalBytes);
+  }
+
+  /** A reporter that logs once each time another `progressPercent` of the work is done. */
+  #progressOf(what: string): (doneBytes: number, totalBytes: number) => void {
+    const step = this.#options.progressPercent ?? 10;
+    let next = step;
+    return (done, total) => {
+      const percent = total === 0 ? 100 : (done / total) * 100;
+      if (percent < next) return;
+      LOG.info(`${what}: ${Math.floor(percent)}% (${done} of ${total} bytes)`);
+      while (next <= percent) next += step;
+    };
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * Backups as files in a directory (Cinder's PosixBackupDriver over its chunked driver): each backup
+ * is `<root>/backup-<id>/` holding its objects (`backup-00001`, …: zlib-compressed extents of the
+ * volume, at most `chunk_size` each), `metadata` (every object's offset, length and the sha256 of
+ * the stored bytes, and the parent backup) and `sha256file` (zlib-compressed: the sha256 of every
+ * `sha_block_size` block of the volume, which the next incremental compares against). Extents that
+ * read zeros are recorded in the metadata rather than stored. A full backup stores every
+ * chunk; an incremental only the runs of blocks whose sha256 differs from its parent's.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { deflate as deflateCb, inflate as inflateCb, constants as zlibConstants } from 'node:zlib';
+import { BackupCorrupt, type BackupDriver, type BackupResult, type CreateBackupRequest, type RestoreBackupRequest } from '../backup-driver.js';
+
+const deflate = promisify(deflateCb);
+const inflate = promisify(inflateCb);
+
+export interface PosixBackupOptions {
+  /** `[backup] backup_posix_path`. */
+  readonly directory: string;
+  /** `[backup] chunk_size`: the largest object, bytes (a multiple of shaBlockSize). */
+  readonly chunkSize: number;
+  /** `[backup] sha_block_size`: the unit an incremental compares, bytes. */
+  readonly shaBlockSize: number;
+}
+
+/** One stored extent of the volume. */
+interface BackupObject {
+  readonly name: string;
+  readonly offset: number;
+  readonly length: number;
+  /** sha256 of the object as stored (compressed), checked before it is used. */
+  readonly sha256: string;
+}
+
+/** An extent that reads zeros: recorded, not stored (a thin volume's unwritten space). */
+interface ZeroExtent {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** The `metadata` file of a backup. */
+interface BackupMetadata {
+  readonly version: 1;
+  readonly backup_id: string;
+  readonly volume_id: string;
+  readonly parent_id: string | null;
+  readonly volume_size: number;
+  readonly chunk_size: number;
+  readonly sha_block_size: number;
+  readonly compression: 'zlib';
+  readonly objects: readonly BackupObject[];
+  readonly zero_extents: readonly ZeroExtent[];
+}
+
+/** The `sha256file` of a backup: one hex digest per sha block of the whole volume. */
+interface ShaFile {
+  readonly sha_block_size: number;
+  readonly sha256s: readonly string[];
+}
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+/** Fast compression: a backup is bound by it, and random data does not shrink at higher levels. */
+const COMPRESSION_LEVEL = zlibConstants.Z_BEST_SPEED;
+
+export class PosixBackupDriver implements BackupDriver {
+  readonly serviceName = 'cinder.backup.drivers.posix.PosixBackupDriver';
+  readonly #options: PosixBackupOptions;
+
+  constructor(options: PosixBackupOptions) {
+    if (options.chunkSize <= 0 || options.chunkSize % options.shaBlockSize !== 0) {
+      throw new Error(`[backup] chunk_size (${options.chunkSize}) must be a positive multiple of sha_block_size (${options.shaBlockSize})`);
+    }
+    this.#options = options;
+  }
+
+  async setUp(): Promise<void> {
+    await mkdir(this.#options.directory, { recursive: true, mode: 0o700 });
+  }
+
+  async createBackup(request: CreateBackupRequest): Promise<BackupResult> {
+    const dir = this.#dirOf(request.backupId);
+    await mkdir(dir, { mode: 0o700 });
+    try {
+      return await this.#write(request, dir);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  async #write(request: CreateBackupRequest, dir: string): Promise<BackupResult> {
+    const { chunkSize, shaBlockSize } = this.#options;
+    const parentShas = request.parentId === undefined ? undefined : (await this.#readSha(request.parentId)).sha256s;
+    const objects: BackupObject[] = [];
+    const zeroExtents: ZeroExtent[] = [];
+    const shas: string[] = [];
+    let storedBytes = 0;
+    const store = async (offset: number, data: Buffer) => {
+      if (isZero(data)) {
+        zeroExtents.push({ offset, length: data.length });
+        return;
+      }
+      const compressed = await deflate(data, { level: COMPRESSION_LEVEL });
+      const name = `backup-${String(objects.length + 1).padStart(5, '0')}`;
+      objects.push({ name, offset, length: data.length, sha256: sha256(compressed) });
+      await writeFile(join(dir, name), compressed, { mode: 0o600 });
+      storedBytes += compressed.length;
+    };
+    const source = await open(request.sourcePath, 'r');
+    try {
+      for (let offset = 0; offset < request.sizeBytes; offset += chunkSize) {
+        const chunk = await readExactly(source, offset, Math.min(chunkSize, request.sizeBytes - offset));
+        const firstBlock = shas.length;
+        for (let at = 0; at < chunk.length; at += shaBlockSize) shas.push(blockSha(chunk.subarray(at, at + shaBlockSize)));
+        if (parentShas === undefined) {
+          await store(offset, chunk);
+        } else {
+          for (const [from, to] of changedRuns(shas, parentShas, firstBlock)) {
+            await store(offset + (from - firstBlock) * shaBlockSize, chunk.subarray((from - firstBlock) * shaBlockSize, (to - firstBlock) * shaBlockSize));
+          }
+        }
+        request.onProgress?.(offset + chunk.length);
+      }
+    } finally {
+      await source.close();
+    }
+    const metadata: BackupMetadata = {
+      version: 1,
+      backup_id: request.backupId,
+      volume_id: request.volumeId,
+      parent_id: request.parentId ?? null,
+      volume_size: request.sizeBytes,
+      chunk_size: chunkSize,
+      sha_block_size: shaBlockSize,
+      compression: 'zlib',
+      objects,
+      zero_extents: zeroExtents,
+    };
+    const shaFile: ShaFile = { sha_block_size: shaBlockSize, sha256s: shas };
+    // Compressed: a thin volume's digests repeat, and the file would otherwise outweigh an incremental.
+    await writeAtomically(join(dir, 'sha256file'), await deflate(JSON.stringify(shaFile), { level: COMPRESSION_LEVEL }));
+    await writeAtomically(join(dir, 'metadata'), JSON.stringify(metadata));
+    return { objectCount: objects.length, storedBytes, container: `backup-${request.backupId}` };
+  }
+
+  async restoreBackup(request: RestoreBackupRequest): Promise<void> {
+    const chain = await this.#chainOf(request.backupId);
+    const extents = (metadata: BackupMetadata): (BackupObject | ZeroExtent)[] => [...metadata.objects, ...metadata.zero_extents];
+    const total = chain.reduce((sum, metadata) => sum + extents(metadata).reduce((bytes, extent) => bytes + extent.length, 0), 0);
+    let done = 0;
+    const target = await open(request.targetPath, 'r+');
+    try {
+      for (const metadata of chain) {
+        for (const extent of extents(metadata).sort((a, b) => a.offset - b.offset)) {
+          if (isObject(extent)) {
+            const data = await this.#readObject(metadata.backup_id, extent);
+            await target.write(data, 0, data.length, extent.offset);
+          } else {
+            await zeroOut(target, extent);
+          }
+          done += extent.length;
+          request.onProgress?.(done, total);
+        }
+      }
+      await target.sync();
+    } finally {
+      await target.close();
+    }
+  }
+
+  async deleteBackup(backupId: string): Promise<void> {
+    await rm(this.#dirOf(backupId), { recursive: true, force: true });
+  }
+
+  #dirOf(backupId: string): string {
+    return join(this.#options.directory, `backup-${backupId}`);
+  }
+
+  /** The backup's metadata and its ancestors', oldest (the full backup) first. */
+  async #chainOf(backupId: string): Promise<BackupMetadata[]> {
+    const chain: BackupMetadata[] = [];
+    for (let id: string | null = backupId; id !== null; ) {
+      const metadata = await this.#readMetadata(id);
+      chain.unshift(metadata);
+      id = metadata.parent_id;
+      if (chain.length > 10_000) throw new BackupCorrupt(`Backup ${backupId} has a parent chain that does not end`);
+    }
+    return chain;
+  }
+
+  async #readMetadata(backupId: string): Promise<BackupMetadata> {
+    return JSON.parse((await this.#readOwnFile(backupId, 'metadata')).toString('utf8')) as BackupMetadata;
+  }
+
+  async #readSha(backupId: string): Promise<ShaFile> {
+    const shaFile = JSON.parse((await inflate(await this.#readOwnFile(backupId, 'sha256file'))).toString('utf8')) as ShaFile;
+    if (shaFile.sha_block_size !== this.#options.shaBlockSize) {
+      throw new Error(`Backup ${backupId} was written with sha blocks of ${shaFile.sha_block_size} bytes, not ${this.#options.shaBlockSize}: make a full backup`);
+    }
+    return shaFile;
+  }
+
+  async #readOwnFile(backupId: string, name: string): Promise<Buffer> {
+    try {
+      return await readFile(join(this.#dirOf(backupId), name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupCorrupt(`Backup ${backupId} has no ${name} file in ${this.#options.directory}`);
+      throw error;
+    }
+  }
+
+  /** The object's data, once its stored bytes match the recorded sha256 and it inflates to its length. */
+  async #readObject(backupId: string, object: BackupObject): Promise<Buffer> {
+    let stored: Buffer;
+    try {
+      stored = await readFile(join(this.#dirOf(backupId), object.name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupCorrupt(`Backup ${backupId} object ${object.name} is missing`);
+      throw error;
+    }
+    const actual = sha256(stored);
+    if (actual !== object.sha256) {
+      throw new BackupCorrupt(`Backup ${backupId} object ${object.name} failed its checksum: sha256 ${actual}, expected ${object.sha256}`);
+    }
+    const data = await inflate(stored);
+    if (data.length !== object.length) throw new BackupCorrupt(`Backup ${backupId} object ${object.name} holds ${data.length} bytes, expected ${object.length}`);
+    return data;
+  }
+}
+
+/** Runs `[from, to)` of block indexes from `first` on whose digest differs from the parent's (or that the parent lacks). */
+function changedRuns(shas: readonly string[], parent: readonly string[], first: number): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let block = first; block < shas.length; block += 1) {
+    if (shas[block] === parent[block]) continue;
+    const last = runs.at(-1);
+    if (last !== undefined && last[1] === block) last[1] = block + 1;
+    else runs.push([block, block + 1]);
+  }
+  return runs;
+}
+
+const isObject = (extent: BackupObject | ZeroExtent): extent is BackupObject => 'name' in extent;
+
+const ZEROS = Buffer.alloc(1024 * 1024);
+const ZERO_BLOCK_SHAS = new Map<number, string>();
+
+/** A block's sha256; zero blocks (most of a thin volume) from a table rather than hashed again. */
+function blockSha(block: Buffer): string {
+  if (!isZero(block)) return sha256(block);
+  let digest = ZERO_BLOCK_SHAS.get(block.length);
+  if (digest === undefined) {
+    digest = sha256(Buffer.alloc(block.length));
+    ZERO_BLOCK_SHAS.set(block.length, digest);
+  }
+  return digest;
+}
+
+/** Makes the extent read zeros, writing only where it does not already (a thin target stays thin). */
+async function zeroOut(target: FileHandle, extent: ZeroExtent): Promise<void> {
+  for (let at = 0; at < extent.length; at += ZEROS.length) {
+    const length = Math.min(ZEROS.length, extent.length - at);
+    if (!isZero(await readExactly(target, extent.offset + at, length))) await target.write(ZEROS, 0, length, extent.offset + at);
+  }
+}
+
+function isZero(data: Buffer): boolean {
+  for (let at = 0; at < data.length; at += ZEROS.length) {
+    const part = data.subarray(at, at + ZEROS.length);
+    if (!part.equals(ZEROS.subarray(0, part.length))) return false;
+  }
+  return true;
+}
+
+async function readExactly(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await file.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) throw new Error(`The volume ended at byte ${position + filled}, before the ${position + length} expected`);
+    filled += bytesRead;
+  }
+  return buffer;
+}
+
+/** The file appears whole or not at all. */
+async function writeAtomically(path: string, content: string | Buffer): Promise<void> {
+  await writeFile(`${path}.tmp`, content, { mode: 0o600 });
+  await rename(`${path}.tmp`, path);
+}
