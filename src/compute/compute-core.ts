@@ -11,6 +11,7 @@ import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
+import { ConsoleAuth, type ConsoleAuthOptions } from './console/console-auth.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
 export interface ComputeApiBackends {
@@ -23,6 +24,13 @@ export interface ComputeApiBackends {
   readonly updateSchedulerService: ServiceChanged;
   /** Whether identity knows a project. */
   readonly projectExists: ProjectExists;
+  /** Console tokens, shared with the console proxy of the same node. */
+  readonly consoleAuth: ConsoleAuth;
+}
+
+/** The console tokens of a node (its API hands them out, its console proxy takes them). */
+export function createConsoleAuth(database: Database, options: ConsoleAuthOptions): ConsoleAuth {
+  return new ConsoleAuth(createComputeStores(database).consoleTokens, options);
 }
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
@@ -43,6 +51,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     computeAgentApi: backends.computeAgentApi,
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
+    consoleAuth: backends.consoleAuth,
   });
-  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists };
+  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists, consoleAuth: backends.consoleAuth };
 }

@@ -96,6 +96,8 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-evacuate', ADMIN, 'Evacuate a server from a failed host to a new host.'),
   rule('os_compute_api:os-server-diagnostics', ADMIN, 'Show the usage data for a server.'),
   rule('os_compute_api:os-console-output', PROJECT_MEMBER_OR_ADMIN, "Show a server's console output."),
+  rule('os_compute_api:os-remote-consoles', PROJECT_MEMBER_OR_ADMIN, 'Generate a URL to access a remote server console.'),
+  rule('os_compute_api:os-console-auth-tokens', ADMIN, 'Show console connection information for a given console authentication token.'),
   rule('os_compute_api:os-deferred-delete:force', PROJECT_MEMBER_OR_ADMIN, 'Force-delete a server.'),
   rule('os_compute_api:server-metadata:index', PROJECT_READER_OR_ADMIN, "List a server's metadata."),
   rule('os_compute_api:server-metadata:show', PROJECT_READER_OR_ADMIN, 'Show one metadata item of a server.'),

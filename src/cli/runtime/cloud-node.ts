@@ -21,6 +21,8 @@ import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 import { createWebSites } from '../presets/web-sites.js';
+import { createConsoleAuth } from '../../compute/compute-core.js';
+import { CONSOLE_PAGE } from '../../dashboard/server/console-proxy-site.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -113,13 +115,19 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       volume = started;
       undo.push(() => started.workers.stop());
     }
+    // Links are rendered per request: with --port 0 the URL is known only after listen.
+    let url = publicUrl(config);
+    const consoleAuth = options.services.includes('compute')
+      ? createConsoleAuth(db, {
+          tokenTtlSeconds: config.consoleauth.token_ttl,
+          novncBaseUrl: () => (config.vnc.novncproxy_base_url === '' ? `${url}/novnc/${CONSOLE_PAGE}` : config.vnc.novncproxy_base_url),
+        })
+      : undefined;
     const policy = createPolicyEnforcer({
       defaults: POLICY_DEFAULTS,
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
     });
 
-    // Links are rendered per request: with --port 0 the URL is known only after listen.
-    let url = publicUrl(config);
     const deps = {
       get publicUrl() {
         return url;
@@ -135,8 +143,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         network: createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
         ...(volume === undefined ? {} : { volume: volume.core }),
+        ...(consoleAuth === undefined ? {} : { consoleAuth }),
       }),
-      sites: createWebSites(),
+      sites: createWebSites(consoleAuth === undefined ? {} : { consoleAuth }),
       maxBodyBytes: config.api.max_request_body_size,
     });
     undo.push(() => app.close());

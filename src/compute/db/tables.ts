@@ -217,6 +217,22 @@ export type AggregateMetadataTable = {
   value: string;
 };
 
+/** A console URL's token (by its SHA-256) and where the console proxy connects for it. */
+export type ConsoleAuthTokensTable = {
+  token_hash: string;
+  /** `novnc`. */
+  console_type: string;
+  /** The compute host running the guest. */
+  host: string;
+  /** A TCP port on the host (null: the console is a unix socket, internal_access_path). */
+  port: number | null;
+  internal_access_path: string | null;
+  instance_uuid: string;
+  access_url_base: string | null;
+  created_at: DbTimestamp;
+  expires: DbTimestamp;
+};
+
 export type ComputeNodesTable = {
   id: Generated<number>;
   uuid: string;
@@ -288,6 +304,7 @@ export type ComputeTables = {
   compute_flavor_extra_specs: FlavorExtraSpecsTable;
   compute_flavor_projects: FlavorProjectsTable;
   compute_key_pairs: KeyPairsTable;
+  compute_console_auth_tokens: ConsoleAuthTokensTable;
   compute_quotas: QuotasTable;
   compute_project_user_quotas: ProjectUserQuotasTable;
   compute_quota_classes: QuotaClassesTable;

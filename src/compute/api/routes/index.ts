@@ -22,6 +22,7 @@ import { serverMetadataRoutes } from './server-metadata.js';
 import { serverTagRoutes } from './server-tags.js';
 import { serverMigrationRoutes } from './server-migrations.js';
 import { serverRoutes } from './servers.js';
+import { remoteConsoleRoutes } from './remote-consoles.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
@@ -32,11 +33,12 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes]) {
       await app.register(routes(deps));
     }
-    const { servers, admin, images } = deps;
+    const { servers, admin, images, consoleAuth } = deps;
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
       for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes]) await app.register(routes(deps, servers));
     }
+    if (servers !== undefined && consoleAuth !== undefined) await app.register(remoteConsoleRoutes(deps, servers, consoleAuth));
     if (admin !== undefined) {
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {
         await app.register(routes(deps, admin));
