@@ -5,6 +5,7 @@ import { DataTable } from '../components/data-table.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { ActionMenu } from './server-actions.js';
+import { VncConsole } from './vnc-console.js';
 
 interface ActionEvent {
   readonly event: string;
@@ -29,7 +30,7 @@ async function actionLog(session: Session, id: string): Promise<InstanceAction[]
   );
 }
 
-const TABS = ['Overview', 'Action log', 'Console log'] as const;
+const TABS = ['Overview', 'Action log', 'Console log', 'Console'] as const;
 type Tab = (typeof TABS)[number];
 
 export function InstancePage({ session, id }: { session: Session; id: string }) {
@@ -63,6 +64,7 @@ export function InstancePage({ session, id }: { session: Session; id: string }) 
             {tab === 'Overview' && <Overview session={session} server={s} onChanged={server.reload} onError={setError} />}
             {tab === 'Action log' && <ActionLog session={session} id={id} />}
             {tab === 'Console log' && <ConsoleLog session={session} id={id} />}
+            {tab === 'Console' && <VncConsole session={session} id={id} />}
           </div>
         </>
       )}
