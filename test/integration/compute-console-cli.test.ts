@@ -1,32 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
+import { consoleToken, openConsole } from '../support/console-client.js';
 import { openstack, openstackJson } from '../support/openstack-cli.js';
 import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud } from '../support/qemu-cli-cloud.js';
 
 // Issue 17's VNC console through Debian's openstack CLI and a websocket client: a real TCG guest's
 // VNC server behind the console proxy, reached once per token.
 const skip = qemuCliUnavailable();
-
-/** What a websocket to the console URL met: the upgrade's refusal status, or the first bytes the guest's VNC server sent. */
-function openConsole(url: string): Promise<{ status: number; firstBytes: Buffer }> {
-  const page = new URL(url);
-  const target = new URL(page.searchParams.get('path') ?? '', page);
-  target.protocol = 'ws:';
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(target, ['binary']);
-    socket.once('unexpected-response', (_request, response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, firstBytes: Buffer.concat(chunks) }));
-    });
-    socket.once('message', (data: Buffer) => {
-      resolve({ status: 101, firstBytes: data });
-      socket.close();
-    });
-    socket.once('error', reject);
-  });
-}
 
 describe('VNC console of a real guest (qemu driver, openstack CLI)', { skip }, () => {
   let cloud: QemuCliCloud;
@@ -60,7 +40,7 @@ describe('VNC console of a real guest (qemu driver, openstack CLI)', { skip }, (
 
   test("the admin looks a token up without using it; a stopped guest has no console (409)", async () => {
     const url = await consoleUrl();
-    const token = new URLSearchParams((new URL(url).searchParams.get('path') ?? '').slice(1)).get('token') ?? '';
+    const token = consoleToken(url);
     const issued = await openstack(cloud.admin, ['token', 'issue', '-f', 'value', '-c', 'id']);
     const shown = await fetch(`${new URL(url).origin}/compute/v2.1/os-console-auth-tokens/${token}`, {
       headers: { 'x-auth-token': issued.stdout.trim(), 'openstack-api-version': 'compute 2.31' },

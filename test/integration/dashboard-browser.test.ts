@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { chromiumUnavailable, launchChromium, screenshotter, testOutputDir, type TestBrowser } from '../support/browser.js';
+import { chromiumUnavailable, launchChromium, logInDashboard, screenshotter, testOutputDir, type TestBrowser } from '../support/browser.js';
 import { cliPersonas, startComputeCloud, type ComputeCloud } from '../support/compute-cloud.js';
 
 // Issue 17's acceptance for the dashboard's first slice, in Debian's chromium: what a user does in
@@ -24,15 +24,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await cloud?.stop();
   });
 
-  async function logIn(user: 'demo' | 'admin'): Promise<void> {
-    const env = cliPersonas(cloud.stateDir)[user];
-    await page.goto(`${cloud.url}/`);
-    await page.getByLabel('Domain').fill('Default');
-    await page.getByLabel('User name').fill(user);
-    await page.getByLabel('Password').fill(env['OS_PASSWORD'] ?? '');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: /Overview of/ }).waitFor();
-  }
+  const logIn = (user: 'demo' | 'admin') => logInDashboard(page, cloud.url, user, cliPersonas(cloud.stateDir)[user]['OS_PASSWORD'] ?? '');
 
   /** Runs one of a server's row actions from its menu. */
   async function rowAction(server: string, action: string, screenshot?: { t: TestContext; name: string }): Promise<void> {
