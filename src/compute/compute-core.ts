@@ -12,6 +12,7 @@ import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
 import { ConsoleAuth, type ConsoleAuthOptions } from './console/console-auth.js';
+import { RequestTrace } from './timeline/request-trace.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
 export interface ComputeApiBackends {
@@ -26,6 +27,8 @@ export interface ComputeApiBackends {
   readonly projectExists: ProjectExists;
   /** Console tokens, shared with the console proxy of the same node. */
   readonly consoleAuth: ConsoleAuth;
+  /** This API node's host, as its steps in a request timeline name it. */
+  readonly host: string;
 }
 
 /** The console tokens of a node (its API hands them out, its console proxy takes them). */
@@ -53,5 +56,6 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     serviceRegistry,
     consoleAuth: backends.consoleAuth,
   });
-  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists, consoleAuth: backends.consoleAuth };
+  const requestTrace = { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: backends.host };
+  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists, consoleAuth: backends.consoleAuth, requestTrace };
 }

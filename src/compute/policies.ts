@@ -97,6 +97,7 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-server-diagnostics', ADMIN, 'Show the usage data for a server.'),
   rule('os_compute_api:os-console-output', PROJECT_MEMBER_OR_ADMIN, "Show a server's console output."),
   rule('os_compute_api:os-remote-consoles', PROJECT_MEMBER_OR_ADMIN, 'Generate a URL to access a remote server console.'),
+  rule('nimbus:request-timeline:show', ADMIN, "Show the steps a request took through the compute services (Nimbus's request timeline)."),
   rule('os_compute_api:os-console-auth-tokens', ADMIN, 'Show console connection information for a given console authentication token.'),
   rule('os_compute_api:os-deferred-delete:force', PROJECT_MEMBER_OR_ADMIN, 'Force-delete a server.'),
   rule('os_compute_api:server-metadata:index', PROJECT_READER_OR_ADMIN, "List a server's metadata."),

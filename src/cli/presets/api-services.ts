@@ -38,6 +38,8 @@ export interface ServiceBackends {
   readonly computeWorkers?: ComputeWorkers;
   /** The volume API's managers, where this node serves volume (its workers started first). */
   readonly volume?: VolumeCore;
+  /** This node's host name ([DEFAULT] host): where its API steps ran, in a request timeline. */
+  readonly host: string;
   /** Console tokens the compute API hands out and the node's console proxy takes, where this node serves compute. */
   readonly consoleAuth?: ConsoleAuth;
 }
@@ -67,6 +69,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         updateSchedulerService: (host, status) => workers.schedulerClient.serviceChanged(host, status),
         projectExists: (projectId) => backends.identity.managers.projects.exists(projectId),
         consoleAuth: consoleAuthOf(backends),
+        host: backends.host,
       }),
     );
   },

@@ -144,6 +144,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
         ...(volume === undefined ? {} : { volume: volume.core }),
         ...(consoleAuth === undefined ? {} : { consoleAuth }),
+        host: config.DEFAULT.host,
       }),
       sites: createWebSites(consoleAuth === undefined ? {} : { consoleAuth }),
       maxBodyBytes: config.api.max_request_body_size,

@@ -191,6 +191,11 @@ const SERVER_ROWS: Row[] = [
     zed: serverMember(200),
     request: async (fx) => on(`/servers/${await fx.server()}/remote-consoles`, { remote_console: { protocol: 'vnc', type: 'novnc' } }, '2.6'),
   },
+  {
+    route: 'GET /v2.1/nimbus/request-timelines/:request_id',
+    zed: adminOnly(200),
+    request: async (fx) => on(`/nimbus/request-timelines/${(await fx.instanceAction()).requestId}`),
+  },
   // The rule comes before the look-up: a member is refused, the administrator learns the token is unknown.
   { route: 'GET /v2.1/os-console-auth-tokens/:console_token', zed: adminOnly(404), request: () => on('/os-console-auth-tokens/00000000-0000-4000-8000-000000000000', undefined, '2.31') },
 ];

@@ -4,6 +4,7 @@
  * lookup. The caller's context travels in a test-only header, or, with a token validator, the
  * routes sit behind the real auth middleware and callers send X-Auth-Token.
  */
+import { RequestTrace } from '../timeline/request-trace.js';
 import { ConsoleAuth } from '../console/console-auth.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -231,6 +232,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
             await scope.register(
               computeRoutes({
                 flavors, keypairs, quotas, servers, admin, consoleAuth,
+                requestTrace: { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: 'api-1' },
                 ...(options.images === undefined ? {} : { images: options.images }),
                 policy: createPolicyEnforcer({ defaults: [...COMPUTE_POLICIES, ...IMAGE_POLICIES] }),
                 projectExists: async (projectId) => KNOWN_PROJECTS.includes(projectId),
