@@ -193,6 +193,36 @@ describe('dashboard in a real browser', { skip }, () => {
     t.diagnostic(await shots.shot(page, 'admin-projects-users'));
   });
 
+  test("the admin follows a launch's request through API, conductor, scheduler and agent on its timeline page", async (t) => {
+    const created = await cloud.compute('POST', '/servers', { body: { server: { name: 'traced', imageRef: cloud.imageId, flavorRef: '1' } } });
+    assert.equal(created.status, 202, JSON.stringify(created.json));
+    const id = String((created.json['server'] as { id: string }).id);
+    await cloud.waitForStatus(id, 'ACTIVE');
+    const requestId = created.headers.get('x-openstack-request-id') ?? '';
+    const timeline = await cloud.compute('GET', `/nimbus/request-timelines/${requestId}`);
+    assert.equal(timeline.status, 200);
+    const steps = (timeline.json['request_timeline'] as { steps: { service: string; step: string; result: string | null }[] }).steps;
+    assert.deepEqual(
+      steps.map((step) => [step.service, step.step, step.result]),
+      [
+        ['nova-api', 'POST /servers', 'Success'],
+        ['nova-conductor', 'schedule_instances', 'Success'],
+        ['nova-scheduler', 'select_destinations', 'Success'],
+        ['nova-compute', 'compute__do_build_and_run_instance', 'Success'],
+      ],
+    );
+
+    await page.goto(`${cloud.url}/dashboard/#/instances/${id}`);
+    await page.getByRole('tab', { name: 'Action log' }).click();
+    await page.getByRole('link', { name: `Timeline of create ${requestId}` }).click();
+    await page.getByRole('heading', { name: 'Request timeline' }).waitFor();
+    for (const service of ['nova-api', 'nova-conductor', 'nova-scheduler', 'nova-compute']) {
+      await page.locator(`tr[data-service="${service}"]`).first().waitFor();
+    }
+    t.diagnostic(await shots.shot(page, 'request-timeline'));
+    assert.equal((await cloud.compute('DELETE', `/servers/${id}`)).status, 204);
+  });
+
   test('the project switcher rescopes to another project of the user and revokes the old token', async (t) => {
     const id = async (path: string, key: string, name: string) =>
       ((await cloud.compute('GET', `/identity/v3/${path}?name=${name}`)).json[key] as { id: string }[])[0]?.id ?? '';

@@ -29,6 +29,16 @@ function serviceOfEvent(event: string): string {
   return event.startsWith('compute_') ? 'nova-compute' : 'nova-conductor';
 }
 
+/** A step still running ends after every finished one. */
+const OPEN_END = '9999';
+
+/** By start; of two that started in the same millisecond, the one that ends later (the enclosing one) first. */
+function byStartThenEnclosing(a: TimelineStep, b: TimelineStep): number {
+  if (a.start_time !== b.start_time) return a.start_time < b.start_time ? -1 : 1;
+  const [endA, endB] = [a.finish_time ?? OPEN_END, b.finish_time ?? OPEN_END];
+  return endA === endB ? 0 : endA > endB ? -1 : 1;
+}
+
 export function requestTimeline(requestId: string, actions: readonly TracedAction[], traced: readonly RequestStep[]): RequestTimeline {
   const events: TimelineStep[] = actions.flatMap(({ action, events: recorded }) =>
     recorded.map((event) => ({
@@ -52,8 +62,7 @@ export function requestTimeline(requestId: string, actions: readonly TracedActio
     result: step.result,
     details: step.details,
   }));
-  // Stable: of two steps that started in the same millisecond, the trace's (the caller's) first.
-  const ordered = [...steps, ...events].sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0));
+  const ordered = [...steps, ...events].sort(byStartThenEnclosing);
   return {
     request_id: requestId,
     actions: actions.map(({ action }) => ({ instance_uuid: action.instance_uuid, action: action.action, start_time: action.start_time })),

@@ -157,10 +157,17 @@ function ActionLog({ session, id }: { session: Session; id: string }) {
   return (
     <DataTable headings={['Action', 'Request ID', 'Started', 'Events']}>
       {log.data.map((a) => (
-        <tr key={a.request_id}>
+        <tr key={a.request_id} data-action={a.action}>
           <td>{a.action}</td>
           <td>
             <code>{a.request_id}</code>
+            {session.roles.includes('admin') && (
+              <div>
+                <a href={`#/timeline/${encodeURIComponent(a.request_id)}`} aria-label={`Timeline of ${a.action} ${a.request_id}`}>
+                  Timeline
+                </a>
+              </div>
+            )}
           </td>
           <td>{a.start_time}</td>
           <td>
