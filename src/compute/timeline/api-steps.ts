@@ -8,15 +8,19 @@ function stepName(method: string, route: string, body: unknown): string {
   return `${method} ${path}${action}`;
 }
 
+/** Methods that change a server; reads take no further step, so they have no timeline. */
+const CHANGES = new Set(['POST', 'PUT', 'DELETE']);
+
 /**
- * The API's step of every request that changes a server (nova-api in the timeline): from its
- * arrival to its answer, with the status. Reads are not traced: they take no further step.
+ * The API's step of every accepted request that changes a server (nova-api in the timeline): from
+ * its arrival to its answer, with the status. A refused request is not traced: bad input changes
+ * nothing, not even the trace.
  */
 export function traceServerRequests(app: FastifyInstance, trace: RequestTrace, host: string): void {
   app.addHook('onResponse', async (request, reply) => {
     // The route as the plugin sees it, after the service's prefix and the API version.
     const route = /\/v2\.1(\/servers.*)$/.exec(request.routeOptions.url ?? '')?.[1];
-    if (request.method === 'GET' || route === undefined) return;
+    if (!CHANGES.has(request.method) || route === undefined || reply.statusCode >= 400) return;
     const finish = new Date();
     const serverId = (request.params as { server_id?: string } | undefined)?.server_id ?? null;
     await trace.record({
@@ -26,7 +30,7 @@ export function traceServerRequests(app: FastifyInstance, trace: RequestTrace, h
       instanceUuid: serverId,
       start: new Date(finish.getTime() - reply.elapsedTime),
       finish,
-      ok: reply.statusCode < 400,
+      ok: true,
       details: `HTTP ${reply.statusCode}`,
     }, request.requestContext.requestId);
   });

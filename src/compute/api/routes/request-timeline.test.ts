@@ -38,11 +38,13 @@ test("a request's timeline: the API's step, then the workers' events, each with 
     assert.deepEqual([unknown.status, unknown.json], [404, { itemNotFound: { code: 404, message: 'Request req-00000000-0000-4000-8000-000000000000 could not be found.' } }]);
   }));
 
-test('reads are not traced; a refused change is, as an Error', () =>
+test('reads and refused changes leave no trace (a refused request changes nothing)', () =>
   withComputeApp(async ({ call, db }) => {
     const id = await insertInstance(db, 'demo', { vm_state: 'paused' });
     assert.equal((await call('GET', `/servers/${id}`, { as: DEMO })).status, 200);
     assert.equal((await call('POST', `/servers/${id}/action`, { body: { pause: null }, as: DEMO })).status, 409);
+    assert.equal((await call('GET', `/nimbus/request-timelines/${DEMO.requestId}`)).status, 404);
+    assert.equal((await call('POST', `/servers/${id}/action`, { body: { unpause: null }, as: DEMO })).status, 202);
     const steps = ((await call('GET', `/nimbus/request-timelines/${DEMO.requestId}`)).json['request_timeline'] as { steps: Record<string, unknown>[] }).steps;
-    assert.deepEqual(steps.map((step) => [step['step'], step['result'], step['details']]), [['POST /servers/{server_id}/action pause', 'Error', 'HTTP 409']]);
+    assert.deepEqual(steps.map((step) => [step['step'], step['result'], step['details']]), [['POST /servers/{server_id}/action unpause', 'Success', 'HTTP 202']]);
   }));

@@ -48,7 +48,7 @@ export function RequestTimelinePage({ session, requestId }: { session: Session; 
             <p>
               <code>{timeline.request_id}</code>: {timeline.actions.map((a) => `${a.action} of ${a.instance_uuid}`).join(', ') || 'no instance action'}, {total} ms from first to last step.
             </p>
-            <DataTable headings={['Service', 'Host', 'Step', 'Started', 'Took', 'Result', 'When']}>
+            <DataTable headings={['Service', 'Host', 'Step', 'Started (UTC)', 'Took', 'Result', 'When']}>
               {timeline.steps.map((s, index) => (
                 <tr key={`${index}-${s.step}`} data-service={s.service}>
                   <td>{s.service}</td>
@@ -57,13 +57,15 @@ export function RequestTimelinePage({ session, requestId }: { session: Session; 
                     {s.step}
                     {s.details === null ? '' : <div class="muted">{s.details}</div>}
                   </td>
-                  <td>{s.start_time}</td>
+                  <td title={s.start_time}>{s.start_time.slice(11, 23)}</td>
                   <td>{s.finish_time === null ? 'running' : `${ms(s.finish_time) - ms(s.start_time)} ms`}</td>
                   <td>
                     <StatusBadge status={s.result ?? 'running'} />
                   </td>
-                  <td class="timeline-cell" aria-hidden="true">
-                    <div class={`timeline-bar ${s.result === 'Error' ? 'error' : ''}`} style={span(s, first, total)} />
+                  <td aria-hidden="true">
+                    <div class="timeline-track">
+                      <div class={`timeline-bar ${s.result === 'Error' ? 'error' : ''}`} style={span(s, first, total)} />
+                    </div>
                   </td>
                 </tr>
               ))}
