@@ -8,7 +8,7 @@ import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud } from '../sup
 
 // Issue 17's VNC console acceptance in Debian's chromium: a real TCG guest's screen drawn by noVNC
 // in the instance page's Console tab and on the page a console URL opens, through the console
-// proxy's websocket. Screenshots land in test-output/dashboard/.
+// proxy's websocket. Screenshots land in test-output/dashboard/console/.
 const skip = chromiumUnavailable() || qemuCliUnavailable();
 
 /** Pixels of the guest's screen (the noVNC canvas under `selector`) brighter than the black background. */
@@ -51,7 +51,7 @@ describe('VNC console of a real guest in the browser', { skip }, () => {
   let cloud: QemuCliCloud;
   let chromium: TestBrowser;
   let page: Page;
-  const shots = screenshotter(testOutputDir('dashboard'));
+  const shots = screenshotter(testOutputDir('dashboard/console'));
 
   before(async () => {
     cloud = await startQemuCliCloud('dvnc', 1);

@@ -53,7 +53,7 @@ export function RequestTimelinePage({ session, requestId }: { session: Session; 
                 <tr key={`${index}-${s.step}`} data-service={s.service}>
                   <td>{s.service}</td>
                   <td>{s.host ?? ''}</td>
-                  <td>
+                  <td class="timeline-step">
                     {s.step}
                     {s.details === null ? '' : <div class="muted">{s.details}</div>}
                   </td>
