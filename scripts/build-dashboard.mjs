@@ -25,7 +25,17 @@ export async function buildDashboard() {
     // Vite's own cache stays inside dist/, not under src/.
     cacheDir: join(root, 'dist', '.vite-cache'),
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: false },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      sourcemap: false,
+      reportCompressedSize: false,
+      // Browsers the dashboard targets preload modules themselves: no polyfill chunk on the first load.
+      modulePreload: { polyfill: false },
+      // Two pages: the app, and the console page console URLs open (the console proxy serves it at /novnc).
+      rollupOptions: { input: { index: join(appDir, 'index.html'), vnc_lite: join(appDir, 'vnc_lite.html') } },
+    },
   });
 }
 

@@ -61,9 +61,11 @@ for module in $MODULES; do
 done
 echo "$order" > "$root/etc/modules"
 
+# A shell on the serial console and one on the VGA screen (tty1), which the VNC console shows.
 cat > "$root/etc/inittab" <<'EOF'
 ::sysinit:/etc/rcS
 ttyS0::respawn:-/bin/sh
+tty1::respawn:-/bin/sh
 ::ctrlaltdel:/sbin/reboot
 ::shutdown:/etc/rc.shutdown
 EOF
@@ -192,7 +194,7 @@ TIMEOUT 0
 LABEL nimbus
   KERNEL /vmlinuz
   INITRD /initrd.img
-  APPEND console=ttyS0 quiet panic=-1
+  APPEND console=tty0 console=ttyS0 quiet panic=-1
 EOF
 payload=$(( $(stat -c %s "$work/debs/boot/vmlinuz-$kver") + $(stat -c %s "$work/initrd.img") ))
 part_mib=$(( payload / 1048576 + 4 ))

@@ -11,6 +11,8 @@ import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
+import { ConsoleAuth, type ConsoleAuthOptions } from './console/console-auth.js';
+import { RequestTrace } from './timeline/request-trace.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
 export interface ComputeApiBackends {
@@ -23,6 +25,15 @@ export interface ComputeApiBackends {
   readonly updateSchedulerService: ServiceChanged;
   /** Whether identity knows a project. */
   readonly projectExists: ProjectExists;
+  /** Console tokens, shared with the console proxy of the same node. */
+  readonly consoleAuth: ConsoleAuth;
+  /** This API node's host, as its steps in a request timeline name it. */
+  readonly host: string;
+}
+
+/** The console tokens of a node (its API hands them out, its console proxy takes them). */
+export function createConsoleAuth(database: Database, options: ConsoleAuthOptions): ConsoleAuth {
+  return new ConsoleAuth(createComputeStores(database).consoleTokens, options);
 }
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
@@ -43,6 +54,8 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     computeAgentApi: backends.computeAgentApi,
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
+    consoleAuth: backends.consoleAuth,
   });
-  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists };
+  const requestTrace = { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: backends.host };
+  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists, consoleAuth: backends.consoleAuth, requestTrace };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { chromiumUnavailable, launchChromium, screenshotter, testOutputDir, type TestBrowser } from '../support/browser.js';
+import { chromiumUnavailable, launchChromium, logInDashboard, screenshotter, testOutputDir, type TestBrowser } from '../support/browser.js';
 import { cliPersonas, startComputeCloud, type ComputeCloud } from '../support/compute-cloud.js';
 
 // Issue 17's acceptance for the dashboard's first slice, in Debian's chromium: what a user does in
@@ -24,15 +24,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await cloud?.stop();
   });
 
-  async function logIn(user: 'demo' | 'admin'): Promise<void> {
-    const env = cliPersonas(cloud.stateDir)[user];
-    await page.goto(`${cloud.url}/`);
-    await page.getByLabel('Domain').fill('Default');
-    await page.getByLabel('User name').fill(user);
-    await page.getByLabel('Password').fill(env['OS_PASSWORD'] ?? '');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: /Overview of/ }).waitFor();
-  }
+  const logIn = (user: 'demo' | 'admin') => logInDashboard(page, cloud.url, user, cliPersonas(cloud.stateDir)[user]['OS_PASSWORD'] ?? '');
 
   /** Runs one of a server's row actions from its menu. */
   async function rowAction(server: string, action: string, screenshot?: { t: TestContext; name: string }): Promise<void> {
@@ -199,6 +191,36 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.goto(`${cloud.url}/dashboard/#/admin/identity`);
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     t.diagnostic(await shots.shot(page, 'admin-projects-users'));
+  });
+
+  test("the admin follows a launch's request through API, conductor, scheduler and agent on its timeline page", async (t) => {
+    const created = await cloud.compute('POST', '/servers', { body: { server: { name: 'traced', imageRef: cloud.imageId, flavorRef: '1' } } });
+    assert.equal(created.status, 202, JSON.stringify(created.json));
+    const id = String((created.json['server'] as { id: string }).id);
+    await cloud.waitForStatus(id, 'ACTIVE');
+    const requestId = created.headers.get('x-openstack-request-id') ?? '';
+    const timeline = await cloud.compute('GET', `/nimbus/request-timelines/${requestId}`);
+    assert.equal(timeline.status, 200);
+    const steps = (timeline.json['request_timeline'] as { steps: { service: string; step: string; result: string | null }[] }).steps;
+    assert.deepEqual(
+      steps.map((step) => [step.service, step.step, step.result]),
+      [
+        ['nova-api', 'POST /servers', 'Success'],
+        ['nova-conductor', 'schedule_instances', 'Success'],
+        ['nova-scheduler', 'select_destinations', 'Success'],
+        ['nova-compute', 'compute__do_build_and_run_instance', 'Success'],
+      ],
+    );
+
+    await page.goto(`${cloud.url}/dashboard/#/instances/${id}`);
+    await page.getByRole('tab', { name: 'Action log' }).click();
+    await page.getByRole('link', { name: `Timeline of create ${requestId}` }).click();
+    await page.getByRole('heading', { name: 'Request timeline' }).waitFor();
+    for (const service of ['nova-api', 'nova-conductor', 'nova-scheduler', 'nova-compute']) {
+      await page.locator(`tr[data-service="${service}"]`).first().waitFor();
+    }
+    t.diagnostic(await shots.shot(page, 'request-timeline'));
+    assert.equal((await cloud.compute('DELETE', `/servers/${id}`)).status, 204);
   });
 
   test('the project switcher rescopes to another project of the user and revokes the old token', async (t) => {

@@ -67,3 +67,13 @@ export function screenshotter(dir: string) {
     },
   };
 }
+
+/** Logs in on the dashboard's form (the root redirects there) and waits for the overview. */
+export async function logInDashboard(page: Page, cloudUrl: string, user: string, password: string): Promise<void> {
+  await page.goto(`${cloudUrl}/`);
+  await page.getByLabel('Domain').fill('Default');
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: /Overview of/ }).waitFor();
+}

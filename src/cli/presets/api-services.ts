@@ -1,4 +1,5 @@
 import { computeApi } from '../../compute/api/index.js';
+import type { ConsoleAuth } from '../../compute/console/console-auth.js';
 import { createComputeManagers } from '../../compute/compute-core.js';
 import { COMPUTE_POLICIES } from '../../compute/policies.js';
 import type { ApiService } from '../../common/http/api-service.js';
@@ -37,11 +38,20 @@ export interface ServiceBackends {
   readonly computeWorkers?: ComputeWorkers;
   /** The volume API's managers, where this node serves volume (its workers started first). */
   readonly volume?: VolumeCore;
+  /** This node's host name ([DEFAULT] host): where its API steps ran, in a request timeline. */
+  readonly host: string;
+  /** Console tokens the compute API hands out and the node's console proxy takes, where this node serves compute. */
+  readonly consoleAuth?: ConsoleAuth;
 }
 
 function computeWorkersOf(backends: ServiceBackends): ComputeWorkers {
   if (backends.computeWorkers === undefined) throw new Error('the compute API needs the compute workers started first');
   return backends.computeWorkers;
+}
+
+function consoleAuthOf(backends: ServiceBackends): ConsoleAuth {
+  if (backends.consoleAuth === undefined) throw new Error('the compute API needs the console tokens made first');
+  return backends.consoleAuth;
 }
 
 const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends: ServiceBackends) => ApiService>> = {
@@ -58,6 +68,8 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         refreshSchedulerAggregates: () => workers.schedulerClient.refreshAggregates(),
         updateSchedulerService: (host, status) => workers.schedulerClient.serviceChanged(host, status),
         projectExists: (projectId) => backends.identity.managers.projects.exists(projectId),
+        consoleAuth: consoleAuthOf(backends),
+        host: backends.host,
       }),
     );
   },

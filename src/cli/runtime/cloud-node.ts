@@ -26,6 +26,8 @@ import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 import { createWebSites } from '../presets/web-sites.js';
+import { createConsoleAuth } from '../../compute/compute-core.js';
+import { CONSOLE_PAGE } from '../../dashboard/server/console-proxy-site.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -158,6 +160,12 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         undo.push(() => agent.stop({ teardown: true }));
       }
     }
+    const consoleAuth = options.services.includes('compute')
+      ? createConsoleAuth(db, {
+          tokenTtlSeconds: config.consoleauth.token_ttl,
+          novncBaseUrl: () => (config.vnc.novncproxy_base_url === '' ? `${url}/novnc/${CONSOLE_PAGE}` : config.vnc.novncproxy_base_url),
+        })
+      : undefined;
     const policy = createPolicyEnforcer({
       defaults: POLICY_DEFAULTS,
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
@@ -178,8 +186,10 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         network: network?.plugin ?? createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
         ...(volume === undefined ? {} : { volume: volume.core }),
+        ...(consoleAuth === undefined ? {} : { consoleAuth }),
+        host: config.DEFAULT.host,
       }),
-      sites: createWebSites(),
+      sites: createWebSites(consoleAuth === undefined ? {} : { consoleAuth }),
       maxBodyBytes: config.api.max_request_body_size,
     });
     undo.push(() => app.close());

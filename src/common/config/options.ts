@@ -160,6 +160,15 @@ export const OPTIONS = {
     ),
     agents: int('Compute agents the all-in-one node runs, as hosts compute-1 … compute-N (`nimbus up --compute-hosts N`); scaled out, they run under `nimbus compute-agent`.', 1, { min: 0, max: 10000 }),
   },
+  vnc: {
+    novncproxy_base_url: str(
+      "Public address of the noVNC console page that console URLs (`openstack console url show --novnc`) start with, Nova's novncproxy_base_url; the URL adds `?path=%3Ftoken%3D<token>` (empty: `<public url>/novnc/vnc_lite.html`, the console proxy on the cloud's own listener).",
+      '',
+    ),
+  },
+  consoleauth: {
+    token_ttl: int("Seconds a console token is good for after it is handed out (Nova's [consoleauth] token_ttl); the console proxy also takes it only once.", 600, { min: 0, max: 86400 }),
+  },
   network: {
     global_physnet_mtu: int("MTU of the underlying physical networks; a flat or vlan network's MTU is this, a vxlan network's this less 50 bytes of encapsulation (Neutron's global_physnet_mtu).", 1500, { min: 68, max: 65535 }),
     flat_networks: str('Physical networks flat networks may be made on, comma-separated (`*`: any name; Neutron\'s [ml2_type_flat] flat_networks).', '*'),

@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { addAccessLog } from './access-log.js';
 import type { ApiService, FaultFormat } from './api-service.js';
 import { faultHandler } from './error-handler.js';
@@ -73,6 +75,21 @@ function registerSite(app: FastifyInstance, site: WebSite): void {
   if (site.home === true) app.get('/', async (_request, reply) => reply.redirect(`${site.prefix}/`));
 }
 
+/** Upgrade requests go to the site whose prefix holds the path; any other is refused with a 404 and closed. */
+function routeUpgrades(app: FastifyInstance, sites: readonly WebSite[]): void {
+  const upgrading = sites.filter((site) => site.upgrade !== undefined);
+  if (upgrading.length === 0) return;
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const site = upgrading.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`));
+    if (site?.upgrade === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    site.upgrade(request, socket, head);
+  });
+}
+
 /**
  * The HTTP listener's application, not yet listening (the caller listens, tests `inject()`).
  * Fastify's logger is off: requests are logged once each by the access log, in OpenStack's format.
@@ -100,5 +117,6 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   useFaultFormat(app, ROOT_FAULT_FORMAT, routes);
   for (const service of options.services) registerService(app, service, routes);
   for (const site of options.sites ?? []) registerSite(app, site);
+  routeUpgrades(app, options.sites ?? []);
   return app;
 }

@@ -1,4 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** Takes over an HTTP Upgrade request (a websocket) under the site's prefix: it answers on the socket itself. */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
  * Browser pages the HTTP listener hosts beside the service APIs (the dashboard): an encapsulated
@@ -11,4 +16,6 @@ export interface WebSite {
   /** The listener's root `/` redirects here (one site at most says so). */
   readonly home?: boolean;
   readonly routes: FastifyPluginAsync;
+  /** Websockets under the prefix (the console proxy's); without it an upgrade there is a 404. */
+  readonly upgrade?: UpgradeHandler;
 }

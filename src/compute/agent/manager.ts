@@ -10,6 +10,7 @@ import type { AgentHandlers } from './rpc-api.js';
 import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
 import { diagnosticsOperation } from './operations/diagnostics.js';
+import { vncConsoleOperation } from './operations/vnc-console.js';
 import { guestOperations } from './operations/guest-operations.js';
 import { evacuateOperation } from './operations/evacuate-instance.js';
 import { liveMigrationChecks } from './operations/live-migration-checks.js';
@@ -38,6 +39,7 @@ export class ComputeManager {
       ...terminateOperation(context),
       ...consoleOutputOperation(context),
       ...diagnosticsOperation(context),
+      ...vncConsoleOperation(context),
       ...snapshotOperation(context),
       ...shelveOperations(context),
       ...guestOperations(context),

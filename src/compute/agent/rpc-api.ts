@@ -6,6 +6,7 @@ import type { AgentInstance, BuildRequest } from '../conductor/rpc-api.js';
 import type { MigrationHandle, MoveMigrationWire } from '../moves/migration.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { InstanceDiagnostics } from '../virt/diagnostics.js';
+import type { VncConsoleAddress } from '../virt/console.js';
 import type { MigratedDisks } from '../virt/driver.js';
 import type { WireRequestSpec } from '../scheduler/rpc-api.js';
 import type { Destination } from '../scheduler/select-destinations.js';
@@ -172,6 +173,7 @@ export interface AgentVerbs {
   rebuild_instance: { kind: 'cast'; args: RebuildInstanceArgs; result: void };
   get_console_output: { kind: 'call'; args: ConsoleOutputArgs; result: string };
   get_diagnostics: { kind: 'call'; args: InstanceArgs; result: InstanceDiagnostics };
+  get_vnc_console: { kind: 'call'; args: InstanceArgs; result: VncConsoleAddress };
   snapshot_instance: { kind: 'cast'; args: SnapshotInstanceArgs; result: void };
   shelve_instance: { kind: 'cast'; args: ShelveInstanceArgs; result: void };
   shelve_offload_instance: { kind: 'cast'; args: ShelveOffloadInstanceArgs; result: void };

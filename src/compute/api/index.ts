@@ -8,7 +8,8 @@ import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { ServersService } from '../servers/servers-service.js';
 import type { ProjectExists } from './routes/project-check.js';
-import type { ProxiedImages } from './routes/route-deps.js';
+import type { ConsoleAuth } from '../console/console-auth.js';
+import type { ComputeRouteDeps, ProxiedImages } from './routes/route-deps.js';
 import { computeRoutes } from './routes/index.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, computeVersionRoutes } from './versions.js';
 
@@ -21,6 +22,8 @@ export interface ComputeManagers {
   readonly admin: ComputeAdmin;
   readonly images: ProxiedImages;
   readonly projectExists: ProjectExists;
+  readonly consoleAuth: ConsoleAuth;
+  readonly requestTrace: NonNullable<ComputeRouteDeps['requestTrace']>;
 }
 
 /** Nova v2.1 at /compute. */

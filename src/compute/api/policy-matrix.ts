@@ -190,6 +190,18 @@ const SERVER_ROWS: Row[] = [
   { route: 'GET /v2.1/servers/:server_id/diagnostics', zed: serverAdmin(200), request: async (fx) => on(`/servers/${await fx.server()}/diagnostics`) },
   { route: 'GET /v2.1/servers/:server_id/os-server-password', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/os-server-password`) },
   { route: 'DELETE /v2.1/servers/:server_id/os-server-password', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/os-server-password`) },
+  {
+    route: 'POST /v2.1/servers/:server_id/remote-consoles',
+    zed: serverMember(200),
+    request: async (fx) => on(`/servers/${await fx.server()}/remote-consoles`, { remote_console: { protocol: 'vnc', type: 'novnc' } }, '2.6'),
+  },
+  {
+    route: 'GET /v2.1/nimbus/request-timelines/:request_id',
+    zed: adminOnly(200),
+    request: async (fx) => on(`/nimbus/request-timelines/${(await fx.instanceAction()).requestId}`),
+  },
+  // The rule comes before the look-up: a member is refused, the administrator learns the token is unknown.
+  { route: 'GET /v2.1/os-console-auth-tokens/:console_token', zed: adminOnly(404), request: () => on('/os-console-auth-tokens/00000000-0000-4000-8000-000000000000', undefined, '2.31') },
 ];
 
 const ACTION = 'POST /v2.1/servers/:server_id/action';
@@ -210,6 +222,7 @@ const ACTION_ROWS: Row[] = [
   actionRow('forceDelete', serverMember(202), null, (fx) => fx.server({ vm_state: 'soft-delete' })),
   actionRow('os-resetState', serverAdmin(202), { state: 'error' }),
   actionRow('os-getConsoleOutput', serverMember(200), { length: 10 }),
+  actionRow('os-getVNCConsole', serverMember(200), { type: 'novnc' }),
   actionRow('createImage', serverMember(202), { name: 'snap' }),
   actionRow('shelve', serverMember(202), null),
   actionRow('shelveOffload', serverAdmin(202), null, (fx) => fx.server({ vm_state: 'shelved' })),

@@ -8,7 +8,8 @@ import { NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import { ComputeAgentRpcClient } from '../agent/rpc-client.js';
-import { SchedulerClient } from '../scheduler/rpc-client.js';
+import { TracedSchedulerClient } from './traced-scheduler-client.js';
+import { RequestTrace } from '../timeline/request-trace.js';
 import { COMPUTE_BINARY } from '../agent/rpc-api.js';
 import { InstanceActionLog } from '../actions/instance-actions.js';
 import type { ComputeStores } from '../db/compute-stores.js';
@@ -46,7 +47,7 @@ import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './rpc-api.js';
 const LOG = getLogger('nimbus.compute.conductor');
 
 export interface ConductorServiceOptions {
-  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations'>;
+  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'requestSteps'>;
   readonly transport: Transport;
   readonly registry: ServiceRegistry;
   /** This process's host name, as the services table shows it. */
@@ -80,7 +81,7 @@ export class ConductorService {
       instances,
       actions,
       nodes,
-      scheduler: new SchedulerClient(options.transport, timeout),
+      scheduler: new TracedSchedulerClient(options.transport, timeout, new RequestTrace(options.stores.requestSteps), options.host),
       agents: new ComputeAgentRpcClient(options.transport, timeout),
       migrations,
       services: options.registry,

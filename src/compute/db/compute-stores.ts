@@ -2,6 +2,8 @@
 import type { Database } from '../../common/db/database.js';
 import { ActionStore } from './action-store.js';
 import { AggregateStore } from './aggregate-store.js';
+import { ConsoleTokenStore } from './console-token-store.js';
+import { RequestStepStore } from './request-step-store.js';
 import { FlavorStore } from './flavor-store.js';
 import { InstanceStore } from './instance-store.js';
 import { KeyPairStore } from './keypair-store.js';
@@ -24,6 +26,8 @@ export interface ComputeStores {
   readonly aggregates: AggregateStore;
   readonly serverGroups: ServerGroupStore;
   readonly usage: UsageStore;
+  readonly consoleTokens: ConsoleTokenStore;
+  readonly requestSteps: RequestStepStore;
 }
 
 /** `now` stamps migrations (tests move time). */
@@ -41,5 +45,7 @@ export function createComputeStores(database: Database, now: () => Date = () => 
     aggregates: new AggregateStore(database),
     serverGroups: new ServerGroupStore(database),
     usage: new UsageStore(database),
+    consoleTokens: new ConsoleTokenStore(database),
+    requestSteps: new RequestStepStore(database),
   };
 }

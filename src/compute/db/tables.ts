@@ -217,6 +217,38 @@ export type AggregateMetadataTable = {
   value: string;
 };
 
+/** A step of a request outside the instance action events (the request timeline's trace). */
+export type RequestStepsTable = {
+  id: Generated<number>;
+  request_id: string;
+  instance_uuid: string | null;
+  /** The service binary: `nova-api`, `nova-scheduler`, … */
+  service: string;
+  host: string;
+  step: string;
+  start_time: DbTimestamp;
+  finish_time: DbTimestamp | null;
+  /** `Success` or `Error`, as action events say. */
+  result: string | null;
+  details: string | null;
+};
+
+/** A console URL's token (by its SHA-256) and where the console proxy connects for it. */
+export type ConsoleAuthTokensTable = {
+  token_hash: string;
+  /** `novnc`. */
+  console_type: string;
+  /** The compute host running the guest. */
+  host: string;
+  /** A TCP port on the host (null: the console is a unix socket, internal_access_path). */
+  port: number | null;
+  internal_access_path: string | null;
+  instance_uuid: string;
+  access_url_base: string | null;
+  created_at: DbTimestamp;
+  expires: DbTimestamp;
+};
+
 export type ComputeNodesTable = {
   id: Generated<number>;
   uuid: string;
@@ -288,6 +320,8 @@ export type ComputeTables = {
   compute_flavor_extra_specs: FlavorExtraSpecsTable;
   compute_flavor_projects: FlavorProjectsTable;
   compute_key_pairs: KeyPairsTable;
+  compute_console_auth_tokens: ConsoleAuthTokensTable;
+  compute_request_steps: RequestStepsTable;
   compute_quotas: QuotasTable;
   compute_project_user_quotas: ProjectUserQuotasTable;
   compute_quota_classes: QuotaClassesTable;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ConsoleAuth } from '../console/console-auth.js';
 import { describe, test } from 'node:test';
 import { DIALECTS, unavailable } from '../../../test/support/databases.js';
 import type { Database } from '../../common/db/database.js';
@@ -31,6 +32,7 @@ async function service(db: Database): Promise<{ servers: ServersService; quotas:
       createSnapshotImage: async () => IMAGE,
       delete: async () => undefined,
     },
+    consoleAuth: new ConsoleAuth(stores.consoleTokens, { tokenTtlSeconds: 600, novncBaseUrl: () => 'http://cloud.test/novnc/vnc_lite.html' }),
     computeTaskApi: {
       buildInstances: async (requests) => void builds.push(...requests.map((request) => request.instanceUuid)),
       unshelveInstance: async () => undefined,

@@ -20,6 +20,8 @@ import { LiveMigrationActions } from './live-migration-actions.js';
 import { ServerActions } from './server-actions.js';
 import { serverNotFound, type ServerStore } from '../db/server-store.js';
 import { ServerTags } from './server-tags.js';
+import { ConsoleActions } from './console-actions.js';
+import type { ConsoleAuth } from '../console/console-auth.js';
 import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
 
@@ -35,6 +37,8 @@ export interface ServersServiceDeps {
   readonly availabilityZones: AvailabilityZoneNames;
   /** The services table: host_status (2.16), the 2.74 requested host and evacuate's source check read it. */
   readonly serviceRegistry: ServiceRegistry;
+  /** Console tokens: what a remote console's URL carries. */
+  readonly consoleAuth: ConsoleAuth;
   readonly now?: () => Date;
 }
 
@@ -72,6 +76,8 @@ export class ServersService {
   readonly liveMigrations: LiveMigrationActions;
   /** evacuate. */
   readonly evacuations: EvacuateActions;
+  /** remote-consoles and os-getVNCConsole. */
+  readonly consoles: ConsoleActions;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -107,6 +113,7 @@ export class ServersService {
     this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
+    this.consoles = new ConsoleActions(this.actionSupport, deps.consoleAuth);
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

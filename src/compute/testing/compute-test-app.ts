@@ -4,6 +4,8 @@
  * lookup. The caller's context travels in a test-only header, or, with a token validator, the
  * routes sit behind the real auth middleware and callers send X-Auth-Token.
  */
+import { RequestTrace } from '../timeline/request-trace.js';
+import { ConsoleAuth } from '../console/console-auth.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { addAuthToken } from '../../common/auth/auth-token.js';
@@ -162,6 +164,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
     const answers: { readonly [V in AgentCallVerb]: (args: AgentVerbs[V]['args']) => AgentVerbs[V]['result'] } = {
       get_console_output: ({ instanceUuid, length }) => `console of ${instanceUuid} (${length ?? 'all'})`,
       get_diagnostics: () => TEST_DIAGNOSTICS,
+      get_vnc_console: ({ instanceUuid }) => ({ host: 'compute-1', socketPath: `/run/test/${instanceUuid}/vnc.sock` }),
       check_can_live_migrate_destination: ({ blockMigration }) => ({ blockMigration: blockMigration ?? true }),
       check_can_live_migrate_source: ({ blockMigration }) => ({ blockMigration: blockMigration ?? true }),
       pre_live_migration: ({ blockMigration }) => ({ host: 'destination', blockMigration, incoming: null, diskExport: null }),
@@ -175,11 +178,13 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
         return answers[verb](args);
       },
     };
+    const consoleAuth = new ConsoleAuth(stores.consoleTokens, { tokenTtlSeconds: 600, novncBaseUrl: () => 'http://cloud/novnc/vnc_lite.html' });
     const servers = new ServersService({
       stores,
       flavors,
       keypairs,
       quotas,
+      consoleAuth,
       images: {
         getImageForCompute: async (_context, id) => {
           const found = IMAGES.get(id) ?? recorded.snapshots.get(id);
@@ -226,7 +231,8 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
             }
             await scope.register(
               computeRoutes({
-                flavors, keypairs, quotas, servers, admin,
+                flavors, keypairs, quotas, servers, admin, consoleAuth,
+                requestTrace: { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: 'api-1' },
                 ...(options.images === undefined ? {} : { images: options.images }),
                 policy: createPolicyEnforcer({ defaults: [...COMPUTE_POLICIES, ...IMAGE_POLICIES] }),
                 projectExists: async (projectId) => KNOWN_PROJECTS.includes(projectId),

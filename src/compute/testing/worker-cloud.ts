@@ -2,6 +2,7 @@
  * Test-only: conductor, scheduler and fake-driver compute agents on an in-process bus over a fresh
  * SQLite database, with helpers to insert, build and watch instances as the servers API would.
  */
+import { ConsoleAuth } from '../console/console-auth.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -85,6 +86,7 @@ export function serversOf(cloud: Cloud): ServersService {
     computeAgentApi: cloud.workers.computeAgentApi,
     availabilityZones: async () => ['nova'],
     serviceRegistry: new ServiceRegistry(cloud.db),
+    consoleAuth: new ConsoleAuth(stores.consoleTokens, { tokenTtlSeconds: 600, novncBaseUrl: () => 'http://cloud.test/novnc/vnc_lite.html' }),
   });
 }
 

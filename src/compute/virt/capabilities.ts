@@ -12,6 +12,8 @@ export interface DriverCapabilities {
   readonly supportsRescue: boolean;
   readonly supportsSnapshot: boolean;
   readonly supportsConsoleOutput: boolean;
+  /** A graphical console over VNC (Nova's get_vnc_console): what `openstack console url show --novnc` needs. */
+  readonly supportsVncConsole: boolean;
   /** Resize and cold migration (migrateDiskAndPowerOff → finishMigration → confirm / revert). */
   readonly supportsColdMigration: boolean;
   /** Resize onto the host the guest is on (Nova's `supports_migrate_to_same_host`). */

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { DriverCapabilities } from './capabilities.js';
 import type { InstanceDiagnostics } from './diagnostics.js';
+import type { VncConsoleAddress } from './console.js';
 import type { HostResources } from './host-resources.js';
 import type { DiskFormat, FlavorSpec, ImageMeta, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from './instance-spec.js';
 import type { PowerState } from './power-state.js';
@@ -138,6 +139,13 @@ export interface ComputeDriver {
 
   /** The guest's serial console log, oldest line first. */
   getConsoleOutput(instance: InstanceRef): Promise<string>;
+
+  /**
+   * Where the guest's VNC server listens, for the console proxy (`supportsVncConsole`). The guest
+   * must be running or paused (InstanceInvalidState otherwise) and defined with a screen
+   * (ConsoleTypeUnavailable for one defined before consoles existed). Changes nothing.
+   */
+  getVncConsole(instance: InstanceRef): Promise<VncConsoleAddress>;
 
   /**
    * A RUNNING guest's CPU, memory, disk and interface figures (InstanceInvalidState in any other

@@ -1,4 +1,4 @@
-import { Conflict, NimbusError, NotFound, NotImplemented } from '../../common/errors/errors.js';
+import { BadRequest, Conflict, NimbusError, NotFound, NotImplemented } from '../../common/errors/errors.js';
 import type { PowerState } from './power-state.js';
 import { powerStateName } from './power-state.js';
 
@@ -61,6 +61,13 @@ export class FeatureNotSupported extends NotImplemented {
 export class NotSupportedByDriver extends NotImplemented {
   constructor(driverType: string, operation: string) {
     super(`The ${driverType} driver does not support ${operation}.`);
+  }
+}
+
+/** Nova's ConsoleTypeUnavailable: the guest has no console of the kind asked for (400). */
+export class ConsoleTypeUnavailable extends BadRequest {
+  constructor(consoleType: string) {
+    super(`Unavailable console type ${consoleType}.`);
   }
 }
 

@@ -25,6 +25,9 @@ import { serverTagRoutes } from './server-tags.js';
 import { serverMigrationRoutes } from './server-migrations.js';
 import { serverPasswordRoutes } from './server-password.js';
 import { serverRoutes } from './servers.js';
+import { remoteConsoleRoutes } from './remote-consoles.js';
+import { requestTimelineRoutes } from './request-timeline.js';
+import { traceServerRequests } from '../../timeline/api-steps.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
@@ -35,11 +38,15 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes, extensionRoutes]) {
       await app.register(routes(deps));
     }
-    const { servers, admin, images } = deps;
+    const { servers, admin, images, consoleAuth, requestTrace } = deps;
+    // Before the routes it watches: a hook applies to the routes registered after it.
+    if (requestTrace !== undefined) traceServerRequests(app, requestTrace.trace, requestTrace.host);
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
       for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes]) await app.register(routes(deps, servers));
     }
+    if (servers !== undefined && consoleAuth !== undefined) await app.register(remoteConsoleRoutes(deps, servers, consoleAuth));
+    if (requestTrace !== undefined) await app.register(requestTimelineRoutes(deps, requestTrace.steps));
     if (admin !== undefined) {
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes, instanceUsageAuditLogRoutes]) {
         await app.register(routes(deps, admin));

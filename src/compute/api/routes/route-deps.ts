@@ -9,6 +9,9 @@ import type { ComputeAdmin } from '../../admin/compute-admin.js';
 import type { ServersService } from '../../servers/servers-service.js';
 import type { ImageService } from '../../../image/index.js';
 import type { ProjectExists } from './project-check.js';
+import type { ConsoleAuth } from '../../console/console-auth.js';
+import type { RequestTrace } from '../../timeline/request-trace.js';
+import type { RequestStepStore } from '../../db/request-step-store.js';
 
 /** The image service as the image proxy uses it: under the caller's context, so visibility is theirs. */
 export type ProxiedImages = Pick<ImageService, 'get' | 'list' | 'update' | 'delete'>;
@@ -20,6 +23,10 @@ export interface ComputeRouteDeps {
   readonly quotas: QuotaManager;
   /** Servers and their actions (absent: the servers API is not served). */
   readonly servers?: ServersService;
+  /** Console tokens (absent: remote consoles and os-console-auth-tokens are not served). */
+  readonly consoleAuth?: ConsoleAuth;
+  /** The request timeline's trace and this API node's host (absent: requests are not traced, the timeline not served). */
+  readonly requestTrace?: { readonly trace: RequestTrace; readonly steps: RequestStepStore; readonly host: string };
   /** os-services, os-hypervisors, zones, aggregates, server groups (absent: not served). */
   readonly admin?: ComputeAdmin;
   /** The image proxy's Glance (absent: /v2.1/images is not served). */

@@ -29,6 +29,7 @@ import type { HostResources } from '../host-resources.js';
 import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
 import type { InstanceDiagnostics } from '../diagnostics.js';
+import type { VncConsoleAddress } from '../console.js';
 import { fakeDiagnostics } from './fake-diagnostics.js';
 import { fakeSnapshot } from './fake-disk-image.js';
 import type { FakeDisk, FakeGuest, FakeGuestView } from './fake-guest.js';
@@ -127,6 +128,13 @@ export class FakeDriver implements ComputeDriver {
     this.#require('supportsConsoleOutput', 'getConsoleOutput');
     await this.#begin('getConsoleOutput', instance.uuid);
     return `${this.#guest(instance.uuid).console.join('\n')}\n`;
+  }
+
+  async getVncConsole(instance: InstanceRef): Promise<VncConsoleAddress> {
+    this.#require('supportsVncConsole', 'getVncConsole');
+    await this.#begin('getVncConsole', instance.uuid);
+    // A profile that claims the capability gets an address nothing listens at: the proxy's connect fails.
+    return { host: this.host, socketPath: `/nonexistent/fake-vnc/${instance.uuid}.sock` };
   }
 
   async getDiagnostics(instance: InstanceRef): Promise<InstanceDiagnostics> {

@@ -29,6 +29,8 @@ export const FAKE_HOST_PROFILE = Object.freeze({
     supportsRescue: true,
     supportsSnapshot: true,
     supportsConsoleOutput: true,
+    // A fake guest has no screen to show.
+    supportsVncConsole: false,
     supportsColdMigration: true,
     supportsMigrateToSameHost: true,
     supportsLiveMigration: true,

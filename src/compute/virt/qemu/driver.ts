@@ -20,8 +20,9 @@ import type {
   RescueOptions,
   SpawnOptions,
 } from '../driver.js';
-import { DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound, NotSupportedByDriver } from '../errors.js';
+import { ConsoleTypeUnavailable, DeviceBusy, DeviceNotFound, DriverOperationFailed, InstanceExists, InstanceInvalidState, InstanceNotFound, NotSupportedByDriver } from '../errors.js';
 import type { InstanceDiagnostics } from '../diagnostics.js';
+import type { VncConsoleAddress } from '../console.js';
 import type { HostResources } from '../host-resources.js';
 import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
@@ -66,6 +67,7 @@ export const QEMU_CAPABILITIES: DriverCapabilities = Object.freeze({
   supportsRescue: true,
   supportsSnapshot: true,
   supportsConsoleOutput: true,
+  supportsVncConsole: true,
   supportsColdMigration: true,
   supportsMigrateToSameHost: false,
   supportsLiveMigration: true,
@@ -177,6 +179,14 @@ export class QemuDriver implements ComputeDriver {
     const dir = await definedDir(this.#guests, instance);
     const log = await readFile(dir.consoleLog).catch(() => Buffer.alloc(0));
     return log.subarray(Math.max(0, log.length - CONSOLE_OUTPUT_MAX_BYTES)).toString('utf8');
+  }
+
+  async getVncConsole(instance: InstanceRef): Promise<VncConsoleAddress> {
+    await monitorInState(this.#guests, instance, 'get_vnc_console', [PowerState.RUNNING, PowerState.PAUSED]);
+    const dir = this.#dir(instance.uuid);
+    const definition = (await readDefinition(dir.rescueDefinition)) ?? (await readDefinition(dir.definition));
+    if (definition?.display !== 'vnc') throw new ConsoleTypeUnavailable('novnc');
+    return { host: this.host, socketPath: dir.vncSocket };
   }
 
   async getDiagnostics(instance: InstanceRef): Promise<InstanceDiagnostics> {

@@ -23,7 +23,7 @@ test('a port becomes a NIC whose ids come from the port id, so they stay when ot
   assert.equal(nicDefinition({ ...PORT, id: 'port_1' }).id, 'nport1');
 });
 
-test('a definition written before guests had NICs reads as one without any', async () => {
+test('a definition written before guests had NICs or screens reads as one without either', async () => {
   const root = await mkdtemp(join(tmpdir(), 'nimbus-definition-'));
   try {
     const path = join(root, 'definition.json');
@@ -31,8 +31,12 @@ test('a definition written before guests had NICs reads as one without any', asy
     await writeFile(path, JSON.stringify(old));
     const definition = await readDefinition(path);
     assert.deepEqual(definition?.nics, []);
+    assert.equal(definition?.display, 'none');
     const dir = new InstanceDir({ instances: root, runtime: root }, 'u');
-    assert.ok(!buildQemuArgv(definition ?? assert.fail(), dir, BOOT).includes('-netdev'));
+    const argv = buildQemuArgv(definition ?? assert.fail(), dir, BOOT);
+    assert.ok(!argv.includes('-netdev'));
+    // Its saved state or migration stream has no VGA card: the machine must not grow one.
+    assert.ok(!argv.includes('-vnc') && !argv.includes('VGA,id=video0'));
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -31,6 +31,7 @@ export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, acc
     disks: instance.configDrive ? [root, configDrive] : [root],
     volumes: instance.blockDevices.volumes.map(volumeDefinition),
     nics: instance.network.map(nicDefinition),
+    display: 'vnc',
   };
 }
 

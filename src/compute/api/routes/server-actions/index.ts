@@ -6,6 +6,7 @@ import { authorize, type ComputeRouteDeps } from '../route-deps.js';
 import { ServerParams, serverTarget } from '../servers.js';
 import { adminActions } from './admin-actions.js';
 import { consoleOutputAction } from './console-output.js';
+import { vncConsoleAction } from './vnc-console-action.js';
 import { guestActions } from './guest-actions.js';
 import { evacuateAction } from './evacuate-action.js';
 import { liveMigrationActions } from './live-migration-actions.js';
@@ -17,7 +18,7 @@ import type { ServerAction } from './server-action.js';
 import { snapshotActions } from './snapshot-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, vncConsoleAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {

@@ -6,6 +6,7 @@ import { BOOT, DEFINITION_VERSION, MACHINE_TYPE, type VmDefinition, type VmRunti
 const PATHS: VmRuntimePaths = {
   qmpSocket: '/s/i/qmp.sock',
   consoleSocket: '/s/i/console.sock',
+  vncSocket: '/s/i/vnc.sock',
   consoleLog: '/s/i/console.log',
   pidFile: '/s/i/qemu.pid',
 };
@@ -22,6 +23,7 @@ const DEFINITION: VmDefinition = {
   disks: [{ id: 'disk0', path: '/s/i/disk', format: 'qcow2', serial: null, readOnly: false }],
   volumes: [],
   nics: [],
+  display: 'none',
 };
 
 test('a TCG guest with one disk boots from it, serial logged, QMP on its socket', () => {
@@ -91,4 +93,11 @@ test('NICs open their host taps by name, after the disks and before the volumes,
 test('an incoming migration starts paused with -incoming last', () => {
   const argv = buildQemuArgv(DEFINITION, PATHS, { incoming: 'exec:cat /s/i/state', startPaused: true });
   assert.deepEqual(argv.slice(-3), ['-S', '-incoming', 'exec:cat /s/i/state']);
+});
+
+test('a guest with the vnc display has a VGA card before its disks and VNC on its unix socket only', () => {
+  const argv = buildQemuArgv({ ...DEFINITION, display: 'vnc' }, PATHS, BOOT);
+  const serial = argv.indexOf('chardev:serial0');
+  assert.deepEqual(argv.slice(serial + 1, serial + 5), ['-device', 'VGA,id=video0', '-vnc', 'unix:/s/i/vnc.sock']);
+  assert.ok(argv.indexOf('-vnc') < argv.indexOf('-blockdev'));
 });

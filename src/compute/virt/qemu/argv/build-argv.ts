@@ -27,9 +27,15 @@ function nicArgs(nic: NicDefinition): string[] {
   ];
 }
 
+/** A VGA card (the first PCI device after the host bridge) served by VNC on a unix socket only: no TCP port, no password; the console proxy's token guards it. */
+function displayArgs(definition: VmDefinition, paths: VmRuntimePaths): string[] {
+  if (definition.display === 'none') return [];
+  return ['-device', 'VGA,id=video0', '-vnc', `unix:${value(paths.vncSocket)}`];
+}
+
 /**
  * The QEMU command line for a definition: a pure function, so what runs is exactly what the
- * definition says. No defaults devices, no display; serial on a socket that also logs to the
+ * definition says. No defaults devices, no local display (VNC where defined); serial on a socket that also logs to the
  * console log; QMP on a unix socket; the guest's power-off ends the process (no -no-shutdown:
  * a guest that shut itself down reads SHUTDOWN because its QEMU is gone).
  */
@@ -62,6 +68,7 @@ export function buildQemuArgv(definition: VmDefinition, paths: VmRuntimePaths, l
     `socket,id=serial0,path=${value(paths.consoleSocket)},server=on,wait=off,logfile=${value(paths.consoleLog)},logappend=on`,
     '-serial',
     'chardev:serial0',
+    ...displayArgs(definition, paths),
     ...definition.disks.flatMap((disk, index) => diskArgs(disk, index)),
     // NICs before volumes: a hot-plugged volume takes the next free PCI slot, which a restart or a
     // migration's destination must give it too.

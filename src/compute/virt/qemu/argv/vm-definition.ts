@@ -59,12 +59,22 @@ export interface VmDefinition {
   readonly volumes: readonly VolumeDefinition[];
   /** In port order. A definition written before NICs existed has none (readDefinition fills in []). */
   readonly nics: readonly NicDefinition[];
+  /**
+   * `vnc`: a VGA card whose screen QEMU serves over VNC on the runtime dir's socket (the console
+   * proxy's way in); `none`: no display device. Part of the machine, so a saved state or a
+   * migration keeps it; a definition written before consoles existed has none.
+   */
+  readonly display: VmDisplay;
 }
+
+export type VmDisplay = 'vnc' | 'none';
 
 /** Where the process's files live; all in the instance directory. */
 export interface VmRuntimePaths {
   readonly qmpSocket: string;
   readonly consoleSocket: string;
+  /** QEMU's VNC server (guests with the `vnc` display). */
+  readonly vncSocket: string;
   readonly consoleLog: string;
   readonly pidFile: string;
 }

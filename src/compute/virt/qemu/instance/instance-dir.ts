@@ -3,7 +3,7 @@
  * `<instances>/<uuid>/` holds what a shared instance store (NFS) carries between hosts: the root
  * disk overlay, the rescue disk, the config drive, the serial console log and the owner record. Its runtime
  * directory `<runtime>/<uuid>/` is this host's alone: the definition (what QEMU is started from),
- * the QMP and console sockets, QEMU's pid file and stderr, and the saved state while suspended.
+ * the QMP, console and VNC sockets, QEMU's pid file and stderr, and the saved state while suspended.
  * Two hosts may so run the same guest's disk (a live migration, an evacuation) without sharing a
  * socket or a definition. Base images are shared in `<instances>/_base/`.
  */
@@ -87,6 +87,9 @@ export class InstanceDir implements VmRuntimePaths {
   get consoleSocket(): string {
     return join(this.runtime, 'console.sock');
   }
+  get vncSocket(): string {
+    return join(this.runtime, 'vnc.sock');
+  }
   get pidFile(): string {
     return join(this.runtime, 'qemu.pid');
   }
@@ -128,10 +131,10 @@ export async function readDefinition(path: string): Promise<VmDefinition | undef
   } catch {
     return undefined;
   }
-  const definition = JSON.parse(text) as Omit<VmDefinition, 'nics'> & { readonly nics?: VmDefinition['nics'] };
+  const definition = JSON.parse(text) as Omit<VmDefinition, 'nics' | 'display'> & { readonly nics?: VmDefinition['nics']; readonly display?: VmDefinition['display'] };
   if (definition.version !== DEFINITION_VERSION) throw new Error(`${path}: unknown definition version ${String(definition.version)}`);
-  // Definitions written before guests had NICs have none.
-  return { ...definition, nics: definition.nics ?? [] };
+  // Definitions written before guests had NICs (or screens) have none.
+  return { ...definition, nics: definition.nics ?? [], display: definition.display ?? 'none' };
 }
 
 /** Records `host` as the owner of the guest's disks (written whenever a host takes the guest over). */

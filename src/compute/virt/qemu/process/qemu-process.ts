@@ -26,7 +26,7 @@ async function stderrOf(dir: InstanceDir): Promise<string> {
 
 /** Starts QEMU for `definition` and returns its monitor once QMP answers. */
 export async function startQemu(binary: string, dir: InstanceDir, definition: VmDefinition, launch: VmLaunch): Promise<QmpMonitor> {
-  await Promise.all([dir.qmpSocket, dir.consoleSocket, dir.pidFile].map((path) => rm(path, { force: true })));
+  await Promise.all([dir.qmpSocket, dir.consoleSocket, dir.vncSocket, dir.pidFile].map((path) => rm(path, { force: true })));
   const stderr = openSync(dir.stderrLog, 'w');
   let exited: Promise<string>;
   try {

@@ -18,7 +18,7 @@ interface AdminPageProps<T> {
  * An admin page. Without the admin role (as Horizon gates its admin panels) or when the API answers
  * 403, a clear "not allowed" view; other errors show their own message.
  */
-function AdminPage<T>({ session, title, loaded, children }: AdminPageProps<T>) {
+export function AdminPage<T>({ session, title, loaded, children }: AdminPageProps<T>) {
   const { data, error } = loaded;
   const refused = error instanceof ApiError && error.status === 403;
   if (!session.roles.includes('admin') || refused) {

@@ -7,6 +7,7 @@ import { InstancesPage } from './instances.js';
 import { KeyPairsPage } from './keypairs.js';
 import { LaunchWizard } from './launch-wizard.js';
 import { OverviewPage } from './overview.js';
+import { RequestTimelinePage } from './request-timeline.js';
 
 export interface NavItem {
   readonly path: string;
@@ -42,6 +43,9 @@ export function pageFor(route: string, session: Session) {
       return <AbsentApiPage session={session} title="Volumes" serviceType="volumev3" />;
     case 'networks':
       return <AbsentApiPage session={session} title="Networks" serviceType="network" />;
+    case 'timeline':
+      if (rest) return <RequestTimelinePage key={rest} session={session} requestId={decodeURIComponent(rest)} />;
+      break;
     case 'admin':
       if (rest === 'hypervisors') return <AdminHypervisorsPage session={session} />;
       if (rest === 'services') return <AdminServicesPage session={session} />;

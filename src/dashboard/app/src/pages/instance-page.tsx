@@ -5,6 +5,7 @@ import { DataTable } from '../components/data-table.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { ActionMenu } from './server-actions.js';
+import { VncConsole } from './vnc-console.js';
 
 interface ActionEvent {
   readonly event: string;
@@ -29,7 +30,7 @@ async function actionLog(session: Session, id: string): Promise<InstanceAction[]
   );
 }
 
-const TABS = ['Overview', 'Action log', 'Console log'] as const;
+const TABS = ['Overview', 'Action log', 'Console log', 'Console'] as const;
 type Tab = (typeof TABS)[number];
 
 export function InstancePage({ session, id }: { session: Session; id: string }) {
@@ -63,6 +64,7 @@ export function InstancePage({ session, id }: { session: Session; id: string }) 
             {tab === 'Overview' && <Overview session={session} server={s} onChanged={server.reload} onError={setError} />}
             {tab === 'Action log' && <ActionLog session={session} id={id} />}
             {tab === 'Console log' && <ConsoleLog session={session} id={id} />}
+            {tab === 'Console' && <VncConsole session={session} id={id} />}
           </div>
         </>
       )}
@@ -155,10 +157,17 @@ function ActionLog({ session, id }: { session: Session; id: string }) {
   return (
     <DataTable headings={['Action', 'Request ID', 'Started', 'Events']}>
       {log.data.map((a) => (
-        <tr key={a.request_id}>
+        <tr key={a.request_id} data-action={a.action}>
           <td>{a.action}</td>
           <td>
             <code>{a.request_id}</code>
+            {session.roles.includes('admin') && (
+              <div>
+                <a href={`#/timeline/${encodeURIComponent(a.request_id)}`} aria-label={`Timeline of ${a.action} ${a.request_id}`}>
+                  Timeline
+                </a>
+              </div>
+            )}
           </td>
           <td>{a.start_time}</td>
           <td>
