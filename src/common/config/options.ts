@@ -104,6 +104,11 @@ export const OPTIONS = {
     shelved_poll_interval: int('Seconds between the compute agents\' checks for shelved servers due to be offloaded (0: never).', 3600, { min: 0, max: 31536000 }),
     force_config_drive: bool('Give every new server a config drive, whether or not it asked for one (`--config-drive`).', false),
     allow_resize_to_same_host: bool('Let a resize land on the host the server is on (a cold migration never does).', false),
+    metadata_proxy_socket: str("Unix socket Neutron's metadata agent listens on for the per-network metadata proxies (Neutron's [DEFAULT] metadata_proxy_socket).", (r) =>
+      join(stateDir(r), 'network', 'metadata_proxy'),
+    ),
+    nova_metadata_host: str("Host of Nova's metadata API, where the metadata agent forwards guests' requests.", '127.0.0.1'),
+    nova_metadata_port: int("Port of Nova's metadata API (the same as [api] metadata_listen_port where both run on one node).", 8775, { min: 1, max: 65535 }),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,
       max: 31536000,
@@ -117,6 +122,8 @@ export const OPTIONS = {
       min: 1024,
       max: 1 << 30,
     }),
+    metadata_listen: str("Address Nova's metadata API listens on (nova-api-metadata; guests reach it through the network's metadata proxy, never directly).", '127.0.0.1'),
+    metadata_listen_port: int("Port of Nova's metadata API (0: any free port).", 8775, { min: 0, max: 65535 }),
   },
   database: {
     connection: url('Database URL. Default: sqlite:///<state_dir>/nimbus.sqlite.', ['sqlite', 'postgresql', 'postgres', 'mysql', 'mariadb'], (r) =>
@@ -175,6 +182,12 @@ export const OPTIONS = {
     quota_floatingip: int('Floating IPs one project may have (-1: no limit).', 50, { min: -1, max: 1_000_000_000 }),
     quota_security_group: int('Security groups one project may have (-1: no limit).', 10, { min: -1, max: 1_000_000_000 }),
     quota_security_group_rule: int('Security group rules one project may have (-1: no limit).', 100, { min: -1, max: 1_000_000_000 }),
+  },
+  neutron: {
+    metadata_proxy_shared_secret: str(
+      "Secret Neutron's metadata agent signs the instance id with (X-Instance-ID-Signature, HMAC-SHA256) and Nova's metadata API checks it by: the same on both sides. Empty: a secret generated in the state dir on first start (`metadata-proxy-secret`), which one-host clouds share.",
+      '',
+    ),
   },
   volume: {
     volumes_dir: str('Where the file backend keeps its volumes and snapshots, as sparse raw files (default: <state_dir>/volumes).', (r) => join(stateDir(r), 'volumes')),

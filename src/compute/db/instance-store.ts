@@ -32,6 +32,13 @@ export class InstanceStore {
     return toAgentInstance(row, (await this.#metadataOf([uuid])).get(uuid));
   }
 
+  /** The instance with its reservation id (the EC2 tree's reservation-id), for the metadata service. */
+  async forMetadata(uuid: string): Promise<{ readonly instance: AgentInstance; readonly reservationId: string } | undefined> {
+    const row = await this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).where('deleted', '=', false).executeTakeFirst();
+    if (row === undefined) return undefined;
+    return { instance: toAgentInstance(row, (await this.#metadataOf([uuid])).get(uuid)), reservationId: row.reservation_id };
+  }
+
   async onHost(host: string): Promise<AgentInstance[]> {
     const rows = await this.#db.selectFrom('compute_instances').selectAll().where('host', '=', host).where('deleted', '=', false).execute();
     const metadata = await this.#metadataOf(rows.map((row) => row.uuid));
