@@ -17,7 +17,8 @@ export interface NimbusProcess {
 /** Runs `nimbus <args>` as a child process, the way a user would. */
 export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}): NimbusProcess {
   const child = spawn(process.execPath, [CLI_MAIN, ...args], {
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', ...env },
+    // Nova's metadata port (8775) is one per host: clouds started side by side take any free one.
+    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', NIMBUS_API_METADATA_LISTEN_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

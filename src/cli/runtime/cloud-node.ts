@@ -19,6 +19,7 @@ import { computeDriverFactory, computeDriverOf, type DriverName } from '../prese
 import { imageStoreOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
+import { startMetadataParts } from './metadata-node.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 import { createWebSites } from '../presets/web-sites.js';
 
@@ -113,6 +114,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       volume = started;
       undo.push(() => started.workers.stop());
     }
+    const metadata = await startMetadataParts(config, db, options.services);
+    undo.push(() => metadata.stop());
     const policy = createPolicyEnforcer({
       defaults: POLICY_DEFAULTS,
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
