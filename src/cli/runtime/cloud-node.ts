@@ -21,6 +21,8 @@ import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 import { createWebSites } from '../presets/web-sites.js';
+import { NeutronClient } from '../../compute/network/neutron-client.js';
+import { nodeServiceCredentials } from './service-credentials.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -49,6 +51,22 @@ export interface NodeOptions {
   readonly migrate: boolean;
   /** Compute agents this node runs beside the conductor and scheduler, by host name (none: they run elsewhere). */
   readonly computeHosts: readonly string[];
+}
+
+/**
+ * The network API as compute reaches it: `[neutron] endpoint_override`, else this node's own
+ * network API, else the service user's catalog; none of them: compute runs without networking.
+ */
+function networkClientOf(config: NimbusConfig, options: NodeOptions, nodeUrl: () => string): NeutronClient | undefined {
+  const servesNetwork = options.services.includes('network');
+  const servesIdentity = options.services.includes('identity');
+  if (config.neutron.endpoint_override === '' && !servesNetwork && config.service_user.auth_url === '') return undefined;
+  const override = config.neutron.endpoint_override;
+  const serviceUser = config.service_user.auth_url !== '' || servesIdentity ? nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) : undefined;
+  return new NeutronClient({
+    endpointOverride: override !== '' || !servesNetwork ? override : () => `${nodeUrl()}/network`,
+    ...(serviceUser === undefined ? {} : { serviceUser }),
+  });
 }
 
 async function prepareSchema(db: Database, migrate: boolean): Promise<void> {
@@ -84,6 +102,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const identity = await startIdentityCore(db, config);
     undo.push(() => identity.close());
     const images = createImageService(db, config, imageStoreOf(config));
+    // Links are rendered per request: with --port 0 the URL is known only after listen.
+    let url = publicUrl(config);
+    const network = networkClientOf(config, options, () => url);
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
@@ -103,6 +124,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
         allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
         resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
+        ...(network === undefined ? {} : { network }),
+        vifPluggingTimeoutSeconds: config.DEFAULT.vif_plugging_timeout,
+        vifPluggingIsFatal: config.DEFAULT.vif_plugging_is_fatal,
       });
       const workers = computeWorkers;
       undo.push(() => workers.stop());
@@ -118,8 +142,6 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
     });
 
-    // Links are rendered per request: with --port 0 the URL is known only after listen.
-    let url = publicUrl(config);
     const deps = {
       get publicUrl() {
         return url;
@@ -134,6 +156,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         images,
         network: createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
+        ...(network === undefined ? {} : { computeNetwork: network }),
         ...(volume === undefined ? {} : { volume: volume.core }),
       }),
       sites: createWebSites(),

@@ -103,6 +103,8 @@ export const OPTIONS = {
     shelved_offload_time: int('Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).', 0, { min: -1, max: 31536000 }),
     shelved_poll_interval: int('Seconds between the compute agents\' checks for shelved servers due to be offloaded (0: never).', 3600, { min: 0, max: 31536000 }),
     force_config_drive: bool('Give every new server a config drive, whether or not it asked for one (`--config-drive`).', false),
+    vif_plugging_timeout: int('Seconds a compute agent waits for Neutron\'s network-vif-plugged event for each port of a server it builds (0: no wait).', 300, { min: 0, max: 3600 }),
+    vif_plugging_is_fatal: bool('A build whose ports are not reported plugged within vif_plugging_timeout fails (ERROR); false: the guest starts anyway.', true),
     allow_resize_to_same_host: bool('Let a resize land on the host the server is on (a cold migration never does).', false),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,
@@ -193,6 +195,12 @@ export const OPTIONS = {
   glance: {
     endpoint_override: str(
       'Base URL of the image API (Glance v2) that compute agents under `nimbus compute-agent` read images from and upload snapshots to, e.g. http://controller:8770/image (empty: the image endpoint of the [service_user] token\'s catalog, internal interface first, then public).',
+      '',
+    ),
+  },
+  neutron: {
+    endpoint_override: str(
+      'Base URL of the network API (Neutron v2.0) compute reaches ports through, e.g. http://controller:8770/network (empty: this node\'s own when it serves network, else the network endpoint of the [service_user] token\'s catalog).',
       '',
     ),
   },
