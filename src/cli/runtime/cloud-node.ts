@@ -1,4 +1,9 @@
-import { createNetworkPlugin } from '../../network/plugin/network-plugin.js';
+import { createNetworkPlugin, type CorePlugin } from '../../network/plugin/network-plugin.js';
+import { startNetworkServer, type NetworkServer } from '../../network/server/network-server.js';
+import type { NovaAuth } from '../../network/server/nova-notifier.js';
+import { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import { loadOrCreateBootstrapSecrets } from './bootstrap-secrets.js';
+import { startNetworkAgent } from './network-agent-node.js';
 import type { Transport } from '../../common/bus/transport.js';
 import { publicUrl } from '../../common/config/load.js';
 import type { NimbusConfig } from '../../common/config/options.js';
@@ -41,6 +46,8 @@ export interface CloudNode {
   readonly images: ImageService;
   /** `[compute] driver`, auto resolved: what this node's agents run, and with none (`--compute-hosts 0`) what the cloud's remote agents are set up for; undefined without the compute service. */
   readonly computeDriver: DriverName | undefined;
+  /** The network plugin the API serves, where the node serves network (the all-in-one bootstrap lays DevStack's networks through it). */
+  readonly network: CorePlugin | undefined;
   /** Drains in-flight requests, then closes the bus and the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -51,6 +58,30 @@ export interface NodeOptions {
   readonly migrate: boolean;
   /** Compute agents this node runs beside the conductor and scheduler, by host name (none: they run elsewhere). */
   readonly computeHosts: readonly string[];
+  /**
+   * Host names the node's own network agent answers for (none: agents run under `nimbus
+   * network-agent`). The all-in-one's agent removes what it wired when the node stops.
+   */
+  readonly networkAgentHosts?: readonly string[];
+}
+
+/**
+ * Who the network server is towards Nova: `[service_user]`, or in the all-in-one (which has no
+ * service user of its own) the bootstrapped administrator of the state dir.
+ */
+function novaSession(config: NimbusConfig, allInOne: boolean, identityUrl: () => string): () => NovaAuth | undefined {
+  const user = config.service_user;
+  let session: ServiceUserSession | undefined;
+  return () => {
+    if (session !== undefined) return session;
+    if (user.auth_url !== '') {
+      session = new ServiceUserSession({ authUrl: user.auth_url, username: user.username, password: user.password, projectName: user.project_name, userDomainName: user.user_domain_name, projectDomainName: user.project_domain_name });
+    } else if (allInOne) {
+      const { adminPassword } = loadOrCreateBootstrapSecrets(config.DEFAULT.state_dir);
+      session = new ServiceUserSession({ authUrl: identityUrl(), username: 'admin', password: adminPassword, projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' });
+    }
+    return session;
+  };
 }
 
 /**
@@ -137,6 +168,20 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       volume = started;
       undo.push(() => started.workers.stop());
     }
+    // Links are rendered per request: with --port 0 the URL is known only after listen.
+    let url = publicUrl(config);
+    let network: NetworkServer | undefined;
+    if (options.services.includes('network')) {
+      const allInOne = (options.networkAgentHosts ?? []).length > 0;
+      const server = await startNetworkServer({ database: db, transport, config, novaAuth: novaSession(config, allInOne, () => `${url}/identity`) });
+      network = server;
+      undo.push(() => server.stop());
+      const agentHosts = options.networkAgentHosts ?? [];
+      if (agentHosts.length > 0) {
+        const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver);
+        undo.push(() => agent.stop({ teardown: true }));
+      }
+    }
     const policy = createPolicyEnforcer({
       defaults: POLICY_DEFAULTS,
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
@@ -154,7 +199,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         identity,
         database: db,
         images,
-        network: createNetworkPlugin(db, config.network),
+        network: network?.plugin ?? createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
         ...(network === undefined ? {} : { computeNetwork: network }),
         ...(volume === undefined ? {} : { volume: volume.core }),
@@ -186,6 +231,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       database: db,
       images,
       computeDriver,
+      network: network?.plugin,
       stop: () => (stopping ??= rollback()),
     };
   } catch (err) {

@@ -177,6 +177,17 @@ export const OPTIONS = {
     quota_floatingip: int('Floating IPs one project may have (-1: no limit).', 50, { min: -1, max: 1_000_000_000 }),
     quota_security_group: int('Security groups one project may have (-1: no limit).', 10, { min: -1, max: 1_000_000_000 }),
     quota_security_group_rule: int('Security group rules one project may have (-1: no limit).', 100, { min: -1, max: 1_000_000_000 }),
+    agent_down_time: int("Seconds after its last state report a network agent counts as down: ports no longer bind to its host (Neutron's agent_down_time).", 75, { min: 5, max: 86400 }),
+    report_interval: int("Seconds between a network agent's state reports (Neutron's [agent] report_interval).", 10, { min: 1, max: 3600 }),
+    l3_host: str('Host whose network agent wires every router and floating IP (the L3 agent); empty: this node\'s [DEFAULT] host. Scaled out, name the host that runs `nimbus network-agent` with the external network.', ''),
+    datapath: choice(
+      'Data path of network agents: linux-bridge (bridges, taps, dnsmasq, namespaces, nftables; needs root with CAP_NET_ADMIN, else the agent reports itself down and ports do not bind), fake (records what it is told, for clouds of fake hosts), or auto: fake when the compute driver is fake, linux-bridge otherwise.',
+      ['auto', 'linux-bridge', 'fake'],
+      'auto',
+    ),
+    datapath_state_dir: str("Where a network agent keeps dnsmasq's files (default: <state_dir>/network).", (r) => join(stateDir(r), 'network')),
+    nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
+    uplink: str('The one host interface guest traffic may be routed to, NATed by routers onto it; empty (the default): none, guests reach only what Nimbus built.', ''),
   },
   volume: {
     volumes_dir: str('Where the file backend keeps its volumes and snapshots, as sparse raw files (default: <state_dir>/volumes).', (r) => join(stateDir(r), 'volumes')),
