@@ -135,7 +135,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const images = createImageService(db, config, imageStoreOf(config));
     // Links are rendered per request: with --port 0 the URL is known only after listen.
     let url = publicUrl(config);
-    const network = networkClientOf(config, options, () => url);
+    const neutron = networkClientOf(config, options, () => url);
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
@@ -155,7 +155,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
         allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
         resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
-        ...(network === undefined ? {} : { network }),
+        ...(neutron === undefined ? {} : { network: neutron }),
         vifPluggingTimeoutSeconds: config.DEFAULT.vif_plugging_timeout,
         vifPluggingIsFatal: config.DEFAULT.vif_plugging_is_fatal,
       });
@@ -168,8 +168,6 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       volume = started;
       undo.push(() => started.workers.stop());
     }
-    // Links are rendered per request: with --port 0 the URL is known only after listen.
-    let url = publicUrl(config);
     let network: NetworkServer | undefined;
     if (options.services.includes('network')) {
       const allInOne = (options.networkAgentHosts ?? []).length > 0;
@@ -201,7 +199,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         images,
         network: network?.plugin ?? createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
-        ...(network === undefined ? {} : { computeNetwork: network }),
+        ...(neutron === undefined ? {} : { computeNetwork: neutron }),
         ...(volume === undefined ? {} : { volume: volume.core }),
       }),
       sites: createWebSites(),
