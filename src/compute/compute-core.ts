@@ -11,6 +11,7 @@ import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
+import type { NeutronApi } from './network/neutron-api.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
 export interface ComputeApiBackends {
@@ -23,6 +24,8 @@ export interface ComputeApiBackends {
   readonly updateSchedulerService: ServiceChanged;
   /** Whether identity knows a project. */
   readonly projectExists: ProjectExists;
+  /** The network API (absent: compute without networking). */
+  readonly network?: NeutronApi;
 }
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
@@ -43,6 +46,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     computeAgentApi: backends.computeAgentApi,
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
+    ...(backends.network === undefined ? {} : { network: backends.network }),
   });
   return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists };
 }

@@ -14,11 +14,23 @@ export interface NimbusProcess {
   exited(): Promise<number | string>;
 }
 
-/** Runs `nimbus <args>` as a child process, the way a user would. */
+let clouds = 0;
+
+/**
+ * Runs `nimbus <args>` as a child process, the way a user would. Each gets nftables tables of its
+ * own, so clouds of tests running side by side never touch each other's security groups.
+ */
 export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}): NimbusProcess {
+  clouds += 1;
   const child = spawn(process.execPath, [CLI_MAIN, ...args], {
     // Nova's metadata port (8775) is one per host: clouds started side by side take any free one.
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', NIMBUS_API_METADATA_LISTEN_PORT: '0', ...env },
+    env: {
+      ...process.env,
+      NIMBUS_CONFIG: '/dev/null',
+      NIMBUS_NETWORK_NFT_TABLE: `nimbus_t${process.pid}_${clouds}`,
+      NIMBUS_API_METADATA_LISTEN_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

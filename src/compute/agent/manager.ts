@@ -12,6 +12,7 @@ import { consoleOutputOperation } from './operations/console-output.js';
 import { diagnosticsOperation } from './operations/diagnostics.js';
 import { guestOperations } from './operations/guest-operations.js';
 import { evacuateOperation } from './operations/evacuate-instance.js';
+import { externalEventsOperation } from './operations/external-events.js';
 import { liveMigrationChecks } from './operations/live-migration-checks.js';
 import { liveMigrationOperations } from './operations/live-migration.js';
 import type { ComputeManagerDeps, OperationContext } from './operations/operation-context.js';
@@ -47,6 +48,7 @@ export class ComputeManager {
       ...liveMigrationChecks(context),
       ...liveMigrationOperations(context),
       ...evacuateOperation(context),
+      ...externalEventsOperation(context),
     };
   }
 

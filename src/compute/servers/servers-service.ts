@@ -22,6 +22,8 @@ import { serverNotFound, type ServerStore } from '../db/server-store.js';
 import { ServerTags } from './server-tags.js';
 import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
+import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
+import type { NeutronApi } from '../network/neutron-api.js';
 
 export interface ServersServiceDeps {
   readonly stores: ComputeStores;
@@ -35,6 +37,8 @@ export interface ServersServiceDeps {
   readonly availabilityZones: AvailabilityZoneNames;
   /** The services table: host_status (2.16), the 2.74 requested host and evacuate's source check read it. */
   readonly serviceRegistry: ServiceRegistry;
+  /** The network API: requested networks are checked against it (absent: a cloud without networking). */
+  readonly network?: NeutronApi;
   readonly now?: () => Date;
 }
 
@@ -107,6 +111,11 @@ export class ServersService {
     this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
+  }
+
+  /** os-server-external-events: each event cast to its server's host. */
+  externalEvents(events: readonly ExternalEventRequest[]): Promise<ExternalEventsResult> {
+    return createExternalEvents(this.store, this.#deps.computeAgentApi, events);
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
