@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -134,7 +135,12 @@ describe('the network agent on Linux bridges, namespaces, dnsmasq and nftables',
     }
     for (const [index, guest] of guests.entries()) {
       const fixed = ((ports[index + 1]?.['fixed_ips'] as Json[])[0] ?? {})['ip_address'];
-      assert.equal(await guest.dhcp(), fixed);
+      const leased = await guest.dhcp().catch(async (error: unknown) => {
+        const hosts = await readFile(join(stateDir, 'network', 'dhcp', networkId, 'host'), 'utf8').catch(() => 'none');
+        const links = (await run('bridge', ['link'])).stdout + (await readFile(join(stateDir, 'network', 'dhcp', networkId, 'log'), 'utf8').catch(() => 'no log')) + (await run('ps', ['-eo', 'pid,args'])).stdout.split('\n').filter((line) => line.includes('dnsmasq')).join('\n');
+        throw new Error(`${String(error)}\nhosts file:\n${hosts}\nbridge ports:\n${links}\n${nimbus.output().split('\n').filter((line) => !line.includes(' DEBUG ')).slice(-30).join('\n')}`);
+      });
+      assert.equal(leased, fixed);
     }
   });
 

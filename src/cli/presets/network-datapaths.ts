@@ -2,7 +2,7 @@
  * The network data path choice: what a network agent of this process wires with. The one place
  * that picks one; the agent is handed a Datapath.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NimbusConfig } from '../../common/config/options.js';
 import type { Datapath } from '../../network/agent/datapath.js';
@@ -44,7 +44,10 @@ export function createDatapath(config: NimbusConfig, name: DatapathName): Chosen
   return {
     name,
     datapath,
-    teardown: () => datapath.teardown(),
+    async teardown() {
+      await datapath.teardown();
+      await rm(stateDir, { recursive: true, force: true });
+    },
     leftNetworks: async () => (await readdir(join(stateDir, 'dhcp')).catch(() => [])).filter((entry) => UUID.test(entry)),
   };
 }

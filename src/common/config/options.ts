@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -192,7 +193,10 @@ export const OPTIONS = {
       ['auto', 'linux-bridge', 'fake'],
       'auto',
     ),
-    datapath_state_dir: str("Where a network agent keeps dnsmasq's files (default: <state_dir>/network).", (r) => join(stateDir(r), 'network')),
+    datapath_state_dir: str(
+      "Where a network agent keeps dnsmasq's files. Every directory above it must be open to `nobody`, as dnsmasq reads them after dropping to that user, so the default is not under the state dir (mode 0700) but /run/nimbus/network-<hash of the state dir>.",
+      (r) => join('/run/nimbus', `network-${createHash('sha256').update(stateDir(r)).digest('hex').slice(0, 12)}`),
+    ),
     enable_isolated_metadata: bool(
       "Serve the metadata service (169.254.169.254) from each network's DHCP namespace through a proxy (haproxy) to the metadata agent's socket, and hand guests the route to it by DHCP (Neutron's enable_isolated_metadata, here for every subnet as with force_metadata).",
       true,
