@@ -24,7 +24,7 @@ import { computeDriverFactory, computeDriverOf, type DriverName } from '../prese
 import { imageStoreOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
-import { startMetadataParts } from './metadata-node.js';
+import { startMetadataApiOf } from './metadata-node.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 import { createWebSites } from '../presets/web-sites.js';
 import { NeutronClient } from '../../compute/network/neutron-client.js';
@@ -169,8 +169,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       volume = started;
       undo.push(() => started.workers.stop());
     }
-    const metadata = await startMetadataParts(config, db, options.services);
-    undo.push(() => metadata.stop());
+    const metadataApi = await startMetadataApiOf(config, db, options.services);
+    if (metadataApi !== undefined) undo.push(() => metadataApi.close());
     let network: NetworkServer | undefined;
     if (options.services.includes('network')) {
       const allInOne = (options.networkAgentHosts ?? []).length > 0;
@@ -179,7 +179,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       undo.push(() => server.stop());
       const agentHosts = options.networkAgentHosts ?? [];
       if (agentHosts.length > 0) {
-        const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver);
+        const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver, { novaMetadataPort: metadataApi?.port });
         undo.push(() => agent.stop({ teardown: true }));
       }
     }

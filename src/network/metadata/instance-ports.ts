@@ -2,8 +2,8 @@
  * Which instance a metadata request comes from, as Neutron's metadata agent tells
  * (neutron/agent/metadata/agent.py `_get_instance_and_tenant_id`): the port holding the request's
  * source address on the proxy's network, or on any network the proxy's router has an interface
- * on. Exactly one such port with a device id names the instance (device_id) and its project;
- * none, or several, names nothing.
+ * on. Exactly one such port, a guest's, names the instance (device_id) and its project; none, or
+ * several, names nothing.
  */
 import type { NetworkStore } from '../db/network-store.js';
 
@@ -35,6 +35,7 @@ export async function instanceOfAddress(store: NetworkStore, address: string, so
   }
   if (portIds.size !== 1) return undefined;
   const [port] = await store.ports.where('id', [...portIds]);
-  if (port === undefined || port.device_id === '') return undefined;
+  // The network's own ports (DHCP, router ends) carry a router or DHCP id, never an instance's.
+  if (port === undefined || port.device_id === '' || port.device_owner.startsWith('network:')) return undefined;
   return { instanceId: port.device_id, projectId: port.project_id };
 }

@@ -15,6 +15,7 @@ import { NetworkStore } from '../db/network-store.js';
 import { networkMigrations } from '../db/migrations/index.js';
 import { createNetworkPlugin } from '../plugin/network-plugin.js';
 import { NETWORK_OPTIONS } from '../testing/network-api-fixture.js';
+import { instanceOfAddress } from './instance-ports.js';
 import { startMetadataAgent } from './metadata-agent.js';
 
 // Real parts end to end: Nova's metadata API on loopback, the metadata agent on a unix socket,
@@ -67,7 +68,7 @@ describe('metadata through the namespace proxy and the metadata agent', { skip }
       const nova = await startMetadataApi({ instances: new InstanceStore(db), sharedSecret: SECRET, host: '127.0.0.1', port: 0 });
       const agent = await startMetadataAgent({
         socketPath: metadataSocketIn(harness.stateDir),
-        store: NetworkStore.open(db),
+        findInstance: (address, source) => instanceOfAddress(NetworkStore.open(db), address, source),
         novaMetadataUrl: () => `http://127.0.0.1:${nova.port}`,
         sharedSecret: SECRET,
       });

@@ -1,8 +1,9 @@
 /**
- * Neutron's metadata agent (neutron/agent/metadata/agent.py): listens on a unix socket of the host
- * for the metadata proxies in the `qdhcp-`/`qrouter-` namespaces (a unix socket is reachable from
+ * Neutron's metadata agent (neutron/agent/metadata/agent.py), beside the network agent on each
+ * host: listens on a unix socket of the host for the metadata proxies in the `qdhcp-`/`qrouter-` namespaces (a unix socket is reachable from
  * any network namespace), finds the instance behind the request's source address
- * (X-Forwarded-For, on the network or router the proxy named), signs its id with the shared
+ * (X-Forwarded-For, on the network or router the proxy named; the network server answers over
+ * the bus, so the agent holds no database credentials), signs its id with the shared
  * secret and forwards the request to Nova's metadata API. No such port: 404. Nova's answer comes
  * back as Neutron passes it: 200 with its body and type, the errors as the agent's own pages.
  */
@@ -13,8 +14,7 @@ import { newRequestId, runWithContext } from '../../common/context/request-conte
 import { getLogger } from '../../common/logging/logger.js';
 import { ERROR_PAGE_TYPE, errorPage, isErrorStatus, type ErrorStatus } from '../../common/metadata/error-page.js';
 import { signInstanceId } from '../../common/metadata/instance-signature.js';
-import type { NetworkStore } from '../db/network-store.js';
-import { instanceOfAddress, type ProxySource } from './instance-ports.js';
+import type { InstanceOfPort, ProxySource } from './instance-ports.js';
 
 const LOG = getLogger('nimbus.network.metadata.agent');
 
@@ -26,7 +26,8 @@ const PASSED_ON = new Set([400, 404, 409, 502, 503, 504]);
 export interface MetadataAgentOptions {
   /** `[DEFAULT] metadata_proxy_socket`. */
   readonly socketPath: string;
-  readonly store: NetworkStore;
+  /** Whose port holds the address (the network server's answer, over the bus on an agent host). */
+  readonly findInstance: (address: string, source: ProxySource) => Promise<InstanceOfPort | undefined>;
   /** Nova's metadata API, `http://<nova_metadata_host>:<nova_metadata_port>`. */
   readonly novaMetadataUrl: () => string;
   /** `[neutron] metadata_proxy_shared_secret`. */
@@ -78,7 +79,7 @@ function sendPage(response: ServerResponse, status: ErrorStatus, explanation?: s
 async function handle(options: MetadataAgentOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const address = header(request, 'x-forwarded-for');
   const source = sourceOf(request);
-  const instance = address === undefined ? undefined : await instanceOfAddress(options.store, address, source);
+  const instance = address === undefined ? undefined : await options.findInstance(address, source);
   if (instance === undefined) {
     LOG.info(`No instance port holds ${address ?? '(no address)'} on ${'networkId' in source ? `network ${source.networkId}` : `router ${source.routerId}`}`);
     sendPage(response, 404);
