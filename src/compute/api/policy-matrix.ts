@@ -203,6 +203,9 @@ const ACTION_ROWS: Row[] = [
   actionRow('os-stop', serverMember(202), null),
   actionRow('reboot', serverMember(202), { type: 'SOFT' }),
   actionRow('lock', serverMember(202), null),
+  // The route-test app has no network API: where policy lets the caller through, the 501 of a cloud without one.
+  actionRow('addSecurityGroup', serverMember(501), { name: 'default' }),
+  actionRow('removeSecurityGroup', serverMember(501), { name: 'default' }),
   actionRow('unlock', serverMember(202), null, (fx) => fx.server({ locked: true, locked_by: 'owner' })),
   // Locked by the administrator: unlocking needs unlock_override.
   { ...actionRow('unlock', serverAdmin(202), null, (fx) => fx.server({ locked: true, locked_by: 'admin' })), case: 'locked by the administrator' },
