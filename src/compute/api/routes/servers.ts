@@ -65,7 +65,7 @@ export async function serverView(
 /** Nova's _add_security_grps for show and detail: the groups of the servers' ports, when there is a network API. */
 function securityGroupsOf(request: FastifyRequest, servers: ServersService, page: readonly Server[]): Promise<Map<string, string[]>> {
   const withPorts = page.filter((server) => server.networkInfo.length > 0).map((server) => server.row.uuid);
-  if (servers.securityGroups === undefined || withPorts.length === 0) return Promise.resolve(new Map());
+  if (servers.securityGroups === undefined || withPorts.length === 0) return Promise.resolve(new Map<string, string[]>());
   return servers.securityGroups.namesOf(request.requestContext, withPorts);
 }
 
