@@ -23,6 +23,7 @@ import { ServerTags } from './server-tags.js';
 import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
 import { ServerSecurityGroups } from './server-security-groups.js';
+import { ServerInterfaces } from './server-interfaces.js';
 import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
 import type { NeutronApi } from '../network/neutron-api.js';
 
@@ -79,6 +80,8 @@ export class ServersService {
   readonly evacuations: EvacuateActions;
   /** addSecurityGroup, removeSecurityGroup and the groups server views name (absent without a network API). */
   readonly securityGroups: ServerSecurityGroups | undefined;
+  /** os-interface reads (absent without a network API). */
+  readonly interfaces: ServerInterfaces | undefined;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -115,6 +118,7 @@ export class ServersService {
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
     this.securityGroups = deps.network === undefined ? undefined : new ServerSecurityGroups(deps.network);
+    this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network);
   }
 
   /** os-server-external-events: each event cast to its server's host. */
