@@ -162,6 +162,15 @@ describe('compute routes: security groups of a server', () => {
       const unknown = await action({ addSecurityGroup: { name: 'nonesuch' } });
       assert.deepEqual([unknown.status, (unknown.json['itemNotFound'] as { message: string }).message], [404, 'Security group nonesuch is not found for project demo']);
       assert.equal((await action({ addSecurityGroup: { name: '  ' } })).status, 400);
+
+      // os-interface: the server's ports as Neutron has them, the tag from 2.70.
+      const listed = await call('GET', `/servers/${uuid}/os-interface`, { as: DEMO, version: '2.70' });
+      const attachments = listed.json['interfaceAttachments'] as Record<string, unknown>[];
+      assert.deepEqual(attachments.map((attachment) => [attachment['port_id'], attachment['net_id'], attachment['port_state'], attachment['tag']]), [[portId, net.net1, 'DOWN', null]]);
+      const one = await call('GET', `/servers/${uuid}/os-interface/${portId}`, { as: DEMO });
+      assert.deepEqual(Object.keys(one.json['interfaceAttachment'] as object).sort(), ['fixed_ips', 'mac_addr', 'net_id', 'port_id', 'port_state']);
+      const notOurs = await call('GET', `/servers/${uuid}/os-interface/${net.freePort}`, { as: DEMO });
+      assert.deepEqual([notOurs.status, (notOurs.json['itemNotFound'] as { message: string }).message], [404, `Instance ${uuid} does not have a port with id ${net.freePort}`]);
     }));
 });
 
