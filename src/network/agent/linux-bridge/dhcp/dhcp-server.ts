@@ -70,7 +70,7 @@ export class DhcpServers {
     await run('ip', ['-n', namespace, 'link', 'set', 'dev', device, 'up']);
 
     const files = this.files(network.id);
-    // dnsmasq reads its hosts and options files again after dropping to nobody.
+    // Readable by anyone, as Neutron's: dnsmasq reads them again on every SIGHUP.
     await mkdir(files.dir, { recursive: true, mode: 0o755 });
     await chmod(files.dir, 0o755);
     await writeFile(files.hosts, hostsFile(network, ports), { mode: 0o644 });
