@@ -126,7 +126,8 @@ eth0=none
 if [ -e /sys/class/net/eth0 ]; then
   ip link set lo up
   ip link set eth0 up
-  if udhcpc -i eth0 -t 5 -T 1 -n -q -O staticroutes -s /etc/udhcpc.script >/dev/null 2>&1; then
+  # Ten tries two seconds apart: on a loaded host the first answers from dnsmasq may come late.
+  if udhcpc -i eth0 -t 10 -T 2 -n -q -O staticroutes -s /etc/udhcpc.script >/dev/null 2>&1; then
     eth0=$(ip -4 -o addr show eth0 | sed -n 's/.* inet \([^ ]*\) .*/\1/p')
     # No config drive: the metadata service, routed by DHCP (option 121) to the network's proxy.
     if [ "$md" = none ] && fetch_metadata meta_data.json /run/md/meta_data.json; then
@@ -136,6 +137,13 @@ if [ -e /sys/class/net/eth0 ]; then
     fi
   fi
 fi
+# Every further NIC gets its address in the background, as cloud images' DHCP on all interfaces.
+for nic in /sys/class/net/eth*; do
+  name=${nic##*/}
+  [ "$name" = eth0 ] || [ ! -e "$nic" ] && continue
+  ip link set "$name" up
+  udhcpc -i "$name" -b -t 10 -T 2 -O staticroutes -s /etc/udhcpc.script >/dev/null 2>&1
+done
 apply_metadata
 case "$md" in
   config-drive|metadata) echo "nimbus-metadata: source=$([ "$md" = metadata ] && echo metadata-service || echo config-drive) hostname=$(cat /run/md/hostname) key=$(head -n 1 /run/md/public-keys 2>/dev/null)" ;;

@@ -22,6 +22,8 @@ import { serverNotFound, type ServerStore } from '../db/server-store.js';
 import { ServerTags } from './server-tags.js';
 import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
+import { ServerSecurityGroups } from './server-security-groups.js';
+import { ServerInterfaces } from './server-interfaces.js';
 import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
 import type { NeutronApi } from '../network/neutron-api.js';
 
@@ -76,6 +78,10 @@ export class ServersService {
   readonly liveMigrations: LiveMigrationActions;
   /** evacuate. */
   readonly evacuations: EvacuateActions;
+  /** addSecurityGroup, removeSecurityGroup and the groups server views name (absent without a network API). */
+  readonly securityGroups: ServerSecurityGroups | undefined;
+  /** os-interface reads (absent without a network API). */
+  readonly interfaces: ServerInterfaces | undefined;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -111,6 +117,8 @@ export class ServersService {
     this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
+    this.securityGroups = deps.network === undefined ? undefined : new ServerSecurityGroups(deps.network);
+    this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network);
   }
 
   /** os-server-external-events: each event cast to its server's host. */

@@ -24,6 +24,7 @@ import { serverMigrationRoutes } from './server-migrations.js';
 import { serverRoutes } from './servers.js';
 import { serverExternalEventRoutes } from './server-external-events.js';
 import { serverIpRoutes } from './server-ips.js';
+import { serverInterfaceRoutes } from './server-interfaces.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
@@ -37,7 +38,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     const { servers, admin, images } = deps;
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverExternalEventRoutes, serverIpRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverExternalEventRoutes, serverIpRoutes, serverInterfaceRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {

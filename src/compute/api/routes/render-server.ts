@@ -41,6 +41,8 @@ export interface ServerViewOptions {
   readonly kind?: ServerViewKind;
   /** The server's host status, looked up beforehand (servers.hostStatuses); shown from 2.16 if allowed. */
   readonly hostStatus?: HostStatus;
+  /** Names of the security groups of the server's ports (show and detail; none: the field is left out, as Nova). */
+  readonly securityGroups?: readonly string[];
 }
 
 /** The parts of Nova's show() that a PUT or rebuild answer may leave out (show_AZ, show_keypair, …). */
@@ -200,6 +202,8 @@ export function renderServer(
   if (sections.hostStatus && microversion.isAtLeast('2.16') && hostStatus !== undefined && showsHostStatus(viewer, hostStatus)) body['host_status'] = hostStatus;
   for (const added of ADDED_FIELDS) if (microversion.isAtLeast(added.since)) Object.assign(body, added.fields(server));
   if (sections.serverGroups && microversion.isAtLeast('2.71')) body['server_groups'] = [...server.serverGroups];
+  const groups = options.securityGroups ?? [];
+  if (groups.length > 0) body['security_groups'] = groups.map((name) => ({ name }));
   return body;
 }
 

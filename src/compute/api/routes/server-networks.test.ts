@@ -31,21 +31,27 @@ interface Topology {
   readonly othersNet: string;
   readonly usedPort: string;
   readonly freePort: string;
+  /** POSTs to the network API as its administrator; answers the new resource's id. */
+  readonly made: AdminPost;
+  /** The same as a member of demo. */
+  readonly madeByDemo: AdminPost;
+  /** GET on the network API as its administrator. */
+  readonly read: (path: string) => Promise<Record<string, unknown>>;
 }
 
 /** A network API call as the cloud admin would make it (its token, over HTTP). */
 type AdminPost = (path: string, body: Record<string, unknown>) => Promise<string>;
 
-function adminPost(base: string): AdminPost {
+function adminPost(base: string, token = 'admin-token'): AdminPost {
   return async (path, body) => {
-    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'x-auth-token': 'admin-token', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const json = (await response.json()) as Record<string, { id: string }>;
     assert.equal(response.status, 201, JSON.stringify(json));
     return String(Object.values(json)[0]?.id);
   };
 }
 
-async function topology(made: AdminPost): Promise<Topology> {
+async function topology(made: AdminPost, madeByDemo: AdminPost, read: Topology['read']): Promise<Topology> {
   const network = async (name: string, project: string, cidr?: string) => {
     const id = await made('/v2.0/networks', { network: { name, project_id: project } });
     if (cidr !== undefined) await made('/v2.0/subnets', { subnet: { network_id: id, cidr, ip_version: 4, project_id: project } });
@@ -57,7 +63,7 @@ async function topology(made: AdminPost): Promise<Topology> {
   const othersNet = await network('theirs', 'other', '10.9.0.0/24');
   const usedPort = await made('/v2.0/ports', { port: { network_id: net1, project_id: 'demo', device_id: 'c0ffee00-0000-4000-8000-000000000001', device_owner: 'compute:nova' } });
   const freePort = await made('/v2.0/ports', { port: { network_id: net1, project_id: 'demo' } });
-  return { net1, net2, bare, othersNet, usedPort, freePort };
+  return { net1, net2, bare, othersNet, usedPort, freePort, made, madeByDemo, read };
 }
 
 /** The compute app whose servers API checks networks at a network API listening on loopback. */
@@ -66,7 +72,9 @@ function withNetworkedCompute(fn: (harness: Harness, net: Topology) => Promise<v
     async (_call, { app }) => {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const { port } = app.server.address() as AddressInfo;
-      const net = await topology(adminPost(`http://127.0.0.1:${port}/network`));
+      const base = `http://127.0.0.1:${port}/network`;
+      const read = async (path: string) => (await (await fetch(`${base}${path}`, { headers: { 'x-auth-token': 'admin-token' } })).json()) as Record<string, unknown>;
+      const net = await topology(adminPost(base), adminPost(base, 'demo-token'), read);
       const neutron = new NeutronClient({
         endpointOverride: `http://127.0.0.1:${port}/network`,
         serviceUser: { token: async () => 'admin-token', endpoint: async () => `http://127.0.0.1:${port}/network` },
@@ -125,6 +133,44 @@ describe('compute routes: requested networks', () => {
         recorded.builds.map(({ builds }) => builds[0]?.requestedNetworks),
         ['auto', 'none', [{ uuid: net.net1, fixedIp: '10.0.0.50', tag: 'nic1' }, { port: net.freePort }]],
       );
+    }));
+});
+
+describe('compute routes: security groups of a server', () => {
+  test('addSecurityGroup and removeSecurityGroup change every port of the server; show names the groups; Nova refusals', () =>
+    withNetworkedCompute(async ({ call, db }, net) => {
+      const uuid = await insertInstance(db, 'demo', { host: 'compute-1' });
+      const portId = await net.made('/v2.0/ports', { port: { network_id: net.net1, project_id: 'demo', device_id: uuid, device_owner: 'compute:nova' } });
+      const web = await net.madeByDemo('/v2.0/security-groups', { security_group: { name: 'web' } });
+      await createComputeStores(db).instances.setNetworkInfo(uuid, [
+        { id: portId, address: 'fa:16:3e:00:00:09', networkId: net.net1, networkLabel: 'private', type: 'bridge', bridge: 'brq', devname: 'tap', mtu: 1450, preserveOnDelete: false, tag: null, fixedIps: [] },
+      ]);
+      const groupsOfPort = async () => ((await net.read(`/v2.0/ports/${portId}`))['port'] as { security_groups: string[] }).security_groups;
+      const action = (body: unknown) => call('POST', `/servers/${uuid}/action`, { body, as: DEMO });
+
+      assert.equal((await action({ addSecurityGroup: { name: 'web' } })).status, 202);
+      assert.ok((await groupsOfPort()).includes(web));
+      const shown = (await call('GET', `/servers/${uuid}`, { as: DEMO })).json['server'] as Record<string, unknown>;
+      assert.deepEqual(shown['security_groups'], [{ name: 'default' }, { name: 'web' }]);
+      const detail = (await call('GET', '/servers/detail', { as: DEMO })).json['servers'] as Record<string, unknown>[];
+      assert.deepEqual(detail[0]?.['security_groups'], [{ name: 'default' }, { name: 'web' }]);
+
+      assert.equal((await action({ removeSecurityGroup: { name: 'web' } })).status, 202);
+      assert.ok(!(await groupsOfPort()).includes(web));
+      const again = await action({ removeSecurityGroup: { name: 'web' } });
+      assert.deepEqual([again.status, (again.json['itemNotFound'] as { message: string }).message], [404, `Security group web not associated with the instance ${uuid}`]);
+      const unknown = await action({ addSecurityGroup: { name: 'nonesuch' } });
+      assert.deepEqual([unknown.status, (unknown.json['itemNotFound'] as { message: string }).message], [404, 'Security group nonesuch is not found for project demo']);
+      assert.equal((await action({ addSecurityGroup: { name: '  ' } })).status, 400);
+
+      // os-interface: the server's ports as Neutron has them, the tag from 2.70.
+      const listed = await call('GET', `/servers/${uuid}/os-interface`, { as: DEMO, version: '2.70' });
+      const attachments = listed.json['interfaceAttachments'] as Record<string, unknown>[];
+      assert.deepEqual(attachments.map((attachment) => [attachment['port_id'], attachment['net_id'], attachment['port_state'], attachment['tag']]), [[portId, net.net1, 'DOWN', null]]);
+      const one = await call('GET', `/servers/${uuid}/os-interface/${portId}`, { as: DEMO });
+      assert.deepEqual(Object.keys(one.json['interfaceAttachment'] as object).sort(), ['fixed_ips', 'mac_addr', 'net_id', 'port_id', 'port_state']);
+      const notOurs = await call('GET', `/servers/${uuid}/os-interface/${net.freePort}`, { as: DEMO });
+      assert.deepEqual([notOurs.status, (notOurs.json['itemNotFound'] as { message: string }).message], [404, `Instance ${uuid} does not have a port with id ${net.freePort}`]);
     }));
 });
 

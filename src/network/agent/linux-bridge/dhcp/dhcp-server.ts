@@ -1,8 +1,9 @@
 /**
  * A network's DHCP server, as Neutron's DHCP agent runs it: dnsmasq in the namespace
  * `qdhcp-<net>`, listening on `ns-<port>`, whose veth peer `tap<port>` is a port of the network's
- * bridge; with metadata on, `ns-<port>` also holds 169.254.169.254 and a proxy serves it. dnsmasq runs as a daemon with a pid file, so it outlives an agent restart; a changed
- * port list is a rewritten hosts file and SIGHUP, a changed subnet list a restart.
+ * bridge; with metadata on, `ns-<port>` also holds 169.254.169.254 and a proxy serves it.
+ * dnsmasq runs as a daemon with a pid file, so it outlives an agent restart; a changed port list
+ * is a rewritten hosts file and SIGHUP, a changed subnet list a restart.
  */
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ export class DhcpServers {
     await run('ip', ['-n', namespace, 'link', 'set', 'dev', device, 'up']);
 
     const files = this.files(network.id);
-    // dnsmasq reads its hosts and options files again after dropping to nobody.
+    // Readable by anyone, as Neutron's: dnsmasq reads them again on every SIGHUP.
     await mkdir(files.dir, { recursive: true, mode: 0o755 });
     await chmod(files.dir, 0o755);
     await writeFile(files.hosts, hostsFile(network, ports), { mode: 0o644 });

@@ -35,6 +35,9 @@ export function dnsmasqArgs(network: NetworkSpec, device: string, files: Dnsmasq
   });
   return [
     '--conf-file=/dev/null',
+    // dnsmasq re-reads its hosts file on every SIGHUP; as `nobody` it cannot reach it under a state
+    // dir of mode 0700 (`nimbus up` makes it so), and new ports would get no address.
+    '--user=root',
     '--no-hosts',
     '--no-resolv',
     // DHCP only: guests get the subnets' DNS servers.
