@@ -100,6 +100,16 @@ apply_metadata() {
     chmod +x /run/md/user-data && /run/md/user-data > /run/md/user-data.log 2>&1
   fi
 }
+# openstack/latest/meta_data.json -> /run/md/hostname and /run/md/public-keys (no jq: sed on Nova's one-line JSON).
+read_meta_data() {
+  sed -n 's/.*"hostname": *"\([^"]*\)".*/\1/p' "$1" > /run/md/hostname
+  keys=$(sed -n 's/.*"public_keys": *{[^}]*: *"\([^"]*\)".*/\1/p' "$1")
+  [ -n "$keys" ] && printf '%s\n' "$keys" | sed 's/\\n$//; s/\\n/\n/g' > /run/md/public-keys
+}
+# Busybox 1.35's `wget -T` crashes: `timeout` bounds the fetch instead.
+fetch_metadata() {
+  timeout 5 wget -q -O "$2" "http://169.254.169.254/openstack/latest/$1" 2>/dev/null
+}
 mkdir -p /run/md
 # Config drive: a whole-disk iso9660 or vfat file system (label config-2) with openstack/latest/.
 # busybox-static has no blkid: look into each other disk for the tree instead.
@@ -107,9 +117,7 @@ for dev in /dev/vd?; do
   [ "$dev" = /dev/vda ] && continue
   mount -o ro "$dev" /mnt 2>/dev/null || continue
   [ -f /mnt/openstack/latest/meta_data.json ] || { umount /mnt; continue; }
-  sed -n 's/.*"hostname": *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json > /run/md/hostname
-  keys=$(sed -n 's/.*"public_keys": *{[^}]*: *"\([^"]*\)".*/\1/p' /mnt/openstack/latest/meta_data.json)
-  [ -n "$keys" ] && printf '%s\n' "$keys" | sed 's/\\n$//; s/\\n/\n/g' > /run/md/public-keys
+  read_meta_data /mnt/openstack/latest/meta_data.json
   cp /mnt/openstack/latest/user_data /run/md/user-data 2>/dev/null
   umount /mnt
   md=config-drive
@@ -120,16 +128,28 @@ eth0=none
 if [ -e /sys/class/net/eth0 ]; then
   ip link set lo up
   ip link set eth0 up
-  if udhcpc -i eth0 -t 5 -T 1 -n -q -O staticroutes -s /etc/udhcpc.script >/dev/null 2>&1; then
+  # Ten tries two seconds apart: on a loaded host the first answers from dnsmasq may come late.
+  if udhcpc -i eth0 -t 10 -T 2 -n -q -O staticroutes -s /etc/udhcpc.script >/dev/null 2>&1; then
     eth0=$(ip -4 -o addr show eth0 | sed -n 's/.* inet \([^ ]*\) .*/\1/p')
-    if [ "$md" = none ] && wget -q -T 2 -O /run/md/hostname http://169.254.169.254/latest/meta-data/hostname 2>/dev/null; then
-      wget -q -T 2 -O /run/md/public-keys http://169.254.169.254/latest/meta-data/public-keys/0/openssh-key 2>/dev/null
-      wget -q -T 2 -O /run/md/user-data http://169.254.169.254/latest/user-data 2>/dev/null
+    # No config drive: the metadata service, routed by DHCP (option 121) to the network's proxy.
+    if [ "$md" = none ] && fetch_metadata meta_data.json /run/md/meta_data.json; then
+      read_meta_data /run/md/meta_data.json
+      fetch_metadata user_data /run/md/user-data || rm -f /run/md/user-data
       md=metadata
     fi
   fi
 fi
+# Every further NIC gets its address in the background, as cloud images' DHCP on all interfaces.
+for nic in /sys/class/net/eth*; do
+  name=${nic##*/}
+  [ "$name" = eth0 ] || [ ! -e "$nic" ] && continue
+  ip link set "$name" up
+  udhcpc -i "$name" -b -t 10 -T 2 -O staticroutes -s /etc/udhcpc.script >/dev/null 2>&1
+done
 apply_metadata
+case "$md" in
+  config-drive|metadata) echo "nimbus-metadata: source=$([ "$md" = metadata ] && echo metadata-service || echo config-drive) hostname=$(cat /run/md/hostname) key=$(head -n 1 /run/md/public-keys 2>/dev/null)" ;;
+esac
 
 /etc/disk-watch &
 disks=$(ls /sys/block | grep '^vd' | tr '\n' ',' | sed 's/,$//')

@@ -25,6 +25,8 @@ const RUNTIME_DEBIAN_PACKAGES = [
   'iproute2',
   'nftables',
   'dnsmasq-base',
+  // The metadata proxy in each network's DHCP namespace, as Neutron runs it.
+  'haproxy',
   'procps',
   'conntrack',
   'syslinux',

@@ -13,6 +13,7 @@ import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
 import { ConsoleAuth, type ConsoleAuthOptions } from './console/console-auth.js';
 import { RequestTrace } from './timeline/request-trace.js';
+import type { NeutronApi } from './network/neutron-api.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
 export interface ComputeApiBackends {
@@ -29,6 +30,8 @@ export interface ComputeApiBackends {
   readonly consoleAuth: ConsoleAuth;
   /** This API node's host, as its steps in a request timeline name it. */
   readonly host: string;
+  /** The network API (absent: compute without networking). */
+  readonly network?: NeutronApi;
 }
 
 /** The console tokens of a node (its API hands them out, its console proxy takes them). */
@@ -55,6 +58,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
     consoleAuth: backends.consoleAuth,
+    ...(backends.network === undefined ? {} : { network: backends.network }),
   });
   const requestTrace = { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: backends.host };
   return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists, consoleAuth: backends.consoleAuth, requestTrace };

@@ -56,7 +56,7 @@ describe('nimbus up (all-in-one)', () => {
 
   test('each response carries a request id that the log lines carry too', async () => {
     assert.ok(nimbus);
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(nimbus.output())?.[1]);
+    const port = Number(/endpoint: +http:\/\/127\.0\.0\.1:(\d+)/.exec(nimbus.output())?.[1]);
     const response = await fetch(`http://127.0.0.1:${port}/compute/v2.1`);
     const requestId = response.headers.get('x-openstack-request-id') ?? '';
     assert.match(requestId, /^req-[0-9a-f-]{36}$/);
@@ -66,7 +66,7 @@ describe('nimbus up (all-in-one)', () => {
 
   test('unknown paths are 404, wrong methods 405', async () => {
     assert.ok(nimbus);
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(nimbus.output())?.[1]);
+    const port = Number(/endpoint: +http:\/\/127\.0\.0\.1:(\d+)/.exec(nimbus.output())?.[1]);
     assert.equal((await fetch(`http://127.0.0.1:${port}/compute/v2.1/nothing-here`)).status, 404);
     assert.equal((await fetch(`http://127.0.0.1:${port}/nowhere`)).status, 404);
     const wrong = await fetch(`http://127.0.0.1:${port}/compute/v2.1`, { method: 'DELETE' });

@@ -25,7 +25,14 @@ export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}, 
   // A wrapper command (setpriv dropping a capability) runs node in turn.
   const [command = process.execPath, ...prefix] = [...(options.wrapper ?? []), process.execPath];
   const child = spawn(command, [...prefix, CLI_MAIN, ...args], {
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', NIMBUS_NETWORK_NFT_TABLE: `nimbus_t${process.pid}_${clouds}`, ...env },
+    // Nova's metadata port (8775) is one per host: clouds started side by side take any free one.
+    env: {
+      ...process.env,
+      NIMBUS_CONFIG: '/dev/null',
+      NIMBUS_NETWORK_NFT_TABLE: `nimbus_t${process.pid}_${clouds}`,
+      NIMBUS_API_METADATA_LISTEN_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -59,7 +59,14 @@ export async function startQemuCliCloud(name: string, hosts = 2): Promise<QemuCl
   const stateDir = mkdtempSync(join(tmpdir(), `nimbus-${name}-`));
   const port = await freePort();
   const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'qemu', '--compute-hosts', String(hosts)]);
-  await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
+  // A first run builds and uploads the guest image; a loaded machine may take a minute.
+  await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 90_000).catch(async (error: unknown) => {
+    // A cloud that never came up is stopped here: no test's after() holds it to stop it.
+    nimbus.child.kill('SIGTERM');
+    await nimbus.exited();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  });
   const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
   const seenReadyLines = new Map<string, Set<string>>();
 

@@ -5,7 +5,9 @@ import { StartupError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { GlanceImageSource } from '../../compute/agent/glance-image-source.js';
 import { startComputeAgents } from '../../compute/workers.js';
-import { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import { NeutronClient } from '../../compute/network/neutron-client.js';
+import { configuredServiceUser } from '../runtime/service-credentials.js';
 import { parseArgs, UsageError } from '../args.js';
 import { COMPUTE_AGENT_FLAGS, flagsToOptions } from '../common-flags.js';
 import { computeDriverFactory, computeDriverOf } from '../presets/drivers.js';
@@ -27,20 +29,14 @@ function hostNames(hostsFlag: string | undefined, host: string): string[] {
 }
 
 /** The image API client of `[glance]` and `[service_user]` (none configured: a start-up error that says what to set). */
-function imageSource(config: NimbusConfig): GlanceImageSource {
-  const user = config.service_user;
-  const serviceUser =
-    user.auth_url === ''
-      ? undefined
-      : new ServiceUserSession({
-          authUrl: user.auth_url,
-          username: user.username,
-          password: user.password,
-          projectName: user.project_name,
-          userDomainName: user.user_domain_name,
-          projectDomainName: user.project_domain_name,
-        });
+function imageSource(config: NimbusConfig, serviceUser: ServiceUserSession | undefined): GlanceImageSource {
   return new GlanceImageSource({ endpointOverride: config.glance.endpoint_override, ...(serviceUser === undefined ? {} : { serviceUser }) });
+}
+
+/** The network API client of `[neutron]` and `[service_user]`; neither configured: the agents give guests no NICs. */
+function networkClient(config: NimbusConfig, serviceUser: ServiceUserSession | undefined): NeutronClient | undefined {
+  if (config.neutron.endpoint_override === '' && serviceUser === undefined) return undefined;
+  return new NeutronClient({ endpointOverride: config.neutron.endpoint_override, ...(serviceUser === undefined ? {} : { serviceUser }) });
 }
 
 /**
@@ -59,7 +55,9 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
   const driver = computeDriverOf(config);
-  const images = imageSource(config);
+  const serviceUser = configuredServiceUser(config);
+  const images = imageSource(config, serviceUser);
+  const network = networkClient(config, serviceUser);
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
   const transport = openTransport(config.bus.transport_url);
@@ -76,6 +74,9 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
     resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
     forceConfigDrive: config.DEFAULT.force_config_drive,
+    ...(network === undefined ? {} : { network }),
+    vifPluggingTimeoutSeconds: config.DEFAULT.vif_plugging_timeout,
+    vifPluggingIsFatal: config.DEFAULT.vif_plugging_is_fatal,
   }).catch(async (error: unknown) => {
     await transport.close();
     throw error;

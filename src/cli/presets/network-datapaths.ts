@@ -30,10 +30,15 @@ export function datapathNameOf(config: NimbusConfig, computeDriver: DriverName |
 
 export function createDatapath(config: NimbusConfig, name: DatapathName): ChosenDatapath {
   if (name === 'fake') {
-    return { name, datapath: new FakeDatapath(), teardown: async () => undefined, heldFile: undefined };
+    return { name, datapath: new FakeDatapath({ metadata: config.network.enable_isolated_metadata }), teardown: async () => undefined, heldFile: undefined };
   }
-  const { datapath_state_dir: stateDir, nft_table: nftTable, uplink } = config.network;
-  const datapath = new LinuxBridgeDatapath({ stateDir, nftTable, ...(uplink === '' ? {} : { uplink }) });
+  const { datapath_state_dir: stateDir, nft_table: nftTable, uplink, enable_isolated_metadata: metadata } = config.network;
+  const datapath = new LinuxBridgeDatapath({
+    stateDir,
+    nftTable,
+    ...(uplink === '' ? {} : { uplink }),
+    ...(metadata ? { metadataProxySocket: config.DEFAULT.metadata_proxy_socket } : {}),
+  });
   return {
     name,
     datapath,

@@ -20,3 +20,17 @@ export function loadOrCreateBootstrapSecrets(stateDir: string): BootstrapSecrets
   writeFileSync(path, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   return secrets;
 }
+
+/**
+ * `[neutron] metadata_proxy_shared_secret`, or when it is empty one generated on the first start
+ * of the state dir and kept there (0600): the metadata agent and Nova's metadata API of a one-host
+ * cloud read the same file.
+ */
+export function metadataProxySecret(configured: string, stateDir: string): string {
+  if (configured !== '') return configured;
+  const path = join(stateDir, 'metadata-proxy-secret');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(path, secret + '\n', { mode: 0o600 });
+  return secret;
+}

@@ -24,10 +24,13 @@ import { computeDriverFactory, computeDriverOf, type DriverName } from '../prese
 import { imageStoreOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
+import { startMetadataApiOf } from './metadata-node.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 import { createWebSites } from '../presets/web-sites.js';
 import { createConsoleAuth } from '../../compute/compute-core.js';
 import { CONSOLE_PAGE } from '../../dashboard/server/console-proxy-site.js';
+import { NeutronClient } from '../../compute/network/neutron-client.js';
+import { nodeServiceCredentials } from './service-credentials.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -84,6 +87,22 @@ function novaSession(config: NimbusConfig, allInOne: boolean, identityUrl: () =>
   };
 }
 
+/**
+ * The network API as compute reaches it: `[neutron] endpoint_override`, else this node's own
+ * network API, else the service user's catalog; none of them: compute runs without networking.
+ */
+function networkClientOf(config: NimbusConfig, options: NodeOptions, nodeUrl: () => string): NeutronClient | undefined {
+  const servesNetwork = options.services.includes('network');
+  const servesIdentity = options.services.includes('identity');
+  if (config.neutron.endpoint_override === '' && !servesNetwork && config.service_user.auth_url === '') return undefined;
+  const override = config.neutron.endpoint_override;
+  const serviceUser = config.service_user.auth_url !== '' || servesIdentity ? nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) : undefined;
+  return new NeutronClient({
+    endpointOverride: override !== '' || !servesNetwork ? override : () => `${nodeUrl()}/network`,
+    ...(serviceUser === undefined ? {} : { serviceUser }),
+  });
+}
+
 async function prepareSchema(db: Database, migrate: boolean): Promise<void> {
   for (const set of MIGRATION_SETS) {
     if (migrate) {
@@ -117,6 +136,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const identity = await startIdentityCore(db, config);
     undo.push(() => identity.close());
     const images = createImageService(db, config, imageStoreOf(config));
+    // Links are rendered per request: with --port 0 the URL is known only after listen.
+    let url = publicUrl(config);
+    const neutron = networkClientOf(config, options, () => url);
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
@@ -136,6 +158,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
         allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
         resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
+        ...(neutron === undefined ? {} : { network: neutron }),
+        vifPluggingTimeoutSeconds: config.DEFAULT.vif_plugging_timeout,
+        vifPluggingIsFatal: config.DEFAULT.vif_plugging_is_fatal,
       });
       const workers = computeWorkers;
       undo.push(() => workers.stop());
@@ -146,8 +171,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       volume = started;
       undo.push(() => started.workers.stop());
     }
-    // Links are rendered per request: with --port 0 the URL is known only after listen.
-    let url = publicUrl(config);
+    const metadataApi = await startMetadataApiOf(config, db, options.services);
+    if (metadataApi !== undefined) undo.push(() => metadataApi.close());
     let network: NetworkServer | undefined;
     if (options.services.includes('network')) {
       const allInOne = (options.networkAgentHosts ?? []).length > 0;
@@ -156,7 +181,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       undo.push(() => server.stop());
       const agentHosts = options.networkAgentHosts ?? [];
       if (agentHosts.length > 0) {
-        const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver);
+        const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver, { novaMetadataPort: metadataApi?.port });
         undo.push(() => agent.stop({ teardown: true }));
       }
     }
@@ -185,6 +210,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         images,
         network: network?.plugin ?? createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
+        ...(neutron === undefined ? {} : { computeNetwork: neutron }),
         ...(volume === undefined ? {} : { volume: volume.core }),
         ...(consoleAuth === undefined ? {} : { consoleAuth }),
         host: config.DEFAULT.host,

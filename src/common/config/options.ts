@@ -104,7 +104,14 @@ export const OPTIONS = {
     shelved_offload_time: int('Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).', 0, { min: -1, max: 31536000 }),
     shelved_poll_interval: int('Seconds between the compute agents\' checks for shelved servers due to be offloaded (0: never).', 3600, { min: 0, max: 31536000 }),
     force_config_drive: bool('Give every new server a config drive, whether or not it asked for one (`--config-drive`).', false),
+    vif_plugging_timeout: int('Seconds a compute agent waits for Neutron\'s network-vif-plugged event for each port of a server it builds (0: no wait).', 300, { min: 0, max: 3600 }),
+    vif_plugging_is_fatal: bool('A build whose ports are not reported plugged within vif_plugging_timeout fails (ERROR); false: the guest starts anyway.', true),
     allow_resize_to_same_host: bool('Let a resize land on the host the server is on (a cold migration never does).', false),
+    metadata_proxy_socket: str("Unix socket Neutron's metadata agent listens on for the per-network metadata proxies (Neutron's [DEFAULT] metadata_proxy_socket).", (r) =>
+      join(stateDir(r), 'network', 'metadata_proxy'),
+    ),
+    nova_metadata_host: str("Host of Nova's metadata API, where the metadata agent forwards guests' requests.", '127.0.0.1'),
+    nova_metadata_port: int("Port of Nova's metadata API (the same as [api] metadata_listen_port where both run on one node).", 8775, { min: 1, max: 65535 }),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,
       max: 31536000,
@@ -118,6 +125,8 @@ export const OPTIONS = {
       min: 1024,
       max: 1 << 30,
     }),
+    metadata_listen: str("Address Nova's metadata API listens on (nova-api-metadata; guests reach it through the network's metadata proxy, never directly).", '127.0.0.1'),
+    metadata_listen_port: int("Port of Nova's metadata API (0: any free port).", 8775, { min: 0, max: 65535 }),
   },
   database: {
     connection: url('Database URL. Default: sqlite:///<state_dir>/nimbus.sqlite.', ['sqlite', 'postgresql', 'postgres', 'mysql', 'mariadb'], (r) =>
@@ -197,6 +206,10 @@ export const OPTIONS = {
       "Where a network agent keeps dnsmasq's files. Every directory above it must be open to `nobody`, as dnsmasq reads them after dropping to that user, so the default is not under the state dir (mode 0700) but /run/nimbus/network-<hash of the state dir>.",
       (r) => join('/run/nimbus', `network-${createHash('sha256').update(stateDir(r)).digest('hex').slice(0, 12)}`),
     ),
+    enable_isolated_metadata: bool(
+      "Serve the metadata service (169.254.169.254) from each network's DHCP namespace through a proxy (haproxy) to the metadata agent's socket, and hand guests the route to it by DHCP (Neutron's enable_isolated_metadata, here for every subnet as with force_metadata).",
+      true,
+    ),
     nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
     uplink: str("The one host interface that traffic of Nimbus's bridges may be forwarded to (the external network's way out); empty (the default): none, guests reach only what Nimbus built and nothing reaches the host's uplink.", ''),
   },
@@ -223,6 +236,16 @@ export const OPTIONS = {
   glance: {
     endpoint_override: str(
       'Base URL of the image API (Glance v2) that compute agents under `nimbus compute-agent` read images from and upload snapshots to, e.g. http://controller:8770/image (empty: the image endpoint of the [service_user] token\'s catalog, internal interface first, then public).',
+      '',
+    ),
+  },
+  neutron: {
+    metadata_proxy_shared_secret: str(
+      "Secret Neutron's metadata agent signs the instance id with (X-Instance-ID-Signature, HMAC-SHA256) and Nova's metadata API checks it by: the same on both sides. Empty: a secret generated in the state dir on first start (`metadata-proxy-secret`), which one-host clouds share.",
+      '',
+    ),
+    endpoint_override: str(
+      'Base URL of the network API (Neutron v2.0) compute reaches ports through, e.g. http://controller:8770/network (empty: this node\'s own when it serves network, else the network endpoint of the [service_user] token\'s catalog).',
       '',
     ),
   },

@@ -172,6 +172,16 @@ const SERVER_ROWS: Row[] = [
   { route: 'PUT /v2.1/servers/:server_id/metadata', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata`, { metadata: { k: 'w' } }) },
   { route: 'PUT /v2.1/servers/:server_id/metadata/:key', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`, { meta: { k: 'w' } }) },
   { route: 'DELETE /v2.1/servers/:server_id/metadata/:key', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`) },
+  // The route-test app has no network API: where policy lets the caller through, the 501 of a cloud without one.
+  { route: 'GET /v2.1/servers/:server_id/os-interface', zed: serverReader(501), request: async (fx) => on(`/servers/${await fx.server()}/os-interface`) },
+  {
+    route: 'GET /v2.1/servers/:server_id/os-interface/:port_id',
+    zed: serverReader(501),
+    request: async (fx) => on(`/servers/${await fx.server()}/os-interface/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a01`),
+  },
+  { route: 'GET /v2.1/servers/:server_id/ips', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/ips`) },
+  // The fixture's server is on no network: the allowed personas get Nova's "not a member" 404.
+  { route: 'GET /v2.1/servers/:server_id/ips/:network_label', zed: serverReader(404), request: async (fx) => on(`/servers/${await fx.server()}/ips/private`) },
   { route: 'GET /v2.1/servers/:server_id/tags', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/tags`, undefined, '2.26') },
   { route: 'PUT /v2.1/servers/:server_id/tags', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/tags`, { tags: ['a'] }, '2.26') },
   { route: 'DELETE /v2.1/servers/:server_id/tags', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/tags`, undefined, '2.26') },
@@ -216,6 +226,9 @@ const ACTION_ROWS: Row[] = [
   actionRow('os-stop', serverMember(202), null),
   actionRow('reboot', serverMember(202), { type: 'SOFT' }),
   actionRow('lock', serverMember(202), null),
+  // The route-test app has no network API: where policy lets the caller through, the 501 of a cloud without one.
+  actionRow('addSecurityGroup', serverMember(501), { name: 'default' }),
+  actionRow('removeSecurityGroup', serverMember(501), { name: 'default' }),
   actionRow('unlock', serverMember(202), null, (fx) => fx.server({ locked: true, locked_by: 'owner' })),
   // Locked by the administrator: unlocking needs unlock_override.
   { ...actionRow('unlock', serverAdmin(202), null, (fx) => fx.server({ locked: true, locked_by: 'admin' })), case: 'locked by the administrator' },
@@ -244,6 +257,11 @@ const ACTION_ROWS: Row[] = [
 
 const MIGRATION_ROWS: Row[] = [
   { route: 'GET /v2.1/os-migrations', zed: adminOnly(200), request: () => on('/os-migrations') },
+  {
+    route: 'POST /v2.1/os-server-external-events',
+    zed: adminOnly(200),
+    request: async (fx) => on('/os-server-external-events', { events: [{ server_uuid: await fx.server(), name: 'network-changed' }] }),
+  },
   {
     route: 'GET /v2.1/servers/:server_id/migrations',
     zed: serverAdmin(200),

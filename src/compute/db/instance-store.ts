@@ -10,6 +10,7 @@ import { readSystemMetadata, writeSystemMetadata } from './system-metadata.js';
 import type { ComputeTables, InstancesTable } from './tables.js';
 import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-compare-and-set.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
+import { parseNetworkInfo, type NetworkInfo } from '../network/network-info.js';
 import type { AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from '../conductor/rpc-api.js';
 
 interface StoredFlavor {
@@ -27,15 +28,38 @@ export class InstanceStore {
   }
 
   async get(uuid: string): Promise<AgentInstance | undefined> {
+    return (await this.forMetadata(uuid))?.instance;
+  }
+
+  /** The instance with its reservation id (the EC2 tree's reservation-id), for the metadata service. */
+  async forMetadata(uuid: string): Promise<{ readonly instance: AgentInstance; readonly reservationId: string } | undefined> {
     const row = await this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).where('deleted', '=', false).executeTakeFirst();
     if (row === undefined) return undefined;
-    return toAgentInstance(row, (await this.#metadataOf([uuid])).get(uuid));
+    const [metadata, networkInfo] = await Promise.all([this.#metadataOf([uuid]), this.#networkInfoOf([uuid])]);
+    return { instance: toAgentInstance(row, metadata.get(uuid), networkInfo.get(uuid)), reservationId: row.reservation_id };
   }
 
   async onHost(host: string): Promise<AgentInstance[]> {
     const rows = await this.#db.selectFrom('compute_instances').selectAll().where('host', '=', host).where('deleted', '=', false).execute();
-    const metadata = await this.#metadataOf(rows.map((row) => row.uuid));
-    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid)));
+    const uuids = rows.map((row) => row.uuid);
+    const [metadata, networkInfo] = await Promise.all([this.#metadataOf(uuids), this.#networkInfoOf(uuids)]);
+    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid), networkInfo.get(row.uuid)));
+  }
+
+  /** The stored network info of each instance named (Nova's InstanceInfoCache), by uuid. */
+  async #networkInfoOf(uuids: readonly string[]): Promise<Map<string, NetworkInfo>> {
+    if (uuids.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('compute_instance_info_caches').select(['instance_uuid', 'network_info']).where('instance_uuid', 'in', uuids).execute();
+    return new Map(rows.map((row) => [row.instance_uuid, parseNetworkInfo(row.network_info)]));
+  }
+
+  /** Replaces the instance's network info cache (Nova's InstanceInfoCache.save). */
+  async setNetworkInfo(uuid: string, networkInfo: NetworkInfo): Promise<void> {
+    const values = { network_info: JSON.stringify(networkInfo), updated_at: toDbTimestamp(new Date()) };
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('compute_instance_info_caches').where('instance_uuid', '=', uuid).execute();
+      await trx.insertInto('compute_instance_info_caches').values({ instance_uuid: uuid, ...values }).execute();
+    });
   }
 
   /** The metadata of each instance named, by uuid (none listed: no metadata). */
@@ -98,7 +122,7 @@ export class InstanceStore {
   }
 }
 
-function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Record<string, string>> = {}): AgentInstance {
+function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Record<string, string>> = {}, networkInfo: NetworkInfo = []): AgentInstance {
   return {
     uuid: row.uuid,
     name: `instance-${row.uuid.slice(0, 8)}`,
@@ -123,6 +147,7 @@ function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Rec
     configDrive: row.config_drive !== '',
     rootDeviceName: row.root_device_name,
     metadata,
+    networkInfo,
   };
 }
 

@@ -24,6 +24,10 @@ import { ConsoleActions } from './console-actions.js';
 import type { ConsoleAuth } from '../console/console-auth.js';
 import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
+import { ServerSecurityGroups } from './server-security-groups.js';
+import { ServerInterfaces } from './server-interfaces.js';
+import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
+import type { NeutronApi } from '../network/neutron-api.js';
 
 export interface ServersServiceDeps {
   readonly stores: ComputeStores;
@@ -39,6 +43,8 @@ export interface ServersServiceDeps {
   readonly serviceRegistry: ServiceRegistry;
   /** Console tokens: what a remote console's URL carries. */
   readonly consoleAuth: ConsoleAuth;
+  /** The network API: requested networks are checked against it (absent: a cloud without networking). */
+  readonly network?: NeutronApi;
   readonly now?: () => Date;
 }
 
@@ -78,6 +84,10 @@ export class ServersService {
   readonly evacuations: EvacuateActions;
   /** remote-consoles and os-getVNCConsole. */
   readonly consoles: ConsoleActions;
+  /** addSecurityGroup, removeSecurityGroup and the groups server views name (absent without a network API). */
+  readonly securityGroups: ServerSecurityGroups | undefined;
+  /** os-interface reads (absent without a network API). */
+  readonly interfaces: ServerInterfaces | undefined;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -114,6 +124,13 @@ export class ServersService {
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
     this.consoles = new ConsoleActions(this.actionSupport, deps.consoleAuth);
+    this.securityGroups = deps.network === undefined ? undefined : new ServerSecurityGroups(deps.network);
+    this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network);
+  }
+
+  /** os-server-external-events: each event cast to its server's host. */
+  externalEvents(events: readonly ExternalEventRequest[]): Promise<ExternalEventsResult> {
+    return createExternalEvents(this.store, this.#deps.computeAgentApi, events);
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

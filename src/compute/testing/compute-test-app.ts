@@ -6,6 +6,7 @@
  */
 import { RequestTrace } from '../timeline/request-trace.js';
 import { ConsoleAuth } from '../console/console-auth.js';
+import type { NeutronApi } from '../network/neutron-api.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { addAuthToken } from '../../common/auth/auth-token.js';
@@ -128,6 +129,8 @@ export interface ComputeAppOptions {
   readonly images?: ProxiedImages;
   /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
   readonly validator?: TokenValidator;
+  /** The network API requested networks are checked against (absent: no networking). */
+  readonly network?: NeutronApi;
 }
 
 export async function withComputeApp(fn: (harness: Harness) => Promise<void>, options: ComputeAppOptions = {}): Promise<void> {
@@ -209,6 +212,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       computeAgentApi,
       availabilityZones: () => admin.availabilityZones.availableNames(),
       serviceRegistry: registry,
+      ...(options.network === undefined ? {} : { network: options.network }),
     });
     const routes: string[] = [];
     const app: FastifyInstance = buildHttpApp({

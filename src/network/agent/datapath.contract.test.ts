@@ -56,6 +56,19 @@ const CASES: Record<string, ContractCase> = {
     await datapath.deleteNetwork(network.spec.id);
   },
 
+  'a DHCP namespace serves the metadata service while DHCP runs; without DHCP, or the network, it stops': async (datapath) => {
+    const network = networkFixture('10.201.9');
+    await datapath.ensureNetwork(network.spec);
+    await datapath.ensureNetwork(network.spec);
+    assertHas(await datapath.inventory(), 'metadataNetworks', network.spec.id, true);
+    await datapath.ensureNetwork({ ...network.spec, dhcp_port: null, subnets: network.spec.subnets.map((subnet) => ({ ...subnet, enable_dhcp: false })) });
+    assertHas(await datapath.inventory(), 'metadataNetworks', network.spec.id, false);
+    await datapath.ensureNetwork(network.spec);
+    assertHas(await datapath.inventory(), 'metadataNetworks', network.spec.id, true);
+    await datapath.deleteNetwork(network.spec.id);
+    assertHas(await datapath.inventory(), 'metadataNetworks', network.spec.id, false);
+  },
+
   'a port is a tap on its bridge with its rules in force; port security off means no rules; unplugging removes it': async (datapath) => {
     const network = networkFixture('10.201.3', { dhcp: false });
     await datapath.ensureNetwork(network.spec);

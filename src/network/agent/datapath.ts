@@ -19,6 +19,8 @@ export interface DatapathInventory {
   readonly namespaces: readonly string[];
   /** Networks whose DHCP server runs. */
   readonly dhcpNetworks: readonly string[];
+  /** Networks whose DHCP namespace serves the metadata service at 169.254.169.254 (a proxy to the metadata agent). */
+  readonly metadataNetworks: readonly string[];
   /** Ports with security (anti-spoofing and security group rules) in force. */
   readonly securedPorts: readonly string[];
 }

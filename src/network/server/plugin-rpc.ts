@@ -1,11 +1,13 @@
 /**
  * The network server's side of its agents' RPC (Neutron's RpcCallbacks and AgentExtRpcCallback
  * on `q-plugin`): state reports into the agents table, each host's desired state, and port
- * status from the agents, which Nova hears of when a guest's port goes ACTIVE or DOWN.
+ * status from the agents, which Nova hears of when a guest's port goes ACTIVE or DOWN; and for the
+ * metadata agent, the instance behind a guest's address.
  */
 import { RpcServer, type Transport } from '../../common/bus/index.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { NetworkStore } from '../db/network-store.js';
+import { instanceOfAddress } from '../metadata/instance-ports.js';
 import type { AgentRegistry } from '../plugin/agents.js';
 import type { HostStateBuilder } from './host-state.js';
 import { statusEvent, type NovaNotifier } from './nova-notifier.js';
@@ -38,6 +40,11 @@ export class PluginRpcService {
       update_port_status: async (args) => {
         await this.updatePortStatus(args);
         return null;
+      },
+      get_metadata_instance: async ({ address, network_id: networkId, router_id: routerId }) => {
+        const source = networkId !== null ? { networkId } : routerId !== null ? { routerId } : undefined;
+        const found = source === undefined ? undefined : await instanceOfAddress(options.store, address, source);
+        return found === undefined ? null : { instance_id: found.instanceId, project_id: found.projectId };
       },
     };
     this.#server = new RpcServer(options.transport, { topic: PLUGIN_TOPIC, server: options.host, version: PLUGIN_API_VERSION }, handlers);

@@ -60,9 +60,20 @@ export interface PortStatusArgs {
   readonly status: 'ACTIVE' | 'DOWN';
 }
 
+/** The metadata agent's question (Neutron's MetadataPluginAPI): whose port holds this address, where the proxy named. */
+export interface MetadataInstanceArgs {
+  readonly address: string;
+  readonly network_id: string | null;
+  readonly router_id: string | null;
+}
+
+/** The instance (the port's device_id) and its project, or null when no single port answers. */
+export type MetadataInstance = { readonly instance_id: string; readonly project_id: string } | null;
+
 /** The closed table of verbs, by wire name, with their results. */
 export interface PluginVerbs {
   report_state: { args: ReportStateArgs; result: null };
   get_host_state: { args: HostsArgs; result: HostState };
   update_port_status: { args: PortStatusArgs; result: null };
+  get_metadata_instance: { args: MetadataInstanceArgs; result: MetadataInstance };
 }

@@ -1,5 +1,6 @@
 /** The agent's side of the network server's RPC API (Neutron's PluginApi). */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
+import type { InstanceOfPort, ProxySource } from '../metadata/instance-ports.js';
 import { PLUGIN_API_VERSION, PLUGIN_TOPIC, type HostState, type PluginVerbs, type PortStatusArgs, type ReportStateArgs } from './rpc-api.js';
 
 export class PluginRpcClient {
@@ -23,5 +24,15 @@ export class PluginRpcClient {
 
   async updatePortStatus(args: PortStatusArgs): Promise<void> {
     await this.#call('update_port_status', args);
+  }
+
+  /** The instance behind a guest's address, for the metadata agent; undefined when no single port holds it. */
+  async getMetadataInstance(address: string, source: ProxySource): Promise<InstanceOfPort | undefined> {
+    const found = await this.#call('get_metadata_instance', {
+      address,
+      network_id: 'networkId' in source ? source.networkId : null,
+      router_id: 'routerId' in source ? source.routerId : null,
+    });
+    return found === null ? undefined : { instanceId: found.instance_id, projectId: found.project_id };
   }
 }

@@ -53,6 +53,7 @@ export const NETWORK_OPTIONS: NimbusConfig['network'] = {
   datapath_state_dir: '',
   nft_table: 'nimbus',
   uplink: '',
+  enable_isolated_metadata: true,
 };
 
 export interface Reply {

@@ -5,6 +5,7 @@
  * destination's claim becomes the instance's and the source's goes; failed, the instance is ERROR
  * on its old host and the destination's claim goes.
  */
+import { bindNetworkTo } from '../move-network.js';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { MigrationStatus } from '../../moves/migration.js';
@@ -27,7 +28,7 @@ export function evacuateOperation({ deps, runner }: OperationContext): Pick<Agen
         work: async (instance) => {
           const powerOn = instance.vmState !== VmState.STOPPED;
           const image = await deps.images.getImageMeta(instance.imageRef);
-          const spec = guestSpec(instance, image);
+          const spec = guestSpec(await bindNetworkTo(deps, instance), image);
           const onDisk = await deps.driver.instanceOnDisk(spec);
           // The caller's word (before 2.14) must match what this host finds, as Nova checks.
           if (onSharedStorage !== null && onSharedStorage !== onDisk) throw new BadRequest('Invalid state of instance files on shared storage');

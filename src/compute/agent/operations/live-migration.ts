@@ -5,6 +5,7 @@
  * source's cleanup — or, aborted or failed, rollback on the destination. Claims follow the
  * guest: the source's goes once it runs on the destination, the destination's if it never does.
  */
+import { bindNetworkTo } from '../move-network.js';
 import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { MigrationStatus } from '../../moves/migration.js';
@@ -64,7 +65,8 @@ export function liveMigrationOperations({ deps, runner }: OperationContext): Pic
         const instance = await instanceOf(instanceUuid);
         // A block migration builds a new disk on this host, over the image as a boot does.
         const image = blockMigration ? await deps.images.getImageMeta(instance.imageRef) : undefined;
-        return deps.driver.preLiveMigration(guestSpec(instance, image), { sourceHost, blockMigration });
+        // The ports move first, so the destination's bridges and taps exist before QEMU listens there.
+        return deps.driver.preLiveMigration(guestSpec(await bindNetworkTo(deps, instance), image), { sourceHost, blockMigration });
       }),
 
     post_live_migration_at_destination: ({ instanceUuid }) =>
@@ -77,7 +79,10 @@ export function liveMigrationOperations({ deps, runner }: OperationContext): Pic
 
     rollback_live_migration_at_destination: ({ instanceUuid, blockMigration }) =>
       runEvent(deps, instanceUuid, 'compute_rollback_live_migration_at_destination', async () => {
-        await deps.driver.rollbackLiveMigrationAtDestination(guestSpec(await instanceOf(instanceUuid)), { destroyDisks: blockMigration });
+        const instance = await instanceOf(instanceUuid);
+        await deps.driver.rollbackLiveMigrationAtDestination(guestSpec(instance), { destroyDisks: blockMigration });
+        // The guest stays on its source: its ports go back there.
+        if (instance.host !== null) await bindNetworkTo(deps, instance, instance.host);
       }),
 
     live_migration_abort: ({ instanceUuid, migrationId }) =>

@@ -6,6 +6,7 @@
  * back as it was there (the fake and QEMU drivers leave the guest untouched when they fail); one
  * on the destination leaves it in ERROR there, as Nova does, with the source's resources given up.
  */
+import { bindNetworkTo } from '../move-network.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { AgentInstance } from '../../conductor/rpc-api.js';
 import type { MoveMigrationWire } from '../../moves/migration.js';
@@ -132,7 +133,8 @@ function finishResize({ deps, runner }: OperationContext, args: FinishResizeArgs
       const powerOn = args.oldVmState !== VmState.STOPPED;
       // The disk arrives without its base: the driver fetches the image on this host as a boot does.
       const image = await deps.images.getImageMeta(instance.imageRef);
-      await deps.driver.finishMigration(migrationRef(migration), { ...guestSpec(instance, image), flavor }, args.disks, { resizeInstance, powerOn });
+      const here = await bindNetworkTo(deps, instance);
+      await deps.driver.finishMigration(migrationRef(migration), { ...guestSpec(here, image), flavor }, args.disks, { resizeInstance, powerOn });
       await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: 'finished' } });
       return {
         changes: {

@@ -5,6 +5,7 @@
  * under its old flavor. A driver failure here leaves the server in ERROR, as Nova's
  * _error_out_instance_on_exception does.
  */
+import { bindNetworkTo } from '../move-network.js';
 import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { TaskState } from '../../state/task-states.js';
@@ -53,7 +54,8 @@ export function resizeSettleOperations({ deps, runner }: OperationContext): Pick
         work: async (instance) => {
           const { migration } = args;
           const powerOn = args.oldVmState !== VmState.STOPPED;
-          await deps.driver.finishRevertMigration(migrationRef(migration), { ...guestSpec(instance), flavor: virtFlavor(args.oldFlavor) }, { powerOn });
+          const here = await bindNetworkTo(deps, instance);
+          await deps.driver.finishRevertMigration(migrationRef(migration), { ...guestSpec(here), flavor: virtFlavor(args.oldFlavor) }, { powerOn });
           await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: 'reverted' } });
           LOG.info(`Updating instance to original state: '${args.oldVmState}'`, { instance: instance.uuid });
           return {

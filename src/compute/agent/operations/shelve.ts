@@ -6,6 +6,7 @@
  * released and its host cleared. Unshelve powers a shelved guest on where it is, or spawns an
  * offloaded one from its snapshot on the host the conductor claimed, then deletes the snapshot.
  */
+import { bindNetworkTo } from '../move-network.js';
 import { NimbusError, NotFound } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { AgentInstance } from '../../conductor/rpc-api.js';
@@ -117,7 +118,7 @@ async function spawnFromSnapshot(deps: ComputeManagerDeps, instance: AgentInstan
   const image = await deps.images.getImageMeta(imageId).catch((error: unknown) => {
     throw error instanceof NimbusError && error.status === 404 ? new ShelvedImageNotFound(imageId) : error;
   });
-  await deps.driver.spawn(guestSpec(instance, image), { powerOn: true, adminPassword: null, reuseDisks: false });
+  await deps.driver.spawn(guestSpec(await bindNetworkTo(deps, instance), image), { powerOn: true, adminPassword: null, reuseDisks: false });
 }
 
 /**

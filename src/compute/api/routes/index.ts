@@ -28,6 +28,9 @@ import { serverRoutes } from './servers.js';
 import { remoteConsoleRoutes } from './remote-consoles.js';
 import { requestTimelineRoutes } from './request-timeline.js';
 import { traceServerRequests } from '../../timeline/api-steps.js';
+import { serverExternalEventRoutes } from './server-external-events.js';
+import { serverIpRoutes } from './server-ips.js';
+import { serverInterfaceRoutes } from './server-interfaces.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
@@ -43,7 +46,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     if (requestTrace !== undefined) traceServerRequests(app, requestTrace.trace, requestTrace.host);
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes, serverExternalEventRoutes, serverIpRoutes, serverInterfaceRoutes]) await app.register(routes(deps, servers));
     }
     if (servers !== undefined && consoleAuth !== undefined) await app.register(remoteConsoleRoutes(deps, servers, consoleAuth));
     if (requestTrace !== undefined) await app.register(requestTimelineRoutes(deps, requestTrace.steps));

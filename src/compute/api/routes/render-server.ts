@@ -6,6 +6,7 @@ import type { Server, ServerFault } from '../../servers/server.js';
 import { statusFromState } from '../../state/status.js';
 import { resourceLinks } from './links.js';
 import { novaTime } from './render.js';
+import { renderAddresses } from './render-addresses.js';
 
 /** Statuses whose body carries `progress` (Nova's _progress_statuses). */
 const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
@@ -40,6 +41,8 @@ export interface ServerViewOptions {
   readonly kind?: ServerViewKind;
   /** The server's host status, looked up beforehand (servers.hostStatuses); shown from 2.16 if allowed. */
   readonly hostStatus?: HostStatus;
+  /** Names of the security groups of the server's ports (show and detail; none: the field is left out, as Nova). */
+  readonly securityGroups?: readonly string[];
 }
 
 /** The parts of Nova's show() that a PUT or rebuild answer may leave out (show_AZ, show_keypair, …). */
@@ -170,7 +173,7 @@ export function renderServer(
     flavor: FLAVOR_VIEW.select(microversion)({ publicUrl, server, viewer }),
     created: isoTime(row.created_at),
     updated: isoTime(row.updated_at),
-    addresses: {},
+    addresses: renderAddresses(server.networkInfo, true),
     accessIPv4: row.access_ip_v4 ?? '',
     accessIPv6: row.access_ip_v6 ? canonicalIPv6(row.access_ip_v6) : '',
     links: resourceLinks(publicUrl, 'servers', row.uuid),
@@ -199,6 +202,8 @@ export function renderServer(
   if (sections.hostStatus && microversion.isAtLeast('2.16') && hostStatus !== undefined && showsHostStatus(viewer, hostStatus)) body['host_status'] = hostStatus;
   for (const added of ADDED_FIELDS) if (microversion.isAtLeast(added.since)) Object.assign(body, added.fields(server));
   if (sections.serverGroups && microversion.isAtLeast('2.71')) body['server_groups'] = [...server.serverGroups];
+  const groups = options.securityGroups ?? [];
+  if (groups.length > 0) body['security_groups'] = groups.map((name) => ({ name }));
   return body;
 }
 

@@ -58,7 +58,15 @@ export async function serverView(
   const viewer = viewerFor(deps, request, { project_id: server.row.project_id });
   const statuses = viewer.hostStatus === 'none' || !request.microversion.isAtLeast('2.16') ? undefined : await servers.hostStatuses([server]);
   const hostStatus = statuses?.get(server.row.uuid);
-  return renderServer(deps.publicUrl, server, viewer, request.microversion, { kind, ...(hostStatus === undefined ? {} : { hostStatus }) });
+  const groups = kind === 'show' ? (await securityGroupsOf(request, servers, [server])).get(server.row.uuid) : undefined;
+  return renderServer(deps.publicUrl, server, viewer, request.microversion, { kind, ...(hostStatus === undefined ? {} : { hostStatus }), ...(groups === undefined ? {} : { securityGroups: groups }) });
+}
+
+/** Nova's _add_security_grps for show and detail: the groups of the servers' ports, when there is a network API. */
+function securityGroupsOf(request: FastifyRequest, servers: ServersService, page: readonly Server[]): Promise<Map<string, string[]>> {
+  const withPorts = page.filter((server) => server.networkInfo.length > 0).map((server) => server.row.uuid);
+  if (servers.securityGroups === undefined || withPorts.length === 0) return Promise.resolve(new Map<string, string[]>());
+  return servers.securityGroups.namesOf(request.requestContext, withPorts);
 }
 
 /** The policy checks of a create's optional parts (trusted certificates, a chosen host). */
@@ -147,8 +155,14 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
 async function detailViews(deps: ComputeRouteDeps, request: FastifyRequest, servers: ServersService, page: readonly Server[]): Promise<Record<string, unknown>[]> {
   const viewer = viewerFor(deps, request);
   const statuses = viewer.hostStatus === 'none' || !request.microversion.isAtLeast('2.16') ? undefined : await servers.hostStatuses(page);
+  const groups = await securityGroupsOf(request, servers, page);
   return page.map((server) => {
     const hostStatus = statuses?.get(server.row.uuid);
-    return renderServer(deps.publicUrl, server, viewer, request.microversion, { kind: 'detail', ...(hostStatus === undefined ? {} : { hostStatus }) });
+    const securityGroups = groups.get(server.row.uuid);
+    return renderServer(deps.publicUrl, server, viewer, request.microversion, {
+      kind: 'detail',
+      ...(hostStatus === undefined ? {} : { hostStatus }),
+      ...(securityGroups === undefined ? {} : { securityGroups }),
+    });
   });
 }

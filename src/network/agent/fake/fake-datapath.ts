@@ -16,6 +16,9 @@ export class FakeDatapath implements Datapath {
   readonly routers = new Map<string, RouterSpec>();
   readonly floatingIps = new Map<string, readonly FloatingIpSpec[]>();
 
+  /** `metadata`: DHCP namespaces would serve 169.254.169.254, as the Linux one's with a metadata proxy socket. */
+  constructor(private readonly options: { readonly metadata?: boolean } = {}) {}
+
   checkAvailable(): Promise<Availability> {
     return Promise.resolve({ available: true });
   }
@@ -85,6 +88,7 @@ export class FakeDatapath implements Datapath {
       taps: [...[...this.ports.keys()].map(tapName), ...dhcp.map((server) => tapName(server.port)), ...routerTaps],
       namespaces: [...dhcp.map((network) => dhcpNamespace(network.id)), ...routers.map((router) => routerNamespace(router.id))],
       dhcpNetworks: dhcp.map((network) => network.id),
+      metadataNetworks: this.options.metadata === true ? dhcp.map((network) => network.id) : [],
       securedPorts: [...this.ports.values()].filter(hasPortSecurity).map((port) => port.id),
     };
   }

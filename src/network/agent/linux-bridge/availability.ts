@@ -18,15 +18,19 @@ const TOOLS: readonly (readonly [string, string])[] = [
   ['conntrack', 'conntrack'],
 ];
 
+/** The metadata proxy in each DHCP namespace. */
+const METADATA_TOOL = ['haproxy', 'haproxy'] as const;
+
 async function hasNetAdmin(): Promise<boolean> {
   const status = await readFile('/proc/self/status', 'utf8');
   const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
   return effective !== undefined && ((BigInt(`0x${effective}`) >> CAP_NET_ADMIN) & 1n) === 1n;
 }
 
-export async function checkLinuxBridgeAvailable(): Promise<Availability> {
+/** `metadata`: the metadata proxies run too, which needs haproxy. */
+export async function checkLinuxBridgeAvailable(options: { readonly metadata?: boolean } = {}): Promise<Availability> {
   if (!(await hasNetAdmin())) return { available: false, reason: 'the network agent lacks CAP_NET_ADMIN (run it as root) and cannot create bridges, namespaces or nftables rules' };
-  for (const [tool, debianPackage] of TOOLS) {
+  for (const [tool, debianPackage] of options.metadata === true ? [...TOOLS, METADATA_TOOL] : TOOLS) {
     if (findExecutable(tool, SBIN) === undefined) return { available: false, reason: `\`${tool}\` is not installed (Debian package ${debianPackage})` };
   }
   if (!(await exists('/proc/sys/net/bridge/bridge-nf-call-iptables'))) {

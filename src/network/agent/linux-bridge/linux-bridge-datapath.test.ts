@@ -6,7 +6,7 @@ import { runDatapathContract } from '../datapath.contract.test.js';
 import { bridgeName, dhcpNamespace } from '../device-names.js';
 import { defaultGroupFixture, networkFixture, portFixture } from '../testing/datapath-fixtures.js';
 import { LinuxBridgeDatapath } from './linux-bridge-datapath.js';
-import { linuxBridgeSkip, linuxHarness } from './testing/linux-harness.js';
+import { linuxBridgeSkip, linuxHarness, metadataSocketIn } from './testing/linux-harness.js';
 
 // The shared behaviour; traffic through real bridges, namespaces, dnsmasq and nftables is in
 // linux-bridge-traffic.test.ts.
@@ -32,9 +32,9 @@ describe('Linux bridge data path: failures', { skip }, () => {
 });
 
 describe('Linux bridge data path: restart', { skip }, () => {
-  test('a restarted agent takes over the tables and the running dnsmasq of the one before', async () => {
+  test('a restarted agent takes over the tables, the running dnsmasq and the metadata proxy of the one before', async () => {
     const harness = await linuxHarness();
-    const restarted = new LinuxBridgeDatapath({ stateDir: harness.stateDir, nftTable: harness.table });
+    const restarted = new LinuxBridgeDatapath({ stateDir: harness.stateDir, nftTable: harness.table, metadataProxySocket: metadataSocketIn(harness.stateDir) });
     try {
       const network = networkFixture('10.204.1');
       const group = defaultGroupFixture();
@@ -43,6 +43,8 @@ describe('Linux bridge data path: restart', { skip }, () => {
       await harness.datapath.plugPort(portFixture(network, 10, { security_groups: [group.id] }));
       const pidFile = join(harness.stateDir, 'dhcp', network.spec.id, 'pid');
       const pid = await readFile(pidFile, 'utf8');
+      const proxyPidFile = join(harness.stateDir, 'metadata-proxy', network.spec.id, 'pid');
+      const proxyPid = await readFile(proxyPidFile, 'utf8');
 
       // The resync after a restart: the same network and group, and a port that gets the first port's mark index.
       const port = portFixture(network, 11, { security_groups: [group.id] });
@@ -53,6 +55,8 @@ describe('Linux bridge data path: restart', { skip }, () => {
       assert.deepEqual(inventory.securedPorts, [port.id]);
       assert.deepEqual(inventory.dhcpNetworks, [network.spec.id]);
       assert.equal(await readFile(pidFile, 'utf8'), pid, 'dnsmasq kept running (told of the new port by SIGHUP)');
+      assert.deepEqual(inventory.metadataNetworks, [network.spec.id]);
+      assert.equal(await readFile(proxyPidFile, 'utf8'), proxyPid, 'the metadata proxy kept running');
       assert.match(await readFile(join(harness.stateDir, 'dhcp', network.spec.id, 'host'), 'utf8'), new RegExp(port.mac_address));
     } finally {
       await restarted.teardown();

@@ -15,6 +15,7 @@ import { tryRun } from './exec.js';
 import { Routers } from './l3/routers.js';
 import { attach, bridgePorts, deleteLink, ensureBridge, ensureTap, linksNamed } from './links.js';
 import { namespacesNamed } from './namespaces.js';
+import { MetadataProxies } from './metadata/metadata-proxy.js';
 import { Firewall } from './security/firewall.js';
 
 export interface LinuxBridgeOptions {
@@ -24,6 +25,11 @@ export interface LinuxBridgeOptions {
   readonly nftTable?: string;
   /** The one host interface guest traffic may be routed to; none by default. */
   readonly uplink?: string;
+  /**
+   * The metadata agent's unix socket (`[DEFAULT] metadata_proxy_socket`): with it, each DHCP
+   * namespace serves 169.254.169.254 through a proxy to it, and DHCP hands guests the route there.
+   */
+  readonly metadataProxySocket?: string;
 }
 
 interface PluggedPort {
@@ -40,15 +46,18 @@ export class LinuxBridgeDatapath implements Datapath {
   private readonly firewall: Firewall;
   private readonly routers: Routers;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly servesMetadata: boolean;
 
   constructor(options: LinuxBridgeOptions) {
-    this.dhcp = new DhcpServers(options.stateDir);
+    this.servesMetadata = options.metadataProxySocket !== undefined;
+    const metadata = options.metadataProxySocket === undefined ? undefined : new MetadataProxies(options.stateDir, options.metadataProxySocket);
+    this.dhcp = new DhcpServers(options.stateDir, metadata);
     this.firewall = new Firewall({ table: options.nftTable ?? 'nimbus', ...(options.uplink === undefined ? {} : { uplink: options.uplink }) });
     this.routers = new Routers((networkId) => this.wired(networkId).mtu);
   }
 
   checkAvailable(): Promise<Availability> {
-    return checkLinuxBridgeAvailable();
+    return checkLinuxBridgeAvailable({ metadata: this.servesMetadata });
   }
 
   ensureNetwork(network: NetworkSpec): Promise<void> {
@@ -174,8 +183,12 @@ export class LinuxBridgeDatapath implements Datapath {
       const taps = (await Promise.all(bridges.map(bridgePorts))).flat().filter((name) => name.startsWith(TAP_PREFIX));
       const namespaces = [...(await namespacesNamed(DHCP_NAMESPACE_PREFIX)), ...(await namespacesNamed(ROUTER_NAMESPACE_PREFIX))];
       const dhcpNetworks: string[] = [];
-      for (const id of this.networks.keys()) if (await this.dhcp.running(id)) dhcpNetworks.push(id);
-      return { bridges, taps, namespaces, dhcpNetworks, securedPorts: await this.firewall.securedPorts() };
+      const metadataNetworks: string[] = [];
+      for (const id of this.networks.keys()) {
+        if (await this.dhcp.running(id)) dhcpNetworks.push(id);
+        if (await this.dhcp.servesMetadata(id)) metadataNetworks.push(id);
+      }
+      return { bridges, taps, namespaces, dhcpNetworks, metadataNetworks, securedPorts: await this.firewall.securedPorts() };
     });
   }
 

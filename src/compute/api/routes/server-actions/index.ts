@@ -16,9 +16,10 @@ import { rebuildAction } from './rebuild-action.js';
 import { resizeActions } from './resize-actions.js';
 import type { ServerAction } from './server-action.js';
 import { snapshotActions } from './snapshot-actions.js';
+import { securityGroupActions } from './security-group-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, vncConsoleAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, vncConsoleAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction, ...securityGroupActions];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {

@@ -4,11 +4,11 @@
  * renders it (nova/api/metadata/base.py). Written with mkfs.fat and mcopy, so no loop mount and no
  * root is needed.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { InstanceSpec } from '../../instance-spec.js';
+import { openstackVersionFiles } from '../../../metadata/instance-metadata.js';
 import { findExecutable } from '../../../../common/process/find-executable.js';
 import { runCommand } from '../../../../common/process/run-command.js';
 
@@ -22,48 +22,13 @@ export const CONFIG_DRIVE_LABEL = 'config-2';
  * writes every version in between too; guests read `latest`.
  */
 const VERSIONS = ['2012-08-10', 'latest'] as const;
-type MetadataVersion = (typeof VERSIONS)[number];
 
-type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
-
-/** meta_data.json: the keys in Nova's order; Folsom's has none of the later additions. */
-function metaData(instance: InstanceSpec, version: MetadataVersion): Record<string, Json> {
-  const data: Record<string, Json> = { uuid: instance.uuid };
-  if (Object.keys(instance.metadata).length > 0) data['meta'] = instance.metadata;
-  if (instance.keyName !== null && instance.keyData !== null) {
-    data['public_keys'] = { [instance.keyName]: instance.keyData };
-    data['keys'] = [{ name: instance.keyName, type: keyType(instance.keyData), data: instance.keyData }];
-  }
-  data['hostname'] = instance.hostname;
-  data['name'] = instance.displayName;
-  data['launch_index'] = instance.launchIndex;
-  data['availability_zone'] = instance.availabilityZone;
-  if (version === 'latest') {
-    data['random_seed'] = randomBytes(512).toString('base64');
-    data['project_id'] = instance.projectId;
-    data['devices'] = [];
-    data['dedicated_cpus'] = [];
-  }
-  return data;
-}
-
-/** A key pair's type is not on the instance; its public key tells: x509 ones are PEM certificates. */
-function keyType(publicKey: string): 'ssh' | 'x509' {
-  return publicKey.includes('-----BEGIN CERTIFICATE-----') ? 'x509' : 'ssh';
-}
-
-/** The drive's files, by path under its root. */
+/** The drive's files, by path under its root: the metadata service's OpenStack tree, less the password (posted to the service only). */
 export function configDriveFiles(instance: InstanceSpec): Map<string, string | Buffer> {
   const files = new Map<string, string | Buffer>();
   for (const version of VERSIONS) {
-    const at = `openstack/${version}`;
-    files.set(`${at}/meta_data.json`, JSON.stringify(metaData(instance, version)));
-    if (instance.userData !== null) files.set(`${at}/user_data`, Buffer.from(instance.userData, 'base64'));
-    if (version === 'latest') {
-      files.set(`${at}/vendor_data.json`, '{}');
-      files.set(`${at}/vendor_data2.json`, '{}');
-      // No NICs are defined yet: nothing to describe.
-      files.set(`${at}/network_data.json`, JSON.stringify({ links: [], networks: [], services: [] }));
+    for (const [name, item] of openstackVersionFiles(instance, version)) {
+      if (name !== 'password' && item.kind !== 'listing') files.set(`openstack/${version}/${name}`, item.body);
     }
   }
   return files;

@@ -1,52 +1,38 @@
 /**
  * A network's DHCP server, as Neutron's DHCP agent runs it: dnsmasq in the namespace
  * `qdhcp-<net>`, listening on `ns-<port>`, whose veth peer `tap<port>` is a port of the network's
- * bridge. dnsmasq runs as a daemon with a pid file, so it outlives an agent restart; a changed
- * port list is a rewritten hosts file and SIGHUP, a changed subnet list a restart.
+ * bridge; with metadata on, `ns-<port>` also holds 169.254.169.254 and a proxy serves it.
+ * dnsmasq runs as a daemon with a pid file, so it outlives an agent restart; a changed port list
+ * is a rewritten hosts file and SIGHUP, a changed subnet list a restart.
  */
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { getLogger } from '../../../../common/logging/logger.js';
 import { onSubnet } from '../../cidr.js';
 import type { NetworkSpec, PortSpec } from '../../datapath-spec.js';
 import { bridgeName, dhcpDevice, dhcpNamespace, tapName } from '../../device-names.js';
+import { runningPid, stopDaemon } from '../daemons.js';
 import { run } from '../exec.js';
+import { METADATA_CIDR, type MetadataProxies } from '../metadata/metadata-proxy.js';
 import { attach, deleteLink, ensureVethPair } from '../links.js';
 import { deleteNamespace, ensureNamespace, setDeviceAddresses } from '../namespaces.js';
 import { dnsmasqArgs, dnsmasqFiles, hostsFile, optionsFile, type DnsmasqFiles } from './dnsmasq-config.js';
 
 const LOG = getLogger('nimbus.network.agent.dhcp');
-const STOP_TIMEOUT_MS = 5000;
-
 async function readText(path: string): Promise<string | undefined> {
   return readFile(path, 'utf8').catch(() => undefined);
 }
 
-/** The dnsmasq of these files, if it runs: the pid file's process, if its command line names that pid file. */
-async function runningPid(files: DnsmasqFiles): Promise<number | undefined> {
-  const pid = Number((await readText(files.pid))?.trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const cmdline = await readText(`/proc/${pid}/cmdline`);
-  return cmdline?.split('\0').includes(`--pid-file=${files.pid}`) === true ? pid : undefined;
-}
-
-async function stop(files: DnsmasqFiles): Promise<void> {
-  const pid = await runningPid(files);
-  if (pid === undefined) return;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while ((await runningPid(files)) !== undefined) {
-    if (Date.now() > deadline) {
-      process.kill(pid, 'SIGKILL');
-      break;
-    }
-    await sleep(20);
-  }
-}
+/** dnsmasq's command line names its pid file. */
+const pidOf = (files: DnsmasqFiles): Promise<number | undefined> => runningPid(files.pid, `--pid-file=${files.pid}`);
+const stop = (files: DnsmasqFiles): Promise<void> => stopDaemon(files.pid, `--pid-file=${files.pid}`);
 
 export class DhcpServers {
-  constructor(private readonly stateDir: string) {}
+  /** `metadata`: each DHCP namespace also serves 169.254.169.254 through a proxy (Neutron's enable_isolated_metadata). */
+  constructor(
+    private readonly stateDir: string,
+    private readonly metadata?: MetadataProxies,
+  ) {}
 
   private files(networkId: string): DnsmasqFiles {
     return dnsmasqFiles(join(this.stateDir, 'dhcp', networkId));
@@ -66,46 +52,52 @@ export class DhcpServers {
       const subnet = subnets.get(ip.subnet_id);
       return subnet === undefined ? [] : [onSubnet(ip.ip_address, subnet.cidr)];
     });
-    await setDeviceAddresses(namespace, device, addresses);
+    await setDeviceAddresses(namespace, device, this.metadata === undefined ? addresses : [...addresses, METADATA_CIDR]);
     await run('ip', ['-n', namespace, 'link', 'set', 'dev', device, 'up']);
 
     const files = this.files(network.id);
-    // dnsmasq reads its hosts and options files again after dropping to nobody.
+    // Readable by anyone, as Neutron's: dnsmasq reads them again on every SIGHUP.
     await mkdir(files.dir, { recursive: true, mode: 0o755 });
     await chmod(files.dir, 0o755);
     await writeFile(files.hosts, hostsFile(network, ports), { mode: 0o644 });
-    await writeFile(files.options, optionsFile(network), { mode: 0o644 });
+    await writeFile(files.options, optionsFile(network, this.metadata !== undefined), { mode: 0o644 });
     const args = dnsmasqArgs(network, device, files);
     const argsFile = join(files.dir, 'args');
-    const pid = await runningPid(files);
+    const pid = await pidOf(files);
     if (pid !== undefined && (await readText(argsFile)) === JSON.stringify(args)) {
       process.kill(pid, 'SIGHUP');
-      return;
+    } else {
+      await stop(files);
+      await writeFile(argsFile, JSON.stringify(args));
+      // dnsmasq daemonises once it listens; an error ends it with a message on stderr.
+      await run('dnsmasq', args, { namespace });
+      LOG.info(`Started DHCP for network ${network.id} in ${namespace}`);
     }
-    await stop(files);
-    await writeFile(argsFile, JSON.stringify(args));
-    // dnsmasq daemonises once it listens; an error ends it with a message on stderr.
-    await run('dnsmasq', args, { namespace });
-    LOG.info(`Started DHCP for network ${network.id} in ${namespace}`);
+    await this.metadata?.ensure({ kind: 'network', id: network.id, namespace });
+  }
+
+  async servesMetadata(networkId: string): Promise<boolean> {
+    return (await this.metadata?.running(networkId)) === true;
   }
 
   /** Rewrites the hosts file and tells dnsmasq (SIGHUP); nothing to do where no server runs. */
   async reloadHosts(network: NetworkSpec, ports: Iterable<PortSpec>): Promise<void> {
     const files = this.files(network.id);
-    const pid = await runningPid(files);
+    const pid = await pidOf(files);
     if (pid === undefined) return;
     await writeFile(files.hosts, hostsFile(network, ports), { mode: 0o644 });
     process.kill(pid, 'SIGHUP');
   }
 
   async running(networkId: string): Promise<boolean> {
-    return (await runningPid(this.files(networkId))) !== undefined;
+    return (await pidOf(this.files(networkId))) !== undefined;
   }
 
   /** Ends dnsmasq and removes its namespace (and with it the veth pair) and files. */
   async remove(networkId: string, dhcpPortId?: string): Promise<void> {
     const files = this.files(networkId);
     await stop(files);
+    await this.metadata?.remove(networkId);
     await deleteNamespace(dhcpNamespace(networkId));
     if (dhcpPortId !== undefined) await deleteLink(tapName(dhcpPortId));
     await rm(files.dir, { recursive: true, force: true });

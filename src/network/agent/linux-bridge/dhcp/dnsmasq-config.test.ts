@@ -36,3 +36,11 @@ test('options carry the router, DNS servers and host routes with the default rou
     `${tag},option:router,10.203.1.1`,
   ]);
 });
+
+test('with metadata, each IPv4 subnet routes 169.254.169.254 through the DHCP port, and the default route stays', () => {
+  const tag = `tag:subnet-${subnet.id}`;
+  const lines = optionsFile(network.spec, true).trim().split('\n');
+  assert.ok(lines.includes(`${tag},option:classless-static-route,169.254.169.254/32,10.203.1.2,0.0.0.0/0,10.203.1.1`));
+  assert.ok(lines.includes(`${tag},249,169.254.169.254/32,10.203.1.2,0.0.0.0/0,10.203.1.1`));
+  assert.ok(!optionsFile(network.spec).includes('169.254.169.254'), 'no metadata route without the proxy');
+});

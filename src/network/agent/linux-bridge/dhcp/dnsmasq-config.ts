@@ -35,6 +35,9 @@ export function dnsmasqArgs(network: NetworkSpec, device: string, files: Dnsmasq
   });
   return [
     '--conf-file=/dev/null',
+    // dnsmasq re-reads its hosts file on every SIGHUP; as `nobody` it cannot reach it under a state
+    // dir of mode 0700 (`nimbus up` makes it so), and new ports would get no address.
+    '--user=root',
     '--no-hosts',
     '--no-resolv',
     // DHCP only: guests get the subnets' DNS servers.
@@ -72,8 +75,16 @@ export function hostsFile(network: NetworkSpec, ports: Iterable<PortSpec>): stri
   return lines.sort().join('\n') + '\n';
 }
 
-/** Per subnet: its router (the gateway), DNS servers and host routes (RFC 3442 and Microsoft's 249). */
-export function optionsFile(network: NetworkSpec): string {
+/** The metadata service's address, reached through the DHCP namespace's proxy. */
+const METADATA_CIDR = '169.254.169.254/32';
+
+/**
+ * Per subnet: its router (the gateway), DNS servers and host routes (RFC 3442 and Microsoft's 249).
+ * With `metadata`, every IPv4 subnet's guests also get a route to 169.254.169.254 through the
+ * DHCP port's address on that subnet (Neutron's force_metadata: the proxy in the DHCP namespace
+ * answers whether or not a router serves the subnet).
+ */
+export function optionsFile(network: NetworkSpec, metadata = false): string {
   const lines: string[] = [];
   for (const subnet of dhcpSubnets(network)) {
     const prefix = `tag:${tag(subnet)}`;
@@ -83,6 +94,8 @@ export function optionsFile(network: NetworkSpec): string {
     }
     if (subnet.dns_nameservers.length > 0) lines.push(`${prefix},option:dns-server,${subnet.dns_nameservers.join(',')}`);
     const routes = subnet.host_routes.filter((route) => parseCidr(route.destination).family === 4).map((route) => `${route.destination},${route.nexthop}`);
+    const dhcpAddress = network.dhcp_port?.fixed_ips.find((ip) => ip.subnet_id === subnet.id)?.ip_address;
+    if (metadata && dhcpAddress !== undefined) routes.push(`${METADATA_CIDR},${dhcpAddress}`);
     // A client given classless routes ignores the router option, so the default route joins them.
     if (routes.length > 0 && subnet.gateway_ip !== null) routes.push(`0.0.0.0/0,${subnet.gateway_ip}`);
     if (routes.length > 0) {

@@ -15,7 +15,7 @@ import type { PortSpec } from '../../datapath-spec.js';
 import { tapName } from '../../device-names.js';
 import { ip, run, tryRun } from '../exec.js';
 
-/** udhcpc's event script: the leased address, the router as default route. */
+/** udhcpc's event script: the leased address, the router as default route, classless static routes (option 121: the metadata route). */
 const UDHCPC_SCRIPT = `#!/bin/sh
 case "$1" in
   bound|renew)
@@ -23,6 +23,11 @@ case "$1" in
     ip addr add "$ip/$mask" dev "$interface"
     [ -n "$router" ] && ip route replace default via "\${router%% *}" dev "$interface"
     echo "$ip $dns" > "$LEASE_FILE"
+    set -- $staticroutes
+    while [ $# -ge 2 ]; do
+      if [ "$1" = 0.0.0.0/0 ]; then ip route replace default via "$2" dev "$interface"; else ip route replace "$1" via "$2" dev "$interface"; fi
+      shift 2
+    done
     ;;
 esac
 exit 0
@@ -64,7 +69,7 @@ export async function guestNamespace(port: Pick<PortSpec, 'id' | 'mac_address'>,
     async dhcp() {
       await writeFile(script, UDHCPC_SCRIPT.replace('$LEASE_FILE', leaseFile));
       await chmod(script, 0o755);
-      await run('busybox', ['udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '10', '-T', '1', '-s', script], { namespace });
+      await run('busybox', ['udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '10', '-T', '1', '-O', 'staticroutes', '-s', script], { namespace });
       return (await readFile(leaseFile, 'utf8')).split(' ')[0] ?? '';
     },
     async dnsServers() {

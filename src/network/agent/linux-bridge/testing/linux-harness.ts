@@ -8,10 +8,13 @@ import { LinuxBridgeDatapath } from '../linux-bridge-datapath.js';
 
 /** Why the Linux data path's tests are skipped here, or false where they run. */
 export async function linuxBridgeSkip(): Promise<string | false> {
-  const availability = await checkLinuxBridgeAvailable();
+  const availability = await checkLinuxBridgeAvailable({ metadata: true });
   if (!availability.available) return availability.reason;
   return false;
 }
+
+/** The metadata agent's socket a harness's proxies forward to. */
+export const metadataSocketIn = (stateDir: string): string => join(stateDir, 'metadata_proxy');
 
 export interface LinuxHarness {
   readonly datapath: LinuxBridgeDatapath;
@@ -25,7 +28,8 @@ export async function linuxHarness(): Promise<LinuxHarness> {
   const stateDir = await mkdtemp(join(tmpdir(), 'nimbus-datapath-'));
   // dnsmasq reads its files after dropping to nobody.
   await chmod(stateDir, 0o755);
-  const datapath = new LinuxBridgeDatapath({ stateDir, nftTable: table });
+  // Metadata proxies run (to a socket nothing listens on unless the test starts an agent there).
+  const datapath = new LinuxBridgeDatapath({ stateDir, nftTable: table, metadataProxySocket: metadataSocketIn(stateDir) });
   return {
     datapath,
     table,

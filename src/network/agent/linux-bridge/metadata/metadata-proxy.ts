@@ -1,0 +1,97 @@
+/**
+ * The metadata proxy in a `qdhcp-`/`qrouter-` namespace: guests' requests to
+ * 169.254.169.254:80 go to the metadata agent's unix socket on the host (a unix socket is
+ * reachable from any network namespace), with the network or router it came through named in
+ * a header the guest cannot set.
+ *
+ * It is haproxy, as in Neutron, rather than a Node script: one small C daemon per network
+ * (a few MB where a Node process takes tens), one an operator already knows, which takes its
+ * pid file and daemonises like dnsmasq, and so also outlives an agent restart.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { getLogger } from '../../../../common/logging/logger.js';
+import { runningPid, stopDaemon } from '../daemons.js';
+import { run } from '../exec.js';
+
+const LOG = getLogger('nimbus.network.agent.metadata_proxy');
+
+export const METADATA_ADDRESS = '169.254.169.254';
+export const METADATA_CIDR = `${METADATA_ADDRESS}/32`;
+const METADATA_PORT = 80;
+
+/** Where the proxy serves: a network's DHCP namespace or a router's namespace. */
+export type ProxyScope = { readonly kind: 'network' | 'router'; readonly id: string; readonly namespace: string };
+
+interface ProxyFiles {
+  readonly dir: string;
+  readonly config: string;
+  readonly pid: string;
+}
+
+/** Neutron's haproxy configuration for the metadata proxy, without syslog (the agent logs each request). */
+export function haproxyConfig(scope: ProxyScope, socketPath: string, pidFile: string): string {
+  const idHeader = scope.kind === 'network' ? 'X-Neutron-Network-ID' : 'X-Neutron-Router-ID';
+  return [
+    'global',
+    '    maxconn     1024',
+    `    pidfile     ${pidFile}`,
+    '    daemon',
+    '',
+    'defaults',
+    '    mode http',
+    '    option http-server-close',
+    '    option forwardfor',
+    '    retries                 3',
+    '    timeout http-request    30s',
+    '    timeout connect         30s',
+    '    timeout client          32s',
+    '    timeout server          32s',
+    '    timeout http-keep-alive 30s',
+    '',
+    'listen listener',
+    `    bind ${METADATA_ADDRESS}:${METADATA_PORT}`,
+    `    server metadata ${socketPath}`,
+    // The guest names neither the network nor its own address: what it sends is dropped, forwardfor adds the real one.
+    '    http-request del-header X-Neutron-Network-ID',
+    '    http-request del-header X-Neutron-Router-ID',
+    '    http-request del-header X-Forwarded-For',
+    `    http-request set-header ${idHeader} ${scope.id}`,
+    '',
+  ].join('\n');
+}
+
+export class MetadataProxies {
+  constructor(
+    private readonly stateDir: string,
+    private readonly socketPath: string,
+  ) {}
+
+  private files(id: string): ProxyFiles {
+    const dir = join(this.stateDir, 'metadata-proxy', id);
+    return { dir, config: join(dir, 'haproxy.cfg'), pid: join(dir, 'pid') };
+  }
+
+  /** The proxy runs in the scope's namespace (which holds 169.254.169.254 already); started once, kept while it runs. */
+  async ensure(scope: ProxyScope): Promise<void> {
+    const files = this.files(scope.id);
+    if ((await runningPid(files.pid, files.config)) !== undefined) return;
+    await mkdir(files.dir, { recursive: true });
+    await writeFile(files.config, haproxyConfig(scope, this.socketPath, files.pid));
+    // haproxy binds, then daemonises: a bind error is its exit status, with the reason on stderr.
+    await run('haproxy', ['-q', '-f', files.config], { namespace: scope.namespace });
+    LOG.info(`Started the metadata proxy for ${scope.kind} ${scope.id} in ${scope.namespace}`);
+  }
+
+  async running(id: string): Promise<boolean> {
+    const files = this.files(id);
+    return (await runningPid(files.pid, files.config)) !== undefined;
+  }
+
+  /** Ends the proxy and removes its files; nothing to do where none runs. */
+  async remove(id: string): Promise<void> {
+    const files = this.files(id);
+    await stopDaemon(files.pid, files.config);
+    await rm(files.dir, { recursive: true, force: true });
+  }
+}
