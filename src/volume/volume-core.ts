@@ -4,9 +4,11 @@
  */
 import type { NimbusConfig } from '../common/config/options.js';
 import type { Database } from '../common/db/database.js';
+import { AttachmentStore } from './db/attachment-store.js';
 import { VolumeStore } from './db/volume-store.js';
 import type { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import type { VolumeSchedulerRpcClient } from './scheduler/rpc-client.js';
+import { AttachmentService } from './volumes/attachment-service.js';
 import { SnapshotService } from './volumes/snapshot-service.js';
 import { VolumeQuotas, type QuotaLimits } from './volumes/volume-quotas.js';
 import { VolumeService, type VolumeImageLookup } from './volumes/volume-service.js';
@@ -15,6 +17,7 @@ import { VolumeTypes } from './volumes/volume-types.js';
 export interface VolumeCore {
   readonly volumes: VolumeService;
   readonly snapshots: SnapshotService;
+  readonly attachments: AttachmentService;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   readonly availabilityZones: readonly string[];
@@ -47,5 +50,6 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   const availabilityZones = [config.volume.storage_availability_zone];
   const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones });
   const snapshots = new SnapshotService(store, volumes, quotas, deps.managers);
-  return { volumes, snapshots, types, quotas, availabilityZones };
+  const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
+  return { volumes, snapshots, attachments, types, quotas, availabilityZones };
 }

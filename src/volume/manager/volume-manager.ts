@@ -17,7 +17,18 @@ import type { ServiceRegistry, StopHeartbeat } from '../../common/service/servic
 import type { VolumeDriver, VolumeRef } from '../backends/volume-driver.js';
 import type { BackendReport } from '../scheduler/rpc-api.js';
 import type { VolumeStatusReporter } from '../scheduler/rpc-client.js';
-import { VOLUME_API_VERSION, VOLUME_TOPIC, type CreateVolumeArgs, type ExtendVolumeArgs, type SnapshotArgs, type VolumeArgs, type VolumeManagerVerbs } from './rpc-api.js';
+import type { ConnectionInfo } from '../volumes/attachment.js';
+import {
+  VOLUME_API_VERSION,
+  VOLUME_TOPIC,
+  type ConnectionArgs,
+  type CreateVolumeArgs,
+  type ExtendVolumeArgs,
+  type SnapshotArgs,
+  type VolumeArgs,
+  type VolumeManagerCalls,
+  type VolumeManagerVerbs,
+} from './rpc-api.js';
 
 const LOG = getLogger('nimbus.volume.manager');
 
@@ -47,7 +58,9 @@ export interface VolumeManagerOptions {
   readonly maxOverSubscriptionRatio?: number;
 }
 
-type Handlers = { readonly [K in keyof VolumeManagerVerbs]: (args: VolumeManagerVerbs[K]) => Promise<void> };
+type Handlers = { readonly [K in keyof VolumeManagerVerbs]: (args: VolumeManagerVerbs[K]) => Promise<void> } & {
+  readonly [K in keyof VolumeManagerCalls]: (args: VolumeManagerCalls[K]['args']) => Promise<VolumeManagerCalls[K]['result']>;
+};
 
 export class VolumeManager {
   readonly backendHost: string;
@@ -66,6 +79,8 @@ export class VolumeManager {
       create_snapshot: (args) => this.createSnapshot(args),
       delete_snapshot: (args) => this.deleteSnapshot(args),
       publish_service_capabilities: () => this.reportCapabilities(),
+      initialize_connection: (args) => this.initializeConnection(args),
+      terminate_connection: (args) => this.terminateConnection(args),
     };
     this.#server = new RpcServer(options.transport, { topic: VOLUME_TOPIC, server: this.backendHost, version: VOLUME_API_VERSION }, handlers);
   }
@@ -186,6 +201,20 @@ export class VolumeManager {
     LOG.info(`Extended volume ${volume.id} from ${volume.sizeGb}GB to ${newSizeGb}GB`);
     await this.#options.status.volumeUpdate(volume.id, { status: 'available', size: newSizeGb });
     await this.reportCapabilities();
+  }
+
+  /** The backend's connection for the connector's host, in Cinder's connection_info shape. */
+  async initializeConnection({ volume, connector }: ConnectionArgs): Promise<ConnectionInfo> {
+    const connection = this.#options.driver.connectionInfo(volume);
+    LOG.info(`Initialized connection of volume ${volume.id} for host ${String(connector.host ?? '-')}`);
+    const mode = connector.mode === 'ro' ? 'ro' : 'rw';
+    return { driver_volume_type: connection.driverVolumeType, data: { device_path: connection.path, volume_id: volume.id, access_mode: mode, format: 'raw' } };
+  }
+
+  /** A file volume needs no export torn down; the call still tells the log the host let go. */
+  async terminateConnection({ volume, connector }: ConnectionArgs): Promise<null> {
+    LOG.info(`Terminated connection of volume ${volume.id} for host ${String(connector.host ?? '-')}`);
+    return Promise.resolve(null);
   }
 
   async createSnapshot({ snapshot }: SnapshotArgs): Promise<void> {

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest, Forbidden } from '../../../common/errors/errors.js';
 import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
 import type { ServiceRegistry } from '../../../common/service/service-registry.js';
+import type { AttachmentService } from '../../volumes/attachment-service.js';
 import type { SnapshotService } from '../../volumes/snapshot-service.js';
 import type { VolumeQuotas } from '../../volumes/volume-quotas.js';
 import type { VolumeService } from '../../volumes/volume-service.js';
@@ -11,6 +12,7 @@ import type { VolumeTypes } from '../../volumes/volume-types.js';
 export interface VolumeRouteDeps {
   readonly volumes: VolumeService;
   readonly snapshots: SnapshotService;
+  readonly attachments: AttachmentService;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   /** os-services: the cinder-* rows of the services table. */

@@ -9,15 +9,18 @@ import { BadRequest } from '../../../common/errors/errors.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import type { Volume } from '../../volumes/volume.js';
 import { authorize, checkProject, type VolumeRouteDeps } from './route-deps.js';
+import { ATTACH_ACTIONS } from './volume-attach-actions.js';
 import { CinderBoolean, toBoolean, toSize, VolumeSize } from './schemas.js';
 
-interface VolumeAction {
+export interface VolumeAction {
   readonly schema: TSchema;
   readonly policy: string;
   /** The HTTP status of success: Cinder answers 202 for work cast on, 200 for record changes. */
   readonly status: 200 | 202;
-  run(deps: VolumeRouteDeps, request: FastifyRequest, volume: Volume, body: never): Promise<void>;
+  /** What the answer carries (os-initialize_connection's connection_info); nothing when absent. */
+  run(deps: VolumeRouteDeps, request: FastifyRequest, volume: Volume, body: never): Promise<void | Record<string, unknown>>;
 }
+
 
 const ACTIONS: Readonly<Record<string, VolumeAction>> = {
   'os-extend': {
@@ -48,6 +51,7 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
     status: 202,
     run: (deps, request, volume) => deps.volumes.delete(request.requestContext, volume.id, true),
   },
+  ...ATTACH_ACTIONS,
 };
 
 /** Compiled on first use, so start-up does not pay for actions nobody calls. */
@@ -77,8 +81,8 @@ export function volumeActionRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTyp
       validatorOf(key, action)(request.body);
       const volume = await deps.volumes.get(request.requestContext, request.params.volume_id);
       authorize(deps, request, action.policy, { project_id: volume.projectId });
-      await action.run(deps, request, volume, request.body[key] as never);
-      return reply.code(action.status).send();
+      const answer = await action.run(deps, request, volume, request.body[key] as never);
+      return reply.code(action.status).send(answer ?? undefined);
     });
   };
 }

@@ -1,10 +1,12 @@
 import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as tables from './2026-12-04-volume-tables.js';
+import * as attachments from './2026-12-05-volume-attachments.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
   name: 'volume',
   migrations: {
     '2026-12-04-volume-tables': tables,
+    '2026-12-05-volume-attachments': attachments,
   },
 };
