@@ -11,6 +11,7 @@ import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
+import type { ComputeVolumeApi } from './volumes/volume-api.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
 export interface ComputeApiBackends {
@@ -23,6 +24,8 @@ export interface ComputeApiBackends {
   readonly updateSchedulerService: ServiceChanged;
   /** Whether identity knows a project. */
   readonly projectExists: ProjectExists;
+  /** The volume API servers attach volumes through (absent: os-volume_attachments is 503). */
+  readonly volumes?: ComputeVolumeApi;
 }
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
@@ -43,6 +46,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     computeAgentApi: backends.computeAgentApi,
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
+    ...(backends.volumes === undefined ? {} : { volumes: backends.volumes }),
   });
   return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists };
 }

@@ -5,9 +5,10 @@ import { StartupError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { GlanceImageSource } from '../../compute/agent/glance-image-source.js';
 import { startComputeAgents } from '../../compute/workers.js';
-import { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
 import { parseArgs, UsageError } from '../args.js';
 import { COMPUTE_AGENT_FLAGS, flagsToOptions } from '../common-flags.js';
+import { computeVolumeApiOf, serviceUserOf } from '../presets/compute-volumes.js';
 import { computeDriverFactory, computeDriverOf } from '../presets/drivers.js';
 import { openTransport } from '../presets/transports.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
@@ -27,19 +28,7 @@ function hostNames(hostsFlag: string | undefined, host: string): string[] {
 }
 
 /** The image API client of `[glance]` and `[service_user]` (none configured: a start-up error that says what to set). */
-function imageSource(config: NimbusConfig): GlanceImageSource {
-  const user = config.service_user;
-  const serviceUser =
-    user.auth_url === ''
-      ? undefined
-      : new ServiceUserSession({
-          authUrl: user.auth_url,
-          username: user.username,
-          password: user.password,
-          projectName: user.project_name,
-          userDomainName: user.user_domain_name,
-          projectDomainName: user.project_domain_name,
-        });
+function imageSource(config: NimbusConfig, serviceUser: ServiceUserSession | undefined): GlanceImageSource {
   return new GlanceImageSource({ endpointOverride: config.glance.endpoint_override, ...(serviceUser === undefined ? {} : { serviceUser }) });
 }
 
@@ -59,7 +48,9 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
   const driver = computeDriverOf(config);
-  const images = imageSource(config);
+  const serviceUser = serviceUserOf(config);
+  const images = imageSource(config, serviceUser);
+  const volumes = computeVolumeApiOf(config, undefined, serviceUser);
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
   const transport = openTransport(config.bus.transport_url);
@@ -68,6 +59,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const agents = await startComputeAgents({
     transport,
     images,
+    ...(volumes === undefined ? {} : { volumes }),
     drivers: computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, images }),
     hosts,
     stateDir: config.DEFAULT.state_dir,

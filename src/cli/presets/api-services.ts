@@ -1,5 +1,6 @@
 import { computeApi } from '../../compute/api/index.js';
 import { createComputeManagers } from '../../compute/compute-core.js';
+import type { ComputeVolumeApi } from '../../compute/volumes/volume-api.js';
 import { COMPUTE_POLICIES } from '../../compute/policies.js';
 import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
@@ -37,6 +38,8 @@ export interface ServiceBackends {
   readonly computeWorkers?: ComputeWorkers;
   /** The volume API's managers, where this node serves volume (its workers started first). */
   readonly volume?: VolumeCore;
+  /** The volume API as compute reaches it (Cinder over HTTP), where one is configured or served here. */
+  readonly computeVolumes?: ComputeVolumeApi;
 }
 
 function computeWorkersOf(backends: ServiceBackends): ComputeWorkers {
@@ -58,6 +61,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         refreshSchedulerAggregates: () => workers.schedulerClient.refreshAggregates(),
         updateSchedulerService: (host, status) => workers.schedulerClient.serviceChanged(host, status),
         projectExists: (projectId) => backends.identity.managers.projects.exists(projectId),
+        ...(backends.computeVolumes === undefined ? {} : { volumes: backends.computeVolumes }),
       }),
     );
   },

@@ -20,6 +20,7 @@ import { imageStoreOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
+import { computeVolumeApiOf } from '../presets/compute-volumes.js';
 import { createWebSites } from '../presets/web-sites.js';
 
 const LOG = getLogger('nimbus.cli.node');
@@ -84,6 +85,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const identity = await startIdentityCore(db, config);
     undo.push(() => identity.close());
     const images = createImageService(db, config, imageStoreOf(config));
+    // Links are rendered per request: with --port 0 the URL is known only after listen.
+    let url = publicUrl(config);
+    const computeVolumes = computeVolumeApiOf(config, options.services.includes('volume') ? () => `${url}/volume/v3` : undefined);
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
@@ -93,6 +97,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         database: db,
         transport,
         images,
+        ...(computeVolumes === undefined ? {} : { volumes: computeVolumes }),
         drivers: computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, images }),
         hosts: options.computeHosts,
         stateDir: config.DEFAULT.state_dir,
@@ -118,8 +123,6 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       ...(config.oslo_policy.policy_file === '' ? {} : { overridesFile: config.oslo_policy.policy_file }),
     });
 
-    // Links are rendered per request: with --port 0 the URL is known only after listen.
-    let url = publicUrl(config);
     const deps = {
       get publicUrl() {
         return url;
@@ -135,6 +138,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         network: createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
         ...(volume === undefined ? {} : { volume: volume.core }),
+        ...(computeVolumes === undefined ? {} : { computeVolumes }),
       }),
       sites: createWebSites(),
       maxBodyBytes: config.api.max_request_body_size,

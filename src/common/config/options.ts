@@ -196,6 +196,12 @@ export const OPTIONS = {
       '',
     ),
   },
+  cinder: {
+    endpoint_override: str(
+      'Base URL of the volume API (Cinder v3, up to /v3 without the project) that compute attaches volumes through, e.g. http://controller:8770/volume/v3 (empty: this node\'s own volume API when it serves one, else the block-storage endpoint of the [service_user] token\'s catalog).',
+      '',
+    ),
+  },
   service_user: {
     auth_url: str('Identity API (Keystone v3) URL compute agents under `nimbus compute-agent` authenticate at, e.g. http://controller:8770/identity; its token serves work no user asked for (start-up recovery, periodic tasks) and finds the image endpoint (empty: no service user).', ''),
     username: str('User the compute agents authenticate as (one with the admin role, as Nova\'s service user).', ''),

@@ -153,6 +153,13 @@ export interface EvacuateInstanceArgs extends InstanceArgs {
   readonly onSharedStorage: boolean | null;
 }
 
+/** attach_volume and detach_volume: the Cinder attachment the API made holds the volume for this instance. */
+export interface VolumeAttachArgs extends InstanceArgs {
+  readonly volumeId: string;
+  readonly attachmentId: string;
+  readonly mountpoint: string;
+}
+
 /**
  * Every verb with its arguments, its result and how it travels: a `cast` (one-way; the agent
  * reports the outcome through the conductor) or a `call` (the caller waits for the result).
@@ -192,6 +199,8 @@ export interface AgentVerbs {
   live_migration_abort: { kind: 'cast'; args: LiveMigrationControlArgs; result: void };
   live_migration_force_complete: { kind: 'cast'; args: LiveMigrationControlArgs; result: void };
   evacuate_instance: { kind: 'cast'; args: EvacuateInstanceArgs; result: void };
+  attach_volume: { kind: 'cast'; args: VolumeAttachArgs; result: void };
+  detach_volume: { kind: 'cast'; args: VolumeAttachArgs; result: void };
 }
 
 export type AgentVerb = keyof AgentVerbs;

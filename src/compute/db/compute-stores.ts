@@ -2,6 +2,7 @@
 import type { Database } from '../../common/db/database.js';
 import { ActionStore } from './action-store.js';
 import { AggregateStore } from './aggregate-store.js';
+import { BlockDeviceStore } from './bdm-store.js';
 import { FlavorStore } from './flavor-store.js';
 import { InstanceStore } from './instance-store.js';
 import { KeyPairStore } from './keypair-store.js';
@@ -24,6 +25,7 @@ export interface ComputeStores {
   readonly aggregates: AggregateStore;
   readonly serverGroups: ServerGroupStore;
   readonly usage: UsageStore;
+  readonly blockDevices: BlockDeviceStore;
 }
 
 /** `now` stamps migrations (tests move time). */
@@ -41,5 +43,6 @@ export function createComputeStores(database: Database, now: () => Date = () => 
     aggregates: new AggregateStore(database),
     serverGroups: new ServerGroupStore(database),
     usage: new UsageStore(database),
+    blockDevices: new BlockDeviceStore(database),
   };
 }

@@ -10,6 +10,8 @@ import { readSystemMetadata, writeSystemMetadata } from './system-metadata.js';
 import type { ComputeTables, InstancesTable } from './tables.js';
 import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-cas.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
+import { volumeConnectionOf, type AgentVolume } from '../volumes/block-device.js';
+import { BlockDeviceStore } from './bdm-store.js';
 import type { AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from '../conductor/rpc-api.js';
 
 interface StoredFlavor {
@@ -22,20 +24,44 @@ interface StoredFlavor {
 export class InstanceStore {
   readonly #db: Kysely<ComputeTables>;
 
+  readonly #blockDevices: BlockDeviceStore;
+
   constructor(private readonly database: Database) {
     this.#db = database.kysely.withTables<ComputeTables>();
+    this.#blockDevices = new BlockDeviceStore(database);
   }
 
   async get(uuid: string): Promise<AgentInstance | undefined> {
     const row = await this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).where('deleted', '=', false).executeTakeFirst();
     if (row === undefined) return undefined;
-    return toAgentInstance(row, (await this.#metadataOf([uuid])).get(uuid));
+    return toAgentInstance(row, (await this.#metadataOf([uuid])).get(uuid), (await this.#volumesOf([uuid])).get(uuid));
   }
 
   async onHost(host: string): Promise<AgentInstance[]> {
     const rows = await this.#db.selectFrom('compute_instances').selectAll().where('host', '=', host).where('deleted', '=', false).execute();
-    const metadata = await this.#metadataOf(rows.map((row) => row.uuid));
-    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid)));
+    const uuids = rows.map((row) => row.uuid);
+    const [metadata, volumes] = await Promise.all([this.#metadataOf(uuids), this.#volumesOf(uuids)]);
+    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid), volumes.get(row.uuid)));
+  }
+
+  /** The volumes of each instance named, from its block device mappings. */
+  async #volumesOf(uuids: readonly string[]): Promise<Map<string, AgentVolume[]>> {
+    const mappings = await this.#blockDevices.ofInstances(uuids);
+    return new Map(
+      [...mappings].map(([uuid, list]) => [
+        uuid,
+        list
+          .filter((mapping) => mapping.volumeId !== null && mapping.destinationType === 'volume')
+          .map((mapping) => ({
+            volumeId: mapping.volumeId ?? '',
+            attachmentId: mapping.attachmentId,
+            mountpoint: mapping.deviceName ?? '',
+            bootIndex: mapping.bootIndex,
+            deleteOnTermination: mapping.deleteOnTermination,
+            connection: volumeConnectionOf(mapping.connectionInfo),
+          })),
+      ]),
+    );
   }
 
   /** The metadata of each instance named, by uuid (none listed: no metadata). */
@@ -98,7 +124,7 @@ export class InstanceStore {
   }
 }
 
-function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Record<string, string>> = {}): AgentInstance {
+function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Record<string, string>> = {}, volumes: readonly AgentVolume[] = []): AgentInstance {
   return {
     uuid: row.uuid,
     name: `instance-${row.uuid.slice(0, 8)}`,
@@ -123,6 +149,7 @@ function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Rec
     configDrive: row.config_drive !== '',
     rootDeviceName: row.root_device_name,
     metadata,
+    volumes,
   };
 }
 

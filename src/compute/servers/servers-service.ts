@@ -22,6 +22,8 @@ import { serverNotFound, type ServerStore } from '../db/server-store.js';
 import { ServerTags } from './server-tags.js';
 import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
+import { VolumeAttachments } from '../volumes/volume-attachments.js';
 
 export interface ServersServiceDeps {
   readonly stores: ComputeStores;
@@ -35,6 +37,8 @@ export interface ServersServiceDeps {
   readonly availabilityZones: AvailabilityZoneNames;
   /** The services table: host_status (2.16), the 2.74 requested host and evacuate's source check read it. */
   readonly serviceRegistry: ServiceRegistry;
+  /** The volume API servers attach through (absent: os-volume_attachments answers 503). */
+  readonly volumes?: ComputeVolumeApi;
   readonly now?: () => Date;
 }
 
@@ -72,6 +76,8 @@ export class ServersService {
   readonly liveMigrations: LiveMigrationActions;
   /** evacuate. */
   readonly evacuations: EvacuateActions;
+  /** os-volume_attachments. */
+  readonly volumeAttachments: VolumeAttachments;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -107,6 +113,11 @@ export class ServersService {
     this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
+    this.volumeAttachments = new VolumeAttachments({
+      support: this.actionSupport,
+      blockDevices: deps.stores.blockDevices,
+      ...(deps.volumes === undefined ? {} : { volumes: deps.volumes }),
+    });
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

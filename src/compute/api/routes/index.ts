@@ -23,6 +23,7 @@ import { serverTagRoutes } from './server-tags.js';
 import { serverMigrationRoutes } from './server-migrations.js';
 import { serverRoutes } from './servers.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
+import { volumeAttachmentRoutes } from './volume-attachments.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
 
@@ -35,7 +36,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     const { servers, admin, images } = deps;
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, volumeAttachmentRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {

@@ -2,6 +2,7 @@ import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as instances from './2026-11-22-compute-instances.js';
 import * as resources from './2026-11-22-compute-resources.js';
 import * as userQuotas from './2026-12-01-compute-user-quotas.js';
+import * as volumeConnections from './2026-12-05-compute-volume-connections.js';
 
 /** The compute service's schema history, in order. */
 export const computeMigrations: ServiceMigrations = {
@@ -10,5 +11,6 @@ export const computeMigrations: ServiceMigrations = {
     '2026-11-22-compute-instances': instances,
     '2026-11-22-compute-resources': resources,
     '2026-12-01-compute-user-quotas': userQuotas,
+    '2026-12-05-compute-volume-connections': volumeConnections,
   },
 };
