@@ -20,6 +20,7 @@ export const UP_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...SERVE_FLAGS,
   driver: { takesValue: true },
   'compute-hosts': { takesValue: true },
+  datapath: { takesValue: true },
 };
 
 /** Flags of `compute-agent`: `--hosts N` agents compute-1 … compute-N, or one named `--host`. */
@@ -27,6 +28,12 @@ export const COMPUTE_AGENT_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...CONFIG_FLAGS,
   driver: { takesValue: true },
   hosts: { takesValue: true },
+  host: { takesValue: true },
+};
+
+export const NETWORK_AGENT_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...CONFIG_FLAGS,
+  datapath: { takesValue: true },
   host: { takesValue: true },
 };
 
@@ -44,5 +51,6 @@ export function flagsToOptions(args: ParsedArgs): RawOptions {
   set('api', 'bind_host', 'bind-host');
   set('compute', 'driver', 'driver');
   set('compute', 'agents', 'compute-hosts');
+  set('network', 'datapath', 'datapath');
   return options;
 }

@@ -10,6 +10,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   up: async () => (await import('./commands/up.js')).upCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   'compute-agent': async () => (await import('./commands/compute-agent.js')).computeAgentCommand,
+  'network-agent': async () => (await import('./commands/network-agent.js')).networkAgentCommand,
   db: async () => (await import('./commands/db-sync.js')).dbCommand,
   bootstrap: async () => (await import('./commands/bootstrap.js')).bootstrapCommand,
   fernet: async () => (await import('./commands/fernet.js')).fernetCommand,

@@ -10,6 +10,9 @@ Commands:
                         Run compute agents against the conductor and scheduler on the bus (RabbitMQ):
                         N hosts compute-1 … compute-N, or one named NAME (default: [DEFAULT] host).
                         Images come over the image API: set [service_user] (or [glance] endpoint_override).
+  network-agent [--datapath auto|linux-bridge|fake] [--host NAME]
+                        Run the network agent of one host (Linux bridge, DHCP and, on [network] l3_host,
+                        L3 agent in one) against the network server on the bus (RabbitMQ). Needs root.
   db sync               Apply database migrations of every service.
   bootstrap             Create the admin/demo identities and the catalog (scaled out; up does it itself).
   fernet setup|rotate   Create or rotate the token keys in <state_dir>/fernet-keys.
@@ -25,5 +28,7 @@ Options:
   --driver auto|qemu|fake  Compute virt driver (default auto: qemu, real guests, where qemu-system-x86_64
                         is installed; fake, in-memory, elsewhere)
   --compute-hosts N     Compute agents to run, hosts compute-1 … compute-N (default: 1)
+  --datapath auto|linux-bridge|fake  Network data path (default auto: fake with the fake driver, linux-bridge,
+                        which needs root, otherwise)
   --debug               Log at DEBUG level
 `;

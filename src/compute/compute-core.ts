@@ -12,6 +12,7 @@ import { KeyPairManager } from './keypairs/keypair-manager.js';
 import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
 import type { ComputeVolumeApi } from './volumes/volume-api.js';
+import type { NeutronApi } from './network/neutron-api.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
 export interface ComputeApiBackends {
@@ -26,6 +27,8 @@ export interface ComputeApiBackends {
   readonly projectExists: ProjectExists;
   /** The volume API servers attach volumes through (absent: os-volume_attachments is 503). */
   readonly volumes?: ComputeVolumeApi;
+  /** The network API (absent: compute without networking). */
+  readonly network?: NeutronApi;
 }
 
 /** The compute managers of a node, over its database (key pairs count against the quotas). */
@@ -47,6 +50,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
     ...(backends.volumes === undefined ? {} : { volumes: backends.volumes }),
+    ...(backends.network === undefined ? {} : { network: backends.network }),
   });
   return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists };
 }

@@ -23,6 +23,8 @@ import { SchedulerService } from './scheduler/manager.js';
 import type { SchedulerOptions } from './scheduler/select-destinations.js';
 import type { ComputeVolumeApi } from './volumes/volume-api.js';
 import type { ComputeDriverFactory } from './virt/driver.js';
+import type { NeutronApi } from './network/neutron-api.js';
+import { InstanceNetwork } from './network/instance-network.js';
 
 export interface ComputeAgentsOptions {
   readonly transport: Transport;
@@ -48,6 +50,12 @@ export interface ComputeAgentsOptions {
   readonly forceConfigDrive?: boolean;
   /** `[DEFAULT] resize_confirm_window`, seconds (0: never). */
   readonly resizeConfirmWindowSeconds?: number;
+  /** The network API the agents make and bind ports through (absent: guests get no NICs). */
+  readonly network?: NeutronApi;
+  /** `[DEFAULT] vif_plugging_timeout`, seconds (300). */
+  readonly vifPluggingTimeoutSeconds?: number;
+  /** `[DEFAULT] vif_plugging_is_fatal` (true). */
+  readonly vifPluggingIsFatal?: boolean;
 }
 
 export interface ComputeWorkersOptions extends ComputeAgentsOptions {
@@ -131,6 +139,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
 /** Starts one agent per host; what `nimbus compute-agent --driver fake --hosts N` runs. */
 export async function startComputeAgents(options: ComputeAgentsOptions): Promise<ComputeAgents> {
   const images = imageAccess(options.images);
+  const network = options.network === undefined ? undefined : new InstanceNetwork(options.network);
   const agents: ComputeAgent[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(agents.map((agent) => agent.stop()));
@@ -153,6 +162,9 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         ...(options.shelvedPollIntervalMs === undefined ? {} : { shelvedPollIntervalMs: options.shelvedPollIntervalMs }),
         ...(options.forceConfigDrive === undefined ? {} : { forceConfigDrive: options.forceConfigDrive }),
         ...(options.resizeConfirmWindowSeconds === undefined ? {} : { resizeConfirmWindowSeconds: options.resizeConfirmWindowSeconds }),
+        ...(network === undefined ? {} : { network }),
+        ...(options.vifPluggingTimeoutSeconds === undefined ? {} : { vifPluggingTimeoutSeconds: options.vifPluggingTimeoutSeconds }),
+        ...(options.vifPluggingIsFatal === undefined ? {} : { vifPluggingIsFatal: options.vifPluggingIsFatal }),
       });
       agents.push(agent);
       await agent.start();

@@ -29,23 +29,37 @@ describe('networking through the openstack CLI', { skip }, () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  test("DevStack's topology: public and private networks, subnets, router1 with its gateway and interface", async () => {
-    const external = await openstackJson<Row>(admin, ['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'public', 'public']);
-    assert.equal(external['router:external'], true);
-    assert.equal(external['provider:network_type'], 'flat');
-    await openstackOk(admin, ['subnet', 'create', '--network', 'public', '--subnet-range', '172.24.4.0/24', '--no-dhcp', 'public-subnet']);
-    const network = await openstackJson<Row>(admin, ['network', 'create', 'private']);
-    assert.equal(network['status'], 'ACTIVE');
-    assert.equal(network['provider:network_type'], 'vxlan');
-    const subnet = await openstackJson<Row>(admin, ['subnet', 'create', '--network', 'private', '--subnet-range', '10.0.0.0/24', 'private-subnet']);
-    assert.equal(subnet['gateway_ip'], '10.0.0.1');
-    await openstackOk(admin, ['router', 'create', 'router1']);
-    await openstackOk(admin, ['router', 'set', '--external-gateway', 'public', 'router1']);
-    await openstackOk(admin, ['router', 'add', 'subnet', 'router1', 'private-subnet']);
-    const router = await openstackJson<Row>(admin, ['router', 'show', 'router1']);
-    assert.equal((router['external_gateway_info'] as Row)['network_id'], external['id']);
+  test("a fresh up lays DevStack's topology: public (external, flat) and private networks, their subnets, router1 joining them", async () => {
     const names = (await openstackJson<Row[]>(admin, ['network', 'list'])).map((row) => row['Name']);
     assert.deepEqual([...names].sort(), ['private', 'public']);
+    const external = await openstackJson<Row>(admin, ['network', 'show', 'public']);
+    assert.equal(external['router:external'], true);
+    assert.equal(external['shared'], false);
+    assert.equal(external['provider:network_type'], 'flat');
+    const publicSubnet = await openstackJson<Row>(admin, ['subnet', 'show', 'public-subnet']);
+    assert.equal(publicSubnet['cidr'], '172.24.4.0/24');
+    assert.equal(publicSubnet['gateway_ip'], '172.24.4.1');
+    assert.equal(publicSubnet['enable_dhcp'], false);
+    const privateSubnet = await openstackJson<Row>(admin, ['subnet', 'show', 'private-subnet']);
+    assert.equal(privateSubnet['cidr'], '10.0.0.0/26');
+    assert.equal(privateSubnet['gateway_ip'], '10.0.0.1');
+    const demoProject = await openstackJson<Row>(admin, ['project', 'show', 'demo']);
+    assert.equal((await openstackJson<Row>(admin, ['network', 'show', 'private']))['project_id'], demoProject['id']);
+    assert.deepEqual((await openstackJson<Row[]>(admin, ['router', 'list'])).map((row) => row['Name']), ['router1']);
+    const router = await openstackJson<Row>(admin, ['router', 'show', 'router1']);
+    assert.equal((router['external_gateway_info'] as Row)['network_id'], external['id']);
+    assert.equal(router['project_id'], demoProject['id']);
+    const interfaces = await openstackJson<Row[]>(admin, ['port', 'list', '--router', 'router1', '--device-owner', 'network:router_interface']);
+    assert.equal(interfaces.length, 1);
+    assert.match(JSON.stringify(interfaces[0]?.['Fixed IP Addresses']), /10\.0\.0\.1'?"?/);
+  });
+
+  test('the network agent is listed alive: Linux bridge, DHCP and L3 agents of the node', async () => {
+    const agents = await openstackJson<Row[]>(admin, ['network', 'agent', 'list']);
+    const types = new Set(agents.map((row) => row['Agent Type']));
+    assert.deepEqual([...types].sort(), ['DHCP agent', 'L3 agent', 'Linux bridge agent']);
+    for (const agent of agents) assert.equal(agent['Alive'], true, `${String(agent['Agent Type'])} on ${String(agent['Host'])} is alive`);
+    assert.ok(agents.some((row) => row['Host'] === 'compute-1' && row['Agent Type'] === 'Linux bridge agent'), 'the compute host has its agent');
   });
 
   test('ports, security groups and a floating IP: create, list, show, set, delete', async () => {
@@ -69,7 +83,7 @@ describe('networking through the openstack CLI', { skip }, () => {
   });
 
   test("bad inputs get Neutron's faults and change nothing", async () => {
-    const overlap = await openstack(admin, ['subnet', 'create', '--network', 'private', '--subnet-range', '10.0.0.128/25', 'bad']);
+    const overlap = await openstack(admin, ['subnet', 'create', '--network', 'private', '--subnet-range', '10.0.0.32/27', 'bad']);
     assert.notEqual(overlap.code, 0);
     assert.match(overlap.stderr, /400.*overlaps with another subnet/);
     const outside = await openstack(admin, ['port', 'create', '--network', 'private', '--fixed-ip', 'subnet=private-subnet,ip-address=10.9.9.9', 'bad']);
@@ -87,7 +101,7 @@ describe('networking through the openstack CLI', { skip }, () => {
     const second = await openstack(admin, ['router', 'add', 'subnet', 'router1', 'private-subnet']);
     assert.match(second.stderr, /400.*already has a port on subnet/);
     const ports = await openstackJson<Row[]>(admin, ['port', 'list', '--network', 'private']);
-    assert.equal(ports.length, 2, 'p1 and the router interface, nothing from the refused requests');
+    assert.equal(ports.length, 3, 'p1, the router interface and the DHCP port, nothing from the refused requests');
   });
 
   test('deleting everything in order leaves no port behind', async () => {

@@ -14,10 +14,16 @@ export interface NimbusProcess {
   exited(): Promise<number | string>;
 }
 
-/** Runs `nimbus <args>` as a child process, the way a user would. */
+let clouds = 0;
+
+/**
+ * Runs `nimbus <args>` as a child process, the way a user would. Each gets nftables tables of its
+ * own, so clouds of tests running side by side never touch each other's security groups.
+ */
 export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}): NimbusProcess {
+  clouds += 1;
   const child = spawn(process.execPath, [CLI_MAIN, ...args], {
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', ...env },
+    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', NIMBUS_NETWORK_NFT_TABLE: `nimbus_t${process.pid}_${clouds}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

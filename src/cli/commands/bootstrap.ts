@@ -9,11 +9,13 @@ import { CONFIG_FLAGS, flagsToOptions } from '../common-flags.js';
 import { API_SERVICE_NAMES } from '../presets/api-services.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { bootstrapCloud } from '../runtime/bootstrap-cloud.js';
+import { createNetworkPlugin } from '../../network/plugin/network-plugin.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
 
 /**
  * `nimbus bootstrap`: what `up` does at its first start, for a scaled-out cloud whose services
- * run elsewhere: the identity personas, the catalog at [api] public_url, and the credentials files.
+ * run elsewhere: the identity personas, the catalog at [api] public_url, DevStack's networks (the
+ * agents wire them when they resync), and the credentials files.
  */
 export async function bootstrapCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, CONFIG_FLAGS);
@@ -28,7 +30,7 @@ export async function bootstrapCommand(argv: readonly string[]): Promise<void> {
     }
     const identity = await startIdentityCore(db, config);
     try {
-      await bootstrapCloud(identity.managers, db, { stateDir: config.DEFAULT.state_dir, publicUrl: publicUrl(config), services: API_SERVICE_NAMES });
+      await bootstrapCloud(identity.managers, db, { stateDir: config.DEFAULT.state_dir, publicUrl: publicUrl(config), services: API_SERVICE_NAMES, network: createNetworkPlugin(db, config.network) });
     } finally {
       await identity.close();
     }

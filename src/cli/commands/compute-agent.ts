@@ -6,9 +6,11 @@ import { getLogger } from '../../common/logging/logger.js';
 import { GlanceImageSource } from '../../compute/agent/glance-image-source.js';
 import { startComputeAgents } from '../../compute/workers.js';
 import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import { NeutronClient } from '../../compute/network/neutron-client.js';
+import { configuredServiceUser } from '../runtime/service-credentials.js';
 import { parseArgs, UsageError } from '../args.js';
 import { COMPUTE_AGENT_FLAGS, flagsToOptions } from '../common-flags.js';
-import { computeVolumeApiOf, serviceUserOf } from '../presets/compute-volumes.js';
+import { computeVolumeApiOf } from '../presets/compute-volumes.js';
 import { computeDriverFactory, computeDriverOf } from '../presets/drivers.js';
 import { openTransport } from '../presets/transports.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
@@ -32,6 +34,12 @@ function imageSource(config: NimbusConfig, serviceUser: ServiceUserSession | und
   return new GlanceImageSource({ endpointOverride: config.glance.endpoint_override, ...(serviceUser === undefined ? {} : { serviceUser }) });
 }
 
+/** The network API client of `[neutron]` and `[service_user]`; neither configured: the agents give guests no NICs. */
+function networkClient(config: NimbusConfig, serviceUser: ServiceUserSession | undefined): NeutronClient | undefined {
+  if (config.neutron.endpoint_override === '' && serviceUser === undefined) return undefined;
+  return new NeutronClient({ endpointOverride: config.neutron.endpoint_override, ...(serviceUser === undefined ? {} : { serviceUser }) });
+}
+
 /**
  * `nimbus compute-agent`: compute agents only (nova-compute), joining the conductor and scheduler
  * of a cloud on a shared bus. The agents hold no database credentials: they report through the
@@ -48,8 +56,9 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
   const driver = computeDriverOf(config);
-  const serviceUser = serviceUserOf(config);
+  const serviceUser = configuredServiceUser(config);
   const images = imageSource(config, serviceUser);
+  const network = networkClient(config, serviceUser);
   const volumes = computeVolumeApiOf(config, undefined, serviceUser);
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
@@ -68,6 +77,9 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
     resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
     forceConfigDrive: config.DEFAULT.force_config_drive,
+    ...(network === undefined ? {} : { network }),
+    vifPluggingTimeoutSeconds: config.DEFAULT.vif_plugging_timeout,
+    vifPluggingIsFatal: config.DEFAULT.vif_plugging_is_fatal,
   }).catch(async (error: unknown) => {
     await transport.close();
     throw error;

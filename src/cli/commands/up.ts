@@ -23,14 +23,16 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const started = performance.now();
   const computeHosts = Array.from({ length: config.compute.agents }, (_, index) => `compute-${index + 1}`);
-  const node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true, computeHosts });
+  // One network agent answers for the node's own host (the l3 host by default) and its compute hosts: they share this machine's kernel.
+  const networkAgentHosts = [config.DEFAULT.host, ...computeHosts];
+  const node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true, computeHosts, networkAgentHosts });
 
   // Handlers first: a supervisor may send SIGTERM as soon as it reads the banner.
   const stopped = runUntilSignal(node);
   const authUrl = `${node.url}/identity`;
   // The guest image's upload does not wait for the identities, nor they for it.
   await Promise.all([
-    bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES }),
+    bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES, ...(node.network === undefined ? {} : { network: node.network }) }),
     node.computeDriver === 'qemu' ? uploadTinyImageOnFirstRun(node.images, stateDir) : undefined,
   ]);
   LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${node.computeDriver ?? 'none'}`);

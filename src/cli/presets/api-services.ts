@@ -11,6 +11,7 @@ import type { IdentityCore } from '../../identity/identity-core.js';
 import { IDENTITY_POLICIES } from '../../identity/policies.js';
 import type { Database } from '../../common/db/database.js';
 import type { ComputeWorkers } from '../../compute/workers.js';
+import type { NeutronApi } from '../../compute/network/neutron-api.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { imageApi } from '../../image/api/index.js';
 import { IMAGE_POLICIES } from '../../image/policies.js';
@@ -36,6 +37,8 @@ export interface ServiceBackends {
   readonly network: CorePlugin;
   /** Conductor, scheduler and agents, where this node serves compute. */
   readonly computeWorkers?: ComputeWorkers;
+  /** The network API as compute's API checks requested networks with (absent: compute without networking). */
+  readonly computeNetwork?: NeutronApi;
   /** The volume API's managers, where this node serves volume (its workers started first). */
   readonly volume?: VolumeCore;
   /** The volume API as compute reaches it (Cinder over HTTP), where one is configured or served here. */
@@ -62,6 +65,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         updateSchedulerService: (host, status) => workers.schedulerClient.serviceChanged(host, status),
         projectExists: (projectId) => backends.identity.managers.projects.exists(projectId),
         ...(backends.computeVolumes === undefined ? {} : { volumes: backends.computeVolumes }),
+        ...(backends.computeNetwork === undefined ? {} : { network: backends.computeNetwork }),
       }),
     );
   },

@@ -2,28 +2,15 @@
 import type { NimbusConfig } from '../../common/config/options.js';
 import { CinderClient } from '../../compute/volumes/cinder-client.js';
 import type { ComputeVolumeApi } from '../../compute/volumes/volume-api.js';
-import { ServiceUserSession } from '../../identity/client/service-user-session.js';
-
-/** The `[service_user]` session, when one is configured. */
-export function serviceUserOf(config: NimbusConfig): ServiceUserSession | undefined {
-  const user = config.service_user;
-  if (user.auth_url === '') return undefined;
-  return new ServiceUserSession({
-    authUrl: user.auth_url,
-    username: user.username,
-    password: user.password,
-    projectName: user.project_name,
-    userDomainName: user.user_domain_name,
-    projectDomainName: user.project_domain_name,
-  });
-}
+import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import { configuredServiceUser } from '../runtime/service-credentials.js';
 
 /**
  * The Cinder client compute uses: `[cinder] endpoint_override` first, then the node's own volume
  * API (`ownEndpoint`, when it serves one), then the service user's catalog; none of them: no
  * volume API (attaching is then refused with 503).
  */
-export function computeVolumeApiOf(config: NimbusConfig, ownEndpoint?: () => string, serviceUser: ServiceUserSession | undefined = serviceUserOf(config)): ComputeVolumeApi | undefined {
+export function computeVolumeApiOf(config: NimbusConfig, ownEndpoint?: () => string, serviceUser: ServiceUserSession | undefined = configuredServiceUser(config)): ComputeVolumeApi | undefined {
   const override = config.cinder.endpoint_override;
   const endpoint = override !== '' ? () => override : ownEndpoint;
   if (endpoint === undefined && serviceUser === undefined) return undefined;

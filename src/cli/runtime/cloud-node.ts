@@ -1,4 +1,9 @@
-import { createNetworkPlugin } from '../../network/plugin/network-plugin.js';
+import { createNetworkPlugin, type CorePlugin } from '../../network/plugin/network-plugin.js';
+import { startNetworkServer, type NetworkServer } from '../../network/server/network-server.js';
+import type { NovaAuth } from '../../network/server/nova-notifier.js';
+import { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import { loadOrCreateBootstrapSecrets } from './bootstrap-secrets.js';
+import { startNetworkAgent } from './network-agent-node.js';
 import type { Transport } from '../../common/bus/transport.js';
 import { publicUrl } from '../../common/config/load.js';
 import type { NimbusConfig } from '../../common/config/options.js';
@@ -22,6 +27,8 @@ import { openTransport } from '../presets/transports.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
 import { computeVolumeApiOf } from '../presets/compute-volumes.js';
 import { createWebSites } from '../presets/web-sites.js';
+import { NeutronClient } from '../../compute/network/neutron-client.js';
+import { nodeServiceCredentials } from './service-credentials.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -40,6 +47,8 @@ export interface CloudNode {
   readonly images: ImageService;
   /** `[compute] driver`, auto resolved: what this node's agents run, and with none (`--compute-hosts 0`) what the cloud's remote agents are set up for; undefined without the compute service. */
   readonly computeDriver: DriverName | undefined;
+  /** The network plugin the API serves, where the node serves network (the all-in-one bootstrap lays DevStack's networks through it). */
+  readonly network: CorePlugin | undefined;
   /** Drains in-flight requests, then closes the bus and the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -50,6 +59,46 @@ export interface NodeOptions {
   readonly migrate: boolean;
   /** Compute agents this node runs beside the conductor and scheduler, by host name (none: they run elsewhere). */
   readonly computeHosts: readonly string[];
+  /**
+   * Host names the node's own network agent answers for (none: agents run under `nimbus
+   * network-agent`). The all-in-one's agent removes what it wired when the node stops.
+   */
+  readonly networkAgentHosts?: readonly string[];
+}
+
+/**
+ * Who the network server is towards Nova: `[service_user]`, or in the all-in-one (which has no
+ * service user of its own) the bootstrapped administrator of the state dir.
+ */
+function novaSession(config: NimbusConfig, allInOne: boolean, identityUrl: () => string): () => NovaAuth | undefined {
+  const user = config.service_user;
+  let session: ServiceUserSession | undefined;
+  return () => {
+    if (session !== undefined) return session;
+    if (user.auth_url !== '') {
+      session = new ServiceUserSession({ authUrl: user.auth_url, username: user.username, password: user.password, projectName: user.project_name, userDomainName: user.user_domain_name, projectDomainName: user.project_domain_name });
+    } else if (allInOne) {
+      const { adminPassword } = loadOrCreateBootstrapSecrets(config.DEFAULT.state_dir);
+      session = new ServiceUserSession({ authUrl: identityUrl(), username: 'admin', password: adminPassword, projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' });
+    }
+    return session;
+  };
+}
+
+/**
+ * The network API as compute reaches it: `[neutron] endpoint_override`, else this node's own
+ * network API, else the service user's catalog; none of them: compute runs without networking.
+ */
+function networkClientOf(config: NimbusConfig, options: NodeOptions, nodeUrl: () => string): NeutronClient | undefined {
+  const servesNetwork = options.services.includes('network');
+  const servesIdentity = options.services.includes('identity');
+  if (config.neutron.endpoint_override === '' && !servesNetwork && config.service_user.auth_url === '') return undefined;
+  const override = config.neutron.endpoint_override;
+  const serviceUser = config.service_user.auth_url !== '' || servesIdentity ? nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) : undefined;
+  return new NeutronClient({
+    endpointOverride: override !== '' || !servesNetwork ? override : () => `${nodeUrl()}/network`,
+    ...(serviceUser === undefined ? {} : { serviceUser }),
+  });
 }
 
 async function prepareSchema(db: Database, migrate: boolean): Promise<void> {
@@ -88,6 +137,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     // Links are rendered per request: with --port 0 the URL is known only after listen.
     let url = publicUrl(config);
     const computeVolumes = computeVolumeApiOf(config, options.services.includes('volume') ? () => `${url}/volume/v3` : undefined);
+    const neutron = networkClientOf(config, options, () => url);
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {
@@ -108,6 +158,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
         allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
         resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
+        ...(neutron === undefined ? {} : { network: neutron }),
+        vifPluggingTimeoutSeconds: config.DEFAULT.vif_plugging_timeout,
+        vifPluggingIsFatal: config.DEFAULT.vif_plugging_is_fatal,
       });
       const workers = computeWorkers;
       undo.push(() => workers.stop());
@@ -117,6 +170,18 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       const started = await startVolumeNode(config, db, transport, images);
       volume = started;
       undo.push(() => started.workers.stop());
+    }
+    let network: NetworkServer | undefined;
+    if (options.services.includes('network')) {
+      const allInOne = (options.networkAgentHosts ?? []).length > 0;
+      const server = await startNetworkServer({ database: db, transport, config, novaAuth: novaSession(config, allInOne, () => `${url}/identity`) });
+      network = server;
+      undo.push(() => server.stop());
+      const agentHosts = options.networkAgentHosts ?? [];
+      if (agentHosts.length > 0) {
+        const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver);
+        undo.push(() => agent.stop({ teardown: true }));
+      }
     }
     const policy = createPolicyEnforcer({
       defaults: POLICY_DEFAULTS,
@@ -135,8 +200,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         identity,
         database: db,
         images,
-        network: createNetworkPlugin(db, config.network),
+        network: network?.plugin ?? createNetworkPlugin(db, config.network),
         ...(computeWorkers === undefined ? {} : { computeWorkers }),
+        ...(neutron === undefined ? {} : { computeNetwork: neutron }),
         ...(volume === undefined ? {} : { volume: volume.core }),
         ...(computeVolumes === undefined ? {} : { computeVolumes }),
       }),
@@ -167,6 +233,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       database: db,
       images,
       computeDriver,
+      network: network?.plugin,
       stop: () => (stopping ??= rollback()),
     };
   } catch (err) {

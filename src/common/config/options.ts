@@ -103,6 +103,8 @@ export const OPTIONS = {
     shelved_offload_time: int('Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).', 0, { min: -1, max: 31536000 }),
     shelved_poll_interval: int('Seconds between the compute agents\' checks for shelved servers due to be offloaded (0: never).', 3600, { min: 0, max: 31536000 }),
     force_config_drive: bool('Give every new server a config drive, whether or not it asked for one (`--config-drive`).', false),
+    vif_plugging_timeout: int('Seconds a compute agent waits for Neutron\'s network-vif-plugged event for each port of a server it builds (0: no wait).', 300, { min: 0, max: 3600 }),
+    vif_plugging_is_fatal: bool('A build whose ports are not reported plugged within vif_plugging_timeout fails (ERROR); false: the guest starts anyway.', true),
     allow_resize_to_same_host: bool('Let a resize land on the host the server is on (a cold migration never does).', false),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,
@@ -175,6 +177,17 @@ export const OPTIONS = {
     quota_floatingip: int('Floating IPs one project may have (-1: no limit).', 50, { min: -1, max: 1_000_000_000 }),
     quota_security_group: int('Security groups one project may have (-1: no limit).', 10, { min: -1, max: 1_000_000_000 }),
     quota_security_group_rule: int('Security group rules one project may have (-1: no limit).', 100, { min: -1, max: 1_000_000_000 }),
+    agent_down_time: int("Seconds after its last state report a network agent counts as down: ports no longer bind to its host (Neutron's agent_down_time).", 75, { min: 5, max: 86400 }),
+    report_interval: int("Seconds between a network agent's state reports (Neutron's [agent] report_interval).", 10, { min: 1, max: 3600 }),
+    l3_host: str('Host whose network agent wires every router and floating IP (the L3 agent); empty: this node\'s [DEFAULT] host. Scaled out, name the host that runs `nimbus network-agent` with the external network.', ''),
+    datapath: choice(
+      'Data path of network agents: linux-bridge (bridges, taps, dnsmasq, namespaces, nftables; needs root with CAP_NET_ADMIN, else the agent reports itself down and ports do not bind), fake (records what it is told, for clouds of fake hosts), or auto: fake when the compute driver is fake, linux-bridge otherwise.',
+      ['auto', 'linux-bridge', 'fake'],
+      'auto',
+    ),
+    datapath_state_dir: str("Where a network agent keeps dnsmasq's files (default: <state_dir>/network).", (r) => join(stateDir(r), 'network')),
+    nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
+    uplink: str('The one host interface guest traffic may be routed to, NATed by routers onto it; empty (the default): none, guests reach only what Nimbus built.', ''),
   },
   volume: {
     volumes_dir: str('Where the file backend keeps its volumes and snapshots, as sparse raw files (default: <state_dir>/volumes).', (r) => join(stateDir(r), 'volumes')),
@@ -199,6 +212,12 @@ export const OPTIONS = {
   cinder: {
     endpoint_override: str(
       'Base URL of the volume API (Cinder v3, up to /v3 without the project) that compute attaches volumes through, e.g. http://controller:8770/volume/v3 (empty: this node\'s own volume API when it serves one, else the block-storage endpoint of the [service_user] token\'s catalog).',
+      '',
+    ),
+  },
+  neutron: {
+    endpoint_override: str(
+      'Base URL of the network API (Neutron v2.0) compute reaches ports through, e.g. http://controller:8770/network (empty: this node\'s own when it serves network, else the network endpoint of the [service_user] token\'s catalog).',
       '',
     ),
   },

@@ -14,6 +14,8 @@ import { destroyEvacuatedInstances } from './evacuated-instances.js';
 import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import type { ImageAccess } from './image-access.js';
 import { initInstance } from './init-instance.js';
+import { InstanceEvents } from './instance-events.js';
+import type { InstanceNetwork } from '../network/instance-network.js';
 import { ComputeManager } from './manager.js';
 import { COMPUTE_API_VERSION, COMPUTE_TOPIC } from './rpc-api.js';
 import { PeriodicTasks } from './periodic-tasks.js';
@@ -44,6 +46,12 @@ export interface ComputeAgentOptions {
   readonly resizeConfirmWindowSeconds?: number;
   /** `[DEFAULT] force_config_drive`: every guest built here gets a config drive. */
   readonly forceConfigDrive?: boolean;
+  /** The network API for instances' ports; absent: guests get no NICs. */
+  readonly network?: InstanceNetwork;
+  /** `[DEFAULT] vif_plugging_timeout`, seconds. */
+  readonly vifPluggingTimeoutSeconds?: number;
+  /** `[DEFAULT] vif_plugging_is_fatal`. */
+  readonly vifPluggingIsFatal?: boolean;
 }
 
 /** Nova runs _poll_unconfirmed_resizes every periodic tick (60 s); a shorter window is polled as often as it is long. */
@@ -72,6 +80,10 @@ export class ComputeAgent {
       ...(options.shutdownTimeoutSeconds === undefined ? {} : { shutdownTimeoutSeconds: options.shutdownTimeoutSeconds }),
       ...(options.shelvedOffloadTimeSeconds === undefined ? {} : { shelvedOffloadTimeSeconds: options.shelvedOffloadTimeSeconds }),
       ...(options.forceConfigDrive === undefined ? {} : { forceConfigDrive: options.forceConfigDrive }),
+      ...(options.network === undefined ? {} : { network: options.network }),
+      events: new InstanceEvents(),
+      ...(options.vifPluggingTimeoutSeconds === undefined ? {} : { vifPluggingTimeoutSeconds: options.vifPluggingTimeoutSeconds }),
+      ...(options.vifPluggingIsFatal === undefined ? {} : { vifPluggingIsFatal: options.vifPluggingIsFatal }),
     });
     this.#server = new RpcServer(
       options.transport,

@@ -1,6 +1,7 @@
 /** The driver's view of an instance, built from the agent's record of it. */
 import type { AgentInstance } from '../conductor/rpc-api.js';
 import type { ImageMeta, InstanceRef, InstanceSpec, VolumeAttachment } from '../virt/instance-spec.js';
+import { vifSpecs } from '../network/network-info.js';
 
 export function guestRef(instance: AgentInstance): InstanceRef {
   return { uuid: instance.uuid, name: instance.name };
@@ -25,7 +26,7 @@ export function guestSpec(instance: AgentInstance, image: ImageMeta = knownImage
     keyData: instance.keyData,
     configDrive: instance.configDrive,
     metadata: instance.metadata,
-    network: [],
+    network: vifSpecs(instance.networkInfo),
     blockDevices: { rootDeviceName: instance.rootDeviceName ?? '/dev/vda', volumes: attachedVolumes(instance) },
   };
 }

@@ -12,6 +12,7 @@ import { consoleOutputOperation } from './operations/console-output.js';
 import { diagnosticsOperation } from './operations/diagnostics.js';
 import { guestOperations } from './operations/guest-operations.js';
 import { evacuateOperation } from './operations/evacuate-instance.js';
+import { externalEventsOperation } from './operations/external-events.js';
 import { liveMigrationChecks } from './operations/live-migration-checks.js';
 import { liveMigrationOperations } from './operations/live-migration.js';
 import type { ComputeManagerDeps, OperationContext } from './operations/operation-context.js';
@@ -49,6 +50,7 @@ export class ComputeManager {
       ...liveMigrationOperations(context),
       ...evacuateOperation(context),
       ...volumeOperations(context),
+      ...externalEventsOperation(context),
     };
   }
 

@@ -160,6 +160,19 @@ export interface VolumeAttachArgs extends InstanceArgs {
   readonly mountpoint: string;
 }
 
+/** One event of os-server-external-events, for an instance on this host. */
+export interface ExternalEventWire {
+  readonly instanceUuid: string;
+  /** network-vif-plugged, network-vif-unplugged, network-vif-deleted, network-changed, volume-extended, power-update, … */
+  readonly name: string;
+  readonly tag: string | null;
+  readonly status: 'failed' | 'completed' | 'in-progress';
+}
+
+export interface ExternalInstanceEventArgs {
+  readonly events: readonly ExternalEventWire[];
+}
+
 /**
  * Every verb with its arguments, its result and how it travels: a `cast` (one-way; the agent
  * reports the outcome through the conductor) or a `call` (the caller waits for the result).
@@ -201,6 +214,7 @@ export interface AgentVerbs {
   evacuate_instance: { kind: 'cast'; args: EvacuateInstanceArgs; result: void };
   attach_volume: { kind: 'cast'; args: VolumeAttachArgs; result: void };
   detach_volume: { kind: 'cast'; args: VolumeAttachArgs; result: void };
+  external_instance_event: { kind: 'cast'; args: ExternalInstanceEventArgs; result: void };
 }
 
 export type AgentVerb = keyof AgentVerbs;

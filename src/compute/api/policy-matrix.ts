@@ -170,6 +170,9 @@ const SERVER_ROWS: Row[] = [
   { route: 'PUT /v2.1/servers/:server_id/metadata', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata`, { metadata: { k: 'w' } }) },
   { route: 'PUT /v2.1/servers/:server_id/metadata/:key', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`, { meta: { k: 'w' } }) },
   { route: 'DELETE /v2.1/servers/:server_id/metadata/:key', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`) },
+  { route: 'GET /v2.1/servers/:server_id/ips', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/ips`) },
+  // The fixture's server is on no network: the allowed personas get Nova's "not a member" 404.
+  { route: 'GET /v2.1/servers/:server_id/ips/:network_label', zed: serverReader(404), request: async (fx) => on(`/servers/${await fx.server()}/ips/private`) },
   { route: 'GET /v2.1/servers/:server_id/tags', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/tags`, undefined, '2.26') },
   { route: 'PUT /v2.1/servers/:server_id/tags', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/tags`, { tags: ['a'] }, '2.26') },
   { route: 'DELETE /v2.1/servers/:server_id/tags', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/tags`, undefined, '2.26') },
@@ -227,6 +230,11 @@ const ACTION_ROWS: Row[] = [
 
 const MIGRATION_ROWS: Row[] = [
   { route: 'GET /v2.1/os-migrations', zed: adminOnly(200), request: () => on('/os-migrations') },
+  {
+    route: 'POST /v2.1/os-server-external-events',
+    zed: adminOnly(200),
+    request: async (fx) => on('/os-server-external-events', { events: [{ server_uuid: await fx.server(), name: 'network-changed' }] }),
+  },
   {
     route: 'GET /v2.1/servers/:server_id/migrations',
     zed: serverAdmin(200),

@@ -14,6 +14,7 @@ import type { MigrationChanges, MigrationStatus } from '../moves/migration.js';
 import type { SystemMetadataChanges } from '../db/system-metadata.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
+import type { NetworkInfo } from '../network/network-info.js';
 
 export const CONDUCTOR_TOPIC = 'conductor';
 export const CONDUCTOR_API_VERSION = '1.0';
@@ -45,6 +46,8 @@ export interface AgentInstance {
   readonly metadata: Readonly<Record<string, string>>;
   /** The volumes attached (Nova's block device mappings with a volume), in attachment order. */
   readonly volumes: readonly AgentVolume[];
+  /** The instance's ports as last bound (its info cache): the guest's NICs. */
+  readonly networkInfo: NetworkInfo;
 }
 
 /** An agent's change to a volume's block device mapping: the connection its host got. */
@@ -58,6 +61,11 @@ export interface BlockDeviceUpdateArgs {
 export interface BlockDeviceDestroyArgs {
   readonly instanceUuid: string;
   readonly volumeId?: string;
+}
+
+export interface InfoCacheUpdateArgs {
+  readonly uuid: string;
+  readonly networkInfo: NetworkInfo;
 }
 
 export interface ExpectedStateWire {
@@ -196,14 +204,28 @@ export interface PollUnconfirmedResizesArgs {
   readonly confirmWindowSeconds: number;
 }
 
+/** One entry of a create request's `networks`: a port, or a network with an optional fixed IP. */
+export interface RequestedNetwork {
+  readonly uuid?: string;
+  readonly port?: string;
+  readonly fixedIp?: string;
+  /** The device tag (2.32+). */
+  readonly tag?: string;
+}
+
+/** `auto`: a port on the project's one usable network, if any; `none`: no NIC; else what was listed. */
+export type RequestedNetworks = 'auto' | 'none' | readonly RequestedNetwork[];
+
 /** One server of a build request, already written to the database by the API (vm_state building). */
 export interface BuildRequest {
   readonly instanceUuid: string;
   /** Glance image id the server boots from. */
   readonly imageRef: string;
   readonly adminPassword?: string;
-  /** Networks asked for (`auto`, `none`, or port/network ids); networking arrives with the network issue. */
-  readonly requestedNetworks: 'auto' | 'none' | readonly { readonly uuid?: string; readonly port?: string; readonly fixedIp?: string }[];
+  /** Networks asked for, as the API validated them (Nova's NetworkRequestList). */
+  readonly requestedNetworks: RequestedNetworks;
+  /** Security group names or ids for the ports Nova makes (absent: Neutron's default group). */
+  readonly securityGroups?: readonly string[];
 }
 
 /** A resize (new flavor) or cold migration (same flavor) of one server, already in task resize_prep. */

@@ -20,6 +20,7 @@ import {
   type ComputeTaskApi,
   type EvacuateRequest,
   type FaultArgs,
+  type InfoCacheUpdateArgs,
   type InstanceUpdateArgs,
   type LiveMigrateRequest,
   type MigrateServerArgs,
@@ -88,6 +89,11 @@ export class ConductorClient {
   /** The instance's system metadata (shelve keeps shelved_at, shelved_image_id, shelved_host there). */
   instanceSystemMetadata(uuid: string): Promise<Record<string, string>> {
     return this.#rpc.call<Record<string, string>>('instance_system_metadata_get', { uuid });
+  }
+
+  /** Stores the instance's network info (Nova's instance_info_cache_update). */
+  async instanceInfoCacheUpdate(args: InfoCacheUpdateArgs): Promise<void> {
+    await this.#rpc.call('instance_info_cache_update', args);
   }
 
   async instanceFaultCreate(args: FaultArgs): Promise<void> {

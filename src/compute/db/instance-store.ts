@@ -12,6 +12,7 @@ import { compareAndSetInstanceState, type InstanceChanges } from './instance-sta
 import type { FlavorSpec } from '../virt/instance-spec.js';
 import { volumeConnectionOf, type AgentVolume } from '../volumes/block-device.js';
 import { BlockDeviceStore } from './bdm-store.js';
+import { parseNetworkInfo, type NetworkInfo } from '../network/network-info.js';
 import type { AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from '../conductor/rpc-api.js';
 
 interface StoredFlavor {
@@ -34,14 +35,15 @@ export class InstanceStore {
   async get(uuid: string): Promise<AgentInstance | undefined> {
     const row = await this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).where('deleted', '=', false).executeTakeFirst();
     if (row === undefined) return undefined;
-    return toAgentInstance(row, (await this.#metadataOf([uuid])).get(uuid), (await this.#volumesOf([uuid])).get(uuid));
+    const [metadata, networkInfo, volumes] = await Promise.all([this.#metadataOf([uuid]), this.#networkInfoOf([uuid]), this.#volumesOf([uuid])]);
+    return toAgentInstance(row, metadata.get(uuid), networkInfo.get(uuid), volumes.get(uuid));
   }
 
   async onHost(host: string): Promise<AgentInstance[]> {
     const rows = await this.#db.selectFrom('compute_instances').selectAll().where('host', '=', host).where('deleted', '=', false).execute();
     const uuids = rows.map((row) => row.uuid);
-    const [metadata, volumes] = await Promise.all([this.#metadataOf(uuids), this.#volumesOf(uuids)]);
-    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid), volumes.get(row.uuid)));
+    const [metadata, networkInfo, volumes] = await Promise.all([this.#metadataOf(uuids), this.#networkInfoOf(uuids), this.#volumesOf(uuids)]);
+    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid), networkInfo.get(row.uuid), volumes.get(row.uuid)));
   }
 
   /** The volumes of each instance named, from its block device mappings. */
@@ -62,6 +64,22 @@ export class InstanceStore {
           })),
       ]),
     );
+  }
+
+  /** The stored network info of each instance named (Nova's InstanceInfoCache), by uuid. */
+  async #networkInfoOf(uuids: readonly string[]): Promise<Map<string, NetworkInfo>> {
+    if (uuids.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('compute_instance_info_caches').select(['instance_uuid', 'network_info']).where('instance_uuid', 'in', uuids).execute();
+    return new Map(rows.map((row) => [row.instance_uuid, parseNetworkInfo(row.network_info)]));
+  }
+
+  /** Replaces the instance's network info cache (Nova's InstanceInfoCache.save). */
+  async setNetworkInfo(uuid: string, networkInfo: NetworkInfo): Promise<void> {
+    const values = { network_info: JSON.stringify(networkInfo), updated_at: toDbTimestamp(new Date()) };
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('compute_instance_info_caches').where('instance_uuid', '=', uuid).execute();
+      await trx.insertInto('compute_instance_info_caches').values({ instance_uuid: uuid, ...values }).execute();
+    });
   }
 
   /** The metadata of each instance named, by uuid (none listed: no metadata). */
@@ -124,7 +142,12 @@ export class InstanceStore {
   }
 }
 
-function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Record<string, string>> = {}, volumes: readonly AgentVolume[] = []): AgentInstance {
+function toAgentInstance(
+  row: Selectable<InstancesTable>,
+  metadata: Readonly<Record<string, string>> = {},
+  networkInfo: NetworkInfo = [],
+  volumes: readonly AgentVolume[] = [],
+): AgentInstance {
   return {
     uuid: row.uuid,
     name: `instance-${row.uuid.slice(0, 8)}`,
@@ -150,6 +173,7 @@ function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Rec
     rootDeviceName: row.root_device_name,
     metadata,
     volumes,
+    networkInfo,
   };
 }
 

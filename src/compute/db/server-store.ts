@@ -1,3 +1,4 @@
+import { parseNetworkInfo } from '../network/network-info.js';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
@@ -237,7 +238,7 @@ export class ServerStore {
   async withDetails(rows: readonly InstanceRow[]): Promise<Server[]> {
     if (rows.length === 0) return [];
     const uuids = rows.map((row) => row.uuid);
-    const [metadata, faults, tagsOf, groups, certs, volumes] = await Promise.all([
+    const [metadata, faults, tagsOf, groups, certs, volumes, infoCaches] = await Promise.all([
       this.#db.selectFrom('compute_instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).orderBy('key').execute(),
       this.#db.selectFrom('compute_instance_faults').selectAll().where('instance_uuid', 'in', uuids).orderBy('id', 'desc').execute(),
       this.#tagsOf(uuids),
@@ -255,7 +256,9 @@ export class ServerStore {
         .where('volume_id', 'is not', null)
         .orderBy('id')
         .execute(),
+      this.#db.selectFrom('compute_instance_info_caches').select(['instance_uuid', 'network_info']).where('instance_uuid', 'in', uuids).execute(),
     ]);
+    const networkInfoOf = new Map(infoCaches.map((cache) => [cache.instance_uuid, parseNetworkInfo(cache.network_info)]));
     const metadataOf = new Map<string, Record<string, string>>();
     for (const item of metadata) {
       const entry = metadataOf.get(item.instance_uuid) ?? {};
@@ -285,6 +288,7 @@ export class ServerStore {
         serverGroups: group === undefined ? [] : [group],
         volumes: volumesOf.get(row.uuid) ?? [],
         trustedImageCertificates: certsOf.get(row.uuid) ?? null,
+        networkInfo: networkInfoOf.get(row.uuid) ?? [],
       };
     });
   }

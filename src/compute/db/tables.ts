@@ -59,6 +59,13 @@ export type InstanceMetadataTable = {
   value: string;
 };
 
+/** Nova's instance_info_caches: the instance's network info as JSON (`network/network-info.ts`). */
+export type InstanceInfoCachesTable = {
+  instance_uuid: string;
+  network_info: string;
+  updated_at: DbTimestamp;
+};
+
 export type InstanceTagsTable = {
   instance_uuid: string;
   tag: string;
@@ -282,6 +289,7 @@ export type ComputeTables = {
   compute_instance_metadata: InstanceMetadataTable;
   compute_instance_system_metadata: InstanceMetadataTable;
   compute_instance_tags: InstanceTagsTable;
+  compute_instance_info_caches: InstanceInfoCachesTable;
   compute_instance_faults: InstanceFaultsTable;
   compute_instance_actions: InstanceActionsTable;
   compute_instance_action_events: InstanceActionEventsTable;

@@ -18,6 +18,8 @@ import { PowerState } from '../virt/power-state.js';
 import { InstanceActionName, type InstanceActionLog } from '../actions/instance-actions.js';
 import type { CreatedServers, ServerCreateRequest } from './server.js';
 import { TRUSTED_CERTS_KEY, type ServerStore } from '../db/server-store.js';
+import type { NeutronApi } from '../network/neutron-api.js';
+import { validateNetworks } from './validate-networks.js';
 
 /** The image service as compute uses it (in-process): NotFound for images the caller may not see. */
 export interface ImageLookup {
@@ -38,6 +40,8 @@ export interface CreateServersDeps {
   readonly quotas: QuotaManager;
   readonly computeTaskApi: ComputeTaskApi;
   readonly availabilityZones: AvailabilityZoneNames;
+  /** The network API (absent: a cloud without networking, where requested networks are not checked). */
+  readonly network?: NeutronApi;
   readonly now: () => Date;
 }
 
@@ -62,6 +66,11 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   await checkMetadataQuota(deps, projectId, request.metadata ?? {});
   if (request.availabilityZone !== undefined && !(await deps.availabilityZones()).includes(request.availabilityZone)) {
     throw new BadRequest('The requested availability zone is not available');
+  }
+  const requestedNetworks = buildNetworks(request.networks);
+  const securityGroups = request.securityGroups ?? [];
+  if (deps.network !== undefined) {
+    await validateNetworks(deps.network, context, { requested: requestedNetworks, explicitAuto: request.networks === 'auto', securityGroups, maxCount: request.maxCount });
   }
   const destination = await requestedDestination(deps, request);
   const group = request.hints.group === undefined ? undefined : await findGroup(deps, request.hints.group);
@@ -88,7 +97,8 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
     instanceUuid: uuid,
     imageRef: image.id,
     adminPassword: adminPass,
-    requestedNetworks: buildNetworks(request.networks),
+    requestedNetworks,
+    ...(securityGroups.length === 0 ? {} : { securityGroups }),
   }));
   const spec = requestSpec(request, uuids, projectId, flavor, image, group?.spec);
   await deps.computeTaskApi.buildInstances(builds, destination === undefined ? spec : { ...spec, requestedDestination: destination });
@@ -108,6 +118,7 @@ function buildNetworks(networks: ServerCreateRequest['networks']): BuildRequest[
     ...(network.uuid === undefined ? {} : { uuid: network.uuid }),
     ...(network.port === undefined || network.port === null ? {} : { port: network.port }),
     ...(network.fixed_ip === undefined ? {} : { fixedIp: network.fixed_ip }),
+    ...(network.tag === undefined ? {} : { tag: network.tag }),
   }));
 }
 

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { InstancesTable } from '../db/tables.js';
 import type { Flavor } from '../flavors/flavor.js';
+import type { NetworkInfo } from '../network/network-info.js';
 
 /** An instance row as the API reads it, with what the views show beside it. */
 export interface Server {
@@ -17,6 +18,8 @@ export interface Server {
   readonly volumes: readonly { readonly id: string; readonly deleteOnTermination: boolean }[];
   /** Certificate ids the image must be signed by (2.63), null when none were asked. */
   readonly trustedImageCertificates: readonly string[] | null;
+  /** The instance's ports (its network info cache): `addresses` and os-interface. */
+  readonly networkInfo: NetworkInfo;
 }
 
 export interface ServerFault {
@@ -123,6 +126,8 @@ export interface ServerCreateRequest {
   readonly metadata?: Readonly<Record<string, string>>;
   readonly availabilityZone?: string;
   readonly networks?: 'auto' | 'none' | readonly { readonly uuid?: string; readonly port?: string | null; readonly fixed_ip?: string; readonly tag?: string }[];
+  /** Security group names (or ids) the server's new ports go into; absent: the project's `default`. */
+  readonly securityGroups?: readonly string[];
   readonly minCount: number;
   readonly maxCount: number;
   readonly accessIPv4?: string;

@@ -24,6 +24,8 @@ import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
 import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import { VolumeAttachments } from '../volumes/volume-attachments.js';
+import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
+import type { NeutronApi } from '../network/neutron-api.js';
 
 export interface ServersServiceDeps {
   readonly stores: ComputeStores;
@@ -39,6 +41,8 @@ export interface ServersServiceDeps {
   readonly serviceRegistry: ServiceRegistry;
   /** The volume API servers attach through (absent: os-volume_attachments answers 503). */
   readonly volumes?: ComputeVolumeApi;
+  /** The network API: requested networks are checked against it (absent: a cloud without networking). */
+  readonly network?: NeutronApi;
   readonly now?: () => Date;
 }
 
@@ -118,6 +122,11 @@ export class ServersService {
       blockDevices: deps.stores.blockDevices,
       ...(deps.volumes === undefined ? {} : { volumes: deps.volumes }),
     });
+  }
+
+  /** os-server-external-events: each event cast to its server's host. */
+  externalEvents(events: readonly ExternalEventRequest[]): Promise<ExternalEventsResult> {
+    return createExternalEvents(this.store, this.#deps.computeAgentApi, events);
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {

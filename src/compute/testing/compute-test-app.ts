@@ -4,6 +4,7 @@
  * lookup. The caller's context travels in a test-only header, or, with a token validator, the
  * routes sit behind the real auth middleware and callers send X-Auth-Token.
  */
+import type { NeutronApi } from '../network/neutron-api.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { addAuthToken } from '../../common/auth/auth-token.js';
@@ -126,6 +127,8 @@ export interface ComputeAppOptions {
   readonly images?: ProxiedImages;
   /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
   readonly validator?: TokenValidator;
+  /** The network API requested networks are checked against (absent: no networking). */
+  readonly network?: NeutronApi;
 }
 
 export async function withComputeApp(fn: (harness: Harness) => Promise<void>, options: ComputeAppOptions = {}): Promise<void> {
@@ -204,6 +207,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       computeAgentApi,
       availabilityZones: () => admin.availabilityZones.availableNames(),
       serviceRegistry: registry,
+      ...(options.network === undefined ? {} : { network: options.network }),
     });
     const routes: string[] = [];
     const app: FastifyInstance = buildHttpApp({

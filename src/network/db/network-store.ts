@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
+import { AgentRows } from './store/agent-rows.js';
 import { DefaultSecurityGroupRows, IpAllocationRows, PortSecurityGroupRows, RouterPortRows, SegmentAllocationRows } from './store/links.js';
 import { QuotaRows, TagRows } from './store/quota-and-tag-rows.js';
 import { ResourceRows } from './store/resource-rows.js';
@@ -25,6 +26,7 @@ export class NetworkStore {
   readonly routerPorts: RouterPortRows;
   readonly quotas: QuotaRows;
   readonly tags: TagRows;
+  readonly agents: AgentRows;
 
   private constructor(
     private readonly database: Database,
@@ -47,6 +49,7 @@ export class NetworkStore {
     this.routerPorts = new RouterPortRows(db);
     this.quotas = new QuotaRows(db);
     this.tags = new TagRows(db);
+    this.agents = new AgentRows(db);
   }
 
   static open(database: Database, now: () => Date = () => new Date()): NetworkStore {

@@ -164,6 +164,26 @@ export type TagsTable = {
   tag: string;
 };
 
+/** A network agent of one type on one host (Neutron's agents table). */
+export type AgentsTable = {
+  id: string;
+  /** `Linux bridge agent`, `DHCP agent`, `L3 agent`. */
+  agent_type: string;
+  binary: string;
+  topic: string;
+  host: string;
+  availability_zone: string | null;
+  admin_state_up: boolean;
+  description: string;
+  /** JSON object: what the agent reports of itself. */
+  configurations: string;
+  /** Why the agent cannot serve though it reports (no CAP_NET_ADMIN); null when it can. */
+  down_reason: string | null;
+  created_at: DbTimestamp;
+  started_at: DbTimestamp;
+  heartbeat_timestamp: DbTimestamp;
+};
+
 export type NetworkTables = {
   net_networks: NetworksTable;
   net_segment_allocations: SegmentAllocationsTable;
@@ -179,4 +199,5 @@ export type NetworkTables = {
   net_floating_ips: FloatingIpsTable;
   net_quotas: QuotasTable;
   net_tags: TagsTable;
+  net_agents: AgentsTable;
 };

@@ -2,6 +2,12 @@ import type { NetworkStore } from '../db/network-store.js';
 import type { QuotaLimits } from './quotas.js';
 import type { SegmentConfig } from './segments.js';
 
+/** Which hosts ports can be bound to: those with a live network agent. */
+export interface BindingHosts {
+  /** Undefined when a port can be bound to the host; otherwise why not, in one sentence. */
+  bindingFailure(host: string): Promise<string | undefined>;
+}
+
 /** What the resource plugins share. */
 export interface PluginDeps {
   readonly store: NetworkStore;
@@ -9,4 +15,8 @@ export interface PluginDeps {
   /** MTU of the physical networks (Neutron's global_physnet_mtu). */
   readonly physnetMtu: number;
   readonly quotaDefaults: QuotaLimits;
+  /** Absent: every host binds (an API without agents, in route tests). */
+  readonly bindingHosts?: BindingHosts;
+  /** Seconds after its last report an agent counts as down (Neutron's agent_down_time). */
+  readonly agentDownTimeSeconds?: number;
 }

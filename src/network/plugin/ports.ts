@@ -7,9 +7,13 @@ import { normalizeIp, parseCidr } from '../ipam/ip-address.js';
 import type { ResourceView } from './caller.js';
 import { allocateFixedIps, checkMac, randomMac, refuseMacInUse, replaceFixedIps, type FixedIp, type FixedIpRequest } from './fixed-ips.js';
 import type { PluginDeps } from './plugin-deps.js';
+import { bridgeName } from '../agent/device-names.js';
+import { getLogger } from '../../common/logging/logger.js';
 import type { QuotaPlugin } from './quotas.js';
 import type { SecurityGroupPlugin } from './security-groups.js';
 import { newStandardColumns, parseJson, standardView } from './standard-attributes.js';
+
+const LOG = getLogger('nimbus.network.ports');
 
 export type PortRow = ResourceRow<'net_ports'>;
 
@@ -42,11 +46,11 @@ export type PortUpdate = Omit<PortCreate, 'project_id' | 'tenant_id' | 'network_
 /** Owners whose ports Neutron's plugins make and remove themselves (router interfaces, gateways, floating IPs). */
 const ROUTER_OWNED = new Set(['network:router_interface', 'network:router_gateway', 'network:floatingip', 'network:router_interface_distributed']);
 
-/** The binding a host gives: the Linux bridge agent's, as Neutron's linuxbridge mechanism driver reports it. */
-function binding(hostId: string, vnicType: string): { binding_vif_type: string; binding_vif_details: string } {
+/** The binding a host gives: the Linux bridge agent's, as Neutron Zed's linuxbridge mechanism driver reports it (the bridge named as its agent names it). */
+function binding(hostId: string, vnicType: string, networkId: string, bindable: boolean): { binding_vif_type: string; binding_vif_details: string } {
   if (hostId === '') return { binding_vif_type: 'unbound', binding_vif_details: '{}' };
-  if (vnicType !== 'normal') return { binding_vif_type: 'binding_failed', binding_vif_details: '{}' };
-  return { binding_vif_type: 'bridge', binding_vif_details: JSON.stringify({ connectivity: 'l2', port_filter: true }) };
+  if (vnicType !== 'normal' || !bindable) return { binding_vif_type: 'binding_failed', binding_vif_details: '{}' };
+  return { binding_vif_type: 'bridge', binding_vif_details: JSON.stringify({ bridge_name: bridgeName(networkId), connectivity: 'l2', port_filter: true }) };
 }
 
 /** Ports: a MAC unique on the network, fixed IPs from IPAM, security groups, address pairs, binding. */
@@ -60,12 +64,13 @@ export class PortPlugin {
   async create(projectId: string, body: PortCreate): Promise<ResourceView> {
     const networkOwned = (body.device_owner ?? '').startsWith('network:');
     const defaultGroup = projectId === '' || networkOwned ? undefined : await this.securityGroups.ensureDefault(projectId);
-    const id = await withIpamRetry(this.deps.store, (store) => this.insert(store, projectId, body, defaultGroup));
+    const bindable = await this.#bindable(body['binding:host_id'] ?? '');
+    const id = await withIpamRetry(this.deps.store, (store) => this.insert(store, projectId, body, defaultGroup, bindable));
     return this.get(id);
   }
 
   /** Makes the port inside the caller's transaction (routers and floating IPs make theirs this way). */
-  async insert(store: NetworkStore, projectId: string, body: PortCreate, defaultGroup: string | undefined): Promise<string> {
+  async insert(store: NetworkStore, projectId: string, body: PortCreate, defaultGroup: string | undefined, bindable = false): Promise<string> {
     const network = await store.networks.find(body.network_id);
     if (network === undefined) throw notFound('Network', body.network_id);
     if (projectId !== '') await this.quotas.check(store, projectId, 'port');
@@ -92,12 +97,22 @@ export class PortPlugin {
       binding_host_id: hostId,
       binding_vnic_type: vnicType,
       binding_profile: JSON.stringify(body['binding:profile'] ?? {}),
-      ...binding(hostId, vnicType),
+      ...binding(hostId, vnicType, network.id, bindable),
       ...newStandardColumns(store, body.description),
     });
     await allocateFixedIps(store, network.id, id, mac, body.fixed_ips);
     await store.portSecurityGroups.set(id, groups);
     return id;
+  }
+
+  /** Whether a port can be bound to the host; where not, the log says why (no agent, a dead or disabled one). */
+  async #bindable(hostId: string): Promise<boolean> {
+    if (hostId === '') return false;
+    const hosts = this.deps.bindingHosts;
+    if (hosts === undefined) return true;
+    const failure = await hosts.bindingFailure(hostId);
+    if (failure !== undefined) LOG.warning(`Binding a port to host ${hostId} failed: ${failure}`);
+    return failure === undefined;
   }
 
   /** The groups, each of the port's project: 404 for another's, 400 with port security off. */
@@ -129,6 +144,9 @@ export class PortPlugin {
   }
 
   async update(id: string, body: PortUpdate): Promise<ResourceView> {
+    const rebind = body['binding:host_id'] !== undefined || body['binding:vnic_type'] !== undefined;
+    // Asked before the transaction, which may hold the only connection (SQLite).
+    const bindable = rebind && (await this.#bindable(body['binding:host_id'] ?? (await this.row(id)).binding_host_id));
     await withIpamRetry(this.deps.store, async (store) => {
       const port = await this.row(id, store);
       const mac = body.mac_address === undefined ? port.mac_address : checkMac(body.mac_address);
@@ -155,7 +173,9 @@ export class PortPlugin {
         allowed_address_pairs: JSON.stringify(checkAddressPairs(pairs, mac, portSecurity)),
         binding_host_id: hostId,
         binding_vnic_type: vnicType,
-        ...binding(hostId, vnicType),
+        ...(rebind ? binding(hostId, vnicType, port.network_id, bindable) : {}),
+        // A port bound elsewhere (or nowhere) is down until the new host's agent wires it.
+        ...(hostId === port.binding_host_id ? {} : { status: 'DOWN' }),
       };
       if (body.fixed_ips !== undefined) {
         const current = (await store.ipAllocations.ofPorts([id])).map((row) => ({ subnet_id: row.subnet_id, ip_address: row.ip_address }));

@@ -46,6 +46,13 @@ export const NETWORK_OPTIONS: NimbusConfig['network'] = {
   quota_floatingip: 50,
   quota_security_group: 10,
   quota_security_group_rule: 100,
+  agent_down_time: 75,
+  report_interval: 10,
+  l3_host: '',
+  datapath: 'fake',
+  datapath_state_dir: '',
+  nft_table: 'nimbus',
+  uplink: '',
 };
 
 export interface Reply {

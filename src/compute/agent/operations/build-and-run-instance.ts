@@ -10,6 +10,9 @@ import type { AgentInstance } from '../../conductor/rpc-api.js';
 import type { ImageMeta } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
+import { BuildAborted, buildNetworks } from '../build-networks.js';
+import { releaseNetwork } from '../release-network.js';
+import type { NetworkInfo } from '../../network/network-info.js';
 import type { AgentHandlers, BuildAndRunInstanceArgs } from '../rpc-api.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 
@@ -39,13 +42,21 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
   await conductor.actionEventStart({ uuid, event: BUILD_EVENT, host });
   const started = Date.now();
   let configDrive = instance.configDrive;
+  let networkInfo: NetworkInfo = [];
   try {
     const image = await deps.images.getImageMeta(build.imageRef);
     configDrive = configDriveRequired(deps, instance, image);
-    await driver.spawn({ ...guestSpec(instance, image), configDrive }, { powerOn: true, adminPassword: build.adminPassword ?? null, reuseDisks: false });
+    networkInfo = await buildNetworks(deps, instance, build);
+    await driver.spawn({ ...guestSpec({ ...instance, networkInfo }, image), configDrive }, { powerOn: true, adminPassword: build.adminPassword ?? null, reuseDisks: false });
   } catch (error) {
     LOG.error(`Failed to build instance on ${host}: ${messageOf(error)}`, { instance: uuid });
     await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Error', traceback: messageOf(error) });
+    if (error instanceof BuildAborted) {
+      await abortBuild(deps, uuid, error);
+      return;
+    }
+    // Nova's _cleanup_allocated_networks before a reschedule: the next host makes its own ports.
+    await releaseNetwork(deps, { ...instance, networkInfo });
     const requeued = await conductor.instanceUpdate({
       uuid,
       expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SPAWNING] },
@@ -74,7 +85,8 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
     await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Error', traceback: 'Instance changed state while spawning' });
     // A delete in progress finishes the job through terminate_instance; a vanished row is ours to clean up.
     if ((await conductor.instanceGet(uuid)) === null) {
-      await driver.destroy(guestSpec(instance), { destroyDisks: true });
+      await driver.destroy(guestSpec({ ...instance, networkInfo }), { destroyDisks: true });
+      await releaseNetwork(deps, { ...instance, networkInfo });
       await conductor.releaseResources(uuid);
     }
     return;
@@ -82,6 +94,17 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
   await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Success' });
   // os-hypervisors shows the new guest now, not at the next audit.
   await deps.reportResources();
+}
+
+/** Nova's BuildAbortException path: ERROR with the fault, the claim given back, no reschedule. */
+async function abortBuild(deps: ComputeManagerDeps, uuid: string, error: BuildAborted): Promise<void> {
+  const failed = await deps.conductor.instanceUpdate({
+    uuid,
+    expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SPAWNING] },
+    changes: { vmState: VmState.ERROR, taskState: null },
+  });
+  if (failed) await deps.conductor.instanceFaultCreate({ uuid, code: 500, message: error.message, host: deps.host });
+  await deps.conductor.releaseResources(uuid);
 }
 
 /** Nova's configdrive.required_by: the server asked, the operator forces it, or the image demands it. */

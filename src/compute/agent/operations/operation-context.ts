@@ -5,6 +5,8 @@ import type { ComputeDriver } from '../../virt/driver.js';
 import type { ComputeVolumeApi } from '../../volumes/volume-api.js';
 import type { ImageAccess } from '../image-access.js';
 import type { InstanceActionRunner } from '../instance-action-runner.js';
+import type { InstanceEvents } from '../instance-events.js';
+import type { InstanceNetwork } from '../../network/instance-network.js';
 
 export interface ComputeManagerDeps {
   readonly host: string;
@@ -23,6 +25,14 @@ export interface ComputeManagerDeps {
   readonly shelvedOffloadTimeSeconds?: number;
   /** `[DEFAULT] force_config_drive`: a build gives the guest a config drive even unasked. */
   readonly forceConfigDrive?: boolean;
+  /** The instance's ports through the network API; absent on a host without one (no NICs). */
+  readonly network?: InstanceNetwork;
+  /** External events (Neutron's network-vif-plugged …) operations wait for. */
+  readonly events: InstanceEvents;
+  /** `[DEFAULT] vif_plugging_timeout`: seconds a build waits for network-vif-plugged (300; 0: no wait). */
+  readonly vifPluggingTimeoutSeconds?: number;
+  /** `[DEFAULT] vif_plugging_is_fatal`: a build whose ports are not plugged in time fails (true). */
+  readonly vifPluggingIsFatal?: boolean;
 }
 
 export interface OperationContext {

@@ -3,6 +3,7 @@ import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
+import { releaseNetwork } from '../release-network.js';
 import type { AgentHandlers } from '../rpc-api.js';
 import type { OperationContext } from './operation-context.js';
 import { releaseVolumes } from './volume-operations.js';
@@ -15,6 +16,7 @@ export function terminateOperation({ deps, runner }: OperationContext): Pick<Age
         taskStates: [TaskState.DELETING],
         work: async (instance) => {
           await deps.driver.destroy(guestSpec(instance), { destroyDisks: true });
+          await releaseNetwork(deps, instance);
           return {
             changes: { vmState: VmState.DELETED, powerState: PowerState.NOSTATE, terminatedAt: new Date().toISOString(), deleted: true },
             after: async () => {

@@ -22,6 +22,8 @@ import { serverMetadataRoutes } from './server-metadata.js';
 import { serverTagRoutes } from './server-tags.js';
 import { serverMigrationRoutes } from './server-migrations.js';
 import { serverRoutes } from './servers.js';
+import { serverExternalEventRoutes } from './server-external-events.js';
+import { serverIpRoutes } from './server-ips.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 import { volumeAttachmentRoutes } from './volume-attachments.js';
 
@@ -36,7 +38,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     const { servers, admin, images } = deps;
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, volumeAttachmentRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverExternalEventRoutes, serverIpRoutes, volumeAttachmentRoutes]) await app.register(routes(deps, servers));
     }
     if (admin !== undefined) {
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes]) {

@@ -6,6 +6,7 @@ import type { Server, ServerFault } from '../../servers/server.js';
 import { statusFromState } from '../../state/status.js';
 import { resourceLinks } from './links.js';
 import { novaTime } from './render.js';
+import { renderAddresses } from './render-addresses.js';
 
 /** Statuses whose body carries `progress` (Nova's _progress_statuses). */
 const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
@@ -170,7 +171,7 @@ export function renderServer(
     flavor: FLAVOR_VIEW.select(microversion)({ publicUrl, server, viewer }),
     created: isoTime(row.created_at),
     updated: isoTime(row.updated_at),
-    addresses: {},
+    addresses: renderAddresses(server.networkInfo, true),
     accessIPv4: row.access_ip_v4 ?? '',
     accessIPv6: row.access_ip_v6 ? canonicalIPv6(row.access_ip_v6) : '',
     links: resourceLinks(publicUrl, 'servers', row.uuid),

@@ -156,6 +156,7 @@ export function toCreateRequest(body: ServerCreateBody, version: Microversion): 
     ...(server.metadata === undefined ? {} : { metadata: server.metadata }),
     ...(server.availability_zone === undefined ? {} : { availabilityZone: server.availability_zone }),
     ...(server.networks === undefined ? {} : { networks: server.networks }),
+    ...(server.security_groups === undefined ? {} : { securityGroups: [...new Set(server.security_groups.map((group) => group.name ?? ''))] }),
     ...(server.accessIPv4 === undefined ? {} : { accessIPv4: server.accessIPv4 }),
     ...(server.accessIPv6 === undefined ? {} : { accessIPv6: server.accessIPv6 }),
     ...(server.adminPass === undefined ? {} : { adminPass: server.adminPass }),

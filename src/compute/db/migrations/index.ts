@@ -3,6 +3,7 @@ import * as instances from './2026-11-22-compute-instances.js';
 import * as resources from './2026-11-22-compute-resources.js';
 import * as userQuotas from './2026-12-01-compute-user-quotas.js';
 import * as volumeConnections from './2026-12-05-compute-volume-connections.js';
+import * as infoCaches from './2026-12-05-compute-info-caches.js';
 
 /** The compute service's schema history, in order. */
 export const computeMigrations: ServiceMigrations = {
@@ -12,5 +13,6 @@ export const computeMigrations: ServiceMigrations = {
     '2026-11-22-compute-resources': resources,
     '2026-12-01-compute-user-quotas': userQuotas,
     '2026-12-05-compute-volume-connections': volumeConnections,
+    '2026-12-05-compute-info-caches': infoCaches,
   },
 };

@@ -35,6 +35,7 @@ export const EXTENSIONS: readonly Extension[] = [
     'Extension of the router abstraction for specifying whether SNAT should occur on the external gateway',
     '2013-03-28T10:00:00-00:00',
   ),
+  extension('agent', 'agent', 'The agent management extension.', '2013-02-03T10:00:00-00:00'),
   extension('quotas', 'Quota management support', 'Expose functions for quotas management per tenant', '2012-07-29T10:00:00-00:00'),
   extension('quota_details', 'Quota details management support', 'Expose functions for quotas usage statistics per project', '2017-02-10T10:00:00-00:00'),
   extension('standard-attr-description', 'standard-attr-description', 'Extension to add descriptions to standard attributes', '2016-02-10T10:00:00-00:00'),

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { agentRoutes } from './agents.js';
 import { extensionRoutes } from './extensions.js';
 import { floatingIpRoutes } from './floating-ips.js';
 import { networkResourceRoutes } from './networks.js';
@@ -15,7 +16,7 @@ export type { NetworkRouteDeps } from './route-deps.js';
 /** Neutron's API v2.0, registered at `/v2.0/…` of the network plugin (behind the auth middleware). */
 export function networkV2Routes(deps: NetworkRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [networkResourceRoutes, subnetRoutes, portRoutes, securityGroupRoutes, routerRoutes, floatingIpRoutes, quotaRoutes, tagRoutes]) {
+    for (const routes of [networkResourceRoutes, subnetRoutes, portRoutes, securityGroupRoutes, routerRoutes, floatingIpRoutes, quotaRoutes, tagRoutes, agentRoutes]) {
       await app.register(routes(deps));
     }
     await app.register(extensionRoutes());

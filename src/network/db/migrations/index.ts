@@ -1,4 +1,5 @@
 import type { ServiceMigrations } from '../../../common/db/migrator.js';
+import * as agents from './2026-12-05-network-agents.js';
 import * as tables from './2026-12-04-network-tables.js';
 
 /** The network service's schema history, in order. */
@@ -6,5 +7,6 @@ export const networkMigrations: ServiceMigrations = {
   name: 'network',
   migrations: {
     '2026-12-04-network-tables': tables,
+    '2026-12-05-network-agents': agents,
   },
 };

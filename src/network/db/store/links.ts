@@ -81,6 +81,12 @@ export class PortSecurityGroupRows {
       .execute();
   }
 
+  async portIdsInGroups(groupIds: readonly string[]): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    const rows = await this.db.selectFrom('net_port_security_groups').select('port_id').distinct().where('security_group_id', 'in', groupIds).execute();
+    return rows.map((row) => row.port_id);
+  }
+
   async portsInGroup(groupId: string): Promise<number> {
     const row = await this.db
       .selectFrom('net_port_security_groups')

@@ -1,0 +1,163 @@
+/**
+ * A server create's networks checked against the real network API (over loopback HTTP, through
+ * NeutronClient with the caller's token), Nova's errors for each refusal and nothing written; the
+ * addresses a server shows from its network info.
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import { personaTokenValidator } from '../../../common/auth/testing/persona-tokens.js';
+import type { RequestContext } from '../../../common/context/request-context.js';
+import type { Database } from '../../../common/db/database.js';
+import { withNetworkApi } from '../../../network/testing/network-api-fixture.js';
+import { createComputeStores } from '../../db/compute-stores.js';
+import { insertInstance } from '../../db/testing/compute-db.js';
+import type { ComputeTables } from '../../db/tables.js';
+import { NeutronClient } from '../../network/neutron-client.js';
+import { IMAGE_ID, withComputeApp, type Harness } from '../../testing/compute-test-app.js';
+
+const PERSONAS = {
+  'admin-token': { userId: 'admin', projectId: 'admin-project', roles: ['admin', 'member', 'reader'] },
+  'demo-token': { userId: 'user-of-demo', projectId: 'demo', roles: ['member', 'reader'] },
+  'lonely-token': { userId: 'user-of-lonely', projectId: 'lonely', roles: ['member', 'reader'] },
+};
+const DEMO: RequestContext = { requestId: 'req-demo', userId: 'user-of-demo', projectId: 'demo', roles: ['member', 'reader'], isAdmin: false, authToken: 'demo-token' };
+const LONELY: RequestContext = { requestId: 'req-lonely', userId: 'user-of-lonely', projectId: 'lonely', roles: ['member', 'reader'], isAdmin: false, authToken: 'lonely-token' };
+
+interface Topology {
+  readonly net1: string;
+  readonly net2: string;
+  readonly bare: string;
+  readonly othersNet: string;
+  readonly usedPort: string;
+  readonly freePort: string;
+}
+
+/** A network API call as the cloud admin would make it (its token, over HTTP). */
+type AdminPost = (path: string, body: Record<string, unknown>) => Promise<string>;
+
+function adminPost(base: string): AdminPost {
+  return async (path, body) => {
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'x-auth-token': 'admin-token', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await response.json()) as Record<string, { id: string }>;
+    assert.equal(response.status, 201, JSON.stringify(json));
+    return String(Object.values(json)[0]?.id);
+  };
+}
+
+async function topology(made: AdminPost): Promise<Topology> {
+  const network = async (name: string, project: string, cidr?: string) => {
+    const id = await made('/v2.0/networks', { network: { name, project_id: project } });
+    if (cidr !== undefined) await made('/v2.0/subnets', { subnet: { network_id: id, cidr, ip_version: 4, project_id: project } });
+    return id;
+  };
+  const net1 = await network('private', 'demo', '10.0.0.0/24');
+  const net2 = await network('second', 'demo', '10.0.1.0/24');
+  const bare = await network('bare', 'demo');
+  const othersNet = await network('theirs', 'other', '10.9.0.0/24');
+  const usedPort = await made('/v2.0/ports', { port: { network_id: net1, project_id: 'demo', device_id: 'c0ffee00-0000-4000-8000-000000000001', device_owner: 'compute:nova' } });
+  const freePort = await made('/v2.0/ports', { port: { network_id: net1, project_id: 'demo' } });
+  return { net1, net2, bare, othersNet, usedPort, freePort };
+}
+
+/** The compute app whose servers API checks networks at a network API listening on loopback. */
+function withNetworkedCompute(fn: (harness: Harness, net: Topology) => Promise<void>): Promise<void> {
+  return withNetworkApi(
+    async (_call, { app }) => {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.server.address() as AddressInfo;
+      const net = await topology(adminPost(`http://127.0.0.1:${port}/network`));
+      const neutron = new NeutronClient({
+        endpointOverride: `http://127.0.0.1:${port}/network`,
+        serviceUser: { token: async () => 'admin-token', endpoint: async () => `http://127.0.0.1:${port}/network` },
+      });
+      await withComputeApp((harness) => fn(harness, net), { network: neutron });
+    },
+    { validator: personaTokenValidator(PERSONAS) },
+  );
+}
+
+function boot(networks: unknown, extra: Record<string, unknown> = {}) {
+  return { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: '1', ...(networks === undefined ? {} : { networks }), ...extra } };
+}
+
+async function instanceCount(db: Database): Promise<number> {
+  return (await db.kysely.withTables<ComputeTables>().selectFrom('compute_instances').select('uuid').execute()).length;
+}
+
+describe('compute routes: requested networks', () => {
+  test('Nova refusals for networks and ports, each leaving no server behind', () =>
+    withNetworkedCompute(async ({ call, db, recorded }, net) => {
+      const refusals: [unknown, number, string, string?][] = [
+        [undefined, 409, 'Multiple possible networks found, use a Network ID to be more specific.'],
+        [[{ uuid: '3f1e0c1a-0000-4000-8000-00000000dead' }], 400, 'Network 3f1e0c1a-0000-4000-8000-00000000dead could not be found.'],
+        [[{ uuid: net.othersNet }], 400, `Network ${net.othersNet} could not be found.`],
+        [[{ uuid: net.bare }], 400, `Network ${net.bare} requires a subnet in order to boot instances on.`],
+        [[{ port: net.usedPort }], 409, `Port ${net.usedPort} is still in use.`],
+        [[{ port: '3f1e0c1a-0000-4000-8000-00000000beef' }], 400, 'Port id 3f1e0c1a-0000-4000-8000-00000000beef could not be found.'],
+        ['auto', 409, 'Multiple possible networks found, use a Network ID to be more specific.', '2.37'],
+      ];
+      for (const [networks, status, message, version] of refusals) {
+        const reply = await call('POST', '/servers', { body: boot(networks), as: DEMO, ...(version === undefined ? {} : { version }) });
+        assert.equal(reply.status, status, `${JSON.stringify(networks)}: ${JSON.stringify(reply.json)}`);
+        const fault = Object.values(reply.json)[0] as { message: string };
+        assert.equal(fault.message, message);
+      }
+      const multiPort = await call('POST', '/servers', { body: boot([{ port: net.freePort }], { max_count: 2 }), as: DEMO });
+      assert.equal(multiPort.status, 400);
+      const badGroup = await call('POST', '/servers', { body: boot([{ uuid: net.net1 }], { security_groups: [{ name: 'nonesuch' }] }), as: DEMO });
+      assert.deepEqual([badGroup.status, (badGroup.json['badRequest'] as { message: string }).message], [400, 'Security group nonesuch not found.']);
+      assert.equal(await instanceCount(db), 0);
+      assert.equal(recorded.builds.length, 0);
+    }));
+
+  test('an explicit auto with no network to use is refused; none and a listed network go to the conductor as asked', () =>
+    withNetworkedCompute(async ({ call, recorded }, net) => {
+      const auto = await call('POST', '/servers', { body: boot('auto'), as: LONELY, version: '2.37' });
+      assert.equal(auto.status, 400);
+      assert.equal((auto.json['badRequest'] as { message: string }).message, 'Unable to automatically allocate a network for project lonely');
+      // Before 2.37 no networks at all is a server without a NIC, as Nova.
+      assert.equal((await call('POST', '/servers', { body: boot(undefined), as: LONELY })).status, 202);
+      assert.equal((await call('POST', '/servers', { body: boot('none'), as: DEMO, version: '2.37' })).status, 202);
+      const listed = await call('POST', '/servers', { body: boot([{ uuid: net.net1, fixed_ip: '10.0.0.50', tag: 'nic1' }, { port: net.freePort }]), as: DEMO, version: '2.42' });
+      assert.equal(listed.status, 202, JSON.stringify(listed.json));
+      assert.deepEqual(
+        recorded.builds.map(({ builds }) => builds[0]?.requestedNetworks),
+        ['auto', 'none', [{ uuid: net.net1, fixedIp: '10.0.0.50', tag: 'nic1' }, { port: net.freePort }]],
+      );
+    }));
+});
+
+describe('compute routes: server addresses', () => {
+  test('addresses by network from the info cache; /ips and /ips/{network} in the basic form', () =>
+    withComputeApp(async ({ call, db }) => {
+      const uuid = await insertInstance(db, 'demo', { host: 'compute-1' });
+      await createComputeStores(db).instances.setNetworkInfo(uuid, [
+        {
+          id: 'b6c5f1a0-1111-4000-8000-000000000001', address: 'fa:16:3e:00:00:01', networkId: 'n1', networkLabel: 'private', type: 'bridge',
+          bridge: 'brqn1', devname: 'tapb6c5f1a0-11', mtu: 1450, preserveOnDelete: false, tag: null,
+          fixedIps: [
+            { address: '10.0.0.5', version: 4, subnetId: 's1', floatingIps: ['172.24.4.10'] },
+            { address: 'fd00::5', version: 6, subnetId: 's2', floatingIps: [] },
+          ],
+        },
+      ]);
+      const demo = { requestId: 'req-demo', userId: 'user-of-demo', projectId: 'demo', roles: ['member', 'reader'], isAdmin: false };
+      const shown = (await call('GET', `/servers/${uuid}`, { as: demo })).json['server'] as Record<string, unknown>;
+      const mac = 'fa:16:3e:00:00:01';
+      assert.deepEqual(shown['addresses'], {
+        private: [
+          { version: 4, addr: '10.0.0.5', 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': mac },
+          { version: 6, addr: 'fd00::5', 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': mac },
+          { version: 4, addr: '172.24.4.10', 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': mac },
+        ],
+      });
+      const basic = [{ version: 4, addr: '10.0.0.5' }, { version: 6, addr: 'fd00::5' }, { version: 4, addr: '172.24.4.10' }];
+      assert.deepEqual((await call('GET', `/servers/${uuid}/ips`, { as: demo })).json, { addresses: { private: basic } });
+      assert.deepEqual((await call('GET', `/servers/${uuid}/ips/private`, { as: demo })).json, { private: basic });
+      const missing = await call('GET', `/servers/${uuid}/ips/public`, { as: demo });
+      assert.deepEqual([missing.status, (missing.json['itemNotFound'] as { message: string }).message], [404, 'Instance is not a member of specified network']);
+      const other = { ...demo, requestId: 'req-other', userId: 'user-of-other', projectId: 'other' };
+      assert.equal((await call('GET', `/servers/${uuid}/ips`, { as: other })).status, 404);
+    }));
+});

@@ -1,0 +1,92 @@
+/**
+ * What compute asks of the network service (Nova's nova/network/neutron.py talks to Neutron's
+ * REST API through neutronclient): ports, networks and floating IPs in Neutron's own field names.
+ * `forUser` acts with the token of the request being served (visibility and policy are the
+ * caller's); `forService` with the service user's (admin) token, for what Neutron allows only an
+ * admin (port bindings) and for work no user asked for.
+ */
+import type { RequestContext } from '../../common/context/request-context.js';
+
+export interface NeutronFixedIp {
+  readonly subnet_id: string;
+  readonly ip_address: string;
+}
+
+export interface NeutronPort {
+  readonly id: string;
+  readonly name: string;
+  readonly network_id: string;
+  readonly project_id: string;
+  readonly mac_address: string;
+  readonly device_id: string;
+  readonly device_owner: string;
+  readonly status: string;
+  readonly admin_state_up: boolean;
+  readonly fixed_ips: readonly NeutronFixedIp[];
+  readonly security_groups: readonly string[];
+  readonly 'binding:host_id'?: string;
+  readonly 'binding:vif_type'?: string;
+  readonly 'binding:vif_details'?: Readonly<Record<string, unknown>>;
+}
+
+export interface NeutronNetwork {
+  readonly id: string;
+  readonly name: string;
+  readonly project_id: string;
+  readonly status: string;
+  readonly admin_state_up: boolean;
+  readonly shared: boolean;
+  readonly 'router:external'?: boolean;
+  readonly mtu?: number;
+  readonly subnets: readonly string[];
+}
+
+export interface NeutronSubnet {
+  readonly id: string;
+  readonly network_id: string;
+  readonly cidr: string;
+  readonly ip_version: 4 | 6;
+  readonly gateway_ip: string | null;
+}
+
+export interface NeutronFloatingIp {
+  readonly id: string;
+  readonly floating_ip_address: string;
+  readonly floating_network_id: string;
+  readonly port_id: string | null;
+  readonly fixed_ip_address: string | null;
+  readonly project_id: string;
+}
+
+export interface NeutronSecurityGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly project_id: string;
+  readonly security_group_rules: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** Query parameters of a Neutron list: each value a single filter or a list of alternatives. */
+export type NeutronQuery = Readonly<Record<string, string | boolean | readonly string[]>>;
+
+/** Calls under one identity. Faults come back as typed errors carrying Neutron's status and message. */
+export interface NeutronSession {
+  getNetwork(id: string): Promise<NeutronNetwork>;
+  listNetworks(query: NeutronQuery): Promise<NeutronNetwork[]>;
+  listSubnets(query: NeutronQuery): Promise<NeutronSubnet[]>;
+  getPort(id: string): Promise<NeutronPort>;
+  listPorts(query: NeutronQuery): Promise<NeutronPort[]>;
+  createPort(port: Readonly<Record<string, unknown>>): Promise<NeutronPort>;
+  updatePort(id: string, port: Readonly<Record<string, unknown>>): Promise<NeutronPort>;
+  /** Deleting a port already gone is not an error (Nova's _delete_ports ignores PortNotFound). */
+  deletePort(id: string): Promise<void>;
+  listFloatingIps(query: NeutronQuery): Promise<NeutronFloatingIp[]>;
+  listSecurityGroups(query: NeutronQuery): Promise<NeutronSecurityGroup[]>;
+  /** Any other Neutron call (Nova's proxy APIs): the parsed JSON answer, null for 204. */
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
+}
+
+export interface NeutronApi {
+  forUser(context: RequestContext): NeutronSession;
+  forService(context: RequestContext): NeutronSession;
+}

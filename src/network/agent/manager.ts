@@ -1,0 +1,266 @@
+/**
+ * The network agent of a host: Neutron's Linux bridge, DHCP and L3 agents in one process, since
+ * one data path (datapath.ts) wires bridges, DHCP and routers alike. It listens on
+ * `q-agent.<host>` for each host name it answers for (the all-in-one's compute hosts share one
+ * kernel, so one agent serves all their names), applies each message with idempotent data path
+ * calls, tells the server when a port is wired, and reports its state every interval. At start,
+ * and when the server answers again after silence, it fetches everything its hosts should hold,
+ * wires it, and removes what it holds but should not. A host that cannot wire anything (no
+ * CAP_NET_ADMIN) reports itself down with the reason and wires nothing.
+ */
+import { RpcServer, type Transport } from '../../common/bus/index.js';
+import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
+import { messageOf } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { PluginRpcClient } from '../server/rpc-client.js';
+import type { AgentState, HostState, RouterState } from '../server/rpc-api.js';
+import type { Datapath } from './datapath.js';
+import type { NetworkSpec, PortSpec, SecurityGroupSpec } from './datapath-spec.js';
+import { NetworkInUse } from './errors.js';
+import { AGENT_API_VERSION, AGENT_TOPIC, type AgentVerbs } from './rpc-api.js';
+
+const LOG = getLogger('nimbus.network.agent');
+
+export interface NetworkAgentOptions {
+  readonly transport: Transport;
+  readonly datapath: Datapath;
+  /** The host names this agent answers for; the first is its own. */
+  readonly hosts: readonly string[];
+  /** `[network] l3_host`: the host (among `hosts` or not) that wires routers. */
+  readonly l3Host: string;
+  readonly server: PluginRpcClient;
+  /** Seconds between state reports ([network] report_interval). */
+  readonly reportIntervalMs: number;
+  /** The data path's kind, shown in the agent's configurations. */
+  readonly datapathName: string;
+  /**
+   * Networks an earlier run of this agent left wired (read from the data path's own state dir,
+   * never from the kernel's names, which other clouds on the machine share).
+   */
+  readonly leftNetworks?: () => Promise<readonly string[]>;
+}
+
+type Handlers = { readonly [V in keyof AgentVerbs]: (args: AgentVerbs[V]) => Promise<void> };
+
+export class NetworkAgent {
+  readonly #options: NetworkAgentOptions;
+  readonly #servers: RpcServer[] = [];
+  readonly #networks = new Set<string>();
+  /** Port id → the host it is bound to. */
+  readonly #ports = new Map<string, string>();
+  readonly #groups = new Set<string>();
+  readonly #routers = new Set<string>();
+  readonly #activeServicePorts = new Set<string>();
+  readonly #startedAt = new Date().toISOString();
+  #downReason: string | null = null;
+  #reportTimer: NodeJS.Timeout | undefined;
+  /** Whether the last state report reached the server: after silence, the agent resyncs. */
+  #connected = false;
+  /** Messages and resyncs run one at a time, in arrival order. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: NetworkAgentOptions) {
+    this.#options = options;
+  }
+
+  get hosts(): readonly string[] {
+    return this.#options.hosts;
+  }
+
+  async start(): Promise<void> {
+    const availability = await this.#options.datapath.checkAvailable();
+    if (!availability.available) {
+      this.#downReason = availability.reason;
+      LOG.error(`The network agent on ${this.hosts.join(', ')} cannot wire anything and reports itself down: ${availability.reason}`);
+    } else {
+      for (const host of this.hosts) {
+        const server = new RpcServer(this.#options.transport, { topic: AGENT_TOPIC, server: host, version: AGENT_API_VERSION }, this.#handlers(host));
+        await server.start();
+        this.#servers.push(server);
+      }
+    }
+    await this.#report();
+    this.#reportTimer = setInterval(() => void runWithContext(newAdminContext(), () => this.#report()), this.#options.reportIntervalMs);
+    this.#reportTimer.unref();
+    LOG.info(`Network agent started for ${this.hosts.join(', ')} (data path ${this.#options.datapathName}${this.#downReason === null ? '' : ', down'})`);
+  }
+
+  /** Stops listening and reporting; what is wired stays, so guests keep their network while the agent restarts. */
+  async stop(): Promise<void> {
+    clearInterval(this.#reportTimer);
+    for (const server of this.#servers.splice(0)) await server.stop();
+    await this.#queue;
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  #handlers(host: string): Handlers {
+    const run =
+      <V extends keyof AgentVerbs>(verb: V, apply: (args: AgentVerbs[V]) => Promise<void>) =>
+      (args: AgentVerbs[V]) =>
+        this.#serial(async () => {
+          try {
+            await apply(args);
+          } catch (error) {
+            LOG.error(`${verb} failed on ${host}: ${messageOf(error)}`);
+          }
+        });
+    return {
+      network_update: run('network_update', ({ network }) => this.#ensureNetwork(network)),
+      network_delete: run('network_delete', ({ network_id }) => this.#deleteNetwork(network_id)),
+      port_update: run('port_update', (args) => this.#plugPort(host, args.port, args.network, args.security_groups)),
+      port_delete: run('port_delete', ({ port_id }) => this.#unplugPort(port_id)),
+      security_group_update: run('security_group_update', ({ group }) => this.#syncGroup(group)),
+      security_group_delete: run('security_group_delete', async ({ group_id }) => {
+        if (!this.#groups.delete(group_id)) return;
+        await this.#options.datapath.deleteSecurityGroup(group_id);
+      }),
+      router_update: run('router_update', (state) => this.#ensureRouter(state)),
+      router_delete: run('router_delete', ({ router_id }) => this.#deleteRouter(router_id)),
+    };
+  }
+
+  async #ensureNetwork(network: NetworkSpec): Promise<void> {
+    await this.#options.datapath.ensureNetwork(network);
+    if (!this.#networks.has(network.id)) LOG.info(`Wired network ${network.id}`);
+    this.#networks.add(network.id);
+    if (network.dhcp_port !== null) await this.#reportServicePort(network.dhcp_port.id);
+  }
+
+  /** A DHCP port or router end this agent wired goes ACTIVE, once per run. */
+  async #reportServicePort(portId: string): Promise<void> {
+    if (this.#activeServicePorts.has(portId)) return;
+    await this.#options.server.updatePortStatus({ port_id: portId, host: this.hosts[0] ?? '', status: 'ACTIVE' });
+    this.#activeServicePorts.add(portId);
+  }
+
+  /** Lets a network go; one still in use here (a port or router arrived meanwhile) stays. */
+  async #deleteNetwork(networkId: string): Promise<void> {
+    try {
+      await this.#options.datapath.deleteNetwork(networkId);
+    } catch (error) {
+      if (error instanceof NetworkInUse) {
+        LOG.debug(`Kept network ${networkId}: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+    if (this.#networks.delete(networkId)) LOG.info(`Removed network ${networkId}`);
+  }
+
+  async #syncGroup(group: SecurityGroupSpec): Promise<void> {
+    await this.#options.datapath.syncSecurityGroup(group);
+    this.#groups.add(group.id);
+  }
+
+  /** The network's bridge and DHCP, the port's groups, then the port; the server hears it is ACTIVE. */
+  async #plugPort(host: string, port: PortSpec, network: NetworkSpec, groups: readonly SecurityGroupSpec[]): Promise<void> {
+    await this.#ensureNetwork(network);
+    for (const group of groups) await this.#syncGroup(group);
+    const { datapath } = this.#options;
+    if (this.#ports.has(port.id)) await datapath.updatePortSecurity(port);
+    else await datapath.plugPort(port);
+    this.#ports.set(port.id, host);
+    await this.#options.server.updatePortStatus({ port_id: port.id, host, status: 'ACTIVE' });
+  }
+
+  async #unplugPort(portId: string): Promise<void> {
+    if (!this.#ports.has(portId)) return;
+    await this.#options.datapath.unplugPort(portId);
+    this.#ports.delete(portId);
+    LOG.info(`Unplugged port ${portId}`);
+  }
+
+  async #ensureRouter({ router, networks, floating_ips }: RouterState): Promise<void> {
+    for (const network of networks) await this.#ensureNetwork(network);
+    const { datapath } = this.#options;
+    await datapath.ensureRouter(router);
+    this.#routers.add(router.id);
+    for (const end of [...router.interfaces, ...(router.external_gateway === null ? [] : [router.external_gateway])]) await this.#reportServicePort(end.port_id);
+    if (router.external_gateway !== null) await datapath.setFloatingIps(router.id, floating_ips);
+  }
+
+  async #deleteRouter(routerId: string): Promise<void> {
+    await this.#options.datapath.deleteRouter(routerId);
+    this.#routers.delete(routerId);
+  }
+
+  /** Reports the state of each host's agents; the first report after silence (start, a server back) triggers a resync. */
+  async #report(): Promise<void> {
+    const { server, hosts } = this.#options;
+    try {
+      for (const host of hosts) {
+        await server.reportState({ host, agents: this.#agentStates(host), down_reason: this.#downReason, started_at: this.#startedAt });
+      }
+    } catch (error) {
+      if (this.#connected) LOG.warning(`Cannot report the network agent's state: ${messageOf(error)}`);
+      this.#connected = false;
+      return;
+    }
+    if (this.#connected) return;
+    this.#connected = true;
+    if (this.#downReason === null) await this.resync().catch((error: unknown) => LOG.error(`Resync failed: ${messageOf(error)}`));
+  }
+
+  #agentStates(host: string): AgentState[] {
+    const datapath = this.#options.datapathName;
+    const states: AgentState[] = [
+      { agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: AGENT_TOPIC, configurations: { datapath, devices: this.#ports.size, interface_mappings: {}, bridge_mappings: {} } },
+      { agent_type: 'DHCP agent', binary: 'neutron-dhcp-agent', topic: 'dhcp_agent', configurations: { dhcp_driver: 'dnsmasq', networks: this.#networks.size } },
+    ];
+    if (host === this.#options.l3Host) states.push({ agent_type: 'L3 agent', binary: 'neutron-l3-agent', topic: 'l3_agent', configurations: { agent_mode: 'legacy', routers: this.#routers.size } });
+    return states;
+  }
+
+  /** Wires everything the hosts should hold and removes what they hold but should not (held here, or left in the kernel by an earlier run). */
+  resync(): Promise<void> {
+    return this.#serial(async () => {
+      const desired = await this.#options.server.getHostState(this.hosts);
+      await this.#apply(desired);
+      await this.#removeStale(desired);
+      LOG.info(`Resynced ${desired.networks.length} network(s), ${desired.ports.length} port(s), ${desired.routers.length} router(s) for ${this.hosts.join(', ')}`);
+    });
+  }
+
+  async #apply(desired: HostState): Promise<void> {
+    const attempt = async (what: string, work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (error) {
+        LOG.error(`Resync could not wire ${what}: ${messageOf(error)}`);
+      }
+    };
+    for (const network of desired.networks) await attempt(`network ${network.id}`, () => this.#ensureNetwork(network));
+    for (const group of desired.security_groups) await attempt(`security group ${group.id}`, () => this.#syncGroup(group));
+    for (const { host, port } of desired.ports) {
+      await attempt(`port ${port.id}`, async () => {
+        await this.#options.datapath.plugPort(port);
+        this.#ports.set(port.id, host);
+        await this.#options.server.updatePortStatus({ port_id: port.id, host, status: 'ACTIVE' });
+      });
+    }
+    for (const state of desired.routers) await attempt(`router ${state.router.id}`, () => this.#ensureRouter(state));
+  }
+
+  async #removeStale(desired: HostState): Promise<void> {
+    const wanted = {
+      ports: new Set(desired.ports.map(({ port }) => port.id)),
+      routers: new Set(desired.routers.map((state) => state.router.id)),
+      groups: new Set(desired.security_groups.map((group) => group.id)),
+      networks: new Set(desired.networks.map((network) => network.id)),
+    };
+    for (const portId of [...this.#ports.keys()]) if (!wanted.ports.has(portId)) await this.#unplugPort(portId);
+    for (const routerId of [...this.#routers]) if (!wanted.routers.has(routerId)) await this.#deleteRouter(routerId);
+    for (const groupId of [...this.#groups]) {
+      if (wanted.groups.has(groupId)) continue;
+      await this.#options.datapath.deleteSecurityGroup(groupId);
+      this.#groups.delete(groupId);
+    }
+    const left = (await this.#options.leftNetworks?.()) ?? [];
+    for (const networkId of new Set([...this.#networks, ...left])) if (!wanted.networks.has(networkId)) await this.#deleteNetwork(networkId);
+  }
+}

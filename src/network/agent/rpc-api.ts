@@ -1,0 +1,27 @@
+/**
+ * The verbs a network agent answers on `q-agent.<host>` (Neutron's agent notifier topics, one
+ * per host): each carries the whole desired state of its object, so the agent applies it with
+ * one idempotent data path call. All are casts; the agent reports port status back through the
+ * server's API (server/rpc-api.ts).
+ */
+import type { NetworkSpec, PortSpec, SecurityGroupSpec } from './datapath-spec.js';
+import type { RouterState } from '../server/rpc-api.js';
+
+export const AGENT_TOPIC = 'q-agent';
+export const AGENT_API_VERSION = '1.0';
+
+/** The closed table of verbs, by wire name. */
+export interface AgentVerbs {
+  /** The network's subnets or DHCP changed: applied where the host holds it. */
+  network_update: { readonly network: NetworkSpec };
+  network_delete: { readonly network_id: string };
+  /** The port is bound to this host (new, or changed): its network and groups first, then the port. */
+  port_update: { readonly port: PortSpec; readonly network: NetworkSpec; readonly security_groups: readonly SecurityGroupSpec[] };
+  /** The port left this host (deleted, unbound, or bound elsewhere). */
+  port_delete: { readonly port_id: string; readonly network_id: string };
+  security_group_update: { readonly group: SecurityGroupSpec };
+  security_group_delete: { readonly group_id: string };
+  /** On the l3 host: the router, its networks and floating IPs. */
+  router_update: RouterState;
+  router_delete: { readonly router_id: string };
+}

@@ -1,0 +1,126 @@
+/**
+ * Neutron's agents_db: the agents' state reports kept in `net_agents`, whether each is alive
+ * (a heartbeat younger than `[network] agent_down_time` and no reason it cannot serve), and
+ * whether a host can bind a port (a live, enabled Linux bridge agent there).
+ */
+import { randomUUID } from 'node:crypto';
+import type { NetworkStore } from '../db/network-store.js';
+import type { AgentRow } from '../db/store/agent-rows.js';
+import { notFound } from '../errors.js';
+import type { ResourceView } from './caller.js';
+import { parseJson } from './standard-attributes.js';
+import type { ReportStateArgs } from '../server/rpc-api.js';
+import type { BindingHosts } from './plugin-deps.js';
+
+export const LINUX_BRIDGE_AGENT = 'Linux bridge agent';
+
+export interface AgentUpdate {
+  readonly admin_state_up?: boolean;
+  readonly description?: string;
+}
+
+/** Neutron prints agent times as Python's str(datetime): `2026-12-05 07:40:38`. */
+function agentTime(stored: string): string {
+  return stored.slice(0, 19).replace('T', ' ');
+}
+
+export class AgentRegistry implements BindingHosts {
+  constructor(
+    private readonly store: NetworkStore,
+    /** Seconds after the last heartbeat an agent is considered down (Neutron's agent_down_time, 75). */
+    private readonly downTimeSeconds: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Records a state report: each agent row of the host is created or refreshed. */
+  async report(report: ReportStateArgs): Promise<void> {
+    const heartbeat = this.store.timestamp();
+    for (const agent of report.agents) {
+      const row = {
+        agent_type: agent.agent_type,
+        binary: agent.binary,
+        topic: agent.topic,
+        host: report.host,
+        availability_zone: agent.agent_type === LINUX_BRIDGE_AGENT ? null : 'nova',
+        configurations: JSON.stringify(agent.configurations),
+        down_reason: report.down_reason,
+        started_at: report.started_at,
+        heartbeat_timestamp: heartbeat,
+      };
+      if (await this.store.agents.report(row)) continue;
+      try {
+        await this.store.agents.insert({ ...row, id: randomUUID(), admin_state_up: true, description: '', created_at: heartbeat });
+      } catch (error) {
+        // Two reports raced to create the row: the other one made it, so refresh it.
+        if (!this.store.isUniqueViolation(error)) throw error;
+        await this.store.agents.report(row);
+      }
+    }
+  }
+
+  alive(row: AgentRow): boolean {
+    const age = this.now().getTime() - Date.parse(row.heartbeat_timestamp);
+    return row.down_reason === null && age <= this.downTimeSeconds * 1000;
+  }
+
+  /** Whether a port can be bound to the host: a live Linux bridge agent there that the operator has not disabled. */
+  async canBind(host: string): Promise<boolean> {
+    const agents = await this.store.agents.ofHost(host);
+    return agents.some((row) => row.agent_type === LINUX_BRIDGE_AGENT && row.admin_state_up && this.alive(row));
+  }
+
+  /** Why binding to the host fails: no agent, one that said why it cannot serve, a disabled one, or a silent one. */
+  async bindingFailure(host: string): Promise<string | undefined> {
+    if (await this.canBind(host)) return undefined;
+    const row = (await this.store.agents.ofHost(host)).find((agent) => agent.agent_type === LINUX_BRIDGE_AGENT);
+    if (row === undefined) return `no network agent runs on host ${host}`;
+    if (row.down_reason !== null) return `the network agent on host ${host} is down: ${row.down_reason}`;
+    if (!row.admin_state_up) return `the network agent on host ${host} is disabled`;
+    return `the network agent on host ${host} has not reported for more than ${this.downTimeSeconds} s`;
+  }
+
+  async list(): Promise<ResourceView[]> {
+    return (await this.store.agents.list()).map((row) => this.view(row));
+  }
+
+  async get(id: string): Promise<ResourceView> {
+    return this.view(await this.#row(id));
+  }
+
+  async update(id: string, body: AgentUpdate): Promise<ResourceView> {
+    await this.#row(id);
+    await this.store.agents.update(id, { ...(body.admin_state_up === undefined ? {} : { admin_state_up: body.admin_state_up }), ...(body.description === undefined ? {} : { description: body.description }) });
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.store.agents.delete(id))) throw notFound('Agent', id);
+  }
+
+  async #row(id: string): Promise<AgentRow> {
+    const row = await this.store.agents.find(id);
+    if (row === undefined) throw notFound('Agent', id);
+    return row;
+  }
+
+  view(row: AgentRow): ResourceView {
+    const configurations = parseJson<Record<string, unknown>>(row.configurations);
+    return {
+      id: row.id,
+      agent_type: row.agent_type,
+      binary: row.binary,
+      topic: row.topic,
+      host: row.host,
+      admin_state_up: row.admin_state_up,
+      alive: this.alive(row),
+      availability_zone: row.availability_zone,
+      description: row.description,
+      // The reason an agent that reports cannot serve, where an operator reading `agent show` looks.
+      configurations: row.down_reason === null ? configurations : { ...configurations, down_reason: row.down_reason },
+      created_at: agentTime(row.created_at),
+      started_at: agentTime(row.started_at),
+      heartbeat_timestamp: agentTime(row.heartbeat_timestamp),
+      resources_synced: null,
+    };
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * What a host's network agent should hold, built from the network tables in the data path's
+ * terms (agent/datapath-spec.ts), and which hosts must hear of a change. A host holds a network
+ * when a port bound to it is on the network, or when it is the l3 host and a router has an end
+ * there; it serves DHCP for every network it holds (Neutron's DHCP agent scheduled beside each
+ * Linux bridge agent: hosts are L2 islands until tunnels join them).
+ */
+import type { DhcpPortSpec, FloatingIpSpec, NetworkSpec, NetworkType, PortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
+import type { NetworkStore } from '../db/network-store.js';
+import type { ResourceRow } from '../db/store/resource-rows.js';
+import { parseJson } from '../plugin/standard-attributes.js';
+import type { HostState, RouterState } from './rpc-api.js';
+
+type PortRow = ResourceRow<'net_ports'>;
+
+/** The owner of the port a network's DHCP server answers from. */
+export const DHCP_OWNER = 'network:dhcp';
+const ROUTER_OWNERS = new Set(['network:router_interface', 'network:router_gateway']);
+
+/** Gives the network its DHCP port (one per network, holding an address on each DHCP subnet), or takes it away when no subnet has DHCP. */
+export type DhcpPortKeeper = (networkId: string, dhcpSubnets: readonly string[]) => Promise<PortRow | undefined>;
+
+export class HostStateBuilder {
+  constructor(
+    private readonly store: NetworkStore,
+    /** `[network] l3_host`: where routers and floating IPs are wired. */
+    readonly l3Host: string,
+    private readonly dhcpPorts: DhcpPortKeeper,
+  ) {}
+
+  /** Hosts that hold the network: those with a bound port on it, and the l3 host when a router has an end there. */
+  async hostsOfNetwork(networkId: string): Promise<string[]> {
+    const ports = await this.store.ports.where('network_id', [networkId]);
+    const hosts = new Set(ports.filter((port) => port.binding_vif_type === 'bridge' && port.device_owner !== DHCP_OWNER && !ROUTER_OWNERS.has(port.device_owner)).map((port) => port.binding_host_id));
+    if (ports.some((port) => ROUTER_OWNERS.has(port.device_owner))) hosts.add(this.l3Host);
+    return [...hosts].sort();
+  }
+
+  /** Hosts with a bound port in one of the groups. */
+  async hostsOfGroups(groupIds: readonly string[]): Promise<string[]> {
+    const ports = await this.store.ports.where('id', await this.store.portSecurityGroups.portIdsInGroups(groupIds));
+    return [...new Set(ports.map((port) => port.binding_host_id).filter((host) => host !== ''))].sort();
+  }
+
+  async network(networkId: string): Promise<NetworkSpec | undefined> {
+    const network = await this.store.networks.find(networkId);
+    if (network === undefined) return undefined;
+    const subnets = await this.store.subnets.where('network_id', [networkId]);
+    const dhcpPort = await this.dhcpPorts(networkId, subnets.filter((subnet) => subnet.enable_dhcp).map((subnet) => subnet.id));
+    return {
+      id: network.id,
+      network_type: network.network_type as NetworkType,
+      segmentation_id: network.segmentation_id,
+      mtu: network.mtu,
+      subnets: subnets.map(
+        (subnet): SubnetSpec => ({
+          id: subnet.id,
+          ip_version: subnet.ip_version === 6 ? 6 : 4,
+          cidr: subnet.cidr,
+          gateway_ip: subnet.gateway_ip,
+          enable_dhcp: subnet.enable_dhcp,
+          allocation_pools: parseJson(subnet.allocation_pools),
+          dns_nameservers: parseJson(subnet.dns_nameservers),
+          host_routes: parseJson(subnet.host_routes),
+        }),
+      ),
+      dhcp_port: dhcpPort === undefined ? null : await this.#dhcpPortSpec(dhcpPort),
+    };
+  }
+
+  async #dhcpPortSpec(port: PortRow): Promise<DhcpPortSpec> {
+    return { id: port.id, mac_address: port.mac_address, fixed_ips: await this.#fixedIps(port.id) };
+  }
+
+  async #fixedIps(portId: string): Promise<{ subnet_id: string; ip_address: string }[]> {
+    return (await this.store.ipAllocations.ofPorts([portId])).map((row) => ({ subnet_id: row.subnet_id, ip_address: row.ip_address }));
+  }
+
+  async port(row: PortRow): Promise<PortSpec> {
+    const groups = await this.store.portSecurityGroups.ofPorts([row.id]);
+    return {
+      id: row.id,
+      network_id: row.network_id,
+      mac_address: row.mac_address,
+      fixed_ips: await this.#fixedIps(row.id),
+      security_groups: groups.map((link) => link.security_group_id),
+      port_security_enabled: row.port_security_enabled,
+      allowed_address_pairs: parseJson(row.allowed_address_pairs),
+      device_owner: row.device_owner,
+      dns_name: null,
+    };
+  }
+
+  async securityGroup(groupId: string): Promise<SecurityGroupSpec> {
+    const rules = await this.store.securityGroupRules.where('security_group_id', [groupId]);
+    return {
+      id: groupId,
+      rules: rules.map((rule) => ({
+        id: rule.id,
+        direction: rule.direction === 'egress' ? 'egress' : 'ingress',
+        ethertype: rule.ethertype === 'IPv6' ? 'IPv6' : 'IPv4',
+        protocol: rule.protocol,
+        port_range_min: rule.port_range_min,
+        port_range_max: rule.port_range_max,
+        remote_ip_prefix: rule.remote_ip_prefix,
+        remote_group_id: rule.remote_group_id,
+      })),
+    };
+  }
+
+  /** The router with its interfaces and gateway, its floating IPs, and the networks it has ends on. */
+  async router(routerId: string): Promise<RouterState | undefined> {
+    const router = await this.store.routers.find(routerId);
+    if (router === undefined) return undefined;
+    const links = await this.store.routerPorts.ofRouter(routerId);
+    const ports = await this.store.ports.where('id', links.map((link) => link.port_id));
+    const interfaces: RouterSpec['interfaces'][number][] = [];
+    let gateway: RouterSpec['external_gateway'] = null;
+    for (const port of ports) {
+      for (const ip of await this.#fixedIps(port.id)) {
+        const subnet = await this.store.subnets.find(ip.subnet_id);
+        if (subnet === undefined) continue;
+        const end = { port_id: port.id, network_id: port.network_id, mac_address: port.mac_address, ip_address: ip.ip_address, cidr: subnet.cidr };
+        if (port.id === router.gw_port_id) {
+          // The router's default route leaves by the first IPv4 address of its gateway port.
+          if (gateway === null && subnet.ip_version === 4) gateway = { ...end, gateway_ip: subnet.gateway_ip, enable_snat: router.enable_snat };
+        } else {
+          interfaces.push({ ...end, subnet_id: subnet.id });
+        }
+      }
+    }
+    const floating = (await this.store.floatingIps.where('router_id', [routerId])).filter((fip) => fip.port_id !== null && fip.fixed_ip_address !== null);
+    const floatingIps: FloatingIpSpec[] = floating.map((fip) => ({ floating_ip_address: fip.floating_ip_address, fixed_ip_address: fip.fixed_ip_address ?? '' }));
+    const networkIds = [...new Set([...interfaces.map((end) => end.network_id), ...(gateway === null ? [] : [gateway.network_id])])];
+    const networks: NetworkSpec[] = [];
+    for (const id of networkIds) {
+      const spec = await this.network(id);
+      if (spec !== undefined) networks.push(spec);
+    }
+    return { router: { id: routerId, interfaces, external_gateway: gateway }, networks, floating_ips: floatingIps };
+  }
+
+  /** Everything the hosts should hold: their bound ports with their networks and groups, and on the l3 host every router. */
+  async desired(hosts: readonly string[]): Promise<HostState> {
+    const ports = (await this.store.ports.where('binding_host_id', hosts)).filter((port) => port.binding_vif_type === 'bridge' && port.device_owner !== DHCP_OWNER && !ROUTER_OWNERS.has(port.device_owner));
+    const routers: RouterState[] = [];
+    if (hosts.includes(this.l3Host)) {
+      for (const row of await this.store.routers.list()) {
+        const state = await this.router(row.id);
+        if (state !== undefined) routers.push(state);
+      }
+    }
+    const networkIds = new Set([...ports.map((port) => port.network_id), ...routers.flatMap((state) => state.networks.map((network) => network.id))]);
+    const networks: NetworkSpec[] = [];
+    for (const id of [...networkIds].sort()) {
+      const spec = await this.network(id);
+      if (spec !== undefined) networks.push(spec);
+    }
+    const bound = await Promise.all(ports.map(async (port) => ({ host: port.binding_host_id, port: await this.port(port) })));
+    const groupIds = [...new Set(bound.flatMap(({ port }) => port.security_groups))].sort();
+    const groups = await Promise.all(groupIds.map((id) => this.securityGroup(id)));
+    return { networks, ports: bound, security_groups: groups, routers };
+  }
+}

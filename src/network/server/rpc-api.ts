@@ -1,0 +1,68 @@
+/**
+ * The network server's RPC API for its agents (Neutron's PluginApi and PluginReportStateAPI on
+ * `q-plugin`): agents report their state, fetch what their host should hold, and say when a
+ * port is wired. Every verb is a call.
+ */
+import type { FloatingIpSpec, NetworkSpec, PortSpec, RouterSpec, SecurityGroupSpec } from '../agent/datapath-spec.js';
+
+export const PLUGIN_TOPIC = 'q-plugin';
+export const PLUGIN_API_VERSION = '1.0';
+
+/** One agent row an agent process keeps alive (Neutron's agent_state). */
+export interface AgentState {
+  readonly agent_type: AgentType;
+  readonly binary: string;
+  readonly topic: string;
+  readonly configurations: Readonly<Record<string, unknown>>;
+}
+
+/** The agent types this agent process plays, as `openstack network agent list` shows them. */
+export type AgentType = 'Linux bridge agent' | 'DHCP agent' | 'L3 agent';
+
+export interface ReportStateArgs {
+  readonly host: string;
+  readonly agents: readonly AgentState[];
+  /** Why the host cannot wire anything though its agent runs (no CAP_NET_ADMIN); null when it can. */
+  readonly down_reason: string | null;
+  /** When the agent process started (ISO-8601). */
+  readonly started_at: string;
+}
+
+export interface RouterState {
+  readonly router: RouterSpec;
+  /** The networks the router has ends on: wired before the router. */
+  readonly networks: readonly NetworkSpec[];
+  readonly floating_ips: readonly FloatingIpSpec[];
+}
+
+/** A port and the host it is bound to (the agent reports its status as that host). */
+export interface BoundPort {
+  readonly host: string;
+  readonly port: PortSpec;
+}
+
+/** Everything a host (or the hosts one agent answers for) should hold. */
+export interface HostState {
+  readonly networks: readonly NetworkSpec[];
+  readonly ports: readonly BoundPort[];
+  readonly security_groups: readonly SecurityGroupSpec[];
+  readonly routers: readonly RouterState[];
+}
+
+export interface HostsArgs {
+  readonly hosts: readonly string[];
+}
+
+/** ACTIVE once the port is wired (update_device_up), DOWN once it is not (update_device_down). */
+export interface PortStatusArgs {
+  readonly port_id: string;
+  readonly host: string;
+  readonly status: 'ACTIVE' | 'DOWN';
+}
+
+/** The closed table of verbs, by wire name, with their results. */
+export interface PluginVerbs {
+  report_state: { args: ReportStateArgs; result: null };
+  get_host_state: { args: HostsArgs; result: HostState };
+  update_port_status: { args: PortStatusArgs; result: null };
+}
