@@ -59,11 +59,21 @@ export async function startQemuCliCloud(name: string, hosts = 2): Promise<QemuCl
   const stateDir = mkdtempSync(join(tmpdir(), `nimbus-${name}-`));
   const port = await freePort();
   const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'qemu', '--compute-hosts', String(hosts)]);
-  await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
-  const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+  let admin: OpenstackEnv;
+  let token: string;
+  try {
+    await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 60_000);
+    admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+    token = (await openstackOk(admin, ['token', 'issue', '-f', 'value', '-c', 'id'])).stdout.trim();
+  } catch (error) {
+    // A cloud that did not come up is still stopped and its files removed.
+    nimbus.child.kill('SIGTERM');
+    await nimbus.exited();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
   const seenReadyLines = new Map<string, Set<string>>();
 
-  const token = (await openstackOk(admin, ['token', 'issue', '-f', 'value', '-c', 'id'])).stdout.trim();
   async function computeGet(path: string): Promise<Record<string, unknown>> {
     const response = await fetch(`http://127.0.0.1:${port}/compute/v2.1${path}`, { headers: { 'x-auth-token': token } });
     assert.equal(response.status, 200, `GET ${path}`);

@@ -10,6 +10,8 @@ import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import type { AgentInstance } from '../../conductor/rpc-api.js';
 import { DeviceNotFound } from '../../virt/errors.js';
+
+const GIB = 1024 ** 3;
 import { volumeConnectionOf } from '../../volumes/block-device.js';
 import { hostConnector } from '../../volumes/host-connector.js';
 import type { ComputeVolumeApi } from '../../volumes/volume-api.js';
@@ -104,6 +106,21 @@ export async function releaseVolumes(deps: ComputeManagerDeps, instance: AgentIn
     }
   }
   await deps.conductor.blockDeviceDestroy({ instanceUuid: instance.uuid });
+}
+
+/**
+ * Cinder's volume-extended event (Nova's extend_volume): the backend grew the volume of an
+ * attachment on this host; the running guest is told its new size, read back from Cinder.
+ */
+export async function extendAttachedVolume(deps: ComputeManagerDeps, instanceUuid: string, volumeId: string): Promise<void> {
+  const instance = await deps.conductor.instanceGet(instanceUuid);
+  if (instance === null || !instance.volumes.some((volume) => volume.volumeId === volumeId)) {
+    LOG.info(`Volume ${volumeId} is not attached here; nothing to extend`, { instance: instanceUuid });
+    return;
+  }
+  const volume = await volumeApi(deps).get(contextOf(), volumeId);
+  await deps.driver.extendVolume(guestRef(instance), volumeId, volume.size * GIB);
+  LOG.info(`Extended volume ${volumeId} to ${volume.size}GB in the guest`, { instance: instanceUuid });
 }
 
 export function volumeOperations(context: OperationContext): Pick<AgentHandlers, 'attach_volume' | 'detach_volume'> {
