@@ -7,6 +7,7 @@ import type { Transport } from '../common/bus/index.js';
 import type { Database } from '../common/db/database.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
 import type { VolumeDriver } from './backends/volume-driver.js';
+import type { ComputeNotifier } from './compute/nova-client.js';
 import { VolumeStore } from './db/volume-store.js';
 import { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import { VolumeManager, type VolumeImageSource } from './manager/volume-manager.js';
@@ -24,6 +25,8 @@ export interface VolumeWorkersOptions {
   /** Where the volume services stage image data. */
   readonly stagingDir: string;
   readonly rpcTimeoutSeconds?: number;
+  /** Compute's events API, told when an attached volume grew. */
+  readonly compute?: ComputeNotifier;
   readonly reportIntervalMs?: number;
   readonly reservedPercentage?: number;
   readonly maxOverSubscriptionRatio?: number;
@@ -65,6 +68,7 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
         images: options.images,
         stagingDir: options.stagingDir,
         registry,
+        ...(options.compute === undefined ? {} : { compute: options.compute }),
         ...intervals,
         ...(options.reservedPercentage === undefined ? {} : { reservedPercentage: options.reservedPercentage }),
         ...(options.maxOverSubscriptionRatio === undefined ? {} : { maxOverSubscriptionRatio: options.maxOverSubscriptionRatio }),

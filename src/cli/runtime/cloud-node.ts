@@ -29,6 +29,7 @@ import { computeVolumeApiOf } from '../presets/compute-volumes.js';
 import { createWebSites } from '../presets/web-sites.js';
 import { NeutronClient } from '../../compute/network/neutron-client.js';
 import { nodeServiceCredentials } from './service-credentials.js';
+import { NovaClient } from '../../volume/compute/nova-client.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -115,6 +116,17 @@ async function prepareSchema(db: Database, migrate: boolean): Promise<void> {
 }
 
 /**
+ * How this node's volume service tells compute that an attached volume grew: the compute API of
+ * this node with the service credentials (the bootstrap admin in the all-in-one); none where the
+ * node serves no compute (a scaled-out volume node: guests see the size at their next start).
+ */
+function computeNotifierOf(config: NimbusConfig, options: NodeOptions, nodeUrl: () => string): NovaClient | undefined {
+  const servesIdentity = options.services.includes('identity');
+  if (!options.services.includes('compute') || (config.service_user.auth_url === '' && !servesIdentity)) return undefined;
+  return new NovaClient({ endpoint: () => `${nodeUrl()}/compute`, credentials: nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) });
+}
+
+/**
  * Starts one node: database, bus, the HTTP listener with the chosen service APIs, and service
  * heartbeats. Whatever started is closed again if a later step fails.
  */
@@ -167,7 +179,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     }
     let volume: VolumeNodeParts | undefined;
     if (options.services.includes('volume')) {
-      const started = await startVolumeNode(config, db, transport, images);
+      const started = await startVolumeNode(config, db, transport, images, computeNotifierOf(config, options, () => url));
       volume = started;
       undo.push(() => started.workers.stop());
     }

@@ -4,6 +4,7 @@ import type { NimbusConfig } from '../../common/config/options.js';
 import { currentContext, newAdminContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import type { ImageService } from '../../image/images/image-service.js';
+import type { ComputeNotifier } from '../../volume/compute/nova-client.js';
 import { createVolumeCore, type VolumeCore } from '../../volume/volume-core.js';
 import { startVolumeWorkers, type VolumeWorkers } from '../../volume/workers.js';
 import { volumeBackendsOf } from '../presets/volume-backends.js';
@@ -19,7 +20,7 @@ export interface VolumeNodeParts {
  * API's managers on them. Images come from the node's image service under the request's context
  * (the caller's visibility), or an admin one for work no request caused.
  */
-export async function startVolumeNode(config: NimbusConfig, database: Database, transport: Transport, images: ImageService): Promise<VolumeNodeParts> {
+export async function startVolumeNode(config: NimbusConfig, database: Database, transport: Transport, images: ImageService, compute?: ComputeNotifier): Promise<VolumeNodeParts> {
   const context = () => currentContext() ?? newAdminContext();
   const workers = await startVolumeWorkers({
     database,
@@ -32,6 +33,7 @@ export async function startVolumeNode(config: NimbusConfig, database: Database, 
     rpcTimeoutSeconds: config.bus.rpc_response_timeout,
     reservedPercentage: config.volume.reserved_percentage,
     maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+    ...(compute === undefined ? {} : { compute }),
   });
   const core = createVolumeCore(
     { database, scheduler: workers.schedulerClient, managers: workers.managerClient, images: { getImage: (ctx, id) => images.getImageForCompute(ctx, id) } },

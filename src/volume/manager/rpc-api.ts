@@ -29,6 +29,8 @@ export interface VolumeArgs {
 export interface ExtendVolumeArgs {
   readonly volume: VolumeRef;
   readonly newSizeGb: number;
+  /** The instances holding the volume: it goes back to in-use, and compute is told. */
+  readonly instanceUuids?: readonly string[];
 }
 
 export interface SnapshotArgs {

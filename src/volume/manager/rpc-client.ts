@@ -35,8 +35,8 @@ export class VolumeManagerRpcClient {
     return this.#cast(backendHost, 'delete_volume', { volume });
   }
 
-  extendVolume(backendHost: string, volume: VolumeRef, newSizeGb: number): Promise<void> {
-    return this.#cast(backendHost, 'extend_volume', { volume, newSizeGb });
+  extendVolume(backendHost: string, volume: VolumeRef, newSizeGb: number, instanceUuids: readonly string[] = []): Promise<void> {
+    return this.#cast(backendHost, 'extend_volume', { volume, newSizeGb, ...(instanceUuids.length === 0 ? {} : { instanceUuids }) });
   }
 
   createSnapshot(backendHost: string, snapshot: SnapshotRef): Promise<void> {

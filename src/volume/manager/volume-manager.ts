@@ -15,6 +15,7 @@ import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import type { VolumeDriver, VolumeRef } from '../backends/volume-driver.js';
+import type { ComputeNotifier } from '../compute/nova-client.js';
 import type { BackendReport } from '../scheduler/rpc-api.js';
 import type { VolumeStatusReporter } from '../scheduler/rpc-client.js';
 import type { ConnectionInfo } from '../volumes/attachment.js';
@@ -51,6 +52,8 @@ export interface VolumeManagerOptions {
   /** Where image data is staged before the driver converts it. */
   readonly stagingDir: string;
   readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
+  /** Compute's events API, told when an attached volume grew (absent: guests see it at their next start). */
+  readonly compute?: ComputeNotifier;
   /** Heartbeat and capability report period, ms ([DEFAULT] report_interval, 10 s). */
   readonly reportIntervalMs?: number;
   /** `[volume] reserved_percentage` (0) and `max_over_subscription_ratio` (20, Cinder's). */
@@ -190,7 +193,7 @@ export class VolumeManager {
     await this.reportCapabilities();
   }
 
-  async extendVolume({ volume, newSizeGb }: ExtendVolumeArgs): Promise<void> {
+  async extendVolume({ volume, newSizeGb, instanceUuids = [] }: ExtendVolumeArgs): Promise<void> {
     try {
       await this.#options.driver.extendVolume(volume, newSizeGb);
     } catch (error) {
@@ -199,8 +202,23 @@ export class VolumeManager {
       return;
     }
     LOG.info(`Extended volume ${volume.id} from ${volume.sizeGb}GB to ${newSizeGb}GB`);
-    await this.#options.status.volumeUpdate(volume.id, { status: 'available', size: newSizeGb });
+    await this.#options.status.volumeUpdate(volume.id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', size: newSizeGb });
     await this.reportCapabilities();
+    if (instanceUuids.length > 0) await this.#notifyCompute(instanceUuids, volume.id);
+  }
+
+  /** Cinder's nova.extend_volume: the guests holding the volume are told it grew. */
+  async #notifyCompute(instanceUuids: readonly string[], volumeId: string): Promise<void> {
+    const { compute } = this.#options;
+    if (compute === undefined) {
+      LOG.warning(`Volume ${volumeId} grew while attached, but no compute API is configured to tell; the guests see it at their next start`);
+      return;
+    }
+    try {
+      await compute.volumeExtended(instanceUuids, volumeId);
+    } catch (error) {
+      LOG.error(`Compute could not be told that volume ${volumeId} grew: ${messageOf(error)}`);
+    }
   }
 
   /** The backend's connection for the connector's host, in Cinder's connection_info shape. */

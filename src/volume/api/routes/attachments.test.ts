@@ -128,4 +128,27 @@ describe('volume attachments (3.27+) and the attach actions', () => {
       assert.equal((await action({ 'os-detach': {} })).status, 202);
       assert.deepEqual(await volumeStatus(cloud, volumeId), ['available', 0]);
     }));
+
+  test('os-extend of an in-use volume: 400 before 3.42, grows and stays in-use from 3.42; smaller is 400', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const volumeId = await availableVolume(cloud);
+      const created = await cloud.call('POST', '/attachments', { body: { attachment: { volume_uuid: volumeId, instance_uuid: randomUUID(), connector: CONNECTOR } }, as: ALICE, version: V });
+      await cloud.call('POST', `/attachments/${String((created.json['attachment'] as Json)['id'])}/action`, { body: { 'os-complete': null }, as: ALICE, version: V });
+      const extend = (size: number, version?: string) => cloud.call('POST', `/volumes/${volumeId}/action`, { body: { 'os-extend': { new_size: size } }, as: ALICE, ...(version === undefined ? {} : { version }) });
+      assert.equal((await extend(2)).status, 400, 'in-use needs 3.42');
+      assert.equal((await extend(2, '3.41')).status, 400);
+      assert.equal((await extend(1, '3.42')).status, 400, 'not bigger');
+      assert.deepEqual(await volumeStatus(cloud, volumeId), ['in-use', 1]);
+      assert.equal((await extend(2, '3.42')).status, 202);
+      for (let attempt = 0; attempt < 200; attempt += 1) {
+        const volume = (await cloud.call('GET', `/volumes/${volumeId}`, { as: ALICE })).json['volume'] as Json;
+        if (volume['size'] === 2 && volume['status'] === 'in-use') break;
+        assert.ok(['extending', 'in-use'].includes(String(volume['status'])), String(volume['status']));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.deepEqual(await volumeStatus(cloud, volumeId), ['in-use', 1]);
+      assert.equal(((await cloud.call('GET', `/volumes/${volumeId}`, { as: ALICE })).json['volume'] as Json)['size'], 2);
+      const { size } = await import('node:fs/promises').then((fs) => fs.stat(cloud.volumePath(volumeId)));
+      assert.equal(size, 2 * 1024 ** 3, 'the backend file grew');
+    }));
 });

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import type { Volume } from '../../volumes/volume.js';
+import { EXTEND_IN_USE } from '../microversions.js';
 import { authorize, checkProject, type VolumeRouteDeps } from './route-deps.js';
 import { ATTACH_ACTIONS } from './volume-attach-actions.js';
 import { CinderBoolean, toBoolean, toSize, VolumeSize } from './schemas.js';
@@ -27,7 +28,17 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
     schema: Type.Object({ new_size: VolumeSize }, { additionalProperties: false }),
     policy: 'volume:extend',
     status: 202,
-    run: (deps, request, volume, body: { new_size: number | string }) => deps.volumes.extend(request.requestContext, volume.id, toSize(body.new_size)),
+    run: async (deps, request, volume, body: { new_size: number | string }) => {
+      // 3.42: an in-use volume grows too, under its own rule; its instances are told through compute.
+      if (volume.status !== 'in-use' || !EXTEND_IN_USE.select(request.microversion)) {
+        await deps.volumes.extend(request.requestContext, volume.id, toSize(body.new_size));
+        return;
+      }
+      authorize(deps, request, 'volume:extend_attached_volume', { project_id: volume.projectId });
+      const attached = (await deps.attachments.list({ volumeId: volume.id })).filter((attachment) => attachment.status === 'attached');
+      const instances = attached.flatMap((attachment) => (attachment.instanceUuid === null ? [] : [attachment.instanceUuid]));
+      await deps.volumes.extend(request.requestContext, volume.id, toSize(body.new_size), instances);
+    },
   },
   'os-reset_status': {
     schema: Type.Object(
