@@ -6,7 +6,7 @@ import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud } from '../sup
 
 // Issue 15's compute acceptance through Debian's python3-openstackclient against `nimbus up
 // --driver qemu`: a volume of the file backend attached to a real TCG guest, its data carried to
-// a second guest, and the volume statuses the CLI shows on the way.
+// a second guest, an online extend the guest sees, and the volume statuses the CLI shows on the way.
 const skip = qemuCliUnavailable();
 
 type Row = Record<string, unknown>;
@@ -55,7 +55,7 @@ describe('volumes attached to QEMU guests through the openstack CLI', { skip }, 
     await cloud?.stop(servers);
   });
 
-  test('attach → the guest sees the disk by its serial; data written survives detach and shows up on a second server; in-use refuses delete', async () => {
+  test('attach → the guest sees the disk by its serial; it grows online; data written survives detach and shows up on a second server; in-use refuses delete', async () => {
     const volume = await openstackJson<Row>(cloud.admin, ['volume', 'create', '--size', '1', 'data']);
     const volumeId = String(volume['id']);
     const serial = volumeId.slice(0, 20);
@@ -70,6 +70,13 @@ describe('volumes attached to QEMU guests through the openstack CLI', { skip }, 
     assert.equal(device, 'vdb');
     const shown = await cloud.show('vol-a');
     assert.match(JSON.stringify(shown['volumes_attached']), new RegExp(volumeId));
+
+    // 3.42: the attached volume grows; Cinder tells compute, which resizes the guest's disk.
+    await cloud.ok(['--os-volume-api-version', '3.42', 'volume', 'set', '--size', '2', 'data']);
+    const sectors = async () => (await cloud.inGuest('vol-a', 'cat /sys/block/vdb/size')).trim().split('\n').at(-1);
+    for (let attempt = 0; attempt < 60 && (await sectors()) !== String((2 * 1024 ** 3) / 512); attempt += 1) await sleep(500);
+    assert.equal(await sectors(), String((2 * 1024 ** 3) / 512), 'the guest sees 2 GiB');
+    assert.equal((await volumeStatus('data', 'in-use'))['size'], 2);
 
     const marker = `nimbus-${volumeId}`;
     await cloud.inGuest('vol-a', `echo ${marker} | dd of=/dev/vdb conv=fsync 2>/dev/null; sync`);
