@@ -45,7 +45,10 @@ async function main(): Promise<void> {
       }
       throw new Error(`${what} never happened`);
     };
-    const consoleLog = async (server: string) => String((await compute('POST', `/servers/${server}/action`, { 'os-getConsoleOutput': {} })).json['output'] ?? '');
+    const consoleLog = async (server: string): Promise<string> => {
+      const output = (await compute('POST', `/servers/${server}/action`, { 'os-getConsoleOutput': {} })).json['output'];
+      return typeof output === 'string' ? output : '';
+    };
     const volumeStatus = async (id: string) => ((await volume('GET', `/volumes/${id}`)).json['volume'] as Json)['status'];
 
     const images = (await call('/image', 'GET', '/v2/images?name=nimbus-tiny')).json['images'] as Json[];

@@ -33,9 +33,9 @@ interface CreateBody {
 
 /** schemas/volumes.py create_volume_attachment, _v249 (tag), _v279 (delete_on_termination). */
 const CREATE = versioned<(body: unknown) => CreateBody>([
-  { min: '2.1', max: '2.48', value: bodyValidator(createSchema({})) as (body: unknown) => CreateBody },
-  { min: '2.49', max: '2.78', value: bodyValidator(createSchema({ tag: Type.Optional(NovaTag) })) as (body: unknown) => CreateBody },
-  { min: '2.79', value: bodyValidator(createSchema({ tag: Type.Optional(NovaTag), delete_on_termination: Type.Optional(Type.Boolean()) })) as (body: unknown) => CreateBody },
+  { min: '2.1', max: '2.48', value: bodyValidator(createSchema({})) },
+  { min: '2.49', max: '2.78', value: bodyValidator(createSchema({ tag: Type.Optional(NovaTag) })) },
+  { min: '2.79', value: bodyValidator(createSchema({ tag: Type.Optional(NovaTag), delete_on_termination: Type.Optional(Type.Boolean()) })) },
 ]);
 
 /** What the attachment view shows by version (_translate_attachment_detail_view). */

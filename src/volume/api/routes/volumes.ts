@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../../../common/errors/errors.js';
 import type { VolumeFilter } from '../../db/volume-store.js';
 import { page, parseBoolean, parseLimit, parseSort } from '../../volumes/volume-list-query.js';
+import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
 import type { Volume } from '../../volumes/volume.js';
 import { VOLUME_VIEW_FIELDS } from '../microversions.js';
 import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
@@ -149,7 +150,7 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       const { items, more } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
       const viewer = viewerOf(deps, request, request.params.project_id);
       const names = detail ? await typeNames(deps) : new Map<string, string>();
-      const attachments = detail ? await deps.attachments.ofVolumes(items.map((volume) => volume.id)) : new Map();
+      const attachments = detail ? await deps.attachments.ofVolumes(items.map((volume) => volume.id)) : new Map<string, VolumeAttachmentRecord[]>();
       const rendered = items.map((volume) =>
         detail ? renderVolume(volume, names.get(volume.volumeTypeId) ?? '', viewer, attachments.get(volume.id)) : renderVolumeSummary(volume, viewer),
       );
