@@ -4,6 +4,7 @@
  * lookup. The caller's context travels in a test-only header, or, with a token validator, the
  * routes sit behind the real auth middleware and callers send X-Auth-Token.
  */
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import type { NeutronApi } from '../network/neutron-api.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -129,6 +130,8 @@ export interface ComputeAppOptions {
   readonly validator?: TokenValidator;
   /** The network API requested networks are checked against (absent: no networking). */
   readonly network?: NeutronApi;
+  /** The volume API servers attach through (absent: os-volume_attachments is 503). */
+  readonly volumes?: ComputeVolumeApi;
 }
 
 export async function withComputeApp(fn: (harness: Harness) => Promise<void>, options: ComputeAppOptions = {}): Promise<void> {
@@ -179,6 +182,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       },
     };
     const servers = new ServersService({
+      ...(options.volumes === undefined ? {} : { volumes: options.volumes }),
       stores,
       flavors,
       keypairs,

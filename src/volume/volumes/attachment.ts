@@ -11,7 +11,7 @@ export type AttachMode = 'rw' | 'ro' | 'null';
 export interface VolumeConnector {
   readonly host?: string;
   readonly ip?: string;
-  readonly initiator?: string;
+  readonly initiator?: string | null;
   readonly mountpoint?: string;
   readonly mode?: string;
   readonly [key: string]: unknown;
