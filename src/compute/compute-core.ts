@@ -13,6 +13,7 @@ import { QuotaManager } from './quotas/quota-manager.js';
 import { ServersService } from './servers/servers-service.js';
 import { ConsoleAuth, type ConsoleAuthOptions } from './console/console-auth.js';
 import { RequestTrace } from './timeline/request-trace.js';
+import type { ComputeVolumeApi } from './volumes/volume-api.js';
 import type { NeutronApi } from './network/neutron-api.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
@@ -30,6 +31,8 @@ export interface ComputeApiBackends {
   readonly consoleAuth: ConsoleAuth;
   /** This API node's host, as its steps in a request timeline name it. */
   readonly host: string;
+  /** The volume API servers attach volumes through (absent: os-volume_attachments is 503). */
+  readonly volumes?: ComputeVolumeApi;
   /** The network API (absent: compute without networking). */
   readonly network?: NeutronApi;
 }
@@ -58,6 +61,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     availabilityZones: () => admin.availabilityZones.availableNames(),
     serviceRegistry,
     consoleAuth: backends.consoleAuth,
+    ...(backends.volumes === undefined ? {} : { volumes: backends.volumes }),
     ...(backends.network === undefined ? {} : { network: backends.network }),
   });
   const requestTrace = { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: backends.host };

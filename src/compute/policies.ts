@@ -18,6 +18,10 @@ function rule(name: string, checkStr: string, description: string): RuleDefault 
 }
 
 export const COMPUTE_POLICIES: readonly RuleDefault[] = [
+  rule('os_compute_api:os-volumes-attachments:index', PROJECT_READER_OR_ADMIN, 'List volume attachments for an instance'),
+  rule('os_compute_api:os-volumes-attachments:show', PROJECT_READER_OR_ADMIN, 'Show details of a volume attachment'),
+  rule('os_compute_api:os-volumes-attachments:create', PROJECT_MEMBER_OR_ADMIN, 'Attach a volume to an instance'),
+  rule('os_compute_api:os-volumes-attachments:delete', PROJECT_MEMBER_OR_ADMIN, 'Detach a volume from an instance'),
   rule('os_compute_api:os-flavor-manage:create', ADMIN, 'Create a flavor.'),
   rule('os_compute_api:os-flavor-manage:update', ADMIN, "Update a flavor's description."),
   rule('os_compute_api:os-flavor-manage:delete', ADMIN, 'Delete a flavor.'),

@@ -21,6 +21,7 @@ import { DbHostSource } from './scheduler/host-source.js';
 import { SchedulerClient } from './scheduler/rpc-client.js';
 import { SchedulerService } from './scheduler/manager.js';
 import type { SchedulerOptions } from './scheduler/select-destinations.js';
+import type { ComputeVolumeApi } from './volumes/volume-api.js';
 import type { ComputeDriverFactory } from './virt/driver.js';
 import type { NeutronApi } from './network/neutron-api.js';
 import { InstanceNetwork } from './network/instance-network.js';
@@ -28,6 +29,8 @@ import { InstanceNetwork } from './network/instance-network.js';
 export interface ComputeAgentsOptions {
   readonly transport: Transport;
   readonly images: ComputeImageSource;
+  /** The volume API the agents attach through (absent: volume work fails on the host with a fault). */
+  readonly volumes?: ComputeVolumeApi;
   /** Each host's driver, as the composition root chose it (`cli/presets/drivers.ts`). */
   readonly drivers: ComputeDriverFactory;
   readonly hosts: readonly string[];
@@ -150,6 +153,7 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         driver,
         transport: options.transport,
         images,
+        ...(options.volumes === undefined ? {} : { volumes: options.volumes }),
         ...(options.rpcTimeoutSeconds === undefined ? {} : { rpcTimeoutSeconds: options.rpcTimeoutSeconds }),
         ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
         ...(options.resourceIntervalMs === undefined ? {} : { resourceIntervalMs: options.resourceIntervalMs }),

@@ -6,10 +6,12 @@ import type { NimbusConfig } from '../common/config/options.js';
 import type { Database } from '../common/db/database.js';
 import type { ServiceRegistry } from '../common/service/service-registry.js';
 import type { BackupManagerRpcClient } from './backup/rpc-client.js';
+import { AttachmentStore } from './db/attachment-store.js';
 import { BackupStore } from './db/backup-store.js';
 import { VolumeStore } from './db/volume-store.js';
 import type { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import type { VolumeSchedulerRpcClient } from './scheduler/rpc-client.js';
+import { AttachmentService } from './volumes/attachment-service.js';
 import { BackupService } from './volumes/backup-service.js';
 import { SnapshotService } from './volumes/snapshot-service.js';
 import { VolumeQuotas, type QuotaLimits } from './volumes/volume-quotas.js';
@@ -20,6 +22,7 @@ export interface VolumeCore {
   readonly volumes: VolumeService;
   readonly snapshots: SnapshotService;
   readonly backups: BackupService;
+  readonly attachments: AttachmentService;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   readonly availabilityZones: readonly string[];
@@ -65,5 +68,6 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
     services: deps.services,
     availabilityZone: config.volume.storage_availability_zone,
   });
-  return { volumes, snapshots, backups, types, quotas, availabilityZones };
+  const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
+  return { volumes, snapshots, backups, attachments, types, quotas, availabilityZones };
 }

@@ -11,6 +11,7 @@ import { BackupManager } from './backup/backup-manager.js';
 import type { BackupDriver } from './backup/drivers/backup-driver.js';
 import { BackupManagerRpcClient } from './backup/rpc-client.js';
 import { BackupStore } from './db/backup-store.js';
+import type { ComputeNotifier } from './compute/nova-client.js';
 import { VolumeStore } from './db/volume-store.js';
 import { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import { VolumeManager, type VolumeImageSource } from './manager/volume-manager.js';
@@ -32,6 +33,8 @@ export interface VolumeWorkersOptions {
   /** Where the volume services stage image data. */
   readonly stagingDir: string;
   readonly rpcTimeoutSeconds?: number;
+  /** Compute's events API, told when an attached volume grew. */
+  readonly compute?: ComputeNotifier;
   readonly reportIntervalMs?: number;
   readonly reservedPercentage?: number;
   readonly maxOverSubscriptionRatio?: number;
@@ -78,6 +81,7 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
         images: options.images,
         stagingDir: options.stagingDir,
         registry,
+        ...(options.compute === undefined ? {} : { compute: options.compute }),
         ...intervals,
         ...(options.reservedPercentage === undefined ? {} : { reservedPercentage: options.reservedPercentage }),
         ...(options.maxOverSubscriptionRatio === undefined ? {} : { maxOverSubscriptionRatio: options.maxOverSubscriptionRatio }),

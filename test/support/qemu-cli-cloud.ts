@@ -59,18 +59,22 @@ export async function startQemuCliCloud(name: string, hosts = 2): Promise<QemuCl
   const stateDir = mkdtempSync(join(tmpdir(), `nimbus-${name}-`));
   const port = await freePort();
   const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'qemu', '--compute-hosts', String(hosts)]);
-  // A first run builds and uploads the guest image; a loaded machine may take a minute.
-  await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 90_000).catch(async (error: unknown) => {
-    // A cloud that never came up is stopped here: no test's after() holds it to stop it.
+  let admin: OpenstackEnv;
+  let token: string;
+  try {
+    await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 90_000);
+    admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+    token = (await openstackOk(admin, ['token', 'issue', '-f', 'value', '-c', 'id'])).stdout.trim();
+  } catch (error) {
+    // A first run builds and uploads the guest image; a loaded machine may take a minute.
+    // A cloud that did not come up is still stopped and its files removed.
     nimbus.child.kill('SIGTERM');
     await nimbus.exited();
     rmSync(stateDir, { recursive: true, force: true });
     throw error;
-  });
-  const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+  }
   const seenReadyLines = new Map<string, Set<string>>();
 
-  const token = (await openstackOk(admin, ['token', 'issue', '-f', 'value', '-c', 'id'])).stdout.trim();
   async function computeGet(path: string): Promise<Record<string, unknown>> {
     const response = await fetch(`http://127.0.0.1:${port}/compute/v2.1${path}`, { headers: { 'x-auth-token': token } });
     assert.equal(response.status, 200, `GET ${path}`);

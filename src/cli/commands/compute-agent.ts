@@ -10,6 +10,7 @@ import { NeutronClient } from '../../compute/network/neutron-client.js';
 import { configuredServiceUser } from '../runtime/service-credentials.js';
 import { parseArgs, UsageError } from '../args.js';
 import { COMPUTE_AGENT_FLAGS, flagsToOptions } from '../common-flags.js';
+import { computeVolumeApiOf } from '../presets/compute-volumes.js';
 import { computeDriverFactory, computeDriverOf } from '../presets/drivers.js';
 import { openTransport } from '../presets/transports.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
@@ -58,6 +59,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const serviceUser = configuredServiceUser(config);
   const images = imageSource(config, serviceUser);
   const network = networkClient(config, serviceUser);
+  const volumes = computeVolumeApiOf(config, undefined, serviceUser);
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
   const transport = openTransport(config.bus.transport_url);
@@ -66,6 +68,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const agents = await startComputeAgents({
     transport,
     images,
+    ...(volumes === undefined ? {} : { volumes }),
     drivers: computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, images }),
     hosts,
     stateDir: config.DEFAULT.state_dir,

@@ -1,6 +1,7 @@
 import { computeApi } from '../../compute/api/index.js';
 import type { ConsoleAuth } from '../../compute/console/console-auth.js';
 import { createComputeManagers } from '../../compute/compute-core.js';
+import type { ComputeVolumeApi } from '../../compute/volumes/volume-api.js';
 import { COMPUTE_POLICIES } from '../../compute/policies.js';
 import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
@@ -45,6 +46,8 @@ export interface ServiceBackends {
   readonly host: string;
   /** Console tokens the compute API hands out and the node's console proxy takes, where this node serves compute. */
   readonly consoleAuth?: ConsoleAuth;
+  /** The volume API as compute reaches it (Cinder over HTTP), where one is configured or served here. */
+  readonly computeVolumes?: ComputeVolumeApi;
 }
 
 function computeWorkersOf(backends: ServiceBackends): ComputeWorkers {
@@ -73,6 +76,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         projectExists: (projectId) => backends.identity.managers.projects.exists(projectId),
         consoleAuth: consoleAuthOf(backends),
         host: backends.host,
+        ...(backends.computeVolumes === undefined ? {} : { volumes: backends.computeVolumes }),
         ...(backends.computeNetwork === undefined ? {} : { network: backends.computeNetwork }),
       }),
     );

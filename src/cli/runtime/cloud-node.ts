@@ -26,11 +26,13 @@ import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
 import { startMetadataApiOf } from './metadata-node.js';
 import { startVolumeNode, type VolumeNodeParts } from './volume-node.js';
+import { computeVolumeApiOf } from '../presets/compute-volumes.js';
 import { createWebSites } from '../presets/web-sites.js';
 import { createConsoleAuth } from '../../compute/compute-core.js';
 import { CONSOLE_PAGE } from '../../dashboard/server/console-proxy-site.js';
 import { NeutronClient } from '../../compute/network/neutron-client.js';
 import { nodeServiceCredentials } from './service-credentials.js';
+import { NovaClient } from '../../volume/compute/nova-client.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
@@ -117,6 +119,17 @@ async function prepareSchema(db: Database, migrate: boolean): Promise<void> {
 }
 
 /**
+ * How this node's volume service tells compute that an attached volume grew: the compute API of
+ * this node with the service credentials (the bootstrap admin in the all-in-one); none where the
+ * node serves no compute (a scaled-out volume node: guests see the size at their next start).
+ */
+function computeNotifierOf(config: NimbusConfig, options: NodeOptions, nodeUrl: () => string): NovaClient | undefined {
+  const servesIdentity = options.services.includes('identity');
+  if (!options.services.includes('compute') || (config.service_user.auth_url === '' && !servesIdentity)) return undefined;
+  return new NovaClient({ endpoint: () => `${nodeUrl()}/compute`, credentials: nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) });
+}
+
+/**
  * Starts one node: database, bus, the HTTP listener with the chosen service APIs, and service
  * heartbeats. Whatever started is closed again if a later step fails.
  */
@@ -138,6 +151,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const images = createImageService(db, config, imageStoreOf(config));
     // Links are rendered per request: with --port 0 the URL is known only after listen.
     let url = publicUrl(config);
+    const computeVolumes = computeVolumeApiOf(config, options.services.includes('volume') ? () => `${url}/volume/v3` : undefined);
     const neutron = networkClientOf(config, options, () => url);
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
@@ -148,6 +162,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         database: db,
         transport,
         images,
+        ...(computeVolumes === undefined ? {} : { volumes: computeVolumes }),
         drivers: computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, images }),
         hosts: options.computeHosts,
         stateDir: config.DEFAULT.state_dir,
@@ -167,7 +182,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     }
     let volume: VolumeNodeParts | undefined;
     if (options.services.includes('volume')) {
-      const started = await startVolumeNode(config, db, transport, images);
+      const started = await startVolumeNode(config, db, transport, images, computeNotifierOf(config, options, () => url));
       volume = started;
       undo.push(() => started.workers.stop());
     }
@@ -214,6 +229,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         ...(volume === undefined ? {} : { volume: volume.core }),
         ...(consoleAuth === undefined ? {} : { consoleAuth }),
         host: config.DEFAULT.host,
+        ...(computeVolumes === undefined ? {} : { computeVolumes }),
       }),
       sites: createWebSites(consoleAuth === undefined ? {} : { consoleAuth }),
       maxBodyBytes: config.api.max_request_body_size,

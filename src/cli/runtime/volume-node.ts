@@ -5,6 +5,7 @@ import { currentContext, newAdminContext } from '../../common/context/request-co
 import type { Database } from '../../common/db/database.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageService } from '../../image/images/image-service.js';
+import type { ComputeNotifier } from '../../volume/compute/nova-client.js';
 import { createVolumeCore, type VolumeCore } from '../../volume/volume-core.js';
 import { startVolumeWorkers, type VolumeWorkers } from '../../volume/workers.js';
 import { backupDriverOf, volumeBackendsOf } from '../presets/volume-backends.js';
@@ -20,7 +21,7 @@ export interface VolumeNodeParts {
  * API's managers on them. Images come from the node's image service under the request's context
  * (the caller's visibility), or an admin one for work no request caused.
  */
-export async function startVolumeNode(config: NimbusConfig, database: Database, transport: Transport, images: ImageService): Promise<VolumeNodeParts> {
+export async function startVolumeNode(config: NimbusConfig, database: Database, transport: Transport, images: ImageService, compute?: ComputeNotifier): Promise<VolumeNodeParts> {
   const context = () => currentContext() ?? newAdminContext();
   const workers = await startVolumeWorkers({
     database,
@@ -35,6 +36,7 @@ export async function startVolumeNode(config: NimbusConfig, database: Database, 
     rpcTimeoutSeconds: config.bus.rpc_response_timeout,
     reservedPercentage: config.volume.reserved_percentage,
     maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+    ...(compute === undefined ? {} : { compute }),
   });
   const core = createVolumeCore(
     {

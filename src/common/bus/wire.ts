@@ -59,6 +59,8 @@ function decodeContext(value: unknown): RequestContext | null {
     projectId: optionalString(value, 'projectId'),
     roles: Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : undefined,
     isAdmin: typeof value['isAdmin'] === 'boolean' ? value['isAdmin'] : undefined,
+    // As oslo.context's auth_token: a worker calls other services (Cinder, Glance) as the user who asked.
+    authToken: optionalString(value, 'authToken'),
   };
 }
 

@@ -239,6 +239,12 @@ export const OPTIONS = {
       '',
     ),
   },
+  cinder: {
+    endpoint_override: str(
+      'Base URL of the volume API (Cinder v3, up to /v3 without the project) that compute attaches volumes through, e.g. http://controller:8770/volume/v3 (empty: this node\'s own volume API when it serves one, else the block-storage endpoint of the [service_user] token\'s catalog).',
+      '',
+    ),
+  },
   neutron: {
     metadata_proxy_shared_secret: str(
       "Secret Neutron's metadata agent signs the instance id with (X-Instance-ID-Signature, HMAC-SHA256) and Nova's metadata API checks it by: the same on both sides. Empty: a secret generated in the state dir on first start (`metadata-proxy-secret`), which one-host clouds share.",

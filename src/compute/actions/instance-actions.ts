@@ -34,6 +34,8 @@ export const InstanceActionName = {
   LIVE_MIGRATION_FORCE_COMPLETE: 'live_migration_force_complete',
   LIVE_MIGRATION_CANCEL: 'live_migration_cancel',
   EVACUATE: 'evacuate',
+  ATTACH_VOLUME: 'attach_volume',
+  DETACH_VOLUME: 'detach_volume',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

@@ -11,6 +11,7 @@ import { ComputeAgentRpcClient } from './rpc-client.js';
 import { COMPUTE_BINARY } from './rpc-api.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { destroyEvacuatedInstances } from './evacuated-instances.js';
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import type { ImageAccess } from './image-access.js';
 import { initInstance } from './init-instance.js';
 import { InstanceEvents } from './instance-events.js';
@@ -27,6 +28,7 @@ export interface ComputeAgentOptions {
   readonly driver: ComputeDriver;
   readonly transport: Transport;
   readonly images: ImageAccess;
+  readonly volumes?: ComputeVolumeApi;
   /** `[bus] rpc_response_timeout`, seconds. */
   readonly rpcTimeoutSeconds?: number;
   /** `[DEFAULT] report_interval`: heartbeat period, ms (10 s). */
@@ -72,6 +74,7 @@ export class ComputeAgent {
       driver: options.driver,
       conductor: this.#conductor,
       images: options.images,
+      ...(options.volumes === undefined ? {} : { volumes: options.volumes }),
       agents: new ComputeAgentRpcClient(options.transport, options.rpcTimeoutSeconds ?? 60),
       reportResources: () => this.reportResources(),
       ...(options.shutdownTimeoutSeconds === undefined ? {} : { shutdownTimeoutSeconds: options.shutdownTimeoutSeconds }),

@@ -1,6 +1,6 @@
 /** The driver's view of an instance, built from the agent's record of it. */
 import type { AgentInstance } from '../conductor/rpc-api.js';
-import type { ImageMeta, InstanceRef, InstanceSpec } from '../virt/instance-spec.js';
+import type { ImageMeta, InstanceRef, InstanceSpec, VolumeAttachment } from '../virt/instance-spec.js';
 import { vifSpecs } from '../network/network-info.js';
 
 export function guestRef(instance: AgentInstance): InstanceRef {
@@ -27,8 +27,13 @@ export function guestSpec(instance: AgentInstance, image: ImageMeta = knownImage
     configDrive: instance.configDrive,
     metadata: instance.metadata,
     network: vifSpecs(instance.networkInfo),
-    blockDevices: { rootDeviceName: instance.rootDeviceName ?? '/dev/vda', volumes: [] },
+    blockDevices: { rootDeviceName: instance.rootDeviceName ?? '/dev/vda', volumes: attachedVolumes(instance) },
   };
+}
+
+/** The volumes the host has a connection to, as the driver attaches them. */
+export function attachedVolumes(instance: AgentInstance): VolumeAttachment[] {
+  return instance.volumes.flatMap((volume) => (volume.connection === null ? [] : [{ volumeId: volume.volumeId, mountpoint: volume.mountpoint, connection: volume.connection }]));
 }
 
 function knownImage(id: string): ImageMeta {

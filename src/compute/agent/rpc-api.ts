@@ -154,6 +154,13 @@ export interface EvacuateInstanceArgs extends InstanceArgs {
   readonly onSharedStorage: boolean | null;
 }
 
+/** attach_volume and detach_volume: the Cinder attachment the API made holds the volume for this instance. */
+export interface VolumeAttachArgs extends InstanceArgs {
+  readonly volumeId: string;
+  readonly attachmentId: string;
+  readonly mountpoint: string;
+}
+
 /** One event of os-server-external-events, for an instance on this host. */
 export interface ExternalEventWire {
   readonly instanceUuid: string;
@@ -207,6 +214,8 @@ export interface AgentVerbs {
   live_migration_abort: { kind: 'cast'; args: LiveMigrationControlArgs; result: void };
   live_migration_force_complete: { kind: 'cast'; args: LiveMigrationControlArgs; result: void };
   evacuate_instance: { kind: 'cast'; args: EvacuateInstanceArgs; result: void };
+  attach_volume: { kind: 'cast'; args: VolumeAttachArgs; result: void };
+  detach_volume: { kind: 'cast'; args: VolumeAttachArgs; result: void };
   external_instance_event: { kind: 'cast'; args: ExternalInstanceEventArgs; result: void };
 }
 

@@ -28,6 +28,8 @@ import type {
   ActionEventArgs,
   ActionEventFinishArgs,
   AgentInstance,
+  BlockDeviceDestroyArgs,
+  BlockDeviceUpdateArgs,
   BuildInstancesArgs,
   ComputeNodeUpdateArgs,
   EvacuateServerArgs,
@@ -48,7 +50,7 @@ import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './rpc-api.js';
 const LOG = getLogger('nimbus.compute.conductor');
 
 export interface ConductorServiceOptions {
-  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'requestSteps'>;
+  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'requestSteps' | 'blockDevices'>;
   readonly transport: Transport;
   readonly registry: ServiceRegistry;
   /** This process's host name, as the services table shows it. */
@@ -76,7 +78,7 @@ export class ConductorService {
   constructor(private readonly options: ConductorServiceOptions) {
     const timeout = options.rpcTimeoutSeconds ?? 60;
     this.#registry = options.registry;
-    const { instances, actions, nodes, migrations } = options.stores;
+    const { instances, actions, nodes, migrations, blockDevices } = options.stores;
     this.#actionLog = new InstanceActionLog(actions);
     this.#deps = {
       instances,
@@ -113,6 +115,9 @@ export class ConductorService {
         migration_update: (args: MigrationUpdateArgs) => this.#deps.migrations.update(args.id, args.changes, args.expectedStatuses),
         migration_list: (args: { filter: MigrationFilter }): Promise<MigrationRow[]> => this.#deps.migrations.list(args.filter),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
+        block_device_mapping_update: (args: BlockDeviceUpdateArgs) => blockDevices.update(args.instanceUuid, args.volumeId, { connectionInfo: args.connectionInfo }),
+        block_device_mapping_destroy: (args: BlockDeviceDestroyArgs) =>
+          args.volumeId === undefined ? blockDevices.deleteAllOf(args.instanceUuid) : blockDevices.delete(args.instanceUuid, args.volumeId),
         release_resources: async (args: { instanceUuid: string }) => {
           await releaseClaim(this.#deps, args.instanceUuid);
           await settleDeletedMoves(this.#deps, args.instanceUuid);

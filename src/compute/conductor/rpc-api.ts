@@ -2,6 +2,7 @@
  * The conductor's RPC API as it travels on the bus (Nova's conductor `compute_task` namespace and
  * the DB proxy a compute agent uses instead of DB credentials). Plain JSON shapes only.
  */
+import type { AgentVolume } from '../volumes/block-device.js';
 import type { DriverCapabilities } from '../virt/capabilities.js';
 import type { HostResources } from '../virt/host-resources.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
@@ -43,8 +44,23 @@ export interface AgentInstance {
   readonly rootDeviceName: string | null;
   /** The server's metadata (user key/value pairs), for the config drive and the metadata service. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** The volumes attached (Nova's block device mappings with a volume), in attachment order. */
+  readonly volumes: readonly AgentVolume[];
   /** The instance's ports as last bound (its info cache): the guest's NICs. */
   readonly networkInfo: NetworkInfo;
+}
+
+/** An agent's change to a volume's block device mapping: the connection its host got. */
+export interface BlockDeviceUpdateArgs {
+  readonly instanceUuid: string;
+  readonly volumeId: string;
+  readonly connectionInfo: Readonly<Record<string, unknown>> | null;
+}
+
+/** The mapping of one volume of the instance goes (detached); without a volume id all of them (the instance is gone). */
+export interface BlockDeviceDestroyArgs {
+  readonly instanceUuid: string;
+  readonly volumeId?: string;
 }
 
 export interface InfoCacheUpdateArgs {

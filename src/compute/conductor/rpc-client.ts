@@ -12,6 +12,8 @@ import {
   type ActionEventArgs,
   type ActionEventFinishArgs,
   type AgentInstance,
+  type BlockDeviceDestroyArgs,
+  type BlockDeviceUpdateArgs,
   type BuildInstancesArgs,
   type BuildRequest,
   type ComputeNodeUpdateArgs,
@@ -112,6 +114,14 @@ export class ConductorClient {
 
   async serviceHeartbeat(args: ServiceHeartbeatArgs): Promise<void> {
     await this.#rpc.call('service_heartbeat', args);
+  }
+
+  async blockDeviceUpdate(args: BlockDeviceUpdateArgs): Promise<void> {
+    await this.#rpc.call('block_device_mapping_update', args);
+  }
+
+  async blockDeviceDestroy(args: BlockDeviceDestroyArgs): Promise<void> {
+    await this.#rpc.call('block_device_mapping_destroy', args);
   }
 
   instancesOnHost(host: string): Promise<AgentInstance[]> {

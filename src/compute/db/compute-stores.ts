@@ -4,6 +4,7 @@ import { ActionStore } from './action-store.js';
 import { AggregateStore } from './aggregate-store.js';
 import { ConsoleTokenStore } from './console-token-store.js';
 import { RequestStepStore } from './request-step-store.js';
+import { BlockDeviceStore } from './bdm-store.js';
 import { FlavorStore } from './flavor-store.js';
 import { InstanceStore } from './instance-store.js';
 import { KeyPairStore } from './keypair-store.js';
@@ -28,6 +29,7 @@ export interface ComputeStores {
   readonly usage: UsageStore;
   readonly consoleTokens: ConsoleTokenStore;
   readonly requestSteps: RequestStepStore;
+  readonly blockDevices: BlockDeviceStore;
 }
 
 /** `now` stamps migrations (tests move time). */
@@ -47,5 +49,6 @@ export function createComputeStores(database: Database, now: () => Date = () => 
     usage: new UsageStore(database),
     consoleTokens: new ConsoleTokenStore(database),
     requestSteps: new RequestStepStore(database),
+    blockDevices: new BlockDeviceStore(database),
   };
 }

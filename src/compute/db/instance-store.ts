@@ -10,6 +10,8 @@ import { readSystemMetadata, writeSystemMetadata } from './system-metadata.js';
 import type { ComputeTables, InstancesTable } from './tables.js';
 import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-compare-and-set.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
+import { volumeConnectionOf, type AgentVolume } from '../volumes/block-device.js';
+import { BlockDeviceStore } from './bdm-store.js';
 import { parseNetworkInfo, type NetworkInfo } from '../network/network-info.js';
 import type { AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from '../conductor/rpc-api.js';
 
@@ -23,8 +25,11 @@ interface StoredFlavor {
 export class InstanceStore {
   readonly #db: Kysely<ComputeTables>;
 
+  readonly #blockDevices: BlockDeviceStore;
+
   constructor(private readonly database: Database) {
     this.#db = database.kysely.withTables<ComputeTables>();
+    this.#blockDevices = new BlockDeviceStore(database);
   }
 
   async get(uuid: string): Promise<AgentInstance | undefined> {
@@ -35,15 +40,35 @@ export class InstanceStore {
   async forMetadata(uuid: string): Promise<{ readonly instance: AgentInstance; readonly reservationId: string } | undefined> {
     const row = await this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid).where('deleted', '=', false).executeTakeFirst();
     if (row === undefined) return undefined;
-    const [metadata, networkInfo] = await Promise.all([this.#metadataOf([uuid]), this.#networkInfoOf([uuid])]);
-    return { instance: toAgentInstance(row, metadata.get(uuid), networkInfo.get(uuid)), reservationId: row.reservation_id };
+    const [metadata, networkInfo, volumes] = await Promise.all([this.#metadataOf([uuid]), this.#networkInfoOf([uuid]), this.#volumesOf([uuid])]);
+    return { instance: toAgentInstance(row, metadata.get(uuid), networkInfo.get(uuid), volumes.get(uuid)), reservationId: row.reservation_id };
   }
 
   async onHost(host: string): Promise<AgentInstance[]> {
     const rows = await this.#db.selectFrom('compute_instances').selectAll().where('host', '=', host).where('deleted', '=', false).execute();
     const uuids = rows.map((row) => row.uuid);
-    const [metadata, networkInfo] = await Promise.all([this.#metadataOf(uuids), this.#networkInfoOf(uuids)]);
-    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid), networkInfo.get(row.uuid)));
+    const [metadata, networkInfo, volumes] = await Promise.all([this.#metadataOf(uuids), this.#networkInfoOf(uuids), this.#volumesOf(uuids)]);
+    return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid), networkInfo.get(row.uuid), volumes.get(row.uuid)));
+  }
+
+  /** The volumes of each instance named, from its block device mappings. */
+  async #volumesOf(uuids: readonly string[]): Promise<Map<string, AgentVolume[]>> {
+    const mappings = await this.#blockDevices.ofInstances(uuids);
+    return new Map(
+      [...mappings].map(([uuid, list]) => [
+        uuid,
+        list
+          .filter((mapping) => mapping.volumeId !== null && mapping.destinationType === 'volume')
+          .map((mapping) => ({
+            volumeId: mapping.volumeId ?? '',
+            attachmentId: mapping.attachmentId,
+            mountpoint: mapping.deviceName ?? '',
+            bootIndex: mapping.bootIndex,
+            deleteOnTermination: mapping.deleteOnTermination,
+            connection: volumeConnectionOf(mapping.connectionInfo),
+          })),
+      ]),
+    );
   }
 
   /** The stored network info of each instance named (Nova's InstanceInfoCache), by uuid. */
@@ -122,7 +147,12 @@ export class InstanceStore {
   }
 }
 
-function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Record<string, string>> = {}, networkInfo: NetworkInfo = []): AgentInstance {
+function toAgentInstance(
+  row: Selectable<InstancesTable>,
+  metadata: Readonly<Record<string, string>> = {},
+  networkInfo: NetworkInfo = [],
+  volumes: readonly AgentVolume[] = [],
+): AgentInstance {
   return {
     uuid: row.uuid,
     name: `instance-${row.uuid.slice(0, 8)}`,
@@ -147,6 +177,7 @@ function toAgentInstance(row: Selectable<InstancesTable>, metadata: Readonly<Rec
     configDrive: row.config_drive !== '',
     rootDeviceName: row.root_device_name,
     metadata,
+    volumes,
     networkInfo,
   };
 }

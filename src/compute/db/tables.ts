@@ -122,6 +122,8 @@ export type BlockDeviceMappingsTable = {
   attachment_id: string | null;
   tag: string | null;
   created_at: DbTimestamp;
+  /** JSON: Cinder's connection_info for the host the instance is on (migrations/2026-12-05-compute-volume-connections.ts). */
+  connection_info: string | null;
 };
 
 export type FlavorsTable = {

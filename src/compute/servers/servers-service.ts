@@ -26,6 +26,8 @@ import { SnapshotActions } from './snapshot-actions.js';
 import type { ServerImageApi } from './snapshot-image.js';
 import { ServerSecurityGroups } from './server-security-groups.js';
 import { ServerInterfaces } from './server-interfaces.js';
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
+import { VolumeAttachments } from '../volumes/volume-attachments.js';
 import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
 import type { NeutronApi } from '../network/neutron-api.js';
 
@@ -43,6 +45,8 @@ export interface ServersServiceDeps {
   readonly serviceRegistry: ServiceRegistry;
   /** Console tokens: what a remote console's URL carries. */
   readonly consoleAuth: ConsoleAuth;
+  /** The volume API servers attach through (absent: os-volume_attachments answers 503). */
+  readonly volumes?: ComputeVolumeApi;
   /** The network API: requested networks are checked against it (absent: a cloud without networking). */
   readonly network?: NeutronApi;
   readonly now?: () => Date;
@@ -88,6 +92,8 @@ export class ServersService {
   readonly securityGroups: ServerSecurityGroups | undefined;
   /** os-interface reads (absent without a network API). */
   readonly interfaces: ServerInterfaces | undefined;
+  /** os-volume_attachments. */
+  readonly volumeAttachments: VolumeAttachments;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
@@ -126,6 +132,11 @@ export class ServersService {
     this.consoles = new ConsoleActions(this.actionSupport, deps.consoleAuth);
     this.securityGroups = deps.network === undefined ? undefined : new ServerSecurityGroups(deps.network);
     this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network);
+    this.volumeAttachments = new VolumeAttachments({
+      support: this.actionSupport,
+      blockDevices: deps.stores.blockDevices,
+      ...(deps.volumes === undefined ? {} : { volumes: deps.volumes }),
+    });
   }
 
   /** os-server-external-events: each event cast to its server's host. */

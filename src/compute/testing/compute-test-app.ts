@@ -6,6 +6,7 @@
  */
 import { RequestTrace } from '../timeline/request-trace.js';
 import { ConsoleAuth } from '../console/console-auth.js';
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import type { NeutronApi } from '../network/neutron-api.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -131,6 +132,8 @@ export interface ComputeAppOptions {
   readonly validator?: TokenValidator;
   /** The network API requested networks are checked against (absent: no networking). */
   readonly network?: NeutronApi;
+  /** The volume API servers attach through (absent: os-volume_attachments is 503). */
+  readonly volumes?: ComputeVolumeApi;
 }
 
 export async function withComputeApp(fn: (harness: Harness) => Promise<void>, options: ComputeAppOptions = {}): Promise<void> {
@@ -183,6 +186,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
     };
     const consoleAuth = new ConsoleAuth(stores.consoleTokens, { tokenTtlSeconds: 600, novncBaseUrl: () => 'http://cloud/novnc/vnc_lite.html' });
     const servers = new ServersService({
+      ...(options.volumes === undefined ? {} : { volumes: options.volumes }),
       stores,
       flavors,
       keypairs,

@@ -237,6 +237,7 @@ const CASES = {
       ['snapshot', () => driver.snapshot(unknown)],
       ['attachVolume', () => driver.attachVolume(unknown, volume)],
       ['detachVolume', () => driver.detachVolume(unknown, volume.volumeId)],
+      ['extendVolume', () => driver.extendVolume(unknown, volume.volumeId, 2 * 1024 ** 3)],
       ['plugVifs', () => driver.plugVifs(unknown, harness.network)],
       ['unplugVifs', () => driver.unplugVifs(unknown, harness.network)],
       ['migrateDiskAndPowerOff', () => driver.migrateDiskAndPowerOff(unknown, harness.peer.host, SMALL_FLAVOR, QUICK_POWER_OFF)],
@@ -314,14 +315,16 @@ const CASES = {
     assert.ok(!(await peer.listInstances()).includes(instance.uuid));
   },
 
-  'a volume attaches once and detaches once': async (harness) => {
+  'a volume attaches once, grows while attached, and detaches once': async (harness) => {
     const { driver } = harness;
     const instance = await spawned(harness);
     const attachment = { volumeId: randomUUID(), mountpoint: '/dev/vdb', connection: await harness.createVolume() };
     await driver.attachVolume(instance, attachment);
     await assert.rejects(driver.attachVolume(instance, attachment), DeviceBusy);
+    await driver.extendVolume(instance, attachment.volumeId, 2 * 1024 ** 3);
     await driver.detachVolume(instance, attachment.volumeId);
     await assert.rejects(driver.detachVolume(instance, attachment.volumeId), DeviceNotFound);
+    await assert.rejects(driver.extendVolume(instance, attachment.volumeId, 2 * 1024 ** 3), DeviceNotFound);
   },
 
   'plugging and unplugging interfaces is idempotent': async (harness) => {

@@ -314,6 +314,12 @@ export interface ComputeDriver {
   detachVolume(instance: InstanceRef, volumeId: string): Promise<void>;
 
   /**
+   * Tells a running guest that an attached volume grew to `newSizeBytes` (the backend grew it
+   * already); a guest not running sees the size at its next start. DeviceNotFound if it is not attached.
+   */
+  extendVolume(instance: InstanceRef, volumeId: string, newSizeBytes: number): Promise<void>;
+
+  /**
    * Connects the guest's interfaces to their host bridges. Idempotent: the agent plugs every
    * guest's interfaces again at start. The counter-action is unplugVifs.
    */

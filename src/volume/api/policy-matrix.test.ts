@@ -15,12 +15,12 @@ interface Reply {
 }
 
 /** A request as the persona, under its own project's URL (the owning project's for no token). */
-async function send(app: FastifyInstance, persona: Persona, method: string, path: string, body?: unknown): Promise<Reply> {
+async function send(app: FastifyInstance, persona: Persona, method: string, path: string, body?: unknown, headers: Readonly<Record<string, string>> = {}): Promise<Reply> {
   const project = persona === 'anonymous' ? OWNING_PROJECT : PROJECT_PERSONAS[persona].projectId;
   const response = await app.inject({
     method: method as 'GET',
     url: `/volume/v3/${project}${path}`,
-    headers: { ...tokenHeader(persona), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...tokenHeader(persona), ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
   return { status: response.statusCode, json: response.body === '' ? {} : (JSON.parse(response.body) as Record<string, unknown>) };
@@ -67,6 +67,13 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
       await available(`/backups/${backup}`, 'backup');
       return backup;
     },
+    attachment: async () => {
+      const volumeId = await volume();
+      const body = { attachment: { volume_uuid: volumeId, instance_uuid: '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b', connector: { host: 'compute-1' } } };
+      const reply = await send(app, 'member', 'POST', '/attachments', body, { 'openstack-api-version': 'volume 3.54' });
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      return String((reply.json['attachment'] as Record<string, unknown>)['id']);
+    },
     privateType: async () => {
       types += 1;
       return made('admin', '/types', { volume_type: { name: `matrix-${types}`, 'os-volume-type-access:is_public': false } }, 200, 'volume_type');
@@ -85,7 +92,7 @@ describe('volume policy matrix', () => {
           registered: routes,
           rows: VOLUME_POLICY_MATRIX,
           fixture: volumeFixture(app),
-          send: async (persona, method, { path, body }) => (await send(app, persona, method, path, body)).status,
+          send: async (persona, method, { path, body, headers }) => (await send(app, persona, method, path, body, headers)).status,
         });
         assert.deepEqual(problems, []);
       },

@@ -19,7 +19,13 @@ export interface VolumeMatrixFixture {
   privateType(): Promise<string>;
   /** An available backup of an owning project's volume (shared between rows while it lasts: a backup reads a whole volume). */
   backup(): Promise<string>;
+  /** An attachment of a fresh volume, its host connected (so it can be completed). */
+  attachment(): Promise<string>;
 }
+
+/** The attachments API exists from 3.27 (os-complete from 3.44). */
+const V354 = { 'openstack-api-version': 'volume 3.54' };
+const CONNECTOR = { host: 'compute-1', mountpoint: '/dev/vdb' };
 
 const ANYONE = statuses(200, 200, 200, 200);
 const ADMIN_ONLY = (ok: number): Expectation => statuses(ok, 403, 403, 403);
@@ -106,4 +112,20 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/limits`, zed: ANYONE, request: () => ({ path: '/limits' }) },
   { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
   { route: `GET ${P}/os-availability-zone`, zed: ANYONE, request: () => ({ path: '/os-availability-zone' }) },
+  {
+    route: `POST ${P}/attachments`, zed: CHANGES(200),
+    request: async (fx) => ({ path: '/attachments', headers: V354, body: { attachment: { volume_uuid: await fx.volume(), instance_uuid: '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b' } } }),
+  },
+  { route: `GET ${P}/attachments`, zed: ANYONE, request: () => ({ path: '/attachments', headers: V354 }) },
+  { route: `GET ${P}/attachments/detail`, zed: ANYONE, request: () => ({ path: '/attachments/detail', headers: V354 }) },
+  { route: `GET ${P}/attachments/:attachment_id`, zed: READS, request: async (fx) => ({ path: `/attachments/${await fx.attachment()}`, headers: V354 }) },
+  {
+    route: `PUT ${P}/attachments/:attachment_id`, zed: CHANGES(200),
+    request: async (fx) => ({ path: `/attachments/${await fx.attachment()}`, headers: V354, body: { attachment: { connector: CONNECTOR } } }),
+  },
+  { route: `DELETE ${P}/attachments/:attachment_id`, zed: CHANGES(200), request: async (fx) => ({ path: `/attachments/${await fx.attachment()}`, headers: V354 }) },
+  {
+    route: `POST ${P}/attachments/:attachment_id/action`, zed: CHANGES(204),
+    request: async (fx) => ({ path: `/attachments/${await fx.attachment()}/action`, headers: V354, body: { 'os-complete': null } }),
+  },
 ];

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 
-export const VOLUME_MIN_VERSION = '3.0';
-export const VOLUME_MAX_VERSION = '3.0';
+import { VOLUME_MAX_VERSION, VOLUME_MIN_VERSION } from './microversions.js';
+
+export { VOLUME_MAX_VERSION, VOLUME_MIN_VERSION } from './microversions.js';
 
 function v3Entry(base: string) {
   return {

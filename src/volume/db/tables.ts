@@ -93,10 +93,33 @@ export type BackupsTable = {
   updated_at: DbTimestamp | null;
 };
 
+/** Cinder's volume_attachment (migrations/2026-12-05-volume-attachments.ts). */
+export type VolumeAttachmentsTable = {
+  id: string;
+  volume_id: string;
+  /** The volume's project, so lists filter without a join. */
+  project_id: string;
+  instance_uuid: string | null;
+  attached_host: string | null;
+  mountpoint: string | null;
+  /** reserved, attaching, attached, detaching, error_attaching, error_detaching. */
+  attach_status: string;
+  /** rw, ro, or `null` (Cinder's default before 3.54). */
+  attach_mode: string;
+  /** JSON object: the connector the host sent. */
+  connector: string | null;
+  /** JSON object: what the backend answered (Cinder's connection_info). */
+  connection_info: string | null;
+  attach_time: DbTimestamp | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
   volume_types: VolumeTypesTable;
   volume_quotas: VolumeQuotasTable;
   volume_backups: BackupsTable;
+  volume_attachments: VolumeAttachmentsTable;
 };

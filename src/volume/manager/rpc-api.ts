@@ -1,12 +1,14 @@
 /**
  * The volume service's RPC API (cinder-volume's VolumeAPI): topic `cinder-volume`, one server per
- * backend named `host@backend`. Every verb is a cast; the outcome comes back through the
- * scheduler's status verbs (scheduler/rpc-api.ts).
+ * backend named `host@backend`. Work on volumes is cast; the outcome comes back through the
+ * scheduler's status verbs (scheduler/rpc-api.ts). Connecting a host is a call: the API answers
+ * with the connection the backend returns.
  */
 import type { SnapshotRef, VolumeRef } from '../backends/volume-driver.js';
+import type { ConnectionInfo, VolumeConnector } from '../volumes/attachment.js';
 
 export const VOLUME_TOPIC = 'cinder-volume';
-export const VOLUME_API_VERSION = '1.0';
+export const VOLUME_API_VERSION = '1.1';
 
 /** What a new volume is made from. */
 export type VolumeSource =
@@ -27,6 +29,8 @@ export interface VolumeArgs {
 export interface ExtendVolumeArgs {
   readonly volume: VolumeRef;
   readonly newSizeGb: number;
+  /** The instances holding the volume: it goes back to in-use, and compute is told. */
+  readonly instanceUuids?: readonly string[];
 }
 
 export interface SnapshotArgs {
@@ -42,4 +46,17 @@ export interface VolumeManagerVerbs {
   delete_snapshot: SnapshotArgs;
   /** Fanout from a starting scheduler: report capabilities now. */
   publish_service_capabilities: Record<string, never>;
+}
+
+export interface ConnectionArgs {
+  readonly volume: VolumeRef;
+  readonly connector: VolumeConnector;
+}
+
+/** The verbs the caller waits on (1.1), with their results. */
+export interface VolumeManagerCalls {
+  /** Exports the volume to the connector's host: Cinder's initialize_connection. */
+  initialize_connection: { readonly args: ConnectionArgs; readonly result: ConnectionInfo };
+  /** Ends that export: Cinder's terminate_connection. */
+  terminate_connection: { readonly args: ConnectionArgs; readonly result: null };
 }

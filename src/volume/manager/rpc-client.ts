@@ -1,7 +1,8 @@
 /** The caller's side of the volume service's RPC API (the API's and the scheduler's VolumeAPI). */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { SnapshotRef, VolumeRef } from '../backends/volume-driver.js';
-import { VOLUME_API_VERSION, VOLUME_TOPIC, type VolumeManagerVerbs, type VolumeSource } from './rpc-api.js';
+import type { ConnectionInfo, VolumeConnector } from '../volumes/attachment.js';
+import { VOLUME_API_VERSION, VOLUME_TOPIC, type VolumeManagerCalls, type VolumeManagerVerbs, type VolumeSource } from './rpc-api.js';
 
 export class VolumeManagerRpcClient {
   readonly #rpc: RpcClient;
@@ -14,6 +15,18 @@ export class VolumeManagerRpcClient {
     return this.#rpc.cast(method, args, { server: backendHost });
   }
 
+  #call<K extends keyof VolumeManagerCalls>(backendHost: string, method: K, args: VolumeManagerCalls[K]['args']): Promise<VolumeManagerCalls[K]['result']> {
+    return this.#rpc.call(method, args, { server: backendHost });
+  }
+
+  initializeConnection(backendHost: string, volume: VolumeRef, connector: VolumeConnector): Promise<ConnectionInfo> {
+    return this.#call(backendHost, 'initialize_connection', { volume, connector });
+  }
+
+  async terminateConnection(backendHost: string, volume: VolumeRef, connector: VolumeConnector): Promise<void> {
+    await this.#call(backendHost, 'terminate_connection', { volume, connector });
+  }
+
   createVolume(backendHost: string, volume: VolumeRef, source: VolumeSource): Promise<void> {
     return this.#cast(backendHost, 'create_volume', { volume, source });
   }
@@ -22,8 +35,8 @@ export class VolumeManagerRpcClient {
     return this.#cast(backendHost, 'delete_volume', { volume });
   }
 
-  extendVolume(backendHost: string, volume: VolumeRef, newSizeGb: number): Promise<void> {
-    return this.#cast(backendHost, 'extend_volume', { volume, newSizeGb });
+  extendVolume(backendHost: string, volume: VolumeRef, newSizeGb: number, instanceUuids: readonly string[] = []): Promise<void> {
+    return this.#cast(backendHost, 'extend_volume', { volume, newSizeGb, ...(instanceUuids.length === 0 ? {} : { instanceUuids }) });
   }
 
   createSnapshot(backendHost: string, snapshot: SnapshotRef): Promise<void> {

@@ -15,9 +15,21 @@ import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import type { VolumeDriver, VolumeRef } from '../backends/volume-driver.js';
+import type { ComputeNotifier } from '../compute/nova-client.js';
 import type { BackendReport } from '../scheduler/rpc-api.js';
 import type { VolumeStatusReporter } from '../scheduler/rpc-client.js';
-import { VOLUME_API_VERSION, VOLUME_TOPIC, type CreateVolumeArgs, type ExtendVolumeArgs, type SnapshotArgs, type VolumeArgs, type VolumeManagerVerbs } from './rpc-api.js';
+import type { ConnectionInfo } from '../volumes/attachment.js';
+import {
+  VOLUME_API_VERSION,
+  VOLUME_TOPIC,
+  type ConnectionArgs,
+  type CreateVolumeArgs,
+  type ExtendVolumeArgs,
+  type SnapshotArgs,
+  type VolumeArgs,
+  type VolumeManagerCalls,
+  type VolumeManagerVerbs,
+} from './rpc-api.js';
 
 const LOG = getLogger('nimbus.volume.manager');
 
@@ -40,6 +52,8 @@ export interface VolumeManagerOptions {
   /** Where image data is staged before the driver converts it. */
   readonly stagingDir: string;
   readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
+  /** Compute's events API, told when an attached volume grew (absent: guests see it at their next start). */
+  readonly compute?: ComputeNotifier;
   /** Heartbeat and capability report period, ms ([DEFAULT] report_interval, 10 s). */
   readonly reportIntervalMs?: number;
   /** `[volume] reserved_percentage` (0) and `max_over_subscription_ratio` (20, Cinder's). */
@@ -47,7 +61,9 @@ export interface VolumeManagerOptions {
   readonly maxOverSubscriptionRatio?: number;
 }
 
-type Handlers = { readonly [K in keyof VolumeManagerVerbs]: (args: VolumeManagerVerbs[K]) => Promise<void> };
+type Handlers = { readonly [K in keyof VolumeManagerVerbs]: (args: VolumeManagerVerbs[K]) => Promise<void> } & {
+  readonly [K in keyof VolumeManagerCalls]: (args: VolumeManagerCalls[K]['args']) => Promise<VolumeManagerCalls[K]['result']>;
+};
 
 export class VolumeManager {
   readonly backendHost: string;
@@ -66,6 +82,8 @@ export class VolumeManager {
       create_snapshot: (args) => this.createSnapshot(args),
       delete_snapshot: (args) => this.deleteSnapshot(args),
       publish_service_capabilities: () => this.reportCapabilities(),
+      initialize_connection: (args) => this.initializeConnection(args),
+      terminate_connection: (args) => this.terminateConnection(args),
     };
     this.#server = new RpcServer(options.transport, { topic: VOLUME_TOPIC, server: this.backendHost, version: VOLUME_API_VERSION }, handlers);
   }
@@ -175,7 +193,7 @@ export class VolumeManager {
     await this.reportCapabilities();
   }
 
-  async extendVolume({ volume, newSizeGb }: ExtendVolumeArgs): Promise<void> {
+  async extendVolume({ volume, newSizeGb, instanceUuids = [] }: ExtendVolumeArgs): Promise<void> {
     try {
       await this.#options.driver.extendVolume(volume, newSizeGb);
     } catch (error) {
@@ -184,8 +202,37 @@ export class VolumeManager {
       return;
     }
     LOG.info(`Extended volume ${volume.id} from ${volume.sizeGb}GB to ${newSizeGb}GB`);
-    await this.#options.status.volumeUpdate(volume.id, { status: 'available', size: newSizeGb });
+    await this.#options.status.volumeUpdate(volume.id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', size: newSizeGb });
     await this.reportCapabilities();
+    if (instanceUuids.length > 0) await this.#notifyCompute(instanceUuids, volume.id);
+  }
+
+  /** Cinder's nova.extend_volume: the guests holding the volume are told it grew. */
+  async #notifyCompute(instanceUuids: readonly string[], volumeId: string): Promise<void> {
+    const { compute } = this.#options;
+    if (compute === undefined) {
+      LOG.warning(`Volume ${volumeId} grew while attached, but no compute API is configured to tell; the guests see it at their next start`);
+      return;
+    }
+    try {
+      await compute.volumeExtended(instanceUuids, volumeId);
+    } catch (error) {
+      LOG.error(`Compute could not be told that volume ${volumeId} grew: ${messageOf(error)}`);
+    }
+  }
+
+  /** The backend's connection for the connector's host, in Cinder's connection_info shape. */
+  async initializeConnection({ volume, connector }: ConnectionArgs): Promise<ConnectionInfo> {
+    const connection = this.#options.driver.connectionInfo(volume);
+    LOG.info(`Initialized connection of volume ${volume.id} for host ${String(connector.host ?? '-')}`);
+    const mode = connector.mode === 'ro' ? 'ro' : 'rw';
+    return { driver_volume_type: connection.driverVolumeType, data: { device_path: connection.path, volume_id: volume.id, access_mode: mode, format: 'raw' } };
+  }
+
+  /** A file volume needs no export torn down; the call still tells the log the host let go. */
+  async terminateConnection({ volume, connector }: ConnectionArgs): Promise<null> {
+    LOG.info(`Terminated connection of volume ${volume.id} for host ${String(connector.host ?? '-')}`);
+    return Promise.resolve(null);
   }
 
   async createSnapshot({ snapshot }: SnapshotArgs): Promise<void> {

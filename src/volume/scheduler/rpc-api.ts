@@ -45,6 +45,8 @@ export interface ScheduleCreateArgs {
 export interface ScheduleExtendArgs {
   readonly spec: VolumeRequestSpec;
   readonly newSizeGb: number;
+  /** The instances the volume is attached to (3.42's extend of an in-use volume); compute is told once it grew. */
+  readonly instanceUuids?: readonly string[];
 }
 
 /** A volume's fields as a volume service changes them. */

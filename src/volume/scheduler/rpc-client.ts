@@ -34,8 +34,8 @@ export class VolumeSchedulerRpcClient implements VolumeStatusReporter {
     return this.#cast('create_volume', { spec, source });
   }
 
-  extendVolume(spec: VolumeRequestSpec, newSizeGb: number): Promise<void> {
-    return this.#cast('extend_volume', { spec, newSizeGb });
+  extendVolume(spec: VolumeRequestSpec, newSizeGb: number, instanceUuids: readonly string[] = []): Promise<void> {
+    return this.#cast('extend_volume', { spec, newSizeGb, ...(instanceUuids.length === 0 ? {} : { instanceUuids }) });
   }
 
   updateServiceCapabilities(report: BackendReport): Promise<void> {

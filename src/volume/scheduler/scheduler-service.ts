@@ -108,7 +108,7 @@ export class VolumeSchedulerService {
   }
 
   /** An extend needs room for the growth on the volume's own backend (Cinder schedules it too). */
-  async scheduleExtend({ spec, newSizeGb }: ScheduleExtendArgs): Promise<void> {
+  async scheduleExtend({ spec, newSizeGb, instanceUuids = [] }: ScheduleExtendArgs): Promise<void> {
     const { store, managers } = this.#options;
     const volume = await store.findVolume(spec.volumeId);
     if (volume === undefined || volume.host === null) return;
@@ -117,9 +117,9 @@ export class VolumeSchedulerService {
     } catch (error) {
       if (!(error instanceof NoValidBackend)) throw error;
       LOG.error(`Volume ${volume.id} cannot grow to ${newSizeGb}GB: ${messageOf(error)}`);
-      await store.updateVolume(volume.id, { status: 'available', errorReason: error.message }, ['extending']);
+      await store.updateVolume(volume.id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', errorReason: error.message }, ['extending']);
       return;
     }
-    await managers.extendVolume(backendHostOf(volume.host), { id: volume.id, sizeGb: volume.size }, newSizeGb);
+    await managers.extendVolume(backendHostOf(volume.host), { id: volume.id, sizeGb: volume.size }, newSizeGb, instanceUuids);
   }
 }

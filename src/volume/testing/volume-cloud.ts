@@ -23,6 +23,7 @@ import { serviceRegistryMigrations } from '../../common/service/db/migrations/in
 import { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { withImages } from '../../image/images/testing/image-fixture.js';
+import { VOLUME_MAX_VERSION, VOLUME_MIN_VERSION } from '../api/microversions.js';
 import { v3Routes } from '../api/routes/index.js';
 import { FileVolumeDriver } from '../backends/file/file-driver.js';
 import { PosixBackupDriver } from '../backup/drivers/posix/posix-backup-driver.js';
@@ -39,7 +40,8 @@ export interface Reply {
   readonly json: Record<string, unknown>;
 }
 
-export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
+/** `version` is the microversion asked for (`OpenStack-API-Version: volume X`); none gets 3.0. */
+export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext; version?: string }) => Promise<Reply>;
 
 export interface VolumeCloud {
   readonly call: Call;
@@ -109,6 +111,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
             name: 'volume',
             prefix: '/volume',
             faultFormat: 'cinder',
+            microversions: { serviceType: 'volume', min: VOLUME_MIN_VERSION, max: VOLUME_MAX_VERSION },
             routes: async (scope) => {
               const { validator } = options;
               if (validator === undefined) {
@@ -131,11 +134,15 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
           },
         ],
       });
-      const call: Call = async (method, path, { body, as = ADMIN_CONTEXT } = {}) => {
+      const call: Call = async (method, path, { body, as = ADMIN_CONTEXT, version } = {}) => {
         const response = await app.inject({
           method: method as 'GET',
           url: `/volume/v3/${as.projectId ?? 'none'}${path}`,
-          headers: { 'x-test-context': JSON.stringify(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            'x-test-context': JSON.stringify(as),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(version === undefined ? {} : { 'openstack-api-version': `volume ${version}` }),
+          },
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         });
         const text = response.body;

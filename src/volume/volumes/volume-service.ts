@@ -198,20 +198,29 @@ export class VolumeService {
     await this.deps.managers.deleteVolume(backendHostOf(volume.host), { id, sizeGb: volume.size });
   }
 
-  /** os-extend of a detached volume: the scheduler checks the backend's room, then its service grows it. */
-  async extend(context: RequestContext, id: string, newSize: number): Promise<void> {
+  /**
+   * os-extend: the scheduler checks the backend's room, then its service grows the volume. An
+   * in-use volume (3.42) goes back to in-use and its instances are told; `attachedInstances` are
+   * those the caller found holding it (none: the volume must be available).
+   */
+  async extend(context: RequestContext, id: string, newSize: number, attachedInstances?: readonly string[]): Promise<void> {
     const volume = await this.get(context, id);
-    if (volume.status !== 'available') throw invalidVolume(`Volume ${id} status must be 'available' to extend, currently ${volume.status}.`);
+    const from: readonly VolumeStatus[] = attachedInstances === undefined ? ['available'] : ['available', 'in-use'];
+    const allowed = from.map((status) => `'${status}'`).join(' or ');
+    if (!from.includes(volume.status)) {
+      throw invalidVolume(`Volume ${id} status must be ${allowed} to extend, currently ${volume.status}.`);
+    }
     if (newSize <= volume.size) {
       throw invalidInput(`New size for extend must be greater than current size. (current: ${volume.size}, extended: ${newSize}).`);
     }
     await this.deps.quotas.checkVolume(volume.projectId, newSize - volume.size, { newVolume: false, totalSizeGb: newSize });
-    if (!(await this.deps.store.updateVolume(id, { status: 'extending', errorReason: null }, ['available']))) {
-      throw invalidVolume(`Volume ${id} status must be 'available' to extend, currently ${(await this.get(context, id)).status}.`);
+    if (!(await this.deps.store.updateVolume(id, { status: 'extending', errorReason: null }, [volume.status]))) {
+      throw invalidVolume(`Volume ${id} status must be ${allowed} to extend, currently ${(await this.get(context, id)).status}.`);
     }
     const type = await this.deps.types.get(volume.volumeTypeId).catch(() => undefined);
-    LOG.info(`Extend volume request issued for volume ${id} (${volume.size}GB → ${newSize}GB)`);
-    await this.deps.scheduler.extendVolume({ volumeId: id, sizeGb: newSize - volume.size, extraSpecs: type?.extraSpecs ?? {} }, newSize);
+    const instances = volume.status === 'in-use' ? (attachedInstances ?? []) : [];
+    LOG.info(`Extend volume request issued for volume ${id} (${volume.size}GB → ${newSize}GB${instances.length > 0 ? ', in use' : ''})`);
+    await this.deps.scheduler.extendVolume({ volumeId: id, sizeGb: newSize - volume.size, extraSpecs: type?.extraSpecs ?? {} }, newSize, instances);
   }
 
   /** os-reset_status (admin): the record only, nothing on the backend. */

@@ -8,6 +8,7 @@ import { getLogger } from '../../../common/logging/logger.js';
 import { currentContext, newAdminContext } from '../../../common/context/request-context.js';
 import type { AgentHandlers, ExternalEventWire } from '../rpc-api.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
+import { extendAttachedVolume } from './volume-operations.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
@@ -33,12 +34,16 @@ const forgetDeletedVif: ExternalEventHandler = async (deps, event) => {
 /** Handled by waking whoever waits for it (nothing else to do here). */
 const waitedFor: ExternalEventHandler = () => Promise.resolve();
 
+/** Cinder's volume-extended: the tag names the volume whose attachment here grew. */
+const volumeExtended: ExternalEventHandler = (deps, event) => (event.tag === null ? Promise.resolve() : extendAttachedVolume(deps, event.instanceUuid, event.tag));
+
 /** Events this host acts on; one that is not listed is logged and dropped, as Nova does. */
 export const EXTERNAL_EVENT_HANDLERS: Readonly<Record<string, ExternalEventHandler>> = {
   'network-vif-plugged': waitedFor,
   'network-vif-unplugged': waitedFor,
   'network-changed': refreshNetworkInfo,
   'network-vif-deleted': forgetDeletedVif,
+  'volume-extended': volumeExtended,
 };
 
 export function externalEventsOperation({ deps }: OperationContext): Pick<AgentHandlers, 'external_instance_event'> {

@@ -2,6 +2,7 @@
 import type { ComputeAgentApi } from '../rpc-api.js';
 import type { ConductorClient } from '../../conductor/rpc-client.js';
 import type { ComputeDriver } from '../../virt/driver.js';
+import type { ComputeVolumeApi } from '../../volumes/volume-api.js';
 import type { ImageAccess } from '../image-access.js';
 import type { InstanceActionRunner } from '../instance-action-runner.js';
 import type { InstanceEvents } from '../instance-events.js';
@@ -12,6 +13,8 @@ export interface ComputeManagerDeps {
   readonly driver: ComputeDriver;
   readonly conductor: ConductorClient;
   readonly images: ImageAccess;
+  /** The volume API (Cinder); absent on hosts configured without one, whose volume work then fails with a fault. */
+  readonly volumes?: ComputeVolumeApi;
   /** Casts and calls to other hosts' agents (a resize's destination, a live migration's target). */
   readonly agents: ComputeAgentApi;
   /** Reports the host's resources now, after a guest appeared or went away. */

@@ -1,4 +1,4 @@
-/** terminate_instance: the guest goes, then its claims (Nova's _delete_instance + resource tracker). */
+/** terminate_instance: the guest goes, then its volumes' attachments and its claims (Nova's _delete_instance + resource tracker). */
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
@@ -6,6 +6,7 @@ import { guestSpec } from '../guest-spec.js';
 import { releaseNetwork } from '../release-network.js';
 import type { AgentHandlers } from '../rpc-api.js';
 import type { OperationContext } from './operation-context.js';
+import { releaseVolumes } from './volume-operations.js';
 
 export function terminateOperation({ deps, runner }: OperationContext): Pick<AgentHandlers, 'terminate_instance'> {
   return {
@@ -19,6 +20,7 @@ export function terminateOperation({ deps, runner }: OperationContext): Pick<Age
           return {
             changes: { vmState: VmState.DELETED, powerState: PowerState.NOSTATE, terminatedAt: new Date().toISOString(), deleted: true },
             after: async () => {
+              await releaseVolumes(deps, instance);
               await deps.conductor.releaseResources(instanceUuid);
               await deps.reportResources();
             },

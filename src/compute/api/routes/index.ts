@@ -32,6 +32,7 @@ import { serverExternalEventRoutes } from './server-external-events.js';
 import { serverIpRoutes } from './server-ips.js';
 import { serverInterfaceRoutes } from './server-interfaces.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
+import { volumeAttachmentRoutes } from './volume-attachments.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
 
@@ -46,7 +47,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     if (requestTrace !== undefined) traceServerRequests(app, requestTrace.trace, requestTrace.host);
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes, serverExternalEventRoutes, serverIpRoutes, serverInterfaceRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes, serverExternalEventRoutes, serverIpRoutes, serverInterfaceRoutes, volumeAttachmentRoutes]) await app.register(routes(deps, servers));
     }
     if (servers !== undefined && consoleAuth !== undefined) await app.register(remoteConsoleRoutes(deps, servers, consoleAuth));
     if (requestTrace !== undefined) await app.register(requestTimelineRoutes(deps, requestTrace.steps));

@@ -4,6 +4,7 @@ import * as resources from './2026-11-22-compute-resources.js';
 import * as userQuotas from './2026-12-01-compute-user-quotas.js';
 import * as consoleAuthTokens from './2026-12-05-compute-console-auth-tokens.js';
 import * as requestSteps from './2026-12-05-compute-request-steps.js';
+import * as volumeConnections from './2026-12-05-compute-volume-connections.js';
 import * as infoCaches from './2026-12-05-compute-info-caches.js';
 
 /** The compute service's schema history, in order. */
@@ -15,6 +16,7 @@ export const computeMigrations: ServiceMigrations = {
     '2026-12-01-compute-user-quotas': userQuotas,
     '2026-12-05-compute-console-auth-tokens': consoleAuthTokens,
     '2026-12-05-compute-request-steps': requestSteps,
+    '2026-12-05-compute-volume-connections': volumeConnections,
     '2026-12-05-compute-info-caches': infoCaches,
   },
 };

@@ -408,6 +408,13 @@ export class FakeDriver implements ComputeDriver {
     if (!this.#guest(instance.uuid).volumes.delete(volumeId)) throw new DeviceNotFound(volumeId);
   }
 
+  async extendVolume(instance: InstanceRef, volumeId: string, newSizeBytes: number): Promise<void> {
+    this.#require('supportsAttachVolume', 'extendVolume');
+    await this.#begin('extendVolume', instance.uuid);
+    // The fake's volumes have no size of their own: it checks the volume is there, as a real guest would need.
+    if (!this.#guest(instance.uuid).volumes.has(volumeId) || newSizeBytes <= 0) throw new DeviceNotFound(volumeId);
+  }
+
   async plugVifs(instance: InstanceRef, vifs: readonly VifSpec[]): Promise<void> {
     await this.#begin('plugVifs', instance.uuid);
     const guest = this.#guest(instance.uuid);

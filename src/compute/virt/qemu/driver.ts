@@ -501,6 +501,16 @@ export class QemuDriver implements ComputeDriver {
     });
   }
 
+  async extendVolume(instance: InstanceRef, volumeId: string, newSizeBytes: number): Promise<void> {
+    const volume = (await this.#storedDefinition(instance)).volumes.find((attached) => attached.volumeId === volumeId);
+    if (volume === undefined) throw new DeviceNotFound(volumeId);
+    await failing('extendVolume', instance, async () => {
+      const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
+      // The file already grew (Cinder's backend did it); block_resize makes QEMU and the guest see it.
+      if (monitor !== undefined) await qmp.blockResize(monitor, volume.disk.id, newSizeBytes);
+    });
+  }
+
   /** The host side only (taps on their bridges): the guest's NICs are in its definition, and every start plugs them too. */
   async plugVifs(instance: InstanceRef, vifs: readonly VifSpec[]): Promise<void> {
     await definedDir(this.#guests, instance);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { backupRoutes } from './backups.js';
+import { attachmentRoutes } from './attachments.js';
 import { quotaRoutes } from './quota-sets.js';
 import type { VolumeRouteDeps } from './route-deps.js';
 import { serviceRoutes } from './services.js';
@@ -11,10 +12,10 @@ import { volumeRoutes } from './volumes.js';
 
 export type { VolumeRouteDeps } from './route-deps.js';
 
-/** Cinder v3's volumes, actions, metadata, snapshots, backups, types, quotas, limits and services at `/v3/{project_id}/…`. */
+/** Cinder v3's volumes, actions, metadata, snapshots, backups, types, quotas, limits, services and attachments at `/v3/{project_id}/…`. */
 export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, quotaRoutes, serviceRoutes]) {
+    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, quotaRoutes, serviceRoutes, attachmentRoutes]) {
       await app.register(routes(deps));
     }
   };

@@ -1,5 +1,7 @@
 /** Cinder's views of volumes, snapshots and types (cinder/api/v2/views, v3/views), as 3.0 shows them. */
+import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
 import type { Snapshot, Volume, VolumeType } from '../../volumes/volume.js';
+import type { VolumeViewFields } from '../microversions.js';
 
 /** Cinder prints times as `2026-12-04T10:00:00.000000` (no zone). */
 export function cinderTime(date: Date | null): string | null {
@@ -12,6 +14,42 @@ export interface VolumeViewer {
   readonly showTenant: boolean;
   readonly showHost: boolean;
   readonly showImageMetadata: boolean;
+  /** What the negotiated microversion adds to the view. */
+  readonly fields: VolumeViewFields;
+  readonly isAdmin: boolean;
+}
+
+/** A volume's attachments as its view lists them: only those attached (cinder/api/v2/views/volumes.py). */
+function renderVolumeAttachments(attachments: readonly VolumeAttachmentRecord[]): Record<string, unknown>[] {
+  return attachments
+    .filter((attachment) => attachment.status === 'attached')
+    .map((attachment) => ({
+      id: attachment.volumeId,
+      attachment_id: attachment.id,
+      volume_id: attachment.volumeId,
+      server_id: attachment.instanceUuid,
+      host_name: attachment.attachedHost,
+      device: attachment.mountpoint,
+      attached_at: cinderTime(attachment.attachTime),
+    }));
+}
+
+/** An attachment (cinder/api/v3/views/attachments.py): the summary, and the detail with times, mode and connection. */
+export function renderAttachment(attachment: VolumeAttachmentRecord, detail: boolean): Record<string, unknown> {
+  return {
+    id: attachment.id,
+    status: attachment.status,
+    instance: attachment.instanceUuid,
+    volume_id: attachment.volumeId,
+    ...(detail
+      ? {
+          attached_at: cinderTime(attachment.attachTime) ?? '',
+          detached_at: '',
+          attach_mode: attachment.attachMode,
+          connection_info: attachment.connectionInfo ?? {},
+        }
+      : {}),
+  };
 }
 
 function links(base: string, project: string, kind: string, id: string): { href: string; rel: string }[] {
@@ -25,7 +63,8 @@ export function renderVolumeSummary(volume: Volume, viewer: VolumeViewer): Recor
   return { id: volume.id, name: volume.name, links: links(viewer.base, volume.projectId, 'volumes', volume.id) };
 }
 
-export function renderVolume(volume: Volume, typeName: string, viewer: VolumeViewer): Record<string, unknown> {
+export function renderVolume(volume: Volume, typeName: string, viewer: VolumeViewer, attachments: readonly VolumeAttachmentRecord[] = []): Record<string, unknown> {
+  const { fields } = viewer;
   return {
     id: volume.id,
     name: volume.name,
@@ -34,7 +73,7 @@ export function renderVolume(volume: Volume, typeName: string, viewer: VolumeVie
     availability_zone: volume.availabilityZone,
     created_at: cinderTime(volume.createdAt),
     updated_at: cinderTime(volume.updatedAt),
-    attachments: [],
+    attachments: renderVolumeAttachments(attachments),
     description: volume.description,
     volume_type: typeName,
     snapshot_id: volume.snapshotId,
@@ -50,6 +89,10 @@ export function renderVolume(volume: Volume, typeName: string, viewer: VolumeVie
     ...(viewer.showTenant ? { 'os-vol-tenant-attr:tenant_id': volume.projectId } : {}),
     ...(viewer.showHost ? { 'os-vol-host-attr:host': volume.host, 'os-vol-mig-status-attr:migstat': null, 'os-vol-mig-status-attr:name_id': null } : {}),
     ...(viewer.showImageMetadata && volume.imageMetadata !== null ? { volume_image_metadata: volume.imageMetadata } : {}),
+    ...(fields.groupId ? { group_id: null } : {}),
+    ...(fields.providerId && viewer.isAdmin ? { provider_id: null } : {}),
+    // Each attachment has its own file path: nothing is shared between hosts' connections.
+    ...(fields.sharedTargets ? { shared_targets: false, service_uuid: null } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { BadRequest, Forbidden } from '../../../common/errors/errors.js';
 import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
 import type { ServiceRegistry } from '../../../common/service/service-registry.js';
 import type { BackupService } from '../../volumes/backup-service.js';
+import type { AttachmentService } from '../../volumes/attachment-service.js';
 import type { SnapshotService } from '../../volumes/snapshot-service.js';
 import type { VolumeQuotas } from '../../volumes/volume-quotas.js';
 import type { VolumeService } from '../../volumes/volume-service.js';
@@ -13,6 +14,7 @@ export interface VolumeRouteDeps {
   readonly volumes: VolumeService;
   readonly snapshots: SnapshotService;
   readonly backups: BackupService;
+  readonly attachments: AttachmentService;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   /** os-services: the cinder-* rows of the services table. */

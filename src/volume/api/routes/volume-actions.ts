@@ -8,23 +8,37 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import type { Volume } from '../../volumes/volume.js';
+import { EXTEND_IN_USE } from '../microversions.js';
 import { authorize, checkProject, type VolumeRouteDeps } from './route-deps.js';
+import { ATTACH_ACTIONS } from './volume-attach-actions.js';
 import { CinderBoolean, toBoolean, toSize, VolumeSize } from './schemas.js';
 
-interface VolumeAction {
+export interface VolumeAction {
   readonly schema: TSchema;
   readonly policy: string;
   /** The HTTP status of success: Cinder answers 202 for work cast on, 200 for record changes. */
   readonly status: 200 | 202;
-  run(deps: VolumeRouteDeps, request: FastifyRequest, volume: Volume, body: never): Promise<void>;
+  /** What the answer carries (os-initialize_connection's connection_info); nothing when absent. */
+  run(deps: VolumeRouteDeps, request: FastifyRequest, volume: Volume, body: never): Promise<void | Record<string, unknown>>;
 }
+
 
 const ACTIONS: Readonly<Record<string, VolumeAction>> = {
   'os-extend': {
     schema: Type.Object({ new_size: VolumeSize }, { additionalProperties: false }),
     policy: 'volume:extend',
     status: 202,
-    run: (deps, request, volume, body: { new_size: number | string }) => deps.volumes.extend(request.requestContext, volume.id, toSize(body.new_size)),
+    run: async (deps, request, volume, body: { new_size: number | string }) => {
+      // 3.42: an in-use volume grows too, under its own rule; its instances are told through compute.
+      if (volume.status !== 'in-use' || !EXTEND_IN_USE.select(request.microversion)) {
+        await deps.volumes.extend(request.requestContext, volume.id, toSize(body.new_size));
+        return;
+      }
+      authorize(deps, request, 'volume:extend_attached_volume', { project_id: volume.projectId });
+      const attached = (await deps.attachments.list({ volumeId: volume.id })).filter((attachment) => attachment.status === 'attached');
+      const instances = attached.flatMap((attachment) => (attachment.instanceUuid === null ? [] : [attachment.instanceUuid]));
+      await deps.volumes.extend(request.requestContext, volume.id, toSize(body.new_size), instances);
+    },
   },
   'os-reset_status': {
     schema: Type.Object(
@@ -48,6 +62,7 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
     status: 202,
     run: (deps, request, volume) => deps.volumes.delete(request.requestContext, volume.id, true),
   },
+  ...ATTACH_ACTIONS,
 };
 
 /** Compiled on first use, so start-up does not pay for actions nobody calls. */
@@ -77,8 +92,8 @@ export function volumeActionRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTyp
       validatorOf(key, action)(request.body);
       const volume = await deps.volumes.get(request.requestContext, request.params.volume_id);
       authorize(deps, request, action.policy, { project_id: volume.projectId });
-      await action.run(deps, request, volume, request.body[key] as never);
-      return reply.code(action.status).send();
+      const answer = await action.run(deps, request, volume, request.body[key] as never);
+      return reply.code(action.status).send(answer ?? undefined);
     });
   };
 }

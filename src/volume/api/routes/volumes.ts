@@ -4,7 +4,9 @@ import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../../../common/errors/errors.js';
 import type { VolumeFilter } from '../../db/volume-store.js';
 import { page, parseBoolean, parseLimit, parseSort } from '../../volumes/volume-list-query.js';
+import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
 import type { Volume } from '../../volumes/volume.js';
+import { VOLUME_VIEW_FIELDS } from '../microversions.js';
 import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSizeOrNull } from './schemas.js';
@@ -55,12 +57,21 @@ const Project = Type.Object({ project_id: Type.String() });
 const VolumeParams = Type.Object({ project_id: Type.String(), volume_id: Type.String() });
 
 /** The write answers' viewer: no extension attributes. */
-const writeViewer = (deps: VolumeRouteDeps): VolumeViewer => ({ base: deps.publicUrl, showTenant: false, showHost: false, showImageMetadata: false });
+const writeViewer = (deps: VolumeRouteDeps, request: FastifyRequest): VolumeViewer => ({
+  base: deps.publicUrl,
+  showTenant: false,
+  showHost: false,
+  showImageMetadata: false,
+  fields: VOLUME_VIEW_FIELDS.select(request.microversion),
+  isAdmin: request.requestContext.isAdmin === true,
+});
 
 export function viewerOf(deps: VolumeRouteDeps, request: FastifyRequest, projectId: string | undefined): VolumeViewer {
   const target = { project_id: projectId };
   return {
     base: deps.publicUrl,
+    fields: VOLUME_VIEW_FIELDS.select(request.microversion),
+    isAdmin: request.requestContext.isAdmin === true,
     showTenant: allowed(deps, request, 'volume_extension:volume_tenant_attribute', target),
     showHost: allowed(deps, request, 'volume_extension:volume_host_attribute', target),
     showImageMetadata: allowed(deps, request, 'volume_extension:volume_image_metadata:show', target),
@@ -126,7 +137,7 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         ...(body.multiattach === undefined ? {} : { multiattach: toBoolean(body.multiattach) }),
       });
       const type = await deps.types.get(volume.volumeTypeId);
-      return reply.code(202).send({ volume: renderVolume(volume, type.name, writeViewer(deps)) });
+      return reply.code(202).send({ volume: renderVolume(volume, type.name, writeViewer(deps, request)) });
     });
 
     const list = (detail: boolean) => async (request: FastifyRequest<{ Params: { project_id: string } }>) => {
@@ -139,7 +150,10 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       const { items, more } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
       const viewer = viewerOf(deps, request, request.params.project_id);
       const names = detail ? await typeNames(deps) : new Map<string, string>();
-      const rendered = items.map((volume) => (detail ? renderVolume(volume, names.get(volume.volumeTypeId) ?? '', viewer) : renderVolumeSummary(volume, viewer)));
+      const attachments = detail ? await deps.attachments.ofVolumes(items.map((volume) => volume.id)) : new Map<string, VolumeAttachmentRecord[]>();
+      const rendered = items.map((volume) =>
+        detail ? renderVolume(volume, names.get(volume.volumeTypeId) ?? '', viewer, attachments.get(volume.id)) : renderVolumeSummary(volume, viewer),
+      );
       const last = items.at(-1);
       const next =
         more && last !== undefined
@@ -155,7 +169,8 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       const volume = await volumes.get(request.requestContext, request.params.volume_id);
       authorize(deps, request, 'volume:get', { project_id: volume.projectId });
       const type = await deps.types.get(volume.volumeTypeId).catch(() => undefined);
-      return { volume: renderVolume(volume, type?.name ?? '', viewerOf(deps, request, volume.projectId)) };
+      const attachments = await deps.attachments.ofVolumes([volume.id]);
+      return { volume: renderVolume(volume, type?.name ?? '', viewerOf(deps, request, volume.projectId), attachments.get(volume.id)) };
     });
 
     app.put('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams, body: VolumeUpdateBody } }, async (request) => {
@@ -171,7 +186,8 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         ...(body.metadata ? { metadata: body.metadata } : {}),
       });
       const type = await deps.types.get(volume.volumeTypeId).catch(() => undefined);
-      return { volume: renderVolume(volume, type?.name ?? '', writeViewer(deps)) };
+      const attachments = await deps.attachments.ofVolumes([volume.id]);
+      return { volume: renderVolume(volume, type?.name ?? '', writeViewer(deps, request), attachments.get(volume.id)) };
     });
 
     app.delete('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request, reply) => {

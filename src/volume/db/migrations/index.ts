@@ -1,6 +1,7 @@
 import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as tables from './2026-12-04-volume-tables.js';
 import * as backups from './2026-12-05-volume-backups.js';
+import * as attachments from './2026-12-05-volume-attachments.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -8,5 +9,6 @@ export const volumeMigrations: ServiceMigrations = {
   migrations: {
     '2026-12-04-volume-tables': tables,
     '2026-12-05-volume-backups': backups,
+    '2026-12-05-volume-attachments': attachments,
   },
 };

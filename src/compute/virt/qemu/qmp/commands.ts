@@ -123,6 +123,11 @@ export async function blockdevDel(monitor: QmpMonitor, nodeName: string): Promis
   await monitor.run('blockdev-del', { 'node-name': nodeName });
 }
 
+/** Grows the image under a block node to `size` bytes and tells the guest's device (what a volume extend needs). */
+export async function blockResize(monitor: QmpMonitor, nodeName: string, size: number): Promise<void> {
+  await monitor.run('block_resize', { 'node-name': nodeName, size });
+}
+
 export type VirtioBlkDevice = {
   readonly driver: 'virtio-blk-pci';
   readonly id: string;

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { RequestContext } from '../../../common/context/request-context.js';
+import { withVolumeCloud, type VolumeCloud } from '../../../volume/testing/volume-cloud.js';
+import type { VolumeAttachmentRecord } from '../../../volume/volumes/attachment.js';
+import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
+import { withComputeApp } from '../../testing/compute-test-app.js';
+import type { CinderAttachment, CinderVolume, ComputeVolumeApi } from '../../volumes/volume-api.js';
+
+const DEMO = memberOf('demo');
+type Json = Record<string, unknown>;
+
+/** The compute side's volume API over a real volume service in this process (what the Cinder client reaches over HTTP). */
+function inProcessVolumes(cloud: VolumeCloud): ComputeVolumeApi {
+  const { volumes, attachments } = cloud.core;
+  const asAttachment = (record: VolumeAttachmentRecord): CinderAttachment => ({ id: record.id, status: record.status, connection_info: record.connectionInfo ?? {} });
+  const asVolume = async (context: RequestContext, id: string): Promise<CinderVolume> => {
+    const volume = await volumes.get(context, id);
+    const attached = (await attachments.ofVolumes([id])).get(id) ?? [];
+    return {
+      id,
+      status: volume.status,
+      size: volume.size,
+      availability_zone: volume.availabilityZone,
+      multiattach: volume.multiattach,
+      bootable: String(volume.bootable),
+      attachments: attached.map((attachment) => ({ server_id: attachment.instanceUuid, attachment_id: attachment.id })),
+    };
+  };
+  return {
+    get: asVolume,
+    attachmentCreate: async (context, volumeId, instanceUuid) => asAttachment(await attachments.create(context, { volumeId, instanceUuid })),
+    attachmentUpdate: async (context, id, connector) => asAttachment(await attachments.update(context, id, { ...connector })),
+    attachmentComplete: (context, id) => attachments.complete(context, id),
+    attachmentDelete: async (context, id) => void (await attachments.delete(context, id)),
+    beginDetaching: (context, id) => attachments.beginDetaching(context, id),
+    rollDetaching: (context, id) => attachments.rollDetaching(context, id),
+    create: async (context, request) => asVolume(context, (await volumes.create(context, { size: request.size, name: request.name })).id),
+    delete: (context, id) => volumes.delete(context, id),
+  };
+}
+
+describe('os-volume_attachments over a real volume service', () => {
+  test('attach reserves the volume and casts to the host; the view follows the microversion; detach begins detaching; bad input changes nothing', () =>
+    withVolumeCloud('sqlite', (cloud) =>
+      withComputeApp(
+        async ({ call, db, recorded }) => {
+          const created = await cloud.call('POST', '/volumes', { body: { volume: { size: 1 } }, as: DEMO });
+          const volumeId = String((created.json['volume'] as Json)['id']);
+          await cloud.settle(`/volumes/${volumeId}`, DEMO);
+          const server = await insertInstance(db, 'demo');
+          const path = `/servers/${server}/os-volume_attachments`;
+
+          assert.equal((await call('POST', path, { body: { volumeAttachment: { volumeId, tag: 'data' } }, as: DEMO, version: '2.48' })).status, 400, 'tag is 2.49');
+          assert.equal((await call('POST', path, { body: { volumeAttachment: { volumeId, device: 'not-a-device' } }, as: DEMO })).status, 400);
+          assert.equal((await call('POST', path, { body: { volumeAttachment: { volumeId: '6e4c4cd5-7cc2-4c61-a2c4-7c5d3c6f9c6f' } }, as: DEMO })).status, 404);
+          assert.equal(((await cloud.call('GET', `/volumes/${volumeId}`, { as: DEMO })).json['volume'] as Json)['status'], 'available');
+
+          const attached = await call('POST', path, { body: { volumeAttachment: { volumeId, tag: 'data', delete_on_termination: true } }, as: DEMO, version: '2.79' });
+          assert.equal(attached.status, 200, JSON.stringify(attached.json));
+          assert.deepEqual(attached.json, { volumeAttachment: { id: volumeId, serverId: server, volumeId, device: '/dev/vdb', tag: 'data', delete_on_termination: true } });
+          assert.equal(((await cloud.call('GET', `/volumes/${volumeId}`, { as: DEMO })).json['volume'] as Json)['status'], 'reserved');
+          const cast = recorded.agent.at(-1);
+          assert.equal(cast?.verb, 'attach_volume');
+          assert.deepEqual((cast?.args as Json)['mountpoint'], '/dev/vdb');
+
+          const listed = await call('GET', path, { as: DEMO, version: '2.1' });
+          assert.deepEqual(listed.json, { volumeAttachments: [{ id: volumeId, serverId: server, volumeId, device: '/dev/vdb' }] });
+          assert.equal((await call('GET', `${path}/${volumeId}`, { as: memberOf('other') })).status, 404);
+
+          // A second server may not take a volume that is not multiattach.
+          const other = await insertInstance(db, 'demo');
+          const refused = await call('POST', `/servers/${other}/os-volume_attachments`, { body: { volumeAttachment: { volumeId } }, as: DEMO });
+          assert.equal(refused.status, 400, JSON.stringify(refused.json));
+          assert.deepEqual((await call('GET', `/servers/${other}/os-volume_attachments`, { as: DEMO })).json, { volumeAttachments: [] });
+
+          // The host's half (what the agent does): connect and complete; then the API may detach.
+          const attachmentId = String((cast?.args as Json)['attachmentId']);
+          await cloud.core.attachments.update(DEMO, attachmentId, { host: 'compute-1', mountpoint: '/dev/vdb' });
+          await cloud.core.attachments.complete(DEMO, attachmentId);
+          assert.equal((await call('DELETE', `${path}/${volumeId}`, { as: DEMO })).status, 202);
+          assert.equal(((await cloud.call('GET', `/volumes/${volumeId}`, { as: DEMO })).json['volume'] as Json)['status'], 'detaching');
+          assert.equal(recorded.agent.at(-1)?.verb, 'detach_volume');
+          assert.equal((await call('DELETE', `${path}/${volumeId}`, { as: DEMO })).status, 400, 'detaching already');
+        },
+        { volumes: inProcessVolumes(cloud) },
+      ),
+    ));
+});

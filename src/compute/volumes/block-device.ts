@@ -1,0 +1,63 @@
+/** Nova's block device mappings (objects/block_device.py) as compute keeps them: one per disk of an instance that is a volume. */
+import type { VolumeConnection } from '../virt/instance-spec.js';
+
+export interface BlockDeviceMapping {
+  readonly id: number;
+  readonly instanceUuid: string;
+  /** image, volume, snapshot, blank. */
+  readonly sourceType: string;
+  /** volume or local. */
+  readonly destinationType: string;
+  /** The guest device, `/dev/vdb`. */
+  readonly deviceName: string | null;
+  /** 0 for the disk the guest boots from; null for others. */
+  readonly bootIndex: number | null;
+  readonly imageId: string | null;
+  readonly volumeId: string | null;
+  readonly volumeSize: number | null;
+  readonly deleteOnTermination: boolean;
+  /** The Cinder attachment (3.44 flow) that holds the volume for this instance. */
+  readonly attachmentId: string | null;
+  readonly tag: string | null;
+  /** Cinder's connection_info for the instance's host; null until the host connected. */
+  readonly connectionInfo: Readonly<Record<string, unknown>> | null;
+  readonly createdAt: Date;
+}
+
+/** A volume as the agent and the driver see it: where it sits in the guest and how the host reaches it. */
+export interface AgentVolume {
+  readonly volumeId: string;
+  readonly attachmentId: string | null;
+  readonly mountpoint: string;
+  readonly bootIndex: number | null;
+  readonly deleteOnTermination: boolean;
+  /** Null while the host has not connected yet (a reserved attach). */
+  readonly connection: VolumeConnection | null;
+}
+
+/** Cinder's connection_info in the driver's terms; transports this host cannot use stay null. */
+export function volumeConnectionOf(connectionInfo: Readonly<Record<string, unknown>> | null): VolumeConnection | null {
+  if (connectionInfo === null) return null;
+  const data = (connectionInfo['data'] ?? {}) as Record<string, unknown>;
+  switch (connectionInfo['driver_volume_type']) {
+    case 'file':
+    case 'local':
+      return typeof data['device_path'] === 'string' ? { driverVolumeType: 'file', path: data['device_path'] } : null;
+    case 'nbd':
+      return typeof data['host'] === 'string' && typeof data['port'] === 'number' && typeof data['export_name'] === 'string'
+        ? { driverVolumeType: 'nbd', host: data['host'], port: data['port'], exportName: data['export_name'] }
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** The next free virtio disk name after those in use (Nova's get_next_device_name): vda is the root. */
+export function nextDeviceName(used: readonly (string | null)[]): string {
+  const taken = new Set(used.filter((name): name is string => name !== null).map((name) => name.replace(/^\/dev\//, '')));
+  for (let index = 1; index < 26; index += 1) {
+    const name = `vd${String.fromCharCode(97 + index)}`;
+    if (!taken.has(name)) return `/dev/${name}`;
+  }
+  throw new Error('No free disk device names left');
+}

@@ -1,0 +1,124 @@
+/**
+ * The servers' volume attachments (Nova's compute/api.py attach_volume / detach_volume and the
+ * os-volume_attachments views): the API checks the server, reserves the volume in Cinder (an
+ * attachment without a connector), records the block device mapping and the instance action,
+ * and casts to the server's host, which connects, hot-plugs and completes. It never waits on the
+ * hypervisor: the volume's status in Cinder tells the caller when it is in use.
+ */
+import type { RequestContext } from '../../common/context/request-context.js';
+import { BadRequest, Conflict, NotFound, ServiceUnavailable } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
+import type { BlockDeviceStore } from '../db/bdm-store.js';
+import { InstanceActionName } from '../actions/instance-actions.js';
+import { hostOf, type ActionSupport } from '../servers/action-support.js';
+import type { Server } from '../servers/server.js';
+import { VmState } from '../state/vm-states.js';
+import { nextDeviceName, type BlockDeviceMapping } from './block-device.js';
+import type { ComputeVolumeApi } from './volume-api.js';
+
+const LOG = getLogger('nimbus.compute.api');
+
+/** Nova's check_instance_state for attach and detach (task state none). */
+const VOLUME_STATES = {
+  vmState: [VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED, VmState.SOFT_DELETED, VmState.SHELVED],
+  taskState: [null],
+} as const;
+
+export interface AttachRequest {
+  readonly volumeId: string;
+  /** The device the caller asked for; Nova's libvirt driver picks its own, but a malformed one is still 400. */
+  readonly device?: string | null;
+  readonly tag?: string;
+  readonly deleteOnTermination?: boolean;
+  /** Multiattach volumes from 2.60. */
+  readonly multiattachAllowed: boolean;
+}
+
+export interface VolumeAttachmentsDeps {
+  readonly support: ActionSupport;
+  readonly blockDevices: BlockDeviceStore;
+  /** The volume API (absent on a node configured without one: attach is 503). */
+  readonly volumes?: ComputeVolumeApi;
+}
+
+export const volumeNotAttached = (volumeId: string) => new NotFound(`No volume Block Device Mapping with id ${volumeId}.`);
+
+export class VolumeAttachments {
+  constructor(private readonly deps: VolumeAttachmentsDeps) {}
+
+  /** The server's volume mappings in attachment order. */
+  async list(server: Server): Promise<BlockDeviceMapping[]> {
+    return (await this.deps.blockDevices.ofInstance(server.row.uuid)).filter((mapping) => mapping.volumeId !== null && mapping.destinationType === 'volume');
+  }
+
+  async show(server: Server, volumeId: string): Promise<BlockDeviceMapping> {
+    const mapping = await this.deps.blockDevices.findVolume(server.row.uuid, volumeId);
+    if (mapping === undefined) throw new NotFound(`Instance ${server.row.uuid} is not attached.`);
+    return mapping;
+  }
+
+  async attach(context: RequestContext, server: Server, request: AttachRequest): Promise<BlockDeviceMapping> {
+    const { support, blockDevices } = this.deps;
+    const volumes = this.#volumes();
+    await support.guard(context, server, 'attach_volume', VOLUME_STATES);
+    if (request.device !== undefined && request.device !== null && !/^\/dev\/[a-z]+[a-z0-9]*$/.test(request.device)) {
+      throw new BadRequest(`The supplied device path (${request.device}) is invalid.`);
+    }
+    const uuid = server.row.uuid;
+    const host = hostOf(server);
+    const volume = await volumes.get(context, request.volumeId);
+    if (volume.multiattach && !request.multiattachAllowed) throw new BadRequest('Multiattach volumes are only supported starting with compute API version 2.60.');
+    const existing = await blockDevices.ofInstance(uuid);
+    if (existing.some((mapping) => mapping.volumeId === volume.id)) throw new BadRequest(`Invalid volume: volume ${volume.id} already attached`);
+    const device = nextDeviceName([server.row.root_device_name ?? '/dev/vda', ...existing.map((mapping) => mapping.deviceName)]);
+    // Cinder's reserve refuses a volume that is not available (or in use and not multiattach): its 400 is the caller's.
+    const attachment = await volumes.attachmentCreate(context, volume.id, uuid);
+    const mapping = {
+      instanceUuid: uuid,
+      sourceType: 'volume',
+      destinationType: 'volume',
+      deviceName: device,
+      bootIndex: null,
+      imageId: null,
+      volumeId: volume.id,
+      volumeSize: volume.size,
+      deleteOnTermination: request.deleteOnTermination ?? false,
+      attachmentId: attachment.id,
+      tag: request.tag ?? null,
+      connectionInfo: null,
+    };
+    try {
+      await blockDevices.insert(mapping);
+      await support.record(context, uuid, InstanceActionName.ATTACH_VOLUME);
+      await support.agents.cast(host, 'attach_volume', { instanceUuid: uuid, volumeId: volume.id, attachmentId: attachment.id, mountpoint: device });
+    } catch (error) {
+      await blockDevices.delete(uuid, volume.id);
+      await volumes.attachmentDelete(context, attachment.id);
+      throw error;
+    }
+    LOG.info(`Attaching volume ${volume.id} at ${device}`, { instance: uuid });
+    return { ...mapping, id: 0, createdAt: new Date() };
+  }
+
+  async detach(context: RequestContext, server: Server, volumeId: string): Promise<void> {
+    const { support, blockDevices } = this.deps;
+    const volumes = this.#volumes();
+    await support.guard(context, server, 'detach_volume', VOLUME_STATES);
+    const uuid = server.row.uuid;
+    const mapping = await blockDevices.findVolume(uuid, volumeId);
+    if (mapping === undefined) throw volumeNotAttached(volumeId);
+    if (mapping.bootIndex === 0) throw new BadRequest('Cannot detach a root device volume');
+    if (mapping.attachmentId === null) throw new Conflict(`Volume ${volumeId} is still being attached to instance ${uuid}`);
+    const host = hostOf(server);
+    // Cinder's in-use → detaching; a volume not in use (still attaching, or detaching already) is its 400.
+    await volumes.beginDetaching(context, volumeId);
+    await support.record(context, uuid, InstanceActionName.DETACH_VOLUME);
+    await support.agents.cast(host, 'detach_volume', { instanceUuid: uuid, volumeId, attachmentId: mapping.attachmentId, mountpoint: mapping.deviceName ?? '' });
+    LOG.info(`Detaching volume ${volumeId} from ${mapping.deviceName ?? '-'}`, { instance: uuid });
+  }
+
+  #volumes(): ComputeVolumeApi {
+    if (this.deps.volumes === undefined) throw new ServiceUnavailable('The volume service is not available to compute on this node.');
+    return this.deps.volumes;
+  }
+}

@@ -1,0 +1,78 @@
+/** The volume actions of Nova's attach flow before the attachments API (3.27), as Cinder still serves them; rows of volume-actions.ts's table. */
+import { Type } from '@sinclair/typebox';
+import { BadRequest } from '../../../common/errors/errors.js';
+import type { VolumeConnector } from '../../volumes/attachment.js';
+import type { VolumeAction } from './volume-actions.js';
+
+const Connector = Type.Unsafe<VolumeConnector>({ type: 'object' });
+const ConnectorBody = Type.Object({ connector: Connector }, { additionalProperties: false });
+const EmptyBody = Type.Union([Type.Object({}), Type.Null()]);
+
+export const ATTACH_ACTIONS: Readonly<Record<string, VolumeAction>> = {
+  'os-reserve': {
+    schema: EmptyBody,
+    policy: 'volume_extension:volume_actions:reserve',
+    status: 202,
+    run: (deps, request, volume) => deps.attachments.reserve(request.requestContext, volume.id),
+  },
+  'os-unreserve': {
+    schema: EmptyBody,
+    policy: 'volume_extension:volume_actions:unreserve',
+    status: 202,
+    run: (deps, request, volume) => deps.attachments.unreserve(request.requestContext, volume.id),
+  },
+  'os-begin_detaching': {
+    schema: EmptyBody,
+    policy: 'volume_extension:volume_actions:begin_detaching',
+    status: 202,
+    run: (deps, request, volume) => deps.attachments.beginDetaching(request.requestContext, volume.id),
+  },
+  'os-roll_detaching': {
+    schema: EmptyBody,
+    policy: 'volume_extension:volume_actions:roll_detaching',
+    status: 202,
+    run: (deps, request, volume) => deps.attachments.rollDetaching(request.requestContext, volume.id),
+  },
+  'os-initialize_connection': {
+    schema: ConnectorBody,
+    policy: 'volume_extension:volume_actions:initialize_connection',
+    status: 200,
+    run: async (deps, request, volume, body: { connector: VolumeConnector }) => ({
+      connection_info: await deps.attachments.initializeConnection(request.requestContext, volume.id, body.connector),
+    }),
+  },
+  'os-terminate_connection': {
+    schema: ConnectorBody,
+    policy: 'volume_extension:volume_actions:terminate_connection',
+    status: 202,
+    run: (deps, request, volume, body: { connector: VolumeConnector }) => deps.attachments.terminateConnection(request.requestContext, volume.id, body.connector),
+  },
+  'os-attach': {
+    schema: Type.Object(
+      {
+        instance_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+        host_name: Type.Optional(Type.String({ maxLength: 255 })),
+        mountpoint: Type.String({ maxLength: 255 }),
+        mode: Type.Optional(Type.Union([Type.Literal('rw'), Type.Literal('ro')])),
+      },
+      { additionalProperties: false },
+    ),
+    policy: 'volume_extension:volume_actions:attach',
+    status: 202,
+    run: (deps, request, volume, body: { instance_uuid?: string; host_name?: string; mountpoint: string; mode?: 'rw' | 'ro' }) => {
+      if (body.instance_uuid === undefined && body.host_name === undefined) throw new BadRequest('Invalid request to attach volume to an invalid target');
+      return deps.attachments.attach(request.requestContext, volume.id, {
+        instanceUuid: body.instance_uuid ?? null,
+        hostName: body.host_name ?? null,
+        mountpoint: body.mountpoint,
+        mode: body.mode ?? 'rw',
+      });
+    },
+  },
+  'os-detach': {
+    schema: Type.Union([Type.Object({ attachment_id: Type.Optional(Type.String()) }, { additionalProperties: false }), Type.Null()]),
+    policy: 'volume_extension:volume_actions:detach',
+    status: 202,
+    run: (deps, request, volume, body: { attachment_id?: string } | null) => deps.attachments.detach(request.requestContext, volume.id, body?.attachment_id),
+  },
+};
