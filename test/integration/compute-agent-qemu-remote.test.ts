@@ -66,7 +66,7 @@ describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, 
           assert.deepEqual([hypervisor?.['Hypervisor Hostname'], hypervisor?.['Hypervisor Type']], ['remote-1', 'QEMU']);
 
           const started = Date.now();
-          await openstackOk(admin, ['server', 'create', '--image', 'nimbus-tiny', '--flavor', 'm1.tiny', 'vm1']);
+          await openstackOk(admin, ['--os-compute-api-version', '2.37', 'server', 'create', '--image', 'nimbus-tiny', '--flavor', 'm1.tiny', '--nic', 'none', 'vm1']);
           const active = await waitForStatus(admin, 'vm1', 'ACTIVE');
           assert.equal(active['OS-EXT-SRV-ATTR:host'], 'remote-1');
           assert.match(await waitForReadyLine(admin, 'vm1'), /host=\S+ boot=1 /);

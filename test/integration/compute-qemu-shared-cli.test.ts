@@ -87,7 +87,7 @@ describe('two qemu hosts on shared instance storage, through the openstack CLI',
   });
 
   test('boot: the guest is ACTIVE with its disk on the shared storage', async () => {
-    const created = await openstackJson<Json>(admin, ['server', 'create', '--image', 'nimbus-tiny', '--flavor', 'm1.tiny', 'shared-vm']);
+    const created = await openstackJson<Json>(admin, ['--os-compute-api-version', '2.37', 'server', 'create', '--image', 'nimbus-tiny', '--flavor', 'm1.tiny', '--nic', 'none', 'shared-vm']);
     id = String(created['id']);
     const server = await settled((shown) => shown['status'] === 'ACTIVE', 'ACTIVE');
     assert.equal(await readyLine(1), 1);

@@ -50,7 +50,8 @@ export function isFault(format: FaultFormat, status: number, json: unknown): boo
 }
 
 function problemOf(target: HostileTarget, hostile: HostileCase, status: number, body: string): string | undefined {
-  if (status >= 500) return `${status}: ${body.slice(0, 200)}`;
+  // 501 is a deliberate answer (a service or driver this deployment lacks), still in the fault format.
+  if (status >= 500 && status !== 501) return `${status}: ${body.slice(0, 200)}`;
   if (hostile.refusedBySchema && status < 400) return `${status} for input its schema refuses`;
   if (status < 400 || hostile.method === 'HEAD') return undefined;
   let json: unknown;

@@ -173,6 +173,22 @@ const SERVER_ROWS: Row[] = [
   { route: 'PUT /v2.1/servers/:server_id/metadata/:key', zed: serverMember(200), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`, { meta: { k: 'w' } }) },
   { route: 'DELETE /v2.1/servers/:server_id/metadata/:key', zed: serverMember(204), request: async (fx) => on(`/servers/${await fx.server()}/metadata/k`) },
   // The route-test app has no network API: where policy lets the caller through, the 501 of a cloud without one.
+  { route: 'GET /v2.1/servers/:server_id/os-volume_attachments', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments`) },
+  {
+    route: 'GET /v2.1/servers/:server_id/os-volume_attachments/:volume_id',
+    zed: serverReader(404),
+    request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`),
+  },
+  {
+    route: 'POST /v2.1/servers/:server_id/os-volume_attachments',
+    zed: serverMember(503),
+    request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments`, { volumeAttachment: { volumeId: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02' } }),
+  },
+  {
+    route: 'DELETE /v2.1/servers/:server_id/os-volume_attachments/:volume_id',
+    zed: serverMember(404),
+    request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`),
+  },
   { route: 'GET /v2.1/servers/:server_id/os-interface', zed: serverReader(501), request: async (fx) => on(`/servers/${await fx.server()}/os-interface`) },
   {
     route: 'GET /v2.1/servers/:server_id/os-interface/:port_id',
