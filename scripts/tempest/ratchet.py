@@ -20,9 +20,9 @@ import sys
 from subunit_results import plain_id, read_results
 
 SUITES = {
-    'compute': 'tempest.api.compute.',
-    'identity': 'tempest.api.identity.',
-    'image': 'tempest.api.image.v2.',
+    'compute': ('tempest.api.compute.',),
+    'identity': ('tempest.api.identity.v3.', 'tempest.api.identity.admin.v3.'),
+    'image': ('tempest.api.image.v2.',),
 }
 CLASS_FIXTURE = re.compile(r'^(setUpClass|tearDownClass) \((?P<cls>[\w.]+)\)$')
 
@@ -43,7 +43,7 @@ def listed_ids(lists_dir):
 
 
 def suite_of(test_id):
-    return next((suite for suite, prefix in SUITES.items() if test_id.startswith(prefix)), None)
+    return next((suite for suite, prefixes in SUITES.items() if test_id.startswith(prefixes)), None)
 
 
 def include_regex(test_id):

@@ -4,7 +4,7 @@
 #   scripts/tempest/run-tempest.sh [--regex RE] [--concurrency N] [--keep]
 #   scripts/tempest/run-tempest.sh --ratchet [--listed-only] [--concurrency N] [--keep]
 #
-# --ratchet (CI): run the compute, identity and image v2 suites, run again once every test listed
+# --ratchet (CI): run the compute, identity v3 (and admin v3) and image v2 suites, run again once every test listed
 # in scripts/tempest/passing/ that did not pass, and fail naming each listed test that failed twice;
 # tests that pass but are not listed are printed. --listed-only runs just the listed tests.
 # Everything lives in one temp dir (Nimbus state, the tempest workspace, HOME for Tempest's own
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --regex) REGEX="$2"; shift 2 ;;
     --concurrency) CONCURRENCY="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    --ratchet) RATCHET=1; REGEX='^tempest\.api\.(compute|identity|image\.v2)\.'; shift ;;
+    --ratchet) RATCHET=1; REGEX='^tempest\.api\.(compute|identity\.(admin\.)?v3|image\.v2)\.'; shift ;;
     --listed-only) LISTED_ONLY=1; shift ;;  # with --ratchet
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "run-tempest: unknown argument $1" >&2; exit 2 ;;

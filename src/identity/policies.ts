@@ -48,7 +48,6 @@ const USER_RULES: RuleDefault[] = [
   adminOnly('create_user', 'Create a user.'),
   adminOnly('update_user', 'Update a user (an administrator may reset the password).'),
   adminOnly('delete_user', 'Delete a user.'),
-  rule('identity:change_password', 'rule:admin_or_owner', 'Change a password, knowing the original.'),
 ];
 
 const GROUP_RULES: RuleDefault[] = [

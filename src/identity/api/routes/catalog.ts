@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { BadRequest, NotFound } from '../../../common/errors/errors.js';
 import { collectionLinks } from './links.js';
 import { renderEndpoint, renderRegion, renderService } from './render.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
@@ -45,6 +46,21 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
   const { regions, services, endpoints } = deps.managers;
   const url = deps.publicUrl;
 
+  /**
+   * An endpoint's region: `region_id` as given (the manager checks it exists); without one, the
+   * legacy `region`, which Keystone creates when missing, for backward compatibility.
+   */
+  const legacyRegion = async (body: { readonly region_id?: string | null; readonly region?: string }) => {
+    if ((body.region_id ?? null) !== null || body.region === undefined) return body.region_id;
+    try {
+      await regions.get(body.region);
+    } catch (error) {
+      if (!(error instanceof NotFound)) throw error;
+      await regions.create({ id: body.region });
+    }
+    return body.region;
+  };
+
   return async (app) => {
     app.get('/v3/regions', { schema: { querystring: Type.Object({ parent_region_id: OptionalString }) } }, async (request) => {
       authorize(deps, request, 'identity:list_regions', { ...request.query });
@@ -55,6 +71,16 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
       authorize(deps, request, 'identity:create_region');
       const body = request.body.region;
       const ref = await regions.create({ ...body, extra: extraOf(body, RegionProperties) });
+      return reply.code(201).send({ region: renderRegion(url, ref) });
+    });
+    // keystone/api/regions.py: PUT creates a region with the id in the path (POST may too).
+    app.put('/v3/regions/:id', { schema: { params: IdParams, body: RegionCreateBody } }, async (request, reply) => {
+      authorize(deps, request, 'identity:create_region');
+      const body = request.body.region;
+      if (body.id !== undefined && body.id !== request.params.id) {
+        throw new BadRequest(`Conflicting region IDs specified: "${request.params.id}" != "${body.id}"`);
+      }
+      const ref = await regions.create({ ...body, id: request.params.id, extra: extraOf(body, RegionProperties) });
       return reply.code(201).send({ region: renderRegion(url, ref) });
     });
     app.get('/v3/regions/:id', { schema: { params: IdParams } }, async (request) => {
@@ -106,7 +132,7 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
     app.post('/v3/endpoints', { schema: { body: EndpointCreateBody } }, async (request, reply) => {
       authorize(deps, request, 'identity:create_endpoint');
       const body = request.body.endpoint;
-      const ref = await endpoints.create({ ...body, region_id: body.region_id ?? body.region, extra: extraOf(body, EndpointProperties) });
+      const ref = await endpoints.create({ ...body, region_id: await legacyRegion(body), extra: extraOf(body, EndpointProperties) });
       return reply.code(201).send({ endpoint: renderEndpoint(url, ref) });
     });
     app.get('/v3/endpoints/:id', { schema: { params: IdParams } }, async (request) => {
@@ -116,8 +142,7 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
     app.patch('/v3/endpoints/:id', { schema: { params: IdParams, body: EndpointUpdateBody } }, async (request) => {
       authorize(deps, request, 'identity:update_endpoint', { endpoint_id: request.params.id });
       const body = request.body.endpoint;
-      const regionId = body.region_id === undefined ? body.region : body.region_id;
-      const ref = await endpoints.update(request.params.id, { ...body, region_id: regionId, extra: extraOf(body, EndpointProperties) });
+      const ref = await endpoints.update(request.params.id, { ...body, region_id: await legacyRegion(body), extra: extraOf(body, EndpointProperties) });
       return { endpoint: renderEndpoint(url, ref) };
     });
     app.delete('/v3/endpoints/:id', { schema: { params: IdParams } }, async (request, reply) => {
