@@ -40,6 +40,12 @@ const PROJECT_RULES: RuleDefault[] = [
   adminOnly('create_project', 'Create a project.'),
   adminOnly('update_project', 'Update a project.'),
   adminOnly('delete_project', 'Delete a project.'),
+  rule('identity:list_project_tags', `${ADMIN} or project_id:%(target.project.id)s`, 'List tags for a project.'),
+  rule('identity:get_project_tag', `${ADMIN} or project_id:%(target.project.id)s`, 'Check if project contains a tag.'),
+  adminOnly('update_project_tags', 'Replace all tags on a project with the new set of tags.'),
+  adminOnly('create_project_tag', 'Add a single tag to a project.'),
+  adminOnly('delete_project_tags', 'Remove all tags from a project.'),
+  adminOnly('delete_project_tag', 'Delete a specified tag from project.'),
 ];
 
 const USER_RULES: RuleDefault[] = [

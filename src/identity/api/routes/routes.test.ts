@@ -98,6 +98,35 @@ describe('identity resource routes', () => {
       assert.equal((await call('GET', `/projects/${id}`)).status, 404);
     }));
 
+  test('project tags: one by one and as a whole, 404 for a missing tag, bad tags 400 and unstored', () =>
+    withRoutes(async ({ call }) => {
+      const id = String(((await call('POST', '/projects', { project: { name: 'tagged' } })).json['project'] as { id: string }).id);
+      const tagsUrl = `${V3}/projects/${id}/tags`;
+      const added = await call('PUT', `/projects/${id}/tags/blue`);
+      assert.equal(added.status, 201);
+      assert.equal((await call('GET', `/projects/${id}/tags/blue`)).status, 204);
+      assert.equal((await call('HEAD', `/projects/${id}/tags/blue`)).status, 204);
+      assert.equal((await call('PUT', `/projects/${id}/tags/blue`)).status, 400, 'a tag is on a project once');
+      const missing = await call('GET', `/projects/${id}/tags/red`);
+      assert.deepEqual(missing.json, { error: { code: 404, title: 'Not Found', message: 'Could not find project tag: red.' } });
+
+      const replaced = await call('PUT', `/projects/${id}/tags`, { tags: ['a', 'b', 'c'] });
+      assert.deepEqual(replaced.json, { links: { self: tagsUrl }, tags: ['a', 'b', 'c'] });
+      assert.deepEqual((await call('GET', `/projects/${id}/tags`)).json, { links: { self: tagsUrl }, tags: ['a', 'b', 'c'] });
+      assert.deepEqual(((await call('GET', `/projects/${id}`)).json['project'] as { tags: string[] }).tags, ['a', 'b', 'c']);
+      for (const bad of [{ tags: ['a,b'] }, { tags: ['x', 'x'] }, { tags: Array.from({ length: 81 }, (_, i) => `t${i}`) }, {}]) {
+        assert.equal((await call('PUT', `/projects/${id}/tags`, bad)).status, 400);
+      }
+      assert.equal((await call('PUT', `/projects/${id}/tags/a%2Fb`)).status, 400);
+      assert.deepEqual((await call('GET', `/projects/${id}/tags`)).json['tags'], ['a', 'b', 'c']);
+
+      assert.equal((await call('DELETE', `/projects/${id}/tags/a`)).status, 204);
+      assert.equal((await call('DELETE', `/projects/${id}/tags/a`)).status, 404);
+      assert.equal((await call('DELETE', `/projects/${id}/tags`)).status, 204);
+      assert.deepEqual((await call('GET', `/projects/${id}/tags`)).json['tags'], []);
+      assert.equal((await call('GET', '/projects/nope/tags')).status, 404);
+    }));
+
   test('users and personas: own user and projects readable, others forbidden, password change', () =>
     withRoutes(async ({ call, managers }) => {
       const demo = await managers.projects.create({ name: 'demo' });
