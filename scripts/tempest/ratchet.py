@@ -129,10 +129,10 @@ def main(argv):
         sys.exit(__doc__)
     command, lists_dir, runs = argv[0], argv[1], argv[2:]
     if command == 'include-list':
-        print('\n'.join(include_regex(t) for t in sorted(listed_ids(lists_dir))))
+        sys.stdout.writelines(include_regex(t) + '\n' for t in sorted(listed_ids(lists_dir)))
         return 0
     if command == 'retry-list' and len(runs) == 1:
-        print('\n'.join(include_regex(t) for t in not_passed(lists_dir, runs[0])))
+        sys.stdout.writelines(include_regex(t) + '\n' for t in not_passed(lists_dir, runs[0]))
         return 0
     if command == 'verdict' and 1 <= len(runs) <= 2:
         return verdict(lists_dir, runs)

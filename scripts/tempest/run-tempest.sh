@@ -53,8 +53,12 @@ trap cleanup EXIT
 PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 
 mkdir -p "$STATE" "$WORK/home"
-# Glance Zed does not inspect uploads; Tempest uploads random bytes under each disk format.
-printf '[image]\nrequire_image_format_match = false\n' >"$WORK/nimbus.conf"
+LOCKOUT_ATTEMPTS=3
+LOCKOUT_SECONDS=10
+# Glance Zed does not inspect uploads; Tempest uploads random bytes under each disk format. The
+# lockout is on so that Tempest's security compliance tests (below) can check it.
+printf '[image]\nrequire_image_format_match = false\n[identity]\nlockout_failure_attempts = %s\nlockout_duration = %s\n' \
+  "$LOCKOUT_ATTEMPTS" "$LOCKOUT_SECONDS" >"$WORK/nimbus.conf"
 node "$MAIN" up --config "$WORK/nimbus.conf" --driver fake --compute-hosts 2 --state-dir "$STATE" --port "$PORT" >"$WORK/nimbus.log" 2>&1 &
 NIMBUS_PID=$!
 for _ in $(seq 1 100); do
@@ -105,10 +109,15 @@ auth_version = v3
 region = $OS_REGION_NAME
 v3_endpoint_type = publicURL
 disable_ssl_certificate_validation = true
+user_lockout_failure_attempts = $LOCKOUT_ATTEMPTS
+user_lockout_duration = $LOCKOUT_SECONDS
+# Keystone's default: no password history (Nimbus has none).
+user_unique_last_password_count = 0
 
 [identity-feature-enabled]
 api_v2 = false
 trust = false
+security_compliance = true
 
 [compute]
 image_ref = $IMAGE_REF
