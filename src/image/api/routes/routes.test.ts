@@ -251,6 +251,17 @@ describe('image routes', () => {
       assert.equal((await call('GET', `/v2/images/${id}`, { as: friend })).status, 404);
     }));
 
+  test('list: size (and virtual_size) filter exactly, as any image column in Glance', () =>
+    withRoutes(async (call) => {
+      const id = String((await call('POST', '/v2/images', { body: { disk_format: 'qcow2', container_format: 'bare' } })).json['id']);
+      await call('PUT', `/v2/images/${id}/file`, { body: DATA });
+      await call('POST', '/v2/images', { body: {} });
+      const ids = async (query: string) => ((await call('GET', `/v2/images?${query}`)).json['images'] as { id: string }[]).map((image) => image.id);
+      assert.deepEqual(await ids(`size=${DATA.length}`), [id]);
+      assert.deepEqual(await ids(`size=${DATA.length + 1}`), []);
+      assert.equal((await call('GET', '/v2/images?size=big')).status, 400);
+    }));
+
   test('discovery: no import methods, no store list on a single-store site, the caller\'s project usage', () =>
     withRoutes(async (call) => {
       assert.deepEqual((await call('GET', '/v2/info/import')).json, {
