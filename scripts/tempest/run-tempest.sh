@@ -84,7 +84,7 @@ IMAGE_REF_ALT="$(upload_image tempest-image-alt)"
 flavor_id() { /usr/bin/openstack flavor show -f value -c id "$1"; }
 FLAVOR_REF="$(flavor_id m1.tiny)"
 FLAVOR_REF_ALT="$(flavor_id m1.small)"
-MAX_MV="$(curl -sf "http://127.0.0.1:$PORT/compute/" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["versions"][0]["version"])')"
+MAX_MV="$(curl -sf "http://127.0.0.1:$PORT/compute/" | /usr/bin/python3 -c 'import json,sys; print(max((v["version"] for v in json.load(sys.stdin)["versions"] if v["version"]), key=lambda s: tuple(map(int, s.split(".")))))')"
 
 /usr/bin/tempest init --workspace-path "$WORK/workspace.yaml" --name nimbus "$WS" >/dev/null
 cat >"$WS/etc/tempest.conf" <<EOF
