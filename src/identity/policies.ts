@@ -40,6 +40,12 @@ const PROJECT_RULES: RuleDefault[] = [
   adminOnly('create_project', 'Create a project.'),
   adminOnly('update_project', 'Update a project.'),
   adminOnly('delete_project', 'Delete a project.'),
+  rule('identity:list_project_tags', `${ADMIN} or project_id:%(target.project.id)s`, 'List tags for a project.'),
+  rule('identity:get_project_tag', `${ADMIN} or project_id:%(target.project.id)s`, 'Check if project contains a tag.'),
+  adminOnly('update_project_tags', 'Replace all tags on a project with the new set of tags.'),
+  adminOnly('create_project_tag', 'Add a single tag to a project.'),
+  adminOnly('delete_project_tags', 'Remove all tags from a project.'),
+  adminOnly('delete_project_tag', 'Delete a specified tag from project.'),
 ];
 
 const USER_RULES: RuleDefault[] = [
@@ -48,7 +54,6 @@ const USER_RULES: RuleDefault[] = [
   adminOnly('create_user', 'Create a user.'),
   adminOnly('update_user', 'Update a user (an administrator may reset the password).'),
   adminOnly('delete_user', 'Delete a user.'),
-  rule('identity:change_password', 'rule:admin_or_owner', 'Change a password, knowing the original.'),
 ];
 
 const GROUP_RULES: RuleDefault[] = [

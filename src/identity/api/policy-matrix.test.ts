@@ -16,7 +16,7 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
   const otherDomain = await managers.domains.create({ name: 'other-domain' });
   const projects = {
     admin: await managers.projects.create({ name: 'admin' }),
-    owner: await managers.projects.create({ name: 'owner' }),
+    owner: await managers.projects.create({ name: 'owner', tags: ['owned'] }),
     other: await managers.projects.create({ name: 'other', domain_id: otherDomain.id }),
   };
   const person = async (name: string, role: string, project: string, domain = DEFAULT_DOMAIN_ID) => {
@@ -59,7 +59,7 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
       return password;
     },
     domain: async ({ enabled } = { enabled: true }) => (await managers.domains.create({ name: name('domain'), enabled })).id,
-    project: async () => (await managers.projects.create({ name: name('project') })).id,
+    project: async (options) => (await managers.projects.create({ name: name('project'), tags: options?.tags })).id,
     user: async () => (await managers.users.create({ name: name('user') })).id,
     group: async ({ withMember } = { withMember: false }) => {
       const group = await managers.groups.create({ name: name('group') });

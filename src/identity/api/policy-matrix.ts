@@ -11,6 +11,7 @@ import { statuses, type Expectation, type MatrixRow } from '../../common/policy/
 /** What a row can make, fresh for each persona. */
 export interface IdentityMatrixFixture {
   readonly defaultDomain: string;
+  /** The member's and reader's project; it carries the tag `owned`. */
   readonly ownerProject: string;
   readonly memberUser: string;
   /** A new token of the member (scoped to the owning project). */
@@ -18,7 +19,7 @@ export interface IdentityMatrixFixture {
   /** Sets the member's password to a new known value and returns it. */
   memberPassword(): Promise<string>;
   domain(options?: { enabled: boolean }): Promise<string>;
-  project(): Promise<string>;
+  project(options?: { tags?: readonly string[] }): Promise<string>;
   user(): Promise<string>;
   /** A group, with the member in it when asked. */
   group(options?: { withMember: boolean }): Promise<string>;
@@ -70,6 +71,12 @@ const PROJECT_ROWS: Row[] = [
   { route: 'GET /v3/projects/:id', zed: statuses(200, 200, 403, 200), request: (fx) => ({ path: `/v3/projects/${fx.ownerProject}` }) },
   { route: 'PATCH /v3/projects/:id', zed: adminOnly(200), request: (fx) => ({ path: `/v3/projects/${fx.ownerProject}`, body: { project: { description: 'p' } } }) },
   { route: 'DELETE /v3/projects/:id', zed: adminOnly(204), request: async (fx) => ({ path: `/v3/projects/${await fx.project()}` }) },
+  { route: 'GET /v3/projects/:id/tags', zed: statuses(200, 200, 403, 200), request: (fx) => ({ path: `/v3/projects/${fx.ownerProject}/tags` }) },
+  { route: 'GET /v3/projects/:id/tags/:tag', zed: statuses(204, 204, 403, 204), request: (fx) => ({ path: `/v3/projects/${fx.ownerProject}/tags/owned` }) },
+  { route: 'PUT /v3/projects/:id/tags', zed: adminOnly(200), request: async (fx) => ({ path: `/v3/projects/${await fx.project()}/tags`, body: { tags: ['a', 'b'] } }) },
+  { route: 'DELETE /v3/projects/:id/tags', zed: adminOnly(204), request: async (fx) => ({ path: `/v3/projects/${await fx.project({ tags: ['a'] })}/tags` }) },
+  { route: 'PUT /v3/projects/:id/tags/:tag', zed: adminOnly(201), request: async (fx) => ({ path: `/v3/projects/${await fx.project()}/tags/new` }) },
+  { route: 'DELETE /v3/projects/:id/tags/:tag', zed: adminOnly(204), request: async (fx) => ({ path: `/v3/projects/${await fx.project({ tags: ['gone'] })}/tags/gone` }) },
 ];
 
 const USER_ROWS: Row[] = [
@@ -78,14 +85,11 @@ const USER_ROWS: Row[] = [
   { route: 'GET /v3/users/:id', zed: OWN, request: (fx) => ({ path: `/v3/users/${fx.memberUser}` }) },
   { route: 'PATCH /v3/users/:id', zed: adminOnly(200), request: async (fx) => ({ path: `/v3/users/${await fx.user()}`, body: { user: { email: 'u@example.org' } } }) },
   { route: 'DELETE /v3/users/:id', zed: adminOnly(204), request: async (fx) => ({ path: `/v3/users/${await fx.user()}` }) },
+  // Unenforced and public in Keystone: knowing the original password is the check.
   {
     route: 'POST /v3/users/:id/password',
     zed: statuses(204, 204, 204, 204, 204),
     request: async (fx) => ({ path: `/v3/users/${fx.memberUser}/password`, body: { user: { original_password: await fx.memberPassword(), password: 'changed' } } }),
-    differs: {
-      nimbus: { otherMember: 403, reader: 403, anonymous: 401 },
-      reason: 'Keystone leaves this route unenforced and public (knowing the original password is the check); issue 16 asks for it',
-    },
   },
   { route: 'GET /v3/users/:id/projects', zed: OWN, request: (fx) => ({ path: `/v3/users/${fx.memberUser}/projects` }) },
   { route: 'GET /v3/users/:id/groups', zed: OWN, request: (fx) => ({ path: `/v3/users/${fx.memberUser}/groups` }) },
@@ -155,6 +159,7 @@ const CATALOG_ROWS: Row[] = [
   // Keystone's region reads have an empty rule: any token.
   { route: 'GET /v3/regions', zed: ANYONE, request: () => ({ path: '/v3/regions' }) },
   { route: 'POST /v3/regions', zed: adminOnly(201), request: () => ({ path: '/v3/regions', body: { region: { description: 'r' } } }) },
+  { route: 'PUT /v3/regions/:id', zed: adminOnly(201), request: () => ({ path: `/v3/regions/${unique('region')}`, body: { region: { description: 'r' } } }) },
   { route: 'GET /v3/regions/:id', zed: ANYONE, request: async (fx) => ({ path: `/v3/regions/${await fx.region()}` }) },
   { route: 'PATCH /v3/regions/:id', zed: adminOnly(200), request: async (fx) => ({ path: `/v3/regions/${await fx.region()}`, body: { region: { description: 'x' } } }) },
   { route: 'DELETE /v3/regions/:id', zed: adminOnly(204), request: async (fx) => ({ path: `/v3/regions/${await fx.region()}` }) },

@@ -56,12 +56,14 @@ export class Authenticator {
     return { userId: user.id, methods: issued, scope: tokenScope, ...(parent === undefined ? {} : { parent }) };
   }
 
+  /** Keystone's token method lets validate_token's TokenNotFound through: a 404, not a 401. */
   #parentToken(token: string): TokenPayload {
     try {
       return this.tokens.validate(token);
     } catch (error) {
-      if (error instanceof NotFound) throw denied(`the token to rescope is not valid (${error.message})`);
-      throw error;
+      if (!(error instanceof NotFound)) throw error;
+      LOG.info(`Authentication failed: the token to rescope is not valid (${error.message})`);
+      throw new NotFound('Failed to validate token');
     }
   }
 

@@ -5,6 +5,9 @@ import type { ProjectsTable } from '../db/tables.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
 import { newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
 
+/** keystone/resource/schema.py: project_tags_update's maxItems. */
+const MAX_TAGS = 80;
+
 export interface ProjectRef {
   readonly id: string;
   readonly name: string;
@@ -128,6 +131,30 @@ export class ProjectManager {
     );
     if (current.enabled && patch.enabled === false) await this.store.events.projectDisabledOrDeleted(id);
     return this.get(id);
+  }
+
+  /** Replaces the project's tags (Keystone's update_project_tags); the API validated the list. */
+  async setTags(id: string, tags: readonly string[]): Promise<readonly string[]> {
+    return (await this.update(id, { tags })).tags;
+  }
+
+  /** Adds one tag: a tag already there, or an 81st, is a 400 as Keystone's list schema words it. */
+  async addTag(id: string, tag: string): Promise<void> {
+    const { tags } = await this.get(id);
+    if (tags.includes(tag)) throw new BadRequest(`Invalid input for field 'tags': ${tag} is already a tag of the project.`);
+    if (tags.length >= MAX_TAGS) throw new BadRequest(`Invalid input for field 'tags': a project has at most ${MAX_TAGS} tags.`);
+    await this.update(id, { tags: [...tags, tag] });
+  }
+
+  /** Throws Keystone's ProjectTagNotFound unless the project has the tag. */
+  async checkTag(id: string, tag: string): Promise<void> {
+    if (!(await this.get(id)).tags.includes(tag)) throw new NotFound(`Could not find project tag: ${tag}.`);
+  }
+
+  async removeTag(id: string, tag: string): Promise<void> {
+    const { tags } = await this.get(id);
+    if (!tags.includes(tag)) throw new NotFound(`Could not find project tag: ${tag}.`);
+    await this.update(id, { tags: tags.filter((each) => each !== tag) });
   }
 
   /** Deletes a leaf project and the role assignments on it. */

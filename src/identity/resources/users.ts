@@ -126,11 +126,18 @@ export class UserManager {
   }
 
   /** The user's own change (`POST /v3/users/{id}/password`): the original must match. */
+  /**
+   * Keystone's self-service change: knowing the original password is the whole check (the route
+   * is public), so it counts toward the lockout like a login, and an unknown user is the same
+   * 401 as a wrong password (no user enumeration).
+   */
   async changePassword(id: string, originalPassword: string, newPassword: string): Promise<void> {
-    const row = await this.store.tables.users.get(id);
-    if (row.password_hash === null || !(await this.passwords.hasher.verify(originalPassword, row.password_hash))) {
-      throw new Unauthorized('Error when changing user password: Invalid user / password');
-    }
+    const verdict = await this.verifyPassword(id, originalPassword).catch((error: unknown) => {
+      if (error instanceof NotFound) return 'invalid' as const;
+      throw error;
+    });
+    if (verdict === 'locked') throw new Unauthorized(`The account is locked for user: ${id}.`);
+    if (verdict === 'invalid') throw new Unauthorized('Error when changing user password: Invalid user / password');
     await this.store.tables.users.update(id, await this.#passwordColumns(newPassword));
     await this.store.events.passwordChanged(id);
   }

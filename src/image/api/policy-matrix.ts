@@ -121,4 +121,9 @@ export const IMAGE_POLICY_MATRIX: readonly MatrixRow<ImageMatrixFixture>[] = [
   { route: 'GET /v2/schemas/images', zed: ANYONE, request: () => ({ path: '/v2/schemas/images' }) },
   { route: 'GET /v2/schemas/member', zed: ANYONE, request: () => ({ path: '/v2/schemas/member' }) },
   { route: 'GET /v2/schemas/members', zed: ANYONE, request: () => ({ path: '/v2/schemas/members' }) },
+  // Discovery: no policy in Glance, any token; a single-store site has no store list.
+  { route: 'GET /v2/info/import', zed: ANYONE, request: () => ({ path: '/v2/info/import' }) },
+  { route: 'GET /v2/info/usage', zed: ANYONE, request: () => ({ path: '/v2/info/usage' }) },
+  { route: 'GET /v2/info/stores', zed: statuses(404, 404, 404, 404), request: () => ({ path: '/v2/info/stores' }) },
+  { route: 'GET /v2/info/stores/detail', zed: statuses(404, 404, 404, 404), request: () => ({ path: '/v2/info/stores/detail' }) },
 ];

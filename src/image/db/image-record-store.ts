@@ -177,6 +177,17 @@ export class ImageRecordStore {
     return Number(row.count);
   }
 
+  /** The project's images whose data is on its way in (the image_count_uploading usage). */
+  async countUploading(owner: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom('image_images')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('owner', '=', owner)
+      .where('status', 'in', ['saving', 'uploading', 'importing'])
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   /** Bytes of data the project's images hold (the image_size_total quota). */
   async sizeOwned(owner: string): Promise<number> {
     const row = await this.#db

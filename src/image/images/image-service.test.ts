@@ -207,5 +207,22 @@ for (const dialect of DIALECTS) {
         },
         { limits: { countTotal: 2 } },
       ));
+
+    test('usage: the project\'s own images against its limits, MiB as Glance counts, -1 where unlimited', () =>
+      withImages(
+        dialect,
+        async ({ images }) => {
+          await images.create(OWNER, { name: 'one' });
+          await images.create(OTHER, { name: 'elsewhere' });
+          assert.deepEqual(await images.usage(OWNER), {
+            image_size_total: { usage: 0, limit: 3 },
+            image_stage_total: { usage: 0, limit: -1 },
+            image_count_total: { usage: 1, limit: -1 },
+            image_count_uploading: { usage: 0, limit: -1 },
+          });
+          assert.deepEqual(await images.usage({ ...OWNER, projectId: undefined }), {});
+        },
+        { limits: { sizeTotal: 3 * 1024 * 1024 } },
+      ));
   });
 }

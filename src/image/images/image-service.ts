@@ -107,6 +107,11 @@ export class ImageService {
     return this.#found(id);
   }
 
+  /** The caller's project's quota usage (Glance's /v2/info/usage); nothing for a caller without a project. */
+  async usage(context: RequestContext): Promise<Record<string, { usage: number; limit: number }>> {
+    return context.projectId === undefined ? {} : this.#quotas.usage(context.projectId);
+  }
+
   /** The image if the caller may see it; NotFound otherwise (also for ids that are no uuid). */
   async get(context: RequestContext, id: string): Promise<ImageRef> {
     const image = await this.#records.find(id);

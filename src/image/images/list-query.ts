@@ -13,7 +13,8 @@ export const MAX_LIMIT = 1000;
 const LISTABLE_COLUMNS = ['name', 'id', 'status', 'container_format', 'disk_format'] as const;
 type ListableColumn = (typeof LISTABLE_COLUMNS)[number];
 /** Columns compared for plain equality. */
-const EQUAL_COLUMNS = ['owner', 'checksum', 'os_hash_value', 'os_hash_algo', 'min_ram', 'min_disk'] as const;
+const EQUAL_COLUMNS = ['owner', 'checksum', 'os_hash_value', 'os_hash_algo', 'min_ram', 'min_disk', 'size', 'virtual_size'] as const;
+const NUMERIC_COLUMNS: readonly EqualColumn[] = ['min_ram', 'min_disk', 'size', 'virtual_size'];
 type EqualColumn = (typeof EQUAL_COLUMNS)[number];
 
 export const COMPARISONS = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const;
@@ -169,7 +170,7 @@ export function parseListQuery(params: URLSearchParams): ImageListQuery {
       else if (op === 'eq') query.oneOf.push({ column, values: [value] });
       else throw new BadRequest(`Unable to filter by unknown operator '${op}'.`);
     } else if (equalColumn !== undefined) {
-      const numeric = equalColumn === 'min_ram' || equalColumn === 'min_disk';
+      const numeric = NUMERIC_COLUMNS.includes(equalColumn);
       query.equal.push({ column: equalColumn, value: numeric ? integer(raw, `Invalid value '${raw}' for '${name}' filter.`) : raw });
     } else {
       query.properties[name] = raw;

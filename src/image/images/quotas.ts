@@ -1,6 +1,8 @@
 import { PayloadTooLarge } from '../../common/errors/errors.js';
 import type { ImageRecordStore } from '../db/image-record-store.js';
 
+const MIB = 1024 * 1024;
+
 /** The `[image]` limits: 0 means no limit for the totals. */
 export interface ImageLimits {
   /** Largest image an upload may bring, in bytes. */
@@ -37,6 +39,25 @@ export class ImageQuotas {
     return remaining < this.limits.sizeCap
       ? { maxBytes: remaining, quotaBound: true, usage }
       : { maxBytes: this.limits.sizeCap, quotaBound: false, usage };
+  }
+
+  /**
+   * Glance's /v2/info/usage for a project: its usage of each quota resource, sizes in MiB as
+   * Glance counts them, and the limit (-1, oslo.limit's "unlimited", where none is set). Nimbus
+   * has no staging area, so image_stage_total is always 0.
+   */
+  async usage(owner: string): Promise<Record<string, { usage: number; limit: number }>> {
+    const [size, count, uploading] = await Promise.all([
+      this.records.sizeOwned(owner),
+      this.records.countOwned(owner),
+      this.records.countUploading(owner),
+    ]);
+    return {
+      image_size_total: { usage: Math.floor(size / MIB), limit: this.limits.sizeTotal === 0 ? -1 : Math.floor(this.limits.sizeTotal / MIB) },
+      image_stage_total: { usage: 0, limit: -1 },
+      image_count_total: { usage: count, limit: this.limits.countTotal === 0 ? -1 : this.limits.countTotal },
+      image_count_uploading: { usage: uploading, limit: -1 },
+    };
   }
 
   /** The 413 for an upload that ran past the storage quota. */

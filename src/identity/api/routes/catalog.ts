@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { BadRequest, NotFound } from '../../../common/errors/errors.js';
 import type { CatalogServiceRef } from '../../resources/catalog-services.js';
 import type { EndpointRef } from '../../resources/endpoints.js';
 import type { RegionRef } from '../../resources/regions.js';
@@ -7,7 +8,7 @@ import { registerEntityRoutes } from './entity-routes.js';
 import { collectionLinks } from './links.js';
 import { renderEndpoint, renderRegion, renderService } from './render.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
-import { extraOf, Nullable, OptionalString } from './schema-types.js';
+import { extraOf, IdParams, Nullable, OptionalString } from './schema-types.js';
 
 const RegionProperties = {
   id: Type.Optional(Type.String()),
@@ -49,6 +50,21 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
   const { regions, services, endpoints } = deps.managers;
   const url = deps.publicUrl;
 
+  /**
+   * An endpoint's region: `region_id` as given (the manager checks it exists); without one, the
+   * legacy `region`, which Keystone creates when missing, for backward compatibility.
+   */
+  const legacyRegion = async (body: { readonly region_id?: string | null; readonly region?: string }) => {
+    if ((body.region_id ?? null) !== null || body.region === undefined) return body.region_id;
+    try {
+      await regions.get(body.region);
+    } catch (error) {
+      if (!(error instanceof NotFound)) throw error;
+      await regions.create({ id: body.region });
+    }
+    return body.region;
+  };
+
   return async (app) => {
     app.get('/v3/regions', { schema: { querystring: Type.Object({ parent_region_id: OptionalString }) } }, async (request) => {
       authorize(deps, request, 'identity:list_regions', { ...request.query });
@@ -59,6 +75,16 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
       authorize(deps, request, 'identity:create_region');
       const body = request.body.region;
       const ref = await regions.create({ ...body, extra: extraOf(body, RegionProperties) });
+      return reply.code(201).send({ region: renderRegion(url, ref) });
+    });
+    // keystone/api/regions.py: PUT creates a region with the id in the path (POST may too).
+    app.put('/v3/regions/:id', { schema: { params: IdParams, body: RegionCreateBody } }, async (request, reply) => {
+      authorize(deps, request, 'identity:create_region');
+      const body = request.body.region;
+      if (body.id !== undefined && body.id !== request.params.id) {
+        throw new BadRequest(`Conflicting region IDs specified: "${request.params.id}" != "${body.id}"`);
+      }
+      const ref = await regions.create({ ...body, id: request.params.id, extra: extraOf(body, RegionProperties) });
       return reply.code(201).send({ region: renderRegion(url, ref) });
     });
     registerEntityRoutes(app, deps, {
@@ -92,15 +118,14 @@ export function catalogRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
     app.post('/v3/endpoints', { schema: { body: EndpointCreateBody } }, async (request, reply) => {
       authorize(deps, request, 'identity:create_endpoint');
       const body = request.body.endpoint;
-      const ref = await endpoints.create({ ...body, region_id: body.region_id ?? body.region, extra: extraOf(body, EndpointProperties) });
+      const ref = await endpoints.create({ ...body, region_id: await legacyRegion(body), extra: extraOf(body, EndpointProperties) });
       return reply.code(201).send({ endpoint: renderEndpoint(url, ref) });
     });
     registerEntityRoutes(app, deps, {
       collection: 'endpoints', member: 'endpoint', updateBody: EndpointUpdateBody, properties: EndpointProperties, render: (ref: EndpointRef) => renderEndpoint(url, ref),
       target: async (id) => ({ endpoint_id: id }),
       get: (id) => endpoints.get(id),
-      // `region` is the legacy name of region_id, still sent by old clients.
-      update: (id, changes) => endpoints.update(id, { ...changes, region_id: changes.region_id === undefined ? changes.region : changes.region_id }),
+      update: async (id, changes) => endpoints.update(id, { ...changes, region_id: await legacyRegion(changes) }),
       delete: (id) => endpoints.delete(id),
     });
   };

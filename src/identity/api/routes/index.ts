@@ -3,6 +3,7 @@ import { catalogRoutes } from './catalog.js';
 import { domainRoutes } from './domains.js';
 import { grantRoutes } from './grants.js';
 import { groupRoutes } from './groups.js';
+import { projectTagRoutes } from './project-tags.js';
 import { projectRoutes } from './projects.js';
 import { roleAssignmentRoutes } from './role-assignments.js';
 import { roleRoutes } from './roles.js';
@@ -14,7 +15,7 @@ export type { IdentityRouteDeps } from './route-deps.js';
 /** Keystone v3's resource API (everything but /v3/auth), registered at `/v3/…` of the identity plugin. */
 export function identityResourceRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [domainRoutes, projectRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes]) {
+    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes]) {
       await app.register(routes(deps));
     }
   };

@@ -69,12 +69,16 @@ export function roleRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
       return reply.code(201).send({ role_inference: inference(found, true), links: impliedLink(id, impliedId) });
     });
 
-    // Fastify answers HEAD from this GET; Keystone's HEAD is check_implied_role, same outcome.
-    app.get('/v3/roles/:id/implies/:impliedId', { schema: { params: ImpliedRoleParams } }, async (request) => {
+    // Fastify answers HEAD from this GET. Keystone's HEAD checks check_implied_role and then
+    // get_implied_role, and answers 204 (not the GET's 200; kept for its API contract).
+    app.get('/v3/roles/:id/implies/:impliedId', { schema: { params: ImpliedRoleParams } }, async (request, reply) => {
       const { id, impliedId } = request.params;
-      const action = request.method === 'HEAD' ? 'identity:check_implied_role' : 'identity:get_implied_role';
-      authorize(deps, request, action, { prior_role_id: id, implied_role_id: impliedId });
-      return { role_inference: inference(await roles.getImplied(id, impliedId), true), links: impliedLink(id, impliedId) };
+      const target = { prior_role_id: id, implied_role_id: impliedId };
+      if (request.method === 'HEAD') authorize(deps, request, 'identity:check_implied_role', target);
+      authorize(deps, request, 'identity:get_implied_role', target);
+      const found = await roles.getImplied(id, impliedId);
+      if (request.method === 'HEAD') return reply.code(204).send();
+      return { role_inference: inference(found, true), links: impliedLink(id, impliedId) };
     });
 
     app.delete('/v3/roles/:id/implies/:impliedId', { schema: { params: ImpliedRoleParams } }, async (request, reply) => {

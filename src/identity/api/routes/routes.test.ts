@@ -98,6 +98,35 @@ describe('identity resource routes', () => {
       assert.equal((await call('GET', `/projects/${id}`)).status, 404);
     }));
 
+  test('project tags: one by one and as a whole, 404 for a missing tag, bad tags 400 and unstored', () =>
+    withRoutes(async ({ call }) => {
+      const id = String(((await call('POST', '/projects', { project: { name: 'tagged' } })).json['project'] as { id: string }).id);
+      const tagsUrl = `${V3}/projects/${id}/tags`;
+      const added = await call('PUT', `/projects/${id}/tags/blue`);
+      assert.equal(added.status, 201);
+      assert.equal((await call('GET', `/projects/${id}/tags/blue`)).status, 204);
+      assert.equal((await call('HEAD', `/projects/${id}/tags/blue`)).status, 204);
+      assert.equal((await call('PUT', `/projects/${id}/tags/blue`)).status, 400, 'a tag is on a project once');
+      const missing = await call('GET', `/projects/${id}/tags/red`);
+      assert.deepEqual(missing.json, { error: { code: 404, title: 'Not Found', message: 'Could not find project tag: red.' } });
+
+      const replaced = await call('PUT', `/projects/${id}/tags`, { tags: ['a', 'b', 'c'] });
+      assert.deepEqual(replaced.json, { links: { self: tagsUrl }, tags: ['a', 'b', 'c'] });
+      assert.deepEqual((await call('GET', `/projects/${id}/tags`)).json, { links: { self: tagsUrl }, tags: ['a', 'b', 'c'] });
+      assert.deepEqual(((await call('GET', `/projects/${id}`)).json['project'] as { tags: string[] }).tags, ['a', 'b', 'c']);
+      for (const bad of [{ tags: ['a,b'] }, { tags: ['x', 'x'] }, { tags: Array.from({ length: 81 }, (_, i) => `t${i}`) }, {}]) {
+        assert.equal((await call('PUT', `/projects/${id}/tags`, bad)).status, 400);
+      }
+      assert.equal((await call('PUT', `/projects/${id}/tags/a%2Fb`)).status, 400);
+      assert.deepEqual((await call('GET', `/projects/${id}/tags`)).json['tags'], ['a', 'b', 'c']);
+
+      assert.equal((await call('DELETE', `/projects/${id}/tags/a`)).status, 204);
+      assert.equal((await call('DELETE', `/projects/${id}/tags/a`)).status, 404);
+      assert.equal((await call('DELETE', `/projects/${id}/tags`)).status, 204);
+      assert.deepEqual((await call('GET', `/projects/${id}/tags`)).json['tags'], []);
+      assert.equal((await call('GET', '/projects/nope/tags')).status, 404);
+    }));
+
   test('users and personas: own user and projects readable, others forbidden, password change', () =>
     withRoutes(async ({ call, managers }) => {
       const demo = await managers.projects.create({ name: 'demo' });
@@ -164,6 +193,10 @@ describe('identity resource routes', () => {
         links: { self: `${V3}/roles/${ids['member']}/implies/${ids['reader']}` },
       });
       assert.equal((await call('PUT', `/roles/${ids['reader']}/implies/${ids['admin']}`)).status, 403);
+      // Keystone's check (HEAD) answers 204, not the GET's 200; an unknown implication is 404.
+      assert.equal((await call('HEAD', `/roles/${ids['member']}/implies/${ids['reader']}`)).status, 204);
+      assert.equal((await call('GET', `/roles/${ids['member']}/implies/${ids['reader']}`)).status, 200);
+      assert.equal((await call('HEAD', `/roles/${ids['reader']}/implies/${ids['member']}`)).status, 404);
       assert.equal(((await call('GET', '/role_inferences')).json['role_inferences'] as unknown[]).length, 1);
 
       const grant = `/projects/${project.id}/users/${user.id}/roles/${ids['member']}`;
@@ -233,6 +266,14 @@ describe('identity resource routes', () => {
       assert.equal((await call('DELETE', `/domains/${domainId}`)).status, 204);
 
       assert.equal((await call('POST', '/regions', { region: { id: 'RegionOne' } })).status, 201);
+      // PUT takes the id from the path; a different id in the body is a 400 and creates nothing.
+      const put = await call('PUT', '/regions/RegionTwo', { region: { description: 'second' } });
+      assert.equal(put.status, 201);
+      assert.deepEqual(put.json['region'], { id: 'RegionTwo', description: 'second', parent_region_id: null, links: { self: `${V3}/regions/RegionTwo` } });
+      assert.equal((await call('PUT', '/regions/RegionThree', { region: { id: 'RegionFour' } })).status, 400);
+      assert.equal((await call('GET', '/regions/RegionThree')).status, 404);
+      assert.equal((await call('GET', '/regions/RegionFour')).status, 404);
+      assert.equal((await call('PUT', '/regions/RegionTwo', { region: {} })).status, 409);
       const service = await call('POST', '/services', { service: { type: 'compute', name: 'nova' } });
       const serviceId = String((service.json['service'] as { id: string }).id);
       assert.deepEqual(service.json['service'], {
@@ -255,6 +296,14 @@ describe('identity resource routes', () => {
         [{ interface: 'public', region_id: 'RegionOne', region: 'RegionOne', service_id: serviceId, url: 'http://x/public', enabled: true }],
       );
       assert.equal(((await call('GET', '/endpoints?region_id=RegionOne')).json['endpoints'] as unknown[]).length, 3);
+      // The legacy `region` creates a missing region (Keystone's v2 compatibility); `region_id` must exist.
+      const unknownRegion = await call('POST', '/endpoints', { endpoint: { service_id: serviceId, interface: 'public', url: 'http://y', region_id: 'Nowhere' } });
+      assert.equal(unknownRegion.status, 400);
+      assert.equal((await call('GET', '/regions/Nowhere')).status, 404);
+      const legacy = await call('POST', '/endpoints', { endpoint: { service_id: serviceId, interface: 'public', url: 'http://y', region: 'Elsewhere' } });
+      assert.equal(legacy.status, 201);
+      assert.equal((legacy.json['endpoint'] as { region_id: string }).region_id, 'Elsewhere');
+      assert.equal((await call('GET', '/regions/Elsewhere')).status, 200);
       const member: Credentials = { user_id: 'u', project_id: 'p', roles: ['member', 'reader'] };
       assert.equal((await call('GET', '/endpoints', undefined, member)).status, 403);
       assert.equal((await call('GET', '/regions', undefined, member)).status, 200);

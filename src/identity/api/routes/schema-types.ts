@@ -7,7 +7,9 @@ export const IdString = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a
 export const Name64 = Type.String({ minLength: 1, maxLength: 64, pattern: '[\\S]+' });
 /** User, group and role names. */
 export const Name255 = Type.String({ minLength: 1, maxLength: 255, pattern: '[\\S]+' });
-export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 255, pattern: '^[^,/]*$' }), {
+/** keystone/resource/schema.py project_tag_create: no comma or slash. */
+export const Tag = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^,/]*$' });
+export const Tags = Type.Array(Tag, {
   maxItems: 80,
   uniqueItems: true,
 });

@@ -16,7 +16,7 @@ async function logsOf(fn: () => Promise<void>): Promise<string> {
 }
 
 describe('tokens never reach the log whole', () => {
-  test('refused X-Auth-Token, X-Service-Token and X-Subject-Token: 401/404, the log names a fingerprint only', () =>
+  test('refused X-Auth-Token, X-Service-Token, X-Subject-Token and a token to rescope: 401/404, the log names a fingerprint only', () =>
     withIdentityApp(async ({ call, tokenOf }) => {
       const admin = await tokenOf('admin');
       const demo = await tokenOf('demo');
@@ -29,6 +29,9 @@ describe('tokens never reach the log whole', () => {
           assert.equal((await call('GET', '/v3/auth/tokens', { token: admin, headers: { 'x-subject-token': bad } })).status, 404);
           assert.equal((await call('HEAD', '/v3/auth/tokens', { token: admin, headers: { 'x-subject-token': bad } })).status, 404);
           assert.equal((await call('GET', '/v3/projects', { token: bad })).status, 401);
+          // Rescoping a revoked or invalid token: Keystone's TokenNotFound, 404.
+          const rescope = await call('POST', '/v3/auth/tokens', { body: { auth: { identity: { methods: ['token'], token: { id: bad } } } } });
+          assert.deepEqual([rescope.status, (rescope.json['error'] as { message: string }).message], [404, 'Failed to validate token']);
           assert.equal((await call('GET', '/v3/projects', { token: admin, headers: { 'x-service-token': bad } })).status, 401);
         }
       });

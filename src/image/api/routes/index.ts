@@ -7,6 +7,7 @@ import { imageDataRoutes } from './image-data.js';
 import { imageMemberRoutes } from './image-members.js';
 import { imageTagRoutes } from './image-tags.js';
 import { imageResourceRoutes } from './images.js';
+import { infoRoutes } from './info.js';
 import type { ImageRouteDeps } from './route-deps.js';
 import { schemaRoutes } from './schemas.js';
 
@@ -32,7 +33,7 @@ function addImageContentTypes(app: FastifyInstance): void {
 export function imageRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     addImageContentTypes(app);
-    for (const routes of [imageResourceRoutes, imageDataRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes]) {
+    for (const routes of [imageResourceRoutes, imageDataRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, infoRoutes]) {
       await app.register(routes(deps));
     }
     await app.register(schemaRoutes());

@@ -251,6 +251,36 @@ describe('image routes', () => {
       assert.equal((await call('GET', `/v2/images/${id}`, { as: friend })).status, 404);
     }));
 
+  test('list: size (and virtual_size) filter exactly, as any image column in Glance', () =>
+    withRoutes(async (call) => {
+      const id = String((await call('POST', '/v2/images', { body: { disk_format: 'qcow2', container_format: 'bare' } })).json['id']);
+      await call('PUT', `/v2/images/${id}/file`, { body: DATA });
+      await call('POST', '/v2/images', { body: {} });
+      const ids = async (query: string) => ((await call('GET', `/v2/images?${query}`)).json['images'] as { id: string }[]).map((image) => image.id);
+      assert.deepEqual(await ids(`size=${DATA.length}`), [id]);
+      assert.deepEqual(await ids(`size=${DATA.length + 1}`), []);
+      assert.equal((await call('GET', '/v2/images?size=big')).status, 400);
+    }));
+
+  test('discovery: no import methods, no store list on a single-store site, the caller\'s project usage', () =>
+    withRoutes(async (call) => {
+      assert.deepEqual((await call('GET', '/v2/info/import')).json, {
+        'import-methods': { description: 'Import methods available.', type: 'array', value: [] },
+      });
+      const stores = await call('GET', '/v2/info/stores');
+      assert.deepEqual([stores.status, stores.json['message']], [404, 'Multi backend is not supported at this site.']);
+      assert.equal((await call('GET', '/v2/info/stores/detail', { as: ADMIN })).status, 404);
+      assert.equal((await call('POST', '/v2/info/import', { body: {} })).status, 405);
+
+      const id = String((await call('POST', '/v2/images', { body: { disk_format: 'qcow2', container_format: 'bare' } })).json['id']);
+      await call('PUT', `/v2/images/${id}/file`, { body: DATA });
+      await call('POST', '/v2/images', { body: {} });
+      const usage = (await call('GET', '/v2/info/usage')).json['usage'] as Record<string, { usage: number }>;
+      assert.deepEqual([usage['image_count_total']?.usage, usage['image_size_total']?.usage], [2, 0]);
+      const others = (await call('GET', '/v2/info/usage', { as: OTHER })).json['usage'] as Record<string, { usage: number }>;
+      assert.equal(others['image_count_total']?.usage, 0);
+    }));
+
   test('delete: protected refused; schemas served', () =>
     withRoutes(async (call) => {
       const id = String((await call('POST', '/v2/images', { body: { protected: true } })).json['id']);

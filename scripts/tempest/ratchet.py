@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""The Tempest ratchet: listed tests must keep passing; tests that start passing get listed.
+
+    ratchet.py include-list LISTS                  every listed id as an anchored include-list regex
+    ratchet.py retry-list LISTS FIRST.subunit      the listed ids that did not pass, as include-list regexes
+    ratchet.py verdict LISTS FIRST.subunit [RETRY.subunit]
+    ratchet.py add LISTS RUN1.subunit RUN2.subunit [...]
+
+LISTS is scripts/tempest/passing/: one file per suite (compute.txt, identity.txt, image.txt), one
+test id per line without Tempest's `[id-…]` attributes, `#` comments allowed. `verdict` names every
+listed test that passed in neither run (failed, skipped, or not run because its class failed to
+set up) and exits 1 if there is one; it also prints the tests that passed but are not listed.
+`add` lists the tests that passed in every given run (run them separately: a test goes in only
+after passing twice).
+"""
+import os
+import re
+import sys
+
+from subunit_results import plain_id, read_results
+
+SUITES = {
+    'compute': ('tempest.api.compute.',),
+    'identity': ('tempest.api.identity.v3.', 'tempest.api.identity.admin.v3.'),
+    'image': ('tempest.api.image.v2.',),
+}
+CLASS_FIXTURE = re.compile(r'^(setUpClass|tearDownClass) \((?P<cls>[\w.]+)\)$')
+
+
+def list_path(lists_dir, suite):
+    return os.path.join(lists_dir, suite + '.txt')
+
+
+def read_list(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as handle:
+        return [line.split('#')[0].strip() for line in handle if line.split('#')[0].strip()]
+
+
+def listed_ids(lists_dir):
+    return {test_id for suite in SUITES for test_id in read_list(list_path(lists_dir, suite))}
+
+
+def suite_of(test_id):
+    return next((suite for suite, prefixes in SUITES.items() if test_id.startswith(prefixes)), None)
+
+
+def include_regex(test_id):
+    # The attributes follow the id in brackets; anchor both ends so test_a never selects test_ab.
+    return '^' + re.escape(test_id) + r'(\[|$)'
+
+
+class Outcome:
+    """The statuses of one or more runs by plain test id; a later run overrides an earlier one."""
+
+    def __init__(self, paths):
+        self.status = {}
+        self.cause = {}
+        self.class_failures = {}
+        for path in paths:
+            results = read_results(path)
+            for test_id, status in results.statuses.items():
+                fixture = CLASS_FIXTURE.match(test_id)
+                if fixture:
+                    if status == 'fail':
+                        self.class_failures[fixture.group('cls')] = f'{fixture.group(1)} failed: {results.cause(test_id)}'
+                    continue
+                self.status[plain_id(test_id)] = status
+                self.cause[plain_id(test_id)] = results.cause(test_id)
+
+    def passed(self, test_id):
+        return self.status.get(test_id) == 'success'
+
+    def why_not(self, test_id):
+        status = self.status.get(test_id)
+        if status is None:
+            cls = test_id.rsplit('.', 1)[0]
+            return self.class_failures.get(cls, 'did not run (no such test, or its class was skipped)')
+        return f'{status}: {self.cause[test_id]}'
+
+
+def not_passed(lists_dir, first):
+    outcome = Outcome([first])
+    return sorted(test_id for test_id in listed_ids(lists_dir) if not outcome.passed(test_id))
+
+
+def verdict(lists_dir, runs):
+    first = Outcome(runs[:1])
+    final = Outcome(runs)
+    listed = listed_ids(lists_dir)
+    failed = sorted(test_id for test_id in listed if not first.passed(test_id) and not final.passed(test_id))
+    flaky = sorted(test_id for test_id in listed if not first.passed(test_id) and final.passed(test_id))
+    unlisted = sorted(test_id for test_id in final.status if final.passed(test_id) and test_id not in listed and suite_of(test_id))
+
+    print(f'ratchet: {len(listed)} listed tests; {len(flaky)} passed only on retry; {len(failed)} failed twice')
+    for test_id in flaky:
+        print(f'ratchet: passed on retry: {test_id} (first run {first.why_not(test_id)[:200]})')
+    if unlisted:
+        print(f'ratchet: {len(unlisted)} tests pass but are not listed; add them to scripts/tempest/passing/ '
+              '(docs/TEMPEST.md, "The ratchet"):')
+        for test_id in unlisted:
+            print(f'ratchet: unlisted pass: {suite_of(test_id)}.txt {test_id}')
+    for test_id in failed:
+        print(f'ratchet: FAILED: {test_id}\n    {final.why_not(test_id)}')
+    return 1 if failed else 0
+
+
+def add(lists_dir, runs):
+    outcomes = [Outcome([run]) for run in runs]
+    passing = set.intersection(*({t for t in outcome.status if outcome.passed(t)} for outcome in outcomes))
+    for suite in SUITES:
+        path = list_path(lists_dir, suite)
+        current = read_list(path)
+        header = []
+        if os.path.exists(path):
+            with open(path) as handle:
+                header = [line for line in handle if line.startswith('#')]
+        merged = sorted(set(current) | {t for t in passing if suite_of(t) == suite})
+        with open(path, 'w') as handle:
+            handle.writelines(header)
+            handle.writelines(test_id + '\n' for test_id in merged)
+        print(f'ratchet: {path}: {len(current)} → {len(merged)} tests')
+    return 0
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    command, lists_dir, runs = argv[0], argv[1], argv[2:]
+    if command == 'include-list':
+        sys.stdout.writelines(include_regex(t) + '\n' for t in sorted(listed_ids(lists_dir)))
+        return 0
+    if command == 'retry-list' and len(runs) == 1:
+        sys.stdout.writelines(include_regex(t) + '\n' for t in not_passed(lists_dir, runs[0]))
+        return 0
+    if command == 'verdict' and 1 <= len(runs) <= 2:
+        return verdict(lists_dir, runs)
+    if command == 'add' and len(runs) >= 2:
+        return add(lists_dir, runs)
+    sys.exit(__doc__)
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
