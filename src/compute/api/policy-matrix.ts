@@ -180,13 +180,14 @@ const SERVER_ROWS: Row[] = [
     request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`),
   },
   {
+    // The matrix's app has no volume API: an allowed attach or detach gets the 503 that says so.
     route: 'POST /v2.1/servers/:server_id/os-volume_attachments',
     zed: serverMember(503),
     request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments`, { volumeAttachment: { volumeId: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02' } }),
   },
   {
     route: 'DELETE /v2.1/servers/:server_id/os-volume_attachments/:volume_id',
-    zed: serverMember(404),
+    zed: serverMember(503),
     request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`),
   },
   { route: 'GET /v2.1/servers/:server_id/os-interface', zed: serverReader(501), request: async (fx) => on(`/servers/${await fx.server()}/os-interface`) },
