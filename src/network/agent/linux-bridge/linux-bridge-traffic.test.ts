@@ -66,6 +66,37 @@ describe('Linux bridge data path: traffic', { skip }, () => {
     });
   });
 
+  test('a second data path on the host (its own table, its ports numbered from 1 too) does not judge this one\'s traffic', async () => {
+    await withDatapath(async ({ datapath }, guests) => {
+      await withDatapath(async ({ datapath: closed }, closedGuests) => {
+        // Plugged first, so its ports take the same numbers as ours; its group lets nothing in.
+        const closedNetwork = networkFixture('10.202.10', { dhcp: false });
+        await closed.ensureNetwork(closedNetwork.spec);
+        const closedGroup = { id: randomUUID(), rules: [ruleFixture('egress')] };
+        await closed.syncSecurityGroup(closedGroup);
+        for (const host of [10, 11]) {
+          const port = portFixture(closedNetwork, host, { security_groups: [closedGroup.id] });
+          closedGuests.push(await guestNamespace(port));
+          await closed.plugPort(port);
+        }
+        const network = networkFixture('10.202.11', { dhcp: false });
+        await datapath.ensureNetwork(network.spec);
+        const group = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'icmp' })] };
+        await datapath.syncSecurityGroup(group);
+        for (const host of [10, 11]) {
+          const port = portFixture(network, host, { security_groups: [group.id] });
+          const guest = await guestNamespace(port);
+          guests.push(guest);
+          await datapath.plugPort(port);
+          await guest.setAddress(`10.202.11.${host}/24`);
+        }
+        const [first, second] = guests as [GuestNamespace, GuestNamespace];
+        assert.ok(await first.reaches('10.202.11.11'), 'first guest reaches the second');
+        assert.ok(await second.reaches('10.202.11.10'), 'second guest reaches the first');
+      });
+    });
+  });
+
   test('ping fails without an ICMP rule and passes once one is added, rewriting only that group\'s ports', async () => {
     await withDatapath(async ({ datapath, table }, guests) => {
       const network = networkFixture('10.202.2', { dhcp: false });

@@ -47,8 +47,10 @@ export function createTables(table: string, uplink: string | undefined): string[
     `flush chain inet ${table} forward`,
     `add rule inet ${table} forward iifname @bridges oifname != @bridges ${toUplink}drop`,
     `add rule inet ${table} forward oifname @bridges iifname != @bridges ${uplink === undefined ? '' : `iifname != "${uplink}" `}drop`,
-    `add rule inet ${table} forward meta mark and ${MARK_FROM} vmap @egress_ports`,
-    `add rule inet ${table} forward meta mark and ${MARK_TO} vmap @ingress_ports`,
+    // Marks are this table's port numbers: another data path on the host (a second cloud, a test)
+    // numbers its ports from 1 too, so only packets on this table's bridges are looked up.
+    `add rule inet ${table} forward iifname @bridges meta mark and ${MARK_FROM} vmap @egress_ports`,
+    `add rule inet ${table} forward oifname @bridges meta mark and ${MARK_TO} vmap @ingress_ports`,
   ];
 }
 
