@@ -280,6 +280,12 @@ export interface ComputeDriver {
   preLiveMigration(instance: InstanceSpec, request: LiveMigrationRequest): Promise<LiveMigrationTarget>;
 
   /**
+   * On the destination, before anything moves (part of Nova's check_can_live_migrate_destination):
+   * why this host cannot receive the running guest, or null when it can.
+   */
+  liveMigrationBlocker(instance: InstanceSpec): Promise<string | null>;
+
+  /**
    * On the source: moves the running guest into the prepared destination while it keeps running.
    * 'completed': the guest runs on the destination, in the power state it had here (RUNNING or
    * PAUSED), and is gone from here. 'aborted' (by

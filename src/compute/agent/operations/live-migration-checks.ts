@@ -5,6 +5,7 @@
  * `auto` (null) picks whichever the storage allows. A refusal is an answer (Nova's 400s), which
  * the conductor turns into the request's error.
  */
+import { guestSpec } from '../guest-spec.js';
 import type { AgentHandlers, LiveMigrationCheck } from '../rpc-api.js';
 import type { OperationContext } from './operation-context.js';
 import { runEvent } from './run-event.js';
@@ -24,6 +25,9 @@ export function liveMigrationChecks({ deps }: OperationContext): Pick<AgentHandl
   return {
     check_can_live_migrate_destination: ({ instanceUuid, sourceHost, blockMigration }) =>
       runEvent(deps, instanceUuid, 'compute_check_can_live_migrate_destination', async () => {
+        const instance = await deps.conductor.instanceGet(instanceUuid);
+        const blocker = instance ? await deps.driver.liveMigrationBlocker(guestSpec(instance)) : null;
+        if (blocker !== null) return { refused: blocker };
         const destStorageId = await deps.driver.instanceStorageId();
         return deps.agents.call(sourceHost, 'check_can_live_migrate_source', { instanceUuid, destHost: deps.host, destStorageId, blockMigration });
       }),

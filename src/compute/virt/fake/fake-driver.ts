@@ -331,6 +331,10 @@ export class FakeDriver implements ComputeDriver {
     return { host: this.host, blockMigration: request.blockMigration, incoming: null, diskExport: null };
   }
 
+  async liveMigrationBlocker(): Promise<string | null> {
+    return null;
+  }
+
   async liveMigration(instance: InstanceRef, target: LiveMigrationTarget): Promise<LiveMigrationResult> {
     this.#require('supportsLiveMigration', 'liveMigration');
     const guest = this.#guest(instance.uuid);

@@ -33,6 +33,7 @@ import { acpiShutdown } from './guest-power.js';
 import { type Accelerator, detectAccelerator } from './host/accelerator.js';
 import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
 import { qemuSystemBinary } from './host/qemu-binary.js';
+import { tapInUse } from '../../../common/host-net/taps.js';
 import { plugTaps, unplugTaps } from './host/vifs.js';
 import { hasResizeSource, removeResizeSource, resizeSource, restoreResizeSource, sendDisk } from './cold-migration.js';
 import {
@@ -449,6 +450,18 @@ export class QemuDriver implements ComputeDriver {
 
   preLiveMigration(instance: InstanceSpec, request: LiveMigrationRequest): Promise<LiveMigrationTarget> {
     return this.#liveMigrations.pre(instance, request);
+  }
+
+  /**
+   * A tap is opened by one QEMU at a time: a guest's tap already held here means the source runs
+   * on this machine too (compute hosts sharing one network namespace), so its NICs cannot be
+   * handed over while both QEMUs run.
+   */
+  async liveMigrationBlocker(instance: InstanceSpec): Promise<string | null> {
+    for (const vif of instance.network) {
+      if (await tapInUse(vif.devname)) return `${this.host} shares its network namespace with the guest's host: its tap ${vif.devname} is held here, so a guest with ports cannot live-migrate between these hosts`;
+    }
+    return null;
   }
 
   liveMigration(instance: InstanceRef, target: LiveMigrationTarget): Promise<LiveMigrationResult> {

@@ -11,7 +11,6 @@ import { ip, tryRun } from './exec.js';
 const SYS_NET = '/sys/class/net';
 
 export const linkExists = (name: string): Promise<boolean> => exists(join(SYS_NET, name));
-export const isTap = (name: string): Promise<boolean> => exists(join(SYS_NET, name, 'tun_flags'));
 
 export async function ensureBridge(name: string, mtu: number): Promise<void> {
   if (!(await linkExists(name))) await ip('link', 'add', 'name', name, 'type', 'bridge');

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runDatapathContract } from '../datapath.contract.test.js';
-import { bridgeName, dhcpNamespace } from '../device-names.js';
+import { bridgeName, dhcpNamespace, tapName } from '../device-names.js';
 import { defaultGroupFixture, networkFixture, portFixture } from '../testing/datapath-fixtures.js';
+import { bridgePorts, deleteLink, linkExists } from './links.js';
 import { LinuxBridgeDatapath } from './linux-bridge-datapath.js';
 import { linuxBridgeSkip, linuxHarness, metadataSocketIn } from './testing/linux-harness.js';
 
@@ -26,6 +29,37 @@ describe('Linux bridge data path: failures', { skip }, () => {
       assert.ok(!inventory.namespaces.includes(dhcpNamespace(network.spec.id)));
       assert.deepEqual(inventory.dhcpNetworks, []);
     } finally {
+      await harness.dispose();
+    }
+  });
+});
+
+/** Opens the tap as QEMU does (TUNSETIFF, IFF_TAP | IFF_NO_PI) and keeps it open until stdin closes. */
+const HOLD_TAP = `import fcntl, os, struct, sys
+fd = os.open('/dev/net/tun', os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack('16sH', sys.argv[1].encode(), 0x1002))
+print('held', flush=True)
+sys.stdin.read()`;
+
+describe('Linux bridge data path: a port that moved away', { skip }, () => {
+  test('its tap, still held by a running guest, only leaves the bridge: it is not deleted under the guest', async () => {
+    const harness = await linuxHarness();
+    const network = networkFixture('10.204.3');
+    const port = portFixture(network, 10);
+    const tap = tapName(port.id);
+    const holder = spawn('python3', ['-c', HOLD_TAP, tap], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await harness.datapath.ensureNetwork(network.spec);
+      // The agent is first, so the tap is its own making; then the "guest" opens it.
+      await harness.datapath.plugPort(port);
+      await once(holder.stdout, 'data');
+      await harness.datapath.unplugPort(port.id);
+      assert.ok(await linkExists(tap), 'the held tap is still there');
+      assert.ok(!(await bridgePorts(bridgeName(network.spec.id))).includes(tap), 'and off the bridge');
+    } finally {
+      holder.stdin.end();
+      if (holder.exitCode === null) await once(holder, 'exit');
+      await deleteLink(tap);
       await harness.dispose();
     }
   });

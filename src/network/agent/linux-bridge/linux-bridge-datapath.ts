@@ -4,6 +4,7 @@
  * each method's contract). Calls are serialised: each is a short series of commands on shared
  * kernel state.
  */
+import { tapInUse } from '../../../common/host-net/taps.js';
 import type { Datapath, DatapathInventory, Availability } from '../datapath.js';
 import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
 import { BRIDGE_PREFIX, DHCP_NAMESPACE_PREFIX, ROUTER_NAMESPACE_PREFIX, TAP_PREFIX, bridgeName, checkId, tapName } from '../device-names.js';
@@ -119,8 +120,9 @@ export class LinuxBridgeDatapath implements Datapath {
       const plugged = this.ports.get(portId);
       await this.firewall.removePort(portId);
       const tap = tapName(portId);
-      // A tap this data path did not make (QEMU's, or one from before a restart) only leaves the bridge.
-      if (plugged?.madeTap === true) await deleteLink(tap);
+      // A tap this data path did not make (QEMU's, or one from before a restart), or one a QEMU
+      // still holds (its port was bound elsewhere while the guest runs on), only leaves the bridge.
+      if (plugged?.madeTap === true && !(await tapInUse(tap))) await deleteLink(tap);
       else await tryRun('ip', ['link', 'set', 'dev', tap, 'nomaster']);
       this.ports.delete(portId);
       const network = plugged === undefined ? undefined : this.networks.get(plugged.spec.network_id);

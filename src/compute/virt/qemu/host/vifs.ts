@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { getLogger } from '../../../../common/logging/logger.js';
 import { exists } from '../instance/instance-dir.js';
+import { isTap } from '../../../../common/host-net/taps.js';
 import { runCommand } from '../../../../common/process/run-command.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.vifs');
@@ -25,10 +26,6 @@ function isBridge(name: string): Promise<boolean> {
   return exists(join(SYS_NET, name, 'bridge'));
 }
 
-/** Only tun/tap devices have tun_flags. */
-function isTap(name: string): Promise<boolean> {
-  return exists(join(SYS_NET, name, 'tun_flags'));
-}
 
 /**
  * The guest's MAC with its first byte 0xfe, as libvirt gives a tap: a bridge takes the lowest
