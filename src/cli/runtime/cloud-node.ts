@@ -1,8 +1,6 @@
 import { createNetworkPlugin, type CorePlugin } from '../../network/plugin/network-plugin.js';
 import { startNetworkServer, type NetworkServer } from '../../network/server/network-server.js';
 import type { NovaAuth } from '../../network/server/nova-notifier.js';
-import { ServiceUserSession } from '../../identity/client/service-user-session.js';
-import { loadOrCreateBootstrapSecrets } from './bootstrap-secrets.js';
 import { startNetworkAgent } from './network-agent-node.js';
 import type { Transport } from '../../common/bus/transport.js';
 import { publicUrl } from '../../common/config/load.js';
@@ -75,18 +73,8 @@ export interface NodeOptions {
  * service user of its own) the bootstrapped administrator of the state dir.
  */
 function novaSession(config: NimbusConfig, allInOne: boolean, identityUrl: () => string): () => NovaAuth | undefined {
-  const user = config.service_user;
-  let session: ServiceUserSession | undefined;
-  return () => {
-    if (session !== undefined) return session;
-    if (user.auth_url !== '') {
-      session = new ServiceUserSession({ authUrl: user.auth_url, username: user.username, password: user.password, projectName: user.project_name, userDomainName: user.user_domain_name, projectDomainName: user.project_domain_name });
-    } else if (allInOne) {
-      const { adminPassword } = loadOrCreateBootstrapSecrets(config.DEFAULT.state_dir);
-      session = new ServiceUserSession({ authUrl: identityUrl(), username: 'admin', password: adminPassword, projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' });
-    }
-    return session;
-  };
+  const credentials = config.service_user.auth_url !== '' || allInOne ? nodeServiceCredentials(config, identityUrl) : undefined;
+  return () => credentials;
 }
 
 /**
