@@ -39,7 +39,7 @@ export class ServerSecurityGroups {
     if (!found) throw new NotFound(`Security group ${name} not associated with the instance ${server.row.uuid}`);
   }
 
-  /** The names of the groups each server's ports are in (Nova's _get_instances_security_groups_bindings). */
+  /** The names of the groups each server's ports are in, sorted (Nova's _get_instances_security_groups_bindings). */
   async namesOf(context: RequestContext, uuids: readonly string[]): Promise<Map<string, string[]>> {
     const names = new Map<string, string[]>();
     if (uuids.length === 0) return names;
@@ -56,6 +56,8 @@ export class ServerSecurityGroups {
       }
       names.set(port.device_id, list);
     }
+    // Neutron keeps a port's groups unordered; sorted names keep show and detail stable.
+    for (const list of names.values()) list.sort();
     return names;
   }
 }
