@@ -146,8 +146,17 @@ describe('the network agent and the server that drives it (fake data path, in-pr
 
       const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
       const floating = await plugin.floatingIps.create('demo', { floating_network_id: externalId, port_id: String(port['id']) });
+      const floatingId = String(floating['id']);
+      assert.equal(floating['status'], 'DOWN', 'DOWN until the l3 host maps it');
       await until('the floating IP', () => (datapath.floatingIps.get(routerId)?.[0]?.floating_ip_address === floating['floating_ip_address'] ? true : undefined));
-      await plugin.floatingIps.delete(String(floating['id']));
+      await until('the floating IP ACTIVE', async () => ((await plugin.floatingIps.get(floatingId))['status'] === 'ACTIVE' ? true : undefined));
+      const released = await plugin.floatingIps.update(floatingId, { port_id: null });
+      assert.equal(released['status'], 'DOWN', 'a floating IP without a port is DOWN');
+      await until('the floating IP unmapped', () => (datapath.floatingIps.get(routerId)?.length === 0 ? true : undefined));
+      assert.equal((await plugin.floatingIps.get(floatingId))['status'], 'DOWN');
+      await plugin.floatingIps.update(floatingId, { port_id: String(port['id']) });
+      await until('the floating IP mapped again', () => (datapath.floatingIps.get(routerId)?.length === 1 ? true : undefined));
+      await plugin.floatingIps.delete(floatingId);
       await until('the floating IP gone', () => (datapath.floatingIps.get(routerId)?.length === 0 ? true : undefined));
       await plugin.routers.removeInterface(routerId, { subnet_id: subnetId });
       await plugin.routers.delete(routerId);

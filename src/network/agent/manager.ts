@@ -188,7 +188,9 @@ export class NetworkAgent {
     await datapath.ensureRouter(router);
     this.#held.routers.add(router.id);
     for (const end of [...router.interfaces, ...(router.external_gateway === null ? [] : [router.external_gateway])]) await this.#reportServicePort(end.port_id);
-    if (router.external_gateway !== null) await datapath.setFloatingIps(router.id, floating_ips);
+    if (router.external_gateway === null) return;
+    await datapath.setFloatingIps(router.id, floating_ips);
+    if (floating_ips.length > 0) await this.#options.server.updateFloatingIpStatuses({ router_id: router.id, statuses: Object.fromEntries(floating_ips.map((fip) => [fip.id, 'ACTIVE'])) });
   }
 
   async #deleteRouter(routerId: string): Promise<void> {

@@ -126,7 +126,7 @@ export class FloatingIpPlugin {
       const changes: ResourceChanges<'net_floating_ips'> = body.description === undefined ? {} : { description: body.description };
       await store.floatingIps.update(id, changes);
       if (body.port_id === null) {
-        await store.floatingIps.update(id, { port_id: null, fixed_ip_address: null, router_id: null });
+        await store.floatingIps.update(id, { port_id: null, fixed_ip_address: null, router_id: null, status: 'DOWN' });
       } else if (body.port_id !== undefined) {
         await this.#associate(store, id, floating.project_id, floating.floating_network_id, body.port_id, body.fixed_ip_address ?? undefined);
       }

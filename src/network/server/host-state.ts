@@ -5,11 +5,11 @@
  * there; it serves DHCP for every network it holds (Neutron's DHCP agent scheduled beside each
  * Linux bridge agent: hosts are L2 islands until tunnels join them).
  */
-import type { DhcpPortSpec, FloatingIpSpec, NetworkSpec, NetworkType, PortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
+import type { DhcpPortSpec, NetworkSpec, NetworkType, PortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
 import type { NetworkStore } from '../db/network-store.js';
 import type { ResourceRow } from '../db/store/resource-rows.js';
 import { parseJson } from '../plugin/standard-attributes.js';
-import type { HostState, RouterState } from './rpc-api.js';
+import type { HostState, RouterFloatingIp, RouterState } from './rpc-api.js';
 
 type PortRow = ResourceRow<'net_ports'>;
 
@@ -130,7 +130,7 @@ export class HostStateBuilder {
       }
     }
     const floating = (await this.store.floatingIps.where('router_id', [routerId])).filter((fip) => fip.port_id !== null && fip.fixed_ip_address !== null);
-    const floatingIps: FloatingIpSpec[] = floating.map((fip) => ({ floating_ip_address: fip.floating_ip_address, fixed_ip_address: fip.fixed_ip_address ?? '' }));
+    const floatingIps: RouterFloatingIp[] = floating.map((fip) => ({ id: fip.id, floating_ip_address: fip.floating_ip_address, fixed_ip_address: fip.fixed_ip_address ?? '' }));
     const networkIds = [...new Set([...interfaces.map((end) => end.network_id), ...(gateway === null ? [] : [gateway.network_id])])];
     const networks: NetworkSpec[] = [];
     for (const id of networkIds) {

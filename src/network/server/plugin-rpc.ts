@@ -11,7 +11,7 @@ import { instanceOfAddress } from '../metadata/instance-ports.js';
 import type { AgentRegistry } from '../plugin/agents.js';
 import type { HostStateBuilder } from './host-state.js';
 import { statusEvent, type NovaNotifier } from './nova-notifier.js';
-import { PLUGIN_API_VERSION, PLUGIN_TOPIC, type PluginVerbs, type PortStatusArgs } from './rpc-api.js';
+import { PLUGIN_API_VERSION, PLUGIN_TOPIC, type FloatingIpStatusArgs, type PluginVerbs, type PortStatusArgs } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.network.rpc');
 
@@ -39,6 +39,10 @@ export class PluginRpcService {
       get_host_state: (args) => options.state.desired(args.hosts),
       update_port_status: async (args) => {
         await this.updatePortStatus(args);
+        return null;
+      },
+      update_floatingip_statuses: async (args) => {
+        await this.updateFloatingIpStatuses(args);
         return null;
       },
       get_metadata_instance: async ({ address, network_id: networkId, router_id: routerId }) => {
@@ -74,5 +78,16 @@ export class PluginRpcService {
     await store.ports.update(port_id, { status });
     LOG.info(`Port ${port_id} on ${host} is ${status}`);
     this.options.nova.queue(statusEvent(port, port.status, status));
+  }
+
+  /** The L3 agent mapped the router's floating IPs; one that moved to another router since is left to that router's report. */
+  async updateFloatingIpStatuses({ router_id, statuses }: FloatingIpStatusArgs): Promise<void> {
+    const { store } = this.options;
+    for (const [id, status] of Object.entries(statuses)) {
+      const floating = await store.floatingIps.find(id);
+      if (floating === undefined || floating.router_id !== router_id || floating.status === status) continue;
+      await store.floatingIps.update(id, { status });
+      LOG.info(`Floating IP ${floating.floating_ip_address} (${id}) on router ${router_id} is ${status}`);
+    }
   }
 }

@@ -32,7 +32,12 @@ export interface RouterState {
   readonly router: RouterSpec;
   /** The networks the router has ends on: wired before the router. */
   readonly networks: readonly NetworkSpec[];
-  readonly floating_ips: readonly FloatingIpSpec[];
+  readonly floating_ips: readonly RouterFloatingIp[];
+}
+
+/** A floating IP the router maps, with its id so the agent can report it wired. */
+export interface RouterFloatingIp extends FloatingIpSpec {
+  readonly id: string;
 }
 
 /** A port and the host it is bound to (the agent reports its status as that host). */
@@ -60,6 +65,12 @@ export interface PortStatusArgs {
   readonly status: 'ACTIVE' | 'DOWN';
 }
 
+/** The L3 agent mapped these floating IPs on the router (Neutron's update_floatingip_statuses). */
+export interface FloatingIpStatusArgs {
+  readonly router_id: string;
+  readonly statuses: Readonly<Record<string, 'ACTIVE' | 'DOWN'>>;
+}
+
 /** The metadata agent's question (Neutron's MetadataPluginAPI): whose port holds this address, where the proxy named. */
 export interface MetadataInstanceArgs {
   readonly address: string;
@@ -75,5 +86,6 @@ export interface PluginVerbs {
   report_state: { args: ReportStateArgs; result: null };
   get_host_state: { args: HostsArgs; result: HostState };
   update_port_status: { args: PortStatusArgs; result: null };
+  update_floatingip_statuses: { args: FloatingIpStatusArgs; result: null };
   get_metadata_instance: { args: MetadataInstanceArgs; result: MetadataInstance };
 }

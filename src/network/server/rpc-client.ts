@@ -1,7 +1,7 @@
 /** The agent's side of the network server's RPC API (Neutron's PluginApi). */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { InstanceOfPort, ProxySource } from '../metadata/instance-ports.js';
-import { PLUGIN_API_VERSION, PLUGIN_TOPIC, type HostState, type PluginVerbs, type PortStatusArgs, type ReportStateArgs } from './rpc-api.js';
+import { PLUGIN_API_VERSION, PLUGIN_TOPIC, type FloatingIpStatusArgs, type HostState, type PluginVerbs, type PortStatusArgs, type ReportStateArgs } from './rpc-api.js';
 
 export class PluginRpcClient {
   readonly #rpc: RpcClient;
@@ -24,6 +24,10 @@ export class PluginRpcClient {
 
   async updatePortStatus(args: PortStatusArgs): Promise<void> {
     await this.#call('update_port_status', args);
+  }
+
+  async updateFloatingIpStatuses(args: FloatingIpStatusArgs): Promise<void> {
+    await this.#call('update_floatingip_statuses', args);
   }
 
   /** The instance behind a guest's address, for the metadata agent; undefined when no single port holds it. */
