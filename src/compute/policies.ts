@@ -11,6 +11,7 @@ const ADMIN = 'role:admin';
 const PROJECT_READER_OR_ADMIN = 'role:admin or (role:reader and project_id:%(project_id)s)';
 const ADMIN_OR_KEYPAIR_OWNER = 'role:admin or user_id:%(user_id)s';
 const ANY = '@';
+const PROJECT_READER = 'role:reader and project_id:%(project_id)s';
 const PROJECT_MEMBER_OR_ADMIN = 'role:admin or (role:member and project_id:%(project_id)s)';
 
 function rule(name: string, checkStr: string, description: string): RuleDefault {
@@ -92,6 +93,25 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-attach-interfaces:show', PROJECT_READER_OR_ADMIN, 'Show details of a port interface attached to a server.'),
   rule('os_compute_api:os-security-groups:add', PROJECT_MEMBER_OR_ADMIN, 'Add a security group to a server.'),
   rule('os_compute_api:os-security-groups:remove', PROJECT_MEMBER_OR_ADMIN, 'Remove a security group from a server.'),
+  rule('os_compute_api:os-security-groups:list', PROJECT_READER_OR_ADMIN, 'List security groups of a server.'),
+  rule('os_compute_api:os-security-groups:get', PROJECT_READER_OR_ADMIN, 'List security groups (proxy, until 2.35).'),
+  rule('os_compute_api:os-security-groups:show', PROJECT_READER_OR_ADMIN, 'Show a security group (proxy, until 2.35).'),
+  rule('os_compute_api:os-security-groups:create', PROJECT_MEMBER_OR_ADMIN, 'Create a security group (proxy, until 2.35).'),
+  rule('os_compute_api:os-security-groups:update', PROJECT_MEMBER_OR_ADMIN, 'Update a security group (proxy, until 2.35).'),
+  rule('os_compute_api:os-security-groups:delete', PROJECT_MEMBER_OR_ADMIN, 'Delete a security group (proxy, until 2.35).'),
+  rule('os_compute_api:os-security-groups:rule:create', PROJECT_MEMBER_OR_ADMIN, 'Create a security group rule (proxy, until 2.35).'),
+  rule('os_compute_api:os-security-groups:rule:delete', PROJECT_MEMBER_OR_ADMIN, 'Delete a security group rule (proxy, until 2.35).'),
+  rule('os_compute_api:os-floating-ips:add', PROJECT_MEMBER_OR_ADMIN, 'Associate a floating IP to a server (until 2.43).'),
+  rule('os_compute_api:os-floating-ips:remove', PROJECT_MEMBER_OR_ADMIN, 'Disassociate a floating IP from a server (until 2.43).'),
+  rule('os_compute_api:os-floating-ips:list', PROJECT_READER_OR_ADMIN, "List the project's floating IPs (proxy, until 2.35)."),
+  rule('os_compute_api:os-floating-ips:create', PROJECT_MEMBER_OR_ADMIN, 'Allocate a floating IP (proxy, until 2.35).'),
+  rule('os_compute_api:os-floating-ips:show', PROJECT_READER_OR_ADMIN, 'Show a floating IP (proxy, until 2.35).'),
+  rule('os_compute_api:os-floating-ips:delete', PROJECT_MEMBER_OR_ADMIN, 'Release a floating IP (proxy, until 2.35).'),
+  rule('os_compute_api:os-floating-ip-pools', ANY, 'List floating IP pools (proxy, until 2.35).'),
+  rule('os_compute_api:os-networks:list', PROJECT_READER_OR_ADMIN, 'List networks (proxy, until 2.35).'),
+  rule('os_compute_api:os-networks:show', PROJECT_READER_OR_ADMIN, 'Show a network (proxy, until 2.35).'),
+  rule('os_compute_api:os-tenant-networks:list', PROJECT_READER, "List the project's networks (proxy, until 2.35)."),
+  rule('os_compute_api:os-tenant-networks:show', PROJECT_READER, "Show one of the project's networks (proxy, until 2.35)."),
   rule('os_compute_api:os-server-external-events:create', ADMIN, 'Create one or more external events (Neutron, Cinder).'),
   rule('os_compute_api:ips:index', PROJECT_READER_OR_ADMIN, "List a server's IP addresses."),
   rule('os_compute_api:ips:show', PROJECT_READER_OR_ADMIN, "List a server's IP addresses on one network."),

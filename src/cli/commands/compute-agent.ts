@@ -37,7 +37,7 @@ function imageSource(config: NimbusConfig, serviceUser: ServiceUserSession | und
 /** The network API client of `[neutron]` and `[service_user]`; neither configured: the agents give guests no NICs. */
 function networkClient(config: NimbusConfig, serviceUser: ServiceUserSession | undefined): NeutronClient | undefined {
   if (config.neutron.endpoint_override === '' && serviceUser === undefined) return undefined;
-  return new NeutronClient({ endpointOverride: config.neutron.endpoint_override, ...(serviceUser === undefined ? {} : { serviceUser }) });
+  return new NeutronClient({ endpointOverride: config.neutron.endpoint_override, defaultFloatingPool: config.neutron.default_floating_pool, ...(serviceUser === undefined ? {} : { serviceUser }) });
 }
 
 /**

@@ -89,6 +89,7 @@ function networkClientOf(config: NimbusConfig, options: NodeOptions, nodeUrl: ()
   const serviceUser = config.service_user.auth_url !== '' || servesIdentity ? nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) : undefined;
   return new NeutronClient({
     endpointOverride: override !== '' || !servesNetwork ? override : () => `${nodeUrl()}/network`,
+    defaultFloatingPool: config.neutron.default_floating_pool,
     ...(serviceUser === undefined ? {} : { serviceUser }),
   });
 }

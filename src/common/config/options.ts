@@ -250,6 +250,7 @@ export const OPTIONS = {
       "Secret Neutron's metadata agent signs the instance id with (X-Instance-ID-Signature, HMAC-SHA256) and Nova's metadata API checks it by: the same on both sides. Empty: a secret generated in the state dir on first start (`metadata-proxy-secret`), which one-host clouds share.",
       '',
     ),
+    default_floating_pool: str('External network (name or id) the compute floating IP proxy (os-floating-ips, up to 2.35) allocates from when the request names no pool. Nova\'s default is `nova`; `nimbus up` names its external network `public`.', 'public'),
     endpoint_override: str(
       'Base URL of the network API (Neutron v2.0) compute reaches ports through, e.g. http://controller:8770/network (empty: this node\'s own when it serves network, else the network endpoint of the [service_user] token\'s catalog).',
       '',

@@ -41,6 +41,7 @@ export interface ComputeMatrixFixture {
 type Row = MatrixRow<ComputeMatrixFixture>;
 
 const ANYONE = statuses(200, 200, 200, 200);
+const ANYONE_501 = statuses(501, 501, 501, 501);
 /** The administrator only, on something that is not a server. */
 const adminOnly = (status: number): Expectation => statuses(status, 403, 403, 403);
 /** PROJECT_READER_OR_ADMIN on the owning project's server. */
@@ -246,6 +247,8 @@ const ACTION_ROWS: Row[] = [
   // The route-test app has no network API: where policy lets the caller through, the 501 of a cloud without one.
   actionRow('addSecurityGroup', serverMember(501), { name: 'default' }),
   actionRow('removeSecurityGroup', serverMember(501), { name: 'default' }),
+  actionRow('addFloatingIp', serverMember(501), { address: '172.24.4.10' }),
+  actionRow('removeFloatingIp', serverMember(501), { address: '172.24.4.10' }),
   actionRow('unlock', serverMember(202), null, (fx) => fx.server({ locked: true, locked_by: 'owner' })),
   // Locked by the administrator: unlocking needs unlock_override.
   { ...actionRow('unlock', serverAdmin(202), null, (fx) => fx.server({ locked: true, locked_by: 'admin' })), case: 'locked by the administrator' },
@@ -366,6 +369,38 @@ const SERVER_GROUP_ROWS: Row[] = [
   { route: 'DELETE /v2.1/os-server-groups/:group_id', zed: serverMember(204), request: async (fx) => on(`/os-server-groups/${await fx.serverGroup()}`) },
 ];
 
+const GROUP_ID = '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a03';
+/** PROJECT_READER_OR_ADMIN (or PROJECT_READER) with the caller's own project as the target: every persona. */
+const ownReader = (status: number): Expectation => statuses(status, status, status, status);
+/** PROJECT_MEMBER_OR_ADMIN with the caller's own project as the target: all but the reader. */
+const ownMember = (status: number): Expectation => statuses(status, status, status, 403);
+
+// The network proxies (until 2.35). The route-test app has no network API: where policy lets the caller through, the 501 of a cloud without one.
+const NETWORK_PROXY_ROWS: Row[] = [
+  { route: 'GET /v2.1/servers/:server_id/os-security-groups', zed: serverReader(501), request: async (fx) => on(`/servers/${await fx.server()}/os-security-groups`) },
+  { route: 'GET /v2.1/os-security-groups', zed: ownReader(501), request: () => on('/os-security-groups') },
+  { route: 'GET /v2.1/os-security-groups/:id', zed: ownReader(501), request: () => on(`/os-security-groups/${GROUP_ID}`) },
+  { route: 'POST /v2.1/os-security-groups', zed: ownMember(501), request: () => on('/os-security-groups', { security_group: { name: 'g', description: 'd' } }) },
+  { route: 'PUT /v2.1/os-security-groups/:id', zed: ownMember(501), request: () => on(`/os-security-groups/${GROUP_ID}`, { security_group: { name: 'g', description: 'd' } }) },
+  { route: 'DELETE /v2.1/os-security-groups/:id', zed: ownMember(501), request: () => on(`/os-security-groups/${GROUP_ID}`) },
+  {
+    route: 'POST /v2.1/os-security-group-rules',
+    zed: ownMember(501),
+    request: () => on('/os-security-group-rules', { security_group_rule: { parent_group_id: GROUP_ID, ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr: '10.0.0.0/8' } }),
+  },
+  { route: 'DELETE /v2.1/os-security-group-rules/:id', zed: ownMember(501), request: () => on(`/os-security-group-rules/${GROUP_ID}`) },
+  { route: 'GET /v2.1/os-floating-ip-pools', zed: ANYONE_501, request: () => on('/os-floating-ip-pools') },
+  { route: 'GET /v2.1/os-floating-ips', zed: ownReader(501), request: () => on('/os-floating-ips') },
+  { route: 'GET /v2.1/os-floating-ips/:id', zed: ownReader(501), request: () => on(`/os-floating-ips/${GROUP_ID}`) },
+  { route: 'POST /v2.1/os-floating-ips', zed: ownMember(501), request: () => on('/os-floating-ips', { pool: 'public' }) },
+  { route: 'DELETE /v2.1/os-floating-ips/:id', zed: ownMember(501), request: () => on(`/os-floating-ips/${GROUP_ID}`) },
+  { route: 'GET /v2.1/os-networks', zed: ownReader(501), request: () => on('/os-networks') },
+  { route: 'GET /v2.1/os-networks/:id', zed: ownReader(501), request: () => on(`/os-networks/${GROUP_ID}`) },
+  // PROJECT_READER: the administrator persona holds the reader role of its project too.
+  { route: 'GET /v2.1/os-tenant-networks', zed: ownReader(501), request: () => on('/os-tenant-networks') },
+  { route: 'GET /v2.1/os-tenant-networks/:id', zed: ownReader(501), request: () => on(`/os-tenant-networks/${GROUP_ID}`) },
+];
+
 export const COMPUTE_POLICY_MATRIX: readonly Row[] = [
   ...FLAVOR_ROWS,
   ...KEYPAIR_ROWS,
@@ -376,6 +411,7 @@ export const COMPUTE_POLICY_MATRIX: readonly Row[] = [
   ...MIGRATION_ROWS,
   ...ADMIN_ROWS,
   ...SERVER_GROUP_ROWS,
+  ...NETWORK_PROXY_ROWS,
 ];
 
 /** The multiplexed server action route, and the key each of its rows is registered under. */

@@ -87,6 +87,8 @@ export interface NeutronSession {
 }
 
 export interface NeutronApi {
+  /** `[neutron] default_floating_pool`: the external network (name or id) the floating IP proxy allocates from when no pool is named. */
+  readonly defaultFloatingPool: string;
   forUser(context: RequestContext): NeutronSession;
   forService(context: RequestContext): NeutronSession;
 }

@@ -29,6 +29,8 @@ export interface NeutronClientOptions {
   readonly endpointOverride: string | (() => string);
   /** The service user; absent: only calls with a user token work. */
   readonly serviceUser?: ServiceCredentials;
+  /** `[neutron] default_floating_pool`. */
+  readonly defaultFloatingPool: string;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -46,7 +48,11 @@ function queryString(query: NeutronQuery): string {
 export class NeutronClient implements NeutronApi {
   #endpoint: Promise<string> | undefined;
 
-  constructor(private readonly options: NeutronClientOptions) {}
+  readonly defaultFloatingPool: string;
+
+  constructor(private readonly options: NeutronClientOptions) {
+    this.defaultFloatingPool = options.defaultFloatingPool;
+  }
 
   forUser(context: RequestContext): NeutronSession {
     return this.#session(context, () => {

@@ -30,6 +30,7 @@ import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import { VolumeAttachments } from '../volumes/volume-attachments.js';
 import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
 import type { NeutronApi } from '../network/neutron-api.js';
+import { NetworkProxies } from '../network/network-proxies.js';
 
 export interface ServersServiceDeps {
   readonly stores: ComputeStores;
@@ -92,6 +93,8 @@ export class ServersService {
   readonly securityGroups: ServerSecurityGroups | undefined;
   /** os-interface reads (absent without a network API). */
   readonly interfaces: ServerInterfaces | undefined;
+  /** The deprecated network proxies (os-security-groups, os-floating-ips, os-networks…; absent without a network API). */
+  readonly networkProxies: NetworkProxies | undefined;
   /** os-volume_attachments. */
   readonly volumeAttachments: VolumeAttachments;
   readonly #deps: ServersServiceDeps;
@@ -132,6 +135,7 @@ export class ServersService {
     this.consoles = new ConsoleActions(this.actionSupport, deps.consoleAuth);
     this.securityGroups = deps.network === undefined ? undefined : new ServerSecurityGroups(deps.network);
     this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network);
+    this.networkProxies = deps.network === undefined ? undefined : new NetworkProxies(deps.network);
     this.volumeAttachments = new VolumeAttachments({
       support: this.actionSupport,
       blockDevices: deps.stores.blockDevices,

@@ -9,7 +9,8 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest, Forbidden, NotFound } from '../../../common/errors/errors.js';
 import { BASE_ATTRIBUTES, READ_ONLY_ATTRIBUTES, isReservedProperty, type ImageRef, type PatchChange } from '../../../image/index.js';
 import { checkImageMetadataQuota } from '../../quotas/image-metadata-quota.js';
-import { authorizeImageAction, ImageParams, proxyOnlyBefore236, visibleImage } from './images.js';
+import { authorizeImageAction, ImageParams, visibleImage } from './images.js';
+import { proxyOnlyBefore236 } from './proxy-versions.js';
 import type { ComputeRouteDeps, ProxiedImages } from './route-deps.js';
 import { MetadataBody, MetaItemBody } from './server-metadata.js';
 

@@ -7,25 +7,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { Forbidden, NimbusError, NotFound } from '../../../common/errors/errors.js';
-import { versioned } from '../../../common/http/versioned.js';
 import { MAX_LIMIT, imageTarget, parseListQuery, type ImageRef } from '../../../image/index.js';
 import { parseProxyListQuery } from './image-list-query.js';
 import { renderImage, renderImageBrief } from './image-views.js';
 import { nextLinks } from './links.js';
+import { proxyOnlyBefore236 } from './proxy-versions.js';
 import type { ComputeRouteDeps, ProxiedImages } from './route-deps.js';
 
 const AnyQuery = Type.Object({}, { additionalProperties: true });
 export const ImageParams = Type.Object({ image_id: Type.String() });
-
-/** The proxy APIs exist up to 2.35 (MAX_PROXY_API_SUPPORT_VERSION); later, as in Nova, 404. */
-const PROXY_VERSIONS = versioned([{ min: '2.1', max: '2.35', value: true }]);
-
-/** For the proxy's plugins: 404 from 2.36 on, before the body is validated. */
-export function proxyOnlyBefore236(app: Parameters<FastifyPluginAsyncTypebox>[0]): void {
-  app.addHook('preValidation', async (request) => {
-    PROXY_VERSIONS.select(request.microversion);
-  });
-}
 
 /** Glance's policy rule `action` on a visible image, refused in Nova's words (404 when the caller may not even read it). */
 export function authorizeImageAction(deps: ComputeRouteDeps, request: FastifyRequest, action: string, image: ImageRef, refused: string): void {

@@ -31,6 +31,9 @@ import { traceServerRequests } from '../../timeline/api-steps.js';
 import { serverExternalEventRoutes } from './server-external-events.js';
 import { serverIpRoutes } from './server-ips.js';
 import { serverInterfaceRoutes } from './server-interfaces.js';
+import { securityGroupRoutes, serverSecurityGroupRoutes } from './security-groups.js';
+import { floatingIpRoutes } from './floating-ips.js';
+import { networkRoutes } from './networks.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 import { volumeAttachmentRoutes } from './volume-attachments.js';
 
@@ -47,7 +50,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     if (requestTrace !== undefined) traceServerRequests(app, requestTrace.trace, requestTrace.host);
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
     if (servers !== undefined) {
-      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes, serverExternalEventRoutes, serverIpRoutes, serverInterfaceRoutes, volumeAttachmentRoutes]) await app.register(routes(deps, servers));
+      for (const routes of [serverRoutes, serverActionRoutes, serverMetadataRoutes, serverTagRoutes, instanceActionRoutes, migrationRoutes, serverMigrationRoutes, serverDiagnosticsRoutes, serverPasswordRoutes, serverExternalEventRoutes, serverIpRoutes, serverInterfaceRoutes, volumeAttachmentRoutes, serverSecurityGroupRoutes, securityGroupRoutes, floatingIpRoutes, networkRoutes]) await app.register(routes(deps, servers));
     }
     if (servers !== undefined && consoleAuth !== undefined) await app.register(remoteConsoleRoutes(deps, servers, consoleAuth));
     if (requestTrace !== undefined) await app.register(requestTimelineRoutes(deps, requestTrace.steps));

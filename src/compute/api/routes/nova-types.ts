@@ -114,3 +114,6 @@ export const MetadataValue = Type.String({ maxLength: 255 });
 export function NovaMetadata<V extends TSchema>(value: V, options?: ObjectOptions) {
   return Type.Record(Type.String({ pattern: METADATA_KEY_PATTERN }), value, options);
 }
+
+/** parameter_types.ip_address: an IPv4 or IPv6 address. */
+export const IpAddress = Type.Unsafe<string>({ type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] });

@@ -5,12 +5,11 @@ import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import type { ServerCreateRequest } from '../../servers/server.js';
 import { MAX_TAG_COUNT } from '../../servers/server-tags.js';
-import { boolFromString, isUuidLike, MetadataValue, NovaBoolean, NovaDescription, NovaMetadata, NovaName, NovaTag } from './nova-types.js';
+import { boolFromString, IpAddress, isUuidLike, MetadataValue, NovaBoolean, NovaDescription, NovaMetadata, NovaName, NovaTag } from './nova-types.js';
 
 const Count = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 });
 const Uuid = Type.String({ format: 'uuid' });
 /** parameter_types.ip_address */
-const IpAddress = Type.Unsafe<string>({ type: 'string', oneOf: [{ format: 'ipv4' }, { format: 'ipv6' }] });
 /** parameter_types.fqdn: a host or node name (underscores allowed, as real systems have them). */
 const Fqdn = Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' });
 const Metadata = NovaMetadata(MetadataValue);

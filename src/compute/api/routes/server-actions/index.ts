@@ -17,9 +17,10 @@ import { resizeActions } from './resize-actions.js';
 import type { ServerAction } from './server-action.js';
 import { snapshotActions } from './snapshot-actions.js';
 import { securityGroupActions } from './security-group-actions.js';
+import { floatingIpActions } from './floating-ip-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, vncConsoleAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction, ...securityGroupActions];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, vncConsoleAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction, ...securityGroupActions, ...floatingIpActions];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {
