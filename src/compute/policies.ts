@@ -101,6 +101,7 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-security-groups:delete', PROJECT_MEMBER_OR_ADMIN, 'Delete a security group (proxy, until 2.35).'),
   rule('os_compute_api:os-security-groups:rule:create', PROJECT_MEMBER_OR_ADMIN, 'Create a security group rule (proxy, until 2.35).'),
   rule('os_compute_api:os-security-groups:rule:delete', PROJECT_MEMBER_OR_ADMIN, 'Delete a security group rule (proxy, until 2.35).'),
+  rule('os_compute_api:os-create-backup', PROJECT_MEMBER_OR_ADMIN, 'Create a backup of a server.'),
   rule('os_compute_api:os-floating-ips:add', PROJECT_MEMBER_OR_ADMIN, 'Associate a floating IP to a server (until 2.43).'),
   rule('os_compute_api:os-floating-ips:remove', PROJECT_MEMBER_OR_ADMIN, 'Disassociate a floating IP from a server (until 2.43).'),
   rule('os_compute_api:os-floating-ips:list', PROJECT_READER_OR_ADMIN, "List the project's floating IPs (proxy, until 2.35)."),

@@ -61,6 +61,31 @@ describe('server image create, shelve and unshelve through the openstack CLI', {
     await remove(fromSnapshot, id);
   });
 
+  test('server backup create --rotate 2, three times: the two newest daily backups stay, the oldest is deleted', async () => {
+    const id = await boot('backup-source');
+    const made: string[] = [];
+    for (const name of ['b1', 'b2', 'b3']) {
+      const backup = await openstackJson<Json>(demo, ['server', 'backup', 'create', '--name', name, '--type', 'daily', '--rotate', '2', '--wait', id]);
+      made.push(String(backup['id']));
+    }
+    const backups = async () =>
+      (await openstackJson<Json[]>(demo, ['image', 'list', '--property', 'image_type=backup', '--property', `instance_uuid=${id}`])).map((row) => String(row['Name'])).sort();
+    // The agent rotates once the newest backup is uploaded, just after --wait sees it active.
+    for (let attempt = 0; (await backups()).length > 2; attempt += 1) {
+      assert.ok(attempt < 50, `still ${(await backups()).join(', ')}`);
+      await sleep(200);
+    }
+    assert.deepEqual(await backups(), ['b2', 'b3']);
+    const kept = await openstackJson<Json>(demo, ['image', 'show', made[2] ?? '']);
+    assert.deepEqual([(kept['properties'] as Json)['image_type'], (kept['properties'] as Json)['backup_type'], kept['status']], ['backup', 'daily', 'active']);
+    const events = await openstackJson<Json[]>(demo, ['server', 'event', 'list', id]);
+    assert.equal(events.filter((event) => event['Action'] === 'createBackup').length, 3);
+    const refused = await openstack(demo, ['server', 'backup', 'create', '--type', 'daily', '--rotate', '-1', id]);
+    assert.notEqual(refused.code, 0, 'a negative rotation is refused');
+    for (const image of made.slice(1)) await openstackOk(demo, ['image', 'delete', image]);
+    await remove(id);
+  });
+
   test('server shelve offloads at once (hypervisor usage freed), unshelve schedules it again and removes the snapshot', async () => {
     const before = await cloud.hypervisorUsage();
     const id = await boot('shelf');

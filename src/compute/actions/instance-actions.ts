@@ -16,6 +16,7 @@ export const InstanceActionName = {
   LOCK: 'lock',
   UNLOCK: 'unlock',
   CREATE_IMAGE: 'createImage',
+  BACKUP: 'createBackup',
   SHELVE: 'shelve',
   SHELVE_OFFLOAD: 'shelveOffload',
   UNSHELVE: 'unshelve',

@@ -9,7 +9,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { Conflict, StartupError, Unauthorized } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
-import { BASE_ATTRIBUTES, type ImageRef, type PatchChange } from '../../image/index.js';
+import { BASE_ATTRIBUTES, MAX_LIMIT, type ImageRef, type PatchChange } from '../../image/index.js';
 import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
 import type { ComputeImageSource } from './image-access.js';
 
@@ -84,12 +84,19 @@ export class GlanceImageSource implements ComputeImageSource {
     return this.getImageForCompute(context, id);
   }
 
+  async listForCompute(context: RequestContext, properties: Readonly<Record<string, string>>): Promise<ImageRef[]> {
+    const query = new URLSearchParams({ ...properties, sort_key: 'created_at', sort_dir: 'desc', limit: String(MAX_LIMIT) });
+    const response = await this.#request(context, 'GET', '', `?${query.toString()}`, {}, 'Listing images');
+    const { images } = (await response.json()) as { images: Record<string, unknown>[] };
+    return images.map(imageFromGlance);
+  }
+
   async delete(context: RequestContext, id: string): Promise<void> {
     const response = await this.#request(context, 'DELETE', id, '', {}, `Deleting image ${id}`);
     await response.arrayBuffer();
   }
 
-  /** One call to /v2/images/{id}{suffix}; an error response is thrown as the image service's typed error. */
+  /** One call to /v2/images/{id}{suffix} (the collection for an empty id); an error response is thrown as the image service's typed error. */
   async #request(context: RequestContext, method: string, id: string, suffix: string, init: RequestInit, what: string): Promise<Response> {
     const [base, token] = await Promise.all([this.#imageEndpoint(), this.#token(context)]);
     const headers: Record<string, string> = {
@@ -98,7 +105,7 @@ export class GlanceImageSource implements ComputeImageSource {
       // The image service logs this caller's request id as its global id, so one grep follows the call.
       'x-openstack-request-id': context.globalRequestId ?? context.requestId,
     };
-    const response = await fetchService(`${base}/v2/images/${encodeURIComponent(id)}${suffix}`, { ...init, method, headers }, what);
+    const response = await fetchService(`${base}/v2/images${id === '' ? '' : `/${encodeURIComponent(id)}`}${suffix}`, { ...init, method, headers }, what);
     if (response.status >= 400) throw await remoteFault(response, what);
     return response;
   }

@@ -13,6 +13,8 @@ export interface ImageAccess {
   uploadSnapshot(imageId: string, snapshot: DriverSnapshot): Promise<void>;
   /** Deletes an image (a failed snapshot, or a shelve snapshot after unshelve); one already gone is not an error. */
   deleteImage(imageId: string): Promise<void>;
+  /** The ids of the images with exactly these properties, newest first (a server's backups of one type). */
+  findImages(properties: Readonly<Record<string, string>>): Promise<string[]>;
 }
 
 /** What the agents need of the image service: Glance metadata, image data for real guests, and snapshot uploads and deletes, under a request context. */
@@ -22,6 +24,8 @@ export interface ComputeImageSource {
   uploadImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef>;
   delete(context: RequestContext, id: string): Promise<void>;
   openImageData(context: RequestContext, id: string): Promise<Readable>;
+  /** The images the context sees with exactly these properties, newest first. */
+  listForCompute(context: RequestContext, properties: Readonly<Record<string, string>>): Promise<ImageRef[]>;
 }
 
 const DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso', 'ami', 'ari', 'aki', 'ploop'];
@@ -51,6 +55,10 @@ export function imageAccess(images: ComputeImageSource): ImageAccess {
         { op: 'replace', path: ['container_format'], value: snapshot.containerFormat },
       ]);
       await images.uploadImageData(context(), imageId, snapshot.data);
+    },
+
+    async findImages(properties: Readonly<Record<string, string>>): Promise<string[]> {
+      return (await images.listForCompute(context(), properties)).map((image) => image.id);
     },
 
     async deleteImage(imageId: string): Promise<void> {

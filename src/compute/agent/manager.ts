@@ -20,6 +20,7 @@ import type { ComputeManagerDeps, OperationContext } from './operations/operatio
 import { powerOperations } from './operations/power-operations.js';
 import { pollShelvedInstances, shelveOperations } from './operations/shelve.js';
 import { snapshotOperation } from './operations/snapshot-instance.js';
+import { backupOperation } from './operations/backup-instance.js';
 import { rebuildOperation } from './operations/rebuild-instance.js';
 import { resizeOperations } from './operations/resize-operations.js';
 import { resizeSettleOperations } from './operations/resize-settle.js';
@@ -43,6 +44,7 @@ export class ComputeManager {
       ...diagnosticsOperation(context),
       ...vncConsoleOperation(context),
       ...snapshotOperation(context),
+      ...backupOperation(context),
       ...shelveOperations(context),
       ...guestOperations(context),
       ...rebuildOperation(context),

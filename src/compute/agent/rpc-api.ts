@@ -48,6 +48,12 @@ export interface SnapshotInstanceArgs extends InstanceArgs {
   readonly imageId: string;
 }
 
+/** createBackup: a snapshot, then the oldest backups of its type beyond `rotation` deleted. */
+export interface BackupInstanceArgs extends SnapshotInstanceArgs {
+  readonly backupType: string;
+  readonly rotation: number;
+}
+
 export interface ShelveInstanceArgs extends SnapshotInstanceArgs {
   /** Give the guest a chance to shut itself down first (Nova's clean_shutdown). */
   readonly clean: boolean;
@@ -195,6 +201,7 @@ export interface AgentVerbs {
   get_diagnostics: { kind: 'call'; args: InstanceArgs; result: InstanceDiagnostics };
   get_vnc_console: { kind: 'call'; args: InstanceArgs; result: VncConsoleAddress };
   snapshot_instance: { kind: 'cast'; args: SnapshotInstanceArgs; result: void };
+  backup_instance: { kind: 'cast'; args: BackupInstanceArgs; result: void };
   shelve_instance: { kind: 'cast'; args: ShelveInstanceArgs; result: void };
   shelve_offload_instance: { kind: 'cast'; args: ShelveOffloadInstanceArgs; result: void };
   unshelve_instance: { kind: 'cast'; args: UnshelveInstanceArgs; result: void };

@@ -257,6 +257,7 @@ const ACTION_ROWS: Row[] = [
   actionRow('os-getConsoleOutput', serverMember(200), { length: 10 }),
   actionRow('os-getVNCConsole', serverMember(200), { type: 'novnc' }),
   actionRow('createImage', serverMember(202), { name: 'snap' }),
+  actionRow('createBackup', serverMember(202), { name: 'backup', backup_type: 'daily', rotation: 1 }),
   actionRow('shelve', serverMember(202), null),
   actionRow('shelveOffload', serverAdmin(202), null, (fx) => fx.server({ vm_state: 'shelved' })),
   actionRow('unshelve', serverMember(202), null, (fx) => fx.server({ vm_state: 'shelved_offloaded', host: null, node: null })),

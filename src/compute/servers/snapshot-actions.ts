@@ -30,6 +30,15 @@ export interface SnapshotActionsDeps {
 const SNAPSHOT_FROM: ExpectedState = { vmState: [VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED], taskState: [null] };
 const UNSHELVE_FROM: ExpectedState = { vmState: [VmState.SHELVED, VmState.SHELVED_OFFLOADED], taskState: [null] };
 
+/** What createBackup asks for. */
+export interface BackupRequest {
+  readonly name: string;
+  readonly backupType: string;
+  /** How many backups of this type the server keeps. */
+  readonly rotation: number;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
 interface StoredFlavor {
   readonly swap?: number;
   readonly extra_specs?: Record<string, string>;
@@ -50,6 +59,22 @@ export class SnapshotActions {
     await this.#claimWithImage(context, server, 'createImage', { task_state: TaskState.IMAGE_SNAPSHOT_PENDING }, image.id);
     await this.deps.support.record(context, server.row.uuid, InstanceActionName.CREATE_IMAGE);
     await this.deps.support.agents.cast(host, 'snapshot_instance', { instanceUuid: server.row.uuid, imageId: image.id });
+    return image;
+  }
+
+  /**
+   * createBackup: a snapshot image of type `backup` with its backup_type; the agent uploads into it
+   * and then deletes the server's oldest backups of that type beyond `rotation`.
+   */
+  async createBackup(context: RequestContext, server: Server, backup: BackupRequest, checkQuota: boolean): Promise<ImageRef> {
+    await this.deps.support.guard(context, server, 'createBackup', SNAPSHOT_FROM);
+    const host = hostOf(server);
+    if (checkQuota) await checkImageMetadataQuota(this.deps.quotas, context, backup.metadata);
+    const properties = { ...backup.metadata, backup_type: backup.backupType, image_type: 'backup' };
+    const image = await createSnapshotRecord(this.deps.images, context, server, backup.name, properties);
+    await this.#claimWithImage(context, server, 'createBackup', { task_state: TaskState.IMAGE_BACKUP }, image.id);
+    await this.deps.support.record(context, server.row.uuid, InstanceActionName.BACKUP);
+    await this.deps.support.agents.cast(host, 'backup_instance', { instanceUuid: server.row.uuid, imageId: image.id, backupType: backup.backupType, rotation: backup.rotation });
     return image;
   }
 

@@ -63,6 +63,8 @@ export const images: ComputeImageSource = {
     if (deletedImages.has(id)) throw new NotFound(`No image found with ID ${id}`);
     deletedImages.add(id);
   },
+  // The fake image service keeps no records to list: backups rotate nothing here.
+  listForCompute: async () => [],
 };
 
 /** The image service as the servers API uses it: snapshot records are queued images of the given name. */

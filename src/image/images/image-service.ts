@@ -10,7 +10,7 @@ import { ImageMembers } from './image-members.js';
 import { ImageRecordStore } from '../db/image-record-store.js';
 import { CONTAINER_FORMATS, DISK_FORMATS, READ_ONLY_ATTRIBUTES, isReservedProperty, type ImageCreate, type ImageRef } from './image.js';
 import { applyJsonPatch, type PatchChange } from './json-patch.js';
-import type { ImageListQuery } from './list-query.js';
+import { MAX_LIMIT, parseListQuery, type ImageListQuery } from './list-query.js';
 import { ImageQuotas, type ImageLimits } from './quotas.js';
 import { isVisible, viewerOf } from './visibility.js';
 
@@ -199,6 +199,12 @@ export class ImageService {
   /** For compute: the image's metadata, under the caller's visibility. */
   getImageForCompute(context: RequestContext, id: string): Promise<ImageRef> {
     return this.get(context, id);
+  }
+
+  /** For compute: the images the caller sees with exactly these properties, newest first (a server's backups). */
+  async listForCompute(context: RequestContext, properties: Readonly<Record<string, string>>): Promise<ImageRef[]> {
+    const params = new URLSearchParams({ ...properties, sort_key: 'created_at', sort_dir: 'desc', limit: String(MAX_LIMIT) });
+    return [...(await this.list(context, parseListQuery(params))).images];
   }
 
   /** For compute: the whole data of an active image, streamed. */

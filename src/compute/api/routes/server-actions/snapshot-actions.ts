@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../../../../common/errors/errors.js';
 import { isValidName } from '../../../../common/http/name-formats.js';
-import { MetadataValue, NovaMetadata, NovaName } from '../nova-types.js';
+import { MetadataValue, NonNegativeInteger, NovaMetadata, NovaName } from '../nova-types.js';
 import { NoArgs, serverAction } from './server-action.js';
 
 
@@ -30,6 +30,21 @@ export const snapshotActions = [
       // From 2.45 the id comes in the body instead of a Location header.
       if (request.microversion.isAtLeast('2.45')) return { status: 202, body: { image_id: image.id } };
       return { status: 202, headers: { location: `${deps.publicUrl}/image/v2/images/${image.id}` } };
+    },
+  }),
+  serverAction({
+    key: 'createBackup',
+    schema: Type.Object(
+      { name: NovaName, backup_type: Type.String(), rotation: NonNegativeInteger, metadata: Type.Optional(NovaMetadata(MetadataValue)) },
+      { additionalProperties: false },
+    ),
+    policy: 'os_compute_api:os-create-backup',
+    run: async ({ request, context, server, servers, deps, body }) => {
+      const backup = { name: body.name, backupType: body.backup_type, rotation: Number(body.rotation), metadata: body.metadata ?? {} };
+      const image = await servers.snapshots.createBackup(context, server, backup, !request.microversion.isAtLeast('2.39'));
+      if (request.microversion.isAtLeast('2.45')) return { status: 202, body: { image_id: image.id } };
+      // Before 2.45 the Location names the backup only when rotation keeps one.
+      return backup.rotation > 0 ? { status: 202, headers: { location: `${deps.publicUrl}/image/v2/images/${image.id}` } } : undefined;
     },
   }),
   serverAction({
