@@ -17,6 +17,7 @@ from tempest.lib.common import api_version_request
 from tempest.lib.services.compute import aggregates_client
 from tempest.lib.services.compute import availability_zone_client
 from tempest.lib.services.compute import base_compute_client
+from tempest.lib.services.compute import hosts_client
 from tempest.lib.services.compute import hypervisor_client
 from tempest.lib.services.compute import limits_client
 from tempest.lib.services.compute import quota_classes_client
@@ -119,6 +120,15 @@ def hypervisors(version):
         c.list_servers_on_hypervisor('compute')
 
 
+def hosts(version):
+    if at_least(version, '2.43'):
+        return
+    c = client(hosts_client.HostsClient)
+    listed = c.list_hosts()['hosts']
+    c.list_hosts(zone='nova')
+    c.show_host(next(h['host_name'] for h in listed if h['service'] == 'compute'))
+
+
 def server_groups(version):
     c = client(server_groups_client.ServerGroupsClient)
     if at_least(version, '2.64'):
@@ -190,7 +200,7 @@ def usage(version):
         c.show_tenant_usage('demo', limit=1, **period)
 
 
-SCENARIOS = [services, hypervisors, server_groups, aggregates, zones, limits,
+SCENARIOS = [services, hypervisors, hosts, server_groups, aggregates, zones, limits,
              quotas, quota_classes, usage]
 
 

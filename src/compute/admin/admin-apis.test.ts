@@ -71,6 +71,46 @@ describe('compute admin APIs', () => {
       assert.equal((await call('GET', '/os-hypervisors', { as: DEMO })).status, 403);
     }));
 
+  test('os-hosts (until 2.42): hosts with service and zone, a zone filter, a host\'s resources by project; 404s, then 501 for what no driver does', () =>
+    withComputeApp(async (harness) => {
+      await seedHosts(harness);
+      await insertInstance(harness.db, 'demo');
+      await insertInstance(harness.db, 'demo');
+      await insertInstance(harness.db, 'other', { vcpus: 2, memory_mb: 256, root_gb: 2, ephemeral_gb: 1 });
+      const { call } = harness;
+      const hosts = (await call('GET', '/os-hosts')).json['hosts'] as Record<string, unknown>[];
+      assert.deepEqual(hosts.map((host) => [host['host_name'], host['service'], host['zone']]).sort(), [
+        ['compute-1', 'compute', 'nova'],
+        ['compute-2', 'compute', 'nova'],
+        ['controller', 'conductor', 'internal'],
+        ['controller', 'scheduler', 'internal'],
+      ]);
+      assert.deepEqual(((await call('GET', '/os-hosts?zone=nova')).json['hosts'] as Record<string, unknown>[]).map((host) => host['host_name']), ['compute-1', 'compute-2']);
+      assert.equal(((await call('GET', '/os-hosts?zone=')).json['hosts'] as unknown[]).length, 4, 'a blank zone is every host');
+      assert.deepEqual((await call('GET', '/os-hosts?zone=xxx')).json, { hosts: [] });
+
+      const shown = ((await call('GET', '/os-hosts/compute-1')).json['host'] as { resource: Record<string, unknown> }[]).map(({ resource }) => resource);
+      // The projects follow in the order their instances were made.
+      const byProject = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a['project']).localeCompare(String(b['project']));
+      assert.deepEqual([...shown.slice(0, 3), ...shown.slice(3).sort(byProject)], [
+        { host: 'compute-1', project: '(total)', cpu: 8, memory_mb: 16384, disk_gb: 100 },
+        { host: 'compute-1', project: '(used_now)', cpu: 1, memory_mb: 512, disk_gb: 1 },
+        { host: 'compute-1', project: '(used_max)', cpu: 4, memory_mb: 512, disk_gb: 5 },
+        { host: 'compute-1', project: 'demo', cpu: 2, memory_mb: 256, disk_gb: 2 },
+        { host: 'compute-1', project: 'other', cpu: 2, memory_mb: 256, disk_gb: 3 },
+      ]);
+      assert.equal((await call('GET', '/os-hosts/nowhere')).status, 404);
+      assert.equal((await call('GET', '/os-hosts', { as: DEMO })).status, 403);
+      assert.equal((await call('GET', '/os-hosts', { version: '2.43' })).status, 404, 'gone from 2.43');
+
+      assert.equal((await call('PUT', '/os-hosts/compute-1', { body: { status: 'invalid' } })).status, 400);
+      assert.equal((await call('PUT', '/os-hosts/compute-1', { body: { status: null, maintenance_mode: null } })).status, 400);
+      assert.equal((await call('PUT', '/os-hosts/nowhere', { body: { status: 'enable' } })).status, 404);
+      assert.equal((await call('PUT', '/os-hosts/compute-1', { body: { status: 'disable' } })).status, 501);
+      assert.equal((await call('GET', '/os-hosts/nowhere/reboot')).status, 404);
+      assert.equal((await call('GET', '/os-hosts/compute-1/startup')).status, 501);
+    }));
+
   test('aggregates with a zone: hosts move zones, a host cannot be in two zones, boot into the zone asks the scheduler for it', () =>
     withComputeApp(async (harness) => {
       await seedHosts(harness);

@@ -4,6 +4,7 @@ import type { QuotaManager } from '../quotas/quota-manager.js';
 import { Aggregates } from './aggregates.js';
 import { AvailabilityZones } from './availability-zones.js';
 import { ComputeServices, type ServiceChanged } from './compute-services.js';
+import { Hosts } from './hosts.js';
 import { Hypervisors } from './hypervisors.js';
 import { ServerGroups } from './server-groups.js';
 import { TenantUsages } from './tenant-usage.js';
@@ -12,6 +13,8 @@ import { TenantUsages } from './tenant-usage.js';
 export interface ComputeAdmin {
   readonly services: ComputeServices;
   readonly hypervisors: Hypervisors;
+  /** os-hosts (until 2.42). */
+  readonly hosts: Hosts;
   readonly availabilityZones: AvailabilityZones;
   readonly aggregates: Aggregates;
   readonly serverGroups: ServerGroups;
@@ -30,6 +33,7 @@ export function createComputeAdmin(
   return {
     services: new ComputeServices(stores, registry, availabilityZones, aggregates, serviceChanged),
     hypervisors: new Hypervisors(stores.nodes, stores.usage, registry),
+    hosts: new Hosts(registry, availabilityZones, stores.nodes, stores.usage),
     availabilityZones,
     aggregates,
     serverGroups: new ServerGroups(stores.serverGroups, quotas),

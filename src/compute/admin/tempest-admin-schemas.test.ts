@@ -7,7 +7,7 @@ import { withComputeApp, type Call } from '../testing/compute-test-app.js';
 import { insertInstance } from '../db/testing/compute-db.js';
 import { seedHosts } from './testing/admin-fixtures.js';
 
-// Tempest's own service clients (os-services, os-hypervisors, server groups, aggregates, zones,
+// Tempest's own service clients (os-services, os-hypervisors, os-hosts, server groups, aggregates, zones,
 // limits, quota sets, simple tenant usage) drive the compute routes at each microversion where one of them changes,
 // and check every answer against Tempest's strict response schemas for that version.
 const PYTHON = '/usr/bin/python3';

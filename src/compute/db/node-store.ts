@@ -139,6 +139,11 @@ export class NodeStore {
     return select.executeTakeFirst();
   }
 
+  /** The host's first node (Nova's get_first_node_by_host_for_old_compat). */
+  firstOnHost(host: string): Promise<ComputeNodeRow | undefined> {
+    return this.#db.selectFrom('compute_nodes').selectAll().where('host', '=', host).orderBy('id').executeTakeFirst();
+  }
+
   /** Whether the host has a compute node (Nova's ComputeNodeList.get_all_by_host finds one). */
   async hasHost(host: string): Promise<boolean> {
     return (await this.#id(host)) !== undefined;

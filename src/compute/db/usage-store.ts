@@ -85,6 +85,18 @@ export class UsageStore {
     return rows.map((row) => ({ name: row.display_name, uuid: row.uuid }));
   }
 
+  /** What each live instance on a host takes, with its project (os-hosts show). */
+  resourcesOn(host: string): Promise<{ project_id: string; vcpus: number; memory_mb: number; root_gb: number; ephemeral_gb: number }[]> {
+    return this.#db
+      .selectFrom('compute_instances')
+      .select(['project_id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb'])
+      .where('host', '=', host)
+      .where('deleted', '=', false)
+      .orderBy('created_at')
+      .orderBy('uuid')
+      .execute();
+  }
+
   async anyOnHost(host: string): Promise<boolean> {
     const hosted = await this.#db.selectFrom('compute_instances').select('uuid').where('host', '=', host).where('deleted', '=', false).executeTakeFirst();
     return hosted !== undefined;

@@ -33,6 +33,7 @@ import { serverIpRoutes } from './server-ips.js';
 import { serverInterfaceRoutes } from './server-interfaces.js';
 import { securityGroupRoutes, serverSecurityGroupRoutes } from './security-groups.js';
 import { floatingIpRoutes } from './floating-ips.js';
+import { hostRoutes } from './hosts.js';
 import { networkRoutes } from './networks.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 import { volumeAttachmentRoutes } from './volume-attachments.js';
@@ -55,7 +56,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     if (servers !== undefined && consoleAuth !== undefined) await app.register(remoteConsoleRoutes(deps, servers, consoleAuth));
     if (requestTrace !== undefined) await app.register(requestTimelineRoutes(deps, requestTrace.steps));
     if (admin !== undefined) {
-      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes, instanceUsageAuditLogRoutes]) {
+      for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes, instanceUsageAuditLogRoutes, hostRoutes]) {
         await app.register(routes(deps, admin));
       }
     }
