@@ -35,6 +35,8 @@ export interface ComputeApiBackends {
   readonly volumes?: ComputeVolumeApi;
   /** The network API (absent: compute without networking). */
   readonly network?: NeutronApi;
+  /** `[DEFAULT] reclaim_instance_interval`: above 0, a delete is a soft delete. */
+  readonly reclaimInstanceIntervalSeconds?: number;
 }
 
 /** The console tokens of a node (its API hands them out, its console proxy takes them). */
@@ -63,6 +65,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     consoleAuth: backends.consoleAuth,
     ...(backends.volumes === undefined ? {} : { volumes: backends.volumes }),
     ...(backends.network === undefined ? {} : { network: backends.network }),
+    ...(backends.reclaimInstanceIntervalSeconds === undefined ? {} : { reclaimInstanceIntervalSeconds: backends.reclaimInstanceIntervalSeconds }),
   });
   const requestTrace = { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: backends.host };
   return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists, consoleAuth: backends.consoleAuth, requestTrace };

@@ -141,6 +141,7 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('nimbus:request-timeline:show', ADMIN, "Show the steps a request took through the compute services (Nimbus's request timeline)."),
   rule('os_compute_api:os-console-auth-tokens', ADMIN, 'Show console connection information for a given console authentication token.'),
   rule('os_compute_api:os-deferred-delete:force', PROJECT_MEMBER_OR_ADMIN, 'Force-delete a server.'),
+  rule('os_compute_api:os-deferred-delete:restore', PROJECT_MEMBER_OR_ADMIN, 'Restore a soft-deleted server.'),
   rule('os_compute_api:server-metadata:index', PROJECT_READER_OR_ADMIN, "List a server's metadata."),
   rule('os_compute_api:server-metadata:show', PROJECT_READER_OR_ADMIN, 'Show one metadata item of a server.'),
   rule('os_compute_api:server-metadata:create', PROJECT_MEMBER_OR_ADMIN, 'Add metadata to a server.'),

@@ -50,6 +50,8 @@ export interface ComputeAgentsOptions {
   readonly forceConfigDrive?: boolean;
   /** `[DEFAULT] resize_confirm_window`, seconds (0: never). */
   readonly resizeConfirmWindowSeconds?: number;
+  /** `[DEFAULT] reclaim_instance_interval`, seconds (0: no soft delete). */
+  readonly reclaimInstanceIntervalSeconds?: number;
   /** The network API the agents make and bind ports through (absent: guests get no NICs). */
   readonly network?: NeutronApi;
   /** `[DEFAULT] vif_plugging_timeout`, seconds (300). */
@@ -162,6 +164,7 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         ...(options.shelvedPollIntervalMs === undefined ? {} : { shelvedPollIntervalMs: options.shelvedPollIntervalMs }),
         ...(options.forceConfigDrive === undefined ? {} : { forceConfigDrive: options.forceConfigDrive }),
         ...(options.resizeConfirmWindowSeconds === undefined ? {} : { resizeConfirmWindowSeconds: options.resizeConfirmWindowSeconds }),
+        ...(options.reclaimInstanceIntervalSeconds === undefined ? {} : { reclaimInstanceIntervalSeconds: options.reclaimInstanceIntervalSeconds }),
         ...(network === undefined ? {} : { network }),
         ...(options.vifPluggingTimeoutSeconds === undefined ? {} : { vifPluggingTimeoutSeconds: options.vifPluggingTimeoutSeconds }),
         ...(options.vifPluggingIsFatal === undefined ? {} : { vifPluggingIsFatal: options.vifPluggingIsFatal }),

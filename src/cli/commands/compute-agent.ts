@@ -76,6 +76,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
     shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
     resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
+    reclaimInstanceIntervalSeconds: config.DEFAULT.reclaim_instance_interval,
     forceConfigDrive: config.DEFAULT.force_config_drive,
     ...(network === undefined ? {} : { network }),
     vifPluggingTimeoutSeconds: config.DEFAULT.vif_plugging_timeout,

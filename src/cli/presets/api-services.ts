@@ -48,6 +48,8 @@ export interface ServiceBackends {
   readonly consoleAuth?: ConsoleAuth;
   /** The volume API as compute reaches it (Cinder over HTTP), where one is configured or served here. */
   readonly computeVolumes?: ComputeVolumeApi;
+  /** `[DEFAULT] reclaim_instance_interval`: above 0, compute's delete is a soft delete. */
+  readonly reclaimInstanceIntervalSeconds?: number;
 }
 
 function computeWorkersOf(backends: ServiceBackends): ComputeWorkers {
@@ -76,6 +78,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         projectExists: (projectId) => backends.identity.managers.projects.exists(projectId),
         consoleAuth: consoleAuthOf(backends),
         host: backends.host,
+        ...(backends.reclaimInstanceIntervalSeconds === undefined ? {} : { reclaimInstanceIntervalSeconds: backends.reclaimInstanceIntervalSeconds }),
         ...(backends.computeVolumes === undefined ? {} : { volumes: backends.computeVolumes }),
         ...(backends.computeNetwork === undefined ? {} : { network: backends.computeNetwork }),
       }),

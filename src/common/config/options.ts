@@ -103,6 +103,7 @@ export const OPTIONS = {
     log_file: str('Also append log lines to this file (empty: stderr only).', ''),
     shelved_offload_time: int('Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).', 0, { min: -1, max: 31536000 }),
     shelved_poll_interval: int('Seconds between the compute agents\' checks for shelved servers due to be offloaded (0: never).', 3600, { min: 0, max: 31536000 }),
+    reclaim_instance_interval: int('Seconds a deleted server is kept SOFT_DELETED (powered off, restorable with `openstack server restore`) before its compute agent reclaims it; also how often agents look (0: servers are deleted at once).', 0, { min: 0, max: 31536000 }),
     force_config_drive: bool('Give every new server a config drive, whether or not it asked for one (`--config-drive`).', false),
     vif_plugging_timeout: int('Seconds a compute agent waits for Neutron\'s network-vif-plugged event for each port of a server it builds (0: no wait).', 300, { min: 0, max: 3600 }),
     vif_plugging_is_fatal: bool('A build whose ports are not reported plugged within vif_plugging_timeout fails (ERROR); false: the guest starts anyway.', true),

@@ -10,6 +10,7 @@ export type { InstanceAction, InstanceActionEvent, InstanceActionPage } from '..
 export const InstanceActionName = {
   CREATE: 'create',
   DELETE: 'delete',
+  RESTORE: 'restore',
   START: 'start',
   STOP: 'stop',
   REBOOT: 'reboot',

@@ -44,6 +44,8 @@ export interface ComputeAgentOptions {
   readonly shelvedPollIntervalMs?: number;
   /** `[DEFAULT] resize_confirm_window`: seconds before a finished resize here is confirmed (0: never). */
   readonly resizeConfirmWindowSeconds?: number;
+  /** `[DEFAULT] reclaim_instance_interval`: seconds a soft-deleted instance here is kept, and how often they are looked for (0: no soft delete). */
+  readonly reclaimInstanceIntervalSeconds?: number;
   /** `[DEFAULT] force_config_drive`: every guest built here gets a config drive. */
   readonly forceConfigDrive?: boolean;
   /** The network API for instances' ports; absent: guests get no NICs. */
@@ -106,6 +108,8 @@ export class ComputeAgent {
     this.#periodic.every('update_available_resource', resourceIntervalMs, () => this.reportResources());
     this.#periodic.every('_sync_power_states', powerSyncIntervalMs, () => this.syncPowerStates());
     this.#periodic.every('_poll_shelved_instances', shelvedPollIntervalMs, () => this.manager.pollShelvedInstances());
+    const reclaim = this.options.reclaimInstanceIntervalSeconds ?? 0;
+    this.#periodic.every('_reclaim_queued_deletes', reclaim * 1000, () => this.manager.reclaimQueuedDeletes(reclaim));
     const window = this.options.resizeConfirmWindowSeconds ?? 0;
     if (window > 0) {
       this.#periodic.every('_poll_unconfirmed_resizes', Math.min(window * 1000, UNCONFIRMED_POLL_MAX_MS), () =>

@@ -25,6 +25,7 @@ import { rebuildOperation } from './operations/rebuild-instance.js';
 import { resizeOperations } from './operations/resize-operations.js';
 import { resizeSettleOperations } from './operations/resize-settle.js';
 import { terminateOperation } from './operations/terminate-instance.js';
+import { reclaimQueuedDeletes, softDeleteOperations } from './operations/soft-delete.js';
 import { volumeOperations } from './operations/volume-operations.js';
 
 export type { ComputeManagerDeps } from './operations/operation-context.js';
@@ -45,6 +46,7 @@ export class ComputeManager {
       ...vncConsoleOperation(context),
       ...snapshotOperation(context),
       ...backupOperation(context),
+      ...softDeleteOperations(context),
       ...shelveOperations(context),
       ...guestOperations(context),
       ...rebuildOperation(context),
@@ -61,5 +63,10 @@ export class ComputeManager {
   /** The periodic offload of instances shelved here longer than shelved_offload_time. */
   pollShelvedInstances(): Promise<void> {
     return pollShelvedInstances(this.#deps, this.handlers);
+  }
+
+  /** The periodic reclaim of instances soft-deleted here longer than reclaim_instance_interval. */
+  reclaimQueuedDeletes(reclaimSeconds: number): Promise<void> {
+    return reclaimQueuedDeletes(this.#deps, this.handlers, reclaimSeconds);
   }
 }

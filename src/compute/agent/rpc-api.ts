@@ -190,6 +190,8 @@ export interface AgentVerbs {
   stop_instance: { kind: 'cast'; args: StopInstanceArgs; result: void };
   reboot_instance: { kind: 'cast'; args: RebootInstanceArgs; result: void };
   terminate_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  soft_delete_instance: { kind: 'cast'; args: InstanceArgs; result: void };
+  restore_instance: { kind: 'cast'; args: InstanceArgs; result: void };
   pause_instance: { kind: 'cast'; args: InstanceArgs; result: void };
   unpause_instance: { kind: 'cast'; args: InstanceArgs; result: void };
   suspend_instance: { kind: 'cast'; args: InstanceArgs; result: void };

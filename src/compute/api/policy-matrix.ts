@@ -253,6 +253,7 @@ const ACTION_ROWS: Row[] = [
   // Locked by the administrator: unlocking needs unlock_override.
   { ...actionRow('unlock', serverAdmin(202), null, (fx) => fx.server({ locked: true, locked_by: 'admin' })), case: 'locked by the administrator' },
   actionRow('forceDelete', serverMember(202), null, (fx) => fx.server({ vm_state: 'soft-delete' })),
+  actionRow('restore', serverMember(202), null, (fx) => fx.server({ vm_state: 'soft-delete' })),
   actionRow('os-resetState', serverAdmin(202), { state: 'error' }),
   actionRow('os-getConsoleOutput', serverMember(200), { length: 10 }),
   actionRow('os-getVNCConsole', serverMember(200), { type: 'novnc' }),

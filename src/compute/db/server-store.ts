@@ -8,6 +8,7 @@ import { compareAndSetInstanceState, type ExpectedState, type InstanceChanges } 
 import { readSystemMetadata, writeSystemMetadata, type SystemMetadataChanges } from './system-metadata.js';
 import type { ComputeTables, InstancesTable } from './tables.js';
 import type { Flavor } from '../flavors/flavor.js';
+import { VmState } from '../state/vm-states.js';
 import type { Server, ServerFault, ServerListQuery, ServerSortKey, TagFilters } from '../servers/server.js';
 
 type Db = Kysely<ComputeTables>;
@@ -149,8 +150,14 @@ export class ServerStore {
 
   async list(query: ServerListQuery): Promise<Server[]> {
     let select = this.#db.selectFrom('compute_instances').selectAll();
-    if (query.deleted !== undefined) select = select.where('deleted', '=', query.deleted);
-    else if (query.changesSince === undefined && query.changesBefore === undefined) select = select.where('deleted', '=', false);
+    // Nova's instance_get_all_by_filters: deleted=true takes in the SOFT_DELETED (unless soft_deleted=false), a live list leaves them out (unless soft_deleted=true).
+    const deleted = query.deleted ?? (query.changesSince === undefined && query.changesBefore === undefined ? false : undefined);
+    if (deleted === true) {
+      select = query.softDeleted === false ? select.where('deleted', '=', true) : select.where((eb) => eb.or([eb('deleted', '=', true), eb('vm_state', '=', VmState.SOFT_DELETED)]));
+    } else if (deleted === false) {
+      select = select.where('deleted', '=', false);
+      if (query.softDeleted !== true) select = select.where('vm_state', '!=', VmState.SOFT_DELETED);
+    }
     if (query.changesSince !== undefined) select = select.where('updated_at', '>=', query.changesSince);
     if (query.changesBefore !== undefined) select = select.where('updated_at', '<=', query.changesBefore);
     if (query.projectId !== undefined) select = select.where('project_id', '=', query.projectId);

@@ -105,6 +105,8 @@ export interface ServerListQuery {
   readonly changesBefore?: string;
   /** An admin's `deleted`: true lists only deleted servers, false only live ones (absent: live ones, all with a changes window). */
   readonly deleted?: boolean;
+  /** Nova's soft_deleted: whether SOFT_DELETED servers count as deleted (the default with deleted=true) or as live (hidden otherwise). */
+  readonly softDeleted?: boolean;
   readonly tagFilters?: TagFilters;
   /** 2.73: locked or unlocked servers only. */
   readonly locked?: boolean;

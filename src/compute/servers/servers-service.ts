@@ -17,7 +17,8 @@ import type { ComputeStores } from '../db/compute-stores.js';
 import { ResizeActions } from './resize-actions.js';
 import { EvacuateActions } from './evacuate-actions.js';
 import { LiveMigrationActions } from './live-migration-actions.js';
-import { ServerActions } from './server-actions.js';
+import { ServerActions, type DeleteHooks } from './server-actions.js';
+import { SoftDeleteActions } from './soft-delete-actions.js';
 import { serverNotFound, type ServerStore } from '../db/server-store.js';
 import { ServerTags } from './server-tags.js';
 import { ConsoleActions } from './console-actions.js';
@@ -50,6 +51,8 @@ export interface ServersServiceDeps {
   readonly volumes?: ComputeVolumeApi;
   /** The network API: requested networks are checked against it (absent: a cloud without networking). */
   readonly network?: NeutronApi;
+  /** `[DEFAULT] reclaim_instance_interval`: above 0, a delete of a launched server is a soft delete. */
+  readonly reclaimInstanceIntervalSeconds?: number;
   readonly now?: () => Date;
 }
 
@@ -74,6 +77,8 @@ export class ServersService {
   readonly actionSupport: ActionSupport;
   /** start, stop, reboot, lock, unlock, reset-state, delete, console. */
   readonly actions: ServerActions;
+  /** DELETE /servers/{id} (a soft delete when reclaim_instance_interval says so), forceDelete, restore. */
+  readonly deletes: SoftDeleteActions;
   readonly tags: ServerTags;
   /** createImage, shelve, shelveOffload, unshelve. */
   readonly snapshots: SnapshotActions;
@@ -125,10 +130,12 @@ export class ServersService {
     });
     this.snapshots = new SnapshotActions({ support: this.actionSupport, images: deps.images, quotas: deps.quotas, availabilityZones: deps.availabilityZones });
     this.tags = new ServerTags(this.store, this.#now);
-    this.actions = new ServerActions(this.actionSupport, {
+    const deleteHooks: DeleteHooks = {
       before: (context, server) => this.resize.confirmOnDeleting(context, server),
       after: (context, server) => this.snapshots.deleteShelvedSnapshot(context, server),
-    });
+    };
+    this.actions = new ServerActions(this.actionSupport, deleteHooks);
+    this.deletes = new SoftDeleteActions(this.actionSupport, this.actions, deleteHooks, deps.reclaimInstanceIntervalSeconds ?? 0);
     this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);

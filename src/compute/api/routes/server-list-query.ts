@@ -236,9 +236,10 @@ export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest,
   const host = take('host');
   // Servers have no fixed IPs until networking lands, so an address filter matches none of them.
   if (take('ip') !== undefined || take('ip6') !== undefined) return undefined;
-  // auto_disk_config is false for every server here; soft_deleted only widens deleted=true to a state never used.
+  // auto_disk_config is false for every server here.
   take('auto_disk_config');
-  take('soft_deleted');
+  const softDeletedParam = take('soft_deleted');
+  const softDeleted = softDeletedParam === undefined ? undefined : boolFromString(softDeletedParam) === true;
 
   const limit = last(query['limit']);
   const marker = text(query, 'marker');
@@ -252,6 +253,7 @@ export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest,
     ...(changesSince === undefined ? {} : { changesSince }),
     ...(changesBefore === undefined ? {} : { changesBefore }),
     ...(deleted === undefined ? {} : { deleted }),
+    ...(softDeleted === undefined ? {} : { softDeleted }),
     ...(Object.keys(tagFilters).length === 0 ? {} : { tagFilters }),
     ...(locked === undefined ? {} : { locked }),
     ...columnFilters(options),

@@ -145,7 +145,7 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
     app.delete('/v2.1/servers/:server_id', { schema: { params: ServerParams } }, async (request, reply) => {
       const server = await servers.get(request.requestContext, request.params.server_id);
       authorize(deps, request, 'os_compute_api:servers:delete', serverTarget(server));
-      await servers.actions.delete(request.requestContext, server);
+      await servers.deletes.delete(request.requestContext, server);
       return reply.code(204).send();
     });
   };

@@ -1,14 +1,8 @@
-/** forceDelete and os-resetState. */
+/** os-resetState. */
 import { Type } from '@sinclair/typebox';
-import { NoArgs, serverAction } from './server-action.js';
+import { serverAction } from './server-action.js';
 
 export const adminActions = [
-  serverAction({
-    key: 'forceDelete',
-    schema: NoArgs,
-    policy: 'os_compute_api:os-deferred-delete:force',
-    run: ({ context, server, servers }) => servers.actions.delete(context, server),
-  }),
   serverAction({
     key: 'os-resetState',
     schema: Type.Object({ state: Type.Unsafe<'active' | 'error'>({ type: 'string', enum: ['active', 'error'] }) }, { additionalProperties: false }),

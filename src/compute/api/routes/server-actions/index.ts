@@ -18,9 +18,10 @@ import type { ServerAction } from './server-action.js';
 import { snapshotActions } from './snapshot-actions.js';
 import { securityGroupActions } from './security-group-actions.js';
 import { floatingIpActions } from './floating-ip-actions.js';
+import { deferredDeleteActions } from './deferred-delete-actions.js';
 
 /** Every action this API serves, by body key. */
-export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, vncConsoleAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction, ...securityGroupActions, ...floatingIpActions];
+export const SERVER_ACTIONS: readonly ServerAction[] = [...powerActions, ...lockActions, ...adminActions, consoleOutputAction, vncConsoleAction, ...snapshotActions, ...guestActions, rebuildAction, ...resizeActions, ...liveMigrationActions, evacuateAction, ...securityGroupActions, ...floatingIpActions, ...deferredDeleteActions];
 
 /** The action body: exactly one known key, its value valid for that action. */
 function actionBodySchema(actions: readonly ServerAction[]) {
