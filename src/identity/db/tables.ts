@@ -120,7 +120,8 @@ export type ApplicationCredentialsTable = {
   /** The PasswordHasher's opaque string of the secret. */
   secret_hash: string;
   description: string | null;
-  expires_at: DbTimestamp | null;
+  /** UTC with microseconds, `2026-12-06T10:15:30.123456Z` (an ExpiryTime). */
+  expires_at: string | null;
   unrestricted: boolean;
   created_at: DbTimestamp;
 };

@@ -1,4 +1,4 @@
-import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
+import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import type { ApplicationCredentialRow, ApplicationCredentialStore } from '../db/application-credential-store.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
@@ -21,7 +21,7 @@ export interface ApplicationCredentialRef {
   readonly user_id: string;
   readonly project_id: string;
   /** Null: it never expires. */
-  readonly expires_at: Date | null;
+  readonly expires_at: ExpiryTime | null;
   /** Whether its tokens may create or delete application credentials and trusts. */
   readonly unrestricted: boolean;
   readonly roles: readonly ApplicationCredentialRole[];
@@ -34,10 +34,31 @@ export interface ApplicationCredentialCreate {
   readonly description?: string | null;
   /** Stored hashed; the caller shows it once. */
   readonly secret: string;
-  readonly expiresAt?: Date | null;
+  readonly expiresAt?: ExpiryTime | null;
   readonly unrestricted?: boolean;
   /** Each must be a role the user holds on the project. */
   readonly roleIds: readonly string[];
+}
+
+/**
+ * A credential's expiry as Keystone keeps it, to the microsecond the client gave (Tempest
+ * compares it with what it sent): UTC, fixed width, `2026-12-06T10:15:30.123456Z`.
+ */
+export type ExpiryTime = string & { readonly __expiryTime: true };
+
+/** An ISO 8601 time (UTC when it names no zone) to the microsecond; undefined when it is not one. */
+export function expiryTime(text: string): ExpiryTime | undefined {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$/i.exec(text);
+  if (match === null) return undefined;
+  const zone = (match[3] ?? 'Z').toUpperCase().replace(/^([+-]\d\d)(\d\d)$/, '$1:$2');
+  const seconds = new Date(`${match[1] ?? ''}${zone}`);
+  if (Number.isNaN(seconds.getTime())) return undefined;
+  const fraction = (match[2] ?? '').slice(0, 6).padEnd(6, '0');
+  return `${seconds.toISOString().slice(0, 19)}.${fraction}Z` as ExpiryTime;
+}
+
+function expiryDate(time: ExpiryTime): Date {
+  return new Date(time);
 }
 
 /** Why a secret was refused (logged, never shown: every refusal is the same 401). */
@@ -79,7 +100,7 @@ export class ApplicationCredentialManager {
         project_id: input.projectId,
         secret_hash: await this.hasher.hash(input.secret),
         description: input.description ?? null,
-        expires_at: input.expiresAt === undefined || input.expiresAt === null ? null : toDbTimestamp(input.expiresAt),
+        expires_at: input.expiresAt ?? null,
         unrestricted: input.unrestricted ?? false,
         created_at: toDbTimestamp(this.store.now()),
       },
@@ -124,7 +145,7 @@ export class ApplicationCredentialManager {
 
   /** True while the credential exists and has not expired (a token issued for it is still good). */
   isUsable(ref: ApplicationCredentialRef): boolean {
-    return ref.expires_at === null || ref.expires_at.getTime() > this.store.now().getTime();
+    return ref.expires_at === null || expiryDate(ref.expires_at).getTime() > this.store.now().getTime();
   }
 
   async #refs(rows: readonly ApplicationCredentialRow[]): Promise<ApplicationCredentialRef[]> {
@@ -136,7 +157,7 @@ export class ApplicationCredentialManager {
       description: row.description,
       user_id: row.user_id,
       project_id: row.project_id,
-      expires_at: row.expires_at === null ? null : fromDbTimestamp(row.expires_at),
+      expires_at: row.expires_at === null ? null : (row.expires_at as ExpiryTime),
       unrestricted: row.unrestricted,
       roles: (roleIds.get(row.id) ?? []).flatMap((roleId) => {
         const role = roles.get(roleId);
@@ -147,7 +168,7 @@ export class ApplicationCredentialManager {
 }
 
 function isExpired(row: ApplicationCredentialRow, now: Date): boolean {
-  return row.expires_at !== null && fromDbTimestamp(row.expires_at).getTime() <= now.getTime();
+  return row.expires_at !== null && expiryDate(row.expires_at as ExpiryTime).getTime() <= now.getTime();
 }
 
 /**

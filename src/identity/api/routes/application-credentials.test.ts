@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { configureLogging } from '../../../common/logging/logger.js';
+import { expiryTime } from '../../resources/application-credentials.js';
 import { withIdentityApp, type IdentityCall } from '../testing/identity-test-app.js';
 
 const lines: string[] = [];
@@ -85,6 +86,12 @@ describe('application credentials', () => {
       assert.deepEqual((credentialOf(defaults.json)['roles'] as Json[]).map((role) => role['name']).sort(), ['member', 'reader'], "without roles: all the token's");
       assert.deepEqual([credentialOf(defaults.json)['secret'], credentialOf(defaults.json)['expires_at']], ['chosen', '2099-01-01T00:00:00.000000']);
 
+      // Tempest compares the expiry with the isoformat() it sent: microseconds kept, printed in UTC without a zone.
+      for (const [sent, shown] of [['2099-01-01T10:00:00.123456', '2099-01-01T10:00:00.123456'], ['2099-01-01T10:00:00.5+01:00', '2099-01-01T09:00:00.500000']]) {
+        const timed = await call('POST', path, { token: demo, body: { application_credential: { name: `timed-${shown}`, expires_at: sent } } });
+        assert.equal(credentialOf(timed.json)['expires_at'], shown, sent);
+      }
+
       assert.equal((await call('DELETE', `${path}/${id}`, { token: admin })).status, 204);
       assert.equal((await call('DELETE', `${path}/${id}`, { token: demo })).status, 404);
     }));
@@ -144,9 +151,25 @@ describe('application credentials', () => {
       const [project] = await managers.projects.list({ name: 'demo' });
       const [reader] = await managers.roles.list({ name: 'reader' });
       const expired = await managers.applicationCredentials.create({
-        userId, projectId: project?.id ?? '', name: 'old', secret: 'old-secret', roleIds: [reader?.id ?? ''], expiresAt: new Date(Date.now() - 1000),
+        userId, projectId: project?.id ?? '', name: 'old', secret: 'old-secret', roleIds: [reader?.id ?? ''],
+        expiresAt: expiryTime(new Date(Date.now() - 1000).toISOString()) ?? null,
       });
       assert.equal((await authenticate(call, { id: expired.id, secret: 'old-secret' })).status, 401);
+    }));
+
+  test("a role granted after the caller's token was issued goes into a credential, and into its tokens (Tempest's admin test)", () =>
+    withIdentityApp(async ({ call, tokenOf, managers }) => {
+      const demo = await tokenOf('demo');
+      const userId = await demoUserId(call, demo);
+      const path = `/v3/users/${userId}/application_credentials`;
+      assert.equal((await call('GET', path, { token: demo })).status, 200, 'the token has been viewed (and its view cached)');
+      const [project] = await managers.projects.list({ name: 'demo' });
+      const role = await managers.roles.create({ name: 'operator' });
+      await managers.assignments.grant({ actor: { userId }, target: { projectId: project?.id ?? '' }, roleId: role.id });
+      const created = await call('POST', path, { token: demo, body: { application_credential: { name: 'ops', roles: [{ id: role.id }] } } });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      const auth = await authenticate(call, { id: credentialOf(created.json)['id'], secret: credentialOf(created.json)['secret'] });
+      assert.deepEqual((auth.body['roles'] as Json[]).map((granted) => granted['id']), [role.id]);
     }));
 
   test('a user losing their role on the project, or deleted, loses their credentials and the tokens made with them', () =>

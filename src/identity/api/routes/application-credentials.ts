@@ -6,7 +6,7 @@ import { BadRequest, Forbidden, NotFound, unlessNotFound } from '../../../common
 import type { PolicyTarget } from '../../../common/policy/policy.js';
 import type { LocalTokenValidator } from '../../auth/token-validator.js';
 import type { TokenView } from '../../auth/token-view.js';
-import type { ApplicationCredentialRef } from '../../resources/application-credentials.js';
+import { expiryTime, type ApplicationCredentialRef, type ExpiryTime } from '../../resources/application-credentials.js';
 import { collectionLinks, v3Url } from './links.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
 import { IdString, Name255, Nullable, OptionalString } from './schema-types.js';
@@ -44,18 +44,18 @@ function generatedSecret(): string {
   return randomBytes(64).toString('base64url');
 }
 
-/** Keystone prints a credential's expiry without a zone, with microseconds: 2026-12-06T10:15:30.123000. */
-function expiryText(date: Date | null): string | null {
-  return date === null ? null : date.toISOString().replace(/\.(\d{3})Z$/, '.$1000');
+/** Keystone prints a credential's expiry without a zone, with microseconds: 2026-12-06T10:15:30.123456. */
+function expiryText(time: ExpiryTime | null): string | null {
+  return time === null ? null : time.slice(0, -1);
 }
 
 /** utils.parse_expiration_date: an ISO 8601 time (UTC when it names no zone) not in the past. */
-function parseExpiry(text: string | null | undefined, now: Date): Date | null {
+function parseExpiry(text: string | null | undefined, now: Date): ExpiryTime | null {
   if (text === undefined || text === null) return null;
-  const date = new Date(/(Z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text}Z`);
-  if (Number.isNaN(date.getTime())) throw new BadRequest(`Invalid input for field 'expires_at': '${text}' is not a valid time.`);
-  if (date.getTime() <= now.getTime()) throw new BadRequest("The 'expires_at' must not be before now.");
-  return date;
+  const time = expiryTime(text);
+  if (time === undefined) throw new BadRequest(`Invalid input for field 'expires_at': '${text}' is not a valid time.`);
+  if (new Date(time).getTime() <= now.getTime()) throw new BadRequest("The 'expires_at' must not be before now.");
+  return time;
 }
 
 /**
@@ -77,7 +77,8 @@ export function applicationCredentialRoutes(deps: ApplicationCredentialRouteDeps
     access_rules: [],
     links: { self: v3Url(deps.publicUrl, `${collectionPath(ref.user_id)}/${ref.id}`) },
   });
-  const callerView = (request: FastifyRequest) => deps.validator.view(request.requestContext.authToken ?? '');
+  /** The caller's token, its roles read now: Keystone lets a role granted a moment ago go into a credential. */
+  const callerView = (request: FastifyRequest) => deps.validator.view(request.requestContext.authToken ?? '', { fresh: true });
   /** _check_unrestricted_application_credential. */
   const requireUnrestricted = (view: TokenView) => {
     if (view.applicationCredential !== undefined && !view.applicationCredential.unrestricted) {

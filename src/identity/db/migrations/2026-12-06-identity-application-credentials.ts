@@ -2,8 +2,10 @@ import type { Kysely } from 'kysely';
 
 /**
  * Keystone's application credentials: a user's named secret (hashed as passwords are) for one
- * project, with the roles it may use. Names are unique per user. Timestamps are UTC ISO-8601
- * text in varchar(24) (see common/db/timestamps.ts); expires_at is null for no expiry.
+ * project, with the roles it may use. Names are unique per user. created_at is UTC ISO-8601
+ * text in varchar(24) (see common/db/timestamps.ts); expires_at keeps the microseconds the
+ * client gave, as Keystone does, in varchar(27) (`2026-12-06T10:15:30.123456Z`, fixed width so
+ * it still sorts), and is null for no expiry.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -14,7 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('project_id', 'varchar(64)', (col) => col.notNull())
     .addColumn('secret_hash', 'text', (col) => col.notNull())
     .addColumn('description', 'text')
-    .addColumn('expires_at', 'varchar(24)')
+    .addColumn('expires_at', 'varchar(27)')
     .addColumn('unrestricted', 'boolean', (col) => col.notNull())
     .addColumn('created_at', 'varchar(24)', (col) => col.notNull())
     .addUniqueConstraint('identity_application_credentials_user_name_key', ['user_id', 'name'])
