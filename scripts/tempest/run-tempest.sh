@@ -118,6 +118,9 @@ user_unique_last_password_count = 0
 api_v2 = false
 trust = false
 security_compliance = true
+application_credentials = true
+# Access rules of application credentials are not built (a credential with them is a 400).
+access_rules = false
 
 [compute]
 image_ref = $IMAGE_REF

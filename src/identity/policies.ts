@@ -112,6 +112,14 @@ const CATALOG_RULES: RuleDefault[] = [
   adminOnly('delete_endpoint', 'Delete an endpoint.'),
 ];
 
+const APPLICATION_CREDENTIAL_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads; only the owner may create (scope_types project).
+  rule('identity:get_application_credential', 'rule:admin_or_owner', 'Show application credential details.'),
+  rule('identity:list_application_credentials', 'rule:admin_or_owner', 'List application credentials for a user.'),
+  rule('identity:create_application_credential', 'rule:owner', 'Create an application credential.'),
+  rule('identity:delete_application_credential', 'rule:admin_or_owner', 'Delete an application credential.'),
+];
+
 export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...DOMAIN_RULES,
@@ -121,4 +129,5 @@ export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...ROLE_RULES,
   ...ASSIGNMENT_RULES,
   ...CATALOG_RULES,
+  ...APPLICATION_CREDENTIAL_RULES,
 ];

@@ -3,6 +3,7 @@ import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 import { credentialsOf } from '../../common/policy/credentials.js';
 import type { IdentityCore } from '../identity-core.js';
+import { applicationCredentialRoutes } from './routes/application-credentials.js';
 import { authTokenRoutes, type AuthRouteDeps } from './routes/auth-tokens.js';
 import { identityResourceRoutes } from './routes/index.js';
 import { identityVersionRoutes } from './versions.js';
@@ -24,6 +25,12 @@ export function identityApi(deps: ApiServiceDeps, core: IdentityCore): ApiServic
     name: 'identity',
     prefix: '/identity',
     faultFormat: 'keystone',
-    routes: authenticated(deps.auth, identityVersionRoutes(deps), authTokenRoutes(routeDeps), identityResourceRoutes(routeDeps)),
+    routes: authenticated(
+      deps.auth,
+      identityVersionRoutes(deps),
+      authTokenRoutes(routeDeps),
+      identityResourceRoutes(routeDeps),
+      applicationCredentialRoutes(routeDeps),
+    ),
   };
 }

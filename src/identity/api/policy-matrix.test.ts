@@ -82,6 +82,12 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
       const service = await managers.services.create({ type: 'compute', name: name('service') });
       return (await managers.endpoints.create({ service_id: service.id, interface: 'public', url: 'http://fixture' })).id;
     },
+    memberCredential: async () => {
+      const credential = await managers.applicationCredentials.create({
+        userId: users.member, projectId: projects.owner.id, name: name('cred'), secret: 'fixture-secret', roleIds: [member.id],
+      });
+      return credential.id;
+    },
   };
   return { tokens, fixture };
 }

@@ -31,6 +31,8 @@ export interface IdentityMatrixFixture {
   region(): Promise<string>;
   service(): Promise<string>;
   endpoint(): Promise<string>;
+  /** A new application credential of the member on the owning project. */
+  memberCredential(): Promise<string>;
 }
 
 type Row = MatrixRow<IdentityMatrixFixture>;
@@ -175,6 +177,24 @@ const CATALOG_ROWS: Row[] = [
   { route: 'DELETE /v3/endpoints/:id', zed: adminOnly(204), request: async (fx) => ({ path: `/v3/endpoints/${await fx.endpoint()}` }) },
 ];
 
+const credentials = (fx: IdentityMatrixFixture) => `/v3/users/${fx.memberUser}/application_credentials`;
+
+const APPLICATION_CREDENTIAL_ROWS: Row[] = [
+  { route: 'GET /v3/users/:userId/application_credentials', zed: OWN, request: (fx) => ({ path: credentials(fx) }) },
+  // rule:owner alone: not even the administrator creates one for another user.
+  {
+    route: 'POST /v3/users/:userId/application_credentials',
+    zed: statuses(403, 201, 403, 403),
+    request: (fx) => ({ path: credentials(fx), body: { application_credential: { name: unique('cred') } } }),
+  },
+  { route: 'GET /v3/users/:userId/application_credentials/:id', zed: OWN, request: async (fx) => ({ path: `${credentials(fx)}/${await fx.memberCredential()}` }) },
+  {
+    route: 'DELETE /v3/users/:userId/application_credentials/:id',
+    zed: statuses(204, 204, 403, 403),
+    request: async (fx) => ({ path: `${credentials(fx)}/${await fx.memberCredential()}` }),
+  },
+];
+
 /** The member's token is the subject: its own user and the administrator may look at it (and revoke it). */
 const subject = async (fx: IdentityMatrixFixture) => ({ path: '/v3/auth/tokens', headers: { 'x-subject-token': await fx.memberToken() } });
 
@@ -207,6 +227,7 @@ export const IDENTITY_POLICY_MATRIX: readonly Row[] = [
   ...DOMAIN_ROWS,
   ...PROJECT_ROWS,
   ...USER_ROWS,
+  ...APPLICATION_CREDENTIAL_ROWS,
   ...GROUP_ROWS,
   ...ROLE_ROWS,
   ...grantRows(),

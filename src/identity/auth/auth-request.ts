@@ -12,6 +12,14 @@ const PasswordUser = Type.Object({
   domain: Type.Optional(NameOrId),
 });
 
+/** keystone/auth/plugins/core.py AppCredInfo: by id, or by name with its user (id, or name and domain). */
+const ApplicationCredentialIdentity = Type.Object({
+  id: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  secret: Type.String(),
+  user: Type.Optional(Type.Object({ id: Type.Optional(Type.String()), name: Type.Optional(Type.String()), domain: Type.Optional(NameOrId) })),
+});
+
 const ProjectScope = Type.Object({
   id: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
@@ -24,6 +32,7 @@ export const AuthRequestSchema = Type.Object({
       methods: Type.Array(Type.String(), { minItems: 1 }),
       password: Type.Optional(Type.Object({ user: PasswordUser })),
       token: Type.Optional(Type.Object({ id: Type.String() })),
+      application_credential: Type.Optional(ApplicationCredentialIdentity),
     }),
     scope: Type.Optional(
       Type.Union([
@@ -42,3 +51,4 @@ export type AuthRequest = Static<typeof AuthRequestSchema>;
 export type PasswordUserRef = Static<typeof PasswordUser>;
 export type ProjectScopeRef = Static<typeof ProjectScope>;
 export type NameOrIdRef = Static<typeof NameOrId>;
+export type ApplicationCredentialIdentityRef = Static<typeof ApplicationCredentialIdentity>;

@@ -1,11 +1,11 @@
-import { BadRequest, NotFound, Unauthorized, unlessNotFound } from '../../common/errors/errors.js';
+import { BadRequest, Forbidden, NotFound, Unauthorized, unlessNotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { IdentityManagers } from '../resources/index.js';
 import type { UserRef } from '../resources/users.js';
 import type { IssueTokenInput, TokenProvider } from '../tokens/token-provider.js';
 import type { AuthMethod, TokenPayload, TokenScope } from '../tokens/token-payload.js';
-import type { AuthRequest, NameOrIdRef, PasswordUserRef, ProjectScopeRef } from './auth-request.js';
+import type { ApplicationCredentialIdentityRef, AuthRequest, NameOrIdRef, PasswordUserRef, ProjectScopeRef } from './auth-request.js';
 
 const LOG = getLogger('nimbus.identity.auth');
 
@@ -15,10 +15,13 @@ function denied(why: string): Unauthorized {
   return new Unauthorized();
 }
 
+const MALFORMED = 'The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.';
+
 /**
- * The identity and scope half of POST /v3/auth/tokens: checks the methods (password, token),
- * resolves the scope (explicit, or the user's default project) and returns what to put in the
- * new token. Everything refused is a 401 with Keystone's generic message; why is logged.
+ * The identity and scope half of POST /v3/auth/tokens: checks the methods (password, token,
+ * application_credential), resolves the scope (explicit, the user's default project, or the
+ * application credential's project) and returns what to put in the new token. Everything refused
+ * is a 401 with Keystone's generic message; why is logged.
  */
 export class Authenticator {
   /** Verified against for unknown users, so a miss costs what a wrong password costs. */
@@ -33,18 +36,24 @@ export class Authenticator {
   async authenticate(request: AuthRequest): Promise<IssueTokenInput> {
     const { identity, scope } = request.auth;
     const methods = new Set(identity.methods);
+    if (methods.has('application_credential')) {
+      if (methods.size > 1) throw denied('application_credential combined with another method');
+      if (identity.application_credential === undefined) throw new BadRequest(`Expecting to find application_credential in identity. ${MALFORMED}`);
+      if (scope !== undefined) throw new Unauthorized('Error authenticating with application credential: Application credentials cannot request a scope.');
+      return this.#applicationCredential(identity.application_credential);
+    }
     for (const method of methods) {
       if (method !== 'password' && method !== 'token') throw denied(`unsupported method ${method}`);
     }
     let user: UserRef | undefined;
     let parent: TokenPayload | undefined;
     if (methods.has('token')) {
-      if (identity.token === undefined) throw new BadRequest("Expecting to find token in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.");
+      if (identity.token === undefined) throw new BadRequest(`Expecting to find token in identity. ${MALFORMED}`);
       parent = this.#parentToken(identity.token.id);
       user = await this.#enabledUser(parent.userId);
     }
     if (methods.has('password')) {
-      if (identity.password === undefined) throw new BadRequest("Expecting to find password in identity. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.");
+      if (identity.password === undefined) throw new BadRequest(`Expecting to find password in identity. ${MALFORMED}`);
       const byPassword = await this.#passwordUser(identity.password.user);
       if (user !== undefined && user.id !== byPassword.id) throw denied('token and password name different users');
       user = byPassword;
@@ -56,15 +65,51 @@ export class Authenticator {
     return { userId: user.id, methods: issued, scope: tokenScope, ...(parent === undefined ? {} : { parent }) };
   }
 
-  /** Keystone's token method lets validate_token's TokenNotFound through: a 404, not a 401. */
+  /**
+   * Keystone's token method lets validate_token's TokenNotFound through: a 404, not a 401. A
+   * token of an application credential is not exchanged for another (its scope is the credential's).
+   */
   #parentToken(token: string): TokenPayload {
+    let parent: TokenPayload;
     try {
-      return this.tokens.validate(token);
+      parent = this.tokens.validate(token);
     } catch (error) {
       if (!(error instanceof NotFound)) throw error;
       LOG.info(`Authentication failed: the token to rescope is not valid (${error.message})`);
       throw new NotFound('Failed to validate token');
     }
+    if (parent.applicationCredentialId !== undefined) {
+      throw new Forbidden('You are not authorized to perform the requested action: Using a delegated token to create another token is not allowed.');
+    }
+    return parent;
+  }
+
+  /** A token of the credential's user on the credential's project, limited (when viewed) to its roles. */
+  async #applicationCredential(ref: ApplicationCredentialIdentityRef): Promise<IssueTokenInput> {
+    const credentials = this.managers.applicationCredentials;
+    let id = ref.id;
+    if (id === undefined) {
+      if (ref.name === undefined) throw new BadRequest(`Invalid input for field identity/application_credential: id or name must be present.`);
+      if (ref.user?.id === undefined && ref.user?.name === undefined) {
+        throw new BadRequest('Invalid input for field identity/application_credential/user: id or name must be present.');
+      }
+      const userId = ref.user.id ?? (await this.managers.users.findByName(ref.user.name ?? '', await this.#domainId(ref.user.domain, 'user')))?.id;
+      const found = userId === undefined ? undefined : await credentials.findByName(userId, ref.name);
+      if (found === undefined) throw denied(`no application credential ${ref.name} of user ${ref.user.id ?? ref.user.name}`);
+      id = found.id;
+    }
+    const credential = await credentials.authenticate(id, ref.secret);
+    if (typeof credential === 'string') throw denied(`application credential ${id}: ${credential}`);
+    const user = await this.#enabledUser(credential.user_id);
+    const project = await unlessNotFound(() => this.managers.projects.get(credential.project_id));
+    if (project === undefined || !project.enabled) throw denied(`project ${credential.project_id} of application credential ${id} missing or disabled`);
+    await this.#requireRoles(user, { projectId: project.id });
+    return {
+      userId: user.id,
+      methods: ['application_credential'],
+      scope: { kind: 'project', projectId: project.id },
+      applicationCredentialId: credential.id,
+    };
   }
 
   async #domainId(ref: NameOrIdRef | undefined, what: string): Promise<string> {

@@ -6,7 +6,8 @@ import type { TokenProvider } from '../tokens/token-provider.js';
 /**
  * Turns identity changes into token revocation events, as Keystone's revoke API does: a
  * password change or a disabled user revokes the user's tokens, a disabled project its tokens,
- * and a removed role assignment the tokens of that user on that target.
+ * a removed role assignment the tokens of that user on that target, and a deleted application
+ * credential the tokens issued for it.
  */
 export function revokingEvents(tokens: TokenProvider, groups: () => GroupManager): IdentityEvents {
   const membersOf = async (groupId: string): Promise<string[] | undefined> =>
@@ -26,5 +27,6 @@ export function revokingEvents(tokens: TokenProvider, groups: () => GroupManager
     domainDisabledOrDeleted: (domainId) => tokens.revoke({ domainId }),
     roleAssignmentRemoved: revokeAssignment,
     userRemovedFromGroup: (userId) => tokens.revoke({ userId }),
+    applicationCredentialDeleted: (applicationCredentialId) => tokens.revoke({ applicationCredentialId }),
   };
 }

@@ -35,12 +35,15 @@ export class LocalTokenValidator implements TokenValidator {
     this.#maxEntries = options.maxEntries ?? 10_000;
   }
 
-  /** The token's full view; TokenNotFound (404) when it is invalid, expired or revoked. */
-  async view(token: string): Promise<TokenView> {
+  /**
+   * The token's full view; TokenNotFound (404) when it is invalid, expired or revoked. `fresh`
+   * rebuilds it from the database (a role granted since the view was cached counts).
+   */
+  async view(token: string, { fresh = false }: { readonly fresh?: boolean } = {}): Promise<TokenView> {
     const payload = this.tokens.validate(token);
     const now = Date.now();
     const cached = this.#views.get(token);
-    if (cached !== undefined && cached.until > now) return cached.view;
+    if (!fresh && cached !== undefined && cached.until > now) return cached.view;
     const view = await buildTokenView(this.managers, token, payload);
     if (this.#views.size >= this.#maxEntries) this.#views.delete(this.#views.keys().next().value ?? '');
     this.#views.set(token, { view, until: Math.min(now + this.#ttlMs, payload.expiresAt.getTime()) });

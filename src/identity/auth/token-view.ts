@@ -1,10 +1,12 @@
 import type { AuthenticatedToken } from '../../common/auth/token-validator.js';
 import { unlessNotFound } from '../../common/errors/errors.js';
+import type { ApplicationCredentialRef } from '../resources/application-credentials.js';
 import type { NamedRole } from '../resources/assignments.js';
 import type { DomainRef } from '../resources/domains.js';
 import type { CatalogEntry } from '../resources/endpoints.js';
 import type { IdentityManagers } from '../resources/index.js';
 import type { ProjectRef } from '../resources/projects.js';
+import { impliedClosure } from '../resources/roles.js';
 import type { UserRef } from '../resources/users.js';
 import { TokenNotFound } from '../tokens/token-provider.js';
 import type { TokenPayload } from '../tokens/token-payload.js';
@@ -18,12 +20,15 @@ export interface TokenView {
   readonly project?: { readonly ref: ProjectRef; readonly domain: DomainRef };
   readonly domain?: DomainRef;
   readonly roles: readonly NamedRole[];
+  /** The application credential the token was issued for. */
+  readonly applicationCredential?: ApplicationCredentialRef;
 }
 
 /**
  * Builds a token's view as Keystone does on every validation: the user and their domain must
- * still be enabled, the scope's project or domain too, and a scoped token must still carry roles;
- * otherwise the token is as good as revoked.
+ * still be enabled, the scope's project or domain too, an application credential's must still
+ * exist and not have expired, and a scoped token must still carry roles; otherwise the token is
+ * as good as revoked.
  */
 export async function buildTokenView(managers: IdentityManagers, token: string, payload: TokenPayload): Promise<TokenView> {
   const gone = () => new TokenNotFound(token, 'revoked');
@@ -35,7 +40,9 @@ export async function buildTokenView(managers: IdentityManagers, token: string, 
   const user = await unlessNotFound(() => managers.users.get(payload.userId));
   if (user === undefined || !user.enabled) throw gone();
   const userDomain = await enabledDomain(user.domain_id);
-  const base = { token, payload, user, userDomain };
+  const credential = await usableCredential(managers, payload);
+  if (credential === null) throw gone();
+  const base = { token, payload, user, userDomain, ...(credential === undefined ? {} : { applicationCredential: credential }) };
   switch (payload.scope.kind) {
     case 'unscoped':
       return { ...base, roles: [] };
@@ -43,7 +50,8 @@ export async function buildTokenView(managers: IdentityManagers, token: string, 
       const ref = await unlessNotFound(() => managers.projects.get((payload.scope as { projectId: string }).projectId));
       if (ref === undefined || !ref.enabled) throw gone();
       const domain = await enabledDomain(ref.domain_id);
-      const roles = await managers.assignments.effectiveRoles(user.id, { projectId: ref.id });
+      const held = await managers.assignments.effectiveRoles(user.id, { projectId: ref.id });
+      const roles = credential === undefined ? held : await credentialRoles(managers, credential, held);
       if (roles.length === 0) throw gone();
       return { ...base, project: { ref, domain }, roles };
     }
@@ -54,6 +62,26 @@ export async function buildTokenView(managers: IdentityManagers, token: string, 
       return { ...base, domain, roles };
     }
   }
+}
+
+/** The token's application credential; null when it is gone, expired or not the token user's; undefined for other tokens. */
+async function usableCredential(managers: IdentityManagers, payload: TokenPayload): Promise<ApplicationCredentialRef | null | undefined> {
+  const id = payload.applicationCredentialId;
+  if (id === undefined) return undefined;
+  const credential = await unlessNotFound(() => managers.applicationCredentials.get(id));
+  if (credential === undefined || credential.user_id !== payload.userId || !managers.applicationCredentials.isUsable(credential)) return null;
+  return credential;
+}
+
+/**
+ * The roles an application credential's token carries: those of the credential the user still
+ * holds on the project, with the roles they imply (so `member` brings `reader`, as a password
+ * token's `member` does).
+ */
+async function credentialRoles(managers: IdentityManagers, credential: ApplicationCredentialRef, held: readonly NamedRole[]): Promise<NamedRole[]> {
+  const granted = credential.roles.map((role) => role.id);
+  const allowed = new Set([...granted, ...impliedClosure(await managers.roles.rules(), granted).keys()]);
+  return held.filter((role) => allowed.has(role.id));
 }
 
 /** Keystone prints times with microseconds: 2026-11-22T10:15:30.123000Z. */
@@ -84,6 +112,10 @@ export function renderToken(view: TokenView, catalog: readonly CatalogEntry[] | 
     body['is_domain'] = false;
   }
   if (view.domain !== undefined) body['domain'] = { id: view.domain.id, name: view.domain.name };
+  if (view.applicationCredential !== undefined) {
+    const { id, name, unrestricted } = view.applicationCredential;
+    body['application_credential'] = { id, name, restricted: !unrestricted };
+  }
   if (view.project !== undefined || view.domain !== undefined) {
     body['roles'] = view.roles.map((role) => ({ id: role.id, name: role.name }));
     if (catalog !== undefined) body['catalog'] = catalog;

@@ -1,4 +1,5 @@
 import type { Database } from '../../common/db/database.js';
+import { ApplicationCredentialStore } from './application-credential-store.js';
 import { AssignmentStore } from './assignment-store.js';
 import { CatalogServiceStore, EndpointStore, RegionStore } from './catalog-store.js';
 import { DomainStore } from './domain-store.js';
@@ -18,6 +19,7 @@ export interface IdentityStores {
   readonly regions: RegionStore;
   readonly services: CatalogServiceStore;
   readonly endpoints: EndpointStore;
+  readonly applicationCredentials: ApplicationCredentialStore;
 }
 
 export function createIdentityStores(database: Database): IdentityStores {
@@ -31,5 +33,6 @@ export function createIdentityStores(database: Database): IdentityStores {
     regions: new RegionStore(database),
     services: new CatalogServiceStore(database),
     endpoints: new EndpointStore(database),
+    applicationCredentials: new ApplicationCredentialStore(database),
   };
 }

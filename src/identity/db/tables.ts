@@ -111,6 +111,26 @@ export type EndpointsTable = {
 
 export type EndpointInterface = 'public' | 'internal' | 'admin';
 
+/** migrations/2026-12-06-identity-application-credentials.ts */
+export type ApplicationCredentialsTable = {
+  id: string;
+  name: string;
+  user_id: string;
+  project_id: string;
+  /** The PasswordHasher's opaque string of the secret. */
+  secret_hash: string;
+  description: string | null;
+  /** UTC with microseconds, `2026-12-06T10:15:30.123456Z` (an ExpiryTime). */
+  expires_at: string | null;
+  unrestricted: boolean;
+  created_at: DbTimestamp;
+};
+
+export type ApplicationCredentialRolesTable = {
+  application_credential_id: string;
+  role_id: string;
+};
+
 export type IdentityTables = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
@@ -123,6 +143,8 @@ export type IdentityTables = {
   identity_regions: RegionsTable;
   identity_catalog_services: CatalogServicesTable;
   identity_endpoints: EndpointsTable;
+  identity_application_credentials: ApplicationCredentialsTable;
+  identity_application_credential_roles: ApplicationCredentialRolesTable;
 };
 
 /** Keystone's sentinel for "no domain" in the roles table. */

@@ -18,6 +18,8 @@ export interface IdentityEvents {
   roleAssignmentRemoved(removed: RemovedAssignment): Promise<void> | void;
   /** The user left the group, so roles they held through it are gone. */
   userRemovedFromGroup(userId: string, groupId: string): Promise<void> | void;
+  /** The application credential was deleted: tokens issued for it must stop working. */
+  applicationCredentialDeleted(id: string): Promise<void> | void;
 }
 
 /** Which assignment went: one actor (user or group) and one target (project or domain). */
@@ -37,6 +39,7 @@ export const IGNORE_IDENTITY_EVENTS: IdentityEvents = {
   domainDisabledOrDeleted: () => undefined,
   roleAssignmentRemoved: () => undefined,
   userRemovedFromGroup: () => undefined,
+  applicationCredentialDeleted: () => undefined,
 };
 
 /** The event for one deleted row of identity_assignments. */

@@ -1,5 +1,6 @@
 import type { Database } from '../../common/db/database.js';
 import { createIdentityStores } from '../db/identity-stores.js';
+import { ApplicationCredentialManager, deletingApplicationCredentials } from './application-credentials.js';
 import { AssignmentManager } from './assignments.js';
 import { CatalogServiceManager } from './catalog-services.js';
 import { DomainManager } from './domains.js';
@@ -25,6 +26,7 @@ export interface IdentityManagers {
   readonly regions: RegionManager;
   readonly services: CatalogServiceManager;
   readonly endpoints: EndpointManager;
+  readonly applicationCredentials: ApplicationCredentialManager;
 }
 
 export interface IdentityManagerOptions {
@@ -35,9 +37,10 @@ export interface IdentityManagerOptions {
 }
 
 export function createIdentityManagers(database: Database, options: IdentityManagerOptions): IdentityManagers {
+  const tables = createIdentityStores(database);
   const store: ResourceDeps = {
-    tables: createIdentityStores(database),
-    events: options.events ?? IGNORE_IDENTITY_EVENTS,
+    tables,
+    events: deletingApplicationCredentials(options.events ?? IGNORE_IDENTITY_EVENTS, tables.applicationCredentials),
     now: options.now ?? (() => new Date()),
   };
   const domains = new DomainManager(store);
@@ -45,16 +48,18 @@ export function createIdentityManagers(database: Database, options: IdentityMana
   const users = new UserManager(store, domains, options.passwords);
   const groups = new GroupManager(store, domains, users);
   const roles = new RoleManager(store);
+  const assignments = new AssignmentManager(store, domains, projects, users, groups, roles);
   return {
     domains,
     projects,
     users,
     groups,
     roles,
-    assignments: new AssignmentManager(store, domains, projects, users, groups, roles),
+    assignments,
     roleAssignments: new RoleAssignmentLister(store, projects, roles),
     regions: new RegionManager(store),
     services: new CatalogServiceManager(store),
     endpoints: new EndpointManager(store),
+    applicationCredentials: new ApplicationCredentialManager(store, roles, assignments, options.passwords.hasher),
   };
 }

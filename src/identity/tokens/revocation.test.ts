@@ -28,10 +28,19 @@ describe('revokes', () => {
     ['user on another project', { userId: 'u1', projectId: 'p2', issuedBefore: at(5) }, false],
     ['domain, on a project token', { domainId: 'd1', issuedBefore: at(5) }, false],
     ['no field: everything issued before', { issuedBefore: at(5) }, true],
+    ['application credential, on a password token', { applicationCredentialId: 'c1', issuedBefore: at(5) }, false],
   ];
   for (const [name, event, expected] of cases) {
     test(name, () => assert.equal(revokes(event, token), expected));
   }
+
+  test("an application credential's event revokes its tokens only, indexed by its id", async () => {
+    const ofCredential: TokenPayload = { ...token, methods: ['application_credential'], applicationCredentialId: 'c1' };
+    const ofOther: TokenPayload = { ...ofCredential, applicationCredentialId: 'c2' };
+    const list = new RevocationList(new MemoryRevocationStore(), { maxTokenLifetimeSeconds: 86_400, now: () => at(10) });
+    await list.add({ applicationCredentialId: 'c1', issuedBefore: at(5) });
+    assert.deepEqual([list.isRevoked(ofCredential), list.isRevoked(ofOther), list.isRevoked(token)], [true, false, false]);
+  });
 
   test('domain events match domain-scoped tokens of that domain', () => {
     const domainToken: TokenPayload = { ...token, scope: { kind: 'domain', domainId: 'd1' } };

@@ -16,6 +16,8 @@ export interface RevocationEvent {
   readonly projectId?: string;
   /** Matches domain-scoped tokens on this domain. */
   readonly domainId?: string;
+  /** Matches tokens issued for this application credential. */
+  readonly applicationCredentialId?: string;
   readonly issuedBefore: Date;
 }
 
@@ -39,6 +41,7 @@ export function revokes(event: RevocationEvent, token: TokenPayload): boolean {
   if (event.domainId !== undefined && (token.scope.kind !== 'domain' || token.scope.domainId !== event.domainId)) {
     return false;
   }
+  if (event.applicationCredentialId !== undefined && event.applicationCredentialId !== token.applicationCredentialId) return false;
   return true;
 }
 
@@ -61,8 +64,8 @@ export class RevocationList {
   readonly #refreshIntervalMs: number;
   readonly #now: () => Date;
   /**
-   * Each event under one key of the fields it sets (audit id, else user, project, domain, else
-   * ''), then by its full identity, so that re-reading an event does not add it twice.
+   * Each event under one key of the fields it sets (audit id, else user, project, domain,
+   * application credential, else ''), then by its full identity, so that re-reading an event does not add it twice.
    */
   readonly #index = new Map<string, Map<string, RevocationEvent>>();
   #timer: NodeJS.Timeout | undefined;
@@ -117,6 +120,7 @@ export class RevocationList {
       `u:${token.userId}`,
       token.scope.kind === 'project' ? `p:${token.scope.projectId}` : undefined,
       token.scope.kind === 'domain' ? `d:${token.scope.domainId}` : undefined,
+      token.applicationCredentialId === undefined ? undefined : `c:${token.applicationCredentialId}`,
       '',
     ];
     for (const key of candidates) {
@@ -140,7 +144,14 @@ export class RevocationList {
       bucket = new Map();
       this.#index.set(key, bucket);
     }
-    const identity = JSON.stringify([event.auditId, event.userId, event.projectId, event.domainId, event.issuedBefore.getTime()]);
+    const identity = JSON.stringify([
+      event.auditId,
+      event.userId,
+      event.projectId,
+      event.domainId,
+      event.applicationCredentialId,
+      event.issuedBefore.getTime(),
+    ]);
     bucket.set(identity, event);
   }
 
@@ -173,5 +184,6 @@ function indexKey(event: RevocationEvent): string {
   if (event.userId !== undefined) return `u:${event.userId}`;
   if (event.projectId !== undefined) return `p:${event.projectId}`;
   if (event.domainId !== undefined) return `d:${event.domainId}`;
+  if (event.applicationCredentialId !== undefined) return `c:${event.applicationCredentialId}`;
   return '';
 }

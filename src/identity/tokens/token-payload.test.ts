@@ -25,6 +25,8 @@ describe('token payload codec', () => {
     'an upper-case hex id stays as written': { ...base, userId: hexId().toUpperCase() },
     'zero lifetime': { ...base, expiresAt: base.issuedAt },
     'a lifetime of years': { ...base, expiresAt: new Date('2036-01-01T00:00:00.001Z') },
+    'an application credential': { ...base, methods: ['application_credential'], applicationCredentialId: hexId() },
+    'an application credential with a text id': { ...base, methods: ['application_credential'], applicationCredentialId: 'cred-1' },
   };
   for (const [name, payload] of Object.entries(cases)) {
     test(`round trip: ${name}`, () => {
@@ -34,6 +36,11 @@ describe('token payload codec', () => {
 
   test('a typical project token payload fits in 63 bytes (four AES blocks after padding)', () => {
     assert.ok(encodeTokenPayload(base).length <= 63, String(encodeTokenPayload(base).length));
+  });
+
+  test('an application credential token adds its 16-byte id and nothing else', () => {
+    const withCred = encodeTokenPayload({ ...base, methods: ['application_credential'], applicationCredentialId: hexId() });
+    assert.equal(withCred.length, encodeTokenPayload(base).length + 16);
   });
 
   test('truncated, extended or unknown-version bytes are rejected', () => {
@@ -51,6 +58,9 @@ describe('token payload codec', () => {
     const badScope = Buffer.from(bytes);
     badScope[2] = 3;
     assert.throws(() => decodeTokenPayload(badScope), /bad flags/);
+    const encodingWithoutCred = Buffer.from(bytes);
+    encodingWithoutCred[2] = (encodingWithoutCred[2] ?? 0) | 0b1_0000;
+    assert.throws(() => decodeTokenPayload(encodingWithoutCred), /bad flags/);
   });
 
   test('payloads that cannot be encoded are refused', () => {

@@ -4,10 +4,11 @@
  * whole is base64url, so a payload of at most 63 bytes gives a 162-character token.
  *
  * Layout, version 1:
- *   version (1) ‖ methods bitmask (1) ‖ flags (1: scope kind in bits 0-1, parent audit id in bit 2)
+ *   version (1) ‖ methods bitmask (1) ‖ flags (1: scope kind in bits 0-1, parent audit id in bit 2,
+ *   application credential id in bit 3, its encoding in bits 4-5)
  *   ‖ id encodings (1: two bits each for user, scope, audit, parent audit)
  *   ‖ user id ‖ scope id? ‖ issued at (ms since epoch, 6 bytes) ‖ lifetime (ms, LEB128)
- *   ‖ audit id ‖ parent audit id?
+ *   ‖ audit id ‖ parent audit id? ‖ application credential id?
  * Ids that are 32 hex digits, dashed UUIDs or 22-character base64url (audit ids) take 16 bytes;
  * any other string (the Default domain's `default`) a length byte and its UTF-8.
  */
@@ -30,6 +31,8 @@ export interface TokenPayload {
   readonly expiresAt: Date;
   /** This token's audit id, then the audit id of the token it was rescoped from (the chain's first). */
   readonly auditIds: readonly [string] | readonly [string, string];
+  /** The application credential the token was issued for (method `application_credential`). */
+  readonly applicationCredentialId?: string;
 }
 
 /** The bytes decrypted fine but are not a payload this version understands. */
@@ -43,6 +46,9 @@ export class InvalidTokenPayload extends Error {
 const VERSION = 1;
 const SCOPE_KINDS = ['unscoped', 'project', 'domain'] as const;
 const HAS_PARENT = 0b100;
+const HAS_APP_CRED = 0b1000;
+const APP_CRED_ENCODING_SHIFT = 4;
+const KNOWN_FLAGS = 0b11_1111;
 const MAX_TIMESTAMP_MS = 2 ** 48 - 1;
 
 /** How one id is stored, chosen per id. */
@@ -61,6 +67,8 @@ export function encodeTokenPayload(payload: TokenPayload): Buffer {
   const scopeId =
     payload.scope.kind === 'project' ? payload.scope.projectId : payload.scope.kind === 'domain' ? payload.scope.domainId : undefined;
   const [auditId, parentAuditId] = payload.auditIds;
+  const appCredId = payload.applicationCredentialId;
+  const appCredEncoding = appCredId === undefined ? IdEncoding.Hex : idEncoding(appCredId);
   // Slots 0-3: user, scope, audit, parent audit; an absent id keeps its slot at 0.
   const slots = [payload.userId, scopeId, auditId, parentAuditId];
   const encodings = slots.map((id) => (id === undefined ? IdEncoding.Hex : idEncoding(id)));
@@ -75,14 +83,17 @@ export function encodeTokenPayload(payload: TokenPayload): Buffer {
   const header = Buffer.from([
     VERSION,
     methodMask(payload.methods),
-    SCOPE_KINDS.indexOf(payload.scope.kind) | (parentAuditId === undefined ? 0 : HAS_PARENT),
+    SCOPE_KINDS.indexOf(payload.scope.kind) |
+      (parentAuditId === undefined ? 0 : HAS_PARENT) |
+      (appCredId === undefined ? 0 : HAS_APP_CRED | (appCredEncoding << APP_CRED_ENCODING_SHIFT)),
     encodings.reduce((packed, encoding, slot) => packed | (encoding << (slot * 2)), 0),
   ]);
   const idBytes = (slot: number): Buffer[] => {
     const id = slots[slot];
     return id === undefined ? [] : [encodeId(id, encodings[slot] ?? IdEncoding.Text)];
   };
-  return Buffer.concat([header, ...idBytes(0), ...idBytes(1), issued, encodeVarint(lifetimeMs), ...idBytes(2), ...idBytes(3)]);
+  const appCredBytes = appCredId === undefined ? [] : [encodeId(appCredId, appCredEncoding)];
+  return Buffer.concat([header, ...idBytes(0), ...idBytes(1), issued, encodeVarint(lifetimeMs), ...idBytes(2), ...idBytes(3), ...appCredBytes]);
 }
 
 export function decodeTokenPayload(bytes: Buffer): TokenPayload {
@@ -91,7 +102,8 @@ export function decodeTokenPayload(bytes: Buffer): TokenPayload {
   const methods = methodsOf(reader.byte());
   const flags = reader.byte();
   const scopeKind = SCOPE_KINDS[flags & 0b11];
-  if (scopeKind === undefined || (flags & ~0b111) !== 0) throw new InvalidTokenPayload('bad flags');
+  if (scopeKind === undefined || (flags & ~KNOWN_FLAGS) !== 0) throw new InvalidTokenPayload('bad flags');
+  if ((flags & HAS_APP_CRED) === 0 && flags >> APP_CRED_ENCODING_SHIFT !== 0) throw new InvalidTokenPayload('bad flags');
   const packed = reader.byte();
   const encodingAt = (slot: number): IdEncoding => (packed >> (slot * 2)) & 0b11;
 
@@ -106,6 +118,7 @@ export function decodeTokenPayload(bytes: Buffer): TokenPayload {
   const lifetimeMs = reader.varint();
   const auditId = reader.id(encodingAt(2));
   const auditIds: TokenPayload['auditIds'] = (flags & HAS_PARENT) !== 0 ? [auditId, reader.id(encodingAt(3))] : [auditId];
+  const appCredId = (flags & HAS_APP_CRED) !== 0 ? reader.id((flags >> APP_CRED_ENCODING_SHIFT) & 0b11) : undefined;
   reader.end();
   return {
     userId,
@@ -114,6 +127,7 @@ export function decodeTokenPayload(bytes: Buffer): TokenPayload {
     issuedAt: new Date(issuedMs),
     expiresAt: new Date(issuedMs + lifetimeMs),
     auditIds,
+    ...(appCredId === undefined ? {} : { applicationCredentialId: appCredId }),
   };
 }
 

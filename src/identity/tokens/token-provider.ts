@@ -58,6 +58,8 @@ export interface IssueTokenInput {
    * its audit chain and its expiry, and adds its methods to `methods`.
    */
   readonly parent?: TokenPayload;
+  /** The application credential authenticated with (method `application_credential`). */
+  readonly applicationCredentialId?: string;
 }
 
 export interface IssuedToken {
@@ -103,6 +105,7 @@ export class TokenProvider {
       issuedAt,
       expiresAt: parent?.expiresAt ?? new Date(issuedAt.getTime() + this.#lifetimeMs),
       auditIds: parent === undefined ? [auditId] : [auditId, parent.auditIds[1] ?? parent.auditIds[0]],
+      ...(input.applicationCredentialId === undefined ? {} : { applicationCredentialId: input.applicationCredentialId }),
     };
     const token = fernetEncrypt(this.#currentKeys().primary, encodeTokenPayload(payload), issuedAt);
     this.#remember(token, payload);
@@ -132,7 +135,7 @@ export class TokenProvider {
   /**
    * Revokes every token issued until now (or `issuedBefore`) that matches all the given fields:
    * a user's tokens on a password change, a project's when it is disabled, a user's on a project
-   * when a role is removed.
+   * when a role is removed, an application credential's when it is deleted.
    */
   revoke(event: Omit<RevocationEvent, 'issuedBefore'> & { readonly issuedBefore?: Date }): Promise<void> {
     return this.#revocations.add({ ...event, issuedBefore: event.issuedBefore ?? this.#now() });

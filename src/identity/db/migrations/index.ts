@@ -1,6 +1,7 @@
 import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as catalog from './2026-11-22-identity-catalog.js';
 import * as resources from './2026-11-22-identity-resources.js';
+import * as applicationCredentials from './2026-12-06-identity-application-credentials.js';
 
 /** Identity's schema history, in order. */
 export const identityMigrations: ServiceMigrations = {
@@ -8,5 +9,6 @@ export const identityMigrations: ServiceMigrations = {
   migrations: {
     '2026-11-22-identity-catalog': catalog,
     '2026-11-22-identity-resources': resources,
+    '2026-12-06-identity-application-credentials': applicationCredentials,
   },
 };

@@ -30,6 +30,7 @@ export function recordingEvents(): { events: IdentityEvents; log: string[] } {
     domainDisabledOrDeleted: (domainId) => void log.push(`domainDisabledOrDeleted(${domainId})`),
     roleAssignmentRemoved: (removed) => void log.push(`roleAssignmentRemoved(${JSON.stringify(removed)})`),
     userRemovedFromGroup: (userId, groupId) => void log.push(`userRemovedFromGroup(${userId},${groupId})`),
+    applicationCredentialDeleted: (id) => void log.push(`applicationCredentialDeleted(${id})`),
   };
   return { events, log };
 }

@@ -29,12 +29,14 @@ for (const dialect of DIALECTS) {
             domainId: 'default',
             issuedBefore: at('2026-11-23T10:00:00.123Z'),
           };
+          const credential = { applicationCredentialId: 'c0ffee', issuedBefore: at('2026-11-23T10:00:00.124Z') };
           await store.add(old);
           await store.add(full);
-          assert.deepEqual(await store.list(), [old, full]);
-          assert.deepEqual(await store.list(at('2026-11-23T10:00:00.123Z')), [full]);
+          await store.add(credential);
+          assert.deepEqual(await store.list(), [old, full, credential]);
+          assert.deepEqual(await store.list(at('2026-11-23T10:00:00.123Z')), [full, credential]);
           await store.prune(at('2026-11-23T00:00:00.000Z'));
-          assert.deepEqual(await store.list(), [full]);
+          assert.deepEqual(await store.list(), [full, credential]);
         }),
       ));
 

@@ -22,6 +22,7 @@ export class DbRevocationStore implements RevocationStore {
         user_id: event.userId ?? null,
         project_id: event.projectId ?? null,
         domain_id: event.domainId ?? null,
+        application_credential_id: event.applicationCredentialId ?? null,
         issued_before: toDbTimestamp(event.issuedBefore),
         revoked_at: toDbTimestamp(this.#now()),
       })
@@ -37,6 +38,7 @@ export class DbRevocationStore implements RevocationStore {
       ...(row.user_id === null ? {} : { userId: row.user_id }),
       ...(row.project_id === null ? {} : { projectId: row.project_id }),
       ...(row.domain_id === null ? {} : { domainId: row.domain_id }),
+      ...(row.application_credential_id === null ? {} : { applicationCredentialId: row.application_credential_id }),
       issuedBefore: fromDbTimestamp(row.issued_before),
     }));
   }

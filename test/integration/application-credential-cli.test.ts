@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { freePort } from '../support/free-port.js';
+import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+
+// Keystone application credentials (issue 16), driven through Debian's python3-openstackclient
+// and keystoneauth's v3applicationcredential plugin.
+const skip = openstackCliUnavailable();
+
+interface Credential {
+  id: string;
+  name: string;
+  secret: string;
+  roles: string;
+  unrestricted: boolean;
+}
+
+interface Token {
+  id: string;
+  project_id: string;
+  user_id: string;
+}
+
+describe('application credentials through the openstack CLI', { skip }, () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-appcred-cli-'));
+  let nimbus: NimbusProcess;
+  let admin: OpenstackEnv;
+  let demo: OpenstackEnv;
+  /** What every application-credential environment shares with the openrc: where the cloud is. */
+  let cloud: OpenstackEnv;
+
+  before(async () => {
+    const port = await freePort();
+    nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake']);
+    await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
+    admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+    await openstackOk(admin, ['user', 'set', '--password', 'demo-secret', 'demo']);
+    demo = { ...admin, OS_USERNAME: 'demo', OS_PASSWORD: 'demo-secret', OS_PROJECT_NAME: 'demo' };
+    cloud = Object.fromEntries(
+      Object.entries(admin).filter(([name]) => ['OS_AUTH_URL', 'OS_REGION_NAME', 'OS_INTERFACE', 'OS_IDENTITY_API_VERSION'].includes(name)),
+    );
+  });
+  after(() => {
+    nimbus.child.kill('SIGKILL');
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  test('create prints the secret; the credential runs server list and token issue; after delete it gets 401', async () => {
+    const created = await openstackJson<Credential>(demo, ['application', 'credential', 'create', '--role', 'member', 'demo-cred']);
+    assert.equal(created.name, 'demo-cred');
+    assert.match(created.secret, /^[A-Za-z0-9_-]{86}$/);
+    assert.match(created.roles, /member/);
+    assert.equal(created.unrestricted, false);
+    const listed = await openstackJson<{ Name: string }[]>(demo, ['application', 'credential', 'list']);
+    assert.deepEqual(listed.map((row) => row.Name), ['demo-cred']);
+
+    const byId: OpenstackEnv = {
+      ...cloud,
+      OS_AUTH_TYPE: 'v3applicationcredential',
+      OS_APPLICATION_CREDENTIAL_ID: created.id,
+      OS_APPLICATION_CREDENTIAL_SECRET: created.secret,
+    };
+    const own = await openstackJson<Token>(demo, ['token', 'issue']);
+    const token = await openstackJson<Token>(byId, ['token', 'issue']);
+    assert.deepEqual([token.project_id, token.user_id], [own.project_id, own.user_id], "the demo user on the credential's project");
+    const servers = await openstack(byId, ['server', 'list']);
+    assert.equal(servers.code, 0, servers.stderr);
+
+    const restricted = await openstack(byId, ['application', 'credential', 'create', 'another']);
+    assert.notEqual(restricted.code, 0);
+    assert.match(restricted.stderr, /403|not allowed for managing additional application credentials/);
+
+    await openstackOk(demo, ['application', 'credential', 'delete', 'demo-cred']);
+    for (const args of [['token', 'issue'], ['server', 'list']]) {
+      const refused = await openstack(byId, args);
+      assert.notEqual(refused.code, 0, args.join(' '));
+      assert.match(refused.stderr, /401|authenticat/i, args.join(' '));
+    }
+  });
+
+  test('a clouds.yaml naming the credential and its user works as the id does', async () => {
+    const created = await openstackJson<Credential>(demo, ['application', 'credential', 'create', 'by-name', '--secret', 'chosen-secret']);
+    assert.equal(created.secret, 'chosen-secret');
+    const dir = mkdtempSync(join(tmpdir(), 'nimbus-appcred-clouds-'));
+    try {
+      const cloudsYaml = join(dir, 'clouds.yaml');
+      writeFileSync(
+        cloudsYaml,
+        [
+          'clouds:',
+          '  nimbus-app:',
+          '    auth_type: v3applicationcredential',
+          '    auth:',
+          `      auth_url: ${cloud['OS_AUTH_URL'] ?? ''}`,
+          '      application_credential_name: by-name',
+          '      application_credential_secret: chosen-secret',
+          '      username: demo',
+          '      user_domain_name: Default',
+          `    region_name: ${cloud['OS_REGION_NAME'] ?? 'RegionOne'}`,
+          '    identity_api_version: 3',
+          '',
+        ].join('\n'),
+      );
+      const env: OpenstackEnv = { OS_CLIENT_CONFIG_FILE: cloudsYaml, OS_CLOUD: 'nimbus-app' };
+      const token = await openstack(env, ['token', 'issue', '-f', 'json']);
+      assert.equal(token.code, 0, token.stderr);
+      await openstackOk(env, ['server', 'list']);
+      await openstackOk(demo, ['application', 'credential', 'delete', created.id]);
+      const refused = await openstack(env, ['token', 'issue']);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /401|authenticat/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
