@@ -24,6 +24,7 @@ import { rebuildOperation } from './operations/rebuild-instance.js';
 import { resizeOperations } from './operations/resize-operations.js';
 import { resizeSettleOperations } from './operations/resize-settle.js';
 import { terminateOperation } from './operations/terminate-instance.js';
+import { interfaceOperations } from './operations/interface-operations.js';
 import { volumeOperations } from './operations/volume-operations.js';
 
 export type { ComputeManagerDeps } from './operations/operation-context.js';
@@ -52,6 +53,7 @@ export class ComputeManager {
       ...liveMigrationOperations(context),
       ...evacuateOperation(context),
       ...volumeOperations(context),
+      ...interfaceOperations(context),
       ...externalEventsOperation(context),
     };
   }

@@ -90,7 +90,7 @@ export class ServersService {
   readonly consoles: ConsoleActions;
   /** addSecurityGroup, removeSecurityGroup and the groups server views name (absent without a network API). */
   readonly securityGroups: ServerSecurityGroups | undefined;
-  /** os-interface reads (absent without a network API). */
+  /** os-interface (absent without a network API). */
   readonly interfaces: ServerInterfaces | undefined;
   /** os-volume_attachments. */
   readonly volumeAttachments: VolumeAttachments;
@@ -131,7 +131,7 @@ export class ServersService {
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
     this.consoles = new ConsoleActions(this.actionSupport, deps.consoleAuth);
     this.securityGroups = deps.network === undefined ? undefined : new ServerSecurityGroups(deps.network);
-    this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network);
+    this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network, this.actionSupport);
     this.volumeAttachments = new VolumeAttachments({
       support: this.actionSupport,
       blockDevices: deps.stores.blockDevices,
