@@ -91,6 +91,8 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-migrations:index', ADMIN, 'List migrations.'),
   rule('os_compute_api:os-attach-interfaces:list', PROJECT_READER_OR_ADMIN, 'List port interfaces attached to a server.'),
   rule('os_compute_api:os-attach-interfaces:show', PROJECT_READER_OR_ADMIN, 'Show details of a port interface attached to a server.'),
+  rule('os_compute_api:os-attach-interfaces:create', PROJECT_MEMBER_OR_ADMIN, 'Attach an interface to a server.'),
+  rule('os_compute_api:os-attach-interfaces:delete', PROJECT_MEMBER_OR_ADMIN, 'Detach an interface from a server.'),
   rule('os_compute_api:os-security-groups:add', PROJECT_MEMBER_OR_ADMIN, 'Add a security group to a server.'),
   rule('os_compute_api:os-security-groups:remove', PROJECT_MEMBER_OR_ADMIN, 'Remove a security group from a server.'),
   rule('os_compute_api:os-security-groups:list', PROJECT_READER_OR_ADMIN, 'List security groups of a server.'),

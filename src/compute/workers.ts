@@ -38,6 +38,8 @@ export interface ComputeAgentsOptions {
   readonly stateDir: string;
   /** `[bus] rpc_response_timeout`, seconds (60). */
   readonly rpcTimeoutSeconds?: number;
+  /** `[bus] long_rpc_timeout`, seconds: the API's interface attach call (absent: rpcTimeoutSeconds). */
+  readonly longRpcTimeoutSeconds?: number;
   /** `[DEFAULT] report_interval`, ms (10 s). */
   readonly reportIntervalMs?: number;
   readonly resourceIntervalMs?: number;
@@ -128,7 +130,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     conductor,
     scheduler,
     computeTaskApi: new ComputeTaskRpcClient(transport, timeout),
-    computeAgentApi: new ComputeAgentRpcClient(transport, timeout),
+    computeAgentApi: new ComputeAgentRpcClient(transport, timeout, options.longRpcTimeoutSeconds),
     schedulerClient: new SchedulerClient(transport, timeout),
     async stop() {
       await agents.stop();

@@ -157,6 +157,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         stateDir: config.DEFAULT.state_dir,
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
+        longRpcTimeoutSeconds: config.bus.long_rpc_timeout,
         shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
         forceConfigDrive: config.DEFAULT.force_config_drive,
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,

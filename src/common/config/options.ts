@@ -137,6 +137,7 @@ export const OPTIONS = {
   bus: {
     transport_url: url('Message bus: inproc:// (one process) or rabbit://user:pass@host:port/vhost.', ['inproc', 'rabbit', 'amqp'], 'inproc://'),
     rpc_response_timeout: int('Seconds a bus call waits for its reply before MessagingTimeout.', 60, { min: 1, max: 3600 }),
+    long_rpc_timeout: int("Seconds a bus call that waits on a host's slow work (interface attach: the port's wiring and the hot-plug) waits for its reply, as Nova's.", 1800, { min: 1, max: 86400 }),
   },
   identity: {
     token_expiration: int('Seconds a token stays valid after it is issued.', 86400, { min: 60, max: 31536000 }),

@@ -38,6 +38,8 @@ export const InstanceActionName = {
   EVACUATE: 'evacuate',
   ATTACH_VOLUME: 'attach_volume',
   DETACH_VOLUME: 'detach_volume',
+  ATTACH_INTERFACE: 'attach_interface',
+  DETACH_INTERFACE: 'detach_interface',
 } as const;
 export type InstanceActionName = (typeof InstanceActionName)[keyof typeof InstanceActionName];
 

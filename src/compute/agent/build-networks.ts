@@ -9,6 +9,7 @@ import { getLogger } from '../../common/logging/logger.js';
 import type { AgentInstance, BuildRequest } from '../conductor/rpc-api.js';
 import { PortBindingFailed, type PreparedPort } from '../network/instance-network.js';
 import type { NetworkInfo } from '../network/network-info.js';
+import type { PreparedEvents } from './instance-events.js';
 import type { ComputeManagerDeps } from './operations/operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');
@@ -46,7 +47,7 @@ export async function buildNetworks(deps: ComputeManagerDeps, instance: AgentIns
   try {
     const info = await network.bindPorts(context, instance, ports, deps.host);
     await deps.conductor.instanceInfoCacheUpdate({ uuid: instance.uuid, networkInfo: info });
-    await waitForPlugged(deps, instance, plugged);
+    if ((await vifPluggingFailed(deps, instance.uuid, plugged)) !== null) throw new BuildAborted(instance.uuid, NETWORK_FAILED);
     return info;
   } catch (error) {
     plugged.abandon();
@@ -59,22 +60,27 @@ export async function buildNetworks(deps: ComputeManagerDeps, instance: AgentIns
   }
 }
 
-/** Nova's _create_guest_with_network wait: a timeout (or a failed event) is fatal only with vif_plugging_is_fatal. */
-async function waitForPlugged(deps: ComputeManagerDeps, instance: AgentInstance, plugged: ReturnType<ComputeManagerDeps['events']['prepare']>): Promise<void> {
+/**
+ * Nova's wait for network-vif-plugged (_create_guest_with_network, attach_interface): a timeout
+ * or a failed event is fatal only with vif_plugging_is_fatal. Answers why it failed, or null.
+ */
+export async function vifPluggingFailed(deps: ComputeManagerDeps, instanceUuid: string, plugged: PreparedEvents): Promise<string | null> {
   const timeout = deps.vifPluggingTimeoutSeconds ?? 300;
   if (timeout <= 0) {
     plugged.abandon();
-    return;
+    return null;
   }
+  const fatal = deps.vifPluggingIsFatal ?? true;
   const { missing, failed } = await plugged.wait(timeout);
   if (failed.length > 0) {
-    LOG.error(`Neutron reported failure on event(s) ${failed.join(', ')}`, { instance: instance.uuid });
-    if (deps.vifPluggingIsFatal ?? true) throw new BuildAborted(instance.uuid, NETWORK_FAILED);
+    LOG.error(`Neutron reported failure on event(s) ${failed.join(', ')}`, { instance: instanceUuid });
+    if (fatal) return `Neutron reported failure on event(s) ${failed.join(', ')}`;
   }
-  if (missing.length === 0) return;
-  if (deps.vifPluggingIsFatal ?? true) {
-    LOG.error(`Timeout waiting for [${missing.join(', ')}] for instance after ${timeout} seconds: Virtual Interface creation failed`, { instance: instance.uuid });
-    throw new BuildAborted(instance.uuid, NETWORK_FAILED);
+  if (missing.length === 0) return null;
+  if (fatal) {
+    LOG.error(`Timeout waiting for [${missing.join(', ')}] for instance after ${timeout} seconds: Virtual Interface creation failed`, { instance: instanceUuid });
+    return `Timeout waiting for [${missing.join(', ')}] after ${timeout} seconds`;
   }
-  LOG.warning(`Timeout waiting for vif plugging callback for instance: ${missing.join(', ')}`, { instance: instance.uuid });
+  LOG.warning(`Timeout waiting for vif plugging callback for instance: ${missing.join(', ')}`, { instance: instanceUuid });
+  return null;
 }

@@ -26,6 +26,7 @@ import { resizeOperations } from './operations/resize-operations.js';
 import { resizeSettleOperations } from './operations/resize-settle.js';
 import { terminateOperation } from './operations/terminate-instance.js';
 import { reclaimQueuedDeletes, softDeleteOperations } from './operations/soft-delete.js';
+import { interfaceOperations } from './operations/interface-operations.js';
 import { volumeOperations } from './operations/volume-operations.js';
 
 export type { ComputeManagerDeps } from './operations/operation-context.js';
@@ -56,6 +57,7 @@ export class ComputeManager {
       ...liveMigrationOperations(context),
       ...evacuateOperation(context),
       ...volumeOperations(context),
+      ...interfaceOperations(context),
       ...externalEventsOperation(context),
     };
   }

@@ -167,6 +167,19 @@ export interface VolumeAttachArgs extends InstanceArgs {
   readonly mountpoint: string;
 }
 
+/** attach_interface: a new port on `networkId` (at `fixedIp` if given) or the user's port `portId`, one of the two. */
+export interface AttachInterfaceArgs extends InstanceArgs {
+  readonly networkId: string | null;
+  readonly portId: string | null;
+  readonly fixedIp: string | null;
+  readonly tag: string | null;
+}
+
+/** detach_interface: the port leaves the guest, then is deleted (Nova made it) or unbound (the user's). */
+export interface DetachInterfaceArgs extends InstanceArgs {
+  readonly portId: string;
+}
+
 /** One event of os-server-external-events, for an instance on this host. */
 export interface ExternalEventWire {
   readonly instanceUuid: string;
@@ -225,6 +238,9 @@ export interface AgentVerbs {
   evacuate_instance: { kind: 'cast'; args: EvacuateInstanceArgs; result: void };
   attach_volume: { kind: 'cast'; args: VolumeAttachArgs; result: void };
   detach_volume: { kind: 'cast'; args: VolumeAttachArgs; result: void };
+  /** Answers the id of the port now in the guest. */
+  attach_interface: { kind: 'call'; args: AttachInterfaceArgs; result: string };
+  detach_interface: { kind: 'cast'; args: DetachInterfaceArgs; result: void };
   external_instance_event: { kind: 'cast'; args: ExternalInstanceEventArgs; result: void };
 }
 

@@ -3,11 +3,17 @@ import { RpcClient, type Transport } from '../../common/bus/index.js';
 import { moveRef, type MigrationRow } from '../moves/migration.js';
 import { COMPUTE_API_VERSION, COMPUTE_TOPIC, type AgentCallVerb, type AgentCastVerb, type AgentVerbs, type ComputeAgentApi } from './rpc-api.js';
 
+/** Calls that wait on the host's slow work get `long_rpc_timeout` (Nova's attach_interface: the port's wiring, then the hot-plug). */
+const LONG_CALLS: ReadonlySet<AgentCallVerb> = new Set(['attach_interface']);
+
 export class ComputeAgentRpcClient implements ComputeAgentApi {
   readonly #rpc: RpcClient;
+  readonly #longTimeoutMs: number | undefined;
 
-  constructor(transport: Transport, timeoutSeconds: number) {
+  /** `longTimeoutSeconds`: for LONG_CALLS (absent: `timeoutSeconds` for every call). */
+  constructor(transport: Transport, timeoutSeconds: number, longTimeoutSeconds?: number) {
     this.#rpc = new RpcClient(transport, { topic: COMPUTE_TOPIC, version: COMPUTE_API_VERSION, timeoutSeconds });
+    this.#longTimeoutMs = longTimeoutSeconds === undefined ? undefined : longTimeoutSeconds * 1000;
   }
 
   cast<V extends AgentCastVerb>(host: string, verb: V, args: AgentVerbs[V]['args']): Promise<void> {
@@ -15,7 +21,8 @@ export class ComputeAgentRpcClient implements ComputeAgentApi {
   }
 
   call<V extends AgentCallVerb>(host: string, verb: V, args: AgentVerbs[V]['args']): Promise<AgentVerbs[V]['result']> {
-    return this.#rpc.call<AgentVerbs[V]['result']>(verb, args, { server: host });
+    const long = this.#longTimeoutMs !== undefined && LONG_CALLS.has(verb);
+    return this.#rpc.call<AgentVerbs[V]['result']>(verb, args, { server: host, ...(long ? { timeoutMs: this.#longTimeoutMs } : {}) });
   }
 }
 

@@ -197,6 +197,17 @@ const SERVER_ROWS: Row[] = [
     zed: serverReader(501),
     request: async (fx) => on(`/servers/${await fx.server()}/os-interface/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a01`),
   },
+  {
+    // The matrix's app has no network API: an allowed attach or detach gets Nova's 501.
+    route: 'POST /v2.1/servers/:server_id/os-interface',
+    zed: serverMember(501),
+    request: async (fx) => on(`/servers/${await fx.server()}/os-interface`, { interfaceAttachment: { port_id: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a01' } }),
+  },
+  {
+    route: 'DELETE /v2.1/servers/:server_id/os-interface/:port_id',
+    zed: serverMember(501),
+    request: async (fx) => on(`/servers/${await fx.server()}/os-interface/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a01`),
+  },
   { route: 'GET /v2.1/servers/:server_id/ips', zed: serverReader(200), request: async (fx) => on(`/servers/${await fx.server()}/ips`) },
   // The fixture's server is on no network: the allowed personas get Nova's "not a member" 404.
   { route: 'GET /v2.1/servers/:server_id/ips/:network_label', zed: serverReader(404), request: async (fx) => on(`/servers/${await fx.server()}/ips/private`) },

@@ -142,6 +142,11 @@ export class InstanceNetwork {
     await this.#giveBack(context, instance, ports.map(({ port, preserveOnDelete }) => ({ id: port.id, preserveOnDelete })));
   }
 
+  /** Nova's deallocate_port_for_instance (an interface detach): its port deleted if Nova made it, else unbound. */
+  async deallocatePort(context: RequestContext, instance: NetworkInstance, vif: CachedVif): Promise<void> {
+    await this.#giveBack(context, instance, [{ id: vif.id, preserveOnDelete: vif.preserveOnDelete }]);
+  }
+
   /**
    * Nova's deallocate_for_instance: every port bound to the instance (its info cache, and any
    * port Neutron lists with its device id) is deleted, except the user's own, which are unbound.

@@ -48,9 +48,9 @@ export function vifBridge(networkId: string, vifDetails: Readonly<Record<string,
   return typeof named === 'string' && named !== '' ? named : `brq${networkId}`.slice(0, NIC_NAME_LEN);
 }
 
-/** What the driver plugs: one VifSpec per cached VIF, in order. */
-export function vifSpecs(info: NetworkInfo): VifSpec[] {
-  return info.map((vif) => ({
+/** What the driver plugs for one cached VIF. */
+export function vifSpec(vif: CachedVif): VifSpec {
+  return {
     id: vif.id,
     networkId: vif.networkId,
     mac: vif.address,
@@ -58,7 +58,12 @@ export function vifSpecs(info: NetworkInfo): VifSpec[] {
     devname: vif.devname,
     mtu: vif.mtu,
     fixedIps: vif.fixedIps.map(({ address, version, subnetId }) => ({ address, version, subnetId })),
-  }));
+  };
+}
+
+/** What the driver plugs: one VifSpec per cached VIF, in order. */
+export function vifSpecs(info: NetworkInfo): VifSpec[] {
+  return info.map(vifSpec);
 }
 
 /** Reads a stored info cache; a missing or unreadable one is no network. */

@@ -21,4 +21,6 @@ export const CAPABILITY_OF_ACTION: Readonly<Partial<Record<string, CapabilityFla
   force_complete: 'supportsLiveMigrationForceComplete',
   'abort live migration': 'supportsLiveMigrationAbort',
   get_vnc_console: 'supportsVncConsole',
+  attach_interface: 'supportsAttachInterface',
+  detach_interface: 'supportsAttachInterface',
 };

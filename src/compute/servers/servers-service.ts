@@ -96,7 +96,7 @@ export class ServersService {
   readonly consoles: ConsoleActions;
   /** addSecurityGroup, removeSecurityGroup and the groups server views name (absent without a network API). */
   readonly securityGroups: ServerSecurityGroups | undefined;
-  /** os-interface reads (absent without a network API). */
+  /** os-interface (absent without a network API). */
   readonly interfaces: ServerInterfaces | undefined;
   /** The deprecated network proxies (os-security-groups, os-floating-ips, os-networks…; absent without a network API). */
   readonly networkProxies: NetworkProxies | undefined;
@@ -141,7 +141,7 @@ export class ServersService {
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
     this.consoles = new ConsoleActions(this.actionSupport, deps.consoleAuth);
     this.securityGroups = deps.network === undefined ? undefined : new ServerSecurityGroups(deps.network);
-    this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network);
+    this.interfaces = deps.network === undefined ? undefined : new ServerInterfaces(deps.network, this.actionSupport);
     this.networkProxies = deps.network === undefined ? undefined : new NetworkProxies(deps.network);
     this.volumeAttachments = new VolumeAttachments({
       support: this.actionSupport,

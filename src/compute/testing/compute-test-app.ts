@@ -176,6 +176,11 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
       pre_live_migration: ({ blockMigration }) => ({ host: 'destination', blockMigration, incoming: null, diskExport: null }),
       post_live_migration_at_destination: () => 1,
       rollback_live_migration_at_destination: () => undefined,
+      // No host binds ports here: the user's port is answered as attached; none is made on a network.
+      attach_interface: ({ portId, networkId }) => {
+        if (portId === null) throw new NotFound(`The test app makes no port on network ${networkId ?? '-'}`);
+        return portId;
+      },
     };
     const computeAgentApi: ComputeAgentApi = {
       cast: async (host, verb, args) => void recorded.agent.push({ verb, host, args }),

@@ -34,6 +34,7 @@ import { FakeDriver, fakeDriverFactory } from '../virt/fake/index.js';
 import type { ComputeImageSource } from '../agent/image-access.js';
 import { startComputeWorkers, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
 import { createComputeStores } from '../db/compute-stores.js';
+import type { NeutronApi } from '../network/neutron-api.js';
 
 export const IMAGE_ID = randomUUID();
 
@@ -74,11 +75,12 @@ const serverImages: ServerImageApi = {
   delete: (context, id) => images.delete(context, id),
 };
 
-/** The servers API's logic over the cloud's database, casting to its real workers. */
-export function serversOf(cloud: Cloud): ServersService {
+/** The servers API's logic over the cloud's database, casting to its real workers (and checking ports with `network`). */
+export function serversOf(cloud: Cloud, network?: NeutronApi): ServersService {
   const stores = createComputeStores(cloud.db);
   const quotas = new QuotaManager(stores.quotas, stores.usage);
   return new ServersService({
+    ...(network === undefined ? {} : { network }),
     stores,
     flavors: stores.flavors,
     images: serverImages,
@@ -103,10 +105,10 @@ export interface Cloud {
   driver(host: string): FakeDriver;
 }
 
-/** Agent options a test may set (shelve offload timing, resize rules, forced config drives). */
+/** Agent options a test may set (shelve offload timing, resize rules, forced config drives, the network API and its plug wait). */
 export type CloudOptions = Pick<
   ComputeWorkersOptions,
-  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive'
+  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive' | 'network' | 'vifPluggingTimeoutSeconds'
 >;
 
 export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS, options: CloudOptions = {}): Promise<void> {

@@ -26,6 +26,8 @@ export interface DriverCapabilities {
   /** Rebuild on another host from shared instance storage after the source host died. */
   readonly supportsEvacuate: boolean;
   readonly supportsAttachVolume: boolean;
+  /** Ports hot-plugged into and out of a guest (os-interface; `openstack server add/remove port`). */
+  readonly supportsAttachInterface: boolean;
   /** Image disk formats spawn accepts (Nova's `supports_image_type_*`). */
   readonly imageFormats: readonly DiskFormat[];
 }

@@ -44,6 +44,16 @@ const LARGER_FLAVOR: FlavorSpec = { ...SMALL_FLAVOR, id: 'contract-larger', name
 const QUICK_POWER_OFF: PowerOffOptions = { timeoutSeconds: 0, retryIntervalSeconds: 0 };
 const KEEP_NOTHING = { destroyDisks: true };
 const UNKNOWN_GUEST = { uuid: '00000000-0000-4000-8000-000000000000', name: 'instance-ffffffff' };
+/** A port no test guest has: its bridge does not exist, so it is only ever refused. */
+const STRAY_VIF: VifSpec = {
+  id: '00000000-0000-4000-8000-0000000000ff',
+  networkId: '00000000-0000-4000-8000-0000000000fe',
+  mac: 'fa:16:3e:00:00:ff',
+  bridge: 'brq00000000-00',
+  devname: 'tap00000000-00',
+  mtu: 1500,
+  fixedIps: [],
+};
 
 export function contractInstance(harness: DriverHarness, flavor: FlavorSpec = SMALL_FLAVOR): InstanceSpec {
   const uuid = randomUUID();
@@ -238,6 +248,8 @@ const CASES = {
       ['attachVolume', () => driver.attachVolume(unknown, volume)],
       ['detachVolume', () => driver.detachVolume(unknown, volume.volumeId)],
       ['extendVolume', () => driver.extendVolume(unknown, volume.volumeId, 2 * 1024 ** 3)],
+      ['attachInterface', () => driver.attachInterface(unknown, STRAY_VIF)],
+      ['detachInterface', () => driver.detachInterface(unknown, STRAY_VIF)],
       ['plugVifs', () => driver.plugVifs(unknown, harness.network)],
       ['unplugVifs', () => driver.unplugVifs(unknown, harness.network)],
       ['migrateDiskAndPowerOff', () => driver.migrateDiskAndPowerOff(unknown, harness.peer.host, SMALL_FLAVOR, QUICK_POWER_OFF)],
@@ -325,6 +337,15 @@ const CASES = {
     await driver.detachVolume(instance, attachment.volumeId);
     await assert.rejects(driver.detachVolume(instance, attachment.volumeId), DeviceNotFound);
     await assert.rejects(driver.extendVolume(instance, attachment.volumeId, 2 * 1024 ** 3), DeviceNotFound);
+  },
+
+  'detaching an interface the guest does not have throws DeviceNotFound, and the guest runs on': async (harness) => {
+    const { driver } = harness;
+    const instance = await spawned(harness);
+    await assert.rejects(driver.detachInterface(instance, STRAY_VIF), DeviceNotFound);
+    const [plugged] = harness.network;
+    if (plugged !== undefined) await assert.rejects(driver.attachInterface(instance, plugged), DeviceBusy);
+    assert.equal(await powerStateOf(driver, instance), PowerState.RUNNING);
   },
 
   'plugging and unplugging interfaces is idempotent': async (harness) => {

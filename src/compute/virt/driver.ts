@@ -326,6 +326,19 @@ export interface ComputeDriver {
   extendVolume(instance: InstanceRef, volumeId: string, newSizeBytes: number): Promise<void>;
 
   /**
+   * Hot-plugs a NIC for the port (its host side plugged first); a guest not running gets it at
+   * its next start. After it the guest sees the interface. DeviceBusy if the port is plugged
+   * already. The counter-action is detachInterface.
+   */
+  attachInterface(instance: InstanceRef, vif: VifSpec): Promise<void>;
+
+  /**
+   * Hot-unplugs the port's NIC, waiting for the guest to release it, then its host side.
+   * DeviceNotFound if the port is not plugged. The counter-action is attachInterface.
+   */
+  detachInterface(instance: InstanceRef, vif: VifSpec): Promise<void>;
+
+  /**
    * Connects the guest's interfaces to their host bridges. Idempotent: the agent plugs every
    * guest's interfaces again at start. The counter-action is unplugVifs.
    */

@@ -17,6 +17,7 @@ import { hostConnector } from '../../volumes/host-connector.js';
 import type { ComputeVolumeApi } from '../../volumes/volume-api.js';
 import { guestRef } from '../guest-spec.js';
 import type { AgentHandlers, VolumeAttachArgs } from '../rpc-api.js';
+import { withEvent } from './instance-event.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 
 const LOG = getLogger('nimbus.compute.manager');
@@ -26,28 +27,6 @@ const contextOf = (): RequestContext => currentContext() ?? newAdminContext();
 function volumeApi(deps: ComputeManagerDeps): ComputeVolumeApi {
   if (deps.volumes === undefined) throw new Error('This compute host has no volume API configured ([cinder] endpoint_override or [service_user])');
   return deps.volumes;
-}
-
-/** Runs `work` under the instance's lock between an action event's start and finish; a failure is a fault. */
-async function withEvent(context: OperationContext, uuid: string, event: string, work: (instance: AgentInstance) => Promise<void>): Promise<void> {
-  const { deps, runner } = context;
-  await runner.locks.run(uuid, async () => {
-    const instance = await deps.conductor.instanceGet(uuid);
-    if (instance === null) {
-      LOG.info(`Ignoring ${event}: the instance is gone`, { instance: uuid });
-      return;
-    }
-    await deps.conductor.actionEventStart({ uuid, event, host: deps.host });
-    try {
-      await work(instance);
-    } catch (error) {
-      LOG.error(`${event} failed: ${messageOf(error)}`, { instance: uuid, error });
-      await deps.conductor.instanceFaultCreate({ uuid, code: 500, message: messageOf(error), host: deps.host });
-      await deps.conductor.actionEventFinish({ uuid, event, host: deps.host, result: 'Error', traceback: messageOf(error) });
-      return;
-    }
-    await deps.conductor.actionEventFinish({ uuid, event, host: deps.host, result: 'Success' });
-  });
 }
 
 async function attachVolume({ deps }: OperationContext, instance: AgentInstance, args: VolumeAttachArgs): Promise<void> {

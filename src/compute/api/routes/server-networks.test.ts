@@ -1,16 +1,18 @@
 /**
  * A server create's networks checked against the real network API (over loopback HTTP, through
  * NeutronClient with the caller's token), Nova's errors for each refusal and nothing written; the
- * addresses a server shows from its network info.
+ * addresses a server shows from its network info; os-interface reads, attach and detach.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Database } from '../../../common/db/database.js';
 import { createComputeStores } from '../../db/compute-stores.js';
+import { NodeStore } from '../../db/node-store.js';
 import { insertInstance } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
 import { IMAGE_ID, withComputeApp } from '../../testing/compute-test-app.js';
 import { DEMO, LONELY, withNetworkedCompute } from '../../testing/networked-compute-app.js';
+import { FakeDriver } from '../../virt/fake/fake-driver.js';
 
 function boot(networks: unknown, extra: Record<string, unknown> = {}) {
   return { server: { name: 'vm', imageRef: IMAGE_ID, flavorRef: '1', ...(networks === undefined ? {} : { networks }), ...extra } };
@@ -132,5 +134,64 @@ describe('compute routes: server addresses', () => {
       assert.deepEqual([missing.status, (missing.json['itemNotFound'] as { message: string }).message], [404, 'Instance is not a member of specified network']);
       const other = { ...demo, requestId: 'req-other', userId: 'user-of-other', projectId: 'other' };
       assert.equal((await call('GET', `/servers/${uuid}/ips`, { as: other })).status, 404);
+    }));
+});
+
+describe('compute routes: interface attach and detach (os-interface POST and DELETE)', () => {
+  test("attach calls the server's host and answers the port in the guest; detach casts; Nova's refusals change nothing", () =>
+    withNetworkedCompute(async ({ call, db, recorded }, net) => {
+      const uuid = await insertInstance(db, 'demo', { host: 'compute-1' });
+      const attach = (interfaceAttachment: unknown, version?: string) =>
+        call('POST', `/servers/${uuid}/os-interface`, { body: { interfaceAttachment }, as: DEMO, ...(version === undefined ? {} : { version }) });
+      const messageOf = (json: Record<string, unknown>) => (Object.values(json)[0] as { message: string }).message;
+
+      const refusals: [unknown, number, string][] = [
+        [{ net_id: net.net2, port_id: net.freePort }, 400, 'Must not input both network_id and port_id'],
+        [{ fixed_ips: [{ ip_address: '10.0.1.9' }] }, 400, 'Must input network_id when request IP address'],
+        [{ port_id: net.usedPort }, 409, `Port ${net.usedPort} is still in use.`],
+        [{ port_id: '3f1e0c1a-0000-4000-8000-00000000beef' }, 404, 'Port id 3f1e0c1a-0000-4000-8000-00000000beef could not be found.'],
+      ];
+      for (const [body, status, message] of refusals) {
+        const reply = await attach(body);
+        assert.deepEqual([reply.status, messageOf(reply.json)], [status, message], JSON.stringify(body));
+      }
+      // The tag is no field before 2.49: the schema refuses it.
+      assert.equal((await attach({ port_id: net.freePort, tag: 'nic2' })).status, 400);
+      assert.deepEqual(recorded.agent, []);
+
+      const attached = await attach({ port_id: net.freePort, tag: 'nic2' }, '2.70');
+      assert.equal(attached.status, 200, JSON.stringify(attached.json));
+      const view = attached.json['interfaceAttachment'] as Record<string, unknown>;
+      assert.deepEqual([view['port_id'], view['net_id'], view['tag']], [net.freePort, net.net1, 'nic2']);
+      assert.deepEqual(recorded.agent, [{ verb: 'attach_interface', host: 'compute-1', args: { instanceUuid: uuid, portId: net.freePort, networkId: null, fixedIp: null, tag: 'nic2' } }]);
+      const actions = (await call('GET', `/servers/${uuid}/os-instance-actions`, { as: DEMO })).json['instanceActions'] as Record<string, unknown>[];
+      assert.deepEqual(actions.map((action) => action['action']), ['attach_interface']);
+
+      // Detach: only a port of this server (the test's port is not bound to it: the fake host made no binding).
+      const notOurs = await call('DELETE', `/servers/${uuid}/os-interface/${net.freePort}`, { as: DEMO });
+      assert.deepEqual([notOurs.status, messageOf(notOurs.json)], [404, `Instance ${uuid} does not have a port with id ${net.freePort}`]);
+      const ours = await net.made('/v2.0/ports', { port: { network_id: net.net1, project_id: 'demo', device_id: uuid, device_owner: 'compute:nova' } });
+      assert.equal((await call('DELETE', `/servers/${uuid}/os-interface/${ours}`, { as: DEMO })).status, 202);
+      assert.deepEqual(recorded.agent.at(-1), { verb: 'detach_interface', host: 'compute-1', args: { instanceUuid: uuid, portId: ours } });
+
+      // A server in a state that does not allow it, or another project's server.
+      const building = await insertInstance(db, 'demo', { host: 'compute-1', vm_state: 'building', task_state: 'spawning' });
+      const busy = await call('POST', `/servers/${building}/os-interface`, { body: { interfaceAttachment: { net_id: net.net2 } }, as: DEMO });
+      assert.deepEqual([busy.status, messageOf(busy.json)], [409, `Cannot 'attach_interface' instance ${building} while it is in vm_state building`]);
+      const gone = await call('DELETE', `/servers/${building}/os-interface/${ours}`, { as: DEMO });
+      assert.equal(gone.status, 409);
+      assert.equal((await call('POST', `/servers/${uuid}/os-interface`, { body: { interfaceAttachment: { net_id: net.net2 } }, as: LONELY })).status, 404);
+      assert.equal(recorded.agent.length, 2);
+    }));
+
+  test('a host whose driver cannot hot-plug NICs is Nova 501, after the 409 of a wrong state', () =>
+    withNetworkedCompute(async ({ call, db, recorded }, net) => {
+      const driver = new FakeDriver({ host: 'compute-1', capabilities: { supportsAttachInterface: false } });
+      await new NodeStore(db).upsert('compute-1', await driver.getAvailableResource(), driver.capabilities);
+      const uuid = await insertInstance(db, 'demo', { host: 'compute-1' });
+      const refused = await call('POST', `/servers/${uuid}/os-interface`, { body: { interfaceAttachment: { port_id: net.freePort } }, as: DEMO });
+      assert.equal(refused.status, 501);
+      assert.equal((await call('DELETE', `/servers/${uuid}/os-interface/${net.freePort}`, { as: DEMO })).status, 501);
+      assert.deepEqual(recorded.agent, []);
     }));
 });

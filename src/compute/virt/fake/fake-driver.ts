@@ -419,6 +419,24 @@ export class FakeDriver implements ComputeDriver {
     if (!this.#guest(instance.uuid).volumes.has(volumeId) || newSizeBytes <= 0) throw new DeviceNotFound(volumeId);
   }
 
+  async attachInterface(instance: InstanceRef, vif: VifSpec): Promise<void> {
+    this.#require('supportsAttachInterface', 'attachInterface');
+    await this.#begin('attachInterface', instance.uuid);
+    const guest = this.#guest(instance.uuid);
+    if (guest.spec.network.some((attached) => attached.id === vif.id)) throw new DeviceBusy(vif.id);
+    guest.spec = { ...guest.spec, network: [...guest.spec.network, vif] };
+    guest.pluggedVifs.add(vif.id);
+  }
+
+  async detachInterface(instance: InstanceRef, vif: VifSpec): Promise<void> {
+    this.#require('supportsAttachInterface', 'detachInterface');
+    await this.#begin('detachInterface', instance.uuid);
+    const guest = this.#guest(instance.uuid);
+    if (!guest.spec.network.some((attached) => attached.id === vif.id)) throw new DeviceNotFound(vif.id);
+    guest.spec = { ...guest.spec, network: guest.spec.network.filter((attached) => attached.id !== vif.id) };
+    guest.pluggedVifs.delete(vif.id);
+  }
+
   async plugVifs(instance: InstanceRef, vifs: readonly VifSpec[]): Promise<void> {
     await this.#begin('plugVifs', instance.uuid);
     const guest = this.#guest(instance.uuid);

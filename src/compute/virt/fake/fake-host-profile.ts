@@ -39,6 +39,7 @@ export const FAKE_HOST_PROFILE = Object.freeze({
     supportsLiveMigrationForceComplete: true,
     supportsEvacuate: true,
     supportsAttachVolume: true,
+    supportsAttachInterface: true,
     imageFormats: Object.freeze(['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'iso', 'ami', 'ari', 'aki'] as const),
   }) satisfies DriverCapabilities,
 });

@@ -34,7 +34,7 @@ import { type Accelerator, detectAccelerator } from './host/accelerator.js';
 import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js';
 import { qemuSystemBinary } from './host/qemu-binary.js';
 import { tapInUse } from '../../../common/host-net/taps.js';
-import { plugTaps, unplugTaps } from './host/vifs.js';
+import { plugTap, plugTaps, unplugTaps } from './host/vifs.js';
 import { hasResizeSource, removeResizeSource, resizeSource, restoreResizeSource, sendDisk } from './cold-migration.js';
 import {
   type HostPaths,
@@ -54,7 +54,8 @@ import { saveState } from './managed-save.js';
 import { qmp } from './qmp/index.js';
 import { guestDiagnostics } from './guest-diagnostics.js';
 import { GuestProcesses } from './guest-processes.js';
-import { createConfigDrive, definedTaps, instanceDefinition } from './instance-definition.js';
+import { createConfigDrive, definedTaps, instanceDefinition, nicDefinition } from './instance-definition.js';
+import { plugNic, unplugNic } from './nics.js';
 import { Reverter } from './reverter.js';
 import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
 
@@ -77,6 +78,7 @@ export const QEMU_CAPABILITIES: DriverCapabilities = Object.freeze({
   supportsLiveMigrationForceComplete: true,
   supportsEvacuate: true,
   supportsAttachVolume: true,
+  supportsAttachInterface: true,
   imageFormats: Object.freeze(['raw', 'qcow2'] as const),
 });
 
@@ -521,6 +523,37 @@ export class QemuDriver implements ComputeDriver {
       const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
       // The file already grew (Cinder's backend did it); block_resize makes QEMU and the guest see it.
       if (monitor !== undefined) await qmp.blockResize(monitor, volume.disk.id, newSizeBytes);
+    });
+  }
+
+  /** The tap first (QEMU opens it by name), then the NIC in a running guest; the definition keeps it for the next start. */
+  async attachInterface(instance: InstanceRef, vif: VifSpec): Promise<void> {
+    const dir = await definedDir(this.#guests, instance);
+    if ((await this.#storedDefinition(instance)).nics.some((nic) => nic.portId === vif.id)) throw new DeviceBusy(vif.id);
+    const nic = nicDefinition(vif);
+    await failing('attachInterface', instance, async () => {
+      await plugTap(nic);
+      try {
+        const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
+        if (monitor !== undefined) await plugNic(monitor, nic);
+        await this.#updateDefinitions(dir, (stored) => ({ ...stored, nics: [...stored.nics, nic] }));
+      } catch (error) {
+        await unplugTaps([nic.devname]).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** The NIC out of a running guest (once it let go), out of the definition, then its tap. */
+  async detachInterface(instance: InstanceRef, vif: VifSpec): Promise<void> {
+    const dir = await definedDir(this.#guests, instance);
+    const nic = (await this.#storedDefinition(instance)).nics.find((defined) => defined.portId === vif.id);
+    if (nic === undefined) throw new DeviceNotFound(vif.id);
+    await failing('detachInterface', instance, async () => {
+      const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
+      if (monitor !== undefined) await unplugNic(monitor, nic);
+      await this.#updateDefinitions(dir, (stored) => ({ ...stored, nics: stored.nics.filter((defined) => defined.portId !== vif.id) }));
+      await unplugTaps([nic.devname]);
     });
   }
 

@@ -1,15 +1,12 @@
 /**
  * Volume hot-plug over QMP: a blockdev pair (file + format) and a virtio-blk device whose serial
  * is the volume id (what the guest reads in /sys/block/vdX/serial, as with Nova). Unplug waits
- * for the guest to release the device (DEVICE_DELETED) before the blockdevs go.
+ * for the guest to release the device (device-unplug.ts) before the blockdevs go.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { VolumeAttachment } from '../instance-spec.js';
 import type { VolumeDefinition } from './argv/vm-definition.js';
+import { unplugDevice } from './device-unplug.js';
 import { type QmpMonitor, qmp } from './qmp/index.js';
-
-const UNPLUG_TIMEOUT_MS = 30_000;
-const UNPLUG_RETRY_MS = 2_000;
 
 /** The definition of an attachment; only volumes the host reaches as files are supported. */
 export function volumeDefinition(attachment: VolumeAttachment): VolumeDefinition {
@@ -42,18 +39,7 @@ export async function plugVolume(monitor: QmpMonitor, volume: VolumeDefinition):
 }
 
 export async function unplugVolume(monitor: QmpMonitor, volume: VolumeDefinition): Promise<void> {
-  const device = `${volume.disk.id}-dev`;
-  // DEVICE_DELETED comes twice (the virtio backend's path, then the device): match the device id.
-  const released = monitor.waitForEvent('DEVICE_DELETED', { timeoutMs: UNPLUG_TIMEOUT_MS, match: (event) => event.data['device'] === device });
-  await qmp.deviceDel(monitor, device);
-  // A guest still booting misses the ACPI eject request: ask again until it answers (Nova retries detaches too).
-  let outcome = await Promise.race([released, sleep(UNPLUG_RETRY_MS).then(() => 'retry' as const)]);
-  while (outcome === 'retry') {
-    await qmp.deviceDel(monitor, device).catch(() => undefined);
-    outcome = await Promise.race([released, sleep(UNPLUG_RETRY_MS).then(() => 'retry' as const)]);
-  }
-  if (outcome === 'timeout') throw new Error(`the guest did not release ${volume.mountpoint} within ${UNPLUG_TIMEOUT_MS / 1000} s`);
-  if (outcome === 'disconnected') return;
+  if ((await unplugDevice(monitor, `${volume.disk.id}-dev`, volume.mountpoint)) === 'disconnected') return;
   await qmp.blockdevDel(monitor, volume.disk.id);
   await qmp.blockdevDel(monitor, `${volume.disk.id}-file`);
 }

@@ -135,8 +135,33 @@ export type VirtioBlkDevice = {
   readonly serial?: string;
 };
 
-export async function deviceAdd(monitor: QmpMonitor, device: VirtioBlkDevice): Promise<void> {
+export type VirtioNetDevice = {
+  readonly driver: 'virtio-net-pci';
+  readonly id: string;
+  readonly netdev: string;
+  readonly mac: string;
+  readonly host_mtu: number;
+};
+
+export async function deviceAdd(monitor: QmpMonitor, device: VirtioBlkDevice | VirtioNetDevice): Promise<void> {
   await monitor.run('device_add', device);
+}
+
+/** A tap backend the host plugged beforehand (script=no: QEMU only opens it by name). */
+export type TapNetdev = {
+  readonly type: 'tap';
+  readonly id: string;
+  readonly ifname: string;
+  readonly script: 'no';
+  readonly downscript: 'no';
+};
+
+export async function netdevAdd(monitor: QmpMonitor, netdev: TapNetdev): Promise<void> {
+  await monitor.run('netdev_add', netdev);
+}
+
+export async function netdevDel(monitor: QmpMonitor, id: string): Promise<void> {
+  await monitor.run('netdev_del', { id });
 }
 
 /** Asks the guest to release a device; DEVICE_DELETED (with `data.device`) says it did. */

@@ -3,7 +3,7 @@
  * disconnect detection), commands (one typed function per QMP command), errors.
  */
 export * as qmp from './commands.js';
-export type { BlockDeviceStats, BlockStats, BlockdevOptions, CpuInfoFast, MigrationInfo, QmpMigrationStatus, RunState, StatusInfo, VirtioBlkDevice } from './commands.js';
+export type { BlockDeviceStats, BlockStats, BlockdevOptions, CpuInfoFast, MigrationInfo, QmpMigrationStatus, RunState, StatusInfo, TapNetdev, VirtioBlkDevice, VirtioNetDevice } from './commands.js';
 export { QmpCommandError, QmpDisconnected, QmpProtocolError, QmpTimeout } from './errors.js';
 export { QmpMonitor } from './monitor.js';
 export type { EventWait, EventWaitOptions } from './monitor.js';
