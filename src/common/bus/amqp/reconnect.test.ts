@@ -41,6 +41,8 @@ class BrokerRelay {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** While set, what clients send is dropped: written by them, never read by the broker (a dying link). */
+  blackhole = false;
 
   async up(): Promise<void> {
     const brokerPort = Number(new URL(RABBIT_URL).port || 5672);
@@ -52,7 +54,10 @@ class BrokerRelay {
         socket.on('error', () => socket.destroy());
         socket.on('close', () => this.sockets.delete(socket));
       }
-      client.pipe(broker).pipe(client);
+      client.on('data', (chunk: Buffer) => {
+        if (!this.blackhole) broker.write(chunk);
+      });
+      broker.pipe(client);
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     const address = server.address();
@@ -156,6 +161,46 @@ test('while the broker is unreachable, calls wait for the reconnect up to their 
     await new Promise((resolve) => setTimeout(resolve, 300));
     await relay.up();
     assert.equal(await waiting, 'pong');
+  } finally {
+    await server.stop();
+    await clientSide.close();
+    await serverSide.close();
+    await relay.down();
+  }
+});
+
+test('a cast whose connection dies before RabbitMQ confirmed it is sent again on the next connection', { skip }, async () => {
+  const relay = new BrokerRelay();
+  await relay.up();
+  const url = `rabbit://guest:guest@127.0.0.1:${relay.port}/`;
+  const serverSide = new AmqpTransport(RABBIT_URL, { queueExpiresMs: 5000, connectionName: `${CONNECTION_PREFIX}-cast-server` });
+  const clientSide = new AmqpTransport(url, { queueExpiresMs: 5000, connectionName: `${CONNECTION_PREFIX}-cast-client` });
+  await serverSide.connect();
+  await clientSide.connect();
+  const topic = `test_cast_${RUN}`;
+  const received: string[] = [];
+  let markReceived: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (markReceived = resolve));
+  const server = new RpcServer(serverSide, { topic, server: 'h1', version: '1.0' }, {
+    note: ({ text }: { text: string }) => {
+      received.push(text);
+      markReceived();
+    },
+  });
+  await server.start();
+  const client = new RpcClient(clientSide, { topic, version: '1.0', timeoutSeconds: 20 });
+  try {
+    relay.blackhole = true;
+    let settled = false;
+    const cast = client.cast('note', { text: 'kept' }).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(settled, false, 'the cast waits for the broker to confirm it');
+    await relay.down();
+    relay.blackhole = false;
+    await relay.up();
+    await cast;
+    await arrived;
+    assert.deepEqual(received, ['kept']);
   } finally {
     await server.stop();
     await clientSide.close();
