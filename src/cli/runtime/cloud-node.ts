@@ -56,6 +56,8 @@ export interface CloudNode {
 }
 
 export interface NodeOptions {
+  /** The `nimbus` subcommand starting the node (`up`, `serve`): it names the node's bus connection. */
+  readonly command: string;
   readonly services: readonly ApiServiceName[];
   /** Apply pending migrations at start (all-in-one); otherwise pending ones stop start-up. */
   readonly migrate: boolean;
@@ -130,7 +132,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const db = await openDatabase(config.database.connection);
     undo.push(() => db.close());
     // The bus before the schema: an unreachable broker then fails start-up before anything is written.
-    const transport: Transport = openTransport(config.bus.transport_url);
+    const transport: Transport = openTransport(config.bus.transport_url, { command: options.command, host: config.DEFAULT.host });
     await transport.connect();
     undo.push(() => transport.close());
     await prepareSchema(db, options.migrate);
