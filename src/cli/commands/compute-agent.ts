@@ -73,6 +73,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     hosts,
     stateDir: config.DEFAULT.state_dir,
     rpcTimeoutSeconds: timeout,
+    reportIntervalMs: config.DEFAULT.report_interval * 1000,
     shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
     shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
     resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,

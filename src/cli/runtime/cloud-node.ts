@@ -34,9 +34,6 @@ import { NovaClient } from '../../volume/compute/nova-client.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
-/** Seconds between service heartbeats (Nova's report_interval). */
-const REPORT_INTERVAL_MS = 10_000;
-
 export interface CloudNode {
   /** Base URL the APIs answer at. */
   readonly url: string;
@@ -158,6 +155,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         stateDir: config.DEFAULT.state_dir,
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
+        reportIntervalMs: config.DEFAULT.report_interval * 1000,
+        serviceDownTimeSeconds: config.DEFAULT.service_down_time,
         shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
         forceConfigDrive: config.DEFAULT.force_config_drive,
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
@@ -237,7 +236,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const registry = new ServiceRegistry(db);
     for (const name of options.services) {
       const record = await registry.register({ binary: `nimbus-${name}-api`, host: config.DEFAULT.host, topic: name });
-      undo.push(registry.startHeartbeat(record.id, REPORT_INTERVAL_MS));
+      undo.push(registry.startHeartbeat(record.id, config.DEFAULT.report_interval * 1000));
     }
 
     let stopping: Promise<void> | undefined;
