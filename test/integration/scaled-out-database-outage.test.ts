@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { parseOpenrc } from '../support/openstack-cli.js';
 import { privatePostgresUnavailable, startPrivatePostgres } from '../support/private-postgres.js';
+import { startRemoteComputeAgent, type RemoteComputeAgent } from '../support/remote-compute-agent.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 
 // Issue 18: PostgreSQL stops (as a crash) under a running `nimbus serve`; requests fail fast with
@@ -37,6 +39,8 @@ describe('nimbus serve while its PostgreSQL restarts', { skip }, () => {
         NIMBUS_BUS_TRANSPORT_URL: RABBIT_URL,
         NIMBUS_API_PORT: String(port),
         NIMBUS_HOST: 'db-outage-node',
+        // Heartbeats every second: they too fail during the outage, and must not flood the log.
+        NIMBUS_REPORT_INTERVAL: '1',
       };
       for (const step of [['db', 'sync'], ['bootstrap']]) {
         const run = runNimbus(step, env);
@@ -57,8 +61,12 @@ describe('nimbus serve while its PostgreSQL restarts', { skip }, () => {
       });
 
       const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
+      const agents: RemoteComputeAgent[] = [];
       try {
         await node.waitFor(/Serving identity, image, compute at/);
+        // A compute agent beside it reports its state through the conductor, which needs the database.
+        const agent = await startRemoteComputeAgent({ host: 'db-outage-compute', driver: 'fake', busUrl: RABBIT_URL, serviceUser: admin, env: { NIMBUS_REPORT_INTERVAL: '1' } });
+        agents.push(agent);
         const issued = await issueToken();
         assert.equal(issued.status, 201);
         const headers = { 'x-auth-token': issued.headers.get('x-subject-token') ?? '' };
@@ -84,6 +92,8 @@ describe('nimbus serve while its PostgreSQL restarts', { skip }, () => {
           assert.deepEqual(Object.keys(((await token.json()) as Json)['error'] as Json).sort(), ['code', 'message', 'title']);
         }
 
+        // Heartbeats of the node and of the agent fail a few times meanwhile.
+        await sleep(3000);
         await postgres.start();
 
         const again = await issueToken();
@@ -99,7 +109,11 @@ describe('nimbus serve while its PostgreSQL restarts', { skip }, () => {
           body: JSON.stringify({ flavor: { name: 'after-outage', ram: 64, vcpus: 1, disk: 1 } }),
         });
         assert.equal(flavor.status, 200, `writes work again: ${JSON.stringify(flavor.body)}`);
+        // Background work recovers by itself too: the agent's state reports and the scheduler's refresh.
+        await agent.nimbus.waitFor(/INFO nimbus\.compute\.manager .*report_state works again/);
+        await node.waitFor(/INFO nimbus\.compute\.scheduler\.manager .*Compute service states are being refreshed again/);
       } finally {
+        for (const agent of agents) assert.equal(await agent.stop(), 0, agent.nimbus.output());
         node.child.kill('SIGTERM');
         assert.equal(await node.exited(), 0, node.output());
       }
@@ -107,6 +121,14 @@ describe('nimbus serve while its PostgreSQL restarts', { skip }, () => {
       assert.equal(log.match(/ERROR nimbus\.common\.db .*is unreachable/g)?.length, 1, 'the outage is logged once at ERROR');
       assert.equal(log.match(/INFO nimbus\.common\.db .*is reachable again/g)?.length, 1, 'the recovery is logged once at INFO');
       assert.doesNotMatch(log, /Unexpected error serving/, 'no request failed as a 500');
+      // Each component says once that it is failing, not at every heartbeat (HTTP faults are per request).
+      for (const output of [log, ...agents.map((agent) => agent.nimbus.output())]) {
+        const problems = output
+          .split('\n')
+          .filter((line) => / (WARNING|ERROR) /.test(line) && !line.includes(' nimbus.common.http ') && !line.includes('    at '))
+          .map((line) => line.replace(/^.*? (WARNING|ERROR) /, '$1 ').replace(/\[req-[^\]]*\]/, ''));
+        assert.deepEqual(problems.filter((line, index) => problems.indexOf(line) !== index), [], 'no problem logged twice');
+      }
     } finally {
       await postgres.remove();
       rmSync(stateDir, { recursive: true, force: true });

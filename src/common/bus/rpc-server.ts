@@ -88,8 +88,9 @@ export class RpcServer {
     const what = `${expectsReply ? 'call' : 'cast'} '${envelope.method}' on ${this.endpoint()}`;
     if (error instanceof UnsupportedVersion || error instanceof NoSuchMethod) {
       LOG.warning(`Rejected ${what}: ${error.message}`);
-    } else if (expectsReply && error instanceof NimbusError && error.status < 500) {
-      // The caller gets it back and decides; for a call this is an answer, not a fault.
+    } else if (expectsReply && error instanceof NimbusError && (error.status < 500 || error.status === 503)) {
+      // The caller gets it back and decides; for a call this is an answer, not a fault (a 503, the
+      // database down, is logged once by the database's outage guard, not at every call).
       LOG.debug(`${what} failed: ${error.name}: ${error.message}`);
     } else {
       LOG.error(`Exception while handling ${what}`, { error });

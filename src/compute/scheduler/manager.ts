@@ -7,6 +7,7 @@
 import type { Transport } from '../../common/bus/index.js';
 import { RpcServer } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
+import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import { claim, claimFirst, release, transferClaim, type Claim } from './claims.js';
@@ -213,7 +214,7 @@ export class SchedulerService {
       if (this.#refreshFailing) LOG.info('Compute service states are being refreshed again');
       this.#refreshFailing = false;
     } catch (error) {
-      if (!this.#refreshFailing) LOG.warning('Cannot refresh compute service states', { error });
+      if (!this.#refreshFailing) LOG.warning(`Cannot refresh compute service states (retrying every report interval): ${messageOf(error)}`);
       this.#refreshFailing = true;
     }
   }
