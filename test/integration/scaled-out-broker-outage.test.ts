@@ -58,6 +58,8 @@ async function boot(api: Api, name: string, imageId: string): Promise<{ status: 
   return { status: created.status, id: String((created.body['server'] as Json)['id']) };
 }
 
+const RECONNECTED = /INFO nimbus\.common\.bus .*Reconnected to RabbitMQ/;
+
 function count(process: NimbusProcess, pattern: RegExp): number {
   return process.output().match(new RegExp(pattern.source, 'g'))?.length ?? 0;
 }
@@ -77,6 +79,8 @@ describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
           NIMBUS_BUS_TRANSPORT_URL: relay.url,
           NIMBUS_API_PORT: String(port),
           NIMBUS_HOST: 'bus-outage-api',
+          // How long a send waits for the broker before it gives up: short, for step 3.
+          NIMBUS_BUS_RPC_RESPONSE_TIMEOUT: '5',
         };
         for (const step of [['db', 'sync'], ['bootstrap']]) {
           const run = runNimbus(step, env);
@@ -120,31 +124,51 @@ describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
             const pids = [node.child.pid, agent.nimbus.child.pid].map(String);
             const closed = await closeConnections((name) => name.startsWith('nimbus-') && pids.includes(name.split(':').at(-1) ?? ''));
             assert.equal(closed, 2, 'one connection per process, each named after its process');
-            await node.waitFor(/INFO nimbus\.common\.bus .*Reconnected to RabbitMQ/);
-            await agent.nimbus.waitFor(/INFO nimbus\.common\.bus .*Reconnected to RabbitMQ/);
+            await node.waitFor(RECONNECTED);
+            await agent.nimbus.waitFor(RECONNECTED);
             assert.equal((await api(`/compute/v2.1/servers/${first.id}/action`, { method: 'POST', body: { 'os-stop': null } })).status, 202);
             await waitForStatus(api, first.id, 'SHUTOFF');
             const second = await boot(api, 'after-close', imageId);
             await waitForStatus(api, second.id, 'ACTIVE');
 
-            // 2. The broker is unreachable for a while: a boot requested meanwhile waits for it, then completes.
+            // 2. The broker is unreachable for a moment: a boot requested meanwhile waits for it, then completes.
             await relay.down();
             const during = boot(api, 'during-outage', imageId);
-            await sleep(1500);
+            await sleep(1000);
             await relay.up();
             const third = await during;
             await waitForStatus(api, third.id, 'ACTIVE');
             assert.equal((await api(`/compute/v2.1/servers/${first.id}/action`, { method: 'POST', body: { 'os-start': null } })).status, 202);
             await waitForStatus(api, first.id, 'ACTIVE');
 
+            // 3. The broker stays away longer than a send may wait: the boot is refused (503), and no server is left in BUILD.
+            await relay.down();
+            const refused = await api('/compute/v2.1/servers', {
+              method: 'POST',
+              headers: { 'openstack-api-version': 'compute 2.37' },
+              body: { server: { name: 'refused', imageRef: imageId, flavorRef: '1', networks: 'none' } },
+            });
+            await relay.up();
+            assert.equal(refused.status, 503, JSON.stringify(refused.body));
+            assert.match(String((refused.body['serviceUnavailable'] as Json | undefined)?.['message']), /message bus is unreachable/);
+            const listed = (await api('/compute/v2.1/servers/detail')).body['servers'] as Json[];
+            assert.deepEqual(listed.map((server) => `${String(server['name'])}:${String(server['status'])}`).sort(), [
+              'after-close:ACTIVE',
+              'before:ACTIVE',
+              'during-outage:ACTIVE',
+            ]);
+
+            for (const process of [node, agent.nimbus]) {
+              for (let attempt = 0; attempt < 100 && count(process, RECONNECTED) < 3; attempt += 1) await sleep(100);
+            }
             const services = (await api('/compute/v2.1/os-services')).body['services'] as Json[];
             assert.deepEqual(
               services.map((service) => `${String(service['binary'])}@${String(service['host'])}:${String(service['state'])}`).sort(),
               ['nova-compute@bus-outage-compute:up', 'nova-conductor@bus-outage-api:up', 'nova-scheduler@bus-outage-api:up'],
             );
             for (const process of [node, agent.nimbus]) {
-              assert.equal(count(process, /WARNING nimbus\.common\.bus .*Connection to RabbitMQ .* lost/), 2, 'each loss logged once');
-              assert.equal(count(process, /INFO nimbus\.common\.bus .*Reconnected to RabbitMQ/), 2, 'each recovery logged once');
+              assert.equal(count(process, /WARNING nimbus\.common\.bus .*Connection to RabbitMQ .* lost/), 3, 'each loss logged once');
+              assert.equal(count(process, RECONNECTED), 3, 'each recovery logged once');
             }
           } finally {
             assert.equal(await agent.stop(), 0, agent.nimbus.output());
