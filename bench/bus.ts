@@ -107,5 +107,5 @@ async function rabbitFigures(): Promise<Figures | Skipped> {
 }
 
 const inprocUrl = `inproc://bench-${randomUUID()}`;
-const results = [await measure('inproc', () => openTransport(inprocUrl)), await rabbitFigures()];
+const results = [await measure('inproc', () => openTransport(inprocUrl, { command: 'bench', host: 'bench' })), await rabbitFigures()];
 process.stdout.write(JSON.stringify({ bench: 'bus', node: process.version, results }, null, 2) + '\n');

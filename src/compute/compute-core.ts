@@ -1,5 +1,5 @@
 import type { Database } from '../common/db/database.js';
-import { ServiceRegistry } from '../common/service/service-registry.js';
+import type { ServiceRegistry } from '../common/service/service-registry.js';
 import type { ImageService } from '../image/index.js';
 import { createComputeAdmin } from './admin/compute-admin.js';
 import { createComputeStores } from './db/compute-stores.js';
@@ -25,6 +25,8 @@ export interface ComputeApiBackends {
   readonly refreshSchedulerAggregates: () => Promise<void>;
   /** Hands an os-services change (disabled, forced down, deleted) to the scheduler's host states. */
   readonly updateSchedulerService: ServiceChanged;
+  /** The services table os-services lists, with the node's service_down_time. */
+  readonly serviceRegistry: ServiceRegistry;
   /** Whether identity knows a project. */
   readonly projectExists: ProjectExists;
   /** Console tokens, shared with the console proxy of the same node. */
@@ -50,7 +52,7 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
   const quotas = new QuotaManager(stores.quotas, stores.usage);
   const { flavors } = stores;
   const keypairs = new KeyPairManager(stores.keypairs, (project) => quotas.keyPairLimit(project));
-  const serviceRegistry = new ServiceRegistry(database);
+  const { serviceRegistry } = backends;
   const admin = createComputeAdmin(stores, serviceRegistry, quotas, backends.refreshSchedulerAggregates, backends.updateSchedulerService);
   const servers = new ServersService({
     stores,

@@ -87,6 +87,8 @@ export interface ComputeWorkers extends ComputeAgents {
   readonly schedulerClient: SchedulerClient;
   readonly conductor: ConductorService;
   readonly scheduler: SchedulerService;
+  /** The services table, judging up and down by this node's `service_down_time` (os-services reads it too). */
+  readonly registry: ServiceRegistry;
 }
 
 /** Starts conductor, scheduler and the agents, in that order (agents report to the other two at start). */
@@ -129,6 +131,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     agents: agents.agents,
     conductor,
     scheduler,
+    registry,
     computeTaskApi: new ComputeTaskRpcClient(transport, timeout),
     computeAgentApi: new ComputeAgentRpcClient(transport, timeout, options.longRpcTimeoutSeconds),
     schedulerClient: new SchedulerClient(transport, timeout),

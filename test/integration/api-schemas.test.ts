@@ -17,6 +17,6 @@ after(() => node?.stop());
 
 test('every route and microversion schema of every service compiles', async () => {
   const config = loadConfig({ env: { NIMBUS_STATE_DIR: mkdtempSync(join(tmpdir(), 'nimbus-schemas-')), NIMBUS_API_PORT: '0' } });
-  node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true, computeHosts: [] });
+  node = await startCloudNode(config, { command: 'up', services: API_SERVICE_NAMES, migrate: true, computeHosts: [] });
   assert.doesNotThrow(() => compileAllValidators());
 });

@@ -18,7 +18,7 @@ before(async () => {
   const config = loadConfig({
     env: { NIMBUS_STATE_DIR: mkdtempSync(join(tmpdir(), 'nimbus-versions-')), NIMBUS_API_PORT: '0', NIMBUS_API_PUBLIC_URL: BASE },
   });
-  node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true, computeHosts: [] });
+  node = await startCloudNode(config, { command: 'up', services: API_SERVICE_NAMES, migrate: true, computeHosts: [] });
 });
 after(() => node.stop());
 

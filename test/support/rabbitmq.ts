@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { AmqpTransport } from '../../src/common/bus/amqp/transport.js';
 import { messageOf } from '../../src/common/errors/errors.js';
 
@@ -21,4 +23,24 @@ export async function rabbitUnavailable(): Promise<string | false> {
   } finally {
     await probe.close();
   }
+}
+
+const run = promisify(execFile);
+
+/**
+ * What `rabbitmqctl close_all_connections` does, limited to the connections whose
+ * `connection_name` client property `match` accepts, so that everyone else's stay up. Answers how
+ * many were closed.
+ */
+export async function closeConnections(match: (name: string) => boolean): Promise<number> {
+  const { stdout } = await run('rabbitmqctl', ['list_connections', '-q', '--no-table-headers', 'pid', 'client_properties']);
+  const pids = stdout
+    .split('\n')
+    .filter((line) => {
+      const name = /\{"connection_name","([^"]*)"\}/.exec(line)?.[1];
+      return name !== undefined && match(name);
+    })
+    .map((line) => line.split('\t')[0] ?? '');
+  for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'closed by a Nimbus test']);
+  return pids.length;
 }

@@ -62,7 +62,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const volumes = computeVolumeApiOf(config, undefined, serviceUser);
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
-  const transport = openTransport(config.bus.transport_url);
+  const transport = openTransport(config.bus.transport_url, { command: 'compute-agent', host: config.DEFAULT.host });
   await transport.connect();
   const timeout = config.bus.rpc_response_timeout;
   const agents = await startComputeAgents({
@@ -73,6 +73,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     hosts,
     stateDir: config.DEFAULT.state_dir,
     rpcTimeoutSeconds: timeout,
+    reportIntervalMs: config.DEFAULT.report_interval * 1000,
     shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
     shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
     resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,

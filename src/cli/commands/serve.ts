@@ -21,7 +21,7 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
   // Compute agents run where `nimbus compute-agent` runs; this node only schedules and conducts.
-  const node = await startCloudNode(config, { services, migrate: false, computeHosts: [] });
+  const node = await startCloudNode(config, { command: 'serve', services, migrate: false, computeHosts: [] });
   const stopped = runUntilSignal(node);
   LOG.info(`Serving ${services.join(', ')} at ${node.url}`);
   await stopped;

@@ -47,7 +47,7 @@ export async function statusCommand(argv: readonly string[]): Promise<void> {
     out.push('', table(schema));
 
     const services: string[][] = [['binary', 'host', 'state', 'status', 'last seen']];
-    for (const record of await new ServiceRegistry(db).list()) {
+    for (const record of await new ServiceRegistry(db, { serviceDownTimeSeconds: config.DEFAULT.service_down_time }).list()) {
       services.push([
         record.binary,
         record.host,

@@ -25,7 +25,7 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   const computeHosts = Array.from({ length: config.compute.agents }, (_, index) => `compute-${index + 1}`);
   // One network agent answers for the node's own host (the l3 host by default) and its compute hosts: they share this machine's kernel.
   const networkAgentHosts = [config.DEFAULT.host, ...computeHosts];
-  const node = await startCloudNode(config, { services: API_SERVICE_NAMES, migrate: true, computeHosts, networkAgentHosts });
+  const node = await startCloudNode(config, { command: 'up', services: API_SERVICE_NAMES, migrate: true, computeHosts, networkAgentHosts });
 
   // Handlers first: a supervisor may send SIGTERM as soon as it reads the banner.
   const stopped = runUntilSignal(node);

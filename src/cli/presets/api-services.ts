@@ -75,6 +75,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (deps: ApiServiceDeps, backends
         computeAgentApi: workers.computeAgentApi,
         refreshSchedulerAggregates: () => workers.schedulerClient.refreshAggregates(),
         updateSchedulerService: (host, status) => workers.schedulerClient.serviceChanged(host, status),
+        serviceRegistry: workers.registry,
         projectExists: (projectId) => backends.identity.managers.projects.exists(projectId),
         consoleAuth: consoleAuthOf(backends),
         host: backends.host,

@@ -34,9 +34,6 @@ import { NovaClient } from '../../volume/compute/nova-client.js';
 
 const LOG = getLogger('nimbus.cli.node');
 
-/** Seconds between service heartbeats (Nova's report_interval). */
-const REPORT_INTERVAL_MS = 10_000;
-
 export interface CloudNode {
   /** Base URL the APIs answer at. */
   readonly url: string;
@@ -56,6 +53,8 @@ export interface CloudNode {
 }
 
 export interface NodeOptions {
+  /** The `nimbus` subcommand starting the node (`up`, `serve`): it names the node's bus connection. */
+  readonly command: string;
   readonly services: readonly ApiServiceName[];
   /** Apply pending migrations at start (all-in-one); otherwise pending ones stop start-up. */
   readonly migrate: boolean;
@@ -131,7 +130,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const db = await openDatabase(config.database.connection);
     undo.push(() => db.close());
     // The bus before the schema: an unreachable broker then fails start-up before anything is written.
-    const transport: Transport = openTransport(config.bus.transport_url);
+    const transport: Transport = openTransport(config.bus.transport_url, { command: options.command, host: config.DEFAULT.host });
     await transport.connect();
     undo.push(() => transport.close());
     await prepareSchema(db, options.migrate);
@@ -158,6 +157,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         controllerHost: config.DEFAULT.host,
         rpcTimeoutSeconds: config.bus.rpc_response_timeout,
         longRpcTimeoutSeconds: config.bus.long_rpc_timeout,
+        reportIntervalMs: config.DEFAULT.report_interval * 1000,
+        serviceDownTimeSeconds: config.DEFAULT.service_down_time,
         shelvedOffloadTimeSeconds: config.DEFAULT.shelved_offload_time,
         forceConfigDrive: config.DEFAULT.force_config_drive,
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
@@ -239,7 +240,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const registry = new ServiceRegistry(db);
     for (const name of options.services) {
       const record = await registry.register({ binary: `nimbus-${name}-api`, host: config.DEFAULT.host, topic: name });
-      undo.push(registry.startHeartbeat(record.id, REPORT_INTERVAL_MS));
+      undo.push(registry.startHeartbeat(record.id, config.DEFAULT.report_interval * 1000));
     }
 
     let stopping: Promise<void> | undefined;

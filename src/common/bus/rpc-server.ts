@@ -1,11 +1,25 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { newRequestId, runWithContext } from '../context/request-context.js';
-import { NimbusError } from '../errors/errors.js';
+import { messageOf, NimbusError } from '../errors/errors.js';
 import { getLogger } from '../logging/logger.js';
 import { NoSuchMethod, UnsupportedVersion } from './errors.js';
 import type { Envelope, IncomingMessage, Listener, RemoteFailure, Reply, Transport } from './transport.js';
 import { canHandle, parseVersion, requireVersion, type RpcVersion } from './version.js';
 
 const LOG = getLogger('nimbus.common.bus');
+
+/**
+ * A cast whose handler found a dependency unavailable (a 503: the database down) runs again after
+ * these pauses, doubling up to the last, for as long as the window lasts: no caller is waiting to
+ * be told, so giving up at once would lose the work.
+ */
+export interface CastRetry {
+  readonly firstPauseMs: number;
+  readonly maxPauseMs: number;
+  readonly windowMs: number;
+}
+
+const DEFAULT_CAST_RETRY: CastRetry = { firstPauseMs: 500, maxPauseMs: 5000, windowMs: 120_000 };
 
 /**
  * One method of an RPC API, usually async. Arguments arrive as JSON from another process: the
@@ -22,6 +36,8 @@ export interface RpcServerOptions {
   readonly server: string;
   /** 'major.minor' of the API the handlers implement. */
   readonly version: string;
+  /** How casts failing with a 503 are run again (default: from 0.5 s doubling to 5 s, for 2 minutes). */
+  readonly castRetry?: CastRetry;
 }
 
 /** The receiving side of an RPC API (oslo.messaging's RPCServer). */
@@ -29,6 +45,7 @@ export class RpcServer {
   private readonly version: RpcVersion;
   private readonly inFlight = new Set<Promise<Reply>>();
   private listener: Listener | undefined;
+  private stopping = false;
 
   constructor(
     private readonly transport: Transport,
@@ -40,6 +57,7 @@ export class RpcServer {
 
   async start(): Promise<void> {
     if (this.listener) return;
+    this.stopping = false;
     const { topic, server } = this.options;
     this.listener = await this.transport.listen({ topic, server }, (message) => this.track(this.handle(message)));
   }
@@ -48,6 +66,7 @@ export class RpcServer {
   async stop(): Promise<void> {
     const listener = this.listener;
     this.listener = undefined;
+    this.stopping = true;
     await listener?.stop();
     await Promise.all(this.inFlight);
   }
@@ -62,12 +81,20 @@ export class RpcServer {
   private handle(message: IncomingMessage): Promise<Reply> {
     const { envelope } = message;
     return runWithContext(envelope.context ?? { requestId: newRequestId() }, async (): Promise<Reply> => {
-      try {
-        const result = await this.dispatch(envelope);
-        return { ok: true, result };
-      } catch (error) {
-        this.logFailure(envelope, message.expectsReply, error);
-        return { ok: false, error: toFailure(error) };
+      const retry = this.options.castRetry ?? DEFAULT_CAST_RETRY;
+      const giveUpAt = Date.now() + retry.windowMs;
+      for (let pauseMs = retry.firstPauseMs; ; pauseMs = Math.min(pauseMs * 2, retry.maxPauseMs)) {
+        try {
+          const result = await this.dispatch(envelope);
+          return { ok: true, result };
+        } catch (error) {
+          if (message.expectsReply || !isUnavailable(error) || this.stopping || Date.now() + pauseMs > giveUpAt) {
+            this.logFailure(envelope, message.expectsReply, error);
+            return { ok: false, error: toFailure(error) };
+          }
+          LOG.debug(`cast '${envelope.method}' on ${this.endpoint()} runs again in ${pauseMs} ms: ${messageOf(error)}`);
+          await sleep(pauseMs);
+        }
       }
     });
   }
@@ -88,8 +115,9 @@ export class RpcServer {
     const what = `${expectsReply ? 'call' : 'cast'} '${envelope.method}' on ${this.endpoint()}`;
     if (error instanceof UnsupportedVersion || error instanceof NoSuchMethod) {
       LOG.warning(`Rejected ${what}: ${error.message}`);
-    } else if (expectsReply && error instanceof NimbusError && error.status < 500) {
-      // The caller gets it back and decides; for a call this is an answer, not a fault.
+    } else if (expectsReply && error instanceof NimbusError && (error.status < 500 || error.status === 503)) {
+      // The caller gets it back and decides; for a call this is an answer, not a fault (a 503, the
+      // database down, is logged once by the database's outage guard, not at every call).
       LOG.debug(`${what} failed: ${error.name}: ${error.message}`);
     } else {
       LOG.error(`Exception while handling ${what}`, { error });
@@ -99,6 +127,11 @@ export class RpcServer {
   private endpoint(): string {
     return `${this.options.topic}.${this.options.server}`;
   }
+}
+
+/** A dependency that is down for now (the database): worth running a cast again, later. */
+function isUnavailable(error: unknown): error is NimbusError {
+  return error instanceof NimbusError && error.status === 503;
 }
 
 /** The class name travels, not `name`, which subclasses of Error often leave as 'Error'. */

@@ -99,6 +99,12 @@ export const OPTIONS = {
       join(homedir(), '.nimbus'),
     ),
     host: str('Name of this host as services and the scheduler see it. Default: the machine\'s hostname.', () => hostname()),
+    report_interval: int("Seconds between a service's heartbeats (Nova's report_interval).", 10, { min: 1, max: 3600 }),
+    service_down_time: int(
+      "Seconds after its last heartbeat a service counts as down: `compute service list` shows it down and the scheduler places nothing on its host (Nova's service_down_time; keep it well above report_interval).",
+      60,
+      { min: 1, max: 86400 },
+    ),
     debug: bool('Log at DEBUG level.', false),
     log_file: str('Also append log lines to this file (empty: stderr only).', ''),
     shelved_offload_time: int('Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).', 0, { min: -1, max: 31536000 }),

@@ -3,6 +3,7 @@ import { StartupError } from '../errors/errors.js';
 import { getLogger } from '../logging/logger.js';
 import { maskPassword, redactPassword } from './database-url.js';
 import type { DatabaseCapabilities, DatabaseEngine, DialectName } from './engine.js';
+import { DatabaseUnavailable, guardedDialect, OutageGuard } from './outage-guard.js';
 
 const log = getLogger('nimbus.common.db');
 
@@ -31,7 +32,8 @@ export async function connectDatabase(engine: DatabaseEngine, url: string): Prom
   const dialect = engine.name;
   let kysely: Kysely<unknown>;
   try {
-    kysely = new Kysely<unknown>({ dialect: engine.createDialect(url) });
+    const guard = new OutageGuard(displayUrl, (error) => engine.isConnectionFailure(error));
+    kysely = new Kysely<unknown>({ dialect: guardedDialect(engine.createDialect(url), guard) });
   } catch (error) {
     throw new StartupError(`Invalid database URL ${displayUrl}: ${redactPassword(describe(error), url)}`, { cause: error });
   }
@@ -39,7 +41,8 @@ export async function connectDatabase(engine: DatabaseEngine, url: string): Prom
     await sql`select 1`.execute(kysely);
   } catch (error) {
     await kysely.destroy().catch(() => undefined);
-    throw new StartupError(`Cannot connect to database ${displayUrl}: ${redactPassword(describe(error), url)}`, { cause: error });
+    const cause = error instanceof DatabaseUnavailable ? error.cause : error;
+    throw new StartupError(`Cannot connect to database ${displayUrl}: ${redactPassword(describe(cause), url)}`, { cause });
   }
   log.debug(`Connected to ${dialect} database ${displayUrl}`);
   return {

@@ -33,9 +33,32 @@ export interface DatabaseEngine {
   createDialect(url: string): Dialect;
   /** True when the error is a unique-constraint violation (a duplicate name, a lost insert race). */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * True when the error means the server cannot be reached or dropped the connection (stopped,
+   * restarting, network gone), rather than a problem with the statement: such a request is a 503.
+   */
+  isConnectionFailure(error: unknown): boolean;
 }
 
 /** The driver's error code (`code` of better-sqlite3, pg and mysql2 errors), if any. */
 export function driverErrorCode(error: unknown): unknown {
   return error instanceof Error && 'code' in error ? error.code : undefined;
+}
+
+/** Node's socket errors for a server that refuses, resets, times out or cannot be routed to. */
+const SOCKET_FAILURE_CODES: ReadonlySet<unknown> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EAI_AGAIN',
+]);
+
+/** True when the error (or any error of an AggregateError, as a dual-stack connect raises) is a socket failure. */
+export function isSocketFailure(error: unknown): boolean {
+  if (SOCKET_FAILURE_CODES.has(driverErrorCode(error))) return true;
+  return error instanceof AggregateError && error.errors.some((inner) => isSocketFailure(inner));
 }

@@ -77,8 +77,8 @@ export class NotImplemented extends NimbusError {
 }
 
 export class ServiceUnavailable extends NimbusError {
-  constructor(message: string) {
-    super(503, message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(503, message, options);
   }
 }
 

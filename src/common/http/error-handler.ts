@@ -49,8 +49,9 @@ export function classifyError(error: unknown): Classified {
     return { status: error.status, message: error.message, headers: error.headers, type, expected: true };
   }
   // A typed error raised by a worker across the bus keeps its status and user-facing message
-  // (a 501 too: a host that does not offer the operation says so in Nova's words).
-  if (error instanceof RemoteError && error.status !== undefined && (error.status < 500 || error.status === 501)) {
+  // (a 501 too: a host that does not offer the operation says so in Nova's words; and a 503: the
+  // conductor's database is down).
+  if (error instanceof RemoteError && error.status !== undefined && (error.status < 500 || error.status === 501 || error.status === 503)) {
     const type = [...GENERIC_ERRORS].some((generic) => (generic as { name: string }).name === error.className)
       ? undefined
       : error.className;

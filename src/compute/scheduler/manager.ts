@@ -7,6 +7,7 @@
 import type { Transport } from '../../common/bus/index.js';
 import { RpcServer } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
+import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import { claim, claimFirst, release, transferClaim, type Claim } from './claims.js';
@@ -55,6 +56,7 @@ export class SchedulerService {
   readonly #claims = new Map<string, Claim[]>();
   #stopHeartbeat: StopHeartbeat | undefined;
   #refreshTimer: NodeJS.Timeout | undefined;
+  #refreshFailing = false;
 
   constructor(private readonly options: SchedulerServiceOptions) {
     this.cache = new HostStateCache(options.cache);
@@ -205,11 +207,15 @@ export class SchedulerService {
     this.#claims.set(claim.instanceUuid, held);
   }
 
+  /** A failing refresh (the database down) is logged when it starts failing and when it recovers, not at every tick. */
   async #refreshServices(): Promise<void> {
     try {
       for (const { host, status } of await this.options.source.loadComputeServices()) this.cache.markService(host, status);
+      if (this.#refreshFailing) LOG.info('Compute service states are being refreshed again');
+      this.#refreshFailing = false;
     } catch (error) {
-      LOG.warning('Cannot refresh compute service states', { error });
+      if (!this.#refreshFailing) LOG.warning(`Cannot refresh compute service states (retrying every report interval): ${messageOf(error)}`);
+      this.#refreshFailing = true;
     }
   }
 }

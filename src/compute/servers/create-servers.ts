@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest, Forbidden, NimbusError } from '../../common/errors/errors.js';
+import { MessageDeliveryFailure } from '../../common/bus/errors.js';
+import { BadRequest, Forbidden, NimbusError, ServiceUnavailable } from '../../common/errors/errors.js';
 import type { ImageRef } from '../../image/index.js';
 import type { BuildRequest, ComputeTaskApi } from '../conductor/rpc-api.js';
 import type { InstancesTable } from '../db/tables.js';
@@ -101,7 +102,15 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
     ...(securityGroups.length === 0 ? {} : { securityGroups }),
   }));
   const spec = requestSpec(request, uuids, projectId, flavor, image, group?.spec);
-  await deps.computeTaskApi.buildInstances(builds, destination === undefined ? spec : { ...spec, requestedDestination: destination });
+  try {
+    await deps.computeTaskApi.buildInstances(builds, destination === undefined ? spec : { ...spec, requestedDestination: destination });
+  } catch (error) {
+    if (!(error instanceof MessageDeliveryFailure)) throw error;
+    // The bus stayed unreachable for the whole send timeout: refuse rather than leave servers
+    // in BUILD that no conductor will ever hear of.
+    await deps.store.removeCreated(uuids);
+    throw new ServiceUnavailable('The server could not be handed to the conductor: the message bus is unreachable. Nothing was created; please try again later.', { cause: error });
+  }
   const servers = await Promise.all(uuids.map((uuid) => deps.store.get(uuid)));
   return { servers, reservationId, adminPass };
 }

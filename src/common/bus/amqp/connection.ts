@@ -1,4 +1,4 @@
-import type { Channel, ChannelModel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { messageOf, StartupError } from '../../errors/errors.js';
 import { getLogger } from '../../logging/logger.js';
 import { MessageDeliveryFailure } from '../errors.js';
@@ -11,9 +11,12 @@ const CONNECT_TIMEOUT_MS = 5000;
 const RECONNECT_FIRST_DELAY_MS = 100;
 const RECONNECT_MAX_DELAY_MS = 5000;
 
-/** One live connection and the channel everything runs on; a reconnect makes a new one. */
+/**
+ * One live connection and the channel everything runs on, in confirm mode (the broker acknowledges
+ * each message it has taken); a reconnect makes a new one.
+ */
 export interface AmqpSession {
-  readonly channel: Channel;
+  readonly channel: ConfirmChannel;
   readonly model: ChannelModel;
 }
 
@@ -135,7 +138,7 @@ export class AmqpConnection {
       if (session) this.lost(session, dropped);
     });
     try {
-      const channel = await model.createChannel();
+      const channel = await model.createConfirmChannel();
       channel.on('error', (error: unknown) => (dropped = `channel error: ${messageOf(error)}`));
       // A channel closed by a broker error takes the connection with it, so everything is rebuilt at once.
       channel.on('close', () => void model.close().catch(() => undefined));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Channel, ConsumeMessage, Options } from 'amqplib';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Channel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { getLogger } from '../../logging/logger.js';
 import { messageOf } from '../../errors/errors.js';
 import { MessageDeliveryFailure, MessagingTimeout } from '../errors.js';
@@ -31,6 +32,8 @@ import { parseAmqpUrl } from './url.js';
 const LOG = getLogger('nimbus.common.bus');
 
 const DEFAULT_PREFETCH = 64;
+/** A cast whose connection died before the broker confirmed it is sent again after this pause. */
+const RESEND_PAUSE_MS = 100;
 
 export interface AmqpTransportOptions {
   /** Unacknowledged messages per consumer; default 64. */
@@ -56,6 +59,20 @@ function drained(channel: Channel): Promise<void> {
 
 async function publish(channel: Channel, exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
   if (!channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options })) await drained(channel);
+}
+
+/** Publishes and resolves once the broker has taken the message (it is in a queue, or had no queue to go to). */
+function publishConfirmed(channel: ConfirmChannel, exchange: string, routingKey: string, body: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      channel.publish(exchange, routingKey, body, { contentType: 'application/json' }, (error: unknown) => {
+        if (error === null || error === undefined) resolve();
+        else reject(error instanceof Error ? error : new Error('RabbitMQ refused the message'));
+      });
+    } catch (error) {
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
 }
 
 function bodyOf(envelope: Envelope): Buffer {
@@ -141,11 +158,29 @@ export class AmqpTransport implements Transport {
     }
   }
 
+  /**
+   * Returns once RabbitMQ confirmed it holds the message. A message whose connection died before
+   * the confirm is sent again on the next connection, until `timeoutMs`: a cast the caller saw
+   * succeed is never lost with a connection (it may, rarely, arrive twice).
+   */
   async cast(target: Target, envelope: Envelope, timeoutMs: number): Promise<void> {
     const what = `cast '${envelope.method}' to ${describeTarget(target)}`;
     const body = bodyOf(envelope);
-    const session = await this.sessionForSend(what, timeoutMs);
-    await this.send(what, () => publish(session.channel, CONTROL_EXCHANGE, describeTarget(target), body, {}));
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const session = await this.sessionForSend(what, Math.max(1, deadline - Date.now()));
+      try {
+        await publishConfirmed(session.channel, CONTROL_EXCHANGE, describeTarget(target), body);
+        if (attempt > 1) LOG.info(`Sent ${what} on attempt ${attempt}`);
+        return;
+      } catch (error) {
+        if (Date.now() + RESEND_PAUSE_MS >= deadline) {
+          throw new MessageDeliveryFailure(`Could not send ${what}: ${messageOf(error)}`, { cause: error });
+        }
+        LOG.warning(`RabbitMQ did not confirm ${what} (${messageOf(error)}); sending it again`);
+        await sleep(RESEND_PAUSE_MS);
+      }
+    }
   }
 
   async fanout(topic: string, envelope: Envelope, timeoutMs: number): Promise<void> {

@@ -1,5 +1,15 @@
-import { driverErrorCode, type DatabaseEngine } from '../../engine.js';
+import { driverErrorCode, isSocketFailure, type DatabaseEngine } from '../../engine.js';
 import { createMariadbDialect } from './mariadb-dialect.js';
+
+/** mysql2's codes for a connection that died, and the server's own while it shuts down or starts. */
+const CONNECTION_CODES: ReadonlySet<unknown> = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_GONE_ERROR',
+  'ER_SERVER_LOST',
+]);
 
 /** MariaDB (and MySQL) through a mysql2 pool. */
 export const mariadbEngine: DatabaseEngine = {
@@ -8,4 +18,5 @@ export const mariadbEngine: DatabaseEngine = {
   capabilities: { supportsReturning: false, transactionalDdl: false, rowLocking: true },
   createDialect: createMariadbDialect,
   isUniqueViolation: (error) => driverErrorCode(error) === 'ER_DUP_ENTRY',
+  isConnectionFailure: (error) => CONNECTION_CODES.has(driverErrorCode(error)) || isSocketFailure(error),
 };

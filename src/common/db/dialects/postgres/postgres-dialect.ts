@@ -32,9 +32,10 @@ export function createPostgresDialect(url: string): Dialect {
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     types: bigintAsNumber(),
   });
-  // An idle connection dropped by the server is replaced on next use; unhandled, it would kill the process.
+  // An idle connection dropped by the server is replaced on next use; unhandled, it would kill the
+  // process. A server going down drops them all: the outage is logged once, at the next use (outage-guard.ts).
   pool.on('error', (error) => {
-    log.warning(`Idle connection to ${maskPassword(url)} failed: ${error.message}`);
+    log.debug(`Idle connection to ${maskPassword(url)} failed: ${error.message}`);
   });
   return new NimbusPostgresDialect({ pool });
 }

@@ -9,4 +9,6 @@ export const sqliteEngine: DatabaseEngine = {
   capabilities: { supportsReturning: true, transactionalDdl: false, rowLocking: false },
   createDialect: createSqliteDialect,
   isUniqueViolation: (error) => DUPLICATE_KEY_CODES.includes(driverErrorCode(error)),
+  // An embedded file has no connection to lose.
+  isConnectionFailure: () => false,
 };

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { LogRecord } from '../logging/format.js';
+import { configureLogging } from '../logging/logger.js';
+import { DatabaseUnavailable, OutageGuard } from './outage-guard.js';
+
+const logged: LogRecord[] = [];
+configureLogging({ sink: (_line, record) => logged.push(record) });
+
+class Refused extends Error {
+  readonly code = 'ECONNREFUSED';
+}
+
+const guard = () => new OutageGuard('postgresql://nimbus@db/nimbus', (error) => error instanceof Refused);
+const fail = (error: Error) => () => Promise.reject(error);
+const succeed = () => Promise.resolve('row');
+
+test('a connection failure is a 503; the outage is logged once at ERROR and the recovery once at INFO', async () => {
+  const watched = guard();
+  await watched.run(succeed);
+  logged.length = 0;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    await assert.rejects(watched.run(fail(new Refused('connect ECONNREFUSED 10.0.0.1:5432'))), (error: unknown) => {
+      assert.ok(error instanceof DatabaseUnavailable);
+      assert.equal(error.status, 503);
+      assert.ok(error.cause instanceof Refused, 'the driver error stays the cause');
+      return true;
+    });
+  }
+  assert.equal(await watched.run(succeed), 'row');
+  assert.equal(await watched.run(succeed), 'row');
+  assert.deepEqual(
+    logged.map((record) => `${record.level} ${record.message}`),
+    [
+      'ERROR Database postgresql://nimbus@db/nimbus is unreachable (connect ECONNREFUSED 10.0.0.1:5432); requests fail with 503 until it is back',
+      'INFO Database postgresql://nimbus@db/nimbus is reachable again',
+    ],
+  );
+});
+
+test('other errors pass unchanged, and failures before the first success are the opener\'s to report', async () => {
+  const watched = guard();
+  logged.length = 0;
+  const syntax = new Error('syntax error at or near "selec"');
+  await assert.rejects(watched.run(fail(syntax)), (error: unknown) => error === syntax);
+  await assert.rejects(watched.run(fail(new Refused('connect ECONNREFUSED'))), DatabaseUnavailable);
+  assert.deepEqual(logged, [], 'a database never reached is a start-up error, not an outage');
+});

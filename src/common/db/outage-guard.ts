@@ -1,0 +1,142 @@
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
+import { messageOf, ServiceUnavailable } from '../errors/errors.js';
+import { getLogger } from '../logging/logger.js';
+
+const log = getLogger('nimbus.common.db');
+
+/**
+ * The database cannot be reached (stopped, restarting, unreachable): every service answers 503 in
+ * its own fault format, and the request may be retried once the database is back.
+ */
+export class DatabaseUnavailable extends ServiceUnavailable {
+  constructor(options: { cause: unknown }) {
+    super('The service is temporarily unavailable: its database cannot be reached. Please try again later.', options);
+  }
+}
+
+/**
+ * Watches one database's reachability for the process: the first failure of an outage is logged
+ * once at ERROR, the first success after it once at INFO, whatever runs in between.
+ */
+export class OutageGuard {
+  #down = false;
+  /** Before the first success, a failure is the opener's to report (a start-up error), not an outage. */
+  #reached = false;
+
+  constructor(
+    private readonly displayUrl: string,
+    private readonly isConnectionFailure: (error: unknown) => boolean,
+  ) {}
+
+  /** Runs one driver step: a connection failure becomes DatabaseUnavailable, a success ends an outage. */
+  async run<T>(step: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await step();
+    } catch (error) {
+      if (!this.isConnectionFailure(error)) throw error;
+      if (this.#reached && !this.#down) {
+        this.#down = true;
+        log.error(`Database ${this.displayUrl} is unreachable (${messageOf(error)}); requests fail with 503 until it is back`);
+      }
+      throw new DatabaseUnavailable({ cause: error });
+    }
+    this.#reached = true;
+    if (this.#down) {
+      this.#down = false;
+      log.info(`Database ${this.displayUrl} is reachable again`);
+    }
+    return result;
+  }
+}
+
+class GuardedConnection implements DatabaseConnection {
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly guard: OutageGuard,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.guard.run(() => this.inner.executeQuery<R>(query));
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
+
+function innerOf(connection: DatabaseConnection): DatabaseConnection {
+  return connection instanceof GuardedConnection ? connection.inner : connection;
+}
+
+/** Every engine Nimbus runs on has savepoints; an engine without them says so when one is used. */
+function noSavepoints(): Error {
+  return new Error('This database engine has no savepoints');
+}
+
+/** The engine's driver with every step run through the guard; transactions and savepoints as the engine does them. */
+class GuardedDriver implements Driver {
+  constructor(
+    private readonly inner: Driver,
+    private readonly guard: OutageGuard,
+  ) {}
+
+  savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.guard.run(() => {
+      if (!this.inner.savepoint) throw noSavepoints();
+      return this.inner.savepoint(innerOf(connection), name, compile);
+    });
+  }
+
+  rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.guard.run(() => {
+      if (!this.inner.rollbackToSavepoint) throw noSavepoints();
+      return this.inner.rollbackToSavepoint(innerOf(connection), name, compile);
+    });
+  }
+
+  releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    return this.guard.run(() => {
+      if (!this.inner.releaseSavepoint) throw noSavepoints();
+      return this.inner.releaseSavepoint(innerOf(connection), name, compile);
+    });
+  }
+
+  init(): Promise<void> {
+    return this.guard.run(() => this.inner.init());
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new GuardedConnection(await this.guard.run(() => this.inner.acquireConnection()), this.guard);
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.guard.run(() => this.inner.beginTransaction(innerOf(connection), settings));
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.guard.run(() => this.inner.commitTransaction(innerOf(connection)));
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.guard.run(() => this.inner.rollbackTransaction(innerOf(connection)));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(innerOf(connection));
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}
+
+/** The engine's dialect whose connection failures are DatabaseUnavailable, watched by `guard`. */
+export function guardedDialect(inner: Dialect, guard: OutageGuard): Dialect {
+  return {
+    createAdapter: () => inner.createAdapter(),
+    createDriver: () => new GuardedDriver(inner.createDriver(), guard),
+    createQueryCompiler: () => inner.createQueryCompiler(),
+    createIntrospector: (db) => inner.createIntrospector(db),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * A PostgreSQL cluster of a test's own: initdb into a temporary directory, a server on a free
+ * loopback port with its socket in that directory, that the test may stop (`-m immediate`, as a
+ * crash) and start again without touching the machine's shared server. remove() stops it and
+ * deletes the directory; call it in a `finally`.
+ */
+import { execFile } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
+
+const run = promisify(execFile);
+const VERSIONS_DIR = '/usr/lib/postgresql';
+/** initdb and postgres refuse to run as root; the cluster then belongs to this user. */
+const SERVER_USER = 'postgres';
+
+export interface PrivatePostgres {
+  /** A superuser URL of the cluster's `postgres` database. */
+  readonly adminUrl: string;
+  /** The URL of a new, empty database `name` of the cluster. */
+  createDatabase(name: string): Promise<string>;
+  /** Stops the server at once, as a crash (`pg_ctl stop -m immediate`). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, waiting until it accepts connections. */
+  start(): Promise<void>;
+  /** Stops it (if running) and deletes its directory. */
+  remove(): Promise<void>;
+}
+
+/** The newest installed server's bin directory, if any. */
+function serverBinDir(): string | undefined {
+  if (!existsSync(VERSIONS_DIR)) return undefined;
+  const versions = readdirSync(VERSIONS_DIR)
+    .filter((name) => existsSync(join(VERSIONS_DIR, name, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(VERSIONS_DIR, versions[0], 'bin');
+}
+
+/** Why a private cluster cannot be made here (pass as `skip`), or false. */
+export function privatePostgresUnavailable(): string | false {
+  if (serverBinDir() === undefined) return `no PostgreSQL server binaries under ${VERSIONS_DIR}: private-cluster tests are SKIPPED`;
+  return false;
+}
+
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const bin = serverBinDir();
+  if (bin === undefined) throw new Error(`no PostgreSQL server binaries under ${VERSIONS_DIR}`);
+  const asRoot = userInfo().uid === 0;
+  const dir = mkdtempSync('/tmp/nimbus-pg-');
+  const data = join(dir, 'data');
+  const port = await freePort();
+  const pgRun = async (tool: string, args: readonly string[]): Promise<void> => {
+    const command = join(bin, tool);
+    await (asRoot ? run('runuser', ['-u', SERVER_USER, '--', command, ...args]) : run(command, args));
+  };
+  if (asRoot) {
+    const { stdout } = await run('id', ['-u', SERVER_USER]);
+    const { stdout: gid } = await run('id', ['-g', SERVER_USER]);
+    chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
+  }
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
+  const start = () => pgRun('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  let running = false;
+  try {
+    await pgRun('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
+    await start();
+    running = true;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  const stop = async (): Promise<void> => {
+    await pgRun('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    running = false;
+  };
+  return {
+    adminUrl,
+    async createDatabase(name) {
+      await pgRun('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-q', '-c', `create database "${name}"`]);
+      return `postgresql://postgres@127.0.0.1:${port}/${name}`;
+    },
+    stop,
+    async start() {
+      await start();
+      running = true;
+    },
+    async remove() {
+      if (running) await stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
