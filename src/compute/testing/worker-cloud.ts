@@ -34,6 +34,7 @@ import { FakeDriver, fakeDriverFactory } from '../virt/fake/index.js';
 import type { ComputeImageSource } from '../agent/image-access.js';
 import { startComputeWorkers, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
 import { createComputeStores } from '../db/compute-stores.js';
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 
 export const IMAGE_ID = randomUUID();
 
@@ -87,6 +88,7 @@ export function serversOf(cloud: Cloud): ServersService {
     availabilityZones: async () => ['nova'],
     serviceRegistry: new ServiceRegistry(cloud.db),
     consoleAuth: new ConsoleAuth(stores.consoleTokens, { tokenTtlSeconds: 600, novncBaseUrl: () => 'http://cloud.test/novnc/vnc_lite.html' }),
+    ...(cloud.volumes === undefined ? {} : { volumes: cloud.volumes }),
   });
 }
 
@@ -98,13 +100,15 @@ export interface Cloud {
   readonly workers: ComputeWorkers;
   readonly transport: Transport;
   readonly stateDir: string;
+  /** The volume API the agents and the servers API use (absent: none). */
+  readonly volumes?: ComputeVolumeApi;
   driver(host: string): FakeDriver;
 }
 
-/** Agent options a test may set (shelve offload timing, resize rules, forced config drives). */
+/** Agent options a test may set (shelve offload timing, resize rules, forced config drives, a volume API). */
 export type CloudOptions = Pick<
   ComputeWorkersOptions,
-  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive'
+  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive' | 'volumes'
 >;
 
 export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS, options: CloudOptions = {}): Promise<void> {
@@ -132,7 +136,7 @@ export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<voi
         return found;
       };
       try {
-        await fn({ db, workers, transport, stateDir, driver });
+        await fn({ db, workers, transport, stateDir, driver, ...(options.volumes === undefined ? {} : { volumes: options.volumes }) });
       } finally {
         await workers.stop();
         await transport.close();
