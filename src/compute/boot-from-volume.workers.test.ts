@@ -32,10 +32,10 @@ const MEMBER: RequestContext = { requestId: 'req-member', userId: 'u1', projectI
 type Json = Record<string, unknown>;
 
 /** The compute cloud (one fake host) and the volume cloud it reaches through the volume API. */
-function withBothClouds(fn: (cloud: Cloud, volumes: VolumeCloud, servers: ServersService) => Promise<void>): Promise<void> {
+function withBothClouds(fn: (cloud: Cloud, volumes: VolumeCloud, servers: ServersService) => Promise<void>, hosts = 1): Promise<void> {
   return withVolumeCloud('sqlite', (volumeCloud) =>
     withCloud(
-      1,
+      hosts,
       async (cloud) => {
         await ensureDefaultFlavors(new FlavorStore(cloud.db));
         await fn(cloud, volumeCloud, serversOf(cloud));
@@ -137,4 +137,26 @@ describe('boot from volume on the real workers', () => {
         await rm(big, { force: true });
       }
     }));
+
+  test('a spawn that fails after the volumes were connected: the next host connects them afresh and boots', () =>
+    withBothClouds(async (cloud, volumes, servers) => {
+      // compute-1 cannot spawn: of two servers spread over two hosts, at least one is tried there first.
+      cloud.driver('compute-1').faults.failEvery('spawn', { message: 'spawn broke on compute-1' });
+      const made: string[] = [];
+      for (const name of ['first', 'second']) {
+        const uuid = await bootFromVolume(servers, name, { sourceType: 'blank', volumeSize: 1, deleteOnTermination: true });
+        await waitFor(cloud.db, uuid, 'active', null, 30_000);
+        made.push(uuid);
+      }
+      const failedBuilds = await tables(cloud.db).selectFrom('compute_instance_action_events').select('host').where('result', '=', 'Error').execute();
+      assert.ok(failedBuilds.some((event) => event.host === 'compute-1'), 'a build failed on compute-1 and was rescheduled');
+      for (const uuid of made) {
+        assert.equal((await instance(cloud.db, uuid)).host, 'compute-2');
+        const [root] = await new BlockDeviceStore(cloud.db).ofInstance(uuid);
+        assert.equal(cloud.driver('compute-2').inspect(uuid)?.rootVolumeId, root?.volumeId);
+        const { volume } = await volumeOf(volumes, root?.volumeId ?? '');
+        assert.equal(volume['status'], 'in-use');
+        assert.deepEqual((volume['attachments'] as Json[]).map((attachment) => attachment['server_id']), [uuid], 'one attachment, the new host\'s');
+      }
+    }, 2));
 });

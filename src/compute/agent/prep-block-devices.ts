@@ -79,3 +79,20 @@ async function awaitAvailable(volumes: ComputeVolumeApi, volumeId: string): Prom
   }
   throw new Error(`Volume ${volumeId} did not finish being created after ${ALLOCATE_RETRIES} attempts`);
 }
+
+/**
+ * Before a reschedule (Nova's _shutdown_instance for the 3.44 flow): each prepared volume lets go
+ * of this host — its attachment is deleted and a new one, without a connector, keeps it reserved
+ * for the instance — so the next host connects it afresh. The volumes made here stay with the instance.
+ */
+export async function unprepBlockDevices(deps: ComputeManagerDeps, devices: readonly AgentBlockDevice[]): Promise<void> {
+  const volumes = deps.volumes;
+  if (volumes === undefined) return;
+  const context = currentContext() ?? newAdminContext();
+  for (const device of devices) {
+    if (device.volumeId === null || device.attachmentId === null) continue;
+    await volumes.attachmentDelete(context, device.attachmentId);
+    const reserved = await volumes.attachmentCreate(context, device.volumeId, device.instanceUuid);
+    await deps.conductor.blockDeviceSave({ id: device.id, changes: { attachmentId: reserved.id, connectionInfo: null } });
+  }
+}

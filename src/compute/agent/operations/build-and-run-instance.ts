@@ -10,7 +10,7 @@ import type { AgentBlockDevice, AgentInstance } from '../../conductor/rpc-api.js
 import type { ImageMeta } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec, knownImage } from '../guest-spec.js';
-import { prepBlockDevices } from '../prep-block-devices.js';
+import { prepBlockDevices, unprepBlockDevices } from '../prep-block-devices.js';
 import { BuildAborted, buildNetworks } from '../build-networks.js';
 import { releaseNetwork } from '../release-network.js';
 import type { NetworkInfo } from '../../network/network-info.js';
@@ -44,8 +44,9 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
   const started = Date.now();
   let configDrive = instance.configDrive;
   let networkInfo: NetworkInfo = [];
+  let devices: AgentBlockDevice[] = [];
   try {
-    const devices = await prepBlockDevices(deps, uuid, instance.availabilityZone);
+    devices = await prepBlockDevices(deps, uuid, instance.availabilityZone);
     const image = await buildImage(deps, build.imageRef, devices);
     configDrive = configDriveRequired(deps, instance, image);
     networkInfo = await buildNetworks(deps, instance, build);
@@ -59,8 +60,9 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
       await abortBuild(deps, uuid, error);
       return;
     }
-    // Nova's _cleanup_allocated_networks before a reschedule: the next host makes its own ports.
+    // Nova's _cleanup_allocated_networks before a reschedule: the next host makes its own ports (and connects the volumes itself).
     await releaseNetwork(deps, { ...instance, networkInfo });
+    await unprepBlockDevices(deps, devices).catch((undo: unknown) => LOG.warning(`Could not release the volumes before a reschedule: ${messageOf(undo)}`, { instance: uuid }));
     const requeued = await conductor.instanceUpdate({
       uuid,
       expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SPAWNING] },
