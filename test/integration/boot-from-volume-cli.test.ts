@@ -71,10 +71,10 @@ describe('boot from volume with QEMU guests through the openstack CLI', { skip }
     assert.equal((await cloud.show('bfv-b'))['status'], 'ACTIVE');
   });
 
-  test('a boot volume that does not exist is a 400 and no server is made', async () => {
-    const failed = await openstack(cloud.admin, ['server', 'create', '--volume', '6e4c4cd5-7cc2-4c61-a2c4-7c5d3c6f9c6f', '--flavor', 'm1.tiny', 'bfv-none']);
+  test('a blank boot volume without a size is Nova’s 400 and no server is made', async () => {
+    const failed = await openstack(cloud.admin, ['server', 'create', '--block-device', 'source_type=blank,destination_type=volume,boot_index=0', '--flavor', 'm1.tiny', 'bfv-none']);
     assert.notEqual(failed.code, 0);
-    assert.match(failed.stderr, /No volume with a name or ID|could not be found|failed to get volume/i);
+    assert.match(failed.stderr, /Blank volumes \(source: 'blank', dest: 'volume'\) need to have non-zero size \(HTTP 400\)/);
     const listed = await openstackJson<Row[]>(cloud.admin, ['server', 'list']);
     assert.ok(!listed.some((server) => server['Name'] === 'bfv-none'));
   });

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest, Forbidden, NimbusError } from '../../common/errors/errors.js';
+import { BadRequest, Forbidden, messageOf, NimbusError } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
 import type { ImageRef } from '../../image/index.js';
 import type { BuildRequest, ComputeTaskApi } from '../conductor/rpc-api.js';
 import type { InstancesTable } from '../db/tables.js';
@@ -52,6 +53,8 @@ export interface CreateServersDeps {
 }
 
 const GIB = 1024 ** 3;
+
+const LOG = getLogger('nimbus.compute.api');
 
 /**
  * Nova's compute API create (_validate_and_build_base_options → _provision_instances →
@@ -159,7 +162,9 @@ async function recordBlockDevices(deps: CreateServersDeps, context: RequestConte
       }
     }
   } catch (error) {
-    for (const id of reserved) await deps.volumes?.attachmentDelete(context, id).catch(() => undefined);
+    for (const id of reserved) {
+      await deps.volumes?.attachmentDelete(context, id).catch((undo: unknown) => LOG.warning(`Could not delete attachment ${id} of a refused create: ${messageOf(undo)}`));
+    }
     for (const uuid of uuids) await deps.blockDevices.deleteAllOf(uuid);
     await deps.store.removeCreated(uuids);
     throw error;
