@@ -71,8 +71,8 @@ describe('boot from volume with QEMU guests through the openstack CLI', { skip }
     assert.equal((await cloud.show('bfv-b'))['status'], 'ACTIVE');
   });
 
-  test('a blank boot volume without a size is Nova’s 400 and no server is made', async () => {
-    const failed = await openstack(cloud.admin, ['server', 'create', '--block-device', 'source_type=blank,destination_type=volume,boot_index=0', '--flavor', 'm1.tiny', 'bfv-none']);
+  test('a blank volume without a size is Nova’s 400 and no server is made', async () => {
+    const failed = await openstack(cloud.admin, ['server', 'create', '--image', 'nimbus-tiny', '--block-device', 'source_type=blank,destination_type=volume', '--flavor', 'm1.tiny', 'bfv-none']);
     assert.notEqual(failed.code, 0);
     assert.match(failed.stderr, /Blank volumes \(source: 'blank', dest: 'volume'\) need to have non-zero size \(HTTP 400\)/);
     const listed = await openstackJson<Row[]>(cloud.admin, ['server', 'list']);

@@ -29,7 +29,8 @@ export interface BlockDeviceV2Item {
   readonly uuid?: string;
   readonly boot_index?: number | string | null;
   readonly volume_size?: number | string;
-  readonly delete_on_termination?: boolean | string;
+  /** Already a boolean: the API layer reads Nova's boolean words. */
+  readonly delete_on_termination?: boolean;
   readonly device_name?: string;
   readonly no_device?: unknown;
   readonly guest_format?: string;
@@ -42,17 +43,11 @@ export interface LegacyBlockDeviceItem {
   readonly snapshot_id?: string;
   readonly volume_size?: number | string;
   readonly device_name?: string;
-  readonly delete_on_termination?: boolean | string;
+  readonly delete_on_termination?: boolean;
   readonly no_device?: unknown;
 }
 
 const invalidFormat = (details: string) => new BadRequest(`Block Device Mapping is Invalid: ${details}`);
-
-function booleanOf(value: boolean | string | undefined): boolean {
-  if (value === undefined) return false;
-  if (typeof value === 'boolean') return value;
-  return ['1', 't', 'true', 'on', 'y', 'yes'].includes(value.toLowerCase());
-}
 
 function sizeOf(value: number | string | undefined): number | null {
   if (value === undefined) return null;
@@ -84,7 +79,7 @@ function fromV2(item: BlockDeviceV2Item, imageSpecified: boolean): RequestedBloc
     uuid: item.uuid ?? null,
     bootIndex,
     volumeSize: sizeOf(item.volume_size),
-    deleteOnTermination: booleanOf(item.delete_on_termination),
+    deleteOnTermination: item.delete_on_termination ?? false,
     deviceName: item.device_name ?? null,
     tag: item.tag ?? null,
   };
@@ -103,7 +98,7 @@ function fromLegacy(items: readonly LegacyBlockDeviceItem[], imageSpecified: boo
         uuid,
         bootIndex: null,
         volumeSize: sizeOf(item.volume_size),
-        deleteOnTermination: booleanOf(item.delete_on_termination),
+        deleteOnTermination: item.delete_on_termination ?? false,
         deviceName: item.device_name ?? null,
         tag: null,
       };

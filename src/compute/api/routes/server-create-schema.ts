@@ -162,11 +162,16 @@ function list(value: string | readonly string[] | undefined): readonly string[] 
   return value === undefined ? undefined : typeof value === 'string' ? [value] : value;
 }
 
+/** Block device mappings with delete_on_termination read as Nova's boolean words. */
+function withBooleans<T extends { readonly delete_on_termination?: boolean | string }>(items: readonly T[] | undefined): (Omit<T, 'delete_on_termination'> & { delete_on_termination?: boolean })[] | undefined {
+  return items?.map(({ delete_on_termination: value, ...item }) => ({ ...item, ...(value === undefined ? {} : { delete_on_termination: boolFromString(value) ?? false }) }));
+}
+
 /** The validated body as the servers service takes it (Nova's min/max count rules applied). */
 export function toCreateRequest(body: ServerCreateBody, version: Microversion): ServerCreateRequest {
   const server = body.server;
   const imageRef = server.imageRef ?? '';
-  const blockDevices = requestedBlockDevices(server.block_device_mapping_v2, server.block_device_mapping, imageRef !== '');
+  const blockDevices = requestedBlockDevices(withBooleans(server.block_device_mapping_v2), withBooleans(server.block_device_mapping), imageRef !== '');
   // Nova's _image_from_req_data: no image is fine only for a server that names block devices.
   if (imageRef === '' && server.block_device_mapping_v2 === undefined && server.block_device_mapping === undefined) throw new BadRequest('Missing imageRef attribute');
   const minCount = Number(server.min_count ?? 1);
