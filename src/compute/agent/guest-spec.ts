@@ -1,6 +1,6 @@
 /** The driver's view of an instance, built from the agent's record of it. */
 import type { AgentInstance } from '../conductor/rpc-api.js';
-import type { ImageMeta, InstanceRef, InstanceSpec, VolumeAttachment } from '../virt/instance-spec.js';
+import type { BlockDeviceInfo, ImageMeta, InstanceRef, InstanceSpec } from '../virt/instance-spec.js';
 import { vifSpecs } from '../network/network-info.js';
 
 export function guestRef(instance: AgentInstance): InstanceRef {
@@ -27,15 +27,24 @@ export function guestSpec(instance: AgentInstance, image: ImageMeta = knownImage
     configDrive: instance.configDrive,
     metadata: instance.metadata,
     network: vifSpecs(instance.networkInfo),
-    blockDevices: { rootDeviceName: instance.rootDeviceName ?? '/dev/vda', volumes: attachedVolumes(instance) },
+    blockDevices: blockDeviceInfo(instance),
   };
 }
 
-/** The volumes the host has a connection to, as the driver attaches them. */
-export function attachedVolumes(instance: AgentInstance): VolumeAttachment[] {
-  return instance.volumes.flatMap((volume) => (volume.connection === null ? [] : [{ volumeId: volume.volumeId, mountpoint: volume.mountpoint, connection: volume.connection }]));
+/** The volumes the host has a connection to, as the driver attaches them: the one with boot index 0 is the root disk. */
+function blockDeviceInfo(instance: AgentInstance): BlockDeviceInfo {
+  const connected = instance.volumes.flatMap((volume) =>
+    volume.connection === null ? [] : [{ bootIndex: volume.bootIndex, attachment: { volumeId: volume.volumeId, mountpoint: volume.mountpoint, connection: volume.connection } }],
+  );
+  const root = connected.find((volume) => volume.bootIndex === 0);
+  return {
+    rootDeviceName: instance.rootDeviceName ?? '/dev/vda',
+    ...(root === undefined ? {} : { rootVolume: root.attachment }),
+    volumes: connected.filter((volume) => volume !== root).map((volume) => volume.attachment),
+  };
 }
 
-function knownImage(id: string): ImageMeta {
+/** An image known by its id alone (a guest that exists already, or one whose root volume holds the image). */
+export function knownImage(id: string): ImageMeta {
   return { id, name: '', diskFormat: 'raw', containerFormat: 'bare', minDiskGb: 0, minRamMb: 0, properties: {} };
 }

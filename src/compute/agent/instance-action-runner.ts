@@ -63,8 +63,9 @@ export class InstanceActionRunner {
       } catch (error) {
         LOG.error(`${event} failed: ${messageOf(error)}`, { instance: uuid, error });
         const failure = (await spec.onFailure?.(error, instance)) ?? {};
-        await conductor.instanceUpdate({ uuid, expected, changes: { ...failure.changes, taskState: null } });
+        // The fault first: whoever sees the new state (ERROR) finds the fault that explains it.
         await conductor.instanceFaultCreate({ uuid, code: 500, message: messageOf(error), host });
+        await conductor.instanceUpdate({ uuid, expected, changes: { ...failure.changes, taskState: null } });
         await conductor.actionEventFinish({ uuid, event, host, result: 'Error', traceback: messageOf(error) });
         return;
       }

@@ -28,7 +28,9 @@ import type {
   ActionEventArgs,
   ActionEventFinishArgs,
   AgentInstance,
+  AgentBlockDevice,
   BlockDeviceDestroyArgs,
+  BlockDeviceSaveArgs,
   BlockDeviceUpdateArgs,
   BuildInstancesArgs,
   ComputeNodeUpdateArgs,
@@ -116,6 +118,11 @@ export class ConductorService {
         migration_list: (args: { filter: MigrationFilter }): Promise<MigrationRow[]> => this.#deps.migrations.list(args.filter),
         instances_on_host: (args: { host: string }) => instances.onHost(args.host),
         block_device_mapping_update: (args: BlockDeviceUpdateArgs) => blockDevices.update(args.instanceUuid, args.volumeId, { connectionInfo: args.connectionInfo }),
+        block_device_mapping_get_all_by_instance: async (args: { instanceUuid: string }): Promise<AgentBlockDevice[]> =>
+          (await blockDevices.ofInstance(args.instanceUuid)).map(({ createdAt: _created, ...mapping }) => mapping),
+        block_device_mapping_save: async (args: BlockDeviceSaveArgs) => {
+          await blockDevices.save(args.id, args.changes);
+        },
         block_device_mapping_destroy: (args: BlockDeviceDestroyArgs) =>
           args.volumeId === undefined ? blockDevices.deleteAllOf(args.instanceUuid) : blockDevices.delete(args.instanceUuid, args.volumeId),
         release_resources: async (args: { instanceUuid: string }) => {

@@ -2,7 +2,8 @@
  * The conductor's RPC API as it travels on the bus (Nova's conductor `compute_task` namespace and
  * the DB proxy a compute agent uses instead of DB credentials). Plain JSON shapes only.
  */
-import type { AgentVolume } from '../volumes/block-device.js';
+import type { AgentVolume, BlockDeviceMapping } from '../volumes/block-device.js';
+import type { BlockDeviceSave } from '../db/bdm-store.js';
 import type { DriverCapabilities } from '../virt/capabilities.js';
 import type { HostResources } from '../virt/host-resources.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
@@ -55,6 +56,15 @@ export interface BlockDeviceUpdateArgs {
   readonly instanceUuid: string;
   readonly volumeId: string;
   readonly connectionInfo: Readonly<Record<string, unknown>> | null;
+}
+
+/** A block device mapping as an agent reads it over the bus (Nova's BlockDeviceMappingList.get_by_instance_uuid). */
+export type AgentBlockDevice = Omit<BlockDeviceMapping, 'createdAt'>;
+
+/** An agent's save of a mapping it prepared (Nova's bdm.save()): the volume it made, the attachment and connection. */
+export interface BlockDeviceSaveArgs {
+  readonly id: number;
+  readonly changes: BlockDeviceSave;
 }
 
 /** The mapping of one volume of the instance goes (detached); without a volume id all of them (the instance is gone). */

@@ -11,8 +11,10 @@ import {
   CONDUCTOR_TOPIC,
   type ActionEventArgs,
   type ActionEventFinishArgs,
+  type AgentBlockDevice,
   type AgentInstance,
   type BlockDeviceDestroyArgs,
+  type BlockDeviceSaveArgs,
   type BlockDeviceUpdateArgs,
   type BuildInstancesArgs,
   type BuildRequest,
@@ -118,6 +120,14 @@ export class ConductorClient {
 
   async blockDeviceUpdate(args: BlockDeviceUpdateArgs): Promise<void> {
     await this.#rpc.call('block_device_mapping_update', args);
+  }
+
+  blockDevicesOf(instanceUuid: string): Promise<AgentBlockDevice[]> {
+    return this.#rpc.call<AgentBlockDevice[]>('block_device_mapping_get_all_by_instance', { instanceUuid });
+  }
+
+  async blockDeviceSave(args: BlockDeviceSaveArgs): Promise<void> {
+    await this.#rpc.call('block_device_mapping_save', args);
   }
 
   async blockDeviceDestroy(args: BlockDeviceDestroyArgs): Promise<void> {

@@ -7,6 +7,14 @@ import type { BlockDeviceMappingsTable, ComputeTables } from './tables.js';
 
 export type NewBlockDeviceMapping = Omit<BlockDeviceMapping, 'id' | 'createdAt'>;
 
+/** What a compute host records of a mapping it prepared (Nova's bdm.save()): the volume it made and the connection. */
+export interface BlockDeviceSave {
+  readonly volumeId?: string;
+  readonly volumeSize?: number;
+  readonly attachmentId?: string | null;
+  readonly connectionInfo?: Readonly<Record<string, unknown>> | null;
+}
+
 export interface BlockDeviceChanges {
   readonly attachmentId?: string | null;
   readonly connectionInfo?: Readonly<Record<string, unknown>> | null;
@@ -22,6 +30,7 @@ function toMapping(row: Selectable<BlockDeviceMappingsTable>): BlockDeviceMappin
     deviceName: row.device_name,
     bootIndex: row.boot_index === null ? null : Number(row.boot_index),
     imageId: row.image_id,
+    snapshotId: row.snapshot_id,
     volumeId: row.volume_id,
     volumeSize: row.volume_size === null ? null : Number(row.volume_size),
     deleteOnTermination: Boolean(row.delete_on_termination),
@@ -72,6 +81,7 @@ export class BlockDeviceStore {
         device_name: mapping.deviceName,
         boot_index: mapping.bootIndex,
         image_id: mapping.imageId,
+        snapshot_id: mapping.snapshotId,
         volume_id: mapping.volumeId,
         volume_size: mapping.volumeSize,
         delete_on_termination: mapping.deleteOnTermination,
@@ -95,6 +105,18 @@ export class BlockDeviceStore {
       .where('instance_uuid', '=', instanceUuid)
       .where('volume_id', '=', volumeId)
       .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Saves a mapping by its id (one whose volume may not exist yet); false when it is gone. */
+  async save(id: number, changes: BlockDeviceSave): Promise<boolean> {
+    const set: Updateable<BlockDeviceMappingsTable> = {};
+    if (changes.volumeId !== undefined) set.volume_id = changes.volumeId;
+    if (changes.volumeSize !== undefined) set.volume_size = changes.volumeSize;
+    if (changes.attachmentId !== undefined) set.attachment_id = changes.attachmentId;
+    if (changes.connectionInfo !== undefined) set.connection_info = changes.connectionInfo === null ? null : JSON.stringify(changes.connectionInfo);
+    if (Object.keys(set).length === 0) return true;
+    const result = await this.#db.updateTable('compute_block_device_mappings').set(set).where('id', '=', id).executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 

@@ -107,6 +107,15 @@ export function checkLock(context: RequestContext, server: Server): void {
   if (server.row.locked && !(context.isAdmin ?? false)) throw new Conflict(`Instance ${server.row.uuid} is locked`);
 }
 
+/**
+ * A volume-backed server (no image of its own: its root disk is a volume) refuses what this cloud
+ * cannot do with a root volume — snapshot, shelve, rebuild, rescue, resize and the moves — with a
+ * 409 naming why, where Nova would do them.
+ */
+export function requireImageBacked(server: Server, action: string): void {
+  if (server.row.image_ref === '') throw new Conflict(`Cannot '${action}' instance ${server.row.uuid} while it is volume-backed: this cloud does not support it`);
+}
+
 /** The server's host; a server never scheduled has none and is not ready for host actions (409). */
 export function hostOf(server: Server): string {
   if (server.row.host === null) throw new Conflict(`Instance ${server.row.uuid} is not ready`);

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { MessageDeliveryFailure } from '../../common/bus/errors.js';
-import { BadRequest, Forbidden, NimbusError, ServiceUnavailable } from '../../common/errors/errors.js';
+import { BadRequest, Forbidden, messageOf, NimbusError, ServiceUnavailable } from '../../common/errors/errors.js';
+import { getLogger } from '../../common/logging/logger.js';
 import type { ImageRef } from '../../image/index.js';
 import type { BuildRequest, ComputeTaskApi } from '../conductor/rpc-api.js';
 import type { InstancesTable } from '../db/tables.js';
@@ -21,6 +22,9 @@ import type { CreatedServers, ServerCreateRequest } from './server.js';
 import { TRUSTED_CERTS_KEY, type ServerStore } from '../db/server-store.js';
 import type { NeutronApi } from '../network/neutron-api.js';
 import { validateNetworks } from './validate-networks.js';
+import type { BlockDeviceStore } from '../db/bdm-store.js';
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
+import { ROOT_DEVICE_NAME, validateBlockDevices, type ValidBlockDevice } from './validate-block-devices.js';
 
 /** The image service as compute uses it (in-process): NotFound for images the caller may not see. */
 export interface ImageLookup {
@@ -43,10 +47,15 @@ export interface CreateServersDeps {
   readonly availabilityZones: AvailabilityZoneNames;
   /** The network API (absent: a cloud without networking, where requested networks are not checked). */
   readonly network?: NeutronApi;
+  readonly blockDevices: BlockDeviceStore;
+  /** The volume API (absent: a node without one, where a create naming volumes is 503). */
+  readonly volumes?: ComputeVolumeApi;
   readonly now: () => Date;
 }
 
 const GIB = 1024 ** 3;
+
+const LOG = getLogger('nimbus.compute.api');
 
 /**
  * Nova's compute API create (_validate_and_build_base_options → _provision_instances →
@@ -58,10 +67,13 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   const projectId = context.projectId ?? '';
   const userId = context.userId ?? '';
   const flavor = await findFlavor(deps, context, request.flavorRef);
-  const image = await findImage(deps, context, request.imageRef);
-  checkImageFitsFlavor(image, flavor);
-  // Nova's guard against a large image filling a host through a flavor that sets no disk size.
-  if (flavor.root_gb === 0 && request.zeroDiskFlavorAllowed !== true) throw new Forbidden('Only volume-backed servers are allowed for flavors with zero disk.');
+  const blockDevices = await validateBlockDevices(deps, context, request, flavor);
+  const image = blockDevices.volumeBacked ? blockDevices.rootImage : await findImage(deps, context, request.imageRef);
+  if (!blockDevices.volumeBacked) {
+    checkImageFitsFlavor(image as ImageRef, flavor);
+    // Nova's guard against a large image filling a host through a flavor that sets no disk size.
+    if (flavor.root_gb === 0 && request.zeroDiskFlavorAllowed !== true) throw new Forbidden('Only volume-backed servers are allowed for flavors with zero disk.');
+  }
   const keyData = request.keyName === undefined ? null : await findKey(deps, userId, request.keyName);
   checkUserData(request.userData);
   await checkMetadataQuota(deps, projectId, request.metadata ?? {});
@@ -84,7 +96,19 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   const adminPass = request.adminPass ?? generatePassword();
   await deps.store.create(
     uuids.map((uuid, index) => ({
-      row: instanceRow({ uuid, name: count > 1 ? `${request.name}-${index + 1}` : request.name, index, request, flavor, projectId, userId, keyData, reservationId, now }),
+      row: instanceRow({
+        uuid,
+        name: count > 1 ? `${request.name}-${index + 1}` : request.name,
+        index,
+        request,
+        volumeBacked: blockDevices.volumeBacked,
+        flavor,
+        projectId,
+        userId,
+        keyData,
+        reservationId,
+        now,
+      }),
       metadata: request.metadata ?? {},
       tags: [...new Set(request.tags ?? [])],
       systemMetadata: trustedCerts(request),
@@ -93,15 +117,16 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
     })),
   );
   await recheckQuota(deps, projectId, userId, uuids, flavor);
+  await recordBlockDevices(deps, context, uuids, blockDevices.devices);
 
   const builds: BuildRequest[] = uuids.map((uuid) => ({
     instanceUuid: uuid,
-    imageRef: image.id,
+    imageRef: blockDevices.volumeBacked ? '' : (image?.id ?? ''),
     adminPassword: adminPass,
     requestedNetworks,
     ...(securityGroups.length === 0 ? {} : { securityGroups }),
   }));
-  const spec = requestSpec(request, uuids, projectId, flavor, image, group?.spec);
+  const spec = { ...requestSpec(request, uuids, projectId, flavor, image, group?.spec), ...(blockDevices.volumeBacked ? { isBootFromVolume: true } : {}) };
   try {
     await deps.computeTaskApi.buildInstances(builds, destination === undefined ? spec : { ...spec, requestedDestination: destination });
   } catch (error) {
@@ -113,6 +138,46 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   }
   const servers = await Promise.all(uuids.map((uuid) => deps.store.get(uuid)));
   return { servers, reservationId, adminPass };
+}
+
+/**
+ * Nova's _create_block_device_mapping: each instance's mappings recorded; an existing volume is
+ * reserved for it in Cinder (an attachment without a connector) as Nova's _validate_bdm does. A
+ * refusal takes back what was made, the instances included.
+ */
+async function recordBlockDevices(deps: CreateServersDeps, context: RequestContext, uuids: readonly string[], devices: readonly ValidBlockDevice[]): Promise<void> {
+  if (devices.length === 0) return;
+  const reserved: string[] = [];
+  try {
+    for (const uuid of uuids) {
+      for (const device of devices) {
+        const attachment = device.sourceType === 'volume' ? await (deps.volumes as ComputeVolumeApi).attachmentCreate(context, device.uuid ?? '', uuid) : undefined;
+        if (attachment !== undefined) reserved.push(attachment.id);
+        await deps.blockDevices.insert({
+          instanceUuid: uuid,
+          sourceType: device.sourceType,
+          destinationType: 'volume',
+          deviceName: device.deviceName,
+          bootIndex: device.bootIndex,
+          imageId: device.sourceType === 'image' ? device.uuid : null,
+          snapshotId: device.sourceType === 'snapshot' ? device.uuid : null,
+          volumeId: device.sourceType === 'volume' ? device.uuid : null,
+          volumeSize: device.volumeSize,
+          deleteOnTermination: device.deleteOnTermination,
+          attachmentId: attachment?.id ?? null,
+          tag: device.tag,
+          connectionInfo: null,
+        });
+      }
+    }
+  } catch (error) {
+    for (const id of reserved) {
+      await deps.volumes?.attachmentDelete(context, id).catch((undo: unknown) => LOG.warning(`Could not delete attachment ${id} of a refused create: ${messageOf(undo)}`));
+    }
+    for (const uuid of uuids) await deps.blockDevices.deleteAllOf(uuid);
+    await deps.store.removeCreated(uuids);
+    throw error;
+  }
 }
 
 function trustedCerts(request: ServerCreateRequest): Record<string, string> {
@@ -261,6 +326,8 @@ interface RowInput {
   readonly keyData: string | null;
   readonly reservationId: string;
   readonly now: string;
+  /** The guest boots from a volume: the server has no image (Nova shows image as ''). */
+  readonly volumeBacked: boolean;
 }
 
 function instanceRow(input: RowInput): InstancesTable {
@@ -272,7 +339,7 @@ function instanceRow(input: RowInput): InstancesTable {
     display_name: input.name,
     display_description: request.description === undefined ? request.name : request.description,
     hostname: input.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'server',
-    image_ref: request.imageRef.split('/').at(-1) ?? request.imageRef,
+    image_ref: input.volumeBacked ? '' : (request.imageRef.split('/').at(-1) ?? request.imageRef),
     flavor_id: flavor.flavorid,
     flavor: JSON.stringify({ cur: flavor, old: null, new: null }),
     vcpus: flavor.vcpus,
@@ -287,7 +354,7 @@ function instanceRow(input: RowInput): InstancesTable {
     availability_zone: request.availabilityZone ?? null,
     reservation_id: input.reservationId,
     launch_index: input.index,
-    root_device_name: null,
+    root_device_name: input.volumeBacked ? ROOT_DEVICE_NAME : null,
     kernel_id: null,
     ramdisk_id: null,
     launched_at: null,
@@ -309,13 +376,13 @@ function instanceRow(input: RowInput): InstancesTable {
   };
 }
 
-function requestSpec(request: ServerCreateRequest, uuids: readonly string[], projectId: string, flavor: Flavor, image: ImageRef, group: ServerGroupSpec | undefined): RequestSpec {
+function requestSpec(request: ServerCreateRequest, uuids: readonly string[], projectId: string, flavor: Flavor, image: ImageRef | undefined, group: ServerGroupSpec | undefined): RequestSpec {
   return {
     instanceUuids: uuids,
     numInstances: uuids.length,
     projectId,
     flavor: flavorResources(flavor),
-    image: { id: image.id, properties: image.properties },
+    image: { id: image?.id ?? '', properties: image?.properties ?? {} },
     ...(request.availabilityZone === undefined ? {} : { availabilityZone: request.availabilityZone }),
     schedulerHints: {
       ...(request.hints.sameHost === undefined ? {} : { sameHost: request.hints.sameHost }),

@@ -4,7 +4,7 @@ import type { AgentCastVerb } from '../agent/rpc-api.js';
 import type { ExpectedState } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, type ActionSupport } from './action-support.js';
+import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
 import { generatePassword } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import { rebuildServer, type RebuildDeps, type RebuildRequest } from './rebuild-server.js';
@@ -67,6 +67,7 @@ export class GuestActions {
   async rescue(context: RequestContext, server: Server, request: RescueRequest): Promise<string> {
     const uuid = server.row.uuid;
     await this.support.guard(context, server, 'rescue', RESCUE_FROM);
+    requireImageBacked(server, 'rescue');
     const host = hostOf(server);
     if (request.rescueImageRef !== undefined) await this.#checkRescueImage(context, request.rescueImageRef);
     const password = request.adminPass ?? generatePassword();

@@ -6,7 +6,7 @@ import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, type ActionSupport } from './action-support.js';
+import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, checkMetadataQuota, checkUserData, findKey, generatePassword, type ImageLookup } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
@@ -53,6 +53,7 @@ export interface RebuildRequest {
 export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, context: RequestContext, server: Server, request: RebuildRequest): Promise<string> {
   const { uuid, project_id: projectId } = server.row;
   await support.guard(context, server, 'rebuild', REBUILD_FROM);
+  requireImageBacked(server, 'rebuild');
   const host = hostOf(server);
   const image = await findRebuildImage(deps, context, request.imageRef);
   if (request.metadata !== undefined) await checkMetadataQuota(deps, projectId, request.metadata);

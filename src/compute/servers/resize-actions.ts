@@ -22,7 +22,7 @@ import { computeService } from '../scheduler/host-source.js';
 import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, type ActionSupport } from './action-support.js';
+import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, type ImageLookup } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import { hasComputeNode } from './move-checks.js';
@@ -125,6 +125,7 @@ export class ResizeActions {
   /** check_instance_lock, check_instance_state(ACTIVE, STOPPED; no task) and check_instance_host(check_is_up). */
   async #checkMovable(context: RequestContext, server: Server, action: string): Promise<void> {
     await this.support.guard(context, server, action, { vmState: [VmState.ACTIVE, VmState.STOPPED], taskState: [null] });
+    requireImageBacked(server, action);
     await this.#checkServiceUp(hostOf(server));
   }
 

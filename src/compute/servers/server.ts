@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { InstancesTable } from '../db/tables.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { NetworkInfo } from '../network/network-info.js';
+import type { RequestedBlockDevice } from './block-device-request.js';
 
 /** An instance row as the API reads it, with what the views show beside it. */
 export interface Server {
@@ -121,7 +122,10 @@ export interface ServerListQuery {
 /** What POST /servers asks for, after schema validation. */
 export interface ServerCreateRequest {
   readonly name: string;
+  /** '' for a server that boots from a volume. */
   readonly imageRef: string;
+  /** The volumes asked for (block_device_mapping_v2 or the legacy block_device_mapping). */
+  readonly blockDevices?: readonly RequestedBlockDevice[];
   readonly flavorRef: string;
   readonly keyName?: string;
   readonly userData?: string;

@@ -156,7 +156,7 @@ export class ServersService {
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
-    return createServers({ ...this.#deps, store: this.store, nodes: this.#deps.stores.nodes, serverGroups: this.#deps.stores.serverGroups, actions: this.actionLog, now: this.#now }, context, request);
+    return createServers({ ...this.#deps, store: this.store, nodes: this.#deps.stores.nodes, serverGroups: this.#deps.stores.serverGroups, actions: this.actionLog, blockDevices: this.#deps.stores.blockDevices, now: this.#now }, context, request);
   }
 
   /** A live server the caller may see: its project's, or any for an admin (`readDeleted`: deleted ones too). */

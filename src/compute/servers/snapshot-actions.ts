@@ -13,7 +13,7 @@ import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.
 import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, type ActionSupport } from './action-support.js';
+import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
 import type { AvailabilityZoneNames } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
@@ -53,6 +53,7 @@ export class SnapshotActions {
    */
   async createImage(context: RequestContext, server: Server, name: string, metadata: Readonly<Record<string, string>>, checkQuota: boolean): Promise<ImageRef> {
     await this.deps.support.guard(context, server, 'createImage', SNAPSHOT_FROM);
+    requireImageBacked(server, 'createImage');
     const host = hostOf(server);
     if (checkQuota) await checkImageMetadataQuota(this.deps.quotas, context, metadata);
     const image = await createSnapshotRecord(this.deps.images, context, server, name, metadata);
@@ -81,6 +82,7 @@ export class SnapshotActions {
   /** shelve: a snapshot named `<name>-shelved`, the guest off; the agent offloads per shelved_offload_time. */
   async shelve(context: RequestContext, server: Server): Promise<void> {
     await this.deps.support.guard(context, server, 'shelve', SNAPSHOT_FROM);
+    requireImageBacked(server, 'shelve');
     const host = hostOf(server);
     const image = await createSnapshotRecord(this.deps.images, context, server, `${server.row.display_name}-shelved`);
     await this.#claimWithImage(context, server, 'shelve', { task_state: TaskState.SHELVING }, image.id);

@@ -35,6 +35,7 @@ import type { ComputeImageSource } from '../agent/image-access.js';
 import { startComputeWorkers, type ComputeWorkers, type ComputeWorkersOptions } from '../workers.js';
 import { createComputeStores } from '../db/compute-stores.js';
 import type { NeutronApi } from '../network/neutron-api.js';
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 
 export const IMAGE_ID = randomUUID();
 
@@ -91,6 +92,7 @@ export function serversOf(cloud: Cloud, network?: NeutronApi): ServersService {
     availabilityZones: async () => ['nova'],
     serviceRegistry: new ServiceRegistry(cloud.db),
     consoleAuth: new ConsoleAuth(stores.consoleTokens, { tokenTtlSeconds: 600, novncBaseUrl: () => 'http://cloud.test/novnc/vnc_lite.html' }),
+    ...(cloud.volumes === undefined ? {} : { volumes: cloud.volumes }),
   });
 }
 
@@ -102,13 +104,15 @@ export interface Cloud {
   readonly workers: ComputeWorkers;
   readonly transport: Transport;
   readonly stateDir: string;
+  /** The volume API the agents and the servers API use (absent: none). */
+  readonly volumes?: ComputeVolumeApi;
   driver(host: string): FakeDriver;
 }
 
-/** Agent options a test may set (shelve offload timing, resize rules, forced config drives, the network API and its plug wait). */
+/** Agent options a test may set (shelve offload timing, resize rules, forced config drives, the network API and its plug wait, a volume API). */
 export type CloudOptions = Pick<
   ComputeWorkersOptions,
-  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive' | 'network' | 'vifPluggingTimeoutSeconds'
+  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive' | 'network' | 'vifPluggingTimeoutSeconds' | 'volumes'
 >;
 
 export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS, options: CloudOptions = {}): Promise<void> {
@@ -136,7 +140,7 @@ export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<voi
         return found;
       };
       try {
-        await fn({ db, workers, transport, stateDir, driver });
+        await fn({ db, workers, transport, stateDir, driver, ...(options.volumes === undefined ? {} : { volumes: options.volumes }) });
       } finally {
         await workers.stop();
         await transport.close();

@@ -70,9 +70,12 @@ export interface VolumeAttachment {
   readonly connection: VolumeConnection;
 }
 
-/** The guest's disks besides the image-backed root (Nova's block_device_info). */
+/** The guest's volumes (Nova's block_device_info). */
 export interface BlockDeviceInfo {
   readonly rootDeviceName: string;
+  /** The volume the guest boots from, at the root device name; absent: the root disk is the image's, local to the host. */
+  readonly rootVolume?: VolumeAttachment;
+  /** The other volumes, attached beside the root disk. */
   readonly volumes: readonly VolumeAttachment[];
 }
 

@@ -13,6 +13,9 @@ export interface BlockDeviceMapping {
   /** 0 for the disk the guest boots from; null for others. */
   readonly bootIndex: number | null;
   readonly imageId: string | null;
+  /** The volume snapshot a volume is made from (source snapshot). */
+  readonly snapshotId: string | null;
+  /** Null until the volume exists (sources image, snapshot and blank make it on the compute host). */
   readonly volumeId: string | null;
   readonly volumeSize: number | null;
   readonly deleteOnTermination: boolean;

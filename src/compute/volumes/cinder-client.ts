@@ -8,7 +8,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { NimbusError, StartupError, Unauthorized } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
 import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
-import type { CinderAttachment, CinderVolume, ComputeVolumeApi, HostConnector, NewVolume } from './volume-api.js';
+import type { CinderAttachment, CinderSnapshot, CinderVolume, ComputeVolumeApi, HostConnector, NewVolume } from './volume-api.js';
 
 /** The attachments flow with os-complete; Nova Zed asks for the same. */
 const MICROVERSION = '3.44';
@@ -30,6 +30,10 @@ export class CinderClient implements ComputeVolumeApi {
 
   async get(context: RequestContext, volumeId: string): Promise<CinderVolume> {
     return ((await this.#json(context, 'GET', `/volumes/${encodeURIComponent(volumeId)}`, undefined, `Reading volume ${volumeId}`)) as { volume: CinderVolume }).volume;
+  }
+
+  async getSnapshot(context: RequestContext, snapshotId: string): Promise<CinderSnapshot> {
+    return ((await this.#json(context, 'GET', `/snapshots/${encodeURIComponent(snapshotId)}`, undefined, `Reading snapshot ${snapshotId}`)) as { snapshot: CinderSnapshot }).snapshot;
   }
 
   async attachmentCreate(context: RequestContext, volumeId: string, instanceUuid: string): Promise<CinderAttachment> {
@@ -64,6 +68,7 @@ export class CinderClient implements ComputeVolumeApi {
         size: volume.size,
         name: volume.name,
         ...(volume.imageRef === undefined ? {} : { imageRef: volume.imageRef }),
+        ...(volume.snapshotId === undefined ? {} : { snapshot_id: volume.snapshotId }),
         ...(volume.availabilityZone === undefined ? {} : { availability_zone: volume.availabilityZone }),
       },
     };

@@ -12,6 +12,14 @@ export interface CinderVolume {
   readonly attachments: readonly { readonly server_id: string | null; readonly attachment_id: string }[];
 }
 
+/** A volume snapshot as Cinder shows it (the fields compute reads). */
+export interface CinderSnapshot {
+  readonly id: string;
+  readonly status: string;
+  readonly size: number;
+  readonly volume_id: string;
+}
+
 /** Cinder's connection_info: the transport and what the host needs to reach the volume. */
 export type CinderConnectionInfo = Readonly<Record<string, unknown>>;
 
@@ -37,12 +45,14 @@ export interface NewVolume {
   readonly size: number;
   readonly name: string;
   readonly imageRef?: string;
+  readonly snapshotId?: string;
   readonly availabilityZone?: string;
 }
 
 /** Every call goes as the request's caller (its token), or the service user for work no user asked for. */
 export interface ComputeVolumeApi {
   get(context: RequestContext, volumeId: string): Promise<CinderVolume>;
+  getSnapshot(context: RequestContext, snapshotId: string): Promise<CinderSnapshot>;
   /** Reserves the volume for the instance (attachment_create without a connector). */
   attachmentCreate(context: RequestContext, volumeId: string, instanceUuid: string): Promise<CinderAttachment>;
   /** Connects the host: the answer carries the connection. */

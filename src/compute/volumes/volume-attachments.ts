@@ -80,6 +80,7 @@ export class VolumeAttachments {
       deviceName: device,
       bootIndex: null,
       imageId: null,
+      snapshotId: null,
       volumeId: volume.id,
       volumeSize: volume.size,
       deleteOnTermination: request.deleteOnTermination ?? false,

@@ -6,10 +6,11 @@ import { messageOf } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { AgentInstance } from '../../conductor/rpc-api.js';
+import type { AgentBlockDevice, AgentInstance } from '../../conductor/rpc-api.js';
 import type { ImageMeta } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
-import { guestSpec } from '../guest-spec.js';
+import { guestSpec, knownImage } from '../guest-spec.js';
+import { prepBlockDevices, unprepBlockDevices } from '../prep-block-devices.js';
 import { BuildAborted, buildNetworks } from '../build-networks.js';
 import { releaseNetwork } from '../release-network.js';
 import type { NetworkInfo } from '../../network/network-info.js';
@@ -43,11 +44,15 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
   const started = Date.now();
   let configDrive = instance.configDrive;
   let networkInfo: NetworkInfo = [];
+  let devices: AgentBlockDevice[] = [];
   try {
-    const image = await deps.images.getImageMeta(build.imageRef);
+    devices = await prepBlockDevices(deps, uuid, instance.availabilityZone);
+    const image = await buildImage(deps, build.imageRef, devices);
     configDrive = configDriveRequired(deps, instance, image);
     networkInfo = await buildNetworks(deps, instance, build);
-    await driver.spawn({ ...guestSpec({ ...instance, networkInfo }, image), configDrive }, { powerOn: true, adminPassword: build.adminPassword ?? null, reuseDisks: false });
+    // The volumes as prepared: the instance read before had none connected yet.
+    const volumes = devices.length === 0 ? instance.volumes : ((await conductor.instanceGet(uuid))?.volumes ?? instance.volumes);
+    await driver.spawn({ ...guestSpec({ ...instance, networkInfo, volumes }, image), configDrive }, { powerOn: true, adminPassword: build.adminPassword ?? null, reuseDisks: false });
   } catch (error) {
     LOG.error(`Failed to build instance on ${host}: ${messageOf(error)}`, { instance: uuid });
     await conductor.actionEventFinish({ uuid, event: BUILD_EVENT, host, result: 'Error', traceback: messageOf(error) });
@@ -55,8 +60,9 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
       await abortBuild(deps, uuid, error);
       return;
     }
-    // Nova's _cleanup_allocated_networks before a reschedule: the next host makes its own ports.
+    // Nova's _cleanup_allocated_networks before a reschedule: the next host makes its own ports (and connects the volumes itself).
     await releaseNetwork(deps, { ...instance, networkInfo });
+    await unprepBlockDevices(deps, devices).catch((undo: unknown) => LOG.warning(`Could not release the volumes before a reschedule: ${messageOf(undo)}`, { instance: uuid }));
     const requeued = await conductor.instanceUpdate({
       uuid,
       expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SPAWNING] },
@@ -105,6 +111,13 @@ async function abortBuild(deps: ComputeManagerDeps, uuid: string, error: BuildAb
   });
   if (failed) await deps.conductor.instanceFaultCreate({ uuid, code: 500, message: error.message, host: deps.host });
   await deps.conductor.releaseResources(uuid);
+}
+
+/** The image the guest boots: the server's, or for a volume-backed one the image its root volume was made from, if any. */
+async function buildImage(deps: ComputeManagerDeps, imageRef: string, devices: readonly AgentBlockDevice[]): Promise<ImageMeta> {
+  if (imageRef !== '') return deps.images.getImageMeta(imageRef);
+  const rootImage = devices.find((device) => device.bootIndex === 0)?.imageId ?? null;
+  return rootImage === null ? knownImage('') : deps.images.getImageMeta(rootImage);
 }
 
 /** Nova's configdrive.required_by: the server asked, the operator forces it, or the image demands it. */

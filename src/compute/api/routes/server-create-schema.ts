@@ -5,6 +5,7 @@ import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import type { ServerCreateRequest } from '../../servers/server.js';
 import { MAX_TAG_COUNT } from '../../servers/server-tags.js';
+import { requestedBlockDevices } from '../../servers/block-device-request.js';
 import { boolFromString, IpAddress, isUuidLike, MetadataValue, NovaBoolean, NovaDescription, NovaMetadata, NovaName, NovaTag } from './nova-types.js';
 
 const Count = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 });
@@ -29,6 +30,36 @@ const networkChoice = (tag: boolean) =>
   Type.Unsafe<ServerCreateRequest['networks']>({
     oneOf: [Type.Array(requestedNetwork({ tag, uuid: Uuid })), { type: 'string', enum: ['none', 'auto'] }],
   });
+
+/** parameter_types.volume_size. */
+const VolumeSize = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1, maximum: 2147483647 });
+/** schemas/servers.py legacy_block_device_mapping. */
+const LEGACY_BDM = {
+  virtual_name: Type.Optional(Type.String({ maxLength: 255 })),
+  volume_id: Type.Optional(Uuid),
+  snapshot_id: Type.Optional(Uuid),
+  volume_size: Type.Optional(VolumeSize),
+  device_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9._\\-r/]*$' })),
+  delete_on_termination: Type.Optional(NovaBoolean),
+  no_device: Type.Optional(Type.Unknown()),
+  connection_info: Type.Optional(Type.String({ maxLength: 16777215 })),
+};
+/** schemas/servers.py block_device_mapping_v2 (the legacy fields and the new ones); a tag 2.32–2.36 and from 2.42. */
+const BDM_V2 = {
+  ...LEGACY_BDM,
+  source_type: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['volume', 'image', 'snapshot', 'blank'] })),
+  uuid: Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9._-]*$' })),
+  image_id: Type.Optional(Uuid),
+  destination_type: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['local', 'volume'] })),
+  guest_format: Type.Optional(Type.String({ maxLength: 255 })),
+  device_type: Type.Optional(Type.String({ maxLength: 255 })),
+  disk_bus: Type.Optional(Type.String({ maxLength: 255 })),
+  boot_index: Type.Optional(Type.Unsafe<number | string | null>({ type: ['integer', 'string', 'null'], pattern: '^-?[0-9]+$' })),
+};
+const blockDeviceMappings = (tag: boolean) => ({
+  block_device_mapping: Type.Optional(Type.Array(Type.Object(LEGACY_BDM, { additionalProperties: false }))),
+  block_device_mapping_v2: Type.Optional(Type.Array(Type.Object({ ...BDM_V2, ...(tag ? { tag: Type.Optional(NovaTag) } : {}) }, { additionalProperties: false }))),
+});
 
 /** schemas/servers.py _hints, also accepted under its old name OS-SCH-HNT:scheduler_hints. */
 const Hints = Type.Object(
@@ -59,11 +90,12 @@ const V21 = {
   return_reservation_id: Type.Optional(NovaBoolean),
   config_drive: Type.Optional(NovaBoolean),
   security_groups: Type.Optional(Type.Array(Type.Object({ name: Type.Optional(NovaName) }, { additionalProperties: false }))),
+  ...blockDeviceMappings(false),
 };
 const V219 = { ...V21, description: Type.Optional(NovaDescription) };
-const V232 = { ...V219, networks: networkList(true) };
-const V237 = { ...V232, networks: networkChoice(false) };
-const V242 = { ...V237, networks: networkChoice(true) };
+const V232 = { ...V219, networks: networkList(true), ...blockDeviceMappings(true) };
+const V237 = { ...V232, networks: networkChoice(false), ...blockDeviceMappings(false) };
+const V242 = { ...V237, networks: networkChoice(true), ...blockDeviceMappings(true) };
 const V252 = { ...V242, tags: Type.Optional(Type.Array(NovaTag, { maxItems: MAX_TAG_COUNT })) };
 const V263 = {
   ...V252,
@@ -129,10 +161,18 @@ function list(value: string | readonly string[] | undefined): readonly string[] 
   return value === undefined ? undefined : typeof value === 'string' ? [value] : value;
 }
 
+/** Block device mappings with delete_on_termination read as Nova's boolean words. */
+function withBooleans<T extends { readonly delete_on_termination?: boolean | string }>(items: readonly T[] | undefined): (Omit<T, 'delete_on_termination'> & { delete_on_termination?: boolean })[] | undefined {
+  return items?.map(({ delete_on_termination: value, ...item }) => ({ ...item, ...(value === undefined ? {} : { delete_on_termination: boolFromString(value) ?? false }) }));
+}
+
 /** The validated body as the servers service takes it (Nova's min/max count rules applied). */
 export function toCreateRequest(body: ServerCreateBody, version: Microversion): ServerCreateRequest {
   const server = body.server;
-  if (server.imageRef === undefined || server.imageRef === '') throw new BadRequest('Missing imageRef attribute');
+  const imageRef = server.imageRef ?? '';
+  const blockDevices = requestedBlockDevices(withBooleans(server.block_device_mapping_v2), withBooleans(server.block_device_mapping), imageRef !== '');
+  // Nova's _image_from_req_data: no image is fine only for a server that names block devices.
+  if (imageRef === '' && server.block_device_mapping_v2 === undefined && server.block_device_mapping === undefined) throw new BadRequest('Missing imageRef attribute');
   const minCount = Number(server.min_count ?? 1);
   const maxCount = Number(server.max_count ?? minCount);
   if (minCount > maxCount) throw new BadRequest('min_count must be <= max_count');
@@ -145,7 +185,8 @@ export function toCreateRequest(body: ServerCreateBody, version: Microversion): 
   const certificates = server.trusted_image_certificates;
   return {
     name: server.name,
-    imageRef: server.imageRef,
+    imageRef,
+    blockDevices,
     flavorRef: String(server.flavorRef),
     minCount,
     maxCount,

@@ -1,44 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { RequestContext } from '../../../common/context/request-context.js';
-import { withVolumeCloud, type VolumeCloud } from '../../../volume/testing/volume-cloud.js';
-import type { VolumeAttachmentRecord } from '../../../volume/volumes/attachment.js';
+import { withVolumeCloud } from '../../../volume/testing/volume-cloud.js';
 import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import { withComputeApp } from '../../testing/compute-test-app.js';
-import type { CinderAttachment, CinderVolume, ComputeVolumeApi } from '../../volumes/volume-api.js';
+import { inProcessVolumes } from '../../testing/in-process-volumes.js';
 
 const DEMO = memberOf('demo');
 type Json = Record<string, unknown>;
-
-/** The compute side's volume API over a real volume service in this process (what the Cinder client reaches over HTTP). */
-function inProcessVolumes(cloud: VolumeCloud): ComputeVolumeApi {
-  const { volumes, attachments } = cloud.core;
-  const asAttachment = (record: VolumeAttachmentRecord): CinderAttachment => ({ id: record.id, status: record.status, connection_info: record.connectionInfo ?? {} });
-  const asVolume = async (context: RequestContext, id: string): Promise<CinderVolume> => {
-    const volume = await volumes.get(context, id);
-    const attached = (await attachments.ofVolumes([id])).get(id) ?? [];
-    return {
-      id,
-      status: volume.status,
-      size: volume.size,
-      availability_zone: volume.availabilityZone,
-      multiattach: volume.multiattach,
-      bootable: String(volume.bootable),
-      attachments: attached.map((attachment) => ({ server_id: attachment.instanceUuid, attachment_id: attachment.id })),
-    };
-  };
-  return {
-    get: asVolume,
-    attachmentCreate: async (context, volumeId, instanceUuid) => asAttachment(await attachments.create(context, { volumeId, instanceUuid })),
-    attachmentUpdate: async (context, id, connector) => asAttachment(await attachments.update(context, id, { ...connector })),
-    attachmentComplete: (context, id) => attachments.complete(context, id),
-    attachmentDelete: async (context, id) => void (await attachments.delete(context, id)),
-    beginDetaching: (context, id) => attachments.beginDetaching(context, id),
-    rollDetaching: (context, id) => attachments.rollDetaching(context, id),
-    create: async (context, request) => asVolume(context, (await volumes.create(context, { size: request.size, name: request.name })).id),
-    delete: (context, id) => volumes.delete(context, id),
-  };
-}
 
 describe('os-volume_attachments over a real volume service', () => {
   test('attach reserves the volume and casts to the host; the view follows the microversion; detach begins detaching; bad input changes nothing', () =>

@@ -33,7 +33,7 @@ import type { VncConsoleAddress } from '../console.js';
 import { fakeDiagnostics } from './fake-diagnostics.js';
 import { fakeSnapshot } from './fake-disk-image.js';
 import type { FakeDisk, FakeGuest, FakeGuestView } from './fake-guest.js';
-import { flavorDiskGb, newGuest, viewGuest, writeBootLines, writeConsole } from './fake-guest.js';
+import { guestDiskGb, newGuest, viewGuest, writeBootLines, writeConsole } from './fake-guest.js';
 import { FAKE_HOST_PROFILE } from './fake-host-profile.js';
 import type { FakeHostSize } from './fake-host-profile.js';
 import { FakeHostRegistry } from './fake-host-registry.js';
@@ -154,7 +154,7 @@ export class FakeDriver implements ComputeDriver {
       for (const { spec } of guests.values()) {
         vcpusUsed += spec.flavor.vcpus;
         memoryMbUsed += spec.flavor.memoryMb;
-        localGbUsed += flavorDiskGb(spec.flavor);
+        localGbUsed += guestDiskGb(spec);
       }
     }
     return {

@@ -30,6 +30,8 @@ export interface FakeGuestView {
   /** Whether the guest was given a config drive (the fake builds none). */
   readonly configDrive: boolean;
   readonly volumeIds: readonly string[];
+  /** The volume the guest boots from, if it is volume-backed. */
+  readonly rootVolumeId: string | null;
   readonly pluggedVifIds: readonly string[];
 }
 
@@ -69,11 +71,13 @@ export function viewGuest(guest: FakeGuest): FakeGuestView {
     flavor: guest.spec.flavor,
     configDrive: guest.spec.configDrive,
     volumeIds: [...guest.volumes.keys()],
+    rootVolumeId: guest.spec.blockDevices.rootVolume?.volumeId ?? null,
     pluggedVifIds: [...guest.pluggedVifs],
   };
 }
 
-/** Disk space a flavor takes on the host, as Nova counts it (swap rounded up to whole GB). */
-export function flavorDiskGb(flavor: FlavorSpec): number {
-  return flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024);
+/** Disk space a guest takes on the host, as Nova counts it (swap rounded up to whole GB; a root volume takes none). */
+export function guestDiskGb(spec: InstanceSpec): number {
+  const { flavor } = spec;
+  return (spec.blockDevices.rootVolume === undefined ? flavor.rootGb : 0) + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024);
 }

@@ -239,15 +239,18 @@ export class QemuDriver implements ComputeDriver {
     if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
     await failing('spawn', instance, () =>
       Reverter.run(async (reverter) => {
-        const base = await this.#baseImages.get(instance.image);
-        const size = rootBytes(instance, base.virtualSize);
-        const reuse = options.reuseDisks && (await exists(dir.rootDisk));
+        // A volume-backed guest's root disk is its volume: no image, no overlay.
+        const volumeBacked = instance.blockDevices.rootVolume !== undefined;
+        const reuse = !volumeBacked && options.reuseDisks && (await exists(dir.rootDisk));
         await mkdir(dir.runtime, { recursive: true });
         reverter.add(() => rm(dir.runtime, { recursive: true, force: true }));
         if (!reuse) {
           await mkdir(dir.path, { recursive: true });
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
-          await createOverlay(base.path, base.format, dir.rootDisk, size);
+        }
+        if (!reuse && !volumeBacked) {
+          const base = await this.#baseImages.get(instance.image);
+          await createOverlay(base.path, base.format, dir.rootDisk, rootBytes(instance, base.virtualSize));
         }
         await this.#define(reverter, instance, dir, options.powerOn);
         // Last: disks reused by a failed evacuation stay their old host's.

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildQemuArgv } from './argv/build-argv.js';
 import { BOOT, DEFINITION_VERSION } from './argv/vm-definition.js';
-import { nicDefinition } from './instance-definition.js';
+import type { InstanceSpec } from '../instance-spec.js';
+import { instanceDefinition, nicDefinition } from './instance-definition.js';
 import { InstanceDir, readDefinition } from './instance/instance-dir.js';
 
 const PORT = {
@@ -40,4 +41,40 @@ test('a definition written before guests had NICs or screens reads as one withou
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+});
+
+test('a volume-backed guest boots from its volume as vda: the first disk, with the volume id as serial and bootindex 0; no local root disk is counted', () => {
+  const uuid = '2b7c1d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e';
+  const rootVolumeId = '7d1f0c2e-3b4a-4c5d-9e6f-a0b1c2d3e4f5';
+  const dataVolumeId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+  const instance: InstanceSpec = {
+    uuid,
+    name: 'instance-2b7c1d3e',
+    hostname: 'bfv',
+    displayName: 'bfv',
+    projectId: 'p1',
+    launchIndex: 0,
+    availabilityZone: 'nova',
+    flavor: { id: '1', name: 'm1.tiny', vcpus: 1, memoryMb: 128, rootGb: 1, ephemeralGb: 0, swapMb: 0, extraSpecs: {} },
+    image: { id: '', name: '', diskFormat: 'raw', containerFormat: 'bare', minDiskGb: 0, minRamMb: 0, properties: {} },
+    userData: null,
+    keyName: null,
+    keyData: null,
+    configDrive: false,
+    metadata: {},
+    network: [],
+    blockDevices: {
+      rootDeviceName: '/dev/vda',
+      rootVolume: { volumeId: rootVolumeId, mountpoint: '/dev/vda', connection: { driverVolumeType: 'file', path: '/srv/volumes/root' } },
+      volumes: [{ volumeId: dataVolumeId, mountpoint: '/dev/vdb', connection: { driverVolumeType: 'file', path: '/srv/volumes/data' } }],
+    },
+  };
+  const dir = new InstanceDir({ instances: '/srv/instances', runtime: '/run/nimbus' }, uuid);
+  const definition = instanceDefinition(instance, dir, 'tcg');
+  assert.deepEqual(definition.disks, [{ id: 'v7d1f0c2e3b4a4c5d', path: '/srv/volumes/root', format: 'raw', serial: rootVolumeId, readOnly: false }]);
+  assert.deepEqual(definition.volumes.map((volume) => volume.volumeId), [dataVolumeId]);
+  assert.equal(definition.localGb, 0);
+  const argv = buildQemuArgv(definition, dir, BOOT).join(' ');
+  assert.match(argv, new RegExp(`virtio-blk-pci,drive=v7d1f0c2e3b4a4c5d,id=v7d1f0c2e3b4a4c5d-dev,serial=${rootVolumeId},bootindex=0`));
+  assert.ok(!argv.includes(dir.rootDisk), 'no image overlay');
 });

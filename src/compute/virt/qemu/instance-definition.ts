@@ -17,7 +17,9 @@ export function nicDefinition(vif: VifSpec): NicDefinition {
 /** The definition of a guest as the agent describes it: flavor, disks in its directory, volumes, NICs. */
 export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, accelerator: Accelerator): VmDefinition {
   const { flavor } = instance;
-  const root: DiskDefinition = { id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false };
+  const { rootVolume } = instance.blockDevices;
+  // A volume-backed guest boots from its volume as vda (serial: the volume id); else from its image overlay.
+  const root: DiskDefinition = rootVolume === undefined ? { id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false } : volumeDefinition(rootVolume).disk;
   const configDrive: DiskDefinition = { id: CONFIG_DRIVE_DISK_ID, path: dir.configDrive, format: 'raw', serial: null, readOnly: true };
   return {
     version: DEFINITION_VERSION,
@@ -27,7 +29,7 @@ export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, acc
     accelerator,
     vcpus: flavor.vcpus,
     memoryMb: flavor.memoryMb,
-    localGb: flavor.rootGb + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024),
+    localGb: (rootVolume === undefined ? flavor.rootGb : 0) + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024),
     disks: instance.configDrive ? [root, configDrive] : [root],
     volumes: instance.blockDevices.volumes.map(volumeDefinition),
     nics: instance.network.map(nicDefinition),
