@@ -124,6 +124,8 @@ export type BlockDeviceMappingsTable = {
   created_at: DbTimestamp;
   /** JSON: Cinder's connection_info for the host the instance is on (migrations/2026-12-05-compute-volume-connections.ts). */
   connection_info: string | null;
+  /** Nova's bdm uuid, shown from 2.89 (migrations/2026-12-06-compute-bdm-uuids.ts). */
+  uuid: string | null;
 };
 
 export type FlavorsTable = {

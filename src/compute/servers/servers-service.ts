@@ -94,10 +94,13 @@ export class ServersService {
   readonly interfaces: ServerInterfaces | undefined;
   /** os-volume_attachments. */
   readonly volumeAttachments: VolumeAttachments;
+  /** The image service as compute reads it (the 2.81 image cache checks its images here). */
+  readonly images: ServerImageApi;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
   constructor(deps: ServersServiceDeps) {
+    this.images = deps.images;
     this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
     this.store = deps.stores.servers;

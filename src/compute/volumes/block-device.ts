@@ -3,6 +3,8 @@ import type { VolumeConnection } from '../virt/instance-spec.js';
 
 export interface BlockDeviceMapping {
   readonly id: number;
+  /** Nova's bdm uuid (the 2.89 view's bdm_uuid). */
+  readonly uuid: string | null;
   readonly instanceUuid: string;
   /** image, volume, snapshot, blank. */
   readonly sourceType: string;
