@@ -27,6 +27,7 @@ import type { ServerImageApi } from './snapshot-image.js';
 import { ServerSecurityGroups } from './server-security-groups.js';
 import { ServerInterfaces } from './server-interfaces.js';
 import type { ComputeVolumeApi } from '../volumes/volume-api.js';
+import { DEFAULT_ZONE } from '../admin/availability-zones.js';
 import { VolumeAttachments } from '../volumes/volume-attachments.js';
 import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
 import type { NeutronApi } from '../network/neutron-api.js';
@@ -58,6 +59,8 @@ export interface ServerUpdate {
   readonly description?: string | null;
   readonly accessIPv4?: string;
   readonly accessIPv6?: string;
+  /** 2.90. */
+  readonly hostname?: string;
 }
 
 /**
@@ -123,7 +126,13 @@ export class ServersService {
       migrations: this.migrations,
       services: deps.serviceRegistry,
     });
-    this.snapshots = new SnapshotActions({ support: this.actionSupport, images: deps.images, quotas: deps.quotas, availabilityZones: deps.availabilityZones });
+    this.snapshots = new SnapshotActions({
+      support: this.actionSupport,
+      images: deps.images,
+      quotas: deps.quotas,
+      availabilityZones: deps.availabilityZones,
+      zoneOfHost: async (host) => (await deps.stores.aggregates.zonesOfHost(host))[0] ?? DEFAULT_ZONE,
+    });
     this.tags = new ServerTags(this.store, this.#now);
     this.actions = new ServerActions(this.actionSupport, {
       before: (context, server) => this.resize.confirmOnDeleting(context, server),
@@ -174,6 +183,7 @@ export class ServersService {
       ...(update.description === undefined ? {} : { display_description: update.description }),
       ...(update.accessIPv4 === undefined ? {} : { access_ip_v4: update.accessIPv4 }),
       ...(update.accessIPv6 === undefined ? {} : { access_ip_v6: update.accessIPv6 }),
+      ...(update.hostname === undefined ? {} : { hostname: update.hostname }),
     };
     if (Object.keys(changes).length > 0) {
       await this.store.update(uuid, changes, this.#now());

@@ -11,7 +11,7 @@ import type { RebuildRequest } from '../../../servers/rebuild-server.js';
 import type { Server } from '../../../servers/server.js';
 import type { ServersService } from '../../../servers/servers-service.js';
 import { resourceLinks } from '../links.js';
-import { boolFromString, MetadataValue, NovaBoolean, NovaDescription, NovaMetadata, NovaName } from '../nova-types.js';
+import { boolFromString, MetadataValue, NovaBoolean, NovaDescription, NovaHostname, NovaMetadata, NovaName } from '../nova-types.js';
 import { authorize, type ComputeRouteDeps } from '../route-deps.js';
 import { serverView } from '../servers.js';
 import { serverAction, type ServerActionReply } from './server-action.js';
@@ -38,7 +38,7 @@ const REBUILD_V263 = {
 };
 const REBUILD_V290 = {
   ...REBUILD_V263,
-  hostname: Type.Optional(Type.String({ minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' })),
+  hostname: Type.Optional(NovaHostname),
 };
 
 /** The fields of the newest schema; older ones simply lack some. */
