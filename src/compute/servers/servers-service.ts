@@ -138,7 +138,7 @@ export class ServersService {
       before: (context, server) => this.resize.confirmOnDeleting(context, server),
       after: (context, server) => this.snapshots.deleteShelvedSnapshot(context, server),
     });
-    this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
+    this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas, blockDevices: deps.stores.blockDevices });
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
     this.consoles = new ConsoleActions(this.actionSupport, deps.consoleAuth);

@@ -54,6 +54,11 @@ export function volumeConnectionOf(connectionInfo: Readonly<Record<string, unkno
   }
 }
 
+/** The mapping a volume-backed server boots from (Nova's is_volume_backed_instance: a volume at boot index 0), if any. */
+export function rootVolume(mappings: readonly BlockDeviceMapping[]): BlockDeviceMapping | undefined {
+  return mappings.find((mapping) => mapping.bootIndex === 0 && mapping.destinationType === 'volume' && mapping.volumeId !== null);
+}
+
 /** The next free virtio disk name after those in use (Nova's get_next_device_name): vda is the root. */
 export function nextDeviceName(used: readonly (string | null)[]): string {
   const taken = new Set(used.filter((name): name is string => name !== null).map((name) => name.replace(/^\/dev\//, '')));
