@@ -94,6 +94,39 @@ describe('compute routes: microversions 2.81 to 2.93', () => {
       assert.equal('details' in (await event('2.84', DEMO)), false);
     }));
 
+  test("2.86: a flavor's extra specs of Nova's namespaces are checked; other keys are the operator's", () =>
+    withComputeApp(async ({ call }) => {
+      const path = '/flavors/1/os-extra_specs';
+      const set = (extra_specs: Json, version: string) => call('POST', path, { body: { extra_specs }, version });
+      const refused: [Json, RegExp][] = [
+        [{ 'hw:cpu_polcy': 'dedicated' }, /extra spec 'hw:cpu_polcy' does not appear to be a valid extra spec/],
+        [{ 'hw:cpu_policy': 'fast' }, /'fast' is not one of: dedicated, shared, mixed/],
+        [{ 'hw:numa_nodes': '0' }, /less than the min value of '1'/],
+        [{ 'hw:cpu_cores': 'two' }, /not a valid integer value/],
+        [{ 'os:monitors': 9 }, /greater than the max value of '8'/],
+        [{ 'hw_rng:allowed': 'maybe' }, /not a valid boolean-like value/],
+        [{ 'hw:mem_page_size': 'huge' }, /is not of the format/],
+        [{ 'trait:COMPUTE_STATUS_DISABLED': 'preferred' }, /not one of: required, forbidden/],
+        [{ 'resources1:VCPU': 'x' }, /not a valid integer value/],
+        [{ 'quota:cpu_sharez': '1' }, /does not appear to be a valid extra spec/],
+      ];
+      for (const [specs, message] of refused) {
+        const reply = await set(specs, '2.86');
+        assert.equal(reply.status, 400, JSON.stringify(specs));
+        assert.match(JSON.stringify(reply.json), message);
+        assert.equal((await set(specs, '2.85')).status, 200, `${JSON.stringify(specs)} unchecked before 2.86`);
+      }
+      const accepted = {
+        'hw:cpu_policy': 'dedicated', 'hw:numa_cpus.0': '0-1', 'hw:mem_page_size': '2MB', 'hw_rng:allowed': true, 'resources:VCPU': 2, 'resources_gpu:CUSTOM_FPGA_X': '1',
+        'trait:HW_CPU_X86_AVX2': 'required', 'capabilities:cpu_info:features': 'avx', 'aggregate_instance_extra_specs:ssd': 'true', 'my:own': 'anything', 'plain': 'x',
+      };
+      const reply = await set(accepted, '2.86');
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      assert.equal((await call('PUT', `${path}/hw:cpu_policy`, { body: { 'hw:cpu_policy': 'fast' }, version: '2.86' })).status, 400);
+      const after = (await call('GET', `${path}/hw:cpu_policy`, { version: '2.86' })).json;
+      assert.deepEqual(after, { 'hw:cpu_policy': 'dedicated' }, 'a refused update changes nothing');
+    }));
+
   test('2.87 and 2.93: rescue and rebuild of a volume-backed server say what this cloud cannot do, and change nothing', () =>
     withComputeApp(async ({ call, db, recorded }) => {
       const id = await insertInstance(db, 'demo');
