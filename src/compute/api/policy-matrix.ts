@@ -195,6 +195,7 @@ const SERVER_ROWS: Row[] = [
   {
     // A swap (another volume id) is the administrator's; an allowed one gets the 501 of a swap not offered.
     route: 'PUT /v2.1/servers/:server_id/os-volume_attachments/:volume_id',
+    case: 'a swap',
     zed: serverAdmin(501),
     request: async (fx) =>
       on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`, { volumeAttachment: { volumeId: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a03' } }, '2.85'),
@@ -271,6 +272,10 @@ const ACTION_ROWS: Row[] = [
   actionRow('shelve', serverMember(202), null),
   actionRow('shelveOffload', serverAdmin(202), null, (fx) => fx.server({ vm_state: 'shelved' })),
   actionRow('unshelve', serverMember(202), null, (fx) => fx.server({ vm_state: 'shelved_offloaded', host: null, node: null })),
+  {
+    ...actionRow('unshelve', serverAdmin(202), { host: 'compute-1' }, (fx) => fx.server({ vm_state: 'shelved_offloaded', host: null, node: null }), '2.91'),
+    case: 'to a host (2.91, unshelve_to_host)',
+  },
   actionRow('pause', serverMember(202), null),
   actionRow('unpause', serverMember(202), null, (fx) => fx.server({ vm_state: 'paused', power_state: 3 })),
   actionRow('suspend', serverMember(202), null),
