@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startComputeCloud, type ComputeCloud } from '../support/compute-cloud.js';
 import { serverCli, type ServerCli } from '../support/server-cli.js';
-import { openstackCliUnavailable, openstackJson, type OpenstackEnv } from '../support/openstack-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, type OpenstackEnv } from '../support/openstack-cli.js';
 
 // The compute admin commands beyond issue 5's first list (hypervisor show, service set, usage),
 // through Debian's python3-openstackclient against an all-in-one cloud with two fake hosts.
@@ -51,5 +51,35 @@ describe('compute admin through the openstack CLI', { skip }, () => {
     const shown = await openstackJson<Record<string, unknown>>(demo, ['usage', 'show']);
     assert.deepEqual(names(shown), ['d-1', 'd-2'], 'd-1 ran and was deleted, d-2 still runs');
     assert.deepEqual(names(listed.find((row) => row['Project'] === project)), names(shown));
+  });
+
+  test('aggregate cache image (the SDK sends 2.81): every host of the aggregate fetches the image; a member may not ask', async () => {
+    const { admin, demo } = cloud.cli;
+    await commands.ok(admin, ['aggregate', 'create', 'rack']);
+    for (const host of ['compute-1', 'compute-2']) await commands.ok(admin, ['aggregate', 'add', 'host', 'rack', host]);
+    await commands.ok(admin, ['aggregate', 'cache', 'image', 'rack', 'cirros']);
+    for (const host of ['compute-1', 'compute-2']) await cloud.nimbus.waitFor(new RegExp(`Image ${cloud.imageId} (cached|was cached already) on ${host}`));
+    const refused = await openstack(demo, ['aggregate', 'cache', 'image', 'rack', 'cirros']);
+    assert.notEqual(refused.code, 0);
+  });
+
+  test('server create and set --hostname at 2.90, the owner sees OS-EXT-SRV-ATTR:hostname; server list --key-name at 2.83', async () => {
+    const { demo } = cloud.cli;
+    const at290 = (args: readonly string[]) => ['--os-compute-api-version', '2.90', ...args];
+    await commands.ok(demo, at290(['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--nic', 'none', '--hostname', 'web-1', 'named']));
+    await commands.waitForStatus('named', 'ACTIVE');
+    const hostname = async () => (await openstackJson<Record<string, unknown>>(demo, at290(['server', 'show', 'named'])))['OS-EXT-SRV-ATTR:hostname'];
+    assert.equal(await hostname(), 'web-1');
+    await commands.ok(demo, at290(['server', 'set', '--hostname', 'web-2', 'named']));
+    assert.equal(await hostname(), 'web-2');
+    // 2.83: a member filters their own servers by key pair (ignored before it, as Nova does).
+    await commands.ok(demo, ['keypair', 'create', 'deploy']);
+    await commands.ok(demo, ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--key-name', 'deploy', 'keyed']);
+    await commands.waitForStatus('keyed', 'ACTIVE');
+    const listed = async (version: string) =>
+      (await openstackJson<{ Name: string }[]>(demo, ['--os-compute-api-version', version, 'server', 'list', '--key-name', 'deploy'])).map((row) => row.Name).sort();
+    assert.deepEqual(await listed('2.83'), ['keyed']);
+    assert.deepEqual(await listed('2.82'), ['d-2', 'keyed', 'named']);
+    for (const name of ['named', 'keyed']) await commands.ok(demo, ['server', 'delete', '--wait', name]);
   });
 });

@@ -81,7 +81,7 @@ describe('version discovery documents', () => {
     const latest = await fetchPath('/compute/v2.1', { 'openstack-api-version': 'compute latest' });
     assert.equal(latest.headers.get('openstack-api-version'), `compute ${COMPUTE_MAX_VERSION}`);
     assert.equal(latest.headers.get('x-openstack-nova-api-version'), COMPUTE_MAX_VERSION);
-    const tooNew = await fetchPath('/compute/v2.1', { 'x-openstack-nova-api-version': '2.93' });
+    const tooNew = await fetchPath('/compute/v2.1', { 'x-openstack-nova-api-version': '2.94' });
     assert.equal(tooNew.status, 406);
     assert.equal(((await tooNew.json()) as { computeFault: { code: number } }).computeFault.code, 406);
   });

@@ -71,6 +71,15 @@ describe('volumes attached to QEMU guests through the openstack CLI', { skip }, 
     const shown = await cloud.show('vol-a');
     assert.match(JSON.stringify(shown['volumes_attached']), new RegExp(volumeId));
 
+    // 2.85 changes delete_on_termination of an attachment; 2.89 lists it with its attachment and BDM ids instead of ID.
+    const volumeList = async (version: string) => (await openstackJson<Row[]>(cloud.admin, ['--os-compute-api-version', version, 'server', 'volume', 'list', 'vol-a']))[0] ?? {};
+    assert.equal((await volumeList('2.79'))['Delete On Termination?'], false);
+    await cloud.ok(['--os-compute-api-version', '2.85', 'server', 'volume', 'update', '--delete-on-termination', 'vol-a', volumeId]);
+    const listed = await volumeList('2.89');
+    assert.deepEqual([listed['Delete On Termination?'], listed['Attachment ID'], 'ID' in listed], [true, attachment?.['attachment_id'], false]);
+    assert.match(String(listed['BlockDeviceMapping UUID']), /^[0-9a-f-]{36}$/);
+    await cloud.ok(['--os-compute-api-version', '2.85', 'server', 'volume', 'update', '--preserve-on-termination', 'vol-a', volumeId]);
+
     // 3.42: the attached volume grows; Cinder tells compute, which resizes the guest's disk.
     await cloud.ok(['--os-volume-api-version', '3.42', 'volume', 'set', '--size', '2', 'data']);
     const sectors = async () => (await cloud.inGuest('vol-a', 'cat /sys/block/vdb/size')).trim().split('\n').at(-1);

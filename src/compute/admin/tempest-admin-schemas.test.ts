@@ -12,7 +12,8 @@ import { seedHosts } from './testing/admin-fixtures.js';
 // and check every answer against Tempest's strict response schemas for that version.
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../../../test/support/tempest_compute_admin.py', import.meta.url));
-const VERSIONS = ['2.1', '2.10', '2.11', '2.12', '2.13', '2.15', '2.27', '2.28', '2.32', '2.33', '2.35', '2.36', '2.38', '2.39', '2.40', '2.41', '2.52', '2.53', '2.56', '2.57', '2.63', '2.64', '2.74', '2.75', '2.79'];
+// Tempest 33's os-hypervisors schemas end before 2.88 (uptime in the list, no statistics): 2.87 is the last checked here.
+const VERSIONS = ['2.1', '2.10', '2.11', '2.12', '2.13', '2.15', '2.27', '2.28', '2.32', '2.33', '2.35', '2.36', '2.38', '2.39', '2.40', '2.41', '2.52', '2.53', '2.56', '2.57', '2.63', '2.64', '2.74', '2.75', '2.79', '2.81', '2.87'];
 
 function tempestMissing(): string | false {
   try {
@@ -49,7 +50,7 @@ async function answer(call: Call, request: BridgedRequest): Promise<Record<strin
   };
 }
 
-test("compute admin responses match Tempest's schemas at every microversion from 2.1 to 2.79", { skip: tempestMissing(), timeout: 120_000 }, () =>
+test("compute admin responses match Tempest's schemas at every microversion from 2.1 to 2.87", { skip: tempestMissing(), timeout: 120_000 }, () =>
   withComputeApp(async (harness) => {
     await seedHosts(harness);
     await insertInstance(harness.db, 'demo');

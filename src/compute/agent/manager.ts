@@ -9,6 +9,7 @@ import { InstanceActionRunner } from './instance-action-runner.js';
 import type { AgentHandlers } from './rpc-api.js';
 import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
+import { cacheImagesOperation } from './operations/cache-images.js';
 import { diagnosticsOperation } from './operations/diagnostics.js';
 import { vncConsoleOperation } from './operations/vnc-console.js';
 import { guestOperations } from './operations/guest-operations.js';
@@ -59,6 +60,7 @@ export class ComputeManager {
       ...volumeOperations(context),
       ...interfaceOperations(context),
       ...externalEventsOperation(context),
+      ...cacheImagesOperation(context),
     };
   }
 

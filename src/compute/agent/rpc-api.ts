@@ -70,6 +70,11 @@ export interface UnshelveInstanceArgs extends InstanceArgs {
   readonly node: string | null;
 }
 
+export interface CacheImagesArgs {
+  /** Glance image ids, each checked by the API to exist. */
+  readonly imageIds: readonly string[];
+}
+
 export interface RescueInstanceArgs extends InstanceArgs {
   /** The rescue system's admin password (the API generated one if the user gave none). */
   readonly rescuePassword: string;
@@ -214,6 +219,7 @@ export interface AgentVerbs {
   rebuild_instance: { kind: 'cast'; args: RebuildInstanceArgs; result: void };
   get_console_output: { kind: 'call'; args: ConsoleOutputArgs; result: string };
   get_diagnostics: { kind: 'call'; args: InstanceArgs; result: InstanceDiagnostics };
+  cache_images: { kind: 'cast'; args: CacheImagesArgs; result: void };
   get_vnc_console: { kind: 'call'; args: InstanceArgs; result: VncConsoleAddress };
   snapshot_instance: { kind: 'cast'; args: SnapshotInstanceArgs; result: void };
   backup_instance: { kind: 'cast'; args: BackupInstanceArgs; result: void };

@@ -187,6 +187,21 @@ const SERVER_ROWS: Row[] = [
     request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments`, { volumeAttachment: { volumeId: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02' } }),
   },
   {
+    // 2.85's update of delete_on_termination: allowed callers find the volume not attached.
+    route: 'PUT /v2.1/servers/:server_id/os-volume_attachments/:volume_id',
+    zed: serverMember(404),
+    request: async (fx) =>
+      on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`, { volumeAttachment: { volumeId: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02', delete_on_termination: true } }, '2.85'),
+  },
+  {
+    // A swap (another volume id) is the administrator's; an allowed one gets the 501 of a swap not offered.
+    route: 'PUT /v2.1/servers/:server_id/os-volume_attachments/:volume_id',
+    case: 'a swap',
+    zed: serverAdmin(501),
+    request: async (fx) =>
+      on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`, { volumeAttachment: { volumeId: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a03' } }, '2.85'),
+  },
+  {
     route: 'DELETE /v2.1/servers/:server_id/os-volume_attachments/:volume_id',
     zed: serverMember(503),
     request: async (fx) => on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`),
@@ -273,6 +288,10 @@ const ACTION_ROWS: Row[] = [
   actionRow('shelve', serverMember(202), null),
   actionRow('shelveOffload', serverAdmin(202), null, (fx) => fx.server({ vm_state: 'shelved' })),
   actionRow('unshelve', serverMember(202), null, (fx) => fx.server({ vm_state: 'shelved_offloaded', host: null, node: null })),
+  {
+    ...actionRow('unshelve', serverAdmin(202), { host: 'compute-1' }, (fx) => fx.server({ vm_state: 'shelved_offloaded', host: null, node: null }), '2.91'),
+    case: 'to a host (2.91, unshelve_to_host)',
+  },
   actionRow('pause', serverMember(202), null),
   actionRow('unpause', serverMember(202), null, (fx) => fx.server({ vm_state: 'paused', power_state: 3 })),
   actionRow('suspend', serverMember(202), null),
@@ -351,6 +370,12 @@ const ADMIN_ROWS: Row[] = [
   { route: 'POST /v2.1/os-aggregates', zed: adminOnly(200), request: () => on('/os-aggregates', { aggregate: { name: unique('aggregate') } }) },
   { route: 'GET /v2.1/os-aggregates/:aggregate_id', zed: adminOnly(200), request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}`) },
   { route: 'PUT /v2.1/os-aggregates/:aggregate_id', zed: adminOnly(200), request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}`, { aggregate: { name: unique('renamed') } }) },
+  // An allowed request names an image that does not exist: Nova's 400.
+  {
+    route: 'POST /v2.1/os-aggregates/:aggregate_id/images',
+    zed: adminOnly(400),
+    request: async (fx) => on(`/os-aggregates/${await fx.aggregate()}/images`, { cache: [{ id: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a09' }] }, '2.81'),
+  },
   { route: 'DELETE /v2.1/os-aggregates/:aggregate_id', zed: adminOnly(200), request: async (fx) => on(`/os-aggregates/${await fx.aggregate({ withHost: false })}`) },
   {
     route: 'POST /v2.1/os-aggregates/:aggregate_id/action',

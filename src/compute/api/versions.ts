@@ -3,7 +3,7 @@ import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 
 /** Highest and lowest compute microversions really implemented; the SDK caps its requests at the max. */
 export const COMPUTE_MIN_VERSION = '2.1';
-export const COMPUTE_MAX_VERSION = '2.79';
+export const COMPUTE_MAX_VERSION = '2.93';
 
 /** Nova's VERSIONS table: v2.0 (the legacy API, served as v2.1 is, without microversions) and v2.1. */
 const VERSIONS = [

@@ -23,6 +23,11 @@ export interface InstanceActionPage {
   readonly changesBefore?: string;
 }
 
+/** Nova's event `details` (2.84): a failed event's exception message, which is what our agents send as the traceback. */
+function detailsOf(result: ActionEventFinishArgs['result'], traceback: string | undefined): string | null {
+  return result === 'Error' ? (traceback ?? null) : null;
+}
+
 export class ActionStore {
   readonly #db: Kysely<ComputeTables>;
 
@@ -92,13 +97,13 @@ export class ActionStore {
     if (open) {
       await this.#db
         .updateTable('compute_instance_action_events')
-        .set({ finish_time: now, result, traceback: traceback ?? null })
+        .set({ finish_time: now, result, traceback: traceback ?? null, details: detailsOf(result, traceback) })
         .where('id', '=', open.id)
         .execute();
     } else {
       await this.#db
         .insertInto('compute_instance_action_events')
-        .values({ action_id: actionId, event, start_time: now, finish_time: now, result, traceback: traceback ?? null, host, details: null })
+        .values({ action_id: actionId, event, start_time: now, finish_time: now, result, traceback: traceback ?? null, host, details: detailsOf(result, traceback) })
         .execute();
     }
     // Nova marks the whole action as failed once one of its events fails.

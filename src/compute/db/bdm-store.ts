@@ -1,11 +1,12 @@
 /** The SQL of block device mappings (compute_block_device_mappings): the API's and the conductor's reads and writes. */
+import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
 import type { BlockDeviceMapping } from '../volumes/block-device.js';
 import type { BlockDeviceMappingsTable, ComputeTables } from './tables.js';
 
-export type NewBlockDeviceMapping = Omit<BlockDeviceMapping, 'id' | 'createdAt'>;
+export type NewBlockDeviceMapping = Omit<BlockDeviceMapping, 'id' | 'uuid' | 'createdAt'>;
 
 /** What a compute host records of a mapping it prepared (Nova's bdm.save()): the volume it made and the connection. */
 export interface BlockDeviceSave {
@@ -19,11 +20,13 @@ export interface BlockDeviceChanges {
   readonly attachmentId?: string | null;
   readonly connectionInfo?: Readonly<Record<string, unknown>> | null;
   readonly deviceName?: string;
+  readonly deleteOnTermination?: boolean;
 }
 
 function toMapping(row: Selectable<BlockDeviceMappingsTable>): BlockDeviceMapping {
   return {
     id: Number(row.id),
+    uuid: row.uuid,
     instanceUuid: row.instance_uuid,
     sourceType: row.source_type,
     destinationType: row.destination_type,
@@ -71,10 +74,13 @@ export class BlockDeviceStore {
     return row === undefined ? undefined : toMapping(row);
   }
 
-  async insert(mapping: NewBlockDeviceMapping): Promise<void> {
+  /** Records a mapping under a new uuid, which it returns. */
+  async insert(mapping: NewBlockDeviceMapping): Promise<string> {
+    const uuid = randomUUID();
     await this.#db
       .insertInto('compute_block_device_mappings')
       .values({
+        uuid,
         instance_uuid: mapping.instanceUuid,
         source_type: mapping.sourceType,
         destination_type: mapping.destinationType,
@@ -91,6 +97,7 @@ export class BlockDeviceStore {
         created_at: toDbTimestamp(new Date()),
       })
       .execute();
+    return uuid;
   }
 
   async update(instanceUuid: string, volumeId: string, changes: BlockDeviceChanges): Promise<boolean> {
@@ -98,6 +105,7 @@ export class BlockDeviceStore {
     if (changes.attachmentId !== undefined) set.attachment_id = changes.attachmentId;
     if (changes.connectionInfo !== undefined) set.connection_info = changes.connectionInfo === null ? null : JSON.stringify(changes.connectionInfo);
     if (changes.deviceName !== undefined) set.device_name = changes.deviceName;
+    if (changes.deleteOnTermination !== undefined) set.delete_on_termination = changes.deleteOnTermination;
     if (Object.keys(set).length === 0) return true;
     const result = await this.#db
       .updateTable('compute_block_device_mappings')

@@ -126,6 +126,8 @@ export type BlockDeviceMappingsTable = {
   connection_info: string | null;
   /** The snapshot a boot volume is made from (migrations/2026-12-06-compute-bdm-snapshots.ts). */
   snapshot_id: string | null;
+  /** Nova's bdm uuid, shown from 2.89 (migrations/2026-12-06-compute-bdm-uuids.ts). */
+  uuid: string | null;
 };
 
 export type FlavorsTable = {

@@ -338,7 +338,7 @@ function instanceRow(input: RowInput): InstancesTable {
     user_id: input.userId,
     display_name: input.name,
     display_description: request.description === undefined ? request.name : request.description,
-    hostname: input.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'server',
+    hostname: request.hostname ?? (input.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'server'),
     image_ref: input.volumeBacked ? '' : (request.imageRef.split('/').at(-1) ?? request.imageRef),
     flavor_id: flavor.flavorid,
     flavor: JSON.stringify({ cur: flavor, old: null, new: null }),

@@ -8,6 +8,8 @@ import { hostOf, requireImageBacked, type ActionSupport } from './action-support
 import { generatePassword } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import { rebuildServer, type RebuildDeps, type RebuildRequest } from './rebuild-server.js';
+import type { ImageRef } from '../../image/index.js';
+import { rootVolume } from '../volumes/block-device.js';
 import type { Server } from './server.js';
 
 /** A guest-state action with no arguments: where it may start, the task it sets, what it casts. */
@@ -30,6 +32,8 @@ const RESCUE_FROM: ExpectedState = { vmState: [VmState.ACTIVE, VmState.STOPPED, 
 export interface RescueRequest {
   readonly adminPass?: string;
   readonly rescueImageRef?: string;
+  /** 2.87: a volume-backed server may be rescued, with a rescue image that says its rescue bus and device. */
+  readonly allowVolumeBacked?: boolean;
 }
 
 /**
@@ -69,7 +73,14 @@ export class GuestActions {
     await this.support.guard(context, server, 'rescue', RESCUE_FROM);
     requireImageBacked(server, 'rescue');
     const host = hostOf(server);
-    if (request.rescueImageRef !== undefined) await this.#checkRescueImage(context, request.rescueImageRef);
+    const requested = request.rescueImageRef === undefined ? undefined : await this.#rescueImage(context, request.rescueImageRef, true);
+    if (rootVolume(await this.deps.blockDevices.ofInstance(uuid)) !== undefined) {
+      const image = requested ?? (await this.#rescueImage(context, server.row.image_ref, false));
+      // Nova's allow_bfv_rescue: 2.87 and a stable-device rescue image; then the host needs COMPUTE_RESCUE_BFV, which none here has.
+      const stableDevice = image !== undefined && 'hw_rescue_bus' in image.properties && 'hw_rescue_device' in image.properties;
+      const reason = request.allowVolumeBacked === true && stableDevice ? 'Host unable to rescue a volume-backed instance' : 'Cannot rescue a volume-backed instance';
+      throw new BadRequest(`Instance ${uuid} cannot be rescued: ${reason}`);
+    }
     const password = request.adminPass ?? generatePassword();
     await this.support.transition(context, server, 'rescue', RESCUE_FROM, { task_state: TaskState.RESCUING });
     await this.support.record(context, uuid, InstanceActionName.RESCUE);
@@ -91,13 +102,17 @@ export class GuestActions {
     await this.support.agents.cast(host, action.verb, { instanceUuid: server.row.uuid });
   }
 
-  /** Nova's UnsupportedRescueImage: an image the caller cannot see is 400, not 404. */
-  async #checkRescueImage(context: RequestContext, imageRef: string): Promise<void> {
+  /**
+   * The rescue image's record. Nova's UnsupportedRescueImage: a requested image the caller cannot
+   * see is 400, not 404; the server's own image, gone, leaves nothing to read properties from.
+   */
+  async #rescueImage(context: RequestContext, imageRef: string, requested: boolean): Promise<ImageRef | undefined> {
     try {
-      await this.deps.images.getImageForCompute(context, imageRef);
+      return await this.deps.images.getImageForCompute(context, imageRef);
     } catch (error) {
-      if (error instanceof NimbusError && error.status === 404) throw new BadRequest(`Requested rescue image '${imageRef}' is not supported`);
-      throw error;
+      if (!(error instanceof NimbusError && error.status === 404)) throw error;
+      if (requested) throw new BadRequest(`Requested rescue image '${imageRef}' is not supported`);
+      return undefined;
     }
   }
 }

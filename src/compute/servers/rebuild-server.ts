@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../common/context/request-context.js';
-import { BadRequest, NimbusError } from '../../common/errors/errors.js';
+import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
 import type { ImageRef } from '../../image/index.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
@@ -9,6 +9,8 @@ import { VmState } from '../state/vm-states.js';
 import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, checkMetadataQuota, checkUserData, findKey, generatePassword, type ImageLookup } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
+import type { BlockDeviceStore } from '../db/bdm-store.js';
+import { rootVolume } from '../volumes/block-device.js';
 import type { Server } from './server.js';
 import { TRUSTED_CERTS_KEY } from '../db/server-store.js';
 
@@ -18,6 +20,8 @@ const REBUILD_FROM: ExpectedState = { vmState: [VmState.ACTIVE, VmState.STOPPED,
 
 export interface RebuildDeps {
   readonly images: ImageLookup;
+  /** Whether a server is volume-backed (rescue and rebuild refuse what they cannot do to one). */
+  readonly blockDevices: BlockDeviceStore;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
 }
@@ -42,6 +46,8 @@ export interface RebuildRequest {
   readonly trustedImageCertificates?: readonly string[] | null;
   /** 2.90. */
   readonly hostname?: string;
+  /** 2.93: a volume-backed server's root volume may be reimaged with a new image. */
+  readonly reimageBootVolume?: boolean;
 }
 
 /**
@@ -56,6 +62,7 @@ export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, c
   requireImageBacked(server, 'rebuild');
   const host = hostOf(server);
   const image = await findRebuildImage(deps, context, request.imageRef);
+  await checkVolumeBacked(deps, server, image.id, request.reimageBootVolume ?? false);
   if (request.metadata !== undefined) await checkMetadataQuota(deps, projectId, request.metadata);
   if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
   checkImageFitsFlavor(image, server.row);
@@ -70,6 +77,18 @@ export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, c
   await support.record(context, uuid, InstanceActionName.REBUILD);
   await support.agents.cast(host, 'rebuild_instance', { instanceUuid: uuid, imageRef: image.id, adminPassword: adminPass, preserveEphemeral: request.preserveEphemeral });
   return adminPass;
+}
+
+/**
+ * A volume-backed server keeps its root volume's image before 2.93: a new one is Nova's 400. From
+ * 2.93 Nova's compute reimages the root volume through Cinder (volume API 3.68) on every rebuild of
+ * one; this cloud's volume service has no reimage, so that is a 409 that says so, not a rebuild
+ * that cannot happen.
+ */
+async function checkVolumeBacked(deps: RebuildDeps, server: Server, imageId: string, reimageBootVolume: boolean): Promise<void> {
+  if (rootVolume(await deps.blockDevices.ofInstance(server.row.uuid)) === undefined) return;
+  if (reimageBootVolume) throw new Conflict('Rebuilding a volume-backed server reimages its root volume, which this cloud\'s volume service does not offer.');
+  if (imageId !== server.row.image_ref) throw new BadRequest(`Image ${imageId} is unacceptable: Unable to rebuild with a different image for a volume-backed server.`);
 }
 
 /** Nova's rebuild answers an image it cannot find with its own words. */

@@ -149,6 +149,8 @@ export interface ServerCreateRequest {
   /** 2.74: an admin's chosen host and/or node. */
   readonly requestedHost?: string;
   readonly requestedNode?: string;
+  /** 2.90: the guest's hostname as asked (else one made from the name). */
+  readonly hostname?: string;
   /** Policy's servers:create:zero_disk_flavor for this caller: an image-backed server on a flavor of zero disk. */
   readonly zeroDiskFlavorAllowed?: boolean;
   readonly hints: {

@@ -28,6 +28,7 @@ import type { ServerImageApi } from './snapshot-image.js';
 import { ServerSecurityGroups } from './server-security-groups.js';
 import { ServerInterfaces } from './server-interfaces.js';
 import type { ComputeVolumeApi } from '../volumes/volume-api.js';
+import { DEFAULT_ZONE } from '../admin/availability-zones.js';
 import { VolumeAttachments } from '../volumes/volume-attachments.js';
 import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
 import type { NeutronApi } from '../network/neutron-api.js';
@@ -62,6 +63,8 @@ export interface ServerUpdate {
   readonly description?: string | null;
   readonly accessIPv4?: string;
   readonly accessIPv6?: string;
+  /** 2.90. */
+  readonly hostname?: string;
 }
 
 /**
@@ -102,10 +105,13 @@ export class ServersService {
   readonly networkProxies: NetworkProxies | undefined;
   /** os-volume_attachments. */
   readonly volumeAttachments: VolumeAttachments;
+  /** The image service as compute reads it (the 2.81 image cache checks its images here). */
+  readonly images: ServerImageApi;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
 
   constructor(deps: ServersServiceDeps) {
+    this.images = deps.images;
     this.#deps = deps;
     this.#now = deps.now ?? (() => new Date());
     this.store = deps.stores.servers;
@@ -128,7 +134,13 @@ export class ServersService {
       migrations: this.migrations,
       services: deps.serviceRegistry,
     });
-    this.snapshots = new SnapshotActions({ support: this.actionSupport, images: deps.images, quotas: deps.quotas, availabilityZones: deps.availabilityZones });
+    this.snapshots = new SnapshotActions({
+      support: this.actionSupport,
+      images: deps.images,
+      quotas: deps.quotas,
+      availabilityZones: deps.availabilityZones,
+      zoneOfHost: async (host) => (await deps.stores.aggregates.zonesOfHost(host))[0] ?? DEFAULT_ZONE,
+    });
     this.tags = new ServerTags(this.store, this.#now);
     const deleteHooks: DeleteHooks = {
       before: (context, server) => this.resize.confirmOnDeleting(context, server),
@@ -136,7 +148,7 @@ export class ServersService {
     };
     this.actions = new ServerActions(this.actionSupport, deleteHooks);
     this.deletes = new SoftDeleteActions(this.actionSupport, this.actions, deleteHooks, deps.reclaimInstanceIntervalSeconds ?? 0);
-    this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas });
+    this.guest = new GuestActions(this.actionSupport, { images: deps.images, keypairs: deps.keypairs, quotas: deps.quotas, blockDevices: deps.stores.blockDevices });
     this.liveMigrations = new LiveMigrationActions(this.actionSupport);
     this.evacuations = new EvacuateActions(this.actionSupport, deps.serviceRegistry);
     this.consoles = new ConsoleActions(this.actionSupport, deps.consoleAuth);
@@ -182,6 +194,7 @@ export class ServersService {
       ...(update.description === undefined ? {} : { display_description: update.description }),
       ...(update.accessIPv4 === undefined ? {} : { access_ip_v4: update.accessIPv4 }),
       ...(update.accessIPv6 === undefined ? {} : { access_ip_v6: update.accessIPv6 }),
+      ...(update.hostname === undefined ? {} : { hostname: update.hostname }),
     };
     if (Object.keys(changes).length > 0) {
       await this.store.update(uuid, changes, this.#now());

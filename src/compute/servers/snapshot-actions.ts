@@ -24,6 +24,14 @@ export interface SnapshotActionsDeps {
   readonly images: ServerImageApi;
   readonly quotas: QuotaManager;
   readonly availabilityZones: AvailabilityZoneNames;
+  /** The availability zone a compute host is in (its aggregates', else the default). */
+  readonly zoneOfHost: (host: string) => Promise<string>;
+}
+
+/** Where an offloaded server is unshelved to: 2.77's zone (2.91: null unpins it) and 2.91's host (an admin's). */
+export interface UnshelveTarget {
+  readonly availabilityZone?: string | null;
+  readonly host?: string;
 }
 
 /** States a snapshot or a shelve may start from (Nova's check_instance_state on snapshot and shelve). */
@@ -103,17 +111,26 @@ export class SnapshotActions {
   }
 
   /** unshelve, optionally into another zone (2.77; only for an offloaded server, which is scheduled again). */
-  async unshelve(context: RequestContext, server: Server, availabilityZone?: string): Promise<void> {
+  async unshelve(context: RequestContext, server: Server, target: UnshelveTarget = {}): Promise<void> {
     await this.deps.support.guard(context, server, 'unshelve', UNSHELVE_FROM);
-    if (availabilityZone !== undefined) {
+    const { availabilityZone, host } = target;
+    if (availabilityZone !== undefined || host !== undefined) {
       if (server.row.vm_state !== VmState.SHELVED_OFFLOADED) {
         throw new Conflict(
           `Specifying an availability zone or a host when unshelving server "${server.row.uuid}" with status "SHELVED" is not supported. The server status must be SHELVED_OFFLOADED.`,
         );
       }
-      if (!(await this.deps.availabilityZones()).includes(availabilityZone)) throw new BadRequest('The requested availability zone is not available');
+      if (typeof availabilityZone === 'string' && !(await this.deps.availabilityZones()).includes(availabilityZone)) {
+        throw new BadRequest('The requested availability zone is not available');
+      }
     }
-    const spec = await this.#unshelveSpec(context, server, availabilityZone);
+    // The zone the server is pinned to afterwards: the one asked for (null: none), else the one it had.
+    const zone = availabilityZone === undefined ? server.row.availability_zone : availabilityZone;
+    if (host !== undefined) {
+      if ((await this.deps.support.deps.nodes.match(host, undefined)) === undefined) throw new BadRequest(`Compute host ${host} could not be found.`);
+      if (zone !== null && (await this.deps.zoneOfHost(host)) !== zone) throw new Conflict(`Host "${host}" is not in the availability zone "${zone}".`);
+    }
+    const spec = { ...(await this.#unshelveSpec(context, server, zone)), ...(host === undefined ? {} : { requestedDestination: { host } }) };
     const changes: InstanceChanges = { task_state: TaskState.UNSHELVING, ...(availabilityZone === undefined ? {} : { availability_zone: availabilityZone }) };
     await this.deps.support.transition(context, server, 'unshelve', UNSHELVE_FROM, changes);
     await this.deps.support.record(context, server.row.uuid, InstanceActionName.UNSHELVE);
@@ -138,7 +155,7 @@ export class SnapshotActions {
   }
 
   /** What an offloaded server is scheduled with: its flavor, its shelve snapshot's properties, its zone and server group. */
-  async #unshelveSpec(context: RequestContext, server: Server, availabilityZone: string | undefined): Promise<RequestSpec> {
+  async #unshelveSpec(context: RequestContext, server: Server, zone: string | null): Promise<RequestSpec> {
     const { row } = server;
     const imageId = (await this.deps.support.deps.store.systemMetadata(row.uuid))['shelved_image_id'] ?? row.image_ref;
     const properties = await this.deps.images.getImageForCompute(context, imageId).then(
@@ -150,12 +167,11 @@ export class SnapshotActions {
       },
     );
     const stored = (JSON.parse(row.flavor) as { cur?: StoredFlavor } | null)?.cur ?? {};
-    const zone = availabilityZone ?? row.availability_zone ?? undefined;
     const group = await this.deps.support.deps.serverGroups.specOfInstance(row.uuid);
     const flavor = { vcpus: row.vcpus, memoryMb: row.memory_mb, rootGb: row.root_gb, ephemeralGb: row.ephemeral_gb, swapMb: stored.swap ?? 0, extraSpecs: stored.extra_specs ?? {} };
     return {
       ...singleInstanceSpec(row.uuid, row.project_id, flavor, { id: imageId, properties }),
-      ...(zone === undefined ? {} : { availabilityZone: zone }),
+      ...(zone === null ? {} : { availabilityZone: zone }),
       ...(group === undefined ? {} : { serverGroup: group }),
     };
   }

@@ -117,6 +117,14 @@ const CASES = {
     assert.equal(await powerStateOf(harness.driver, instance), PowerState.RUNNING);
   },
 
+  'cacheImage fetches an image once (cached, then existing) and a guest boots after it': async (harness) => {
+    const { driver, image } = harness;
+    assert.equal(await driver.cacheImage(image), 'cached');
+    assert.equal(await driver.cacheImage(image), 'existing');
+    const instance = await spawned(harness);
+    assert.equal(await powerStateOf(driver, instance), PowerState.RUNNING);
+  },
+
   'destroy removes the guest and is idempotent': async (harness) => {
     const instance = await spawned(harness);
     await harness.driver.destroy(instance, KEEP_NOTHING);

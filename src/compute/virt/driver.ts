@@ -156,6 +156,13 @@ export interface ComputeDriver {
   /** Host size and what its guests use, for the resource audit and os-hypervisors. */
   getAvailableResource(): Promise<HostResources>;
 
+  /**
+   * Fetches an image into this host's cache of base images ahead of any boot (Nova's cache_image,
+   * the 2.81 aggregate image cache): `cached` when fetched now, `existing` when it was there.
+   * Touches no guest; an image the host cannot boot is DriverOperationFailed.
+   */
+  cacheImage(image: ImageMeta): Promise<'cached' | 'existing'>;
+
   // Lifecycle
 
   /**

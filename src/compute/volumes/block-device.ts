@@ -3,6 +3,8 @@ import type { VolumeConnection } from '../virt/instance-spec.js';
 
 export interface BlockDeviceMapping {
   readonly id: number;
+  /** Nova's bdm uuid (the 2.89 view's bdm_uuid). */
+  readonly uuid: string | null;
   readonly instanceUuid: string;
   /** image, volume, snapshot, blank. */
   readonly sourceType: string;
@@ -53,6 +55,11 @@ export function volumeConnectionOf(connectionInfo: Readonly<Record<string, unkno
     default:
       return null;
   }
+}
+
+/** The mapping a volume-backed server boots from (Nova's is_volume_backed_instance: a volume at boot index 0), if any. */
+export function rootVolume(mappings: readonly BlockDeviceMapping[]): BlockDeviceMapping | undefined {
+  return mappings.find((mapping) => mapping.bootIndex === 0 && mapping.destinationType === 'volume' && mapping.volumeId !== null);
 }
 
 /** The next free virtio disk name after those in use (Nova's get_next_device_name): vda is the root. */

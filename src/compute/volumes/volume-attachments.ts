@@ -34,6 +34,15 @@ export interface AttachRequest {
   readonly multiattachAllowed: boolean;
 }
 
+/** The 2.85 update body: the view's fields, of which only deleteOnTermination may differ. */
+export interface AttachmentUpdate {
+  readonly id?: string;
+  readonly serverId?: string;
+  readonly device?: string | null;
+  readonly tag?: string;
+  readonly deleteOnTermination?: boolean;
+}
+
 export interface VolumeAttachmentsDeps {
   readonly support: ActionSupport;
   readonly blockDevices: BlockDeviceStore;
@@ -88,8 +97,9 @@ export class VolumeAttachments {
       tag: request.tag ?? null,
       connectionInfo: null,
     };
+    let bdmUuid: string;
     try {
-      await blockDevices.insert(mapping);
+      bdmUuid = await blockDevices.insert(mapping);
       await support.record(context, uuid, InstanceActionName.ATTACH_VOLUME);
       await support.agents.cast(host, 'attach_volume', { instanceUuid: uuid, volumeId: volume.id, attachmentId: attachment.id, mountpoint: device });
     } catch (error) {
@@ -98,7 +108,20 @@ export class VolumeAttachments {
       throw error;
     }
     LOG.info(`Attaching volume ${volume.id} at ${device}`, { instance: uuid });
-    return { ...mapping, id: 0, createdAt: new Date() };
+    return { ...mapping, id: 0, uuid: bdmUuid, createdAt: new Date() };
+  }
+
+  /** Nova's _update_volume_regular (2.85): only delete_on_termination changes; the other fields must repeat what the mapping holds. */
+  async update(server: Server, volumeId: string, changes: AttachmentUpdate): Promise<BlockDeviceMapping> {
+    const mapping = await this.deps.blockDevices.findVolume(server.row.uuid, volumeId);
+    if (mapping === undefined) throw volumeNotAttached(volumeId);
+    if (changes.id !== undefined && changes.id !== volumeId) throw new BadRequest('The id property is not mutable');
+    if (changes.serverId !== undefined && changes.serverId !== server.row.uuid) throw new BadRequest('The serverId property is not mutable');
+    if (changes.device !== undefined && changes.device !== mapping.deviceName) throw new BadRequest('The device property is not mutable');
+    if (changes.tag !== undefined && changes.tag !== mapping.tag) throw new BadRequest('The tag property is not mutable');
+    if (changes.deleteOnTermination === undefined) return mapping;
+    await this.deps.blockDevices.update(server.row.uuid, volumeId, { deleteOnTermination: changes.deleteOnTermination });
+    return { ...mapping, deleteOnTermination: changes.deleteOnTermination };
   }
 
   async detach(context: RequestContext, server: Server, volumeId: string): Promise<void> {

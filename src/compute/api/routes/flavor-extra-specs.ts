@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { BadRequest, NotFound } from '../../../common/errors/errors.js';
+import type { FastifyRequest } from 'fastify';
+import { validateExtraSpec } from '../extra-spec-validation.js';
 import { FlavorParams } from './flavors.js';
 import { NovaMetadata } from './nova-types.js';
 import { authorize, ownTarget, viewerOf, type ComputeRouteDeps } from './route-deps.js';
@@ -18,11 +20,17 @@ function specString(value: string | number | boolean): string {
   return String(value);
 }
 
+/** From 2.86 each spec is checked against Nova's registered validators before anything is written. */
+function checkSpecs(request: FastifyRequest, specs: Readonly<Record<string, string>>): void {
+  if (!request.microversion.isAtLeast('2.86')) return;
+  for (const [name, value] of Object.entries(specs)) validateExtraSpec(name, value);
+}
+
 function asStrings(specs: Readonly<Record<string, string | number | boolean>>): Record<string, string> {
   return Object.fromEntries(Object.entries(specs).map(([key, value]) => [key, specString(value)]));
 }
 
-/** /v2.1/flavors/{id}/os-extra_specs: readers list and show, admins write. */
+/** /v2.1/flavors/{id}/os-extra_specs: readers list and show, admins write (checked from 2.86). */
 export function flavorExtraSpecRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox {
   const { flavors } = deps;
   return async (app) => {
@@ -34,6 +42,7 @@ export function flavorExtraSpecRoutes(deps: ComputeRouteDeps): FastifyPluginAsyn
     app.post('/v2.1/flavors/:flavor_id/os-extra_specs', { schema: { params: FlavorParams, body: ExtraSpecsCreateBody } }, async (request) => {
       authorize(deps, request, 'os_compute_api:os-flavor-extra-specs:create', ownTarget(request));
       const specs = asStrings(request.body.extra_specs);
+      checkSpecs(request, specs);
       await flavors.setExtraSpecs(request.params.flavor_id, specs);
       return { extra_specs: specs };
     });
@@ -54,6 +63,7 @@ export function flavorExtraSpecRoutes(deps: ComputeRouteDeps): FastifyPluginAsyn
       if (entries.length > 1) throw new BadRequest('Request body contains too many items');
       const value = request.body[key];
       if (value === undefined) throw new BadRequest('Request body and URI mismatch');
+      checkSpecs(request, { [key]: specString(value) });
       await flavors.setExtraSpecs(flavorid, { [key]: specString(value) });
       return { [key]: specString(value) };
     });

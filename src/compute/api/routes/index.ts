@@ -8,6 +8,7 @@ import { limitRoutes } from './limits.js';
 import { quotaClassSetRoutes } from './quota-class-sets.js';
 import { quotaSetRoutes } from './quota-sets.js';
 import type { ComputeRouteDeps } from './route-deps.js';
+import { aggregateImageRoutes } from './aggregate-images.js';
 import { aggregateRoutes } from './aggregates.js';
 import { availabilityZoneRoutes } from './availability-zones.js';
 import { hypervisorRoutes } from './hypervisors.js';
@@ -59,6 +60,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes, instanceUsageAuditLogRoutes, hostRoutes]) {
         await app.register(routes(deps, admin));
       }
+      if (servers !== undefined) await app.register(aggregateImageRoutes(deps, admin, servers));
     }
   };
 }

@@ -46,9 +46,10 @@ function renderAction(action: InstanceAction, version: Microversion): Record<str
   };
 }
 
-/** What an event shows: the traceback and (2.62) the host for those allowed events; everyone the hostId from 2.62. */
+/** What an event shows: the traceback and (2.62) the host for those allowed events; everyone the hostId from 2.62; (2.84) the failure's details for those allowed them. */
 interface EventView {
   readonly traceback: boolean;
+  readonly details: boolean;
   readonly host: boolean;
   readonly hostId: boolean;
   readonly projectId: string;
@@ -63,6 +64,7 @@ function renderEvent(event: InstanceActionEvent, view: EventView): Record<string
     ...(view.traceback ? { traceback: event.traceback } : {}),
     ...(view.host ? { host: event.host } : {}),
     ...(view.hostId ? { hostId: hostId(view.projectId, event.host) } : {}),
+    ...(view.details ? { details: event.details } : {}),
   };
 }
 
@@ -97,7 +99,7 @@ function listPage(request: FastifyRequest): { page: InstanceActionPage; query: L
   };
 }
 
-/** /v2.1/servers/{id}/os-instance-actions[/request_id]: events for those allowed them (admins), for everyone from 2.51. */
+/** /v2.1/servers/{id}/os-instance-actions[/request_id]: events for those allowed them (admins), for everyone from 2.51; details from 2.84. */
 export function instanceActionRoutes(deps: ComputeRouteDeps, servers: ServersService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/v2.1/servers/:server_id/os-instance-actions', { schema: { params: ServerParams } }, async (request) => {
@@ -123,7 +125,10 @@ export function instanceActionRoutes(deps: ComputeRouteDeps, servers: ServersSer
       const allowed = deps.policy.check('os_compute_api:os-instance-actions:events', target, deps.credentialsOf(request));
       const body = renderAction(action, version);
       if (allowed || version.isAtLeast('2.51')) {
-        const view: EventView = { traceback: allowed, host: allowed && version.isAtLeast('2.62'), hostId: version.isAtLeast('2.62'), projectId: action.project_id ?? server.row.project_id };
+        const details = version.isAtLeast('2.84') && deps.policy.check('os_compute_api:os-instance-actions:events:details', target, deps.credentialsOf(request));
+        const view: EventView = {
+          traceback: allowed, details, host: allowed && version.isAtLeast('2.62'), hostId: version.isAtLeast('2.62'), projectId: action.project_id ?? server.row.project_id,
+        };
         body['events'] = events.map((event) => renderEvent(event, view));
       }
       return { instanceAction: body };

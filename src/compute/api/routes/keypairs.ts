@@ -20,12 +20,19 @@ const KEYPAIR_V210 = { ...KEYPAIR_V22, user_id: Type.Optional(Type.String()) };
 const keypairBody = <T extends TProperties>(keypair: T) => Type.Object({ keypair: Type.Object(keypair, { additionalProperties: false }) }, { additionalProperties: false });
 const KeyPairCreateBody = keypairBody(KEYPAIR_V210);
 type KeyPairCreateBody = Static<typeof KeyPairCreateBody>;
+/** create_v292: import only (public_key required, nothing generated); names may hold `@` and `.` too. */
+const KEYPAIR_V292 = {
+  ...KEYPAIR_V210,
+  name: Type.String({ minLength: 1, maxLength: 255, pattern: '^(?! )[a-zA-Z0-9_ .@-]+(?<! )$' }),
+  public_key: Type.String(),
+};
 
-/** keypairs.create by version: 2.2 chooses the type, 2.10 the owner (an admin's). */
+/** keypairs.create by version: 2.2 chooses the type, 2.10 the owner (an admin's), 2.92 imports only. */
 const CREATE = versioned<(body: unknown) => unknown>([
   { min: '2.1', max: '2.1', value: bodyValidator(keypairBody(KEYPAIR_V21)) },
   { min: '2.2', max: '2.9', value: bodyValidator(keypairBody(KEYPAIR_V22)) },
-  { min: '2.10', value: bodyValidator(KeyPairCreateBody) },
+  { min: '2.10', max: '2.91', value: bodyValidator(KeyPairCreateBody) },
+  { min: '2.92', value: bodyValidator(keypairBody(KEYPAIR_V292)) },
 ]);
 
 const USER_ID = { user_id: MultiParam(Type.String()) };

@@ -57,6 +57,8 @@ export function parseInteger(value: string): number | undefined {
 
 /** parameter_types.name: 1–255 printable characters, no leading or trailing whitespace (common/http/name-formats.ts). */
 export const NovaName = Type.String({ minLength: 1, maxLength: 255, format: 'name' });
+/** parameter_types.hostname (2.90's create, update and rebuild). */
+export const NovaHostname = Type.String({ minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' });
 
 /** parameter_types.name_with_leading_trailing_spaces: printable, at least one non-space character. */
 export const NovaNameWithSpaces = Type.String({ minLength: 1, maxLength: 255, format: 'name_with_leading_trailing_spaces' });

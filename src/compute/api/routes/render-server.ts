@@ -189,6 +189,8 @@ export function renderServer(
     body['OS-SRV-USG:terminated_at'] = novaTime(row.terminated_at);
   }
   if (sections.extendedAttributes && viewer.extendedAttributes) Object.assign(body, extendedAttributes(server, microversion, options.kind !== 'rebuild'));
+  // 2.90 shows everyone the hostname they may now set (the rest of OS-EXT-SRV-ATTR stays the admin's).
+  else if (microversion.isAtLeast('2.90')) body['OS-EXT-SRV-ATTR:hostname'] = row.hostname;
   if (sections.extendedStatus) {
     body['OS-EXT-STS:task_state'] = row.task_state;
     body['OS-EXT-STS:vm_state'] = row.vm_state;

@@ -6,7 +6,7 @@ import { versioned } from '../../../common/http/versioned.js';
 import type { ServerCreateRequest } from '../../servers/server.js';
 import { MAX_TAG_COUNT } from '../../servers/server-tags.js';
 import { requestedBlockDevices } from '../../servers/block-device-request.js';
-import { boolFromString, IpAddress, isUuidLike, MetadataValue, NovaBoolean, NovaDescription, NovaMetadata, NovaName, NovaTag } from './nova-types.js';
+import { boolFromString, IpAddress, isUuidLike, MetadataValue, NovaBoolean, NovaDescription, NovaHostname, NovaMetadata, NovaName, NovaTag } from './nova-types.js';
 
 const Count = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 });
 const Uuid = Type.String({ format: 'uuid' });
@@ -104,6 +104,7 @@ const V263 = {
   ),
 };
 const V274 = { ...V263, host: Type.Optional(Fqdn), hypervisor_hostname: Type.Optional(Fqdn) };
+const V290 = { ...V274, hostname: Type.Optional(NovaHostname) };
 
 function createBody<T extends TProperties>(server: T) {
   return Type.Object(
@@ -117,7 +118,7 @@ function createBody<T extends TProperties>(server: T) {
 }
 
 /** The full body type (every version's fields optional beyond name and flavorRef). */
-export type ServerCreateBody = Static<ReturnType<typeof createBody<typeof V274>>>;
+export type ServerCreateBody = Static<ReturnType<typeof createBody<typeof V290>>>;
 
 /** A version's check; its result is read as the full body type. */
 const check = (schema: TSchema): ((body: unknown) => unknown) => bodyValidator(schema);
@@ -131,7 +132,8 @@ const CREATE = versioned([
   { min: '2.42', max: '2.51', value: check(createBody(V242)) },
   { min: '2.52', max: '2.62', value: check(createBody(V252)) },
   { min: '2.63', max: '2.73', value: check(createBody(V263)) },
-  { min: '2.74', value: check(createBody(V274)) },
+  { min: '2.74', max: '2.89', value: check(createBody(V274)) },
+  { min: '2.90', value: check(createBody(V290)) },
 ]);
 
 /** Validates a create body against the version's schema. */
@@ -176,6 +178,8 @@ export function toCreateRequest(body: ServerCreateBody, version: Microversion): 
   const minCount = Number(server.min_count ?? 1);
   const maxCount = Number(server.max_count ?? minCount);
   if (minCount > maxCount) throw new BadRequest('min_count must be <= max_count');
+  // compute/api.py: AmbiguousHostnameForMultipleInstances.
+  if (server.hostname !== undefined && maxCount > 1) throw new BadRequest('Unable to allocate a single hostname to multiple instances');
   checkNetworks(server.networks);
   const hints = body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {};
   const sameHost = list(hints.same_host);
@@ -205,6 +209,7 @@ export function toCreateRequest(body: ServerCreateBody, version: Microversion): 
     ...(certificates === undefined || certificates === null ? {} : { trustedImageCertificates: certificates }),
     ...(server.host === undefined ? {} : { requestedHost: server.host }),
     ...(server.hypervisor_hostname === undefined ? {} : { requestedNode: server.hypervisor_hostname }),
+    ...(server.hostname === undefined ? {} : { hostname: server.hostname }),
     hints: {
       ...(hints.group === undefined ? {} : { group: hints.group }),
       ...(sameHost === undefined ? {} : { sameHost }),

@@ -79,6 +79,12 @@ const QUERY = versioned<(query: unknown) => unknown>([
 ]);
 type ServerQuery = Readonly<Record<string, readonly (string | number)[] | undefined>>;
 
+const FILTERS_2_73 = ['reservation_id', 'name', 'status', 'image', 'flavor', 'ip', 'changes-since', 'all_tenants', 'ip6', 'tags', 'tags-any', 'not-tags', 'not-tags-any', 'changes-before', 'locked'];
+/** 2.83 opens the columns a user can see of their own servers to filtering. */
+const FILTERS_2_83 = [
+  ...FILTERS_2_73, 'availability_zone', 'config_drive', 'key_name', 'created_at', 'launched_at', 'terminated_at', 'power_state', 'task_state', 'vm_state',
+  'progress', 'user_id',
+];
 /** Filters a caller without servers:allow_all_filters keeps (Nova's _get_server_search_options), by version. */
 const USER_FILTERS = versioned<readonly string[]>([
   { min: '2.1', max: '2.4', value: ['reservation_id', 'name', 'status', 'image', 'flavor', 'ip', 'changes-since', 'all_tenants'] },
@@ -89,10 +95,9 @@ const USER_FILTERS = versioned<readonly string[]>([
     max: '2.72',
     value: ['reservation_id', 'name', 'status', 'image', 'flavor', 'ip', 'changes-since', 'all_tenants', 'ip6', 'tags', 'tags-any', 'not-tags', 'not-tags-any', 'changes-before'],
   },
-  {
-    min: '2.73',
-    value: ['reservation_id', 'name', 'status', 'image', 'flavor', 'ip', 'changes-since', 'all_tenants', 'ip6', 'tags', 'tags-any', 'not-tags', 'not-tags-any', 'changes-before', 'locked'],
-  },
+  { min: '2.73', max: '2.82', value: FILTERS_2_73 },
+  { min: '2.83', max: '2.89', value: FILTERS_2_83 },
+  { min: '2.90', value: [...FILTERS_2_83, 'hostname'] },
 ]);
 const PAGING_SORTING = new Set(['sort_key', 'sort_dir', 'limit', 'marker']);
 /** Parameters naming joined tables: Nova refuses them as filters. */

@@ -7,7 +7,7 @@ import type { PolicyTarget } from '../../../common/policy/policy.js';
 import type { Server, ServerCreateRequest } from '../../servers/server.js';
 import type { ServersService } from '../../servers/servers-service.js';
 import { nextLinks, resourceLinks } from './links.js';
-import { boolFromString, NovaDescription, NovaName } from './nova-types.js';
+import { boolFromString, NovaDescription, NovaHostname, NovaName } from './nova-types.js';
 import { renderServer, renderServerBrief, type ServerViewer, type ServerViewKind } from './render-server.js';
 import { authorize, ownTarget, type ComputeRouteDeps } from './route-deps.js';
 import { parseCreateBody, toCreateRequest } from './server-create-schema.js';
@@ -15,7 +15,7 @@ import { serverListQuery } from './server-list-query.js';
 
 export const ServerParams = Type.Object({ server_id: Type.String() });
 
-/** servers.update: name and the access addresses; 2.19 adds the description. */
+/** servers.update: name and the access addresses; 2.19 adds the description, 2.90 the hostname. */
 const UPDATE_V21 = {
   name: Type.Optional(NovaName),
   accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
@@ -24,11 +24,13 @@ const UPDATE_V21 = {
 };
 const updateBody = <T extends TProperties>(server: T) =>
   Type.Object({ server: Type.Object(server, { additionalProperties: false }) }, { additionalProperties: false });
-const ServerUpdateBody = updateBody({ ...UPDATE_V21, description: Type.Optional(NovaDescription) });
+const ServerUpdateBody = updateBody({ ...UPDATE_V21, description: Type.Optional(NovaDescription), hostname: Type.Optional(NovaHostname) });
 type ServerUpdateBody = Static<typeof ServerUpdateBody>;
+const UPDATE_V219 = { ...UPDATE_V21, description: Type.Optional(NovaDescription) };
 const UPDATE = versioned<(body: unknown) => unknown>([
   { min: '2.1', max: '2.18', value: bodyValidator(updateBody(UPDATE_V21)) },
-  { min: '2.19', value: bodyValidator(ServerUpdateBody) },
+  { min: '2.19', max: '2.89', value: bodyValidator(updateBody(UPDATE_V219)) },
+  { min: '2.90', value: bodyValidator(ServerUpdateBody) },
 ]);
 
 /** Nova's server policy target: the server's owner. */
@@ -132,12 +134,13 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
       const body = UPDATE.select(request.microversion)(request.body) as ServerUpdateBody;
       const server = await servers.get(request.requestContext, request.params.server_id);
       authorize(deps, request, 'os_compute_api:servers:update', serverTarget(server));
-      const { name, accessIPv4, accessIPv6, description } = body.server;
+      const { name, accessIPv4, accessIPv6, description, hostname } = body.server;
       const updated = await servers.update(request.requestContext, server.row.uuid, {
         ...(name === undefined ? {} : { name }),
         ...(description === undefined ? {} : { description }),
         ...(accessIPv4 === undefined ? {} : { accessIPv4 }),
         ...(accessIPv6 === undefined ? {} : { accessIPv6 }),
+        ...(hostname === undefined ? {} : { hostname }),
       });
       return { server: await serverView(deps, request, servers, updated, 'update') };
     });

@@ -11,6 +11,7 @@ import { QuotaManager } from '../../quotas/quota-manager.js';
 import { SnapshotActions } from '../../servers/snapshot-actions.js';
 import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp, type Call, type CallOptions } from '../../testing/compute-test-app.js';
 import { UsageStore } from '../../db/usage-store.js';
+import { seedHosts } from '../../admin/testing/admin-fixtures.js';
 import { QuotaStore } from '../../db/quota-store.js';
 
 const DEMO = memberOf('demo');
@@ -215,6 +216,33 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       assert.equal((await row(db, offloaded)).availability_zone, 'nova');
     }));
 
+  test('unshelve from 2.91: to a host (the administrator’s), checked against the zone; a null zone unpins', () =>
+    withComputeApp(async ({ call, db, recorded, registry, admin }) => {
+      await seedHosts({ registry, db });
+      const zone = await admin.aggregates.create('rack-2', 'az2');
+      await admin.aggregates.addHost(String(zone.row.id), 'compute-2');
+      const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null, availability_zone: 'nova' });
+      const unshelve = (body: unknown, as = ADMIN) => action(call, offloaded, { unshelve: body }, { version: '2.91', as });
+      const refused: [unknown, number, RequestContext][] = [
+        [{ host: 'compute-1' }, 403, DEMO],
+        [{ host: 'compute-9' }, 400, ADMIN],
+        [{ host: 'compute-2' }, 409, ADMIN], // pinned to nova, compute-2 is in az2
+        [{ host: 'compute-1', availability_zone: 'az2' }, 409, ADMIN],
+        [{ host: 7 }, 400, ADMIN],
+        [{ zone: 'nova' }, 400, ADMIN],
+      ];
+      for (const [body, status, as] of refused) assert.equal((await unshelve(body, as)).status, status, JSON.stringify(body));
+      assert.equal((await action(call, offloaded, { unshelve: { availability_zone: null } }, { version: '2.90' })).status, 400, 'null unpins from 2.91');
+      assert.equal(recorded.unshelves.length, 0);
+
+      assert.equal((await unshelve({ host: 'compute-2', availability_zone: null })).status, 202);
+      assert.deepEqual([recorded.unshelves[0]?.spec.requestedDestination, recorded.unshelves[0]?.spec.availabilityZone], [{ host: 'compute-2' }, undefined]);
+      assert.equal((await row(db, offloaded)).availability_zone, null);
+      await db.kysely.withTables<ComputeTables>().updateTable('compute_instances').set({ task_state: null }).where('uuid', '=', offloaded).execute();
+      assert.equal((await unshelve({ host: 'compute-1' })).status, 202, 'unpinned: any host');
+      assert.equal((await unshelve({}, DEMO)).status, 409, 'unshelving already');
+    }));
+
   test('deleting a shelved server deletes its shelve snapshot; other servers\' deletes touch no image', () =>
     withComputeApp(async ({ call, db, recorded }) => {
       const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null });
@@ -246,6 +274,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
         support: servers.actionSupport,
         quotas: new QuotaManager(new QuotaStore(db), new UsageStore(db)),
         availabilityZones: async () => ['nova'],
+        zoneOfHost: async () => 'nova',
         images: {
           getImageForCompute: async () => {
             throw new NotFound('gone');

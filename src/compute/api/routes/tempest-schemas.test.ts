@@ -127,8 +127,10 @@ describe('compute routes against Tempest response schemas', () => {
         for (const [who, as] of [['admin', ADMIN], ['member', DEMO]] as const) {
           // Tempest checks the list with its 2.1 schema only, which has no 2.58 updated_at.
           if (at.isAtMost('2.57')) await recorder.record(`actions ${who}`, { module: 'v2_1.servers', attr: 'list_instance_actions' }, 'GET', `/servers/${id}/os-instance-actions`, { as, version });
-          // Tempest's 2.45 servers schema module lacks show_instance_action.
-          if (!at.isWithin('2.45', '2.46')) await recorder.record(`action ${who}`, schema('show_instance_action'), 'GET', `/servers/${id}/os-instance-actions/req-stop`, { as, version });
+          // Tempest's 2.45 servers schema module lacks show_instance_action; Tempest 33's newest schema (2.79) predates
+          // the administrator's 2.84 event details (zed-microversions.test.ts checks them).
+          const unschemed = at.isWithin('2.45', '2.46') || (who === 'admin' && at.isAtLeast('2.84'));
+          if (!unschemed) await recorder.record(`action ${who}`, schema('show_instance_action'), 'GET', `/servers/${id}/os-instance-actions/req-stop`, { as, version });
         }
         if (!at.isAtLeast('2.26')) continue;
         await recorder.record('tags', schema('list_tags'), 'GET', `/servers/${id}/tags`, { as: DEMO, version });
@@ -222,7 +224,8 @@ describe('compute routes against Tempest response schemas', () => {
         if (at.isAtLeast('2.55')) await recorder.record('update flavor', flavor('create_update_get_flavor_details'), 'PUT', '/flavors/1', { body: { flavor: { description: `at ${version}` } }, version });
 
         const name = `k-${version.replace('.', '_')}`;
-        const created = { keypair: { name, ...(at.isAtLeast('2.2') ? { type: 'ssh' } : {}) } };
+        // From 2.92 a key pair is only imported.
+        const created = { keypair: { name, ...(at.isAtLeast('2.2') ? { type: 'ssh' } : {}), ...(at.isAtLeast('2.92') ? { public_key: ED25519 } : {}) } };
         await recorder.record('create keypair', keypair('create_keypair'), 'POST', '/os-keypairs', { body: created, as: DEMO, version });
         await recorder.record('import keypair', keypair('create_keypair'), 'POST', '/os-keypairs', { body: { keypair: { name: `${name}-imported`, public_key: ED25519 } }, as: DEMO, version });
         await recorder.record('keypairs', keypair('list_keypairs'), 'GET', '/os-keypairs', { as: DEMO, version });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { withVolumeCloud } from '../../../volume/testing/volume-cloud.js';
-import { insertInstance, memberOf } from '../../db/testing/compute-db.js';
+import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import { withComputeApp } from '../../testing/compute-test-app.js';
 import { inProcessVolumes } from '../../testing/in-process-volumes.js';
 
@@ -46,6 +46,22 @@ describe('os-volume_attachments over a real volume service', () => {
           const attachmentId = String((cast?.args as Json)['attachmentId']);
           await cloud.core.attachments.update(DEMO, attachmentId, { host: 'compute-1', mountpoint: '/dev/vdb' });
           await cloud.core.attachments.complete(DEMO, attachmentId);
+
+          // 2.85: a PUT naming the same volume updates delete_on_termination; before it a PUT is a swap (admin, not offered).
+          const update = (body: Json, version: string, as = DEMO) => call('PUT', `${path}/${volumeId}`, { body: { volumeAttachment: { volumeId, ...body } }, as, version });
+          assert.equal((await update({ delete_on_termination: false }, '2.84')).status, 400, 'delete_on_termination is 2.85');
+          assert.equal((await update({}, '2.84')).status, 403, 'a swap is the administrator’s');
+          assert.equal((await update({}, '2.84', ADMIN)).status, 501);
+          assert.equal((await update({ tag: 'other' }, '2.85')).status, 400, 'the tag is not mutable');
+          assert.equal((await update({ delete_on_termination: false, tag: 'data', device: '/dev/vdb', serverId: server, id: volumeId }, '2.85')).status, 202);
+          assert.equal((await call('PUT', `${path}/${volumeId}`, { body: { volumeAttachment: { volumeId } }, as: memberOf('other'), version: '2.85' })).status, 404);
+          const shown = await call('GET', `${path}/${volumeId}`, { as: DEMO, version: '2.85' });
+          assert.equal((shown.json['volumeAttachment'] as Json)['delete_on_termination'], false);
+          // 2.89: the attachment and BDM ids instead of id.
+          const at289 = (await call('GET', `${path}/${volumeId}`, { as: DEMO, version: '2.89' })).json['volumeAttachment'] as Json;
+          assert.match(String(at289['bdm_uuid']), /^[0-9a-f-]{36}$/);
+          assert.deepEqual(at289, { serverId: server, volumeId, device: '/dev/vdb', tag: 'data', delete_on_termination: false, attachment_id: attachmentId, bdm_uuid: at289['bdm_uuid'] });
+
           assert.equal((await call('DELETE', `${path}/${volumeId}`, { as: DEMO })).status, 202);
           assert.equal(((await cloud.call('GET', `/volumes/${volumeId}`, { as: DEMO })).json['volume'] as Json)['status'], 'detaching');
           assert.equal(recorded.agent.at(-1)?.verb, 'detach_volume');

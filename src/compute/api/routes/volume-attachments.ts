@@ -1,12 +1,13 @@
 /**
  * /v2.1/servers/{id}/os-volume_attachments: Nova's volume attachments controller (list with
- * limit/offset, show, create, delete; swap is not offered). The request schema and the view
- * change by microversion: tag accepted from 2.49 and shown from 2.70, delete_on_termination from 2.79.
+ * limit/offset, show, create, update, delete; swap is not offered). The request schema and the view
+ * change by microversion: tag accepted from 2.49 and shown from 2.70, delete_on_termination from 2.79,
+ * an update of delete_on_termination from 2.85, attachment_id and bdm_uuid instead of id from 2.89.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BadRequest } from '../../../common/errors/errors.js';
+import { BadRequest, NotImplemented } from '../../../common/errors/errors.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import type { Server } from '../../servers/server.js';
@@ -38,11 +39,36 @@ const CREATE = versioned<(body: unknown) => CreateBody>([
   { min: '2.79', value: bodyValidator(createSchema({ tag: Type.Optional(NovaTag), delete_on_termination: Type.Optional(Type.Boolean()) })) },
 ]);
 
+/** schemas/volumes.py update_volume_attachment_v285: the view's fields, repeated (only delete_on_termination may change). */
+const UpdateBody = Type.Object(
+  {
+    volumeAttachment: Type.Object(
+      {
+        volumeId: Uuid,
+        device: Type.Optional(Device),
+        tag: Type.Optional(NovaTag),
+        delete_on_termination: Type.Optional(Type.Boolean()),
+        serverId: Type.Optional(Uuid),
+        id: Type.Optional(Uuid),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+type UpdateRequest = Static<typeof UpdateBody>;
+/** schemas/volumes.py update_volume_attachment (a swap: the new volumeId only) until 2.84, then _v285. */
+const UPDATE = versioned<(body: unknown) => UpdateRequest>([
+  { min: '2.1', max: '2.84', value: bodyValidator(Type.Object({ volumeAttachment: Type.Object({ volumeId: Uuid }, { additionalProperties: false }) }, { additionalProperties: false })) },
+  { min: '2.85', value: bodyValidator(UpdateBody) },
+]);
+
 /** What the attachment view shows by version (_translate_attachment_detail_view). */
 const VIEW = versioned([
-  { min: '2.1', max: '2.69', value: { tag: false, deleteOnTermination: false } },
-  { min: '2.70', max: '2.78', value: { tag: true, deleteOnTermination: false } },
-  { min: '2.79', value: { tag: true, deleteOnTermination: true } },
+  { min: '2.1', max: '2.69', value: { tag: false, deleteOnTermination: false, attachmentIds: false } },
+  { min: '2.70', max: '2.78', value: { tag: true, deleteOnTermination: false, attachmentIds: false } },
+  { min: '2.79', max: '2.88', value: { tag: true, deleteOnTermination: true, attachmentIds: false } },
+  { min: '2.89', value: { tag: true, deleteOnTermination: true, attachmentIds: true } },
 ]);
 
 const AttachmentParams = Type.Object({ server_id: Type.String(), volume_id: Type.String() });
@@ -50,16 +76,17 @@ const AttachmentParams = Type.Object({ server_id: Type.String(), volume_id: Type
 function render(request: FastifyRequest, server: Server, mapping: BlockDeviceMapping): Record<string, unknown> {
   const view = VIEW.select(request.microversion);
   return {
-    id: mapping.volumeId,
+    ...(view.attachmentIds ? {} : { id: mapping.volumeId }),
     serverId: server.row.uuid,
     volumeId: mapping.volumeId,
     ...(mapping.deviceName === null ? {} : { device: mapping.deviceName }),
     ...(view.tag ? { tag: mapping.tag } : {}),
     ...(view.deleteOnTermination ? { delete_on_termination: mapping.deleteOnTermination } : {}),
+    ...(view.attachmentIds ? { attachment_id: mapping.attachmentId, bdm_uuid: mapping.uuid } : {}),
   };
 }
 
-type Rule = 'index' | 'show' | 'create' | 'delete';
+type Rule = 'index' | 'show' | 'create' | 'update' | 'delete';
 
 async function serverFor(deps: ComputeRouteDeps, servers: ServersService, request: FastifyRequest, serverId: string, rule: Rule): Promise<Server> {
   const server = await servers.get(request.requestContext, serverId);
@@ -105,6 +132,26 @@ export function volumeAttachmentRoutes(deps: ComputeRouteDeps, servers: ServersS
         multiattachAllowed: request.microversion.isAtLeast('2.60'),
       });
       return { volumeAttachment: render(request, server, mapping) };
+    });
+
+    // Before 2.85 a PUT is a swap, and from 2.85 one naming another volume too: Nova's admin-only swap, not offered here.
+    app.put('/v2.1/servers/:server_id/os-volume_attachments/:volume_id', { schema: { params: AttachmentParams } }, async (request, reply) => {
+      const { volume_id: volumeId } = request.params;
+      const body = UPDATE.select(request.microversion)(request.body).volumeAttachment;
+      const server = await servers.get(request.requestContext, request.params.server_id);
+      if (!request.microversion.isAtLeast('2.85') || body.volumeId !== volumeId) {
+        authorize(deps, request, 'os_compute_api:os-volumes-attachments:swap', {});
+        throw new NotImplemented('Swapping the volume of an attachment is not supported.');
+      }
+      authorize(deps, request, 'os_compute_api:os-volumes-attachments:update', { project_id: server.row.project_id });
+      await attachments.update(server, volumeId, {
+        ...(body.id === undefined ? {} : { id: body.id }),
+        ...(body.serverId === undefined ? {} : { serverId: body.serverId }),
+        ...(body.device === undefined ? {} : { device: body.device }),
+        ...(body.tag === undefined ? {} : { tag: body.tag }),
+        ...(body.delete_on_termination === undefined ? {} : { deleteOnTermination: body.delete_on_termination }),
+      });
+      return reply.code(202).send();
     });
 
     app.delete('/v2.1/servers/:server_id/os-volume_attachments/:volume_id', { schema: { params: AttachmentParams } }, async (request, reply) => {

@@ -26,7 +26,7 @@ import {
   NotSupportedByDriver,
 } from '../errors.js';
 import type { HostResources } from '../host-resources.js';
-import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
+import type { FlavorSpec, ImageMeta, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
 import type { InstanceDiagnostics } from '../diagnostics.js';
 import type { VncConsoleAddress } from '../console.js';
@@ -73,6 +73,7 @@ export class FakeDriver implements ComputeDriver {
 
   readonly #registry: FakeHostRegistry;
   readonly #guests = new Map<string, FakeGuest>();
+  readonly #cachedImages = new Set<string>();
   /** Guests powered off and sent away by migrateDiskAndPowerOff, kept until confirm or revert. */
   readonly #resizeSources = new Map<string, FakeGuest>();
   /** Disks received from a resize source, waiting for finishMigration. */
@@ -135,6 +136,14 @@ export class FakeDriver implements ComputeDriver {
     await this.#begin('getVncConsole', instance.uuid);
     // A profile that claims the capability gets an address nothing listens at: the proxy's connect fails.
     return { host: this.host, socketPath: `/nonexistent/fake-vnc/${instance.uuid}.sock` };
+  }
+
+  /** Fake hosts keep no image data: the cache is the set of image ids asked for. */
+  async cacheImage(image: ImageMeta): Promise<'cached' | 'existing'> {
+    await this.#begin('cacheImage', undefined);
+    if (this.#cachedImages.has(image.id)) return 'existing';
+    this.#cachedImages.add(image.id);
+    return 'cached';
   }
 
   async getDiagnostics(instance: InstanceRef): Promise<InstanceDiagnostics> {

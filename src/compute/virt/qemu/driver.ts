@@ -24,7 +24,7 @@ import { ConsoleTypeUnavailable, DeviceBusy, DeviceNotFound, DriverOperationFail
 import type { InstanceDiagnostics } from '../diagnostics.js';
 import type { VncConsoleAddress } from '../console.js';
 import type { HostResources } from '../host-resources.js';
-import type { FlavorSpec, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
+import type { FlavorSpec, ImageMeta, InstanceRef, InstanceSpec, VifSpec, VolumeAttachment } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
 import { BOOT, type VmDefinition } from './argv/vm-definition.js';
 import { BaseImageCache, type ImageDataSource } from './disk/base-images.js';
@@ -190,6 +190,16 @@ export class QemuDriver implements ComputeDriver {
     const definition = (await readDefinition(dir.rescueDefinition)) ?? (await readDefinition(dir.definition));
     if (definition?.display !== 'vnc') throw new ConsoleTypeUnavailable('novnc');
     return { host: this.host, socketPath: dir.vncSocket };
+  }
+
+  async cacheImage(image: ImageMeta): Promise<'cached' | 'existing'> {
+    if (await this.#baseImages.has(image.id)) return 'existing';
+    try {
+      await this.#baseImages.get(image);
+    } catch (error) {
+      throw new DriverOperationFailed('cacheImage', error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    return 'cached';
   }
 
   async getDiagnostics(instance: InstanceRef): Promise<InstanceDiagnostics> {

@@ -37,8 +37,9 @@ export const guestActions = [
     key: 'rescue',
     schema: RescueBody,
     policy: 'os_compute_api:os-rescue',
-    run: async ({ context, server, servers, body }) => {
+    run: async ({ request, context, server, servers, body }) => {
       const adminPass = await servers.guest.rescue(context, server, {
+        allowVolumeBacked: request.microversion.isAtLeast('2.87'),
         ...(body?.adminPass === undefined ? {} : { adminPass: body.adminPass }),
         ...(body?.rescue_image_ref === undefined ? {} : { rescueImageRef: body.rescue_image_ref }),
       });

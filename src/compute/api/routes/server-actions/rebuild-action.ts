@@ -7,11 +7,12 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 import type { FastifyRequest } from 'fastify';
 import { bodyValidator } from '../../../../common/http/validation.js';
 import { versioned } from '../../../../common/http/versioned.js';
+import type { Microversion } from '../../../../common/http/microversion.js';
 import type { RebuildRequest } from '../../../servers/rebuild-server.js';
 import type { Server } from '../../../servers/server.js';
 import type { ServersService } from '../../../servers/servers-service.js';
 import { resourceLinks } from '../links.js';
-import { boolFromString, MetadataValue, NovaBoolean, NovaDescription, NovaMetadata, NovaName } from '../nova-types.js';
+import { boolFromString, MetadataValue, NovaBoolean, NovaDescription, NovaHostname, NovaMetadata, NovaName } from '../nova-types.js';
 import { authorize, type ComputeRouteDeps } from '../route-deps.js';
 import { serverView } from '../servers.js';
 import { serverAction, type ServerActionReply } from './server-action.js';
@@ -38,7 +39,7 @@ const REBUILD_V263 = {
 };
 const REBUILD_V290 = {
   ...REBUILD_V263,
-  hostname: Type.Optional(Type.String({ minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' })),
+  hostname: Type.Optional(NovaHostname),
 };
 
 /** The fields of the newest schema; older ones simply lack some. */
@@ -60,9 +61,10 @@ const REBUILD_BODY = versioned<(body: unknown) => RebuildBody>([
   { min: '2.90', value: rebuildValidator(REBUILD_V290) },
 ]);
 
-function toRebuildRequest(body: RebuildBody): RebuildRequest {
+function toRebuildRequest(body: RebuildBody, version: Microversion): RebuildRequest {
   return {
     imageRef: body.imageRef,
+    reimageBootVolume: version.isAtLeast('2.93'),
     preserveEphemeral: body.preserve_ephemeral === undefined ? false : (boolFromString(body.preserve_ephemeral) ?? false),
     ...(body.adminPass === undefined ? {} : { adminPass: body.adminPass }),
     ...(body.name === undefined ? {} : { name: body.name }),
@@ -91,7 +93,7 @@ export const rebuildAction = serverAction({
   schema: Type.Object({}, { additionalProperties: true }),
   policy: 'os_compute_api:servers:rebuild',
   run: async ({ request, context, server, target, servers, body, deps }) => {
-    const rebuild = toRebuildRequest(REBUILD_BODY.select(request.microversion)(body));
+    const rebuild = toRebuildRequest(REBUILD_BODY.select(request.microversion)(body), request.microversion);
     if (rebuild.trustedImageCertificates !== undefined) authorize(deps, request, 'os_compute_api:servers:rebuild:trusted_certs', target);
     const adminPass = await servers.guest.rebuild(context, server, rebuild);
     return rebuildReply(deps, request, servers, await servers.get(context, server.row.uuid), adminPass);

@@ -1,8 +1,11 @@
-/** createImage, shelve, shelveOffload and unshelve (the 2.77 availability zone; the 2.91 host form is beyond this API's range). */
+/** createImage, shelve, shelveOffload and unshelve (the 2.77 availability zone; 2.91's host and unpinning null zone). */
 import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../../../../common/errors/errors.js';
 import { isValidName } from '../../../../common/http/name-formats.js';
 import { MetadataValue, NonNegativeInteger, NovaMetadata, NovaName } from '../nova-types.js';
+import { versioned } from '../../../../common/http/versioned.js';
+import type { UnshelveTarget } from '../../../servers/snapshot-actions.js';
+import { authorize } from '../route-deps.js';
 import { NoArgs, serverAction } from './server-action.js';
 
 
@@ -18,6 +21,31 @@ function unshelveZone(body: Readonly<Record<string, unknown>> | null): string | 
   }
   return zone;
 }
+
+/** schemas/shelve.py unshelve_v291: null, or an object of an availability_zone (a string, or null to unpin) and a host. */
+function unshelveTarget(body: Readonly<Record<string, unknown>> | null): UnshelveTarget {
+  if (body === null) return {};
+  const { availability_zone: zone, host } = body;
+  const unknown = Object.keys(body).filter((key) => key !== 'availability_zone' && key !== 'host');
+  if (unknown.length > 0 || (zone !== undefined && zone !== null && typeof zone !== 'string') || (host !== undefined && typeof host !== 'string')) {
+    throw new BadRequest(`Invalid input for field/attribute unshelve. Value: ${JSON.stringify(body)}. Expected null or {"availability_zone": <name or null>, "host": <name>}`);
+  }
+  return { ...(zone === undefined ? {} : { availabilityZone: zone }), ...(host === undefined ? {} : { host }) };
+}
+
+/** The unshelve body by version: ignored before 2.77, a zone from 2.77, a host and an unpinning null from 2.91. */
+const UNSHELVE = versioned<(body: Readonly<Record<string, unknown>> | null) => UnshelveTarget>([
+  { min: '2.1', max: '2.76', value: () => ({}) },
+  {
+    min: '2.77',
+    max: '2.90',
+    value: (body) => {
+      const zone = unshelveZone(body);
+      return zone === undefined ? {} : { availabilityZone: zone };
+    },
+  },
+  { min: '2.91', value: unshelveTarget },
+]);
 
 export const snapshotActions = [
   serverAction({
@@ -63,7 +91,10 @@ export const snapshotActions = [
     key: 'unshelve',
     schema: UnshelveBody,
     policy: 'os_compute_api:os-shelve:unshelve',
-    run: ({ request, context, server, servers, body }) =>
-      servers.snapshots.unshelve(context, server, request.microversion.isAtLeast('2.77') ? unshelveZone(body) : undefined),
+    run: ({ request, context, server, servers, deps, body }) => {
+      const target = UNSHELVE.select(request.microversion)(body);
+      if (target.host !== undefined) authorize(deps, request, 'os_compute_api:os-shelve:unshelve_to_host', { project_id: server.row.project_id, user_id: server.row.user_id });
+      return servers.snapshots.unshelve(context, server, target);
+    },
   }),
 ];

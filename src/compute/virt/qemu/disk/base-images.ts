@@ -38,6 +38,11 @@ export class BaseImageCache {
     this.#source = source;
   }
 
+  /** Whether the raw base of `image` is here already. */
+  has(imageId: string): Promise<boolean> {
+    return exists(join(this.path, imageId));
+  }
+
   /** The raw base of `image`, fetched and checked on first use. */
   get(image: ImageMeta): Promise<BaseImage> {
     const inFlight = this.#fetching.get(image.id);
