@@ -7,7 +7,6 @@ export interface Network {
   readonly name: string;
   readonly status: string;
   readonly shared: boolean;
-  readonly 'router:external'?: boolean;
   readonly subnets: readonly string[];
   readonly project_id: string;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { listNetworks, listSubnets, neutron, type Network, type Subnet } from '../api/network.js';
+import { listExternalNetworks, listNetworks, listSubnets, neutron, type Network, type Subnet } from '../api/network.js';
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
@@ -11,7 +11,15 @@ import { subnetBody } from '../logic/network-forms.js';
 
 /** The project's networks (and the shared and external ones it sees), each with its subnets. */
 export function NetworksTab({ session }: { session: Session }) {
-  const loaded = useLoad(async () => ({ networks: await listNetworks(session), subnets: await listSubnets(session) }), [session.token], 5000);
+  const loaded = useLoad(
+    async () => {
+      const [networks, subnets, external] = await Promise.all([listNetworks(session), listSubnets(session), listExternalNetworks(session)]);
+      // Neutron's new defaults show `router:external` only to the network's project: the filter says it to everyone.
+      return { networks, subnets, external: new Set(external.map((n) => n.id)) };
+    },
+    [session.token],
+    5000,
+  );
   const { error, run } = useRun(loaded.reload);
   const [deleting, setDeleting] = useState<{ kind: 'networks' | 'subnets'; item: Network | Subnet } | undefined>(undefined);
   const createNetwork = (event: Event) => {
@@ -118,7 +126,7 @@ export function NetworksTab({ session }: { session: Session }) {
                   </ul>
                 </td>
                 <td>{network.shared ? 'yes' : 'no'}</td>
-                <td>{network['router:external'] ? 'yes' : 'no'}</td>
+                <td>{loaded.data?.external.has(network.id) ? 'yes' : 'no'}</td>
                 <td>
                   {mine && (
                     <button type="button" class="danger" aria-label={`Delete network ${network.name || network.id}`} onClick={() => setDeleting({ kind: 'networks', item: network })}>

@@ -177,7 +177,7 @@ function CreateVolumeForm({ session, snapshots, onCreate }: CreateVolumeFormProp
       </label>
       <label>
         Size (GiB)
-        <input name="size" type="number" min={1} value="1" required />
+        <input name="size" type="number" min={1} defaultValue="1" required />
       </label>
       <label>
         Source
@@ -250,7 +250,7 @@ function PendingForm({ session, pending, servers, onCancel, onRun }: PendingForm
       {action === 'extend' && (
         <label>
           New size (GiB)
-          <input name="size" type="number" min={volume.size + 1} value={String(volume.size + 1)} required />
+          <input name="size" type="number" defaultValue={String(volume.size + 1)} required />
         </label>
       )}
       {action === 'snapshot' && (
