@@ -1,3 +1,4 @@
+import './resource-pages.css';
 import { useState } from 'preact/hooks';
 import type { Session } from '../api/session.js';
 import { FloatingIpsTab } from './network-floating-ips.js';

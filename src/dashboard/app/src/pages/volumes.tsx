@@ -1,3 +1,4 @@
+import './resource-pages.css';
 import { useState } from 'preact/hooks';
 import { call, listImages, listServers } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
