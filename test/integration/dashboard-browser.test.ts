@@ -298,7 +298,10 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.locator('tr[data-network="web-net"]').waitFor({ state: 'detached' });
   });
 
-  test("a network API's refusal shows Neutron's own message", async () => {
+  test("lazy pages open again from their loaded chunk; a network API's refusal shows Neutron's own message", async () => {
+    await page.getByRole('link', { name: 'Volumes' }).click();
+    await page.getByText('No volumes in this project.').waitFor();
+    await page.getByRole('link', { name: 'Networks' }).click();
     await page.getByRole('tab', { name: 'Networks and subnets' }).click();
     await page.getByRole('form', { name: 'Create a subnet' }).getByLabel('Network').selectOption({ label: 'private' });
     await page.getByLabel('CIDR').fill('10.0.0.0/33');

@@ -10,7 +10,8 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
   let loaded: ComponentType<P> | undefined;
   let pending: Promise<ComponentType<P>> | undefined;
   return function LazyPage(props: P) {
-    const [, setLoaded] = useState(loaded);
+    // Rendered again once the chunk is in (`loaded` itself lives outside, for every later visit).
+    const [, setReady] = useState(loaded !== undefined);
     const [error, setError] = useState<Error | undefined>(undefined);
     useEffect(() => {
       if (loaded !== undefined) return;
@@ -19,7 +20,7 @@ export function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>
       pending.then(
         (page) => {
           loaded = page;
-          if (live) setLoaded(() => page);
+          if (live) setReady(true);
         },
         (err: unknown) => {
           // A later visit tries again (a chunk lost to a deploy or a dropped connection).
