@@ -36,7 +36,7 @@ export function createCorePlugin(deps: PluginDeps, agents = new AgentRegistry(de
   const securityGroups = new SecurityGroupPlugin(deps, quotas);
   const ports = new PortPlugin(deps, quotas, securityGroups);
   return {
-    networks: new NetworkPlugin(deps, quotas),
+    networks: new NetworkPlugin(deps, quotas, securityGroups),
     subnets: new SubnetPlugin(deps, quotas),
     ports,
     securityGroups,

@@ -6,6 +6,7 @@ import { withIpamRetry } from '../ipam/ip-allocator.js';
 import type { ResourceView } from './caller.js';
 import type { PluginDeps } from './plugin-deps.js';
 import type { QuotaPlugin } from './quotas.js';
+import type { SecurityGroupPlugin } from './security-groups.js';
 import { allocateSegment } from './segments.js';
 import { newStandardColumns, standardView } from './standard-attributes.js';
 
@@ -37,9 +38,13 @@ export class NetworkPlugin {
   constructor(
     private readonly deps: PluginDeps,
     private readonly quotas: QuotaPlugin,
+    private readonly securityGroups: SecurityGroupPlugin,
   ) {}
 
   async create(projectId: string, body: NetworkCreate): Promise<ResourceView> {
+    // Neutron's handler of a network's BEFORE_CREATE: the project's default group exists from its
+    // first network on (quota usage counts it), not only from its first instance port.
+    if (projectId !== '') await this.securityGroups.ensureDefault(projectId);
     const id = randomUUID();
     const row = await withIpamRetry(this.deps.store, async (store) => {
       await this.quotas.check(store, projectId, 'network');

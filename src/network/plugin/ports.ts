@@ -62,8 +62,10 @@ export class PortPlugin {
   ) {}
 
   async create(projectId: string, body: PortCreate): Promise<ResourceView> {
-    const networkOwned = (body.device_owner ?? '').startsWith('network:');
-    const defaultGroup = projectId === '' || networkOwned ? undefined : await this.securityGroups.ensureDefault(projectId);
+    // Neutron makes the project's default group before any port of it (its PORT BEFORE_CREATE
+    // handler), and puts the port in it unless the network owns the port (router, DHCP).
+    const projectGroup = projectId === '' ? undefined : await this.securityGroups.ensureDefault(projectId);
+    const defaultGroup = (body.device_owner ?? '').startsWith('network:') ? undefined : projectGroup;
     const bindable = await this.#bindable(body['binding:host_id'] ?? '');
     const id = await withIpamRetry(this.deps.store, (store) => this.insert(store, projectId, body, defaultGroup, bindable));
     return this.get(id);

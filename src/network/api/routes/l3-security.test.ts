@@ -154,6 +154,16 @@ describe('quota and extension routes', () => {
       assert.equal(((await call('GET', '/v2.0/quotas/demo')).json['quota'] as Json)['network'], 100);
     }));
 
+  test("a project's default security group counts in its quota usage from its first network on", () =>
+    withNetworkApi(async (call) => {
+      const used = async () => ((await call('GET', '/v2.0/quotas/demo/details')).json['quota'] as Record<string, Json>)['security_group'];
+      assert.deepEqual(await used(), { limit: 10, used: 0, reserved: 0 });
+      await create(call, 'networks', 'network', { name: 'private' });
+      assert.deepEqual(await used(), { limit: 10, used: 1, reserved: 0 }, 'the network made the default group, as Neutron does');
+      const groups = (await call('GET', '/v2.0/security-groups')).json['security_groups'] as Json[];
+      assert.deepEqual(groups.map((group) => group['name']), ['default']);
+    }));
+
   test('extensions list what is implemented; an unknown alias is 404', () =>
     withNetworkApi(async (call) => {
       const aliases = ((await call('GET', '/v2.0/extensions')).json['extensions'] as Json[]).map((ext) => ext['alias']);

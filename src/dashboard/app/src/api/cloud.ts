@@ -1,8 +1,8 @@
 import { ApiError, callApi, type RequestOptions } from './http.js';
 import type { Session } from './session.js';
 
-/** Nova microversion the dashboard speaks (what OSC's default is near: tags, locked reason, etc.). */
-const COMPUTE_MICROVERSION = '2.79';
+/** Microversions the dashboard speaks: Nova's (tags, locked reason) and Cinder's (3.42: extend an in-use volume). */
+const MICROVERSIONS: Readonly<Record<string, string>> = { compute: 'compute 2.79', volumev3: 'volume 3.42' };
 
 /** A service the token's catalog does not list: its pages say so instead of failing. */
 export class AbsentApi extends Error {
@@ -23,7 +23,8 @@ export const SESSION_REJECTED = 'nimbus-session-rejected';
 /** A call to one catalog service with the session's token. */
 export async function call<T>(session: Session, serviceType: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { ...options.headers };
-  if (serviceType === 'compute') headers['openstack-api-version'] = `compute ${COMPUTE_MICROVERSION}`;
+  const microversion = MICROVERSIONS[serviceType];
+  if (microversion !== undefined) headers['openstack-api-version'] = microversion;
   try {
     const { body } = await callApi<T>(`${endpointOf(session, serviceType)}${path}`, { ...options, token: session.token, headers });
     return body;

@@ -1,5 +1,5 @@
 import type { Session } from '../api/session.js';
-import { AbsentApiPage } from './absent-api.js';
+import { lazyPage } from '../components/lazy-page.js';
 import { AdminFlavorsPage, AdminHypervisorsPage, AdminIdentityPage, AdminServicesPage } from './admin.js';
 import { ImagesPage } from './images.js';
 import { InstancePage } from './instance-page.js';
@@ -8,6 +8,10 @@ import { KeyPairsPage } from './keypairs.js';
 import { LaunchWizard } from './launch-wizard.js';
 import { OverviewPage } from './overview.js';
 import { RequestTimelinePage } from './request-timeline.js';
+
+/** Pages of their own chunk, fetched the first time they are opened. */
+const VolumesPage = lazyPage(async () => (await import('./volumes.js')).VolumesPage, 'the volumes page');
+const NetworkPage = lazyPage(async () => (await import('./network.js')).NetworkPage, 'the network page');
 
 export interface NavItem {
   readonly path: string;
@@ -40,9 +44,9 @@ export function pageFor(route: string, session: Session) {
     case 'keypairs':
       return <KeyPairsPage session={session} />;
     case 'volumes':
-      return <AbsentApiPage session={session} title="Volumes" serviceType="volumev3" />;
+      return <VolumesPage session={session} />;
     case 'networks':
-      return <AbsentApiPage session={session} title="Networks" serviceType="network" />;
+      return <NetworkPage session={session} />;
     case 'timeline':
       if (rest) return <RequestTimelinePage key={rest} session={session} requestId={decodeURIComponent(rest)} />;
       break;
