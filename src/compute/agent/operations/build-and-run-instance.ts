@@ -104,12 +104,13 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
 
 /** Nova's BuildAbortException path: ERROR with the fault, the claim given back, no reschedule. */
 async function abortBuild(deps: ComputeManagerDeps, uuid: string, error: BuildAborted): Promise<void> {
-  const failed = await deps.conductor.instanceUpdate({
+  // The fault before the state, as Nova adds it: whoever sees ERROR finds the fault that explains it.
+  await deps.conductor.instanceFaultCreate({ uuid, code: 500, message: error.message, host: deps.host });
+  await deps.conductor.instanceUpdate({
     uuid,
     expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SPAWNING] },
     changes: { vmState: VmState.ERROR, taskState: null },
   });
-  if (failed) await deps.conductor.instanceFaultCreate({ uuid, code: 500, message: error.message, host: deps.host });
   await deps.conductor.releaseResources(uuid);
 }
 
