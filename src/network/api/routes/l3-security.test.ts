@@ -101,6 +101,21 @@ describe('router and floating IP routes', () => {
       assert.equal(left.length, 0, 'gateway and interface ports went with the router');
     }));
 
+  test('an empty external_gateway_info ({}, what Tempest and the clients send) means no gateway, on create and on update', () =>
+    withNetworkApi(async (call) => {
+      const { publicNet } = await topology(call);
+      const bare = await create(call, 'routers', 'router', { name: 'bare', external_gateway_info: {} });
+      assert.equal(bare['external_gateway_info'], null);
+      const path = `/v2.0/routers/${String(bare['id'])}`;
+      const set = await call('PUT', path, { body: { router: { external_gateway_info: { network_id: publicNet['id'], enable_snat: false } } }, as: ADMIN });
+      assert.equal(((set.json['router'] as Json)['external_gateway_info'] as Json)['enable_snat'], false);
+      const cleared = await call('PUT', path, { body: { router: { external_gateway_info: {} } } });
+      assert.equal(cleared.status, 200, JSON.stringify(cleared.json));
+      assert.equal((cleared.json['router'] as Json)['external_gateway_info'], null);
+      const gateways = (await call('GET', `/v2.0/ports?device_id=${String(bare['id'])}`, { as: ADMIN })).json['ports'] as unknown[];
+      assert.equal(gateways.length, 0, 'the gateway port went with the gateway');
+    }));
+
   test('floating IPs: only from an external network (400), associated through a router, disassociated, deleted', () =>
     withNetworkApi(async (call) => {
       const { publicNet, privateNet, privateSubnet, router } = await topology(call);
@@ -142,6 +157,7 @@ describe('quota and extension routes', () => {
       });
       const details = (await call('GET', '/v2.0/quotas/demo/details')).json['quota'] as Record<string, Json>;
       assert.deepEqual(details['network'], { limit: 100, used: 1, reserved: 0 });
+      assert.deepEqual((await call('GET', '/v2.0/quotas/demo/details.json')).json['quota'], details, "Neutron's format suffix");
       assert.equal((await call('GET', '/v2.0/quotas/other')).status, 403);
       assert.equal((await call('PUT', '/v2.0/quotas/demo', { body: { quota: { network: 1 } } })).status, 403);
       assert.equal((await call('PUT', '/v2.0/quotas/demo', { body: { quota: { bogus: 1 } }, as: ADMIN })).status, 400);
