@@ -228,6 +228,29 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.equal((await cloud.call('GET', '/os-services', { as: ALICE })).status, 403);
     }));
 
+  test('one extra spec and one snapshot metadata item: PUT of that key (400 when the body names another or more), GET of it', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const created = await cloud.call('POST', '/types', { body: { volume_type: { name: 'fast', extra_specs: { spec1: 'a' } } }, as: ADMIN });
+      const spec = `/types/${String((created.json['volume_type'] as Json)['id'])}/extra_specs`;
+      assert.deepEqual((await cloud.call('PUT', `${spec}/spec1`, { body: { spec1: 'b' }, as: ADMIN })).json, { spec1: 'b' });
+      assert.deepEqual((await cloud.call('GET', `${spec}/spec1`, { as: ADMIN })).json, { spec1: 'b' });
+      assert.equal((await cloud.call('PUT', `${spec}/spec1`, { body: { spec2: 'c' }, as: ADMIN })).status, 400, 'URI mismatch');
+      assert.equal((await cloud.call('PUT', `${spec}/spec1`, { body: { spec1: 'c', spec2: 'c' }, as: ADMIN })).status, 400, 'too many items');
+      assert.equal((await cloud.call('PUT', `${spec}/spec1`, { body: null, as: ADMIN })).status, 400, 'no body');
+      assert.equal((await cloud.call('PUT', `${spec}/spec1`, { body: { spec1: 'c' }, as: ALICE })).status, 403);
+      assert.equal((await cloud.call('PUT', '/types/00000000-0000-0000-0000-000000000000/extra_specs/spec1', { body: { spec1: 'c' }, as: ADMIN })).status, 404);
+      assert.deepEqual((await cloud.call('GET', spec, { as: ADMIN })).json, { extra_specs: { spec1: 'b' } });
+
+      const volume = await createVolume(cloud, { size: 1 });
+      const made = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volume['id'], metadata: { key1: 'v1' } } }, as: ALICE });
+      const meta = `/snapshots/${String((made.json['snapshot'] as Json)['id'])}/metadata`;
+      assert.deepEqual((await cloud.call('PUT', `${meta}/key1`, { body: { meta: { key1: 'v2' } }, as: ALICE })).json, { meta: { key1: 'v2' } });
+      assert.deepEqual((await cloud.call('GET', `${meta}/key1`, { as: ALICE })).json, { meta: { key1: 'v2' } });
+      assert.equal((await cloud.call('GET', `${meta}/nope`, { as: ALICE })).status, 404);
+      assert.equal((await cloud.call('PUT', `${meta}/key1`, { body: { meta: { key2: 'v' } }, as: ALICE })).status, 400);
+      assert.equal((await cloud.call('GET', `${meta}/key1`, { as: BOB })).status, 404);
+    }));
+
   test('list: filters, sort, limit and marker with a next link', () =>
     withVolumeCloud('sqlite', async (cloud) => {
       for (const name of ['a', 'b', 'c']) await createVolume(cloud, { size: 1, name });

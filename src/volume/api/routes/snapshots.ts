@@ -39,6 +39,8 @@ const SnapshotActionBody = Type.Object(
   { additionalProperties: false },
 );
 const MetadataBody = Type.Object({ metadata: Metadata }, { additionalProperties: false });
+const MetaItemBody = Type.Object({ meta: Metadata }, { additionalProperties: false });
+const MetaKeyParams = Type.Object({ project_id: Type.String(), snapshot_id: Type.String(), key: Type.String() });
 const Project = Type.Object({ project_id: Type.String() });
 const SnapshotParams = Type.Object({ project_id: Type.String(), snapshot_id: Type.String() });
 
@@ -146,7 +148,27 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     app.post('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(false));
     app.put('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(true));
 
-    app.delete('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: Type.Object({ project_id: Type.String(), snapshot_id: Type.String(), key: Type.String() }) } }, async (request, reply) => {
+    app.get('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:get_snapshot_metadata', { project_id: snapshot.projectId });
+      const value = snapshot.metadata[request.params.key];
+      if (value === undefined) throw new NotFound('Metadata item was not found');
+      return { meta: { [request.params.key]: value } };
+    });
+
+    app.put('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams, body: MetaItemBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const { key } = request.params;
+      const meta = request.body.meta;
+      if (Object.keys(meta).length !== 1 || meta[key] === undefined) throw new BadRequest('Request body and URI mismatch');
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:update_snapshot_metadata', { project_id: snapshot.projectId });
+      await snapshots.setMetadata(request.requestContext, snapshot.id, meta, false);
+      return { meta };
+    });
+
+    app.delete('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
       const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
       authorize(deps, request, 'volume:delete_snapshot_metadata', { project_id: snapshot.projectId });
