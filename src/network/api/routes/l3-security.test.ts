@@ -72,6 +72,22 @@ describe('security group routes', () => {
       assert.equal(refused.status, 409);
       assert.equal(fault(refused).type, 'SecurityGroupCannotRemoveDefault');
     }));
+
+  test('no group may be named default but the default one, on create or rename, in any case; the default group keeps its name', () =>
+    withNetworkApi(async (call) => {
+      const group = await create(call, 'security-groups', 'security_group', { name: 'mine' });
+      for (const name of ['default', 'Default']) {
+        const renamed = await call('PUT', `/v2.0/security-groups/${String(group['id'])}`, { body: { security_group: { name } } });
+        assert.equal(renamed.status, 409);
+        assert.equal(fault(renamed).type, 'SecurityGroupDefaultAlreadyExists');
+        assert.equal(fault(await call('POST', '/v2.0/security-groups', { body: { security_group: { name } } })).type, 'SecurityGroupDefaultAlreadyExists');
+      }
+      const defaults = ((await call('GET', '/v2.0/security-groups?name=default')).json['security_groups'] as Json[])[0];
+      const kept = await call('PUT', `/v2.0/security-groups/${String(defaults?.['id'])}`, { body: { security_group: { name: 'mine-now' } } });
+      assert.equal(fault(kept).type, 'SecurityGroupCannotUpdateDefault');
+      const names = ((await call('GET', '/v2.0/security-groups')).json['security_groups'] as Json[]).map((g) => g['name']).sort();
+      assert.deepEqual(names, ['default', 'mine']);
+    }));
 });
 
 describe('router and floating IP routes', () => {
