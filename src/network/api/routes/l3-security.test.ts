@@ -156,6 +156,26 @@ describe('router and floating IP routes', () => {
       const ports = (await call('GET', `/v2.0/ports?network_id=${String(publicNet['id'])}`, { as: ADMIN })).json['ports'] as Json[];
       assert.deepEqual(ports.map((p) => p['device_owner']), ['network:router_gateway'], "the floating IP's port went with it");
     }));
+
+  test("deleting an external network deletes the floating IPs no port holds; a router's gateway keeps it in use (409)", () =>
+    withNetworkApi(async (call) => {
+      const { publicNet, privateNet, privateSubnet, router } = await topology(call);
+      await call('PUT', `/v2.0/routers/${String(router['id'])}/add_router_interface`, { body: { subnet_id: privateSubnet['id'] } });
+      const port = await create(call, 'ports', 'port', { network_id: privateNet['id'] });
+      const held = await create(call, 'floatingips', 'floatingip', { floating_network_id: publicNet['id'], port_id: port['id'] });
+      const free = await create(call, 'floatingips', 'floatingip', { floating_network_id: publicNet['id'] });
+      const publicPath = `/v2.0/networks/${String(publicNet['id'])}`;
+      const inUse = await call('DELETE', publicPath, { as: ADMIN });
+      assert.equal(fault(inUse).type, 'NetworkInUse');
+      assert.equal((await call('GET', `/v2.0/floatingips/${String(free['id'])}`)).status, 200, 'a refused delete changes nothing');
+      assert.equal((await call('PUT', `/v2.0/floatingips/${String(held['id'])}`, { body: { floatingip: { port_id: null } } })).status, 200);
+      const cleared = await call('PUT', `/v2.0/routers/${String(router['id'])}`, { body: { router: { external_gateway_info: null } }, as: ADMIN });
+      assert.equal(cleared.status, 200, JSON.stringify(cleared.json));
+      assert.equal((await call('DELETE', publicPath, { as: ADMIN })).status, 204);
+      assert.deepEqual((await call('GET', '/v2.0/floatingips', { as: ADMIN })).json['floatingips'], []);
+      const left = (await call('GET', '/v2.0/ports', { as: ADMIN })).json['ports'] as Json[];
+      assert.deepEqual(left.map((p) => p['network_id']).filter((net) => net === publicNet['id']), [], 'their ports went with them');
+    }));
 });
 
 describe('quota and extension routes', () => {
