@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { SnapshotFilter, VolumeStore } from '../db/volume-store.js';
+import type { SnapshotFilter, SnapshotSortKey, SortSpec, VolumeStore } from '../db/volume-store.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
 import { invalidSnapshot, invalidVolume, snapshotNotFound } from './volume-errors.js';
 import type { VolumeQuotas } from './volume-quotas.js';
@@ -35,8 +35,8 @@ export class SnapshotService {
     return snapshot;
   }
 
-  list(filter: SnapshotFilter): Promise<Snapshot[]> {
-    return this.store.listSnapshots(filter);
+  list(filter: SnapshotFilter, sort: readonly SortSpec<SnapshotSortKey>[]): Promise<Snapshot[]> {
+    return this.store.listSnapshots(filter, sort);
   }
 
   async create(context: RequestContext, request: CreateSnapshotRequest): Promise<Snapshot> {

@@ -269,5 +269,28 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.equal((await cloud.call('GET', '/volumes?marker=nope', { as: ALICE })).status, 404);
       assert.equal(((await cloud.call('GET', '/volumes?all_tenants=1', { as: BOB })).json['volumes'] as Json[]).length, 0, 'all_tenants is for admins');
       assert.equal(((await cloud.call('GET', '/volumes?all_tenants=1', { as: ADMIN })).json['volumes'] as Json[]).length, 3);
+      const full = await cloud.call('GET', '/volumes?sort=name:asc&limit=3', { as: ALICE });
+      const last = (full.json['volumes'] as Json[])[2];
+      assert.match((full.json['volumes_links'] as { href: string }[])[0]?.href ?? '', new RegExp(`marker=${String(last?.['id'])}`), "a full page links to the next, even an empty one (Cinder's rule)");
+      const offset = await cloud.call('GET', '/volumes?sort=name:asc&offset=1&limit=1', { as: ALICE });
+      assert.deepEqual((offset.json['volumes'] as Json[]).map((volume) => volume['name']), ['b']);
+      assert.equal((await cloud.call('GET', '/volumes?offset=-1', { as: ALICE })).status, 400);
+    }));
+
+  test('snapshot list: sort_key/sort_dir or sort (display_name is name; an unknown key 400), offset; a snapshot of volume null is 404', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const volume = await createVolume(cloud, { size: 1 });
+      for (const name of ['b', 'c', 'a']) {
+        const made = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volume['id'], name } }, as: ALICE });
+        await cloud.settle(`/snapshots/${String((made.json['snapshot'] as Json)['id'])}`, ALICE);
+      }
+      const names = async (query: string) => ((await cloud.call('GET', `/snapshots${query}`, { as: ALICE })).json['snapshots'] as Json[]).map((snapshot) => snapshot['name']);
+      assert.deepEqual(await names('?sort_key=display_name&sort_dir=asc'), ['a', 'b', 'c']);
+      assert.deepEqual(await names('?sort=name:desc'), ['c', 'b', 'a']);
+      assert.deepEqual(await names('/detail?sort_key=created_at&sort_dir=asc'), ['b', 'c', 'a']);
+      assert.deepEqual(await names('?sort_key=name&sort_dir=asc&offset=2&limit=3'), ['c']);
+      assert.equal((await cloud.call('GET', '/snapshots?sort_key=invalid', { as: ALICE })).status, 400);
+      const noVolume = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: null, name: 'x' } }, as: ALICE });
+      assert.equal(noVolume.status, 404);
     }));
 });

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest, NotFound } from '../../../common/errors/errors.js';
-import { page, parseBoolean, parseLimit } from '../../volumes/volume-list-query.js';
+import { SNAPSHOT_SORT_KEYS } from '../../db/volume-store.js';
+import { page, parseBoolean, parsePage, parseSortOf } from '../../volumes/volume-list-query.js';
 import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../../volumes/volume.js';
 import { renderSnapshot } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
@@ -12,7 +13,8 @@ const SnapshotCreateBody = Type.Object(
   {
     snapshot: Type.Object(
       {
-        volume_id: Type.String({ format: 'uuid' }),
+        // Cinder takes null and answers 404 for it (no volume None).
+        volume_id: Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' }),
         name: Type.Optional(NullableString()),
         description: Type.Optional(NullableString()),
         display_name: Type.Optional(NullableString()),
@@ -56,6 +58,7 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     app.post('/v3/:project_id/snapshots', { schema: { params: Project, body: SnapshotCreateBody } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
       const body = request.body.snapshot;
+      if (body.volume_id === null) throw new NotFound('Volume None could not be found.');
       const volume = await deps.volumes.get(request.requestContext, body.volume_id);
       authorize(deps, request, 'volume:create_snapshot', { project_id: volume.projectId });
       const name = body.name ?? body.display_name;
@@ -78,15 +81,15 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
       const isAdmin = request.requestContext.isAdmin === true;
       const allTenants = isAdmin && parseBoolean(query['all_tenants'], 'all_tenants') === true;
       const name = query['name'] ?? query['display_name'];
-      const all = await snapshots.list({
+      const paging = parsePage(query);
+      const filter = {
         ...(allTenants ? {} : { projectId: isAdmin && query['project_id'] !== undefined ? query['project_id'] : request.params.project_id }),
         ...(query['volume_id'] === undefined ? {} : { volumeId: query['volume_id'] }),
         ...(name === undefined ? {} : { name }),
         ...(query['status'] === undefined ? {} : { status: query['status'] }),
-      });
-      const limit = parseLimit(query['limit']);
-      const marker = query['marker'];
-      const { items } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
+      };
+      const all = await snapshots.list(filter, parseSortOf(query, SNAPSHOT_SORT_KEYS));
+      const { items } = page(all, paging, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
       const show = detail && extended(request, request.params.project_id);
       return { snapshots: items.map((snapshot) => renderSnapshot(snapshot, show)) };
     };

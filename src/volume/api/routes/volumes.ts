@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../../../common/errors/errors.js';
 import type { VolumeFilter } from '../../db/volume-store.js';
-import { page, parseBoolean, parseLimit, parseSort } from '../../volumes/volume-list-query.js';
+import { page, parseBoolean, parsePage, parseSort } from '../../volumes/volume-list-query.js';
 import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
 import type { Volume } from '../../volumes/volume.js';
 import { VOLUME_VIEW_FIELDS } from '../microversions.js';
@@ -144,10 +144,9 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume:get_all', ownTarget(request));
       const query = queryOf(request);
-      const limit = parseLimit(query['limit']);
-      const marker = query['marker'];
+      const paging = parsePage(query);
       const all = (await volumes.list(filterOf(request, query, request.params.project_id), parseSort(query))).filter(metadataMatches(query));
-      const { items, more } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
+      const { items, full } = page(all, paging, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
       const viewer = viewerOf(deps, request, request.params.project_id);
       const names = detail ? await typeNames(deps) : new Map<string, string>();
       const attachments = detail ? await deps.attachments.ofVolumes(items.map((volume) => volume.id)) : new Map<string, VolumeAttachmentRecord[]>();
@@ -156,8 +155,8 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       );
       const last = items.at(-1);
       const next =
-        more && last !== undefined
-          ? [{ rel: 'next', href: `${deps.publicUrl}/volume/v3/${request.params.project_id}/volumes${detail ? '/detail' : ''}?${new URLSearchParams({ ...query, ...(limit === undefined ? {} : { limit: String(limit) }), marker: last.id }).toString()}` }]
+        full && last !== undefined
+          ? [{ rel: 'next', href: `${deps.publicUrl}/volume/v3/${request.params.project_id}/volumes${detail ? '/detail' : ''}?${new URLSearchParams({ ...query, marker: last.id }).toString()}` }]
           : undefined;
       return { volumes: rendered, ...(next === undefined ? {} : { volumes_links: next }) };
     };
