@@ -1,7 +1,7 @@
 /** Cinder's snapshot API: checks, the record, and a cast to the volume's own service. */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { NotFound } from '../../common/errors/errors.js';
+import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { SnapshotFilter, SnapshotSortKey, SortSpec, VolumeStore } from '../db/volume-store.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
@@ -20,6 +20,12 @@ export interface CreateSnapshotRequest {
   /** Snapshot an in-use volume too. */
   readonly force?: boolean;
 }
+
+/** The transitions os-update_snapshot_status allows (Cinder's status_map). */
+const UPDATE_STATUS_MAP: Partial<Record<SnapshotStatus, readonly SnapshotStatus[]>> = {
+  creating: ['creating', 'available', 'error'],
+  deleting: ['deleting', 'error_deleting'],
+};
 
 export class SnapshotService {
   constructor(
@@ -87,9 +93,10 @@ export class SnapshotService {
     await this.store.updateSnapshot(id, { metadata: rest });
   }
 
-  async delete(context: RequestContext, id: string): Promise<void> {
+  /** A delete from available, error or error_deleting; `force` (os-force_delete, admin) from any status. */
+  async delete(context: RequestContext, id: string, options: { readonly force?: boolean } = {}): Promise<void> {
     const snapshot = await this.get(context, id);
-    const deletable: SnapshotStatus[] = ['available', 'error', 'error_deleting'];
+    const deletable: SnapshotStatus[] | undefined = options.force === true ? undefined : ['available', 'error', 'error_deleting'];
     if (!(await this.store.updateSnapshot(id, { status: 'deleting' }, deletable))) {
       throw invalidSnapshot(`Snapshot status must be available or error and must not be part of a group.`);
     }
@@ -100,6 +107,21 @@ export class SnapshotService {
     }
     LOG.info(`Delete snapshot request issued for snapshot ${id}`);
     await this.managers.deleteSnapshot(backendHostOf(volume.host), { id, volumeId: snapshot.volumeId, sizeGb: snapshot.size });
+  }
+
+  /**
+   * os-update_snapshot_status, for the driver that makes the snapshot: from creating to creating,
+   * available or error; from deleting to deleting or error_deleting; with its progress.
+   */
+  async updateStatus(context: RequestContext, id: string, status: string, progress: string | undefined): Promise<void> {
+    const snapshot = await this.get(context, id);
+    const allowed = UPDATE_STATUS_MAP[snapshot.status];
+    if (allowed === undefined) throw new BadRequest(`Snapshot status ${snapshot.status} not allowed for update_snapshot_status`);
+    const next = allowed.find((candidate) => candidate === status);
+    if (next === undefined) throw new BadRequest(`Provided snapshot status ${status} not allowed for snapshot with status ${snapshot.status}.`);
+    if (!(await this.store.updateSnapshot(id, { status: next, ...(progress ? { progress } : {}) }, [snapshot.status]))) {
+      throw new BadRequest(`Snapshot status ${snapshot.status} not allowed for update_snapshot_status`);
+    }
   }
 
   /** os-reset_status of a snapshot (admin). */

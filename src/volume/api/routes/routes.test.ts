@@ -277,6 +277,34 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.equal((await cloud.call('GET', '/volumes?offset=-1', { as: ALICE })).status, 400);
     }));
 
+  test('snapshot actions: os-update_snapshot_status from creating (with progress) or deleting only; os-force_delete from any status, admin only', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const volume = await createVolume(cloud, { size: 1 });
+      const snapshotIn = async () => {
+        const made = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volume['id'] } }, as: ALICE });
+        return `/snapshots/${String(((await cloud.settle(`/snapshots/${String((made.json['snapshot'] as Json)['id'])}`, ALICE)).json['snapshot'] as Json)['id'])}`;
+      };
+      const act = (path: string, body: Json, as: RequestContext) => cloud.call('POST', `${path}/action`, { body, as });
+      const path = await snapshotIn();
+      const update = { 'os-update_snapshot_status': { status: 'error', progress: '80%' } };
+      assert.equal((await act(path, update, ALICE)).status, 400, 'not from available');
+      assert.equal((await act(path, { 'os-reset_status': { status: 'creating' } }, ADMIN)).status, 202);
+      assert.equal((await act(path, { 'os-update_snapshot_status': { status: 'error_deleting' } }, ALICE)).status, 400, 'creating goes to available or error');
+      assert.equal((await act(path, update, ALICE)).status, 202);
+      const shown = (await cloud.call('GET', path, { as: ADMIN })).json['snapshot'] as Json;
+      assert.deepEqual([shown['status'], shown['os-extended-snapshot-attributes:progress']], ['error', '80%']);
+      assert.equal((await act(path, { 'os-reset_status': { status: 'available' }, 'os-force_delete': {} }, ADMIN)).status, 400, 'one action at a time');
+
+      for (const status of ['creating', 'deleting']) {
+        const doomed = status === 'creating' ? path : await snapshotIn();
+        await act(doomed, { 'os-reset_status': { status } }, ADMIN);
+        assert.equal((await act(doomed, { 'os-force_delete': {} }, ALICE)).status, 403);
+        assert.equal((await act(doomed, { 'os-force_delete': {} }, ADMIN)).status, 202);
+        assert.equal((await cloud.settle(doomed, ALICE)).status, 404);
+      }
+      assert.equal((await cloud.call('DELETE', `/volumes/${String(volume['id'])}`, { as: ALICE })).status, 202, 'no snapshot is left');
+    }));
+
   test('snapshot list: sort_key/sort_dir or sort (display_name is name; an unknown key 400), offset; a snapshot of volume null is 404', () =>
     withVolumeCloud('sqlite', async (cloud) => {
       const volume = await createVolume(cloud, { size: 1 });

@@ -36,9 +36,14 @@ const SnapshotUpdateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** One action: os-reset_status and os-force_delete (admin), os-update_snapshot_status (the snapshot's driver). */
 const SnapshotActionBody = Type.Object(
-  { 'os-reset_status': Type.Object({ status: Type.String() }, { additionalProperties: false }) },
-  { additionalProperties: false },
+  {
+    'os-reset_status': Type.Optional(Type.Object({ status: Type.String() }, { additionalProperties: false })),
+    'os-force_delete': Type.Optional(Type.Unsafe<Record<string, unknown> | null>({ type: ['object', 'null'] })),
+    'os-update_snapshot_status': Type.Optional(Type.Object({ status: Type.String(), progress: Type.Optional(Type.String()) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
 );
 const MetadataBody = Type.Object({ metadata: Metadata }, { additionalProperties: false });
 const MetaItemBody = Type.Object({ meta: Metadata }, { additionalProperties: false });
@@ -128,10 +133,21 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     app.post('/v3/:project_id/snapshots/:snapshot_id/action', { schema: { params: SnapshotParams, body: SnapshotActionBody } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
       const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume_extension:snapshot_admin_actions:reset_status', { project_id: snapshot.projectId });
-      const status = request.body['os-reset_status'].status.toLowerCase();
-      if (!isSnapshotStatus(status)) throw new BadRequest(`Invalid input received: Invalid status '${status}'`);
-      await snapshots.resetStatus(request.requestContext, snapshot.id, status);
+      const target = { project_id: snapshot.projectId };
+      const body = request.body;
+      if (body['os-update_snapshot_status'] !== undefined) {
+        authorize(deps, request, 'snapshot_extension:snapshot_actions:update_snapshot_status', target);
+        const { status, progress } = body['os-update_snapshot_status'];
+        await snapshots.updateStatus(request.requestContext, snapshot.id, status, progress);
+      } else if (body['os-reset_status'] !== undefined) {
+        authorize(deps, request, 'volume_extension:snapshot_admin_actions:reset_status', target);
+        const status = body['os-reset_status'].status.toLowerCase();
+        if (!isSnapshotStatus(status)) throw new BadRequest(`Invalid input received: Invalid status '${status}'`);
+        await snapshots.resetStatus(request.requestContext, snapshot.id, status);
+      } else {
+        authorize(deps, request, 'volume_extension:snapshot_admin_actions:force_delete', target);
+        await snapshots.delete(request.requestContext, snapshot.id, { force: true });
+      }
       return reply.code(202).send();
     });
 
