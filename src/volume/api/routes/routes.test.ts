@@ -218,6 +218,9 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { cores: 3 } }, as: ADMIN })).status, 400, 'not a volume quota');
       const limits = ((await cloud.call('GET', '/limits', { as: ALICE })).json['limits'] as { absolute: Json }).absolute;
       assert.deepEqual([limits['maxTotalVolumes'], limits['totalVolumesUsed'], limits['totalGigabytesUsed']], [3, 2, 2]);
+      const reset = await cloud.call('DELETE', '/os-quota-sets/alice-project', { as: ADMIN });
+      assert.deepEqual([reset.status, reset.text], [200, ''], "Cinder's reset has no body");
+      assert.equal(((await cloud.call('GET', '/limits', { as: ALICE })).json['limits'] as { absolute: Json }).absolute['maxTotalVolumes'], 10);
 
       const services = (await cloud.call('GET', '/os-services', { as: ADMIN })).json['services'] as Json[];
       assert.deepEqual(services.map((service) => [service['binary'], service['host'], service['state']]), [
