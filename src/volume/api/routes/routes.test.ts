@@ -228,6 +228,12 @@ describe('volume routes over the scheduler and a file backend', () => {
         ['cinder-volume', 'test-host@file', 'up'],
         ['cinder-backup', 'test-host', 'up'],
       ]);
+      const onHost = (await cloud.call('GET', '/os-services?host=test-host', { as: ADMIN })).json['services'] as Json[];
+      assert.deepEqual(onHost.map((service) => service['binary']), ['cinder-scheduler', 'cinder-volume', 'cinder-backup'], 'a host names its backends too');
+      const volumeService = (await cloud.call('GET', '/os-services?host=test-host&binary=cinder-volume', { as: ADMIN })).json['services'] as Json[];
+      assert.deepEqual(volumeService.map((service) => service['host']), ['test-host@file']);
+      assert.deepEqual((await cloud.call('GET', '/os-services?host=test-host@file', { as: ADMIN })).json['services'], [volumeService[0]]);
+      assert.deepEqual((await cloud.call('GET', '/os-services?host=test', { as: ADMIN })).json['services'], []);
       assert.equal((await cloud.call('GET', '/os-services', { as: ALICE })).status, 403);
     }));
 
