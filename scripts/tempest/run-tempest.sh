@@ -235,6 +235,9 @@ endpoint_type = publicURL
 min_microversion = $VOLUME_MIN_MV
 max_microversion = $VOLUME_MAX_MV
 build_timeout = 60
+# What the file backend reports, so that a type asking for them (extra specs) finds it.
+storage_protocol = file
+vendor_name = Nimbus
 
 [volume-feature-enabled]
 multi_backend = false

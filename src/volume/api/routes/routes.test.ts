@@ -207,6 +207,8 @@ describe('volume routes over the scheduler and a file backend', () => {
       const secretId = String((secret.json['volume_type'] as Json)['id']);
       assert.deepEqual((await cloud.call('GET', `/types/${secretId}/os-volume-type-access`, { as: ADMIN })).json, { volume_type_access: [] });
       assert.equal((await cloud.call('GET', `/types/${secretId}`, { as: ALICE })).status, 404, 'private types are for admins');
+      const secretVolume = await cloud.call('POST', '/volumes', { body: { volume: { size: 1, volume_type: secretId } }, as: ALICE });
+      assert.deepEqual(secretVolume.json, { itemNotFound: { code: 404, message: `Volume type ${secretId} could not be found.` } }, 'nor can members make volumes of them');
       assert.equal((await cloud.call('DELETE', `/types/${typeId}`, { as: ADMIN })).status, 400, 'in use');
 
       const quota = (await cloud.call('GET', '/os-quota-sets/alice-project?usage=True', { as: ALICE })).json['quota_set'] as Json;
