@@ -46,6 +46,7 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `POST ${P}/volumes`, zed: statuses(202, 202, 202, 403), request: () => ({ path: '/volumes', body: { volume: { size: 1 } } }) },
   { route: `GET ${P}/volumes`, zed: ANYONE, request: () => ({ path: '/volumes' }) },
   { route: `GET ${P}/volumes/detail`, zed: ANYONE, request: () => ({ path: '/volumes/detail' }) },
+  { route: `GET ${P}/volumes/summary`, zed: ANYONE, request: () => ({ path: '/volumes/summary', headers: V354 }) },
   { route: `GET ${P}/volumes/:volume_id`, zed: READS, request: async (fx) => ({ path: await volume(fx) }) },
   { route: `PUT ${P}/volumes/:volume_id`, zed: CHANGES(200), request: async (fx) => ({ path: await volume(fx), body: { volume: { name: 'renamed' } } }) },
   { route: `DELETE ${P}/volumes/:volume_id`, zed: CHANGES(202), request: async (fx) => ({ path: await volume(fx) }) },

@@ -282,6 +282,12 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.equal(((await cloud.call('GET', '/volumes?all_tenants=1', { as: ADMIN })).json['volumes'] as Json[]).length, 3);
       const full = await cloud.call('GET', '/volumes?sort=name:asc&limit=3', { as: ALICE });
       const last = (full.json['volumes'] as Json[])[2];
+      await cloud.call('POST', `/volumes/${String(last?.['id'])}/metadata`, { body: { metadata: { tier: 'gold' } }, as: ALICE });
+      assert.equal((await cloud.call('GET', '/volumes/summary', { as: ALICE, version: '3.11' })).status, 404, 'from 3.12');
+      assert.deepEqual((await cloud.call('GET', '/volumes/summary', { as: ALICE, version: '3.12' })).json, { 'volume-summary': { total_count: 3, total_size: 3 } });
+      const withMetadata = (await cloud.call('GET', '/volumes/summary', { as: ALICE, version: '3.36' })).json['volume-summary'] as Json;
+      assert.deepEqual(withMetadata['metadata'], { tier: ['gold'] });
+      assert.deepEqual((await cloud.call('GET', '/volumes/summary', { as: BOB, version: '3.12' })).json, { 'volume-summary': { total_count: 0, total_size: 0 } });
       assert.match((full.json['volumes_links'] as { href: string }[])[0]?.href ?? '', new RegExp(`marker=${String(last?.['id'])}`), "a full page links to the next, even an empty one (Cinder's rule)");
       const offset = await cloud.call('GET', '/volumes?sort=name:asc&offset=1&limit=1', { as: ALICE });
       assert.deepEqual((offset.json['volumes'] as Json[]).map((volume) => volume['name']), ['b']);

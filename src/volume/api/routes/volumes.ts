@@ -6,7 +6,7 @@ import type { VolumeFilter } from '../../db/volume-store.js';
 import { page, parseBoolean, parsePage, parseSort } from '../../volumes/volume-list-query.js';
 import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
 import type { Volume } from '../../volumes/volume.js';
-import { VOLUME_VIEW_FIELDS } from '../microversions.js';
+import { VOLUME_SUMMARY, VOLUME_VIEW_FIELDS } from '../microversions.js';
 import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSizeOrNull } from './schemas.js';
@@ -162,6 +162,25 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
     };
     app.get('/v3/:project_id/volumes', { schema: { params: Project } }, list(false));
     app.get('/v3/:project_id/volumes/detail', { schema: { params: Project } }, list(true));
+
+    // Cinder's summary: the project's volumes (every project's for an admin's all_tenants), counted and summed.
+    app.get('/v3/:project_id/volumes/summary', { schema: { params: Project } }, async (request) => {
+      const { metadata } = VOLUME_SUMMARY.select(request.microversion);
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume:get_all', ownTarget(request));
+      const query = queryOf(request);
+      const allTenants = request.requestContext.isAdmin === true && parseBoolean(query['all_tenants'], 'all_tenants') === true;
+      const all = await volumes.list(allTenants ? {} : { projectId: request.params.project_id }, parseSort({}));
+      const distinct = new Map<string, Set<string>>();
+      for (const volume of all) for (const [key, value] of Object.entries(volume.metadata)) distinct.set(key, (distinct.get(key) ?? new Set()).add(value));
+      return {
+        'volume-summary': {
+          total_count: all.length,
+          total_size: all.reduce((sum, volume) => sum + volume.size, 0),
+          ...(metadata ? { metadata: Object.fromEntries([...distinct].map(([key, values]) => [key, [...values]])) } : {}),
+        },
+      };
+    });
 
     app.get('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request) => {
       checkProject(request, request.params.project_id);
