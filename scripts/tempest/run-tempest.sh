@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run Debian's Tempest (33) against a fresh Nimbus all-in-one on loopback and print the summary.
 #
-#   scripts/tempest/run-tempest.sh [--regex RE] [--concurrency N] [--keep]
+#   scripts/tempest/run-tempest.sh [--regex RE] [--services network,volume] [--concurrency N] [--keep]
 #   scripts/tempest/run-tempest.sh --ratchet [--listed-only] [--concurrency N] [--keep]
 #
 # --ratchet (CI): run the compute, identity v3 (and admin v3) and image v2 suites, run again once every test listed
@@ -11,6 +11,9 @@
 # files); it is removed at the end unless --keep is given, in which case its path is printed
 # (results: ws/failures.txt, ws/causes.txt, ws/results.subunit, ws/tempest.log, nimbus.log; with
 # --ratchet also ws/ratchet.txt and ws/retry.subunit).
+# --services turns Neutron (network) and/or Cinder (volume) on in tempest.conf, with the sections
+# they need read from the running cloud (external network, API extensions, volume microversions);
+# without it both stay off, as in CI's ratchet.
 # Needs: a built tree (npx tsc -p tsconfig.json), /usr/bin/tempest, /usr/bin/openstack, qemu-img.
 set -euo pipefail
 
@@ -19,6 +22,8 @@ CONCURRENCY=2
 KEEP=0
 RATCHET=0
 LISTED_ONLY=0
+NEUTRON=false
+CINDER=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --regex) REGEX="$2"; shift 2 ;;
@@ -26,7 +31,17 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift ;;
     --ratchet) RATCHET=1; REGEX='^tempest\.api\.(compute|identity\.(admin\.)?v3|image\.v2)\.'; shift ;;
     --listed-only) LISTED_ONLY=1; shift ;;  # with --ratchet
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --services)
+      IFS=, read -ra SERVICES <<<"$2"
+      for service in "${SERVICES[@]}"; do
+        case "$service" in
+          network) NEUTRON=true ;;
+          volume) CINDER=true ;;
+          *) echo "run-tempest: unknown service $service (network, volume)" >&2; exit 2 ;;
+        esac
+      done
+      shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "run-tempest: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -56,8 +71,9 @@ mkdir -p "$STATE" "$WORK/home"
 LOCKOUT_ATTEMPTS=3
 LOCKOUT_SECONDS=10
 # Glance Zed does not inspect uploads; Tempest uploads random bytes under each disk format. The
-# lockout is on so that Tempest's security compliance tests (below) can check it.
-printf '[image]\nrequire_image_format_match = false\n[identity]\nlockout_failure_attempts = %s\nlockout_duration = %s\n' \
+# lockout is on so that Tempest's security compliance tests (below) can check it. The metadata API
+# takes any free port, as the main API does, so that two clouds on one machine do not collide.
+printf '[image]\nrequire_image_format_match = false\n[identity]\nlockout_failure_attempts = %s\nlockout_duration = %s\n[api]\nmetadata_listen_port = 0\n' \
   "$LOCKOUT_ATTEMPTS" "$LOCKOUT_SECONDS" >"$WORK/nimbus.conf"
 node "$MAIN" up --config "$WORK/nimbus.conf" --driver fake --compute-hosts 2 --state-dir "$STATE" --port "$PORT" >"$WORK/nimbus.log" 2>&1 &
 NIMBUS_PID=$!
@@ -181,11 +197,62 @@ run_validation = false
 [service_available]
 nova = true
 glance = true
-neutron = false
-cinder = false
+neutron = $NEUTRON
+cinder = $CINDER
 swift = false
 horizon = false
 EOF
+
+# Neutron: the external network `nimbus up` lays (DevStack's `public`) and exactly the API
+# extensions GET /v2.0/extensions lists. Tempest makes no network per test project
+# ([auth] create_isolated_networks = false); the network tests make their own.
+if [ "$NEUTRON" = true ]; then
+  PUBLIC_NETWORK_ID="$(/usr/bin/openstack network show -f value -c id public)"
+  NETWORK_EXTENSIONS="$(/usr/bin/openstack extension list --network -f value -c Alias | sort | paste -sd, -)"
+  cat >>"$WS/etc/tempest.conf" <<EOF
+
+[network]
+endpoint_type = publicURL
+public_network_id = $PUBLIC_NETWORK_ID
+floating_network_name = public
+build_timeout = 60
+
+[network-feature-enabled]
+api_extensions = $NETWORK_EXTENSIONS
+ipv6 = true
+port_security = true
+floating_ips = true
+EOF
+fi
+
+# Cinder: the microversions /volume/ advertises, one file backend (no multi-backend, no
+# manage/unmanage, no /extensions list); backups, snapshots and clones exist.
+if [ "$CINDER" = true ]; then
+  read -r VOLUME_MIN_MV VOLUME_MAX_MV < <(curl -sf "http://127.0.0.1:$PORT/volume/" |
+    /usr/bin/python3 -c 'import json,sys; v=json.load(sys.stdin)["versions"][0]; print(v["min_version"], v["version"])')
+  cat >>"$WS/etc/tempest.conf" <<EOF
+
+[volume]
+catalog_type = volumev3
+endpoint_type = publicURL
+min_microversion = $VOLUME_MIN_MV
+max_microversion = $VOLUME_MAX_MV
+build_timeout = 60
+# What the file backend reports, so that a type asking for them (extra specs) finds it.
+storage_protocol = file
+vendor_name = Nimbus
+
+[volume-feature-enabled]
+multi_backend = false
+backup = true
+snapshot = true
+clone = true
+manage_snapshot = false
+manage_volume = false
+api_extensions =
+extend_attached_volume = false
+EOF
+fi
 
 cd "$WS"
 RATCHET_PY=(/usr/bin/python3 "$ROOT/scripts/tempest/ratchet.py")

@@ -43,6 +43,8 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('volume:delete_snapshot', MEMBER, 'Delete snapshot.'),
   rule('volume_extension:extended_snapshot_attributes', READER, 'List or show snapshots with extended attributes.'),
   rule('volume_extension:snapshot_admin_actions:reset_status', ADMIN_API, 'Reset status of a snapshot.'),
+  rule('volume_extension:snapshot_admin_actions:force_delete', ADMIN_API, 'Force delete a snapshot.'),
+  rule('snapshot_extension:snapshot_actions:update_snapshot_status', MEMBER, 'Update database fields of snapshot.'),
   rule('volume:get_snapshot_metadata', READER, "Show snapshot's metadata or one specified metadata with a given key."),
   rule('volume:update_snapshot_metadata', MEMBER, "Update snapshot's metadata or one specified metadata with a given key."),
   rule('volume:delete_snapshot_metadata', MEMBER, "Delete snapshot's specified metadata with a given key."),

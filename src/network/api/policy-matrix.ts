@@ -148,6 +148,7 @@ export const NETWORK_POLICY_MATRIX: readonly MatrixRow<NetworkMatrixFixture>[] =
   { route: 'GET /v2.0/quotas/:project_id', zed: statuses(200, 200, 403, 200), request: () => ({ path: '/v2.0/quotas/owner-project' }) },
   { route: 'GET /v2.0/quotas/:project_id/default', zed: statuses(200, 200, 403, 200), request: () => ({ path: '/v2.0/quotas/owner-project/default' }) },
   { route: 'GET /v2.0/quotas/:project_id/details', zed: statuses(200, 200, 403, 200), request: () => ({ path: '/v2.0/quotas/owner-project/details' }) },
+  { route: 'GET /v2.0/quotas/:project_id/details.json', zed: statuses(200, 200, 403, 200), request: () => ({ path: '/v2.0/quotas/owner-project/details.json' }) },
   { route: 'PUT /v2.0/quotas/:project_id', zed: ADMIN_ONLY, request: () => ({ path: '/v2.0/quotas/owner-project', body: { quota: { network: 10_000 } } }) },
   { route: 'DELETE /v2.0/quotas/:project_id', zed: statuses(204, 403, 403, 403), request: () => ({ path: '/v2.0/quotas/owner-project' }) },
   // get_agent, update_agent, delete_agent: the administrator's. Neutron filters the list (others get

@@ -135,12 +135,21 @@ export class NetworkPlugin {
   async delete(id: string): Promise<void> {
     await this.deps.store.transaction(async (store) => {
       await this.row(id, store);
+      // Neutron's l3 plugin deletes an external network's floating IPs that no port holds first.
+      const freeFloatingIps = (await store.floatingIps.where('floating_network_id', [id])).filter((floating) => floating.port_id === null);
+      const autoDeleted = new Set(['network:dhcp', ...freeFloatingIps.map((floating) => floating.floating_port_id)]);
       const ports = await store.ports.where('network_id', [id]);
-      if (ports.some((port) => port.device_owner !== 'network:dhcp')) {
+      if (ports.some((port) => !autoDeleted.has(port.device_owner) && !autoDeleted.has(port.id))) {
         throw conflict('NetworkInUse', `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`);
+      }
+      for (const floating of freeFloatingIps) {
+        await store.tags.removeAll('floatingips', floating.id);
+        await store.floatingIps.delete(floating.id);
       }
       for (const port of ports) {
         await store.ipAllocations.deleteOfPort(port.id);
+        await store.portSecurityGroups.set(port.id, []);
+        await store.tags.removeAll('ports', port.id);
         await store.ports.delete(port.id);
       }
       for (const subnet of await store.subnets.where('network_id', [id])) {

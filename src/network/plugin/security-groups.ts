@@ -23,6 +23,11 @@ export type SecurityGroupUpdate = Pick<SecurityGroupCreate, 'name' | 'descriptio
 
 const ANY: Omit<RuleMatch, 'direction' | 'ethertype'> = { protocol: null, port_range_min: null, port_range_max: null, remote_ip_prefix: null, remote_group_id: null };
 
+/** Neutron's `name_not_default` validator, on create and update: no second group named default, in any case. */
+function refuseDefaultName(name: string | undefined): void {
+  if (name?.toLowerCase() === 'default') throw conflict('SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
+}
+
 /** Security groups and their rules; each project gets its `default` group the first time it needs one. */
 export class SecurityGroupPlugin {
   constructor(
@@ -56,7 +61,7 @@ export class SecurityGroupPlugin {
 
   async create(projectId: string, body: SecurityGroupCreate): Promise<ResourceView> {
     await this.ensureDefault(projectId);
-    if (body.name === 'default') throw conflict('SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
+    refuseDefaultName(body.name);
     const id = await this.deps.store.transaction(async (store) => {
       await this.quotas.check(store, projectId, 'security_group');
       return this.#insertGroup(store, projectId, body);
@@ -94,8 +99,9 @@ export class SecurityGroupPlugin {
   }
 
   async update(id: string, body: SecurityGroupUpdate): Promise<ResourceView> {
+    refuseDefaultName(body.name);
     const group = await this.row(id);
-    if (group.name === 'default' && body.name !== undefined && body.name !== 'default') {
+    if (group.name === 'default' && body.name !== undefined) {
       throw conflict('SecurityGroupCannotUpdateDefault', 'Updating default security group not allowed.');
     }
     const changes: ResourceChanges<'net_security_groups'> = {

@@ -18,6 +18,11 @@ export const ATTACH_MODE_ARG = versioned([
   { min: '3.0', max: '3.53', value: false },
   { min: '3.54', value: true },
 ]);
+/** 3.12 VOLUME_SUMMARY: GET /volumes/summary; 3.36 VOLUME_SUMMARY_METADATA adds the volumes' distinct metadata. */
+export const VOLUME_SUMMARY = versioned([
+  { min: '3.12', max: '3.35', value: { metadata: false } },
+  { min: '3.36', value: { metadata: true } },
+]);
 /** 3.42 VOLUME_EXTEND_INUSE: os-extend of an in-use volume. */
 export const EXTEND_IN_USE = versioned([
   { min: '3.0', max: '3.41', value: false },

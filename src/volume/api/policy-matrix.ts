@@ -46,6 +46,7 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `POST ${P}/volumes`, zed: statuses(202, 202, 202, 403), request: () => ({ path: '/volumes', body: { volume: { size: 1 } } }) },
   { route: `GET ${P}/volumes`, zed: ANYONE, request: () => ({ path: '/volumes' }) },
   { route: `GET ${P}/volumes/detail`, zed: ANYONE, request: () => ({ path: '/volumes/detail' }) },
+  { route: `GET ${P}/volumes/summary`, zed: ANYONE, request: () => ({ path: '/volumes/summary', headers: V354 }) },
   { route: `GET ${P}/volumes/:volume_id`, zed: READS, request: async (fx) => ({ path: await volume(fx) }) },
   { route: `PUT ${P}/volumes/:volume_id`, zed: CHANGES(200), request: async (fx) => ({ path: await volume(fx), body: { volume: { name: 'renamed' } } }) },
   { route: `DELETE ${P}/volumes/:volume_id`, zed: CHANGES(202), request: async (fx) => ({ path: await volume(fx) }) },
@@ -85,6 +86,8 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/snapshots/:snapshot_id/metadata`, zed: READS, request: async (fx) => ({ path: `${await snapshot(fx)}/metadata` }) },
   { route: `POST ${P}/snapshots/:snapshot_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
   { route: `PUT ${P}/snapshots/:snapshot_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
+  { route: `GET ${P}/snapshots/:snapshot_id/metadata/:key`, zed: READS, request: async (fx) => ({ path: `${await snapshot(fx)}/metadata/a` }) },
+  { route: `PUT ${P}/snapshots/:snapshot_id/metadata/:key`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata/a`, body: { meta: { a: 'e' } } }) },
   { route: `DELETE ${P}/snapshots/:snapshot_id/metadata/:key`, zed: CHANGES(200), request: async (fx) => ({ path: `${await snapshot(fx)}/metadata/a` }) },
   // A backup of the owning project's volume: another project cannot find the volume.
   { route: `POST ${P}/backups`, zed: CHANGES(202), request: async (fx) => ({ path: '/backups', body: { backup: { volume_id: await fx.volume() } } }) },
@@ -103,6 +106,7 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/types/:type_id/extra_specs`, zed: ANYONE, request: async (fx) => ({ path: `${await type(fx)}/extra_specs` }) },
   { route: `POST ${P}/types/:type_id/extra_specs`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await type(fx)}/extra_specs`, body: { extra_specs: { c: 'd' } } }) },
   { route: `GET ${P}/types/:type_id/extra_specs/:key`, zed: ANYONE, request: async (fx) => ({ path: `${await type(fx)}/extra_specs/a` }) },
+  { route: `PUT ${P}/types/:type_id/extra_specs/:key`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await type(fx)}/extra_specs/a`, body: { a: 'e' } }) },
   { route: `DELETE ${P}/types/:type_id/extra_specs/:key`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `${await type(fx)}/extra_specs/a` }) },
   // quotas:show is READER on the target project; update and delete are the administrator's.
   { route: `GET ${P}/os-quota-sets/:target`, zed: statuses(200, 200, 403, 200), request: () => ({ path: '/os-quota-sets/owner-project' }) },

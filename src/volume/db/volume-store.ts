@@ -11,6 +11,8 @@ import type { SnapshotsTable, VolumesTable, VolumeTables, VolumeTypesTable } fro
 /** Columns a list may sort by (Cinder's sort keys, API names). */
 export const VOLUME_SORT_KEYS = ['created_at', 'updated_at', 'id', 'name', 'size', 'status', 'availability_zone', 'bootable', 'project_id'] as const;
 export type VolumeSortKey = (typeof VOLUME_SORT_KEYS)[number];
+export const SNAPSHOT_SORT_KEYS = ['created_at', 'updated_at', 'id', 'name', 'size', 'status', 'volume_id', 'project_id'] as const;
+export type SnapshotSortKey = (typeof SNAPSHOT_SORT_KEYS)[number];
 export interface SortSpec<K extends string> {
   readonly key: K;
   readonly direction: 'asc' | 'desc';
@@ -236,13 +238,16 @@ export class VolumeStore {
     return row === undefined ? undefined : toSnapshot(row);
   }
 
-  async listSnapshots(filter: SnapshotFilter): Promise<Snapshot[]> {
+  /** Every snapshot the filter matches, in the requested order (ties broken by id). */
+  async listSnapshots(filter: SnapshotFilter, sort: readonly SortSpec<SnapshotSortKey>[]): Promise<Snapshot[]> {
     let query = this.#db.selectFrom('volume_snapshots').selectAll();
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.volumeId !== undefined) query = query.where('volume_id', '=', filter.volumeId);
     if (filter.name !== undefined) query = query.where('name', '=', filter.name);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    return (await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute()).map(toSnapshot);
+    for (const { key, direction } of sort) query = query.orderBy(key, direction);
+    if (!sort.some(({ key }) => key === 'id')) query = query.orderBy('id', sort[0]?.direction ?? 'desc');
+    return (await query.execute()).map(toSnapshot);
   }
 
   async countSnapshotsOf(volumeId: string): Promise<number> {

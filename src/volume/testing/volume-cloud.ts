@@ -38,6 +38,8 @@ export { ADMIN, memberOf } from '../../image/images/testing/image-fixture.js';
 export interface Reply {
   readonly status: number;
   readonly json: Record<string, unknown>;
+  /** The body as sent ('' for none). */
+  readonly text: string;
 }
 
 /** `version` is the microversion asked for (`OpenStack-API-Version: volume X`); none gets 3.0. */
@@ -146,7 +148,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
           ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
         });
         const text = response.body;
-        return { status: response.statusCode, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+        return { status: response.statusCode, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>), text };
       };
       const settle = async (path: string, as: RequestContext): Promise<Reply> => {
         // Backups and restores read and write a whole volume: allow for a loaded machine.

@@ -1,9 +1,9 @@
 /** Cinder's snapshot API: checks, the record, and a cast to the volume's own service. */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { NotFound } from '../../common/errors/errors.js';
+import { BadRequest, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { SnapshotFilter, VolumeStore } from '../db/volume-store.js';
+import type { SnapshotFilter, SnapshotSortKey, SortSpec, VolumeStore } from '../db/volume-store.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
 import { invalidSnapshot, invalidVolume, snapshotNotFound } from './volume-errors.js';
 import type { VolumeQuotas } from './volume-quotas.js';
@@ -21,6 +21,12 @@ export interface CreateSnapshotRequest {
   readonly force?: boolean;
 }
 
+/** The transitions os-update_snapshot_status allows (Cinder's status_map). */
+const UPDATE_STATUS_MAP: Partial<Record<SnapshotStatus, readonly SnapshotStatus[]>> = {
+  creating: ['creating', 'available', 'error'],
+  deleting: ['deleting', 'error_deleting'],
+};
+
 export class SnapshotService {
   constructor(
     private readonly store: VolumeStore,
@@ -35,8 +41,8 @@ export class SnapshotService {
     return snapshot;
   }
 
-  list(filter: SnapshotFilter): Promise<Snapshot[]> {
-    return this.store.listSnapshots(filter);
+  list(filter: SnapshotFilter, sort: readonly SortSpec<SnapshotSortKey>[]): Promise<Snapshot[]> {
+    return this.store.listSnapshots(filter, sort);
   }
 
   async create(context: RequestContext, request: CreateSnapshotRequest): Promise<Snapshot> {
@@ -87,9 +93,10 @@ export class SnapshotService {
     await this.store.updateSnapshot(id, { metadata: rest });
   }
 
-  async delete(context: RequestContext, id: string): Promise<void> {
+  /** A delete from available, error or error_deleting; `force` (os-force_delete, admin) from any status. */
+  async delete(context: RequestContext, id: string, options: { readonly force?: boolean } = {}): Promise<void> {
     const snapshot = await this.get(context, id);
-    const deletable: SnapshotStatus[] = ['available', 'error', 'error_deleting'];
+    const deletable: SnapshotStatus[] | undefined = options.force === true ? undefined : ['available', 'error', 'error_deleting'];
     if (!(await this.store.updateSnapshot(id, { status: 'deleting' }, deletable))) {
       throw invalidSnapshot(`Snapshot status must be available or error and must not be part of a group.`);
     }
@@ -100,6 +107,21 @@ export class SnapshotService {
     }
     LOG.info(`Delete snapshot request issued for snapshot ${id}`);
     await this.managers.deleteSnapshot(backendHostOf(volume.host), { id, volumeId: snapshot.volumeId, sizeGb: snapshot.size });
+  }
+
+  /**
+   * os-update_snapshot_status, for the driver that makes the snapshot: from creating to creating,
+   * available or error; from deleting to deleting or error_deleting; with its progress.
+   */
+  async updateStatus(context: RequestContext, id: string, status: string, progress: string | undefined): Promise<void> {
+    const snapshot = await this.get(context, id);
+    const allowed = UPDATE_STATUS_MAP[snapshot.status];
+    if (allowed === undefined) throw new BadRequest(`Snapshot status ${snapshot.status} not allowed for update_snapshot_status`);
+    const next = allowed.find((candidate) => candidate === status);
+    if (next === undefined) throw new BadRequest(`Provided snapshot status ${status} not allowed for snapshot with status ${snapshot.status}.`);
+    if (!(await this.store.updateSnapshot(id, { status: next, ...(progress ? { progress } : {}) }, [snapshot.status]))) {
+      throw new BadRequest(`Snapshot status ${snapshot.status} not allowed for update_snapshot_status`);
+    }
   }
 
   /** os-reset_status of a snapshot (admin). */

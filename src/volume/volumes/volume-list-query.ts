@@ -8,6 +8,8 @@ import { invalidInput } from './volume-errors.js';
 export interface PageQuery {
   readonly limit?: number;
   readonly marker?: string;
+  /** Items to skip after the marker (or from the start). */
+  readonly offset?: number;
 }
 
 export function parseLimit(value: string | undefined): number | undefined {
@@ -18,6 +20,22 @@ export function parseLimit(value: string | undefined): number | undefined {
   return limit;
 }
 
+/** Cinder's `offset`: an integer of 0 or more. */
+export function parseOffset(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value)) throw invalidInput('offset param must be an integer');
+  const offset = Number(value);
+  if (offset < 0) throw invalidInput('offset param must be positive');
+  return offset;
+}
+
+/** The paging parameters of a list query. */
+export function parsePage(query: Readonly<Record<string, string | undefined>>): PageQuery {
+  const limit = parseLimit(query['limit']);
+  const offset = parseOffset(query['offset']);
+  const marker = query['marker'];
+  return { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }), ...(offset === undefined ? {} : { offset }) };
+}
 
 function direction(value: string | undefined): 'asc' | 'desc' {
   if (value === undefined || value === '') return 'desc';
@@ -55,17 +73,27 @@ export function parseSortOf<K extends string>(query: SortQuery, keys: readonly K
   });
 }
 
-/** The page after `marker` of at most `limit` items; a marker not in the list is Cinder's 404. */
-export function page<T extends { readonly id: string }>(items: readonly T[], query: PageQuery, maxLimit: number, notFound: (marker: string) => Error): { items: T[]; more: boolean } {
+/**
+ * The page after `marker` (and `offset` more) of at most `limit` items; a marker not in the list is
+ * Cinder's 404. `full` is Cinder's condition for a next link: the page holds as many as it could,
+ * even when nothing follows (the next page is then empty).
+ */
+export function page<T extends { readonly id: string }>(
+  items: readonly T[],
+  query: PageQuery,
+  maxLimit: number,
+  notFound: (marker: string) => Error,
+): { items: T[]; more: boolean; full: boolean } {
   let start = 0;
   if (query.marker !== undefined) {
     const at = items.findIndex((item) => item.id === query.marker);
     if (at < 0) throw notFound(query.marker);
     start = at + 1;
   }
+  start += query.offset ?? 0;
   const limit = Math.min(query.limit ?? maxLimit, maxLimit);
   const slice = items.slice(start, start + limit);
-  return { items: slice, more: start + limit < items.length };
+  return { items: slice, more: start + limit < items.length, full: slice.length > 0 && slice.length === limit };
 }
 
 /** Cinder's boolean query values: true/false, yes/no, 1/0, on/off. */

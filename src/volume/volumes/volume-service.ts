@@ -117,7 +117,7 @@ export class VolumeService {
       imageMetadata = imageMetadataOf(image);
     }
 
-    const type = parent !== undefined && request.volumeType === undefined ? await types.get(parent.volumeTypeId) : await types.resolve(request.volumeType);
+    const type = parent !== undefined && request.volumeType === undefined ? await types.get(parent.volumeTypeId) : await types.resolveFor(context, request.volumeType);
     const zone = request.availabilityZone ?? parent?.availabilityZone ?? this.deps.availabilityZones[0] ?? 'nova';
     if (!this.deps.availabilityZones.includes(zone)) throw invalidInput(`Availability zone '${zone}' is invalid.`);
     if (parent !== undefined && zone !== parent.availabilityZone) throw invalidInput('Volume must be in the same availability zone as the source volume or snapshot');

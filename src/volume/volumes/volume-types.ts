@@ -1,5 +1,6 @@
 /** Cinder's volume types: a name, public or not, and extra specs (`volume_backend_name` picks a backend). */
 import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { VolumeStore } from '../db/volume-store.js';
@@ -41,6 +42,14 @@ export class VolumeTypes {
     if (type !== undefined) return type;
     const byName = await this.store.findType({ name: wanted });
     if (byName !== undefined) return byName;
+    throw UUID.test(wanted) ? typeNotFound(wanted) : typeNotFoundByName(wanted);
+  }
+
+  /** As resolve, for a caller making a volume: a private type is an administrator's only (no per-project access grants here). */
+  async resolveFor(context: RequestContext, idOrName: string | undefined): Promise<VolumeType> {
+    const type = await this.resolve(idOrName);
+    if (type.isPublic || context.isAdmin === true) return type;
+    const wanted = idOrName ?? type.id;
     throw UUID.test(wanted) ? typeNotFound(wanted) : typeNotFoundByName(wanted);
   }
 

@@ -72,6 +72,22 @@ describe('security group routes', () => {
       assert.equal(refused.status, 409);
       assert.equal(fault(refused).type, 'SecurityGroupCannotRemoveDefault');
     }));
+
+  test('no group may be named default but the default one, on create or rename, in any case; the default group keeps its name', () =>
+    withNetworkApi(async (call) => {
+      const group = await create(call, 'security-groups', 'security_group', { name: 'mine' });
+      for (const name of ['default', 'Default']) {
+        const renamed = await call('PUT', `/v2.0/security-groups/${String(group['id'])}`, { body: { security_group: { name } } });
+        assert.equal(renamed.status, 409);
+        assert.equal(fault(renamed).type, 'SecurityGroupDefaultAlreadyExists');
+        assert.equal(fault(await call('POST', '/v2.0/security-groups', { body: { security_group: { name } } })).type, 'SecurityGroupDefaultAlreadyExists');
+      }
+      const defaults = ((await call('GET', '/v2.0/security-groups?name=default')).json['security_groups'] as Json[])[0];
+      const kept = await call('PUT', `/v2.0/security-groups/${String(defaults?.['id'])}`, { body: { security_group: { name: 'mine-now' } } });
+      assert.equal(fault(kept).type, 'SecurityGroupCannotUpdateDefault');
+      const names = ((await call('GET', '/v2.0/security-groups')).json['security_groups'] as Json[]).map((g) => g['name']).sort();
+      assert.deepEqual(names, ['default', 'mine']);
+    }));
 });
 
 describe('router and floating IP routes', () => {
@@ -101,6 +117,21 @@ describe('router and floating IP routes', () => {
       assert.equal(left.length, 0, 'gateway and interface ports went with the router');
     }));
 
+  test('an empty external_gateway_info ({}, what Tempest and the clients send) means no gateway, on create and on update', () =>
+    withNetworkApi(async (call) => {
+      const { publicNet } = await topology(call);
+      const bare = await create(call, 'routers', 'router', { name: 'bare', external_gateway_info: {} });
+      assert.equal(bare['external_gateway_info'], null);
+      const path = `/v2.0/routers/${String(bare['id'])}`;
+      const set = await call('PUT', path, { body: { router: { external_gateway_info: { network_id: publicNet['id'], enable_snat: false } } }, as: ADMIN });
+      assert.equal(((set.json['router'] as Json)['external_gateway_info'] as Json)['enable_snat'], false);
+      const cleared = await call('PUT', path, { body: { router: { external_gateway_info: {} } } });
+      assert.equal(cleared.status, 200, JSON.stringify(cleared.json));
+      assert.equal((cleared.json['router'] as Json)['external_gateway_info'], null);
+      const gateways = (await call('GET', `/v2.0/ports?device_id=${String(bare['id'])}`, { as: ADMIN })).json['ports'] as unknown[];
+      assert.equal(gateways.length, 0, 'the gateway port went with the gateway');
+    }));
+
   test('floating IPs: only from an external network (400), associated through a router, disassociated, deleted', () =>
     withNetworkApi(async (call) => {
       const { publicNet, privateNet, privateSubnet, router } = await topology(call);
@@ -125,6 +156,26 @@ describe('router and floating IP routes', () => {
       const ports = (await call('GET', `/v2.0/ports?network_id=${String(publicNet['id'])}`, { as: ADMIN })).json['ports'] as Json[];
       assert.deepEqual(ports.map((p) => p['device_owner']), ['network:router_gateway'], "the floating IP's port went with it");
     }));
+
+  test("deleting an external network deletes the floating IPs no port holds; a router's gateway keeps it in use (409)", () =>
+    withNetworkApi(async (call) => {
+      const { publicNet, privateNet, privateSubnet, router } = await topology(call);
+      await call('PUT', `/v2.0/routers/${String(router['id'])}/add_router_interface`, { body: { subnet_id: privateSubnet['id'] } });
+      const port = await create(call, 'ports', 'port', { network_id: privateNet['id'] });
+      const held = await create(call, 'floatingips', 'floatingip', { floating_network_id: publicNet['id'], port_id: port['id'] });
+      const free = await create(call, 'floatingips', 'floatingip', { floating_network_id: publicNet['id'] });
+      const publicPath = `/v2.0/networks/${String(publicNet['id'])}`;
+      const inUse = await call('DELETE', publicPath, { as: ADMIN });
+      assert.equal(fault(inUse).type, 'NetworkInUse');
+      assert.equal((await call('GET', `/v2.0/floatingips/${String(free['id'])}`)).status, 200, 'a refused delete changes nothing');
+      assert.equal((await call('PUT', `/v2.0/floatingips/${String(held['id'])}`, { body: { floatingip: { port_id: null } } })).status, 200);
+      const cleared = await call('PUT', `/v2.0/routers/${String(router['id'])}`, { body: { router: { external_gateway_info: null } }, as: ADMIN });
+      assert.equal(cleared.status, 200, JSON.stringify(cleared.json));
+      assert.equal((await call('DELETE', publicPath, { as: ADMIN })).status, 204);
+      assert.deepEqual((await call('GET', '/v2.0/floatingips', { as: ADMIN })).json['floatingips'], []);
+      const left = (await call('GET', '/v2.0/ports', { as: ADMIN })).json['ports'] as Json[];
+      assert.deepEqual(left.map((p) => p['network_id']).filter((net) => net === publicNet['id']), [], 'their ports went with them');
+    }));
 });
 
 describe('quota and extension routes', () => {
@@ -142,6 +193,7 @@ describe('quota and extension routes', () => {
       });
       const details = (await call('GET', '/v2.0/quotas/demo/details')).json['quota'] as Record<string, Json>;
       assert.deepEqual(details['network'], { limit: 100, used: 1, reserved: 0 });
+      assert.deepEqual((await call('GET', '/v2.0/quotas/demo/details.json')).json['quota'], details, "Neutron's format suffix");
       assert.equal((await call('GET', '/v2.0/quotas/other')).status, 403);
       assert.equal((await call('PUT', '/v2.0/quotas/demo', { body: { quota: { network: 1 } } })).status, 403);
       assert.equal((await call('PUT', '/v2.0/quotas/demo', { body: { quota: { bogus: 1 } }, as: ADMIN })).status, 400);

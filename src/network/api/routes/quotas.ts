@@ -42,12 +42,15 @@ export function quotaRoutes(deps: NetworkRouteDeps): FastifyPluginAsyncTypebox {
       authorize(request, 'get_quota', request.params.project_id);
       return { quota: quotas.getDefaults() };
     });
-    app.get('/v2.0/quotas/:project_id/details', { schema: { params: ProjectParams } }, async (request) => {
-      authorize(request, 'get_quota', request.params.project_id);
-      const limits = await quotas.limits(request.params.project_id);
-      const used = await quotas.usage(request.params.project_id);
-      return { quota: Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, { limit: limits[resource], used: used[resource], reserved: 0 }])) };
-    });
+    // Neutron's routes take a `.json` format suffix; Tempest's quotas client asks for details.json.
+    for (const details of ['details', 'details.json']) {
+      app.get(`/v2.0/quotas/:project_id/${details}`, { schema: { params: ProjectParams } }, async (request) => {
+        authorize(request, 'get_quota', request.params.project_id);
+        const limits = await quotas.limits(request.params.project_id);
+        const used = await quotas.usage(request.params.project_id);
+        return { quota: Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, { limit: limits[resource], used: used[resource], reserved: 0 }])) };
+      });
+    }
     app.put('/v2.0/quotas/:project_id', { schema: { params: ProjectParams, body: QuotaBody } }, async (request) => {
       authorize(request, 'update_quota', request.params.project_id);
       return { quota: await quotas.update(request.params.project_id, request.body.quota) };

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { PolicyTarget } from '../../../common/policy/policy.js';
 import type { Caller, ResourceView } from '../../plugin/caller.js';
@@ -57,13 +57,33 @@ export function resourceRoutes<C extends TObject, U extends TObject>(deps: Netwo
     return { view, target };
   };
 
+  /** Creates each in turn; a failure deletes the ones already made, so a bulk create is all or nothing. */
+  const createAll = async (owned: readonly { body: Static<C>; owner: string }[], caller: Caller): Promise<ResourceView[]> => {
+    const made: ResourceView[] = [];
+    try {
+      for (const { body, owner } of owned) made.push(await spec.create(owner, body, caller));
+    } catch (error) {
+      for (const view of made.reverse()) await spec.delete(String(view['id']), caller);
+      throw error;
+    }
+    return made;
+  };
+
   return async (app) => {
-    app.post(path, { schema: { body: Type.Object({ [member]: spec.createBody }, { additionalProperties: false }) } }, async (request, reply) => {
-      const body = (request.body as Record<string, Static<C>>)[member] as Static<C>;
-      const owner = ownerOf(request, body);
-      enforceWrite(deps, request, `create_${member}`, body, await spec.createTarget(owner, body, request));
-      const view = await spec.create(owner, body, callerOf(deps, request));
-      return reply.code(201).send({ [member]: (await shown(request, view)) ?? view });
+    // One resource under its member key, or Neutron's bulk create: a list under the collection key.
+    const createSchema: TSchema = Type.Object(
+      { [member]: Type.Optional(spec.createBody), [collection]: Type.Optional(Type.Array(spec.createBody, { minItems: 1 })) },
+      { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+    );
+    app.post(path, { schema: { body: createSchema } }, async (request, reply) => {
+      const single = (request.body as Record<string, Static<C> | undefined>)[member];
+      const bodies = single === undefined ? ((request.body as Record<string, Static<C>[]>)[collection] ?? []) : [single];
+      const caller = callerOf(deps, request);
+      const owned = bodies.map((body) => ({ body, owner: ownerOf(request, body) }));
+      for (const { body, owner } of owned) enforceWrite(deps, request, `create_${member}`, body, await spec.createTarget(owner, body, request));
+      const views = await createAll(owned, caller);
+      const shownViews = await Promise.all(views.map(async (view) => (await shown(request, view)) ?? view));
+      return reply.code(201).send(single === undefined ? { [collection]: shownViews } : { [member]: shownViews[0] });
     });
 
     app.get(path, async (request) => {

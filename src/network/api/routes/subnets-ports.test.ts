@@ -130,6 +130,27 @@ describe('port routes', () => {
       assert.equal(((await call('GET', '/v2.0/subnets', { as: ADMIN })).json['subnets'] as unknown[]).length, 0, 'subnets go with their network');
     }));
 
+  test('bulk create: a list under the collection key makes them all (201 with the list), or none when one fails', () =>
+    withNetworkApi(async (call) => {
+      const { network } = await networkWithSubnet(call);
+      const bulk = await call('POST', '/v2.0/ports', { body: { ports: [{ network_id: network['id'], name: 'a' }, { network_id: network['id'], name: 'b' }] } });
+      assert.equal(bulk.status, 201, JSON.stringify(bulk.json));
+      const made = bulk.json['ports'] as Json[];
+      assert.deepEqual(made.map((port) => port['name']), ['a', 'b']);
+      assert.notEqual(made[0]?.['mac_address'], made[1]?.['mac_address']);
+      const inUse = (made[0]?.['fixed_ips'] as { ip_address: string }[])[0]?.ip_address;
+      const clash = await call('POST', '/v2.0/ports', {
+        body: { ports: [{ network_id: network['id'], name: 'c' }, { network_id: network['id'], name: 'd', fixed_ips: [{ ip_address: inUse }] }] },
+      });
+      assert.equal(clash.status, 409, JSON.stringify(clash.json));
+      const names = ((await call('GET', '/v2.0/ports')).json['ports'] as Json[]).map((port) => port['name']).sort();
+      assert.deepEqual(names, ['a', 'b'], 'the port made before the failure was deleted');
+      assert.equal((await call('POST', '/v2.0/ports', { body: { ports: [] } })).status, 400);
+      assert.equal((await call('POST', '/v2.0/ports', { body: { port: { network_id: network['id'] }, ports: [{ network_id: network['id'] }] } })).status, 400);
+      const networks = await call('POST', '/v2.0/networks', { body: { networks: [{ name: 'n1' }, { name: 'n2' }] } });
+      assert.deepEqual((networks.json['networks'] as Json[]).map((made) => made['status']), ['ACTIVE', 'ACTIVE']);
+    }));
+
   test('address pairs need port security; security groups need it too', () =>
     withNetworkApi(async (call) => {
       const { network } = await networkWithSubnet(call);

@@ -66,11 +66,12 @@ export function quotaRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       return { quota_set: limitsView(await quotas.limits(target)) };
     });
 
-    app.delete('/v3/:project_id/os-quota-sets/:target', { schema: { params: QuotaParams } }, async (request) => {
+    // Cinder answers 200 with no body (Tempest's client checks there is none).
+    app.delete('/v3/:project_id/os-quota-sets/:target', { schema: { params: QuotaParams } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:quotas:delete', { project_id: request.params.target });
       await quotas.reset(request.params.target);
-      return {};
+      return reply.code(200).send();
     });
 
     app.get('/v3/:project_id/limits', { schema: { params: Project } }, async (request) => {

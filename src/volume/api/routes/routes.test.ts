@@ -207,6 +207,8 @@ describe('volume routes over the scheduler and a file backend', () => {
       const secretId = String((secret.json['volume_type'] as Json)['id']);
       assert.deepEqual((await cloud.call('GET', `/types/${secretId}/os-volume-type-access`, { as: ADMIN })).json, { volume_type_access: [] });
       assert.equal((await cloud.call('GET', `/types/${secretId}`, { as: ALICE })).status, 404, 'private types are for admins');
+      const secretVolume = await cloud.call('POST', '/volumes', { body: { volume: { size: 1, volume_type: secretId } }, as: ALICE });
+      assert.deepEqual(secretVolume.json, { itemNotFound: { code: 404, message: `Volume type ${secretId} could not be found.` } }, 'nor can members make volumes of them');
       assert.equal((await cloud.call('DELETE', `/types/${typeId}`, { as: ADMIN })).status, 400, 'in use');
 
       const quota = (await cloud.call('GET', '/os-quota-sets/alice-project?usage=True', { as: ALICE })).json['quota_set'] as Json;
@@ -218,6 +220,9 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { cores: 3 } }, as: ADMIN })).status, 400, 'not a volume quota');
       const limits = ((await cloud.call('GET', '/limits', { as: ALICE })).json['limits'] as { absolute: Json }).absolute;
       assert.deepEqual([limits['maxTotalVolumes'], limits['totalVolumesUsed'], limits['totalGigabytesUsed']], [3, 2, 2]);
+      const reset = await cloud.call('DELETE', '/os-quota-sets/alice-project', { as: ADMIN });
+      assert.deepEqual([reset.status, reset.text], [200, ''], "Cinder's reset has no body");
+      assert.equal(((await cloud.call('GET', '/limits', { as: ALICE })).json['limits'] as { absolute: Json }).absolute['maxTotalVolumes'], 10);
 
       const services = (await cloud.call('GET', '/os-services', { as: ADMIN })).json['services'] as Json[];
       assert.deepEqual(services.map((service) => [service['binary'], service['host'], service['state']]), [
@@ -225,7 +230,36 @@ describe('volume routes over the scheduler and a file backend', () => {
         ['cinder-volume', 'test-host@file', 'up'],
         ['cinder-backup', 'test-host', 'up'],
       ]);
+      const onHost = (await cloud.call('GET', '/os-services?host=test-host', { as: ADMIN })).json['services'] as Json[];
+      assert.deepEqual(onHost.map((service) => service['binary']), ['cinder-scheduler', 'cinder-volume', 'cinder-backup'], 'a host names its backends too');
+      const volumeService = (await cloud.call('GET', '/os-services?host=test-host&binary=cinder-volume', { as: ADMIN })).json['services'] as Json[];
+      assert.deepEqual(volumeService.map((service) => service['host']), ['test-host@file']);
+      assert.deepEqual((await cloud.call('GET', '/os-services?host=test-host@file', { as: ADMIN })).json['services'], [volumeService[0]]);
+      assert.deepEqual((await cloud.call('GET', '/os-services?host=test', { as: ADMIN })).json['services'], []);
       assert.equal((await cloud.call('GET', '/os-services', { as: ALICE })).status, 403);
+    }));
+
+  test('one extra spec and one snapshot metadata item: PUT of that key (400 when the body names another or more), GET of it', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const created = await cloud.call('POST', '/types', { body: { volume_type: { name: 'fast', extra_specs: { spec1: 'a' } } }, as: ADMIN });
+      const spec = `/types/${String((created.json['volume_type'] as Json)['id'])}/extra_specs`;
+      assert.deepEqual((await cloud.call('PUT', `${spec}/spec1`, { body: { spec1: 'b' }, as: ADMIN })).json, { spec1: 'b' });
+      assert.deepEqual((await cloud.call('GET', `${spec}/spec1`, { as: ADMIN })).json, { spec1: 'b' });
+      assert.equal((await cloud.call('PUT', `${spec}/spec1`, { body: { spec2: 'c' }, as: ADMIN })).status, 400, 'URI mismatch');
+      assert.equal((await cloud.call('PUT', `${spec}/spec1`, { body: { spec1: 'c', spec2: 'c' }, as: ADMIN })).status, 400, 'too many items');
+      assert.equal((await cloud.call('PUT', `${spec}/spec1`, { body: null, as: ADMIN })).status, 400, 'no body');
+      assert.equal((await cloud.call('PUT', `${spec}/spec1`, { body: { spec1: 'c' }, as: ALICE })).status, 403);
+      assert.equal((await cloud.call('PUT', '/types/00000000-0000-0000-0000-000000000000/extra_specs/spec1', { body: { spec1: 'c' }, as: ADMIN })).status, 404);
+      assert.deepEqual((await cloud.call('GET', spec, { as: ADMIN })).json, { extra_specs: { spec1: 'b' } });
+
+      const volume = await createVolume(cloud, { size: 1 });
+      const made = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volume['id'], metadata: { key1: 'v1' } } }, as: ALICE });
+      const meta = `/snapshots/${String((made.json['snapshot'] as Json)['id'])}/metadata`;
+      assert.deepEqual((await cloud.call('PUT', `${meta}/key1`, { body: { meta: { key1: 'v2' } }, as: ALICE })).json, { meta: { key1: 'v2' } });
+      assert.deepEqual((await cloud.call('GET', `${meta}/key1`, { as: ALICE })).json, { meta: { key1: 'v2' } });
+      assert.equal((await cloud.call('GET', `${meta}/nope`, { as: ALICE })).status, 404);
+      assert.equal((await cloud.call('PUT', `${meta}/key1`, { body: { meta: { key2: 'v' } }, as: ALICE })).status, 400);
+      assert.equal((await cloud.call('GET', `${meta}/key1`, { as: BOB })).status, 404);
     }));
 
   test('list: filters, sort, limit and marker with a next link', () =>
@@ -246,5 +280,62 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.equal((await cloud.call('GET', '/volumes?marker=nope', { as: ALICE })).status, 404);
       assert.equal(((await cloud.call('GET', '/volumes?all_tenants=1', { as: BOB })).json['volumes'] as Json[]).length, 0, 'all_tenants is for admins');
       assert.equal(((await cloud.call('GET', '/volumes?all_tenants=1', { as: ADMIN })).json['volumes'] as Json[]).length, 3);
+      const full = await cloud.call('GET', '/volumes?sort=name:asc&limit=3', { as: ALICE });
+      const last = (full.json['volumes'] as Json[])[2];
+      await cloud.call('POST', `/volumes/${String(last?.['id'])}/metadata`, { body: { metadata: { tier: 'gold' } }, as: ALICE });
+      assert.equal((await cloud.call('GET', '/volumes/summary', { as: ALICE, version: '3.11' })).status, 404, 'from 3.12');
+      assert.deepEqual((await cloud.call('GET', '/volumes/summary', { as: ALICE, version: '3.12' })).json, { 'volume-summary': { total_count: 3, total_size: 3 } });
+      const withMetadata = (await cloud.call('GET', '/volumes/summary', { as: ALICE, version: '3.36' })).json['volume-summary'] as Json;
+      assert.deepEqual(withMetadata['metadata'], { tier: ['gold'] });
+      assert.deepEqual((await cloud.call('GET', '/volumes/summary', { as: BOB, version: '3.12' })).json, { 'volume-summary': { total_count: 0, total_size: 0 } });
+      assert.match((full.json['volumes_links'] as { href: string }[])[0]?.href ?? '', new RegExp(`marker=${String(last?.['id'])}`), "a full page links to the next, even an empty one (Cinder's rule)");
+      const offset = await cloud.call('GET', '/volumes?sort=name:asc&offset=1&limit=1', { as: ALICE });
+      assert.deepEqual((offset.json['volumes'] as Json[]).map((volume) => volume['name']), ['b']);
+      assert.equal((await cloud.call('GET', '/volumes?offset=-1', { as: ALICE })).status, 400);
+    }));
+
+  test('snapshot actions: os-update_snapshot_status from creating (with progress) or deleting only; os-force_delete from any status, admin only', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const volume = await createVolume(cloud, { size: 1 });
+      const snapshotIn = async () => {
+        const made = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volume['id'] } }, as: ALICE });
+        return `/snapshots/${String(((await cloud.settle(`/snapshots/${String((made.json['snapshot'] as Json)['id'])}`, ALICE)).json['snapshot'] as Json)['id'])}`;
+      };
+      const act = (path: string, body: Json, as: RequestContext) => cloud.call('POST', `${path}/action`, { body, as });
+      const path = await snapshotIn();
+      const update = { 'os-update_snapshot_status': { status: 'error', progress: '80%' } };
+      assert.equal((await act(path, update, ALICE)).status, 400, 'not from available');
+      assert.equal((await act(path, { 'os-reset_status': { status: 'creating' } }, ADMIN)).status, 202);
+      assert.equal((await act(path, { 'os-update_snapshot_status': { status: 'error_deleting' } }, ALICE)).status, 400, 'creating goes to available or error');
+      assert.equal((await act(path, update, ALICE)).status, 202);
+      const shown = (await cloud.call('GET', path, { as: ADMIN })).json['snapshot'] as Json;
+      assert.deepEqual([shown['status'], shown['os-extended-snapshot-attributes:progress']], ['error', '80%']);
+      assert.equal((await act(path, { 'os-reset_status': { status: 'available' }, 'os-force_delete': {} }, ADMIN)).status, 400, 'one action at a time');
+
+      for (const status of ['creating', 'deleting']) {
+        const doomed = status === 'creating' ? path : await snapshotIn();
+        await act(doomed, { 'os-reset_status': { status } }, ADMIN);
+        assert.equal((await act(doomed, { 'os-force_delete': {} }, ALICE)).status, 403);
+        assert.equal((await act(doomed, { 'os-force_delete': {} }, ADMIN)).status, 202);
+        assert.equal((await cloud.settle(doomed, ALICE)).status, 404);
+      }
+      assert.equal((await cloud.call('DELETE', `/volumes/${String(volume['id'])}`, { as: ALICE })).status, 202, 'no snapshot is left');
+    }));
+
+  test('snapshot list: sort_key/sort_dir or sort (display_name is name; an unknown key 400), offset; a snapshot of volume null is 404', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const volume = await createVolume(cloud, { size: 1 });
+      for (const name of ['b', 'c', 'a']) {
+        const made = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volume['id'], name } }, as: ALICE });
+        await cloud.settle(`/snapshots/${String((made.json['snapshot'] as Json)['id'])}`, ALICE);
+      }
+      const names = async (query: string) => ((await cloud.call('GET', `/snapshots${query}`, { as: ALICE })).json['snapshots'] as Json[]).map((snapshot) => snapshot['name']);
+      assert.deepEqual(await names('?sort_key=display_name&sort_dir=asc'), ['a', 'b', 'c']);
+      assert.deepEqual(await names('?sort=name:desc'), ['c', 'b', 'a']);
+      assert.deepEqual(await names('/detail?sort_key=created_at&sort_dir=asc'), ['b', 'c', 'a']);
+      assert.deepEqual(await names('?sort_key=name&sort_dir=asc&offset=2&limit=3'), ['c']);
+      assert.equal((await cloud.call('GET', '/snapshots?sort_key=invalid', { as: ALICE })).status, 400);
+      const noVolume = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: null, name: 'x' } }, as: ALICE });
+      assert.equal(noVolume.status, 404);
     }));
 });

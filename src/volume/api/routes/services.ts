@@ -5,6 +5,11 @@ import { authorize, checkProject, ownTarget, queryOf, type VolumeRouteDeps } fro
 
 const Project = Type.Object({ project_id: Type.String() });
 
+/** Cinder's host filter: a host names its backends too (`vm` matches `vm` and `vm@file`). */
+function onHost(host: string, wanted: string | undefined): boolean {
+  return wanted === undefined || host === wanted || host.startsWith(`${wanted}@`);
+}
+
 /** os-services (Cinder's services, up or down from their heartbeats) and os-availability-zone. */
 export function serviceRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -12,14 +17,11 @@ export function serviceRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox 
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:services:index', ownTarget(request));
       const query = queryOf(request);
-      const records = await deps.services.list({
-        ...(query['binary'] === undefined ? {} : { binary: query['binary'] }),
-        ...(query['host'] === undefined ? {} : { host: query['host'] }),
-      });
+      const records = await deps.services.list(query['binary'] === undefined ? {} : { binary: query['binary'] });
       const zone = deps.availabilityZones[0] ?? 'nova';
       return {
         services: records
-          .filter((record) => record.binary.startsWith('cinder-'))
+          .filter((record) => record.binary.startsWith('cinder-') && onHost(record.host, query['host']))
           .map((record) => ({
             binary: record.binary,
             host: record.host,

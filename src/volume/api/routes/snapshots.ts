@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest, NotFound } from '../../../common/errors/errors.js';
-import { page, parseBoolean, parseLimit } from '../../volumes/volume-list-query.js';
+import { SNAPSHOT_SORT_KEYS } from '../../db/volume-store.js';
+import { page, parseBoolean, parsePage, parseSortOf } from '../../volumes/volume-list-query.js';
 import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../../volumes/volume.js';
 import { renderSnapshot } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
@@ -12,7 +13,8 @@ const SnapshotCreateBody = Type.Object(
   {
     snapshot: Type.Object(
       {
-        volume_id: Type.String({ format: 'uuid' }),
+        // Cinder takes null and answers 404 for it (no volume None).
+        volume_id: Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' }),
         name: Type.Optional(NullableString()),
         description: Type.Optional(NullableString()),
         display_name: Type.Optional(NullableString()),
@@ -34,11 +36,18 @@ const SnapshotUpdateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** One action: os-reset_status and os-force_delete (admin), os-update_snapshot_status (the snapshot's driver). */
 const SnapshotActionBody = Type.Object(
-  { 'os-reset_status': Type.Object({ status: Type.String() }, { additionalProperties: false }) },
-  { additionalProperties: false },
+  {
+    'os-reset_status': Type.Optional(Type.Object({ status: Type.String() }, { additionalProperties: false })),
+    'os-force_delete': Type.Optional(Type.Unsafe<Record<string, unknown> | null>({ type: ['object', 'null'] })),
+    'os-update_snapshot_status': Type.Optional(Type.Object({ status: Type.String(), progress: Type.Optional(Type.String()) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
 );
 const MetadataBody = Type.Object({ metadata: Metadata }, { additionalProperties: false });
+const MetaItemBody = Type.Object({ meta: Metadata }, { additionalProperties: false });
+const MetaKeyParams = Type.Object({ project_id: Type.String(), snapshot_id: Type.String(), key: Type.String() });
 const Project = Type.Object({ project_id: Type.String() });
 const SnapshotParams = Type.Object({ project_id: Type.String(), snapshot_id: Type.String() });
 
@@ -54,6 +63,7 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     app.post('/v3/:project_id/snapshots', { schema: { params: Project, body: SnapshotCreateBody } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
       const body = request.body.snapshot;
+      if (body.volume_id === null) throw new NotFound('Volume None could not be found.');
       const volume = await deps.volumes.get(request.requestContext, body.volume_id);
       authorize(deps, request, 'volume:create_snapshot', { project_id: volume.projectId });
       const name = body.name ?? body.display_name;
@@ -76,15 +86,15 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
       const isAdmin = request.requestContext.isAdmin === true;
       const allTenants = isAdmin && parseBoolean(query['all_tenants'], 'all_tenants') === true;
       const name = query['name'] ?? query['display_name'];
-      const all = await snapshots.list({
+      const paging = parsePage(query);
+      const filter = {
         ...(allTenants ? {} : { projectId: isAdmin && query['project_id'] !== undefined ? query['project_id'] : request.params.project_id }),
         ...(query['volume_id'] === undefined ? {} : { volumeId: query['volume_id'] }),
         ...(name === undefined ? {} : { name }),
         ...(query['status'] === undefined ? {} : { status: query['status'] }),
-      });
-      const limit = parseLimit(query['limit']);
-      const marker = query['marker'];
-      const { items } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
+      };
+      const all = await snapshots.list(filter, parseSortOf(query, SNAPSHOT_SORT_KEYS));
+      const { items } = page(all, paging, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
       const show = detail && extended(request, request.params.project_id);
       return { snapshots: items.map((snapshot) => renderSnapshot(snapshot, show)) };
     };
@@ -123,10 +133,21 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     app.post('/v3/:project_id/snapshots/:snapshot_id/action', { schema: { params: SnapshotParams, body: SnapshotActionBody } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
       const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume_extension:snapshot_admin_actions:reset_status', { project_id: snapshot.projectId });
-      const status = request.body['os-reset_status'].status.toLowerCase();
-      if (!isSnapshotStatus(status)) throw new BadRequest(`Invalid input received: Invalid status '${status}'`);
-      await snapshots.resetStatus(request.requestContext, snapshot.id, status);
+      const target = { project_id: snapshot.projectId };
+      const body = request.body;
+      if (body['os-update_snapshot_status'] !== undefined) {
+        authorize(deps, request, 'snapshot_extension:snapshot_actions:update_snapshot_status', target);
+        const { status, progress } = body['os-update_snapshot_status'];
+        await snapshots.updateStatus(request.requestContext, snapshot.id, status, progress);
+      } else if (body['os-reset_status'] !== undefined) {
+        authorize(deps, request, 'volume_extension:snapshot_admin_actions:reset_status', target);
+        const status = body['os-reset_status'].status.toLowerCase();
+        if (!isSnapshotStatus(status)) throw new BadRequest(`Invalid input received: Invalid status '${status}'`);
+        await snapshots.resetStatus(request.requestContext, snapshot.id, status);
+      } else {
+        authorize(deps, request, 'volume_extension:snapshot_admin_actions:force_delete', target);
+        await snapshots.delete(request.requestContext, snapshot.id, { force: true });
+      }
       return reply.code(202).send();
     });
 
@@ -146,7 +167,27 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     app.post('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(false));
     app.put('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(true));
 
-    app.delete('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: Type.Object({ project_id: Type.String(), snapshot_id: Type.String(), key: Type.String() }) } }, async (request, reply) => {
+    app.get('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:get_snapshot_metadata', { project_id: snapshot.projectId });
+      const value = snapshot.metadata[request.params.key];
+      if (value === undefined) throw new NotFound('Metadata item was not found');
+      return { meta: { [request.params.key]: value } };
+    });
+
+    app.put('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams, body: MetaItemBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      const { key } = request.params;
+      const meta = request.body.meta;
+      if (Object.keys(meta).length !== 1 || meta[key] === undefined) throw new BadRequest('Request body and URI mismatch');
+      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
+      authorize(deps, request, 'volume:update_snapshot_metadata', { project_id: snapshot.projectId });
+      await snapshots.setMetadata(request.requestContext, snapshot.id, meta, false);
+      return { meta };
+    });
+
+    app.delete('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
       const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
       authorize(deps, request, 'volume:delete_snapshot_metadata', { project_id: snapshot.projectId });

@@ -31,6 +31,8 @@ const TypeUpdateBody = Type.Object(
   { additionalProperties: false },
 );
 const ExtraSpecsBody = Type.Object({ extra_specs: Metadata }, { additionalProperties: false });
+/** One extra spec, `{"<key>": "<value>"}`. */
+const OneSpecBody = Type.Unsafe<Record<string, string>>({ ...Metadata, minProperties: 1, maxProperties: 1 });
 const Project = Type.Object({ project_id: Type.String() });
 const TypeParams = Type.Object({ project_id: Type.String(), type_id: Type.String() });
 const SpecParams = Type.Object({ project_id: Type.String(), type_id: Type.String(), key: Type.String() });
@@ -129,6 +131,17 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
       authorize(deps, request, 'volume_extension:types_extra_specs:show', ownTarget(request));
       const value = (await types.get(request.params.type_id)).extraSpecs[request.params.key];
       if (value === undefined) throw new NotFound(`Volume Type ${request.params.type_id} has no extra specs with key ${request.params.key}.`);
+      return { [request.params.key]: value };
+    });
+
+    // Cinder's update of one spec: the body holds exactly that key (400 "Request body and URI mismatch" otherwise).
+    app.put('/v3/:project_id/types/:type_id/extra_specs/:key', { schema: { params: SpecParams, body: OneSpecBody } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume_extension:types_extra_specs:update', ownTarget(request));
+      await types.get(request.params.type_id);
+      const value = request.body[request.params.key];
+      if (value === undefined) throw new BadRequest('Request body and URI mismatch');
+      await types.setExtraSpecs(request.params.type_id, { [request.params.key]: value });
       return { [request.params.key]: value };
     });
 

@@ -3,10 +3,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../../../common/errors/errors.js';
 import type { VolumeFilter } from '../../db/volume-store.js';
-import { page, parseBoolean, parseLimit, parseSort } from '../../volumes/volume-list-query.js';
+import { page, parseBoolean, parsePage, parseSort } from '../../volumes/volume-list-query.js';
 import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
 import type { Volume } from '../../volumes/volume.js';
-import { VOLUME_VIEW_FIELDS } from '../microversions.js';
+import { VOLUME_SUMMARY, VOLUME_VIEW_FIELDS } from '../microversions.js';
 import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSizeOrNull } from './schemas.js';
@@ -144,10 +144,9 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume:get_all', ownTarget(request));
       const query = queryOf(request);
-      const limit = parseLimit(query['limit']);
-      const marker = query['marker'];
+      const paging = parsePage(query);
       const all = (await volumes.list(filterOf(request, query, request.params.project_id), parseSort(query))).filter(metadataMatches(query));
-      const { items, more } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
+      const { items, full } = page(all, paging, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
       const viewer = viewerOf(deps, request, request.params.project_id);
       const names = detail ? await typeNames(deps) : new Map<string, string>();
       const attachments = detail ? await deps.attachments.ofVolumes(items.map((volume) => volume.id)) : new Map<string, VolumeAttachmentRecord[]>();
@@ -156,13 +155,32 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       );
       const last = items.at(-1);
       const next =
-        more && last !== undefined
-          ? [{ rel: 'next', href: `${deps.publicUrl}/volume/v3/${request.params.project_id}/volumes${detail ? '/detail' : ''}?${new URLSearchParams({ ...query, ...(limit === undefined ? {} : { limit: String(limit) }), marker: last.id }).toString()}` }]
+        full && last !== undefined
+          ? [{ rel: 'next', href: `${deps.publicUrl}/volume/v3/${request.params.project_id}/volumes${detail ? '/detail' : ''}?${new URLSearchParams({ ...query, marker: last.id }).toString()}` }]
           : undefined;
       return { volumes: rendered, ...(next === undefined ? {} : { volumes_links: next }) };
     };
     app.get('/v3/:project_id/volumes', { schema: { params: Project } }, list(false));
     app.get('/v3/:project_id/volumes/detail', { schema: { params: Project } }, list(true));
+
+    // Cinder's summary: the project's volumes (every project's for an admin's all_tenants), counted and summed.
+    app.get('/v3/:project_id/volumes/summary', { schema: { params: Project } }, async (request) => {
+      const { metadata } = VOLUME_SUMMARY.select(request.microversion);
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'volume:get_all', ownTarget(request));
+      const query = queryOf(request);
+      const allTenants = request.requestContext.isAdmin === true && parseBoolean(query['all_tenants'], 'all_tenants') === true;
+      const all = await volumes.list(allTenants ? {} : { projectId: request.params.project_id }, parseSort({}));
+      const distinct = new Map<string, Set<string>>();
+      for (const volume of all) for (const [key, value] of Object.entries(volume.metadata)) distinct.set(key, (distinct.get(key) ?? new Set()).add(value));
+      return {
+        'volume-summary': {
+          total_count: all.length,
+          total_size: all.reduce((sum, volume) => sum + volume.size, 0),
+          ...(metadata ? { metadata: Object.fromEntries([...distinct].map(([key, values]) => [key, [...values]])) } : {}),
+        },
+      };
+    });
 
     app.get('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request) => {
       checkProject(request, request.params.project_id);
