@@ -53,9 +53,13 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
         }
         const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
         const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
+        // The agents after the conductor: on a fresh vhost its queue exists only once it runs, and an agent's first call before that is lost.
+        await node.waitFor(/Serving identity, image, compute at/).catch((error: unknown) => {
+          node.child.kill('SIGTERM');
+          throw error;
+        });
         const agents = runNimbus(['compute-agent', '--driver', 'fake', '--hosts', '2'], { ...agentEnv, ...serviceUserEnv(admin) });
         try {
-          await node.waitFor(/Serving identity, image, compute at/);
           await agents.waitFor(/Compute agents running for hosts compute-1 … compute-2, driver fake/);
           assert.ok(existsSync(join(agentDir, 'compute', 'compute-1')) && existsSync(join(agentDir, 'compute', 'compute-2')), 'each host has its state subdir');
 
