@@ -59,7 +59,9 @@ describe('compute routes: network proxies (until 2.35)', () => {
       assert.equal((updated.json['security_group'] as Json)['name'], 'www');
 
       const refusals: [string, string, unknown, number, string?][] = [
-        ['GET', '/os-security-groups/not-a-uuid', undefined, 400, 'Security group id should be uuid'],
+        ['GET', '/os-security-groups/not-a-uuid', undefined, 404, 'Security group not-a-uuid not found.'],
+        ['DELETE', '/os-security-groups/12345', undefined, 404],
+        ['DELETE', '/os-security-group-rules/12345', undefined, 404],
         ['GET', '/os-security-groups/3f1e0c1a-0000-4000-8000-00000000dead', undefined, 404],
         ['GET', `/os-security-groups/${id}`, undefined, 404],
         ['POST', '/os-security-groups', {}, 400, "The request body can't be empty"],
@@ -70,7 +72,7 @@ describe('compute routes: network proxies (until 2.35)', () => {
         ['POST', '/os-security-group-rules', { security_group_rule: { parent_group_id: id, ip_protocol: 'gre', from_port: 1, to_port: 2 } }, 400, 'Invalid IP protocol gre.'],
         ['POST', '/os-security-group-rules', { security_group_rule: { parent_group_id: id, cidr: '10.0.0.0/8' } }, 400, 'Not enough parameters to build a valid rule.'],
         ['POST', '/os-security-group-rules', { security_group_rule: { parent_group_id: id, ip_protocol: 'tcp', from_port: 1, to_port: 2, cidr: '10.0.0.0/0' } }, 400, 'Bad prefix for network in cidr 10.0.0.0/0'],
-        ['POST', '/os-security-group-rules', { security_group_rule: { parent_group_id: 'nope' } }, 400, 'Security group id should be uuid'],
+        ['POST', '/os-security-group-rules', { security_group_rule: { parent_group_id: 'nope' } }, 404, 'Security group nope not found.'],
       ];
       for (const [method, path, body, status, message] of refusals) {
         // The third row asks as another project: demo's group is not found for it.

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BadRequest, NotImplemented } from '../../../common/errors/errors.js';
+import { BadRequest, NotFound, NotImplemented } from '../../../common/errors/errors.js';
 import type { NetworkProxies } from '../../network/network-proxies.js';
 import type { NovaRuleRequest } from '../../network/security-group-proxy.js';
 import type { ServersService } from '../../servers/servers-service.js';
@@ -29,9 +29,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** security_group_api.validate_id. */
+/**
+ * A group or rule id. Nova's validate_id answers 400 for one that is no uuid; nova-network's ids
+ * were integers, and its clients (Tempest's negative tests among them) take such an id as one that
+ * does not exist: 404, and nothing is asked of Neutron.
+ */
 function groupId(id: unknown): string {
-  if (typeof id !== 'string' || !isUuidLike(id)) throw new BadRequest('Security group id should be uuid');
+  if (typeof id !== 'string' || !isUuidLike(id)) throw new NotFound(`Security group ${String(id)} not found.`);
   return id;
 }
 
