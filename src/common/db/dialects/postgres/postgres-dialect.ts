@@ -37,5 +37,11 @@ export function createPostgresDialect(url: string): Dialect {
   pool.on('error', (error) => {
     log.debug(`Idle connection to ${maskPassword(url)} failed: ${error.message}`);
   });
+  // The pool listens only while a connection is idle in it: one checked out between two queries when
+  // the server goes away emits its error with nobody listening, which killed the process. Its next
+  // query fails instead, as a connection failure the outage guard reports.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => log.debug(`Connection to ${maskPassword(url)} failed: ${error.message}`));
+  });
   return new NimbusPostgresDialect({ pool });
 }
