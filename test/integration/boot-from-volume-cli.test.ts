@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { openstack, openstackJson } from '../support/openstack-cli.js';
 import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud } from '../support/qemu-cli-cloud.js';
@@ -16,16 +15,6 @@ describe('boot from volume with QEMU guests through the openstack CLI', { skip }
   let cloud: QemuCliCloud;
   const servers: string[] = [];
 
-  const volumeStatus = async (volume: string, status: string): Promise<Row> => {
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      const shown = await openstackJson<Row>(cloud.admin, ['volume', 'show', volume]);
-      if (shown['status'] === status) return shown;
-      if (String(shown['status']).startsWith('error')) throw new Error(`volume ${volume} went to ${String(shown['status'])}`);
-      await sleep(200);
-    }
-    throw new Error(`volume ${volume} never became ${status}`);
-  };
   /** The serial of the guest's vda (the first 20 characters of the volume id, as virtio-blk holds). */
   const rootSerial = async (server: string): Promise<string> => (await cloud.inGuest(server, 'cat /sys/block/vda/serial; echo')).trim().split('\n').at(-1)?.trim() ?? '';
 
@@ -45,7 +34,7 @@ describe('boot from volume with QEMU guests through the openstack CLI', { skip }
     const attached = shown['volumes_attached'] as Row[];
     assert.equal(attached.length, 1, JSON.stringify(attached));
     const volumeId = String(attached[0]?.['id']);
-    const volume = await volumeStatus(volumeId, 'in-use');
+    const volume = await cloud.waitForVolumeStatus(volumeId, 'in-use');
     assert.deepEqual([volume['bootable'], volume['size']], ['true', 1]);
     assert.equal((volume['attachments'] as Row[])[0]?.['server_id'], await cloud.idOf('bfv-a'));
     assert.equal(await rootSerial('bfv-a'), volumeId.slice(0, 20));
@@ -55,14 +44,14 @@ describe('boot from volume with QEMU guests through the openstack CLI', { skip }
     // Not delete_on_termination: the server goes, the volume is available again.
     await cloud.ok(['server', 'delete', '--wait', 'bfv-a']);
     servers.pop();
-    await volumeStatus(volumeId, 'available');
+    await cloud.waitForVolumeStatus(volumeId, 'available');
 
     servers.push('bfv-b');
     await cloud.ok(['server', 'create', '--volume', volumeId, '--flavor', 'm1.tiny', 'bfv-b']);
     await cloud.waitForStatus('bfv-b', 'ACTIVE');
     await cloud.nextBoot('bfv-b');
     assert.equal(await rootSerial('bfv-b'), volumeId.slice(0, 20));
-    await volumeStatus(volumeId, 'in-use');
+    await cloud.waitForVolumeStatus(volumeId, 'in-use');
 
     // What this cloud cannot do with a root volume is a clear 409, and the guest keeps running.
     const refused = await openstack(cloud.admin, ['server', 'image', 'create', '--name', 'snap', 'bfv-b']);

@@ -15,17 +15,6 @@ describe('volumes attached to QEMU guests through the openstack CLI', { skip }, 
   let cloud: QemuCliCloud;
   const servers: string[] = [];
 
-  /** Polls `volume show` until the volume shows `status` (the attach and detach finish on the host, after the API answered). */
-  const volumeStatus = async (volume: string, status: string): Promise<Row> => {
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      const shown = await openstackJson<Row>(cloud.admin, ['volume', 'show', volume]);
-      if (shown['status'] === status) return shown;
-      if (String(shown['status']).startsWith('error')) throw new Error(`volume ${volume} went to ${String(shown['status'])}`);
-      await sleep(200);
-    }
-    throw new Error(`volume ${volume} never became ${status}`);
-  };
   /** The guest's block devices with their serials, e.g. `vdb=0123…` (the id's first 20 characters, as virtio-blk holds). */
   const guestDisks = async (server: string): Promise<Map<string, string>> => {
     const listing = await cloud.inGuest(server, 'for d in /sys/block/vd*; do echo "$(basename $d)=$(cat $d/serial 2>/dev/null)"; done');
@@ -59,10 +48,10 @@ describe('volumes attached to QEMU guests through the openstack CLI', { skip }, 
     const volume = await openstackJson<Row>(cloud.admin, ['volume', 'create', '--size', '1', 'data']);
     const volumeId = String(volume['id']);
     const serial = volumeId.slice(0, 20);
-    await volumeStatus('data', 'available');
+    await cloud.waitForVolumeStatus('data', 'available');
 
     await cloud.ok(['server', 'add', 'volume', 'vol-a', 'data']);
-    const attached = await volumeStatus('data', 'in-use');
+    const attached = await cloud.waitForVolumeStatus('data', 'in-use');
     const [attachment] = attached['attachments'] as Row[];
     assert.equal(attachment?.['server_id'], await cloud.idOf('vol-a'));
     assert.equal(attachment?.['device'], '/dev/vdb');
@@ -85,7 +74,7 @@ describe('volumes attached to QEMU guests through the openstack CLI', { skip }, 
     const sectors = async () => (await cloud.inGuest('vol-a', 'cat /sys/block/vdb/size')).trim().split('\n').at(-1);
     for (let attempt = 0; attempt < 60 && (await sectors()) !== String((2 * 1024 ** 3) / 512); attempt += 1) await sleep(500);
     assert.equal(await sectors(), String((2 * 1024 ** 3) / 512), 'the guest sees 2 GiB');
-    assert.equal((await volumeStatus('data', 'in-use'))['size'], 2);
+    assert.equal((await cloud.waitForVolumeStatus('data', 'in-use'))['size'], 2);
 
     const marker = `nimbus-${volumeId}`;
     await cloud.inGuest('vol-a', `echo ${marker} | dd of=/dev/vdb conv=fsync 2>/dev/null; sync`);
@@ -98,18 +87,18 @@ describe('volumes attached to QEMU guests through the openstack CLI', { skip }, 
     assert.match(second.stderr, /400|status must be/);
 
     await cloud.ok(['server', 'remove', 'volume', 'vol-a', 'data']);
-    await volumeStatus('data', 'available');
+    await cloud.waitForVolumeStatus('data', 'available');
     await waitForDisk('vol-a', false, serial);
     assert.doesNotMatch(JSON.stringify((await cloud.show('vol-a'))['volumes_attached']), new RegExp(volumeId));
 
     await cloud.ok(['server', 'add', 'volume', 'vol-b', 'data']);
-    await volumeStatus('data', 'in-use');
+    await cloud.waitForVolumeStatus('data', 'in-use');
     const onB = await waitForDisk('vol-b', true, serial);
     const read = await cloud.inGuest('vol-b', `dd if=/dev/${String(onB)} bs=${marker.length} count=1 2>/dev/null; echo`);
     assert.equal(read.trim(), marker);
 
     await cloud.ok(['server', 'remove', 'volume', 'vol-b', 'data']);
-    await volumeStatus('data', 'available');
+    await cloud.waitForVolumeStatus('data', 'available');
     await cloud.ok(['volume', 'delete', 'data']);
   });
 });

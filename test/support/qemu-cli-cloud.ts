@@ -32,6 +32,8 @@ export interface QemuCliCloud {
   ok(args: readonly string[]): Promise<CliResult>;
   /** Polls until the server shows `status` with no task under way; ERROR fails at once. */
   waitForStatus(server: string, status: string): Promise<Server>;
+  /** Polls `volume show` until the volume shows `status` (attach and detach finish on the host, after the API answered); an error status fails at once. */
+  waitForVolumeStatus(volume: string, status: string): Promise<Server>;
   /** The boot counters of the ready lines `console log show` holds now, oldest first. */
   bootsOf(server: string): Promise<number[]>;
   /**
@@ -109,6 +111,16 @@ export async function startQemuCliCloud(name: string, hosts = 2): Promise<QemuCl
         await sleep(200);
       }
       throw new Error(`${server} never reached ${status}`);
+    },
+    async waitForVolumeStatus(volume, status) {
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        const shown = await openstackJson<Server>(admin, ['volume', 'show', volume]);
+        if (shown['status'] === status) return shown;
+        if (String(shown['status']).startsWith('error')) throw new Error(`volume ${volume} went to ${String(shown['status'])}`);
+        await sleep(200);
+      }
+      throw new Error(`volume ${volume} never became ${status}`);
     },
     bootsOf: async (server) => (await consoleReadyLines(server)).map((line) => line.boot),
     async nextBoot(server) {
