@@ -3,6 +3,7 @@
  * Which transport runs is chosen by the composition roots (`cli/presets/transports.ts`).
  */
 export { MessageDeliveryFailure, MessagingTimeout, NoSuchMethod, RemoteError, UnsupportedVersion } from './errors.js';
+export { waitUntilReady, type WaitUntilReadyOptions } from './ping.js';
 export { RpcClient, type CallOptions, type CastOptions, type RpcArgs, type RpcClientOptions } from './rpc-client.js';
 export { RpcServer, type RpcHandler, type RpcHandlers, type RpcServerOptions } from './rpc-server.js';
 export type { Target, ServerTarget, Transport } from './transport.js';

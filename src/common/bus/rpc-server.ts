@@ -3,6 +3,7 @@ import { newRequestId, runWithContext } from '../context/request-context.js';
 import { messageOf, NimbusError } from '../errors/errors.js';
 import { getLogger } from '../logging/logger.js';
 import { NoSuchMethod, UnsupportedVersion } from './errors.js';
+import { PING_METHOD, PONG } from './ping.js';
 import type { Envelope, IncomingMessage, Listener, RemoteFailure, Reply, Transport } from './transport.js';
 import { canHandle, parseVersion, requireVersion, type RpcVersion } from './version.js';
 
@@ -100,6 +101,7 @@ export class RpcServer {
   }
 
   private dispatch(envelope: Envelope): unknown {
+    if (envelope.method === PING_METHOD) return PONG;
     const wanted = parseVersion(envelope.version);
     if (!wanted || !canHandle(this.version, wanted)) {
       throw new UnsupportedVersion(

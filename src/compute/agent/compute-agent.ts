@@ -97,6 +97,7 @@ export class ComputeAgent {
   async start(): Promise<void> {
     await this.driver.initHost();
     await runWithContext(newAdminContext(), async () => {
+      await this.#conductor.waitUntilReady();
       await this.heartbeat();
       const evacuated = await destroyEvacuatedInstances(this.host, this.driver, this.#conductor);
       await this.reportResources();

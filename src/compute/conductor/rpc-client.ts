@@ -2,7 +2,7 @@
  * The callers' side of the conductor's RPC API (Nova's conductor rpcapi): ComputeTaskRpcClient is
  * what the compute API casts to the conductor; ConductorClient what a compute agent asks of it.
  */
-import { RpcClient, type Transport } from '../../common/bus/index.js';
+import { RpcClient, waitUntilReady, type Transport, type WaitUntilReadyOptions } from '../../common/bus/index.js';
 import type { MigrationFilter, MigrationRow, MoveMigrationWire } from '../moves/migration.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler/rpc-api.js';
@@ -112,6 +112,11 @@ export class ConductorClient {
 
   async computeNodeUpdate(args: ComputeNodeUpdateArgs): Promise<void> {
     await this.#rpc.call('compute_node_update', args);
+  }
+
+  /** Returns once a conductor answers (Nova's conductor API wait_until_ready, before a service's first report). */
+  waitUntilReady(options?: WaitUntilReadyOptions): Promise<void> {
+    return waitUntilReady(this.#rpc, 'nova-conductor', options);
   }
 
   async serviceHeartbeat(args: ServiceHeartbeatArgs): Promise<void> {
