@@ -39,6 +39,8 @@ export interface RpcServerOptions {
   readonly version: string;
   /** How casts failing with a 503 are run again (default: from 0.5 s doubling to 5 s, for 2 minutes). */
   readonly castRetry?: CastRetry;
+  /** The topic's shared messages go to one server at a time (ServerTarget.singleActive). */
+  readonly singleActive?: boolean;
 }
 
 /** The receiving side of an RPC API (oslo.messaging's RPCServer). */
@@ -59,8 +61,9 @@ export class RpcServer {
   async start(): Promise<void> {
     if (this.listener) return;
     this.stopping = false;
-    const { topic, server } = this.options;
-    this.listener = await this.transport.listen({ topic, server }, (message) => this.track(this.handle(message)));
+    const { topic, server, singleActive } = this.options;
+    const target = singleActive === true ? { topic, server, singleActive } : { topic, server };
+    this.listener = await this.transport.listen(target, (message) => this.track(this.handle(message)));
   }
 
   /** Stops receiving and waits for the handlers already running. */

@@ -52,7 +52,7 @@ function delay(ms: number): Promise<void> {
 /** Two connected transports on one bus, and the servers a case started on them. */
 interface TransportHarness {
   readonly client: (topic: string, version?: string) => RpcClient;
-  readonly serve: (topic: string, server: string, handlers: RpcHandlers, version?: string) => Promise<RpcServer>;
+  readonly serve: (topic: string, server: string, handlers: RpcHandlers, version?: string, singleActive?: boolean) => Promise<RpcServer>;
   dispose(): Promise<void>;
 }
 
@@ -67,8 +67,8 @@ async function transportHarness(open: () => Transport): Promise<TransportHarness
   const servers: RpcServer[] = [];
   return {
     client: (topic, version = '1.3') => new RpcClient(clientSide, { topic, version, timeoutSeconds: 5 }),
-    serve: async (topic, server, handlers, version = '1.3') => {
-      const rpcServer = new RpcServer(serverSide, { topic, server, version }, handlers);
+    serve: async (topic, server, handlers, version = '1.3', singleActive = false) => {
+      const rpcServer = new RpcServer(serverSide, { topic, server, version, singleActive }, handlers);
       await rpcServer.start();
       servers.push(rpcServer);
       return rpcServer;
@@ -127,6 +127,17 @@ const CASES = {
     for (const host of ['h1', 'h2']) await serve(topic, host, { whoami: () => host });
     const rpc = client(topic);
     for (let i = 0; i < 6; i++) assert.equal(await rpc.call('whoami', {}, { server: 'h2' }), 'h2');
+  },
+
+  'on a single-active topic one server takes every shared message, and another takes over when it stops': async ({ client, serve }) => {
+    const topic = newTopic();
+    const first = await serve(topic, 'h1', { whoami: () => 'h1' }, '1.3', true);
+    await serve(topic, 'h2', { whoami: () => 'h2' }, '1.3', true);
+    const rpc = client(topic);
+    for (let i = 0; i < 6; i++) assert.equal(await rpc.call('whoami', {}), 'h1');
+    assert.equal(await rpc.call('whoami', {}, { server: 'h2' }), 'h2', 'the standby still answers its own queue');
+    await first.stop();
+    for (let i = 0; i < 4; i++) assert.equal(await rpc.call('whoami', {}), 'h2');
   },
 
   'calls to the topic are shared among its servers': async ({ client, serve }) => {

@@ -15,6 +15,12 @@ export interface Target {
 export interface ServerTarget {
   readonly topic: string;
   readonly server: string;
+  /**
+   * One server at a time takes the topic's shared messages and the others stand by, taking over
+   * when it goes (RabbitMQ's single active consumer): for a service whose decisions must not
+   * interleave across processes (the scheduler's claims). Its own and fanout queues are as usual.
+   */
+  readonly singleActive?: boolean;
 }
 
 /** One RPC message on the wire. */

@@ -110,6 +110,36 @@ describe('scheduler service', () => {
     });
   });
 
+  test('two schedulers on one bus: one decides at a time, so a host with room for two gets two of four racing boots; both hear host updates; the other takes over', async () => {
+    const transport: Transport = new InprocTransport(`scheduler-${randomUUID()}`);
+    await transport.connect();
+    const source: SchedulerHostSource = { loadNodes: async () => [node('a', 2)], loadComputeServices: async () => [], loadAggregates: async () => [] };
+    const [first, second] = ['api-a', 'api-b'].map((host) => new SchedulerService({ transport, source, registry, host, reportIntervalMs: 0 }));
+    assert.ok(first && second);
+    await first.start();
+    await second.start();
+    try {
+      const client = new SchedulerClient(transport, 5);
+      const results = await Promise.allSettled([1, 2, 3, 4].map(() => client.selectDestinations(spec(1))));
+      assert.equal(results.filter((result) => result.status === 'fulfilled').length, 2, 'never more than fit');
+      assert.ok(results.filter((result) => result.status === 'rejected').every((result) => result.reason instanceof NoValidHost));
+
+      await client.updateHost(node('b', 10));
+      for (let i = 0; i < 50 && !(first.cache.get('b') && second.cache.get('b')); i += 1) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(first.cache.get('b')?.localGb, 10);
+      assert.equal(second.cache.get('b')?.localGb, 10, 'the standing-by scheduler hears it too');
+
+      await first.stop();
+      const [selection] = await client.selectDestinations({ ...spec(1), flavor: { vcpus: 1, memoryMb: 256, rootGb: 5, ephemeralGb: 0, swapMb: 0, extraSpecs: {} } });
+      assert.equal(selection?.destination.host, 'b');
+      assert.equal(second.cache.get('b')?.localGbUsed, 5, 'the one left decided and claimed');
+    } finally {
+      await first.stop();
+      await second.stop();
+      await transport.close();
+    }
+  });
+
   test('update_host and update_service reach the cache', async () => {
     await withScheduler([], async (client, service) => {
       await client.updateHost(node('new', 10));

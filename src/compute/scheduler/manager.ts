@@ -1,6 +1,6 @@
 /**
  * The scheduler worker (Nova's SchedulerManager): the one process that owns the HostStateCache,
- * so its claims are atomic. `select_destinations` filters, weighs and claims in one synchronous
+ * so its claims are atomic. Several may run (one per API node); one is active at a time. `select_destinations` filters, weighs and claims in one synchronous
  * step per request — nothing interleaves between the decision and the claim in Node's single
  * thread — and answers with hosts already claimed.
  */
@@ -63,7 +63,9 @@ export class SchedulerService {
     this.#scheduler = new FilterScheduler(options.scheduler);
     this.#server = new RpcServer(
       options.transport,
-      { topic: SCHEDULER_TOPIC, server: options.host, version: SCHEDULER_API_VERSION },
+      // One scheduler decides at a time, so its in-memory claims stay atomic across processes; the
+      // others keep their caches current from the fanout and take over when it goes.
+      { topic: SCHEDULER_TOPIC, server: options.host, version: SCHEDULER_API_VERSION, singleActive: true },
       {
         select_destinations: (args: SelectDestinationsArgs): SelectDestinationsResult => {
           try {

@@ -45,30 +45,32 @@ export class SchedulerClient {
     await this.#rpc.call('confirm_migration_claim', { instanceUuid, migrationId });
   }
 
+  /** To every scheduler, the standing-by ones too (only the active one takes the topic's casts). */
   updateHost(report: NodeReport): Promise<void> {
-    return this.#rpc.cast('update_host', { report });
+    return this.#rpc.fanout('update_host', { report });
   }
 
   updateService(host: string, status: ServiceStatus): Promise<void> {
-    return this.#rpc.cast('update_service', { host, status });
+    return this.#rpc.fanout('update_service', { host, status });
   }
 
-  /** For os-services: a call, so the next boot after `compute service set --disable` is scheduled with it. */
+  /** For os-services: a call, so the next boot after `compute service set --disable` is scheduled with it (the standing-by schedulers re-read services every report interval). */
   async serviceChanged(host: string, status: ServiceStatus): Promise<void> {
     await this.#rpc.call('update_service', { host, status });
   }
 
   /** For os-aggregates: a created or changed aggregate (hosts, metadata, availability zone). */
   updateAggregate(aggregate: Aggregate): Promise<void> {
-    return this.#rpc.cast('update_aggregate', { aggregate });
+    return this.#rpc.fanout('update_aggregate', { aggregate });
   }
 
   removeAggregate(id: number): Promise<void> {
-    return this.#rpc.cast('remove_aggregate', { id });
+    return this.#rpc.fanout('remove_aggregate', { id });
   }
 
-  /** A call, so the next boot after an os-aggregates change is scheduled with it: the scheduler re-reads every aggregate. */
+  /** A call, so the next boot after an os-aggregates change is scheduled with it: the active scheduler re-reads every aggregate, then the standing-by ones. */
   async refreshAggregates(): Promise<void> {
     await this.#rpc.call('refresh_aggregates', {});
+    await this.#rpc.fanout('refresh_aggregates', {});
   }
 }

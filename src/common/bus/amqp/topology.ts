@@ -37,12 +37,13 @@ export async function declareReplyQueue(channel: Channel, name: string): Promise
 
 /** Declares and binds the three queues a server consumes; returns their names. */
 export async function declareServerQueues(channel: Channel, target: ServerTarget, options: QueueOptions): Promise<string[]> {
-  const routed = [target.topic, describeTarget(target)];
-  const args = options.expiresMs === undefined ? undefined : { 'x-expires': options.expiresMs };
-  for (const name of routed) {
+  const expires = options.expiresMs === undefined ? {} : { 'x-expires': options.expiresMs };
+  const shared = target.singleActive === true ? { ...expires, 'x-single-active-consumer': true } : expires;
+  for (const [name, args] of [[target.topic, shared], [describeTarget(target), expires]] as const) {
     await channel.assertQueue(name, { durable: false, autoDelete: false, arguments: args });
     await channel.bindQueue(name, CONTROL_EXCHANGE, name);
   }
+  const routed = [target.topic, describeTarget(target)];
   await declareFanoutExchange(channel, target.topic);
   const fanoutQueue = `${fanoutExchange(target.topic)}_${randomUUID()}`;
   await channel.assertQueue(fanoutQueue, { exclusive: true, autoDelete: true, durable: false });

@@ -109,7 +109,7 @@ export class AmqpTransport implements Transport {
 
   async listen(target: ServerTarget, handler: MessageHandler): Promise<Listener> {
     if (!this.connection.isOpen()) throw new MessageDeliveryFailure(`${this.connection.display}: call connect() first`);
-    const listener = new AmqpListener({ topic: target.topic, server: target.server }, handler, this.queues);
+    const listener = new AmqpListener({ ...target }, handler, this.queues);
     this.listeners.add(listener);
     const session = this.connection.current();
     try {

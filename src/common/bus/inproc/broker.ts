@@ -29,12 +29,16 @@ export class InprocBroker {
     else this.byTopic.set(subscription.target.topic, remaining);
   }
 
-  /** The one server that receives a message for `target`, taking turns among those that qualify. */
+  /**
+   * The one server that receives a message for `target`, taking turns among those that qualify;
+   * on a single-active topic, the longest subscribed takes every shared message.
+   */
   pick(target: Target): Subscription | undefined {
     const candidates = this.subscribers(target.topic).filter(
       (subscription) => target.server === undefined || subscription.target.server === target.server,
     );
     if (candidates.length === 0) return undefined;
+    if (target.server === undefined && candidates[0]?.target.singleActive === true) return candidates[0];
     const key = describeTarget(target);
     const index = (this.nextIndex.get(key) ?? 0) % candidates.length;
     this.nextIndex.set(key, index + 1);

@@ -40,7 +40,7 @@ export class InprocTransport implements Transport {
 
   listen(target: ServerTarget, handler: MessageHandler): Promise<Listener> {
     return this.whenOpen(() => {
-      const subscription: Subscription = { target: { topic: target.topic, server: target.server }, handler };
+      const subscription: Subscription = { target: { ...target }, handler };
       this.broker.subscribe(subscription);
       this.subscriptions.add(subscription);
       return {
