@@ -107,9 +107,12 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
       const faultsNow = async () => (await faults(cloud.db, uuid)).map((fault) => fault.message);
       cloud.driver(host).faults.failNext('pause', { instanceUuid: uuid, message: 'cpu stuck' });
       await act(servers, request(context), uuid, (server, ctx) => servers.guest.pause(ctx, server));
-      await eventually(async () => assert.deepEqual(await faultsNow(), ['pause of instance ' + uuid + ' failed: cpu stuck']));
-      const afterPause = await instance(cloud.db, uuid);
-      assert.deepEqual([afterPause.vm_state, afterPause.task_state, afterPause.power_state], ['active', null, 1]);
+      // The fault is written first, then the task reverted (the revert is what ends the action).
+      await eventually(async () => {
+        assert.deepEqual(await faultsNow(), ['pause of instance ' + uuid + ' failed: cpu stuck']);
+        const afterPause = await instance(cloud.db, uuid);
+        assert.deepEqual([afterPause.vm_state, afterPause.task_state, afterPause.power_state], ['active', null, 1]);
+      });
 
       cloud.driver(host).faults.failNext('suspend', { instanceUuid: uuid, message: 'no room for the memory image' });
       await act(servers, request(context), uuid, (server, ctx) => servers.guest.suspend(ctx, server));
