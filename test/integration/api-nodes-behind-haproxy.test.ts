@@ -12,8 +12,8 @@ import { openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc } from
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { serviceUserEnv } from '../support/remote-compute-agent.js';
 
-// Issue 18's redundant control plane (docs/DEPLOY.md): two API nodes, each with its APIs,
-// conductor and scheduler, on one database and one broker, behind docs/deploy/haproxy.cfg.
+// Issue 18's redundant control plane (docs/DEPLOY.md): two API nodes, each with every API and
+// compute's conductor and scheduler, on one database and one broker, behind docs/deploy/haproxy.cfg.
 const rabbitSkip = await rabbitUnavailable();
 const dialect = (await unavailable('postgres')) === false ? 'postgres' : 'mariadb';
 const skip = rabbitSkip || (await unavailable(dialect)) || openstackCliUnavailable() || haproxyUnavailable();
@@ -53,10 +53,10 @@ describe(`two API nodes behind HAProxy on ${dialect} and RabbitMQ`, { skip }, ()
         assert.equal(admin['OS_AUTH_URL'], `${frontUrl}/identity`, 'the catalog and openrc name the front, not a node');
         const nodes = new Map<string, NimbusProcess>();
         for (const [host, port] of [['api-a', portA], ['api-b', portB]] as const) {
-          const node = runNimbus(['serve', 'identity', 'image', 'compute'], { ...common, NIMBUS_HOST: host, NIMBUS_API_PORT: String(port) });
+          const node = runNimbus(['serve', 'identity', 'image', 'compute', 'network', 'volume'], { ...common, NIMBUS_HOST: host, NIMBUS_API_PORT: String(port) });
           processes.push(node);
           nodes.set(host, node);
-          await node.waitFor(/Serving identity, image, compute at/);
+          await node.waitFor(/Serving identity, image, compute, network, volume at/);
         }
         front = startApiFront(frontPort, [['api-a', portA], ['api-b', portB]]);
         const agents = runNimbus(['compute-agent', '--driver', 'fake', '--hosts', '2'], {
@@ -94,6 +94,19 @@ describe(`two API nodes behind HAProxy on ${dialect} and RabbitMQ`, { skip }, ()
         for (const node of ['a', 'b'] as const) served[node] = (nodes.get(`api-${node}`)?.output().match(/"POST \/identity\/v3\/auth\/tokens/g) ?? []).length;
         assert.ok(served.a > 0 && served.b > 0, `both nodes issued tokens: ${JSON.stringify(served)}`);
 
+        // Network and volume served by both: what one node made, the other shows and uses.
+        await openstackOk(admin, ['network', 'create', 'net1']);
+        await openstackOk(admin, ['subnet', 'create', '--network', 'net1', '--subnet-range', '10.9.0.0/24', 'sub1']);
+        const volume = await openstackJson<Json>(admin, ['volume', 'create', '--size', '1', 'vol1']);
+        let volumeStatus = '';
+        for (let attempt = 0; attempt < 60 && volumeStatus !== 'available' && volumeStatus !== 'error'; attempt += 1) {
+          if (attempt > 0) await sleep(500);
+          volumeStatus = String((await openstackJson<Json>(admin, ['volume', 'show', String(volume['id'])]))['status']);
+        }
+        assert.equal(volumeStatus, 'available', errorsLogged(processes));
+        const subnets = await openstackJson<Json[]>(admin, ['subnet', 'list', '--network', 'net1']);
+        assert.deepEqual(subnets.map((row) => row['Subnet']), ['10.9.0.0/24']);
+
         // api-a dies at once: HAProxy sends what it refuses to api-b; api-b's conductor and scheduler build.
         nodes.get('api-a')?.child.kill('SIGKILL');
         await nodes.get('api-a')?.exited();
@@ -104,6 +117,8 @@ describe(`two API nodes behind HAProxy on ${dialect} and RabbitMQ`, { skip }, ()
           await sleep(1000);
         }
         assert.ok((await services()).includes('nova-conductor@api-a:down'), 'the dead node shows down');
+        await openstackOk(admin, ['volume', 'delete', 'vol1']);
+        await openstackOk(admin, ['network', 'delete', 'net1']);
       } finally {
         for (const child of processes) child.child.kill('SIGTERM');
         for (const child of processes) await child.exited();
