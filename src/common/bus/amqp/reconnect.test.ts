@@ -48,18 +48,18 @@ test(
     try {
       assert.equal(await client.call('ping', {}), 'pong');
 
-      const outcome = client.call('hang', {}, { timeoutMs: 20_000 }).then(
+      const outcome = client.call('hang', {}, { timeoutMs: 120_000 }).then(
         () => undefined,
         (error: unknown) => error,
       );
       await started;
-      const droppedAt = Date.now();
       assert.equal(await closeConnections((name) => name.startsWith(CONNECTION_PREFIX)), 2);
 
       const error = await outcome;
       assert.ok(error instanceof MessagingTimeout, `expected MessagingTimeout, got ${String(error)}`);
-      assert.match(error.message, /lost/);
-      assert.ok(Date.now() - droppedAt < 10_000, 'the call failed when the connection dropped, not at its 20 s timeout');
+      // Failed for the lost connection, not at its timeout (that message is "Timed out after …"); no
+      // clock is read, since rabbitmqctl alone takes seconds to close connections on a loaded machine.
+      assert.match(error.message, /^Connection to .* lost \d+ ms into a call to 'hang'/);
 
       // Sent while the transports may still be reconnecting: it waits for them.
       assert.equal(await client.call('ping', {}, { timeoutMs: 10_000 }), 'pong');
