@@ -11,6 +11,7 @@ import {
   type MetadefVisibility,
   type NamespaceFields,
   type NamespaceRef,
+  type NamespaceSort,
   type ResourceTypeRef,
 } from '../metadefs/metadef.js';
 import type { Viewer } from './image-record-store.js';
@@ -45,7 +46,7 @@ export class MetadefRecordStore {
   }
 
   /** The namespaces the viewer may see, optionally of one visibility or associated with one of the resource types. */
-  async listNamespaces(viewer: Viewer, filter: { visibility?: MetadefVisibility; resourceTypes?: readonly string[] }): Promise<NamespaceRef[]> {
+  async listNamespaces(viewer: Viewer, filter: { visibility?: MetadefVisibility; resourceTypes?: readonly string[]; sort: NamespaceSort }): Promise<NamespaceRef[]> {
     let select = this.#db.selectFrom('image_metadef_namespaces').selectAll();
     if (!viewer.isAdmin) {
       select = select.where((eb) =>
@@ -65,7 +66,7 @@ export class MetadefRecordStore {
         ),
       );
     }
-    const rows = await select.orderBy('created_at', 'desc').orderBy('namespace').execute();
+    const rows = await select.orderBy(filter.sort.key, filter.sort.dir).orderBy('namespace', filter.sort.dir).execute();
     return rows.map(toNamespace);
   }
 

@@ -13,6 +13,7 @@ import type {
   MetadefKind,
   MetadefVisibility,
   NamespaceFields,
+  NamespaceSort,
   NamespaceRef,
   ResourceTypeRef,
 } from './metadef.js';
@@ -30,6 +31,7 @@ export interface NamespaceQuery {
   readonly limit?: number;
   /** The name of the last namespace of the previous page. */
   readonly marker?: string;
+  readonly sort: NamespaceSort;
 }
 
 export interface NamespacePage {

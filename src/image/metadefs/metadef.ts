@@ -16,6 +16,12 @@ export interface NamespaceRef {
   readonly updated_at: string;
 }
 
+/** The order of a namespace listing. */
+export interface NamespaceSort {
+  readonly key: 'created_at' | 'updated_at' | 'namespace' | 'display_name';
+  readonly dir: 'asc' | 'desc';
+}
+
 /** What a namespace's attributes are set to on create and update. */
 export interface NamespaceFields {
   readonly namespace: string;
