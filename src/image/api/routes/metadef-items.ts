@@ -10,6 +10,7 @@ export function objectItem(body: Pick<ObjectBody, 'name' | 'description' | 'requ
 
 /** A property's stored definition: its JSON schema without the name (the key it is stored under). */
 export function propertyItem(name: string, definition: Static<typeof NestedProperty>): ItemFields {
-  const { name: _repeated, ...schema } = definition;
+  const schema: Record<string, unknown> = { ...definition };
+  delete schema['name'];
   return { name, body: schema };
 }
