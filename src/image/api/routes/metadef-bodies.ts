@@ -19,8 +19,8 @@ export function refuseReadOnly(body: Readonly<Record<string, unknown>>): void {
 
 /** The value types a property definition may declare (Glance's enum also lists null, which its `type: string` refuses). */
 const PropertyTypeName = Type.Unsafe<string>({ type: 'string', enum: ['array', 'boolean', 'integer', 'number', 'object', 'string'] });
-/** Glance's `stringArray`: names, at least one, each once. */
-const StringArray = Type.Array(Type.String(), { minItems: 1, uniqueItems: true });
+/** Glance's `stringArray`: names, each once; the properties route's own schema wants at least one. */
+const StringArray = Type.Array(Type.String(), { uniqueItems: true });
 
 const definitionFields = {
   title: Type.String(),
@@ -48,7 +48,10 @@ export const NestedProperty = Type.Object({ name: Type.Optional(Type.String({ ma
 const NestedProperties = Type.Record(Type.String({ pattern: '^.+$' }), NestedProperty);
 
 /** POST /properties, PUT /properties/{name}. */
-export const PropertyBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 80 }), ...definitionFields }, { additionalProperties: false });
+export const PropertyBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 80 }), ...definitionFields, required: Type.Optional(Type.Array(Type.String(), { minItems: 1, uniqueItems: true })) },
+  { additionalProperties: false },
+);
 export type PropertyBody = Static<typeof PropertyBody>;
 
 const objectFields = {

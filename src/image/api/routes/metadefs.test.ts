@@ -137,7 +137,7 @@ describe('image metadefs routes', () => {
       assert.equal(object.status, 201);
       assert.deepEqual(object.json, { name: 'o1', description: 'd', created_at: STAMP, updated_at: STAMP, self: `${NS}/N/objects/o1`, schema: '/v2/schemas/metadefs/object' });
       assert.equal((await call('POST', `${NS}/N/objects`, { as, body: { name: 'o1' } })).json['message'], 'A metadata definition object with name=o1 already exists in namespace=N.');
-      assert.equal(await status(call, 'POST', `${NS}/N/objects`, as, { name: 'o2', required: [] }), 400, 'required lists at least one name');
+      assert.equal(await status(call, 'POST', `${NS}/N/objects`, as, { name: 'o2', required: ['a', 'a'] }), 400, 'required names each once');
       const renamed = await call('PUT', `${NS}/N/objects/o1`, { as, body: { name: 'o9' } });
       assert.deepEqual([renamed.status, renamed.json['name'], renamed.json['description']], [200, 'o9', undefined], 'PUT replaces the whole object');
       assert.deepEqual((await call('GET', `${NS}/N/objects`, { as })).json, { objects: [{ ...renamed.json }], schema: '/v2/schemas/metadefs/objects' });
@@ -150,6 +150,7 @@ describe('image metadefs routes', () => {
       assert.equal(await status(call, 'POST', `${NS}/N/properties`, as, { name: 'p', title: 'P', type: 'string' }), 409);
       assert.equal(await status(call, 'POST', `${NS}/N/properties`, as, { name: 'q', title: 'Q', type: 'text' }), 400);
       assert.equal(await status(call, 'POST', `${NS}/N/properties`, as, { name: 'q', type: 'string' }), 400, 'a title is required');
+      assert.equal(await status(call, 'POST', `${NS}/N/properties`, as, { name: 'q', title: 'Q', type: 'object', required: [] }), 400, "the properties route's required lists at least one name");
       const changed = await call('PUT', `${NS}/N/properties/p`, { as, body: { name: 'p', title: 'P2', type: 'integer', minimum: 1 } });
       assert.deepEqual(changed.json, { name: 'p', title: 'P2', type: 'integer', minimum: 1 });
       assert.deepEqual((await call('GET', `${NS}/N/properties`, { as })).json, { properties: { p: changed.json } });
