@@ -4,14 +4,9 @@ export const METADEF_VISIBILITIES = ['public', 'private'] as const;
 export type MetadefVisibility = (typeof METADEF_VISIBILITIES)[number];
 
 /** A namespace of definitions; `namespace` is its unique name, the only handle clients have. */
-export interface NamespaceRef {
+export interface NamespaceRef extends NamespaceFields {
+  /** The store's own key, never shown: renaming a namespace keeps it. */
   readonly id: string;
-  readonly namespace: string;
-  readonly display_name: string | null;
-  readonly description: string | null;
-  readonly visibility: MetadefVisibility;
-  readonly protected: boolean;
-  readonly owner: string | null;
   readonly created_at: string;
   readonly updated_at: string;
 }

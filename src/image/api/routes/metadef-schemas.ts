@@ -3,6 +3,9 @@
 // get_collection_schema() (`raw()`), rebuilt from their shared parts. The request bodies are
 // checked by metadef-bodies.ts.
 
+/** The value types a property may declare (Glance lists null too, which `type: string` refuses). */
+const VALUE_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string', null];
+
 const NUMBER_DEFINITIONS = {
   "positiveInteger": {
     "type": "integer",
@@ -42,15 +45,7 @@ const PROPERTY_FIELDS = {
   },
   "type": {
     "type": "string",
-    "enum": [
-      "array",
-      "boolean",
-      "integer",
-      "number",
-      "object",
-      "string",
-      null
-    ]
+    "enum": VALUE_TYPES
   },
   "required": {
     "$ref": "#/definitions/stringArray"
@@ -83,15 +78,7 @@ const PROPERTY_FIELDS = {
     "properties": {
       "type": {
         "type": "string",
-        "enum": [
-          "array",
-          "boolean",
-          "integer",
-          "number",
-          "object",
-          "string",
-          null
-        ]
+        "enum": VALUE_TYPES
       },
       "enum": {
         "type": "array"
