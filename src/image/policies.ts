@@ -12,6 +12,10 @@ const OTHERS_MAY_SEE = "project_id:%(member_id)s or 'community':%(visibility)s o
 const ADMIN_OR_PROJECT_MEMBER = `role:admin or (${PROJECT_MEMBER})`;
 const ADMIN_OR_PROJECT_READER = `role:admin or (${PROJECT_READER})`;
 
+/** Glance's metadef reads: an administrator, or a reader of the owning project or of anyone for a public namespace. */
+const ADMIN_OR_PROJECT_READER_GET_NAMESPACE = "role:admin or (role:reader and (project_id:%(project_id)s or 'public':%(visibility)s))";
+const METADEF_ADMIN = 'rule:metadef_admin';
+
 function rule(name: string, checkStr: string, description: string): RuleDefault {
   return { name, checkStr, description };
 }
@@ -33,4 +37,33 @@ export const IMAGE_POLICIES: readonly RuleDefault[] = [
   rule('get_member', `role:admin or (role:reader and (project_id:%(project_id)s or project_id:%(member_id)s))`, 'Show an image member.'),
   rule('get_members', `role:admin or (role:reader and (project_id:%(project_id)s or project_id:%(member_id)s))`, "List an image's members."),
   rule('modify_member', 'role:admin or (role:member and project_id:%(member_id)s)', 'Accept or reject a shared image.'),
+  // Metadata definitions (glance/policies/metadef.py): reads as namespaces are visible, writes the administrator's.
+  rule('metadef_default', '', 'Default rule of metadata definitions.'),
+  rule('metadef_admin', 'role:admin', 'Administrator of metadata definitions.'),
+  rule('get_metadef_namespace', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'Get a specific namespace.'),
+  rule('get_metadef_namespaces', ADMIN_OR_PROJECT_READER, 'List namespace.'),
+  rule('modify_metadef_namespace', METADEF_ADMIN, 'Modify an existing namespace.'),
+  rule('add_metadef_namespace', METADEF_ADMIN, 'Create a namespace.'),
+  rule('delete_metadef_namespace', METADEF_ADMIN, 'Delete a namespace.'),
+  rule('get_metadef_object', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'Get a specific object from a namespace.'),
+  rule('get_metadef_objects', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'Get objects from a namespace.'),
+  rule('modify_metadef_object', METADEF_ADMIN, 'Update an object within a namespace.'),
+  rule('add_metadef_object', METADEF_ADMIN, 'Create an object within a namespace.'),
+  rule('delete_metadef_object', METADEF_ADMIN, 'Delete an object within a namespace.'),
+  rule('list_metadef_resource_types', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'List meta definition resource types.'),
+  rule('get_metadef_resource_type', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'Get meta definition resource types associations.'),
+  rule('add_metadef_resource_type_association', METADEF_ADMIN, 'Create meta definition resource types association.'),
+  rule('remove_metadef_resource_type_association', METADEF_ADMIN, 'Delete meta definition resource types association.'),
+  rule('get_metadef_property', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'Get a specific meta definition property.'),
+  rule('get_metadef_properties', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'List meta definition properties.'),
+  rule('modify_metadef_property', METADEF_ADMIN, 'Update meta definition property.'),
+  rule('add_metadef_property', METADEF_ADMIN, 'Create meta definition property.'),
+  rule('remove_metadef_property', METADEF_ADMIN, 'Delete meta definition property.'),
+  rule('get_metadef_tag', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'Get tag definition.'),
+  rule('get_metadef_tags', ADMIN_OR_PROJECT_READER_GET_NAMESPACE, 'List tag definitions.'),
+  rule('modify_metadef_tag', METADEF_ADMIN, 'Update tag definition.'),
+  rule('add_metadef_tag', METADEF_ADMIN, 'Add tag definition.'),
+  rule('add_metadef_tags', METADEF_ADMIN, 'Create tag definitions.'),
+  rule('delete_metadef_tag', METADEF_ADMIN, 'Delete tag definition.'),
+  rule('delete_metadef_tags', METADEF_ADMIN, 'Delete tag definitions.'),
 ];

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { personaTokenValidator } from '../../common/auth/testing/persona-tokens.js';
-import { PROJECT_PERSONAS, runPolicyMatrix, tokenHeader } from '../../common/policy/testing/policy-matrix.js';
+import { OWNING_PROJECT, PROJECT_PERSONAS, runPolicyMatrix, tokenHeader } from '../../common/policy/testing/policy-matrix.js';
 import { IMAGE_POLICY_MATRIX, type ImageMatrixFixture } from './policy-matrix.js';
 import { withImageApp, type Call } from './routes/image-test-app.js';
 
 const AS_MEMBER = tokenHeader('member');
+const AS_ADMIN = tokenHeader('admin');
 
 /** Images made through the API by the owning project's member. */
 function imageFixture(call: Call): ImageMatrixFixture {
+  let namespaces = 0;
   const ok = async (pending: ReturnType<Call>, status: number) => {
     const reply = await pending;
     assert.equal(reply.status, status, JSON.stringify(reply.json));
@@ -38,6 +40,19 @@ function imageFixture(call: Call): ImageMatrixFixture {
       const id = await image();
       await ok(call('PUT', `/v2/images/${id}/tags/t`, { headers: AS_MEMBER }), 204);
       return id;
+    },
+    namespace: async () => {
+      namespaces += 1;
+      const body = {
+        namespace: `matrix-${namespaces}`,
+        owner: OWNING_PROJECT,
+        resource_type_associations: [{ name: 'OS::Nova::Flavor' }],
+        objects: [{ name: 'o' }],
+        properties: { p: { title: 'P', type: 'string' } },
+        tags: [{ name: 't' }],
+      };
+      await ok(call('POST', '/v2/metadefs/namespaces', { body, headers: AS_ADMIN }), 201);
+      return body.namespace;
     },
   };
 }

@@ -18,9 +18,19 @@ export interface ImageMatrixFixture {
   sharedImage(project: string): Promise<string>;
   /** An image carrying the tag `t`. */
   taggedImage(): Promise<string>;
+  /**
+   * A private metadef namespace of the owning project (made by the administrator, the only one
+   * who may), holding object `o`, property `p`, tag `t` and an association with `OS::Nova::Flavor`; its name.
+   */
+  namespace(): Promise<string>;
 }
 
 const ANYONE = statuses(200, 200, 200, 200);
+/** Reading a private namespace of the owning project: the other project does not see it. */
+const NAMESPACE_READ = statuses(200, 200, 404, 200);
+/** Metadef writes are the administrator's; the other project does not even see the namespace. */
+const namespaceWrite = (status: number) => statuses(status, 403, 404, 403);
+let namespaceCount = 0;
 const THIRD_PROJECT = 'third-project';
 const DATA = Buffer.from('0123456789');
 
@@ -121,6 +131,93 @@ export const IMAGE_POLICY_MATRIX: readonly MatrixRow<ImageMatrixFixture>[] = [
   { route: 'GET /v2/schemas/images', zed: ANYONE, request: () => ({ path: '/v2/schemas/images' }) },
   { route: 'GET /v2/schemas/member', zed: ANYONE, request: () => ({ path: '/v2/schemas/member' }) },
   { route: 'GET /v2/schemas/members', zed: ANYONE, request: () => ({ path: '/v2/schemas/members' }) },
+  // Metadata definitions (glance/policies/metadef.py): reads follow the namespace's visibility, writes are the administrator's.
+  { route: 'GET /v2/metadefs/namespaces', zed: ANYONE, request: () => ({ path: '/v2/metadefs/namespaces' }) },
+  {
+    route: 'POST /v2/metadefs/namespaces',
+    zed: statuses(201, 403, 403, 403),
+    request: () => ({ path: '/v2/metadefs/namespaces', body: { namespace: `matrix-new-${(namespaceCount += 1)}` } }),
+  },
+  { route: 'GET /v2/metadefs/namespaces/:namespace', zed: NAMESPACE_READ, request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}` }) },
+  {
+    route: 'PUT /v2/metadefs/namespaces/:namespace',
+    zed: namespaceWrite(200),
+    request: async (fx) => {
+      const name = await fx.namespace();
+      return { path: `/v2/metadefs/namespaces/${name}`, body: { namespace: name, description: 'changed', owner: 'owner-project' } };
+    },
+  },
+  { route: 'DELETE /v2/metadefs/namespaces/:namespace', zed: namespaceWrite(204), request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}` }) },
+  ...(['objects', 'properties', 'tags'] as const).flatMap((items) => [
+    { route: `GET /v2/metadefs/namespaces/:namespace/${items}`, zed: NAMESPACE_READ, request: async (fx: ImageMatrixFixture) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/${items}` }) },
+    {
+      route: `DELETE /v2/metadefs/namespaces/:namespace/${items}`,
+      zed: namespaceWrite(204),
+      request: async (fx: ImageMatrixFixture) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/${items}` }),
+    },
+  ]),
+  {
+    route: 'POST /v2/metadefs/namespaces/:namespace/objects',
+    zed: namespaceWrite(201),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/objects`, body: { name: 'o2' } }),
+  },
+  { route: 'GET /v2/metadefs/namespaces/:namespace/objects/:object_name', zed: NAMESPACE_READ, request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/objects/o` }) },
+  {
+    route: 'PUT /v2/metadefs/namespaces/:namespace/objects/:object_name',
+    zed: namespaceWrite(200),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/objects/o`, body: { name: 'o', description: 'changed' } }),
+  },
+  {
+    route: 'DELETE /v2/metadefs/namespaces/:namespace/objects/:object_name',
+    zed: namespaceWrite(204),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/objects/o` }),
+  },
+  {
+    route: 'POST /v2/metadefs/namespaces/:namespace/properties',
+    zed: namespaceWrite(201),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/properties`, body: { name: 'p2', title: 'P2', type: 'string' } }),
+  },
+  {
+    route: 'GET /v2/metadefs/namespaces/:namespace/properties/:property_name',
+    zed: NAMESPACE_READ,
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/properties/p` }),
+  },
+  {
+    route: 'PUT /v2/metadefs/namespaces/:namespace/properties/:property_name',
+    zed: namespaceWrite(200),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/properties/p`, body: { name: 'p', title: 'P', type: 'integer' } }),
+  },
+  {
+    route: 'DELETE /v2/metadefs/namespaces/:namespace/properties/:property_name',
+    zed: namespaceWrite(204),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/properties/p` }),
+  },
+  {
+    route: 'POST /v2/metadefs/namespaces/:namespace/tags',
+    zed: namespaceWrite(201),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/tags`, body: { tags: [{ name: 'x' }, { name: 'y' }] } }),
+  },
+  { route: 'GET /v2/metadefs/namespaces/:namespace/tags/:tag_name', zed: NAMESPACE_READ, request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/tags/t` }) },
+  { route: 'POST /v2/metadefs/namespaces/:namespace/tags/:tag_name', zed: namespaceWrite(201), request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/tags/t2` }) },
+  {
+    route: 'PUT /v2/metadefs/namespaces/:namespace/tags/:tag_name',
+    zed: namespaceWrite(200),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/tags/t`, body: { name: 't3' } }),
+  },
+  { route: 'DELETE /v2/metadefs/namespaces/:namespace/tags/:tag_name', zed: namespaceWrite(204), request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/tags/t` }) },
+  { route: 'GET /v2/metadefs/resource_types', zed: ANYONE, request: () => ({ path: '/v2/metadefs/resource_types' }) },
+  { route: 'GET /v2/metadefs/namespaces/:namespace/resource_types', zed: NAMESPACE_READ, request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/resource_types` }) },
+  {
+    route: 'POST /v2/metadefs/namespaces/:namespace/resource_types',
+    zed: namespaceWrite(201),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/resource_types`, body: { name: 'OS::Nova::Server' } }),
+  },
+  {
+    route: 'DELETE /v2/metadefs/namespaces/:namespace/resource_types/:resource_type',
+    zed: namespaceWrite(204),
+    request: async (fx) => ({ path: `/v2/metadefs/namespaces/${await fx.namespace()}/resource_types/OS::Nova::Flavor` }),
+  },
+  { route: 'GET /v2/schemas/metadefs/:schema', zed: ANYONE, request: () => ({ path: '/v2/schemas/metadefs/namespace' }) },
   // Discovery: no policy in Glance, any token; a single-store site has no store list.
   { route: 'GET /v2/info/import', zed: ANYONE, request: () => ({ path: '/v2/info/import' }) },
   { route: 'GET /v2/info/usage', zed: ANYONE, request: () => ({ path: '/v2/info/usage' }) },

@@ -54,3 +54,50 @@ export type ImageTables = {
   image_tags: ImageTagsTable;
   image_members: ImageMembersTable;
 };
+
+/** A metadata definition namespace; `namespace` is its unique name, the id never leaves the store. */
+export type MetadefNamespacesTable = {
+  id: string;
+  namespace: string;
+  display_name: string | null;
+  description: string | null;
+  visibility: string;
+  protected: boolean;
+  owner: string | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+/** An object, property or tag of a namespace; `body` is its JSON definition. */
+export type MetadefItemsTable = {
+  namespace_id: string;
+  kind: string;
+  /** What the item is unique by within its namespace and kind (lower case for tags). */
+  item_key: string;
+  name: string;
+  body: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+export type MetadefResourceTypesTable = {
+  name: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+export type MetadefAssociationsTable = {
+  namespace_id: string;
+  resource_type: string;
+  prefix: string | null;
+  properties_target: string | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp;
+};
+
+export type MetadefTables = {
+  image_metadef_namespaces: MetadefNamespacesTable;
+  image_metadef_items: MetadefItemsTable;
+  image_metadef_resource_types: MetadefResourceTypesTable;
+  image_metadef_associations: MetadefAssociationsTable;
+};

@@ -7,6 +7,7 @@ import { getLogger } from '../../common/logging/logger.js';
 import type { ByteRange, ImageStore } from '../stores/image-store.js';
 import { ImageData, type FormatChecks } from './image-data.js';
 import { ImageMembers } from './image-members.js';
+import { MetadefService } from '../metadefs/metadef-service.js';
 import { ImageRecordStore } from '../db/image-record-store.js';
 import { CONTAINER_FORMATS, DISK_FORMATS, READ_ONLY_ATTRIBUTES, isReservedProperty, type ImageCreate, type ImageRef } from './image.js';
 import { applyJsonPatch, type PatchChange } from './json-patch.js';
@@ -58,13 +59,17 @@ export class ImageService {
   readonly #store: ImageStore;
   /** Image sharing: members of `shared` images. */
   readonly members: ImageMembers;
+  /** Metadata definitions (Glance's metadefs), which describe the properties images and other resources may carry. */
+  readonly metadefs: MetadefService;
 
   constructor(options: ImageServiceOptions) {
-    this.#records = new ImageRecordStore(options.database, options.now ?? (() => new Date()));
+    const now = options.now ?? (() => new Date());
+    this.#records = new ImageRecordStore(options.database, now);
     this.#quotas = new ImageQuotas(options.limits, this.#records);
     this.#store = options.store;
     this.#data = new ImageData(this.#records, options.store, options.formats, this.#quotas);
     this.members = new ImageMembers(this.#records, options.database, (context, id) => this.get(context, id));
+    this.metadefs = new MetadefService(options.database, now);
   }
 
   async create(context: RequestContext, input: ImageCreate): Promise<ImageRef> {

@@ -8,6 +8,11 @@ import { imageMemberRoutes } from './image-members.js';
 import { imageTagRoutes } from './image-tags.js';
 import { imageResourceRoutes } from './images.js';
 import { infoRoutes } from './info.js';
+import { metadefNamespaceRoutes } from './metadef-namespaces.js';
+import { metadefObjectRoutes } from './metadef-objects.js';
+import { metadefPropertyRoutes } from './metadef-properties.js';
+import { metadefResourceTypeRoutes } from './metadef-resource-types.js';
+import { metadefTagRoutes } from './metadef-tags.js';
 import type { ImageRouteDeps } from './route-deps.js';
 import { schemaRoutes } from './schemas.js';
 
@@ -33,7 +38,9 @@ function addImageContentTypes(app: FastifyInstance): void {
 export function imageRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     addImageContentTypes(app);
-    for (const routes of [imageResourceRoutes, imageDataRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, infoRoutes]) {
+    const resources = [imageResourceRoutes, imageDataRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, infoRoutes];
+    const metadefs = [metadefNamespaceRoutes, metadefObjectRoutes, metadefPropertyRoutes, metadefTagRoutes, metadefResourceTypeRoutes];
+    for (const routes of [...resources, ...metadefs]) {
       await app.register(routes(deps));
     }
     await app.register(schemaRoutes());

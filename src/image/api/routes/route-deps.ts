@@ -3,6 +3,7 @@ import { Forbidden, NotFound } from '../../../common/errors/errors.js';
 import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
 import type { ImageRef } from '../../images/image.js';
 import type { ImageService } from '../../images/image-service.js';
+import type { NamespaceRef } from '../../metadefs/metadef.js';
 
 /** What the image routes need from the composition root. */
 export interface ImageRouteDeps {
@@ -50,4 +51,33 @@ export function authorizeOnImage(deps: ImageRouteDeps, request: FastifyRequest, 
     throw new NotFound(`No image found with ID ${image.id}`);
   }
   throw forbidden(action);
+}
+
+/** Glance's MetadefAPIPolicy target: the namespace's owner as `project_id`, and its visibility. */
+function namespaceTarget(namespace: NamespaceRef): PolicyTarget {
+  return { project_id: namespace.owner, visibility: namespace.visibility };
+}
+
+/** Whether the caller passes a rule on the namespace (Glance's `check`, used to filter listings). */
+export function mayOnNamespace(deps: ImageRouteDeps, request: FastifyRequest, action: string, namespace: NamespaceRef): boolean {
+  return deps.policy.check(action, namespaceTarget(namespace), deps.credentialsOf(request));
+}
+
+/**
+ * Enforces a rule on a namespace as Glance's MetadefAPIPolicy does: refused by a caller who may
+ * not even read the namespace, it is 404, so the namespace's existence does not leak.
+ */
+export function authorizeOnNamespace(deps: ImageRouteDeps, request: FastifyRequest, action: string, namespace: NamespaceRef): void {
+  if (mayOnNamespace(deps, request, action, namespace)) return;
+  if (action === 'get_metadef_namespace' || !mayOnNamespace(deps, request, 'get_metadef_namespace', namespace)) {
+    throw new NotFound(`Metadata definition namespace=${namespace.namespace} was not found.`);
+  }
+  throw forbidden(action);
+}
+
+/** The namespace a path names: visible to the caller (else 404) and passing `action`. */
+export async function namespaceFor(deps: ImageRouteDeps, request: FastifyRequest, name: string, action: string): Promise<NamespaceRef> {
+  const namespace = await deps.images.metadefs.namespace(request.requestContext, name);
+  authorizeOnNamespace(deps, request, action, namespace);
+  return namespace;
 }
