@@ -120,6 +120,22 @@ const APPLICATION_CREDENTIAL_RULES: RuleDefault[] = [
   rule('identity:delete_application_credential', 'rule:admin_or_owner', 'Delete an application credential.'),
 ];
 
+const CRED_OWNER = 'user_id:%(target.credential.user_id)s';
+
+const CREDENTIAL_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads. A list is filtered by get_credential.
+  rule('identity:get_credential', `${ADMIN} or ${CRED_OWNER}`, 'Show credentials details.'),
+  rule('identity:list_credentials', `${ADMIN} or ${CRED_OWNER}`, 'List credentials.'),
+  rule('identity:create_credential', `${ADMIN} or ${CRED_OWNER}`, 'Create credential.'),
+  rule('identity:update_credential', `${ADMIN} or ${CRED_OWNER}`, 'Update credential.'),
+  rule('identity:delete_credential', `${ADMIN} or ${CRED_OWNER}`, 'Delete credential.'),
+  // Zed's new defaults (a member owning the credential) or'ed with the deprecated admin_or_owner of the path's user.
+  rule('identity:ec2_get_credential', `${ADMIN} or ${CRED_OWNER}`, 'Retrieve EC2 credential for a user.'),
+  rule('identity:ec2_list_credentials', 'rule:admin_or_owner', 'List all EC2 credentials for a user.'),
+  rule('identity:ec2_create_credential', 'rule:admin_or_owner', 'Create an EC2 credential for a user.'),
+  rule('identity:ec2_delete_credential', `${ADMIN} or ${CRED_OWNER}`, 'Delete an EC2 credential for a user.'),
+];
+
 export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...DOMAIN_RULES,
@@ -130,4 +146,5 @@ export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...ASSIGNMENT_RULES,
   ...CATALOG_RULES,
   ...APPLICATION_CREDENTIAL_RULES,
+  ...CREDENTIAL_RULES,
 ];

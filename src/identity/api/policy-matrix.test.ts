@@ -88,6 +88,8 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
       });
       return credential.id;
     },
+    memberStoredCredential: async () => (await managers.credentials.create({ user_id: users.member, type: 'cert', blob: name('blob') })).id,
+    memberEc2Credential: async () => (await managers.credentials.createEc2(users.member, projects.owner.id)).access,
   };
   return { tokens, fixture };
 }

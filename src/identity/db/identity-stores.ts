@@ -2,6 +2,7 @@ import type { Database } from '../../common/db/database.js';
 import { ApplicationCredentialStore } from './application-credential-store.js';
 import { AssignmentStore } from './assignment-store.js';
 import { CatalogServiceStore, EndpointStore, RegionStore } from './catalog-store.js';
+import { CredentialStore } from './credential-store.js';
 import { DomainStore } from './domain-store.js';
 import { GroupStore } from './group-store.js';
 import { ProjectStore } from './project-store.js';
@@ -20,6 +21,7 @@ export interface IdentityStores {
   readonly services: CatalogServiceStore;
   readonly endpoints: EndpointStore;
   readonly applicationCredentials: ApplicationCredentialStore;
+  readonly credentials: CredentialStore;
 }
 
 export function createIdentityStores(database: Database): IdentityStores {
@@ -34,5 +36,6 @@ export function createIdentityStores(database: Database): IdentityStores {
     services: new CatalogServiceStore(database),
     endpoints: new EndpointStore(database),
     applicationCredentials: new ApplicationCredentialStore(database),
+    credentials: new CredentialStore(database),
   };
 }

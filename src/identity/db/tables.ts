@@ -131,6 +131,17 @@ export type ApplicationCredentialRolesTable = {
   role_id: string;
 };
 
+/** migrations/2026-12-06-identity-credentials.ts */
+export type CredentialsTable = {
+  id: string;
+  user_id: string;
+  project_id: string | null;
+  type: string;
+  /** As the client sent it (JSON text for ec2). */
+  blob: string;
+  extra: string;
+};
+
 export type IdentityTables = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
@@ -145,6 +156,7 @@ export type IdentityTables = {
   identity_endpoints: EndpointsTable;
   identity_application_credentials: ApplicationCredentialsTable;
   identity_application_credential_roles: ApplicationCredentialRolesTable;
+  identity_credentials: CredentialsTable;
 };
 
 /** Keystone's sentinel for "no domain" in the roles table. */

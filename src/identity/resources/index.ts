@@ -3,6 +3,7 @@ import { createIdentityStores } from '../db/identity-stores.js';
 import { ApplicationCredentialManager, deletingApplicationCredentials } from './application-credentials.js';
 import { AssignmentManager } from './assignments.js';
 import { CatalogServiceManager } from './catalog-services.js';
+import { CredentialManager } from './credentials.js';
 import { DomainManager } from './domains.js';
 import { EndpointManager } from './endpoints.js';
 import { IGNORE_IDENTITY_EVENTS, type IdentityEvents } from './events.js';
@@ -27,6 +28,7 @@ export interface IdentityManagers {
   readonly services: CatalogServiceManager;
   readonly endpoints: EndpointManager;
   readonly applicationCredentials: ApplicationCredentialManager;
+  readonly credentials: CredentialManager;
 }
 
 export interface IdentityManagerOptions {
@@ -61,5 +63,6 @@ export function createIdentityManagers(database: Database, options: IdentityMana
     services: new CatalogServiceManager(store),
     endpoints: new EndpointManager(store),
     applicationCredentials: new ApplicationCredentialManager(store, roles, assignments, options.passwords.hasher),
+    credentials: new CredentialManager(store),
   };
 }
