@@ -136,6 +136,31 @@ const CREDENTIAL_RULES: RuleDefault[] = [
   rule('identity:ec2_delete_credential', `${ADMIN} or ${CRED_OWNER}`, 'Delete an EC2 credential for a user.'),
 ];
 
+const POLICY_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads.
+  adminOnly('get_policy', 'Show policy details.'),
+  adminOnly('list_policies', 'List policies.'),
+  adminOnly('create_policy', 'Create policy.'),
+  adminOnly('update_policy', 'Update policy.'),
+  adminOnly('delete_policy', 'Delete policy.'),
+];
+
+const ENDPOINT_GROUP_RULES: RuleDefault[] = [
+  adminOnly('get_endpoint_group', 'Get endpoint group.'),
+  adminOnly('list_endpoint_groups', 'List endpoint groups.'),
+  adminOnly('create_endpoint_group', 'Create endpoint group.'),
+  adminOnly('update_endpoint_group', 'Update endpoint group.'),
+  adminOnly('delete_endpoint_group', 'Delete endpoint group.'),
+];
+
+const CONSUMER_RULES: RuleDefault[] = [
+  adminOnly('get_consumer', 'Show OAUTH1 consumer details.'),
+  adminOnly('list_consumers', 'List OAUTH1 consumers.'),
+  adminOnly('create_consumer', 'Create OAUTH1 consumer.'),
+  adminOnly('update_consumer', 'Update OAUTH1 consumer.'),
+  adminOnly('delete_consumer', 'Delete OAUTH1 consumer.'),
+];
+
 export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...DOMAIN_RULES,
@@ -147,4 +172,7 @@ export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...CATALOG_RULES,
   ...APPLICATION_CREDENTIAL_RULES,
   ...CREDENTIAL_RULES,
+  ...POLICY_RULES,
+  ...ENDPOINT_GROUP_RULES,
+  ...CONSUMER_RULES,
 ];

@@ -33,6 +33,9 @@ export interface IdentityMatrixFixture {
   endpoint(): Promise<string>;
   /** A new application credential of the member on the owning project. */
   memberCredential(): Promise<string>;
+  policy(): Promise<string>;
+  endpointGroup(): Promise<string>;
+  consumer(): Promise<string>;
   /** A new /v3/credentials credential of the member; its id. */
   memberStoredCredential(): Promise<string>;
   /** A new ec2 credential of the member on the owning project; its access key. */
@@ -224,6 +227,12 @@ const CREDENTIAL_ROWS: Row[] = [
   { route: 'DELETE /v3/users/:userId/credentials/OS-EC2/:access', zed: credentialOwner(204), request: async (fx) => ({ path: `${ec2(fx)}/${await fx.memberEc2Credential()}` }) },
 ];
 
+const ADMIN_BLOB_ROWS: Row[] = [
+  ...adminCrud('policies', 'policy', (fx) => fx.policy(), () => ({ type: 'application/json', blob: '{}' }), { blob: '{"a": 1}' }),
+  ...adminCrud('OS-EP-FILTER/endpoint_groups', 'endpoint_group', (fx) => fx.endpointGroup(), () => ({ name: unique('group'), filters: { interface: 'public' } }), { description: 'e' }),
+  ...adminCrud('OS-OAUTH1/consumers', 'consumer', (fx) => fx.consumer(), () => ({ description: 'c' }), { description: 'd' }),
+];
+
 /** The member's token is the subject: its own user and the administrator may look at it (and revoke it). */
 const subject = async (fx: IdentityMatrixFixture) => ({ path: '/v3/auth/tokens', headers: { 'x-subject-token': await fx.memberToken() } });
 
@@ -258,6 +267,7 @@ export const IDENTITY_POLICY_MATRIX: readonly Row[] = [
   ...USER_ROWS,
   ...APPLICATION_CREDENTIAL_ROWS,
   ...CREDENTIAL_ROWS,
+  ...ADMIN_BLOB_ROWS,
   ...GROUP_ROWS,
   ...ROLE_ROWS,
   ...grantRows(),

@@ -18,10 +18,6 @@ export class CredentialStore extends EntityTable<'identity_credentials'> {
     return this.listMatching(filter, ['user_id', 'type'], ['id']);
   }
 
-  async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('identity_credentials').where('id', '=', id).execute();
-  }
-
   /** Keystone's callbacks: a deleted user's or project's credentials go with it. */
   async deleteOf(owner: { readonly userId: string } | { readonly projectId: string }): Promise<void> {
     const query = this.db.deleteFrom('identity_credentials');

@@ -4,7 +4,10 @@ import { AssignmentStore } from './assignment-store.js';
 import { CatalogServiceStore, EndpointStore, RegionStore } from './catalog-store.js';
 import { CredentialStore } from './credential-store.js';
 import { DomainStore } from './domain-store.js';
+import { EndpointGroupStore } from './endpoint-group-store.js';
 import { GroupStore } from './group-store.js';
+import { OAuthConsumerStore } from './oauth-consumer-store.js';
+import { PolicyStore } from './policy-store.js';
 import { ProjectStore } from './project-store.js';
 import { RoleStore } from './role-store.js';
 import { UserStore } from './user-store.js';
@@ -22,6 +25,9 @@ export interface IdentityStores {
   readonly endpoints: EndpointStore;
   readonly applicationCredentials: ApplicationCredentialStore;
   readonly credentials: CredentialStore;
+  readonly policies: PolicyStore;
+  readonly endpointGroups: EndpointGroupStore;
+  readonly oauthConsumers: OAuthConsumerStore;
 }
 
 export function createIdentityStores(database: Database): IdentityStores {
@@ -37,5 +43,8 @@ export function createIdentityStores(database: Database): IdentityStores {
     endpoints: new EndpointStore(database),
     applicationCredentials: new ApplicationCredentialStore(database),
     credentials: new CredentialStore(database),
+    policies: new PolicyStore(database),
+    endpointGroups: new EndpointGroupStore(database),
+    oauthConsumers: new OAuthConsumerStore(database),
   };
 }

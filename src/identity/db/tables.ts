@@ -142,6 +142,30 @@ export type CredentialsTable = {
   extra: string;
 };
 
+/** migrations/2026-12-06-identity-policies.ts */
+export type PoliciesTable = {
+  id: string;
+  type: string;
+  blob: string;
+  extra: string;
+};
+
+/** migrations/2026-12-06-identity-endpoint-groups.ts; `filters` is a JSON object. */
+export type EndpointGroupsTable = {
+  id: string;
+  name: string;
+  description: string | null;
+  filters: string;
+};
+
+/** migrations/2026-12-06-identity-oauth-consumers.ts */
+export type OAuthConsumersTable = {
+  id: string;
+  description: string | null;
+  secret: string;
+  extra: string;
+};
+
 export type IdentityTables = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
@@ -157,6 +181,9 @@ export type IdentityTables = {
   identity_application_credentials: ApplicationCredentialsTable;
   identity_application_credential_roles: ApplicationCredentialRolesTable;
   identity_credentials: CredentialsTable;
+  identity_policies: PoliciesTable;
+  identity_endpoint_groups: EndpointGroupsTable;
+  identity_oauth_consumers: OAuthConsumersTable;
 };
 
 /** Keystone's sentinel for "no domain" in the roles table. */

@@ -5,9 +5,12 @@ import { AssignmentManager } from './assignments.js';
 import { CatalogServiceManager } from './catalog-services.js';
 import { CredentialManager } from './credentials.js';
 import { DomainManager } from './domains.js';
+import { EndpointGroupManager } from './endpoint-groups.js';
 import { EndpointManager } from './endpoints.js';
 import { IGNORE_IDENTITY_EVENTS, type IdentityEvents } from './events.js';
 import { GroupManager } from './groups.js';
+import { OAuthConsumerManager } from './oauth-consumers.js';
+import { PolicyManager } from './policies.js';
 import { ProjectManager } from './projects.js';
 import { RegionManager } from './regions.js';
 import { RoleAssignmentLister } from './role-assignments.js';
@@ -29,6 +32,9 @@ export interface IdentityManagers {
   readonly endpoints: EndpointManager;
   readonly applicationCredentials: ApplicationCredentialManager;
   readonly credentials: CredentialManager;
+  readonly policies: PolicyManager;
+  readonly endpointGroups: EndpointGroupManager;
+  readonly oauthConsumers: OAuthConsumerManager;
 }
 
 export interface IdentityManagerOptions {
@@ -64,5 +70,8 @@ export function createIdentityManagers(database: Database, options: IdentityMana
     endpoints: new EndpointManager(store),
     applicationCredentials: new ApplicationCredentialManager(store, roles, assignments, options.passwords.hasher),
     credentials: new CredentialManager(store),
+    policies: new PolicyManager(store),
+    endpointGroups: new EndpointGroupManager(store),
+    oauthConsumers: new OAuthConsumerManager(store),
   };
 }
