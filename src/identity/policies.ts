@@ -161,6 +161,15 @@ const CONSUMER_RULES: RuleDefault[] = [
   adminOnly('delete_consumer', 'Delete OAUTH1 consumer.'),
 ];
 
+const DOMAIN_CONFIG_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads.
+  adminOnly('create_domain_config', 'Create domain configuration.'),
+  adminOnly('get_domain_config', 'Get the entire domain configuration for a domain, an option group within a domain, or a specific configuration option within a group for a domain.'),
+  adminOnly('update_domain_config', 'Update domain configuration for either a domain, specific group or a specific option in a group.'),
+  adminOnly('delete_domain_config', 'Delete domain configuration for either a domain, specific group or a specific option in a group.'),
+  adminOnly('get_domain_config_default', 'Get domain configuration default for either a domain, specific group or a specific option in a group.'),
+];
+
 export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...DOMAIN_RULES,
@@ -175,4 +184,5 @@ export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...POLICY_RULES,
   ...ENDPOINT_GROUP_RULES,
   ...CONSUMER_RULES,
+  ...DOMAIN_CONFIG_RULES,
 ];

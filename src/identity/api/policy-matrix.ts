@@ -33,6 +33,8 @@ export interface IdentityMatrixFixture {
   endpoint(): Promise<string>;
   /** A new application credential of the member on the owning project. */
   memberCredential(): Promise<string>;
+  /** A domain whose configuration sets identity.driver and ldap.url. */
+  configuredDomain(): Promise<string>;
   policy(): Promise<string>;
   endpointGroup(): Promise<string>;
   consumer(): Promise<string>;
@@ -233,6 +235,28 @@ const ADMIN_BLOB_ROWS: Row[] = [
   ...adminCrud('OS-OAUTH1/consumers', 'consumer', (fx) => fx.consumer(), () => ({ description: 'c' }), { description: 'd' }),
 ];
 
+const config = async (fx: IdentityMatrixFixture, rest = '') => `/v3/domains/${await fx.configuredDomain()}/config${rest}`;
+
+const DOMAIN_CONFIG_ROWS: Row[] = [
+  { route: 'GET /v3/domains/config/default', zed: adminOnly(200), request: () => ({ path: '/v3/domains/config/default' }) },
+  { route: 'GET /v3/domains/config/:group/default', zed: adminOnly(200), request: () => ({ path: '/v3/domains/config/ldap/default' }) },
+  { route: 'GET /v3/domains/config/:group/:option/default', zed: adminOnly(200), request: () => ({ path: '/v3/domains/config/ldap/url/default' }) },
+  {
+    route: 'PUT /v3/domains/:id/config',
+    zed: adminOnly(201),
+    request: async (fx) => ({ path: `/v3/domains/${await fx.domain()}/config`, body: { config: { identity: { driver: 'ldap' } } } }),
+  },
+  { route: 'GET /v3/domains/:id/config', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx) }) },
+  { route: 'PATCH /v3/domains/:id/config', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx), body: { config: { ldap: { user: 'u' } } } }) },
+  { route: 'DELETE /v3/domains/:id/config', zed: adminOnly(204), request: async (fx) => ({ path: await config(fx) }) },
+  { route: 'GET /v3/domains/:id/config/:group', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx, '/ldap') }) },
+  { route: 'PATCH /v3/domains/:id/config/:group', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx, '/ldap'), body: { config: { ldap: { url: 'ldap://b' } } } }) },
+  { route: 'DELETE /v3/domains/:id/config/:group', zed: adminOnly(204), request: async (fx) => ({ path: await config(fx, '/ldap') }) },
+  { route: 'GET /v3/domains/:id/config/:group/:option', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx, '/ldap/url') }) },
+  { route: 'PATCH /v3/domains/:id/config/:group/:option', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx, '/ldap/url'), body: { config: { url: 'ldap://c' } } }) },
+  { route: 'DELETE /v3/domains/:id/config/:group/:option', zed: adminOnly(204), request: async (fx) => ({ path: await config(fx, '/ldap/url') }) },
+];
+
 /** The member's token is the subject: its own user and the administrator may look at it (and revoke it). */
 const subject = async (fx: IdentityMatrixFixture) => ({ path: '/v3/auth/tokens', headers: { 'x-subject-token': await fx.memberToken() } });
 
@@ -268,6 +292,7 @@ export const IDENTITY_POLICY_MATRIX: readonly Row[] = [
   ...APPLICATION_CREDENTIAL_ROWS,
   ...CREDENTIAL_ROWS,
   ...ADMIN_BLOB_ROWS,
+  ...DOMAIN_CONFIG_ROWS,
   ...GROUP_ROWS,
   ...ROLE_ROWS,
   ...grantRows(),

@@ -3,6 +3,7 @@ import { ApplicationCredentialStore } from './application-credential-store.js';
 import { AssignmentStore } from './assignment-store.js';
 import { CatalogServiceStore, EndpointStore, RegionStore } from './catalog-store.js';
 import { CredentialStore } from './credential-store.js';
+import { DomainConfigStore } from './domain-config-store.js';
 import { DomainStore } from './domain-store.js';
 import { EndpointGroupStore } from './endpoint-group-store.js';
 import { GroupStore } from './group-store.js';
@@ -28,6 +29,7 @@ export interface IdentityStores {
   readonly policies: PolicyStore;
   readonly endpointGroups: EndpointGroupStore;
   readonly oauthConsumers: OAuthConsumerStore;
+  readonly domainConfigs: DomainConfigStore;
 }
 
 export function createIdentityStores(database: Database): IdentityStores {
@@ -46,5 +48,6 @@ export function createIdentityStores(database: Database): IdentityStores {
     policies: new PolicyStore(database),
     endpointGroups: new EndpointGroupStore(database),
     oauthConsumers: new OAuthConsumerStore(database),
+    domainConfigs: new DomainConfigStore(database),
   };
 }

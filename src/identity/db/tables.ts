@@ -166,6 +166,15 @@ export type OAuthConsumersTable = {
   extra: string;
 };
 
+/** migrations/2026-12-06-identity-domain-configs.ts; `value` is JSON. */
+export type DomainConfigsTable = {
+  domain_id: string;
+  group_name: string;
+  option_name: string;
+  value: string;
+  sensitive: boolean;
+};
+
 export type IdentityTables = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
@@ -184,6 +193,7 @@ export type IdentityTables = {
   identity_policies: PoliciesTable;
   identity_endpoint_groups: EndpointGroupsTable;
   identity_oauth_consumers: OAuthConsumersTable;
+  identity_domain_configs: DomainConfigsTable;
 };
 
 /** Keystone's sentinel for "no domain" in the roles table. */

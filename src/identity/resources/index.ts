@@ -4,6 +4,7 @@ import { ApplicationCredentialManager, deletingApplicationCredentials } from './
 import { AssignmentManager } from './assignments.js';
 import { CatalogServiceManager } from './catalog-services.js';
 import { CredentialManager } from './credentials.js';
+import { DomainConfigManager } from './domain-configs.js';
 import { DomainManager } from './domains.js';
 import { EndpointGroupManager } from './endpoint-groups.js';
 import { EndpointManager } from './endpoints.js';
@@ -35,6 +36,7 @@ export interface IdentityManagers {
   readonly policies: PolicyManager;
   readonly endpointGroups: EndpointGroupManager;
   readonly oauthConsumers: OAuthConsumerManager;
+  readonly domainConfigs: DomainConfigManager;
 }
 
 export interface IdentityManagerOptions {
@@ -73,5 +75,6 @@ export function createIdentityManagers(database: Database, options: IdentityMana
     policies: new PolicyManager(store),
     endpointGroups: new EndpointGroupManager(store),
     oauthConsumers: new OAuthConsumerManager(store),
+    domainConfigs: new DomainConfigManager(store),
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { catalogRoutes } from './catalog.js';
+import { domainConfigRoutes } from './domain-configs.js';
 import { domainRoutes } from './domains.js';
 import { endpointGroupRoutes } from './endpoint-groups.js';
 import { grantRoutes } from './grants.js';
@@ -18,7 +19,7 @@ export type { IdentityRouteDeps } from './route-deps.js';
 /** Keystone v3's resource API (everything but /v3/auth), registered at `/v3/…` of the identity plugin. */
 export function identityResourceRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes, policyRoutes, endpointGroupRoutes, oauthConsumerRoutes]) {
+    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes, policyRoutes, endpointGroupRoutes, oauthConsumerRoutes, domainConfigRoutes]) {
       await app.register(routes(deps));
     }
   };

@@ -3,6 +3,7 @@ import * as catalog from './2026-11-22-identity-catalog.js';
 import * as resources from './2026-11-22-identity-resources.js';
 import * as applicationCredentials from './2026-12-06-identity-application-credentials.js';
 import * as credentials from './2026-12-06-identity-credentials.js';
+import * as domainConfigs from './2026-12-06-identity-domain-configs.js';
 import * as endpointGroups from './2026-12-06-identity-endpoint-groups.js';
 import * as oauthConsumers from './2026-12-06-identity-oauth-consumers.js';
 import * as policies from './2026-12-06-identity-policies.js';
@@ -18,5 +19,6 @@ export const identityMigrations: ServiceMigrations = {
     '2026-12-06-identity-policies': policies,
     '2026-12-06-identity-endpoint-groups': endpointGroups,
     '2026-12-06-identity-oauth-consumers': oauthConsumers,
+    '2026-12-06-identity-domain-configs': domainConfigs,
   },
 };
