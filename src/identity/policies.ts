@@ -120,6 +120,56 @@ const APPLICATION_CREDENTIAL_RULES: RuleDefault[] = [
   rule('identity:delete_application_credential', 'rule:admin_or_owner', 'Delete an application credential.'),
 ];
 
+const CRED_OWNER = 'user_id:%(target.credential.user_id)s';
+
+const CREDENTIAL_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads. A list is filtered by get_credential.
+  rule('identity:get_credential', `${ADMIN} or ${CRED_OWNER}`, 'Show credentials details.'),
+  rule('identity:list_credentials', `${ADMIN} or ${CRED_OWNER}`, 'List credentials.'),
+  rule('identity:create_credential', `${ADMIN} or ${CRED_OWNER}`, 'Create credential.'),
+  rule('identity:update_credential', `${ADMIN} or ${CRED_OWNER}`, 'Update credential.'),
+  rule('identity:delete_credential', `${ADMIN} or ${CRED_OWNER}`, 'Delete credential.'),
+  // Zed's new defaults (a member owning the credential) or'ed with the deprecated admin_or_owner of the path's user.
+  rule('identity:ec2_get_credential', `${ADMIN} or ${CRED_OWNER}`, 'Retrieve EC2 credential for a user.'),
+  rule('identity:ec2_list_credentials', 'rule:admin_or_owner', 'List all EC2 credentials for a user.'),
+  rule('identity:ec2_create_credential', 'rule:admin_or_owner', 'Create an EC2 credential for a user.'),
+  rule('identity:ec2_delete_credential', `${ADMIN} or ${CRED_OWNER}`, 'Delete an EC2 credential for a user.'),
+];
+
+const POLICY_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads.
+  adminOnly('get_policy', 'Show policy details.'),
+  adminOnly('list_policies', 'List policies.'),
+  adminOnly('create_policy', 'Create policy.'),
+  adminOnly('update_policy', 'Update policy.'),
+  adminOnly('delete_policy', 'Delete policy.'),
+];
+
+const ENDPOINT_GROUP_RULES: RuleDefault[] = [
+  adminOnly('get_endpoint_group', 'Get endpoint group.'),
+  adminOnly('list_endpoint_groups', 'List endpoint groups.'),
+  adminOnly('create_endpoint_group', 'Create endpoint group.'),
+  adminOnly('update_endpoint_group', 'Update endpoint group.'),
+  adminOnly('delete_endpoint_group', 'Delete endpoint group.'),
+];
+
+const CONSUMER_RULES: RuleDefault[] = [
+  adminOnly('get_consumer', 'Show OAUTH1 consumer details.'),
+  adminOnly('list_consumers', 'List OAUTH1 consumers.'),
+  adminOnly('create_consumer', 'Create OAUTH1 consumer.'),
+  adminOnly('update_consumer', 'Update OAUTH1 consumer.'),
+  adminOnly('delete_consumer', 'Delete OAUTH1 consumer.'),
+];
+
+const DOMAIN_CONFIG_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads.
+  adminOnly('create_domain_config', 'Create domain configuration.'),
+  adminOnly('get_domain_config', 'Get the entire domain configuration for a domain, an option group within a domain, or a specific configuration option within a group for a domain.'),
+  adminOnly('update_domain_config', 'Update domain configuration for either a domain, specific group or a specific option in a group.'),
+  adminOnly('delete_domain_config', 'Delete domain configuration for either a domain, specific group or a specific option in a group.'),
+  adminOnly('get_domain_config_default', 'Get domain configuration default for either a domain, specific group or a specific option in a group.'),
+];
+
 export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...DOMAIN_RULES,
@@ -130,4 +180,9 @@ export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...ASSIGNMENT_RULES,
   ...CATALOG_RULES,
   ...APPLICATION_CREDENTIAL_RULES,
+  ...CREDENTIAL_RULES,
+  ...POLICY_RULES,
+  ...ENDPOINT_GROUP_RULES,
+  ...CONSUMER_RULES,
+  ...DOMAIN_CONFIG_RULES,
 ];

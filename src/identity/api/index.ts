@@ -5,6 +5,8 @@ import { credentialsOf } from '../../common/policy/credentials.js';
 import type { IdentityCore } from '../identity-core.js';
 import { applicationCredentialRoutes } from './routes/application-credentials.js';
 import { authTokenRoutes, type AuthRouteDeps } from './routes/auth-tokens.js';
+import { credentialRoutes } from './routes/credentials.js';
+import { ec2CredentialRoutes } from './routes/ec2-credentials.js';
 import { identityResourceRoutes } from './routes/index.js';
 import { identityVersionRoutes } from './versions.js';
 
@@ -31,6 +33,8 @@ export function identityApi(deps: ApiServiceDeps, core: IdentityCore): ApiServic
       authTokenRoutes(routeDeps),
       identityResourceRoutes(routeDeps),
       applicationCredentialRoutes(routeDeps),
+      credentialRoutes(routeDeps),
+      ec2CredentialRoutes(routeDeps),
     ),
   };
 }

@@ -88,6 +88,16 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
       });
       return credential.id;
     },
+    configuredDomain: async () => {
+      const domain = await managers.domains.create({ name: name('domain') });
+      await managers.domainConfigs.create(domain.id, { identity: { driver: 'ldap' }, ldap: { url: 'ldap://a' } });
+      return domain.id;
+    },
+    policy: async () => (await managers.policies.create({ type: 'application/json', blob: '{}' })).id,
+    endpointGroup: async () => (await managers.endpointGroups.create({ name: name('group'), filters: { interface: 'public' } })).id,
+    consumer: async () => (await managers.oauthConsumers.create({ description: 'fixture' })).consumer.id,
+    memberStoredCredential: async () => (await managers.credentials.create({ user_id: users.member, type: 'cert', blob: name('blob') })).id,
+    memberEc2Credential: async () => (await managers.credentials.createEc2(users.member, projects.owner.id)).access,
   };
   return { tokens, fixture };
 }

@@ -33,6 +33,15 @@ export interface IdentityMatrixFixture {
   endpoint(): Promise<string>;
   /** A new application credential of the member on the owning project. */
   memberCredential(): Promise<string>;
+  /** A domain whose configuration sets identity.driver and ldap.url. */
+  configuredDomain(): Promise<string>;
+  policy(): Promise<string>;
+  endpointGroup(): Promise<string>;
+  consumer(): Promise<string>;
+  /** A new /v3/credentials credential of the member; its id. */
+  memberStoredCredential(): Promise<string>;
+  /** A new ec2 credential of the member on the owning project; its access key. */
+  memberEc2Credential(): Promise<string>;
 }
 
 type Row = MatrixRow<IdentityMatrixFixture>;
@@ -195,6 +204,59 @@ const APPLICATION_CREDENTIAL_ROWS: Row[] = [
   },
 ];
 
+const ec2 = (fx: IdentityMatrixFixture) => `/v3/users/${fx.memberUser}/credentials/OS-EC2`;
+/** The owner of a credential and the administrator; `ok` is the status of a success. */
+const credentialOwner = (ok: number) => statuses(ok, ok, 403, 403);
+
+const CREDENTIAL_ROWS: Row[] = [
+  // Everyone lists; each sees the credentials they may read.
+  { route: 'GET /v3/credentials', zed: ANYONE, request: () => ({ path: '/v3/credentials' }) },
+  {
+    route: 'POST /v3/credentials',
+    zed: credentialOwner(201),
+    request: (fx) => ({ path: '/v3/credentials', body: { credential: { user_id: fx.memberUser, type: 'cert', blob: unique('blob') } } }),
+  },
+  { route: 'GET /v3/credentials/:id', zed: OWN, request: async (fx) => ({ path: `/v3/credentials/${await fx.memberStoredCredential()}` }) },
+  {
+    route: 'PATCH /v3/credentials/:id',
+    zed: credentialOwner(200),
+    request: async (fx) => ({ path: `/v3/credentials/${await fx.memberStoredCredential()}`, body: { credential: { blob: 'changed' } } }),
+  },
+  { route: 'DELETE /v3/credentials/:id', zed: credentialOwner(204), request: async (fx) => ({ path: `/v3/credentials/${await fx.memberStoredCredential()}` }) },
+  { route: 'GET /v3/users/:userId/credentials/OS-EC2', zed: OWN, request: (fx) => ({ path: ec2(fx) }) },
+  { route: 'POST /v3/users/:userId/credentials/OS-EC2', zed: credentialOwner(201), request: (fx) => ({ path: ec2(fx), body: { tenant_id: fx.ownerProject } }) },
+  { route: 'GET /v3/users/:userId/credentials/OS-EC2/:access', zed: OWN, request: async (fx) => ({ path: `${ec2(fx)}/${await fx.memberEc2Credential()}` }) },
+  { route: 'DELETE /v3/users/:userId/credentials/OS-EC2/:access', zed: credentialOwner(204), request: async (fx) => ({ path: `${ec2(fx)}/${await fx.memberEc2Credential()}` }) },
+];
+
+const ADMIN_BLOB_ROWS: Row[] = [
+  ...adminCrud('policies', 'policy', (fx) => fx.policy(), () => ({ type: 'application/json', blob: '{}' }), { blob: '{"a": 1}' }),
+  ...adminCrud('OS-EP-FILTER/endpoint_groups', 'endpoint_group', (fx) => fx.endpointGroup(), () => ({ name: unique('group'), filters: { interface: 'public' } }), { description: 'e' }),
+  ...adminCrud('OS-OAUTH1/consumers', 'consumer', (fx) => fx.consumer(), () => ({ description: 'c' }), { description: 'd' }),
+];
+
+const config = async (fx: IdentityMatrixFixture, rest = '') => `/v3/domains/${await fx.configuredDomain()}/config${rest}`;
+
+const DOMAIN_CONFIG_ROWS: Row[] = [
+  { route: 'GET /v3/domains/config/default', zed: adminOnly(200), request: () => ({ path: '/v3/domains/config/default' }) },
+  { route: 'GET /v3/domains/config/:group/default', zed: adminOnly(200), request: () => ({ path: '/v3/domains/config/ldap/default' }) },
+  { route: 'GET /v3/domains/config/:group/:option/default', zed: adminOnly(200), request: () => ({ path: '/v3/domains/config/ldap/url/default' }) },
+  {
+    route: 'PUT /v3/domains/:id/config',
+    zed: adminOnly(201),
+    request: async (fx) => ({ path: `/v3/domains/${await fx.domain()}/config`, body: { config: { identity: { driver: 'ldap' } } } }),
+  },
+  { route: 'GET /v3/domains/:id/config', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx) }) },
+  { route: 'PATCH /v3/domains/:id/config', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx), body: { config: { ldap: { user: 'u' } } } }) },
+  { route: 'DELETE /v3/domains/:id/config', zed: adminOnly(204), request: async (fx) => ({ path: await config(fx) }) },
+  { route: 'GET /v3/domains/:id/config/:group', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx, '/ldap') }) },
+  { route: 'PATCH /v3/domains/:id/config/:group', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx, '/ldap'), body: { config: { ldap: { url: 'ldap://b' } } } }) },
+  { route: 'DELETE /v3/domains/:id/config/:group', zed: adminOnly(204), request: async (fx) => ({ path: await config(fx, '/ldap') }) },
+  { route: 'GET /v3/domains/:id/config/:group/:option', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx, '/ldap/url') }) },
+  { route: 'PATCH /v3/domains/:id/config/:group/:option', zed: adminOnly(200), request: async (fx) => ({ path: await config(fx, '/ldap/url'), body: { config: { url: 'ldap://c' } } }) },
+  { route: 'DELETE /v3/domains/:id/config/:group/:option', zed: adminOnly(204), request: async (fx) => ({ path: await config(fx, '/ldap/url') }) },
+];
+
 /** The member's token is the subject: its own user and the administrator may look at it (and revoke it). */
 const subject = async (fx: IdentityMatrixFixture) => ({ path: '/v3/auth/tokens', headers: { 'x-subject-token': await fx.memberToken() } });
 
@@ -228,6 +290,9 @@ export const IDENTITY_POLICY_MATRIX: readonly Row[] = [
   ...PROJECT_ROWS,
   ...USER_ROWS,
   ...APPLICATION_CREDENTIAL_ROWS,
+  ...CREDENTIAL_ROWS,
+  ...ADMIN_BLOB_ROWS,
+  ...DOMAIN_CONFIG_ROWS,
   ...GROUP_ROWS,
   ...ROLE_ROWS,
   ...grantRows(),

@@ -72,7 +72,7 @@ export class ApplicationCredentialStore extends EntityTable<'identity_applicatio
   }
 
   /** Deletes one credential with its roles. */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('identity_application_credential_roles').where('application_credential_id', '=', id).execute();
       await trx.deleteFrom('identity_application_credentials').where('id', '=', id).execute();

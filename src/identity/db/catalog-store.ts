@@ -64,8 +64,4 @@ export class EndpointStore extends EntityTable<'identity_endpoints'> {
   enabled(): Promise<EntityRow<'identity_endpoints'>[]> {
     return this.db.selectFrom('identity_endpoints').selectAll().where('enabled', '=', true).orderBy('interface').execute();
   }
-
-  async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('identity_endpoints').where('id', '=', id).execute();
-  }
 }

@@ -89,6 +89,11 @@ export class EntityTable<T extends EntityTableName> {
     return query.execute() as Promise<EntityRow<T>[]>;
   }
 
+  /** Deletes the row (a table whose rows own others deletes those in its own method). */
+  async delete(id: string): Promise<void> {
+    await this.#rows.deleteFrom(this.#table).where('id', '=', id).execute();
+  }
+
   async update(id: string, values: Updateable<IdentityTables[T]>, duplicate?: () => string): Promise<void> {
     const write = () => this.#rows.updateTable(this.#table).set(values as Partial<AnyEntityTables[string]>).where('id', '=', id).execute();
     await (duplicate === undefined ? write() : uniqueOrConflict(this.database, write, duplicate));

@@ -2,8 +2,13 @@ import type { Database } from '../../common/db/database.js';
 import { ApplicationCredentialStore } from './application-credential-store.js';
 import { AssignmentStore } from './assignment-store.js';
 import { CatalogServiceStore, EndpointStore, RegionStore } from './catalog-store.js';
+import { CredentialStore } from './credential-store.js';
+import { DomainConfigStore } from './domain-config-store.js';
 import { DomainStore } from './domain-store.js';
+import { EndpointGroupStore } from './endpoint-group-store.js';
 import { GroupStore } from './group-store.js';
+import { OAuthConsumerStore } from './oauth-consumer-store.js';
+import { PolicyStore } from './policy-store.js';
 import { ProjectStore } from './project-store.js';
 import { RoleStore } from './role-store.js';
 import { UserStore } from './user-store.js';
@@ -20,6 +25,11 @@ export interface IdentityStores {
   readonly services: CatalogServiceStore;
   readonly endpoints: EndpointStore;
   readonly applicationCredentials: ApplicationCredentialStore;
+  readonly credentials: CredentialStore;
+  readonly policies: PolicyStore;
+  readonly endpointGroups: EndpointGroupStore;
+  readonly oauthConsumers: OAuthConsumerStore;
+  readonly domainConfigs: DomainConfigStore;
 }
 
 export function createIdentityStores(database: Database): IdentityStores {
@@ -34,5 +44,10 @@ export function createIdentityStores(database: Database): IdentityStores {
     services: new CatalogServiceStore(database),
     endpoints: new EndpointStore(database),
     applicationCredentials: new ApplicationCredentialStore(database),
+    credentials: new CredentialStore(database),
+    policies: new PolicyStore(database),
+    endpointGroups: new EndpointGroupStore(database),
+    oauthConsumers: new OAuthConsumerStore(database),
+    domainConfigs: new DomainConfigStore(database),
   };
 }

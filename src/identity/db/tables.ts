@@ -131,6 +131,50 @@ export type ApplicationCredentialRolesTable = {
   role_id: string;
 };
 
+/** migrations/2026-12-06-identity-credentials.ts */
+export type CredentialsTable = {
+  id: string;
+  user_id: string;
+  project_id: string | null;
+  type: string;
+  /** As the client sent it (JSON text for ec2). */
+  blob: string;
+  extra: string;
+};
+
+/** migrations/2026-12-06-identity-policies.ts */
+export type PoliciesTable = {
+  id: string;
+  type: string;
+  blob: string;
+  extra: string;
+};
+
+/** migrations/2026-12-06-identity-endpoint-groups.ts; `filters` is a JSON object. */
+export type EndpointGroupsTable = {
+  id: string;
+  name: string;
+  description: string | null;
+  filters: string;
+};
+
+/** migrations/2026-12-06-identity-oauth-consumers.ts */
+export type OAuthConsumersTable = {
+  id: string;
+  description: string | null;
+  secret: string;
+  extra: string;
+};
+
+/** migrations/2026-12-06-identity-domain-configs.ts; `value` is JSON. */
+export type DomainConfigsTable = {
+  domain_id: string;
+  group_name: string;
+  option_name: string;
+  value: string;
+  sensitive: boolean;
+};
+
 export type IdentityTables = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
@@ -145,6 +189,11 @@ export type IdentityTables = {
   identity_endpoints: EndpointsTable;
   identity_application_credentials: ApplicationCredentialsTable;
   identity_application_credential_roles: ApplicationCredentialRolesTable;
+  identity_credentials: CredentialsTable;
+  identity_policies: PoliciesTable;
+  identity_endpoint_groups: EndpointGroupsTable;
+  identity_oauth_consumers: OAuthConsumersTable;
+  identity_domain_configs: DomainConfigsTable;
 };
 
 /** Keystone's sentinel for "no domain" in the roles table. */

@@ -87,6 +87,7 @@ export class DomainManager {
     const domain = await this.get(id);
     if (domain.enabled) throw new Forbidden('Cannot delete a domain that is enabled, please disable it first.');
     await this.store.tables.domains.deleteWithContents(id);
+    await this.store.tables.domainConfigs.delete(id);
     await this.store.events.domainDisabledOrDeleted(id);
   }
 }

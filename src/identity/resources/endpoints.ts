@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { BadRequest } from '../../common/errors/errors.js';
 import type { EndpointInterface, EndpointsTable } from '../db/tables.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
+import { expectingToFind, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface EndpointRef {
   readonly id: string;
@@ -116,12 +116,12 @@ export class EndpointManager {
   async #checkReferences(serviceId: string, regionId: string | null | undefined): Promise<void> {
     const service = await this.store.tables.services.find(serviceId);
     if (service === undefined) {
-      throw new BadRequest('Expecting to find endpoint service_id in service table. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
+      throw new BadRequest(expectingToFind('endpoint service_id', 'service table'));
     }
     if (regionId === null || regionId === undefined) return;
     const region = await this.store.tables.regions.find(regionId);
     if (region === undefined) {
-      throw new BadRequest('Expecting to find endpoint region_id in region table. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
+      throw new BadRequest(expectingToFind('endpoint region_id', 'region table'));
     }
   }
 }

@@ -3,10 +3,15 @@ import { createIdentityStores } from '../db/identity-stores.js';
 import { ApplicationCredentialManager, deletingApplicationCredentials } from './application-credentials.js';
 import { AssignmentManager } from './assignments.js';
 import { CatalogServiceManager } from './catalog-services.js';
+import { CredentialManager } from './credentials.js';
+import { DomainConfigManager } from './domain-configs.js';
 import { DomainManager } from './domains.js';
+import { EndpointGroupManager } from './endpoint-groups.js';
 import { EndpointManager } from './endpoints.js';
 import { IGNORE_IDENTITY_EVENTS, type IdentityEvents } from './events.js';
 import { GroupManager } from './groups.js';
+import { OAuthConsumerManager } from './oauth-consumers.js';
+import { PolicyManager } from './policies.js';
 import { ProjectManager } from './projects.js';
 import { RegionManager } from './regions.js';
 import { RoleAssignmentLister } from './role-assignments.js';
@@ -27,6 +32,11 @@ export interface IdentityManagers {
   readonly services: CatalogServiceManager;
   readonly endpoints: EndpointManager;
   readonly applicationCredentials: ApplicationCredentialManager;
+  readonly credentials: CredentialManager;
+  readonly policies: PolicyManager;
+  readonly endpointGroups: EndpointGroupManager;
+  readonly oauthConsumers: OAuthConsumerManager;
+  readonly domainConfigs: DomainConfigManager;
 }
 
 export interface IdentityManagerOptions {
@@ -61,5 +71,10 @@ export function createIdentityManagers(database: Database, options: IdentityMana
     services: new CatalogServiceManager(store),
     endpoints: new EndpointManager(store),
     applicationCredentials: new ApplicationCredentialManager(store, roles, assignments, options.passwords.hasher),
+    credentials: new CredentialManager(store),
+    policies: new PolicyManager(store),
+    endpointGroups: new EndpointGroupManager(store),
+    oauthConsumers: new OAuthConsumerManager(store),
+    domainConfigs: new DomainConfigManager(store),
   };
 }

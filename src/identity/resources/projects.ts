@@ -157,7 +157,7 @@ export class ProjectManager {
     await this.update(id, { tags: tags.filter((each) => each !== tag) });
   }
 
-  /** Deletes a leaf project and the role assignments on it. */
+  /** Deletes a leaf project, the role assignments on it and the credentials for it. */
   async delete(id: string): Promise<void> {
     await this.get(id);
     if (await this.store.tables.projects.hasChildren(id)) {
@@ -166,6 +166,7 @@ export class ProjectManager {
       );
     }
     await this.store.tables.projects.deleteWithAssignments(id);
+    await this.store.tables.credentials.deleteOf({ projectId: id });
     await this.store.events.projectDisabledOrDeleted(id);
   }
 

@@ -56,3 +56,8 @@ export function patchedEnabledAndTags(
 ): { enabled: boolean; tags: string } {
   return { enabled: patch.enabled ?? current.enabled, tags: toJson(patch.tags ?? current.tags) };
 }
+
+/** Keystone's ValidationError: a 400 naming what the request lacked. */
+export function expectingToFind(attribute: string, target: string): string {
+  return `Expecting to find ${attribute} in ${target}. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`;
+}

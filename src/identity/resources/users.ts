@@ -178,10 +178,11 @@ export class UserManager {
     return row.password_hash !== null && this.passwords.hasher.verify(password, row.password_hash);
   }
 
-  /** Deletes the user with their group memberships and role assignments. */
+  /** Deletes the user with their group memberships, role assignments and credentials. */
   async delete(id: string): Promise<void> {
     await this.store.tables.users.get(id);
     await this.store.tables.users.deleteWithMemberships(id);
+    await this.store.tables.credentials.deleteOf({ userId: id });
     await this.store.events.userDisabledOrDeleted(id);
   }
 

@@ -1,8 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { catalogRoutes } from './catalog.js';
+import { domainConfigRoutes } from './domain-configs.js';
 import { domainRoutes } from './domains.js';
+import { endpointGroupRoutes } from './endpoint-groups.js';
 import { grantRoutes } from './grants.js';
 import { groupRoutes } from './groups.js';
+import { oauthConsumerRoutes } from './oauth-consumers.js';
+import { policyRoutes } from './policies.js';
 import { projectTagRoutes } from './project-tags.js';
 import { projectRoutes } from './projects.js';
 import { roleAssignmentRoutes } from './role-assignments.js';
@@ -15,7 +19,7 @@ export type { IdentityRouteDeps } from './route-deps.js';
 /** Keystone v3's resource API (everything but /v3/auth), registered at `/v3/…` of the identity plugin. */
 export function identityResourceRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes]) {
+    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes, policyRoutes, endpointGroupRoutes, oauthConsumerRoutes, domainConfigRoutes]) {
       await app.register(routes(deps));
     }
   };

@@ -2,6 +2,11 @@ import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as catalog from './2026-11-22-identity-catalog.js';
 import * as resources from './2026-11-22-identity-resources.js';
 import * as applicationCredentials from './2026-12-06-identity-application-credentials.js';
+import * as credentials from './2026-12-06-identity-credentials.js';
+import * as domainConfigs from './2026-12-06-identity-domain-configs.js';
+import * as endpointGroups from './2026-12-06-identity-endpoint-groups.js';
+import * as oauthConsumers from './2026-12-06-identity-oauth-consumers.js';
+import * as policies from './2026-12-06-identity-policies.js';
 
 /** Identity's schema history, in order. */
 export const identityMigrations: ServiceMigrations = {
@@ -10,5 +15,10 @@ export const identityMigrations: ServiceMigrations = {
     '2026-11-22-identity-catalog': catalog,
     '2026-11-22-identity-resources': resources,
     '2026-12-06-identity-application-credentials': applicationCredentials,
+    '2026-12-06-identity-credentials': credentials,
+    '2026-12-06-identity-policies': policies,
+    '2026-12-06-identity-endpoint-groups': endpointGroups,
+    '2026-12-06-identity-oauth-consumers': oauthConsumers,
+    '2026-12-06-identity-domain-configs': domainConfigs,
   },
 };
