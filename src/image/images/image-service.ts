@@ -6,6 +6,7 @@ import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/e
 import { getLogger } from '../../common/logging/logger.js';
 import type { ByteRange, ImageStore } from '../stores/image-store.js';
 import { ImageData, type FormatChecks } from './image-data.js';
+import { ImageImport, type ImportRequest } from './image-import.js';
 import { ImageMembers } from './image-members.js';
 import { ImageRecordStore } from '../db/image-record-store.js';
 import { CONTAINER_FORMATS, DISK_FORMATS, READ_ONLY_ATTRIBUTES, isReservedProperty, type ImageCreate, type ImageRef } from './image.js';
@@ -19,6 +20,8 @@ const LOG = getLogger('nimbus.image.images');
 export interface ImageServiceOptions {
   readonly database: Database;
   readonly store: ImageStore;
+  /** Where glance-direct keeps staged data until it is imported (Glance's node_staging_uri). */
+  readonly staging: ImageStore;
   readonly formats: FormatChecks;
   readonly limits: ImageLimits;
   readonly now?: () => Date;
@@ -55,7 +58,9 @@ export class ImageService {
   readonly #records: ImageRecordStore;
   readonly #quotas: ImageQuotas;
   readonly #data: ImageData;
+  readonly #import: ImageImport;
   readonly #store: ImageStore;
+  readonly #staging: ImageStore;
   /** Image sharing: members of `shared` images. */
   readonly members: ImageMembers;
 
@@ -63,7 +68,9 @@ export class ImageService {
     this.#records = new ImageRecordStore(options.database, options.now ?? (() => new Date()));
     this.#quotas = new ImageQuotas(options.limits, this.#records);
     this.#store = options.store;
+    this.#staging = options.staging;
     this.#data = new ImageData(this.#records, options.store, options.formats, this.#quotas);
+    this.#import = new ImageImport(this.#records, options.store, options.staging, options.formats, this.#quotas);
     this.members = new ImageMembers(this.#records, options.database, (context, id) => this.get(context, id));
   }
 
@@ -146,7 +153,7 @@ export class ImageService {
     if (image.protected) throw new Forbidden(`Image ${id} is protected and cannot be deleted.`);
     await this.#records.delete(id);
     try {
-      await this.#store.delete(id);
+      await Promise.all([this.#store.delete(id), this.#staging.delete(id)]);
     } catch (error) {
       LOG.warning(`Image ${id} is deleted but its data could not be removed from the store`, { error });
     }
@@ -177,6 +184,22 @@ export class ImageService {
   async uploadImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef> {
     await this.#data.upload(await this.get(context, id), data);
     return this.#found(id);
+  }
+
+  /** glance-direct's first step: data into the staging area, queued → uploading. */
+  async stageImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef> {
+    await this.#import.stage(await this.get(context, id), data);
+    return this.#found(id);
+  }
+
+  /** Starts importing a staged image (uploading → importing → active); returns once it has started. */
+  async importImage(context: RequestContext, id: string, request: ImportRequest): Promise<void> {
+    await this.#import.start(await this.get(context, id), request);
+  }
+
+  /** Resolves when the imports started so far have ended. */
+  whenImportsIdle(): Promise<void> {
+    return this.#import.whenIdle();
   }
 
   /**

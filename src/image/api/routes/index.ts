@@ -4,6 +4,7 @@ import { BadRequest } from '../../../common/errors/errors.js';
 import { JSON_PATCH_MEDIA_TYPES } from '../../images/json-patch.js';
 import { imageActionRoutes } from './image-actions.js';
 import { imageDataRoutes } from './image-data.js';
+import { imageImportRoutes } from './image-import.js';
 import { imageMemberRoutes } from './image-members.js';
 import { imageTagRoutes } from './image-tags.js';
 import { imageResourceRoutes } from './images.js';
@@ -33,7 +34,7 @@ function addImageContentTypes(app: FastifyInstance): void {
 export function imageRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     addImageContentTypes(app);
-    for (const routes of [imageResourceRoutes, imageDataRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, infoRoutes]) {
+    for (const routes of [imageResourceRoutes, imageDataRoutes, imageImportRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, infoRoutes]) {
       await app.register(routes(deps));
     }
     await app.register(schemaRoutes());
