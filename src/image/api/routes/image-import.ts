@@ -17,7 +17,7 @@ function parseImportBody(body: unknown): ImportRequest {
   if (!isObject(body) || method === undefined) throw new BadRequest("Import request requires a 'method' field.");
   const name = isObject(method) ? method['name'] : undefined;
   if (name === undefined) throw new BadRequest("Import request requires a 'name' field.");
-  if (typeof name !== 'string' || !isImportMethod(name)) throw new BadRequest(`Unknown import method name '${String(name)}'.`);
+  if (typeof name !== 'string' || !isImportMethod(name)) throw new BadRequest(`Unknown import method name '${typeof name === 'string' ? name : JSON.stringify(name)}'.`);
   const allStoresMustSucceed = body['all_stores_must_succeed'] ?? true;
   if (typeof allStoresMustSucceed !== 'boolean') throw new BadRequest("'all_stores_must_succeed' must be boolean value only");
   if (typeof (body['all_stores'] ?? false) !== 'boolean') throw new BadRequest("'all_stores' must be boolean value only");
