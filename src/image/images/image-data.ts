@@ -83,10 +83,7 @@ export class ImageData {
       LOG.info(`Image ${id} is active: ${staged.size} bytes of ${inspection.format}, virtual size ${inspection.virtualSize}`);
     } catch (error) {
       await this.#rollBack(id, committed ? undefined : staged, error);
-      if (allowance.quotaBound && error instanceof NimbusError && error.status === 413 && image.owner !== null) {
-        throw this.quotas.storageExceeded(image.owner, allowance.usage);
-      }
-      throw error;
+      throw this.quotas.explainOverrun(allowance, image.owner, error);
     }
   }
 

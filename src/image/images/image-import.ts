@@ -71,10 +71,7 @@ export class ImageImport {
       LOG.info(`Staged ${staged.size} bytes for image ${id}`);
     } catch (error) {
       await this.#unstage(id, committed ? undefined : staged, 'uploading', error);
-      if (allowance.quotaBound && error instanceof NimbusError && error.status === 413 && image.owner !== null) {
-        throw this.quotas.storageExceeded(image.owner, allowance.usage);
-      }
-      throw error;
+      throw this.quotas.explainOverrun(allowance, image.owner, error);
     }
   }
 

@@ -1,4 +1,4 @@
-import { PayloadTooLarge } from '../../common/errors/errors.js';
+import { NimbusError, PayloadTooLarge } from '../../common/errors/errors.js';
 import type { ImageRecordStore } from '../db/image-record-store.js';
 
 const MIB = 1024 * 1024;
@@ -64,6 +64,12 @@ export class ImageQuotas {
       image_count_total: { usage: count, limit: this.limits.countTotal === 0 ? -1 : this.limits.countTotal },
       image_count_uploading: { usage: uploading, limit: -1 },
     };
+  }
+
+  /** What a failed write with this allowance throws: a 413 where the quota bound it, in the quota's words; any other error as it is. */
+  explainOverrun(allowance: { quotaBound: boolean; usage: number }, owner: string | null, error: unknown): unknown {
+    if (allowance.quotaBound && error instanceof NimbusError && error.status === 413 && owner !== null) return this.storageExceeded(owner, allowance.usage);
+    return error;
   }
 
   /** The 413 for an upload that ran past the storage quota. */
