@@ -137,6 +137,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const identity = await startIdentityCore(db, config);
     undo.push(() => identity.close());
     const images = createImageService(db, config, { data: imageStoreOf(config), staging: imageStagingOf(config) });
+    // A stopping node lets running imports (local copies) end before the database closes, not leave images importing.
+    undo.push(() => images.whenImportsIdle());
     // Links are rendered per request: with --port 0 the URL is known only after listen.
     let url = publicUrl(config);
     const computeVolumes = computeVolumeApiOf(config, options.services.includes('volume') ? () => `${url}/volume/v3` : undefined);
