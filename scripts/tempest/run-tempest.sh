@@ -190,6 +190,7 @@ disk_formats = raw,qcow2
 api_v2 = true
 api_v1 = false
 os_glance_reserved = true
+import_image = true
 
 [validation]
 run_validation = false

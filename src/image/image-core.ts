@@ -10,10 +10,11 @@ import type { ImageStore } from './stores/image-store.js';
  * (`cli/presets/image-stores.ts`), every upload inspected, limits from [image]. Compute calls the
  * same ImageService in-process.
  */
-export function createImageService(database: Database, config: NimbusConfig, store: ImageStore): ImageService {
+export function createImageService(database: Database, config: NimbusConfig, stores: { data: ImageStore; staging: ImageStore }): ImageService {
   return new ImageService({
     database,
-    store,
+    store: stores.data,
+    staging: stores.staging,
     formats: { inspect: inspectImage, formatMatches, requireFormatMatch: config.image.require_image_format_match },
     limits: {
       sizeCap: config.image.image_size_cap,

@@ -169,6 +169,28 @@ describe('images through the openstack CLI', { skip }, () => {
     return image;
   }
 
+  test('create --import: glance-direct stages and imports; the image turns active with the file\'s checksum and bytes', async () => {
+    const created = await openstack(cloud.admin, [
+      'image', 'create', 'imported', '--import', '--file', disk, '--disk-format', 'qcow2', '--container-format', 'bare', '--private',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    // The CLI returns once the import is accepted (202); the image turns active when it ends.
+    let image = await show(cloud.admin, 'imported');
+    for (let tries = 0; image.status !== 'active' && tries < 50; tries += 1) {
+      assert.ok(['uploading', 'importing'].includes(image.status), `unexpected status ${image.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      image = await show(cloud.admin, 'imported');
+    }
+    assert.equal(image.status, 'active');
+    assert.equal(image.checksum, digest('md5', disk));
+    assert.equal(image.properties['os_hash_value'], digest('sha512', disk));
+    assert.equal(image.size, readFileSync(disk).length);
+    const saved = join(cloud.work, 'imported.qcow2');
+    assert.equal((await openstack(cloud.admin, ['image', 'save', '--file', saved, 'imported'])).code, 0);
+    assert.ok(readFileSync(saved).equals(readFileSync(disk)), 'the imported image holds the file\'s bytes');
+    assert.equal((await openstack(cloud.admin, ['image', 'delete', 'imported'])).code, 0);
+  });
+
   test('delete', async () => {
     for (const name of ['cirros', 'gift']) {
       const deleted = await openstack(cloud.admin, ['image', 'delete', name]);

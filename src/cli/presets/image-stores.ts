@@ -10,3 +10,11 @@ import type { ImageStore } from '../../image/stores/image-store.js';
 export function imageStoreOf(config: NimbusConfig): ImageStore {
   return new FilesystemImageStore(join(config.DEFAULT.state_dir, 'images'));
 }
+
+/**
+ * Where glance-direct stages data until it is imported (Glance's node_staging_uri):
+ * `<state_dir>/image-staging`, beside the store, so an import is a copy on the same disk.
+ */
+export function imageStagingOf(config: NimbusConfig): ImageStore {
+  return new FilesystemImageStore(join(config.DEFAULT.state_dir, 'image-staging'));
+}

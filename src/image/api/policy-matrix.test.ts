@@ -36,6 +36,11 @@ function imageFixture(call: Call): ImageMatrixFixture {
       await ok(call('POST', `/v2/images/${id}/members`, { body: { member: project }, headers: AS_MEMBER }), 200);
       return id;
     },
+    stagedImage: async () => {
+      const id = await image();
+      await ok(call('PUT', `/v2/images/${id}/stage`, { body: Buffer.from('fixture data'), headers: AS_MEMBER }), 204);
+      return id;
+    },
     taggedImage: async () => {
       const id = await image();
       await ok(call('PUT', `/v2/images/${id}/tags/t`, { headers: AS_MEMBER }), 204);

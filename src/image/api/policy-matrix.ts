@@ -16,6 +16,8 @@ export interface ImageMatrixFixture {
   deactivatedImage(): Promise<string>;
   /** An image shared with `project`. */
   sharedImage(project: string): Promise<string>;
+  /** An image with data staged for glance-direct (uploading). */
+  stagedImage(): Promise<string>;
   /** An image carrying the tag `t`. */
   taggedImage(): Promise<string>;
   /**
@@ -80,6 +82,17 @@ export const IMAGE_POLICY_MATRIX: readonly MatrixRow<ImageMatrixFixture>[] = [
     route: 'PUT /v2/images/:image_id/file',
     zed: statuses(204, 204, 404, 403),
     request: async (fx) => ({ path: `/v2/images/${await fx.image()}/file`, body: DATA, headers: { 'content-type': 'application/octet-stream' } }),
+  },
+  // Interoperable import: stage and import are modify_image in Glance.
+  {
+    route: 'PUT /v2/images/:image_id/stage',
+    zed: statuses(204, 204, 404, 403),
+    request: async (fx) => ({ path: `/v2/images/${await fx.image()}/stage`, body: DATA, headers: { 'content-type': 'application/octet-stream' } }),
+  },
+  {
+    route: 'POST /v2/images/:image_id/import',
+    zed: statuses(202, 202, 404, 403),
+    request: async (fx) => ({ path: `/v2/images/${await fx.stagedImage()}/import`, body: { method: { name: 'glance-direct' } } }),
   },
   // download_image needs the member role: a reader is refused.
   { route: 'GET /v2/images/:image_id/file', zed: statuses(200, 200, 404, 403), request: async (fx) => ({ path: `/v2/images/${await fx.activeImage()}/file` }) },

@@ -188,6 +188,17 @@ export class ImageRecordStore {
     return Number(row.count);
   }
 
+  /** Bytes of data the project's staged images (uploading, importing) hold (the image_stage_total usage). */
+  async sizeStaged(owner: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom('image_images')
+      .select((eb) => eb.fn.sum<number | string | null>('size').as('total'))
+      .where('owner', '=', owner)
+      .where('status', 'in', ['uploading', 'importing'])
+      .executeTakeFirstOrThrow();
+    return Number(row.total ?? 0);
+  }
+
   /** Bytes of data the project's images hold (the image_size_total quota). */
   async sizeOwned(owner: string): Promise<number> {
     const row = await this.#db

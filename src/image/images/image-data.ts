@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { DiskFormat, ImageInspector } from '../formats/inspector.js';
+import type { DiskFormat, ImageInspector, InspectionResult } from '../formats/inspector.js';
 import type { ImageStore, StagedImage } from '../stores/image-store.js';
 import type { ImageRecordStore } from '../db/image-record-store.js';
 import { isDiskFormat, type ImageRef } from './image.js';
@@ -16,6 +16,18 @@ export interface FormatChecks {
   readonly formatMatches: (declared: DiskFormat, detected: DiskFormat) => boolean;
   /** `[image] require_image_format_match`: refuse data whose format is not the declared one. */
   readonly requireFormatMatch: boolean;
+}
+
+/** Inspects data of image `id` in a local file: unsafe data, or (when required) data not in `diskFormat`, is a 400. */
+export async function checkImageData(formats: FormatChecks, id: string, diskFormat: DiskFormat, path: string): Promise<InspectionResult> {
+  const inspection = await formats.inspect(path);
+  if (inspection.safetyProblems.length > 0) {
+    throw new BadRequest(`Image data of ${id} is unsafe and was refused: ${inspection.safetyProblems.join('; ')}`);
+  }
+  if (formats.requireFormatMatch && !formats.formatMatches(diskFormat, inspection.format)) {
+    throw new BadRequest(`Image data of ${id} is in ${inspection.format} format, not the declared disk_format ${diskFormat}.`);
+  }
+  return inspection;
 }
 
 /** Glance's 410 when the image went away while its data streamed in. */
@@ -55,13 +67,7 @@ export class ImageData {
     let committed = false;
     try {
       staged = await this.store.stage(id, data, { maxBytes: allowance.maxBytes });
-      const inspection = await this.formats.inspect(staged.path);
-      if (inspection.safetyProblems.length > 0) {
-        throw new BadRequest(`Image data of ${id} is unsafe and was refused: ${inspection.safetyProblems.join('; ')}`);
-      }
-      if (this.formats.requireFormatMatch && !this.formats.formatMatches(diskFormat, inspection.format)) {
-        throw new BadRequest(`Image data of ${id} is in ${inspection.format} format, not the declared disk_format ${diskFormat}.`);
-      }
+      const inspection = await checkImageData(this.formats, id, diskFormat, staged.path);
       await staged.commit();
       committed = true;
       const activated = await this.records.compareAndSetStatus(id, 'saving', 'active', {
@@ -77,10 +83,7 @@ export class ImageData {
       LOG.info(`Image ${id} is active: ${staged.size} bytes of ${inspection.format}, virtual size ${inspection.virtualSize}`);
     } catch (error) {
       await this.#rollBack(id, committed ? undefined : staged, error);
-      if (allowance.quotaBound && error instanceof NimbusError && error.status === 413 && image.owner !== null) {
-        throw this.quotas.storageExceeded(image.owner, allowance.usage);
-      }
-      throw error;
+      throw this.quotas.explainOverrun(allowance, image.owner, error);
     }
   }
 
@@ -102,6 +105,6 @@ export class ImageData {
   }
 }
 
-function transitionRefused(status: string): Conflict {
-  return new Conflict(`Image status transition from ${status} to saving is not allowed`);
+export function transitionRefused(status: string, to = 'saving'): Conflict {
+  return new Conflict(`Image status transition from ${status} to ${to} is not allowed`);
 }

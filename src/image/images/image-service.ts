@@ -6,6 +6,7 @@ import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/e
 import { getLogger } from '../../common/logging/logger.js';
 import type { ByteRange, ImageStore } from '../stores/image-store.js';
 import { ImageData, type FormatChecks } from './image-data.js';
+import { ImageImport, type ImportRequest } from './image-import.js';
 import { ImageMembers } from './image-members.js';
 import { MetadefService } from '../metadefs/metadef-service.js';
 import { ImageRecordStore } from '../db/image-record-store.js';
@@ -20,6 +21,8 @@ const LOG = getLogger('nimbus.image.images');
 export interface ImageServiceOptions {
   readonly database: Database;
   readonly store: ImageStore;
+  /** Where glance-direct keeps staged data until it is imported (Glance's node_staging_uri). */
+  readonly staging: ImageStore;
   readonly formats: FormatChecks;
   readonly limits: ImageLimits;
   readonly now?: () => Date;
@@ -56,7 +59,9 @@ export class ImageService {
   readonly #records: ImageRecordStore;
   readonly #quotas: ImageQuotas;
   readonly #data: ImageData;
+  readonly #import: ImageImport;
   readonly #store: ImageStore;
+  readonly #staging: ImageStore;
   /** Image sharing: members of `shared` images. */
   readonly members: ImageMembers;
   /** Metadata definitions (Glance's metadefs), which describe the properties images and other resources may carry. */
@@ -67,7 +72,9 @@ export class ImageService {
     this.#records = new ImageRecordStore(options.database, now);
     this.#quotas = new ImageQuotas(options.limits, this.#records);
     this.#store = options.store;
+    this.#staging = options.staging;
     this.#data = new ImageData(this.#records, options.store, options.formats, this.#quotas);
+    this.#import = new ImageImport(this.#records, options.store, options.staging, options.formats, this.#quotas);
     this.members = new ImageMembers(this.#records, options.database, (context, id) => this.get(context, id));
     this.metadefs = new MetadefService(options.database, now);
   }
@@ -151,7 +158,7 @@ export class ImageService {
     if (image.protected) throw new Forbidden(`Image ${id} is protected and cannot be deleted.`);
     await this.#records.delete(id);
     try {
-      await this.#store.delete(id);
+      await Promise.all([this.#store.delete(id), this.#staging.delete(id)]);
     } catch (error) {
       LOG.warning(`Image ${id} is deleted but its data could not be removed from the store`, { error });
     }
@@ -182,6 +189,22 @@ export class ImageService {
   async uploadImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef> {
     await this.#data.upload(await this.get(context, id), data);
     return this.#found(id);
+  }
+
+  /** glance-direct's first step: data into the staging area, queued → uploading. */
+  async stageImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef> {
+    await this.#import.stage(await this.get(context, id), data);
+    return this.#found(id);
+  }
+
+  /** Starts importing a staged image (uploading → importing → active); returns once it has started. */
+  async importImage(context: RequestContext, id: string, request: ImportRequest): Promise<void> {
+    await this.#import.start(await this.get(context, id), request);
+  }
+
+  /** Resolves when the imports started so far have ended. */
+  whenImportsIdle(): Promise<void> {
+    return this.#import.whenIdle();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { PayloadTooLarge } from '../../common/errors/errors.js';
+import { NimbusError, PayloadTooLarge } from '../../common/errors/errors.js';
 import type { ImageRecordStore } from '../db/image-record-store.js';
 
 const MIB = 1024 * 1024;
@@ -27,6 +27,11 @@ export class ImageQuotas {
     if (usage + 1 > this.limits.countTotal) throw overLimit(owner, 'image_count_total', this.limits.countTotal, usage, 1);
   }
 
+  /** The most bytes one image may hold (`[image] image_size_cap`). */
+  get sizeCap(): number {
+    return this.limits.sizeCap;
+  }
+
   /**
    * The most bytes an upload for this owner may bring: the size cap, or less when the storage
    * quota leaves less. `quotaBound` says which one limits, to word the 413.
@@ -43,21 +48,28 @@ export class ImageQuotas {
 
   /**
    * Glance's /v2/info/usage for a project: its usage of each quota resource, sizes in MiB as
-   * Glance counts them, and the limit (-1, oslo.limit's "unlimited", where none is set). Nimbus
-   * has no staging area, so image_stage_total is always 0.
+   * Glance counts them, and the limit (-1, oslo.limit's "unlimited", where none is set).
+   * image_stage_total is what staged images (uploading or importing) hold.
    */
   async usage(owner: string): Promise<Record<string, { usage: number; limit: number }>> {
-    const [size, count, uploading] = await Promise.all([
+    const [size, staged, count, uploading] = await Promise.all([
       this.records.sizeOwned(owner),
+      this.records.sizeStaged(owner),
       this.records.countOwned(owner),
       this.records.countUploading(owner),
     ]);
     return {
       image_size_total: { usage: Math.floor(size / MIB), limit: this.limits.sizeTotal === 0 ? -1 : Math.floor(this.limits.sizeTotal / MIB) },
-      image_stage_total: { usage: 0, limit: -1 },
+      image_stage_total: { usage: Math.floor(staged / MIB), limit: -1 },
       image_count_total: { usage: count, limit: this.limits.countTotal === 0 ? -1 : this.limits.countTotal },
       image_count_uploading: { usage: uploading, limit: -1 },
     };
+  }
+
+  /** What a failed write with this allowance throws: a 413 where the quota bound it, in the quota's words; any other error as it is. */
+  explainOverrun(allowance: { quotaBound: boolean; usage: number }, owner: string | null, error: unknown): unknown {
+    if (allowance.quotaBound && error instanceof NimbusError && error.status === 413 && owner !== null) return this.storageExceeded(owner, allowance.usage);
+    return error;
   }
 
   /** The 413 for an upload that ran past the storage quota. */

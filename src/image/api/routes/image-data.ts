@@ -8,7 +8,7 @@ import { authorizeOnImage, type ImageRouteDeps } from './route-deps.js';
 /** Uploads stream through; the store enforces the size cap while they do. */
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
-/** PUT/GET /v2/images/{id}/file: image data in and out, streamed both ways. */
+/** PUT/GET /v2/images/{id}/file: image data in and out, streamed both ways; PUT /v2/images/{id}/stage: data for an import. */
 export function imageDataRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox {
   const { images } = deps;
   return async (app) => {
@@ -20,6 +20,18 @@ export function imageDataRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox
         throw new UnsupportedMediaType(`Content type ${request.headers['content-type'] ?? ''} not supported; send application/octet-stream.`);
       }
       await images.uploadImageData(request.requestContext, image.id, data);
+      return reply.code(204).send();
+    });
+
+    // glance-direct's stage: Glance checks modify_image here (stage has no rule of its own).
+    app.put('/v2/images/:image_id/stage', { schema: { params: ImageIdParams }, bodyLimit: UNLIMITED }, async (request, reply) => {
+      const data = request.body;
+      if (!(data instanceof Readable)) {
+        throw new UnsupportedMediaType(`Content type ${request.headers['content-type'] ?? ''} not supported; send application/octet-stream.`);
+      }
+      const image = await images.get(request.requestContext, request.params.image_id);
+      authorizeOnImage(deps, request, 'modify_image', image);
+      await images.stageImageData(request.requestContext, image.id, data);
       return reply.code(204).send();
     });
 

@@ -94,6 +94,8 @@ export async function withImageApp(fn: (app: ImageApp) => Promise<void>, options
       };
       await fn({ app, call, db, images, routes });
     } finally {
+      // An import the test started must not outlive the database it writes to.
+      await images.whenImportsIdle();
       await app.close();
     }
   });

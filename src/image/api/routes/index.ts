@@ -4,6 +4,7 @@ import { BadRequest } from '../../../common/errors/errors.js';
 import { JSON_PATCH_MEDIA_TYPES } from '../../images/json-patch.js';
 import { imageActionRoutes } from './image-actions.js';
 import { imageDataRoutes } from './image-data.js';
+import { imageImportRoutes } from './image-import.js';
 import { imageMemberRoutes } from './image-members.js';
 import { imageTagRoutes } from './image-tags.js';
 import { imageResourceRoutes } from './images.js';
@@ -38,7 +39,7 @@ function addImageContentTypes(app: FastifyInstance): void {
 export function imageRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     addImageContentTypes(app);
-    const resources = [imageResourceRoutes, imageDataRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, infoRoutes];
+    const resources = [imageResourceRoutes, imageDataRoutes, imageImportRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, infoRoutes];
     const metadefs = [metadefNamespaceRoutes, metadefObjectRoutes, metadefPropertyRoutes, metadefTagRoutes, metadefResourceTypeRoutes];
     for (const routes of [...resources, ...metadefs]) {
       await app.register(routes(deps));

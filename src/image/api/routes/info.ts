@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFound } from '../../../common/errors/errors.js';
+import { IMPORT_METHODS } from '../../images/image-import.js';
 import type { ImageRouteDeps } from './route-deps.js';
 
 /**
@@ -8,9 +9,8 @@ import type { ImageRouteDeps } from './route-deps.js';
  */
 export function infoRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    // No interoperable import yet: the list of methods is empty, as Glance with none enabled.
     app.get('/v2/info/import', async () => ({
-      'import-methods': { description: 'Import methods available.', type: 'array', value: [] },
+      'import-methods': { description: 'Import methods available.', type: 'array', value: [...IMPORT_METHODS] },
     }));
 
     // One store and no `enabled_backends`: Glance's answer for a single-store site.

@@ -262,10 +262,10 @@ describe('image routes', () => {
       assert.equal((await call('GET', '/v2/images?size=big')).status, 400);
     }));
 
-  test('discovery: no import methods, no store list on a single-store site, the caller\'s project usage', () =>
+  test('discovery: glance-direct import, no store list on a single-store site, the caller\'s project usage', () =>
     withRoutes(async (call) => {
       assert.deepEqual((await call('GET', '/v2/info/import')).json, {
-        'import-methods': { description: 'Import methods available.', type: 'array', value: [] },
+        'import-methods': { description: 'Import methods available.', type: 'array', value: ['glance-direct'] },
       });
       const stores = await call('GET', '/v2/info/stores');
       assert.deepEqual([stores.status, stores.json['message']], [404, 'Multi backend is not supported at this site.']);

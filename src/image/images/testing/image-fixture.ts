@@ -74,6 +74,7 @@ export async function withImages(dialect: DialectName, fn: (fixture: ImageFixtur
         const images = new ImageService({
           database: db,
           store,
+          staging: new FilesystemImageStore(join(directory, 'staging')),
           formats: FAKE_FORMATS,
           limits: { ...NO_LIMITS, ...options.limits },
           now: () => new Date(now),
