@@ -120,6 +120,22 @@ const APPLICATION_CREDENTIAL_RULES: RuleDefault[] = [
   rule('identity:delete_application_credential', 'rule:admin_or_owner', 'Delete an application credential.'),
 ];
 
+// Keystone's target is the trust itself (target.trust.*), loaded before the check.
+const TRUSTOR = 'user_id:%(target.trust.trustor_user_id)s';
+const TRUSTEE = 'user_id:%(target.trust.trustee_user_id)s';
+
+const TRUST_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads; only the trustor creates (scope_types project).
+  rule('identity:create_trust', TRUSTOR, 'Create trust.'),
+  adminOnly('list_trusts', 'List trusts.'),
+  rule('identity:list_trusts_for_trustor', `${ADMIN} or ${TRUSTOR}`, 'List trusts for trustor.'),
+  rule('identity:list_trusts_for_trustee', `${ADMIN} or ${TRUSTEE}`, 'List trusts for trustee.'),
+  rule('identity:list_roles_for_trust', `${ADMIN} or ${TRUSTOR} or ${TRUSTEE}`, 'List roles delegated by a trust.'),
+  rule('identity:get_role_for_trust', `${ADMIN} or ${TRUSTOR} or ${TRUSTEE}`, 'Check if trust delegates a particular role.'),
+  rule('identity:delete_trust', `${ADMIN} or ${TRUSTOR}`, 'Revoke trust.'),
+  rule('identity:get_trust', `${ADMIN} or ${TRUSTOR} or ${TRUSTEE}`, 'Get trust.'),
+];
+
 export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...DOMAIN_RULES,
@@ -130,4 +146,5 @@ export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...ASSIGNMENT_RULES,
   ...CATALOG_RULES,
   ...APPLICATION_CREDENTIAL_RULES,
+  ...TRUST_RULES,
 ];

@@ -6,6 +6,7 @@ import type { IdentityCore } from '../identity-core.js';
 import { applicationCredentialRoutes } from './routes/application-credentials.js';
 import { authTokenRoutes, type AuthRouteDeps } from './routes/auth-tokens.js';
 import { identityResourceRoutes } from './routes/index.js';
+import { trustRoutes } from './routes/trusts.js';
 import { identityVersionRoutes } from './versions.js';
 
 /** Keystone v3 at /identity: version documents, /v3/auth, and the resource API. */
@@ -31,6 +32,7 @@ export function identityApi(deps: ApiServiceDeps, core: IdentityCore): ApiServic
       authTokenRoutes(routeDeps),
       identityResourceRoutes(routeDeps),
       applicationCredentialRoutes(routeDeps),
+      trustRoutes(routeDeps),
     ),
   };
 }

@@ -88,6 +88,13 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
       });
       return credential.id;
     },
+    memberTrust: async () => {
+      const trust = await managers.trusts.create({
+        trustorUserId: users.member, trusteeUserId: users.reader, projectId: projects.owner.id, impersonation: false, roles: [{ id: member.id }],
+        expiresAt: null, remainingUses: null, allowRedelegation: false, redelegationCount: null,
+      });
+      return { trustId: trust.id, roleId: member.id };
+    },
   };
   return { tokens, fixture };
 }

@@ -33,6 +33,8 @@ export interface IdentityMatrixFixture {
   endpoint(): Promise<string>;
   /** A new application credential of the member on the owning project. */
   memberCredential(): Promise<string>;
+  /** A new trust from the member (trustor) to the reader (trustee) of the member's role on the owning project. */
+  memberTrust(): Promise<{ readonly trustId: string; readonly roleId: string }>;
 }
 
 type Row = MatrixRow<IdentityMatrixFixture>;
@@ -195,6 +197,34 @@ const APPLICATION_CREDENTIAL_ROWS: Row[] = [
   },
 ];
 
+const trusts = '/v3/OS-TRUST/trusts';
+/** The trust's trustor (the member) and trustee (the reader) and the administrator. */
+const TRUST_PARTIES = statuses(200, 200, 403, 200);
+
+const TRUST_ROWS: Row[] = [
+  { route: 'GET /v3/OS-TRUST/trusts', zed: adminOnly(200), request: () => ({ path: trusts }) },
+  // rule:trustor alone: the administrator cannot create a trust for someone else either.
+  {
+    route: 'POST /v3/OS-TRUST/trusts',
+    zed: statuses(403, 201, 403, 403),
+    request: async (fx) => ({
+      path: trusts,
+      body: { trust: { trustor_user_id: fx.memberUser, trustee_user_id: await fx.user(), impersonation: false, project_id: fx.ownerProject, roles: [{ name: 'member' }] } },
+    }),
+  },
+  { route: 'GET /v3/OS-TRUST/trusts/:trustId', zed: TRUST_PARTIES, request: async (fx) => ({ path: `${trusts}/${(await fx.memberTrust()).trustId}` }) },
+  { route: 'DELETE /v3/OS-TRUST/trusts/:trustId', zed: statuses(204, 204, 403, 403), request: async (fx) => ({ path: `${trusts}/${(await fx.memberTrust()).trustId}` }) },
+  { route: 'GET /v3/OS-TRUST/trusts/:trustId/roles', zed: TRUST_PARTIES, request: async (fx) => ({ path: `${trusts}/${(await fx.memberTrust()).trustId}/roles` }) },
+  ...(['GET', 'HEAD'] as const).map((method) => ({
+    route: `${method} /v3/OS-TRUST/trusts/:trustId/roles/:roleId`,
+    zed: TRUST_PARTIES,
+    request: async (fx: IdentityMatrixFixture) => {
+      const { trustId, roleId } = await fx.memberTrust();
+      return { path: `${trusts}/${trustId}/roles/${roleId}` };
+    },
+  })),
+];
+
 /** The member's token is the subject: its own user and the administrator may look at it (and revoke it). */
 const subject = async (fx: IdentityMatrixFixture) => ({ path: '/v3/auth/tokens', headers: { 'x-subject-token': await fx.memberToken() } });
 
@@ -228,6 +258,7 @@ export const IDENTITY_POLICY_MATRIX: readonly Row[] = [
   ...PROJECT_ROWS,
   ...USER_ROWS,
   ...APPLICATION_CREDENTIAL_ROWS,
+  ...TRUST_ROWS,
   ...GROUP_ROWS,
   ...ROLE_ROWS,
   ...grantRows(),

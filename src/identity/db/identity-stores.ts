@@ -6,6 +6,7 @@ import { DomainStore } from './domain-store.js';
 import { GroupStore } from './group-store.js';
 import { ProjectStore } from './project-store.js';
 import { RoleStore } from './role-store.js';
+import { TrustStore } from './trust-store.js';
 import { UserStore } from './user-store.js';
 
 /** Identity's store: the only code that issues SQL against identity's resource tables, one part per table. */
@@ -20,6 +21,7 @@ export interface IdentityStores {
   readonly services: CatalogServiceStore;
   readonly endpoints: EndpointStore;
   readonly applicationCredentials: ApplicationCredentialStore;
+  readonly trusts: TrustStore;
 }
 
 export function createIdentityStores(database: Database): IdentityStores {
@@ -34,5 +36,6 @@ export function createIdentityStores(database: Database): IdentityStores {
     services: new CatalogServiceStore(database),
     endpoints: new EndpointStore(database),
     applicationCredentials: new ApplicationCredentialStore(database),
+    trusts: new TrustStore(database),
   };
 }

@@ -131,6 +131,26 @@ export type ApplicationCredentialRolesTable = {
   role_id: string;
 };
 
+/** migrations/2026-12-06-identity-trusts.ts */
+export type TrustsTable = {
+  id: string;
+  trustor_user_id: string;
+  trustee_user_id: string;
+  project_id: string | null;
+  impersonation: boolean;
+  /** UTC with microseconds, `2026-12-06T10:15:30.123456Z` (an ExpiryTime). */
+  expires_at: string | null;
+  /** Tokens still to be issued for it; null: unlimited. */
+  remaining_uses: number | null;
+  redelegation_count: number;
+  created_at: DbTimestamp;
+};
+
+export type TrustRolesTable = {
+  trust_id: string;
+  role_id: string;
+};
+
 export type IdentityTables = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
@@ -145,6 +165,8 @@ export type IdentityTables = {
   identity_endpoints: EndpointsTable;
   identity_application_credentials: ApplicationCredentialsTable;
   identity_application_credential_roles: ApplicationCredentialRolesTable;
+  identity_trusts: TrustsTable;
+  identity_trust_roles: TrustRolesTable;
 };
 
 /** Keystone's sentinel for "no domain" in the roles table. */

@@ -12,6 +12,7 @@ import { RegionManager } from './regions.js';
 import { RoleAssignmentLister } from './role-assignments.js';
 import { RoleManager } from './roles.js';
 import type { ResourceDeps } from './store.js';
+import { TrustManager, withdrawingTrusts } from './trusts.js';
 import { UserManager, type PasswordSettings } from './users.js';
 
 /** Every identity resource manager, sharing one database and one event listener. */
@@ -27,6 +28,7 @@ export interface IdentityManagers {
   readonly services: CatalogServiceManager;
   readonly endpoints: EndpointManager;
   readonly applicationCredentials: ApplicationCredentialManager;
+  readonly trusts: TrustManager;
 }
 
 export interface IdentityManagerOptions {
@@ -40,7 +42,7 @@ export function createIdentityManagers(database: Database, options: IdentityMana
   const tables = createIdentityStores(database);
   const store: ResourceDeps = {
     tables,
-    events: deletingApplicationCredentials(options.events ?? IGNORE_IDENTITY_EVENTS, tables.applicationCredentials),
+    events: withdrawingTrusts(deletingApplicationCredentials(options.events ?? IGNORE_IDENTITY_EVENTS, tables.applicationCredentials), tables),
     now: options.now ?? (() => new Date()),
   };
   const domains = new DomainManager(store);
@@ -61,5 +63,6 @@ export function createIdentityManagers(database: Database, options: IdentityMana
     services: new CatalogServiceManager(store),
     endpoints: new EndpointManager(store),
     applicationCredentials: new ApplicationCredentialManager(store, roles, assignments, options.passwords.hasher),
+    trusts: new TrustManager(store, users, projects, roles, assignments),
   };
 }
