@@ -203,6 +203,7 @@ const TRUST_PARTIES = statuses(200, 200, 403, 200);
 
 const TRUST_ROWS: Row[] = [
   { route: 'GET /v3/OS-TRUST/trusts', zed: adminOnly(200), request: () => ({ path: trusts }) },
+  { route: 'GET /v3/OS-TRUST/trusts/', zed: adminOnly(200), request: () => ({ path: `${trusts}/` }) },
   // rule:trustor alone: the administrator cannot create a trust for someone else either.
   {
     route: 'POST /v3/OS-TRUST/trusts',

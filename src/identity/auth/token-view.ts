@@ -90,11 +90,11 @@ async function usableCredential(managers: IdentityManagers, payload: TokenPayloa
   return credential;
 }
 
-/** The token's trust; null when it is gone, expired, used up or not the token user's; undefined for other tokens. */
+/** The token's trust (its uses may all be taken); null when it is gone, expired or not the token user's; undefined for other tokens. */
 async function usableTrust(managers: IdentityManagers, payload: TokenPayload): Promise<TrustRef | null | undefined> {
   const id = payload.trustId;
   if (id === undefined) return undefined;
-  const trust = await unlessNotFound(() => managers.trusts.get(id));
+  const trust = await unlessNotFound(() => managers.trusts.get(id, { usedUp: true }));
   if (trust === undefined || trust.trustee_user_id !== payload.userId) return null;
   return trust;
 }

@@ -89,10 +89,14 @@ export class TrustManager {
     return this.get(id);
   }
 
-  /** The trust while usable; Keystone's 404 once it is deleted, expired or used up. */
-  async get(id: string): Promise<TrustRef> {
+  /**
+   * The trust while usable; Keystone's 404 once it is deleted, expired or used up. `usedUp`
+   * admits a trust whose uses are all taken: the tokens it gave stay good (Keystone's own
+   * validation would refuse even the token that took the last use).
+   */
+  async get(id: string, { usedUp = false }: { readonly usedUp?: boolean } = {}): Promise<TrustRef> {
     const row = await this.#rows.find(id);
-    if (row === undefined || !this.#usable(row)) throw new NotFound(`Could not find trust: ${id}.`);
+    if (row === undefined || !this.#usable(row, usedUp)) throw new NotFound(`Could not find trust: ${id}.`);
     const [ref] = await this.#refs([row]);
     if (ref === undefined) throw new NotFound(`Could not find trust: ${id}.`);
     return ref;
@@ -129,13 +133,8 @@ export class TrustManager {
     return effective;
   }
 
-  /** True while the trust has not expired. */
-  isUnexpired(trust: TrustRef): boolean {
-    return trust.expires_at === null || new Date(trust.expires_at).getTime() > this.store.now().getTime();
-  }
-
-  #usable(row: TrustRow): boolean {
-    if (row.remaining_uses !== null && row.remaining_uses <= 0) return false;
+  #usable(row: TrustRow, usedUp: boolean): boolean {
+    if (!usedUp && row.remaining_uses !== null && row.remaining_uses <= 0) return false;
     return row.expires_at === null || new Date(row.expires_at).getTime() > this.store.now().getTime();
   }
 

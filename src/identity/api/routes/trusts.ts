@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { Forbidden, NotFound } from '../../../common/errors/errors.js';
 import type { PolicyTarget } from '../../../common/policy/policy.js';
@@ -90,7 +90,7 @@ export function trustRoutes(deps: TrustRouteDeps): FastifyPluginAsyncTypebox {
   };
 
   return async (app) => {
-    app.get('/v3/OS-TRUST/trusts', { schema: { querystring: TrustListQuery } }, async (request) => {
+    const list = async (request: FastifyRequest<{ Querystring: Static<typeof TrustListQuery> }>) => {
       const { trustor_user_id: trustor, trustee_user_id: trustee } = request.query;
       if (trustor !== undefined && trustor !== '') {
         authorize(deps, request, 'identity:list_trusts_for_trustor', { target: { trust: { trustor_user_id: trustor } } });
@@ -105,7 +105,10 @@ export function trustRoutes(deps: TrustRouteDeps): FastifyPluginAsyncTypebox {
         ...(trustee === undefined || trustee === '' || (trustor !== undefined && trustor !== '') ? {} : { trusteeUserId: trustee }),
       });
       return { trusts: refs.map(summary), links: collectionLinks(deps.publicUrl, request) };
-    });
+    };
+    app.get('/v3/OS-TRUST/trusts', { schema: { querystring: TrustListQuery } }, list);
+    // Tempest's client lists at `OS-TRUST/trusts/`.
+    app.get('/v3/OS-TRUST/trusts/', { schema: { querystring: TrustListQuery } }, list);
 
     app.post('/v3/OS-TRUST/trusts', { schema: { body: TrustCreateBody } }, async (request, reply) => {
       const body = request.body.trust;
