@@ -90,6 +90,13 @@ const ASSIGNMENT_RULES: RuleDefault[] = [
   adminOnly('revoke_grant', 'Revoke a role grant.'),
   // Zed also admits system readers and a domain-scoped reader (target.domain_id, which this route does not pass yet).
   adminOnly('list_role_assignments', 'List role assignments.'),
+  // Zed: system readers check and list, system administrators grant and revoke.
+  ...(['user', 'group'] as const).flatMap((actor) => [
+    adminOnly(`check_system_grant_for_${actor}`, `Check if a ${actor} has a role on the system.`),
+    adminOnly(`list_system_grants_for_${actor}`, `List all grants a ${actor} has on the system.`),
+    adminOnly(`create_system_grant_for_${actor}`, `Grant a ${actor} a role on the system.`),
+    adminOnly(`revoke_system_grant_for_${actor}`, `Remove a role from a ${actor} on the system.`),
+  ]),
   adminOnly('list_role_assignments_for_tree', "List role assignments on a project's subtree."),
 ];
 

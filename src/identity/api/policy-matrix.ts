@@ -154,6 +154,24 @@ function grantRows(): Row[] {
   return rows;
 }
 
+function systemGrantRows(): Row[] {
+  return (['users', 'groups'] as const).flatMap((actors) => {
+    const base = `/v3/system/${actors}/:actorId/roles`;
+    const path = async (fx: IdentityMatrixFixture) => `/v3/system/${actors}/${actors === 'users' ? fx.memberUser : await fx.group()}/roles`;
+    const granted = async (fx: IdentityMatrixFixture) => {
+      const grant = `${await path(fx)}/${await fx.role()}`;
+      await fx.grant(grant);
+      return grant;
+    };
+    return [
+      { route: `GET ${base}`, zed: adminOnly(200), request: async (fx: IdentityMatrixFixture) => ({ path: await path(fx) }) },
+      { route: `PUT ${base}/:roleId`, zed: adminOnly(204), request: async (fx: IdentityMatrixFixture) => ({ path: `${await path(fx)}/${await fx.role()}` }) },
+      { route: `GET ${base}/:roleId`, zed: adminOnly(204), request: async (fx: IdentityMatrixFixture) => ({ path: await granted(fx) }) },
+      { route: `DELETE ${base}/:roleId`, zed: adminOnly(204), request: async (fx: IdentityMatrixFixture) => ({ path: await granted(fx) }) },
+    ];
+  });
+}
+
 const ASSIGNMENT_ROWS: Row[] = [
   // Zed: the administrator, a system reader or a reader of the domain asked about; not a project member listing its own.
   { route: 'GET /v3/role_assignments', zed: adminOnly(200), request: (fx) => ({ path: `/v3/role_assignments?user.id=${fx.memberUser}` }) },
@@ -263,6 +281,7 @@ export const IDENTITY_POLICY_MATRIX: readonly Row[] = [
   ...GROUP_ROWS,
   ...ROLE_ROWS,
   ...grantRows(),
+  ...systemGrantRows(),
   ...ASSIGNMENT_ROWS,
   ...CATALOG_ROWS,
 ];

@@ -29,5 +29,10 @@ export function revokingEvents(tokens: TokenProvider, groups: () => GroupManager
     userRemovedFromGroup: (userId) => tokens.revoke({ userId }),
     applicationCredentialDeleted: (applicationCredentialId) => tokens.revoke({ applicationCredentialId }),
     trustWithdrawn: (trustId) => tokens.revoke({ trustId }),
+    // Revocation events name no system scope: every token of the users who held the grant goes.
+    systemAssignmentRemoved: async (actor) => {
+      const userIds = 'userId' in actor ? [actor.userId] : ((await membersOf(actor.groupId)) ?? []);
+      for (const userId of userIds) await tokens.revoke({ userId });
+    },
   };
 }

@@ -6,6 +6,7 @@ import { DomainStore } from './domain-store.js';
 import { GroupStore } from './group-store.js';
 import { ProjectStore } from './project-store.js';
 import { RoleStore } from './role-store.js';
+import { SystemAssignmentStore } from './system-assignment-store.js';
 import { TrustStore } from './trust-store.js';
 import { UserStore } from './user-store.js';
 
@@ -22,6 +23,7 @@ export interface IdentityStores {
   readonly endpoints: EndpointStore;
   readonly applicationCredentials: ApplicationCredentialStore;
   readonly trusts: TrustStore;
+  readonly systemAssignments: SystemAssignmentStore;
 }
 
 export function createIdentityStores(database: Database): IdentityStores {
@@ -37,5 +39,6 @@ export function createIdentityStores(database: Database): IdentityStores {
     endpoints: new EndpointStore(database),
     applicationCredentials: new ApplicationCredentialStore(database),
     trusts: new TrustStore(database),
+    systemAssignments: new SystemAssignmentStore(database),
   };
 }

@@ -151,6 +151,13 @@ export type TrustRolesTable = {
   role_id: string;
 };
 
+/** migrations/2026-12-06-identity-system-assignments.ts */
+export type SystemAssignmentsTable = {
+  actor_type: 'user' | 'group';
+  actor_id: string;
+  role_id: string;
+};
+
 export type IdentityTables = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
@@ -167,6 +174,7 @@ export type IdentityTables = {
   identity_application_credential_roles: ApplicationCredentialRolesTable;
   identity_trusts: TrustsTable;
   identity_trust_roles: TrustRolesTable;
+  identity_system_assignments: SystemAssignmentsTable;
 };
 
 /** Keystone's sentinel for "no domain" in the roles table. */

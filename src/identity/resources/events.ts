@@ -22,6 +22,8 @@ export interface IdentityEvents {
   applicationCredentialDeleted(id: string): Promise<void> | void;
   /** The trust was deleted, or its trustor or trustee disabled or its roles revoked: tokens scoped to it must stop working. */
   trustWithdrawn(id: string): Promise<void> | void;
+  /** A role grant on the system went: the actor's (or its members') tokens must stop working. */
+  systemAssignmentRemoved(actor: { readonly userId: string } | { readonly groupId: string }): Promise<void> | void;
 }
 
 /** Which assignment went: one actor (user or group) and one target (project or domain). */
@@ -43,6 +45,7 @@ export const IGNORE_IDENTITY_EVENTS: IdentityEvents = {
   userRemovedFromGroup: () => undefined,
   applicationCredentialDeleted: () => undefined,
   trustWithdrawn: () => undefined,
+  systemAssignmentRemoved: () => undefined,
 };
 
 /** The event for one deleted row of identity_assignments. */

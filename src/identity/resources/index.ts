@@ -12,6 +12,7 @@ import { RegionManager } from './regions.js';
 import { RoleAssignmentLister } from './role-assignments.js';
 import { RoleManager } from './roles.js';
 import type { ResourceDeps } from './store.js';
+import { SystemAssignmentManager } from './system-assignments.js';
 import { TrustManager, withdrawingTrusts } from './trusts.js';
 import { UserManager, type PasswordSettings } from './users.js';
 
@@ -29,6 +30,7 @@ export interface IdentityManagers {
   readonly endpoints: EndpointManager;
   readonly applicationCredentials: ApplicationCredentialManager;
   readonly trusts: TrustManager;
+  readonly systemAssignments: SystemAssignmentManager;
 }
 
 export interface IdentityManagerOptions {
@@ -64,5 +66,6 @@ export function createIdentityManagers(database: Database, options: IdentityMana
     endpoints: new EndpointManager(store),
     applicationCredentials: new ApplicationCredentialManager(store, roles, assignments, options.passwords.hasher),
     trusts: new TrustManager(store, users, projects, roles, assignments),
+    systemAssignments: new SystemAssignmentManager(store, users, groups, roles),
   };
 }

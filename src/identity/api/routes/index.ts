@@ -8,6 +8,7 @@ import { projectRoutes } from './projects.js';
 import { roleAssignmentRoutes } from './role-assignments.js';
 import { roleRoutes } from './roles.js';
 import type { IdentityRouteDeps } from './route-deps.js';
+import { systemGrantRoutes } from './system-grants.js';
 import { userRoutes } from './users.js';
 
 export type { IdentityRouteDeps } from './route-deps.js';
@@ -15,7 +16,7 @@ export type { IdentityRouteDeps } from './route-deps.js';
 /** Keystone v3's resource API (everything but /v3/auth), registered at `/v3/…` of the identity plugin. */
 export function identityResourceRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes]) {
+    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, systemGrantRoutes, roleAssignmentRoutes, catalogRoutes]) {
       await app.register(routes(deps));
     }
   };
