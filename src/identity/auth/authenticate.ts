@@ -16,6 +16,7 @@ function denied(why: string): Unauthorized {
 }
 
 const MALFORMED = 'The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.';
+const ONE_SCOPE = `Expecting to find system, project, domain, OS-TRUST:trust or unscoped in scope. ${MALFORMED}`;
 
 /**
  * The identity and scope half of POST /v3/auth/tokens: checks the methods (password, token,
@@ -63,7 +64,7 @@ export class Authenticator {
     const trustRef = typeof scope === 'object' ? scope['OS-TRUST:trust'] : undefined;
     if (trustRef !== undefined) {
       if (scope !== undefined && scope !== 'unscoped' && (scope.project ?? scope.domain ?? scope.system) !== undefined) {
-        throw new BadRequest(`Expecting to find system, project, domain, OS-TRUST:trust or unscoped in scope. ${MALFORMED}`);
+        throw new BadRequest(ONE_SCOPE);
       }
       return this.#trustScoped(user, issued, trustRef.id);
     }
@@ -202,9 +203,14 @@ export class Authenticator {
   async #scope(user: UserRef, scope: AuthRequest['auth']['scope']): Promise<TokenScope> {
     if (scope === undefined) return this.#defaultScope(user);
     if (scope === 'unscoped') return { kind: 'unscoped' };
-    if (scope.system !== undefined) throw denied('system scope is not supported');
     if (scope.project !== undefined && scope.domain !== undefined) {
       throw new BadRequest('Specifying both project and domain as scope is not allowed.');
+    }
+    if (scope.system !== undefined) {
+      if (scope.project !== undefined || scope.domain !== undefined) throw new BadRequest(ONE_SCOPE);
+      if (!scope.system.all) throw new BadRequest(`Expecting to find all in system. ${MALFORMED}`);
+      if ((await this.managers.systemAssignments.effectiveRoles(user.id)).length === 0) throw denied(`user ${user.id} has no role on the system`);
+      return { kind: 'system' };
     }
     if (scope.project !== undefined) return this.#projectScope(user, scope.project);
     if (scope.domain !== undefined) {

@@ -20,6 +20,8 @@ export interface TokenView {
   readonly userDomain: DomainRef;
   readonly project?: { readonly ref: ProjectRef; readonly domain: DomainRef };
   readonly domain?: DomainRef;
+  /** A system-scoped token (`system: {all: true}`). */
+  readonly system?: true;
   readonly roles: readonly NamedRole[];
   /** The application credential the token was issued for. */
   readonly applicationCredential?: ApplicationCredentialRef;
@@ -71,6 +73,11 @@ export async function buildTokenView(managers: IdentityManagers, token: string, 
       const roles = trust !== undefined ? await trustRoles(managers, trust) : await userRoles(managers, user.id, ref.id, credential);
       if (roles.length === 0) throw gone();
       return { ...base, project: { ref, domain }, roles };
+    }
+    case 'system': {
+      const roles = await managers.systemAssignments.effectiveRoles(user.id);
+      if (roles.length === 0) throw gone();
+      return { ...base, system: true, roles };
     }
     case 'domain': {
       const domain = await enabledDomain(payload.scope.domainId);
@@ -152,6 +159,7 @@ export function renderToken(view: TokenView, catalog: readonly CatalogEntry[] | 
     body['is_domain'] = false;
   }
   if (view.domain !== undefined) body['domain'] = { id: view.domain.id, name: view.domain.name };
+  if (view.system === true) body['system'] = { all: true };
   if (view.applicationCredential !== undefined) {
     const { id, name, unrestricted } = view.applicationCredential;
     body['application_credential'] = { id, name, restricted: !unrestricted };
@@ -160,11 +168,16 @@ export function renderToken(view: TokenView, catalog: readonly CatalogEntry[] | 
     const { id, impersonation, trustor_user_id: trustor, trustee_user_id: trustee } = view.trust;
     body['OS-TRUST:trust'] = { id, impersonation, trustor_user: { id: trustor }, trustee_user: { id: trustee } };
   }
-  if (view.project !== undefined || view.domain !== undefined) {
+  if (isScoped(view)) {
     body['roles'] = view.roles.map((role) => ({ id: role.id, name: role.name }));
     if (catalog !== undefined) body['catalog'] = catalog;
   }
   return body;
+}
+
+/** Scoped to a project, a domain or the system: the token carries roles and a catalog. */
+export function isScoped(view: TokenView): boolean {
+  return view.project !== undefined || view.domain !== undefined || view.system === true;
 }
 
 /** What the auth middleware of every service needs from a view. */

@@ -20,6 +20,8 @@ export type AuthMethod = (typeof AUTH_METHODS)[number];
 export type TokenScope =
   | { readonly kind: 'project'; readonly projectId: string }
   | { readonly kind: 'domain'; readonly domainId: string }
+  /** Keystone's `system: {all: true}`: the deployment itself. */
+  | { readonly kind: 'system' }
   | { readonly kind: 'unscoped' };
 
 export interface TokenPayload {
@@ -47,7 +49,7 @@ export class InvalidTokenPayload extends Error {
 }
 
 const VERSION = 1;
-const SCOPE_KINDS = ['unscoped', 'project', 'domain'] as const;
+const SCOPE_KINDS = ['unscoped', 'project', 'domain', 'system'] as const;
 const HAS_PARENT = 0b100;
 const HAS_APP_CRED = 0b1000;
 const APP_CRED_ENCODING_SHIFT = 4;
@@ -132,7 +134,9 @@ export function decodeTokenPayload(bytes: Buffer): TokenPayload {
       ? { kind: 'project', projectId: reader.id(encodingAt(1)) }
       : scopeKind === 'domain'
         ? { kind: 'domain', domainId: reader.id(encodingAt(1)) }
-        : { kind: 'unscoped' };
+        : scopeKind === 'system'
+          ? { kind: 'system' }
+          : { kind: 'unscoped' };
   const issuedMs = reader.uint48();
   const lifetimeMs = reader.varint();
   const auditId = reader.id(encodingAt(2));

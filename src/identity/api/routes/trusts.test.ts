@@ -170,7 +170,8 @@ describe('trusts (OS-TRUST)', () => {
     withIdentityApp(async ({ call, tokenOf, managers }) => {
       const { projectId, memberId, alice, bob, create, trustToken } = await parties(call, managers);
       const admin = await tokenOf('admin');
-      const soon = new Date(Date.now() + 1500).toISOString();
+      // Long enough for a password login (scrypt) on a loaded machine.
+      const soon = new Date(Date.now() + 8000).toISOString();
       const expiring = String(trustOf((await create({ expires_at: soon })).json)['id']);
       const token = await trustToken(expiring);
       assert.equal(token.status, 201);
