@@ -132,7 +132,7 @@ user_unique_last_password_count = 0
 
 [identity-feature-enabled]
 api_v2 = false
-trust = false
+trust = true
 security_compliance = true
 application_credentials = true
 # Access rules of application credentials are not built (a credential with them is a 400).

@@ -90,6 +90,13 @@ const ASSIGNMENT_RULES: RuleDefault[] = [
   adminOnly('revoke_grant', 'Revoke a role grant.'),
   // Zed also admits system readers and a domain-scoped reader (target.domain_id, which this route does not pass yet).
   adminOnly('list_role_assignments', 'List role assignments.'),
+  // Zed: system readers check and list, system administrators grant and revoke.
+  ...(['user', 'group'] as const).flatMap((actor) => [
+    adminOnly(`check_system_grant_for_${actor}`, `Check if a ${actor} has a role on the system.`),
+    adminOnly(`list_system_grants_for_${actor}`, `List all grants a ${actor} has on the system.`),
+    adminOnly(`create_system_grant_for_${actor}`, `Grant a ${actor} a role on the system.`),
+    adminOnly(`revoke_system_grant_for_${actor}`, `Remove a role from a ${actor} on the system.`),
+  ]),
   adminOnly('list_role_assignments_for_tree', "List role assignments on a project's subtree."),
 ];
 
@@ -170,6 +177,22 @@ const DOMAIN_CONFIG_RULES: RuleDefault[] = [
   adminOnly('get_domain_config_default', 'Get domain configuration default for either a domain, specific group or a specific option in a group.'),
 ];
 
+// Keystone's target is the trust itself (target.trust.*), loaded before the check.
+const TRUSTOR = 'user_id:%(target.trust.trustor_user_id)s';
+const TRUSTEE = 'user_id:%(target.trust.trustee_user_id)s';
+
+const TRUST_RULES: RuleDefault[] = [
+  // Zed also admits a system reader to the reads; only the trustor creates (scope_types project).
+  rule('identity:create_trust', TRUSTOR, 'Create trust.'),
+  adminOnly('list_trusts', 'List trusts.'),
+  rule('identity:list_trusts_for_trustor', `${ADMIN} or ${TRUSTOR}`, 'List trusts for trustor.'),
+  rule('identity:list_trusts_for_trustee', `${ADMIN} or ${TRUSTEE}`, 'List trusts for trustee.'),
+  rule('identity:list_roles_for_trust', `${ADMIN} or ${TRUSTOR} or ${TRUSTEE}`, 'List roles delegated by a trust.'),
+  rule('identity:get_role_for_trust', `${ADMIN} or ${TRUSTOR} or ${TRUSTEE}`, 'Check if trust delegates a particular role.'),
+  rule('identity:delete_trust', `${ADMIN} or ${TRUSTOR}`, 'Revoke trust.'),
+  rule('identity:get_trust', `${ADMIN} or ${TRUSTOR} or ${TRUSTEE}`, 'Get trust.'),
+];
+
 export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...DOMAIN_RULES,
@@ -185,4 +208,5 @@ export const IDENTITY_POLICIES: readonly RuleDefault[] = [
   ...ENDPOINT_GROUP_RULES,
   ...CONSUMER_RULES,
   ...DOMAIN_CONFIG_RULES,
+  ...TRUST_RULES,
 ];

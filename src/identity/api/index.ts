@@ -8,6 +8,7 @@ import { authTokenRoutes, type AuthRouteDeps } from './routes/auth-tokens.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { ec2CredentialRoutes } from './routes/ec2-credentials.js';
 import { identityResourceRoutes } from './routes/index.js';
+import { trustRoutes } from './routes/trusts.js';
 import { identityVersionRoutes } from './versions.js';
 
 /** Keystone v3 at /identity: version documents, /v3/auth, and the resource API. */
@@ -35,6 +36,7 @@ export function identityApi(deps: ApiServiceDeps, core: IdentityCore): ApiServic
       applicationCredentialRoutes(routeDeps),
       credentialRoutes(routeDeps),
       ec2CredentialRoutes(routeDeps),
+      trustRoutes(routeDeps),
     ),
   };
 }

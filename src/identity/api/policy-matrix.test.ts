@@ -98,6 +98,13 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
     consumer: async () => (await managers.oauthConsumers.create({ description: 'fixture' })).consumer.id,
     memberStoredCredential: async () => (await managers.credentials.create({ user_id: users.member, type: 'cert', blob: name('blob') })).id,
     memberEc2Credential: async () => (await managers.credentials.createEc2(users.member, projects.owner.id)).access,
+    memberTrust: async () => {
+      const trust = await managers.trusts.create({
+        trustorUserId: users.member, trusteeUserId: users.reader, projectId: projects.owner.id, impersonation: false, roles: [{ id: member.id }],
+        expiresAt: null, remainingUses: null, allowRedelegation: false, redelegationCount: null,
+      });
+      return { trustId: trust.id, roleId: member.id };
+    },
   };
   return { tokens, fixture };
 }

@@ -42,6 +42,8 @@ export interface IdentityMatrixFixture {
   memberStoredCredential(): Promise<string>;
   /** A new ec2 credential of the member on the owning project; its access key. */
   memberEc2Credential(): Promise<string>;
+  /** A new trust from the member (trustor) to the reader (trustee) of the member's role on the owning project. */
+  memberTrust(): Promise<{ readonly trustId: string; readonly roleId: string }>;
 }
 
 type Row = MatrixRow<IdentityMatrixFixture>;
@@ -161,6 +163,24 @@ function grantRows(): Row[] {
   return rows;
 }
 
+function systemGrantRows(): Row[] {
+  return (['users', 'groups'] as const).flatMap((actors) => {
+    const base = `/v3/system/${actors}/:actorId/roles`;
+    const path = async (fx: IdentityMatrixFixture) => `/v3/system/${actors}/${actors === 'users' ? fx.memberUser : await fx.group()}/roles`;
+    const granted = async (fx: IdentityMatrixFixture) => {
+      const grant = `${await path(fx)}/${await fx.role()}`;
+      await fx.grant(grant);
+      return grant;
+    };
+    return [
+      { route: `GET ${base}`, zed: adminOnly(200), request: async (fx: IdentityMatrixFixture) => ({ path: await path(fx) }) },
+      { route: `PUT ${base}/:roleId`, zed: adminOnly(204), request: async (fx: IdentityMatrixFixture) => ({ path: `${await path(fx)}/${await fx.role()}` }) },
+      { route: `GET ${base}/:roleId`, zed: adminOnly(204), request: async (fx: IdentityMatrixFixture) => ({ path: await granted(fx) }) },
+      { route: `DELETE ${base}/:roleId`, zed: adminOnly(204), request: async (fx: IdentityMatrixFixture) => ({ path: await granted(fx) }) },
+    ];
+  });
+}
+
 const ASSIGNMENT_ROWS: Row[] = [
   // Zed: the administrator, a system reader or a reader of the domain asked about; not a project member listing its own.
   { route: 'GET /v3/role_assignments', zed: adminOnly(200), request: (fx) => ({ path: `/v3/role_assignments?user.id=${fx.memberUser}` }) },
@@ -257,6 +277,35 @@ const DOMAIN_CONFIG_ROWS: Row[] = [
   { route: 'DELETE /v3/domains/:id/config/:group/:option', zed: adminOnly(204), request: async (fx) => ({ path: await config(fx, '/ldap/url') }) },
 ];
 
+const trusts = '/v3/OS-TRUST/trusts';
+/** The trust's trustor (the member) and trustee (the reader) and the administrator. */
+const TRUST_PARTIES = statuses(200, 200, 403, 200);
+
+const TRUST_ROWS: Row[] = [
+  { route: 'GET /v3/OS-TRUST/trusts', zed: adminOnly(200), request: () => ({ path: trusts }) },
+  { route: 'GET /v3/OS-TRUST/trusts/', zed: adminOnly(200), request: () => ({ path: `${trusts}/` }) },
+  // rule:trustor alone: the administrator cannot create a trust for someone else either.
+  {
+    route: 'POST /v3/OS-TRUST/trusts',
+    zed: statuses(403, 201, 403, 403),
+    request: async (fx) => ({
+      path: trusts,
+      body: { trust: { trustor_user_id: fx.memberUser, trustee_user_id: await fx.user(), impersonation: false, project_id: fx.ownerProject, roles: [{ name: 'member' }] } },
+    }),
+  },
+  { route: 'GET /v3/OS-TRUST/trusts/:trustId', zed: TRUST_PARTIES, request: async (fx) => ({ path: `${trusts}/${(await fx.memberTrust()).trustId}` }) },
+  { route: 'DELETE /v3/OS-TRUST/trusts/:trustId', zed: statuses(204, 204, 403, 403), request: async (fx) => ({ path: `${trusts}/${(await fx.memberTrust()).trustId}` }) },
+  { route: 'GET /v3/OS-TRUST/trusts/:trustId/roles', zed: TRUST_PARTIES, request: async (fx) => ({ path: `${trusts}/${(await fx.memberTrust()).trustId}/roles` }) },
+  ...(['GET', 'HEAD'] as const).map((method) => ({
+    route: `${method} /v3/OS-TRUST/trusts/:trustId/roles/:roleId`,
+    zed: TRUST_PARTIES,
+    request: async (fx: IdentityMatrixFixture) => {
+      const { trustId, roleId } = await fx.memberTrust();
+      return { path: `${trusts}/${trustId}/roles/${roleId}` };
+    },
+  })),
+];
+
 /** The member's token is the subject: its own user and the administrator may look at it (and revoke it). */
 const subject = async (fx: IdentityMatrixFixture) => ({ path: '/v3/auth/tokens', headers: { 'x-subject-token': await fx.memberToken() } });
 
@@ -293,9 +342,11 @@ export const IDENTITY_POLICY_MATRIX: readonly Row[] = [
   ...CREDENTIAL_ROWS,
   ...ADMIN_BLOB_ROWS,
   ...DOMAIN_CONFIG_ROWS,
+  ...TRUST_ROWS,
   ...GROUP_ROWS,
   ...ROLE_ROWS,
   ...grantRows(),
+  ...systemGrantRows(),
   ...ASSIGNMENT_ROWS,
   ...CATALOG_ROWS,
 ];

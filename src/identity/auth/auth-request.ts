@@ -41,6 +41,7 @@ export const AuthRequestSchema = Type.Object({
           project: Type.Optional(ProjectScope),
           domain: Type.Optional(NameOrId),
           system: Type.Optional(Type.Object({ all: Type.Boolean() })),
+          'OS-TRUST:trust': Type.Optional(Type.Object({ id: Type.Optional(Type.String()) })),
         }),
       ]),
     ),

@@ -16,6 +16,7 @@ function denied(why: string): Unauthorized {
 }
 
 const MALFORMED = 'The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.';
+const ONE_SCOPE = `Expecting to find system, project, domain, OS-TRUST:trust or unscoped in scope. ${MALFORMED}`;
 
 /**
  * The identity and scope half of POST /v3/auth/tokens: checks the methods (password, token,
@@ -59,9 +60,16 @@ export class Authenticator {
       user = byPassword;
     }
     if (user === undefined) throw denied('no method identified a user');
+    const issued: AuthMethod[] = [...new Set<AuthMethod>([...(parent?.methods ?? []), ...(methods as Set<AuthMethod>)])];
+    const trustRef = typeof scope === 'object' ? scope['OS-TRUST:trust'] : undefined;
+    if (trustRef !== undefined) {
+      if (scope !== undefined && scope !== 'unscoped' && (scope.project ?? scope.domain ?? scope.system) !== undefined) {
+        throw new BadRequest(ONE_SCOPE);
+      }
+      return this.#trustScoped(user, issued, trustRef.id);
+    }
 
     const tokenScope = await this.#scope(user, scope);
-    const issued: AuthMethod[] = [...new Set<AuthMethod>([...(parent?.methods ?? []), ...(methods as Set<AuthMethod>)])];
     return { userId: user.id, methods: issued, scope: tokenScope, ...(parent === undefined ? {} : { parent }) };
   }
 
@@ -81,7 +89,42 @@ export class Authenticator {
     if (parent.applicationCredentialId !== undefined) {
       throw new Forbidden('You are not authorized to perform the requested action: Using a delegated token to create another token is not allowed.');
     }
+    if (parent.trustId !== undefined) {
+      throw new Forbidden(
+        'You are not authorized to perform the requested action: Using trust-scoped token to create another token. Create a new trust-scoped token instead.',
+      );
+    }
     return parent;
+  }
+
+  /**
+   * A trustee's token on the trust's project, limited (when viewed) to the trust's roles; one use
+   * of the trust is taken. A trust gone, expired or used up is the generic 401 (Keystone turns its
+   * TrustNotFound into Unauthorized); another user than the trustee, a disabled trustor or a
+   * trustor no longer holding the delegated roles is a 403.
+   */
+  async #trustScoped(user: UserRef, methods: readonly AuthMethod[], trustId: string | undefined): Promise<IssueTokenInput> {
+    if (trustId === undefined) throw new BadRequest(`Expecting to find trust_id in trust. ${MALFORMED}`);
+    const trusts = this.managers.trusts;
+    const trust = await unlessNotFound(() => trusts.get(trustId));
+    if (trust === undefined) throw denied(`trust ${trustId} not found, expired or used up`);
+    if (trust.trustee_user_id !== user.id) throw new Forbidden('User is not a trustee.');
+    const trustor = await unlessNotFound(() => this.managers.users.get(trust.trustor_user_id));
+    if (trustor === undefined || !trustor.enabled) throw new Forbidden('Trustor is disabled.');
+    if ((await trusts.tokenRoleIds(trust)) === undefined) throw new Forbidden('Trustee has no delegated roles.');
+    const projectId = trust.project_id;
+    if (projectId !== null) {
+      const project = await unlessNotFound(() => this.managers.projects.get(projectId));
+      if (project === undefined || !project.enabled) throw denied(`project ${projectId} of trust ${trustId} missing or disabled`);
+    }
+    if (!(await trusts.consumeUse(trustId))) throw new Forbidden(`No remaining uses for trust: ${trustId}.`);
+    return {
+      userId: user.id,
+      methods,
+      scope: projectId === null ? { kind: 'unscoped' } : { kind: 'project', projectId },
+      trustId,
+      ...(trust.expires_at === null ? {} : { notAfter: new Date(trust.expires_at) }),
+    };
   }
 
   /** A token of the credential's user on the credential's project, limited (when viewed) to its roles. */
@@ -160,9 +203,14 @@ export class Authenticator {
   async #scope(user: UserRef, scope: AuthRequest['auth']['scope']): Promise<TokenScope> {
     if (scope === undefined) return this.#defaultScope(user);
     if (scope === 'unscoped') return { kind: 'unscoped' };
-    if (scope.system !== undefined) throw denied('system scope is not supported');
     if (scope.project !== undefined && scope.domain !== undefined) {
       throw new BadRequest('Specifying both project and domain as scope is not allowed.');
+    }
+    if (scope.system !== undefined) {
+      if (scope.project !== undefined || scope.domain !== undefined) throw new BadRequest(ONE_SCOPE);
+      if (!scope.system.all) throw new BadRequest(`Expecting to find all in system. ${MALFORMED}`);
+      if ((await this.managers.systemAssignments.effectiveRoles(user.id)).length === 0) throw denied(`user ${user.id} has no role on the system`);
+      return { kind: 'system' };
     }
     if (scope.project !== undefined) return this.#projectScope(user, scope.project);
     if (scope.domain !== undefined) {

@@ -7,7 +7,7 @@ import type { TokenProvider } from '../tokens/token-provider.js';
  * Turns identity changes into token revocation events, as Keystone's revoke API does: a
  * password change or a disabled user revokes the user's tokens, a disabled project its tokens,
  * a removed role assignment the tokens of that user on that target, and a deleted application
- * credential the tokens issued for it.
+ * credential the tokens issued for it, a withdrawn trust the tokens scoped to it.
  */
 export function revokingEvents(tokens: TokenProvider, groups: () => GroupManager): IdentityEvents {
   const membersOf = async (groupId: string): Promise<string[] | undefined> =>
@@ -28,5 +28,11 @@ export function revokingEvents(tokens: TokenProvider, groups: () => GroupManager
     roleAssignmentRemoved: revokeAssignment,
     userRemovedFromGroup: (userId) => tokens.revoke({ userId }),
     applicationCredentialDeleted: (applicationCredentialId) => tokens.revoke({ applicationCredentialId }),
+    trustWithdrawn: (trustId) => tokens.revoke({ trustId }),
+    // Revocation events name no system scope: every token of the users who held the grant goes.
+    systemAssignmentRemoved: async (actor) => {
+      const userIds = 'userId' in actor ? [actor.userId] : ((await membersOf(actor.groupId)) ?? []);
+      for (const userId of userIds) await tokens.revoke({ userId });
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { DomainRef } from '../resources/domains.js';
 import type { CatalogEntry } from '../resources/endpoints.js';
 import type { IdentityManagers } from '../resources/index.js';
 import type { ProjectRef } from '../resources/projects.js';
+import type { TrustRef } from '../resources/trusts.js';
 import { impliedClosure } from '../resources/roles.js';
 import type { UserRef } from '../resources/users.js';
 import { TokenNotFound } from '../tokens/token-provider.js';
@@ -19,16 +20,21 @@ export interface TokenView {
   readonly userDomain: DomainRef;
   readonly project?: { readonly ref: ProjectRef; readonly domain: DomainRef };
   readonly domain?: DomainRef;
+  /** A system-scoped token (`system: {all: true}`). */
+  readonly system?: true;
   readonly roles: readonly NamedRole[];
   /** The application credential the token was issued for. */
   readonly applicationCredential?: ApplicationCredentialRef;
+  /** The trust the token is scoped to; `user` is then its trustor when it impersonates, else its trustee. */
+  readonly trust?: TrustRef;
 }
 
 /**
  * Builds a token's view as Keystone does on every validation: the user and their domain must
  * still be enabled, the scope's project or domain too, an application credential's must still
- * exist and not have expired, and a scoped token must still carry roles; otherwise the token is
- * as good as revoked.
+ * exist and not have expired, a trust's too (with its trustor enabled and still holding the
+ * delegated roles), and a scoped token must still carry roles; otherwise the token is as good as
+ * revoked.
  */
 export async function buildTokenView(managers: IdentityManagers, token: string, payload: TokenPayload): Promise<TokenView> {
   const gone = () => new TokenNotFound(token, 'revoked');
@@ -37,12 +43,26 @@ export async function buildTokenView(managers: IdentityManagers, token: string, 
     if (domain === undefined || !domain.enabled) throw gone();
     return domain;
   };
-  const user = await unlessNotFound(() => managers.users.get(payload.userId));
-  if (user === undefined || !user.enabled) throw gone();
-  const userDomain = await enabledDomain(user.domain_id);
+  const enabledUser = async (id: string) => {
+    const found = await unlessNotFound(() => managers.users.get(id));
+    if (found === undefined || !found.enabled) throw gone();
+    return { user: found, domain: await enabledDomain(found.domain_id) };
+  };
+  const authenticated = await enabledUser(payload.userId);
   const credential = await usableCredential(managers, payload);
   if (credential === null) throw gone();
-  const base = { token, payload, user, userDomain, ...(credential === undefined ? {} : { applicationCredential: credential }) };
+  const trust = await usableTrust(managers, payload);
+  if (trust === null) throw gone();
+  const trustor = trust === undefined ? undefined : await enabledUser(trust.trustor_user_id);
+  const { user, domain: userDomain } = trust?.impersonation === true && trustor !== undefined ? trustor : authenticated;
+  const base = {
+    token,
+    payload,
+    user,
+    userDomain,
+    ...(credential === undefined ? {} : { applicationCredential: credential }),
+    ...(trust === undefined ? {} : { trust }),
+  };
   switch (payload.scope.kind) {
     case 'unscoped':
       return { ...base, roles: [] };
@@ -50,10 +70,14 @@ export async function buildTokenView(managers: IdentityManagers, token: string, 
       const ref = await unlessNotFound(() => managers.projects.get((payload.scope as { projectId: string }).projectId));
       if (ref === undefined || !ref.enabled) throw gone();
       const domain = await enabledDomain(ref.domain_id);
-      const held = await managers.assignments.effectiveRoles(user.id, { projectId: ref.id });
-      const roles = credential === undefined ? held : await credentialRoles(managers, credential, held);
+      const roles = trust !== undefined ? await trustRoles(managers, trust) : await userRoles(managers, user.id, ref.id, credential);
       if (roles.length === 0) throw gone();
       return { ...base, project: { ref, domain }, roles };
+    }
+    case 'system': {
+      const roles = await managers.systemAssignments.effectiveRoles(user.id);
+      if (roles.length === 0) throw gone();
+      return { ...base, system: true, roles };
     }
     case 'domain': {
       const domain = await enabledDomain(payload.scope.domainId);
@@ -71,6 +95,29 @@ async function usableCredential(managers: IdentityManagers, payload: TokenPayloa
   const credential = await unlessNotFound(() => managers.applicationCredentials.get(id));
   if (credential === undefined || credential.user_id !== payload.userId || !managers.applicationCredentials.isUsable(credential)) return null;
   return credential;
+}
+
+/** The token's trust (its uses may all be taken); null when it is gone, expired or not the token user's; undefined for other tokens. */
+async function usableTrust(managers: IdentityManagers, payload: TokenPayload): Promise<TrustRef | null | undefined> {
+  const id = payload.trustId;
+  if (id === undefined) return undefined;
+  const trust = await unlessNotFound(() => managers.trusts.get(id, { usedUp: true }));
+  if (trust === undefined || trust.trustee_user_id !== payload.userId) return null;
+  return trust;
+}
+
+/** The roles of a trust's token: the delegated ones and those they imply, while the trustor holds them all. */
+async function trustRoles(managers: IdentityManagers, trust: TrustRef): Promise<NamedRole[]> {
+  const allowed = await managers.trusts.tokenRoleIds(trust);
+  if (allowed === undefined || trust.project_id === null) return [];
+  const held = await managers.assignments.effectiveRoles(trust.trustor_user_id, { projectId: trust.project_id });
+  return held.filter((role) => allowed.has(role.id));
+}
+
+/** The user's roles on the project, narrowed to an application credential's when the token is one's. */
+async function userRoles(managers: IdentityManagers, userId: string, projectId: string, credential: ApplicationCredentialRef | undefined): Promise<NamedRole[]> {
+  const held = await managers.assignments.effectiveRoles(userId, { projectId });
+  return credential === undefined ? held : credentialRoles(managers, credential, held);
 }
 
 /**
@@ -112,15 +159,25 @@ export function renderToken(view: TokenView, catalog: readonly CatalogEntry[] | 
     body['is_domain'] = false;
   }
   if (view.domain !== undefined) body['domain'] = { id: view.domain.id, name: view.domain.name };
+  if (view.system === true) body['system'] = { all: true };
   if (view.applicationCredential !== undefined) {
     const { id, name, unrestricted } = view.applicationCredential;
     body['application_credential'] = { id, name, restricted: !unrestricted };
   }
-  if (view.project !== undefined || view.domain !== undefined) {
+  if (view.trust !== undefined) {
+    const { id, impersonation, trustor_user_id: trustor, trustee_user_id: trustee } = view.trust;
+    body['OS-TRUST:trust'] = { id, impersonation, trustor_user: { id: trustor }, trustee_user: { id: trustee } };
+  }
+  if (isScoped(view)) {
     body['roles'] = view.roles.map((role) => ({ id: role.id, name: role.name }));
     if (catalog !== undefined) body['catalog'] = catalog;
   }
   return body;
+}
+
+/** Scoped to a project, a domain or the system: the token carries roles and a catalog. */
+export function isScoped(view: TokenView): boolean {
+  return view.project !== undefined || view.domain !== undefined || view.system === true;
 }
 
 /** What the auth middleware of every service needs from a view. */

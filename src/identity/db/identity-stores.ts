@@ -11,6 +11,8 @@ import { OAuthConsumerStore } from './oauth-consumer-store.js';
 import { PolicyStore } from './policy-store.js';
 import { ProjectStore } from './project-store.js';
 import { RoleStore } from './role-store.js';
+import { SystemAssignmentStore } from './system-assignment-store.js';
+import { TrustStore } from './trust-store.js';
 import { UserStore } from './user-store.js';
 
 /** Identity's store: the only code that issues SQL against identity's resource tables, one part per table. */
@@ -30,6 +32,8 @@ export interface IdentityStores {
   readonly endpointGroups: EndpointGroupStore;
   readonly oauthConsumers: OAuthConsumerStore;
   readonly domainConfigs: DomainConfigStore;
+  readonly trusts: TrustStore;
+  readonly systemAssignments: SystemAssignmentStore;
 }
 
 export function createIdentityStores(database: Database): IdentityStores {
@@ -49,5 +53,7 @@ export function createIdentityStores(database: Database): IdentityStores {
     endpointGroups: new EndpointGroupStore(database),
     oauthConsumers: new OAuthConsumerStore(database),
     domainConfigs: new DomainConfigStore(database),
+    trusts: new TrustStore(database),
+    systemAssignments: new SystemAssignmentStore(database),
   };
 }

@@ -175,6 +175,33 @@ export type DomainConfigsTable = {
   sensitive: boolean;
 };
 
+/** migrations/2026-12-06-identity-trusts.ts */
+export type TrustsTable = {
+  id: string;
+  trustor_user_id: string;
+  trustee_user_id: string;
+  project_id: string | null;
+  impersonation: boolean;
+  /** UTC with microseconds, `2026-12-06T10:15:30.123456Z` (an ExpiryTime). */
+  expires_at: string | null;
+  /** Tokens still to be issued for it; null: unlimited. */
+  remaining_uses: number | null;
+  redelegation_count: number;
+  created_at: DbTimestamp;
+};
+
+export type TrustRolesTable = {
+  trust_id: string;
+  role_id: string;
+};
+
+/** migrations/2026-12-06-identity-system-assignments.ts */
+export type SystemAssignmentsTable = {
+  actor_type: 'user' | 'group';
+  actor_id: string;
+  role_id: string;
+};
+
 export type IdentityTables = {
   identity_domains: DomainsTable;
   identity_projects: ProjectsTable;
@@ -194,6 +221,9 @@ export type IdentityTables = {
   identity_endpoint_groups: EndpointGroupsTable;
   identity_oauth_consumers: OAuthConsumersTable;
   identity_domain_configs: DomainConfigsTable;
+  identity_trusts: TrustsTable;
+  identity_trust_roles: TrustRolesTable;
+  identity_system_assignments: SystemAssignmentsTable;
 };
 
 /** Keystone's sentinel for "no domain" in the roles table. */

@@ -20,6 +20,10 @@ export interface IdentityEvents {
   userRemovedFromGroup(userId: string, groupId: string): Promise<void> | void;
   /** The application credential was deleted: tokens issued for it must stop working. */
   applicationCredentialDeleted(id: string): Promise<void> | void;
+  /** The trust was deleted, or its trustor or trustee disabled or its roles revoked: tokens scoped to it must stop working. */
+  trustWithdrawn(id: string): Promise<void> | void;
+  /** A role grant on the system went: the actor's (or its members') tokens must stop working. */
+  systemAssignmentRemoved(actor: { readonly userId: string } | { readonly groupId: string }): Promise<void> | void;
 }
 
 /** Which assignment went: one actor (user or group) and one target (project or domain). */
@@ -40,6 +44,8 @@ export const IGNORE_IDENTITY_EVENTS: IdentityEvents = {
   roleAssignmentRemoved: () => undefined,
   userRemovedFromGroup: () => undefined,
   applicationCredentialDeleted: () => undefined,
+  trustWithdrawn: () => undefined,
+  systemAssignmentRemoved: () => undefined,
 };
 
 /** The event for one deleted row of identity_assignments. */

@@ -17,6 +17,8 @@ import { RegionManager } from './regions.js';
 import { RoleAssignmentLister } from './role-assignments.js';
 import { RoleManager } from './roles.js';
 import type { ResourceDeps } from './store.js';
+import { SystemAssignmentManager } from './system-assignments.js';
+import { TrustManager, withdrawingTrusts } from './trusts.js';
 import { UserManager, type PasswordSettings } from './users.js';
 
 /** Every identity resource manager, sharing one database and one event listener. */
@@ -37,6 +39,8 @@ export interface IdentityManagers {
   readonly endpointGroups: EndpointGroupManager;
   readonly oauthConsumers: OAuthConsumerManager;
   readonly domainConfigs: DomainConfigManager;
+  readonly trusts: TrustManager;
+  readonly systemAssignments: SystemAssignmentManager;
 }
 
 export interface IdentityManagerOptions {
@@ -50,7 +54,7 @@ export function createIdentityManagers(database: Database, options: IdentityMana
   const tables = createIdentityStores(database);
   const store: ResourceDeps = {
     tables,
-    events: deletingApplicationCredentials(options.events ?? IGNORE_IDENTITY_EVENTS, tables.applicationCredentials),
+    events: withdrawingTrusts(deletingApplicationCredentials(options.events ?? IGNORE_IDENTITY_EVENTS, tables.applicationCredentials), tables),
     now: options.now ?? (() => new Date()),
   };
   const domains = new DomainManager(store);
@@ -76,5 +80,7 @@ export function createIdentityManagers(database: Database, options: IdentityMana
     endpointGroups: new EndpointGroupManager(store),
     oauthConsumers: new OAuthConsumerManager(store),
     domainConfigs: new DomainConfigManager(store),
+    trusts: new TrustManager(store, users, projects, roles, assignments),
+    systemAssignments: new SystemAssignmentManager(store, users, groups, roles),
   };
 }

@@ -18,6 +18,8 @@ export interface RevocationEvent {
   readonly domainId?: string;
   /** Matches tokens issued for this application credential. */
   readonly applicationCredentialId?: string;
+  /** Matches tokens scoped to this trust. */
+  readonly trustId?: string;
   readonly issuedBefore: Date;
 }
 
@@ -42,6 +44,7 @@ export function revokes(event: RevocationEvent, token: TokenPayload): boolean {
     return false;
   }
   if (event.applicationCredentialId !== undefined && event.applicationCredentialId !== token.applicationCredentialId) return false;
+  if (event.trustId !== undefined && event.trustId !== token.trustId) return false;
   return true;
 }
 
@@ -65,7 +68,7 @@ export class RevocationList {
   readonly #now: () => Date;
   /**
    * Each event under one key of the fields it sets (audit id, else user, project, domain,
-   * application credential, else ''), then by its full identity, so that re-reading an event does not add it twice.
+   * application credential, trust, else ''), then by its full identity, so that re-reading an event does not add it twice.
    */
   readonly #index = new Map<string, Map<string, RevocationEvent>>();
   #timer: NodeJS.Timeout | undefined;
@@ -121,6 +124,7 @@ export class RevocationList {
       token.scope.kind === 'project' ? `p:${token.scope.projectId}` : undefined,
       token.scope.kind === 'domain' ? `d:${token.scope.domainId}` : undefined,
       token.applicationCredentialId === undefined ? undefined : `c:${token.applicationCredentialId}`,
+      token.trustId === undefined ? undefined : `t:${token.trustId}`,
       '',
     ];
     for (const key of candidates) {
@@ -150,6 +154,7 @@ export class RevocationList {
       event.projectId,
       event.domainId,
       event.applicationCredentialId,
+      event.trustId,
       event.issuedBefore.getTime(),
     ]);
     bucket.set(identity, event);
@@ -185,5 +190,6 @@ function indexKey(event: RevocationEvent): string {
   if (event.projectId !== undefined) return `p:${event.projectId}`;
   if (event.domainId !== undefined) return `d:${event.domainId}`;
   if (event.applicationCredentialId !== undefined) return `c:${event.applicationCredentialId}`;
+  if (event.trustId !== undefined) return `t:${event.trustId}`;
   return '';
 }

@@ -27,6 +27,9 @@ describe('token payload codec', () => {
     'a lifetime of years': { ...base, expiresAt: new Date('2036-01-01T00:00:00.001Z') },
     'an application credential': { ...base, methods: ['application_credential'], applicationCredentialId: hexId() },
     'an application credential with a text id': { ...base, methods: ['application_credential'], applicationCredentialId: 'cred-1' },
+    'system scope': { ...base, scope: { kind: 'system' } },
+    'a trust': { ...base, trustId: hexId() },
+    'a trust with a text id, and an application credential': { ...base, trustId: 'trust-1', applicationCredentialId: hexId() },
   };
   for (const [name, payload] of Object.entries(cases)) {
     test(`round trip: ${name}`, () => {
@@ -55,9 +58,9 @@ describe('token payload codec', () => {
     const noMethods = Buffer.from(bytes);
     noMethods[1] = 0;
     assert.throws(() => decodeTokenPayload(noMethods), /bad methods/);
-    const badScope = Buffer.from(bytes);
-    badScope[2] = 3;
-    assert.throws(() => decodeTokenPayload(badScope), /bad flags/);
+    const textTrustWithoutTrust = Buffer.from(bytes);
+    textTrustWithoutTrust[2] = (textTrustWithoutTrust[2] ?? 0) | 0b1000_0000;
+    assert.throws(() => decodeTokenPayload(textTrustWithoutTrust), /bad flags/);
     const encodingWithoutCred = Buffer.from(bytes);
     encodingWithoutCred[2] = (encodingWithoutCred[2] ?? 0) | 0b1_0000;
     assert.throws(() => decodeTokenPayload(encodingWithoutCred), /bad flags/);

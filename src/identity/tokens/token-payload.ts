@@ -5,10 +5,11 @@
  *
  * Layout, version 1:
  *   version (1) ‖ methods bitmask (1) ‖ flags (1: scope kind in bits 0-1, parent audit id in bit 2,
- *   application credential id in bit 3, its encoding in bits 4-5)
+ *   application credential id in bit 3, its encoding in bits 4-5, trust id in bit 6, stored as
+ *   text rather than 32 hex digits in bit 7)
  *   ‖ id encodings (1: two bits each for user, scope, audit, parent audit)
  *   ‖ user id ‖ scope id? ‖ issued at (ms since epoch, 6 bytes) ‖ lifetime (ms, LEB128)
- *   ‖ audit id ‖ parent audit id? ‖ application credential id?
+ *   ‖ audit id ‖ parent audit id? ‖ application credential id? ‖ trust id?
  * Ids that are 32 hex digits, dashed UUIDs or 22-character base64url (audit ids) take 16 bytes;
  * any other string (the Default domain's `default`) a length byte and its UTF-8.
  */
@@ -19,6 +20,8 @@ export type AuthMethod = (typeof AUTH_METHODS)[number];
 export type TokenScope =
   | { readonly kind: 'project'; readonly projectId: string }
   | { readonly kind: 'domain'; readonly domainId: string }
+  /** Keystone's `system: {all: true}`: the deployment itself. */
+  | { readonly kind: 'system' }
   | { readonly kind: 'unscoped' };
 
 export interface TokenPayload {
@@ -33,6 +36,8 @@ export interface TokenPayload {
   readonly auditIds: readonly [string] | readonly [string, string];
   /** The application credential the token was issued for (method `application_credential`). */
   readonly applicationCredentialId?: string;
+  /** The trust the token is scoped to (its scope is then the trust's project, its user the trustee). */
+  readonly trustId?: string;
 }
 
 /** The bytes decrypted fine but are not a payload this version understands. */
@@ -44,11 +49,12 @@ export class InvalidTokenPayload extends Error {
 }
 
 const VERSION = 1;
-const SCOPE_KINDS = ['unscoped', 'project', 'domain'] as const;
+const SCOPE_KINDS = ['unscoped', 'project', 'domain', 'system'] as const;
 const HAS_PARENT = 0b100;
 const HAS_APP_CRED = 0b1000;
 const APP_CRED_ENCODING_SHIFT = 4;
-const KNOWN_FLAGS = 0b11_1111;
+const HAS_TRUST = 0b100_0000;
+const TRUST_AS_TEXT = 0b1000_0000;
 const MAX_TIMESTAMP_MS = 2 ** 48 - 1;
 
 /** How one id is stored, chosen per id. */
@@ -69,6 +75,8 @@ export function encodeTokenPayload(payload: TokenPayload): Buffer {
   const [auditId, parentAuditId] = payload.auditIds;
   const appCredId = payload.applicationCredentialId;
   const appCredEncoding = appCredId === undefined ? IdEncoding.Hex : idEncoding(appCredId);
+  const { trustId } = payload;
+  const trustEncoding = trustId === undefined || HEX32.test(trustId) ? IdEncoding.Hex : IdEncoding.Text;
   // Slots 0-3: user, scope, audit, parent audit; an absent id keeps its slot at 0.
   const slots = [payload.userId, scopeId, auditId, parentAuditId];
   const encodings = slots.map((id) => (id === undefined ? IdEncoding.Hex : idEncoding(id)));
@@ -85,7 +93,8 @@ export function encodeTokenPayload(payload: TokenPayload): Buffer {
     methodMask(payload.methods),
     SCOPE_KINDS.indexOf(payload.scope.kind) |
       (parentAuditId === undefined ? 0 : HAS_PARENT) |
-      (appCredId === undefined ? 0 : HAS_APP_CRED | (appCredEncoding << APP_CRED_ENCODING_SHIFT)),
+      (appCredId === undefined ? 0 : HAS_APP_CRED | (appCredEncoding << APP_CRED_ENCODING_SHIFT)) |
+      (trustId === undefined ? 0 : HAS_TRUST | (trustEncoding === IdEncoding.Text ? TRUST_AS_TEXT : 0)),
     encodings.reduce((packed, encoding, slot) => packed | (encoding << (slot * 2)), 0),
   ]);
   const idBytes = (slot: number): Buffer[] => {
@@ -93,7 +102,18 @@ export function encodeTokenPayload(payload: TokenPayload): Buffer {
     return id === undefined ? [] : [encodeId(id, encodings[slot] ?? IdEncoding.Text)];
   };
   const appCredBytes = appCredId === undefined ? [] : [encodeId(appCredId, appCredEncoding)];
-  return Buffer.concat([header, ...idBytes(0), ...idBytes(1), issued, encodeVarint(lifetimeMs), ...idBytes(2), ...idBytes(3), ...appCredBytes]);
+  const trustBytes = trustId === undefined ? [] : [encodeId(trustId, trustEncoding)];
+  return Buffer.concat([
+    header,
+    ...idBytes(0),
+    ...idBytes(1),
+    issued,
+    encodeVarint(lifetimeMs),
+    ...idBytes(2),
+    ...idBytes(3),
+    ...appCredBytes,
+    ...trustBytes,
+  ]);
 }
 
 export function decodeTokenPayload(bytes: Buffer): TokenPayload {
@@ -102,8 +122,9 @@ export function decodeTokenPayload(bytes: Buffer): TokenPayload {
   const methods = methodsOf(reader.byte());
   const flags = reader.byte();
   const scopeKind = SCOPE_KINDS[flags & 0b11];
-  if (scopeKind === undefined || (flags & ~KNOWN_FLAGS) !== 0) throw new InvalidTokenPayload('bad flags');
-  if ((flags & HAS_APP_CRED) === 0 && flags >> APP_CRED_ENCODING_SHIFT !== 0) throw new InvalidTokenPayload('bad flags');
+  if (scopeKind === undefined) throw new InvalidTokenPayload('bad flags');
+  if ((flags & HAS_APP_CRED) === 0 && ((flags >> APP_CRED_ENCODING_SHIFT) & 0b11) !== 0) throw new InvalidTokenPayload('bad flags');
+  if ((flags & HAS_TRUST) === 0 && (flags & TRUST_AS_TEXT) !== 0) throw new InvalidTokenPayload('bad flags');
   const packed = reader.byte();
   const encodingAt = (slot: number): IdEncoding => (packed >> (slot * 2)) & 0b11;
 
@@ -113,12 +134,15 @@ export function decodeTokenPayload(bytes: Buffer): TokenPayload {
       ? { kind: 'project', projectId: reader.id(encodingAt(1)) }
       : scopeKind === 'domain'
         ? { kind: 'domain', domainId: reader.id(encodingAt(1)) }
-        : { kind: 'unscoped' };
+        : scopeKind === 'system'
+          ? { kind: 'system' }
+          : { kind: 'unscoped' };
   const issuedMs = reader.uint48();
   const lifetimeMs = reader.varint();
   const auditId = reader.id(encodingAt(2));
   const auditIds: TokenPayload['auditIds'] = (flags & HAS_PARENT) !== 0 ? [auditId, reader.id(encodingAt(3))] : [auditId];
   const appCredId = (flags & HAS_APP_CRED) !== 0 ? reader.id((flags >> APP_CRED_ENCODING_SHIFT) & 0b11) : undefined;
+  const trustId = (flags & HAS_TRUST) !== 0 ? reader.id((flags & TRUST_AS_TEXT) !== 0 ? IdEncoding.Text : IdEncoding.Hex) : undefined;
   reader.end();
   return {
     userId,
@@ -128,6 +152,7 @@ export function decodeTokenPayload(bytes: Buffer): TokenPayload {
     expiresAt: new Date(issuedMs + lifetimeMs),
     auditIds,
     ...(appCredId === undefined ? {} : { applicationCredentialId: appCredId }),
+    ...(trustId === undefined ? {} : { trustId }),
   };
 }
 

@@ -60,6 +60,10 @@ export interface IssueTokenInput {
   readonly parent?: TokenPayload;
   /** The application credential authenticated with (method `application_credential`). */
   readonly applicationCredentialId?: string;
+  /** The trust the token is scoped to (a trustee's token on the trust's project). */
+  readonly trustId?: string;
+  /** The token expires then at the latest (a trust's expiry). */
+  readonly notAfter?: Date;
 }
 
 export interface IssuedToken {
@@ -98,14 +102,17 @@ export class TokenProvider {
     }
     const issuedAt = this.#now();
     const auditId = randomBytes(16).toString('base64url');
+    const lifetimeEnd = parent?.expiresAt ?? new Date(issuedAt.getTime() + this.#lifetimeMs);
+    const expiresAt = input.notAfter !== undefined && input.notAfter.getTime() < lifetimeEnd.getTime() ? input.notAfter : lifetimeEnd;
     const payload: TokenPayload = {
       userId: input.userId,
       methods: unionOfMethods(input.methods, parent?.methods ?? []),
       scope: input.scope,
       issuedAt,
-      expiresAt: parent?.expiresAt ?? new Date(issuedAt.getTime() + this.#lifetimeMs),
+      expiresAt,
       auditIds: parent === undefined ? [auditId] : [auditId, parent.auditIds[1] ?? parent.auditIds[0]],
       ...(input.applicationCredentialId === undefined ? {} : { applicationCredentialId: input.applicationCredentialId }),
+      ...(input.trustId === undefined ? {} : { trustId: input.trustId }),
     };
     const token = fernetEncrypt(this.#currentKeys().primary, encodeTokenPayload(payload), issuedAt);
     this.#remember(token, payload);

@@ -50,7 +50,7 @@ function expiryText(time: ExpiryTime | null): string | null {
 }
 
 /** utils.parse_expiration_date: an ISO 8601 time (UTC when it names no zone) not in the past. */
-function parseExpiry(text: string | null | undefined, now: Date): ExpiryTime | null {
+export function parseExpiry(text: string | null | undefined, now: Date): ExpiryTime | null {
   if (text === undefined || text === null) return null;
   const time = expiryTime(text);
   if (time === undefined) throw new BadRequest(`Invalid input for field 'expires_at': '${text}' is not a valid time.`);

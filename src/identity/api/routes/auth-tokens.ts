@@ -5,7 +5,7 @@ import { BadRequest, Forbidden } from '../../../common/errors/errors.js';
 import { AuthRequestSchema } from '../../auth/auth-request.js';
 import type { Authenticator } from '../../auth/authenticate.js';
 import type { LocalTokenValidator } from '../../auth/token-validator.js';
-import { renderToken, type TokenView } from '../../auth/token-view.js';
+import { isScoped, renderToken, type TokenView } from '../../auth/token-view.js';
 import type { TokenProvider } from '../../tokens/token-provider.js';
 import { collectionLinks, queryFlag } from './links.js';
 import { renderDomain, renderProject } from './render.js';
@@ -32,7 +32,7 @@ function subjectToken(request: FastifyRequest): string {
  */
 export function authTokenRoutes(deps: AuthRouteDeps): FastifyPluginAsyncTypebox {
   const catalogFor = (view: TokenView, nocatalog: string | undefined) =>
-    queryFlag(nocatalog) === true || (view.project === undefined && view.domain === undefined)
+    queryFlag(nocatalog) === true || !isScoped(view)
       ? undefined
       : deps.managers.endpoints.tokenCatalog(view.project?.ref.id);
 

@@ -12,6 +12,7 @@ import { projectRoutes } from './projects.js';
 import { roleAssignmentRoutes } from './role-assignments.js';
 import { roleRoutes } from './roles.js';
 import type { IdentityRouteDeps } from './route-deps.js';
+import { systemGrantRoutes } from './system-grants.js';
 import { userRoutes } from './users.js';
 
 export type { IdentityRouteDeps } from './route-deps.js';
@@ -19,7 +20,7 @@ export type { IdentityRouteDeps } from './route-deps.js';
 /** Keystone v3's resource API (everything but /v3/auth), registered at `/v3/…` of the identity plugin. */
 export function identityResourceRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, roleAssignmentRoutes, catalogRoutes, policyRoutes, endpointGroupRoutes, oauthConsumerRoutes, domainConfigRoutes]) {
+    for (const routes of [domainRoutes, projectRoutes, projectTagRoutes, userRoutes, groupRoutes, roleRoutes, grantRoutes, systemGrantRoutes, roleAssignmentRoutes, catalogRoutes, policyRoutes, endpointGroupRoutes, oauthConsumerRoutes, domainConfigRoutes]) {
       await app.register(routes(deps));
     }
   };

@@ -7,6 +7,8 @@ import * as domainConfigs from './2026-12-06-identity-domain-configs.js';
 import * as endpointGroups from './2026-12-06-identity-endpoint-groups.js';
 import * as oauthConsumers from './2026-12-06-identity-oauth-consumers.js';
 import * as policies from './2026-12-06-identity-policies.js';
+import * as systemAssignments from './2026-12-06-identity-system-assignments.js';
+import * as trusts from './2026-12-06-identity-trusts.js';
 
 /** Identity's schema history, in order. */
 export const identityMigrations: ServiceMigrations = {
@@ -20,5 +22,7 @@ export const identityMigrations: ServiceMigrations = {
     '2026-12-06-identity-endpoint-groups': endpointGroups,
     '2026-12-06-identity-oauth-consumers': oauthConsumers,
     '2026-12-06-identity-domain-configs': domainConfigs,
+    '2026-12-06-identity-trusts': trusts,
+    '2026-12-06-identity-system-assignments': systemAssignments,
   },
 };

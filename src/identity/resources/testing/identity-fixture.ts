@@ -31,6 +31,8 @@ export function recordingEvents(): { events: IdentityEvents; log: string[] } {
     roleAssignmentRemoved: (removed) => void log.push(`roleAssignmentRemoved(${JSON.stringify(removed)})`),
     userRemovedFromGroup: (userId, groupId) => void log.push(`userRemovedFromGroup(${userId},${groupId})`),
     applicationCredentialDeleted: (id) => void log.push(`applicationCredentialDeleted(${id})`),
+    trustWithdrawn: (id) => void log.push(`trustWithdrawn(${id})`),
+    systemAssignmentRemoved: (actor) => void log.push(`systemAssignmentRemoved(${JSON.stringify(actor)})`),
   };
   return { events, log };
 }

@@ -23,6 +23,7 @@ export class DbRevocationStore implements RevocationStore {
         project_id: event.projectId ?? null,
         domain_id: event.domainId ?? null,
         application_credential_id: event.applicationCredentialId ?? null,
+        trust_id: event.trustId ?? null,
         issued_before: toDbTimestamp(event.issuedBefore),
         revoked_at: toDbTimestamp(this.#now()),
       })
@@ -39,6 +40,7 @@ export class DbRevocationStore implements RevocationStore {
       ...(row.project_id === null ? {} : { projectId: row.project_id }),
       ...(row.domain_id === null ? {} : { domainId: row.domain_id }),
       ...(row.application_credential_id === null ? {} : { applicationCredentialId: row.application_credential_id }),
+      ...(row.trust_id === null ? {} : { trustId: row.trust_id }),
       issuedBefore: fromDbTimestamp(row.issued_before),
     }));
   }

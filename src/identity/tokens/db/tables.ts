@@ -10,6 +10,7 @@ export type RevocationEventsTable = {
   project_id: string | null;
   domain_id: string | null;
   application_credential_id: string | null;
+  trust_id: string | null;
   issued_before: DbTimestamp;
   revoked_at: DbTimestamp;
 };
