@@ -76,7 +76,9 @@ describe('network routes', () => {
       assert.equal((await call('PUT', `/v2.0/networks/${String(shared['id'])}`, { body: { network: { name: 'x' } }, as: OTHER })).status, 403);
       const listed = (await call('GET', '/v2.0/networks', { as: OTHER })).json['networks'] as Record<string, unknown>[];
       assert.deepEqual(listed.map((network) => network['name']).sort(), ['public', 'shared']);
-      assert.ok(!('router:external' in (listed.find((network) => network['id'] === external['id']) ?? {})), "router:external shows to the owner's project only");
+      assert.equal(listed.find((network) => network['id'] === external['id'])?.['router:external'], true, 'router:external shows to every project');
+      const filtered = (await call('GET', '/v2.0/networks?router:external=True', { as: OTHER })).json['networks'] as Record<string, unknown>[];
+      assert.deepEqual(filtered.map((network) => [network['name'], network['router:external']]), [['public', true]]);
       assert.equal((await call('POST', '/v2.0/networks', { body: { network: {} }, as: readerOf('demo') })).status, 403);
     }));
 
