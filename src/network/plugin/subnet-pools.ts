@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NetworkStore } from '../db/network-store.js';
 import type { ResourceChanges, ResourceRow } from '../db/store/resource-rows.js';
 import { badRequest, invalidInput, notFound } from '../errors.js';
-import { formatCidr, parseCidr, type Cidr } from '../ipam/ip-address.js';
+import { formatCidr, parseCidr, unrecognizedCidr, type Cidr } from '../ipam/ip-address.js';
 import { PrefixSet } from '../ipam/prefix-set.js';
 import type { Caller, ResourceView } from './caller.js';
 import { newStandardColumns, parseJson, standardView } from './standard-attributes.js';
@@ -168,10 +168,8 @@ export function cidrOf(text: string): Cidr {
 function readSettings(body: Pick<SubnetPoolCreate, 'prefixes' | 'min_prefixlen' | 'max_prefixlen' | 'default_prefixlen'>): PoolSettings {
   const cidrs = body.prefixes.map((text) => {
     const cidr = parseCidr(text, true);
-    if (cidr !== undefined) return cidr;
-    const recommended = parseCidr(text);
-    const hint = recommended === undefined ? '' : `, '${formatCidr(recommended)}' is recommended`;
-    throw badRequest(`Invalid input for prefixes. Reason: '${text}' isn't a recognized IP subnet cidr${hint}.`, 'HTTPBadRequest');
+    if (cidr === undefined) throw badRequest(`Invalid input for prefixes. Reason: ${unrecognizedCidr(text)}`, 'HTTPBadRequest');
+    return cidr;
   });
   const first = cidrs[0];
   if (first === undefined) throw badRequest('Empty subnet pool prefix list.', 'EmptySubnetPoolPrefixList');

@@ -4,12 +4,12 @@ import type { ResourceChanges, ResourceRow } from '../db/store/resource-rows.js'
 import { badRequest, conflict, invalidInput, notFound } from '../errors.js';
 import { checkPools, defaultPools, type AllocationPool } from '../ipam/allocation-pools.js';
 import { withIpamRetry, type IpamSubnet } from '../ipam/ip-allocator.js';
-import { cidrContains, cidrsOverlap, formatCidr, formatIp, lastAddress, normalizeIp, parseCidr, parseIp, type Cidr } from '../ipam/ip-address.js';
+import { SubnetAllocator } from '../ipam/subnet-allocator.js';
+import { cidrContains, cidrsOverlap, formatCidr, formatIp, lastAddress, normalizeIp, parseCidr, parseIp, unrecognizedCidr, type Cidr } from '../ipam/ip-address.js';
 import type { ResourceView } from './caller.js';
 import type { PluginDeps } from './plugin-deps.js';
 import type { QuotaPlugin } from './quotas.js';
 import type { SubnetPoolPlugin } from './subnet-pools.js';
-import { SubnetAllocator } from '../ipam/subnet-allocator.js';
 import { newStandardColumns, parseJson, standardView } from './standard-attributes.js';
 
 export type SubnetRow = ResourceRow<'net_subnets'>;
@@ -211,10 +211,8 @@ export function ipamSubnet(row: SubnetRow): IpamSubnet {
 /** A create's cidr: 400 when it is none or has host bits set (Neutron recommends the network's). */
 function strictCidr(text: string): Cidr {
   const cidr = parseCidr(text, true);
-  if (cidr !== undefined) return cidr;
-  const recommended = parseCidr(text);
-  const hint = recommended === undefined ? '' : `, '${formatCidr(recommended)}' is recommended`;
-  throw invalidInput(`'${text}' isn't a recognized IP subnet cidr${hint}.`);
+  if (cidr === undefined) throw invalidInput(unrecognizedCidr(text));
+  return cidr;
 }
 
 /** The gateway as a number (null: none); 400 when it is not a usable host address of the subnet. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ADMIN, memberOf, readerOf, withNetworkApi, type Call } from '../../testing/network-api-fixture.js';
+import { ADMIN, fault, memberOf, readerOf, withNetworkApi, type Call } from '../../testing/network-api-fixture.js';
 
 const OTHER = memberOf('other');
 
@@ -8,10 +8,6 @@ async function createNetwork(call: Call, body: Record<string, unknown> = {}, as 
   const reply = await call('POST', '/v2.0/networks', { body: { network: { name: 'net', ...body } }, as });
   assert.equal(reply.status, 201, JSON.stringify(reply.json));
   return reply.json['network'] as Record<string, unknown>;
-}
-
-function fault(reply: { json: Record<string, unknown> }): { type: string; message: string } {
-  return reply.json['NeutronError'] as { type: string; message: string };
 }
 
 describe('network routes', () => {

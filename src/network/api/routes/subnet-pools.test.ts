@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DIALECTS, unavailable } from '../../../../test/support/databases.js';
-import { ADMIN, memberOf, readerOf, withNetworkApi, type Call } from '../../testing/network-api-fixture.js';
+import { ADMIN, create, fault, memberOf, readerOf, withNetworkApi, type Call } from '../../testing/network-api-fixture.js';
 
 type Json = Record<string, unknown>;
-
-async function create(call: Call, collection: string, member: string, body: Json, as = memberOf('demo')): Promise<Json> {
-  const reply = await call('POST', `/v2.0/${collection}`, { body: { [member]: body }, as });
-  assert.equal(reply.status, 201, JSON.stringify(reply.json));
-  return reply.json[member] as Json;
-}
-
-function fault(reply: { json: Json }): { type: string; message: string } {
-  return reply.json['NeutronError'] as { type: string; message: string };
-}
 
 const poolsOf = async (call: Call, as = memberOf('demo')) => (await call('GET', '/v2.0/subnetpools', { as })).json['subnetpools'] as Json[];
 
