@@ -40,7 +40,8 @@ describe('subnet pool routes', () => {
       const first = (await subnet({})).json['subnet'] as Json;
       assert.deepEqual([first['cidr'], first['subnetpool_id'], first['gateway_ip']], ['10.30.0.0/24', pool['id'], '10.30.0.1']);
       assert.deepEqual(first['allocation_pools'], [{ start: '10.30.0.2', end: '10.30.0.254' }]);
-      const small = (await subnet({ prefixlen: 26 })).json['subnet'] as Json;
+      // The openstack CLI sends --prefix-length as a string; Neutron converts it.
+      const small = (await subnet({ prefixlen: '26' })).json['subnet'] as Json;
       assert.equal(small['cidr'], '10.30.1.0/26');
       const next = (await subnet({ prefixlen: 26 })).json['subnet'] as Json;
       assert.equal(next['cidr'], '10.30.1.64/26', 'the fragment left by the last /26 first');
@@ -128,13 +129,15 @@ describe('subnet pool routes', () => {
       await bad({ prefixes: ['10.0.0.0/8'], max_prefixlen: 33 }, 'IllegalSubnetPoolPrefixBounds');
       await bad({ prefixes: ['10.0.0.0/8'], default_prefixlen: 4 }, 'IllegalSubnetPoolPrefixBounds');
       await bad({ prefixes: ['10.0.0.0/8'], min_prefixlen: -1 }, 'HTTPBadRequest');
+      await bad({ prefixes: ['10.0.0.0/8'], min_prefixlen: 'eight' }, 'HTTPBadRequest');
       await bad({ prefixes: ['10.0.0.0/8'], ip_version: 4 }, 'HTTPBadRequest');
       await bad({ name: 'no prefixes' }, 'HTTPBadRequest');
       const scoped = await call('POST', '/v2.0/subnetpools', { body: { subnetpool: { prefixes: ['10.0.0.0/8'], address_scope_id: '5b4b0e0f-0000-4000-8000-000000000000' } } });
       assert.equal(scoped.status, 404);
       assert.deepEqual(await poolsOf(call), [], 'no refused create left a pool');
 
-      const pool = await create(call, 'subnetpools', 'subnetpool', { name: 'pool', prefixes: ['10.90.0.0/16'] });
+      const pool = await create(call, 'subnetpools', 'subnetpool', { name: 'pool', prefixes: ['10.90.0.0/16'], max_prefixlen: '32' });
+      assert.equal(pool['max_prefixlen'], 32);
       const path = `/v2.0/subnetpools/${String(pool['id'])}`;
       const shrink = await call('PUT', path, { body: { subnetpool: { prefixes: ['10.90.0.0/17'] } } });
       assert.equal(shrink.status, 400);

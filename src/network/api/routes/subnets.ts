@@ -5,7 +5,7 @@ import { createOnNetworkTarget, onNetworkTarget } from './network-target.js';
 import { check } from './policy-checks.js';
 import { ownedTarget, resourceRoutes } from './resource-routes.js';
 import type { NetworkRouteDeps } from './route-deps.js';
-import { Description, Name, OWNED, Uuid } from './schema-types.js';
+import { Description, IntegerLike, integerOf, Name, OWNED, Uuid } from './schema-types.js';
 
 const Pool = Type.Object({ start: Type.String(), end: Type.String() }, { additionalProperties: false });
 const HostRoute = Type.Object({ destination: Type.String(), nexthop: Type.String() }, { additionalProperties: false });
@@ -25,7 +25,7 @@ export const SubnetCreateBody = Type.Object(
     ipv6_ra_mode: Type.Optional(NullableString),
     ipv6_address_mode: Type.Optional(NullableString),
     subnetpool_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
-    prefixlen: Type.Optional(Type.Integer({ minimum: 0 })),
+    prefixlen: Type.Optional(IntegerLike),
     use_default_subnetpool: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -53,7 +53,7 @@ export function subnetRoutes(deps: NetworkRouteDeps): FastifyPluginAsyncTypebox 
     createBody: SubnetCreateBody,
     updateBody: SubnetUpdateBody,
     notFound: (id) => notFound('Subnet', id),
-    create: (owner, body) => plugin.subnets.create(owner, body),
+    create: (owner, body) => plugin.subnets.create(owner, { ...body, prefixlen: integerOf(body.prefixlen) }),
     list: () => plugin.subnets.list(undefined),
     get: (id) => plugin.subnets.get(id),
     update: (id, body) => plugin.subnets.update(id, body),
