@@ -36,7 +36,11 @@ export const NETWORK_POLICIES: readonly RuleDefault[] = [
   rule('create_network:provider:physical_network', 'rule:admin_only', 'Specify ``provider:physical_network`` when creating a network'),
   rule('create_network:provider:segmentation_id', 'rule:admin_only', 'Specify ``provider:segmentation_id`` when creating a network'),
   rule('get_network', 'rule:admin_only or role:reader and project_id:%(project_id)s or rule:shared or rule:external or rule:context_is_advsvc', 'Get a network'),
-  rule('get_network:router:external', 'rule:admin_only or role:reader and project_id:%(project_id)s', 'Get ``router:external`` attribute of a network'),
+  // Zed's new default (admin or project reader) hides whether a visible external network is external
+  // from every other project, which get_network lets see it; Zed as shipped (enforce_new_defaults
+  // off) ors in the deprecated rule:regular_user, and clients (Tempest's external network
+  // visibility tests, `openstack network list --external`) read the attribute as any member.
+  rule('get_network:router:external', 'rule:regular_user', 'Get ``router:external`` attribute of a network'),
   rule('get_network:segments', 'rule:admin_only', 'Get ``segments`` attribute of a network'),
   rule('get_network:provider:network_type', 'rule:admin_only', 'Get ``provider:network_type`` attribute of a network'),
   rule('get_network:provider:physical_network', 'rule:admin_only', 'Get ``provider:physical_network`` attribute of a network'),
@@ -60,6 +64,14 @@ export const NETWORK_POLICIES: readonly RuleDefault[] = [
   rule('update_subnet:segment_id', 'rule:admin_only', 'Update ``segment_id`` attribute of a subnet'),
   rule('update_subnet:service_types', 'rule:admin_only', 'Update ``service_types`` attribute of a subnet'),
   rule('delete_subnet', 'rule:admin_only or role:member and project_id:%(project_id)s or rule:network_owner', 'Delete a subnet'),
+  rule('shared_subnetpools', 'field:subnetpools:shared=True', 'Definition of a shared subnetpool'),
+  rule('create_subnetpool', 'rule:admin_only or role:member and project_id:%(project_id)s', 'Create a subnetpool'),
+  rule('create_subnetpool:shared', 'rule:admin_only', 'Create a shared subnetpool'),
+  rule('create_subnetpool:is_default', 'rule:admin_only', 'Specify ``is_default`` attribute when creating a subnetpool'),
+  rule('get_subnetpool', 'rule:admin_only or role:reader and project_id:%(project_id)s or rule:shared_subnetpools', 'Get a subnetpool'),
+  rule('update_subnetpool', 'rule:admin_only or role:member and project_id:%(project_id)s', 'Update a subnetpool'),
+  rule('update_subnetpool:is_default', 'rule:admin_only', 'Update ``is_default`` attribute of a subnetpool'),
+  rule('delete_subnetpool', 'rule:admin_only or role:member and project_id:%(project_id)s', 'Delete a subnetpool'),
   rule('network_device', 'field:port:device_owner=~^network:', 'Definition of port with network device_owner'),
   rule('admin_or_data_plane_int', 'rule:context_is_admin or role:data_plane_integrator', 'Rule for data plane integration'),
   rule('create_port', 'rule:admin_only or role:member and project_id:%(project_id)s', 'Create a port'),

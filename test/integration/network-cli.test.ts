@@ -86,6 +86,21 @@ describe('networking through the openstack CLI', { skip }, () => {
     assert.equal(ports.length, 3, 'p1, the router interface and the DHCP port, nothing from the refused requests');
   });
 
+  test('subnet pools: create, list, show, a subnet that takes its prefix from the pool, delete', async () => {
+    const pool = await openstackJson<Row>(cloud.admin, ['subnet', 'pool', 'create', '--pool-prefix', '10.128.0.0/16', '--default-prefix-length', '26', '--tag', 'blue', 'pool1']);
+    assert.deepEqual([pool['prefixes'], pool['default_prefixlen'], pool['ip_version'], pool['tags']], [['10.128.0.0/16'], 26, 4, ['blue']]);
+    assert.ok((await openstackJson<Row[]>(cloud.admin, ['subnet', 'pool', 'list'])).some((row) => row['Name'] === 'pool1'));
+    assert.equal((await openstackJson<Row>(cloud.admin, ['subnet', 'pool', 'show', 'pool1']))['id'], pool['id']);
+    const subnet = await openstackJson<Row>(cloud.admin, ['subnet', 'create', '--network', 'private', '--subnet-pool', 'pool1', '--prefix-length', '27', 'from-pool']);
+    assert.deepEqual([subnet['cidr'], subnet['subnetpool_id']], ['10.128.0.0/27', pool['id']]);
+    const inUse = await openstack(cloud.admin, ['subnet', 'pool', 'delete', 'pool1']);
+    assert.notEqual(inUse.code, 0);
+    assert.match(inUse.stderr, /existing allocations/);
+    await openstackOk(cloud.admin, ['subnet', 'delete', 'from-pool']);
+    await openstackOk(cloud.admin, ['subnet', 'pool', 'delete', 'pool1']);
+    assert.notEqual((await openstack(cloud.admin, ['subnet', 'pool', 'show', 'pool1'])).code, 0);
+  });
+
   test('deleting everything in order leaves no port behind', async () => {
     await openstackOk(cloud.admin, ['port', 'delete', 'p1']);
     await openstackOk(cloud.admin, ['security', 'group', 'delete', 'web']);

@@ -50,6 +50,7 @@ function networkFixture(app: FastifyInstance, db: Database): NetworkMatrixFixtur
   return {
     network,
     subnet,
+    subnetpool: () => made('member', 'subnetpools', 'subnetpool', { name: 'fixture', prefixes: ['10.200.0.0/16'] }),
     port: async () => made('member', 'ports', 'port', { network_id: await network() }),
     router,
     floatingip: async () => made('member', 'floatingips', 'floatingip', { floating_network_id: await externalNetwork() }),

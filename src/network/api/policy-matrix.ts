@@ -10,6 +10,7 @@ import { statuses, type Expectation, type MatrixRow } from '../../common/policy/
 export interface NetworkMatrixFixture {
   network(): Promise<string>;
   subnet(): Promise<string>;
+  subnetpool(): Promise<string>;
   port(): Promise<string>;
   router(): Promise<string>;
   floatingip(): Promise<string>;
@@ -63,6 +64,11 @@ const RESOURCES: readonly Resource[] = [
     path: 'subnets', kind: 'subnet', member: 'subnet',
     create: async (fx) => ({ network_id: await fx.network(), ip_version: 4, cidr: '10.1.0.0/24' }), update: { name: 'renamed' }, tags: true,
     reads: OWNER_READS, changes: (ok) => statuses(ok, ok, 404, ok), creates: statuses(201, 201, 404, 201),
+  },
+  {
+    // get_subnetpool: admin, the owner's reader, or a shared pool; writes: admin or the owner's member.
+    path: 'subnetpools', kind: 'subnetpool', member: 'subnetpool', create: async () => ({ prefixes: ['10.200.0.0/16'] }), update: { name: 'renamed' }, tags: true,
+    reads: OWNER_READS, changes: OWNER_CHANGES, creates: statuses(201, 201, 201, 403),
   },
   {
     path: 'ports', kind: 'port', member: 'port', create: async (fx) => ({ network_id: await fx.network() }), update: { name: 'renamed' }, tags: true,

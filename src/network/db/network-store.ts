@@ -5,6 +5,7 @@ import { AgentRows } from './store/agent-rows.js';
 import { DefaultSecurityGroupRows, IpAllocationRows, PortSecurityGroupRows, RouterPortRows, SegmentAllocationRows } from './store/links.js';
 import { QuotaRows, TagRows } from './store/quota-and-tag-rows.js';
 import { ResourceRows } from './store/resource-rows.js';
+import { SubnetPoolHashes } from './store/subnetpool-hashes.js';
 import type { NetworkTables } from './tables.js';
 
 /**
@@ -14,6 +15,8 @@ import type { NetworkTables } from './tables.js';
 export class NetworkStore {
   readonly networks: ResourceRows<'net_networks'>;
   readonly subnets: ResourceRows<'net_subnets'>;
+  readonly subnetPools: ResourceRows<'net_subnetpools'>;
+  readonly subnetPoolHashes: SubnetPoolHashes;
   readonly ports: ResourceRows<'net_ports'>;
   readonly securityGroups: ResourceRows<'net_security_groups'>;
   readonly securityGroupRules: ResourceRows<'net_security_group_rules'>;
@@ -37,6 +40,8 @@ export class NetworkStore {
     const timestamp = () => this.timestamp();
     this.networks = new ResourceRows(db, 'net_networks', timestamp);
     this.subnets = new ResourceRows(db, 'net_subnets', timestamp);
+    this.subnetPools = new ResourceRows(db, 'net_subnetpools', timestamp);
+    this.subnetPoolHashes = new SubnetPoolHashes(db);
     this.ports = new ResourceRows(db, 'net_ports', timestamp);
     this.securityGroups = new ResourceRows(db, 'net_security_groups', timestamp);
     this.securityGroupRules = new ResourceRows(db, 'net_security_group_rules', timestamp);

@@ -55,6 +55,28 @@ export type SubnetsTable = StandardAttributes & {
   dns_nameservers: string;
   /** JSON `[{"destination": "…", "nexthop": "…"}]`. */
   host_routes: string;
+  /** The subnet pool its cidr came from, if any. */
+  subnetpool_id: string | null;
+};
+
+/** Neutron's subnet pools: prefixes that subnets take their cidr from. */
+export type SubnetPoolsTable = StandardAttributes & {
+  id: string;
+  project_id: string;
+  name: string;
+  ip_version: number;
+  default_prefixlen: number;
+  min_prefixlen: number;
+  max_prefixlen: number;
+  shared: boolean;
+  is_default: boolean;
+  /** Addresses (IPv4) or /64s (IPv6) a project may take from the pool; null: no limit. */
+  default_quota: number | null;
+  address_scope_id: string | null;
+  /** JSON `["10.0.0.0/16", …]`, merged and sorted. */
+  prefixes: string;
+  /** Changed by each allocation with a compare-and-set (Neutron's lock_for_allocation). */
+  hash: string;
 };
 
 export type PortsTable = StandardAttributes & {
@@ -188,6 +210,7 @@ export type NetworkTables = {
   net_networks: NetworksTable;
   net_segment_allocations: SegmentAllocationsTable;
   net_subnets: SubnetsTable;
+  net_subnetpools: SubnetPoolsTable;
   net_ports: PortsTable;
   net_ip_allocations: IpAllocationsTable;
   net_security_groups: SecurityGroupsTable;

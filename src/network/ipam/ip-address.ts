@@ -79,6 +79,12 @@ export function parseCidr(text: string, strict = false): Cidr | undefined {
   return { version: address.version, network, prefixLength };
 }
 
+/** Neutron's reason for refusing a cidr text: not one, or with host bits set (naming the network it meant). */
+export function unrecognizedCidr(text: string): string {
+  const recommended = parseCidr(text);
+  return `'${text}' isn't a recognized IP subnet cidr${recommended === undefined ? '' : `, '${formatCidr(recommended)}' is recommended`}.`;
+}
+
 export function formatCidr(cidr: Cidr): string {
   return `${formatIp({ version: cidr.version, value: cidr.network })}/${cidr.prefixLength}`;
 }

@@ -75,12 +75,15 @@ export class IpAllocator {
   }
 }
 
+/** Thrown inside a withIpamRetry transaction that found its compare-and-set lost (a subnet pool's hash): run it again. */
+export class RaceLost extends Error {}
+
 /** Attempts before a request that keeps losing races gives up (each loss means another request won). */
 const ATTEMPTS = 20;
 
 /**
  * Runs fn in a transaction, again from the start when it lost a race on a unique key (an address,
- * a MAC, a segmentation id): the whole transaction, because PostgreSQL aborts it at the failed
+ * a MAC, a segmentation id) or a compare-and-set (RaceLost): the whole transaction, because PostgreSQL aborts it at the failed
  * statement and MariaDB's repeatable read would keep showing the stale view.
  */
 export async function withIpamRetry<T>(store: NetworkStore, fn: (store: NetworkStore) => Promise<T>): Promise<T> {
@@ -88,7 +91,7 @@ export async function withIpamRetry<T>(store: NetworkStore, fn: (store: NetworkS
     try {
       return await store.transaction(fn);
     } catch (error) {
-      if (attempt >= ATTEMPTS || !store.isUniqueViolation(error)) throw error;
+      if (attempt >= ATTEMPTS || !(error instanceof RaceLost || store.isUniqueViolation(error))) throw error;
     }
   }
 }

@@ -10,6 +10,7 @@ import { QuotaPlugin, type QuotaLimits } from './quotas.js';
 import { RouterPlugin } from './routers.js';
 import { SecurityGroupPlugin } from './security-groups.js';
 import { parseSegmentConfig } from './segments.js';
+import { SubnetPoolPlugin } from './subnet-pools.js';
 import { SubnetPlugin } from './subnets.js';
 import { TagPlugin } from './tags.js';
 
@@ -17,6 +18,7 @@ import { TagPlugin } from './tags.js';
 export interface CorePlugin {
   readonly networks: NetworkPlugin;
   readonly subnets: SubnetPlugin;
+  readonly subnetPools: SubnetPoolPlugin;
   readonly ports: PortPlugin;
   readonly securityGroups: SecurityGroupPlugin;
   readonly routers: RouterPlugin;
@@ -35,9 +37,11 @@ export function createCorePlugin(deps: PluginDeps, agents = new AgentRegistry(de
   const quotas = new QuotaPlugin(deps.store, deps.quotaDefaults);
   const securityGroups = new SecurityGroupPlugin(deps, quotas);
   const ports = new PortPlugin(deps, quotas, securityGroups);
+  const subnetPools = new SubnetPoolPlugin(deps.store);
   return {
     networks: new NetworkPlugin(deps, quotas, securityGroups),
-    subnets: new SubnetPlugin(deps, quotas),
+    subnets: new SubnetPlugin(deps, quotas, subnetPools),
+    subnetPools,
     ports,
     securityGroups,
     routers: new RouterPlugin(deps, quotas, ports),

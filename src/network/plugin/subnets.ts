@@ -3,11 +3,13 @@ import type { NetworkStore } from '../db/network-store.js';
 import type { ResourceChanges, ResourceRow } from '../db/store/resource-rows.js';
 import { badRequest, conflict, invalidInput, notFound } from '../errors.js';
 import { checkPools, defaultPools, type AllocationPool } from '../ipam/allocation-pools.js';
-import type { IpamSubnet } from '../ipam/ip-allocator.js';
-import { cidrContains, cidrsOverlap, formatCidr, formatIp, lastAddress, normalizeIp, parseCidr, parseIp, type Cidr } from '../ipam/ip-address.js';
+import { withIpamRetry, type IpamSubnet } from '../ipam/ip-allocator.js';
+import { SubnetAllocator } from '../ipam/subnet-allocator.js';
+import { cidrContains, cidrsOverlap, formatCidr, formatIp, lastAddress, normalizeIp, parseCidr, parseIp, unrecognizedCidr, type Cidr } from '../ipam/ip-address.js';
 import type { ResourceView } from './caller.js';
 import type { PluginDeps } from './plugin-deps.js';
 import type { QuotaPlugin } from './quotas.js';
+import type { SubnetPoolPlugin } from './subnet-pools.js';
 import { newStandardColumns, parseJson, standardView } from './standard-attributes.js';
 
 export type SubnetRow = ResourceRow<'net_subnets'>;
@@ -32,6 +34,12 @@ export interface SubnetCreate {
   readonly host_routes?: readonly HostRoute[];
   readonly ipv6_ra_mode?: string | null;
   readonly ipv6_address_mode?: string | null;
+  /** The pool to take the cidr from (null: none). */
+  readonly subnetpool_id?: string | null;
+  /** Without a cidr: the length of the prefix to take from the pool (its default_prefixlen otherwise). */
+  readonly prefixlen?: number;
+  /** Take the cidr from the default pool of the IP version. */
+  readonly use_default_subnetpool?: boolean;
 }
 
 export type SubnetUpdate = Pick<SubnetCreate, 'name' | 'description' | 'gateway_ip' | 'enable_dhcp' | 'allocation_pools' | 'dns_nameservers' | 'host_routes'>;
@@ -44,19 +52,17 @@ export class SubnetPlugin {
   constructor(
     private readonly deps: PluginDeps,
     private readonly quotas: QuotaPlugin,
+    private readonly pools: SubnetPoolPlugin,
   ) {}
 
   async create(projectId: string, body: SubnetCreate): Promise<ResourceView> {
     const id = randomUUID();
-    const row = await this.deps.store.transaction(async (store) => {
+    const requestedCidr = body.cidr === undefined ? undefined : strictCidr(body.cidr);
+    const row = await withIpamRetry(this.deps.store, async (store) => {
       await this.quotas.check(store, projectId, 'subnet');
-      if (body.cidr === undefined) throw badRequest('Bad subnet request: a cidr must be specified in the absence of a subnet pool.');
-      const cidr = parseCidr(body.cidr, true);
-      if (cidr === undefined) {
-        const recommended = parseCidr(body.cidr);
-        const hint = recommended === undefined ? '' : `, '${formatCidr(recommended)}' is recommended`;
-        throw invalidInput(`'${body.cidr}' isn't a recognized IP subnet cidr${hint}.`);
-      }
+      const poolId = await this.poolOf(store, body);
+      const cidr = poolId === undefined ? requestedCidr : await this.fromPool(store, poolId, projectId, body, requestedCidr);
+      if (cidr === undefined) throw badRequest('Bad subnets request: a subnetpool must be specified in the absence of a cidr.');
       if (cidr.version !== body.ip_version) throw invalidInput('Cidr and ip_version mismatch.');
       checkIpv6Modes(body);
       const cidrText = formatCidr(cidr);
@@ -83,6 +89,7 @@ export class SubnetPlugin {
         allocation_pools: JSON.stringify(pools.map((pool) => ({ start: normalizeIp(pool.start), end: normalizeIp(pool.end) }))),
         dns_nameservers: JSON.stringify(checkNameservers(body.dns_nameservers ?? [])),
         host_routes: JSON.stringify(checkRoutes(body.host_routes ?? [], cidr.version)),
+        subnetpool_id: poolId ?? null,
         ...newStandardColumns(store, body.description),
       };
       await store.subnets.insert(subnet);
@@ -90,6 +97,28 @@ export class SubnetPlugin {
       return subnet;
     });
     return (await this.views(this.deps.store, [row]))[0] ?? {};
+  }
+
+  /** Neutron's _get_subnetpool_id: the pool named, the default one asked for, or none. */
+  async poolOf(store: NetworkStore, body: SubnetCreate): Promise<string | undefined> {
+    const named = body.subnetpool_id ?? undefined;
+    if (body.use_default_subnetpool !== true) return named;
+    if (named !== undefined) throw badRequest('Bad subnets request: subnetpool_id and use_default_subnetpool cannot both be specified.');
+    const pool = await this.pools.defaultPool(body.ip_version, store);
+    if (pool === undefined) throw badRequest(`Bad subnets request: No default subnetpool found for IPv${body.ip_version}.`);
+    return pool.id;
+  }
+
+  /** The cidr the pool gives: the one asked for if it is free in the pool, else the next free prefix of the length. */
+  async fromPool(store: NetworkStore, poolId: string, projectId: string, body: SubnetCreate, cidr: Cidr | undefined): Promise<Cidr> {
+    if (cidr !== undefined && body.prefixlen !== undefined) throw badRequest('Bad subnets request: cidr and prefixlen must not be supplied together.');
+    if (cidr === undefined && body.allocation_pools !== undefined) throw badRequest('Bad subnets request: allocation_pools allowed only for specific subnet requests.');
+    const pool = await this.pools.row(poolId, store);
+    if (pool.ip_version !== body.ip_version) {
+      throw badRequest(`Bad subnets request: Cannot allocate IPv${body.ip_version} subnet from IPv${pool.ip_version} subnet pool.`);
+    }
+    const allocator = new SubnetAllocator(store);
+    return allocator.allocate(poolId, cidr === undefined ? { projectId, prefixlen: body.prefixlen ?? pool.default_prefixlen } : { projectId, cidr });
   }
 
   async row(id: string, store: NetworkStore = this.deps.store): Promise<SubnetRow> {
@@ -153,7 +182,7 @@ export class SubnetPlugin {
       name: row.name,
       network_id: row.network_id,
       ip_version: row.ip_version,
-      subnetpool_id: null,
+      subnetpool_id: row.subnetpool_id,
       enable_dhcp: row.enable_dhcp,
       ipv6_ra_mode: row.ipv6_ra_mode,
       ipv6_address_mode: row.ipv6_address_mode,
@@ -177,6 +206,13 @@ export function ipamSubnet(row: SubnetRow): IpamSubnet {
     allocationPools: parseJson<AllocationPool[]>(row.allocation_pools),
     ipv6AddressMode: row.ipv6_address_mode,
   };
+}
+
+/** A create's cidr: 400 when it is none or has host bits set (Neutron recommends the network's). */
+function strictCidr(text: string): Cidr {
+  const cidr = parseCidr(text, true);
+  if (cidr === undefined) throw invalidInput(unrecognizedCidr(text));
+  return cidr;
 }
 
 /** The gateway as a number (null: none); 400 when it is not a usable host address of the subnet. */

@@ -5,6 +5,7 @@ import { NeutronFault } from '../errors.js';
 export const TAGGABLE = {
   networks: 'networks',
   subnets: 'subnets',
+  subnetpools: 'subnetPools',
   ports: 'ports',
   security_groups: 'securityGroups',
   routers: 'routers',

@@ -2,6 +2,7 @@
  * Test-only: the network API in the real HTTP framework and policy engine over a fresh, migrated
  * database, with the caller's request context sent in a test-only header.
  */
+import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { withOpenDatabase, withTestDatabase } from '../../../test/support/databases.js';
 import { addAuthToken } from '../../common/auth/auth-token.js';
@@ -62,6 +63,20 @@ export interface Reply {
 }
 
 export type Call = (method: string, path: string, options?: { body?: unknown; as?: RequestContext }) => Promise<Reply>;
+
+type Json = Record<string, unknown>;
+
+/** POSTs one resource of the collection (as a member of `demo` unless told), asserts 201 and returns it. */
+export async function create(call: Call, collection: string, member: string, body: Json, as = memberOf('demo')): Promise<Json> {
+  const reply = await call('POST', `/v2.0/${collection}`, { body: { [member]: body }, as });
+  assert.equal(reply.status, 201, JSON.stringify(reply.json));
+  return reply.json[member] as Json;
+}
+
+/** The NeutronError of a refused request. */
+export function fault(reply: { json: Json }): { type: string; message: string } {
+  return reply.json['NeutronError'] as { type: string; message: string };
+}
 
 /** What a test may reach besides the caller: the app (not yet ready, so hooks may still be added) and its database. */
 export interface NetworkApiParts {

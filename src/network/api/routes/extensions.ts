@@ -35,6 +35,8 @@ export const EXTENSIONS: readonly Extension[] = [
     'Extension of the router abstraction for specifying whether SNAT should occur on the external gateway',
     '2013-03-28T10:00:00-00:00',
   ),
+  extension('subnet_allocation', 'Subnet Allocation', 'Enables allocation of subnets from a subnet pool', '2015-03-30T10:00:00-00:00'),
+  extension('default-subnetpools', 'Default Subnetpools', 'Provides ability to mark and use a subnetpool as the default.', '2016-02-18T18:00:00-00:00'),
   extension('agent', 'agent', 'The agent management extension.', '2013-02-03T10:00:00-00:00'),
   extension('quotas', 'Quota management support', 'Expose functions for quotas management per tenant', '2012-07-29T10:00:00-00:00'),
   extension('quota_details', 'Quota details management support', 'Expose functions for quotas usage statistics per project', '2017-02-10T10:00:00-00:00'),

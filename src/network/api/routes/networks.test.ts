@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ADMIN, memberOf, readerOf, withNetworkApi, type Call } from '../../testing/network-api-fixture.js';
+import { ADMIN, fault, memberOf, readerOf, withNetworkApi, type Call } from '../../testing/network-api-fixture.js';
 
 const OTHER = memberOf('other');
 
@@ -8,10 +8,6 @@ async function createNetwork(call: Call, body: Record<string, unknown> = {}, as 
   const reply = await call('POST', '/v2.0/networks', { body: { network: { name: 'net', ...body } }, as });
   assert.equal(reply.status, 201, JSON.stringify(reply.json));
   return reply.json['network'] as Record<string, unknown>;
-}
-
-function fault(reply: { json: Record<string, unknown> }): { type: string; message: string } {
-  return reply.json['NeutronError'] as { type: string; message: string };
 }
 
 describe('network routes', () => {
@@ -76,7 +72,9 @@ describe('network routes', () => {
       assert.equal((await call('PUT', `/v2.0/networks/${String(shared['id'])}`, { body: { network: { name: 'x' } }, as: OTHER })).status, 403);
       const listed = (await call('GET', '/v2.0/networks', { as: OTHER })).json['networks'] as Record<string, unknown>[];
       assert.deepEqual(listed.map((network) => network['name']).sort(), ['public', 'shared']);
-      assert.ok(!('router:external' in (listed.find((network) => network['id'] === external['id']) ?? {})), "router:external shows to the owner's project only");
+      assert.equal(listed.find((network) => network['id'] === external['id'])?.['router:external'], true, 'router:external shows to every project');
+      const filtered = (await call('GET', '/v2.0/networks?router:external=True', { as: OTHER })).json['networks'] as Record<string, unknown>[];
+      assert.deepEqual(filtered.map((network) => [network['name'], network['router:external']]), [['public', true]]);
       assert.equal((await call('POST', '/v2.0/networks', { body: { network: {} }, as: readerOf('demo') })).status, 403);
     }));
 

@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ADMIN, memberOf, withNetworkApi, type Call } from '../../testing/network-api-fixture.js';
+import { ADMIN, create, fault, memberOf, withNetworkApi, type Call } from '../../testing/network-api-fixture.js';
 
 type Json = Record<string, unknown>;
-
-async function create(call: Call, collection: string, member: string, body: Json, as = memberOf('demo')): Promise<Json> {
-  const reply = await call('POST', `/v2.0/${collection}`, { body: { [member]: body }, as });
-  assert.equal(reply.status, 201, JSON.stringify(reply.json));
-  return reply.json[member] as Json;
-}
-
-function fault(reply: { json: Json }): { type: string; message: string } {
-  return reply.json['NeutronError'] as { type: string; message: string };
-}
 
 async function networkWithSubnet(call: Call, cidr = '10.0.0.0/24'): Promise<{ network: Json; subnet: Json }> {
   const network = await create(call, 'networks', 'network', { name: 'private' });

@@ -13,6 +13,7 @@ import type { NetworkRouteDeps } from './route-deps.js';
 const PARENTS: readonly { readonly collection: TaggableCollection; readonly path: string; readonly member: string }[] = [
   { collection: 'networks', path: 'networks', member: 'network' },
   { collection: 'subnets', path: 'subnets', member: 'subnet' },
+  { collection: 'subnetpools', path: 'subnetpools', member: 'subnetpool' },
   { collection: 'ports', path: 'ports', member: 'port' },
   { collection: 'security_groups', path: 'security-groups', member: 'security_group' },
   { collection: 'routers', path: 'routers', member: 'router' },
@@ -33,6 +34,7 @@ export function tagRoutes(deps: NetworkRouteDeps): FastifyPluginAsyncTypebox {
       const views: Readonly<Record<TaggableCollection, (id: string) => Promise<ResourceView>>> = {
         networks: (id) => plugin.networks.get(id),
         subnets: (id) => plugin.subnets.get(id),
+        subnetpools: (id) => plugin.subnetPools.get(id),
         ports: (id) => plugin.ports.get(id),
         security_groups: (id) => plugin.securityGroups.get(id),
         routers: (id) => plugin.routers.get(id),

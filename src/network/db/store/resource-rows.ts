@@ -2,7 +2,7 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { NetworkTables } from '../tables.js';
 
 /** The tables of Neutron resources with an id, an owner and standard attributes. */
-export type ResourceTableName = 'net_networks' | 'net_subnets' | 'net_ports' | 'net_security_groups' | 'net_security_group_rules' | 'net_routers' | 'net_floating_ips';
+export type ResourceTableName = 'net_networks' | 'net_subnets' | 'net_subnetpools' | 'net_ports' | 'net_security_groups' | 'net_security_group_rules' | 'net_routers' | 'net_floating_ips';
 
 export type ResourceRow<T extends ResourceTableName> = Selectable<NetworkTables[T]>;
 /** What an update may change: never the id, the owner or the standard attributes it maintains. */
