@@ -84,5 +84,9 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('backup:get', READER, 'Show backup.'),
   rule('backup:delete', MEMBER, 'Delete backup.'),
   rule('backup:restore', MEMBER, 'Restore backup.'),
-
+  rule('volume:get_all_transfers', READER, 'List volume transfer.'),
+  rule('volume:create_transfer', MEMBER, 'Create a volume transfer.'),
+  rule('volume:get_transfer', READER, 'Show one specified volume transfer.'),
+  rule('volume:accept_transfer', MEMBER, 'Accept a volume transfer.'),
+  rule('volume:delete_transfer', MEMBER, 'Delete volume transfer.'),
 ];

@@ -74,6 +74,12 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
       assert.equal(reply.status, 200, JSON.stringify(reply.json));
       return String((reply.json['attachment'] as Record<string, unknown>)['id']);
     },
+    transfer: async () => {
+      const reply = await send(app, 'member', 'POST', '/os-volume-transfer', { transfer: { volume_id: await volume() } });
+      assert.equal(reply.status, 202, JSON.stringify(reply.json));
+      const transfer = reply.json['transfer'] as Record<string, unknown>;
+      return { id: String(transfer['id']), authKey: String(transfer['auth_key']) };
+    },
     privateType: async () => {
       types += 1;
       return made('admin', '/types', { volume_type: { name: `matrix-${types}`, 'os-volume-type-access:is_public': false } }, 200, 'volume_type');

@@ -21,10 +21,14 @@ export interface VolumeMatrixFixture {
   backup(): Promise<string>;
   /** An attachment of a fresh volume, its host connected (so it can be completed). */
   attachment(): Promise<string>;
+  /** A transfer of a fresh volume, with the auth key it was created with. */
+  transfer(): Promise<{ readonly id: string; readonly authKey: string }>;
 }
 
 /** The attachments API exists from 3.27 (os-complete from 3.44). */
 const V354 = { 'openstack-api-version': 'volume 3.54' };
+/** /volume-transfers exists from 3.55. */
+const V355 = { 'openstack-api-version': 'volume 3.55' };
 const CONNECTOR = { host: 'compute-1', mountpoint: '/dev/vdb' };
 
 const ANYONE = statuses(200, 200, 200, 200);
@@ -132,4 +136,25 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
     route: `POST ${P}/attachments/:attachment_id/action`, zed: CHANGES(204),
     request: async (fx) => ({ path: `/attachments/${await fx.attachment()}/action`, headers: V354, body: { 'os-complete': null } }),
   },
+  ...(['os-volume-transfer', 'volume-transfers'] as const).flatMap((collection): MatrixRow<VolumeMatrixFixture>[] => {
+    const headers = collection === 'volume-transfers' ? V355 : {};
+    return [
+      {
+        route: `POST ${P}/${collection}`, zed: CHANGES(202),
+        request: async (fx) => ({ path: `/${collection}`, headers, body: { transfer: { volume_id: await fx.volume() } } }),
+      },
+      { route: `GET ${P}/${collection}`, zed: ANYONE, request: () => ({ path: `/${collection}`, headers }) },
+      { route: `GET ${P}/${collection}/detail`, zed: ANYONE, request: () => ({ path: `/${collection}/detail`, headers }) },
+      { route: `GET ${P}/${collection}/:transfer_id`, zed: READS, request: async (fx) => ({ path: `/${collection}/${(await fx.transfer()).id}`, headers }) },
+      { route: `DELETE ${P}/${collection}/:transfer_id`, zed: CHANGES(202), request: async (fx) => ({ path: `/${collection}/${(await fx.transfer()).id}`, headers }) },
+      // Whoever holds the key may accept, into their own project; a reader may not.
+      {
+        route: `POST ${P}/${collection}/:transfer_id/accept`, zed: statuses(202, 202, 202, 403),
+        request: async (fx) => {
+          const { id, authKey } = await fx.transfer();
+          return { path: `/${collection}/${id}/accept`, headers, body: { accept: { auth_key: authKey } } };
+        },
+      },
+    ];
+  }),
 ];

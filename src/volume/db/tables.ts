@@ -115,6 +115,20 @@ export type VolumeAttachmentsTable = {
   updated_at: DbTimestamp | null;
 };
 
+/** Cinder's transfers (migrations/2026-12-06-volume-transfers.ts): pending offers only. */
+export type VolumeTransfersTable = {
+  id: string;
+  volume_id: string;
+  /** The volume's project when the offer was made. */
+  source_project_id: string;
+  display_name: string | null;
+  salt: string;
+  /** Hex HMAC-SHA256 of the auth key under the salt. */
+  crypt_hash: string;
+  no_snapshots: boolean;
+  created_at: DbTimestamp;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -122,4 +136,5 @@ export type VolumeTables = {
   volume_quotas: VolumeQuotasTable;
   volume_backups: BackupsTable;
   volume_attachments: VolumeAttachmentsTable;
+  volume_transfers: VolumeTransfersTable;
 };

@@ -2,6 +2,7 @@ import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as tables from './2026-12-04-volume-tables.js';
 import * as backups from './2026-12-05-volume-backups.js';
 import * as attachments from './2026-12-05-volume-attachments.js';
+import * as transfers from './2026-12-06-volume-transfers.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -10,5 +11,6 @@ export const volumeMigrations: ServiceMigrations = {
     '2026-12-04-volume-tables': tables,
     '2026-12-05-volume-backups': backups,
     '2026-12-05-volume-attachments': attachments,
+    '2026-12-06-volume-transfers': transfers,
   },
 };
