@@ -52,6 +52,12 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
   let types = 0;
   return {
     volume,
+    volumeWithImageMetadata: async () => {
+      const id = await volume();
+      const reply = await send(app, 'member', 'POST', `/volumes/${id}/action`, { 'os-set_image_metadata': { metadata: { image_name: 'i' } } });
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      return id;
+    },
     snapshot: async () => {
       const id = await made('member', '/snapshots', { snapshot: { volume_id: await volume(), metadata: { a: 'b' } } }, 202, 'snapshot');
       await available(`/snapshots/${id}`, 'snapshot');

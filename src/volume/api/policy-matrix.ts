@@ -11,6 +11,8 @@ import { statuses, type Expectation, type MatrixRow } from '../../common/policy/
 export interface VolumeMatrixFixture {
   /** An available 1 GiB volume with metadata `{a: "b"}`. */
   volume(): Promise<string>;
+  /** As volume(), with the image metadata `{image_name: "i"}`. */
+  volumeWithImageMetadata(): Promise<string>;
   /** An available snapshot (of a fresh volume) with metadata `{a: "b"}`. */
   snapshot(): Promise<string>;
   /** A volume type made by the administrator, with the extra spec `a=b`. */
@@ -69,6 +71,30 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   {
     route: `POST ${P}/volumes/:volume_id/action`, case: 'os-force_delete', zed: ADMIN_CHANGES(202),
     request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-force_delete': {} } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-retype', zed: CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-retype': { new_type: await fx.type(), migration_policy: 'never' } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-update_readonly_flag', zed: CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-update_readonly_flag': { readonly: true } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-force_detach', zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-force_detach': { connector: null } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-set_image_metadata', zed: CHANGES(200),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-set_image_metadata': { metadata: { image_name: 'i' } } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-unset_image_metadata', zed: CHANGES(200),
+    request: async (fx) => ({ path: `/volumes/${await fx.volumeWithImageMetadata()}/action`, body: { 'os-unset_image_metadata': { key: 'image_name' } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-show_image_metadata', zed: READS,
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-show_image_metadata': null } }),
   },
   { route: `GET ${P}/volumes/:volume_id/metadata`, zed: READS, request: async (fx) => ({ path: `${await volume(fx)}/metadata` }) },
   { route: `POST ${P}/volumes/:volume_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await volume(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },

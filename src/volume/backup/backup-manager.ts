@@ -117,7 +117,9 @@ export class BackupManager {
     }
     LOG.info(`Restoring backup ${backupId} to volume ${volumeId}`);
     try {
-      await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
+      const { container } = backup;
+      if (container === null) throw new Error(`Backup ${backupId} has no container: it stored nothing`);
+      await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, container, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
     } catch (error) {
       // Never a silent success: the target is marked, the reason logged once and kept on the volume.
       LOG.error(`Restore of backup ${backupId} to volume ${volumeId} failed: ${messageOf(error)}`);
@@ -133,7 +135,9 @@ export class BackupManager {
   async deleteBackup({ backupId }: BackupArgs): Promise<void> {
     const { backups, driver } = this.#options;
     try {
-      await driver.deleteBackup(backupId);
+      // A backup that never stored anything (an error while creating) has no container to remove.
+      const container = (await backups.findBackup(backupId))?.container;
+      if (container !== undefined && container !== null) await driver.deleteBackup(container);
     } catch (error) {
       LOG.error(`Backup ${backupId} could not be deleted: ${messageOf(error)}`);
       await backups.updateBackup(backupId, { status: 'error_deleting', failReason: messageOf(error) });

@@ -25,6 +25,8 @@ export type VolumesTable = {
   metadata: string;
   /** JSON object of string values (Cinder's volume_glance_metadata), for a volume made from an image. */
   image_metadata: string | null;
+  /** JSON object of string values (Cinder's volume_admin_metadata: readonly, attached_mode). */
+  admin_metadata: string;
   /** Why the volume went to error, for the log and `volume message list`. */
   error_reason: string | null;
   launched_at: DbTimestamp | null;

@@ -189,6 +189,25 @@ export class AttachmentService {
     await this.#settle(id);
   }
 
+  /**
+   * os-force_detach (admin): whatever the volume's status (an error left by a failed detach), the
+   * named attachment (all when none is named) lets its host go and is removed; the volume is
+   * in-use while another stays attached, available otherwise.
+   */
+  async forceDetach(context: RequestContext, id: string, attachmentId: string | undefined): Promise<void> {
+    const volume = await this.deps.volumes.get(context, id);
+    const attachments = await this.deps.attachments.list({ volumeId: id });
+    const targets = attachmentId === undefined ? attachments : attachments.filter((attachment) => attachment.id === attachmentId);
+    if (attachmentId !== undefined && targets.length === 0) throw attachmentNotFound(attachmentId);
+    for (const attachment of targets) {
+      await this.#disconnect(volume, attachment);
+      await this.deps.attachments.delete(attachment.id);
+    }
+    const attached = attachments.some((attachment) => !targets.includes(attachment) && attachment.status === 'attached');
+    await this.deps.store.updateVolume(id, { status: attached ? 'in-use' : 'available', attachStatus: attached ? 'attached' : 'detached' });
+    LOG.info(`Force-detached ${targets.length} attachment(s) of volume ${id}`);
+  }
+
   // --- steps
 
   /** Cinder's _attachment_reserve: the volume to reserved, or a second attachment of a multiattach one. */

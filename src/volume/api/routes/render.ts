@@ -59,6 +59,12 @@ function links(base: string, project: string, kind: string, id: string): { href:
   ];
 }
 
+const VISIBLE_ADMIN_METADATA = ['readonly', 'attached_mode'];
+
+function visibleAdminMetadata(volume: Volume): Record<string, string> {
+  return Object.fromEntries(Object.entries(volume.adminMetadata).filter(([key]) => VISIBLE_ADMIN_METADATA.includes(key)));
+}
+
 export function renderVolumeSummary(volume: Volume, viewer: VolumeViewer): Record<string, unknown> {
   return { id: volume.id, name: volume.name, links: links(viewer.base, volume.projectId, 'volumes', volume.id) };
 }
@@ -78,7 +84,8 @@ export function renderVolume(volume: Volume, typeName: string, viewer: VolumeVie
     volume_type: typeName,
     snapshot_id: volume.snapshotId,
     source_volid: volume.sourceVolid,
-    metadata: volume.metadata,
+    // Cinder's add_visible_admin_metadata: readonly and attached_mode show among the metadata.
+    metadata: { ...volume.metadata, ...visibleAdminMetadata(volume) },
     links: links(viewer.base, volume.projectId, 'volumes', volume.id),
     user_id: volume.userId,
     bootable: String(volume.bootable),
