@@ -89,6 +89,8 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('backup:get', READER, 'Show backup.'),
   rule('backup:delete', MEMBER, 'Delete backup.'),
   rule('backup:restore', MEMBER, 'Restore backup.'),
+  rule('backup:backup-import', ADMIN_API, 'Import backup.'),
+  rule('backup:backup-export', ADMIN_API, 'Export backup.'),
   rule('volume:get_all_transfers', READER, 'List volume transfer.'),
   rule('volume:create_transfer', MEMBER, 'Create a volume transfer.'),
   rule('volume:get_transfer', READER, 'Show one specified volume transfer.'),

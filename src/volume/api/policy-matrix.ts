@@ -5,6 +5,7 @@
  * resource of a row belongs to the owning project, and another project's is 404 to a caller
  * (Cinder looks it up in the caller's project first).
  */
+import { randomUUID } from 'node:crypto';
 import { statuses, type Expectation, type MatrixRow } from '../../common/policy/testing/policy-matrix.js';
 
 /** What a row can make, fresh for each persona: available volumes and snapshots of the owning project, and types. */
@@ -41,6 +42,16 @@ const READS = statuses(200, 200, 404, 200);
 const CHANGES = (ok: number): Expectation => statuses(ok, ok, 404, 403);
 /** ADMIN_API on the owning project's resource: another project cannot find it first. */
 const ADMIN_CHANGES = (ok: number): Expectation => statuses(ok, 403, 404, 403);
+
+/** An exported record under a fresh id, of the harness's backup service (`test-host`). */
+function importableRecord(): { backup_service: string; backup_url: string } {
+  const id = randomUUID();
+  const record = {
+    id, volume_id: randomUUID(), size: 1, display_name: null, availability_zone: 'nova', container: `backup-${id}`,
+    host: 'test-host', object_count: 0, data_timestamp: new Date().toISOString(),
+  };
+  return { backup_service: 'cinder.backup.drivers.posix.PosixBackupDriver', backup_url: Buffer.from(JSON.stringify(record)).toString('base64') };
+}
 
 const volume = async (fx: VolumeMatrixFixture) => `/volumes/${await fx.volume()}`;
 const snapshot = async (fx: VolumeMatrixFixture) => `/snapshots/${await fx.snapshot()}`;
@@ -126,6 +137,8 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/backups/:backup_id`, zed: READS, request: async (fx) => ({ path: await backup(fx) }) },
   { route: `DELETE ${P}/backups/:backup_id`, zed: CHANGES(202), request: async (fx) => ({ path: await backup(fx) }) },
   { route: `POST ${P}/backups/:backup_id/restore`, zed: CHANGES(202), request: async (fx) => ({ path: `${await backup(fx)}/restore`, body: { restore: { name: 'restored' } } }) },
+  { route: `GET ${P}/backups/:backup_id/export_record`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await backup(fx)}/export_record` }) },
+  { route: `POST ${P}/backups/import_record`, zed: ADMIN_ONLY(201), request: () => ({ path: '/backups/import_record', body: { 'backup-record': importableRecord() } }) },
   { route: `GET ${P}/types`, zed: ANYONE, request: () => ({ path: '/types' }) },
   { route: `GET ${P}/types/default`, zed: ANYONE, request: () => ({ path: '/types/default' }) },
   { route: `GET ${P}/types/:type_id`, zed: ANYONE, request: async (fx) => ({ path: await type(fx) }) },

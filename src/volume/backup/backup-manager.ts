@@ -14,7 +14,7 @@ import type { BackupStore } from '../db/backup-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { backendHostOf, type Volume } from '../volumes/volume.js';
 import type { BackupDriver } from './drivers/backup-driver.js';
-import { BACKUP_API_VERSION, BACKUP_TOPIC, type BackupArgs, type BackupManagerVerbs, type RestoreBackupArgs } from './rpc-api.js';
+import { BACKUP_API_VERSION, BACKUP_TOPIC, type BackupArgs, type BackupManagerVerbs, type ImportRecordArgs, type RestoreBackupArgs } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.volume.backup');
 
@@ -50,6 +50,7 @@ export class BackupManager {
       create_backup: (args) => this.createBackup(args),
       restore_backup: (args) => this.restoreBackup(args),
       delete_backup: (args) => this.deleteBackup(args),
+      import_record: (args) => this.importRecord(args),
     };
     this.#server = new RpcServer(options.transport, { topic: BACKUP_TOPIC, server: options.host, version: BACKUP_API_VERSION }, handlers);
   }
@@ -130,6 +131,22 @@ export class BackupManager {
     await volumes.updateVolume(volumeId, { status: 'available', errorReason: null }, ['restoring-backup']);
     await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
     LOG.info(`Restored backup ${backupId} to volume ${volumeId}`);
+  }
+
+  /**
+   * An imported record (written by the API, creating) becomes available when this service runs
+   * the driver that wrote it; its data is where the record's container says.
+   */
+  async importRecord({ backupId, backupService }: ImportRecordArgs): Promise<void> {
+    const { backups, driver } = this.#options;
+    if (backupService !== driver.serviceName) {
+      const reason = `Import record failed, cannot find backup service to perform the import. Request service ${backupService}.`;
+      LOG.error(`Backup ${backupId}: ${reason}`);
+      await backups.updateBackup(backupId, { status: 'error', failReason: reason }, ['creating']);
+      return;
+    }
+    await backups.updateBackup(backupId, { status: 'available', service: driver.serviceName, failReason: null }, ['creating']);
+    LOG.info(`Imported backup record ${backupId}`);
   }
 
   async deleteBackup({ backupId }: BackupArgs): Promise<void> {

@@ -38,6 +38,16 @@ const RestoreBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Cinder's backup import schema: an exported record as export_record answered it. */
+const ImportBody = Type.Object(
+  {
+    'backup-record': Type.Object(
+      { backup_service: Type.String({ minLength: 1, maxLength: 255 }), backup_url: Type.String({ minLength: 1, maxLength: 65535 }) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
 const Project = Type.Object({ project_id: Type.String() });
 const BackupParams = Type.Object({ project_id: Type.String(), backup_id: Type.String() });
 
@@ -55,7 +65,7 @@ function filterOf(request: FastifyRequest, query: Record<string, string>, projec
   };
 }
 
-/** /v3/{project_id}/backups: create, list (summary and detail), show, delete, restore. */
+/** /v3/{project_id}/backups: create, list (summary and detail), show, delete, restore, export and import of records. */
 export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { backups } = deps;
   return async (app) => {
@@ -106,6 +116,22 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       authorize(deps, request, 'backup:delete', { project_id: backup.projectId });
       await backups.delete(request.requestContext, backup.id);
       return reply.code(202).send();
+    });
+
+    // Both are the administrator's: checked before the backup is looked up, as Cinder does.
+    app.get('/v3/:project_id/backups/:backup_id/export_record', { schema: { params: BackupParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'backup:backup-export', ownTarget(request));
+      const record = await backups.exportRecord(request.requestContext, request.params.backup_id);
+      return { 'backup-record': { backup_service: record.backupService, backup_url: record.backupUrl } };
+    });
+
+    app.post('/v3/:project_id/backups/import_record', { schema: { params: Project, body: ImportBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'backup:backup-import', ownTarget(request));
+      const record = request.body['backup-record'];
+      const backup = await backups.importRecord(request.requestContext, record.backup_service, record.backup_url);
+      return reply.code(201).send({ backup: renderBackupSummary(backup, deps.publicUrl) });
     });
 
     app.post('/v3/:project_id/backups/:backup_id/restore', { schema: { params: BackupParams, body: RestoreBody } }, async (request, reply) => {

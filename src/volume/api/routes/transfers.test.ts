@@ -9,14 +9,6 @@ const CAROL = memberOf('carol-project');
 
 type Json = Record<string, unknown>;
 
-async function newVolume(cloud: VolumeCloud, size = 1): Promise<string> {
-  const created = await cloud.call('POST', '/volumes', { body: { volume: { size } }, as: ALICE });
-  assert.equal(created.status, 202, JSON.stringify(created.json));
-  const id = String((created.json['volume'] as Json)['id']);
-  assert.equal(((await cloud.settle(`/volumes/${id}`, ALICE)).json['volume'] as Json)['status'], 'available');
-  return id;
-}
-
 async function volumeAs(cloud: VolumeCloud, id: string, as: RequestContext): Promise<Json> {
   const reply = await cloud.call('GET', `/volumes/${id}`, { as });
   assert.equal(reply.status, 200, JSON.stringify(reply.json));
@@ -31,7 +23,7 @@ async function usage(cloud: VolumeCloud, project: string): Promise<{ volumes: un
 test('transfer: the auth key shown once, the volume awaits; another project accepts it and the volume, its snapshot and their quota usage move', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call } = cloud;
-    const volumeId = await newVolume(cloud, 2);
+    const volumeId = await cloud.availableVolume({ size: 2 }, ALICE);
     const snapshot = await call('POST', '/snapshots', { body: { snapshot: { volume_id: volumeId } }, as: ALICE });
     const snapshotId = String((snapshot.json['snapshot'] as Json)['id']);
     assert.equal(((await cloud.settle(`/snapshots/${snapshotId}`, ALICE)).json['snapshot'] as Json)['status'], 'available');
@@ -73,7 +65,7 @@ test('transfer: the auth key shown once, the volume awaits; another project acce
 test('transfer: a wrong key is 400 and changes nothing; a third project cannot see it; the recipient\'s quota is checked; delete frees the volume', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call } = cloud;
-    const volumeId = await newVolume(cloud);
+    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
     const created = await call('POST', '/os-volume-transfer', { body: { transfer: { volume_id: volumeId } }, as: ALICE });
     const id = String((created.json['transfer'] as Json)['id']);
     const authKey = String((created.json['transfer'] as Json)['auth_key']);
@@ -116,7 +108,7 @@ test('transfer: a wrong key is 400 and changes nothing; a third project cannot s
 test('transfer at 3.55: /volume-transfers with no_snapshots keeps the snapshots with the donor; below 3.55 the path is not there', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call } = cloud;
-    const volumeId = await newVolume(cloud);
+    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
     const snapshot = await call('POST', '/snapshots', { body: { snapshot: { volume_id: volumeId } }, as: ALICE });
     const snapshotId = String((snapshot.json['snapshot'] as Json)['id']);
     await cloud.settle(`/snapshots/${snapshotId}`, ALICE);

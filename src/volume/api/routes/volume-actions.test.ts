@@ -7,14 +7,6 @@ const BOB = memberOf('bob-project');
 
 type Json = Record<string, unknown>;
 
-async function newVolume(cloud: VolumeCloud, extra: Json = {}): Promise<string> {
-  const created = await cloud.call('POST', '/volumes', { body: { volume: { size: 1, ...extra } }, as: ALICE });
-  assert.equal(created.status, 202, JSON.stringify(created.json));
-  const id = String((created.json['volume'] as Json)['id']);
-  assert.equal(((await cloud.settle(`/volumes/${id}`, ALICE)).json['volume'] as Json)['status'], 'available');
-  return id;
-}
-
 async function volumeOf(cloud: VolumeCloud, id: string): Promise<Json> {
   return (await cloud.call('GET', `/volumes/${id}`, { as: ADMIN })).json['volume'] as Json;
 }
@@ -32,7 +24,7 @@ const action = (cloud: VolumeCloud, id: string, body: Json, as = ALICE) => cloud
 
 test('os-update_readonly_flag shows as metadata readonly "True"/"False", of an available volume only; bad input is 400', () =>
   withVolumeCloud('sqlite', async (cloud) => {
-    const id = await newVolume(cloud, { metadata: { a: 'b' } });
+    const id = await cloud.availableVolume({ size: 1, metadata: { a: 'b' } }, ALICE);
     for (const readonly of [true, false]) {
       assert.equal((await action(cloud, id, { 'os-update_readonly_flag': { readonly } })).status, 202);
       assert.deepEqual((await volumeOf(cloud, id))['metadata'], { a: 'b', readonly: readonly ? 'True' : 'False' });
@@ -50,7 +42,7 @@ test('os-update_readonly_flag shows as metadata readonly "True"/"False", of an a
 
 test('os-set/unset/show_image_metadata: merged, shown in the volume and by the action, one key removed; an absent key is 404', () =>
   withVolumeCloud('sqlite', async (cloud) => {
-    const id = await newVolume(cloud);
+    const id = await cloud.availableVolume({ size: 1 }, ALICE);
     const set = await action(cloud, id, { 'os-set_image_metadata': { metadata: { image_name: 'image', ramdisk_id: 'somedisk' } } });
     assert.deepEqual([set.status, set.json], [200, { metadata: { image_name: 'image', ramdisk_id: 'somedisk' } }]);
     assert.deepEqual((await action(cloud, id, { 'os-set_image_metadata': { metadata: { kernel_id: 'k' } } })).json, { metadata: { image_name: 'image', ramdisk_id: 'somedisk', kernel_id: 'k' } });
@@ -75,7 +67,7 @@ test('os-retype: to a type the backend fits the volume keeps its host with the n
     await typeId('type-1', {});
     await typeId('type-2', { volume_backend_name: 'file' });
     await typeId('iscsi-only', { storage_protocol: 'iSCSI' });
-    const id = await newVolume(cloud, { volume_type: 'type-1' });
+    const id = await cloud.availableVolume({ size: 1, volume_type: 'type-1' }, ALICE);
     const before = await volumeOf(cloud, id);
 
     assert.equal((await action(cloud, id, { 'os-retype': { new_type: 'type-2', migration_policy: 'never' } })).status, 202);
@@ -95,7 +87,7 @@ test('os-retype: to a type the backend fits the volume keeps its host with the n
 
 test('os-force_detach (admin): a volume left in error by a detach is available again with no attachment; members are refused', () =>
   withVolumeCloud('sqlite', async (cloud) => {
-    const id = await newVolume(cloud);
+    const id = await cloud.availableVolume({ size: 1 }, ALICE);
     const server = '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b';
     assert.equal((await action(cloud, id, { 'os-attach': { instance_uuid: server, mountpoint: '/dev/vdb' } })).status, 202);
     const attached = await volumeOf(cloud, id);
