@@ -137,6 +137,10 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/backups/:backup_id`, zed: READS, request: async (fx) => ({ path: await backup(fx) }) },
   { route: `DELETE ${P}/backups/:backup_id`, zed: CHANGES(202), request: async (fx) => ({ path: await backup(fx) }) },
   { route: `POST ${P}/backups/:backup_id/restore`, zed: CHANGES(202), request: async (fx) => ({ path: `${await backup(fx)}/restore`, body: { restore: { name: 'restored' } } }) },
+  {
+    route: `POST ${P}/backups/:backup_id/action`, zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await backup(fx)}/action`, body: { 'os-reset_status': { status: 'available' } } }),
+  },
   { route: `GET ${P}/backups/:backup_id/export_record`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await backup(fx)}/export_record` }) },
   { route: `POST ${P}/backups/import_record`, zed: ADMIN_ONLY(201), request: () => ({ path: '/backups/import_record', body: { 'backup-record': importableRecord() } }) },
   { route: `GET ${P}/types`, zed: ANYONE, request: () => ({ path: '/types' }) },

@@ -176,14 +176,20 @@ export class AttachmentService {
     await this.deps.store.updateVolume(id, { status: 'in-use', attachStatus: 'attached' });
   }
 
-  /** os-detach: removes the named attachment (or the only one); the volume is available once nothing holds it. */
+  /**
+   * os-detach: removes the named attachment (or the only one); the volume is available once nothing
+   * holds it. Nothing to detach (none, or the named one is gone) leaves it available and detached,
+   * as Cinder's manager does.
+   */
   async detach(context: RequestContext, id: string, attachmentId: string | undefined): Promise<void> {
     await this.deps.volumes.get(context, id);
     const attachments = await this.deps.attachments.list({ volumeId: id });
-    const target = attachmentId === undefined ? (attachments.length === 1 ? attachments[0] : undefined) : attachments.find((attachment) => attachment.id === attachmentId);
+    if (attachmentId === undefined && attachments.length > 1) throw invalidVolume('Detach volume failed: More than one attachment, but no attachment_id provided.');
+    const target = attachmentId === undefined ? attachments[0] : attachments.find((attachment) => attachment.id === attachmentId);
     if (target === undefined) {
-      if (attachmentId !== undefined) throw attachmentNotFound(attachmentId);
-      throw invalidVolume(attachments.length === 0 ? 'Volume is not attached.' : 'Volume has more than one attachment; name the attachment_id to detach.');
+      LOG.info(`Volume detach called for volume ${id}, but volume not attached.`);
+      if (attachments.length === 0) await this.deps.store.updateVolume(id, { status: 'available', attachStatus: 'detached' });
+      return;
     }
     await this.deps.attachments.delete(target.id);
     await this.#settle(id);

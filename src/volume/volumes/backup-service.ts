@@ -189,6 +189,13 @@ export class BackupService {
     return { backupId: id, volumeId, volumeName };
   }
 
+  /** os-reset_status (admin): the record only, to available or error; nothing on the backup's data. */
+  async resetStatus(context: RequestContext, id: string, status: 'available' | 'error'): Promise<void> {
+    await this.get(context, id);
+    await this.deps.backups.updateBackup(id, { status });
+    LOG.info(`Reset status of backup ${id} to ${status}`);
+  }
+
   /** export_record: the driver that wrote an available backup and its record, to import it back. */
   async exportRecord(context: RequestContext, id: string): Promise<{ readonly backupService: string; readonly backupUrl: string }> {
     const backup = await this.get(context, id);

@@ -196,6 +196,12 @@ test('backup records: an admin exports one and imports it under a new id; the im
     assert.equal(((await settle(`/volumes/${target}`, ADMIN)).json['volume'] as Item)['status'], 'available');
     assert.equal(await shaOfFile(volumePath(target)), await shaOfFile(volumePath(volumeId)), 'the imported record reads the exported backup\'s data');
 
+    assert.equal((await call('POST', `/backups/${newId}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ALICE })).status, 404, "not Alice's");
+    assert.equal((await call('POST', `/backups/${backupId}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ALICE })).status, 403);
+    assert.equal((await call('POST', `/backups/${backupId}/action`, { body: { 'os-reset_status': { status: 'creating' } }, as: ADMIN })).status, 400);
+    assert.equal((await call('POST', `/backups/${backupId}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ADMIN })).status, 202);
+    assert.equal(((await call('GET', `/backups/${backupId}`, { as: ALICE })).json['backup'] as Item)['status'], 'error');
+
     const unknownService = randomUUID();
     const other = await importOf({ backup_service: 'cinder.backup.drivers.swift.SwiftBackupDriver', backup_url: Buffer.from(JSON.stringify({ ...fields, id: unknownService })).toString('base64') });
     assert.equal(other.status, 201);

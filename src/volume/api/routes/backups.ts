@@ -48,6 +48,11 @@ const ImportBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Cinder's backup actions: os-reset_status only. */
+const BackupActionBody = Type.Object(
+  { 'os-reset_status': Type.Object({ status: Type.Union([Type.Literal('available'), Type.Literal('error')]) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
 const Project = Type.Object({ project_id: Type.String() });
 const BackupParams = Type.Object({ project_id: Type.String(), backup_id: Type.String() });
 
@@ -65,7 +70,7 @@ function filterOf(request: FastifyRequest, query: Record<string, string>, projec
   };
 }
 
-/** /v3/{project_id}/backups: create, list (summary and detail), show, delete, restore, export and import of records. */
+/** /v3/{project_id}/backups: create, list (summary and detail), show, delete, restore, os-reset_status, export and import of records. */
 export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { backups } = deps;
   return async (app) => {
@@ -115,6 +120,14 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       const backup = await backups.get(request.requestContext, request.params.backup_id);
       authorize(deps, request, 'backup:delete', { project_id: backup.projectId });
       await backups.delete(request.requestContext, backup.id);
+      return reply.code(202).send();
+    });
+
+    app.post('/v3/:project_id/backups/:backup_id/action', { schema: { params: BackupParams, body: BackupActionBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const backup = await backups.get(request.requestContext, request.params.backup_id);
+      authorize(deps, request, 'volume_extension:backup_admin_actions:reset_status', { project_id: backup.projectId });
+      await backups.resetStatus(request.requestContext, backup.id, request.body['os-reset_status'].status);
       return reply.code(202).send();
     });
 

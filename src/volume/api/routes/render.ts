@@ -95,6 +95,8 @@ export function renderVolume(volume: Volume, typeName: string, viewer: VolumeVie
     multiattach: volume.multiattach,
     ...(viewer.showTenant ? { 'os-vol-tenant-attr:tenant_id': volume.projectId } : {}),
     ...(viewer.showHost ? { 'os-vol-host-attr:host': volume.host, 'os-vol-mig-status-attr:migstat': null, 'os-vol-mig-status-attr:name_id': null } : {}),
+    // Cinder shows an administrator the migration status (none: no migration is offered).
+    ...(viewer.isAdmin ? { migration_status: null } : {}),
     ...(viewer.showImageMetadata && volume.imageMetadata !== null ? { volume_image_metadata: volume.imageMetadata } : {}),
     ...(fields.groupId ? { group_id: null } : {}),
     ...(fields.providerId && viewer.isAdmin ? { provider_id: null } : {}),
