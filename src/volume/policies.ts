@@ -89,6 +89,7 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('backup:get', READER, 'Show backup.'),
   rule('backup:delete', MEMBER, 'Delete backup.'),
   rule('backup:restore', MEMBER, 'Restore backup.'),
+  rule('backup:update', MEMBER, 'Update backup.'),
   rule('backup:backup-import', ADMIN_API, 'Import backup.'),
   rule('volume_extension:backup_admin_actions:reset_status', ADMIN_API, 'Reset status of a backup.'),
   rule('backup:backup-export', ADMIN_API, 'Export backup.'),

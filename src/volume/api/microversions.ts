@@ -18,6 +18,8 @@ export const ATTACH_MODE_ARG = versioned([
   { min: '3.0', max: '3.53', value: false },
   { min: '3.54', value: true },
 ]);
+/** 3.9 BACKUP_UPDATE: PUT /backups/{id} (name and description). */
+export const BACKUP_UPDATE = versioned([{ min: '3.9', value: true }]);
 /** 3.55 TRANSFER_WITH_SNAPSHOTS: /volume-transfers, and a transfer's no_snapshots (in its body and views). */
 export const TRANSFER_WITH_SNAPSHOTS = versioned([
   { min: '3.0', max: '3.54', value: false },

@@ -135,6 +135,7 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/backups`, zed: ANYONE, request: () => ({ path: '/backups' }) },
   { route: `GET ${P}/backups/detail`, zed: ANYONE, request: () => ({ path: '/backups/detail' }) },
   { route: `GET ${P}/backups/:backup_id`, zed: READS, request: async (fx) => ({ path: await backup(fx) }) },
+  { route: `PUT ${P}/backups/:backup_id`, zed: CHANGES(200), request: async (fx) => ({ path: await backup(fx), headers: { 'openstack-api-version': 'volume 3.9' }, body: { backup: { name: 'renamed' } } }) },
   { route: `DELETE ${P}/backups/:backup_id`, zed: CHANGES(202), request: async (fx) => ({ path: await backup(fx) }) },
   { route: `POST ${P}/backups/:backup_id/restore`, zed: CHANGES(202), request: async (fx) => ({ path: `${await backup(fx)}/restore`, body: { restore: { name: 'restored' } } }) },
   {

@@ -189,6 +189,13 @@ export class BackupService {
     return { backupId: id, volumeId, volumeName };
   }
 
+  /** Update (3.9): the name and description only. */
+  async update(context: RequestContext, id: string, changes: { readonly name?: string | null; readonly description?: string | null }): Promise<BackupView> {
+    await this.get(context, id);
+    await this.deps.backups.updateBackup(id, changes);
+    return this.get(context, id);
+  }
+
   /** os-reset_status (admin): the record only, to available or error; nothing on the backup's data. */
   async resetStatus(context: RequestContext, id: string, status: 'available' | 'error'): Promise<void> {
     await this.get(context, id);

@@ -156,7 +156,7 @@ test('backups: bad requests are refused with Cinder\'s words and change nothing'
     assert.equal(((await call('GET', `/volumes/${volumeId}`, { as: ALICE })).json['volume'] as Item)['status'], 'available');
   }));
 
-test('backup records: an admin exports one and imports it under a new id; the imported backup restores the same bytes; bad records are 400 and members are refused', () =>
+test('backup records: an admin exports one and imports it under a new id; the imported backup restores the same bytes; bad records are 400 and members are refused; update (3.9) and os-reset_status', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call, settle, volumePath } = cloud;
     const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
@@ -196,6 +196,11 @@ test('backup records: an admin exports one and imports it under a new id; the im
     assert.equal(((await settle(`/volumes/${target}`, ADMIN)).json['volume'] as Item)['status'], 'available');
     assert.equal(await shaOfFile(volumePath(target)), await shaOfFile(volumePath(volumeId)), 'the imported record reads the exported backup\'s data');
 
+    const renamed = await call('PUT', `/backups/${backupId}`, { body: { backup: { name: 'renamed', description: 'd' } }, as: ALICE, version: '3.9' });
+    assert.deepEqual([renamed.status, (renamed.json['backup'] as Item)['name']], [200, 'renamed']);
+    assert.equal(((await call('GET', `/backups/${backupId}`, { as: ALICE })).json['backup'] as Item)['description'], 'd');
+    assert.equal((await call('PUT', `/backups/${backupId}`, { body: { backup: { name: 'x' } }, as: ALICE, version: '3.8' })).status, 404, 'not before 3.9');
+    assert.equal((await call('PUT', `/backups/${backupId}`, { body: { backup: { size: 3 } }, as: ALICE, version: '3.9' })).status, 400);
     assert.equal((await call('POST', `/backups/${newId}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ALICE })).status, 404, "not Alice's");
     assert.equal((await call('POST', `/backups/${backupId}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ALICE })).status, 403);
     assert.equal((await call('POST', `/backups/${backupId}/action`, { body: { 'os-reset_status': { status: 'creating' } }, as: ADMIN })).status, 400);

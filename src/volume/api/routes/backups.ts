@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../../../common/errors/errors.js';
 import { BACKUP_SORT_KEYS, type BackupFilter } from '../../db/backup-store.js';
 import { page, parseBoolean, parseLimit, parseSortOf } from '../../volumes/volume-list-query.js';
+import { BACKUP_UPDATE } from '../microversions.js';
 import { renderBackup, renderBackupSummary } from './render-backup.js';
 import { authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableString, toBoolean } from './schemas.js';
@@ -48,6 +49,11 @@ const ImportBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Cinder's backup update schema (3.9; metadata, 3.43, is not kept here). */
+const BackupUpdateBody = Type.Object(
+  { backup: Type.Object({ name: Type.Optional(NullableString()), description: Type.Optional(NullableString()) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
 /** Cinder's backup actions: os-reset_status only. */
 const BackupActionBody = Type.Object(
   { 'os-reset_status': Type.Object({ status: Type.Union([Type.Literal('available'), Type.Literal('error')]) }, { additionalProperties: false }) },
@@ -70,7 +76,7 @@ function filterOf(request: FastifyRequest, query: Record<string, string>, projec
   };
 }
 
-/** /v3/{project_id}/backups: create, list (summary and detail), show, delete, restore, os-reset_status, export and import of records. */
+/** /v3/{project_id}/backups: create, list (summary and detail), show, delete, update (3.9), restore, os-reset_status, export and import of records. */
 export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { backups } = deps;
   return async (app) => {
@@ -113,6 +119,16 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       const backup = await backups.get(request.requestContext, request.params.backup_id);
       authorize(deps, request, 'backup:get', { project_id: backup.projectId });
       return { backup: renderBackup(backup, deps.publicUrl) };
+    });
+
+    app.put('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams, body: BackupUpdateBody } }, async (request) => {
+      BACKUP_UPDATE.select(request.microversion);
+      checkProject(request, request.params.project_id);
+      const backup = await backups.get(request.requestContext, request.params.backup_id);
+      authorize(deps, request, 'backup:update', { project_id: backup.projectId });
+      const { name, description } = request.body.backup;
+      const updated = await backups.update(request.requestContext, backup.id, { ...(name === undefined ? {} : { name }), ...(description === undefined ? {} : { description }) });
+      return { backup: renderBackupSummary(updated, deps.publicUrl) };
     });
 
     app.delete('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams } }, async (request, reply) => {

@@ -85,7 +85,7 @@ test('os-retype: to a type the backend fits the volume keeps its host with the n
     assert.equal((await volumeOf(cloud, id))['volume_type'], 'type-2', 'nothing changed by the refused ones');
   }));
 
-test('os-force_detach (admin): a volume left in error by a detach is available again with no attachment; members are refused', () =>
+test('os-force_detach (admin): a volume left in error by a detach is available again with no attachment; members are refused; a later os-detach is a no-op', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const id = await cloud.availableVolume({ size: 1 }, ALICE);
     const server = '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b';
@@ -103,4 +103,7 @@ test('os-force_detach (admin): a volume left in error by a detach is available a
     assert.equal((await action(cloud, id, { 'os-force_detach': { attachment_id: attachmentId, connector: null } }, ADMIN)).status, 202);
     const detached = await volumeOf(cloud, id);
     assert.deepEqual([detached['status'], detached['attachments']], ['available', []]);
+    const again = await action(cloud, id, { 'os-detach': {} });
+    assert.equal(again.status, 202, 'a detach with nothing attached is no error (Cinder\'s manager sets the volume available)');
+    assert.equal((await volumeOf(cloud, id))['status'], 'available');
   }));
