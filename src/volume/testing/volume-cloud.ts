@@ -72,6 +72,8 @@ export interface VolumeCloudOptions {
   readonly volume?: Readonly<Record<string, string>>;
   /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
   readonly validator?: TokenValidator;
+  /** How often the services heartbeat and report (the workers' default when absent). */
+  readonly reportIntervalMs?: number;
 }
 
 const TRANSIENT = new Set(['creating', 'extending', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
@@ -97,6 +99,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         stagingDir: join(root, 'staging'),
         rpcTimeoutSeconds: 10,
         maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+        ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
       });
       const core = createVolumeCore(
         {
