@@ -8,12 +8,14 @@ import type { ServiceRegistry } from '../common/service/service-registry.js';
 import type { BackupManagerRpcClient } from './backup/rpc-client.js';
 import { AttachmentStore } from './db/attachment-store.js';
 import { BackupStore } from './db/backup-store.js';
+import { TransferStore } from './db/transfer-store.js';
 import { VolumeStore } from './db/volume-store.js';
 import type { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import type { VolumeSchedulerRpcClient } from './scheduler/rpc-client.js';
 import { AttachmentService } from './volumes/attachment-service.js';
 import { BackupService } from './volumes/backup-service.js';
 import { SnapshotService } from './volumes/snapshot-service.js';
+import { TransferService } from './volumes/transfer-service.js';
 import { VolumeQuotas, type QuotaLimits } from './volumes/volume-quotas.js';
 import { VolumeService, type VolumeImageLookup } from './volumes/volume-service.js';
 import { VolumeTypes } from './volumes/volume-types.js';
@@ -23,6 +25,7 @@ export interface VolumeCore {
   readonly snapshots: SnapshotService;
   readonly backups: BackupService;
   readonly attachments: AttachmentService;
+  readonly transfers: TransferService;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   readonly availabilityZones: readonly string[];
@@ -69,5 +72,6 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
     availabilityZone: config.volume.storage_availability_zone,
   });
   const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
-  return { volumes, snapshots, backups, attachments, types, quotas, availabilityZones };
+  const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
+  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones };
 }

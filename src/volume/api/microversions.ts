@@ -7,7 +7,7 @@ import { versioned } from '../../common/http/versioned.js';
 
 export const VOLUME_MIN_VERSION = '3.0';
 /** The highest version really implemented; clients cap their requests at it. */
-export const VOLUME_MAX_VERSION = '3.54';
+export const VOLUME_MAX_VERSION = '3.55';
 
 /** 3.27 NEW_ATTACH: the attachments API. */
 export const ATTACHMENTS_API = versioned([{ min: '3.27', value: true }]);
@@ -18,6 +18,15 @@ export const ATTACH_MODE_ARG = versioned([
   { min: '3.0', max: '3.53', value: false },
   { min: '3.54', value: true },
 ]);
+/** 3.9 BACKUP_UPDATE: PUT /backups/{id} (name and description). */
+export const BACKUP_UPDATE = versioned([{ min: '3.9', value: true }]);
+/** 3.55 TRANSFER_WITH_SNAPSHOTS: /volume-transfers, and a transfer's no_snapshots (in its body and views). */
+export const TRANSFER_WITH_SNAPSHOTS = versioned([
+  { min: '3.0', max: '3.54', value: false },
+  { min: '3.55', value: true },
+]);
+/** 3.55: the /volume-transfers path (/os-volume-transfer is there at every version). */
+export const VOLUME_TRANSFERS_API = versioned([{ min: '3.55', value: true }]);
 /** 3.12 VOLUME_SUMMARY: GET /volumes/summary; 3.36 VOLUME_SUMMARY_METADATA adds the volumes' distinct metadata. */
 export const VOLUME_SUMMARY = versioned([
   { min: '3.12', max: '3.35', value: { metadata: false } },

@@ -52,6 +52,12 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
   let types = 0;
   return {
     volume,
+    volumeWithImageMetadata: async () => {
+      const id = await volume();
+      const reply = await send(app, 'member', 'POST', `/volumes/${id}/action`, { 'os-set_image_metadata': { metadata: { image_name: 'i' } } });
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      return id;
+    },
     snapshot: async () => {
       const id = await made('member', '/snapshots', { snapshot: { volume_id: await volume(), metadata: { a: 'b' } } }, 202, 'snapshot');
       await available(`/snapshots/${id}`, 'snapshot');
@@ -73,6 +79,12 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
       const reply = await send(app, 'member', 'POST', '/attachments', body, { 'openstack-api-version': 'volume 3.54' });
       assert.equal(reply.status, 200, JSON.stringify(reply.json));
       return String((reply.json['attachment'] as Record<string, unknown>)['id']);
+    },
+    transfer: async () => {
+      const reply = await send(app, 'member', 'POST', '/os-volume-transfer', { transfer: { volume_id: await volume() } });
+      assert.equal(reply.status, 202, JSON.stringify(reply.json));
+      const transfer = reply.json['transfer'] as Record<string, unknown>;
+      return { id: String(transfer['id']), authKey: String(transfer['auth_key']) };
     },
     privateType: async () => {
       types += 1;

@@ -5,12 +5,15 @@
  * resource of a row belongs to the owning project, and another project's is 404 to a caller
  * (Cinder looks it up in the caller's project first).
  */
+import { randomUUID } from 'node:crypto';
 import { statuses, type Expectation, type MatrixRow } from '../../common/policy/testing/policy-matrix.js';
 
 /** What a row can make, fresh for each persona: available volumes and snapshots of the owning project, and types. */
 export interface VolumeMatrixFixture {
   /** An available 1 GiB volume with metadata `{a: "b"}`. */
   volume(): Promise<string>;
+  /** As volume(), with the image metadata `{image_name: "i"}`. */
+  volumeWithImageMetadata(): Promise<string>;
   /** An available snapshot (of a fresh volume) with metadata `{a: "b"}`. */
   snapshot(): Promise<string>;
   /** A volume type made by the administrator, with the extra spec `a=b`. */
@@ -21,10 +24,14 @@ export interface VolumeMatrixFixture {
   backup(): Promise<string>;
   /** An attachment of a fresh volume, its host connected (so it can be completed). */
   attachment(): Promise<string>;
+  /** A transfer of a fresh volume, with the auth key it was created with. */
+  transfer(): Promise<{ readonly id: string; readonly authKey: string }>;
 }
 
 /** The attachments API exists from 3.27 (os-complete from 3.44). */
 const V354 = { 'openstack-api-version': 'volume 3.54' };
+/** /volume-transfers exists from 3.55. */
+const V355 = { 'openstack-api-version': 'volume 3.55' };
 const CONNECTOR = { host: 'compute-1', mountpoint: '/dev/vdb' };
 
 const ANYONE = statuses(200, 200, 200, 200);
@@ -35,6 +42,16 @@ const READS = statuses(200, 200, 404, 200);
 const CHANGES = (ok: number): Expectation => statuses(ok, ok, 404, 403);
 /** ADMIN_API on the owning project's resource: another project cannot find it first. */
 const ADMIN_CHANGES = (ok: number): Expectation => statuses(ok, 403, 404, 403);
+
+/** An exported record under a fresh id, of the harness's backup service (`test-host`). */
+function importableRecord(): { backup_service: string; backup_url: string } {
+  const id = randomUUID();
+  const record = {
+    id, volume_id: randomUUID(), size: 1, display_name: null, availability_zone: 'nova', container: `backup-${id}`,
+    host: 'test-host', object_count: 0, data_timestamp: new Date().toISOString(),
+  };
+  return { backup_service: 'cinder.backup.drivers.posix.PosixBackupDriver', backup_url: Buffer.from(JSON.stringify(record)).toString('base64') };
+}
 
 const volume = async (fx: VolumeMatrixFixture) => `/volumes/${await fx.volume()}`;
 const snapshot = async (fx: VolumeMatrixFixture) => `/snapshots/${await fx.snapshot()}`;
@@ -66,6 +83,30 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
     route: `POST ${P}/volumes/:volume_id/action`, case: 'os-force_delete', zed: ADMIN_CHANGES(202),
     request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-force_delete': {} } }),
   },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-retype', zed: CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-retype': { new_type: await fx.type(), migration_policy: 'never' } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-update_readonly_flag', zed: CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-update_readonly_flag': { readonly: true } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-force_detach', zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-force_detach': { connector: null } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-set_image_metadata', zed: CHANGES(200),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-set_image_metadata': { metadata: { image_name: 'i' } } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-unset_image_metadata', zed: CHANGES(200),
+    request: async (fx) => ({ path: `/volumes/${await fx.volumeWithImageMetadata()}/action`, body: { 'os-unset_image_metadata': { key: 'image_name' } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-show_image_metadata', zed: READS,
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-show_image_metadata': null } }),
+  },
   { route: `GET ${P}/volumes/:volume_id/metadata`, zed: READS, request: async (fx) => ({ path: `${await volume(fx)}/metadata` }) },
   { route: `POST ${P}/volumes/:volume_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await volume(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
   { route: `PUT ${P}/volumes/:volume_id/metadata`, zed: CHANGES(200), request: async (fx) => ({ path: `${await volume(fx)}/metadata`, body: { metadata: { c: 'd' } } }) },
@@ -94,8 +135,15 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/backups`, zed: ANYONE, request: () => ({ path: '/backups' }) },
   { route: `GET ${P}/backups/detail`, zed: ANYONE, request: () => ({ path: '/backups/detail' }) },
   { route: `GET ${P}/backups/:backup_id`, zed: READS, request: async (fx) => ({ path: await backup(fx) }) },
+  { route: `PUT ${P}/backups/:backup_id`, zed: CHANGES(200), request: async (fx) => ({ path: await backup(fx), headers: { 'openstack-api-version': 'volume 3.9' }, body: { backup: { name: 'renamed' } } }) },
   { route: `DELETE ${P}/backups/:backup_id`, zed: CHANGES(202), request: async (fx) => ({ path: await backup(fx) }) },
   { route: `POST ${P}/backups/:backup_id/restore`, zed: CHANGES(202), request: async (fx) => ({ path: `${await backup(fx)}/restore`, body: { restore: { name: 'restored' } } }) },
+  {
+    route: `POST ${P}/backups/:backup_id/action`, zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await backup(fx)}/action`, body: { 'os-reset_status': { status: 'available' } } }),
+  },
+  { route: `GET ${P}/backups/:backup_id/export_record`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await backup(fx)}/export_record` }) },
+  { route: `POST ${P}/backups/import_record`, zed: ADMIN_ONLY(201), request: () => ({ path: '/backups/import_record', body: { 'backup-record': importableRecord() } }) },
   { route: `GET ${P}/types`, zed: ANYONE, request: () => ({ path: '/types' }) },
   { route: `GET ${P}/types/default`, zed: ANYONE, request: () => ({ path: '/types/default' }) },
   { route: `GET ${P}/types/:type_id`, zed: ANYONE, request: async (fx) => ({ path: await type(fx) }) },
@@ -132,4 +180,25 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
     route: `POST ${P}/attachments/:attachment_id/action`, zed: CHANGES(204),
     request: async (fx) => ({ path: `/attachments/${await fx.attachment()}/action`, headers: V354, body: { 'os-complete': null } }),
   },
+  ...(['os-volume-transfer', 'volume-transfers'] as const).flatMap((collection): MatrixRow<VolumeMatrixFixture>[] => {
+    const headers = collection === 'volume-transfers' ? V355 : {};
+    return [
+      {
+        route: `POST ${P}/${collection}`, zed: CHANGES(202),
+        request: async (fx) => ({ path: `/${collection}`, headers, body: { transfer: { volume_id: await fx.volume() } } }),
+      },
+      { route: `GET ${P}/${collection}`, zed: ANYONE, request: () => ({ path: `/${collection}`, headers }) },
+      { route: `GET ${P}/${collection}/detail`, zed: ANYONE, request: () => ({ path: `/${collection}/detail`, headers }) },
+      { route: `GET ${P}/${collection}/:transfer_id`, zed: READS, request: async (fx) => ({ path: `/${collection}/${(await fx.transfer()).id}`, headers }) },
+      { route: `DELETE ${P}/${collection}/:transfer_id`, zed: CHANGES(202), request: async (fx) => ({ path: `/${collection}/${(await fx.transfer()).id}`, headers }) },
+      // Whoever holds the key may accept, into their own project; a reader may not.
+      {
+        route: `POST ${P}/${collection}/:transfer_id/accept`, zed: statuses(202, 202, 202, 403),
+        request: async (fx) => {
+          const { id, authKey } = await fx.transfer();
+          return { path: `/${collection}/${id}/accept`, headers, body: { accept: { auth_key: authKey } } };
+        },
+      },
+    ];
+  }),
 ];

@@ -14,7 +14,7 @@ import type { BackupStore } from '../db/backup-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { backendHostOf, type Volume } from '../volumes/volume.js';
 import type { BackupDriver } from './drivers/backup-driver.js';
-import { BACKUP_API_VERSION, BACKUP_TOPIC, type BackupArgs, type BackupManagerVerbs, type RestoreBackupArgs } from './rpc-api.js';
+import { BACKUP_API_VERSION, BACKUP_TOPIC, type BackupArgs, type BackupManagerVerbs, type ImportRecordArgs, type RestoreBackupArgs } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.volume.backup');
 
@@ -50,6 +50,7 @@ export class BackupManager {
       create_backup: (args) => this.createBackup(args),
       restore_backup: (args) => this.restoreBackup(args),
       delete_backup: (args) => this.deleteBackup(args),
+      import_record: (args) => this.importRecord(args),
     };
     this.#server = new RpcServer(options.transport, { topic: BACKUP_TOPIC, server: options.host, version: BACKUP_API_VERSION }, handlers);
   }
@@ -117,7 +118,9 @@ export class BackupManager {
     }
     LOG.info(`Restoring backup ${backupId} to volume ${volumeId}`);
     try {
-      await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
+      const { container } = backup;
+      if (container === null) throw new Error(`Backup ${backupId} has no container: it stored nothing`);
+      await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, container, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
     } catch (error) {
       // Never a silent success: the target is marked, the reason logged once and kept on the volume.
       LOG.error(`Restore of backup ${backupId} to volume ${volumeId} failed: ${messageOf(error)}`);
@@ -130,10 +133,28 @@ export class BackupManager {
     LOG.info(`Restored backup ${backupId} to volume ${volumeId}`);
   }
 
+  /**
+   * An imported record (written by the API, creating) becomes available when this service runs
+   * the driver that wrote it; its data is where the record's container says.
+   */
+  async importRecord({ backupId, backupService }: ImportRecordArgs): Promise<void> {
+    const { backups, driver } = this.#options;
+    if (backupService !== driver.serviceName) {
+      const reason = `Import record failed, cannot find backup service to perform the import. Request service ${backupService}.`;
+      LOG.error(`Backup ${backupId}: ${reason}`);
+      await backups.updateBackup(backupId, { status: 'error', failReason: reason }, ['creating']);
+      return;
+    }
+    await backups.updateBackup(backupId, { status: 'available', service: driver.serviceName, failReason: null }, ['creating']);
+    LOG.info(`Imported backup record ${backupId}`);
+  }
+
   async deleteBackup({ backupId }: BackupArgs): Promise<void> {
     const { backups, driver } = this.#options;
     try {
-      await driver.deleteBackup(backupId);
+      // A backup that never stored anything (an error while creating) has no container to remove.
+      const container = (await backups.findBackup(backupId))?.container;
+      if (container !== undefined && container !== null) await driver.deleteBackup(container);
     } catch (error) {
       LOG.error(`Backup ${backupId} could not be deleted: ${messageOf(error)}`);
       await backups.updateBackup(backupId, { status: 'error_deleting', failReason: messageOf(error) });

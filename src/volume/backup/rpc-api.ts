@@ -16,9 +16,16 @@ export interface RestoreBackupArgs {
   readonly volumeId: string;
 }
 
+export interface ImportRecordArgs {
+  readonly backupId: string;
+  /** The driver the exported record names: only a backup service running it can take the record. */
+  readonly backupService: string;
+}
+
 /** The closed table of verbs, by wire name. */
 export interface BackupManagerVerbs {
   create_backup: BackupArgs;
   restore_backup: RestoreBackupArgs;
   delete_backup: BackupArgs;
+  import_record: ImportRecordArgs;
 }

@@ -24,4 +24,8 @@ export class BackupManagerRpcClient {
   deleteBackup(host: string, backupId: string): Promise<void> {
     return this.#cast(host, 'delete_backup', { backupId });
   }
+
+  importRecord(host: string, backupId: string, backupService: string): Promise<void> {
+    return this.#cast(host, 'import_record', { backupId, backupService });
+  }
 }

@@ -21,6 +21,8 @@ export interface BackupFilter {
 }
 
 export interface BackupChanges {
+  readonly name?: string | null;
+  readonly description?: string | null;
   readonly status?: BackupStatus;
   readonly failReason?: string | null;
   readonly container?: string | null;
@@ -149,6 +151,8 @@ export class BackupStore {
   /** Applies `changes` when the backup is in one of `expected` statuses (any when absent); false when it is not or is gone. */
   async updateBackup(id: string, changes: BackupChanges, expected?: readonly BackupStatus[]): Promise<boolean> {
     const set: Updateable<BackupsTable> = { updated_at: toDbTimestamp(this.#now()) };
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.description !== undefined) set.description = changes.description;
     if (changes.status !== undefined) set.status = changes.status;
     if (changes.failReason !== undefined) set.fail_reason = changes.failReason;
     if (changes.container !== undefined) set.container = changes.container;

@@ -25,6 +25,8 @@ export type VolumesTable = {
   metadata: string;
   /** JSON object of string values (Cinder's volume_glance_metadata), for a volume made from an image. */
   image_metadata: string | null;
+  /** JSON object of string values (Cinder's volume_admin_metadata: readonly, attached_mode). */
+  admin_metadata: string;
   /** Why the volume went to error, for the log and `volume message list`. */
   error_reason: string | null;
   launched_at: DbTimestamp | null;
@@ -115,6 +117,20 @@ export type VolumeAttachmentsTable = {
   updated_at: DbTimestamp | null;
 };
 
+/** Cinder's transfers (migrations/2026-12-06-volume-transfers.ts): pending offers only. */
+export type VolumeTransfersTable = {
+  id: string;
+  volume_id: string;
+  /** The volume's project when the offer was made. */
+  source_project_id: string;
+  display_name: string | null;
+  salt: string;
+  /** Hex HMAC-SHA256 of the auth key under the salt. */
+  crypt_hash: string;
+  no_snapshots: boolean;
+  created_at: DbTimestamp;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -122,4 +138,5 @@ export type VolumeTables = {
   volume_quotas: VolumeQuotasTable;
   volume_backups: BackupsTable;
   volume_attachments: VolumeAttachmentsTable;
+  volume_transfers: VolumeTransfersTable;
 };

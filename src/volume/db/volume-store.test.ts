@@ -26,6 +26,7 @@ function volume(store: VolumeStore, fields: Partial<Volume> & { readonly volumeT
     sourceVolid: null,
     metadata: {},
     imageMetadata: null,
+    adminMetadata: {},
     errorReason: null,
     launchedAt: null,
     createdAt: now,

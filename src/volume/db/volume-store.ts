@@ -46,6 +46,8 @@ export interface VolumeChanges {
   readonly bootable?: boolean;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly imageMetadata?: Readonly<Record<string, string>> | null;
+  readonly adminMetadata?: Readonly<Record<string, string>>;
+  readonly volumeTypeId?: string;
   readonly errorReason?: string | null;
   readonly launchedAt?: Date;
 }
@@ -87,6 +89,7 @@ function toVolume(row: Selectable<VolumesTable>): Volume {
     sourceVolid: row.source_volid,
     metadata: json(row.metadata) ?? {},
     imageMetadata: json(row.image_metadata),
+    adminMetadata: json(row.admin_metadata) ?? {},
     errorReason: row.error_reason,
     launchedAt: date(row.launched_at),
     createdAt: fromDbTimestamp(row.created_at),
@@ -126,6 +129,8 @@ function volumeColumns(changes: VolumeChanges, now: Date): Updateable<VolumesTab
   if (changes.bootable !== undefined) set.bootable = changes.bootable;
   if (changes.metadata !== undefined) set.metadata = JSON.stringify(changes.metadata);
   if (changes.imageMetadata !== undefined) set.image_metadata = changes.imageMetadata === null ? null : JSON.stringify(changes.imageMetadata);
+  if (changes.adminMetadata !== undefined) set.admin_metadata = JSON.stringify(changes.adminMetadata);
+  if (changes.volumeTypeId !== undefined) set.volume_type_id = changes.volumeTypeId;
   if (changes.errorReason !== undefined) set.error_reason = changes.errorReason;
   if (changes.launchedAt !== undefined) set.launched_at = toDbTimestamp(changes.launchedAt);
   return set;
@@ -169,6 +174,7 @@ export class VolumeStore {
         source_volid: volume.sourceVolid,
         metadata: JSON.stringify(volume.metadata),
         image_metadata: volume.imageMetadata === null ? null : JSON.stringify(volume.imageMetadata),
+        admin_metadata: JSON.stringify(volume.adminMetadata),
         error_reason: volume.errorReason,
         launched_at: volume.launchedAt === null ? null : toDbTimestamp(volume.launchedAt),
         created_at: toDbTimestamp(volume.createdAt),

@@ -49,6 +49,15 @@ export interface ScheduleExtendArgs {
   readonly instanceUuids?: readonly string[];
 }
 
+export interface ScheduleRetypeArgs {
+  /** The new type's extra specs, for the volume's own backend to pass (size 0: nothing is consumed). */
+  readonly spec: VolumeRequestSpec;
+  readonly newTypeId: string;
+  /** Where the volume goes back to, whatever the outcome. */
+  readonly previousStatus: VolumeStatus;
+  readonly migrationPolicy: 'never' | 'on-demand';
+}
+
 /** A volume's fields as a volume service changes them. */
 export interface VolumeUpdate {
   readonly status: VolumeStatus;
@@ -62,6 +71,7 @@ export interface VolumeUpdate {
 export interface SchedulerVerbs {
   create_volume: ScheduleCreateArgs;
   extend_volume: ScheduleExtendArgs;
+  retype_volume: ScheduleRetypeArgs;
   update_service_capabilities: { readonly report: BackendReport };
   volume_update: { readonly volumeId: string; readonly update: VolumeUpdate };
   volume_deleted: { readonly volumeId: string };

@@ -3,7 +3,7 @@ import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { VolumeSource } from '../manager/rpc-api.js';
 import type { SnapshotStatus } from '../volumes/volume.js';
 import type { VolumeRequestSpec } from './request-spec.js';
-import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type SchedulerVerbs, type VolumeUpdate } from './rpc-api.js';
+import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type ScheduleRetypeArgs, type SchedulerVerbs, type VolumeUpdate } from './rpc-api.js';
 
 /** What a volume service tells the scheduler. */
 export interface VolumeStatusReporter {
@@ -36,6 +36,10 @@ export class VolumeSchedulerRpcClient implements VolumeStatusReporter {
 
   extendVolume(spec: VolumeRequestSpec, newSizeGb: number, instanceUuids: readonly string[] = []): Promise<void> {
     return this.#cast('extend_volume', { spec, newSizeGb, ...(instanceUuids.length === 0 ? {} : { instanceUuids }) });
+  }
+
+  retypeVolume(spec: VolumeRequestSpec, retype: Omit<ScheduleRetypeArgs, 'spec'>): Promise<void> {
+    return this.#cast('retype_volume', { spec, ...retype });
   }
 
   updateServiceCapabilities(report: BackendReport): Promise<void> {

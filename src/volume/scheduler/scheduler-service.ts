@@ -14,7 +14,7 @@ import { backendHostOf } from '../volumes/volume.js';
 import { BackendStateCache, type BackendState } from './backend-state.js';
 import { DEFAULT_FILTERS, resolveFilters, type BackendFilter } from './filters/index.js';
 import type { VolumeRequestSpec } from './request-spec.js';
-import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type ScheduleCreateArgs, type ScheduleExtendArgs, type SchedulerVerbs } from './rpc-api.js';
+import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type ScheduleCreateArgs, type ScheduleExtendArgs, type ScheduleRetypeArgs, type SchedulerVerbs } from './rpc-api.js';
 import { NoValidBackend, selectBackend } from './select-backend.js';
 import { DEFAULT_WEIGHERS, resolveWeighers, type ConfiguredWeigher } from './weighers/index.js';
 
@@ -54,6 +54,7 @@ export class VolumeSchedulerService {
     const handlers: Handlers = {
       create_volume: (args) => this.scheduleCreate(args),
       extend_volume: (args) => this.scheduleExtend(args),
+      retype_volume: (args) => this.scheduleRetype(args),
       update_service_capabilities: ({ report }) => this.cache.update(report),
       volume_update: async ({ volumeId, update }) => {
         const { launchedAt, ...rest } = update;
@@ -121,5 +122,27 @@ export class VolumeSchedulerService {
       return;
     }
     await managers.extendVolume(backendHostOf(volume.host), { id: volume.id, sizeGb: volume.size }, newSizeGb, instanceUuids);
+  }
+
+  /**
+   * A retype keeps the volume where it is when its backend passes the new type's filters (the
+   * file backend keeps nothing per type, so there is nothing to change on it); a backend that
+   * does not fit leaves the old type and a reason. Moving to another backend (Cinder's on-demand
+   * migration) is not offered: both policies end there.
+   */
+  async scheduleRetype({ spec, newTypeId, previousStatus, migrationPolicy }: ScheduleRetypeArgs): Promise<void> {
+    const { store } = this.#options;
+    const volume = await store.findVolume(spec.volumeId);
+    if (volume === undefined || volume.host === null) return;
+    try {
+      this.place({ ...spec, onlyBackend: volume.host });
+    } catch (error) {
+      if (!(error instanceof NoValidBackend)) throw error;
+      LOG.error(`Volume ${volume.id} cannot be retyped on its backend (migration policy ${migrationPolicy}, no migration offered): ${messageOf(error)}`);
+      await store.updateVolume(volume.id, { status: previousStatus, errorReason: error.message }, ['retyping']);
+      return;
+    }
+    await store.updateVolume(volume.id, { status: previousStatus, volumeTypeId: newTypeId }, ['retyping']);
+    LOG.info(`Volume ${volume.id} retyped to ${newTypeId} on ${volume.host}`);
   }
 }

@@ -3,6 +3,7 @@
  * real database, with the real scheduler and a file-backend volume service on an in-process bus
  * and the real image service. The caller's context travels in a test-only header.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,8 @@ export interface VolumeCloud {
   readonly backupPath: (id: string) => string;
   /** Polls a volume until its status leaves `creating`/`extending`/`deleting`; the last reply. */
   readonly settle: (path: string, as: RequestContext) => Promise<Reply>;
+  /** Creates a volume of `body` (a create's `volume`) as `as`, asserts it became available; its id. */
+  readonly availableVolume: (body: Readonly<Record<string, unknown>>, as: RequestContext) => Promise<string>;
 }
 
 export interface VolumeCloudOptions {
@@ -69,6 +72,8 @@ export interface VolumeCloudOptions {
   readonly volume?: Readonly<Record<string, string>>;
   /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
   readonly validator?: TokenValidator;
+  /** How often the services heartbeat and report (the workers' default when absent). */
+  readonly reportIntervalMs?: number;
 }
 
 const TRANSIENT = new Set(['creating', 'extending', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
@@ -94,6 +99,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         stagingDir: join(root, 'staging'),
         rpcTimeoutSeconds: 10,
         maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+        ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
       });
       const core = createVolumeCore(
         {
@@ -160,10 +166,18 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         }
         throw new Error(`${path} did not settle`);
       };
+      const availableVolume = async (body: Readonly<Record<string, unknown>>, as: RequestContext): Promise<string> => {
+        const created = await call('POST', '/volumes', { body: { volume: body }, as });
+        assert.equal(created.status, 202, JSON.stringify(created.json));
+        const id = String((created.json['volume'] as { id: unknown }).id);
+        const settled = await settle(`/volumes/${id}`, as);
+        assert.equal((settled.json['volume'] as { status?: string } | undefined)?.status, 'available', JSON.stringify(settled.json));
+        return id;
+      };
       const backendFiles = async () => (await readdir(directory)).filter((name) => !name.startsWith('.'));
       try {
         await fn({
-          call, app, db, core, workers, images, backendFiles, settle,
+          call, app, db, core, workers, images, backendFiles, settle, availableVolume,
           volumePath: (id) => join(directory, `volume-${id}`),
           backupPath: (id) => join(root, 'backup', `backup-${id}`),
         });

@@ -176,17 +176,42 @@ export class AttachmentService {
     await this.deps.store.updateVolume(id, { status: 'in-use', attachStatus: 'attached' });
   }
 
-  /** os-detach: removes the named attachment (or the only one); the volume is available once nothing holds it. */
+  /**
+   * os-detach: removes the named attachment (or the only one); the volume is available once nothing
+   * holds it. Nothing to detach (none, or the named one is gone) leaves it available and detached,
+   * as Cinder's manager does.
+   */
   async detach(context: RequestContext, id: string, attachmentId: string | undefined): Promise<void> {
     await this.deps.volumes.get(context, id);
     const attachments = await this.deps.attachments.list({ volumeId: id });
-    const target = attachmentId === undefined ? (attachments.length === 1 ? attachments[0] : undefined) : attachments.find((attachment) => attachment.id === attachmentId);
+    if (attachmentId === undefined && attachments.length > 1) throw invalidVolume('Detach volume failed: More than one attachment, but no attachment_id provided.');
+    const target = attachmentId === undefined ? attachments[0] : attachments.find((attachment) => attachment.id === attachmentId);
     if (target === undefined) {
-      if (attachmentId !== undefined) throw attachmentNotFound(attachmentId);
-      throw invalidVolume(attachments.length === 0 ? 'Volume is not attached.' : 'Volume has more than one attachment; name the attachment_id to detach.');
+      LOG.info(`Volume detach called for volume ${id}, but volume not attached.`);
+      if (attachments.length === 0) await this.deps.store.updateVolume(id, { status: 'available', attachStatus: 'detached' });
+      return;
     }
     await this.deps.attachments.delete(target.id);
     await this.#settle(id);
+  }
+
+  /**
+   * os-force_detach (admin): whatever the volume's status (an error left by a failed detach), the
+   * named attachment (all when none is named) lets its host go and is removed; the volume is
+   * in-use while another stays attached, available otherwise.
+   */
+  async forceDetach(context: RequestContext, id: string, attachmentId: string | undefined): Promise<void> {
+    const volume = await this.deps.volumes.get(context, id);
+    const attachments = await this.deps.attachments.list({ volumeId: id });
+    const targets = attachmentId === undefined ? attachments : attachments.filter((attachment) => attachment.id === attachmentId);
+    if (attachmentId !== undefined && targets.length === 0) throw attachmentNotFound(attachmentId);
+    for (const attachment of targets) {
+      await this.#disconnect(volume, attachment);
+      await this.deps.attachments.delete(attachment.id);
+    }
+    const attached = attachments.some((attachment) => !targets.includes(attachment) && attachment.status === 'attached');
+    await this.deps.store.updateVolume(id, { status: attached ? 'in-use' : 'available', attachStatus: attached ? 'attached' : 'detached' });
+    LOG.info(`Force-detached ${targets.length} attachment(s) of volume ${id}`);
   }
 
   // --- steps

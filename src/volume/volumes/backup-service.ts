@@ -13,6 +13,7 @@ import type { BackupManagerRpcClient } from '../backup/rpc-client.js';
 import type { BackupFilter, BackupSortKey, BackupStore } from '../db/backup-store.js';
 import type { SortSpec, VolumeStore } from '../db/volume-store.js';
 import type { Backup, BackupView } from './backup.js';
+import { decodeBackupRecord, encodeBackupRecord } from './backup-record.js';
 import { backupNotFound, invalidBackup, invalidSnapshot, invalidVolume } from './volume-errors.js';
 import type { VolumeQuotas } from './volume-quotas.js';
 import type { VolumeService } from './volume-service.js';
@@ -48,7 +49,7 @@ export interface BackupServiceDeps {
   readonly store: VolumeStore;
   readonly volumes: VolumeService;
   readonly quotas: VolumeQuotas;
-  readonly managers: Pick<BackupManagerRpcClient, 'createBackup' | 'restoreBackup' | 'deleteBackup'>;
+  readonly managers: Pick<BackupManagerRpcClient, 'createBackup' | 'restoreBackup' | 'deleteBackup' | 'importRecord'>;
   /** Whether a backup service is up on a node. */
   readonly services: Pick<ServiceRegistry, 'list'>;
   /** The zone backups are kept in (the node's storage_availability_zone). */
@@ -186,6 +187,57 @@ export class BackupService {
     LOG.info(`Restore backup request issued for backup ${id} to volume ${volumeId}`);
     await this.deps.managers.restoreBackup(backup.host, id, volumeId);
     return { backupId: id, volumeId, volumeName };
+  }
+
+  /** Update (3.9): the name and description only. */
+  async update(context: RequestContext, id: string, changes: { readonly name?: string | null; readonly description?: string | null }): Promise<BackupView> {
+    await this.get(context, id);
+    await this.deps.backups.updateBackup(id, changes);
+    return this.get(context, id);
+  }
+
+  /** os-reset_status (admin): the record only, to available or error; nothing on the backup's data. */
+  async resetStatus(context: RequestContext, id: string, status: 'available' | 'error'): Promise<void> {
+    await this.get(context, id);
+    await this.deps.backups.updateBackup(id, { status });
+    LOG.info(`Reset status of backup ${id} to ${status}`);
+  }
+
+  /** export_record: the driver that wrote an available backup and its record, to import it back. */
+  async exportRecord(context: RequestContext, id: string): Promise<{ readonly backupService: string; readonly backupUrl: string }> {
+    const backup = await this.get(context, id);
+    if (backup.status !== 'available') throw invalidBackup(`Backup status must be available and not ${backup.status}.`);
+    LOG.info(`Exported the record of backup ${id}`);
+    return { backupService: backup.service ?? '', backupUrl: encodeBackupRecord(backup) };
+  }
+
+  /**
+   * import_record: the record goes in as the importer's project's backup, creating, and the backup
+   * service of the record's node makes it available once it runs the named driver. An id already
+   * taken is refused.
+   */
+  async importRecord(context: RequestContext, backupService: string, backupUrl: string): Promise<Backup> {
+    const { backups } = this.deps;
+    const fields = decodeBackupRecord(backupUrl);
+    if ((await backups.findBackup(fields.id)) !== undefined) throw invalidBackup('Backup already exists in database.');
+    const host = await this.#backupHostFor(fields.host);
+    const now = backups.now();
+    const backup: Backup = {
+      ...fields,
+      projectId: context.projectId ?? '',
+      userId: context.userId ?? '',
+      host,
+      status: 'creating',
+      failReason: null,
+      service: backupService,
+      restoreVolumeId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await backups.insertBackup(backup);
+    LOG.info(`Import backup record request issued for backup ${backup.id} (${backupService}, container ${String(fields.container)})`);
+    await this.deps.managers.importRecord(host, backup.id, backupService);
+    return backup;
   }
 
   /** The backup service of the volume's node when it is up (Cinder's ServiceNotFound otherwise). */

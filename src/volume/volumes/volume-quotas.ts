@@ -64,6 +64,16 @@ export class VolumeQuotas {
     this.#checkGigabytes(limits, used.gigabytes, sizeGb);
   }
 
+  /** A volume (and `snapshots` of its snapshots) handed to the project by a transfer: counts and gigabytes together. */
+  async checkTransfer(projectId: string, moving: { readonly volumeGb: number; readonly snapshots: number; readonly snapshotGb: number }): Promise<void> {
+    await this.checkVolume(projectId, moving.volumeGb + moving.snapshotGb, { newVolume: true, totalSizeGb: moving.volumeGb });
+    if (moving.snapshots === 0) return;
+    const [limits, used] = await Promise.all([this.limits(projectId), this.store.usageOf(projectId)]);
+    if (limits.snapshots >= 0 && used.snapshots + moving.snapshots > limits.snapshots) {
+      throw new QuotaExceeded(`Maximum number of snapshots allowed (${limits.snapshots}) exceeded`);
+    }
+  }
+
   /** A new backup of a volume of `sizeGb` (Cinder's BackupLimitExceeded and VolumeBackupSizeExceedsAvailableQuota). */
   async checkBackup(projectId: string, sizeGb: number): Promise<void> {
     const [limits, used] = await Promise.all([this.limits(projectId), this.backups.usageOf(projectId)]);

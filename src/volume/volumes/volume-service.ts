@@ -53,7 +53,7 @@ export interface VolumeServiceDeps {
   readonly store: VolumeStore;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
-  readonly scheduler: Pick<VolumeSchedulerRpcClient, 'createVolume' | 'extendVolume'>;
+  readonly scheduler: Pick<VolumeSchedulerRpcClient, 'createVolume' | 'extendVolume' | 'retypeVolume'>;
   readonly managers: Pick<VolumeManagerRpcClient, 'deleteVolume' | 'createSnapshot' | 'deleteSnapshot'>;
   readonly images: VolumeImageLookup;
   /** `[volume] storage_availability_zone`: the zones volumes may ask for. */
@@ -142,6 +142,7 @@ export class VolumeService {
       sourceVolid: source?.id ?? null,
       metadata: request.metadata ?? {},
       imageMetadata,
+      adminMetadata: {},
       errorReason: null,
       launchedAt: null,
       createdAt: now,
@@ -240,7 +241,56 @@ export class VolumeService {
     if (volume.status !== 'available' && volume.status !== 'in-use') throw invalidVolume('Volume status must be available or in-use.');
     await this.deps.store.updateVolume(id, { bootable });
   }
+
+  /** os-update_readonly_flag: the `readonly` admin metadata ("True"/"False"), of an available volume. */
+  async setReadonly(context: RequestContext, id: string, readonly: boolean): Promise<void> {
+    const volume = await this.get(context, id);
+    const adminMetadata = { ...volume.adminMetadata, readonly: readonly ? 'True' : 'False' };
+    if (!(await this.deps.store.updateVolume(id, { adminMetadata }, ['available']))) {
+      throw invalidVolume(`Volume ${id} status must be available to update readonly flag, but current status is: ${volume.status}.`);
+    }
+  }
+
+  /** os-set_image_metadata: merged into the volume's image metadata; the whole of it after. */
+  async setImageMetadata(context: RequestContext, id: string, metadata: Readonly<Record<string, string>>): Promise<Readonly<Record<string, string>>> {
+    const volume = await this.get(context, id);
+    if (volume.status === 'maintenance' || volume.status === 'uploading') throw invalidVolume(`Volume status is ${volume.status}.`);
+    const merged = { ...(volume.imageMetadata ?? {}), ...metadata };
+    await this.deps.store.updateVolume(id, { imageMetadata: merged });
+    return merged;
+  }
+
+  /** os-unset_image_metadata: one key of the image metadata; a key it lacks is 404. */
+  async unsetImageMetadata(context: RequestContext, id: string, key: string): Promise<void> {
+    const volume = await this.get(context, id);
+    const current = volume.imageMetadata ?? {};
+    if (!(key in current)) throw new NotFound('The key cannot be found.');
+    if (volume.status === 'maintenance' || volume.status === 'uploading') throw invalidVolume(`Volume status is ${volume.status}.`);
+    await this.deps.store.updateVolume(id, { imageMetadata: Object.fromEntries(Object.entries(current).filter(([name]) => name !== key)) });
+  }
+
+  /**
+   * os-retype: available or in-use → retyping, and the scheduler checks the volume's backend
+   * against the new type; the volume goes back to its status with the new type, or with the old
+   * one and a reason when the backend does not fit (moving it to another is not offered).
+   */
+  async retype(context: RequestContext, id: string, newType: string, migrationPolicy: MigrationPolicy): Promise<void> {
+    const volume = await this.get(context, id);
+    const type = await this.deps.types.resolve(newType);
+    if (type.id === volume.volumeTypeId) throw invalidInput('New volume type must be different from the original volume type.');
+    const from: readonly VolumeStatus[] = ['available', 'in-use'];
+    if (volume.host === null || !(await this.deps.store.updateVolume(id, { status: 'retyping', errorReason: null }, from))) {
+      throw invalidVolume(
+        'Retype needs volume to be in available or in-use state, not be part of an active migration or a consistency group, requested type has to be different that the one from the volume, and for in-use volumes front-end qos specs cannot change.',
+      );
+    }
+    LOG.info(`Retype volume request issued for volume ${id} (to type ${type.name}, migration policy ${migrationPolicy})`);
+    await this.deps.scheduler.retypeVolume({ volumeId: id, sizeGb: 0, extraSpecs: type.extraSpecs }, { newTypeId: type.id, previousStatus: volume.status, migrationPolicy });
+  }
 }
+
+/** Cinder's retype migration_policy: `never` keeps the volume on its backend, `on-demand` may move it. */
+export type MigrationPolicy = 'never' | 'on-demand';
 
 /** Cinder's volume_image_metadata of a volume made from an image. */
 function imageMetadataOf(image: VolumeImageRecord): Record<string, string> {

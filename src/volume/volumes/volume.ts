@@ -51,6 +51,8 @@ export interface Volume {
   readonly sourceVolid: string | null;
   readonly metadata: Readonly<Record<string, string>>;
   readonly imageMetadata: Readonly<Record<string, string>> | null;
+  /** Cinder's admin metadata (`readonly`, `attached_mode`): set by the service and admins only. */
+  readonly adminMetadata: Readonly<Record<string, string>>;
   readonly errorReason: string | null;
   readonly launchedAt: Date | null;
   readonly createdAt: Date;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -44,14 +44,6 @@ async function writeInto(path: string, offset: number, data: Buffer): Promise<vo
   }
 }
 
-async function newVolume(cloud: VolumeCloud, size = 1): Promise<string> {
-  const created = await cloud.call('POST', '/volumes', { body: { volume: { size } }, as: ALICE });
-  assert.equal(created.status, 202, JSON.stringify(created.json));
-  const id = String((created.json['volume'] as Item)['id']);
-  assert.equal(((await cloud.settle(`/volumes/${id}`, ALICE)).json['volume'] as Item)['status'], 'available');
-  return id;
-}
-
 async function backup(cloud: VolumeCloud, volumeId: string, extra: Item = {}): Promise<Item> {
   const created = await cloud.call('POST', '/backups', { body: { backup: { volume_id: volumeId, ...extra } }, as: ALICE });
   assert.equal(created.status, 202, JSON.stringify(created.json));
@@ -68,7 +60,7 @@ async function storedBytes(dir: string): Promise<number> {
 test('backups: full then incremental, restore byte for byte into a new and an existing volume, the parent kept while incrementals exist', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call, settle, volumePath, backupPath } = cloud;
-    const volumeId = await newVolume(cloud);
+    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
     await writeInto(volumePath(volumeId), 0, randomBytes(3 * MiB));
 
     const full = await backup(cloud, volumeId, { name: 'full' });
@@ -97,7 +89,7 @@ test('backups: full then incremental, restore byte for byte into a new and an ex
     assert.equal(await shaOfFile(volumePath(restoredId)), await shaOfFile(volumePath(volumeId)));
 
     // Into an existing volume: too small is refused with nothing changed; big enough takes the full's bytes.
-    const existing = await newVolume(cloud, 2);
+    const existing = await cloud.availableVolume({ size: 2 }, ALICE);
     const afterIncremental = await head(volumePath(restoredId), 3 * MiB);
     const into = await call('POST', `/backups/${String(full['id'])}/restore`, { body: { restore: { volume_id: existing } }, as: ALICE });
     assert.equal(into.status, 202, JSON.stringify(into.json));
@@ -105,7 +97,7 @@ test('backups: full then incremental, restore byte for byte into a new and an ex
     const restoredHead = await head(volumePath(existing), 3 * MiB);
     assert.notEqual(sha(restoredHead), sha(afterIncremental), 'the full backup predates the incremental change');
     assert.deepEqual(restoredHead.subarray(0, 2 * MiB), afterIncremental.subarray(0, 2 * MiB));
-    const small = await newVolume(cloud, 1);
+    const small = await cloud.availableVolume({ size: 1 }, ALICE);
     const big = await backup(cloud, existing);
     const tooSmall = await call('POST', `/backups/${String(big['id'])}/restore`, { body: { restore: { volume_id: small } }, as: ALICE });
     assert.deepEqual([tooSmall.status, (tooSmall.json['badRequest'] as Item)['message']], [400, 'Invalid volume: volume size 1 is too small to restore backup of size 2.']);
@@ -131,7 +123,7 @@ test('backups: full then incremental, restore byte for byte into a new and an ex
 test('backups: a changed chunk fails the restore loudly — the target in error_restoring, the backup available again', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call, settle, volumePath, backupPath } = cloud;
-    const volumeId = await newVolume(cloud);
+    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
     await writeInto(volumePath(volumeId), MiB, randomBytes(MiB));
     const full = await backup(cloud, volumeId);
     await writeInto(join(backupPath(String(full['id'])), 'backup-00001'), 20, Buffer.from('tampered'));
@@ -150,7 +142,7 @@ test('backups: a changed chunk fails the restore loudly — the target in error_
 test('backups: bad requests are refused with Cinder\'s words and change nothing', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call } = cloud;
-    const volumeId = await newVolume(cloud);
+    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
     const noParent = await call('POST', '/backups', { body: { backup: { volume_id: volumeId, incremental: true } }, as: ALICE });
     assert.deepEqual([noParent.status, (noParent.json['badRequest'] as Item)['message']], [400, 'Invalid backup: No backups available to do an incremental backup.']);
     const otherProject = await call('POST', '/backups', { body: { backup: { volume_id: volumeId } }, as: BOB });
@@ -162,4 +154,62 @@ test('backups: bad requests are refused with Cinder\'s words and change nothing'
     assert.deepEqual([overQuota.status, (overQuota.json['overLimit'] as Item)['message']], [413, 'Maximum number of backups allowed (0) exceeded']);
     assert.deepEqual((await call('GET', '/backups', { as: ALICE })).json, { backups: [] });
     assert.equal(((await call('GET', `/volumes/${volumeId}`, { as: ALICE })).json['volume'] as Item)['status'], 'available');
+  }));
+
+test('backup records: an admin exports one and imports it under a new id; the imported backup restores the same bytes; bad records are 400 and members are refused; update (3.9) and os-reset_status', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const { call, settle, volumePath } = cloud;
+    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
+    await writeInto(volumePath(volumeId), 4096, randomBytes(MiB));
+    const original = await backup(cloud, volumeId, { name: 'exported' });
+    const backupId = String(original['id']);
+
+    assert.equal((await call('GET', `/backups/${backupId}/export_record`, { as: ALICE })).status, 403);
+    const exported = await call('GET', `/backups/${backupId}/export_record`, { as: ADMIN });
+    assert.equal(exported.status, 200, JSON.stringify(exported.json));
+    const record = exported.json['backup-record'] as { backup_service: string; backup_url: string };
+    assert.equal(record.backup_service, 'cinder.backup.drivers.posix.PosixBackupDriver');
+    const fields = JSON.parse(Buffer.from(record.backup_url, 'base64').toString('utf8')) as Item;
+    assert.deepEqual([fields['id'], fields['volume_id'], fields['display_name'], fields['size']], [backupId, volumeId, 'exported', 1]);
+
+    const importOf = (body: Item, as = ADMIN) => call('POST', '/backups/import_record', { body: { 'backup-record': body }, as });
+    assert.equal((await importOf(record, ALICE)).status, 403);
+    assert.deepEqual((await importOf(record)).json, { badRequest: { code: 400, message: 'Invalid backup: Backup already exists in database.' } });
+    assert.deepEqual((await importOf({ ...record, backup_url: 'bm90IGpzb24=' })).json, { badRequest: { code: 400, message: "Invalid input received: Can't parse backup record." } });
+    const withoutContainer = Buffer.from(JSON.stringify({ ...fields, id: randomUUID(), container: null })).toString('base64');
+    assert.equal((await importOf({ ...record, backup_url: withoutContainer })).status, 400);
+    assert.equal((await importOf({ backup_service: record.backup_service })).status, 400);
+
+    const newId = randomUUID();
+    const imported = await importOf({ ...record, backup_url: Buffer.from(JSON.stringify({ ...fields, id: newId })).toString('base64') });
+    assert.equal(imported.status, 201, JSON.stringify(imported.json));
+    assert.deepEqual(Object.keys(imported.json['backup'] as Item).sort(), ['id', 'links', 'name']);
+    const settled = (await settle(`/backups/${newId}`, ADMIN)).json['backup'] as Item;
+    assert.deepEqual([settled['status'], settled['volume_id'], settled['size'], settled['name']], ['available', volumeId, 1, 'exported']);
+    assert.ok(((await call('GET', '/backups', { as: ADMIN })).json['backups'] as Item[]).some((each) => each['id'] === newId), "in the importer's list");
+
+    const restored = await call('POST', `/backups/${newId}/restore`, { body: { restore: { name: 'from-import' } }, as: ADMIN });
+    assert.equal(restored.status, 202, JSON.stringify(restored.json));
+    const target = String((restored.json['restore'] as Item)['volume_id']);
+    // The new volume is briefly available before the restore takes it: the backup's end is the restore's.
+    assert.equal(((await settle(`/backups/${newId}`, ADMIN)).json['backup'] as Item)['status'], 'available');
+    assert.equal(((await settle(`/volumes/${target}`, ADMIN)).json['volume'] as Item)['status'], 'available');
+    assert.equal(await shaOfFile(volumePath(target)), await shaOfFile(volumePath(volumeId)), 'the imported record reads the exported backup\'s data');
+
+    const renamed = await call('PUT', `/backups/${backupId}`, { body: { backup: { name: 'renamed', description: 'd' } }, as: ALICE, version: '3.9' });
+    assert.deepEqual([renamed.status, (renamed.json['backup'] as Item)['name']], [200, 'renamed']);
+    assert.equal(((await call('GET', `/backups/${backupId}`, { as: ALICE })).json['backup'] as Item)['description'], 'd');
+    assert.equal((await call('PUT', `/backups/${backupId}`, { body: { backup: { name: 'x' } }, as: ALICE, version: '3.8' })).status, 404, 'not before 3.9');
+    assert.equal((await call('PUT', `/backups/${backupId}`, { body: { backup: { size: 3 } }, as: ALICE, version: '3.9' })).status, 400);
+    assert.equal((await call('POST', `/backups/${newId}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ALICE })).status, 404, "not Alice's");
+    assert.equal((await call('POST', `/backups/${backupId}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ALICE })).status, 403);
+    assert.equal((await call('POST', `/backups/${backupId}/action`, { body: { 'os-reset_status': { status: 'creating' } }, as: ADMIN })).status, 400);
+    assert.equal((await call('POST', `/backups/${backupId}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ADMIN })).status, 202);
+    assert.equal(((await call('GET', `/backups/${backupId}`, { as: ALICE })).json['backup'] as Item)['status'], 'error');
+
+    const unknownService = randomUUID();
+    const other = await importOf({ backup_service: 'cinder.backup.drivers.swift.SwiftBackupDriver', backup_url: Buffer.from(JSON.stringify({ ...fields, id: unknownService })).toString('base64') });
+    assert.equal(other.status, 201);
+    const failed = (await settle(`/backups/${unknownService}`, ADMIN)).json['backup'] as Item;
+    assert.equal(failed['status'], 'error', 'no backup service runs that driver');
   }));

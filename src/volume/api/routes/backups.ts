@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../../../common/errors/errors.js';
 import { BACKUP_SORT_KEYS, type BackupFilter } from '../../db/backup-store.js';
 import { page, parseBoolean, parseLimit, parseSortOf } from '../../volumes/volume-list-query.js';
+import { BACKUP_UPDATE } from '../microversions.js';
 import { renderBackup, renderBackupSummary } from './render-backup.js';
 import { authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableString, toBoolean } from './schemas.js';
@@ -38,6 +39,26 @@ const RestoreBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Cinder's backup import schema: an exported record as export_record answered it. */
+const ImportBody = Type.Object(
+  {
+    'backup-record': Type.Object(
+      { backup_service: Type.String({ minLength: 1, maxLength: 255 }), backup_url: Type.String({ minLength: 1, maxLength: 65535 }) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+/** Cinder's backup update schema (3.9; metadata, 3.43, is not kept here). */
+const BackupUpdateBody = Type.Object(
+  { backup: Type.Object({ name: Type.Optional(NullableString()), description: Type.Optional(NullableString()) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+/** Cinder's backup actions: os-reset_status only. */
+const BackupActionBody = Type.Object(
+  { 'os-reset_status': Type.Object({ status: Type.Union([Type.Literal('available'), Type.Literal('error')]) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
 const Project = Type.Object({ project_id: Type.String() });
 const BackupParams = Type.Object({ project_id: Type.String(), backup_id: Type.String() });
 
@@ -55,7 +76,7 @@ function filterOf(request: FastifyRequest, query: Record<string, string>, projec
   };
 }
 
-/** /v3/{project_id}/backups: create, list (summary and detail), show, delete, restore. */
+/** /v3/{project_id}/backups: create, list (summary and detail), show, delete, update (3.9), restore, os-reset_status, export and import of records. */
 export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { backups } = deps;
   return async (app) => {
@@ -100,12 +121,46 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       return { backup: renderBackup(backup, deps.publicUrl) };
     });
 
+    app.put('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams, body: BackupUpdateBody } }, async (request) => {
+      BACKUP_UPDATE.select(request.microversion);
+      checkProject(request, request.params.project_id);
+      const backup = await backups.get(request.requestContext, request.params.backup_id);
+      authorize(deps, request, 'backup:update', { project_id: backup.projectId });
+      const { name, description } = request.body.backup;
+      const updated = await backups.update(request.requestContext, backup.id, { ...(name === undefined ? {} : { name }), ...(description === undefined ? {} : { description }) });
+      return { backup: renderBackupSummary(updated, deps.publicUrl) };
+    });
+
     app.delete('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
       const backup = await backups.get(request.requestContext, request.params.backup_id);
       authorize(deps, request, 'backup:delete', { project_id: backup.projectId });
       await backups.delete(request.requestContext, backup.id);
       return reply.code(202).send();
+    });
+
+    app.post('/v3/:project_id/backups/:backup_id/action', { schema: { params: BackupParams, body: BackupActionBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const backup = await backups.get(request.requestContext, request.params.backup_id);
+      authorize(deps, request, 'volume_extension:backup_admin_actions:reset_status', { project_id: backup.projectId });
+      await backups.resetStatus(request.requestContext, backup.id, request.body['os-reset_status'].status);
+      return reply.code(202).send();
+    });
+
+    // Both are the administrator's: checked before the backup is looked up, as Cinder does.
+    app.get('/v3/:project_id/backups/:backup_id/export_record', { schema: { params: BackupParams } }, async (request) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'backup:backup-export', ownTarget(request));
+      const record = await backups.exportRecord(request.requestContext, request.params.backup_id);
+      return { 'backup-record': { backup_service: record.backupService, backup_url: record.backupUrl } };
+    });
+
+    app.post('/v3/:project_id/backups/import_record', { schema: { params: Project, body: ImportBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      authorize(deps, request, 'backup:backup-import', ownTarget(request));
+      const record = request.body['backup-record'];
+      const backup = await backups.importRecord(request.requestContext, record.backup_service, record.backup_url);
+      return reply.code(201).send({ backup: renderBackupSummary(backup, deps.publicUrl) });
     });
 
     app.post('/v3/:project_id/backups/:backup_id/restore', { schema: { params: BackupParams, body: RestoreBody } }, async (request, reply) => {

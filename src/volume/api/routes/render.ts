@@ -59,6 +59,12 @@ function links(base: string, project: string, kind: string, id: string): { href:
   ];
 }
 
+const VISIBLE_ADMIN_METADATA = ['readonly', 'attached_mode'];
+
+function visibleAdminMetadata(volume: Volume): Record<string, string> {
+  return Object.fromEntries(Object.entries(volume.adminMetadata).filter(([key]) => VISIBLE_ADMIN_METADATA.includes(key)));
+}
+
 export function renderVolumeSummary(volume: Volume, viewer: VolumeViewer): Record<string, unknown> {
   return { id: volume.id, name: volume.name, links: links(viewer.base, volume.projectId, 'volumes', volume.id) };
 }
@@ -78,7 +84,8 @@ export function renderVolume(volume: Volume, typeName: string, viewer: VolumeVie
     volume_type: typeName,
     snapshot_id: volume.snapshotId,
     source_volid: volume.sourceVolid,
-    metadata: volume.metadata,
+    // Cinder's add_visible_admin_metadata: readonly and attached_mode show among the metadata.
+    metadata: { ...volume.metadata, ...visibleAdminMetadata(volume) },
     links: links(viewer.base, volume.projectId, 'volumes', volume.id),
     user_id: volume.userId,
     bootable: String(volume.bootable),
@@ -88,6 +95,8 @@ export function renderVolume(volume: Volume, typeName: string, viewer: VolumeVie
     multiattach: volume.multiattach,
     ...(viewer.showTenant ? { 'os-vol-tenant-attr:tenant_id': volume.projectId } : {}),
     ...(viewer.showHost ? { 'os-vol-host-attr:host': volume.host, 'os-vol-mig-status-attr:migstat': null, 'os-vol-mig-status-attr:name_id': null } : {}),
+    // Cinder shows an administrator the migration status (none: no migration is offered).
+    ...(viewer.isAdmin ? { migration_status: null } : {}),
     ...(viewer.showImageMetadata && volume.imageMetadata !== null ? { volume_image_metadata: volume.imageMetadata } : {}),
     ...(fields.groupId ? { group_id: null } : {}),
     ...(fields.providerId && viewer.isAdmin ? { provider_id: null } : {}),

@@ -5,6 +5,7 @@ import type { ServiceRegistry } from '../../../common/service/service-registry.j
 import type { BackupService } from '../../volumes/backup-service.js';
 import type { AttachmentService } from '../../volumes/attachment-service.js';
 import type { SnapshotService } from '../../volumes/snapshot-service.js';
+import type { TransferService } from '../../volumes/transfer-service.js';
 import type { VolumeQuotas } from '../../volumes/volume-quotas.js';
 import type { VolumeService } from '../../volumes/volume-service.js';
 import type { VolumeTypes } from '../../volumes/volume-types.js';
@@ -15,6 +16,7 @@ export interface VolumeRouteDeps {
   readonly snapshots: SnapshotService;
   readonly backups: BackupService;
   readonly attachments: AttachmentService;
+  readonly transfers: TransferService;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   /** os-services: the cinder-* rows of the services table. */

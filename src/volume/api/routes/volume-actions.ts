@@ -8,10 +8,11 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import type { Volume } from '../../volumes/volume.js';
+import type { MigrationPolicy } from '../../volumes/volume-service.js';
 import { EXTEND_IN_USE } from '../microversions.js';
 import { authorize, checkProject, type VolumeRouteDeps } from './route-deps.js';
 import { ATTACH_ACTIONS } from './volume-attach-actions.js';
-import { CinderBoolean, toBoolean, toSize, VolumeSize } from './schemas.js';
+import { CinderBoolean, Metadata, toBoolean, toSize, VolumeSize } from './schemas.js';
 
 export interface VolumeAction {
   readonly schema: TSchema;
@@ -61,6 +62,55 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
     policy: 'volume_extension:volume_admin_actions:force_delete',
     status: 202,
     run: (deps, request, volume) => deps.volumes.delete(request.requestContext, volume.id, true),
+  },
+  'os-force_detach': {
+    schema: Type.Union([
+      Type.Object(
+        { connector: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.String(), Type.Null()])), attachment_id: Type.Optional(Type.Union([Type.String(), Type.Null()])) },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+    policy: 'volume_extension:volume_admin_actions:force_detach',
+    status: 202,
+    run: (deps, request, volume, body: { attachment_id?: string | null } | null) =>
+      deps.attachments.forceDetach(request.requestContext, volume.id, body?.attachment_id ?? undefined),
+  },
+  'os-retype': {
+    schema: Type.Object(
+      { new_type: Type.String({ minLength: 1, maxLength: 255 }), migration_policy: Type.Optional(Type.Union([Type.Literal('never'), Type.Literal('on-demand'), Type.Null()])) },
+      { additionalProperties: false },
+    ),
+    policy: 'volume:retype',
+    status: 202,
+    run: (deps, request, volume, body: { new_type: string; migration_policy?: MigrationPolicy | null }) =>
+      deps.volumes.retype(request.requestContext, volume.id, body.new_type, body.migration_policy ?? 'never'),
+  },
+  'os-update_readonly_flag': {
+    schema: Type.Object({ readonly: CinderBoolean }, { additionalProperties: false }),
+    policy: 'volume:update_readonly_flag',
+    status: 202,
+    run: (deps, request, volume, body: { readonly: boolean | string }) => deps.volumes.setReadonly(request.requestContext, volume.id, toBoolean(body.readonly)),
+  },
+  'os-set_image_metadata': {
+    schema: Type.Object({ metadata: Metadata }, { additionalProperties: false }),
+    policy: 'volume_extension:volume_image_metadata:set',
+    status: 200,
+    run: async (deps, request, volume, body: { metadata: Record<string, string> }) => ({
+      metadata: await deps.volumes.setImageMetadata(request.requestContext, volume.id, body.metadata),
+    }),
+  },
+  'os-unset_image_metadata': {
+    schema: Type.Object({ key: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
+    policy: 'volume_extension:volume_image_metadata:remove',
+    status: 200,
+    run: (deps, request, volume, body: { key: string }) => deps.volumes.unsetImageMetadata(request.requestContext, volume.id, body.key),
+  },
+  'os-show_image_metadata': {
+    schema: Type.Union([Type.Object({}), Type.Null()]),
+    policy: 'volume_extension:volume_image_metadata:show',
+    status: 200,
+    run: (_deps, _request, volume) => Promise.resolve({ metadata: volume.imageMetadata ?? {} }),
   },
   ...ATTACH_ACTIONS,
 };

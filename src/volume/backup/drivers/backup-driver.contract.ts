@@ -60,10 +60,14 @@ const CASES = {
     assert.ok(result.objectCount > 1, `${result.objectCount} objects`);
     assert.equal(progress.at(-1), VOLUME_BYTES);
     const target = await blankVolume(harness);
-    await driver.restoreBackup({ backupId, targetPath: target });
+    await driver.restoreBackup({ backupId, container: result.container, targetPath: target });
     assert.equal(digest(await readFile(target)), digest(await readFile(source)));
-    await driver.deleteBackup(backupId);
-    await driver.deleteBackup(backupId);
+    // An imported record (another id) naming this container restores the same data.
+    const imported = await blankVolume(harness);
+    await driver.restoreBackup({ backupId: randomUUID(), container: result.container, targetPath: imported });
+    assert.equal(digest(await readFile(imported)), digest(await readFile(source)));
+    await driver.deleteBackup(result.container);
+    await driver.deleteBackup(result.container);
     assert.deepEqual(await harness.listObjects(), []);
   },
 
@@ -72,7 +76,7 @@ const CASES = {
     const volumeId = randomUUID();
     const source = await volumeWith(harness, [{ offset: 0, data: randomBytes(VOLUME_BYTES) }]);
     const full = randomUUID();
-    await driver.createBackup({ backupId: full, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES });
+    const fullContainer = (await driver.createBackup({ backupId: full, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES })).container;
     const atFull = await readFile(source);
     await writeAt(source, [{ offset: 5 * MiB + 100, data: randomBytes(1000) }]);
     const incremental = randomUUID();
@@ -81,13 +85,13 @@ const CASES = {
     assert.ok((await harness.storedBytes(incremental)) * 20 < (await harness.storedBytes(full)), 'the incremental is a small part of the full');
 
     const fromIncremental = await blankVolume(harness);
-    await driver.restoreBackup({ backupId: incremental, targetPath: fromIncremental });
+    await driver.restoreBackup({ backupId: incremental, container: result.container, targetPath: fromIncremental });
     assert.equal(digest(await readFile(fromIncremental)), digest(await readFile(source)));
     const fromFull = await blankVolume(harness);
-    await driver.restoreBackup({ backupId: full, targetPath: fromFull });
+    await driver.restoreBackup({ backupId: full, container: fullContainer, targetPath: fromFull });
     assert.equal(digest(await readFile(fromFull)), digest(atFull));
-    await driver.deleteBackup(incremental);
-    await driver.deleteBackup(full);
+    await driver.deleteBackup(result.container);
+    await driver.deleteBackup(fullContainer);
     assert.deepEqual(await harness.listObjects(), []);
   },
 
@@ -96,15 +100,15 @@ const CASES = {
     const volumeId = randomUUID();
     const source = await volumeWith(harness, [{ offset: MiB, data: randomBytes(2 * MiB) }]);
     const full = randomUUID();
-    await driver.createBackup({ backupId: full, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES });
+    const fullContainer = (await driver.createBackup({ backupId: full, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES })).container;
     const incremental = randomUUID();
-    await driver.createBackup({ backupId: incremental, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES, parentId: full });
+    const incrementalContainer = (await driver.createBackup({ backupId: incremental, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES, parentId: full })).container;
     await harness.corruptOneObject(full);
-    for (const backupId of [full, incremental]) {
-      await assert.rejects(driver.restoreBackup({ backupId, targetPath: await blankVolume(harness) }), (error: unknown) => error instanceof BackupCorrupt && /checksum|sha256/.test(error.message));
+    for (const [backupId, container] of [[full, fullContainer], [incremental, incrementalContainer]] as const) {
+      await assert.rejects(driver.restoreBackup({ backupId, container, targetPath: await blankVolume(harness) }), (error: unknown) => error instanceof BackupCorrupt && /checksum|sha256/.test(error.message));
     }
-    await driver.deleteBackup(incremental);
-    await driver.deleteBackup(full);
+    await driver.deleteBackup(incrementalContainer);
+    await driver.deleteBackup(fullContainer);
   },
 
   'a backup that cannot read its volume leaves nothing behind': async (harness: BackupDriverHarness) => {

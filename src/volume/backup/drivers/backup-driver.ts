@@ -29,6 +29,8 @@ export interface BackupResult {
 
 export interface RestoreBackupRequest {
   readonly backupId: string;
+  /** Where its data lives: the container createBackup answered (an imported record names another backup's). */
+  readonly container: string;
   /** Where the target volume's bytes are written on this host. */
   readonly targetPath: string;
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
@@ -46,8 +48,8 @@ export interface BackupDriver {
    * every object's sha256 before it is used; a mismatch or a missing object is a BackupCorrupt.
    */
   restoreBackup(request: RestoreBackupRequest): Promise<void>;
-  /** Removes the backup's objects and files; one already gone is not an error. */
-  deleteBackup(backupId: string): Promise<void>;
+  /** Removes the objects and files in the backup's container; one already gone is not an error. */
+  deleteBackup(container: string): Promise<void>;
 }
 
 /** A stored backup failed its checks (an object changed or went missing): the restore must not succeed. */

@@ -2,6 +2,8 @@ import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as tables from './2026-12-04-volume-tables.js';
 import * as backups from './2026-12-05-volume-backups.js';
 import * as attachments from './2026-12-05-volume-attachments.js';
+import * as transfers from './2026-12-06-volume-transfers.js';
+import * as adminMetadata from './2026-12-06-volume-admin-metadata.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -10,5 +12,7 @@ export const volumeMigrations: ServiceMigrations = {
     '2026-12-04-volume-tables': tables,
     '2026-12-05-volume-backups': backups,
     '2026-12-05-volume-attachments': attachments,
+    '2026-12-06-volume-transfers': transfers,
+    '2026-12-06-volume-admin-metadata': adminMetadata,
   },
 };

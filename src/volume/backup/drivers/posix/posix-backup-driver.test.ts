@@ -58,7 +58,7 @@ test('posix: a backup is a directory of objects, a metadata file and a sha256 fi
     assert.deepEqual((await readdir(dir)).sort(), ['backup-00001', 'backup-00002', 'backup-00003', 'metadata', 'sha256file']);
     assert.deepEqual([result.objectCount, result.container], [3, `backup-${backupId}`]);
     await rm(join(dir, 'backup-00003'));
-    await assert.rejects(driver.restoreBackup({ backupId, targetPath: volume }), /object backup-00003 is missing/);
+    await assert.rejects(driver.restoreBackup({ backupId, container: result.container, targetPath: volume }), /object backup-00003 is missing/);
   } finally {
     await dispose();
   }

@@ -147,16 +147,16 @@ export class PosixBackupDriver implements BackupDriver {
   }
 
   async restoreBackup(request: RestoreBackupRequest): Promise<void> {
-    const chain = await this.#chainOf(request.backupId);
+    const chain = await this.#chainOf(request.backupId, this.#containerDir(request.container));
     const extents = (metadata: BackupMetadata): (BackupObject | ZeroExtent)[] => [...metadata.objects, ...metadata.zero_extents];
-    const total = chain.reduce((sum, metadata) => sum + extents(metadata).reduce((bytes, extent) => bytes + extent.length, 0), 0);
+    const total = chain.reduce((sum, { metadata }) => sum + extents(metadata).reduce((bytes, extent) => bytes + extent.length, 0), 0);
     let done = 0;
     const target = await open(request.targetPath, 'r+');
     try {
-      for (const metadata of chain) {
+      for (const { metadata, dir } of chain) {
         for (const extent of extents(metadata).sort((a, b) => a.offset - b.offset)) {
           if (isObject(extent)) {
-            const data = await this.#readObject(metadata.backup_id, extent);
+            const data = await this.#readObject(metadata.backup_id, dir, extent);
             await target.write(data, 0, data.length, extent.offset);
           } else {
             await zeroOut(target, extent);
@@ -171,41 +171,44 @@ export class PosixBackupDriver implements BackupDriver {
     }
   }
 
-  async deleteBackup(backupId: string): Promise<void> {
-    await rm(this.#dirOf(backupId), { recursive: true, force: true });
+  async deleteBackup(container: string): Promise<void> {
+    await rm(this.#containerDir(container), { recursive: true, force: true });
   }
 
   #dirOf(backupId: string): string {
     return join(this.#options.directory, `backup-${backupId}`);
   }
 
-  /** The backup's metadata and its ancestors', oldest (the full backup) first. */
-  async #chainOf(backupId: string): Promise<BackupMetadata[]> {
-    const chain: BackupMetadata[] = [];
-    for (let id: string | null = backupId; id !== null; ) {
-      const metadata = await this.#readMetadata(id);
-      chain.unshift(metadata);
+  /** A container is one directory name under the backup directory; anything else (a path) is refused. */
+  #containerDir(container: string): string {
+    if (!/^backup-[0-9A-Za-z-]{1,64}$/.test(container)) throw new BackupCorrupt(`Container ${container} is not a backup directory of this driver`);
+    return join(this.#options.directory, container);
+  }
+
+  /** The backup's metadata (in `dir`) and its ancestors' (each in its own), oldest (the full backup) first. */
+  async #chainOf(backupId: string, dir: string): Promise<{ readonly metadata: BackupMetadata; readonly dir: string }[]> {
+    const chain: { readonly metadata: BackupMetadata; readonly dir: string }[] = [];
+    for (let id: string | null = backupId, from = dir; id !== null; ) {
+      const metadata = JSON.parse((await this.#readFileOf(id, from, 'metadata')).toString('utf8')) as BackupMetadata;
+      chain.unshift({ metadata, dir: from });
       id = metadata.parent_id;
+      if (id !== null) from = this.#dirOf(id);
       if (chain.length > 10_000) throw new BackupCorrupt(`Backup ${backupId} has a parent chain that does not end`);
     }
     return chain;
   }
 
-  async #readMetadata(backupId: string): Promise<BackupMetadata> {
-    return JSON.parse((await this.#readOwnFile(backupId, 'metadata')).toString('utf8')) as BackupMetadata;
-  }
-
   async #readSha(backupId: string): Promise<ShaFile> {
-    const shaFile = JSON.parse((await inflate(await this.#readOwnFile(backupId, 'sha256file'))).toString('utf8')) as ShaFile;
+    const shaFile = JSON.parse((await inflate(await this.#readFileOf(backupId, this.#dirOf(backupId), 'sha256file'))).toString('utf8')) as ShaFile;
     if (shaFile.sha_block_size !== this.#options.shaBlockSize) {
       throw new Error(`Backup ${backupId} was written with sha blocks of ${shaFile.sha_block_size} bytes, not ${this.#options.shaBlockSize}: make a full backup`);
     }
     return shaFile;
   }
 
-  async #readOwnFile(backupId: string, name: string): Promise<Buffer> {
+  async #readFileOf(backupId: string, dir: string, name: string): Promise<Buffer> {
     try {
-      return await readFile(join(this.#dirOf(backupId), name));
+      return await readFile(join(dir, name));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupCorrupt(`Backup ${backupId} has no ${name} file in ${this.#options.directory}`);
       throw error;
@@ -213,10 +216,10 @@ export class PosixBackupDriver implements BackupDriver {
   }
 
   /** The object's data, once its stored bytes match the recorded sha256 and it inflates to its length. */
-  async #readObject(backupId: string, object: BackupObject): Promise<Buffer> {
+  async #readObject(backupId: string, dir: string, object: BackupObject): Promise<Buffer> {
     let stored: Buffer;
     try {
-      stored = await readFile(join(this.#dirOf(backupId), object.name));
+      stored = await readFile(join(dir, object.name));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupCorrupt(`Backup ${backupId} object ${object.name} is missing`);
       throw error;
