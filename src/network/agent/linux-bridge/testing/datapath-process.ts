@@ -5,7 +5,7 @@
  * line on stdout (`{ id, error? }`), and tears everything down when stdin closes.
  */
 import { createInterface } from 'node:readline';
-import type { Datapath } from '../../datapath.js';
+import type { NetworkSpec, PortSpec } from '../../datapath-spec.js';
 import { LinuxBridgeDatapath, type LinuxBridgeOptions } from '../linux-bridge-datapath.js';
 
 export type DatapathMethod = 'ensureNetwork' | 'deleteNetwork' | 'setTunnelPeers' | 'plugPort' | 'unplugPort';
@@ -24,10 +24,18 @@ export interface DatapathAnswer {
 const options = JSON.parse(process.argv[2] ?? '{}') as LinuxBridgeOptions;
 const datapath = new LinuxBridgeDatapath(options);
 
+// The arguments come as the parent sent them, typed by NamespacedDatapath's signatures.
+const methods: Record<DatapathMethod, (args: readonly unknown[]) => Promise<void>> = {
+  ensureNetwork: ([network]) => datapath.ensureNetwork(network as NetworkSpec),
+  deleteNetwork: ([networkId]) => datapath.deleteNetwork(networkId as string),
+  setTunnelPeers: ([networkId, peers]) => datapath.setTunnelPeers(networkId as string, peers as string[]),
+  plugPort: ([port]) => datapath.plugPort(port as PortSpec),
+  unplugPort: ([portId]) => datapath.unplugPort(portId as string),
+};
+
 async function answer(call: DatapathCall): Promise<DatapathAnswer> {
   try {
-    const method = datapath[call.method] as (this: Datapath, ...args: unknown[]) => Promise<void>;
-    await method.apply(datapath, [...call.args]);
+    await methods[call.method](call.args);
     return { id: call.id };
   } catch (error) {
     return { id: call.id, error: error instanceof Error ? error.message : String(error) };
