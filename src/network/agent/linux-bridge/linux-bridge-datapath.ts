@@ -82,6 +82,7 @@ export class LinuxBridgeDatapath implements Datapath {
         await this.firewall.addBridge(bridge);
         const tunnel = this.tunnelDevice(network);
         if (tunnel !== undefined && this.localIp !== undefined && network.segmentation_id !== null) {
+          await this.firewall.setTunnel(tunnel, network.dhcp_port?.mac_address ?? null);
           await ensureVxlan(tunnel, network.segmentation_id, this.localIp, bridge, network.mtu);
           await setFloodPeers(tunnel, this.tunnelPeers.get(network.id) ?? []);
         }
@@ -241,7 +242,10 @@ export class LinuxBridgeDatapath implements Datapath {
     const wired = this.networks.get(network.id);
     const tunnel = wired === undefined ? undefined : this.tunnelDevice(wired);
     // The flooding entries go with the device.
-    if (tunnel !== undefined) await deleteLink(tunnel);
+    if (tunnel !== undefined) {
+      await deleteLink(tunnel);
+      await this.firewall.removeTunnel(tunnel);
+    }
     await deleteLink(bridge);
     this.networks.delete(network.id);
     this.tunnelPeers.delete(network.id);

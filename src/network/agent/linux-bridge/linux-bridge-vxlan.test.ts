@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -56,6 +56,8 @@ describe('Linux bridge data path: VXLAN between hosts', { skip }, () => {
     const namespaces: string[] = [];
     const hosts: Host[] = [];
     const stateDir = await mkdtemp(join(tmpdir(), 'nimbus-vxlan-'));
+    // dnsmasq reads its files after dropping to nobody.
+    await chmod(stateDir, 0o755);
     try {
       const underlay = `10.203.${randomInt(1, 250)}`;
       const [a, b] = [`nbh-${tag}a`, `nbh-${tag}b`].map((namespace, index) => ({ namespace, tunnelIp: `${underlay}.${index + 1}` })) as [Omit<Host, 'datapath'>, Omit<Host, 'datapath'>];
@@ -74,8 +76,10 @@ describe('Linux bridge data path: VXLAN between hosts', { skip }, () => {
       const [hostA, hostB] = hosts as [Host, Host];
 
       const vni = randomInt(1000, 16_000_000);
-      const fixture = networkFixture('10.204.7', { dhcp: false, mtu: 1450 });
+      const fixture = networkFixture('10.204.7', { mtu: 1450 });
       const network: NetworkSpec = { ...fixture.spec, network_type: 'vxlan', segmentation_id: vni };
+      // DHCP runs on host A only: a second qdhcp namespace of the same network would clash in this one machine's /run/netns.
+      const specOf = (host: Host): NetworkSpec => (host === hostA ? network : { ...network, dhcp_port: null });
       const ports = [portFixture(fixture, 10, { port_security_enabled: false }), portFixture(fixture, 11, { port_security_enabled: false })] as [PortSpec, PortSpec];
       const guests: Guest[] = [];
       for (const [host, port, peer] of [
@@ -83,7 +87,7 @@ describe('Linux bridge data path: VXLAN between hosts', { skip }, () => {
         [hostB, ports[1], hostA],
       ] as const) {
         guests.push(await addGuest(host, port, network.mtu, namespaces));
-        await host.datapath.ensureNetwork(network);
+        await host.datapath.ensureNetwork(specOf(host));
         await host.datapath.setTunnelPeers(network.id, [peer.tunnelIp]);
         await host.datapath.plugPort(port);
       }
@@ -99,6 +103,9 @@ describe('Linux bridge data path: VXLAN between hosts', { skip }, () => {
 
       assert.ok(await reaches(guestA, guestB), 'the guest on host A reaches the guest on host B');
       assert.ok(await reaches(guestB, guestA), 'the guest on host B reaches the guest on host A');
+      const dhcpPort: Guest = { namespace: '', address: `${fixture.prefix}.2` };
+      assert.ok(await reaches(guestA, dhcpPort), "the guest on host A reaches its host's DHCP port");
+      assert.equal(await ping(guestB, dhcpPort), false, "host A's copy of the DHCP port stays off the tunnel (each host serves its own guests)");
 
       await hostA.datapath.setTunnelPeers(network.id, []);
       assert.doesNotMatch(await run('bridge', ['fdb', 'show', 'dev', device], { namespace: hostA.namespace }), / dst /, 'host A holds no entry towards host B');
