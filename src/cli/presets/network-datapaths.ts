@@ -17,6 +17,8 @@ export interface ChosenDatapath {
   readonly datapath: Datapath;
   /** Removes everything it wired (the all-in-one stopping). */
   readonly teardown: () => Promise<void>;
+  /** The tunnel endpoint the agent reports (`[network] local_ip`); none for the fake data path, which sends nothing. */
+  readonly tunnelIp: string | undefined;
   /** Where the agent records what it wired (none for the fake data path, which forgets with the process). */
   readonly heldFile: string | undefined;
 }
@@ -30,13 +32,14 @@ export function datapathNameOf(config: NimbusConfig, computeDriver: DriverName |
 
 export function createDatapath(config: NimbusConfig, name: DatapathName): ChosenDatapath {
   if (name === 'fake') {
-    return { name, datapath: new FakeDatapath({ metadata: config.network.enable_isolated_metadata }), teardown: async () => undefined, heldFile: undefined };
+    return { name, datapath: new FakeDatapath({ metadata: config.network.enable_isolated_metadata }), teardown: async () => undefined, heldFile: undefined, tunnelIp: undefined };
   }
-  const { datapath_state_dir: stateDir, nft_table: nftTable, uplink, enable_isolated_metadata: metadata } = config.network;
+  const { datapath_state_dir: stateDir, nft_table: nftTable, uplink, enable_isolated_metadata: metadata, local_ip: localIp } = config.network;
   const datapath = new LinuxBridgeDatapath({
     stateDir,
     nftTable,
     ...(uplink === '' ? {} : { uplink }),
+    ...(localIp === '' ? {} : { localIp }),
     ...(metadata ? { metadataProxySocket: config.DEFAULT.metadata_proxy_socket } : {}),
   });
   return {
@@ -47,5 +50,6 @@ export function createDatapath(config: NimbusConfig, name: DatapathName): Chosen
       await rm(stateDir, { recursive: true, force: true });
     },
     heldFile: join(stateDir, 'agent-held.json'),
+    tunnelIp: localIp === '' ? undefined : localIp,
   };
 }

@@ -56,6 +56,7 @@ export async function startNetworkAgent(
     reportIntervalMs: config.network.report_interval * 1000,
     datapathName: chosen.name,
     ...(chosen.heldFile === undefined ? {} : { heldFile: chosen.heldFile }),
+    ...(chosen.tunnelIp === undefined ? {} : { tunnelIp: chosen.tunnelIp }),
   });
   try {
     await agent.start();

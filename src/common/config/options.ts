@@ -219,6 +219,10 @@ export const OPTIONS = {
       true,
     ),
     nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
+    local_ip: str(
+      "This host's VXLAN tunnel endpoint (Neutron's [vxlan] local_ip): an address of this host that the other network agents' hosts reach. With it, VXLAN networks cross hosts (UDP 4789 between the endpoints, flooding to each host the server names; give the underlay an MTU of at least the networks' MTU + 50). Empty (the default, the all-in-one): VXLAN networks stay on this host.",
+      '',
+    ),
     uplink: str("The one host interface that traffic of Nimbus's bridges may be forwarded to (the external network's way out); empty (the default): none, guests reach only what Nimbus built and nothing reaches the host's uplink.", ''),
   },
   volume: {

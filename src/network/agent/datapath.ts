@@ -30,13 +30,20 @@ export interface Datapath {
   checkAvailable(): Promise<Availability>;
 
   /**
-   * The network's bridge exists and is up with the network's MTU; where a subnet has DHCP, its
+   * The network's bridge exists and is up with the network's MTU; a VXLAN network, on a host
+   * with a tunnel endpoint, has its `vxlan-<vni>` device on the bridge; where a subnet has DHCP, its
    * dnsmasq runs in `qdhcp-<id>` with the subnets' options. Repeating it with changed subnets
    * updates DHCP in place. Undone by deleteNetwork.
    */
   ensureNetwork(network: NetworkSpec): Promise<void>;
-  /** Removes the DHCP server, its namespace and the bridge. NetworkInUse while ports or routers are on it. */
+  /** Removes the DHCP server, its namespace, the tunnel device and the bridge. NetworkInUse while ports or routers are on it. */
   deleteNetwork(networkId: string): Promise<void>;
+  /**
+   * A VXLAN network floods to exactly these tunnel endpoints (the other hosts holding it; Neutron's
+   * l2population), from when it is wired until deleteNetwork; peers named before the network is
+   * wired are kept for then. A data path without a tunnel endpoint ignores them.
+   */
+  setTunnelPeers(networkId: string, peers: readonly string[]): Promise<void>;
 
   /**
    * The port's tap (made here when missing; QEMU's driver may have made it) is on its network's

@@ -32,6 +32,6 @@ export const routerNamespace = (routerId: string): string => ROUTER_NAMESPACE_PR
 export const routerInterfaceDevice = (portId: string): string => 'qr-' + short('port', portId);
 export const routerGatewayDevice = (portId: string): string => 'qg-' + short('port', portId);
 
-/** The multi-host step's names, ready: a VLAN subinterface of the physical device, a VXLAN device per VNI. */
+/** A VLAN subinterface of the physical device (the multi-host VLAN step's name, ready); a VXLAN device per VNI (tunnels.ts). */
 export const vlanDevice = (physicalDevice: string, vlanId: number): string => `${physicalDevice}.${vlanId}`;
 export const vxlanDevice = (vni: number): string => `vxlan-${vni}`;

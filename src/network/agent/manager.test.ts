@@ -27,6 +27,8 @@ interface AgentCloud {
   readonly datapath: FakeDatapath;
   /** Starts (again) an agent for node-1 (the l3 host) and compute-1 on the datapath. */
   readonly startAgent: (datapath?: FakeDatapath) => Promise<NetworkAgent>;
+  /** Starts an agent for one other host, with a tunnel endpoint. */
+  readonly startHostAgent: (host: string, datapath: FakeDatapath, tunnelIp: string) => Promise<NetworkAgent>;
 }
 
 /** The network server and an agent on a fake data path, on the in-process bus over SQLite. */
@@ -41,16 +43,19 @@ async function withAgentCloud(fn: (cloud: AgentCloud) => Promise<void>): Promise
       const agents: NetworkAgent[] = [];
       const dir = await mkdtemp(join(tmpdir(), 'nimbus-agent-'));
       const datapath = new FakeDatapath();
+      const started = async (agent: NetworkAgent) => {
+        await agent.start();
+        agents.push(agent);
+        return agent;
+      };
       try {
         await fn({
           plugin: server.plugin,
           datapath,
-          startAgent: async (on = datapath) => {
-            const agent = new NetworkAgent({ transport, datapath: on, hosts: ['node-1', 'compute-1'], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', heldFile: join(dir, 'held.json') });
-            await agent.start();
-            agents.push(agent);
-            return agent;
-          },
+          startAgent: (on = datapath) =>
+            started(new NetworkAgent({ transport, datapath: on, hosts: ['node-1', 'compute-1'], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', heldFile: join(dir, 'held.json') })),
+          startHostAgent: (host, on, tunnelIp) =>
+            started(new NetworkAgent({ transport, datapath: on, hosts: [host], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', tunnelIp, heldFile: join(dir, `held-${host}.json`) })),
         });
       } finally {
         for (const agent of agents) await agent.stop();
@@ -200,5 +205,32 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
       assert.equal(port['binding:vif_type'], 'binding_failed');
       assert.equal(unprivileged.networks.size, 0, 'nothing is half-wired');
+    }));
+
+  test("VXLAN between hosts: agents report their tunnel endpoint, and each host holding a network floods to the others' (l2population), also after a resync", () =>
+    withAgentCloud(async ({ plugin, startHostAgent }) => {
+      const [first, second] = [new FakeDatapath(), new FakeDatapath()];
+      const agentA = await startHostAgent('compute-a', first, '10.203.0.1');
+      await startHostAgent('compute-b', second, '10.203.0.2');
+      const bridgeAgent = (await plugin.agents.list()).find((row) => row['host'] === 'compute-a' && row['agent_type'] === 'Linux bridge agent');
+      assert.deepEqual(bridgeAgent?.['configurations'], { datapath: 'fake', devices: 0, interface_mappings: {}, bridge_mappings: {}, tunneling_ip: '10.203.0.1', tunnel_types: ['vxlan'], l2_population: true });
+
+      const { networkId } = await network(plugin);
+      assert.equal((await plugin.networks.get(networkId))['provider:network_type'], 'vxlan');
+      await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-a' });
+      await until('host A wires the network', () => (first.networks.has(networkId) ? true : undefined));
+      const onB = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-b' });
+      await until('each host floods to the other', () => (first.tunnelPeers.get(networkId)?.join() === '10.203.0.2' && second.tunnelPeers.get(networkId)?.join() === '10.203.0.1' ? true : undefined));
+
+      await plugin.ports.delete(String(onB['id']));
+      await until('host B lets the network go and host A floods to nobody', () => (!second.networks.has(networkId) && first.tunnelPeers.get(networkId)?.length === 0 ? true : undefined));
+
+      // A restarted agent hears its peers from the desired state of its host.
+      await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-b' });
+      await until('host A floods to B again', () => (first.tunnelPeers.get(networkId)?.join() === '10.203.0.2' ? true : undefined));
+      await agentA.stop();
+      const restarted = new FakeDatapath();
+      await startHostAgent('compute-a', restarted, '10.203.0.1');
+      await until('the resync names B', () => (restarted.tunnelPeers.get(networkId)?.join() === '10.203.0.2' ? true : undefined));
     }));
 });

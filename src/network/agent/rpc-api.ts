@@ -5,7 +5,7 @@
  * server's API (server/rpc-api.ts).
  */
 import type { NetworkSpec, PortSpec, SecurityGroupSpec } from './datapath-spec.js';
-import type { RouterState } from '../server/rpc-api.js';
+import type { RouterState, TunnelPeers } from '../server/rpc-api.js';
 
 export const AGENT_TOPIC = 'q-agent';
 export const AGENT_API_VERSION = '1.0';
@@ -17,6 +17,8 @@ export interface AgentVerbs {
   network_delete: { readonly network_id: string };
   /** The port is bound to this host (new, or changed): its network and groups first, then the port. */
   port_update: { readonly port: PortSpec; readonly network: NetworkSpec; readonly security_groups: readonly SecurityGroupSpec[] };
+  /** The VXLAN network's tunnel peers changed (a host with ports on it came or went): this host floods to exactly these (Neutron's l2population). */
+  tunnel_peers_update: TunnelPeers;
   /** The port left this host (deleted, unbound, or bound elsewhere). */
   port_delete: { readonly port_id: string; readonly network_id: string };
   security_group_update: { readonly group: SecurityGroupSpec };

@@ -49,6 +49,7 @@ export class AgentNotifier {
     if (before !== undefined && oldHost !== '' && oldHost !== newHost) {
       await this.#cast(oldHost, 'port_delete', { port_id: before.id, network_id: before.network_id });
       await this.#releaseNetwork(oldHost, before.network_id);
+      await this.#announcePeers(before.network_id);
     }
     if (after === undefined || newHost === '') return;
     const network = await this.state.network(after.network_id);
@@ -56,6 +57,15 @@ export class AgentNotifier {
     const port = await this.state.port(after);
     const groups = await Promise.all(port.security_groups.map((id) => this.state.securityGroup(id)));
     await this.#cast(newHost, 'port_update', { port, network, security_groups: groups });
+    if (oldHost !== newHost || before?.network_id !== after.network_id) await this.#announcePeers(after.network_id);
+  }
+
+  /** The hosts holding a VXLAN network (one came or went) each hear whom to flood it to now (Neutron's l2population fdb entries). */
+  async #announcePeers(networkId: string): Promise<void> {
+    if ((await this.state.network(networkId))?.network_type !== 'vxlan') return;
+    for (const host of await this.state.hostsOfNetwork(networkId)) {
+      await this.#cast(host, 'tunnel_peers_update', { network_id: networkId, peers: await this.state.tunnelPeers(networkId, [host]) });
+    }
   }
 
   /** A group's rules changed: hosts with ports in it rewrite them in place. */
@@ -78,6 +88,9 @@ export class AgentNotifier {
     else await this.#cast(host, 'router_update', state);
     const now = new Set(state?.networks.map((network) => network.id) ?? []);
     for (const networkId of networksBefore) if (!now.has(networkId)) await this.#releaseNetwork(host, networkId);
+    // The l3 host joined or left these networks: their other hosts hear of it.
+    const changed = [...now].filter((id) => !networksBefore.includes(id)).concat(networksBefore.filter((id) => !now.has(id)));
+    for (const networkId of changed) await this.#announcePeers(networkId);
   }
 
   /** The networks a router has ends on, before a change (for routerChanged). */

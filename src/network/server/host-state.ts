@@ -3,11 +3,12 @@
  * terms (agent/datapath-spec.ts), and which hosts must hear of a change. A host holds a network
  * when a port bound to it is on the network, or when it is the l3 host and a router has an end
  * there; it serves DHCP for every network it holds (Neutron's DHCP agent scheduled beside each
- * Linux bridge agent: hosts are L2 islands until tunnels join them).
+ * Linux bridge agent), and which other hosts' tunnel endpoints it floods a VXLAN network to.
  */
 import type { DhcpPortSpec, NetworkSpec, NetworkType, PortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
 import type { NetworkStore } from '../db/network-store.js';
 import type { ResourceRow } from '../db/store/resource-rows.js';
+import { LINUX_BRIDGE_AGENT } from '../plugin/agents.js';
 import { parseJson } from '../plugin/standard-attributes.js';
 import type { HostState, RouterFloatingIp, RouterState } from './rpc-api.js';
 
@@ -40,6 +41,28 @@ export class HostStateBuilder {
   async hostsOfGroups(groupIds: readonly string[]): Promise<string[]> {
     const ports = await this.store.ports.where('id', await this.store.portSecurityGroups.portIdsInGroups(groupIds));
     return [...new Set(ports.map((port) => port.binding_host_id).filter((host) => host !== ''))].sort();
+  }
+
+  /**
+   * The tunnel endpoints `hosts` flood a VXLAN network to: those the Linux bridge agents of the
+   * other hosts holding it report (`tunneling_ip`), never one of `hosts`' own. Empty for other
+   * network types, and where no agent has an endpoint (the all-in-one).
+   */
+  async tunnelPeers(networkId: string, hosts: readonly string[]): Promise<string[]> {
+    if ((await this.store.networks.find(networkId))?.network_type !== 'vxlan') return [];
+    const own = new Set(await this.#tunnelEndpoints(hosts));
+    const others = (await this.hostsOfNetwork(networkId)).filter((host) => !hosts.includes(host));
+    return [...new Set(await this.#tunnelEndpoints(others))].filter((endpoint) => !own.has(endpoint)).sort();
+  }
+
+  async #tunnelEndpoints(hosts: readonly string[]): Promise<string[]> {
+    const endpoints: string[] = [];
+    for (const host of hosts) {
+      const agent = (await this.store.agents.ofHost(host)).find((row) => row.agent_type === LINUX_BRIDGE_AGENT);
+      const endpoint = agent === undefined ? undefined : parseJson<Record<string, unknown>>(agent.configurations)['tunneling_ip'];
+      if (typeof endpoint === 'string' && endpoint !== '') endpoints.push(endpoint);
+    }
+    return endpoints;
   }
 
   async network(networkId: string): Promise<NetworkSpec | undefined> {
@@ -159,6 +182,7 @@ export class HostStateBuilder {
     const bound = await Promise.all(ports.map(async (port) => ({ host: port.binding_host_id, port: await this.port(port) })));
     const groupIds = [...new Set(bound.flatMap(({ port }) => port.security_groups))].sort();
     const groups = await Promise.all(groupIds.map((id) => this.securityGroup(id)));
-    return { networks, ports: bound, security_groups: groups, routers };
+    const tunnelPeers = await Promise.all(networks.filter((network) => network.network_type === 'vxlan').map(async (network) => ({ network_id: network.id, peers: await this.tunnelPeers(network.id, hosts) })));
+    return { networks, tunnel_peers: tunnelPeers, ports: bound, security_groups: groups, routers };
   }
 }

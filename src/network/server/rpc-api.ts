@@ -46,9 +46,17 @@ export interface BoundPort {
   readonly port: PortSpec;
 }
 
+/** The tunnel endpoints of the other hosts holding a VXLAN network, as a host should flood to them. */
+export interface TunnelPeers {
+  readonly network_id: string;
+  readonly peers: readonly string[];
+}
+
 /** Everything a host (or the hosts one agent answers for) should hold. */
 export interface HostState {
   readonly networks: readonly NetworkSpec[];
+  /** For each VXLAN network among `networks`, the other hosts' tunnel endpoints. */
+  readonly tunnel_peers: readonly TunnelPeers[];
   readonly ports: readonly BoundPort[];
   readonly security_groups: readonly SecurityGroupSpec[];
   readonly routers: readonly RouterState[];

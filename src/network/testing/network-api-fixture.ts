@@ -39,6 +39,7 @@ export const NETWORK_OPTIONS: NimbusConfig['network'] = {
   flat_networks: '*',
   network_vlan_ranges: 'physnet1:100:102',
   vni_ranges: '1:1000',
+  local_ip: '',
   tenant_network_types: 'vxlan',
   quota_network: 100,
   quota_subnet: 100,

@@ -15,6 +15,8 @@ export class FakeDatapath implements Datapath {
   readonly securityGroups = new Map<string, SecurityGroupSpec>();
   readonly routers = new Map<string, RouterSpec>();
   readonly floatingIps = new Map<string, readonly FloatingIpSpec[]>();
+  /** The tunnel peers each network was last given (kept, as the Linux one keeps them, until deleteNetwork). */
+  readonly tunnelPeers = new Map<string, readonly string[]>();
 
   /** `metadata`: DHCP namespaces would serve 169.254.169.254, as the Linux one's with a metadata proxy socket. */
   constructor(private readonly options: { readonly metadata?: boolean } = {}) {}
@@ -35,6 +37,12 @@ export class FakeDatapath implements Datapath {
     ];
     if (users.length > 0) throw new NetworkInUse(networkId, users);
     this.networks.delete(networkId);
+    this.tunnelPeers.delete(networkId);
+  }
+
+  async setTunnelPeers(networkId: string, peers: readonly string[]): Promise<void> {
+    peers.forEach(checkAddress);
+    this.tunnelPeers.set(checkId('network', networkId), [...peers]);
   }
 
   async plugPort(port: PortSpec): Promise<void> {

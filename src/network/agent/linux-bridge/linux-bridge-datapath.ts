@@ -7,7 +7,7 @@
 import { tapInUse } from '../../../common/host-net/taps.js';
 import type { Datapath, DatapathInventory, Availability } from '../datapath.js';
 import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
-import { BRIDGE_PREFIX, DHCP_NAMESPACE_PREFIX, ROUTER_NAMESPACE_PREFIX, TAP_PREFIX, bridgeName, checkId, tapName } from '../device-names.js';
+import { BRIDGE_PREFIX, DHCP_NAMESPACE_PREFIX, ROUTER_NAMESPACE_PREFIX, TAP_PREFIX, bridgeName, checkId, tapName, vxlanDevice } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
 import { checkAddress, checkNetwork, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
 import { checkLinuxBridgeAvailable } from './availability.js';
@@ -16,6 +16,7 @@ import { tryRun } from './exec.js';
 import { Routers } from './l3/routers.js';
 import { attach, bridgePorts, deleteLink, ensureBridge, ensureTap, linksNamed } from './links.js';
 import { namespacesNamed } from './namespaces.js';
+import { ensureVxlan, setFloodPeers } from './tunnels.js';
 import { MetadataProxies } from './metadata/metadata-proxy.js';
 import { Firewall } from './security/firewall.js';
 
@@ -31,6 +32,11 @@ export interface LinuxBridgeOptions {
    * namespace serves 169.254.169.254 through a proxy to it, and DHCP hands guests the route there.
    */
   readonly metadataProxySocket?: string;
+  /**
+   * This host's VXLAN tunnel endpoint (`[network] local_ip`): with it, VXLAN networks reach the
+   * other hosts holding them; without it (the all-in-one) they stay on this host.
+   */
+  readonly localIp?: string;
 }
 
 interface PluggedPort {
@@ -48,8 +54,12 @@ export class LinuxBridgeDatapath implements Datapath {
   private readonly routers: Routers;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly servesMetadata: boolean;
+  private readonly localIp: string | undefined;
+  /** Each VXLAN network's tunnel peers, as last told (applied when the network is wired). */
+  private readonly tunnelPeers = new Map<string, readonly string[]>();
 
   constructor(options: LinuxBridgeOptions) {
+    this.localIp = options.localIp === undefined ? undefined : checkAddress(options.localIp);
     this.servesMetadata = options.metadataProxySocket !== undefined;
     const metadata = options.metadataProxySocket === undefined ? undefined : new MetadataProxies(options.stateDir, options.metadataProxySocket);
     this.dhcp = new DhcpServers(options.stateDir, metadata);
@@ -70,6 +80,12 @@ export class LinuxBridgeDatapath implements Datapath {
       try {
         await ensureBridge(bridge, network.mtu);
         await this.firewall.addBridge(bridge);
+        const tunnel = this.tunnelDevice(network);
+        if (tunnel !== undefined && this.localIp !== undefined && network.segmentation_id !== null) {
+          await this.firewall.setTunnel(tunnel, network.dhcp_port?.mac_address ?? null);
+          await ensureVxlan(tunnel, network.segmentation_id, this.localIp, bridge, network.mtu);
+          await setFloodPeers(tunnel, this.tunnelPeers.get(network.id) ?? []);
+        }
         if (previous?.dhcp_port != null && previous.dhcp_port.id !== network.dhcp_port?.id) await this.dhcp.remove(network.id, previous.dhcp_port.id);
         await this.dhcp.ensure(network, this.portsOn(network.id));
       } catch (error) {
@@ -91,6 +107,17 @@ export class LinuxBridgeDatapath implements Datapath {
       await this.removeNetwork(this.networks.get(networkId) ?? { id: networkId, dhcp_port: null });
       // The last network gone: the security group tables go too, so an idle host holds nothing.
       if (this.networks.size === 0 && this.ports.size === 0) await this.firewall.destroy();
+    });
+  }
+
+  setTunnelPeers(networkId: string, peers: readonly string[]): Promise<void> {
+    return this.serial(async () => {
+      checkId('network', networkId);
+      peers.forEach(checkAddress);
+      this.tunnelPeers.set(networkId, [...peers]);
+      const network = this.networks.get(networkId);
+      const tunnel = network === undefined ? undefined : this.tunnelDevice(network);
+      if (tunnel !== undefined) await setFloodPeers(tunnel, peers);
     });
   }
 
@@ -212,8 +239,22 @@ export class LinuxBridgeDatapath implements Datapath {
     const bridge = bridgeName(network.id);
     await this.dhcp.remove(network.id, network.dhcp_port?.id);
     await this.firewall.removeBridge(bridge);
+    const wired = this.networks.get(network.id);
+    const tunnel = wired === undefined ? undefined : this.tunnelDevice(wired);
+    // The flooding entries go with the device.
+    if (tunnel !== undefined) {
+      await deleteLink(tunnel);
+      await this.firewall.removeTunnel(tunnel);
+    }
     await deleteLink(bridge);
     this.networks.delete(network.id);
+    this.tunnelPeers.delete(network.id);
+  }
+
+  /** The network's `vxlan-<vni>` device where this host has a tunnel endpoint; undefined for other networks. */
+  private tunnelDevice(network: NetworkSpec): string | undefined {
+    if (this.localIp === undefined || network.network_type !== 'vxlan' || network.segmentation_id === null) return undefined;
+    return vxlanDevice(network.segmentation_id);
   }
 
   private wired(networkId: string): NetworkSpec {

@@ -33,6 +33,13 @@ export function createTables(table: string, uplink: string | undefined): string[
     `flush chain bridge ${table} prerouting`,
     `add rule bridge ${table} prerouting iifname vmap @spoof_ports`,
     `flush chain bridge ${table} forward`,
+    // A VXLAN network's DHCP port is on every host holding the network, with one MAC and address:
+    // each host's copy serves its own guests, so its frames and guests' DHCP requests stay off the tunnels.
+    `add set bridge ${table} tunnels { type ifname; }`,
+    `add set bridge ${table} host_local_macs { type ether_addr; }`,
+    `add rule bridge ${table} forward oifname @tunnels ether saddr @host_local_macs drop`,
+    `add rule bridge ${table} forward iifname @tunnels ether saddr @host_local_macs drop`,
+    `add rule bridge ${table} forward oifname @tunnels meta l4proto udp th dport { 67, 547 } drop`,
     `add rule bridge ${table} forward iifname vmap @from_ports`,
     `add rule bridge ${table} forward oifname vmap @to_ports`,
 
@@ -68,6 +75,15 @@ export function removeBridge(table: string, bridge: string): string[] {
     `delete element inet ${table} bridges { "${bridge}" }`,
     `delete element inet ${table} zones { "${bridge}" }`,
   ];
+}
+
+/** The tunnel device of a bridge, and the MAC on that bridge that must not cross it (the network's DHCP port), or null. */
+export function addTunnel(table: string, device: string, hostLocalMac: string | null): string[] {
+  return [`add element bridge ${table} tunnels { "${device}" }`, ...(hostLocalMac === null ? [] : [`add element bridge ${table} host_local_macs { ${hostLocalMac} }`])];
+}
+
+export function removeTunnel(table: string, device: string, hostLocalMac: string | null): string[] {
+  return [`delete element bridge ${table} tunnels { "${device}" }`, ...(hostLocalMac === null ? [] : [`delete element bridge ${table} host_local_macs { ${hostLocalMac} }`])];
 }
 
 export function deleteTables(table: string): string[] {

@@ -10,7 +10,7 @@ import { bridgeName } from '../../device-names.js';
 import { InvalidDatapathSpec } from '../../errors.js';
 import { run, tryRun } from '../exec.js';
 import { forgetConnections } from './connections.js';
-import { addBridge, createTables, deleteTables, removeBridge } from './firewall-tables.js';
+import { addBridge, addTunnel, createTables, deleteTables, removeBridge, removeTunnel } from './firewall-tables.js';
 import { chainNames, removePort, sourcePairs, writePort, type SecuredPort } from './port-chains.js';
 import { familyOf, remoteGroupSet } from './rule-expressions.js';
 
@@ -31,6 +31,8 @@ export class Firewall {
   private readonly groups = new Map<string, SecurityGroupSpec>();
   private readonly ports = new Map<string, SecuredPort>();
   private readonly zones = new Map<string, number>();
+  /** Tunnel devices in the bridge table, with the MAC kept off each (see firewall-tables.ts). */
+  private readonly tunnels = new Map<string, string | null>();
   /** Remote-group sets that exist in the inet table. */
   private readonly sets = new Set<string>();
   private created = false;
@@ -53,6 +55,21 @@ export class Firewall {
     if (!this.zones.has(bridge)) return;
     await this.commit(removeBridge(this.table, bridge));
     this.zones.delete(bridge);
+  }
+
+  /** The tunnel device carries none of `hostLocalMac`'s frames (the network's DHCP port, or null) nor guests' DHCP requests. */
+  async setTunnel(device: string, hostLocalMac: string | null): Promise<void> {
+    const previous = this.tunnels.get(device);
+    if (previous === hostLocalMac) return;
+    await this.commit([...(previous === undefined ? [] : removeTunnel(this.table, device, previous)), ...addTunnel(this.table, device, hostLocalMac)]);
+    this.tunnels.set(device, hostLocalMac);
+  }
+
+  async removeTunnel(device: string): Promise<void> {
+    const previous = this.tunnels.get(device);
+    if (previous === undefined) return;
+    await this.commit(removeTunnel(this.table, device, previous));
+    this.tunnels.delete(device);
   }
 
   /** Secures the port (or rewrites its chains), or removes its security where it has none (hasPortSecurity). */
@@ -111,6 +128,7 @@ export class Firewall {
     this.ports.clear();
     this.zones.clear();
     this.sets.clear();
+    this.tunnels.clear();
     this.created = false;
   }
 
