@@ -136,7 +136,7 @@ trust = true
 security_compliance = true
 application_credentials = true
 # Access rules of application credentials are not built (a credential with them is a 400).
-access_rules = false
+access_rules = true
 
 [compute]
 image_ref = $IMAGE_REF

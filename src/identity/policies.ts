@@ -125,6 +125,10 @@ const APPLICATION_CREDENTIAL_RULES: RuleDefault[] = [
   rule('identity:list_application_credentials', 'rule:admin_or_owner', 'List application credentials for a user.'),
   rule('identity:create_application_credential', 'rule:owner', 'Create an application credential.'),
   rule('identity:delete_application_credential', 'rule:admin_or_owner', 'Delete an application credential.'),
+  // Zed: the system reader (admin to delete) or the owner, as for application credentials.
+  rule('identity:get_access_rule', 'rule:admin_or_owner', 'Show access rule details.'),
+  rule('identity:list_access_rules', 'rule:admin_or_owner', 'List access rules for a user.'),
+  rule('identity:delete_access_rule', 'rule:admin_or_owner', 'Delete an access_rule.'),
 ];
 
 const CRED_OWNER = 'user_id:%(target.credential.user_id)s';

@@ -82,6 +82,35 @@ describe('application credentials through the openstack CLI', { skip }, () => {
     }
   });
 
+  test('access rules limit the credential to the calls they name; access rule list, show and delete', async () => {
+    const rules = JSON.stringify([{ service: 'compute', method: 'GET', path: '/v2.1/servers/detail' }]);
+    const created = await openstackJson<Credential & { access_rules: string }>(demo, ['application', 'credential', 'create', '--access-rules', rules, 'listing-only']);
+    const limited: OpenstackEnv = {
+      ...cloud,
+      OS_AUTH_TYPE: 'v3applicationcredential',
+      OS_APPLICATION_CREDENTIAL_ID: created.id,
+      OS_APPLICATION_CREDENTIAL_SECRET: created.secret,
+    };
+    const servers = await openstack(limited, ['server', 'list', '--no-name-lookup']);
+    assert.equal(servers.code, 0, servers.stderr);
+    for (const args of [['flavor', 'list'], ['image', 'list']]) {
+      const refused = await openstack(limited, args);
+      assert.notEqual(refused.code, 0, args.join(' '));
+      assert.match(refused.stderr, /401|authenticat|authoriz/i, args.join(' '));
+    }
+
+    const listed = await openstackJson<{ ID: string; Service: string; Method: string; Path: string }[]>(demo, ['access', 'rule', 'list']);
+    assert.deepEqual(listed.map((row) => [row.Service, row.Method, row.Path]), [['compute', 'GET', '/v2.1/servers/detail']]);
+    const ruleId = listed[0]?.ID ?? '';
+    const shown = await openstackJson<{ id: string; path: string }>(demo, ['access', 'rule', 'show', ruleId]);
+    assert.deepEqual([shown.id, shown.path], [ruleId, '/v2.1/servers/detail']);
+    const inUse = await openstack(demo, ['access', 'rule', 'delete', ruleId]);
+    assert.notEqual(inUse.code, 0, 'a rule in use stays');
+    await openstackOk(demo, ['application', 'credential', 'delete', 'listing-only']);
+    await openstackOk(demo, ['access', 'rule', 'delete', ruleId]);
+    assert.deepEqual(await openstackJson<unknown[]>(demo, ['access', 'rule', 'list']), []);
+  });
+
   test('a clouds.yaml naming the credential and its user works as the id does', async () => {
     const created = await openstackJson<Credential>(demo, ['application', 'credential', 'create', 'by-name', '--secret', 'chosen-secret']);
     assert.equal(created.secret, 'chosen-secret');

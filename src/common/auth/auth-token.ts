@@ -3,7 +3,8 @@ import type { RequestContext } from '../context/request-context.js';
 import { NimbusError, Unauthorized } from '../errors/errors.js';
 import { enterRequestContext } from '../http/request-id.js';
 import { getLogger } from '../logging/logger.js';
-import type { AuthenticatedToken, TokenValidator } from './token-validator.js';
+import { allowedByAccessRules } from './access-rules.js';
+import type { AccessRuleGrant, AuthenticatedToken, TokenValidator } from './token-validator.js';
 
 const LOG = getLogger('nimbus.common.auth');
 
@@ -18,6 +19,12 @@ export interface AuthTokenOptions {
   readonly validator: TokenValidator;
   /** Where clients authenticate, sent in WWW-Authenticate on a 401. */
   readonly identityUri: () => string;
+  /**
+   * The catalog's types of the service behind this middleware (keystonemiddleware's
+   * `service_type`): a token limited by access rules may call only what a rule of one of them
+   * allows; without them, such a token is refused.
+   */
+  readonly serviceTypes?: readonly string[];
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
@@ -60,6 +67,14 @@ export function addAuthToken(scope: FastifyInstance, options: AuthTokenOptions):
     }
   };
 
+  /** The path below the service's endpoint, as a rule names it (`/v2.1/servers`, not `/compute/v2.1/servers`). */
+  const allowedCall = (rules: readonly AccessRuleGrant[], request: FastifyRequest): boolean => {
+    const path = (request.url.split('?')[0] ?? '').slice(scope.prefix.length);
+    // Any token may be validated, whatever it is limited to.
+    if (options.serviceTypes?.includes('identity') === true && request.method === 'GET' && path.endsWith('/v3/auth/tokens')) return true;
+    return allowedByAccessRules(rules, options.serviceTypes ?? [], request.method, path);
+  };
+
   scope.addHook('onRequest', (request, _reply, done) => {
     if (request.routeOptions.config.public === true) {
       done();
@@ -74,6 +89,12 @@ export function addAuthToken(scope: FastifyInstance, options: AuthTokenOptions):
     const serviceToken = headerValue(request, 'x-service-token');
     Promise.all([validate(authToken), serviceToken === undefined ? undefined : validate(serviceToken)]).then(
       ([user, service]) => {
+        // A service token marks a chain of calls made for the user, not one the user made.
+        if (user.accessRules !== undefined && service === undefined && !allowedCall(user.accessRules, request)) {
+          LOG.info(`Refusing ${request.method} ${request.url.split('?')[0] ?? ''}: the application credential's access rules do not allow it`);
+          done(unauthorized('Token authorization failed'));
+          return;
+        }
         const context = withToken(request.requestContext, user, authToken);
         enterRequestContext(request, service === undefined ? context : { ...context, serviceRoles: service.roles }, done);
       },

@@ -1,3 +1,12 @@
+/** A call an application credential's token may make (Keystone's access rule). */
+export interface AccessRuleGrant {
+  /** The catalog's service type. */
+  readonly service: string;
+  /** A path template below the service's endpoint. */
+  readonly path: string;
+  readonly method: string;
+}
+
 /** Who a valid token speaks for: what keystonemiddleware puts in the request environment. */
 export interface AuthenticatedToken {
   readonly userId: string;
@@ -12,6 +21,8 @@ export interface AuthenticatedToken {
   /** Role names in the token's scope, implied roles included. */
   readonly roles: readonly string[];
   readonly expiresAt: Date;
+  /** Set for a token of an application credential with access rules: only these calls are allowed. */
+  readonly accessRules?: readonly AccessRuleGrant[];
 }
 
 /**

@@ -47,6 +47,6 @@ export function computeApi(deps: ApiServiceDeps, managers: ComputeManagers): Api
       min: COMPUTE_MIN_VERSION,
       max: COMPUTE_MAX_VERSION,
     },
-    routes: authenticated(deps.auth, computeVersionRoutes(deps), routes),
+    routes: authenticated({ ...deps.auth, serviceTypes: ['compute'] }, computeVersionRoutes(deps), routes),
   };
 }

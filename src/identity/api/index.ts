@@ -3,6 +3,7 @@ import type { ApiService } from '../../common/http/api-service.js';
 import type { ApiServiceDeps } from '../../common/http/service-deps.js';
 import { credentialsOf } from '../../common/policy/credentials.js';
 import type { IdentityCore } from '../identity-core.js';
+import { accessRuleRoutes } from './routes/access-rules.js';
 import { applicationCredentialRoutes } from './routes/application-credentials.js';
 import { authTokenRoutes, type AuthRouteDeps } from './routes/auth-tokens.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -29,11 +30,12 @@ export function identityApi(deps: ApiServiceDeps, core: IdentityCore): ApiServic
     prefix: '/identity',
     faultFormat: 'keystone',
     routes: authenticated(
-      deps.auth,
+      { ...deps.auth, serviceTypes: ['identity'] },
       identityVersionRoutes(deps),
       authTokenRoutes(routeDeps),
       identityResourceRoutes(routeDeps),
       applicationCredentialRoutes(routeDeps),
+      accessRuleRoutes(routeDeps),
       credentialRoutes(routeDeps),
       ec2CredentialRoutes(routeDeps),
       trustRoutes(routeDeps),

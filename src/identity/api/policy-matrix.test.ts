@@ -88,6 +88,15 @@ async function personas(managers: IdentityManagers, call: IdentityCall): Promise
       });
       return credential.id;
     },
+    memberAccessRule: async () => {
+      const ruleId = name('rule').replace(/[^a-zA-Z0-9-]/g, '');
+      const credential = await managers.applicationCredentials.create({
+        userId: users.member, projectId: projects.owner.id, name: name('cred'), secret: 'fixture-secret', roleIds: [member.id],
+        accessRules: [{ id: ruleId, service: 'compute', path: `/v2.1/${ruleId}`, method: 'GET' }],
+      });
+      await managers.applicationCredentials.delete(credential.id);
+      return ruleId;
+    },
     configuredDomain: async () => {
       const domain = await managers.domains.create({ name: name('domain') });
       await managers.domainConfigs.create(domain.id, { identity: { driver: 'ldap' }, ldap: { url: 'ldap://a' } });

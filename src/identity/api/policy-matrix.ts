@@ -33,6 +33,8 @@ export interface IdentityMatrixFixture {
   endpoint(): Promise<string>;
   /** A new application credential of the member on the owning project. */
   memberCredential(): Promise<string>;
+  /** An access rule of the member user's that no credential uses any more. */
+  memberAccessRule(): Promise<string>;
   /** A domain whose configuration sets identity.driver and ldap.url. */
   configuredDomain(): Promise<string>;
   policy(): Promise<string>;
@@ -221,6 +223,13 @@ const APPLICATION_CREDENTIAL_ROWS: Row[] = [
     route: 'DELETE /v3/users/:userId/application_credentials/:id',
     zed: statuses(204, 204, 403, 403),
     request: async (fx) => ({ path: `${credentials(fx)}/${await fx.memberCredential()}` }),
+  },
+  { route: 'GET /v3/users/:userId/access_rules', zed: OWN, request: (fx) => ({ path: `/v3/users/${fx.memberUser}/access_rules` }) },
+  { route: 'GET /v3/users/:userId/access_rules/:id', zed: OWN, request: async (fx) => ({ path: `/v3/users/${fx.memberUser}/access_rules/${await fx.memberAccessRule()}` }) },
+  {
+    route: 'DELETE /v3/users/:userId/access_rules/:id',
+    zed: statuses(204, 204, 403, 403),
+    request: async (fx) => ({ path: `/v3/users/${fx.memberUser}/access_rules/${await fx.memberAccessRule()}` }),
   },
 ];
 

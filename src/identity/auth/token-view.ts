@@ -161,8 +161,8 @@ export function renderToken(view: TokenView, catalog: readonly CatalogEntry[] | 
   if (view.domain !== undefined) body['domain'] = { id: view.domain.id, name: view.domain.name };
   if (view.system === true) body['system'] = { all: true };
   if (view.applicationCredential !== undefined) {
-    const { id, name, unrestricted } = view.applicationCredential;
-    body['application_credential'] = { id, name, restricted: !unrestricted };
+    const { id, name, unrestricted, access_rules: accessRules } = view.applicationCredential;
+    body['application_credential'] = { id, name, restricted: !unrestricted, ...(accessRules.length === 0 ? {} : { access_rules: accessRules }) };
   }
   if (view.trust !== undefined) {
     const { id, impersonation, trustor_user_id: trustor, trustee_user_id: trustee } = view.trust;
@@ -182,6 +182,7 @@ export function isScoped(view: TokenView): boolean {
 
 /** What the auth middleware of every service needs from a view. */
 export function authenticatedToken(view: TokenView): AuthenticatedToken {
+  const accessRules = view.applicationCredential?.access_rules;
   return {
     userId: view.user.id,
     userName: view.user.name,
@@ -192,5 +193,6 @@ export function authenticatedToken(view: TokenView): AuthenticatedToken {
     ...(view.domain === undefined ? {} : { domainId: view.domain.id }),
     roles: view.roles.map((role) => role.name),
     expiresAt: view.payload.expiresAt,
+    ...(accessRules === undefined || accessRules.length === 0 ? {} : { accessRules }),
   };
 }

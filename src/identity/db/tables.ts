@@ -131,6 +131,22 @@ export type ApplicationCredentialRolesTable = {
   role_id: string;
 };
 
+/** migrations/2026-12-06-identity-access-rules.ts: `id` is the id the API shows. */
+export type AccessRulesTable = {
+  id: string;
+  user_id: string;
+  /** A service type of the catalog: compute, image, … */
+  service: string;
+  /** A path template: `{name}` and `*` match one segment, `**` any number. */
+  path: string;
+  method: string;
+};
+
+export type ApplicationCredentialAccessRulesTable = {
+  application_credential_id: string;
+  access_rule_id: string;
+};
+
 /** migrations/2026-12-06-identity-credentials.ts */
 export type CredentialsTable = {
   id: string;
@@ -216,6 +232,8 @@ export type IdentityTables = {
   identity_endpoints: EndpointsTable;
   identity_application_credentials: ApplicationCredentialsTable;
   identity_application_credential_roles: ApplicationCredentialRolesTable;
+  identity_access_rules: AccessRulesTable;
+  identity_application_credential_access_rules: ApplicationCredentialAccessRulesTable;
   identity_credentials: CredentialsTable;
   identity_policies: PoliciesTable;
   identity_endpoint_groups: EndpointGroupsTable;

@@ -71,6 +71,37 @@ for (const dialect of DIALECTS) {
         await assert.rejects(managers.applicationCredentials.get(ref.id), { status: 404, message: `Could not find Application Credential: ${ref.id}.` });
       }));
 
+    test('access rules: identical rules are shared per user, never across users; a rule in use is not deleted; the user takes them along', () =>
+      withIdentity(dialect, async (fixture) => {
+        const { managers } = fixture;
+        const { user, project, member } = await memberOnProject(fixture);
+        const rule = { id: 'a'.repeat(32), service: 'compute', path: '/v2.1/servers/{server_id}/**', method: 'GET' };
+        const create = (name: string, accessRules: (typeof rule)[], holder = { user, project, member }) =>
+          managers.applicationCredentials.create({ userId: holder.user.id, projectId: holder.project.id, name, secret: 's', roleIds: [holder.member.id], accessRules });
+        const first = await create('one', [rule]);
+        assert.deepEqual(first.access_rules, [rule]);
+        const second = await create('two', [{ ...rule, id: 'b'.repeat(32) }, { ...rule, id: 'c'.repeat(32), method: 'DELETE' }]);
+        assert.deepEqual(second.access_rules.map((each) => [each.id, each.method]), [['a'.repeat(32), 'GET'], ['c'.repeat(32), 'DELETE']]);
+        assert.deepEqual((await managers.applicationCredentials.listAccessRules({ user_id: user.id, method: 'DELETE' })).map((each) => each.id), ['c'.repeat(32)]);
+        assert.equal((await managers.applicationCredentials.get(first.id)).access_rules[0]?.path, '/v2.1/servers/{server_id}/**');
+
+        // Another user asking for the same call gets a rule of their own; one naming the first user's id is refused.
+        const other = await memberOnProject(fixture, 'carol');
+        const theirs = await create('theirs', [{ ...rule, id: 'd'.repeat(32) }], other);
+        assert.deepEqual(theirs.access_rules.map((each) => each.id), ['d'.repeat(32)]);
+        await assert.rejects(create('stolen', [{ ...rule, id: 'c'.repeat(32), path: '/elsewhere' }], other), { status: 409 });
+        await assert.rejects(managers.applicationCredentials.getAccessRule(other.user.id, 'a'.repeat(32)), { status: 404 });
+
+        await assert.rejects(managers.applicationCredentials.deleteAccessRule(user.id, 'a'.repeat(32)), { status: 403 });
+        await managers.applicationCredentials.delete(first.id);
+        await managers.applicationCredentials.delete(second.id);
+        await managers.applicationCredentials.deleteAccessRule(user.id, 'a'.repeat(32));
+        assert.deepEqual((await managers.applicationCredentials.listAccessRules({ user_id: user.id })).map((each) => each.id), ['c'.repeat(32)]);
+        await managers.users.delete(user.id);
+        assert.deepEqual(await managers.applicationCredentials.listAccessRules({ user_id: user.id }), []);
+        assert.equal((await managers.applicationCredentials.listAccessRules({ user_id: other.user.id })).length, 1);
+      }));
+
     test("losing the project role deletes that project's credentials only; disabling or deleting the user deletes all", () =>
       withIdentity(dialect, async (fixture) => {
         const { managers } = fixture;

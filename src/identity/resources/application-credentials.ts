@@ -1,6 +1,6 @@
 import { toDbTimestamp } from '../../common/db/timestamps.js';
-import { BadRequest, NotFound } from '../../common/errors/errors.js';
-import type { ApplicationCredentialRow, ApplicationCredentialStore } from '../db/application-credential-store.js';
+import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
+import type { AccessRuleRequest, AccessRuleRow, AccessRuleRowFilter, ApplicationCredentialRow, ApplicationCredentialStore } from '../db/application-credential-store.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { AssignmentManager } from './assignments.js';
 import type { IdentityEvents } from './events.js';
@@ -14,6 +14,16 @@ export interface ApplicationCredentialRole {
   readonly domain_id: string | null;
 }
 
+/** An access rule as Keystone shows it: what a credential's tokens may call. */
+export interface AccessRule {
+  readonly id: string;
+  readonly service: string;
+  readonly path: string;
+  readonly method: string;
+}
+
+export type { AccessRuleRequest };
+
 export interface ApplicationCredentialRef {
   readonly id: string;
   readonly name: string;
@@ -25,6 +35,8 @@ export interface ApplicationCredentialRef {
   /** Whether its tokens may create or delete application credentials and trusts. */
   readonly unrestricted: boolean;
   readonly roles: readonly ApplicationCredentialRole[];
+  /** Empty: its tokens may call anything their roles allow. */
+  readonly access_rules: readonly AccessRule[];
 }
 
 export interface ApplicationCredentialCreate {
@@ -38,6 +50,8 @@ export interface ApplicationCredentialCreate {
   readonly unrestricted?: boolean;
   /** Each must be a role the user holds on the project. */
   readonly roleIds: readonly string[];
+  /** The calls its tokens are limited to; none limits nothing. */
+  readonly accessRules?: readonly AccessRuleRequest[];
 }
 
 /**
@@ -105,6 +119,7 @@ export class ApplicationCredentialManager {
         created_at: toDbTimestamp(this.store.now()),
       },
       [...new Set(input.roleIds)],
+      input.accessRules ?? [],
       () => 'Conflict occurred attempting to store application_credential - Duplicate entry.',
     );
     return this.get(id);
@@ -134,6 +149,24 @@ export class ApplicationCredentialManager {
     await this.store.events.applicationCredentialDeleted(id);
   }
 
+  /** The user's access rules, narrowed by service, path and method. */
+  async listAccessRules(filter: AccessRuleRowFilter): Promise<AccessRule[]> {
+    return (await this.#rows.listAccessRules(filter)).map(accessRuleOf);
+  }
+
+  /** The user's access rule; another user's is not found. */
+  async getAccessRule(userId: string, id: string): Promise<AccessRule> {
+    const row = await this.#rows.findAccessRule(id);
+    if (row === undefined || row.user_id !== userId) throw new NotFound(`Could not find Access Rule: ${id}.`);
+    return accessRuleOf(row);
+  }
+
+  /** Deletes the user's access rule; one a credential still uses is a 403, as Keystone's. */
+  async deleteAccessRule(userId: string, id: string): Promise<void> {
+    await this.getAccessRule(userId, id);
+    if ((await this.#rows.deleteAccessRule(id)) === 'in use') throw new Forbidden('May not delete access rule in use');
+  }
+
   /** The credential when the secret is its own and it has not expired. */
   async authenticate(id: string, secret: string): Promise<ApplicationCredentialRef | ApplicationCredentialRefusal> {
     const row = await this.#rows.find(id);
@@ -149,7 +182,8 @@ export class ApplicationCredentialManager {
   }
 
   async #refs(rows: readonly ApplicationCredentialRow[]): Promise<ApplicationCredentialRef[]> {
-    const roleIds = await this.#rows.roleIds(rows.map((row) => row.id));
+    const ids = rows.map((row) => row.id);
+    const [roleIds, accessRules] = await Promise.all([this.#rows.roleIds(ids), this.#rows.accessRules(ids)]);
     const roles = await this.roles.byId();
     return rows.map((row) => ({
       id: row.id,
@@ -163,8 +197,13 @@ export class ApplicationCredentialManager {
         const role = roles.get(roleId);
         return role === undefined ? [] : [{ id: role.id, name: role.name, domain_id: role.domain_id }];
       }),
+      access_rules: (accessRules.get(row.id) ?? []).map(accessRuleOf),
     }));
   }
+}
+
+function accessRuleOf(row: AccessRuleRow): AccessRule {
+  return { id: row.id, service: row.service, path: row.path, method: row.method };
 }
 
 function isExpired(row: ApplicationCredentialRow, now: Date): boolean {

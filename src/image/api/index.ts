@@ -16,5 +16,5 @@ export function imageApi(deps: ApiServiceDeps, images: ImageService): ApiService
       return deps.publicUrl;
     },
   });
-  return { name: 'image', prefix: '/image', faultFormat: 'glance', routes: authenticated(deps.auth, imageVersionRoutes(deps), routes) };
+  return { name: 'image', prefix: '/image', faultFormat: 'glance', routes: authenticated({ ...deps.auth, serviceTypes: ['image'] }, imageVersionRoutes(deps), routes) };
 }

@@ -16,5 +16,5 @@ export function networkApi(deps: ApiServiceDeps, plugin: CorePlugin): ApiService
       return deps.publicUrl;
     },
   });
-  return { name: 'network', prefix: '/network', faultFormat: 'neutron', routes: authenticated(deps.auth, networkVersionRoutes(deps), routes) };
+  return { name: 'network', prefix: '/network', faultFormat: 'neutron', routes: authenticated({ ...deps.auth, serviceTypes: ['network'] }, networkVersionRoutes(deps), routes) };
 }

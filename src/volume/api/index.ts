@@ -23,6 +23,6 @@ export function volumeApi(deps: ApiServiceDeps, core: VolumeCore, services: Pick
     prefix: '/volume',
     faultFormat: 'cinder',
     microversions: { serviceType: 'volume', min: VOLUME_MIN_VERSION, max: VOLUME_MAX_VERSION },
-    routes: authenticated(deps.auth, volumeVersionRoutes(deps), routes),
+    routes: authenticated({ ...deps.auth, serviceTypes: ['block-storage', 'volumev3'] }, volumeVersionRoutes(deps), routes),
   };
 }

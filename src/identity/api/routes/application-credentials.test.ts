@@ -68,8 +68,12 @@ describe('application credentials', () => {
       assert.deepEqual([unassigned.status, errorOf(unassigned.json)], [400, 'Invalid application credential: Cannot create an application credential with unassigned role']);
       assert.equal((await call('POST', path, { token: demo, body: { application_credential: { name: 'x', roles: [{ name: 'no-such-role' }] } } })).status, 404);
       assert.equal((await call('POST', path, { token: demo, body: { application_credential: { name: 'x', expires_at: '2001-01-01T00:00:00' } } })).status, 400);
-      const rules = await call('POST', path, { token: demo, body: { application_credential: { name: 'x', access_rules: [{ service: 'compute', path: '/v2.1/servers', method: 'GET' }] } } });
-      assert.deepEqual([rules.status, errorOf(rules.json)], [400, 'Invalid application credential: access rules are not supported by this cloud.']);
+      for (const rule of [{ service: 'compute', path: 'v2.1/servers', method: 'GET' }, { service: 'compute', path: '/v2.1', method: 'GETS' }, { service: 'compute', method: 'GET' }, { path: '/x', method: 'GET', service: 'compute', extra: 1 }]) {
+        const refused = await call('POST', path, { token: demo, body: { application_credential: { name: 'x', access_rules: [rule] } } });
+        assert.equal(refused.status, 400, JSON.stringify(rule));
+      }
+      assert.equal((await call('POST', path, { token: demo, body: { application_credential: { name: 'x', access_rules: [{ id: 'nosuchrule' }] } } })).status, 404);
+      assert.deepEqual((await call('GET', `/v3/users/${userId}/access_rules`, { token: demo })).json['access_rules'], [], 'a refused create makes no rule');
       assert.equal((await call('GET', `${path}/0123456789abcdef0123456789abcdef`, { token: demo })).status, 404);
 
       // Another user's: the administrator reads and deletes them but creates none for them; the demo user touches none of the admin's.
@@ -170,6 +174,68 @@ describe('application credentials', () => {
       assert.equal(created.status, 201, JSON.stringify(created.json));
       const auth = await authenticate(call, { id: credentialOf(created.json)['id'], secret: credentialOf(created.json)['secret'] });
       assert.deepEqual((auth.body['roles'] as Json[]).map((granted) => granted['id']), [role.id]);
+    }));
+
+  test('access rules: shown with the credential and its token, shared by identical rules, listed, filtered, deleted once unused; they limit what its token may call', () =>
+    withIdentityApp(async ({ call, tokenOf, managers }) => {
+      const demo = await tokenOf('demo');
+      const admin = await tokenOf('admin');
+      const userId = await demoUserId(call, demo);
+      const path = `/v3/users/${userId}/application_credentials`;
+      const rulesPath = `/v3/users/${userId}/access_rules`;
+      const listCredentials = { service: 'identity', path: '/v3/users/*/application_credentials', method: 'GET' };
+      const created = await call('POST', path, { token: demo, body: { application_credential: { name: 'lister', access_rules: [listCredentials] } } });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      const credential = credentialOf(created.json);
+      const [rule] = credential['access_rules'] as Json[];
+      assert.match(String(rule?.['id']), /^[0-9a-f]{32}$/);
+      assert.deepEqual({ ...rule, id: undefined }, { ...listCredentials, id: undefined });
+      const ruleId = String(rule?.['id']);
+
+      // The same rule again, and by its id: one rule, two credentials.
+      const again = credentialOf((await call('POST', path, { token: demo, body: { application_credential: { name: 'again', access_rules: [listCredentials, { id: ruleId }] } } })).json);
+      assert.deepEqual((again['access_rules'] as Json[]).map((each) => each['id']), [ruleId]);
+      const listed = await call('GET', rulesPath, { token: demo });
+      assert.deepEqual((listed.json['access_rules'] as Json[]).map((each) => each['id']), [ruleId]);
+      assert.deepEqual((await call('GET', `${rulesPath}?method=POST`, { token: demo })).json['access_rules'], []);
+      const shown = await call('GET', `${rulesPath}/${ruleId}`, { token: demo });
+      assert.deepEqual([shown.status, (shown.json['access_rule'] as Json)['path']], [200, '/v3/users/*/application_credentials']);
+
+      // Another user's rule is not found by id, and only the owner and the administrator list them.
+      const adminId = await demoUserId(call, admin);
+      assert.equal((await call('GET', `/v3/users/${adminId}/access_rules/${ruleId}`, { token: admin })).status, 404);
+      assert.equal((await call('GET', `/v3/users/${adminId}/access_rules`, { token: demo })).status, 403);
+      assert.equal((await call('GET', rulesPath, { token: admin })).status, 200);
+
+      // Its token: the rules are in the body; a validator must say it enforces them; the middleware does.
+      const auth = await authenticate(call, { id: credential['id'], secret: credential['secret'] });
+      assert.equal(auth.status, 201);
+      assert.deepEqual((auth.body['application_credential'] as Json)['access_rules'], [{ ...listCredentials, id: ruleId }]);
+      const validate = (headers: Record<string, string>) => call('GET', '/v3/auth/tokens', { token: demo, headers: { 'x-subject-token': auth.token, ...headers } });
+      assert.equal((await validate({})).status, 404, 'a validator that does not enforce access rules is not told the token is good');
+      assert.equal((await validate({ 'openstack-identity-access-rules': '1' })).status, 200);
+      assert.equal((await call('GET', path, { token: auth.token })).status, 200, 'the call its rule allows');
+      assert.equal((await call('GET', `${path}/${String(credential['id'])}`, { token: auth.token })).status, 401, '* is one path segment');
+      assert.equal((await call('GET', '/v3/projects', { token: auth.token })).status, 401);
+      assert.equal((await call('GET', '/v3/auth/tokens', { token: auth.token, headers: { 'x-subject-token': demo } })).status, 200, 'any token may validate');
+
+      // In use: 403, nothing deleted; once its credentials are gone it goes; a deleted user's rules go.
+      const inUse = await call('DELETE', `${rulesPath}/${ruleId}`, { token: demo });
+      assert.deepEqual([inUse.status, errorOf(inUse.json)], [403, 'May not delete access rule in use']);
+      for (const id of [credential['id'], again['id']]) assert.equal((await call('DELETE', `${path}/${String(id)}`, { token: demo })).status, 204);
+      assert.equal(((await call('GET', rulesPath, { token: demo })).json['access_rules'] as Json[]).length, 1, 'deleting the credential keeps the rule');
+      assert.equal((await call('DELETE', `${rulesPath}/${ruleId}`, { token: demo })).status, 204);
+      assert.equal((await call('GET', `${rulesPath}/${ruleId}`, { token: demo })).status, 404);
+
+      const [project] = await managers.projects.list({ name: 'demo' });
+      const [member] = await managers.roles.list({ name: 'member' });
+      const user = await managers.users.create({ name: 'dave', password: 'dave-secret' });
+      await managers.assignments.grant({ actor: { userId: user.id }, target: { projectId: project?.id ?? '' }, roleId: member?.id ?? '' });
+      const rules = [{ id: 'daverule', service: 'image', path: '/v2/images', method: 'GET' }];
+      await managers.applicationCredentials.create({ userId: user.id, projectId: project?.id ?? '', name: 'job', secret: 's', roleIds: [member?.id ?? ''], accessRules: rules });
+      assert.equal((await managers.applicationCredentials.listAccessRules({ user_id: user.id })).length, 1);
+      assert.equal((await call('DELETE', `/v3/users/${user.id}`, { token: admin })).status, 204);
+      assert.deepEqual(await managers.applicationCredentials.listAccessRules({ user_id: user.id }), []);
     }));
 
   test('a user losing their role on the project, or deleted, loses their credentials and the tokens made with them', () =>

@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest, Forbidden, NotFound, unlessNotFound } from '../../../common/errors/errors.js';
 import type { PolicyTarget } from '../../../common/policy/policy.js';
 import type { LocalTokenValidator } from '../../auth/token-validator.js';
 import type { TokenView } from '../../auth/token-view.js';
-import { expiryTime, type ApplicationCredentialRef, type ExpiryTime } from '../../resources/application-credentials.js';
+import { expiryTime, type AccessRuleRequest, type ApplicationCredentialRef, type ExpiryTime } from '../../resources/application-credentials.js';
 import { collectionLinks, v3Url } from './links.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
 import { IdString, Name255, Nullable, OptionalString } from './schema-types.js';
@@ -22,6 +22,17 @@ const RoleRef = Type.Object(
   { minProperties: 1, maxProperties: 1, additionalProperties: false },
 );
 
+/** keystone/application_credential/schema.py's access rule. */
+const AccessRuleBody = Type.Object(
+  {
+    path: Type.Optional(Type.String({ maxLength: 225, pattern: '^\\/.*' })),
+    method: Type.Optional(Type.String({ pattern: '^(POST|GET|HEAD|PATCH|PUT|DELETE)$' })),
+    service: Type.Optional(IdString),
+    id: Type.Optional(IdString),
+  },
+  { additionalProperties: false },
+);
+
 export const ApplicationCredentialCreateBody = Type.Object({
   application_credential: Type.Object(
     {
@@ -31,7 +42,7 @@ export const ApplicationCredentialCreateBody = Type.Object({
       expires_at: Type.Optional(Nullable(Type.String())),
       roles: Type.Optional(Type.Array(RoleRef)),
       unrestricted: Type.Optional(Type.Boolean()),
-      access_rules: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+      access_rules: Type.Optional(Type.Array(AccessRuleBody)),
     },
     { additionalProperties: true },
   ),
@@ -74,7 +85,7 @@ export function applicationCredentialRoutes(deps: ApplicationCredentialRouteDeps
     expires_at: expiryText(ref.expires_at),
     unrestricted: ref.unrestricted,
     roles: ref.roles,
-    access_rules: [],
+    access_rules: ref.access_rules,
     links: { self: v3Url(deps.publicUrl, `${collectionPath(ref.user_id)}/${ref.id}`) },
   });
   /** The caller's token, its roles read now: Keystone lets a role granted a moment ago go into a credential. */
@@ -95,6 +106,16 @@ export function applicationCredentialRoutes(deps: ApplicationCredentialRouteDeps
   const owned = (userId: string, id: string, credential: ApplicationCredentialRef | undefined): ApplicationCredentialRef => {
     if (credential === undefined || credential.user_id !== userId) throw new NotFound(`Could not find Application Credential: ${id}.`);
     return credential;
+  };
+  /**
+   * A rule the client asked for: one of the user's rules by id (what it allows may be left out), or
+   * a new rule, whose id is made up here as Keystone does (the store keeps an identical rule's).
+   */
+  const accessRuleRequest = async (userId: string, rule: Static<typeof AccessRuleBody>): Promise<AccessRuleRequest> => {
+    const { service, path, method } = rule;
+    if (service !== undefined && path !== undefined && method !== undefined) return { id: rule.id ?? randomUUID().replaceAll('-', ''), service, path, method };
+    if (rule.id === undefined) throw new BadRequest("Invalid input for field 'access_rules': a new access rule needs a service, a path and a method.");
+    return applicationCredentials.getAccessRule(userId, rule.id);
   };
   /** The roles asked for, by id or unique global name; each must be in the caller's token. */
   const requestedRoleIds = async (asked: readonly { id?: string; name?: string }[] | undefined, view: TokenView): Promise<string[]> => {
@@ -133,9 +154,6 @@ export function applicationCredentialRoutes(deps: ApplicationCredentialRouteDeps
       }
       if (view.project === undefined) throw new BadRequest('Invalid application credential: An application credential needs a project-scoped token.');
       const body = request.body.application_credential;
-      if (body.access_rules !== undefined && body.access_rules.length > 0) {
-        throw new BadRequest('Invalid application credential: access rules are not supported by this cloud.');
-      }
       const secret = body.secret ?? generatedSecret();
       const ref = await applicationCredentials.create({
         userId,
@@ -146,6 +164,7 @@ export function applicationCredentialRoutes(deps: ApplicationCredentialRouteDeps
         expiresAt: parseExpiry(body.expires_at, new Date()),
         unrestricted: body.unrestricted ?? false,
         roleIds: await requestedRoleIds(body.roles, view),
+        accessRules: await Promise.all((body.access_rules ?? []).map((rule) => accessRuleRequest(userId, rule))),
       });
       return reply.code(201).send({ application_credential: { ...render(ref), secret } });
     });

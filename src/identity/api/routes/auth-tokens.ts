@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BadRequest, Forbidden } from '../../../common/errors/errors.js';
+import { BadRequest, Forbidden, NotFound } from '../../../common/errors/errors.js';
+import { getLogger } from '../../../common/logging/logger.js';
 import { AuthRequestSchema } from '../../auth/auth-request.js';
 import type { Authenticator } from '../../auth/authenticate.js';
 import type { LocalTokenValidator } from '../../auth/token-validator.js';
@@ -17,6 +18,8 @@ export interface AuthRouteDeps extends IdentityRouteDeps {
   readonly tokens: TokenProvider;
   readonly validator: LocalTokenValidator;
 }
+
+const LOG = getLogger('nimbus.identity.auth');
 
 const NoCatalogQuery = Type.Object({ nocatalog: Type.Optional(Type.String()) }, { additionalProperties: true });
 
@@ -47,6 +50,18 @@ export function authTokenRoutes(deps: AuthRouteDeps): FastifyPluginAsyncTypebox 
     return view;
   };
 
+  /**
+   * A token limited by access rules is valid only to a validator that says it enforces them
+   * (OpenStack-Identity-Access-Rules: 1.0 or later), so an older middleware cannot let it do anything.
+   */
+  const requireAccessRulesSupport = (request: FastifyRequest, view: TokenView): TokenView => {
+    if ((view.applicationCredential?.access_rules.length ?? 0) === 0) return view;
+    const support = Number(request.headers['openstack-identity-access-rules']);
+    if (Number.isFinite(support) && support >= 1) return view;
+    LOG.warning('Refusing to validate a token limited by access rules for a validator that does not send OpenStack-Identity-Access-Rules');
+    throw new NotFound('Failed to validate token');
+  };
+
   return async (app) => {
     app.post(
       '/v3/auth/tokens',
@@ -61,13 +76,13 @@ export function authTokenRoutes(deps: AuthRouteDeps): FastifyPluginAsyncTypebox 
 
     // HEAD is its own route: it checks identity:check_token and sends no body.
     app.get('/v3/auth/tokens', { exposeHeadRoute: false, schema: { querystring: NoCatalogQuery } }, async (request, reply) => {
-      const view = await subjectView(request, 'identity:validate_token');
+      const view = requireAccessRulesSupport(request, await subjectView(request, 'identity:validate_token'));
       const catalog = await catalogFor(view, request.query.nocatalog);
       return reply.header('x-subject-token', view.token).header('vary', 'X-Auth-Token').send({ token: renderToken(view, catalog) });
     });
 
     app.head('/v3/auth/tokens', async (request, reply) => {
-      const view = await subjectView(request, 'identity:check_token');
+      const view = requireAccessRulesSupport(request, await subjectView(request, 'identity:check_token'));
       return reply.code(200).header('x-subject-token', view.token).send();
     });
 

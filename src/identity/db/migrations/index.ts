@@ -1,6 +1,7 @@
 import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as catalog from './2026-11-22-identity-catalog.js';
 import * as resources from './2026-11-22-identity-resources.js';
+import * as accessRules from './2026-12-06-identity-access-rules.js';
 import * as applicationCredentials from './2026-12-06-identity-application-credentials.js';
 import * as credentials from './2026-12-06-identity-credentials.js';
 import * as domainConfigs from './2026-12-06-identity-domain-configs.js';
@@ -24,5 +25,6 @@ export const identityMigrations: ServiceMigrations = {
     '2026-12-06-identity-domain-configs': domainConfigs,
     '2026-12-06-identity-trusts': trusts,
     '2026-12-06-identity-system-assignments': systemAssignments,
+    '2026-12-06-identity-access-rules': accessRules,
   },
 };
