@@ -16,6 +16,8 @@ type InstanceRow = Selectable<InstancesTable>;
 
 /** The system metadata key holding a server's 2.63 trusted image certificate ids (JSON). */
 export const TRUSTED_CERTS_KEY = 'trusted_image_certificates';
+/** The system metadata key of a server's OS-DCF:diskConfig, `True` for AUTO (Nova's instances.auto_disk_config column). */
+export const AUTO_DISK_CONFIG_KEY = 'auto_disk_config';
 
 /** API sort keys to columns (instance_type_id is the flavor here). */
 const SORT_COLUMNS: Readonly<Record<ServerSortKey, keyof InstancesTable>> = {
@@ -245,7 +247,7 @@ export class ServerStore {
   async withDetails(rows: readonly InstanceRow[]): Promise<Server[]> {
     if (rows.length === 0) return [];
     const uuids = rows.map((row) => row.uuid);
-    const [metadata, faults, tagsOf, groups, certs, volumes, infoCaches] = await Promise.all([
+    const [metadata, faults, tagsOf, groups, systemMetadata, volumes, infoCaches] = await Promise.all([
       this.#db.selectFrom('compute_instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).orderBy('key').execute(),
       this.#db.selectFrom('compute_instance_faults').selectAll().where('instance_uuid', 'in', uuids).orderBy('id', 'desc').execute(),
       this.#tagsOf(uuids),
@@ -255,7 +257,12 @@ export class ServerStore {
         .select(['compute_server_group_members.instance_uuid', 'compute_server_groups.uuid'])
         .where('compute_server_group_members.instance_uuid', 'in', uuids)
         .execute(),
-      this.#db.selectFrom('compute_instance_system_metadata').select(['instance_uuid', 'value']).where('instance_uuid', 'in', uuids).where('key', '=', TRUSTED_CERTS_KEY).execute(),
+      this.#db
+        .selectFrom('compute_instance_system_metadata')
+        .select(['instance_uuid', 'key', 'value'])
+        .where('instance_uuid', 'in', uuids)
+        .where('key', 'in', [TRUSTED_CERTS_KEY, AUTO_DISK_CONFIG_KEY])
+        .execute(),
       this.#db
         .selectFrom('compute_block_device_mappings')
         .select(['instance_uuid', 'volume_id', 'delete_on_termination'])
@@ -282,7 +289,8 @@ export class ServerStore {
     for (const bdm of volumes) {
       volumesOf.set(bdm.instance_uuid, [...(volumesOf.get(bdm.instance_uuid) ?? []), { id: bdm.volume_id ?? '', deleteOnTermination: Boolean(bdm.delete_on_termination) }]);
     }
-    const certsOf = new Map(certs.map((item) => [item.instance_uuid, JSON.parse(item.value) as string[]]));
+    const certsOf = new Map(systemMetadata.filter((item) => item.key === TRUSTED_CERTS_KEY).map((item) => [item.instance_uuid, JSON.parse(item.value) as string[]]));
+    const autoDiskConfig = new Set(systemMetadata.filter((item) => item.key === AUTO_DISK_CONFIG_KEY && item.value === 'True').map((item) => item.instance_uuid));
     return rows.map((row) => {
       const fault = faultOf.get(row.uuid);
       const group = groupOf.get(row.uuid);
@@ -295,6 +303,7 @@ export class ServerStore {
         serverGroups: group === undefined ? [] : [group],
         volumes: volumesOf.get(row.uuid) ?? [],
         trustedImageCertificates: certsOf.get(row.uuid) ?? null,
+        autoDiskConfig: autoDiskConfig.has(row.uuid),
         networkInfo: networkInfoOf.get(row.uuid) ?? [],
       };
     });

@@ -20,6 +20,7 @@ import { PowerState } from '../virt/power-state.js';
 import { InstanceActionName, type InstanceActionLog } from '../actions/instance-actions.js';
 import type { CreatedServers, ServerCreateRequest } from './server.js';
 import { TRUSTED_CERTS_KEY, type ServerStore } from '../db/server-store.js';
+import { autoDiskConfigFor, diskConfigMetadata } from './disk-config.js';
 import type { NeutronApi } from '../network/neutron-api.js';
 import { validateNetworks } from './validate-networks.js';
 import type { BlockDeviceStore } from '../db/bdm-store.js';
@@ -74,6 +75,7 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
     // Nova's guard against a large image filling a host through a flavor that sets no disk size.
     if (flavor.root_gb === 0 && request.zeroDiskFlavorAllowed !== true) throw new Forbidden('Only volume-backed servers are allowed for flavors with zero disk.');
   }
+  const autoDiskConfig = autoDiskConfigFor(request.diskConfig, image ?? undefined);
   const keyData = request.keyName === undefined ? null : await findKey(deps, userId, request.keyName);
   checkUserData(request.userData);
   await checkMetadataQuota(deps, projectId, request.metadata ?? {});
@@ -111,7 +113,7 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
       }),
       metadata: request.metadata ?? {},
       tags: [...new Set(request.tags ?? [])],
-      systemMetadata: trustedCerts(request),
+      systemMetadata: { ...trustedCerts(request), ...diskConfigMetadata(autoDiskConfig) },
       ...(group === undefined ? {} : { groupId: group.id }),
       action: deps.actions.newAction(context, uuid, InstanceActionName.CREATE),
     })),

@@ -12,6 +12,7 @@ import { InstanceActionName } from '../actions/instance-actions.js';
 import type { BlockDeviceStore } from '../db/bdm-store.js';
 import { rootVolume } from '../volumes/block-device.js';
 import type { Server } from './server.js';
+import { autoDiskConfigFor, diskConfigMetadata, type DiskConfig } from './disk-config.js';
 import { TRUSTED_CERTS_KEY } from '../db/server-store.js';
 
 /** The system metadata key holding a server's 2.63 trusted image certificate ids (JSON). */
@@ -30,6 +31,7 @@ export interface RebuildDeps {
 export interface RebuildRequest {
   readonly imageRef: string;
   readonly adminPass?: string;
+  readonly diskConfig?: DiskConfig;
   readonly name?: string;
   /** Replaces the whole metadata. */
   readonly metadata?: Readonly<Record<string, string>>;
@@ -66,6 +68,7 @@ export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, c
   if (request.metadata !== undefined) await checkMetadataQuota(deps, projectId, request.metadata);
   if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
   checkImageFitsFlavor(image, server.row);
+  const autoDiskConfig = autoDiskConfigFor(request.diskConfig, image);
   if (request.userData !== undefined && request.userData !== null) checkUserData(request.userData);
   const keyData = request.keyName === undefined || request.keyName === null ? null : await findKey(deps, context.userId ?? '', request.keyName);
   const adminPass = request.adminPass ?? generatePassword();
@@ -74,6 +77,7 @@ export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, c
   const { store } = support.deps;
   if (request.metadata !== undefined) await store.writeMetadata(uuid, request.metadata, true);
   if (request.trustedImageCertificates !== undefined) await writeTrustedCerts(support, uuid, request.trustedImageCertificates);
+  await store.writeSystemMetadata(uuid, diskConfigMetadata(autoDiskConfig));
   await support.record(context, uuid, InstanceActionName.REBUILD);
   await support.agents.cast(host, 'rebuild_instance', { instanceUuid: uuid, imageRef: image.id, adminPassword: adminPass, preserveEphemeral: request.preserveEphemeral });
   return adminPass;

@@ -26,6 +26,7 @@ import { hostOf, requireImageBacked, type ActionSupport } from './action-support
 import { checkImageFitsFlavor, type ImageLookup } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import { hasComputeNode } from './move-checks.js';
+import { autoDiskConfigFor, diskConfigMetadata, type DiskConfig } from './disk-config.js';
 import type { Server } from './server.js';
 
 const LOG = getLogger('nimbus.compute.api');
@@ -59,7 +60,8 @@ export class ResizeActions {
   ) {}
 
   /** POST resize: a new flavor, anywhere the scheduler finds room (the same host only if allowed). */
-  async resize(context: RequestContext, server: Server, flavorRef: string): Promise<void> {
+  /** Nova sets the server's disk config to the one asked for, MANUAL when none is (`auto_disk_config or False`). */
+  async resize(context: RequestContext, server: Server, flavorRef: string, diskConfig?: DiskConfig): Promise<void> {
     await this.#checkMovable(context, server, 'resize');
     const current = storedFlavors(server).cur;
     const flavor = await this.#newFlavor(context, flavorRef);
@@ -68,7 +70,9 @@ export class ResizeActions {
     await this.#checkUpsizeQuota(server, current, flavor);
     const image = await this.#image(context, server);
     if (image !== undefined) checkImageFitsFlavor(image, flavor);
+    const autoDiskConfig = autoDiskConfigFor(diskConfig ?? 'MANUAL', image);
     await this.#start(context, server, { flavor, current, image, action: InstanceActionName.RESIZE });
+    await this.support.deps.store.writeSystemMetadata(server.row.uuid, diskConfigMetadata(autoDiskConfig));
   }
 
   /** POST migrate (admin): the same flavor on another host, the one named from 2.56 if any. */

@@ -3,6 +3,7 @@ import type { InstancesTable } from '../db/tables.js';
 import type { Flavor } from '../flavors/flavor.js';
 import type { NetworkInfo } from '../network/network-info.js';
 import type { RequestedBlockDevice } from './block-device-request.js';
+import type { DiskConfig } from './disk-config.js';
 
 /** An instance row as the API reads it, with what the views show beside it. */
 export interface Server {
@@ -19,6 +20,8 @@ export interface Server {
   readonly volumes: readonly { readonly id: string; readonly deleteOnTermination: boolean }[];
   /** Certificate ids the image must be signed by (2.63), null when none were asked. */
   readonly trustedImageCertificates: readonly string[] | null;
+  /** OS-DCF:diskConfig AUTO (true) or MANUAL, as the server was created, rebuilt, resized or updated. */
+  readonly autoDiskConfig: boolean;
   /** The instance's ports (its network info cache): `addresses` and os-interface. */
   readonly networkInfo: NetworkInfo;
 }
@@ -146,6 +149,7 @@ export interface ServerCreateRequest {
   readonly tags?: readonly string[];
   /** 2.63 */
   readonly trustedImageCertificates?: readonly string[];
+  readonly diskConfig?: DiskConfig;
   /** 2.74: an admin's chosen host and/or node. */
   readonly requestedHost?: string;
   readonly requestedNode?: string;

@@ -32,6 +32,7 @@ import { DEFAULT_ZONE } from '../admin/availability-zones.js';
 import { VolumeAttachments } from '../volumes/volume-attachments.js';
 import { createExternalEvents, type ExternalEventRequest, type ExternalEventsResult } from './external-events.js';
 import type { NeutronApi } from '../network/neutron-api.js';
+import { diskConfigMetadata, type DiskConfig } from './disk-config.js';
 import { NetworkProxies } from '../network/network-proxies.js';
 
 export interface ServersServiceDeps {
@@ -65,6 +66,7 @@ export interface ServerUpdate {
   readonly accessIPv6?: string;
   /** 2.90. */
   readonly hostname?: string;
+  readonly diskConfig?: DiskConfig;
 }
 
 /**
@@ -199,6 +201,7 @@ export class ServersService {
     if (Object.keys(changes).length > 0) {
       await this.store.update(uuid, changes, this.#now());
     }
+    if (update.diskConfig !== undefined) await this.store.writeSystemMetadata(uuid, diskConfigMetadata(update.diskConfig === 'AUTO'));
     return this.store.get(uuid);
   }
 

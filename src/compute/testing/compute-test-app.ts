@@ -53,11 +53,16 @@ export const KNOWN_PROJECTS: readonly string[] = [ADMIN.projectId ?? '', 'demo',
 export const IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000001';
 export const BIG_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000002';
 export const QUEUED_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000003';
+/** Images whose `auto_disk_config` property asks for AUTO, and forbids it. */
+export const AUTO_DISK_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000004';
+export const NO_AUTO_DISK_IMAGE_ID = '6f1c4a46-1111-4c4e-9a7e-000000000005';
 
 const IMAGES = new Map<string, ImageRef>([
   [IMAGE_ID, fakeImage(IMAGE_ID)],
   [BIG_IMAGE_ID, fakeImage(BIG_IMAGE_ID, { min_disk: 20, min_ram: 4096 })],
   [QUEUED_IMAGE_ID, fakeImage(QUEUED_IMAGE_ID, { status: 'queued' })],
+  [AUTO_DISK_IMAGE_ID, fakeImage(AUTO_DISK_IMAGE_ID, { properties: { auto_disk_config: 'True' } })],
+  [NO_AUTO_DISK_IMAGE_ID, fakeImage(NO_AUTO_DISK_IMAGE_ID, { properties: { auto_disk_config: 'disabled' } })],
 ]);
 
 /** What the fake agents answer to get_diagnostics: a one-vCPU guest with a disk and a NIC whose rates are unknown. */

@@ -220,7 +220,8 @@ describe('compute routes: pause, suspend, rescue, rebuild', () => {
       assert.equal((await rebuild({ trusted_image_certificates: ['c1'] }, '2.62')).status, 400);
       assert.equal((await rebuild({ trusted_image_certificates: [] }, '2.63')).status, 400);
       assert.equal((await rebuild({ trusted_image_certificates: ['c1', 'c2'] }, '2.63')).status, 202);
-      const certs = () => tables(db).selectFrom('compute_instance_system_metadata').select(['key', 'value']).where('instance_uuid', '=', id).execute();
+      const certs = () =>
+        tables(db).selectFrom('compute_instance_system_metadata').select(['key', 'value']).where('instance_uuid', '=', id).where('key', '=', 'trusted_image_certificates').execute();
       assert.deepEqual(await certs(), [{ key: 'trusted_image_certificates', value: '["c1","c2"]' }]);
       assert.equal((await rebuild({ trusted_image_certificates: null }, '2.63')).status, 202);
       assert.deepEqual(await certs(), []);

@@ -3,6 +3,7 @@
  * progress are Nova's v1-era names for Glance's statuses; metadata is the extra properties.
  */
 import type { ImageRef, ImageStatus } from '../../../image/index.js';
+import { autoDiskConfigFor, diskConfigOf } from '../../servers/disk-config.js';
 import { resourceLinks } from './links.js';
 
 const STATUS: Partial<Record<ImageStatus, string>> = {
@@ -15,9 +16,6 @@ const STATUS: Partial<Record<ImageStatus, string>> = {
 };
 
 const PROGRESS: Partial<Record<ImageStatus, number>> = { queued: 25, saving: 50, active: 100 };
-
-/** oslo's bool_from_string, not strict: anything else is false. */
-const TRUE_STRINGS = new Set(['1', 't', 'true', 'on', 'y', 'yes']);
 
 /** Nova's utils.isotime: seconds, `Z`. */
 function isoTime(stored: string): string {
@@ -55,6 +53,6 @@ export function renderImage(publicUrl: string, image: ImageRef): Record<string, 
     'OS-EXT-IMG-SIZE:size': image.size ?? 0,
     links: imageLinks(publicUrl, image.id),
     ...(instanceUuid === undefined ? {} : { server: { id: instanceUuid, links: resourceLinks(publicUrl, 'servers', instanceUuid) } }),
-    ...(autoDiskConfig === undefined ? {} : { 'OS-DCF:diskConfig': TRUE_STRINGS.has(autoDiskConfig.trim().toLowerCase()) ? 'AUTO' : 'MANUAL' }),
+    ...(autoDiskConfig === undefined ? {} : { 'OS-DCF:diskConfig': diskConfigOf(autoDiskConfigFor(undefined, image)) }),
   };
 }

@@ -6,6 +6,7 @@ import type { Server, ServerFault } from '../../servers/server.js';
 import { statusFromState } from '../../state/status.js';
 import { resourceLinks } from './links.js';
 import { novaTime } from './render.js';
+import { diskConfigOf } from '../../servers/disk-config.js';
 import { renderAddresses } from './render-addresses.js';
 
 /** Statuses whose body carries `progress` (Nova's _progress_statuses). */
@@ -177,7 +178,7 @@ export function renderServer(
     accessIPv4: row.access_ip_v4 ?? '',
     accessIPv6: row.access_ip_v6 ? canonicalIPv6(row.access_ip_v6) : '',
     links: resourceLinks(publicUrl, 'servers', row.uuid),
-    'OS-DCF:diskConfig': 'MANUAL',
+    'OS-DCF:diskConfig': diskConfigOf(server.autoDiskConfig),
   };
   if (FAULT_STATUSES.has(status) && server.fault !== undefined) body['fault'] = renderFault(server.fault, viewer);
   if (PROGRESS_STATUSES.has(status)) body['progress'] = row.progress ?? 0;

@@ -70,8 +70,8 @@ describe('resize, migrate, confirmResize and revertResize routes', () => {
       assert.equal(request?.spec.requestedDestination, undefined);
       const actions = (await call('GET', `/servers/${id}/os-instance-actions`, { as: DEMO })).json['instanceActions'] as Record<string, unknown>[];
       assert.equal(actions[0]?.['action'], 'resize');
-      const stash = await db.kysely.withTables<ComputeTables>().selectFrom('compute_instance_system_metadata').selectAll().where('instance_uuid', '=', id).execute();
-      assert.deepEqual(stash.map((item) => [item.key, item.value]), [['old_vm_state', 'active']]);
+      const stash = await db.kysely.withTables<ComputeTables>().selectFrom('compute_instance_system_metadata').selectAll().where('instance_uuid', '=', id).orderBy('key').execute();
+      assert.deepEqual(stash.map((item) => [item.key, item.value]), [['auto_disk_config', 'True'], ['old_vm_state', 'active']]);
       const again = await call('POST', `/servers/${id}/action`, { body: { resize: { flavorRef: 3 } }, as: DEMO });
       assert.equal(again.status, 409);
       assert.equal((again.json['conflictingRequest'] as Record<string, unknown>)['message'], `Cannot 'resize' instance ${id} while it is in task_state resize_prep`);

@@ -3,6 +3,7 @@ import { BadRequest } from '../../../common/errors/errors.js';
 import type { Microversion } from '../../../common/http/microversion.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
+import type { DiskConfig } from '../../servers/disk-config.js';
 import type { ServerCreateRequest } from '../../servers/server.js';
 import { MAX_TAG_COUNT } from '../../servers/server-tags.js';
 import { requestedBlockDevices } from '../../servers/block-device-request.js';
@@ -79,7 +80,7 @@ const V21 = {
   adminPass: Type.Optional(Type.String()),
   metadata: Type.Optional(Metadata),
   networks: networkList(false),
-  'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
+  'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<DiskConfig>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
   accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
   accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
   availability_zone: Type.Optional(NovaName),
@@ -207,6 +208,7 @@ export function toCreateRequest(body: ServerCreateBody, version: Microversion): 
     ...(server.config_drive === undefined ? {} : { configDrive: boolFromString(server.config_drive) ?? false }),
     ...(server.tags === undefined ? {} : { tags: server.tags }),
     ...(certificates === undefined || certificates === null ? {} : { trustedImageCertificates: certificates }),
+    ...(server['OS-DCF:diskConfig'] === undefined ? {} : { diskConfig: server['OS-DCF:diskConfig'] }),
     ...(server.host === undefined ? {} : { requestedHost: server.host }),
     ...(server.hypervisor_hostname === undefined ? {} : { requestedNode: server.hypervisor_hostname }),
     ...(server.hostname === undefined ? {} : { hostname: server.hostname }),

@@ -11,6 +11,7 @@ import { boolFromString, NovaDescription, NovaHostname, NovaName } from './nova-
 import { renderServer, renderServerBrief, type ServerViewer, type ServerViewKind } from './render-server.js';
 import { authorize, ownTarget, type ComputeRouteDeps } from './route-deps.js';
 import { parseCreateBody, toCreateRequest } from './server-create-schema.js';
+import { diskConfigOf, type DiskConfig } from '../../servers/disk-config.js';
 import { serverListQuery } from './server-list-query.js';
 
 export const ServerParams = Type.Object({ server_id: Type.String() });
@@ -20,7 +21,7 @@ const UPDATE_V21 = {
   name: Type.Optional(NovaName),
   accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
   accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
-  'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
+  'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<DiskConfig>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
 };
 const updateBody = <T extends TProperties>(server: T) =>
   Type.Object({ server: Type.Object(server, { additionalProperties: false }) }, { additionalProperties: false });
@@ -102,7 +103,7 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
           server: {
             id: first.row.uuid,
             links,
-            'OS-DCF:diskConfig': 'MANUAL',
+            'OS-DCF:diskConfig': diskConfigOf(first.autoDiskConfig),
             security_groups: body.server.security_groups ?? [{ name: 'default' }],
             adminPass: created.adminPass,
           },
@@ -134,13 +135,14 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
       const body = UPDATE.select(request.microversion)(request.body) as ServerUpdateBody;
       const server = await servers.get(request.requestContext, request.params.server_id);
       authorize(deps, request, 'os_compute_api:servers:update', serverTarget(server));
-      const { name, accessIPv4, accessIPv6, description, hostname } = body.server;
+      const { name, accessIPv4, accessIPv6, description, hostname, 'OS-DCF:diskConfig': diskConfig } = body.server;
       const updated = await servers.update(request.requestContext, server.row.uuid, {
         ...(name === undefined ? {} : { name }),
         ...(description === undefined ? {} : { description }),
         ...(accessIPv4 === undefined ? {} : { accessIPv4 }),
         ...(accessIPv6 === undefined ? {} : { accessIPv6 }),
         ...(hostname === undefined ? {} : { hostname }),
+        ...(diskConfig === undefined ? {} : { diskConfig }),
       });
       return { server: await serverView(deps, request, servers, updated, 'update') };
     });

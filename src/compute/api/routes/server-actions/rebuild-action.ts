@@ -15,6 +15,7 @@ import { resourceLinks } from '../links.js';
 import { boolFromString, MetadataValue, NovaBoolean, NovaDescription, NovaHostname, NovaMetadata, NovaName } from '../nova-types.js';
 import { authorize, type ComputeRouteDeps } from '../route-deps.js';
 import { serverView } from '../servers.js';
+import type { DiskConfig } from '../../../servers/disk-config.js';
 import { serverAction, type ServerActionReply } from './server-action.js';
 
 /** schemas/servers.py rebuild (2.1). */
@@ -24,7 +25,7 @@ const REBUILD_V21 = {
   adminPass: Type.Optional(Type.String()),
   metadata: Type.Optional(NovaMetadata(MetadataValue)),
   preserve_ephemeral: Type.Optional(NovaBoolean),
-  'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<string>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
+  'OS-DCF:diskConfig': Type.Optional(Type.Unsafe<DiskConfig>({ type: 'string', enum: ['AUTO', 'MANUAL'] })),
   accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
   accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
 };
@@ -76,6 +77,7 @@ function toRebuildRequest(body: RebuildBody, version: Microversion): RebuildRequ
     ...(body.user_data === undefined ? {} : { userData: body.user_data }),
     ...(body.trusted_image_certificates === undefined ? {} : { trustedImageCertificates: body.trusted_image_certificates }),
     ...(body.hostname === undefined ? {} : { hostname: body.hostname }),
+    ...(body['OS-DCF:diskConfig'] === undefined ? {} : { diskConfig: body['OS-DCF:diskConfig'] }),
   };
 }
 

@@ -21,7 +21,7 @@ export const resizeActions = [
     key: 'resize',
     schema: ResizeBody,
     policy: 'os_compute_api:servers:resize',
-    run: ({ context, server, servers, body }) => servers.resize.resize(context, server, String(body.flavorRef)),
+    run: ({ context, server, servers, body }) => servers.resize.resize(context, server, String(body.flavorRef), body['OS-DCF:diskConfig']),
   }),
   serverAction({
     key: 'confirmResize',
