@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { ProjectsTable } from '../db/tables.js';
-import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
+import { DEFAULT_DOMAIN_ID, type DomainManager, type DomainRef } from './domains.js';
 import { newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** keystone/resource/schema.py: project_tags_update's maxItems. */
@@ -20,6 +20,19 @@ export interface ProjectRef {
   readonly tags: readonly string[];
   readonly extra: Extra;
 }
+
+/**
+ * A domain as /v3/projects shows it: Keystone keeps domains as projects acting as domains
+ * (`is_domain`), with no domain and no parent of their own.
+ */
+export interface DomainProjectRef extends Omit<ProjectRef, 'domain_id' | 'parent_id' | 'is_domain'> {
+  readonly domain_id: null;
+  readonly parent_id: null;
+  readonly is_domain: true;
+}
+
+/** What /v3/projects serves: a project, or a domain acting as one. */
+export type ProjectView = ProjectRef | DomainProjectRef;
 
 export interface ProjectCreate {
   readonly name: string;
@@ -53,7 +66,7 @@ export class ProjectManager {
   ) {}
 
   async create(input: ProjectCreate): Promise<ProjectRef> {
-    if (input.is_domain === true) throw new BadRequest('Projects acting as domains are created through /v3/domains.');
+    if (input.is_domain === true) throw new BadRequest('A project acting as a domain is made by createActingAsDomain.');
     const parent = input.parent_id ? await this.#parentOf(input.parent_id) : undefined;
     const domainId = input.domain_id ?? parent?.domain_id ?? DEFAULT_DOMAIN_ID;
     await this.domains.get(domainId);
@@ -90,6 +103,49 @@ export class ProjectManager {
 
   async get(id: string): Promise<ProjectRef> {
     return toRef(await this.store.tables.projects.get(id));
+  }
+
+  /**
+   * A project acting as a domain (POST /v3/projects with is_domain): a new domain. It is a root:
+   * neither a parent nor a domain of its own may be named.
+   */
+  async createActingAsDomain(input: ProjectCreate): Promise<DomainProjectRef> {
+    if (input.parent_id) throw new BadRequest('Only root projects may act as domains: a project acting as a domain has no parent_id.');
+    if (input.domain_id) throw new BadRequest('A project acting as a domain has no domain_id.');
+    const { name, description, enabled, tags, extra } = input;
+    return asProject(await this.domains.create({ name, description, enabled, tags, extra }));
+  }
+
+  /** The project, or the domain of that id as the project acting as it; 404 when neither exists. */
+  async view(id: string): Promise<ProjectView> {
+    const project = await this.store.tables.projects.find(id);
+    if (project !== undefined) return toRef(project);
+    const domain = await this.store.tables.domains.find(id);
+    if (domain === undefined) throw new NotFound(`Could not find project: ${id}.`);
+    return asProject(await this.domains.get(domain.id));
+  }
+
+  /** The projects matching the filter; with is_domain, the domains acting as projects. */
+  async listViews(filter: ProjectFilter = {}): Promise<ProjectView[]> {
+    if (filter.is_domain !== true) return this.list(filter);
+    if (filter.domain_id !== undefined || filter.parent_id !== undefined || filter.ids !== undefined) return [];
+    return (await this.domains.list({ name: filter.name, enabled: filter.enabled })).map(asProject);
+  }
+
+  /** Updates a project, or a domain through /v3/projects (it stays a domain). */
+  async updateView(id: string, patch: ProjectUpdate): Promise<ProjectView> {
+    const current = await this.view(id);
+    if (!current.is_domain) return this.update(id, patch);
+    if (patch.is_domain === false) throw new BadRequest('Update of `is_domain` is not allowed.');
+    if (patch.parent_id || patch.domain_id) throw new BadRequest('A project acting as a domain has no parent_id and no domain_id.');
+    const { name, description, enabled, tags, extra } = patch;
+    return asProject(await this.domains.update(id, { name, description, enabled, tags, extra }));
+  }
+
+  /** Deletes a project, or a (disabled) domain with its contents through /v3/projects. */
+  async deleteView(id: string): Promise<void> {
+    const current = await this.view(id);
+    await (current.is_domain ? this.domains.delete(id) : this.delete(id));
   }
 
   async exists(id: string): Promise<boolean> {
@@ -202,6 +258,10 @@ export class ProjectManager {
     if (domain === undefined) throw new NotFound(`Could not find project: ${parentId}.`);
     return { domain_id: domain.id };
   }
+}
+
+function asProject(domain: DomainRef): DomainProjectRef {
+  return { ...domain, domain_id: null, parent_id: null, is_domain: true };
 }
 
 function duplicateName(name: string, id: string): () => string {

@@ -43,7 +43,7 @@ export function projectRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
     app.get('/v3/projects', { schema: { querystring: ProjectListQuery } }, async (request) => {
       const query = request.query;
       authorize(deps, request, 'identity:list_projects', { ...query });
-      const refs = await projects.list({
+      const refs = await projects.listViews({
         name: query.name,
         domain_id: query.domain_id,
         parent_id: query.parent_id,
@@ -56,18 +56,18 @@ export function projectRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebo
     app.post('/v3/projects', { schema: { body: ProjectCreateBody } }, async (request, reply) => {
       const body = request.body.project;
       authorize(deps, request, 'identity:create_project', { project: body });
-      const ref = await projects.create({
-        ...body,
-        domain_id: body.domain_id ?? deps.credentialsOf(request).domain_id,
-        extra: extraOf(body, ProjectProperties),
-      });
+      const extra = extraOf(body, ProjectProperties);
+      const ref =
+        body.is_domain === true
+          ? await projects.createActingAsDomain({ ...body, extra })
+          : await projects.create({ ...body, domain_id: body.domain_id ?? deps.credentialsOf(request).domain_id, extra });
       return reply.code(201).send({ project: render(ref) });
     });
 
     registerEntityRoutes(app, deps, {
       collection: 'projects', member: 'project', updateBody: ProjectUpdateBody, properties: ProjectProperties, render,
-      target: entityTarget('project', (id) => projects.get(id), render),
-      get: (id) => projects.get(id), update: (id, changes) => projects.update(id, changes), delete: (id) => projects.delete(id),
+      target: entityTarget('project', (id) => projects.view(id), render),
+      get: (id) => projects.view(id), update: (id, changes) => projects.updateView(id, changes), delete: (id) => projects.deleteView(id),
     });
   };
 }

@@ -2,7 +2,7 @@ import type { CatalogServiceRef } from '../../resources/catalog-services.js';
 import type { DomainRef } from '../../resources/domains.js';
 import type { EndpointRef } from '../../resources/endpoints.js';
 import type { GroupRef } from '../../resources/groups.js';
-import type { ProjectRef } from '../../resources/projects.js';
+import type { ProjectView } from '../../resources/projects.js';
 import type { RegionRef } from '../../resources/regions.js';
 import type { RoleRef } from '../../resources/roles.js';
 import type { UserRef } from '../../resources/users.js';
@@ -22,7 +22,7 @@ export function renderDomain(publicUrl: string, ref: DomainRef): Body {
   return entity(publicUrl, 'domains', ref, { name: ref.name, description: ref.description, enabled: ref.enabled, tags: ref.tags, options: {} });
 }
 
-export function renderProject(publicUrl: string, ref: ProjectRef): Body {
+export function renderProject(publicUrl: string, ref: ProjectView): Body {
   return entity(publicUrl, 'projects', ref, {
     name: ref.name,
     domain_id: ref.domain_id,

@@ -98,6 +98,35 @@ describe('identity resource routes', () => {
       assert.equal((await call('GET', `/projects/${id}`)).status, 404);
     }));
 
+  test('projects acting as domains: made, listed, shown, updated and deleted through /v3/projects as the domains they are', () =>
+    withRoutes(async ({ call }) => {
+      const created = await call('POST', '/projects', { project: { name: 'tenant-co', is_domain: true, domain_id: null, description: 'A domain' } });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      const project = created.json['project'] as Record<string, unknown>;
+      const id = String(project['id']);
+      assert.deepEqual({ ...project, links: undefined }, {
+        id, name: 'tenant-co', domain_id: null, description: 'A domain', enabled: true, parent_id: null, is_domain: true, tags: [], options: {}, links: undefined,
+      });
+      const ids = (json: Record<string, unknown>, key: string) => (json[key] as { id: string }[]).map((each) => each.id);
+      assert.deepEqual(ids((await call('GET', '/projects?is_domain=true&name=tenant-co')).json, 'projects'), [id]);
+      assert.ok(!ids((await call('GET', '/projects')).json, 'projects').includes(id), 'projects are listed without domains by default');
+      assert.ok(ids((await call('GET', '/domains')).json, 'domains').includes(id), 'it is a domain');
+      assert.equal(((await call('GET', `/projects/${id}`)).json['project'] as Record<string, unknown>)['is_domain'], true);
+
+      // A project inside it, as in any domain.
+      const inner = await call('POST', '/projects', { project: { name: 'inner', domain_id: id } });
+      assert.equal((inner.json['project'] as Record<string, unknown>)['parent_id'], id);
+
+      assert.equal((await call('POST', '/projects', { project: { name: 'child-domain', is_domain: true, parent_id: id } })).status, 400);
+      assert.equal((await call('PATCH', `/projects/${id}`, { project: { is_domain: false } })).status, 400);
+      assert.equal((await call('DELETE', `/projects/${id}`)).status, 403, 'an enabled domain is not deleted');
+      const disabled = await call('PATCH', `/projects/${id}`, { project: { enabled: false } });
+      assert.deepEqual([disabled.status, (disabled.json['project'] as Record<string, unknown>)['enabled']], [200, false]);
+      assert.equal((await call('DELETE', `/projects/${id}`)).status, 204);
+      assert.equal((await call('GET', `/domains/${id}`)).status, 404);
+      assert.equal((await call('GET', `/projects/${String((inner.json['project'] as Record<string, unknown>)['id'])}`)).status, 404, 'its contents went with it');
+    }));
+
   test('project tags: one by one and as a whole, 404 for a missing tag, bad tags 400 and unstored', () =>
     withRoutes(async ({ call }) => {
       const id = String(((await call('POST', '/projects', { project: { name: 'tagged' } })).json['project'] as { id: string }).id);
