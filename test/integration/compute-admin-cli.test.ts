@@ -20,9 +20,11 @@ describe('compute admin through the openstack CLI', { skip }, () => {
     await cloud.stop();
   });
 
-  test('hypervisor show: Nova asks for the uptime, which no driver reports (501), and the CLI shows the rest', async () => {
+  test("hypervisor show: the host's uptime and load from its agent, and the rest", async () => {
     const hypervisor = await openstackJson<Record<string, unknown>>(cloud.cli.admin, ['hypervisor', 'show', 'compute-1']);
     assert.deepEqual([hypervisor['hypervisor_hostname'], hypervisor['service_host'], hypervisor['state']], ['compute-1', 'compute-1', 'up']);
+    assert.match(String(hypervisor['load_average']), /^[\d.]+, [\d.]+, [\d.]+$/, JSON.stringify(hypervisor));
+    assert.notEqual(hypervisor['uptime'], undefined);
   });
 
   test('compute service set --disable compute-1: a boot right after it never lands there; --enable puts it back', async () => {

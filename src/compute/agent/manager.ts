@@ -11,6 +11,7 @@ import { buildOperation } from './operations/build-and-run-instance.js';
 import { consoleOutputOperation } from './operations/console-output.js';
 import { cacheImagesOperation } from './operations/cache-images.js';
 import { diagnosticsOperation } from './operations/diagnostics.js';
+import { hostUptimeOperation } from './operations/host-uptime.js';
 import { vncConsoleOperation } from './operations/vnc-console.js';
 import { guestOperations } from './operations/guest-operations.js';
 import { evacuateOperation } from './operations/evacuate-instance.js';
@@ -45,6 +46,7 @@ export class ComputeManager {
       ...terminateOperation(context),
       ...consoleOutputOperation(context),
       ...diagnosticsOperation(context),
+      ...hostUptimeOperation(),
       ...vncConsoleOperation(context),
       ...snapshotOperation(context),
       ...backupOperation(context),

@@ -219,6 +219,7 @@ export interface AgentVerbs {
   rebuild_instance: { kind: 'cast'; args: RebuildInstanceArgs; result: void };
   get_console_output: { kind: 'call'; args: ConsoleOutputArgs; result: string };
   get_diagnostics: { kind: 'call'; args: InstanceArgs; result: InstanceDiagnostics };
+  get_host_uptime: { kind: 'call'; args: Record<string, never>; result: string };
   cache_images: { kind: 'cast'; args: CacheImagesArgs; result: void };
   get_vnc_console: { kind: 'call'; args: InstanceArgs; result: VncConsoleAddress };
   snapshot_instance: { kind: 'cast'; args: SnapshotInstanceArgs; result: void };

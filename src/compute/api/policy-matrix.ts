@@ -353,7 +353,6 @@ const ADMIN_ROWS: Row[] = [
   { route: 'GET /v2.1/os-hypervisors/detail', zed: adminOnly(200), request: () => on('/os-hypervisors/detail') },
   { route: 'GET /v2.1/os-hypervisors/statistics', zed: adminOnly(200), request: () => on('/os-hypervisors/statistics') },
   { route: 'GET /v2.1/os-hypervisors/:hypervisor_id', zed: adminOnly(200), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).id}`) },
-  // No driver reports an uptime: the administrator gets Nova's 501 for that, the others the rule's 403.
   // os-hosts (until 2.42): the fixture's hypervisor is on a compute host; its power and enable actions are Nova's 501.
   { route: 'GET /v2.1/os-hosts', zed: adminOnly(200), request: () => on('/os-hosts') },
   { route: 'GET /v2.1/os-hosts/:host_name', zed: adminOnly(200), request: async (fx) => on(`/os-hosts/${(await fx.hypervisor()).host}`) },
@@ -361,7 +360,7 @@ const ADMIN_ROWS: Row[] = [
   { route: 'GET /v2.1/os-hosts/:host_name/startup', zed: adminOnly(501), request: async (fx) => on(`/os-hosts/${(await fx.hypervisor()).host}/startup`) },
   { route: 'GET /v2.1/os-hosts/:host_name/shutdown', zed: adminOnly(501), request: async (fx) => on(`/os-hosts/${(await fx.hypervisor()).host}/shutdown`) },
   { route: 'GET /v2.1/os-hosts/:host_name/reboot', zed: adminOnly(501), request: async (fx) => on(`/os-hosts/${(await fx.hypervisor()).host}/reboot`) },
-  { route: 'GET /v2.1/os-hypervisors/:hypervisor_id/uptime', zed: adminOnly(501), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).id}/uptime`) },
+  { route: 'GET /v2.1/os-hypervisors/:hypervisor_id/uptime', zed: adminOnly(200), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).id}/uptime`) },
   { route: 'GET /v2.1/os-hypervisors/:hypervisor_id/search', zed: adminOnly(200), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).host}/search`) },
   { route: 'GET /v2.1/os-hypervisors/:hypervisor_id/servers', zed: adminOnly(200), request: async (fx) => on(`/os-hypervisors/${(await fx.hypervisor()).host}/servers`) },
   { route: 'GET /v2.1/os-availability-zone', zed: ANYONE, request: () => on('/os-availability-zone') },

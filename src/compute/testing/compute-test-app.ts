@@ -175,6 +175,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
     const answers: { readonly [V in AgentCallVerb]: (args: AgentVerbs[V]['args']) => AgentVerbs[V]['result'] } = {
       get_console_output: ({ instanceUuid, length }) => `console of ${instanceUuid} (${length ?? 'all'})`,
       get_diagnostics: () => TEST_DIAGNOSTICS,
+      get_host_uptime: () => ' 17:05:54 up  1:34,  0 user,  load average: 0.76, 0.38, 0.62',
       get_vnc_console: ({ instanceUuid }) => ({ host: 'compute-1', socketPath: `/run/test/${instanceUuid}/vnc.sock` }),
       check_can_live_migrate_destination: ({ blockMigration }) => ({ blockMigration: blockMigration ?? true }),
       check_can_live_migrate_source: ({ blockMigration }) => ({ blockMigration: blockMigration ?? true }),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BadRequest, NotFound, NotImplemented } from '../../../common/errors/errors.js';
+import { BadRequest, NotFound } from '../../../common/errors/errors.js';
 import { queryValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import type { ComputeAdmin } from '../../admin/compute-admin.js';
@@ -90,7 +90,7 @@ function showWithServers(request: FastifyRequest): boolean {
 }
 
 /** The path id as the version reads it: an integer before 2.53 (else 404), a uuid from then on (else 400). */
-function nodeKey(request: FastifyRequest, id: string): NodeKey {
+export function nodeKey(request: FastifyRequest, id: string): NodeKey {
   if (request.microversion.isAtLeast(UUID_FOR_ID)) {
     if (!isUuidLike(id)) throw new BadRequest(`Invalid uuid ${id}`);
     return { uuid: id };
@@ -103,7 +103,7 @@ function nodeKey(request: FastifyRequest, id: string): NodeKey {
 /** Only from 2.1 to 2.52 (2.53 moved them into query parameters); later, as in Nova, 404. */
 const beforeUuids = versioned([{ min: '2.1', max: '2.52', value: true }]);
 /** GET /os-hypervisors/statistics and /{id}/uptime end at 2.87. */
-const withStatistics = versioned([{ min: '2.1', max: LAST_WITH_STATISTICS, value: true }]);
+export const withStatistics = versioned([{ min: '2.1', max: LAST_WITH_STATISTICS, value: true }]);
 
 /** /v2.1/os-hypervisors: list and detail (paged from 2.33), show, statistics, and the pre-2.53 search and servers. */
 export function hypervisorRoutes(deps: ComputeRouteDeps, admin: ComputeAdmin): FastifyPluginAsyncTypebox {
@@ -146,16 +146,6 @@ export function hypervisorRoutes(deps: ComputeRouteDeps, admin: ComputeAdmin): F
       const id = request.params.hypervisor_id;
       const hypervisor = await hypervisors.get(nodeKey(request, id), id);
       return { hypervisor: await render(request, hypervisor, true, withServers) };
-    });
-
-    // Nova asks the host's driver for its `uptime` output; no Nimbus driver reports one, which
-    // Nova answers with 501 too (the CLI's `hypervisor show` expects exactly that). Gone at 2.88.
-    app.get('/v2.1/os-hypervisors/:hypervisor_id/uptime', { schema: { params: HypervisorParams } }, async (request) => {
-      withStatistics.select(request.microversion);
-      authorize(deps, request, 'os_compute_api:os-hypervisors:uptime', {});
-      const id = request.params.hypervisor_id;
-      await hypervisors.get(nodeKey(request, id), id);
-      throw new NotImplemented('The requested functionality is not supported.');
     });
 
     app.get('/v2.1/os-hypervisors/:hypervisor_id/search', { schema: { params: HypervisorParams } }, async (request) => {

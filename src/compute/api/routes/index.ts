@@ -12,6 +12,7 @@ import { aggregateImageRoutes } from './aggregate-images.js';
 import { aggregateRoutes } from './aggregates.js';
 import { availabilityZoneRoutes } from './availability-zones.js';
 import { hypervisorRoutes } from './hypervisors.js';
+import { hypervisorUptimeRoutes } from './hypervisor-uptime.js';
 import { imageMetadataRoutes } from './image-metadata.js';
 import { imageRoutes } from './images.js';
 import { instanceActionRoutes } from './instance-actions.js';
@@ -60,7 +61,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
       for (const routes of [serviceRoutes, hypervisorRoutes, availabilityZoneRoutes, aggregateRoutes, serverGroupRoutes, simpleTenantUsageRoutes, instanceUsageAuditLogRoutes, hostRoutes]) {
         await app.register(routes(deps, admin));
       }
-      if (servers !== undefined) await app.register(aggregateImageRoutes(deps, admin, servers));
+      if (servers !== undefined) for (const routes of [aggregateImageRoutes, hypervisorUptimeRoutes]) await app.register(routes(deps, admin, servers));
     }
   };
 }
