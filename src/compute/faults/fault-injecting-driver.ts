@@ -18,10 +18,9 @@ function instanceOf(args: readonly unknown[]): string | undefined {
 export function withFaultInjection(driver: ComputeDriver, faults: HostFaults): ComputeDriver {
   const methods: Partial<Record<DriverOperation, (...args: unknown[]) => Promise<unknown>>> = {};
   for (const operation of DRIVER_OPERATIONS) {
-    const call = driver[operation] as (...args: unknown[]) => Promise<unknown>;
     methods[operation] = async (...args: unknown[]) => {
       await faults.beforeDriverCall(operation, instanceOf(args));
-      return call.apply(driver, args);
+      return (driver[operation] as (...args: unknown[]) => Promise<unknown>).apply(driver, args);
     };
   }
   return Object.defineProperties(methods, {
