@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   bootstrap: async () => (await import('./commands/bootstrap.js')).bootstrapCommand,
   fernet: async () => (await import('./commands/fernet.js')).fernetCommand,
   status: async () => (await import('./commands/status.js')).statusCommand,
+  fault: async () => (await import('./commands/fault.js')).faultCommand,
   'config-docs': async () => (await import('./commands/config-docs.js')).configDocsCommand,
 };
 

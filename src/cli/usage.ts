@@ -16,7 +16,13 @@ Commands:
   db sync               Apply database migrations of every service.
   bootstrap             Create the admin/demo identities and the catalog (scaled out; up does it itself).
   fernet setup|rotate   Create or rotate the token keys in <state_dir>/fernet-keys.
-  status                Show the database, the registered services and whether the APIs answer.
+  status                Show the database, the registered services, the fault injections acting and
+                        whether the APIs answer.
+  fault inject --host H --kind slow|fail|drop_heartbeat|pause_bus [--operation STEP] [--instance ID]
+        [--count N] [--duration S] [--delay-ms MS]
+                        Inject a failure into a compute host, as the admin (docs/FAULTS.md).
+  fault list [--host H] List the fault injections acting.
+  fault clear [ID]      Clear one fault injection, or every one (of --host H).
   config-docs           Print docs/CONFIG.md, generated from the option table.
   help                  Show this text.
 

@@ -15,6 +15,7 @@ import { ConsoleAuth, type ConsoleAuthOptions } from './console/console-auth.js'
 import { RequestTrace } from './timeline/request-trace.js';
 import type { ComputeVolumeApi } from './volumes/volume-api.js';
 import type { NeutronApi } from './network/neutron-api.js';
+import { FaultInjections } from './faults/fault-injections.js';
 
 /** What the compute API is built on besides its database: images, and the workers behind the bus. */
 export interface ComputeApiBackends {
@@ -70,5 +71,6 @@ export function createComputeManagers(database: Database, backends: ComputeApiBa
     ...(backends.reclaimInstanceIntervalSeconds === undefined ? {} : { reclaimInstanceIntervalSeconds: backends.reclaimInstanceIntervalSeconds }),
   });
   const requestTrace = { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: backends.host };
-  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists, consoleAuth: backends.consoleAuth, requestTrace };
+  const faults = new FaultInjections(stores.faultInjections, serviceRegistry, backends.computeAgentApi);
+  return { flavors, quotas, keypairs, servers, admin, images: backends.images, projectExists: backends.projectExists, consoleAuth: backends.consoleAuth, requestTrace, faults };
 }

@@ -8,6 +8,9 @@ import { parseArgs, UsageError } from '../args.js';
 import { CONFIG_FLAGS, flagsToOptions } from '../common-flags.js';
 import { API_SERVICE_NAMES } from '../presets/api-services.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
+import { table } from '../text-table.js';
+import { faultTable, type FaultView } from '../fault-table.js';
+import { FaultInjectionStore, type FaultInjectionRow } from '../../compute/db/fault-injection-store.js';
 
 /** Whether one service API answers its version document at the configured endpoint. */
 async function probeApi(base: string, name: string): Promise<string> {
@@ -19,14 +22,15 @@ async function probeApi(base: string, name: string): Promise<string> {
   }
 }
 
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+/** A stored injection as the fault table prints it. */
+function faultViewOfRow(row: FaultInjectionRow): FaultView {
+  return { id: row.id, host: row.host, kind: row.kind, operation: row.operation, instance: row.instance_uuid, delay_ms: row.delay_ms, remaining: row.remaining, expires_at: row.expires_at };
 }
 
 /**
  * `nimbus status`: the database and its schema, the services registered with their heartbeat
- * state, and whether each API answers. Exit code 1 when anything is down or behind.
+ * state, the fault injections acting (/v2.1/nimbus/faults), and whether each API answers. Exit
+ * code 1 when anything is down or behind (an injection alone is not).
  */
 export async function statusCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, CONFIG_FLAGS);
@@ -39,9 +43,11 @@ export async function statusCommand(argv: readonly string[]): Promise<void> {
   const db = await openDatabase(config.database.connection);
   try {
     const schema: string[][] = [['schema', 'applied', 'pending']];
+    let computeCurrent = false;
     for (const set of MIGRATION_SETS) {
       const status = await migrationStatus(db, set);
       healthy &&= status.pending.length === 0;
+      if (set.name === 'compute') computeCurrent = status.pending.length === 0;
       schema.push([set.name, String(status.applied.length), String(status.pending.length)]);
     }
     out.push('', table(schema));
@@ -57,6 +63,11 @@ export async function statusCommand(argv: readonly string[]): Promise<void> {
       ]);
     }
     out.push('', services.length > 1 ? table(services) : 'no services registered');
+
+    if (computeCurrent) {
+      const faults = await new FaultInjectionStore(db).active(new Date());
+      out.push('', faults.length === 0 ? 'no fault injections' : faultTable(faults.map(faultViewOfRow)));
+    }
   } finally {
     await db.close();
   }

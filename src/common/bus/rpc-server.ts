@@ -41,6 +41,11 @@ export interface RpcServerOptions {
   readonly castRetry?: CastRetry;
   /** The topic's shared messages go to one server at a time (ServerTarget.singleActive). */
   readonly singleActive?: boolean;
+  /**
+   * Asked before each message is handled: a promise holds it (unacknowledged, so it stays the
+   * broker's) until it settles; undefined lets it through. A compute agent's paused bus.
+   */
+  readonly hold?: (method: string) => Promise<void> | undefined;
 }
 
 /** The receiving side of an RPC API (oslo.messaging's RPCServer). */
@@ -85,6 +90,8 @@ export class RpcServer {
   private handle(message: IncomingMessage): Promise<Reply> {
     const { envelope } = message;
     return runWithContext(envelope.context ?? { requestId: newRequestId() }, async (): Promise<Reply> => {
+      const held = this.options.hold?.(envelope.method);
+      if (held !== undefined) await held;
       const retry = this.options.castRetry ?? DEFAULT_CAST_RETRY;
       const giveUpAt = Date.now() + retry.windowMs;
       for (let pauseMs = retry.firstPauseMs; ; pauseMs = Math.min(pauseMs * 2, retry.maxPauseMs)) {

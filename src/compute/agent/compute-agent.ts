@@ -20,6 +20,8 @@ import { ComputeManager } from './manager.js';
 import { COMPUTE_API_VERSION, COMPUTE_TOPIC } from './rpc-api.js';
 import { PeriodicTasks } from './periodic-tasks.js';
 import { syncPowerStates } from './power-sync.js';
+import { HostFaults } from '../faults/host-faults.js';
+import { withFaultInjection } from '../faults/fault-injecting-driver.js';
 
 const LOG = getLogger('nimbus.compute.manager');
 
@@ -61,8 +63,13 @@ const UNCONFIRMED_POLL_MAX_MS = 60_000;
 
 export class ComputeAgent {
   readonly host: string;
+  /** The host's driver as the composition root made it (tests reach the fake driver's own controls here). */
   readonly driver: ComputeDriver;
   readonly manager: ComputeManager;
+  /** The failures injected into this host (/v2.1/nimbus/faults). */
+  readonly faults: HostFaults;
+  /** `driver` behind the injected failures: what the agent itself calls. */
+  readonly #driver: ComputeDriver;
   readonly #conductor: ConductorClient;
   readonly #server: RpcServer;
   readonly #periodic = new PeriodicTasks();
@@ -71,9 +78,12 @@ export class ComputeAgent {
     this.host = options.host;
     this.driver = options.driver;
     this.#conductor = new ConductorClient(options.transport, options.rpcTimeoutSeconds ?? 60);
+    this.faults = new HostFaults(options.host, (id) => this.#conductor.faultInjectionUsed(id));
+    this.#driver = withFaultInjection(options.driver, this.faults);
     this.manager = new ComputeManager({
       host: options.host,
-      driver: options.driver,
+      driver: this.#driver,
+      faults: this.faults,
       conductor: this.#conductor,
       images: options.images,
       ...(options.volumes === undefined ? {} : { volumes: options.volumes }),
@@ -89,7 +99,7 @@ export class ComputeAgent {
     });
     this.#server = new RpcServer(
       options.transport,
-      { topic: COMPUTE_TOPIC, server: options.host, version: COMPUTE_API_VERSION },
+      { topic: COMPUTE_TOPIC, server: options.host, version: COMPUTE_API_VERSION, hold: (method) => this.faults.busPassage(method) },
       this.manager.handlers,
     );
   }
@@ -98,8 +108,9 @@ export class ComputeAgent {
     await this.driver.initHost();
     await runWithContext(newAdminContext(), async () => {
       await this.#conductor.waitUntilReady();
+      this.faults.load(await this.#conductor.faultInjectionsOnHost(this.host));
       await this.heartbeat();
-      const evacuated = await destroyEvacuatedInstances(this.host, this.driver, this.#conductor);
+      const evacuated = await destroyEvacuatedInstances(this.host, this.#driver, this.#conductor);
       await this.reportResources();
       await this.#recover(evacuated);
     });
@@ -122,23 +133,25 @@ export class ComputeAgent {
 
   /** Stops taking messages, waits for the handlers and periodic runs in progress. */
   async stop(): Promise<void> {
+    this.faults.stop();
     await this.#server.stop();
     await this.#periodic.stop();
   }
 
-  heartbeat(): Promise<void> {
-    return this.#conductor.serviceHeartbeat({ binary: COMPUTE_BINARY, host: this.host, topic: COMPUTE_TOPIC });
+  async heartbeat(): Promise<void> {
+    if (this.faults.dropsHeartbeat()) return;
+    await this.#conductor.serviceHeartbeat({ binary: COMPUTE_BINARY, host: this.host, topic: COMPUTE_TOPIC });
   }
 
   /** Nova's update_available_resource: what the hypervisor has and runs, to the DB and the scheduler. */
   async reportResources(): Promise<void> {
-    const resources = await this.driver.getAvailableResource();
-    const instanceUuids = await this.driver.listInstances();
-    await this.#conductor.computeNodeUpdate({ host: this.host, resources, instanceUuids, capabilities: this.driver.capabilities });
+    const resources = await this.#driver.getAvailableResource();
+    const instanceUuids = await this.#driver.listInstances();
+    await this.#conductor.computeNodeUpdate({ host: this.host, resources, instanceUuids, capabilities: this.#driver.capabilities });
   }
 
   syncPowerStates(): Promise<void> {
-    return syncPowerStates(this.host, this.driver, this.#conductor);
+    return syncPowerStates(this.host, this.#driver, this.#conductor);
   }
 
   /** `evacuated`: instances being rebuilt elsewhere (still recorded here until they are), not this agent's to recover. */
@@ -146,7 +159,7 @@ export class ComputeAgent {
     for (const instance of await this.#conductor.instancesOnHost(this.host)) {
       if (evacuated.has(instance.uuid)) continue;
       try {
-        await initInstance(this.manager.handlers, this.#conductor, this.host, instance, this.driver);
+        await initInstance(this.manager.handlers, this.#conductor, this.host, instance, this.#driver);
       } catch (error) {
         LOG.error('Failed to recover the instance at start', { instance: instance.uuid, error });
       }

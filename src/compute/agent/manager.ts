@@ -30,6 +30,7 @@ import { terminateOperation } from './operations/terminate-instance.js';
 import { reclaimQueuedDeletes, softDeleteOperations } from './operations/soft-delete.js';
 import { interfaceOperations } from './operations/interface-operations.js';
 import { volumeOperations } from './operations/volume-operations.js';
+import { faultInjectionOperations } from './operations/fault-injections.js';
 
 export type { ComputeManagerDeps } from './operations/operation-context.js';
 
@@ -63,6 +64,7 @@ export class ComputeManager {
       ...interfaceOperations(context),
       ...externalEventsOperation(context),
       ...cacheImagesOperation(context),
+      ...faultInjectionOperations(context),
     };
   }
 

@@ -11,6 +11,7 @@ import type { MigratedDisks } from '../virt/driver.js';
 import type { WireRequestSpec } from '../scheduler/rpc-api.js';
 import type { Destination } from '../scheduler/select-destinations.js';
 import type { LiveMigrationTarget } from '../virt/driver.js';
+import type { FaultInjection } from '../faults/fault-injection.js';
 
 export const COMPUTE_TOPIC = 'compute';
 /** The service an agent registers as, in the services table. */
@@ -194,6 +195,16 @@ export interface ExternalEventWire {
   readonly status: 'failed' | 'completed' | 'in-progress';
 }
 
+/** /v2.1/nimbus/faults: a failure injected into this host (it passes a paused bus). */
+export interface InjectFaultArgs {
+  readonly fault: FaultInjection;
+}
+
+/** /v2.1/nimbus/faults: the admin cleared an injection of this host. */
+export interface ClearFaultArgs {
+  readonly id: string;
+}
+
 export interface ExternalInstanceEventArgs {
   readonly events: readonly ExternalEventWire[];
 }
@@ -249,6 +260,8 @@ export interface AgentVerbs {
   attach_interface: { kind: 'call'; args: AttachInterfaceArgs; result: string };
   detach_interface: { kind: 'cast'; args: DetachInterfaceArgs; result: void };
   external_instance_event: { kind: 'cast'; args: ExternalInstanceEventArgs; result: void };
+  inject_fault: { kind: 'cast'; args: InjectFaultArgs; result: void };
+  clear_fault: { kind: 'cast'; args: ClearFaultArgs; result: void };
 }
 
 export type AgentVerb = keyof AgentVerbs;

@@ -9,6 +9,7 @@ import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { ServersService } from '../servers/servers-service.js';
 import type { ProjectExists } from './routes/project-check.js';
 import type { ConsoleAuth } from '../console/console-auth.js';
+import type { FaultInjections } from '../faults/fault-injections.js';
 import type { ComputeRouteDeps, ProxiedImages } from './routes/route-deps.js';
 import { computeRoutes } from './routes/index.js';
 import { COMPUTE_MAX_VERSION, COMPUTE_MIN_VERSION, computeVersionRoutes } from './versions.js';
@@ -24,6 +25,7 @@ export interface ComputeManagers {
   readonly projectExists: ProjectExists;
   readonly consoleAuth: ConsoleAuth;
   readonly requestTrace: NonNullable<ComputeRouteDeps['requestTrace']>;
+  readonly faults: FaultInjections;
 }
 
 /** Nova v2.1 at /compute. */

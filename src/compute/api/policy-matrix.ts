@@ -254,6 +254,14 @@ const SERVER_ROWS: Row[] = [
     zed: adminOnly(200),
     request: async (fx) => on(`/nimbus/request-timelines/${(await fx.instanceAction()).requestId}`),
   },
+  {
+    route: 'POST /v2.1/nimbus/faults',
+    zed: adminOnly(201),
+    request: async (fx) => on('/nimbus/faults', { fault: { host: (await fx.hypervisor()).host, kind: 'pause_bus', duration_s: 60 } }),
+  },
+  { route: 'GET /v2.1/nimbus/faults', zed: adminOnly(200), request: () => on('/nimbus/faults') },
+  // The rule comes before the look-up: a member is refused, the administrator learns the injection is unknown.
+  { route: 'DELETE /v2.1/nimbus/faults/:fault_id', zed: adminOnly(404), request: () => on('/nimbus/faults/00000000-0000-4000-8000-000000000000') },
   // The rule comes before the look-up: a member is refused, the administrator learns the token is unknown.
   { route: 'GET /v2.1/os-console-auth-tokens/:console_token', zed: adminOnly(404), request: () => on('/os-console-auth-tokens/00000000-0000-4000-8000-000000000000', undefined, '2.31') },
 ];

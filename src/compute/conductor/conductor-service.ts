@@ -22,6 +22,8 @@ import { RescheduleInstanceTask } from './tasks/reschedule-instance.js';
 import { MigrateServerTask } from './tasks/migrate-server.js';
 import { confirmMoveResources, moveInProgress, releaseMoveResources, settleDeletedMoves } from './move-resources.js';
 import { pollUnconfirmedResizes } from './unconfirmed-resizes.js';
+import { faultOfRow } from '../db/fault-injection-store.js';
+import type { FaultInjection } from '../faults/fault-injection.js';
 import { runTask, type TaskDeps } from './tasks/task.js';
 import { UnshelveInstanceTask } from './tasks/unshelve-instance.js';
 import type {
@@ -52,7 +54,7 @@ import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './rpc-api.js';
 const LOG = getLogger('nimbus.compute.conductor');
 
 export interface ConductorServiceOptions {
-  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'requestSteps' | 'blockDevices'>;
+  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'requestSteps' | 'blockDevices' | 'faultInjections'>;
   readonly transport: Transport;
   readonly registry: ServiceRegistry;
   /** This process's host name, as the services table shows it. */
@@ -131,6 +133,9 @@ export class ConductorService {
         },
         compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),
         service_heartbeat: (args: ServiceHeartbeatArgs) => this.serviceHeartbeat(args),
+        fault_injections_on_host: async (args: { host: string }): Promise<FaultInjection[]> =>
+          (await options.stores.faultInjections.active(new Date(), args.host)).map(faultOfRow),
+        fault_injection_used: (args: { id: string }) => options.stores.faultInjections.used(args.id, new Date()),
       },
     );
   }

@@ -6,6 +6,7 @@ import { RpcClient, waitUntilReady, type Transport, type WaitUntilReadyOptions }
 import type { MigrationFilter, MigrationRow, MoveMigrationWire } from '../moves/migration.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler/rpc-api.js';
+import type { FaultInjection } from '../faults/fault-injection.js';
 import {
   CONDUCTOR_API_VERSION,
   CONDUCTOR_TOPIC,
@@ -137,6 +138,16 @@ export class ConductorClient {
 
   async blockDeviceDestroy(args: BlockDeviceDestroyArgs): Promise<void> {
     await this.#rpc.call('block_device_mapping_destroy', args);
+  }
+
+  /** The injections acting on the host now (/v2.1/nimbus/faults), for its agent at start. */
+  faultInjectionsOnHost(host: string): Promise<FaultInjection[]> {
+    return this.#rpc.call<FaultInjection[]>('fault_injections_on_host', { host });
+  }
+
+  /** One application of a counted injection happened; its last ends it. */
+  async faultInjectionUsed(id: string): Promise<void> {
+    await this.#rpc.call('fault_injection_used', { id });
   }
 
   instancesOnHost(host: string): Promise<AgentInstance[]> {

@@ -5,6 +5,7 @@ import { AggregateStore } from './aggregate-store.js';
 import { ConsoleTokenStore } from './console-token-store.js';
 import { RequestStepStore } from './request-step-store.js';
 import { BlockDeviceStore } from './bdm-store.js';
+import { FaultInjectionStore } from './fault-injection-store.js';
 import { FlavorStore } from './flavor-store.js';
 import { InstanceStore } from './instance-store.js';
 import { KeyPairStore } from './keypair-store.js';
@@ -30,6 +31,7 @@ export interface ComputeStores {
   readonly consoleTokens: ConsoleTokenStore;
   readonly requestSteps: RequestStepStore;
   readonly blockDevices: BlockDeviceStore;
+  readonly faultInjections: FaultInjectionStore;
 }
 
 /** `now` stamps migrations (tests move time). */
@@ -50,5 +52,6 @@ export function createComputeStores(database: Database, now: () => Date = () => 
     consoleTokens: new ConsoleTokenStore(database),
     requestSteps: new RequestStepStore(database),
     blockDevices: new BlockDeviceStore(database),
+    faultInjections: new FaultInjectionStore(database),
   };
 }

@@ -246,6 +246,25 @@ export type RequestStepsTable = {
   details: string | null;
 };
 
+/** An injected failure (/v2.1/nimbus/faults), active until ended_at is set, expires_at passes or remaining reaches 0. */
+export type FaultInjectionsTable = {
+  id: string;
+  host: string;
+  /** slow, fail, drop_heartbeat, pause_bus */
+  kind: string;
+  operation: string | null;
+  instance_uuid: string | null;
+  delay_ms: number | null;
+  remaining: number | null;
+  expires_at: DbTimestamp | null;
+  created_at: DbTimestamp;
+  request_id: string | null;
+  user_id: string | null;
+  ended_at: DbTimestamp | null;
+  /** used, expired, cleared */
+  end_reason: string | null;
+};
+
 /** A console URL's token (by its SHA-256) and where the console proxy connects for it. */
 export type ConsoleAuthTokensTable = {
   token_hash: string;
@@ -336,6 +355,7 @@ export type ComputeTables = {
   compute_key_pairs: KeyPairsTable;
   compute_console_auth_tokens: ConsoleAuthTokensTable;
   compute_request_steps: RequestStepsTable;
+  compute_fault_injections: FaultInjectionsTable;
   compute_quotas: QuotasTable;
   compute_project_user_quotas: ProjectUserQuotasTable;
   compute_quota_classes: QuotaClassesTable;

@@ -43,6 +43,7 @@ import { COMPUTE_MIN_VERSION } from '../api/versions.js';
 import { computeRoutes } from '../api/routes/index.js';
 import type { ProxiedImages } from '../api/routes/route-deps.js';
 import { createComputeStores } from '../db/compute-stores.js';
+import { FaultInjections } from '../faults/fault-injections.js';
 
 /** Nova Zed's maximum. */
 const TEST_MAX_VERSION = '2.93';
@@ -251,6 +252,7 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
             await scope.register(
               computeRoutes({
                 flavors, keypairs, quotas, servers, admin, consoleAuth,
+                faults: new FaultInjections(stores.faultInjections, registry, computeAgentApi),
                 requestTrace: { trace: new RequestTrace(stores.requestSteps), steps: stores.requestSteps, host: 'api-1' },
                 ...(options.images === undefined ? {} : { images: options.images }),
                 policy: createPolicyEnforcer({ defaults: [...COMPUTE_POLICIES, ...IMAGE_POLICIES] }),

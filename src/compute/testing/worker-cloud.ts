@@ -109,10 +109,11 @@ export interface Cloud {
   driver(host: string): FakeDriver;
 }
 
-/** Agent options a test may set (shelve offload timing, resize rules, forced config drives, the network API and its plug wait, a volume API). */
+/** Agent options a test may set (shelve offload timing, resize rules, forced config drives, the network API and its plug wait, a volume API, heartbeat timing). */
 export type CloudOptions = Pick<
   ComputeWorkersOptions,
-  'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive' | 'network' | 'vifPluggingTimeoutSeconds' | 'volumes'
+  | 'shelvedOffloadTimeSeconds' | 'shelvedPollIntervalMs' | 'allowResizeToSameHost' | 'resizeConfirmWindowSeconds' | 'forceConfigDrive' | 'network' | 'vifPluggingTimeoutSeconds' | 'volumes'
+  | 'reportIntervalMs' | 'serviceDownTimeSeconds'
 >;
 
 export async function withCloud(hosts: number, fn: (cloud: Cloud) => Promise<void>, fakeHostSize = TEN_SLOTS, options: CloudOptions = {}): Promise<void> {

@@ -7,6 +7,7 @@ import type { ImageAccess } from '../image-access.js';
 import type { InstanceActionRunner } from '../instance-action-runner.js';
 import type { InstanceEvents } from '../instance-events.js';
 import type { InstanceNetwork } from '../../network/instance-network.js';
+import type { HostFaults } from '../../faults/host-faults.js';
 
 export interface ComputeManagerDeps {
   readonly host: string;
@@ -33,6 +34,8 @@ export interface ComputeManagerDeps {
   readonly vifPluggingTimeoutSeconds?: number;
   /** `[DEFAULT] vif_plugging_is_fatal`: a build whose ports are not plugged in time fails (true). */
   readonly vifPluggingIsFatal?: boolean;
+  /** The failures injected into this host (/v2.1/nimbus/faults); absent: inject_fault and clear_fault change nothing. */
+  readonly faults?: HostFaults;
 }
 
 export interface OperationContext {

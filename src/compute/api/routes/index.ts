@@ -39,6 +39,7 @@ import { hostRoutes } from './hosts.js';
 import { networkRoutes } from './networks.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 import { volumeAttachmentRoutes } from './volume-attachments.js';
+import { nimbusFaultRoutes } from './nimbus-faults.js';
 
 export type { ComputeRouteDeps } from './route-deps.js';
 
@@ -48,7 +49,7 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
     for (const routes of [flavorRoutes, flavorExtraSpecRoutes, flavorAccessRoutes, keyPairRoutes, quotaSetRoutes, quotaClassSetRoutes, limitRoutes, extensionRoutes]) {
       await app.register(routes(deps));
     }
-    const { servers, admin, images, consoleAuth, requestTrace } = deps;
+    const { servers, admin, images, consoleAuth, requestTrace, faults } = deps;
     // Before the routes it watches: a hook applies to the routes registered after it.
     if (requestTrace !== undefined) traceServerRequests(app, requestTrace.trace, requestTrace.host);
     if (images !== undefined) for (const routes of [imageRoutes, imageMetadataRoutes]) await app.register(routes(deps, images));
@@ -63,5 +64,6 @@ export function computeRoutes(deps: ComputeRouteDeps): FastifyPluginAsyncTypebox
       }
       if (servers !== undefined) for (const routes of [aggregateImageRoutes, hypervisorUptimeRoutes]) await app.register(routes(deps, admin, servers));
     }
+    if (faults !== undefined) await app.register(nimbusFaultRoutes(deps, faults));
   };
 }

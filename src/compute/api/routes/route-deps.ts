@@ -12,6 +12,7 @@ import type { ProjectExists } from './project-check.js';
 import type { ConsoleAuth } from '../../console/console-auth.js';
 import type { RequestTrace } from '../../timeline/request-trace.js';
 import type { RequestStepStore } from '../../db/request-step-store.js';
+import type { FaultInjections } from '../../faults/fault-injections.js';
 
 /** The image service as the image proxy uses it: under the caller's context, so visibility is theirs. */
 export type ProxiedImages = Pick<ImageService, 'get' | 'list' | 'update' | 'delete'>;
@@ -29,6 +30,8 @@ export interface ComputeRouteDeps {
   readonly requestTrace?: { readonly trace: RequestTrace; readonly steps: RequestStepStore; readonly host: string };
   /** os-services, os-hypervisors, zones, aggregates, server groups (absent: not served). */
   readonly admin?: ComputeAdmin;
+  /** Failure injection for testers, /v2.1/nimbus/faults (absent: not served). */
+  readonly faults?: FaultInjections;
   /** The image proxy's Glance (absent: /v2.1/images is not served). */
   readonly images?: ProxiedImages;
   /** Whether identity knows a project (quota sets and flavor access check it, as Nova does). */
