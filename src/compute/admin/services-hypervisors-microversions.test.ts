@@ -7,7 +7,6 @@ import { insertInstance } from '../db/testing/compute-db.js';
 import { CPU_INFO, NODE_UUIDS, seedHosts } from './testing/admin-fixtures.js';
 
 type Json = Record<string, unknown>;
-const message = (reply: { json: Json }): unknown => (Object.values(reply.json)[0] as Json | undefined)?.['message'];
 
 async function services(call: Call, version: string): Promise<Json[]> {
   return (await call('GET', '/os-services', { version })).json['services'] as Json[];
