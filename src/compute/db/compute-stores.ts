@@ -2,6 +2,7 @@
 import type { Database } from '../../common/db/database.js';
 import { ActionStore } from './action-store.js';
 import { AggregateStore } from './aggregate-store.js';
+import { ConductorTaskStore } from './conductor-task-store.js';
 import { ConsoleTokenStore } from './console-token-store.js';
 import { RequestStepStore } from './request-step-store.js';
 import { BlockDeviceStore } from './bdm-store.js';
@@ -30,6 +31,8 @@ export interface ComputeStores {
   readonly consoleTokens: ConsoleTokenStore;
   readonly requestSteps: RequestStepStore;
   readonly blockDevices: BlockDeviceStore;
+  /** Which conductor runs which instance's build or move (start-up recovery reads it). */
+  readonly conductorTasks: ConductorTaskStore;
 }
 
 /** `now` stamps migrations (tests move time). */
@@ -50,5 +53,6 @@ export function createComputeStores(database: Database, now: () => Date = () => 
     consoleTokens: new ConsoleTokenStore(database),
     requestSteps: new RequestStepStore(database),
     blockDevices: new BlockDeviceStore(database),
+    conductorTasks: new ConductorTaskStore(database, now),
   };
 }
