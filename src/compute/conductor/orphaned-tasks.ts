@@ -17,6 +17,7 @@
  * Each settled task logs one WARNING under the request id of the operation that was lost.
  */
 import { runWithContext, newRequestId } from '../../common/context/request-context.js';
+import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ConductorOwner, ConductorTaskRow, ConductorTaskStore } from '../db/conductor-task-store.js';
@@ -62,7 +63,14 @@ export async function recoverOrphanedTasks(deps: OrphanedTaskDeps, self: Conduct
     if (!gone) continue;
     // Another conductor may be settling it, or have taken it over with the message delivered again.
     if (!(await deps.conductorTasks.takeFrom(row.instance_uuid, owner, self))) continue;
-    await runWithContext({ requestId: row.request_id ?? newRequestId(), isAdmin: true }, () => settle(deps, row));
+    try {
+      await runWithContext({ requestId: row.request_id ?? newRequestId(), isAdmin: true }, () => settle(deps, row));
+    } catch (error) {
+      // Back to the dead owner, so that the next sweep (this conductor's or another's) tries again.
+      await deps.conductorTasks.takeFrom(row.instance_uuid, self, owner);
+      LOG.warning(`Could not settle the ${row.task} the conductor on ${owner.host} left (trying again later): ${messageOf(error)}`, { instance: row.instance_uuid });
+      continue;
+    }
     await deps.conductorTasks.release(row.instance_uuid, self);
     settled += 1;
   }
@@ -98,6 +106,11 @@ async function settleBuild(deps: OrphanedTaskDeps, row: ConductorTaskRow): Promi
   if (instance === undefined) {
     await releaseClaim(deps, uuid);
     return UNCHANGED('the server was deleted; its claims are released');
+  }
+  if (instance.vmState === VmState.ERROR && instance.host === null) {
+    // Settled before, up to a claim release that failed: that part again (it is idempotent).
+    await releaseClaim(deps, uuid);
+    return UNCHANGED('the server is in ERROR; its claims are released');
   }
   if (instance.vmState !== VmState.BUILDING) return UNCHANGED(`the server is ${instance.vmState} now`);
   if (instance.host !== null) return UNCHANGED(`the build is on ${instance.host}, whose agent finishes it`);
@@ -143,9 +156,10 @@ async function settleDestinationMove(deps: OrphanedTaskDeps, row: ConductorTaskR
   return { changed: true, outcome: `the task is cleared, the server stays on its host${migration === undefined ? '' : ` and migration ${migration.id} is in error`}` };
 }
 
+/** The claim first: should its release fail, the migration still reads unsettled for the next sweep. */
 async function failMigration(deps: OrphanedTaskDeps, uuid: string, migration: MigrationRow, from: readonly MigrationStatus[]): Promise<void> {
-  await deps.migrations.update(migration.id, { status: MigrationStatus.ERROR }, from);
   await releaseMoveResources(deps, { instanceUuid: uuid, migrationUuid: migration.uuid });
+  await deps.migrations.update(migration.id, { status: MigrationStatus.ERROR }, from);
 }
 
 /** An offloaded server the conductor was placing: back to SHELVED_OFFLOADED with its claim released. */

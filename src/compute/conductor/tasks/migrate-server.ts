@@ -37,12 +37,14 @@ export class MigrateServerTask implements ConductorTask {
   async execute(): Promise<void> {
     const { deps, args } = this;
     const uuid = args.instanceUuid;
-    await deps.actions.eventStart({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host });
     const instance = await deps.instances.get(uuid);
     if (instance === undefined || instance.host === null || instance.taskState !== TaskState.RESIZE_PREP) {
-      throw new Error(`Instance ${uuid} is no longer waiting to be migrated`);
+      // Deleted, or settled after its conductor died and this message came again.
+      LOG.info(`Not migrating: the server is ${instance === undefined ? 'gone' : `in task state ${instance.taskState ?? 'none'}`}`, { instance: uuid });
+      return;
     }
     if (await this.#handedOverBefore(uuid)) return;
+    await deps.actions.eventStart({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host });
     const migration = await this.#createMigration(instance);
     const source = instance.host;
     const sameHostAllowed = this.#isResize && this.allowResizeToSameHost;
