@@ -7,7 +7,7 @@ import { ConductorService } from './conductor/conductor-service.js';
 import { ConductorTask } from './conductor/task-owner.js';
 import { createComputeStores } from './db/compute-stores.js';
 import type { ConductorOwner } from './db/conductor-task-store.js';
-import { MigrationStatus } from './moves/migration.js';
+import { MigrationStatus, type MigrationRow } from './moves/migration.js';
 import { activeServer, allocations, migrationRow } from './testing/moves.js';
 import { faults, newServer, setTask, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 
@@ -26,6 +26,21 @@ function recordTask(cloud: Cloud, owner: ConductorOwner, instanceUuid: string, t
 /** The WARNING lines recovery wrote for the instance. */
 function warningsFor(uuid: string): LogRecord[] {
   return records.filter((record) => record.level === 'WARNING' && record.instance === uuid && record.message.includes('stopped while running'));
+}
+
+/** A migration of `uuid` from compute-1, as the API (or the conductor) records it. */
+function newMigration(cloud: Cloud, uuid: string, type: 'live-migration' | 'resize', status: MigrationStatus, newFlavorId: string): Promise<MigrationRow> {
+  return createComputeStores(cloud.db).migrations.create({
+    instanceUuid: uuid,
+    type,
+    status,
+    sourceCompute: 'compute-1',
+    sourceNode: 'compute-1',
+    oldFlavorId: '1',
+    newFlavorId,
+    userId: 'user-of-p1',
+    projectId: 'p1',
+  });
 }
 
 function secondConductor(cloud: Cloud, host: string): ConductorService {
@@ -106,17 +121,7 @@ describe('conductor recovery of the tasks a dead conductor left', () => {
     await withCloud(2, async (cloud) => {
       const uuid = await activeServer(cloud);
       const stores = createComputeStores(cloud.db);
-      const migration = await stores.migrations.create({
-        instanceUuid: uuid,
-        type: 'live-migration',
-        status: MigrationStatus.ACCEPTED,
-        sourceCompute: 'compute-1',
-        sourceNode: 'compute-1',
-        oldFlavorId: '1',
-        newFlavorId: '1',
-        userId: 'user-of-p1',
-        projectId: 'p1',
-      });
+      const migration = await newMigration(cloud, uuid, 'live-migration', MigrationStatus.ACCEPTED, '1');
       await stores.nodes.recordAllocation(migration.uuid, 'compute-2', RESOURCES);
       await setTask(cloud.db, uuid, 'migrating');
       await recordTask(cloud, DEAD, uuid, ConductorTask.LIVE_MIGRATE, 'req-11111111-1111-1111-1111-111111111111', migration.id);
@@ -134,17 +139,7 @@ describe('conductor recovery of the tasks a dead conductor left', () => {
     await withCloud(2, async (cloud) => {
       const uuid = await activeServer(cloud);
       const stores = createComputeStores(cloud.db);
-      const migration = await stores.migrations.create({
-        instanceUuid: uuid,
-        type: 'resize',
-        status: MigrationStatus.PRE_MIGRATING,
-        sourceCompute: 'compute-1',
-        sourceNode: 'compute-1',
-        oldFlavorId: '1',
-        newFlavorId: '2',
-        userId: 'user-of-p1',
-        projectId: 'p1',
-      });
+      const migration = await newMigration(cloud, uuid, 'resize', MigrationStatus.PRE_MIGRATING, '2');
       await stores.nodes.recordAllocation(migration.uuid, 'compute-2', RESOURCES);
       await setTask(cloud.db, uuid, 'resize_prep');
       await recordTask(cloud, DEAD, uuid, ConductorTask.MIGRATE, 'req-22222222-2222-2222-2222-222222222222');
