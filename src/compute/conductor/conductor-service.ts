@@ -26,6 +26,9 @@ import { faultOfRow } from '../db/fault-injection-store.js';
 import type { FaultInjection } from '../faults/fault-injection.js';
 import { runTask, type TaskDeps } from './tasks/task.js';
 import { UnshelveInstanceTask } from './tasks/unshelve-instance.js';
+import { CONDUCTOR_BINARY, ConductorTask, TaskOwner } from './task-owner.js';
+import { recoverOrphanedTasks, type OrphanedTaskDeps } from './orphaned-tasks.js';
+import { PeriodicTasks } from '../agent/periodic-tasks.js';
 import type {
   ActionEventArgs,
   ActionEventFinishArgs,
@@ -54,7 +57,7 @@ import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './rpc-api.js';
 const LOG = getLogger('nimbus.compute.conductor');
 
 export interface ConductorServiceOptions {
-  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'requestSteps' | 'blockDevices' | 'faultInjections'>;
+  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'requestSteps' | 'blockDevices' | 'faultInjections' | 'conductorTasks'>;
   readonly transport: Transport;
   readonly registry: ServiceRegistry;
   /** This process's host name, as the services table shows it. */
@@ -67,6 +70,8 @@ export interface ConductorServiceOptions {
   readonly reportIntervalMs?: number;
   /** `[DEFAULT] allow_resize_to_same_host`. */
   readonly allowResizeToSameHost?: boolean;
+  /** How often (ms) to look for tasks of conductors that died (default: the report interval). */
+  readonly recoveryIntervalMs?: number;
 }
 
 export class ConductorService {
@@ -78,6 +83,10 @@ export class ConductorService {
   /** Service ids by `binary@host`, so a heartbeat is one UPDATE. */
   readonly #serviceIds = new Map<string, number>();
   #stopHeartbeat: StopHeartbeat | undefined;
+  /** Whose tasks these are: recorded while they run, so a dead conductor's can be settled. */
+  readonly #owner: TaskOwner;
+  readonly #recovery: OrphanedTaskDeps;
+  readonly #periodic = new PeriodicTasks();
 
   constructor(private readonly options: ConductorServiceOptions) {
     const timeout = options.rpcTimeoutSeconds ?? 60;
@@ -95,21 +104,27 @@ export class ConductorService {
       host: options.host,
       maxAttempts: options.maxAttempts ?? 3,
     };
+    this.#owner = new TaskOwner(options.stores.conductorTasks, options.host);
+    this.#recovery = { ...this.#deps, conductorTasks: options.stores.conductorTasks, registry: options.registry };
+    const owned = this.#owner;
     this.#server = new RpcServer(
       options.transport,
       { topic: CONDUCTOR_TOPIC, server: options.host, version: CONDUCTOR_API_VERSION },
       {
-        build_instances: (args: BuildInstancesArgs) => runTask(new BuildInstancesTask(this.#deps, args.builds, args.spec)),
-        reschedule: (args: RescheduleArgs) => runTask(new RescheduleInstanceTask(this.#deps, args)),
-        migrate_server: (args: MigrateServerArgs) => runTask(new MigrateServerTask(this.#deps, args, options.allowResizeToSameHost ?? false)),
+        build_instances: (args: BuildInstancesArgs) =>
+          owned.run(ConductorTask.BUILD, args.builds, () => runTask(new BuildInstancesTask(this.#deps, args.builds, args.spec))),
+        reschedule: (args: RescheduleArgs) => owned.run(ConductorTask.RESCHEDULE, [args.build], () => runTask(new RescheduleInstanceTask(this.#deps, args))),
+        migrate_server: (args: MigrateServerArgs) =>
+          owned.run(ConductorTask.MIGRATE, [args], () => runTask(new MigrateServerTask(this.#deps, args, options.allowResizeToSameHost ?? false))),
         confirm_move_resources: (args: MoveResourcesArgs) => confirmMoveResources(this.#deps, args),
         release_move_resources: (args: MoveResourcesArgs) => releaseMoveResources(this.#deps, args),
         migration_in_progress: (args: { instanceUuid: string }) => moveInProgress(this.#deps, args.instanceUuid),
         poll_unconfirmed_resizes: (args: PollUnconfirmedResizesArgs) => pollUnconfirmedResizes(this.#deps, this.#actionLog, args),
-        live_migrate_instance: (args: LiveMigrateInstanceArgs) => runTask(new LiveMigrateInstanceTask(this.#deps, args.request), { rethrow: args.wait }),
-        evacuate_instance: (args: EvacuateServerArgs) => runTask(new EvacuateInstanceTask(this.#deps, args.request)),
+        live_migrate_instance: (args: LiveMigrateInstanceArgs) =>
+          owned.run(ConductorTask.LIVE_MIGRATE, [args.request], () => runTask(new LiveMigrateInstanceTask(this.#deps, args.request), { rethrow: args.wait })),
+        evacuate_instance: (args: EvacuateServerArgs) => owned.run(ConductorTask.EVACUATE, [args.request], () => runTask(new EvacuateInstanceTask(this.#deps, args.request))),
         instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
-        unshelve_instance: (args: UnshelveServerArgs) => runTask(new UnshelveInstanceTask(this.#deps, args)),
+        unshelve_instance: (args: UnshelveServerArgs) => owned.run(ConductorTask.UNSHELVE, [args], () => runTask(new UnshelveInstanceTask(this.#deps, args))),
         instance_update: (args: InstanceUpdateArgs) => instances.update(args),
         instance_system_metadata_get: (args: { uuid: string }) => instances.systemMetadata(args.uuid),
         instance_fault_create: (args: FaultArgs) => instances.addFault(args),
@@ -140,16 +155,32 @@ export class ConductorService {
     );
   }
 
+  /**
+   * Settles what an earlier start of this host left half done before taking new messages (one
+   * delivered again then finds the outcome), then serves, heartbeats, and looks for the tasks of
+   * dead conductors every recovery interval.
+   */
   async start(): Promise<void> {
+    await this.recoverOrphanedTasks().catch((error: unknown) => LOG.warning('Could not look for tasks a stopped conductor left', { error }));
     await this.#server.start();
-    const service = await this.#registry.register({ binary: 'nova-conductor', host: this.options.host, topic: CONDUCTOR_TOPIC });
-    this.#stopHeartbeat = this.#registry.startHeartbeat(service.id, this.options.reportIntervalMs ?? 10_000);
+    const service = await this.#registry.register({ binary: CONDUCTOR_BINARY, host: this.options.host, topic: CONDUCTOR_TOPIC });
+    const intervalMs = this.options.reportIntervalMs ?? 10_000;
+    this.#stopHeartbeat = this.#registry.startHeartbeat(service.id, intervalMs);
+    this.#periodic.every('recover_orphaned_tasks', this.options.recoveryIntervalMs ?? intervalMs, async () => {
+      await this.recoverOrphanedTasks();
+    });
     LOG.info('Conductor started');
   }
 
   async stop(): Promise<void> {
+    await this.#periodic.stop();
     await this.#server.stop();
     await this.#stopHeartbeat?.();
+  }
+
+  /** Settles the tasks of conductors that are gone (orphaned-tasks.ts); how many. */
+  recoverOrphanedTasks(): Promise<number> {
+    return recoverOrphanedTasks(this.#recovery, this.#owner.self);
   }
 
   /** Nova's update_available_resource, DB half: the node row, then the scheduler's cache. */

@@ -2,6 +2,7 @@
 import type { Database } from '../../common/db/database.js';
 import { ActionStore } from './action-store.js';
 import { AggregateStore } from './aggregate-store.js';
+import { ConductorTaskStore } from './conductor-task-store.js';
 import { ConsoleTokenStore } from './console-token-store.js';
 import { RequestStepStore } from './request-step-store.js';
 import { BlockDeviceStore } from './bdm-store.js';
@@ -32,6 +33,8 @@ export interface ComputeStores {
   readonly requestSteps: RequestStepStore;
   readonly blockDevices: BlockDeviceStore;
   readonly faultInjections: FaultInjectionStore;
+  /** Which conductor runs which instance's build or move (start-up recovery reads it). */
+  readonly conductorTasks: ConductorTaskStore;
 }
 
 /** `now` stamps migrations (tests move time). */
@@ -53,5 +56,6 @@ export function createComputeStores(database: Database, now: () => Date = () => 
     requestSteps: new RequestStepStore(database),
     blockDevices: new BlockDeviceStore(database),
     faultInjections: new FaultInjectionStore(database),
+    conductorTasks: new ConductorTaskStore(database, now),
   };
 }

@@ -339,6 +339,21 @@ export type MigrationsTable = {
   updated_at: DbTimestamp;
 };
 
+/** compute_conductor_tasks: the conductor running an instance's build or move, while it runs. */
+export type ConductorTasksTable = {
+  instance_uuid: string;
+  /** What the conductor is doing: build, reschedule, migrate, live_migrate, evacuate, unshelve. */
+  task: string;
+  /** The conductor's service host. */
+  conductor_host: string;
+  /** A random id per conductor process start: a row of another boot of this host is a dead one's. */
+  conductor_boot: string;
+  request_id: string | null;
+  /** The migration a move works under, when the caller made it (live migration, evacuation). */
+  migration_id: number | null;
+  created_at: DbTimestamp;
+};
+
 export type ComputeTables = {
   compute_instances: InstancesTable;
   compute_instance_metadata: InstanceMetadataTable;
@@ -367,4 +382,5 @@ export type ComputeTables = {
   compute_nodes: ComputeNodesTable;
   compute_allocations: AllocationsTable;
   compute_migrations: MigrationsTable;
+  compute_conductor_tasks: ConductorTasksTable;
 };

@@ -8,10 +8,17 @@ import { fromWireSpec } from '../../scheduler/rpc-api.js';
 import type { BuildRequest } from '../rpc-api.js';
 import { dispatchBuild, failBuild, releaseClaim, SCHEDULE_EVENT, specForInstance } from './build-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
+import { getLogger } from '../../../common/logging/logger.js';
+import { TaskState } from '../../state/task-states.js';
+import { VmState } from '../../state/vm-states.js';
+
+const LOG = getLogger('nimbus.compute.conductor');
 
 export class BuildInstancesTask implements ConductorTask {
   /** Claimed but not yet handed to a host: what a rollback must give back. */
   readonly #pending = new Map<string, ClaimedSelection>();
+  /** The builds this attempt schedules (all of them, unless the message came again). */
+  #scheduling: readonly BuildRequest[] = [];
 
   constructor(
     private readonly deps: TaskDeps,
@@ -20,7 +27,10 @@ export class BuildInstancesTask implements ConductorTask {
   ) {}
 
   async execute(): Promise<void> {
-    const { deps, builds } = this;
+    const { deps } = this;
+    const builds = await this.#stillScheduling();
+    this.#scheduling = builds;
+    if (builds.length === 0) return;
     for (const build of builds) await deps.actions.eventStart({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host });
     const spec: WireRequestSpec = { ...this.spec, instanceUuids: builds.map((build) => build.instanceUuid), numInstances: builds.length };
     const selections = await deps.scheduler.selectDestinations(fromWireSpec(spec));
@@ -34,13 +44,27 @@ export class BuildInstancesTask implements ConductorTask {
     }
   }
 
+  /**
+   * The builds still waiting for a host: a message delivered again after its conductor died finds
+   * the ones that conductor placed (their host's agent builds them) or that were settled since.
+   */
+  async #stillScheduling(): Promise<BuildRequest[]> {
+    const waiting: BuildRequest[] = [];
+    for (const build of this.builds) {
+      const instance = await this.deps.instances.get(build.instanceUuid);
+      if (instance?.vmState === VmState.BUILDING && instance.taskState === TaskState.SCHEDULING && instance.host === null) waiting.push(build);
+      else LOG.info(`Not scheduling: the server is ${instance === undefined ? 'gone' : `${instance.vmState}/${instance.taskState ?? 'none'} on ${instance.host ?? 'no host'}`}`, { instance: build.instanceUuid });
+    }
+    return waiting;
+  }
+
   async rollback(error: unknown): Promise<void> {
     const { deps } = this;
     const fault = {
       code: error instanceof NimbusError ? error.status : 500,
       message: messageOf(error),
     };
-    for (const build of this.builds) {
+    for (const build of this.#scheduling) {
       const uuid = build.instanceUuid;
       const selection = this.#pending.get(uuid);
       if (selection) await releaseClaim(deps, uuid, selection.destination.host);

@@ -18,6 +18,8 @@ export const SCHEDULE_EVENT = 'schedule_instances';
 export async function dispatchBuild(deps: TaskDeps, build: BuildRequest, spec: WireRequestSpec, selection: ClaimedSelection): Promise<void> {
   const uuid = build.instanceUuid;
   const { host, node } = selection.destination;
+  // The only allocation of the instance: one a conductor that died recorded for it goes.
+  await deps.nodes.deleteAllocations(uuid);
   await deps.nodes.recordAllocation(uuid, host, selection.resources);
   const placed = await deps.instances.update({
     uuid,

@@ -11,6 +11,9 @@ import type { Destination } from '../../scheduler/select-destinations.js';
 import { claimDestination } from './migration-claims.js';
 import { failMove, migrationOf, movingInstance } from './move-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
+import { getLogger } from '../../../common/logging/logger.js';
+
+const LOG = getLogger('nimbus.compute.conductor');
 
 /** The move the API accepted: its instance and migration, and the destination the caller named (if any). */
 export interface AcceptedMove {
@@ -46,6 +49,11 @@ export abstract class DestinationMoveTask implements ConductorTask {
     const uuid = move.instanceUuid;
     await deps.actions.eventStart({ uuid, event: this.event, host: deps.host });
     const migration = await migrationOf(deps, move.migrationId);
+    if (migration.status !== MigrationStatus.ACCEPTED) {
+      // Delivered again after its conductor died: that one handed the move to a host, or it was settled since.
+      LOG.info(`Not moving: migration ${migration.id} is ${migration.status} already`, { instance: uuid });
+      return;
+    }
     this.#migration = migration;
     const instance = await movingInstance(deps, uuid, this.taskState);
     await this.checkHosts(instance);

@@ -16,7 +16,7 @@ import type { TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
-const EVACUATE_EVENT = 'conductor_rebuild_instance';
+export const EVACUATE_EVENT = 'conductor_rebuild_instance';
 
 export class EvacuateInstanceTask extends DestinationMoveTask {
   constructor(

@@ -17,7 +17,7 @@ import type { TaskDeps } from './task.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
-const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
+export const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
 
 export class LiveMigrateInstanceTask extends DestinationMoveTask {
   constructor(

@@ -8,7 +8,7 @@
  */
 import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import { getLogger } from '../../../common/logging/logger.js';
-import type { MigrationRow } from '../../moves/migration.js';
+import { MigrationStatus, type MigrationRow } from '../../moves/migration.js';
 import { fromWireSpec, type ClaimedSelection } from '../../scheduler/rpc-api.js';
 import { TaskState } from '../../state/task-states.js';
 import { releaseMoveResources } from '../move-resources.js';
@@ -18,7 +18,7 @@ import type { ConductorTask, TaskDeps } from './task.js';
 const LOG = getLogger('nimbus.compute.conductor');
 
 /** Nova's EventReporter name for the conductor's part. */
-const COLD_MIGRATE_EVENT = 'cold_migrate';
+export const COLD_MIGRATE_EVENT = 'cold_migrate';
 
 export class MigrateServerTask implements ConductorTask {
   #migration: MigrationRow | undefined;
@@ -37,11 +37,14 @@ export class MigrateServerTask implements ConductorTask {
   async execute(): Promise<void> {
     const { deps, args } = this;
     const uuid = args.instanceUuid;
-    await deps.actions.eventStart({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host });
     const instance = await deps.instances.get(uuid);
     if (instance === undefined || instance.host === null || instance.taskState !== TaskState.RESIZE_PREP) {
-      throw new Error(`Instance ${uuid} is no longer waiting to be migrated`);
+      // Deleted, or settled after its conductor died and this message came again.
+      LOG.info(`Not migrating: the server is ${instance === undefined ? 'gone' : `in task state ${instance.taskState ?? 'none'}`}`, { instance: uuid });
+      return;
     }
+    if (await this.#handedOverBefore(uuid)) return;
+    await deps.actions.eventStart({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host });
     const migration = await this.#createMigration(instance);
     const source = instance.host;
     const sameHostAllowed = this.#isResize && this.allowResizeToSameHost;
@@ -78,6 +81,23 @@ export class MigrateServerTask implements ConductorTask {
     if (restored) await deps.instances.addFault({ uuid, code: error instanceof NimbusError ? error.status : 500, message, host: deps.host });
     const reason = `No valid host found for ${this.#isResize ? 'resize' : 'cold migrate'}`;
     await deps.actions.eventFinish({ uuid, event: COLD_MIGRATE_EVENT, host: deps.host, result: 'Error', traceback: `${reason}: ${message}` });
+  }
+
+  /**
+   * A message delivered again after its conductor died: a migration that conductor already sent to
+   * a destination is that agent's now; one it had not yet sent is put in error, its claim released,
+   * before this attempt makes its own.
+   */
+  async #handedOverBefore(uuid: string): Promise<boolean> {
+    const earlier = await this.deps.migrations.findMove(uuid, [MigrationStatus.PRE_MIGRATING]);
+    if (earlier === undefined) return false;
+    if (earlier.dest_compute !== null) {
+      LOG.info(`Not migrating: migration ${earlier.id} went to ${earlier.dest_compute} already`, { instance: uuid });
+      return true;
+    }
+    await this.deps.migrations.update(earlier.id, { status: MigrationStatus.ERROR }, [MigrationStatus.PRE_MIGRATING]);
+    await releaseMoveResources(this.deps, { instanceUuid: uuid, migrationUuid: earlier.uuid });
+    return false;
   }
 
   async #createMigration(instance: AgentInstance): Promise<MigrationRow> {

@@ -9,6 +9,7 @@ import * as infoCaches from './2026-12-05-compute-info-caches.js';
 import * as bdmSnapshots from './2026-12-06-compute-bdm-snapshots.js';
 import * as bdmUuids from './2026-12-06-compute-bdm-uuids.js';
 import * as faultInjections from './2026-12-06-compute-fault-injections.js';
+import * as conductorTasks from './2026-12-06-compute-conductor-tasks.js';
 
 /** The compute service's schema history, in order. */
 export const computeMigrations: ServiceMigrations = {
@@ -24,5 +25,6 @@ export const computeMigrations: ServiceMigrations = {
     '2026-12-06-compute-bdm-snapshots': bdmSnapshots,
     '2026-12-06-compute-bdm-uuids': bdmUuids,
     '2026-12-06-compute-fault-injections': faultInjections,
+    '2026-12-06-compute-conductor-tasks': conductorTasks,
   },
 };
