@@ -4,7 +4,9 @@
  * compute API until the guest's console announces the disk with the volume's serial (attach →
  * visible in the guest), and detached until the guest announces it gone and Cinder shows it
  * available (detach → released). The guest's disk watcher polls every second, which bounds the
- * resolution. Prints one JSON object.
+ * resolution. Prints one JSON object. `NIMBUS_VOLUME_TARGET_PROTOCOL=nbd` makes the volume service
+ * export every volume over NBD (qemu-storage-daemon, TLS-PSK) even to its own compute host, so
+ * the two transports compare on one machine.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchCloud } from './support/bench-cloud.js';
@@ -12,6 +14,7 @@ import { startBenchCloud } from './support/bench-cloud.js';
 const PORT = Number(process.env['NIMBUS_BENCH_PORT'] ?? 18792);
 const SAMPLES = Number(process.env['NIMBUS_BENCH_SAMPLES'] ?? 5);
 const POLL_MS = 100;
+const PROTOCOL = process.env['NIMBUS_VOLUME_TARGET_PROTOCOL'] === 'nbd' ? 'nbd' : 'file';
 
 type Json = Record<string, unknown>;
 
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
         {
           bench: 'volume-attach',
           backend: 'file (sparse raw), virtio-blk hot-plug over QMP',
+          transport: PROTOCOL === 'nbd' ? 'NBD export per attachment (qemu-storage-daemon, TLS-PSK) on 127.0.0.1' : 'the volume file opened by path',
           samples: SAMPLES,
           attach_to_visible_in_guest_ms: { p50: percentile(attach, 0.5), max: Math.max(...attach), all: attach },
           detach_to_available_ms: { p50: percentile(detach, 0.5), max: Math.max(...detach), all: detach },

@@ -16,6 +16,7 @@ import { VolumeStore } from './db/volume-store.js';
 import { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import { VolumeManager, type VolumeImageSource } from './manager/volume-manager.js';
 import { VolumeSchedulerRpcClient } from './scheduler/rpc-client.js';
+import type { VolumeExportPolicy } from './targets/target-protocol.js';
 import { VolumeSchedulerService } from './scheduler/scheduler-service.js';
 
 export interface VolumeWorkersOptions {
@@ -36,6 +37,8 @@ export interface VolumeWorkersOptions {
   /** Compute's events API, told when an attached volume grew. */
   readonly compute?: ComputeNotifier;
   readonly reportIntervalMs?: number;
+  /** How compute hosts reach the volumes; its target recovers the exports of an earlier run before the services start. */
+  readonly exports?: VolumeExportPolicy;
   readonly reservedPercentage?: number;
   readonly maxOverSubscriptionRatio?: number;
 }
@@ -71,6 +74,7 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
     await scheduler.stop();
   };
   try {
+    await options.exports?.target?.recover();
     for (const driver of options.drivers) {
       const manager = new VolumeManager({
         transport,
@@ -82,6 +86,7 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
         stagingDir: options.stagingDir,
         registry,
         ...(options.compute === undefined ? {} : { compute: options.compute }),
+        ...(options.exports === undefined ? {} : { exports: options.exports }),
         ...intervals,
         ...(options.reservedPercentage === undefined ? {} : { reservedPercentage: options.reservedPercentage }),
         ...(options.maxOverSubscriptionRatio === undefined ? {} : { maxOverSubscriptionRatio: options.maxOverSubscriptionRatio }),

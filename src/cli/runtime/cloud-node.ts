@@ -176,7 +176,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     }
     let volume: VolumeNodeParts | undefined;
     if (options.services.includes('volume')) {
-      const started = await startVolumeNode(config, db, transport, images, computeNotifierOf(config, options, () => url));
+      const started = await startVolumeNode(config, db, transport, images, options.computeHosts, computeNotifierOf(config, options, () => url));
       volume = started;
       undo.push(() => started.workers.stop());
     }

@@ -8,7 +8,7 @@ import type { ImageService } from '../../image/images/image-service.js';
 import type { ComputeNotifier } from '../../volume/compute/nova-client.js';
 import { createVolumeCore, type VolumeCore } from '../../volume/volume-core.js';
 import { startVolumeWorkers, type VolumeWorkers } from '../../volume/workers.js';
-import { backupDriverOf, volumeBackendsOf } from '../presets/volume-backends.js';
+import { backupDriverOf, volumeBackendsOf, volumeExportPolicyOf } from '../presets/volume-backends.js';
 
 /** The volume API's managers and its workers on this node. */
 export interface VolumeNodeParts {
@@ -21,7 +21,15 @@ export interface VolumeNodeParts {
  * API's managers on them. Images come from the node's image service under the request's context
  * (the caller's visibility), or an admin one for work no request caused.
  */
-export async function startVolumeNode(config: NimbusConfig, database: Database, transport: Transport, images: ImageService, compute?: ComputeNotifier): Promise<VolumeNodeParts> {
+export async function startVolumeNode(
+  config: NimbusConfig,
+  database: Database,
+  transport: Transport,
+  images: ImageService,
+  /** The compute hosts this node runs besides its [DEFAULT] host: they open volumes by their path. */
+  computeHosts: readonly string[],
+  compute?: ComputeNotifier,
+): Promise<VolumeNodeParts> {
   const context = () => currentContext() ?? newAdminContext();
   const workers = await startVolumeWorkers({
     database,
@@ -36,6 +44,7 @@ export async function startVolumeNode(config: NimbusConfig, database: Database, 
     rpcTimeoutSeconds: config.bus.rpc_response_timeout,
     reservedPercentage: config.volume.reserved_percentage,
     maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+    exports: volumeExportPolicyOf(config, [config.DEFAULT.host, ...computeHosts]),
     ...(compute === undefined ? {} : { compute }),
   });
   const core = createVolumeCore(

@@ -238,6 +238,14 @@ export const OPTIONS = {
     quota_backups: int('Volume backups a project may have by default (-1: no limit).', 10, { min: -1, max: 2147483647 }),
     quota_backup_gigabytes: int('GiB of volume backups a project may have by default (-1: no limit).', 1000, { min: -1, max: 2147483647 }),
     per_volume_size_limit: int('Largest volume a project may create, GiB (-1: no limit).', -1, { min: -1, max: 2147483647 }),
+    target_protocol: choice(
+      "How compute hosts reach this node's volumes (Cinder's target_protocol). `auto`: the volume's path for the hosts this node runs itself (its [DEFAULT] host and `nimbus up`'s compute-1…N), an NBD export (qemu-storage-daemon, TLS with a key of its own per attachment) for any other; `file`: always the path (hosts that mount volumes_dir at the same place); `nbd`: always an export.",
+      ['auto', 'file', 'nbd'],
+      'auto',
+    ),
+    target_ip_address: str("Address this node's NBD exports listen on and hand to compute hosts (Cinder's target_ip_address): one the other hosts reach.", '127.0.0.1'),
+    target_port: int('First TCP port of the NBD exports; each export (one per volume and compute host) takes the first free one of target_port_count ports from here.', 10809, { min: 1, max: 65535 }),
+    target_port_count: int('How many ports from target_port the NBD exports may take (open them to the compute hosts).', 1000, { min: 1, max: 65535 }),
   },
   backup: {
     backup_posix_path: str('Where the backup service keeps backups: a directory per backup with its zlib-compressed chunks, metadata and sha256 files (default: <state_dir>/backup).', (r) => join(stateDir(r), 'backup')),

@@ -54,7 +54,14 @@ export interface VifSpec {
 /** How the hypervisor reaches a volume (Cinder's connection_info, one variant per transport). */
 export type VolumeConnection =
   | { readonly driverVolumeType: 'file'; readonly path: string }
-  | { readonly driverVolumeType: 'nbd'; readonly host: string; readonly port: number; readonly exportName: string }
+  | {
+      readonly driverVolumeType: 'nbd';
+      readonly host: string;
+      readonly port: number;
+      readonly exportName: string;
+      /** TLS with this attachment's pre-shared key (Cinder's psk_identity, psk_key); absent: plain NBD. */
+      readonly psk?: { readonly identity: string; readonly key: string };
+    }
   | {
       readonly driverVolumeType: 'iscsi';
       readonly targetPortal: string;

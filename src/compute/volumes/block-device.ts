@@ -48,10 +48,12 @@ export function volumeConnectionOf(connectionInfo: Readonly<Record<string, unkno
     case 'file':
     case 'local':
       return typeof data['device_path'] === 'string' ? { driverVolumeType: 'file', path: data['device_path'] } : null;
-    case 'nbd':
-      return typeof data['host'] === 'string' && typeof data['port'] === 'number' && typeof data['export_name'] === 'string'
-        ? { driverVolumeType: 'nbd', host: data['host'], port: data['port'], exportName: data['export_name'] }
-        : null;
+    case 'nbd': {
+      if (typeof data['host'] !== 'string' || typeof data['port'] !== 'number' || typeof data['export_name'] !== 'string') return null;
+      const { psk_identity: identity, psk_key: key } = data;
+      const psk = typeof identity === 'string' && typeof key === 'string' ? { psk: { identity, key } } : {};
+      return { driverVolumeType: 'nbd', host: data['host'], port: data['port'], exportName: data['export_name'], ...psk };
+    }
     default:
       return null;
   }

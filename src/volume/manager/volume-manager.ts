@@ -18,6 +18,7 @@ import type { VolumeDriver, VolumeRef } from '../backends/volume-driver.js';
 import type { ComputeNotifier } from '../compute/nova-client.js';
 import type { BackendReport } from '../scheduler/rpc-api.js';
 import type { VolumeStatusReporter } from '../scheduler/rpc-client.js';
+import { exportsTo, type VolumeExportPolicy } from '../targets/target-protocol.js';
 import type { ConnectionInfo } from '../volumes/attachment.js';
 import {
   VOLUME_API_VERSION,
@@ -54,6 +55,8 @@ export interface VolumeManagerOptions {
   readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
   /** Compute's events API, told when an attached volume grew (absent: guests see it at their next start). */
   readonly compute?: ComputeNotifier;
+  /** Which hosts get the local path and which an NBD export (absent: every host the path, as `file`). */
+  readonly exports?: VolumeExportPolicy;
   /** Heartbeat and capability report period, ms ([DEFAULT] report_interval, 10 s). */
   readonly reportIntervalMs?: number;
   /** `[volume] reserved_percentage` (0) and `max_over_subscription_ratio` (20, Cinder's). */
@@ -182,6 +185,7 @@ export class VolumeManager {
 
   async deleteVolume({ volume }: VolumeArgs): Promise<void> {
     try {
+      await this.#options.exports?.target?.removeVolumeExports(volume.id);
       await this.#options.driver.deleteVolume(volume);
     } catch (error) {
       LOG.error(`Volume ${volume.id} could not be deleted: ${messageOf(error)}`);
@@ -221,18 +225,30 @@ export class VolumeManager {
     }
   }
 
-  /** The backend's connection for the connector's host, in Cinder's connection_info shape. */
+  /** The backend's connection for the connector's host, in Cinder's connection_info shape: the local path, or an NBD export of its own. */
   async initializeConnection({ volume, connector }: ConnectionArgs): Promise<ConnectionInfo> {
-    const connection = this.#options.driver.connectionInfo(volume);
-    LOG.info(`Initialized connection of volume ${volume.id} for host ${String(connector.host ?? '-')}`);
+    const { path } = this.#options.driver.connectionInfo(volume);
+    const host = String(connector.host ?? '');
     const mode = connector.mode === 'ro' ? 'ro' : 'rw';
-    return { driver_volume_type: connection.driverVolumeType, data: { device_path: connection.path, volume_id: volume.id, access_mode: mode, format: 'raw' } };
+    const common = { volume_id: volume.id, access_mode: mode, format: 'raw' };
+    const policy = this.#options.exports;
+    if (policy === undefined || !exportsTo(policy, host)) {
+      LOG.info(`Initialized connection of volume ${volume.id} for host ${host || '-'} (local path)`);
+      return { driver_volume_type: 'file', data: { device_path: path, ...common } };
+    }
+    if (policy.target === undefined) throw new Error(`Host ${host} needs an NBD export of volume ${volume.id}, but qemu-storage-daemon is not installed on ${this.backendHost}`);
+    const exported = await policy.target.ensureExport({ volumeId: volume.id, path, host, readOnly: mode === 'ro' });
+    LOG.info(`Initialized connection of volume ${volume.id} for host ${host} (NBD at ${exported.address}:${exported.port})`);
+    const data = { host: exported.address, port: exported.port, export_name: exported.exportName, psk_identity: exported.pskIdentity, psk_key: exported.pskKey };
+    return { driver_volume_type: 'nbd', data: { ...data, ...common } };
   }
 
-  /** A file volume needs no export torn down; the call still tells the log the host let go. */
+  /** Ends the host's export, if it had one (a local path needs nothing torn down). */
   async terminateConnection({ volume, connector }: ConnectionArgs): Promise<null> {
-    LOG.info(`Terminated connection of volume ${volume.id} for host ${String(connector.host ?? '-')}`);
-    return Promise.resolve(null);
+    const host = String(connector.host ?? '');
+    await this.#options.exports?.target?.removeExport(volume.id, host);
+    LOG.info(`Terminated connection of volume ${volume.id} for host ${host || '-'}`);
+    return null;
   }
 
   async createSnapshot({ snapshot }: SnapshotArgs): Promise<void> {

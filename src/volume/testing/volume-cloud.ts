@@ -32,7 +32,11 @@ import { volumeMigrations } from '../db/migrations/index.js';
 import { VOLUME_POLICIES } from '../policies.js';
 import { createVolumeCore, type VolumeCore } from '../volume-core.js';
 import { startVolumeWorkers, type VolumeWorkers } from '../workers.js';
+import { NbdTarget } from '../targets/nbd/nbd-target.js';
+import { daemonsUnder, storageDaemonBinary } from '../targets/nbd/storage-daemon.js';
+import type { VolumeExportPolicy } from '../targets/target-protocol.js';
 import { loadConfig } from '../../common/config/load.js';
+import type { NimbusConfig } from '../../common/config/options.js';
 
 export { ADMIN, memberOf } from '../../image/images/testing/image-fixture.js';
 
@@ -68,7 +72,7 @@ export interface VolumeCloud {
 }
 
 export interface VolumeCloudOptions {
-  /** `[volume]` options by name (quotas, ratio). */
+  /** `[volume]` options by name (quotas, ratio; with target_protocol, the service's host `test-host` opens paths and other hosts get NBD exports under the cloud's dir). */
   readonly volume?: Readonly<Record<string, string>>;
   /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
   readonly validator?: TokenValidator;
@@ -88,6 +92,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
       const transport = new InprocTransport(`volume-${randomUUID()}`);
       await transport.connect();
       const directory = join(root, 'volumes');
+      const exports = options.volume?.['target_protocol'] === undefined ? undefined : exportPolicyOf(config, root);
       const workers = await startVolumeWorkers({
         database: db,
         transport,
@@ -100,6 +105,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         rpcTimeoutSeconds: 10,
         maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
         ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
+        ...(exports === undefined ? {} : { exports }),
       });
       const core = createVolumeCore(
         {
@@ -188,8 +194,18 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
       }
     });
   } finally {
+    // The exports' daemons outlive the service by design: a test's go with it.
+    for (const pid of daemonsUnder(join(root, 'volume-exports'))) process.kill(pid, 'SIGKILL');
     await rm(root, { recursive: true, force: true });
   }
+}
+
+function exportPolicyOf(config: NimbusConfig, root: string): VolumeExportPolicy {
+  const binary = storageDaemonBinary();
+  const policy = { protocol: config.volume.target_protocol, localHosts: ['test-host'] };
+  if (binary === undefined) return policy;
+  const { target_ip_address: address, target_port: firstPort, target_port_count: portCount } = config.volume;
+  return { ...policy, target: new NbdTarget({ binary, directory: join(root, 'volume-exports'), address, firstPort, portCount }) };
 }
 
 const ADMIN_CONTEXT: RequestContext = { requestId: 'req-admin', userId: 'admin', projectId: 'admin-project', roles: ['admin', 'member', 'reader'], isAdmin: true };

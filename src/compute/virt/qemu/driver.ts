@@ -511,7 +511,7 @@ export class QemuDriver implements ComputeDriver {
     if (definition.volumes.some((volume) => volume.volumeId === attachment.volumeId)) throw new DeviceBusy(attachment.volumeId);
     if (definition.volumes.some((volume) => volume.mountpoint === attachment.mountpoint)) throw new DeviceBusy(attachment.mountpoint);
     await failing('attachVolume', instance, async () => {
-      const volume = volumeDefinition(attachment);
+      const volume = volumeDefinition(attachment, dir.runtime);
       const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
       if (monitor !== undefined) await plugVolume(monitor, volume);
       await this.#updateDefinitions(dir, (stored) => ({ ...stored, volumes: [...stored.volumes, volume] }));

@@ -11,6 +11,7 @@ import { plugTaps } from './host/vifs.js';
 import { type HostPaths, InstanceDir, exists, readDefinition } from './instance/instance-dir.js';
 import { finishRestore, restoreUri } from './managed-save.js';
 import { attachQemu, killQemu, startQemu } from './process/qemu-process.js';
+import { writeDiskKeys } from './volumes.js';
 import { QmpDisconnected, type QmpMonitor, type RunState, qmp } from './qmp/index.js';
 
 export class GuestProcesses {
@@ -87,6 +88,7 @@ export class GuestProcesses {
   /** Plugs the definition's taps first (Nova's plug_vifs before the domain starts): QEMU opens them by name. */
   async start(dir: InstanceDir, definition: VmDefinition, launch: VmLaunch): Promise<QmpMonitor> {
     await plugTaps(definition.nics);
+    await writeDiskKeys([...definition.disks, ...definition.volumes.map((volume) => volume.disk)]);
     const monitor = await startQemu(this.#binary, dir, definition, launch);
     this.#monitors.set(definition.uuid, Promise.resolve(monitor));
     return monitor;

@@ -19,7 +19,7 @@ export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, acc
   const { flavor } = instance;
   const { rootVolume } = instance.blockDevices;
   // A volume-backed guest boots from its volume as vda (serial: the volume id); else from its image overlay.
-  const root: DiskDefinition = rootVolume === undefined ? { id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false } : volumeDefinition(rootVolume).disk;
+  const root: DiskDefinition = rootVolume === undefined ? { id: 'disk0', path: dir.rootDisk, format: 'qcow2', serial: null, readOnly: false } : volumeDefinition(rootVolume, dir.runtime).disk;
   const configDrive: DiskDefinition = { id: CONFIG_DRIVE_DISK_ID, path: dir.configDrive, format: 'raw', serial: null, readOnly: true };
   return {
     version: DEFINITION_VERSION,
@@ -31,7 +31,7 @@ export function instanceDefinition(instance: InstanceSpec, dir: InstanceDir, acc
     memoryMb: flavor.memoryMb,
     localGb: (rootVolume === undefined ? flavor.rootGb : 0) + flavor.ephemeralGb + Math.ceil(flavor.swapMb / 1024),
     disks: instance.configDrive ? [root, configDrive] : [root],
-    volumes: instance.blockDevices.volumes.map(volumeDefinition),
+    volumes: instance.blockDevices.volumes.map((volume) => volumeDefinition(volume, dir.runtime)),
     nics: instance.network.map(nicDefinition),
     display: 'vnc',
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,9 @@ import { DriverOperationFailed } from '../errors.js';
 import type { InstanceSpec } from '../instance-spec.js';
 import { PowerState } from '../power-state.js';
 import { InstanceDir } from './instance/instance-dir.js';
+import { volumeConnectionOf } from '../../volumes/block-device.js';
+import { NbdTarget } from '../../../volume/targets/nbd/nbd-target.js';
+import { daemonsUnder, storageDaemonBinary } from '../../../volume/targets/nbd/storage-daemon.js';
 import { runInGuest, waitForReady } from './testing/guest-console.js';
 import { QEMU_SKIP, type QemuHarness, qemuHarness } from './testing/qemu-harness.js';
 
@@ -106,6 +109,41 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     const blocks = (await runInGuest(dir.consoleSocket, 'sleep 1.5; ls /sys/block')).split('\n');
     assert.ok(blocks.includes('vda') && !blocks.includes('vdb'), blocks.join(' '));
     assert.match(await harness.driver.getConsoleOutput(guest), /nimbus-tiny: disk removed vdb/);
+  });
+
+  test('a volume over NBD (another host\'s export, TLS with the attachment key): written in the guest, there after a hard reboot, detached leaving no key', { skip: storageDaemonBinary() === undefined ? 'qemu-storage-daemon is not installed' : false }, async () => {
+    const exportsDir = join(harness.root, 'volume-exports');
+    const target = new NbdTarget({ binary: storageDaemonBinary() as string, directory: exportsDir, address: '127.0.0.1', firstPort: 20_000 + randomInt(0, 20_000), portCount: 50 });
+    const volumeId = randomUUID();
+    const path = join(harness.root, `volume-${volumeId}`);
+    await writeFile(path, '');
+    await truncate(path, 16 * 1024 * 1024);
+    try {
+      await target.recover();
+      const exported = await target.ensureExport({ volumeId, path, host: harness.driver.host, readOnly: false });
+      const data = { host: exported.address, port: exported.port, export_name: exported.exportName, psk_identity: exported.pskIdentity, psk_key: exported.pskKey };
+      const connection = volumeConnectionOf({ driver_volume_type: 'nbd', data });
+      assert.ok(connection !== null && connection.driverVolumeType === 'nbd' && connection.psk !== undefined);
+      await harness.driver.attachVolume(guest, { volumeId, mountpoint: '/dev/vdb', connection });
+      const serial = () => runInGuest(dir.consoleSocket, 'cat /sys/block/vdb/serial 2>/dev/null; echo');
+      for (const deadline = Date.now() + 15_000; (await serial()).trim() !== volumeId.slice(0, 20) && Date.now() < deadline; ) await sleep(200);
+      const marker = `nbd-${volumeId}`;
+      await runInGuest(dir.consoleSocket, `echo ${marker} | dd of=/dev/vdb conv=fsync 2>/dev/null`);
+      assert.equal((await readFile(path)).subarray(0, marker.length).toString(), marker, 'the bytes are in the volume on its host');
+      assert.deepEqual((await readdir(dir.runtime)).filter((name) => name.startsWith('psk-')).length, 1);
+
+      // A hard reboot starts QEMU again from the definition: the volume is a -blockdev over NBD with its key.
+      await harness.driver.reboot(guest, 'hard');
+      await waitForReady(harness.driver, guest, ++ready);
+      assert.equal((await runInGuest(dir.consoleSocket, `dd if=/dev/vdb bs=${marker.length} count=1 2>/dev/null; echo`)).trim().split('\n').at(-1), marker);
+
+      await harness.driver.detachVolume(guest, volumeId);
+      assert.deepEqual((await readdir(dir.runtime)).filter((name) => name.startsWith('psk-')), [], 'the key file goes with the volume');
+      await target.removeExport(volumeId, harness.driver.host);
+      assert.deepEqual(daemonsUnder(exportsDir), []);
+    } finally {
+      for (const pid of daemonsUnder(exportsDir)) process.kill(pid, 'SIGKILL');
+    }
   });
 
   test('suspend ends the QEMU process and keeps the state file; resume continues without a reboot', async (t) => {

@@ -1,29 +1,80 @@
 /**
- * Volume hot-plug over QMP: a blockdev pair (file + format) and a virtio-blk device whose serial
- * is the volume id (what the guest reads in /sys/block/vdX/serial, as with Nova). Unplug waits
- * for the guest to release the device (device-unplug.ts) before the blockdevs go.
+ * Volume hot-plug over QMP: a blockdev pair (protocol + format) and a virtio-blk device whose
+ * serial is the volume id (what the guest reads in /sys/block/vdX/serial, as with Nova). The
+ * protocol layer is the volume's file on this host, or the volume host's NBD export with TLS
+ * over the attachment's pre-shared key (a `tls-creds-psk` client object whose `keys.psk` lives in
+ * the guest's runtime dir while the volume is attached). Unplug waits for the guest to release
+ * the device (device-unplug.ts) before the blockdevs and the TLS object go.
  */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { VolumeAttachment } from '../instance-spec.js';
-import type { VolumeDefinition } from './argv/vm-definition.js';
+import type { DiskDefinition, NbdDiskSource, VolumeDefinition } from './argv/vm-definition.js';
 import { unplugDevice } from './device-unplug.js';
-import { type QmpMonitor, qmp } from './qmp/index.js';
+import { type BlockdevOptions, type QmpMonitor, qmp } from './qmp/index.js';
 
-/** The definition of an attachment; only volumes the host reaches as files are supported. */
-export function volumeDefinition(attachment: VolumeAttachment): VolumeDefinition {
+/** The definition of an attachment: a file on this host or an NBD export; `runtimeDir` is the guest's runtime dir (where a PSK file goes). */
+export function volumeDefinition(attachment: VolumeAttachment, runtimeDir: string): VolumeDefinition {
   const { connection } = attachment;
-  if (connection.driverVolumeType !== 'file') throw new Error(`volume transport ${connection.driverVolumeType} is not supported by this host`);
   // Node names are limited to 31 characters: a prefix of the volume id is unique enough per guest.
   const id = `v${attachment.volumeId.replaceAll('-', '').slice(0, 16)}`;
-  return {
-    volumeId: attachment.volumeId,
-    mountpoint: attachment.mountpoint,
-    disk: { id, path: connection.path, format: 'raw', serial: attachment.volumeId, readOnly: false },
-  };
+  const disk = { id, format: 'raw', serial: attachment.volumeId, readOnly: false } as const;
+  switch (connection.driverVolumeType) {
+    case 'file':
+      return { volumeId: attachment.volumeId, mountpoint: attachment.mountpoint, disk: { ...disk, path: connection.path } };
+    case 'nbd': {
+      const psk = connection.psk === undefined ? null : { dir: join(runtimeDir, `psk-${id}`), ...connection.psk };
+      const nbd: NbdDiskSource = { host: connection.host, port: connection.port, exportName: connection.exportName, psk };
+      const path = `nbd://${connection.host.includes(':') ? `[${connection.host}]` : connection.host}:${connection.port}/${connection.exportName}`;
+      return { volumeId: attachment.volumeId, mountpoint: attachment.mountpoint, disk: { ...disk, path, nbd } };
+    }
+    default:
+      throw new Error(`volume transport ${connection.driverVolumeType} is not supported by this host`);
+  }
+}
+
+/** Writes the PSK files of the definition's NBD disks (0600, in directories of their own): QEMU reads them when it opens the disks. */
+export async function writeDiskKeys(disks: readonly DiskDefinition[]): Promise<void> {
+  for (const { nbd } of disks) {
+    if (nbd === undefined || nbd.psk === null) continue;
+    await mkdir(nbd.psk.dir, { recursive: true, mode: 0o700 });
+    await writeFile(join(nbd.psk.dir, 'keys.psk'), `${nbd.psk.identity}:${nbd.psk.key}\n`, { mode: 0o600 });
+  }
+}
+
+/** The protocol node `<id>-file`: the file, or the NBD export through its TLS object `<id>-tls` (made first). */
+async function addProtocolNode(monitor: QmpMonitor, disk: DiskDefinition): Promise<void> {
+  const nodeName = `${disk.id}-file`;
+  const { nbd } = disk;
+  if (nbd === undefined) {
+    await qmp.blockdevAdd(monitor, { driver: 'file', 'node-name': nodeName, filename: disk.path });
+    return;
+  }
+  const options: BlockdevOptions = { driver: 'nbd', 'node-name': nodeName, server: { type: 'inet', host: nbd.host, port: String(nbd.port) }, export: nbd.exportName };
+  if (nbd.psk === null) {
+    await qmp.blockdevAdd(monitor, options);
+    return;
+  }
+  await writeDiskKeys([disk]);
+  await qmp.objectAdd(monitor, { 'qom-type': 'tls-creds-psk', id: `${disk.id}-tls`, endpoint: 'client', dir: nbd.psk.dir, username: nbd.psk.identity });
+  try {
+    await qmp.blockdevAdd(monitor, { ...options, 'tls-creds': `${disk.id}-tls` });
+  } catch (error) {
+    await removeTls(monitor, disk).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The TLS object and its key file, once no node uses them. */
+async function removeTls(monitor: QmpMonitor, disk: DiskDefinition): Promise<void> {
+  if (disk.nbd === undefined || disk.nbd.psk === null) return;
+  await qmp.objectDel(monitor, `${disk.id}-tls`);
+  await rm(disk.nbd.psk.dir, { recursive: true, force: true });
 }
 
 export async function plugVolume(monitor: QmpMonitor, volume: VolumeDefinition): Promise<void> {
   const { disk } = volume;
-  await qmp.blockdevAdd(monitor, { driver: 'file', 'node-name': `${disk.id}-file`, filename: disk.path });
+  await addProtocolNode(monitor, disk);
   try {
     await qmp.blockdevAdd(monitor, { driver: disk.format, 'node-name': disk.id, file: `${disk.id}-file` });
     try {
@@ -34,6 +85,7 @@ export async function plugVolume(monitor: QmpMonitor, volume: VolumeDefinition):
     }
   } catch (error) {
     await qmp.blockdevDel(monitor, `${disk.id}-file`).catch(() => undefined);
+    await removeTls(monitor, disk).catch(() => undefined);
     throw error;
   }
 }
@@ -42,4 +94,5 @@ export async function unplugVolume(monitor: QmpMonitor, volume: VolumeDefinition
   if ((await unplugDevice(monitor, `${volume.disk.id}-dev`, volume.mountpoint)) === 'disconnected') return;
   await qmp.blockdevDel(monitor, volume.disk.id);
   await qmp.blockdevDel(monitor, `${volume.disk.id}-file`);
+  await removeTls(monitor, volume.disk);
 }

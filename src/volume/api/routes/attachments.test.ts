@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import type { RequestContext } from '../../../common/context/request-context.js';
+import { storageDaemonBinary } from '../../targets/nbd/storage-daemon.js';
 import { memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
 
 const ALICE = memberOf('alice-project');
@@ -89,6 +91,31 @@ describe('volume attachments (3.27+) and the attach actions', () => {
       assert.deepEqual(await volumeStatus(cloud, shared), ['in-use', 2]);
     }));
 
+  test('a host other than the service\'s own gets an NBD export with a key of its own; deleting the attachment ends it', { skip: storageDaemonBinary() === undefined ? 'qemu-storage-daemon is not installed' : false }, () =>
+    withVolumeCloud(
+      'sqlite',
+      async (cloud) => {
+        const volumeId = await availableVolume(cloud);
+        const local = await cloud.call('POST', `/volumes/${volumeId}/action`, { body: { 'os-initialize_connection': { connector: { ...CONNECTOR, host: 'test-host' } } }, as: ALICE });
+        assert.equal((local.json['connection_info'] as Json)['driver_volume_type'], 'file', 'the service\'s own host opens the path');
+
+        const created = await cloud.call('POST', '/attachments', { body: { attachment: { volume_uuid: volumeId, instance_uuid: randomUUID(), connector: CONNECTOR } }, as: ALICE, version: V });
+        assert.equal(created.status, 200, JSON.stringify(created.json));
+        const connection = (created.json['attachment'] as Json)['connection_info'] as Json;
+        assert.equal(connection['driver_volume_type'], 'nbd');
+        const data = connection['data'] as Json;
+        assert.deepEqual([data['host'], data['export_name'], data['access_mode']], ['127.0.0.1', `volume-${volumeId}`, 'rw']);
+        assert.match(String(data['psk_key']), /^[0-9a-f]{64}$/);
+        assert.equal(await reachable(Number(data['port'])), true);
+
+        const deleted = await cloud.call('DELETE', `/attachments/${String((created.json['attachment'] as Json)['id'])}`, { as: ALICE, version: V });
+        assert.equal(deleted.status, 200);
+        assert.equal(await reachable(Number(data['port'])), false, 'the export is gone');
+        assert.deepEqual(await volumeStatus(cloud, volumeId), ['available', 0]);
+      },
+      { volume: { target_protocol: 'auto', target_port: String(20_000 + randomInt(0, 20_000)), target_port_count: '50' } },
+    ));
+
   test('bad attachment bodies are 400: mode before 3.54, no volume, an unknown field', () =>
     withVolumeCloud('sqlite', async (cloud) => {
       const volumeId = await availableVolume(cloud);
@@ -152,3 +179,15 @@ describe('volume attachments (3.27+) and the attach actions', () => {
       assert.equal(size, 2 * 1024 ** 3, 'the backend file grew');
     }));
 });
+
+/** Whether something listens on the port on 127.0.0.1. */
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -78,6 +78,26 @@ test('attached volumes follow the disks, their serial the volume id', () => {
   ]);
 });
 
+test('a volume on another host is its NBD export, over TLS with the attachment key named by its tls-creds-psk object, and may be the boot disk', () => {
+  const disk = {
+    id: 'v0123456789abcdef',
+    path: 'nbd://10.0.0.5:10809/volume-1',
+    nbd: { host: '10.0.0.5', port: 10809, exportName: 'volume-1', psk: { dir: '/r/i/psk-v0123456789abcdef', identity: 'nimbus-ab', key: 'secret' } },
+    format: 'raw',
+    serial: '01234567-89ab-cdef-0123-456789abcdef',
+    readOnly: false,
+  } as const;
+  const argv = buildQemuArgv({ ...DEFINITION, disks: [disk] }, PATHS, BOOT);
+  const at = argv.indexOf('-object');
+  assert.deepEqual(argv.slice(at, at + 8), [
+    '-object', 'tls-creds-psk,id=v0123456789abcdef-tls,endpoint=client,dir=/r/i/psk-v0123456789abcdef,username=nimbus-ab',
+    '-blockdev', 'driver=nbd,server.type=inet,server.host=10.0.0.5,server.port=10809,export=volume-1,tls-creds=v0123456789abcdef-tls,node-name=v0123456789abcdef-file',
+    '-blockdev', 'driver=raw,file=v0123456789abcdef-file,node-name=v0123456789abcdef',
+    '-device', 'virtio-blk-pci,drive=v0123456789abcdef,id=v0123456789abcdef-dev,serial=01234567-89ab-cdef-0123-456789abcdef,bootindex=0',
+  ]);
+  assert.doesNotMatch(argv.join(' '), /secret/, 'the key is read from its file, never on the command line');
+});
+
 test('NICs open their host taps by name, after the disks and before the volumes, ids from the port', () => {
   const nic = { id: 'n1c5e0f7a9b2d4e61', portId: '1c5e0f7a-9b2d-4e61-8a3c-0d9f6b7e2a14', mac: 'fa:16:3e:12:34:56', devname: 'tap1c5e0f7a-9b', bridge: 'brq0d9f6b7e-2a', mtu: 1450 };
   const disk = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: null, readOnly: false } as const;

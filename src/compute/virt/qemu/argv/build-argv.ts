@@ -5,11 +5,24 @@ function value(text: string): string {
   return text.replaceAll(',', ',,');
 }
 
+/** The protocol layer `<id>-file`: the file, or the NBD export (with its TLS client object first). */
+function protocolArgs(disk: DiskDefinition, readOnly: string): string[] {
+  const { nbd } = disk;
+  if (nbd === undefined) return ['-blockdev', `driver=file,filename=${value(disk.path)},node-name=${disk.id}-file${readOnly}`];
+  const server = `server.type=inet,server.host=${value(nbd.host)},server.port=${nbd.port},export=${value(nbd.exportName)}`;
+  if (nbd.psk === null) return ['-blockdev', `driver=nbd,${server},node-name=${disk.id}-file${readOnly}`];
+  return [
+    '-object',
+    `tls-creds-psk,id=${disk.id}-tls,endpoint=client,dir=${value(nbd.psk.dir)},username=${value(nbd.psk.identity)}`,
+    '-blockdev',
+    `driver=nbd,${server},tls-creds=${disk.id}-tls,node-name=${disk.id}-file${readOnly}`,
+  ];
+}
+
 function diskArgs(disk: DiskDefinition, bootIndex: number): string[] {
   const readOnly = disk.readOnly ? ',read-only=on' : '';
   return [
-    '-blockdev',
-    `driver=file,filename=${value(disk.path)},node-name=${disk.id}-file${readOnly}`,
+    ...protocolArgs(disk, readOnly),
     '-blockdev',
     `driver=${disk.format},file=${disk.id}-file,node-name=${disk.id}${readOnly}`,
     '-device',

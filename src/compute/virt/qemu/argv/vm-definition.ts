@@ -14,11 +14,26 @@ export const MACHINE_TYPE = 'pc-i440fx-7.2';
 export interface DiskDefinition {
   /** The QMP node name of the format layer, and `<id>-dev` the device: stable across restarts. */
   readonly id: string;
+  /** The file; for a disk over NBD, its `nbd://` address (what people read, QEMU opens `nbd`). */
   readonly path: string;
+  /** Present: the disk is another host's NBD export rather than the file at `path`. */
+  readonly nbd?: NbdDiskSource;
   readonly format: 'qcow2' | 'raw';
   /** What the guest reads in /sys/block/vdX/serial (Nova puts the volume id there). */
   readonly serial: string | null;
   readonly readOnly: boolean;
+}
+
+/** An NBD export a disk is read and written through (a volume on another host). */
+export interface NbdDiskSource {
+  readonly host: string;
+  readonly port: number;
+  readonly exportName: string;
+  /**
+   * The tls-creds-psk client object `<disk id>-tls`: the directory QEMU reads `keys.psk` from
+   * (this host's runtime dir; written before QEMU opens it), the identity and the key. Null: plain NBD.
+   */
+  readonly psk: { readonly dir: string; readonly identity: string; readonly key: string } | null;
 }
 
 /** A volume attached to the guest (Cinder's), after the image-backed disks. */

@@ -118,9 +118,9 @@ export async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Written to a temporary name and renamed, so a crash never leaves half a definition. */
+/** Written to a temporary name and renamed, so a crash never leaves half a definition; 0600, as it may hold a volume's NBD key. */
 export async function writeDefinition(path: string, definition: VmDefinition): Promise<void> {
-  await writeFile(`${path}.tmp`, `${JSON.stringify(definition, null, 2)}\n`);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(definition, null, 2)}\n`, { mode: 0o600 });
   await rename(`${path}.tmp`, path);
 }
 

@@ -113,6 +113,9 @@ export type BlockdevOptions =
       readonly 'node-name': string;
       readonly server: { readonly type: 'inet'; readonly host: string; readonly port: string };
       readonly export: string;
+      /** A tls-creds object's id: the connection is TLS. */
+      readonly 'tls-creds'?: string;
+      readonly 'read-only'?: boolean;
     };
 
 export async function blockdevAdd(monitor: QmpMonitor, options: BlockdevOptions): Promise<void> {
@@ -121,6 +124,23 @@ export async function blockdevAdd(monitor: QmpMonitor, options: BlockdevOptions)
 
 export async function blockdevDel(monitor: QmpMonitor, nodeName: string): Promise<void> {
   await monitor.run('blockdev-del', { 'node-name': nodeName });
+}
+
+/** A TLS client with a pre-shared key, read from `<dir>/keys.psk` (`identity:hexkey` lines) when the object is made. */
+export type TlsCredsPskClient = {
+  readonly 'qom-type': 'tls-creds-psk';
+  readonly id: string;
+  readonly endpoint: 'client';
+  readonly dir: string;
+  readonly username: string;
+};
+
+export async function objectAdd(monitor: QmpMonitor, object: TlsCredsPskClient): Promise<void> {
+  await monitor.run('object-add', object);
+}
+
+export async function objectDel(monitor: QmpMonitor, id: string): Promise<void> {
+  await monitor.run('object-del', { id });
 }
 
 /** Grows the image under a block node to `size` bytes and tells the guest's device (what a volume extend needs). */
