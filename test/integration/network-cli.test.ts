@@ -86,6 +86,33 @@ describe('networking through the openstack CLI', { skip }, () => {
     assert.equal(ports.length, 3, 'p1, the router interface and the DHCP port, nothing from the refused requests');
   });
 
+  test('provider networks: vlan and flat with their ML2 checks (VLAN id in use 409, out of range 400, unknown physical network 400, a second flat network on a physical network 409)', async () => {
+    const vlan = await openstackJson<Row>(cloud.admin, ['network', 'create', '--provider-network-type', 'vlan', '--provider-physical-network', 'physnet1', '--provider-segment', '101', 'provider-vlan-101']);
+    assert.equal(vlan['provider:network_type'], 'vlan');
+    assert.equal(vlan['provider:physical_network'], 'physnet1');
+    assert.equal(vlan['provider:segmentation_id'], 101);
+    assert.equal(vlan['mtu'], 1500, 'a vlan network has the physical MTU');
+    const refusals: [string[], RegExp][] = [
+      [['--provider-network-type', 'vlan', '--provider-physical-network', 'physnet1', '--provider-segment', '101'], /VLAN 101 on physical network physnet1 is in use/],
+      [['--provider-network-type', 'vlan', '--provider-physical-network', 'physnet1', '--provider-segment', '4095'], /segmentation_id out of range \(1 through 4094\)|4095/],
+      [['--provider-network-type', 'vlan', '--provider-physical-network', 'physnet9', '--provider-segment', '102'], /physical_network 'physnet9' unknown for VLAN provider network/],
+      [['--provider-network-type', 'flat', '--provider-physical-network', 'public'], /Physical network public is in use/],
+    ];
+    for (const [args, message] of refusals) {
+      const refused = await openstack(cloud.admin, ['network', 'create', ...args, 'provider-refused']);
+      assert.notEqual(refused.code, 0, args.join(' '));
+      assert.match(refused.stderr, message, args.join(' '));
+    }
+    const tenantRange = await openstackJson<Row>(cloud.admin, ['network', 'create', '--provider-network-type', 'vlan', '--provider-physical-network', 'physnet1', 'provider-vlan-any']);
+    const id = Number(tenantRange['provider:segmentation_id']);
+    assert.ok(id >= 1000 && id <= 2999, `a vlan id from [network] network_vlan_ranges, got ${id}`);
+    assert.equal((await openstackJson<Row[]>(cloud.admin, ['network', 'list', '--name', 'provider-refused'])).length, 0, 'refused requests left no network');
+    await openstackOk(cloud.admin, ['network', 'delete', 'provider-vlan-101', 'provider-vlan-any']);
+    const again = await openstackJson<Row>(cloud.admin, ['network', 'create', '--provider-network-type', 'vlan', '--provider-physical-network', 'physnet1', '--provider-segment', '101', 'provider-vlan-101']);
+    assert.equal(again['provider:segmentation_id'], 101, 'a deleted network gives its VLAN id back');
+    await openstackOk(cloud.admin, ['network', 'delete', 'provider-vlan-101']);
+  });
+
   test('subnet pools: create, list, show, a subnet that takes its prefix from the pool, delete', async () => {
     const pool = await openstackJson<Row>(cloud.admin, ['subnet', 'pool', 'create', '--pool-prefix', '10.128.0.0/16', '--default-prefix-length', '26', '--tag', 'blue', 'pool1']);
     assert.deepEqual([pool['prefixes'], pool['default_prefixlen'], pool['ip_version'], pool['tags']], [['10.128.0.0/16'], 26, 4, ['blue']]);

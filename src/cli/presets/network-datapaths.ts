@@ -8,6 +8,7 @@ import type { NimbusConfig } from '../../common/config/options.js';
 import type { Datapath } from '../../network/agent/datapath.js';
 import { FakeDatapath } from '../../network/agent/fake/fake-datapath.js';
 import { LinuxBridgeDatapath } from '../../network/agent/linux-bridge/linux-bridge-datapath.js';
+import { parseInterfaceMappings, type InterfaceMappings } from '../../network/agent/linux-bridge/physical.js';
 import type { DriverName } from './drivers.js';
 
 export type DatapathName = 'linux-bridge' | 'fake';
@@ -34,10 +35,12 @@ export function createDatapath(config: NimbusConfig, name: DatapathName): Chosen
   if (name === 'fake') {
     return { name, datapath: new FakeDatapath({ metadata: config.network.enable_isolated_metadata }), teardown: async () => undefined, heldFile: undefined, tunnelIp: undefined };
   }
-  const { datapath_state_dir: stateDir, nft_table: nftTable, uplink, enable_isolated_metadata: metadata, local_ip: localIp } = config.network;
+  const { datapath_state_dir: stateDir, nft_table: nftTable, uplink, enable_isolated_metadata: metadata, local_ip: localIp, arp_responder: arpResponder } = config.network;
   const datapath = new LinuxBridgeDatapath({
     stateDir,
     nftTable,
+    arpResponder,
+    physicalInterfaceMappings: interfaceMappingsOf(config),
     ...(uplink === '' ? {} : { uplink }),
     ...(localIp === '' ? {} : { localIp }),
     ...(metadata ? { metadataProxySocket: config.DEFAULT.metadata_proxy_socket } : {}),
@@ -52,4 +55,9 @@ export function createDatapath(config: NimbusConfig, name: DatapathName): Chosen
     heldFile: join(stateDir, 'agent-held.json'),
     tunnelIp: localIp === '' ? undefined : localIp,
   };
+}
+
+/** `[linux_bridge] physical_interface_mappings`, which the agent also reports (`interface_mappings`). */
+export function interfaceMappingsOf(config: NimbusConfig): InterfaceMappings {
+  return parseInterfaceMappings(config.linux_bridge.physical_interface_mappings);
 }

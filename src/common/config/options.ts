@@ -56,6 +56,28 @@ function bool(help: string, def: boolean): OptionSpec<boolean> {
   };
 }
 
+/** `name:interface` pairs, comma-separated (Neutron's mapping options); each name and interface once. */
+function mappings(help: string): OptionSpec<string> {
+  return {
+    type: 'string',
+    help,
+    default: { value: '' },
+    parse(text) {
+      const names = new Set<string>();
+      for (const entry of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+        const parts = entry.split(':');
+        if (parts.length !== 2 || !parts.every((part) => /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(part.trim()))) throw new Error(`expected name:interface pairs separated by commas, got "${entry}"`);
+        for (const [index, part] of parts.entries()) {
+          const key = `${index}:${part.trim()}`;
+          if (names.has(key)) throw new Error(`"${part.trim()}" is named twice in "${text}"`);
+          names.add(key);
+        }
+      }
+      return text;
+    },
+  };
+}
+
 function choice<const C extends string>(help: string, choices: readonly C[], def: C): OptionSpec<C> {
   return {
     type: `one of ${choices.join(', ')}`,
@@ -224,6 +246,15 @@ export const OPTIONS = {
       '',
     ),
     uplink: str("The one host interface that traffic of Nimbus's bridges may be forwarded to (the external network's way out); empty (the default): none, guests reach only what Nimbus built and nothing reaches the host's uplink.", ''),
+    arp_responder: bool(
+      "With local_ip: each VXLAN device answers ARP and neighbour solicitations for the other hosts' ports itself, from the entries the server sends (Neutron's [vxlan] arp_responder with l2population); such requests then never cross the tunnels, and an address the server does not know (one of allowed_address_pairs) gets no answer from across them.",
+      false,
+    ),
+  },
+  linux_bridge: {
+    physical_interface_mappings: mappings(
+      "This host's interface for each physical network, `physnet1:eth1,physnet2:eth2` (Neutron's [linux_bridge] physical_interface_mappings): a flat network on physnet1 has eth1 itself on its brq bridge, a vlan network its 802.1q subinterface `eth1.<vlan id>` (made and deleted by the agent; eth1 is never deleted, only taken off the bridge when the network goes). Empty (the default): flat and vlan networks stay on their host and no host interface is ever put on a bridge.",
+    ),
   },
   volume: {
     volumes_dir: str('Where the file backend keeps its volumes and snapshots, as sparse raw files (default: <state_dir>/volumes).', (r) => join(stateDir(r), 'volumes')),

@@ -44,10 +44,28 @@ export interface NetworkSpec {
   readonly network_type: NetworkType;
   /** The VLAN id or VNI; null for flat and local networks. */
   readonly segmentation_id: number | null;
+  /**
+   * A flat or vlan network's physical network (`provider:physical_network`): where the host maps
+   * it to an interface, the network's bridge holds that interface (flat) or its 802.1q
+   * subinterface (vlan). Null or absent: the network stays on the host.
+   */
+  readonly physical_network?: string | null;
   readonly mtu: number;
   readonly subnets: readonly SubnetSpec[];
   /** Where DHCP is served from; null when no subnet of the network has DHCP. */
   readonly dhcp_port: DhcpPortSpec | null;
+}
+
+/**
+ * A port of a VXLAN network on another host (Neutron's l2population entry): frames to its MAC
+ * go to that host's tunnel endpoint only, and its addresses are answered locally where the
+ * host runs an ARP responder.
+ */
+export interface RemotePortSpec {
+  readonly mac_address: string;
+  readonly ip_addresses: readonly string[];
+  /** The tunnel endpoint of the host the port is bound to. */
+  readonly tunnel_ip: string;
 }
 
 export interface AllowedAddressPair {

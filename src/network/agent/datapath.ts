@@ -5,7 +5,7 @@
  * idempotent and takes the whole desired state of its object, so a resync is the same call.
  * The shared behaviour is `datapath.contract.test.ts`.
  */
-import type { FloatingIpSpec, NetworkSpec, PortSpec, RouterSpec, SecurityGroupSpec } from './datapath-spec.js';
+import type { FloatingIpSpec, NetworkSpec, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec } from './datapath-spec.js';
 
 export type Availability = { readonly available: true } | { readonly available: false; readonly reason: string };
 
@@ -31,19 +31,23 @@ export interface Datapath {
 
   /**
    * The network's bridge exists and is up with the network's MTU; a VXLAN network, on a host
-   * with a tunnel endpoint, has its `vxlan-<vni>` device on the bridge; where a subnet has DHCP, its
+   * with a tunnel endpoint, has its `vxlan-<vni>` device on the bridge; a flat or vlan network on
+   * a physical network the host maps to an interface has that interface (flat) or its 802.1q
+   * subinterface `<interface>.<vlan id>` (vlan) on the bridge; where a subnet has DHCP, its
    * dnsmasq runs in `qdhcp-<id>` with the subnets' options. Repeating it with changed subnets
    * updates DHCP in place. Undone by deleteNetwork.
    */
   ensureNetwork(network: NetworkSpec): Promise<void>;
-  /** Removes the DHCP server, its namespace, the tunnel device and the bridge. NetworkInUse while ports or routers are on it. */
+  /** Removes the DHCP server, its namespace, the tunnel device, a vlan subinterface and the bridge (a mapped interface only leaves the bridge). NetworkInUse while ports or routers are on it. */
   deleteNetwork(networkId: string): Promise<void>;
   /**
-   * A VXLAN network floods to exactly these tunnel endpoints (the other hosts holding it; Neutron's
-   * l2population), from when it is wired until deleteNetwork; peers named before the network is
-   * wired are kept for then. A data path without a tunnel endpoint ignores them.
+   * A VXLAN network floods to exactly these tunnel endpoints (the other hosts holding it), sends
+   * frames for each remote port's MAC to that port's host alone, and (with an ARP responder)
+   * answers ARP and neighbour solicitations for the remote ports' addresses itself: Neutron's
+   * l2population entries, from when the network is wired until deleteNetwork; entries named
+   * before the network is wired are kept for then. A data path without a tunnel endpoint ignores them.
    */
-  setTunnelPeers(networkId: string, peers: readonly string[]): Promise<void>;
+  setTunnelPeers(networkId: string, peers: readonly string[], ports?: readonly RemotePortSpec[]): Promise<void>;
 
   /**
    * The port's tap (made here when missing; QEMU's driver may have made it) is on its network's

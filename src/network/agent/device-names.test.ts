@@ -12,6 +12,9 @@ test("Neutron's Linux bridge names, within the kernel's 15 characters", () => {
   assert.equal(dhcpNamespace(ID), `qdhcp-${ID}`);
   assert.equal(routerNamespace(ID), `qrouter-${ID}`);
   assert.equal(vlanDevice('eth1', 100), 'eth1.100');
+  assert.equal(vlanDevice('enp0s31f6long', 1), 'enp0s31f6long.1', 'a name that fits is kept');
+  // Neutron's get_subinterface_name for the same device: cut, six hex digits of its SHA-1, then the VLAN.
+  assert.equal(vlanDevice('enp0s31f6long', 1111), 'enp05ce057.1111');
   assert.equal(vxlanDevice(1001), 'vxlan-1001');
 });
 

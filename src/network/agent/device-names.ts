@@ -4,6 +4,7 @@
  * `qrouter-<router>` namespaces, `ns-<11>`, `qr-<11>` and `qg-<11>` namespace ends. Interface names
  * are at most 15 characters, hence the first 11 characters of the id.
  */
+import { createHash } from 'node:crypto';
 import { InvalidDatapathSpec } from './errors.js';
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -32,6 +33,20 @@ export const routerNamespace = (routerId: string): string => ROUTER_NAMESPACE_PR
 export const routerInterfaceDevice = (portId: string): string => 'qr-' + short('port', portId);
 export const routerGatewayDevice = (portId: string): string => 'qg-' + short('port', portId);
 
-/** A VLAN subinterface of the physical device (the multi-host VLAN step's name, ready); a VXLAN device per VNI (tunnels.ts). */
-export const vlanDevice = (physicalDevice: string, vlanId: number): string => `${physicalDevice}.${vlanId}`;
+const DEVICE_NAME_MAX = 15;
+const HASH_LENGTH = 6;
+
+/**
+ * A VLAN subinterface of the physical device (physical.ts): `<device>.<vlan id>` as Neutron
+ * names it; where that passes 15 characters, the device name is cut and ends in 6 hex digits of
+ * its SHA-1, as Neutron's get_subinterface_name does.
+ */
+export function vlanDevice(physicalDevice: string, vlanId: number): string {
+  const postfix = `.${vlanId}`;
+  if (physicalDevice.length + postfix.length <= DEVICE_NAME_MAX) return physicalDevice + postfix;
+  const keep = DEVICE_NAME_MAX - postfix.length - HASH_LENGTH;
+  return physicalDevice.slice(0, keep) + createHash('sha1').update(physicalDevice).digest('hex').slice(0, HASH_LENGTH) + postfix;
+}
+
+/** A VXLAN device per VNI (tunnels.ts). */
 export const vxlanDevice = (vni: number): string => `vxlan-${vni}`;

@@ -233,4 +233,30 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       await startHostAgent('compute-a', restarted, '10.203.0.1');
       await until('the resync names B', () => (restarted.tunnelPeers.get(networkId)?.join() === '10.203.0.2' ? true : undefined));
     }));
+
+  test('l2population: each host holds a unicast entry per port on the other hosts (MAC, addresses, endpoint), moved with a migrated port and gone with a deleted one; the DHCP port is in none', () =>
+    withAgentCloud(async ({ plugin, startHostAgent }) => {
+      const [first, second] = [new FakeDatapath(), new FakeDatapath()];
+      await startHostAgent('compute-a', first, '10.203.0.1');
+      await startHostAgent('compute-b', second, '10.203.0.2');
+      const { networkId } = await network(plugin);
+      const onA = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-a' });
+      const onB = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-b' });
+      const entry = (port: Json, endpoint: string) => ({ mac_address: port['mac_address'], ip_addresses: (port['fixed_ips'] as Json[]).map((fixed) => fixed['ip_address']), tunnel_ip: endpoint });
+      const holds = (datapath: FakeDatapath, expected: unknown[]) => () => (JSON.stringify(datapath.remotePorts.get(networkId) ?? []) === JSON.stringify(expected) ? true : undefined);
+      await until('A holds the port on B, B the port on A', () => holds(first, [entry(onB, '10.203.0.2')])() && holds(second, [entry(onA, '10.203.0.1')])());
+
+      // A live migration: the port bound on B moves to A; A needs no entry for it, B now has one.
+      await plugin.ports.update(String(onB['id']), { 'binding:host_id': 'compute-a' });
+      await until('A holds no remote port', holds(first, []));
+      await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-b' });
+      const moved = await plugin.ports.get(String(onB['id']));
+      await until('B holds both ports on A', () => {
+        const held = new Set((second.remotePorts.get(networkId) ?? []).map((port) => `${port.mac_address} ${port.tunnel_ip}`));
+        return held.has(`${String(onA['mac_address'])} 10.203.0.1`) && held.has(`${String(moved['mac_address'])} 10.203.0.1`) && held.size === 2 ? true : undefined;
+      });
+      await plugin.ports.delete(String(onA['id']));
+      await until('the deleted port leaves B', () => ((second.remotePorts.get(networkId) ?? []).length === 1 ? true : undefined));
+      assert.equal(second.remotePorts.get(networkId)?.[0]?.mac_address, moved['mac_address']);
+    }));
 });

@@ -34,6 +34,8 @@ export interface NetworkAgentOptions {
   readonly reportIntervalMs: number;
   /** This host's VXLAN tunnel endpoint (`[network] local_ip`), reported as Neutron's `tunneling_ip`; none: no tunnels. */
   readonly tunnelIp?: string;
+  /** Physical network → interface (`[linux_bridge] physical_interface_mappings`), reported as Neutron's `interface_mappings`. */
+  readonly interfaceMappings?: Readonly<Record<string, string>>;
   /** The data path's kind, shown in the agent's configurations. */
   readonly datapathName: string;
   /**
@@ -123,7 +125,7 @@ export class NetworkAgent {
       network_delete: run('network_delete', ({ network_id }) => this.#deleteNetwork(network_id)),
       port_update: run('port_update', (args) => this.#plugPort(host, args.port, args.network, args.security_groups)),
       port_delete: run('port_delete', ({ port_id }) => this.#unplugPort(port_id)),
-      tunnel_peers_update: run('tunnel_peers_update', ({ network_id, peers }) => this.#options.datapath.setTunnelPeers(network_id, peers)),
+      tunnel_peers_update: run('tunnel_peers_update', ({ network_id, peers, ports }) => this.#options.datapath.setTunnelPeers(network_id, peers, ports ?? [])),
       security_group_update: run('security_group_update', ({ group }) => this.#syncGroup(group)),
       security_group_delete: run('security_group_delete', async ({ group_id }) => {
         if (!this.#held.groups.delete(group_id)) return;
@@ -224,7 +226,7 @@ export class NetworkAgent {
     // Neutron's Linux bridge agent reports its endpoint and tunnel types; the server reads tunneling_ip to name peers.
     const tunnels = tunnelIp === undefined ? { tunnel_types: [] } : { tunneling_ip: tunnelIp, tunnel_types: ['vxlan'], l2_population: true };
     const states: AgentState[] = [
-      { agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: AGENT_TOPIC, configurations: { datapath, devices: this.#held.ports.size, interface_mappings: {}, bridge_mappings: {}, ...tunnels } },
+      { agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: AGENT_TOPIC, configurations: { datapath, devices: this.#held.ports.size, interface_mappings: { ...this.#options.interfaceMappings }, bridge_mappings: {}, ...tunnels } },
       { agent_type: 'DHCP agent', binary: 'neutron-dhcp-agent', topic: 'dhcp_agent', configurations: { dhcp_driver: 'dnsmasq', networks: this.#held.networks.size } },
     ];
     if (host === this.#options.l3Host) states.push({ agent_type: 'L3 agent', binary: 'neutron-l3-agent', topic: 'l3_agent', configurations: { agent_mode: 'legacy', routers: this.#held.routers.size } });
@@ -250,7 +252,7 @@ export class NetworkAgent {
       }
     };
     for (const network of desired.networks) await attempt(`network ${network.id}`, () => this.#ensureNetwork(network));
-    for (const { network_id, peers } of desired.tunnel_peers) await attempt(`the tunnel peers of network ${network_id}`, () => this.#options.datapath.setTunnelPeers(network_id, peers));
+    for (const { network_id, peers, ports } of desired.tunnel_peers) await attempt(`the tunnel peers of network ${network_id}`, () => this.#options.datapath.setTunnelPeers(network_id, peers, ports ?? []));
     for (const group of desired.security_groups) await attempt(`security group ${group.id}`, () => this.#syncGroup(group));
     for (const { host, port } of desired.ports) {
       await attempt(`port ${port.id}`, async () => {

@@ -4,7 +4,7 @@
  * address, a CIDR or a number.
  */
 import { isIP } from 'node:net';
-import type { NetworkSpec, PortSpec, RouterSpec, SecurityGroupSpec } from './datapath-spec.js';
+import type { NetworkSpec, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec } from './datapath-spec.js';
 import { checkId } from './device-names.js';
 import { InvalidDatapathSpec } from './errors.js';
 
@@ -36,8 +36,23 @@ export function checkCidr(cidr: string): string {
   return cidr;
 }
 
+/** Names of physical networks (Neutron's `physnet1`) and host interfaces: what `ip link` accepts, nothing a command line would read otherwise. */
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,63}$/;
+
+export function checkName(kind: string, name: string): string {
+  return NAME.test(name) ? name : fail(`${kind} ${JSON.stringify(name)} is not a valid name`);
+}
+
+export function checkRemotePort(port: RemotePortSpec): RemotePortSpec {
+  checkMac(port.mac_address);
+  port.ip_addresses.forEach(checkAddress);
+  checkAddress(port.tunnel_ip);
+  return port;
+}
+
 export function checkNetwork(network: NetworkSpec): NetworkSpec {
   checkId('network', network.id);
+  if (network.physical_network != null) checkName('physical network', network.physical_network);
   if (!Number.isInteger(network.mtu) || network.mtu < 68 || network.mtu > 65535) fail(`network ${network.id}: MTU ${network.mtu} is out of range`);
   for (const subnet of network.subnets) {
     checkId('subnet', subnet.id);

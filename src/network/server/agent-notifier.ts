@@ -57,14 +57,15 @@ export class AgentNotifier {
     const port = await this.state.port(after);
     const groups = await Promise.all(port.security_groups.map((id) => this.state.securityGroup(id)));
     await this.#cast(newHost, 'port_update', { port, network, security_groups: groups });
-    if (oldHost !== newHost || before?.network_id !== after.network_id) await this.#announcePeers(after.network_id);
+    // The other hosts' unicast and responder entries follow a port that arrived, moved or changed its MAC or addresses.
+    await this.#announcePeers(after.network_id);
   }
 
-  /** The hosts holding a VXLAN network (one came or went) each hear whom to flood it to now (Neutron's l2population fdb entries). */
+  /** The hosts holding a VXLAN network each hear whom to flood it to now and where its ports are (Neutron's l2population fdb entries). */
   async #announcePeers(networkId: string): Promise<void> {
     if ((await this.state.network(networkId))?.network_type !== 'vxlan') return;
     for (const host of await this.state.hostsOfNetwork(networkId)) {
-      await this.#cast(host, 'tunnel_peers_update', { network_id: networkId, peers: await this.state.tunnelPeers(networkId, [host]) });
+      await this.#cast(host, 'tunnel_peers_update', await this.state.tunnelEntries(networkId, [host]));
     }
   }
 

@@ -3,14 +3,15 @@
  * terms (agent/datapath-spec.ts), and which hosts must hear of a change. A host holds a network
  * when a port bound to it is on the network, or when it is the l3 host and a router has an end
  * there; it serves DHCP for every network it holds (Neutron's DHCP agent scheduled beside each
- * Linux bridge agent), and which other hosts' tunnel endpoints it floods a VXLAN network to.
+ * Linux bridge agent), and which other hosts' tunnel endpoints and ports it reaches a VXLAN
+ * network's through.
  */
-import type { DhcpPortSpec, NetworkSpec, NetworkType, PortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
+import type { DhcpPortSpec, NetworkSpec, NetworkType, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
 import type { NetworkStore } from '../db/network-store.js';
 import type { ResourceRow } from '../db/store/resource-rows.js';
 import { LINUX_BRIDGE_AGENT } from '../plugin/agents.js';
 import { parseJson } from '../plugin/standard-attributes.js';
-import type { HostState, RouterFloatingIp, RouterState } from './rpc-api.js';
+import type { HostState, RouterFloatingIp, RouterState, TunnelPeers } from './rpc-api.js';
 
 type PortRow = ResourceRow<'net_ports'>;
 
@@ -44,15 +45,34 @@ export class HostStateBuilder {
   }
 
   /**
-   * The tunnel endpoints `hosts` flood a VXLAN network to: those the Linux bridge agents of the
-   * other hosts holding it report (`tunneling_ip`), never one of `hosts`' own. Empty for other
-   * network types, and where no agent has an endpoint (the all-in-one).
+   * What `hosts` need to reach a VXLAN network's other hosts (Neutron's l2population fdb
+   * entries): the tunnel endpoints to flood to, those the Linux bridge agents of the other hosts
+   * holding it report (`tunneling_ip`), never one of `hosts`' own; and each port bound there (a
+   * router's ends count as the l3 host's) with its MAC, addresses and host's endpoint. The DHCP
+   * port is on every host and is none of them. Nothing for other network types, nor where no
+   * agent has an endpoint (the all-in-one).
    */
-  async tunnelPeers(networkId: string, hosts: readonly string[]): Promise<string[]> {
-    if ((await this.store.networks.find(networkId))?.network_type !== 'vxlan') return [];
+  async tunnelEntries(networkId: string, hosts: readonly string[]): Promise<TunnelPeers> {
+    const none: TunnelPeers = { network_id: networkId, peers: [], ports: [] };
+    if ((await this.store.networks.find(networkId))?.network_type !== 'vxlan') return none;
     const own = new Set(await this.#tunnelEndpoints(hosts));
-    const others = (await this.hostsOfNetwork(networkId)).filter((host) => !hosts.includes(host));
-    return [...new Set(await this.#tunnelEndpoints(others))].filter((endpoint) => !own.has(endpoint)).sort();
+    const endpoints = new Map<string, string>();
+    for (const host of (await this.hostsOfNetwork(networkId)).filter((other) => !hosts.includes(other))) {
+      const [endpoint] = await this.#tunnelEndpoints([host]);
+      if (endpoint !== undefined && !own.has(endpoint)) endpoints.set(host, endpoint);
+    }
+    const ports: RemotePortSpec[] = [];
+    const rows = (await this.store.ports.where('network_id', [networkId])).filter((port) => port.device_owner !== DHCP_OWNER);
+    const addresses = await this.store.ipAllocations.ofPorts(rows.map((port) => port.id));
+    for (const port of rows) {
+      const host = ROUTER_OWNERS.has(port.device_owner) ? this.l3Host : port.binding_vif_type === 'bridge' ? port.binding_host_id : '';
+      const endpoint = endpoints.get(host);
+      if (endpoint === undefined) continue;
+      const ipAddresses = addresses.filter((row) => row.port_id === port.id).map((row) => row.ip_address);
+      ports.push({ mac_address: port.mac_address, ip_addresses: ipAddresses, tunnel_ip: endpoint });
+    }
+    ports.sort((a, b) => a.mac_address.localeCompare(b.mac_address));
+    return { network_id: networkId, peers: [...new Set(endpoints.values())].sort(), ports };
   }
 
   async #tunnelEndpoints(hosts: readonly string[]): Promise<string[]> {
@@ -74,6 +94,7 @@ export class HostStateBuilder {
       id: network.id,
       network_type: network.network_type as NetworkType,
       segmentation_id: network.segmentation_id,
+      physical_network: network.physical_network,
       mtu: network.mtu,
       subnets: subnets.map(
         (subnet): SubnetSpec => ({
@@ -182,7 +203,7 @@ export class HostStateBuilder {
     const bound = await Promise.all(ports.map(async (port) => ({ host: port.binding_host_id, port: await this.port(port) })));
     const groupIds = [...new Set(bound.flatMap(({ port }) => port.security_groups))].sort();
     const groups = await Promise.all(groupIds.map((id) => this.securityGroup(id)));
-    const tunnelPeers = await Promise.all(networks.filter((network) => network.network_type === 'vxlan').map(async (network) => ({ network_id: network.id, peers: await this.tunnelPeers(network.id, hosts) })));
+    const tunnelPeers = await Promise.all(networks.filter((network) => network.network_type === 'vxlan').map((network) => this.tunnelEntries(network.id, hosts)));
     return { networks, tunnel_peers: tunnelPeers, ports: bound, security_groups: groups, routers };
   }
 }

@@ -3,7 +3,7 @@
  * `q-plugin`): agents report their state, fetch what their host should hold, and say when a
  * port is wired. Every verb is a call.
  */
-import type { FloatingIpSpec, NetworkSpec, PortSpec, RouterSpec, SecurityGroupSpec } from '../agent/datapath-spec.js';
+import type { FloatingIpSpec, NetworkSpec, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec } from '../agent/datapath-spec.js';
 
 export const PLUGIN_TOPIC = 'q-plugin';
 export const PLUGIN_API_VERSION = '1.0';
@@ -46,10 +46,12 @@ export interface BoundPort {
   readonly port: PortSpec;
 }
 
-/** The tunnel endpoints of the other hosts holding a VXLAN network, as a host should flood to them. */
+/** The tunnel endpoints of the other hosts holding a VXLAN network, as a host should flood to them, and the ports bound there (Neutron's l2population fdb entries). */
 export interface TunnelPeers {
   readonly network_id: string;
   readonly peers: readonly string[];
+  /** Absent from a server that sends flooding entries only. */
+  readonly ports?: readonly RemotePortSpec[];
 }
 
 /** Everything a host (or the hosts one agent answers for) should hold. */

@@ -40,6 +40,7 @@ export const NETWORK_OPTIONS: NimbusConfig['network'] = {
   network_vlan_ranges: 'physnet1:100:102',
   vni_ranges: '1:1000',
   local_ip: '',
+  arp_responder: false,
   tenant_network_types: 'vxlan',
   quota_network: 100,
   quota_subnet: 100,

@@ -4,10 +4,10 @@
  * have made, so the agent above cannot tell them apart.
  */
 import type { Availability, Datapath, DatapathInventory } from '../datapath.js';
-import { hasPortSecurity, routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
+import { hasPortSecurity, routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RemotePortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
 import { bridgeName, checkId, dhcpNamespace, routerNamespace, tapName } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
-import { checkAddress, checkNetwork, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
+import { checkAddress, checkNetwork, checkRemotePort, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
 
 export class FakeDatapath implements Datapath {
   readonly networks = new Map<string, NetworkSpec>();
@@ -17,6 +17,8 @@ export class FakeDatapath implements Datapath {
   readonly floatingIps = new Map<string, readonly FloatingIpSpec[]>();
   /** The tunnel peers each network was last given (kept, as the Linux one keeps them, until deleteNetwork). */
   readonly tunnelPeers = new Map<string, readonly string[]>();
+  /** The remote ports (l2population's unicast entries) each network was last given. */
+  readonly remotePorts = new Map<string, readonly RemotePortSpec[]>();
 
   /** `metadata`: DHCP namespaces would serve 169.254.169.254, as the Linux one's with a metadata proxy socket. */
   constructor(private readonly options: { readonly metadata?: boolean } = {}) {}
@@ -38,11 +40,14 @@ export class FakeDatapath implements Datapath {
     if (users.length > 0) throw new NetworkInUse(networkId, users);
     this.networks.delete(networkId);
     this.tunnelPeers.delete(networkId);
+    this.remotePorts.delete(networkId);
   }
 
-  async setTunnelPeers(networkId: string, peers: readonly string[]): Promise<void> {
+  async setTunnelPeers(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[] = []): Promise<void> {
     peers.forEach(checkAddress);
+    ports.forEach(checkRemotePort);
     this.tunnelPeers.set(checkId('network', networkId), [...peers]);
+    this.remotePorts.set(networkId, [...ports]);
   }
 
   async plugPort(port: PortSpec): Promise<void> {

@@ -6,17 +6,18 @@
  */
 import { tapInUse } from '../../../common/host-net/taps.js';
 import type { Datapath, DatapathInventory, Availability } from '../datapath.js';
-import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
+import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RemotePortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
 import { BRIDGE_PREFIX, DHCP_NAMESPACE_PREFIX, ROUTER_NAMESPACE_PREFIX, TAP_PREFIX, bridgeName, checkId, tapName, vxlanDevice } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
-import { checkAddress, checkNetwork, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
+import { checkAddress, checkName, checkNetwork, checkPort, checkRemotePort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
 import { checkLinuxBridgeAvailable } from './availability.js';
 import { DhcpServers } from './dhcp/dhcp-server.js';
 import { tryRun } from './exec.js';
 import { Routers } from './l3/routers.js';
 import { attach, bridgePorts, deleteLink, ensureBridge, ensureTap, linksNamed } from './links.js';
 import { namespacesNamed } from './namespaces.js';
-import { ensureVxlan, setFloodPeers } from './tunnels.js';
+import { attachPhysical, detachPhysical, physicalDeviceOf, type InterfaceMappings, type PhysicalDevice } from './physical.js';
+import { ensureVxlan, setForwardingEntries, setResponderEntries } from './tunnels.js';
 import { MetadataProxies } from './metadata/metadata-proxy.js';
 import { Firewall } from './security/firewall.js';
 
@@ -37,6 +38,17 @@ export interface LinuxBridgeOptions {
    * other hosts holding them; without it (the all-in-one) they stay on this host.
    */
   readonly localIp?: string;
+  /**
+   * Answer ARP and neighbour solicitations for other hosts' ports on each VXLAN device, from the
+   * entries the server names (Neutron's `[vxlan] arp_responder`); off: they cross the tunnels.
+   */
+  readonly arpResponder?: boolean;
+  /**
+   * Physical network → host interface (Neutron's `[linux_bridge] physical_interface_mappings`):
+   * a flat network on a mapped physical network has the interface on its bridge, a vlan network
+   * the interface's 802.1q subinterface. Unmapped physical networks stay on this host.
+   */
+  readonly physicalInterfaceMappings?: InterfaceMappings;
 }
 
 interface PluggedPort {
@@ -55,12 +67,20 @@ export class LinuxBridgeDatapath implements Datapath {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly servesMetadata: boolean;
   private readonly localIp: string | undefined;
-  /** Each VXLAN network's tunnel peers, as last told (applied when the network is wired). */
-  private readonly tunnelPeers = new Map<string, readonly string[]>();
+  /** Each VXLAN network's tunnel peers and remote ports, as last told (applied when the network is wired). */
+  private readonly tunnelPeers = new Map<string, { readonly peers: readonly string[]; readonly ports: readonly RemotePortSpec[] }>();
+  private readonly arpResponder: boolean;
+  private readonly interfaceMappings: InterfaceMappings;
 
   constructor(options: LinuxBridgeOptions) {
     this.localIp = options.localIp === undefined ? undefined : checkAddress(options.localIp);
     this.servesMetadata = options.metadataProxySocket !== undefined;
+    this.arpResponder = options.arpResponder ?? false;
+    this.interfaceMappings = options.physicalInterfaceMappings ?? {};
+    for (const [physnet, device] of Object.entries(this.interfaceMappings)) {
+      checkName('physical network', physnet);
+      checkName('interface', device);
+    }
     const metadata = options.metadataProxySocket === undefined ? undefined : new MetadataProxies(options.stateDir, options.metadataProxySocket);
     this.dhcp = new DhcpServers(options.stateDir, metadata);
     this.firewall = new Firewall({ table: options.nftTable ?? 'nimbus', ...(options.uplink === undefined ? {} : { uplink: options.uplink }) });
@@ -83,9 +103,10 @@ export class LinuxBridgeDatapath implements Datapath {
         const tunnel = this.tunnelDevice(network);
         if (tunnel !== undefined && this.localIp !== undefined && network.segmentation_id !== null) {
           await this.firewall.setTunnel(tunnel, network.dhcp_port?.mac_address ?? null);
-          await ensureVxlan(tunnel, network.segmentation_id, this.localIp, bridge, network.mtu);
-          await setFloodPeers(tunnel, this.tunnelPeers.get(network.id) ?? []);
+          await ensureVxlan(tunnel, network.segmentation_id, this.localIp, bridge, network.mtu, this.arpResponder);
+          await this.applyTunnelEntries(tunnel, network.id);
         }
+        await this.ensurePhysical(network, previous);
         if (previous?.dhcp_port != null && previous.dhcp_port.id !== network.dhcp_port?.id) await this.dhcp.remove(network.id, previous.dhcp_port.id);
         await this.dhcp.ensure(network, this.portsOn(network.id));
       } catch (error) {
@@ -110,15 +131,42 @@ export class LinuxBridgeDatapath implements Datapath {
     });
   }
 
-  setTunnelPeers(networkId: string, peers: readonly string[]): Promise<void> {
+  setTunnelPeers(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[] = []): Promise<void> {
     return this.serial(async () => {
       checkId('network', networkId);
       peers.forEach(checkAddress);
-      this.tunnelPeers.set(networkId, [...peers]);
+      ports.forEach(checkRemotePort);
+      this.tunnelPeers.set(networkId, { peers: [...peers], ports: [...ports] });
       const network = this.networks.get(networkId);
       const tunnel = network === undefined ? undefined : this.tunnelDevice(network);
-      if (tunnel !== undefined) await setFloodPeers(tunnel, peers);
+      if (tunnel !== undefined) await this.applyTunnelEntries(tunnel, networkId);
     });
+  }
+
+  private async applyTunnelEntries(tunnel: string, networkId: string): Promise<void> {
+    const { peers, ports } = this.tunnelPeers.get(networkId) ?? { peers: [], ports: [] };
+    await setForwardingEntries(tunnel, peers, ports);
+    if (this.arpResponder) await setResponderEntries(tunnel, ports);
+  }
+
+  /** A flat or vlan network on a mapped physical network: its interface (or subinterface) on the bridge; one whose segment changed lets the earlier one go. */
+  private async ensurePhysical(network: NetworkSpec, previous: NetworkSpec | undefined): Promise<void> {
+    const physical = this.physicalDevice(network);
+    const before = previous === undefined ? undefined : this.physicalDevice(previous);
+    if (before !== undefined && before.device !== physical?.device) await detachPhysical(before);
+    if (physical === undefined || network.physical_network == null) return;
+    // The DHCP port is on every host holding the network, with one MAC and address: each serves its own guests, not the wire.
+    await this.firewall.setTunnel(physical.device, network.dhcp_port?.mac_address ?? null);
+    try {
+      await attachPhysical(physical, this.interfaceMappings[network.physical_network] ?? '', network.network_type === 'vlan' ? network.segmentation_id : null, bridgeName(network.id), network.mtu);
+    } catch (error) {
+      await this.firewall.removeTunnel(physical.device);
+      throw error;
+    }
+  }
+
+  private physicalDevice(network: NetworkSpec): PhysicalDevice | undefined {
+    return physicalDeviceOf(this.interfaceMappings, network.network_type, network.physical_network, network.segmentation_id);
   }
 
   plugPort(port: PortSpec): Promise<void> {
@@ -241,10 +289,15 @@ export class LinuxBridgeDatapath implements Datapath {
     await this.firewall.removeBridge(bridge);
     const wired = this.networks.get(network.id);
     const tunnel = wired === undefined ? undefined : this.tunnelDevice(wired);
-    // The flooding entries go with the device.
+    // The forwarding and responder entries go with the device.
     if (tunnel !== undefined) {
       await deleteLink(tunnel);
       await this.firewall.removeTunnel(tunnel);
+    }
+    const physical = wired === undefined ? undefined : this.physicalDevice(wired);
+    if (physical !== undefined) {
+      await detachPhysical(physical);
+      await this.firewall.removeTunnel(physical.device);
     }
     await deleteLink(bridge);
     this.networks.delete(network.id);

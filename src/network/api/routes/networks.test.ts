@@ -51,6 +51,21 @@ describe('network routes', () => {
       assert.equal(fault(taken).type, 'VlanIdInUse');
       const unknown = await call('POST', '/v2.0/networks', { body: { network: { 'provider:network_type': 'gre' } }, as: ADMIN });
       assert.equal(unknown.status, 400);
+      // ML2's type drivers: a VLAN id in 1-4094, a physical network [ml2_type_vlan] names, none for vxlan, no id for flat.
+      for (const bad of [
+        { 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet1', 'provider:segmentation_id': 0 },
+        { 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet1', 'provider:segmentation_id': 4095 },
+        { 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet9', 'provider:segmentation_id': 101 },
+        { 'provider:network_type': 'vlan' },
+        { 'provider:network_type': 'vxlan', 'provider:physical_network': 'physnet1' },
+        { 'provider:network_type': 'flat', 'provider:physical_network': 'physnet2', 'provider:segmentation_id': 5 },
+        { 'provider:physical_network': 'physnet1' },
+      ]) {
+        const refused = await call('POST', '/v2.0/networks', { body: { network: bad }, as: ADMIN });
+        assert.equal(refused.status, 400, JSON.stringify(bad));
+        assert.equal(fault(refused).type, 'InvalidInput', JSON.stringify(bad));
+      }
+      assert.match(fault(await call('POST', '/v2.0/networks', { body: { network: { 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet9' } }, as: ADMIN })).message, /physical_network 'physnet9' unknown for VLAN provider network/);
       const member = await call('POST', '/v2.0/networks', { body: { network: { 'provider:network_type': 'vxlan' } } });
       assert.equal(member.status, 403);
       assert.equal(fault(member).type, 'PolicyNotAuthorized');

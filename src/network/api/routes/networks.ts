@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '../../errors.js';
 import { resourceRoutes, ownedTarget } from './resource-routes.js';
 import type { NetworkRouteDeps } from './route-deps.js';
-import { Description, Name, OWNED } from './schema-types.js';
+import { Description, IntegerLike, integerOf, Name, OWNED } from './schema-types.js';
 
 export const NetworkCreateBody = Type.Object(
   {
@@ -15,7 +15,8 @@ export const NetworkCreateBody = Type.Object(
     port_security_enabled: Type.Optional(Type.Boolean()),
     'provider:network_type': Type.Optional(Type.String({ maxLength: 32 })),
     'provider:physical_network': Type.Optional(Type.String({ maxLength: 64 })),
-    'provider:segmentation_id': Type.Optional(Type.Integer()),
+    // Neutron's convert_to_int: the CLI sends `--provider-segment 101` as "101"; the type driver checks the range.
+    'provider:segmentation_id': Type.Optional(IntegerLike),
   },
   { additionalProperties: false },
 );
@@ -42,7 +43,10 @@ export function networkResourceRoutes(deps: NetworkRouteDeps): FastifyPluginAsyn
     createBody: NetworkCreateBody,
     updateBody: NetworkUpdateBody,
     notFound: (id) => notFound('Network', id),
-    create: (owner, body) => networks.create(owner, body),
+    create: (owner, body) => {
+      const { 'provider:segmentation_id': segment, ...rest } = body;
+      return networks.create(owner, segment === undefined ? rest : { ...rest, 'provider:segmentation_id': integerOf(segment) });
+    },
     list: (caller) => networks.list(caller.isAdmin ? undefined : caller.projectId ?? ''),
     get: (id) => networks.get(id),
     update: (id, body) => networks.update(id, body),

@@ -5,7 +5,7 @@
  * line on stdout (`{ id, error? }`), and tears everything down when stdin closes.
  */
 import { createInterface } from 'node:readline';
-import type { NetworkSpec, PortSpec } from '../../datapath-spec.js';
+import type { NetworkSpec, PortSpec, RemotePortSpec } from '../../datapath-spec.js';
 import { LinuxBridgeDatapath, type LinuxBridgeOptions } from '../linux-bridge-datapath.js';
 
 export type DatapathMethod = 'ensureNetwork' | 'deleteNetwork' | 'setTunnelPeers' | 'plugPort' | 'unplugPort';
@@ -28,7 +28,7 @@ const datapath = new LinuxBridgeDatapath(options);
 const methods: Record<DatapathMethod, (args: readonly unknown[]) => Promise<void>> = {
   ensureNetwork: ([network]) => datapath.ensureNetwork(network as NetworkSpec),
   deleteNetwork: ([networkId]) => datapath.deleteNetwork(networkId as string),
-  setTunnelPeers: ([networkId, peers]) => datapath.setTunnelPeers(networkId as string, peers as string[]),
+  setTunnelPeers: ([networkId, peers, ports]) => datapath.setTunnelPeers(networkId as string, peers as string[], (ports ?? []) as RemotePortSpec[]),
   plugPort: ([port]) => datapath.plugPort(port as PortSpec),
   unplugPort: ([portId]) => datapath.unplugPort(portId as string),
 };

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import type { NetworkSpec, PortSpec } from '../../datapath-spec.js';
+import type { NetworkSpec, PortSpec, RemotePortSpec } from '../../datapath-spec.js';
 import type { LinuxBridgeOptions } from '../linux-bridge-datapath.js';
 import type { DatapathAnswer, DatapathCall, DatapathMethod } from './datapath-process.js';
 
@@ -15,7 +15,7 @@ const SCRIPT = fileURLToPath(new URL('./datapath-process.js', import.meta.url));
 export interface NamespacedDatapath {
   ensureNetwork(network: NetworkSpec): Promise<void>;
   deleteNetwork(networkId: string): Promise<void>;
-  setTunnelPeers(networkId: string, peers: readonly string[]): Promise<void>;
+  setTunnelPeers(networkId: string, peers: readonly string[], ports?: readonly RemotePortSpec[]): Promise<void>;
   plugPort(port: PortSpec): Promise<void>;
   unplugPort(portId: string): Promise<void>;
   /** Tears down what it wired and waits for the process to end. */
@@ -47,7 +47,7 @@ export function namespacedDatapath(namespace: string, options: LinuxBridgeOption
   return {
     ensureNetwork: (network) => call('ensureNetwork', network),
     deleteNetwork: (networkId) => call('deleteNetwork', networkId),
-    setTunnelPeers: (networkId, peers) => call('setTunnelPeers', networkId, peers),
+    setTunnelPeers: (networkId, peers, ports = []) => call('setTunnelPeers', networkId, peers, ports),
     plugPort: (port) => call('plugPort', port),
     unplugPort: (portId) => call('unplugPort', portId),
     async dispose() {
