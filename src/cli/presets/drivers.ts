@@ -38,6 +38,8 @@ export interface DriverSetting {
   readonly instancesPath?: string;
   /** Where real guests read image data from, under the request's context. */
   readonly images: { openImageData(context: RequestContext, id: string): Promise<Readable> };
+  /** `[compute] live_migration_inbound_addr`: where this host's incoming live migrations listen (empty: loopback). */
+  readonly migrationAddress?: string;
   /** Size of each fake host; the fake driver's profile otherwise. */
   readonly fakeHostSize?: FakeHostSize;
 }
@@ -53,5 +55,6 @@ export function computeDriverFactory(name: DriverName, setting: DriverSetting): 
       imageData: (image) => setting.images.openImageData(currentContext() ?? newAdminContext(), image.id),
       // Agents on this machine share the state dir's layout: a cold migration copies the disk across it.
       peerPaths: paths,
+      ...(setting.migrationAddress === undefined || setting.migrationAddress === '' ? {} : { migrationAddress: setting.migrationAddress }),
     });
 }

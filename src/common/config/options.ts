@@ -197,6 +197,10 @@ export const OPTIONS = {
       "Where compute agents keep their guests' disks (Nova's instances_path): empty for each host's own `<state_dir>/compute/<host>/instances`; a directory shared by several hosts (the same path on one machine, or an NFS mount) is shared instance storage: live migration leaves the disks in place and evacuation boots them again.",
       '',
     ),
+    live_migration_inbound_addr: str(
+      "Address of this host that the other compute hosts reach its incoming live migrations at: the destination's QEMU listens there for the migration stream and, in a block migration, for the disk copy (Nova's [libvirt] live_migration_inbound_addr). Empty: 127.0.0.1, for agents that share one machine's loopback (the all-in-one).",
+      '',
+    ),
     agents: int('Compute agents the all-in-one node runs, as hosts compute-1 … compute-N (`nimbus up --compute-hosts N`); scaled out, they run under `nimbus compute-agent`.', 1, { min: 0, max: 10000 }),
   },
   vnc: {
