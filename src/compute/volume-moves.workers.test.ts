@@ -153,6 +153,24 @@ describe('a volume-backed server with an attached volume moves on the workers', 
       await assertMappingsHold(moving);
     }));
 
+  test('shelve offloads at once (no snapshot): the volumes stay reserved for the server on no host; unshelve connects them where it lands', () =>
+    withVolumeBackedServer(2, async (moving) => {
+      const { cloud, servers, uuid } = moving;
+      await act(servers, MEMBER, uuid, (context, server) => servers.snapshots.shelve(context, server));
+      await waitFor(cloud.db, uuid, 'shelved_offloaded', null, 30_000);
+      assert.equal((await instance(cloud.db, uuid)).host, null);
+      assert.equal(cloud.driver('compute-1').inspect(uuid), undefined);
+      // The volume view lists attached attachments only (as Cinder's): the reserved one is not shown.
+      assert.deepEqual(await holds(moving), ['reserved', 'reserved'], 'reserved for the server, connected to no host');
+
+      await act(servers, MEMBER, uuid, (context, server) => servers.snapshots.unshelve(context, server));
+      await waitFor(cloud.db, uuid, 'active', null, 30_000);
+      const host = (await instance(cloud.db, uuid)).host ?? '';
+      assertGuestOn(moving, host, ['compute-1', 'compute-2']);
+      assert.deepEqual(await holds(moving), [`in-use ${host}`, `in-use ${host}`]);
+      await assertMappingsHold(moving);
+    }));
+
   test('evacuation: the volumes are attached on the new host and the down host’s attachments go', () =>
     withVolumeBackedServer(2, async (moving) => {
       const { cloud, uuid } = moving;

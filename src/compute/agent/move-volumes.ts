@@ -84,9 +84,9 @@ export async function attachVolumesHere(deps: ComputeManagerDeps, instance: Agen
 }
 
 /**
- * On the host taking the guest back (a reverted resize's source): each mapping's attachment (the
- * source's, kept through the move) is connected to this host again and completed (Nova's
- * _update_volume_attachments and _complete_volume_attachments).
+ * On the host taking the guest (back): each mapping's attachment — a reverted resize's source's,
+ * kept through the move, or the one an offload left reserved — is connected to this host and
+ * completed (Nova's _update_volume_attachments and _complete_volume_attachments).
  */
 export async function reconnectVolumesHere(deps: ComputeManagerDeps, instance: AgentInstance): Promise<AgentInstance> {
   const mappings = await volumeMappings(deps, instance.uuid);
@@ -96,6 +96,25 @@ export async function reconnectVolumesHere(deps: ComputeManagerDeps, instance: A
   for (const mapping of mappings) connected.push(await connectHere(deps, volumes, mapping, mapping.attachmentId ?? ''));
   await completeAttachments(deps, connected);
   return withVolumes(instance, connected);
+}
+
+/**
+ * The guest leaves this host with nowhere to go yet (a shelve offload; Nova's
+ * _terminate_volume_connections): each volume keeps a new attachment without a connector, which
+ * reserves it for the instance, and the one connected here goes. The host that takes the guest
+ * connects the reserved one (`reconnectVolumesHere`).
+ */
+export async function disconnectVolumes(deps: ComputeManagerDeps, instanceUuid: string): Promise<void> {
+  const mappings = await volumeMappings(deps, instanceUuid);
+  if (mappings.length === 0) return;
+  const volumes = volumeApi(deps);
+  for (const mapping of mappings) {
+    if (mapping.connectionInfo === null) continue;
+    const reserved = await volumes.attachmentCreate(contextOf(), mapping.volumeId ?? '', instanceUuid);
+    await deps.conductor.blockDeviceSave({ id: mapping.id, changes: { attachmentId: reserved.id, connectionInfo: null } });
+    await volumes.attachmentDelete(contextOf(), mapping.attachmentId ?? '');
+  }
+  LOG.info(`Volumes ${mappings.map((mapping) => mapping.volumeId).join(', ')} disconnected from ${deps.host}, still reserved for the instance`, { instance: instanceUuid });
 }
 
 /** The guest uses its volumes on this host (Nova's attachment_complete). */

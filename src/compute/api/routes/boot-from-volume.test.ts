@@ -131,10 +131,10 @@ describe('boot from volume: the servers API over a real volume service', () => {
       ),
     ));
 
-  test('a volume-backed server refuses snapshot, shelve, rebuild and rescue with a 409; resize and the moves go ahead without a local root disk', () =>
+  test('a volume-backed server refuses snapshot, rebuild and rescue with a 409; resize, the moves and shelve (offloaded at once) go ahead', () =>
     withComputeApp(async ({ call, db, recorded }) => {
       const server = await insertInstance(db, 'demo', { image_ref: '' });
-      const refused: Json[] = [{ createImage: { name: 'snap' } }, { shelve: null }, { rebuild: { imageRef: IMAGE_ID } }, { rescue: null }];
+      const refused: Json[] = [{ createImage: { name: 'snap' } }, { rebuild: { imageRef: IMAGE_ID } }, { rescue: null }];
       for (const action of refused) {
         const reply = await call('POST', `/servers/${server}/action`, { body: action, as: ADMIN, version: '2.30' });
         assert.equal(reply.status, 409, JSON.stringify(action));
@@ -147,5 +147,9 @@ describe('boot from volume: the servers API over a real volume service', () => {
       const moved = await insertInstance(db, 'demo', { image_ref: '' });
       assert.equal((await call('POST', `/servers/${moved}/action`, { body: { 'os-migrateLive': { host: null, block_migration: 'auto' } }, as: ADMIN, version: '2.30' })).status, 202);
       assert.equal(recorded.liveMigrations.length, 1);
+      // Shelve makes no snapshot: its root volume keeps the disk, and the host offloads it at once.
+      const shelved = await insertInstance(db, 'demo', { image_ref: '' });
+      assert.equal((await call('POST', `/servers/${shelved}/action`, { body: { shelve: null }, as: ADMIN })).status, 202);
+      assert.deepEqual(recorded.agent.at(-1)?.verb, 'shelve_offload_instance');
     }));
 });
