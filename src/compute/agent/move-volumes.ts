@@ -12,7 +12,7 @@ import { currentContext, newAdminContext, type RequestContext } from '../../comm
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { AgentBlockDevice, AgentInstance } from '../conductor/rpc-api.js';
-import { volumeConnectionOf, type AgentVolume } from '../volumes/block-device.js';
+import { agentVolumeOf, volumeConnectionOf } from '../volumes/block-device.js';
 import { hostConnector } from '../volumes/host-connector.js';
 import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import type { ComputeManagerDeps } from './operations/operation-context.js';
@@ -29,18 +29,6 @@ export async function volumeMappings(deps: ComputeManagerDeps, instanceUuid: str
 function volumeApi(deps: ComputeManagerDeps): ComputeVolumeApi {
   if (deps.volumes === undefined) throw new Error('This compute host has no volume API configured ([cinder] endpoint_override or [service_user])');
   return deps.volumes;
-}
-
-/** A saved mapping as the agent and the driver see the volume. */
-function agentVolume(mapping: AgentBlockDevice): AgentVolume {
-  return {
-    volumeId: mapping.volumeId ?? '',
-    attachmentId: mapping.attachmentId,
-    mountpoint: mapping.deviceName ?? '',
-    bootIndex: mapping.bootIndex,
-    deleteOnTermination: mapping.deleteOnTermination,
-    connection: volumeConnectionOf(mapping.connectionInfo),
-  };
 }
 
 /** Connects `attachmentId` to this host; the connection must be one this host can use. */
@@ -188,6 +176,6 @@ export async function restoreAttachments(deps: ComputeManagerDeps, instanceUuid:
 }
 
 function withVolumes(instance: AgentInstance, connected: readonly AgentBlockDevice[]): AgentInstance {
-  const byVolume = new Map(connected.map((mapping) => [mapping.volumeId, agentVolume(mapping)]));
+  const byVolume = new Map(connected.map((mapping) => [mapping.volumeId, agentVolumeOf(mapping)]));
   return { ...instance, volumes: instance.volumes.map((volume) => byVolume.get(volume.volumeId) ?? volume) };
 }
