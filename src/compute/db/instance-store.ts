@@ -10,7 +10,7 @@ import { readSystemMetadata, writeSystemMetadata } from './system-metadata.js';
 import type { ComputeTables, InstancesTable } from './tables.js';
 import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-compare-and-set.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
-import { volumeConnectionOf, type AgentVolume } from '../volumes/block-device.js';
+import { agentVolumeOf, type AgentVolume } from '../volumes/block-device.js';
 import { BlockDeviceStore } from './bdm-store.js';
 import { parseNetworkInfo, type NetworkInfo } from '../network/network-info.js';
 import type { AgentInstance, FaultArgs, InstanceFlavors, InstanceUpdateArgs } from '../conductor/rpc-api.js';
@@ -59,14 +59,7 @@ export class InstanceStore {
         uuid,
         list
           .filter((mapping) => mapping.volumeId !== null && mapping.destinationType === 'volume')
-          .map((mapping) => ({
-            volumeId: mapping.volumeId ?? '',
-            attachmentId: mapping.attachmentId,
-            mountpoint: mapping.deviceName ?? '',
-            bootIndex: mapping.bootIndex,
-            deleteOnTermination: mapping.deleteOnTermination,
-            connection: volumeConnectionOf(mapping.connectionInfo),
-          })),
+          .map(agentVolumeOf),
       ]),
     );
   }

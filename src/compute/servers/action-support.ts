@@ -107,13 +107,18 @@ export function checkLock(context: RequestContext, server: Server): void {
   if (server.row.locked && !(context.isAdmin ?? false)) throw new Conflict(`Instance ${server.row.uuid} is locked`);
 }
 
+/** Whether the server boots from a volume (Nova's is_volume_backed_instance): it has no image of its own. */
+export function isVolumeBacked(server: Server): boolean {
+  return server.row.image_ref === '';
+}
+
 /**
- * A volume-backed server (no image of its own: its root disk is a volume) refuses what this cloud
- * cannot do with a root volume — snapshot, shelve, rebuild, rescue, resize and the moves — with a
- * 409 naming why, where Nova would do them.
+ * A volume-backed server refuses what this cloud cannot do with a root volume — snapshot, shelve,
+ * rebuild and rescue — with a 409 naming why, where Nova would do them. (Resize, cold and live
+ * migration and evacuation move it: its volumes follow the guest.)
  */
 export function requireImageBacked(server: Server, action: string): void {
-  if (server.row.image_ref === '') throw new Conflict(`Cannot '${action}' instance ${server.row.uuid} while it is volume-backed: this cloud does not support it`);
+  if (isVolumeBacked(server)) throw new Conflict(`Cannot '${action}' instance ${server.row.uuid} while it is volume-backed: this cloud does not support it`);
 }
 
 /** The server's host; a server never scheduled has none and is not ready for host actions (409). */

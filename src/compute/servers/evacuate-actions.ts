@@ -6,7 +6,7 @@ import { MigrationStatus, MigrationType } from '../moves/migration.js';
 import type { ExpectedState } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
+import { hostOf, type ActionSupport } from './action-support.js';
 import { generatePassword } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import { computeService } from '../scheduler/host-source.js';
@@ -47,7 +47,6 @@ export class EvacuateActions {
     }
     if (options.host !== null && options.host === server.row.host) throw new BadRequest("The target host can't be the same one.");
     await this.support.requireState(server, 'evacuate', EVACUABLE);
-    requireImageBacked(server, 'evacuate');
     const source = hostOf(server);
     if ((await computeService(this.services, source))?.up === true) throw new BadRequest(`Compute service of ${source} is still in use.`);
     const { store, now } = this.support.deps;

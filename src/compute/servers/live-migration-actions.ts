@@ -4,7 +4,7 @@ import type { MigrationStore } from '../db/migration-store.js';
 import { MigrationStatus, MigrationType, type MigrationRow } from '../moves/migration.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
+import { hostOf, type ActionSupport } from './action-support.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import { hasComputeNode } from './move-checks.js';
 import type { Server } from './server.js';
@@ -40,7 +40,6 @@ export class LiveMigrationActions {
   async liveMigrate(context: RequestContext, server: Server, options: LiveMigrateOptions): Promise<void> {
     const { uuid } = server.row;
     const source = hostOf(server);
-    requireImageBacked(server, 'os-migrateLive');
     if (options.host !== null && !(await hasComputeNode(this.support, options.host))) {
       throw new BadRequest(`Compute host ${options.host} could not be found.`);
     }

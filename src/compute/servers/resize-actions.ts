@@ -22,7 +22,7 @@ import { computeService } from '../scheduler/host-source.js';
 import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
+import { hostOf, isVolumeBacked, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, type ImageLookup } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import { hasComputeNode } from './move-checks.js';
@@ -66,7 +66,10 @@ export class ResizeActions {
     const current = storedFlavors(server).cur;
     const flavor = await this.#newFlavor(context, flavorRef);
     if (flavor.flavorid === current.flavorid) throw new BadRequest('When resizing, instances must change flavor!');
-    if (flavor.root_gb === 0 && current.root_gb !== 0) throw new BadRequest('Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.');
+    // A volume-backed server's root disk is its volume: a flavor's disk size does not apply to it.
+    if (flavor.root_gb === 0 && current.root_gb !== 0 && !isVolumeBacked(server)) {
+      throw new BadRequest('Server disk was unable to be resized because: Resize to zero disk flavor is not allowed.');
+    }
     await this.#checkUpsizeQuota(server, current, flavor);
     const image = await this.#image(context, server);
     if (image !== undefined) checkImageFitsFlavor(image, flavor);
@@ -129,7 +132,6 @@ export class ResizeActions {
   /** check_instance_lock, check_instance_state(ACTIVE, STOPPED; no task) and check_instance_host(check_is_up). */
   async #checkMovable(context: RequestContext, server: Server, action: string): Promise<void> {
     await this.support.guard(context, server, action, { vmState: [VmState.ACTIVE, VmState.STOPPED], taskState: [null] });
-    requireImageBacked(server, action);
     await this.#checkServiceUp(hostOf(server));
   }
 
@@ -173,6 +175,7 @@ export class ResizeActions {
 
   /** The image the server was built from; one since deleted is not checked against (Nova reads its copy in system metadata). */
   async #image(context: RequestContext, server: Server): Promise<ImageRef | undefined> {
+    if (isVolumeBacked(server)) return undefined;
     try {
       return await this.deps.images.getImageForCompute(context, server.row.image_ref);
     } catch (error) {
@@ -217,6 +220,8 @@ export class ResizeActions {
       ...singleInstanceSpec(row.uuid, row.project_id, flavorResources(flavor), { id: row.image_ref, properties: image?.properties ?? {} }),
       ...(row.availability_zone === null ? {} : { availabilityZone: row.availability_zone }),
       ...(host === undefined ? {} : { requestedDestination: { host } }),
+      // Its root disk is a volume: the destination needs no local disk for root_gb.
+      ...(isVolumeBacked(server) ? { isBootFromVolume: true } : {}),
     };
   }
 }

@@ -13,7 +13,7 @@ import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.
 import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
+import { hostOf, isVolumeBacked, requireImageBacked, type ActionSupport } from './action-support.js';
 import type { AvailabilityZoneNames } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
@@ -92,8 +92,14 @@ export class SnapshotActions {
   /** shelve: a snapshot named `<name>-shelved`, the guest off; the agent offloads per shelved_offload_time. */
   async shelve(context: RequestContext, server: Server): Promise<void> {
     await this.deps.support.guard(context, server, 'shelve', SNAPSHOT_FROM);
-    requireImageBacked(server, 'shelve');
     const host = hostOf(server);
+    if (isVolumeBacked(server)) {
+      // Nova: its root volume keeps its disk, so no snapshot; the guest is offloaded at once.
+      await this.deps.support.transition(context, server, 'shelve', SNAPSHOT_FROM, { task_state: TaskState.SHELVING });
+      await this.deps.support.record(context, server.row.uuid, InstanceActionName.SHELVE);
+      await this.deps.support.agents.cast(host, 'shelve_offload_instance', { instanceUuid: server.row.uuid, clean: true });
+      return;
+    }
     const image = await createSnapshotRecord(this.deps.images, context, server, `${server.row.display_name}-shelved`);
     await this.#claimWithImage(context, server, 'shelve', { task_state: TaskState.SHELVING }, image.id);
     await this.deps.support.record(context, server.row.uuid, InstanceActionName.SHELVE);
@@ -158,7 +164,7 @@ export class SnapshotActions {
   async #unshelveSpec(context: RequestContext, server: Server, zone: string | null): Promise<RequestSpec> {
     const { row } = server;
     const imageId = (await this.deps.support.deps.store.systemMetadata(row.uuid))['shelved_image_id'] ?? row.image_ref;
-    const properties = await this.deps.images.getImageForCompute(context, imageId).then(
+    const properties = imageId === '' ? {} : await this.deps.images.getImageForCompute(context, imageId).then(
       (image) => image.properties,
       (error: unknown) => {
         // A missing snapshot fails the unshelve on the host, with the fault Nova gives.
@@ -171,6 +177,8 @@ export class SnapshotActions {
     const flavor = { vcpus: row.vcpus, memoryMb: row.memory_mb, rootGb: row.root_gb, ephemeralGb: row.ephemeral_gb, swapMb: stored.swap ?? 0, extraSpecs: stored.extra_specs ?? {} };
     return {
       ...singleInstanceSpec(row.uuid, row.project_id, flavor, { id: imageId, properties }),
+      // A volume-backed server's root disk is its volume: no local disk is claimed for root_gb.
+      ...(isVolumeBacked(server) ? { isBootFromVolume: true } : {}),
       ...(zone === null ? {} : { availabilityZone: zone }),
       ...(group === undefined ? {} : { serverGroup: group }),
     };

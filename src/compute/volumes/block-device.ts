@@ -59,6 +59,18 @@ export function volumeConnectionOf(connectionInfo: Readonly<Record<string, unkno
   }
 }
 
+/** A volume's mapping as the agent and the driver see the volume. */
+export function agentVolumeOf(mapping: Pick<BlockDeviceMapping, 'volumeId' | 'attachmentId' | 'deviceName' | 'bootIndex' | 'deleteOnTermination' | 'connectionInfo'>): AgentVolume {
+  return {
+    volumeId: mapping.volumeId ?? '',
+    attachmentId: mapping.attachmentId,
+    mountpoint: mapping.deviceName ?? '',
+    bootIndex: mapping.bootIndex,
+    deleteOnTermination: mapping.deleteOnTermination,
+    connection: volumeConnectionOf(mapping.connectionInfo),
+  };
+}
+
 /** The mapping a volume-backed server boots from (Nova's is_volume_backed_instance: a volume at boot index 0), if any. */
 export function rootVolume(mappings: readonly BlockDeviceMapping[]): BlockDeviceMapping | undefined {
   return mappings.find((mapping) => mapping.bootIndex === 0 && mapping.destinationType === 'volume' && mapping.volumeId !== null);

@@ -13,6 +13,8 @@ import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
+import { attachVolumesHere, dropOtherAttachments, restoreAttachments, volumeMappings } from '../move-volumes.js';
+import { movingImage } from './resize-operations.js';
 import type { AgentHandlers } from '../rpc-api.js';
 import { giveUpMigration } from './give-up-migration.js';
 import type { OperationContext } from './operation-context.js';
@@ -27,13 +29,22 @@ export function evacuateOperation({ deps, runner }: OperationContext): Pick<Agen
         taskStates: [TaskState.REBUILDING],
         work: async (instance) => {
           const powerOn = instance.vmState !== VmState.STOPPED;
-          const image = await deps.images.getImageMeta(instance.imageRef);
-          const spec = guestSpec(await bindNetworkTo(deps, instance), image);
-          const onDisk = await deps.driver.instanceOnDisk(spec);
+          const image = await movingImage(deps, instance);
+          const bound = await bindNetworkTo(deps, instance);
+          const onDisk = await deps.driver.instanceOnDisk(guestSpec(bound, image));
           // The caller's word (before 2.14) must match what this host finds, as Nova checks.
           if (onSharedStorage !== null && onSharedStorage !== onDisk) throw new BadRequest('Invalid state of instance files on shared storage');
           if (onDisk) LOG.info(`Evacuating from shared instance storage: booting the instance's own disks`, { instance: instanceUuid });
-          await deps.driver.spawn(spec, { powerOn, adminPassword, reuseDisks: onDisk });
+          // The volumes get this host's attachments; the down host's go once the guest runs here.
+          const sourceVolumes = await volumeMappings(deps, instanceUuid);
+          const here = await attachVolumesHere(deps, bound);
+          try {
+            await deps.driver.spawn(guestSpec(here, image), { powerOn, adminPassword, reuseDisks: onDisk });
+          } catch (error) {
+            await restoreAttachments(deps, instanceUuid, sourceVolumes);
+            throw error;
+          }
+          await dropOtherAttachments(deps, instanceUuid);
           await deps.conductor.confirmMoveResources({ instanceUuid, migrationUuid: migration.uuid });
           await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.DONE } });
           return {

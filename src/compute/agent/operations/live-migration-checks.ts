@@ -34,7 +34,10 @@ export function liveMigrationChecks({ deps }: OperationContext): Pick<AgentHandl
 
     check_can_live_migrate_source: ({ instanceUuid, destStorageId, blockMigration }) =>
       runEvent(deps, instanceUuid, 'compute_check_can_live_migrate_source', async () => {
-        const shared = destStorageId === (await deps.driver.instanceStorageId());
+        // Nova's is_shared_block_storage: a volume-backed guest's root disk is reached from every host.
+        const instance = await deps.conductor.instanceGet(instanceUuid);
+        const volumeBacked = instance?.volumes.some((volume) => volume.bootIndex === 0) ?? false;
+        const shared = volumeBacked || destStorageId === (await deps.driver.instanceStorageId());
         return liveMigrationStorage(deps.host, shared, blockMigration);
       }),
   };

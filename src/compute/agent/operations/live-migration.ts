@@ -11,9 +11,11 @@ import { getLogger } from '../../../common/logging/logger.js';
 import { MigrationStatus } from '../../moves/migration.js';
 import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { AgentInstance } from '../../conductor/rpc-api.js';
+import type { AgentBlockDevice, AgentInstance } from '../../conductor/rpc-api.js';
 import type { LiveMigrationResult } from '../../virt/driver.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
+import { attachVolumesHere, dropOtherAttachments, restoreAttachments, volumeMappings } from '../move-volumes.js';
+import { movingImage } from './resize-operations.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
 import { LiveMigrationsInProgress } from '../live-migrations-in-progress.js';
 import type { AgentHandlers, LiveMigrationArgs } from '../rpc-api.js';
@@ -64,9 +66,11 @@ export function liveMigrationOperations({ deps, runner }: OperationContext): Pic
       runEvent(deps, instanceUuid, 'compute_pre_live_migration', async () => {
         const instance = await instanceOf(instanceUuid);
         // A block migration builds a new disk on this host, over the image as a boot does.
-        const image = blockMigration ? await deps.images.getImageMeta(instance.imageRef) : undefined;
-        // The ports move first, so the destination's bridges and taps exist before QEMU listens there.
-        return deps.driver.preLiveMigration(guestSpec(await bindNetworkTo(deps, instance), image), { sourceHost, blockMigration });
+        const image = blockMigration ? await movingImage(deps, instance) : undefined;
+        // The ports move first, so the destination's bridges and taps exist before QEMU listens there;
+        // the volumes get this host's attachments (the source restores its own if the migration fails).
+        const here = await attachVolumesHere(deps, await bindNetworkTo(deps, instance));
+        return deps.driver.preLiveMigration(guestSpec(here, image), { sourceHost, blockMigration });
       }),
 
     post_live_migration_at_destination: ({ instanceUuid }) =>
@@ -110,6 +114,8 @@ async function liveMigrate(deps: ComputeManagerDeps, inProgress: LiveMigrationsI
   const { migration, destHost, blockMigration } = args;
   const uuid = instance.uuid;
   const outgoing = inProgress.begin(uuid, migration.id);
+  // The volumes' attachments as they are here: what a rollback restores (Nova's source_bdms).
+  const sourceVolumes = await volumeMappings(deps, uuid);
   let result: LiveMigrationResult;
   try {
     const preparing = await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.PREPARING }, expectedStatuses: [MigrationStatus.QUEUED] });
@@ -127,14 +133,14 @@ async function liveMigrate(deps: ComputeManagerDeps, inProgress: LiveMigrationsI
     }
   } catch (error) {
     // The runner logs the failure and records the fault once the rollback is done.
-    await rollbackLiveMigration(deps, instance, args, MigrationStatus.ERROR);
+    await rollbackLiveMigration(deps, instance, args, MigrationStatus.ERROR, sourceVolumes);
     throw error;
   } finally {
     inProgress.end(uuid);
   }
   if (result === 'aborted') {
     LOG.info(`Live migration to ${destHost} aborted; the instance stays here`, { instance: uuid });
-    await rollbackLiveMigration(deps, instance, args, MigrationStatus.CANCELLED);
+    await rollbackLiveMigration(deps, instance, args, MigrationStatus.CANCELLED, sourceVolumes);
     return { changes: {} };
   }
   return postLiveMigration(deps, instance, args);
@@ -149,6 +155,8 @@ async function postLiveMigration(deps: ComputeManagerDeps, instance: AgentInstan
   try {
     const powerState = await deps.agents.call(destHost, 'post_live_migration_at_destination', { instanceUuid: instance.uuid });
     await deps.driver.postLiveMigrationAtSource(guestSpec(instance));
+    // The volumes are the destination's now: this host's attachments go.
+    await dropOtherAttachments(deps, instance.uuid);
     await conductor.confirmMoveResources(claim);
     await conductor.migrationUpdate({ id: migration.id, changes: { status: MigrationStatus.COMPLETED } });
     LOG.info(`Migrating instance to ${destHost} finished successfully.`, { instance: instance.uuid });
@@ -162,12 +170,14 @@ async function postLiveMigration(deps: ComputeManagerDeps, instance: AgentInstan
 }
 
 /** Nova's _rollback_live_migration: undo the destination's preparation and give back its claim; the guest stays here. */
-async function rollbackLiveMigration(deps: ComputeManagerDeps, instance: AgentInstance, args: LiveMigrationArgs, status: MigrationStatus): Promise<void> {
+async function rollbackLiveMigration(deps: ComputeManagerDeps, instance: AgentInstance, args: LiveMigrationArgs, status: MigrationStatus, sourceVolumes: readonly AgentBlockDevice[]): Promise<void> {
   try {
     await deps.agents.call(args.destHost, 'rollback_live_migration_at_destination', { instanceUuid: instance.uuid, blockMigration: args.blockMigration });
   } catch (error) {
     LOG.warning(`Rollback of the live migration on ${args.destHost} failed: ${messageOf(error)}`, { instance: instance.uuid });
   }
+  // The volumes hold this host's attachments and connections again; the destination's go.
+  await restoreAttachments(deps, instance.uuid, sourceVolumes);
   await giveUpMigration(deps, instance.uuid, args.migration, status);
 }
 

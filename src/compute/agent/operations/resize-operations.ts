@@ -13,9 +13,10 @@ import type { MoveMigrationWire } from '../../moves/migration.js';
 import type { Flavor } from '../../flavors/flavor.js';
 import { RESIZING_STATES, TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
-import type { FlavorSpec } from '../../virt/instance-spec.js';
+import type { FlavorSpec, ImageMeta } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
-import { guestSpec } from '../guest-spec.js';
+import { guestSpec, knownImage } from '../guest-spec.js';
+import { attachVolumesHere, dropOtherAttachments } from '../move-volumes.js';
 import type { AgentHandlers, FinishResizeArgs, PrepResizeArgs } from '../rpc-api.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
 
@@ -23,6 +24,11 @@ const LOG = getLogger('nimbus.compute.manager');
 
 /** Task states of a move still under way. */
 const MOVING: readonly TaskState[] = [...RESIZING_STATES, TaskState.RESIZE_REVERTING];
+
+/** The image a moving guest's disks were made from; a volume-backed guest has none of its own (its root volume holds it). */
+export function movingImage(deps: ComputeManagerDeps, instance: AgentInstance): Promise<ImageMeta> {
+  return instance.imageRef === '' ? Promise.resolve(knownImage('')) : deps.images.getImageMeta(instance.imageRef);
+}
 
 /** A stored flavor in the driver's terms. */
 export function virtFlavor(flavor: Flavor): FlavorSpec {
@@ -132,8 +138,9 @@ function finishResize({ deps, runner }: OperationContext, args: FinishResizeArgs
       const resizeInstance = old.root_gb !== flavor.rootGb || old.ephemeral_gb !== flavor.ephemeralGb || old.swap !== flavor.swapMb;
       const powerOn = args.oldVmState !== VmState.STOPPED;
       // The disk arrives without its base: the driver fetches the image on this host as a boot does.
-      const image = await deps.images.getImageMeta(instance.imageRef);
-      const here = await bindNetworkTo(deps, instance);
+      const image = await movingImage(deps, instance);
+      // The volumes get this host's attachments; the source's stay until confirm or revert.
+      const here = await attachVolumesHere(deps, await bindNetworkTo(deps, instance));
       await deps.driver.finishMigration(migrationRef(migration), { ...guestSpec(here, image), flavor }, args.disks, { resizeInstance, powerOn });
       await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: 'finished' } });
       return {
@@ -150,6 +157,7 @@ function finishResize({ deps, runner }: OperationContext, args: FinishResizeArgs
     onFailure: async () => {
       await errorOutMigration(deps, migration);
       await source();
+      await dropOtherAttachments(deps, args.instanceUuid);
       return { changes: { vmState: VmState.ERROR } };
     },
     onSkipped: async (instance) => {

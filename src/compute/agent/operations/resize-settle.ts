@@ -12,6 +12,7 @@ import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { PowerState } from '../../virt/power-state.js';
 import { guestRef, guestSpec } from '../guest-spec.js';
+import { dropOtherAttachments, reconnectVolumesHere, restoreAttachments } from '../move-volumes.js';
 import type { AgentHandlers, MoveArgs } from '../rpc-api.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 import { errorOutMigration, migrationRef, releaseDestination, virtFlavor } from './resize-operations.js';
@@ -31,6 +32,8 @@ export function resizeSettleOperations({ deps, runner }: OperationContext): Pick
         taskStates: [TaskState.RESIZE_REVERTING],
         work: async (instance) => {
           await deps.driver.destroy(guestSpec(instance), { destroyDisks: true });
+          // The volumes hold the source's attachments again; it connects them when it takes the guest back.
+          await restoreAttachments(deps, instance.uuid);
           await releaseDestination(deps, instance.uuid, args.migration);
           return {
             changes: { taskState: TaskState.RESIZE_REVERTING, powerState: PowerState.SHUTDOWN },
@@ -54,7 +57,7 @@ export function resizeSettleOperations({ deps, runner }: OperationContext): Pick
         work: async (instance) => {
           const { migration } = args;
           const powerOn = args.oldVmState !== VmState.STOPPED;
-          const here = await bindNetworkTo(deps, instance);
+          const here = await reconnectVolumesHere(deps, await bindNetworkTo(deps, instance));
           await deps.driver.finishRevertMigration(migrationRef(migration), { ...guestSpec(here), flavor: virtFlavor(args.oldFlavor) }, { powerOn });
           await deps.conductor.migrationUpdate({ id: migration.id, changes: { status: 'reverted' } });
           LOG.info(`Updating instance to original state: '${args.oldVmState}'`, { instance: instance.uuid });
@@ -94,6 +97,8 @@ async function confirmResize(deps: ComputeManagerDeps, { instanceUuid, migration
     failure = error;
   } finally {
     await conductor.confirmMoveResources({ instanceUuid, migrationUuid: migration.uuid });
+    // The guest's volumes are the destination's now: the source's attachments go.
+    await dropOtherAttachments(deps, instanceUuid);
     await deps.reportResources();
   }
   if (failure !== undefined) {

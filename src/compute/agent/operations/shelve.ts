@@ -3,8 +3,11 @@
  * _shelve_instance, _shelve_offload_instance, _unshelve_instance, _poll_shelved_instances).
  * Shelve powers the guest off and snapshots it into the image the API created; with
  * `shelved_offload_time` 0 it goes on to offload at once: the guest is destroyed, its claims
- * released and its host cleared. Unshelve powers a shelved guest on where it is, or spawns an
- * offloaded one from its snapshot on the host the conductor claimed, then deletes the snapshot.
+ * released and its host cleared, its volumes left reserved and connected to no host. A
+ * volume-backed server is offloaded at once, without a snapshot: its root volume keeps its disk.
+ * Unshelve powers a shelved guest on where it is, or spawns an offloaded one from its snapshot (or
+ * its root volume) on the host the conductor claimed, its volumes connected there, then deletes
+ * the snapshot.
  */
 import { bindNetworkTo } from '../move-network.js';
 import { NimbusError, NotFound } from '../../../common/errors/errors.js';
@@ -14,7 +17,8 @@ import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { InstanceNotFound } from '../../virt/errors.js';
 import { PowerState } from '../../virt/power-state.js';
-import { guestRef, guestSpec } from '../guest-spec.js';
+import { guestRef, guestSpec, knownImage } from '../guest-spec.js';
+import { disconnectVolumes, reconnectVolumesHere } from '../move-volumes.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
 import type { AgentHandlers } from '../rpc-api.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
@@ -76,7 +80,8 @@ export function shelveOperations({ deps, runner }: OperationContext): Pick<Agent
     shelve_offload_instance: ({ instanceUuid, clean }) =>
       runner.run(instanceUuid, {
         event: 'compute_shelve_offload_instance',
-        taskStates: [TaskState.SHELVING_OFFLOADING],
+        // Shelving: a volume-backed server is offloaded at once, with no snapshot (Nova's API casts it so).
+        taskStates: [TaskState.SHELVING, TaskState.SHELVING_OFFLOADING],
         work: (instance) => offload(deps, instance, clean),
       }),
 
@@ -112,13 +117,25 @@ export function shelveOperations({ deps, runner }: OperationContext): Pick<Agent
   };
 }
 
+/** An offloaded guest on this host: from its shelve snapshot, or a volume-backed one from its root volume; its volumes connected here first. */
 async function spawnFromSnapshot(deps: ComputeManagerDeps, instance: AgentInstance, imageId: string | null): Promise<void> {
   await advanceTaskState(deps, instance.uuid, TaskState.UNSHELVING, TaskState.SPAWNING);
-  if (imageId === null) throw new ShelvedImageNotFound('(none recorded)');
-  const image = await deps.images.getImageMeta(imageId).catch((error: unknown) => {
-    throw error instanceof NimbusError && error.status === 404 ? new ShelvedImageNotFound(imageId) : error;
-  });
-  await deps.driver.spawn(guestSpec(await bindNetworkTo(deps, instance), image), { powerOn: true, adminPassword: null, reuseDisks: false });
+  const volumeBacked = instance.imageRef === '';
+  if (imageId === null && !volumeBacked) throw new ShelvedImageNotFound('(none recorded)');
+  const image =
+    imageId === null
+      ? knownImage('')
+      : await deps.images.getImageMeta(imageId).catch((error: unknown) => {
+          throw error instanceof NimbusError && error.status === 404 ? new ShelvedImageNotFound(imageId) : error;
+        });
+  const here = await reconnectVolumesHere(deps, await bindNetworkTo(deps, instance));
+  try {
+    await deps.driver.spawn(guestSpec(here, image), { powerOn: true, adminPassword: null, reuseDisks: false });
+  } catch (error) {
+    // Offloaded again: the volumes stay reserved for the instance, connected nowhere.
+    await disconnectVolumes(deps, instance.uuid);
+    throw error;
+  }
 }
 
 /**
@@ -134,6 +151,8 @@ async function offload(deps: ComputeManagerDeps, instance: AgentInstance, clean:
     if (!(error instanceof InstanceNotFound)) throw error;
   }
   await deps.driver.destroy(guestSpec(instance), { destroyDisks: true });
+  // The volumes stay the instance's (a volume-backed one's root too), reserved and connected to no host.
+  await disconnectVolumes(deps, instance.uuid);
   await deps.conductor.releaseResources(instance.uuid);
   return {
     changes: { vmState: VmState.SHELVED_OFFLOADED, powerState: PowerState.SHUTDOWN, host: null, node: null },

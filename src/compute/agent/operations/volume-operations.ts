@@ -16,6 +16,7 @@ import { volumeConnectionOf } from '../../volumes/block-device.js';
 import { hostConnector } from '../../volumes/host-connector.js';
 import type { ComputeVolumeApi } from '../../volumes/volume-api.js';
 import { guestRef } from '../guest-spec.js';
+import { deleteOtherAttachments } from '../move-volumes.js';
 import type { AgentHandlers, VolumeAttachArgs } from '../rpc-api.js';
 import { withEvent } from './instance-event.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
@@ -78,6 +79,8 @@ export async function releaseVolumes(deps: ComputeManagerDeps, instance: AgentIn
   for (const volume of instance.volumes) {
     try {
       const volumes = volumeApi(deps);
+      // A move's other end may still hold one (a server deleted while its resize waited): it goes too.
+      await deleteOtherAttachments(volumes, instance.uuid, volume);
       if (volume.attachmentId !== null) await volumes.attachmentDelete(context, volume.attachmentId);
       if (volume.deleteOnTermination) await volumes.delete(context, volume.volumeId);
     } catch (error) {

@@ -131,22 +131,25 @@ describe('boot from volume: the servers API over a real volume service', () => {
       ),
     ));
 
-  test('a volume-backed server refuses snapshot, shelve, rebuild, rescue, resize and the moves with a 409', () =>
-    withComputeApp(async ({ call, db }) => {
+  test('a volume-backed server refuses snapshot, rebuild and rescue with a 409; resize, the moves and shelve (offloaded at once) go ahead', () =>
+    withComputeApp(async ({ call, db, recorded }) => {
       const server = await insertInstance(db, 'demo', { image_ref: '' });
-      const actions: Json[] = [
-        { createImage: { name: 'snap' } },
-        { shelve: null },
-        { rebuild: { imageRef: IMAGE_ID } },
-        { rescue: null },
-        { resize: { flavorRef: '2' } },
-        { migrate: null },
-        { 'os-migrateLive': { host: null, block_migration: 'auto' } },
-      ];
-      for (const action of actions) {
+      const refused: Json[] = [{ createImage: { name: 'snap' } }, { rebuild: { imageRef: IMAGE_ID } }, { rescue: null }];
+      for (const action of refused) {
         const reply = await call('POST', `/servers/${server}/action`, { body: action, as: ADMIN, version: '2.30' });
         assert.equal(reply.status, 409, JSON.stringify(action));
         assert.match(String((reply.json['conflictingRequest'] as Json)['message']), /while it is volume-backed/);
       }
+      // Its root disk is a volume: the new flavor's disk does not matter (to 0 GB too) and none is claimed for it.
+      assert.equal((await call('POST', '/flavors', { body: { flavor: { name: 'diskless', id: 'diskless', ram: 128, vcpus: 1, disk: 0 } }, as: ADMIN })).status, 200);
+      assert.equal((await call('POST', `/servers/${server}/action`, { body: { resize: { flavorRef: 'diskless' } }, as: ADMIN, version: '2.30' })).status, 202);
+      assert.equal(recorded.resizes.at(-1)?.spec.isBootFromVolume, true);
+      const moved = await insertInstance(db, 'demo', { image_ref: '' });
+      assert.equal((await call('POST', `/servers/${moved}/action`, { body: { 'os-migrateLive': { host: null, block_migration: 'auto' } }, as: ADMIN, version: '2.30' })).status, 202);
+      assert.equal(recorded.liveMigrations.length, 1);
+      // Shelve makes no snapshot: its root volume keeps the disk, and the host offloads it at once.
+      const shelved = await insertInstance(db, 'demo', { image_ref: '' });
+      assert.equal((await call('POST', `/servers/${shelved}/action`, { body: { shelve: null }, as: ADMIN })).status, 202);
+      assert.deepEqual(recorded.agent.at(-1)?.verb, 'shelve_offload_instance');
     }));
 });

@@ -25,6 +25,8 @@ function moveSpec(instance: AgentInstance, host: string | null): RequestSpec {
     // Nova's ignore_hosts: the source is never a destination.
     retry: { numAttempts: 1, hosts: instance.host === null ? [] : [instance.host] },
     ...(host === null ? {} : { requestedDestination: { host } }),
+    // A volume-backed instance's root disk is a volume: the destination needs no local disk for root_gb.
+    ...(instance.volumes.some((volume) => volume.bootIndex === 0) ? { isBootFromVolume: true } : {}),
   };
 }
 

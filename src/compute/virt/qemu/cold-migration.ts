@@ -18,13 +18,16 @@ async function moveDirs(from: InstanceDir, to: InstanceDir): Promise<void> {
   await rename(from.runtime, to.runtime);
 }
 
-/** On the source, with the guest stopped: set its directories aside, then copy the root disk into the destination's storage. */
-export async function sendDisk(dir: InstanceDir, destination: InstanceDir): Promise<void> {
+/**
+ * On the source, with the guest stopped: set its directories aside, then copy the root disk into
+ * the destination's storage — none for a volume-backed guest, whose root disk is its volume.
+ */
+export async function sendDisk(dir: InstanceDir, destination: InstanceDir, options: { readonly rootDisk: boolean }): Promise<void> {
   const aside = resizeSource(dir);
   await moveDirs(dir, aside);
   try {
     await mkdir(destination.path, { recursive: true });
-    await copyFile(aside.rootDisk, destination.rootDisk);
+    if (options.rootDisk) await copyFile(aside.rootDisk, destination.rootDisk);
   } catch (error) {
     await rm(destination.path, { recursive: true, force: true });
     await moveDirs(aside, dir);

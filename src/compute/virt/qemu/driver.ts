@@ -416,29 +416,36 @@ export class QemuDriver implements ComputeDriver {
     if (destination === undefined) {
       throw new DriverOperationFailed('migrateDiskAndPowerOff', `no instance storage of host ${destHost} is reachable from ${this.host}`, { instanceUuid: instance.uuid });
     }
-    if (newFlavor.rootGb < instance.flavor.rootGb) {
+    // A volume-backed guest's root disk is its volume: it has none here to send or to shrink (as libvirt's booted_from_volume).
+    const volumeBacked = instance.blockDevices.rootVolume !== undefined;
+    if (!volumeBacked && newFlavor.rootGb < instance.flavor.rootGb) {
       throw new DriverOperationFailed('migrateDiskAndPowerOff', 'unable to resize the root disk down', { instanceUuid: instance.uuid });
     }
     await this.powerOff(instance, options);
     await failing('migrateDiskAndPowerOff', instance, async () => {
       // The guest's ports leave with it; a revert's boot plugs them here again.
       await unplugTaps(await definedTaps(dir));
-      await sendDisk(dir, new InstanceDir(destination, instance.uuid));
+      await sendDisk(dir, new InstanceDir(destination, instance.uuid), { rootDisk: !volumeBacked });
     });
-    return { sourceHost: this.host, disks: [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }] };
+    return { sourceHost: this.host, disks: volumeBacked ? [] : [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }] };
   }
 
   async finishMigration(_migration: MigrationRef, instance: InstanceSpec, disks: MigratedDisks, options: FinishMigrationOptions): Promise<void> {
     const dir = this.#dir(instance.uuid);
     if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
-    if (!(await exists(dir.rootDisk))) {
+    const volumeBacked = instance.blockDevices.rootVolume !== undefined;
+    if (!volumeBacked && !(await exists(dir.rootDisk))) {
       throw new DriverOperationFailed('finishMigration', `no disks arrived from ${disks.sourceHost}`, { instanceUuid: instance.uuid });
     }
     await failing('finishMigration', instance, () =>
       Reverter.run(async (reverter) => {
-        const base = await this.#baseImages.get(instance.image);
-        await rebaseUnsafe(dir.rootDisk, base.path, base.format);
-        if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', rootBytes(instance, base.virtualSize));
+        if (volumeBacked) {
+          await mkdir(dir.path, { recursive: true });
+        } else {
+          const base = await this.#baseImages.get(instance.image);
+          await rebaseUnsafe(dir.rootDisk, base.path, base.format);
+          if (options.resizeInstance) await resizeImage(dir.rootDisk, 'qcow2', rootBytes(instance, base.virtualSize));
+        }
         await claimStorage(dir, this.host);
         await mkdir(dir.runtime, { recursive: true });
         reverter.add(() => rm(dir.runtime, { recursive: true, force: true }));

@@ -33,8 +33,11 @@ export class LiveMigrationSteps {
     const { guests, baseImages, accelerator } = this.#host;
     const dir = guests.dir(instance.uuid);
     if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
-    // Without a block migration the guest's disk must already be here, on storage shared with the source.
-    if (!request.blockMigration && !(await exists(dir.rootDisk))) {
+    // Without a block migration the guest's disk must already be here, on storage shared with the source;
+    // a volume-backed guest's root disk is its volume, reached from every host.
+    const volumeBacked = instance.blockDevices.rootVolume !== undefined;
+    const localDir = volumeBacked && !request.blockMigration && !(await exists(dir.path));
+    if (!request.blockMigration && !volumeBacked && !(await exists(dir.rootDisk))) {
       throw new DriverOperationFailed('preLiveMigration', `${this.#host.host} does not share instance storage with ${request.sourceHost}: the guest's disk is not here`, {
         instanceUuid: instance.uuid,
       });
@@ -48,6 +51,11 @@ export class LiveMigrationSteps {
           await mkdir(dir.path, { recursive: true });
           reverter.add(() => rm(dir.path, { recursive: true, force: true }));
           await createOverlay(base.path, base.format, dir.rootDisk, rootBytes(instance, base.virtualSize));
+          await createConfigDrive(instance, dir);
+        } else if (localDir) {
+          // Instance storage not shared with the source: the guest's directory (and config drive) is made here.
+          await mkdir(dir.path, { recursive: true });
+          reverter.add(() => rm(dir.path, { recursive: true, force: true }));
           await createConfigDrive(instance, dir);
         }
         const definition = instanceDefinition(instance, dir, accelerator);
@@ -122,8 +130,9 @@ export class LiveMigrationSteps {
     await failing('rollbackLiveMigrationAtDestination', instance, async () => {
       await guests.kill(instance.uuid);
       await unplugTaps(await definedTaps(dir));
-      // The source still owns a shared disk (it never claimed here), so only a block migration's copy goes.
-      if (options.destroyDisks) await removeInstanceFiles(dir, this.#host.host);
+      // The source still owns a shared disk (it never claimed here), so only a block migration's copy goes,
+      // or a volume-backed guest's directory made here (one on shared storage is the source's: not removed).
+      if (options.destroyDisks || instance.blockDevices.rootVolume !== undefined) await removeInstanceFiles(dir, this.#host.host);
       else await rm(dir.runtime, { recursive: true, force: true });
     });
   }
