@@ -60,6 +60,10 @@ export async function twoHosts(options: (wireIp: string) => Omit<LinuxBridgeOpti
     for (const namespace of names) {
       await ip('netns', 'add', namespace);
       namespaces.push(namespace);
+      // No IPv6 on the hosts' own devices (bridges, VXLAN devices, the wire): their link-local
+      // multicast (MLD, router solicitations) would be flooded to every VTEP at random moments,
+      // which the tests read as flooding they caused.
+      await run('sysctl', ['-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'], { namespace });
     }
     await ip('-n', names[0] as string, 'link', 'add', WIRE, 'type', 'veth', 'peer', 'name', WIRE, 'netns', names[1] as string);
     for (const [index, namespace] of names.entries()) {
