@@ -27,9 +27,9 @@ export function AdminInstancesPage({ session }: { session: Session }) {
     async () => {
       const [projects, services] = await Promise.all([
         call<{ projects: { id: string; name: string }[] }>(session, 'identity', '/v3/projects'),
-        call<{ services: { host: string; status: string; state: string }[] }>(session, 'compute', '/os-services?binary=nova-compute'),
+        call<{ services: { binary: string; host: string; status: string; state: string }[] }>(session, 'compute', '/os-services'),
       ]);
-      const hosts = services.services.filter((s) => s.status === 'enabled' && s.state === 'up').map((s) => s.host);
+      const hosts = services.services.filter((s) => s.binary === 'nova-compute' && s.status === 'enabled' && s.state === 'up').map((s) => s.host);
       return { projects: new Map(projects.projects.map((p) => [p.id, p.name])), hosts: [...new Set(hosts)].sort() };
     },
     [session.token],

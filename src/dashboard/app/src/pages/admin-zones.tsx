@@ -29,9 +29,9 @@ export function AdminZonesPage({ session }: { session: Session }) {
       const [aggregates, zones, services] = await Promise.all([
         call<{ aggregates: Aggregate[] }>(session, 'compute', '/os-aggregates'),
         call<{ availabilityZoneInfo: Zone[] }>(session, 'compute', '/os-availability-zone/detail'),
-        call<{ services: { host: string }[] }>(session, 'compute', '/os-services?binary=nova-compute'),
+        call<{ services: { binary: string; host: string }[] }>(session, 'compute', '/os-services'),
       ]);
-      return { aggregates: aggregates.aggregates, zones: zones.availabilityZoneInfo, hosts: [...new Set(services.services.map((s) => s.host))].sort() };
+      return { aggregates: aggregates.aggregates, zones: zones.availabilityZoneInfo, hosts: [...new Set(services.services.filter((s) => s.binary === 'nova-compute').map((s) => s.host))].sort() };
     },
     [session.token],
     5000,
