@@ -549,7 +549,8 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.locator('tr[data-zone="nova"]').waitFor();
     await page.getByLabel('Aggregate name').fill('rack1');
     await page.getByRole('button', { name: 'Create aggregate' }).click();
-    const host = (await page.getByLabel('Host for rack1').locator('option').first().getAttribute('value')) ?? '';
+    // An option's text is its host (Preact sets `value` as a property, which getAttribute does not read).
+    const host = ((await page.getByLabel('Host for rack1').locator('option').first().textContent()) ?? '').trim();
     await page.getByRole('form', { name: 'Add a host to rack1' }).getByRole('button', { name: 'Add host' }).click();
     await page.getByRole('button', { name: `Remove ${host} from rack1` }).waitFor();
     t.diagnostic(await shots.shot(page, 'admin-aggregates'));
@@ -578,7 +579,7 @@ describe('dashboard in a real browser', { skip }, () => {
     const hostFor = page.getByLabel('Target host for member-vm');
     // The other host: the only one offered besides the scheduler's choice.
     await hostFor.locator('option').nth(1).waitFor({ state: 'attached' });
-    const second = (await hostFor.locator('option').nth(1).getAttribute('value')) ?? '';
+    const second = ((await hostFor.locator('option').nth(1).textContent()) ?? '').trim();
     assert.notEqual(second, first);
     await hostFor.selectOption(second);
     await page.getByRole('button', { name: 'Live migrate member-vm' }).click();
