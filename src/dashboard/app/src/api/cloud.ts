@@ -1,8 +1,22 @@
 import { ApiError, callApi, type RequestOptions } from './http.js';
 import type { Session } from './session.js';
 
-/** Microversions the dashboard speaks: Nova's (tags, locked reason) and Cinder's (3.42: extend an in-use volume). */
-const MICROVERSIONS: Readonly<Record<string, string>> = { compute: 'compute 2.79', volumev3: 'volume 3.42' };
+/** Microversions the dashboard speaks: Nova's 2.93 (Zed's maximum) and Cinder's 3.42 (extend an in-use volume). */
+const MICROVERSIONS: Readonly<Record<string, string>> = { compute: 'compute 2.93', volumev3: 'volume 3.42' };
+
+/**
+ * Nova's last microversion with the hypervisors' usage figures and `os-hypervisors/statistics`:
+ * 2.88 moved them to placement, which this cloud does not serve, so the hypervisor pages ask for
+ * 2.87 (Nova keeps every old microversion) and everything else the dashboard's 2.93.
+ */
+export const HYPERVISOR_USAGE_MICROVERSION = 'compute 2.87';
+/** Nova's last microversion that makes a key pair (2.92 only imports a public key). */
+export const KEYPAIR_GENERATION_MICROVERSION = 'compute 2.91';
+
+export interface CallOptions extends RequestOptions {
+  /** The OpenStack-API-Version header for this call instead of the service's usual one. */
+  readonly microversion?: string;
+}
 
 /** A service the token's catalog does not list: its pages say so instead of failing. */
 export class AbsentApi extends Error {
@@ -21,9 +35,9 @@ export function endpointOf(session: Session, serviceType: string): string {
 export const SESSION_REJECTED = 'nimbus-session-rejected';
 
 /** A call to one catalog service with the session's token. */
-export async function call<T>(session: Session, serviceType: string, path: string, options: RequestOptions = {}): Promise<T> {
+export async function call<T>(session: Session, serviceType: string, path: string, options: CallOptions = {}): Promise<T> {
   const headers: Record<string, string> = { ...options.headers };
-  const microversion = MICROVERSIONS[serviceType];
+  const microversion = options.microversion ?? MICROVERSIONS[serviceType];
   if (microversion !== undefined) headers['openstack-api-version'] = microversion;
   try {
     const { body } = await callApi<T>(`${endpointOf(session, serviceType)}${path}`, { ...options, token: session.token, headers });
@@ -48,6 +62,8 @@ export interface Server {
   readonly key_name?: string | null;
   readonly fault?: { readonly message: string };
   readonly tenant_id: string;
+  /** Shown to admins: the compute host the server is on. */
+  readonly 'OS-EXT-SRV-ATTR:host'?: string | null;
 }
 
 export interface Flavor {
@@ -81,9 +97,12 @@ export interface ServerPage {
   readonly next?: string;
 }
 
-/** One page of the project's servers, newest first, after `marker` (Nova's limit/marker paging). */
-export async function listServers(s: Session, limit: number, marker?: string): Promise<ServerPage> {
-  const query = new URLSearchParams({ limit: String(limit), ...(marker === undefined ? {} : { marker }) });
+/**
+ * One page of the project's servers, newest first, after `marker` (Nova's limit/marker paging);
+ * `filters` adds Nova's list filters (an admin's `all_tenants`).
+ */
+export async function listServers(s: Session, limit: number, marker?: string, filters: Readonly<Record<string, string>> = {}): Promise<ServerPage> {
+  const query = new URLSearchParams({ ...filters, limit: String(limit), ...(marker === undefined ? {} : { marker }) });
   const body = await call<{ servers: Server[]; servers_links?: { rel: string; href: string }[] }>(s, 'compute', `/servers/detail?${query}`);
   const nextLink = body.servers_links?.find((link) => link.rel === 'next');
   const next = nextLink === undefined ? undefined : (new URL(nextLink.href).searchParams.get('marker') ?? undefined);

@@ -25,7 +25,10 @@ export interface Router {
   readonly id: string;
   readonly name: string;
   readonly status: string;
-  readonly external_gateway_info: { readonly network_id: string } | null;
+  readonly external_gateway_info: {
+    readonly network_id: string;
+    readonly external_fixed_ips?: readonly { readonly subnet_id: string; readonly ip_address: string }[];
+  } | null;
 }
 
 export interface Port {
@@ -33,6 +36,7 @@ export interface Port {
   readonly name: string;
   readonly device_id: string;
   readonly device_owner: string;
+  readonly network_id: string;
   readonly fixed_ips: readonly { readonly subnet_id: string; readonly ip_address: string }[];
 }
 

@@ -22,8 +22,21 @@ export interface Snapshot {
   readonly volume_id: string;
 }
 
+export interface Backup {
+  readonly id: string;
+  readonly name: string | null;
+  readonly status: string;
+  readonly size: number;
+  readonly volume_id: string;
+  readonly is_incremental: boolean;
+  readonly has_dependent_backups: boolean;
+  readonly created_at: string;
+  readonly fail_reason: string | null;
+}
+
 export const listVolumes = async (s: Session) => (await call<{ volumes: Volume[] }>(s, VOLUME_SERVICE, '/volumes/detail')).volumes;
 export const listSnapshots = async (s: Session) => (await call<{ snapshots: Snapshot[] }>(s, VOLUME_SERVICE, '/snapshots/detail')).snapshots;
+export const listBackups = async (s: Session) => (await call<{ backups: Backup[] }>(s, VOLUME_SERVICE, '/backups/detail')).backups;
 
 /** POST /volumes/{id}/action with one action body (`{"os-extend": {...}}`). */
 export function volumeAction(s: Session, id: string, body: Record<string, unknown>): Promise<unknown> {

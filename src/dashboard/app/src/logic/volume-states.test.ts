@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { extendSize, isSettling, snapshotDeletable, volumeActions, volumeCreateBody } from './volume-states.js';
+import { backupActions, backupCreateBody, extendSize, isSettling, restoreBody, restoreTargets, snapshotDeletable, volumeActions, volumeCreateBody } from './volume-states.js';
 
 describe('volume states on the Volumes page', () => {
   test('each status offers only what Cinder accepts in it', () => {
-    assert.deepEqual(volumeActions('available'), ['attach', 'extend', 'snapshot', 'delete']);
-    assert.deepEqual(volumeActions('in-use'), ['detach', 'extend', 'snapshot']);
+    assert.deepEqual(volumeActions('available'), ['attach', 'extend', 'snapshot', 'backup', 'delete']);
+    assert.deepEqual(volumeActions('in-use'), ['detach', 'extend', 'snapshot', 'backup']);
+    assert.deepEqual(volumeActions('backing-up'), []);
+    assert.deepEqual(volumeActions('restoring-backup'), []);
     assert.deepEqual(volumeActions('error'), ['delete']);
     assert.deepEqual(volumeActions('creating'), []);
     assert.deepEqual(volumeActions('attaching'), []);
@@ -33,5 +35,30 @@ describe('volume states on the Volumes page', () => {
     assert.equal(extendSize(2, '2'), 'The new size must be more than the current 2 GiB.');
     assert.equal(extendSize(1, '1.5'), 'The new size is a whole number of GiB.');
     assert.equal(extendSize(1, 'big'), 'The new size is a whole number of GiB.');
+  });
+
+  test('a backup is restored once available and deleted at rest, unless an incremental depends on it', () => {
+    assert.deepEqual(backupActions({ status: 'available', has_dependent_backups: false }), ['restore', 'delete']);
+    assert.deepEqual(backupActions({ status: 'available', has_dependent_backups: true }), ['restore']);
+    assert.deepEqual(backupActions({ status: 'error' }), ['delete']);
+    for (const status of ['creating', 'restoring', 'deleting', 'error_deleting']) assert.deepEqual(backupActions({ status }), [], status);
+    assert.equal(isSettling('restoring'), true);
+  });
+
+  test("a backup's create and restore bodies, and the volumes it fits into", () => {
+    assert.deepEqual(backupCreateBody({ id: 'v1', status: 'available' }, '', false), { backup: { volume_id: 'v1' } });
+    assert.deepEqual(backupCreateBody({ id: 'v1', status: 'in-use' }, 'nightly', true), { backup: { volume_id: 'v1', name: 'nightly', incremental: true, force: true } });
+    assert.deepEqual(restoreBody('', ''), { restore: {} });
+    assert.deepEqual(restoreBody('', 'back'), { restore: { name: 'back' } });
+    assert.deepEqual(restoreBody('v2', 'ignored'), { restore: { volume_id: 'v2' } });
+    const volumes = [
+      { id: 'small', status: 'available', size: 1 },
+      { id: 'big', status: 'available', size: 3 },
+      { id: 'busy', status: 'in-use', size: 3 },
+    ];
+    assert.deepEqual(
+      restoreTargets(volumes, { size: 2 }).map((v) => v.id),
+      ['big'],
+    );
   });
 });

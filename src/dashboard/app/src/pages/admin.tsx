@@ -1,52 +1,14 @@
-import type { ComponentChildren } from 'preact';
-import { call, listFlavors } from '../api/cloud.js';
-import { ApiError } from '../api/http.js';
+import { call, HYPERVISOR_USAGE_MICROVERSION, listFlavors } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
+import { VOLUME_SERVICE } from '../api/volume.js';
 import { DataTable } from '../components/data-table.js';
-import { ErrorBox, Loading, useLoad, type Loaded } from '../components/load.js';
+import { ErrorBox, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { UsageBar } from '../components/usage-bar.js';
+import { AdminPage } from './admin-page.js';
 
-interface AdminPageProps<T> {
-  readonly session: Session;
-  readonly title: string;
-  readonly loaded: Loaded<T>;
-  readonly children: (data: T) => ComponentChildren;
-}
-
-/**
- * An admin page. Without the admin role (as Horizon gates its admin panels) or when the API answers
- * 403, a clear "not allowed" view; other errors show their own message.
- */
-export function AdminPage<T>({ session, title, loaded, children }: AdminPageProps<T>) {
-  const { data, error } = loaded;
-  const refused = error instanceof ApiError && error.status === 403;
-  if (!session.roles.includes('admin') || refused) {
-    return (
-      <section>
-        <h1>{title}</h1>
-        <div class="not-allowed" role="alert">
-          <h2>Not allowed</h2>
-          <p>This page is for cloud administrators; your role in this project does not allow it.</p>
-          {refused && <p class="muted">The API said: {error.message}</p>}
-        </div>
-      </section>
-    );
-  }
-  return (
-    <section>
-      <h1>{title}</h1>
-      <ErrorBox error={error} />
-      {data === undefined ? error === undefined && <Loading what={title.toLowerCase()} /> : children(data)}
-    </section>
-  );
-}
-
-interface Hypervisor {
-  readonly id: string;
-  readonly hypervisor_hostname: string;
-  readonly state: string;
-  readonly status: string;
+/** The usage figures of a hypervisor, and their sums over all of them (`os-hypervisors/statistics`). */
+interface HypervisorUsage {
   readonly vcpus: number;
   readonly vcpus_used: number;
   readonly memory_mb: number;
@@ -56,31 +18,65 @@ interface Hypervisor {
   readonly running_vms: number;
 }
 
+interface Hypervisor extends HypervisorUsage {
+  readonly id: string;
+  readonly hypervisor_hostname: string;
+  readonly state: string;
+  readonly status: string;
+}
+
+function UsageBars({ usage }: { usage: HypervisorUsage }) {
+  return (
+    <>
+      <UsageBar label="vCPUs" used={usage.vcpus_used} total={usage.vcpus} />
+      <UsageBar label="RAM" used={usage.memory_mb_used} total={usage.memory_mb} unit=" MiB" />
+      <UsageBar label="Local disk" used={usage.local_gb_used} total={usage.local_gb} unit=" GiB" />
+      <p class="muted">{usage.running_vms} running instances</p>
+    </>
+  );
+}
+
+/** Every hypervisor's usage, and the cloud's summed up as Horizon's hypervisor summary shows it. */
 export function AdminHypervisorsPage({ session }: { session: Session }) {
-  const loaded = useLoad(async () => (await call<{ hypervisors: Hypervisor[] }>(session, 'compute', '/os-hypervisors/detail')).hypervisors, [session.token], 10_000);
+  const options = { microversion: HYPERVISOR_USAGE_MICROVERSION };
+  const loaded = useLoad(
+    async () => {
+      const [detail, statistics] = await Promise.all([
+        call<{ hypervisors: Hypervisor[] }>(session, 'compute', '/os-hypervisors/detail', options),
+        call<{ hypervisor_statistics: HypervisorUsage }>(session, 'compute', '/os-hypervisors/statistics', options),
+      ]);
+      return { hypervisors: detail.hypervisors, total: statistics.hypervisor_statistics };
+    },
+    [session.token],
+    10_000,
+  );
   return (
     <AdminPage session={session} title="Hypervisors" loaded={loaded}>
-      {(hypervisors) => (
-        <div class="cards">
-          {hypervisors.map((h) => (
-            <article key={h.id} class="card" aria-label={h.hypervisor_hostname}>
-              <h2>
-                {h.hypervisor_hostname} <StatusBadge status={h.state} /> <StatusBadge status={h.status} />
-              </h2>
-              <UsageBar label="vCPUs" used={h.vcpus_used} total={h.vcpus} />
-              <UsageBar label="RAM" used={h.memory_mb_used} total={h.memory_mb} unit=" MiB" />
-              <UsageBar label="Local disk" used={h.local_gb_used} total={h.local_gb} unit=" GiB" />
-              <p class="muted">{h.running_vms} running instances</p>
-            </article>
-          ))}
-        </div>
+      {({ hypervisors, total }) => (
+        <>
+          <article class="card" aria-label="All hypervisors">
+            <h2>All {hypervisors.length} hypervisors</h2>
+            <UsageBars usage={total} />
+          </article>
+          <div class="cards">
+            {hypervisors.map((h) => (
+              <article key={h.id} class="card" aria-label={h.hypervisor_hostname}>
+                <h2>
+                  {h.hypervisor_hostname} <StatusBadge status={h.state} /> <StatusBadge status={h.status} />
+                </h2>
+                <UsageBars usage={h} />
+              </article>
+            ))}
+          </div>
+        </>
       )}
     </AdminPage>
   );
 }
 
-interface ComputeService {
-  readonly id: string | number;
+/** A compute or volume service as os-services shows it. */
+interface ServiceRow {
+  readonly id?: string | number;
   readonly binary: string;
   readonly host: string;
   readonly zone: string;
@@ -89,14 +85,42 @@ interface ComputeService {
   readonly updated_at: string | null;
 }
 
-export function AdminServicesPage({ session }: { session: Session }) {
-  const loaded = useLoad(async () => (await call<{ services: ComputeService[] }>(session, 'compute', '/os-services')).services, [session.token], 10_000);
+interface NetworkAgent {
+  readonly id: string;
+  readonly binary: string;
+  readonly host: string;
+  readonly agent_type: string;
+  readonly availability_zone: string | null;
+  readonly admin_state_up: boolean;
+  readonly alive: boolean;
+  readonly heartbeat_timestamp: string | null;
+}
+
+/** A Neutron agent in os-services' terms: enabled or disabled by its admin state, up while it beats. */
+const agentRow = (a: NetworkAgent): ServiceRow => ({
+  id: a.id,
+  binary: a.binary,
+  host: a.host,
+  zone: a.availability_zone ?? '',
+  status: a.admin_state_up ? 'enabled' : 'disabled',
+  state: a.alive ? 'up' : 'down',
+  updated_at: a.heartbeat_timestamp,
+});
+
+/** One service's rows, or why they could not be read (its API absent or refusing). */
+type Rows = { readonly rows: readonly ServiceRow[] } | { readonly error: Error };
+const rowsOf = (load: Promise<readonly ServiceRow[]>): Promise<Rows> => load.then((rows) => ({ rows }), (error: Error) => ({ error }));
+
+function ServiceTable({ heading, rows }: { heading: string; rows: Rows }) {
   return (
-    <AdminPage session={session} title="Compute services" loaded={loaded}>
-      {(services) => (
+    <>
+      <h2>{heading}</h2>
+      {'error' in rows ? (
+        <ErrorBox error={rows.error} />
+      ) : (
         <DataTable headings={['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated']}>
-          {services.map((s) => (
-            <tr key={s.id}>
+          {rows.rows.map((s) => (
+            <tr key={`${s.binary}@${s.host}`} data-service={`${s.binary}@${s.host}`}>
               <td>{s.binary}</td>
               <td>{s.host}</td>
               <td>{s.zone}</td>
@@ -110,6 +134,34 @@ export function AdminServicesPage({ session }: { session: Session }) {
             </tr>
           ))}
         </DataTable>
+      )}
+    </>
+  );
+}
+
+/** Compute and volume services and network agents, up or down (Horizon's System Information). */
+export function AdminServicesPage({ session }: { session: Session }) {
+  const loaded = useLoad(
+    async () => {
+      // Nova's answer decides the page (a member's 403); the others show their own errors.
+      const compute = (await call<{ services: ServiceRow[] }>(session, 'compute', '/os-services')).services;
+      const [volume, network] = await Promise.all([
+        rowsOf(call<{ services: ServiceRow[] }>(session, VOLUME_SERVICE, '/os-services').then((b) => b.services)),
+        rowsOf(call<{ agents: NetworkAgent[] }>(session, 'network', '/v2.0/agents').then((b) => b.agents.map(agentRow))),
+      ]);
+      return { compute, volume, network };
+    },
+    [session.token],
+    10_000,
+  );
+  return (
+    <AdminPage session={session} title="Services" loaded={loaded}>
+      {({ compute, volume, network }) => (
+        <>
+          <ServiceTable heading="Compute services" rows={{ rows: compute }} />
+          <ServiceTable heading="Block storage services" rows={volume} />
+          <ServiceTable heading="Network agents" rows={network} />
+        </>
       )}
     </AdminPage>
   );
@@ -131,48 +183,6 @@ export function AdminFlavorsPage({ session }: { session: Session }) {
             </tr>
           ))}
         </DataTable>
-      )}
-    </AdminPage>
-  );
-}
-
-interface Named {
-  readonly id: string;
-  readonly name: string;
-  readonly domain_id?: string;
-  readonly enabled?: boolean;
-}
-
-function NamedList({ heading, rows }: { heading: string; rows: readonly Named[] }) {
-  return (
-    <article class="card">
-      <h2>{heading}</h2>
-      <ul>
-        {rows.map((r) => (
-          <li key={r.id}>
-            {r.name} {r.enabled === false ? '(disabled)' : ''}
-          </li>
-        ))}
-      </ul>
-    </article>
-  );
-}
-
-export function AdminIdentityPage({ session }: { session: Session }) {
-  const loaded = useLoad(async () => {
-    const [projects, users] = await Promise.all([
-      call<{ projects: Named[] }>(session, 'identity', '/v3/projects'),
-      call<{ users: Named[] }>(session, 'identity', '/v3/users'),
-    ]);
-    return { projects: projects.projects, users: users.users };
-  }, [session.token]);
-  return (
-    <AdminPage session={session} title="Projects and users" loaded={loaded}>
-      {({ projects, users }) => (
-        <div class="cards">
-          <NamedList heading="Projects" rows={projects} />
-          <NamedList heading="Users" rows={users} />
-        </div>
       )}
     </AdminPage>
   );

@@ -1,6 +1,5 @@
 import type { Session } from '../api/session.js';
 import { lazyPage } from '../components/lazy-page.js';
-import { AdminFlavorsPage, AdminHypervisorsPage, AdminIdentityPage, AdminServicesPage } from './admin.js';
 import { ImagesPage } from './images.js';
 import { InstancePage } from './instance-page.js';
 import { InstancesPage } from './instances.js';
@@ -12,6 +11,19 @@ import { RequestTimelinePage } from './request-timeline.js';
 /** Pages of their own chunk, fetched the first time they are opened. */
 const VolumesPage = lazyPage(async () => (await import('./volumes.js')).VolumesPage, 'the volumes page');
 const NetworkPage = lazyPage(async () => (await import('./network.js')).NetworkPage, 'the network page');
+const adminPages = () => import('./admin-pages.js');
+/** The admin pages by their path under `/admin/`, all in one chunk. */
+const ADMIN_PAGES = {
+  instances: lazyPage(async () => (await adminPages()).AdminInstancesPage, 'all instances'),
+  hypervisors: lazyPage(async () => (await adminPages()).AdminHypervisorsPage, 'the hypervisors'),
+  services: lazyPage(async () => (await adminPages()).AdminServicesPage, 'the services'),
+  volumes: lazyPage(async () => (await adminPages()).AdminVolumesPage, 'all volumes'),
+  networks: lazyPage(async () => (await adminPages()).AdminNetworksPage, 'all networks'),
+  images: lazyPage(async () => (await adminPages()).AdminImagesPage, 'all images'),
+  flavors: lazyPage(async () => (await adminPages()).AdminFlavorsPage, 'the flavors'),
+  zones: lazyPage(async () => (await adminPages()).AdminZonesPage, 'aggregates and zones'),
+  identity: lazyPage(async () => (await adminPages()).AdminIdentityPage, 'projects and users'),
+} as const;
 
 export interface NavItem {
   readonly path: string;
@@ -26,9 +38,14 @@ export const NAV: readonly NavItem[] = [
   { path: '/keypairs', label: 'Key pairs' },
   { path: '/volumes', label: 'Volumes' },
   { path: '/networks', label: 'Networks' },
+  { path: '/admin/instances', label: 'All instances', admin: true },
   { path: '/admin/hypervisors', label: 'Hypervisors', admin: true },
-  { path: '/admin/services', label: 'Compute services', admin: true },
+  { path: '/admin/services', label: 'Services', admin: true },
+  { path: '/admin/volumes', label: 'All volumes', admin: true },
+  { path: '/admin/networks', label: 'All networks', admin: true },
+  { path: '/admin/images', label: 'All images', admin: true },
   { path: '/admin/flavors', label: 'Flavors', admin: true },
+  { path: '/admin/zones', label: 'Aggregates and zones', admin: true },
   { path: '/admin/identity', label: 'Projects and users', admin: true },
 ];
 
@@ -50,12 +67,11 @@ export function pageFor(route: string, session: Session) {
     case 'timeline':
       if (rest) return <RequestTimelinePage key={rest} session={session} requestId={decodeURIComponent(rest)} />;
       break;
-    case 'admin':
-      if (rest === 'hypervisors') return <AdminHypervisorsPage session={session} />;
-      if (rest === 'services') return <AdminServicesPage session={session} />;
-      if (rest === 'flavors') return <AdminFlavorsPage session={session} />;
-      if (rest === 'identity') return <AdminIdentityPage session={session} />;
+    case 'admin': {
+      const AdminPage = rest !== undefined && Object.hasOwn(ADMIN_PAGES, rest) ? ADMIN_PAGES[rest as keyof typeof ADMIN_PAGES] : undefined;
+      if (AdminPage !== undefined) return <AdminPage session={session} />;
       break;
+    }
     default:
       return <OverviewPage session={session} />;
   }

@@ -1,15 +1,11 @@
 import { useState } from 'preact/hooks';
-import { listServers, type Server } from '../api/cloud.js';
+import type { Server } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
 import { DataTable } from '../components/data-table.js';
-import { ErrorBox, Loading, useLoad } from '../components/load.js';
+import { ErrorBox, Loading } from '../components/load.js';
+import { useServerPages } from '../components/server-pages.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { ActionMenu } from './server-actions.js';
-
-/** Milliseconds between refreshes of the page shown: statuses change without a reload. */
-const POLL_MS = 2000;
-/** Rows per page: a project with thousands of servers is read and drawn a page at a time. */
-const PAGE_SIZE = 50;
 
 export function addressesOf(server: Server): string {
   return Object.entries(server.addresses)
@@ -18,12 +14,7 @@ export function addressesOf(server: Server): string {
 }
 
 export function InstancesPage({ session }: { session: Session }) {
-  // The markers of the pages before this one (Nova pages forward only).
-  const [markers, setMarkers] = useState<(string | undefined)[]>([]);
-  const marker = markers.at(-1);
-  const page = useLoad(() => listServers(session, PAGE_SIZE, marker), [session.token, marker], POLL_MS);
-  const servers = { ...page, data: page.data?.servers };
-  const next = page.data?.next;
+  const { servers, pager } = useServerPages(session);
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
   return (
     <section>
@@ -66,17 +57,7 @@ export function InstancesPage({ session }: { session: Session }) {
           ))}
         </DataTable>
       )}
-      {(markers.length > 0 || next !== undefined) && (
-        <nav class="pager" aria-label="Instance pages">
-          <button type="button" disabled={markers.length === 0} onClick={() => setMarkers(markers.slice(0, -1))}>
-            Previous page
-          </button>
-          <span>Page {markers.length + 1}</span>
-          <button type="button" disabled={next === undefined} onClick={() => setMarkers([...markers, next])}>
-            Next page
-          </button>
-        </nav>
-      )}
+      {pager}
     </section>
   );
 }

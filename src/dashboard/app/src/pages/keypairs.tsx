@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { call, listKeyPairs, type KeyPair } from '../api/cloud.js';
+import { call, KEYPAIR_GENERATION_MICROVERSION, listKeyPairs, type KeyPair } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
@@ -22,6 +22,8 @@ export function KeyPairsPage({ session }: { session: Session }) {
       const { keypair } = await call<{ keypair: { private_key?: string } }>(session, 'compute', '/os-keypairs', {
         method: 'POST',
         body: { keypair: { name, ...(publicKey === '' ? {} : { public_key: publicKey }) } },
+        // Without a public key Nova generates the pair, which it does up to 2.91 only.
+        ...(publicKey === '' ? { microversion: KEYPAIR_GENERATION_MICROVERSION } : {}),
       });
       setPrivateKey(keypair.private_key === undefined ? undefined : { name, pem: keypair.private_key });
       setError(undefined);

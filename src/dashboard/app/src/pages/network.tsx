@@ -5,6 +5,7 @@ import { FloatingIpsTab } from './network-floating-ips.js';
 import { NetworksTab } from './network-networks.js';
 import { RoutersTab } from './network-routers.js';
 import { SecurityGroupsTab } from './network-security-groups.js';
+import { TopologyTab } from './network-topology.js';
 import { ServicePage } from './service-page.js';
 
 const TABS = {
@@ -12,6 +13,7 @@ const TABS = {
   Routers: RoutersTab,
   'Security groups': SecurityGroupsTab,
   'Floating IPs': FloatingIpsTab,
+  Topology: TopologyTab,
 } as const;
 type Tab = keyof typeof TABS;
 

@@ -3,7 +3,7 @@ import type { Session } from '../api/session.js';
 import { DataTable } from '../components/data-table.js';
 import { useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { AdminPage } from './admin.js';
+import { AdminPage } from './admin-page.js';
 
 interface TimelineStep {
   readonly service: string;

@@ -2,24 +2,30 @@ import './resource-pages.css';
 import { useState } from 'preact/hooks';
 import { call, listImages, listServers } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
-import { attachVolume, detachVolume, listSnapshots, listVolumes, VOLUME_SERVICE, volumeAction, type Snapshot, type Volume } from '../api/volume.js';
+import { attachVolume, detachVolume, listBackups, listSnapshots, listVolumes, VOLUME_SERVICE, volumeAction, type Backup, type Snapshot, type Volume } from '../api/volume.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useRun } from '../components/use-run.js';
-import { extendSize, isSettling, snapshotDeletable, volumeActions, volumeCreateBody, type VolumeAction, type VolumeSource } from '../logic/volume-states.js';
+import { backupCreateBody, extendSize, isSettling, snapshotDeletable, volumeActions, volumeCreateBody, volumeName, type VolumeAction, type VolumeSource } from '../logic/volume-states.js';
 import { ServicePage } from './service-page.js';
+import { BackupsTable, RestoreForm } from './volume-backups.js';
 
 /** Statuses refresh every so often, faster while a volume is on its way somewhere. */
 const POLL_MS = 3000;
 const SETTLING_POLL_MS = 1000;
 
-const volumeName = (v: { readonly id: string; readonly name: string | null }) => v.name || v.id;
-
 /** An action on one volume that needs more input before it is sent. */
-type Pending = { readonly action: 'attach' | 'extend' | 'snapshot'; readonly volume: Volume };
+type Pending = { readonly action: 'attach' | 'extend' | 'snapshot' | 'backup'; readonly volume: Volume };
+
+/** What a confirmed delete removes: Cinder's collection and the item. */
+type Deleting =
+  | { readonly kind: 'volumes'; readonly item: Volume }
+  | { readonly kind: 'snapshots'; readonly item: Snapshot }
+  | { readonly kind: 'backups'; readonly item: Backup };
+const KIND_NAMES: Readonly<Record<Deleting['kind'], string>> = { volumes: 'volume', snapshots: 'snapshot', backups: 'backup' };
 
 export function VolumesPage({ session }: { session: Session }) {
   return (
@@ -33,9 +39,9 @@ function VolumesAndSnapshots({ session }: { session: Session }) {
   const [fast, setFast] = useState(false);
   const volumes = useLoad(
     async () => {
-      const [vols, snaps] = await Promise.all([listVolumes(session), listSnapshots(session)]);
-      setFast([...vols, ...snaps].some((item) => isSettling(item.status)));
-      return { vols, snaps };
+      const [vols, snaps, backups] = await Promise.all([listVolumes(session), listSnapshots(session), listBackups(session)]);
+      setFast([...vols, ...snaps, ...backups].some((item) => isSettling(item.status)));
+      return { vols, snaps, backups };
     },
     [session.token],
     fast ? SETTLING_POLL_MS : POLL_MS,
@@ -43,20 +49,25 @@ function VolumesAndSnapshots({ session }: { session: Session }) {
   const servers = useLoad(async () => (await listServers(session, 1000)).servers, [session.token]);
   const { error, run } = useRun(volumes.reload);
   const [pending, setPending] = useState<Pending | undefined>(undefined);
-  const [deleting, setDeleting] = useState<Volume | Snapshot | undefined>(undefined);
+  const [deleting, setDeleting] = useState<Deleting | undefined>(undefined);
+  const [restoring, setRestoring] = useState<Backup | undefined>(undefined);
   const serverName = (id: string) => servers.data?.find((s) => s.id === id)?.name ?? id;
 
   const start = (action: VolumeAction, volume: Volume) => {
-    if (action === 'delete') setDeleting(volume);
+    if (action === 'delete') setDeleting({ kind: 'volumes', item: volume });
     else if (action === 'detach') {
       const serverId = volume.attachments[0]?.server_id;
       if (serverId !== undefined) void run(() => detachVolume(session, serverId, volume.id));
     } else setPending({ action, volume });
   };
-  const remove = (item: Volume | Snapshot) => {
+  const remove = ({ kind, item }: Deleting) => {
     setDeleting(undefined);
-    const kind = 'volume_id' in item ? 'snapshots' : 'volumes';
     void run(() => call(session, VOLUME_SERVICE, `/${kind}/${item.id}`, { method: 'DELETE' }));
+  };
+  const runPending = (work: () => Promise<unknown>) => {
+    setPending(undefined);
+    setRestoring(undefined);
+    void run(work);
   };
   const data = volumes.data;
   return (
@@ -68,12 +79,10 @@ function VolumesAndSnapshots({ session }: { session: Session }) {
           pending={pending}
           servers={servers.data ?? []}
           onCancel={() => setPending(undefined)}
-          onRun={(work) => {
-            setPending(undefined);
-            void run(work);
-          }}
+          onRun={runPending}
         />
       )}
+      {restoring && <RestoreForm session={session} backup={restoring} volumes={data?.vols ?? []} onCancel={() => setRestoring(undefined)} onRun={runPending} />}
       <ErrorBox error={error ?? volumes.error} />
       {data === undefined ? (
         <Loading what="volumes" />
@@ -121,7 +130,7 @@ function VolumesAndSnapshots({ session }: { session: Session }) {
               <td>{volumeName(data?.vols.find((v) => v.id === snap.volume_id) ?? { id: snap.volume_id, name: null })}</td>
               <td>
                 {snapshotDeletable(snap.status) && (
-                  <button type="button" class="danger" aria-label={`Delete snapshot ${volumeName(snap)}`} onClick={() => setDeleting(snap)}>
+                  <button type="button" class="danger" aria-label={`Delete snapshot ${volumeName(snap)}`} onClick={() => setDeleting({ kind: 'snapshots', item: snap })}>
                     Delete
                   </button>
                 )}
@@ -130,9 +139,13 @@ function VolumesAndSnapshots({ session }: { session: Session }) {
           ))}
         </DataTable>
       )}
+      <h2>Volume backups</h2>
+      {data !== undefined && (
+        <BackupsTable backups={data.backups} volumes={data.vols} onRestore={setRestoring} onDelete={(backup) => setDeleting({ kind: 'backups', item: backup })} />
+      )}
       {deleting && (
         <Confirm
-          question={`Delete ${'volume_id' in deleting ? 'snapshot' : 'volume'} ${volumeName(deleting)}?`}
+          question={`Delete ${KIND_NAMES[deleting.kind]} ${volumeName(deleting.item)}?`}
           confirmLabel="Delete"
           onConfirm={() => remove(deleting)}
           onCancel={() => setDeleting(undefined)}
@@ -147,6 +160,7 @@ const ACTION_LABELS: Readonly<Record<VolumeAction, string>> = {
   detach: 'Detach',
   extend: 'Extend',
   snapshot: 'Snapshot',
+  backup: 'Back up',
   delete: 'Delete',
 };
 
@@ -215,7 +229,7 @@ interface PendingFormProps {
   readonly onRun: (work: () => Promise<unknown>) => void;
 }
 
-/** The extra input an attach (which instance), extend (new size) or snapshot (its name) needs. */
+/** The extra input an attach (which instance), extend (new size), snapshot or backup (its name) needs. */
 function PendingForm({ session, pending, servers, onCancel, onRun }: PendingFormProps) {
   const { action, volume } = pending;
   const [problem, setProblem] = useState<Error | undefined>(undefined);
@@ -226,6 +240,9 @@ function PendingForm({ session, pending, servers, onCancel, onRun }: PendingForm
     else if (action === 'snapshot') {
       const snapshot = { volume_id: volume.id, name: field(form, 'name') || `${volumeName(volume)}-snapshot`, force: volume.status === 'in-use' };
       onRun(() => call(session, VOLUME_SERVICE, '/snapshots', { method: 'POST', body: { snapshot } }));
+    } else if (action === 'backup') {
+      const body = backupCreateBody(volume, field(form, 'name'), form.get('incremental') !== null);
+      onRun(() => call(session, VOLUME_SERVICE, '/backups', { method: 'POST', body }));
     } else {
       const size = extendSize(volume.size, field(form, 'size'));
       if (typeof size === 'string') setProblem(new Error(size));
@@ -259,6 +276,18 @@ function PendingForm({ session, pending, servers, onCancel, onRun }: PendingForm
           Snapshot name
           <input name="name" />
         </label>
+      )}
+      {action === 'backup' && (
+        <>
+          <label>
+            Backup name
+            <input name="name" />
+          </label>
+          <label class="check">
+            <input name="incremental" type="checkbox" />
+            Incremental (changes since the last backup)
+          </label>
+        </>
       )}
       <button type="submit" class="primary">
         {ACTION_LABELS[action]}

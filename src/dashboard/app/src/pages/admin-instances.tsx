@@ -1,0 +1,116 @@
+import { useState } from 'preact/hooks';
+import { call, serverAction, type Server } from '../api/cloud.js';
+import type { Session } from '../api/session.js';
+import { DataTable } from '../components/data-table.js';
+import { field } from '../components/form-field.js';
+import { ErrorBox, useLoad } from '../components/load.js';
+import { useServerPages } from '../components/server-pages.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { migrationBody, migrationsFor, type Migration } from '../logic/migrations.js';
+import { AdminPage } from './admin-page.js';
+import { addressesOf } from './instances.js';
+
+const ALL_PROJECTS = { all_tenants: '1' } as const;
+
+const LABELS: Readonly<Record<Migration, string>> = {
+  'live-migrate': 'Live migrate',
+  migrate: 'Migrate',
+  'confirm-migration': 'Confirm migration',
+  'revert-migration': 'Revert migration',
+};
+
+/** Every project's instances with their host, and the moves an administrator makes (Horizon's Admin → Instances). */
+export function AdminInstancesPage({ session }: { session: Session }) {
+  const { servers, pager } = useServerPages(session, ALL_PROJECTS);
+  // Names for the project and host columns; a failure here leaves ids and no host choice, not an empty page.
+  const names = useLoad(
+    async () => {
+      const [projects, services] = await Promise.all([
+        call<{ projects: { id: string; name: string }[] }>(session, 'identity', '/v3/projects'),
+        call<{ services: { binary: string; host: string; status: string; state: string }[] }>(session, 'compute', '/os-services'),
+      ]);
+      const hosts = services.services.filter((s) => s.binary === 'nova-compute' && s.status === 'enabled' && s.state === 'up').map((s) => s.host);
+      return { projects: new Map(projects.projects.map((p) => [p.id, p.name])), hosts: [...new Set(hosts)].sort() };
+    },
+    [session.token],
+  );
+  const [actionError, setActionError] = useState<Error | undefined>(undefined);
+  const move = async (server: Server, migration: Migration, host: string) => {
+    try {
+      await serverAction(session, server.id, migrationBody(migration, host));
+      setActionError(undefined);
+    } catch (err) {
+      setActionError(err as Error);
+    }
+    servers.reload();
+  };
+  return (
+    <AdminPage session={session} title="All instances" loaded={servers}>
+      {(rows) => (
+        <>
+          <ErrorBox error={actionError ?? names.error} />
+          <DataTable headings={['Name', 'Project', 'Host', 'Status', 'Flavor', 'Addresses', 'Move']}>
+            {rows.map((server) => {
+              const host = server['OS-EXT-SRV-ATTR:host'] ?? '';
+              return (
+                <tr key={server.id} data-server={server.name}>
+                  <td>{server.name}</td>
+                  <td>{names.data?.projects.get(server.tenant_id) ?? server.tenant_id}</td>
+                  <td data-host={host}>{host}</td>
+                  <td>
+                    <StatusBadge status={server.status} task={server['OS-EXT-STS:task_state']} />
+                  </td>
+                  <td>{server.flavor.original_name ?? ''}</td>
+                  <td>{addressesOf(server)}</td>
+                  <td>
+                    <MoveForm server={server} hosts={(names.data?.hosts ?? []).filter((h) => h !== host)} onMove={(migration, target) => void move(server, migration, target)} />
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
+          {rows.length === 0 && <p class="muted">No instances in any project.</p>}
+          {pager}
+        </>
+      )}
+    </AdminPage>
+  );
+}
+
+interface MoveFormProps {
+  readonly server: Server;
+  readonly hosts: readonly string[];
+  readonly onMove: (migration: Migration, host: string) => void;
+}
+
+/** The moves that apply to a server now; a live or cold migration goes to a chosen host or the scheduler's. */
+function MoveForm({ server, hosts, onMove }: MoveFormProps) {
+  const migrations = migrationsFor(server.status);
+  if (migrations.length === 0) return null;
+  const chooses = migrations.includes('migrate') || migrations.includes('live-migrate');
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const button = event.submitter as HTMLButtonElement | null;
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    if (button !== null) onMove(button.value as Migration, field(form, 'host'));
+  };
+  return (
+    <form class="row-form" onSubmit={submit} aria-label={`Move ${server.name}`}>
+      {chooses && (
+        <select name="host" aria-label={`Target host for ${server.name}`}>
+          <option value="">Any host (scheduler)</option>
+          {hosts.map((h) => (
+            <option key={h} value={h}>
+              {h}
+            </option>
+          ))}
+        </select>
+      )}
+      {migrations.map((m) => (
+        <button key={m} type="submit" name="migration" value={m} aria-label={`${LABELS[m]} ${server.name}`}>
+          {LABELS[m]}
+        </button>
+      ))}
+    </form>
+  );
+}
