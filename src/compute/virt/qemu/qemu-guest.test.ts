@@ -37,6 +37,8 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
   let guest: InstanceSpec;
   let dir: InstanceDir;
   let ready = 0;
+  /** How many times the guest disk has booted (the ready line's boot=): each test that boots it adds one. */
+  let diskBoots = 0;
 
   before(async () => {
     harness = await qemuHarness();
@@ -52,7 +54,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     await harness.driver.spawn(guest, BOOT);
     const spawned = Date.now();
     const line = await waitForReady(harness.driver, guest, ++ready);
-    assert.equal(line.boot, 1);
+    assert.equal(line.boot, ++diskBoots);
     const rss = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${await qemuPid(dir)}/status`, 'utf8'))?.[1];
     t.diagnostic(`spawn ${spawned - started} ms, spawn to ready line ${Date.now() - started} ms, RSS ${Math.round(Number(rss) / 1024)} MB (128 MB guest)`);
     assert.ok(Number(rss) < 400 * 1024);
@@ -64,9 +66,9 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     assert.equal(await qemuPid(dir), undefined);
     assert.match(await harness.driver.getConsoleOutput(guest), /nimbus-tiny: powering off/);
     await harness.driver.powerOn(guest);
-    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, 2);
+    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, ++diskBoots);
     await harness.driver.reboot(guest, 'hard');
-    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, 3);
+    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, ++diskBoots);
   });
 
   test('pause freezes the guest, unpause lets it carry on', async () => {
@@ -134,7 +136,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
 
       // A hard reboot starts QEMU again from the definition: the volume is a -blockdev over NBD with its key.
       await harness.driver.reboot(guest, 'hard');
-      await waitForReady(harness.driver, guest, ++ready);
+      assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, ++diskBoots);
       assert.equal((await runInGuest(dir.consoleSocket, `dd if=/dev/vdb bs=${marker.length} count=1 2>/dev/null; echo`)).trim().split('\n').at(-1), marker);
 
       await harness.driver.detachVolume(guest, volumeId);
@@ -190,7 +192,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     assert.match(rescueLine.line, /disks=vda,vdb/);
     assert.match(await runInGuest(dir.consoleSocket, 'mount -t vfat /dev/vdb1 /mnt && cat /mnt/marker; umount /mnt'), /before-snapshot/);
     await harness.driver.unrescue(guest);
-    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, 4);
+    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, ++diskBoots);
     assert.match((await readdir(dir.path)).join(' '), /^(?!.*disk\.rescue)/);
   });
 
@@ -199,7 +201,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     for (let i = 0; i < 50 && (await qemuPid(dir)) !== undefined; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal((await harness.driver.getInfo(guest)).powerState, PowerState.SHUTDOWN);
     await harness.driver.powerOn(guest);
-    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, 5);
+    assert.equal((await waitForReady(harness.driver, guest, ++ready)).boot, ++diskBoots);
   });
 
   test('an agent restart leaves the guest running and the new driver re-attaches to it', async () => {
