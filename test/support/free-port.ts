@@ -1,14 +1,6 @@
-import { createServer } from 'node:net';
+import { freePort as freePortOn } from '../../src/compute/virt/qemu/host/free-port.js';
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** A TCP port on `address` (default 127.0.0.1) that nothing listens on right now. */
+export function freePort(address = '127.0.0.1'): Promise<number> {
+  return freePortOn(address);
 }

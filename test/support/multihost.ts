@@ -18,7 +18,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import { promisify } from 'node:util';
 import { hostPaths, type HostPaths } from '../../src/compute/virt/qemu/instance/instance-dir.js';
 import { killQemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import { ensureTinyImage } from '../../src/compute/virt/qemu/guest-image/tiny-image.js';
+import { freePort } from './free-port.js';
 import { CLI_MAIN } from './nimbus-process.js';
 import { openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from './openstack-cli.js';
 import { formatForward, type Forward } from './tcp-forwarder.js';
@@ -147,19 +147,6 @@ async function freeSubnet(): Promise<string> {
     if (!used.includes(`${prefix}.`)) return prefix;
   }
   throw new Error('no free 10.251.x.0/24 subnet');
-}
-
-/** A port nothing listens on at `address`. */
-function freePortOn(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, address, () => {
-      const bound = server.address();
-      const port = typeof bound === 'object' && bound !== null ? bound.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function ini(sections: Record<string, Record<string, string | number>>): string {
@@ -391,7 +378,7 @@ export async function multihostUp(options: MultihostOptions = {}): Promise<Multi
   try {
     log(`test bridge ${m.bridge} ${controlIp}/24, hosts ${m.hosts.map((host) => `${host.namespace} ${host.address}`).join(', ')}`);
     await makeNetwork(m);
-    const ports = { apiPort: await freePortOn(controlIp), metadataPort: await freePortOn(controlIp), rabbitPort: await freePortOn(controlIp), postgresPort: await freePortOn(controlIp) };
+    const ports = { apiPort: await freePort(controlIp), metadataPort: await freePort(controlIp), rabbitPort: await freePort(controlIp), postgresPort: await freePort(controlIp) };
     Object.assign(m, ports);
     save(m);
     log(`RabbitMQ vhost ${m.vhost}, PostgreSQL database ${m.database}`);
