@@ -27,8 +27,8 @@ interface AgentCloud {
   readonly datapath: FakeDatapath;
   /** Starts (again) an agent for node-1 (the l3 host) and compute-1 on the datapath. */
   readonly startAgent: (datapath?: FakeDatapath) => Promise<NetworkAgent>;
-  /** Starts an agent for one other host, with a tunnel endpoint. */
-  readonly startHostAgent: (host: string, datapath: FakeDatapath, tunnelIp: string) => Promise<NetworkAgent>;
+  /** Starts an agent for one other host, with a tunnel endpoint and the physical networks it maps. */
+  readonly startHostAgent: (host: string, datapath: FakeDatapath, tunnelIp: string, interfaceMappings?: Readonly<Record<string, string>>) => Promise<NetworkAgent>;
 }
 
 /** The network server and an agent on a fake data path, on the in-process bus over SQLite. */
@@ -54,8 +54,8 @@ async function withAgentCloud(fn: (cloud: AgentCloud) => Promise<void>): Promise
           datapath,
           startAgent: (on = datapath) =>
             started(new NetworkAgent({ transport, datapath: on, hosts: ['node-1', 'compute-1'], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', heldFile: join(dir, 'held.json') })),
-          startHostAgent: (host, on, tunnelIp) =>
-            started(new NetworkAgent({ transport, datapath: on, hosts: [host], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', tunnelIp, heldFile: join(dir, `held-${host}.json`) })),
+          startHostAgent: (host, on, tunnelIp, interfaceMappings = {}) =>
+            started(new NetworkAgent({ transport, datapath: on, hosts: [host], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', tunnelIp, interfaceMappings, heldFile: join(dir, `held-${host}.json`) })),
         });
       } finally {
         for (const agent of agents) await agent.stop();
@@ -205,6 +205,36 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
       assert.equal(port['binding:vif_type'], 'binding_failed');
       assert.equal(unprivileged.networks.size, 0, 'nothing is half-wired');
+    }));
+
+  test("a flat or vlan network's port binds only on a host whose agent maps its physical network (binding_failed elsewhere, nothing wired there); a host mapping none keeps every physical network", () =>
+    withAgentCloud(async ({ plugin, startHostAgent }) => {
+      const [mapped, unmapped, local] = [new FakeDatapath(), new FakeDatapath(), new FakeDatapath()];
+      await startHostAgent('compute-a', mapped, '10.203.0.1', { physnet1: 'eth1' });
+      await startHostAgent('compute-b', unmapped, '10.203.0.2', { physnet2: 'eth2' });
+      await startHostAgent('compute-c', local, '10.203.0.3');
+      const flat = await plugin.networks.create('admin', { name: 'flat1', 'provider:network_type': 'flat', 'provider:physical_network': 'physnet1' });
+      const networkId = String(flat['id']);
+      await plugin.subnets.create('admin', { network_id: networkId, ip_version: 4, cidr: '10.9.1.0/24' });
+
+      const refused = await plugin.ports.create('admin', { network_id: networkId, 'binding:host_id': 'compute-b' });
+      assert.equal(refused['binding:vif_type'], 'binding_failed');
+      assert.deepEqual(refused['binding:vif_details'], {});
+      assert.equal(refused['status'], 'DOWN');
+      const onA = await plugin.ports.create('admin', { network_id: networkId, 'binding:host_id': 'compute-a' });
+      assert.equal(onA['binding:vif_type'], 'bridge');
+      const onC = await plugin.ports.create('admin', { network_id: networkId, 'binding:host_id': 'compute-c' });
+      assert.equal(onC['binding:vif_type'], 'bridge');
+      await until('A and C wire the network', () => (mapped.networks.has(networkId) && local.networks.has(networkId) ? true : undefined));
+      assert.equal(unmapped.networks.size, 0, 'nothing is wired on the host that cannot reach the network');
+
+      // Nova's move of the port (a migration) to the host without the mapping fails the same way; back to a mapped host binds.
+      const moved = await plugin.ports.update(String(onA['id']), { 'binding:host_id': 'compute-b' });
+      assert.equal(moved['binding:vif_type'], 'binding_failed');
+      assert.equal((await plugin.ports.update(String(refused['id']), { 'binding:host_id': 'compute-a' }))['binding:vif_type'], 'bridge');
+      // A VXLAN network needs no mapping.
+      const { networkId: tunnelled } = await network(plugin);
+      assert.equal((await plugin.ports.create('demo', { network_id: tunnelled, 'binding:host_id': 'compute-b' }))['binding:vif_type'], 'bridge');
     }));
 
   test("VXLAN between hosts: agents report their tunnel endpoint, and each host holding a network floods to the others' (l2population), also after a resync", () =>
