@@ -241,9 +241,10 @@ export const OPTIONS = {
       (r) => join('/run/nimbus', `network-${createHash('sha256').update(stateDir(r)).digest('hex').slice(0, 12)}`),
     ),
     enable_isolated_metadata: bool(
-      "Serve the metadata service (169.254.169.254) from each network's DHCP namespace through a proxy (haproxy) to the metadata agent's socket, and hand guests the route to it by DHCP (Neutron's enable_isolated_metadata, here for every subnet as with force_metadata).",
+      "Serve the metadata service (169.254.169.254) through proxies (haproxy) to the metadata agent's socket, as Neutron's L3 and DHCP agents do: each router's namespace serves the subnets it is the gateway of (guests reach it by their default route), and a network's DHCP namespace serves its isolated subnets (no router at their gateway), whose guests DHCP hands the route there (Neutron's enable_isolated_metadata).",
       true,
     ),
+    force_metadata: bool("With enable_isolated_metadata: the DHCP namespaces serve the metadata service to every subnet's guests, routed or not, and DHCP routes them all there (Neutron's force_metadata).", false),
     nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
     local_ip: str(
       "This host's VXLAN tunnel endpoint (Neutron's [vxlan] local_ip): an address of this host that the other network agents' hosts reach. With it, VXLAN networks cross hosts (UDP 4789 between the endpoints, flooding to each host the server names; give the underlay an MTU of at least the networks' MTU + 50). Empty (the default, the all-in-one): VXLAN networks stay on this host.",

@@ -79,7 +79,7 @@ describe('metadata through the namespace proxy and the metadata agent', { skip }
           network_type: 'flat',
           segmentation_id: null,
           mtu: 1500,
-          subnets: [{ id: subnetId, ip_version: 4, cidr: `${PREFIX}.0/24`, gateway_ip: `${PREFIX}.1`, enable_dhcp: true, allocation_pools: [{ start: `${PREFIX}.2`, end: `${PREFIX}.254` }], dns_nameservers: [], host_routes: [] }],
+          subnets: [{ id: subnetId, ip_version: 4, cidr: `${PREFIX}.0/24`, gateway_ip: `${PREFIX}.1`, enable_dhcp: true, allocation_pools: [{ start: `${PREFIX}.2`, end: `${PREFIX}.254` }], dns_nameservers: [], host_routes: [], isolated: true }],
           dhcp_port: { id: crypto.randomUUID(), mac_address: randomMac(), fixed_ips: [{ subnet_id: subnetId, ip_address: `${PREFIX}.3` }] },
         };
         await harness.datapath.ensureNetwork(spec);

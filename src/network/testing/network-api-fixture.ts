@@ -57,6 +57,7 @@ export const NETWORK_OPTIONS: NimbusConfig['network'] = {
   nft_table: 'nimbus',
   uplink: '',
   enable_isolated_metadata: true,
+  force_metadata: false,
 };
 
 export interface Reply {

@@ -213,7 +213,7 @@ describe('Linux bridge data path: traffic', { skip }, () => {
         network_type: 'flat' as const,
         segmentation_id: null,
         mtu: 1500,
-        subnets: [{ id: subnetId, ip_version: 6 as const, cidr: 'fd00:202:6::/64', gateway_ip: 'fd00:202:6::1', enable_dhcp: false, allocation_pools: [], dns_nameservers: [], host_routes: [] }],
+        subnets: [{ id: subnetId, ip_version: 6 as const, cidr: 'fd00:202:6::/64', gateway_ip: 'fd00:202:6::1', enable_dhcp: false, allocation_pools: [], dns_nameservers: [], host_routes: [], isolated: true }],
         dhcp_port: null,
       };
       await datapath.ensureNetwork(network);
