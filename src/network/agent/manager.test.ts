@@ -133,7 +133,7 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       await until('the port out of the group', () => (datapath.ports.get(String(port['id']))?.security_groups.length === 0 ? true : undefined));
     }));
 
-  test('routers and floating IPs are wired on the l3 host with the networks they reach', () =>
+  test('routers and floating IPs are wired on the l3 host with the networks they reach; a subnet is routed (not isolated) while a router holds its gateway', () =>
     withAgentCloud(async ({ plugin, datapath, startAgent }) => {
       await startAgent();
       const external = await plugin.networks.create('admin', { name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'public' });
@@ -148,6 +148,7 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       assert.equal(wired.external_gateway?.network_id, externalId);
       assert.ok(datapath.networks.has(networkId) && datapath.networks.has(externalId));
       assert.equal(datapath.networks.get(externalId)?.dhcp_port, null, 'no DHCP on the external network');
+      assert.deepEqual(datapath.networks.get(networkId)?.subnets.map((subnet) => subnet.isolated), [false], 'guests reach metadata through the router');
 
       const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
       const floating = await plugin.floatingIps.create('demo', { floating_network_id: externalId, port_id: String(port['id']) });
@@ -164,6 +165,8 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       await plugin.floatingIps.delete(floatingId);
       await until('the floating IP gone', () => (datapath.floatingIps.get(routerId)?.length === 0 ? true : undefined));
       await plugin.routers.removeInterface(routerId, { subnet_id: subnetId });
+      // The host keeps the network for its port: the subnet, isolated again, gets metadata from its DHCP namespace.
+      await until('the subnet isolated', () => (datapath.networks.get(networkId)?.subnets[0]?.isolated === true ? true : undefined));
       await plugin.routers.delete(routerId);
       await until('the router gone', () => (datapath.routers.has(routerId) ? undefined : true));
     }));
