@@ -179,10 +179,10 @@ describe('metadata through the namespace proxy and the metadata agent', { skip }
         assert.equal(metaData['uuid'], mine.instanceId);
         assert.equal(metaData['hostname'], 'routed-guest');
         assert.equal(await fetchFrom(guest, '/latest/meta-data/public-keys/0/openssh-key'), KEY);
-        assert.equal(JSON.parse(await fetchFrom(other, '/openstack/latest/meta_data.json'))['uuid'], theirs.instanceId);
+        assert.equal((JSON.parse(await fetchFrom(other, '/openstack/latest/meta_data.json')) as Record<string, unknown>)['uuid'], theirs.instanceId);
         // The headers that name the router and the source are the proxy's to set: a guest naming the other project's router reads its own data still.
         const forged = await fetchFrom(guest, '/openstack/latest/meta_data.json', [`X-Neutron-Router-ID: ${theirs.routerId}`, `X-Neutron-Network-ID: ${theirs.networkId}`, `X-Forwarded-For: ${PREFIX_ROUTED}.20`, `X-Instance-ID: ${theirs.instanceId}`]);
-        assert.equal(JSON.parse(forged)['uuid'], mine.instanceId);
+        assert.equal((JSON.parse(forged) as Record<string, unknown>)['uuid'], mine.instanceId);
         // The proxy's own port is no way in: not from a guest directly.
         assert.equal(await guest.connectTcp(`${PREFIX_ROUTED}.1`, ROUTER_METADATA_PORT), false);
 
