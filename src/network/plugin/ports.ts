@@ -151,8 +151,8 @@ export class PortPlugin {
   async update(id: string, body: PortUpdate): Promise<ResourceView> {
     const rebind = body['binding:host_id'] !== undefined || body['binding:vnic_type'] !== undefined;
     // Asked before the transaction, which may hold the only connection (SQLite).
-    const current = await this.row(id);
-    const bindable = rebind && (await this.#bindable(body['binding:host_id'] ?? current.binding_host_id, current.network_id));
+    const current = rebind ? await this.row(id) : undefined;
+    const bindable = current !== undefined && (await this.#bindable(body['binding:host_id'] ?? current.binding_host_id, current.network_id));
     await withIpamRetry(this.deps.store, async (store) => {
       const port = await this.row(id, store);
       const mac = body.mac_address === undefined ? port.mac_address : checkMac(body.mac_address);
