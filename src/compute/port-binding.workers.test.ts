@@ -14,6 +14,7 @@ import { NetworkStore } from '../network/db/network-store.js';
 import { AgentRegistry, LINUX_BRIDGE_AGENT } from '../network/plugin/agents.js';
 import { withNetworkApi } from '../network/testing/network-api-fixture.js';
 import { NeutronClient } from './network/neutron-client.js';
+import { adminPost, type AdminPost } from './testing/networked-compute-app.js';
 import { events, faults, IMAGE_ID, newServer, specFor, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 
 const PERSONAS = { 'admin-token': { userId: 'admin', projectId: 'admin-project', roles: ['admin', 'member', 'reader'] } };
@@ -22,7 +23,7 @@ interface Side {
   readonly neutron: NeutronClient;
   readonly registry: AgentRegistry;
   /** POST as the administrator; answers the new resource's id. */
-  readonly made: (path: string, body: Record<string, unknown>) => Promise<string>;
+  readonly made: AdminPost;
   /** The ports on the network, as the administrator lists them. */
   readonly portsOn: (networkId: string) => Promise<Record<string, unknown>[]>;
 }
@@ -33,19 +34,13 @@ function withBindingNetwork(fn: (side: Side) => Promise<void>): Promise<void> {
     async (_call, { app }) => {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/network`;
-      const request = async (method: string, path: string, body?: Record<string, unknown>) => {
-        const response = await fetch(`${base}${path}`, { method, headers: { 'x-auth-token': 'admin-token', ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-        return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+      const portsOn = async (networkId: string) => {
+        const response = await fetch(`${base}/v2.0/ports?network_id=${networkId}`, { headers: { 'x-auth-token': 'admin-token' } });
+        return ((await response.json()) as Record<string, Record<string, unknown>[]>)['ports'] ?? [];
       };
-      const made = async (path: string, body: Record<string, unknown>) => {
-        const { status, json } = await request('POST', path, body);
-        assert.equal(status, 201, JSON.stringify(json));
-        return String((Object.values(json)[0] as { id: string }).id);
-      };
-      const portsOn = async (networkId: string) => (await request('GET', `/v2.0/ports?network_id=${networkId}`)).json['ports'] as Record<string, unknown>[];
       const neutron = new NeutronClient({ endpointOverride: base, defaultFloatingPool: 'public', serviceUser: { token: async () => 'admin-token', endpoint: async () => base } });
       assert.ok(registry !== undefined);
-      await fn({ neutron, registry, made, portsOn });
+      await fn({ neutron, registry, made: adminPost(base), portsOn });
     },
     {
       validator: personaTokenValidator(PERSONAS),
