@@ -10,6 +10,22 @@ export class ImageTooLarge extends PayloadTooLarge {
   }
 }
 
+/**
+ * The store's media ran out of space (glance_store's StorageFull, on ENOSPC or EFBIG): 413 in
+ * Glance's words. The store has removed what it had written.
+ */
+export class StorageFull extends PayloadTooLarge {
+  constructor() {
+    super('Image storage media is full: There is not enough disk space on the image storage media.');
+  }
+}
+
+/** True for the errors a write to a full disk (or a file grown past the filesystem's limit) fails with. */
+export function isStorageFull(error: unknown): boolean {
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  return code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT';
+}
+
 /** A byte range the data cannot serve (HTTP 416), with the size the client can ask within (RFC 9110 §15.5.17). */
 export class RangeNotSatisfiable extends NimbusError {
   constructor(size: number, message = 'Requested range not satisfiable') {
