@@ -48,7 +48,7 @@ export type ImageMembersTable = {
   updated_at: DbTimestamp;
 };
 
-/** A store holding an image's data (migrations/2026-12-06-image-locations.ts). */
+/** A store holding an image's data (migrations/2026-12-06-store-locations.ts). */
 export type ImageLocationsTable = {
   image_id: string;
   /** The store's id in enabled_backends; empty with a single store. */
