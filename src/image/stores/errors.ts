@@ -20,12 +20,6 @@ export class StorageFull extends PayloadTooLarge {
   }
 }
 
-/** True for the errors a write to a full disk (or a file grown past the filesystem's limit) fails with. */
-export function isStorageFull(error: unknown): boolean {
-  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
-  return code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT';
-}
-
 /** A byte range the data cannot serve (HTTP 416), with the size the client can ask within (RFC 9110 §15.5.17). */
 export class RangeNotSatisfiable extends NimbusError {
   constructor(size: number, message = 'Requested range not satisfiable') {

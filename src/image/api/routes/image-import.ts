@@ -28,7 +28,7 @@ function parseImportBody(body: unknown, methods: readonly ImportMethod[], storeH
     method: known,
     allStores,
     allStoresMustSucceed,
-    ...(stores === undefined ? {} : { stores: stores as string[] }),
+    ...(stores === undefined ? {} : { stores }),
     ...(storeHeader === undefined ? {} : { storeHeader }),
   };
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BadRequest, NotFound } from '../../../common/errors/errors.js';
-import { RangeNotSatisfiable, StorageFull, isStorageFull } from '../errors.js';
+import { isDiskFull } from '../../../common/disk/disk-full.js';
+import { RangeNotSatisfiable, StorageFull } from '../errors.js';
 import type { ByteRange, ImageStore, StagedImage, StageLimits } from '../image-store.js';
 import { MeasuringStream } from '../measuring-stream.js';
 
@@ -81,7 +82,7 @@ export class FilesystemImageStore implements ImageStore {
       await fsyncPath(path);
     } catch (error) {
       await removeIfPresent(path);
-      throw isStorageFull(error) ? new StorageFull() : error;
+      throw isDiskFull(error) ? new StorageFull() : error;
     }
     const { size, md5, sha512 } = meter.result();
     return {
