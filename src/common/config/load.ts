@@ -95,20 +95,21 @@ export function loadConfig(sources: ConfigSources = {}): NimbusConfig {
     const values: Record<string, unknown> = {};
     resolved[section] = values;
     for (const [key, spec] of Object.entries(sectionSpecs(section))) {
-      const candidate = candidates.get(`${section}.${key}`);
-      if (candidate === undefined) {
-        values[key] = expandHome('value' in spec.default ? spec.default.value : spec.default.compute(resolved));
-        continue;
-      }
-      try {
-        values[key] = expandHome(spec.parse(candidate.text));
-      } catch (err) {
-        throw new StartupError(`Invalid config: [${section}] ${key} (${candidate.origin}): ${(err as Error).message}`);
-      }
+      values[key] = resolveOption(spec, candidates.get(`${section}.${key}`), resolved, `[${section}] ${key}`);
     }
   }
   const stores = resolveStoreSections(resolved, otherSections, file ?? '');
   return Object.freeze({ ...resolved, stores }) as unknown as NimbusConfig;
+}
+
+/** One option's value: its candidate parsed, or its default (computed from what is resolved so far). */
+function resolveOption(spec: OptionSpec<unknown>, candidate: Candidate | undefined, resolved: ResolvedSoFar, name: string): unknown {
+  if (candidate === undefined) return expandHome('value' in spec.default ? spec.default.value : spec.default.compute(resolved));
+  try {
+    return expandHome(spec.parse(candidate.text));
+  } catch (err) {
+    throw new StartupError(`Invalid config: ${name} (${candidate.origin}): ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -132,15 +133,7 @@ function resolveStoreSections(resolved: ResolvedSoFar, sections: Map<string, Ini
     for (const [key, spec] of Object.entries(STORE_OPTIONS) as [string, OptionSpec<unknown>][]) {
       const entry = given.get(key);
       given.delete(key);
-      if (entry === undefined) {
-        values[key] = expandHome('value' in spec.default ? spec.default.value : spec.default.compute(context));
-        continue;
-      }
-      try {
-        values[key] = expandHome(spec.parse(entry.value));
-      } catch (err) {
-        throw new StartupError(`Invalid config: [${id}] ${key} (${path} line ${entry.line}): ${(err as Error).message}`);
-      }
+      values[key] = resolveOption(spec, entry === undefined ? undefined : { text: entry.value, origin: `${path} line ${entry.line}` }, context, `[${id}] ${key}`);
     }
     const unknown = [...given.values()][0];
     if (unknown !== undefined) throw new StartupError(`Invalid config: ${path} line ${unknown.line}: unknown option "${unknown.key}" in section [${id}]`);
