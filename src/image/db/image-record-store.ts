@@ -160,6 +160,12 @@ export class ImageRecordStore {
     }
   }
 
+  /** Removes a property only if it still has `value` (Glance's delete_property_atomic): true when this caller removed it. */
+  async releaseProperty(id: string, name: string, value: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('image_properties').where('image_id', '=', id).where('name', '=', name).where('value', '=', value).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   /** Records that `store` holds the image's data (already recorded: nothing to do). */
   async addLocation(id: string, store: string): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {

@@ -42,6 +42,9 @@ const IMPORT_TASK = 'os_glance_import_task';
 const IMPORTING_TO_STORES = 'os_glance_importing_to_stores';
 const FAILED_IMPORT = 'os_glance_failed_import';
 
+/** An import lock no progress has touched for this long belongs to an import that died with its process (Glance's 60 minutes). */
+export const IMPORT_LOCK_EXPIRY_MS = 3600_000;
+
 /** One import, decided by start(): where the data comes from and which stores it goes to. */
 interface ImportPlan {
   readonly id: string;
@@ -71,6 +74,8 @@ function storeList(value: string | undefined): string[] {
  */
 export class ImageImport {
   readonly #running = new Set<Promise<void>>();
+  /** The ids of the import tasks running in this process. */
+  readonly #tasks = new Set<string>();
 
   constructor(
     private readonly records: ImageRecordStore,
@@ -118,7 +123,8 @@ export class ImageImport {
     if (image.container_format === null) throw new Conflict("'container_format' needs to be set before import");
     if (!isDiskFormat(diskFormat)) throw new Conflict("'disk_format' needs to be set before import");
     authorize(request.method);
-    if (image.properties[IMPORT_TASK] !== undefined) throw new Conflict('Image has active task');
+    const held = image.properties[IMPORT_TASK];
+    if (held !== undefined) await this.#bustStaleLock(image, held);
     let targets = this.#targets(request);
     if (copying && request.allStores) {
       targets = targets.filter((backend) => !image.stores.includes(backend.id));
@@ -150,7 +156,11 @@ export class ImageImport {
       source: copying ? this.backends.holding(image.stores).store : this.staging,
       ...(copying && image.os_hash_value !== null ? { expectedHash: image.os_hash_value } : {}),
     };
-    const running = this.#import(plan).finally(() => this.#running.delete(running));
+    this.#tasks.add(taskId);
+    const running = this.#import(plan).finally(() => {
+      this.#running.delete(running);
+      this.#tasks.delete(taskId);
+    });
     this.#running.add(running);
   }
 
@@ -181,6 +191,19 @@ export class ImageImport {
       if (error instanceof UnknownStore) throw new Conflict(error.message);
       throw error;
     }
+  }
+
+  /**
+   * Glance's _enforce_import_lock: a lock is valid while its import runs here or its image saw
+   * progress within IMPORT_LOCK_EXPIRY_MS (409 "Image has active task"); an older one is taken
+   * away, with the progress its import left, so the image can be imported again.
+   */
+  async #bustStaleLock(image: ImageRef, taskId: string): Promise<void> {
+    const age = Date.parse(this.records.timestamp()) - Date.parse(image.updated_at);
+    if (this.#tasks.has(taskId) || age < IMPORT_LOCK_EXPIRY_MS) throw new Conflict('Image has active task');
+    if (!(await this.records.releaseProperty(image.id, IMPORT_TASK, taskId))) throw new Conflict('Image has active task');
+    await this.records.update(image.id, { setProperties: { [IMPORTING_TO_STORES]: '' } });
+    LOG.warning(`Image ${image.id} has stale import task ${taskId} (no progress for ${Math.round(age / 1000)} s): lock busted`);
   }
 
   /** glance-direct locks by its status change; copy-image (the image stays active) by the lock property alone. */
