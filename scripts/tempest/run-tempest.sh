@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run Debian's Tempest (33) against a fresh Nimbus all-in-one on loopback and print the summary.
 #
-#   scripts/tempest/run-tempest.sh [--regex RE] [--services network,volume] [--concurrency N] [--keep]
+#   scripts/tempest/run-tempest.sh [--regex RE] [--services network,volume] [--image-stores] [--concurrency N] [--keep]
 #   scripts/tempest/run-tempest.sh --ratchet [--listed-only] [--concurrency N] [--keep]
 #
 # --ratchet (CI): run the compute, identity v3 (and admin v3) and image v2 suites, run again once every test listed
@@ -13,7 +13,8 @@
 # --ratchet also ws/ratchet.txt and ws/retry.subunit).
 # --services turns Neutron (network) and/or Cinder (volume) on in tempest.conf, with the sections
 # they need read from the running cloud (external network, API extensions, volume microversions);
-# without it both stay off, as in CI's ratchet.
+# without it both stay off, as in CI's ratchet. --image-stores gives the image service two stores
+# (enabled_backends = fast:file, slow:file), for Tempest's multi-store and copy-image import tests.
 # Needs: a built tree (npx tsc -p tsconfig.json), /usr/bin/tempest, /usr/bin/openstack, qemu-img.
 set -euo pipefail
 
@@ -24,6 +25,7 @@ RATCHET=0
 LISTED_ONLY=0
 NEUTRON=false
 CINDER=false
+IMAGE_STORES=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --regex) REGEX="$2"; shift 2 ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift ;;
     --ratchet) RATCHET=1; REGEX='^tempest\.api\.(compute|identity\.(admin\.)?v3|image\.v2)\.'; shift ;;
     --listed-only) LISTED_ONLY=1; shift ;;  # with --ratchet
+    --image-stores) IMAGE_STORES=1; shift ;;
     --services)
       IFS=, read -ra SERVICES <<<"$2"
       for service in "${SERVICES[@]}"; do
@@ -41,7 +44,7 @@ while [ $# -gt 0 ]; do
         esac
       done
       shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run-tempest: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -75,6 +78,9 @@ LOCKOUT_SECONDS=10
 # takes any free port, as the main API does, so that two clouds on one machine do not collide.
 printf '[image]\nrequire_image_format_match = false\n[identity]\nlockout_failure_attempts = %s\nlockout_duration = %s\n[api]\nmetadata_listen_port = 0\n' \
   "$LOCKOUT_ATTEMPTS" "$LOCKOUT_SECONDS" >"$WORK/nimbus.conf"
+if [ "$IMAGE_STORES" = 1 ]; then
+  printf '[DEFAULT]\nenabled_backends = fast:file, slow:file\n[glance_store]\ndefault_backend = fast\n' >>"$WORK/nimbus.conf"
+fi
 node "$MAIN" up --config "$WORK/nimbus.conf" --driver fake --compute-hosts 2 --state-dir "$STATE" --port "$PORT" >"$WORK/nimbus.log" 2>&1 &
 NIMBUS_PID=$!
 for _ in $(seq 1 100); do

@@ -78,6 +78,40 @@ function mappings(help: string): OptionSpec<string> {
   };
 }
 
+/** Glance's `enabled_backends`: `id:type` pairs, comma-separated; every id once, of a type this cloud has (file). */
+function backends(help: string): OptionSpec<string> {
+  return {
+    type: 'string',
+    help,
+    default: { value: '' },
+    parse(text) {
+      parseBackends(text);
+      return text;
+    },
+  };
+}
+
+/** One store of `[DEFAULT] enabled_backends`. */
+export interface BackendEntry {
+  readonly id: string;
+  readonly type: 'file';
+}
+
+/** The entries of an `enabled_backends` value, in order; throws an Error naming the first bad one. */
+export function parseBackends(text: string): BackendEntry[] {
+  const entries: BackendEntry[] = [];
+  for (const entry of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+    const [id, type, ...rest] = entry.split(':').map((part) => part.trim());
+    if (id === undefined || !/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/.test(id) || rest.length > 0) throw new Error(`expected id:type pairs separated by commas, got "${entry}"`);
+    if (type !== 'file') throw new Error(`store "${id}" is of type "${type ?? ''}": only file stores are offered`);
+    if (id.startsWith('os_glance_')) throw new Error(`store id "${id}" uses the reserved prefix os_glance_`);
+    if (Object.hasOwn(OPTIONS, id)) throw new Error(`store id "${id}" is the name of a config section`);
+    if (entries.some((known) => known.id === id)) throw new Error(`store "${id}" is named twice in "${text}"`);
+    entries.push({ id, type });
+  }
+  return entries;
+}
+
 function choice<const C extends string>(help: string, choices: readonly C[], def: C): OptionSpec<C> {
   return {
     type: `one of ${choices.join(', ')}`,
@@ -141,6 +175,9 @@ export const OPTIONS = {
     ),
     nova_metadata_host: str("Host of Nova's metadata API, where the metadata agent forwards guests' requests.", '127.0.0.1'),
     nova_metadata_port: int("Port of Nova's metadata API (the same as [api] metadata_listen_port where both run on one node).", 8775, { min: 1, max: 65535 }),
+    enabled_backends: backends(
+      'Image stores (Glance\'s enabled_backends), `id:type` pairs such as `fast:file, slow:file`; each has a section of its own named by its id (see "Image store sections" below). Empty: one store at `<state_dir>/images`, and the image API offers no store choice (/v2/info/stores is 404).',
+    ),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,
       max: 31536000,
@@ -186,6 +223,9 @@ export const OPTIONS = {
     image_size_total: int('Bytes of image data one project may store in all (0: no limit).', 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     image_count_total: int('Images one project may own (0: no limit).', 0, { min: 0, max: 1_000_000_000 }),
     require_image_format_match: bool('Refuse uploads whose content is not in the image\'s disk_format (a raw image that is really qcow2 too).', true),
+  },
+  glance_store: {
+    default_backend: str('The store of [DEFAULT] enabled_backends that uploads and imports go to when the request names none (empty: the first one listed).', ''),
   },
   compute: {
     driver: choice(
@@ -326,7 +366,20 @@ type Options = typeof OPTIONS;
 export type SectionName = keyof Options;
 type ValueOf<S> = S extends OptionSpec<infer T> ? T : never;
 
-/** The resolved configuration: every option present and typed. */
+/**
+ * The options of each image store's own section (`[fast]` for `enabled_backends = fast:file`), as
+ * glance_store reads them; a store without a section takes the defaults.
+ */
+export const STORE_OPTIONS = {
+  filesystem_store_datadir: str('Directory holding the store\'s image data (default: `<state_dir>/image-stores/<id>`).', (r) =>
+    join(stateDir(r), 'image-stores', String(r['store']?.['id'])),
+  ),
+  store_description: str('What /v2/info/stores says of the store (empty: nothing).', ''),
+} as const;
+
+export type StoreOptions = { readonly [K in keyof typeof STORE_OPTIONS]: ValueOf<(typeof STORE_OPTIONS)[K]> };
+
+/** The resolved configuration: every option present and typed, and each image store's section by store id. */
 export type NimbusConfig = {
   readonly [S in SectionName]: { readonly [K in keyof Options[S]]: ValueOf<Options[S][K]> };
-};
+} & { readonly stores: Readonly<Record<string, StoreOptions>> };
