@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { listMyProjects, revoke, rescope, type Project, type Session } from './api/session.js';
 import { ErrorBox } from './components/load.js';
+import { Options } from './components/options.js';
 import { NAV } from './pages/index.js';
 
 interface ShellProps {
@@ -53,11 +54,7 @@ export function Shell({ session, route, onSession, children }: ShellProps) {
           <span>Project</span>
           {/* Listed again on focus: a role granted since login shows up without logging in again. */}
           <select value={session.project.id} onFocus={() => void refreshProjects()} onChange={(e) => void switchProject(e.currentTarget.value)}>
-            {projects.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
+            <Options choices={projects} />
           </select>
         </label>
         <span class="user" title="Signed in user">
