@@ -2,7 +2,6 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { listMyProjects, revoke, rescope, type Project, type Session } from './api/session.js';
 import { ErrorBox } from './components/load.js';
-import { Options } from './components/options.js';
 import { NAV } from './pages/index.js';
 
 interface ShellProps {
@@ -54,7 +53,11 @@ export function Shell({ session, route, onSession, children }: ShellProps) {
           <span>Project</span>
           {/* Listed again on focus: a role granted since login shows up without logging in again. */}
           <select value={session.project.id} onFocus={() => void refreshProjects()} onChange={(e) => void switchProject(e.currentTarget.value)}>
-            <Options choices={projects} />
+            {projects.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
           </select>
         </label>
         <span class="user" title="Signed in user">
