@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { call, listServers } from '../api/cloud.js';
+import { call, listServers, type Server } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
 import { VOLUME_SERVICE } from '../api/volume.js';
 import { Confirm, FormDialog } from '../components/confirm.js';
@@ -112,7 +112,14 @@ export function AdminServicesPage({ session }: { session: Session }) {
   const evacuateHost = (service: ComputeServiceRow, target: string) => {
     setPending(undefined);
     void run(async () => {
-      const { servers } = await listServers(session, 1000, undefined, { all_tenants: '1', host: service.host });
+      // Every page of the host's servers first: evacuating them changes the list being paged.
+      const servers: Server[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await listServers(session, 1000, marker, { all_tenants: '1', host: service.host });
+        servers.push(...page.servers);
+        marker = page.next;
+      } while (marker !== undefined);
       await Promise.all(servers.map((server) => evacuate(session, server, target)));
     });
   };
