@@ -386,6 +386,8 @@ function requestSpec(request: ServerCreateRequest, uuids: readonly string[], pro
     flavor: flavorResources(flavor),
     image: { id: image?.id ?? '', properties: image?.properties ?? {} },
     ...(request.availabilityZone === undefined ? {} : { availabilityZone: request.availabilityZone }),
+    ...(request.forcedHost === undefined ? {} : { forceHosts: [request.forcedHost] }),
+    ...(request.forcedNode === undefined ? {} : { forceNodes: [request.forcedNode] }),
     schedulerHints: {
       ...(request.hints.sameHost === undefined ? {} : { sameHost: request.hints.sameHost }),
       ...(request.hints.differentHost === undefined ? {} : { differentHost: request.hints.differentHost }),
