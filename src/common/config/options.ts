@@ -141,6 +141,11 @@ export const OPTIONS = {
     ),
     nova_metadata_host: str("Host of Nova's metadata API, where the metadata agent forwards guests' requests.", '127.0.0.1'),
     nova_metadata_port: int("Port of Nova's metadata API (the same as [api] metadata_listen_port where both run on one node).", 8775, { min: 1, max: 65535 }),
+    instance_build_timeout: int(
+      "Seconds a server may stay in BUILD: the conductor sets one building longer to ERROR with the fault `Instance build timed out. Set to error state.` — whether it waits for a host (its claims are released) or its host's agent never finished (delete it to free the host). This is what ends a build an API process or the broker lost before any conductor took it (0: never; Nova's instance_build_timeout).",
+      0,
+      { min: 0, max: 31536000 },
+    ),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,
       max: 31536000,
