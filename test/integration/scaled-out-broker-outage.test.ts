@@ -140,11 +140,13 @@ describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
             const slow = await api('/compute/v2.1/nimbus/faults', { method: 'POST', body: { fault: { host: 'bus-outage-compute', kind: 'slow', operation: 'spawn', delay_ms: 3000, count: 1 } } });
             assert.equal(slow.status, 201, JSON.stringify(slow.body));
             const inFlight = await boot(api, 'in-flight', imageId);
-            for (let attempt = 0; attempt < 100; attempt += 1) {
+            let spawning = false;
+            for (let attempt = 0; attempt < 100 && !spawning; attempt += 1) {
               const shown = (await api(`/compute/v2.1/servers/${inFlight.id}`)).body['server'] as Json;
-              if (shown['OS-EXT-STS:task_state'] === 'spawning') break;
-              await sleep(100);
+              spawning = shown['OS-EXT-STS:task_state'] === 'spawning';
+              if (!spawning) await sleep(100);
             }
+            assert.ok(spawning, 'the connections close while the host spawns the guest');
             assert.equal(await closeConnections((name) => name.startsWith('nimbus-') && pids.includes(name.split(':').at(-1) ?? '')), 2);
             await waitForStatus(api, inFlight.id, 'ACTIVE');
             for (const process of [node, agent.nimbus]) await reconnectedTimes(process, 2);
