@@ -93,12 +93,20 @@ describe('compute routes: servers', () => {
         const spec = recorded.builds.at(-1)?.spec;
         assert.deepEqual({ availabilityZone: spec?.availabilityZone, forceHosts: spec?.forceHosts, forceNodes: spec?.forceNodes }, { availabilityZone: undefined, forceHosts: undefined, forceNodes: undefined, ...wanted }, zone);
       }
+      // A zone the forced host is not in is dropped (Nova's _validate_host_availability_zone, bug #1934770).
+      const aggregate = await call('POST', '/os-aggregates', { body: { aggregate: { name: 'edge-hosts', availability_zone: 'edge' } }, as: ADMIN });
+      const aggregateId = String((aggregate.json['aggregate'] as Record<string, unknown>)['id']);
+      assert.equal((await call('POST', `/os-aggregates/${aggregateId}/action`, { body: { add_host: { host: 'compute-2' } }, as: ADMIN })).status, 200);
+      for (const [zone, kept] of [['nova:compute-2', undefined], ['edge:compute-2', 'edge']] as const) {
+        assert.equal((await call('POST', '/servers', { body: boot({ availability_zone: zone }), as: ADMIN })).status, 202, zone);
+        assert.equal(recorded.builds.at(-1)?.spec.availabilityZone, kept, zone);
+      }
       const refused = await call('POST', '/servers', { body: boot({ availability_zone: 'nova:compute-2' }), as: DEMO });
       assert.equal(refused.status, 403);
       assert.match(JSON.stringify(refused.json), /os_compute_api:servers:create:forced_host/);
       const unparsable = await call('POST', '/servers', { body: boot({ availability_zone: 'nova:a:b:c' }), as: ADMIN });
       assert.deepEqual({ status: unparsable.status, json: unparsable.json }, { status: 400, json: { badRequest: { code: 400, message: 'Invalid input received: Unable to parse availability_zone' } } });
-      assert.equal(await instanceCount(db), cases.length);
+      assert.equal(await instanceCount(db), cases.length + 2);
     }));
 
   test('quota: the instance over the limit is 403 with Nova\'s message; min/max count shrink to what fits', () =>
