@@ -165,6 +165,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         forceConfigDrive: config.DEFAULT.force_config_drive,
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
         allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
+        instanceBuildTimeoutSeconds: config.DEFAULT.instance_build_timeout,
         resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
         reclaimInstanceIntervalSeconds: config.DEFAULT.reclaim_instance_interval,
         ...(neutron === undefined ? {} : { network: neutron }),

@@ -178,6 +178,11 @@ export const OPTIONS = {
     enabled_backends: backends(
       'Image stores (Glance\'s enabled_backends), `id:type` pairs such as `fast:file, slow:file`; each has a section of its own named by its id (see "Image store sections" below). Empty: one store at `<state_dir>/images`, and the image API offers no store choice (/v2/info/stores is 404).',
     ),
+    instance_build_timeout: int(
+      "Seconds a server may stay in BUILD: the conductor sets one building longer to ERROR with the fault `Instance build timed out. Set to error state.` — whether it waits for a host (its claims are released) or its host's agent never finished (delete it to free the host). This is what ends a build an API process or the broker lost before any conductor took it (0: never; Nova's instance_build_timeout).",
+      0,
+      { min: 0, max: 31536000 },
+    ),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,
       max: 31536000,
