@@ -10,7 +10,8 @@ describe('sqlite under a chain of awaited queries', { skip: await engineSkipReas
   // better-sqlite3 answers synchronously: without turns, an async chain of queries would keep the
   // event loop from accepting connections or firing timers until the whole chain had run.
   test('the event loop gets its turns while one chain of queries runs on', async () => {
-    const { db, dispose } = await openTestDatabase('sqlite');
+    const opened = await openTestDatabase('sqlite');
+    const { db } = opened;
     try {
       let turns = 0;
       const timer = setInterval(() => (turns += 1), 1);
@@ -19,7 +20,7 @@ describe('sqlite under a chain of awaited queries', { skip: await engineSkipReas
       clearInterval(timer);
       assert.ok(turns > 0, 'a 1 ms timer never fired during 200 ms of queries');
     } finally {
-      await dispose();
+      await opened.dispose();
     }
   });
 });
