@@ -1,9 +1,12 @@
 /**
  * Compute control-plane figures on the fake driver, through the real API of a `nimbus up`
  * child process over 100 fake hosts: boot→ACTIVE latency of one server (p50 over 20); 1,000
- * servers created by 50 clients and the rate at which they reach ACTIVE; GET /servers/detail with
- * 1,000 and with 100 servers; deletes by 50 clients and the rate at which they are gone; and the
- * idle RSS of a default all-in-one node. The clients do not poll their own servers: one lister
+ * servers created by 50 clients and the rate at which they reach ACTIVE, and meanwhile the latency
+ * of `GET /` on a new connection (probed every 20 ms: what a fresh client waits while the node is
+ * busy); GET /servers/detail with 1,000 and with 100 servers (the 100 also with a new connection per
+ * request, as a CLI run makes them), Keystone token validate on a new connection per request;
+ * deletes by 50 clients and the rate at which they are gone; and the idle RSS of a default
+ * all-in-one node. The clients do not poll their own servers: one lister
  * waits (every 20 ms) until none is left building, or none is left at all. Each client's
  * connection is opened before a timed phase: under a saturated event loop a new connection
  * waits to be accepted, which would measure connection set-up, not the API. `server_cpu_ms_per_server`
@@ -15,6 +18,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchCloud } from './support/bench-cloud.js';
 import { apiFor, bootToActive, createServer, uploadImage, type Api } from './support/compute-api.js';
+import { measureNewConnections, probeNewConnections } from './support/fresh-connection.js';
 import { measure } from './support/latency.js';
 import { cpuMsOf, memoryOf } from './support/process-stats.js';
 
@@ -23,12 +27,35 @@ const SERVERS = Number(process.env['NIMBUS_BENCH_SERVERS'] ?? 1000);
 const CLIENTS = 50;
 const HOSTS = 100;
 const LISTER_POLL_MS = 20;
+const PROBE_INTERVAL_MS = 20;
 
 /** True when the (filtered) server list is empty: one cheap request, whatever the number of servers. */
 async function noneListed(api: Api, query: string): Promise<boolean> {
   const listed = await api.request('GET', `/compute/v2.1/servers?limit=1${query}`);
   if (listed.status !== 200) throw new Error(`server list answered ${listed.status}`);
   return (listed.json['servers'] as unknown[]).length === 0;
+}
+
+/** What the bench boots from and on. */
+interface Boot {
+  readonly imageRef: string;
+  readonly networkId: string;
+}
+
+/** The admin project's own network, with room for every server (DevStack's public /24 holds 253). */
+async function benchNetwork(api: Api): Promise<string> {
+  const network = await api.request('POST', '/network/v2.0/networks', { network: { name: 'bench' } });
+  const networkId = String((network.json['network'] as { id: string }).id);
+  const subnet = await api.request('POST', '/network/v2.0/subnets', { subnet: { network_id: networkId, ip_version: 4, cidr: '10.64.0.0/20', name: 'bench' } });
+  if (subnet.status !== 201) throw new Error(`subnet create answered ${subnet.status}`);
+  return networkId;
+}
+
+/** Fails the run when a server went to ERROR, with the first one's fault. */
+async function refuseErrors(api: Api): Promise<void> {
+  const listed = await api.request('GET', '/compute/v2.1/servers/detail?status=ERROR&limit=1');
+  const failed = (listed.json['servers'] as { id: string; fault?: { message: string } }[])[0];
+  if (failed !== undefined) throw new Error(`some servers went to ERROR, e.g. ${failed.id}: ${failed.fault?.message ?? 'no fault recorded'}`);
 }
 
 /** The lister: waits until the list (with `query`) is empty. */
@@ -41,18 +68,23 @@ async function openConnections(api: Api, clients: number): Promise<void> {
   await Promise.all(Array.from({ length: clients }, () => api.request('GET', '/compute/v2.1/')));
 }
 
-/** Creates `count` servers from `clients` clients, then waits until none is building; all must be ACTIVE. */
-async function bootMany(api: Api, pid: number, imageRef: string, count: number, clients: number, prefix: string) {
+/**
+ * Creates `count` servers from `clients` clients, then waits until none is building; all must be
+ * ACTIVE. Meanwhile `GET /` is probed on new connections at `rootUrl`.
+ */
+async function bootMany(api: Api, pid: number, rootUrl: string, boot: Boot, count: number, clients: number, prefix: string) {
   const ids: string[] = [];
   await openConnections(api, clients);
   const cpuBefore = cpuMsOf(pid);
   const started = performance.now();
-  const creates = await measure(count, clients, async () => void ids.push(await createServer(api, imageRef, `${prefix}-${ids.length}`)));
+  const probe = probeNewConnections(rootUrl, PROBE_INTERVAL_MS);
+  const creates = await measure(count, clients, async () => void ids.push(await createServer(api, boot.imageRef, `${prefix}-${ids.length}`, boot.networkId)));
   await waitUntilNone(api, '&status=BUILD');
   const seconds = (performance.now() - started) / 1000;
+  const newConnections = await probe.stop();
   const cpuMs = cpuMsOf(pid) - cpuBefore;
-  if (!(await noneListed(api, '&status=ERROR'))) throw new Error('some servers went to ERROR');
-  return { ids, creates, seconds, cpuMsPerServer: round(cpuMs / count) };
+  await refuseErrors(api);
+  return { ids, creates, seconds, cpuMsPerServer: round(cpuMs / count), newConnections };
 }
 
 async function deleteMany(api: Api, pid: number, ids: readonly string[], clients: number) {
@@ -93,20 +125,24 @@ async function main(): Promise<void> {
     await api.request('PUT', `/compute/v2.1/os-quota-sets/${await adminProject(api)}`, {
       quota_set: { instances: -1, cores: -1, ram: -1 },
     });
-    const imageRef = await uploadImage(cloud, api);
+    const boot: Boot = { imageRef: await uploadImage(cloud, api), networkId: await benchNetwork(api) };
 
     let n = 0;
     const single: string[] = [];
-    const bootLatency = await measure(20, 1, async () => void single.push(await bootToActive(api, imageRef, `single-${n++}`)));
+    const bootLatency = await measure(20, 1, async () => void single.push(await bootToActive(api, boot.imageRef, `single-${n++}`, boot.networkId)));
     await deleteMany(api, cloud.pid, single, 1);
 
-    const boots = await bootMany(api, cloud.pid, imageRef, SERVERS, CLIENTS, 'many');
+    const rootUrl = `${cloud.url}/`;
+    const boots = await bootMany(api, cloud.pid, rootUrl, boot, SERVERS, CLIENTS, 'many');
     const detailAll = await detailOf(api, '');
     const detailPage = await detailOf(api, '?limit=100');
     const deletes = await deleteMany(api, cloud.pid, boots.ids, CLIENTS);
 
-    const hundred = await bootMany(api, cloud.pid, imageRef, 100, CLIENTS, 'hundred');
+    const hundred = await bootMany(api, cloud.pid, rootUrl, boot, 100, CLIENTS, 'hundred');
     const detail100 = await detailOf(api, '');
+    const token = await cloud.adminToken();
+    const detail100New = await measureNewConnections(100, `${cloud.url}/compute/v2.1/servers/detail`, { 'x-auth-token': token }, 200);
+    const validateNew = await measureNewConnections(300, `${cloud.url}/identity/v3/auth/tokens`, { 'x-auth-token': token, 'x-subject-token': token }, 200);
     await deleteMany(api, cloud.pid, hundred.ids, CLIENTS);
 
     process.stdout.write(
@@ -122,10 +158,13 @@ async function main(): Promise<void> {
             seconds_to_all_active: round(boots.seconds),
             servers_per_sec_to_active: Math.round(SERVERS / boots.seconds),
             server_cpu_ms_per_server: boots.cpuMsPerServer,
+            get_root_new_connection: boots.newConnections,
           },
           [`servers_detail_${SERVERS}`]: detailAll,
           [`servers_detail_limit_100_of_${SERVERS}`]: detailPage,
           servers_detail_100: detail100,
+          servers_detail_100_new_connection: detail100New,
+          token_validate_new_connection: validateNew,
           deletes: {
             deletes: deletes.deletes,
             seconds_to_all_gone: round(deletes.seconds),

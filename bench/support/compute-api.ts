@@ -34,15 +34,17 @@ export async function uploadImage(cloud: BenchCloud, api: Api): Promise<string> 
   return id;
 }
 
-export async function createServer(api: Api, imageRef: string, name: string): Promise<string> {
-  const created = await api.request('POST', '/compute/v2.1/servers', { server: { name, imageRef, flavorRef: '1' } });
+/** Boots `name` from `imageRef`, on `networkId` when given (else on the network Nova picks). */
+export async function createServer(api: Api, imageRef: string, name: string, networkId?: string): Promise<string> {
+  const networks = networkId === undefined ? {} : { networks: [{ uuid: networkId }] };
+  const created = await api.request('POST', '/compute/v2.1/servers', { server: { name, imageRef, flavorRef: '1', ...networks } });
   if (created.status !== 202) throw new Error(`boot answered ${created.status}: ${JSON.stringify(created.json)}`);
   return String((created.json['server'] as { id: string }).id);
 }
 
 /** Boots one server and resolves when it is ACTIVE (polling every 2 ms: the latency figure). */
-export async function bootToActive(api: Api, imageRef: string, name: string): Promise<string> {
-  const id = await createServer(api, imageRef, name);
+export async function bootToActive(api: Api, imageRef: string, name: string, networkId?: string): Promise<string> {
+  const id = await createServer(api, imageRef, name, networkId);
   for (;;) {
     const shown = await api.request('GET', `/compute/v2.1/servers/${id}`);
     const status = (shown.json['server'] as { status: string }).status;

@@ -30,12 +30,16 @@ export async function measure(count: number, concurrency: number, operation: () 
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsedS = (performance.now() - started) / 1000;
-  samples.sort((a, b) => a - b);
+  return figuresOf(samples, (performance.now() - started) / 1000);
+}
+
+/** The figures of latency samples (ms) taken over `elapsedS` seconds. */
+export function figuresOf(samples: readonly number[], elapsedS: number): LatencyFigures {
+  const sorted = [...samples].sort((a, b) => a - b);
   return {
-    count,
-    p50_ms: round(percentile(samples, 0.5)),
-    p99_ms: round(percentile(samples, 0.99)),
-    requests_per_sec: Math.round(count / elapsedS),
+    count: sorted.length,
+    p50_ms: round(percentile(sorted, 0.5)),
+    p99_ms: round(percentile(sorted, 0.99)),
+    requests_per_sec: Math.round(sorted.length / elapsedS),
   };
 }

@@ -143,9 +143,10 @@ export class PortPlugin {
     return (await this.views(this.deps.store, [await this.row(id)]))[0] ?? {};
   }
 
-  /** The project's ports (every port for an administrator). */
-  async list(projectId: string | undefined): Promise<ResourceView[]> {
-    return this.views(this.deps.store, await this.deps.store.ports.list(projectId));
+  /** The project's ports (every port for an administrator); only those of `deviceIds` when given (Nova's lookup of its servers' ports). */
+  async list(projectId: string | undefined, deviceIds?: readonly string[]): Promise<ResourceView[]> {
+    const only = deviceIds === undefined ? undefined : { column: 'device_id' as const, values: deviceIds };
+    return this.views(this.deps.store, await this.deps.store.ports.list(projectId, only));
   }
 
   async update(id: string, body: PortUpdate): Promise<ResourceView> {

@@ -64,9 +64,7 @@ export class AgentNotifier {
   /** The hosts holding a VXLAN network each hear whom to flood it to now and where its ports are (Neutron's l2population fdb entries). */
   async #announcePeers(networkId: string): Promise<void> {
     if ((await this.state.network(networkId))?.network_type !== 'vxlan') return;
-    for (const host of await this.state.hostsOfNetwork(networkId)) {
-      await this.#cast(host, 'tunnel_peers_update', await this.state.tunnelEntries(networkId, [host]));
-    }
+    for (const [host, entries] of await this.state.tunnelEntriesOfHolders(networkId)) await this.#cast(host, 'tunnel_peers_update', entries);
   }
 
   /** A group's rules changed: hosts with ports in it rewrite them in place. */

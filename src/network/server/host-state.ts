@@ -16,6 +16,31 @@ import { ROUTER_INTERFACE_OWNERS } from '../plugin/routers.js';
 
 type PortRow = ResourceRow<'net_ports'>;
 
+/** A VXLAN network as its tunnel entries see it: who holds it, each host's endpoint, each port's host and addresses. */
+interface TunnelView {
+  readonly networkId: string;
+  readonly holders: readonly string[];
+  readonly endpoints: ReadonlyMap<string, string>;
+  readonly ports: readonly { readonly host: string; readonly mac_address: string; readonly ip_addresses: readonly string[] }[];
+}
+
+/** The entries `hosts` need: the other holders' endpoints (never one of their own) and the ports behind them. */
+function tunnelPeersOf(view: TunnelView, hosts: readonly string[]): TunnelPeers {
+  const own = new Set(hosts.flatMap((host) => view.endpoints.get(host) ?? []));
+  const endpoints = new Map<string, string>();
+  for (const host of view.holders.filter((other) => !hosts.includes(other))) {
+    const endpoint = view.endpoints.get(host);
+    if (endpoint !== undefined && !own.has(endpoint)) endpoints.set(host, endpoint);
+  }
+  const ports: RemotePortSpec[] = [];
+  for (const port of view.ports) {
+    const endpoint = endpoints.get(port.host);
+    if (endpoint !== undefined) ports.push({ mac_address: port.mac_address, ip_addresses: [...port.ip_addresses], tunnel_ip: endpoint });
+  }
+  ports.sort((a, b) => a.mac_address.localeCompare(b.mac_address));
+  return { network_id: view.networkId, peers: [...new Set(endpoints.values())].sort(), ports };
+}
+
 /** The owner of the port a network's DHCP server answers from. */
 export const DHCP_OWNER = 'network:dhcp';
 const ROUTER_OWNERS = new Set(['network:router_interface', 'network:router_gateway']);
@@ -32,7 +57,11 @@ export class HostStateBuilder {
 
   /** Hosts that hold the network: those with a bound port on it, and the l3 host when a router has an end there. */
   async hostsOfNetwork(networkId: string): Promise<string[]> {
-    const ports = await this.store.ports.where('network_id', [networkId]);
+    return this.#holders(await this.store.ports.where('network_id', [networkId]));
+  }
+
+  /** The hosts that hold a network with these ports. */
+  #holders(ports: readonly PortRow[]): string[] {
     const hosts = new Set(ports.filter((port) => port.binding_vif_type === 'bridge' && port.device_owner !== DHCP_OWNER && !ROUTER_OWNERS.has(port.device_owner)).map((port) => port.binding_host_id));
     if (ports.some((port) => ROUTER_OWNERS.has(port.device_owner))) hosts.add(this.l3Host);
     return [...hosts].sort();
@@ -53,36 +82,42 @@ export class HostStateBuilder {
    * agent has an endpoint (the all-in-one).
    */
   async tunnelEntries(networkId: string, hosts: readonly string[]): Promise<TunnelPeers> {
-    const none: TunnelPeers = { network_id: networkId, peers: [], ports: [] };
-    if ((await this.store.networks.find(networkId))?.network_type !== 'vxlan') return none;
-    const own = new Set(await this.#tunnelEndpoints(hosts));
-    const endpoints = new Map<string, string>();
-    for (const host of (await this.hostsOfNetwork(networkId)).filter((other) => !hosts.includes(other))) {
-      const [endpoint] = await this.#tunnelEndpoints([host]);
-      if (endpoint !== undefined && !own.has(endpoint)) endpoints.set(host, endpoint);
-    }
-    const ports: RemotePortSpec[] = [];
-    const rows = (await this.store.ports.where('network_id', [networkId])).filter((port) => port.device_owner !== DHCP_OWNER);
-    const addresses = await this.store.ipAllocations.ofPorts(rows.map((port) => port.id));
-    for (const port of rows) {
-      const host = ROUTER_OWNERS.has(port.device_owner) ? this.l3Host : port.binding_vif_type === 'bridge' ? port.binding_host_id : '';
-      const endpoint = endpoints.get(host);
-      if (endpoint === undefined) continue;
-      const ipAddresses = addresses.filter((row) => row.port_id === port.id).map((row) => row.ip_address);
-      ports.push({ mac_address: port.mac_address, ip_addresses: ipAddresses, tunnel_ip: endpoint });
-    }
-    ports.sort((a, b) => a.mac_address.localeCompare(b.mac_address));
-    return { network_id: networkId, peers: [...new Set(endpoints.values())].sort(), ports };
+    const view = await this.#tunnelView(networkId);
+    return view === undefined ? { network_id: networkId, peers: [], ports: [] } : tunnelPeersOf(view, hosts);
   }
 
-  async #tunnelEndpoints(hosts: readonly string[]): Promise<string[]> {
-    const endpoints: string[] = [];
-    for (const host of hosts) {
-      const agent = (await this.store.agents.ofHost(host)).find((row) => row.agent_type === LINUX_BRIDGE_AGENT);
-      const endpoint = agent === undefined ? undefined : parseJson<Record<string, unknown>>(agent.configurations)['tunneling_ip'];
-      if (typeof endpoint === 'string' && endpoint !== '') endpoints.push(endpoint);
+  /**
+   * tunnelEntries of each host holding the network (what every one of them hears after a change),
+   * from one read of the network's ports, addresses and the agents' endpoints: none unless VXLAN.
+   */
+  async tunnelEntriesOfHolders(networkId: string): Promise<Map<string, TunnelPeers>> {
+    const view = await this.#tunnelView(networkId);
+    return new Map(view === undefined ? [] : view.holders.map((host) => [host, tunnelPeersOf(view, [host])]));
+  }
+
+  /** What the tunnel entries of a VXLAN network are made of; undefined for other network types. */
+  async #tunnelView(networkId: string): Promise<TunnelView | undefined> {
+    if ((await this.store.networks.find(networkId))?.network_type !== 'vxlan') return undefined;
+    const endpoints = new Map<string, string>();
+    for (const agent of await this.store.agents.list()) {
+      if (agent.agent_type !== LINUX_BRIDGE_AGENT) continue;
+      const endpoint = parseJson<Record<string, unknown>>(agent.configurations)['tunneling_ip'];
+      if (typeof endpoint === 'string' && endpoint !== '') endpoints.set(agent.host, endpoint);
     }
-    return endpoints;
+    const ports = await this.store.ports.where('network_id', [networkId]);
+    const rows = ports.filter((port) => port.device_owner !== DHCP_OWNER);
+    const addresses = new Map<string, string[]>();
+    for (const row of await this.store.ipAllocations.ofPorts(rows.map((port) => port.id))) addresses.set(row.port_id, [...(addresses.get(row.port_id) ?? []), row.ip_address]);
+    return {
+      networkId,
+      holders: this.#holders(ports),
+      endpoints,
+      ports: rows.map((port) => ({
+        host: ROUTER_OWNERS.has(port.device_owner) ? this.l3Host : port.binding_vif_type === 'bridge' ? port.binding_host_id : '',
+        mac_address: port.mac_address,
+        ip_addresses: addresses.get(port.id) ?? [],
+      })),
+    };
   }
 
   async network(networkId: string): Promise<NetworkSpec | undefined> {

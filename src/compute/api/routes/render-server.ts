@@ -133,9 +133,21 @@ function isoTime(stored: string): string {
   return `${stored.slice(0, 19)}Z`;
 }
 
+/** hostIds already hashed: a server list repeats few (project, host) pairs. Emptied when it reaches HOST_ID_MEMO_SIZE. */
+const hostIds = new Map<string, string>();
+const HOST_ID_MEMO_SIZE = 10_000;
+
 /** Nova's hostId: sha224 of project id + host, "" without a host. */
 export function hostId(projectId: string, host: string | null): string {
-  return host === null || host === '' ? '' : createHash('sha224').update(projectId + host).digest('hex');
+  if (host === null || host === '') return '';
+  const key = projectId + host;
+  let known = hostIds.get(key);
+  if (known === undefined) {
+    if (hostIds.size >= HOST_ID_MEMO_SIZE) hostIds.clear();
+    known = createHash('sha224').update(key).digest('hex');
+    hostIds.set(key, known);
+  }
+  return known;
 }
 
 /** instance_name_template `instance-%08x` over the uuid's first 32 bits (no integer ids here). */

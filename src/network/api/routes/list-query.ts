@@ -2,10 +2,13 @@ import type { FastifyRequest } from 'fastify';
 import { badRequest } from '../../errors.js';
 import type { ResourceView } from '../../plugin/caller.js';
 
+/** Attribute filters: each attribute's wanted values (any of them matches). */
+export type ListFilters = ReadonlyMap<string, readonly string[]>;
+
 /** Neutron's list parameters: `fields`, attribute filters, `sort_key`/`sort_dir`, `limit`/`marker`. */
 export interface ListQuery {
   readonly fields: readonly string[];
-  readonly filters: ReadonlyMap<string, readonly string[]>;
+  readonly filters: ListFilters;
   readonly sort: readonly { readonly key: string; readonly dir: 'asc' | 'desc' }[];
   readonly limit: number | undefined;
   readonly marker: string | undefined;
@@ -74,7 +77,7 @@ function tagsMatch(key: string, tags: readonly string[], values: readonly string
 const TAG_FILTERS = new Set(['tags', 'tags-any', 'not-tags', 'not-tags-any']);
 
 /** Filters unknown to a resource are ignored, as Neutron does without the filter-validation extension. */
-export function filterViews(views: readonly ResourceView[], filters: ReadonlyMap<string, readonly string[]>): ResourceView[] {
+export function filterViews(views: readonly ResourceView[], filters: ListFilters): ResourceView[] {
   return views.filter((view) =>
     [...filters].every(([key, values]) => {
       if (TAG_FILTERS.has(key)) return tagsMatch(key, Array.isArray(view['tags']) ? (view['tags'] as string[]) : [], values);

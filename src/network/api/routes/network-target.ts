@@ -3,15 +3,16 @@ import type { PolicyTarget } from '../../../common/policy/policy.js';
 import { notFound } from '../../errors.js';
 import type { CorePlugin } from '../../plugin/network-plugin.js';
 import { check } from './policy-checks.js';
-import { ownedTarget } from './resource-routes.js';
+import { ownedTarget, targetLookups, type TargetLookups } from './resource-routes.js';
 import type { NetworkRouteDeps } from './route-deps.js';
 
 /**
  * The target of a subnet or port: the resource with its owner, and what Neutron's rules read of
  * its network (`network:tenant_id` for rule:network_owner, `shared` for rule:shared).
  */
-export async function onNetworkTarget(plugin: CorePlugin, view: Readonly<Record<string, unknown>>, owner: unknown): Promise<PolicyTarget> {
-  const network = await plugin.networks.row(String(view['network_id'])).catch(() => undefined);
+export async function onNetworkTarget(plugin: CorePlugin, view: Readonly<Record<string, unknown>>, owner: unknown, lookups: TargetLookups = targetLookups()): Promise<PolicyTarget> {
+  const networkId = String(view['network_id']);
+  const network = await lookups(`network:${networkId}`, () => plugin.networks.row(networkId).catch(() => undefined));
   return {
     ...ownedTarget(view, owner),
     'network:tenant_id': network?.project_id,

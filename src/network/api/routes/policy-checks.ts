@@ -7,10 +7,26 @@ import type { NetworkRouteDeps } from './route-deps.js';
 
 const RULES = new Set(NETWORK_POLICIES.map((rule) => rule.name));
 
+/** Per member (`port`), the attributes a rule of its own guards (`get_port:binding:host_id` → `binding:host_id`). */
+const GUARDED_ATTRIBUTES = new Map<string, string[]>();
+for (const rule of RULES) {
+  const match = /^get_([a-z_]+):(.+)$/.exec(rule);
+  if (match === null) continue;
+  const [, member = '', attribute = ''] = match;
+  GUARDED_ATTRIBUTES.set(member, [...(GUARDED_ATTRIBUTES.get(member) ?? []), attribute]);
+}
+
+/** The credentials of each request, made once: a list checks several rules for each of its rows. */
+const CREDENTIALS = new WeakMap<FastifyRequest, Credentials & { tenant_id?: string }>();
+
 /** Neutron's credentials carry the project as `tenant_id` too (its rules test `tenant_id:%(…)s`). */
 function credentials(deps: NetworkRouteDeps, request: FastifyRequest): Credentials & { tenant_id?: string } {
+  const known = CREDENTIALS.get(request);
+  if (known !== undefined) return known;
   const base = deps.credentialsOf(request);
-  return base.project_id === undefined ? base : { ...base, tenant_id: base.project_id };
+  const made = base.project_id === undefined ? base : { ...base, tenant_id: base.project_id };
+  CREDENTIALS.set(request, made);
+  return made;
 }
 
 export function check(deps: NetworkRouteDeps, request: FastifyRequest, action: string, target: PolicyTarget): boolean {
@@ -66,10 +82,9 @@ export function enforceOn(deps: NetworkRouteDeps, request: FastifyRequest, actio
 
 /** The view without the attributes the caller may not read (`get_network:provider:network_type`). */
 export function visibleAttributes(deps: NetworkRouteDeps, request: FastifyRequest, member: string, view: ResourceView, target: PolicyTarget): ResourceView {
-  return Object.fromEntries(
-    Object.entries(view).filter(([attribute]) => {
-      const rule = `get_${member}:${attribute}`;
-      return !RULES.has(rule) || check(deps, request, rule, target);
-    }),
-  );
+  const hidden = (GUARDED_ATTRIBUTES.get(member) ?? []).filter((attribute) => attribute in view && !check(deps, request, `get_${member}:${attribute}`, target));
+  if (hidden.length === 0) return view;
+  const shown = { ...view };
+  for (const attribute of hidden) delete shown[attribute];
+  return shown;
 }

@@ -43,11 +43,11 @@ export function portRoutes(deps: NetworkRouteDeps): FastifyPluginAsyncTypebox {
     updateBody: PortUpdateBody,
     notFound: (id) => notFound('Port', id),
     create: (owner, body) => plugin.ports.create(owner, body),
-    list: (caller) => plugin.ports.list(caller.isAdmin ? undefined : caller.projectId ?? ''),
+    list: (caller, filters) => plugin.ports.list(caller.isAdmin ? undefined : caller.projectId ?? '', filters.get('device_id')),
     get: (id) => plugin.ports.get(id),
     update: (id, body) => plugin.ports.update(id, body),
     delete: (id) => plugin.ports.delete(id),
-    target: (view) => onNetworkTarget(plugin, view, view['project_id']),
+    target: (view, lookups) => onNetworkTarget(plugin, view, view['project_id'], lookups),
     createTarget: (owner, body, request) => createOnNetworkTarget(deps, request, body, owner),
   });
 }

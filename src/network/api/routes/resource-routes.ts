@@ -3,7 +3,7 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import type { FastifyRequest } from 'fastify';
 import type { PolicyTarget } from '../../../common/policy/policy.js';
 import type { Caller, ResourceView } from '../../plugin/caller.js';
-import { filterViews, pageLinks, pageOf, parseListQuery, queryOf, selectFields, sortViews } from './list-query.js';
+import { filterViews, pageLinks, pageOf, parseListQuery, queryOf, selectFields, sortViews, type ListFilters } from './list-query.js';
 import { callerOf, check, enforceOn, enforceWrite, ownerOf, visibleAttributes } from './policy-checks.js';
 import type { NetworkRouteDeps } from './route-deps.js';
 
@@ -20,14 +20,32 @@ export interface ResourceSpec<C extends TObject, U extends TObject> {
   readonly updateBody?: U;
   readonly notFound: (id: string) => Error;
   readonly create: (owner: string, body: Static<C>, caller: Caller) => Promise<ResourceView>;
-  readonly list: (caller: Caller) => Promise<ResourceView[]>;
+  /** The resources the caller may list; `filters` (the query's) may narrow the read, they are applied after it anyway. */
+  readonly list: (caller: Caller, filters: ListFilters) => Promise<ResourceView[]>;
   readonly get: (id: string) => Promise<ResourceView>;
   readonly update?: (id: string, body: Static<U>) => Promise<ResourceView>;
   readonly delete: (id: string, caller: Caller) => Promise<void>;
-  /** The policy target of a resource: the view, plus what its rules read of its network. */
-  readonly target: (view: ResourceView) => Promise<PolicyTarget>;
+  /** The policy target of a resource: the view, plus what its rules read of its network (looked up through `lookups`). */
+  readonly target: (view: ResourceView, lookups: TargetLookups) => Promise<PolicyTarget>;
   /** The target of a create: the body with its owner (and its network's owner and sharing, 404 for a network the caller cannot see). */
   readonly createTarget: (owner: string, body: Static<C>, request: FastifyRequest) => Promise<PolicyTarget>;
+}
+
+/**
+ * The lookups a target needs beyond its view (a port's network, a rule's group), shared by the
+ * targets of one request: a list of 100 ports on one network reads the network once.
+ */
+export type TargetLookups = <T>(key: string, load: () => Promise<T>) => Promise<T>;
+
+export function targetLookups(): TargetLookups {
+  const loaded = new Map<string, Promise<unknown>>();
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    const known = loaded.get(key);
+    if (known !== undefined) return known as Promise<T>;
+    const loading = load();
+    loaded.set(key, loading);
+    return loading;
+  };
 }
 
 /** The owner under both names, as every Neutron policy target has it. */
@@ -43,8 +61,8 @@ export function resourceRoutes<C extends TObject, U extends TObject>(deps: Netwo
   const path = `/v2.0/${spec.path ?? collection}`;
 
   /** The view the caller may see of it, or undefined when they may not see it at all. */
-  const shown = async (request: FastifyRequest, view: ResourceView): Promise<ResourceView | undefined> => {
-    const target = await spec.target(view);
+  const shown = async (request: FastifyRequest, view: ResourceView, lookups: TargetLookups): Promise<ResourceView | undefined> => {
+    const target = await spec.target(view, lookups);
     if (!check(deps, request, `get_${member}`, target)) return undefined;
     return visibleAttributes(deps, request, member, view, target);
   };
@@ -52,7 +70,7 @@ export function resourceRoutes<C extends TObject, U extends TObject>(deps: Netwo
   /** Show and update both start here: the resource, or 404 when the caller may not see it. */
   const existing = async (request: FastifyRequest, id: string): Promise<{ view: ResourceView; target: PolicyTarget }> => {
     const view = await spec.get(id);
-    const target = await spec.target(view);
+    const target = await spec.target(view, targetLookups());
     if (!check(deps, request, `get_${member}`, target)) throw spec.notFound(id);
     return { view, target };
   };
@@ -82,15 +100,17 @@ export function resourceRoutes<C extends TObject, U extends TObject>(deps: Netwo
       const owned = bodies.map((body) => ({ body, owner: ownerOf(request, body) }));
       for (const { body, owner } of owned) enforceWrite(deps, request, `create_${member}`, body, await spec.createTarget(owner, body, request));
       const views = await createAll(owned, caller);
-      const shownViews = await Promise.all(views.map(async (view) => (await shown(request, view)) ?? view));
+      const lookups = targetLookups();
+      const shownViews = await Promise.all(views.map(async (view) => (await shown(request, view, lookups)) ?? view));
       return reply.code(201).send(single === undefined ? { [collection]: shownViews } : { [member]: shownViews[0] });
     });
 
     app.get(path, async (request) => {
       const query = parseListQuery(queryOf(request));
       const visible: ResourceView[] = [];
-      for (const view of filterViews(await spec.list(callerOf(deps, request)), query.filters)) {
-        const seen = await shown(request, view);
+      const lookups = targetLookups();
+      for (const view of filterViews(await spec.list(callerOf(deps, request), query.filters), query.filters)) {
+        const seen = await shown(request, view, lookups);
         if (seen !== undefined) visible.push(seen);
       }
       const { page, more } = pageOf(sortViews(visible, query.sort), query, spec.notFound);
@@ -114,7 +134,7 @@ export function resourceRoutes<C extends TObject, U extends TObject>(deps: Netwo
           enforceOn(deps, request, `update_${member}`, member, target, () => spec.notFound(request.params.id));
           enforceWrite(deps, request, `update_${member}`, body, target);
           const view = await update(request.params.id, body);
-          return { [member]: (await shown(request, view)) ?? view };
+          return { [member]: (await shown(request, view, targetLookups())) ?? view };
         },
       );
     }

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { notFound } from '../../errors.js';
 import type { CorePlugin } from '../../plugin/network-plugin.js';
 import { check } from './policy-checks.js';
-import { ownedTarget, resourceRoutes } from './resource-routes.js';
+import { ownedTarget, resourceRoutes, targetLookups, type TargetLookups } from './resource-routes.js';
 import type { NetworkRouteDeps } from './route-deps.js';
 import { Description, Name, OWNED } from './schema-types.js';
 
@@ -34,8 +34,9 @@ export const SecurityGroupRuleCreateBody = Type.Object(
 );
 
 /** A rule's target: the rule with its owner, and its group's owner (`rule:sg_owner`). */
-async function ruleTarget(plugin: CorePlugin, view: Readonly<Record<string, unknown>>, owner: unknown) {
-  const group = await plugin.securityGroups.row(String(view['security_group_id'])).catch(() => undefined);
+async function ruleTarget(plugin: CorePlugin, view: Readonly<Record<string, unknown>>, owner: unknown, lookups: TargetLookups = targetLookups()) {
+  const groupId = String(view['security_group_id']);
+  const group = await lookups(`security_group:${groupId}`, () => plugin.securityGroups.row(groupId).catch(() => undefined));
   return { ...ownedTarget(view, owner), 'security_group:tenant_id': group?.project_id };
 }
 
@@ -71,7 +72,7 @@ export function securityGroupRoutes(deps: NetworkRouteDeps): FastifyPluginAsyncT
         list: (caller) => securityGroups.listRules(caller.isAdmin ? undefined : caller.projectId ?? ''),
         get: (id) => securityGroups.getRule(id),
         delete: (id) => securityGroups.deleteRule(id),
-        target: (view) => ruleTarget(deps.plugin, view, view['project_id']),
+        target: (view, lookups) => ruleTarget(deps.plugin, view, view['project_id'], lookups),
         createTarget: async (owner, body, request) => {
           const group = await securityGroups.get(body.security_group_id);
           if (!check(deps, request, 'get_security_group', ownedTarget(group, group['project_id']))) {

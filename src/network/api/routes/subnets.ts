@@ -58,7 +58,7 @@ export function subnetRoutes(deps: NetworkRouteDeps): FastifyPluginAsyncTypebox 
     get: (id) => plugin.subnets.get(id),
     update: (id, body) => plugin.subnets.update(id, body),
     delete: (id) => plugin.subnets.delete(id),
-    target: (view) => onNetworkTarget(plugin, view, view['project_id']),
+    target: (view, lookups) => onNetworkTarget(plugin, view, view['project_id'], lookups),
     createTarget: async (owner, body, request) => {
       const target = await createOnNetworkTarget(deps, request, body, owner);
       // Neutron reads the pool in the caller's scope: another project's private pool is not found.

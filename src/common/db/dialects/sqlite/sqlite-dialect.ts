@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { SqliteDialect, type Dialect } from 'kysely';
+import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Dialect, type SqliteDialectConfig } from 'kysely';
+import { takeTurn } from './event-loop-turns.js';
 import { withBooleans } from './sqlite-booleans.js';
 
 const IN_MEMORY = ':memory:';
@@ -20,12 +21,27 @@ export function sqlitePath(url: string): string {
   return '/' + decodeURIComponent(rest.replace(/^\/+/, ''));
 }
 
+/** Kysely's SQLite driver, giving the event loop its turns between runs of queries (event-loop-turns.ts). */
+class TurnTakingSqliteDriver extends SqliteDriver {
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await takeTurn();
+    return super.acquireConnection();
+  }
+}
+
 export function createSqliteDialect(url: string): Dialect {
   const path = sqlitePath(url);
-  return new SqliteDialect({
+  const config: SqliteDialectConfig = {
     // Opened lazily by Kysely, so a bad path fails at openDatabase's `select 1` like other engines.
     database: () => Promise.resolve().then(() => withBooleans(openFile(path))),
-  });
+  };
+  const dialect = new SqliteDialect(config);
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => new TurnTakingSqliteDriver(config),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+  };
 }
 
 function openFile(path: string): BetterSqlite3.Database {
