@@ -24,6 +24,8 @@ const ENGINES: readonly { name: string; unavailable: () => string | false; start
 
 /** A request that cannot hang: a server that never answers fails the test instead of stalling it. */
 const NO_HANG_MS = 15_000;
+/** A 503 comes at once (a refused connection), well before the drivers' 10 s connect timeout, even on a loaded machine. */
+const FAIL_FAST_MS = 5_000;
 
 type Json = Record<string, unknown>;
 
@@ -83,6 +85,7 @@ for (const engine of ENGINES) describe(`nimbus serve while its ${engine.name} re
         await database.stop();
 
         for (let round = 0; round < 2; round += 1) {
+          const began = performance.now();
           const servers = await request(`${base}/compute/v2.1/servers`, { headers });
           assert.equal(servers.status, 503, JSON.stringify(servers.body));
           const novaFault = servers.body['serviceUnavailable'] as Json | undefined;
@@ -97,6 +100,8 @@ for (const engine of ENGINES) describe(`nimbus serve while its ${engine.name} re
           const token = await issueToken();
           assert.equal(token.status, 503);
           assert.deepEqual(Object.keys(((await token.json()) as Json)['error'] as Json).sort(), ['code', 'message', 'title']);
+          const elapsed = performance.now() - began;
+          assert.ok(elapsed < FAIL_FAST_MS, `three requests failed in ${Math.round(elapsed)} ms, not at once`);
         }
 
         // Heartbeats of the node and of the agent fail a few times meanwhile.
