@@ -1,11 +1,12 @@
 /**
- * A MariaDB server of a test's own: mariadb-install-db into a temporary directory, mariadbd on a
- * free loopback port with its socket in that directory (root without a password), that the test
- * may kill (-9, as a crash) and start again without touching the machine's shared server.
+ * A MariaDB server of a test's own: mariadb-install-db into a temporary directory (in memory where
+ * /dev/shm exists), mariadbd on a free loopback port with its socket in that directory (root
+ * without a password), that the test may kill (-9, as a crash) and start again without touching
+ * the machine's shared server.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -15,6 +16,8 @@ import type { PrivateDatabaseServer } from './private-database.js';
 const run = promisify(execFile);
 /** How long a start (crash recovery included) may take before the test fails. */
 const START_TIMEOUT_MS = 30_000;
+/** Memory-backed where there is one: the server's data need not survive the test, and installing it on disk took four times as long. */
+const PARENT_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 /** The first of `candidates` that exists (MariaDB's names, then MySQL's compatible ones). */
 function installed(candidates: readonly string[]): string | undefined {
@@ -40,19 +43,21 @@ export async function startPrivateMariadb(): Promise<PrivateDatabaseServer> {
   const [server, client] = [SERVER, CLIENT];
   // mariadbd refuses to run as root unless told to.
   const asUser = userInfo().uid === 0 ? ['--user=root'] : [];
-  const dir = mkdtempSync('/tmp/nimbus-mariadb-');
+  const dir = mkdtempSync(join(PARENT_DIR, 'nimbus-mariadb-'));
   const data = join(dir, 'data');
   const errorLog = join(dir, 'server.log');
   const port = await freePort();
   const sql = (statement: string) =>
     run(client, ['--no-defaults', '--protocol=tcp', '-h', '127.0.0.1', '-P', String(port), '-u', 'root', '-e', statement]);
+  /** No durability needed: no doublewrite, no log flush at commit; fsync rather than O_DIRECT, which tmpfs refuses. */
+  const fast = ['--innodb-flush-method=fsync', '--innodb-doublewrite=0', '--innodb-flush-log-at-trx-commit=0', '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M'];
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
     const started = spawn(server, [
       '--no-defaults', ...asUser, `--datadir=${data}`, `--socket=${join(dir, 'sock')}`, `--port=${port}`,
       '--bind-address=127.0.0.1', `--pid-file=${join(dir, 'pid')}`, `--log-error=${errorLog}`, '--skip-name-resolve',
-      '--skip-log-bin', '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', '--innodb-flush-log-at-trx-commit=0',
+      '--skip-log-bin', ...fast,
     ], { stdio: 'ignore' });
     child = started;
     let exited = false;
@@ -75,7 +80,7 @@ export async function startPrivateMariadb(): Promise<PrivateDatabaseServer> {
   };
 
   try {
-    await run(INSTALL_DB, ['--no-defaults', ...asUser, `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db']);
+    await run(INSTALL_DB, ['--no-defaults', ...asUser, `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...fast]);
     await start();
   } catch (error) {
     await stop();
