@@ -10,24 +10,12 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
+import type { PrivateDatabaseServer } from './private-database.js';
 
 const run = promisify(execFile);
 const VERSIONS_DIR = '/usr/lib/postgresql';
 /** initdb and postgres refuse to run as root; the cluster then belongs to this user. */
 const SERVER_USER = 'postgres';
-
-export interface PrivatePostgres {
-  /** A superuser URL of the cluster's `postgres` database. */
-  readonly adminUrl: string;
-  /** The URL of a new, empty database `name` of the cluster. */
-  createDatabase(name: string): Promise<string>;
-  /** Stops the server at once, as a crash (`pg_ctl stop -m immediate`). */
-  stop(): Promise<void>;
-  /** Starts it again on the same port, waiting until it accepts connections. */
-  start(): Promise<void>;
-  /** Stops it (if running) and deletes its directory. */
-  remove(): Promise<void>;
-}
 
 /** The newest installed server's bin directory, if any. */
 function serverBinDir(): string | undefined {
@@ -44,7 +32,7 @@ export function privatePostgresUnavailable(): string | false {
   return false;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(): Promise<PrivateDatabaseServer> {
   const bin = serverBinDir();
   if (bin === undefined) throw new Error(`no PostgreSQL server binaries under ${VERSIONS_DIR}`);
   const asRoot = userInfo().uid === 0;
