@@ -4,12 +4,12 @@
 #   scripts/tempest/run-tempest.sh [--regex RE] [--services network,volume] [--concurrency N] [--keep]
 #   scripts/tempest/run-tempest.sh --ratchet [--phase core|services] [--listed-only] [--concurrency N] [--keep]
 #
-# --ratchet (CI) checks the lists in scripts/tempest/passing/ in two phases, each against its own
-# fresh cloud (docs/TEMPEST.md, "The ratchet"):
+# --ratchet (CI) checks the lists in scripts/tempest/passing/ in two phases that run at the same
+# time, each against its own fresh cloud (docs/TEMPEST.md, "The ratchet"):
 #   core      Neutron and Cinder off in tempest.conf: the whole compute, identity v3 (and admin v3)
 #             and image v2 suites, so tests that start passing are printed;
-#   services  Neutron and Cinder on: only the listed network and volume tests (the whole suites
-#             take ≈15 min more; run them with --services and --regex to find new passes).
+#   services  Neutron and Cinder on: only the listed network and volume tests (to find new passes
+#             run the whole suites with --services network,volume --regex ...).
 # In each phase every listed test that did not pass runs once more, alone; the run fails naming
 # each listed test that failed twice. --phase runs one phase; --listed-only runs only the listed
 # tests in the core phase too.
