@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run Debian's Tempest (33) against a fresh Nimbus all-in-one on loopback and print the summary.
 #
-#   scripts/tempest/run-tempest.sh [--regex RE] [--services network,volume] [--concurrency N] [--keep]
+#   scripts/tempest/run-tempest.sh [--regex RE] [--services network,volume] [--image-stores] [--concurrency N] [--keep]
 #   scripts/tempest/run-tempest.sh --ratchet [--phase core|services] [--listed-only] [--concurrency N] [--keep]
 #
 # --ratchet (CI) checks the lists in scripts/tempest/passing/ in two phases that run at the same
@@ -19,7 +19,8 @@
 # --ratchet these are under core/ and services/, with ws/ratchet.txt and ws/retry.subunit).
 # --services turns Neutron (network) and/or Cinder (volume) on in tempest.conf, with the sections
 # they need read from the running cloud (external network, API extensions, volume microversions);
-# without it both stay off.
+# without it both stay off. --image-stores gives the image service two stores
+# (enabled_backends = fast:file, slow:file), for Tempest's multi-store and copy-image import tests.
 # Needs: a built tree (npx tsc -p tsconfig.json), /usr/bin/tempest, /usr/bin/openstack, qemu-img.
 set -euo pipefail
 
@@ -33,6 +34,7 @@ REGEX_GIVEN=0
 SERVICES_GIVEN=0
 NEUTRON=false
 CINDER=false
+IMAGE_STORES=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --regex) REGEX="$2"; REGEX_GIVEN=1; shift 2 ;;
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
       case "$2" in core|services) PHASES=("$2") ;; *) echo "run-tempest: unknown phase $2 (core, services)" >&2; exit 2 ;; esac
       shift 2 ;;
     --listed-only) LISTED_ONLY=1; shift ;;  # with --ratchet
+    --image-stores) IMAGE_STORES=1; shift ;;
     --services)
       SERVICES_GIVEN=1
       IFS=, read -ra SERVICES <<<"$2"
@@ -54,13 +57,13 @@ while [ $# -gt 0 ]; do
         esac
       done
       shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "run-tempest: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
-if [ "$RATCHET" = 1 ] && [ "$REGEX_GIVEN$SERVICES_GIVEN" != 00 ]; then
-  echo "run-tempest: --ratchet picks its own tests and services (--phase); no --regex or --services" >&2
+if [ "$RATCHET" = 1 ] && [ "$REGEX_GIVEN$SERVICES_GIVEN$IMAGE_STORES" != 000 ]; then
+  echo "run-tempest: --ratchet picks its own tests and services (--phase); no --regex, --services or --image-stores" >&2
   exit 2
 fi
 
@@ -119,6 +122,9 @@ start_cloud() {
   # takes any free port, as the main API does, so that two clouds on one machine do not collide.
   printf '[image]\nrequire_image_format_match = false\n[identity]\nlockout_failure_attempts = %s\nlockout_duration = %s\n[api]\nmetadata_listen_port = 0\n' \
     "$LOCKOUT_ATTEMPTS" "$LOCKOUT_SECONDS" >"$dir/nimbus.conf"
+  if [ "$IMAGE_STORES" = 1 ]; then
+    printf '[DEFAULT]\nenabled_backends = fast:file, slow:file\n[glance_store]\ndefault_backend = fast\n' >>"$dir/nimbus.conf"
+  fi
   node "$MAIN" up --config "$dir/nimbus.conf" --driver fake --compute-hosts 2 --state-dir "$STATE" --port "$PORT" >"$dir/nimbus.log" 2>&1 &
   NIMBUS_PID=$!
   echo "$NIMBUS_PID" >"$dir/nimbus.pid"

@@ -9,7 +9,9 @@ import { createComputeStores } from './db/compute-stores.js';
 import type { ConductorOwner } from './db/conductor-task-store.js';
 import { MigrationStatus, type MigrationRow } from './moves/migration.js';
 import { activeServer, allocations, migrationRow } from './testing/moves.js';
-import { faults, newServer, setTask, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
+import { faults, instance, newServer, setTask, tables, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
+import { toDbTimestamp } from '../common/db/timestamps.js';
+import { TaskState } from './state/task-states.js';
 
 const records: LogRecord[] = [];
 configureLogging({ sink: (_line, record) => records.push(record) });
@@ -43,8 +45,21 @@ function newMigration(cloud: Cloud, uuid: string, type: 'live-migration' | 'resi
   });
 }
 
-function secondConductor(cloud: Cloud, host: string): ConductorService {
-  return new ConductorService({ stores: createComputeStores(cloud.db), transport: cloud.transport, registry: cloud.workers.registry, host });
+function secondConductor(cloud: Cloud, host: string, instanceBuildTimeoutSeconds?: number): ConductorService {
+  return new ConductorService({
+    stores: createComputeStores(cloud.db),
+    transport: cloud.transport,
+    registry: cloud.workers.registry,
+    host,
+    ...(instanceBuildTimeoutSeconds === undefined ? {} : { instanceBuildTimeoutSeconds }),
+  });
+}
+
+/** Places the server on `host` as a conductor does before its cast: the claim recorded, the host set, still scheduling. */
+async function placeWithoutCast(cloud: Cloud, uuid: string, host: string): Promise<void> {
+  const stores = createComputeStores(cloud.db);
+  await stores.nodes.recordAllocation(uuid, host, RESOURCES);
+  assert.ok(await stores.instances.update({ uuid, expected: { taskState: [TaskState.SCHEDULING] }, changes: { host, node: host } }));
 }
 
 describe('conductor recovery of the tasks a dead conductor left', () => {
@@ -95,6 +110,45 @@ describe('conductor recovery of the tasks a dead conductor left', () => {
       await waitFor(cloud.db, uuid, 'active');
       assert.deepEqual(await faults(cloud.db, uuid), []);
       assert.deepEqual(warningsFor(uuid), [], 'nothing changed: no warning');
+    });
+  });
+
+  test('a build a dead conductor placed on a host but never cast there (still scheduling): ERROR with a fault, its claim released; the late cast is ignored', async () => {
+    await withCloud(1, async (cloud) => {
+      const { uuid, context } = await newServer(cloud.db);
+      await placeWithoutCast(cloud, uuid, 'compute-1');
+      await recordTask(cloud, DEAD, uuid, ConductorTask.BUILD, context.requestId);
+
+      assert.equal(await cloud.workers.conductor.recoverOrphanedTasks(), 1);
+      const row = await waitFor(cloud.db, uuid, 'error');
+      assert.equal(row.host, null);
+      assert.match((await faults(cloud.db, uuid))[0]?.message ?? '', /stopped before the build started on a host/);
+      assert.deepEqual(await allocations(cloud.db), []);
+      assert.equal(warningsFor(uuid).length, 1);
+    });
+  });
+
+  test('instance_build_timeout: servers in BUILD longer go to ERROR with Nova\'s fault; one waiting for a host gives its claim back, one on a host keeps it; newer ones and 0 are left alone', async () => {
+    await withCloud(1, async (cloud) => {
+      const waiting = await newServer(cloud.db);
+      const placed = await newServer(cloud.db);
+      const recent = await newServer(cloud.db);
+      await createComputeStores(cloud.db).nodes.recordAllocation(waiting.uuid, 'compute-1', RESOURCES);
+      await placeWithoutCast(cloud, placed.uuid, 'compute-1');
+      const hourAgo = toDbTimestamp(new Date(Date.now() - 3_600_000));
+      await tables(cloud.db).updateTable('compute_instances').set({ created_at: hourAgo }).where('uuid', 'in', [waiting.uuid, placed.uuid]).execute();
+      await tables(cloud.db).updateTable('compute_instances').set({ created_at: toDbTimestamp(new Date()) }).where('uuid', '=', recent.uuid).execute();
+
+      assert.equal(await secondConductor(cloud, 'controller-2').checkInstanceBuildTime(), 0, 'instance_build_timeout 0: off');
+      assert.equal(await secondConductor(cloud, 'controller-2', 600).checkInstanceBuildTime(), 2);
+      for (const { uuid } of [waiting, placed]) {
+        await waitFor(cloud.db, uuid, 'error');
+        assert.deepEqual((await faults(cloud.db, uuid)).map((fault) => fault.message), ['Instance build timed out. Set to error state.']);
+      }
+      assert.equal((await instance(cloud.db, placed.uuid)).host, 'compute-1');
+      assert.deepEqual((await allocations(cloud.db)).map(({ consumer }) => consumer), [placed.uuid]);
+      await waitFor(cloud.db, recent.uuid, 'building', 'scheduling');
+      assert.ok(records.some((record) => record.level === 'WARNING' && record.instance === waiting.uuid && record.message === 'Instance build timed out. Set to error state.'));
     });
   });
 

@@ -12,6 +12,7 @@ import { runWithContext, type RequestContext } from '../common/context/request-c
 import { withNetworkApi } from '../network/testing/network-api-fixture.js';
 import { NeutronClient } from './network/neutron-client.js';
 import type { ServersService } from './servers/servers-service.js';
+import { adminPost } from './testing/networked-compute-app.js';
 import { build, events, eventually, faults, newServer, serversOf, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 
 const PERSONAS = {
@@ -36,12 +37,7 @@ function withNetwork(fn: (side: NetworkSide) => Promise<void>): Promise<void> {
         const response = await fetch(`${base}${path}`, { headers: { 'x-auth-token': 'admin-token' } });
         return { status: response.status, json: (await response.json()) as Record<string, unknown> };
       };
-      const made = async (path: string, body: Record<string, unknown>) => {
-        const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'x-auth-token': 'p1-token', 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        const json = (await response.json()) as Record<string, { id: string }>;
-        assert.equal(response.status, 201, JSON.stringify(json));
-        return String(Object.values(json)[0]?.id);
-      };
+      const made = adminPost(base, 'p1-token');
       const neutron = new NeutronClient({ endpointOverride: base, defaultFloatingPool: 'public', serviceUser: { token: async () => 'admin-token', endpoint: async () => base } });
       await fn({ neutron, read, made });
     },

@@ -57,6 +57,7 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:servers:show', PROJECT_READER_OR_ADMIN, 'Show a server.'),
   rule('os_compute_api:servers:create', PROJECT_MEMBER_OR_ADMIN, 'Create a server.'),
   rule('os_compute_api:servers:create:trusted_certs', PROJECT_MEMBER_OR_ADMIN, 'Create a server with trusted image certificate ids (2.63).'),
+  rule('os_compute_api:servers:create:forced_host', ADMIN, 'Create a server on the specified host and/or node, bypassing the scheduler filters (availability_zone zone:host:node).'),
   rule('compute:servers:create:requested_destination', ADMIN, 'Create a server on a chosen host or node (2.74).'),
   rule('os_compute_api:servers:create:zero_disk_flavor', ADMIN, 'Create an image-backed server on a flavor of zero disk.'),
   rule('os_compute_api:servers:allow_all_filters', ADMIN, 'Filter the server list by any attribute, not only the public filters.'),

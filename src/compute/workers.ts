@@ -71,6 +71,8 @@ export interface ComputeWorkersOptions extends ComputeAgentsOptions {
   readonly scheduler?: SchedulerOptions;
   /** `[DEFAULT] allow_resize_to_same_host`. */
   readonly allowResizeToSameHost?: boolean;
+  /** `[DEFAULT] instance_build_timeout`, seconds (0: off). */
+  readonly instanceBuildTimeoutSeconds?: number;
 }
 
 export interface ComputeAgents {
@@ -107,6 +109,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     ...(options.rpcTimeoutSeconds === undefined ? {} : { rpcTimeoutSeconds: options.rpcTimeoutSeconds }),
     ...(options.scheduler?.maxAttempts === undefined ? {} : { maxAttempts: options.scheduler.maxAttempts }),
     ...(options.allowResizeToSameHost === undefined ? {} : { allowResizeToSameHost: options.allowResizeToSameHost }),
+    ...(options.instanceBuildTimeoutSeconds === undefined ? {} : { instanceBuildTimeoutSeconds: options.instanceBuildTimeoutSeconds }),
   });
   const scheduler = new SchedulerService({
     transport,

@@ -3,6 +3,7 @@ import type { Database } from '../common/db/database.js';
 import { formatMatches } from './formats/format-matches.js';
 import { inspectImage } from './formats/inspect-image.js';
 import { ImageService } from './images/image-service.js';
+import type { ImageBackends } from './stores/backends.js';
 import type { ImageStore } from './stores/image-store.js';
 
 /**
@@ -10,10 +11,10 @@ import type { ImageStore } from './stores/image-store.js';
  * (`cli/presets/image-stores.ts`), every upload inspected, limits from [image]. Compute calls the
  * same ImageService in-process.
  */
-export function createImageService(database: Database, config: NimbusConfig, stores: { data: ImageStore; staging: ImageStore }): ImageService {
+export function createImageService(database: Database, config: NimbusConfig, stores: { data: ImageBackends; staging: ImageStore }): ImageService {
   return new ImageService({
     database,
-    store: stores.data,
+    backends: stores.data,
     staging: stores.staging,
     formats: { inspect: inspectImage, formatMatches, requireFormatMatch: config.image.require_image_format_match },
     limits: {

@@ -37,6 +37,10 @@ export const IMAGE_POLICIES: readonly RuleDefault[] = [
   rule('get_member', `role:admin or (role:reader and (project_id:%(project_id)s or project_id:%(member_id)s))`, 'Show an image member.'),
   rule('get_members', `role:admin or (role:reader and (project_id:%(project_id)s or project_id:%(member_id)s))`, "List an image's members."),
   rule('modify_member', 'role:admin or (role:member and project_id:%(member_id)s)', 'Accept or reject a shared image.'),
+  rule('get_image_location', ADMIN_OR_PROJECT_READER, 'Show the locations (stores) of an image.'),
+  rule('delete_image_location', 'role:admin', "Remove an image's data from one of its stores."),
+  rule('copy_image', 'role:admin', "Copy an image's data into more stores (the copy-image import)."),
+  rule('stores_info_detail', 'role:admin', 'Show the stores with their types and properties.'),
   // Metadata definitions (glance/policies/metadef.py): reads as namespaces are visible, writes the administrator's.
   rule('metadef_default', '', 'Default rule of metadata definitions.'),
   rule('metadef_admin', 'role:admin', 'Administrator of metadata definitions.'),

@@ -84,4 +84,33 @@ describe('compute admin through the openstack CLI', { skip }, () => {
     assert.deepEqual(await listed('2.82'), ['d-2', 'keyed', 'named']);
     for (const name of ['named', 'keyed']) await commands.ok(demo, ['server', 'delete', '--wait', name]);
   });
+  test('an admin forces a host with --availability-zone nova:<host> past the filters (onto a disabled host); zone::node too; a member gets 403; an unknown host ends in ERROR', async () => {
+    const { admin } = cloud.cli;
+    await commands.ok(admin, ['compute', 'service', 'set', '--disable', '--disable-reason', 'drain', 'compute-2', 'nova-compute']);
+    try {
+      const forced = await commands.boot(admin, 'forced', ['--availability-zone', 'nova:compute-2']);
+      assert.deepEqual([forced['status'], forced['OS-EXT-SRV-ATTR:host'], forced['OS-EXT-AZ:availability_zone']], ['ACTIVE', 'compute-2', 'nova']);
+    } finally {
+      await commands.ok(admin, ['compute', 'service', 'set', '--enable', 'compute-2', 'nova-compute']);
+    }
+    const create = (zone: string, as: 'admin' | 'demo' = 'admin') =>
+      cloud.compute('POST', '/servers', { as, body: { server: { name: 'forced-rest', imageRef: cloud.imageId, flavorRef: '1', availability_zone: zone } } });
+    const refused = await create('nova:compute-1', 'demo');
+    assert.equal(refused.status, 403, JSON.stringify(refused.json));
+    assert.match(JSON.stringify(refused.json), /os_compute_api:servers:create:forced_host/);
+    const unparsable = await create('nova:compute-1:compute-1:x');
+    assert.equal(unparsable.status, 400);
+    assert.match(JSON.stringify(unparsable.json), /Unable to parse availability_zone/);
+    const ids: string[] = [];
+    for (const [zone, status] of [['nova::compute-1', 'ACTIVE'], ['nova:nowhere', 'ERROR']] as const) {
+      const created = await create(zone);
+      assert.equal(created.status, 202, JSON.stringify(created.json));
+      const id = String((created.json['server'] as Record<string, unknown>)['id']);
+      ids.push(id);
+      const shown = await cloud.waitForStatus(id, status, 'admin');
+      if (status === 'ACTIVE') assert.equal(shown['OS-EXT-SRV-ATTR:host'], 'compute-1');
+      else assert.match(JSON.stringify(shown['fault']), /No valid host was found/);
+    }
+    for (const server of ['forced', ...ids]) await commands.ok(admin, ['server', 'delete', '--wait', server]);
+  });
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { chromiumUnavailable, launchChromium, logInDashboard, screenshotter, testOutputDir, type TestBrowser } from '../support/browser.js';
 import { cliPersonas, startComputeCloud, type ComputeCloud } from '../support/compute-cloud.js';
+
 
 // Issue 17's acceptance for the dashboard's first slice, in Debian's chromium: what a user does in
 // the browser, against `nimbus up --driver fake`. Screenshots land in test-output/dashboard/.
@@ -44,7 +46,7 @@ describe('dashboard in a real browser', { skip }, () => {
   async function waitGone(path: string): Promise<void> {
     for (let attempt = 0; attempt < 300; attempt += 1) {
       if ((await cloud.compute('GET', path, { as: 'demo' })).status === 404) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     throw new Error(`${path} is still there`);
   }
@@ -164,6 +166,10 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByText(/^The API said: Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed\.$/).waitFor();
     assert.equal(await page.locator('tbody tr').count(), 0, 'no rows of other projects');
     t.diagnostic(await shots.shot(page, 'member-admin-instances-refused'));
+    // Keystone's own 403 on the identity page, and none of its controls.
+    await page.goto(`${cloud.url}/dashboard/#/admin/identity`);
+    await page.getByText(/^The API said: You are not authorized to perform the requested action: identity:list_projects/).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Create project' }).count(), 0);
   });
 
   test('the overview charts volumes, gigabytes, floating IPs and security groups', async (t) => {
@@ -561,6 +567,92 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByText('No host aggregates.').waitFor();
   });
 
+  test('the admin creates, edits and deletes a project and a user, and grants and revokes a role, on the Identity page', async (t) => {
+    t.after(async () => {
+      // Whatever the test left, by the API: the user, then the project.
+      for (const [collection, name] of [['users', 'alice'], ['projects', 'lab']] as const) {
+        const left = await identityId(collection, name);
+        if (left !== '') await cloud.compute('DELETE', `/identity/v3/${collection}/${left}`);
+      }
+    });
+    const dialog = page.getByRole('dialog');
+    await page.getByRole('link', { name: 'Admin: Projects and users' }).click();
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await dialog.getByLabel('Project name').fill('lab');
+    await dialog.getByLabel('Description').fill('Teaching lab');
+    await dialog.getByRole('button', { name: 'Create project' }).click();
+    const projectRow = page.locator('tr[data-project="lab"]');
+    await projectRow.getByText('Teaching lab').waitFor();
+    const labId = await identityId('projects', 'lab');
+    const project = async () => (await cloud.compute('GET', `/identity/v3/projects/${labId}`)).json['project'] as Record<string, unknown>;
+    assert.deepEqual([(await project())['description'], (await project())['enabled']], ['Teaching lab', true]);
+
+    // Edited: the dialog starts from what Keystone has.
+    await page.getByRole('button', { name: 'Edit project lab' }).click();
+    assert.equal(await dialog.getByLabel('Description').inputValue(), 'Teaching lab');
+    await dialog.getByLabel('Description').fill('Closed for the term');
+    await dialog.getByLabel('Enabled').uncheck();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await projectRow.locator('.badge[data-status="disabled"]').waitFor();
+    await projectRow.getByText('Closed for the term').waitFor();
+    assert.deepEqual([(await project())['description'], (await project())['enabled']], ['Closed for the term', false]);
+
+    // A user with an email, a password and lab as default project; the password then authenticates.
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await dialog.getByLabel('User name').fill('alice');
+    await dialog.getByLabel('Email').fill('alice@example.org');
+    await dialog.getByLabel('Password').fill('alice-secret-1');
+    await dialog.getByLabel('Default project').selectOption({ label: 'lab' });
+    t.diagnostic(await shots.shot(page, 'admin-create-user'));
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    const userRow = page.locator('tr[data-user="alice"]');
+    await userRow.getByText('alice@example.org').waitFor();
+    await userRow.locator('td', { hasText: /^lab$/ }).waitFor();
+    const aliceId = await identityId('users', 'alice');
+    const user = async () => (await cloud.compute('GET', `/identity/v3/users/${aliceId}`)).json['user'] as Record<string, unknown>;
+    assert.deepEqual([(await user())['email'], (await user())['default_project_id'], (await user())['enabled']], ['alice@example.org', labId, true]);
+    const auth = { auth: { identity: { methods: ['password'], password: { user: { id: aliceId, password: 'alice-secret-1' } } } } };
+    const token = await fetch(`${cloud.url}/identity/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(auth) });
+    assert.equal(token.status, 201, 'the password set in the dialog authenticates');
+
+    await page.getByRole('button', { name: 'Edit user alice' }).click();
+    await dialog.getByLabel('Email').fill('alice@lab.example.org');
+    await dialog.getByLabel('Enabled').uncheck();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await userRow.getByText('alice@lab.example.org').waitFor();
+    await userRow.locator('.badge[data-status="disabled"]').waitFor();
+    assert.deepEqual([(await user())['email'], (await user())['enabled']], ['alice@lab.example.org', false]);
+
+    // A role granted on the project, then revoked after a confirmation.
+    const grant = page.getByRole('form', { name: 'Grant a role' });
+    await grant.getByLabel('User').selectOption({ label: 'alice' });
+    await grant.getByLabel('Role').selectOption({ label: 'member' });
+    await grant.getByLabel('On project').selectOption({ label: 'lab' });
+    await grant.getByRole('button', { name: 'Grant role' }).click();
+    const assignment = page.locator('tr[data-assignment="alice member project lab"]');
+    await assignment.waitFor();
+    t.diagnostic(await shots.shot(page, 'admin-identity-granted'));
+    const roles = async () =>
+      ((await cloud.compute('GET', `/identity/v3/role_assignments?user.id=${aliceId}&scope.project.id=${labId}&include_names=true`)).json['role_assignments'] as { role: { name: string } }[]).map(
+        (a) => a.role.name,
+      );
+    assert.deepEqual(await roles(), ['member']);
+    await page.getByRole('button', { name: 'Revoke alice member project lab' }).click();
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await assignment.waitFor({ state: 'detached' });
+    assert.deepEqual(await roles(), []);
+
+    // Deleted, each after a confirmation.
+    await page.getByRole('button', { name: 'Delete user alice' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await userRow.waitFor({ state: 'detached' });
+    assert.equal((await cloud.compute('GET', `/identity/v3/users/${aliceId}`)).status, 404);
+    await page.getByRole('button', { name: 'Delete project lab' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await projectRow.waitFor({ state: 'detached' });
+    assert.equal((await cloud.compute('GET', `/identity/v3/projects/${labId}`)).status, 404);
+  });
+
   test("the admin sees a member's server on All instances with its project and host, and moves it live and cold", async (t) => {
     const created = await cloud.compute('POST', '/servers', { as: 'demo', body: { server: { name: 'member-vm', imageRef: cloud.imageId, flavorRef: '1' } } });
     assert.equal(created.status, 202, JSON.stringify(created.json));
@@ -620,6 +712,83 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal((await cloud.compute('DELETE', `/servers/${id}`)).status, 204);
   });
 
+  /** The compute services by host, as Nova shows them from 2.53 (uuid ids, forced_down). */
+  async function computeServices(): Promise<Map<string, { id: string; status: string; state: string; disabled_reason: string | null; forced_down: boolean }>> {
+    const reply = await cloud.compute('GET', '/os-services?binary=nova-compute', { microversion: '2.53' });
+    const services = reply.json['services'] as { id: string; host: string; status: string; state: string; disabled_reason: string | null; forced_down: boolean }[];
+    return new Map(services.map((s) => [s.host, s]));
+  }
+
+  // The last of the admin's tests: the host forced down stays down, as Nova keeps it until its compute service restarts.
+  test('the admin disables a host with a reason, forces another down and evacuates its servers from All instances and from Services', async (t) => {
+    const [first = '', second = ''] = [...(await computeServices()).keys()].sort();
+    const serverIds: string[] = [];
+    t.after(async () => {
+      for (const id of serverIds) {
+        await cloud.compute('DELETE', `/servers/${id}`, { as: 'demo' });
+        await waitGone(`/servers/${id}`);
+      }
+    });
+    const dialog = page.getByRole('dialog');
+    const serviceRow = (host: string) => page.locator(`tr[data-service="nova-compute@${host}"]`);
+
+    // The second host disabled with a reason: the two servers made next land on the first.
+    await page.getByRole('link', { name: 'Admin: Services' }).click();
+    await page.getByRole('button', { name: `Disable nova-compute on ${second}` }).click();
+    await dialog.getByLabel('Reason (optional)').fill('rack maintenance');
+    t.diagnostic(await shots.shot(page, 'admin-service-disable'));
+    await dialog.getByRole('button', { name: 'Disable' }).click();
+    await serviceRow(second).getByText('(rack maintenance)').waitFor();
+    assert.deepEqual([(await computeServices()).get(second)?.status, (await computeServices()).get(second)?.disabled_reason], ['disabled', 'rack maintenance']);
+    for (const name of ['evac-a', 'evac-b']) {
+      const created = await cloud.compute('POST', '/servers', { as: 'demo', body: { server: { name, imageRef: cloud.imageId, flavorRef: '1' } } });
+      assert.equal(created.status, 202, JSON.stringify(created.json));
+      serverIds.push(String((created.json['server'] as { id: string }).id));
+    }
+    for (const id of serverIds) assert.equal((await cloud.waitForStatus(id, 'ACTIVE', 'admin'))['OS-EXT-SRV-ATTR:host'], first);
+    await page.getByRole('button', { name: `Enable nova-compute on ${second}` }).click();
+    await serviceRow(second).locator('.badge[data-status="enabled"]').waitFor();
+    assert.equal((await computeServices()).get(second)?.status, 'enabled');
+
+    // The first host forced down, after a confirmation.
+    await page.getByRole('button', { name: `Force down nova-compute on ${first}` }).click();
+    await dialog.getByRole('button', { name: 'Force down' }).click();
+    await serviceRow(first).locator('.badge[data-status="down"]').waitFor();
+    assert.deepEqual([(await computeServices()).get(first)?.forced_down, (await computeServices()).get(first)?.state], [true, 'down']);
+
+    // One server evacuated from All instances to a chosen host.
+    await page.getByRole('link', { name: 'Admin: All instances' }).click();
+    await page.getByRole('button', { name: 'Evacuate evac-a' }).click();
+    await dialog.getByLabel('Target host').selectOption(second);
+    t.diagnostic(await shots.shot(page, 'admin-evacuate-server'));
+    await dialog.getByRole('button', { name: 'Evacuate' }).click();
+    const evacuated = page.locator('tr[data-server="evac-a"]');
+    await evacuated.locator(`td[data-host="${second}"]`).waitFor({ timeout: 30_000 });
+    await evacuated.locator('.badge', { hasText: /^ACTIVE$/ }).waitFor({ timeout: 30_000 });
+    const [evacA = '', evacB = ''] = serverIds;
+    assert.equal((await cloud.waitForStatus(evacA, 'ACTIVE', 'admin'))['OS-EXT-SRV-ATTR:host'], second);
+    const actions = (await cloud.compute('GET', `/servers/${evacA}/os-instance-actions`)).json['instanceActions'] as { action: string }[];
+    assert.ok(actions.some((a) => a.action === 'evacuate'), JSON.stringify(actions));
+
+    // The rest of the down host (evac-b) evacuated from Services, the scheduler choosing.
+    await page.getByRole('link', { name: 'Admin: Services' }).click();
+    await page.getByRole('button', { name: `Evacuate host ${first}` }).click();
+    await dialog.getByRole('button', { name: 'Evacuate' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    for (let attempt = 0; ; attempt += 1) {
+      const server = await cloud.waitForStatus(evacB, 'ACTIVE', 'admin');
+      if (server['OS-EXT-SRV-ATTR:host'] === second) break;
+      assert.ok(attempt < 300, `evac-b is still on ${String(server['OS-EXT-SRV-ATTR:host'])}`);
+      await sleep(100);
+    }
+
+    // Nova keeps the host down while its evacuations wait for its compute service to restart; the page says so.
+    await page.getByRole('button', { name: `Unset force down of nova-compute on ${first}` }).click();
+    await page.getByRole('alert').getByText(/^Unable to force up host .* as `done` evacuation migration records remain/).waitFor();
+    t.diagnostic(await shots.shot(page, 'admin-services-force-up-refused'));
+    assert.equal((await computeServices()).get(first)?.forced_down, true);
+  });
+
   test('the project switcher rescopes to another project of the user and revokes the old token', async (t) => {
     const id = async (path: string, key: string, name: string) =>
       ((await cloud.compute('GET', `/identity/v3/${path}?name=${name}`)).json[key] as { id: string }[])[0]?.id ?? '';
@@ -662,3 +831,4 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.waitForFunction(`document.querySelectorAll('tbody tr').length === 50`);
   });
 });
+

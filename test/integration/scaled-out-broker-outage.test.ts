@@ -60,6 +60,11 @@ async function boot(api: Api, name: string, imageId: string): Promise<{ status: 
 
 const RECONNECTED = /INFO nimbus\.common\.bus .*Reconnected to RabbitMQ/;
 
+/** Waits (10 s at most) until the process has logged `times` reconnections. */
+async function reconnectedTimes(process: NimbusProcess, times: number): Promise<void> {
+  for (let attempt = 0; attempt < 100 && count(process, RECONNECTED) < times; attempt += 1) await sleep(100);
+}
+
 function count(process: NimbusProcess, pattern: RegExp): number {
   return process.output().match(new RegExp(pattern.source, 'g'))?.length ?? 0;
 }
@@ -131,6 +136,21 @@ describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
             const second = await boot(api, 'after-close', imageId);
             await waitForStatus(api, second.id, 'ACTIVE');
 
+            // 1b. The same while a boot the API accepted is under way (its spawn slowed on the host): it completes, it is not lost.
+            const slow = await api('/compute/v2.1/nimbus/faults', { method: 'POST', body: { fault: { host: 'bus-outage-compute', kind: 'slow', operation: 'spawn', delay_ms: 3000, count: 1 } } });
+            assert.equal(slow.status, 201, JSON.stringify(slow.body));
+            const inFlight = await boot(api, 'in-flight', imageId);
+            let spawning = false;
+            for (let attempt = 0; attempt < 100 && !spawning; attempt += 1) {
+              const shown = (await api(`/compute/v2.1/servers/${inFlight.id}`)).body['server'] as Json;
+              spawning = shown['OS-EXT-STS:task_state'] === 'spawning';
+              if (!spawning) await sleep(100);
+            }
+            assert.ok(spawning, 'the connections close while the host spawns the guest');
+            assert.equal(await closeConnections((name) => name.startsWith('nimbus-') && pids.includes(name.split(':').at(-1) ?? '')), 2);
+            await waitForStatus(api, inFlight.id, 'ACTIVE');
+            for (const process of [node, agent.nimbus]) await reconnectedTimes(process, 2);
+
             // 2. The broker is unreachable for a moment: a boot requested meanwhile waits for it, then completes.
             await relay.down();
             const during = boot(api, 'during-outage', imageId);
@@ -156,19 +176,18 @@ describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
               'after-close:ACTIVE',
               'before:ACTIVE',
               'during-outage:ACTIVE',
+              'in-flight:ACTIVE',
             ]);
 
-            for (const process of [node, agent.nimbus]) {
-              for (let attempt = 0; attempt < 100 && count(process, RECONNECTED) < 3; attempt += 1) await sleep(100);
-            }
+            for (const process of [node, agent.nimbus]) await reconnectedTimes(process, 4);
             const services = (await api('/compute/v2.1/os-services')).body['services'] as Json[];
             assert.deepEqual(
               services.map((service) => `${String(service['binary'])}@${String(service['host'])}:${String(service['state'])}`).sort(),
               ['nova-compute@bus-outage-compute:up', 'nova-conductor@bus-outage-api:up', 'nova-scheduler@bus-outage-api:up'],
             );
             for (const process of [node, agent.nimbus]) {
-              assert.equal(count(process, /WARNING nimbus\.common\.bus .*Connection to RabbitMQ .* lost/), 3, 'each loss logged once');
-              assert.equal(count(process, RECONNECTED), 3, 'each recovery logged once');
+              assert.equal(count(process, /WARNING nimbus\.common\.bus .*Connection to RabbitMQ .* lost/), 4, 'each loss logged once');
+              assert.equal(count(process, RECONNECTED), 4, 'each recovery logged once');
             }
           } finally {
             assert.equal(await agent.stop(), 0, agent.nimbus.output());

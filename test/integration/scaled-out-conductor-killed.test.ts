@@ -6,11 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Database } from '../../src/common/db/database.js';
+import { BrokerRelay } from '../support/broker-relay.js';
 import { unavailable, withOpenDatabase, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { haproxyUnavailable, startApiFront } from '../support/haproxy.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
-import { openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { serviceUserEnv } from '../support/remote-compute-agent.js';
 
@@ -19,7 +20,11 @@ import { serviceUserEnv } from '../support/remote-compute-agent.js';
 // conductor running, the messages the dead one held go to the other, which finishes both.
 //
 // The window: the test holds an EXCLUSIVE lock on compute_allocations, so a conductor recording a
-// claim waits there — after the scheduler chose a host, before the operation reached it.
+// claim waits there — after the scheduler chose a host, before the operation reached it. A second
+// window, a build placed on its host (claim recorded, host set) but not yet cast there: an ACCESS
+// EXCLUSIVE lock on compute_instance_info_caches holds the conductor reading the server back.
+// And an API process killed between writing the server and casting its build (the cast held in a
+// relay that drops it), which instance_build_timeout ends.
 const skip = (await rabbitUnavailable()) || (await unavailable('postgres')) || openstackCliUnavailable() || haproxyUnavailable();
 
 /** Heartbeats every second, down after four. */
@@ -27,14 +32,14 @@ const TIMING = { NIMBUS_REPORT_INTERVAL: '1', NIMBUS_SERVICE_DOWN_TIME: '4' };
 
 type Json = Record<string, unknown>;
 
-/** Takes the lock and answers its release (which waits for the transaction to end). */
-async function holdAllocations(db: Database): Promise<() => Promise<void>> {
+/** Takes a lock on `table` in `mode` and answers its release (which waits for the transaction to end). */
+async function holdLock(db: Database, table: string, mode: 'EXCLUSIVE' | 'ACCESS EXCLUSIVE'): Promise<() => Promise<void>> {
   let release = (): void => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   let locked = (): void => undefined;
   const lockTaken = new Promise<void>((resolve) => (locked = resolve));
   const transaction = db.kysely.transaction().execute(async (trx) => {
-    await sql`LOCK TABLE compute_allocations IN EXCLUSIVE MODE`.execute(trx);
+    await sql`LOCK TABLE ${sql.table(table)} IN ${sql.raw(mode)} MODE`.execute(trx);
     locked();
     await released;
   });
@@ -90,8 +95,8 @@ interface Deployment {
   readonly db: Database;
   /** The control node `ctl-a`, started first (its scheduler is the active one). */
   readonly first: NimbusProcess;
-  /** Starts a control node (identity, image, compute with its conductor and scheduler): `ctl-a` or `ctl-b`, each behind the front. */
-  startNode(host: ControlHost): Promise<NimbusProcess>;
+  /** Starts a control node (identity, image, compute with its conductor and scheduler): `ctl-a` or `ctl-b`, each behind the front; `env` adds to the common environment. */
+  startNode(host: ControlHost, env?: Readonly<Record<string, string>>): Promise<NimbusProcess>;
 }
 
 type ControlHost = 'ctl-a' | 'ctl-b';
@@ -101,7 +106,7 @@ type ControlHost = 'ctl-a' | 'ctl-b';
  * (docs/deploy/haproxy.cfg; the openrc and the catalog name the front), `ctl-a` running, and two
  * fake compute hosts in an agent process.
  */
-async function withDeployment(fn: (deployment: Deployment) => Promise<void>): Promise<void> {
+async function withDeployment(fn: (deployment: Deployment) => Promise<void>, firstEnv: Readonly<Record<string, string>> = {}): Promise<void> {
   await withTestDatabase('postgres', (url) =>
     withOpenDatabase(url, async (db) => {
       const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-conductor-killed-'));
@@ -123,13 +128,13 @@ async function withDeployment(fn: (deployment: Deployment) => Promise<void>): Pr
           assert.equal(await run.exited(), 0, run.output());
         }
         const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
-        const startNode = async (host: ControlHost): Promise<NimbusProcess> => {
-          const node = runNimbus(['serve', 'identity', 'image', 'compute'], { ...common, NIMBUS_HOST: host, NIMBUS_API_PORT: String(ports[host]) });
+        const startNode = async (host: ControlHost, env: Readonly<Record<string, string>> = {}): Promise<NimbusProcess> => {
+          const node = runNimbus(['serve', 'identity', 'image', 'compute'], { ...common, NIMBUS_HOST: host, NIMBUS_API_PORT: String(ports[host]), ...env });
           processes.push(node);
           await node.waitFor(/Serving identity, image, compute at/, 40_000);
           return node;
         };
-        const first = await startNode('ctl-a');
+        const first = await startNode('ctl-a', firstEnv);
         const agents = runNimbus(['compute-agent', '--driver', 'fake', '--hosts', '2'], {
           NIMBUS_STATE_DIR: agentDir,
           NIMBUS_DATABASE_CONNECTION: 'postgresql://nobody@127.0.0.1:1/none',
@@ -160,7 +165,7 @@ const CREATE = ['--os-compute-api-version', '2.37', 'server', 'create', '--image
  */
 async function startStuckOperations(deployment: Deployment, resized: string, built: string): Promise<() => Promise<void>> {
   const { admin, db } = deployment;
-  const unlock = await holdAllocations(db);
+  const unlock = await holdLock(db, 'compute_allocations', 'EXCLUSIVE');
   try {
     await openstackOk(admin, ['server', 'resize', '--flavor', '2', resized]);
     await openstackOk(admin, [...CREATE, built]);
@@ -172,6 +177,36 @@ async function startStuckOperations(deployment: Deployment, resized: string, bui
   return unlock;
 }
 
+/** The server's host as the database has it (null: not placed), read without the API. */
+async function hostInDb(db: Database, name: string): Promise<string | null | undefined> {
+  const { rows } = await sql<{ host: string | null }>`SELECT host FROM compute_instances WHERE display_name = ${name} AND deleted = false`.execute(db.kysely);
+  return rows[0]?.host;
+}
+
+/**
+ * Boots `name` and holds its conductor after it placed the build (claim recorded, host set) and
+ * before it cast it to the host. Answers the release of the hold.
+ */
+async function startPlacedBuild(deployment: Deployment, name: string): Promise<() => Promise<void>> {
+  const { admin, db } = deployment;
+  const unlockAllocations = await holdLock(db, 'compute_allocations', 'EXCLUSIVE');
+  let unlockCaches: (() => Promise<void>) | undefined;
+  try {
+    await openstackOk(admin, [...CREATE, name]);
+    await waitForLockWaiters(db, (count) => count >= 1, 'saw the build wait on the allocations');
+    unlockCaches = await holdLock(db, 'compute_instance_info_caches', 'ACCESS EXCLUSIVE');
+    await unlockAllocations();
+    for (let attempt = 0; attempt < 120 && ((await hostInDb(db, name)) ?? null) === null; attempt += 1) await sleep(250);
+    assert.notEqual(await hostInDb(db, name), null, 'the conductor placed the build');
+    await waitForLockWaiters(db, (count) => count >= 1, 'saw the conductor wait to read the placed server back');
+  } catch (error) {
+    await unlockAllocations().catch(() => undefined);
+    await unlockCaches?.();
+    throw error;
+  }
+  return unlockCaches;
+}
+
 /** The node's WARNING lines about a task its dead predecessor (or peer) left. */
 function settledLines(node: NimbusProcess): string[] {
   return node.output().split('\n').filter((line) => / WARNING /.test(line) && /stopped while running/.test(line));
@@ -180,6 +215,13 @@ function settledLines(node: NimbusProcess): string[] {
 async function kill(node: NimbusProcess): Promise<void> {
   node.child.kill('SIGKILL');
   await node.exited();
+}
+
+/** Kills the one of the two control nodes whose conductor holds the build of `serverId`. */
+async function killBuildOwner(deployment: Deployment, second: NimbusProcess, serverId: string): Promise<void> {
+  const owner = (await taskOwners(deployment.db)).get(serverId);
+  assert.ok(owner === 'ctl-a' || owner === 'ctl-b', `the build is recorded as a conductor's: ${String(owner)}`);
+  await kill(owner === 'ctl-a' ? deployment.first : second);
 }
 
 describe('a conductor killed in the middle of a build and a resize', { skip }, () => {
@@ -222,15 +264,13 @@ describe('a conductor killed in the middle of a build and a resize', { skip }, (
 
   test('with a second conductor running, killing the one that holds them: the other finishes the build and the resize', async () => {
     await withDeployment(async (deployment) => {
-      const { admin, db } = deployment;
+      const { admin } = deployment;
       const second = await deployment.startNode('ctl-b');
       await openstackOk(admin, [...CREATE, '--wait', 'steady']);
       const unlock = await startStuckOperations(deployment, 'steady', 'survivor');
       try {
         // The conductor holding the build dies; the resize may be on either.
-        const buildOwner = (await taskOwners(db)).get(String((await openstackJson<Json>(admin, ['server', 'show', 'survivor']))['id']));
-        assert.ok(buildOwner === 'ctl-a' || buildOwner === 'ctl-b', `the build is recorded as a conductor's: ${String(buildOwner)}`);
-        await kill(buildOwner === 'ctl-a' ? deployment.first : second);
+        await killBuildOwner(deployment, second, String((await openstackJson<Json>(admin, ['server', 'show', 'survivor']))['id']));
       } finally {
         await unlock();
       }
@@ -241,5 +281,66 @@ describe('a conductor killed in the middle of a build and a resize', { skip }, (
       await openstackOk(admin, ['server', 'resize', 'confirm', 'steady']);
       assert.equal((await serverSettled(admin, 'steady', ['ACTIVE', 'ERROR']))['status'], 'ACTIVE');
     });
+  });
+
+  test('killed after it placed a build but before the cast, beside a second conductor: the other casts it again and it goes ACTIVE, claimed once', async () => {
+    await withDeployment(async (deployment) => {
+      const { admin, db } = deployment;
+      const second = await deployment.startNode('ctl-b');
+      const unlock = await startPlacedBuild(deployment, 'recast');
+      try {
+        // Read without the API: showing the server would wait on the held table too.
+        await killBuildOwner(deployment, second, String((await sql<{ uuid: string }>`SELECT uuid FROM compute_instances WHERE display_name = 'recast'`.execute(db.kysely)).rows[0]?.uuid));
+      } finally {
+        await unlock();
+      }
+      const built = await serverSettled(admin, 'recast', ['ACTIVE', 'ERROR']);
+      assert.equal(built['status'], 'ACTIVE', JSON.stringify(built['fault']));
+      assert.match(`${deployment.first.output()}${second.output()}`, /INFO nimbus\.compute\.conductor .*Casting build to compute-\d again: the conductor that placed it there stopped/);
+      const { rows } = await sql<{ consumer_uuid: string }>`SELECT consumer_uuid FROM compute_allocations`.execute(db.kysely);
+      assert.deepEqual(rows.map((row) => row.consumer_uuid), [String(built['id'])]);
+    });
+  });
+});
+
+describe('a control node (API and conductor) killed with a build written but never cast, and one placed but not cast', { skip }, () => {
+  test('started again with instance_build_timeout: the placed one is settled at start, the unheard-of one times out; both in ERROR with a fault, no claim left', async () => {
+    const relay = new BrokerRelay();
+    await relay.up();
+    try {
+      await withDeployment(
+        async (deployment) => {
+          const { admin, db } = deployment;
+          const unlock = await startPlacedBuild(deployment, 'placed');
+          try {
+            // The node's casts go nowhere from now on: the next build is written and never reaches a conductor.
+            relay.blackhole = true;
+            const create = openstack(admin, [...CREATE, 'orphan']);
+            for (let attempt = 0; attempt < 120 && (await hostInDb(db, 'orphan')) === undefined; attempt += 1) await sleep(250);
+            assert.equal(await hostInDb(db, 'orphan'), null, 'the server is written, not placed');
+            await kill(deployment.first);
+            await create;
+          } finally {
+            await unlock();
+          }
+          await waitForLockWaiters(db, (count) => count === 0, 'saw the lock waiters go');
+          const owners = await taskOwners(db);
+          assert.deepEqual([...owners.values()], ['ctl-a'], 'the dead conductor held the placed build; no conductor heard of the other');
+          await deployment.startNode('ctl-a', { NIMBUS_INSTANCE_BUILD_TIMEOUT: '2' });
+          const placed = await serverSettled(admin, 'placed', ['ERROR', 'ACTIVE']);
+          assert.equal(placed['status'], 'ERROR');
+          assert.match(JSON.stringify(placed['fault']), /The conductor building this server stopped before the build started on a host/);
+          const orphan = await serverSettled(admin, 'orphan', ['ERROR', 'ACTIVE']);
+          assert.equal(orphan['status'], 'ERROR');
+          assert.match(JSON.stringify(orphan['fault']), /Instance build timed out\. Set to error state\./);
+          const { rows } = await sql<{ consumer_uuid: string }>`SELECT consumer_uuid FROM compute_allocations`.execute(db.kysely);
+          assert.deepEqual(rows, [], 'no claim left');
+          assert.deepEqual(await taskOwners(db), new Map(), 'no task left recorded');
+        },
+        { NIMBUS_BUS_TRANSPORT_URL: relay.url },
+      );
+    } finally {
+      await relay.down();
+    }
   });
 });

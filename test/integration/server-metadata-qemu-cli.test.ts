@@ -8,8 +8,8 @@ import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud } from '../sup
 
 // Issue 14's metadata acceptance through Debian's openstack CLI: a real TCG guest on DevStack's
 // `private` network, booted without a config drive, reads its hostname and SSH key from
-// 169.254.169.254 (DHCP's route to the haproxy in qdhcp-, the metadata agent's socket, Nova's
-// metadata API) and says so on its console. Traffic stays inside what this cloud built.
+// 169.254.169.254 (its default route to router1, whose qrouter- namespace redirects it to haproxy,
+// the metadata agent's socket, Nova's metadata API) and says so on its console. Traffic stays inside what this cloud built.
 const skip = qemuCliUnavailable() || (await linuxBridgeSkip());
 
 const SERVER = 'meta-vm1';

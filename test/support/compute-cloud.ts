@@ -1,5 +1,5 @@
 /**
- * An all-in-one cloud for compute integration tests: `nimbus up --driver fake --compute-hosts N`
+ * An all-in-one cloud for compute integration tests: `nimbus up --driver fake --compute-hosts N` (or qemu)
  * in a child process, with a public qcow2 image `cirros`, REST access as admin or demo (tokens
  * cached) and the matching `openstack` CLI environments.
  */
@@ -83,10 +83,20 @@ export function cliPersonas(stateDir: string): Record<Persona, OpenstackEnv> {
   return { admin, demo: { ...admin, OS_USERNAME: 'demo', OS_PASSWORD: cloudsYamlPassword(stateDir, 'demo'), OS_PROJECT_NAME: 'demo' } };
 }
 
-export async function startComputeCloud(name: string, options: { hosts?: number; extraArgs?: readonly string[] } = {}): Promise<ComputeCloud> {
+export interface ComputeCloudOptions {
+  readonly hosts?: number;
+  /** fake by default; qemu for what only the real driver does (its disks). */
+  readonly driver?: 'fake' | 'qemu';
+  readonly extraArgs?: readonly string[];
+  /** More environment for the cloud (NIMBUS_<SECTION>_<KEY> options). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export async function startComputeCloud(name: string, options: ComputeCloudOptions = {}): Promise<ComputeCloud> {
   const stateDir = mkdtempSync(join(tmpdir(), `nimbus-${name}-`));
   const port = await freePort();
-  const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', '--compute-hosts', String(options.hosts ?? 2), ...(options.extraArgs ?? [])]);
+  const args = ['up', '--state-dir', stateDir, '--port', String(port), '--driver', options.driver ?? 'fake', '--compute-hosts', String(options.hosts ?? 2)];
+  const nimbus = runNimbus([...args, ...(options.extraArgs ?? [])], options.env);
   await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
   const url = `http://127.0.0.1:${port}`;
   const cli = cliPersonas(stateDir);

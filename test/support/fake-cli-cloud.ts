@@ -3,7 +3,7 @@
  * admin and demo as `openstack` CLI environments. It starts in before() and is stopped, with its
  * state dir and the block's scratch dir, in after(), even when a test failed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -23,8 +23,11 @@ export interface FakeCliCloud {
   readonly demo: OpenstackEnv;
 }
 
-/** Call inside `describe`: registers the block's before() and after() hooks. `name` goes into the temporary dirs' names. */
-export function fakeCliCloud(name: string): FakeCliCloud {
+/**
+ * Call inside `describe`: registers the block's before() and after() hooks. `name` goes into the
+ * temporary dirs' names; `config`, when given, is the cloud's nimbus.conf text.
+ */
+export function fakeCliCloud(name: string, options: { config?: string } = {}): FakeCliCloud {
   const stateDir = mkdtempSync(join(tmpdir(), `nimbus-${name}-`));
   const work = mkdtempSync(join(tmpdir(), `nimbus-${name}-files-`));
   let running: Omit<FakeCliCloud, 'stateDir' | 'work'> | undefined;
@@ -34,7 +37,9 @@ export function fakeCliCloud(name: string): FakeCliCloud {
   };
   before(async () => {
     const port = await freePort();
-    const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake']);
+    const configFile = join(work, 'nimbus.conf');
+    if (options.config !== undefined) writeFileSync(configFile, options.config);
+    const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...(options.config === undefined ? [] : ['--config', configFile])]);
     running = { nimbus, base: `http://127.0.0.1:${port}`, admin: {}, demo: {} };
     // A loaded machine can take far longer than the usual few seconds to start every service.
     await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 90_000);

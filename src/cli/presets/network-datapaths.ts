@@ -33,9 +33,9 @@ export function datapathNameOf(config: NimbusConfig, computeDriver: DriverName |
 
 export function createDatapath(config: NimbusConfig, name: DatapathName): ChosenDatapath {
   if (name === 'fake') {
-    return { name, datapath: new FakeDatapath({ metadata: config.network.enable_isolated_metadata }), teardown: async () => undefined, heldFile: undefined, tunnelIp: undefined };
+    return { name, datapath: new FakeDatapath({ metadata: config.network.enable_isolated_metadata, forceMetadata: config.network.force_metadata }), teardown: async () => undefined, heldFile: undefined, tunnelIp: undefined };
   }
-  const { datapath_state_dir: stateDir, nft_table: nftTable, uplink, enable_isolated_metadata: metadata, local_ip: localIp, arp_responder: arpResponder } = config.network;
+  const { datapath_state_dir: stateDir, nft_table: nftTable, uplink, enable_isolated_metadata: metadata, force_metadata: forceMetadata, local_ip: localIp, arp_responder: arpResponder } = config.network;
   const datapath = new LinuxBridgeDatapath({
     stateDir,
     nftTable,
@@ -43,7 +43,7 @@ export function createDatapath(config: NimbusConfig, name: DatapathName): Chosen
     physicalInterfaceMappings: interfaceMappingsOf(config),
     ...(uplink === '' ? {} : { uplink }),
     ...(localIp === '' ? {} : { localIp }),
-    ...(metadata ? { metadataProxySocket: config.DEFAULT.metadata_proxy_socket } : {}),
+    ...(metadata ? { metadataProxySocket: config.DEFAULT.metadata_proxy_socket, forceMetadata } : {}),
   });
   return {
     name,

@@ -19,7 +19,7 @@ import { createImageService } from '../../image/image-core.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
 import { computeDriverFactory, computeDriverOf, type DriverName } from '../presets/drivers.js';
-import { imageStagingOf, imageStoreOf } from '../presets/image-stores.js';
+import { imageBackendsOf, imageStagingOf } from '../presets/image-stores.js';
 import { MIGRATION_SETS } from '../presets/migration-sets.js';
 import { openTransport } from '../presets/transports.js';
 import { startMetadataApiOf } from './metadata-node.js';
@@ -136,7 +136,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     await prepareSchema(db, options.migrate);
     const identity = await startIdentityCore(db, config);
     undo.push(() => identity.close());
-    const images = createImageService(db, config, { data: imageStoreOf(config), staging: imageStagingOf(config) });
+    const images = createImageService(db, config, { data: imageBackendsOf(config), staging: imageStagingOf(config) });
     // A stopping node lets running imports (local copies) end before the database closes, not leave images importing.
     undo.push(() => images.whenImportsIdle());
     // Links are rendered per request: with --port 0 the URL is known only after listen.
@@ -165,6 +165,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         forceConfigDrive: config.DEFAULT.force_config_drive,
         shelvedPollIntervalMs: config.DEFAULT.shelved_poll_interval * 1000,
         allowResizeToSameHost: config.DEFAULT.allow_resize_to_same_host,
+        instanceBuildTimeoutSeconds: config.DEFAULT.instance_build_timeout,
         resizeConfirmWindowSeconds: config.DEFAULT.resize_confirm_window,
         reclaimInstanceIntervalSeconds: config.DEFAULT.reclaim_instance_interval,
         ...(neutron === undefined ? {} : { network: neutron }),

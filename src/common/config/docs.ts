@@ -1,4 +1,4 @@
-import { OPTIONS, type OptionSpec } from './options.js';
+import { OPTIONS, STORE_OPTIONS, type OptionSpec } from './options.js';
 
 function describeDefault(spec: OptionSpec<unknown>): string {
   if (!('value' in spec.default)) return '(computed, see description)';
@@ -23,11 +23,25 @@ export function renderConfigDocs(): string {
     '',
   ];
   for (const [section, specs] of Object.entries(OPTIONS)) {
-    lines.push(`## [${section}]`, '', '| option | type | default | description |', '| --- | --- | --- | --- |');
-    for (const [key, spec] of Object.entries(specs as Record<string, OptionSpec<unknown>>)) {
-      lines.push(`| \`${key}\` | ${spec.type} | ${describeDefault(spec)} | ${spec.help} |`);
-    }
-    lines.push('');
+    lines.push(`## [${section}]`, '');
+    tableOf(specs, lines);
   }
+  lines.push(
+    '## Image store sections',
+    '',
+    'Each store of `[DEFAULT] enabled_backends` reads a section named by its id (`[fast]` for',
+    '`enabled_backends = fast:file, slow:file`), as glance_store does; only in the file, not from',
+    'the environment or flags.',
+    '',
+  );
+  tableOf(STORE_OPTIONS, lines);
   return lines.join('\n');
+}
+
+function tableOf(specs: Readonly<Record<string, OptionSpec<unknown>>>, lines: string[]): void {
+  lines.push('| option | type | default | description |', '| --- | --- | --- | --- |');
+  for (const [key, spec] of Object.entries(specs)) {
+    lines.push(`| \`${key}\` | ${spec.type} | ${describeDefault(spec)} | ${spec.help} |`);
+  }
+  lines.push('');
 }

@@ -85,4 +85,26 @@ describe('loadConfig', () => {
   test('a missing config file is an error', () => {
     assert.throws(() => loadConfig({ file: '/nonexistent/nimbus.conf', env: {} }), /Cannot read config file/);
   });
+
+  test("image stores as Glance's: enabled_backends, default_backend and a section per store", () => {
+    const file = configFile(
+      ['[DEFAULT]', 'state_dir = /srv/nimbus', 'enabled_backends = fast:file, slow:file', '[glance_store]', 'default_backend = slow', '[fast]', 'filesystem_store_datadir = /mnt/ssd/images', 'store_description = SSD'].join('\n'),
+    );
+    const config = loadConfig({ file, env: {} });
+    assert.equal(config.glance_store.default_backend, 'slow');
+    assert.deepEqual(config.stores, {
+      fast: { filesystem_store_datadir: '/mnt/ssd/images', store_description: 'SSD' },
+      slow: { filesystem_store_datadir: '/srv/nimbus/image-stores/slow', store_description: '' },
+    });
+    assert.deepEqual(loadConfig({ file: configFile(''), env: {} }).stores, {}, 'no enabled_backends: no store sections');
+  });
+
+  test('store sections and names are checked: a section of no store, an unknown option in one, a default that is no store, a bad type', () => {
+    const backends = '[DEFAULT]\nenabled_backends = fast:file\n';
+    assert.throws(() => loadConfig({ file: configFile(`${backends}[slow]\nfilesystem_store_datadir = /x\n`), env: {} }), /line 4: unknown section \[slow\]/);
+    assert.throws(() => loadConfig({ file: configFile(`${backends}[fast]\nfilesystem_store_datdir = /x\n`), env: {} }), /unknown option "filesystem_store_datdir" in section \[fast\]/);
+    assert.throws(() => loadConfig({ file: configFile(`${backends}[glance_store]\ndefault_backend = slow\n`), env: {} }), /default_backend: "slow" is not a store/);
+    assert.throws(() => loadConfig({ file: configFile('enabled_backends = fast:rbd\n'), env: {} }), /only file stores are offered/);
+    assert.throws(() => loadConfig({ file: configFile('enabled_backends = fast:file, fast:file\n'), env: {} }), /"fast" is named twice/);
+  });
 });

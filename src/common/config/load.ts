@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { StartupError } from '../errors/errors.js';
-import { parseIni } from './ini.js';
-import { OPTIONS, type NimbusConfig, type OptionSpec, type SectionName } from './options.js';
+import { parseIni, type IniEntry } from './ini.js';
+import { OPTIONS, STORE_OPTIONS, parseBackends, type NimbusConfig, type OptionSpec, type ResolvedSoFar, type SectionName, type StoreOptions } from './options.js';
 
 /** Option values as text, keyed by section then key (the shape flags and env vars arrive in). */
 export type RawOptions = Partial<Record<SectionName, Record<string, string>>>;
@@ -35,7 +35,11 @@ function isSection(name: string): name is SectionName {
   return Object.hasOwn(OPTIONS, name);
 }
 
-function readFileCandidates(path: string, into: Map<string, Candidate>): void {
+/**
+ * Reads the file's options into `into`; the entries of sections that are no fixed section go to
+ * `other` by section (image store sections, checked once enabled_backends is known).
+ */
+function readFileCandidates(path: string, into: Map<string, Candidate>, other: Map<string, IniEntry[]>): void {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -44,7 +48,8 @@ function readFileCandidates(path: string, into: Map<string, Candidate>): void {
   }
   for (const entry of parseIni(text, path)) {
     if (!isSection(entry.section)) {
-      throw new StartupError(`Invalid config: ${path} line ${entry.line}: unknown section [${entry.section}]`);
+      other.set(entry.section, [...(other.get(entry.section) ?? []), entry]);
+      continue;
     }
     if (!Object.hasOwn(sectionSpecs(entry.section), entry.key)) {
       throw new StartupError(
@@ -66,9 +71,10 @@ function expandHome(value: unknown): unknown {
 export function loadConfig(sources: ConfigSources = {}): NimbusConfig {
   const env = sources.env ?? process.env;
   const candidates = new Map<string, Candidate>();
+  const otherSections = new Map<string, IniEntry[]>();
 
   const file = sources.file ?? env['NIMBUS_CONFIG'] ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  if (file !== undefined) readFileCandidates(file, candidates);
+  if (file !== undefined) readFileCandidates(file, candidates, otherSections);
 
   for (const section of Object.keys(OPTIONS) as SectionName[]) {
     for (const key of Object.keys(sectionSpecs(section))) {
@@ -89,19 +95,51 @@ export function loadConfig(sources: ConfigSources = {}): NimbusConfig {
     const values: Record<string, unknown> = {};
     resolved[section] = values;
     for (const [key, spec] of Object.entries(sectionSpecs(section))) {
-      const candidate = candidates.get(`${section}.${key}`);
-      if (candidate === undefined) {
-        values[key] = expandHome('value' in spec.default ? spec.default.value : spec.default.compute(resolved));
-        continue;
-      }
-      try {
-        values[key] = expandHome(spec.parse(candidate.text));
-      } catch (err) {
-        throw new StartupError(`Invalid config: [${section}] ${key} (${candidate.origin}): ${(err as Error).message}`);
-      }
+      values[key] = resolveOption(spec, candidates.get(`${section}.${key}`), resolved, `[${section}] ${key}`);
     }
   }
-  return Object.freeze(resolved) as unknown as NimbusConfig;
+  const stores = resolveStoreSections(resolved, otherSections, file ?? '');
+  return Object.freeze({ ...resolved, stores }) as unknown as NimbusConfig;
+}
+
+/** One option's value: its candidate parsed, or its default (computed from what is resolved so far). */
+function resolveOption(spec: OptionSpec<unknown>, candidate: Candidate | undefined, resolved: ResolvedSoFar, name: string): unknown {
+  if (candidate === undefined) return expandHome('value' in spec.default ? spec.default.value : spec.default.compute(resolved));
+  try {
+    return expandHome(spec.parse(candidate.text));
+  } catch (err) {
+    throw new StartupError(`Invalid config: ${name} (${candidate.origin}): ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Each image store's section (glance_store's per-backend groups): `[<id>]` for every id of
+ * `[DEFAULT] enabled_backends`. A section that names no store is unknown, as any other.
+ */
+function resolveStoreSections(resolved: ResolvedSoFar, sections: Map<string, IniEntry[]>, path: string): Record<string, StoreOptions> {
+  const ids = parseBackends(String(resolved['DEFAULT']?.['enabled_backends'])).map((backend) => backend.id);
+  for (const [section, entries] of sections) {
+    if (!ids.includes(section)) throw new StartupError(`Invalid config: ${path} line ${entries[0]?.line ?? 0}: unknown section [${section}]`);
+  }
+  const defaultBackend = String(resolved['glance_store']?.['default_backend']);
+  if (defaultBackend !== '' && !ids.includes(defaultBackend)) {
+    throw new StartupError(`Invalid config: [glance_store] default_backend: "${defaultBackend}" is not a store of [DEFAULT] enabled_backends`);
+  }
+  const stores: Record<string, StoreOptions> = {};
+  for (const id of ids) {
+    const given = new Map((sections.get(id) ?? []).map((entry) => [entry.key, entry]));
+    const values: Record<string, unknown> = {};
+    const context = { ...resolved, store: { id } };
+    for (const [key, spec] of Object.entries(STORE_OPTIONS) as [string, OptionSpec<unknown>][]) {
+      const entry = given.get(key);
+      given.delete(key);
+      values[key] = resolveOption(spec, entry === undefined ? undefined : { text: entry.value, origin: `${path} line ${entry.line}` }, context, `[${id}] ${key}`);
+    }
+    const unknown = [...given.values()][0];
+    if (unknown !== undefined) throw new StartupError(`Invalid config: ${path} line ${unknown.line}: unknown option "${unknown.key}" in section [${id}]`);
+    stores[id] = values as StoreOptions;
+  }
+  return stores;
 }
 
 /** The base URL clients use, derived from [api] when public_url is not set. */

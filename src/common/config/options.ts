@@ -78,6 +78,40 @@ function mappings(help: string): OptionSpec<string> {
   };
 }
 
+/** Glance's `enabled_backends`: `id:type` pairs, comma-separated; every id once, of a type this cloud has (file). */
+function backends(help: string): OptionSpec<string> {
+  return {
+    type: 'string',
+    help,
+    default: { value: '' },
+    parse(text) {
+      parseBackends(text);
+      return text;
+    },
+  };
+}
+
+/** One store of `[DEFAULT] enabled_backends`. */
+export interface BackendEntry {
+  readonly id: string;
+  readonly type: 'file';
+}
+
+/** The entries of an `enabled_backends` value, in order; throws an Error naming the first bad one. */
+export function parseBackends(text: string): BackendEntry[] {
+  const entries: BackendEntry[] = [];
+  for (const entry of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+    const [id, type, ...rest] = entry.split(':').map((part) => part.trim());
+    if (id === undefined || !/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/.test(id) || rest.length > 0) throw new Error(`expected id:type pairs separated by commas, got "${entry}"`);
+    if (type !== 'file') throw new Error(`store "${id}" is of type "${type ?? ''}": only file stores are offered`);
+    if (id.startsWith('os_glance_')) throw new Error(`store id "${id}" uses the reserved prefix os_glance_`);
+    if (Object.hasOwn(OPTIONS, id)) throw new Error(`store id "${id}" is the name of a config section`);
+    if (entries.some((known) => known.id === id)) throw new Error(`store "${id}" is named twice in "${text}"`);
+    entries.push({ id, type });
+  }
+  return entries;
+}
+
 function choice<const C extends string>(help: string, choices: readonly C[], def: C): OptionSpec<C> {
   return {
     type: `one of ${choices.join(', ')}`,
@@ -141,6 +175,14 @@ export const OPTIONS = {
     ),
     nova_metadata_host: str("Host of Nova's metadata API, where the metadata agent forwards guests' requests.", '127.0.0.1'),
     nova_metadata_port: int("Port of Nova's metadata API (the same as [api] metadata_listen_port where both run on one node).", 8775, { min: 1, max: 65535 }),
+    enabled_backends: backends(
+      'Image stores (Glance\'s enabled_backends), `id:type` pairs such as `fast:file, slow:file`; each has a section of its own named by its id (see "Image store sections" below). Empty: one store at `<state_dir>/images`, and the image API offers no store choice (/v2/info/stores is 404).',
+    ),
+    instance_build_timeout: int(
+      "Seconds a server may stay in BUILD: the conductor sets one building longer to ERROR with the fault `Instance build timed out. Set to error state.` — whether it waits for a host (its claims are released) or its host's agent never finished (delete it to free the host). This is what ends a build an API process or the broker lost before any conductor took it (0: never; Nova's instance_build_timeout).",
+      0,
+      { min: 0, max: 31536000 },
+    ),
     resize_confirm_window: int('Seconds after which a resize or cold migration awaiting confirmation is confirmed automatically (0: never).', 0, {
       min: 0,
       max: 31536000,
@@ -186,6 +228,9 @@ export const OPTIONS = {
     image_size_total: int('Bytes of image data one project may store in all (0: no limit).', 0, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     image_count_total: int('Images one project may own (0: no limit).', 0, { min: 0, max: 1_000_000_000 }),
     require_image_format_match: bool('Refuse uploads whose content is not in the image\'s disk_format (a raw image that is really qcow2 too).', true),
+  },
+  glance_store: {
+    default_backend: str('The store of [DEFAULT] enabled_backends that uploads and imports go to when the request names none (empty: the first one listed).', ''),
   },
   compute: {
     driver: choice(
@@ -241,9 +286,10 @@ export const OPTIONS = {
       (r) => join('/run/nimbus', `network-${createHash('sha256').update(stateDir(r)).digest('hex').slice(0, 12)}`),
     ),
     enable_isolated_metadata: bool(
-      "Serve the metadata service (169.254.169.254) from each network's DHCP namespace through a proxy (haproxy) to the metadata agent's socket, and hand guests the route to it by DHCP (Neutron's enable_isolated_metadata, here for every subnet as with force_metadata).",
+      "Serve the metadata service (169.254.169.254) through proxies (haproxy) to the metadata agent's socket, as Neutron's L3 and DHCP agents do: each router's namespace serves the subnets it is the gateway of (guests reach it by their default route), and a network's DHCP namespace serves its isolated subnets (no router at their gateway), whose guests DHCP hands the route there (Neutron's enable_isolated_metadata).",
       true,
     ),
+    force_metadata: bool("With enable_isolated_metadata: the DHCP namespaces serve the metadata service to every subnet's guests, routed or not, and DHCP routes them all there (Neutron's force_metadata).", false),
     nft_table: str('Name of the nftables tables (`bridge` and `inet`) holding the security groups on a host.', 'nimbus'),
     local_ip: str(
       "This host's VXLAN tunnel endpoint (Neutron's [vxlan] local_ip): an address of this host that the other network agents' hosts reach. With it, VXLAN networks cross hosts (UDP 4789 between the endpoints, flooding to each host the server names; give the underlay an MTU of at least the networks' MTU + 50). Empty (the default, the all-in-one): VXLAN networks stay on this host.",
@@ -325,7 +371,20 @@ type Options = typeof OPTIONS;
 export type SectionName = keyof Options;
 type ValueOf<S> = S extends OptionSpec<infer T> ? T : never;
 
-/** The resolved configuration: every option present and typed. */
+/**
+ * The options of each image store's own section (`[fast]` for `enabled_backends = fast:file`), as
+ * glance_store reads them; a store without a section takes the defaults.
+ */
+export const STORE_OPTIONS = {
+  filesystem_store_datadir: str('Directory holding the store\'s image data (default: `<state_dir>/image-stores/<id>`).', (r) =>
+    join(stateDir(r), 'image-stores', String(r['store']?.['id'])),
+  ),
+  store_description: str('What /v2/info/stores says of the store (empty: nothing).', ''),
+} as const;
+
+export type StoreOptions = { readonly [K in keyof typeof STORE_OPTIONS]: ValueOf<(typeof STORE_OPTIONS)[K]> };
+
+/** The resolved configuration: every option present and typed, and each image store's section by store id. */
 export type NimbusConfig = {
   readonly [S in SectionName]: { readonly [K in keyof Options[S]]: ValueOf<Options[S][K]> };
-};
+} & { readonly stores: Readonly<Record<string, StoreOptions>> };

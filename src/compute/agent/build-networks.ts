@@ -54,7 +54,8 @@ export async function buildNetworks(deps: ComputeManagerDeps, instance: AgentIns
     await network.release(context, instance, ports);
     await deps.conductor.instanceInfoCacheUpdate({ uuid: instance.uuid, networkInfo: [] });
     if (error instanceof BuildAborted) throw error;
-    if (error instanceof PortBindingFailed) throw new BuildAborted(instance.uuid, error.message);
+    // Nova's PortBindingFailed is no BuildAbortException: another host may reach the network (its agent maps the physical network), so the build is rescheduled.
+    if (error instanceof PortBindingFailed) throw error;
     LOG.error(`Failed to allocate network(s): ${messageOf(error)}`, { instance: instance.uuid });
     throw new BuildAborted(instance.uuid, NETWORK_FAILED);
   }

@@ -73,6 +73,7 @@ export class ComputeAgent {
   readonly #conductor: ConductorClient;
   readonly #server: RpcServer;
   readonly #periodic = new PeriodicTasks();
+  readonly #events = new InstanceEvents();
 
   constructor(private readonly options: ComputeAgentOptions) {
     this.host = options.host;
@@ -93,7 +94,7 @@ export class ComputeAgent {
       ...(options.shelvedOffloadTimeSeconds === undefined ? {} : { shelvedOffloadTimeSeconds: options.shelvedOffloadTimeSeconds }),
       ...(options.forceConfigDrive === undefined ? {} : { forceConfigDrive: options.forceConfigDrive }),
       ...(options.network === undefined ? {} : { network: options.network }),
-      events: new InstanceEvents(),
+      events: this.#events,
       ...(options.vifPluggingTimeoutSeconds === undefined ? {} : { vifPluggingTimeoutSeconds: options.vifPluggingTimeoutSeconds }),
       ...(options.vifPluggingIsFatal === undefined ? {} : { vifPluggingIsFatal: options.vifPluggingIsFatal }),
     });
@@ -131,10 +132,12 @@ export class ComputeAgent {
     LOG.info(`Compute agent started on ${this.host} (${this.driver.type} driver)`);
   }
 
-  /** Stops taking messages, waits for the handlers and periodic runs in progress. */
+  /** Stops taking messages, ends waits for external events, waits for the handlers and periodic runs in progress. */
   async stop(): Promise<void> {
     this.faults.stop();
-    await this.#server.stop();
+    const stopped = this.#server.stop();
+    this.#events.cancelAll();
+    await stopped;
     await this.#periodic.stop();
   }
 

@@ -37,7 +37,8 @@ function imageFromGlance(body: Record<string, unknown>): ImageRef {
     if (!BASE_ATTRIBUTES.has(key) && !LINKS.has(key) && typeof value === 'string') properties[key] = value;
   }
   const attributes = Object.fromEntries([...BASE_ATTRIBUTES].map((name) => [name, body[name] ?? null]));
-  return { ...(attributes as unknown as ImageRef), tags: Array.isArray(body['tags']) ? (body['tags'] as string[]) : [], properties };
+  const stores = typeof body['stores'] === 'string' ? body['stores'].split(',') : [];
+  return { ...(attributes as unknown as ImageRef), tags: Array.isArray(body['tags']) ? (body['tags'] as string[]) : [], stores, properties };
 }
 
 export class GlanceImageSource implements ComputeImageSource {

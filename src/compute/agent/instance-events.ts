@@ -22,22 +22,26 @@ function eventKey(name: string, tag: string | null): string {
 }
 
 interface Waiter {
+  readonly name: string;
+  readonly tag: string | null;
   readonly resolve: (event: InstanceEvent) => void;
   readonly promise: Promise<InstanceEvent>;
 }
 
 export class InstanceEvents {
   readonly #waiting = new Map<string, Map<string, Waiter>>();
+  #cancelled = false;
 
   /** Starts waiting for each event of the instance; `wait` then gets them. */
   prepare(instanceUuid: string, events: readonly { name: string; tag: string | null }[]): PreparedEvents {
+    if (this.#cancelled) throw new Error('In shutdown, no new events can be scheduled');
     const forInstance = this.#waiting.get(instanceUuid) ?? new Map<string, Waiter>();
     this.#waiting.set(instanceUuid, forInstance);
     const keys = events.map(({ name, tag }) => eventKey(name, tag));
-    for (const key of keys) {
+    for (const { name, tag } of events) {
       let resolve: (event: InstanceEvent) => void = () => undefined;
       const promise = new Promise<InstanceEvent>((done) => (resolve = done));
-      forInstance.set(key, { resolve, promise });
+      forInstance.set(eventKey(name, tag), { name, tag, resolve, promise });
     }
     return new PreparedEvents(keys.map((key) => [key, forInstance.get(key)?.promise ?? Promise.reject(new Error(key))]), () => this.#clear(instanceUuid, keys));
   }
@@ -53,6 +57,18 @@ export class InstanceEvents {
     this.#clear(instanceUuid, [key]);
     waiter.resolve(event);
     return true;
+  }
+
+  /**
+   * Nova's cancel_all_events (cleanup_host, as the service stops): every wait ends now with its
+   * events failed, so an operation waiting for Neutron (which may be stopping too) does not hold
+   * the agent's stop for vif_plugging_timeout; no new wait is taken after.
+   */
+  cancelAll(): void {
+    this.#cancelled = true;
+    const waiting = [...this.#waiting.values()].flatMap((forInstance) => [...forInstance.values()]);
+    this.#waiting.clear();
+    for (const { name, tag, resolve } of waiting) resolve({ name, tag, status: 'failed' });
   }
 
   #clear(instanceUuid: string, keys: readonly string[]): void {

@@ -29,6 +29,7 @@ import { UnshelveInstanceTask } from './tasks/unshelve-instance.js';
 import { CONDUCTOR_BINARY, ConductorTask, TaskOwner } from './task-owner.js';
 import { recoverOrphanedTasks, type OrphanedTaskDeps } from './orphaned-tasks.js';
 import { PeriodicTasks } from '../agent/periodic-tasks.js';
+import { BUILD_TIMEOUT_POLL_MAX_MS, failTimedOutBuilds } from './build-timeout.js';
 import type {
   ActionEventArgs,
   ActionEventFinishArgs,
@@ -72,6 +73,8 @@ export interface ConductorServiceOptions {
   readonly allowResizeToSameHost?: boolean;
   /** How often (ms) to look for tasks of conductors that died (default: the report interval). */
   readonly recoveryIntervalMs?: number;
+  /** `[DEFAULT] instance_build_timeout`, seconds (0: servers may stay in BUILD). */
+  readonly instanceBuildTimeoutSeconds?: number;
 }
 
 export class ConductorService {
@@ -169,6 +172,10 @@ export class ConductorService {
     this.#periodic.every('recover_orphaned_tasks', this.options.recoveryIntervalMs ?? intervalMs, async () => {
       await this.recoverOrphanedTasks();
     });
+    const buildTimeoutMs = (this.options.instanceBuildTimeoutSeconds ?? 0) * 1000;
+    this.#periodic.every('_check_instance_build_time', Math.min(buildTimeoutMs, BUILD_TIMEOUT_POLL_MAX_MS), async () => {
+      await this.checkInstanceBuildTime();
+    });
     LOG.info('Conductor started');
   }
 
@@ -181,6 +188,11 @@ export class ConductorService {
   /** Settles the tasks of conductors that are gone (orphaned-tasks.ts); how many. */
   recoverOrphanedTasks(): Promise<number> {
     return recoverOrphanedTasks(this.#recovery, this.#owner.self);
+  }
+
+  /** Nova's _check_instance_build_time (build-timeout.ts): how many servers in BUILD too long it set to ERROR. */
+  checkInstanceBuildTime(): Promise<number> {
+    return failTimedOutBuilds(this.#deps, this.options.instanceBuildTimeoutSeconds ?? 0);
   }
 
   /** Nova's update_available_resource, DB half: the node row, then the scheduler's cache. */

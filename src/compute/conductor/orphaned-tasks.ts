@@ -4,7 +4,8 @@
  * looks for tasks whose conductor is gone — its service down for `service_down_time`, or an
  * earlier boot of this very host — and settles each one once, from what the database shows:
  *
- * - a build (or reschedule) not yet on a host → ERROR with a fault, its claims given back;
+ * - a build (or reschedule) not yet started on a host (none chosen, or the cast to it maybe lost)
+ *   → ERROR with a fault, its claims given back;
  * - a resize or cold migration before prep_resize reached a destination → the migration in error,
  *   its destination claim given back, the task cleared (the server as it was);
  * - a live migration or evacuation still in the conductor's pre-checks (migration `accepted`) →
@@ -97,7 +98,7 @@ const SETTLERS: Record<ConductorTask, Settler> = {
 };
 
 /** Fault messages users read in `server show`. */
-const LOST_BUILD = 'The conductor building this server stopped before the build reached a host; delete the server and create it again.';
+const LOST_BUILD = 'The conductor building this server stopped before the build started on a host; delete the server and create it again.';
 const lostMove = (task: string): string => `The conductor running this server's ${task} stopped before a host took it over; the ${task} did not happen.`;
 
 async function settleBuild(deps: OrphanedTaskDeps, row: ConductorTaskRow): Promise<Settled> {
@@ -113,7 +114,9 @@ async function settleBuild(deps: OrphanedTaskDeps, row: ConductorTaskRow): Promi
     return UNCHANGED('the server is in ERROR; its claims are released');
   }
   if (instance.vmState !== VmState.BUILDING) return UNCHANGED(`the server is ${instance.vmState} now`);
-  if (instance.host !== null) return UNCHANGED(`the build is on ${instance.host}, whose agent finishes it`);
+  // Placed but still `scheduling`: the cast to the host may have died with the conductor. Should it
+  // arrive after all, the agent finds the server no longer waiting and leaves it.
+  if (instance.host !== null && instance.taskState !== TaskState.SCHEDULING) return UNCHANGED(`the build is on ${instance.host}, whose agent finishes it`);
   const failed = await deps.instances.update({
     uuid,
     expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING, null] },

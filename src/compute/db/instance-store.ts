@@ -10,6 +10,7 @@ import { readSystemMetadata, writeSystemMetadata } from './system-metadata.js';
 import type { ComputeTables, InstancesTable } from './tables.js';
 import { compareAndSetInstanceState, type InstanceChanges } from './instance-state-compare-and-set.js';
 import type { FlavorSpec } from '../virt/instance-spec.js';
+import { VmState } from '../state/vm-states.js';
 import { agentVolumeOf, type AgentVolume } from '../volumes/block-device.js';
 import { BlockDeviceStore } from './bdm-store.js';
 import { parseNetworkInfo, type NetworkInfo } from '../network/network-info.js';
@@ -49,6 +50,17 @@ export class InstanceStore {
     const uuids = rows.map((row) => row.uuid);
     const [metadata, networkInfo, volumes] = await Promise.all([this.#metadataOf(uuids), this.#networkInfoOf(uuids), this.#volumesOf(uuids)]);
     return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid), networkInfo.get(row.uuid), volumes.get(row.uuid)));
+  }
+
+  /** Uuids and hosts of the instances in BUILD since before `createdBefore` (Nova's _check_instance_build_time query). */
+  async buildingSince(createdBefore: Date): Promise<{ readonly uuid: string; readonly host: string | null }[]> {
+    return this.#db
+      .selectFrom('compute_instances')
+      .select(['uuid', 'host'])
+      .where('vm_state', '=', VmState.BUILDING)
+      .where('created_at', '<', toDbTimestamp(createdBefore))
+      .where('deleted', '=', false)
+      .execute();
   }
 
   /** The volumes of each instance named, from its block device mappings. */

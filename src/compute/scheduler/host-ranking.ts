@@ -62,11 +62,17 @@ export class HostRanker {
 
   /** Drops the named hosts from the candidates before any filter runs (Nova's ignore_hosts). */
   exclude(hosts: readonly HostState[], names: ReadonlySet<string>): void {
+    this.retain(hosts, (host) => !names.has(host.host));
+  }
+
+  /** Keeps only the candidates `keep` accepts, before any filter runs. */
+  retain(hosts: readonly HostState[], keep: (host: Readonly<HostState>) => boolean): void {
     const candidates = this.#candidates;
     let kept = 0;
     for (let k = 0; k < this.#count; k += 1) {
       const index = candidates[k] ?? 0;
-      if (!names.has(hosts[index]?.host ?? '')) candidates[kept++] = index;
+      const host = hosts[index];
+      if (host !== undefined && keep(host)) candidates[kept++] = index;
     }
     this.#count = kept;
   }

@@ -66,6 +66,12 @@ export interface RequestSpec {
   readonly serverGroup?: ServerGroupSpec;
   readonly retry?: RetrySpec;
   readonly requestedDestination?: RequestedDestination;
+  /**
+   * Nova's force_hosts / force_nodes (an admin's `--availability-zone zone:host:node`): only these
+   * hosts (names compared without case) or nodes are candidates, and no filter runs on them.
+   */
+  readonly forceHosts?: readonly string[];
+  readonly forceNodes?: readonly string[];
   /** Hosts not to consider at all (Nova's ignore_hosts: a resize's source unless allow_resize_to_same_host). */
   readonly ignoreHosts?: readonly string[];
 }

@@ -128,6 +128,23 @@ describe('selectDestinations', () => {
     assert.throws(() => new FilterScheduler().selectDestinations(cache, requestSpec({ requestedDestination: { host: 'h1' } })), NoValidHost);
   });
 
+  test('a forced host or node (zone:host:node) skips every filter; one that matches no host is NoValidHost', () => {
+    const cache = cluster(3);
+    cache.markService('h0', { disabled: true });
+    cache.upsertAggregate({ id: 1, name: 'edge', hosts: ['h2'], metadata: { availability_zone: 'edge' } });
+    const forced = (spec: Parameters<typeof requestSpec>[0]) => new FilterScheduler().selectDestinations(cache, requestSpec({ availabilityZone: 'nova', ...spec }));
+    // Disabled, or in another zone than the one asked: still the only candidate.
+    assert.equal(forced({ forceHosts: ['H0'] })[0]?.destination.host, 'h0');
+    assert.equal(forced({ forceHosts: ['h2'], forceNodes: ['h2'] })[0]?.destination.host, 'h2');
+    assert.equal(forced({ forceNodes: ['h1'] })[0]?.destination.host, 'h1');
+    assert.deepEqual(forced({ forceHosts: ['h1'] })[0]?.alternates, []);
+    const both = forced({ forceHosts: ['h1'], ...multi(2) });
+    assert.deepEqual(both.map((selection) => selection.destination.host), ['h1', 'h1']);
+    assert.throws(() => forced({ forceHosts: ['nowhere'] }), /No valid host was found/);
+    assert.throws(() => forced({ forceHosts: ['h1'], forceNodes: ['h2'] }), NoValidHost);
+    assert.ok(lines.some((line) => /No hosts matched due to not matching 'force_hosts'\/'force_nodes' value of 'nowhere'/.test(line)));
+  });
+
   test('host_subset_size picks at random among the best N', () => {
     const cache = cluster(5);
     const seen = new Set<string>();

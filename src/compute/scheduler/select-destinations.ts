@@ -80,6 +80,11 @@ function specFor(spec: Readonly<RequestSpec>, index: number, picks: readonly Pic
   return { ...spec, instanceUuid, serverGroup: { ...group, hosts, members } };
 }
 
+/** Whether the request forces its hosts or nodes. */
+function forced(spec: Readonly<RequestSpec>): boolean {
+  return (spec.forceHosts?.length ?? 0) > 0 || (spec.forceNodes?.length ?? 0) > 0;
+}
+
 export class FilterScheduler {
   readonly #ranker: HostRanker;
   readonly #alternates: number;
@@ -105,6 +110,7 @@ export class FilterScheduler {
     const onlyIndex = only && (wanted?.node === undefined || wanted.node === only.node) ? hosts.indexOf(only) : -1;
     ranker.reset(hosts.length, wanted ? onlyIndex : undefined);
     if (spec.ignoreHosts !== undefined && spec.ignoreHosts.length > 0) ranker.exclude(hosts, new Set(spec.ignoreHosts));
+    const isForced = this.#force(hosts, spec);
 
     const picks: Pick[] = [];
     const overlay = new Map<Readonly<HostState>, Readonly<HostState>>();
@@ -114,7 +120,8 @@ export class FilterScheduler {
     const keep = this.#subsetSize + (spec.numInstances === 1 ? this.#alternates : 0);
     for (let index = 0; index < spec.numInstances; index += 1) {
       const instanceSpec = specFor(spec, index, picks);
-      const pass = ranker.filter(hosts, instanceSpec, overlay, index > 0);
+      // Nova skips the filters for a forced host or node: the claim alone says whether it fits.
+      const pass = isForced ? this.#unfiltered() : ranker.filter(hosts, instanceSpec, overlay, index > 0);
       if (ranker.count === 0) this.#noValidHost(instanceSpec, pass);
       if (isDebugEnabled()) LOG.debug(`Filter results: ${this.#describe(pass).join(', ')}`, { instance: instanceSpec.instanceUuid });
       ranker.rank(hosts, instanceSpec, overlay, keep);
@@ -140,7 +147,7 @@ export class FilterScheduler {
   ): Selection[] {
     const ranker = this.#ranker;
     const picked = new Set(picks.map((pick) => pick.host));
-    if (this.#alternates > 0 && picks.length > 1) {
+    if (this.#alternates > 0 && picks.length > 1 && !forced(spec)) {
       const finalSpec = specFor(spec, picks.length - 1, picks);
       ranker.filter(hosts, finalSpec, overlay, true);
       ranker.rank(hosts, finalSpec, overlay, picked.size + this.#alternates);
@@ -154,6 +161,23 @@ export class FilterScheduler {
       }
       return { instanceUuid: pick.instanceUuid, destination: destinationOf(pick.host), alternates };
     });
+  }
+
+  /** Narrows the candidates to the forced hosts and nodes (Nova's _match_forced_hosts/_nodes); whether any were forced. */
+  #force(hosts: readonly HostState[], spec: Readonly<RequestSpec>): boolean {
+    if (!forced(spec)) return false;
+    const names = new Set((spec.forceHosts ?? []).map((name) => name.toLowerCase()));
+    const nodes = new Set(spec.forceNodes ?? []);
+    this.#ranker.retain(hosts, (host) => (names.size === 0 || names.has(host.host.toLowerCase())) && (nodes.size === 0 || nodes.has(host.node)));
+    const wanted = [...(spec.forceHosts ?? []), ...(spec.forceNodes ?? [])].join(', ');
+    if (this.#ranker.count === 0) LOG.info(`No hosts matched due to not matching 'force_hosts'/'force_nodes' value of '${wanted}'`, { instance: spec.instanceUuid });
+    else LOG.debug(`Host filter forcing available hosts to ${wanted}`, { instance: spec.instanceUuid });
+    return true;
+  }
+
+  /** The filter results of a forced request: every candidate, no filter run. */
+  #unfiltered(): FilterPass {
+    return { remaining: this.#ranker.filters.map(() => this.#ranker.count).concat(this.#ranker.count), examples: [] };
   }
 
   #describe(pass: FilterPass): string[] {

@@ -8,6 +8,7 @@ import type { ImageRef } from '../../image/index.js';
 import type { BuildRequest, ComputeTaskApi } from '../conductor/rpc-api.js';
 import type { InstancesTable } from '../db/tables.js';
 import type { NodeStore } from '../db/node-store.js';
+import { DEFAULT_ZONE } from '../admin/availability-zones.js';
 import type { GroupFound, ServerGroupStore } from '../db/server-group-store.js';
 import { flavorResources, type Flavor } from '../flavors/flavor.js';
 import type { FlavorStore } from '../db/flavor-store.js';
@@ -46,6 +47,8 @@ export interface CreateServersDeps {
   readonly quotas: QuotaManager;
   readonly computeTaskApi: ComputeTaskApi;
   readonly availabilityZones: AvailabilityZoneNames;
+  /** The availability zone a compute host is in (its aggregates', else the default). */
+  readonly zoneOfHost: (host: string) => Promise<string>;
   /** The network API (absent: a cloud without networking, where requested networks are not checked). */
   readonly network?: NeutronApi;
   readonly blockDevices: BlockDeviceStore;
@@ -64,7 +67,8 @@ const LOG = getLogger('nimbus.compute.api');
  * write the instances (building/scheduling) with their action records, recheck quota, then
  * hand the build to the conductor. Every refusal leaves no rows behind.
  */
-export async function createServers(deps: CreateServersDeps, context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
+export async function createServers(deps: CreateServersDeps, context: RequestContext, asked: ServerCreateRequest): Promise<CreatedServers> {
+  const request = await withForcedHostZone(deps, asked);
   const projectId = context.projectId ?? '';
   const userId = context.userId ?? '';
   const flavor = await findFlavor(deps, context, request.flavorRef);
@@ -196,6 +200,23 @@ function buildNetworks(networks: ServerCreateRequest['networks']): BuildRequest[
     ...(network.fixed_ip === undefined ? {} : { fixedIp: network.fixed_ip }),
     ...(network.tag === undefined ? {} : { tag: network.tag }),
   }));
+}
+
+/**
+ * Nova's _validate_host_availability_zone: a zone asked with a forced host (`zone:host`) that the
+ * host is not in is dropped, with a WARNING, so that the server does not carry a zone its host is
+ * not in (Nova bug #1934770). A forced node alone (`zone::node`) keeps only the default zone.
+ */
+async function withForcedHostZone(deps: CreateServersDeps, request: ServerCreateRequest): Promise<ServerCreateRequest> {
+  const { availabilityZone: zone, forcedHost: host } = request;
+  if (zone === undefined || (host === undefined && request.forcedNode === undefined)) return request;
+  if ((host === undefined ? DEFAULT_ZONE : await deps.zoneOfHost(host)) === zone) return request;
+  LOG.warning(`Requested availability zone '${zone}' but forced host '${host ?? ''}' does not belong to this availability zone; overwriting requested availability zone to avoid bug #1934770`);
+  return withoutZone(request);
+}
+
+function withoutZone({ availabilityZone: _zone, ...request }: ServerCreateRequest): ServerCreateRequest {
+  return request;
 }
 
 /** 2.74's host / hypervisor_hostname, checked against the compute nodes as Nova's _validate_host_or_node. */
@@ -386,6 +407,8 @@ function requestSpec(request: ServerCreateRequest, uuids: readonly string[], pro
     flavor: flavorResources(flavor),
     image: { id: image?.id ?? '', properties: image?.properties ?? {} },
     ...(request.availabilityZone === undefined ? {} : { availabilityZone: request.availabilityZone }),
+    ...(request.forcedHost === undefined ? {} : { forceHosts: [request.forcedHost] }),
+    ...(request.forcedNode === undefined ? {} : { forceNodes: [request.forcedNode] }),
     schedulerHints: {
       ...(request.hints.sameHost === undefined ? {} : { sameHost: request.hints.sameHost }),
       ...(request.hints.differentHost === undefined ? {} : { differentHost: request.hints.differentHost }),

@@ -150,6 +150,9 @@ export interface ServerCreateRequest {
   /** 2.63 */
   readonly trustedImageCertificates?: readonly string[];
   readonly diskConfig?: DiskConfig;
+  /** An admin's `zone:host`, `zone:host:node` or `zone::node`: forced there, past the filters (Nova's forced_host / forced_node). */
+  readonly forcedHost?: string;
+  readonly forcedNode?: string;
   /** 2.74: an admin's chosen host and/or node. */
   readonly requestedHost?: string;
   readonly requestedNode?: string;

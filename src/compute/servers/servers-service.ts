@@ -111,6 +111,8 @@ export class ServersService {
   readonly images: ServerImageApi;
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
+  /** The availability zone a compute host is in (its aggregates', else the default). */
+  readonly #zoneOfHost = async (host: string): Promise<string> => (await this.#deps.stores.aggregates.zonesOfHost(host))[0] ?? DEFAULT_ZONE;
 
   constructor(deps: ServersServiceDeps) {
     this.images = deps.images;
@@ -141,7 +143,7 @@ export class ServersService {
       images: deps.images,
       quotas: deps.quotas,
       availabilityZones: deps.availabilityZones,
-      zoneOfHost: async (host) => (await deps.stores.aggregates.zonesOfHost(host))[0] ?? DEFAULT_ZONE,
+      zoneOfHost: this.#zoneOfHost,
     });
     this.tags = new ServerTags(this.store, this.#now);
     const deleteHooks: DeleteHooks = {
@@ -170,7 +172,7 @@ export class ServersService {
   }
 
   create(context: RequestContext, request: ServerCreateRequest): Promise<CreatedServers> {
-    return createServers({ ...this.#deps, store: this.store, nodes: this.#deps.stores.nodes, serverGroups: this.#deps.stores.serverGroups, actions: this.actionLog, blockDevices: this.#deps.stores.blockDevices, now: this.#now }, context, request);
+    return createServers({ ...this.#deps, zoneOfHost: this.#zoneOfHost, store: this.store, nodes: this.#deps.stores.nodes, serverGroups: this.#deps.stores.serverGroups, actions: this.actionLog, blockDevices: this.#deps.stores.blockDevices, now: this.#now }, context, request);
   }
 
   /** A live server the caller may see: its project's, or any for an admin (`readDeleted`: deleted ones too). */

@@ -22,6 +22,7 @@ export function fakeImage(id: string, overrides: Partial<ImageRef> = {}): ImageR
     created_at: '2026-11-22T10:00:00Z',
     updated_at: '2026-11-22T10:00:00Z',
     tags: [],
+    stores: [],
     properties: {},
     ...overrides,
   };

@@ -36,10 +36,10 @@ export interface Topology {
   readonly read: (path: string) => Promise<Record<string, unknown>>;
 }
 
-/** A network API call as the cloud admin would make it (its token, over HTTP). */
-type AdminPost = (path: string, body: Record<string, unknown>) => Promise<string>;
+/** A POST to the network API as the cloud admin (or the token's holder) would make it, over HTTP: asserts 201 and answers the new resource's id. */
+export type AdminPost = (path: string, body: Record<string, unknown>) => Promise<string>;
 
-function adminPost(base: string, token = 'admin-token'): AdminPost {
+export function adminPost(base: string, token = 'admin-token'): AdminPost {
   return async (path, body) => {
     const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const json = (await response.json()) as Record<string, { id: string }>;

@@ -236,4 +236,10 @@ export const IMAGE_POLICY_MATRIX: readonly MatrixRow<ImageMatrixFixture>[] = [
   { route: 'GET /v2/info/usage', zed: ANYONE, request: () => ({ path: '/v2/info/usage' }) },
   { route: 'GET /v2/info/stores', zed: statuses(404, 404, 404, 404), request: () => ({ path: '/v2/info/stores' }) },
   { route: 'GET /v2/info/stores/detail', zed: statuses(404, 404, 404, 404), request: () => ({ path: '/v2/info/stores/detail' }) },
+  // With one store the route is Glance's bare 404 for everyone; multi-store policy is in image-stores.test.ts.
+  {
+    route: 'DELETE /v2/stores/:store_id/:image_id',
+    zed: statuses(404, 404, 404, 404),
+    request: async (fx) => ({ method: 'DELETE', path: `/v2/stores/fast/${await fx.image()}` }),
+  },
 ];

@@ -45,12 +45,14 @@ const NULL_STAND_IN: Readonly<Record<SortKey, string | number | undefined>> = {
  */
 export class ImageRecordStore {
   readonly #db: Db;
+  readonly #isUniqueViolation: (error: unknown) => boolean;
 
   constructor(
     database: Database,
     private readonly now: () => Date,
   ) {
     this.#db = database.kysely.withTables<ImageTables>();
+    this.#isUniqueViolation = (error) => database.isUniqueViolation(error);
   }
 
   timestamp(): string {
@@ -144,9 +146,44 @@ export class ImageRecordStore {
     return result.numUpdatedRows > 0n;
   }
 
+  /**
+   * Sets a property only if the image does not have it yet (Glance's set_property_atomic, the
+   * import lock): true when this caller set it.
+   */
+  async claimProperty(id: string, name: string, value: string): Promise<boolean> {
+    try {
+      await this.#db.insertInto('image_properties').values({ image_id: id, name, value }).execute();
+      return true;
+    } catch (error) {
+      if (this.#isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Removes a property only if it still has `value` (Glance's delete_property_atomic): true when this caller removed it. */
+  async releaseProperty(id: string, name: string, value: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('image_properties').where('image_id', '=', id).where('name', '=', name).where('value', '=', value).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** Records that `store` holds the image's data (already recorded: nothing to do). */
+  async addLocation(id: string, store: string): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      const present = await trx.selectFrom('image_locations').select('store').where('image_id', '=', id).where('store', '=', store).executeTakeFirst();
+      if (present === undefined) await trx.insertInto('image_locations').values({ image_id: id, store, created_at: this.timestamp() }).execute();
+      await trx.updateTable('image_images').set({ updated_at: this.timestamp() }).where('id', '=', id).execute();
+    });
+  }
+
+  /** False when `store` held no data of the image. */
+  async removeLocation(id: string, store: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('image_locations').where('image_id', '=', id).where('store', '=', store).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   async delete(id: string): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
-      for (const table of ['image_members', 'image_tags', 'image_properties'] as const) {
+      for (const table of ['image_members', 'image_tags', 'image_properties', 'image_locations'] as const) {
         await trx.deleteFrom(table).where('image_id', '=', id).execute();
       }
       await trx.deleteFrom('image_images').where('id', '=', id).execute();
@@ -247,15 +284,17 @@ export class ImageRecordStore {
   async #withDetails(rows: readonly ImageRow[]): Promise<ImageRef[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
-    const [tags, properties] = await Promise.all([
+    const [tags, properties, locations] = await Promise.all([
       this.#db.selectFrom('image_tags').selectAll().where('image_id', 'in', ids).orderBy('value').execute(),
       this.#db.selectFrom('image_properties').selectAll().where('image_id', 'in', ids).orderBy('name').execute(),
+      this.#db.selectFrom('image_locations').selectAll().where('image_id', 'in', ids).orderBy('created_at').orderBy('store').execute(),
     ]);
     return rows.map((row) => ({
       ...row,
       status: row.status as ImageStatus,
       visibility: row.visibility as Visibility,
       tags: tags.filter((tag) => tag.image_id === row.id).map((tag) => tag.value),
+      stores: locations.filter((location) => location.image_id === row.id).map((location) => location.store),
       properties: Object.fromEntries(properties.filter((property) => property.image_id === row.id).map((property) => [property.name, property.value])),
     }));
   }

@@ -48,8 +48,17 @@ export type ImageMembersTable = {
   updated_at: DbTimestamp;
 };
 
+/** A store holding an image's data (migrations/2026-12-06-store-locations.ts). */
+export type ImageLocationsTable = {
+  image_id: string;
+  /** The store's id in enabled_backends; empty with a single store. */
+  store: string;
+  created_at: DbTimestamp;
+};
+
 export type ImageTables = {
   image_images: ImagesTable;
+  image_locations: ImageLocationsTable;
   image_properties: ImagePropertiesTable;
   image_tags: ImageTagsTable;
   image_members: ImageMembersTable;

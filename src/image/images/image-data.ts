@@ -2,7 +2,9 @@ import type { Readable } from 'node:stream';
 import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { DiskFormat, ImageInspector, InspectionResult } from '../formats/inspector.js';
-import type { ImageStore, StagedImage } from '../stores/image-store.js';
+import type { ImageBackend } from '../stores/backends.js';
+import { StorageFull } from '../stores/errors.js';
+import type { StagedImage } from '../stores/image-store.js';
 import type { ImageRecordStore } from '../db/image-record-store.js';
 import { isDiskFormat, type ImageRef } from './image.js';
 import type { ImageQuotas } from './quotas.js';
@@ -46,12 +48,12 @@ class Gone extends NimbusError {
 export class ImageData {
   constructor(
     private readonly records: ImageRecordStore,
-    private readonly store: ImageStore,
     private readonly formats: FormatChecks,
     private readonly quotas: ImageQuotas,
   ) {}
 
-  async upload(image: ImageRef, data: Readable): Promise<void> {
+  /** Streams `data` into `backend` (the store the request named, or the default). */
+  async upload(image: ImageRef, data: Readable, backend: ImageBackend): Promise<void> {
     const { id } = image;
     if (image.status !== 'queued') throw transitionRefused(image.status);
     const diskFormat = image.disk_format;
@@ -66,10 +68,11 @@ export class ImageData {
     let staged: StagedImage | undefined;
     let committed = false;
     try {
-      staged = await this.store.stage(id, data, { maxBytes: allowance.maxBytes });
+      staged = await backend.store.stage(id, data, { maxBytes: allowance.maxBytes });
       const inspection = await checkImageData(this.formats, id, diskFormat, staged.path);
       await staged.commit();
       committed = true;
+      await this.records.addLocation(id, backend.id);
       const activated = await this.records.compareAndSetStatus(id, 'saving', 'active', {
         size: staged.size,
         virtual_size: inspection.virtualSize,
@@ -80,20 +83,23 @@ export class ImageData {
       if (!activated) {
         throw new Gone(`Image ${id} could not be found after upload. The image may have been deleted during the upload.`);
       }
-      LOG.info(`Image ${id} is active: ${staged.size} bytes of ${inspection.format}, virtual size ${inspection.virtualSize}`);
+      LOG.info(`Image ${id} is active: ${staged.size} bytes of ${inspection.format}, virtual size ${inspection.virtualSize}${backend.id === '' ? '' : ` in store ${backend.id}`}`);
     } catch (error) {
-      await this.#rollBack(id, committed ? undefined : staged, error);
+      await this.#rollBack(id, backend, committed ? undefined : staged, error);
       throw this.quotas.explainOverrun(allowance, image.owner, error);
     }
   }
 
   /** Staged (or already committed) data removed, image back to queued; why, at the level the cause deserves. */
-  async #rollBack(id: string, staged: StagedImage | undefined, cause: unknown): Promise<void> {
+  async #rollBack(id: string, backend: ImageBackend, staged: StagedImage | undefined, cause: unknown): Promise<void> {
     const why = cause instanceof Error ? cause.message : String(cause);
-    if (cause instanceof NimbusError && cause.status < 500) LOG.info(`Upload to image ${id} refused: ${why}`);
+    // A full store is the operator's to fix (Glance logs it as an error); other 4xx are the client's.
+    if (cause instanceof StorageFull) LOG.error(`Upload to image ${id} failed, image set back to queued: ${why}`);
+    else if (cause instanceof NimbusError && cause.status < 500) LOG.info(`Upload to image ${id} refused: ${why}`);
     else LOG.warning(`Upload to image ${id} failed, image set back to queued: ${why}`);
     try {
-      await (staged === undefined ? this.store.delete(id) : staged.abort());
+      await (staged === undefined ? backend.store.delete(id) : staged.abort());
+      await this.records.removeLocation(id, backend.id);
     } catch (error) {
       LOG.error(`Could not remove the staged data of image ${id}`, { error });
     }

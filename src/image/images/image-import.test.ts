@@ -3,12 +3,17 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, test } from 'node:test';
 import { DIALECTS, unavailable } from '../../../test/support/databases.js';
+import { join } from 'node:path';
+import type { ImageTables } from '../db/tables.js';
+import { ImageBackends } from '../stores/backends.js';
 import { FilesystemImageStore } from '../stores/filesystem/filesystem-store.js';
-import { memberOf, QCOW2_MAGIC, withImages } from './testing/image-fixture.js';
+import { IMPORT_LOCK_EXPIRY_MS } from './image-import.js';
+import { ADMIN, memberOf, QCOW2_MAGIC, withImages } from './testing/image-fixture.js';
 
 const OWNER = memberOf('owner-project');
 const QCOW2 = Buffer.concat([QCOW2_MAGIC, Buffer.alloc(60, 7)]);
-const GLANCE_DIRECT = { method: 'glance-direct', allStoresMustSucceed: true } as const;
+const GLANCE_DIRECT = { method: 'glance-direct', allStores: false, allStoresMustSucceed: true } as const;
+const ANYONE = (): void => undefined;
 
 for (const dialect of DIALECTS) {
   describe(`image import on ${dialect}`, { skip: await unavailable(dialect) }, () => {
@@ -20,7 +25,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await storedFiles(), [image.id], 'the staged copy only');
         assert.deepEqual((await images.usage(OWNER))['image_count_uploading'], { usage: 1, limit: -1 });
 
-        await images.importImage(OWNER, image.id, GLANCE_DIRECT);
+        await images.importImage(OWNER, image.id, GLANCE_DIRECT, ANYONE);
         await images.whenImportsIdle();
         const active = await images.get(OWNER, image.id);
         assert.deepEqual([active.status, active.size, active.virtual_size], ['active', QCOW2.length, 1 << 20]);
@@ -44,7 +49,7 @@ for (const dialect of DIALECTS) {
         async ({ images, storedFiles }) => {
           const image = await images.create(OWNER, { disk_format: 'qcow2', container_format: 'bare' });
           await images.stageImageData(OWNER, image.id, Readable.from([QCOW2]));
-          await images.importImage(OWNER, image.id, GLANCE_DIRECT);
+          await images.importImage(OWNER, image.id, GLANCE_DIRECT, ANYONE);
           await images.whenImportsIdle();
           const failed = await images.get(OWNER, image.id);
           assert.equal(failed.status, 'queued');
@@ -54,6 +59,40 @@ for (const dialect of DIALECTS) {
         },
         // A store under a regular file: every write fails with ENOTDIR, as a broken mount would.
         { store: () => new FilesystemImageStore('/dev/null/images') },
+      ));
+
+    test('copy-image: a lock left by an import that died is valid for an hour of no progress, then taken over', () =>
+      withImages(
+        dialect,
+        async ({ images, db, advance }) => {
+          const image = await images.create(OWNER, { disk_format: 'qcow2', container_format: 'bare' });
+          await images.uploadImageData(OWNER, image.id, Readable.from([QCOW2]));
+          // What a process killed mid-copy leaves: the lock and the stores it was copying to.
+          await db.kysely
+            .withTables<ImageTables>()
+            .insertInto('image_properties')
+            .values([
+              { image_id: image.id, name: 'os_glance_import_task', value: 'dead-task' },
+              { image_id: image.id, name: 'os_glance_importing_to_stores', value: 'slow' },
+            ])
+            .execute();
+          const copy = { method: 'copy-image', stores: ['slow'], allStores: false, allStoresMustSucceed: true } as const;
+          advance(IMPORT_LOCK_EXPIRY_MS - 1000);
+          await assert.rejects(images.importImage(ADMIN, image.id, copy, ANYONE), { status: 409, message: 'Image has active task' });
+          advance(2000);
+          await images.importImage(ADMIN, image.id, copy, ANYONE);
+          await images.whenImportsIdle();
+          const copied = await images.get(ADMIN, image.id);
+          assert.deepEqual(copied.stores, ['fast', 'slow']);
+          assert.deepEqual([copied.properties['os_glance_import_task'], copied.properties['os_glance_importing_to_stores']], [undefined, '']);
+        },
+        {
+          backends: (directory) =>
+            ImageBackends.several(
+              ['fast', 'slow'].map((id) => ({ id, type: 'file', description: '', store: new FilesystemImageStore(join(directory, id)), properties: {} })),
+              'fast',
+            ),
+        },
       ));
   });
 }

@@ -46,6 +46,7 @@ for (const dialect of DIALECTS) {
             created_at: '2026-11-24T10:00:00.000Z',
             updated_at: '2026-11-24T10:00:00.000Z',
             tags: ['a', 'b'],
+            stores: [],
             properties: { a: 'b', 'owner_specified.openstack.md5': '' },
           },
         );

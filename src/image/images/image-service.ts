@@ -4,9 +4,10 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import type { Database } from '../../common/db/database.js';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
+import type { ImageBackend, ImageBackends } from '../stores/backends.js';
 import type { ByteRange, ImageStore } from '../stores/image-store.js';
 import { ImageData, type FormatChecks } from './image-data.js';
-import { ImageImport, type ImportRequest } from './image-import.js';
+import { ImageImport, type ImportMethod, type ImportRequest } from './image-import.js';
 import { ImageMembers } from './image-members.js';
 import { MetadefService } from '../metadefs/metadef-service.js';
 import { ImageRecordStore } from '../db/image-record-store.js';
@@ -20,7 +21,8 @@ const LOG = getLogger('nimbus.image.images');
 
 export interface ImageServiceOptions {
   readonly database: Database;
-  readonly store: ImageStore;
+  /** The stores image data lives in (one, or several with `enabled_backends`). */
+  readonly backends: ImageBackends;
   /** Where glance-direct keeps staged data until it is imported (Glance's node_staging_uri). */
   readonly staging: ImageStore;
   readonly formats: FormatChecks;
@@ -60,8 +62,9 @@ export class ImageService {
   readonly #quotas: ImageQuotas;
   readonly #data: ImageData;
   readonly #import: ImageImport;
-  readonly #store: ImageStore;
   readonly #staging: ImageStore;
+  /** The stores image data lives in (Glance's enabled_backends, or the one store). */
+  readonly backends: ImageBackends;
   /** Image sharing: members of `shared` images. */
   readonly members: ImageMembers;
   /** Metadata definitions (Glance's metadefs), which describe the properties images and other resources may carry. */
@@ -71,10 +74,10 @@ export class ImageService {
     const now = options.now ?? (() => new Date());
     this.#records = new ImageRecordStore(options.database, now);
     this.#quotas = new ImageQuotas(options.limits, this.#records);
-    this.#store = options.store;
+    this.backends = options.backends;
     this.#staging = options.staging;
-    this.#data = new ImageData(this.#records, options.store, options.formats, this.#quotas);
-    this.#import = new ImageImport(this.#records, options.store, options.staging, options.formats, this.#quotas);
+    this.#data = new ImageData(this.#records, options.formats, this.#quotas);
+    this.#import = new ImageImport(this.#records, options.backends, options.staging, options.formats, this.#quotas);
     this.members = new ImageMembers(this.#records, options.database, (context, id) => this.get(context, id));
     this.metadefs = new MetadefService(options.database, now);
   }
@@ -158,7 +161,7 @@ export class ImageService {
     if (image.protected) throw new Forbidden(`Image ${id} is protected and cannot be deleted.`);
     await this.#records.delete(id);
     try {
-      await Promise.all([this.#store.delete(id), this.#staging.delete(id)]);
+      await Promise.all([...this.backends.list().map((backend) => backend.store.delete(id)), this.#staging.delete(id)]);
     } catch (error) {
       LOG.warning(`Image ${id} is deleted but its data could not be removed from the store`, { error });
     }
@@ -185,9 +188,15 @@ export class ImageService {
     if (!(await this.#records.deleteTag(id, tag))) throw new NotFound(`Tag ${tag} not found on image ${id}`);
   }
 
-  /** Streams data into a queued image until it is active; the one path HTTP uploads and compute snapshots take. */
-  async uploadImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef> {
-    await this.#data.upload(await this.get(context, id), data);
+  /**
+   * Streams data into a queued image until it is active; the one path HTTP uploads and compute
+   * snapshots take. `store` (X-Image-Meta-Store) picks one of several stores; unknown: 400. A
+   * single-store cloud ignores it, as Glance does.
+   */
+  async uploadImageData(context: RequestContext, id: string, data: Readable, store?: string): Promise<ImageRef> {
+    const image = await this.get(context, id);
+    const backend = !this.backends.multiple || store === undefined ? this.backends.default : this.backends.named(store);
+    await this.#data.upload(image, data, backend);
     return this.#found(id);
   }
 
@@ -198,8 +207,34 @@ export class ImageService {
   }
 
   /** Starts importing a staged image (uploading → importing → active); returns once it has started. */
-  async importImage(context: RequestContext, id: string, request: ImportRequest): Promise<void> {
-    await this.#import.start(await this.get(context, id), request);
+  async importImage(context: RequestContext, id: string, request: ImportRequest, authorize: (image: ImageRef, method: ImportMethod) => void): Promise<void> {
+    const image = await this.get(context, id);
+    await this.#import.start(image, request, (method) => authorize(image, method));
+  }
+
+  /**
+   * Glance's first checks of DELETE /v2/stores/{store}/{image}, before the image is looked up: a
+   * single-store cloud has no such route (404), a store it does not have is a 409.
+   */
+  storeForRemoval(storeId: string): ImageBackend {
+    if (!this.backends.multiple) throw new NotFound('The resource could not be found.');
+    const backend = this.backends.find(storeId);
+    if (backend === undefined) throw new Conflict(`The selected store ${storeId} is not available on this node.`);
+    return backend;
+  }
+
+  /** Removes an active image's data from one of its stores; its last store stays (403). */
+  async removeFromStore(image: ImageRef, backend: ImageBackend): Promise<void> {
+    const { id } = image;
+    if (image.status !== 'active') throw new Conflict("It's not allowed to remove image data from store if image status is not 'active'");
+    if (image.stores.length === 1) throw new Forbidden('Cannot delete image data from the only store containing it. Consider deleting the image instead.');
+    if (!(await this.#records.removeLocation(id, backend.id))) throw new NotFound(`Image ${id} is not stored in store ${backend.id}.`);
+    try {
+      await backend.store.delete(id);
+    } catch (error) {
+      LOG.warning(`Image ${id} is no longer in store ${backend.id} but its data there could not be removed`, { error });
+    }
+    LOG.info(`Removed the data of image ${id} from store ${backend.id}`);
   }
 
   /** Resolves when the imports started so far have ended. */
@@ -221,7 +256,7 @@ export class ImageService {
 
   /** The data of an image from getDownloadable, whole or a range. */
   openData(image: ImageRef, range?: ByteRange): Promise<Readable> {
-    return this.#store.open(image.id, range);
+    return this.backends.holding(image.stores).store.open(image.id, range);
   }
 
   /** For compute: the image's metadata, under the caller's visibility. */

@@ -48,6 +48,8 @@ export interface ImageRef {
   readonly created_at: string;
   readonly updated_at: string;
   readonly tags: readonly string[];
+  /** The stores holding its data, in the order they got it (Glance's locations' `store`; one empty id with a single store). */
+  readonly stores: readonly string[];
   /** Extra properties (`owner_specified.openstack.md5`, compute's `image_type` …). */
   readonly properties: Readonly<Record<string, string>>;
 }
@@ -123,4 +125,5 @@ export const BASE_ATTRIBUTES = new Set<string>([
   'created_at',
   'updated_at',
   'tags',
+  'stores',
 ]);

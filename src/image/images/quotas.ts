@@ -1,5 +1,6 @@
-import { NimbusError, PayloadTooLarge } from '../../common/errors/errors.js';
+import { PayloadTooLarge } from '../../common/errors/errors.js';
 import type { ImageRecordStore } from '../db/image-record-store.js';
+import { ImageTooLarge } from '../stores/errors.js';
 
 const MIB = 1024 * 1024;
 
@@ -68,7 +69,7 @@ export class ImageQuotas {
 
   /** What a failed write with this allowance throws: a 413 where the quota bound it, in the quota's words; any other error as it is. */
   explainOverrun(allowance: { quotaBound: boolean; usage: number }, owner: string | null, error: unknown): unknown {
-    if (allowance.quotaBound && error instanceof NimbusError && error.status === 413 && owner !== null) return this.storageExceeded(owner, allowance.usage);
+    if (allowance.quotaBound && error instanceof ImageTooLarge && owner !== null) return this.storageExceeded(owner, allowance.usage);
     return error;
   }
 

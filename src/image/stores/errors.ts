@@ -10,6 +10,16 @@ export class ImageTooLarge extends PayloadTooLarge {
   }
 }
 
+/**
+ * The store's media ran out of space (glance_store's StorageFull, on ENOSPC or EFBIG): 413 in
+ * Glance's words. The store has removed what it had written.
+ */
+export class StorageFull extends PayloadTooLarge {
+  constructor() {
+    super('Image storage media is full: There is not enough disk space on the image storage media.');
+  }
+}
+
 /** A byte range the data cannot serve (HTTP 416), with the size the client can ask within (RFC 9110 §15.5.17). */
 export class RangeNotSatisfiable extends NimbusError {
   constructor(size: number, message = 'Requested range not satisfiable') {

@@ -25,6 +25,12 @@ export interface SubnetSpec {
   readonly allocation_pools: readonly AllocationPool[];
   readonly dns_nameservers: readonly string[];
   readonly host_routes: readonly HostRoute[];
+  /**
+   * No router holds the subnet's gateway address (Neutron's isolated subnet): its guests reach
+   * the metadata service through the network's DHCP namespace. A routed subnet's guests reach it
+   * through their router's namespace, by their default route.
+   */
+  readonly isolated: boolean;
 }
 
 export interface FixedIp {
@@ -147,6 +153,15 @@ export interface RouterSpec {
 /** The networks a router has an end on. */
 export function routerNetworks(router: RouterSpec): string[] {
   return [...router.interfaces.map((end) => end.network_id), ...(router.external_gateway === null ? [] : [router.external_gateway.network_id])];
+}
+
+/**
+ * The subnets whose guests DHCP routes to 169.254.169.254 through the DHCP port (Neutron's DHCP
+ * agent with enable_isolated_metadata): the isolated IPv4 subnets with DHCP, or every one of them
+ * with `force` (force_metadata). None: the DHCP namespace serves no metadata.
+ */
+export function dhcpMetadataSubnets(network: NetworkSpec, force: boolean): SubnetSpec[] {
+  return network.subnets.filter((subnet) => subnet.enable_dhcp && subnet.ip_version === 4 && (force || subnet.isolated));
 }
 
 /** Whether the port gets anti-spoofing and security group rules: not when port security is off, nor for the network's own ports (`network:*` owners: DHCP, router ends), which Neutron's firewall drivers leave alone. */

@@ -69,6 +69,24 @@ const CASES: Record<string, ContractCase> = {
     assertHas(await datapath.inventory(), 'metadataNetworks', network.spec.id, false);
   },
 
+  "a router serves the metadata service to its subnets, whose DHCP namespace then serves none; the router gone, the subnet is isolated again": async (datapath) => {
+    const network = networkFixture('10.201.10');
+    await datapath.ensureNetwork(network.spec);
+    const router = routerFixture(network, null);
+    await datapath.ensureRouter(router);
+    await datapath.ensureNetwork({ ...network.spec, subnets: network.spec.subnets.map((subnet) => ({ ...subnet, isolated: false })) });
+    let inventory = await datapath.inventory();
+    assertHas(inventory, 'metadataRouters', router.id, true);
+    assertHas(inventory, 'metadataNetworks', network.spec.id, false);
+    assertHas(inventory, 'dhcpNetworks', network.spec.id, true);
+    await datapath.deleteRouter(router.id);
+    await datapath.ensureNetwork(network.spec);
+    inventory = await datapath.inventory();
+    assertHas(inventory, 'metadataRouters', router.id, false);
+    assertHas(inventory, 'metadataNetworks', network.spec.id, true);
+    await datapath.deleteNetwork(network.spec.id);
+  },
+
   'a port is a tap on its bridge with its rules in force; port security off means no rules; unplugging removes it': async (datapath) => {
     const network = networkFixture('10.201.3', { dhcp: false });
     await datapath.ensureNetwork(network.spec);

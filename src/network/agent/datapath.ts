@@ -19,8 +19,10 @@ export interface DatapathInventory {
   readonly namespaces: readonly string[];
   /** Networks whose DHCP server runs. */
   readonly dhcpNetworks: readonly string[];
-  /** Networks whose DHCP namespace serves the metadata service at 169.254.169.254 (a proxy to the metadata agent). */
+  /** Networks whose DHCP namespace serves the metadata service at 169.254.169.254 (a proxy to the metadata agent): those with an isolated subnet, or with force_metadata any DHCP subnet. */
   readonly metadataNetworks: readonly string[];
+  /** Routers whose namespace serves the metadata service to their subnets. */
+  readonly metadataRouters: readonly string[];
   /** Ports with security (anti-spoofing and security group rules) in force. */
   readonly securedPorts: readonly string[];
 }
@@ -34,7 +36,8 @@ export interface Datapath {
    * with a tunnel endpoint, has its `vxlan-<vni>` device on the bridge; a flat or vlan network on
    * a physical network the host maps to an interface has that interface (flat) or its 802.1q
    * subinterface `<interface>.<vlan id>` (vlan) on the bridge; where a subnet has DHCP, its
-   * dnsmasq runs in `qdhcp-<id>` with the subnets' options. Repeating it with changed subnets
+   * dnsmasq runs in `qdhcp-<id>` with the subnets' options, and with metadata on the namespace
+   * serves 169.254.169.254 to the isolated subnets (see dhcpMetadataSubnets). Repeating it with changed subnets
    * updates DHCP in place. Undone by deleteNetwork.
    */
   ensureNetwork(network: NetworkSpec): Promise<void>;
@@ -67,7 +70,8 @@ export interface Datapath {
 
   /**
    * `qrouter-<id>` exists with a `qr-` end on each interface's bridge holding the subnet's
-   * gateway address, and a `qg-` end on the external network's bridge with SNAT when enabled.
+   * gateway address, and a `qg-` end on the external network's bridge with SNAT when enabled;
+   * with metadata on, the namespace serves 169.254.169.254 to what its `qr-` ends receive.
    * Repeating it with other interfaces adds and removes ends. Undone by deleteRouter.
    */
   ensureRouter(router: RouterSpec): Promise<void>;

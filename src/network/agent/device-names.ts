@@ -24,14 +24,16 @@ export const BRIDGE_PREFIX = 'brq';
 export const TAP_PREFIX = 'tap';
 export const DHCP_NAMESPACE_PREFIX = 'qdhcp-';
 export const ROUTER_NAMESPACE_PREFIX = 'qrouter-';
+export const ROUTER_INTERFACE_PREFIX = 'qr-';
+export const ROUTER_GATEWAY_PREFIX = 'qg-';
 
 export const bridgeName = (networkId: string): string => BRIDGE_PREFIX + short('network', networkId);
 export const tapName = (portId: string): string => TAP_PREFIX + short('port', portId);
 export const dhcpNamespace = (networkId: string): string => DHCP_NAMESPACE_PREFIX + checkId('network', networkId);
 export const dhcpDevice = (portId: string): string => 'ns-' + short('port', portId);
 export const routerNamespace = (routerId: string): string => ROUTER_NAMESPACE_PREFIX + checkId('router', routerId);
-export const routerInterfaceDevice = (portId: string): string => 'qr-' + short('port', portId);
-export const routerGatewayDevice = (portId: string): string => 'qg-' + short('port', portId);
+export const routerInterfaceDevice = (portId: string): string => ROUTER_INTERFACE_PREFIX + short('port', portId);
+export const routerGatewayDevice = (portId: string): string => ROUTER_GATEWAY_PREFIX + short('port', portId);
 
 const DEVICE_NAME_MAX = 15;
 const HASH_LENGTH = 6;

@@ -27,8 +27,8 @@ interface AgentCloud {
   readonly datapath: FakeDatapath;
   /** Starts (again) an agent for node-1 (the l3 host) and compute-1 on the datapath. */
   readonly startAgent: (datapath?: FakeDatapath) => Promise<NetworkAgent>;
-  /** Starts an agent for one other host, with a tunnel endpoint. */
-  readonly startHostAgent: (host: string, datapath: FakeDatapath, tunnelIp: string) => Promise<NetworkAgent>;
+  /** Starts an agent for one other host, with a tunnel endpoint and the physical networks it maps. */
+  readonly startHostAgent: (host: string, datapath: FakeDatapath, tunnelIp: string, interfaceMappings?: Readonly<Record<string, string>>) => Promise<NetworkAgent>;
 }
 
 /** The network server and an agent on a fake data path, on the in-process bus over SQLite. */
@@ -54,8 +54,8 @@ async function withAgentCloud(fn: (cloud: AgentCloud) => Promise<void>): Promise
           datapath,
           startAgent: (on = datapath) =>
             started(new NetworkAgent({ transport, datapath: on, hosts: ['node-1', 'compute-1'], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', heldFile: join(dir, 'held.json') })),
-          startHostAgent: (host, on, tunnelIp) =>
-            started(new NetworkAgent({ transport, datapath: on, hosts: [host], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', tunnelIp, heldFile: join(dir, `held-${host}.json`) })),
+          startHostAgent: (host, on, tunnelIp, interfaceMappings = {}) =>
+            started(new NetworkAgent({ transport, datapath: on, hosts: [host], l3Host: 'node-1', server: new PluginRpcClient(transport, 5), reportIntervalMs: 60_000, datapathName: 'fake', tunnelIp, interfaceMappings, heldFile: join(dir, `held-${host}.json`) })),
         });
       } finally {
         for (const agent of agents) await agent.stop();
@@ -133,7 +133,7 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       await until('the port out of the group', () => (datapath.ports.get(String(port['id']))?.security_groups.length === 0 ? true : undefined));
     }));
 
-  test('routers and floating IPs are wired on the l3 host with the networks they reach', () =>
+  test('routers and floating IPs are wired on the l3 host with the networks they reach; a subnet is routed (not isolated) while a router holds its gateway', () =>
     withAgentCloud(async ({ plugin, datapath, startAgent }) => {
       await startAgent();
       const external = await plugin.networks.create('admin', { name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'public' });
@@ -148,6 +148,7 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       assert.equal(wired.external_gateway?.network_id, externalId);
       assert.ok(datapath.networks.has(networkId) && datapath.networks.has(externalId));
       assert.equal(datapath.networks.get(externalId)?.dhcp_port, null, 'no DHCP on the external network');
+      assert.deepEqual(datapath.networks.get(networkId)?.subnets.map((subnet) => subnet.isolated), [false], 'guests reach metadata through the router');
 
       const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
       const floating = await plugin.floatingIps.create('demo', { floating_network_id: externalId, port_id: String(port['id']) });
@@ -164,6 +165,8 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       await plugin.floatingIps.delete(floatingId);
       await until('the floating IP gone', () => (datapath.floatingIps.get(routerId)?.length === 0 ? true : undefined));
       await plugin.routers.removeInterface(routerId, { subnet_id: subnetId });
+      // The host keeps the network for its port: the subnet, isolated again, gets metadata from its DHCP namespace.
+      await until('the subnet isolated', () => (datapath.networks.get(networkId)?.subnets[0]?.isolated === true ? true : undefined));
       await plugin.routers.delete(routerId);
       await until('the router gone', () => (datapath.routers.has(routerId) ? undefined : true));
     }));
@@ -205,6 +208,36 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       const port = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
       assert.equal(port['binding:vif_type'], 'binding_failed');
       assert.equal(unprivileged.networks.size, 0, 'nothing is half-wired');
+    }));
+
+  test("a flat or vlan network's port binds only on a host whose agent maps its physical network (binding_failed elsewhere, nothing wired there); a host mapping none keeps every physical network", () =>
+    withAgentCloud(async ({ plugin, startHostAgent }) => {
+      const [mapped, unmapped, local] = [new FakeDatapath(), new FakeDatapath(), new FakeDatapath()];
+      await startHostAgent('compute-a', mapped, '10.203.0.1', { physnet1: 'eth1' });
+      await startHostAgent('compute-b', unmapped, '10.203.0.2', { physnet2: 'eth2' });
+      await startHostAgent('compute-c', local, '10.203.0.3');
+      const flat = await plugin.networks.create('admin', { name: 'flat1', 'provider:network_type': 'flat', 'provider:physical_network': 'physnet1' });
+      const networkId = String(flat['id']);
+      await plugin.subnets.create('admin', { network_id: networkId, ip_version: 4, cidr: '10.9.1.0/24' });
+
+      const refused = await plugin.ports.create('admin', { network_id: networkId, 'binding:host_id': 'compute-b' });
+      assert.equal(refused['binding:vif_type'], 'binding_failed');
+      assert.deepEqual(refused['binding:vif_details'], {});
+      assert.equal(refused['status'], 'DOWN');
+      const onA = await plugin.ports.create('admin', { network_id: networkId, 'binding:host_id': 'compute-a' });
+      assert.equal(onA['binding:vif_type'], 'bridge');
+      const onC = await plugin.ports.create('admin', { network_id: networkId, 'binding:host_id': 'compute-c' });
+      assert.equal(onC['binding:vif_type'], 'bridge');
+      await until('A and C wire the network', () => (mapped.networks.has(networkId) && local.networks.has(networkId) ? true : undefined));
+      assert.equal(unmapped.networks.size, 0, 'nothing is wired on the host that cannot reach the network');
+
+      // Nova's move of the port (a migration) to the host without the mapping fails the same way; back to a mapped host binds.
+      const moved = await plugin.ports.update(String(onA['id']), { 'binding:host_id': 'compute-b' });
+      assert.equal(moved['binding:vif_type'], 'binding_failed');
+      assert.equal((await plugin.ports.update(String(refused['id']), { 'binding:host_id': 'compute-a' }))['binding:vif_type'], 'bridge');
+      // A VXLAN network needs no mapping.
+      const { networkId: tunnelled } = await network(plugin);
+      assert.equal((await plugin.ports.create('demo', { network_id: tunnelled, 'binding:host_id': 'compute-b' }))['binding:vif_type'], 'bridge');
     }));
 
   test("VXLAN between hosts: agents report their tunnel endpoint, and each host holding a network floods to the others' (l2population), also after a resync", () =>

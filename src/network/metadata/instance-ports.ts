@@ -6,6 +6,7 @@
  * several, names nothing.
  */
 import type { NetworkStore } from '../db/network-store.js';
+import { ROUTER_INTERFACE_OWNERS } from '../plugin/routers.js';
 
 /** Where the request entered: a network's DHCP namespace or a router's namespace. */
 export type ProxySource = { readonly networkId: string } | { readonly routerId: string };
@@ -14,8 +15,6 @@ export interface InstanceOfPort {
   readonly instanceId: string;
   readonly projectId: string;
 }
-
-const ROUTER_INTERFACE_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface']);
 
 async function networksOf(store: NetworkStore, source: ProxySource): Promise<string[]> {
   if ('networkId' in source) return [source.networkId];

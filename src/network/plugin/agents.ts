@@ -1,7 +1,8 @@
 /**
  * Neutron's agents_db: the agents' state reports kept in `net_agents`, whether each is alive
  * (a heartbeat younger than `[network] agent_down_time` and no reason it cannot serve), and
- * whether a host can bind a port (a live, enabled Linux bridge agent there).
+ * whether a host can bind a port (a live, enabled Linux bridge agent there that reaches the
+ * network's segment).
  */
 import { randomUUID } from 'node:crypto';
 import type { NetworkStore } from '../db/network-store.js';
@@ -10,7 +11,7 @@ import { notFound } from '../errors.js';
 import type { ResourceView } from './caller.js';
 import { parseJson } from './standard-attributes.js';
 import type { ReportStateArgs } from '../server/rpc-api.js';
-import type { BindingHosts } from './plugin-deps.js';
+import type { BindingHosts, BindingSegment } from './plugin-deps.js';
 
 export const LINUX_BRIDGE_AGENT = 'Linux bridge agent';
 
@@ -63,20 +64,18 @@ export class AgentRegistry implements BindingHosts {
     return row.down_reason === null && age <= this.downTimeSeconds * 1000;
   }
 
-  /** Whether a port can be bound to the host: a live Linux bridge agent there that the operator has not disabled. */
-  async canBind(host: string): Promise<boolean> {
-    const agents = await this.store.agents.ofHost(host);
-    return agents.some((row) => row.agent_type === LINUX_BRIDGE_AGENT && row.admin_state_up && this.alive(row));
-  }
-
-  /** Why binding to the host fails: no agent, one that said why it cannot serve, a disabled one, or a silent one. */
-  async bindingFailure(host: string): Promise<string | undefined> {
-    if (await this.canBind(host)) return undefined;
+  /**
+   * Why binding a port of the segment to the host fails: no agent, one that said why it cannot
+   * serve, a disabled one, a silent one, or (Neutron's linuxbridge mechanism driver,
+   * check_segment_for_agent) a flat or vlan network on a physical network the agent does not map.
+   */
+  async bindingFailure(host: string, segment: BindingSegment): Promise<string | undefined> {
     const row = (await this.store.agents.ofHost(host)).find((agent) => agent.agent_type === LINUX_BRIDGE_AGENT);
     if (row === undefined) return `no network agent runs on host ${host}`;
     if (row.down_reason !== null) return `the network agent on host ${host} is down: ${row.down_reason}`;
     if (!row.admin_state_up) return `the network agent on host ${host} is disabled`;
-    return `the network agent on host ${host} has not reported for more than ${this.downTimeSeconds} s`;
+    if (!this.alive(row)) return `the network agent on host ${host} has not reported for more than ${this.downTimeSeconds} s`;
+    return unmappedPhysicalNetwork(row, segment);
   }
 
   async list(): Promise<ResourceView[]> {
@@ -123,4 +122,21 @@ export class AgentRegistry implements BindingHosts {
       resources_synced: null,
     };
   }
+}
+
+/**
+ * A flat or vlan segment's physical network missing from the agent's mappings
+ * (interface_mappings and bridge_mappings, as Neutron reads them). An agent that maps no physical
+ * network at all keeps every one on its own host (the all-in-one's `public`, see
+ * `[linux_bridge] physical_interface_mappings`), so it binds them all.
+ */
+function unmappedPhysicalNetwork(row: AgentRow, segment: BindingSegment): string | undefined {
+  if ((segment.network_type !== 'flat' && segment.network_type !== 'vlan') || segment.physical_network === null) return undefined;
+  const configurations = parseJson<Record<string, unknown>>(row.configurations);
+  const mapped = ['interface_mappings', 'bridge_mappings'].flatMap((key) => {
+    const mappings = configurations[key];
+    return typeof mappings === 'object' && mappings !== null ? Object.keys(mappings) : [];
+  });
+  if (mapped.length === 0 || mapped.includes(segment.physical_network)) return undefined;
+  return `the network agent on host ${row.host} has no mapping for physical network ${segment.physical_network} of the ${segment.network_type} network (it maps ${mapped.sort().join(', ')})`;
 }

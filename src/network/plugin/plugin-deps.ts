@@ -2,10 +2,16 @@ import type { NetworkStore } from '../db/network-store.js';
 import type { QuotaLimits } from './quotas.js';
 import type { SegmentConfig } from './segments.js';
 
-/** Which hosts ports can be bound to: those with a live network agent. */
+/** The network a port is bound on, as the mechanism driver checks it against the host's agent. */
+export interface BindingSegment {
+  readonly network_type: string;
+  readonly physical_network: string | null;
+}
+
+/** Which hosts ports can be bound to: those with a live network agent that reaches the network's segment. */
 export interface BindingHosts {
-  /** Undefined when a port can be bound to the host; otherwise why not, in one sentence. */
-  bindingFailure(host: string): Promise<string | undefined>;
+  /** Undefined when a port of the segment can be bound to the host; otherwise why not, in one sentence. */
+  bindingFailure(host: string, segment: BindingSegment): Promise<string | undefined>;
 }
 
 /** What the resource plugins share. */

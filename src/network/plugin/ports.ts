@@ -66,7 +66,7 @@ export class PortPlugin {
     // handler), and puts the port in it unless the network owns the port (router, DHCP).
     const projectGroup = projectId === '' ? undefined : await this.securityGroups.ensureDefault(projectId);
     const defaultGroup = (body.device_owner ?? '').startsWith('network:') ? undefined : projectGroup;
-    const bindable = await this.#bindable(body['binding:host_id'] ?? '');
+    const bindable = await this.#bindable(body['binding:host_id'] ?? '', body.network_id);
     const id = await withIpamRetry(this.deps.store, (store) => this.insert(store, projectId, body, defaultGroup, bindable));
     return this.get(id);
   }
@@ -107,12 +107,15 @@ export class PortPlugin {
     return id;
   }
 
-  /** Whether a port can be bound to the host; where not, the log says why (no agent, a dead or disabled one). */
-  async #bindable(hostId: string): Promise<boolean> {
+  /** Whether a port of the network can be bound to the host; where not, the log says why (no agent, a dead or disabled one, a physical network the host does not map). */
+  async #bindable(hostId: string, networkId: string): Promise<boolean> {
     if (hostId === '') return false;
     const hosts = this.deps.bindingHosts;
     if (hosts === undefined) return true;
-    const failure = await hosts.bindingFailure(hostId);
+    const network = await this.deps.store.networks.find(networkId);
+    // No such network: the insert answers 404.
+    if (network === undefined) return false;
+    const failure = await hosts.bindingFailure(hostId, network);
     if (failure !== undefined) LOG.warning(`Binding a port to host ${hostId} failed: ${failure}`);
     return failure === undefined;
   }
@@ -148,7 +151,8 @@ export class PortPlugin {
   async update(id: string, body: PortUpdate): Promise<ResourceView> {
     const rebind = body['binding:host_id'] !== undefined || body['binding:vnic_type'] !== undefined;
     // Asked before the transaction, which may hold the only connection (SQLite).
-    const bindable = rebind && (await this.#bindable(body['binding:host_id'] ?? (await this.row(id)).binding_host_id));
+    const current = rebind ? await this.row(id) : undefined;
+    const bindable = current !== undefined && (await this.#bindable(body['binding:host_id'] ?? current.binding_host_id, current.network_id));
     await withIpamRetry(this.deps.store, async (store) => {
       const port = await this.row(id, store);
       const mac = body.mac_address === undefined ? port.mac_address : checkMac(body.mac_address);

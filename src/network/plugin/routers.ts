@@ -38,6 +38,8 @@ export interface InterfaceRequest {
 
 const GATEWAY_OWNER = 'network:router_gateway';
 const INTERFACE_OWNER = 'network:router_interface';
+/** Owners of a router's internal ends, in any of Neutron's router kinds (its ROUTER_INTERFACE_OWNERS). */
+export const ROUTER_INTERFACE_OWNERS: ReadonlySet<string> = new Set([INTERFACE_OWNER, 'network:router_interface_distributed', 'network:ha_router_replicated_interface']);
 
 /** Routers: a gateway port on an external network (with SNAT) and an interface port per subnet. */
 export class RouterPlugin {

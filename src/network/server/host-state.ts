@@ -12,13 +12,13 @@ import type { ResourceRow } from '../db/store/resource-rows.js';
 import { LINUX_BRIDGE_AGENT } from '../plugin/agents.js';
 import { parseJson } from '../plugin/standard-attributes.js';
 import type { HostState, RouterFloatingIp, RouterState, TunnelPeers } from './rpc-api.js';
+import { ROUTER_INTERFACE_OWNERS } from '../plugin/routers.js';
 
 type PortRow = ResourceRow<'net_ports'>;
 
 /** The owner of the port a network's DHCP server answers from. */
 export const DHCP_OWNER = 'network:dhcp';
 const ROUTER_OWNERS = new Set(['network:router_interface', 'network:router_gateway']);
-
 /** Gives the network its DHCP port (one per network, holding an address on each DHCP subnet), or takes it away when no subnet has DHCP. */
 export type DhcpPortKeeper = (networkId: string, dhcpSubnets: readonly string[]) => Promise<PortRow | undefined>;
 
@@ -90,6 +90,7 @@ export class HostStateBuilder {
     if (network === undefined) return undefined;
     const subnets = await this.store.subnets.where('network_id', [networkId]);
     const dhcpPort = await this.dhcpPorts(networkId, subnets.filter((subnet) => subnet.enable_dhcp).map((subnet) => subnet.id));
+    const routed = await this.#routedSubnets(networkId);
     return {
       id: network.id,
       network_type: network.network_type as NetworkType,
@@ -106,10 +107,18 @@ export class HostStateBuilder {
           allocation_pools: parseJson(subnet.allocation_pools),
           dns_nameservers: parseJson(subnet.dns_nameservers),
           host_routes: parseJson(subnet.host_routes),
+          isolated: !routed.has(`${subnet.id} ${subnet.gateway_ip ?? ''}`),
         }),
       ),
       dhcp_port: dhcpPort === undefined ? null : await this.#dhcpPortSpec(dhcpPort),
     };
+  }
+
+  /** `<subnet id> <address>` of each router interface on the network: a subnet whose gateway address is among them is routed (Neutron's DHCP agent, get_isolated_subnets). */
+  async #routedSubnets(networkId: string): Promise<Set<string>> {
+    const ends = (await this.store.ports.where('network_id', [networkId])).filter((port) => ROUTER_INTERFACE_OWNERS.has(port.device_owner));
+    const addresses = await this.store.ipAllocations.ofPorts(ends.map((port) => port.id));
+    return new Set(addresses.map((row) => `${row.subnet_id} ${row.ip_address}`));
   }
 
   async #dhcpPortSpec(port: PortRow): Promise<DhcpPortSpec> {

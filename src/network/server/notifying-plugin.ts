@@ -7,6 +7,7 @@
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { NetworkStore } from '../db/network-store.js';
+import type { ResourceView } from '../plugin/caller.js';
 import type { CorePlugin } from '../plugin/network-plugin.js';
 import type { AgentNotifier } from './agent-notifier.js';
 import { deletedEvent, statusEvent, type NovaNotifier } from './nova-notifier.js';
@@ -45,6 +46,13 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
       for (const id of afterIds) await agents.routerChanged(id, before.get(id) ?? []);
     });
     return result;
+  };
+  // A router taking or leaving a subnet's gateway makes the subnet routed or isolated: its network's DHCP (and metadata route) follows.
+  const interfaceChange = async (id: string, change: () => Promise<ResourceView>): Promise<ResourceView> => {
+    const info = await routerChange(async () => [id], change);
+    const networkId = String(info['network_id']);
+    await after(`network ${networkId}`, () => agents.networkChanged(networkId));
+    return info;
   };
   const floatingRouter = async (id: string) => [(await store.floatingIps.find(id))?.router_id ?? null];
 
@@ -127,8 +135,8 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
       },
       update: (id, body) => routerChange(async () => [id], () => routers.update(id, body)),
       delete: (id) => routerChange(async () => [id], () => routers.delete(id)),
-      addInterface: (id, request) => routerChange(async () => [id], () => routers.addInterface(id, request)),
-      removeInterface: (id, request) => routerChange(async () => [id], () => routers.removeInterface(id, request)),
+      addInterface: (id, request) => interfaceChange(id, () => routers.addInterface(id, request)),
+      removeInterface: (id, request) => interfaceChange(id, () => routers.removeInterface(id, request)),
     }),
     floatingIps: overriding(floatingIps, {
       create: async (projectId, body) => {

@@ -17,7 +17,8 @@ import { credentialsOf } from '../../common/policy/credentials.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { networkV2Routes } from '../api/routes/index.js';
 import { networkMigrations } from '../db/migrations/index.js';
-import { createNetworkPlugin } from '../plugin/network-plugin.js';
+import { createCorePlugin, pluginDeps } from '../plugin/network-plugin.js';
+import type { BindingHosts } from '../plugin/plugin-deps.js';
 import { NETWORK_POLICIES } from '../policies.js';
 import type { NimbusConfig } from '../../common/config/options.js';
 
@@ -57,6 +58,7 @@ export const NETWORK_OPTIONS: NimbusConfig['network'] = {
   nft_table: 'nimbus',
   uplink: '',
   enable_isolated_metadata: true,
+  force_metadata: false,
 };
 
 export interface Reply {
@@ -94,12 +96,15 @@ export async function withNetworkApi(
     network?: Partial<NimbusConfig['network']>;
     /** Puts the routes behind the real auth middleware with this validator (absent: the test-only context header). */
     validator?: TokenValidator;
+    /** Which hosts ports bind to, over the API's database (absent: every host). */
+    bindingHosts?: (db: Database) => BindingHosts;
   } = {},
 ): Promise<void> {
   await withTestDatabase(options.dialect ?? 'sqlite', (url) =>
     withOpenDatabase(url, async (db) => {
       await migrateToLatest(db, networkMigrations);
-      const plugin = createNetworkPlugin(db, { ...NETWORK_OPTIONS, ...options.network });
+      const deps = pluginDeps(db, { ...NETWORK_OPTIONS, ...options.network });
+      const plugin = createCorePlugin(options.bindingHosts === undefined ? deps : { ...deps, bindingHosts: options.bindingHosts(db) });
       const app: FastifyInstance = buildHttpApp({
         maxBodyBytes: 65536,
         services: [

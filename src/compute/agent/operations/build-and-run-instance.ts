@@ -36,6 +36,12 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
     changes: { taskState: TaskState.SPAWNING },
   });
   if (!spawning) {
+    // The same build delivered twice (its conductor died after the first cast): the first one has it.
+    const current = await conductor.instanceGet(uuid);
+    if (current !== null && current.host === host) {
+      LOG.info(`Instance is ${current.vmState}/${current.taskState ?? 'None'} here already; not building it again`, { instance: uuid });
+      return;
+    }
     LOG.info('Instance is no longer waiting to be built here; giving its resources back', { instance: uuid });
     await conductor.releaseResources(uuid);
     return;

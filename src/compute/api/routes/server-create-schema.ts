@@ -169,6 +169,18 @@ function withBooleans<T extends { readonly delete_on_termination?: boolean | str
   return items?.map(({ delete_on_termination: value, ...item }) => ({ ...item, ...(value === undefined ? {} : { delete_on_termination: boolFromString(value) ?? false }) }));
 }
 
+/**
+ * Nova's parse_availability_zone: `zone`, or an admin's legacy `zone:host`, `zone:host:node` and
+ * `zone::node`, which force the server there. An empty zone is no zone (default_schedule_zone).
+ */
+function parseAvailabilityZone(value: string | undefined): Pick<ServerCreateRequest, 'availabilityZone' | 'forcedHost' | 'forcedNode'> {
+  if (value === undefined) return {};
+  const parts = value.split(':');
+  if (parts.length > 3) throw new BadRequest('Invalid input received: Unable to parse availability_zone');
+  const [zone = '', host = '', node = ''] = parts;
+  return { ...(zone === '' ? {} : { availabilityZone: zone }), ...(host === '' ? {} : { forcedHost: host }), ...(node === '' ? {} : { forcedNode: node }) };
+}
+
 /** The validated body as the servers service takes it (Nova's min/max count rules applied). */
 export function toCreateRequest(body: ServerCreateBody, version: Microversion): ServerCreateRequest {
   const server = body.server;
@@ -199,7 +211,7 @@ export function toCreateRequest(body: ServerCreateBody, version: Microversion): 
     ...(server.key_name === undefined ? {} : { keyName: server.key_name }),
     ...(server.user_data === undefined ? {} : { userData: server.user_data }),
     ...(server.metadata === undefined ? {} : { metadata: server.metadata }),
-    ...(server.availability_zone === undefined ? {} : { availabilityZone: server.availability_zone }),
+    ...parseAvailabilityZone(server.availability_zone),
     ...(server.networks === undefined ? {} : { networks: server.networks }),
     ...(server.security_groups === undefined ? {} : { securityGroups: [...new Set(server.security_groups.map((group) => group.name ?? ''))] }),
     ...(server.accessIPv4 === undefined ? {} : { accessIPv4: server.accessIPv4 }),

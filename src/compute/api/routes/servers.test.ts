@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { Database } from '../../../common/db/database.js';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
+import { seedHosts } from '../../admin/testing/admin-fixtures.js';
 import { BIG_IMAGE_ID, IMAGE_ID, QUEUED_IMAGE_ID, withComputeApp } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
@@ -75,6 +76,37 @@ describe('compute routes: servers', () => {
       }
       assert.equal(await instanceCount(db), 0);
       assert.equal(recorded.builds.length, 0);
+    }));
+
+  test("an admin's availability_zone zone:host, zone:host:node and zone::node force the host (Nova's forced_host); a member gets 403, four parts 400", () =>
+    withComputeApp(async (harness) => {
+      const { call, db, recorded } = harness;
+      await seedHosts(harness);
+      const cases: [string, Record<string, unknown>][] = [
+        ['nova:compute-2', { availabilityZone: 'nova', forceHosts: ['compute-2'] }],
+        ['nova:compute-2:node-2', { availabilityZone: 'nova', forceHosts: ['compute-2'], forceNodes: ['node-2'] }],
+        ['nova::node-2', { availabilityZone: 'nova', forceNodes: ['node-2'] }],
+        [':compute-2', { forceHosts: ['compute-2'] }],
+      ];
+      for (const [zone, wanted] of cases) {
+        assert.equal((await call('POST', '/servers', { body: boot({ availability_zone: zone }), as: ADMIN })).status, 202, zone);
+        const spec = recorded.builds.at(-1)?.spec;
+        assert.deepEqual({ availabilityZone: spec?.availabilityZone, forceHosts: spec?.forceHosts, forceNodes: spec?.forceNodes }, { availabilityZone: undefined, forceHosts: undefined, forceNodes: undefined, ...wanted }, zone);
+      }
+      // A zone the forced host is not in is dropped (Nova's _validate_host_availability_zone, bug #1934770).
+      const aggregate = await call('POST', '/os-aggregates', { body: { aggregate: { name: 'edge-hosts', availability_zone: 'edge' } }, as: ADMIN });
+      const aggregateId = String((aggregate.json['aggregate'] as Record<string, unknown>)['id']);
+      assert.equal((await call('POST', `/os-aggregates/${aggregateId}/action`, { body: { add_host: { host: 'compute-2' } }, as: ADMIN })).status, 200);
+      for (const [zone, kept] of [['nova:compute-2', undefined], ['edge:compute-2', 'edge']] as const) {
+        assert.equal((await call('POST', '/servers', { body: boot({ availability_zone: zone }), as: ADMIN })).status, 202, zone);
+        assert.equal(recorded.builds.at(-1)?.spec.availabilityZone, kept, zone);
+      }
+      const refused = await call('POST', '/servers', { body: boot({ availability_zone: 'nova:compute-2' }), as: DEMO });
+      assert.equal(refused.status, 403);
+      assert.match(JSON.stringify(refused.json), /os_compute_api:servers:create:forced_host/);
+      const unparsable = await call('POST', '/servers', { body: boot({ availability_zone: 'nova:a:b:c' }), as: ADMIN });
+      assert.deepEqual({ status: unparsable.status, json: unparsable.json }, { status: 400, json: { badRequest: { code: 400, message: 'Invalid input received: Unable to parse availability_zone' } } });
+      assert.equal(await instanceCount(db), cases.length + 2);
     }));
 
   test('quota: the instance over the limit is 403 with Nova\'s message; min/max count shrink to what fits', () =>

@@ -72,12 +72,13 @@ function securityGroupsOf(request: FastifyRequest, servers: ServersService, page
   return servers.securityGroups.namesOf(request.requestContext, withPorts);
 }
 
-/** The policy checks of a create's optional parts (trusted certificates, a chosen host). */
+/** The policy checks of a create's optional parts (trusted certificates, a forced or chosen host). */
 function authorizeCreate(deps: ComputeRouteDeps, request: FastifyRequest, create: ServerCreateRequest): void {
   const context = request.requestContext;
   const target = { project_id: context.projectId, user_id: context.userId };
   authorize(deps, request, 'os_compute_api:servers:create', target);
   if (create.trustedImageCertificates !== undefined) authorize(deps, request, 'os_compute_api:servers:create:trusted_certs', target);
+  if (create.forcedHost !== undefined || create.forcedNode !== undefined) authorize(deps, request, 'os_compute_api:servers:create:forced_host', target);
   if (create.requestedHost !== undefined || create.requestedNode !== undefined) authorize(deps, request, 'compute:servers:create:requested_destination', target);
 }
 

@@ -5,7 +5,7 @@
 import { messageOf, NimbusError } from '../../../common/errors/errors.js';
 import type { ClaimedSelection, WireRequestSpec } from '../../scheduler/rpc-api.js';
 import { fromWireSpec } from '../../scheduler/rpc-api.js';
-import type { BuildRequest } from '../rpc-api.js';
+import type { AgentInstance, BuildRequest } from '../rpc-api.js';
 import { dispatchBuild, failBuild, releaseClaim, SCHEDULE_EVENT, specForInstance } from './build-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 import { getLogger } from '../../../common/logging/logger.js';
@@ -45,17 +45,27 @@ export class BuildInstancesTask implements ConductorTask {
   }
 
   /**
-   * The builds still waiting for a host: a message delivered again after its conductor died finds
-   * the ones that conductor placed (their host's agent builds them) or that were settled since.
+   * The builds still waiting for a host. A message delivered again after its conductor died finds
+   * the ones that conductor placed: one the host's agent started is left to it; one still
+   * `scheduling` there is cast to that host again (the first cast may have died with the conductor;
+   * should both arrive, the agent starts the build once). Builds settled since are skipped.
    */
   async #stillScheduling(): Promise<BuildRequest[]> {
     const waiting: BuildRequest[] = [];
     for (const build of this.builds) {
       const instance = await this.deps.instances.get(build.instanceUuid);
-      if (instance?.vmState === VmState.BUILDING && instance.taskState === TaskState.SCHEDULING && instance.host === null) waiting.push(build);
+      const scheduling = instance?.vmState === VmState.BUILDING && instance.taskState === TaskState.SCHEDULING;
+      if (scheduling && instance.host === null) waiting.push(build);
+      else if (scheduling && instance.host !== null) await this.#castAgain(build, instance, instance.host);
       else LOG.info(`Not scheduling: the server is ${instance === undefined ? 'gone' : `${instance.vmState}/${instance.taskState ?? 'none'} on ${instance.host ?? 'no host'}`}`, { instance: build.instanceUuid });
     }
     return waiting;
+  }
+
+  async #castAgain(build: BuildRequest, instance: AgentInstance, host: string): Promise<void> {
+    LOG.info(`Casting build to ${host} again: the conductor that placed it there stopped`, { instance: instance.uuid });
+    const spec = specForInstance(this.spec, instance.uuid);
+    await this.deps.agents.cast(host, 'build_and_run_instance', { instance, build, node: instance.node ?? host, spec, alternates: [] });
   }
 
   async rollback(error: unknown): Promise<void> {

@@ -3,12 +3,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { UnsupportedMediaType } from '../../../common/errors/errors.js';
 import { parseRange } from './byte-range.js';
 import { ImageIdParams } from './images.js';
-import { authorizeOnImage, type ImageRouteDeps } from './route-deps.js';
+import { authorizeOnImage, storeHeaderOf, type ImageRouteDeps } from './route-deps.js';
 
 /** Uploads stream through; the store enforces the size cap while they do. */
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
-/** PUT/GET /v2/images/{id}/file: image data in and out, streamed both ways; PUT /v2/images/{id}/stage: data for an import. */
+/**
+ * PUT/GET /v2/images/{id}/file: image data in and out, streamed both ways (X-Image-Meta-Store picks
+ * the store of an upload); PUT /v2/images/{id}/stage: data for an import.
+ */
 export function imageDataRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox {
   const { images } = deps;
   return async (app) => {
@@ -19,7 +22,7 @@ export function imageDataRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox
       if (!(data instanceof Readable)) {
         throw new UnsupportedMediaType(`Content type ${request.headers['content-type'] ?? ''} not supported; send application/octet-stream.`);
       }
-      await images.uploadImageData(request.requestContext, image.id, data);
+      await images.uploadImageData(request.requestContext, image.id, data, storeHeaderOf(request));
       return reply.code(204).send();
     });
 

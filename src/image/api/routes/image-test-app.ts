@@ -14,7 +14,7 @@ import { credentialsOf } from '../../../common/policy/credentials.js';
 import { createPolicyEnforcer } from '../../../common/policy/enforcer.js';
 import { recordRoutes } from '../../../common/policy/testing/policy-matrix.js';
 import type { ImageService } from '../../images/image-service.js';
-import { memberOf, withImages } from '../../images/testing/image-fixture.js';
+import { memberOf, withImages, type FixtureOptions } from '../../images/testing/image-fixture.js';
 import { IMAGE_POLICIES } from '../../policies.js';
 import { imageRoutes } from './index.js';
 
@@ -43,7 +43,7 @@ export interface ImageApp {
   readonly routes: readonly string[];
 }
 
-export async function withImageApp(fn: (app: ImageApp) => Promise<void>, options: { validator?: TokenValidator } = {}): Promise<void> {
+export async function withImageApp(fn: (app: ImageApp) => Promise<void>, options: { validator?: TokenValidator; fixture?: FixtureOptions } = {}): Promise<void> {
   await withImages('sqlite', async ({ images, db }) => {
     const routes: string[] = [];
     const app: FastifyInstance = buildHttpApp({
@@ -98,5 +98,5 @@ export async function withImageApp(fn: (app: ImageApp) => Promise<void>, options
       await images.whenImportsIdle();
       await app.close();
     }
-  });
+  }, options.fixture);
 }

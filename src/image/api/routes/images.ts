@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { Forbidden, NimbusError } from '../../../common/errors/errors.js';
-import { IMPORT_METHODS } from '../../images/image-import.js';
+import { importMethodsOf } from '../../images/image-import.js';
 import { BASE_ATTRIBUTES, CONTAINER_FORMATS, DISK_FORMATS, VISIBILITIES, type Visibility } from '../../images/image.js';
 import { JSON_PATCH_MEDIA_TYPES, parseJsonPatch, requestedVisibility } from '../../images/json-patch.js';
 import { parseListQuery } from '../../images/list-query.js';
@@ -93,12 +93,10 @@ export function imageResourceRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTyp
         ...(body.min_disk === undefined ? {} : { min_disk: body.min_disk }),
         properties: extraProperties(body),
       });
-      // The SDK reads the import methods from this header to decide whether `--import` can work.
-      return reply
-        .code(201)
-        .header('location', `/v2/images/${image.id}`)
-        .header('openstack-image-import-methods', IMPORT_METHODS.join(','))
-        .send(renderImage(image));
+      // The SDK reads the import methods from this header to decide whether `--import` can work, and the stores from the next.
+      void reply.code(201).header('location', `/v2/images/${image.id}`).header('openstack-image-import-methods', importMethodsOf(images.backends).join(','));
+      if (images.backends.multiple) void reply.header('openstack-image-store-ids', images.backends.list().map((backend) => backend.id).join(','));
+      return reply.send(renderImage(image));
     });
 
     app.get('/v2/images', async (request) => {

@@ -7,6 +7,7 @@ import { imageDataRoutes } from './image-data.js';
 import { imageImportRoutes } from './image-import.js';
 import { imageMemberRoutes } from './image-members.js';
 import { imageTagRoutes } from './image-tags.js';
+import { imageStoreRoutes } from './image-stores.js';
 import { imageResourceRoutes } from './images.js';
 import { infoRoutes } from './info.js';
 import { metadefNamespaceRoutes } from './metadef-namespaces.js';
@@ -39,7 +40,7 @@ function addImageContentTypes(app: FastifyInstance): void {
 export function imageRoutes(deps: ImageRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     addImageContentTypes(app);
-    const resources = [imageResourceRoutes, imageDataRoutes, imageImportRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, infoRoutes];
+    const resources = [imageResourceRoutes, imageDataRoutes, imageImportRoutes, imageActionRoutes, imageTagRoutes, imageMemberRoutes, imageStoreRoutes, infoRoutes];
     const metadefs = [metadefNamespaceRoutes, metadefObjectRoutes, metadefPropertyRoutes, metadefTagRoutes, metadefResourceTypeRoutes];
     for (const routes of [...resources, ...metadefs]) {
       await app.register(routes(deps));

@@ -5,8 +5,12 @@ export function glanceTime(stored: string): string {
   return `${stored.slice(0, 19)}Z`;
 }
 
-/** An image as Glance's v2 API prints it: extra properties at the top level, links relative. */
+/**
+ * An image as Glance's v2 API prints it: extra properties at the top level, links relative, and
+ * (with several stores) the stores holding its data as `stores`, comma-separated.
+ */
 export function renderImage(image: ImageRef): Record<string, unknown> {
+  const stores = image.stores.filter((store) => store !== '');
   return {
     ...image.properties,
     id: image.id,
@@ -31,6 +35,7 @@ export function renderImage(image: ImageRef): Record<string, unknown> {
     self: `/v2/images/${image.id}`,
     file: `/v2/images/${image.id}/file`,
     schema: '/v2/schemas/image',
+    ...(stores.length === 0 ? {} : { stores: stores.join(',') }),
   };
 }
 

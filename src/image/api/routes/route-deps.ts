@@ -15,6 +15,12 @@ export interface ImageRouteDeps {
   readonly publicUrl: string;
 }
 
+/** The X-Image-Meta-Store header: the store an upload or import names. */
+export function storeHeaderOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['x-image-meta-store'];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * Glance's policy target for an image: its owner as `project_id` and `owner`, its visibility,
  * and as `member_id` the caller's project when it sees a shared image it does not own (it can

@@ -1,5 +1,6 @@
 import type { ServiceMigrations } from '../../../common/db/migrator.js';
 import * as tables from './2026-11-22-image-tables.js';
+import * as locations from './2026-12-06-store-locations.js';
 import * as metadefTables from './2026-12-06-metadef-tables.js';
 
 /** The image service's schema history, in order. */
@@ -8,5 +9,6 @@ export const imageMigrations: ServiceMigrations = {
   migrations: {
     '2026-11-22-image-tables': tables,
     '2026-12-06-metadef-tables': metadefTables,
+    '2026-12-06-store-locations': locations,
   },
 };

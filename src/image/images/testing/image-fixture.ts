@@ -13,6 +13,7 @@ import type { DialectName } from '../../../common/db/engine.js';
 import { migrateToLatest } from '../../../common/db/migrator.js';
 import { imageMigrations } from '../../db/migrations/index.js';
 import { formatMatches } from '../../formats/format-matches.js';
+import { ImageBackends } from '../../stores/backends.js';
 import type { ImageStore } from '../../stores/image-store.js';
 import { FilesystemImageStore } from '../../stores/filesystem/filesystem-store.js';
 import type { FormatChecks } from '../image-data.js';
@@ -59,7 +60,10 @@ export interface ImageFixture {
 
 export interface FixtureOptions {
   readonly limits?: Partial<ImageLimits>;
+  /** The one store (default: a filesystem store in the fixture's directory). */
   readonly store?: (directory: string) => ImageStore;
+  /** Several stores instead (`enabled_backends`), under the fixture's directory. */
+  readonly backends?: (directory: string) => ImageBackends;
 }
 
 /** Runs fn with an image service on a fresh database and an empty store directory. */
@@ -73,7 +77,7 @@ export async function withImages(dialect: DialectName, fn: (fixture: ImageFixtur
         const store = options.store?.(directory) ?? new FilesystemImageStore(directory);
         const images = new ImageService({
           database: db,
-          store,
+          backends: options.backends?.(directory) ?? ImageBackends.single(store),
           staging: new FilesystemImageStore(join(directory, 'staging')),
           formats: FAKE_FORMATS,
           limits: { ...NO_LIMITS, ...options.limits },

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BadRequest, NotFound } from '../../../common/errors/errors.js';
-import { RangeNotSatisfiable } from '../errors.js';
+import { isDiskFull } from '../../../common/disk/disk-full.js';
+import { RangeNotSatisfiable, StorageFull } from '../errors.js';
 import type { ByteRange, ImageStore, StagedImage, StageLimits } from '../image-store.js';
 import { MeasuringStream } from '../measuring-stream.js';
 
@@ -77,9 +78,11 @@ export class FilesystemImageStore implements ImageStore {
     const handle = await open(path, 'wx', 0o600);
     try {
       await pipeline(data, meter, handle.createWriteStream());
+      // Written data may sit in the page cache: a full disk shows at the latest when it is flushed.
+      await fsyncPath(path);
     } catch (error) {
       await removeIfPresent(path);
-      throw error;
+      throw isDiskFull(error) ? new StorageFull() : error;
     }
     const { size, md5, sha512 } = meter.result();
     return {
@@ -88,7 +91,6 @@ export class FilesystemImageStore implements ImageStore {
       md5,
       sha512,
       commit: async () => {
-        await fsyncPath(path);
         await rename(path, finalPath);
         await fsyncPath(this.directory);
       },

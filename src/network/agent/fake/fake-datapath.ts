@@ -4,7 +4,7 @@
  * have made, so the agent above cannot tell them apart.
  */
 import type { Availability, Datapath, DatapathInventory } from '../datapath.js';
-import { hasPortSecurity, routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RemotePortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
+import { dhcpMetadataSubnets, hasPortSecurity, routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RemotePortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
 import { bridgeName, checkId, dhcpNamespace, routerNamespace, tapName } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
 import { checkAddress, checkNetwork, checkRemotePort, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
@@ -20,8 +20,8 @@ export class FakeDatapath implements Datapath {
   /** The remote ports (l2population's unicast entries) each network was last given. */
   readonly remotePorts = new Map<string, readonly RemotePortSpec[]>();
 
-  /** `metadata`: DHCP namespaces would serve 169.254.169.254, as the Linux one's with a metadata proxy socket. */
-  constructor(private readonly options: { readonly metadata?: boolean } = {}) {}
+  /** `metadata`: routers and DHCP namespaces would serve 169.254.169.254, as the Linux one's with a metadata proxy socket (`forceMetadata` as its). */
+  constructor(private readonly options: { readonly metadata?: boolean; readonly forceMetadata?: boolean } = {}) {}
 
   checkAvailable(): Promise<Availability> {
     return Promise.resolve({ available: true });
@@ -101,7 +101,8 @@ export class FakeDatapath implements Datapath {
       taps: [...[...this.ports.keys()].map(tapName), ...dhcp.map((server) => tapName(server.port)), ...routerTaps],
       namespaces: [...dhcp.map((network) => dhcpNamespace(network.id)), ...routers.map((router) => routerNamespace(router.id))],
       dhcpNetworks: dhcp.map((network) => network.id),
-      metadataNetworks: this.options.metadata === true ? dhcp.map((network) => network.id) : [],
+      metadataNetworks: this.options.metadata === true ? networks.filter((network) => network.dhcp_port !== null && dhcpMetadataSubnets(network, this.options.forceMetadata ?? false).length > 0).map((network) => network.id) : [],
+      metadataRouters: this.options.metadata === true ? routers.map((router) => router.id) : [],
       securedPorts: [...this.ports.values()].filter(hasPortSecurity).map((port) => port.id),
     };
   }

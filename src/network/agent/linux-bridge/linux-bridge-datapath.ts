@@ -29,10 +29,14 @@ export interface LinuxBridgeOptions {
   /** The one host interface guest traffic may be routed to; none by default. */
   readonly uplink?: string;
   /**
-   * The metadata agent's unix socket (`[DEFAULT] metadata_proxy_socket`): with it, each DHCP
-   * namespace serves 169.254.169.254 through a proxy to it, and DHCP hands guests the route there.
+   * The metadata agent's unix socket (`[DEFAULT] metadata_proxy_socket`): with it, each router
+   * namespace serves 169.254.169.254 to its subnets through a proxy to it, and each DHCP namespace
+   * to the network's isolated subnets (no router at their gateway), whose guests DHCP hands the
+   * route there.
    */
   readonly metadataProxySocket?: string;
+  /** With the socket: DHCP namespaces serve every subnet's guests, routed or not (Neutron's force_metadata). */
+  readonly forceMetadata?: boolean;
   /**
    * This host's VXLAN tunnel endpoint (`[network] local_ip`): with it, VXLAN networks reach the
    * other hosts holding them; without it (the all-in-one) they stay on this host.
@@ -82,9 +86,9 @@ export class LinuxBridgeDatapath implements Datapath {
       checkName('interface', device);
     }
     const metadata = options.metadataProxySocket === undefined ? undefined : new MetadataProxies(options.stateDir, options.metadataProxySocket);
-    this.dhcp = new DhcpServers(options.stateDir, metadata);
+    this.dhcp = new DhcpServers(options.stateDir, metadata === undefined ? undefined : { proxies: metadata, force: options.forceMetadata ?? false });
     this.firewall = new Firewall({ table: options.nftTable ?? 'nimbus', ...(options.uplink === undefined ? {} : { uplink: options.uplink }) });
-    this.routers = new Routers((networkId) => this.wired(networkId).mtu);
+    this.routers = new Routers((networkId) => this.wired(networkId).mtu, metadata);
   }
 
   checkAvailable(): Promise<Availability> {
@@ -265,7 +269,9 @@ export class LinuxBridgeDatapath implements Datapath {
         if (await this.dhcp.running(id)) dhcpNetworks.push(id);
         if (await this.dhcp.servesMetadata(id)) metadataNetworks.push(id);
       }
-      return { bridges, taps, namespaces, dhcpNetworks, metadataNetworks, securedPorts: await this.firewall.securedPorts() };
+      const metadataRouters: string[] = [];
+      for (const id of this.routerSpecs.keys()) if (await this.routers.servesMetadata(id)) metadataRouters.push(id);
+      return { bridges, taps, namespaces, dhcpNetworks, metadataNetworks, metadataRouters, securedPorts: await this.firewall.securedPorts() };
     });
   }
 

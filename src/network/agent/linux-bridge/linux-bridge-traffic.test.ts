@@ -97,6 +97,47 @@ describe('Linux bridge data path: traffic', { skip }, () => {
     });
   });
 
+  test("two projects on one host with the same 10.202.20.0/24 keep their connections apart: one network's established flow lets nothing into the other's identical addresses", async () => {
+    await withDatapath(async ({ datapath }, guests) => {
+      // Two networks (two projects' bridges) with the same subnet and the same guest addresses.
+      const [open, closed] = [networkFixture('10.202.20', { dhcp: false }), networkFixture('10.202.20', { dhcp: false })] as const;
+      const openGroup = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'udp', port_range_min: 5000, port_range_max: 5000 })] };
+      const closedGroup = { id: randomUUID(), rules: [ruleFixture('egress')] };
+      const guestsOn = async (network: typeof open, group: typeof openGroup): Promise<[GuestNamespace, GuestNamespace]> => {
+        await datapath.ensureNetwork(network.spec);
+        await datapath.syncSecurityGroup(group);
+        const pair: GuestNamespace[] = [];
+        for (const host of [10, 11]) {
+          const port = portFixture(network, host, { security_groups: [group.id] });
+          const guest = await guestNamespace(port);
+          guests.push(guest);
+          pair.push(guest);
+          await datapath.plugPort(port);
+          await guest.setAddress(`10.202.20.${host}/24`);
+        }
+        return pair as [GuestNamespace, GuestNamespace];
+      };
+      const [openClient, openServer] = await guestsOn(open, openGroup);
+      const [closedClient, closedServer] = await guestsOn(closed, closedGroup);
+      const openEcho = await openServer.echoUdp(5000);
+      const closedEcho = await closedServer.echoUdp(5000);
+      try {
+        // 10.202.20.10:40000 -> 10.202.20.11:5000 is answered on the open network: an established flow there.
+        assert.ok(await openClient.sendUdp('10.202.20.11', 5000, 40000), 'the open network answers');
+        // The very same flow on the closed network is new there, and its group lets nothing in.
+        assert.equal(await closedClient.sendUdp('10.202.20.11', 5000, 40000), false, "the other project's established flow let the datagram in");
+        assert.equal(closedEcho.received(), 0);
+        // The closed network is wired all right: once its group allows the port, the same flow passes.
+        await datapath.syncSecurityGroup({ ...closedGroup, rules: [...closedGroup.rules, ruleFixture('ingress', { protocol: 'udp', port_range_min: 5000, port_range_max: 5000 })] });
+        assert.ok(await closedClient.sendUdp('10.202.20.11', 5000, 40000), 'allowed, the closed network answers');
+        assert.equal(openEcho.received(), 1, 'nothing of the closed network reached the open one');
+      } finally {
+        await openEcho.stop();
+        await closedEcho.stop();
+      }
+    });
+  });
+
   test('ping fails without an ICMP rule and passes once one is added, rewriting only that group\'s ports', async () => {
     await withDatapath(async ({ datapath, table }, guests) => {
       const network = networkFixture('10.202.2', { dhcp: false });
@@ -213,7 +254,7 @@ describe('Linux bridge data path: traffic', { skip }, () => {
         network_type: 'flat' as const,
         segmentation_id: null,
         mtu: 1500,
-        subnets: [{ id: subnetId, ip_version: 6 as const, cidr: 'fd00:202:6::/64', gateway_ip: 'fd00:202:6::1', enable_dhcp: false, allocation_pools: [], dns_nameservers: [], host_routes: [] }],
+        subnets: [{ id: subnetId, ip_version: 6 as const, cidr: 'fd00:202:6::/64', gateway_ip: 'fd00:202:6::1', enable_dhcp: false, allocation_pools: [], dns_nameservers: [], host_routes: [], isolated: true }],
         dhcp_port: null,
       };
       await datapath.ensureNetwork(network);

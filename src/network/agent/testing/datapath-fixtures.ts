@@ -32,6 +32,7 @@ export function networkFixture(prefix: string, options: { readonly dhcp?: boolea
         allocation_pools: [{ start: `${prefix}.10`, end: `${prefix}.250` }],
         dns_nameservers: options.dns ?? [],
         host_routes: [],
+        isolated: true,
       },
     ],
     dhcp_port: dhcp ? { id: randomUUID(), mac_address: randomMac(), fixed_ips: [{ subnet_id: subnetId, ip_address: `${prefix}.2` }] } : null,

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
+import { SMALL_FILESYSTEM_SKIP, withSmallFilesystem } from '../../../../test/support/small-filesystem.js';
 import { runVolumeDriverContract } from '../volume-driver.contract.js';
 import { FileVolumeDriver } from './file-driver.js';
-
-const run = promisify(execFile);
 
 runVolumeDriverContract({
   name: 'file',
@@ -26,12 +23,9 @@ runVolumeDriverContract({
 });
 
 // A real full filesystem: a tmpfs of 8 MiB, mounted for this run only (root needed).
-const canMount = process.getuid?.() === 0;
-test('a backend out of space fails the create and leaves no file', { skip: canMount ? false : 'needs root to mount a small tmpfs' }, async () => {
-  const root = await mkdtemp(join(tmpdir(), `nimbus-full-${randomUUID().slice(0, 8)}-`));
-  const directory = join(root, 'volumes');
-  await run('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'nimbus-test-full', root]);
-  try {
+test('a backend out of space fails the create and leaves no file', { skip: SMALL_FILESYSTEM_SKIP }, () =>
+  withSmallFilesystem('8m', async (root) => {
+    const directory = join(root, 'volumes');
     const driver = new FileVolumeDriver({ directory });
     await driver.setUp();
     const image = join(tmpdir(), `nimbus-image-${randomUUID()}.raw`);
@@ -42,8 +36,5 @@ test('a backend out of space fails the create and leaves no file', { skip: canMo
       await rm(image, { force: true });
     }
     assert.deepEqual((await readdir(directory)).filter((name) => !name.startsWith('.')), []);
-  } finally {
-    await run('umount', [root]);
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  }),
+);

@@ -8,6 +8,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isDiskFull } from '../../../../common/disk/disk-full.js';
 import { getLogger } from '../../../../common/logging/logger.js';
 import type { ImageMeta } from '../../instance-spec.js';
 import { exists } from '../instance/instance-dir.js';
@@ -20,6 +21,9 @@ export type ImageDataSource = (image: ImageMeta) => Promise<Readable>;
 
 /** The image's data is not a disk of its declared format: the build fails with this. */
 export class InvalidDiskImage extends Error {}
+
+/** The instance store has no room for an image's base: the build fails with this, saying where. */
+export class InstanceStoreFull extends Error {}
 
 export interface BaseImage {
   readonly path: string;
@@ -69,6 +73,9 @@ export class BaseImageCache {
       await checkDisk(image, download);
       await convertImage({ path: download, format: image.diskFormat }, { path: converted, format: 'raw' });
       await rename(converted, base);
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      throw new InstanceStoreFull(`No space left on device in the instance store ${this.path} for the base image of image ${image.id}`, { cause: error });
     } finally {
       await rm(download, { force: true });
       await rm(converted, { force: true });

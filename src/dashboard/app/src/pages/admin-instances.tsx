@@ -6,8 +6,10 @@ import { field } from '../components/form-field.js';
 import { ErrorBox, useLoad } from '../components/load.js';
 import { useServerPages } from '../components/server-pages.js';
 import { StatusBadge } from '../components/status-badge.js';
+import { useRun } from '../components/use-run.js';
 import { migrationBody, migrationsFor, type Migration } from '../logic/migrations.js';
 import { AdminPage } from './admin-page.js';
+import { downHosts, evacuate, EvacuateDialog, HostSelect, listComputeServices, usableHosts } from './compute-hosts.js';
 import { addressesOf } from './instances.js';
 
 const ALL_PROJECTS = { all_tenants: '1' } as const;
@@ -19,7 +21,10 @@ const LABELS: Readonly<Record<Migration, string>> = {
   'revert-migration': 'Revert migration',
 };
 
-/** Every project's instances with their host, and the moves an administrator makes (Horizon's Admin → Instances). */
+/**
+ * Every project's instances with their host, and the moves an administrator makes (Horizon's Admin →
+ * Instances): live and cold migration, and evacuation of a server whose host is down.
+ */
 export function AdminInstancesPage({ session }: { session: Session }) {
   const { servers, pager } = useServerPages(session, ALL_PROJECTS);
   // Names for the project and host columns; a failure here leaves ids and no host choice, not an empty page.
@@ -27,22 +32,18 @@ export function AdminInstancesPage({ session }: { session: Session }) {
     async () => {
       const [projects, services] = await Promise.all([
         call<{ projects: { id: string; name: string }[] }>(session, 'identity', '/v3/projects'),
-        call<{ services: { binary: string; host: string; status: string; state: string }[] }>(session, 'compute', '/os-services'),
+        listComputeServices(session),
       ]);
-      const hosts = services.services.filter((s) => s.binary === 'nova-compute' && s.status === 'enabled' && s.state === 'up').map((s) => s.host);
-      return { projects: new Map(projects.projects.map((p) => [p.id, p.name])), hosts: [...new Set(hosts)].sort() };
+      return { projects: new Map(projects.projects.map((p) => [p.id, p.name])), hosts: usableHosts(services), down: downHosts(services) };
     },
     [session.token],
   );
-  const [actionError, setActionError] = useState<Error | undefined>(undefined);
-  const move = async (server: Server, migration: Migration, host: string) => {
-    try {
-      await serverAction(session, server.id, migrationBody(migration, host));
-      setActionError(undefined);
-    } catch (err) {
-      setActionError(err as Error);
-    }
-    servers.reload();
+  const { error: actionError, run } = useRun(servers.reload);
+  const [evacuating, setEvacuating] = useState<Server | undefined>(undefined);
+  const move = (server: Server, migration: Migration, host: string) => void run(() => serverAction(session, server.id, migrationBody(migration, host)));
+  const evacuateTo = (server: Server, host: string) => {
+    setEvacuating(undefined);
+    void run(() => evacuate(session, server, host));
   };
   return (
     <AdminPage session={session} title="All instances" loaded={servers}>
@@ -63,7 +64,13 @@ export function AdminInstancesPage({ session }: { session: Session }) {
                   <td>{server.flavor.original_name ?? ''}</td>
                   <td>{addressesOf(server)}</td>
                   <td>
-                    <MoveForm server={server} hosts={(names.data?.hosts ?? []).filter((h) => h !== host)} onMove={(migration, target) => void move(server, migration, target)} />
+                    {names.data?.down.has(host) === true ? (
+                      <button type="button" class="danger" aria-label={`Evacuate ${server.name}`} onClick={() => setEvacuating(server)}>
+                        Evacuate
+                      </button>
+                    ) : (
+                      <MoveForm server={server} hosts={(names.data?.hosts ?? []).filter((h) => h !== host)} onMove={(migration, target) => move(server, migration, target)} />
+                    )}
                   </td>
                 </tr>
               );
@@ -71,6 +78,14 @@ export function AdminInstancesPage({ session }: { session: Session }) {
           </DataTable>
           {rows.length === 0 && <p class="muted">No instances in any project.</p>}
           {pager}
+          {evacuating && (
+            <EvacuateDialog
+              what={`server ${evacuating.name}`}
+              hosts={(names.data?.hosts ?? []).filter((h) => h !== evacuating['OS-EXT-SRV-ATTR:host'])}
+              onConfirm={(target) => evacuateTo(evacuating, target)}
+              onCancel={() => setEvacuating(undefined)}
+            />
+          )}
         </>
       )}
     </AdminPage>
@@ -97,14 +112,7 @@ function MoveForm({ server, hosts, onMove }: MoveFormProps) {
   return (
     <form class="row-form" onSubmit={submit} aria-label={`Move ${server.name}`}>
       {chooses && (
-        <select name="host" aria-label={`Target host for ${server.name}`}>
-          <option value="">Any host (scheduler)</option>
-          {hosts.map((h) => (
-            <option key={h} value={h}>
-              {h}
-            </option>
-          ))}
-        </select>
+        <HostSelect hosts={hosts} label={`Target host for ${server.name}`} />
       )}
       {migrations.map((m) => (
         <button key={m} type="submit" name="migration" value={m} aria-label={`${LABELS[m]} ${server.name}`}>

@@ -5,6 +5,7 @@ import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, useLoad } from '../components/load.js';
+import { MemberList } from '../components/member-list.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useRun } from '../components/use-run.js';
 import { AdminPage } from './admin-page.js';
@@ -49,10 +50,6 @@ export function AdminZonesPage({ session }: { session: Session }) {
       formElement.reset();
     });
   };
-  const addHost = (aggregate: Aggregate, event: Event) => {
-    event.preventDefault();
-    void aggregateAction(aggregate, { add_host: { host: field(new FormData(event.currentTarget as HTMLFormElement), 'host') } });
-  };
   const remove = (aggregate: Aggregate) => {
     setDeleting(undefined);
     void run(() => call(session, 'compute', `/os-aggregates/${aggregate.id}`, { method: 'DELETE' }));
@@ -85,28 +82,16 @@ export function AdminZonesPage({ session }: { session: Session }) {
                   <td>{a.name}</td>
                   <td>{a.availability_zone ?? ''}</td>
                   <td>
-                    <ul class="plain">
-                      {a.hosts.map((h) => (
-                        <li key={h}>
-                          {h}{' '}
-                          <button type="button" class="danger small" aria-label={`Remove ${h} from ${a.name}`} onClick={() => void aggregateAction(a, { remove_host: { host: h } })}>
-                            Remove
-                          </button>
-                        </li>
-                      ))}
-                    </ul>
-                    <form class="row-form" onSubmit={(e) => addHost(a, e)} aria-label={`Add a host to ${a.name}`}>
-                      <select name="host" aria-label={`Host for ${a.name}`} required>
-                        {hosts
-                          .filter((h) => !a.hosts.includes(h))
-                          .map((h) => (
-                            <option key={h} value={h}>
-                              {h}
-                            </option>
-                          ))}
-                      </select>
-                      <button type="submit">Add host</button>
-                    </form>
+                    <MemberList
+                      members={a.hosts.map((h) => ({ id: h, name: h }))}
+                      removeLabel={(h) => `Remove ${h.id} from ${a.name}`}
+                      onRemove={(h) => void aggregateAction(a, { remove_host: { host: h.id } })}
+                      choices={hosts.filter((h) => !a.hosts.includes(h)).map((h) => ({ id: h, name: h }))}
+                      formLabel={`Add a host to ${a.name}`}
+                      selectLabel={`Host for ${a.name}`}
+                      addLabel="Add host"
+                      onAdd={(host) => void aggregateAction(a, { add_host: { host } })}
+                    />
                   </td>
                   <td>
                     <button type="button" class="danger" aria-label={`Delete aggregate ${a.name}`} onClick={() => setDeleting(a)}>

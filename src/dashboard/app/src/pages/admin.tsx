@@ -1,8 +1,7 @@
 import { call, HYPERVISOR_USAGE_MICROVERSION, listFlavors } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
-import { VOLUME_SERVICE } from '../api/volume.js';
 import { DataTable } from '../components/data-table.js';
-import { ErrorBox, useLoad } from '../components/load.js';
+import { useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { UsageBar } from '../components/usage-bar.js';
 import { AdminPage } from './admin-page.js';
@@ -68,99 +67,6 @@ export function AdminHypervisorsPage({ session }: { session: Session }) {
               </article>
             ))}
           </div>
-        </>
-      )}
-    </AdminPage>
-  );
-}
-
-/** A compute or volume service as os-services shows it. */
-interface ServiceRow {
-  readonly id?: string | number;
-  readonly binary: string;
-  readonly host: string;
-  readonly zone: string;
-  readonly status: string;
-  readonly state: string;
-  readonly updated_at: string | null;
-}
-
-interface NetworkAgent {
-  readonly id: string;
-  readonly binary: string;
-  readonly host: string;
-  readonly agent_type: string;
-  readonly availability_zone: string | null;
-  readonly admin_state_up: boolean;
-  readonly alive: boolean;
-  readonly heartbeat_timestamp: string | null;
-}
-
-/** A Neutron agent in os-services' terms: enabled or disabled by its admin state, up while it beats. */
-const agentRow = (a: NetworkAgent): ServiceRow => ({
-  id: a.id,
-  binary: a.binary,
-  host: a.host,
-  zone: a.availability_zone ?? '',
-  status: a.admin_state_up ? 'enabled' : 'disabled',
-  state: a.alive ? 'up' : 'down',
-  updated_at: a.heartbeat_timestamp,
-});
-
-/** One service's rows, or why they could not be read (its API absent or refusing). */
-type Rows = { readonly rows: readonly ServiceRow[] } | { readonly error: Error };
-const rowsOf = (load: Promise<readonly ServiceRow[]>): Promise<Rows> => load.then((rows) => ({ rows }), (error: Error) => ({ error }));
-
-function ServiceTable({ heading, rows }: { heading: string; rows: Rows }) {
-  return (
-    <>
-      <h2>{heading}</h2>
-      {'error' in rows ? (
-        <ErrorBox error={rows.error} />
-      ) : (
-        <DataTable headings={['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated']}>
-          {rows.rows.map((s) => (
-            <tr key={`${s.binary}@${s.host}`} data-service={`${s.binary}@${s.host}`}>
-              <td>{s.binary}</td>
-              <td>{s.host}</td>
-              <td>{s.zone}</td>
-              <td>
-                <StatusBadge status={s.status} />
-              </td>
-              <td>
-                <StatusBadge status={s.state} />
-              </td>
-              <td>{s.updated_at ?? ''}</td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
-    </>
-  );
-}
-
-/** Compute and volume services and network agents, up or down (Horizon's System Information). */
-export function AdminServicesPage({ session }: { session: Session }) {
-  const loaded = useLoad(
-    async () => {
-      // Nova's answer decides the page (a member's 403); the others show their own errors.
-      const compute = (await call<{ services: ServiceRow[] }>(session, 'compute', '/os-services')).services;
-      const [volume, network] = await Promise.all([
-        rowsOf(call<{ services: ServiceRow[] }>(session, VOLUME_SERVICE, '/os-services').then((b) => b.services)),
-        rowsOf(call<{ agents: NetworkAgent[] }>(session, 'network', '/v2.0/agents').then((b) => b.agents.map(agentRow))),
-      ]);
-      return { compute, volume, network };
-    },
-    [session.token],
-    10_000,
-  );
-  return (
-    <AdminPage session={session} title="Services" loaded={loaded}>
-      {({ compute, volume, network }) => (
-        <>
-          <ServiceTable heading="Compute services" rows={{ rows: compute }} />
-          <ServiceTable heading="Block storage services" rows={volume} />
-          <ServiceTable heading="Network agents" rows={network} />
         </>
       )}
     </AdminPage>

@@ -5,6 +5,7 @@ import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
+import { MemberList } from '../components/member-list.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useRun } from '../components/use-run.js';
 
@@ -44,11 +45,8 @@ export function RoutersTab({ session }: { session: Session }) {
   };
   const setGateway = (router: Router, networkId: string) =>
     void run(() => neutron(session, `/routers/${router.id}`, 'PUT', { router: { external_gateway_info: networkId === '' ? {} : { network_id: networkId } } }));
-  const addInterface = (router: Router, event: Event) => {
-    event.preventDefault();
-    const subnetId = field(new FormData(event.currentTarget as HTMLFormElement), 'subnet');
+  const addInterface = (router: Router, subnetId: string) =>
     void run(() => neutron(session, `/routers/${router.id}/add_router_interface`, 'PUT', { subnet_id: subnetId }));
-  };
   const removeInterface = (router: Router, subnetId: string) =>
     void run(() => neutron(session, `/routers/${router.id}/remove_router_interface`, 'PUT', { subnet_id: subnetId }));
   const remove = (router: Router) => {
@@ -105,28 +103,18 @@ export function RoutersTab({ session }: { session: Session }) {
                   </label>
                 </td>
                 <td>
-                  <ul class="plain">
-                    {subnetIds.map((subnetId) => (
-                      <li key={subnetId}>
-                        {subnetName(subnetId)}{' '}
-                        <button type="button" class="danger small" aria-label={`Remove interface ${subnetName(subnetId)} from ${router.name}`} onClick={() => removeInterface(router, subnetId)}>
-                          Remove
-                        </button>
-                      </li>
-                    ))}
-                  </ul>
-                  <form class="row-form" onSubmit={(e) => addInterface(router, e)} aria-label={`Add an interface to ${router.name}`}>
-                    <select name="subnet" aria-label={`Subnet for ${router.name}`} required>
-                      {data.subnets
-                        .filter((s) => !subnetIds.includes(s.id) && !data.external.some((n) => n.id === s.network_id))
-                        .map((s) => (
-                          <option key={s.id} value={s.id}>
-                            {s.name || s.id} ({s.cidr})
-                          </option>
-                        ))}
-                    </select>
-                    <button type="submit">Add interface</button>
-                  </form>
+                  <MemberList
+                    members={subnetIds.map((subnetId) => ({ id: subnetId, name: subnetName(subnetId) }))}
+                    removeLabel={(subnet) => `Remove interface ${subnet.name} from ${router.name}`}
+                    onRemove={(subnet) => removeInterface(router, subnet.id)}
+                    choices={data.subnets
+                      .filter((s) => !subnetIds.includes(s.id) && !data.external.some((n) => n.id === s.network_id))
+                      .map((s) => ({ id: s.id, name: `${s.name || s.id} (${s.cidr})` }))}
+                    formLabel={`Add an interface to ${router.name}`}
+                    selectLabel={`Subnet for ${router.name}`}
+                    addLabel="Add interface"
+                    onAdd={(subnetId) => addInterface(router, subnetId)}
+                  />
                 </td>
                 <td>
                   <button type="button" class="danger" aria-label={`Delete router ${router.name || router.id}`} onClick={() => setDeleting(router)}>

@@ -1,7 +1,8 @@
 /**
  * A network's DHCP server, as Neutron's DHCP agent runs it: dnsmasq in the namespace
  * `qdhcp-<net>`, listening on `ns-<port>`, whose veth peer `tap<port>` is a port of the network's
- * bridge; with metadata on, `ns-<port>` also holds 169.254.169.254 and a proxy serves it.
+ * bridge; with metadata on and a subnet whose guests reach it here (an isolated one, see
+ * dhcpMetadataSubnets), `ns-<port>` also holds 169.254.169.254 and a proxy serves it.
  * dnsmasq runs as a daemon with a pid file, so it outlives an agent restart; a changed port list
  * is a rewritten hosts file and SIGHUP, a changed subnet list a restart.
  */
@@ -9,7 +10,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getLogger } from '../../../../common/logging/logger.js';
 import { onSubnet } from '../../cidr.js';
-import type { NetworkSpec, PortSpec } from '../../datapath-spec.js';
+import { dhcpMetadataSubnets, type NetworkSpec, type PortSpec } from '../../datapath-spec.js';
 import { bridgeName, dhcpDevice, dhcpNamespace, tapName } from '../../device-names.js';
 import { runningPid, stopDaemon } from '../daemons.js';
 import { run } from '../exec.js';
@@ -27,11 +28,17 @@ async function readText(path: string): Promise<string | undefined> {
 const pidOf = (files: DnsmasqFiles): Promise<number | undefined> => runningPid(files.pid, `--pid-file=${files.pid}`);
 const stop = (files: DnsmasqFiles): Promise<void> => stopDaemon(files.pid, `--pid-file=${files.pid}`);
 
+/** The DHCP namespaces' part in the metadata service: the proxies, and whether every subnet's guests are sent here (force_metadata) or only isolated ones'. */
+export interface DhcpMetadata {
+  readonly proxies: MetadataProxies;
+  readonly force: boolean;
+}
+
 export class DhcpServers {
-  /** `metadata`: each DHCP namespace also serves 169.254.169.254 through a proxy (Neutron's enable_isolated_metadata). */
+  /** `metadata`: DHCP namespaces serve 169.254.169.254 through a proxy (Neutron's enable_isolated_metadata). */
   constructor(
     private readonly stateDir: string,
-    private readonly metadata?: MetadataProxies,
+    private readonly metadata?: DhcpMetadata,
   ) {}
 
   private files(networkId: string): DnsmasqFiles {
@@ -52,7 +59,8 @@ export class DhcpServers {
       const subnet = subnets.get(ip.subnet_id);
       return subnet === undefined ? [] : [onSubnet(ip.ip_address, subnet.cidr)];
     });
-    await setDeviceAddresses(namespace, device, this.metadata === undefined ? addresses : [...addresses, METADATA_CIDR]);
+    const metadataSubnets = this.metadata === undefined ? [] : dhcpMetadataSubnets(network, this.metadata.force);
+    await setDeviceAddresses(namespace, device, metadataSubnets.length === 0 ? addresses : [...addresses, METADATA_CIDR]);
     await run('ip', ['-n', namespace, 'link', 'set', 'dev', device, 'up']);
 
     const files = this.files(network.id);
@@ -60,7 +68,7 @@ export class DhcpServers {
     await mkdir(files.dir, { recursive: true, mode: 0o755 });
     await chmod(files.dir, 0o755);
     await writeFile(files.hosts, hostsFile(network, ports), { mode: 0o644 });
-    await writeFile(files.options, optionsFile(network, this.metadata !== undefined), { mode: 0o644 });
+    await writeFile(files.options, optionsFile(network, metadataSubnets), { mode: 0o644 });
     const args = dnsmasqArgs(network, device, files);
     const argsFile = join(files.dir, 'args');
     const pid = await pidOf(files);
@@ -73,11 +81,12 @@ export class DhcpServers {
       await run('dnsmasq', args, { namespace });
       LOG.info(`Started DHCP for network ${network.id} in ${namespace}`);
     }
-    await this.metadata?.ensure({ kind: 'network', id: network.id, namespace });
+    if (metadataSubnets.length > 0) await this.metadata?.proxies.ensure({ kind: 'network', id: network.id, namespace });
+    else await this.metadata?.proxies.remove(network.id);
   }
 
   async servesMetadata(networkId: string): Promise<boolean> {
-    return (await this.metadata?.running(networkId)) === true;
+    return (await this.metadata?.proxies.running(networkId)) === true;
   }
 
   /** Rewrites the hosts file and tells dnsmasq (SIGHUP); nothing to do where no server runs. */
@@ -97,7 +106,7 @@ export class DhcpServers {
   async remove(networkId: string, dhcpPortId?: string): Promise<void> {
     const files = this.files(networkId);
     await stop(files);
-    await this.metadata?.remove(networkId);
+    await this.metadata?.proxies.remove(networkId);
     await deleteNamespace(dhcpNamespace(networkId));
     if (dhcpPortId !== undefined) await deleteLink(tapName(dhcpPortId));
     await rm(files.dir, { recursive: true, force: true });

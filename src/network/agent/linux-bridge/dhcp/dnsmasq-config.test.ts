@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { dhcpMetadataSubnets } from '../../datapath-spec.js';
 import { networkFixture, portFixture } from '../../testing/datapath-fixtures.js';
 import { dnsmasqArgs, dnsmasqFiles, hostsFile, optionsFile } from './dnsmasq-config.js';
 
@@ -37,10 +38,15 @@ test('options carry the router, DNS servers and host routes with the default rou
   ]);
 });
 
-test('with metadata, each IPv4 subnet routes 169.254.169.254 through the DHCP port, and the default route stays', () => {
+test("the guests of the subnets served metadata here get 169.254.169.254 through the DHCP port, the default route staying; a routed subnet's go by their router", () => {
   const tag = `tag:subnet-${subnet.id}`;
-  const lines = optionsFile(network.spec, true).trim().split('\n');
+  const lines = optionsFile(network.spec, dhcpMetadataSubnets(network.spec, false)).trim().split('\n');
   assert.ok(lines.includes(`${tag},option:classless-static-route,169.254.169.254/32,10.203.1.2,0.0.0.0/0,10.203.1.1`));
   assert.ok(lines.includes(`${tag},249,169.254.169.254/32,10.203.1.2,0.0.0.0/0,10.203.1.1`));
   assert.ok(!optionsFile(network.spec).includes('169.254.169.254'), 'no metadata route without the proxy');
+  const routed = { ...network.spec, subnets: [{ ...subnet, isolated: false }] };
+  assert.deepEqual(dhcpMetadataSubnets(routed, false), []);
+  assert.deepEqual(optionsFile(routed, dhcpMetadataSubnets(routed, false)).trim().split('\n'), [`${tag},option:dns-server,192.0.2.53,192.0.2.54`, `${tag},option:router,10.203.1.1`]);
+  // force_metadata: the DHCP namespace serves the routed subnet too.
+  assert.ok(optionsFile(routed, dhcpMetadataSubnets(routed, true)).includes(`${tag},option:classless-static-route,169.254.169.254/32,10.203.1.2,0.0.0.0/0,10.203.1.1`));
 });

@@ -6,6 +6,7 @@
  * by subnet. Pure functions of the specs, so they are tested without a kernel.
  */
 import type { NetworkSpec, PortSpec, SubnetSpec } from '../../datapath-spec.js';
+import { METADATA_CIDR } from '../metadata/metadata-proxy.js';
 import { ipv4Netmask, parseCidr } from '../../cidr.js';
 
 export const DHCP_DOMAIN = 'openstacklocal';
@@ -75,16 +76,14 @@ export function hostsFile(network: NetworkSpec, ports: Iterable<PortSpec>): stri
   return lines.sort().join('\n') + '\n';
 }
 
-/** The metadata service's address, reached through the DHCP namespace's proxy. */
-const METADATA_CIDR = '169.254.169.254/32';
-
 /**
  * Per subnet: its router (the gateway), DNS servers and host routes (RFC 3442 and Microsoft's 249).
- * With `metadata`, every IPv4 subnet's guests also get a route to 169.254.169.254 through the
- * DHCP port's address on that subnet (Neutron's force_metadata: the proxy in the DHCP namespace
- * answers whether or not a router serves the subnet).
+ * The guests of `metadataSubnets` (see dhcpMetadataSubnets) also get a route to 169.254.169.254
+ * through the DHCP port's address on their subnet, where the DHCP namespace's proxy answers; the
+ * others reach it by their default route, through their router's namespace.
  */
-export function optionsFile(network: NetworkSpec, metadata = false): string {
+export function optionsFile(network: NetworkSpec, metadataSubnets: readonly SubnetSpec[] = []): string {
+  const metadata = new Set(metadataSubnets.map((subnet) => subnet.id));
   const lines: string[] = [];
   for (const subnet of dhcpSubnets(network)) {
     const prefix = `tag:${tag(subnet)}`;
@@ -95,7 +94,7 @@ export function optionsFile(network: NetworkSpec, metadata = false): string {
     if (subnet.dns_nameservers.length > 0) lines.push(`${prefix},option:dns-server,${subnet.dns_nameservers.join(',')}`);
     const routes = subnet.host_routes.filter((route) => parseCidr(route.destination).family === 4).map((route) => `${route.destination},${route.nexthop}`);
     const dhcpAddress = network.dhcp_port?.fixed_ips.find((ip) => ip.subnet_id === subnet.id)?.ip_address;
-    if (metadata && dhcpAddress !== undefined) routes.push(`${METADATA_CIDR},${dhcpAddress}`);
+    if (metadata.has(subnet.id) && dhcpAddress !== undefined) routes.push(`${METADATA_CIDR},${dhcpAddress}`);
     // A client given classless routes ignores the router option, so the default route joins them.
     if (routes.length > 0 && subnet.gateway_ip !== null) routes.push(`0.0.0.0/0,${subnet.gateway_ip}`);
     if (routes.length > 0) {

@@ -3,13 +3,16 @@
  * (only there: the host's own forwarding is left as it is), a `qr-` end per interface on that
  * subnet's bridge holding the gateway address, a `qg-` end on the external network's bridge
  * holding the gateway address and the floating IPs, and its NAT in nftables in the namespace.
+ * With metadata on, the namespace's proxy serves 169.254.169.254 to the router's subnets (Neutron
+ * runs one per router from the L3 agent; the DHCP namespaces then serve only isolated subnets).
  * The external bridge is a bridge like any other: nothing enslaves it to a host interface.
  */
 import { onSubnet } from '../../cidr.js';
 import type { FloatingIpSpec, RouterSpec } from '../../datapath-spec.js';
-import { bridgeName, routerGatewayDevice, routerInterfaceDevice, routerNamespace, tapName } from '../../device-names.js';
+import { bridgeName, ROUTER_GATEWAY_PREFIX, ROUTER_INTERFACE_PREFIX, routerGatewayDevice, routerInterfaceDevice, routerNamespace, tapName } from '../../device-names.js';
 import { ip, run, tryRun } from '../exec.js';
 import { attach, ensureVethPair } from '../links.js';
+import type { MetadataProxies } from '../metadata/metadata-proxy.js';
 import { deleteNamespace, ensureNamespace, namespaceSysctl, setDeviceAddresses } from '../namespaces.js';
 import { routerNatTable } from './router-nat.js';
 
@@ -30,8 +33,11 @@ async function devicesIn(namespace: string, prefix: string): Promise<string[]> {
 export class Routers {
   private readonly floatingIps = new Map<string, readonly FloatingIpSpec[]>();
 
-  /** `mtuOf` gives the MTU of a wired network's bridge. */
-  constructor(private readonly mtuOf: (networkId: string) => number) {}
+  /** `mtuOf` gives the MTU of a wired network's bridge; with `metadata`, each router runs a metadata proxy. */
+  constructor(
+    private readonly mtuOf: (networkId: string) => number,
+    private readonly metadata?: MetadataProxies,
+  ) {}
 
   async ensure(router: RouterSpec): Promise<void> {
     const namespace = routerNamespace(router.id);
@@ -47,7 +53,7 @@ export class Routers {
     }
     const wanted = new Set(ends.map((end) => end.device));
     // Deleting the namespace end of a veth deletes its bridge end too.
-    for (const device of [...(await devicesIn(namespace, 'qr-')), ...(await devicesIn(namespace, 'qg-'))]) {
+    for (const device of [...(await devicesIn(namespace, ROUTER_INTERFACE_PREFIX)), ...(await devicesIn(namespace, ROUTER_GATEWAY_PREFIX))]) {
       if (!wanted.has(device)) await ip('-n', namespace, 'link', 'del', 'dev', device);
     }
     for (const end of ends) {
@@ -59,7 +65,13 @@ export class Routers {
     }
     if (gateway?.gateway_ip != null) await ip('-n', namespace, 'route', 'replace', 'default', 'via', gateway.gateway_ip);
     else await tryRun('ip', ['-n', namespace, 'route', 'del', 'default']);
-    await run('nft', ['-f', '-'], { namespace, input: routerNatTable(router, fips) });
+    // The redirect and the proxy port's guard are in force before the proxy listens.
+    await run('nft', ['-f', '-'], { namespace, input: routerNatTable(router, fips, this.metadata !== undefined) });
+    await this.metadata?.ensure({ kind: 'router', id: router.id, namespace });
+  }
+
+  async servesMetadata(routerId: string): Promise<boolean> {
+    return (await this.metadata?.running(routerId)) === true;
   }
 
   async setFloatingIps(router: RouterSpec, floatingIps: readonly FloatingIpSpec[]): Promise<void> {
@@ -74,8 +86,9 @@ export class Routers {
     }
   }
 
-  /** Deleting the namespace takes its ends, their veth peers and its NAT table with it. */
+  /** The proxy ends first (a process inside keeps a namespace alive); deleting the namespace takes its ends, their veth peers and its NAT table with it. */
   async remove(routerId: string): Promise<void> {
+    await this.metadata?.remove(routerId);
     await deleteNamespace(routerNamespace(routerId));
     this.floatingIps.delete(routerId);
   }

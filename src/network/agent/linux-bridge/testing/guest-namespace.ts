@@ -53,6 +53,10 @@ export interface GuestNamespace {
   serveTcpOnce(port: number): Promise<() => Promise<void>>;
   /** Whether a TCP connection to the address and port opens within 2 s. */
   connectTcp(address: string, port: number): Promise<boolean>;
+  /** Answers every UDP datagram on the port with itself until stopped; `received()` counts them so far. */
+  echoUdp(port: number): Promise<{ received(): number; stop(): Promise<void> }>;
+  /** Sends one UDP datagram from the source port (so a test chooses the whole flow) and tells whether its answer came within 1.5 s. */
+  sendUdp(address: string, port: number, sourcePort: number): Promise<boolean>;
   exec(command: string, args: readonly string[]): Promise<string>;
   dispose(): Promise<void>;
 }
@@ -116,6 +120,27 @@ export async function guestNamespace(port: Pick<PortSpec, 'id' | 'mac_address'>,
       };
     },
     connectTcp: (address, port) => tryRun('busybox', ['nc', '-w', '2', address, String(port)], { namespace }),
+    async echoUdp(port) {
+      // busybox nc has no UDP: Node's dgram, run inside the namespace.
+      const script = `const s = require('dgram').createSocket('udp4'); s.on('message', (m, r) => { console.log('got'); s.send(m, r.port, r.address); }); s.bind(${port}, () => console.log('ready'));`;
+      const server = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let output = '';
+      server.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      for (let waited = 0; waited < 5000 && !output.includes('ready'); waited += 20) await sleep(20);
+      return {
+        received: () => output.split('\n').filter((line) => line === 'got').length,
+        async stop() {
+          if (server.exitCode !== null || server.signalCode !== null) return;
+          const exited = once(server, 'exit');
+          server.kill('SIGTERM');
+          await exited;
+        },
+      };
+    },
+    async sendUdp(address, port, sourcePort) {
+      const script = `const s = require('dgram').createSocket('udp4'); setTimeout(() => { console.log('none'); process.exit(0); }, 1500); s.on('message', () => { console.log('reply'); process.exit(0); }); s.bind(${sourcePort}, () => s.send('probe', ${port}, '${address}'));`;
+      return (await run(process.execPath, ['-e', script], { namespace })).trim() === 'reply';
+    },
     exec: (command, args) => run(command, args, { namespace }),
     async dispose() {
       // The veth pair goes with the namespace.
