@@ -1,18 +1,20 @@
 #!/usr/bin/python3
 """The Tempest ratchet: listed tests must keep passing; tests that start passing get listed.
 
-    ratchet.py include-list LISTS                  every listed id as an anchored include-list regex
-    ratchet.py retry-list LISTS FIRST.subunit      the listed ids that did not pass, as include-list regexes
-    ratchet.py verdict LISTS FIRST.subunit [RETRY.subunit]
+    ratchet.py include-list LISTS SUITES                  every listed id of SUITES as an anchored include-list regex
+    ratchet.py retry-list LISTS SUITES FIRST.subunit      the listed ids of SUITES that did not pass, likewise
+    ratchet.py verdict LISTS SUITES FIRST.subunit [RETRY.subunit]
     ratchet.py add LISTS RUN1.subunit RUN2.subunit [...]
 
-LISTS is scripts/tempest/passing/: one file per suite (compute.txt, identity.txt, image.txt, and
-network.txt and volume.txt, which only `add` writes: CI's ratchet does not check them yet), one
-test id per line without Tempest's `[id-…]` attributes, `#` comments allowed. `verdict` names every
-listed test that passed in neither run (failed, skipped, or not run because its class failed to
-set up) and exits 1 if there is one; it also prints the tests that passed but are not listed.
-`add` lists the tests that passed in every given run (run them separately: a test goes in only
-after passing twice).
+LISTS is scripts/tempest/passing/: one file per suite (compute.txt, identity.txt, image.txt,
+network.txt, volume.txt), one test id per line without Tempest's `[id-…]` attributes, `#` comments
+allowed. SUITES is a comma-separated subset of those suites: run-tempest.sh --ratchet checks
+compute, identity and image against one cloud and network and volume against a second one
+(docs/TEMPEST.md, "The ratchet"). `verdict` names every listed test of SUITES that passed in
+neither run (failed, skipped, or not run because its class failed to set up) and exits 1 if there
+is one; it also prints the tests of SUITES that passed but are not listed. `add` lists the tests
+that passed in every given run, in every suite (run them separately: a test goes in only after
+passing twice).
 """
 import os
 import re
@@ -24,11 +26,6 @@ SUITES = {
     'compute': ('tempest.api.compute.',),
     'identity': ('tempest.api.identity.v3.', 'tempest.api.identity.admin.v3.'),
     'image': ('tempest.api.image.v2.',),
-}
-# Suites that run only with run-tempest.sh --services (docs/TEMPEST.md): `add` keeps their lists,
-# but include-list, retry-list and verdict leave them out until they move into SUITES (and the
-# --ratchet regex turns their services on).
-UNRATCHETED_SUITES = {
     'network': ('tempest.api.network.',),
     'volume': ('tempest.api.volume.',),
 }
@@ -46,8 +43,16 @@ def read_list(path):
         return [line.split('#')[0].strip() for line in handle if line.split('#')[0].strip()]
 
 
-def listed_ids(lists_dir):
-    return {test_id for suite in SUITES for test_id in read_list(list_path(lists_dir, suite))}
+def parse_suites(arg):
+    suites = arg.split(',')
+    unknown = [suite for suite in suites if suite not in SUITES]
+    if unknown:
+        sys.exit(f'ratchet: unknown suite {", ".join(unknown)} (one of {", ".join(SUITES)})')
+    return suites
+
+
+def listed_ids(lists_dir, suites):
+    return {test_id for suite in suites for test_id in read_list(list_path(lists_dir, suite))}
 
 
 def suite_of(test_id):
@@ -88,20 +93,21 @@ class Outcome:
         return f'{status}: {self.cause[test_id]}'
 
 
-def not_passed(lists_dir, first):
+def not_passed(lists_dir, suites, first):
     outcome = Outcome([first])
-    return sorted(test_id for test_id in listed_ids(lists_dir) if not outcome.passed(test_id))
+    return sorted(test_id for test_id in listed_ids(lists_dir, suites) if not outcome.passed(test_id))
 
 
-def verdict(lists_dir, runs):
+def verdict(lists_dir, suites, runs):
     first = Outcome(runs[:1])
     final = Outcome(runs)
-    listed = listed_ids(lists_dir)
+    listed = listed_ids(lists_dir, suites)
     failed = sorted(test_id for test_id in listed if not first.passed(test_id) and not final.passed(test_id))
     flaky = sorted(test_id for test_id in listed if not first.passed(test_id) and final.passed(test_id))
-    unlisted = sorted(test_id for test_id in final.status if final.passed(test_id) and test_id not in listed and suite_of(test_id))
+    unlisted = sorted(test_id for test_id in final.status
+                      if final.passed(test_id) and test_id not in listed and suite_of(test_id) in suites)
 
-    print(f'ratchet: {len(listed)} listed tests; {len(flaky)} passed only on retry; {len(failed)} failed twice')
+    print(f'ratchet: {"/".join(suites)}: {len(listed)} listed tests; {len(flaky)} passed only on retry; {len(failed)} failed twice')
     for test_id in flaky:
         print(f'ratchet: passed on retry: {test_id} (first run {first.why_not(test_id)[:200]})')
     if unlisted:
@@ -117,7 +123,7 @@ def verdict(lists_dir, runs):
 def add(lists_dir, runs):
     outcomes = [Outcome([run]) for run in runs]
     passing = set.intersection(*({t for t in outcome.status if outcome.passed(t)} for outcome in outcomes))
-    for suite, prefixes in {**SUITES, **UNRATCHETED_SUITES}.items():
+    for suite, prefixes in SUITES.items():
         path = list_path(lists_dir, suite)
         current = read_list(path)
         header = []
@@ -137,17 +143,20 @@ def add(lists_dir, runs):
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
-    command, lists_dir, runs = argv[0], argv[1], argv[2:]
-    if command == 'include-list':
-        sys.stdout.writelines(include_regex(t) + '\n' for t in sorted(listed_ids(lists_dir)))
+    command, lists_dir, rest = argv[0], argv[1], argv[2:]
+    if command == 'add' and len(rest) >= 2:
+        return add(lists_dir, rest)
+    if not rest:
+        sys.exit(__doc__)
+    suites, runs = parse_suites(rest[0]), rest[1:]
+    if command == 'include-list' and not runs:
+        sys.stdout.writelines(include_regex(t) + '\n' for t in sorted(listed_ids(lists_dir, suites)))
         return 0
     if command == 'retry-list' and len(runs) == 1:
-        sys.stdout.writelines(include_regex(t) + '\n' for t in not_passed(lists_dir, runs[0]))
+        sys.stdout.writelines(include_regex(t) + '\n' for t in not_passed(lists_dir, suites, runs[0]))
         return 0
     if command == 'verdict' and 1 <= len(runs) <= 2:
-        return verdict(lists_dir, runs)
-    if command == 'add' and len(runs) >= 2:
-        return add(lists_dir, runs)
+        return verdict(lists_dir, suites, runs)
     sys.exit(__doc__)
 
 
