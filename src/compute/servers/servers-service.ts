@@ -142,6 +142,8 @@ export class ServersService {
       quotas: deps.quotas,
       availabilityZones: deps.availabilityZones,
       zoneOfHost: async (host) => (await deps.stores.aggregates.zonesOfHost(host))[0] ?? DEFAULT_ZONE,
+      blockDevices: deps.stores.blockDevices,
+      ...(deps.volumes === undefined ? {} : { volumes: deps.volumes }),
     });
     this.tags = new ServerTags(this.store, this.#now);
     const deleteHooks: DeleteHooks = {
