@@ -361,10 +361,10 @@ export class QemuDriver implements ComputeDriver {
         await createOverlay(base.path, base.format, dir.rescueDisk, base.virtualSize);
         reverter.add(() => rm(dir.rescueDisk, { force: true }));
         const own = instanceDefinition(instance, dir, this.accelerator);
-        const rescue: VmDefinition = {
-          ...own,
-          disks: [{ id: 'rescue0', path: dir.rescueDisk, format: 'qcow2', serial: null, readOnly: false }, ...own.disks],
-        };
+        const rescueDisk = { id: 'rescue0', path: dir.rescueDisk, format: 'qcow2', serial: null, readOnly: false } as const;
+        const rescue: VmDefinition = isStableDeviceRescue(options.rescueImage)
+          ? { ...own, stableRescueDisk: rescueDisk }
+          : { ...own, disks: [rescueDisk, ...own.disks] };
         await writeDefinition(dir.rescueDefinition, rescue);
         reverter.add(() => rm(dir.rescueDefinition, { force: true }));
         await this.#guests.kill(instance.uuid);
@@ -626,3 +626,15 @@ export class QemuDriver implements ComputeDriver {
 
 }
 
+/**
+ * Nova's check_hw_rescue_props: a rescue image that names its rescue bus or device asks for a
+ * stable device rescue. This driver attaches every disk as virtio-blk: another bus or device is refused.
+ */
+function isStableDeviceRescue(image: ImageMeta): boolean {
+  const { hw_rescue_bus: bus, hw_rescue_device: device } = image.properties;
+  if (bus === undefined && device === undefined) return false;
+  if ((bus ?? 'virtio') !== 'virtio' || (device ?? 'disk') !== 'disk') {
+    throw new Error(`Rescue device ${device ?? 'disk'} on bus ${bus ?? 'virtio'} is not supported by this driver: only a virtio disk`);
+  }
+  return true;
+}

@@ -68,8 +68,10 @@ export interface VmDefinition {
   readonly memoryMb: number;
   /** Local disk the flavor claims (root + ephemeral + swap), for the resource audit. */
   readonly localGb: number;
-  /** In boot order: the first disk is the one the BIOS boots. */
+  /** In boot order: the first disk is the one the BIOS boots, unless there is a stable-device rescue disk. */
   readonly disks: readonly DiskDefinition[];
+  /** A stable-device rescue's disk: after every other device (their addresses stay), and the one booted. */
+  readonly stableRescueDisk?: DiskDefinition;
   /** Attached volumes, in attachment order. */
   readonly volumes: readonly VolumeDefinition[];
   /** In port order. A definition written before NICs existed has none (readDefinition fills in []). */
