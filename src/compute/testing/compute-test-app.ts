@@ -222,7 +222,8 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
         uploadImageData: async (_context, id, data) => {
           const found = recorded.snapshots.get(id);
           if (found === undefined) throw new NotFound(`No image found with ID ${id}`);
-          const size = (await data.toArray()).reduce((total: number, chunk: Buffer) => total + chunk.length, 0);
+          let size = 0;
+          for await (const chunk of data as AsyncIterable<Buffer>) size += chunk.length;
           const uploaded = { ...found, status: 'active' as const, size };
           recorded.snapshots.set(id, uploaded);
           return uploaded;
