@@ -355,6 +355,7 @@ export class QemuDriver implements ComputeDriver {
     if (await exists(dir.rescueDefinition)) throw new InstanceInvalidState(instance.uuid, 'rescue', 'rescued');
     const state = await this.#guests.powerState(instance.uuid);
     if (state !== PowerState.RUNNING && state !== PowerState.SHUTDOWN) throw new InstanceInvalidState(instance.uuid, 'rescue', state);
+    const stableDevice = isStableDeviceRescue(options.rescueImage);
     await failing('rescue', instance, () =>
       Reverter.run(async (reverter) => {
         const base = await this.#baseImages.get(options.rescueImage);
@@ -362,7 +363,7 @@ export class QemuDriver implements ComputeDriver {
         reverter.add(() => rm(dir.rescueDisk, { force: true }));
         const own = instanceDefinition(instance, dir, this.accelerator);
         const rescueDisk = { id: 'rescue0', path: dir.rescueDisk, format: 'qcow2', serial: null, readOnly: false } as const;
-        const rescue: VmDefinition = isStableDeviceRescue(options.rescueImage)
+        const rescue: VmDefinition = stableDevice
           ? { ...own, stableRescueDisk: rescueDisk }
           : { ...own, disks: [rescueDisk, ...own.disks] };
         await writeDefinition(dir.rescueDefinition, rescue);
