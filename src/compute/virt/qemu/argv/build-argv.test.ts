@@ -87,6 +87,12 @@ test('a stable-device rescue disk comes after the disks, NICs and volumes, which
   ]);
 });
 
+test('a multiattach volume is shared for writing (share-rw), so a second guest may open it too', () => {
+  const disk = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: '01234567-89ab-cdef-0123-456789abcdef', readOnly: false, shared: true } as const;
+  const argv = buildQemuArgv({ ...DEFINITION, volumes: [{ volumeId: disk.serial, mountpoint: '/dev/vdb', disk }] }, PATHS, BOOT);
+  assert.equal(argv.at(-1), 'virtio-blk-pci,drive=v0123456789abcdef,id=v0123456789abcdef-dev,serial=01234567-89ab-cdef-0123-456789abcdef,share-rw=on');
+});
+
 test('attached volumes follow the disks, their serial the volume id', () => {
   const disk = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: '01234567-89ab-cdef-0123-456789abcdef', readOnly: false } as const;
   const argv = buildQemuArgv({ ...DEFINITION, volumes: [{ volumeId: disk.serial, mountpoint: '/dev/vdb', disk }] }, PATHS, BOOT);

@@ -26,7 +26,7 @@ function diskArgs(disk: DiskDefinition, boots: boolean): string[] {
     '-blockdev',
     `driver=${disk.format},file=${disk.id}-file,node-name=${disk.id}${readOnly}`,
     '-device',
-    `virtio-blk-pci,drive=${disk.id},id=${disk.id}-dev${disk.serial === null ? '' : `,serial=${value(disk.serial)}`}${boots ? ',bootindex=0' : ''}`,
+    `virtio-blk-pci,drive=${disk.id},id=${disk.id}-dev${disk.serial === null ? '' : `,serial=${value(disk.serial)}`}${disk.shared === true ? ',share-rw=on' : ''}${boots ? ',bootindex=0' : ''}`,
   ];
 }
 

@@ -22,6 +22,8 @@ export interface DiskDefinition {
   /** What the guest reads in /sys/block/vdX/serial (Nova puts the volume id there). */
   readonly serial: string | null;
   readonly readOnly: boolean;
+  /** A multiattach volume: other guests write it too (share-rw, so QEMU's image lock lets them). */
+  readonly shared?: boolean;
 }
 
 /** An NBD export a disk is read and written through (a volume on another host). */
