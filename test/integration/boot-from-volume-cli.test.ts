@@ -8,7 +8,8 @@ import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud } from '../sup
 // --driver qemu`: `server create --boot-from-volume` makes the root volume from the image on the
 // compute host and a real TCG guest boots from it as vda; the volume outlives its server
 // (delete_on_termination false, the CLI's default) and `server create --volume` boots it again;
-// `server image create` of a volume-backed server and a boot from that image; 2.87's rescue.
+// `server image create` of a volume-backed server and a boot from that image; 2.87's rescue;
+// a multiattach volume in two guests.
 const skip = qemuCliUnavailable();
 
 type Row = Record<string, unknown>;
@@ -91,6 +92,23 @@ describe('boot from volume with QEMU guests through the openstack CLI', { skip }
     await cloud.ok(['server', 'unrescue', 'bfv-b']);
     await cloud.waitForStatus('bfv-b', 'ACTIVE');
     assert.match((await cloud.nextBoot('bfv-b')).line, /disks=vda /);
+
+    // Multiattach (2.60): a volume of a type with multiattach="<is> True" in both guests at once;
+    // what one writes the other reads (QEMU opens it with share-rw in both).
+    await cloud.ok(['volume', 'type', 'create', '--property', 'multiattach=<is> True', 'bfv-shared']);
+    const shared = await openstackJson<Row>(cloud.admin, ['volume', 'create', '--size', '1', '--type', 'bfv-shared', 'bfv-shared']);
+    const sharedId = String(shared['id']);
+    await cloud.waitForVolumeStatus(sharedId, 'available');
+    for (const server of ['bfv-b', 'bfv-c']) await cloud.ok(['--os-compute-api-version', '2.60', 'server', 'add', 'volume', server, sharedId]);
+    const sharedInUse = await cloud.waitForVolumeStatus(sharedId, 'in-use');
+    assert.equal(sharedInUse['multiattach'], true);
+    const serials = async (server: string) => cloud.inGuest(server, 'for d in /sys/block/vd*; do cat $d/serial; echo; done');
+    for (const server of ['bfv-b', 'bfv-c']) {
+      for (let tries = 0; tries < 60 && !(await serials(server)).includes(sharedId.slice(0, 20)); tries += 1) await delay(1000);
+    }
+    const device = async (server: string) => (await cloud.inGuest(server, `grep -l ${sharedId.slice(0, 20)} /sys/block/vd*/serial | cut -d/ -f4`)).trim().split('\n').at(-1) ?? '';
+    await cloud.inGuest('bfv-b', `echo shared-by-two | dd of=/dev/${await device('bfv-b')} bs=512 conv=sync,fsync oflag=direct`);
+    assert.match(await cloud.inGuest('bfv-c', `dd if=/dev/${await device('bfv-c')} iflag=direct bs=512 count=1 2>/dev/null | head -c 13`), /shared-by-two/);
   });
 
   test('a blank volume without a size is Nova’s 400 and no server is made', async () => {
