@@ -160,3 +160,61 @@ describe('boot from volume on the real workers', () => {
       }
     }, 2));
 });
+
+describe('snapshot of a volume-backed server on the real workers', () => {
+  test('createImage snapshots its volumes into an image of no data that maps them; a server booted from the image gets their bytes', () =>
+    withVolumeCloud('sqlite', (volumes) =>
+      withCloud(
+        1,
+        async (cloud) => {
+          await ensureDefaultFlavors(new FlavorStore(cloud.db));
+          const servers = serversOf(cloud, undefined, volumes.images);
+          const uuid = await bootFromVolume(servers, 'original', { sourceType: 'blank', volumeSize: 1, deleteOnTermination: true });
+          await waitFor(cloud.db, uuid, 'active', null, 30_000);
+          const [root] = await new BlockDeviceStore(cloud.db).ofInstance(uuid);
+          const volumeId = root?.volumeId ?? '';
+          // What the guest wrote to its root disk (the fake driver writes nothing itself).
+          const data = randomBytes(4096);
+          await writeFile(volumes.volumePath(volumeId), data, { flag: 'r+' });
+
+          const context = { ...MEMBER, requestId: newRequestId() };
+          const image = await runWithContext(context, async () => servers.snapshots.createImage(context, await servers.get(context, uuid), 'golden', { purpose: 'test' }, false));
+          assert.deepEqual([image.status, image.size, image.disk_format, image.container_format], ['active', 0, 'qcow2', 'bare']);
+          const { block_device_mapping: mapping, ...properties } = image.properties;
+          assert.deepEqual(
+            { ...properties, user_id: undefined },
+            { purpose: 'test', bdm_v2: 'True', root_device_name: '/dev/vda', image_type: 'snapshot', instance_uuid: uuid, base_image_ref: '', user_id: undefined },
+          );
+          const [item, ...others] = JSON.parse(mapping ?? '[]') as Json[];
+          assert.deepEqual(others, []);
+          const snapshotId = String(item?.['snapshot_id']);
+          assert.deepEqual(
+            { ...item, snapshot_id: undefined },
+            {
+              source_type: 'snapshot', destination_type: 'volume', snapshot_id: undefined, volume_id: null, image_id: null, boot_index: 0, device_name: '/dev/vda',
+              volume_size: 1, delete_on_termination: true, disk_bus: 'virtio', device_type: 'disk', guest_format: null, no_device: null, tag: null, volume_type: null,
+            },
+          );
+          const snapshot = (await volumes.settle(`/snapshots/${snapshotId}`, MEMBER)).json['snapshot'] as Json;
+          assert.deepEqual([snapshot['status'], snapshot['volume_id'], snapshot['name']], ['available', volumeId, 'snapshot for golden']);
+          assert.equal((await instance(cloud.db, uuid)).task_state, null, 'no task state: the snapshot is made in the request');
+          const actions = await tables(cloud.db).selectFrom('compute_instance_actions').select('action').where('instance_uuid', '=', uuid).execute();
+          assert.ok(actions.some((action) => action.action === 'createImage'));
+
+          // Booting from the image makes the root volume from the snapshot.
+          const copy = await runWithContext(context, async () => {
+            const created = await servers.create(context, { name: 'copy', imageRef: image.id, flavorRef: '1', networks: 'none', minCount: 1, maxCount: 1, hints: {} });
+            return created.servers[0]?.row.uuid ?? '';
+          });
+          await waitFor(cloud.db, copy, 'active', null, 30_000);
+          const [copyRoot] = await new BlockDeviceStore(cloud.db).ofInstance(copy);
+          assert.deepEqual([copyRoot?.sourceType, copyRoot?.snapshotId, copyRoot?.bootIndex], ['snapshot', snapshotId, 0]);
+          assert.notEqual(copyRoot?.volumeId, volumeId);
+          assert.equal(cloud.driver('compute-1').inspect(copy)?.rootVolumeId, copyRoot?.volumeId);
+          assert.deepEqual((await readFile(volumes.volumePath(copyRoot?.volumeId ?? ''))).subarray(0, data.length), data);
+        },
+        undefined,
+        { volumes: inProcessVolumes(volumes) },
+      ),
+    ));
+});

@@ -76,6 +76,7 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:servers:stop', PROJECT_MEMBER_OR_ADMIN, 'Stop a server.'),
   rule('os_compute_api:servers:reboot', PROJECT_MEMBER_OR_ADMIN, 'Reboot a server.'),
   rule('os_compute_api:servers:create_image', PROJECT_MEMBER_OR_ADMIN, 'Create an image from a server.'),
+  rule('os_compute_api:servers:create_image:allow_volume_backed', PROJECT_MEMBER_OR_ADMIN, 'Create an image from a volume-backed server.'),
   rule('os_compute_api:os-shelve:shelve', PROJECT_MEMBER_OR_ADMIN, 'Shelve a server.'),
   rule('os_compute_api:os-shelve:unshelve', PROJECT_MEMBER_OR_ADMIN, 'Unshelve (restore) a shelved server.'),
   rule('os_compute_api:os-shelve:unshelve_to_host', ADMIN, 'Unshelve a shelved-offloaded server to a given host (2.91).'),

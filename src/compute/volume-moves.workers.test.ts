@@ -185,3 +185,39 @@ describe('a volume-backed server with an attached volume moves on the workers', 
       await assertMappingsHold(moving);
     }));
 });
+
+describe('multiattach on the real workers', () => {
+  test('a volume of a multiattach type goes to two servers from 2.60, each connection marked shared; before 2.60 it is Nova’s 400', () =>
+    withVolumeBackedServer(1, async ({ cloud, volumes, servers, uuid }) => {
+      const type = await volumes.call('POST', '/types', { body: { volume_type: { name: 'multiattach' } }, as: ADMIN });
+      const typeId = String((type.json['volume_type'] as Json)['id']);
+      assert.equal((await volumes.call('POST', `/types/${typeId}/extra_specs`, { body: { extra_specs: { multiattach: '<is> True' } }, as: ADMIN })).status, 200);
+      const sharedId = await volumes.availableVolume({ size: 1, volume_type: 'multiattach' }, MEMBER);
+      assert.equal((await volumeOf(volumes, sharedId))['multiattach'], true);
+
+      const second = await runWithContext(as(MEMBER), async () => {
+        const context = as(MEMBER);
+        const blockDevices = [{ uuid: null, sourceType: 'blank' as const, bootIndex: 0, volumeSize: 1, deleteOnTermination: true, deviceName: null, tag: null }];
+        const created = await servers.create(context, { name: 'second', imageRef: '', blockDevices, flavorRef: '1', networks: 'none', minCount: 1, maxCount: 1, hints: {} });
+        return created.servers[0]?.row.uuid ?? '';
+      });
+      await waitFor(cloud.db, second, 'active', null, 30_000);
+      await assert.rejects(
+        act(servers, MEMBER, uuid, (context, server) => servers.volumeAttachments.attach(context, server, { volumeId: sharedId, multiattachAllowed: false })),
+        /Multiattach volumes are only supported starting with compute API version 2.60/,
+      );
+      for (const server of [uuid, second]) {
+        await act(servers, MEMBER, server, (context, shown) => servers.volumeAttachments.attach(context, shown, { volumeId: sharedId, multiattachAllowed: true }));
+        await eventually(async () => assert.ok(cloud.driver('compute-1').inspect(server)?.volumeIds.includes(sharedId)), 30_000);
+      }
+      await eventually(async () => {
+        const shown = await volumeOf(volumes, sharedId);
+        assert.equal(shown['status'], 'in-use');
+        assert.deepEqual((shown['attachments'] as Json[]).map((attachment) => attachment['server_id']).sort(), [uuid, second].sort());
+      }, 30_000);
+      for (const server of [uuid, second]) {
+        const mapping = (await new BlockDeviceStore(cloud.db).ofInstance(server)).find((bdm) => bdm.volumeId === sharedId);
+        assert.equal(mapping?.connectionInfo?.['multiattach'], true, 'the hypervisor is told other guests write the volume too');
+      }
+    }));
+});

@@ -12,7 +12,7 @@ import { currentContext, newAdminContext, type RequestContext } from '../../comm
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { AgentBlockDevice, AgentInstance } from '../conductor/rpc-api.js';
-import { agentVolumeOf, volumeConnectionOf } from '../volumes/block-device.js';
+import { agentVolumeOf, markMultiattach, volumeConnectionOf } from '../volumes/block-device.js';
 import { hostConnector } from '../volumes/host-connector.js';
 import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import type { ComputeManagerDeps } from './operations/operation-context.js';
@@ -37,8 +37,9 @@ async function connectHere(deps: ComputeManagerDeps, volumes: ComputeVolumeApi, 
   if (volumeConnectionOf(attachment.connection_info) === null) {
     throw new Error(`Volume ${mapping.volumeId ?? '-'}: this host cannot use the connection ${String(attachment.connection_info['driver_volume_type'])}`);
   }
-  const connected = { ...mapping, attachmentId, connectionInfo: attachment.connection_info };
-  await deps.conductor.blockDeviceSave({ id: mapping.id, changes: { attachmentId, connectionInfo: attachment.connection_info } });
+  const connectionInfo = markMultiattach(attachment.connection_info, mapping.connectionInfo?.['multiattach'] === true);
+  const connected = { ...mapping, attachmentId, connectionInfo };
+  await deps.conductor.blockDeviceSave({ id: mapping.id, changes: { attachmentId, connectionInfo } });
   return connected;
 }
 

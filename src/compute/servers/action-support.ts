@@ -112,15 +112,6 @@ export function isVolumeBacked(server: Server): boolean {
   return server.row.image_ref === '';
 }
 
-/**
- * A volume-backed server refuses what this cloud cannot do with a root volume — snapshot, shelve,
- * rebuild and rescue — with a 409 naming why, where Nova would do them. (Resize, cold and live
- * migration and evacuation move it: its volumes follow the guest.)
- */
-export function requireImageBacked(server: Server, action: string): void {
-  if (isVolumeBacked(server)) throw new Conflict(`Cannot '${action}' instance ${server.row.uuid} while it is volume-backed: this cloud does not support it`);
-}
-
 /** The server's host; a server never scheduled has none and is not ready for host actions (409). */
 export function hostOf(server: Server): string {
   if (server.row.host === null) throw new Conflict(`Instance ${server.row.uuid} is not ready`);

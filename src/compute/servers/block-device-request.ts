@@ -120,6 +120,47 @@ export function requestedBlockDevices(
     .flatMap((item) => fromV2(item, imageSpecified) ?? []);
 }
 
+/** An item of an image's `block_device_mapping` property (bdm_v2): the v2 fields with the source's id by its own name. */
+interface ImageBlockDeviceItem extends Omit<BlockDeviceV2Item, 'uuid'> {
+  readonly snapshot_id?: string | null;
+  readonly volume_id?: string | null;
+  readonly image_id?: string | null;
+}
+
+/**
+ * Nova's _get_image_defined_bdms for an image whose `block_device_mapping` is in the v2 format
+ * (`bdm_v2`), as a volume-backed server's snapshot image has it. Legacy image mappings (no
+ * bdm_v2) are not read: no image made here has them.
+ */
+export function imageDefinedBlockDevices(properties: Readonly<Record<string, string>>): RequestedBlockDevice[] {
+  const mapping = properties['block_device_mapping'];
+  if (mapping === undefined || !['true', '1', 'yes', 'on'].includes((properties['bdm_v2'] ?? '').toLowerCase())) return [];
+  let items: unknown;
+  try {
+    items = JSON.parse(mapping);
+  } catch {
+    throw invalidFormat("the image's block_device_mapping is not JSON.");
+  }
+  if (!Array.isArray(items)) throw invalidFormat("the image's block_device_mapping is not a list.");
+  return (items as ImageBlockDeviceItem[])
+    .filter((item) => item.no_device === undefined || item.no_device === null || item.no_device === false)
+    .flatMap(({ snapshot_id: snapshotId, volume_id: volumeId, image_id: imageId, ...item }) => {
+      const uuid = snapshotId ?? volumeId ?? imageId ?? undefined;
+      return fromV2({ ...item, ...(uuid === undefined ? {} : { uuid }) }, false) ?? [];
+    });
+}
+
+/**
+ * Nova's _check_and_transform_bdm merge: the request's mappings override the image's of the same
+ * device name; when the image brings the root disk, the request's image-to-volume root is dropped.
+ */
+export function withImageDefined(requested: readonly RequestedBlockDevice[], fromImage: readonly RequestedBlockDevice[]): RequestedBlockDevice[] {
+  if (fromImage.length === 0) return [...requested];
+  const own = rootBlockDevice(fromImage) === undefined ? requested : requested.filter((device) => !(device.bootIndex === 0 && device.sourceType === 'image'));
+  const names = new Set(own.flatMap((device) => (device.deviceName === null ? [] : [device.deviceName])));
+  return [...own, ...fromImage.filter((device) => device.deviceName === null || !names.has(device.deviceName))];
+}
+
 /** The mapping the guest boots from, if the server is volume-backed. */
 export function rootBlockDevice(devices: readonly RequestedBlockDevice[]): RequestedBlockDevice | undefined {
   return devices.find((device) => device.bootIndex === 0);

@@ -27,6 +27,7 @@ import { validateNetworks } from './validate-networks.js';
 import type { BlockDeviceStore } from '../db/bdm-store.js';
 import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import { ROOT_DEVICE_NAME, validateBlockDevices, type ValidBlockDevice } from './validate-block-devices.js';
+import { imageDefinedBlockDevices, withImageDefined } from './block-device-request.js';
 
 /** The image service as compute uses it (in-process): NotFound for images the caller may not see. */
 export interface ImageLookup {
@@ -72,8 +73,11 @@ export async function createServers(deps: CreateServersDeps, context: RequestCon
   const projectId = context.projectId ?? '';
   const userId = context.userId ?? '';
   const flavor = await findFlavor(deps, context, request.flavorRef);
-  const blockDevices = await validateBlockDevices(deps, context, request, flavor);
-  const image = blockDevices.volumeBacked ? blockDevices.rootImage : await findImage(deps, context, request.imageRef);
+  const bootImage = request.imageRef === '' ? undefined : await findImage(deps, context, request.imageRef);
+  // A volume-backed server's snapshot image maps the volume snapshots the new server's volumes are made from.
+  const requestedDevices = withImageDefined(request.blockDevices ?? [], bootImage === undefined ? [] : imageDefinedBlockDevices(bootImage.properties));
+  const blockDevices = await validateBlockDevices(deps, context, { ...request, blockDevices: requestedDevices }, flavor);
+  const image = blockDevices.volumeBacked ? (blockDevices.rootImage ?? bootImage) : bootImage;
   if (!blockDevices.volumeBacked) {
     checkImageFitsFlavor(image as ImageRef, flavor);
     // Nova's guard against a large image filling a host through a flavor that sets no disk size.

@@ -4,7 +4,7 @@ import type { AgentCastVerb } from '../agent/rpc-api.js';
 import type { ExpectedState } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
+import { hostOf, isVolumeBacked, type ActionSupport } from './action-support.js';
 import { generatePassword } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import { rebuildServer, type RebuildDeps, type RebuildRequest } from './rebuild-server.js';
@@ -71,15 +71,13 @@ export class GuestActions {
   async rescue(context: RequestContext, server: Server, request: RescueRequest): Promise<string> {
     const uuid = server.row.uuid;
     await this.support.guard(context, server, 'rescue', RESCUE_FROM);
-    requireImageBacked(server, 'rescue');
     const host = hostOf(server);
     const requested = request.rescueImageRef === undefined ? undefined : await this.#rescueImage(context, request.rescueImageRef, true);
-    if (rootVolume(await this.deps.blockDevices.ofInstance(uuid)) !== undefined) {
-      const image = requested ?? (await this.#rescueImage(context, server.row.image_ref, false));
-      // Nova's allow_bfv_rescue: 2.87 and a stable-device rescue image; then the host needs COMPUTE_RESCUE_BFV, which none here has.
+    if (isVolumeBacked(server) || rootVolume(await this.deps.blockDevices.ofInstance(uuid)) !== undefined) {
+      const image = requested ?? (server.row.image_ref === '' ? undefined : await this.#rescueImage(context, server.row.image_ref, false));
+      // Nova's allow_bfv_rescue: 2.87 and a stable-device rescue image (every driver here has COMPUTE_RESCUE_BFV).
       const stableDevice = image !== undefined && 'hw_rescue_bus' in image.properties && 'hw_rescue_device' in image.properties;
-      const reason = request.allowVolumeBacked === true && stableDevice ? 'Host unable to rescue a volume-backed instance' : 'Cannot rescue a volume-backed instance';
-      throw new BadRequest(`Instance ${uuid} cannot be rescued: ${reason}`);
+      if (request.allowVolumeBacked !== true || !stableDevice) throw new BadRequest(`Instance ${uuid} cannot be rescued: Cannot rescue a volume-backed instance`);
     }
     const password = request.adminPass ?? generatePassword();
     await this.support.transition(context, server, 'rescue', RESCUE_FROM, { task_state: TaskState.RESCUING });

@@ -6,7 +6,7 @@ import type { QuotaManager } from '../quotas/quota-manager.js';
 import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, requireImageBacked, type ActionSupport } from './action-support.js';
+import { hostOf, isVolumeBacked, type ActionSupport } from './action-support.js';
 import { checkImageFitsFlavor, checkMetadataQuota, checkUserData, findKey, generatePassword, type ImageLookup } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import type { BlockDeviceStore } from '../db/bdm-store.js';
@@ -21,7 +21,7 @@ const REBUILD_FROM: ExpectedState = { vmState: [VmState.ACTIVE, VmState.STOPPED,
 
 export interface RebuildDeps {
   readonly images: ImageLookup;
-  /** Whether a server is volume-backed (rescue and rebuild refuse what they cannot do to one). */
+  /** Whether a server is volume-backed (rescue and rebuild treat one apart). */
   readonly blockDevices: BlockDeviceStore;
   readonly keypairs: KeyPairManager;
   readonly quotas: QuotaManager;
@@ -61,7 +61,6 @@ export interface RebuildRequest {
 export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, context: RequestContext, server: Server, request: RebuildRequest): Promise<string> {
   const { uuid, project_id: projectId } = server.row;
   await support.guard(context, server, 'rebuild', REBUILD_FROM);
-  requireImageBacked(server, 'rebuild');
   const host = hostOf(server);
   const image = await findRebuildImage(deps, context, request.imageRef);
   await checkVolumeBacked(deps, server, image.id, request.reimageBootVolume ?? false);
@@ -84,13 +83,14 @@ export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, c
 }
 
 /**
- * A volume-backed server keeps its root volume's image before 2.93: a new one is Nova's 400. From
- * 2.93 Nova's compute reimages the root volume through Cinder (volume API 3.68) on every rebuild of
- * one; this cloud's volume service has no reimage, so that is a 409 that says so, not a rebuild
- * that cannot happen.
+ * A volume-backed server keeps its root volume's image before 2.93: any image is Nova's 400 (such a
+ * server has no image of its own to rebuild with again). From 2.93 Nova's compute reimages the
+ * root volume through Cinder's os-reimage (volume API 3.68); this cloud's volume API stops at
+ * 3.55, so that is a 409 that says so, not a rebuild that cannot happen.
  */
 async function checkVolumeBacked(deps: RebuildDeps, server: Server, imageId: string, reimageBootVolume: boolean): Promise<void> {
-  if (rootVolume(await deps.blockDevices.ofInstance(server.row.uuid)) === undefined) return;
+  // Nova's is_volume_backed_instance: no image of its own, or a root disk that is a volume.
+  if (!isVolumeBacked(server) && rootVolume(await deps.blockDevices.ofInstance(server.row.uuid)) === undefined) return;
   if (reimageBootVolume) throw new Conflict('Rebuilding a volume-backed server reimages its root volume, which this cloud\'s volume service does not offer.');
   if (imageId !== server.row.image_ref) throw new BadRequest(`Image ${imageId} is unacceptable: Unable to rebuild with a different image for a volume-backed server.`);
 }

@@ -30,6 +30,7 @@ async function service(db: Database): Promise<{ servers: ServersService; quotas:
     images: {
       getImageForCompute: async () => IMAGE,
       createSnapshotImage: async () => IMAGE,
+      uploadImageData: async () => IMAGE,
       delete: async () => undefined,
     },
     consoleAuth: new ConsoleAuth(stores.consoleTokens, { tokenTtlSeconds: 600, novncBaseUrl: () => 'http://cloud.test/novnc/vnc_lite.html' }),

@@ -144,6 +144,8 @@ export class ServersService {
       quotas: deps.quotas,
       availabilityZones: deps.availabilityZones,
       zoneOfHost: this.#zoneOfHost,
+      blockDevices: deps.stores.blockDevices,
+      ...(deps.volumes === undefined ? {} : { volumes: deps.volumes }),
     });
     this.tags = new ServerTags(this.store, this.#now);
     const deleteHooks: DeleteHooks = {

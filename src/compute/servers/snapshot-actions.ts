@@ -13,11 +13,14 @@ import { singleInstanceSpec, type RequestSpec } from '../scheduler/request-spec.
 import type { ExpectedState, InstanceChanges } from '../db/instance-state-compare-and-set.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { hostOf, isVolumeBacked, requireImageBacked, type ActionSupport } from './action-support.js';
+import { hostOf, isVolumeBacked, type ActionSupport } from './action-support.js';
 import type { AvailabilityZoneNames } from './create-servers.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
 import type { Server } from './server.js';
 import { createSnapshotRecord, discardSnapshotRecord, type ServerImageApi } from './snapshot-image.js';
+import { snapshotVolumeBacked } from './volume-backed-snapshot.js';
+import type { BlockDeviceStore } from '../db/bdm-store.js';
+import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 
 export interface SnapshotActionsDeps {
   readonly support: ActionSupport;
@@ -26,6 +29,8 @@ export interface SnapshotActionsDeps {
   readonly availabilityZones: AvailabilityZoneNames;
   /** The availability zone a compute host is in (its aggregates', else the default). */
   readonly zoneOfHost: (host: string) => Promise<string>;
+  readonly blockDevices: BlockDeviceStore;
+  readonly volumes?: ComputeVolumeApi;
 }
 
 /** Where an offloaded server is unshelved to: 2.77's zone (2.91: null unpins it) and 2.91's host (an admin's). */
@@ -57,11 +62,19 @@ export class SnapshotActions {
 
   /**
    * createImage: the snapshot image, queued, with the instance's properties; the agent uploads
-   * into it. Before 2.39 the metadata counts against the metadata_items quota.
+   * into it. Before 2.39 the metadata counts against the metadata_items quota. A volume-backed
+   * server's snapshot is its volumes' (volume-backed-snapshot.ts), made here with no task state
+   * (Nova's snapshot_volume_backed takes no lock either).
    */
   async createImage(context: RequestContext, server: Server, name: string, metadata: Readonly<Record<string, string>>, checkQuota: boolean): Promise<ImageRef> {
+    if (isVolumeBacked(server)) {
+      // The driver makes no part of it: only the state is checked.
+      await this.deps.support.requireState(server, 'createImage', SNAPSHOT_FROM);
+      if (checkQuota) await checkImageMetadataQuota(this.deps.quotas, context, metadata);
+      await this.deps.support.record(context, server.row.uuid, InstanceActionName.CREATE_IMAGE);
+      return snapshotVolumeBacked(this.deps, context, server, name, metadata);
+    }
     await this.deps.support.guard(context, server, 'createImage', SNAPSHOT_FROM);
-    requireImageBacked(server, 'createImage');
     const host = hostOf(server);
     if (checkQuota) await checkImageMetadataQuota(this.deps.quotas, context, metadata);
     const image = await createSnapshotRecord(this.deps.images, context, server, name, metadata);

@@ -4,6 +4,7 @@
  * server's project, with the instance's image properties inherited and image_type, instance_uuid,
  * base_image_ref, user_id added; min_disk at least the flavor's root disk.
  */
+import type { Readable } from 'node:stream';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { NimbusError } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
@@ -16,6 +17,8 @@ const LOG = getLogger('nimbus.compute.api');
 /** The image service as the servers API uses it: look-ups for create, snapshot records for createImage and shelve. */
 export interface ServerImageApi extends ImageLookup {
   createSnapshotImage(context: RequestContext, spec: SnapshotSpec): Promise<ImageRef>;
+  /** A volume-backed server's snapshot image is activated with no data. */
+  uploadImageData(context: RequestContext, id: string, data: Readable): Promise<ImageRef>;
   delete(context: RequestContext, id: string): Promise<void>;
 }
 
@@ -76,6 +79,8 @@ export async function discardSnapshotRecord(images: ServerImageApi, context: Req
 }
 
 async function baseImageOf(images: ImageLookup, context: RequestContext, imageRef: string): Promise<ImageRef | undefined> {
+  // A volume-backed server has no image of its own to inherit from.
+  if (imageRef === '') return undefined;
   try {
     return await images.getImageForCompute(context, imageRef);
   } catch (error) {

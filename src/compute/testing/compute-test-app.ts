@@ -219,6 +219,15 @@ export async function withComputeApp(fn: (harness: Harness) => Promise<void>, op
           recorded.snapshots.set(created.id, created);
           return created;
         },
+        uploadImageData: async (_context, id, data) => {
+          const found = recorded.snapshots.get(id);
+          if (found === undefined) throw new NotFound(`No image found with ID ${id}`);
+          let size = 0;
+          for await (const chunk of data as AsyncIterable<Buffer>) size += chunk.length;
+          const uploaded = { ...found, status: 'active' as const, size };
+          recorded.snapshots.set(id, uploaded);
+          return uploaded;
+        },
         delete: async (_context, id) => {
           recorded.deletedImages.push(id);
           recorded.snapshots.delete(id);

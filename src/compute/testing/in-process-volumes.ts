@@ -2,11 +2,13 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import type { VolumeCloud } from '../../volume/testing/volume-cloud.js';
 import type { VolumeAttachmentRecord } from '../../volume/volumes/attachment.js';
-import type { CinderAttachment, CinderVolume, ComputeVolumeApi } from '../volumes/volume-api.js';
+import type { Snapshot } from '../../volume/volumes/volume.js';
+import type { CinderAttachment, CinderSnapshot, CinderVolume, ComputeVolumeApi } from '../volumes/volume-api.js';
 
 export function inProcessVolumes(cloud: VolumeCloud): ComputeVolumeApi {
   const { volumes, snapshots, attachments } = cloud.core;
   const asAttachment = (record: VolumeAttachmentRecord): CinderAttachment => ({ id: record.id, status: record.status, connection_info: record.connectionInfo ?? {} });
+  const asSnapshot = (snapshot: Snapshot): CinderSnapshot => ({ id: snapshot.id, status: snapshot.status, size: snapshot.size, volume_id: snapshot.volumeId });
   const asVolume = async (context: RequestContext, id: string): Promise<CinderVolume> => {
     const volume = await volumes.get(context, id);
     const attached = (await attachments.ofVolumes([id])).get(id) ?? [];
@@ -14,6 +16,7 @@ export function inProcessVolumes(cloud: VolumeCloud): ComputeVolumeApi {
       id,
       status: volume.status,
       size: volume.size,
+      description: volume.description,
       availability_zone: volume.availabilityZone,
       multiattach: volume.multiattach,
       bootable: String(volume.bootable),
@@ -22,10 +25,8 @@ export function inProcessVolumes(cloud: VolumeCloud): ComputeVolumeApi {
   };
   return {
     get: asVolume,
-    getSnapshot: async (context, id) => {
-      const snapshot = await snapshots.get(context, id);
-      return { id: snapshot.id, status: snapshot.status, size: snapshot.size, volume_id: snapshot.volumeId };
-    },
+    getSnapshot: async (context, id) => asSnapshot(await snapshots.get(context, id)),
+    createSnapshotForce: async (context, volumeId, name, description) => asSnapshot(await snapshots.create(context, { volumeId, name, description, force: true })),
     attachmentCreate: async (context, volumeId, instanceUuid) => asAttachment(await attachments.create(context, { volumeId, instanceUuid })),
     attachmentUpdate: async (context, id, connector) => asAttachment(await attachments.update(context, id, { ...connector })),
     attachmentComplete: (context, id) => attachments.complete(context, id),

@@ -73,18 +73,19 @@ export const images: ComputeImageSource = {
 const serverImages: ServerImageApi = {
   getImageForCompute: (context, id) => images.getImageForCompute(context, id),
   createSnapshotImage: async (context, spec) => ({ ...(await images.getImageForCompute(context, randomUUID())), name: spec.name, status: 'queued' }),
+  uploadImageData: async (context, id) => ({ ...(await images.getImageForCompute(context, id)), status: 'active', size: 0 }),
   delete: (context, id) => images.delete(context, id),
 };
 
-/** The servers API's logic over the cloud's database, casting to its real workers (and checking ports with `network`). */
-export function serversOf(cloud: Cloud, network?: NeutronApi): ServersService {
+/** The servers API's logic over the cloud's database, casting to its real workers (and checking ports with `network`; snapshots into `images`). */
+export function serversOf(cloud: Cloud, network?: NeutronApi, images: ServerImageApi = serverImages): ServersService {
   const stores = createComputeStores(cloud.db);
   const quotas = new QuotaManager(stores.quotas, stores.usage);
   return new ServersService({
     ...(network === undefined ? {} : { network }),
     stores,
     flavors: stores.flavors,
-    images: serverImages,
+    images,
     keypairs: new KeyPairManager(stores.keypairs, (project) => quotas.keyPairLimit(project)),
     quotas,
     computeTaskApi: cloud.workers.computeTaskApi,

@@ -33,7 +33,12 @@ export interface PowerOffOptions {
 export type RebootType = 'soft' | 'hard';
 
 export interface RescueOptions {
-  /** The image the rescue boot runs; the guest's own disk is attached as its second disk. */
+  /**
+   * The image the rescue boot runs. The guest's own disks are attached after it, or, when the
+   * image names its rescue device (2.87's hw_rescue_bus / hw_rescue_device: a stable device
+   * rescue, the only one a volume-backed guest has), the rescue disk goes after the guest's disks,
+   * which keep their addresses, and is booted first.
+   */
   readonly rescueImage: ImageMeta;
   readonly adminPassword: string | null;
 }

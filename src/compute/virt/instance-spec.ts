@@ -51,8 +51,11 @@ export interface VifSpec {
   readonly fixedIps: readonly FixedIp[];
 }
 
-/** How the hypervisor reaches a volume (Cinder's connection_info, one variant per transport). */
-export type VolumeConnection =
+/**
+ * How the hypervisor reaches a volume (Cinder's connection_info, one variant per transport);
+ * `multiattach`: other guests write the volume too (Nova stashes it in the connection_info).
+ */
+export type VolumeConnection = { readonly multiattach?: boolean } & (
   | { readonly driverVolumeType: 'file'; readonly path: string }
   | {
       readonly driverVolumeType: 'nbd';
@@ -67,7 +70,8 @@ export type VolumeConnection =
       readonly targetPortal: string;
       readonly targetIqn: string;
       readonly targetLun: number;
-    };
+    }
+);
 
 /** A volume attached to the guest at a device name. */
 export interface VolumeAttachment {

@@ -44,19 +44,28 @@ export interface AgentVolume {
 export function volumeConnectionOf(connectionInfo: Readonly<Record<string, unknown>> | null): VolumeConnection | null {
   if (connectionInfo === null) return null;
   const data = (connectionInfo['data'] ?? {}) as Record<string, unknown>;
+  const shared = connectionInfo['multiattach'] === true ? { multiattach: true } : {};
   switch (connectionInfo['driver_volume_type']) {
     case 'file':
     case 'local':
-      return typeof data['device_path'] === 'string' ? { driverVolumeType: 'file', path: data['device_path'] } : null;
+      return typeof data['device_path'] === 'string' ? { driverVolumeType: 'file', path: data['device_path'], ...shared } : null;
     case 'nbd': {
       if (typeof data['host'] !== 'string' || typeof data['port'] !== 'number' || typeof data['export_name'] !== 'string') return null;
       const { psk_identity: identity, psk_key: key } = data;
       const psk = typeof identity === 'string' && typeof key === 'string' ? { psk: { identity, key } } : {};
-      return { driverVolumeType: 'nbd', host: data['host'], port: data['port'], exportName: data['export_name'], ...psk };
+      return { driverVolumeType: 'nbd', host: data['host'], port: data['port'], exportName: data['export_name'], ...psk, ...shared };
     }
     default:
       return null;
   }
+}
+
+/**
+ * Nova's _volume_attach: the connection_info of a multiattach volume is marked so (the hypervisor
+ * then lets other guests write it too); a move keeps the mark its previous connection had.
+ */
+export function markMultiattach(connectionInfo: Readonly<Record<string, unknown>>, multiattach: boolean): Readonly<Record<string, unknown>> {
+  return multiattach ? { ...connectionInfo, multiattach: true } : connectionInfo;
 }
 
 /** A volume's mapping as the agent and the driver see the volume. */

@@ -75,6 +75,11 @@ export class CinderClient implements ComputeVolumeApi {
     return ((await this.#json(context, 'POST', '/volumes', body, 'Creating a volume')) as { volume: CinderVolume }).volume;
   }
 
+  async createSnapshotForce(context: RequestContext, volumeId: string, name: string, description: string | null): Promise<CinderSnapshot> {
+    const body = { snapshot: { volume_id: volumeId, force: true, name, description } };
+    return ((await this.#json(context, 'POST', '/snapshots', body, `Snapshotting volume ${volumeId}`)) as { snapshot: CinderSnapshot }).snapshot;
+  }
+
   async delete(context: RequestContext, volumeId: string): Promise<void> {
     await this.#json(context, 'DELETE', `/volumes/${encodeURIComponent(volumeId)}`, undefined, `Deleting volume ${volumeId}`).catch(ignoreNotFound);
   }

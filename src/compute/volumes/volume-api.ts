@@ -6,6 +6,7 @@ export interface CinderVolume {
   readonly id: string;
   readonly status: string;
   readonly size: number;
+  readonly description: string | null;
   readonly availability_zone: string;
   readonly multiattach: boolean;
   readonly bootable: string;
@@ -64,6 +65,8 @@ export interface ComputeVolumeApi {
   beginDetaching(context: RequestContext, volumeId: string): Promise<void>;
   rollDetaching(context: RequestContext, volumeId: string): Promise<void>;
   create(context: RequestContext, volume: NewVolume): Promise<CinderVolume>;
+  /** Snapshots the volume, in use or not (Nova's create_snapshot_force). */
+  createSnapshotForce(context: RequestContext, volumeId: string, name: string, description: string | null): Promise<CinderSnapshot>;
   /** Deletes the volume; one already gone is not an error. */
   delete(context: RequestContext, volumeId: string): Promise<void>;
 }

@@ -137,5 +137,9 @@ describe('image data limits', () => {
       assert.deepEqual(snapshot.properties, { base_image_ref: 'base-1', image_type: 'snapshot', instance_uuid: 'inst-1' });
       assert.equal((await images.uploadImageData(OWNER, snapshot.id, Readable.from([QCOW2]))).status, 'active');
       assert.equal((await images.getImageForCompute(OWNER, snapshot.id)).size, QCOW2.length);
+      // A volume-backed server's snapshot has no data: an empty upload activates it, with no format to check.
+      const empty = await images.createSnapshotImage(OWNER, { name: 'volume-backed', instanceUuid: 'inst-2' });
+      const active = await images.uploadImageData(OWNER, empty.id, Readable.from([]));
+      assert.deepEqual([active.status, active.size, active.virtual_size, active.disk_format], ['active', 0, 0, 'qcow2']);
     }));
 });

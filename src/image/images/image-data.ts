@@ -32,6 +32,10 @@ export async function checkImageData(formats: FormatChecks, id: string, diskForm
   return inspection;
 }
 
+function emptyData(format: DiskFormat): InspectionResult {
+  return { format, virtualSize: 0, safetyProblems: [] };
+}
+
 /** Glance's 410 when the image went away while its data streamed in. */
 class Gone extends NimbusError {
   constructor(message: string) {
@@ -69,7 +73,8 @@ export class ImageData {
     let committed = false;
     try {
       staged = await backend.store.stage(id, data, { maxBytes: allowance.maxBytes });
-      const inspection = await checkImageData(this.formats, id, diskFormat, staged.path);
+      // No bytes have no format to check: Nova activates a volume-backed server's snapshot image so.
+      const inspection = staged.size === 0 ? emptyData(diskFormat) : await checkImageData(this.formats, id, diskFormat, staged.path);
       await staged.commit();
       committed = true;
       await this.records.addLocation(id, backend.id);

@@ -137,7 +137,8 @@ export class VolumeService {
       availabilityZone: zone,
       volumeTypeId: type.id,
       bootable: false,
-      multiattach: request.multiattach ?? false,
+      // Cinder's _is_multiattach: the type's extra spec; the request's own flag is the deprecated way.
+      multiattach: request.multiattach === true || type.extraSpecs['multiattach'] === '<is> True',
       snapshotId: snapshot?.id ?? null,
       sourceVolid: source?.id ?? null,
       metadata: request.metadata ?? {},

@@ -12,7 +12,7 @@ import type { AgentInstance } from '../../conductor/rpc-api.js';
 import { DeviceNotFound } from '../../virt/errors.js';
 
 const GIB = 1024 ** 3;
-import { volumeConnectionOf } from '../../volumes/block-device.js';
+import { markMultiattach, volumeConnectionOf } from '../../volumes/block-device.js';
 import { hostConnector } from '../../volumes/host-connector.js';
 import type { ComputeVolumeApi } from '../../volumes/volume-api.js';
 import { guestRef } from '../guest-spec.js';
@@ -35,12 +35,14 @@ async function attachVolume({ deps }: OperationContext, instance: AgentInstance,
   const context = contextOf();
   let plugged = false;
   try {
+    const { multiattach } = await volumes.get(context, args.volumeId);
     const attachment = await volumes.attachmentUpdate(context, args.attachmentId, hostConnector(deps.host, args.mountpoint));
-    const connection = volumeConnectionOf(attachment.connection_info);
+    const connectionInfo = markMultiattach(attachment.connection_info, multiattach);
+    const connection = volumeConnectionOf(connectionInfo);
     if (connection === null) throw new Error(`Volume ${args.volumeId}: this host cannot use the connection ${String(attachment.connection_info['driver_volume_type'])}`);
     await deps.driver.attachVolume(guestRef(instance), { volumeId: args.volumeId, mountpoint: args.mountpoint, connection });
     plugged = true;
-    await deps.conductor.blockDeviceUpdate({ instanceUuid: instance.uuid, volumeId: args.volumeId, connectionInfo: attachment.connection_info });
+    await deps.conductor.blockDeviceUpdate({ instanceUuid: instance.uuid, volumeId: args.volumeId, connectionInfo });
     await volumes.attachmentComplete(context, args.attachmentId);
     LOG.info(`Attached volume ${args.volumeId} at ${args.mountpoint}`, { instance: instance.uuid });
   } catch (error) {

@@ -131,14 +131,17 @@ describe('boot from volume: the servers API over a real volume service', () => {
       ),
     ));
 
-  test('a volume-backed server refuses snapshot, rebuild and rescue with a 409; resize, the moves and shelve (offloaded at once) go ahead', () =>
+  test('a volume-backed server refuses rebuild with another image and rescue with Nova’s 400; resize, the moves and shelve (offloaded at once) go ahead', () =>
     withComputeApp(async ({ call, db, recorded }) => {
       const server = await insertInstance(db, 'demo', { image_ref: '' });
-      const refused: Json[] = [{ createImage: { name: 'snap' } }, { rebuild: { imageRef: IMAGE_ID } }, { rescue: null }];
-      for (const action of refused) {
+      const refused: [Json, RegExp][] = [
+        [{ rebuild: { imageRef: IMAGE_ID } }, /Unable to rebuild with a different image for a volume-backed server/],
+        [{ rescue: null }, /Cannot rescue a volume-backed instance/],
+      ];
+      for (const [action, message] of refused) {
         const reply = await call('POST', `/servers/${server}/action`, { body: action, as: ADMIN, version: '2.30' });
-        assert.equal(reply.status, 409, JSON.stringify(action));
-        assert.match(String((reply.json['conflictingRequest'] as Json)['message']), /while it is volume-backed/);
+        assert.equal(reply.status, 400, JSON.stringify(action));
+        assert.match(String((reply.json['badRequest'] as Json)['message']), message);
       }
       // Its root disk is a volume: the new flavor's disk does not matter (to 0 GB too) and none is claimed for it.
       assert.equal((await call('POST', '/flavors', { body: { flavor: { name: 'diskless', id: 'diskless', ram: 128, vcpus: 1, disk: 0 } }, as: ADMIN })).status, 200);

@@ -13,6 +13,7 @@ import { BIG_IMAGE_ID, IMAGE_ID, withComputeApp, type Call, type CallOptions } f
 import { UsageStore } from '../../db/usage-store.js';
 import { seedHosts } from '../../admin/testing/admin-fixtures.js';
 import { QuotaStore } from '../../db/quota-store.js';
+import { BlockDeviceStore } from '../../db/bdm-store.js';
 
 const DEMO = memberOf('demo');
 const OTHER = memberOf('other');
@@ -275,6 +276,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
         quotas: new QuotaManager(new QuotaStore(db), new UsageStore(db)),
         availabilityZones: async () => ['nova'],
         zoneOfHost: async () => 'nova',
+        blockDevices: new BlockDeviceStore(db),
         images: {
           getImageForCompute: async () => {
             throw new NotFound('gone');
@@ -282,6 +284,9 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
           createSnapshotImage: async (context) => {
             await servers.actions.stop(context, await servers.get(context, id));
             return { id: 'raced-image' } as ImageRef;
+          },
+          uploadImageData: async () => {
+            throw new Error('no upload: the image-backed snapshot is the agent’s');
           },
           delete: async (_context, imageId) => void deleted.push(imageId),
         },

@@ -127,7 +127,7 @@ describe('compute routes: microversions 2.81 to 2.93', () => {
       assert.deepEqual(after, { 'hw:cpu_policy': 'dedicated' }, 'a refused update changes nothing');
     }));
 
-  test('2.87 and 2.93: rescue and rebuild of a volume-backed server say what this cloud cannot do, and change nothing', () =>
+  test('2.87 and 2.93: a volume-backed server rescues from 2.87 with a stable-device rescue image; a refused rescue or rebuild changes nothing', () =>
     withComputeApp(async ({ call, db, recorded }) => {
       const id = await insertInstance(db, 'demo');
       await rootOnVolume(db, id);
@@ -139,9 +139,6 @@ describe('compute routes: microversions 2.81 to 2.93', () => {
       const before = await act({ rescue: { rescue_image_ref: stable.id } }, '2.86');
       assert.equal(before.status, 400);
       assert.match(JSON.stringify(before.json), /Cannot rescue a volume-backed instance/);
-      const stableRescue = await act({ rescue: { rescue_image_ref: stable.id } }, '2.87');
-      assert.equal(stableRescue.status, 400);
-      assert.match(JSON.stringify(stableRescue.json), /Host unable to rescue a volume-backed instance/);
       assert.match(JSON.stringify((await act({ rescue: null }, '2.87')).json), /Cannot rescue a volume-backed instance/);
 
       const newImage = await act({ rebuild: { imageRef: stable.id } }, '2.92');
@@ -153,6 +150,9 @@ describe('compute routes: microversions 2.81 to 2.93', () => {
       const row = await db.kysely.withTables<ComputeTables>().selectFrom('compute_instances').select(['task_state', 'vm_state', 'image_ref']).where('uuid', '=', id).executeTakeFirstOrThrow();
       assert.deepEqual(row, { task_state: null, vm_state: 'active', image_ref: imageBefore });
       assert.deepEqual(recorded.agent, []);
+      const stableRescue = await act({ rescue: { rescue_image_ref: stable.id, adminPass: 'rescue-pw' } }, '2.87');
+      assert.deepEqual([stableRescue.status, stableRescue.json], [200, { adminPass: 'rescue-pw' }]);
+      assert.deepEqual(recorded.agent, [{ verb: 'rescue_instance', host: 'compute-1', args: { instanceUuid: id, rescuePassword: 'rescue-pw', rescueImageRef: stable.id } }]);
       // An image-backed server still rescues at 2.87.
       const imageBacked = await insertInstance(db, 'demo');
       assert.equal((await call('POST', `/servers/${imageBacked}/action`, { body: { rescue: null }, as: DEMO, version: '2.87' })).status, 200);

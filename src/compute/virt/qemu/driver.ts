@@ -355,16 +355,17 @@ export class QemuDriver implements ComputeDriver {
     if (await exists(dir.rescueDefinition)) throw new InstanceInvalidState(instance.uuid, 'rescue', 'rescued');
     const state = await this.#guests.powerState(instance.uuid);
     if (state !== PowerState.RUNNING && state !== PowerState.SHUTDOWN) throw new InstanceInvalidState(instance.uuid, 'rescue', state);
+    const stableDevice = isStableDeviceRescue(options.rescueImage);
     await failing('rescue', instance, () =>
       Reverter.run(async (reverter) => {
         const base = await this.#baseImages.get(options.rescueImage);
         await createOverlay(base.path, base.format, dir.rescueDisk, base.virtualSize);
         reverter.add(() => rm(dir.rescueDisk, { force: true }));
         const own = instanceDefinition(instance, dir, this.accelerator);
-        const rescue: VmDefinition = {
-          ...own,
-          disks: [{ id: 'rescue0', path: dir.rescueDisk, format: 'qcow2', serial: null, readOnly: false }, ...own.disks],
-        };
+        const rescueDisk = { id: 'rescue0', path: dir.rescueDisk, format: 'qcow2', serial: null, readOnly: false } as const;
+        const rescue: VmDefinition = stableDevice
+          ? { ...own, stableRescueDisk: rescueDisk }
+          : { ...own, disks: [rescueDisk, ...own.disks] };
         await writeDefinition(dir.rescueDefinition, rescue);
         reverter.add(() => rm(dir.rescueDefinition, { force: true }));
         await this.#guests.kill(instance.uuid);
@@ -626,3 +627,15 @@ export class QemuDriver implements ComputeDriver {
 
 }
 
+/**
+ * Nova's check_hw_rescue_props: a rescue image that names its rescue bus or device asks for a
+ * stable device rescue. This driver attaches every disk as virtio-blk: another bus or device is refused.
+ */
+function isStableDeviceRescue(image: ImageMeta): boolean {
+  const { hw_rescue_bus: bus, hw_rescue_device: device } = image.properties;
+  if (bus === undefined && device === undefined) return false;
+  if ((bus ?? 'virtio') !== 'virtio' || (device ?? 'disk') !== 'disk') {
+    throw new Error(`Rescue device ${device ?? 'disk'} on bus ${bus ?? 'virtio'} is not supported by this driver: only a virtio disk`);
+  }
+  return true;
+}

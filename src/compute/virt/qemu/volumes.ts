@@ -18,7 +18,7 @@ export function volumeDefinition(attachment: VolumeAttachment, runtimeDir: strin
   const { connection } = attachment;
   // Node names are limited to 31 characters: a prefix of the volume id is unique enough per guest.
   const id = `v${attachment.volumeId.replaceAll('-', '').slice(0, 16)}`;
-  const disk = { id, format: 'raw', serial: attachment.volumeId, readOnly: false } as const;
+  const disk = { id, format: 'raw', serial: attachment.volumeId, readOnly: false, ...(connection.multiattach === true ? { shared: true } : {}) } as const;
   switch (connection.driverVolumeType) {
     case 'file':
       return { volumeId: attachment.volumeId, mountpoint: attachment.mountpoint, disk: { ...disk, path: connection.path } };
@@ -78,7 +78,13 @@ export async function plugVolume(monitor: QmpMonitor, volume: VolumeDefinition):
   try {
     await qmp.blockdevAdd(monitor, { driver: disk.format, 'node-name': disk.id, file: `${disk.id}-file` });
     try {
-      await qmp.deviceAdd(monitor, { driver: 'virtio-blk-pci', id: `${disk.id}-dev`, drive: disk.id, ...(disk.serial === null ? {} : { serial: disk.serial }) });
+      await qmp.deviceAdd(monitor, {
+        driver: 'virtio-blk-pci',
+        id: `${disk.id}-dev`,
+        drive: disk.id,
+        ...(disk.serial === null ? {} : { serial: disk.serial }),
+        ...(disk.shared === true ? { 'share-rw': true } : {}),
+      });
     } catch (error) {
       await qmp.blockdevDel(monitor, disk.id).catch(() => undefined);
       throw error;

@@ -54,7 +54,8 @@ export class FileVolumeDriver implements VolumeDriver {
       thinProvisioning: true,
       snapshotCopyOnWrite: this.#reflinks,
       onlineExtend: true,
-      multiattach: false,
+      // Files several guests on this host open at once (QEMU's share-rw); other hosts reach them over NBD.
+      multiattach: true,
     };
   }
 

@@ -4,6 +4,7 @@ import { BadRequest } from '../../../../common/errors/errors.js';
 import { isValidName } from '../../../../common/http/name-formats.js';
 import { MetadataValue, NonNegativeInteger, NovaMetadata, NovaName } from '../nova-types.js';
 import { versioned } from '../../../../common/http/versioned.js';
+import { isVolumeBacked } from '../../../servers/action-support.js';
 import type { UnshelveTarget } from '../../../servers/snapshot-actions.js';
 import { authorize } from '../route-deps.js';
 import { NoArgs, serverAction } from './server-action.js';
@@ -53,6 +54,7 @@ export const snapshotActions = [
     schema: Type.Object({ name: NovaName, metadata: Type.Optional(NovaMetadata(MetadataValue)) }, { additionalProperties: false }),
     policy: 'os_compute_api:servers:create_image',
     run: async ({ request, context, server, servers, deps, body }) => {
+      if (isVolumeBacked(server)) authorize(deps, request, 'os_compute_api:servers:create_image:allow_volume_backed', { project_id: server.row.project_id, user_id: server.row.user_id });
       // From 2.39 image metadata no longer counts against the metadata_items quota.
       const image = await servers.snapshots.createImage(context, server, body.name, body.metadata ?? {}, !request.microversion.isAtLeast('2.39'));
       // From 2.45 the id comes in the body instead of a Location header.

@@ -68,6 +68,31 @@ test('KVM passes the host CPU through; more disks follow the boot disk with thei
   assert.match(joined, /virtio-blk-pci,drive=disk0,id=disk0-dev,serial=root,,disk$/);
 });
 
+test('a stable-device rescue disk comes after the disks, NICs and volumes, which keep their order, and is the one booted', () => {
+  const volume = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: '01234567-89ab-cdef-0123-456789abcdef', readOnly: false } as const;
+  const argv = buildQemuArgv(
+    {
+      ...DEFINITION,
+      volumes: [{ volumeId: volume.serial, mountpoint: '/dev/vdb', disk: volume }],
+      stableRescueDisk: { id: 'rescue0', path: '/s/i/disk.rescue', format: 'qcow2', serial: null, readOnly: false },
+    },
+    PATHS,
+    BOOT,
+  );
+  const devices = argv.filter((arg) => arg.startsWith('virtio-blk-pci'));
+  assert.deepEqual(devices, [
+    'virtio-blk-pci,drive=disk0,id=disk0-dev',
+    'virtio-blk-pci,drive=v0123456789abcdef,id=v0123456789abcdef-dev,serial=01234567-89ab-cdef-0123-456789abcdef',
+    'virtio-blk-pci,drive=rescue0,id=rescue0-dev,bootindex=0',
+  ]);
+});
+
+test('a multiattach volume is shared for writing (share-rw), so a second guest may open it too', () => {
+  const disk = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: '01234567-89ab-cdef-0123-456789abcdef', readOnly: false, shared: true } as const;
+  const argv = buildQemuArgv({ ...DEFINITION, volumes: [{ volumeId: disk.serial, mountpoint: '/dev/vdb', disk }] }, PATHS, BOOT);
+  assert.equal(argv.at(-1), 'virtio-blk-pci,drive=v0123456789abcdef,id=v0123456789abcdef-dev,serial=01234567-89ab-cdef-0123-456789abcdef,share-rw=on');
+});
+
 test('attached volumes follow the disks, their serial the volume id', () => {
   const disk = { id: 'v0123456789abcdef', path: '/v/volume-1', format: 'raw', serial: '01234567-89ab-cdef-0123-456789abcdef', readOnly: false } as const;
   const argv = buildQemuArgv({ ...DEFINITION, volumes: [{ volumeId: disk.serial, mountpoint: '/dev/vdb', disk }] }, PATHS, BOOT);

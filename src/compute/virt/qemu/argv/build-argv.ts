@@ -19,14 +19,14 @@ function protocolArgs(disk: DiskDefinition, readOnly: string): string[] {
   ];
 }
 
-function diskArgs(disk: DiskDefinition, bootIndex: number): string[] {
+function diskArgs(disk: DiskDefinition, boots: boolean): string[] {
   const readOnly = disk.readOnly ? ',read-only=on' : '';
   return [
     ...protocolArgs(disk, readOnly),
     '-blockdev',
     `driver=${disk.format},file=${disk.id}-file,node-name=${disk.id}${readOnly}`,
     '-device',
-    `virtio-blk-pci,drive=${disk.id},id=${disk.id}-dev${disk.serial === null ? '' : `,serial=${value(disk.serial)}`}${bootIndex === 0 ? ',bootindex=0' : ''}`,
+    `virtio-blk-pci,drive=${disk.id},id=${disk.id}-dev${disk.serial === null ? '' : `,serial=${value(disk.serial)}`}${disk.shared === true ? ',share-rw=on' : ''}${boots ? ',bootindex=0' : ''}`,
   ];
 }
 
@@ -82,11 +82,12 @@ export function buildQemuArgv(definition: VmDefinition, paths: VmRuntimePaths, l
     '-serial',
     'chardev:serial0',
     ...displayArgs(definition, paths),
-    ...definition.disks.flatMap((disk, index) => diskArgs(disk, index)),
+    ...definition.disks.flatMap((disk, index) => diskArgs(disk, index === 0 && definition.stableRescueDisk === undefined)),
     // NICs before volumes: a hot-plugged volume takes the next free PCI slot, which a restart or a
     // migration's destination must give it too.
     ...definition.nics.flatMap(nicArgs),
-    ...definition.volumes.flatMap((volume) => diskArgs(volume.disk, -1)),
+    ...definition.volumes.flatMap((volume) => diskArgs(volume.disk, false)),
+    ...(definition.stableRescueDisk === undefined ? [] : diskArgs(definition.stableRescueDisk, true)),
     ...(launch.startPaused ? ['-S'] : []),
     ...(launch.incoming === null ? [] : ['-incoming', launch.incoming]),
   ];

@@ -22,6 +22,8 @@ export interface DiskDefinition {
   /** What the guest reads in /sys/block/vdX/serial (Nova puts the volume id there). */
   readonly serial: string | null;
   readonly readOnly: boolean;
+  /** A multiattach volume: other guests write it too (share-rw, so QEMU's image lock lets them). */
+  readonly shared?: boolean;
 }
 
 /** An NBD export a disk is read and written through (a volume on another host). */
@@ -68,8 +70,10 @@ export interface VmDefinition {
   readonly memoryMb: number;
   /** Local disk the flavor claims (root + ephemeral + swap), for the resource audit. */
   readonly localGb: number;
-  /** In boot order: the first disk is the one the BIOS boots. */
+  /** In boot order: the first disk is the one the BIOS boots, unless there is a stable-device rescue disk. */
   readonly disks: readonly DiskDefinition[];
+  /** A stable-device rescue's disk: after every other device (their addresses stay), and the one booted. */
+  readonly stableRescueDisk?: DiskDefinition;
   /** Attached volumes, in attachment order. */
   readonly volumes: readonly VolumeDefinition[];
   /** In port order. A definition written before NICs existed has none (readDefinition fills in []). */

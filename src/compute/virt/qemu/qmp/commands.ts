@@ -153,6 +153,7 @@ export type VirtioBlkDevice = {
   readonly id: string;
   readonly drive: string;
   readonly serial?: string;
+  readonly 'share-rw'?: boolean;
 };
 
 export type VirtioNetDevice = {
