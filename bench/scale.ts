@@ -80,6 +80,8 @@ function rabbitmqctl(...args: string[]): string {
 }
 
 async function cleanUp(deployment: Deployment): Promise<void> {
+  // Once: Ctrl-C's clean-up and the run's own `finally` may both come here.
+  if (!deployments.delete(deployment)) return;
   for (const child of deployment.processes) child.child.kill('SIGTERM');
   await Promise.all(
     deployment.processes.map((child) =>
@@ -97,7 +99,6 @@ async function cleanUp(deployment: Deployment): Promise<void> {
     }
   }
   for (const dir of deployment.dirs) rmSync(dir, { recursive: true, force: true });
-  deployments.delete(deployment);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -187,12 +188,13 @@ async function request(cloud: Cloud, method: string, path: string, body?: unknow
   return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Json), ms: performance.now() - started };
 }
 
-/** Waits until the hypervisor list holds `count` hosts (each agent reports its node within a heartbeat). */
+/** Waits until `count` hypervisors are there (each agent reports its node within a heartbeat). */
 async function hostsRegistered(cloud: Cloud, count: number, timeoutMs: number): Promise<number> {
   const started = performance.now();
   for (;;) {
-    const listed = await request(cloud, 'GET', '/compute/v2.1/os-hypervisors');
-    const seen = listed.status === 200 ? (listed.json['hypervisors'] as unknown[]).length : 0;
+    // The statistics' count, not the list: the list is paged at [api] max_limit.
+    const statistics = await request(cloud, 'GET', '/compute/v2.1/os-hypervisors/statistics');
+    const seen = statistics.status === 200 ? Number((statistics.json['hypervisor_statistics'] as Json)['count']) : 0;
     if (seen >= count) return (performance.now() - started) / 1000;
     if (performance.now() - started > timeoutMs) throw new Error(`only ${seen} of ${count} hosts registered`);
     await sleep(1000);
