@@ -23,7 +23,7 @@ export const UP_FLAGS: Readonly<Record<string, FlagSpec>> = {
   datapath: { takesValue: true },
 };
 
-/** Flags of `compute-agent`: `--hosts N` agents compute-1 … compute-N, or one named `--host`. */
+/** Flags of `compute-agent`: `--hosts N` agents compute-1 … compute-N (NAME-1 … NAME-N with `--host NAME`), or one named `--host`. */
 export const COMPUTE_AGENT_FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...CONFIG_FLAGS,
   driver: { takesValue: true },

@@ -6,9 +6,10 @@ Commands:
                         Prints the endpoint and writes DIR/admin-openrc and DIR/clouds.yaml.
   serve SERVICE...      Run only the named services: identity image compute volume network.
                         Serving compute runs its conductor and scheduler; agents run under compute-agent.
-  compute-agent [--driver auto|qemu|fake] [--hosts N | --host NAME]
+  compute-agent [--driver auto|qemu|fake] [--hosts N] [--host NAME]
                         Run compute agents against the conductor and scheduler on the bus (RabbitMQ):
-                        N hosts compute-1 … compute-N, or one named NAME (default: [DEFAULT] host).
+                        N hosts compute-1 … compute-N (NAME-1 … NAME-N with --host NAME), or one
+                        named NAME (default: [DEFAULT] host).
                         Images come over the image API: set [service_user] (or [glance] endpoint_override).
   network-agent [--datapath auto|linux-bridge|fake] [--host NAME]
                         Run the network agent of one host (Linux bridge, DHCP and, on [network] l3_host,

@@ -13,7 +13,7 @@ import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { serviceUserEnv } from '../support/remote-compute-agent.js';
 
 // Issue 5's scaled-out compute: an API node (conductor + scheduler, no agents) and a separate
-// `nimbus compute-agent --hosts 2` process that knows only the bus, on a server database and RabbitMQ.
+// `nimbus compute-agent --hosts 2 --host rack` process (hosts rack-1 and rack-2) that knows only the bus, on a server database and RabbitMQ.
 const rabbitSkip = await rabbitUnavailable();
 const dialect = (await unavailable('postgres')) === false ? 'postgres' : 'mariadb';
 const skip = rabbitSkip || (await unavailable(dialect)) || openstackCliUnavailable();
@@ -55,19 +55,19 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
         // The agents before the conductor: on a fresh vhost the conductor's queue exists only once it
         // runs, so their first pings are lost; they ping again every 10 s (Nova's wait_until_ready)
         // and start once it answers, not after their 60 s RPC timeout.
-        const agents = runNimbus(['compute-agent', '--driver', 'fake', '--hosts', '2'], { ...agentEnv, ...serviceUserEnv(admin) });
+        const agents = runNimbus(['compute-agent', '--driver', 'fake', '--hosts', '2', '--host', 'rack'], { ...agentEnv, ...serviceUserEnv(admin) });
         let node: ReturnType<typeof runNimbus> | undefined;
         try {
           await agents.waitFor(/Timed out waiting for nova-conductor/, 40_000);
           node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
           await node.waitFor(/Serving identity, image, compute at/);
           // Within 40 s, under the 60 s a lost first call would have waited.
-          await agents.waitFor(/Compute agents running for hosts compute-1 … compute-2, driver fake/, 40_000);
+          await agents.waitFor(/Compute agents running for hosts rack-1 … rack-2, driver fake/, 40_000);
           assert.match(agents.output(), /nova-conductor connection established successfully/);
-          assert.ok(existsSync(join(agentDir, 'compute', 'compute-1')) && existsSync(join(agentDir, 'compute', 'compute-2')), 'each host has its state subdir');
+          assert.ok(existsSync(join(agentDir, 'compute', 'rack-1')) && existsSync(join(agentDir, 'compute', 'rack-2')), 'each host has its state subdir');
 
           // Each agent's service row and hypervisor (what the scheduler picks from) follow its start within a heartbeat.
-          const expected = ['nova-compute@compute-1:up', 'nova-compute@compute-2:up', 'nova-conductor@api-node:up', 'nova-scheduler@api-node:up', 'node:compute-1', 'node:compute-2'];
+          const expected = ['nova-compute@rack-1:up', 'nova-compute@rack-2:up', 'nova-conductor@api-node:up', 'nova-scheduler@api-node:up', 'node:rack-1', 'node:rack-2'];
           let rows: string[] = [];
           for (let attempt = 0; attempt < 50 && !isDeepStrictEqual(rows, expected); attempt += 1) {
             if (attempt > 0) await sleep(200);
@@ -119,7 +119,7 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
             server = (await call(`${base}/compute/v2.1/servers/${id}`, { token })).body['server'] as Json;
           }
           assert.equal(server['status'], 'ACTIVE', JSON.stringify(server['fault']));
-          assert.match(String(server['OS-EXT-SRV-ATTR:host']), /^compute-[12]$/);
+          assert.match(String(server['OS-EXT-SRV-ATTR:host']), /^rack-[12]$/);
         } finally {
           agents.child.kill('SIGTERM');
           node?.child.kill('SIGTERM');

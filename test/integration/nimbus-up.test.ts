@@ -88,7 +88,7 @@ describe('nimbus up (all-in-one)', () => {
 
 describe('nimbus start-up errors', () => {
   test('a usage error prints the help and exits 2', async () => {
-    const agentErrors = [['compute-agent', '--hosts', '0'], ['compute-agent', '--hosts', '2', '--host', 'h1'], ['compute-agent', 'extra']];
+    const agentErrors = [['compute-agent', '--hosts', '0'], ['compute-agent', 'extra']];
     for (const args of [['bogus'], ['up', '--bogus'], ['serve'], ['serve', 'teleport'], ['serve', 'compute', '--compute-hosts', '2'], ...agentErrors, []]) {
       const nimbus = runNimbus(args);
       assert.equal(await nimbus.exited(), 2, args.join(' '));

@@ -21,12 +21,15 @@ const LOG = getLogger('nimbus.cli.compute_agent');
 /** Most agents one process runs (`[compute] agents` has the same bound). */
 const MAX_HOSTS = 10_000;
 
-/** `--hosts N` → compute-1 … compute-N; otherwise one agent named `[DEFAULT] host` (`--host NAME`). */
-function hostNames(hostsFlag: string | undefined, host: string): string[] {
+/**
+ * `--hosts N` → compute-1 … compute-N (with `--host NAME`: NAME-1 … NAME-N, so agent processes
+ * side by side name their hosts apart); otherwise one agent named `[DEFAULT] host` (`--host NAME`).
+ */
+function hostNames(hostsFlag: string | undefined, hostFlag: string | undefined, host: string): string[] {
   if (hostsFlag === undefined) return [host];
   const count = Number(hostsFlag);
   if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) throw new UsageError(`--hosts must be an integer from 1 to ${MAX_HOSTS}, got "${hostsFlag}"`);
-  return Array.from({ length: count }, (_, index) => `compute-${index + 1}`);
+  return Array.from({ length: count }, (_, index) => `${hostFlag ?? 'compute'}-${index + 1}`);
 }
 
 /** The image API client of `[glance]` and `[service_user]` (none configured: a start-up error that says what to set). */
@@ -48,9 +51,8 @@ function networkClient(config: NimbusConfig, serviceUser: ServiceUserSession | u
 export async function computeAgentCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, COMPUTE_AGENT_FLAGS);
   if (args.positionals.length > 0) throw new UsageError(`compute-agent takes no arguments, got "${args.positionals.join(' ')}"`);
-  if (args.flags.has('hosts') && args.flags.has('host')) throw new UsageError('--hosts and --host exclude each other');
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
-  const hosts = hostNames(args.flags.get('hosts'), config.DEFAULT.host);
+  const hosts = hostNames(args.flags.get('hosts'), args.flags.get('host'), config.DEFAULT.host);
   setUpLogging(config);
   if (config.bus.transport_url.startsWith('inproc:')) {
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
