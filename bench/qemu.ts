@@ -4,21 +4,55 @@
  * guest's ready line (p50 of 5, one guest at a time), suspend and resume of a booted guest, live
  * migration total time and downtime (QEMU's own figures) on shared instance storage and as a
  * block migration, and the RSS of an idle guest.
+ * Beside the ready line and the RSS: raw QEMU on the same image with the driver's argv for the
+ * same guest (bench/support/raw-qemu.ts), and Nimbus's figure as a ratio of it. Then one raw boot
+ * per TCG translation-cache size (`-accel tcg,tb-size=N`, QEMU 7.2's default when absent), with
+ * its ready line and idle RSS, and the one that keeps the idle guest smallest.
  * Reference (this machine kind, 2 shared cores, QEMU 7.2, 128 MB guests): ready line 2.5–10 s
  * depending on load, suspend ~0.65 s, resume ~0.2 s, migration ~0.6 s with ~30 ms downtime,
  * ~190 MB RSS per idle guest.
  */
-import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { configureLogging } from '../src/common/logging/logger.js';
 import { contractInstance } from '../src/compute/virt/driver.contract.js';
 import type { InstanceSpec } from '../src/compute/virt/instance-spec.js';
 import type { QemuDriver } from '../src/compute/virt/qemu/driver.js';
-import { InstanceDir } from '../src/compute/virt/qemu/instance/instance-dir.js';
+import { qemuSystemBinary } from '../src/compute/virt/qemu/host/qemu-binary.js';
+import { residentMb } from '../src/compute/virt/qemu/host/proc-stats.js';
+import { InstanceDir, readDefinition } from '../src/compute/virt/qemu/instance/instance-dir.js';
+import { pidOf } from '../src/compute/virt/qemu/process/qemu-process.js';
 import { waitForReady } from '../src/compute/virt/qemu/testing/guest-console.js';
 import { QEMU_SKIP, qemuHarness } from '../src/compute/virt/qemu/testing/qemu-harness.js';
+import { type RawBoot, type RawGuest, bootRawQemu, rawGuest } from './support/raw-qemu.js';
 
 const BOOT = { powerOn: true, adminPassword: null, reuseDisks: false };
 const SAMPLES = 5;
+/** How long a booted guest idles before its RSS is read. */
+const IDLE_MS = 3000;
+/** TCG translation-cache sizes tried beside the driver's own `-accel` (undefined: QEMU's default). */
+const TB_SIZES_MB = [undefined, 16, 8, 4];
+
+const p50 = (samples: readonly number[]): number | undefined => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+
+/** Nimbus's figure beside raw QEMU's, and how many times raw QEMU's it is. */
+function sideBySide(nimbus: number | undefined, raw: number | undefined): { nimbus: number | undefined; raw_qemu: number | undefined; ratio: number | undefined } {
+  const ratio = nimbus === undefined || raw === undefined || raw === 0 ? undefined : Math.round((nimbus / raw) * 100) / 100;
+  return { nimbus, raw_qemu: raw, ratio };
+}
+
+/** SAMPLES raw boots with the driver's argv, then one per translation-cache size. */
+async function rawQemu(guest: RawGuest, root: string): Promise<{ samples: RawBoot[]; sweep: RawBoot[] }> {
+  const binary = qemuSystemBinary();
+  if (binary === undefined) throw new Error('qemu-system-x86_64 is not installed');
+  const samples: RawBoot[] = [];
+  for (let sample = 0; sample < SAMPLES; sample += 1) samples.push(await bootRawQemu(binary, guest, join(root, `raw-${sample}`), { idleMs: IDLE_MS }));
+  const sweep: RawBoot[] = [];
+  for (const size of TB_SIZES_MB) {
+    const accel = size === undefined ? 'tcg' : `tcg,tb-size=${size}`;
+    sweep.push(await bootRawQemu(binary, guest, join(root, `raw-tb-${size ?? 'default'}`), { accel, idleMs: IDLE_MS }));
+  }
+  return { samples, sweep };
+}
 
 async function timed(operation: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -59,10 +93,13 @@ async function main(): Promise<void> {
     await harness.driver.spawn(guest, BOOT);
     await waitForReady(harness.driver, guest, 1);
     // Idle for a moment, as a booted guest would be.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const dir = new InstanceDir(harness.driver.paths, guest.uuid);
-    const pid = (await readFile(dir.pidFile, 'utf8')).trim();
-    const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    const pid = await pidOf(dir);
+    const rssMb = pid === undefined ? undefined : await residentMb(pid);
+    const definition = await readDefinition(dir.definition);
+    if (definition === undefined) throw new Error(`no definition for ${guest.uuid}`);
+    const raw = await rawGuest(definition);
     const suspendMs = await timed(() => harness.driver.suspend(guest));
     const resumeMs = await timed(() => harness.driver.resume(guest));
     // To the host on the same storage (the disk stays), then on to one with its own (the disk goes too).
@@ -70,20 +107,27 @@ async function main(): Promise<void> {
     const shared = qemuFigures(migrations.at(-1));
     const blockMs = await timed(() => liveMigrate(harness.sharedPeer, harness.peer, guest, true));
     const block = qemuFigures(migrations.at(-1));
-    const p50 = (samples: number[]): number | undefined => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+    // Raw QEMU boots alone, as the driver's guests did.
+    await harness.peer.destroy(guest, { destroyDisks: true });
+    const rawBoots = await rawQemu(raw, harness.root);
+    const rawRss = rawBoots.samples.flatMap((boot) => (boot.idleRssMb === undefined ? [] : [boot.idleRssMb]));
+    const tcgCache = [{ ...(rawBoots.samples.at(-1) as RawBoot), readyMs: p50(rawBoots.samples.map((boot) => boot.readyMs)), idleRssMb: p50(rawRss) }, ...rawBoots.sweep];
+    const smallest = [...tcgCache].sort((a, b) => (a.idleRssMb ?? Infinity) - (b.idleRssMb ?? Infinity))[0];
     process.stdout.write(
       `${JSON.stringify(
         {
           bench: 'qemu',
           guest_memory_mb: guest.flavor.memoryMb,
           spawn_p50_ms: p50(spawns),
-          spawn_to_ready_line_p50_ms: p50(readies),
-          spawn_to_ready_line_samples_ms: readies,
+          spawn_to_ready_line_p50_ms: sideBySide(p50(readies), p50(rawBoots.samples.map((boot) => boot.readyMs))),
+          spawn_to_ready_line_samples_ms: { nimbus: readies, raw_qemu: rawBoots.samples.map((boot) => boot.readyMs) },
           suspend_ms: suspendMs,
           resume_ms: resumeMs,
           shared_storage_live_migration: { driver_total_ms: sharedMs, ...shared },
           block_live_migration: { driver_total_ms: blockMs, ...block },
-          idle_guest_rss_mb: Math.round(rssKb / 1024),
+          idle_guest_rss_mb: sideBySide(rssMb, p50(rawRss)),
+          tcg_translation_cache: tcgCache.map((boot) => ({ accel: boot.accel, spawn_to_ready_line_ms: boot.readyMs, idle_guest_rss_mb: boot.idleRssMb })),
+          lowest_idle_rss_accel: smallest?.accel,
         },
         null,
         2,
