@@ -1,21 +1,26 @@
 /**
  * QEMU driver figures on real nimbus-tiny guests under TCG (KVM where it works), through the
- * driver as the compute agent calls it: spawn (what create → ACTIVE waits on) and spawn → the
- * guest's ready line (p50 of 5, one guest at a time), suspend and resume of a booted guest, live
- * migration total time and downtime (QEMU's own figures) on shared instance storage and as a
- * block migration, and the RSS of an idle guest.
- * Beside the ready line and the RSS: raw QEMU on the same image with the driver's argv for the
- * same guest (bench/support/raw-qemu.ts), and Nimbus's figure as a ratio of it. Then one raw boot
- * per TCG translation-cache size (`-accel tcg,tb-size=N`, QEMU 7.2's default when absent), with
- * its ready line and idle RSS, and the one that keeps the idle guest smallest.
+ * driver as the compute agent calls it: spawn (what create → ACTIVE waits on), spawn → the
+ * guest's ready line and the RSS of the guest idle 3 s after it (p50 of 5, one guest at a time),
+ * suspend and resume of a booted guest, live migration total time and downtime (QEMU's own
+ * figures) on shared instance storage and as a block migration.
+ * Beside the ready line and the RSS: raw QEMU on the same image with the argv the driver's builder
+ * makes for the same guest, started by a bare spawn (bench/support/raw-qemu.ts), each raw boot
+ * right after a driver's boot; and Nimbus's figure as a ratio of raw QEMU's. Then one raw boot per
+ * TCG translation-cache size (`-accel tcg,tb-size=N` in MB; plain `tcg` is QEMU 7.2's default, a
+ * 1 GiB buffer), with its ready line and idle RSS, and the sizes that keep the idle guest smallest.
  * Reference (this machine kind, 2 shared cores, QEMU 7.2, 128 MB guests): ready line 2.5–10 s
  * depending on load, suspend ~0.65 s, resume ~0.2 s, migration ~0.6 s with ~30 ms downtime,
- * ~190 MB RSS per idle guest.
+ * ~190 MB RSS per idle guest; Nimbus/raw QEMU ~1.0 for both (noise ±15 %). tb-size=32 (the
+ * driver's) saves ~20–25 MB against QEMU's default at no boot cost; 16 saves ~20 MB more but boots
+ * 10–25 % slower; 8 and 4 save a few MB more and boot 2–3.5× slower.
  */
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { configureLogging } from '../src/common/logging/logger.js';
 import { contractInstance } from '../src/compute/virt/driver.contract.js';
 import type { InstanceSpec } from '../src/compute/virt/instance-spec.js';
+import type { VmDefinition } from '../src/compute/virt/qemu/argv/vm-definition.js';
 import type { QemuDriver } from '../src/compute/virt/qemu/driver.js';
 import { qemuSystemBinary } from '../src/compute/virt/qemu/host/qemu-binary.js';
 import { residentMb } from '../src/compute/virt/qemu/host/proc-stats.js';
@@ -42,25 +47,27 @@ function sideBySide(nimbus: number | undefined, raw: number | undefined): { nimb
   return { nimbus, raw_qemu: raw, ratio };
 }
 
-/** SAMPLES raw boots with the driver's argv, then one per translation-cache size. */
-async function rawQemu(guest: RawGuest, root: string): Promise<{ samples: RawBoot[]; sweep: RawBoot[] }> {
-  const binary = qemuSystemBinary();
-  if (binary === undefined) throw new Error('qemu-system-x86_64 is not installed');
-  const samples: RawBoot[] = [];
-  for (let sample = 0; sample < SAMPLES; sample += 1) samples.push(await bootRawQemu(binary, guest, join(root, `raw-${sample}`), { idleMs: IDLE_MS }));
+/** One raw boot per translation-cache size. */
+async function tcgCacheSweep(binary: string, guest: RawGuest, root: string): Promise<RawBoot[]> {
   const sweep: RawBoot[] = [];
   for (const size of TB_SIZES_MB) {
     const accel = size === undefined ? 'tcg' : `tcg,tb-size=${size}`;
     sweep.push(await bootRawQemu(binary, guest, join(root, `raw-tb-${size ?? 'default'}`), { accel, idleMs: IDLE_MS }));
   }
-  return { samples, sweep };
+  return sweep;
+}
+
+async function definitionOf(dir: InstanceDir): Promise<VmDefinition> {
+  const definition = await readDefinition(dir.definition);
+  if (definition === undefined) throw new Error(`no definition in ${dir.runtime}`);
+  return definition;
 }
 
 /** Within this of the driver's argv's p50 ready line, a cache size counts as booting no slower (one boot each: noisy). */
 const NO_SLOWER_BOOT = 1.1;
 
 /** The translation-cache sizes' figures, beside the driver's argv (its p50s), and the ones that keep an idle guest smallest. */
-function tcgCacheFigures({ samples, sweep }: { samples: readonly RawBoot[]; sweep: readonly RawBoot[] }): Record<string, unknown> {
+function tcgCacheFigures(samples: readonly RawBoot[], sweep: readonly RawBoot[]): Record<string, unknown> {
   const driverReady = p50Ready(samples) ?? Infinity;
   const sizes = [{ accel: `${samples[0]?.accel ?? ''} (the driver's)`, readyMs: driverReady, idleRssMb: p50Rss(samples) }, ...sweep];
   const smallest = (boots: readonly { accel: string; idleRssMb: number | undefined }[]): string | undefined =>
@@ -97,32 +104,36 @@ function qemuFigures(logLine: string | undefined): { qemu_total_ms: number; down
 }
 
 async function main(): Promise<void> {
-  if (QEMU_SKIP !== false) throw new Error(QEMU_SKIP);
+  const binary = qemuSystemBinary();
+  if (QEMU_SKIP !== false || binary === undefined) throw new Error(QEMU_SKIP || 'qemu-system-x86_64 is not installed');
   const migrations: string[] = [];
   configureLogging({ sink: (line) => (line.includes('Migration to') ? migrations.push(line) : undefined) });
   const harness = await qemuHarness();
   try {
     const spawns: number[] = [];
     const readies: number[] = [];
+    const idleRss: number[] = [];
+    const rawSamples: RawBoot[] = [];
+    let raw: RawGuest | undefined;
     for (let sample = 0; sample < SAMPLES; sample += 1) {
       const guest = contractInstance(harness);
       const started = performance.now();
       spawns.push(await timed(() => harness.driver.spawn(guest, BOOT)));
       await waitForReady(harness.driver, guest, 1);
       readies.push(Math.round(performance.now() - started));
+      // Idle for a moment, as a booted guest would be.
+      await sleep(IDLE_MS);
+      const dir = new InstanceDir(harness.driver.paths, guest.uuid);
+      const rss = await pidOf(dir).then((pid) => (pid === undefined ? undefined : residentMb(pid)));
+      if (rss !== undefined) idleRss.push(rss);
+      raw ??= await rawGuest(await definitionOf(dir));
       await harness.driver.destroy(guest, { destroyDisks: true });
+      // Alternating with the driver's boots, so the shared machine's changing load weighs on both alike.
+      rawSamples.push(await bootRawQemu(binary, raw, join(harness.root, `raw-${sample}`), { idleMs: IDLE_MS }));
     }
     const guest = contractInstance(harness);
     await harness.driver.spawn(guest, BOOT);
     await waitForReady(harness.driver, guest, 1);
-    // Idle for a moment, as a booted guest would be.
-    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    const dir = new InstanceDir(harness.driver.paths, guest.uuid);
-    const pid = await pidOf(dir);
-    const rssMb = pid === undefined ? undefined : await residentMb(pid);
-    const definition = await readDefinition(dir.definition);
-    if (definition === undefined) throw new Error(`no definition for ${guest.uuid}`);
-    const raw = await rawGuest(definition);
     const suspendMs = await timed(() => harness.driver.suspend(guest));
     const resumeMs = await timed(() => harness.driver.resume(guest));
     // To the host on the same storage (the disk stays), then on to one with its own (the disk goes too).
@@ -130,23 +141,23 @@ async function main(): Promise<void> {
     const shared = qemuFigures(migrations.at(-1));
     const blockMs = await timed(() => liveMigrate(harness.sharedPeer, harness.peer, guest, true));
     const block = qemuFigures(migrations.at(-1));
-    // Raw QEMU boots alone, as the driver's guests did.
+    // The cache sizes' raw boots run alone, as the others did.
     await harness.peer.destroy(guest, { destroyDisks: true });
-    const rawBoots = await rawQemu(raw, harness.root);
+    const sweep = await tcgCacheSweep(binary, raw as RawGuest, harness.root);
     process.stdout.write(
       `${JSON.stringify(
         {
           bench: 'qemu',
           guest_memory_mb: guest.flavor.memoryMb,
           spawn_p50_ms: p50(spawns),
-          spawn_to_ready_line_p50_ms: sideBySide(p50(readies), p50Ready(rawBoots.samples)),
-          spawn_to_ready_line_samples_ms: { nimbus: readies, raw_qemu: rawBoots.samples.map((boot) => boot.readyMs) },
+          spawn_to_ready_line_p50_ms: sideBySide(p50(readies), p50Ready(rawSamples)),
+          spawn_to_ready_line_samples_ms: { nimbus: readies, raw_qemu: rawSamples.map((boot) => boot.readyMs) },
           suspend_ms: suspendMs,
           resume_ms: resumeMs,
           shared_storage_live_migration: { driver_total_ms: sharedMs, ...shared },
           block_live_migration: { driver_total_ms: blockMs, ...block },
-          idle_guest_rss_mb: sideBySide(rssMb, p50Rss(rawBoots.samples)),
-          ...tcgCacheFigures(rawBoots),
+          idle_guest_rss_p50_mb: sideBySide(p50(idleRss), p50Rss(rawSamples)),
+          ...tcgCacheFigures(rawSamples, sweep),
         },
         null,
         2,
