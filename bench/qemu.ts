@@ -11,9 +11,10 @@
  * 1 GiB buffer), with its ready line and idle RSS, and the sizes that keep the idle guest smallest.
  * Reference (this machine kind, 2 shared cores, QEMU 7.2, 128 MB guests): ready line 2.5–10 s
  * depending on load, suspend ~0.65 s, resume ~0.2 s, migration ~0.6 s with ~30 ms downtime,
- * ~190 MB RSS per idle guest; Nimbus/raw QEMU ~1.0 for both (noise ±15 %). tb-size=32 (the
- * driver's) saves ~20–25 MB against QEMU's default at no boot cost; 16 saves ~20 MB more but boots
- * 10–25 % slower; 8 and 4 save a few MB more and boot 2–3.5× slower.
+ * ~190 MB RSS per idle guest. Three runs at load 3–5 (2026-12-06): Nimbus/raw QEMU 0.81–1.11 for
+ * the ready line (within the load's noise) and 0.99–1.0 for the RSS; the idle RSS by tb-size
+ * (ready line against the driver's 32): QEMU's default 215–219 MB (0.81–1.01×), 32 193–195 MB,
+ * 16 171–177 MB (0.94–1.24×), 8 163–167 MB (1.6–2.2×), 4 160–162 MB (3.4×).
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
