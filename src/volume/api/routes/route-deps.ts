@@ -68,3 +68,32 @@ export function queryOf(request: FastifyRequest): Record<string, string> {
   for (const [key, value] of params) if (!(key in result)) result[key] = value;
   return result;
 }
+
+/**
+ * Cinder's order for a resource named in the URL: the URL's project (400), the lookup (404), then
+ * `action` against the resource's owner (403). Returns what `load` found.
+ */
+export async function loadAuthorized<T extends { readonly projectId: string }>(
+  deps: VolumeRouteDeps,
+  request: FastifyRequest & { readonly params: { readonly project_id: string } },
+  action: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  checkProject(request, request.params.project_id);
+  const found = await load();
+  authorize(deps, request, action, { project_id: found.projectId });
+  return found;
+}
+
+/** What a rename sets; a key the body leaves out is left as it is. */
+export interface NameChanges {
+  readonly name?: string | null;
+  readonly description?: string | null;
+}
+
+/** An update body's name and description, Cinder's `display_*` aliases read where the plain key is absent. */
+export function nameChanges(body: NameChanges & { readonly display_name?: string | null; readonly display_description?: string | null }): NameChanges {
+  const name = body.name ?? body.display_name;
+  const description = body.description ?? body.display_description;
+  return { ...(name === undefined ? {} : { name }), ...(description === undefined ? {} : { description }) };
+}
