@@ -107,6 +107,21 @@ const CONTAINER_DEFINITIONS = {
   property: { type: 'object', additionalProperties: { type: 'object', required: ['title', 'type'], properties: PROPERTY_FIELDS } },
 };
 
+/** The read-only timestamps of a metadef record, described in Glance's words. */
+function timestamps(created: string, modified: string) {
+  return {
+    created_at: { type: 'string', readOnly: true, description: `Date and time of ${created}`, format: 'date-time' },
+    updated_at: { type: 'string', readOnly: true, description: `Date and time of the last ${modified} modification`, format: 'date-time' },
+  };
+}
+
+/** What an object holds besides its name, in a namespace's `objects` and in the object schema. */
+const OBJECT_CONTENT = {
+  description: { type: 'string' },
+  required: { $ref: '#/definitions/stringArray' },
+  properties: { $ref: '#/definitions/property' },
+};
+
 const NAMESPACE_FIELDS = {
   "namespace": {
     "type": "string",
@@ -140,18 +155,7 @@ const NAMESPACE_FIELDS = {
     "description": "Owner of the namespace.",
     "maxLength": 255
   },
-  "created_at": {
-    "type": "string",
-    "readOnly": true,
-    "description": "Date and time of namespace creation",
-    "format": "date-time"
-  },
-  "updated_at": {
-    "type": "string",
-    "readOnly": true,
-    "description": "Date and time of the last namespace modification",
-    "format": "date-time"
-  },
+  ...timestamps('namespace creation', 'namespace'),
   "schema": {
     "readOnly": true,
     "type": "string"
@@ -188,15 +192,7 @@ const NAMESPACE_FIELDS = {
         "name": {
           "type": "string"
         },
-        "description": {
-          "type": "string"
-        },
-        "required": {
-          "$ref": "#/definitions/stringArray"
-        },
-        "properties": {
-          "$ref": "#/definitions/property"
-        }
+        ...OBJECT_CONTENT,
       }
     }
   },
@@ -218,15 +214,7 @@ const OBJECT_FIELDS = {
     "type": "string",
     "maxLength": 80
   },
-  "description": {
-    "type": "string"
-  },
-  "required": {
-    "$ref": "#/definitions/stringArray"
-  },
-  "properties": {
-    "$ref": "#/definitions/property"
-  },
+  ...OBJECT_CONTENT,
   "schema": {
     "readOnly": true,
     "type": "string"
@@ -235,18 +223,7 @@ const OBJECT_FIELDS = {
     "readOnly": true,
     "type": "string"
   },
-  "created_at": {
-    "type": "string",
-    "readOnly": true,
-    "description": "Date and time of object creation",
-    "format": "date-time"
-  },
-  "updated_at": {
-    "type": "string",
-    "readOnly": true,
-    "description": "Date and time of the last object modification",
-    "format": "date-time"
-  }
+  ...timestamps('object creation', 'object')
 };
 
 const namespace = { name: 'namespace', properties: NAMESPACE_FIELDS, additionalProperties: false, required: ['namespace'] };
@@ -259,18 +236,7 @@ const tag = {
       "type": "string",
       "maxLength": 80
     },
-    "created_at": {
-      "type": "string",
-      "readOnly": true,
-      "description": "Date and time of tag creation",
-      "format": "date-time"
-    },
-    "updated_at": {
-      "type": "string",
-      "readOnly": true,
-      "description": "Date and time of the last tag modification",
-      "format": "date-time"
-    }
+    ...timestamps('tag creation', 'tag')
   },
   "additionalProperties": false,
   "required": [
@@ -295,18 +261,7 @@ const resourceType = {
       "description": "Some resource types allow more than one key / value pair per instance.  For example, Cinder allows user and image metadata on volumes. Only the image properties metadata is evaluated by Nova (scheduling or drivers). This property allows a namespace target to remove the ambiguity.",
       "maxLength": 80
     },
-    "created_at": {
-      "type": "string",
-      "readOnly": true,
-      "description": "Date and time of resource type association",
-      "format": "date-time"
-    },
-    "updated_at": {
-      "type": "string",
-      "readOnly": true,
-      "description": "Date and time of the last resource type association modification",
-      "format": "date-time"
-    }
+    ...timestamps('resource type association', 'resource type association')
   },
   "additionalProperties": false,
   "required": [
