@@ -115,6 +115,9 @@ function timestamps(created: string, modified: string) {
   };
 }
 
+/** The read-only links of a record: its schema's path and its own. */
+const LINKS = { schema: { readOnly: true, type: 'string' }, self: { readOnly: true, type: 'string' } };
+
 /** What an object holds besides its name, in a namespace's `objects` and in the object schema. */
 const OBJECT_CONTENT = {
   description: { type: 'string' },
@@ -156,14 +159,7 @@ const NAMESPACE_FIELDS = {
     "maxLength": 255
   },
   ...timestamps('namespace creation', 'namespace'),
-  "schema": {
-    "readOnly": true,
-    "type": "string"
-  },
-  "self": {
-    "readOnly": true,
-    "type": "string"
-  },
+  ...LINKS,
   "resource_type_associations": {
     "type": "array",
     "items": {
@@ -215,14 +211,7 @@ const OBJECT_FIELDS = {
     "maxLength": 80
   },
   ...OBJECT_CONTENT,
-  "schema": {
-    "readOnly": true,
-    "type": "string"
-  },
-  "self": {
-    "readOnly": true,
-    "type": "string"
-  },
+  ...LINKS,
   ...timestamps('object creation', 'object')
 };
 
