@@ -115,6 +115,11 @@ function timestamps(created: string, modified: string) {
   };
 }
 
+/** An array of objects with these properties, as Glance nests associations, objects and tags. */
+function listOf(properties: object) {
+  return { type: 'array', items: { type: 'object', properties } };
+}
+
 /** The read-only links of a record: its schema's path and its own. */
 const LINKS = { schema: { readOnly: true, type: 'string' }, self: { readOnly: true, type: 'string' } };
 
@@ -160,49 +165,31 @@ const NAMESPACE_FIELDS = {
   },
   ...timestamps('namespace creation', 'namespace'),
   ...LINKS,
-  "resource_type_associations": {
-    "type": "array",
-    "items": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        },
-        "prefix": {
-          "type": "string"
-        },
-        "properties_target": {
-          "type": "string"
-        }
-      }
+  "resource_type_associations": listOf({
+    "name": {
+      "type": "string"
+    },
+    "prefix": {
+      "type": "string"
+    },
+    "properties_target": {
+      "type": "string"
     }
-  },
+  }),
   "properties": {
     "$ref": "#/definitions/property"
   },
-  "objects": {
-    "type": "array",
-    "items": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        },
-        ...OBJECT_CONTENT,
-      }
+  "objects": listOf({
+    "name": {
+      "type": "string"
+    },
+    ...OBJECT_CONTENT,
+  }),
+  "tags": listOf({
+    "name": {
+      "type": "string"
     }
-  },
-  "tags": {
-    "type": "array",
-    "items": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        }
-      }
-    }
-  }
+  })
 };
 
 const OBJECT_FIELDS = {
