@@ -2,27 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest, Forbidden } from '../../../common/errors/errors.js';
 import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
 import type { ServiceRegistry } from '../../../common/service/service-registry.js';
-import type { BackupService } from '../../volumes/backup-service.js';
-import type { AttachmentService } from '../../volumes/attachment-service.js';
-import type { SnapshotService } from '../../volumes/snapshot-service.js';
-import type { TransferService } from '../../volumes/transfer-service.js';
-import type { VolumeQuotas } from '../../volumes/volume-quotas.js';
-import type { VolumeService } from '../../volumes/volume-service.js';
-import type { VolumeTypes } from '../../volumes/volume-types.js';
+import type { VolumeCore } from '../../volume-core.js';
 
-/** What the volume routes need from the composition root. */
-export interface VolumeRouteDeps {
-  readonly volumes: VolumeService;
-  readonly snapshots: SnapshotService;
-  readonly backups: BackupService;
-  readonly attachments: AttachmentService;
-  readonly transfers: TransferService;
-  readonly types: VolumeTypes;
-  readonly quotas: VolumeQuotas;
+/** What the volume routes need from the composition root: the services, and the API's own parts. */
+export interface VolumeRouteDeps extends VolumeCore {
   /** os-services: the cinder-* rows of the services table. */
   readonly services: Pick<ServiceRegistry, 'list'>;
-  /** `[volume] storage_availability_zone`. */
-  readonly availabilityZones: readonly string[];
   readonly policy: PolicyEnforcer;
   readonly credentialsOf: (request: FastifyRequest) => Credentials;
   /** Base URL clients reach the listener at; links are `<publicUrl>/volume/v3/<project>/…`. */
