@@ -56,6 +56,15 @@ async function shelve(cloud: Cloud, server: Placed, imageId: string): Promise<vo
   );
 }
 
+/** An ACTIVE server shelved until it is `vmState`, and the id of its shelve snapshot. */
+async function shelvedServer(cloud: Cloud, vmState: 'shelved' | 'shelved_offloaded'): Promise<{ server: Placed; imageId: string }> {
+  const server = await activeServer(cloud);
+  const imageId = randomUUID();
+  await shelve(cloud, server, imageId);
+  await waitFor(cloud.db, server.uuid, vmState, null);
+  return { server, imageId };
+}
+
 async function unshelve(cloud: Cloud, server: { uuid: string; context: RequestContext }, spec = specFor([server.uuid])): Promise<void> {
   await runWithContext(server.context, async () => {
     await setTask(cloud.db, server.uuid, 'unshelving');
@@ -197,10 +206,7 @@ describe('snapshot and shelve on the compute workers (sqlite)', () => {
     await withCloud(
       1,
       async (cloud) => {
-        const server = await activeServer(cloud);
-        const imageId = randomUUID();
-        await shelve(cloud, server, imageId);
-        await waitFor(cloud.db, server.uuid, 'shelved', null);
+        const { server, imageId } = await shelvedServer(cloud, 'shelved');
         cloud.driver(server.host).faults.failNext('destroy', { message: 'destroy broke' });
         await cast(cloud, server, 'shelving_offloading', () =>
           cloud.workers.computeAgentApi.cast(server.host, 'shelve_offload_instance', { instanceUuid: server.uuid, clean: true }),
@@ -261,10 +267,7 @@ describe('snapshot and shelve on the compute workers (sqlite)', () => {
     await withCloud(
       2,
       async (cloud) => {
-        const server = await activeServer(cloud);
-        const imageId = randomUUID();
-        await shelve(cloud, server, imageId);
-        await waitFor(cloud.db, server.uuid, 'shelved', null);
+        const { server, imageId } = await shelvedServer(cloud, 'shelved');
         await unshelve(cloud, server);
         const row = await waitFor(cloud.db, server.uuid, 'active', null);
         assert.equal(row.host, server.host);
@@ -299,10 +302,7 @@ describe('snapshot and shelve on the compute workers (sqlite)', () => {
 
   test('an unshelve whose spawn fails returns the server to SHELVED_OFFLOADED and gives its claim back', async () => {
     await withCloud(2, async (cloud) => {
-      const server = await activeServer(cloud);
-      const imageId = randomUUID();
-      await shelve(cloud, server, imageId);
-      await waitFor(cloud.db, server.uuid, 'shelved_offloaded', null);
+      const { server, imageId } = await shelvedServer(cloud, 'shelved_offloaded');
       for (const host of ['compute-1', 'compute-2']) cloud.driver(host).faults.failNext('spawn', { message: `spawn broke on ${host}` });
       await unshelve(cloud, server);
       await eventually(async () => assert.ok((await eventResults(cloud, server.uuid)).includes('compute_unshelve_instance:Error')));
@@ -320,10 +320,7 @@ describe('snapshot and shelve on the compute workers (sqlite)', () => {
 
   test('unshelve after the snapshot was deleted puts the server in ERROR with Nova\'s fault', async () => {
     await withCloud(1, async (cloud) => {
-      const server = await activeServer(cloud);
-      const imageId = randomUUID();
-      await shelve(cloud, server, imageId);
-      await waitFor(cloud.db, server.uuid, 'shelved_offloaded', null);
+      const { server, imageId } = await shelvedServer(cloud, 'shelved_offloaded');
       deletedImages.add(imageId);
       await unshelve(cloud, server);
       const row = await waitFor(cloud.db, server.uuid, 'error', null);

@@ -28,6 +28,7 @@ export interface VolumeCore {
   readonly transfers: TransferService;
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
+  /** `[volume] storage_availability_zone`. */
   readonly availabilityZones: readonly string[];
 }
 

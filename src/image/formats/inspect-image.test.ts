@@ -34,6 +34,17 @@ async function qemuVirtualSize(path: string, format: string): Promise<number> {
   return info['virtual-size'];
 }
 
+/** `size` bytes starting with a sparse VMDK header: 2048 sectors, its descriptor at sector 1 and `descriptorSectors` long. */
+function sparseVmdk(size: number, descriptorSectors: bigint): Buffer {
+  const image = Buffer.alloc(size);
+  image.write('KDMV', 0, 'latin1');
+  image.writeUInt32LE(1, 4);
+  image.writeBigUInt64LE(2048n, 12);
+  image.writeBigUInt64LE(1n, 28);
+  image.writeBigUInt64LE(descriptorSectors, 36);
+  return image;
+}
+
 /** A minimal ISO 9660 image: an empty system area, a primary volume descriptor and a terminator. */
 function isoImage(blocks: number): Buffer {
   const image = Buffer.alloc(16 * 2048 + 2 * 2048 + 2048);
@@ -152,24 +163,14 @@ describe('inspectImage with hand-made files', () => {
   });
 
   test('a sparse vmdk whose descriptor points past the file is a safety problem', async () => {
-    const header = Buffer.alloc(512);
-    header.write('KDMV', 0, 'latin1');
-    header.writeUInt32LE(1, 4);
-    header.writeBigUInt64LE(2048n, 12);
-    header.writeBigUInt64LE(1n, 28);
-    header.writeBigUInt64LE(20n, 36);
+    const header = sparseVmdk(512, 20n);
     const result = await inspectBytes('broken.vmdk', header);
     assert.equal(result.format, 'vmdk');
     assert.match(result.safetyProblems.join('\n'), /could not be parsed/);
   });
 
   test('a sparse vmdk whose descriptor names an extent path is unsafe', async () => {
-    const image = Buffer.alloc(2048);
-    image.write('KDMV', 0, 'latin1');
-    image.writeUInt32LE(1, 4);
-    image.writeBigUInt64LE(2048n, 12);
-    image.writeBigUInt64LE(1n, 28);
-    image.writeBigUInt64LE(2n, 36);
+    const image = sparseVmdk(2048, 2n);
     image.write('version=1\ncreateType="monolithicSparse"\nRW 2048 FLAT "/etc/shadow" 0\n', 512, 'latin1');
     const result = await inspectBytes('evil.vmdk', image);
     assert.equal(result.format, 'vmdk');

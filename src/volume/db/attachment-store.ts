@@ -2,11 +2,11 @@
  * The SQL of volume attachments (volume_attachments): inserts, reads, compare-and-set status
  * changes and removal. The volume's own status changes stay in volume-store.ts.
  */
-import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Database } from '../../common/db/database.js';
+import type { Selectable, Updateable } from 'kysely';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
 import type { AttachmentStatus, AttachMode, ConnectionInfo, VolumeAttachmentRecord, VolumeConnector } from '../volumes/attachment.js';
-import type { VolumeAttachmentsTable, VolumeTables } from './tables.js';
+import type { VolumeAttachmentsTable } from './tables.js';
+import { VolumeTableStore } from './table-store.js';
 
 export interface AttachmentFilter {
   readonly projectId?: string;
@@ -57,17 +57,9 @@ function columns(changes: AttachmentChanges, now: Date): Updateable<VolumeAttach
   return set;
 }
 
-export class AttachmentStore {
-  readonly #db: Kysely<VolumeTables>;
-  readonly #now: () => Date;
-
-  constructor(database: Database, now: () => Date = () => new Date()) {
-    this.#db = database.kysely.withTables<VolumeTables>();
-    this.#now = now;
-  }
-
+export class AttachmentStore extends VolumeTableStore {
   async insert(attachment: VolumeAttachmentRecord): Promise<void> {
-    await this.#db
+    await this.db
       .insertInto('volume_attachments')
       .values({
         id: attachment.id,
@@ -88,13 +80,13 @@ export class AttachmentStore {
   }
 
   async find(id: string): Promise<VolumeAttachmentRecord | undefined> {
-    const row = await this.#db.selectFrom('volume_attachments').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('volume_attachments').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : toAttachment(row);
   }
 
   /** Oldest first, as Cinder lists a volume's attachments. */
   async list(filter: AttachmentFilter): Promise<VolumeAttachmentRecord[]> {
-    let query = this.#db.selectFrom('volume_attachments').selectAll();
+    let query = this.db.selectFrom('volume_attachments').selectAll();
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.volumeId !== undefined) query = query.where('volume_id', '=', filter.volumeId);
     if (filter.instanceUuid !== undefined) query = query.where('instance_uuid', '=', filter.instanceUuid);
@@ -106,19 +98,19 @@ export class AttachmentStore {
   async ofVolumes(volumeIds: readonly string[]): Promise<Map<string, VolumeAttachmentRecord[]>> {
     const byVolume = new Map<string, VolumeAttachmentRecord[]>();
     if (volumeIds.length === 0) return byVolume;
-    const rows = await this.#db.selectFrom('volume_attachments').selectAll().where('volume_id', 'in', volumeIds).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db.selectFrom('volume_attachments').selectAll().where('volume_id', 'in', volumeIds).orderBy('created_at').orderBy('id').execute();
     for (const row of rows) byVolume.set(row.volume_id, [...(byVolume.get(row.volume_id) ?? []), toAttachment(row)]);
     return byVolume;
   }
 
   /** Applies `changes` when the attachment is in one of `expected` (any when absent); false otherwise. */
   async update(id: string, changes: AttachmentChanges, expected?: readonly AttachmentStatus[]): Promise<boolean> {
-    let query = this.#db.updateTable('volume_attachments').set(columns(changes, this.#now())).where('id', '=', id);
+    let query = this.db.updateTable('volume_attachments').set(columns(changes, this.now())).where('id', '=', id);
     if (expected !== undefined) query = query.where('attach_status', 'in', expected);
     return (await query.executeTakeFirst()).numUpdatedRows > 0n;
   }
 
   async delete(id: string): Promise<void> {
-    await this.#db.deleteFrom('volume_attachments').where('id', '=', id).execute();
+    await this.db.deleteFrom('volume_attachments').where('id', '=', id).execute();
   }
 }

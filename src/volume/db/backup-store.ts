@@ -2,12 +2,12 @@
  * The one door to volume_backups: every SQL statement on backups lives here. Status changes are
  * compare-and-set on the expected statuses, as the volume store's are.
  */
-import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Database } from '../../common/db/database.js';
+import type { Selectable, Updateable } from 'kysely';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
 import type { Backup, BackupStatus, BackupView } from '../volumes/backup.js';
 import type { SortSpec } from './volume-store.js';
-import type { BackupsTable, VolumeTables } from './tables.js';
+import type { BackupsTable } from './tables.js';
+import { VolumeTableStore } from './table-store.js';
 
 /** Columns a backup list may sort by (Cinder's backup sort keys). */
 export const BACKUP_SORT_KEYS = ['created_at', 'updated_at', 'id', 'name', 'size', 'status', 'volume_id', 'project_id', 'data_timestamp'] as const;
@@ -62,21 +62,9 @@ function toBackup(row: Selectable<BackupsTable>): Backup {
   };
 }
 
-export class BackupStore {
-  readonly #db: Kysely<VolumeTables>;
-  readonly #now: () => Date;
-
-  constructor(database: Database, now: () => Date = () => new Date()) {
-    this.#db = database.kysely.withTables<VolumeTables>();
-    this.#now = now;
-  }
-
-  now(): Date {
-    return this.#now();
-  }
-
+export class BackupStore extends VolumeTableStore {
   async insertBackup(backup: Backup): Promise<void> {
-    await this.#db
+    await this.db
       .insertInto('volume_backups')
       .values({
         id: backup.id,
@@ -104,7 +92,7 @@ export class BackupStore {
   }
 
   async findBackup(id: string): Promise<Backup | undefined> {
-    const row = await this.#db.selectFrom('volume_backups').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('volume_backups').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : toBackup(row);
   }
 
@@ -116,7 +104,7 @@ export class BackupStore {
 
   /** Every backup the filter matches, in the requested order (ties broken by id). */
   async listBackups(filter: BackupFilter, sort: readonly SortSpec<BackupSortKey>[]): Promise<BackupView[]> {
-    let query = this.#db.selectFrom('volume_backups').selectAll();
+    let query = this.db.selectFrom('volume_backups').selectAll();
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.name !== undefined) query = query.where('name', '=', filter.name);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
@@ -125,14 +113,14 @@ export class BackupStore {
     if (!sort.some(({ key }) => key === 'id')) query = query.orderBy('id', sort[0]?.direction ?? 'desc');
     const backups = (await query.execute()).map(toBackup);
     const parents = new Set(
-      (await this.#db.selectFrom('volume_backups').select('parent_id').where('parent_id', 'is not', null).execute()).map((row) => row.parent_id),
+      (await this.db.selectFrom('volume_backups').select('parent_id').where('parent_id', 'is not', null).execute()).map((row) => row.parent_id),
     );
     return backups.map((backup) => ({ ...backup, hasDependentBackups: parents.has(backup.id) }));
   }
 
   /** The volume's newest available backup by the moment of its data (an incremental's parent). */
   async latestAvailableBackupOf(volumeId: string): Promise<Backup | undefined> {
-    const row = await this.#db
+    const row = await this.db
       .selectFrom('volume_backups')
       .selectAll()
       .where('volume_id', '=', volumeId)
@@ -144,13 +132,13 @@ export class BackupStore {
   }
 
   async countDependents(id: string): Promise<number> {
-    const row = await this.#db.selectFrom('volume_backups').select((eb) => eb.fn.countAll<number>().as('n')).where('parent_id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('volume_backups').select((eb) => eb.fn.countAll<number>().as('n')).where('parent_id', '=', id).executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
   /** Applies `changes` when the backup is in one of `expected` statuses (any when absent); false when it is not or is gone. */
   async updateBackup(id: string, changes: BackupChanges, expected?: readonly BackupStatus[]): Promise<boolean> {
-    const set: Updateable<BackupsTable> = { updated_at: toDbTimestamp(this.#now()) };
+    const set: Updateable<BackupsTable> = { updated_at: toDbTimestamp(this.now()) };
     if (changes.name !== undefined) set.name = changes.name;
     if (changes.description !== undefined) set.description = changes.description;
     if (changes.status !== undefined) set.status = changes.status;
@@ -159,17 +147,17 @@ export class BackupStore {
     if (changes.service !== undefined) set.service = changes.service;
     if (changes.objectCount !== undefined) set.object_count = changes.objectCount;
     if (changes.restoreVolumeId !== undefined) set.restore_volume_id = changes.restoreVolumeId;
-    let query = this.#db.updateTable('volume_backups').set(set).where('id', '=', id);
+    let query = this.db.updateTable('volume_backups').set(set).where('id', '=', id);
     if (expected !== undefined) query = query.where('status', 'in', expected);
     return (await query.executeTakeFirst()).numUpdatedRows > 0n;
   }
 
   async deleteBackup(id: string): Promise<void> {
-    await this.#db.deleteFrom('volume_backups').where('id', '=', id).execute();
+    await this.db.deleteFrom('volume_backups').where('id', '=', id).execute();
   }
 
   async usageOf(projectId: string): Promise<BackupUsage> {
-    const row = await this.#db
+    const row = await this.db
       .selectFrom('volume_backups')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb')])
       .where('project_id', '=', projectId)

@@ -4,11 +4,11 @@
  * asked not to) to the new project: each in one transaction, compare-and-set on the volume's
  * status, so a volume is offered once and accepted once.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../../common/db/database.js';
+import type { Selectable } from 'kysely';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
 import type { Transfer } from '../volumes/transfer.js';
-import type { VolumeTables, VolumeTransfersTable } from './tables.js';
+import type { VolumeTransfersTable } from './tables.js';
+import { VolumeTableStore } from './table-store.js';
 
 function toTransfer(row: Selectable<VolumeTransfersTable>): Transfer {
   return {
@@ -29,25 +29,13 @@ export interface TransferRecipient {
   readonly userId: string;
 }
 
-export class TransferStore {
-  readonly #db: Kysely<VolumeTables>;
-  readonly #now: () => Date;
-
-  constructor(database: Database, now: () => Date = () => new Date()) {
-    this.#db = database.kysely.withTables<VolumeTables>();
-    this.#now = now;
-  }
-
-  now(): Date {
-    return this.#now();
-  }
-
+export class TransferStore extends VolumeTableStore {
   /** Records the offer when the volume is still available; false when it is not (nothing written). */
   async create(transfer: Transfer): Promise<boolean> {
-    return this.#db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       const held = await trx
         .updateTable('volume_volumes')
-        .set({ status: 'awaiting-transfer', updated_at: toDbTimestamp(this.#now()) })
+        .set({ status: 'awaiting-transfer', updated_at: toDbTimestamp(this.now()) })
         .where('id', '=', transfer.volumeId)
         .where('status', '=', 'available')
         .executeTakeFirst();
@@ -70,13 +58,13 @@ export class TransferStore {
   }
 
   async find(id: string): Promise<Transfer | undefined> {
-    const row = await this.#db.selectFrom('volume_transfers').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('volume_transfers').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : toTransfer(row);
   }
 
   /** Pending transfers of volumes the project owns (every project's when absent), newest first. */
   async list(projectId?: string): Promise<Transfer[]> {
-    let query = this.#db.selectFrom('volume_transfers').selectAll('volume_transfers');
+    let query = this.db.selectFrom('volume_transfers').selectAll('volume_transfers');
     if (projectId !== undefined) {
       query = query.innerJoin('volume_volumes', 'volume_volumes.id', 'volume_transfers.volume_id').where('volume_volumes.project_id', '=', projectId);
     }
@@ -86,11 +74,11 @@ export class TransferStore {
 
   /** Withdraws the offer; the volume is available again if it was still awaiting the transfer. */
   async delete(transfer: Transfer): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('volume_transfers').where('id', '=', transfer.id).execute();
       await trx
         .updateTable('volume_volumes')
-        .set({ status: 'available', updated_at: toDbTimestamp(this.#now()) })
+        .set({ status: 'available', updated_at: toDbTimestamp(this.now()) })
         .where('id', '=', transfer.volumeId)
         .where('status', '=', 'awaiting-transfer')
         .execute();
@@ -102,8 +90,8 @@ export class TransferStore {
    * longer awaits it (a concurrent accept or delete won; nothing written).
    */
   async accept(transfer: Transfer, to: TransferRecipient): Promise<boolean> {
-    const now = toDbTimestamp(this.#now());
-    return this.#db.transaction().execute(async (trx) => {
+    const now = toDbTimestamp(this.now());
+    return this.db.transaction().execute(async (trx) => {
       const ended = await trx.deleteFrom('volume_transfers').where('id', '=', transfer.id).executeTakeFirst();
       if (ended.numDeletedRows === 0n) return false;
       const moved = await trx

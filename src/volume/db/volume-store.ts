@@ -2,11 +2,12 @@
  * The volume service's one door to its tables: every SQL statement on volume_* lives here. Status
  * changes are compare-and-set on the expected status, so of two concurrent actions one wins.
  */
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
 import type { AttachStatus, Snapshot, SnapshotStatus, Volume, VolumeStatus, VolumeType } from '../volumes/volume.js';
-import type { SnapshotsTable, VolumesTable, VolumeTables, VolumeTypesTable } from './tables.js';
+import type { SnapshotsTable, VolumesTable, VolumeTypesTable } from './tables.js';
+import { VolumeTableStore } from './table-store.js';
 
 /** Columns a list may sort by (Cinder's sort keys, API names). */
 export const VOLUME_SORT_KEYS = ['created_at', 'updated_at', 'id', 'name', 'size', 'status', 'availability_zone', 'bootable', 'project_id'] as const;
@@ -136,25 +137,18 @@ function volumeColumns(changes: VolumeChanges, now: Date): Updateable<VolumesTab
   return set;
 }
 
-export class VolumeStore {
-  readonly #db: Kysely<VolumeTables>;
+export class VolumeStore extends VolumeTableStore {
   readonly #database: Database;
-  readonly #now: () => Date;
 
-  constructor(database: Database, now: () => Date = () => new Date()) {
+  constructor(database: Database, now?: () => Date) {
+    super(database, now);
     this.#database = database;
-    this.#db = database.kysely.withTables<VolumeTables>();
-    this.#now = now;
-  }
-
-  now(): Date {
-    return this.#now();
   }
 
   // --- volumes
 
   async insertVolume(volume: Volume): Promise<void> {
-    await this.#db
+    await this.db
       .insertInto('volume_volumes')
       .values({
         id: volume.id,
@@ -184,13 +178,13 @@ export class VolumeStore {
   }
 
   async findVolume(id: string): Promise<Volume | undefined> {
-    const row = await this.#db.selectFrom('volume_volumes').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('volume_volumes').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : toVolume(row);
   }
 
   /** Every volume the filter matches, in the requested order (ties broken by id, as Cinder's paging needs). */
   async listVolumes(filter: VolumeFilter, sort: readonly SortSpec<VolumeSortKey>[]): Promise<Volume[]> {
-    let query = this.#db.selectFrom('volume_volumes').selectAll();
+    let query = this.db.selectFrom('volume_volumes').selectAll();
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.name !== undefined) query = query.where('name', '=', filter.name);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
@@ -207,20 +201,20 @@ export class VolumeStore {
    * false when it is not (or is gone), so the caller can answer with the state that blocked it.
    */
   async updateVolume(id: string, changes: VolumeChanges, expected?: readonly VolumeStatus[]): Promise<boolean> {
-    let query = this.#db.updateTable('volume_volumes').set(volumeColumns(changes, this.#now())).where('id', '=', id);
+    let query = this.db.updateTable('volume_volumes').set(volumeColumns(changes, this.now())).where('id', '=', id);
     if (expected !== undefined) query = query.where('status', 'in', expected);
     const result = await query.executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
 
   async deleteVolume(id: string): Promise<void> {
-    await this.#db.deleteFrom('volume_volumes').where('id', '=', id).execute();
+    await this.db.deleteFrom('volume_volumes').where('id', '=', id).execute();
   }
 
   // --- snapshots
 
   async insertSnapshot(snapshot: Snapshot): Promise<void> {
-    await this.#db
+    await this.db
       .insertInto('volume_snapshots')
       .values({
         id: snapshot.id,
@@ -240,13 +234,13 @@ export class VolumeStore {
   }
 
   async findSnapshot(id: string): Promise<Snapshot | undefined> {
-    const row = await this.#db.selectFrom('volume_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('volume_snapshots').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : toSnapshot(row);
   }
 
   /** Every snapshot the filter matches, in the requested order (ties broken by id). */
   async listSnapshots(filter: SnapshotFilter, sort: readonly SortSpec<SnapshotSortKey>[]): Promise<Snapshot[]> {
-    let query = this.#db.selectFrom('volume_snapshots').selectAll();
+    let query = this.db.selectFrom('volume_snapshots').selectAll();
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.volumeId !== undefined) query = query.where('volume_id', '=', filter.volumeId);
     if (filter.name !== undefined) query = query.where('name', '=', filter.name);
@@ -257,35 +251,35 @@ export class VolumeStore {
   }
 
   async countSnapshotsOf(volumeId: string): Promise<number> {
-    const row = await this.#db.selectFrom('volume_snapshots').select((eb) => eb.fn.countAll<number>().as('n')).where('volume_id', '=', volumeId).executeTakeFirst();
+    const row = await this.db.selectFrom('volume_snapshots').select((eb) => eb.fn.countAll<number>().as('n')).where('volume_id', '=', volumeId).executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
   async updateSnapshot(id: string, changes: SnapshotChanges, expected?: readonly SnapshotStatus[]): Promise<boolean> {
-    const set: Updateable<SnapshotsTable> = { updated_at: toDbTimestamp(this.#now()) };
+    const set: Updateable<SnapshotsTable> = { updated_at: toDbTimestamp(this.now()) };
     if (changes.name !== undefined) set.name = changes.name;
     if (changes.description !== undefined) set.description = changes.description;
     if (changes.status !== undefined) set.status = changes.status;
     if (changes.progress !== undefined) set.progress = changes.progress;
     if (changes.metadata !== undefined) set.metadata = JSON.stringify(changes.metadata);
-    let query = this.#db.updateTable('volume_snapshots').set(set).where('id', '=', id);
+    let query = this.db.updateTable('volume_snapshots').set(set).where('id', '=', id);
     if (expected !== undefined) query = query.where('status', 'in', expected);
     return (await query.executeTakeFirst()).numUpdatedRows > 0n;
   }
 
   async deleteSnapshot(id: string): Promise<void> {
-    await this.#db.deleteFrom('volume_snapshots').where('id', '=', id).execute();
+    await this.db.deleteFrom('volume_snapshots').where('id', '=', id).execute();
   }
 
   // --- usage and quotas
 
   async usageOf(projectId: string): Promise<VolumeUsage> {
-    const volumes = await this.#db
+    const volumes = await this.db
       .selectFrom('volume_volumes')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb')])
       .where('project_id', '=', projectId)
       .executeTakeFirst();
-    const snapshots = await this.#db
+    const snapshots = await this.db
       .selectFrom('volume_snapshots')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb')])
       .where('project_id', '=', projectId)
@@ -299,12 +293,12 @@ export class VolumeStore {
 
   /** A project's own limits, by resource. */
   async quotaLimits(projectId: string): Promise<Map<string, number>> {
-    const rows = await this.#db.selectFrom('volume_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
+    const rows = await this.db.selectFrom('volume_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
     return new Map(rows.map((row) => [row.resource, Number(row.hard_limit)]));
   }
 
   async setQuotaLimits(projectId: string, limits: ReadonlyMap<string, number>): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.db.transaction().execute(async (trx) => {
       for (const [resource, limit] of limits) {
         await trx.deleteFrom('volume_quotas').where('project_id', '=', projectId).where('resource', '=', resource).execute();
         await trx.insertInto('volume_quotas').values({ project_id: projectId, resource, hard_limit: limit }).execute();
@@ -313,46 +307,46 @@ export class VolumeStore {
   }
 
   async deleteQuotaLimits(projectId: string): Promise<void> {
-    await this.#db.deleteFrom('volume_quotas').where('project_id', '=', projectId).execute();
+    await this.db.deleteFrom('volume_quotas').where('project_id', '=', projectId).execute();
   }
 
   // --- volume types
 
   async insertType(type: VolumeType): Promise<void> {
-    const now = toDbTimestamp(this.#now());
-    await this.#db
+    const now = toDbTimestamp(this.now());
+    await this.db
       .insertInto('volume_types')
       .values({ id: type.id, name: type.name, description: type.description, is_public: type.isPublic, extra_specs: JSON.stringify(type.extraSpecs), created_at: now, updated_at: now })
       .execute();
   }
 
   async findType(key: { readonly id: string } | { readonly name: string }): Promise<VolumeType | undefined> {
-    const query = this.#db.selectFrom('volume_types').selectAll();
+    const query = this.db.selectFrom('volume_types').selectAll();
     const row = await ('id' in key ? query.where('id', '=', key.id) : query.where('name', '=', key.name)).executeTakeFirst();
     return row === undefined ? undefined : toType(row);
   }
 
   async listTypes(filter: { readonly isPublic?: boolean } = {}): Promise<VolumeType[]> {
-    let query = this.#db.selectFrom('volume_types').selectAll();
+    let query = this.db.selectFrom('volume_types').selectAll();
     if (filter.isPublic !== undefined) query = query.where('is_public', '=', filter.isPublic);
     return (await query.orderBy('name').execute()).map(toType);
   }
 
   async updateType(id: string, changes: { readonly name?: string; readonly description?: string | null; readonly isPublic?: boolean; readonly extraSpecs?: Readonly<Record<string, string>> }): Promise<boolean> {
-    const set: Updateable<VolumeTypesTable> = { updated_at: toDbTimestamp(this.#now()) };
+    const set: Updateable<VolumeTypesTable> = { updated_at: toDbTimestamp(this.now()) };
     if (changes.name !== undefined) set.name = changes.name;
     if (changes.description !== undefined) set.description = changes.description;
     if (changes.isPublic !== undefined) set.is_public = changes.isPublic;
     if (changes.extraSpecs !== undefined) set.extra_specs = JSON.stringify(changes.extraSpecs);
-    return (await this.#db.updateTable('volume_types').set(set).where('id', '=', id).executeTakeFirst()).numUpdatedRows > 0n;
+    return (await this.db.updateTable('volume_types').set(set).where('id', '=', id).executeTakeFirst()).numUpdatedRows > 0n;
   }
 
   async deleteType(id: string): Promise<void> {
-    await this.#db.deleteFrom('volume_types').where('id', '=', id).execute();
+    await this.db.deleteFrom('volume_types').where('id', '=', id).execute();
   }
 
   async countVolumesOfType(typeId: string): Promise<number> {
-    const row = await this.#db.selectFrom('volume_volumes').select((eb) => eb.fn.countAll<number>().as('n')).where('volume_type_id', '=', typeId).executeTakeFirst();
+    const row = await this.db.selectFrom('volume_volumes').select((eb) => eb.fn.countAll<number>().as('n')).where('volume_type_id', '=', typeId).executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 

@@ -10,7 +10,7 @@ import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
-import { backendHostOf } from '../volumes/volume.js';
+import { backendHostOf, type Volume } from '../volumes/volume.js';
 import { BackendStateCache, type BackendState } from './backend-state.js';
 import { DEFAULT_FILTERS, resolveFilters, type BackendFilter } from './filters/index.js';
 import type { VolumeRequestSpec } from './request-spec.js';
@@ -111,16 +111,11 @@ export class VolumeSchedulerService {
   /** An extend needs room for the growth on the volume's own backend (Cinder schedules it too). */
   async scheduleExtend({ spec, newSizeGb, instanceUuids = [] }: ScheduleExtendArgs): Promise<void> {
     const { store, managers } = this.#options;
-    const volume = await store.findVolume(spec.volumeId);
-    if (volume === undefined || volume.host === null) return;
-    try {
-      this.place({ ...spec, onlyBackend: volume.host });
-    } catch (error) {
-      if (!(error instanceof NoValidBackend)) throw error;
-      LOG.error(`Volume ${volume.id} cannot grow to ${newSizeGb}GB: ${messageOf(error)}`);
-      await store.updateVolume(volume.id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', errorReason: error.message }, ['extending']);
-      return;
-    }
+    const volume = await this.#placeOnOwnBackend(spec, async (id, error) => {
+      LOG.error(`Volume ${id} cannot grow to ${newSizeGb}GB: ${messageOf(error)}`);
+      await store.updateVolume(id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', errorReason: error.message }, ['extending']);
+    });
+    if (volume === undefined) return;
     await managers.extendVolume(backendHostOf(volume.host), { id: volume.id, sizeGb: volume.size }, newSizeGb, instanceUuids);
   }
 
@@ -132,17 +127,30 @@ export class VolumeSchedulerService {
    */
   async scheduleRetype({ spec, newTypeId, previousStatus, migrationPolicy }: ScheduleRetypeArgs): Promise<void> {
     const { store } = this.#options;
-    const volume = await store.findVolume(spec.volumeId);
-    if (volume === undefined || volume.host === null) return;
+    const volume = await this.#placeOnOwnBackend(spec, async (id, error) => {
+      LOG.error(`Volume ${id} cannot be retyped on its backend (migration policy ${migrationPolicy}, no migration offered): ${messageOf(error)}`);
+      await store.updateVolume(id, { status: previousStatus, errorReason: error.message }, ['retyping']);
+    });
+    if (volume === undefined) return;
+    await store.updateVolume(volume.id, { status: previousStatus, volumeTypeId: newTypeId }, ['retyping']);
+    LOG.info(`Volume ${volume.id} retyped to ${newTypeId} on ${volume.host}`);
+  }
+
+  /**
+   * Claims `spec` again on the backend the volume already lives on (an extend's growth, a
+   * retype's new filters). The volume when its backend passes; undefined when the volume is gone
+   * or unplaced, or when the backend refuses, after `refused` has recorded why.
+   */
+  async #placeOnOwnBackend(spec: VolumeRequestSpec, refused: (volumeId: string, error: NoValidBackend) => Promise<void>): Promise<(Volume & { readonly host: string }) | undefined> {
+    const volume = await this.#options.store.findVolume(spec.volumeId);
+    if (volume === undefined || volume.host === null) return undefined;
     try {
       this.place({ ...spec, onlyBackend: volume.host });
     } catch (error) {
       if (!(error instanceof NoValidBackend)) throw error;
-      LOG.error(`Volume ${volume.id} cannot be retyped on its backend (migration policy ${migrationPolicy}, no migration offered): ${messageOf(error)}`);
-      await store.updateVolume(volume.id, { status: previousStatus, errorReason: error.message }, ['retyping']);
-      return;
+      await refused(volume.id, error);
+      return undefined;
     }
-    await store.updateVolume(volume.id, { status: previousStatus, volumeTypeId: newTypeId }, ['retyping']);
-    LOG.info(`Volume ${volume.id} retyped to ${newTypeId} on ${volume.host}`);
+    return { ...volume, host: volume.host };
   }
 }

@@ -51,9 +51,7 @@ describe('boot from volume: the servers API over a real volume service', () => {
     withVolumeCloud('sqlite', (cloud) =>
       withComputeApp(
         async ({ call, db, recorded }) => {
-          const created = await cloud.call('POST', '/volumes', { body: { volume: { size: 1 } }, as: DEMO });
-          const volumeId = String((created.json['volume'] as Json)['id']);
-          await cloud.settle(`/volumes/${volumeId}`, DEMO);
+          const volumeId = await cloud.availableVolume({ size: 1 }, DEMO);
 
           const reply = await call('POST', '/servers', {
             body: boot({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: volumeId, boot_index: '0', delete_on_termination: true }] }),

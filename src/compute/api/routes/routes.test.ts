@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
+import { QUOTA_DEFAULTS } from '../../quotas/quota-resources.js';
 import { withComputeApp, type Call } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
@@ -134,23 +135,7 @@ describe('compute routes: key pairs, quotas, limits', () => {
     withRoutes(async (call) => {
       const shown = await call('GET', '/os-quota-sets/demo', { as: DEMO });
       assert.deepEqual(shown.json, {
-        quota_set: {
-          id: 'demo',
-          instances: 10,
-          cores: 20,
-          ram: 51200,
-          metadata_items: 128,
-          injected_files: 5,
-          injected_file_content_bytes: 10240,
-          injected_file_path_bytes: 255,
-          key_pairs: 100,
-          server_groups: 10,
-          server_group_members: 10,
-          fixed_ips: -1,
-          floating_ips: -1,
-          security_groups: -1,
-          security_group_rules: -1,
-        },
+        quota_set: { id: 'demo', ...QUOTA_DEFAULTS },
       });
       assert.equal((await call('GET', '/os-quota-sets/demo', { as: OTHER })).status, 403);
       assert.deepEqual((await call('GET', '/os-quota-sets/other/defaults', { as: DEMO })).json, { quota_set: { ...(shown.json['quota_set'] as object), id: 'other' } });

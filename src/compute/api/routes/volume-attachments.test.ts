@@ -13,9 +13,7 @@ describe('os-volume_attachments over a real volume service', () => {
     withVolumeCloud('sqlite', (cloud) =>
       withComputeApp(
         async ({ call, db, recorded }) => {
-          const created = await cloud.call('POST', '/volumes', { body: { volume: { size: 1 } }, as: DEMO });
-          const volumeId = String((created.json['volume'] as Json)['id']);
-          await cloud.settle(`/volumes/${volumeId}`, DEMO);
+          const volumeId = await cloud.availableVolume({ size: 1 }, DEMO);
           const server = await insertInstance(db, 'demo');
           const path = `/servers/${server}/os-volume_attachments`;
 

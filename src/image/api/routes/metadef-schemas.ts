@@ -107,6 +107,29 @@ const CONTAINER_DEFINITIONS = {
   property: { type: 'object', additionalProperties: { type: 'object', required: ['title', 'type'], properties: PROPERTY_FIELDS } },
 };
 
+/** The read-only timestamps of a metadef record, described in Glance's words. */
+function timestamps(created: string, modified: string) {
+  return {
+    created_at: { type: 'string', readOnly: true, description: `Date and time of ${created}`, format: 'date-time' },
+    updated_at: { type: 'string', readOnly: true, description: `Date and time of the last ${modified} modification`, format: 'date-time' },
+  };
+}
+
+/** An array of objects with these properties, as Glance nests associations, objects and tags. */
+function listOf(properties: object) {
+  return { type: 'array', items: { type: 'object', properties } };
+}
+
+/** The read-only links of a record: its schema's path and its own. */
+const LINKS = { schema: { readOnly: true, type: 'string' }, self: { readOnly: true, type: 'string' } };
+
+/** What an object holds besides its name, in a namespace's `objects` and in the object schema. */
+const OBJECT_CONTENT = {
+  description: { type: 'string' },
+  required: { $ref: '#/definitions/stringArray' },
+  properties: { $ref: '#/definitions/property' },
+};
+
 const NAMESPACE_FIELDS = {
   "namespace": {
     "type": "string",
@@ -140,77 +163,33 @@ const NAMESPACE_FIELDS = {
     "description": "Owner of the namespace.",
     "maxLength": 255
   },
-  "created_at": {
-    "type": "string",
-    "readOnly": true,
-    "description": "Date and time of namespace creation",
-    "format": "date-time"
-  },
-  "updated_at": {
-    "type": "string",
-    "readOnly": true,
-    "description": "Date and time of the last namespace modification",
-    "format": "date-time"
-  },
-  "schema": {
-    "readOnly": true,
-    "type": "string"
-  },
-  "self": {
-    "readOnly": true,
-    "type": "string"
-  },
-  "resource_type_associations": {
-    "type": "array",
-    "items": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        },
-        "prefix": {
-          "type": "string"
-        },
-        "properties_target": {
-          "type": "string"
-        }
-      }
+  ...timestamps('namespace creation', 'namespace'),
+  ...LINKS,
+  "resource_type_associations": listOf({
+    "name": {
+      "type": "string"
+    },
+    "prefix": {
+      "type": "string"
+    },
+    "properties_target": {
+      "type": "string"
     }
-  },
+  }),
   "properties": {
     "$ref": "#/definitions/property"
   },
-  "objects": {
-    "type": "array",
-    "items": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        },
-        "description": {
-          "type": "string"
-        },
-        "required": {
-          "$ref": "#/definitions/stringArray"
-        },
-        "properties": {
-          "$ref": "#/definitions/property"
-        }
-      }
+  "objects": listOf({
+    "name": {
+      "type": "string"
+    },
+    ...OBJECT_CONTENT,
+  }),
+  "tags": listOf({
+    "name": {
+      "type": "string"
     }
-  },
-  "tags": {
-    "type": "array",
-    "items": {
-      "type": "object",
-      "properties": {
-        "name": {
-          "type": "string"
-        }
-      }
-    }
-  }
+  })
 };
 
 const OBJECT_FIELDS = {
@@ -218,35 +197,9 @@ const OBJECT_FIELDS = {
     "type": "string",
     "maxLength": 80
   },
-  "description": {
-    "type": "string"
-  },
-  "required": {
-    "$ref": "#/definitions/stringArray"
-  },
-  "properties": {
-    "$ref": "#/definitions/property"
-  },
-  "schema": {
-    "readOnly": true,
-    "type": "string"
-  },
-  "self": {
-    "readOnly": true,
-    "type": "string"
-  },
-  "created_at": {
-    "type": "string",
-    "readOnly": true,
-    "description": "Date and time of object creation",
-    "format": "date-time"
-  },
-  "updated_at": {
-    "type": "string",
-    "readOnly": true,
-    "description": "Date and time of the last object modification",
-    "format": "date-time"
-  }
+  ...OBJECT_CONTENT,
+  ...LINKS,
+  ...timestamps('object creation', 'object')
 };
 
 const namespace = { name: 'namespace', properties: NAMESPACE_FIELDS, additionalProperties: false, required: ['namespace'] };
@@ -259,18 +212,7 @@ const tag = {
       "type": "string",
       "maxLength": 80
     },
-    "created_at": {
-      "type": "string",
-      "readOnly": true,
-      "description": "Date and time of tag creation",
-      "format": "date-time"
-    },
-    "updated_at": {
-      "type": "string",
-      "readOnly": true,
-      "description": "Date and time of the last tag modification",
-      "format": "date-time"
-    }
+    ...timestamps('tag creation', 'tag')
   },
   "additionalProperties": false,
   "required": [
@@ -295,18 +237,7 @@ const resourceType = {
       "description": "Some resource types allow more than one key / value pair per instance.  For example, Cinder allows user and image metadata on volumes. Only the image properties metadata is evaluated by Nova (scheduling or drivers). This property allows a namespace target to remove the ambiguity.",
       "maxLength": 80
     },
-    "created_at": {
-      "type": "string",
-      "readOnly": true,
-      "description": "Date and time of resource type association",
-      "format": "date-time"
-    },
-    "updated_at": {
-      "type": "string",
-      "readOnly": true,
-      "description": "Date and time of the last resource type association modification",
-      "format": "date-time"
-    }
+    ...timestamps('resource type association', 'resource type association')
   },
   "additionalProperties": false,
   "required": [

@@ -4,10 +4,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { SecurityGroupSpec } from '../datapath-spec.js';
 import { bridgeName, dhcpNamespace, routerNamespace, tapName } from '../device-names.js';
-import { defaultGroupFixture, networkFixture, portFixture, randomMac, routerFixture, ruleFixture } from '../testing/datapath-fixtures.js';
+import { defaultGroupFixture, networkFixture, portFixture, randomMac, routerFixture, ruleFixture, type NetworkFixture } from '../testing/datapath-fixtures.js';
 import { chainNames } from './security/port-chains.js';
 import { ip, run } from './exec.js';
+import type { LinuxBridgeDatapath } from './linux-bridge-datapath.js';
 import { bridgePorts } from './links.js';
 import { guestNamespace, type GuestNamespace } from './testing/guest-namespace.js';
 import { linuxBridgeSkip, linuxHarness, type LinuxHarness } from './testing/linux-harness.js';
@@ -27,6 +29,22 @@ async function withDatapath(body: (harness: LinuxHarness, guests: GuestNamespace
     for (const guest of guests) await guest.dispose();
     await harness.dispose();
   }
+}
+
+/** Guests .10 and .11 of `network`, plugged in `group` and addressed; each joins `guests` to be removed. */
+async function guestPair(datapath: LinuxBridgeDatapath, guests: GuestNamespace[], network: NetworkFixture, group: SecurityGroupSpec): Promise<[GuestNamespace, GuestNamespace]> {
+  await datapath.ensureNetwork(network.spec);
+  await datapath.syncSecurityGroup(group);
+  const pair: GuestNamespace[] = [];
+  for (const host of [10, 11]) {
+    const port = portFixture(network, host, { security_groups: [group.id] });
+    const guest = await guestNamespace(port);
+    guests.push(guest);
+    pair.push(guest);
+    await datapath.plugPort(port);
+    await guest.setAddress(`${network.prefix}.${host}/24`);
+  }
+  return pair as [GuestNamespace, GuestNamespace];
 }
 
 async function dnsmasqProcessesUnder(dir: string): Promise<number[]> {
@@ -80,17 +98,8 @@ describe('Linux bridge data path: traffic', { skip }, () => {
           await closed.plugPort(port);
         }
         const network = networkFixture('10.202.11', { dhcp: false });
-        await datapath.ensureNetwork(network.spec);
         const group = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'icmp' })] };
-        await datapath.syncSecurityGroup(group);
-        for (const host of [10, 11]) {
-          const port = portFixture(network, host, { security_groups: [group.id] });
-          const guest = await guestNamespace(port);
-          guests.push(guest);
-          await datapath.plugPort(port);
-          await guest.setAddress(`10.202.11.${host}/24`);
-        }
-        const [first, second] = guests as [GuestNamespace, GuestNamespace];
+        const [first, second] = await guestPair(datapath, guests, network, group);
         assert.ok(await first.reaches('10.202.11.11'), 'first guest reaches the second');
         assert.ok(await second.reaches('10.202.11.10'), 'second guest reaches the first');
       });
@@ -103,22 +112,8 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       const [open, closed] = [networkFixture('10.202.20', { dhcp: false }), networkFixture('10.202.20', { dhcp: false })] as const;
       const openGroup = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'udp', port_range_min: 5000, port_range_max: 5000 })] };
       const closedGroup = { id: randomUUID(), rules: [ruleFixture('egress')] };
-      const guestsOn = async (network: typeof open, group: typeof openGroup): Promise<[GuestNamespace, GuestNamespace]> => {
-        await datapath.ensureNetwork(network.spec);
-        await datapath.syncSecurityGroup(group);
-        const pair: GuestNamespace[] = [];
-        for (const host of [10, 11]) {
-          const port = portFixture(network, host, { security_groups: [group.id] });
-          const guest = await guestNamespace(port);
-          guests.push(guest);
-          pair.push(guest);
-          await datapath.plugPort(port);
-          await guest.setAddress(`10.202.20.${host}/24`);
-        }
-        return pair as [GuestNamespace, GuestNamespace];
-      };
-      const [openClient, openServer] = await guestsOn(open, openGroup);
-      const [closedClient, closedServer] = await guestsOn(closed, closedGroup);
+      const [openClient, openServer] = await guestPair(datapath, guests, open, openGroup);
+      const [closedClient, closedServer] = await guestPair(datapath, guests, closed, closedGroup);
       const openEcho = await openServer.echoUdp(5000);
       const closedEcho = await closedServer.echoUdp(5000);
       try {
@@ -168,17 +163,8 @@ describe('Linux bridge data path: traffic', { skip }, () => {
   test('removing a rule ends the connections it allowed, not only new ones', async () => {
     await withDatapath(async ({ datapath }, guests) => {
       const network = networkFixture('10.202.7', { dhcp: false });
-      await datapath.ensureNetwork(network.spec);
       const group = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'icmp' })] };
-      await datapath.syncSecurityGroup(group);
-      for (const host of [10, 11]) {
-        const port = portFixture(network, host, { security_groups: [group.id] });
-        const guest = await guestNamespace(port);
-        guests.push(guest);
-        await datapath.plugPort(port);
-        await guest.setAddress(`10.202.7.${host}/24`);
-      }
-      const [pinger] = guests as [GuestNamespace];
+      const [pinger] = await guestPair(datapath, guests, network, group);
       assert.ok(await pinger.reaches('10.202.7.11'));
       const ping = pinger.pingContinuously('10.202.7.11');
       try {
@@ -224,17 +210,8 @@ describe('Linux bridge data path: traffic', { skip }, () => {
   test('a TCP port range rule opens exactly that range', async () => {
     await withDatapath(async ({ datapath }, guests) => {
       const network = networkFixture('10.202.5', { dhcp: false });
-      await datapath.ensureNetwork(network.spec);
       const group = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'tcp', port_range_min: 2000, port_range_max: 2100 })] };
-      await datapath.syncSecurityGroup(group);
-      for (const host of [10, 11]) {
-        const port = portFixture(network, host, { security_groups: [group.id] });
-        const guest = await guestNamespace(port);
-        guests.push(guest);
-        await datapath.plugPort(port);
-        await guest.setAddress(`10.202.5.${host}/24`);
-      }
-      const [client, server] = guests as [GuestNamespace, GuestNamespace];
+      const [client, server] = await guestPair(datapath, guests, network, group);
       for (const [port, open] of [[2050, true], [2100, true], [2101, false]] as const) {
         const stop = await server.serveTcpOnce(port);
         try {

@@ -12,7 +12,7 @@ import type { VolumeConnector } from '../../volumes/attachment.js';
 import { page, parseBoolean, parseLimit } from '../../volumes/volume-list-query.js';
 import { ATTACH_MODE_ARG, ATTACHMENT_COMPLETE, ATTACHMENTS_API } from '../microversions.js';
 import { renderAttachment } from './render.js';
-import { authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
+import { authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, type VolumeRouteDeps } from './route-deps.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 
@@ -91,35 +91,27 @@ export function attachmentRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
 
     app.get('/v3/:project_id/attachments/:attachment_id', { schema: { params: AttachmentParams } }, async (request) => {
       ATTACHMENTS_API.select(request.microversion);
-      checkProject(request, request.params.project_id);
-      const attachment = await attachments.get(request.requestContext, request.params.attachment_id);
-      authorize(deps, request, 'volume:get', { project_id: attachment.projectId });
+      const attachment = await loadAuthorized(deps, request, 'volume:get', () => attachments.get(request.requestContext, request.params.attachment_id));
       return { attachment: renderAttachment(attachment, true) };
     });
 
     app.put('/v3/:project_id/attachments/:attachment_id', { schema: { params: AttachmentParams, body: AttachmentUpdateBody } }, async (request) => {
       ATTACHMENTS_API.select(request.microversion);
-      checkProject(request, request.params.project_id);
-      const existing = await attachments.get(request.requestContext, request.params.attachment_id);
-      authorize(deps, request, 'volume:attachment_update', { project_id: existing.projectId });
+      const existing = await loadAuthorized(deps, request, 'volume:attachment_update', () => attachments.get(request.requestContext, request.params.attachment_id));
       const updated = await attachments.update(request.requestContext, existing.id, request.body.attachment.connector);
       return { attachment: renderAttachment(updated, true) };
     });
 
     app.delete('/v3/:project_id/attachments/:attachment_id', { schema: { params: AttachmentParams } }, async (request) => {
       ATTACHMENTS_API.select(request.microversion);
-      checkProject(request, request.params.project_id);
-      const existing = await attachments.get(request.requestContext, request.params.attachment_id);
-      authorize(deps, request, 'volume:attachment_delete', { project_id: existing.projectId });
+      const existing = await loadAuthorized(deps, request, 'volume:attachment_delete', () => attachments.get(request.requestContext, request.params.attachment_id));
       const remaining = await attachments.delete(request.requestContext, existing.id);
       return { attachments: remaining.map((attachment) => renderAttachment(attachment, false)) };
     });
 
     app.post('/v3/:project_id/attachments/:attachment_id/action', { schema: { params: AttachmentParams, body: CompleteBody } }, async (request, reply) => {
       ATTACHMENT_COMPLETE.select(request.microversion);
-      checkProject(request, request.params.project_id);
-      const existing = await attachments.get(request.requestContext, request.params.attachment_id);
-      authorize(deps, request, 'volume:attachment_complete', { project_id: existing.projectId });
+      const existing = await loadAuthorized(deps, request, 'volume:attachment_complete', () => attachments.get(request.requestContext, request.params.attachment_id));
       await attachments.complete(request.requestContext, existing.id);
       return reply.code(204).send();
     });

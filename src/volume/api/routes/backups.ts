@@ -6,7 +6,7 @@ import { BACKUP_SORT_KEYS, type BackupFilter } from '../../db/backup-store.js';
 import { page, parseBoolean, parseLimit, parseSortOf } from '../../volumes/volume-list-query.js';
 import { BACKUP_UPDATE } from '../microversions.js';
 import { renderBackup, renderBackupSummary } from './render-backup.js';
-import { authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
+import { authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, nameChanges, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableString, toBoolean } from './schemas.js';
 
 /** Cinder's backup create schema (cinder/api/schemas/backups.py) at 3.0. */
@@ -115,34 +115,25 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
     app.get('/v3/:project_id/backups/detail', { schema: { params: Project } }, list(true));
 
     app.get('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const backup = await backups.get(request.requestContext, request.params.backup_id);
-      authorize(deps, request, 'backup:get', { project_id: backup.projectId });
+      const backup = await loadAuthorized(deps, request, 'backup:get', () => backups.get(request.requestContext, request.params.backup_id));
       return { backup: renderBackup(backup, deps.publicUrl) };
     });
 
     app.put('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams, body: BackupUpdateBody } }, async (request) => {
       BACKUP_UPDATE.select(request.microversion);
-      checkProject(request, request.params.project_id);
-      const backup = await backups.get(request.requestContext, request.params.backup_id);
-      authorize(deps, request, 'backup:update', { project_id: backup.projectId });
-      const { name, description } = request.body.backup;
-      const updated = await backups.update(request.requestContext, backup.id, { ...(name === undefined ? {} : { name }), ...(description === undefined ? {} : { description }) });
+      const backup = await loadAuthorized(deps, request, 'backup:update', () => backups.get(request.requestContext, request.params.backup_id));
+      const updated = await backups.update(request.requestContext, backup.id, nameChanges(request.body.backup));
       return { backup: renderBackupSummary(updated, deps.publicUrl) };
     });
 
     app.delete('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams } }, async (request, reply) => {
-      checkProject(request, request.params.project_id);
-      const backup = await backups.get(request.requestContext, request.params.backup_id);
-      authorize(deps, request, 'backup:delete', { project_id: backup.projectId });
+      const backup = await loadAuthorized(deps, request, 'backup:delete', () => backups.get(request.requestContext, request.params.backup_id));
       await backups.delete(request.requestContext, backup.id);
       return reply.code(202).send();
     });
 
     app.post('/v3/:project_id/backups/:backup_id/action', { schema: { params: BackupParams, body: BackupActionBody } }, async (request, reply) => {
-      checkProject(request, request.params.project_id);
-      const backup = await backups.get(request.requestContext, request.params.backup_id);
-      authorize(deps, request, 'volume_extension:backup_admin_actions:reset_status', { project_id: backup.projectId });
+      const backup = await loadAuthorized(deps, request, 'volume_extension:backup_admin_actions:reset_status', () => backups.get(request.requestContext, request.params.backup_id));
       await backups.resetStatus(request.requestContext, backup.id, request.body['os-reset_status'].status);
       return reply.code(202).send();
     });
@@ -164,9 +155,7 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
     });
 
     app.post('/v3/:project_id/backups/:backup_id/restore', { schema: { params: BackupParams, body: RestoreBody } }, async (request, reply) => {
-      checkProject(request, request.params.project_id);
-      const backup = await backups.get(request.requestContext, request.params.backup_id);
-      authorize(deps, request, 'backup:restore', { project_id: backup.projectId });
+      const backup = await loadAuthorized(deps, request, 'backup:restore', () => backups.get(request.requestContext, request.params.backup_id));
       const body = request.body.restore ?? {};
       const result = await backups.restore(request.requestContext, backup.id, {
         ...(body.volume_id === undefined || body.volume_id === null ? {} : { volumeId: body.volume_id }),

@@ -2,27 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest, Forbidden } from '../../../common/errors/errors.js';
 import type { Credentials, PolicyEnforcer, PolicyTarget } from '../../../common/policy/policy.js';
 import type { ServiceRegistry } from '../../../common/service/service-registry.js';
-import type { BackupService } from '../../volumes/backup-service.js';
-import type { AttachmentService } from '../../volumes/attachment-service.js';
-import type { SnapshotService } from '../../volumes/snapshot-service.js';
-import type { TransferService } from '../../volumes/transfer-service.js';
-import type { VolumeQuotas } from '../../volumes/volume-quotas.js';
-import type { VolumeService } from '../../volumes/volume-service.js';
-import type { VolumeTypes } from '../../volumes/volume-types.js';
+import type { VolumeCore } from '../../volume-core.js';
 
-/** What the volume routes need from the composition root. */
-export interface VolumeRouteDeps {
-  readonly volumes: VolumeService;
-  readonly snapshots: SnapshotService;
-  readonly backups: BackupService;
-  readonly attachments: AttachmentService;
-  readonly transfers: TransferService;
-  readonly types: VolumeTypes;
-  readonly quotas: VolumeQuotas;
+/** What the volume routes need from the composition root: the services, and the API's own parts. */
+export interface VolumeRouteDeps extends VolumeCore {
   /** os-services: the cinder-* rows of the services table. */
   readonly services: Pick<ServiceRegistry, 'list'>;
-  /** `[volume] storage_availability_zone`. */
-  readonly availabilityZones: readonly string[];
   readonly policy: PolicyEnforcer;
   readonly credentialsOf: (request: FastifyRequest) => Credentials;
   /** Base URL clients reach the listener at; links are `<publicUrl>/volume/v3/<project>/…`. */
@@ -67,4 +52,33 @@ export function queryOf(request: FastifyRequest): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of params) if (!(key in result)) result[key] = value;
   return result;
+}
+
+/**
+ * Cinder's order for a resource named in the URL: the URL's project (400), the lookup (404), then
+ * `action` against the resource's owner (403). Returns what `load` found.
+ */
+export async function loadAuthorized<T extends { readonly projectId: string }>(
+  deps: VolumeRouteDeps,
+  request: FastifyRequest & { readonly params: { readonly project_id: string } },
+  action: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  checkProject(request, request.params.project_id);
+  const found = await load();
+  authorize(deps, request, action, { project_id: found.projectId });
+  return found;
+}
+
+/** What a rename sets; a key the body leaves out is left as it is. */
+export interface NameChanges {
+  readonly name?: string | null;
+  readonly description?: string | null;
+}
+
+/** An update body's name and description, Cinder's `display_*` aliases read where the plain key is absent. */
+export function nameChanges(body: NameChanges & { readonly display_name?: string | null; readonly display_description?: string | null }): NameChanges {
+  const name = body.name ?? body.display_name;
+  const description = body.description ?? body.display_description;
+  return { ...(name === undefined ? {} : { name }), ...(description === undefined ? {} : { description }) };
 }

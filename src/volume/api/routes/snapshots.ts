@@ -6,7 +6,7 @@ import { SNAPSHOT_SORT_KEYS } from '../../db/volume-store.js';
 import { page, parseBoolean, parsePage, parseSortOf } from '../../volumes/volume-list-query.js';
 import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../../volumes/volume.js';
 import { renderSnapshot } from './render.js';
-import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
+import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, nameChanges, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, Metadata, NullableMetadata, NullableString, toBoolean } from './schemas.js';
 
 const SnapshotCreateBody = Type.Object(
@@ -102,30 +102,18 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     app.get('/v3/:project_id/snapshots/detail', { schema: { params: Project } }, list(true));
 
     app.get('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume:get_snapshot', { project_id: snapshot.projectId });
+      const snapshot = await loadAuthorized(deps, request, 'volume:get_snapshot', () => snapshots.get(request.requestContext, request.params.snapshot_id));
       return { snapshot: renderSnapshot(snapshot, extended(request, snapshot.projectId)) };
     });
 
     app.put('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams, body: SnapshotUpdateBody } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const existing = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume:update_snapshot', { project_id: existing.projectId });
-      const body = request.body.snapshot;
-      const name = body.name ?? body.display_name;
-      const description = body.description ?? body.display_description;
-      const snapshot = await snapshots.update(request.requestContext, existing.id, {
-        ...(name === undefined ? {} : { name }),
-        ...(description === undefined ? {} : { description }),
-      });
+      const existing = await loadAuthorized(deps, request, 'volume:update_snapshot', () => snapshots.get(request.requestContext, request.params.snapshot_id));
+      const snapshot = await snapshots.update(request.requestContext, existing.id, nameChanges(request.body.snapshot));
       return { snapshot: renderSnapshot(snapshot, false) };
     });
 
     app.delete('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams } }, async (request, reply) => {
-      checkProject(request, request.params.project_id);
-      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume:delete_snapshot', { project_id: snapshot.projectId });
+      const snapshot = await loadAuthorized(deps, request, 'volume:delete_snapshot', () => snapshots.get(request.requestContext, request.params.snapshot_id));
       await snapshots.delete(request.requestContext, snapshot.id);
       return reply.code(202).send();
     });
@@ -152,25 +140,19 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     });
 
     app.get('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume:get_snapshot_metadata', { project_id: snapshot.projectId });
+      const snapshot = await loadAuthorized(deps, request, 'volume:get_snapshot_metadata', () => snapshots.get(request.requestContext, request.params.snapshot_id));
       return { metadata: snapshot.metadata };
     });
 
     const setMetadata = (replace: boolean) => async (request: FastifyRequest<{ Params: { project_id: string; snapshot_id: string }; Body: { metadata: Record<string, string> } }>) => {
-      checkProject(request, request.params.project_id);
-      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume:update_snapshot_metadata', { project_id: snapshot.projectId });
+      const snapshot = await loadAuthorized(deps, request, 'volume:update_snapshot_metadata', () => snapshots.get(request.requestContext, request.params.snapshot_id));
       return { metadata: await snapshots.setMetadata(request.requestContext, snapshot.id, request.body.metadata, replace) };
     };
     app.post('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(false));
     app.put('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(true));
 
     app.get('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume:get_snapshot_metadata', { project_id: snapshot.projectId });
+      const snapshot = await loadAuthorized(deps, request, 'volume:get_snapshot_metadata', () => snapshots.get(request.requestContext, request.params.snapshot_id));
       const value = snapshot.metadata[request.params.key];
       if (value === undefined) throw new NotFound('Metadata item was not found');
       return { meta: { [request.params.key]: value } };
@@ -188,9 +170,7 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     });
 
     app.delete('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request, reply) => {
-      checkProject(request, request.params.project_id);
-      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume:delete_snapshot_metadata', { project_id: snapshot.projectId });
+      const snapshot = await loadAuthorized(deps, request, 'volume:delete_snapshot_metadata', () => snapshots.get(request.requestContext, request.params.snapshot_id));
       await snapshots.deleteMetadataKey(request.requestContext, snapshot.id, request.params.key);
       return reply.code(200).send();
     });

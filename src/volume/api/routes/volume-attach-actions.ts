@@ -8,31 +8,21 @@ const Connector = Type.Unsafe<VolumeConnector>({ type: 'object' });
 const ConnectorBody = Type.Object({ connector: Connector }, { additionalProperties: false });
 const EmptyBody = Type.Union([Type.Object({}), Type.Null()]);
 
+/** A bodiless step of the attach flow that moves the volume's status: `rule` of volume_actions, 202. */
+function statusStep(rule: string, step: 'reserve' | 'unreserve' | 'beginDetaching' | 'rollDetaching'): VolumeAction {
+  return {
+    schema: EmptyBody,
+    policy: `volume_extension:volume_actions:${rule}`,
+    status: 202,
+    run: (deps, request, volume) => deps.attachments[step](request.requestContext, volume.id),
+  };
+}
+
 export const ATTACH_ACTIONS: Readonly<Record<string, VolumeAction>> = {
-  'os-reserve': {
-    schema: EmptyBody,
-    policy: 'volume_extension:volume_actions:reserve',
-    status: 202,
-    run: (deps, request, volume) => deps.attachments.reserve(request.requestContext, volume.id),
-  },
-  'os-unreserve': {
-    schema: EmptyBody,
-    policy: 'volume_extension:volume_actions:unreserve',
-    status: 202,
-    run: (deps, request, volume) => deps.attachments.unreserve(request.requestContext, volume.id),
-  },
-  'os-begin_detaching': {
-    schema: EmptyBody,
-    policy: 'volume_extension:volume_actions:begin_detaching',
-    status: 202,
-    run: (deps, request, volume) => deps.attachments.beginDetaching(request.requestContext, volume.id),
-  },
-  'os-roll_detaching': {
-    schema: EmptyBody,
-    policy: 'volume_extension:volume_actions:roll_detaching',
-    status: 202,
-    run: (deps, request, volume) => deps.attachments.rollDetaching(request.requestContext, volume.id),
-  },
+  'os-reserve': statusStep('reserve', 'reserve'),
+  'os-unreserve': statusStep('unreserve', 'unreserve'),
+  'os-begin_detaching': statusStep('begin_detaching', 'beginDetaching'),
+  'os-roll_detaching': statusStep('roll_detaching', 'rollDetaching'),
   'os-initialize_connection': {
     schema: ConnectorBody,
     policy: 'volume_extension:volume_actions:initialize_connection',

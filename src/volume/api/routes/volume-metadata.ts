@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest, NotFound } from '../../../common/errors/errors.js';
-import { authorize, checkProject, type VolumeRouteDeps } from './route-deps.js';
+import { authorize, checkProject, loadAuthorized, type VolumeRouteDeps } from './route-deps.js';
 import { Metadata } from './schemas.js';
 
 const MetadataBody = Type.Object({ metadata: Metadata }, { additionalProperties: false });
@@ -15,9 +15,7 @@ export function volumeMetadataRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncT
   const { volumes } = deps;
   return async (app) => {
     app.get('/v3/:project_id/volumes/:volume_id/metadata', { schema: { params: VolumeParams } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const volume = await volumes.get(request.requestContext, request.params.volume_id);
-      authorize(deps, request, 'volume:get_volume_metadata', { project_id: volume.projectId });
+      const volume = await loadAuthorized(deps, request, 'volume:get_volume_metadata', () => volumes.get(request.requestContext, request.params.volume_id));
       return { metadata: volume.metadata };
     });
 
@@ -31,9 +29,7 @@ export function volumeMetadataRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncT
     app.put('/v3/:project_id/volumes/:volume_id/metadata', { schema: { params: VolumeParams, body: MetadataBody } }, setMetadata(true));
 
     app.get('/v3/:project_id/volumes/:volume_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const volume = await volumes.get(request.requestContext, request.params.volume_id);
-      authorize(deps, request, 'volume:get_volume_metadata', { project_id: volume.projectId });
+      const volume = await loadAuthorized(deps, request, 'volume:get_volume_metadata', () => volumes.get(request.requestContext, request.params.volume_id));
       const value = volume.metadata[request.params.key];
       if (value === undefined) throw new NotFound('Metadata item was not found');
       return { meta: { [request.params.key]: value } };
@@ -51,9 +47,7 @@ export function volumeMetadataRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncT
     });
 
     app.delete('/v3/:project_id/volumes/:volume_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request, reply) => {
-      checkProject(request, request.params.project_id);
-      const volume = await volumes.get(request.requestContext, request.params.volume_id);
-      authorize(deps, request, 'volume:delete_volume_metadata', { project_id: volume.projectId });
+      const volume = await loadAuthorized(deps, request, 'volume:delete_volume_metadata', () => volumes.get(request.requestContext, request.params.volume_id));
       await volumes.deleteMetadataKey(request.requestContext, volume.id, request.params.key);
       return reply.code(200).send();
     });

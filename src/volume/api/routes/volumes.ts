@@ -8,7 +8,7 @@ import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
 import type { Volume } from '../../volumes/volume.js';
 import { VOLUME_SUMMARY, VOLUME_VIEW_FIELDS } from '../microversions.js';
 import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
-import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
+import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, nameChanges, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSizeOrNull } from './schemas.js';
 
 const VolumeCreateBody = Type.Object(
@@ -183,24 +183,17 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
     });
 
     app.get('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const volume = await volumes.get(request.requestContext, request.params.volume_id);
-      authorize(deps, request, 'volume:get', { project_id: volume.projectId });
+      const volume = await loadAuthorized(deps, request, 'volume:get', () => volumes.get(request.requestContext, request.params.volume_id));
       const type = await deps.types.get(volume.volumeTypeId).catch(() => undefined);
       const attachments = await deps.attachments.ofVolumes([volume.id]);
       return { volume: renderVolume(volume, type?.name ?? '', viewerOf(deps, request, volume.projectId), attachments.get(volume.id)) };
     });
 
     app.put('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams, body: VolumeUpdateBody } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const existing = await volumes.get(request.requestContext, request.params.volume_id);
-      authorize(deps, request, 'volume:update', { project_id: existing.projectId });
+      const existing = await loadAuthorized(deps, request, 'volume:update', () => volumes.get(request.requestContext, request.params.volume_id));
       const body = request.body.volume;
-      const name = body.name ?? body.display_name;
-      const description = body.description ?? body.display_description;
       const volume = await volumes.update(request.requestContext, existing.id, {
-        ...(name === undefined ? {} : { name }),
-        ...(description === undefined ? {} : { description }),
+        ...nameChanges(body),
         ...(body.metadata ? { metadata: body.metadata } : {}),
       });
       const type = await deps.types.get(volume.volumeTypeId).catch(() => undefined);
@@ -209,9 +202,7 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
     });
 
     app.delete('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request, reply) => {
-      checkProject(request, request.params.project_id);
-      const volume = await volumes.get(request.requestContext, request.params.volume_id);
-      authorize(deps, request, 'volume:delete', { project_id: volume.projectId });
+      const volume = await loadAuthorized(deps, request, 'volume:delete', () => volumes.get(request.requestContext, request.params.volume_id));
       await volumes.delete(request.requestContext, volume.id);
       return reply.code(202).send();
     });

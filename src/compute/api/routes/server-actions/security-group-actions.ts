@@ -12,21 +12,16 @@ function groupsOf(servers: ServersService): ServerSecurityGroups {
   return servers.securityGroups;
 }
 
-export const securityGroupActions = [
-  serverAction({
-    key: 'addSecurityGroup',
+/** The action that puts each of the server's ports in (`add`) or out of (`remove`) the named group. */
+function groupAction(key: 'addSecurityGroup' | 'removeSecurityGroup', change: 'add' | 'remove') {
+  return serverAction({
+    key,
     schema: GroupBody,
-    policy: 'os_compute_api:os-security-groups:add',
+    policy: `os_compute_api:os-security-groups:${change}`,
     run: async ({ context, server, servers, body }) => {
-      await groupsOf(servers).add(context, server, securityGroupName(body.name));
+      await groupsOf(servers)[change](context, server, securityGroupName(body.name));
     },
-  }),
-  serverAction({
-    key: 'removeSecurityGroup',
-    schema: GroupBody,
-    policy: 'os_compute_api:os-security-groups:remove',
-    run: async ({ context, server, servers, body }) => {
-      await groupsOf(servers).remove(context, server, securityGroupName(body.name));
-    },
-  }),
-];
+  });
+}
+
+export const securityGroupActions = [groupAction('addSecurityGroup', 'add'), groupAction('removeSecurityGroup', 'remove')];

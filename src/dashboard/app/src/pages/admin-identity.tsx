@@ -3,6 +3,7 @@ import { call } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, useLoad } from '../components/load.js';
 import { SelectField, type Choice } from '../components/options.js';
@@ -54,9 +55,7 @@ function EditDelete({ what, onEdit, onDelete }: { what: string; onEdit: () => vo
         <button type="button" aria-label={`Edit ${what}`} onClick={onEdit}>
           Edit
         </button>
-        <button type="button" class="danger" aria-label={`Delete ${what}`} onClick={onDelete}>
-          Delete
-        </button>
+        <DeleteButton what={`${what}`} onClick={onDelete} />
       </div>
     </td>
   );

@@ -3,6 +3,7 @@ import { call } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, useLoad } from '../components/load.js';
 import { MemberList } from '../components/member-list.js';
@@ -94,9 +95,7 @@ export function AdminZonesPage({ session }: { session: Session }) {
                     />
                   </td>
                   <td>
-                    <button type="button" class="danger" aria-label={`Delete aggregate ${a.name}`} onClick={() => setDeleting(a)}>
-                      Delete
-                    </button>
+                    <DeleteButton what={`aggregate ${a.name}`} onClick={() => setDeleting(a)} />
                   </td>
                 </tr>
               ))}

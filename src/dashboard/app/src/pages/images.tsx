@@ -4,6 +4,7 @@ import type { Session } from '../api/session.js';
 import { uploadWithProgress } from '../api/upload.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -103,9 +104,7 @@ export function ImagesPage({ session }: { session: Session }) {
               <td>{sizeText(image.size)}</td>
               <td>
                 {image.owner === session.project.id && (
-                  <button type="button" class="danger" aria-label={`Delete image ${image.name ?? image.id}`} onClick={() => setDeleting(image)}>
-                    Delete
-                  </button>
+                  <DeleteButton what={`image ${image.name ?? image.id}`} onClick={() => setDeleting(image)} />
                 )}
               </td>
             </tr>

@@ -3,6 +3,7 @@ import { call, KEYPAIR_GENERATION_MICROVERSION, listKeyPairs, type KeyPair } fro
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 
@@ -82,9 +83,7 @@ export function KeyPairsPage({ session }: { session: Session }) {
                 <code>{k.fingerprint}</code>
               </td>
               <td>
-                <button type="button" class="danger" aria-label={`Delete key pair ${k.name}`} onClick={() => setDeleting(k)}>
-                  Delete
-                </button>
+                <DeleteButton what={`key pair ${k.name}`} onClick={() => setDeleting(k)} />
               </td>
             </tr>
           ))}

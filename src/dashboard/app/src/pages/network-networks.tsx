@@ -3,6 +3,7 @@ import { listExternalNetworks, listNetworks, listSubnets, neutron, type Network,
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -129,9 +130,7 @@ export function NetworksTab({ session }: { session: Session }) {
                 <td>{loaded.data?.external.has(network.id) ? 'yes' : 'no'}</td>
                 <td>
                   {mine && (
-                    <button type="button" class="danger" aria-label={`Delete network ${network.name || network.id}`} onClick={() => setDeleting({ kind: 'networks', item: network })}>
-                      Delete
-                    </button>
+                    <DeleteButton what={`network ${network.name || network.id}`} onClick={() => setDeleting({ kind: 'networks', item: network })} />
                   )}
                 </td>
               </tr>

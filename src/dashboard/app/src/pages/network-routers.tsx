@@ -3,6 +3,7 @@ import { listExternalNetworks, listPorts, listRouters, listSubnets, neutron, typ
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { MemberList } from '../components/member-list.js';
@@ -117,9 +118,7 @@ export function RoutersTab({ session }: { session: Session }) {
                   />
                 </td>
                 <td>
-                  <button type="button" class="danger" aria-label={`Delete router ${router.name || router.id}`} onClick={() => setDeleting(router)}>
-                    Delete
-                  </button>
+                  <DeleteButton what={`router ${router.name || router.id}`} onClick={() => setDeleting(router)} />
                 </td>
               </tr>
             );

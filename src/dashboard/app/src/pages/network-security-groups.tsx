@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { listSecurityGroups, neutron, type SecurityGroup } from '../api/network.js';
 import type { Session } from '../api/session.js';
 import { Confirm } from '../components/confirm.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { useRun } from '../components/use-run.js';
@@ -63,9 +64,7 @@ export function SecurityGroupsTab({ session }: { session: Session }) {
             <div class="page-head">
               <h2>{group.name}</h2>
               {group.name !== 'default' && (
-                <button type="button" class="danger" aria-label={`Delete security group ${group.name}`} onClick={() => setDeleting(group)}>
-                  Delete
-                </button>
+                <DeleteButton what={`security group ${group.name}`} onClick={() => setDeleting(group)} />
               )}
             </div>
             {group.description && <p class="muted">{group.description}</p>}

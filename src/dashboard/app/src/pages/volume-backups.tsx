@@ -3,6 +3,7 @@ import { call } from '../api/cloud.js';
 import type { Session } from '../api/session.js';
 import { VOLUME_SERVICE, type Backup, type Volume } from '../api/volume.js';
 import { DataTable } from '../components/data-table.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { backupActions, restoreBody, restoreTargets, volumeName } from '../logic/volume-states.js';
@@ -39,9 +40,7 @@ export function BackupsTable({ backups, volumes, onRestore, onDelete }: BackupsT
                   Restore
                 </button>
               ) : (
-                <button key={action} type="button" class="danger" aria-label={`Delete backup ${volumeName(backup)}`} onClick={() => onDelete(backup)}>
-                  Delete
-                </button>
+                <DeleteButton key={action} what={`backup ${volumeName(backup)}`} onClick={() => onDelete(backup)} />
               ),
             )}
           </td>

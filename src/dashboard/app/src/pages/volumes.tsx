@@ -5,6 +5,7 @@ import type { Session } from '../api/session.js';
 import { attachVolume, detachVolume, listBackups, listSnapshots, listVolumes, VOLUME_SERVICE, volumeAction, type Backup, type Snapshot, type Volume } from '../api/volume.js';
 import { Confirm } from '../components/confirm.js';
 import { DataTable } from '../components/data-table.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { field } from '../components/form-field.js';
 import { ErrorBox, Loading, useLoad } from '../components/load.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -130,9 +131,7 @@ function VolumesAndSnapshots({ session }: { session: Session }) {
               <td>{volumeName(data?.vols.find((v) => v.id === snap.volume_id) ?? { id: snap.volume_id, name: null })}</td>
               <td>
                 {snapshotDeletable(snap.status) && (
-                  <button type="button" class="danger" aria-label={`Delete snapshot ${volumeName(snap)}`} onClick={() => setDeleting({ kind: 'snapshots', item: snap })}>
-                    Delete
-                  </button>
+                  <DeleteButton what={`snapshot ${volumeName(snap)}`} onClick={() => setDeleting({ kind: 'snapshots', item: snap })} />
                 )}
               </td>
             </tr>
