@@ -66,6 +66,20 @@ async function waitForLockWaiters(db: Database, wanted: (count: number) => boole
   assert.fail(`never ${what}: ${count} statements wait on a lock`);
 }
 
+/**
+ * Waits until HAProxy passes requests again: a node started while no other is up is in its pool
+ * only after two health checks (`rise 2`), and until then the front answers 503.
+ */
+async function frontAnswers(url: string): Promise<void> {
+  let status = 0;
+  for (let attempt = 0; attempt < 80; attempt += 1) {
+    status = await fetch(`${url}/`).then((response) => response.status, () => 0);
+    if (status < 500 && status !== 0) return;
+    await sleep(250);
+  }
+  assert.fail(`the API front still answers ${status} after 20 s`);
+}
+
 /** The conductor host running each instance's task, from the conductor's own bookkeeping. */
 async function taskOwners(db: Database): Promise<Map<string, string>> {
   const { rows } = await sql<{ instance_uuid: string; conductor_host: string }>`SELECT instance_uuid, conductor_host FROM compute_conductor_tasks`.execute(db.kysely);
@@ -132,6 +146,7 @@ async function withDeployment(fn: (deployment: Deployment) => Promise<void>, fir
           const node = runNimbus(['serve', 'identity', 'image', 'compute'], { ...common, NIMBUS_HOST: host, NIMBUS_API_PORT: String(ports[host]), ...env });
           processes.push(node);
           await node.waitFor(/Serving identity, image, compute at/, 40_000);
+          await frontAnswers(front.url);
           return node;
         };
         const first = await startNode('ctl-a', firstEnv);
