@@ -17,6 +17,8 @@ export interface BenchCloud {
   readonly pid: number;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The bootstrapped admin's password (from the admin-openrc `nimbus up` wrote). */
+  readonly adminPassword: string;
   /** The body of a password authentication as the bootstrapped admin, scoped to the admin project. */
   readonly adminAuthBody: string;
   /** A fresh admin token. */
@@ -62,7 +64,10 @@ export function startBenchCloud(port: number, name: string, extraArgs: readonly 
 async function whenRunning(child: ChildProcessByStdio<null, Readable, null>, port: number, stateDir: string, options: BenchCloudOptions): Promise<BenchCloud> {
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('is running') && resolve());
-    child.once('exit', (code) => reject(new Error(`nimbus up exited ${code}`)));
+    child.once('exit', (code) => {
+      if (options.stateDir === undefined) rmSync(stateDir, { recursive: true, force: true });
+      reject(new Error(`nimbus up exited ${code}`));
+    });
   });
   const password = /^export OS_PASSWORD='([^']*)'$/m.exec(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'))?.[1] ?? '';
   const url = `http://127.0.0.1:${port}`;
@@ -76,6 +81,7 @@ async function whenRunning(child: ChildProcessByStdio<null, Readable, null>, por
     stateDir,
     pid: child.pid ?? 0,
     url,
+    adminPassword: password,
     adminAuthBody,
     async adminToken() {
       const response = await fetch(`${url}/identity/v3/auth/tokens`, {
