@@ -51,7 +51,8 @@ export function launchBenchCloud(
   const upArgs = ['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs];
   const [command, args] = options.viaLauncher ? [LAUNCHER, upArgs] : [process.execPath, [...NODE_ARGS, CLI, ...upArgs]];
   const child = spawn(command, args, {
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
+    // Nova's metadata port (8775) is one per host: a bench beside another cloud takes any free one.
+    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', NIMBUS_API_METADATA_LISTEN_PORT: '0' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   return { pid: child.pid ?? 0, running: whenRunning(child, port, stateDir, options) };
