@@ -85,12 +85,13 @@ export async function benchNetwork(api: Api): Promise<string> {
   return networkId;
 }
 
-/** Lifts the admin project's instance, core and RAM quotas: a bench boots more than the defaults allow. */
+/** Lifts the admin project's instance, core, RAM and port quotas: a bench boots more than the defaults allow (Neutron's: 500 ports). */
 export async function unlimitAdminQuotas(api: Api): Promise<void> {
-  const lifted = await api.request('PUT', `/compute/v2.1/os-quota-sets/${await adminProject(api)}`, {
-    quota_set: { instances: -1, cores: -1, ram: -1 },
-  });
-  if (lifted.status !== 200) throw new Error(`quota update answered ${lifted.status}`);
+  const project = await adminProject(api);
+  const compute = await api.request('PUT', `/compute/v2.1/os-quota-sets/${project}`, { quota_set: { instances: -1, cores: -1, ram: -1 } });
+  if (compute.status !== 200) throw new Error(`compute quota update answered ${compute.status}`);
+  const network = await api.request('PUT', `/network/v2.0/quotas/${project}`, { quota: { port: -1 } });
+  if (network.status !== 200) throw new Error(`network quota update answered ${network.status}`);
 }
 
 /** The id of the bootstrapped admin project. */
