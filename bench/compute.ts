@@ -17,7 +17,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchCloud } from './support/bench-cloud.js';
-import { apiFor, bootToActive, createServer, uploadImage, type Api } from './support/compute-api.js';
+import { apiFor, benchNetwork, bootToActive, createServer, refuseErrors, unlimitAdminQuotas, uploadImage, waitUntilNone, type Api } from './support/compute-api.js';
 import { measureNewConnections, probeNewConnections } from './support/fresh-connection.js';
 import { measure } from './support/latency.js';
 import { cpuMsOf, memoryOf } from './support/process-stats.js';
@@ -26,41 +26,12 @@ const PORT = Number(process.env['NIMBUS_BENCH_PORT'] ?? 18792);
 const SERVERS = Number(process.env['NIMBUS_BENCH_SERVERS'] ?? 1000);
 const CLIENTS = 50;
 const HOSTS = 100;
-const LISTER_POLL_MS = 20;
 const PROBE_INTERVAL_MS = 20;
-
-/** True when the (filtered) server list is empty: one cheap request, whatever the number of servers. */
-async function noneListed(api: Api, query: string): Promise<boolean> {
-  const listed = await api.request('GET', `/compute/v2.1/servers?limit=1${query}`);
-  if (listed.status !== 200) throw new Error(`server list answered ${listed.status}`);
-  return (listed.json['servers'] as unknown[]).length === 0;
-}
 
 /** What the bench boots from and on. */
 interface Boot {
   readonly imageRef: string;
   readonly networkId: string;
-}
-
-/** The admin project's own network, with room for every server (DevStack's public /24 holds 253). */
-async function benchNetwork(api: Api): Promise<string> {
-  const network = await api.request('POST', '/network/v2.0/networks', { network: { name: 'bench' } });
-  const networkId = String((network.json['network'] as { id: string }).id);
-  const subnet = await api.request('POST', '/network/v2.0/subnets', { subnet: { network_id: networkId, ip_version: 4, cidr: '10.64.0.0/20', name: 'bench' } });
-  if (subnet.status !== 201) throw new Error(`subnet create answered ${subnet.status}`);
-  return networkId;
-}
-
-/** Fails the run when a server went to ERROR, with the first one's fault. */
-async function refuseErrors(api: Api): Promise<void> {
-  const listed = await api.request('GET', '/compute/v2.1/servers/detail?status=ERROR&limit=1');
-  const failed = (listed.json['servers'] as { id: string; fault?: { message: string } }[])[0];
-  if (failed !== undefined) throw new Error(`some servers went to ERROR, e.g. ${failed.id}: ${failed.fault?.message ?? 'no fault recorded'}`);
-}
-
-/** The lister: waits until the list (with `query`) is empty. */
-async function waitUntilNone(api: Api, query: string): Promise<void> {
-  while (!(await noneListed(api, query))) await sleep(LISTER_POLL_MS);
 }
 
 /** Opens one keep-alive connection per client (concurrent requests each take a connection of the pool). */
@@ -122,9 +93,7 @@ async function main(): Promise<void> {
   const cloud = await startBenchCloud(PORT, 'compute', ['--compute-hosts', String(HOSTS)]);
   try {
     const api = await apiFor(cloud);
-    await api.request('PUT', `/compute/v2.1/os-quota-sets/${await adminProject(api)}`, {
-      quota_set: { instances: -1, cores: -1, ram: -1 },
-    });
+    await unlimitAdminQuotas(api);
     const boot: Boot = { imageRef: await uploadImage(cloud, api), networkId: await benchNetwork(api) };
 
     let n = 0;
@@ -184,11 +153,5 @@ async function main(): Promise<void> {
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
-
-async function adminProject(api: Api): Promise<string> {
-  const token = await api.request('GET', '/identity/v3/auth/projects');
-  const projects = token.json['projects'] as { id: string; name: string }[];
-  return projects.find((project) => project.name === 'admin')?.id ?? '';
-}
 
 await main();

@@ -17,6 +17,8 @@ export interface BenchCloud {
   readonly pid: number;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The bootstrapped admin's password (from the admin-openrc `nimbus up` wrote). */
+  readonly adminPassword: string;
   /** The body of a password authentication as the bootstrapped admin, scoped to the admin project. */
   readonly adminAuthBody: string;
   /** A fresh admin token. */
@@ -49,7 +51,8 @@ export function launchBenchCloud(
   const upArgs = ['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs];
   const [command, args] = options.viaLauncher ? [LAUNCHER, upArgs] : [process.execPath, [...NODE_ARGS, CLI, ...upArgs]];
   const child = spawn(command, args, {
-    env: { ...process.env, NIMBUS_CONFIG: '/dev/null' },
+    // Nova's metadata port (8775) is one per host: a bench beside another cloud takes any free one.
+    env: { ...process.env, NIMBUS_CONFIG: '/dev/null', NIMBUS_API_METADATA_LISTEN_PORT: '0' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   return { pid: child.pid ?? 0, running: whenRunning(child, port, stateDir, options) };
@@ -62,7 +65,10 @@ export function startBenchCloud(port: number, name: string, extraArgs: readonly 
 async function whenRunning(child: ChildProcessByStdio<null, Readable, null>, port: number, stateDir: string, options: BenchCloudOptions): Promise<BenchCloud> {
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('is running') && resolve());
-    child.once('exit', (code) => reject(new Error(`nimbus up exited ${code}`)));
+    child.once('exit', (code) => {
+      if (options.stateDir === undefined) rmSync(stateDir, { recursive: true, force: true });
+      reject(new Error(`nimbus up exited ${code}`));
+    });
   });
   const password = /^export OS_PASSWORD='([^']*)'$/m.exec(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'))?.[1] ?? '';
   const url = `http://127.0.0.1:${port}`;
@@ -76,6 +82,7 @@ async function whenRunning(child: ChildProcessByStdio<null, Readable, null>, por
     stateDir,
     pid: child.pid ?? 0,
     url,
+    adminPassword: password,
     adminAuthBody,
     async adminToken() {
       const response = await fetch(`${url}/identity/v3/auth/tokens`, {

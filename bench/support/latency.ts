@@ -6,7 +6,8 @@ export interface LatencyFigures {
   readonly requests_per_sec: number;
 }
 
-function percentile(sorted: readonly number[], fraction: number): number {
+/** The value at `fraction` (0–1) of ascending `sorted` samples (nearest rank). */
+export function percentile(sorted: readonly number[], fraction: number): number {
   const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
   return sorted[Math.max(0, index)] ?? 0;
 }
