@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { personaTokenValidator } from '../common/auth/testing/persona-tokens.js';
 import { runWithContext } from '../common/context/request-context.js';
 import { NetworkStore } from '../network/db/network-store.js';
@@ -77,6 +78,19 @@ async function bootOn(cloud: Cloud, networkId: string): Promise<string> {
   return uuid;
 }
 
+/**
+ * The server's build events once each has its result: the instance's state can change a moment
+ * before its agent writes the event's finish (and the fault), so the test waits for them.
+ */
+async function finishedBuilds(cloud: Cloud, uuid: string, withFault: boolean) {
+  for (let attempt = 0; ; attempt += 1) {
+    const builds = (await events(cloud.db, uuid)).filter((event) => event.event === 'compute__do_build_and_run_instance');
+    const finished = builds.length > 0 && builds.every((event) => event.result !== null);
+    if ((finished && (!withFault || (await faults(cloud.db, uuid)).length > 0)) || attempt === 100) return builds;
+    await sleep(100);
+  }
+}
+
 describe('a port that cannot bind on the build host (workers, fake driver, real network API)', () => {
   test('the build is rescheduled to the host whose agent maps the physical network, and the guest runs there', () =>
     withBindingNetwork(async (side) => {
@@ -87,7 +101,7 @@ describe('a port that cannot bind on the build host (workers, fake driver, real 
         const uuid = await bootOn(cloud, networkId);
         const row = await waitFor(cloud.db, uuid, 'active');
         assert.equal(row.host, 'compute-1');
-        const builds = (await events(cloud.db, uuid)).filter((event) => event.event === 'compute__do_build_and_run_instance');
+        const builds = await finishedBuilds(cloud, uuid, false);
         // Whichever host the scheduler tried first, a failure was compute-2's.
         assert.deepEqual(builds.filter((event) => event.result !== 'Success').map((event) => event.host), builds.length === 1 ? [] : ['compute-2']);
         const ports = await side.portsOn(networkId);
@@ -103,7 +117,7 @@ describe('a port that cannot bind on the build host (workers, fake driver, real 
       await withCloud(2, async (cloud) => {
         const uuid = await bootOn(cloud, networkId);
         await waitFor(cloud.db, uuid, 'error');
-        const failedOn = (await events(cloud.db, uuid)).filter((event) => event.event === 'compute__do_build_and_run_instance' && event.result === 'Error').map((event) => event.host);
+        const failedOn = (await finishedBuilds(cloud, uuid, true)).filter((event) => event.result === 'Error').map((event) => event.host);
         assert.deepEqual([...failedOn].sort(), ['compute-1', 'compute-2']);
         assert.match((await faults(cloud.db, uuid)).map((fault) => fault.message).join(' '), /Binding failed for port [0-9a-f-]{36}, please check neutron logs for more information\./);
         assert.deepEqual((await side.portsOn(networkId)).filter((port) => port['device_id'] === uuid), []);

@@ -209,6 +209,9 @@ describe('multiattach on the real workers', () => {
       for (const server of [uuid, second]) {
         await act(servers, MEMBER, server, (context, shown) => servers.volumeAttachments.attach(context, shown, { volumeId: sharedId, multiattachAllowed: true }));
         await eventually(async () => assert.ok(cloud.driver('compute-1').inspect(server)?.volumeIds.includes(sharedId)), 30_000);
+        // Cinder reserves a volume only while it is available or in-use, not while an attach is
+        // still completing ('attaching'): the next attach waits, as a user's would have to.
+        await eventually(async () => assert.equal((await volumeOf(volumes, sharedId))['status'], 'in-use'), 30_000);
       }
       await eventually(async () => {
         const shown = await volumeOf(volumes, sharedId);
