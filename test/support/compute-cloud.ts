@@ -97,7 +97,17 @@ export async function startComputeCloud(name: string, options: ComputeCloudOptio
   const port = await freePort();
   const args = ['up', '--state-dir', stateDir, '--port', String(port), '--driver', options.driver ?? 'fake', '--compute-hosts', String(options.hosts ?? 2)];
   const nimbus = runNimbus([...args, ...(options.extraArgs ?? [])], options.env);
-  await nimbus.waitFor(/Nimbus all-in-one cloud is running/);
+  try {
+    // A loaded machine can take far longer than the usual second to start every service.
+    await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 90_000);
+  } catch (error) {
+    // A cloud that did not come up is stopped here: its caller has nothing to stop, and the
+    // child's open pipes would keep the test file alive until the runner's timeout.
+    nimbus.child.kill('SIGKILL');
+    await nimbus.exited();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
   const url = `http://127.0.0.1:${port}`;
   const cli = cliPersonas(stateDir);
   const tokens = new Map<Persona, string>();

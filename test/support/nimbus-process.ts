@@ -51,7 +51,8 @@ export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}, 
     child,
     output: () => text,
     exited: () => exit,
-    waitFor(pattern, timeoutMs = 20_000) {
+    // Generous: a machine running two test files beside QEMU guests can take tens of seconds to start a cloud.
+    waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (!pattern.test(text)) return;
