@@ -10,6 +10,7 @@ import { openDatabase } from '../presets/databases.js';
 import { migrateToLatest, migrationStatus } from '../../common/db/migrator.js';
 import { StartupError } from '../../common/errors/errors.js';
 import { buildHttpApp } from '../../common/http/app.js';
+import { serveInProcess } from '../../common/http/in-process-calls.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
@@ -213,20 +214,21 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       auth: { validator: identity.validator, identityUri: () => `${url}/identity` },
       policy,
     };
+    const services = createApiServices(options.services, deps, {
+      identity,
+      database: db,
+      images,
+      network: network?.plugin ?? createNetworkPlugin(db, config.network),
+      ...(computeWorkers === undefined ? {} : { computeWorkers }),
+      ...(neutron === undefined ? {} : { computeNetwork: neutron }),
+      ...(volume === undefined ? {} : { volume: volume.core }),
+      ...(consoleAuth === undefined ? {} : { consoleAuth }),
+      host: config.DEFAULT.host,
+      reclaimInstanceIntervalSeconds: config.DEFAULT.reclaim_instance_interval,
+      ...(computeVolumes === undefined ? {} : { computeVolumes }),
+    });
     const app = buildHttpApp({
-      services: createApiServices(options.services, deps, {
-        identity,
-        database: db,
-        images,
-        network: network?.plugin ?? createNetworkPlugin(db, config.network),
-        ...(computeWorkers === undefined ? {} : { computeWorkers }),
-        ...(neutron === undefined ? {} : { computeNetwork: neutron }),
-        ...(volume === undefined ? {} : { volume: volume.core }),
-        ...(consoleAuth === undefined ? {} : { consoleAuth }),
-        host: config.DEFAULT.host,
-        reclaimInstanceIntervalSeconds: config.DEFAULT.reclaim_instance_interval,
-        ...(computeVolumes === undefined ? {} : { computeVolumes }),
-      }),
+      services,
       sites: createWebSites(consoleAuth === undefined ? {} : { consoleAuth }),
       maxBodyBytes: config.api.max_request_body_size,
     });
@@ -239,6 +241,8 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.api.port;
     url = publicUrl(config, port);
+    // This node's services call each other in the process, not over a loopback connection each.
+    undo.push(serveInProcess(services.map(({ prefix }) => `${url}${prefix}`), (request) => app.inject(request)));
 
     const registry = new ServiceRegistry(db);
     for (const name of options.services) {

@@ -15,6 +15,7 @@ import {
   Unauthorized,
   UnsupportedMediaType,
 } from '../errors/errors.js';
+import { callInProcess } from './in-process-calls.js';
 
 const ERRORS: Readonly<Record<number, (message: string) => NimbusError>> = {
   400: (message) => new BadRequest(message),
@@ -53,8 +54,13 @@ export async function remoteFault(response: Response, what: string): Promise<Nim
   return ERRORS[response.status]?.(message) ?? new NimbusError(response.status, message);
 }
 
-/** fetch() for calls to another service: an unreachable one is a 503 that names the URL, not a bare TypeError. */
+/**
+ * fetch() for calls to another service: one this process serves answers in the process
+ * (in-process-calls.ts); an unreachable one is a 503 that names the URL, not a bare TypeError.
+ */
 export async function fetchService(url: string, init: RequestInit, what: string): Promise<Response> {
+  const local = await callInProcess(url, init);
+  if (local !== undefined) return local;
   try {
     return await fetch(url, init);
   } catch (error) {
