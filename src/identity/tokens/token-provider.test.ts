@@ -205,8 +205,15 @@ describe('TokenProvider', () => {
       async ({ provider }) => {
         const tokens = Array.from({ length: 3 }, () => provider.issue({ userId, methods: ['password'], scope: projectScope }).token);
         for (const token of tokens) assert.equal(outcome(provider, token), 'accepted');
-        const [token] = tokens;
-        assert.ok(token);
+        const [token, second, third] = tokens;
+        assert.ok(token && second && third);
+        // A hit hands back the payload decoded before; a miss decodes a new one.
+        const decoded = provider.validate(token);
+        assert.equal(provider.validate(token), decoded, 'a repeated validation is answered from the cache');
+        provider.validate(second);
+        provider.validate(third);
+        assert.notEqual(provider.validate(token), decoded, 'with room for two, the least recently validated token was dropped');
+        // Speed is bench/identity's to measure; the figures here only inform.
         const rounds = 20_000;
         let started = process.hrtime.bigint();
         for (let i = 0; i < rounds; i += 1) provider.validate(token);
@@ -218,7 +225,6 @@ describe('TokenProvider', () => {
         for (let i = 0; i < 2_000; i += 1) provider.issue({ userId, methods: ['password'], scope: projectScope });
         const issueUs = Number(process.hrtime.bigint() - started) / 1e3 / 2_000;
         t.diagnostic(`validate ${hitUs.toFixed(2)} µs cached, ${missUs.toFixed(2)} µs uncached; issue ${issueUs.toFixed(2)} µs`);
-        assert.ok(hitUs < 20, `${hitUs} µs per cached validation`);
       },
       { cacheSize: 2 },
     ));
