@@ -55,6 +55,7 @@ export async function startIdentityCore(database: Database, config: NimbusConfig
   const managers: IdentityManagers = createIdentityManagers(database, {
     passwords: { hasher, rules, ...(lockout === undefined ? {} : { lockout }) },
     events,
+    catalogCacheSeconds: config.catalog.cache_time,
   });
   return {
     managers,

@@ -217,6 +217,13 @@ export const OPTIONS = {
     password_regex: str('Regular expression a new password must match (empty: any).', ''),
     password_regex_description: str('What password_regex requires, in words, for the error message.', ''),
   },
+  catalog: {
+    cache_time: int(
+      "Seconds the service catalog that tokens carry is kept in memory (Keystone's [catalog] cache_time): a change through this process's identity API shows at once, one through another API process on the same database within this time (0: read the database for every token).",
+      30,
+      { min: 0, max: 86400 },
+    ),
+  },
   oslo_policy: {
     policy_file: str('JSON or YAML file overriding policy rules by name (empty: the defaults in code).', ''),
   },

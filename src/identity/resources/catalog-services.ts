@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { CatalogServicesTable } from '../db/tables.js';
+import type { CatalogCache } from './catalog-cache.js';
 import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface CatalogServiceRef {
@@ -23,7 +24,10 @@ export type CatalogServiceUpdate = Partial<CatalogServiceCreate>;
 
 /** The catalog's services (`openstack service …`): a type, a name, and endpoints elsewhere. */
 export class CatalogServiceManager {
-  constructor(private readonly store: ResourceDeps) {}
+  constructor(
+    private readonly store: ResourceDeps,
+    private readonly catalog: CatalogCache,
+  ) {}
 
   async create(input: CatalogServiceCreate): Promise<CatalogServiceRef> {
     const id = newId();
@@ -35,6 +39,7 @@ export class CatalogServiceManager {
       enabled: input.enabled ?? true,
       extra: toJson(input.extra),
     });
+    this.catalog.invalidate();
     return this.get(id);
   }
 
@@ -54,6 +59,7 @@ export class CatalogServiceManager {
       ...patchedDescription(current, patch),
       enabled: patch.enabled ?? current.enabled,
     });
+    this.catalog.invalidate();
     return this.get(id);
   }
 
@@ -61,6 +67,7 @@ export class CatalogServiceManager {
   async delete(id: string): Promise<void> {
     await this.get(id);
     await this.store.tables.services.deleteWithEndpoints(id);
+    this.catalog.invalidate();
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { BadRequest } from '../../common/errors/errors.js';
 import type { EndpointInterface, EndpointsTable } from '../db/tables.js';
+import type { CatalogCache } from './catalog-cache.js';
 import { expectingToFind, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface EndpointRef {
@@ -46,7 +47,10 @@ export interface CatalogEntry {
 
 /** Where each catalog service is reached, per interface and region. */
 export class EndpointManager {
-  constructor(private readonly store: ResourceDeps) {}
+  constructor(
+    private readonly store: ResourceDeps,
+    private readonly catalog: CatalogCache,
+  ) {}
 
   async create(input: EndpointCreate): Promise<EndpointRef> {
     await this.#checkReferences(input.service_id, input.region_id);
@@ -60,6 +64,7 @@ export class EndpointManager {
       enabled: input.enabled ?? true,
       extra: toJson(input.extra),
     });
+    this.catalog.invalidate();
     return this.get(id);
   }
 
@@ -84,12 +89,14 @@ export class EndpointManager {
       enabled: patch.enabled ?? current.enabled,
       extra: toJson(mergeExtra(current.extra, patch.extra)),
     });
+    this.catalog.invalidate();
     return this.get(id);
   }
 
   async delete(id: string): Promise<void> {
     await this.get(id);
     await this.store.tables.endpoints.delete(id);
+    this.catalog.invalidate();
   }
 
   /**
@@ -97,8 +104,7 @@ export class EndpointManager {
    * and `%(tenant_id)s` in URLs become the token's project; without one such endpoints are left out.
    */
   async tokenCatalog(projectId?: string): Promise<CatalogEntry[]> {
-    const services = await this.store.tables.services.enabled();
-    const endpoints = await this.store.tables.endpoints.enabled();
+    const { services, endpoints } = await this.catalog.rows();
     return services.map((service) => ({
       id: service.id,
       type: service.type,

@@ -2,6 +2,7 @@ import type { Database } from '../../common/db/database.js';
 import { createIdentityStores } from '../db/identity-stores.js';
 import { ApplicationCredentialManager, deletingApplicationCredentials } from './application-credentials.js';
 import { AssignmentManager } from './assignments.js';
+import { CatalogCache } from './catalog-cache.js';
 import { CatalogServiceManager } from './catalog-services.js';
 import { CredentialManager } from './credentials.js';
 import { DomainConfigManager } from './domain-configs.js';
@@ -48,15 +49,23 @@ export interface IdentityManagerOptions {
   /** Told about changes that must revoke tokens; ignored when absent. */
   readonly events?: IdentityEvents;
   readonly now?: () => Date;
+  /** `[catalog] cache_time`: seconds the token catalog is kept in memory (0 or absent: read every time). */
+  readonly catalogCacheSeconds?: number;
 }
 
 export function createIdentityManagers(database: Database, options: IdentityManagerOptions): IdentityManagers {
   const tables = createIdentityStores(database);
+  const now = options.now ?? (() => new Date());
   const store: ResourceDeps = {
     tables,
     events: withdrawingTrusts(deletingApplicationCredentials(options.events ?? IGNORE_IDENTITY_EVENTS, tables.applicationCredentials), tables),
-    now: options.now ?? (() => new Date()),
+    now,
   };
+  const catalog = new CatalogCache(
+    async () => ({ services: await tables.services.enabled(), endpoints: await tables.endpoints.enabled() }),
+    (options.catalogCacheSeconds ?? 0) * 1000,
+    () => now().getTime(),
+  );
   const domains = new DomainManager(store);
   const projects = new ProjectManager(store, domains);
   const users = new UserManager(store, domains, options.passwords);
@@ -72,8 +81,8 @@ export function createIdentityManagers(database: Database, options: IdentityMana
     assignments,
     roleAssignments: new RoleAssignmentLister(store, projects, roles),
     regions: new RegionManager(store),
-    services: new CatalogServiceManager(store),
-    endpoints: new EndpointManager(store),
+    services: new CatalogServiceManager(store, catalog),
+    endpoints: new EndpointManager(store, catalog),
     applicationCredentials: new ApplicationCredentialManager(store, roles, assignments, options.passwords.hasher),
     credentials: new CredentialManager(store),
     policies: new PolicyManager(store),

@@ -93,9 +93,11 @@ export class SecurityGroupPlugin {
     return (await this.views(this.deps.store, [await this.row(id)]))[0] ?? {};
   }
 
-  async list(projectId: string | undefined): Promise<ResourceView[]> {
+  /** The project's groups (every group for an administrator); only those of `ids` when given (Nova naming its servers' groups). */
+  async list(projectId: string | undefined, ids?: readonly string[]): Promise<ResourceView[]> {
     if (projectId !== undefined) await this.ensureDefault(projectId);
-    return this.views(this.deps.store, await this.deps.store.securityGroups.list(projectId));
+    const only = ids === undefined ? undefined : { column: 'id' as const, values: ids };
+    return this.views(this.deps.store, await this.deps.store.securityGroups.list(projectId, only));
   }
 
   async update(id: string, body: SecurityGroupUpdate): Promise<ResourceView> {

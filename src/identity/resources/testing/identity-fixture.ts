@@ -50,7 +50,7 @@ export interface IdentityFixture {
 export async function withIdentity(
   dialect: DialectName,
   fn: (fixture: IdentityFixture) => Promise<void>,
-  options: { lockout?: LockoutPolicy } = {},
+  options: { lockout?: LockoutPolicy; catalogCacheSeconds?: number } = {},
 ): Promise<void> {
   await withTestDatabase(dialect, (url) =>
     withOpenDatabase(url, async (db) => {
@@ -61,6 +61,7 @@ export async function withIdentity(
         passwords: { hasher: FAKE_HASHER, rules: passwordRules({ minLength: 3 }), lockout: options.lockout },
         events,
         now: () => new Date(now),
+        catalogCacheSeconds: options.catalogCacheSeconds,
       });
       await managers.domains.create({ id: DEFAULT_DOMAIN_ID, name: 'Default' });
       await fn({ managers, db, log, advance: (ms) => (now += ms) });

@@ -61,6 +61,13 @@ describe('security group routes', () => {
       const refused = await call('DELETE', `/v2.0/security-groups/${String(defaults?.['id'])}`);
       assert.equal(refused.status, 409);
       assert.equal(fault(refused).type, 'SecurityGroupCannotRemoveDefault');
+      // Listed by id (as Nova names its servers' groups): those asked for, only where the caller sees them.
+      const byId = async (ids: readonly unknown[], as = memberOf('demo')) => {
+        const query = [...ids.map((id) => `id=${String(id)}`), 'fields=id', 'fields=name'].join('&');
+        return ((await call('GET', `/v2.0/security-groups?${query}`, { as })).json['security_groups'] as Json[]).map((g) => g['name']).sort();
+      };
+      assert.deepEqual(await byId([group['id'], defaults?.['id']]), ['default', 'mine']);
+      assert.deepEqual(await byId([group['id']], memberOf('other')), []);
     }));
 
   test('no group may be named default but the default one, on create or rename, in any case; the default group keeps its name', () =>
