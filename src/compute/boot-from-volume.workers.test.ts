@@ -31,18 +31,33 @@ const run = promisify(execFile);
 const MEMBER: RequestContext = { requestId: 'req-member', userId: 'u1', projectId: 'p1', roles: ['member', 'reader'] };
 type Json = Record<string, unknown>;
 
-/** The compute cloud (one fake host) and the volume cloud it reaches through the volume API. */
+/**
+ * The compute cloud (one fake host) and the volume cloud it reaches through the volume API; the
+ * volume service's events reach the compute API's os-server-external-events (as Cinder's do).
+ */
 function withBothClouds(fn: (cloud: Cloud, volumes: VolumeCloud, servers: ServersService) => Promise<void>, hosts = 1): Promise<void> {
-  return withVolumeCloud('sqlite', (volumeCloud) =>
-    withCloud(
-      hosts,
-      async (cloud) => {
-        await ensureDefaultFlavors(new FlavorStore(cloud.db));
-        await fn(cloud, volumeCloud, serversOf(cloud));
-      },
-      undefined,
-      { volumes: inProcessVolumes(volumeCloud) },
-    ),
+  let computeApi: ServersService | undefined;
+  const tell = async (name: string, uuids: readonly string[], tag: string, status: 'completed' | 'failed' = 'completed') => {
+    await computeApi?.externalEvents(uuids.map((uuid) => ({ server_uuid: uuid, name, tag, status })));
+  };
+  const compute = {
+    volumeExtended: (uuids: readonly string[], volumeId: string) => tell('volume-extended', uuids, volumeId),
+    volumeReimaged: (uuids: readonly string[], volumeId: string, status: 'completed' | 'failed') => tell('volume-reimaged', uuids, volumeId, status),
+  };
+  return withVolumeCloud(
+    'sqlite',
+    (volumeCloud) =>
+      withCloud(
+        hosts,
+        async (cloud) => {
+          await ensureDefaultFlavors(new FlavorStore(cloud.db));
+          computeApi = serversOf(cloud);
+          await fn(cloud, volumeCloud, computeApi);
+        },
+        undefined,
+        { volumes: inProcessVolumes(volumeCloud) },
+      ),
+    { compute },
   );
 }
 
@@ -111,6 +126,51 @@ describe('boot from volume on the real workers', () => {
         });
       } finally {
         await rm(raw, { force: true });
+      }
+    }));
+
+  test('2.93 rebuild of a volume-backed server: the volume service reimages the root volume, tells compute, and the guest boots the new image; refusals change nothing', () =>
+    withBothClouds(async (cloud, volumes, servers) => {
+      const scratch = join(tmpdir(), `nimbus-reimage-${process.pid}`);
+      const first = randomBytes(4096);
+      const second = randomBytes(4096);
+      try {
+        await writeFile(`${scratch}-a.raw`, first);
+        await writeFile(`${scratch}-b.raw`, second);
+        const imageA = await uploadImage(volumes, `${scratch}-a.raw`, 'raw');
+        const imageB = await uploadImage(volumes, `${scratch}-b.raw`, 'raw');
+        const uuid = await bootFromVolume(servers, 'reimaged', { sourceType: 'image', uuid: imageA, volumeSize: 1, deleteOnTermination: true });
+        await waitFor(cloud.db, uuid, 'active', null, 30_000);
+        const [root] = await new BlockDeviceStore(cloud.db).ofInstance(uuid);
+        const volumeId = root?.volumeId ?? '';
+        const context = { ...MEMBER, requestId: newRequestId() };
+        const rebuild = (imageRef: string, reimageBootVolume: boolean) =>
+          runWithContext(context, async () => servers.guest.rebuild(context, await servers.get(context, uuid), { imageRef, preserveEphemeral: false, reimageBootVolume }));
+
+        // Below 2.93 another image is Nova's 400; the volume API refuses os-reimage below 3.68 and of an in-use volume unless reserved.
+        await assert.rejects(rebuild(imageB, false), /Unable to rebuild with a different image for a volume-backed server/);
+        const reimage = (version: string, body: Json) => volumes.call('POST', `/volumes/${volumeId}/action`, { body: { 'os-reimage': body }, as: MEMBER, version });
+        assert.equal((await reimage('3.67', { image_id: imageB })).status, 404);
+        assert.equal((await reimage('3.68', { image_id: 'not-a-uuid' })).status, 400);
+        const inUse = await reimage('3.68', { image_id: imageB });
+        assert.equal(inUse.status, 400);
+        assert.match(JSON.stringify(inUse.json), /status must be available or error/);
+        assert.deepEqual((await readFile(volumes.volumePath(volumeId))).subarray(0, first.length), first);
+        assert.equal((await volumeOf(volumes, volumeId)).volume['status'], 'in-use');
+
+        await rebuild(imageB, true);
+        await waitFor(cloud.db, uuid, 'active', null, 30_000);
+        assert.deepEqual((await readFile(volumes.volumePath(volumeId))).subarray(0, second.length), second, 'the root volume holds the new image');
+        const { volume } = await volumeOf(volumes, volumeId);
+        assert.deepEqual([volume['status'], volume['size'], (volume['volume_image_metadata'] as Json)['image_id']], ['in-use', 1, imageB]);
+        assert.deepEqual((volume['attachments'] as Json[]).map((attachment) => attachment['server_id']), [uuid]);
+        assert.equal(cloud.driver('compute-1').inspect(uuid)?.rootVolumeId, volumeId);
+        assert.equal((await instance(cloud.db, uuid)).image_ref, imageB);
+        const [after] = await new BlockDeviceStore(cloud.db).ofInstance(uuid);
+        assert.notEqual(after?.attachmentId, root?.attachmentId, 'a new attachment holds the volume');
+      } finally {
+        await rm(`${scratch}-a.raw`, { force: true });
+        await rm(`${scratch}-b.raw`, { force: true });
       }
     }));
 
@@ -212,6 +272,13 @@ describe('snapshot of a volume-backed server on the real workers', () => {
           assert.notEqual(copyRoot?.volumeId, volumeId);
           assert.equal(cloud.driver('compute-1').inspect(copy)?.rootVolumeId, copyRoot?.volumeId);
           assert.deepEqual((await readFile(volumes.volumePath(copyRoot?.volumeId ?? ''))).subarray(0, data.length), data);
+          // As Nova: the server shows the image it was booted from, and is still volume-backed (no local disk, no backups).
+          assert.equal((await instance(cloud.db, copy)).image_ref, image.id);
+          const copyServer = await servers.get(context, copy);
+          await assert.rejects(
+            runWithContext(context, () => servers.snapshots.createBackup(context, copyServer, { name: 'b', backupType: 'daily', rotation: 1, metadata: {} }, false)),
+            /Backup is not supported for volume-backed instances/,
+          );
         },
         undefined,
         { volumes: inProcessVolumes(volumes) },

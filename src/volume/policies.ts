@@ -29,6 +29,8 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('volume:multiattach', MEMBER, 'Create multiattach capable volume.'),
   rule('volume:extend', MEMBER, 'Extend a volume.'),
   rule('volume:extend_attached_volume', MEMBER, 'Extend a attached volume.'),
+  rule('volume:reimage', MEMBER, "Reimage a volume in 'available' or 'error' status."),
+  rule('volume:reimage_reserved', MEMBER, "Reimage a volume in 'reserved' status."),
   rule('volume_extension:volume_admin_actions:reset_status', ADMIN_API, "Reset status of a volume."),
   rule('volume_extension:volume_admin_actions:force_delete', ADMIN_API, 'Force delete a volume.'),
   rule('volume:get_volume_metadata', READER, "Show volume's metadata or one specified metadata with a given key."),

@@ -44,6 +44,11 @@ function blockDeviceInfo(instance: AgentInstance): BlockDeviceInfo {
   };
 }
 
+/** Nova's is_volume_backed_instance on the host: no image of its own, or a root volume (boot index 0). */
+export function bootsFromVolume(instance: AgentInstance): boolean {
+  return instance.imageRef === '' || instance.volumes.some((volume) => volume.bootIndex === 0);
+}
+
 /** An image known by its id alone (a guest that exists already, or one whose root volume holds the image). */
 export function knownImage(id: string): ImageMeta {
   return { id, name: '', diskFormat: 'raw', containerFormat: 'bare', minDiskGb: 0, minRamMb: 0, properties: {} };

@@ -38,7 +38,8 @@ export async function prepBlockDevices(deps: ComputeManagerDeps, instanceUuid: s
   }
 }
 
-async function prepOne(deps: ComputeManagerDeps, volumes: ComputeVolumeApi, mapping: AgentBlockDevice, availabilityZone: string): Promise<AgentBlockDevice> {
+/** One mapping: its volume made if it has none yet, then connected to this host through its attachment (made if it has none). */
+export async function prepOne(deps: ComputeManagerDeps, volumes: ComputeVolumeApi, mapping: AgentBlockDevice, availabilityZone: string): Promise<AgentBlockDevice> {
   const context = currentContext() ?? newAdminContext();
   const uuid = mapping.instanceUuid;
   let volumeId = mapping.volumeId;

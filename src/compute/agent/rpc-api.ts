@@ -88,6 +88,8 @@ export interface RebuildInstanceArgs extends InstanceArgs {
   readonly imageRef: string;
   readonly adminPassword: string;
   readonly preserveEphemeral: boolean;
+  /** 2.93: a volume-backed server's root volume is rewritten from the image (absent: false). */
+  readonly reimageBootVolume?: boolean;
 }
 
 /** A step of a resize or cold migration: the instance and its migration record. */

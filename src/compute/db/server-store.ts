@@ -265,7 +265,7 @@ export class ServerStore {
         .execute(),
       this.#db
         .selectFrom('compute_block_device_mappings')
-        .select(['instance_uuid', 'volume_id', 'delete_on_termination'])
+        .select(['instance_uuid', 'volume_id', 'delete_on_termination', 'boot_index', 'destination_type'])
         .where('instance_uuid', 'in', uuids)
         .where('volume_id', 'is not', null)
         .orderBy('id')
@@ -285,9 +285,10 @@ export class ServerStore {
       faultOf.set(fault.instance_uuid, { code: fault.code, message: fault.message, details: fault.details, created_at: fault.created_at });
     }
     const groupOf = new Map(groups.map((group) => [group.instance_uuid, group.uuid]));
-    const volumesOf = new Map<string, { id: string; deleteOnTermination: boolean }[]>();
+    const volumesOf = new Map<string, { id: string; deleteOnTermination: boolean; root: boolean }[]>();
     for (const bdm of volumes) {
-      volumesOf.set(bdm.instance_uuid, [...(volumesOf.get(bdm.instance_uuid) ?? []), { id: bdm.volume_id ?? '', deleteOnTermination: Boolean(bdm.delete_on_termination) }]);
+      const volume = { id: bdm.volume_id ?? '', deleteOnTermination: Boolean(bdm.delete_on_termination), root: Number(bdm.boot_index) === 0 && bdm.destination_type === 'volume' };
+      volumesOf.set(bdm.instance_uuid, [...(volumesOf.get(bdm.instance_uuid) ?? []), volume]);
     }
     const certsOf = new Map(systemMetadata.filter((item) => item.key === TRUSTED_CERTS_KEY).map((item) => [item.instance_uuid, JSON.parse(item.value) as string[]]));
     const autoDiskConfig = new Set(systemMetadata.filter((item) => item.key === AUTO_DISK_CONFIG_KEY && item.value === 'True').map((item) => item.instance_uuid));

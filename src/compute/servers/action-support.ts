@@ -109,7 +109,9 @@ export function checkLock(context: RequestContext, server: Server): void {
 
 /** Whether the server boots from a volume (Nova's is_volume_backed_instance): it has no image of its own. */
 export function isVolumeBacked(server: Server): boolean {
-  return server.row.image_ref === '';
+  // Nova's is_volume_backed_instance: no image, or a root disk that is a volume (a server booted
+  // from a volume snapshot's image, or rebuilt at 2.93, shows that image and still boots from it).
+  return server.row.image_ref === '' || server.volumes.some((volume) => volume.root);
 }
 
 /** The server's host; a server never scheduled has none and is not ready for host actions (409). */

@@ -366,7 +366,8 @@ function instanceRow(input: RowInput): InstancesTable {
     display_name: input.name,
     display_description: request.description === undefined ? request.name : request.description,
     hostname: request.hostname ?? (input.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'server'),
-    image_ref: input.volumeBacked ? '' : (request.imageRef.split('/').at(-1) ?? request.imageRef),
+    // Nova keeps the image asked for, volume-backed or not (a volume snapshot's image shows in `server show`).
+    image_ref: request.imageRef.split('/').at(-1) ?? request.imageRef,
     flavor_id: flavor.flavorid,
     flavor: JSON.stringify({ cur: flavor, old: null, new: null }),
     vcpus: flavor.vcpus,

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../common/context/request-context.js';
-import { BadRequest, Conflict, NimbusError } from '../../common/errors/errors.js';
+import { BadRequest, NimbusError } from '../../common/errors/errors.js';
 import type { ImageRef } from '../../image/index.js';
 import type { KeyPairManager } from '../keypairs/keypair-manager.js';
 import type { QuotaManager } from '../quotas/quota-manager.js';
@@ -63,7 +63,7 @@ export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, c
   await support.guard(context, server, 'rebuild', REBUILD_FROM);
   const host = hostOf(server);
   const image = await findRebuildImage(deps, context, request.imageRef);
-  await checkVolumeBacked(deps, server, image.id, request.reimageBootVolume ?? false);
+  const reimageBootVolume = await checkVolumeBacked(deps, server, image.id, request.reimageBootVolume ?? false);
   if (request.metadata !== undefined) await checkMetadataQuota(deps, projectId, request.metadata);
   if (image.status !== 'active') throw new BadRequest(`Image ${image.id} is not active.`);
   checkImageFitsFlavor(image, server.row);
@@ -78,21 +78,21 @@ export async function rebuildServer(support: ActionSupport, deps: RebuildDeps, c
   if (request.trustedImageCertificates !== undefined) await writeTrustedCerts(support, uuid, request.trustedImageCertificates);
   await store.writeSystemMetadata(uuid, diskConfigMetadata(autoDiskConfig));
   await support.record(context, uuid, InstanceActionName.REBUILD);
-  await support.agents.cast(host, 'rebuild_instance', { instanceUuid: uuid, imageRef: image.id, adminPassword: adminPass, preserveEphemeral: request.preserveEphemeral });
+  await support.agents.cast(host, 'rebuild_instance', { instanceUuid: uuid, imageRef: image.id, adminPassword: adminPass, preserveEphemeral: request.preserveEphemeral, ...(reimageBootVolume ? { reimageBootVolume } : {}) });
   return adminPass;
 }
 
 /**
- * A volume-backed server keeps its root volume's image before 2.93: any image is Nova's 400 (such a
- * server has no image of its own to rebuild with again). From 2.93 Nova's compute reimages the
- * root volume through Cinder's os-reimage (volume API 3.68); this cloud's volume API stops at
- * 3.55, so that is a 409 that says so, not a rebuild that cannot happen.
+ * A volume-backed server keeps its root volume's image before 2.93: a different image is Nova's
+ * 400. From 2.93 Nova's compute reimages the root volume through Cinder's os-reimage (volume API
+ * 3.68), whatever the image. True when the rebuild reimages the root volume.
  */
-async function checkVolumeBacked(deps: RebuildDeps, server: Server, imageId: string, reimageBootVolume: boolean): Promise<void> {
+async function checkVolumeBacked(deps: RebuildDeps, server: Server, imageId: string, reimageBootVolume: boolean): Promise<boolean> {
   // Nova's is_volume_backed_instance: no image of its own, or a root disk that is a volume.
-  if (!isVolumeBacked(server) && rootVolume(await deps.blockDevices.ofInstance(server.row.uuid)) === undefined) return;
-  if (reimageBootVolume) throw new Conflict('Rebuilding a volume-backed server reimages its root volume, which this cloud\'s volume service does not offer.');
+  if (!isVolumeBacked(server) && rootVolume(await deps.blockDevices.ofInstance(server.row.uuid)) === undefined) return false;
+  if (reimageBootVolume) return true;
   if (imageId !== server.row.image_ref) throw new BadRequest(`Image ${imageId} is unacceptable: Unable to rebuild with a different image for a volume-backed server.`);
+  return false;
 }
 
 /** Nova's rebuild answers an image it cannot find with its own words. */

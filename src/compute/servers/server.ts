@@ -17,7 +17,7 @@ export interface Server {
   /** Uuids of the server groups the instance is a member of (at most one). */
   readonly serverGroups: readonly string[];
   /** Volumes attached (block device mappings with a volume), in mapping order. */
-  readonly volumes: readonly { readonly id: string; readonly deleteOnTermination: boolean }[];
+  readonly volumes: readonly { readonly id: string; readonly deleteOnTermination: boolean; /** The root disk (boot index 0). */ readonly root: boolean }[];
   /** Certificate ids the image must be signed by (2.63), null when none were asked. */
   readonly trustedImageCertificates: readonly string[] | null;
   /** OS-DCF:diskConfig AUTO (true) or MANUAL, as the server was created, rebuilt, resized or updated. */

@@ -91,7 +91,7 @@ export class SnapshotActions {
   async createBackup(context: RequestContext, server: Server, backup: BackupRequest, checkQuota: boolean): Promise<ImageRef> {
     await this.deps.support.guard(context, server, 'createBackup', SNAPSHOT_FROM);
     // Nova's own refusal (InvalidRequest), not the 409 of what this cloud cannot do.
-    if (server.row.image_ref === '') throw new BadRequest('Backup is not supported for volume-backed instances.');
+    if (isVolumeBacked(server)) throw new BadRequest('Backup is not supported for volume-backed instances.');
     const host = hostOf(server);
     if (checkQuota) await checkImageMetadataQuota(this.deps.quotas, context, backup.metadata);
     const properties = { ...backup.metadata, backup_type: backup.backupType, image_type: 'backup' };

@@ -46,6 +46,10 @@ export function inProcessVolumes(cloud: VolumeCloud): ComputeVolumeApi {
           })
         ).id,
       ),
+    reimage: async (context, id, imageId) => {
+      const holders = ((await attachments.ofVolumes([id])).get(id) ?? []).flatMap((attachment) => (attachment.instanceUuid === null ? [] : [attachment.instanceUuid]));
+      await volumes.reimage(context, id, imageId, true, [...new Set(holders)]);
+    },
     delete: (context, id) => volumes.delete(context, id),
   };
 }

@@ -12,6 +12,8 @@ import type { CinderAttachment, CinderSnapshot, CinderVolume, ComputeVolumeApi, 
 
 /** The attachments flow with os-complete; Nova Zed asks for the same. */
 const MICROVERSION = '3.44';
+/** os-reimage, as Nova Zed's reimage_volume asks for it. */
+const REIMAGE_MICROVERSION = '3.68';
 
 export interface CinderClientOptions {
   /** The volume API's base up to `/v3` (`[cinder] endpoint_override`, or the node's own listener, known once it listens); absent: the service user's catalog. */
@@ -80,16 +82,21 @@ export class CinderClient implements ComputeVolumeApi {
     return ((await this.#json(context, 'POST', '/snapshots', body, `Snapshotting volume ${volumeId}`)) as { snapshot: CinderSnapshot }).snapshot;
   }
 
+  async reimage(context: RequestContext, volumeId: string, imageId: string): Promise<void> {
+    const body = { 'os-reimage': { image_id: imageId, reimage_reserved: true } };
+    await this.#json(context, 'POST', `/volumes/${encodeURIComponent(volumeId)}/action`, body, `Reimaging volume ${volumeId}`, REIMAGE_MICROVERSION);
+  }
+
   async delete(context: RequestContext, volumeId: string): Promise<void> {
     await this.#json(context, 'DELETE', `/volumes/${encodeURIComponent(volumeId)}`, undefined, `Deleting volume ${volumeId}`).catch(ignoreNotFound);
   }
 
   /** One call to `<endpoint>/<project>{path}`; an error response is thrown as the volume service's typed error. */
-  async #json(context: RequestContext, method: string, path: string, body: unknown, what: string): Promise<unknown> {
+  async #json(context: RequestContext, method: string, path: string, body: unknown, what: string, microversion = MICROVERSION): Promise<unknown> {
     const [base, token] = await Promise.all([this.#volumeEndpoint(), this.#token(context)]);
     const headers: Record<string, string> = {
       'x-auth-token': token,
-      'openstack-api-version': `volume ${MICROVERSION}`,
+      'openstack-api-version': `volume ${microversion}`,
       // The volume service logs this caller's request id as its global id, so one grep follows the call.
       'x-openstack-request-id': context.globalRequestId ?? context.requestId,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -67,6 +67,8 @@ export interface ComputeVolumeApi {
   create(context: RequestContext, volume: NewVolume): Promise<CinderVolume>;
   /** Snapshots the volume, in use or not (Nova's create_snapshot_force). */
   createSnapshotForce(context: RequestContext, volumeId: string, name: string, description: string | null): Promise<CinderSnapshot>;
+  /** os-reimage (3.68) of a volume reserved for the instance's rebuild; Cinder tells the instance `volume-reimaged`. */
+  reimage(context: RequestContext, volumeId: string, imageId: string): Promise<void>;
   /** Deletes the volume; one already gone is not an error. */
   delete(context: RequestContext, volumeId: string): Promise<void>;
 }

@@ -1,13 +1,17 @@
 /**
  * Cinder's microversions this API implements (cinder/api/microversions.py), each a version table:
  * what exists, or how an answer looks, from which version on. The ones between that concern APIs
- * Nimbus does not have (groups, clusters, messages, workers) change nothing here.
+ * Nimbus does not have (groups, clusters, messages, workers) change nothing here. Not done up to
+ * 3.68: 3.60 (created_at/updated_at comparison filters on volume lists), 3.62 (the per-project
+ * /default-types API) and 3.67 (URLs without the project id): the clients this cloud serves
+ * (openstack CLI, openstacksdk, Tempest) use the catalog's URLs, with the project id, and do not
+ * call the other two unasked.
  */
 import { versioned } from '../../common/http/versioned.js';
 
 export const VOLUME_MIN_VERSION = '3.0';
 /** The highest version really implemented; clients cap their requests at it. */
-export const VOLUME_MAX_VERSION = '3.55';
+export const VOLUME_MAX_VERSION = '3.68';
 
 /** 3.27 NEW_ATTACH: the attachments API. */
 export const ATTACHMENTS_API = versioned([{ min: '3.27', value: true }]);
@@ -18,6 +22,8 @@ export const ATTACH_MODE_ARG = versioned([
   { min: '3.0', max: '3.53', value: false },
   { min: '3.54', value: true },
 ]);
+/** 3.68 SUPPORT_REIMAGE_VOLUME: the os-reimage volume action. */
+export const REIMAGE_VOLUME = versioned([{ min: '3.68', value: true as const }]);
 /** 3.9 BACKUP_UPDATE: PUT /backups/{id} (name and description). */
 export const BACKUP_UPDATE = versioned([{ min: '3.9', value: true }]);
 /** 3.55 TRANSFER_WITH_SNAPSHOTS: /volume-transfers, and a transfer's no_snapshots (in its body and views). */
@@ -46,13 +52,55 @@ export interface VolumeViewFields {
   readonly providerId: boolean;
   /** 3.48 VOLUME_SHARED_TARGETS_AND_SERVICE_FIELDS: shared_targets and service_uuid. */
   readonly sharedTargets: boolean;
+  /** 3.61 VOLUME_CLUSTER_NAME: cluster_name, to admins. */
+  readonly clusterName: boolean;
+  /** 3.63 VOLUME_TYPE_ID_IN_VOLUME_DETAIL: volume_type_id. */
+  readonly volumeTypeId: boolean;
+  /** 3.64 ENCRYPTION_KEY_ID_IN_DETAILS: encryption_key_id. */
+  readonly encryptionKeyId: boolean;
+  /** 3.65 USE_QUOTA: consumes_quota. */
+  readonly consumesQuota: boolean;
 }
 
+const BEFORE_3_61 = { clusterName: false, volumeTypeId: false, encryptionKeyId: false, consumesQuota: false };
+
 export const VOLUME_VIEW_FIELDS = versioned<VolumeViewFields>([
-  { min: '3.0', max: '3.12', value: { groupId: false, providerId: false, sharedTargets: false } },
-  { min: '3.13', max: '3.20', value: { groupId: true, providerId: false, sharedTargets: false } },
-  { min: '3.21', max: '3.47', value: { groupId: true, providerId: true, sharedTargets: false } },
-  { min: '3.48', value: { groupId: true, providerId: true, sharedTargets: true } },
+  { min: '3.0', max: '3.12', value: { groupId: false, providerId: false, sharedTargets: false, ...BEFORE_3_61 } },
+  { min: '3.13', max: '3.20', value: { groupId: true, providerId: false, sharedTargets: false, ...BEFORE_3_61 } },
+  { min: '3.21', max: '3.47', value: { groupId: true, providerId: true, sharedTargets: false, ...BEFORE_3_61 } },
+  { min: '3.48', max: '3.60', value: { groupId: true, providerId: true, sharedTargets: true, ...BEFORE_3_61 } },
+  { min: '3.61', max: '3.62', value: { groupId: true, providerId: true, sharedTargets: true, ...BEFORE_3_61, clusterName: true } },
+  { min: '3.63', max: '3.63', value: { groupId: true, providerId: true, sharedTargets: true, ...BEFORE_3_61, clusterName: true, volumeTypeId: true } },
+  { min: '3.64', max: '3.64', value: { groupId: true, providerId: true, sharedTargets: true, clusterName: true, volumeTypeId: true, encryptionKeyId: true, consumesQuota: false } },
+  { min: '3.65', value: { groupId: true, providerId: true, sharedTargets: true, clusterName: true, volumeTypeId: true, encryptionKeyId: true, consumesQuota: true } },
+]);
+
+/** A backup's detail view by version: 3.56 BACKUP_PROJECT_USER_ID its user_id, 3.64 its encryption_key_id. */
+export const BACKUP_VIEW_FIELDS = versioned([
+  { min: '3.0', max: '3.55', value: { userId: false, encryptionKeyId: false } },
+  { min: '3.56', max: '3.63', value: { userId: true, encryptionKeyId: false } },
+  { min: '3.64', value: { userId: true, encryptionKeyId: true } },
+]);
+
+/** 3.57 TRANSFER_WITH_HISTORY: a transfer's view shows its source and destination projects and whether it was accepted. */
+export const TRANSFER_WITH_HISTORY = versioned([
+  { min: '3.0', max: '3.56', value: false },
+  { min: '3.57', value: true },
+]);
+
+/** 3.65 USE_QUOTA: a snapshot's view shows consumes_quota. */
+export const SNAPSHOT_CONSUMES_QUOTA = versioned([
+  { min: '3.0', max: '3.64', value: false },
+  { min: '3.65', value: true },
+]);
+
+/**
+ * 3.66 SNAPSHOT_IN_USE: a snapshot of an in-use volume needs no `force`; `force: false` is
+ * refused (true is ignored).
+ */
+export const SNAPSHOT_IN_USE = versioned([
+  { min: '3.0', max: '3.65', value: false },
+  { min: '3.66', value: true },
 ]);
 
 /** 3.41 SNAPSHOT_LIST_USER_ID: a snapshot's view shows its user_id; 3.14 GROUP_SNAPSHOTS its group_snapshot_id. */

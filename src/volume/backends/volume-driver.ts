@@ -74,6 +74,11 @@ export interface VolumeDriver {
   createClonedVolume(volume: VolumeRef, source: VolumeRef): Promise<void>;
   /** A volume holding the image's data converted to the backend's format; bigger than the volume's size is an error. */
   createVolumeFromImage(volume: VolumeRef, image: StagedImage): Promise<void>;
+  /**
+   * Rewrites an existing volume with the image's data (Cinder's reimage), its size unchanged; on
+   * failure the volume keeps its old data. Its snapshots keep theirs.
+   */
+  reimageVolume(volume: VolumeRef, image: StagedImage): Promise<void>;
   /** Grows the volume to `newSizeGb`; its data stays. */
   extendVolume(volume: VolumeRef, newSizeGb: number): Promise<void>;
   /** Removes the volume; a volume already gone is not an error. */

@@ -6,6 +6,7 @@
  */
 import type { SnapshotRef, VolumeRef } from '../backends/volume-driver.js';
 import type { ConnectionInfo, VolumeConnector } from '../volumes/attachment.js';
+import type { VolumeStatus } from '../volumes/volume.js';
 
 export const VOLUME_TOPIC = 'cinder-volume';
 export const VOLUME_API_VERSION = '1.1';
@@ -33,6 +34,19 @@ export interface ExtendVolumeArgs {
   readonly instanceUuids?: readonly string[];
 }
 
+/** Cinder's reimage: the volume rewritten from an image, then back to its previous status. */
+export interface ReimageVolumeArgs {
+  readonly volume: VolumeRef;
+  readonly imageId: string;
+  readonly diskFormat: string;
+  /** The volume's image metadata once it holds the image. */
+  readonly imageMetadata: Readonly<Record<string, string>>;
+  /** The status before `downloading`, restored on success. */
+  readonly previousStatus: VolumeStatus;
+  /** A reserved volume's instance(s), told `volume-reimaged` once done (Nova waits for it). */
+  readonly instanceUuids: readonly string[];
+}
+
 export interface SnapshotArgs {
   readonly snapshot: SnapshotRef;
 }
@@ -42,6 +56,7 @@ export interface VolumeManagerVerbs {
   create_volume: CreateVolumeArgs;
   delete_volume: VolumeArgs;
   extend_volume: ExtendVolumeArgs;
+  reimage_volume: ReimageVolumeArgs;
   create_snapshot: SnapshotArgs;
   delete_snapshot: SnapshotArgs;
   /** Fanout from a starting scheduler: report capabilities now. */

@@ -2,7 +2,7 @@
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { SnapshotRef, VolumeRef } from '../backends/volume-driver.js';
 import type { ConnectionInfo, VolumeConnector } from '../volumes/attachment.js';
-import { VOLUME_API_VERSION, VOLUME_TOPIC, type VolumeManagerCalls, type VolumeManagerVerbs, type VolumeSource } from './rpc-api.js';
+import { VOLUME_API_VERSION, VOLUME_TOPIC, type VolumeManagerCalls, type ReimageVolumeArgs, type VolumeManagerVerbs, type VolumeSource } from './rpc-api.js';
 
 export class VolumeManagerRpcClient {
   readonly #rpc: RpcClient;
@@ -37,6 +37,10 @@ export class VolumeManagerRpcClient {
 
   extendVolume(backendHost: string, volume: VolumeRef, newSizeGb: number, instanceUuids: readonly string[] = []): Promise<void> {
     return this.#cast(backendHost, 'extend_volume', { volume, newSizeGb, ...(instanceUuids.length === 0 ? {} : { instanceUuids }) });
+  }
+
+  reimageVolume(backendHost: string, args: ReimageVolumeArgs): Promise<void> {
+    return this.#cast(backendHost, 'reimage_volume', args);
   }
 
   createSnapshot(backendHost: string, snapshot: SnapshotRef): Promise<void> {

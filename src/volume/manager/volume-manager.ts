@@ -26,6 +26,7 @@ import {
   type ConnectionArgs,
   type CreateVolumeArgs,
   type ExtendVolumeArgs,
+  type ReimageVolumeArgs,
   type SnapshotArgs,
   type VolumeArgs,
   type VolumeManagerCalls,
@@ -82,6 +83,7 @@ export class VolumeManager {
       create_volume: (args) => this.createVolume(args),
       delete_volume: (args) => this.deleteVolume(args),
       extend_volume: (args) => this.extendVolume(args),
+      reimage_volume: (args) => this.reimageVolume(args),
       create_snapshot: (args) => this.createSnapshot(args),
       delete_snapshot: (args) => this.deleteSnapshot(args),
       publish_service_capabilities: () => this.reportCapabilities(),
@@ -174,13 +176,37 @@ export class VolumeManager {
   }
 
   async #createFromImage(volume: VolumeRef, imageId: string, diskFormat: string): Promise<void> {
+    await this.#withStagedImage(volume, imageId, (path) => this.#options.driver.createVolumeFromImage(volume, { path, diskFormat }));
+  }
+
+  async #withStagedImage(volume: VolumeRef, imageId: string, use: (path: string) => Promise<void>): Promise<void> {
     const staged = join(this.#options.stagingDir, `${volume.id}.image`);
     try {
       await pipeline(await this.#options.images.openImageData(imageId), createWriteStream(staged, { mode: 0o600 }));
-      await this.#options.driver.createVolumeFromImage(volume, { path: staged, diskFormat });
+      await use(staged);
     } finally {
       await rm(staged, { force: true });
     }
+  }
+
+  /**
+   * Cinder's reimage: the image's data replaces the volume's, which goes back to its status from
+   * before (a reserved root volume stays reserved for the rebuild) and shows the new image's
+   * metadata; a failure is `error`. The instances of a reserved volume are told either way.
+   */
+  async reimageVolume({ volume, imageId, diskFormat, imageMetadata, previousStatus, instanceUuids }: ReimageVolumeArgs): Promise<void> {
+    const { driver, status } = this.#options;
+    let outcome: 'completed' | 'failed' = 'completed';
+    try {
+      await this.#withStagedImage(volume, imageId, (path) => driver.reimageVolume(volume, { path, diskFormat }));
+      LOG.info(`Re-imaged ${imageId} to volume ${volume.id} successfully`);
+      await status.volumeUpdate(volume.id, { status: previousStatus, bootable: true, imageMetadata, errorReason: null });
+    } catch (error) {
+      outcome = 'failed';
+      LOG.error(`Failed to re-image volume ${volume.id} with image ${imageId}: ${messageOf(error)}`);
+      await status.volumeUpdate(volume.id, { status: 'error', errorReason: messageOf(error) });
+    }
+    if (previousStatus === 'reserved' && instanceUuids.length > 0) await this.#tellCompute(`reimaged volume ${volume.id}`, (compute) => compute.volumeReimaged(instanceUuids, volume.id, outcome));
   }
 
   async deleteVolume({ volume }: VolumeArgs): Promise<void> {
@@ -208,20 +234,21 @@ export class VolumeManager {
     LOG.info(`Extended volume ${volume.id} from ${volume.sizeGb}GB to ${newSizeGb}GB`);
     await this.#options.status.volumeUpdate(volume.id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', size: newSizeGb });
     await this.reportCapabilities();
-    if (instanceUuids.length > 0) await this.#notifyCompute(instanceUuids, volume.id);
+    // Cinder's nova.extend_volume: the guests holding the volume are told it grew.
+    if (instanceUuids.length > 0) await this.#tellCompute(`extended volume ${volume.id}`, (compute) => compute.volumeExtended(instanceUuids, volume.id));
   }
 
-  /** Cinder's nova.extend_volume: the guests holding the volume are told it grew. */
-  async #notifyCompute(instanceUuids: readonly string[], volumeId: string): Promise<void> {
+  /** An event for compute; without a compute API configured, or on its refusal, only logged. */
+  async #tellCompute(what: string, send: (compute: ComputeNotifier) => Promise<void>): Promise<void> {
     const { compute } = this.#options;
     if (compute === undefined) {
-      LOG.warning(`Volume ${volumeId} grew while attached, but no compute API is configured to tell; the guests see it at their next start`);
+      LOG.warning(`No compute API is configured to tell of the ${what}`);
       return;
     }
     try {
-      await compute.volumeExtended(instanceUuids, volumeId);
+      await send(compute);
     } catch (error) {
-      LOG.error(`Compute could not be told that volume ${volumeId} grew: ${messageOf(error)}`);
+      LOG.error(`Compute could not be told of the ${what}: ${messageOf(error)}`);
     }
   }
 

@@ -66,6 +66,8 @@ export interface VolumeUpdate {
   readonly errorReason?: string | null;
   /** ISO-8601: the volume became available. */
   readonly launchedAt?: string;
+  /** A reimaged volume's new image metadata. */
+  readonly imageMetadata?: Readonly<Record<string, string>>;
 }
 
 export interface SchedulerVerbs {

@@ -36,6 +36,7 @@ import { NbdTarget } from '../targets/nbd/nbd-target.js';
 import { daemonsUnder, storageDaemonBinary } from '../targets/nbd/storage-daemon.js';
 import type { VolumeExportPolicy } from '../targets/target-protocol.js';
 import { loadConfig } from '../../common/config/load.js';
+import type { ComputeNotifier } from '../compute/nova-client.js';
 import type { NimbusConfig } from '../../common/config/options.js';
 
 export { ADMIN, memberOf } from '../../image/images/testing/image-fixture.js';
@@ -78,6 +79,8 @@ export interface VolumeCloudOptions {
   readonly validator?: TokenValidator;
   /** How often the services heartbeat and report (the workers' default when absent). */
   readonly reportIntervalMs?: number;
+  /** What the volume service tells compute (volume-extended, volume-reimaged); absent: nobody. */
+  readonly compute?: ComputeNotifier;
 }
 
 const TRANSIENT = new Set(['creating', 'extending', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
@@ -106,6 +109,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
         ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
         ...(exports === undefined ? {} : { exports }),
+        ...(options.compute === undefined ? {} : { compute: options.compute }),
       });
       const core = createVolumeCore(
         {

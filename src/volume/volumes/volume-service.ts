@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { BadRequest, NimbusError, NotFound } from '../../common/errors/errors.js';
+import { BadRequest, Conflict, NimbusError, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { GIB } from '../backends/volume-driver.js';
 import type { SortSpec, VolumeFilter, VolumeSortKey, VolumeStore } from '../db/volume-store.js';
@@ -54,7 +54,7 @@ export interface VolumeServiceDeps {
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   readonly scheduler: Pick<VolumeSchedulerRpcClient, 'createVolume' | 'extendVolume' | 'retypeVolume'>;
-  readonly managers: Pick<VolumeManagerRpcClient, 'deleteVolume' | 'createSnapshot' | 'deleteSnapshot'>;
+  readonly managers: Pick<VolumeManagerRpcClient, 'deleteVolume' | 'reimageVolume' | 'createSnapshot' | 'deleteSnapshot'>;
   readonly images: VolumeImageLookup;
   /** `[volume] storage_availability_zone`: the zones volumes may ask for. */
   readonly availabilityZones: readonly string[];
@@ -106,13 +106,7 @@ export class VolumeService {
       }
       volumeSource = { kind: 'volume', volume: { id: source.id, sizeGb: source.size } };
     } else if (request.imageRef !== undefined) {
-      const image = await this.deps.images.getImage(context, request.imageRef).catch((error: unknown) => {
-        throw error instanceof NimbusError && error.status === 404 ? imageNotFound(request.imageRef ?? '') : error;
-      });
-      if (image.status !== 'active') throw invalidInput(`Image ${image.id} is not active.`);
-      const imageGb = Math.ceil((image.size ?? 0) / GIB);
-      if (imageGb > size) throw invalidInput(`Size of specified image ${imageGb}GB is larger than volume size ${size}GB.`);
-      if (image.min_disk > size) throw invalidInput(`Volume size ${size}GB cannot be smaller than the image minDisk size ${image.min_disk}GB.`);
+      const image = await this.#imageFitting(context, request.imageRef, size);
       volumeSource = { kind: 'image', imageId: image.id, diskFormat: image.disk_format ?? 'raw' };
       imageMetadata = imageMetadataOf(image);
     }
@@ -223,6 +217,45 @@ export class VolumeService {
     const instances = volume.status === 'in-use' ? (attachedInstances ?? []) : [];
     LOG.info(`Extend volume request issued for volume ${id} (${volume.size}GB → ${newSize}GB${instances.length > 0 ? ', in use' : ''})`);
     await this.deps.scheduler.extendVolume({ volumeId: id, sizeGb: newSize - volume.size, extraSpecs: type?.extraSpecs ?? {} }, newSize, instances);
+  }
+
+  /**
+   * os-reimage (3.68): the volume rewritten from the image on its backend. An available or error
+   * volume, or with `reimageReserved` one reserved for a rebuild (Nova's); `instanceUuids` are
+   * those whose attachments hold it, told when it is done. The image is checked before the
+   * status moves (Cinder checks it after, leaving a volume `downloading` on a bad image).
+   */
+  async reimage(context: RequestContext, id: string, imageId: string, reimageReserved: boolean, instanceUuids: readonly string[]): Promise<void> {
+    const volume = await this.get(context, id);
+    if (instanceUuids.length > 1) throw new Conflict('Cannot re-image a volume which is attached to more than one server.');
+    const from: readonly VolumeStatus[] = reimageReserved ? ['available', 'error', 'reserved'] : ['available', 'error'];
+    const mismatch = (status: string) => invalidVolume(`Volume ${id} status must be ${from.join(' or ')}, but current status is ${status}.`);
+    if (!from.includes(volume.status)) throw mismatch(volume.status);
+    const image = await this.#imageFitting(context, imageId, volume.size);
+    if (volume.host === null || !(await this.deps.store.updateVolume(id, { status: 'downloading', errorReason: null }, [volume.status]))) {
+      throw mismatch((await this.get(context, id)).status);
+    }
+    LOG.info(`Reimage volume request issued for volume ${id} (image ${image.id})`);
+    await this.deps.managers.reimageVolume(backendHostOf(volume.host), {
+      volume: { id, sizeGb: volume.size },
+      imageId: image.id,
+      diskFormat: image.disk_format ?? 'raw',
+      imageMetadata: imageMetadataOf(image),
+      previousStatus: volume.status,
+      instanceUuids,
+    });
+  }
+
+  /** Cinder's check_image_metadata: an active image whose data and min_disk fit `sizeGb`. */
+  async #imageFitting(context: RequestContext, imageId: string, sizeGb: number): Promise<VolumeImageRecord> {
+    const image = await this.deps.images.getImage(context, imageId).catch((error: unknown) => {
+      throw error instanceof NimbusError && error.status === 404 ? imageNotFound(imageId) : error;
+    });
+    if (image.status !== 'active') throw invalidInput(`Image ${image.id} is not active.`);
+    const imageGb = Math.ceil((image.size ?? 0) / GIB);
+    if (imageGb > sizeGb) throw invalidInput(`Size of specified image ${imageGb}GB is larger than volume size ${sizeGb}GB.`);
+    if (image.min_disk > sizeGb) throw invalidInput(`Volume size ${sizeGb}GB cannot be smaller than the image minDisk size ${image.min_disk}GB.`);
+    return image;
   }
 
   /** os-reset_status (admin): the record only, nothing on the backend. */

@@ -44,6 +44,7 @@ export const EXTERNAL_EVENT_HANDLERS: Readonly<Record<string, ExternalEventHandl
   'network-changed': refreshNetworkInfo,
   'network-vif-deleted': forgetDeletedVif,
   'volume-extended': volumeExtended,
+  'volume-reimaged': waitedFor,
 };
 
 export function externalEventsOperation({ deps }: OperationContext): Pick<AgentHandlers, 'external_instance_event'> {

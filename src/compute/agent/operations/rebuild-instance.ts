@@ -2,7 +2,8 @@
  * rebuild_instance (Nova's rebuild_instance with the driver's default rebuild): power off and
  * destroy the guest, then spawn it again from the new image on this same host, through the task
  * states rebuilding → rebuild_block_device_mapping → rebuild_spawning. A stopped server comes
- * back stopped; any other comes back ACTIVE. Once the guest was touched a failure is ERROR.
+ * back stopped; any other comes back ACTIVE. Once the guest was touched a failure is ERROR. A
+ * volume-backed server's root volume is reimaged on the way (2.93, reimage-root-volume.ts).
  */
 import { getLogger } from '../../../common/logging/logger.js';
 import type { ConductorClient } from '../../conductor/rpc-client.js';
@@ -13,6 +14,7 @@ import { PowerState } from '../../virt/power-state.js';
 import { guestSpec } from '../guest-spec.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
 import type { AgentHandlers, RebuildInstanceArgs } from '../rpc-api.js';
+import { reimageRootVolume } from '../reimage-root-volume.js';
 import { errorOut, powerOffIfPresent } from './guest-operations.js';
 import type { ComputeManagerDeps, OperationContext } from './operation-context.js';
 
@@ -47,10 +49,16 @@ async function rebuild(deps: ComputeManagerDeps, instance: AgentInstance, args: 
   const spec = guestSpec(instance, image);
   await powerOffIfPresent(deps, instance);
   await driver.destroy(spec, { destroyDisks: true });
+  // 2.93: the root volume holds the new image once the volume service has rewritten it; the
+  // guest then boots from the volume's new connection.
+  const reimaged = args.reimageBootVolume === true && instance.volumes.some((volume) => volume.bootIndex === 0);
+  if (reimaged) await reimageRootVolume(deps, uuid, instance.availabilityZone, image.id);
   await moveTask(conductor, uuid, TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING);
   await moveTask(conductor, uuid, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING);
   const powerOn = instance.vmState !== VmState.STOPPED;
-  await driver.spawn(spec, { powerOn, adminPassword: args.adminPassword, reuseDisks: false });
+  const current = reimaged ? await conductor.instanceGet(uuid) : instance;
+  if (current === null) throw new Error('Unexpected task state: the instance was deleted during the rebuild');
+  await driver.spawn(reimaged ? guestSpec(current, image) : spec, { powerOn, adminPassword: args.adminPassword, reuseDisks: false });
   LOG.info(`Rebuilt the instance from image ${image.id}`, { instance: uuid });
   return {
     changes: {

@@ -15,7 +15,7 @@ import { RESIZING_STATES, TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import type { FlavorSpec, ImageMeta } from '../../virt/instance-spec.js';
 import { PowerState } from '../../virt/power-state.js';
-import { guestSpec, knownImage } from '../guest-spec.js';
+import { bootsFromVolume, guestSpec, knownImage } from '../guest-spec.js';
 import { attachVolumesHere, dropOtherAttachments } from '../move-volumes.js';
 import type { AgentHandlers, FinishResizeArgs, PrepResizeArgs } from '../rpc-api.js';
 import { powerOffOptions, type ComputeManagerDeps, type OperationContext } from './operation-context.js';
@@ -27,7 +27,7 @@ const MOVING: readonly TaskState[] = [...RESIZING_STATES, TaskState.RESIZE_REVER
 
 /** The image a moving guest's disks were made from; a volume-backed guest has none of its own (its root volume holds it). */
 export function movingImage(deps: ComputeManagerDeps, instance: AgentInstance): Promise<ImageMeta> {
-  return instance.imageRef === '' ? Promise.resolve(knownImage('')) : deps.images.getImageMeta(instance.imageRef);
+  return bootsFromVolume(instance) ? Promise.resolve(knownImage(instance.imageRef)) : deps.images.getImageMeta(instance.imageRef);
 }
 
 /** A stored flavor in the driver's terms. */

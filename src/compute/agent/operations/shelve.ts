@@ -17,7 +17,7 @@ import { TaskState } from '../../state/task-states.js';
 import { VmState } from '../../state/vm-states.js';
 import { InstanceNotFound } from '../../virt/errors.js';
 import { PowerState } from '../../virt/power-state.js';
-import { guestRef, guestSpec, knownImage } from '../guest-spec.js';
+import { bootsFromVolume, guestRef, guestSpec, knownImage } from '../guest-spec.js';
 import { disconnectVolumes, reconnectVolumesHere } from '../move-volumes.js';
 import type { ActionOutcome } from '../instance-action-runner.js';
 import type { AgentHandlers } from '../rpc-api.js';
@@ -120,7 +120,7 @@ export function shelveOperations({ deps, runner }: OperationContext): Pick<Agent
 /** An offloaded guest on this host: from its shelve snapshot, or a volume-backed one from its root volume; its volumes connected here first. */
 async function spawnFromSnapshot(deps: ComputeManagerDeps, instance: AgentInstance, imageId: string | null): Promise<void> {
   await advanceTaskState(deps, instance.uuid, TaskState.UNSHELVING, TaskState.SPAWNING);
-  const volumeBacked = instance.imageRef === '';
+  const volumeBacked = bootsFromVolume(instance);
   if (imageId === null && !volumeBacked) throw new ShelvedImageNotFound('(none recorded)');
   const image =
     imageId === null

@@ -127,7 +127,7 @@ describe('compute routes: microversions 2.81 to 2.93', () => {
       assert.deepEqual(after, { 'hw:cpu_policy': 'dedicated' }, 'a refused update changes nothing');
     }));
 
-  test('2.87 and 2.93: a volume-backed server rescues from 2.87 with a stable-device rescue image; a refused rescue or rebuild changes nothing', () =>
+  test('2.87 and 2.93: a volume-backed server rescues from 2.87 with a stable-device rescue image and rebuilds with another image from 2.93; a refused rescue or rebuild changes nothing', () =>
     withComputeApp(async ({ call, db, recorded }) => {
       const id = await insertInstance(db, 'demo');
       await rootOnVolume(db, id);
@@ -144,8 +144,6 @@ describe('compute routes: microversions 2.81 to 2.93', () => {
       const newImage = await act({ rebuild: { imageRef: stable.id } }, '2.92');
       assert.equal(newImage.status, 400);
       assert.match(JSON.stringify(newImage.json), /Unable to rebuild with a different image for a volume-backed server/);
-      assert.equal((await act({ rebuild: { imageRef: stable.id } }, '2.93')).status, 409);
-      assert.equal((await act({ rebuild: { imageRef: IMAGE_ID } }, '2.93')).status, 409);
 
       const row = await db.kysely.withTables<ComputeTables>().selectFrom('compute_instances').select(['task_state', 'vm_state', 'image_ref']).where('uuid', '=', id).executeTakeFirstOrThrow();
       assert.deepEqual(row, { task_state: null, vm_state: 'active', image_ref: imageBefore });
@@ -156,6 +154,19 @@ describe('compute routes: microversions 2.81 to 2.93', () => {
       // An image-backed server still rescues at 2.87.
       const imageBacked = await insertInstance(db, 'demo');
       assert.equal((await call('POST', `/servers/${imageBacked}/action`, { body: { rescue: null }, as: DEMO, version: '2.87' })).status, 200);
+
+      // 2.93: the rebuild goes to the host asking it to reimage the root volume; the server shows the new image.
+      const rebuilt = await insertInstance(db, 'demo');
+      await rootOnVolume(db, rebuilt);
+      const accepted = await call('POST', `/servers/${rebuilt}/action`, { body: { rebuild: { imageRef: stable.id, adminPass: 'pw' } }, as: DEMO, version: '2.93' });
+      assert.equal(accepted.status, 202, JSON.stringify(accepted.json));
+      assert.deepEqual(recorded.agent.at(-1), {
+        verb: 'rebuild_instance',
+        host: 'compute-1',
+        args: { instanceUuid: rebuilt, imageRef: stable.id, adminPassword: 'pw', preserveEphemeral: false, reimageBootVolume: true },
+      });
+      const shown = (await call('GET', `/servers/${rebuilt}`, { as: DEMO, version: '2.93' })).json['server'] as Json;
+      assert.deepEqual([shown['status'], (shown['image'] as Json)['id']], ['REBUILD', stable.id]);
     }));
 
   test('2.90: a hostname on create, update and rebuild, and shown to the owner', () =>

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../../../common/errors/errors.js';
 import { BACKUP_SORT_KEYS, type BackupFilter } from '../../db/backup-store.js';
 import { page, parseBoolean, parseLimit, parseSortOf } from '../../volumes/volume-list-query.js';
-import { BACKUP_UPDATE } from '../microversions.js';
+import { BACKUP_UPDATE, BACKUP_VIEW_FIELDS } from '../microversions.js';
 import { renderBackup, renderBackupSummary } from './render-backup.js';
 import { authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, nameChanges, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableString, toBoolean } from './schemas.js';
@@ -103,7 +103,7 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       const marker = query['marker'];
       const all = await backups.list(filterOf(request, query, request.params.project_id), parseSortOf(query, BACKUP_SORT_KEYS));
       const { items, more } = page(all, { ...(limit === undefined ? {} : { limit }), ...(marker === undefined ? {} : { marker }) }, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
-      const rendered = items.map((backup) => (detail ? renderBackup(backup, deps.publicUrl) : renderBackupSummary(backup, deps.publicUrl)));
+      const rendered = items.map((backup) => (detail ? renderBackup(backup, deps.publicUrl, BACKUP_VIEW_FIELDS.select(request.microversion)) : renderBackupSummary(backup, deps.publicUrl)));
       const last = items.at(-1);
       const next =
         more && last !== undefined
@@ -116,7 +116,7 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
 
     app.get('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams } }, async (request) => {
       const backup = await loadAuthorized(deps, request, 'backup:get', () => backups.get(request.requestContext, request.params.backup_id));
-      return { backup: renderBackup(backup, deps.publicUrl) };
+      return { backup: renderBackup(backup, deps.publicUrl, BACKUP_VIEW_FIELDS.select(request.microversion)) };
     });
 
     app.put('/v3/:project_id/backups/:backup_id', { schema: { params: BackupParams, body: BackupUpdateBody } }, async (request) => {

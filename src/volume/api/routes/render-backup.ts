@@ -14,7 +14,7 @@ export function renderBackupSummary(backup: Pick<BackupView, 'id' | 'name' | 'pr
   return { id: backup.id, name: backup.name, links: links(base, backup.projectId, backup.id) };
 }
 
-export function renderBackup(backup: BackupView, base: string): Record<string, unknown> {
+export function renderBackup(backup: BackupView, base: string, fields: { readonly userId: boolean; readonly encryptionKeyId: boolean }): Record<string, unknown> {
   return {
     id: backup.id,
     status: backup.status,
@@ -33,5 +33,8 @@ export function renderBackup(backup: BackupView, base: string): Record<string, u
     has_dependent_backups: backup.hasDependentBackups,
     snapshot_id: backup.snapshotId,
     data_timestamp: cinderTime(backup.dataTimestamp),
+    ...(fields.userId ? { user_id: backup.userId } : {}),
+    // No volume here is encrypted.
+    ...(fields.encryptionKeyId ? { encryption_key_id: null } : {}),
   };
 }

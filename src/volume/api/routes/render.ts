@@ -102,10 +102,16 @@ export function renderVolume(volume: Volume, typeName: string, viewer: VolumeVie
     ...(fields.providerId && viewer.isAdmin ? { provider_id: null } : {}),
     // Each attachment has its own file path: nothing is shared between hosts' connections.
     ...(fields.sharedTargets ? { shared_targets: false, service_uuid: null } : {}),
+    // No clusters (Active/Active HA) here, no encryption, and every volume counts against the quota.
+    ...(fields.clusterName && viewer.isAdmin ? { cluster_name: null } : {}),
+    ...(fields.volumeTypeId ? { volume_type_id: volume.volumeTypeId } : {}),
+    ...(fields.encryptionKeyId ? { encryption_key_id: null } : {}),
+    ...(fields.consumesQuota ? { consumes_quota: true } : {}),
   };
 }
 
-export function renderSnapshot(snapshot: Snapshot, extended: boolean): Record<string, unknown> {
+/** `consumesQuota`: 3.65's field (every snapshot here counts against the quota). */
+export function renderSnapshot(snapshot: Snapshot, extended: boolean, consumesQuota = false): Record<string, unknown> {
   return {
     id: snapshot.id,
     created_at: cinderTime(snapshot.createdAt),
@@ -117,6 +123,7 @@ export function renderSnapshot(snapshot: Snapshot, extended: boolean): Record<st
     size: snapshot.size,
     metadata: snapshot.metadata,
     ...(extended ? { 'os-extended-snapshot-attributes:progress': snapshot.progress, 'os-extended-snapshot-attributes:project_id': snapshot.projectId } : {}),
+    ...(consumesQuota ? { consumes_quota: true } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { BadRequest, NotFound } from '../../../common/errors/errors.js';
 import { SNAPSHOT_SORT_KEYS } from '../../db/volume-store.js';
 import { page, parseBoolean, parsePage, parseSortOf } from '../../volumes/volume-list-query.js';
 import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../../volumes/volume.js';
+import { SNAPSHOT_CONSUMES_QUOTA, SNAPSHOT_IN_USE } from '../microversions.js';
 import { renderSnapshot } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, nameChanges, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, Metadata, NullableMetadata, NullableString, toBoolean } from './schemas.js';
@@ -56,6 +57,10 @@ function isSnapshotStatus(value: string): value is SnapshotStatus {
 }
 
 /** /v3/{project_id}/snapshots: create, list (summary and detail), show, update, delete, metadata, os-reset_status. */
+/** Cinder's SNAPSHOT_IN_USE_FLAG_MSG. */
+const SNAPSHOT_IN_USE_FLAG_MSG =
+  "Since microversion 3.66 the 'force' flag is invalid for this request.  For backward compatability, however, when the 'force' flag is passed with a value evaluating to True, it is silently ignored.";
+
 export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { snapshots } = deps;
   const extended = (request: FastifyRequest, projectId: string) => allowed(deps, request, 'volume_extension:extended_snapshot_attributes', { project_id: projectId });
@@ -68,14 +73,18 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
       authorize(deps, request, 'volume:create_snapshot', { project_id: volume.projectId });
       const name = body.name ?? body.display_name;
       const description = body.description ?? body.display_description;
+      const force = body.force === undefined ? undefined : toBoolean(body.force);
+      // 3.66: an in-use volume is snapshotted without asking; force false says otherwise (400), force true is ignored.
+      const inUseAllowed = SNAPSHOT_IN_USE.select(request.microversion);
+      if (inUseAllowed && force === false) throw new BadRequest(SNAPSHOT_IN_USE_FLAG_MSG);
       const snapshot = await snapshots.create(request.requestContext, {
         volumeId: volume.id,
         ...(name === undefined ? {} : { name }),
         ...(description === undefined ? {} : { description }),
         ...(body.metadata ? { metadata: body.metadata } : {}),
-        ...(body.force === undefined ? {} : { force: toBoolean(body.force) }),
+        ...(inUseAllowed ? { force: true } : force === undefined ? {} : { force }),
       });
-      return reply.code(202).send({ snapshot: renderSnapshot(snapshot, false) });
+      return reply.code(202).send({ snapshot: renderSnapshot(snapshot, false, SNAPSHOT_CONSUMES_QUOTA.select(request.microversion)) });
     });
 
     /** Cinder's extended attributes decorate show and detail only. */
@@ -96,20 +105,21 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
       const all = await snapshots.list(filter, parseSortOf(query, SNAPSHOT_SORT_KEYS));
       const { items } = page(all, paging, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
       const show = detail && extended(request, request.params.project_id);
-      return { snapshots: items.map((snapshot) => renderSnapshot(snapshot, show)) };
+      const consumesQuota = SNAPSHOT_CONSUMES_QUOTA.select(request.microversion);
+      return { snapshots: items.map((snapshot) => renderSnapshot(snapshot, show, consumesQuota)) };
     };
     app.get('/v3/:project_id/snapshots', { schema: { params: Project } }, list(false));
     app.get('/v3/:project_id/snapshots/detail', { schema: { params: Project } }, list(true));
 
     app.get('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams } }, async (request) => {
       const snapshot = await loadAuthorized(deps, request, 'volume:get_snapshot', () => snapshots.get(request.requestContext, request.params.snapshot_id));
-      return { snapshot: renderSnapshot(snapshot, extended(request, snapshot.projectId)) };
+      return { snapshot: renderSnapshot(snapshot, extended(request, snapshot.projectId), SNAPSHOT_CONSUMES_QUOTA.select(request.microversion)) };
     });
 
     app.put('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams, body: SnapshotUpdateBody } }, async (request) => {
       const existing = await loadAuthorized(deps, request, 'volume:update_snapshot', () => snapshots.get(request.requestContext, request.params.snapshot_id));
       const snapshot = await snapshots.update(request.requestContext, existing.id, nameChanges(request.body.snapshot));
-      return { snapshot: renderSnapshot(snapshot, false) };
+      return { snapshot: renderSnapshot(snapshot, false, SNAPSHOT_CONSUMES_QUOTA.select(request.microversion)) };
     });
 
     app.delete('/v3/:project_id/snapshots/:snapshot_id', { schema: { params: SnapshotParams } }, async (request, reply) => {

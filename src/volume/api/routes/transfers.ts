@@ -9,7 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
 import type { Transfer } from '../../volumes/transfer.js';
 import { parseBoolean } from '../../volumes/volume-list-query.js';
-import { TRANSFER_WITH_SNAPSHOTS, VOLUME_TRANSFERS_API } from '../microversions.js';
+import { TRANSFER_WITH_HISTORY, TRANSFER_WITH_SNAPSHOTS, VOLUME_TRANSFERS_API } from '../microversions.js';
 import { cinderTime } from './render.js';
 import { authorize, checkProject, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableString, toBoolean } from './schemas.js';
@@ -51,6 +51,8 @@ function renderDetail(transfer: Transfer, base: string, request: Pick<FastifyReq
     volume_id: transfer.volumeId,
     links: links(base, project, transfer.id),
     ...(TRANSFER_WITH_SNAPSHOTS.select(request.microversion) ? { no_snapshots: transfer.noSnapshots } : {}),
+    // A transfer once accepted is gone from the API (Cinder's too): one shown is still pending.
+    ...(TRANSFER_WITH_HISTORY.select(request.microversion) ? { source_project_id: transfer.sourceProjectId, destination_project_id: null, accepted: false } : {}),
   };
 }
 

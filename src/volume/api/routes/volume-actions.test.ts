@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { ADMIN, memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
 
@@ -106,4 +109,54 @@ test('os-force_detach (admin): a volume left in error by a detach is available a
     const again = await action(cloud, id, { 'os-detach': {} });
     assert.equal(again.status, 202, 'a detach with nothing attached is no error (Cinder\'s manager sets the volume available)');
     assert.equal((await volumeOf(cloud, id))['status'], 'available');
+  }));
+
+test('os-reimage (3.68): an available volume holds the image\'s bytes and metadata and is available again; below 3.68, a missing or too big image, a bad body: refused, nothing changes', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const image = async (bytes: Buffer, minDisk = 0) => {
+      const created = await cloud.images.create(ALICE, { name: 'reimage', disk_format: 'raw', container_format: 'bare', min_disk: minDisk });
+      await cloud.images.uploadImageData(ALICE, created.id, Readable.from([bytes]));
+      return created.id;
+    };
+    const data = randomBytes(4096);
+    const imageId = await image(data);
+    const tooBig = await image(randomBytes(512), 5);
+    const id = await cloud.availableVolume({ size: 1 }, ALICE);
+    const reimage = (body: Json, version = '3.68', as = ALICE) => cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-reimage': body }, as, version });
+
+    assert.equal((await reimage({ image_id: imageId }, '3.67')).status, 404);
+    assert.equal((await reimage({})).status, 400);
+    assert.equal((await reimage({ image_id: imageId, extra: 1 })).status, 400);
+    assert.equal((await reimage({ image_id: imageId, reimage_reserved: 'perhaps' })).status, 400);
+    assert.equal((await reimage({ image_id: '0b7a1f9e-0000-4000-8000-0000000000ff' })).status, 404);
+    assert.match(JSON.stringify((await reimage({ image_id: tooBig })).json), /cannot be smaller than the image minDisk size 5GB/);
+    assert.equal((await reimage({ image_id: imageId }, '3.68', BOB)).status, 404);
+    const before = await volumeOf(cloud, id);
+    assert.deepEqual([before['status'], before['bootable'], before['volume_image_metadata']], ['available', 'false', undefined]);
+
+    assert.equal((await reimage({ image_id: imageId })).status, 202);
+    const after = await until(cloud, id, (volume) => volume['status'] === 'available');
+    assert.deepEqual([after['bootable'], (after['volume_image_metadata'] as Json)['image_id'], after['size']], ['true', imageId, 1]);
+    assert.deepEqual((await readFile(cloud.volumePath(id))).subarray(0, data.length), data);
+  }));
+
+test('views at 3.56–3.66: volume_type_id, encryption_key_id, consumes_quota and (to admins) cluster_name; a snapshot needs no force at 3.66 and refuses force false', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const id = await cloud.availableVolume({ size: 1 }, ALICE);
+    const show = async (version: string, as = ALICE) => (await cloud.call('GET', `/volumes/${id}`, { as, version })).json['volume'] as Json;
+    const old = await show('3.60');
+    assert.deepEqual([old['volume_type_id'], old['consumes_quota'], 'encryption_key_id' in old], [undefined, undefined, false]);
+    const now = await show('3.68');
+    assert.equal(typeof now['volume_type_id'], 'string');
+    assert.deepEqual([now['encryption_key_id'], now['consumes_quota'], 'cluster_name' in now], [null, true, false]);
+    assert.equal((await show('3.68', ADMIN))['cluster_name'], null);
+
+    const snapshot = (body: Json, version: string) => cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: id, ...body } }, as: ALICE, version });
+    const refused = await snapshot({ force: false }, '3.66');
+    assert.equal(refused.status, 400);
+    assert.match(JSON.stringify(refused.json), /Since microversion 3.66 the 'force' flag is invalid/);
+    const made = await snapshot({ name: 's' }, '3.66');
+    assert.equal(made.status, 202, JSON.stringify(made.json));
+    assert.equal((made.json['snapshot'] as Json)['consumes_quota'], true);
+    assert.equal(((await snapshot({ name: 't' }, '3.64')).json['snapshot'] as Json)['consumes_quota'], undefined);
   }));

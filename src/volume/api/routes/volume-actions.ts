@@ -6,15 +6,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
+import type { VersionedTable } from '../../../common/http/versioned.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import type { Volume } from '../../volumes/volume.js';
 import type { MigrationPolicy } from '../../volumes/volume-service.js';
-import { EXTEND_IN_USE } from '../microversions.js';
+import { EXTEND_IN_USE, REIMAGE_VOLUME } from '../microversions.js';
 import { authorize, checkProject, type VolumeRouteDeps } from './route-deps.js';
 import { ATTACH_ACTIONS } from './volume-attach-actions.js';
 import { CinderBoolean, Metadata, toBoolean, toSize, VolumeSize } from './schemas.js';
 
 export interface VolumeAction {
+  /** The microversions the action exists at (outside them Cinder's router has no such action: 404). */
+  readonly versions?: VersionedTable<true>;
   readonly schema: TSchema;
   readonly policy: string;
   /** The HTTP status of success: Cinder answers 202 for work cast on, 200 for record changes. */
@@ -39,6 +42,19 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
       const attached = (await deps.attachments.list({ volumeId: volume.id })).filter((attachment) => attachment.status === 'attached');
       const instances = attached.flatMap((attachment) => (attachment.instanceUuid === null ? [] : [attachment.instanceUuid]));
       await deps.volumes.extend(request.requestContext, volume.id, toSize(body.new_size), instances);
+    },
+  },
+  // 3.68 SUPPORT_REIMAGE_VOLUME; a reserved volume (Nova's rebuild) under its own rule.
+  'os-reimage': {
+    versions: REIMAGE_VOLUME,
+    schema: Type.Object({ image_id: Type.String({ format: 'uuid' }), reimage_reserved: Type.Optional(CinderBoolean) }, { additionalProperties: false }),
+    policy: 'volume:reimage',
+    status: 202,
+    run: async (deps, request, volume, body: { image_id: string; reimage_reserved?: boolean | string }) => {
+      if (volume.status === 'reserved') authorize(deps, request, 'volume:reimage_reserved', { project_id: volume.projectId });
+      const attachments = await deps.attachments.list({ volumeId: volume.id });
+      const instances = [...new Set(attachments.flatMap((attachment) => (attachment.instanceUuid === null ? [] : [attachment.instanceUuid])))];
+      await deps.volumes.reimage(request.requestContext, volume.id, body.image_id, toBoolean(body.reimage_reserved ?? false), instances);
     },
   },
   'os-reset_status': {
@@ -139,6 +155,7 @@ export function volumeActionRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTyp
       const key = keys[0] ?? '';
       const action = ACTIONS[key];
       if (keys.length !== 1 || action === undefined) throw new BadRequest(`There is no such action: ${key}`);
+      action.versions?.select(request.microversion);
       validatorOf(key, action)(request.body);
       const volume = await deps.volumes.get(request.requestContext, request.params.volume_id);
       authorize(deps, request, action.policy, { project_id: volume.projectId });

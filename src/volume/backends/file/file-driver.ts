@@ -4,7 +4,7 @@
  * (snapshots, clones, volumes from snapshots) are reflinks where the filesystem has them (XFS,
  * Btrfs: copy-on-write), sparse copies elsewhere. Raw files are what QEMU attaches directly.
  */
-import { mkdir, open, rm, statfs, readdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, statfs, readdir, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { convertImage, imageInfo, type QemuImgFormat } from '../../../common/disk/qemu-img.js';
 import { runCommand } from '../../../common/process/run-command.js';
@@ -99,8 +99,19 @@ export class FileVolumeDriver implements VolumeDriver {
   }
 
   async createVolumeFromImage(volume: VolumeRef, image: StagedImage): Promise<void> {
-    if (!CONVERTIBLE.has(image.diskFormat)) throw new VolumeDriverError(`Image disk format ${image.diskFormat} cannot be copied to a volume (raw or qcow2)`);
+    await this.#convertImageTo(this.#volumePath(volume.id), volume, image);
+  }
+
+  /** Converted beside the volume and renamed over it, so a failure leaves the old data whole. */
+  async reimageVolume(volume: VolumeRef, image: StagedImage): Promise<void> {
     const path = this.#volumePath(volume.id);
+    const next = `${path}.reimage`;
+    await this.#convertImageTo(next, volume, image);
+    await rename(next, path);
+  }
+
+  async #convertImageTo(path: string, volume: VolumeRef, image: StagedImage): Promise<void> {
+    if (!CONVERTIBLE.has(image.diskFormat)) throw new VolumeDriverError(`Image disk format ${image.diskFormat} cannot be copied to a volume (raw or qcow2)`);
     await this.#leavingNothingOnFailure(path, async () => {
       const info = await imageInfo(image.path);
       if (info.virtualSize > volume.sizeGb * GIB) {
