@@ -305,6 +305,9 @@ export const OPTIONS = {
     physical_interface_mappings: mappings(
       "This host's interface for each physical network, `physnet1:eth1,physnet2:eth2` (Neutron's [linux_bridge] physical_interface_mappings): a flat network on physnet1 has eth1 itself on its brq bridge, a vlan network its 802.1q subinterface `eth1.<vlan id>` (made and deleted by the agent; eth1 is never deleted, only taken off the bridge when the network goes). Empty (the default): flat and vlan networks stay on their host and no host interface is ever put on a bridge.",
     ),
+    bridge_mappings: mappings(
+      "This host's existing bridge for each physical network, `physnet1:br-ex` (Neutron's [linux_bridge] bridge_mappings): a flat network on physnet1 uses br-ex itself instead of a brq bridge, so its guests' taps, its DHCP port and its routers' ends join br-ex, and whatever the operator put on br-ex (an interface, an address) carries the network. The bridge must exist (the network fails on this host otherwise); the agent never makes, changes or deletes it, and nothing is routed between it and other interfaces except [network] uplink. A physical network named here for flat networks may also be in physical_interface_mappings for its vlan networks. Empty (the default): no bridge is mapped.",
+    ),
   },
   volume: {
     volumes_dir: str('Where the file backend keeps its volumes and snapshots, as sparse raw files (default: <state_dir>/volumes).', (r) => join(stateDir(r), 'volumes')),

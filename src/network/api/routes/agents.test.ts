@@ -47,7 +47,7 @@ describe('agent routes (/v2.0/agents)', () => {
       const disabled = await call('PUT', `/v2.0/agents/${id}`, { as: ADMIN, body: { agent: { admin_state_up: false, description: 'maintenance' } } });
       assert.equal(disabled.status, 200);
       assert.equal((disabled.json['agent'] as Json)['admin_state_up'], false);
-      assert.equal(await registry.bindingFailure('compute-1', VXLAN), 'the network agent on host compute-1 is disabled');
+      assert.deepEqual(await registry.bind('compute-1', VXLAN), { failure: 'the network agent on host compute-1 is disabled' });
       assert.equal((await call('PUT', `/v2.0/agents/${id}`, { as: ADMIN, body: { agent: { host: 'elsewhere' } } })).status, 400);
       assert.equal((await call('PUT', `/v2.0/agents/${id}`, { as: memberOf('demo'), body: { agent: { admin_state_up: true } } })).status, 404);
 
@@ -55,6 +55,6 @@ describe('agent routes (/v2.0/agents)', () => {
       const gone = await call('GET', `/v2.0/agents/${id}`, { as: ADMIN });
       assert.equal(gone.status, 404);
       assert.equal((gone.json['NeutronError'] as Json)['type'], 'AgentNotFound');
-      assert.equal(await registry.bindingFailure('compute-1', VXLAN), 'no network agent runs on host compute-1');
+      assert.deepEqual(await registry.bind('compute-1', VXLAN), { failure: 'no network agent runs on host compute-1' });
     }));
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { getLogger } from '../../../../common/logging/logger.js';
 import { onSubnet } from '../../cidr.js';
 import { dhcpMetadataSubnets, type NetworkSpec, type PortSpec } from '../../datapath-spec.js';
-import { bridgeName, dhcpDevice, dhcpNamespace, tapName } from '../../device-names.js';
+import { dhcpDevice, dhcpNamespace, tapName } from '../../device-names.js';
 import { runningPid, stopDaemon } from '../daemons.js';
 import { run } from '../exec.js';
 import { METADATA_CIDR, type MetadataProxies } from '../metadata/metadata-proxy.js';
@@ -35,9 +35,10 @@ export interface DhcpMetadata {
 }
 
 export class DhcpServers {
-  /** `metadata`: DHCP namespaces serve 169.254.169.254 through a proxy (Neutron's enable_isolated_metadata). */
+  /** `bridgeOf`: the bridge of a wired network; `metadata`: DHCP namespaces serve 169.254.169.254 through a proxy (Neutron's enable_isolated_metadata). */
   constructor(
     private readonly stateDir: string,
+    private readonly bridgeOf: (networkId: string) => string,
     private readonly metadata?: DhcpMetadata,
   ) {}
 
@@ -53,7 +54,7 @@ export class DhcpServers {
     const device = dhcpDevice(port.id);
     await ensureNamespace(namespace);
     await ensureVethPair(tapName(port.id), device, namespace, port.mac_address, network.mtu);
-    await attach(tapName(port.id), bridgeName(network.id), network.mtu);
+    await attach(tapName(port.id), this.bridgeOf(network.id), network.mtu);
     const subnets = new Map(network.subnets.map((subnet) => [subnet.id, subnet]));
     const addresses = port.fixed_ips.flatMap((ip) => {
       const subnet = subnets.get(ip.subnet_id);

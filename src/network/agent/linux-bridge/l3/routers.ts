@@ -9,7 +9,7 @@
  */
 import { onSubnet } from '../../cidr.js';
 import type { FloatingIpSpec, RouterSpec } from '../../datapath-spec.js';
-import { bridgeName, ROUTER_GATEWAY_PREFIX, ROUTER_INTERFACE_PREFIX, routerGatewayDevice, routerInterfaceDevice, routerNamespace, tapName } from '../../device-names.js';
+import { ROUTER_GATEWAY_PREFIX, ROUTER_INTERFACE_PREFIX, routerGatewayDevice, routerInterfaceDevice, routerNamespace, tapName } from '../../device-names.js';
 import { ip, run, tryRun } from '../exec.js';
 import { attach, ensureVethPair } from '../links.js';
 import type { MetadataProxies } from '../metadata/metadata-proxy.js';
@@ -33,9 +33,9 @@ async function devicesIn(namespace: string, prefix: string): Promise<string[]> {
 export class Routers {
   private readonly floatingIps = new Map<string, readonly FloatingIpSpec[]>();
 
-  /** `mtuOf` gives the MTU of a wired network's bridge; with `metadata`, each router runs a metadata proxy. */
+  /** `wiringOf` gives a wired network's bridge and its MTU; with `metadata`, each router runs a metadata proxy. */
   constructor(
-    private readonly mtuOf: (networkId: string) => number,
+    private readonly wiringOf: (networkId: string) => { readonly mtu: number; readonly bridge: string },
     private readonly metadata?: MetadataProxies,
   ) {}
 
@@ -57,9 +57,9 @@ export class Routers {
       if (!wanted.has(device)) await ip('-n', namespace, 'link', 'del', 'dev', device);
     }
     for (const end of ends) {
-      const mtu = this.mtuOf(end.network_id);
+      const { mtu, bridge } = this.wiringOf(end.network_id);
       await ensureVethPair(tapName(end.port_id), end.device, namespace, end.mac_address, mtu);
-      await attach(tapName(end.port_id), bridgeName(end.network_id), mtu);
+      await attach(tapName(end.port_id), bridge, mtu);
       await setDeviceAddresses(namespace, end.device, end.addresses);
       await ip('-n', namespace, 'link', 'set', 'dev', end.device, 'up');
     }
