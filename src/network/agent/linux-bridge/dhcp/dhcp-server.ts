@@ -14,7 +14,7 @@ import { dhcpMetadataSubnets, type NetworkSpec, type PortSpec } from '../../data
 import { dhcpDevice, dhcpNamespace, tapName } from '../../device-names.js';
 import { runningPid, stopDaemon } from '../daemons.js';
 import { run } from '../exec.js';
-import { METADATA_CIDR, type MetadataProxies } from '../metadata/metadata-proxy.js';
+import { METADATA_CIDR, METADATA_V6_CIDR, type MetadataProxies } from '../metadata/metadata-proxy.js';
 import { attach, deleteLink, ensureVethPair } from '../links.js';
 import { deleteNamespace, ensureNamespace, setDeviceAddresses } from '../namespaces.js';
 import { dnsmasqArgs, dnsmasqFiles, hostsFile, optionsFile, type DnsmasqFiles } from './dnsmasq-config.js';
@@ -61,7 +61,7 @@ export class DhcpServers {
       return subnet === undefined ? [] : [onSubnet(ip.ip_address, subnet.cidr)];
     });
     const metadataSubnets = this.metadata === undefined ? [] : dhcpMetadataSubnets(network, this.metadata.force);
-    await setDeviceAddresses(namespace, device, metadataSubnets.length === 0 ? addresses : [...addresses, METADATA_CIDR]);
+    await setDeviceAddresses(namespace, device, metadataSubnets.length === 0 ? addresses : [...addresses, METADATA_CIDR, METADATA_V6_CIDR], [METADATA_V6_CIDR]);
     await run('ip', ['-n', namespace, 'link', 'set', 'dev', device, 'up']);
 
     const files = this.files(network.id);
@@ -82,7 +82,7 @@ export class DhcpServers {
       await run('dnsmasq', args, { namespace });
       LOG.info(`Started DHCP for network ${network.id} in ${namespace}`);
     }
-    if (metadataSubnets.length > 0) await this.metadata?.proxies.ensure({ kind: 'network', id: network.id, namespace });
+    if (metadataSubnets.length > 0) await this.metadata?.proxies.ensure({ kind: 'network', id: network.id, namespace, device });
     else await this.metadata?.proxies.remove(network.id);
   }
 

@@ -1,10 +1,12 @@
 /**
  * The metadata proxy in a `qdhcp-`/`qrouter-` namespace: guests' requests to
- * 169.254.169.254:80 go to the metadata agent's unix socket on the host (a unix socket is
- * reachable from any network namespace), with the network or router it came through named in
- * a header the guest cannot set. In a DHCP namespace the proxy holds 169.254.169.254:80 itself;
- * in a router's it listens on port 9697, where the router's nftables redirect what its internal
- * ends receive for 169.254.169.254:80 (Neutron's L3 agent, see l3/router-nat.ts).
+ * 169.254.169.254:80 (IPv4) and fe80::a9fe:a9fe:80 (IPv6, on their link) go to the metadata
+ * agent's unix socket on the host (a unix socket is reachable from any network namespace), with
+ * the network or router it came through named in a header the guest cannot set. In a DHCP
+ * namespace the proxy holds both addresses' port 80 itself (the IPv6 one on the DHCP device, as
+ * Neutron's DHCP agent binds it); in a router's it listens on port 9697 (IPv4 and IPv6), where
+ * the router's nftables redirect what its internal ends receive for either address's port 80
+ * (Neutron's L3 agent, see l3/router-nat.ts).
  *
  * It is haproxy, as in Neutron, rather than a Node script: one small C daemon per network
  * (a few MB where a Node process takes tens), one an operator already knows, which takes its
@@ -20,12 +22,15 @@ const LOG = getLogger('nimbus.network.agent.metadata_proxy');
 
 export const METADATA_ADDRESS = '169.254.169.254';
 export const METADATA_CIDR = `${METADATA_ADDRESS}/32`;
+/** Where IPv6 guests find it (Neutron's METADATA_V6_IP): a link-local address, on each link the proxy serves. */
+export const METADATA_V6_ADDRESS = 'fe80::a9fe:a9fe';
+export const METADATA_V6_CIDR = `${METADATA_V6_ADDRESS}/64`;
 const METADATA_PORT = 80;
 /** Where a router namespace's proxy listens (Neutron's metadata_port). */
 export const ROUTER_METADATA_PORT = 9697;
 
-/** Where the proxy serves: a network's DHCP namespace or a router's namespace. */
-export type ProxyScope = { readonly kind: 'network' | 'router'; readonly id: string; readonly namespace: string };
+/** Where the proxy serves: a network's DHCP namespace (on its DHCP device) or a router's namespace. */
+export type ProxyScope = { readonly kind: 'network'; readonly id: string; readonly namespace: string; readonly device: string } | { readonly kind: 'router'; readonly id: string; readonly namespace: string };
 
 interface ProxyFiles {
   readonly dir: string;
@@ -54,7 +59,9 @@ export function haproxyConfig(scope: ProxyScope, socketPath: string, pidFile: st
     '    timeout http-keep-alive 30s',
     '',
     'listen listener',
-    scope.kind === 'network' ? `    bind ${METADATA_ADDRESS}:${METADATA_PORT}` : `    bind 0.0.0.0:${ROUTER_METADATA_PORT}`,
+    ...(scope.kind === 'network'
+      ? [`    bind ${METADATA_ADDRESS}:${METADATA_PORT}`, `    bind ${METADATA_V6_ADDRESS}:${METADATA_PORT} interface ${scope.device}`]
+      : [`    bind 0.0.0.0:${ROUTER_METADATA_PORT}`, `    bind :::${ROUTER_METADATA_PORT} v6only`]),
     `    server metadata ${socketPath}`,
     // The guest names neither the network nor its own address: what it sends is dropped, forwardfor adds the real one.
     '    http-request del-header X-Neutron-Network-ID',
