@@ -61,7 +61,8 @@ export class DhcpServers {
       return subnet === undefined ? [] : [onSubnet(ip.ip_address, subnet.cidr)];
     });
     const metadataSubnets = this.metadata === undefined ? [] : dhcpMetadataSubnets(network, this.metadata.force);
-    await setDeviceAddresses(namespace, device, metadataSubnets.length === 0 ? addresses : [...addresses, METADATA_CIDR, METADATA_V6_CIDR], [METADATA_V6_CIDR]);
+    const metadataAddresses = metadataSubnets.length === 0 || this.metadata === undefined ? [] : [METADATA_CIDR, ...((await this.metadata.proxies.ipv6()) ? [METADATA_V6_CIDR] : [])];
+    await setDeviceAddresses(namespace, device, [...addresses, ...metadataAddresses], [METADATA_V6_CIDR]);
     await run('ip', ['-n', namespace, 'link', 'set', 'dev', device, 'up']);
 
     const files = this.files(network.id);

@@ -16,7 +16,8 @@ import { METADATA_ADDRESS, METADATA_V6_ADDRESS, ROUTER_METADATA_PORT } from '../
 
 export const ROUTER_NAT_TABLE = 'nimbus_router';
 
-export function routerNatTable(router: RouterSpec, floatingIps: readonly FloatingIpSpec[], metadata: boolean): string {
+/** `metadataV6`: the host has IPv6, so the ip6 table (the IPv6 metadata redirect) is kept in step too. */
+export function routerNatTable(router: RouterSpec, floatingIps: readonly FloatingIpSpec[], metadata: boolean, metadataV6: boolean): string {
   const gateway = router.external_gateway;
   const qg = gateway === null ? undefined : routerGatewayDevice(gateway.port_id);
   const internal = router.interfaces.filter((end) => parseCidr(end.cidr).family === 4).map((end) => end.cidr);
@@ -40,7 +41,8 @@ export function routerNatTable(router: RouterSpec, floatingIps: readonly Floatin
       ]
     : [];
   // IPv6 guests' metadata (the internal ends hold fe80::a9fe:a9fe, see routers.ts): the same redirect and guard.
-  const metadataV6 = metadata
+  const v6Table = metadataV6 ? [`add table ip6 ${ROUTER_NAT_TABLE}`, `delete table ip6 ${ROUTER_NAT_TABLE}`] : [];
+  const v6Metadata = metadata && metadataV6
     ? [
         `table ip6 ${ROUTER_NAT_TABLE} {`,
         '  chain prerouting {',
@@ -71,9 +73,8 @@ export function routerNatTable(router: RouterSpec, floatingIps: readonly Floatin
       '  }',
       ...proxyOnly,
       '}',
-      `add table ip6 ${ROUTER_NAT_TABLE}`,
-      `delete table ip6 ${ROUTER_NAT_TABLE}`,
-      ...metadataV6,
+      ...v6Table,
+      ...v6Metadata,
     ].join('\n') + '\n'
   );
 }

@@ -46,7 +46,7 @@ export class Routers {
     await namespaceSysctl(namespace, 'net.ipv6.conf.all.forwarding', '1');
     const fips = this.floatingIps.get(router.id) ?? [];
     // With metadata, each internal end also holds fe80::a9fe:a9fe, so its link's IPv6 guests find the proxy there.
-    const metadataV6 = this.metadata === undefined ? [] : [METADATA_V6_CIDR];
+    const metadataV6 = this.metadata !== undefined && (await this.metadata.ipv6()) ? [METADATA_V6_CIDR] : [];
     const ends: RouterEnd[] = router.interfaces.map((end) => ({ ...end, addresses: [onSubnet(end.ip_address, end.cidr), ...metadataV6], device: routerInterfaceDevice(end.port_id) }));
     const gateway = router.external_gateway;
     if (gateway !== null) {
@@ -68,7 +68,7 @@ export class Routers {
     if (gateway?.gateway_ip != null) await ip('-n', namespace, 'route', 'replace', 'default', 'via', gateway.gateway_ip);
     else await tryRun('ip', ['-n', namespace, 'route', 'del', 'default']);
     // The redirect and the proxy port's guard are in force before the proxy listens.
-    await run('nft', ['-f', '-'], { namespace, input: routerNatTable(router, fips, this.metadata !== undefined) });
+    await run('nft', ['-f', '-'], { namespace, input: routerNatTable(router, fips, this.metadata !== undefined, metadataV6.length > 0) });
     await this.metadata?.ensure({ kind: 'router', id: router.id, namespace });
   }
 

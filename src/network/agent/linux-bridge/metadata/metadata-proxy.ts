@@ -12,7 +12,7 @@
  * (a few MB where a Node process takes tens), one an operator already knows, which takes its
  * pid file and daemonises like dnsmasq, and so also outlives an agent restart.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getLogger } from '../../../../common/logging/logger.js';
 import { runningPid, stopDaemon } from '../daemons.js';
@@ -39,7 +39,7 @@ interface ProxyFiles {
 }
 
 /** Neutron's haproxy configuration for the metadata proxy, without syslog (the agent logs each request). */
-export function haproxyConfig(scope: ProxyScope, socketPath: string, pidFile: string): string {
+export function haproxyConfig(scope: ProxyScope, socketPath: string, pidFile: string, ipv6: boolean): string {
   const idHeader = scope.kind === 'network' ? 'X-Neutron-Network-ID' : 'X-Neutron-Router-ID';
   return [
     'global',
@@ -59,9 +59,8 @@ export function haproxyConfig(scope: ProxyScope, socketPath: string, pidFile: st
     '    timeout http-keep-alive 30s',
     '',
     'listen listener',
-    ...(scope.kind === 'network'
-      ? [`    bind ${METADATA_ADDRESS}:${METADATA_PORT}`, `    bind ${METADATA_V6_ADDRESS}:${METADATA_PORT} interface ${scope.device}`]
-      : [`    bind 0.0.0.0:${ROUTER_METADATA_PORT}`, `    bind :::${ROUTER_METADATA_PORT} v6only`]),
+    ...(scope.kind === 'network' ? [`    bind ${METADATA_ADDRESS}:${METADATA_PORT}`] : [`    bind 0.0.0.0:${ROUTER_METADATA_PORT}`]),
+    ...(!ipv6 ? [] : scope.kind === 'network' ? [`    bind ${METADATA_V6_ADDRESS}:${METADATA_PORT} interface ${scope.device}`] : [`    bind :::${ROUTER_METADATA_PORT} v6only`]),
     `    server metadata ${socketPath}`,
     // The guest names neither the network nor its own address: what it sends is dropped, forwardfor adds the real one.
     '    http-request del-header X-Neutron-Network-ID',
@@ -72,11 +71,24 @@ export function haproxyConfig(scope: ProxyScope, socketPath: string, pidFile: st
   ].join('\n');
 }
 
+/** Neutron's netutils.is_ipv6_enabled: a host booted without IPv6 (or with it off by default) serves IPv4 guests only. */
+async function ipv6Enabled(): Promise<boolean> {
+  return (await readFile('/proc/sys/net/ipv6/conf/default/disable_ipv6', 'utf8').catch(() => '1')).trim() === '0';
+}
+
 export class MetadataProxies {
+  #ipv6: Promise<boolean> | undefined;
+
   constructor(
     private readonly stateDir: string,
     private readonly socketPath: string,
   ) {}
+
+  /** Whether the proxies also serve fe80::a9fe:a9fe (asked once). */
+  ipv6(): Promise<boolean> {
+    this.#ipv6 ??= ipv6Enabled();
+    return this.#ipv6;
+  }
 
   private files(id: string): ProxyFiles {
     const dir = join(this.stateDir, 'metadata-proxy', id);
@@ -88,7 +100,7 @@ export class MetadataProxies {
     const files = this.files(scope.id);
     if ((await runningPid(files.pid, files.config)) !== undefined) return;
     await mkdir(files.dir, { recursive: true });
-    await writeFile(files.config, haproxyConfig(scope, this.socketPath, files.pid));
+    await writeFile(files.config, haproxyConfig(scope, this.socketPath, files.pid, await this.ipv6()));
     // haproxy binds, then daemonises: a bind error is its exit status, with the reason on stderr.
     await run('haproxy', ['-q', '-f', files.config], { namespace: scope.namespace });
     LOG.info(`Started the metadata proxy for ${scope.kind} ${scope.id} in ${scope.namespace}`);
