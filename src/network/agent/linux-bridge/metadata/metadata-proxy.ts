@@ -95,12 +95,20 @@ export class MetadataProxies {
     return { dir, config: join(dir, 'haproxy.cfg'), pid: join(dir, 'pid') };
   }
 
-  /** The proxy runs in the scope's namespace (which holds 169.254.169.254 already); started once, kept while it runs. */
+  /**
+   * The proxy runs in the scope's namespace (which holds its addresses already); started once,
+   * kept while it runs with the same configuration (one from an earlier Nimbus, without the
+   * IPv6 address, is restarted).
+   */
   async ensure(scope: ProxyScope): Promise<void> {
     const files = this.files(scope.id);
-    if ((await runningPid(files.pid, files.config)) !== undefined) return;
+    const config = haproxyConfig(scope, this.socketPath, files.pid, await this.ipv6());
+    if ((await runningPid(files.pid, files.config)) !== undefined) {
+      if ((await readFile(files.config, 'utf8').catch(() => '')) === config) return;
+      await stopDaemon(files.pid, files.config);
+    }
     await mkdir(files.dir, { recursive: true });
-    await writeFile(files.config, haproxyConfig(scope, this.socketPath, files.pid, await this.ipv6()));
+    await writeFile(files.config, config);
     // haproxy binds, then daemonises: a bind error is its exit status, with the reason on stderr.
     await run('haproxy', ['-q', '-f', files.config], { namespace: scope.namespace });
     LOG.info(`Started the metadata proxy for ${scope.kind} ${scope.id} in ${scope.namespace}`);
