@@ -8,7 +8,7 @@ import type { NimbusConfig } from '../../common/config/options.js';
 import type { Datapath } from '../../network/agent/datapath.js';
 import { FakeDatapath } from '../../network/agent/fake/fake-datapath.js';
 import { LinuxBridgeDatapath } from '../../network/agent/linux-bridge/linux-bridge-datapath.js';
-import { parseInterfaceMappings, type InterfaceMappings } from '../../network/agent/linux-bridge/physical.js';
+import { parseBridgeMappings, parseInterfaceMappings, type BridgeMappings, type InterfaceMappings } from '../../network/agent/linux-bridge/physical.js';
 import type { DriverName } from './drivers.js';
 
 export type DatapathName = 'linux-bridge' | 'fake';
@@ -41,6 +41,7 @@ export function createDatapath(config: NimbusConfig, name: DatapathName): Chosen
     nftTable,
     arpResponder,
     physicalInterfaceMappings: interfaceMappingsOf(config),
+    bridgeMappings: bridgeMappingsOf(config),
     ...(uplink === '' ? {} : { uplink }),
     ...(localIp === '' ? {} : { localIp }),
     ...(metadata ? { metadataProxySocket: config.DEFAULT.metadata_proxy_socket, forceMetadata } : {}),
@@ -60,4 +61,9 @@ export function createDatapath(config: NimbusConfig, name: DatapathName): Chosen
 /** `[linux_bridge] physical_interface_mappings`, which the agent also reports (`interface_mappings`). */
 export function interfaceMappingsOf(config: NimbusConfig): InterfaceMappings {
   return parseInterfaceMappings(config.linux_bridge.physical_interface_mappings);
+}
+
+/** `[linux_bridge] bridge_mappings`, which the agent also reports. */
+export function bridgeMappingsOf(config: NimbusConfig): BridgeMappings {
+  return parseBridgeMappings(config.linux_bridge.bridge_mappings);
 }

@@ -11,7 +11,7 @@ import { startMetadataAgent, type MetadataAgent } from '../../network/metadata/m
 import { PluginRpcClient } from '../../network/server/rpc-client.js';
 import { metadataProxySecret } from './bootstrap-secrets.js';
 import type { DriverName } from '../presets/drivers.js';
-import { createDatapath, datapathNameOf, interfaceMappingsOf } from '../presets/network-datapaths.js';
+import { bridgeMappingsOf, createDatapath, datapathNameOf, interfaceMappingsOf } from '../presets/network-datapaths.js';
 
 export interface RunningNetworkAgent {
   readonly agent: NetworkAgent;
@@ -58,6 +58,7 @@ export async function startNetworkAgent(
     ...(chosen.heldFile === undefined ? {} : { heldFile: chosen.heldFile }),
     ...(chosen.tunnelIp === undefined ? {} : { tunnelIp: chosen.tunnelIp }),
     interfaceMappings: interfaceMappingsOf(config),
+    bridgeMappings: bridgeMappingsOf(config),
   });
   try {
     await agent.start();

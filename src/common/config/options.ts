@@ -57,7 +57,7 @@ function bool(help: string, def: boolean): OptionSpec<boolean> {
 }
 
 /** `name:interface` pairs, comma-separated (Neutron's mapping options); each name and interface once. */
-function mappings(help: string): OptionSpec<string> {
+function mappings(help: string, device: 'interface' | 'bridge'): OptionSpec<string> {
   return {
     type: 'string',
     help,
@@ -66,7 +66,7 @@ function mappings(help: string): OptionSpec<string> {
       const names = new Set<string>();
       for (const entry of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
         const parts = entry.split(':');
-        if (parts.length !== 2 || !parts.every((part) => /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(part.trim()))) throw new Error(`expected name:interface pairs separated by commas, got "${entry}"`);
+        if (parts.length !== 2 || !parts.every((part) => /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(part.trim()))) throw new Error(`expected name:${device} pairs separated by commas, got "${entry}"`);
         for (const [index, part] of parts.entries()) {
           const key = `${index}:${part.trim()}`;
           if (names.has(key)) throw new Error(`"${part.trim()}" is named twice in "${text}"`);
@@ -311,6 +311,11 @@ export const OPTIONS = {
   linux_bridge: {
     physical_interface_mappings: mappings(
       "This host's interface for each physical network, `physnet1:eth1,physnet2:eth2` (Neutron's [linux_bridge] physical_interface_mappings): a flat network on physnet1 has eth1 itself on its brq bridge, a vlan network its 802.1q subinterface `eth1.<vlan id>` (made and deleted by the agent; eth1 is never deleted, only taken off the bridge when the network goes). Empty (the default): flat and vlan networks stay on their host and no host interface is ever put on a bridge.",
+      'interface',
+    ),
+    bridge_mappings: mappings(
+      "This host's existing bridge for each physical network, `physnet1:br-ex` (Neutron's [linux_bridge] bridge_mappings): a flat network on physnet1 uses br-ex itself instead of a brq bridge, so its guests' taps, its DHCP port and its routers' ends join br-ex, and whatever the operator put on br-ex (an interface, an address) carries the network. The bridge must exist (the network fails on this host otherwise); the agent never makes, changes or deletes it, and nothing is routed between it and other interfaces except [network] uplink. A physical network named here for flat networks may also be in physical_interface_mappings for its vlan networks. Empty (the default): no bridge is mapped.",
+      'bridge',
     ),
   },
   volume: {

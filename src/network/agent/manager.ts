@@ -36,6 +36,8 @@ export interface NetworkAgentOptions {
   readonly tunnelIp?: string;
   /** Physical network → interface (`[linux_bridge] physical_interface_mappings`), reported as Neutron's `interface_mappings`. */
   readonly interfaceMappings?: Readonly<Record<string, string>>;
+  /** Physical network → existing bridge (`[linux_bridge] bridge_mappings`), reported as Neutron's `bridge_mappings`. */
+  readonly bridgeMappings?: Readonly<Record<string, string>>;
   /** The data path's kind, shown in the agent's configurations. */
   readonly datapathName: string;
   /**
@@ -226,7 +228,7 @@ export class NetworkAgent {
     // Neutron's Linux bridge agent reports its endpoint and tunnel types; the server reads tunneling_ip to name peers.
     const tunnels = tunnelIp === undefined ? { tunnel_types: [] } : { tunneling_ip: tunnelIp, tunnel_types: ['vxlan'], l2_population: true };
     const states: AgentState[] = [
-      { agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: AGENT_TOPIC, configurations: { datapath, devices: this.#held.ports.size, interface_mappings: { ...this.#options.interfaceMappings }, bridge_mappings: {}, ...tunnels } },
+      { agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: AGENT_TOPIC, configurations: { datapath, devices: this.#held.ports.size, interface_mappings: { ...this.#options.interfaceMappings }, bridge_mappings: { ...this.#options.bridgeMappings }, ...tunnels } },
       { agent_type: 'DHCP agent', binary: 'neutron-dhcp-agent', topic: 'dhcp_agent', configurations: { dhcp_driver: 'dnsmasq', networks: this.#held.networks.size } },
     ];
     if (host === this.#options.l3Host) states.push({ agent_type: 'L3 agent', binary: 'neutron-l3-agent', topic: 'l3_agent', configurations: { agent_mode: 'legacy', routers: this.#held.routers.size } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { defaultPools } from './allocation-pools.js';
-import { cidrsOverlap, eui64Address, formatCidr, normalizeIp, parseCidr, parseIp } from './ip-address.js';
+import { cidrsOverlap, eui64Address, formatCidr, formatIp, macOfLinkLocal, normalizeIp, parseCidr, parseIp, unmapIpv4 } from './ip-address.js';
 
 describe('ip addresses', () => {
   test('IPv6 prints compressed and lower-case, IPv4-in-IPv6 tails and bad text understood', () => {
@@ -35,5 +35,14 @@ describe('ip addresses', () => {
   test('SLAAC addresses come from the MAC (modified EUI-64)', () => {
     const v6 = parseCidr('2001:db8::/64') ?? assert.fail();
     assert.equal(normalizeIp(formatCidr({ ...v6, network: eui64Address(v6, 'fa:16:3e:12:34:56').value, prefixLength: 128 }).split('/')[0] ?? ''), '2001:db8::f816:3eff:fe12:3456');
+  });
+
+  test("a link-local address gives back the MAC it was formed from; other addresses none; an IPv4-mapped address is IPv4", () => {
+    assert.equal(macOfLinkLocal(parseIp('fe80::f816:3eff:fe12:3456') ?? assert.fail()), 'fa:16:3e:12:34:56');
+    assert.equal(macOfLinkLocal(parseIp('2001:db8::f816:3eff:fe12:3456') ?? assert.fail()), undefined, 'not link-local');
+    assert.equal(macOfLinkLocal(parseIp('fe80::1') ?? assert.fail()), undefined, 'not formed from a MAC');
+    assert.equal(macOfLinkLocal(parseIp('10.0.0.5') ?? assert.fail()), undefined);
+    assert.equal(formatIp(unmapIpv4(parseIp('::ffff:10.0.0.5') ?? assert.fail())), '10.0.0.5');
+    assert.equal(formatIp(unmapIpv4(parseIp('fd00::5') ?? assert.fail())), 'fd00::5');
   });
 });

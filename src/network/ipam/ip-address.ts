@@ -113,3 +113,22 @@ export function eui64Address(cidr: Cidr, macAddress: string): IpAddress {
   const interfaceId = [b0 ^ 0x02, b1, b2, 0xff, 0xfe, b3, b4, b5].reduce((sum, byte) => (sum << 8n) + BigInt(byte), 0n);
   return { version: 6, value: cidr.network | interfaceId };
 }
+
+/**
+ * The MAC a link-local address was formed from (modified EUI-64, `fe80::/64` with ff:fe in the
+ * middle of the interface id), as Neutron's metadata agent reads a guest's link-local source
+ * (netutils.get_mac_addr_by_ipv6); undefined for any other address.
+ */
+export function macOfLinkLocal(address: IpAddress): string | undefined {
+  if (address.version !== 6 || address.value >> 64n !== 0xfe80n << 48n || ((address.value >> 24n) & 0xffffn) !== 0xfffen) return undefined;
+  const id = address.value & ((1n << 64n) - 1n);
+  const bytes = [56n, 48n, 40n, 16n, 8n, 0n].map((shift) => Number((id >> shift) & 0xffn));
+  bytes[0] = (bytes[0] ?? 0) ^ 0x02;
+  return bytes.map((byte) => byte.toString(16).padStart(2, '0')).join(':');
+}
+
+/** An IPv4 address that a dual-stack listener reports as `::ffff:a.b.c.d`, as IPv4; any other address as it is. */
+export function unmapIpv4(address: IpAddress): IpAddress {
+  if (address.version === 6 && address.value >> 32n === 0xffffn) return { version: 4, value: address.value & 0xffffffffn };
+  return address;
+}

@@ -3,9 +3,11 @@
  * (neutron/agent/metadata/agent.py `_get_instance_and_tenant_id`): the port holding the request's
  * source address on the proxy's network, or on any network the proxy's router has an interface
  * on. Exactly one such port, a guest's, names the instance (device_id) and its project; none, or
- * several, names nothing.
+ * several, names nothing. An IPv6 guest asking fe80::a9fe:a9fe sends from its link-local address,
+ * which no port holds: the port is then the one with the MAC that address was formed from.
  */
 import type { NetworkStore } from '../db/network-store.js';
+import { formatIp, macOfLinkLocal, parseIp, unmapIpv4 } from '../ipam/ip-address.js';
 import { ROUTER_INTERFACE_OWNERS } from '../plugin/routers.js';
 
 /** Where the request entered: a network's DHCP namespace or a router's namespace. */
@@ -27,10 +29,20 @@ async function networksOf(store: NetworkStore, source: ProxySource): Promise<str
 }
 
 export async function instanceOfAddress(store: NetworkStore, address: string, source: ProxySource): Promise<InstanceOfPort | undefined> {
+  const parsed = parseIp(address);
+  if (parsed === undefined) return undefined;
+  const networks = await networksOf(store, source);
+  const mac = macOfLinkLocal(parsed);
   const portIds = new Set<string>();
-  for (const networkId of await networksOf(store, source)) {
-    const allocation = await store.ipAllocations.find(networkId, address);
-    if (allocation !== undefined) portIds.add(allocation.port_id);
+  if (mac === undefined) {
+    // Stored addresses are in their canonical form.
+    const canonical = formatIp(unmapIpv4(parsed));
+    for (const networkId of networks) {
+      const allocation = await store.ipAllocations.find(networkId, canonical);
+      if (allocation !== undefined) portIds.add(allocation.port_id);
+    }
+  } else {
+    for (const port of await store.ports.where('mac_address', [mac])) if (networks.includes(port.network_id)) portIds.add(port.id);
   }
   if (portIds.size !== 1) return undefined;
   const [port] = await store.ports.where('id', [...portIds]);

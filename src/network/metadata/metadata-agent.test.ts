@@ -50,6 +50,22 @@ async function fetchFrom(guest: GuestNamespace, path: string, headers: readonly 
   }
 }
 
+/**
+ * curl of a metadata path at fe80::a9fe:a9fe on the guest's link, as an IPv6 guest asks: the
+ * body, or the HTTP status curl reports. Waits for the guest's own link-local address first (the
+ * kernel sends from none while duplicate address detection runs).
+ */
+async function fetchV6From(guest: GuestNamespace, path: string): Promise<string> {
+  for (let waited = 0; waited < 5000 && !/scope link(?!.*tentative)/.test(await guest.exec('ip', ['-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link'])); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    return await guest.exec('curl', ['-sS', '-g', '--fail-with-body', '--max-time', '10', '-w', '', `http://[fe80::a9fe:a9fe%25eth0]${path}`]);
+  } catch (error) {
+    return String((error as Error).message);
+  }
+}
+
 describe('metadata through the namespace proxy and the metadata agent', { skip }, () => {
   test("a guest gets its own instance's metadata at 169.254.169.254; an address without a port gets 404", async () => {
     await withCloudDb(async (db) => {
@@ -114,12 +130,15 @@ describe('metadata through the namespace proxy and the metadata agent', { skip }
         assert.deepEqual(metaData['public_keys'], { 'guest-key': KEY });
         assert.equal(await fetchFrom(guest, '/latest/meta-data/public-keys/0/openssh-key'), KEY);
         assert.equal(await fetchFrom(guest, '/latest/meta-data/local-ipv4'), `${PREFIX}.20`);
+        // IPv6: fe80::a9fe:a9fe on the DHCP device, the instance known by the MAC in the guest's link-local source.
+        assert.equal((JSON.parse(await fetchV6From(guest, '/openstack/latest/meta_data.json')) as Record<string, unknown>)['uuid'], instanceId);
 
         // A guest whose address no port holds (a port this host plugged, unknown to the network server).
         const stranger = await plug(crypto.randomUUID(), randomMac(), `${PREFIX}.21`);
         await stranger.setAddress(`${PREFIX}.21/24`);
         await stranger.exec('ip', ['route', 'add', '169.254.169.254/32', 'via', `${PREFIX}.3`]);
         assert.match(await fetchFrom(stranger, '/openstack/latest/meta_data.json'), /404/);
+        assert.match(await fetchV6From(stranger, '/openstack/latest/meta_data.json'), /404/, 'a link-local address of a MAC no port has names no instance');
       } finally {
         for (const guest of guests) await guest.dispose();
         await agent.close();
@@ -180,6 +199,9 @@ describe('metadata through the namespace proxy and the metadata agent', { skip }
         assert.equal(metaData['hostname'], 'routed-guest');
         assert.equal(await fetchFrom(guest, '/latest/meta-data/public-keys/0/openssh-key'), KEY);
         assert.equal((JSON.parse(await fetchFrom(other, '/openstack/latest/meta_data.json')) as Record<string, unknown>)['uuid'], theirs.instanceId);
+        // IPv6: each router's internal end holds fe80::a9fe:a9fe, redirected to its proxy.
+        assert.equal((JSON.parse(await fetchV6From(guest, '/openstack/latest/meta_data.json')) as Record<string, unknown>)['uuid'], mine.instanceId);
+        assert.equal((JSON.parse(await fetchV6From(other, '/openstack/latest/meta_data.json')) as Record<string, unknown>)['uuid'], theirs.instanceId);
         // The headers that name the router and the source are the proxy's to set: a guest naming the other project's router reads its own data still.
         const forged = await fetchFrom(guest, '/openstack/latest/meta_data.json', [`X-Neutron-Router-ID: ${theirs.routerId}`, `X-Neutron-Network-ID: ${theirs.networkId}`, `X-Forwarded-For: ${PREFIX_ROUTED}.20`, `X-Instance-ID: ${theirs.instanceId}`]);
         assert.equal((JSON.parse(forged) as Record<string, unknown>)['uuid'], mine.instanceId);

@@ -11,7 +11,7 @@ import { notFound } from '../errors.js';
 import type { ResourceView } from './caller.js';
 import { parseJson } from './standard-attributes.js';
 import type { ReportStateArgs } from '../server/rpc-api.js';
-import type { BindingHosts, BindingSegment } from './plugin-deps.js';
+import type { BindingHosts, BindingSegment, HostBinding } from './plugin-deps.js';
 
 export const LINUX_BRIDGE_AGENT = 'Linux bridge agent';
 
@@ -68,14 +68,24 @@ export class AgentRegistry implements BindingHosts {
    * Why binding a port of the segment to the host fails: no agent, one that said why it cannot
    * serve, a disabled one, a silent one, or (Neutron's linuxbridge mechanism driver,
    * check_segment_for_agent) a flat or vlan network on a physical network the agent does not map.
+   * Bound: the bridge the agent's bridge_mappings give a flat network's physical network, which
+   * the port's `binding:vif_details` name (`bridge_name`) so that compute plugs its tap there.
    */
-  async bindingFailure(host: string, segment: BindingSegment): Promise<string | undefined> {
+  async bind(host: string, segment: BindingSegment): Promise<HostBinding> {
+    const agent = await this.#bindingAgent(host, segment);
+    if (typeof agent === 'string') return { failure: agent };
+    const bridge = segment.network_type === 'flat' && segment.physical_network !== null ? mappingsOf(agent, 'bridge_mappings')[segment.physical_network] : undefined;
+    return bridge === undefined ? {} : { bridge };
+  }
+
+  /** The host's agent that binds the segment, or why none can. */
+  async #bindingAgent(host: string, segment: BindingSegment): Promise<string | AgentRow> {
     const row = (await this.store.agents.ofHost(host)).find((agent) => agent.agent_type === LINUX_BRIDGE_AGENT);
     if (row === undefined) return `no network agent runs on host ${host}`;
     if (row.down_reason !== null) return `the network agent on host ${host} is down: ${row.down_reason}`;
     if (!row.admin_state_up) return `the network agent on host ${host} is disabled`;
     if (!this.alive(row)) return `the network agent on host ${host} has not reported for more than ${this.downTimeSeconds} s`;
-    return unmappedPhysicalNetwork(row, segment);
+    return unmappedPhysicalNetwork(row, segment) ?? row;
   }
 
   async list(): Promise<ResourceView[]> {
@@ -124,19 +134,29 @@ export class AgentRegistry implements BindingHosts {
   }
 }
 
+/** One of the mappings an agent reports (physical network → interface or bridge). */
+function mappingsOf(row: AgentRow, key: 'interface_mappings' | 'bridge_mappings'): Readonly<Record<string, string>> {
+  const mappings = parseJson<Record<string, unknown>>(row.configurations)[key];
+  if (typeof mappings !== 'object' || mappings === null) return {};
+  return Object.fromEntries(Object.entries(mappings).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
 /**
  * A flat or vlan segment's physical network missing from the agent's mappings
- * (interface_mappings and bridge_mappings, as Neutron reads them). An agent that maps no physical
- * network at all keeps every one on its own host (the all-in-one's `public`, see
- * `[linux_bridge] physical_interface_mappings`), so it binds them all.
+ * (interface_mappings and bridge_mappings, as Neutron reads them; a bridge carries flat networks
+ * only, so a vlan network needs an interface). An agent that maps no physical network at all
+ * keeps every one on its own host (the all-in-one's `public`, see docs/DEPLOY.md), so it binds
+ * them all.
  */
 function unmappedPhysicalNetwork(row: AgentRow, segment: BindingSegment): string | undefined {
   if ((segment.network_type !== 'flat' && segment.network_type !== 'vlan') || segment.physical_network === null) return undefined;
-  const configurations = parseJson<Record<string, unknown>>(row.configurations);
-  const mapped = ['interface_mappings', 'bridge_mappings'].flatMap((key) => {
-    const mappings = configurations[key];
-    return typeof mappings === 'object' && mappings !== null ? Object.keys(mappings) : [];
-  });
-  if (mapped.length === 0 || mapped.includes(segment.physical_network)) return undefined;
+  const interfaces = Object.keys(mappingsOf(row, 'interface_mappings'));
+  const bridges = Object.keys(mappingsOf(row, 'bridge_mappings'));
+  const mapped = [...new Set([...interfaces, ...bridges])];
+  if (mapped.length === 0 || interfaces.includes(segment.physical_network)) return undefined;
+  if (bridges.includes(segment.physical_network)) {
+    if (segment.network_type === 'flat') return undefined;
+    return `the network agent on host ${row.host} maps physical network ${segment.physical_network} only to a bridge (bridge_mappings), which carries flat networks; the vlan network needs physical_interface_mappings`;
+  }
   return `the network agent on host ${row.host} has no mapping for physical network ${segment.physical_network} of the ${segment.network_type} network (it maps ${mapped.sort().join(', ')})`;
 }

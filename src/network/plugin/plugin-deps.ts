@@ -8,10 +8,12 @@ export interface BindingSegment {
   readonly physical_network: string | null;
 }
 
+/** A host's answer for a segment: why it cannot bind it (one sentence), or the bridge its agent maps the segment's physical network to, if any. */
+export type HostBinding = { readonly failure: string } | { readonly failure?: undefined; readonly bridge?: string };
+
 /** Which hosts ports can be bound to: those with a live network agent that reaches the network's segment. */
 export interface BindingHosts {
-  /** Undefined when a port of the segment can be bound to the host; otherwise why not, in one sentence. */
-  bindingFailure(host: string, segment: BindingSegment): Promise<string | undefined>;
+  bind(host: string, segment: BindingSegment): Promise<HostBinding>;
 }
 
 /** What the resource plugins share. */

@@ -46,11 +46,14 @@ export type PortUpdate = Omit<PortCreate, 'project_id' | 'tenant_id' | 'network_
 /** Owners whose ports Neutron's plugins make and remove themselves (router interfaces, gateways, floating IPs). */
 const ROUTER_OWNED = new Set(['network:router_interface', 'network:router_gateway', 'network:floatingip', 'network:router_interface_distributed']);
 
-/** The binding a host gives: the Linux bridge agent's, as Neutron Zed's linuxbridge mechanism driver reports it (the bridge named as its agent names it). */
-function binding(hostId: string, vnicType: string, networkId: string, bindable: boolean): { binding_vif_type: string; binding_vif_details: string } {
+/** What the host's agent said of the port's network: it cannot bind it (undefined), or it binds it, maybe on a bridge of bridge_mappings. */
+type Bindable = { readonly bridge?: string } | undefined;
+
+/** The binding a host gives: the Linux bridge agent's, as Neutron Zed's linuxbridge mechanism driver reports it (the bridge named as its agent names it: a mapped one, else `brq` + the network id). */
+function binding(hostId: string, vnicType: string, networkId: string, bindable: Bindable): { binding_vif_type: string; binding_vif_details: string } {
   if (hostId === '') return { binding_vif_type: 'unbound', binding_vif_details: '{}' };
-  if (vnicType !== 'normal' || !bindable) return { binding_vif_type: 'binding_failed', binding_vif_details: '{}' };
-  return { binding_vif_type: 'bridge', binding_vif_details: JSON.stringify({ bridge_name: bridgeName(networkId), connectivity: 'l2', port_filter: true }) };
+  if (vnicType !== 'normal' || bindable === undefined) return { binding_vif_type: 'binding_failed', binding_vif_details: '{}' };
+  return { binding_vif_type: 'bridge', binding_vif_details: JSON.stringify({ bridge_name: bindable.bridge ?? bridgeName(networkId), connectivity: 'l2', port_filter: true }) };
 }
 
 /** Ports: a MAC unique on the network, fixed IPs from IPAM, security groups, address pairs, binding. */
@@ -72,7 +75,7 @@ export class PortPlugin {
   }
 
   /** Makes the port inside the caller's transaction (routers and floating IPs make theirs this way). */
-  async insert(store: NetworkStore, projectId: string, body: PortCreate, defaultGroup: string | undefined, bindable = false): Promise<string> {
+  async insert(store: NetworkStore, projectId: string, body: PortCreate, defaultGroup: string | undefined, bindable: Bindable = undefined): Promise<string> {
     const network = await store.networks.find(body.network_id);
     if (network === undefined) throw notFound('Network', body.network_id);
     if (projectId !== '') await this.quotas.check(store, projectId, 'port');
@@ -108,16 +111,17 @@ export class PortPlugin {
   }
 
   /** Whether a port of the network can be bound to the host; where not, the log says why (no agent, a dead or disabled one, a physical network the host does not map). */
-  async #bindable(hostId: string, networkId: string): Promise<boolean> {
-    if (hostId === '') return false;
+  async #bindable(hostId: string, networkId: string): Promise<Bindable> {
+    if (hostId === '') return undefined;
     const hosts = this.deps.bindingHosts;
-    if (hosts === undefined) return true;
+    if (hosts === undefined) return {};
     const network = await this.deps.store.networks.find(networkId);
     // No such network: the insert answers 404.
-    if (network === undefined) return false;
-    const failure = await hosts.bindingFailure(hostId, network);
-    if (failure !== undefined) LOG.warning(`Binding a port to host ${hostId} failed: ${failure}`);
-    return failure === undefined;
+    if (network === undefined) return undefined;
+    const bound = await hosts.bind(hostId, network);
+    if (bound.failure === undefined) return bound.bridge === undefined ? {} : { bridge: bound.bridge };
+    LOG.warning(`Binding a port to host ${hostId} failed: ${bound.failure}`);
+    return undefined;
   }
 
   /** The groups, each of the port's project: 404 for another's, 400 with port security off. */
@@ -153,7 +157,7 @@ export class PortPlugin {
     const rebind = body['binding:host_id'] !== undefined || body['binding:vnic_type'] !== undefined;
     // Asked before the transaction, which may hold the only connection (SQLite).
     const current = rebind ? await this.row(id) : undefined;
-    const bindable = current !== undefined && (await this.#bindable(body['binding:host_id'] ?? current.binding_host_id, current.network_id));
+    const bindable = current === undefined ? undefined : await this.#bindable(body['binding:host_id'] ?? current.binding_host_id, current.network_id);
     await withIpamRetry(this.deps.store, async (store) => {
       const port = await this.row(id, store);
       const mac = body.mac_address === undefined ? port.mac_address : checkMac(body.mac_address);

@@ -14,9 +14,9 @@ import { checkLinuxBridgeAvailable } from './availability.js';
 import { DhcpServers } from './dhcp/dhcp-server.js';
 import { tryRun } from './exec.js';
 import { Routers } from './l3/routers.js';
-import { attach, bridgePorts, deleteLink, ensureBridge, ensureTap, linksNamed } from './links.js';
+import { attach, bridgePorts, deleteLink, ensureBridge, ensureTap, linkExists, linksNamed } from './links.js';
 import { namespacesNamed } from './namespaces.js';
-import { attachPhysical, detachPhysical, physicalDeviceOf, type InterfaceMappings, type PhysicalDevice } from './physical.js';
+import { attachPhysical, detachPhysical, mappedBridgeOf, physicalDeviceOf, type BridgeMappings, type InterfaceMappings, type PhysicalDevice } from './physical.js';
 import { ensureVxlan, setForwardingEntries, setResponderEntries } from './tunnels.js';
 import { MetadataProxies } from './metadata/metadata-proxy.js';
 import { Firewall } from './security/firewall.js';
@@ -53,6 +53,12 @@ export interface LinuxBridgeOptions {
    * the interface's 802.1q subinterface. Unmapped physical networks stay on this host.
    */
   readonly physicalInterfaceMappings?: InterfaceMappings;
+  /**
+   * Physical network → an existing bridge of the host (Neutron's `[linux_bridge] bridge_mappings`):
+   * a flat network on a mapped physical network uses that bridge as its own, which is never made,
+   * changed or deleted here (only the network's taps and namespace ends join and leave it).
+   */
+  readonly bridgeMappings?: BridgeMappings;
 }
 
 interface PluggedPort {
@@ -75,20 +81,27 @@ export class LinuxBridgeDatapath implements Datapath {
   private readonly tunnelPeers = new Map<string, { readonly peers: readonly string[]; readonly ports: readonly RemotePortSpec[] }>();
   private readonly arpResponder: boolean;
   private readonly interfaceMappings: InterfaceMappings;
+  private readonly bridgeMappings: BridgeMappings;
 
   constructor(options: LinuxBridgeOptions) {
     this.localIp = options.localIp === undefined ? undefined : checkAddress(options.localIp);
     this.servesMetadata = options.metadataProxySocket !== undefined;
     this.arpResponder = options.arpResponder ?? false;
     this.interfaceMappings = options.physicalInterfaceMappings ?? {};
+    this.bridgeMappings = options.bridgeMappings ?? {};
     for (const [physnet, device] of Object.entries(this.interfaceMappings)) {
       checkName('physical network', physnet);
       checkName('interface', device);
     }
+    for (const [physnet, bridge] of Object.entries(this.bridgeMappings)) {
+      checkName('physical network', physnet);
+      checkName('bridge', bridge);
+    }
     const metadata = options.metadataProxySocket === undefined ? undefined : new MetadataProxies(options.stateDir, options.metadataProxySocket);
-    this.dhcp = new DhcpServers(options.stateDir, metadata === undefined ? undefined : { proxies: metadata, force: options.forceMetadata ?? false });
-    this.firewall = new Firewall({ table: options.nftTable ?? 'nimbus', ...(options.uplink === undefined ? {} : { uplink: options.uplink }) });
-    this.routers = new Routers((networkId) => this.wired(networkId).mtu, metadata);
+    const bridgeOf = (networkId: string): string => this.bridgeOf(this.wired(networkId));
+    this.dhcp = new DhcpServers(options.stateDir, bridgeOf, metadata === undefined ? undefined : { proxies: metadata, force: options.forceMetadata ?? false });
+    this.firewall = new Firewall({ table: options.nftTable ?? 'nimbus', bridgeOf: (networkId) => (this.networks.has(networkId) ? bridgeOf(networkId) : bridgeName(networkId)), ...(options.uplink === undefined ? {} : { uplink: options.uplink }) });
+    this.routers = new Routers((networkId) => ({ mtu: this.wired(networkId).mtu, bridge: bridgeOf(networkId) }), metadata);
   }
 
   checkAvailable(): Promise<Availability> {
@@ -99,10 +112,14 @@ export class LinuxBridgeDatapath implements Datapath {
     return this.serial(async () => {
       checkNetwork(network);
       const previous = this.networks.get(network.id);
-      const bridge = bridgeName(network.id);
+      const bridge = this.bridgeOf(network);
+      if (previous !== undefined && this.bridgeOf(previous) !== bridge) throw new InvalidDatapathSpec(`network ${network.id} cannot move from bridge ${this.bridgeOf(previous)} to ${bridge}: delete it first`);
+      const mapped = bridge !== bridgeName(network.id);
+      // As Neutron's agent, which refuses to start without them: a mapped bridge is the host's, never made here.
+      if (mapped && !(await linkExists(bridge))) throw new Error(`the bridge ${bridge} of physical network ${network.physical_network ?? ''} (bridge_mappings) does not exist on this host`);
       this.networks.set(network.id, network);
       try {
-        await ensureBridge(bridge, network.mtu);
+        if (!mapped) await ensureBridge(bridge, network.mtu);
         await this.firewall.addBridge(bridge);
         const tunnel = this.tunnelDevice(network);
         if (tunnel !== undefined && this.localIp !== undefined && network.segmentation_id !== null) {
@@ -162,15 +179,26 @@ export class LinuxBridgeDatapath implements Datapath {
     // The DHCP port is on every host holding the network, with one MAC and address: each serves its own guests, not the wire.
     await this.firewall.setTunnel(physical.device, network.dhcp_port?.mac_address ?? null);
     try {
-      await attachPhysical(physical, this.interfaceMappings[network.physical_network] ?? '', network.network_type === 'vlan' ? network.segmentation_id : null, bridgeName(network.id), network.mtu);
+      await attachPhysical(physical, this.interfaceMappings[network.physical_network] ?? '', network.network_type === 'vlan' ? network.segmentation_id : null, this.bridgeOf(network), network.mtu);
     } catch (error) {
       await this.firewall.removeTunnel(physical.device);
       throw error;
     }
   }
 
+  /** A network on a mapped bridge needs no device of its own on it: the bridge reaches the physical network already. */
   private physicalDevice(network: NetworkSpec): PhysicalDevice | undefined {
+    if (this.mappedBridge(network) !== undefined) return undefined;
     return physicalDeviceOf(this.interfaceMappings, network.network_type, network.physical_network, network.segmentation_id);
+  }
+
+  private mappedBridge(network: Pick<NetworkSpec, 'network_type' | 'physical_network'>): string | undefined {
+    return mappedBridgeOf(this.bridgeMappings, network.network_type, network.physical_network);
+  }
+
+  /** The bridge the network's ports join: the mapped one, else its own `brq` bridge. */
+  private bridgeOf(network: Pick<NetworkSpec, 'id' | 'network_type' | 'physical_network'>): string {
+    return this.mappedBridge(network) ?? bridgeName(network.id);
   }
 
   plugPort(port: PortSpec): Promise<void> {
@@ -182,7 +210,7 @@ export class LinuxBridgeDatapath implements Datapath {
       await this.firewall.setPort(port);
       const madeTap = this.ports.get(port.id)?.madeTap ?? (await ensureTap(tap));
       try {
-        await attach(tap, bridgeName(network.id), network.mtu);
+        await attach(tap, this.bridgeOf(network), network.mtu);
       } catch (error) {
         await this.firewall.removePort(port.id);
         if (madeTap) await deleteLink(tap);
@@ -261,7 +289,9 @@ export class LinuxBridgeDatapath implements Datapath {
   inventory(): Promise<DatapathInventory> {
     return this.serial(async () => {
       const bridges = await linksNamed(BRIDGE_PREFIX);
-      const taps = (await Promise.all(bridges.map(bridgePorts))).flat().filter((name) => name.startsWith(TAP_PREFIX));
+      // The taps on the mapped bridges of wired networks count too; those bridges themselves are the host's.
+      const mapped = [...new Set([...this.networks.values()].flatMap((network) => this.mappedBridge(network) ?? []))];
+      const taps = (await Promise.all([...bridges, ...mapped].map(bridgePorts))).flat().filter((name) => name.startsWith(TAP_PREFIX));
       const namespaces = [...(await namespacesNamed(DHCP_NAMESPACE_PREFIX)), ...(await namespacesNamed(ROUTER_NAMESPACE_PREFIX))];
       const dhcpNetworks: string[] = [];
       const metadataNetworks: string[] = [];
@@ -290,10 +320,11 @@ export class LinuxBridgeDatapath implements Datapath {
   }
 
   private async removeNetwork(network: Pick<NetworkSpec, 'id' | 'dhcp_port'>): Promise<void> {
-    const bridge = bridgeName(network.id);
+    const wired = this.networks.get(network.id);
+    const mapped = wired === undefined ? undefined : this.mappedBridge(wired);
+    const bridge = mapped ?? bridgeName(network.id);
     await this.dhcp.remove(network.id, network.dhcp_port?.id);
     await this.firewall.removeBridge(bridge);
-    const wired = this.networks.get(network.id);
     const tunnel = wired === undefined ? undefined : this.tunnelDevice(wired);
     // The forwarding and responder entries go with the device.
     if (tunnel !== undefined) {
@@ -305,7 +336,8 @@ export class LinuxBridgeDatapath implements Datapath {
       await detachPhysical(physical);
       await this.firewall.removeTunnel(physical.device);
     }
-    await deleteLink(bridge);
+    // A mapped bridge is the host's: it stays, as Neutron's agent leaves it.
+    if (mapped === undefined) await deleteLink(bridge);
     this.networks.delete(network.id);
     this.tunnelPeers.delete(network.id);
   }

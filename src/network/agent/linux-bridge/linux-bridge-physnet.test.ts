@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { NetworkSpec, PortSpec } from '../datapath-spec.js';
-import { bridgeName, vlanDevice } from '../device-names.js';
+import { bridgeName, tapName, vlanDevice } from '../device-names.js';
 import { networkFixture, portFixture } from '../testing/datapath-fixtures.js';
 import { findExecutable } from '../../../common/process/find-executable.js';
 import { ip, tryRun } from './exec.js';
@@ -34,6 +34,8 @@ async function vlanSkip(): Promise<string | false> {
 const vlanSkipped = await vlanSkip();
 
 const MAPPINGS = { physicalInterfaceMappings: { physnet1: WIRE } };
+/** The host's own bridge that `bridge_mappings = physnet1:br-phys` names. */
+const MAPPED_BRIDGE = 'br-phys';
 
 /** The network on both hosts with a guest each (DHCP on host A only: one machine's /run/netns holds one qdhcp namespace per network). */
 async function providerNetwork(hosts: TwoHosts, segment: Pick<NetworkSpec, 'network_type' | 'segmentation_id'>) {
@@ -106,6 +108,36 @@ describe('Linux bridge data path: provider networks on a physical interface', { 
       await assert.rejects(hostA.datapath.ensureNetwork(network), /cannot make wire\.101: this kernel has no 802\.1q VLAN support/);
       assert.equal(await tryRun('ip', ['-n', hostA.namespace, 'link', 'show', 'dev', bridgeName(network.id)]), false, 'no bridge is left');
       assert.doesNotMatch(await hosts.inHost(hostA, 'ip', ['-d', 'link', 'show', 'dev', WIRE]), / master /, 'the wire is on no bridge');
+    } finally {
+      await hosts.dispose();
+    }
+  });
+
+  test("with bridge_mappings a flat network uses the host's existing bridge (which holds the wire): guests on two hosts reach each other over it; no brq bridge is made; deleting the network leaves the bridge", async () => {
+    // The operator's part: a bridge on each host holding its end of the wire.
+    const hosts = await twoHosts(() => ({ bridgeMappings: { physnet1: MAPPED_BRIDGE } }));
+    try {
+      const [hostA, hostB] = hosts.hosts;
+      for (const host of [hostA, hostB]) {
+        await hosts.inHost(host, 'ip', ['link', 'add', 'name', MAPPED_BRIDGE, 'type', 'bridge']);
+        await hosts.inHost(host, 'ip', ['link', 'set', 'dev', WIRE, 'master', MAPPED_BRIDGE]);
+        await hosts.inHost(host, 'ip', ['link', 'set', 'dev', MAPPED_BRIDGE, 'up']);
+      }
+      const { network, fixture, ports, guestA, guestB } = await providerNetwork(hosts, { network_type: 'flat', segmentation_id: null });
+      assert.equal(await tryRun('ip', ['-n', hostA.namespace, 'link', 'show', 'dev', bridgeName(network.id)]), false, 'no brq bridge is made');
+      const members = (await hosts.inHost(hostA, 'ls', [`/sys/class/net/${MAPPED_BRIDGE}/brif`])).trim().split('\n');
+      assert.ok(members.includes(tapName(ports[0].id)), "the guest's tap is on the mapped bridge");
+      assert.ok(members.includes(tapName(String(network.dhcp_port?.id))), "the DHCP port's end is on the mapped bridge");
+      assert.ok(await reaches(guestA, guestB), 'the guest on host A reaches the guest on host B through the mapped bridges and the wire');
+      assert.ok(await reaches(guestA, `${fixture.prefix}.2`), "the guest on host A reaches its host's DHCP port");
+
+      await hostA.datapath.unplugPort(ports[0].id);
+      await hostA.datapath.deleteNetwork(network.id);
+      assert.deepEqual((await hosts.inHost(hostA, 'ls', [`/sys/class/net/${MAPPED_BRIDGE}/brif`])).trim().split('\n'), [WIRE], 'the bridge stays, holding only what the operator put on it');
+      // A mapped bridge that does not exist: the network fails on this host and leaves nothing.
+      await hosts.inHost(hostA, 'ip', ['link', 'del', 'dev', MAPPED_BRIDGE]);
+      await assert.rejects(hostA.datapath.ensureNetwork(network), new RegExp(`the bridge ${MAPPED_BRIDGE} of physical network physnet1 \\(bridge_mappings\\) does not exist`));
+      assert.equal(await tryRun('ip', ['-n', hostA.namespace, 'link', 'show', 'dev', bridgeName(network.id)]), false, 'and makes no brq bridge instead');
     } finally {
       await hosts.dispose();
     }

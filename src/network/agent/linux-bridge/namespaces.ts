@@ -28,15 +28,21 @@ export async function namespaceSysctl(namespace: string, key: string, value: str
 }
 
 /** The addresses (with prefix length) a device in the namespace holds. */
-export async function deviceAddresses(namespace: string, device: string): Promise<string[]> {
+export async function deviceAddresses(namespace: string, device: string, scope: 'global' | 'link' = 'global'): Promise<string[]> {
   const out = await ip('-n', namespace, '-j', 'addr', 'show', 'dev', device);
   const parsed = JSON.parse(out) as { addr_info?: { local: string; prefixlen: number; scope: string }[] }[];
-  return (parsed[0]?.addr_info ?? []).filter((a) => a.scope === 'global').map((a) => `${a.local}/${a.prefixlen}`);
+  return (parsed[0]?.addr_info ?? []).filter((a) => a.scope === scope).map((a) => `${a.local}/${a.prefixlen}`);
 }
 
-/** Makes the device's global addresses exactly `wanted` (`address/prefix`). */
-export async function setDeviceAddresses(namespace: string, device: string, wanted: readonly string[]): Promise<void> {
-  const present = await deviceAddresses(namespace, device);
+/**
+ * Makes the device's global addresses exactly `wanted` (`address/prefix`). Of its link-local
+ * addresses, only those in `managedLinkLocal` (the metadata address) are added or removed as
+ * `wanted` says: the kernel's own stays.
+ */
+export async function setDeviceAddresses(namespace: string, device: string, wanted: readonly string[], managedLinkLocal: readonly string[] = []): Promise<void> {
+  const global = await deviceAddresses(namespace, device);
+  const linkLocal = managedLinkLocal.length === 0 ? [] : (await deviceAddresses(namespace, device, 'link')).filter((address) => managedLinkLocal.includes(address));
+  const present = [...global, ...linkLocal];
   for (const address of present) if (!wanted.includes(address)) await ip('-n', namespace, 'addr', 'del', address, 'dev', device);
   for (const address of wanted) {
     // An IPv6 address is usable at once: duplicate detection on a bridge of our own only delays it.

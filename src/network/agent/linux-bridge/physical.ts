@@ -5,6 +5,9 @@
  * `<interface>.<vlan id>`, made here. Letting the network go deletes the subinterface and only
  * takes the mapped interface off the bridge: an interface named in the mappings is the host's,
  * never deleted, and its MTU and addresses are left as they are.
+ *
+ * `[linux_bridge] bridge_mappings = physnet1:br-ex` names instead an existing bridge of the host
+ * that a flat network on physnet1 uses as its own (no `brq` bridge, no interface enslaved).
  */
 import { writeFile } from 'node:fs/promises';
 import { vlanDevice } from '../device-names.js';
@@ -20,15 +23,33 @@ export interface PhysicalDevice {
   readonly subinterface: boolean;
 }
 
+/** Physical network name → an existing bridge of the host (Neutron's bridge_mappings). */
+export type BridgeMappings = Readonly<Record<string, string>>;
+
 /** Reads Neutron's `physnet1:eth1,physnet2:eth2`; a physical network or an interface named twice is an error. */
 export function parseInterfaceMappings(text: string): InterfaceMappings {
+  return parseMappings(text, 'interface');
+}
+
+/** Reads Neutron's `physnet1:br-ex`; a physical network or a bridge named twice is an error. */
+export function parseBridgeMappings(text: string): BridgeMappings {
+  return parseMappings(text, 'bridge');
+}
+
+/** The bridge a flat network uses on this host: the one bridge_mappings names for its physical network; undefined for other networks. */
+export function mappedBridgeOf(mappings: BridgeMappings, networkType: string, physicalNetwork: string | null | undefined): string | undefined {
+  if (networkType !== 'flat' || physicalNetwork == null || !Object.hasOwn(mappings, physicalNetwork)) return undefined;
+  return mappings[physicalNetwork];
+}
+
+function parseMappings(text: string, kind: 'interface' | 'bridge'): Readonly<Record<string, string>> {
   const mappings: Record<string, string> = {};
   const interfaces = new Set<string>();
   for (const entry of text.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
     const [physnet = '', device = '', extra] = entry.split(':').map((part) => part.trim());
-    if (physnet === '' || device === '' || extra !== undefined) throw new Error(`bad mapping "${entry}": expected physical_network:interface`);
+    if (physnet === '' || device === '' || extra !== undefined) throw new Error(`bad mapping "${entry}": expected physical_network:${kind}`);
     if (Object.hasOwn(mappings, physnet)) throw new Error(`physical network "${physnet}" is mapped twice`);
-    if (interfaces.has(device)) throw new Error(`interface "${device}" is mapped to two physical networks`);
+    if (interfaces.has(device)) throw new Error(`${kind} "${device}" is mapped to two physical networks`);
     mappings[physnet] = device;
     interfaces.add(device);
   }

@@ -47,7 +47,7 @@ describe('agent routes (/v2.0/agents)', () => {
       const disabled = await call('PUT', `/v2.0/agents/${id}`, { as: ADMIN, body: { agent: { admin_state_up: false, description: 'maintenance' } } });
       assert.equal(disabled.status, 200);
       assert.equal((disabled.json['agent'] as Json)['admin_state_up'], false);
-      assert.equal(await registry.bindingFailure('compute-1', VXLAN), 'the network agent on host compute-1 is disabled');
+      assert.deepEqual(await registry.bind('compute-1', VXLAN), { failure: 'the network agent on host compute-1 is disabled' });
       assert.equal((await call('PUT', `/v2.0/agents/${id}`, { as: ADMIN, body: { agent: { host: 'elsewhere' } } })).status, 400);
       assert.equal((await call('PUT', `/v2.0/agents/${id}`, { as: memberOf('demo'), body: { agent: { admin_state_up: true } } })).status, 404);
 
@@ -55,6 +55,43 @@ describe('agent routes (/v2.0/agents)', () => {
       const gone = await call('GET', `/v2.0/agents/${id}`, { as: ADMIN });
       assert.equal(gone.status, 404);
       assert.equal((gone.json['NeutronError'] as Json)['type'], 'AgentNotFound');
-      assert.equal(await registry.bindingFailure('compute-1', VXLAN), 'no network agent runs on host compute-1');
+      assert.deepEqual(await registry.bind('compute-1', VXLAN), { failure: 'no network agent runs on host compute-1' });
     }));
+
+  test("a host whose agent maps a physical network to a bridge (bridge_mappings) binds a flat network's ports there, naming that bridge in binding:vif_details; a vlan network on it fails to bind", async () => {
+    let registry: AgentRegistry | undefined;
+    await withNetworkApi(
+      async (call) => {
+        assert.ok(registry !== undefined);
+        await registry.report({
+          host: 'compute-1',
+          agents: [{ agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: 'q-agent', configurations: { interface_mappings: { physnet2: 'eth2' }, bridge_mappings: { physnet1: 'br-ex' } } }],
+          down_reason: null,
+          started_at: new Date().toISOString(),
+        });
+        const networkOn = async (body: Json): Promise<string> => String(((await call('POST', '/v2.0/networks', { as: ADMIN, body: { network: body } })).json['network'] as Json)['id']);
+        const bound = async (networkId: string, host = 'compute-1'): Promise<Json> => {
+          const created = await call('POST', '/v2.0/ports', { as: ADMIN, body: { port: { network_id: networkId, 'binding:host_id': host } } });
+          assert.equal(created.status, 201);
+          return created.json['port'] as Json;
+        };
+        const flat = await bound(await networkOn({ name: 'flat1', 'provider:network_type': 'flat', 'provider:physical_network': 'physnet1' }));
+        assert.equal(flat['binding:vif_type'], 'bridge');
+        assert.deepEqual(flat['binding:vif_details'], { bridge_name: 'br-ex', connectivity: 'l2', port_filter: true });
+        const onInterface = await networkOn({ name: 'flat2', 'provider:network_type': 'flat', 'provider:physical_network': 'physnet2' });
+        assert.equal(((await bound(onInterface))['binding:vif_details'] as Json)['bridge_name'], `brq${onInterface}`.slice(0, 14), 'a network on an interface mapping has its own brq bridge');
+        const vlan = await bound(await networkOn({ name: 'vlan1', 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet1', 'provider:segmentation_id': 101 }));
+        assert.equal(vlan['binding:vif_type'], 'binding_failed', 'a bridge carries flat networks only');
+        const elsewhere = await bound(await networkOn({ name: 'flat3', 'provider:network_type': 'flat', 'provider:physical_network': 'physnet3' }));
+        assert.equal(elsewhere['binding:vif_type'], 'binding_failed', 'a physical network the host maps neither way');
+      },
+      {
+        network: { flat_networks: '*', network_vlan_ranges: 'physnet1:100:200' },
+        bindingHosts: (db) => {
+          registry = new AgentRegistry(NetworkStore.open(db), 75);
+          return registry;
+        },
+      },
+    );
+  });
 });

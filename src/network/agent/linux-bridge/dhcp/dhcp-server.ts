@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { getLogger } from '../../../../common/logging/logger.js';
 import { onSubnet } from '../../cidr.js';
 import { dhcpMetadataSubnets, type NetworkSpec, type PortSpec } from '../../datapath-spec.js';
-import { bridgeName, dhcpDevice, dhcpNamespace, tapName } from '../../device-names.js';
+import { dhcpDevice, dhcpNamespace, tapName } from '../../device-names.js';
 import { runningPid, stopDaemon } from '../daemons.js';
 import { run } from '../exec.js';
-import { METADATA_CIDR, type MetadataProxies } from '../metadata/metadata-proxy.js';
+import { METADATA_CIDR, METADATA_V6_CIDR, type MetadataProxies } from '../metadata/metadata-proxy.js';
 import { attach, deleteLink, ensureVethPair } from '../links.js';
 import { deleteNamespace, ensureNamespace, setDeviceAddresses } from '../namespaces.js';
 import { dnsmasqArgs, dnsmasqFiles, hostsFile, optionsFile, type DnsmasqFiles } from './dnsmasq-config.js';
@@ -35,9 +35,10 @@ export interface DhcpMetadata {
 }
 
 export class DhcpServers {
-  /** `metadata`: DHCP namespaces serve 169.254.169.254 through a proxy (Neutron's enable_isolated_metadata). */
+  /** `bridgeOf`: the bridge of a wired network; `metadata`: DHCP namespaces serve 169.254.169.254 through a proxy (Neutron's enable_isolated_metadata). */
   constructor(
     private readonly stateDir: string,
+    private readonly bridgeOf: (networkId: string) => string,
     private readonly metadata?: DhcpMetadata,
   ) {}
 
@@ -53,14 +54,15 @@ export class DhcpServers {
     const device = dhcpDevice(port.id);
     await ensureNamespace(namespace);
     await ensureVethPair(tapName(port.id), device, namespace, port.mac_address, network.mtu);
-    await attach(tapName(port.id), bridgeName(network.id), network.mtu);
+    await attach(tapName(port.id), this.bridgeOf(network.id), network.mtu);
     const subnets = new Map(network.subnets.map((subnet) => [subnet.id, subnet]));
     const addresses = port.fixed_ips.flatMap((ip) => {
       const subnet = subnets.get(ip.subnet_id);
       return subnet === undefined ? [] : [onSubnet(ip.ip_address, subnet.cidr)];
     });
     const metadataSubnets = this.metadata === undefined ? [] : dhcpMetadataSubnets(network, this.metadata.force);
-    await setDeviceAddresses(namespace, device, metadataSubnets.length === 0 ? addresses : [...addresses, METADATA_CIDR]);
+    const metadataAddresses = metadataSubnets.length === 0 || this.metadata === undefined ? [] : [METADATA_CIDR, ...((await this.metadata.proxies.ipv6()) ? [METADATA_V6_CIDR] : [])];
+    await setDeviceAddresses(namespace, device, [...addresses, ...metadataAddresses], [METADATA_V6_CIDR]);
     await run('ip', ['-n', namespace, 'link', 'set', 'dev', device, 'up']);
 
     const files = this.files(network.id);
@@ -81,7 +83,7 @@ export class DhcpServers {
       await run('dnsmasq', args, { namespace });
       LOG.info(`Started DHCP for network ${network.id} in ${namespace}`);
     }
-    if (metadataSubnets.length > 0) await this.metadata?.proxies.ensure({ kind: 'network', id: network.id, namespace });
+    if (metadataSubnets.length > 0) await this.metadata?.proxies.ensure({ kind: 'network', id: network.id, namespace, device });
     else await this.metadata?.proxies.remove(network.id);
   }
 

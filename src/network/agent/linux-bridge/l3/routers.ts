@@ -9,10 +9,10 @@
  */
 import { onSubnet } from '../../cidr.js';
 import type { FloatingIpSpec, RouterSpec } from '../../datapath-spec.js';
-import { bridgeName, ROUTER_GATEWAY_PREFIX, ROUTER_INTERFACE_PREFIX, routerGatewayDevice, routerInterfaceDevice, routerNamespace, tapName } from '../../device-names.js';
+import { ROUTER_GATEWAY_PREFIX, ROUTER_INTERFACE_PREFIX, routerGatewayDevice, routerInterfaceDevice, routerNamespace, tapName } from '../../device-names.js';
 import { ip, run, tryRun } from '../exec.js';
 import { attach, ensureVethPair } from '../links.js';
-import type { MetadataProxies } from '../metadata/metadata-proxy.js';
+import { METADATA_V6_CIDR, type MetadataProxies } from '../metadata/metadata-proxy.js';
 import { deleteNamespace, ensureNamespace, namespaceSysctl, setDeviceAddresses } from '../namespaces.js';
 import { routerNatTable } from './router-nat.js';
 
@@ -33,9 +33,9 @@ async function devicesIn(namespace: string, prefix: string): Promise<string[]> {
 export class Routers {
   private readonly floatingIps = new Map<string, readonly FloatingIpSpec[]>();
 
-  /** `mtuOf` gives the MTU of a wired network's bridge; with `metadata`, each router runs a metadata proxy. */
+  /** `wiringOf` gives a wired network's bridge and its MTU; with `metadata`, each router runs a metadata proxy. */
   constructor(
-    private readonly mtuOf: (networkId: string) => number,
+    private readonly wiringOf: (networkId: string) => { readonly mtu: number; readonly bridge: string },
     private readonly metadata?: MetadataProxies,
   ) {}
 
@@ -45,7 +45,9 @@ export class Routers {
     await namespaceSysctl(namespace, 'net.ipv4.ip_forward', '1');
     await namespaceSysctl(namespace, 'net.ipv6.conf.all.forwarding', '1');
     const fips = this.floatingIps.get(router.id) ?? [];
-    const ends: RouterEnd[] = router.interfaces.map((end) => ({ ...end, addresses: [onSubnet(end.ip_address, end.cidr)], device: routerInterfaceDevice(end.port_id) }));
+    // With metadata, each internal end also holds fe80::a9fe:a9fe, so its link's IPv6 guests find the proxy there.
+    const metadataV6 = this.metadata !== undefined && (await this.metadata.ipv6()) ? [METADATA_V6_CIDR] : [];
+    const ends: RouterEnd[] = router.interfaces.map((end) => ({ ...end, addresses: [onSubnet(end.ip_address, end.cidr), ...metadataV6], device: routerInterfaceDevice(end.port_id) }));
     const gateway = router.external_gateway;
     if (gateway !== null) {
       const addresses = [onSubnet(gateway.ip_address, gateway.cidr), ...fips.map((fip) => `${fip.floating_ip_address}/32`)];
@@ -57,16 +59,16 @@ export class Routers {
       if (!wanted.has(device)) await ip('-n', namespace, 'link', 'del', 'dev', device);
     }
     for (const end of ends) {
-      const mtu = this.mtuOf(end.network_id);
+      const { mtu, bridge } = this.wiringOf(end.network_id);
       await ensureVethPair(tapName(end.port_id), end.device, namespace, end.mac_address, mtu);
-      await attach(tapName(end.port_id), bridgeName(end.network_id), mtu);
-      await setDeviceAddresses(namespace, end.device, end.addresses);
+      await attach(tapName(end.port_id), bridge, mtu);
+      await setDeviceAddresses(namespace, end.device, end.addresses, [METADATA_V6_CIDR]);
       await ip('-n', namespace, 'link', 'set', 'dev', end.device, 'up');
     }
     if (gateway?.gateway_ip != null) await ip('-n', namespace, 'route', 'replace', 'default', 'via', gateway.gateway_ip);
     else await tryRun('ip', ['-n', namespace, 'route', 'del', 'default']);
     // The redirect and the proxy port's guard are in force before the proxy listens.
-    await run('nft', ['-f', '-'], { namespace, input: routerNatTable(router, fips, this.metadata !== undefined) });
+    await run('nft', ['-f', '-'], { namespace, input: routerNatTable(router, fips, this.metadata !== undefined, metadataV6.length > 0) });
     await this.metadata?.ensure({ kind: 'router', id: router.id, namespace });
   }
 

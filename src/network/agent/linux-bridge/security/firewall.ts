@@ -6,7 +6,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { hasPortSecurity, type PortSpec, type SecurityGroupRuleSpec, type SecurityGroupSpec } from '../../datapath-spec.js';
-import { bridgeName } from '../../device-names.js';
 import { InvalidDatapathSpec } from '../../errors.js';
 import { run, tryRun } from '../exec.js';
 import { forgetConnections } from './connections.js';
@@ -23,11 +22,14 @@ export interface FirewallOptions {
   readonly table: string;
   /** The one interface guest traffic may be routed to; none by default. */
   readonly uplink?: string;
+  /** The bridge a network's ports are on (its `brq` bridge, or one that bridge_mappings names). */
+  readonly bridgeOf: (networkId: string) => string;
 }
 
 export class Firewall {
   readonly table: string;
   private readonly uplink: string | undefined;
+  private readonly bridgeOf: (networkId: string) => string;
   private readonly groups = new Map<string, SecurityGroupSpec>();
   private readonly ports = new Map<string, SecuredPort>();
   private readonly zones = new Map<string, number>();
@@ -42,6 +44,7 @@ export class Firewall {
     if (options.uplink !== undefined && !INTERFACE_NAME.test(options.uplink)) throw new InvalidDatapathSpec(`uplink ${JSON.stringify(options.uplink)} is not an interface name`);
     this.table = options.table;
     this.uplink = options.uplink;
+    this.bridgeOf = options.bridgeOf;
   }
 
   async addBridge(bridge: string): Promise<void> {
@@ -178,7 +181,7 @@ export class Firewall {
   /** Ends the ports' tracked connections in their bridges' zones (see connections.ts). */
   private async forget(ports: readonly SecuredPort[]): Promise<void> {
     for (const { spec } of ports) {
-      const zone = this.zones.get(bridgeName(spec.network_id));
+      const zone = this.zones.get(this.bridgeOf(spec.network_id));
       const addresses = sourcePairs(spec).filter((pair) => !pair.address.includes('/')).map((pair) => pair.address);
       if (zone !== undefined) await forgetConnections(zone, addresses);
     }

@@ -15,11 +15,11 @@ import type { PortSpec } from '../../datapath-spec.js';
 import { tapName } from '../../device-names.js';
 import { ip, run, tryRun } from '../exec.js';
 
-/** udhcpc's event script: the leased address, the router as default route, classless static routes (option 121: the metadata route). */
+/** udhcpc's event script: the leased address (replacing only IPv4 ones: the link-local IPv6 address stays, as on a real guest), the router as default route, classless static routes (option 121: the metadata route). */
 const UDHCPC_SCRIPT = `#!/bin/sh
 case "$1" in
   bound|renew)
-    ip addr flush dev "$interface"
+    ip -4 addr flush dev "$interface"
     ip addr add "$ip/$mask" dev "$interface"
     [ -n "$router" ] && ip route replace default via "\${router%% *}" dev "$interface"
     echo "$ip $dns" > "$LEASE_FILE"
@@ -39,7 +39,7 @@ export interface GuestNamespace {
   dhcp(): Promise<string>;
   /** The DNS servers the last DHCP lease named. */
   dnsServers(): Promise<string[]>;
-  /** Sets eth0's address by hand (`address/prefix`), replacing what it had. */
+  /** Sets eth0's address by hand (`address/prefix`), replacing what it had of that family (the link-local IPv6 address stays). */
   setAddress(cidr: string): Promise<void>;
   /** Adds a default route (for guests configured by hand). */
   setDefaultRoute(via: string): Promise<void>;
@@ -80,7 +80,7 @@ export async function guestNamespace(port: Pick<PortSpec, 'id' | 'mac_address'>,
       return (await readFile(leaseFile, 'utf8')).trim().split(' ').slice(1);
     },
     async setAddress(cidr) {
-      await ip('-n', namespace, 'addr', 'flush', 'dev', 'eth0');
+      await ip('-n', namespace, ...(cidr.includes(':') ? ['-6', 'addr', 'flush', 'dev', 'eth0', 'scope', 'global'] : ['-4', 'addr', 'flush', 'dev', 'eth0']));
       await ip('-n', namespace, 'addr', 'add', cidr, 'dev', 'eth0', ...(cidr.includes(':') ? ['nodad'] : []));
     },
     async setDefaultRoute(via) {
