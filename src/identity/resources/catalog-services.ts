@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { CatalogServicesTable } from '../db/tables.js';
+import { EntityManager } from './entity-manager.js';
 import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface CatalogServiceRef {
@@ -21,44 +22,40 @@ export interface CatalogServiceCreate {
 
 export type CatalogServiceUpdate = Partial<CatalogServiceCreate>;
 
+export interface CatalogServiceFilter {
+  readonly type?: string;
+  readonly name?: string;
+}
+
 /** The catalog's services (`openstack service …`): a type, a name, and endpoints elsewhere. */
-export class CatalogServiceManager {
-  constructor(private readonly store: ResourceDeps) {}
+export class CatalogServiceManager extends EntityManager<'identity_catalog_services', CatalogServiceRef, CatalogServiceFilter> {
+  constructor(store: ResourceDeps) {
+    super(store, store.tables.services, toRef);
+  }
 
   async create(input: CatalogServiceCreate): Promise<CatalogServiceRef> {
-    const id = newId();
-    await this.store.tables.services.insert({
-      id,
+    return this.inserted({
+      id: newId(),
       type: input.type,
       name: input.name ?? null,
       description: input.description ?? null,
       enabled: input.enabled ?? true,
       extra: toJson(input.extra),
     });
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<CatalogServiceRef> {
-    return toRef(await this.store.tables.services.get(id));
-  }
-
-  async list(filter: { readonly type?: string; readonly name?: string } = {}): Promise<CatalogServiceRef[]> {
-    return (await this.store.tables.services.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: CatalogServiceUpdate): Promise<CatalogServiceRef> {
     const current = await this.get(id);
-    await this.store.tables.services.update(id, {
+    return this.updated(id, {
       type: patch.type ?? current.type,
       name: patch.name === undefined ? current.name : patch.name,
       ...patchedDescription(current, patch),
       enabled: patch.enabled ?? current.enabled,
     });
-    return this.get(id);
   }
 
   /** Deletes the service with its endpoints. */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     await this.get(id);
     await this.store.tables.services.deleteWithEndpoints(id);
   }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { BadRequest } from '../../common/errors/errors.js';
 import type { EndpointInterface, EndpointsTable } from '../db/tables.js';
+import { EntityManager } from './entity-manager.js';
 import { expectingToFind, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface EndpointRef {
@@ -45,14 +46,15 @@ export interface CatalogEntry {
 }
 
 /** Where each catalog service is reached, per interface and region. */
-export class EndpointManager {
-  constructor(private readonly store: ResourceDeps) {}
+export class EndpointManager extends EntityManager<'identity_endpoints', EndpointRef, EndpointFilter> {
+  constructor(store: ResourceDeps) {
+    super(store, store.tables.endpoints, toRef);
+  }
 
   async create(input: EndpointCreate): Promise<EndpointRef> {
     await this.#checkReferences(input.service_id, input.region_id);
-    const id = newId();
-    await this.store.tables.endpoints.insert({
-      id,
+    return this.inserted({
+      id: newId(),
       service_id: input.service_id,
       interface: input.interface,
       region_id: input.region_id ?? null,
@@ -60,15 +62,6 @@ export class EndpointManager {
       enabled: input.enabled ?? true,
       extra: toJson(input.extra),
     });
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<EndpointRef> {
-    return toRef(await this.store.tables.endpoints.get(id));
-  }
-
-  async list(filter: EndpointFilter = {}): Promise<EndpointRef[]> {
-    return (await this.store.tables.endpoints.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: EndpointUpdate): Promise<EndpointRef> {
@@ -76,7 +69,7 @@ export class EndpointManager {
     const serviceId = patch.service_id ?? current.service_id;
     const regionId = patch.region_id === undefined ? current.region_id : patch.region_id;
     await this.#checkReferences(serviceId, regionId);
-    await this.store.tables.endpoints.update(id, {
+    return this.updated(id, {
       service_id: serviceId,
       interface: patch.interface ?? current.interface,
       region_id: regionId,
@@ -84,12 +77,6 @@ export class EndpointManager {
       enabled: patch.enabled ?? current.enabled,
       extra: toJson(mergeExtra(current.extra, patch.extra)),
     });
-    return this.get(id);
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.get(id);
-    await this.store.tables.endpoints.delete(id);
   }
 
   /**
