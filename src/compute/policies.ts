@@ -1,4 +1,4 @@
-import type { RuleDefault } from '../common/policy/policy.js';
+import { rule, type RuleDefault } from '../common/policy/policy.js';
 
 /**
  * Nova's policy defaults (Zed, new defaults), under Nova's rule names, for the flavor, key pair,
@@ -13,10 +13,6 @@ const ADMIN_OR_KEYPAIR_OWNER = 'role:admin or user_id:%(user_id)s';
 const ANY = '@';
 const PROJECT_READER = 'role:reader and project_id:%(project_id)s';
 const PROJECT_MEMBER_OR_ADMIN = 'role:admin or (role:member and project_id:%(project_id)s)';
-
-function rule(name: string, checkStr: string, description: string): RuleDefault {
-  return { name, checkStr, description };
-}
 
 export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   rule('os_compute_api:os-volumes-attachments:index', PROJECT_READER_OR_ADMIN, 'List volume attachments for an instance'),

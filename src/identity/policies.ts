@@ -1,4 +1,4 @@
-import type { RuleDefault } from '../common/policy/policy.js';
+import { rule, type RuleDefault } from '../common/policy/policy.js';
 
 /**
  * Identity's policy defaults, in oslo.policy check-string syntax. Three personas: `admin`
@@ -9,10 +9,6 @@ import type { RuleDefault } from '../common/policy/policy.js';
  * parameters (`user_id`) and list filters (`user.id`) at the top level.
  */
 const ADMIN = 'rule:admin_required';
-
-function rule(name: string, checkStr: string, description: string): RuleDefault {
-  return { name, checkStr, description };
-}
 
 function adminOnly(action: string, description: string): RuleDefault {
   return rule(`identity:${action}`, ADMIN, description);

@@ -1,4 +1,4 @@
-import type { RuleDefault } from '../common/policy/policy.js';
+import { rule, type RuleDefault } from '../common/policy/policy.js';
 
 /**
  * Glance's policy defaults (Zed, secure RBAC), under Glance's rule names. Targets are built as
@@ -15,10 +15,6 @@ const ADMIN_OR_PROJECT_READER = `role:admin or (${PROJECT_READER})`;
 /** Glance's metadef reads: an administrator, or a reader of the owning project or of anyone for a public namespace. */
 const ADMIN_OR_PROJECT_READER_GET_NAMESPACE = "role:admin or (role:reader and (project_id:%(project_id)s or 'public':%(visibility)s))";
 const METADEF_ADMIN = 'rule:metadef_admin';
-
-function rule(name: string, checkStr: string, description: string): RuleDefault {
-  return { name, checkStr, description };
-}
 
 export const IMAGE_POLICIES: readonly RuleDefault[] = [
   rule('add_image', `role:admin or (${PROJECT_MEMBER} and project_id:%(owner)s)`, 'Create an image (owned by the caller\'s project).'),

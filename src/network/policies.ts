@@ -1,4 +1,4 @@
-import type { RuleDefault } from '../common/policy/policy.js';
+import { rule, type RuleDefault } from '../common/policy/policy.js';
 
 /**
  * Neutron Zed's policy defaults (neutron/conf/policies/), under Neutron's rule names and check
@@ -10,10 +10,6 @@ import type { RuleDefault } from '../common/policy/policy.js';
  * rules built on it, whose names identity's rules already hold in the one shared enforcer; no
  * Neutron default that is kept refers to them.
  */
-function rule(name: string, checkStr: string, description: string): RuleDefault {
-  return { name, checkStr, description };
-}
-
 export const NETWORK_POLICIES: readonly RuleDefault[] = [
   rule('context_is_admin', 'role:admin', 'Rule for cloud admin access'),
   rule('context_is_advsvc', 'role:advsvc', 'Rule for advsvc role access'),

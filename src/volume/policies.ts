@@ -1,4 +1,4 @@
-import type { RuleDefault } from '../common/policy/policy.js';
+import { rule, type RuleDefault } from '../common/policy/policy.js';
 
 /**
  * Cinder Zed's policy defaults (cinder/policies/*.py) under Cinder's rule names. Zed's effective
@@ -10,10 +10,6 @@ import type { RuleDefault } from '../common/policy/policy.js';
 const ADMIN_API = 'role:admin';
 const READER = 'role:admin or (role:reader and project_id:%(project_id)s)';
 const MEMBER = 'role:admin or (role:member and project_id:%(project_id)s)';
-
-function rule(name: string, checkStr: string, description: string): RuleDefault {
-  return { name, checkStr, description };
-}
 
 export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('volume:create', MEMBER, 'Create volume.'),

@@ -29,6 +29,11 @@ export interface RuleDefault {
   readonly description: string;
 }
 
+/** One default rule, as each service's policies.ts lists them (oslo.policy's RuleDefault). */
+export function rule(name: string, checkStr: string, description: string): RuleDefault {
+  return { name, checkStr, description };
+}
+
 export interface PolicyEnforcer {
   /** True when `action` is allowed for `credentials` on `target`. An unknown action is a bug: it throws. */
   check(action: string, target: PolicyTarget, credentials: Credentials): boolean;

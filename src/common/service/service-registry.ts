@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
 import { fromDbTimestamp, toDbTimestamp } from '../db/timestamps.js';
 import { NotFound } from '../errors/errors.js';
 import { getLogger } from '../logging/logger.js';
-import type { ServiceRegistryTables, ServicesTable } from './db/tables.js';
+import { ServiceStore, type ServiceRow } from './db/service-store.js';
 
 const log = getLogger('nimbus.common.service');
 
@@ -52,13 +51,13 @@ export type StopHeartbeat = () => Promise<void>;
  */
 export class ServiceRegistry {
   readonly #database: Database;
-  readonly #db: Kysely<ServiceRegistryTables>;
+  readonly #rows: ServiceStore;
   readonly #downTimeMs: number;
   readonly #now: () => Date;
 
   constructor(database: Database, options: ServiceRegistryOptions = {}) {
     this.#database = database;
-    this.#db = database.kysely.withTables<ServiceRegistryTables>();
+    this.#rows = new ServiceStore(database);
     this.#downTimeMs = (options.serviceDownTimeSeconds ?? DEFAULT_SERVICE_DOWN_TIME_SECONDS) * 1000;
     this.#now = options.now ?? (() => new Date());
   }
@@ -80,48 +79,34 @@ export class ServiceRegistry {
 
   /** Marks the service alive now and counts the report. */
   async heartbeat(id: number): Promise<void> {
-    const now = toDbTimestamp(this.#now());
-    const result = await this.#db
-      .updateTable('services')
-      .set((eb) => ({ last_seen_at: now, updated_at: now, report_count: eb('report_count', '+', 1) }))
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new NotFound(`Service ${id} could not be found.`);
+    if (!(await this.#rows.report(id, toDbTimestamp(this.#now())))) throw new NotFound(`Service ${id} could not be found.`);
   }
 
   /** Registered services, oldest first, optionally only those of one binary and/or host. */
   async list(filter: { readonly binary?: string; readonly host?: string } = {}): Promise<ServiceRecord[]> {
-    let query = this.#db.selectFrom('services').selectAll().orderBy('id');
-    if (filter.binary !== undefined) query = query.where('binary', '=', filter.binary);
-    if (filter.host !== undefined) query = query.where('host', '=', filter.host);
-    const rows = await query.execute();
+    const rows = await this.#rows.list(filter);
     const now = this.#now().getTime();
     return rows.map((row) => this.#toRecord(row, now));
   }
 
   /** One service by its integer id or its uuid; undefined when there is none. */
   async find(key: { readonly id: number } | { readonly uuid: string }): Promise<ServiceRecord | undefined> {
-    const query = this.#db.selectFrom('services').selectAll();
-    const row = await ('id' in key ? query.where('id', '=', key.id) : query.where('uuid', '=', key.uuid)).executeTakeFirst();
+    const row = await this.#rows.find(key);
     return row === undefined ? undefined : this.#toRecord(row, this.#now().getTime());
   }
 
   /** An operator's flags (os-services update); absent fields stay as they are. */
   async setFlags(id: number, flags: { readonly disabled?: boolean; readonly disabledReason?: string | null; readonly forcedDown?: boolean }): Promise<void> {
-    await this.#db
-      .updateTable('services')
-      .set({
-        ...(flags.disabled === undefined ? {} : { disabled: flags.disabled }),
-        ...(flags.disabledReason === undefined ? {} : { disabled_reason: flags.disabledReason }),
-        ...(flags.forcedDown === undefined ? {} : { forced_down: flags.forcedDown }),
-        updated_at: toDbTimestamp(this.#now()),
-      })
-      .where('id', '=', id)
-      .execute();
+    await this.#rows.update(id, {
+      ...(flags.disabled === undefined ? {} : { disabled: flags.disabled }),
+      ...(flags.disabledReason === undefined ? {} : { disabled_reason: flags.disabledReason }),
+      ...(flags.forcedDown === undefined ? {} : { forced_down: flags.forcedDown }),
+      updated_at: toDbTimestamp(this.#now()),
+    });
   }
 
-  async delete(id: number): Promise<void> {
-    await this.#db.deleteFrom('services').where('id', '=', id).execute();
+  delete(id: number): Promise<void> {
+    return this.#rows.delete(id);
   }
 
   /**
@@ -159,29 +144,11 @@ export class ServiceRegistry {
   }
 
   async #upsert(service: ServiceIdentity): Promise<ServiceRecord> {
-    const now = toDbTimestamp(this.#now());
-    const updated = await this.#db
-      .updateTable('services')
-      .set({ topic: service.topic, last_seen_at: now, updated_at: now })
-      .where('host', '=', service.host)
-      .where('binary', '=', service.binary)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) {
-      await this.#db
-        .insertInto('services')
-        .values({ ...pick(service), uuid: randomUUID(), last_seen_at: now, created_at: now, updated_at: now })
-        .execute();
-    }
-    const row = await this.#db
-      .selectFrom('services')
-      .selectAll()
-      .where('host', '=', service.host)
-      .where('binary', '=', service.binary)
-      .executeTakeFirstOrThrow();
+    const row = await this.#rows.upsert(service, randomUUID(), toDbTimestamp(this.#now()));
     return this.#toRecord(row, this.#now().getTime());
   }
 
-  #toRecord(row: Selectable<ServicesTable>, nowMs: number): ServiceRecord {
+  #toRecord(row: ServiceRow, nowMs: number): ServiceRecord {
     const lastSeenAt = row.last_seen_at === null ? null : fromDbTimestamp(row.last_seen_at);
     return {
       id: row.id,
@@ -199,8 +166,4 @@ export class ServiceRegistry {
       up: !row.forced_down && lastSeenAt !== null && nowMs - lastSeenAt.getTime() <= this.#downTimeMs,
     };
   }
-}
-
-function pick(service: ServiceIdentity): ServiceIdentity {
-  return { binary: service.binary, host: service.host, topic: service.topic };
 }

@@ -8,7 +8,7 @@ export class RegionStore extends EntityTable<'identity_regions'> {
     super(database, 'identity_regions', 'region');
   }
 
-  list(filter: { readonly parent_region_id?: string }): Promise<EntityRow<'identity_regions'>[]> {
+  list(filter: { readonly parent_region_id?: string } = {}): Promise<EntityRow<'identity_regions'>[]> {
     return this.listMatching(filter, ['parent_region_id'], ['id']);
   }
 
@@ -32,7 +32,7 @@ export class CatalogServiceStore extends EntityTable<'identity_catalog_services'
     super(database, 'identity_catalog_services', 'service');
   }
 
-  list(filter: { readonly type?: string; readonly name?: string }): Promise<EntityRow<'identity_catalog_services'>[]> {
+  list(filter: { readonly type?: string; readonly name?: string } = {}): Promise<EntityRow<'identity_catalog_services'>[]> {
     return this.listMatching(filter, ['type', 'name'], ['type', 'id']);
   }
 
@@ -56,7 +56,7 @@ export class EndpointStore extends EntityTable<'identity_endpoints'> {
     super(database, 'identity_endpoints', 'endpoint');
   }
 
-  list(filter: { readonly interface?: EndpointInterface; readonly service_id?: string; readonly region_id?: string }): Promise<EntityRow<'identity_endpoints'>[]> {
+  list(filter: { readonly interface?: EndpointInterface; readonly service_id?: string; readonly region_id?: string } = {}): Promise<EntityRow<'identity_endpoints'>[]> {
     return this.listMatching(filter, ['interface', 'service_id', 'region_id'], ['service_id', 'interface', 'id']);
   }
 

@@ -14,7 +14,7 @@ export class CredentialStore extends EntityTable<'identity_credentials'> {
     super(database, 'identity_credentials', 'credential');
   }
 
-  list(filter: CredentialRowFilter): Promise<CredentialRow[]> {
+  list(filter: CredentialRowFilter = {}): Promise<CredentialRow[]> {
     return this.listMatching(filter, ['user_id', 'type'], ['id']);
   }
 

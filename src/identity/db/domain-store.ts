@@ -16,7 +16,7 @@ export class DomainStore extends EntityTable<'identity_domains'> {
     return this.db.selectFrom('identity_domains').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
-  list(filter: DomainRowFilter): Promise<EntityRow<'identity_domains'>[]> {
+  list(filter: DomainRowFilter = {}): Promise<EntityRow<'identity_domains'>[]> {
     return this.listMatching(filter, ['name', 'enabled'], ['name']);
   }
 

@@ -7,7 +7,7 @@ export class EndpointGroupStore extends EntityTable<'identity_endpoint_groups'> 
     super(database, 'identity_endpoint_groups', 'Endpoint Group');
   }
 
-  list(filter: { readonly name?: string }): Promise<EntityRow<'identity_endpoint_groups'>[]> {
+  list(filter: { readonly name?: string } = {}): Promise<EntityRow<'identity_endpoint_groups'>[]> {
     return this.listMatching(filter, ['name'], ['id']);
   }
 }

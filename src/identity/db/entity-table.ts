@@ -78,6 +78,8 @@ export class EntityTable<T extends EntityTableName> {
     columns: readonly (keyof F & keyof EntityRow<T> & string)[],
     order: readonly (keyof EntityRow<T> & string)[],
   ): Promise<EntityRow<T>[]> {
+    // No id can match an empty list (and SQL has no empty IN list).
+    if (filter.ids?.length === 0) return Promise.resolve([]);
     let query = this.#rows.selectFrom(this.#table).selectAll();
     for (const column of order) query = query.orderBy(column);
     for (const column of columns) {

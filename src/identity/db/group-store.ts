@@ -12,7 +12,7 @@ export class GroupStore extends EntityTable<'identity_groups'> {
     super(database, 'identity_groups', 'group');
   }
 
-  list(filter: GroupRowFilter): Promise<EntityRow<'identity_groups'>[]> {
+  list(filter: GroupRowFilter = {}): Promise<EntityRow<'identity_groups'>[]> {
     return this.listMatching(filter, ['name', 'domain_id'], ['name', 'id']);
   }
 

@@ -7,7 +7,7 @@ export class PolicyStore extends EntityTable<'identity_policies'> {
     super(database, 'identity_policies', 'policy');
   }
 
-  list(filter: { readonly type?: string }): Promise<EntityRow<'identity_policies'>[]> {
+  list(filter: { readonly type?: string } = {}): Promise<EntityRow<'identity_policies'>[]> {
     return this.listMatching(filter, ['type'], ['id']);
   }
 }

@@ -19,7 +19,7 @@ export class ProjectStore extends EntityTable<'identity_projects'> {
     return this.db.selectFrom('identity_projects').selectAll().where('name', '=', name).where('domain_id', '=', domainId).executeTakeFirst();
   }
 
-  list(filter: ProjectRowFilter): Promise<EntityRow<'identity_projects'>[]> {
+  list(filter: ProjectRowFilter = {}): Promise<EntityRow<'identity_projects'>[]> {
     return this.listMatching(filter, ['name', 'domain_id', 'parent_id', 'enabled'], ['name', 'id']);
   }
 

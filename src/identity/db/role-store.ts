@@ -9,7 +9,7 @@ export class RoleStore extends EntityTable<'identity_roles'> {
   }
 
   /** A domain's own roles, or the global ones (domain_id null), by name. */
-  list(filter: { readonly name?: string; readonly domain_id?: string }): Promise<EntityRow<'identity_roles'>[]> {
+  list(filter: { readonly name?: string; readonly domain_id?: string } = {}): Promise<EntityRow<'identity_roles'>[]> {
     return this.listMatching({ name: filter.name, domain_id: filter.domain_id ?? NULL_DOMAIN_ID }, ['domain_id', 'name'], ['name']);
   }
 

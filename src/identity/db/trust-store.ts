@@ -17,8 +17,8 @@ export class TrustStore extends EntityTable<'identity_trusts'> {
     super(database, 'identity_trusts', 'trust');
   }
 
-  /** The trust and its roles in one transaction; the same delegation twice is a 409. */
-  async insertWithRoles(row: Insertable<TrustsTable>, roleIds: readonly string[]): Promise<void> {
+  /** The trust and its roles in one transaction; the same delegation twice is `duplicate`'s 409. */
+  async insertWithRoles(row: Insertable<TrustsTable>, roleIds: readonly string[], duplicate: () => string): Promise<void> {
     await uniqueOrConflict(
       this.database,
       () =>
@@ -27,7 +27,7 @@ export class TrustStore extends EntityTable<'identity_trusts'> {
           if (roleIds.length === 0) return;
           await trx.insertInto('identity_trust_roles').values(roleIds.map((roleId) => ({ trust_id: row.id, role_id: roleId }))).execute();
         }),
-      () => 'Conflict occurred attempting to store trust - Duplicate entry.',
+      duplicate,
     );
   }
 

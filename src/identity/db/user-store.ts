@@ -19,7 +19,7 @@ export class UserStore extends EntityTable<'identity_users'> {
     return this.db.selectFrom('identity_users').selectAll().where('name', '=', name).where('domain_id', '=', domainId).executeTakeFirst();
   }
 
-  list(filter: UserRowFilter): Promise<EntityRow<'identity_users'>[]> {
+  list(filter: UserRowFilter = {}): Promise<EntityRow<'identity_users'>[]> {
     return this.listMatching(filter, ['name', 'domain_id', 'enabled'], ['name', 'id']);
   }
 

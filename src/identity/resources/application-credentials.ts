@@ -5,7 +5,7 @@ import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { AssignmentManager } from './assignments.js';
 import type { IdentityEvents } from './events.js';
 import type { RoleManager } from './roles.js';
-import { newId, type ResourceDeps } from './store.js';
+import { conflictStoring, newId, type ResourceDeps } from './store.js';
 
 /** A role an application credential may use, as Keystone lists it. */
 export interface ApplicationCredentialRole {
@@ -120,7 +120,7 @@ export class ApplicationCredentialManager {
       },
       [...new Set(input.roleIds)],
       input.accessRules ?? [],
-      () => 'Conflict occurred attempting to store application_credential - Duplicate entry.',
+      conflictStoring('application_credential', 'Duplicate entry'),
     );
     return this.get(id);
   }

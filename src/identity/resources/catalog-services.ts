@@ -1,6 +1,7 @@
-import type { Selectable } from 'kysely';
-import type { CatalogServicesTable } from '../db/tables.js';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { CatalogServicesTable, IdentityTables } from '../db/tables.js';
 import type { CatalogCache } from './catalog-cache.js';
+import { EntityManager } from './entity-manager.js';
 import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface CatalogServiceRef {
@@ -22,49 +23,56 @@ export interface CatalogServiceCreate {
 
 export type CatalogServiceUpdate = Partial<CatalogServiceCreate>;
 
+export interface CatalogServiceFilter {
+  readonly type?: string;
+  readonly name?: string;
+}
+
 /** The catalog's services (`openstack service …`): a type, a name, and endpoints elsewhere. */
-export class CatalogServiceManager {
+export class CatalogServiceManager extends EntityManager<'identity_catalog_services', CatalogServiceRef, CatalogServiceFilter> {
   constructor(
-    private readonly store: ResourceDeps,
+    store: ResourceDeps,
     private readonly catalog: CatalogCache,
-  ) {}
+  ) {
+    super(store, store.tables.services, toRef);
+  }
+
+  // Every write here changes the catalog tokens carry: the cached copy goes at once.
+  protected override async inserted(row: Insertable<IdentityTables['identity_catalog_services']> & { readonly id: string }): Promise<CatalogServiceRef> {
+    const ref = await super.inserted(row);
+    this.catalog.invalidate();
+    return ref;
+  }
+
+  protected override async updated(id: string, values: Updateable<IdentityTables['identity_catalog_services']>): Promise<CatalogServiceRef> {
+    const ref = await super.updated(id, values);
+    this.catalog.invalidate();
+    return ref;
+  }
 
   async create(input: CatalogServiceCreate): Promise<CatalogServiceRef> {
-    const id = newId();
-    await this.store.tables.services.insert({
-      id,
+    return this.inserted({
+      id: newId(),
       type: input.type,
       name: input.name ?? null,
       description: input.description ?? null,
       enabled: input.enabled ?? true,
       extra: toJson(input.extra),
     });
-    this.catalog.invalidate();
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<CatalogServiceRef> {
-    return toRef(await this.store.tables.services.get(id));
-  }
-
-  async list(filter: { readonly type?: string; readonly name?: string } = {}): Promise<CatalogServiceRef[]> {
-    return (await this.store.tables.services.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: CatalogServiceUpdate): Promise<CatalogServiceRef> {
     const current = await this.get(id);
-    await this.store.tables.services.update(id, {
+    return this.updated(id, {
       type: patch.type ?? current.type,
       name: patch.name === undefined ? current.name : patch.name,
       ...patchedDescription(current, patch),
       enabled: patch.enabled ?? current.enabled,
     });
-    this.catalog.invalidate();
-    return this.get(id);
   }
 
   /** Deletes the service with its endpoints. */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     await this.get(id);
     await this.store.tables.services.deleteWithEndpoints(id);
     this.catalog.invalidate();

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
-import type { CredentialRow } from '../db/credential-store.js';
-import { expectingToFind, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
+import type { CredentialRow, CredentialRowFilter } from '../db/credential-store.js';
+import { EntityManager } from './entity-manager.js';
+import { conflictStoring, expectingToFind, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** The type of the credentials /v3/users/{id}/credentials/OS-EC2 manages. */
 export const EC2_TYPE = 'ec2';
@@ -67,24 +68,17 @@ function ec2Blob(blob: string): Record<string, unknown> & { access: unknown } {
  * Keystone's credential manager: blobs a user keeps for other services (ec2 access/secret
  * pairs, TOTP seeds …), optionally tied to a project. Blobs are stored as sent and never logged.
  */
-export class CredentialManager {
-  constructor(private readonly store: ResourceDeps) {}
+export class CredentialManager extends EntityManager<'identity_credentials', CredentialRef, CredentialRowFilter> {
+  constructor(store: ResourceDeps) {
+    super(store, store.tables.credentials, toRef);
+  }
 
   async create(input: CredentialCreate): Promise<CredentialRef> {
     const id = isEc2(input.type) ? ec2CredentialId(String(ec2Blob(input.blob).access)) : newId();
-    await this.store.tables.credentials.insert(
+    return this.inserted(
       { id, user_id: input.user_id, project_id: input.project_id ?? null, type: input.type, blob: input.blob, extra: toJson(input.extra) },
-      () => `Conflict occurred attempting to store credential - Duplicate ID, ${id}.`,
+      conflictStoring('credential', `Duplicate ID, ${id}`),
     );
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<CredentialRef> {
-    return toRef(await this.store.tables.credentials.get(id));
-  }
-
-  async list(filter: { readonly user_id?: string; readonly type?: string } = {}): Promise<CredentialRef[]> {
-    return (await this.store.tables.credentials.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: CredentialUpdate): Promise<CredentialRef> {
@@ -97,19 +91,13 @@ export class CredentialManager {
       const changed = FIXED_EC2_KEYS.find((key) => before[key] !== after[key]);
       if (isEc2(current.type) && changed !== undefined) throw new BadRequest(`${changed} can not be updated for credential`);
     }
-    await this.store.tables.credentials.update(id, {
+    return this.updated(id, {
       user_id: patch.user_id ?? current.user_id,
       project_id: patch.project_id === undefined ? current.project_id : patch.project_id,
       type,
       blob,
       extra: toJson(mergeExtra(current.extra, patch.extra)),
     });
-    return this.get(id);
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.store.tables.credentials.get(id);
-    await this.store.tables.credentials.delete(id);
   }
 
   /** A new ec2 access/secret pair of the user for the project (both must exist). */

@@ -2,7 +2,8 @@ import type { Selectable } from 'kysely';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { Forbidden } from '../../common/errors/errors.js';
 import type { DomainsTable } from '../db/tables.js';
-import { newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
+import { EntityManager } from './entity-manager.js';
+import { conflictStoring, newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** Keystone's default domain, which exists from the start. */
 export const DEFAULT_DOMAIN_ID = 'default';
@@ -34,14 +35,15 @@ export interface DomainFilter {
 }
 
 /** Domains: the top-level containers of projects, users and groups. */
-export class DomainManager {
-  constructor(private readonly store: ResourceDeps) {}
+export class DomainManager extends EntityManager<'identity_domains', DomainRef, DomainFilter> {
+  constructor(store: ResourceDeps) {
+    super(store, store.tables.domains, toRef);
+  }
 
   async create(input: DomainCreate): Promise<DomainRef> {
-    const id = input.id ?? newId();
-    await this.store.tables.domains.insert(
+    return this.inserted(
       {
-        id,
+        id: input.id ?? newId(),
         name: input.name.trim(),
         description: input.description ?? '',
         enabled: input.enabled ?? true,
@@ -51,11 +53,6 @@ export class DomainManager {
       },
       duplicateName(input.name),
     );
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<DomainRef> {
-    return toRef(await this.store.tables.domains.get(id));
   }
 
   async findByName(name: string): Promise<DomainRef | undefined> {
@@ -63,27 +60,23 @@ export class DomainManager {
     return row === undefined ? undefined : toRef(row);
   }
 
-  async list(filter: DomainFilter = {}): Promise<DomainRef[]> {
-    return (await this.store.tables.domains.list(filter)).map(toRef);
-  }
-
   async update(id: string, patch: DomainUpdate): Promise<DomainRef> {
     const current = await this.get(id);
     const name = patch.name?.trim() ?? current.name;
-    await this.store.tables.domains.update(
+    const updated = await this.updated(
       id,
       { name, ...patchedDescription(current, patch), ...patchedEnabledAndTags(current, patch) },
       duplicateName(name),
     );
     if (current.enabled && patch.enabled === false) await this.store.events.domainDisabledOrDeleted(id);
-    return this.get(id);
+    return updated;
   }
 
   /**
    * Deletes a disabled domain with everything in it: projects, users, groups, its own roles and
    * every assignment on or of them (Keystone's `_delete_domain_contents`).
    */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     const domain = await this.get(id);
     if (domain.enabled) throw new Forbidden('Cannot delete a domain that is enabled, please disable it first.');
     await this.store.tables.domains.deleteWithContents(id);
@@ -94,8 +87,7 @@ export class DomainManager {
 
 /** Keystone's 409 for a domain name in use (domains are projects acting as domains there). */
 function duplicateName(name: string): () => string {
-  return () =>
-    `Conflict occurred attempting to store project - it is not permitted to have two projects acting as domains with the same name: ${name}.`;
+  return conflictStoring('project', `it is not permitted to have two projects acting as domains with the same name: ${name}`);
 }
 
 function toRef(row: Selectable<DomainsTable>): DomainRef {

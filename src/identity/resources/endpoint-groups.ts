@@ -1,5 +1,6 @@
 import { BadRequest } from '../../common/errors/errors.js';
 import type { EntityRow } from '../db/entity-table.js';
+import { EntityManager } from './entity-manager.js';
 import { expectingToFind, newId, parseObject, toJson, type ResourceDeps } from './store.js';
 
 /** What an endpoint group may filter endpoints on (Keystone's _require_valid_filter). */
@@ -32,36 +33,22 @@ function validFilters(filters: EndpointGroupFilters): EndpointGroupFilters {
 }
 
 /** Keystone's OS-EP-FILTER endpoint groups: named filters (service, region, interface) that pick endpoints. */
-export class EndpointGroupManager {
-  constructor(private readonly store: ResourceDeps) {}
+export class EndpointGroupManager extends EntityManager<'identity_endpoint_groups', EndpointGroupRef, { readonly name?: string }> {
+  constructor(store: ResourceDeps) {
+    super(store, store.tables.endpointGroups, toRef);
+  }
 
   async create(input: EndpointGroupCreate): Promise<EndpointGroupRef> {
-    const id = newId();
-    await this.store.tables.endpointGroups.insert({ id, name: input.name, description: input.description ?? null, filters: toJson(validFilters(input.filters)) });
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<EndpointGroupRef> {
-    return toRef(await this.store.tables.endpointGroups.get(id));
-  }
-
-  async list(filter: { readonly name?: string } = {}): Promise<EndpointGroupRef[]> {
-    return (await this.store.tables.endpointGroups.list(filter)).map(toRef);
+    return this.inserted({ id: newId(), name: input.name, description: input.description ?? null, filters: toJson(validFilters(input.filters)) });
   }
 
   async update(id: string, patch: EndpointGroupUpdate): Promise<EndpointGroupRef> {
     const current = await this.get(id);
-    await this.store.tables.endpointGroups.update(id, {
+    return this.updated(id, {
       name: patch.name ?? current.name,
       description: patch.description === undefined ? current.description : patch.description,
       filters: toJson(patch.filters === undefined ? current.filters : validFilters(patch.filters)),
     });
-    return this.get(id);
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.store.tables.endpointGroups.get(id);
-    await this.store.tables.endpointGroups.delete(id);
   }
 }
 

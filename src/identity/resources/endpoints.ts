@@ -1,7 +1,8 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import { BadRequest } from '../../common/errors/errors.js';
-import type { EndpointInterface, EndpointsTable } from '../db/tables.js';
+import type { EndpointInterface, EndpointsTable, IdentityTables } from '../db/tables.js';
 import type { CatalogCache } from './catalog-cache.js';
+import { EntityManager } from './entity-manager.js';
 import { expectingToFind, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface EndpointRef {
@@ -46,17 +47,31 @@ export interface CatalogEntry {
 }
 
 /** Where each catalog service is reached, per interface and region. */
-export class EndpointManager {
+export class EndpointManager extends EntityManager<'identity_endpoints', EndpointRef, EndpointFilter> {
   constructor(
-    private readonly store: ResourceDeps,
+    store: ResourceDeps,
     private readonly catalog: CatalogCache,
-  ) {}
+  ) {
+    super(store, store.tables.endpoints, toRef);
+  }
+
+  // Every write here changes the catalog tokens carry: the cached copy goes at once.
+  protected override async inserted(row: Insertable<IdentityTables['identity_endpoints']> & { readonly id: string }): Promise<EndpointRef> {
+    const ref = await super.inserted(row);
+    this.catalog.invalidate();
+    return ref;
+  }
+
+  protected override async updated(id: string, values: Updateable<IdentityTables['identity_endpoints']>): Promise<EndpointRef> {
+    const ref = await super.updated(id, values);
+    this.catalog.invalidate();
+    return ref;
+  }
 
   async create(input: EndpointCreate): Promise<EndpointRef> {
     await this.#checkReferences(input.service_id, input.region_id);
-    const id = newId();
-    await this.store.tables.endpoints.insert({
-      id,
+    return this.inserted({
+      id: newId(),
       service_id: input.service_id,
       interface: input.interface,
       region_id: input.region_id ?? null,
@@ -64,16 +79,6 @@ export class EndpointManager {
       enabled: input.enabled ?? true,
       extra: toJson(input.extra),
     });
-    this.catalog.invalidate();
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<EndpointRef> {
-    return toRef(await this.store.tables.endpoints.get(id));
-  }
-
-  async list(filter: EndpointFilter = {}): Promise<EndpointRef[]> {
-    return (await this.store.tables.endpoints.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: EndpointUpdate): Promise<EndpointRef> {
@@ -81,7 +86,7 @@ export class EndpointManager {
     const serviceId = patch.service_id ?? current.service_id;
     const regionId = patch.region_id === undefined ? current.region_id : patch.region_id;
     await this.#checkReferences(serviceId, regionId);
-    await this.store.tables.endpoints.update(id, {
+    return this.updated(id, {
       service_id: serviceId,
       interface: patch.interface ?? current.interface,
       region_id: regionId,
@@ -89,13 +94,10 @@ export class EndpointManager {
       enabled: patch.enabled ?? current.enabled,
       extra: toJson(mergeExtra(current.extra, patch.extra)),
     });
-    this.catalog.invalidate();
-    return this.get(id);
   }
 
-  async delete(id: string): Promise<void> {
-    await this.get(id);
-    await this.store.tables.endpoints.delete(id);
+  override async delete(id: string): Promise<void> {
+    await super.delete(id);
     this.catalog.invalidate();
   }
 

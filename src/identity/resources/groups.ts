@@ -2,7 +2,8 @@ import type { Selectable } from 'kysely';
 import { NotFound } from '../../common/errors/errors.js';
 import type { GroupsTable } from '../db/tables.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
-import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
+import { EntityManager } from './entity-manager.js';
+import { duplicateName, newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 import type { UserManager, UserRef } from './users.js';
 
 export interface GroupRef {
@@ -28,41 +29,32 @@ export interface GroupFilter {
 }
 
 /** Groups of users; roles granted to a group reach each member. */
-export class GroupManager {
+export class GroupManager extends EntityManager<'identity_groups', GroupRef, GroupFilter> {
   constructor(
-    private readonly store: ResourceDeps,
+    store: ResourceDeps,
     private readonly domains: DomainManager,
     private readonly users: UserManager,
-  ) {}
+  ) {
+    super(store, store.tables.groups, toRef);
+  }
 
   async create(input: GroupCreate): Promise<GroupRef> {
     const domainId = input.domain_id ?? DEFAULT_DOMAIN_ID;
     await this.domains.get(domainId);
-    const id = newId();
-    await this.store.tables.groups.insert(
-      { id, name: input.name, domain_id: domainId, description: input.description ?? '', extra: toJson(input.extra) },
-      duplicateName(input.name, domainId),
+    return this.inserted(
+      { id: newId(), name: input.name, domain_id: domainId, description: input.description ?? '', extra: toJson(input.extra) },
+      duplicateName('group', input.name, domainId),
     );
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<GroupRef> {
-    return toRef(await this.store.tables.groups.get(id));
-  }
-
-  async list(filter: GroupFilter = {}): Promise<GroupRef[]> {
-    return (await this.store.tables.groups.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: GroupUpdate): Promise<GroupRef> {
     const current = await this.get(id);
     const name = patch.name ?? current.name;
-    await this.store.tables.groups.update(id, { name, ...patchedDescription(current, patch) }, duplicateName(name, current.domain_id));
-    return this.get(id);
+    return this.updated(id, { name, ...patchedDescription(current, patch) }, duplicateName('group', name, current.domain_id));
   }
 
   /** Deletes the group, its memberships and role assignments; members lose what it gave them. */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     await this.get(id);
     const members = await this.store.tables.groups.memberIds(id);
     await this.store.tables.groups.deleteWithMemberships(id);
@@ -104,10 +96,6 @@ export class GroupManager {
   async groupIdsOf(userId: string): Promise<string[]> {
     return this.store.tables.groups.groupIdsOf(userId);
   }
-}
-
-function duplicateName(name: string, domainId: string): () => string {
-  return () => `Conflict occurred attempting to store group - Duplicate entry found with name ${name} at domain ID ${domainId}.`;
 }
 
 function notMember(groupId: string, userId: string): NotFound {

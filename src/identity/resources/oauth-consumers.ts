@@ -1,5 +1,6 @@
 import { NotFound } from '../../common/errors/errors.js';
 import type { EntityRow } from '../db/entity-table.js';
+import { EntityManager } from './entity-manager.js';
 import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface OAuthConsumerRef {
@@ -17,39 +18,30 @@ export interface OAuthConsumerUpdate {
  * Keystone's OS-OAUTH1 consumers: applications that may ask users for delegated access. The
  * secret is shown once, on create. (The OAuth1 request/access token flow is not built.)
  */
-export class OAuthConsumerManager {
-  constructor(private readonly store: ResourceDeps) {}
+export class OAuthConsumerManager extends EntityManager<'identity_oauth_consumers', OAuthConsumerRef> {
+  constructor(store: ResourceDeps) {
+    super(store, store.tables.oauthConsumers, toRef);
+  }
 
   /** The new consumer and its secret (Keystone's: uuid4 hex). */
   async create(input: OAuthConsumerUpdate): Promise<{ consumer: OAuthConsumerRef; secret: string }> {
-    const id = newId();
     const secret = newId();
-    await this.store.tables.oauthConsumers.insert({ id, description: input.description ?? null, secret, extra: toJson(input.extra) });
-    return { consumer: await this.get(id), secret };
+    return { consumer: await this.inserted({ id: newId(), description: input.description ?? null, secret, extra: toJson(input.extra) }), secret };
   }
 
-  async get(id: string): Promise<OAuthConsumerRef> {
-    const row = await this.store.tables.oauthConsumers.find(id);
+  /** Keystone's OAuth1 404 words differ from the other entities'. */
+  override async get(id: string): Promise<OAuthConsumerRef> {
+    const row = await this.table.find(id);
     if (row === undefined) throw new NotFound('Consumer not found');
     return toRef(row);
   }
 
-  async list(): Promise<OAuthConsumerRef[]> {
-    return (await this.store.tables.oauthConsumers.list()).map(toRef);
-  }
-
   async update(id: string, patch: OAuthConsumerUpdate): Promise<OAuthConsumerRef> {
     const current = await this.get(id);
-    await this.store.tables.oauthConsumers.update(id, {
+    return this.updated(id, {
       description: patch.description === undefined ? current.description : patch.description,
       extra: toJson(mergeExtra(current.extra, patch.extra)),
     });
-    return this.get(id);
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.get(id);
-    await this.store.tables.oauthConsumers.delete(id);
   }
 }
 

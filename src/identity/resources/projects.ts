@@ -3,7 +3,8 @@ import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { ProjectsTable } from '../db/tables.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager, type DomainRef } from './domains.js';
-import { newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
+import { EntityManager } from './entity-manager.js';
+import { conflictStoring, newId, parseObject, parseStrings, patchedDescription, patchedEnabledAndTags, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** keystone/resource/schema.py: project_tags_update's maxItems. */
 const MAX_TAGS = 80;
@@ -59,11 +60,13 @@ export interface ProjectFilter {
 }
 
 /** Projects and their hierarchy (parent_id), after Keystone's resource manager. */
-export class ProjectManager {
+export class ProjectManager extends EntityManager<'identity_projects', ProjectRef, ProjectFilter> {
   constructor(
-    private readonly store: ResourceDeps,
+    store: ResourceDeps,
     private readonly domains: DomainManager,
-  ) {}
+  ) {
+    super(store, store.tables.projects, toRef);
+  }
 
   async create(input: ProjectCreate): Promise<ProjectRef> {
     if (input.is_domain === true) throw new BadRequest('A project acting as a domain is made by createActingAsDomain.');
@@ -83,7 +86,7 @@ export class ProjectManager {
     }
     const id = newId();
     const name = input.name.trim();
-    await this.store.tables.projects.insert(
+    return this.inserted(
       {
         id,
         name,
@@ -98,11 +101,6 @@ export class ProjectManager {
       },
       duplicateName(name, id),
     );
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<ProjectRef> {
-    return toRef(await this.store.tables.projects.get(id));
   }
 
   /**
@@ -157,9 +155,9 @@ export class ProjectManager {
     return row === undefined ? undefined : toRef(row);
   }
 
-  async list(filter: ProjectFilter = {}): Promise<ProjectRef[]> {
-    if (filter.is_domain === true || filter.ids?.length === 0) return [];
-    return (await this.store.tables.projects.list(filter)).map(toRef);
+  /** Projects only: domains acting as projects are listViews'. */
+  override async list(filter: ProjectFilter = {}): Promise<ProjectRef[]> {
+    return filter.is_domain === true ? [] : super.list(filter);
   }
 
   async update(id: string, patch: ProjectUpdate): Promise<ProjectRef> {
@@ -180,13 +178,13 @@ export class ProjectManager {
       throw new Forbidden(`Cannot enable project ${id} since it has disabled parents`);
     }
     const name = patch.name?.trim() ?? current.name;
-    await this.store.tables.projects.update(
+    const updated = await this.updated(
       id,
       { name, ...patchedDescription(current, patch), ...patchedEnabledAndTags(current, patch) },
       duplicateName(name, id),
     );
     if (current.enabled && patch.enabled === false) await this.store.events.projectDisabledOrDeleted(id);
-    return this.get(id);
+    return updated;
   }
 
   /** Replaces the project's tags (Keystone's update_project_tags); the API validated the list. */
@@ -214,7 +212,7 @@ export class ProjectManager {
   }
 
   /** Deletes a leaf project, the role assignments on it and the credentials for it. */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     await this.get(id);
     if (await this.store.tables.projects.hasChildren(id)) {
       throw new Forbidden(
@@ -265,8 +263,10 @@ function asProject(domain: DomainRef): DomainProjectRef {
 }
 
 function duplicateName(name: string, id: string): () => string {
-  return () =>
-    `Conflict occurred attempting to store project - it is not permitted to have two projects with either the same name or same id in the same domain: name is ${name}, project id ${id}.`;
+  return conflictStoring(
+    'project',
+    `it is not permitted to have two projects with either the same name or same id in the same domain: name is ${name}, project id ${id}`,
+  );
 }
 
 function toRef(row: Selectable<ProjectsTable>): ProjectRef {

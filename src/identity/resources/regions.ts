@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import { BadRequest, Forbidden, NotFound } from '../../common/errors/errors.js';
 import type { RegionsTable } from '../db/tables.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
+import { EntityManager } from './entity-manager.js';
+import { conflictStoring, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface RegionRef {
   readonly id: string;
@@ -20,14 +21,20 @@ export interface RegionCreate {
 
 export type RegionUpdate = Omit<RegionCreate, 'id'>;
 
+export interface RegionFilter {
+  readonly parent_region_id?: string;
+}
+
 /** Catalog regions, optionally nested under a parent region. */
-export class RegionManager {
-  constructor(private readonly store: ResourceDeps) {}
+export class RegionManager extends EntityManager<'identity_regions', RegionRef, RegionFilter> {
+  constructor(store: ResourceDeps) {
+    super(store, store.tables.regions, toRef);
+  }
 
   async create(input: RegionCreate): Promise<RegionRef> {
     const id = input.id ?? newId();
     if (input.parent_region_id) await this.#parent(input.parent_region_id);
-    await this.store.tables.regions.insert(
+    return this.inserted(
       {
         id,
         // Keystone's column is NOT NULL: a missing description is stored as ''.
@@ -35,33 +42,23 @@ export class RegionManager {
         parent_region_id: input.parent_region_id ?? null,
         extra: toJson(input.extra),
       },
-      () => `Conflict occurred attempting to store region - Duplicate ID, ${id}.`,
+      conflictStoring('region', `Duplicate ID, ${id}`),
     );
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<RegionRef> {
-    return toRef(await this.store.tables.regions.get(id));
-  }
-
-  async list(filter: { readonly parent_region_id?: string } = {}): Promise<RegionRef[]> {
-    return (await this.store.tables.regions.list(filter)).map(toRef);
   }
 
   async update(id: string, patch: RegionUpdate): Promise<RegionRef> {
     const current = await this.get(id);
     const parentId = patch.parent_region_id === undefined ? current.parent_region_id : patch.parent_region_id;
     if (parentId) await this.#checkNoCycle(id, parentId);
-    await this.store.tables.regions.update(id, {
+    return this.updated(id, {
       description: patch.description ?? current.description,
       parent_region_id: parentId,
       extra: toJson(mergeExtra(current.extra, patch.extra)),
     });
-    return this.get(id);
   }
 
   /** Deletes the region and the regions below it, unless any of them has endpoints. */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     await this.get(id);
     const ids = await this.#withDescendants(id);
     if (await this.store.tables.regions.anyHasEndpoints(ids)) {

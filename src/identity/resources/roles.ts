@@ -2,7 +2,8 @@ import type { Selectable } from 'kysely';
 import { Forbidden, NotFound } from '../../common/errors/errors.js';
 import { NULL_DOMAIN_ID, type RolesTable } from '../db/tables.js';
 import { removedAssignment } from './events.js';
-import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
+import { EntityManager } from './entity-manager.js';
+import { duplicateName, newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** Keystone's `[assignment] prohibited_implied_role`: no role may imply admin. */
 const PROHIBITED_IMPLIED_ROLES: readonly string[] = ['admin'];
@@ -64,25 +65,17 @@ export interface RoleInference {
 }
 
 /** Roles and the implications between them (admin ⊃ member ⊃ reader). */
-export class RoleManager {
-  constructor(private readonly store: ResourceDeps) {}
+export class RoleManager extends EntityManager<'identity_roles', RoleRef, RoleFilter> {
+  constructor(store: ResourceDeps) {
+    super(store, store.tables.roles, toRef);
+  }
 
   async create(input: RoleCreate): Promise<RoleRef> {
-    const id = newId();
     const domainId = input.domain_id ?? null;
-    await this.store.tables.roles.insert(
-      { id, name: input.name, domain_id: domainId ?? NULL_DOMAIN_ID, description: input.description ?? null, extra: toJson(input.extra) },
-      duplicateName(input.name, domainId),
+    return this.inserted(
+      { id: newId(), name: input.name, domain_id: domainId ?? NULL_DOMAIN_ID, description: input.description ?? null, extra: toJson(input.extra) },
+      duplicateName('role', input.name, domainId),
     );
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<RoleRef> {
-    return toRef(await this.store.tables.roles.get(id));
-  }
-
-  async list(filter: RoleFilter = {}): Promise<RoleRef[]> {
-    return (await this.store.tables.roles.list(filter)).map(toRef);
   }
 
   /** Every role, global and domain-specific, by id (for naming many at once). */
@@ -94,12 +87,11 @@ export class RoleManager {
   async update(id: string, patch: RoleUpdate): Promise<RoleRef> {
     const current = await this.get(id);
     const name = patch.name ?? current.name;
-    await this.store.tables.roles.update(id, { name, ...patchedDescription(current, patch) }, duplicateName(name, current.domain_id));
-    return this.get(id);
+    return this.updated(id, { name, ...patchedDescription(current, patch) }, duplicateName('role', name, current.domain_id));
   }
 
   /** Deletes the role with its assignments and implication rules. */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     await this.get(id);
     const assignments = await this.store.tables.assignments.ofRole(id);
     await this.store.tables.roles.deleteWithAssignments(id);
@@ -158,11 +150,6 @@ export class RoleManager {
     const rows = await this.store.tables.roles.impliedRules();
     return rows.map((row) => ({ priorId: row.prior_role_id, impliedId: row.implied_role_id }));
   }
-}
-
-function duplicateName(name: string, domainId: string | null): () => string {
-  const where = domainId === null ? '' : ` at domain ID ${domainId}`;
-  return () => `Conflict occurred attempting to store role - Duplicate entry found with name ${name}${where}.`;
 }
 
 function toRef(row: Selectable<RolesTable>): RoleRef {

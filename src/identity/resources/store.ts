@@ -57,6 +57,16 @@ export function patchedEnabledAndTags(
   return { enabled: patch.enabled ?? current.enabled, tags: toJson(patch.tags ?? current.tags) };
 }
 
+/** Keystone's 409 for a write that clashed with a stored entity: `kind` is Keystone's word for it. */
+export function conflictStoring(kind: string, details: string): () => string {
+  return () => `Conflict occurred attempting to store ${kind} - ${details}.`;
+}
+
+/** Keystone's 409 for a name already taken, within a domain when `domainId` is given. */
+export function duplicateName(kind: string, name: string, domainId: string | null): () => string {
+  return conflictStoring(kind, `Duplicate entry found with name ${name}${domainId === null ? '' : ` at domain ID ${domainId}`}`);
+}
+
 /** Keystone's ValidationError: a 400 naming what the request lacked. */
 export function expectingToFind(attribute: string, target: string): string {
   return `Expecting to find ${attribute} in ${target}. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`;

@@ -7,7 +7,7 @@ import type { AssignmentManager } from './assignments.js';
 import type { IdentityEvents } from './events.js';
 import type { ProjectManager } from './projects.js';
 import { impliedClosure, type RoleManager, type RoleRef } from './roles.js';
-import { newId, type ResourceDeps } from './store.js';
+import { conflictStoring, newId, type ResourceDeps } from './store.js';
 import type { UserManager } from './users.js';
 
 /** Keystone's `[trust] max_redelegation_count` default: how deep a redelegatable trust may be delegated on. */
@@ -85,6 +85,7 @@ export class TrustManager {
         created_at: toDbTimestamp(this.store.now()),
       },
       [...new Set(roleIds)],
+      conflictStoring('trust', 'Duplicate entry'),
     );
     return this.get(id);
   }

@@ -6,7 +6,8 @@ import { lockoutState, type LockoutPolicy } from '../passwords/lockout.js';
 import type { PasswordHasher } from '../passwords/password-hasher.js';
 import type { PasswordCheck } from '../passwords/password-rules.js';
 import { DEFAULT_DOMAIN_ID, type DomainManager } from './domains.js';
-import { mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
+import { EntityManager } from './entity-manager.js';
+import { duplicateName, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 /** How users' passwords are hashed, which new passwords are acceptable, and when to lock out. */
 export interface PasswordSettings {
@@ -52,23 +53,24 @@ export interface UserFilter {
 export type PasswordVerdict = 'valid' | 'invalid' | 'locked';
 
 /** Users, their passwords and lockout, after Keystone's identity manager. */
-export class UserManager {
+export class UserManager extends EntityManager<'identity_users', UserRef, UserFilter> {
   constructor(
-    private readonly store: ResourceDeps,
+    store: ResourceDeps,
     private readonly domains: DomainManager,
     private readonly passwords: PasswordSettings,
-  ) {}
+  ) {
+    super(store, store.tables.users, toRef);
+  }
 
   async create(input: UserCreate): Promise<UserRef> {
     const domainId = input.domain_id ?? DEFAULT_DOMAIN_ID;
     await this.domains.get(domainId);
     await this.#checkDefaultProject(input.default_project_id);
-    const id = newId();
     const now = toDbTimestamp(this.store.now());
     const passwordHash = typeof input.password === 'string' ? await this.#hash(input.password) : null;
-    await this.store.tables.users.insert(
+    return this.inserted(
       {
-        id,
+        id: newId(),
         name: input.name,
         domain_id: domainId,
         enabled: input.enabled ?? true,
@@ -80,23 +82,13 @@ export class UserManager {
         extra: toJson(input.extra),
         created_at: now,
       },
-      duplicateName(input.name, domainId),
+      duplicateName('user', input.name, domainId),
     );
-    return this.get(id);
-  }
-
-  async get(id: string): Promise<UserRef> {
-    return toRef(await this.store.tables.users.get(id));
   }
 
   async findByName(name: string, domainId: string): Promise<UserRef | undefined> {
     const row = await this.store.tables.users.findByName(name, domainId);
     return row === undefined ? undefined : toRef(row);
-  }
-
-  async list(filter: UserFilter = {}): Promise<UserRef[]> {
-    if (filter.ids?.length === 0) return [];
-    return (await this.store.tables.users.list(filter)).map(toRef);
   }
 
   /** An admin's update; a new `password` replaces the old one without knowing it. */
@@ -108,7 +100,7 @@ export class UserManager {
     if (patch.default_project_id !== undefined) await this.#checkDefaultProject(patch.default_project_id);
     const name = patch.name ?? current.name;
     const password = patch.password === undefined ? {} : await this.#passwordColumns(patch.password);
-    await this.store.tables.users.update(
+    const updated = await this.updated(
       id,
       {
         name,
@@ -118,14 +110,13 @@ export class UserManager {
         extra: toJson(mergeExtra(current.extra, patch.extra)),
         ...password,
       },
-      duplicateName(name, current.domain_id),
+      duplicateName('user', name, current.domain_id),
     );
     if (current.enabled && patch.enabled === false) await this.store.events.userDisabledOrDeleted(id);
     if (patch.password !== undefined) await this.store.events.passwordChanged(id);
-    return this.get(id);
+    return updated;
   }
 
-  /** The user's own change (`POST /v3/users/{id}/password`): the original must match. */
   /**
    * Keystone's self-service change: knowing the original password is the whole check (the route
    * is public), so it counts toward the lockout like a login, and an unknown user is the same
@@ -179,7 +170,7 @@ export class UserManager {
   }
 
   /** Deletes the user with their group memberships, role assignments and credentials. */
-  async delete(id: string): Promise<void> {
+  override async delete(id: string): Promise<void> {
     await this.store.tables.users.get(id);
     await this.store.tables.users.deleteWithMemberships(id);
     await this.store.tables.credentials.deleteOf({ userId: id });
@@ -209,10 +200,6 @@ export class UserManager {
     const project = await this.store.tables.projects.find(projectId);
     if (project === undefined) throw new NotFound(`Could not find project: ${projectId}.`);
   }
-}
-
-function duplicateName(name: string, domainId: string): () => string {
-  return () => `Conflict occurred attempting to store user - Duplicate entry found with name ${name} at domain ID ${domainId}.`;
 }
 
 function toRef(row: Selectable<UsersTable>): UserRef {

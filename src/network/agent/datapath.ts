@@ -3,7 +3,7 @@
  * server what should exist) and what the host wires. `linux-bridge/` realises it as Neutron's
  * Linux bridge agent does; `fake/` records it for clouds of fake hosts. Every method is
  * idempotent and takes the whole desired state of its object, so a resync is the same call.
- * The shared behaviour is `datapath.contract.test.ts`.
+ * The shared behaviour is `datapath.contract.ts`.
  */
 import type { FloatingIpSpec, NetworkSpec, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec } from './datapath-spec.js';
 

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest, unlessNotFound } from '../../../common/errors/errors.js';
 import { EC2_TYPE, type CredentialRef } from '../../resources/credentials.js';
-import { collectionLinks, v3Url } from './links.js';
+import { collectionLinks } from './links.js';
+import { renderEntity } from './render.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
 import { extraOf, IdParams, Nullable, OptionalString } from './schema-types.js';
 
@@ -28,15 +29,8 @@ const CredentialListQuery = Type.Object({ user_id: OptionalString, type: Optiona
  */
 export function credentialRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { credentials } = deps.managers;
-  const render = (ref: CredentialRef): Record<string, unknown> => ({
-    ...ref.extra,
-    id: ref.id,
-    user_id: ref.user_id,
-    project_id: ref.project_id,
-    type: ref.type,
-    blob: ref.blob,
-    links: { self: v3Url(deps.publicUrl, `/credentials/${ref.id}`) },
-  });
+  const render = (ref: CredentialRef) =>
+    renderEntity(deps.publicUrl, 'credentials', ref, { user_id: ref.user_id, project_id: ref.project_id, type: ref.type, blob: ref.blob });
   /** Keystone's target: the credential when it exists (its 404 comes after the policy check). */
   const credentialTarget = async (id: string) => {
     const credential = await unlessNotFound(() => credentials.get(id));

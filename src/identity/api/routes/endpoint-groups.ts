@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { EndpointGroupRef } from '../../resources/endpoint-groups.js';
 import { entityTarget, registerEntityRoutes } from './entity-routes.js';
-import { collectionLinks, v3Url } from './links.js';
+import { collectionLinks } from './links.js';
+import { renderEntity } from './render.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
 import { Name255, Nullable, OptionalString } from './schema-types.js';
 
@@ -23,13 +24,8 @@ const COLLECTION = 'OS-EP-FILTER/endpoint_groups';
 /** Keystone's /v3/OS-EP-FILTER/endpoint_groups: the administrator's named endpoint filters. */
 export function endpointGroupRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { endpointGroups } = deps.managers;
-  const render = (ref: EndpointGroupRef): Record<string, unknown> => ({
-    id: ref.id,
-    name: ref.name,
-    description: ref.description,
-    filters: ref.filters,
-    links: { self: v3Url(deps.publicUrl, `/${COLLECTION}/${ref.id}`) },
-  });
+  const render = (ref: EndpointGroupRef) =>
+    renderEntity(deps.publicUrl, COLLECTION, ref, { name: ref.name, description: ref.description, filters: ref.filters });
 
   return async (app) => {
     app.get(`/v3/${COLLECTION}`, { schema: { querystring: Type.Object({ name: OptionalString }) } }, async (request) => {

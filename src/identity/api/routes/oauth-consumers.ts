@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { OAuthConsumerRef } from '../../resources/oauth-consumers.js';
 import { entityTarget, registerEntityRoutes } from './entity-routes.js';
-import { collectionLinks, v3Url } from './links.js';
+import { collectionLinks } from './links.js';
+import { renderEntity } from './render.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
 import { extraOf, Nullable } from './schema-types.js';
 
@@ -19,12 +20,7 @@ const COLLECTION = 'OS-OAUTH1/consumers';
 /** Keystone's /v3/OS-OAUTH1/consumers: the administrator's OAuth1 consumers (CRUD only; no token flow). */
 export function oauthConsumerRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { oauthConsumers } = deps.managers;
-  const render = (ref: OAuthConsumerRef): Record<string, unknown> => ({
-    ...ref.extra,
-    id: ref.id,
-    description: ref.description,
-    links: { self: v3Url(deps.publicUrl, `/${COLLECTION}/${ref.id}`) },
-  });
+  const render = (ref: OAuthConsumerRef) => renderEntity(deps.publicUrl, COLLECTION, ref, { description: ref.description });
 
   return async (app) => {
     app.get(`/v3/${COLLECTION}`, async (request) => {

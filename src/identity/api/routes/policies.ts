@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { PolicyRef } from '../../resources/policies.js';
 import { entityTarget, registerEntityRoutes } from './entity-routes.js';
-import { collectionLinks, v3Url } from './links.js';
+import { collectionLinks } from './links.js';
+import { renderEntity } from './render.js';
 import { authorize, type IdentityRouteDeps } from './route-deps.js';
 import { extraOf, OptionalString } from './schema-types.js';
 
@@ -15,13 +16,7 @@ export const PolicyUpdateBody = Type.Object({ policy: Type.Partial(Type.Object(P
 /** Keystone's /v3/policies: the administrator's store of policy blobs. */
 export function policyRoutes(deps: IdentityRouteDeps): FastifyPluginAsyncTypebox {
   const { policies } = deps.managers;
-  const render = (ref: PolicyRef): Record<string, unknown> => ({
-    ...ref.extra,
-    id: ref.id,
-    type: ref.type,
-    blob: ref.blob,
-    links: { self: v3Url(deps.publicUrl, `/policies/${ref.id}`) },
-  });
+  const render = (ref: PolicyRef) => renderEntity(deps.publicUrl, 'policies', ref, { type: ref.type, blob: ref.blob });
 
   return async (app) => {
     app.get('/v3/policies', { schema: { querystring: Type.Object({ type: OptionalString }) } }, async (request) => {

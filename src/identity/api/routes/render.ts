@@ -13,17 +13,22 @@ import { v3Url } from './links.js';
 
 type Body = Record<string, unknown>;
 
-/** `{...extra, id, ...attributes, links.self}` of an entity in `collection`. */
-function entity(publicUrl: string, collection: string, ref: { readonly id: string; readonly extra: Readonly<Body> }, attributes: Body): Body {
+/** `{...extra, id, ...attributes, links.self}` of an entity in `collection` (an entity without extra fields has none to spread). */
+export function renderEntity(publicUrl: string, collection: string, ref: { readonly id: string; readonly extra?: Readonly<Body> }, attributes: Body): Body {
   return { ...ref.extra, id: ref.id, ...attributes, links: { self: v3Url(publicUrl, `/${collection}/${ref.id}`) } };
 }
 
+/** `{ [key]: value }`, or nothing when the value is null: attributes Keystone leaves out when unset. */
+function unlessNull(key: string, value: unknown): Body {
+  return value === null ? {} : { [key]: value };
+}
+
 export function renderDomain(publicUrl: string, ref: DomainRef): Body {
-  return entity(publicUrl, 'domains', ref, { name: ref.name, description: ref.description, enabled: ref.enabled, tags: ref.tags, options: {} });
+  return renderEntity(publicUrl, 'domains', ref, { name: ref.name, description: ref.description, enabled: ref.enabled, tags: ref.tags, options: {} });
 }
 
 export function renderProject(publicUrl: string, ref: ProjectView): Body {
-  return entity(publicUrl, 'projects', ref, {
+  return renderEntity(publicUrl, 'projects', ref, {
     name: ref.name,
     domain_id: ref.domain_id,
     description: ref.description,
@@ -36,44 +41,44 @@ export function renderProject(publicUrl: string, ref: ProjectView): Body {
 }
 
 export function renderUser(publicUrl: string, ref: UserRef): Body {
-  return entity(publicUrl, 'users', ref, {
+  return renderEntity(publicUrl, 'users', ref, {
     name: ref.name,
     domain_id: ref.domain_id,
     enabled: ref.enabled,
-    ...(ref.default_project_id === null ? {} : { default_project_id: ref.default_project_id }),
+    ...unlessNull('default_project_id', ref.default_project_id),
     password_expires_at: null,
     options: ref.options,
   });
 }
 
 export function renderGroup(publicUrl: string, ref: GroupRef): Body {
-  return entity(publicUrl, 'groups', ref, { name: ref.name, domain_id: ref.domain_id, description: ref.description });
+  return renderEntity(publicUrl, 'groups', ref, { name: ref.name, domain_id: ref.domain_id, description: ref.description });
 }
 
 export function renderRole(publicUrl: string, ref: RoleRef): Body {
-  return entity(publicUrl, 'roles', ref, { name: ref.name, domain_id: ref.domain_id, description: ref.description, options: {} });
+  return renderEntity(publicUrl, 'roles', ref, { name: ref.name, domain_id: ref.domain_id, description: ref.description, options: {} });
 }
 
-/** A role inside a role inference (Keystone's build_implied_role_response_data). */
+/** A role inside a role inference (Keystone's build_implied_role_response_data): no extra fields. */
 export function renderInferenceRole(publicUrl: string, ref: RoleRef): Body {
-  return { id: ref.id, name: ref.name, links: { self: v3Url(publicUrl, `/roles/${ref.id}`) } };
+  return renderEntity(publicUrl, 'roles', { id: ref.id }, { name: ref.name });
 }
 
 export function renderRegion(publicUrl: string, ref: RegionRef): Body {
-  return entity(publicUrl, 'regions', ref, { description: ref.description, parent_region_id: ref.parent_region_id });
+  return renderEntity(publicUrl, 'regions', ref, { description: ref.description, parent_region_id: ref.parent_region_id });
 }
 
 export function renderService(publicUrl: string, ref: CatalogServiceRef): Body {
-  return entity(publicUrl, 'services', ref, {
+  return renderEntity(publicUrl, 'services', ref, {
     type: ref.type,
-    ...(ref.name === null ? {} : { name: ref.name }),
-    ...(ref.description === null ? {} : { description: ref.description }),
+    ...unlessNull('name', ref.name),
+    ...unlessNull('description', ref.description),
     enabled: ref.enabled,
   });
 }
 
 export function renderEndpoint(publicUrl: string, ref: EndpointRef): Body {
-  return entity(publicUrl, 'endpoints', ref, {
+  return renderEntity(publicUrl, 'endpoints', ref, {
     interface: ref.interface,
     region_id: ref.region_id,
     region: ref.region_id,

@@ -1,4 +1,4 @@
-import { runDatapathContract } from '../datapath.contract.test.js';
+import { describeDatapathContract } from '../datapath.contract.js';
 import { FakeDatapath } from './fake-datapath.js';
 
-runDatapathContract({ name: 'fake', create: async () => ({ datapath: new FakeDatapath({ metadata: true }), dispose: async () => {} }) });
+describeDatapathContract('fake', async () => ({ datapath: new FakeDatapath({ metadata: true }), dispose: async () => {} }));

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { runDatapathContract } from '../datapath.contract.test.js';
+import { describeDatapathContract } from '../datapath.contract.js';
 import { bridgeName, dhcpNamespace, tapName } from '../device-names.js';
 import { defaultGroupFixture, networkFixture, portFixture } from '../testing/datapath-fixtures.js';
 import { bridgePorts, deleteLink, linkExists } from './links.js';
@@ -14,7 +14,7 @@ import { linuxBridgeSkip, linuxHarness, metadataSocketIn } from './testing/linux
 // The shared behaviour; traffic through real bridges, namespaces, dnsmasq and nftables is in
 // linux-bridge-traffic.test.ts.
 const skip = await linuxBridgeSkip();
-runDatapathContract({ name: 'linux-bridge', create: linuxHarness, skip });
+describeDatapathContract('linux-bridge', linuxHarness, { unavailable: skip });
 
 describe('Linux bridge data path: failures', { skip }, () => {
   test('a network the kernel refuses to wire leaves no bridge, namespace or DHCP server behind', async () => {

@@ -6,6 +6,7 @@ import { SNAPSHOT_SORT_KEYS } from '../../db/volume-store.js';
 import { page, parseBoolean, parsePage, parseSortOf } from '../../volumes/volume-list-query.js';
 import { SNAPSHOT_STATUSES, type SnapshotStatus } from '../../volumes/volume.js';
 import { SNAPSHOT_CONSUMES_QUOTA, SNAPSHOT_IN_USE } from '../microversions.js';
+import { metadataItems } from './metadata-items.js';
 import { renderSnapshot } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, nameChanges, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, Metadata, NullableMetadata, NullableString, toBoolean } from './schemas.js';
@@ -64,6 +65,12 @@ const SNAPSHOT_IN_USE_FLAG_MSG =
 export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { snapshots } = deps;
   const extended = (request: FastifyRequest, projectId: string) => allowed(deps, request, 'volume_extension:extended_snapshot_attributes', { project_id: projectId });
+  const metadataItem = metadataItems(deps, {
+    policies: { get: 'volume:get_snapshot_metadata', update: 'volume:update_snapshot_metadata', delete: 'volume:delete_snapshot_metadata' },
+    get: (context, id) => snapshots.get(context, id),
+    setMetadata: (context, id, metadata, replace) => snapshots.setMetadata(context, id, metadata, replace),
+    deleteMetadataKey: (context, id, key) => snapshots.deleteMetadataKey(context, id, key),
+  });
   return async (app) => {
     app.post('/v3/:project_id/snapshots', { schema: { params: Project, body: SnapshotCreateBody } }, async (request, reply) => {
       checkProject(request, request.params.project_id);
@@ -161,27 +168,11 @@ export function snapshotRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox
     app.post('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(false));
     app.put('/v3/:project_id/snapshots/:snapshot_id/metadata', { schema: { params: SnapshotParams, body: MetadataBody } }, setMetadata(true));
 
-    app.get('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request) => {
-      const snapshot = await loadAuthorized(deps, request, 'volume:get_snapshot_metadata', () => snapshots.get(request.requestContext, request.params.snapshot_id));
-      const value = snapshot.metadata[request.params.key];
-      if (value === undefined) throw new NotFound('Metadata item was not found');
-      return { meta: { [request.params.key]: value } };
-    });
-
-    app.put('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams, body: MetaItemBody } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const { key } = request.params;
-      const meta = request.body.meta;
-      if (Object.keys(meta).length !== 1 || meta[key] === undefined) throw new BadRequest('Request body and URI mismatch');
-      const snapshot = await snapshots.get(request.requestContext, request.params.snapshot_id);
-      authorize(deps, request, 'volume:update_snapshot_metadata', { project_id: snapshot.projectId });
-      await snapshots.setMetadata(request.requestContext, snapshot.id, meta, false);
-      return { meta };
-    });
-
-    app.delete('/v3/:project_id/snapshots/:snapshot_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request, reply) => {
-      const snapshot = await loadAuthorized(deps, request, 'volume:delete_snapshot_metadata', () => snapshots.get(request.requestContext, request.params.snapshot_id));
-      await snapshots.deleteMetadataKey(request.requestContext, snapshot.id, request.params.key);
+    const itemPath = '/v3/:project_id/snapshots/:snapshot_id/metadata/:key';
+    app.get(itemPath, { schema: { params: MetaKeyParams } }, (request) => metadataItem.show(request, request.params.snapshot_id));
+    app.put(itemPath, { schema: { params: MetaKeyParams, body: MetaItemBody } }, (request) => metadataItem.set(request, request.params.snapshot_id, request.body.meta));
+    app.delete(itemPath, { schema: { params: MetaKeyParams } }, async (request, reply) => {
+      await metadataItem.remove(request, request.params.snapshot_id);
       return reply.code(200).send();
     });
   };

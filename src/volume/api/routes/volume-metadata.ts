@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BadRequest, NotFound } from '../../../common/errors/errors.js';
+import { metadataItems } from './metadata-items.js';
 import { authorize, checkProject, loadAuthorized, type VolumeRouteDeps } from './route-deps.js';
 import { Metadata } from './schemas.js';
 
@@ -13,6 +13,12 @@ const MetaKeyParams = Type.Object({ project_id: Type.String(), volume_id: Type.S
 /** /v3/{project_id}/volumes/{id}/metadata: show, merge (POST), replace (PUT), and one key. */
 export function volumeMetadataRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { volumes } = deps;
+  const metadataItem = metadataItems(deps, {
+    policies: { get: 'volume:get_volume_metadata', update: 'volume:update_volume_metadata', delete: 'volume:delete_volume_metadata' },
+    get: (context, id) => volumes.get(context, id),
+    setMetadata: (context, id, metadata, replace) => volumes.setMetadata(context, id, metadata, replace),
+    deleteMetadataKey: (context, id, key) => volumes.deleteMetadataKey(context, id, key),
+  });
   return async (app) => {
     app.get('/v3/:project_id/volumes/:volume_id/metadata', { schema: { params: VolumeParams } }, async (request) => {
       const volume = await loadAuthorized(deps, request, 'volume:get_volume_metadata', () => volumes.get(request.requestContext, request.params.volume_id));
@@ -28,27 +34,11 @@ export function volumeMetadataRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncT
     app.post('/v3/:project_id/volumes/:volume_id/metadata', { schema: { params: VolumeParams, body: MetadataBody } }, setMetadata(false));
     app.put('/v3/:project_id/volumes/:volume_id/metadata', { schema: { params: VolumeParams, body: MetadataBody } }, setMetadata(true));
 
-    app.get('/v3/:project_id/volumes/:volume_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request) => {
-      const volume = await loadAuthorized(deps, request, 'volume:get_volume_metadata', () => volumes.get(request.requestContext, request.params.volume_id));
-      const value = volume.metadata[request.params.key];
-      if (value === undefined) throw new NotFound('Metadata item was not found');
-      return { meta: { [request.params.key]: value } };
-    });
-
-    app.put('/v3/:project_id/volumes/:volume_id/metadata/:key', { schema: { params: MetaKeyParams, body: MetaItemBody } }, async (request) => {
-      checkProject(request, request.params.project_id);
-      const { key } = request.params;
-      const meta = request.body.meta;
-      if (Object.keys(meta).length !== 1 || meta[key] === undefined) throw new BadRequest('Request body and URI mismatch');
-      const volume = await volumes.get(request.requestContext, request.params.volume_id);
-      authorize(deps, request, 'volume:update_volume_metadata', { project_id: volume.projectId });
-      await volumes.setMetadata(request.requestContext, volume.id, meta, false);
-      return { meta };
-    });
-
-    app.delete('/v3/:project_id/volumes/:volume_id/metadata/:key', { schema: { params: MetaKeyParams } }, async (request, reply) => {
-      const volume = await loadAuthorized(deps, request, 'volume:delete_volume_metadata', () => volumes.get(request.requestContext, request.params.volume_id));
-      await volumes.deleteMetadataKey(request.requestContext, volume.id, request.params.key);
+    const itemPath = '/v3/:project_id/volumes/:volume_id/metadata/:key';
+    app.get(itemPath, { schema: { params: MetaKeyParams } }, (request) => metadataItem.show(request, request.params.volume_id));
+    app.put(itemPath, { schema: { params: MetaKeyParams, body: MetaItemBody } }, (request) => metadataItem.set(request, request.params.volume_id, request.body.meta));
+    app.delete(itemPath, { schema: { params: MetaKeyParams } }, async (request, reply) => {
+      await metadataItem.remove(request, request.params.volume_id);
       return reply.code(200).send();
     });
   };

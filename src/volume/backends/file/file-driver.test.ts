@@ -5,21 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SMALL_FILESYSTEM_SKIP, withSmallFilesystem } from '../../../../test/support/small-filesystem.js';
-import { runVolumeDriverContract } from '../volume-driver.contract.js';
+import { describeVolumeDriverContract } from '../volume-driver.contract.js';
 import { FileVolumeDriver } from './file-driver.js';
 
-runVolumeDriverContract({
-  name: 'file',
-  create: async () => {
-    const root = await mkdtemp(join(tmpdir(), 'nimbus-file-volumes-'));
-    const directory = join(root, 'volumes');
-    return {
-      driver: new FileVolumeDriver({ directory }),
-      scratch: root,
-      listObjects: async () => (await readdir(directory)).filter((name) => !name.startsWith('.')),
-      dispose: () => rm(root, { recursive: true, force: true }),
-    };
-  },
+describeVolumeDriverContract('file', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'nimbus-file-volumes-'));
+  const directory = join(root, 'volumes');
+  return {
+    driver: new FileVolumeDriver({ directory }),
+    scratch: root,
+    listObjects: async () => (await readdir(directory)).filter((name) => !name.startsWith('.')),
+    dispose: () => rm(root, { recursive: true, force: true }),
+  };
 });
 
 // A real full filesystem: a tmpfs of 8 MiB, mounted for this run only (root needed).

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describeContract, type ContractCases, type ContractOptions } from '../../../test/support/contract-suite.js';
 import type { Datapath, DatapathInventory } from './datapath.js';
 import type { PortSpec } from './datapath-spec.js';
 import { bridgeName, dhcpNamespace, routerNamespace, tapName } from './device-names.js';
@@ -7,7 +7,7 @@ import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from './errors.js'
 import { defaultGroupFixture, networkFixture, portFixture, routerFixture } from './testing/datapath-fixtures.js';
 
 // The behaviour every Datapath shares, seen through its inventory. Each implementation's own test
-// file calls runDatapathContract and lists the cases it skips, each with the reason; traffic
+// file calls describeDatapathContract and lists the cases it skips, each with the reason; traffic
 // (DHCP, pings, security groups, NAT) is the Linux implementation's own tests.
 
 export interface DatapathHarness {
@@ -16,21 +16,13 @@ export interface DatapathHarness {
   dispose(): Promise<void>;
 }
 
-export interface DatapathContractOptions {
-  readonly name: string;
-  readonly create: () => Promise<DatapathHarness>;
-  /** Why the whole suite cannot run here (e.g. no CAP_NET_ADMIN), or false. */
-  readonly skip?: string | false;
-}
-
-type ContractCase = (datapath: Datapath) => Promise<void>;
 
 function assertHas(inventory: DatapathInventory, key: keyof DatapathInventory, name: string, present: boolean): void {
   assert.equal(inventory[key].includes(name), present, `${key} ${present ? 'lacks' : 'still holds'} ${name}`);
 }
 
-const CASES: Record<string, ContractCase> = {
-  'a network is a brq bridge; deleting it removes the bridge; both are idempotent': async (datapath) => {
+const CASES = {
+  'a network is a brq bridge; deleting it removes the bridge; both are idempotent': async ({ datapath }) => {
     const network = networkFixture('10.201.1', { dhcp: false });
     await datapath.ensureNetwork(network.spec);
     await datapath.ensureNetwork(network.spec);
@@ -40,7 +32,7 @@ const CASES: Record<string, ContractCase> = {
     assertHas(await datapath.inventory(), 'bridges', bridgeName(network.spec.id), false);
   },
 
-  'a DHCP network runs its server in qdhcp-<id>, plugged into the bridge; without a DHCP port it stops': async (datapath) => {
+  'a DHCP network runs its server in qdhcp-<id>, plugged into the bridge; without a DHCP port it stops': async ({ datapath }) => {
     const network = networkFixture('10.201.2');
     const dhcpPort = network.spec.dhcp_port;
     assert.ok(dhcpPort !== null);
@@ -56,7 +48,7 @@ const CASES: Record<string, ContractCase> = {
     await datapath.deleteNetwork(network.spec.id);
   },
 
-  'a DHCP namespace serves the metadata service while DHCP runs; without DHCP, or the network, it stops': async (datapath) => {
+  'a DHCP namespace serves the metadata service while DHCP runs; without DHCP, or the network, it stops': async ({ datapath }) => {
     const network = networkFixture('10.201.9');
     await datapath.ensureNetwork(network.spec);
     await datapath.ensureNetwork(network.spec);
@@ -69,7 +61,7 @@ const CASES: Record<string, ContractCase> = {
     assertHas(await datapath.inventory(), 'metadataNetworks', network.spec.id, false);
   },
 
-  "a router serves the metadata service to its subnets, whose DHCP namespace then serves none; the router gone, the subnet is isolated again": async (datapath) => {
+  "a router serves the metadata service to its subnets, whose DHCP namespace then serves none; the router gone, the subnet is isolated again": async ({ datapath }) => {
     const network = networkFixture('10.201.10');
     await datapath.ensureNetwork(network.spec);
     const router = routerFixture(network, null);
@@ -87,7 +79,7 @@ const CASES: Record<string, ContractCase> = {
     await datapath.deleteNetwork(network.spec.id);
   },
 
-  'a port is a tap on its bridge with its rules in force; port security off means no rules; unplugging removes it': async (datapath) => {
+  'a port is a tap on its bridge with its rules in force; port security off means no rules; unplugging removes it': async ({ datapath }) => {
     const network = networkFixture('10.201.3', { dhcp: false });
     await datapath.ensureNetwork(network.spec);
     const group = defaultGroupFixture();
@@ -115,7 +107,7 @@ const CASES: Record<string, ContractCase> = {
     await datapath.deleteNetwork(network.spec.id);
   },
 
-  'a port on a network that is not wired is refused and leaves nothing': async (datapath) => {
+  'a port on a network that is not wired is refused and leaves nothing': async ({ datapath }) => {
     const network = networkFixture('10.201.4', { dhcp: false });
     const port = portFixture(network, 10);
     await assert.rejects(datapath.plugPort(port), NetworkNotWired);
@@ -124,7 +116,7 @@ const CASES: Record<string, ContractCase> = {
     assertHas(inventory, 'securedPorts', port.id, false);
   },
 
-  'a network with a port or a router on it is not deleted': async (datapath) => {
+  'a network with a port or a router on it is not deleted': async ({ datapath }) => {
     const network = networkFixture('10.201.5', { dhcp: false });
     await datapath.ensureNetwork(network.spec);
     const port = portFixture(network, 10);
@@ -139,7 +131,7 @@ const CASES: Record<string, ContractCase> = {
     await datapath.deleteNetwork(network.spec.id);
   },
 
-  'ids, MACs and addresses that are not what Neutron sends are refused before anything is made': async (datapath) => {
+  'ids, MACs and addresses that are not what Neutron sends are refused before anything is made': async ({ datapath }) => {
     const network = networkFixture('10.201.6', { dhcp: false });
     await assert.rejects(datapath.ensureNetwork({ ...network.spec, id: 'x; reboot' }), InvalidDatapathSpec);
     await datapath.ensureNetwork(network.spec);
@@ -156,7 +148,7 @@ const CASES: Record<string, ContractCase> = {
     await datapath.deleteNetwork(network.spec.id);
   },
 
-  'a router is a qrouter namespace with an end on each network; floating IPs need its gateway': async (datapath) => {
+  'a router is a qrouter namespace with an end on each network; floating IPs need its gateway': async ({ datapath }) => {
     const internal = networkFixture('10.201.7', { dhcp: false });
     const external = networkFixture('10.201.8', { dhcp: false });
     await datapath.ensureNetwork(internal.spec);
@@ -178,19 +170,11 @@ const CASES: Record<string, ContractCase> = {
     await datapath.deleteNetwork(internal.spec.id);
     await datapath.deleteNetwork(external.spec.id);
   },
-};
+} satisfies ContractCases<DatapathHarness, string>;
 
-export function runDatapathContract({ name, create, skip = false }: DatapathContractOptions): void {
-  describe(`Datapath contract: ${name}`, { skip }, () => {
-    for (const [title, run] of Object.entries(CASES)) {
-      test(title, async () => {
-        const harness = await create();
-        try {
-          await run(harness.datapath);
-        } finally {
-          await harness.dispose();
-        }
-      });
-    }
-  });
+export type DatapathContractCase = keyof typeof CASES;
+
+/** Declares `Datapath contract: <name>`, one test per case, each on a fresh harness. */
+export function describeDatapathContract(name: string, create: () => Promise<DatapathHarness>, options?: ContractOptions<DatapathContractCase>): void {
+  describeContract(`Datapath contract: ${name}`, CASES, create, options);
 }
