@@ -12,6 +12,7 @@ import { privateMariadbUnavailable, startPrivateMariadb } from '../support/priva
 import { privatePostgresUnavailable, startPrivatePostgres } from '../support/private-postgres.js';
 import { startRemoteComputeAgent, type RemoteComputeAgent } from '../support/remote-compute-agent.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
+import { StallingRelay } from '../support/tcp-forwarder.js';
 
 // Issue 18: the database server stops (as a crash) under a running `nimbus serve`; requests fail
 // fast with 503 in each service's fault format, and succeed once it is back, without restarting
@@ -142,6 +143,98 @@ for (const engine of ENGINES) describe(`nimbus serve while its ${engine.name} re
         assert.deepEqual(problems.filter((line, index) => problems.indexOf(line) !== index), [], 'no problem logged twice');
       }
     } finally {
+      await database.remove();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** `[database] query_timeout` in the stall test: short, so the test is; requests fail at about this. */
+const STALL_TIMEOUT_S = 2;
+
+// The link to the database stalls instead (every packet dropped, through a relay of the test's
+// own): nothing is refused, nothing answers. Requests still fail in bounded time
+// (`[database] query_timeout`) with 503 faults, and work again once the link heals.
+describe('nimbus serve while the link to its MariaDB drops every packet', { skip: rabbitSkip || privateMariadbUnavailable() }, () => {
+  test('requests meanwhile are 503 faults at query_timeout; after it they succeed', async () => {
+    const database = await startPrivateMariadb();
+    const relay = new StallingRelay('127.0.0.1', Number(new URL(database.adminUrl).port));
+    await relay.up();
+    const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-db-stall-'));
+    try {
+      const direct = new URL(await database.createDatabase('nimbus'));
+      direct.port = String(relay.port);
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const env = {
+        NIMBUS_STATE_DIR: stateDir,
+        NIMBUS_DATABASE_CONNECTION: direct.toString(),
+        NIMBUS_DATABASE_QUERY_TIMEOUT: String(STALL_TIMEOUT_S),
+        NIMBUS_BUS_TRANSPORT_URL: RABBIT_URL,
+        NIMBUS_API_PORT: String(port),
+        NIMBUS_HOST: 'db-stall-node',
+      };
+      for (const step of [['db', 'sync'], ['bootstrap']]) {
+        const run = runNimbus(step, env);
+        assert.equal(await run.exited(), 0, run.output());
+      }
+      const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+      const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
+      try {
+        await node.waitFor(/Serving identity, image, compute at/);
+        const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            auth: {
+              identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
+              scope: { project: { name: 'admin', domain: { id: 'default' } } },
+            },
+          }),
+          signal: AbortSignal.timeout(NO_HANG_MS),
+        });
+        assert.equal(issued.status, 201);
+        const headers = { 'x-auth-token': issued.headers.get('x-subject-token') ?? '' };
+        assert.equal((await request(`${base}/compute/v2.1/servers`, { headers })).status, 200);
+
+        relay.stall();
+        for (let round = 0; round < 2; round += 1) {
+          const began = performance.now();
+          const servers = await request(`${base}/compute/v2.1/servers`, { headers });
+          const elapsed = performance.now() - began;
+          assert.equal(servers.status, 503, JSON.stringify(servers.body));
+          const fault = servers.body['serviceUnavailable'] as Json | undefined;
+          assert.equal(fault?.['code'], 503, JSON.stringify(servers.body));
+          assert.match(String(fault['message']), /database cannot be reached/);
+          // Not before the timeout (the server did not refuse), and not long after it (a step or two of it, on a loaded machine).
+          assert.ok(elapsed >= STALL_TIMEOUT_S * 1000 - 100, `failed after ${Math.round(elapsed)} ms, before query_timeout`);
+          assert.ok(elapsed < NO_HANG_MS - 1000, `failed after ${Math.round(elapsed)} ms`);
+          const images = await request(`${base}/image/v2/images`, { headers });
+          assert.equal(images.status, 503, JSON.stringify(images.body));
+          assert.equal(images.body['code'], '503 Service Unavailable');
+        }
+        relay.resume();
+
+        // What the stalled link held is delivered now; the pool's connections serve requests again.
+        const servers = await request(`${base}/compute/v2.1/servers`, { headers });
+        assert.equal(servers.status, 200, JSON.stringify(servers.body));
+        assert.equal((await request(`${base}/image/v2/images`, { headers })).status, 200);
+        const flavor = await request(`${base}/compute/v2.1/flavors`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ flavor: { name: 'after-stall', ram: 64, vcpus: 1, disk: 1 } }),
+        });
+        assert.equal(flavor.status, 200, `writes work again: ${JSON.stringify(flavor.body)}`);
+      } finally {
+        node.child.kill('SIGTERM');
+        assert.equal(await node.exited(), 0, node.output());
+      }
+      const log = node.output();
+      assert.match(log, /ERROR nimbus\.common\.db .*is unreachable \(no answer within 2 s \(\[database\] query_timeout\)\)/);
+      assert.equal(log.match(/INFO nimbus\.common\.db .*is reachable again/g)?.length, 1, 'the recovery is logged once at INFO');
+      assert.doesNotMatch(log, /Unexpected error serving/, 'no request failed as a 500');
+    } finally {
+      await relay.close();
       await database.remove();
       rmSync(stateDir, { recursive: true, force: true });
     }

@@ -30,8 +30,11 @@ export class OutageGuard {
     private readonly stepTimeoutMs = 0,
   ) {}
 
-  /** Runs one driver step: a connection failure or no answer in time becomes DatabaseUnavailable, a success ends an outage. */
-  async run<T>(step: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one driver step: a connection failure or no answer in time becomes DatabaseUnavailable; a
+   * success ends an outage, unless the step `proves-nothing` about the server (it may not have asked it).
+   */
+  async run<T>(step: () => Promise<T>, success: 'ends-outage' | 'proves-nothing' = 'ends-outage'): Promise<T> {
     let result: T;
     try {
       result = await this.withDeadline(step());
@@ -43,6 +46,7 @@ export class OutageGuard {
       }
       throw new DatabaseUnavailable({ cause: error });
     }
+    if (success === 'proves-nothing') return result;
     this.#reached = true;
     if (this.#down) {
       this.#down = false;
@@ -133,7 +137,8 @@ class GuardedDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new GuardedConnection(await this.guard.run(() => this.inner.acquireConnection()), this.guard);
+    // A pool hands out an idle connection without asking the server: that the server answers, only a statement shows.
+    return new GuardedConnection(await this.guard.run(() => this.inner.acquireConnection(), 'proves-nothing'), this.guard);
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
