@@ -25,6 +25,8 @@ const ENGINES: readonly { name: string; unavailable: () => string | false; start
 
 /** A request that cannot hang: a server that never answers fails the test instead of stalling it. */
 const NO_HANG_MS = 15_000;
+/** A node starting beside a dozen other test processes on two cores took more than 20 s. */
+const STARTUP_MS = 60_000;
 /** A 503 comes at once (a refused connection), well before the drivers' 10 s connect timeout, even on a loaded machine. */
 const FAIL_FAST_MS = 5_000;
 
@@ -73,7 +75,7 @@ for (const engine of ENGINES) describe(`nimbus serve while its ${engine.name} re
       const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
       const agents: RemoteComputeAgent[] = [];
       try {
-        await node.waitFor(/Serving identity, image, compute at/);
+        await node.waitFor(/Serving identity, image, compute at/, STARTUP_MS);
         // A compute agent beside it reports its state through the conductor, which needs the database.
         const agent = await startRemoteComputeAgent({ host: 'db-outage-compute', driver: 'fake', busUrl: RABBIT_URL, serviceUser: admin, env: { NIMBUS_REPORT_INTERVAL: '1' } });
         agents.push(agent);
@@ -181,7 +183,7 @@ describe('nimbus serve while the link to its MariaDB drops every packet', { skip
       const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
       const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
       try {
-        await node.waitFor(/Serving identity, image, compute at/);
+        await node.waitFor(/Serving identity, image, compute at/, STARTUP_MS);
         const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
