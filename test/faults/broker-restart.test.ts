@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,9 +7,9 @@ import { describe, test } from 'node:test';
 import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
-import { parseOpenrc } from '../support/openstack-cli.js';
 import { privateRabbitUnavailable, startPrivateRabbit } from '../support/private-rabbitmq.js';
 import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
+import { apiOf, prepareCloud, requestAdminToken, type Api } from '../support/scaled-out-cloud.js';
 
 // Issue 18: RabbitMQ itself restarts (`rabbitmqctl stop_app` / `start_app`) under a scaled-out
 // cloud (an API node with conductor and scheduler, a compute agent in its own process). Unlike a
@@ -20,22 +20,6 @@ import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
 const skip = privateRabbitUnavailable() || (await unavailable('postgres'));
 
 type Json = Record<string, unknown>;
-
-interface Api {
-  (path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: Json }>;
-}
-
-function apiOf(base: string, token: string): Api {
-  return async (path, init = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { 'x-auth-token': token, 'content-type': 'application/json', ...init.headers },
-      body: init.body === undefined ? undefined : Buffer.isBuffer(init.body) ? init.body : JSON.stringify(init.body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Json) };
-  };
-}
 
 /** Waits until the server leaves BUILD and its task state clears; answers it as shown then. */
 async function settled(api: Api, id: string): Promise<Json> {
@@ -82,26 +66,13 @@ describe('a scaled-out cloud while its RabbitMQ restarts', { skip }, () => {
           NIMBUS_API_PORT: String(port),
           NIMBUS_HOST: 'broker-restart-api',
         };
-        for (const step of [['db', 'sync'], ['bootstrap']]) {
-          const run = runNimbus(step, env);
-          assert.equal(await run.exited(), 0, run.output());
-        }
-        const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+        const admin = await prepareCloud(env);
         const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
         try {
           await node.waitFor(/Serving identity, image, compute at/, 60_000);
           const agent = await startRemoteComputeAgent({ host: 'broker-restart-compute', driver: 'fake', busUrl: rabbit.url, serviceUser: admin });
           try {
-            const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({
-                auth: {
-                  identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
-                  scope: { project: { name: 'admin', domain: { id: 'default' } } },
-                },
-              }),
-            });
+            const issued = await requestAdminToken(base, admin);
             assert.equal(issued.status, 201);
             const api = apiOf(base, issued.headers.get('x-subject-token') ?? '');
             const image = await api('/image/v2/images', { method: 'POST', body: { name: 'blank', disk_format: 'raw', container_format: 'bare' } });

@@ -12,6 +12,7 @@ import { privateMariadbUnavailable, startPrivateMariadb } from '../support/priva
 import { privatePostgresUnavailable, startPrivatePostgres } from '../support/private-postgres.js';
 import { startRemoteComputeAgent, type RemoteComputeAgent } from '../support/remote-compute-agent.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
+import { prepareCloud, requestAdminToken } from '../support/scaled-out-cloud.js';
 import { StallingRelay } from '../support/tcp-forwarder.js';
 
 // Issue 18: the database server stops (as a crash) under a running `nimbus serve`; requests fail
@@ -176,25 +177,11 @@ describe('nimbus serve while the link to its MariaDB drops every packet', { skip
         NIMBUS_API_PORT: String(port),
         NIMBUS_HOST: 'db-stall-node',
       };
-      for (const step of [['db', 'sync'], ['bootstrap']]) {
-        const run = runNimbus(step, env);
-        assert.equal(await run.exited(), 0, run.output());
-      }
-      const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+      const admin = await prepareCloud(env);
       const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
       try {
         await node.waitFor(/Serving identity, image, compute at/, STARTUP_MS);
-        const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            auth: {
-              identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
-              scope: { project: { name: 'admin', domain: { id: 'default' } } },
-            },
-          }),
-          signal: AbortSignal.timeout(NO_HANG_MS),
-        });
+        const issued = await requestAdminToken(base, admin);
         assert.equal(issued.status, 201);
         const headers = { 'x-auth-token': issued.headers.get('x-subject-token') ?? '' };
         assert.equal((await request(`${base}/compute/v2.1/servers`, { headers })).status, 200);
