@@ -69,7 +69,8 @@ describe('a scaled-out cloud while its RabbitMQ restarts', { skip }, () => {
         const admin = await prepareCloud(env);
         const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
         try {
-          await node.waitFor(/Serving identity, image, compute at/, 60_000);
+          // A start beside a dozen other test processes on two cores took more than a minute.
+          await node.waitFor(/Serving identity, image, compute at/, 180_000);
           const agent = await startRemoteComputeAgent({ host: 'broker-restart-compute', driver: 'fake', busUrl: rabbit.url, serviceUser: admin });
           try {
             const issued = await requestAdminToken(base, admin);
