@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: type-check and build, lint, then every *.test.js under dist/ with node's runner.
-// Runner arguments after `--` narrow the files: `npm test -- dist/src/common/bus`.
+// `npm test`: type-check and build, lint, then every *.test.js under dist/ with node's runner,
+// except the slow failure tests of dist/test/faults/ (each starts a private server of its own, for
+// tens of seconds). Runner arguments after `--` narrow the files: `npm test -- dist/src/common/bus`.
+//   --faults       (`npm run test:faults`) only the failure tests: FAILURE_TESTS and dist/test/faults/
+//   --with-faults  (CI, .ci/run) every test, dist/test/faults/ too, in this one run: none twice
+//   --list         prints the files the other arguments select (as last built) and runs nothing
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,7 +28,10 @@ function testFiles(dir) {
   });
 }
 
-try {
+const flags = new Set(process.argv.slice(2).filter((arg) => arg.startsWith('--')));
+const selected = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+
+if (!flags.has('--list')) try {
   step('type-check and build (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
   step('type-check the dashboard app (tsc, DOM)', bin('tsc'), ['-p', join('src', 'dashboard', 'app', 'tsconfig.json')]);
   step('build the dashboard (vite)', process.execPath, [join(root, 'scripts', 'build-dashboard.mjs'), '--if-stale']);
@@ -33,8 +40,45 @@ try {
   process.exit(1);
 }
 
-const selected = process.argv.slice(2);
-const files = (selected.length > 0 ? selected : [join(root, 'dist')]).flatMap((p) => testFiles(p)).sort();
+const SLOW_FAULTS = join(root, 'dist', 'test', 'faults');
+/**
+ * Issue 18's failure handling that runs in `npm test` too: what a crash, a restart or an outage of
+ * a process, the broker or the database does (docs/FAULTS.md), and the units it rests on.
+ */
+const FAILURE_TESTS = [
+  'dist/src/common/bus/amqp/reconnect.test.js',
+  'dist/src/common/db/outage-guard.test.js',
+  'dist/src/compute/conductor-recovery.workers.test.js',
+  'dist/src/compute/fault-injection.workers.test.js',
+  'dist/test/integration/api-nodes-behind-haproxy.test.js',
+  'dist/test/integration/fault-injection-scaled-out.test.js',
+  'dist/test/integration/instance-store-full.test.js',
+  'dist/test/integration/scaled-out-broker-outage.test.js',
+  'dist/test/integration/scaled-out-compute-host-down.test.js',
+  'dist/test/integration/scaled-out-conductor-killed.test.js',
+  'dist/test/integration/scaled-out-database-outage.test.js',
+].map((path) => join(root, path));
+
+const everything = () => testFiles(join(root, 'dist'));
+const files = (
+  selected.length > 0
+    ? selected.flatMap((p) => testFiles(p))
+    : flags.has('--faults')
+      ? [...FAILURE_TESTS.filter((path) => existsSync(path)), ...testFiles(SLOW_FAULTS)]
+      : flags.has('--with-faults')
+        ? everything()
+        : everything().filter((path) => !path.startsWith(SLOW_FAULTS))
+).sort();
+const missing = FAILURE_TESTS.filter((path) => !existsSync(path));
+if (flags.has('--faults') && missing.length > 0) {
+  // A renamed failure test must be renamed here too, or the selection silently shrinks.
+  process.stderr.write(`failure tests listed in scripts/run-tests.mjs but not built: ${missing.join(', ')}\n`);
+  process.exit(1);
+}
+if (flags.has('--list')) {
+  process.stdout.write(files.map((path) => `${path}\n`).join(''));
+  process.exit(0);
+}
 if (files.length === 0) {
   process.stderr.write('no test files found\n');
   process.exit(1);

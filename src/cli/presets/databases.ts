@@ -1,4 +1,4 @@
-import { connectDatabase, type Database } from '../../common/db/database.js';
+import { connectDatabase, type Database, type DatabaseOptions } from '../../common/db/database.js';
 import { dialectOfUrl, maskPassword } from '../../common/db/database-url.js';
 import type { DatabaseEngine, DialectName } from '../../common/db/engine.js';
 import { StartupError } from '../../common/errors/errors.js';
@@ -18,10 +18,10 @@ const ENGINES: Readonly<Record<DialectName, () => Promise<DatabaseEngine>>> = {
  * `sqlite:///abs/path.sqlite`, `postgresql://` (or `postgres://`), `mysql://` (or `mariadb://`;
  * `mysql+pymysql://` too). An unknown scheme is a StartupError naming the URL without its password.
  */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
   const dialect = dialectOfUrl(url);
   if (dialect === undefined) {
     throw new StartupError(`Unsupported database URL ${maskPassword(url)}: expected sqlite://, postgresql:// or mysql://`);
   }
-  return connectDatabase(await ENGINES[dialect](), url);
+  return connectDatabase(await ENGINES[dialect](), url, options);
 }

@@ -203,6 +203,11 @@ export const OPTIONS = {
     connection: url('Database URL. Default: sqlite:///<state_dir>/nimbus.sqlite.', ['sqlite', 'postgresql', 'postgres', 'mysql', 'mariadb'], (r) =>
       `sqlite:///${join(stateDir(r), 'nimbus.sqlite')}`,
     ),
+    query_timeout: int(
+      "Seconds one step of a served request or background task on the database (getting a connection, a statement, a commit) may take; then it fails as the database being unavailable (503), so a server that stops answering (packets dropped, a hung host) cannot hang requests forever (0: no limit). Like the driver-level read_timeout of pymysql or PostgreSQL's statement_timeout that Nova's deployments set in the connection URL; oslo.db has no option of its own. `nimbus db sync` is never limited.",
+      30,
+      { min: 0, max: 86400 },
+    ),
   },
   bus: {
     transport_url: url('Message bus: inproc:// (one process) or rabbit://user:pass@host:port/vhost.', ['inproc', 'rabbit', 'amqp'], 'inproc://'),

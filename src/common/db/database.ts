@@ -22,17 +22,22 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface DatabaseOptions {
+  /** How long one driver step may take before it fails as DatabaseUnavailable (`[database] query_timeout`); 0 or unset: no limit. */
+  readonly stepTimeoutMs?: number;
+}
+
 /**
  * Opens a database of the given engine at `url` and checks it answers. An invalid URL, an
  * unreachable server or a missing database is a StartupError naming the URL without its password.
  * Which engine a URL names is the composition root's choice (`cli/presets/databases.ts`).
  */
-export async function connectDatabase(engine: DatabaseEngine, url: string): Promise<Database> {
+export async function connectDatabase(engine: DatabaseEngine, url: string, options: DatabaseOptions = {}): Promise<Database> {
   const displayUrl = maskPassword(url);
   const dialect = engine.name;
   let kysely: Kysely<unknown>;
   try {
-    const guard = new OutageGuard(displayUrl, (error) => engine.isConnectionFailure(error));
+    const guard = new OutageGuard(displayUrl, (error) => engine.isConnectionFailure(error), options.stepTimeoutMs ?? 0);
     kysely = new Kysely<unknown>({ dialect: guardedDialect(engine.createDialect(url), guard) });
   } catch (error) {
     throw new StartupError(`Invalid database URL ${displayUrl}: ${redactPassword(describe(error), url)}`, { cause: error });

@@ -46,3 +46,19 @@ test('other errors pass unchanged, and failures before the first success are the
   await assert.rejects(watched.run(fail(new Refused('connect ECONNREFUSED'))), DatabaseUnavailable);
   assert.deepEqual(logged, [], 'a database never reached is a start-up error, not an outage');
 });
+
+test('a step with no answer within the step timeout is a 503 at its deadline; a timely step is unaffected', async () => {
+  const watched = new OutageGuard('mysql://nimbus@db/nimbus', (error) => error instanceof Refused, 200);
+  await watched.run(succeed);
+  logged.length = 0;
+  const began = performance.now();
+  await assert.rejects(watched.run(() => new Promise<never>(() => undefined)), (error: unknown) => {
+    assert.ok(error instanceof DatabaseUnavailable);
+    assert.match(String((error.cause as Error).message), /no answer within 0\.2 s \(\[database\] query_timeout\)/);
+    return true;
+  });
+  const elapsed = performance.now() - began;
+  assert.ok(elapsed >= 190 && elapsed < 2000, `failed after ${Math.round(elapsed)} ms`);
+  assert.equal(await watched.run(succeed), 'row');
+  assert.deepEqual(logged.map((record) => record.level), ['ERROR', 'INFO'], 'a stall is an outage like a refusal');
+});

@@ -23,30 +23,59 @@ export class OutageGuard {
   /** Before the first success, a failure is the opener's to report (a start-up error), not an outage. */
   #reached = false;
 
+  /** `stepTimeoutMs`: a step with no answer by then fails as the database being unreachable (0: never). */
   constructor(
     private readonly displayUrl: string,
     private readonly isConnectionFailure: (error: unknown) => boolean,
+    private readonly stepTimeoutMs = 0,
   ) {}
 
-  /** Runs one driver step: a connection failure becomes DatabaseUnavailable, a success ends an outage. */
-  async run<T>(step: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one driver step: a connection failure or no answer in time becomes DatabaseUnavailable; a
+   * success ends an outage, unless the step `proves-nothing` about the server (it may not have asked it).
+   */
+  async run<T>(step: () => Promise<T>, success: 'ends-outage' | 'proves-nothing' = 'ends-outage'): Promise<T> {
     let result: T;
     try {
-      result = await step();
+      result = await this.withDeadline(step());
     } catch (error) {
-      if (!this.isConnectionFailure(error)) throw error;
+      if (!(error instanceof StepTimedOut) && !this.isConnectionFailure(error)) throw error;
       if (this.#reached && !this.#down) {
         this.#down = true;
         log.error(`Database ${this.displayUrl} is unreachable (${messageOf(error)}); requests fail with 503 until it is back`);
       }
       throw new DatabaseUnavailable({ cause: error });
     }
+    if (success === 'proves-nothing') return result;
     this.#reached = true;
     if (this.#down) {
       this.#down = false;
       log.info(`Database ${this.displayUrl} is reachable again`);
     }
     return result;
+  }
+
+  /**
+   * The step, or StepTimedOut once stepTimeoutMs passed without an answer. The step itself goes
+   * on: its connection returns to the pool with it queued, and runs it (then the next caller's
+   * statements) if the server answers again, as TCP delivers what a stalled link held.
+   */
+  private withDeadline<T>(step: Promise<T>): Promise<T> {
+    if (this.stepTimeoutMs <= 0) return step;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new StepTimedOut(this.stepTimeoutMs)), this.stepTimeoutMs);
+    });
+    // A step that fails after its deadline has no one waiting: its rejection must not go unhandled.
+    step.catch(() => undefined);
+    return Promise.race([step, deadline]).finally(() => clearTimeout(timer));
+  }
+}
+
+/** A database step with no answer within `[database] query_timeout`. */
+class StepTimedOut extends Error {
+  constructor(timeoutMs: number) {
+    super(`no answer within ${timeoutMs / 1000} s ([database] query_timeout)`);
   }
 }
 
@@ -108,7 +137,8 @@ class GuardedDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new GuardedConnection(await this.guard.run(() => this.inner.acquireConnection()), this.guard);
+    // A pool hands out an idle connection without asking the server: that the server answers, only a statement shows.
+    return new GuardedConnection(await this.guard.run(() => this.inner.acquireConnection(), 'proves-nothing'), this.guard);
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
