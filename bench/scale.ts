@@ -83,9 +83,20 @@ function rabbitmqctl(...args: string[]): string {
   return execFileSync('rabbitmqctl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function cleanUp(deployment: Deployment): Promise<void> {
-  // Once: Ctrl-C's clean-up and the run's own `finally` may both come here.
-  if (!deployments.delete(deployment)) return;
+const cleanUps = new Map<Deployment, Promise<void>>();
+
+/** Removes what the run made; a second call (Ctrl-C's, then the run's own `finally`) waits for the first. */
+function cleanUp(deployment: Deployment): Promise<void> {
+  let running = cleanUps.get(deployment);
+  if (running === undefined) {
+    running = removeDeployment(deployment);
+    cleanUps.set(deployment, running);
+  }
+  return running;
+}
+
+async function removeDeployment(deployment: Deployment): Promise<void> {
+  deployments.delete(deployment);
   for (const child of deployment.processes) child.child.kill('SIGTERM');
   await Promise.all(
     deployment.processes.map((child) =>
@@ -105,8 +116,12 @@ async function cleanUp(deployment: Deployment): Promise<void> {
   for (const dir of deployment.dirs) rmSync(dir, { recursive: true, force: true });
 }
 
+// A signal may come twice (`timeout` signals its child and then its process group): the clean-up runs once and is not cut short.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     void Promise.all([...deployments].map(cleanUp)).finally(() => process.exit(130));
   });
 }
