@@ -8,6 +8,8 @@
  * latency (request to ACTIVE), errors, and the p99 of every API request made meanwhile.
  * Run 2: ONE_PROCESS_HOSTS hosts in one agent process (a fresh database and vhost): its RSS per
  * host (against an agent process of one host) and the boot latency of single servers among them.
+ * In both runs, the scheduler's decision time per instance (filters, weighers and the claim among
+ * all hosts), from its `Selected host … in N ms` log lines.
  *
  * The broker has no per-vhost message counters without the management plugin: the figures are
  * the AMQP packets and bytes RabbitMQ received on this bench's connections (`rabbitmqctl
@@ -81,9 +83,20 @@ function rabbitmqctl(...args: string[]): string {
   return execFileSync('rabbitmqctl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function cleanUp(deployment: Deployment): Promise<void> {
-  // Once: Ctrl-C's clean-up and the run's own `finally` may both come here.
-  if (!deployments.delete(deployment)) return;
+const cleanUps = new Map<Deployment, Promise<void>>();
+
+/** Removes what the run made; a second call (Ctrl-C's, then the run's own `finally`) waits for the first. */
+function cleanUp(deployment: Deployment): Promise<void> {
+  let running = cleanUps.get(deployment);
+  if (running === undefined) {
+    running = removeDeployment(deployment);
+    cleanUps.set(deployment, running);
+  }
+  return running;
+}
+
+async function removeDeployment(deployment: Deployment): Promise<void> {
+  deployments.delete(deployment);
   for (const child of deployment.processes) child.child.kill('SIGTERM');
   await Promise.all(
     deployment.processes.map((child) =>
@@ -103,8 +116,12 @@ async function cleanUp(deployment: Deployment): Promise<void> {
   for (const dir of deployment.dirs) rmSync(dir, { recursive: true, force: true });
 }
 
+// A signal may come twice (`timeout` signals its child and then its process group): the clean-up runs once and is not cut short.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     void Promise.all([...deployments].map(cleanUp)).finally(() => process.exit(130));
   });
 }
@@ -247,6 +264,12 @@ async function atRest(deployment: Deployment) {
   };
 }
 
+/** The scheduler's decision times (filters, weighers and claim per instance) its log lines reported since `from` in the serve output. */
+function schedulerDecisions(serve: NimbusProcess, from: number) {
+  const samples = [...serve.output().slice(from).matchAll(/Selected host \S+ among (\d+) hosts in ([\d.]+) ms/g)].map((match) => Number(match[2]));
+  return { decisions: samples.length, p50_ms: percentile(samples, 0.5), p99_ms: percentile(samples, 0.99), max_ms: round(Math.max(0, ...samples)) };
+}
+
 function percentile(samples: number[], fraction: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return round(sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1))] ?? 0);
@@ -316,7 +339,9 @@ async function manyProcesses() {
     const registerSeconds = await hostsRegistered(cloud, HOSTS, 600_000);
     const rest = await atRest(cloud.deployment);
     const imageRef = await uploadImage(cloud);
+    const logFrom = cloud.serve.output().length;
     const boots = await bootMany(cloud, imageRef, SERVERS, CLIENTS);
+    const scheduler = schedulerDecisions(cloud.serve, logFrom);
     return {
       hosts: HOSTS,
       agent_processes: agents.length,
@@ -324,6 +349,7 @@ async function manyProcesses() {
       agent_rss_mib_each: agents.map((agent) => Math.round(memoryOf(agent.child.pid ?? 0).rssKb / 1024)),
       at_rest: rest,
       boots,
+      scheduler_decision: scheduler,
     };
   } finally {
     await cleanUp(cloud.deployment);
@@ -343,6 +369,7 @@ async function oneProcess() {
     const rest = await atRest(cloud.deployment);
     const imageRef = await uploadImage(cloud);
     let n = 0;
+    const logFrom = cloud.serve.output().length;
     const single = await measure(SINGLE_BOOTS, 1, async () => {
       const booted = await bootMany(cloud, imageRef, 1, 1, SINGLE_POLL_MS);
       n += 1;
@@ -357,6 +384,7 @@ async function oneProcess() {
       at_rest: rest,
       // Request to ACTIVE of one server at a time (polled every SINGLE_POLL_MS): the scheduler's decision among all hosts is part of it.
       single_boot_to_active: single,
+      scheduler_decision: schedulerDecisions(cloud.serve, logFrom),
       load: load(),
     };
   } finally {
@@ -365,7 +393,9 @@ async function oneProcess() {
 }
 
 const startedLoad = load();
+// Each run's figures go to stderr as soon as they are taken: a long run stopped in its second part keeps its first.
 const many = await manyProcesses();
+process.stderr.write(`hosts_in_agent_processes: ${JSON.stringify(many)}\n`);
 const one = await oneProcess();
 process.stdout.write(
   JSON.stringify({ bench: 'scale', load_at_start: startedLoad, hosts_in_agent_processes: many, hosts_in_one_process: one }, null, 2) + '\n',

@@ -21,7 +21,8 @@ import { rabbitUnavailable } from '../support/rabbitmq.js';
 // host2 share instance storage (as over NFS), host3 keeps its own. Two real guests on DevStack's
 // `private` VXLAN network ping each other across hosts; one live-migrates over shared storage, the
 // other with its disk (block migration), each NIC following into the destination's namespace;
-// then a host dies (kill -9 of its agents and guests) and its guest is evacuated.
+// then a host dies (kill -9 of its agents and guests) and its guest is evacuated, and cold-migrates
+// on to a host that does not share its storage, its disk pulled over NBD.
 const skip =
   multihostUnavailable() || qemuCliUnavailable() || (await linuxBridgeSkip()) || (await rabbitUnavailable()) || (await unavailable('postgres'));
 const run = promisify(execFile);
@@ -181,6 +182,34 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
     assert.match(await inGuest('mh-a', 'echo still-here'), /still-here/);
     const migrations = await openstackJson<Json[]>(cloud.admin, ['--os-compute-api-version', '2.23', 'server', 'migration', 'list', '--server', idOf('mh-a')]);
     assert.deepEqual(migrations.map((migration) => [migration['Type'], migration['Status']]), [['evacuation', 'completed'], ['live-migration', 'completed']]);
+  });
+
+  test('cold migration (host3 → host2) pulls the disk from a host whose storage the destination does not share', async (t) => {
+    await inGuest('mh-a', 'echo cold > /disk/marker; sync');
+    const up = async () =>
+      (await openstackJson<Json[]>(cloud.admin, ['compute', 'service', 'list', '--service', 'nova-compute', '--host', 'host2']))[0]?.['State'] === 'up';
+    for (let attempt = 0; attempt < 60 && !(await up()); attempt += 1) await sleep(1000);
+    const started = Date.now();
+    await openstackOk(cloud.admin, ['--os-compute-api-version', '2.56', 'server', 'migrate', '--host', 'host2', idOf('mh-a')]);
+    await settled('mh-a', (shown) => shown['status'] === 'VERIFY_RESIZE' && shown[HOST] === 'host2', 'VERIFY_RESIZE on host2');
+    // host2's storage is the shared one: the guest's console log there is new, so its first ready line is this boot's.
+    assert.equal(await dhcpAddress('mh-a', 1), addresses.get('mh-a'), 'the guest keeps its fixed IP');
+    t.diagnostic(`cold migration between namespaces without shared storage → ready line on host2: ${Date.now() - started} ms`);
+    assert.equal(await inGuest('mh-a', 'cat /disk/marker'), 'cold', 'the guest booted from its own disk, copied from host3');
+    assert.ok(await tapOn('mh-a', cloud.host('host2')), "the tap is in host2's namespace");
+    assert.equal(await tapOn('mh-a', cloud.host('host3')), false, "and no longer in host3's");
+    assert.ok(await pings('mh-a', 'mh-b'), 'host2 → host1 over VXLAN');
+
+    await openstackOk(cloud.admin, ['server', 'migrate', 'confirm', idOf('mh-a')]);
+    await onHost('mh-a', 'host2');
+    const host3 = cloud.host('host3').paths;
+    for (const name of [idOf('mh-a'), `${idOf('mh-a')}_resize`]) {
+      assert.equal(existsSync(join(host3.instances, name)) || existsSync(join(host3.runtime, name)), false, `confirm removed ${name} from host3`);
+    }
+    const serving = (await run('pgrep', ['-f', `${idOf('mh-a')}_resize`]).catch(() => ({ stdout: '' }))).stdout.trim();
+    assert.equal(serving, '', "host3's disk export ended with the confirm");
+    const migrations = await openstackJson<Json[]>(cloud.admin, ['--os-compute-api-version', '2.23', 'server', 'migration', 'list', '--server', idOf('mh-a')]);
+    assert.deepEqual(migrations.map((migration) => [migration['Type'], migration['Status']])[0], ['migration', 'confirmed']);
   });
 
   test('deleting the servers removes their guests from every host', async () => {

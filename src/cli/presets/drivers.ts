@@ -48,13 +48,14 @@ export interface DriverSetting {
 export function computeDriverFactory(name: DriverName, setting: DriverSetting): ComputeDriverFactory {
   if (name === 'fake') return fakeDriverFactory(setting.fakeHostSize);
   const paths = (of: string) => hostPaths(setting.stateDir, of, setting.instancesPath);
+  const apart = setting.migrationAddress !== undefined && setting.migrationAddress !== '';
   return (host) =>
     new QemuDriver({
       host,
       paths: paths(host),
       imageData: (image) => setting.images.openImageData(currentContext() ?? newAdminContext(), image.id),
-      // Agents on this machine share the state dir's layout: a cold migration copies the disk across it.
-      peerPaths: paths,
-      ...(setting.migrationAddress === undefined || setting.migrationAddress === '' ? {} : { migrationAddress: setting.migrationAddress }),
+      // Agents of one machine (no inbound address) share the state dir's layout: a cold migration copies
+      // the disk across it. Hosts apart know nothing of each other's: the destination fetches the disk.
+      ...(apart ? { migrationAddress: setting.migrationAddress } : { peerPaths: paths }),
     });
 }

@@ -74,6 +74,11 @@ export interface MigratedDisk {
 export interface MigratedDisks {
   readonly sourceHost: string;
   readonly disks: readonly MigratedDisk[];
+  /**
+   * Where the source serves the disks for a destination that cannot read them from its own
+   * storage (QEMU: NBD, hosts apart without shared storage), if it does.
+   */
+  readonly diskExport?: { readonly address: string; readonly port: number } | null;
 }
 
 export interface FinishMigrationOptions {

@@ -35,7 +35,7 @@ import { hostCapacity, hostCpuInfo, qemuVersion } from './host/host-resources.js
 import { qemuSystemBinary } from './host/qemu-binary.js';
 import { tapInUse } from '../../../common/host-net/taps.js';
 import { plugTap, plugTaps, unplugTaps } from './host/vifs.js';
-import { hasResizeSource, removeResizeSource, resizeSource, restoreResizeSource, sendDisk } from './cold-migration.js';
+import { hasResizeSource, offerDisk, receiveDisk, removeResizeSource, resizeSource, restoreResizeSource, sendDisk } from './cold-migration.js';
 import {
   type HostPaths,
   InstanceDir,
@@ -95,8 +95,9 @@ export interface QemuDriverOptions {
   /** How long a soft reboot waits for the guest to power off before resetting it (Nova: 120 s). */
   readonly softRebootTimeoutSeconds?: number;
   /**
-   * Where another host keeps its guests, as this host reaches them (same machine or a shared
-   * mount): where a cold migration copies the disk to. Unknown hosts cannot be migrated to.
+   * Where another host keeps its guests, as this host reaches them (agents of one machine): where a
+   * cold migration copies the disk to. For a host it does not know (hosts apart), the disk is
+   * served at migrationAddress for the destination to fetch, or found in storage they share.
    */
   readonly peerPaths?: (host: string) => HostPaths | undefined;
   /** The address other hosts reach this one's incoming migrations at (Nova's live_migration_inbound_addr). */
@@ -118,6 +119,7 @@ export class QemuDriver implements ComputeDriver {
   readonly #baseImages: BaseImageCache;
   readonly #softRebootTimeoutMs: number;
   readonly #peerPaths: (host: string) => HostPaths | undefined;
+  readonly #migrationAddress: string;
   readonly #liveMigrations: LiveMigrationSteps;
   readonly #guests: GuestProcesses;
   #version: Promise<number> | undefined;
@@ -133,9 +135,10 @@ export class QemuDriver implements ComputeDriver {
     this.#baseImages = new BaseImageCache(options.paths.instances, options.imageData);
     this.#guests = new GuestProcesses(binary, options.paths);
     this.#softRebootTimeoutMs = (options.softRebootTimeoutSeconds ?? 120) * 1000;
+    this.#migrationAddress = options.migrationAddress ?? '127.0.0.1';
     this.#liveMigrations = new LiveMigrationSteps(
       { host: this.host, accelerator: this.accelerator, guests: this.#guests, baseImages: this.#baseImages },
-      options.migrationAddress ?? '127.0.0.1',
+      this.#migrationAddress,
     );
     this.#peerPaths = options.peerPaths ?? (() => undefined);
   }
@@ -414,28 +417,27 @@ export class QemuDriver implements ComputeDriver {
     const dir = await definedDir(this.#guests, instance);
     if (destHost === this.host) throw new NotSupportedByDriver(this.type, 'migrateDiskAndPowerOff to the same host');
     const destination = this.#peerPaths(destHost);
-    if (destination === undefined) {
-      throw new DriverOperationFailed('migrateDiskAndPowerOff', `no instance storage of host ${destHost} is reachable from ${this.host}`, { instanceUuid: instance.uuid });
-    }
     // A volume-backed guest's root disk is its volume: it has none here to send or to shrink (as libvirt's booted_from_volume).
     const volumeBacked = instance.blockDevices.rootVolume !== undefined;
     if (!volumeBacked && newFlavor.rootGb < instance.flavor.rootGb) {
       throw new DriverOperationFailed('migrateDiskAndPowerOff', 'unable to resize the root disk down', { instanceUuid: instance.uuid });
     }
     await this.powerOff(instance, options);
-    await failing('migrateDiskAndPowerOff', instance, async () => {
+    const diskExport = await failing('migrateDiskAndPowerOff', instance, async () => {
       // The guest's ports leave with it; a revert's boot plugs them here again.
       await unplugTaps(await definedTaps(dir));
+      if (destination === undefined) return offerDisk(dir, this.#migrationAddress, { rootDisk: !volumeBacked });
       await sendDisk(dir, new InstanceDir(destination, instance.uuid), { rootDisk: !volumeBacked });
+      return null;
     });
-    return { sourceHost: this.host, disks: volumeBacked ? [] : [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }] };
+    return { sourceHost: this.host, disks: volumeBacked ? [] : [{ name: 'root', format: 'qcow2', virtualSizeGb: instance.flavor.rootGb }], diskExport };
   }
 
   async finishMigration(_migration: MigrationRef, instance: InstanceSpec, disks: MigratedDisks, options: FinishMigrationOptions): Promise<void> {
     const dir = this.#dir(instance.uuid);
     if (await exists(dir.definition)) throw new InstanceExists(instance.uuid);
     const volumeBacked = instance.blockDevices.rootVolume !== undefined;
-    if (!volumeBacked && !(await exists(dir.rootDisk))) {
+    if (!volumeBacked && !(await exists(dir.rootDisk)) && !(await failing('finishMigration', instance, () => receiveDisk(dir, disks)))) {
       throw new DriverOperationFailed('finishMigration', `no disks arrived from ${disks.sourceHost}`, { instanceUuid: instance.uuid });
     }
     await failing('finishMigration', instance, () =>
