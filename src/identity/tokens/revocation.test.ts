@@ -84,14 +84,14 @@ describe('RevocationList', () => {
     await list.stop();
   });
 
-  test('checking stays fast with many events', async () => {
+  // Speed is bench/identity's to measure; here, that a long list still answers right.
+  test('with ten thousand events, a listed audit id revokes and an unlisted one does not', async () => {
     const store = new MemoryRevocationStore();
     const list = new RevocationList(store, { maxTokenLifetimeSeconds: 3600, now: () => at(10) });
     for (let i = 0; i < 10_000; i += 1) await store.add({ auditId: `audit-${i}`, issuedBefore: at(10) });
     await list.refresh();
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < 10_000; i += 1) list.isRevoked(token);
-    const perCheckUs = Number(process.hrtime.bigint() - started) / 1e3 / 10_000;
-    assert.ok(perCheckUs < 50, `${perCheckUs} µs per check`);
+    assert.equal(list.isRevoked(token), false);
+    assert.equal(list.isRevoked({ ...token, auditIds: ['audit-9999'] }), true);
+    assert.equal(list.isRevoked({ ...token, auditIds: ['audit-self', 'audit-4321'] }), true, 'a parent audit id in the list revokes the rescoped token');
   });
 });
