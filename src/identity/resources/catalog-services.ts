@@ -1,7 +1,7 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { CatalogServicesTable, IdentityTables } from '../db/tables.js';
+import type { Selectable } from 'kysely';
+import type { CatalogServicesTable } from '../db/tables.js';
 import type { CatalogCache } from './catalog-cache.js';
-import { EntityManager } from './entity-manager.js';
+import { CatalogEntityManager } from './catalog-entity-manager.js';
 import { newId, parseObject, patchedDescription, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface CatalogServiceRef {
@@ -29,25 +29,9 @@ export interface CatalogServiceFilter {
 }
 
 /** The catalog's services (`openstack service …`): a type, a name, and endpoints elsewhere. */
-export class CatalogServiceManager extends EntityManager<'identity_catalog_services', CatalogServiceRef, CatalogServiceFilter> {
-  constructor(
-    store: ResourceDeps,
-    private readonly catalog: CatalogCache,
-  ) {
-    super(store, store.tables.services, toRef);
-  }
-
-  // Every write here changes the catalog tokens carry: the cached copy goes at once.
-  protected override async inserted(row: Insertable<IdentityTables['identity_catalog_services']> & { readonly id: string }): Promise<CatalogServiceRef> {
-    const ref = await super.inserted(row);
-    this.catalog.invalidate();
-    return ref;
-  }
-
-  protected override async updated(id: string, values: Updateable<IdentityTables['identity_catalog_services']>): Promise<CatalogServiceRef> {
-    const ref = await super.updated(id, values);
-    this.catalog.invalidate();
-    return ref;
+export class CatalogServiceManager extends CatalogEntityManager<'identity_catalog_services', CatalogServiceRef, CatalogServiceFilter> {
+  constructor(store: ResourceDeps, catalog: CatalogCache) {
+    super(store, store.tables.services, toRef, catalog);
   }
 
   async create(input: CatalogServiceCreate): Promise<CatalogServiceRef> {

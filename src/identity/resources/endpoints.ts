@@ -1,8 +1,8 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { BadRequest } from '../../common/errors/errors.js';
-import type { EndpointInterface, EndpointsTable, IdentityTables } from '../db/tables.js';
+import type { EndpointInterface, EndpointsTable } from '../db/tables.js';
 import type { CatalogCache } from './catalog-cache.js';
-import { EntityManager } from './entity-manager.js';
+import { CatalogEntityManager } from './catalog-entity-manager.js';
 import { expectingToFind, mergeExtra, newId, parseObject, toJson, type Extra, type ResourceDeps } from './store.js';
 
 export interface EndpointRef {
@@ -47,25 +47,9 @@ export interface CatalogEntry {
 }
 
 /** Where each catalog service is reached, per interface and region. */
-export class EndpointManager extends EntityManager<'identity_endpoints', EndpointRef, EndpointFilter> {
-  constructor(
-    store: ResourceDeps,
-    private readonly catalog: CatalogCache,
-  ) {
-    super(store, store.tables.endpoints, toRef);
-  }
-
-  // Every write here changes the catalog tokens carry: the cached copy goes at once.
-  protected override async inserted(row: Insertable<IdentityTables['identity_endpoints']> & { readonly id: string }): Promise<EndpointRef> {
-    const ref = await super.inserted(row);
-    this.catalog.invalidate();
-    return ref;
-  }
-
-  protected override async updated(id: string, values: Updateable<IdentityTables['identity_endpoints']>): Promise<EndpointRef> {
-    const ref = await super.updated(id, values);
-    this.catalog.invalidate();
-    return ref;
+export class EndpointManager extends CatalogEntityManager<'identity_endpoints', EndpointRef, EndpointFilter> {
+  constructor(store: ResourceDeps, catalog: CatalogCache) {
+    super(store, store.tables.endpoints, toRef, catalog);
   }
 
   async create(input: EndpointCreate): Promise<EndpointRef> {
@@ -94,11 +78,6 @@ export class EndpointManager extends EntityManager<'identity_endpoints', Endpoin
       enabled: patch.enabled ?? current.enabled,
       extra: toJson(mergeExtra(current.extra, patch.extra)),
     });
-  }
-
-  override async delete(id: string): Promise<void> {
-    await super.delete(id);
-    this.catalog.invalidate();
   }
 
   /**
