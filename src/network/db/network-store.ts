@@ -3,6 +3,7 @@ import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { AgentRows } from './store/agent-rows.js';
 import { DefaultSecurityGroupRows, IpAllocationRows, PortSecurityGroupRows, RouterPortRows, SegmentAllocationRows } from './store/links.js';
+import { PortPlacementRows } from './store/port-placement-rows.js';
 import { QuotaRows, TagRows } from './store/quota-and-tag-rows.js';
 import { ResourceRows } from './store/resource-rows.js';
 import { SubnetPoolHashes } from './store/subnetpool-hashes.js';
@@ -18,6 +19,7 @@ export class NetworkStore {
   readonly subnetPools: ResourceRows<'net_subnetpools'>;
   readonly subnetPoolHashes: SubnetPoolHashes;
   readonly ports: ResourceRows<'net_ports'>;
+  readonly portPlacements: PortPlacementRows;
   readonly securityGroups: ResourceRows<'net_security_groups'>;
   readonly securityGroupRules: ResourceRows<'net_security_group_rules'>;
   readonly routers: ResourceRows<'net_routers'>;
@@ -43,6 +45,7 @@ export class NetworkStore {
     this.subnetPools = new ResourceRows(db, 'net_subnetpools', timestamp);
     this.subnetPoolHashes = new SubnetPoolHashes(db);
     this.ports = new ResourceRows(db, 'net_ports', timestamp);
+    this.portPlacements = new PortPlacementRows(db);
     this.securityGroups = new ResourceRows(db, 'net_security_groups', timestamp);
     this.securityGroupRules = new ResourceRows(db, 'net_security_group_rules', timestamp);
     this.routers = new ResourceRows(db, 'net_routers', timestamp);

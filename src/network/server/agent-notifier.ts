@@ -5,6 +5,7 @@
  */
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
+import type { NetworkType } from '../agent/datapath-spec.js';
 import type { AgentVerbs } from '../agent/rpc-api.js';
 import type { NetworkAgentRpcClient } from '../agent/rpc-client.js';
 import type { ResourceRow } from '../db/store/resource-rows.js';
@@ -46,25 +47,29 @@ export class AgentNotifier {
   async portChanged(before: PortRow | undefined, after: PortRow | undefined): Promise<void> {
     const oldHost = before?.binding_host_id ?? '';
     const newHost = after !== undefined && after.binding_vif_type === 'bridge' ? after.binding_host_id : '';
+    // The networks whose holders hear the new tunnel entries, once each, after the hosts are told (with the type when known).
+    const announce = new Map<string, NetworkType | undefined>();
     if (before !== undefined && oldHost !== '' && oldHost !== newHost) {
       await this.#cast(oldHost, 'port_delete', { port_id: before.id, network_id: before.network_id });
       await this.#releaseNetwork(oldHost, before.network_id);
-      await this.#announcePeers(before.network_id);
+      announce.set(before.network_id, undefined);
     }
-    if (after === undefined || newHost === '') return;
-    const network = await this.state.network(after.network_id);
-    if (network === undefined) return;
-    const port = await this.state.port(after);
-    const groups = await Promise.all(port.security_groups.map((id) => this.state.securityGroup(id)));
-    await this.#cast(newHost, 'port_update', { port, network, security_groups: groups });
-    // The other hosts' unicast and responder entries follow a port that arrived, moved or changed its MAC or addresses.
-    await this.#announcePeers(after.network_id);
+    if (after !== undefined && newHost !== '') {
+      const network = await this.state.network(after.network_id);
+      if (network !== undefined) {
+        const port = await this.state.port(after);
+        const groups = await Promise.all(port.security_groups.map((id) => this.state.securityGroup(id)));
+        await this.#cast(newHost, 'port_update', { port, network, security_groups: groups });
+        // The other hosts' unicast and responder entries follow a port that arrived, moved or changed its MAC or addresses.
+        announce.set(after.network_id, network.network_type);
+      }
+    }
+    for (const [networkId, networkType] of announce) await this.#announcePeers(networkId, networkType);
   }
 
   /** The hosts holding a VXLAN network each hear whom to flood it to now and where its ports are (Neutron's l2population fdb entries). */
-  async #announcePeers(networkId: string): Promise<void> {
-    if ((await this.state.network(networkId))?.network_type !== 'vxlan') return;
-    for (const [host, entries] of await this.state.tunnelEntriesOfHolders(networkId)) await this.#cast(host, 'tunnel_peers_update', entries);
+  async #announcePeers(networkId: string, networkType?: NetworkType): Promise<void> {
+    for (const [host, entries] of await this.state.tunnelEntriesOfHolders(networkId, networkType)) await this.#cast(host, 'tunnel_peers_update', entries);
   }
 
   /** A group's rules changed: hosts with ports in it rewrite them in place. */

@@ -8,6 +8,7 @@
  */
 import type { DhcpPortSpec, NetworkSpec, NetworkType, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
 import type { NetworkStore } from '../db/network-store.js';
+import type { PortPlacement } from '../db/store/port-placement-rows.js';
 import type { ResourceRow } from '../db/store/resource-rows.js';
 import { LINUX_BRIDGE_AGENT } from '../plugin/agents.js';
 import { parseJson } from '../plugin/standard-attributes.js';
@@ -44,6 +45,8 @@ function tunnelPeersOf(view: TunnelView, hosts: readonly string[]): TunnelPeers 
 /** The owner of the port a network's DHCP server answers from. */
 export const DHCP_OWNER = 'network:dhcp';
 const ROUTER_OWNERS = new Set(['network:router_interface', 'network:router_gateway']);
+/** The ports that are not a host's own: the DHCP port (on every holder) and a router's ends (on the l3 host). */
+const NOT_HOST_OWNERS = [DHCP_OWNER, ...ROUTER_OWNERS];
 /** Gives the network its DHCP port (one per network, holding an address on each DHCP subnet), or takes it away when no subnet has DHCP. */
 export type DhcpPortKeeper = (networkId: string, dhcpSubnets: readonly string[]) => Promise<PortRow | undefined>;
 
@@ -57,11 +60,13 @@ export class HostStateBuilder {
 
   /** Hosts that hold the network: those with a bound port on it, and the l3 host when a router has an end there. */
   async hostsOfNetwork(networkId: string): Promise<string[]> {
-    return this.#holders(await this.store.ports.where('network_id', [networkId]));
+    const hosts = new Set(await this.store.portPlacements.hostsOnNetwork(networkId, 'bridge', NOT_HOST_OWNERS));
+    if (await this.store.portPlacements.anyOwnedBy(networkId, [...ROUTER_OWNERS])) hosts.add(this.l3Host);
+    return [...hosts].sort();
   }
 
   /** The hosts that hold a network with these ports. */
-  #holders(ports: readonly PortRow[]): string[] {
+  #holders(ports: readonly PortPlacement[]): string[] {
     const hosts = new Set(ports.filter((port) => port.binding_vif_type === 'bridge' && port.device_owner !== DHCP_OWNER && !ROUTER_OWNERS.has(port.device_owner)).map((port) => port.binding_host_id));
     if (ports.some((port) => ROUTER_OWNERS.has(port.device_owner))) hosts.add(this.l3Host);
     return [...hosts].sort();
@@ -81,42 +86,43 @@ export class HostStateBuilder {
    * port is on every host and is none of them. Nothing for other network types, nor where no
    * agent has an endpoint (the all-in-one).
    */
-  async tunnelEntries(networkId: string, hosts: readonly string[]): Promise<TunnelPeers> {
-    const view = await this.#tunnelView(networkId);
+  async tunnelEntries(networkId: string, hosts: readonly string[], networkType?: NetworkType): Promise<TunnelPeers> {
+    const view = await this.#tunnelView(networkId, networkType);
     return view === undefined ? { network_id: networkId, peers: [], ports: [] } : tunnelPeersOf(view, hosts);
   }
 
   /**
    * tunnelEntries of each host holding the network (what every one of them hears after a change),
    * from one read of the network's ports, addresses and the agents' endpoints: none unless VXLAN.
+   * `networkType`, when the caller has it, spares reading the network again.
    */
-  async tunnelEntriesOfHolders(networkId: string): Promise<Map<string, TunnelPeers>> {
-    const view = await this.#tunnelView(networkId);
+  async tunnelEntriesOfHolders(networkId: string, networkType?: NetworkType): Promise<Map<string, TunnelPeers>> {
+    const view = await this.#tunnelView(networkId, networkType);
     return new Map(view === undefined ? [] : view.holders.map((host) => [host, tunnelPeersOf(view, [host])]));
   }
 
-  /** What the tunnel entries of a VXLAN network are made of; undefined for other network types. */
-  async #tunnelView(networkId: string): Promise<TunnelView | undefined> {
-    if ((await this.store.networks.find(networkId))?.network_type !== 'vxlan') return undefined;
+  /**
+   * What the tunnel entries of a VXLAN network are made of; undefined for other network types.
+   * Only the ports that sit on a host are read, and the addresses only of those behind an
+   * endpoint (none on an all-in-one, where no agent reports one).
+   */
+  async #tunnelView(networkId: string, networkType?: NetworkType): Promise<TunnelView | undefined> {
+    if ((networkType ?? (await this.store.networks.find(networkId))?.network_type) !== 'vxlan') return undefined;
     const endpoints = new Map<string, string>();
-    for (const agent of await this.store.agents.list()) {
-      if (agent.agent_type !== LINUX_BRIDGE_AGENT) continue;
+    for (const agent of await this.store.agents.ofType(LINUX_BRIDGE_AGENT)) {
       const endpoint = parseJson<Record<string, unknown>>(agent.configurations)['tunneling_ip'];
       if (typeof endpoint === 'string' && endpoint !== '') endpoints.set(agent.host, endpoint);
     }
-    const ports = await this.store.ports.where('network_id', [networkId]);
-    const rows = ports.filter((port) => port.device_owner !== DHCP_OWNER);
+    const rows = (await this.store.portPlacements.onNetwork(networkId, 'bridge', [...ROUTER_OWNERS])).filter((port) => port.device_owner !== DHCP_OWNER);
+    const placed = rows.map((port) => ({ port, host: ROUTER_OWNERS.has(port.device_owner) ? this.l3Host : port.binding_vif_type === 'bridge' ? port.binding_host_id : '' }));
+    const reachable = placed.filter(({ host }) => endpoints.has(host)).map(({ port }) => port.id);
     const addresses = new Map<string, string[]>();
-    for (const row of await this.store.ipAllocations.ofPorts(rows.map((port) => port.id))) addresses.set(row.port_id, [...(addresses.get(row.port_id) ?? []), row.ip_address]);
+    for (const row of await this.store.ipAllocations.ofPorts(reachable)) addresses.set(row.port_id, [...(addresses.get(row.port_id) ?? []), row.ip_address]);
     return {
       networkId,
-      holders: this.#holders(ports),
+      holders: this.#holders(rows),
       endpoints,
-      ports: rows.map((port) => ({
-        host: ROUTER_OWNERS.has(port.device_owner) ? this.l3Host : port.binding_vif_type === 'bridge' ? port.binding_host_id : '',
-        mac_address: port.mac_address,
-        ip_addresses: addresses.get(port.id) ?? [],
-      })),
+      ports: placed.map(({ port, host }) => ({ host, mac_address: port.mac_address, ip_addresses: addresses.get(port.id) ?? [] })),
     };
   }
 
@@ -151,8 +157,7 @@ export class HostStateBuilder {
 
   /** `<subnet id> <address>` of each router interface on the network: a subnet whose gateway address is among them is routed (Neutron's DHCP agent, get_isolated_subnets). */
   async #routedSubnets(networkId: string): Promise<Set<string>> {
-    const ends = (await this.store.ports.where('network_id', [networkId])).filter((port) => ROUTER_INTERFACE_OWNERS.has(port.device_owner));
-    const addresses = await this.store.ipAllocations.ofPorts(ends.map((port) => port.id));
+    const addresses = await this.store.ipAllocations.ofPorts(await this.store.portPlacements.idsOwnedBy(networkId, [...ROUTER_INTERFACE_OWNERS]));
     return new Set(addresses.map((row) => `${row.subnet_id} ${row.ip_address}`));
   }
 
@@ -247,7 +252,7 @@ export class HostStateBuilder {
     const bound = await Promise.all(ports.map(async (port) => ({ host: port.binding_host_id, port: await this.port(port) })));
     const groupIds = [...new Set(bound.flatMap(({ port }) => port.security_groups))].sort();
     const groups = await Promise.all(groupIds.map((id) => this.securityGroup(id)));
-    const tunnelPeers = await Promise.all(networks.filter((network) => network.network_type === 'vxlan').map((network) => this.tunnelEntries(network.id, hosts)));
+    const tunnelPeers = await Promise.all(networks.filter((network) => network.network_type === 'vxlan').map((network) => this.tunnelEntries(network.id, hosts, network.network_type)));
     return { networks, tunnel_peers: tunnelPeers, ports: bound, security_groups: groups, routers };
   }
 }

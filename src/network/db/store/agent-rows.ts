@@ -18,6 +18,11 @@ export class AgentRows {
     return this.db.selectFrom('net_agents').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** The agents of one type (the tunnel endpoints are those of the Linux bridge agents). */
+  async ofType(agentType: string): Promise<AgentRow[]> {
+    return this.db.selectFrom('net_agents').selectAll().where('agent_type', '=', agentType).orderBy('host').execute();
+  }
+
   async ofHost(host: string): Promise<AgentRow[]> {
     return this.db.selectFrom('net_agents').selectAll().where('host', '=', host).execute();
   }
