@@ -20,6 +20,12 @@ const addColour: Migration = {
   },
 };
 
+const addSize: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('widgets').addColumn('size', 'integer').execute();
+  },
+};
+
 const broken: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.alterTable('no_such_table').addColumn('x', 'integer').execute();
@@ -52,6 +58,18 @@ for (const dialect of DIALECTS) {
             .values({ name: 'w', colour: 'red' })
             .execute();
           assert.equal(rows.length, 1);
+        }),
+      ));
+
+    test('a history the code does not know is still refused, and a new migration still applied', () =>
+      withTestDatabase(dialect, (url) =>
+        withOpenDatabase(url, async (db) => {
+          await migrateToLatest(db, widgets);
+          const older: ServiceMigrations = { name: 'widgets', migrations: { '2026-01-01-widgets': createWidgets } };
+          await assert.rejects(migrateToLatest(db, older), MigrationFailed);
+          const newer: ServiceMigrations = { name: 'widgets', migrations: { ...widgets.migrations, '2026-01-03-size': addSize } };
+          assert.deepEqual(await migrateToLatest(db, newer), ['2026-01-03-size']);
+          assert.deepEqual(await migrateToLatest(db, newer), []);
         }),
       ));
 

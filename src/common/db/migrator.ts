@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationResultSet } from 'kysely';
 import { StartupError } from '../errors/errors.js';
 import { getLogger } from '../logging/logger.js';
 import type { Database } from './database.js';
@@ -39,6 +39,7 @@ export class MigrationFailed extends StartupError {
  * the engine has `transactionalDdl`, where the whole run rolls back.
  */
 export async function migrateToLatest(db: Database, service: ServiceMigrations): Promise<string[]> {
+  if (await hasExactly(db, service)) return [];
   const resultSet: MigrationResultSet = await migratorFor(db, service).migrateToLatest();
   const results = resultSet.results ?? [];
   const rolledBack = resultSet.error !== undefined && db.capabilities.transactionalDdl;
@@ -62,15 +63,40 @@ export async function migrationStatus(db: Database, service: ServiceMigrations):
   };
 }
 
-function migratorFor(db: Database, service: ServiceMigrations): Migrator {
+/**
+ * True when the database records exactly the service's migrations as applied: a restart's usual
+ * case, answered by one read. Kysely's migrator would reach the same "nothing to do" only after
+ * introspecting every table and taking its lock in a write transaction (a disk sync per service).
+ * Anything else (no table yet, a migration pending or unknown, an unreachable database) is left
+ * to the migrator, which applies, refuses or reports it.
+ */
+async function hasExactly(db: Database, service: ServiceMigrations): Promise<boolean> {
+  let rows: readonly { name: string }[];
+  try {
+    rows = (await sql<{ name: string }>`select name from ${sql.table(tableNames(service).migrations)}`.execute(db.kysely)).rows;
+  } catch {
+    return false;
+  }
+  const wanted = Object.keys(service.migrations);
+  const applied = new Set(rows.map((row) => row.name));
+  return applied.size === wanted.length && wanted.every((name) => applied.has(name));
+}
+
+/** The service's migration history and lock tables (its name checked: it becomes SQL). */
+function tableNames(service: ServiceMigrations): { migrations: string; lock: string } {
   if (!/^[a-z][a-z0-9_]*$/.test(service.name)) {
     throw new Error(`Invalid migration set name "${service.name}": use lowercase letters, digits and _`);
   }
+  return { migrations: `nimbus_migrations_${service.name}`, lock: `nimbus_migrations_${service.name}_lock` };
+}
+
+function migratorFor(db: Database, service: ServiceMigrations): Migrator {
+  const tables = tableNames(service);
   const migrations = service.migrations;
   return new Migrator({
     db: db.kysely,
     provider: { getMigrations: () => Promise.resolve(migrations) },
-    migrationTableName: `nimbus_migrations_${service.name}`,
-    migrationLockTableName: `nimbus_migrations_${service.name}_lock`,
+    migrationTableName: tables.migrations,
+    migrationLockTableName: tables.lock,
   });
 }
