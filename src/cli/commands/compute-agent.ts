@@ -71,7 +71,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     transport,
     images,
     ...(volumes === undefined ? {} : { volumes }),
-    drivers: computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, migrationAddress: config.compute.live_migration_inbound_addr, images }),
+    drivers: await computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, migrationAddress: config.compute.live_migration_inbound_addr, images }),
     hosts,
     stateDir: config.DEFAULT.state_dir,
     rpcTimeoutSeconds: timeout,

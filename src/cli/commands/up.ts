@@ -7,7 +7,6 @@ import { API_SERVICE_NAMES } from '../presets/api-services.js';
 import { bootstrapCloud } from '../runtime/bootstrap-cloud.js';
 import { startCloudNode } from '../runtime/cloud-node.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
-import { uploadTinyImageOnFirstRun } from '../runtime/tiny-image-upload.js';
 import { runUntilSignal } from '../runtime/run-until-signal.js';
 
 const LOG = getLogger('nimbus.cli.up');
@@ -33,7 +32,8 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   // The guest image's upload does not wait for the identities, nor they for it.
   await Promise.all([
     bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES, ...(node.network === undefined ? {} : { network: node.network }) }),
-    node.computeDriver === 'qemu' ? uploadTinyImageOnFirstRun(node.images, stateDir) : undefined,
+    // Its modules (the guest image's builder) are loaded only for the QEMU driver that boots it.
+    node.computeDriver === 'qemu' ? import('../runtime/tiny-image-upload.js').then(({ uploadTinyImageOnFirstRun }) => uploadTinyImageOnFirstRun(node.images, stateDir)) : undefined,
   ]);
   LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${node.computeDriver ?? 'none'}`);
   process.stdout.write(

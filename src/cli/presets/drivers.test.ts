@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import { FakeDriver } from '../../compute/virt/fake/fake-driver.js';
 import { computeDriverFactory } from './drivers.js';
 
-test('the fake driver factory builds the fake driver for its host', () => {
-  const drivers = computeDriverFactory('fake', { stateDir: '/nonexistent', images: { openImageData: async () => Readable.from([]) } });
+test('the fake driver factory builds the fake driver for its host', async () => {
+  const drivers = await computeDriverFactory('fake', { stateDir: '/nonexistent', images: { openImageData: async () => Readable.from([]) } });
   const driver = drivers('compute-7');
   assert.ok(driver instanceof FakeDriver);
   assert.equal(driver.host, 'compute-7');

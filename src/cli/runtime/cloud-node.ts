@@ -154,7 +154,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         transport,
         images,
         ...(computeVolumes === undefined ? {} : { volumes: computeVolumes }),
-        drivers: computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, migrationAddress: config.compute.live_migration_inbound_addr, images }),
+        drivers: await computeDriverFactory(driver, { stateDir: config.DEFAULT.state_dir, instancesPath: config.compute.instances_path, migrationAddress: config.compute.live_migration_inbound_addr, images }),
         hosts: options.computeHosts,
         stateDir: config.DEFAULT.state_dir,
         controllerHost: config.DEFAULT.host,
