@@ -77,17 +77,30 @@ export async function pidOf(dir: InstanceDir): Promise<number | undefined> {
 
 /** Ends QEMU at once (`quit`, then SIGKILL if it does not go) and waits until it is gone. */
 export async function killQemu(dir: InstanceDir, monitor: QmpMonitor | undefined): Promise<void> {
+  // Read first: QEMU removes its pid file as it exits.
+  const pid = await pidOf(dir);
   if (monitor !== undefined && monitor.connected) {
     await qmp.quit(monitor).catch(() => undefined);
-    const gone = await Promise.race([monitor.closed.then(() => true), sleep(QUIT_TIMEOUT_MS).then(() => false)]);
-    if (gone) return;
+    const closed = await Promise.race([monitor.closed.then(() => true), sleep(QUIT_TIMEOUT_MS).then(() => false)]);
+    // The monitor's socket closes a moment before the process has ended.
+    if (closed && (pid === undefined || (await endsWithin(dir, pid, QUIT_TIMEOUT_MS)))) return;
   }
-  const pid = await pidOf(dir);
-  if (pid === undefined) return;
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  // The pid file may be stale and its number reused: only a QEMU of this instance is killed.
-  if (!cmdline.includes(dir.qmpSocket)) return;
+  if (pid === undefined || !(await isQemuOf(dir, pid))) return;
   process.kill(pid, 'SIGKILL');
+  await endsWithin(dir, pid, Number.POSITIVE_INFINITY);
+}
+
+/** Whether `pid` is this instance's QEMU: the pid file may be stale and its number reused. */
+async function isQemuOf(dir: InstanceDir, pid: number): Promise<boolean> {
   // A killed child of this process is a zombie (empty cmdline) until reaped: that counts as gone.
-  while ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(dir.qmpSocket)) await sleep(20);
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(dir.qmpSocket);
+}
+
+async function endsWithin(dir: InstanceDir, pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (await isQemuOf(dir, pid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(20);
+  }
+  return true;
 }
