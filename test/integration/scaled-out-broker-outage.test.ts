@@ -11,6 +11,7 @@ import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { parseOpenrc } from '../support/openstack-cli.js';
 import { closeConnections, rabbitUnavailable } from '../support/rabbitmq.js';
 import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
+import { apiOf, type Api } from '../support/scaled-out-cloud.js';
 
 // Issue 18: RabbitMQ goes away under a scaled-out cloud (an API node with conductor and scheduler,
 // a compute agent in its own process). Every process reconnects by itself, and what the API
@@ -19,22 +20,6 @@ import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
 const skip = (await rabbitUnavailable()) || (await unavailable('postgres'));
 
 type Json = Record<string, unknown>;
-
-interface Api {
-  (path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: Json }>;
-}
-
-function apiOf(base: string, token: string): Api {
-  return async (path, init = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { 'x-auth-token': token, 'content-type': 'application/json', ...init.headers },
-      body: init.body === undefined ? undefined : Buffer.isBuffer(init.body) ? init.body : JSON.stringify(init.body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Json) };
-  };
-}
 
 async function waitForStatus(api: Api, id: string, status: string): Promise<Json> {
   let server: Json = {};
