@@ -86,6 +86,8 @@ export interface VolumeServiceDeps {
   readonly images: VolumeImageLookup;
   /** `[volume] storage_availability_zone`: the zones volumes may ask for. */
   readonly availabilityZones: readonly string[];
+  /** `[volume] enable_force_upload`: whether an upload's `force` lets an in-use volume go. */
+  readonly enableForceUpload: boolean;
 }
 
 /** Statuses a volume may be deleted from without force (Cinder's delete). */
@@ -276,14 +278,16 @@ export class VolumeService {
 
   /**
    * os-volume_upload_image (Cinder's copy_volume_to_image): an available volume, or with `force`
-   * an in-use one, goes to `uploading`; a queued image is made for it as the caller, carrying the
+   * (when `[volume] enable_force_upload` allows it) an in-use one, goes to `uploading`; a queued image is made for it as the caller, carrying the
    * volume's image metadata beyond Glance's core properties; the volume's service fills it and
    * puts the volume back. The image's failure puts the volume back at once. The volume as it was,
    * and the image.
    */
   async uploadToImage(context: RequestContext, id: string, request: UploadToImageRequest): Promise<{ volume: Volume; image: VolumeImageRecord }> {
     const volume = await this.get(context, id);
-    const from: readonly VolumeStatus[] = request.force ? ['available', 'in-use'] : ['available'];
+    const force = request.force && this.deps.enableForceUpload;
+    if (request.force && !force) LOG.info(`Force upload to image is disabled, Force option will be ignored (volume ${id})`);
+    const from: readonly VolumeStatus[] = force ? ['available', 'in-use'] : ['available'];
     if (volume.host === null || !(await this.deps.store.updateVolume(id, { status: 'uploading' }, from))) {
       throw invalidVolume(`Volume ${id} status must be ${from.join(' or ')}`);
     }

@@ -166,7 +166,7 @@ test('views at 3.56–3.66: volume_type_id, encryption_key_id, consumes_quota an
     assert.equal(((await snapshot({ name: 't' }, '3.64')).json['snapshot'] as Json)['consumes_quota'], undefined);
   }));
 
-test('os-volume_upload_image: a volume made from an image becomes an active qcow2 image holding its data and inherited properties, available again; in use only with force; refused input changes nothing; a failed copy deletes the image', () =>
+test('os-volume_upload_image: a volume made from an image becomes an active qcow2 image holding its data and inherited properties, available again; in use only with force (enable_force_upload on); refused input changes nothing; a failed copy deletes the image', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const source = await cloud.images.create(ALICE, { name: 'source', disk_format: 'raw', container_format: 'bare' });
     await cloud.images.uploadImageData(ALICE, source.id, Readable.from([randomBytes(64 * 1024)]));
@@ -239,4 +239,15 @@ test('os-volume_upload_image: a volume made from an image becomes an active qcow
     assert.equal(failing.status, 202, failing.text);
     assert.equal((await until(cloud, lost, (volume) => volume['status'] !== 'uploading'))['status'], 'available');
     await assert.rejects(cloud.images.getImageForCompute(ALICE, String((failing.json['os-volume_upload_image'] as Json)['image_id'])), /No image found/);
+  }, { volume: { enable_force_upload: 'true' } }));
+
+test("os-volume_upload_image's force is ignored unless [volume] enable_force_upload (off by default, as Cinder): an in-use volume is refused and stays in use", () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const id = await cloud.availableVolume({ size: 1 }, ALICE);
+    assert.equal((await action(cloud, id, { 'os-attach': { instance_uuid: '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b', mountpoint: '/dev/vdb' } })).status, 202);
+    const imagesBefore = (await cloud.images.listForCompute(ADMIN, {})).length;
+    const forced = await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-volume_upload_image': { image_name: 'attached', force: true } }, as: ALICE });
+    assert.deepEqual(forced.json, { badRequest: { code: 400, message: `Invalid volume: Volume ${id} status must be available` } });
+    assert.equal((await volumeOf(cloud, id))['status'], 'in-use');
+    assert.equal((await cloud.images.listForCompute(ADMIN, {})).length, imagesBefore);
   }));
