@@ -131,8 +131,11 @@ export class HostStateBuilder {
     const endpoint = endpoints.get(host);
     if (endpoint === undefined) return new Map();
     const ip_addresses = change.withAddresses ? (await this.store.ipAllocations.ofPorts([port.id])).map((row) => row.ip_address) : [];
-    const entries: TunnelPeers = { network_id: networkId, peers: change.flooding ? [endpoint] : [], ports: [{ mac_address: port.mac_address, ip_addresses, tunnel_ip: endpoint }] };
-    return new Map(change.holders.filter((other) => other !== host && endpoints.get(other) !== endpoint).map((other) => [other, entries]));
+    const receivers = change.holders.filter((other) => other !== host && endpoints.get(other) !== endpoint);
+    // Another holder behind the same endpoint (host names sharing one agent) keeps it a peer.
+    const flooding = change.flooding && receivers.length === change.holders.filter((other) => other !== host).length;
+    const entries: TunnelPeers = { network_id: networkId, peers: flooding ? [endpoint] : [], ports: [{ mac_address: port.mac_address, ip_addresses, tunnel_ip: endpoint }] };
+    return new Map(receivers.map((other) => [other, entries]));
   }
 
   /** Whether `host` holds the network through this port alone (Neutron's first active port of an agent on a network): then it needs the network's whole table. */
