@@ -118,14 +118,17 @@ export class HostStateBuilder {
    * (Neutron's add_fdb_entries and remove_fdb_entries for one port, where the holders would
    * otherwise each get their whole table again): the port's MAC (with its addresses when added)
    * behind its host's endpoint, and that endpoint as a flooding peer when the host joined or left.
-   * Nothing for other network types, a host without an endpoint, or a holder behind that endpoint.
+   * Nothing for other network types, the DHCP port or a router's end, a host without an endpoint,
+   * or a holder behind that endpoint.
    */
   async portTunnelEntries(
     networkId: string,
-    port: { readonly id: string; readonly mac_address: string },
+    port: { readonly id: string; readonly mac_address: string; readonly device_owner: string },
     host: string,
     change: PortTunnelChange,
   ): Promise<Map<string, TunnelPeers>> {
+    // As in the whole table: the DHCP port is on every host, a router's ends are the l3 host's (routerChanged tells of those).
+    if (NOT_HOST_OWNERS.includes(port.device_owner)) return new Map();
     if ((change.networkType ?? (await this.store.networks.find(networkId))?.network_type) !== 'vxlan') return new Map();
     const endpoints = await this.#endpoints();
     const endpoint = endpoints.get(host);
