@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { bridgeName, dhcpNamespace, tapName } from '../../src/network/agent/device-names.js';
+import { bridgeName, dhcpNamespace, routerNamespace, tapName } from '../../src/network/agent/device-names.js';
 import { guestNamespace, type GuestNamespace } from '../../src/network/agent/linux-bridge/testing/guest-namespace.js';
 import { linuxBridgeSkip } from '../../src/network/agent/linux-bridge/testing/linux-harness.js';
 import { cliPersonas } from '../support/compute-cloud.js';
@@ -47,6 +47,23 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** A token of the cloud's bootstrapped admin. */
+async function adminToken(port: number, stateDir: string): Promise<string> {
+  const admin = cliPersonas(stateDir).admin;
+  const response = await fetch(`http://127.0.0.1:${port}/identity/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: admin['OS_USERNAME'], domain: { name: 'Default' }, password: admin['OS_PASSWORD'] } } },
+        scope: { project: { name: admin['OS_PROJECT_NAME'], domain: { name: 'Default' } } },
+      },
+    }),
+  });
+  await response.arrayBuffer();
+  return response.headers.get('x-subject-token') ?? '';
+}
+
 describe('the network agent on Linux bridges, namespaces, dnsmasq and nftables', { skip }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-network-agent-'));
   const nftTable = `nimbus_agent_${process.pid}`;
@@ -61,19 +78,7 @@ describe('the network agent on Linux bridges, namespaces, dnsmasq and nftables',
   const start = async () => {
     nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', '--datapath', 'linux-bridge'], { NIMBUS_NETWORK_NFT_TABLE: nftTable });
     await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 120_000);
-    const admin = cliPersonas(stateDir).admin;
-    const response = await fetch(`http://127.0.0.1:${port}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: { methods: ['password'], password: { user: { name: admin['OS_USERNAME'], domain: { name: 'Default' }, password: admin['OS_PASSWORD'] } } },
-          scope: { project: { name: admin['OS_PROJECT_NAME'], domain: { name: 'Default' } } },
-        },
-      }),
-    });
-    await response.arrayBuffer();
-    token = response.headers.get('x-subject-token') ?? '';
+    token = await adminToken(port, stateDir);
   };
   const stop = async () => {
     nimbus.child.kill('SIGTERM');
@@ -197,19 +202,7 @@ describe('the network agent without CAP_NET_ADMIN', { skip }, () => {
     // Root, but without the capability: as a user who did not start the cloud as root.
     nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', '--datapath', 'linux-bridge'], {}, { wrapper: ['setpriv', '--bounding-set=-net_admin', '--inh-caps=-net_admin', '--'] });
     await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 120_000);
-    const admin = cliPersonas(stateDir).admin;
-    const response = await fetch(`http://127.0.0.1:${port}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: { methods: ['password'], password: { user: { name: admin['OS_USERNAME'], domain: { name: 'Default' }, password: admin['OS_PASSWORD'] } } },
-          scope: { project: { name: admin['OS_PROJECT_NAME'], domain: { name: 'Default' } } },
-        },
-      }),
-    });
-    await response.arrayBuffer();
-    token = response.headers.get('x-subject-token') ?? '';
+    token = await adminToken(port, stateDir);
   });
   after(async () => {
     nimbus.child.kill('SIGTERM');
@@ -241,5 +234,98 @@ describe('the network agent without CAP_NET_ADMIN', { skip }, () => {
     assert.equal(bound['status'], 'DOWN');
     assert.match(nimbus.output(), /Binding a port to host compute-1 failed: the network agent on host compute-1 is down: the network agent lacks CAP_NET_ADMIN/);
     assert.equal(await linkExists(bridgeName(String(network['id']))), false, 'nothing is half-wired');
+  });
+});
+
+/** Kernel objects and daemons of one cloud's data path still there, named (empty: nothing left). */
+async function leftovers(wired: { readonly networks: readonly string[]; readonly routers: readonly string[]; readonly nftTable: string; readonly datapathDir: string }): Promise<string[]> {
+  const present = await namespaces();
+  const left = [...wired.networks.map(dhcpNamespace), ...wired.routers.map(routerNamespace)].filter((name) => present.includes(name));
+  for (const network of wired.networks) if (await linkExists(bridgeName(network))) left.push(bridgeName(network));
+  left.push(...(await nftTables()).split('\n').filter((line) => line.endsWith(` ${wired.nftTable}`)));
+  left.push(...(await daemonsIn(wired.datapathDir)).map(({ pid, args }) => `${pid} ${args}`));
+  return left;
+}
+
+/** dnsmasq and haproxy processes (not yet reaped ones) whose command line names a file under `dir`. */
+async function daemonsIn(dir: string): Promise<{ pid: number; args: string }[]> {
+  const lines = (await run('ps', ['-eo', 'pid=,stat=,args='])).stdout.split('\n');
+  return lines.flatMap((line) => {
+    const [pid = '', stat = '', ...args] = line.trim().split(/\s+/);
+    return stat.startsWith('Z') || !args.join(' ').includes(dir) ? [] : [{ pid: Number(pid), args: args.join(' ') }];
+  });
+}
+
+describe('nimbus up stopped by signals to its whole process group, twice and more (Ctrl-C, timeout)', { skip }, () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-network-stop-'));
+  // Its own, so that what is left is this cloud's: dnsmasq reads its files as nobody.
+  const datapathDir = mkdtempSync(join(tmpdir(), 'nimbus-network-stop-datapath-'));
+  chmodSync(datapathDir, 0o755);
+  const nftTable = `nimbus_stop_${process.pid}`;
+  const wired = { networks: [] as string[], routers: [] as string[], nftTable, datapathDir };
+  let nimbus: NimbusProcess | undefined;
+
+  after(async () => {
+    if (nimbus !== undefined && nimbus.child.exitCode === null && nimbus.child.signalCode === null) {
+      nimbus.child.kill('SIGKILL');
+      await nimbus.exited();
+    }
+    // What a failed stop left, by the names this cloud gave it (its log names them, should the test have failed before it knew them).
+    const logged = (pattern: RegExp) => [...(nimbus?.output() ?? '').matchAll(pattern)].map((match) => match[1] ?? '');
+    const networks = new Set([...wired.networks, ...logged(/Wired network ([0-9a-f-]{36})/g)]);
+    const routers = new Set([...wired.routers, ...logged(/qrouter-([0-9a-f-]{36})/g)]);
+    for (const { pid } of await daemonsIn(datapathDir)) process.kill(pid, 'SIGKILL');
+    for (const name of [...[...networks].map(dhcpNamespace), ...[...routers].map(routerNamespace)]) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
+    for (const network of networks) await run('ip', ['link', 'del', 'dev', bridgeName(network)]).catch(() => undefined);
+    for (const family of ['bridge', 'inet']) await run('nft', ['delete', 'table', family, nftTable]).catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(datapathDir, { recursive: true, force: true });
+  });
+
+  test('leaves no namespace, bridge, dnsmasq, haproxy or nftables table', async () => {
+    const port = await freePort();
+    // Node leads a process group of its own, as under a terminal or `timeout`.
+    const cloud = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', '--datapath', 'linux-bridge'], { NIMBUS_NETWORK_NFT_TABLE: nftTable, NIMBUS_NETWORK_DATAPATH_STATE_DIR: datapathDir }, { wrapper: ['setsid'] });
+    nimbus = cloud;
+    await cloud.waitFor(/Nimbus all-in-one cloud is running/, 120_000);
+    // DevStack's topology, which up lays: the private network's DHCP and router1 with its gateway on public.
+    const token = await adminToken(port, stateDir);
+    const list = async (path: string, key: string) => {
+      const response = await fetch(`http://127.0.0.1:${port}/network/v2.0${path}`, { headers: { 'x-auth-token': token } });
+      return ((await response.json()) as Record<string, Json[]>)[key] ?? [];
+    };
+    wired.networks.push(...(await list('/networks', 'networks')).map((network) => String(network['id'])));
+    wired.routers.push(...(await list('/routers', 'routers')).map((router) => String(router['id'])));
+    assert.equal(wired.networks.length, 2);
+    assert.equal(wired.routers.length, 1);
+    // Two namespaces, two bridges, both nftables tables, dnsmasq and the router's metadata proxy.
+    await until('the data path wired', async () => ((await leftovers(wired)).length === 8 ? true : undefined));
+
+    // SIGTERM to node and then to its group, as `timeout` sends it; then Ctrl-C after Ctrl-C to the group while it cleans up.
+    const group = cloud.child.pid;
+    assert.ok(group !== undefined);
+    process.kill(group, 'SIGTERM');
+    process.kill(-group, 'SIGTERM');
+    const stopped = /INFO nimbus\.cli \[-\] Stopped/;
+    let exited = false;
+    const pressing = (async () => {
+      for (;;) {
+        await sleep(100);
+        if (exited || stopped.test(cloud.output())) return;
+        try {
+          process.kill(-group, 'SIGINT');
+        } catch {
+          return; // the group has ended
+        }
+      }
+    })();
+    const code = await cloud.exited();
+    exited = true;
+    await pressing;
+    // Node gives its signal handlers back as it exits: a Ctrl-C into that moment ends it by SIGINT, its clean-up done.
+    assert.ok(code === 0 || (code === 'SIGINT' && stopped.test(cloud.output())), `exit ${code}\n${cloud.output()}`);
+    assert.match(cloud.output(), /Caught SIGTERM, stopping/);
+    assert.match(cloud.output(), stopped);
+    assert.deepEqual(await leftovers(wired), []);
   });
 });

@@ -35,6 +35,11 @@ export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}, 
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return watchProcess(child);
+}
+
+/** Collects a child process's output to wait on, as `runNimbus` does for the CLI (for a test's own script). */
+export function watchProcess(child: ChildProcess): NimbusProcess {
   let text = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

@@ -14,7 +14,7 @@ import { computeVolumeApiOf } from '../presets/compute-volumes.js';
 import { computeDriverFactory, computeDriverOf } from '../presets/drivers.js';
 import { openTransport } from '../presets/transports.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
-import { runUntilSignal } from '../runtime/run-until-signal.js';
+import { catchStopSignals } from '../runtime/stop-signals.js';
 
 const LOG = getLogger('nimbus.cli.compute_agent');
 
@@ -54,6 +54,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   const hosts = hostNames(args.flags.get('hosts'), args.flags.get('host'), config.DEFAULT.host);
   setUpLogging(config);
+  const signals = catchStopSignals();
   if (config.bus.transport_url.startsWith('inproc:')) {
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
@@ -88,7 +89,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
     await transport.close();
     throw error;
   });
-  const stopped = runUntilSignal({
+  const stopped = signals.stopOn({
     async stop() {
       await agents.stop();
       await transport.close();

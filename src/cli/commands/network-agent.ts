@@ -7,7 +7,7 @@ import { flagsToOptions, NETWORK_AGENT_FLAGS } from '../common-flags.js';
 import { openTransport } from '../presets/transports.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
 import { startNetworkAgent } from '../runtime/network-agent-node.js';
-import { runUntilSignal } from '../runtime/run-until-signal.js';
+import { catchStopSignals } from '../runtime/stop-signals.js';
 
 const LOG = getLogger('nimbus.cli.network_agent');
 
@@ -22,6 +22,7 @@ export async function networkAgentCommand(argv: readonly string[]): Promise<void
   if (args.positionals.length > 0) throw new UsageError(`network-agent takes no arguments, got "${args.positionals.join(' ')}"`);
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
+  const signals = catchStopSignals();
   if (config.bus.transport_url.startsWith('inproc:')) {
     throw new StartupError('network-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
@@ -33,7 +34,7 @@ export async function networkAgentCommand(argv: readonly string[]): Promise<void
     await transport.close();
     throw error;
   });
-  const stopped = runUntilSignal({
+  const stopped = signals.stopOn({
     async stop() {
       await running.stop({ teardown: false });
       await transport.close();

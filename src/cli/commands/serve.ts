@@ -5,7 +5,7 @@ import { flagsToOptions, SERVE_FLAGS } from '../common-flags.js';
 import { API_SERVICE_NAMES, isApiServiceName, type ApiServiceName } from '../presets/api-services.js';
 import { startCloudNode } from '../runtime/cloud-node.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
-import { runUntilSignal } from '../runtime/run-until-signal.js';
+import { catchStopSignals } from '../runtime/stop-signals.js';
 
 const LOG = getLogger('nimbus.cli.serve');
 
@@ -20,9 +20,10 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
   }
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
+  const signals = catchStopSignals();
   // Compute agents run where `nimbus compute-agent` runs; this node only schedules and conducts.
   const node = await startCloudNode(config, { command: 'serve', services, migrate: false, computeHosts: [] });
-  const stopped = runUntilSignal(node);
+  const stopped = signals.stopOn(node);
   LOG.info(`Serving ${services.join(', ')} at ${node.url}`);
   await stopped;
 }

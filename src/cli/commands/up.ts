@@ -7,7 +7,7 @@ import { API_SERVICE_NAMES } from '../presets/api-services.js';
 import { bootstrapCloud } from '../runtime/bootstrap-cloud.js';
 import { startCloudNode } from '../runtime/cloud-node.js';
 import { setUpLogging } from '../runtime/logging-setup.js';
-import { runUntilSignal } from '../runtime/run-until-signal.js';
+import { catchStopSignals } from '../runtime/stop-signals.js';
 
 const LOG = getLogger('nimbus.cli.up');
 
@@ -17,6 +17,8 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   if (args.positionals.length > 0) throw new UsageError(`up takes no arguments, got "${args.positionals.join(' ')}"`);
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
+  // From here on a signal stops the cloud cleanly, also one that comes while it starts.
+  const signals = catchStopSignals();
 
   const stateDir = config.DEFAULT.state_dir;
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -26,15 +28,22 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   const networkAgentHosts = [config.DEFAULT.host, ...computeHosts];
   const node = await startCloudNode(config, { command: 'up', services: API_SERVICE_NAMES, migrate: true, computeHosts, networkAgentHosts });
 
-  // Handlers first: a supervisor may send SIGTERM as soon as it reads the banner.
-  const stopped = runUntilSignal(node);
   const authUrl = `${node.url}/identity`;
   // The guest image's upload does not wait for the identities, nor they for it.
-  await Promise.all([
+  const bootstrapped = Promise.all([
     bootstrapCloud(node.identity.managers, node.database, { stateDir, publicUrl: node.url, services: API_SERVICE_NAMES, ...(node.network === undefined ? {} : { network: node.network }) }),
     // Its modules (the guest image's builder) are loaded only for the QEMU driver that boots it.
     node.computeDriver === 'qemu' ? import('../runtime/tiny-image-upload.js').then(({ uploadTinyImageOnFirstRun }) => uploadTinyImageOnFirstRun(node.images, stateDir)) : undefined,
   ]);
+  // A stop during the bootstrap waits for it to end rather than closing the database under it.
+  const stopped = signals.stopOn({ stop: () => bootstrapped.then(() => node.stop(), () => node.stop()) });
+  try {
+    await bootstrapped;
+  } catch (error) {
+    // Nothing of the node stays behind a failed bootstrap either.
+    await node.stop();
+    throw error;
+  }
   LOG.info(`Nimbus is up in ${Math.round(performance.now() - started)} ms, compute driver ${node.computeDriver ?? 'none'}`);
   process.stdout.write(
     `Nimbus all-in-one cloud is running.\n` +

@@ -8,7 +8,7 @@ import type { NimbusConfig } from '../../common/config/options.js';
 import type { Database } from '../../common/db/database.js';
 import { openDatabase } from '../presets/databases.js';
 import { migrateToLatest, migrationStatus } from '../../common/db/migrator.js';
-import { StartupError } from '../../common/errors/errors.js';
+import { messageOf, StartupError } from '../../common/errors/errors.js';
 import { buildHttpApp } from '../../common/http/app.js';
 import { serveInProcess } from '../../common/http/in-process-calls.js';
 import { getLogger } from '../../common/logging/logger.js';
@@ -125,7 +125,17 @@ function computeNotifierOf(config: NimbusConfig, options: NodeOptions, nodeUrl: 
 export async function startCloudNode(config: NimbusConfig, options: NodeOptions): Promise<CloudNode> {
   const undo: (() => Promise<void> | void)[] = [];
   const rollback = async () => {
-    for (const step of undo.reverse()) await step();
+    // Every step runs even when one before it failed: an agent that could not clean up must not keep the bus and database open.
+    const failures: unknown[] = [];
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} steps of stopping failed: ${failures.map(messageOf).join('; ')}`);
+    if (failures.length === 1) throw failures[0];
   };
   try {
     const db = await openDatabase(config.database.connection, { stepTimeoutMs: config.database.query_timeout * 1000 });

@@ -69,9 +69,12 @@ export async function startNetworkAgent(
   return {
     agent,
     async stop({ teardown }) {
-      await agent.stop();
-      if (teardown) await chosen.teardown();
-      await metadata?.close();
+      try {
+        await agent.stop();
+        if (teardown) await chosen.teardown();
+      } finally {
+        await metadata?.close();
+      }
     },
   };
 }

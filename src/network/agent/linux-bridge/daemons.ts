@@ -20,15 +20,27 @@ export async function runningPid(pidFile: string, marker: string): Promise<numbe
   return cmdline?.split('\0').includes(marker) === true ? pid : undefined;
 }
 
+/** False when the process has ended already. */
+function signalled(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
+}
+
 /** SIGTERM, then SIGKILL if it has not ended after a while; nothing when it does not run. */
 export async function stopDaemon(pidFile: string, marker: string): Promise<void> {
   const pid = await runningPid(pidFile, marker);
   if (pid === undefined) return;
-  process.kill(pid, 'SIGTERM');
+  // It may end on its own meanwhile: under a service manager's stop, a signal to every process of the unit reaches it too.
+  if (!signalled(pid, 'SIGTERM')) return;
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while ((await runningPid(pidFile, marker)) !== undefined) {
     if (Date.now() > deadline) {
-      process.kill(pid, 'SIGKILL');
+      signalled(pid, 'SIGKILL');
       break;
     }
     await sleep(20);
