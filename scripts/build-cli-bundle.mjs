@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/src/cli/main.js) and the npm packages it loads into a few files
-// under dist/cli, which `./nimbus` runs: Node 20 then loads ~40 files instead of ~1,500 modules, a
-// second less CPU before a warm `nimbus up` answers. Commands and drivers loaded with import()
+// Bundles the compiled CLI (dist/src/cli/main.js) and the npm packages it loads into a few dozen
+// files under dist/cli, which `./nimbus` runs: Node 20 then loads those instead of ~1,500 modules,
+// a second less CPU before a warm `nimbus up` answers. Commands and drivers loaded with import()
 // stay chunks of their own, loaded when asked for. Tests keep running the unbundled dist/ files.
 // Run (through ensure-setup --build) by `./nimbus` when the build is newer than the bundle.
 import { existsSync, readFileSync } from 'node:fs';
