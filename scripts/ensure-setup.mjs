@@ -107,7 +107,12 @@ if (wantBuild) {
     mtime(join(root, 'tsconfig.json')),
     mtime(join(root, 'package-lock.json')),
   );
-  if (mtime(builtStamp) < sources) run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
+  if (mtime(builtStamp) < sources) {
+    run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
+    // tsc leaves its build info as it was when no output changed (a source only touched): dated
+    // when this check began, the next check does not run tsc again for the same sources.
+    utimesSync(builtStamp, checkStarted, checkStarted);
+  }
   if (cliBundleIsStale()) run(process.execPath, [join(root, 'scripts', 'build-cli-bundle.mjs')]);
   if (dashboardIsStale()) run(process.execPath, [join(root, 'scripts', 'build-dashboard.mjs')]);
   // Read by the `nimbus` launcher: all of the above was current at checkStarted.
