@@ -1,18 +1,23 @@
 #!/usr/bin/env node
 // First-use set-up shared by `./nimbus` and `npm test`: installs npm packages when they are
 // missing or older than package-lock.json, (with --build) compiles TypeScript when any source is
-// newer than the last build, and installs the Debian packages the cloud runs on (QEMU) or, with
-// --test, those the tests drive too, such as the real `openstack` CLI. Cheap when nothing
-// changed, so `./nimbus up` stays fast.
+// newer than the last build (then bundles the CLI `./nimbus` runs), and installs the Debian packages
+// the cloud runs on (QEMU) or, with --test, those the tests drive too, such as the real `openstack`
+// CLI. Cheap when nothing changed; with --build it leaves dist/.setup-checked behind, and `./nimbus`
+// skips it altogether while nothing it checks is newer than that stamp.
 import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliBundleIsStale } from './build-cli-bundle.mjs';
 import { dashboardIsStale } from './build-dashboard.mjs';
 import { mtime, newestUnder } from './lib/mtime.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const wantBuild = process.argv.includes('--build');
 const wantTest = process.argv.includes('--test');
+/** Sources edited while this check runs are newer than the stamp it leaves: the next launch checks again. */
+const checkStarted = new Date();
 
 /**
  * Debian packages the all-in-one runs on: QEMU for real guests, iproute2, nftables, conntrack and
@@ -102,6 +107,16 @@ if (wantBuild) {
     mtime(join(root, 'tsconfig.json')),
     mtime(join(root, 'package-lock.json')),
   );
-  if (mtime(builtStamp) < sources) run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
+  if (mtime(builtStamp) < sources) {
+    run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
+    // tsc leaves its build info as it was when no output changed (a source only touched): dated
+    // when this check began, the next check does not run tsc again for the same sources.
+    utimesSync(builtStamp, checkStarted, checkStarted);
+  }
+  if (cliBundleIsStale()) run(process.execPath, [join(root, 'scripts', 'build-cli-bundle.mjs')]);
   if (dashboardIsStale()) run(process.execPath, [join(root, 'scripts', 'build-dashboard.mjs')]);
+  // Read by the `nimbus` launcher: all of the above was current at checkStarted.
+  const stamp = join(root, 'dist', '.setup-checked');
+  closeSync(openSync(stamp, 'a'));
+  utimesSync(stamp, checkStarted, checkStarted);
 }
