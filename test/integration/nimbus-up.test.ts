@@ -8,8 +8,8 @@ import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 
 const READY = /Nimbus all-in-one cloud is running/;
 
-async function startUp(stateDir: string, port: number): Promise<NimbusProcess> {
-  const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake']);
+async function startUp(stateDir: string, port: number, options: { readonly launcher?: boolean } = {}): Promise<NimbusProcess> {
+  const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake'], {}, options);
   await nimbus.waitFor(READY);
   return nimbus;
 }
@@ -73,15 +73,20 @@ describe('nimbus up (all-in-one)', () => {
     assert.equal(wrong.status, 405);
   });
 
-  test('SIGTERM stops it cleanly and it restarts on the same state dir', async () => {
+  test('SIGTERM stops it cleanly and it restarts on the same state dir, through the ./nimbus launcher (the bundled CLI)', async () => {
     assert.ok(nimbus);
     const password = readFileSync(join(stateDir, 'admin-openrc'), 'utf8');
     assert.equal(await stop(nimbus), 0);
     assert.match(nimbus.output(), /Caught SIGTERM, stopping/);
 
-    nimbus = await startUp(stateDir, await freePort());
+    const port = await freePort();
+    nimbus = await startUp(stateDir, port, { launcher: true });
     assert.equal(readFileSync(join(stateDir, 'admin-openrc'), 'utf8').split('OS_PASSWORD')[1]?.split('\n')[0],
       password.split('OS_PASSWORD')[1]?.split('\n')[0], 'generated passwords survive a restart');
+    // The bundle's modules resolve their files (the dashboard's build) from where tsc put them.
+    const dashboard = await fetch(`http://127.0.0.1:${port}/dashboard/`);
+    assert.match(await dashboard.text(), /<script type="module" crossorigin src="\/dashboard\/assets\/index-[\w-]+\.js">/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/identity/v3`)).status, 200);
     assert.equal(await stop(nimbus), 0);
   });
 });

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The compiled CLI entry point (tests run from dist/). */
 export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** The `./nimbus` launcher users run: its set-up check, then the CLI's bundle (scripts/build-cli-bundle.mjs). */
+const LAUNCHER = fileURLToPath(new URL('../../../nimbus', import.meta.url));
 
 export interface NimbusProcess {
   readonly child: ChildProcess;
@@ -18,13 +20,18 @@ let clouds = 0;
 
 /**
  * Runs `nimbus <args>` as a child process, the way a user would (under `wrapper`, if given). Each gets nftables tables of its
- * own, so clouds of tests running side by side never touch each other's security groups.
+ * own, so clouds of tests running side by side never touch each other's security groups. With
+ * `launcher`, through `./nimbus` rather than node and the compiled CLI.
  */
-export function runNimbus(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: { readonly wrapper?: readonly string[] } = {}): NimbusProcess {
+export function runNimbus(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { readonly wrapper?: readonly string[]; readonly launcher?: boolean } = {},
+): NimbusProcess {
   clouds += 1;
   // A wrapper command (setpriv dropping a capability) runs node in turn.
-  const [command = process.execPath, ...prefix] = [...(options.wrapper ?? []), process.execPath];
-  const child = spawn(command, [...prefix, CLI_MAIN, ...args], {
+  const [command = process.execPath, ...prefix] = [...(options.wrapper ?? []), ...(options.launcher === true ? [LAUNCHER] : [process.execPath, CLI_MAIN])];
+  const child = spawn(command, [...prefix, ...args], {
     // Nova's metadata port (8775) is one per host: clouds started side by side take any free one.
     env: {
       ...process.env,
