@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { preValidationHookHandler, RouteOptions } from 'fastify';
+import type { FastifySchema, preValidationHookHandler, RouteOptions } from 'fastify';
 import { backupRoutes } from './backups.js';
 import { attachmentRoutes } from './attachments.js';
 import { defaultTypeRoutes } from './default-types.js';
@@ -24,6 +24,14 @@ const projectFromToken: preValidationHookHandler = (request, _reply, done) => {
   done();
 };
 
+/** The route's schema for its project-less URL: its params schema without `project_id`. */
+function withoutProjectParam(schema: FastifySchema | undefined): FastifySchema | undefined {
+  const params = schema?.params as { readonly properties?: Record<string, unknown>; readonly required?: readonly string[] } | undefined;
+  if (schema === undefined || params?.properties === undefined) return schema;
+  const properties = Object.fromEntries(Object.entries(params.properties).filter(([name]) => name !== 'project_id'));
+  return { ...schema, params: { ...params, properties, required: (params.required ?? []).filter((name) => name !== 'project_id') } };
+}
+
 function hooksOf(hooks: RouteOptions['preValidation']): preValidationHookHandler[] {
   if (hooks === undefined) return [];
   return Array.isArray(hooks) ? [...(hooks as preValidationHookHandler[])] : [hooks];
@@ -44,6 +52,7 @@ export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       this.route({
         ...route,
         url: `/v3/${route.routePath.slice(WITH_PROJECT.length)}`,
+        ...(route.schema === undefined ? {} : { schema: withoutProjectParam(route.schema) }),
         preValidation: [projectFromToken, ...hooksOf(route.preValidation)],
       });
     });
