@@ -17,10 +17,13 @@ export type { VolumeRouteDeps } from './route-deps.js';
 
 const WITH_PROJECT = '/v3/:project_id/';
 
-/** The project-less twin's first step: the URL's project is the token's, so every handler reads it as before. */
+/**
+ * The project-less twin's first step: the URL's project is the token's, so every handler reads it
+ * as before. A token without a project names none (''), which matches no one's resources and is
+ * the URL check's 400 for anyone but an admin, never "every project".
+ */
 const projectFromToken: preValidationHookHandler = (request, _reply, done) => {
-  const { projectId } = request.requestContext;
-  if (projectId !== undefined) (request.params as Record<string, string>)['project_id'] = projectId;
+  (request.params as Record<string, string>)['project_id'] = request.requestContext.projectId ?? '';
   done();
 };
 

@@ -392,6 +392,9 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.equal((await bare('GET', `/volumes/${id}`, BOB)).status, 404, "another project's volume is not found");
       assert.equal((await bare('HEAD', '/volumes/detail', ALICE)).status, 200);
       assert.deepEqual((await bare('GET', '/volumes/detail', BOB)).json, { volumes: [] });
+      const unscoped: RequestContext = { requestId: 'req-unscoped', userId: ALICE.userId, roles: ['member', 'reader'], isAdmin: false };
+      assert.equal((await bare('GET', '/volumes/detail', unscoped)).status, 400, 'a token without a project names none');
+      assert.deepEqual((await bare('GET', '/volumes/detail', { ...unscoped, roles: ['admin'], isAdmin: true })).json, { volumes: [] });
       assert.equal((await bare('PUT', `/volumes/${id}`, ALICE, { body: { volume: { name: 'renamed' } } })).status, 200);
       assert.equal((await bare('POST', `/volumes/${id}/action`, ALICE, { body: { 'os-extend': { new_size: 2 } } })).status, 202);
       assert.equal((await bare('GET', '/os-quota-sets/alice-project', ALICE)).status, 200);
