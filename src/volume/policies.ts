@@ -77,6 +77,8 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('volume:attachment_delete', MEMBER, 'Delete attachment.'),
   rule('volume:attachment_complete', MEMBER, 'Mark a volume attachment process as completed (in-use)'),
   rule('volume:multiattach_bootable_volume', MEMBER, 'Allow multiattach of bootable volumes.'),
+  rule('volume_extension:volume_actions:upload_image', MEMBER, 'Upload a volume to image.'),
+  rule('volume_extension:volume_actions:upload_public', ADMIN_API, 'Upload a volume to image with public visibility.'),
   rule('volume_extension:volume_actions:initialize_connection', MEMBER, 'Initialize volume attachment.'),
   rule('volume_extension:volume_actions:terminate_connection', MEMBER, 'Terminate volume attachment.'),
   rule('volume_extension:volume_actions:roll_detaching', MEMBER, 'Roll back volume status to \'in-use\'.'),

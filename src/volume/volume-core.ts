@@ -62,7 +62,7 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   const backupStore = new BackupStore(deps.database);
   const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore);
   const availabilityZones = [config.volume.storage_availability_zone];
-  const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones });
+  const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones, enableForceUpload: config.volume.enable_force_upload });
   const snapshots = new SnapshotService(store, volumes, quotas, deps.managers);
   const backups = new BackupService({
     backups: backupStore,

@@ -37,13 +37,14 @@ describe('volume scheduler and volume service on the bus', () => {
         await transport.connect();
         const registry = new ServiceRegistry(db);
         const managers = new VolumeManagerRpcClient(transport, 10);
+        const noImages = () => Promise.reject(new Error('no images here'));
         const manager = new VolumeManager({
           transport,
           driver: new FileVolumeDriver({ directory: join(root, 'volumes') }),
           host: 'node-1',
           availabilityZone: 'nova',
           status: new VolumeSchedulerRpcClient(transport, 10),
-          images: { openImageData: () => Promise.reject(new Error('no images here')) },
+          images: { openImageData: noImages, uploadImageData: noImages, discardImage: noImages },
           stagingDir: join(root, 'staging'),
           registry,
         });

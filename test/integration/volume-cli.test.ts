@@ -24,7 +24,7 @@ describe('volumes through the openstack CLI', { skip }, () => {
     // Backups read and restores write a whole volume: allow for a loaded machine.
     for (let attempt = 0; attempt < (kind === 'volume' ? 100 : 600); attempt += 1) {
       const shown = await openstackJson<Row>(env, args);
-      if (!['creating', 'extending', 'deleting', 'downloading', 'backing-up', 'restoring-backup', 'restoring'].includes(String(shown['status']))) return shown;
+      if (!['creating', 'extending', 'deleting', 'downloading', 'uploading', 'backing-up', 'restoring-backup', 'restoring'].includes(String(shown['status']))) return shown;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`${kind} ${name} did not settle`);
@@ -122,7 +122,7 @@ describe('volumes through the openstack CLI', { skip }, () => {
     await gone(cloud.demo, ['volume', 'show', 'grow']);
   });
 
-  test('volume create --image: the image\'s data, bootable, its image metadata', async () => {
+  test('volume create --image: the image\'s data, bootable, its image metadata; image create --volume uploads it', async () => {
     const disk = join(cloud.work, 'disk.qcow2');
     await run('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '64M']);
     await openstackOk(cloud.admin, ['image', 'create', '--file', disk, '--disk-format', 'qcow2', '--container-format', 'bare', '--public', 'tiny']);
@@ -130,6 +130,10 @@ describe('volumes through the openstack CLI', { skip }, () => {
     const boot = await settled(cloud.demo, 'volume', 'boot');
     assert.deepEqual([boot['status'], boot['bootable']], ['available', 'true']);
     assert.match(JSON.stringify(boot['volume_image_metadata']), /"image_name": ?"tiny"/);
+    const uploaded = await openstackJson<Row>(cloud.demo, ['image', 'create', '--volume', 'boot', '--disk-format', 'qcow2', 'from-boot']);
+    assert.deepEqual([uploaded['status'], uploaded['disk_format'], uploaded['volume_type']], ['uploading', 'qcow2', '__DEFAULT__']);
+    // The image's data is checked in volume-actions.test.ts; here the CLI's side, and the volume back.
+    assert.equal((await settled(cloud.demo, 'volume', 'boot'))['status'], 'available');
     await openstackOk(cloud.demo, ['volume', 'delete', 'boot']);
     await gone(cloud.demo, ['volume', 'show', 'boot']);
   });

@@ -7,6 +7,7 @@ import { ServiceRegistry } from '../../common/service/service-registry.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import type { ComputeNotifier } from '../../volume/compute/nova-client.js';
 import { createVolumeCore, type VolumeCore } from '../../volume/volume-core.js';
+import { volumeImageLookup, volumeImageSource } from '../../volume/volume-images.js';
 import { startVolumeWorkers, type VolumeWorkers } from '../../volume/workers.js';
 import { backupDriverOf, volumeBackendsOf, volumeExportPolicyOf } from '../presets/volume-backends.js';
 
@@ -39,7 +40,7 @@ export async function startVolumeNode(
     backupProgressPercent: config.backup.progress_percent,
     host: config.DEFAULT.host,
     availabilityZone: config.volume.storage_availability_zone,
-    images: { openImageData: (imageId) => images.openImageData(context(), imageId) },
+    images: volumeImageSource(images, context),
     stagingDir: join(config.DEFAULT.state_dir, 'volume-staging'),
     rpcTimeoutSeconds: config.bus.rpc_response_timeout,
     reservedPercentage: config.volume.reserved_percentage,
@@ -54,7 +55,7 @@ export async function startVolumeNode(
       managers: workers.managerClient,
       backupManagers: workers.backupClient,
       services: new ServiceRegistry(database, { serviceDownTimeSeconds: config.DEFAULT.service_down_time }),
-      images: { getImage: (ctx, id) => images.getImageForCompute(ctx, id) },
+      images: volumeImageLookup(images),
     },
     config,
   );

@@ -3,6 +3,14 @@ import { runCommand } from '../process/run-command.js';
 
 export type QemuImgFormat = 'raw' | 'qcow2';
 
+/** Formats qemu-img writes besides those it reads here (a volume uploaded as an image). */
+export type QemuImgTargetFormat = QemuImgFormat | 'vmdk' | 'vdi' | 'vpc' | 'vhdx' | 'parallels';
+
+/** Glance's disk_format as qemu-img names it (Cinder's fixup_disk_format): vhd is `vpc`, ploop `parallels`. */
+export function qemuImgFormatOf(diskFormat: 'raw' | 'qcow2' | 'vmdk' | 'vdi' | 'vhd' | 'vhdx' | 'ploop'): QemuImgTargetFormat {
+  return diskFormat === 'vhd' ? 'vpc' : diskFormat === 'ploop' ? 'parallels' : diskFormat;
+}
+
 export interface ImageInfo {
   /** What qemu-img detects from the content (it probes when no format is forced). */
   readonly format: string;
@@ -41,7 +49,7 @@ export async function createOverlay(base: string, baseFormat: QemuImgFormat, pat
 /** A standalone copy of `source` (its backing chain flattened) in `format`. */
 export async function convertImage(
   source: { readonly path: string; readonly format: QemuImgFormat; readonly forceShare?: boolean },
-  target: { readonly path: string; readonly format: QemuImgFormat },
+  target: { readonly path: string; readonly format: QemuImgTargetFormat },
 ): Promise<void> {
   const share = source.forceShare === true ? ['-U'] : [];
   await runCommand('qemu-img', ['convert', '-q', ...share, '-f', source.format, '-O', target.format, source.path, target.path]);

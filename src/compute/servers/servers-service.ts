@@ -193,6 +193,17 @@ export class ServersService {
     return hostStatuses(this.#deps.serviceRegistry, servers);
   }
 
+  /**
+   * Nova's get_instance_availability_zone: a server on a host is in its host's zone (the host's
+   * aggregates', else the default), whatever it was booted with; one read for the whole page.
+   */
+  async hostZones(servers: readonly Server[]): Promise<Map<string, string>> {
+    const placed = servers.filter((server) => server.row.host !== null);
+    if (placed.length === 0) return new Map();
+    const byHost = await this.#deps.stores.aggregates.zoneByHost();
+    return new Map(placed.map((server) => [server.row.uuid, byHost.get(server.row.host ?? '') ?? DEFAULT_ZONE]));
+  }
+
   async update(context: RequestContext, uuid: string, update: ServerUpdate): Promise<Server> {
     await this.get(context, uuid);
     const changes = {

@@ -51,6 +51,15 @@ export interface Datapath {
    * before the network is wired are kept for then. A data path without a tunnel endpoint ignores them.
    */
   setTunnelPeers(networkId: string, peers: readonly string[], ports?: readonly RemotePortSpec[]): Promise<void>;
+  /**
+   * Neutron's add_fdb_entries, the change after one port arrived on another host: the network
+   * also floods to `peers`, and each of `ports` is sent and answered for as setTunnelPeers's are
+   * (replacing where its MAC went before). Only what changes is touched; kept for an unwired
+   * network as setTunnelPeers's entries are.
+   */
+  addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void>;
+  /** Neutron's remove_fdb_entries: the network floods no more to `peers`, and each of `ports` whose MAC still goes to its `tunnel_ip` is forgotten with its addresses. */
+  removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void>;
 
   /**
    * The port's tap (made here when missing; QEMU's driver may have made it) is on its network's

@@ -292,4 +292,31 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       await until('the deleted port leaves B', () => ((second.remotePorts.get(networkId) ?? []).length === 1 ? true : undefined));
       assert.equal(second.remotePorts.get(networkId)?.[0]?.mac_address, moved['mac_address']);
     }));
+
+  test("l2population sends changes: a port on a host already holding the network reaches the other holders as its own entry, never their whole table again; a host the port brings to the network gets the table once; the changes add up to what a resync sends", () =>
+    withAgentCloud(async ({ plugin, startHostAgent }) => {
+      const [first, second] = [new FakeDatapath(), new FakeDatapath()];
+      const agentA = await startHostAgent('compute-a', first, '10.203.0.1');
+      await startHostAgent('compute-b', second, '10.203.0.2');
+      const { networkId } = await network(plugin);
+      await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-a' });
+      await until('A gets the table with its first port', () => (first.tunnelTableSyncs.get(networkId) === 1 ? true : undefined));
+      const onB: Json[] = [];
+      for (let count = 0; count < 4; count++) onB.push(await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-b' }));
+      await until('A floods to B and holds the four ports on B', () => (first.tunnelPeers.get(networkId)?.join() === '10.203.0.2' && first.remotePorts.get(networkId)?.length === 4 ? true : undefined));
+      await until('B floods to A and holds the port on A', () => (second.tunnelPeers.get(networkId)?.join() === '10.203.0.1' && second.remotePorts.get(networkId)?.length === 1 ? true : undefined));
+      await plugin.ports.delete(String(onB[0]?.['id']));
+      await until('the deleted port leaves A', () => (first.remotePorts.get(networkId)?.length === 3 ? true : undefined));
+      assert.equal(first.tunnelPeers.get(networkId)?.join(), '10.203.0.2', 'B still holds the network: A still floods to it');
+      assert.equal(first.tunnelTableSyncs.get(networkId), 1, 'A heard changes only after its first table');
+      assert.equal(second.tunnelTableSyncs.get(networkId), 1, 'B got the table once, when its first port brought it to the network');
+
+      const changed = first.remotePorts.get(networkId);
+      await agentA.stop();
+      const restarted = new FakeDatapath();
+      await startHostAgent('compute-a', restarted, '10.203.0.1');
+      await until('the resync gives A its table', () => (restarted.tunnelTableSyncs.get(networkId) === 1 ? true : undefined));
+      assert.deepEqual(restarted.remotePorts.get(networkId), changed);
+      assert.deepEqual(restarted.tunnelPeers.get(networkId), ['10.203.0.2']);
+    }));
 });

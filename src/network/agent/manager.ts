@@ -128,6 +128,8 @@ export class NetworkAgent {
       port_update: run('port_update', (args) => this.#plugPort(host, args.port, args.network, args.security_groups)),
       port_delete: run('port_delete', ({ port_id }) => this.#unplugPort(port_id)),
       tunnel_peers_update: run('tunnel_peers_update', ({ network_id, peers, ports }) => this.#options.datapath.setTunnelPeers(network_id, peers, ports ?? [])),
+      add_fdb_entries: run('add_fdb_entries', ({ network_id, peers, ports }) => this.#options.datapath.addTunnelEntries(network_id, peers, ports ?? [])),
+      remove_fdb_entries: run('remove_fdb_entries', ({ network_id, peers, ports }) => this.#options.datapath.removeTunnelEntries(network_id, peers, ports ?? [])),
       security_group_update: run('security_group_update', ({ group }) => this.#syncGroup(group)),
       security_group_delete: run('security_group_delete', async ({ group_id }) => {
         if (!this.#held.groups.delete(group_id)) return;

@@ -147,10 +147,14 @@ export class PortPlugin {
     return (await this.views(this.deps.store, [await this.row(id)]))[0] ?? {};
   }
 
-  /** The project's ports (every port for an administrator); only those of `deviceIds` when given (Nova's lookup of its servers' ports). */
-  async list(projectId: string | undefined, deviceIds?: readonly string[]): Promise<ResourceView[]> {
-    const only = deviceIds === undefined ? undefined : { column: 'device_id' as const, values: deviceIds };
-    return this.views(this.deps.store, await this.deps.store.ports.list(projectId, only));
+  /**
+   * The project's ports (every port for an administrator); only those of `only.deviceIds` (Nova's
+   * lookup of its servers' ports) and of `only.networkIds` (`port list --network`) when given, read
+   * by their indexes rather than every port.
+   */
+  async list(projectId: string | undefined, only: { readonly deviceIds?: readonly string[]; readonly networkIds?: readonly string[] } = {}): Promise<ResourceView[]> {
+    const filters = [...(only.deviceIds === undefined ? [] : [{ column: 'device_id' as const, values: only.deviceIds }]), ...(only.networkIds === undefined ? [] : [{ column: 'network_id' as const, values: only.networkIds }])];
+    return this.views(this.deps.store, await this.deps.store.ports.list(projectId, filters));
   }
 
   async update(id: string, body: PortUpdate): Promise<ResourceView> {

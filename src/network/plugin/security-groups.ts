@@ -96,8 +96,7 @@ export class SecurityGroupPlugin {
   /** The project's groups (every group for an administrator); only those of `ids` when given (Nova naming its servers' groups). */
   async list(projectId: string | undefined, ids?: readonly string[]): Promise<ResourceView[]> {
     if (projectId !== undefined) await this.ensureDefault(projectId);
-    const only = ids === undefined ? undefined : { column: 'id' as const, values: ids };
-    return this.views(this.deps.store, await this.deps.store.securityGroups.list(projectId, only));
+    return this.views(this.deps.store, await this.deps.store.securityGroups.list(projectId, ids === undefined ? [] : [{ column: 'id', values: ids }]));
   }
 
   async update(id: string, body: SecurityGroupUpdate): Promise<ResourceView> {

@@ -9,7 +9,7 @@ import type { NetworkType } from '../agent/datapath-spec.js';
 import type { AgentVerbs } from '../agent/rpc-api.js';
 import type { NetworkAgentRpcClient } from '../agent/rpc-client.js';
 import type { ResourceRow } from '../db/store/resource-rows.js';
-import type { HostStateBuilder } from './host-state.js';
+import type { HostStateBuilder, PortTunnelChange } from './host-state.js';
 
 const LOG = getLogger('nimbus.network.agent_notifier');
 
@@ -43,31 +43,43 @@ export class AgentNotifier {
     await this.agents.fanout('network_delete', { network_id: networkId }).catch((error: unknown) => LOG.warning(`Cannot announce the deletion of network ${networkId}: ${messageOf(error)}`));
   }
 
-  /** A port was created, changed or deleted: its old host lets it go, its new one (when the binding succeeded) wires it. */
+  /**
+   * A port was created, changed or deleted: its old host lets it go, its new one (when the binding
+   * succeeded) wires it. The other hosts holding a VXLAN network hear only that port's entries
+   * (Neutron's l2population remove_fdb_entries, then add_fdb_entries); a host that came to hold
+   * the network through the port hears its whole table, as an agent's first port brings it there.
+   */
   async portChanged(before: PortRow | undefined, after: PortRow | undefined): Promise<void> {
     const oldHost = before?.binding_host_id ?? '';
     const newHost = after !== undefined && after.binding_vif_type === 'bridge' ? after.binding_host_id : '';
-    // The networks whose holders hear the new tunnel entries, once each, after the hosts are told (with the type when known).
-    const announce = new Map<string, NetworkType | undefined>();
     if (before !== undefined && oldHost !== '' && oldHost !== newHost) {
       await this.#cast(oldHost, 'port_delete', { port_id: before.id, network_id: before.network_id });
-      await this.#releaseNetwork(oldHost, before.network_id);
-      announce.set(before.network_id, undefined);
+      const holders = await this.state.hostsOfNetwork(before.network_id);
+      const left = !holders.includes(oldHost);
+      if (left) await this.#cast(oldHost, 'network_delete', { network_id: before.network_id });
+      await this.#announcePort('remove_fdb_entries', before, oldHost, { holders, flooding: left, withAddresses: false });
     }
-    if (after !== undefined && newHost !== '') {
-      const network = await this.state.network(after.network_id);
-      if (network !== undefined) {
-        const port = await this.state.port(after);
-        const groups = await Promise.all(port.security_groups.map((id) => this.state.securityGroup(id)));
-        await this.#cast(newHost, 'port_update', { port, network, security_groups: groups });
-        // The other hosts' unicast and responder entries follow a port that arrived, moved or changed its MAC or addresses.
-        announce.set(after.network_id, network.network_type);
-      }
-    }
-    for (const [networkId, networkType] of announce) await this.#announcePeers(networkId, networkType);
+    if (after === undefined || newHost === '') return;
+    const network = await this.state.network(after.network_id);
+    if (network === undefined) return;
+    const port = await this.state.port(after);
+    const groups = await Promise.all(port.security_groups.map((id) => this.state.securityGroup(id)));
+    await this.#cast(newHost, 'port_update', { port, network, security_groups: groups });
+    if (network.network_type !== 'vxlan') return;
+    // A port that arrived, moved, or changed its addresses: the others' unicast and responder entries follow.
+    const arrived = before === undefined || oldHost !== newHost || before.binding_vif_type !== 'bridge';
+    const joined = arrived && (await this.state.holdsThroughPortAlone(after.network_id, newHost, after.id));
+    if (joined) await this.#cast(newHost, 'tunnel_peers_update', await this.state.tunnelEntries(after.network_id, [newHost], network.network_type));
+    const holders = await this.state.hostsOfNetwork(after.network_id);
+    await this.#announcePort('add_fdb_entries', after, newHost, { holders, flooding: joined, withAddresses: true, networkType: network.network_type });
   }
 
-  /** The hosts holding a VXLAN network each hear whom to flood it to now and where its ports are (Neutron's l2population fdb entries). */
+  /** The other holders of the port's network hear that one port's entries (nothing unless VXLAN). */
+  async #announcePort(verb: 'add_fdb_entries' | 'remove_fdb_entries', port: PortRow, host: string, change: PortTunnelChange): Promise<void> {
+    for (const [holder, entries] of await this.state.portTunnelEntries(port.network_id, port, host, change)) await this.#cast(holder, verb, entries);
+  }
+
+  /** The hosts holding a VXLAN network each hear their whole table: whom to flood it to now and where its ports are (Neutron's l2population fdb entries). */
   async #announcePeers(networkId: string, networkType?: NetworkType): Promise<void> {
     for (const [host, entries] of await this.state.tunnelEntriesOfHolders(networkId, networkType)) await this.#cast(host, 'tunnel_peers_update', entries);
   }

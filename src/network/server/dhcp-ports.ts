@@ -17,7 +17,9 @@ const LOG = getLogger('nimbus.network.dhcp_ports');
 export function dhcpPortKeeper(store: NetworkStore, ports: PortPlugin): DhcpPortKeeper {
   const queues = new Map<string, Promise<unknown>>();
   const keep = async (networkId: string, dhcpSubnets: readonly string[]): Promise<ResourceRow<'net_ports'> | undefined> => {
-    const existing = (await store.ports.where('network_id', [networkId])).find((port) => port.device_owner === DHCP_OWNER);
+    // Only the DHCP port is read (by the (network_id, device_owner) index), not every port of the network.
+    const [existingId] = await store.portPlacements.idsOwnedBy(networkId, [DHCP_OWNER]);
+    const existing = existingId === undefined ? undefined : await store.ports.find(existingId);
     if (dhcpSubnets.length === 0) {
       if (existing !== undefined) await store.transaction((trx) => ports.remove(trx, existing.id));
       return undefined;

@@ -42,6 +42,18 @@ function tunnelPeersOf(view: TunnelView, hosts: readonly string[]): TunnelPeers 
   return { network_id: view.networkId, peers: [...new Set(endpoints.values())].sort(), ports };
 }
 
+/** How one port's l2population entries changed (HostStateBuilder.portTunnelEntries). */
+export interface PortTunnelChange {
+  /** The network's holders after the change: those that hear it. */
+  readonly holders: readonly string[];
+  /** The port's host came to hold the network, or let it go: its endpoint is a flooding peer of the change. */
+  readonly flooding: boolean;
+  /** The port's addresses go with it (added); a removed port's are forgotten with its MAC. */
+  readonly withAddresses: boolean;
+  /** When the caller has it: spares reading the network. */
+  readonly networkType?: NetworkType;
+}
+
 /** The owner of the port a network's DHCP server answers from. */
 export const DHCP_OWNER = 'network:dhcp';
 const ROUTER_OWNERS = new Set(['network:router_interface', 'network:router_gateway']);
@@ -102,17 +114,57 @@ export class HostStateBuilder {
   }
 
   /**
+   * One port's l2population change as each other host holding its VXLAN network hears it
+   * (Neutron's add_fdb_entries and remove_fdb_entries for one port, where the holders would
+   * otherwise each get their whole table again): the port's MAC (with its addresses when added)
+   * behind its host's endpoint, and that endpoint as a flooding peer when the host joined or left.
+   * Nothing for other network types, the DHCP port or a router's end, a host without an endpoint,
+   * or a holder behind that endpoint.
+   */
+  async portTunnelEntries(
+    networkId: string,
+    port: { readonly id: string; readonly mac_address: string; readonly device_owner: string },
+    host: string,
+    change: PortTunnelChange,
+  ): Promise<Map<string, TunnelPeers>> {
+    // As in the whole table: the DHCP port is on every host, a router's ends are the l3 host's (routerChanged tells of those).
+    if (NOT_HOST_OWNERS.includes(port.device_owner)) return new Map();
+    if ((change.networkType ?? (await this.store.networks.find(networkId))?.network_type) !== 'vxlan') return new Map();
+    const endpoints = await this.#endpoints();
+    const endpoint = endpoints.get(host);
+    if (endpoint === undefined) return new Map();
+    const ip_addresses = change.withAddresses ? (await this.store.ipAllocations.ofPorts([port.id])).map((row) => row.ip_address) : [];
+    const receivers = change.holders.filter((other) => other !== host && endpoints.get(other) !== endpoint);
+    // Another holder behind the same endpoint (host names sharing one agent) keeps it a peer.
+    const flooding = change.flooding && receivers.length === change.holders.filter((other) => other !== host).length;
+    const entries: TunnelPeers = { network_id: networkId, peers: flooding ? [endpoint] : [], ports: [{ mac_address: port.mac_address, ip_addresses, tunnel_ip: endpoint }] };
+    return new Map(receivers.map((other) => [other, entries]));
+  }
+
+  /** Whether `host` holds the network through this port alone (Neutron's first active port of an agent on a network): then it needs the network's whole table. */
+  async holdsThroughPortAlone(networkId: string, host: string, portId: string): Promise<boolean> {
+    if (await this.store.portPlacements.anyOtherOnHost(networkId, host, 'bridge', portId, NOT_HOST_OWNERS)) return false;
+    return host !== this.l3Host || !(await this.store.portPlacements.anyOwnedBy(networkId, [...ROUTER_OWNERS]));
+  }
+
+  /** Each host's tunnel endpoint, as its Linux bridge agent reports it (`tunneling_ip`). */
+  async #endpoints(): Promise<Map<string, string>> {
+    const endpoints = new Map<string, string>();
+    for (const agent of await this.store.agents.ofType(LINUX_BRIDGE_AGENT)) {
+      const endpoint = parseJson<Record<string, unknown>>(agent.configurations)['tunneling_ip'];
+      if (typeof endpoint === 'string' && endpoint !== '') endpoints.set(agent.host, endpoint);
+    }
+    return endpoints;
+  }
+
+  /**
    * What the tunnel entries of a VXLAN network are made of; undefined for other network types.
    * Only the ports that sit on a host are read, and the addresses only of those behind an
    * endpoint (none on an all-in-one, where no agent reports one).
    */
   async #tunnelView(networkId: string, networkType?: NetworkType): Promise<TunnelView | undefined> {
     if ((networkType ?? (await this.store.networks.find(networkId))?.network_type) !== 'vxlan') return undefined;
-    const endpoints = new Map<string, string>();
-    for (const agent of await this.store.agents.ofType(LINUX_BRIDGE_AGENT)) {
-      const endpoint = parseJson<Record<string, unknown>>(agent.configurations)['tunneling_ip'];
-      if (typeof endpoint === 'string' && endpoint !== '') endpoints.set(agent.host, endpoint);
-    }
+    const endpoints = await this.#endpoints();
     const rows = (await this.store.portPlacements.onNetwork(networkId, 'bridge', [...ROUTER_OWNERS])).filter((port) => port.device_owner !== DHCP_OWNER);
     const placed = rows.map((port) => ({ port, host: ROUTER_OWNERS.has(port.device_owner) ? this.l3Host : port.binding_vif_type === 'bridge' ? port.binding_host_id : '' }));
     const reachable = placed.filter(({ host }) => endpoints.has(host)).map(({ port }) => port.id);

@@ -22,6 +22,11 @@ export const ATTACH_MODE_ARG = versioned([
   { min: '3.0', max: '3.53', value: false },
   { min: '3.54', value: true },
 ]);
+/** 3.1 UPLOAD_IMAGE_PARAMS: os-volume_upload_image takes visibility and protected. */
+export const UPLOAD_IMAGE_PARAMS = versioned([
+  { min: '3.0', max: '3.0', value: false },
+  { min: '3.1', value: true },
+]);
 /** 3.68 SUPPORT_REIMAGE_VOLUME: the os-reimage volume action. */
 export const REIMAGE_VOLUME = versioned([{ min: '3.68', value: true as const }]);
 /**

@@ -30,6 +30,8 @@ export interface VolumeMatrixFixture {
   transfer(): Promise<{ readonly id: string; readonly authKey: string }>;
 }
 
+/** os-volume_upload_image takes visibility from 3.1. */
+const V31 = { 'openstack-api-version': 'volume 3.1' };
 /** The attachments API exists from 3.27 (os-complete from 3.44). */
 const V354 = { 'openstack-api-version': 'volume 3.54' };
 /** /volume-transfers exists from 3.55. */
@@ -110,6 +112,14 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   {
     route: `POST ${P}/volumes/:volume_id/action`, case: 'os-unset_image_metadata', zed: CHANGES(200),
     request: async (fx) => ({ path: `/volumes/${await fx.volumeWithImageMetadata()}/action`, body: { 'os-unset_image_metadata': { key: 'image_name' } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-volume_upload_image', zed: CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, body: { 'os-volume_upload_image': { image_name: 'i', disk_format: 'qcow2' } } }),
+  },
+  {
+    route: `POST ${P}/volumes/:volume_id/action`, case: 'os-volume_upload_image public (upload_public)', zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await volume(fx)}/action`, headers: V31, body: { 'os-volume_upload_image': { image_name: 'i', disk_format: 'qcow2', visibility: 'public' } } }),
   },
   {
     route: `POST ${P}/volumes/:volume_id/action`, case: 'os-show_image_metadata', zed: READS,

@@ -47,6 +47,18 @@ export interface ReimageVolumeArgs {
   readonly instanceUuids: readonly string[];
 }
 
+/** Cinder's upload disk formats (os-volume_upload_image's schema). */
+export const UPLOAD_DISK_FORMATS = ['raw', 'vmdk', 'vdi', 'qcow2', 'vhd', 'vhdx', 'ploop'] as const;
+export type UploadDiskFormat = (typeof UPLOAD_DISK_FORMATS)[number];
+
+/** Cinder's copy_volume_to_image: the volume's data, in the image's disk format, into a queued image. */
+export interface CopyVolumeToImageArgs {
+  readonly volume: VolumeRef;
+  readonly image: { readonly id: string; readonly diskFormat: UploadDiskFormat };
+  /** The status before `uploading`, restored after (in-use: a guest may be writing, read without its lock). */
+  readonly previousStatus: VolumeStatus;
+}
+
 export interface SnapshotArgs {
   readonly snapshot: SnapshotRef;
 }
@@ -57,6 +69,7 @@ export interface VolumeManagerVerbs {
   delete_volume: VolumeArgs;
   extend_volume: ExtendVolumeArgs;
   reimage_volume: ReimageVolumeArgs;
+  copy_volume_to_image: CopyVolumeToImageArgs;
   create_snapshot: SnapshotArgs;
   delete_snapshot: SnapshotArgs;
   /** Fanout from a starting scheduler: report capabilities now. */

@@ -2,7 +2,7 @@
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { SnapshotRef, VolumeRef } from '../backends/volume-driver.js';
 import type { ConnectionInfo, VolumeConnector } from '../volumes/attachment.js';
-import { VOLUME_API_VERSION, VOLUME_TOPIC, type VolumeManagerCalls, type ReimageVolumeArgs, type VolumeManagerVerbs, type VolumeSource } from './rpc-api.js';
+import { VOLUME_API_VERSION, VOLUME_TOPIC, type CopyVolumeToImageArgs, type VolumeManagerCalls, type ReimageVolumeArgs, type VolumeManagerVerbs, type VolumeSource } from './rpc-api.js';
 
 export class VolumeManagerRpcClient {
   readonly #rpc: RpcClient;
@@ -41,6 +41,10 @@ export class VolumeManagerRpcClient {
 
   reimageVolume(backendHost: string, args: ReimageVolumeArgs): Promise<void> {
     return this.#cast(backendHost, 'reimage_volume', args);
+  }
+
+  copyVolumeToImage(backendHost: string, args: CopyVolumeToImageArgs): Promise<void> {
+    return this.#cast(backendHost, 'copy_volume_to_image', args);
   }
 
   createSnapshot(backendHost: string, snapshot: SnapshotRef): Promise<void> {

@@ -4,13 +4,14 @@
  * ended. It holds no database credentials; its capability reports and heartbeats keep the
  * scheduler and `volume service list` current.
  */
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RpcServer, type Transport } from '../../common/bus/index.js';
 import { newAdminContext, runWithContext } from '../../common/context/request-context.js';
+import { convertImage, qemuImgFormatOf } from '../../common/disk/qemu-img.js';
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
@@ -24,6 +25,7 @@ import {
   VOLUME_API_VERSION,
   VOLUME_TOPIC,
   type ConnectionArgs,
+  type CopyVolumeToImageArgs,
   type CreateVolumeArgs,
   type ExtendVolumeArgs,
   type ReimageVolumeArgs,
@@ -37,9 +39,13 @@ const LOG = getLogger('nimbus.volume.manager');
 
 export const VOLUME_BINARY = 'cinder-volume';
 
-/** Where image data comes from (the image service, under the request's context). */
+/** The image service as a volume service uses it, under the request's context. */
 export interface VolumeImageSource {
   openImageData(imageId: string): Promise<Readable>;
+  /** Fills a queued image with `data`; it is active after. */
+  uploadImageData(imageId: string, data: Readable): Promise<void>;
+  /** Deletes an image a failed upload left queued or saving (Cinder's _delete_image); an active or gone one stays. */
+  discardImage(imageId: string): Promise<void>;
 }
 
 export interface VolumeManagerOptions {
@@ -84,6 +90,7 @@ export class VolumeManager {
       delete_volume: (args) => this.deleteVolume(args),
       extend_volume: (args) => this.extendVolume(args),
       reimage_volume: (args) => this.reimageVolume(args),
+      copy_volume_to_image: (args) => this.copyVolumeToImage(args),
       create_snapshot: (args) => this.createSnapshot(args),
       delete_snapshot: (args) => this.deleteSnapshot(args),
       publish_service_capabilities: () => this.reportCapabilities(),
@@ -207,6 +214,37 @@ export class VolumeManager {
       await status.volumeUpdate(volume.id, { status: 'error', errorReason: messageOf(error) });
     }
     if (previousStatus === 'reserved' && instanceUuids.length > 0) await this.#tellCompute(`reimaged volume ${volume.id}`, (compute) => compute.volumeReimaged(instanceUuids, volume.id, outcome));
+  }
+
+  /**
+   * Cinder's copy_volume_to_image: the volume's data (raw on every backend here) into the queued
+   * image, converted by qemu-img to its disk format first (raw goes as it is). The volume goes back
+   * to its status from before either way; a failure deletes the unfinished image.
+   */
+  async copyVolumeToImage({ volume, image, previousStatus }: CopyVolumeToImageArgs): Promise<void> {
+    const { driver, images, status } = this.#options;
+    const converted = join(this.#options.stagingDir, `${image.id}.upload`);
+    try {
+      const device = await driver.openVolumeDevice(volume);
+      try {
+        let data = device.path;
+        if (image.diskFormat !== 'raw') {
+          // In use, a guest holds the file's lock: read it shared, as the guest's writes go on (Cinder's force).
+          await convertImage({ path: device.path, format: 'raw', forceShare: previousStatus === 'in-use' }, { path: converted, format: qemuImgFormatOf(image.diskFormat) });
+          data = converted;
+        }
+        await images.uploadImageData(image.id, createReadStream(data));
+      } finally {
+        await device.release();
+      }
+      LOG.info(`Uploaded volume ${volume.id} to image ${image.id} (${image.diskFormat})`);
+    } catch (error) {
+      LOG.error(`Upload of volume ${volume.id} to image ${image.id} failed: ${messageOf(error)}`);
+      await images.discardImage(image.id).catch((cause: unknown) => LOG.warning(`Image ${image.id} of the failed upload could not be deleted: ${messageOf(cause)}`));
+    } finally {
+      await rm(converted, { force: true });
+    }
+    await status.volumeUpdate(volume.id, { status: previousStatus });
   }
 
   async deleteVolume({ volume }: VolumeArgs): Promise<void> {

@@ -31,6 +31,7 @@ import { PosixBackupDriver } from '../backup/drivers/posix/posix-backup-driver.j
 import { volumeMigrations } from '../db/migrations/index.js';
 import { VOLUME_POLICIES } from '../policies.js';
 import { createVolumeCore, type VolumeCore } from '../volume-core.js';
+import { volumeImageLookup, volumeImageSource } from '../volume-images.js';
 import { startVolumeWorkers, type VolumeWorkers } from '../workers.js';
 import { NbdTarget } from '../targets/nbd/nbd-target.js';
 import { daemonsUnder, storageDaemonBinary } from '../targets/nbd/storage-daemon.js';
@@ -103,7 +104,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         backupDriver: new PosixBackupDriver({ directory: join(root, 'backup'), chunkSize: 8 * 1024 * 1024, shaBlockSize: 32 * 1024 }),
         host: 'test-host',
         availabilityZone: 'nova',
-        images: { openImageData: (id) => images.openImageData({ requestId: 'req-volume', isAdmin: true }, id) },
+        images: volumeImageSource(images, () => ({ requestId: 'req-volume', isAdmin: true })),
         stagingDir: join(root, 'staging'),
         rpcTimeoutSeconds: 10,
         maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
@@ -118,7 +119,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
           managers: workers.managerClient,
           backupManagers: workers.backupClient,
           services: new ServiceRegistry(db),
-          images: { getImage: (context, id) => images.getImageForCompute(context, id) },
+          images: volumeImageLookup(images),
         },
         config,
       );

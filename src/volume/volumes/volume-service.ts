@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { BadRequest, Conflict, NimbusError, NotFound } from '../../common/errors/errors.js';
+import { BadRequest, Conflict, messageOf, NimbusError, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { GIB } from '../backends/volume-driver.js';
 import type { SortSpec, VolumeFilter, VolumeSortKey, VolumeStore } from '../db/volume-store.js';
-import type { VolumeSource } from '../manager/rpc-api.js';
+import type { UploadDiskFormat, VolumeSource } from '../manager/rpc-api.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
 import type { VolumeSchedulerRpcClient } from '../scheduler/rpc-client.js';
 import { imageNotFound, invalidInput, invalidVolume, snapshotNotFound, volumeNotFound } from './volume-errors.js';
@@ -30,10 +30,38 @@ export interface VolumeImageRecord {
   readonly checksum: string | null;
   readonly min_disk: number;
   readonly min_ram: number;
+  readonly visibility: ImageVisibility;
+  readonly protected: boolean;
 }
 
+export type ImageVisibility = 'public' | 'private' | 'shared' | 'community';
+
+/** A queued image for a volume's data, in Glance's terms (absent visibility: Glance's default). */
+export interface VolumeImageCreate {
+  readonly name: string;
+  readonly disk_format: UploadDiskFormat;
+  readonly container_format: string;
+  readonly min_disk: number;
+  readonly visibility?: ImageVisibility;
+  readonly protected?: boolean;
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+/** What the volume API needs of the image service, as the caller. */
 export interface VolumeImageLookup {
   getImage(context: RequestContext, id: string): Promise<VolumeImageRecord>;
+  createImage(context: RequestContext, image: VolumeImageCreate): Promise<VolumeImageRecord>;
+  deleteImage(context: RequestContext, id: string): Promise<void>;
+}
+
+/** os-volume_upload_image's request; visibility and protected come from 3.1 on. */
+export interface UploadToImageRequest {
+  readonly imageName: string;
+  readonly force: boolean;
+  readonly diskFormat: UploadDiskFormat;
+  readonly containerFormat: string;
+  readonly visibility?: ImageVisibility;
+  readonly protected?: boolean;
 }
 
 export interface CreateVolumeRequest {
@@ -54,10 +82,12 @@ export interface VolumeServiceDeps {
   readonly types: VolumeTypes;
   readonly quotas: VolumeQuotas;
   readonly scheduler: Pick<VolumeSchedulerRpcClient, 'createVolume' | 'extendVolume' | 'retypeVolume'>;
-  readonly managers: Pick<VolumeManagerRpcClient, 'deleteVolume' | 'reimageVolume' | 'createSnapshot' | 'deleteSnapshot'>;
+  readonly managers: Pick<VolumeManagerRpcClient, 'deleteVolume' | 'reimageVolume' | 'copyVolumeToImage' | 'createSnapshot' | 'deleteSnapshot'>;
   readonly images: VolumeImageLookup;
   /** `[volume] storage_availability_zone`: the zones volumes may ask for. */
   readonly availabilityZones: readonly string[];
+  /** `[volume] enable_force_upload`: whether an upload's `force` lets an in-use volume go. */
+  readonly enableForceUpload: boolean;
 }
 
 /** Statuses a volume may be deleted from without force (Cinder's delete). */
@@ -246,6 +276,55 @@ export class VolumeService {
     });
   }
 
+  /**
+   * os-volume_upload_image (Cinder's copy_volume_to_image): an available volume, or with `force`
+   * (when `[volume] enable_force_upload` allows it) an in-use one, goes to `uploading`; a queued image is made for it as the caller, carrying the
+   * volume's image metadata beyond Glance's core properties; the volume's service fills it and
+   * puts the volume back. The image's failure puts the volume back at once. The volume as it was,
+   * and the image.
+   */
+  async uploadToImage(context: RequestContext, id: string, request: UploadToImageRequest): Promise<{ volume: Volume; image: VolumeImageRecord }> {
+    const volume = await this.get(context, id);
+    const force = request.force && this.deps.enableForceUpload;
+    if (request.force && !force) LOG.info(`Force upload to image is disabled, Force option will be ignored (volume ${id})`);
+    const from: readonly VolumeStatus[] = force ? ['available', 'in-use'] : ['available'];
+    if (volume.host === null || !(await this.deps.store.updateVolume(id, { status: 'uploading' }, from))) {
+      throw invalidVolume(`Volume ${id} status must be ${from.join(' or ')}`);
+    }
+    const previousStatus = volume.status;
+    const putBack = () => this.deps.store.updateVolume(id, { status: previousStatus }, ['uploading']);
+    let image: VolumeImageRecord;
+    try {
+      image = await this.deps.images.createImage(context, {
+        name: request.imageName,
+        disk_format: request.diskFormat,
+        container_format: request.containerFormat,
+        // The image holds the whole volume: a smaller disk cannot take it.
+        min_disk: volume.size,
+        ...(request.visibility === undefined ? {} : { visibility: request.visibility }),
+        ...(request.protected === undefined ? {} : { protected: request.protected }),
+        properties: carriedImageProperties(volume.imageMetadata ?? {}),
+      });
+    } catch (error) {
+      await putBack();
+      // Cinder's API answers any failure of the image service's create as a 400 with its message.
+      throw error instanceof NimbusError && error.status < 500 ? new BadRequest(error.message) : error;
+    }
+    try {
+      await this.deps.managers.copyVolumeToImage(backendHostOf(volume.host), {
+        volume: { id, sizeGb: volume.size },
+        image: { id: image.id, diskFormat: request.diskFormat },
+        previousStatus,
+      });
+    } catch (error) {
+      await putBack();
+      await this.deps.images.deleteImage(context, image.id).catch((cause: unknown) => LOG.warning(`Image ${image.id} of a refused upload could not be deleted: ${messageOf(cause)}`));
+      throw error;
+    }
+    LOG.info(`Upload volume request issued for volume ${id} (image ${image.id}, ${request.diskFormat}${previousStatus === 'in-use' ? ', in use' : ''})`);
+    return { volume, image };
+  }
+
   /** Cinder's check_image_metadata: an active image whose data and min_disk fit `sizeGb`. */
   async #imageFitting(context: RequestContext, imageId: string, sizeGb: number): Promise<VolumeImageRecord> {
     const image = await this.deps.images.getImage(context, imageId).catch((error: unknown) => {
@@ -325,6 +404,18 @@ export class VolumeService {
 
 /** Cinder's retype migration_policy: `never` keeps the volume on its backend, `on-demand` may move it. */
 export type MigrationPolicy = 'never' | 'on-demand';
+
+/** Cinder's glance_core_properties: Glance's own attributes, never carried from a volume to its image. */
+const GLANCE_CORE_PROPERTIES: ReadonlySet<string> = new Set(['checksum', 'container_format', 'disk_format', 'image_name', 'image_id', 'min_disk', 'min_ram', 'name', 'size']);
+/** Cinder's GLANCE_RESERVED_NAMESPACES: properties only Glance sets. */
+const GLANCE_RESERVED_NAMESPACES = ['os_glance', 'img_signature'];
+
+/** Cinder's _merge_volume_image_meta and filter_out_reserved_namespaces_metadata: what an uploaded image inherits. */
+function carriedImageProperties(imageMetadata: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(imageMetadata).filter(([key]) => !GLANCE_CORE_PROPERTIES.has(key) && !GLANCE_RESERVED_NAMESPACES.some((namespace) => key.startsWith(namespace))),
+  );
+}
 
 /** Cinder's volume_image_metadata of a volume made from an image. */
 function imageMetadataOf(image: VolumeImageRecord): Record<string, string> {

@@ -44,6 +44,8 @@ export interface ServerViewOptions {
   readonly hostStatus?: HostStatus;
   /** Names of the security groups of the server's ports (show and detail; none: the field is left out, as Nova). */
   readonly securityGroups?: readonly string[];
+  /** The zone of the server's host (servers.hostZones); a server on no host shows the zone it was booted with, if any. */
+  readonly hostZone?: string;
 }
 
 /** The parts of Nova's show() that a PUT or rebuild answer may leave out (show_AZ, show_keypair, …). */
@@ -194,7 +196,7 @@ export function renderServer(
   };
   if (FAULT_STATUSES.has(status) && server.fault !== undefined) body['fault'] = renderFault(server.fault, viewer);
   if (PROGRESS_STATUSES.has(status)) body['progress'] = row.progress ?? 0;
-  if (sections.zone) body['OS-EXT-AZ:availability_zone'] = row.availability_zone ?? '';
+  if (sections.zone) body['OS-EXT-AZ:availability_zone'] = options.hostZone ?? row.availability_zone ?? '';
   if (sections.configDrive) body['config_drive'] = row.config_drive;
   if (sections.keyName) body['key_name'] = row.key_name;
   if (sections.usage) {

@@ -109,6 +109,27 @@ describe('compute routes: servers', () => {
       assert.equal(await instanceCount(db), cases.length + 2);
     }));
 
+  test("OS-EXT-AZ:availability_zone is the host's zone (its aggregate's, else nova) in show and detail; a server on no host shows the zone it was booted with", () =>
+    withComputeApp(async (harness) => {
+      const { call, db } = harness;
+      await seedHosts(harness);
+      const booted = await insertInstance(db, 'demo', { availability_zone: null });
+      const unplaced = await insertInstance(db, 'demo', { availability_zone: null, host: null, node: null, vm_state: 'building', task_state: 'scheduling' });
+      const asked = await insertInstance(db, 'demo', { availability_zone: 'edge', host: null, node: null, vm_state: 'building', task_state: 'scheduling' });
+      const zones = async (): Promise<Record<string, unknown>> => {
+        const detail = await call('GET', '/servers/detail', { as: DEMO });
+        const listed: Record<string, unknown> = Object.fromEntries((detail.json['servers'] as Record<string, unknown>[]).map((server) => [String(server['id']), server['OS-EXT-AZ:availability_zone']]));
+        const shown = (await call('GET', `/servers/${booted}`, { as: DEMO })).json['server'] as Record<string, unknown>;
+        assert.equal(shown['OS-EXT-AZ:availability_zone'], listed[booted], 'show and detail agree');
+        return listed;
+      };
+      assert.deepEqual(await zones(), { [booted]: 'nova', [unplaced]: '', [asked]: 'edge' });
+      const aggregate = await call('POST', '/os-aggregates', { body: { aggregate: { name: 'edge-hosts', availability_zone: 'edge' } }, as: ADMIN });
+      const aggregateId = String((aggregate.json['aggregate'] as Record<string, unknown>)['id']);
+      assert.equal((await call('POST', `/os-aggregates/${aggregateId}/action`, { body: { add_host: { host: 'compute-1' } }, as: ADMIN })).status, 200);
+      assert.deepEqual(await zones(), { [booted]: 'edge', [unplaced]: '', [asked]: 'edge' });
+    }));
+
   test('quota: the instance over the limit is 403 with Nova\'s message; min/max count shrink to what fits', () =>
     withComputeApp(async ({ call, db }) => {
       assert.equal((await call('PUT', '/os-quota-sets/demo', { body: { quota_set: { instances: 2 } } })).status, 200);

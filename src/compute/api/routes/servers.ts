@@ -62,7 +62,13 @@ export async function serverView(
   const statuses = viewer.hostStatus === 'none' || !request.microversion.isAtLeast('2.16') ? undefined : await servers.hostStatuses([server]);
   const hostStatus = statuses?.get(server.row.uuid);
   const groups = kind === 'show' ? (await securityGroupsOf(request, servers, [server])).get(server.row.uuid) : undefined;
-  return renderServer(deps.publicUrl, server, viewer, request.microversion, { kind, ...(hostStatus === undefined ? {} : { hostStatus }), ...(groups === undefined ? {} : { securityGroups: groups }) });
+  const hostZone = (await servers.hostZones([server])).get(server.row.uuid);
+  return renderServer(deps.publicUrl, server, viewer, request.microversion, {
+    kind,
+    ...(hostStatus === undefined ? {} : { hostStatus }),
+    ...(groups === undefined ? {} : { securityGroups: groups }),
+    ...(hostZone === undefined ? {} : { hostZone }),
+  });
 }
 
 /** Nova's _add_security_grps for show and detail: the groups of the servers' ports, when there is a network API. */
@@ -157,18 +163,21 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
   };
 }
 
-/** GET /servers/detail: the viewer decided once, host statuses read once for the page (as Nova's detail()). */
+/** GET /servers/detail: the viewer decided once, host statuses and zones read once for the page (as Nova's detail()). */
 async function detailViews(deps: ComputeRouteDeps, request: FastifyRequest, servers: ServersService, page: readonly Server[]): Promise<Record<string, unknown>[]> {
   const viewer = viewerFor(deps, request);
   const statuses = viewer.hostStatus === 'none' || !request.microversion.isAtLeast('2.16') ? undefined : await servers.hostStatuses(page);
   const groups = await securityGroupsOf(request, servers, page);
+  const zones = await servers.hostZones(page);
   return page.map((server) => {
     const hostStatus = statuses?.get(server.row.uuid);
     const securityGroups = groups.get(server.row.uuid);
+    const hostZone = zones.get(server.row.uuid);
     return renderServer(deps.publicUrl, server, viewer, request.microversion, {
       kind: 'detail',
       ...(hostStatus === undefined ? {} : { hostStatus }),
       ...(securityGroups === undefined ? {} : { securityGroups }),
+      ...(hostZone === undefined ? {} : { hostZone }),
     });
   });
 }

@@ -8,6 +8,7 @@ import { dhcpMetadataSubnets, hasPortSecurity, routerNetworks, type FloatingIpSp
 import { bridgeName, checkId, dhcpNamespace, routerNamespace, tapName } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
 import { checkAddress, checkNetwork, checkRemotePort, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
+import { withTunnelEntries, withoutTunnelEntries } from '../tunnel-entries.js';
 
 export class FakeDatapath implements Datapath {
   readonly networks = new Map<string, NetworkSpec>();
@@ -19,6 +20,8 @@ export class FakeDatapath implements Datapath {
   readonly tunnelPeers = new Map<string, readonly string[]>();
   /** The remote ports (l2population's unicast entries) each network was last given. */
   readonly remotePorts = new Map<string, readonly RemotePortSpec[]>();
+  /** How many times each network was given its whole table (setTunnelPeers) rather than a change. */
+  readonly tunnelTableSyncs = new Map<string, number>();
 
   /** `metadata`: routers and DHCP namespaces would serve 169.254.169.254, as the Linux one's with a metadata proxy socket (`forceMetadata` as its). */
   constructor(private readonly options: { readonly metadata?: boolean; readonly forceMetadata?: boolean } = {}) {}
@@ -48,6 +51,23 @@ export class FakeDatapath implements Datapath {
     ports.forEach(checkRemotePort);
     this.tunnelPeers.set(checkId('network', networkId), [...peers]);
     this.remotePorts.set(networkId, [...ports]);
+    this.tunnelTableSyncs.set(networkId, (this.tunnelTableSyncs.get(networkId) ?? 0) + 1);
+  }
+
+  async addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
+    this.#changeTunnelEntries(networkId, peers, ports, withTunnelEntries);
+  }
+
+  async removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
+    this.#changeTunnelEntries(networkId, peers, ports, withoutTunnelEntries);
+  }
+
+  #changeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[], change: typeof withTunnelEntries): void {
+    peers.forEach(checkAddress);
+    ports.forEach(checkRemotePort);
+    const after = change({ peers: this.tunnelPeers.get(checkId('network', networkId)) ?? [], ports: this.remotePorts.get(networkId) ?? [] }, peers, ports);
+    this.tunnelPeers.set(networkId, after.peers);
+    this.remotePorts.set(networkId, after.ports);
   }
 
   async plugPort(port: PortSpec): Promise<void> {

@@ -10,6 +10,7 @@ import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, t
 import { BRIDGE_PREFIX, DHCP_NAMESPACE_PREFIX, ROUTER_NAMESPACE_PREFIX, TAP_PREFIX, bridgeName, checkId, tapName, vxlanDevice } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
 import { checkAddress, checkName, checkNetwork, checkPort, checkRemotePort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
+import { NO_TUNNEL_ENTRIES, withTunnelEntries, withoutTunnelEntries, type TunnelEntries } from '../tunnel-entries.js';
 import { checkLinuxBridgeAvailable } from './availability.js';
 import { DhcpServers } from './dhcp/dhcp-server.js';
 import { tryRun } from './exec.js';
@@ -17,7 +18,7 @@ import { Routers } from './l3/routers.js';
 import { attach, bridgePorts, deleteLink, ensureBridge, ensureTap, linkExists, linksNamed } from './links.js';
 import { namespacesNamed } from './namespaces.js';
 import { attachPhysical, detachPhysical, mappedBridgeOf, physicalDeviceOf, type BridgeMappings, type InterfaceMappings, type PhysicalDevice } from './physical.js';
-import { ensureVxlan, setForwardingEntries, setResponderEntries } from './tunnels.js';
+import { changeTunnelEntries, ensureVxlan, setForwardingEntries, setResponderEntries } from './tunnels.js';
 import { MetadataProxies } from './metadata/metadata-proxy.js';
 import { Firewall } from './security/firewall.js';
 
@@ -78,7 +79,7 @@ export class LinuxBridgeDatapath implements Datapath {
   private readonly servesMetadata: boolean;
   private readonly localIp: string | undefined;
   /** Each VXLAN network's tunnel peers and remote ports, as last told (applied when the network is wired). */
-  private readonly tunnelPeers = new Map<string, { readonly peers: readonly string[]; readonly ports: readonly RemotePortSpec[] }>();
+  private readonly tunnelPeers = new Map<string, TunnelEntries>();
   private readonly arpResponder: boolean;
   private readonly interfaceMappings: InterfaceMappings;
   private readonly bridgeMappings: BridgeMappings;
@@ -164,8 +165,31 @@ export class LinuxBridgeDatapath implements Datapath {
     });
   }
 
+  addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
+    return this.changeTunnelEntries(networkId, peers, ports, withTunnelEntries);
+  }
+
+  removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
+    return this.changeTunnelEntries(networkId, peers, ports, withoutTunnelEntries);
+  }
+
+  /** Applies one change to the entries last set (which are what the device holds), touching only the kernel entries that differ. */
+  private changeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[], change: typeof withTunnelEntries): Promise<void> {
+    return this.serial(async () => {
+      checkId('network', networkId);
+      peers.forEach(checkAddress);
+      ports.forEach(checkRemotePort);
+      const before = this.tunnelPeers.get(networkId) ?? NO_TUNNEL_ENTRIES;
+      const after = change(before, peers, ports);
+      this.tunnelPeers.set(networkId, after);
+      const network = this.networks.get(networkId);
+      const tunnel = network === undefined ? undefined : this.tunnelDevice(network);
+      if (tunnel !== undefined) await changeTunnelEntries(tunnel, before, after, this.arpResponder);
+    });
+  }
+
   private async applyTunnelEntries(tunnel: string, networkId: string): Promise<void> {
-    const { peers, ports } = this.tunnelPeers.get(networkId) ?? { peers: [], ports: [] };
+    const { peers, ports } = this.tunnelPeers.get(networkId) ?? NO_TUNNEL_ENTRIES;
     await setForwardingEntries(tunnel, peers, ports);
     if (this.arpResponder) await setResponderEntries(tunnel, ports);
   }

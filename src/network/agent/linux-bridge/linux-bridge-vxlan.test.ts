@@ -118,6 +118,27 @@ describe('Linux bridge data path: VXLAN between hosts', { skip }, () => {
       assert.doesNotMatch(await hosts.inHost(hostA, 'ip', ['neigh', 'show', 'dev', device]), new RegExp(escaped(guestB.address)), 'and so does its responder entry');
       await run('ip', ['neigh', 'flush', 'dev', 'eth0'], { namespace: guestA.namespace });
       assert.equal(await ping(guestA, guestB), false, 'an address the server no longer names is not answered (once the guest has forgotten it)');
+
+      // The same entries as changes (add_fdb_entries, remove_fdb_entries), as the server sends them when one port arrives, moves or goes.
+      const fdbOfA = () => hosts.inHost(hostA, 'bridge', ['fdb', 'show', 'dev', device]);
+      const neighboursOfA = () => hosts.inHost(hostA, 'ip', ['neigh', 'show', 'dev', device]);
+      await hostA.datapath.addTunnelEntries(network.id, [absent], [remote(ports[1], hostB)]);
+      assert.match(await fdbOfA(), new RegExp(`${ports[1].mac_address} dst ${escaped(hostB.wireIp)} `), 'an added port: its MAC goes to its host');
+      assert.match(await fdbOfA(), new RegExp(`00:00:00:00:00:00 dst ${escaped(absent)} `), 'and a joining host is flooded to');
+      assert.match(await fdbOfA(), new RegExp(`00:00:00:00:00:00 dst ${escaped(hostB.wireIp)} `), 'beside the peer already there');
+      assert.match(await neighboursOfA(), new RegExp(`${escaped(guestB.address)} lladdr ${ports[1].mac_address} PERMANENT`), 'its address is answered');
+      assert.ok(await reaches(guestA, guestB), 'the guest on host B is reached again');
+
+      await hostA.datapath.addTunnelEntries(network.id, [], [moved]);
+      assert.match(await fdbOfA(), new RegExp(`${ports[1].mac_address} dst ${escaped(absent)} `), 'a port added on another host: its MAC moves there');
+      assert.doesNotMatch(await fdbOfA(), new RegExp(`${ports[1].mac_address} dst ${escaped(hostB.wireIp)} `), 'and leaves its old host');
+      await hostA.datapath.removeTunnelEntries(network.id, [absent], [remote(ports[1], hostB)]);
+      assert.match(await fdbOfA(), new RegExp(`${ports[1].mac_address} dst ${escaped(absent)} `), 'removing the port from its old host (late) leaves the entry where it moved');
+      assert.doesNotMatch(await fdbOfA(), new RegExp(`00:00:00:00:00:00 dst ${escaped(absent)} `), 'a host that left is flooded to no more');
+      await hostA.datapath.removeTunnelEntries(network.id, [], [moved]);
+      assert.doesNotMatch(await fdbOfA(), new RegExp(`${ports[1].mac_address} dst `), 'a port removed where it is: its unicast entry goes');
+      assert.doesNotMatch(await neighboursOfA(), new RegExp(escaped(guestB.address)), 'and its responder entry');
+      assert.match(await fdbOfA(), new RegExp(`00:00:00:00:00:00 dst ${escaped(hostB.wireIp)} `), 'the other peer stays');
     } finally {
       await hosts.dispose();
     }

@@ -14,6 +14,7 @@
  * teach its address back, and traffic would go on to a host that left the network.
  */
 import type { RemotePortSpec } from '../datapath-spec.js';
+import type { TunnelEntries } from '../tunnel-entries.js';
 import { attach, linkExists } from './links.js';
 import { ip, run, tryRun } from './exec.js';
 
@@ -62,13 +63,35 @@ export async function setForwardingEntries(device: string, peers: readonly strin
   }
 }
 
+/** Each address of the ports, answered with its port's MAC. */
+const answers = (ports: readonly RemotePortSpec[]): Map<string, string> => new Map(ports.flatMap((port) => port.ip_addresses.map((address) => [address, port.mac_address] as const)));
+
 /** The device's permanent neighbour entries (the ARP responder's answers) become exactly the remote ports' addresses. */
 export async function setResponderEntries(device: string, ports: readonly RemotePortSpec[]): Promise<void> {
   const entries = JSON.parse(await run('ip', ['-j', 'neigh', 'show', 'dev', device, 'nud', 'permanent'])) as NeighbourEntry[];
   const present = new Map(entries.map((entry) => [entry.dst, entry.lladdr]));
-  const wanted = new Map(ports.flatMap((port) => port.ip_addresses.map((address) => [address, port.mac_address] as const)));
+  const wanted = answers(ports);
   for (const [address, mac] of wanted) {
     if (present.get(address) !== mac) await run('ip', ['neigh', 'replace', address, 'lladdr', mac, 'dev', device, 'nud', 'permanent']);
   }
   for (const address of present.keys()) if (!wanted.has(address)) await tryRun('ip', ['neigh', 'del', address, 'dev', device]);
+}
+
+/**
+ * The device's entries go from `before` to `after` (add_fdb_entries, remove_fdb_entries), where
+ * `before` is what setForwardingEntries and setResponderEntries, or earlier changes, last made:
+ * only the entries that differ are touched, and the kernel's tables are not read back.
+ */
+export async function changeTunnelEntries(device: string, before: TunnelEntries, after: TunnelEntries, arpResponder: boolean): Promise<void> {
+  for (const peer of after.peers) if (!before.peers.includes(peer)) await run('bridge', ['fdb', 'append', FLOOD_MAC, 'dev', device, 'dst', peer]);
+  const had = new Set(before.ports.map((port) => key(port.mac_address, port.tunnel_ip)));
+  const has = new Set(after.ports.map((port) => key(port.mac_address, port.tunnel_ip)));
+  // `replace` first, so a port that moved goes to its new host in one step; its old entry is then already gone.
+  for (const port of after.ports) if (!had.has(key(port.mac_address, port.tunnel_ip))) await run('bridge', ['fdb', 'replace', port.mac_address, 'dev', device, 'dst', port.tunnel_ip]);
+  for (const port of before.ports) if (!has.has(key(port.mac_address, port.tunnel_ip))) await tryRun('bridge', ['fdb', 'del', port.mac_address, 'dev', device, 'dst', port.tunnel_ip]);
+  for (const peer of before.peers) if (!after.peers.includes(peer)) await tryRun('bridge', ['fdb', 'del', FLOOD_MAC, 'dev', device, 'dst', peer]);
+  if (!arpResponder) return;
+  const [was, now] = [answers(before.ports), answers(after.ports)];
+  for (const [address, mac] of now) if (was.get(address) !== mac) await run('ip', ['neigh', 'replace', address, 'lladdr', mac, 'dev', device, 'nud', 'permanent']);
+  for (const address of was.keys()) if (!now.has(address)) await tryRun('ip', ['neigh', 'del', address, 'dev', device]);
 }

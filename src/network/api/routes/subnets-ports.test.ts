@@ -120,6 +120,21 @@ describe('port routes', () => {
       assert.equal(((await call('GET', '/v2.0/subnets', { as: ADMIN })).json['subnets'] as unknown[]).length, 0, 'subnets go with their network');
     }));
 
+  test('listing ports by network_id and device_id: each filter, both, and several values; a member still sees only its own', () =>
+    withNetworkApi(async (call) => {
+      const first = await networkWithSubnet(call);
+      const second = await networkWithSubnet(call);
+      const onFirst = await create(call, 'ports', 'port', { network_id: first.network['id'], device_id: 'vm-1' });
+      const onSecond = await create(call, 'ports', 'port', { network_id: second.network['id'], device_id: 'vm-1' });
+      await create(call, 'ports', 'port', { network_id: second.network['id'], device_id: 'vm-2' });
+      const ids = async (query: string, as = ADMIN) => ((await call('GET', `/v2.0/ports?${query}`, { as })).json['ports'] as Json[]).map((port) => port['id']).sort();
+      assert.deepEqual(await ids(`network_id=${String(first.network['id'])}`), [onFirst['id']]);
+      assert.equal((await ids(`network_id=${String(second.network['id'])}`)).length, 2);
+      assert.deepEqual(await ids(`network_id=${String(second.network['id'])}&device_id=vm-1`), [onSecond['id']]);
+      assert.deepEqual(await ids(`network_id=${String(first.network['id'])}&network_id=${String(second.network['id'])}&device_id=vm-1`), [onFirst['id'], onSecond['id']].sort());
+      assert.deepEqual(await ids(`network_id=${String(first.network['id'])}`, memberOf('other')), [], "another project's ports stay unseen");
+    }));
+
   test('bulk create: a list under the collection key makes them all (201 with the list), or none when one fails', () =>
     withNetworkApi(async (call) => {
       const { network } = await networkWithSubnet(call);

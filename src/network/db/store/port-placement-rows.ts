@@ -36,6 +36,13 @@ export class PortPlacementRows {
     return (await select.execute()).map((row) => row.binding_host_id);
   }
 
+  /** Whether a port of the network other than `portId` is bound to `host` with `vifType`, none owned by one of `except`. */
+  async anyOtherOnHost(networkId: string, host: string, vifType: string, portId: string, except: readonly string[]): Promise<boolean> {
+    let select = this.db.selectFrom('net_ports').select('id').where('network_id', '=', networkId).where('binding_host_id', '=', host).where('binding_vif_type', '=', vifType).where('id', '<>', portId);
+    if (except.length > 0) select = select.where('device_owner', 'not in', except);
+    return (await select.limit(1).executeTakeFirst()) !== undefined;
+  }
+
   /** Whether the network has a port owned by one of `owners`. */
   async anyOwnedBy(networkId: string, owners: readonly string[]): Promise<boolean> {
     if (owners.length === 0) return false;

@@ -49,12 +49,12 @@ export class ResourceRows<T extends ResourceTableName> {
     return rows as ResourceRow<T>[];
   }
 
-  /** Every row, or those of one project; only those whose `only.column` is one of `only.values` when given. */
-  async list(projectId?: string, only?: { column: keyof ResourceRow<T> & string; values: readonly unknown[] }): Promise<ResourceRow<T>[]> {
-    if (only !== undefined && only.values.length === 0) return [];
+  /** Every row, or those of one project; only those whose `column` is one of its `values`, for each of `only`. */
+  async list(projectId?: string, only: readonly { column: keyof ResourceRow<T> & string; values: readonly unknown[] }[] = []): Promise<ResourceRow<T>[]> {
+    if (only.some((filter) => filter.values.length === 0)) return [];
     let select = this.#db.selectFrom(this.#table).selectAll();
     if (projectId !== undefined) select = select.where('project_id', '=', projectId);
-    if (only !== undefined) select = select.where(only.column as keyof Shared, 'in', only.values as string[]);
+    for (const filter of only) select = select.where(filter.column as keyof Shared, 'in', filter.values as string[]);
     return (await select.orderBy('id').execute()) as ResourceRow<T>[];
   }
 

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
+import { runCommand } from '../../../common/process/run-command.js';
 import { ADMIN, memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
 
 const ALICE = memberOf('alice-project');
@@ -159,4 +164,90 @@ test('views at 3.56–3.66: volume_type_id, encryption_key_id, consumes_quota an
     assert.equal(made.status, 202, JSON.stringify(made.json));
     assert.equal((made.json['snapshot'] as Json)['consumes_quota'], true);
     assert.equal(((await snapshot({ name: 't' }, '3.64')).json['snapshot'] as Json)['consumes_quota'], undefined);
+  }));
+
+test('os-volume_upload_image: a volume made from an image becomes an active qcow2 image holding its data and inherited properties, available again; in use only with force (enable_force_upload on); refused input changes nothing; a failed copy deletes the image', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const source = await cloud.images.create(ALICE, { name: 'source', disk_format: 'raw', container_format: 'bare' });
+    await cloud.images.uploadImageData(ALICE, source.id, Readable.from([randomBytes(64 * 1024)]));
+    const id = await cloud.availableVolume({ size: 1, imageRef: source.id }, ALICE);
+    assert.equal((await action(cloud, id, { 'os-set_image_metadata': { metadata: { hw_disk_bus: 'scsi', os_glance_x: 'y' } } })).status, 200);
+    const upload = (body: Json, options: { version?: string; as?: typeof ALICE; volume?: string } = {}) =>
+      cloud.call('POST', `/volumes/${options.volume ?? id}/action`, { body: { 'os-volume_upload_image': body }, as: options.as ?? ALICE, version: options.version ?? '3.1' });
+    const imageCount = async () => (await cloud.images.listForCompute(ADMIN, {})).length;
+
+    const refusals: [Json, { version?: string; as?: typeof ALICE; volume?: string }, number][] = [
+      [{}, {}, 400],
+      [{ image_name: '' }, {}, 400],
+      [{ image_name: 'i', disk_format: 'iso' }, {}, 400],
+      [{ image_name: 'i', force: 'perhaps' }, {}, 400],
+      [{ image_name: 'i', colour: 'red' }, {}, 400],
+      [{ image_name: 'i', visibility: 'private' }, { version: '3.0' }, 400],
+      [{ image_name: 'i', visibility: 'everyone' }, {}, 400],
+      [{ image_name: 'i', container_format: 'crate' }, {}, 400],
+      [{ image_name: 'i', visibility: 'public' }, {}, 403],
+      [{ image_name: 'i' }, { as: BOB }, 404],
+      [{ image_name: 'i' }, { volume: '0b7a1f9e-0000-4000-8000-0000000000ff' }, 404],
+      [{ image_name: 'i' }, { as: { ...ALICE, roles: ['reader'] } }, 403],
+    ];
+    const imagesBefore = await imageCount();
+    for (const [body, options, status] of refusals) {
+      const refused = await upload(body, options);
+      assert.equal(refused.status, status, `${JSON.stringify(body)} ${JSON.stringify(options)}: ${refused.text}`);
+    }
+    assert.equal((await volumeOf(cloud, id))['status'], 'available', 'nothing changed by the refused ones');
+    assert.equal(await imageCount(), imagesBefore, 'and no image was made');
+
+    const accepted = await upload({ image_name: 'from-volume', disk_format: 'qcow2', visibility: 'shared', force: false });
+    assert.equal(accepted.status, 202, accepted.text);
+    const answer = accepted.json['os-volume_upload_image'] as Json;
+    const imageId = String(answer['image_id']);
+    assert.deepEqual(
+      { ...answer, image_id: undefined, updated_at: undefined, volume_type: (answer['volume_type'] as Json)['name'] },
+      { id, image_id: undefined, updated_at: undefined, status: 'uploading', display_description: null, size: 1, volume_type: '__DEFAULT__', container_format: 'bare', disk_format: 'qcow2', image_name: 'from-volume', protected: false, visibility: 'shared' },
+    );
+    const after = await until(cloud, id, (volume) => volume['status'] !== 'uploading');
+    assert.equal(after['status'], 'available');
+    const image = await cloud.images.getImageForCompute(ALICE, imageId);
+    assert.deepEqual(
+      [image.status, image.disk_format, image.min_disk, image.owner, image.properties['hw_disk_bus'], 'os_glance_x' in image.properties, 'image_id' in image.properties],
+      ['active', 'qcow2', 1, 'alice-project', 'scsi', false, false],
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'nimbus-upload-image-'));
+    try {
+      const uploaded = join(dir, 'uploaded.qcow2');
+      await pipeline(await cloud.images.openImageData(ALICE, imageId), createWriteStream(uploaded));
+      await runCommand('qemu-img', ['compare', '-q', '-f', 'qcow2', '-F', 'raw', uploaded, cloud.volumePath(id)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    // In use: only with force, and in use again after.
+    assert.equal((await action(cloud, id, { 'os-attach': { instance_uuid: '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b', mountpoint: '/dev/vdb' } })).status, 202);
+    const inUse = await upload({ image_name: 'attached' }, { version: '3.0' });
+    assert.deepEqual(inUse.json, { badRequest: { code: 400, message: `Invalid volume: Volume ${id} status must be available` } });
+    const forced = await upload({ image_name: 'attached', disk_format: 'qcow2', force: true }, { version: '3.0' });
+    assert.equal(forced.status, 202, forced.text);
+    assert.equal('visibility' in (forced.json['os-volume_upload_image'] as Json), false, 'no visibility before 3.1');
+    assert.equal((await until(cloud, id, (volume) => volume['status'] !== 'uploading'))['status'], 'in-use');
+    assert.equal((await cloud.images.getImageForCompute(ALICE, String((forced.json['os-volume_upload_image'] as Json)['image_id']))).status, 'active');
+
+    // The backend's copy fails (its file is gone): the volume is back, the queued image deleted.
+    const lost = await cloud.availableVolume({ size: 1 }, ALICE);
+    await rm(cloud.volumePath(lost));
+    const failing = await upload({ image_name: 'lost', disk_format: 'qcow2' }, { volume: lost });
+    assert.equal(failing.status, 202, failing.text);
+    assert.equal((await until(cloud, lost, (volume) => volume['status'] !== 'uploading'))['status'], 'available');
+    await assert.rejects(cloud.images.getImageForCompute(ALICE, String((failing.json['os-volume_upload_image'] as Json)['image_id'])), /No image found/);
+  }, { volume: { enable_force_upload: 'true' } }));
+
+test("os-volume_upload_image's force is ignored unless [volume] enable_force_upload (off by default, as Cinder): an in-use volume is refused and stays in use", () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const id = await cloud.availableVolume({ size: 1 }, ALICE);
+    assert.equal((await action(cloud, id, { 'os-attach': { instance_uuid: '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b', mountpoint: '/dev/vdb' } })).status, 202);
+    const imagesBefore = (await cloud.images.listForCompute(ADMIN, {})).length;
+    const forced = await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-volume_upload_image': { image_name: 'attached', force: true } }, as: ALICE });
+    assert.deepEqual(forced.json, { badRequest: { code: 400, message: `Invalid volume: Volume ${id} status must be available` } });
+    assert.equal((await volumeOf(cloud, id))['status'], 'in-use');
+    assert.equal((await cloud.images.listForCompute(ADMIN, {})).length, imagesBefore);
   }));

@@ -6,19 +6,53 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors/errors.js';
-import type { VersionedTable } from '../../../common/http/versioned.js';
+import { versioned, VersionedTable } from '../../../common/http/versioned.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import type { Volume } from '../../volumes/volume.js';
-import type { MigrationPolicy } from '../../volumes/volume-service.js';
-import { EXTEND_IN_USE, REIMAGE_VOLUME } from '../microversions.js';
+import type { ImageVisibility, MigrationPolicy } from '../../volumes/volume-service.js';
+import { UPLOAD_DISK_FORMATS, type UploadDiskFormat } from '../../manager/rpc-api.js';
+import { EXTEND_IN_USE, REIMAGE_VOLUME, UPLOAD_IMAGE_PARAMS } from '../microversions.js';
+import { cinderTime } from './render.js';
 import { authorize, checkProject, type VolumeRouteDeps } from './route-deps.js';
 import { ATTACH_ACTIONS } from './volume-attach-actions.js';
-import { CinderBoolean, Metadata, toBoolean, toSize, VolumeSize } from './schemas.js';
+import { CinderBoolean, Metadata, NullableString, toBoolean, toSize, VolumeSize } from './schemas.js';
+
+/** os-volume_upload_image's body (Cinder's volume_upload_image); 3.1 adds visibility and protected. */
+const UPLOAD_IMAGE_FIELDS = {
+  image_name: Type.String({ minLength: 1, maxLength: 255 }),
+  force: Type.Optional(CinderBoolean),
+  disk_format: Type.Optional(Type.Union(UPLOAD_DISK_FORMATS.map((format) => Type.Literal(format)))),
+  container_format: Type.Optional(NullableString()),
+};
+const UPLOAD_IMAGE_V30 = Type.Object(UPLOAD_IMAGE_FIELDS, { additionalProperties: false });
+const UPLOAD_IMAGE_V31 = Type.Object(
+  {
+    ...UPLOAD_IMAGE_FIELDS,
+    visibility: Type.Optional(Type.Union((['community', 'public', 'private', 'shared'] as const).map((visibility) => Type.Literal(visibility)))),
+    protected: Type.Optional(CinderBoolean),
+  },
+  { additionalProperties: false },
+);
+/** The ranges of UPLOAD_IMAGE_PARAMS. */
+const UPLOAD_IMAGE_SCHEMAS = versioned([
+  { min: '3.0', max: '3.0', value: UPLOAD_IMAGE_V30 },
+  { min: '3.1', value: UPLOAD_IMAGE_V31 },
+]);
+
+interface UploadImageBody {
+  readonly image_name: string;
+  readonly force?: boolean | string;
+  readonly disk_format?: UploadDiskFormat;
+  readonly container_format?: string | null;
+  readonly visibility?: ImageVisibility;
+  readonly protected?: boolean | string;
+}
 
 export interface VolumeAction {
   /** The microversions the action exists at (outside them Cinder's router has no such action: 404). */
   readonly versions?: VersionedTable<true>;
-  readonly schema: TSchema;
+  /** The body's schema, or one per microversion range. */
+  readonly schema: TSchema | VersionedTable<TSchema>;
   readonly policy: string;
   /** The HTTP status of success: Cinder answers 202 for work cast on, 200 for record changes. */
   readonly status: 200 | 202;
@@ -55,6 +89,41 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
       const attachments = await deps.attachments.list({ volumeId: volume.id });
       const instances = [...new Set(attachments.flatMap((attachment) => (attachment.instanceUuid === null ? [] : [attachment.instanceUuid])))];
       await deps.volumes.reimage(request.requestContext, volume.id, body.image_id, toBoolean(body.reimage_reserved ?? false), instances);
+    },
+  },
+  // Cinder's _volume_upload_image: the answer describes the volume as it was and the queued image.
+  'os-volume_upload_image': {
+    schema: UPLOAD_IMAGE_SCHEMAS,
+    policy: 'volume_extension:volume_actions:upload_image',
+    status: 202,
+    run: async (deps, request, volume, body: UploadImageBody) => {
+      const params = UPLOAD_IMAGE_PARAMS.select(request.microversion);
+      const visibility = params ? (body.visibility ?? 'private') : undefined;
+      if (visibility === 'public') authorize(deps, request, 'volume_extension:volume_actions:upload_public', { project_id: volume.projectId });
+      const { image } = await deps.volumes.uploadToImage(request.requestContext, volume.id, {
+        imageName: body.image_name,
+        force: toBoolean(body.force ?? false),
+        diskFormat: body.disk_format ?? 'raw',
+        containerFormat: body.container_format ?? 'bare',
+        ...(visibility === undefined ? {} : { visibility, protected: toBoolean(body.protected ?? false) }),
+      });
+      const type = await deps.types.get(volume.volumeTypeId).catch(() => undefined);
+      return {
+        'os-volume_upload_image': {
+          id: volume.id,
+          updated_at: cinderTime(volume.updatedAt),
+          status: 'uploading',
+          display_description: volume.description,
+          size: volume.size,
+          // Cinder serialises the volume's type object (OSC shows its name).
+          volume_type: type === undefined ? null : { id: type.id, name: type.name, description: type.description, is_public: type.isPublic, extra_specs: type.extraSpecs },
+          image_id: image.id,
+          container_format: image.container_format,
+          disk_format: image.disk_format,
+          image_name: image.name,
+          ...(params ? { protected: image.protected, visibility: image.visibility } : {}),
+        },
+      };
     },
   },
   'os-reset_status': {
@@ -132,13 +201,13 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
 };
 
 /** Compiled on first use, so start-up does not pay for actions nobody calls. */
-const VALIDATORS = new Map<string, (body: unknown) => unknown>();
+const VALIDATORS = new Map<TSchema, (body: unknown) => unknown>();
 
-function validatorOf(key: string, action: VolumeAction): (body: unknown) => unknown {
-  let validate = VALIDATORS.get(key);
+function validatorOf(key: string, schema: TSchema): (body: unknown) => unknown {
+  let validate = VALIDATORS.get(schema);
   if (validate === undefined) {
-    validate = bodyValidator(Type.Object({ [key]: action.schema }, { additionalProperties: false }));
-    VALIDATORS.set(key, validate);
+    validate = bodyValidator(Type.Object({ [key]: schema }, { additionalProperties: false }));
+    VALIDATORS.set(schema, validate);
   }
   return validate;
 }
@@ -156,7 +225,8 @@ export function volumeActionRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTyp
       const action = ACTIONS[key];
       if (keys.length !== 1 || action === undefined) throw new BadRequest(`There is no such action: ${key}`);
       action.versions?.select(request.microversion);
-      validatorOf(key, action)(request.body);
+      const schema = action.schema instanceof VersionedTable ? action.schema.select(request.microversion) : action.schema;
+      validatorOf(key, schema)(request.body);
       const volume = await deps.volumes.get(request.requestContext, request.params.volume_id);
       authorize(deps, request, action.policy, { project_id: volume.projectId });
       const answer = await action.run(deps, request, volume, request.body[key] as never);

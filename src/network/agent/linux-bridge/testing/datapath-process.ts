@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { NetworkSpec, PortSpec, RemotePortSpec } from '../../datapath-spec.js';
 import { LinuxBridgeDatapath, type LinuxBridgeOptions } from '../linux-bridge-datapath.js';
 
-export type DatapathMethod = 'ensureNetwork' | 'deleteNetwork' | 'setTunnelPeers' | 'plugPort' | 'unplugPort';
+export type DatapathMethod = 'ensureNetwork' | 'deleteNetwork' | 'setTunnelPeers' | 'addTunnelEntries' | 'removeTunnelEntries' | 'plugPort' | 'unplugPort';
 
 export interface DatapathCall {
   readonly id: number;
@@ -29,6 +29,8 @@ const methods: Record<DatapathMethod, (args: readonly unknown[]) => Promise<void
   ensureNetwork: ([network]) => datapath.ensureNetwork(network as NetworkSpec),
   deleteNetwork: ([networkId]) => datapath.deleteNetwork(networkId as string),
   setTunnelPeers: ([networkId, peers, ports]) => datapath.setTunnelPeers(networkId as string, peers as string[], (ports ?? []) as RemotePortSpec[]),
+  addTunnelEntries: ([networkId, peers, ports]) => datapath.addTunnelEntries(networkId as string, peers as string[], ports as RemotePortSpec[]),
+  removeTunnelEntries: ([networkId, peers, ports]) => datapath.removeTunnelEntries(networkId as string, peers as string[], ports as RemotePortSpec[]),
   plugPort: ([port]) => datapath.plugPort(port as PortSpec),
   unplugPort: ([portId]) => datapath.unplugPort(portId as string),
 };

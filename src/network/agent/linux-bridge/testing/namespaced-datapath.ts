@@ -16,6 +16,8 @@ export interface NamespacedDatapath {
   ensureNetwork(network: NetworkSpec): Promise<void>;
   deleteNetwork(networkId: string): Promise<void>;
   setTunnelPeers(networkId: string, peers: readonly string[], ports?: readonly RemotePortSpec[]): Promise<void>;
+  addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void>;
+  removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void>;
   plugPort(port: PortSpec): Promise<void>;
   unplugPort(portId: string): Promise<void>;
   /** Tears down what it wired and waits for the process to end. */
@@ -48,6 +50,8 @@ export function namespacedDatapath(namespace: string, options: LinuxBridgeOption
     ensureNetwork: (network) => call('ensureNetwork', network),
     deleteNetwork: (networkId) => call('deleteNetwork', networkId),
     setTunnelPeers: (networkId, peers, ports = []) => call('setTunnelPeers', networkId, peers, ports),
+    addTunnelEntries: (networkId, peers, ports) => call('addTunnelEntries', networkId, peers, ports),
+    removeTunnelEntries: (networkId, peers, ports) => call('removeTunnelEntries', networkId, peers, ports),
     plugPort: (port) => call('plugPort', port),
     unplugPort: (portId) => call('unplugPort', portId),
     async dispose() {
