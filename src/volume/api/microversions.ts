@@ -1,17 +1,17 @@
 /**
  * Cinder's microversions this API implements (cinder/api/microversions.py), each a version table:
  * what exists, or how an answer looks, from which version on. The ones between that concern APIs
- * Nimbus does not have (groups, clusters, messages, workers) change nothing here. Not done up to
- * 3.68: 3.60 (created_at/updated_at comparison filters on volume lists), 3.62 (the per-project
- * /default-types API) and 3.67 (URLs without the project id): the clients this cloud serves
- * (openstack CLI, openstacksdk, Tempest) use the catalog's URLs, with the project id, and do not
- * call the other two unasked.
+ * Nimbus does not have (groups, clusters, messages, workers) change nothing here. Rows that need
+ * no table: 3.67 (URLs without the project id: Cinder's router maps both forms at every version,
+ * and so does routes/index.ts), 3.69 (shared_targets may be null: it is null only for NVMe-oF
+ * backends, and Nimbus's backends always say false) and 3.70 (transfers of encrypted volumes:
+ * Nimbus has no encrypted volumes).
  */
 import { versioned } from '../../common/http/versioned.js';
 
 export const VOLUME_MIN_VERSION = '3.0';
 /** The highest version really implemented; clients cap their requests at it. */
-export const VOLUME_MAX_VERSION = '3.68';
+export const VOLUME_MAX_VERSION = '3.70';
 
 /** 3.27 NEW_ATTACH: the attachments API. */
 export const ATTACHMENTS_API = versioned([{ min: '3.27', value: true }]);
@@ -29,6 +29,17 @@ export const UPLOAD_IMAGE_PARAMS = versioned([
 ]);
 /** 3.68 SUPPORT_REIMAGE_VOLUME: the os-reimage volume action. */
 export const REIMAGE_VOLUME = versioned([{ min: '3.68', value: true as const }]);
+/**
+ * 3.60 VOLUME_TIME_COMPARISON_FILTER: volume lists take `created_at`/`updated_at` comparisons.
+ * Cinder drops the version's new filters only on its pre-3.33 path (RESOURCE_FILTER: from 3.33 on,
+ * resource_filters.json decides, and its default lists both), so they work from 3.33 as well.
+ */
+export const TIME_COMPARISON_FILTERS = versioned([
+  { min: '3.0', max: '3.32', value: false },
+  { min: '3.33', value: true },
+]);
+/** 3.62 DEFAULT_TYPE_OVERRIDES: /default-types, a project's own default volume type. */
+export const DEFAULT_TYPES_API = versioned([{ min: '3.62', value: true }]);
 /** 3.9 BACKUP_UPDATE: PUT /backups/{id} (name and description). */
 export const BACKUP_UPDATE = versioned([{ min: '3.9', value: true }]);
 /** 3.55 TRANSFER_WITH_SNAPSHOTS: /volume-transfers, and a transfer's no_snapshots (in its body and views). */

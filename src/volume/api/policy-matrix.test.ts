@@ -86,6 +86,10 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
       const transfer = reply.json['transfer'] as Record<string, unknown>;
       return { id: String(transfer['id']), authKey: String(transfer['auth_key']) };
     },
+    projectDefault: async () => {
+      const reply = await send(app, 'admin', 'PUT', `/default-types/${OWNING_PROJECT}`, { default_type: { volume_type: '__DEFAULT__' } }, { 'openstack-api-version': 'volume 3.62' });
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+    },
     privateType: async () => {
       types += 1;
       return made('admin', '/types', { volume_type: { name: `matrix-${types}`, 'os-volume-type-access:is_public': false } }, 200, 'volume_type');
@@ -101,7 +105,8 @@ describe('volume policy matrix', () => {
         const routes = recordRoutes(app, '/volume');
         await app.ready();
         const problems = await runPolicyMatrix({
-          registered: routes,
+          // The project-less twins (routes/index.ts) run the same handlers as the routes with the project id.
+          registered: routes.filter((route) => route.includes(' /v3/:project_id/')),
           rows: VOLUME_POLICY_MATRIX,
           fixture: volumeFixture(app),
           send: async (persona, method, { path, body, headers }) => (await send(app, persona, method, path, body, headers)).status,

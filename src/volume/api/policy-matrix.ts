@@ -24,6 +24,8 @@ export interface VolumeMatrixFixture {
   backup(): Promise<string>;
   /** An attachment of a fresh volume, its host connected (so it can be completed). */
   attachment(): Promise<string>;
+  /** The owning project's own default volume type, set (to the configured default) by the administrator. */
+  projectDefault(): Promise<void>;
   /** A transfer of a fresh volume, with the auth key it was created with. */
   transfer(): Promise<{ readonly id: string; readonly authKey: string }>;
 }
@@ -34,6 +36,8 @@ const V31 = { 'openstack-api-version': 'volume 3.1' };
 const V354 = { 'openstack-api-version': 'volume 3.54' };
 /** /volume-transfers exists from 3.55. */
 const V355 = { 'openstack-api-version': 'volume 3.55' };
+/** /default-types exists from 3.62. */
+const V362 = { 'openstack-api-version': 'volume 3.62' };
 const CONNECTOR = { host: 'compute-1', mountpoint: '/dev/vdb' };
 
 const ANYONE = statuses(200, 200, 200, 200);
@@ -59,6 +63,10 @@ const volume = async (fx: VolumeMatrixFixture) => `/volumes/${await fx.volume()}
 const snapshot = async (fx: VolumeMatrixFixture) => `/snapshots/${await fx.snapshot()}`;
 const type = async (fx: VolumeMatrixFixture) => `/types/${await fx.type()}`;
 const backup = async (fx: VolumeMatrixFixture) => `/backups/${await fx.backup()}`;
+const projectDefault = async (fx: VolumeMatrixFixture) => {
+  await fx.projectDefault();
+  return '/default-types/owner-project';
+};
 const P = '/v3/:project_id';
 
 export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
@@ -174,6 +182,13 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/limits`, zed: ANYONE, request: () => ({ path: '/limits' }) },
   { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
   { route: `GET ${P}/os-availability-zone`, zed: ANYONE, request: () => ({ path: '/os-availability-zone' }) },
+  {
+    route: `PUT ${P}/default-types/:target_project_id`, zed: ADMIN_ONLY(200),
+    request: () => ({ path: '/default-types/owner-project', headers: V362, body: { default_type: { volume_type: '__DEFAULT__' } } }),
+  },
+  { route: `GET ${P}/default-types/:target_project_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: await projectDefault(fx), headers: V362 }) },
+  { route: `GET ${P}/default-types`, zed: ADMIN_ONLY(200), request: () => ({ path: '/default-types', headers: V362 }) },
+  { route: `DELETE ${P}/default-types/:target_project_id`, zed: ADMIN_ONLY(204), request: async (fx) => ({ path: await projectDefault(fx), headers: V362 }) },
   {
     route: `POST ${P}/attachments`, zed: CHANGES(200),
     request: async (fx) => ({ path: '/attachments', headers: V354, body: { attachment: { volume_uuid: await fx.volume(), instance_uuid: '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b' } } }),

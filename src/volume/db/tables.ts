@@ -131,6 +131,14 @@ export type VolumeTransfersTable = {
   created_at: DbTimestamp;
 };
 
+/** Projects' own default volume types (migrations/2026-12-07-volume-default-types.ts). */
+export type VolumeDefaultTypesTable = {
+  project_id: string;
+  volume_type_id: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -139,4 +147,5 @@ export type VolumeTables = {
   volume_backups: BackupsTable;
   volume_attachments: VolumeAttachmentsTable;
   volume_transfers: VolumeTransfersTable;
+  volume_default_types: VolumeDefaultTypesTable;
 };

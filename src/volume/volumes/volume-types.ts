@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
+import type { DefaultTypeStore, ProjectDefaultType } from '../db/default-type-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { typeNotFound, typeNotFoundByName } from './volume-errors.js';
 import { DEFAULT_VOLUME_TYPE, type VolumeType } from './volume.js';
@@ -20,6 +21,8 @@ export interface NewVolumeType {
 export class VolumeTypes {
   constructor(
     private readonly store: VolumeStore,
+    /** Projects' own defaults (3.62), ahead of the configured one. */
+    private readonly defaults: DefaultTypeStore,
     /** `[volume] default_volume_type`. */
     private readonly defaultName: string = DEFAULT_VOLUME_TYPE,
   ) {}
@@ -45,9 +48,18 @@ export class VolumeTypes {
     throw UUID.test(wanted) ? typeNotFound(wanted) : typeNotFoundByName(wanted);
   }
 
-  /** As resolve, for a caller making a volume: a private type is an administrator's only (no per-project access grants here). */
+  /** Cinder's get_default_volume_type: the project's own default when it has one, else the configured one. */
+  async defaultFor(projectId: string | undefined): Promise<VolumeType> {
+    const own = projectId === undefined ? undefined : await this.defaults.find(projectId);
+    return own === undefined ? this.resolve(undefined) : this.get(own.volumeTypeId);
+  }
+
+  /**
+   * As resolve, for a caller making a volume (no type named: the project's default): a private
+   * type is an administrator's only (no per-project access grants here).
+   */
   async resolveFor(context: RequestContext, idOrName: string | undefined): Promise<VolumeType> {
-    const type = await this.resolve(idOrName);
+    const type = idOrName === undefined ? await this.defaultFor(context.projectId) : await this.resolve(idOrName);
     if (type.isPublic || context.isAdmin === true) return type;
     const wanted = idOrName ?? type.id;
     throw UUID.test(wanted) ? typeNotFound(wanted) : typeNotFoundByName(wanted);
@@ -88,6 +100,7 @@ export class VolumeTypes {
   async delete(id: string): Promise<void> {
     const type = await this.get(id);
     if (type.name === this.defaultName || type.name === DEFAULT_VOLUME_TYPE) throw new BadRequest('Default volume type can not be deleted.');
+    if ((await this.defaults.list(id)).length > 0) throw new BadRequest(`The volume type ${id} is a default volume type and cannot be deleted.`);
     if ((await this.store.countVolumesOfType(id)) > 0) throw new BadRequest('Target volume type is still in use.');
     await this.store.deleteType(id);
     LOG.info(`Deleted volume type ${type.name} (${id})`);
@@ -105,5 +118,25 @@ export class VolumeTypes {
     if (!(key in type.extraSpecs)) throw new NotFound(`Volume Type ${id} has no extra specs with key ${key}.`);
     const rest = Object.fromEntries(Object.entries(type.extraSpecs).filter(([name]) => name !== key));
     await this.store.updateType(id, { extraSpecs: rest });
+  }
+
+  /** Makes the type (by id or name, as resolve finds it) the project's default; not found is resolve's 404. */
+  async setProjectDefault(projectId: string, idOrName: string): Promise<ProjectDefaultType> {
+    const entry = { projectId, volumeTypeId: (await this.resolve(idOrName)).id };
+    await this.defaults.set(entry);
+    LOG.info(`Default volume type of project ${projectId} is now ${entry.volumeTypeId}`);
+    return entry;
+  }
+
+  projectDefault(projectId: string): Promise<ProjectDefaultType | undefined> {
+    return this.defaults.find(projectId);
+  }
+
+  projectDefaults(): Promise<ProjectDefaultType[]> {
+    return this.defaults.list();
+  }
+
+  unsetProjectDefault(projectId: string): Promise<void> {
+    return this.defaults.unset(projectId);
   }
 }

@@ -8,8 +8,10 @@ configureLogging({ sink: () => undefined });
 
 test("volume: every route answers hostile input below 500, in Cinder's fault format, a 4xx when its schema refuses it, and changes nothing", (t) =>
   withVolumeCloud('sqlite', async ({ app, db, call, settle }) => {
-    const routes = collectRoutes(app);
+    const collected = collectRoutes(app);
     await app.ready();
+    // The project-less twins (routes/index.ts) run the same handlers and schemas (less project_id): half the time for no new code.
+    const routes = collected.filter((route) => route.url.includes('/v3/:project_id/'));
     assert.ok(routes.length > 20, `${routes.length} routes`);
     // A real, settled volume, so reads with hostile queries get past their lookups.
     const created = await call('POST', '/volumes', { body: { volume: { size: 1, name: 'v' } }, as: ADMIN });

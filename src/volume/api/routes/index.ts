@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifySchema, preValidationHookHandler, RouteOptions } from 'fastify';
 import { backupRoutes } from './backups.js';
 import { attachmentRoutes } from './attachments.js';
+import { defaultTypeRoutes } from './default-types.js';
 import { quotaRoutes } from './quota-sets.js';
 import type { VolumeRouteDeps } from './route-deps.js';
 import { serviceRoutes } from './services.js';
@@ -13,10 +15,51 @@ import { volumeRoutes } from './volumes.js';
 
 export type { VolumeRouteDeps } from './route-deps.js';
 
-/** Cinder v3's volumes, actions, metadata, snapshots, backups, types, quotas, limits, services, attachments and transfers at `/v3/{project_id}/…`. */
+const WITH_PROJECT = '/v3/:project_id/';
+
+/**
+ * The project-less twin's first step: the URL's project is the token's, so every handler reads it
+ * as before. A token without a project names none (''), which matches no one's resources and is
+ * the URL check's 400 for anyone but an admin, never "every project".
+ */
+const projectFromToken: preValidationHookHandler = (request, _reply, done) => {
+  (request.params as Record<string, string>)['project_id'] = request.requestContext.projectId ?? '';
+  done();
+};
+
+/** The route's schema for its project-less URL: its params schema without `project_id`. */
+function withoutProjectParam(schema: FastifySchema | undefined): FastifySchema | undefined {
+  const params = schema?.params as { readonly properties?: Record<string, unknown>; readonly required?: readonly string[] } | undefined;
+  if (schema === undefined || params?.properties === undefined) return schema;
+  const properties = Object.fromEntries(Object.entries(params.properties).filter(([name]) => name !== 'project_id'));
+  return { ...schema, params: { ...params, properties, required: (params.required ?? []).filter((name) => name !== 'project_id') } };
+}
+
+function hooksOf(hooks: RouteOptions['preValidation']): preValidationHookHandler[] {
+  if (hooks === undefined) return [];
+  return Array.isArray(hooks) ? [...(hooks as preValidationHookHandler[])] : [hooks];
+}
+
+/**
+ * Cinder v3's volumes, actions, metadata, snapshots, backups, types, default types, quotas, limits,
+ * services, attachments and transfers at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
+ * ProjectMapper maps both forms at every version; 3.67 only announces it): one route table, each
+ * route given a project-less twin as it is registered.
+ */
 export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, quotaRoutes, serviceRoutes, attachmentRoutes, transferRoutes]) {
+    app.addHook('onRoute', function twin(route) {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      // Fastify gives each GET its HEAD twin itself; the project-less GET gets its own.
+      if (methods.includes('HEAD') || route.routePath === undefined || !route.routePath.startsWith(WITH_PROJECT)) return;
+      this.route({
+        ...route,
+        url: `/v3/${route.routePath.slice(WITH_PROJECT.length)}`,
+        ...(route.schema === undefined ? {} : { schema: withoutProjectParam(route.schema) }),
+        preValidation: [projectFromToken, ...hooksOf(route.preValidation)],
+      });
+    });
+    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, serviceRoutes, attachmentRoutes, transferRoutes]) {
       await app.register(routes(deps));
     }
   };

@@ -338,4 +338,70 @@ describe('volume routes over the scheduler and a file backend', () => {
       const noVolume = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: null, name: 'x' } }, as: ALICE });
       assert.equal(noVolume.status, 404);
     }));
+
+  test('created_at/updated_at comparison filters (3.60, and from 3.33 as Cinder): any unit holds; a bad operator or time is 400; below 3.33 ignored', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const first = await createVolume(cloud, { size: 1, name: 'first' });
+      await createVolume(cloud, { size: 1, name: 'second' });
+      const names = async (query: string, version = '3.60') => {
+        const reply = await cloud.call('GET', `/volumes/detail?${query}`, { as: ALICE, version });
+        assert.equal(reply.status, 200, JSON.stringify(reply.json));
+        return (reply.json['volumes'] as Json[]).map((volume) => volume['name']).sort();
+      };
+      const createdFirst = encodeURIComponent(String(first['created_at']));
+      assert.deepEqual(await names(`created_at=gt:${createdFirst}`), ['second']);
+      assert.deepEqual(await names(`created_at=lte:${createdFirst}`), ['first']);
+      assert.deepEqual(await names(`created_at=eq:${createdFirst}`), ['first']);
+      assert.deepEqual(await names(`created_at=neq:${createdFirst}`), ['second']);
+      assert.deepEqual(await names(`created_at=lt:2000-01-01,gte:${createdFirst}`), ['first', 'second'], 'units are ORed');
+      assert.deepEqual(await names('updated_at=gt:2000-01-01T00:00:00Z&created_at=lt:3000-01-01'), ['first', 'second']);
+      assert.deepEqual(await names('created_at=gt:3000-01-01', '3.33'), [], 'applied from 3.33');
+      assert.deepEqual(await names('created_at=gt:3000-01-01', '3.32'), ['first', 'second'], 'ignored below 3.33');
+      assert.deepEqual(await names('created_at=after:soon', '3.0'), ['first', 'second']);
+      const summary = (await cloud.call('GET', '/volumes?created_at=gt:3000-01-01', { as: ALICE, version: '3.60' })).json['volumes'] as Json[];
+      assert.equal(summary.length, 0, 'the summary list filters too');
+
+      const refused = async (query: string) => (await cloud.call('GET', `/volumes?${query}`, { as: ALICE, version: '3.60' })).json;
+      assert.deepEqual(await refused('created_at=after:2026-01-01'), { badRequest: { code: 400, message: 'Invalid after operator' } });
+      assert.deepEqual(await refused('updated_at=gt:yesterday'), { badRequest: { code: 400, message: 'Invalid yesterday value' } });
+      assert.deepEqual(await refused('created_at=gt:2026-02-30T00:00:00'), { badRequest: { code: 400, message: 'Invalid 2026-02-30T00:00:00 value' } });
+    }));
+
+  test('URLs without the project id (3.67) act for the token\'s project at every version; the project-id form keeps working', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const bare = async (method: string, path: string, as: RequestContext, options: { body?: Json; version?: string } = {}) => {
+        const reply = await cloud.app.inject({
+          method: method as 'GET',
+          url: `/volume/v3${path}`,
+          headers: {
+            'x-test-context': JSON.stringify(as),
+            ...(options.version === undefined ? {} : { 'openstack-api-version': `volume ${options.version}` }),
+            ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(options.body === undefined ? {} : { payload: JSON.stringify(options.body) }),
+        });
+        return { status: reply.statusCode, json: reply.body === '' ? {} : (JSON.parse(reply.body) as Json) };
+      };
+      const created = await bare('POST', '/volumes', ALICE, { body: { volume: { size: 1, name: 'bare' } }, version: '3.67' });
+      assert.equal(created.status, 202, JSON.stringify(created.json));
+      const id = String(volumeOf(created)['id']);
+      const shown = volumeOf(await cloud.settle(`/volumes/${id}`, ALICE));
+      assert.deepEqual([shown['name'], shown['os-vol-tenant-attr:tenant_id'], shown['status']], ['bare', 'alice-project', 'available']);
+      assert.deepEqual((await bare('GET', '/volumes', ALICE)).json, (await cloud.call('GET', '/volumes', { as: ALICE })).json, 'also at 3.0, as Cinder routes it');
+      assert.equal(volumeOf(await bare('GET', `/volumes/${id}`, ALICE, { version: '3.70' }))['name'], 'bare');
+      assert.equal((await bare('GET', `/volumes/${id}`, BOB)).status, 404, "another project's volume is not found");
+      assert.equal((await bare('HEAD', '/volumes/detail', ALICE)).status, 200);
+      assert.deepEqual((await bare('GET', '/volumes/detail', BOB)).json, { volumes: [] });
+      const unscoped: RequestContext = { requestId: 'req-unscoped', userId: ALICE.userId, roles: ['member', 'reader'], isAdmin: false };
+      assert.equal((await bare('GET', '/volumes/detail', unscoped)).status, 400, 'a token without a project names none');
+      assert.deepEqual((await bare('GET', '/volumes/detail', { ...unscoped, roles: ['admin'], isAdmin: true })).json, { volumes: [] });
+      assert.equal((await bare('PUT', `/volumes/${id}`, ALICE, { body: { volume: { name: 'renamed' } } })).status, 200);
+      assert.equal((await bare('POST', `/volumes/${id}/action`, ALICE, { body: { 'os-extend': { new_size: 2 } } })).status, 202);
+      assert.equal((await bare('GET', '/os-quota-sets/alice-project', ALICE)).status, 200);
+      assert.equal((await bare('GET', '/os-services', ALICE)).status, 403, 'policies as with the project id');
+      assert.equal((await bare('GET', '/types', ALICE)).status, 200);
+      await cloud.settle(`/volumes/${id}`, ALICE);
+      assert.equal((await bare('DELETE', `/volumes/${id}`, ALICE)).status, 202);
+      assert.equal((await cloud.settle(`/volumes/${id}`, ALICE)).status, 404);
+    }));
 });

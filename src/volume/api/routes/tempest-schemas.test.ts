@@ -6,13 +6,14 @@ import { ADMIN, memberOf, withVolumeCloud } from '../../testing/volume-cloud.js'
 const ALICE = memberOf('alice-project');
 type Json = Record<string, unknown>;
 
-// Our answers at 3.0 through Tempest's own Cinder response schemas (tempest.lib.api_schema.response.volume).
+// Our answers at 3.0 (and the volume's at 3.70) through Tempest's own Cinder response schemas (tempest.lib.api_schema.response.volume).
 test("volume, snapshot, type, quota, limits and services responses pass Tempest's schemas", () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const cases: TempestCase[] = [];
-    const record = async (name: string, method: string, path: string, volumeModule: string, attr: string, options: { body?: unknown; as?: typeof ALICE } = {}) => {
-      const reply = await cloud.call(method, path, { as: options.as ?? ALICE, ...(options.body === undefined ? {} : { body: options.body }) });
-      cases.push({ name, version: '3.0', status: reply.status, body: reply.json, schema: { volumeModule, attr } });
+    const record = async (name: string, method: string, path: string, volumeModule: string, attr: string, options: { body?: unknown; as?: typeof ALICE; version?: string } = {}) => {
+      const version = options.version ?? '3.0';
+      const reply = await cloud.call(method, path, { as: options.as ?? ALICE, version, ...(options.body === undefined ? {} : { body: options.body }) });
+      cases.push({ name, version, status: reply.status, body: reply.json, schema: { volumeModule, attr } });
       return reply.json;
     };
     const created = await record('create volume', 'POST', '/volumes', 'volumes', 'create_volume', { body: { volume: { size: 1, name: 'v', metadata: { a: 'b' } } } });
@@ -22,6 +23,9 @@ test("volume, snapshot, type, quota, limits and services responses pass Tempest'
     await record('show volume (admin)', 'GET', `/volumes/${id}`, 'volumes', 'show_volume', { as: ADMIN });
     await record('list volumes', 'GET', '/volumes', 'volumes', 'list_volumes_no_detail');
     await record('list volumes detail', 'GET', '/volumes/detail', 'volumes', 'list_volumes_with_detail');
+    // The highest version: shared_targets may be null from 3.69 (Tempest's v3_69 schemas).
+    await record('show volume (3.70)', 'GET', `/volumes/${id}`, 'v3_69.volumes', 'show_volume', { version: '3.70' });
+    await record('list volumes detail (3.70, time filter)', 'GET', '/volumes/detail?created_at=gt:2000-01-01', 'v3_69.volumes', 'list_volumes_with_detail', { version: '3.70' });
     await record('update volume', 'PUT', `/volumes/${id}`, 'volumes', 'update_volume', { body: { volume: { name: 'w' } } });
     await record('create metadata', 'POST', `/volumes/${id}/metadata`, 'volumes', 'create_volume_metadata', { body: { metadata: { c: 'd' } } });
     await record('show metadata', 'GET', `/volumes/${id}/metadata`, 'volumes', 'show_volume_metadata');

@@ -55,7 +55,8 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
     app.get('/v3/:project_id/types/default', { schema: { params: Project } }, async (request) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:type_get', ownTarget(request));
-      return { volume_type: view(request, await types.resolve(undefined)) };
+      // Cinder's get_default_volume_type(context): the caller's project's own default first.
+      return { volume_type: view(request, await types.defaultFor(request.requestContext.projectId)) };
     });
 
     app.get('/v3/:project_id/types/:type_id', { schema: { params: TypeParams } }, async (request) => {

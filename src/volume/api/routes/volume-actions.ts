@@ -200,14 +200,19 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
   ...ATTACH_ACTIONS,
 };
 
-/** Compiled on first use, so start-up does not pay for actions nobody calls. */
-const VALIDATORS = new Map<TSchema, (body: unknown) => unknown>();
+/**
+ * Compiled on first use, so start-up does not pay for actions nobody calls; by action and schema,
+ * since actions share schemas (os-reserve's and os-unreserve's empty body) under their own keys.
+ */
+const VALIDATORS = new Map<string, Map<TSchema, (body: unknown) => unknown>>();
 
 function validatorOf(key: string, schema: TSchema): (body: unknown) => unknown {
-  let validate = VALIDATORS.get(schema);
+  const ofAction = VALIDATORS.get(key) ?? new Map<TSchema, (body: unknown) => unknown>();
+  VALIDATORS.set(key, ofAction);
+  let validate = ofAction.get(schema);
   if (validate === undefined) {
     validate = bodyValidator(Type.Object({ [key]: schema }, { additionalProperties: false }));
-    VALIDATORS.set(schema, validate);
+    ofAction.set(schema, validate);
   }
   return validate;
 }

@@ -5,8 +5,9 @@ import { NotFound } from '../../../common/errors/errors.js';
 import type { VolumeFilter } from '../../db/volume-store.js';
 import { page, parseBoolean, parsePage, parseSort } from '../../volumes/volume-list-query.js';
 import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
+import { parseTimeComparison } from '../../volumes/time-comparison.js';
 import type { Volume } from '../../volumes/volume.js';
-import { VOLUME_SUMMARY, VOLUME_VIEW_FIELDS } from '../microversions.js';
+import { TIME_COMPARISON_FILTERS, VOLUME_SUMMARY, VOLUME_VIEW_FIELDS } from '../microversions.js';
 import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, nameChanges, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSizeOrNull } from './schemas.js';
@@ -112,6 +113,14 @@ function metadataMatches(query: Record<string, string>): (volume: Volume) => boo
   return (volume) => Object.entries(wanted).every(([key, value]) => volume.metadata[key] === String(value));
 }
 
+/** The created_at/updated_at comparisons (TIME_COMPARISON_FILTERS); below their version Cinder drops them. */
+function timesMatch(request: FastifyRequest, query: Record<string, string>): (volume: Volume) => boolean {
+  if (!TIME_COMPARISON_FILTERS.select(request.microversion)) return () => true;
+  const created = query['created_at'] === undefined ? undefined : parseTimeComparison(query['created_at']);
+  const updated = query['updated_at'] === undefined ? undefined : parseTimeComparison(query['updated_at']);
+  return (volume) => (created === undefined || created(volume.createdAt)) && (updated === undefined || updated(volume.updatedAt));
+}
+
 /** /v3/{project_id}/volumes: create, list (summary and detail), show, update, delete. */
 export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { volumes } = deps;
@@ -145,7 +154,8 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       authorize(deps, request, 'volume:get_all', ownTarget(request));
       const query = queryOf(request);
       const paging = parsePage(query);
-      const all = (await volumes.list(filterOf(request, query, request.params.project_id), parseSort(query))).filter(metadataMatches(query));
+      const [metadata, times] = [metadataMatches(query), timesMatch(request, query)];
+      const all = (await volumes.list(filterOf(request, query, request.params.project_id), parseSort(query))).filter((volume) => metadata(volume) && times(volume));
       const { items, full } = page(all, paging, MAX_LIMIT, (id) => new NotFound(`Marker ${id} could not be found.`));
       const viewer = viewerOf(deps, request, request.params.project_id);
       const names = detail ? await typeNames(deps) : new Map<string, string>();
