@@ -14,6 +14,7 @@ import { linuxBridgeSkip } from '../../src/network/agent/linux-bridge/testing/li
 import { cliPersonas } from '../support/compute-cloud.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
+import { requestAdminToken } from '../support/scaled-out-cloud.js';
 
 // Issue 14: the network agent of `nimbus up` on real Linux networking, driven through the REST
 // API; network namespaces stand in for guests on the ports' taps.
@@ -49,17 +50,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 /** A token of the cloud's bootstrapped admin. */
 async function adminToken(port: number, stateDir: string): Promise<string> {
-  const admin = cliPersonas(stateDir).admin;
-  const response = await fetch(`http://127.0.0.1:${port}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: admin['OS_USERNAME'], domain: { name: 'Default' }, password: admin['OS_PASSWORD'] } } },
-        scope: { project: { name: admin['OS_PROJECT_NAME'], domain: { name: 'Default' } } },
-      },
-    }),
-  });
+  const response = await requestAdminToken(`http://127.0.0.1:${port}`, cliPersonas(stateDir).admin);
   await response.arrayBuffer();
   return response.headers.get('x-subject-token') ?? '';
 }
