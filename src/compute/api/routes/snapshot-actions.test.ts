@@ -152,7 +152,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
   test('unshelve hands an offloaded server to the conductor with its flavor, its snapshot and its zone', () =>
     withComputeApp(async ({ call, db, recorded, registry }) => {
       await registry.register({ binary: 'nova-compute', host: 'compute-1', topic: 'compute' });
-      const id = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', power_state: 4, host: null, node: null, vcpus: 2 });
+      const id = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', power_state: 4, host: null, node: null, availability_zone: null, requested_availability_zone: 'nova', vcpus: 2 });
       const snapshot = await action(call, await insertInstance(db, 'demo'), { createImage: { name: 'shelf' } });
       assert.equal(snapshot.status, 202);
       const [image] = [...recorded.snapshots.values()];
