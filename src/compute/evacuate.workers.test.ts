@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runWithContext } from '../common/context/request-context.js';
+import { toDbTimestamp } from '../common/db/timestamps.js';
+import { createComputeStores } from './db/compute-stores.js';
 import { ADMIN } from './db/testing/compute-db.js';
 import { MigrationStatus } from './moves/migration.js';
 import { activeServer, allocations, evacuate, forceDown, hostUsage, liftForcedDown, migrationRow } from './testing/moves.js';
@@ -78,14 +80,16 @@ describe('evacuation on the in-process workers', () => {
     });
   });
 
-  test('a stopped server is rebuilt stopped, on the host named', async () => {
+  test("a stopped server is rebuilt stopped, on the host named, and takes that host's zone", async () => {
     await withCloud(3, async (cloud) => {
       const uuid = await activeServer(cloud);
+      const aggregates = createComputeStores(cloud.db).aggregates;
+      await aggregates.addHost((await aggregates.create('edge-hosts', 'edge', toDbTimestamp(new Date()))).id, 'compute-3');
       await tables(cloud.db).updateTable('compute_instances').set({ vm_state: 'stopped', power_state: PowerState.SHUTDOWN }).where('uuid', '=', uuid).execute();
       await sourceDown(cloud);
       await evacuate(cloud, uuid, { host: 'compute-3', force: true });
       const row = await waitFor(cloud.db, uuid, 'stopped');
-      assert.deepEqual([row.host, row.power_state], ['compute-3', PowerState.SHUTDOWN]);
+      assert.deepEqual([row.host, row.power_state, row.availability_zone], ['compute-3', PowerState.SHUTDOWN, 'edge']);
       assert.equal(cloud.driver('compute-3').inspect(uuid)?.powerState, PowerState.SHUTDOWN);
     });
   });

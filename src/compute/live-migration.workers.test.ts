@@ -6,6 +6,8 @@ import { RemoteError } from '../common/bus/index.js';
 import { runWithContext } from '../common/context/request-context.js';
 import { ADMIN, insertInstance } from './db/testing/compute-db.js';
 import { MigrationStore } from './db/migration-store.js';
+import { createComputeStores } from './db/compute-stores.js';
+import { toDbTimestamp } from '../common/db/timestamps.js';
 import { MigrationStatus, MigrationType } from './moves/migration.js';
 import { activeServer, allocations, forceDown, hostUsage, liveMigrate, migrationRow } from './testing/moves.js';
 import { events, eventually, faults, images, instance, specFor, tables, usage, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
@@ -46,11 +48,15 @@ describe('live migration on the in-process workers', () => {
   test('the scheduler picks another host; the guest moves there running and the claims follow it exactly once', async () => {
     await withCloud(2, async (cloud) => {
       const uuid = await activeServer(cloud);
-      assert.equal((await instance(cloud.db, uuid)).host, 'compute-1');
+      const booted = await instance(cloud.db, uuid);
+      assert.deepEqual([booted.host, booted.availability_zone], ['compute-1', 'nova']);
+      // The destination is in another zone: the server takes it (Nova's LiveMigrationTask sets the destination's).
+      const aggregates = createComputeStores(cloud.db).aggregates;
+      await aggregates.addHost((await aggregates.create('edge-hosts', 'edge', toDbTimestamp(new Date()))).id, 'compute-2');
       const { migration, context } = await liveMigrate(cloud, uuid);
       await waitForMigration(cloud, migration.id, MigrationStatus.COMPLETED);
       const row = await waitFor(cloud.db, uuid, 'active');
-      assert.deepEqual([row.host, row.node, row.power_state], ['compute-2', 'compute-2', PowerState.RUNNING]);
+      assert.deepEqual([row.host, row.node, row.power_state, row.availability_zone], ['compute-2', 'compute-2', PowerState.RUNNING, 'edge']);
       const modules = new Set(records.filter((record) => record.context?.requestId === context.requestId).map((record) => record.module));
       for (const module of ['nimbus.compute.conductor', 'nimbus.compute.scheduler.manager', 'nimbus.compute.manager']) {
         assert.ok(modules.has(module), `no ${module} line under ${context.requestId}: ${[...modules].join(', ')}`);

@@ -10,6 +10,8 @@ import { newRequestId } from '../common/context/request-context.js';
 import { configureLogging } from '../common/logging/logger.js';
 import { ensureDefaultFlavors } from './flavors/default-flavors.js';
 import { FlavorStore } from './db/flavor-store.js';
+import { createComputeStores } from './db/compute-stores.js';
+import { toDbTimestamp } from '../common/db/timestamps.js';
 import { ComputeAgent } from './agent/compute-agent.js';
 import type { ServersService } from './servers/servers-service.js';
 import { imageAccess } from './agent/image-access.js';
@@ -123,6 +125,26 @@ describe('resize and cold migration on the workers (sqlite)', () => {
       assert.equal((await migrationOf(servers, uuid)).status, 'reverted');
       await eventually(() => assert.deepEqual(claims(cloud), { [source]: ['i:128'], [dest]: [] }));
       assert.deepEqual((await allocations(cloud)).map((row) => [row.consumer_uuid, row.host]), [[uuid, source]]);
+    });
+  });
+
+  test("a server booted without a zone resizes into another zone (it is pinned to none) and takes its host's zone; a revert takes the source's back", async () => {
+    await withCloud(2, async (cloud) => {
+      const servers = await apiOf(cloud);
+      const uuid = await activeServer(cloud, servers);
+      const booted = await instance(cloud.db, uuid);
+      assert.deepEqual([booted.availability_zone, booted.requested_availability_zone], ['nova', null]);
+      const other = booted.host === 'compute-1' ? 'compute-2' : 'compute-1';
+      const aggregates = createComputeStores(cloud.db).aggregates;
+      const edge = await aggregates.create('edge-hosts', 'edge', toDbTimestamp(new Date()));
+      await aggregates.addHost(edge.id, other);
+      await cloud.workers.schedulerClient.updateAggregate({ id: edge.id, name: edge.name, metadata: { availability_zone: 'edge' }, hosts: [other] });
+      await servers.resize.resize(as(MEMBER), await servers.get(MEMBER, uuid), '2');
+      const resized = await waitFor(cloud.db, uuid, 'resized');
+      assert.deepEqual([resized.host, resized.availability_zone, resized.requested_availability_zone], [other, 'edge', null]);
+      await servers.resize.revertResize(as(MEMBER), await servers.get(MEMBER, uuid));
+      const reverted = await waitFor(cloud.db, uuid, 'active');
+      assert.deepEqual([reverted.host, reverted.availability_zone], [booted.host, 'nova']);
     });
   });
 

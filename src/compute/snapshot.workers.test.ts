@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { runWithContext, type RequestContext } from '../common/context/request-context.js';
+import { toDbTimestamp } from '../common/db/timestamps.js';
+import { createComputeStores } from './db/compute-stores.js';
 import { readSystemMetadata } from './db/system-metadata.js';
 import { insertInstance } from './db/testing/compute-db.js';
 import {
@@ -254,10 +256,15 @@ describe('snapshot and shelve on the compute workers (sqlite)', () => {
       const server = await activeServer(cloud);
       const other = server.host === 'compute-1' ? 'compute-2' : 'compute-1';
       await shelve(cloud, server, randomUUID());
-      await waitFor(cloud.db, server.uuid, 'shelved_offloaded', null);
-      await cloud.workers.schedulerClient.updateAggregate({ id: 1, name: 'rack-2', metadata: { availability_zone: 'az2' }, hosts: [other] });
+      // Offloaded, it is on no host and so in no zone (Nova's _nil_out_instance_obj_host_and_node).
+      assert.equal((await waitFor(cloud.db, server.uuid, 'shelved_offloaded', null)).availability_zone, null);
+      const aggregates = createComputeStores(cloud.db).aggregates;
+      const rack = await aggregates.create('rack-2', 'az2', toDbTimestamp(new Date()));
+      await aggregates.addHost(rack.id, other);
+      await cloud.workers.schedulerClient.updateAggregate({ id: rack.id, name: rack.name, metadata: { availability_zone: 'az2' }, hosts: [other] });
       await unshelve(cloud, server, { ...specFor([server.uuid]), availabilityZone: 'az2' });
-      assert.equal((await waitFor(cloud.db, server.uuid, 'active', null)).host, other);
+      const unshelved = await waitFor(cloud.db, server.uuid, 'active', null);
+      assert.deepEqual([unshelved.host, unshelved.availability_zone], [other, 'az2']);
       assert.ok(cloud.driver(other).inspect(server.uuid));
       assert.equal(cloud.driver(server.host).inspect(server.uuid), undefined);
     });

@@ -6,8 +6,10 @@ import { runWithContext } from '../common/context/request-context.js';
 import { configureLogging } from '../common/logging/logger.js';
 import type { LogRecord } from '../common/logging/format.js';
 import { ServiceRegistry } from '../common/service/service-registry.js';
+import { toDbTimestamp } from '../common/db/timestamps.js';
+import { createComputeStores } from './db/compute-stores.js';
 import { insertInstance } from './db/testing/compute-db.js';
-import { build, events, eventually, faults, images, instance, newServer, setTask, tables, usage, waitFor, withCloud } from './testing/worker-cloud.js';
+import { build, events, eventually, faults, images, instance, newServer, serversOf, setTask, tables, usage, waitFor, withCloud } from './testing/worker-cloud.js';
 import { fakeDriverFactory } from './virt/fake/index.js';
 import { startComputeAgents } from './workers.js';
 
@@ -40,6 +42,36 @@ describe('compute workers on the in-process bus (sqlite)', () => {
       }
       const allocations = await tables(cloud.db).selectFrom('compute_allocations').selectAll().where('consumer_uuid', '=', uuid).execute();
       assert.equal(allocations.length, 1);
+    });
+  });
+
+  test("a server booted without a zone is stored in its host's zone, and the availability_zone list filter finds it", async () => {
+    await withCloud(2, async (cloud) => {
+      // compute-2 is in zone edge from before the boots; compute-1 is in no aggregate (the default zone).
+      const aggregates = createComputeStores(cloud.db).aggregates;
+      const edge = await aggregates.create('edge-hosts', 'edge', toDbTimestamp(new Date()));
+      await aggregates.addHost(edge.id, 'compute-2');
+      await cloud.workers.schedulerClient.updateAggregate({ id: edge.id, name: edge.name, metadata: { availability_zone: 'edge' }, hosts: ['compute-2'] });
+      const booted: Record<string, string> = {};
+      for (let index = 0; index < 4; index += 1) {
+        const { uuid, context } = await newServer(cloud.db);
+        await build(cloud, uuid, context);
+        const row = await waitFor(cloud.db, uuid, 'active');
+        booted[uuid] = row.host ?? '';
+      }
+      const hosts = new Set(Object.values(booted));
+      assert.equal(hosts.size, 2, 'the builds spread over both hosts');
+      const servers = serversOf(cloud);
+      const listed = async (zone: string) =>
+        (await servers.list({ regex: { availability_zone: zone }, sort: [], limit: 100 })).map((server) => server.row.uuid).sort();
+      const on = (host: string) => Object.keys(booted).filter((uuid) => booted[uuid] === host).sort();
+      assert.deepEqual(await listed('nova'), on('compute-1'));
+      assert.deepEqual(await listed('edge'), on('compute-2'));
+      for (const [uuid, host] of Object.entries(booted)) {
+        const row = await instance(cloud.db, uuid);
+        assert.equal(row?.availability_zone, host === 'compute-2' ? 'edge' : 'nova');
+        assert.equal(row?.requested_availability_zone, null, 'the server stays pinned to no zone');
+      }
     });
   });
 

@@ -53,12 +53,13 @@ import type {
   ServiceHeartbeatArgs,
   UnshelveServerArgs,
 } from './rpc-api.js';
+import { withHostZone } from './host-zone.js';
 import { CONDUCTOR_API_VERSION, CONDUCTOR_TOPIC } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
 export interface ConductorServiceOptions {
-  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'requestSteps' | 'blockDevices' | 'faultInjections' | 'conductorTasks'>;
+  readonly stores: Pick<ComputeStores, 'instances' | 'actions' | 'nodes' | 'migrations' | 'aggregates' | 'requestSteps' | 'blockDevices' | 'faultInjections' | 'conductorTasks'>;
   readonly transport: Transport;
   readonly registry: ServiceRegistry;
   /** This process's host name, as the services table shows it. */
@@ -94,7 +95,7 @@ export class ConductorService {
   constructor(private readonly options: ConductorServiceOptions) {
     const timeout = options.rpcTimeoutSeconds ?? 60;
     this.#registry = options.registry;
-    const { instances, actions, nodes, migrations, blockDevices } = options.stores;
+    const { instances, actions, nodes, migrations, aggregates, blockDevices } = options.stores;
     this.#actionLog = new InstanceActionLog(actions);
     this.#deps = {
       instances,
@@ -103,6 +104,7 @@ export class ConductorService {
       scheduler: new TracedSchedulerClient(options.transport, timeout, new RequestTrace(options.stores.requestSteps), options.host),
       agents: new ComputeAgentRpcClient(options.transport, timeout),
       migrations,
+      aggregates,
       services: options.registry,
       host: options.host,
       maxAttempts: options.maxAttempts ?? 3,
@@ -128,7 +130,7 @@ export class ConductorService {
         evacuate_instance: (args: EvacuateServerArgs) => owned.run(ConductorTask.EVACUATE, [args.request], () => runTask(new EvacuateInstanceTask(this.#deps, args.request))),
         instance_get: async (args: { uuid: string }): Promise<AgentInstance | null> => (await instances.get(args.uuid)) ?? null,
         unshelve_instance: (args: UnshelveServerArgs) => owned.run(ConductorTask.UNSHELVE, [args], () => runTask(new UnshelveInstanceTask(this.#deps, args))),
-        instance_update: (args: InstanceUpdateArgs) => instances.update(args),
+        instance_update: async (args: InstanceUpdateArgs) => instances.update(await withHostZone(aggregates, args)),
         instance_system_metadata_get: (args: { uuid: string }) => instances.systemMetadata(args.uuid),
         instance_fault_create: (args: FaultArgs) => instances.addFault(args),
         instance_info_cache_update: (args: InfoCacheUpdateArgs) => instances.setNetworkInfo(args.uuid, args.networkInfo),

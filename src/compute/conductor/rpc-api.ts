@@ -90,6 +90,8 @@ export interface InstanceUpdate {
   readonly powerState?: number;
   readonly host?: string | null;
   readonly node?: string | null;
+  /** The zone of the host the instance is placed on (Nova's instance.availability_zone); null when it leaves its host. */
+  readonly availabilityZone?: string | null;
   readonly launchedAt?: string;
   readonly terminatedAt?: string;
   /** Soft-deletes the row (deleted, deleted_at). */

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
+import { DEFAULT_ZONE } from '../admin/availability-zones.js';
 import type { Aggregate } from '../scheduler/host-state.js';
 import type { AggregatesTable, ComputeTables } from './tables.js';
 
@@ -87,6 +88,11 @@ export class AggregateStore {
       .where('compute_aggregate_metadata.key', '=', ZONE_KEY);
     if (exceptAggregate !== undefined) query = query.where('compute_aggregate_hosts.aggregate_id', '!=', exceptAggregate);
     return [...new Set((await query.execute()).map((row) => row.value))];
+  }
+
+  /** Nova's get_host_availability_zone: the zone of the first aggregate of `host` that has one, else the default zone. */
+  async zoneOfHost(host: string): Promise<string> {
+    return (await this.zonesOfHost(host))[0] ?? DEFAULT_ZONE;
   }
 
   /** host → zone for hosts in an aggregate with a zone. */

@@ -110,6 +110,7 @@ export class InstanceStore {
       ...(changes.powerState === undefined ? {} : { power_state: changes.powerState }),
       ...(changes.host === undefined ? {} : { host: changes.host }),
       ...(changes.node === undefined ? {} : { node: changes.node }),
+      ...(changes.availabilityZone === undefined ? {} : { availability_zone: changes.availabilityZone }),
       ...(changes.configDrive ? { config_drive: 'True' } : {}),
       ...(changes.launchedAt === undefined ? {} : { launched_at: toDbTimestamp(new Date(changes.launchedAt)) }),
       ...(changes.terminatedAt === undefined ? {} : { terminated_at: toDbTimestamp(new Date(changes.terminatedAt)) }),
@@ -166,7 +167,7 @@ function toAgentInstance(
     projectId: row.project_id,
     userId: row.user_id,
     launchIndex: row.launch_index,
-    // The zone asked for at boot; Nova would name the host's zone (aggregates are not consulted here).
+    // The zone of its host, set when the conductor placed it (Nova's instance.availability_zone).
     availabilityZone: row.availability_zone ?? DEFAULT_ZONE,
     imageRef: row.image_ref,
     flavor: flavorOf(row),

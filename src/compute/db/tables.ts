@@ -26,7 +26,10 @@ export type InstancesTable = {
   power_state: number;
   host: string | null;
   node: string | null;
+  /** The zone of the host the server was placed on (Nova's conductor sets it); null before. */
   availability_zone: string | null;
+  /** The zone the server is pinned to, asked at boot or unshelve (Nova's RequestSpec.availability_zone); null: none. */
+  requested_availability_zone: string | null;
   /** `r-xxxxxxxx`, shared by the servers of one multi-create request. */
   reservation_id: string;
   launch_index: number;

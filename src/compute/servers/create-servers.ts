@@ -380,6 +380,7 @@ function instanceRow(input: RowInput): InstancesTable {
     host: null,
     node: null,
     availability_zone: request.availabilityZone ?? null,
+    requested_availability_zone: request.availabilityZone ?? null,
     reservation_id: input.reservationId,
     launch_index: input.index,
     root_device_name: input.volumeBacked ? ROOT_DEVICE_NAME : null,

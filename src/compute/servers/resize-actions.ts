@@ -218,7 +218,7 @@ export class ResizeActions {
     const { row } = server;
     return {
       ...singleInstanceSpec(row.uuid, row.project_id, flavorResources(flavor), { id: row.image_ref, properties: image?.properties ?? {} }),
-      ...(row.availability_zone === null ? {} : { availabilityZone: row.availability_zone }),
+      ...(row.requested_availability_zone === null ? {} : { availabilityZone: row.requested_availability_zone }),
       ...(host === undefined ? {} : { requestedDestination: { host } }),
       // Its root disk is a volume: the destination needs no local disk for root_gb.
       ...(isVolumeBacked(server) ? { isBootFromVolume: true } : {}),

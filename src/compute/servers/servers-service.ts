@@ -112,7 +112,7 @@ export class ServersService {
   readonly #deps: ServersServiceDeps;
   readonly #now: () => Date;
   /** The availability zone a compute host is in (its aggregates', else the default). */
-  readonly #zoneOfHost = async (host: string): Promise<string> => (await this.#deps.stores.aggregates.zonesOfHost(host))[0] ?? DEFAULT_ZONE;
+  readonly #zoneOfHost = (host: string): Promise<string> => this.#deps.stores.aggregates.zoneOfHost(host);
 
   constructor(deps: ServersServiceDeps) {
     this.images = deps.images;

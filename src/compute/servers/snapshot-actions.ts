@@ -144,13 +144,13 @@ export class SnapshotActions {
       }
     }
     // The zone the server is pinned to afterwards: the one asked for (null: none), else the one it had.
-    const zone = availabilityZone === undefined ? server.row.availability_zone : availabilityZone;
+    const zone = availabilityZone === undefined ? server.row.requested_availability_zone : availabilityZone;
     if (host !== undefined) {
       if ((await this.deps.support.deps.nodes.match(host, undefined)) === undefined) throw new BadRequest(`Compute host ${host} could not be found.`);
       if (zone !== null && (await this.deps.zoneOfHost(host)) !== zone) throw new Conflict(`Host "${host}" is not in the availability zone "${zone}".`);
     }
     const spec = { ...(await this.#unshelveSpec(context, server, zone)), ...(host === undefined ? {} : { requestedDestination: { host } }) };
-    const changes: InstanceChanges = { task_state: TaskState.UNSHELVING, ...(availabilityZone === undefined ? {} : { availability_zone: availabilityZone }) };
+    const changes: InstanceChanges = { task_state: TaskState.UNSHELVING, ...(availabilityZone === undefined ? {} : { requested_availability_zone: availabilityZone }) };
     await this.deps.support.transition(context, server, 'unshelve', UNSHELVE_FROM, changes);
     await this.deps.support.record(context, server.row.uuid, InstanceActionName.UNSHELVE);
     await this.deps.support.conductor.unshelveInstance(server.row.uuid, spec);

@@ -166,6 +166,8 @@ export async function newServer(db: Database, overrides: { uuid?: string; config
     power_state: 0,
     host: null,
     node: null,
+    // Booted without a zone: the conductor sets its host's.
+    availability_zone: null,
     launched_at: null,
     image_ref: IMAGE_ID,
   });

@@ -42,7 +42,7 @@ export async function initSnapshotOrShelve(
   const reverted = await conductor.instanceUpdate({
     uuid,
     expected: { taskState: [task] },
-    changes: { taskState: null, ...(offloaded ? { host: null, node: null } : {}) },
+    changes: { taskState: null, ...(offloaded ? { host: null, node: null, availabilityZone: null } : {}) },
   });
   if (reverted && offloaded) {
     await conductor.releaseResources(uuid);

@@ -111,7 +111,8 @@ export function shelveOperations({ deps, runner }: OperationContext): Pick<Agent
           if (instance.vmState !== VmState.SHELVED_OFFLOADED) return {};
           // Back to offloaded: the spawn cleaned up after itself, the claim goes back.
           await deps.conductor.releaseResources(instanceUuid);
-          return { changes: { host: null, node: null, ...(error instanceof ShelvedImageNotFound ? { vmState: VmState.ERROR } : {}) } };
+          // Nova's _nil_out_instance_obj_host_and_node: on no host, in no zone.
+          return { changes: { host: null, node: null, availabilityZone: null, ...(error instanceof ShelvedImageNotFound ? { vmState: VmState.ERROR } : {}) } };
         },
       }),
   };
@@ -155,7 +156,8 @@ async function offload(deps: ComputeManagerDeps, instance: AgentInstance, clean:
   await disconnectVolumes(deps, instance.uuid);
   await deps.conductor.releaseResources(instance.uuid);
   return {
-    changes: { vmState: VmState.SHELVED_OFFLOADED, powerState: PowerState.SHUTDOWN, host: null, node: null },
+    // Nova's _nil_out_instance_obj_host_and_node: on no host, in no zone (unshelve sets its new host's).
+    changes: { vmState: VmState.SHELVED_OFFLOADED, powerState: PowerState.SHUTDOWN, host: null, node: null, availabilityZone: null },
     after: () => deps.reportResources(),
   };
 }

@@ -152,7 +152,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
   test('unshelve hands an offloaded server to the conductor with its flavor, its snapshot and its zone', () =>
     withComputeApp(async ({ call, db, recorded, registry }) => {
       await registry.register({ binary: 'nova-compute', host: 'compute-1', topic: 'compute' });
-      const id = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', power_state: 4, host: null, node: null, vcpus: 2 });
+      const id = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', power_state: 4, host: null, node: null, availability_zone: null, requested_availability_zone: 'nova', vcpus: 2 });
       const snapshot = await action(call, await insertInstance(db, 'demo'), { createImage: { name: 'shelf' } });
       assert.equal(snapshot.status, 202);
       const [image] = [...recorded.snapshots.values()];
@@ -197,7 +197,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       assert.equal(onHost.status, 409);
       assert.match(JSON.stringify(onHost.json), /The server status must be SHELVED_OFFLOADED/);
 
-      const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null, availability_zone: null });
+      const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null, availability_zone: null, requested_availability_zone: null });
       const bad: [unknown, number][] = [
         [{ availability_zone: 'mars' }, 400],
         [{}, 400],
@@ -214,7 +214,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       await db.kysely.withTables<ComputeTables>().updateTable('compute_instances').set({ task_state: null }).where('uuid', '=', offloaded).execute();
       assert.equal((await action(call, offloaded, { unshelve: { availability_zone: 'nova' } }, { version: '2.77' })).status, 202);
       assert.equal(recorded.unshelves[1]?.spec.availabilityZone, 'nova');
-      assert.equal((await row(db, offloaded)).availability_zone, 'nova');
+      assert.equal((await row(db, offloaded)).requested_availability_zone, 'nova', 'pinned to the zone asked');
     }));
 
   test('unshelve from 2.91: to a host (the administrator’s), checked against the zone; a null zone unpins', () =>
@@ -222,7 +222,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
       await seedHosts({ registry, db });
       const zone = await admin.aggregates.create('rack-2', 'az2');
       await admin.aggregates.addHost(String(zone.row.id), 'compute-2');
-      const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null, availability_zone: 'nova' });
+      const offloaded = await insertInstance(db, 'demo', { vm_state: 'shelved_offloaded', host: null, node: null, availability_zone: null, requested_availability_zone: 'nova' });
       const unshelve = (body: unknown, as = ADMIN) => action(call, offloaded, { unshelve: body }, { version: '2.91', as });
       const refused: [unknown, number, RequestContext][] = [
         [{ host: 'compute-1' }, 403, DEMO],
@@ -238,7 +238,7 @@ describe('compute routes: createImage, shelve, shelveOffload, unshelve', () => {
 
       assert.equal((await unshelve({ host: 'compute-2', availability_zone: null })).status, 202);
       assert.deepEqual([recorded.unshelves[0]?.spec.requestedDestination, recorded.unshelves[0]?.spec.availabilityZone], [{ host: 'compute-2' }, undefined]);
-      assert.equal((await row(db, offloaded)).availability_zone, null);
+      assert.equal((await row(db, offloaded)).requested_availability_zone, null);
       await db.kysely.withTables<ComputeTables>().updateTable('compute_instances').set({ task_state: null }).where('uuid', '=', offloaded).execute();
       assert.equal((await unshelve({ host: 'compute-1' })).status, 202, 'unpinned: any host');
       assert.equal((await unshelve({}, DEMO)).status, 409, 'unshelving already');

@@ -12,8 +12,9 @@ const LOG = getLogger('nimbus.compute.conductor');
 export const SCHEDULE_EVENT = 'schedule_instances';
 
 /**
- * Records the allocation, points the instance at the host (only while it is still waiting to be
- * scheduled) and casts the build there. An instance deleted meanwhile gets its claim back.
+ * Records the allocation, points the instance at the host and its zone (only while it is still
+ * waiting to be scheduled; Nova's schedule_and_build_instances sets the zone whether or not one was
+ * asked, so a server booted without one is listed under its host's) and casts the build there. An instance deleted meanwhile gets its claim back.
  */
 export async function dispatchBuild(deps: TaskDeps, build: BuildRequest, spec: WireRequestSpec, selection: ClaimedSelection): Promise<void> {
   const uuid = build.instanceUuid;
@@ -24,7 +25,7 @@ export async function dispatchBuild(deps: TaskDeps, build: BuildRequest, spec: W
   const placed = await deps.instances.update({
     uuid,
     expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING] },
-    changes: { host, node },
+    changes: { host, node, availabilityZone: await deps.aggregates.zoneOfHost(host) },
   });
   const instance = placed ? await deps.instances.get(uuid) : undefined;
   if (!instance) {

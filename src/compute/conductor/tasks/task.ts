@@ -7,6 +7,7 @@ import type { MigrationStore } from '../../db/migration-store.js';
 import type { ActionStore } from '../../db/action-store.js';
 import type { InstanceStore } from '../../db/instance-store.js';
 import type { NodeStore } from '../../db/node-store.js';
+import type { AggregateStore } from '../../db/aggregate-store.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
@@ -23,6 +24,8 @@ export interface TaskDeps {
   readonly actions: ActionStore;
   readonly nodes: NodeStore;
   readonly migrations: MigrationStore;
+  /** The zone of a host an instance is placed on. */
+  readonly aggregates: AggregateStore;
   readonly scheduler: SchedulerClient;
   readonly agents: ComputeAgentApi;
   /** Whether a compute service is up (a move's source and destination must be). */

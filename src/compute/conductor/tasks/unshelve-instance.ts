@@ -51,7 +51,8 @@ export class UnshelveInstanceTask implements ConductorTask {
     const placed = await deps.instances.update({
       uuid,
       expected: { vmState: [VmState.SHELVED_OFFLOADED], taskState: [TaskState.UNSHELVING] },
-      changes: { host, node },
+      // Nova's unshelve_instance: the zone of the host it was scheduled to.
+      changes: { host, node, availabilityZone: await deps.aggregates.zoneOfHost(host) },
     });
     if (!placed) throw new Error('Instance changed state while it was scheduled');
     await deps.actions.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
@@ -68,7 +69,7 @@ export class UnshelveInstanceTask implements ConductorTask {
     const reverted = await deps.instances.update({
       uuid,
       expected: { taskState: [TaskState.UNSHELVING] },
-      changes: { taskState: null, ...(this.#scheduling ? { host: null, node: null } : {}) },
+      changes: { taskState: null, ...(this.#scheduling ? { host: null, node: null, availabilityZone: null } : {}) },
     });
     if (!reverted) return;
     await deps.instances.addFault({ uuid, code: error instanceof NimbusError ? error.status : 500, message, host: deps.host });

@@ -10,6 +10,7 @@ import * as bdmSnapshots from './2026-12-06-compute-bdm-snapshots.js';
 import * as bdmUuids from './2026-12-06-compute-bdm-uuids.js';
 import * as faultInjections from './2026-12-06-compute-fault-injections.js';
 import * as conductorTasks from './2026-12-06-compute-conductor-tasks.js';
+import * as requestedZone from './2026-12-07-compute-requested-zone.js';
 
 /** The compute service's schema history, in order. */
 export const computeMigrations: ServiceMigrations = {
@@ -26,5 +27,6 @@ export const computeMigrations: ServiceMigrations = {
     '2026-12-06-compute-bdm-uuids': bdmUuids,
     '2026-12-06-compute-fault-injections': faultInjections,
     '2026-12-06-compute-conductor-tasks': conductorTasks,
+    '2026-12-07-compute-requested-zone': requestedZone,
   },
 };
