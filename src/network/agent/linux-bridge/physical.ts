@@ -10,8 +10,9 @@
  * that a flat network on physnet1 uses as its own (no `brq` bridge, no interface enslaved).
  */
 import { writeFile } from 'node:fs/promises';
+import { CommandFailed } from '../../../common/process/run-command.js';
 import { vlanDevice } from '../device-names.js';
-import { CommandFailed, ip, tryRun } from './exec.js';
+import { ip, tryRun } from './exec.js';
 import { deleteLink, linkExists } from './links.js';
 
 /** Physical network name → host interface (Neutron's interface_mappings). */

@@ -1,12 +1,13 @@
 /**
  * Starting and ending one QEMU process. QEMU runs detached from the agent (its own session, its
- * stderr to a file), so guests survive an agent restart; the QMP socket is how the agent finds
- * it again, and whether that socket answers is whether the guest's QEMU is alive.
+ * stderr to a file), so guests survive an agent restart and the Ctrl-C that stops `nimbus up`; the
+ * QMP socket is how the agent finds it again, and whether that socket answers is whether the
+ * guest's QEMU is alive.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnInOwnSession, startsAgain } from '../../../../common/process/own-session.js';
 import { buildQemuArgv } from '../argv/build-argv.js';
 import type { VmDefinition, VmLaunch } from '../argv/vm-definition.js';
 import type { InstanceDir } from '../instance/instance-dir.js';
@@ -24,16 +25,31 @@ async function stderrOf(dir: InstanceDir): Promise<string> {
   return text.trim() === '' ? '(no output on stderr)' : text.trim();
 }
 
+/** How a QEMU ended before QMP answered: the reason for the message, the signal for a new start. */
+interface Exit {
+  readonly reason: string;
+  readonly signal: NodeJS.Signals | null;
+}
+
 /** Starts QEMU for `definition` and returns its monitor once QMP answers. */
 export async function startQemu(binary: string, dir: InstanceDir, definition: VmDefinition, launch: VmLaunch): Promise<QmpMonitor> {
+  for (let starts = 1; ; starts += 1) {
+    const outcome = await startOnce(binary, dir, definition, launch);
+    if ('monitor' in outcome) return outcome.monitor;
+    if (startsAgain(outcome.signal, starts)) continue;
+    throw new QemuStartFailed(`QEMU failed to start (${outcome.reason}): ${await stderrOf(dir)}`);
+  }
+}
+
+async function startOnce(binary: string, dir: InstanceDir, definition: VmDefinition, launch: VmLaunch): Promise<{ readonly monitor: QmpMonitor } | Exit> {
   await Promise.all([dir.qmpSocket, dir.consoleSocket, dir.vncSocket, dir.pidFile].map((path) => rm(path, { force: true })));
   const stderr = openSync(dir.stderrLog, 'w');
-  let exited: Promise<string>;
+  let exited: Promise<Exit>;
   try {
-    const child = spawn(binary, buildQemuArgv(definition, dir, launch), { cwd: dir.runtime, detached: true, stdio: ['ignore', 'ignore', stderr] });
+    const child = spawnInOwnSession(binary, buildQemuArgv(definition, dir, launch), { cwd: dir.runtime, stdio: ['ignore', 'ignore', stderr] });
     exited = new Promise((resolve) => {
-      child.once('error', (error) => resolve(error.message));
-      child.once('exit', (code, signal) => resolve(signal === null ? `exit status ${String(code)}` : `signal ${signal}`));
+      child.once('error', (error) => resolve({ reason: error.message, signal: null }));
+      child.once('exit', (code, signal) => resolve({ reason: signal === null ? `exit status ${String(code)}` : `signal ${signal}`, signal }));
     });
     child.unref();
   } finally {
@@ -47,14 +63,15 @@ export async function startQemu(binary: string, dir: InstanceDir, definition: Vm
       (monitor) => ({ monitor }),
       (error: unknown) => ({ error }),
     ),
-    exited.then((reason) => ({ reason })),
+    exited,
   ]);
-  if ('monitor' in outcome) return outcome.monitor;
+  if ('monitor' in outcome) return outcome;
   void connected.catch(() => undefined);
+  if ('reason' in outcome) return outcome;
   // A QEMU that dies on its configuration may reset the first connection before its exit is seen.
-  const reason = 'reason' in outcome ? outcome.reason : await Promise.race([exited, sleep(1000).then(() => undefined)]);
-  if (reason === undefined) throw (outcome as { error: unknown }).error;
-  throw new QemuStartFailed(`QEMU failed to start (${reason}): ${await stderrOf(dir)}`);
+  const exit = await Promise.race([exited, sleep(1000).then(() => undefined)]);
+  if (exit === undefined) throw outcome.error;
+  return exit;
 }
 
 /** The running QEMU's monitor, or undefined when none answers on the socket (never started, exited, killed). */
