@@ -78,11 +78,15 @@ const TAG_FILTERS = new Set(['tags', 'tags-any', 'not-tags', 'not-tags-any']);
 
 /** Filters unknown to a resource are ignored, as Neutron does without the filter-validation extension. */
 export function filterViews(views: readonly ResourceView[], filters: ListFilters): ResourceView[] {
+  const entries = [...filters];
   return views.filter((view) =>
-    [...filters].every(([key, values]) => {
+    entries.every(([key, values]) => {
       if (TAG_FILTERS.has(key)) return tagsMatch(key, Array.isArray(view['tags']) ? (view['tags'] as string[]) : [], values);
       if (!(key in view)) return true;
-      return values.some((value) => matches(view[key], value));
+      const actual = view[key];
+      // A string or number matches as its text: one lookup (Nova asks for 100 device_ids at once).
+      if (typeof actual === 'string' || typeof actual === 'number') return values.includes(String(actual));
+      return values.some((value) => matches(actual, value));
     }),
   );
 }

@@ -24,3 +24,28 @@ describe('sqlite under a chain of awaited queries', { skip: await engineSkipReas
     }
   });
 });
+
+describe('sqlite rows (sqlite-booleans.ts builds them from raw arrays)', { skip: await engineSkipReason('sqlite') }, () => {
+  test('keep better-sqlite3 row shapes: column order, a repeated name in its first place with the last value, booleans in streams too', async () => {
+    const opened = await openTestDatabase('sqlite');
+    const { db } = opened;
+    try {
+      await sql`create table shapes (id integer primary key, enabled boolean not null, note text)`.execute(db.kysely);
+      await sql`insert into shapes values (1, 1, 'a'), (2, 0, null)`.execute(db.kysely);
+      const { rows } = await sql<Record<string, unknown>>`select note, id, enabled, id * 10 as id from shapes order by 2`.execute(db.kysely);
+      assert.deepEqual(rows, [
+        { note: 'a', id: 10, enabled: true },
+        { note: null, id: 20, enabled: false },
+      ]);
+      assert.deepEqual(rows.map((row) => Object.keys(row)), [['note', 'id', 'enabled'], ['note', 'id', 'enabled']]);
+      const streamed: unknown[] = [];
+      for await (const row of db.kysely.withTables<{ shapes: { id: number; enabled: boolean; note: string | null } }>().selectFrom('shapes').select(['id', 'enabled']).orderBy('id').stream()) streamed.push(row);
+      assert.deepEqual(streamed, [
+        { id: 1, enabled: true },
+        { id: 2, enabled: false },
+      ]);
+    } finally {
+      await opened.dispose();
+    }
+  });
+});
