@@ -31,6 +31,8 @@ export interface VolumeCore {
   readonly quotas: VolumeQuotas;
   /** `[volume] storage_availability_zone`. */
   readonly availabilityZones: readonly string[];
+  /** scheduler-stats asks the scheduler for its pools. */
+  readonly scheduler: Pick<VolumeSchedulerRpcClient, 'getPools'>;
 }
 
 export interface VolumeCoreDeps {
@@ -75,5 +77,5 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   });
   const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
-  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones };
+  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, scheduler: deps.scheduler };
 }

@@ -181,6 +181,7 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `DELETE ${P}/os-quota-sets/:target`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-sets/owner-project' }) },
   { route: `GET ${P}/limits`, zed: ANYONE, request: () => ({ path: '/limits' }) },
   { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
+  { route: `GET ${P}/scheduler-stats/get_pools`, zed: ADMIN_ONLY(200), request: () => ({ path: '/scheduler-stats/get_pools?detail=true' }) },
   { route: `GET ${P}/os-availability-zone`, zed: ANYONE, request: () => ({ path: '/os-availability-zone' }) },
   {
     route: `PUT ${P}/default-types/:target_project_id`, zed: ADMIN_ONLY(200),
