@@ -71,6 +71,8 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('volume_extension:quotas:show', READER, 'Show project quota (including usage and default).'),
   rule('volume_extension:quotas:update', ADMIN_API, 'Update project quota.'),
   rule('volume_extension:quotas:delete', ADMIN_API, 'Delete project quota.'),
+  rule('volume_extension:quota_classes:get', ADMIN_API, 'Show project quota class.'),
+  rule('volume_extension:quota_classes:update', ADMIN_API, 'Update project quota class.'),
   rule('limits_extension:used_limits', READER, 'Show limits with used limit attributes.'),
   rule('volume:attachment_create', MEMBER, 'Create attachment.'),
   rule('volume:attachment_update', MEMBER, 'Update attachment.'),
