@@ -90,6 +90,7 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('volume_extension:volume_actions:attach', MEMBER, 'Add attachment metadata.'),
   rule('volume_extension:volume_actions:detach', MEMBER, 'Clear attachment metadata.'),
   rule('volume_extension:services:index', ADMIN_API, 'List all services.'),
+  rule('volume_extension:hosts', ADMIN_API, 'List, update or show hosts for a project.'),
   rule('scheduler_extension:scheduler_stats:get_pools', ADMIN_API, 'List all backend pools.'),
   rule('backup:get_all', READER, 'List backups or show backup summary.'),
   rule('backup:create', MEMBER, 'Create backup.'),

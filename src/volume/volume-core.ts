@@ -32,6 +32,8 @@ export interface VolumeCore {
   readonly quotas: VolumeQuotas;
   /** `[volume] storage_availability_zone`. */
   readonly availabilityZones: readonly string[];
+  /** os-hosts: what each project holds on a backend host. */
+  readonly hostUsage: Pick<VolumeStore, 'usageOnHost'>;
   /** scheduler-stats asks the scheduler for its pools. */
   readonly scheduler: Pick<VolumeSchedulerRpcClient, 'getPools'>;
 }
@@ -78,5 +80,5 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   });
   const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
-  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, scheduler: deps.scheduler };
+  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler };
 }

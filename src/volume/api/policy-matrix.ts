@@ -185,6 +185,8 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `PUT ${P}/os-quota-class-sets/:class_name`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-class-sets/matrix-class', body: { quota_class_set: { volumes: 7 } } }) },
   { route: `GET ${P}/extensions`, zed: ANYONE, request: () => ({ path: '/extensions' }) },
   { route: `GET ${P}/extensions/:alias`, zed: ANYONE, request: () => ({ path: '/extensions/os-quota-sets' }) },
+  { route: `GET ${P}/os-hosts`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-hosts' }) },
+  { route: `GET ${P}/os-hosts/:host`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-hosts/test-host@file' }) },
   { route: `GET ${P}/scheduler-stats/get_pools`, zed: ADMIN_ONLY(200), request: () => ({ path: '/scheduler-stats/get_pools?detail=true' }) },
   { route: `GET ${P}/os-availability-zone`, zed: ANYONE, request: () => ({ path: '/os-availability-zone' }) },
   {

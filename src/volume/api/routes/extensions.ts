@@ -13,7 +13,7 @@ interface Extension {
 
 /**
  * The entries of cinder/api/contrib whose API Nimbus serves, in Cinder's words. Left out: those
- * not built (hosts, capabilities, qos-specs, encryption, manage/unmanage, encryption metadata,
+ * not built (capabilities, qos-specs, encryption, manage/unmanage, encryption metadata,
  * extended services) and os-volume-type-access, of which only the access list is.
  */
 const EXTENSIONS: readonly Extension[] = [
@@ -21,6 +21,7 @@ const EXTENSIONS: readonly Extension[] = [
   { name: 'AvailabilityZones', alias: 'os-availability-zone', description: 'Describe Availability Zones.', updated: '2013-06-27T00:00:00+00:00' },
   { name: 'Backups', alias: 'backups', description: 'Backups support.', updated: '2012-12-12T00:00:00+00:00' },
   { name: 'ExtendedSnapshotAttributes', alias: 'os-extended-snapshot-attributes', description: 'Extended SnapshotAttributes support.', updated: '2012-06-19T00:00:00+00:00' },
+  { name: 'Hosts', alias: 'os-hosts', description: 'Admin-only host administration.', updated: '2011-06-29T00:00:00+00:00' },
   { name: 'QuotaClasses', alias: 'os-quota-class-sets', description: 'Quota classes management support.', updated: '2012-03-12T00:00:00+00:00' },
   { name: 'Quotas', alias: 'os-quota-sets', description: 'Quota management support.', updated: '2011-08-08T00:00:00+00:00' },
   { name: 'Scheduler_stats', alias: 'scheduler-stats', description: 'Scheduler stats support.', updated: '2014-09-07T00:00:00+00:00' },
