@@ -274,10 +274,11 @@ EOF
   fi
 
   # Cinder: the microversions /volume/ advertises, one file backend (no multi-backend, no
-  # manage/unmanage, no /extensions list); backups, snapshots and clones exist.
+  # manage/unmanage), exactly the extensions /extensions lists; backups, snapshots and clones exist.
   if [ "$CINDER" = true ]; then
     read -r VOLUME_MIN_MV VOLUME_MAX_MV < <(curl -sf "http://127.0.0.1:$PORT/volume/" |
       /usr/bin/python3 -c 'import json,sys; v=json.load(sys.stdin)["versions"][0]; print(v["min_version"], v["version"])')
+    VOLUME_EXTENSIONS="$(/usr/bin/openstack extension list --volume -f value -c Alias | sort | paste -sd, -)"
     cat >>"$WS/etc/tempest.conf" <<EOF
 
 [volume]
@@ -297,7 +298,7 @@ snapshot = true
 clone = true
 manage_snapshot = false
 manage_volume = false
-api_extensions =
+api_extensions = $VOLUME_EXTENSIONS
 extend_attached_volume = false
 EOF
   fi

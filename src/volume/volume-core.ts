@@ -9,6 +9,7 @@ import type { BackupManagerRpcClient } from './backup/rpc-client.js';
 import { AttachmentStore } from './db/attachment-store.js';
 import { BackupStore } from './db/backup-store.js';
 import { DefaultTypeStore } from './db/default-type-store.js';
+import { QuotaClassStore } from './db/quota-class-store.js';
 import { TransferStore } from './db/transfer-store.js';
 import { VolumeStore } from './db/volume-store.js';
 import type { VolumeManagerRpcClient } from './manager/rpc-client.js';
@@ -31,6 +32,10 @@ export interface VolumeCore {
   readonly quotas: VolumeQuotas;
   /** `[volume] storage_availability_zone`. */
   readonly availabilityZones: readonly string[];
+  /** os-hosts: what each project holds on a backend host. */
+  readonly hostUsage: Pick<VolumeStore, 'usageOnHost'>;
+  /** scheduler-stats asks the scheduler for its pools. */
+  readonly scheduler: Pick<VolumeSchedulerRpcClient, 'getPools'>;
 }
 
 export interface VolumeCoreDeps {
@@ -60,7 +65,7 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   const store = new VolumeStore(deps.database);
   const types = new VolumeTypes(store, new DefaultTypeStore(deps.database), config.volume.default_volume_type);
   const backupStore = new BackupStore(deps.database);
-  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore);
+  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database));
   const availabilityZones = [config.volume.storage_availability_zone];
   const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones, enableForceUpload: config.volume.enable_force_upload });
   const snapshots = new SnapshotService(store, volumes, quotas, deps.managers);
@@ -75,5 +80,5 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   });
   const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
-  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones };
+  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler };
 }

@@ -181,6 +181,13 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `DELETE ${P}/os-quota-sets/:target`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-sets/owner-project' }) },
   { route: `GET ${P}/limits`, zed: ANYONE, request: () => ({ path: '/limits' }) },
   { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
+  { route: `GET ${P}/os-quota-class-sets/:class_name`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-class-sets/matrix-class' }) },
+  { route: `PUT ${P}/os-quota-class-sets/:class_name`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-class-sets/matrix-class', body: { quota_class_set: { volumes: 7 } } }) },
+  { route: `GET ${P}/extensions`, zed: ANYONE, request: () => ({ path: '/extensions' }) },
+  { route: `GET ${P}/extensions/:alias`, zed: ANYONE, request: () => ({ path: '/extensions/os-quota-sets' }) },
+  { route: `GET ${P}/os-hosts`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-hosts' }) },
+  { route: `GET ${P}/os-hosts/:host`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-hosts/test-host@file' }) },
+  { route: `GET ${P}/scheduler-stats/get_pools`, zed: ADMIN_ONLY(200), request: () => ({ path: '/scheduler-stats/get_pools?detail=true' }) },
   { route: `GET ${P}/os-availability-zone`, zed: ANYONE, request: () => ({ path: '/os-availability-zone' }) },
   {
     route: `PUT ${P}/default-types/:target_project_id`, zed: ADMIN_ONLY(200),

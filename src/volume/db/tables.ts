@@ -67,6 +67,13 @@ export type VolumeQuotasTable = {
   hard_limit: number;
 };
 
+/** Rows of migrations/2026-12-07-volume-quota-classes.ts. */
+export type VolumeQuotaClassesTable = {
+  class_name: string;
+  resource: string;
+  hard_limit: number;
+};
+
 /** Rows of migrations/2026-12-05-volume-backups.ts. */
 export type BackupsTable = {
   id: string;
@@ -144,6 +151,7 @@ export type VolumeTables = {
   volume_snapshots: SnapshotsTable;
   volume_types: VolumeTypesTable;
   volume_quotas: VolumeQuotasTable;
+  volume_quota_classes: VolumeQuotaClassesTable;
   volume_backups: BackupsTable;
   volume_attachments: VolumeAttachmentsTable;
   volume_transfers: VolumeTransfersTable;

@@ -37,7 +37,7 @@ function volume(store: VolumeStore, fields: Partial<Volume> & { readonly volumeT
 
 for (const dialect of DIALECTS) {
   describe(`volume store on ${dialect}`, { skip: await unavailable(dialect) }, () => {
-    test('the default type exists; volumes round-trip, filter, sort; status changes are compare-and-set; usage sums volumes and snapshots', () =>
+    test('the default type exists; volumes round-trip, filter, sort; status changes are compare-and-set; usage sums volumes and snapshots, by project or on a host', () =>
       withTestDatabase(dialect, (url) =>
         withOpenDatabase(url, async (db) => {
           await migrateToLatest(db, volumeMigrations);
@@ -70,6 +70,12 @@ for (const dialect of DIALECTS) {
           assert.equal(await store.countSnapshotsOf(a.id), 1);
           assert.deepEqual(await store.usageOf('p1'), { volumes: 2, snapshots: 1, gigabytes: 7 });
           assert.deepEqual(await store.usageOf('nobody'), { volumes: 0, snapshots: 0, gigabytes: 0 });
+          // os-hosts: the host and its pools, not a host of a longer name; b is not placed.
+          assert.equal(await store.updateVolume(other.id, { status: 'available', host: 'h@file2#file' }, ['creating']), true);
+          const onHost = [{ projectId: 'p1', volumes: 1, volumeGb: 2, snapshots: 1, snapshotGb: 2 }];
+          assert.deepEqual(await store.usageOnHost('h@file'), onHost);
+          assert.deepEqual(await store.usageOnHost('h@file#file'), onHost);
+          assert.deepEqual(await store.usageOnHost('h@fil'), []);
 
           await store.setQuotaLimits('p1', new Map([['volumes', 5]]));
           await store.setQuotaLimits('p1', new Map([['volumes', 6], ['gigabytes', -1]]));

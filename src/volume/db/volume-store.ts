@@ -2,7 +2,7 @@
  * The volume service's one door to its tables: every SQL statement on volume_* lives here. Status
  * changes are compare-and-set on the expected status, so of two concurrent actions one wins.
  */
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
 import type { AttachStatus, Snapshot, SnapshotStatus, Volume, VolumeStatus, VolumeType } from '../volumes/volume.js';
@@ -135,6 +135,15 @@ function volumeColumns(changes: VolumeChanges, now: Date): Updateable<VolumesTab
   if (changes.errorReason !== undefined) set.error_reason = changes.errorReason;
   if (changes.launchedAt !== undefined) set.launched_at = toDbTimestamp(changes.launchedAt);
   return set;
+}
+
+/** A project's volumes and their snapshots on one backend host. */
+export interface HostProjectUsage {
+  readonly projectId: string;
+  readonly volumes: number;
+  readonly volumeGb: number;
+  readonly snapshots: number;
+  readonly snapshotGb: number;
 }
 
 export class VolumeStore extends VolumeTableStore {
@@ -289,6 +298,37 @@ export class VolumeStore extends VolumeTableStore {
       snapshots: Number(snapshots?.n ?? 0),
       gigabytes: Number(volumes?.gb ?? 0) + Number(snapshots?.gb ?? 0),
     };
+  }
+
+  /**
+   * What each project holds on a backend host (os-hosts): its volumes there (Cinder's host filter:
+   * `host` itself or any of its pools, `host#…`) and the snapshots of those volumes.
+   */
+  async usageOnHost(host: string): Promise<HostProjectUsage[]> {
+    const pools = `${host}#`;
+    const onHost = sql<boolean>`(volume_volumes.host = ${host} or substr(volume_volumes.host, 1, ${pools.length}) = ${pools})`;
+    const volumes = await this.db
+      .selectFrom('volume_volumes')
+      .select((eb) => ['volume_volumes.project_id', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('volume_volumes.size').as('gb')])
+      .where(onHost)
+      .groupBy('volume_volumes.project_id')
+      .orderBy('volume_volumes.project_id')
+      .execute();
+    const snapshots = await this.db
+      .selectFrom('volume_snapshots')
+      .innerJoin('volume_volumes', 'volume_volumes.id', 'volume_snapshots.volume_id')
+      .select((eb) => ['volume_snapshots.project_id', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('volume_snapshots.size').as('gb')])
+      .where(onHost)
+      .groupBy('volume_snapshots.project_id')
+      .execute();
+    const snapshotsOf = new Map(snapshots.map((row) => [row.project_id, row]));
+    return volumes.map((row) => ({
+      projectId: row.project_id,
+      volumes: Number(row.n),
+      volumeGb: Number(row.gb ?? 0),
+      snapshots: Number(snapshotsOf.get(row.project_id)?.n ?? 0),
+      snapshotGb: Number(snapshotsOf.get(row.project_id)?.gb ?? 0),
+    }));
   }
 
   /** A project's own limits, by resource. */

@@ -3,7 +3,7 @@
  * capabilities and capacity its volume service last reported over the bus, less what the
  * scheduler placed on it since (Cinder's consume_from_volume), until the next report.
  */
-import type { BackendReport } from './rpc-api.js';
+import type { BackendReport, PoolReport } from './rpc-api.js';
 
 export interface BackendState {
   /** `host@backend#pool`: where volumes placed here live. */
@@ -70,6 +70,19 @@ export class BackendStateCache {
   live(): BackendState[] {
     const oldest = this.#now() - this.#downTimeMs;
     return [...this.#states.values()].filter((state) => state.reportedAt >= oldest);
+  }
+
+  /** The live backends' pools as reported, with what the scheduler consumed since and the report's time. */
+  pools(): PoolReport[] {
+    return this.live().map((state) => ({
+      name: state.name,
+      capabilities: {
+        ...state.capabilities,
+        free_capacity_gb: state.freeCapacityGb,
+        provisioned_capacity_gb: state.provisionedCapacityGb,
+        timestamp: new Date(state.reportedAt).toISOString(),
+      },
+    }));
   }
 
   /** Takes a placed volume's size off the backend's free space until its next report. */

@@ -37,6 +37,14 @@ export interface BackendReport {
   readonly capabilities: BackendCapabilities;
 }
 
+/** A pool as the scheduler reports it (Cinder's HostManager.get_pools): what its backend last reported, and when. */
+export interface PoolReport {
+  /** `host@backend#pool`. */
+  readonly name: string;
+  /** The backend's capabilities and `timestamp`, the report's time (ISO 8601). */
+  readonly capabilities: Readonly<Record<string, string | number | boolean>>;
+}
+
 export interface ScheduleCreateArgs {
   readonly spec: VolumeRequestSpec;
   readonly source: VolumeSource;
@@ -75,6 +83,7 @@ export interface SchedulerVerbs {
   extend_volume: ScheduleExtendArgs;
   retype_volume: ScheduleRetypeArgs;
   update_service_capabilities: { readonly report: BackendReport };
+  get_pools: Record<string, never>;
   volume_update: { readonly volumeId: string; readonly update: VolumeUpdate };
   volume_deleted: { readonly volumeId: string };
   snapshot_update: { readonly snapshotId: string; readonly status: SnapshotStatus; readonly progress?: string };

@@ -3,7 +3,7 @@ import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { VolumeSource } from '../manager/rpc-api.js';
 import type { SnapshotStatus } from '../volumes/volume.js';
 import type { VolumeRequestSpec } from './request-spec.js';
-import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type ScheduleRetypeArgs, type SchedulerVerbs, type VolumeUpdate } from './rpc-api.js';
+import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type PoolReport, type ScheduleRetypeArgs, type SchedulerVerbs, type VolumeUpdate } from './rpc-api.js';
 
 /** What a volume service tells the scheduler. */
 export interface VolumeStatusReporter {
@@ -40,6 +40,11 @@ export class VolumeSchedulerRpcClient implements VolumeStatusReporter {
 
   retypeVolume(spec: VolumeRequestSpec, retype: Omit<ScheduleRetypeArgs, 'spec'>): Promise<void> {
     return this.#cast('retype_volume', { spec, ...retype });
+  }
+
+  /** The pools of the backends that reported within the down time (scheduler-stats/get_pools). */
+  getPools(): Promise<PoolReport[]> {
+    return this.#rpc.call<PoolReport[]>('get_pools', {});
   }
 
   updateServiceCapabilities(report: BackendReport): Promise<void> {

@@ -56,6 +56,7 @@ export class VolumeSchedulerService {
       extend_volume: (args) => this.scheduleExtend(args),
       retype_volume: (args) => this.scheduleRetype(args),
       update_service_capabilities: ({ report }) => this.cache.update(report),
+      get_pools: () => this.cache.pools(),
       volume_update: async ({ volumeId, update }) => {
         const { launchedAt, ...rest } = update;
         await store.updateVolume(volumeId, { ...rest, ...(launchedAt === undefined ? {} : { launchedAt: new Date(launchedAt) }) });

@@ -1,9 +1,10 @@
 /**
- * Cinder's quotas for a project: limits (the project's own, else the configured defaults; -1 is
- * no limit), what it uses (counted from its volumes and snapshots), and the checks a create or an
+ * Cinder's quotas for a project: limits (the project's own, else the `default` quota class's,
+ * else the configured defaults; -1 is no limit), what it uses (counted from its volumes and snapshots), and the checks a create or an
  * extend passes before anything is written.
  */
 import type { BackupStore } from '../db/backup-store.js';
+import type { QuotaClassStore } from '../db/quota-class-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { QuotaExceeded } from './volume-errors.js';
 
@@ -15,19 +16,53 @@ export function isQuotaResource(name: string): name is QuotaResource {
   return (QUOTA_RESOURCES as readonly string[]).includes(name);
 }
 
+/** The quota class every project's defaults come from (Cinder's _DEFAULT_QUOTA_NAME). */
+export const DEFAULT_QUOTA_CLASS = 'default';
+
+/** Cinder's per-volume-type resources, `<resource>_<type name>`: unlimited (-1) unless a class sets them. */
+const PER_TYPE_RESOURCES = ['volumes', 'snapshots', 'gigabytes'] as const;
+
 /** What a project holds, per resource (groups come later: 0). */
 export type QuotaUsage = Readonly<Record<QuotaResource, number>>;
 
 export class VolumeQuotas {
   constructor(
     private readonly store: VolumeStore,
-    readonly defaults: QuotaLimits,
+    /** The configured quota_* values, where the `default` class sets none. */
+    private readonly configured: QuotaLimits,
     private readonly backups: Pick<BackupStore, 'usageOf'>,
+    private readonly classes: QuotaClassStore,
   ) {}
 
+  /** What a project without limits of its own gets: the `default` class over the configured values. */
+  async defaults(): Promise<QuotaLimits> {
+    const fromClass = await this.classes.limits(DEFAULT_QUOTA_CLASS);
+    return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, fromClass.get(resource) ?? this.configured[resource]])) as QuotaLimits;
+  }
+
   async limits(projectId: string): Promise<QuotaLimits> {
-    const own = await this.store.quotaLimits(projectId);
-    return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, own.get(resource) ?? this.defaults[resource]])) as QuotaLimits;
+    const [own, defaults] = await Promise.all([this.store.quotaLimits(projectId), this.defaults()]);
+    return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, own.get(resource) ?? defaults[resource]])) as QuotaLimits;
+  }
+
+  /**
+   * A quota class's limits (Cinder's get_class_quotas): its own, else the `default` class's, else
+   * the configured ones, and the per-volume-type resources of every type. Those per-type limits are
+   * stored and shown as Cinder does, but volumes and snapshots are checked only against the totals.
+   */
+  async classLimits(className: string): Promise<Record<string, number>> {
+    const [own, defaults, types] = await Promise.all([this.classes.limits(className), this.classes.limits(DEFAULT_QUOTA_CLASS), this.store.listTypes()]);
+    const limitOf = (resource: string, fallback: number) => own.get(resource) ?? defaults.get(resource) ?? fallback;
+    const perType = types.flatMap((type) => PER_TYPE_RESOURCES.map((resource) => `${resource}_${type.name}`));
+    return {
+      ...Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, limitOf(resource, this.configured[resource])])),
+      ...Object.fromEntries(perType.map((resource) => [resource, limitOf(resource, -1)])),
+    };
+  }
+
+  /** Sets a class's limits; Cinder stores any resource name it is given, shown only if it is one. */
+  async updateClass(className: string, limits: ReadonlyMap<string, number>): Promise<void> {
+    await this.classes.set(className, limits);
   }
 
   async usage(projectId: string): Promise<QuotaUsage> {

@@ -3,8 +3,12 @@ import type { FastifySchema, preValidationHookHandler, RouteOptions } from 'fast
 import { backupRoutes } from './backups.js';
 import { attachmentRoutes } from './attachments.js';
 import { defaultTypeRoutes } from './default-types.js';
+import { extensionRoutes } from './extensions.js';
+import { hostRoutes } from './hosts.js';
+import { quotaClassRoutes } from './quota-class-sets.js';
 import { quotaRoutes } from './quota-sets.js';
 import type { VolumeRouteDeps } from './route-deps.js';
+import { schedulerStatsRoutes } from './scheduler-stats.js';
 import { serviceRoutes } from './services.js';
 import { snapshotRoutes } from './snapshots.js';
 import { transferRoutes } from './transfers.js';
@@ -41,8 +45,8 @@ function hooksOf(hooks: RouteOptions['preValidation']): preValidationHookHandler
 }
 
 /**
- * Cinder v3's volumes, actions, metadata, snapshots, backups, types, default types, quotas, limits,
- * services, attachments and transfers at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
+ * Cinder v3's volumes, actions, metadata, snapshots, backups, types, default types, quotas, quota classes, limits,
+ * services, hosts, scheduler stats, attachments, transfers and the extensions list at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
  * ProjectMapper maps both forms at every version; 3.67 only announces it): one route table, each
  * route given a project-less twin as it is registered.
  */
@@ -59,7 +63,7 @@ export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         preValidation: [projectFromToken, ...hooksOf(route.preValidation)],
       });
     });
-    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, serviceRoutes, attachmentRoutes, transferRoutes]) {
+    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, extensionRoutes]) {
       await app.register(routes(deps));
     }
   };

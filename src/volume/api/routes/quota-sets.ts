@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { parseBoolean } from '../../volumes/volume-list-query.js';
-import { isQuotaResource, QUOTA_RESOURCES, type QuotaLimits, type QuotaResource, type QuotaUsage } from '../../volumes/volume-quotas.js';
+import { DEFAULT_QUOTA_CLASS, isQuotaResource, QUOTA_RESOURCES, type QuotaLimits, type QuotaResource, type QuotaUsage } from '../../volumes/volume-quotas.js';
 import { authorize, checkProject, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 
 /** Limits by resource; cinderclient also sends the project as `tenant_id`, which Cinder ignores. */
@@ -43,7 +43,7 @@ export function quotaRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
     app.get('/v3/:project_id/os-quota-sets/:target/defaults', { schema: { params: QuotaParams } }, async (request) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:quotas:show', { project_id: request.params.target });
-      return { quota_set: { id: request.params.target, ...limitsView(quotas.defaults) } };
+      return { quota_set: { id: request.params.target, ...(await quotas.classLimits(DEFAULT_QUOTA_CLASS)) } };
     });
 
     app.put('/v3/:project_id/os-quota-sets/:target', { schema: { params: QuotaParams, body: QuotaUpdateBody } }, async (request) => {

@@ -7,7 +7,7 @@ const ALICE = memberOf('alice-project');
 type Json = Record<string, unknown>;
 
 // Our answers at 3.0 (and the volume's at 3.70) through Tempest's own Cinder response schemas (tempest.lib.api_schema.response.volume).
-test("volume, snapshot, type, quota, limits and services responses pass Tempest's schemas", () =>
+test("volume, snapshot, type, quota, quota class, limits, services, hosts, pools and extensions responses pass Tempest's schemas", () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const cases: TempestCase[] = [];
     const record = async (name: string, method: string, path: string, volumeModule: string, attr: string, options: { body?: unknown; as?: typeof ALICE; version?: string } = {}) => {
@@ -59,6 +59,13 @@ test("volume, snapshot, type, quota, limits and services responses pass Tempest'
     await record('update quota set', 'PUT', '/os-quota-sets/alice-project', 'quotas', 'update_quota_set', { as: ADMIN, body: { quota_set: { volumes: 20 } } });
     await record('limits', 'GET', '/limits', 'limits', 'show_limits');
     await record('services', 'GET', '/os-services', 'services', 'list_services', { as: ADMIN });
+    await record('pools', 'GET', '/scheduler-stats/get_pools', 'scheduler_stats', 'get_pools_no_detail', { as: ADMIN });
+    await record('pools detail', 'GET', '/scheduler-stats/get_pools?detail=true', 'scheduler_stats', 'get_pools_with_detail', { as: ADMIN });
+    await record('show quota class', 'GET', '/os-quota-class-sets/default', 'quota_classes', 'show_quota_classes', { as: ADMIN });
+    await record('update quota class', 'PUT', '/os-quota-class-sets/default', 'quota_classes', 'update_quota_classes', { as: ADMIN, body: { quota_class_set: { volumes: 20 } } });
+    await record('extensions', 'GET', '/extensions', 'extensions', 'list_extensions');
+    await record('hosts', 'GET', '/os-hosts', 'hosts', 'list_hosts', { as: ADMIN });
+    await record('show host', 'GET', '/os-hosts/test-host@file', 'hosts', 'show_host', { as: ADMIN });
     await record('delete volume', 'DELETE', `/volumes/${id}`, 'volumes', 'delete_volume');
 
     const verdicts = await checkWithTempest(cases);
