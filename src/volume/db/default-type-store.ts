@@ -1,5 +1,4 @@
 /** The one door to volume_default_types: each project's own default volume type (3.62). */
-import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { VolumeTableStore } from './table-store.js';
 
@@ -9,13 +8,6 @@ export interface ProjectDefaultType {
 }
 
 export class DefaultTypeStore extends VolumeTableStore {
-  readonly #database: Database;
-
-  constructor(database: Database, now?: () => Date) {
-    super(database, now);
-    this.#database = database;
-  }
-
   /** Sets or replaces the project's default; a concurrent first set of the same project makes the other one's update win. */
   async set(entry: ProjectDefaultType): Promise<void> {
     const now = toDbTimestamp(this.now());
@@ -25,7 +17,7 @@ export class DefaultTypeStore extends VolumeTableStore {
     try {
       await this.db.insertInto('volume_default_types').values({ project_id: entry.projectId, volume_type_id: entry.volumeTypeId, created_at: now, updated_at: null }).execute();
     } catch (error) {
-      if (!this.#database.isUniqueViolation(error)) throw error;
+      if (!this.isUniqueViolation(error)) throw error;
       await update();
     }
   }

@@ -3,7 +3,6 @@
  * changes are compare-and-set on the expected status, so of two concurrent actions one wins.
  */
 import { sql, type Selectable, type Updateable } from 'kysely';
-import type { Database } from '../../common/db/database.js';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
 import type { AttachStatus, Snapshot, SnapshotStatus, Volume, VolumeStatus, VolumeType } from '../volumes/volume.js';
 import type { SnapshotsTable, VolumesTable, VolumeTypesTable } from './tables.js';
@@ -147,13 +146,6 @@ export interface HostProjectUsage {
 }
 
 export class VolumeStore extends VolumeTableStore {
-  readonly #database: Database;
-
-  constructor(database: Database, now?: () => Date) {
-    super(database, now);
-    this.#database = database;
-  }
-
   // --- volumes
 
   async insertVolume(volume: Volume): Promise<void> {
@@ -388,9 +380,5 @@ export class VolumeStore extends VolumeTableStore {
   async countVolumesOfType(typeId: string): Promise<number> {
     const row = await this.db.selectFrom('volume_volumes').select((eb) => eb.fn.countAll<number>().as('n')).where('volume_type_id', '=', typeId).executeTakeFirst();
     return Number(row?.n ?? 0);
-  }
-
-  isUniqueViolation(error: unknown): boolean {
-    return this.#database.isUniqueViolation(error);
   }
 }
