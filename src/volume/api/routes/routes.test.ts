@@ -121,6 +121,33 @@ describe('volume routes over the scheduler and a file backend', () => {
       assert.deepEqual(await cloud.backendFiles(), []);
     }));
 
+  test('delete with cascade takes the snapshots along; a bad value or an undeletable snapshot changes nothing', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const volumeId = String((await createVolume(cloud, { size: 1 }))['id']);
+      const snapshotIds: string[] = [];
+      for (const name of ['s1', 's2']) {
+        const created = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volumeId, name } }, as: ALICE });
+        snapshotIds.push(String((created.json['snapshot'] as Json)['id']));
+        await cloud.settle(`/snapshots/${snapshotIds.at(-1) ?? ''}`, ALICE);
+      }
+      const statuses = async () => [
+        volumeOf(await cloud.call('GET', `/volumes/${volumeId}`, { as: ALICE }))['status'],
+        ...(await Promise.all(snapshotIds.map(async (id) => ((await cloud.call('GET', `/snapshots/${id}`, { as: ALICE })).json['snapshot'] as Json)['status']))),
+      ];
+      const bad = await cloud.call('DELETE', `/volumes/${volumeId}?cascade=maybe`, { as: ALICE });
+      assert.deepEqual(bad.json, { badRequest: { code: 400, message: "Invalid input received: Unrecognized value 'maybe' for cascade" } });
+      assert.equal((await cloud.call('POST', `/snapshots/${snapshotIds[0] ?? ''}/action`, { body: { 'os-reset_status': { status: 'error_deleting' } }, as: ADMIN })).status, 202);
+      const undeletable = await cloud.call('DELETE', `/volumes/${volumeId}?cascade=true`, { as: ALICE });
+      assert.equal(undeletable.status, 400, 'a snapshot in error_deleting is not taken along');
+      assert.deepEqual(await statuses(), ['available', 'error_deleting', 'available']);
+      assert.equal((await cloud.call('POST', `/snapshots/${snapshotIds[0] ?? ''}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ADMIN })).status, 202);
+
+      assert.equal((await cloud.call('DELETE', `/volumes/${volumeId}?cascade=true`, { as: ALICE })).status, 202);
+      assert.equal((await cloud.settle(`/volumes/${volumeId}`, ALICE)).status, 404);
+      for (const id of snapshotIds) assert.equal((await cloud.call('GET', `/snapshots/${id}`, { as: ALICE })).status, 404);
+      assert.deepEqual(await cloud.backendFiles(), []);
+    }));
+
   test('extend: larger only, detached; reset_status for admins; the file grows', () =>
     withVolumeCloud('sqlite', async (cloud) => {
       const volume = await createVolume(cloud, { size: 1 });

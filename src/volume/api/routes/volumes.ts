@@ -213,7 +213,8 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
 
     app.delete('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request, reply) => {
       const volume = await loadAuthorized(deps, request, 'volume:delete', () => volumes.get(request.requestContext, request.params.volume_id));
-      await volumes.delete(request.requestContext, volume.id);
+      const cascade = parseBoolean(queryOf(request)['cascade'], 'cascade') === true;
+      await volumes.delete(request.requestContext, volume.id, { cascade });
       return reply.code(202).send();
     });
   };
