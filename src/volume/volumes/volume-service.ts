@@ -162,13 +162,15 @@ export class VolumeService {
       host: null,
       availabilityZone: zone,
       volumeTypeId: type.id,
-      bootable: false,
+      // Cinder's _handle_bootable_volume_glance_meta: a clone of a bootable volume, or a volume from
+      // a snapshot of one, is bootable and keeps its image metadata.
+      bootable: parent?.bootable ?? false,
       // Cinder's _is_multiattach: the type's extra spec; the request's own flag is the deprecated way.
       multiattach: request.multiattach === true || type.extraSpecs['multiattach'] === '<is> True',
       snapshotId: snapshot?.id ?? null,
       sourceVolid: source?.id ?? null,
       metadata: request.metadata ?? {},
-      imageMetadata,
+      imageMetadata: parent?.bootable === true ? parent.imageMetadata : imageMetadata,
       adminMetadata: {},
       errorReason: null,
       launchedAt: null,

@@ -110,11 +110,17 @@ describe('volume routes over the scheduler and a file backend', () => {
       const tooSmall = await cloud.call('POST', '/volumes', { body: { volume: { source_volid: String(fromSnapshot['id']), size: 1 } }, as: ALICE });
       assert.equal(tooSmall.status, 400);
       const clone = await createVolume(cloud, { source_volid: sourceId });
-      assert.deepEqual([clone['status'], clone['size'], clone['source_volid']], ['available', 1, sourceId]);
+      assert.deepEqual([clone['status'], clone['size'], clone['source_volid'], clone['bootable']], ['available', 1, sourceId, 'false']);
+      assert.equal((await cloud.call('POST', `/volumes/${sourceId}/action`, { body: { 'os-set_bootable': { bootable: true } }, as: ALICE })).status, 200);
+      const bootableClone = await createVolume(cloud, { source_volid: sourceId });
+      const fromBootable = await createVolume(cloud, { snapshot_id: snapshotId });
+      assert.deepEqual([bootableClone['bootable'], fromBootable['bootable']], ['true', 'true'], "a bootable volume's clone, and a volume from its snapshot, are bootable");
+      const missing = await cloud.call('POST', '/volumes', { body: { volume: { source_volid: '00000000-0000-0000-0000-000000000000' } }, as: ALICE });
+      assert.equal(missing.status, 404);
 
       assert.equal((await cloud.call('DELETE', `/snapshots/${snapshotId}`, { as: ALICE })).status, 202);
       assert.equal((await cloud.settle(`/snapshots/${snapshotId}`, ALICE)).status, 404);
-      for (const id of [sourceId, String(fromSnapshot['id']), String(clone['id'])]) {
+      for (const id of [sourceId, String(fromSnapshot['id']), String(clone['id']), String(bootableClone['id']), String(fromBootable['id'])]) {
         assert.equal((await cloud.call('DELETE', `/volumes/${id}`, { as: ALICE })).status, 202);
         await cloud.settle(`/volumes/${id}`, ALICE);
       }
