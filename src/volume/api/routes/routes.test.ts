@@ -222,6 +222,46 @@ describe('volume routes over the scheduler and a file backend', () => {
       { volume: { quota_gigabytes: '-1', max_over_subscription_ratio: '1' } },
     ));
 
+  test('private type access: addProjectAccess opens a type to a project, removeProjectAccess closes it; bad input changes nothing', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      // Cinder's schema takes UUID-like project ids (Keystone's are 32 hex digits).
+      const projectId = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+      const carol = memberOf(projectId);
+      const created = await cloud.call('POST', '/types', { body: { volume_type: { name: 'private', 'os-volume-type-access:is_public': false } }, as: ADMIN });
+      const typeId = String((created.json['volume_type'] as Json)['id']);
+      const access = async () => (await cloud.call('GET', `/types/${typeId}/os-volume-type-access`, { as: ADMIN })).json;
+      const action = (body: Json, as: RequestContext = ADMIN) => cloud.call('POST', `/types/${typeId}/action`, { body, as });
+      const make = () => cloud.call('POST', '/volumes', { body: { volume: { size: 1, volume_type: typeId } }, as: carol }, );
+      assert.equal((await make()).status, 404, 'closed to the project');
+
+      assert.equal((await action({ addProjectAccess: { project: projectId } }, carol)).status, 403);
+      assert.equal((await action({ addProjectAccess: { project: 'not-a-uuid' } })).status, 400);
+      assert.equal((await action({ addProjectAccess: { project: projectId }, removeProjectAccess: { project: projectId } })).status, 400);
+      const publicType = String(((await cloud.call('GET', '/types/default', { as: ADMIN })).json['volume_type'] as Json)['id']);
+      const onPublic = await cloud.call('POST', `/types/${publicType}/action`, { body: { addProjectAccess: { project: projectId } }, as: ADMIN });
+      assert.deepEqual(onPublic.json, { badRequest: { code: 400, message: 'Invalid volume type: Type access modification is not applicable to public volume type.' } });
+      assert.deepEqual(await access(), { volume_type_access: [] }, 'refused requests changed nothing');
+
+      const added = await action({ addProjectAccess: { project: projectId } });
+      assert.deepEqual([added.status, added.text], [202, '']);
+      assert.deepEqual((await action({ addProjectAccess: { project: projectId } })).json, {
+        conflictingRequest: { code: 409, message: `Volume type access for ${typeId} / ${projectId} combination already exists.` },
+      });
+      assert.deepEqual(await access(), { volume_type_access: [{ volume_type_id: typeId, project_id: projectId }] });
+      assert.equal(((await cloud.call('GET', `/types/${typeId}`, { as: carol })).json['volume_type'] as Json)['name'], 'private');
+      assert.ok(((await cloud.call('GET', '/types', { as: carol })).json['volume_types'] as Json[]).some((type) => type['id'] === typeId));
+      assert.equal(((await cloud.call('GET', '/types', { as: ALICE })).json['volume_types'] as Json[]).some((type) => type['id'] === typeId), false, 'still closed to others');
+      const volume = await cloud.settle(`/volumes/${String(volumeOf(await make())['id'])}`, carol);
+      assert.deepEqual([volumeOf(volume)['status'], volumeOf(volume)['volume_type']], ['available', 'private']);
+
+      assert.equal((await action({ removeProjectAccess: { project: projectId } })).status, 202);
+      assert.deepEqual((await action({ removeProjectAccess: { project: projectId } })).json, {
+        itemNotFound: { code: 404, message: `Volume type access not found for ${typeId} / ${projectId} combination.` },
+      });
+      assert.deepEqual(await access(), { volume_type_access: [] });
+      assert.equal((await make()).status, 404, 'closed again');
+    }));
+
   test('types, quotas, limits and services', () =>
     withVolumeCloud('sqlite', async (cloud) => {
       const created = await cloud.call('POST', '/types', { body: { volume_type: { name: 'fast', extra_specs: { volume_backend_name: 'file' } } }, as: ADMIN });

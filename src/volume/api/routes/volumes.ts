@@ -81,7 +81,7 @@ export function viewerOf(deps: VolumeRouteDeps, request: FastifyRequest, project
 
 /** Volume type names by id, for the views. */
 async function typeNames(deps: VolumeRouteDeps): Promise<Map<string, string>> {
-  return new Map((await deps.types.list(true)).map((type) => [type.id, type.name]));
+  return new Map((await deps.types.listAll()).map((type) => [type.id, type.name]));
 }
 
 /** Cinder's list filters from the query: an admin's all_tenants/project_id widen or pick the project. */
