@@ -89,6 +89,7 @@ export class BackupManager {
           sourcePath: device.path,
           sizeBytes,
           ...(backup.parentId === null ? {} : { parentId: backup.parentId }),
+          ...(backup.container === null ? {} : { container: backup.container }),
           onProgress: progress,
         });
       });
@@ -152,9 +153,9 @@ export class BackupManager {
   async deleteBackup({ backupId }: BackupArgs): Promise<void> {
     const { backups, driver } = this.#options;
     try {
-      // A backup that never stored anything (an error while creating) has no container to remove.
+      // No container: a backup into the driver's own that failed while creating stored nothing (a named one may hold a part: the driver removes it).
       const container = (await backups.findBackup(backupId))?.container;
-      if (container !== undefined && container !== null) await driver.deleteBackup(container);
+      if (container !== undefined && container !== null) await driver.deleteBackup(container, backupId);
     } catch (error) {
       LOG.error(`Backup ${backupId} could not be deleted: ${messageOf(error)}`);
       await backups.updateBackup(backupId, { status: 'error_deleting', failReason: messageOf(error) });

@@ -14,6 +14,8 @@ export interface CreateBackupRequest {
   readonly sizeBytes: number;
   /** The backup this one is incremental to (only changed blocks are stored); absent: a full backup. */
   readonly parentId?: string;
+  /** The container the user named (shared by the backups naming it); absent: the driver's own, one per backup. */
+  readonly container?: string;
   /** Called as data is read: bytes done so far. */
   readonly onProgress?: (doneBytes: number) => void;
 }
@@ -48,8 +50,8 @@ export interface BackupDriver {
    * every object's sha256 before it is used; a mismatch or a missing object is a BackupCorrupt.
    */
   restoreBackup(request: RestoreBackupRequest): Promise<void>;
-  /** Removes the objects and files in the backup's container; one already gone is not an error. */
-  deleteBackup(container: string): Promise<void>;
+  /** Removes the backup's objects and files from its container; one already gone is not an error. */
+  deleteBackup(container: string, backupId: string): Promise<void>;
 }
 
 /** A stored backup failed its checks (an object changed or went missing): the restore must not succeed. */
