@@ -13,7 +13,7 @@ import { GIB, type LocalDevice, type VolumeDriver } from '../backends/volume-dri
 import type { BackupStore } from '../db/backup-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { backendHostOf, type Volume } from '../volumes/volume.js';
-import type { BackupDriver } from './drivers/backup-driver.js';
+import type { BackupDriver, RestoredBackup } from './drivers/backup-driver.js';
 import { BACKUP_API_VERSION, BACKUP_TOPIC, type BackupArgs, type BackupManagerVerbs, type ImportRecordArgs, type RestoreBackupArgs } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.volume.backup');
@@ -90,6 +90,7 @@ export class BackupManager {
           sizeBytes,
           ...(backup.parentId === null ? {} : { parentId: backup.parentId }),
           ...(backup.container === null ? {} : { container: backup.container }),
+          volumeMetadata: volume.metadata,
           onProgress: progress,
         });
       });
@@ -118,10 +119,11 @@ export class BackupManager {
       return;
     }
     LOG.info(`Restoring backup ${backupId} to volume ${volumeId}`);
+    let restored: RestoredBackup;
     try {
       const { container } = backup;
       if (container === null) throw new Error(`Backup ${backupId} has no container: it stored nothing`);
-      await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, container, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
+      restored = await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, container, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
     } catch (error) {
       // Never a silent success: the target is marked, the reason logged once and kept on the volume.
       LOG.error(`Restore of backup ${backupId} to volume ${volumeId} failed: ${messageOf(error)}`);
@@ -129,7 +131,9 @@ export class BackupManager {
       await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
       return;
     }
-    await volumes.updateVolume(volumeId, { status: 'available', errorReason: null }, ['restoring-backup']);
+    // Cinder's _restore_vol_meta: the backed-up metadata replaces the target's.
+    const metadata = restored.volumeMetadata === null ? {} : { metadata: restored.volumeMetadata };
+    await volumes.updateVolume(volumeId, { status: 'available', errorReason: null, ...metadata }, ['restoring-backup']);
     await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
     LOG.info(`Restored backup ${backupId} to volume ${volumeId}`);
   }

@@ -123,7 +123,7 @@ test('backups: full then incremental, restore byte for byte into a new and an ex
 test('backups naming a container show it, share it, and each restores its own bytes; a container that is no directory name fails the backup; too long is 400', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call, settle, volumePath } = cloud;
-    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
+    const volumeId = await cloud.availableVolume({ size: 1, metadata: { kept: 'yes' } }, ALICE);
     await writeInto(volumePath(volumeId), 0, randomBytes(MiB));
     const first = await backup(cloud, volumeId, { container: 'container' });
     const second = await backup(cloud, volumeId, { container: 'container' });
@@ -133,7 +133,8 @@ test('backups naming a container show it, share it, and each restores its own by
     const restore = await call('POST', `/backups/${String(second['id'])}/restore`, { body: { restore: {} }, as: ALICE });
     const restoredId = String((restore.json['restore'] as Item)['volume_id']);
     await settle(`/backups/${String(second['id'])}`, ALICE);
-    assert.equal(((await settle(`/volumes/${restoredId}`, ALICE)).json['volume'] as Item)['status'], 'available');
+    const restoredVolume = (await settle(`/volumes/${restoredId}`, ALICE)).json['volume'] as Item;
+    assert.deepEqual([restoredVolume['status'], restoredVolume['metadata']], ['available', { kept: 'yes' }], "Cinder's restore puts the volume's metadata back");
     assert.equal(await shaOfFile(volumePath(restoredId)), await shaOfFile(volumePath(volumeId)), 'the other backup in the container is whole');
 
     const tooLong = await call('POST', '/backups', { body: { backup: { volume_id: volumeId, container: 'c'.repeat(256) } }, as: ALICE });

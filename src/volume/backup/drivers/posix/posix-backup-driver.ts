@@ -12,7 +12,7 @@ import { access, mkdir, open, readFile, rename, rm, rmdir, writeFile, type FileH
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflate as deflateCb, inflate as inflateCb, constants as zlibConstants } from 'node:zlib';
-import { BackupCorrupt, type BackupDriver, type BackupResult, type CreateBackupRequest, type RestoreBackupRequest } from '../backup-driver.js';
+import { BackupCorrupt, type BackupDriver, type BackupResult, type CreateBackupRequest, type RestoreBackupRequest, type RestoredBackup } from '../backup-driver.js';
 
 const deflate = promisify(deflateCb);
 const inflate = promisify(inflateCb);
@@ -53,6 +53,8 @@ interface BackupMetadata {
   readonly compression: 'zlib';
   readonly objects: readonly BackupObject[];
   readonly zero_extents: readonly ZeroExtent[];
+  /** The volume's metadata at backup time (absent in backups written before it was kept). */
+  readonly volume_metadata?: Readonly<Record<string, string>>;
 }
 
 /** The `sha256file` of a backup: one hex digest per sha block of the whole volume. */
@@ -143,6 +145,7 @@ export class PosixBackupDriver implements BackupDriver {
       compression: 'zlib',
       objects,
       zero_extents: zeroExtents,
+      ...(request.volumeMetadata === undefined ? {} : { volume_metadata: request.volumeMetadata }),
     };
     const shaFile: ShaFile = { sha_block_size: shaBlockSize, sha256s: shas };
     // Compressed: a thin volume's digests repeat, and the file would otherwise outweigh an incremental.
@@ -151,7 +154,7 @@ export class PosixBackupDriver implements BackupDriver {
     return { objectCount: objects.length, storedBytes, container: request.container ?? `backup-${request.backupId}` };
   }
 
-  async restoreBackup(request: RestoreBackupRequest): Promise<void> {
+  async restoreBackup(request: RestoreBackupRequest): Promise<RestoredBackup> {
     const chain = await this.#chainOf(request.backupId, request.container);
     const extents = (metadata: BackupMetadata): (BackupObject | ZeroExtent)[] => [...metadata.objects, ...metadata.zero_extents];
     const total = chain.reduce((sum, { metadata }) => sum + extents(metadata).reduce((bytes, extent) => bytes + extent.length, 0), 0);
@@ -174,6 +177,7 @@ export class PosixBackupDriver implements BackupDriver {
     } finally {
       await target.close();
     }
+    return { volumeMetadata: chain.at(-1)?.metadata.volume_metadata ?? null };
   }
 
   async deleteBackup(container: string, backupId: string): Promise<void> {
