@@ -58,6 +58,8 @@ export const VOLUME_POLICIES: readonly RuleDefault[] = [
   rule('volume_extension:type_get_all', READER, 'List volume types.'),
   rule('volume_extension:access_types_extra_specs', READER, 'Include the volume type\'s extra_specs attribute in the volume type list or show requests.'),
   rule('volume_extension:access_types_qos_specs_id', ADMIN_API, 'Include the volume type\'s QoS specifications ID attribute in the volume type list or show requests.'),
+  rule('volume_extension:volume_type_access:addProjectAccess', ADMIN_API, 'Add volume type access for project.'),
+  rule('volume_extension:volume_type_access:removeProjectAccess', ADMIN_API, 'Remove volume type access for project.'),
   rule('volume_extension:volume_type_access:get_all_for_type', ADMIN_API, 'List private volume type access detail, that is, list the projects that have access to this volume type.'),
   rule('volume_extension:types_extra_specs:index', READER, 'List type extra specs.'),
   rule('volume_extension:types_extra_specs:create', ADMIN_API, 'Create type extra specs.'),

@@ -10,6 +10,7 @@ import { AttachmentStore } from './db/attachment-store.js';
 import { BackupStore } from './db/backup-store.js';
 import { DefaultTypeStore } from './db/default-type-store.js';
 import { QuotaClassStore } from './db/quota-class-store.js';
+import { TypeAccessStore } from './db/type-access-store.js';
 import { TransferStore } from './db/transfer-store.js';
 import { VolumeStore } from './db/volume-store.js';
 import type { VolumeManagerRpcClient } from './manager/rpc-client.js';
@@ -63,7 +64,7 @@ export function quotaDefaultsOf(config: NimbusConfig): QuotaLimits {
 
 export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): VolumeCore {
   const store = new VolumeStore(deps.database);
-  const types = new VolumeTypes(store, new DefaultTypeStore(deps.database), config.volume.default_volume_type);
+  const types = new VolumeTypes(store, new DefaultTypeStore(deps.database), new TypeAccessStore(deps.database), config.volume.default_volume_type);
   const backupStore = new BackupStore(deps.database);
   const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database));
   const availabilityZones = [config.volume.storage_availability_zone];

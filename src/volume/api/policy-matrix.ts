@@ -169,6 +169,10 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `PUT ${P}/types/:type_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: await type(fx), body: { volume_type: { description: 'd' } } }) },
   { route: `DELETE ${P}/types/:type_id`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: await type(fx) }) },
   { route: `GET ${P}/types/:type_id/os-volume-type-access`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/types/${await fx.privateType()}/os-volume-type-access` }) },
+  {
+    route: `POST ${P}/types/:type_id/action`, zed: ADMIN_ONLY(202),
+    request: async (fx) => ({ path: `/types/${await fx.privateType()}/action`, body: { addProjectAccess: { project: randomUUID() } } }),
+  },
   { route: `GET ${P}/types/:type_id/extra_specs`, zed: ANYONE, request: async (fx) => ({ path: `${await type(fx)}/extra_specs` }) },
   { route: `POST ${P}/types/:type_id/extra_specs`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await type(fx)}/extra_specs`, body: { extra_specs: { c: 'd' } } }) },
   { route: `GET ${P}/types/:type_id/extra_specs/:key`, zed: ANYONE, request: async (fx) => ({ path: `${await type(fx)}/extra_specs/a` }) },

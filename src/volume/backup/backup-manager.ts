@@ -13,7 +13,7 @@ import { GIB, type LocalDevice, type VolumeDriver } from '../backends/volume-dri
 import type { BackupStore } from '../db/backup-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { backendHostOf, type Volume } from '../volumes/volume.js';
-import type { BackupDriver } from './drivers/backup-driver.js';
+import type { BackupDriver, RestoredBackup } from './drivers/backup-driver.js';
 import { BACKUP_API_VERSION, BACKUP_TOPIC, type BackupArgs, type BackupManagerVerbs, type ImportRecordArgs, type RestoreBackupArgs } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.volume.backup');
@@ -89,6 +89,8 @@ export class BackupManager {
           sourcePath: device.path,
           sizeBytes,
           ...(backup.parentId === null ? {} : { parentId: backup.parentId }),
+          ...(backup.container === null ? {} : { container: backup.container }),
+          volumeMetadata: volume.metadata,
           onProgress: progress,
         });
       });
@@ -117,10 +119,11 @@ export class BackupManager {
       return;
     }
     LOG.info(`Restoring backup ${backupId} to volume ${volumeId}`);
+    let restored: RestoredBackup;
     try {
       const { container } = backup;
       if (container === null) throw new Error(`Backup ${backupId} has no container: it stored nothing`);
-      await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, container, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
+      restored = await this.#withDevice(volume, null, (device) => driver.restoreBackup({ backupId, container, targetPath: device.path, onProgress: this.#progressOf(`Restore of backup ${backupId}`) }));
     } catch (error) {
       // Never a silent success: the target is marked, the reason logged once and kept on the volume.
       LOG.error(`Restore of backup ${backupId} to volume ${volumeId} failed: ${messageOf(error)}`);
@@ -128,7 +131,9 @@ export class BackupManager {
       await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
       return;
     }
-    await volumes.updateVolume(volumeId, { status: 'available', errorReason: null }, ['restoring-backup']);
+    // Cinder's _restore_vol_meta: the backed-up metadata replaces the target's.
+    const metadata = restored.volumeMetadata === null ? {} : { metadata: restored.volumeMetadata };
+    await volumes.updateVolume(volumeId, { status: 'available', errorReason: null, ...metadata }, ['restoring-backup']);
     await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
     LOG.info(`Restored backup ${backupId} to volume ${volumeId}`);
   }
@@ -152,9 +157,9 @@ export class BackupManager {
   async deleteBackup({ backupId }: BackupArgs): Promise<void> {
     const { backups, driver } = this.#options;
     try {
-      // A backup that never stored anything (an error while creating) has no container to remove.
+      // No container: a backup into the driver's own that failed while creating stored nothing (a named one may hold a part: the driver removes it).
       const container = (await backups.findBackup(backupId))?.container;
-      if (container !== undefined && container !== null) await driver.deleteBackup(container);
+      if (container !== undefined && container !== null) await driver.deleteBackup(container, backupId);
     } catch (error) {
       LOG.error(`Backup ${backupId} could not be deleted: ${messageOf(error)}`);
       await backups.updateBackup(backupId, { status: 'error_deleting', failReason: messageOf(error) });

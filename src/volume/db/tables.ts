@@ -146,6 +146,13 @@ export type VolumeDefaultTypesTable = {
   updated_at: DbTimestamp | null;
 };
 
+/** The projects a private volume type is open to (migrations/2026-12-07-volume-type-projects.ts). */
+export type VolumeTypeProjectsTable = {
+  volume_type_id: string;
+  project_id: string;
+  created_at: DbTimestamp;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -156,4 +163,5 @@ export type VolumeTables = {
   volume_attachments: VolumeAttachmentsTable;
   volume_transfers: VolumeTransfersTable;
   volume_default_types: VolumeDefaultTypesTable;
+  volume_type_projects: VolumeTypeProjectsTable;
 };

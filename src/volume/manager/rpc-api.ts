@@ -27,6 +27,11 @@ export interface VolumeArgs {
   readonly volume: VolumeRef;
 }
 
+/** Cinder's delete_volume with cascade: the volume's snapshots (marked deleting) go first. */
+export interface DeleteVolumeArgs extends VolumeArgs {
+  readonly snapshots?: readonly SnapshotRef[];
+}
+
 export interface ExtendVolumeArgs {
   readonly volume: VolumeRef;
   readonly newSizeGb: number;
@@ -66,7 +71,7 @@ export interface SnapshotArgs {
 /** The closed table of verbs, by wire name. */
 export interface VolumeManagerVerbs {
   create_volume: CreateVolumeArgs;
-  delete_volume: VolumeArgs;
+  delete_volume: DeleteVolumeArgs;
   extend_volume: ExtendVolumeArgs;
   reimage_volume: ReimageVolumeArgs;
   copy_volume_to_image: CopyVolumeToImageArgs;

@@ -31,8 +31,8 @@ export class VolumeManagerRpcClient {
     return this.#cast(backendHost, 'create_volume', { volume, source });
   }
 
-  deleteVolume(backendHost: string, volume: VolumeRef): Promise<void> {
-    return this.#cast(backendHost, 'delete_volume', { volume });
+  deleteVolume(backendHost: string, volume: VolumeRef, snapshots: readonly SnapshotRef[] = []): Promise<void> {
+    return this.#cast(backendHost, 'delete_volume', { volume, ...(snapshots.length === 0 ? {} : { snapshots }) });
   }
 
   extendVolume(backendHost: string, volume: VolumeRef, newSizeGb: number, instanceUuids: readonly string[] = []): Promise<void> {

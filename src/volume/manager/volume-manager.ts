@@ -15,7 +15,7 @@ import { convertImage, qemuImgFormatOf } from '../../common/disk/qemu-img.js';
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
-import type { VolumeDriver, VolumeRef } from '../backends/volume-driver.js';
+import type { SnapshotRef, VolumeDriver, VolumeRef } from '../backends/volume-driver.js';
 import type { ComputeNotifier } from '../compute/nova-client.js';
 import type { BackendReport } from '../scheduler/rpc-api.js';
 import type { VolumeStatusReporter } from '../scheduler/rpc-client.js';
@@ -27,10 +27,10 @@ import {
   type ConnectionArgs,
   type CopyVolumeToImageArgs,
   type CreateVolumeArgs,
+  type DeleteVolumeArgs,
   type ExtendVolumeArgs,
   type ReimageVolumeArgs,
   type SnapshotArgs,
-  type VolumeArgs,
   type VolumeManagerCalls,
   type VolumeManagerVerbs,
 } from './rpc-api.js';
@@ -247,7 +247,14 @@ export class VolumeManager {
     await status.volumeUpdate(volume.id, { status: previousStatus });
   }
 
-  async deleteVolume({ volume }: VolumeArgs): Promise<void> {
+  async deleteVolume({ volume, snapshots = [] }: DeleteVolumeArgs): Promise<void> {
+    // Cascade: each snapshot as delete_snapshot would; one that stays keeps the volume.
+    for (const snapshot of snapshots) {
+      if (!(await this.#deleteSnapshotData(snapshot))) {
+        await this.#options.status.volumeUpdate(volume.id, { status: 'error_deleting', errorReason: `Snapshot ${snapshot.id} could not be deleted` });
+        return;
+      }
+    }
     try {
       await this.#options.exports?.target?.removeVolumeExports(volume.id);
       await this.#options.driver.deleteVolume(volume);
@@ -329,14 +336,20 @@ export class VolumeManager {
   }
 
   async deleteSnapshot({ snapshot }: SnapshotArgs): Promise<void> {
+    await this.#deleteSnapshotData(snapshot);
+  }
+
+  /** The snapshot's data and record gone (true), or the snapshot left in error_deleting. */
+  async #deleteSnapshotData(snapshot: SnapshotRef): Promise<boolean> {
     try {
       await this.#options.driver.deleteSnapshot(snapshot);
     } catch (error) {
       LOG.error(`Snapshot ${snapshot.id} could not be deleted: ${messageOf(error)}`);
       await this.#options.status.snapshotUpdate(snapshot.id, 'error_deleting');
-      return;
+      return false;
     }
     LOG.info(`Deleted snapshot ${snapshot.id}`);
     await this.#options.status.snapshotDeleted(snapshot.id);
+    return true;
   }
 }

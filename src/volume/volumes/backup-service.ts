@@ -28,6 +28,8 @@ export interface CreateBackupRequest {
   /** Back up an in-use volume too. */
   readonly force?: boolean;
   readonly snapshotId?: string;
+  /** Where the backup driver keeps it (Cinder's container); absent or empty: the driver's own. */
+  readonly container?: string | null;
 }
 
 export interface RestoreRequest {
@@ -121,7 +123,7 @@ export class BackupService {
       status: 'creating',
       failReason: null,
       availabilityZone: this.deps.availabilityZone,
-      container: null,
+      container: request.container === undefined || request.container === '' ? null : request.container,
       host,
       service: null,
       objectCount: 0,

@@ -14,6 +14,8 @@ export const invalidVolume = (reason: string) => new BadRequest(`Invalid volume:
 export const invalidSnapshot = (reason: string) => new BadRequest(`Invalid snapshot: ${reason}`);
 /** InvalidBackup (400). */
 export const invalidBackup = (reason: string) => new BadRequest(`Invalid backup: ${reason}`);
+/** InvalidVolumeType (400). */
+export const invalidVolumeType = (reason: string) => new BadRequest(`Invalid volume type: ${reason}`);
 /** InvalidInput (400). */
 export const invalidInput = (reason: string) => new BadRequest(`Invalid input received: ${reason}`);
 

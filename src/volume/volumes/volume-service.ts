@@ -15,7 +15,7 @@ import type { VolumeSchedulerRpcClient } from '../scheduler/rpc-client.js';
 import { imageNotFound, invalidInput, invalidVolume, snapshotNotFound, volumeNotFound } from './volume-errors.js';
 import type { VolumeQuotas } from './volume-quotas.js';
 import type { VolumeTypes } from './volume-types.js';
-import { backendHostOf, VOLUME_STATUSES, type Volume, type VolumeStatus } from './volume.js';
+import { backendHostOf, VOLUME_STATUSES, type SnapshotStatus, type Volume, type VolumeStatus } from './volume.js';
 
 const LOG = getLogger('nimbus.volume.api');
 
@@ -92,6 +92,8 @@ export interface VolumeServiceDeps {
 
 /** Statuses a volume may be deleted from without force (Cinder's delete). */
 const DELETABLE: readonly VolumeStatus[] = ['available', 'error', 'error_restoring', 'error_extending', 'error_managing'];
+/** The snapshots a cascading delete takes along. */
+const CASCADE_DELETABLE_SNAPSHOTS: readonly SnapshotStatus[] = ['available', 'error'];
 
 export class VolumeService {
   constructor(private readonly deps: VolumeServiceDeps) {}
@@ -160,13 +162,15 @@ export class VolumeService {
       host: null,
       availabilityZone: zone,
       volumeTypeId: type.id,
-      bootable: false,
+      // Cinder's _handle_bootable_volume_glance_meta: a clone of a bootable volume, or a volume from
+      // a snapshot of one, is bootable and keeps its image metadata.
+      bootable: parent?.bootable ?? false,
       // Cinder's _is_multiattach: the type's extra spec; the request's own flag is the deprecated way.
       multiattach: request.multiattach === true || type.extraSpecs['multiattach'] === '<is> True',
       snapshotId: snapshot?.id ?? null,
       sourceVolid: source?.id ?? null,
       metadata: request.metadata ?? {},
-      imageMetadata,
+      imageMetadata: parent?.bootable === true ? parent.imageMetadata : imageMetadata,
       adminMetadata: {},
       errorReason: null,
       launchedAt: null,
@@ -203,25 +207,32 @@ export class VolumeService {
     await this.deps.store.updateVolume(id, { metadata: rest });
   }
 
-  async delete(context: RequestContext, id: string, force = false): Promise<void> {
+  /**
+   * `force` (os-force_delete) from any status but deleting; `cascade` takes the volume's snapshots
+   * with it when each is available or error (Cinder's volume_has_undeletable_snapshots_filter).
+   */
+  async delete(context: RequestContext, id: string, options: { readonly force?: boolean; readonly cascade?: boolean } = {}): Promise<void> {
     const volume = await this.get(context, id);
-    const snapshots = await this.deps.store.countSnapshotsOf(id);
-    if (snapshots > 0) throw invalidVolume(`Volume still has ${snapshots} dependent snapshots.`);
+    const snapshots = await this.deps.store.listSnapshots({ volumeId: id }, []);
+    if (snapshots.length > 0 && options.cascade !== true) throw invalidVolume(`Volume still has ${snapshots.length} dependent snapshots.`);
     if (volume.attachStatus === 'attached') throw invalidVolume('Volume must not be attached to be deleted.');
-    const expected = force ? VOLUME_STATUSES.filter((status) => status !== 'deleting') : DELETABLE;
-    if (!(await this.deps.store.updateVolume(id, { status: 'deleting' }, expected))) {
-      throw invalidVolume(
+    const expected = options.force === true ? VOLUME_STATUSES.filter((status) => status !== 'deleting') : DELETABLE;
+    const refused = () =>
+      invalidVolume(
         `Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.`,
       );
-    }
+    if (snapshots.some((snapshot) => !CASCADE_DELETABLE_SNAPSHOTS.includes(snapshot.status))) throw refused();
+    if (!(await this.deps.store.updateVolume(id, { status: 'deleting' }, expected))) throw refused();
+    for (const snapshot of snapshots) await this.deps.store.updateSnapshot(snapshot.id, { status: 'deleting' });
     if (volume.host === null) {
       // Never placed (no backend took it): nothing to remove but the record.
       await this.deps.store.deleteVolume(id);
       LOG.info(`Deleted volume ${id}, which had no backend`);
       return;
     }
-    LOG.info(`Delete volume request issued for volume ${id}`);
-    await this.deps.managers.deleteVolume(backendHostOf(volume.host), { id, sizeGb: volume.size });
+    LOG.info(`Delete volume request issued for volume ${id}${snapshots.length > 0 ? ` with its ${snapshots.length} snapshots` : ''}`);
+    const snapshotRefs = snapshots.map((snapshot) => ({ id: snapshot.id, volumeId: id, sizeGb: snapshot.size }));
+    await this.deps.managers.deleteVolume(backendHostOf(volume.host), { id, sizeGb: volume.size }, snapshotRefs);
   }
 
   /**

@@ -4,8 +4,9 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { DefaultTypeStore, ProjectDefaultType } from '../db/default-type-store.js';
+import type { TypeAccessStore } from '../db/type-access-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
-import { typeNotFound, typeNotFoundByName } from './volume-errors.js';
+import { invalidVolumeType, typeNotFound, typeNotFoundByName } from './volume-errors.js';
 import { DEFAULT_VOLUME_TYPE, type VolumeType } from './volume.js';
 
 const LOG = getLogger('nimbus.volume.types');
@@ -23,13 +24,28 @@ export class VolumeTypes {
     private readonly store: VolumeStore,
     /** Projects' own defaults (3.62), ahead of the configured one. */
     private readonly defaults: DefaultTypeStore,
+    /** The projects private types are open to (addProjectAccess). */
+    private readonly access: TypeAccessStore,
     /** `[volume] default_volume_type`. */
     private readonly defaultName: string = DEFAULT_VOLUME_TYPE,
   ) {}
 
-  /** Public types for everyone; private ones too for an admin. */
-  list(isAdmin: boolean): Promise<VolumeType[]> {
-    return this.store.listTypes(isAdmin ? {} : { isPublic: true });
+  /** Every type, private or not. */
+  listAll(): Promise<VolumeType[]> {
+    return this.store.listTypes({});
+  }
+
+  /** Public types, and the private ones open to the caller's project; every type for an admin. */
+  async list(context: RequestContext): Promise<VolumeType[]> {
+    if (context.isAdmin === true) return this.listAll();
+    const opened = new Set(context.projectId === undefined ? [] : await this.access.typesOf(context.projectId));
+    return (await this.listAll()).filter((type) => type.isPublic || opened.has(type.id));
+  }
+
+  /** Cinder's _volume_type_get_query: a private type is seen by admins and the projects it is open to. */
+  async visibleTo(context: RequestContext, type: VolumeType): Promise<boolean> {
+    if (type.isPublic || context.isAdmin === true) return true;
+    return context.projectId !== undefined && (await this.access.projectsOf(type.id)).includes(context.projectId);
   }
 
   async get(id: string): Promise<VolumeType> {
@@ -56,11 +72,11 @@ export class VolumeTypes {
 
   /**
    * As resolve, for a caller making a volume (no type named: the project's default): a private
-   * type is an administrator's only (no per-project access grants here).
+   * type is an administrator's or a project's it is open to.
    */
   async resolveFor(context: RequestContext, idOrName: string | undefined): Promise<VolumeType> {
     const type = idOrName === undefined ? await this.defaultFor(context.projectId) : await this.resolve(idOrName);
-    if (type.isPublic || context.isAdmin === true) return type;
+    if (await this.visibleTo(context, type)) return type;
     const wanted = idOrName ?? type.id;
     throw UUID.test(wanted) ? typeNotFound(wanted) : typeNotFoundByName(wanted);
   }
@@ -103,7 +119,35 @@ export class VolumeTypes {
     if ((await this.defaults.list(id)).length > 0) throw new BadRequest(`The volume type ${id} is a default volume type and cannot be deleted.`);
     if ((await this.store.countVolumesOfType(id)) > 0) throw new BadRequest('Target volume type is still in use.');
     await this.store.deleteType(id);
+    await this.access.removeAll(id);
     LOG.info(`Deleted volume type ${type.name} (${id})`);
+  }
+
+  /** The projects a private type is open to; a public type has no such list (404, as Cinder). */
+  async projectsWithAccess(id: string): Promise<string[]> {
+    const type = await this.get(id);
+    if (type.isPublic) throw new NotFound('Access list not available for public volume types.');
+    return this.access.projectsOf(id);
+  }
+
+  /** addProjectAccess: opens a private type to the project; twice is a conflict. */
+  async addProjectAccess(id: string, projectId: string): Promise<void> {
+    await this.#privateType(id);
+    if (!(await this.access.add(id, projectId))) throw new Conflict(`Volume type access for ${id} / ${projectId} combination already exists.`);
+    LOG.info(`Volume type ${id} is now open to project ${projectId}`);
+  }
+
+  /** removeProjectAccess: closes it again; a project without access is a 404. */
+  async removeProjectAccess(id: string, projectId: string): Promise<void> {
+    await this.#privateType(id);
+    if (!(await this.access.remove(id, projectId))) throw new NotFound(`Volume type access not found for ${id} / ${projectId} combination.`);
+    LOG.info(`Volume type ${id} is no longer open to project ${projectId}`);
+  }
+
+  async #privateType(id: string): Promise<VolumeType> {
+    const type = await this.get(id);
+    if (type.isPublic) throw invalidVolumeType('Type access modification is not applicable to public volume type.');
+    return type;
   }
 
   async setExtraSpecs(id: string, specs: Readonly<Record<string, string>>): Promise<Readonly<Record<string, string>>> {

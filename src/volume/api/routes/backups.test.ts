@@ -120,6 +120,36 @@ test('backups: full then incremental, restore byte for byte into a new and an ex
     }
   }));
 
+test('backups naming a container show it, share it, and each restores its own bytes; a container that is no directory name fails the backup; too long is 400', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const { call, settle, volumePath } = cloud;
+    const volumeId = await cloud.availableVolume({ size: 1, metadata: { kept: 'yes' } }, ALICE);
+    await writeInto(volumePath(volumeId), 0, randomBytes(MiB));
+    const first = await backup(cloud, volumeId, { container: 'container' });
+    const second = await backup(cloud, volumeId, { container: 'container' });
+    assert.deepEqual([first['status'], first['container'], second['status'], second['container']], ['available', 'container', 'available', 'container']);
+    assert.equal((await call('DELETE', `/backups/${String(first['id'])}`, { as: ALICE })).status, 202);
+    assert.equal((await settle(`/backups/${String(first['id'])}`, ALICE)).status, 404);
+    const restore = await call('POST', `/backups/${String(second['id'])}/restore`, { body: { restore: {} }, as: ALICE });
+    const restoredId = String((restore.json['restore'] as Item)['volume_id']);
+    await settle(`/backups/${String(second['id'])}`, ALICE);
+    const restoredVolume = (await settle(`/volumes/${restoredId}`, ALICE)).json['volume'] as Item;
+    assert.deepEqual([restoredVolume['status'], restoredVolume['metadata']], ['available', { kept: 'yes' }], "Cinder's restore puts the volume's metadata back");
+    assert.equal(await shaOfFile(volumePath(restoredId)), await shaOfFile(volumePath(volumeId)), 'the other backup in the container is whole');
+
+    const tooLong = await call('POST', '/backups', { body: { backup: { volume_id: volumeId, container: 'c'.repeat(256) } }, as: ALICE });
+    assert.equal(tooLong.status, 400);
+    const path = await backup(cloud, volumeId, { container: '../elsewhere' });
+    assert.deepEqual([path['status'], path['container']], ['error', '../elsewhere']);
+    assert.match(String(path['fail_reason']), /not a directory name/);
+    assert.equal(((await call('GET', `/volumes/${volumeId}`, { as: ALICE })).json['volume'] as Item)['status'], 'available');
+    for (const id of [second['id'], path['id']]) {
+      assert.equal((await call('DELETE', `/backups/${String(id)}`, { as: ALICE })).status, 202);
+      assert.equal((await settle(`/backups/${String(id)}`, ALICE)).status, 404);
+    }
+    assert.deepEqual((await call('GET', '/backups', { as: ALICE })).json, { backups: [] });
+  }));
+
 test('backups: a changed chunk fails the restore loudly — the target in error_restoring, the backup available again', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call, settle, volumePath, backupPath } = cloud;

@@ -91,6 +91,7 @@ export function backupRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         ...(body.incremental === undefined || body.incremental === null ? {} : { incremental: toBoolean(body.incremental) }),
         ...(body.force === undefined || body.force === null ? {} : { force: toBoolean(body.force) }),
         ...(body.snapshot_id === undefined || body.snapshot_id === null ? {} : { snapshotId: body.snapshot_id }),
+        ...(body.container === undefined ? {} : { container: body.container }),
       });
       return reply.code(202).send({ backup: renderBackupSummary(backup, deps.publicUrl) });
     });

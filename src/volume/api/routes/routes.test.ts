@@ -110,14 +110,47 @@ describe('volume routes over the scheduler and a file backend', () => {
       const tooSmall = await cloud.call('POST', '/volumes', { body: { volume: { source_volid: String(fromSnapshot['id']), size: 1 } }, as: ALICE });
       assert.equal(tooSmall.status, 400);
       const clone = await createVolume(cloud, { source_volid: sourceId });
-      assert.deepEqual([clone['status'], clone['size'], clone['source_volid']], ['available', 1, sourceId]);
+      assert.deepEqual([clone['status'], clone['size'], clone['source_volid'], clone['bootable']], ['available', 1, sourceId, 'false']);
+      assert.equal((await cloud.call('POST', `/volumes/${sourceId}/action`, { body: { 'os-set_bootable': { bootable: true } }, as: ALICE })).status, 200);
+      const bootableClone = await createVolume(cloud, { source_volid: sourceId });
+      const fromBootable = await createVolume(cloud, { snapshot_id: snapshotId });
+      assert.deepEqual([bootableClone['bootable'], fromBootable['bootable']], ['true', 'true'], "a bootable volume's clone, and a volume from its snapshot, are bootable");
+      const missing = await cloud.call('POST', '/volumes', { body: { volume: { source_volid: '00000000-0000-0000-0000-000000000000' } }, as: ALICE });
+      assert.equal(missing.status, 404);
 
       assert.equal((await cloud.call('DELETE', `/snapshots/${snapshotId}`, { as: ALICE })).status, 202);
       assert.equal((await cloud.settle(`/snapshots/${snapshotId}`, ALICE)).status, 404);
-      for (const id of [sourceId, String(fromSnapshot['id']), String(clone['id'])]) {
+      for (const id of [sourceId, String(fromSnapshot['id']), String(clone['id']), String(bootableClone['id']), String(fromBootable['id'])]) {
         assert.equal((await cloud.call('DELETE', `/volumes/${id}`, { as: ALICE })).status, 202);
         await cloud.settle(`/volumes/${id}`, ALICE);
       }
+      assert.deepEqual(await cloud.backendFiles(), []);
+    }));
+
+  test('delete with cascade takes the snapshots along; a bad value or an undeletable snapshot changes nothing', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      const volumeId = String((await createVolume(cloud, { size: 1 }))['id']);
+      const snapshotIds: string[] = [];
+      for (const name of ['s1', 's2']) {
+        const created = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volumeId, name } }, as: ALICE });
+        snapshotIds.push(String((created.json['snapshot'] as Json)['id']));
+        await cloud.settle(`/snapshots/${snapshotIds.at(-1) ?? ''}`, ALICE);
+      }
+      const statuses = async () => [
+        volumeOf(await cloud.call('GET', `/volumes/${volumeId}`, { as: ALICE }))['status'],
+        ...(await Promise.all(snapshotIds.map(async (id) => ((await cloud.call('GET', `/snapshots/${id}`, { as: ALICE })).json['snapshot'] as Json)['status']))),
+      ];
+      const bad = await cloud.call('DELETE', `/volumes/${volumeId}?cascade=maybe`, { as: ALICE });
+      assert.deepEqual(bad.json, { badRequest: { code: 400, message: "Invalid input received: Unrecognized value 'maybe' for cascade" } });
+      assert.equal((await cloud.call('POST', `/snapshots/${snapshotIds[0] ?? ''}/action`, { body: { 'os-reset_status': { status: 'error_deleting' } }, as: ADMIN })).status, 202);
+      const undeletable = await cloud.call('DELETE', `/volumes/${volumeId}?cascade=true`, { as: ALICE });
+      assert.equal(undeletable.status, 400, 'a snapshot in error_deleting is not taken along');
+      assert.deepEqual(await statuses(), ['available', 'error_deleting', 'available']);
+      assert.equal((await cloud.call('POST', `/snapshots/${snapshotIds[0] ?? ''}/action`, { body: { 'os-reset_status': { status: 'error' } }, as: ADMIN })).status, 202);
+
+      assert.equal((await cloud.call('DELETE', `/volumes/${volumeId}?cascade=true`, { as: ALICE })).status, 202);
+      assert.equal((await cloud.settle(`/volumes/${volumeId}`, ALICE)).status, 404);
+      for (const id of snapshotIds) assert.equal((await cloud.call('GET', `/snapshots/${id}`, { as: ALICE })).status, 404);
       assert.deepEqual(await cloud.backendFiles(), []);
     }));
 
@@ -188,6 +221,46 @@ describe('volume routes over the scheduler and a file backend', () => {
       },
       { volume: { quota_gigabytes: '-1', max_over_subscription_ratio: '1' } },
     ));
+
+  test('private type access: addProjectAccess opens a type to a project, removeProjectAccess closes it; bad input changes nothing', () =>
+    withVolumeCloud('sqlite', async (cloud) => {
+      // Cinder's schema takes UUID-like project ids (Keystone's are 32 hex digits).
+      const projectId = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+      const carol = memberOf(projectId);
+      const created = await cloud.call('POST', '/types', { body: { volume_type: { name: 'private', 'os-volume-type-access:is_public': false } }, as: ADMIN });
+      const typeId = String((created.json['volume_type'] as Json)['id']);
+      const access = async () => (await cloud.call('GET', `/types/${typeId}/os-volume-type-access`, { as: ADMIN })).json;
+      const action = (body: Json, as: RequestContext = ADMIN) => cloud.call('POST', `/types/${typeId}/action`, { body, as });
+      const make = () => cloud.call('POST', '/volumes', { body: { volume: { size: 1, volume_type: typeId } }, as: carol }, );
+      assert.equal((await make()).status, 404, 'closed to the project');
+
+      assert.equal((await action({ addProjectAccess: { project: projectId } }, carol)).status, 403);
+      assert.equal((await action({ addProjectAccess: { project: 'not-a-uuid' } })).status, 400);
+      assert.equal((await action({ addProjectAccess: { project: projectId }, removeProjectAccess: { project: projectId } })).status, 400);
+      const publicType = String(((await cloud.call('GET', '/types/default', { as: ADMIN })).json['volume_type'] as Json)['id']);
+      const onPublic = await cloud.call('POST', `/types/${publicType}/action`, { body: { addProjectAccess: { project: projectId } }, as: ADMIN });
+      assert.deepEqual(onPublic.json, { badRequest: { code: 400, message: 'Invalid volume type: Type access modification is not applicable to public volume type.' } });
+      assert.deepEqual(await access(), { volume_type_access: [] }, 'refused requests changed nothing');
+
+      const added = await action({ addProjectAccess: { project: projectId } });
+      assert.deepEqual([added.status, added.text], [202, '']);
+      assert.deepEqual((await action({ addProjectAccess: { project: projectId } })).json, {
+        conflictingRequest: { code: 409, message: `Volume type access for ${typeId} / ${projectId} combination already exists.` },
+      });
+      assert.deepEqual(await access(), { volume_type_access: [{ volume_type_id: typeId, project_id: projectId }] });
+      assert.equal(((await cloud.call('GET', `/types/${typeId}`, { as: carol })).json['volume_type'] as Json)['name'], 'private');
+      assert.ok(((await cloud.call('GET', '/types', { as: carol })).json['volume_types'] as Json[]).some((type) => type['id'] === typeId));
+      assert.equal(((await cloud.call('GET', '/types', { as: ALICE })).json['volume_types'] as Json[]).some((type) => type['id'] === typeId), false, 'still closed to others');
+      const volume = await cloud.settle(`/volumes/${String(volumeOf(await make())['id'])}`, carol);
+      assert.deepEqual([volumeOf(volume)['status'], volumeOf(volume)['volume_type']], ['available', 'private']);
+
+      assert.equal((await action({ removeProjectAccess: { project: projectId } })).status, 202);
+      assert.deepEqual((await action({ removeProjectAccess: { project: projectId } })).json, {
+        itemNotFound: { code: 404, message: `Volume type access not found for ${typeId} / ${projectId} combination.` },
+      });
+      assert.deepEqual(await access(), { volume_type_access: [] });
+      assert.equal((await make()).status, 404, 'closed again');
+    }));
 
   test('types, quotas, limits and services', () =>
     withVolumeCloud('sqlite', async (cloud) => {

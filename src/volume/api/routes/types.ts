@@ -30,6 +30,12 @@ const TypeUpdateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Cinder's add_project_access / remove_project_access: a project id (Cinder's uuid format, dashes optional). */
+const ProjectAccess = Type.Object({ project: Type.String({ pattern: '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$' }) }, { additionalProperties: false });
+const TypeActionBody = Type.Union([
+  Type.Object({ addProjectAccess: ProjectAccess }, { additionalProperties: false }),
+  Type.Object({ removeProjectAccess: ProjectAccess }, { additionalProperties: false }),
+]);
 const ExtraSpecsBody = Type.Object({ extra_specs: Metadata }, { additionalProperties: false });
 /** One extra spec, `{"<key>": "<value>"}`. */
 const OneSpecBody = Type.Unsafe<Record<string, string>>({ ...Metadata, minProperties: 1, maxProperties: 1 });
@@ -49,7 +55,7 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
     app.get('/v3/:project_id/types', { schema: { params: Project } }, async (request) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:type_get_all', ownTarget(request));
-      return { volume_types: (await types.list(request.requestContext.isAdmin === true)).map((type) => view(request, type)) };
+      return { volume_types: (await types.list(request.requestContext)).map((type) => view(request, type)) };
     });
 
     app.get('/v3/:project_id/types/default', { schema: { params: Project } }, async (request) => {
@@ -63,7 +69,7 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:type_get', ownTarget(request));
       const type = await types.resolve(request.params.type_id);
-      if (!type.isPublic && request.requestContext.isAdmin !== true) throw new NotFound(`Volume type ${request.params.type_id} could not be found.`);
+      if (!(await types.visibleTo(request.requestContext, type))) throw new NotFound(`Volume type ${request.params.type_id} could not be found.`);
       return { volume_type: view(request, type) };
     });
 
@@ -105,13 +111,24 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
       return reply.code(202).send();
     });
 
-    // Private types are for admins only here (no per-project access grants yet): their access list is empty.
     app.get('/v3/:project_id/types/:type_id/os-volume-type-access', { schema: { params: TypeParams } }, async (request) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:volume_type_access:get_all_for_type', ownTarget(request));
-      const type = await types.get(request.params.type_id);
-      if (type.isPublic) throw new NotFound('Access list not available for public volume types.');
-      return { volume_type_access: [] };
+      const typeId = request.params.type_id;
+      return { volume_type_access: (await types.projectsWithAccess(typeId)).map((projectId) => ({ volume_type_id: typeId, project_id: projectId })) };
+    });
+
+    app.post('/v3/:project_id/types/:type_id/action', { schema: { params: TypeParams, body: TypeActionBody } }, async (request, reply) => {
+      checkProject(request, request.params.project_id);
+      const body = request.body;
+      if ('addProjectAccess' in body) {
+        authorize(deps, request, 'volume_extension:volume_type_access:addProjectAccess', ownTarget(request));
+        await types.addProjectAccess(request.params.type_id, body.addProjectAccess.project);
+      } else {
+        authorize(deps, request, 'volume_extension:volume_type_access:removeProjectAccess', ownTarget(request));
+        await types.removeProjectAccess(request.params.type_id, body.removeProjectAccess.project);
+      }
+      return reply.code(202).send();
     });
 
     app.get('/v3/:project_id/types/:type_id/extra_specs', { schema: { params: TypeParams } }, async (request) => {

@@ -146,7 +146,7 @@ const ACTIONS: Readonly<Record<string, VolumeAction>> = {
     schema: Type.Union([Type.Object({}), Type.Null()]),
     policy: 'volume_extension:volume_admin_actions:force_delete',
     status: 202,
-    run: (deps, request, volume) => deps.volumes.delete(request.requestContext, volume.id, true),
+    run: (deps, request, volume) => deps.volumes.delete(request.requestContext, volume.id, { force: true }),
   },
   'os-force_detach': {
     schema: Type.Union([

@@ -81,7 +81,7 @@ export function viewerOf(deps: VolumeRouteDeps, request: FastifyRequest, project
 
 /** Volume type names by id, for the views. */
 async function typeNames(deps: VolumeRouteDeps): Promise<Map<string, string>> {
-  return new Map((await deps.types.list(true)).map((type) => [type.id, type.name]));
+  return new Map((await deps.types.listAll()).map((type) => [type.id, type.name]));
 }
 
 /** Cinder's list filters from the query: an admin's all_tenants/project_id widen or pick the project. */
@@ -213,7 +213,8 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
 
     app.delete('/v3/:project_id/volumes/:volume_id', { schema: { params: VolumeParams } }, async (request, reply) => {
       const volume = await loadAuthorized(deps, request, 'volume:delete', () => volumes.get(request.requestContext, request.params.volume_id));
-      await volumes.delete(request.requestContext, volume.id);
+      const cascade = parseBoolean(queryOf(request)['cascade'], 'cascade') === true;
+      await volumes.delete(request.requestContext, volume.id, { cascade });
       return reply.code(202).send();
     });
   };

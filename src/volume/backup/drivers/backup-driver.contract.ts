@@ -66,8 +66,8 @@ const CASES = {
     const imported = await blankVolume(harness);
     await driver.restoreBackup({ backupId: randomUUID(), container: result.container, targetPath: imported });
     assert.equal(digest(await readFile(imported)), digest(await readFile(source)));
-    await driver.deleteBackup(result.container);
-    await driver.deleteBackup(result.container);
+    await driver.deleteBackup(result.container, backupId);
+    await driver.deleteBackup(result.container, backupId);
     assert.deepEqual(await harness.listObjects(), []);
   },
 
@@ -90,8 +90,8 @@ const CASES = {
     const fromFull = await blankVolume(harness);
     await driver.restoreBackup({ backupId: full, container: fullContainer, targetPath: fromFull });
     assert.equal(digest(await readFile(fromFull)), digest(atFull));
-    await driver.deleteBackup(result.container);
-    await driver.deleteBackup(fullContainer);
+    await driver.deleteBackup(result.container, incremental);
+    await driver.deleteBackup(fullContainer, full);
     assert.deepEqual(await harness.listObjects(), []);
   },
 
@@ -107,8 +107,31 @@ const CASES = {
     for (const [backupId, container] of [[full, fullContainer], [incremental, incrementalContainer]] as const) {
       await assert.rejects(driver.restoreBackup({ backupId, container, targetPath: await blankVolume(harness) }), (error: unknown) => error instanceof BackupCorrupt && /checksum|sha256/.test(error.message));
     }
-    await driver.deleteBackup(incrementalContainer);
-    await driver.deleteBackup(fullContainer);
+    await driver.deleteBackup(incrementalContainer, incremental);
+    await driver.deleteBackup(fullContainer, full);
+  },
+
+  'backups naming one container share it: each restores its own data and volume metadata, and deleting one keeps the other': async (harness: BackupDriverHarness) => {
+    const { driver } = harness;
+    const volumeId = randomUUID();
+    const source = await volumeWith(harness, [{ offset: 0, data: randomBytes(2 * MiB) }]);
+    const first = randomUUID();
+    const atFirst = await readFile(source);
+    const created = await driver.createBackup({ backupId: first, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES, container: 'shared', volumeMetadata: { a: 'b' } });
+    assert.equal(created.container, 'shared');
+    await writeAt(source, [{ offset: MiB, data: randomBytes(4096) }]);
+    const second = randomUUID();
+    assert.equal((await driver.createBackup({ backupId: second, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES, parentId: first, container: 'shared' })).container, 'shared');
+    await driver.deleteBackup('shared', randomUUID());
+    const fromSecond = await blankVolume(harness);
+    assert.deepEqual(await driver.restoreBackup({ backupId: second, container: 'shared', targetPath: fromSecond }), { volumeMetadata: null }, 'none was given');
+    assert.equal(digest(await readFile(fromSecond)), digest(await readFile(source)));
+    await driver.deleteBackup('shared', second);
+    const fromFirst = await blankVolume(harness);
+    assert.deepEqual(await driver.restoreBackup({ backupId: first, container: 'shared', targetPath: fromFirst }), { volumeMetadata: { a: 'b' } }, 'the volume metadata comes back');
+    assert.equal(digest(await readFile(fromFirst)), digest(atFirst));
+    await driver.deleteBackup('shared', first);
+    assert.deepEqual(await harness.listObjects(), []);
   },
 
   'a backup that cannot read its volume leaves nothing behind': async (harness: BackupDriverHarness) => {

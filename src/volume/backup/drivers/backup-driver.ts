@@ -14,6 +14,10 @@ export interface CreateBackupRequest {
   readonly sizeBytes: number;
   /** The backup this one is incremental to (only changed blocks are stored); absent: a full backup. */
   readonly parentId?: string;
+  /** The container the user named (shared by the backups naming it); absent: the driver's own, one per backup. */
+  readonly container?: string;
+  /** The volume's metadata, kept with the data and given back by the restore (Cinder's backup metadata object). */
+  readonly volumeMetadata?: Readonly<Record<string, string>>;
   /** Called as data is read: bytes done so far. */
   readonly onProgress?: (doneBytes: number) => void;
 }
@@ -36,6 +40,11 @@ export interface RestoreBackupRequest {
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
+export interface RestoredBackup {
+  /** The volume's metadata at backup time; null for a backup that kept none. */
+  readonly volumeMetadata: Readonly<Record<string, string>> | null;
+}
+
 export interface BackupDriver {
   /** Cinder's `service` column: which driver wrote a backup. */
   readonly serviceName: string;
@@ -47,9 +56,9 @@ export interface BackupDriver {
    * Writes the backup's data (its parents' first, for an incremental) to the target, checking
    * every object's sha256 before it is used; a mismatch or a missing object is a BackupCorrupt.
    */
-  restoreBackup(request: RestoreBackupRequest): Promise<void>;
-  /** Removes the objects and files in the backup's container; one already gone is not an error. */
-  deleteBackup(container: string): Promise<void>;
+  restoreBackup(request: RestoreBackupRequest): Promise<RestoredBackup>;
+  /** Removes the backup's objects and files from its container; one already gone is not an error. */
+  deleteBackup(container: string, backupId: string): Promise<void>;
 }
 
 /** A stored backup failed its checks (an object changed or went missing): the restore must not succeed. */

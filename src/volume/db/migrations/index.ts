@@ -6,6 +6,7 @@ import * as transfers from './2026-12-06-volume-transfers.js';
 import * as adminMetadata from './2026-12-06-volume-admin-metadata.js';
 import * as defaultTypes from './2026-12-07-volume-default-types.js';
 import * as quotaClasses from './2026-12-07-volume-quota-classes.js';
+import * as typeProjects from './2026-12-07-volume-type-projects.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -18,5 +19,6 @@ export const volumeMigrations: ServiceMigrations = {
     '2026-12-06-volume-admin-metadata': adminMetadata,
     '2026-12-07-volume-default-types': defaultTypes,
     '2026-12-07-volume-quota-classes': quotaClasses,
+    '2026-12-07-volume-type-projects': typeProjects,
   },
 };

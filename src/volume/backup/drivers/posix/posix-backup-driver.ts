@@ -8,11 +8,11 @@
  * chunk; an incremental only the runs of blocks whose sha256 differs from its parent's.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir, open, readFile, rename, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflate as deflateCb, inflate as inflateCb, constants as zlibConstants } from 'node:zlib';
-import { BackupCorrupt, type BackupDriver, type BackupResult, type CreateBackupRequest, type RestoreBackupRequest } from '../backup-driver.js';
+import { BackupCorrupt, type BackupDriver, type BackupResult, type CreateBackupRequest, type RestoreBackupRequest, type RestoredBackup } from '../backup-driver.js';
 
 const deflate = promisify(deflateCb);
 const inflate = promisify(inflateCb);
@@ -53,6 +53,8 @@ interface BackupMetadata {
   readonly compression: 'zlib';
   readonly objects: readonly BackupObject[];
   readonly zero_extents: readonly ZeroExtent[];
+  /** The volume's metadata at backup time (absent in backups written before it was kept). */
+  readonly volume_metadata?: Readonly<Record<string, string>>;
 }
 
 /** The `sha256file` of a backup: one hex digest per sha block of the whole volume. */
@@ -61,6 +63,11 @@ interface ShaFile {
   readonly sha256s: readonly string[];
 }
 
+const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+/** The driver's own container of one backup: `backup-<id>`. */
+const OWN_CONTAINER = /^backup-[0-9A-Za-z-]{1,64}$/;
+/** A user-named container is one directory name: no path, no dot entries. */
+const isDirectoryName = (container: string): boolean => /^[0-9A-Za-z_.-]{1,255}$/.test(container) && container !== '.' && container !== '..';
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 /** Fast compression: a backup is bound by it, and random data does not shrink at higher levels. */
 const COMPRESSION_LEVEL = zlibConstants.Z_BEST_SPEED;
@@ -81,8 +88,8 @@ export class PosixBackupDriver implements BackupDriver {
   }
 
   async createBackup(request: CreateBackupRequest): Promise<BackupResult> {
-    const dir = this.#dirOf(request.backupId);
-    await mkdir(dir, { mode: 0o700 });
+    const dir = request.container === undefined ? this.#dirOf(request.backupId) : this.#namedDir(request.container, request.backupId);
+    await mkdir(dir, { recursive: request.container !== undefined, mode: 0o700 });
     try {
       return await this.#write(request, dir);
     } catch (error) {
@@ -93,7 +100,7 @@ export class PosixBackupDriver implements BackupDriver {
 
   async #write(request: CreateBackupRequest, dir: string): Promise<BackupResult> {
     const { chunkSize, shaBlockSize } = this.#options;
-    const parentShas = request.parentId === undefined ? undefined : (await this.#readSha(request.parentId)).sha256s;
+    const parentShas = request.parentId === undefined ? undefined : (await this.#readSha(request.parentId, request.container)).sha256s;
     const objects: BackupObject[] = [];
     const zeroExtents: ZeroExtent[] = [];
     const shas: string[] = [];
@@ -138,16 +145,17 @@ export class PosixBackupDriver implements BackupDriver {
       compression: 'zlib',
       objects,
       zero_extents: zeroExtents,
+      ...(request.volumeMetadata === undefined ? {} : { volume_metadata: request.volumeMetadata }),
     };
     const shaFile: ShaFile = { sha_block_size: shaBlockSize, sha256s: shas };
     // Compressed: a thin volume's digests repeat, and the file would otherwise outweigh an incremental.
     await writeAtomically(join(dir, 'sha256file'), await deflate(JSON.stringify(shaFile), { level: COMPRESSION_LEVEL }));
     await writeAtomically(join(dir, 'metadata'), JSON.stringify(metadata));
-    return { objectCount: objects.length, storedBytes, container: `backup-${request.backupId}` };
+    return { objectCount: objects.length, storedBytes, container: request.container ?? `backup-${request.backupId}` };
   }
 
-  async restoreBackup(request: RestoreBackupRequest): Promise<void> {
-    const chain = await this.#chainOf(request.backupId, this.#containerDir(request.container));
+  async restoreBackup(request: RestoreBackupRequest): Promise<RestoredBackup> {
+    const chain = await this.#chainOf(request.backupId, request.container);
     const extents = (metadata: BackupMetadata): (BackupObject | ZeroExtent)[] => [...metadata.objects, ...metadata.zero_extents];
     const total = chain.reduce((sum, { metadata }) => sum + extents(metadata).reduce((bytes, extent) => bytes + extent.length, 0), 0);
     let done = 0;
@@ -169,37 +177,78 @@ export class PosixBackupDriver implements BackupDriver {
     } finally {
       await target.close();
     }
+    return { volumeMetadata: chain.at(-1)?.metadata.volume_metadata ?? null };
   }
 
-  async deleteBackup(container: string): Promise<void> {
-    await rm(this.#containerDir(container), { recursive: true, force: true });
+  async deleteBackup(container: string, backupId: string): Promise<void> {
+    // No directory name: createBackup refused it, so nothing was stored.
+    if (!isDirectoryName(container)) return;
+    const dir = await this.#locate(container, backupId);
+    await rm(dir, { recursive: true, force: true });
+    // A named container goes when its last backup does (Cinder's posix leaves the directory; nothing reads it).
+    if (dir === this.#namedDir(container, backupId)) {
+      const named = this.#namedContainerDir(container);
+      if (await rmdir(named).then(() => true, () => false)) await rmdir(dirname(named)).catch(() => undefined);
+    }
   }
 
   #dirOf(backupId: string): string {
     return join(this.#options.directory, `backup-${backupId}`);
   }
 
-  /** A container is one directory name under the backup directory; anything else (a path) is refused. */
-  #containerDir(container: string): string {
-    if (!/^backup-[0-9A-Za-z-]{1,64}$/.test(container)) throw new BackupCorrupt(`Container ${container} is not a backup directory of this driver`);
+  /** A user-named container: a directory under `containers/`, one subdirectory per backup naming it. */
+  #namedContainerDir(container: string): string {
+    if (!isDirectoryName(container)) {
+      throw new Error(`Container ${container} is not a directory name this driver can use (letters, digits, '_', '.', '-')`);
+    }
+    return join(this.#options.directory, 'containers', container);
+  }
+
+  #namedDir(container: string, backupId: string): string {
+    return join(this.#namedContainerDir(container), `backup-${backupId}`);
+  }
+
+  /** The driver's own per-backup container (an imported record may name another backup's). */
+  #sharedDir(container: string): string {
+    if (!OWN_CONTAINER.test(container)) throw new BackupCorrupt(`Container ${container} is not a backup directory of this driver`);
     return join(this.#options.directory, container);
   }
 
-  /** The backup's metadata (in `dir`) and its ancestors' (each in its own), oldest (the full backup) first. */
-  async #chainOf(backupId: string, dir: string): Promise<{ readonly metadata: BackupMetadata; readonly dir: string }[]> {
+  /**
+   * Where the backup's files are: its subdirectory of a named container (where it would be, for
+   * one that stored nothing), else the driver's own container.
+   */
+  async #locate(container: string, backupId: string): Promise<string> {
+    if (!isDirectoryName(container)) return this.#sharedDir(container);
+    const named = this.#namedDir(container, backupId);
+    if ((await exists(named)) || !OWN_CONTAINER.test(container)) return named;
+    return this.#sharedDir(container);
+  }
+
+  /**
+   * The backup's metadata and its ancestors', oldest (the full backup) first: each parent from
+   * the same named container, else from its own.
+   */
+  async #chainOf(backupId: string, container: string): Promise<{ readonly metadata: BackupMetadata; readonly dir: string }[]> {
     const chain: { readonly metadata: BackupMetadata; readonly dir: string }[] = [];
-    for (let id: string | null = backupId, from = dir; id !== null; ) {
+    for (let id: string | null = backupId, from = await this.#locate(container, backupId); id !== null; ) {
       const metadata = JSON.parse((await this.#readFileOf(id, from, 'metadata')).toString('utf8')) as BackupMetadata;
       chain.unshift({ metadata, dir: from });
       id = metadata.parent_id;
-      if (id !== null) from = this.#dirOf(id);
+      if (id !== null) from = await this.#parentDir(id, container);
       if (chain.length > 10_000) throw new BackupCorrupt(`Backup ${backupId} has a parent chain that does not end`);
     }
     return chain;
   }
 
-  async #readSha(backupId: string): Promise<ShaFile> {
-    const shaFile = JSON.parse((await inflate(await this.#readFileOf(backupId, this.#dirOf(backupId), 'sha256file'))).toString('utf8')) as ShaFile;
+  async #parentDir(parentId: string, container: string | undefined): Promise<string> {
+    if (container === undefined) return this.#dirOf(parentId);
+    const named = this.#namedDir(container, parentId);
+    return (await exists(named)) ? named : this.#dirOf(parentId);
+  }
+
+  async #readSha(backupId: string, container: string | undefined): Promise<ShaFile> {
+    const shaFile = JSON.parse((await inflate(await this.#readFileOf(backupId, await this.#parentDir(backupId, container), 'sha256file'))).toString('utf8')) as ShaFile;
     if (shaFile.sha_block_size !== this.#options.shaBlockSize) {
       throw new Error(`Backup ${backupId} was written with sha blocks of ${shaFile.sha_block_size} bytes, not ${this.#options.shaBlockSize}: make a full backup`);
     }
