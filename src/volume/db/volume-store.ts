@@ -251,11 +251,6 @@ export class VolumeStore extends VolumeTableStore {
     return (await query.execute()).map(toSnapshot);
   }
 
-  async countSnapshotsOf(volumeId: string): Promise<number> {
-    const row = await this.db.selectFrom('volume_snapshots').select((eb) => eb.fn.countAll<number>().as('n')).where('volume_id', '=', volumeId).executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-
   async updateSnapshot(id: string, changes: SnapshotChanges, expected?: readonly SnapshotStatus[]): Promise<boolean> {
     const set: Updateable<SnapshotsTable> = { updated_at: toDbTimestamp(this.now()) };
     if (changes.name !== undefined) set.name = changes.name;
