@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { parseOpenrc } from '../support/openstack-cli.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
+import { TempDirs } from '../support/temp-dirs.js';
 
 const rabbitSkip = await rabbitUnavailable();
+const tempDirs = new TempDirs();
+after(() => tempDirs.removeAll());
 
 // The scaled-out way: separate `db sync` and `serve` processes on a server database and RabbitMQ.
 for (const dialect of ['postgres', 'mariadb'] as const) {
@@ -19,7 +21,7 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
       await withTestDatabase(dialect, async (url) => {
         const port = await freePort();
         const env = {
-          NIMBUS_STATE_DIR: mkdtempSync(join(tmpdir(), 'nimbus-serve-')),
+          NIMBUS_STATE_DIR: tempDirs.make('nimbus-serve-'),
           NIMBUS_DATABASE_CONNECTION: url,
           NIMBUS_BUS_TRANSPORT_URL: RABBIT_URL,
           NIMBUS_API_PORT: String(port),

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
+import { TempDirs } from '../support/temp-dirs.js';
 
 const READY = /Nimbus all-in-one cloud is running/;
+const tempDirs = new TempDirs();
+after(() => tempDirs.removeAll());
 
 async function startUp(stateDir: string, port: number, options: { readonly launcher?: boolean } = {}): Promise<NimbusProcess> {
   const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake'], {}, options);
@@ -20,7 +22,7 @@ async function stop(nimbus: NimbusProcess): Promise<number | string> {
 }
 
 describe('nimbus up (all-in-one)', () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-up-'));
+  const stateDir = tempDirs.make('nimbus-up-');
   let nimbus: NimbusProcess | undefined;
   after(() => nimbus?.child.kill('SIGKILL'));
 
@@ -102,14 +104,14 @@ describe('nimbus start-up errors', () => {
   });
 
   test('a bad option value is one line naming the key, exit 1', async () => {
-    const nimbus = runNimbus(['up', '--state-dir', mkdtempSync(join(tmpdir(), 'nimbus-bad-'))], { NIMBUS_API_PORT: 'eighty' });
+    const nimbus = runNimbus(['up', '--state-dir', tempDirs.make('nimbus-bad-')], { NIMBUS_API_PORT: 'eighty' });
     assert.equal(await nimbus.exited(), 1);
     assert.equal(nimbus.output().trim().split('\n').length, 1);
     assert.match(nimbus.output(), /\[api\] port \(environment NIMBUS_API_PORT\)/);
   });
 
   test('an unreachable database is one line without the password, exit 1', async () => {
-    const nimbus = runNimbus(['up', '--state-dir', mkdtempSync(join(tmpdir(), 'nimbus-bad-'))], {
+    const nimbus = runNimbus(['up', '--state-dir', tempDirs.make('nimbus-bad-')], {
       NIMBUS_DATABASE_CONNECTION: 'postgresql://nimbus:s3cret@127.0.0.1:1/nimbus',
     });
     assert.equal(await nimbus.exited(), 1);
@@ -118,7 +120,7 @@ describe('nimbus start-up errors', () => {
   });
 
   test('an unreachable broker is one line, exit 1', async () => {
-    const nimbus = runNimbus(['up', '--state-dir', mkdtempSync(join(tmpdir(), 'nimbus-bad-'))], {
+    const nimbus = runNimbus(['up', '--state-dir', tempDirs.make('nimbus-bad-')], {
       NIMBUS_BUS_TRANSPORT_URL: 'rabbit://guest:guest@127.0.0.1:1/',
     });
     assert.equal(await nimbus.exited(), 1);
@@ -127,18 +129,18 @@ describe('nimbus start-up errors', () => {
   });
 
   test('compute-agent on the in-process bus is one line, exit 1: it needs the cloud\'s shared bus', async () => {
-    const nimbus = runNimbus(['compute-agent', '--host', 'h1', '--state-dir', mkdtempSync(join(tmpdir(), 'nimbus-agent-'))]);
+    const nimbus = runNimbus(['compute-agent', '--host', 'h1', '--state-dir', tempDirs.make('nimbus-agent-')]);
     assert.equal(await nimbus.exited(), 1);
     assert.equal(nimbus.output().trim().split('\n').length, 1, nimbus.output());
     assert.match(nimbus.output(), /transport_url to rabbit/);
   });
 
   test('a port already in use is one line, exit 1', async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-port-'));
+    const stateDir = tempDirs.make('nimbus-port-');
     const port = await freePort();
     const first = await startUp(stateDir, port);
     try {
-      const second = runNimbus(['up', '--state-dir', mkdtempSync(join(tmpdir(), 'nimbus-port2-')), '--port', String(port)]);
+      const second = runNimbus(['up', '--state-dir', tempDirs.make('nimbus-port2-'), '--port', String(port)]);
       assert.equal(await second.exited(), 1);
       assert.match(second.output(), new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${port}`));
     } finally {
