@@ -99,7 +99,7 @@ export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: options.maxBodyBytes,
-    maxParamLength: MAX_PATH_SEGMENT,
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT },
     schemaErrorFormatter,
     // Requests the router rejects (a malformed URL) run no hooks: answer them like the rest.
     frameworkErrors: (error, request, reply) => {

@@ -91,7 +91,7 @@ function identify(request: FastifyRequest, reply: FastifyReply, secret: string):
 
 /** The metadata API as a Fastify app (listened on by the caller, tested with inject). */
 export function buildMetadataApp(options: MetadataAppOptions): FastifyInstance {
-  const app = Fastify({ logger: false, ignoreTrailingSlash: true });
+  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
   addRequestContext(app);
   addAccessLog(app);
 
