@@ -121,8 +121,12 @@ describe('pause, suspend, rescue and rebuild on the workers (fake driver)', () =
 
       cloud.driver(host).faults.failNext('rescue', { instanceUuid: uuid, message: 'rescue disk missing' });
       await act(servers, request(context), uuid, (server, ctx) => servers.guest.rescue(ctx, server, {}));
-      await eventually(async () => assert.match((await faultsNow()).join('|'), new RegExp(`Instance ${uuid} cannot be rescued: Driver Error: .*rescue disk missing`)));
-      assert.deepEqual([(await instance(cloud.db, uuid)).vm_state, (await instance(cloud.db, uuid)).task_state], ['error', null]);
+      // As for pause: the fault is written before the state, so both are awaited together.
+      await eventually(async () => {
+        assert.match((await faultsNow()).join('|'), new RegExp(`Instance ${uuid} cannot be rescued: Driver Error: .*rescue disk missing`));
+        const afterRescue = await instance(cloud.db, uuid);
+        assert.deepEqual([afterRescue.vm_state, afterRescue.task_state], ['error', null]);
+      });
       await eventually(async () => {
         const names = await eventResults(cloud, uuid);
         for (const verb of ['pause', 'suspend', 'rescue']) assert.ok(names.includes(`compute_${verb}_instance:Error`), names.join(' '));

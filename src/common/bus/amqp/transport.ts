@@ -34,6 +34,8 @@ const LOG = getLogger('nimbus.common.bus');
 const DEFAULT_PREFETCH = 64;
 /** A cast whose connection died before the broker confirmed it is sent again after this pause. */
 const RESEND_PAUSE_MS = 100;
+/** The longest pause before a call RabbitMQ returned (no queue for its target yet) is sent again. */
+const MAX_RESEND_PAUSE_MS = 1000;
 
 export interface AmqpTransportOptions {
   /** Unacknowledged messages per consumer; default 64. */
@@ -79,12 +81,27 @@ function bodyOf(envelope: Envelope): Buffer {
   return Buffer.from(encodeEnvelope(envelope));
 }
 
+/** A call's message as published, kept while it waits so that a returned one can go again. */
+interface OutboundCall {
+  readonly routingKey: string;
+  readonly body: Buffer;
+  readonly deadline: number;
+  readonly what: string;
+  returns: number;
+}
+
 /** The bus on RabbitMQ over AMQP 0-9-1 (`rabbit://` or `amqp://`). */
 export class AmqpTransport implements Transport {
   private readonly connection: AmqpConnection;
   private readonly pending = new PendingCalls();
   /** Calls published on the live connection: when it drops, no reply can come, so they fail at once. */
   private readonly inFlight = new Set<string>();
+  /**
+   * Calls are published `mandatory`: right after a broker restart a caller may be back before the
+   * server's queue is declared again, and RabbitMQ would drop the message unseen (the caller then
+   * waiting out its whole timeout, the work lost). Returned, it is sent again until its deadline.
+   */
+  private readonly outbound = new Map<string, OutboundCall>();
   private readonly listeners = new Set<AmqpListener>();
   private readonly replyQueue = `reply_${randomUUID()}`;
   private readonly queues: QueueOptions;
@@ -139,23 +156,46 @@ export class AmqpTransport implements Transport {
     // Handled here so a timeout during a slow publish is not an unhandled rejection; awaited below.
     reply.catch(() => undefined);
     this.inFlight.add(id);
-    try {
-      const remainingMs = Math.max(1, startedAt + timeoutMs - Date.now());
-      // The message expires with the caller's patience instead of waiting in the queue for no one.
-      await publish(session.channel, CONTROL_EXCHANGE, describeTarget(target), body, {
-        replyTo: this.replyQueue,
-        correlationId: id,
-        expiration: String(remainingMs),
-      });
-    } catch (error) {
-      LOG.debug(`Could not publish '${envelope.method}' to ${describeTarget(target)}: ${messageOf(error)}`);
-      this.failLost(id);
-    }
+    const outbound: OutboundCall = { routingKey: describeTarget(target), body, deadline: startedAt + timeoutMs, what: `'${envelope.method}' to ${describeTarget(target)}`, returns: 0 };
+    this.outbound.set(id, outbound);
+    await this.publishCall(session, id, outbound);
     try {
       return await reply;
     } finally {
       this.inFlight.delete(id);
+      this.outbound.delete(id);
     }
+  }
+
+  private async publishCall(session: AmqpSession, id: string, outbound: OutboundCall): Promise<void> {
+    try {
+      // The message expires with the caller's patience instead of waiting in the queue for no one.
+      await publish(session.channel, CONTROL_EXCHANGE, outbound.routingKey, outbound.body, {
+        replyTo: this.replyQueue,
+        correlationId: id,
+        expiration: String(Math.max(1, outbound.deadline - Date.now())),
+        mandatory: true,
+      });
+    } catch (error) {
+      LOG.debug(`Could not publish ${outbound.what}: ${messageOf(error)}`);
+      this.failLost(id);
+    }
+  }
+
+  /** A call RabbitMQ could not route (no queue bound for its target): sent again after a pause growing to a second. */
+  private async resendReturned(message: ConsumeMessage): Promise<void> {
+    const id: unknown = message.properties.correlationId;
+    const outbound = typeof id === 'string' ? this.outbound.get(id) : undefined;
+    if (typeof id !== 'string' || outbound === undefined) return;
+    outbound.returns += 1;
+    const pause = Math.min(MAX_RESEND_PAUSE_MS, RESEND_PAUSE_MS * 2 ** (outbound.returns - 1));
+    if (Date.now() + pause >= outbound.deadline) return;
+    if (outbound.returns === 1) LOG.debug(`No queue takes ${outbound.what} yet (its server may be reconnecting); sending it again until it is taken or the call times out`);
+    await sleep(pause);
+    const session = this.connection.current();
+    // A call failed meanwhile (its connection dropped) or answered is not sent again.
+    if (session === undefined || !this.inFlight.has(id)) return;
+    await this.publishCall(session, id, outbound);
   }
 
   /**
@@ -210,6 +250,7 @@ export class AmqpTransport implements Transport {
     await declareControlExchange(channel);
     await declareReplyQueue(channel, this.replyQueue);
     await channel.consume(this.replyQueue, (message) => this.receiveReply(message), { noAck: true });
+    channel.on('return', (message: ConsumeMessage) => void this.resendReturned(message));
     // A Set's iteration also visits listeners added while it runs.
     for (const listener of this.listeners) {
       if (!listener.isAttachedTo(session)) await listener.attach(session);
