@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
+import { TempDirs } from '../support/temp-dirs.js';
 import { openstack, openstackCliUnavailable, openstackJson, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
 
 // The identity acceptance list of issue 3, driven through Debian's python3-openstackclient.
@@ -18,7 +18,8 @@ interface Token {
 }
 
 describe('identity through the openstack CLI', { skip }, () => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-identity-cli-'));
+  const tempDirs = new TempDirs();
+  const stateDir = tempDirs.make('nimbus-identity-cli-');
   let nimbus: NimbusProcess;
   let admin: OpenstackEnv;
   let base: string;
@@ -43,7 +44,11 @@ describe('identity through the openstack CLI', { skip }, () => {
   });
 
   before(startCloud);
-  after(() => nimbus.child.kill('SIGKILL'));
+  after(async () => {
+    nimbus.child.kill('SIGKILL');
+    await nimbus.exited();
+    tempDirs.removeAll();
+  });
 
   test('token issue and revoke', async () => {
     const token = await openstackJson<Token>(admin, ['token', 'issue']);

@@ -1,26 +1,28 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { API_SERVICE_NAMES } from '../../src/cli/presets/api-services.js';
 import { startCloudNode, type CloudNode } from '../../src/cli/runtime/cloud-node.js';
 import { loadConfig } from '../../src/common/config/load.js';
 import { configureLogging } from '../../src/common/logging/logger.js';
 import { COMPUTE_MAX_VERSION } from '../../src/compute/api/versions.js';
+import { TempDirs } from '../support/temp-dirs.js';
 
 // What keystoneauth and openstacksdk read before anything else (reference notes §3.2), without a
 // token, with links on the configured public URL.
 const BASE = 'http://cloud.example:8770';
 configureLogging({ sink: () => undefined });
 let node: CloudNode;
+const tempDirs = new TempDirs();
 before(async () => {
   const config = loadConfig({
-    env: { NIMBUS_STATE_DIR: mkdtempSync(join(tmpdir(), 'nimbus-versions-')), NIMBUS_API_PORT: '0', NIMBUS_API_PUBLIC_URL: BASE },
+    env: { NIMBUS_STATE_DIR: tempDirs.make('nimbus-versions-'), NIMBUS_API_PORT: '0', NIMBUS_API_PUBLIC_URL: BASE },
   });
   node = await startCloudNode(config, { command: 'up', services: API_SERVICE_NAMES, migrate: true, computeHosts: [] });
 });
-after(() => node.stop());
+after(async () => {
+  await node.stop();
+  tempDirs.removeAll();
+});
 
 async function fetchPath(url: string, headers: Record<string, string> = {}) {
   return fetch(`http://127.0.0.1:${node.port}${url}`, { headers, redirect: 'manual' });

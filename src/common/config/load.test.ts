@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { StartupError } from '../errors/errors.js';
 import { loadConfig } from './load.js';
+import { TempDirs } from '../../../test/support/temp-dirs.js';
+
+const tempDirs = new TempDirs();
+after(() => tempDirs.removeAll());
 
 function configFile(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'nimbus-config-')), 'nimbus.conf');
+  const path = join(tempDirs.make('nimbus-config-'), 'nimbus.conf');
   writeFileSync(path, text);
   return path;
 }
