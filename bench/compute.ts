@@ -13,11 +13,12 @@
  * is the cloud process's CPU time per server, steadier than rates on a shared machine.
  * Reference (Nova Zed, fake driver, this machine kind): boot→ACTIVE median 1.40 s,
  * 0.30–0.33 boots/s from 10 clients, 0.66 deletes/s, detail of 100 servers p50 451 ms.
- * NIMBUS_BENCH_SERVERS sets how many servers the throughput run boots (default 1000).
+ * NIMBUS_BENCH_SERVERS sets how many servers the throughput run boots (default 1000);
+ * NIMBUS_BENCH_NETWORK=none boots them without ports (compute alone, as trees before networking).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchCloud } from './support/bench-cloud.js';
-import { apiFor, benchNetwork, bootToActive, createServer, refuseErrors, unlimitAdminQuotas, uploadImage, waitUntilNone, type Api } from './support/compute-api.js';
+import { apiFor, benchNetwork, bootToActive, createServer, NO_NETWORK, refuseErrors, unlimitAdminQuotas, uploadImage, waitUntilNone, type Api } from './support/compute-api.js';
 import { measureNewConnections, probeNewConnections } from './support/fresh-connection.js';
 import { measure } from './support/latency.js';
 import { cpuMsOf, memoryOf } from './support/process-stats.js';
@@ -94,7 +95,8 @@ async function main(): Promise<void> {
   try {
     const api = await apiFor(cloud);
     await unlimitAdminQuotas(api);
-    const boot: Boot = { imageRef: await uploadImage(cloud, api), networkId: await benchNetwork(api) };
+    const networkId = process.env['NIMBUS_BENCH_NETWORK'] === NO_NETWORK ? NO_NETWORK : await benchNetwork(api);
+    const boot: Boot = { imageRef: await uploadImage(cloud, api), networkId };
 
     let n = 0;
     const single: string[] = [];

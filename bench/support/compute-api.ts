@@ -3,16 +3,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchCloud } from './bench-cloud.js';
 
 export interface Api {
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }>;
 }
 
 export async function apiFor(cloud: BenchCloud): Promise<Api> {
   const token = await cloud.adminToken();
   return {
-    async request(method, path, body) {
+    async request(method, path, body, headers = {}) {
       const response = await fetch(`${cloud.url}${path}`, {
         method,
-        headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+        headers: { 'x-auth-token': token, 'content-type': 'application/json', ...headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
@@ -34,10 +34,12 @@ export async function uploadImage(cloud: BenchCloud, api: Api): Promise<string> 
   return id;
 }
 
-/** Boots `name` from `imageRef`, on `networkId` when given (else on the network Nova picks). */
+/** Boots `name` from `imageRef`, on `networkId` when given (else on the network Nova picks; `none`: without a port, 2.37). */
 export async function createServer(api: Api, imageRef: string, name: string, networkId?: string): Promise<string> {
-  const networks = networkId === undefined ? {} : { networks: [{ uuid: networkId }] };
-  const created = await api.request('POST', '/compute/v2.1/servers', { server: { name, imageRef, flavorRef: '1', ...networks } });
+  const portless = networkId === NO_NETWORK;
+  const networks = networkId === undefined ? {} : { networks: portless ? NO_NETWORK : [{ uuid: networkId }] };
+  const version: Record<string, string> = portless ? { 'x-openstack-nova-api-version': '2.37' } : {};
+  const created = await api.request('POST', '/compute/v2.1/servers', { server: { name, imageRef, flavorRef: '1', ...networks } }, version);
   if (created.status !== 202) throw new Error(`boot answered ${created.status}: ${JSON.stringify(created.json)}`);
   return String((created.json['server'] as { id: string }).id);
 }
@@ -75,6 +77,9 @@ const LISTER_POLL_MS = 20;
 export async function waitUntilNone(api: Api, query: string): Promise<void> {
   while (!(await noneListed(api, query))) await sleep(LISTER_POLL_MS);
 }
+
+/** Nova's `networks: "none"`: a server without ports (compute's own cost, comparable with trees before networking). */
+export const NO_NETWORK = 'none';
 
 /** The admin project's own network, with room for every server (DevStack's public /24 holds 253). */
 export async function benchNetwork(api: Api): Promise<string> {
