@@ -8,6 +8,7 @@
 //                  build is done: its clouds are mostly idle (Tempest's own sleeps), and one after the
 //                  other the two came near CI's 60 minutes
 //   --list         prints the files the other arguments select (as last built) and runs nothing
+// NIMBUS_TEST_TIMES=FILE writes each test file's time there (scripts/test-file-times.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -93,8 +94,12 @@ const exitOf = (child) => new Promise((resolve) => child.on('exit', (code) => re
 const ratchet = flags.has('--with-ratchet')
   ? exitOf(spawn(join(root, 'scripts', 'tempest', 'run-tempest.sh'), ['--ratchet'], { cwd: root, stdio: 'inherit' }))
   : Promise.resolve(0);
+const timesFile = process.env['NIMBUS_TEST_TIMES'];
+const reporters = timesFile
+  ? ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts', 'test-file-times.mjs')}`, `--test-reporter-destination=${timesFile}`]
+  : ['--test-reporter=spec'];
 const tests = exitOf(
-  spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=900000', ...files], {
+  spawn(process.execPath, ['--test', ...reporters, '--test-concurrency=2', '--test-timeout=900000', ...files], {
     cwd: root,
     stdio: 'inherit',
   }),
