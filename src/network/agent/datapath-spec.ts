@@ -74,6 +74,19 @@ export interface RemotePortSpec {
   readonly tunnel_ip: string;
 }
 
+/** A port's MAC and one of its addresses, as Neutron's l2population PortInfo goes on the wire. */
+export type MacAddressPair = readonly [mac_address: string, ip_address: string];
+
+/**
+ * Neutron's l2population `chg_ip` for one endpoint: ports behind `tunnel_ip` lost the `before`
+ * addresses and gained the `after` ones (a fixed IP changed on the same host).
+ */
+export interface TunnelAddressChange {
+  readonly tunnel_ip: string;
+  readonly before: readonly MacAddressPair[];
+  readonly after: readonly MacAddressPair[];
+}
+
 export interface AllowedAddressPair {
   /** An address or a CIDR. */
   readonly ip_address: string;

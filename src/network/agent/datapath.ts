@@ -5,7 +5,7 @@
  * idempotent and takes the whole desired state of its object, so a resync is the same call.
  * The shared behaviour is `datapath.contract.ts`.
  */
-import type { FloatingIpSpec, NetworkSpec, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec } from './datapath-spec.js';
+import type { FloatingIpSpec, NetworkSpec, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec, TunnelAddressChange } from './datapath-spec.js';
 
 export type Availability = { readonly available: true } | { readonly available: false; readonly reason: string };
 
@@ -60,6 +60,13 @@ export interface Datapath {
   addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void>;
   /** Neutron's remove_fdb_entries: the network floods no more to `peers`, and each of `ports` whose MAC still goes to its `tunnel_ip` is forgotten with its addresses. */
   removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void>;
+  /**
+   * Neutron's update_fdb_entries (chg_ip), after a port on another host changed its fixed IPs:
+   * the ports behind the change's endpoint are answered for with the `after` addresses instead
+   * of the `before` ones (the neighbour entries of the ARP responder); a MAC not yet sent there
+   * is, as addTunnelEntries would send it. Only what changes is touched.
+   */
+  changeTunnelAddresses(networkId: string, change: TunnelAddressChange): Promise<void>;
 
   /**
    * The port's tap (made here when missing; QEMU's driver may have made it) is on its network's

@@ -319,4 +319,74 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       assert.deepEqual(restarted.remotePorts.get(networkId), changed);
       assert.deepEqual(restarted.tunnelPeers.get(networkId), ['10.203.0.2']);
     }));
+
+  test("l2population after a fixed IP change on the same host: the other holders hear update_fdb_entries with the address that went and the one that came (chg_ip), nothing else; the port's own host hears none; a change without new addresses sends nothing", () =>
+    withAgentCloud(async ({ plugin, startHostAgent }) => {
+      const [first, second, third] = [new FakeDatapath(), new FakeDatapath(), new FakeDatapath()];
+      await startHostAgent('compute-a', first, '10.203.0.1');
+      await startHostAgent('compute-b', second, '10.203.0.2');
+      await startHostAgent('compute-c', third, '10.203.0.3');
+      const { networkId, subnetId } = await network(plugin);
+      for (const host of ['compute-a', 'compute-c']) await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': host });
+      const onB = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-b', fixed_ips: [{ subnet_id: subnetId, ip_address: '10.9.0.40' }] });
+      const mac = String(onB['mac_address']);
+      const holdsB = (datapath: FakeDatapath, addresses: string[]) => () => (JSON.stringify(datapath.remotePorts.get(networkId)?.find((port) => port.mac_address === mac)) === JSON.stringify({ mac_address: mac, ip_addresses: addresses, tunnel_ip: '10.203.0.2' }) ? true : undefined);
+      await until("A and C hold B's port", () => holdsB(first, ['10.9.0.40'])() && holdsB(third, ['10.9.0.40'])());
+      const heard = [first, second, third].map((datapath) => datapath.tunnelChanges.length);
+      const syncs = [first, second, third].map((datapath) => datapath.tunnelTableSyncs.get(networkId));
+
+      await plugin.ports.update(String(onB['id']), { fixed_ips: [{ subnet_id: subnetId, ip_address: '10.9.0.41' }, { subnet_id: subnetId, ip_address: '10.9.0.42' }] });
+      await until("A and C answer for B's port's new addresses", () => holdsB(first, ['10.9.0.41', '10.9.0.42'])() && holdsB(third, ['10.9.0.41', '10.9.0.42'])());
+      const change = { tunnel_ip: '10.203.0.2', before: [[mac, '10.9.0.40']], after: [[mac, '10.9.0.41'], [mac, '10.9.0.42']] };
+      for (const [index, datapath] of [first, third].entries()) {
+        assert.deepEqual(datapath.tunnelChanges.slice(heard[index === 0 ? 0 : 2]), [{ networkId, verb: 'addresses', change }], 'one chg_ip with the address that went and those that came');
+      }
+      assert.equal(second.tunnelChanges.length, heard[1], "the port's own host hears nothing");
+      assert.deepEqual([first, second, third].map((datapath) => datapath.tunnelTableSyncs.get(networkId)), syncs, 'no host gets its whole table again');
+
+      // One address kept, one gone: only the gone one is named.
+      await plugin.ports.update(String(onB['id']), { fixed_ips: [{ subnet_id: subnetId, ip_address: '10.9.0.42' }] });
+      await until('A and C forget the gone address', () => holdsB(first, ['10.9.0.42'])() && holdsB(third, ['10.9.0.42'])());
+      assert.deepEqual(first.tunnelChanges.at(-1), { networkId, verb: 'addresses', change: { tunnel_ip: '10.203.0.2', before: [[mac, '10.9.0.41']], after: [] } });
+      const count = first.tunnelChanges.length;
+      await plugin.ports.update(String(onB['id']), { name: 'renamed' });
+      await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-b' });
+      await until('a later port on B reaches A', () => (first.tunnelChanges.length > count ? true : undefined));
+      assert.equal(first.tunnelChanges[count]?.verb, 'add', 'the rename sent nothing before the next port arrived');
+    }));
+
+  test("l2population of a router's ends: an interface added reaches the other holders as the l3 host's port (its MAC and gateway address, the l3 host flooded to when the router brought it there), the l3 host gets the table once; removed, it goes the same way; no holder gets its whole table again", () =>
+    withAgentCloud(async ({ plugin, startHostAgent }) => {
+      const [first, second, l3] = [new FakeDatapath(), new FakeDatapath(), new FakeDatapath()];
+      await startHostAgent('compute-a', first, '10.203.0.1');
+      await startHostAgent('compute-b', second, '10.203.0.2');
+      await startHostAgent('node-1', l3, '10.203.0.9');
+      const { networkId, subnetId } = await network(plugin);
+      const onA = await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-a' });
+      await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-b' });
+      await until('A and B flood to each other', () => (first.tunnelPeers.get(networkId)?.join() === '10.203.0.2' && second.tunnelPeers.get(networkId)?.join() === '10.203.0.1' ? true : undefined));
+      const syncs = [first, second].map((datapath) => datapath.tunnelTableSyncs.get(networkId));
+      const heard = [first, second].map((datapath) => datapath.tunnelChanges.length);
+
+      const router = await plugin.routers.create('demo', { name: 'r1' });
+      const routerId = String(router['id']);
+      const added = await plugin.routers.addInterface(routerId, { subnet_id: subnetId });
+      const routerMac = String((await plugin.ports.get(String(added['port_id'])))['mac_address']);
+      const end = { mac_address: routerMac, ip_addresses: ['10.9.0.1'], tunnel_ip: '10.203.0.9' };
+      await until('A and B hold the router port and flood to the l3 host', () => [first, second].every((datapath) => datapath.tunnelPeers.get(networkId)?.includes('10.203.0.9') && datapath.remotePorts.get(networkId)?.some((port) => port.mac_address === routerMac)) || undefined);
+      for (const [index, datapath] of [first, second].entries()) {
+        assert.deepEqual(datapath.tunnelChanges.slice(heard[index]), [{ networkId, verb: 'add', change: { peers: ['10.203.0.9'], ports: [end] } }], "one add_fdb_entries with the router's end");
+      }
+      await until('the l3 host gets its table', () => (l3.tunnelTableSyncs.get(networkId) === 1 ? true : undefined));
+      assert.deepEqual(l3.tunnelPeers.get(networkId), ['10.203.0.1', '10.203.0.2']);
+      assert.deepEqual(l3.remotePorts.get(networkId)?.map((port) => port.tunnel_ip).sort(), ['10.203.0.1', '10.203.0.2']);
+      assert.deepEqual([first, second].map((datapath) => datapath.tunnelTableSyncs.get(networkId)), syncs, 'no holder gets its whole table again');
+
+      await plugin.routers.removeInterface(routerId, { subnet_id: subnetId });
+      await until('A and B forget the router port and the l3 host', () => [first, second].every((datapath) => !datapath.tunnelPeers.get(networkId)?.includes('10.203.0.9') && !datapath.remotePorts.get(networkId)?.some((port) => port.mac_address === routerMac)) || undefined);
+      assert.deepEqual(first.tunnelChanges.at(-1), { networkId, verb: 'remove', change: { peers: ['10.203.0.9'], ports: [{ ...end, ip_addresses: [] }] } });
+      await until('the l3 host lets the network go', () => (l3.networks.has(networkId) ? undefined : true));
+      assert.deepEqual([first, second].map((datapath) => datapath.tunnelTableSyncs.get(networkId)), syncs);
+      assert.deepEqual(second.remotePorts.get(networkId)?.map((port) => port.mac_address), [onA['mac_address']]);
+    }));
 });

@@ -18,7 +18,7 @@ import type { Datapath } from './datapath.js';
 import type { NetworkSpec, PortSpec, SecurityGroupSpec } from './datapath-spec.js';
 import { NetworkInUse } from './errors.js';
 import { HeldObjects } from './held-objects.js';
-import { AGENT_API_VERSION, AGENT_TOPIC, type AgentVerbs } from './rpc-api.js';
+import { AGENT_API_VERSION, AGENT_TOPIC, type AgentVerbs, type UpdateFdbEntries } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.network.agent');
 
@@ -98,6 +98,15 @@ export class NetworkAgent {
     await this.#queue;
   }
 
+  /** Each endpoint's change but this host's own (Neutron's agents skip their local_ip). */
+  async #changeTunnelAddresses(changes: UpdateFdbEntries['chg_ip']): Promise<void> {
+    for (const [networkId, endpoints] of Object.entries(changes)) {
+      for (const [tunnelIp, { before = [], after = [] }] of Object.entries(endpoints)) {
+        if (tunnelIp !== this.#options.tunnelIp) await this.#options.datapath.changeTunnelAddresses(networkId, { tunnel_ip: tunnelIp, before, after });
+      }
+    }
+  }
+
   /** Runs after what is queued, then records what is held. */
   #serial<T>(work: () => Promise<T>): Promise<T> {
     const result = this.#queue.then(async () => {
@@ -130,6 +139,7 @@ export class NetworkAgent {
       tunnel_peers_update: run('tunnel_peers_update', ({ network_id, peers, ports }) => this.#options.datapath.setTunnelPeers(network_id, peers, ports ?? [])),
       add_fdb_entries: run('add_fdb_entries', ({ network_id, peers, ports }) => this.#options.datapath.addTunnelEntries(network_id, peers, ports ?? [])),
       remove_fdb_entries: run('remove_fdb_entries', ({ network_id, peers, ports }) => this.#options.datapath.removeTunnelEntries(network_id, peers, ports ?? [])),
+      update_fdb_entries: run('update_fdb_entries', ({ chg_ip }) => this.#changeTunnelAddresses(chg_ip)),
       security_group_update: run('security_group_update', ({ group }) => this.#syncGroup(group)),
       security_group_delete: run('security_group_delete', async ({ group_id }) => {
         if (!this.#held.groups.delete(group_id)) return;

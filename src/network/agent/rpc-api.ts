@@ -2,15 +2,26 @@
  * The verbs a network agent answers on `q-agent.<host>` (Neutron's agent notifier topics, one
  * per host): each carries the whole desired state of its object, so the agent applies it with
  * one idempotent data path call, but for l2population's changes (add_fdb_entries,
- * remove_fdb_entries), which carry one port's entries as Neutron's do. All are casts; the agent reports port status back through the
- * server's API (server/rpc-api.ts).
+ * remove_fdb_entries, update_fdb_entries), which carry one port's entries as Neutron's do. All
+ * are casts; the agent reports port status back through the server's API (server/rpc-api.ts).
  */
-import type { NetworkSpec, PortSpec, SecurityGroupSpec } from './datapath-spec.js';
+import type { MacAddressPair, NetworkSpec, PortSpec, SecurityGroupSpec } from './datapath-spec.js';
 import type { RouterState, TunnelPeers } from '../server/rpc-api.js';
 
 export const AGENT_TOPIC = 'q-agent';
-/** 1.1: add_fdb_entries and remove_fdb_entries. */
-export const AGENT_API_VERSION = '1.1';
+/** 1.1: add_fdb_entries and remove_fdb_entries. 1.2: update_fdb_entries. */
+export const AGENT_API_VERSION = '1.2';
+
+/** The addresses one endpoint's ports lost and gained (either may be absent, as in Neutron). */
+export interface AddressChangeEntry {
+  readonly before?: readonly MacAddressPair[];
+  readonly after?: readonly MacAddressPair[];
+}
+
+/** Neutron's update_fdb_entries as l2population sends it after a fixed IP change: `{chg_ip: {<network id>: {<endpoint>: {before, after}}}}`. */
+export interface UpdateFdbEntries {
+  readonly chg_ip: Readonly<Record<string, Readonly<Record<string, AddressChangeEntry>>>>;
+}
 
 /** The closed table of verbs, by wire name. */
 export interface AgentVerbs {
@@ -25,6 +36,8 @@ export interface AgentVerbs {
   add_fdb_entries: TunnelPeers;
   /** Neutron's remove_fdb_entries: one port left another host; `peers` names that host's endpoint when it no longer holds the network. */
   remove_fdb_entries: TunnelPeers;
+  /** Neutron's update_fdb_entries: a port on another host changed its fixed IPs there; the addresses answered for its MAC follow. */
+  update_fdb_entries: UpdateFdbEntries;
   /** The port left this host (deleted, unbound, or bound elsewhere). */
   port_delete: { readonly port_id: string; readonly network_id: string };
   security_group_update: { readonly group: SecurityGroupSpec };

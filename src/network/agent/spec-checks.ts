@@ -4,7 +4,7 @@
  * address, a CIDR or a number.
  */
 import { isIP } from 'node:net';
-import type { NetworkSpec, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec } from './datapath-spec.js';
+import type { NetworkSpec, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec, TunnelAddressChange } from './datapath-spec.js';
 import { checkId } from './device-names.js';
 import { InvalidDatapathSpec } from './errors.js';
 
@@ -48,6 +48,15 @@ export function checkRemotePort(port: RemotePortSpec): RemotePortSpec {
   port.ip_addresses.forEach(checkAddress);
   checkAddress(port.tunnel_ip);
   return port;
+}
+
+export function checkTunnelAddressChange(change: TunnelAddressChange): TunnelAddressChange {
+  checkAddress(change.tunnel_ip);
+  for (const [mac, address] of [...change.before, ...change.after]) {
+    checkMac(mac);
+    checkAddress(address);
+  }
+  return change;
 }
 
 export function checkNetwork(network: NetworkSpec): NetworkSpec {

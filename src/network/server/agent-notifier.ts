@@ -5,11 +5,10 @@
  */
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
-import type { NetworkType } from '../agent/datapath-spec.js';
 import type { AgentVerbs } from '../agent/rpc-api.js';
 import type { NetworkAgentRpcClient } from '../agent/rpc-client.js';
 import type { ResourceRow } from '../db/store/resource-rows.js';
-import type { HostStateBuilder, PortTunnelChange } from './host-state.js';
+import type { HostStateBuilder, PortTunnelChange, RouterEnd, TunnelPort } from './host-state.js';
 
 const LOG = getLogger('nimbus.network.agent_notifier');
 
@@ -46,10 +45,12 @@ export class AgentNotifier {
   /**
    * A port was created, changed or deleted: its old host lets it go, its new one (when the binding
    * succeeded) wires it. The other hosts holding a VXLAN network hear only that port's entries
-   * (Neutron's l2population remove_fdb_entries, then add_fdb_entries); a host that came to hold
-   * the network through the port hears its whole table, as an agent's first port brings it there.
+   * (Neutron's l2population remove_fdb_entries, then add_fdb_entries; update_fdb_entries when its
+   * fixed IPs changed on the same host, `addressesBefore` being its addresses before the update);
+   * a host that came to hold the network through the port hears its whole table, as an agent's
+   * first port brings it there.
    */
-  async portChanged(before: PortRow | undefined, after: PortRow | undefined): Promise<void> {
+  async portChanged(before: PortRow | undefined, after: PortRow | undefined, addressesBefore: readonly string[] = []): Promise<void> {
     const oldHost = before?.binding_host_id ?? '';
     const newHost = after !== undefined && after.binding_vif_type === 'bridge' ? after.binding_host_id : '';
     if (before !== undefined && oldHost !== '' && oldHost !== newHost) {
@@ -66,22 +67,22 @@ export class AgentNotifier {
     const groups = await Promise.all(port.security_groups.map((id) => this.state.securityGroup(id)));
     await this.#cast(newHost, 'port_update', { port, network, security_groups: groups });
     if (network.network_type !== 'vxlan') return;
-    // A port that arrived, moved, or changed its addresses: the others' unicast and responder entries follow.
-    const arrived = before === undefined || oldHost !== newHost || before.binding_vif_type !== 'bridge';
-    const joined = arrived && (await this.state.holdsThroughPortAlone(after.network_id, newHost, after.id));
-    if (joined) await this.#cast(newHost, 'tunnel_peers_update', await this.state.tunnelEntries(after.network_id, [newHost], network.network_type));
     const holders = await this.state.hostsOfNetwork(after.network_id);
+    const arrived = before === undefined || oldHost !== newHost || before.binding_vif_type !== 'bridge';
+    if (!arrived) {
+      // Where it was: only its addresses can have changed (a bound port's MAC cannot, PortBound).
+      const change = { holders, before: addressesBefore, after: port.fixed_ips.map((fixed) => fixed.ip_address), networkType: network.network_type };
+      for (const [holder, entries] of await this.state.portAddressEntries(after.network_id, after, newHost, change)) await this.#cast(holder, 'update_fdb_entries', entries);
+      return;
+    }
+    const joined = await this.state.holdsThroughPortsAlone(after.network_id, newHost, [after.id]);
+    if (joined) await this.#cast(newHost, 'tunnel_peers_update', await this.state.tunnelEntries(after.network_id, [newHost], network.network_type));
     await this.#announcePort('add_fdb_entries', after, newHost, { holders, flooding: joined, withAddresses: true, networkType: network.network_type });
   }
 
   /** The other holders of the port's network hear that one port's entries (nothing unless VXLAN). */
-  async #announcePort(verb: 'add_fdb_entries' | 'remove_fdb_entries', port: PortRow, host: string, change: PortTunnelChange): Promise<void> {
+  async #announcePort(verb: 'add_fdb_entries' | 'remove_fdb_entries', port: TunnelPort & { readonly network_id: string }, host: string, change: PortTunnelChange): Promise<void> {
     for (const [holder, entries] of await this.state.portTunnelEntries(port.network_id, port, host, change)) await this.#cast(holder, verb, entries);
-  }
-
-  /** The hosts holding a VXLAN network each hear their whole table: whom to flood it to now and where its ports are (Neutron's l2population fdb entries). */
-  async #announcePeers(networkId: string, networkType?: NetworkType): Promise<void> {
-    for (const [host, entries] of await this.state.tunnelEntriesOfHolders(networkId, networkType)) await this.#cast(host, 'tunnel_peers_update', entries);
   }
 
   /** A group's rules changed: hosts with ports in it rewrite them in place. */
@@ -96,22 +97,38 @@ export class AgentNotifier {
     await this.agents.fanout('security_group_delete', { group_id: groupId }).catch((error: unknown) => LOG.warning(`Cannot announce the deletion of security group ${groupId}: ${messageOf(error)}`));
   }
 
-  /** A router, its interfaces, gateway or floating IPs changed: the l3 host rewires it and lets go of networks it no longer needs. */
-  async routerChanged(routerId: string, networksBefore: readonly string[]): Promise<void> {
+  /**
+   * A router, its interfaces, gateway or floating IPs changed: the l3 host rewires it and lets go
+   * of networks it no longer needs. Its ends that came or went are the l3 host's ports to the
+   * other holders of their networks, announced as any port's (the l3 host hears a network's whole
+   * table when the router brought it there).
+   */
+  async routerChanged(routerId: string, endsBefore: readonly RouterEnd[]): Promise<void> {
     const host = this.state.l3Host;
     const state = await this.state.router(routerId);
     if (state === undefined) await this.#cast(host, 'router_delete', { router_id: routerId });
     else await this.#cast(host, 'router_update', state);
     const now = new Set(state?.networks.map((network) => network.id) ?? []);
-    for (const networkId of networksBefore) if (!now.has(networkId)) await this.#releaseNetwork(host, networkId);
-    // The l3 host joined or left these networks: their other hosts hear of it.
-    const changed = [...now].filter((id) => !networksBefore.includes(id)).concat(networksBefore.filter((id) => !now.has(id)));
-    for (const networkId of changed) await this.#announcePeers(networkId);
+    for (const networkId of new Set(endsBefore.map((end) => end.network_id))) if (!now.has(networkId)) await this.#releaseNetwork(host, networkId);
+    const endsNow = await this.state.routerEnds(routerId);
+    const [idsBefore, idsNow] = [new Set(endsBefore.map((end) => end.id)), new Set(endsNow.map((end) => end.id))];
+    for (const end of endsBefore.filter((end) => !idsNow.has(end.id))) {
+      const holders = await this.state.hostsOfNetwork(end.network_id);
+      await this.#announcePort('remove_fdb_entries', end, host, { holders, flooding: !holders.includes(host), withAddresses: false });
+    }
+    const came = endsNow.filter((end) => !idsBefore.has(end.id));
+    for (const networkId of new Set(came.map((end) => end.network_id))) {
+      const ends = came.filter((end) => end.network_id === networkId);
+      const joined = await this.state.holdsThroughPortsAlone(networkId, host, ends.map((end) => end.id));
+      if (joined) await this.#cast(host, 'tunnel_peers_update', await this.state.tunnelEntries(networkId, [host]));
+      const holders = await this.state.hostsOfNetwork(networkId);
+      for (const end of ends) await this.#announcePort('add_fdb_entries', end, host, { holders, flooding: joined, withAddresses: true });
+    }
   }
 
-  /** The networks a router has ends on, before a change (for routerChanged). */
-  async routerNetworks(routerId: string): Promise<string[]> {
-    return (await this.state.router(routerId))?.networks.map((network) => network.id) ?? [];
+  /** The ends a router has, before a change (for routerChanged). */
+  routerEnds(routerId: string): Promise<RouterEnd[]> {
+    return this.state.routerEnds(routerId);
   }
 
   async #releaseNetwork(host: string, networkId: string): Promise<void> {

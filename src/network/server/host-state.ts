@@ -6,7 +6,8 @@
  * Linux bridge agent), and which other hosts' tunnel endpoints and ports it reaches a VXLAN
  * network's through.
  */
-import type { DhcpPortSpec, NetworkSpec, NetworkType, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
+import type { DhcpPortSpec, MacAddressPair, NetworkSpec, NetworkType, PortSpec, RemotePortSpec, RouterSpec, SecurityGroupSpec, SubnetSpec } from '../agent/datapath-spec.js';
+import type { AddressChangeEntry, UpdateFdbEntries } from '../agent/rpc-api.js';
 import type { NetworkStore } from '../db/network-store.js';
 import type { PortPlacement } from '../db/store/port-placement-rows.js';
 import type { ResourceRow } from '../db/store/resource-rows.js';
@@ -40,6 +41,27 @@ function tunnelPeersOf(view: TunnelView, hosts: readonly string[]): TunnelPeers 
   }
   ports.sort((a, b) => a.mac_address.localeCompare(b.mac_address));
   return { network_id: view.networkId, peers: [...new Set(endpoints.values())].sort(), ports };
+}
+
+/** What a port's l2population entries are made of. */
+export interface TunnelPort {
+  readonly id: string;
+  readonly mac_address: string;
+  readonly device_owner: string;
+}
+
+/** A router's end as a port of its network (HostStateBuilder.routerEnds). */
+export interface RouterEnd extends TunnelPort {
+  readonly network_id: string;
+}
+
+/** How one port's addresses changed on its host (HostStateBuilder.portAddressEntries). */
+export interface PortAddressChange {
+  /** The network's holders: those that hear it. */
+  readonly holders: readonly string[];
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+  readonly networkType?: NetworkType;
 }
 
 /** How one port's l2population entries changed (HostStateBuilder.portTunnelEntries). */
@@ -104,47 +126,71 @@ export class HostStateBuilder {
   }
 
   /**
-   * tunnelEntries of each host holding the network (what every one of them hears after a change),
-   * from one read of the network's ports, addresses and the agents' endpoints: none unless VXLAN.
-   * `networkType`, when the caller has it, spares reading the network again.
-   */
-  async tunnelEntriesOfHolders(networkId: string, networkType?: NetworkType): Promise<Map<string, TunnelPeers>> {
-    const view = await this.#tunnelView(networkId, networkType);
-    return new Map(view === undefined ? [] : view.holders.map((host) => [host, tunnelPeersOf(view, [host])]));
-  }
-
-  /**
    * One port's l2population change as each other host holding its VXLAN network hears it
    * (Neutron's add_fdb_entries and remove_fdb_entries for one port, where the holders would
    * otherwise each get their whole table again): the port's MAC (with its addresses when added)
    * behind its host's endpoint, and that endpoint as a flooding peer when the host joined or left.
-   * Nothing for other network types, the DHCP port or a router's end, a host without an endpoint,
-   * or a holder behind that endpoint.
+   * A router's end is the l3 host's port. Nothing for other network types, the DHCP port, a host
+   * without an endpoint, or a holder behind that endpoint.
    */
-  async portTunnelEntries(
-    networkId: string,
-    port: { readonly id: string; readonly mac_address: string; readonly device_owner: string },
-    host: string,
-    change: PortTunnelChange,
-  ): Promise<Map<string, TunnelPeers>> {
-    // As in the whole table: the DHCP port is on every host, a router's ends are the l3 host's (routerChanged tells of those).
-    if (NOT_HOST_OWNERS.includes(port.device_owner)) return new Map();
-    if ((change.networkType ?? (await this.store.networks.find(networkId))?.network_type) !== 'vxlan') return new Map();
-    const endpoints = await this.#endpoints();
-    const endpoint = endpoints.get(host);
-    if (endpoint === undefined) return new Map();
+  async portTunnelEntries(networkId: string, port: TunnelPort, host: string, change: PortTunnelChange): Promise<Map<string, TunnelPeers>> {
+    const heard = await this.#portHeard(networkId, port, host, change.holders, change.networkType);
+    if (heard === undefined) return new Map();
+    const { endpoint, receivers, shared } = heard;
     const ip_addresses = change.withAddresses ? (await this.store.ipAllocations.ofPorts([port.id])).map((row) => row.ip_address) : [];
-    const receivers = change.holders.filter((other) => other !== host && endpoints.get(other) !== endpoint);
     // Another holder behind the same endpoint (host names sharing one agent) keeps it a peer.
-    const flooding = change.flooding && receivers.length === change.holders.filter((other) => other !== host).length;
+    const flooding = change.flooding && !shared;
     const entries: TunnelPeers = { network_id: networkId, peers: flooding ? [endpoint] : [], ports: [{ mac_address: port.mac_address, ip_addresses, tunnel_ip: endpoint }] };
     return new Map(receivers.map((other) => [other, entries]));
   }
 
-  /** Whether `host` holds the network through this port alone (Neutron's first active port of an agent on a network): then it needs the network's whole table. */
-  async holdsThroughPortAlone(networkId: string, host: string, portId: string): Promise<boolean> {
-    if (await this.store.portPlacements.anyOtherOnHost(networkId, host, 'bridge', portId, NOT_HOST_OWNERS)) return false;
-    return host !== this.l3Host || !(await this.store.portPlacements.anyOwnedBy(networkId, [...ROUTER_OWNERS]));
+  /**
+   * A port's fixed IPs changed on its host (Neutron's l2population _fixed_ips_changed): the other
+   * holders hear update_fdb_entries' chg_ip, the addresses that went and came behind its host's
+   * endpoint, paired with its MAC. Nothing when no address changed, or where portTunnelEntries
+   * would name nothing.
+   */
+  async portAddressEntries(networkId: string, port: TunnelPort, host: string, change: PortAddressChange): Promise<Map<string, UpdateFdbEntries>> {
+    const [before, after] = [new Set(change.before), new Set(change.after)];
+    const went = change.before.filter((address) => !after.has(address));
+    const came = change.after.filter((address) => !before.has(address));
+    if (went.length === 0 && came.length === 0) return new Map();
+    const heard = await this.#portHeard(networkId, port, host, change.holders, change.networkType);
+    if (heard === undefined) return new Map();
+    const pairs = (addresses: readonly string[]): MacAddressPair[] => addresses.map((address) => [port.mac_address, address]);
+    const entry: AddressChangeEntry = { ...(went.length > 0 ? { before: pairs(went) } : {}), ...(came.length > 0 ? { after: pairs(came) } : {}) };
+    const entries: UpdateFdbEntries = { chg_ip: { [networkId]: { [heard.endpoint]: entry } } };
+    return new Map(heard.receivers.map((other) => [other, entries]));
+  }
+
+  /**
+   * Who hears of a change of the port on `host`: the other holders, none behind its endpoint;
+   * `shared` when a holder is (host names sharing one agent). Undefined when no one does: not
+   * VXLAN, the DHCP port (on every host), a router's end anywhere but the l3 host, or a host
+   * without an endpoint.
+   */
+  async #portHeard(networkId: string, port: TunnelPort, host: string, holders: readonly string[], networkType?: NetworkType): Promise<{ endpoint: string; receivers: string[]; shared: boolean } | undefined> {
+    if (port.device_owner === DHCP_OWNER || (ROUTER_OWNERS.has(port.device_owner) && host !== this.l3Host)) return undefined;
+    if ((networkType ?? (await this.store.networks.find(networkId))?.network_type) !== 'vxlan') return undefined;
+    const endpoints = await this.#endpoints();
+    const endpoint = endpoints.get(host);
+    if (endpoint === undefined) return undefined;
+    const others = holders.filter((other) => other !== host);
+    const receivers = others.filter((other) => endpoints.get(other) !== endpoint);
+    return { endpoint, receivers, shared: receivers.length !== others.length };
+  }
+
+  /** Whether `host` holds the network through these ports alone (Neutron's first active port of an agent on a network): then it needs the network's whole table. */
+  async holdsThroughPortsAlone(networkId: string, host: string, portIds: readonly string[]): Promise<boolean> {
+    if (await this.store.portPlacements.anyOtherOnHost(networkId, host, 'bridge', portIds, NOT_HOST_OWNERS)) return false;
+    return host !== this.l3Host || !(await this.store.portPlacements.anyOwnedBy(networkId, [...ROUTER_OWNERS], portIds));
+  }
+
+  /** The ports of a router's ends (its interfaces and gateway), as the l3 host's ports in the tunnel entries. */
+  async routerEnds(routerId: string): Promise<RouterEnd[]> {
+    const links = await this.store.routerPorts.ofRouter(routerId);
+    const ports = await this.store.ports.where('id', links.map((link) => link.port_id));
+    return ports.map(({ id, network_id, mac_address, device_owner }) => ({ id, network_id, mac_address, device_owner }));
   }
 
   /** Each host's tunnel endpoint, as its Linux bridge agent reports it (`tunneling_ip`). */

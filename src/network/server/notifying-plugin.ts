@@ -10,6 +10,7 @@ import type { NetworkStore } from '../db/network-store.js';
 import type { ResourceView } from '../plugin/caller.js';
 import type { CorePlugin } from '../plugin/network-plugin.js';
 import type { AgentNotifier } from './agent-notifier.js';
+import type { RouterEnd } from './host-state.js';
 import { deletedEvent, statusEvent, type NovaNotifier } from './nova-notifier.js';
 
 const LOG = getLogger('nimbus.network.server');
@@ -38,8 +39,8 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
 
   const routerChange = async <T>(routerIds: () => Promise<readonly (string | null)[]>, change: () => Promise<T>): Promise<T> => {
     const ids = (await routerIds()).filter((id): id is string => id !== null);
-    const before = new Map<string, string[]>();
-    for (const id of ids) before.set(id, await agents.routerNetworks(id));
+    const before = new Map<string, RouterEnd[]>();
+    for (const id of ids) before.set(id, await agents.routerEnds(id));
     const result = await change();
     const afterIds = new Set([...ids, ...(await routerIds()).filter((id): id is string => id !== null)]);
     await after(`a change of router(s) ${[...afterIds].join(', ')}`, async () => {
@@ -96,9 +97,11 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
       },
       update: async (id, body) => {
         const before = await store.ports.find(id);
+        // l2population tells the other hosts which addresses went and came.
+        const addressesBefore = (await store.ipAllocations.ofPorts([id])).map((row) => row.ip_address);
         const view = await ports.update(id, body);
         const now = await store.ports.find(id);
-        await after(`port ${id}`, () => agents.portChanged(before, now));
+        await after(`port ${id}`, () => agents.portChanged(before, now, addressesBefore));
         if (before !== undefined && now !== undefined) nova.queue(statusEvent(now, before.status, now.status));
         return view;
       },

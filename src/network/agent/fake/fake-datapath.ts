@@ -4,11 +4,11 @@
  * have made, so the agent above cannot tell them apart.
  */
 import type { Availability, Datapath, DatapathInventory } from '../datapath.js';
-import { dhcpMetadataSubnets, hasPortSecurity, routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RemotePortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
+import { dhcpMetadataSubnets, hasPortSecurity, routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RemotePortSpec, type RouterSpec, type SecurityGroupSpec, type TunnelAddressChange } from '../datapath-spec.js';
 import { bridgeName, checkId, dhcpNamespace, routerNamespace, tapName } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
-import { checkAddress, checkNetwork, checkRemotePort, checkPort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
-import { withTunnelEntries, withoutTunnelEntries } from '../tunnel-entries.js';
+import { checkAddress, checkNetwork, checkRemotePort, checkPort, checkRouter, checkSecurityGroup, checkTunnelAddressChange } from '../spec-checks.js';
+import { withChangedAddresses, withTunnelEntries, withoutTunnelEntries, type TunnelEntries } from '../tunnel-entries.js';
 
 export class FakeDatapath implements Datapath {
   readonly networks = new Map<string, NetworkSpec>();
@@ -22,6 +22,8 @@ export class FakeDatapath implements Datapath {
   readonly remotePorts = new Map<string, readonly RemotePortSpec[]>();
   /** How many times each network was given its whole table (setTunnelPeers) rather than a change. */
   readonly tunnelTableSyncs = new Map<string, number>();
+  /** Each l2population change as told, in order: what a host heard, for tests of who hears what. */
+  readonly tunnelChanges: { readonly networkId: string; readonly verb: 'add' | 'remove' | 'addresses'; readonly change: unknown }[] = [];
 
   /** `metadata`: routers and DHCP namespaces would serve 169.254.169.254, as the Linux one's with a metadata proxy socket (`forceMetadata` as its). */
   constructor(private readonly options: { readonly metadata?: boolean; readonly forceMetadata?: boolean } = {}) {}
@@ -55,17 +57,25 @@ export class FakeDatapath implements Datapath {
   }
 
   async addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
-    this.#changeTunnelEntries(networkId, peers, ports, withTunnelEntries);
+    peers.forEach(checkAddress);
+    ports.forEach(checkRemotePort);
+    this.#changeTunnelEntries(networkId, 'add', { peers, ports }, (current) => withTunnelEntries(current, peers, ports));
   }
 
   async removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
-    this.#changeTunnelEntries(networkId, peers, ports, withoutTunnelEntries);
-  }
-
-  #changeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[], change: typeof withTunnelEntries): void {
     peers.forEach(checkAddress);
     ports.forEach(checkRemotePort);
-    const after = change({ peers: this.tunnelPeers.get(checkId('network', networkId)) ?? [], ports: this.remotePorts.get(networkId) ?? [] }, peers, ports);
+    this.#changeTunnelEntries(networkId, 'remove', { peers, ports }, (current) => withoutTunnelEntries(current, peers, ports));
+  }
+
+  async changeTunnelAddresses(networkId: string, change: TunnelAddressChange): Promise<void> {
+    checkTunnelAddressChange(change);
+    this.#changeTunnelEntries(networkId, 'addresses', change, (current) => withChangedAddresses(current, change));
+  }
+
+  #changeTunnelEntries(networkId: string, verb: 'add' | 'remove' | 'addresses', told: unknown, change: (current: TunnelEntries) => TunnelEntries): void {
+    const after = change({ peers: this.tunnelPeers.get(checkId('network', networkId)) ?? [], ports: this.remotePorts.get(networkId) ?? [] });
+    this.tunnelChanges.push({ networkId, verb, change: told });
     this.tunnelPeers.set(networkId, after.peers);
     this.remotePorts.set(networkId, after.ports);
   }

@@ -6,11 +6,11 @@
  */
 import { tapInUse } from '../../../common/host-net/taps.js';
 import type { Datapath, DatapathInventory, Availability } from '../datapath.js';
-import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RemotePortSpec, type RouterSpec, type SecurityGroupSpec } from '../datapath-spec.js';
+import { routerNetworks, type FloatingIpSpec, type NetworkSpec, type PortSpec, type RemotePortSpec, type RouterSpec, type SecurityGroupSpec, type TunnelAddressChange } from '../datapath-spec.js';
 import { BRIDGE_PREFIX, DHCP_NAMESPACE_PREFIX, ROUTER_NAMESPACE_PREFIX, TAP_PREFIX, bridgeName, checkId, tapName, vxlanDevice } from '../device-names.js';
 import { InvalidDatapathSpec, NetworkInUse, NetworkNotWired } from '../errors.js';
-import { checkAddress, checkName, checkNetwork, checkPort, checkRemotePort, checkRouter, checkSecurityGroup } from '../spec-checks.js';
-import { NO_TUNNEL_ENTRIES, withTunnelEntries, withoutTunnelEntries, type TunnelEntries } from '../tunnel-entries.js';
+import { checkAddress, checkName, checkNetwork, checkPort, checkRemotePort, checkRouter, checkSecurityGroup, checkTunnelAddressChange } from '../spec-checks.js';
+import { NO_TUNNEL_ENTRIES, withChangedAddresses, withTunnelEntries, withoutTunnelEntries, type TunnelEntries } from '../tunnel-entries.js';
 import { checkLinuxBridgeAvailable } from './availability.js';
 import { DhcpServers } from './dhcp/dhcp-server.js';
 import { tryRun } from './exec.js';
@@ -165,22 +165,29 @@ export class LinuxBridgeDatapath implements Datapath {
     });
   }
 
-  addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
-    return this.changeTunnelEntries(networkId, peers, ports, withTunnelEntries);
+  async addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
+    peers.forEach(checkAddress);
+    ports.forEach(checkRemotePort);
+    await this.changeTunnelEntries(networkId, (before) => withTunnelEntries(before, peers, ports));
   }
 
-  removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
-    return this.changeTunnelEntries(networkId, peers, ports, withoutTunnelEntries);
+  async removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void> {
+    peers.forEach(checkAddress);
+    ports.forEach(checkRemotePort);
+    await this.changeTunnelEntries(networkId, (before) => withoutTunnelEntries(before, peers, ports));
+  }
+
+  async changeTunnelAddresses(networkId: string, change: TunnelAddressChange): Promise<void> {
+    checkTunnelAddressChange(change);
+    await this.changeTunnelEntries(networkId, (before) => withChangedAddresses(before, change));
   }
 
   /** Applies one change to the entries last set (which are what the device holds), touching only the kernel entries that differ. */
-  private changeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[], change: typeof withTunnelEntries): Promise<void> {
+  private changeTunnelEntries(networkId: string, change: (before: TunnelEntries) => TunnelEntries): Promise<void> {
+    checkId('network', networkId);
     return this.serial(async () => {
-      checkId('network', networkId);
-      peers.forEach(checkAddress);
-      ports.forEach(checkRemotePort);
       const before = this.tunnelPeers.get(networkId) ?? NO_TUNNEL_ENTRIES;
-      const after = change(before, peers, ports);
+      const after = change(before);
       this.tunnelPeers.set(networkId, after);
       const network = this.networks.get(networkId);
       const tunnel = network === undefined ? undefined : this.tunnelDevice(network);

@@ -143,4 +143,41 @@ describe('Linux bridge data path: VXLAN between hosts', { skip }, () => {
       await hosts.dispose();
     }
   });
+
+  test("l2population: a fixed IP change on another host (update_fdb_entries' chg_ip) moves the ARP responder entries of its port and leaves its unicast entry; a MAC not yet sent gets both", async () => {
+    const hosts = await twoHosts((wireIp) => ({ localIp: wireIp, arpResponder: true }), 'nbh5-');
+    try {
+      const [hostA, hostB] = hosts.hosts;
+      const vni = randomInt(1000, 16_000_000);
+      const fixture = networkFixture(`10.204.${randomInt(1, 250)}`, { mtu: 1450 });
+      const network: NetworkSpec = { ...fixture.spec, network_type: 'vxlan', segmentation_id: vni, dhcp_port: null };
+      const device = vxlanDevice(vni);
+      const [mac, other] = ['fa:16:3e:00:05:01', 'fa:16:3e:00:05:02'];
+      const address = (host: number) => `${fixture.prefix}.${host}`;
+      await hostA.datapath.ensureNetwork(network);
+      await hostA.datapath.setTunnelPeers(network.id, [hostB.wireIp], [{ mac_address: mac, ip_addresses: [address(40)], tunnel_ip: hostB.wireIp }]);
+      const fdbOfA = () => hosts.inHost(hostA, 'bridge', ['fdb', 'show', 'dev', device]);
+      const neighboursOfA = () => hosts.inHost(hostA, 'ip', ['neigh', 'show', 'dev', device]);
+      const answered = (ip: string, lladdr: string) => new RegExp(`^${escaped(ip)} lladdr ${lladdr} PERMANENT`, 'm');
+      assert.match(await neighboursOfA(), answered(address(40), mac));
+
+      await hostA.datapath.changeTunnelAddresses(network.id, { tunnel_ip: hostB.wireIp, before: [[mac, address(40)]], after: [[mac, address(41)], [mac, address(42)]] });
+      const neighbours = await neighboursOfA();
+      assert.match(neighbours, answered(address(41), mac), 'the new addresses are answered with the MAC of the port');
+      assert.match(neighbours, answered(address(42), mac));
+      assert.doesNotMatch(neighbours, new RegExp(`^${escaped(address(40))} `, 'm'), 'the address that went is answered no more');
+      assert.match(await fdbOfA(), new RegExp(`${mac} dst ${escaped(hostB.wireIp)} `), 'its unicast entry stays');
+
+      await hostA.datapath.changeTunnelAddresses(network.id, { tunnel_ip: hostB.wireIp, before: [[mac, address(41)]], after: [[other, address(50)]] });
+      assert.match(await fdbOfA(), new RegExp(`${other} dst ${escaped(hostB.wireIp)} `), 'a MAC not sent yet goes to the endpoint named');
+      assert.match(await neighboursOfA(), answered(address(50), other));
+      assert.doesNotMatch(await neighboursOfA(), new RegExp(`^${escaped(address(41))} `, 'm'));
+      assert.match(await neighboursOfA(), answered(address(42), mac), 'an address not named is left');
+
+      await hostA.datapath.deleteNetwork(network.id);
+    } finally {
+      await hosts.dispose();
+    }
+    assert.doesNotMatch(await run('ip', ['netns', 'list']), new RegExp(hosts.hosts[0].namespace), 'no host namespace is left');
+  });
 });

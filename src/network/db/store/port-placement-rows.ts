@@ -36,18 +36,20 @@ export class PortPlacementRows {
     return (await select.execute()).map((row) => row.binding_host_id);
   }
 
-  /** Whether a port of the network other than `portId` is bound to `host` with `vifType`, none owned by one of `except`. */
-  async anyOtherOnHost(networkId: string, host: string, vifType: string, portId: string, except: readonly string[]): Promise<boolean> {
-    let select = this.db.selectFrom('net_ports').select('id').where('network_id', '=', networkId).where('binding_host_id', '=', host).where('binding_vif_type', '=', vifType).where('id', '<>', portId);
+  /** Whether a port of the network other than `portIds` is bound to `host` with `vifType`, none owned by one of `except`. */
+  async anyOtherOnHost(networkId: string, host: string, vifType: string, portIds: readonly string[], except: readonly string[]): Promise<boolean> {
+    let select = this.db.selectFrom('net_ports').select('id').where('network_id', '=', networkId).where('binding_host_id', '=', host).where('binding_vif_type', '=', vifType);
+    if (portIds.length > 0) select = select.where('id', 'not in', portIds);
     if (except.length > 0) select = select.where('device_owner', 'not in', except);
     return (await select.limit(1).executeTakeFirst()) !== undefined;
   }
 
-  /** Whether the network has a port owned by one of `owners`. */
-  async anyOwnedBy(networkId: string, owners: readonly string[]): Promise<boolean> {
+  /** Whether the network has a port owned by one of `owners`, other than `portIds`. */
+  async anyOwnedBy(networkId: string, owners: readonly string[], portIds: readonly string[] = []): Promise<boolean> {
     if (owners.length === 0) return false;
-    const row = await this.db.selectFrom('net_ports').select('id').where('network_id', '=', networkId).where('device_owner', 'in', owners).limit(1).executeTakeFirst();
-    return row !== undefined;
+    let select = this.db.selectFrom('net_ports').select('id').where('network_id', '=', networkId).where('device_owner', 'in', owners);
+    if (portIds.length > 0) select = select.where('id', 'not in', portIds);
+    return (await select.limit(1).executeTakeFirst()) !== undefined;
   }
 
   /** The ids of the network's ports owned by one of `owners`. */

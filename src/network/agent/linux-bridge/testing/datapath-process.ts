@@ -5,10 +5,10 @@
  * line on stdout (`{ id, error? }`), and tears everything down when stdin closes.
  */
 import { createInterface } from 'node:readline';
-import type { NetworkSpec, PortSpec, RemotePortSpec } from '../../datapath-spec.js';
+import type { NetworkSpec, PortSpec, RemotePortSpec, TunnelAddressChange } from '../../datapath-spec.js';
 import { LinuxBridgeDatapath, type LinuxBridgeOptions } from '../linux-bridge-datapath.js';
 
-export type DatapathMethod = 'ensureNetwork' | 'deleteNetwork' | 'setTunnelPeers' | 'addTunnelEntries' | 'removeTunnelEntries' | 'plugPort' | 'unplugPort';
+export type DatapathMethod = 'ensureNetwork' | 'deleteNetwork' | 'setTunnelPeers' | 'addTunnelEntries' | 'removeTunnelEntries' | 'changeTunnelAddresses' | 'plugPort' | 'unplugPort';
 
 export interface DatapathCall {
   readonly id: number;
@@ -31,6 +31,7 @@ const methods: Record<DatapathMethod, (args: readonly unknown[]) => Promise<void
   setTunnelPeers: ([networkId, peers, ports]) => datapath.setTunnelPeers(networkId as string, peers as string[], (ports ?? []) as RemotePortSpec[]),
   addTunnelEntries: ([networkId, peers, ports]) => datapath.addTunnelEntries(networkId as string, peers as string[], ports as RemotePortSpec[]),
   removeTunnelEntries: ([networkId, peers, ports]) => datapath.removeTunnelEntries(networkId as string, peers as string[], ports as RemotePortSpec[]),
+  changeTunnelAddresses: ([networkId, change]) => datapath.changeTunnelAddresses(networkId as string, change as TunnelAddressChange),
   plugPort: ([port]) => datapath.plugPort(port as PortSpec),
   unplugPort: ([portId]) => datapath.unplugPort(portId as string),
 };

@@ -41,8 +41,8 @@ export interface TwoHosts {
   dispose(): Promise<void>;
 }
 
-/** Two host namespaces on one wire, each with its data path made from `options(wireIp)`. */
-export async function twoHosts(options: (wireIp: string) => Omit<LinuxBridgeOptions, 'stateDir'>): Promise<TwoHosts> {
+/** Two host namespaces on one wire, each with its data path made from `options(wireIp)`; `prefix` starts their names (tests running beside others keep apart by it). */
+export async function twoHosts(options: (wireIp: string) => Omit<LinuxBridgeOptions, 'stateDir'>, prefix = 'nbh-'): Promise<TwoHosts> {
   const tag = randomBytes(3).toString('hex');
   const namespaces: string[] = [];
   const hosts: TestHost[] = [];
@@ -56,7 +56,7 @@ export async function twoHosts(options: (wireIp: string) => Omit<LinuxBridgeOpti
     await rm(stateDir, { recursive: true, force: true });
   };
   try {
-    const names = [`nbh-${tag}a`, `nbh-${tag}b`];
+    const names = [`${prefix}${tag}a`, `${prefix}${tag}b`];
     for (const namespace of names) {
       await ip('netns', 'add', namespace);
       namespaces.push(namespace);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import type { NetworkSpec, PortSpec, RemotePortSpec } from '../../datapath-spec.js';
+import type { NetworkSpec, PortSpec, RemotePortSpec, TunnelAddressChange } from '../../datapath-spec.js';
 import type { LinuxBridgeOptions } from '../linux-bridge-datapath.js';
 import type { DatapathAnswer, DatapathCall, DatapathMethod } from './datapath-process.js';
 
@@ -18,6 +18,7 @@ export interface NamespacedDatapath {
   setTunnelPeers(networkId: string, peers: readonly string[], ports?: readonly RemotePortSpec[]): Promise<void>;
   addTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void>;
   removeTunnelEntries(networkId: string, peers: readonly string[], ports: readonly RemotePortSpec[]): Promise<void>;
+  changeTunnelAddresses(networkId: string, change: TunnelAddressChange): Promise<void>;
   plugPort(port: PortSpec): Promise<void>;
   unplugPort(portId: string): Promise<void>;
   /** Tears down what it wired and waits for the process to end. */
@@ -52,6 +53,7 @@ export function namespacedDatapath(namespace: string, options: LinuxBridgeOption
     setTunnelPeers: (networkId, peers, ports = []) => call('setTunnelPeers', networkId, peers, ports),
     addTunnelEntries: (networkId, peers, ports) => call('addTunnelEntries', networkId, peers, ports),
     removeTunnelEntries: (networkId, peers, ports) => call('removeTunnelEntries', networkId, peers, ports),
+    changeTunnelAddresses: (networkId, change) => call('changeTunnelAddresses', networkId, change),
     plugPort: (port) => call('plugPort', port),
     unplugPort: (portId) => call('unplugPort', portId),
     async dispose() {
