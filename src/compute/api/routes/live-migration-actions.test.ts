@@ -48,7 +48,7 @@ describe('compute routes: live migration', () => {
         [migration?.migration_type, migration?.status, migration?.source_compute, migration?.source_node, migration?.dest_compute, migration?.old_flavor_id],
         ['live-migration', 'accepted', 'compute-1', 'compute-1', null, '1'],
       );
-      assert.deepEqual(recorded.liveMigrations, [{ request: { instanceUuid: id, migrationId: migration?.id, host: null, force: false, blockMigration: false }, wait: true }]);
+      assert.deepEqual(recorded.liveMigrations, [{ request: { instanceUuid: id, migrationId: migration?.id, host: null, force: false, blockMigration: false, availabilityZone: null }, wait: true }]);
       const actions = (await call('GET', `/servers/${id}/os-instance-actions`)).json['instanceActions'] as { action: string }[];
       assert.deepEqual(actions.map((action) => action.action), ['live-migration']);
       const again = await migrate(call, id, V2_1);
