@@ -207,13 +207,15 @@ test('a cast no server takes before its timeout is dropped with one WARNING, and
   const client = new RpcClient(clientSide, { topic, version: '1.0', timeoutSeconds: 1 });
   try {
     const startedAt = Date.now();
-    await client.cast('note', { text: 'lost' });
+    const reasons: string[] = [];
+    await client.cast('note', { text: 'lost' }, { onDropped: (reason) => reasons.push(reason) });
     assert.ok(Date.now() - startedAt < 1000, 'the cast returned before its timeout');
     const dropped = (): LogRecord[] => logged.slice(logsBefore).filter((record) => record.level === 'WARNING' && record.message.startsWith(`Dropped cast 'note' to ${topic}`));
     for (let waited = 0; dropped().length === 0 && waited < 3000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(dropped().length, 1, 'one warning');
     assert.match(dropped()[0]?.message ?? '', /no queue took it before its timeout/);
+    assert.deepEqual(reasons, ['no queue took it before its timeout'], 'the sender is told once');
   } finally {
     await clientSide.close();
   }

@@ -15,6 +15,7 @@ import {
   type ServerTarget,
   type Target,
   type Transport,
+  type CastDelivery,
 } from '../transport.js';
 import { decodeReply, encodeEnvelope } from '../wire.js';
 import { AmqpConnection, type AmqpSession } from './connection.js';
@@ -91,6 +92,8 @@ interface Outbound {
   readonly deadline: number;
   readonly what: string;
   returns: number;
+  /** A cast's sender, told when it is dropped. */
+  readonly onDropped?: (reason: string) => void;
 }
 
 /** The pause before a message RabbitMQ returned for the `returns`-th time goes again: 0.1 s doubling to 1 s. */
@@ -220,9 +223,16 @@ export class AmqpTransport implements Transport {
    * the confirm is sent again on the next connection, until `timeoutMs`: a cast the caller saw
    * succeed is never lost with a connection (it may, rarely, arrive twice).
    */
-  async cast(target: Target, envelope: Envelope, timeoutMs: number): Promise<void> {
+  async cast(target: Target, envelope: Envelope, timeoutMs: number, delivery: CastDelivery = {}): Promise<void> {
     const id = randomUUID();
-    const outbound: Outbound = { routingKey: describeTarget(target), body: bodyOf(envelope), deadline: Date.now() + timeoutMs, what: `cast '${envelope.method}' to ${describeTarget(target)}`, returns: 0 };
+    const outbound: Outbound = {
+      routingKey: describeTarget(target),
+      body: bodyOf(envelope),
+      deadline: Date.now() + timeoutMs,
+      what: `cast '${envelope.method}' to ${describeTarget(target)}`,
+      returns: 0,
+      ...(delivery.onDropped === undefined ? {} : { onDropped: delivery.onDropped }),
+    };
     this.outboundCasts.set(id, outbound);
     try {
       await this.publishCast(id, outbound);
@@ -277,6 +287,7 @@ export class AmqpTransport implements Transport {
   private dropCast(id: string, outbound: Outbound, why: string): void {
     if (!this.outboundCasts.delete(id)) return;
     LOG.warning(`Dropped ${outbound.what}: ${why} (returned ${outbound.returns} time(s): no server listens for it)`);
+    outbound.onDropped?.(why);
   }
 
   /** A message RabbitMQ returned: a call's (correlation id) or a cast's (message id). */
