@@ -221,7 +221,8 @@ export class AmqpTransport implements Transport {
   /**
    * Returns once RabbitMQ confirmed it holds the message. A message whose connection died before
    * the confirm is sent again on the next connection, until `timeoutMs`: a cast the caller saw
-   * succeed is never lost with a connection (it may, rarely, arrive twice).
+   * succeed is never lost with a connection (it may, rarely, arrive twice). One RabbitMQ returned
+   * (no queue for it yet) goes on in the background (`resendReturnedCast`): the caller is not held up.
    */
   async cast(target: Target, envelope: Envelope, timeoutMs: number, delivery: CastDelivery = {}): Promise<void> {
     const id = randomUUID();
