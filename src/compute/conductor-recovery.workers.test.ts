@@ -8,8 +8,8 @@ import { ConductorTask } from './conductor/task-owner.js';
 import { createComputeStores } from './db/compute-stores.js';
 import type { ConductorOwner } from './db/conductor-task-store.js';
 import { MigrationStatus, type MigrationRow } from './moves/migration.js';
-import { activeServer, allocations, migrationRow } from './testing/moves.js';
-import { faults, instance, newServer, setTask, tables, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
+import { activeServer, allocations, liveMigrate, migrationRow } from './testing/moves.js';
+import { build, eventually, faults, instance, newServer, setTask, tables, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 import { toDbTimestamp } from '../common/db/timestamps.js';
 import { TaskState } from './state/task-states.js';
 
@@ -210,6 +210,36 @@ describe('conductor recovery of the tasks a dead conductor left', () => {
     await withCloud(1, async (cloud) => {
       const uuid = await activeServer(cloud);
       assert.deepEqual(await createComputeStores(cloud.db).conductorTasks.list(), [], `no record left after the build of ${uuid}`);
+    });
+  });
+  test('a live migration and a boot whose casts no conductor took (every conductor down) are settled by the next conductor to start', async () => {
+    await withCloud(2, async (cloud) => {
+      const uuid = await activeServer(cloud);
+      await cloud.workers.conductor.stop();
+      const { migration, context } = await liveMigrate(cloud, uuid);
+      const boot = await newServer(cloud.db);
+      await build(cloud, boot.uuid, boot.context);
+      const tasks = createComputeStores(cloud.db).conductorTasks;
+      await eventually(async () => assert.deepEqual((await tasks.list()).map((row) => [row.instance_uuid, row.task, row.request_id]).sort(), [
+        [uuid, ConductorTask.LIVE_MIGRATE, context.requestId],
+        [boot.uuid, ConductorTask.BUILD, boot.context.requestId],
+      ].sort()));
+      assert.equal((await instance(cloud.db, uuid)).task_state, 'migrating');
+
+      const next = secondConductor(cloud, 'controller-2');
+      await next.start();
+      try {
+        const row = await waitFor(cloud.db, uuid, 'active', null);
+        assert.equal(row.host, 'compute-1');
+        assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.ERROR);
+        assert.match((await faults(cloud.db, uuid))[0]?.message ?? '', /live migration did not happen/);
+        await waitFor(cloud.db, boot.uuid, 'error', null);
+        const settled = records.filter((record) => record.level === 'WARNING' && record.message.startsWith('No conductor took the '));
+        assert.deepEqual(settled.map((record) => [record.instance, record.context?.requestId]).sort(), [[uuid, context.requestId], [boot.uuid, boot.context.requestId]].sort());
+        assert.deepEqual(await tasks.list(), []);
+      } finally {
+        await next.stop();
+      }
     });
   });
 });

@@ -5,7 +5,7 @@ import { toDbTimestamp } from '../common/db/timestamps.js';
 import { createComputeStores } from './db/compute-stores.js';
 import { ADMIN } from './db/testing/compute-db.js';
 import { MigrationStatus } from './moves/migration.js';
-import { activeServer, allocations, evacuate, forceDown, hostUsage, liftForcedDown, migrationRow } from './testing/moves.js';
+import { activeServer, allocations, evacuate, forceDown, hostUsage, liftForcedDown, migrationRow, serverInZone, zones } from './testing/moves.js';
 import { events, eventually, faults, instance, tables, usage, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 import { PowerState } from './virt/power-state.js';
 
@@ -135,14 +135,14 @@ describe('evacuation on the in-process workers', () => {
     });
   });
 
-  test('with no other host up, the evacuation fails in the conductor and the server keeps its state', async () => {
+  test('with no other host up, the evacuation fails in the conductor and the server goes to ERROR on its old host (Nova: NoValidHost)', async () => {
     await withCloud(2, async (cloud) => {
       const uuid = await activeServer(cloud);
       await sourceDown(cloud);
       await runWithContext(ADMIN, () => cloud.workers.schedulerClient.updateService('compute-2', { disabled: true }));
       const { migration } = await evacuate(cloud, uuid);
       await eventually(async () => assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.ERROR));
-      const row = await waitFor(cloud.db, uuid, 'active');
+      const row = await waitFor(cloud.db, uuid, 'error');
       assert.equal(row.host, 'compute-1');
       await eventually(async () => {
         const [fault] = await faults(cloud.db, uuid);
@@ -150,6 +150,28 @@ describe('evacuation on the in-process workers', () => {
         assert.deepEqual((await events(cloud.db, uuid)).at(-1), { event: 'conductor_rebuild_instance', result: 'Error', host: 'controller' });
       });
       assert.equal(usage(cloud), 1);
+    });
+  });
+
+  test('a server booted into a zone is rebuilt on another host of it, never of another zone, and not at all when its zone has none up', async () => {
+    await withCloud(4, async (cloud) => {
+      await zones(cloud, { 'az-a': ['compute-1', 'compute-4'], 'az-b': ['compute-2', 'compute-3'] });
+      const uuid = await serverInZone(cloud, 'az-a');
+      await sourceDown(cloud);
+      await evacuate(cloud, uuid);
+      const row = await waitFor(cloud.db, uuid, 'active');
+      assert.deepEqual([row.host, row.availability_zone], ['compute-4', 'az-a']);
+
+      // compute-4 goes down too: no host of az-a is left, and az-b's are not asked.
+      const other = await serverInZone(cloud, 'az-a');
+      await forceDown(cloud.db, 'compute-4');
+      await runWithContext(ADMIN, () => cloud.workers.schedulerClient.updateService('compute-4', { forcedDown: true }));
+      const { migration } = await evacuate(cloud, other);
+      await eventually(async () => assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.ERROR));
+      const failed = await waitFor(cloud.db, other, 'error');
+      assert.deepEqual([failed.host, failed.availability_zone], ['compute-4', 'az-a']);
+      await eventually(async () => assert.match((await faults(cloud.db, other))[0]?.message ?? '', /^No valid host was found/));
+      assert.deepEqual([hostUsage(cloud, 'compute-2'), hostUsage(cloud, 'compute-3')], [0, 0]);
     });
   });
 });

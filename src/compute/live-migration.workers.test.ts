@@ -9,7 +9,7 @@ import { MigrationStore } from './db/migration-store.js';
 import { createComputeStores } from './db/compute-stores.js';
 import { toDbTimestamp } from '../common/db/timestamps.js';
 import { MigrationStatus, MigrationType } from './moves/migration.js';
-import { activeServer, allocations, forceDown, hostUsage, liveMigrate, migrationRow } from './testing/moves.js';
+import { activeServer, allocations, forceDown, hostUsage, liveMigrate, migrationRow, serverInZone, zones } from './testing/moves.js';
 import { events, eventually, faults, images, instance, specFor, tables, usage, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 import { fakeDriverFactory } from './virt/fake/index.js';
 import { startComputeAgents } from './workers.js';
@@ -258,6 +258,50 @@ describe('live migration on the in-process workers', () => {
       } finally {
         await agents.stop();
       }
+    });
+  });
+
+  test('a server booted into a zone moves to another host of it, never of another zone; a named host of another zone is refused unless forced', async () => {
+    await withCloud(3, async (cloud) => {
+      await zones(cloud, { 'az-a': ['compute-1', 'compute-3'], 'az-b': ['compute-2'] });
+      const uuid = await serverInZone(cloud, 'az-a');
+      assert.equal((await instance(cloud.db, uuid)).host, 'compute-1');
+      const { migration } = await liveMigrate(cloud, uuid);
+      await waitForMigration(cloud, migration.id, MigrationStatus.COMPLETED);
+      const moved = await waitFor(cloud.db, uuid, 'active');
+      assert.deepEqual([moved.host, moved.availability_zone], ['compute-3', 'az-a']);
+
+      // Not forced, the named host goes through the scheduler's filters, its zone's included (Nova 2.68+).
+      const refused = await liveMigrate(cloud, uuid, { host: 'compute-2', wait: true }).then(() => undefined, (error: unknown) => error);
+      assert.ok(refused instanceof RemoteError);
+      assert.equal(refused.status, 400);
+      assert.match(refused.remoteMessage, /^No valid host was found/);
+      const kept = await instance(cloud.db, uuid);
+      assert.deepEqual([kept.vm_state, kept.task_state, kept.host], ['active', null, 'compute-3']);
+
+      // Forced (before 2.68), Nova claims on the host without the filters: the server takes its zone.
+      const forced = await liveMigrate(cloud, uuid, { host: 'compute-2', force: true });
+      await waitForMigration(cloud, forced.migration.id, MigrationStatus.COMPLETED);
+      const row = await waitFor(cloud.db, uuid, 'active');
+      assert.deepEqual([row.host, row.availability_zone], ['compute-2', 'az-b']);
+    });
+  });
+
+  test('with no other host up in its zone: NoValidHost, the migration in error and the server ACTIVE where it was', async () => {
+    await withCloud(3, async (cloud) => {
+      await zones(cloud, { 'az-a': ['compute-1'], 'az-b': ['compute-2', 'compute-3'] });
+      const uuid = await serverInZone(cloud, 'az-a');
+      const { migration } = await liveMigrate(cloud, uuid);
+      await waitForMigration(cloud, migration.id, MigrationStatus.ERROR);
+      const row = await waitFor(cloud.db, uuid, 'active');
+      assert.deepEqual([row.host, row.availability_zone], ['compute-1', 'az-a']);
+      await eventually(async () => {
+        const [fault] = await faults(cloud.db, uuid);
+        assert.match(fault?.message ?? '', /^No valid host was found/);
+        assert.deepEqual((await events(cloud.db, uuid)).at(-1), { event: 'conductor_live_migrate_instance', result: 'Error', host: 'controller' });
+      });
+      assert.deepEqual([hostUsage(cloud, 'compute-2'), hostUsage(cloud, 'compute-3')], [0, 0]);
+      assertClaimsOnlyOn(cloud, uuid, 'compute-1');
     });
   });
 });

@@ -17,6 +17,7 @@ import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { ConductorService } from './conductor/conductor-service.js';
 import { createComputeStores } from './db/compute-stores.js';
 import { ComputeTaskRpcClient } from './conductor/rpc-client.js';
+import { lostTaskRecorder } from './conductor/lost-casts.js';
 import { DbHostSource } from './scheduler/host-source.js';
 import { SchedulerClient } from './scheduler/rpc-client.js';
 import { SchedulerService } from './scheduler/manager.js';
@@ -135,7 +136,7 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     conductor,
     scheduler,
     registry,
-    computeTaskApi: new ComputeTaskRpcClient(transport, timeout),
+    computeTaskApi: new ComputeTaskRpcClient(transport, timeout, lostTaskRecorder(stores.conductorTasks, host)),
     computeAgentApi: new ComputeAgentRpcClient(transport, timeout, options.longRpcTimeoutSeconds),
     schedulerClient: new SchedulerClient(transport, timeout),
     async stop() {

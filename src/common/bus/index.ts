@@ -6,4 +6,4 @@ export { MessageDeliveryFailure, MessagingTimeout, NoSuchMethod, RemoteError, Un
 export { waitUntilReady, type WaitUntilReadyOptions } from './ping.js';
 export { RpcClient, type CallOptions, type CastOptions, type RpcArgs, type RpcClientOptions } from './rpc-client.js';
 export { RpcServer, type RpcHandler, type RpcHandlers, type RpcServerOptions } from './rpc-server.js';
-export type { Target, ServerTarget, Transport } from './transport.js';
+export type { CastDelivery, Target, ServerTarget, Transport } from './transport.js';

@@ -1,6 +1,6 @@
 import { currentContext } from '../context/request-context.js';
 import { RemoteError } from './errors.js';
-import type { Envelope, Target, Transport } from './transport.js';
+import type { CastDelivery, Envelope, Target, Transport } from './transport.js';
 import { requireVersion } from './version.js';
 
 /** Named arguments of a method: plain JSON data (no class instances, functions or dates). */
@@ -20,7 +20,7 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
-export interface CastOptions {
+export interface CastOptions extends CastDelivery {
   readonly server?: string;
 }
 
@@ -49,7 +49,8 @@ export class RpcClient {
 
   /** Sends `method` to one server without waiting; failures are logged by the server. */
   cast(method: string, args: RpcArgs, options: CastOptions = {}): Promise<void> {
-    return this.transport.cast(this.target(options.server), this.envelope(method, args), this.defaultTimeoutMs);
+    const delivery = options.onDropped === undefined ? {} : { onDropped: options.onDropped };
+    return this.transport.cast(this.target(options.server), this.envelope(method, args), this.defaultTimeoutMs, delivery);
   }
 
   /** Sends `method` to every server of the topic without waiting. */

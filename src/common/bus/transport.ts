@@ -60,6 +60,12 @@ export interface Listener {
   stop(): Promise<void>;
 }
 
+/** What a cast's sender learns after the cast returned: the message was dropped, undelivered. */
+export interface CastDelivery {
+  /** No server listened for the cast within its timeout (or the transport closed first); called once. */
+  readonly onDropped?: (reason: string) => void;
+}
+
 export interface Transport {
   /**
    * Opens the transport. Idempotent. Rejects with a StartupError when the broker cannot be reached,
@@ -70,8 +76,11 @@ export interface Transport {
   listen(target: ServerTarget, handler: MessageHandler): Promise<Listener>;
   /** Sends and waits for the reply; rejects with MessagingTimeout after `timeoutMs` or when the connection drops. */
   call(target: Target, envelope: Envelope, timeoutMs: number): Promise<Reply>;
-  /** Sends without a reply. Rejects with MessageDeliveryFailure if the bus stays unreachable for `timeoutMs`. */
-  cast(target: Target, envelope: Envelope, timeoutMs: number): Promise<void>;
+  /**
+   * Sends without a reply. Rejects with MessageDeliveryFailure if the bus stays unreachable for
+   * `timeoutMs`; resolves once the bus holds the message, whether a server listens yet or not.
+   */
+  cast(target: Target, envelope: Envelope, timeoutMs: number, delivery?: CastDelivery): Promise<void>;
   /** Sends to every server listening on `topic`, without a reply. */
   fanout(topic: string, envelope: Envelope, timeoutMs: number): Promise<void>;
   /** Stops listeners, fails pending calls, closes the connection. */

@@ -13,6 +13,9 @@
  * - an unshelve not yet placed → back to SHELVED_OFFLOADED;
  * - anything a host already took over is left to that host's agent (and its own start-up recovery).
  *
+ * A cast the API sent that no conductor took before the bus dropped it is recorded the same way
+ * (lost-casts.ts) and settled by the next sweep.
+ *
  * A row taken over by a live conductor (the message of a dead one delivered to it again) is not
  * touched; two conductors sweeping at once settle each row once (compare-and-set on the owner).
  * Each settled task logs one WARNING under the request id of the operation that was lost.
@@ -27,6 +30,7 @@ import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
 import { releaseMoveResources } from './move-resources.js';
 import { CONDUCTOR_BINARY, ConductorTask } from './task-owner.js';
+import { LOST_CAST_BOOT } from './lost-casts.js';
 import { releaseClaim, SCHEDULE_EVENT } from './tasks/build-steps.js';
 import { EVACUATE_EVENT } from './tasks/evacuate-instance.js';
 import { LIVE_MIGRATE_EVENT } from './tasks/live-migrate-instance.js';
@@ -60,7 +64,7 @@ export async function recoverOrphanedTasks(deps: OrphanedTaskDeps, self: Conduct
   let settled = 0;
   for (const row of rows) {
     const owner = { host: row.conductor_host, boot: row.conductor_boot };
-    const gone = owner.host === self.host ? owner.boot !== self.boot : !live.has(owner.host);
+    const gone = owner.boot === LOST_CAST_BOOT || (owner.host === self.host ? owner.boot !== self.boot : !live.has(owner.host));
     if (!gone) continue;
     // Another conductor may be settling it, or have taken it over with the message delivered again.
     if (!(await deps.conductorTasks.takeFrom(row.instance_uuid, owner, self))) continue;
@@ -81,7 +85,8 @@ export async function recoverOrphanedTasks(deps: OrphanedTaskDeps, self: Conduct
 async function settle(deps: OrphanedTaskDeps, row: ConductorTaskRow): Promise<void> {
   const settler = SETTLERS[row.task as ConductorTask] ?? (async () => UNCHANGED(`unknown task ${row.task}; nothing done`));
   const { changed, outcome } = await settler(deps, row);
-  const message = `The conductor on ${row.conductor_host} stopped while running ${row.task} (request ${row.request_id ?? 'unknown'}): ${outcome}`;
+  const what = row.conductor_boot === LOST_CAST_BOOT ? `No conductor took the ${row.task} ${row.conductor_host} sent` : `The conductor on ${row.conductor_host} stopped while running ${row.task}`;
+  const message = `${what} (request ${row.request_id ?? 'unknown'}): ${outcome}`;
   if (changed) LOG.warning(message, { instance: row.instance_uuid });
   else LOG.info(message, { instance: row.instance_uuid });
 }

@@ -264,6 +264,8 @@ export interface LiveMigrateRequest {
   readonly force: boolean;
   /** Copy the disks too; null is Nova's "auto" (2.25): block migration unless storage is shared. */
   readonly blockMigration: boolean | null;
+  /** The zone the server was booted (or unshelved) into, its RequestSpec's: the scheduler stays in it. */
+  readonly availabilityZone: string | null;
 }
 
 /** An evacuation the API accepted: the instance is in task rebuilding, its migration `accepted`. */
@@ -275,6 +277,8 @@ export interface EvacuateRequest {
   readonly adminPassword: string | null;
   /** Before 2.14 the caller says; from 2.14 null: the destination finds out (here: not shared). */
   readonly onSharedStorage: boolean | null;
+  /** The zone the server was booted (or unshelved) into, its RequestSpec's: the scheduler stays in it. */
+  readonly availabilityZone: string | null;
 }
 
 /**

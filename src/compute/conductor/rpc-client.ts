@@ -2,7 +2,9 @@
  * The callers' side of the conductor's RPC API (Nova's conductor rpcapi): ComputeTaskRpcClient is
  * what the compute API casts to the conductor; ConductorClient what a compute agent asks of it.
  */
-import { RpcClient, waitUntilReady, type Transport, type WaitUntilReadyOptions } from '../../common/bus/index.js';
+import { RpcClient, waitUntilReady, type RpcArgs, type Transport, type WaitUntilReadyOptions } from '../../common/bus/index.js';
+import type { LostTaskRecorder } from './lost-casts.js';
+import { ConductorTask, type TaskSubject } from './task-owner.js';
 import type { MigrationFilter, MigrationRow, MoveMigrationWire } from '../moves/migration.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { toWireSpec } from '../scheduler/rpc-api.js';
@@ -39,32 +41,41 @@ import {
 export class ComputeTaskRpcClient implements ComputeTaskApi {
   readonly #rpc: RpcClient;
 
-  constructor(transport: Transport, timeoutSeconds: number) {
+  /** `onLost`: what a cast no conductor took becomes (lost-casts.ts); absent, it is only logged by the bus. */
+  constructor(
+    transport: Transport,
+    timeoutSeconds: number,
+    private readonly onLost?: LostTaskRecorder,
+  ) {
     this.#rpc = new RpcClient(transport, { topic: CONDUCTOR_TOPIC, version: CONDUCTOR_API_VERSION, timeoutSeconds });
   }
 
   buildInstances(builds: readonly BuildRequest[], spec: RequestSpec): Promise<void> {
     const args: BuildInstancesArgs = { builds, spec: toWireSpec(spec) };
-    return this.#rpc.cast('build_instances', args);
+    return this.#cast('build_instances', args, ConductorTask.BUILD, builds);
   }
 
   unshelveInstance(instanceUuid: string, spec: RequestSpec): Promise<void> {
     const args: UnshelveServerArgs = { instanceUuid, spec: toWireSpec(spec) };
-    return this.#rpc.cast('unshelve_instance', args);
+    return this.#cast('unshelve_instance', args, ConductorTask.UNSHELVE, [args]);
   }
 
   resizeInstance(request: ResizeRequest): Promise<void> {
     const args: MigrateServerArgs = { ...request, spec: toWireSpec(request.spec) };
-    return this.#rpc.cast('migrate_server', args);
+    return this.#cast('migrate_server', args, ConductorTask.MIGRATE, [args]);
   }
 
   async liveMigrateInstance(request: LiveMigrateRequest, { wait }: { readonly wait: boolean }): Promise<void> {
     if (wait) await this.#rpc.call('live_migrate_instance', { request, wait });
-    else await this.#rpc.cast('live_migrate_instance', { request, wait });
+    else await this.#cast('live_migrate_instance', { request, wait }, ConductorTask.LIVE_MIGRATE, [request]);
   }
 
   evacuateInstance(request: EvacuateRequest): Promise<void> {
-    return this.#rpc.cast('evacuate_instance', { request });
+    return this.#cast('evacuate_instance', { request }, ConductorTask.EVACUATE, [request]);
+  }
+
+  #cast(method: string, args: RpcArgs, task: ConductorTask, subjects: readonly TaskSubject[]): Promise<void> {
+    return this.#rpc.cast(method, args, this.onLost === undefined ? {} : { onDropped: this.onLost(task, subjects) });
   }
 }
 

@@ -72,6 +72,7 @@ export class EvacuateActions {
       force: options.force,
       adminPassword,
       onSharedStorage: options.onSharedStorage,
+      availabilityZone: server.row.requested_availability_zone,
     });
     return adminPassword;
   }

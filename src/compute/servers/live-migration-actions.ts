@@ -57,7 +57,14 @@ export class LiveMigrationActions {
       userId: context.userId ?? null,
       projectId: context.projectId ?? null,
     });
-    const request = { instanceUuid: uuid, migrationId: migration.id, host: options.host, force: options.force, blockMigration: options.blockMigration };
+    const request = {
+      instanceUuid: uuid,
+      migrationId: migration.id,
+      host: options.host,
+      force: options.force,
+      blockMigration: options.blockMigration,
+      availabilityZone: server.row.requested_availability_zone,
+    };
     await this.support.conductor.liveMigrateInstance(request, { wait: !options.async });
   }
 

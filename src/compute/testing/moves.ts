@@ -10,13 +10,37 @@ import { MigrationStore } from '../db/migration-store.js';
 import { MigrationStatus, MigrationType, type MigrationRow } from '../moves/migration.js';
 import { InstanceActionLog } from '../actions/instance-actions.js';
 import { TaskState } from '../state/task-states.js';
-import { build, instance, newServer, tables, waitFor, type Cloud } from './worker-cloud.js';
+import { build, IMAGE_ID, instance, newServer, specFor, tables, waitFor, type Cloud } from './worker-cloud.js';
 import { ActionStore } from '../db/action-store.js';
+import { createComputeStores } from '../db/compute-stores.js';
+import { toDbTimestamp } from '../../common/db/timestamps.js';
+import { ADMIN } from '../db/testing/compute-db.js';
 
 /** A server built and ACTIVE on its host (ties go to the first host: compute-1). */
 export async function activeServer(cloud: Cloud): Promise<string> {
   const { uuid, context } = await newServer(cloud.db);
   await build(cloud, uuid, context);
+  await waitFor(cloud.db, uuid, 'active');
+  return uuid;
+}
+
+/** Puts each zone's hosts in an aggregate of that zone, as os-aggregates does (the scheduler re-reads them). */
+export async function zones(cloud: Cloud, hostsByZone: Readonly<Record<string, readonly string[]>>): Promise<void> {
+  const { aggregates } = createComputeStores(cloud.db);
+  for (const [zone, hosts] of Object.entries(hostsByZone)) {
+    const { id } = await aggregates.create(`${zone}-hosts`, zone, toDbTimestamp(new Date()));
+    for (const host of hosts) await aggregates.addHost(id, host);
+  }
+  await runWithContext(ADMIN, () => cloud.workers.schedulerClient.refreshAggregates());
+}
+
+/** A server booted with `--availability-zone zone` (its RequestSpec's zone), ACTIVE on the first host of it. */
+export async function serverInZone(cloud: Cloud, zone: string): Promise<string> {
+  const { uuid, context } = await newServer(cloud.db);
+  await tables(cloud.db).updateTable('compute_instances').set({ requested_availability_zone: zone }).where('uuid', '=', uuid).execute();
+  await runWithContext(context, () =>
+    cloud.workers.computeTaskApi.buildInstances([{ instanceUuid: uuid, imageRef: IMAGE_ID, requestedNetworks: 'none' }], { ...specFor([uuid]), availabilityZone: zone }),
+  );
   await waitFor(cloud.db, uuid, 'active');
   return uuid;
 }
@@ -49,7 +73,14 @@ async function startMove(db: Database, uuid: string, type: MigrationType, destCo
 export async function liveMigrate(cloud: Cloud, uuid: string, options: Partial<Omit<LiveMigrateRequest, 'instanceUuid' | 'migrationId'>> & { wait?: boolean } = {}): Promise<StartedMove> {
   const host = options.host ?? null;
   const started = await startMove(cloud.db, uuid, MigrationType.LIVE_MIGRATION, host);
-  const request: LiveMigrateRequest = { instanceUuid: uuid, migrationId: started.migration.id, host, force: options.force ?? false, blockMigration: options.blockMigration ?? null };
+  const request: LiveMigrateRequest = {
+    instanceUuid: uuid,
+    migrationId: started.migration.id,
+    host,
+    force: options.force ?? false,
+    blockMigration: options.blockMigration ?? null,
+    availabilityZone: options.availabilityZone ?? (await instance(cloud.db, uuid)).requested_availability_zone,
+  };
   await runWithContext(started.context, () => cloud.workers.computeTaskApi.liveMigrateInstance(request, { wait: options.wait ?? false }));
   return started;
 }
@@ -65,6 +96,7 @@ export async function evacuate(cloud: Cloud, uuid: string, options: Partial<Omit
     force: options.force ?? false,
     adminPassword: options.adminPassword ?? 'secret',
     onSharedStorage: options.onSharedStorage ?? null,
+    availabilityZone: options.availabilityZone ?? (await instance(cloud.db, uuid)).requested_availability_zone,
   };
   await runWithContext(started.context, () => cloud.workers.computeTaskApi.evacuateInstance(request));
   return started;

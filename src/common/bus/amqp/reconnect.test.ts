@@ -174,3 +174,49 @@ test("a call sent before its server's queue exists (as right after a broker rest
     await serverSide.close();
   }
 });
+
+test("a cast sent before its server's queue exists (as right after a broker restart) is delivered once the server listens", { skip }, async () => {
+  const serverSide = new AmqpTransport(RABBIT_URL, { queueExpiresMs: 5000, connectionName: `${CONNECTION_PREFIX}-early-cast-server` });
+  const clientSide = new AmqpTransport(RABBIT_URL, { queueExpiresMs: 5000, connectionName: `${CONNECTION_PREFIX}-early-cast-client` });
+  await serverSide.connect();
+  await clientSide.connect();
+  const topic = `test_early_cast_${RUN}`;
+  let markReceived: (text: string) => void = () => undefined;
+  const arrived = new Promise<string>((resolve) => (markReceived = resolve));
+  const server = new RpcServer(serverSide, { topic, server: 'h1', version: '1.0' }, { note: ({ text }: { text: string }) => markReceived(text) });
+  const client = new RpcClient(clientSide, { topic, version: '1.0', timeoutSeconds: 10 });
+  try {
+    // The caller (an API answering 202) is not held up: the cast returns once RabbitMQ has it, queue or not.
+    await client.cast('note', { text: 'early' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.start();
+    const text = await Promise.race([arrived, new Promise((resolve) => setTimeout(() => resolve('never arrived'), 5000))]);
+    assert.equal(text, 'early');
+  } finally {
+    await server.stop();
+    await clientSide.close();
+    await serverSide.close();
+  }
+});
+
+test('a cast no server takes before its timeout is dropped with one WARNING, and the caller was not held up', { skip }, async () => {
+  const logsBefore = logged.length;
+  const clientSide = new AmqpTransport(RABBIT_URL, { queueExpiresMs: 5000, connectionName: `${CONNECTION_PREFIX}-lost-cast-client` });
+  await clientSide.connect();
+  const topic = `test_lost_cast_${RUN}`;
+  const client = new RpcClient(clientSide, { topic, version: '1.0', timeoutSeconds: 1 });
+  try {
+    const startedAt = Date.now();
+    const reasons: string[] = [];
+    await client.cast('note', { text: 'lost' }, { onDropped: (reason) => reasons.push(reason) });
+    assert.ok(Date.now() - startedAt < 1000, 'the cast returned before its timeout');
+    const dropped = (): LogRecord[] => logged.slice(logsBefore).filter((record) => record.level === 'WARNING' && record.message.startsWith(`Dropped cast 'note' to ${topic}`));
+    for (let waited = 0; dropped().length === 0 && waited < 3000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(dropped().length, 1, 'one warning');
+    assert.match(dropped()[0]?.message ?? '', /no queue took it before its timeout/);
+    assert.deepEqual(reasons, ['no queue took it before its timeout'], 'the sender is told once');
+  } finally {
+    await clientSide.close();
+  }
+});

@@ -15,6 +15,7 @@ import {
   type ServerTarget,
   type Target,
   type Transport,
+  type CastDelivery,
 } from '../transport.js';
 import { decodeReply, encodeEnvelope } from '../wire.js';
 import { AmqpConnection, type AmqpSession } from './connection.js';
@@ -63,11 +64,14 @@ async function publish(channel: Channel, exchange: string, routingKey: string, b
   if (!channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options })) await drained(channel);
 }
 
-/** Publishes and resolves once the broker has taken the message (it is in a queue, or had no queue to go to). */
-function publishConfirmed(channel: ConfirmChannel, exchange: string, routingKey: string, body: Buffer): Promise<void> {
+/**
+ * Publishes and resolves once the broker has taken the message: it is in a queue, or, mandatory,
+ * was returned first (RabbitMQ sends basic.return before the confirm).
+ */
+function publishConfirmed(channel: ConfirmChannel, exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
   return new Promise((resolve, reject) => {
     try {
-      channel.publish(exchange, routingKey, body, { contentType: 'application/json' }, (error: unknown) => {
+      channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options }, (error: unknown) => {
         if (error === null || error === undefined) resolve();
         else reject(error instanceof Error ? error : new Error('RabbitMQ refused the message'));
       });
@@ -81,13 +85,20 @@ function bodyOf(envelope: Envelope): Buffer {
   return Buffer.from(encodeEnvelope(envelope));
 }
 
-/** A call's message as published, kept while it waits so that a returned one can go again. */
-interface OutboundCall {
+/** A call's or cast's message as published, kept while it may come back so that a returned one can go again. */
+interface Outbound {
   readonly routingKey: string;
   readonly body: Buffer;
   readonly deadline: number;
   readonly what: string;
   returns: number;
+  /** A cast's sender, told when it is dropped. */
+  readonly onDropped?: (reason: string) => void;
+}
+
+/** The pause before a message RabbitMQ returned for the `returns`-th time goes again: 0.1 s doubling to 1 s. */
+function resendPause(returns: number): number {
+  return Math.min(MAX_RESEND_PAUSE_MS, RESEND_PAUSE_MS * 2 ** (returns - 1));
 }
 
 /** The bus on RabbitMQ over AMQP 0-9-1 (`rabbit://` or `amqp://`). */
@@ -101,7 +112,17 @@ export class AmqpTransport implements Transport {
    * server's queue is declared again, and RabbitMQ would drop the message unseen (the caller then
    * waiting out its whole timeout, the work lost). Returned, it is sent again until its deadline.
    */
-  private readonly outbound = new Map<string, OutboundCall>();
+  private readonly outbound = new Map<string, Outbound>();
+  /**
+   * Casts are published `mandatory` too, for the same reason (Nova's conductor and agents would
+   * otherwise lose an operation the API accepted). A returned cast is sent again in the background,
+   * until it is taken or its timeout (`rpc_response_timeout`) passes — then dropped with a WARNING;
+   * the caller, who only waited for the broker's confirm, never waits for the server's queue.
+   * Keyed by the message id.
+   */
+  private readonly outboundCasts = new Map<string, Outbound>();
+  /** Ends the background resends of returned casts when the transport closes. */
+  private readonly closing = new AbortController();
   private readonly listeners = new Set<AmqpListener>();
   private readonly replyQueue = `reply_${randomUUID()}`;
   private readonly queues: QueueOptions;
@@ -156,7 +177,7 @@ export class AmqpTransport implements Transport {
     // Handled here so a timeout during a slow publish is not an unhandled rejection; awaited below.
     reply.catch(() => undefined);
     this.inFlight.add(id);
-    const outbound: OutboundCall = { routingKey: describeTarget(target), body, deadline: startedAt + timeoutMs, what: `'${envelope.method}' to ${describeTarget(target)}`, returns: 0 };
+    const outbound: Outbound = { routingKey: describeTarget(target), body, deadline: startedAt + timeoutMs, what: `'${envelope.method}' to ${describeTarget(target)}`, returns: 0 };
     this.outbound.set(id, outbound);
     await this.publishCall(session, id, outbound);
     try {
@@ -167,7 +188,7 @@ export class AmqpTransport implements Transport {
     }
   }
 
-  private async publishCall(session: AmqpSession, id: string, outbound: OutboundCall): Promise<void> {
+  private async publishCall(session: AmqpSession, id: string, outbound: Outbound): Promise<void> {
     try {
       // The message expires with the caller's patience instead of waiting in the queue for no one.
       await publish(session.channel, CONTROL_EXCHANGE, outbound.routingKey, outbound.body, {
@@ -183,12 +204,11 @@ export class AmqpTransport implements Transport {
   }
 
   /** A call RabbitMQ could not route (no queue bound for its target): sent again after a pause growing to a second. */
-  private async resendReturned(message: ConsumeMessage): Promise<void> {
-    const id: unknown = message.properties.correlationId;
-    const outbound = typeof id === 'string' ? this.outbound.get(id) : undefined;
-    if (typeof id !== 'string' || outbound === undefined) return;
+  private async resendReturned(id: string): Promise<void> {
+    const outbound = this.outbound.get(id);
+    if (outbound === undefined) return;
     outbound.returns += 1;
-    const pause = Math.min(MAX_RESEND_PAUSE_MS, RESEND_PAUSE_MS * 2 ** (outbound.returns - 1));
+    const pause = resendPause(outbound.returns);
     if (Date.now() + pause >= outbound.deadline) return;
     if (outbound.returns === 1) LOG.debug(`No queue takes ${outbound.what} yet (its server may be reconnecting); sending it again until it is taken or the call times out`);
     await sleep(pause);
@@ -201,16 +221,35 @@ export class AmqpTransport implements Transport {
   /**
    * Returns once RabbitMQ confirmed it holds the message. A message whose connection died before
    * the confirm is sent again on the next connection, until `timeoutMs`: a cast the caller saw
-   * succeed is never lost with a connection (it may, rarely, arrive twice).
+   * succeed is never lost with a connection (it may, rarely, arrive twice). One RabbitMQ returned
+   * (no queue for it yet) goes on in the background (`resendReturnedCast`): the caller is not held up.
    */
-  async cast(target: Target, envelope: Envelope, timeoutMs: number): Promise<void> {
-    const what = `cast '${envelope.method}' to ${describeTarget(target)}`;
-    const body = bodyOf(envelope);
-    const deadline = Date.now() + timeoutMs;
+  async cast(target: Target, envelope: Envelope, timeoutMs: number, delivery: CastDelivery = {}): Promise<void> {
+    const id = randomUUID();
+    const outbound: Outbound = {
+      routingKey: describeTarget(target),
+      body: bodyOf(envelope),
+      deadline: Date.now() + timeoutMs,
+      what: `cast '${envelope.method}' to ${describeTarget(target)}`,
+      returns: 0,
+      ...(delivery.onDropped === undefined ? {} : { onDropped: delivery.onDropped }),
+    };
+    this.outboundCasts.set(id, outbound);
+    try {
+      await this.publishCast(id, outbound);
+    } finally {
+      // Returned before its confirm, it is the background resend's now.
+      if (outbound.returns === 0) this.outboundCasts.delete(id);
+    }
+  }
+
+  /** Publishes a cast until RabbitMQ confirms it, on the next connection if this one dies first. */
+  private async publishCast(id: string, outbound: Outbound): Promise<void> {
+    const { what, deadline } = outbound;
     for (let attempt = 1; ; attempt++) {
       const session = await this.sessionForSend(what, Math.max(1, deadline - Date.now()));
       try {
-        await publishConfirmed(session.channel, CONTROL_EXCHANGE, describeTarget(target), body);
+        await publishConfirmed(session.channel, CONTROL_EXCHANGE, outbound.routingKey, outbound.body, { messageId: id, mandatory: true });
         if (attempt > 1) LOG.info(`Sent ${what} on attempt ${attempt}`);
         return;
       } catch (error) {
@@ -221,6 +260,44 @@ export class AmqpTransport implements Transport {
         await sleep(RESEND_PAUSE_MS);
       }
     }
+  }
+
+  /** A cast RabbitMQ could not route: sent again after a pause growing to a second, or dropped at its deadline. */
+  private async resendReturnedCast(id: string, outbound: Outbound): Promise<void> {
+    outbound.returns += 1;
+    const returns = outbound.returns;
+    const pause = resendPause(returns);
+    if (Date.now() + pause >= outbound.deadline) {
+      this.dropCast(id, outbound, 'no queue took it before its timeout');
+      return;
+    }
+    if (returns === 1) LOG.info(`No queue takes ${outbound.what} yet (its server may be reconnecting); sending it again until it is taken or times out`);
+    try {
+      await sleep(pause, undefined, { signal: this.closing.signal });
+      await this.publishCast(id, outbound);
+    } catch (error) {
+      this.dropCast(id, outbound, this.closing.signal.aborted ? 'the transport closed' : messageOf(error));
+      return;
+    }
+    // Returned again meanwhile (basic.return comes before the confirm): that return's resend carries on.
+    if (outbound.returns !== returns) return;
+    this.outboundCasts.delete(id);
+    LOG.info(`Sent ${outbound.what} after ${returns} return(s)`);
+  }
+
+  private dropCast(id: string, outbound: Outbound, why: string): void {
+    if (!this.outboundCasts.delete(id)) return;
+    LOG.warning(`Dropped ${outbound.what}: ${why} (returned ${outbound.returns} time(s): no server listens for it)`);
+    outbound.onDropped?.(why);
+  }
+
+  /** A message RabbitMQ returned: a call's (correlation id) or a cast's (message id). */
+  private onReturned(message: ConsumeMessage): void {
+    const correlationId: unknown = message.properties.correlationId;
+    const messageId: unknown = message.properties.messageId;
+    const cast = typeof messageId === 'string' ? this.outboundCasts.get(messageId) : undefined;
+    if (typeof messageId === 'string' && cast !== undefined) void this.resendReturnedCast(messageId, cast);
+    else if (typeof correlationId === 'string') void this.resendReturned(correlationId);
   }
 
   async fanout(topic: string, envelope: Envelope, timeoutMs: number): Promise<void> {
@@ -235,6 +312,7 @@ export class AmqpTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.closing.abort();
     const listeners = [...this.listeners];
     this.listeners.clear();
     await Promise.all(listeners.map((listener) => listener.stop()));
@@ -250,7 +328,7 @@ export class AmqpTransport implements Transport {
     await declareControlExchange(channel);
     await declareReplyQueue(channel, this.replyQueue);
     await channel.consume(this.replyQueue, (message) => this.receiveReply(message), { noAck: true });
-    channel.on('return', (message: ConsumeMessage) => void this.resendReturned(message));
+    channel.on('return', (message: ConsumeMessage) => this.onReturned(message));
     // A Set's iteration also visits listeners added while it runs.
     for (const listener of this.listeners) {
       if (!listener.isAttachedTo(session)) await listener.attach(session);

@@ -11,6 +11,7 @@ import {
   type ServerTarget,
   type Target,
   type Transport,
+  type CastDelivery,
 } from '../transport.js';
 import { decodeEnvelope, decodeReply, encodeEnvelope, encodeReply } from '../wire.js';
 import { brokerNamed, type InprocBroker, type Subscription } from './broker.js';
@@ -62,13 +63,18 @@ export class InprocTransport implements Transport {
     });
   }
 
-  cast(target: Target, envelope: Envelope): Promise<void> {
+  cast(target: Target, envelope: Envelope, _timeoutMs: number, delivery: CastDelivery = {}): Promise<void> {
     return this.whenOpen(() => {
       const body = encodeEnvelope(envelope);
       setImmediate(() => {
         const subscription = this.broker.pick(target);
-        if (subscription) void this.invoke(subscription, body, false);
-        else LOG.debug(`Dropped cast '${envelope.method}' to ${describeTarget(target)}: no server listens`);
+        if (subscription) {
+          void this.invoke(subscription, body, false);
+          return;
+        }
+        // No queue here outlives its server: the cast is lost at once (RabbitMQ's would be kept while the queue is).
+        LOG.warning(`Dropped cast '${envelope.method}' to ${describeTarget(target)}: no server listens`);
+        delivery.onDropped?.('no server listens');
       });
     });
   }

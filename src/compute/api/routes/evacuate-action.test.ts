@@ -30,10 +30,10 @@ function message(reply: { json: Record<string, unknown> }): string {
 }
 
 describe('compute routes: evacuate', () => {
-  test('from a down host: 200 with the admin password before 2.14, task rebuilding, an evacuation record, the conductor asked', () =>
+  test('from a down host: 200 with the admin password before 2.14, task rebuilding, an evacuation record, the conductor asked (with the zone asked at boot)', () =>
     withComputeApp(async ({ call, db, registry, recorded }) => {
       await hosts(db, registry);
-      const id = await insertInstance(db, 'demo');
+      const id = await insertInstance(db, 'demo', { requested_availability_zone: 'az-a' });
       const reply = await evacuate(call, id, { onSharedStorage: false });
       assert.equal(reply.status, 200, JSON.stringify(reply.json));
       const adminPass = String(reply.json['adminPass']);
@@ -41,7 +41,7 @@ describe('compute routes: evacuate', () => {
       assert.equal((await row(db, id)).task_state, 'rebuilding');
       const [migration] = await new MigrationStore(db).list({ instanceUuid: id });
       assert.deepEqual([migration?.migration_type, migration?.status, migration?.source_compute, migration?.dest_compute], ['evacuation', 'accepted', 'compute-1', null]);
-      assert.deepEqual(recorded.evacuations, [{ instanceUuid: id, migrationId: migration?.id, host: null, force: false, adminPassword: adminPass, onSharedStorage: false }]);
+      assert.deepEqual(recorded.evacuations, [{ instanceUuid: id, migrationId: migration?.id, host: null, force: false, adminPassword: adminPass, onSharedStorage: false, availabilityZone: 'az-a' }]);
       const actions = (await call('GET', `/servers/${id}/os-instance-actions`)).json['instanceActions'] as { action: string }[];
       assert.deepEqual(actions.map((action) => action.action), ['evacuate']);
       const shown = (await call('GET', `/servers/${id}`)).json['server'] as Record<string, unknown>;
@@ -50,7 +50,7 @@ describe('compute routes: evacuate', () => {
       const shared = await insertInstance(db, 'demo', { vm_state: 'error' });
       const onShared = await evacuate(call, shared, { onSharedStorage: 'True', host: 'compute-2' });
       assert.deepEqual([onShared.status, onShared.json], [200, { adminPass: null }]);
-      assert.deepEqual(recorded.evacuations.at(-1), { instanceUuid: shared, migrationId: (await new MigrationStore(db).list({ instanceUuid: shared }))[0]?.id, host: 'compute-2', force: true, adminPassword: null, onSharedStorage: true });
+      assert.deepEqual(recorded.evacuations.at(-1), { instanceUuid: shared, migrationId: (await new MigrationStore(db).list({ instanceUuid: shared }))[0]?.id, host: 'compute-2', force: true, adminPassword: null, onSharedStorage: true, availabilityZone: null });
 
       const later = await insertInstance(db, 'demo', { vm_state: 'stopped', power_state: 4 });
       const at214 = await evacuate(call, later, { adminPass: 'chosen' }, '2.14');

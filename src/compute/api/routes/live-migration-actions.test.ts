@@ -35,9 +35,9 @@ async function migrate(call: Call, id: string, body: unknown, version?: string) 
 }
 
 describe('compute routes: live migration', () => {
-  test('os-migrateLive at 2.1: task migrating, an accepted live-migration record, the action, and the conductor waited on', () =>
+  test('os-migrateLive at 2.1: task migrating, an accepted live-migration record, the action, and the conductor waited on with the zone asked at boot', () =>
     withComputeApp(async ({ call, db, recorded }) => {
-      const id = await insertInstance(db, 'demo');
+      const id = await insertInstance(db, 'demo', { requested_availability_zone: 'az-a' });
       const reply = await migrate(call, id, V2_1);
       assert.equal(reply.status, 202, JSON.stringify(reply.json));
       assert.equal((await row(db, id)).task_state, 'migrating');
@@ -48,7 +48,7 @@ describe('compute routes: live migration', () => {
         [migration?.migration_type, migration?.status, migration?.source_compute, migration?.source_node, migration?.dest_compute, migration?.old_flavor_id],
         ['live-migration', 'accepted', 'compute-1', 'compute-1', null, '1'],
       );
-      assert.deepEqual(recorded.liveMigrations, [{ request: { instanceUuid: id, migrationId: migration?.id, host: null, force: false, blockMigration: false }, wait: true }]);
+      assert.deepEqual(recorded.liveMigrations, [{ request: { instanceUuid: id, migrationId: migration?.id, host: null, force: false, blockMigration: false, availabilityZone: 'az-a' }, wait: true }]);
       const actions = (await call('GET', `/servers/${id}/os-instance-actions`)).json['instanceActions'] as { action: string }[];
       assert.deepEqual(actions.map((action) => action.action), ['live-migration']);
       const again = await migrate(call, id, V2_1);

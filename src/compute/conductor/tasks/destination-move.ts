@@ -12,6 +12,8 @@ import { claimDestination } from './migration-claims.js';
 import { failMove, migrationOf, movingInstance } from './move-steps.js';
 import type { ConductorTask, TaskDeps } from './task.js';
 import { getLogger } from '../../../common/logging/logger.js';
+import { BadRequest } from '../../../common/errors/errors.js';
+import { NoValidHost } from '../../scheduler/no-valid-host.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
@@ -21,6 +23,8 @@ export interface AcceptedMove {
   readonly migrationId: number;
   readonly host: string | null;
   readonly force: boolean;
+  /** The server's requested zone (null: any); a named host is checked against it unless forced. */
+  readonly availabilityZone: string | null;
 }
 
 export abstract class DestinationMoveTask implements ConductorTask {
@@ -37,6 +41,12 @@ export abstract class DestinationMoveTask implements ConductorTask {
     /** The task state the API set for the move. */
     private readonly taskState: TaskState,
   ) {}
+
+  /**
+   * What the scheduler's NoValidHost does to the instance, as Nova's conductor: a live migration is
+   * refused (a 400 to a caller that waits, the vm_state kept), an evacuation puts it in ERROR.
+   */
+  protected abstract readonly onNoValidHost: 'refuse' | 'error';
 
   /** Refuses (throws) when the source or the named destination cannot take part. */
   protected abstract checkHosts(instance: AgentInstance & { readonly host: string }): Promise<void>;
@@ -57,7 +67,9 @@ export abstract class DestinationMoveTask implements ConductorTask {
     this.#migration = migration;
     const instance = await movingInstance(deps, uuid, this.taskState);
     await this.checkHosts(instance);
-    const selection = await claimDestination(deps, instance, migration, { host: move.host, force: move.force });
+    const selection = await claimDestination(deps, instance, migration, move).catch((error: unknown) => {
+      throw error instanceof NoValidHost && this.onNoValidHost === 'refuse' ? new BadRequest(error.message) : error;
+    });
     this.#claimed = true;
     await this.dispatch(instance, migration, selection.destination);
     this.#dispatched = true;

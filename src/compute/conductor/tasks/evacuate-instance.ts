@@ -19,6 +19,8 @@ const LOG = getLogger('nimbus.compute.conductor');
 export const EVACUATE_EVENT = 'conductor_rebuild_instance';
 
 export class EvacuateInstanceTask extends DestinationMoveTask {
+  protected readonly onNoValidHost = 'error';
+
   constructor(
     deps: TaskDeps,
     private readonly request: EvacuateRequest,

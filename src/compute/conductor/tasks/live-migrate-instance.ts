@@ -20,6 +20,8 @@ const LOG = getLogger('nimbus.compute.conductor');
 export const LIVE_MIGRATE_EVENT = 'conductor_live_migrate_instance';
 
 export class LiveMigrateInstanceTask extends DestinationMoveTask {
+  protected readonly onNoValidHost = 'refuse';
+
   constructor(
     deps: TaskDeps,
     private readonly request: LiveMigrateRequest,
