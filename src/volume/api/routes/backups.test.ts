@@ -150,6 +150,46 @@ test('backups naming a container show it, share it, and each restores its own by
     assert.deepEqual((await call('GET', '/backups', { as: ALICE })).json, { backups: [] });
   }));
 
+test("backups: a restore puts back a bootable volume's image metadata and bootable flag, into a new and an existing volume; a backup without image metadata leaves the target's", () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const { call, settle } = cloud;
+    const imageMetadata = { image_id: randomUUID(), image_name: 'cirros', hw_disk_bus: 'virtio', min_ram: '64' };
+    const volumeOf = async (id: string) => (await call('GET', `/volumes/${id}`, { as: ALICE })).json['volume'] as Item;
+    const source = await cloud.availableVolume({ size: 1 }, ALICE);
+    assert.equal((await call('POST', `/volumes/${source}/action`, { body: { 'os-set_bootable': { bootable: true } }, as: ALICE })).status, 200);
+    assert.equal((await call('POST', `/volumes/${source}/action`, { body: { 'os-set_image_metadata': { metadata: imageMetadata } }, as: ALICE })).status, 200);
+    const bootableBackup = await backup(cloud, source);
+    const plain = await cloud.availableVolume({ size: 1 }, ALICE);
+    const plainBackup = await backup(cloud, plain);
+    const restoreOf = async (backupItem: Item, into: Item) => {
+      const restore = await call('POST', `/backups/${String(backupItem['id'])}/restore`, { body: { restore: into }, as: ALICE });
+      assert.equal(restore.status, 202, JSON.stringify(restore.json));
+      await settle(`/backups/${String(backupItem['id'])}`, ALICE);
+      const id = String((restore.json['restore'] as Item)['volume_id']);
+      await settle(`/volumes/${id}`, ALICE);
+      return volumeOf(id);
+    };
+
+    const fresh = await restoreOf(bootableBackup, { name: 'boot-copy' });
+    assert.deepEqual([fresh['status'], fresh['bootable'], fresh['volume_image_metadata']], ['available', 'true', imageMetadata]);
+
+    const existing = await cloud.availableVolume({ size: 1 }, ALICE);
+    assert.deepEqual([(await volumeOf(existing))['bootable'], (await volumeOf(existing))['volume_image_metadata']], ['false', undefined]);
+    const into = await restoreOf(bootableBackup, { volume_id: existing });
+    assert.deepEqual([into['id'], into['status'], into['bootable'], into['volume_image_metadata']], [existing, 'available', 'true', imageMetadata]);
+
+    // Cinder restores glance metadata only when the backup kept some: the target keeps its own.
+    const kept = await restoreOf(plainBackup, { volume_id: existing });
+    assert.deepEqual([kept['status'], kept['bootable'], kept['volume_image_metadata']], ['available', 'true', imageMetadata]);
+    const plainCopy = await restoreOf(plainBackup, {});
+    assert.deepEqual([plainCopy['bootable'], plainCopy['volume_image_metadata']], ['false', undefined]);
+
+    for (const id of [bootableBackup['id'], plainBackup['id']]) {
+      assert.equal((await call('DELETE', `/backups/${String(id)}`, { as: ALICE })).status, 202);
+      assert.equal((await settle(`/backups/${String(id)}`, ALICE)).status, 404);
+    }
+  }));
+
 test('backups: a changed chunk fails the restore loudly — the target in error_restoring, the backup available again', () =>
   withVolumeCloud('sqlite', async (cloud) => {
     const { call, settle, volumePath, backupPath } = cloud;
