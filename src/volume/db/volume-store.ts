@@ -360,6 +360,13 @@ export class VolumeStore extends VolumeTableStore {
     });
   }
 
+  /** Renames quota resources (old name → new name) in every project's limits. */
+  async renameQuotaResources(renames: ReadonlyMap<string, string>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const [from, to] of renames) await trx.updateTable('volume_quotas').set({ resource: to }).where('resource', '=', from).execute();
+    });
+  }
+
   async deleteQuotaLimits(projectId: string): Promise<void> {
     await this.db.deleteFrom('volume_quotas').where('project_id', '=', projectId).execute();
   }

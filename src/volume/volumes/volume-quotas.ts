@@ -85,6 +85,13 @@ export class VolumeQuotas {
     return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: backups.backups, backup_gigabytes: backups.gigabytes, groups: 0, per_volume_gigabytes: 0 };
   }
 
+  /** A volume type renamed: its per-type limits follow it, in every project and class (Cinder's update_quota_resource). */
+  async renameType(oldName: string, newName: string): Promise<void> {
+    const renames = new Map(PER_TYPE_RESOURCES.map((resource) => [`${resource}_${oldName}`, `${resource}_${newName}`]));
+    await this.store.renameQuotaResources(renames);
+    await this.classes.renameResources(renames);
+  }
+
   /** Sets a project's limits: resources of projectLimits (the route checks the names). */
   async update(projectId: string, limits: ReadonlyMap<string, number>): Promise<void> {
     await this.store.setQuotaLimits(projectId, limits);

@@ -131,7 +131,16 @@ test("per-volume-type quotas: shown with their usage, set by PUT, and enforced o
     assert.deepEqual(await inUse(cloud, 'bob-project', ['volumes', 'volumes_slow', 'gigabytes_slow']), { volumes: 1, volumes_slow: 1, gigabytes_slow: 1 });
     assert.deepEqual(await inUse(cloud, 'alice-project', ['volumes_slow']), { volumes_slow: 0 });
 
+    // A renamed type keeps its limits under its new name, in the project and in the default class.
+    assert.equal((await call('PUT', '/os-quota-class-sets/default', { body: { quota_class_set: { snapshots_fast: 7 } }, as: ADMIN })).status, 200);
+    const fastId = String((((await call('GET', '/types', { as: ADMIN })).json['volume_types'] as Json[]).find((type) => type['name'] === 'fast') ?? {})['id']);
+    assert.equal((await call('PUT', `/types/${fastId}`, { body: { volume_type: { name: 'quick' } }, as: ADMIN })).status, 200);
+    const renamed = await quotaSet(cloud, 'alice-project', true);
+    assert.deepEqual([renamed['volumes_quick'], renamed['snapshots_quick'], renamed['volumes_fast']], [{ limit: 2, in_use: 2, reserved: 0 }, { limit: 1, in_use: 1, reserved: 0 }, undefined]);
+    assert.equal((await quotaSet(cloud, 'bob-project'))['snapshots_quick'], 7, "the class's limit moved too");
+    assert.equal(await overLimit(cloud, 'POST', '/volumes', { volume: { size: 1, volume_type: 'quick' } }), "Maximum number of volumes allowed (2) exceeded for quota 'volumes_quick'.");
+
     // Resetting the project's quotas brings back the unlimited type quotas.
     assert.equal((await call('DELETE', '/os-quota-sets/alice-project', { as: ADMIN })).status, 200);
-    assert.equal((await quotaSet(cloud, 'alice-project'))['volumes_fast'], -1);
+    assert.equal((await quotaSet(cloud, 'alice-project'))['volumes_quick'], -1);
   }));
