@@ -91,6 +91,8 @@ export class BackupManager {
           ...(backup.parentId === null ? {} : { parentId: backup.parentId }),
           ...(backup.container === null ? {} : { container: backup.container }),
           volumeMetadata: volume.metadata,
+          // Cinder's _save_vol_glance_meta keeps image metadata only when there is some.
+          ...(volume.imageMetadata === null || Object.keys(volume.imageMetadata).length === 0 ? {} : { imageMetadata: volume.imageMetadata }),
           onProgress: progress,
         });
       });
@@ -131,9 +133,11 @@ export class BackupManager {
       await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
       return;
     }
-    // Cinder's _restore_vol_meta: the backed-up metadata replaces the target's.
+    // Cinder's _restore_vol_meta: the backed-up metadata replaces the target's; _restore_vol_glance_meta:
+    // so does the image metadata, and the volume is bootable (a backup without any changes neither).
     const metadata = restored.volumeMetadata === null ? {} : { metadata: restored.volumeMetadata };
-    await volumes.updateVolume(volumeId, { status: 'available', errorReason: null, ...metadata }, ['restoring-backup']);
+    const image = restored.imageMetadata === null ? {} : { imageMetadata: restored.imageMetadata, bootable: true };
+    await volumes.updateVolume(volumeId, { status: 'available', errorReason: null, ...metadata, ...image }, ['restoring-backup']);
     await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
     LOG.info(`Restored backup ${backupId} to volume ${volumeId}`);
   }

@@ -7,6 +7,13 @@ export class QuotaClassStore extends VolumeTableStore {
     return new Map(rows.map((row) => [row.resource, Number(row.hard_limit)]));
   }
 
+  /** Renames resources (old name → new name) in every class's limits. */
+  async renameResources(renames: ReadonlyMap<string, string>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const [from, to] of renames) await trx.updateTable('volume_quota_classes').set({ resource: to }).where('resource', '=', from).execute();
+    });
+  }
+
   /** Sets the class's limits for the given resources, all or none. */
   async set(className: string, limits: ReadonlyMap<string, number>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {

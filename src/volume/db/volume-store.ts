@@ -288,6 +288,33 @@ export class VolumeStore extends VolumeTableStore {
   }
 
   /**
+   * What a project holds per volume type id (Cinder's _sync_* with a volume_type_id): its volumes of
+   * the type, and its snapshots of volumes of the type, their gigabytes counted in the type's.
+   */
+  async usageByType(projectId: string): Promise<Map<string, VolumeUsage>> {
+    const volumes = await this.db
+      .selectFrom('volume_volumes')
+      .select((eb) => ['volume_type_id', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb')])
+      .where('project_id', '=', projectId)
+      .groupBy('volume_type_id')
+      .execute();
+    const snapshots = await this.db
+      .selectFrom('volume_snapshots')
+      .innerJoin('volume_volumes', 'volume_volumes.id', 'volume_snapshots.volume_id')
+      .select((eb) => ['volume_volumes.volume_type_id', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('volume_snapshots.size').as('gb')])
+      .where('volume_snapshots.project_id', '=', projectId)
+      .groupBy('volume_volumes.volume_type_id')
+      .execute();
+    const usage = new Map<string, VolumeUsage>();
+    for (const row of volumes) usage.set(row.volume_type_id, { volumes: Number(row.n), snapshots: 0, gigabytes: Number(row.gb ?? 0) });
+    for (const row of snapshots) {
+      const held = usage.get(row.volume_type_id) ?? { volumes: 0, snapshots: 0, gigabytes: 0 };
+      usage.set(row.volume_type_id, { volumes: held.volumes, snapshots: Number(row.n), gigabytes: held.gigabytes + Number(row.gb ?? 0) });
+    }
+    return usage;
+  }
+
+  /**
    * What each project holds on a backend host (os-hosts): its volumes there (Cinder's host filter:
    * `host` itself or any of its pools, `host#…`) and the snapshots of those volumes.
    */
@@ -330,6 +357,13 @@ export class VolumeStore extends VolumeTableStore {
         await trx.deleteFrom('volume_quotas').where('project_id', '=', projectId).where('resource', '=', resource).execute();
         await trx.insertInto('volume_quotas').values({ project_id: projectId, resource, hard_limit: limit }).execute();
       }
+    });
+  }
+
+  /** Renames quota resources (old name → new name) in every project's limits. */
+  async renameQuotaResources(renames: ReadonlyMap<string, string>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (const [from, to] of renames) await trx.updateTable('volume_quotas').set({ resource: to }).where('resource', '=', from).execute();
     });
   }
 

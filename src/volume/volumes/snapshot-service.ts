@@ -51,7 +51,7 @@ export class SnapshotService {
     if (!allowed || volume.host === null) {
       throw invalidVolume(`Volume ${volume.id} status must be available, but current status is: ${volume.status}.`);
     }
-    await this.quotas.checkSnapshot(volume.projectId, volume.size);
+    await this.quotas.checkSnapshot(volume.projectId, volume.size, volume.volumeTypeId);
     const now = this.store.now();
     const snapshot: Snapshot = {
       id: randomUUID(),

@@ -103,7 +103,7 @@ export class TransferService {
     const recipient = { projectId: context.projectId ?? '', userId: context.userId ?? '' };
     const snapshots = transfer.noSnapshots ? [] : await this.deps.store.listSnapshots({ volumeId: volume.id }, []);
     if (recipient.projectId !== volume.projectId) {
-      await this.deps.quotas.checkTransfer(recipient.projectId, {
+      await this.deps.quotas.checkTransfer(recipient.projectId, volume.volumeTypeId, {
         volumeGb: volume.size,
         snapshots: snapshots.length,
         snapshotGb: snapshots.reduce((total, snapshot) => total + snapshot.size, 0),

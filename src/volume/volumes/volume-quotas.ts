@@ -1,26 +1,42 @@
 /**
  * Cinder's quotas for a project: limits (the project's own, else the `default` quota class's,
  * else the configured defaults; -1 is no limit), what it uses (counted from its volumes and snapshots), and the checks a create or an
- * extend passes before anything is written.
+ * extend passes before anything is written. Each volume type has its own `volumes_<type>`,
+ * `gigabytes_<type>` and `snapshots_<type>` (Cinder's VolumeTypeQuotaEngine), unlimited unless set,
+ * checked beside the totals (Cinder's add_volume_type_opts).
  */
 import type { BackupStore } from '../db/backup-store.js';
 import type { QuotaClassStore } from '../db/quota-class-store.js';
-import type { VolumeStore } from '../db/volume-store.js';
+import type { VolumeStore, VolumeUsage } from '../db/volume-store.js';
 import { QuotaExceeded } from './volume-errors.js';
 
 export const QUOTA_RESOURCES = ['volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes', 'groups', 'per_volume_gigabytes'] as const;
 export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
 export type QuotaLimits = Readonly<Record<QuotaResource, number>>;
 
-export function isQuotaResource(name: string): name is QuotaResource {
-  return (QUOTA_RESOURCES as readonly string[]).includes(name);
-}
-
 /** The quota class every project's defaults come from (Cinder's _DEFAULT_QUOTA_NAME). */
 export const DEFAULT_QUOTA_CLASS = 'default';
 
 /** Cinder's per-volume-type resources, `<resource>_<type name>`: unlimited (-1) unless a class sets them. */
 const PER_TYPE_RESOURCES = ['volumes', 'snapshots', 'gigabytes'] as const;
+type CountedResource = (typeof PER_TYPE_RESOURCES)[number];
+/** What a change adds of the counted resources (Cinder's reserve_opts). */
+type Deltas = Partial<Record<CountedResource, number>>;
+
+/** One quota reservation asked for (Cinder's QUOTAS.reserve after add_volume_type_opts). */
+interface Reservation {
+  readonly deltas: Deltas;
+  /** The volume type whose own resources count too; absent: the totals only. */
+  readonly volumeTypeId?: string;
+  /** Only the type's resources (a retype: the totals do not change). */
+  readonly typeOnly?: boolean;
+  /** Held already by the same request, counted as used (a transfer's volume before its snapshots). */
+  readonly pending?: Reservation;
+  /** What an over-limit count is reported as (Cinder's process_reserve_over_quota `resource`). */
+  readonly resource: 'volumes' | 'snapshots';
+  /** The gigabytes reported as requested. */
+  readonly sizeGb: number;
+}
 
 /** What a project holds, per resource (groups come later: 0). */
 export type QuotaUsage = Readonly<Record<QuotaResource, number>>;
@@ -47,8 +63,7 @@ export class VolumeQuotas {
 
   /**
    * A quota class's limits (Cinder's get_class_quotas): its own, else the `default` class's, else
-   * the configured ones, and the per-volume-type resources of every type. Those per-type limits are
-   * stored and shown as Cinder does, but volumes and snapshots are checked only against the totals.
+   * the configured ones, and the per-volume-type resources of every type.
    */
   async classLimits(className: string): Promise<Record<string, number>> {
     const [own, defaults, types] = await Promise.all([this.classes.limits(className), this.classes.limits(DEFAULT_QUOTA_CLASS), this.store.listTypes()]);
@@ -70,7 +85,15 @@ export class VolumeQuotas {
     return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: backups.backups, backup_gigabytes: backups.gigabytes, groups: 0, per_volume_gigabytes: 0 };
   }
 
-  async update(projectId: string, limits: ReadonlyMap<QuotaResource, number>): Promise<void> {
+  /** A volume type renamed: its per-type limits follow it, in every project and class (Cinder's update_quota_resource). */
+  async renameType(oldName: string, newName: string): Promise<void> {
+    const renames = new Map(PER_TYPE_RESOURCES.map((resource) => [`${resource}_${oldName}`, `${resource}_${newName}`]));
+    await this.store.renameQuotaResources(renames);
+    await this.classes.renameResources(renames);
+  }
+
+  /** Sets a project's limits: resources of projectLimits (the route checks the names). */
+  async update(projectId: string, limits: ReadonlyMap<string, number>): Promise<void> {
     await this.store.setQuotaLimits(projectId, limits);
   }
 
@@ -78,35 +101,63 @@ export class VolumeQuotas {
     await this.store.deleteQuotaLimits(projectId);
   }
 
-  /** A new volume (count it) or an extension (only the gigabytes) of `sizeGb`. */
-  async checkVolume(projectId: string, sizeGb: number, options: { readonly newVolume: boolean; readonly totalSizeGb: number }): Promise<void> {
-    const [limits, used] = await Promise.all([this.limits(projectId), this.store.usageOf(projectId)]);
-    const perVolume = limits.per_volume_gigabytes;
-    if (perVolume >= 0 && options.totalSizeGb > perVolume) {
-      throw new QuotaExceeded(`Requested volume size ${options.totalSizeGb}G is larger than maximum allowed limit ${perVolume}G.`);
-    }
-    if (options.newVolume && limits.volumes >= 0 && used.volumes + 1 > limits.volumes) {
-      throw new QuotaExceeded(`Maximum number of volumes allowed (${limits.volumes}) exceeded for quota 'volumes'.`);
-    }
-    this.#checkGigabytes(limits, used.gigabytes, sizeGb);
+  /**
+   * A project's limits with the per-volume-type resources of every type (Cinder's get_project_quotas):
+   * the project's own, else the `default` class's, else the configured ones (-1 for a type's).
+   */
+  async projectLimits(projectId: string): Promise<Record<string, number>> {
+    const [own, global, types, defaults] = await Promise.all([this.store.quotaLimits(projectId), this.limits(projectId), this.store.listTypes(), this.classes.limits(DEFAULT_QUOTA_CLASS)]);
+    const perType = types.flatMap((type) => PER_TYPE_RESOURCES.map((resource) => `${resource}_${type.name}`));
+    return { ...global, ...Object.fromEntries(perType.map((resource) => [resource, own.get(resource) ?? defaults.get(resource) ?? -1])) };
   }
 
-  async checkSnapshot(projectId: string, sizeGb: number): Promise<void> {
-    const [limits, used] = await Promise.all([this.limits(projectId), this.store.usageOf(projectId)]);
-    if (limits.snapshots >= 0 && used.snapshots + 1 > limits.snapshots) {
-      throw new QuotaExceeded(`Maximum number of snapshots allowed (${limits.snapshots}) exceeded`);
-    }
-    this.#checkGigabytes(limits, used.gigabytes, sizeGb);
+  /** What a project uses of each resource of projectLimits. */
+  async projectUsage(projectId: string): Promise<Record<string, number>> {
+    const [global, byType, types] = await Promise.all([this.usage(projectId), this.store.usageByType(projectId), this.store.listTypes()]);
+    const perType = types.flatMap((type) => PER_TYPE_RESOURCES.map((resource) => [`${resource}_${type.name}`, byType.get(type.id)?.[resource] ?? 0] as const));
+    return { ...global, ...Object.fromEntries(perType) };
   }
 
-  /** A volume (and `snapshots` of its snapshots) handed to the project by a transfer: counts and gigabytes together. */
-  async checkTransfer(projectId: string, moving: { readonly volumeGb: number; readonly snapshots: number; readonly snapshotGb: number }): Promise<void> {
-    await this.checkVolume(projectId, moving.volumeGb + moving.snapshotGb, { newVolume: true, totalSizeGb: moving.volumeGb });
+  /** A new volume (count it) or an extension (only the gigabytes) of `sizeGb`, of the volume type `volumeTypeId`. */
+  async checkVolume(projectId: string, sizeGb: number, options: { readonly newVolume: boolean; readonly totalSizeGb: number; readonly volumeTypeId: string }): Promise<void> {
+    await this.#checkPerVolume(projectId, options.totalSizeGb);
+    await this.#reserve(projectId, {
+      deltas: options.newVolume ? { volumes: 1, gigabytes: sizeGb } : { gigabytes: sizeGb },
+      volumeTypeId: options.volumeTypeId,
+      resource: 'volumes',
+      sizeGb,
+    });
+  }
+
+  /** A snapshot of a volume of `sizeGb` and of the volume type `volumeTypeId`. */
+  async checkSnapshot(projectId: string, sizeGb: number, volumeTypeId: string): Promise<void> {
+    await this.#reserve(projectId, { deltas: { snapshots: 1, gigabytes: sizeGb }, volumeTypeId, resource: 'snapshots', sizeGb });
+  }
+
+  /**
+   * A volume of the type `volumeTypeId` (and `snapshots` of its snapshots) handed to the project by a
+   * transfer (Cinder's accept): the volume's reservation first, then its snapshots' on top of it.
+   */
+  async checkTransfer(projectId: string, volumeTypeId: string, moving: { readonly volumeGb: number; readonly snapshots: number; readonly snapshotGb: number }): Promise<void> {
+    await this.#checkPerVolume(projectId, moving.volumeGb);
+    const volume: Reservation = { deltas: { volumes: 1, gigabytes: moving.volumeGb }, volumeTypeId, resource: 'volumes', sizeGb: moving.volumeGb };
+    await this.#reserve(projectId, volume);
     if (moving.snapshots === 0) return;
-    const [limits, used] = await Promise.all([this.limits(projectId), this.store.usageOf(projectId)]);
-    if (limits.snapshots >= 0 && used.snapshots + moving.snapshots > limits.snapshots) {
-      throw new QuotaExceeded(`Maximum number of snapshots allowed (${limits.snapshots}) exceeded`);
-    }
+    await this.#reserve(projectId, { deltas: { snapshots: moving.snapshots, gigabytes: moving.snapshotGb }, volumeTypeId, pending: volume, resource: 'snapshots', sizeGb: moving.snapshotGb });
+  }
+
+  /**
+   * A retype to `newTypeId` (Cinder's get_volume_type_reservation with reserve_vol_type_only): the
+   * volume, its snapshots and their gigabytes against the new type's own limits; the totals stay.
+   */
+  async checkRetype(projectId: string, newTypeId: string, volume: { readonly sizeGb: number; readonly snapshots: number; readonly snapshotGb: number }): Promise<void> {
+    await this.#reserve(projectId, {
+      deltas: { volumes: 1, gigabytes: volume.sizeGb + volume.snapshotGb, ...(volume.snapshots > 0 ? { snapshots: volume.snapshots } : {}) },
+      volumeTypeId: newTypeId,
+      typeOnly: true,
+      resource: 'volumes',
+      sizeGb: volume.sizeGb,
+    });
   }
 
   /** A new backup of a volume of `sizeGb` (Cinder's BackupLimitExceeded and VolumeBackupSizeExceedsAvailableQuota). */
@@ -122,11 +173,53 @@ export class VolumeQuotas {
     }
   }
 
-  #checkGigabytes(limits: QuotaLimits, consumed: number, sizeGb: number): void {
-    if (limits.gigabytes >= 0 && consumed + sizeGb > limits.gigabytes) {
-      throw new QuotaExceeded(
-        `Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${sizeGb}G, quota is ${limits.gigabytes}G and ${consumed}G has been consumed.`,
-      );
+  async #checkPerVolume(projectId: string, totalSizeGb: number): Promise<void> {
+    const perVolume = (await this.limits(projectId)).per_volume_gigabytes;
+    if (perVolume >= 0 && totalSizeGb > perVolume) {
+      throw new QuotaExceeded(`Requested volume size ${totalSizeGb}G is larger than maximum allowed limit ${perVolume}G.`);
     }
+  }
+
+  /** The resources a reservation counts against, each with what it adds and what is used (Cinder's deltas and usages). */
+  async #asked(projectId: string, reservation: Reservation): Promise<Map<string, { delta: number; used: number }>> {
+    const type = reservation.volumeTypeId === undefined ? undefined : await this.store.findType({ id: reservation.volumeTypeId });
+    const [global, byType] = await Promise.all([this.store.usageOf(projectId), this.store.usageByType(projectId)]);
+    const ofType: VolumeUsage = (type === undefined ? undefined : byType.get(type.id)) ?? { volumes: 0, snapshots: 0, gigabytes: 0 };
+    const pending = reservation.pending === undefined ? new Map<string, { delta: number; used: number }>() : await this.#asked(projectId, reservation.pending);
+    const asked = new Map<string, { delta: number; used: number }>();
+    for (const resource of PER_TYPE_RESOURCES) {
+      const delta = reservation.deltas[resource];
+      if (delta === undefined) continue;
+      const names: [string, number][] = [];
+      if (reservation.typeOnly !== true) names.push([resource, global[resource]]);
+      if (type !== undefined) names.push([`${resource}_${type.name}`, ofType[resource]]);
+      for (const [name, used] of names) asked.set(name, { delta, used: used + (pending.get(name)?.delta ?? 0) });
+    }
+    return asked;
+  }
+
+  /** Refuses a reservation over any limit, in the words of Cinder's process_reserve_over_quota (its overs sorted by name). */
+  async #reserve(projectId: string, reservation: Reservation): Promise<void> {
+    const [asked, limits] = await Promise.all([this.#asked(projectId, reservation), this.projectLimits(projectId)]);
+    const overs = [...asked]
+      .filter(([name, { delta, used }]) => {
+        const limit = limits[name] ?? -1;
+        return limit >= 0 && delta >= 0 && limit < delta + used;
+      })
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const unexpected: string[] = [];
+    for (const [name, { used }] of overs) {
+      const limit = limits[name] ?? -1;
+      if (name.includes('gigabytes')) {
+        throw new QuotaExceeded(`Requested volume or snapshot exceeds allowed ${name} quota. Requested ${reservation.sizeGb}G, quota is ${limit}G and ${used}G has been consumed.`);
+      }
+      if (name.includes(reservation.resource)) {
+        throw new QuotaExceeded(
+          reservation.resource === 'volumes' ? `Maximum number of volumes allowed (${limit}) exceeded for quota '${name}'.` : `Maximum number of snapshots allowed (${limit}) exceeded`,
+        );
+      }
+      unexpected.push(name);
+    }
+    if (unexpected.length > 0) throw new QuotaExceeded(`Unexpected over quota on ${unexpected.join(', ')}.`);
   }
 }

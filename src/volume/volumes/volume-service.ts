@@ -147,7 +147,7 @@ export class VolumeService {
     const zone = request.availabilityZone ?? parent?.availabilityZone ?? this.deps.availabilityZones[0] ?? 'nova';
     if (!this.deps.availabilityZones.includes(zone)) throw invalidInput(`Availability zone '${zone}' is invalid.`);
     if (parent !== undefined && zone !== parent.availabilityZone) throw invalidInput('Volume must be in the same availability zone as the source volume or snapshot');
-    await quotas.checkVolume(projectId, size, { newVolume: true, totalSizeGb: size });
+    await quotas.checkVolume(projectId, size, { newVolume: true, totalSizeGb: size, volumeTypeId: type.id });
 
     const now = store.now();
     const volume: Volume = {
@@ -250,7 +250,7 @@ export class VolumeService {
     if (newSize <= volume.size) {
       throw invalidInput(`New size for extend must be greater than current size. (current: ${volume.size}, extended: ${newSize}).`);
     }
-    await this.deps.quotas.checkVolume(volume.projectId, newSize - volume.size, { newVolume: false, totalSizeGb: newSize });
+    await this.deps.quotas.checkVolume(volume.projectId, newSize - volume.size, { newVolume: false, totalSizeGb: newSize, volumeTypeId: volume.volumeTypeId });
     if (!(await this.deps.store.updateVolume(id, { status: 'extending', errorReason: null }, [volume.status]))) {
       throw invalidVolume(`Volume ${id} status must be ${allowed} to extend, currently ${(await this.get(context, id)).status}.`);
     }
@@ -402,6 +402,12 @@ export class VolumeService {
     const volume = await this.get(context, id);
     const type = await this.deps.types.resolve(newType);
     if (type.id === volume.volumeTypeId) throw invalidInput('New volume type must be different from the original volume type.');
+    const snapshots = await this.deps.store.listSnapshots({ volumeId: id }, []);
+    await this.deps.quotas.checkRetype(volume.projectId, type.id, {
+      sizeGb: volume.size,
+      snapshots: snapshots.length,
+      snapshotGb: snapshots.reduce((total, snapshot) => total + snapshot.size, 0),
+    });
     const from: readonly VolumeStatus[] = ['available', 'in-use'];
     if (volume.host === null || !(await this.deps.store.updateVolume(id, { status: 'retyping', errorReason: null }, from))) {
       throw invalidVolume(

@@ -135,6 +135,7 @@ test('backups naming a container show it, share it, and each restores its own by
     await settle(`/backups/${String(second['id'])}`, ALICE);
     const restoredVolume = (await settle(`/volumes/${restoredId}`, ALICE)).json['volume'] as Item;
     assert.deepEqual([restoredVolume['status'], restoredVolume['metadata']], ['available', { kept: 'yes' }], "Cinder's restore puts the volume's metadata back");
+    assert.deepEqual([restoredVolume['bootable'], restoredVolume['volume_image_metadata']], ['false', undefined], 'a backup without image metadata gives none');
     assert.equal(await shaOfFile(volumePath(restoredId)), await shaOfFile(volumePath(volumeId)), 'the other backup in the container is whole');
 
     const tooLong = await call('POST', '/backups', { body: { backup: { volume_id: volumeId, container: 'c'.repeat(256) } }, as: ALICE });
@@ -148,6 +149,36 @@ test('backups naming a container show it, share it, and each restores its own by
       assert.equal((await settle(`/backups/${String(id)}`, ALICE)).status, 404);
     }
     assert.deepEqual((await call('GET', '/backups', { as: ALICE })).json, { backups: [] });
+  }));
+
+test("backups: a restore puts back a bootable volume's image metadata and bootable flag, into a new and an existing volume", () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const { call, settle } = cloud;
+    const imageMetadata = { image_id: randomUUID(), image_name: 'cirros', hw_disk_bus: 'virtio', min_ram: '64' };
+    const volumeOf = async (id: string) => (await call('GET', `/volumes/${id}`, { as: ALICE })).json['volume'] as Item;
+    const source = await cloud.availableVolume({ size: 1 }, ALICE);
+    assert.equal((await call('POST', `/volumes/${source}/action`, { body: { 'os-set_bootable': { bootable: true } }, as: ALICE })).status, 200);
+    assert.equal((await call('POST', `/volumes/${source}/action`, { body: { 'os-set_image_metadata': { metadata: imageMetadata } }, as: ALICE })).status, 200);
+    const bootableBackup = await backup(cloud, source);
+    const restoreOf = async (backupItem: Item, into: Item) => {
+      const restore = await call('POST', `/backups/${String(backupItem['id'])}/restore`, { body: { restore: into }, as: ALICE });
+      assert.equal(restore.status, 202, JSON.stringify(restore.json));
+      await settle(`/backups/${String(backupItem['id'])}`, ALICE);
+      const id = String((restore.json['restore'] as Item)['volume_id']);
+      await settle(`/volumes/${id}`, ALICE);
+      return volumeOf(id);
+    };
+
+    const fresh = await restoreOf(bootableBackup, { name: 'boot-copy' });
+    assert.deepEqual([fresh['status'], fresh['bootable'], fresh['volume_image_metadata']], ['available', 'true', imageMetadata]);
+
+    const existing = await cloud.availableVolume({ size: 1 }, ALICE);
+    assert.deepEqual([(await volumeOf(existing))['bootable'], (await volumeOf(existing))['volume_image_metadata']], ['false', undefined]);
+    const into = await restoreOf(bootableBackup, { volume_id: existing });
+    assert.deepEqual([into['id'], into['status'], into['bootable'], into['volume_image_metadata']], [existing, 'available', 'true', imageMetadata]);
+
+    assert.equal((await call('DELETE', `/backups/${String(bootableBackup['id'])}`, { as: ALICE })).status, 202);
+    assert.equal((await settle(`/backups/${String(bootableBackup['id'])}`, ALICE)).status, 404);
   }));
 
 test('backups: a changed chunk fails the restore loudly — the target in error_restoring, the backup available again', () =>

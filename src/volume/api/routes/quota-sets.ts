@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { parseBoolean } from '../../volumes/volume-list-query.js';
-import { DEFAULT_QUOTA_CLASS, isQuotaResource, QUOTA_RESOURCES, type QuotaLimits, type QuotaResource, type QuotaUsage } from '../../volumes/volume-quotas.js';
+import { DEFAULT_QUOTA_CLASS } from '../../volumes/volume-quotas.js';
 import { authorize, checkProject, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 
 /** Limits by resource; cinderclient also sends the project as `tenant_id`, which Cinder ignores. */
@@ -19,12 +19,8 @@ const NON_QUOTA_KEYS = new Set(['tenant_id', 'id']);
 const QuotaParams = Type.Object({ project_id: Type.String(), target: Type.String() });
 const Project = Type.Object({ project_id: Type.String() });
 
-function limitsView(limits: QuotaLimits): Record<string, number> {
-  return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, limits[resource]]));
-}
-
-function usageView(limits: QuotaLimits, usage: QuotaUsage): Record<string, { limit: number; in_use: number; reserved: number }> {
-  return Object.fromEntries(QUOTA_RESOURCES.map((resource) => [resource, { limit: limits[resource], in_use: usage[resource], reserved: 0 }]));
+function usageView(limits: Readonly<Record<string, number>>, usage: Readonly<Record<string, number>>): Record<string, { limit: number; in_use: number; reserved: number }> {
+  return Object.fromEntries(Object.entries(limits).map(([resource, limit]) => [resource, { limit, in_use: usage[resource] ?? 0, reserved: 0 }]));
 }
 
 /** os-quota-sets (show with or without usage, defaults, update, reset) and /limits. */
@@ -35,9 +31,9 @@ export function quotaRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       checkProject(request, request.params.project_id);
       const { target } = request.params;
       authorize(deps, request, 'volume_extension:quotas:show', { project_id: target });
-      const limits = await quotas.limits(target);
+      const limits = await quotas.projectLimits(target);
       const withUsage = parseBoolean(queryOf(request)['usage'], 'usage') === true;
-      return { quota_set: { id: target, ...(withUsage ? usageView(limits, await quotas.usage(target)) : limitsView(limits)) } };
+      return { quota_set: { id: target, ...(withUsage ? usageView(limits, await quotas.projectUsage(target)) : limits) } };
     });
 
     app.get('/v3/:project_id/os-quota-sets/:target/defaults', { schema: { params: QuotaParams } }, async (request) => {
@@ -50,20 +46,22 @@ export function quotaRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       checkProject(request, request.params.project_id);
       const { target } = request.params;
       authorize(deps, request, 'volume_extension:quotas:update', { project_id: target });
-      const usage = await quotas.usage(target);
-      const changes = new Map<QuotaResource, number>();
+      // The resources are the totals and each volume type's own (Cinder's VolumeTypeQuotaEngine).
+      const [known, usage] = await Promise.all([quotas.projectLimits(target), quotas.projectUsage(target)]);
+      const changes = new Map<string, number>();
       for (const [key, raw] of Object.entries(request.body.quota_set)) {
         if (NON_QUOTA_KEYS.has(key)) continue;
-        if (!isQuotaResource(key)) throw new BadRequest(`Bad key(s) in quota set: ${key}`);
+        if (!(key in known)) throw new BadRequest(`Bad key(s) in quota set: ${key}`);
         const value = Number(raw);
+        const used = usage[key] ?? 0;
         if (value < -1) throw new BadRequest(`Invalid input received: Quota limit ${value} for ${key} must be -1 or greater.`);
-        if (value !== -1 && value < usage[key]) {
-          throw new BadRequest(`Invalid input received: Quota limit ${value} for ${key} must be greater than or equal to already used and reserved ${usage[key]}.`);
+        if (value !== -1 && value < used) {
+          throw new BadRequest(`Invalid input received: Quota limit ${value} for ${key} must be greater than or equal to already used and reserved ${used}.`);
         }
         changes.set(key, value);
       }
       await quotas.update(target, changes);
-      return { quota_set: limitsView(await quotas.limits(target)) };
+      return { quota_set: await quotas.projectLimits(target) };
     });
 
     // Cinder answers 200 with no body (Tempest's client checks there is none).

@@ -96,11 +96,13 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
       if (body.name === undefined && body.description === undefined && body.is_public === undefined) {
         throw new BadRequest('Specify volume type name, description, is_public or a combination thereof.');
       }
+      const before = await types.get(request.params.type_id);
       const type = await types.update(request.params.type_id, {
         ...(body.name === undefined ? {} : { name: body.name }),
         ...(body.description === undefined ? {} : { description: body.description }),
         ...(body.is_public === undefined ? {} : { isPublic: toBoolean(body.is_public) }),
       });
+      if (type.name !== before.name) await deps.quotas.renameType(before.name, type.name);
       return { volume_type: view(request, type, 'update') };
     });
 

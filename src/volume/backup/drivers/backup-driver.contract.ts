@@ -111,24 +111,24 @@ const CASES = {
     await driver.deleteBackup(fullContainer, full);
   },
 
-  'backups naming one container share it: each restores its own data and volume metadata, and deleting one keeps the other': async (harness: BackupDriverHarness) => {
+  'backups naming one container share it: each restores its own data, volume metadata and image metadata, and deleting one keeps the other': async (harness: BackupDriverHarness) => {
     const { driver } = harness;
     const volumeId = randomUUID();
     const source = await volumeWith(harness, [{ offset: 0, data: randomBytes(2 * MiB) }]);
     const first = randomUUID();
     const atFirst = await readFile(source);
-    const created = await driver.createBackup({ backupId: first, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES, container: 'shared', volumeMetadata: { a: 'b' } });
+    const created = await driver.createBackup({ backupId: first, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES, container: 'shared', volumeMetadata: { a: 'b' }, imageMetadata: { image_id: 'i', min_ram: '64' } });
     assert.equal(created.container, 'shared');
     await writeAt(source, [{ offset: MiB, data: randomBytes(4096) }]);
     const second = randomUUID();
     assert.equal((await driver.createBackup({ backupId: second, volumeId, sourcePath: source, sizeBytes: VOLUME_BYTES, parentId: first, container: 'shared' })).container, 'shared');
     await driver.deleteBackup('shared', randomUUID());
     const fromSecond = await blankVolume(harness);
-    assert.deepEqual(await driver.restoreBackup({ backupId: second, container: 'shared', targetPath: fromSecond }), { volumeMetadata: null }, 'none was given');
+    assert.deepEqual(await driver.restoreBackup({ backupId: second, container: 'shared', targetPath: fromSecond }), { volumeMetadata: null, imageMetadata: null }, 'none was given');
     assert.equal(digest(await readFile(fromSecond)), digest(await readFile(source)));
     await driver.deleteBackup('shared', second);
     const fromFirst = await blankVolume(harness);
-    assert.deepEqual(await driver.restoreBackup({ backupId: first, container: 'shared', targetPath: fromFirst }), { volumeMetadata: { a: 'b' } }, 'the volume metadata comes back');
+    assert.deepEqual(await driver.restoreBackup({ backupId: first, container: 'shared', targetPath: fromFirst }), { volumeMetadata: { a: 'b' }, imageMetadata: { image_id: 'i', min_ram: '64' } }, 'the volume and image metadata come back');
     assert.equal(digest(await readFile(fromFirst)), digest(atFirst));
     await driver.deleteBackup('shared', first);
     assert.deepEqual(await harness.listObjects(), []);

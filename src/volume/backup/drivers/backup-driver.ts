@@ -18,6 +18,8 @@ export interface CreateBackupRequest {
   readonly container?: string;
   /** The volume's metadata, kept with the data and given back by the restore (Cinder's backup metadata object). */
   readonly volumeMetadata?: Readonly<Record<string, string>>;
+  /** The volume's image metadata (Cinder's volume_glance_metadata), kept likewise; absent when it has none. */
+  readonly imageMetadata?: Readonly<Record<string, string>>;
   /** Called as data is read: bytes done so far. */
   readonly onProgress?: (doneBytes: number) => void;
 }
@@ -43,6 +45,8 @@ export interface RestoreBackupRequest {
 export interface RestoredBackup {
   /** The volume's metadata at backup time; null for a backup that kept none. */
   readonly volumeMetadata: Readonly<Record<string, string>> | null;
+  /** The volume's image metadata at backup time; null for a backup that kept none. */
+  readonly imageMetadata: Readonly<Record<string, string>> | null;
 }
 
 export interface BackupDriver {

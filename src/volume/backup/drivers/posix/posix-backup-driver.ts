@@ -55,6 +55,8 @@ interface BackupMetadata {
   readonly zero_extents: readonly ZeroExtent[];
   /** The volume's metadata at backup time (absent in backups written before it was kept). */
   readonly volume_metadata?: Readonly<Record<string, string>>;
+  /** The volume's image metadata (Cinder's `volume-glance-metadata` entry), when it had some. */
+  readonly volume_glance_metadata?: Readonly<Record<string, string>>;
 }
 
 /** The `sha256file` of a backup: one hex digest per sha block of the whole volume. */
@@ -146,6 +148,7 @@ export class PosixBackupDriver implements BackupDriver {
       objects,
       zero_extents: zeroExtents,
       ...(request.volumeMetadata === undefined ? {} : { volume_metadata: request.volumeMetadata }),
+      ...(request.imageMetadata === undefined ? {} : { volume_glance_metadata: request.imageMetadata }),
     };
     const shaFile: ShaFile = { sha_block_size: shaBlockSize, sha256s: shas };
     // Compressed: a thin volume's digests repeat, and the file would otherwise outweigh an incremental.
@@ -177,7 +180,8 @@ export class PosixBackupDriver implements BackupDriver {
     } finally {
       await target.close();
     }
-    return { volumeMetadata: chain.at(-1)?.metadata.volume_metadata ?? null };
+    const latest = chain.at(-1)?.metadata;
+    return { volumeMetadata: latest?.volume_metadata ?? null, imageMetadata: latest?.volume_glance_metadata ?? null };
   }
 
   async deleteBackup(container: string, backupId: string): Promise<void> {
