@@ -71,7 +71,8 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   const store = new VolumeStore(deps.database);
   const types = new VolumeTypes(store, new DefaultTypeStore(deps.database), new TypeAccessStore(deps.database), config.volume.default_volume_type);
   const backupStore = new BackupStore(deps.database);
-  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database));
+  const groupStore = new GroupStore(deps.database);
+  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database), groupStore);
   const availabilityZones = [config.volume.storage_availability_zone];
   const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones, enableForceUpload: config.volume.enable_force_upload });
   const snapshots = new SnapshotService(store, volumes, quotas, deps.managers);
@@ -86,8 +87,7 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   });
   const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
-  const groupStore = new GroupStore(deps.database);
   const groupTypes = new GroupTypes(groupStore, config.volume.default_group_type);
-  const groups = new GroupService({ groups: groupStore, store, groupTypes, types, volumes, snapshots, availabilityZones });
+  const groups = new GroupService({ groups: groupStore, store, groupTypes, types, volumes, snapshots, quotas, availabilityZones });
   return { volumes, snapshots, backups, attachments, transfers, types, groupTypes, groups, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler };
 }

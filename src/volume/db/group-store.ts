@@ -159,6 +159,12 @@ export class GroupStore extends VolumeTableStore {
     return (await query.executeTakeFirst()).numUpdatedRows > 0n;
   }
 
+  /** The project's groups, for its `groups` quota. */
+  async countGroupsOf(projectId: string): Promise<number> {
+    const row = await this.db.selectFrom('volume_groups').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async deleteGroup(id: string): Promise<void> {
     await this.db.deleteFrom('volume_groups').where('id', '=', id).execute();
   }

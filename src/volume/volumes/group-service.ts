@@ -14,6 +14,7 @@ import type { GroupTypes } from './group-types.js';
 import { DEFAULT_CGSNAPSHOT_TYPE, type Group, type GroupSnapshot, type GroupSnapshotStatus, type GroupStatus } from './group.js';
 import type { SnapshotService } from './snapshot-service.js';
 import { groupNotFound, groupSnapshotNotFound, invalidGroup, invalidGroupSnapshot, invalidInput, invalidVolume } from './volume-errors.js';
+import type { VolumeQuotas } from './volume-quotas.js';
 import type { VolumeService } from './volume-service.js';
 import type { VolumeTypes } from './volume-types.js';
 import type { Volume, VolumeStatus } from './volume.js';
@@ -30,6 +31,7 @@ export interface GroupServiceDeps {
   readonly types: VolumeTypes;
   readonly volumes: VolumeService;
   readonly snapshots: SnapshotService;
+  readonly quotas: Pick<VolumeQuotas, 'checkGroup'>;
   /** `[volume] storage_availability_zone`. */
   readonly availabilityZones: readonly string[];
 }
@@ -88,6 +90,7 @@ export class GroupService {
     for (const wanted of request.volumeTypes) volumeTypeIds.push((await this.deps.types.resolveFor(context, wanted)).id);
     const zone = request.availabilityZone ?? this.deps.availabilityZones[0] ?? 'nova';
     if (!this.deps.availabilityZones.includes(zone)) throw invalidInput(`Availability zone '${zone}' is invalid.`);
+    await this.deps.quotas.checkGroup(context.projectId ?? '');
     const group = this.#newGroup(context, { ...request, groupTypeId: groupType.id, volumeTypeIds, availabilityZone: zone, groupSnapshotId: null, sourceGroupId: null });
     await this.deps.groups.insertGroup(group);
     LOG.info(`Created group ${group.id} (type ${groupType.name}, volume types ${volumeTypeIds.join(',')})`);
@@ -109,6 +112,7 @@ export class GroupService {
     }
     if (fromSnapshot !== undefined && fromSnapshot.status !== 'available') throw invalidGroupSnapshot('GroupSnapshot status must be available.');
     if (fromSnapshot === undefined && sourceGroup.status !== 'available') throw invalidGroup(`Source group status must be available, but current status is: ${sourceGroup.status}.`);
+    await this.deps.quotas.checkGroup(context.projectId ?? '');
     const group = this.#newGroup(context, {
       ...request,
       groupTypeId: sourceGroup.groupTypeId,

@@ -1,9 +1,10 @@
 /**
  * Cinder's quotas for a project: limits (the project's own, else the `default` quota class's,
- * else the configured defaults; -1 is no limit), what it uses (counted from its volumes and snapshots), and the checks a create or an
+ * else the configured defaults; -1 is no limit), what it uses (counted from its volumes, snapshots, backups and groups), and the checks a create or an
  * extend passes before anything is written.
  */
 import type { BackupStore } from '../db/backup-store.js';
+import type { GroupStore } from '../db/group-store.js';
 import type { QuotaClassStore } from '../db/quota-class-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { QuotaExceeded } from './volume-errors.js';
@@ -22,7 +23,7 @@ export const DEFAULT_QUOTA_CLASS = 'default';
 /** Cinder's per-volume-type resources, `<resource>_<type name>`: unlimited (-1) unless a class sets them. */
 const PER_TYPE_RESOURCES = ['volumes', 'snapshots', 'gigabytes'] as const;
 
-/** What a project holds, per resource (groups come later: 0). */
+/** What a project holds, per resource. */
 export type QuotaUsage = Readonly<Record<QuotaResource, number>>;
 
 export class VolumeQuotas {
@@ -32,6 +33,7 @@ export class VolumeQuotas {
     private readonly configured: QuotaLimits,
     private readonly backups: Pick<BackupStore, 'usageOf'>,
     private readonly classes: QuotaClassStore,
+    private readonly groups: Pick<GroupStore, 'countGroupsOf'>,
   ) {}
 
   /** What a project without limits of its own gets: the `default` class over the configured values. */
@@ -66,8 +68,8 @@ export class VolumeQuotas {
   }
 
   async usage(projectId: string): Promise<QuotaUsage> {
-    const [used, backups] = await Promise.all([this.store.usageOf(projectId), this.backups.usageOf(projectId)]);
-    return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: backups.backups, backup_gigabytes: backups.gigabytes, groups: 0, per_volume_gigabytes: 0 };
+    const [used, backups, groups] = await Promise.all([this.store.usageOf(projectId), this.backups.usageOf(projectId), this.groups.countGroupsOf(projectId)]);
+    return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: backups.backups, backup_gigabytes: backups.gigabytes, groups, per_volume_gigabytes: 0 };
   }
 
   async update(projectId: string, limits: ReadonlyMap<QuotaResource, number>): Promise<void> {
@@ -120,6 +122,12 @@ export class VolumeQuotas {
         `Requested backup exceeds allowed Backup gigabytes quota. Requested ${sizeGb}G, quota is ${limits.backup_gigabytes}G and ${used.gigabytes}G has been consumed.`,
       );
     }
+  }
+
+  /** A new group (Cinder's GroupLimitExceeded). */
+  async checkGroup(projectId: string): Promise<void> {
+    const [limits, used] = await Promise.all([this.limits(projectId), this.groups.countGroupsOf(projectId)]);
+    if (limits.groups >= 0 && used + 1 > limits.groups) throw new QuotaExceeded(`Maximum number of groups allowed (${limits.groups}) exceeded`);
   }
 
   #checkGigabytes(limits: QuotaLimits, consumed: number, sizeGb: number): void {

@@ -115,6 +115,15 @@ test('groups: volumes go in with group_id, move out and back with update; deleti
     await refusedCreate({ group_type: 'default_cgsnapshot_type', volume_types: [typeId] }, 400);
     assert.equal(((await cloud.call('GET', '/groups', { as: ALICE, version: V })).json['groups'] as Json[]).length, 1);
 
+    // The groups quota: counted in the usage, a group past it is 413.
+    assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { groups: 1 } }, as: ADMIN })).status, 200);
+    const usage = (await cloud.call('GET', '/os-quota-sets/alice-project?usage=true', { as: ALICE })).json['quota_set'] as Record<string, Json>;
+    assert.deepEqual(usage['groups'], { limit: 1, in_use: 1, reserved: 0 });
+    assert.deepEqual((await cloud.call('POST', '/groups', { body: { group: { group_type: gtId, volume_types: [typeId] } }, as: ALICE, version: V })).json, {
+      overLimit: { code: 413, message: 'Maximum number of groups allowed (1) exceeded' },
+    });
+    assert.equal((await cloud.call('PUT', '/os-quota-sets/alice-project', { body: { quota_set: { groups: 10 } }, as: ADMIN })).status, 200);
+
     const v1 = await cloud.availableVolume({ size: 1, volume_type: typeId, group_id: id }, ALICE);
     const v2 = await cloud.availableVolume({ size: 1, volume_type: 'vt', group_id: id }, ALICE);
     const volume = async (volumeId: string, version = V) => (await cloud.call('GET', `/volumes/${volumeId}`, { as: ALICE, version })).json['volume'] as Json;
