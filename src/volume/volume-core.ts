@@ -9,6 +9,7 @@ import type { BackupManagerRpcClient } from './backup/rpc-client.js';
 import { AttachmentStore } from './db/attachment-store.js';
 import { BackupStore } from './db/backup-store.js';
 import { DefaultTypeStore } from './db/default-type-store.js';
+import { GroupStore } from './db/group-store.js';
 import { QuotaClassStore } from './db/quota-class-store.js';
 import { TypeAccessStore } from './db/type-access-store.js';
 import { TransferStore } from './db/transfer-store.js';
@@ -17,6 +18,8 @@ import type { VolumeManagerRpcClient } from './manager/rpc-client.js';
 import type { VolumeSchedulerRpcClient } from './scheduler/rpc-client.js';
 import { AttachmentService } from './volumes/attachment-service.js';
 import { BackupService } from './volumes/backup-service.js';
+import { GroupService } from './volumes/group-service.js';
+import { GroupTypes } from './volumes/group-types.js';
 import { SnapshotService } from './volumes/snapshot-service.js';
 import { TransferService } from './volumes/transfer-service.js';
 import { VolumeQuotas, type QuotaLimits } from './volumes/volume-quotas.js';
@@ -30,6 +33,8 @@ export interface VolumeCore {
   readonly attachments: AttachmentService;
   readonly transfers: TransferService;
   readonly types: VolumeTypes;
+  readonly groupTypes: GroupTypes;
+  readonly groups: GroupService;
   readonly quotas: VolumeQuotas;
   /** `[volume] storage_availability_zone`. */
   readonly availabilityZones: readonly string[];
@@ -66,7 +71,8 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   const store = new VolumeStore(deps.database);
   const types = new VolumeTypes(store, new DefaultTypeStore(deps.database), new TypeAccessStore(deps.database), config.volume.default_volume_type);
   const backupStore = new BackupStore(deps.database);
-  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database));
+  const groupStore = new GroupStore(deps.database);
+  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database), groupStore);
   const availabilityZones = [config.volume.storage_availability_zone];
   const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones, enableForceUpload: config.volume.enable_force_upload });
   const snapshots = new SnapshotService(store, volumes, quotas, deps.managers);
@@ -81,5 +87,7 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   });
   const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
-  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler };
+  const groupTypes = new GroupTypes(groupStore, config.volume.default_group_type);
+  const groups = new GroupService({ groups: groupStore, store, groupTypes, types, volumes, snapshots, quotas, availabilityZones });
+  return { volumes, snapshots, backups, attachments, transfers, types, groupTypes, groups, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler };
 }

@@ -64,7 +64,7 @@ describe('volume scheduler and volume service on the bus', () => {
           await store.insertVolume({
             id, projectId: 'p', userId: 'u', name: null, description: null, size: 1, status: 'creating', attachStatus: 'detached', host: null,
             availabilityZone: 'nova', volumeTypeId: type?.id ?? '', bootable: false, multiattach: false, snapshotId: null, sourceVolid: null,
-            metadata: {}, imageMetadata: null, adminMetadata: {}, errorReason: null, launchedAt: null, createdAt: now, updatedAt: now,
+            metadata: {}, imageMetadata: null, adminMetadata: {}, groupId: null, errorReason: null, launchedAt: null, createdAt: now, updatedAt: now,
           });
           await scheduler.scheduleCreate({ spec: { volumeId: id, sizeGb: 1, extraSpecs: {} }, source: { kind: 'image', imageId: 'i', diskFormat: 'raw' } });
           await until(async () => (await store.findVolume(id))?.status === 'error');

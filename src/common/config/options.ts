@@ -329,6 +329,7 @@ export const OPTIONS = {
     storage_availability_zone: str('Availability zone of the volume services on this node (Cinder\'s storage_availability_zone).', 'nova'),
     enable_force_upload: bool("Let os-volume_upload_image (`openstack image create --volume --force`) copy an in-use volume (Cinder's enable_force_upload). Off, as in Cinder: `force` is ignored (an INFO line says so) and an in-use volume is refused.", false),
     default_volume_type: str('Volume type of volumes created without one in a project with no default of its own (3.62 /default-types; Cinder\'s __DEFAULT__ exists from the start).', '__DEFAULT__'),
+    default_group_type: str("Name of the group type `GET /group_types/default` answers with (Cinder's default_group_type); empty: none, a 404.", ''),
     max_over_subscription_ratio: int('How many times its capacity a thin backend may provision (Cinder\'s max_over_subscription_ratio).', 20, { min: 1, max: 1000 }),
     reserved_percentage: int('Share of a backend\'s capacity kept free of new volumes, percent.', 0, { min: 0, max: 100 }),
     quota_volumes: int('Volumes a project may have by default (-1: no limit).', 10, { min: -1, max: 2147483647 }),

@@ -1,7 +1,7 @@
 /**
  * Cinder's microversions this API implements (cinder/api/microversions.py), each a version table:
  * what exists, or how an answer looks, from which version on. The ones between that concern APIs
- * Nimbus does not have (groups, clusters, messages, workers) change nothing here. Rows that need
+ * Nimbus does not have (clusters, messages, workers, group replication) change nothing here. Rows that need
  * no table: 3.67 (URLs without the project id: Cinder's router maps both forms at every version,
  * and so does routes/index.ts), 3.69 (shared_targets may be null: it is null only for NVMe-oF
  * backends, and Nimbus's backends always say false) and 3.70 (transfers of encrypted volumes:
@@ -124,4 +124,47 @@ export const SNAPSHOT_VIEW_FIELDS = versioned([
   { min: '3.0', max: '3.13', value: { groupSnapshotId: false, userId: false } },
   { min: '3.14', max: '3.40', value: { groupSnapshotId: true, userId: false } },
   { min: '3.41', value: { groupSnapshotId: true, userId: true } },
+]);
+
+/** 3.11 GROUP_TYPE: /group_types and their group_specs. */
+export const GROUP_TYPES_API = versioned([{ min: '3.11', value: true }]);
+/** 3.13 GROUP_VOLUME: /groups, and a volume's group_id. */
+export const GROUPS_API = versioned([{ min: '3.13', value: true }]);
+/** 3.14 GROUP_SNAPSHOTS: /group_snapshots and create-from-src. */
+export const GROUP_SNAPSHOTS_API = versioned([{ min: '3.14', value: true }]);
+/** 3.19 GROUP_SNAPSHOT_RESET_STATUS: a group snapshot's reset_status. */
+export const GROUP_SNAPSHOT_RESET_STATUS = versioned([{ min: '3.19', value: true }]);
+/** 3.20 GROUP_VOLUME_RESET_STATUS: a group's reset_status. */
+export const GROUP_RESET_STATUS = versioned([{ min: '3.20', value: true }]);
+
+/** What a group's detail view gains by version (cinder/api/v3/views/groups.py). */
+export interface GroupViewFields {
+  /** 3.14 GROUP_SNAPSHOTS: group_snapshot_id and source_group_id. */
+  readonly sources: boolean;
+  /** 3.25 GROUP_VOLUME_LIST: volumes, when asked with list_volume. */
+  readonly volumes: boolean;
+  /** 3.38 GROUP_REPLICATION: replication_status. */
+  readonly replicationStatus: boolean;
+  /** 3.58 GROUP_GROUPSNAPSHOT_PROJECT_ID: project_id, by policy. */
+  readonly projectId: boolean;
+}
+
+export const GROUP_VIEW_FIELDS = versioned<GroupViewFields>([
+  { min: '3.13', max: '3.13', value: { sources: false, volumes: false, replicationStatus: false, projectId: false } },
+  { min: '3.14', max: '3.24', value: { sources: true, volumes: false, replicationStatus: false, projectId: false } },
+  { min: '3.25', max: '3.37', value: { sources: true, volumes: true, replicationStatus: false, projectId: false } },
+  { min: '3.38', max: '3.57', value: { sources: true, volumes: true, replicationStatus: true, projectId: false } },
+  { min: '3.58', value: { sources: true, volumes: true, replicationStatus: true, projectId: true } },
+]);
+
+/** 3.58: a group snapshot's view shows its project_id, by policy. */
+export const GROUP_SNAPSHOT_PROJECT_ID = versioned([
+  { min: '3.14', max: '3.57', value: false },
+  { min: '3.58', value: true },
+]);
+
+/** 3.10 VOLUME_LIST_GROUP: volume lists filter by group_id. */
+export const VOLUME_LIST_GROUP = versioned([
+  { min: '3.0', max: '3.9', value: false },
+  { min: '3.10', value: true },
 ]);

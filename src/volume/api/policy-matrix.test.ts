@@ -34,9 +34,9 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
     return String((reply.json[key] as Record<string, unknown>)['id']);
   };
   /** True once available, false when it is gone; a backup reads a whole volume, so allow for a loaded machine. */
-  const available = async (path: string, key: string): Promise<boolean> => {
+  const available = async (path: string, key: string, headers: Readonly<Record<string, string>> = {}): Promise<boolean> => {
     for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
-      const reply = await send(app, 'member', 'GET', path);
+      const reply = await send(app, 'member', 'GET', path, undefined, headers);
       if (reply.status === 404) return false;
       if ((reply.json[key] as { status?: string } | undefined)?.status === 'available') return true;
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -50,7 +50,35 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
     return id;
   };
   let types = 0;
+  const V320 = { 'openstack-api-version': 'volume 3.20' };
+  const groupType = async () => {
+    types += 1;
+    const reply = await send(app, 'admin', 'POST', '/group_types', { group_type: { name: `matrix-group-${types}`, group_specs: { a: 'b' } } }, V320);
+    assert.equal(reply.status, 202, JSON.stringify(reply.json));
+    return String((reply.json['group_type'] as Record<string, unknown>)['id']);
+  };
+  const group = async () => {
+    const reply = await send(app, 'member', 'POST', '/groups', { group: { group_type: await groupType(), volume_types: ['__DEFAULT__'] } }, V320);
+    assert.equal(reply.status, 202, JSON.stringify(reply.json));
+    return String((reply.json['group'] as Record<string, unknown>)['id']);
+  };
+  const groupWithVolume = async () => {
+    const id = await group();
+    const volumeId = await made('member', '/volumes', { volume: { size: 1, volume_type: '__DEFAULT__', group_id: id } }, 202, 'volume');
+    await available(`/volumes/${volumeId}`, 'volume');
+    return id;
+  };
   return {
+    groupType,
+    group,
+    groupWithVolume,
+    groupSnapshot: async () => {
+      const reply = await send(app, 'member', 'POST', '/group_snapshots', { group_snapshot: { group_id: await groupWithVolume() } }, V320);
+      assert.equal(reply.status, 202, JSON.stringify(reply.json));
+      const id = String((reply.json['group_snapshot'] as Record<string, unknown>)['id']);
+      await available(`/group_snapshots/${id}`, 'group_snapshot', V320);
+      return id;
+    },
     volume,
     volumeWithImageMetadata: async () => {
       const id = await volume();

@@ -28,6 +28,14 @@ export interface VolumeMatrixFixture {
   projectDefault(): Promise<void>;
   /** A transfer of a fresh volume, with the auth key it was created with. */
   transfer(): Promise<{ readonly id: string; readonly authKey: string }>;
+  /** A public group type made by the administrator, with the group spec `a=b`. */
+  groupType(): Promise<string>;
+  /** An empty group of the owning project (a fresh group type, the default volume type). */
+  group(): Promise<string>;
+  /** As group(), with one available volume. */
+  groupWithVolume(): Promise<string>;
+  /** An available group snapshot of a group with one volume. */
+  groupSnapshot(): Promise<string>;
 }
 
 /** os-volume_upload_image takes visibility from 3.1. */
@@ -36,6 +44,8 @@ const V31 = { 'openstack-api-version': 'volume 3.1' };
 const V354 = { 'openstack-api-version': 'volume 3.54' };
 /** /volume-transfers exists from 3.55. */
 const V355 = { 'openstack-api-version': 'volume 3.55' };
+/** The group APIs: group types from 3.11, groups 3.13, group snapshots 3.14, their reset_status 3.19 and 3.20. */
+const V320 = { 'openstack-api-version': 'volume 3.20' };
 /** /default-types exists from 3.62. */
 const V362 = { 'openstack-api-version': 'volume 3.62' };
 const CONNECTOR = { host: 'compute-1', mountpoint: '/dev/vdb' };
@@ -68,6 +78,59 @@ const projectDefault = async (fx: VolumeMatrixFixture) => {
   return '/default-types/owner-project';
 };
 const P = '/v3/:project_id';
+const groupType = async (fx: VolumeMatrixFixture) => `/group_types/${await fx.groupType()}`;
+const group = async (fx: VolumeMatrixFixture) => `/groups/${await fx.group()}`;
+const groupSnapshot = async (fx: VolumeMatrixFixture) => `/group_snapshots/${await fx.groupSnapshot()}`;
+/** Group types have no read rule in Zed: anyone with a token lists and shows them. */
+const GROUP_ROWS: readonly MatrixRow<VolumeMatrixFixture>[] = [
+  { route: `GET ${P}/group_types`, zed: ANYONE, request: () => ({ path: '/group_types', headers: V320 }) },
+  // No [volume] default_group_type here: Cinder's 404 for everyone.
+  { route: `GET ${P}/group_types/default`, zed: statuses(404, 404, 404, 404), request: () => ({ path: '/group_types/default', headers: V320 }) },
+  { route: `GET ${P}/group_types/:group_type_id`, zed: ANYONE, request: async (fx) => ({ path: await groupType(fx), headers: V320 }) },
+  { route: `POST ${P}/group_types`, zed: ADMIN_ONLY(202), request: () => ({ path: '/group_types', headers: V320, body: { group_type: { name: `matrix-${randomUUID()}` } } }) },
+  { route: `PUT ${P}/group_types/:group_type_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: await groupType(fx), headers: V320, body: { group_type: { description: 'd' } } }) },
+  { route: `DELETE ${P}/group_types/:group_type_id`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: await groupType(fx), headers: V320 }) },
+  { route: `GET ${P}/group_types/:group_type_id/group_specs`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await groupType(fx)}/group_specs`, headers: V320 }) },
+  {
+    route: `POST ${P}/group_types/:group_type_id/group_specs`, zed: ADMIN_ONLY(202),
+    request: async (fx) => ({ path: `${await groupType(fx)}/group_specs`, headers: V320, body: { group_specs: { c: 'd' } } }),
+  },
+  { route: `GET ${P}/group_types/:group_type_id/group_specs/:key`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await groupType(fx)}/group_specs/a`, headers: V320 }) },
+  { route: `PUT ${P}/group_types/:group_type_id/group_specs/:key`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await groupType(fx)}/group_specs/a`, headers: V320, body: { a: 'c' } }) },
+  { route: `DELETE ${P}/group_types/:group_type_id/group_specs/:key`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `${await groupType(fx)}/group_specs/a`, headers: V320 }) },
+  // A group of the caller's own project, of a public group type and volume type.
+  {
+    route: `POST ${P}/groups`, zed: statuses(202, 202, 202, 403),
+    request: async (fx) => ({ path: '/groups', headers: V320, body: { group: { group_type: await fx.groupType(), volume_types: ['__DEFAULT__'] } } }),
+  },
+  // create-from-src: the create rule on the caller's project, then the source, which another project cannot find.
+  {
+    route: `POST ${P}/groups/action`, zed: statuses(202, 202, 404, 403),
+    request: async (fx) => ({ path: '/groups/action', headers: V320, body: { 'create-from-src': { source_group_id: await fx.groupWithVolume() } } }),
+  },
+  { route: `GET ${P}/groups`, zed: ANYONE, request: () => ({ path: '/groups', headers: V320 }) },
+  { route: `GET ${P}/groups/detail`, zed: ANYONE, request: () => ({ path: '/groups/detail', headers: V320 }) },
+  { route: `GET ${P}/groups/:group_id`, zed: READS, request: async (fx) => ({ path: await group(fx), headers: V320 }) },
+  { route: `PUT ${P}/groups/:group_id`, zed: CHANGES(202), request: async (fx) => ({ path: await group(fx), headers: V320, body: { group: { name: 'renamed' } } }) },
+  { route: `POST ${P}/groups/:group_id/action`, case: 'delete', zed: CHANGES(202), request: async (fx) => ({ path: `${await group(fx)}/action`, headers: V320, body: { delete: {} } }) },
+  {
+    route: `POST ${P}/groups/:group_id/action`, case: 'reset_status', zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await group(fx)}/action`, headers: V320, body: { reset_status: { status: 'error' } } }),
+  },
+  // A group snapshot of the owning project's group: another project cannot find the group.
+  {
+    route: `POST ${P}/group_snapshots`, zed: CHANGES(202),
+    request: async (fx) => ({ path: '/group_snapshots', headers: V320, body: { group_snapshot: { group_id: await fx.groupWithVolume() } } }),
+  },
+  { route: `GET ${P}/group_snapshots`, zed: ANYONE, request: () => ({ path: '/group_snapshots', headers: V320 }) },
+  { route: `GET ${P}/group_snapshots/detail`, zed: ANYONE, request: () => ({ path: '/group_snapshots/detail', headers: V320 }) },
+  { route: `GET ${P}/group_snapshots/:group_snapshot_id`, zed: READS, request: async (fx) => ({ path: await groupSnapshot(fx), headers: V320 }) },
+  { route: `DELETE ${P}/group_snapshots/:group_snapshot_id`, zed: CHANGES(202), request: async (fx) => ({ path: await groupSnapshot(fx), headers: V320 }) },
+  {
+    route: `POST ${P}/group_snapshots/:group_snapshot_id/action`, zed: ADMIN_CHANGES(202),
+    request: async (fx) => ({ path: `${await groupSnapshot(fx)}/action`, headers: V320, body: { reset_status: { status: 'error' } } }),
+  },
+];
 
 export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `POST ${P}/volumes`, zed: statuses(202, 202, 202, 403), request: () => ({ path: '/volumes', body: { volume: { size: 1 } } }) },
@@ -237,4 +300,5 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
       },
     ];
   }),
+  ...GROUP_ROWS,
 ];

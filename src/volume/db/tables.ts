@@ -27,6 +27,8 @@ export type VolumesTable = {
   image_metadata: string | null;
   /** JSON object of string values (Cinder's volume_admin_metadata: readonly, attached_mode). */
   admin_metadata: string;
+  /** The generic volume group it belongs to (migrations/2026-12-08-volume-groups.ts). */
+  group_id: string | null;
   /** Why the volume went to error, for the log and `volume message list`. */
   error_reason: string | null;
   launched_at: DbTimestamp | null;
@@ -45,6 +47,8 @@ export type SnapshotsTable = {
   status: string;
   progress: string;
   metadata: string;
+  /** The group snapshot it was taken in (migrations/2026-12-08-volume-groups.ts). */
+  group_snapshot_id: string | null;
   created_at: DbTimestamp;
   updated_at: DbTimestamp | null;
 };
@@ -153,6 +157,50 @@ export type VolumeTypeProjectsTable = {
   created_at: DbTimestamp;
 };
 
+/** Cinder's group types (migrations/2026-12-08-volume-groups.ts). */
+export type VolumeGroupTypesTable = {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: boolean;
+  /** JSON object of string values. */
+  group_specs: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+/** Cinder's generic volume groups. */
+export type VolumeGroupsTable = {
+  id: string;
+  project_id: string;
+  user_id: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  availability_zone: string;
+  group_type_id: string;
+  /** JSON array of volume type ids. */
+  volume_type_ids: string;
+  group_snapshot_id: string | null;
+  source_group_id: string | null;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+/** Cinder's group snapshots: one snapshot of each of a group's volumes. */
+export type VolumeGroupSnapshotsTable = {
+  id: string;
+  group_id: string;
+  project_id: string;
+  user_id: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  group_type_id: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -164,4 +212,7 @@ export type VolumeTables = {
   volume_transfers: VolumeTransfersTable;
   volume_default_types: VolumeDefaultTypesTable;
   volume_type_projects: VolumeTypeProjectsTable;
+  volume_group_types: VolumeGroupTypesTable;
+  volume_groups: VolumeGroupsTable;
+  volume_group_snapshots: VolumeGroupSnapshotsTable;
 };

@@ -27,6 +27,7 @@ function volume(store: VolumeStore, fields: Partial<Volume> & { readonly volumeT
     metadata: {},
     imageMetadata: null,
     adminMetadata: {},
+    groupId: null,
     errorReason: null,
     launchedAt: null,
     createdAt: now,
@@ -65,7 +66,7 @@ for (const dialect of DIALECTS) {
 
           await store.insertSnapshot({
             id: randomUUID(), volumeId: a.id, projectId: 'p1', userId: 'u1', name: 's', description: null, size: 2,
-            status: 'creating', progress: '0%', metadata: {}, createdAt: store.now(), updatedAt: null,
+            status: 'creating', progress: '0%', metadata: {}, groupSnapshotId: null, createdAt: store.now(), updatedAt: null,
           });
           assert.deepEqual(await store.usageOf('p1'), { volumes: 2, snapshots: 1, gigabytes: 7 });
           assert.deepEqual(await store.usageOf('nobody'), { volumes: 0, snapshots: 0, gigabytes: 0 });

@@ -26,11 +26,13 @@ export interface VolumeFilter {
   readonly availabilityZone?: string;
   readonly bootable?: boolean;
   readonly volumeTypeId?: string;
+  readonly groupId?: string;
 }
 
 export interface SnapshotFilter {
   readonly projectId?: string;
   readonly volumeId?: string;
+  readonly groupSnapshotId?: string;
   readonly name?: string;
   readonly status?: string;
 }
@@ -48,6 +50,7 @@ export interface VolumeChanges {
   readonly imageMetadata?: Readonly<Record<string, string>> | null;
   readonly adminMetadata?: Readonly<Record<string, string>>;
   readonly volumeTypeId?: string;
+  readonly groupId?: string | null;
   readonly errorReason?: string | null;
   readonly launchedAt?: Date;
 }
@@ -90,6 +93,7 @@ function toVolume(row: Selectable<VolumesTable>): Volume {
     metadata: json(row.metadata) ?? {},
     imageMetadata: json(row.image_metadata),
     adminMetadata: json(row.admin_metadata) ?? {},
+    groupId: row.group_id,
     errorReason: row.error_reason,
     launchedAt: date(row.launched_at),
     createdAt: fromDbTimestamp(row.created_at),
@@ -109,6 +113,7 @@ function toSnapshot(row: Selectable<SnapshotsTable>): Snapshot {
     status: row.status as SnapshotStatus,
     progress: row.progress,
     metadata: json(row.metadata) ?? {},
+    groupSnapshotId: row.group_snapshot_id,
     createdAt: fromDbTimestamp(row.created_at),
     updatedAt: date(row.updated_at),
   };
@@ -131,6 +136,7 @@ function volumeColumns(changes: VolumeChanges, now: Date): Updateable<VolumesTab
   if (changes.imageMetadata !== undefined) set.image_metadata = changes.imageMetadata === null ? null : JSON.stringify(changes.imageMetadata);
   if (changes.adminMetadata !== undefined) set.admin_metadata = JSON.stringify(changes.adminMetadata);
   if (changes.volumeTypeId !== undefined) set.volume_type_id = changes.volumeTypeId;
+  if (changes.groupId !== undefined) set.group_id = changes.groupId;
   if (changes.errorReason !== undefined) set.error_reason = changes.errorReason;
   if (changes.launchedAt !== undefined) set.launched_at = toDbTimestamp(changes.launchedAt);
   return set;
@@ -170,6 +176,7 @@ export class VolumeStore extends VolumeTableStore {
         metadata: JSON.stringify(volume.metadata),
         image_metadata: volume.imageMetadata === null ? null : JSON.stringify(volume.imageMetadata),
         admin_metadata: JSON.stringify(volume.adminMetadata),
+        group_id: volume.groupId,
         error_reason: volume.errorReason,
         launched_at: volume.launchedAt === null ? null : toDbTimestamp(volume.launchedAt),
         created_at: toDbTimestamp(volume.createdAt),
@@ -192,6 +199,7 @@ export class VolumeStore extends VolumeTableStore {
     if (filter.availabilityZone !== undefined) query = query.where('availability_zone', '=', filter.availabilityZone);
     if (filter.bootable !== undefined) query = query.where('bootable', '=', filter.bootable);
     if (filter.volumeTypeId !== undefined) query = query.where('volume_type_id', '=', filter.volumeTypeId);
+    if (filter.groupId !== undefined) query = query.where('group_id', '=', filter.groupId);
     for (const { key, direction } of sort) query = query.orderBy(key, direction);
     if (!sort.some(({ key }) => key === 'id')) query = query.orderBy('id', sort[0]?.direction ?? 'desc');
     return (await query.execute()).map(toVolume);
@@ -228,6 +236,7 @@ export class VolumeStore extends VolumeTableStore {
         status: snapshot.status,
         progress: snapshot.progress,
         metadata: JSON.stringify(snapshot.metadata),
+        group_snapshot_id: snapshot.groupSnapshotId,
         created_at: toDbTimestamp(snapshot.createdAt),
         updated_at: snapshot.updatedAt === null ? null : toDbTimestamp(snapshot.updatedAt),
       })
@@ -244,6 +253,7 @@ export class VolumeStore extends VolumeTableStore {
     let query = this.db.selectFrom('volume_snapshots').selectAll();
     if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
     if (filter.volumeId !== undefined) query = query.where('volume_id', '=', filter.volumeId);
+    if (filter.groupSnapshotId !== undefined) query = query.where('group_snapshot_id', '=', filter.groupSnapshotId);
     if (filter.name !== undefined) query = query.where('name', '=', filter.name);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
     for (const { key, direction } of sort) query = query.orderBy(key, direction);
@@ -265,6 +275,25 @@ export class VolumeStore extends VolumeTableStore {
 
   async deleteSnapshot(id: string): Promise<void> {
     await this.db.deleteFrom('volume_snapshots').where('id', '=', id).execute();
+  }
+
+  /**
+   * After a snapshot's outcome, its group snapshot's (Cinder's manager does this once the driver
+   * has made them all): still creating, it is error when one of its snapshots failed, available
+   * when every one is.
+   */
+  async settleGroupSnapshotOf(snapshotId: string): Promise<void> {
+    const snapshot = await this.findSnapshot(snapshotId);
+    if (snapshot?.groupSnapshotId == null) return;
+    const statuses = (await this.listSnapshots({ groupSnapshotId: snapshot.groupSnapshotId }, [])).map((member) => member.status);
+    const status = statuses.includes('error') ? 'error' : statuses.every((member) => member === 'available') ? 'available' : undefined;
+    if (status === undefined) return;
+    await this.db
+      .updateTable('volume_group_snapshots')
+      .set({ status, updated_at: toDbTimestamp(this.now()) })
+      .where('id', '=', snapshot.groupSnapshotId)
+      .where('status', '=', 'creating')
+      .execute();
   }
 
   // --- usage and quotas

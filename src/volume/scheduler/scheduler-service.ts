@@ -62,7 +62,10 @@ export class VolumeSchedulerService {
         await store.updateVolume(volumeId, { ...rest, ...(launchedAt === undefined ? {} : { launchedAt: new Date(launchedAt) }) });
       },
       volume_deleted: ({ volumeId }) => store.deleteVolume(volumeId),
-      snapshot_update: ({ snapshotId, status, progress }) => store.updateSnapshot(snapshotId, progress === undefined ? { status } : { status, progress }),
+      snapshot_update: async ({ snapshotId, status, progress }) => {
+        await store.updateSnapshot(snapshotId, progress === undefined ? { status } : { status, progress });
+        await store.settleGroupSnapshotOf(snapshotId);
+      },
       snapshot_deleted: ({ snapshotId }) => store.deleteSnapshot(snapshotId),
     };
     this.#server = new RpcServer(options.transport, { topic: VOLUME_SCHEDULER_TOPIC, server: options.host, version: VOLUME_SCHEDULER_API_VERSION }, handlers);

@@ -19,6 +19,8 @@ export interface CreateSnapshotRequest {
   readonly metadata?: Readonly<Record<string, string>>;
   /** Snapshot an in-use volume too. */
   readonly force?: boolean;
+  /** The group snapshot it is part of (its volume's status was checked with the whole group's). */
+  readonly groupSnapshotId?: string;
 }
 
 /** The transitions os-update_snapshot_status allows (Cinder's status_map). */
@@ -47,7 +49,7 @@ export class SnapshotService {
 
   async create(context: RequestContext, request: CreateSnapshotRequest): Promise<Snapshot> {
     const volume = await this.volumes.get(context, request.volumeId);
-    const allowed = volume.status === 'available' || (volume.status === 'in-use' && request.force === true);
+    const allowed = volume.status === 'available' || (volume.status === 'in-use' && (request.force === true || request.groupSnapshotId !== undefined));
     if (!allowed || volume.host === null) {
       throw invalidVolume(`Volume ${volume.id} status must be available, but current status is: ${volume.status}.`);
     }
@@ -64,6 +66,7 @@ export class SnapshotService {
       status: 'creating',
       progress: '0%',
       metadata: request.metadata ?? {},
+      groupSnapshotId: request.groupSnapshotId ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -93,11 +96,14 @@ export class SnapshotService {
     await this.store.updateSnapshot(id, { metadata: rest });
   }
 
-  /** A delete from available, error or error_deleting; `force` (os-force_delete, admin) from any status. */
-  async delete(context: RequestContext, id: string, options: { readonly force?: boolean } = {}): Promise<void> {
+  /**
+   * A delete from available, error or error_deleting; `force` (os-force_delete, admin) from any
+   * status. A snapshot of a group snapshot goes only with it (`ofGroupSnapshot`).
+   */
+  async delete(context: RequestContext, id: string, options: { readonly force?: boolean; readonly ofGroupSnapshot?: boolean } = {}): Promise<void> {
     const snapshot = await this.get(context, id);
     const deletable: SnapshotStatus[] | undefined = options.force === true ? undefined : ['available', 'error', 'error_deleting'];
-    if (!(await this.store.updateSnapshot(id, { status: 'deleting' }, deletable))) {
+    if ((snapshot.groupSnapshotId !== null && options.ofGroupSnapshot !== true) || !(await this.store.updateSnapshot(id, { status: 'deleting' }, deletable))) {
       throw invalidSnapshot(`Snapshot status must be available or error and must not be part of a group.`);
     }
     const volume = await this.store.findVolume(snapshot.volumeId);

@@ -21,3 +21,11 @@ export const invalidInput = (reason: string) => new BadRequest(`Invalid input re
 
 /** Cinder's QuotaError family: 413 overLimit. */
 export class QuotaExceeded extends PayloadTooLarge {}
+
+export const groupTypeNotFound = (id: string) => new NotFound(`Group type ${id} could not be found.`);
+export const groupNotFound = (id: string) => new NotFound(`Group ${id} could not be found.`);
+export const groupSnapshotNotFound = (id: string) => new NotFound(`GroupSnapshot ${id} could not be found.`);
+/** InvalidGroup (400). */
+export const invalidGroup = (reason: string) => new BadRequest(`Invalid Group: ${reason}`);
+/** InvalidGroupSnapshot (400). */
+export const invalidGroupSnapshot = (reason: string) => new BadRequest(`Invalid GroupSnapshot: ${reason}`);

@@ -1,11 +1,12 @@
 /**
  * Cinder's quotas for a project: limits (the project's own, else the `default` quota class's,
- * else the configured defaults; -1 is no limit), what it uses (counted from its volumes and snapshots), and the checks a create or an
+ * else the configured defaults; -1 is no limit), what it uses (counted from its volumes, snapshots, backups and groups), and the checks a create or an
  * extend passes before anything is written. Each volume type has its own `volumes_<type>`,
  * `gigabytes_<type>` and `snapshots_<type>` (Cinder's VolumeTypeQuotaEngine), unlimited unless set,
  * checked beside the totals (Cinder's add_volume_type_opts).
  */
 import type { BackupStore } from '../db/backup-store.js';
+import type { GroupStore } from '../db/group-store.js';
 import type { QuotaClassStore } from '../db/quota-class-store.js';
 import type { VolumeStore, VolumeUsage } from '../db/volume-store.js';
 import { QuotaExceeded } from './volume-errors.js';
@@ -38,7 +39,7 @@ interface Reservation {
   readonly sizeGb: number;
 }
 
-/** What a project holds, per resource (groups come later: 0). */
+/** What a project holds, per resource. */
 export type QuotaUsage = Readonly<Record<QuotaResource, number>>;
 
 export class VolumeQuotas {
@@ -48,6 +49,7 @@ export class VolumeQuotas {
     private readonly configured: QuotaLimits,
     private readonly backups: Pick<BackupStore, 'usageOf'>,
     private readonly classes: QuotaClassStore,
+    private readonly groups: Pick<GroupStore, 'countGroupsOf'>,
   ) {}
 
   /** What a project without limits of its own gets: the `default` class over the configured values. */
@@ -81,8 +83,8 @@ export class VolumeQuotas {
   }
 
   async usage(projectId: string): Promise<QuotaUsage> {
-    const [used, backups] = await Promise.all([this.store.usageOf(projectId), this.backups.usageOf(projectId)]);
-    return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: backups.backups, backup_gigabytes: backups.gigabytes, groups: 0, per_volume_gigabytes: 0 };
+    const [used, backups, groups] = await Promise.all([this.store.usageOf(projectId), this.backups.usageOf(projectId), this.groups.countGroupsOf(projectId)]);
+    return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: backups.backups, backup_gigabytes: backups.gigabytes, groups, per_volume_gigabytes: 0 };
   }
 
   /** A volume type renamed: its per-type limits follow it, in every project and class (Cinder's update_quota_resource). */
@@ -171,6 +173,12 @@ export class VolumeQuotas {
         `Requested backup exceeds allowed Backup gigabytes quota. Requested ${sizeGb}G, quota is ${limits.backup_gigabytes}G and ${used.gigabytes}G has been consumed.`,
       );
     }
+  }
+
+  /** A new group (Cinder's GroupLimitExceeded). */
+  async checkGroup(projectId: string): Promise<void> {
+    const [limits, used] = await Promise.all([this.limits(projectId), this.groups.countGroupsOf(projectId)]);
+    if (limits.groups >= 0 && used + 1 > limits.groups) throw new QuotaExceeded(`Maximum number of groups allowed (${limits.groups}) exceeded`);
   }
 
   async #checkPerVolume(projectId: string, totalSizeGb: number): Promise<void> {

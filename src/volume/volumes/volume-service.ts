@@ -75,6 +75,8 @@ export interface CreateVolumeRequest {
   readonly sourceVolid?: string;
   readonly imageRef?: string;
   readonly multiattach?: boolean;
+  /** The group it goes into (`group_id`), as the caller found it. */
+  readonly group?: { readonly id: string; readonly volumeTypeIds: readonly string[] };
 }
 
 export interface VolumeServiceDeps {
@@ -144,6 +146,11 @@ export class VolumeService {
     }
 
     const type = parent !== undefined && request.volumeType === undefined ? await types.get(parent.volumeTypeId) : await types.resolveFor(context, request.volumeType);
+    const { group } = request;
+    if (group !== undefined && request.volumeType === undefined && parent === undefined) throw invalidInput('volume_type must be provided when creating a volume in a group.');
+    if (group !== undefined && !group.volumeTypeIds.includes(type.id)) {
+      throw invalidInput(`Invalid volume_type provided: ${type.name} (requested type must be supported by this group).`);
+    }
     const zone = request.availabilityZone ?? parent?.availabilityZone ?? this.deps.availabilityZones[0] ?? 'nova';
     if (!this.deps.availabilityZones.includes(zone)) throw invalidInput(`Availability zone '${zone}' is invalid.`);
     if (parent !== undefined && zone !== parent.availabilityZone) throw invalidInput('Volume must be in the same availability zone as the source volume or snapshot');
@@ -172,6 +179,7 @@ export class VolumeService {
       metadata: request.metadata ?? {},
       imageMetadata: parent?.bootable === true ? parent.imageMetadata : imageMetadata,
       adminMetadata: {},
+      groupId: group?.id ?? null,
       errorReason: null,
       launchedAt: null,
       createdAt: now,
@@ -211,8 +219,10 @@ export class VolumeService {
    * `force` (os-force_delete) from any status but deleting; `cascade` takes the volume's snapshots
    * with it when each is available or error (Cinder's volume_has_undeletable_snapshots_filter).
    */
-  async delete(context: RequestContext, id: string, options: { readonly force?: boolean; readonly cascade?: boolean } = {}): Promise<void> {
+  async delete(context: RequestContext, id: string, options: { readonly force?: boolean; readonly cascade?: boolean; readonly ofGroup?: boolean } = {}): Promise<void> {
     const volume = await this.get(context, id);
+    // A group's volume goes only with its group (delete-volumes) or once removed from it.
+    const inGroup = volume.groupId !== null && options.ofGroup !== true;
     const snapshots = await this.deps.store.listSnapshots({ volumeId: id }, []);
     if (snapshots.length > 0 && options.cascade !== true) throw invalidVolume(`Volume still has ${snapshots.length} dependent snapshots.`);
     if (volume.attachStatus === 'attached') throw invalidVolume('Volume must not be attached to be deleted.');
@@ -221,7 +231,7 @@ export class VolumeService {
       invalidVolume(
         `Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.`,
       );
-    if (snapshots.some((snapshot) => !CASCADE_DELETABLE_SNAPSHOTS.includes(snapshot.status))) throw refused();
+    if (inGroup || snapshots.some((snapshot) => !CASCADE_DELETABLE_SNAPSHOTS.includes(snapshot.status))) throw refused();
     if (!(await this.deps.store.updateVolume(id, { status: 'deleting' }, expected))) throw refused();
     for (const snapshot of snapshots) await this.deps.store.updateSnapshot(snapshot.id, { status: 'deleting' });
     if (volume.host === null) {

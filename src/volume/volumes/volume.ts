@@ -53,6 +53,8 @@ export interface Volume {
   readonly imageMetadata: Readonly<Record<string, string>> | null;
   /** Cinder's admin metadata (`readonly`, `attached_mode`): set by the service and admins only. */
   readonly adminMetadata: Readonly<Record<string, string>>;
+  /** The generic volume group it belongs to (3.13). */
+  readonly groupId: string | null;
   readonly errorReason: string | null;
   readonly launchedAt: Date | null;
   readonly createdAt: Date;
@@ -70,6 +72,8 @@ export interface Snapshot {
   readonly status: SnapshotStatus;
   readonly progress: string;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The group snapshot it was taken in (3.14): deleted only with it. */
+  readonly groupSnapshotId: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date | null;
 }

@@ -98,7 +98,7 @@ export function renderVolume(volume: Volume, typeName: string, viewer: VolumeVie
     // Cinder shows an administrator the migration status (none: no migration is offered).
     ...(viewer.isAdmin ? { migration_status: null } : {}),
     ...(viewer.showImageMetadata && volume.imageMetadata !== null ? { volume_image_metadata: volume.imageMetadata } : {}),
-    ...(fields.groupId ? { group_id: null } : {}),
+    ...(fields.groupId ? { group_id: volume.groupId } : {}),
     ...(fields.providerId && viewer.isAdmin ? { provider_id: null } : {}),
     // Each attachment has its own file path: nothing is shared between hosts' connections.
     ...(fields.sharedTargets ? { shared_targets: false, service_uuid: null } : {}),

@@ -73,3 +73,57 @@ test("volume, snapshot, type, quota, quota class, limits, services, hosts, pools
     const failures = cases.map((each) => [each.name, verdicts.get(each.name)]).filter(([, error]) => error !== null);
     assert.deepEqual(failures.map(([name, error]) => `${String(name)}: ${String(error).split("\n").slice(0, 2).join(" ")}`), []);
   }));
+
+// The group APIs at 3.70 (Tempest asks for its highest), through tempest.lib.api_schema.response.volume.group*.
+test("group type, group spec, group and group snapshot responses pass Tempest's schemas", () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const cases: TempestCase[] = [];
+    const version = '3.70';
+    const record = async (name: string, method: string, path: string, volumeModule: string, attr: string, options: { body?: unknown; as?: typeof ALICE } = {}) => {
+      const reply = await cloud.call(method, path, { as: options.as ?? ALICE, version, ...(options.body === undefined ? {} : { body: options.body }) });
+      cases.push({ name, version, status: reply.status, body: reply.json, schema: { volumeModule, attr } });
+      return reply.json;
+    };
+    const type = await cloud.call('POST', '/types', { body: { volume_type: { name: 'vt' } }, as: ADMIN });
+    const volumeTypeId = String((type.json['volume_type'] as Json)['id']);
+    const created = await record('create group type', 'POST', '/group_types', 'group_types', 'create_group_type', { as: ADMIN, body: { group_type: { name: 'gt', group_specs: { a: 'b' } } } });
+    const groupTypeId = String((created['group_type'] as Json)['id']);
+    await record('show group type', 'GET', `/group_types/${groupTypeId}`, 'group_types', 'show_group_type', { as: ADMIN });
+    await record('list group types', 'GET', '/group_types', 'group_types', 'list_group_types');
+    await record('update group type', 'PUT', `/group_types/${groupTypeId}`, 'group_types', 'update_group_type', { as: ADMIN, body: { group_type: { description: 'd' } } });
+    await record('create group specs', 'POST', `/group_types/${groupTypeId}/group_specs`, 'group_types', 'create_or_update_group_type_specs', { as: ADMIN, body: { group_specs: { c: 'd' } } });
+    await record('list group specs', 'GET', `/group_types/${groupTypeId}/group_specs`, 'group_types', 'list_group_type_specs', { as: ADMIN });
+    await record('show group spec', 'GET', `/group_types/${groupTypeId}/group_specs/c`, 'group_types', 'show_group_type_specs_item', { as: ADMIN });
+    await record('update group spec', 'PUT', `/group_types/${groupTypeId}/group_specs/c`, 'group_types', 'update_group_type_specs_item', { as: ADMIN, body: { c: 'e' } });
+    await record('delete group spec', 'DELETE', `/group_types/${groupTypeId}/group_specs/c`, 'group_types', 'delete_group_type_specs_item', { as: ADMIN });
+
+    const group = await record('create group', 'POST', '/groups', 'groups', 'create_group', { body: { group: { name: 'g', group_type: groupTypeId, volume_types: [volumeTypeId] } } });
+    const groupId = String((group['group'] as Json)['id']);
+    await cloud.availableVolume({ size: 1, volume_type: volumeTypeId, group_id: groupId }, ALICE);
+    await record('show group', 'GET', `/groups/${groupId}?list_volume=true`, 'groups', 'show_group');
+    await record('list groups', 'GET', '/groups', 'groups', 'list_groups_no_detail');
+    await record('list groups detail', 'GET', '/groups/detail', 'groups', 'list_groups_with_detail');
+    await record('update group', 'PUT', `/groups/${groupId}`, 'groups', 'update_group', { body: { group: { name: 'h' } } });
+    await record('reset group status', 'POST', `/groups/${groupId}/action`, 'groups', 'reset_group_status', { as: ADMIN, body: { reset_status: { status: 'available' } } });
+
+    const snapshot = await record('create group snapshot', 'POST', '/group_snapshots', 'group_snapshots', 'create_group_snapshot', { body: { group_snapshot: { group_id: groupId, name: 'gs' } } });
+    const snapshotId = String((snapshot['group_snapshot'] as Json)['id']);
+    await record('show group snapshot', 'GET', `/group_snapshots/${snapshotId}`, 'group_snapshots', 'show_group_snapshot');
+    await record('list group snapshots', 'GET', '/group_snapshots', 'group_snapshots', 'list_group_snapshots_no_detail');
+    await record('list group snapshots detail', 'GET', '/group_snapshots/detail', 'group_snapshots', 'list_group_snapshots_with_detail');
+    await record('reset group snapshot status', 'POST', `/group_snapshots/${snapshotId}/action`, 'group_snapshots', 'reset_group_snapshot_status', { as: ADMIN, body: { reset_status: { status: 'available' } } });
+    await record('delete group snapshot', 'DELETE', `/group_snapshots/${snapshotId}`, 'group_snapshots', 'delete_group_snapshot');
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      if (((await cloud.call('GET', '/snapshots', { as: ALICE })).json['snapshots'] as Json[]).length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const copy = await record('create group from group', 'POST', '/groups/action', 'groups', 'create_group_from_source', { body: { 'create-from-src': { source_group_id: groupId, name: 'copy' } } });
+    await record('delete group', 'POST', `/groups/${String((copy['group'] as Json)['id'])}/action`, 'groups', 'delete_group', { body: { delete: { 'delete-volumes': true } } });
+    const spare = await cloud.call('POST', '/group_types', { body: { group_type: { name: 'spare' } }, as: ADMIN, version });
+    await record('delete group type', 'DELETE', `/group_types/${String((spare.json['group_type'] as Json)['id'])}`, 'group_types', 'delete_group_type', { as: ADMIN });
+
+    const verdicts = await checkWithTempest(cases);
+    if (typeof verdicts === 'string') return;
+    const failures = cases.map((each) => [each.name, verdicts.get(each.name)]).filter(([, error]) => error !== null);
+    assert.deepEqual(failures.map(([name, error]) => `${String(name)}: ${String(error).split("\n").slice(0, 2).join(" ")}`), []);
+  }));

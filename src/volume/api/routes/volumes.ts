@@ -7,7 +7,7 @@ import { page, parseBoolean, parsePage, parseSort } from '../../volumes/volume-l
 import type { VolumeAttachmentRecord } from '../../volumes/attachment.js';
 import { parseTimeComparison } from '../../volumes/time-comparison.js';
 import type { Volume } from '../../volumes/volume.js';
-import { TIME_COMPARISON_FILTERS, VOLUME_SUMMARY, VOLUME_VIEW_FIELDS } from '../microversions.js';
+import { TIME_COMPARISON_FILTERS, VOLUME_LIST_GROUP, VOLUME_SUMMARY, VOLUME_VIEW_FIELDS } from '../microversions.js';
 import { renderVolume, renderVolumeSummary, type VolumeViewer } from './render.js';
 import { allowed, authorize, checkProject, MAX_LIMIT, ownTarget, queryOf, loadAuthorized, nameChanges, type VolumeRouteDeps } from './route-deps.js';
 import { CinderBoolean, NullableMetadata, NullableString, toBoolean, toSize, VolumeSizeOrNull } from './schemas.js';
@@ -25,6 +25,7 @@ const VolumeCreateBody = Type.Object(
         snapshot_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' })),
         source_volid: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' })),
         consistencygroup_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
+        group_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
         size: Type.Optional(VolumeSizeOrNull),
         availability_zone: Type.Optional(NullableString()),
         multiattach: Type.Optional(CinderBoolean),
@@ -91,7 +92,9 @@ function filterOf(request: FastifyRequest, query: Record<string, string>, projec
   const project = isAdmin && query['project_id'] !== undefined ? query['project_id'] : allTenants ? undefined : projectId;
   const bootable = parseBoolean(query['bootable'], 'bootable');
   const name = query['name'] ?? query['display_name'];
+  const groupId = VOLUME_LIST_GROUP.select(request.microversion) ? query['group_id'] : undefined;
   return {
+    ...(groupId === undefined ? {} : { groupId }),
     ...(project === undefined ? {} : { projectId: project }),
     ...(name === undefined ? {} : { name }),
     ...(query['status'] === undefined ? {} : { status: query['status'] }),
@@ -133,7 +136,9 @@ export function volumeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
       if (imageRef !== undefined) authorize(deps, request, 'volume:create_from_image', ownTarget(request));
       const name = body.name ?? body.display_name;
       const description = body.description ?? body.display_description;
+      const group = body.group_id ? await deps.groups.get(request.requestContext, body.group_id) : undefined;
       const volume = await volumes.create(request.requestContext, {
+        ...(group === undefined ? {} : { group }),
         ...(body.size === undefined || body.size === null ? {} : { size: toSize(body.size) }),
         ...(name === undefined ? {} : { name }),
         ...(description === undefined ? {} : { description }),
