@@ -60,11 +60,11 @@ export function resourceRoutes<C extends TObject, U extends TObject>(deps: Netwo
   const { collection, member } = spec;
   const path = `/v2.0/${spec.path ?? collection}`;
 
-  /** The view the caller may see of it, or undefined when they may not see it at all. */
-  const shown = async (request: FastifyRequest, view: ResourceView, lookups: TargetLookups): Promise<ResourceView | undefined> => {
+  /** The view the caller may see of it (of its attributes `only` when given), or undefined when they may not see it at all. */
+  const shown = async (request: FastifyRequest, view: ResourceView, lookups: TargetLookups, only?: ReadonlySet<string>): Promise<ResourceView | undefined> => {
     const target = await spec.target(view, lookups);
     if (!check(deps, request, `get_${member}`, target)) return undefined;
-    return visibleAttributes(deps, request, member, view, target);
+    return visibleAttributes(deps, request, member, view, target, only);
   };
 
   /** Show and update both start here: the resource, or 404 when the caller may not see it. */
@@ -109,8 +109,10 @@ export function resourceRoutes<C extends TObject, U extends TObject>(deps: Netwo
       const query = parseListQuery(queryOf(request));
       const visible: ResourceView[] = [];
       const lookups = targetLookups();
+      // Sorted on and shown: the attributes whose visibility matters (all of them without `fields`).
+      const read = query.fields.length === 0 ? undefined : new Set([...query.fields, ...query.sort.map(({ key }) => key)]);
       for (const view of filterViews(await spec.list(callerOf(deps, request), query.filters), query.filters)) {
-        const seen = await shown(request, view, lookups);
+        const seen = await shown(request, view, lookups, read);
         if (seen !== undefined) visible.push(seen);
       }
       const { page, more } = pageOf(sortViews(visible, query.sort), query, spec.notFound);
