@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { PolicyTarget } from '../../../common/policy/policy.js';
-import type { Caller, ResourceView } from '../../plugin/caller.js';
+import type { AttributesRead, Caller, ResourceView } from '../../plugin/caller.js';
 import { filterViews, pageLinks, pageOf, parseListQuery, queryOf, selectFields, sortViews, TAG_FILTERS, type ListFilters, type ListQuery } from './list-query.js';
 import { callerOf, check, enforceOn, enforceWrite, ownerOf, visibleAttributes } from './policy-checks.js';
 import type { NetworkRouteDeps } from './route-deps.js';
@@ -24,7 +24,7 @@ export interface ResourceSpec<C extends TObject, U extends TObject> {
    * The resources the caller may list; `filters` (the query's) may narrow the read, they are applied
    * after it anyway. `attributes`, when given, are all the list reads of each view: others may be left empty.
    */
-  readonly list: (caller: Caller, filters: ListFilters, attributes?: ReadonlySet<string>) => Promise<ResourceView[]>;
+  readonly list: (caller: Caller, filters: ListFilters, attributes: AttributesRead) => Promise<ResourceView[]>;
   readonly get: (id: string) => Promise<ResourceView>;
   readonly update?: (id: string, body: Static<U>) => Promise<ResourceView>;
   readonly delete: (id: string, caller: Caller) => Promise<void>;
@@ -62,7 +62,7 @@ const IdParams = Type.Object({ id: Type.String() });
  * What a list reads of each view: the attributes it shows, sorts on and filters by (a tag filter
  * reads `tags`); undefined, all of them, when no `fields` are asked.
  */
-function attributesRead(query: ListQuery): ReadonlySet<string> | undefined {
+function attributesRead(query: ListQuery): AttributesRead {
   if (query.fields.length === 0) return undefined;
   const filters = [...query.filters.keys()];
   return new Set([...query.fields, ...query.sort.map(({ key }) => key), ...filters, ...(filters.some((key) => TAG_FILTERS.has(key)) ? ['tags'] : [])]);
