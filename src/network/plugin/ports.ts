@@ -4,7 +4,7 @@ import type { ResourceChanges, ResourceRow } from '../db/store/resource-rows.js'
 import { badRequest, conflict, notFound } from '../errors.js';
 import { withIpamRetry } from '../ipam/ip-allocator.js';
 import { normalizeIp, parseCidr } from '../ipam/ip-address.js';
-import type { ResourceView } from './caller.js';
+import { readsAttribute, type AttributesRead, type ResourceView } from './caller.js';
 import { allocateFixedIps, checkMac, randomMac, refuseMacInUse, replaceFixedIps, type FixedIp, type FixedIpRequest } from './fixed-ips.js';
 import type { PluginDeps } from './plugin-deps.js';
 import { bridgeName } from '../agent/device-names.js';
@@ -152,9 +152,13 @@ export class PortPlugin {
    * lookup of its servers' ports) and of `only.networkIds` (`port list --network`) when given, read
    * by their indexes rather than every port.
    */
-  async list(projectId: string | undefined, only: { readonly deviceIds?: readonly string[]; readonly networkIds?: readonly string[] } = {}): Promise<ResourceView[]> {
+  async list(
+    projectId: string | undefined,
+    only: { readonly deviceIds?: readonly string[]; readonly networkIds?: readonly string[] } = {},
+    attributes?: AttributesRead,
+  ): Promise<ResourceView[]> {
     const filters = [...(only.deviceIds === undefined ? [] : [{ column: 'device_id' as const, values: only.deviceIds }]), ...(only.networkIds === undefined ? [] : [{ column: 'network_id' as const, values: only.networkIds }])];
-    return this.views(this.deps.store, await this.deps.store.ports.list(projectId, filters));
+    return this.views(this.deps.store, await this.deps.store.ports.list(projectId, filters), attributes);
   }
 
   async update(id: string, body: PortUpdate): Promise<ResourceView> {
@@ -227,10 +231,14 @@ export class PortPlugin {
     return (await store.ipAllocations.ofPorts([portId])).map((row) => ({ subnet_id: row.subnet_id, ip_address: row.ip_address }));
   }
 
-  async views(store: NetworkStore, rows: readonly PortRow[]): Promise<ResourceView[]> {
+  /**
+   * The ports' views; with `attributes` (all a list reads), tags and fixed IPs not among them are
+   * left empty rather than read: Nova's security group lookup of 100 servers reads neither.
+   */
+  async views(store: NetworkStore, rows: readonly PortRow[], attributes?: AttributesRead): Promise<ResourceView[]> {
     const ids = rows.map((row) => row.id);
-    const tags = await store.tags.of('ports', ids);
-    const allocations = await store.ipAllocations.ofPorts(ids);
+    const tags = readsAttribute(attributes, 'tags') ? await store.tags.of('ports', ids) : new Map<string, string[]>();
+    const allocations = readsAttribute(attributes, 'fixed_ips') ? await store.ipAllocations.ofPorts(ids) : [];
     const groups = await store.portSecurityGroups.ofPorts(ids);
     // Grouped by port once, in the order read: a list of 100 ports does not scan every address 100 times.
     const fixedIpsOf = new Map<string, FixedIp[]>();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NetworkStore } from '../db/network-store.js';
 import type { ResourceChanges, ResourceRow } from '../db/store/resource-rows.js';
 import { conflict, notFound } from '../errors.js';
-import type { ResourceView } from './caller.js';
+import { readsAttribute, type AttributesRead, type ResourceView } from './caller.js';
 import type { PluginDeps } from './plugin-deps.js';
 import type { QuotaPlugin } from './quotas.js';
 import { checkRule, refuseDuplicate, type RuleMatch, type SecurityGroupRuleCreate } from './security-group-rules.js';
@@ -93,10 +93,13 @@ export class SecurityGroupPlugin {
     return (await this.views(this.deps.store, [await this.row(id)]))[0] ?? {};
   }
 
-  /** The project's groups (every group for an administrator); only those of `ids` when given (Nova naming its servers' groups). */
-  async list(projectId: string | undefined, ids?: readonly string[]): Promise<ResourceView[]> {
+  /**
+   * The project's groups (every group for an administrator); only those of `ids` when given (Nova
+   * naming its servers' groups, when it reads no rules or tags: see views).
+   */
+  async list(projectId: string | undefined, ids?: readonly string[], attributes?: AttributesRead): Promise<ResourceView[]> {
     if (projectId !== undefined) await this.ensureDefault(projectId);
-    return this.views(this.deps.store, await this.deps.store.securityGroups.list(projectId, ids === undefined ? [] : [{ column: 'id', values: ids }]));
+    return this.views(this.deps.store, await this.deps.store.securityGroups.list(projectId, ids === undefined ? [] : [{ column: 'id', values: ids }]), attributes);
   }
 
   async update(id: string, body: SecurityGroupUpdate): Promise<ResourceView> {
@@ -169,10 +172,11 @@ export class SecurityGroupPlugin {
     });
   }
 
-  async views(store: NetworkStore, rows: readonly SecurityGroupRow[]): Promise<ResourceView[]> {
+  /** The groups' views; rules and tags not among `attributes` (all a list reads) are left empty rather than read. */
+  async views(store: NetworkStore, rows: readonly SecurityGroupRow[], attributes?: AttributesRead): Promise<ResourceView[]> {
     const ids = rows.map((row) => row.id);
-    const tags = await store.tags.of('security_groups', ids);
-    const rules = await store.securityGroupRules.where('security_group_id', ids);
+    const tags = readsAttribute(attributes, 'tags') ? await store.tags.of('security_groups', ids) : new Map<string, string[]>();
+    const rules = readsAttribute(attributes, 'security_group_rules') ? await store.securityGroupRules.where('security_group_id', ids) : [];
     return rows.map((row) => ({
       id: row.id,
       name: row.name,

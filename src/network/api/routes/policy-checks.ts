@@ -80,9 +80,22 @@ export function enforceOn(deps: NetworkRouteDeps, request: FastifyRequest, actio
   throw forbidden(action);
 }
 
-/** The view without the attributes the caller may not read (`get_network:provider:network_type`). */
-export function visibleAttributes(deps: NetworkRouteDeps, request: FastifyRequest, member: string, view: ResourceView, target: PolicyTarget): ResourceView {
-  const hidden = (GUARDED_ATTRIBUTES.get(member) ?? []).filter((attribute) => attribute in view && !check(deps, request, `get_${member}:${attribute}`, target));
+/**
+ * The view without the attributes the caller may not read (`get_network:provider:network_type`).
+ * With `only` (what a list's `fields` and sort keys read), the rest are not checked: they are not
+ * shown anyway, and 100 ports of Nova's security group lookup cost 400 policy checks fewer.
+ */
+export function visibleAttributes(
+  deps: NetworkRouteDeps,
+  request: FastifyRequest,
+  member: string,
+  view: ResourceView,
+  target: PolicyTarget,
+  only?: ReadonlySet<string>,
+): ResourceView {
+  const hidden = (GUARDED_ATTRIBUTES.get(member) ?? []).filter(
+    (attribute) => attribute in view && (only === undefined || only.has(attribute)) && !check(deps, request, `get_${member}:${attribute}`, target),
+  );
   if (hidden.length === 0) return view;
   const shown = { ...view };
   for (const attribute of hidden) delete shown[attribute];

@@ -43,7 +43,8 @@ export function portRoutes(deps: NetworkRouteDeps): FastifyPluginAsyncTypebox {
     updateBody: PortUpdateBody,
     notFound: (id) => notFound('Port', id),
     create: (owner, body) => plugin.ports.create(owner, body),
-    list: (caller, filters) => plugin.ports.list(caller.isAdmin ? undefined : caller.projectId ?? '', { deviceIds: filters.get('device_id'), networkIds: filters.get('network_id') }),
+    list: (caller, filters, attributes) =>
+      plugin.ports.list(caller.isAdmin ? undefined : caller.projectId ?? '', { deviceIds: filters.get('device_id'), networkIds: filters.get('network_id') }, attributes),
     get: (id) => plugin.ports.get(id),
     update: (id, body) => plugin.ports.update(id, body),
     delete: (id) => plugin.ports.delete(id),

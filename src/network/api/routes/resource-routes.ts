@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { PolicyTarget } from '../../../common/policy/policy.js';
-import type { Caller, ResourceView } from '../../plugin/caller.js';
-import { filterViews, pageLinks, pageOf, parseListQuery, queryOf, selectFields, sortViews, type ListFilters } from './list-query.js';
+import type { AttributesRead, Caller, ResourceView } from '../../plugin/caller.js';
+import { filterViews, pageLinks, pageOf, parseListQuery, queryOf, selectFields, sortViews, TAG_FILTERS, type ListFilters, type ListQuery } from './list-query.js';
 import { callerOf, check, enforceOn, enforceWrite, ownerOf, visibleAttributes } from './policy-checks.js';
 import type { NetworkRouteDeps } from './route-deps.js';
 
@@ -20,8 +20,11 @@ export interface ResourceSpec<C extends TObject, U extends TObject> {
   readonly updateBody?: U;
   readonly notFound: (id: string) => Error;
   readonly create: (owner: string, body: Static<C>, caller: Caller) => Promise<ResourceView>;
-  /** The resources the caller may list; `filters` (the query's) may narrow the read, they are applied after it anyway. */
-  readonly list: (caller: Caller, filters: ListFilters) => Promise<ResourceView[]>;
+  /**
+   * The resources the caller may list; `filters` (the query's) may narrow the read, they are applied
+   * after it anyway. `attributes`, when given, are all the list reads of each view: others may be left empty.
+   */
+  readonly list: (caller: Caller, filters: ListFilters, attributes: AttributesRead) => Promise<ResourceView[]>;
   readonly get: (id: string) => Promise<ResourceView>;
   readonly update?: (id: string, body: Static<U>) => Promise<ResourceView>;
   readonly delete: (id: string, caller: Caller) => Promise<void>;
@@ -55,16 +58,26 @@ export function ownedTarget(view: Readonly<Record<string, unknown>>, owner: unkn
 
 const IdParams = Type.Object({ id: Type.String() });
 
+/**
+ * What a list reads of each view: the attributes it shows, sorts on and filters by (a tag filter
+ * reads `tags`); undefined, all of them, when no `fields` are asked.
+ */
+function attributesRead(query: ListQuery): AttributesRead {
+  if (query.fields.length === 0) return undefined;
+  const filters = [...query.filters.keys()];
+  return new Set([...query.fields, ...query.sort.map(({ key }) => key), ...filters, ...(filters.some((key) => TAG_FILTERS.has(key)) ? ['tags'] : [])]);
+}
+
 /** Neutron's generic controller: create, list (filters, sort, pages, fields), show, update, delete under policy. */
 export function resourceRoutes<C extends TObject, U extends TObject>(deps: NetworkRouteDeps, spec: ResourceSpec<C, U>): FastifyPluginAsyncTypebox {
   const { collection, member } = spec;
   const path = `/v2.0/${spec.path ?? collection}`;
 
-  /** The view the caller may see of it, or undefined when they may not see it at all. */
-  const shown = async (request: FastifyRequest, view: ResourceView, lookups: TargetLookups): Promise<ResourceView | undefined> => {
+  /** The view the caller may see of it (of its attributes `only` when given), or undefined when they may not see it at all. */
+  const shown = async (request: FastifyRequest, view: ResourceView, lookups: TargetLookups, only?: ReadonlySet<string>): Promise<ResourceView | undefined> => {
     const target = await spec.target(view, lookups);
     if (!check(deps, request, `get_${member}`, target)) return undefined;
-    return visibleAttributes(deps, request, member, view, target);
+    return visibleAttributes(deps, request, member, view, target, only);
   };
 
   /** Show and update both start here: the resource, or 404 when the caller may not see it. */
@@ -109,8 +122,9 @@ export function resourceRoutes<C extends TObject, U extends TObject>(deps: Netwo
       const query = parseListQuery(queryOf(request));
       const visible: ResourceView[] = [];
       const lookups = targetLookups();
-      for (const view of filterViews(await spec.list(callerOf(deps, request), query.filters), query.filters)) {
-        const seen = await shown(request, view, lookups);
+      const read = attributesRead(query);
+      for (const view of filterViews(await spec.list(callerOf(deps, request), query.filters, read), query.filters)) {
+        const seen = await shown(request, view, lookups, read);
         if (seen !== undefined) visible.push(seen);
       }
       const { page, more } = pageOf(sortViews(visible, query.sort), query, spec.notFound);

@@ -53,7 +53,7 @@ export function securityGroupRoutes(deps: NetworkRouteDeps): FastifyPluginAsyncT
         updateBody: SecurityGroupUpdateBody,
         notFound: (id) => notFound('Security group', id, 'SecurityGroupNotFound'),
         create: (owner, body) => securityGroups.create(owner, body),
-        list: (caller, filters) => securityGroups.list(caller.isAdmin ? undefined : caller.projectId ?? '', filters.get('id')),
+        list: (caller, filters, attributes) => securityGroups.list(caller.isAdmin ? undefined : caller.projectId ?? '', filters.get('id'), attributes),
         get: (id) => securityGroups.get(id),
         update: (id, body) => securityGroups.update(id, body),
         delete: (id, caller) => securityGroups.delete(id, caller.isAdmin),
