@@ -9,6 +9,8 @@ import type { BackupManagerRpcClient } from './backup/rpc-client.js';
 import { AttachmentStore } from './db/attachment-store.js';
 import { BackupStore } from './db/backup-store.js';
 import { DefaultTypeStore } from './db/default-type-store.js';
+import { FrozenBackendStore } from './db/frozen-backend-store.js';
+import { MessageStore } from './db/message-store.js';
 import { QuotaClassStore } from './db/quota-class-store.js';
 import { TypeAccessStore } from './db/type-access-store.js';
 import { TransferStore } from './db/transfer-store.js';
@@ -37,6 +39,10 @@ export interface VolumeCore {
   readonly hostUsage: Pick<VolumeStore, 'usageOnHost'>;
   /** scheduler-stats asks the scheduler for its pools. */
   readonly scheduler: Pick<VolumeSchedulerRpcClient, 'getPools'>;
+  /** The user messages (/messages). */
+  readonly messages: MessageStore;
+  /** os-services freeze and thaw. */
+  readonly frozenBackends: FrozenBackendStore;
 }
 
 export interface VolumeCoreDeps {
@@ -79,7 +85,8 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
     services: deps.services,
     availabilityZone: config.volume.storage_availability_zone,
   });
-  const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
+  const messages = new MessageStore(deps.database);
+  const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers, messages });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
-  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler };
+  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler, messages, frozenBackends: new FrozenBackendStore(deps.database) };
 }

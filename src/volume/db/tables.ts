@@ -153,6 +153,28 @@ export type VolumeTypeProjectsTable = {
   created_at: DbTimestamp;
 };
 
+/** Cinder's user messages (migrations/2026-12-08-volume-messages.ts). */
+export type VolumeMessagesTable = {
+  id: string;
+  project_id: string | null;
+  request_id: string | null;
+  resource_type: string | null;
+  resource_uuid: string | null;
+  /** `VOLUME_<resource>_<action>_<detail>`. */
+  event_id: string;
+  action_id: string;
+  detail_id: string;
+  message_level: string;
+  created_at: DbTimestamp;
+  expires_at: DbTimestamp;
+};
+
+/** Backends an administrator froze (os-services freeze), by `host@backend`. */
+export type VolumeFrozenBackendsTable = {
+  host: string;
+  created_at: DbTimestamp;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -164,4 +186,6 @@ export type VolumeTables = {
   volume_transfers: VolumeTransfersTable;
   volume_default_types: VolumeDefaultTypesTable;
   volume_type_projects: VolumeTypeProjectsTable;
+  volume_messages: VolumeMessagesTable;
+  volume_frozen_backends: VolumeFrozenBackendsTable;
 };

@@ -52,7 +52,8 @@ export function renderAttachment(attachment: VolumeAttachmentRecord, detail: boo
   };
 }
 
-function links(base: string, project: string, kind: string, id: string): { href: string; rel: string }[] {
+/** A resource's self and bookmark links. */
+export function links(base: string, project: string, kind: string, id: string): { href: string; rel: string }[] {
   return [
     { href: `${base}/volume/v3/${project}/${kind}/${id}`, rel: 'self' },
     { href: `${base}/volume/${project}/${kind}/${id}`, rel: 'bookmark' },

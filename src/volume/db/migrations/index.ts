@@ -7,6 +7,7 @@ import * as adminMetadata from './2026-12-06-volume-admin-metadata.js';
 import * as defaultTypes from './2026-12-07-volume-default-types.js';
 import * as quotaClasses from './2026-12-07-volume-quota-classes.js';
 import * as typeProjects from './2026-12-07-volume-type-projects.js';
+import * as messages from './2026-12-08-volume-messages.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -20,5 +21,6 @@ export const volumeMigrations: ServiceMigrations = {
     '2026-12-07-volume-default-types': defaultTypes,
     '2026-12-07-volume-quota-classes': quotaClasses,
     '2026-12-07-volume-type-projects': typeProjects,
+    '2026-12-08-volume-messages': messages,
   },
 };
