@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifySchema, preValidationHookHandler, RouteOptions } from 'fastify';
 import { backupRoutes } from './backups.js';
 import { attachmentRoutes } from './attachments.js';
+import { capabilitiesRoutes } from './capabilities.js';
 import { defaultTypeRoutes } from './default-types.js';
 import { extensionRoutes } from './extensions.js';
 import { hostRoutes } from './hosts.js';
@@ -47,7 +48,7 @@ function hooksOf(hooks: RouteOptions['preValidation']): preValidationHookHandler
 
 /**
  * Cinder v3's volumes, actions, metadata, snapshots, backups, types, default types, quotas, quota classes, limits,
- * services, hosts, scheduler stats, attachments, transfers, the extensions list and user messages at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
+ * services, hosts, scheduler stats, attachments, transfers, the extensions list, user messages and backend capabilities at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
  * ProjectMapper maps both forms at every version; 3.67 only announces it): one route table, each
  * route given a project-less twin as it is registered.
  */
@@ -64,7 +65,7 @@ export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         preValidation: [projectFromToken, ...hooksOf(route.preValidation)],
       });
     });
-    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, extensionRoutes, messageRoutes]) {
+    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, extensionRoutes, messageRoutes, capabilitiesRoutes]) {
       await app.register(routes(deps));
     }
   };
