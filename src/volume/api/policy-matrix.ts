@@ -26,12 +26,16 @@ export interface VolumeMatrixFixture {
   attachment(): Promise<string>;
   /** The owning project's own default volume type, set (to the configured default) by the administrator. */
   projectDefault(): Promise<void>;
+  /** A user message of the owning project (a volume no backend could hold). */
+  message(): Promise<string>;
   /** A transfer of a fresh volume, with the auth key it was created with. */
   transfer(): Promise<{ readonly id: string; readonly authKey: string }>;
 }
 
 /** os-volume_upload_image takes visibility from 3.1. */
 const V31 = { 'openstack-api-version': 'volume 3.1' };
+/** /messages exists from 3.3. */
+const V33 = { 'openstack-api-version': 'volume 3.3' };
 /** The attachments API exists from 3.27 (os-complete from 3.44). */
 const V354 = { 'openstack-api-version': 'volume 3.54' };
 /** /volume-transfers exists from 3.55. */
@@ -185,6 +189,11 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `DELETE ${P}/os-quota-sets/:target`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-sets/owner-project' }) },
   { route: `GET ${P}/limits`, zed: ANYONE, request: () => ({ path: '/limits' }) },
   { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
+  { route: `PUT ${P}/os-services/:action`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services/enable', body: { host: 'test-host@file', binary: 'cinder-volume' } }) },
+  { route: `GET ${P}/capabilities/:host`, zed: ADMIN_ONLY(200), request: () => ({ path: '/capabilities/test-host@file' }) },
+  { route: `GET ${P}/messages`, zed: ANYONE, request: () => ({ path: '/messages', headers: V33 }) },
+  { route: `GET ${P}/messages/:message_id`, zed: READS, request: async (fx) => ({ path: `/messages/${await fx.message()}`, headers: V33 }) },
+  { route: `DELETE ${P}/messages/:message_id`, zed: CHANGES(204), request: async (fx) => ({ path: `/messages/${await fx.message()}`, headers: V33 }) },
   { route: `GET ${P}/os-quota-class-sets/:class_name`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-class-sets/matrix-class' }) },
   { route: `PUT ${P}/os-quota-class-sets/:class_name`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-class-sets/matrix-class', body: { quota_class_set: { volumes: 7 } } }) },
   { route: `GET ${P}/extensions`, zed: ANYONE, request: () => ({ path: '/extensions' }) },
