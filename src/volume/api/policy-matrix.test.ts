@@ -86,6 +86,10 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
       const transfer = reply.json['transfer'] as Record<string, unknown>;
       return { id: String(transfer['id']), authKey: String(transfer['auth_key']) };
     },
+    qosSpecs: async () => {
+      types += 1;
+      return made('admin', '/qos-specs', { qos_specs: { name: `matrix-qos-${types}`, a: 'b' } }, 200, 'qos_specs');
+    },
     message: async () => {
       types += 1;
       const type = await made('admin', '/types', { volume_type: { name: `matrix-${types}`, extra_specs: { volume_backend_name: 'absent' } } }, 200, 'volume_type');

@@ -26,6 +26,8 @@ export interface VolumeMatrixFixture {
   attachment(): Promise<string>;
   /** The owning project's own default volume type, set (to the configured default) by the administrator. */
   projectDefault(): Promise<void>;
+  /** QoS specs made by the administrator, with the key `a=b`. */
+  qosSpecs(): Promise<string>;
   /** A user message of the owning project (a volume no backend could hold). */
   message(): Promise<string>;
   /** A transfer of a fresh volume, with the auth key it was created with. */
@@ -191,6 +193,16 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
   { route: `PUT ${P}/os-services/:action`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services/enable', body: { host: 'test-host@file', binary: 'cinder-volume' } }) },
   { route: `GET ${P}/capabilities/:host`, zed: ADMIN_ONLY(200), request: () => ({ path: '/capabilities/test-host@file' }) },
+  { route: `GET ${P}/qos-specs`, zed: ADMIN_ONLY(200), request: () => ({ path: '/qos-specs' }) },
+  { route: `POST ${P}/qos-specs`, zed: ADMIN_ONLY(200), request: () => ({ path: '/qos-specs', body: { qos_specs: { name: `matrix-${randomUUID()}` } } }) },
+  { route: `GET ${P}/qos-specs/:qos_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}` }) },
+  { route: `PUT ${P}/qos-specs/:qos_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}`, body: { qos_specs: { c: 'd' } } }) },
+  { route: `PUT ${P}/qos-specs/:qos_id/delete_keys`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/delete_keys`, body: { keys: ['a'] } }) },
+  { route: `DELETE ${P}/qos-specs/:qos_id`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}` }) },
+  { route: `GET ${P}/qos-specs/:qos_id/associations`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/associations` }) },
+  { route: `GET ${P}/qos-specs/:qos_id/associate`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/associate?vol_type_id=${await fx.type()}` }) },
+  { route: `GET ${P}/qos-specs/:qos_id/disassociate`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/disassociate?vol_type_id=${await fx.type()}` }) },
+  { route: `GET ${P}/qos-specs/:qos_id/disassociate_all`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/disassociate_all` }) },
   { route: `GET ${P}/messages`, zed: ANYONE, request: () => ({ path: '/messages', headers: V33 }) },
   { route: `GET ${P}/messages/:message_id`, zed: READS, request: async (fx) => ({ path: `/messages/${await fx.message()}`, headers: V33 }) },
   { route: `DELETE ${P}/messages/:message_id`, zed: CHANGES(204), request: async (fx) => ({ path: `/messages/${await fx.message()}`, headers: V33 }) },

@@ -175,6 +175,24 @@ export type VolumeFrozenBackendsTable = {
   created_at: DbTimestamp;
 };
 
+/** Cinder's QoS specs (migrations/2026-12-08-volume-qos-specs.ts). */
+export type VolumeQosSpecsTable = {
+  id: string;
+  name: string;
+  consumer: string;
+  /** JSON object of string values. */
+  specs: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+/** Which QoS specs each volume type is associated with. */
+export type VolumeQosAssociationsTable = {
+  volume_type_id: string;
+  qos_specs_id: string;
+  created_at: DbTimestamp;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -188,4 +206,6 @@ export type VolumeTables = {
   volume_type_projects: VolumeTypeProjectsTable;
   volume_messages: VolumeMessagesTable;
   volume_frozen_backends: VolumeFrozenBackendsTable;
+  volume_qos_specs: VolumeQosSpecsTable;
+  volume_qos_associations: VolumeQosAssociationsTable;
 };

@@ -7,6 +7,7 @@ import { defaultTypeRoutes } from './default-types.js';
 import { extensionRoutes } from './extensions.js';
 import { hostRoutes } from './hosts.js';
 import { messageRoutes } from './messages.js';
+import { qosSpecRoutes } from './qos-specs.js';
 import { quotaClassRoutes } from './quota-class-sets.js';
 import { quotaRoutes } from './quota-sets.js';
 import type { VolumeRouteDeps } from './route-deps.js';
@@ -48,7 +49,7 @@ function hooksOf(hooks: RouteOptions['preValidation']): preValidationHookHandler
 
 /**
  * Cinder v3's volumes, actions, metadata, snapshots, backups, types, default types, quotas, quota classes, limits,
- * services, hosts, scheduler stats, attachments, transfers, the extensions list, user messages and backend capabilities at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
+ * services, hosts, scheduler stats, attachments, transfers, the extensions list, user messages, backend capabilities and QoS specs at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
  * ProjectMapper maps both forms at every version; 3.67 only announces it): one route table, each
  * route given a project-less twin as it is registered.
  */
@@ -65,7 +66,7 @@ export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         preValidation: [projectFromToken, ...hooksOf(route.preValidation)],
       });
     });
-    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, extensionRoutes, messageRoutes, capabilitiesRoutes]) {
+    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, extensionRoutes, messageRoutes, capabilitiesRoutes, qosSpecRoutes]) {
       await app.register(routes(deps));
     }
   };
