@@ -13,7 +13,7 @@ interface Extension {
 
 /**
  * The entries of cinder/api/contrib whose API Nimbus serves, in Cinder's words. Left out: those
- * not built (qos-specs, encryption, manage/unmanage, encryption metadata).
+ * not built (encryption, manage/unmanage, encryption metadata).
  */
 const EXTENSIONS: readonly Extension[] = [
   { name: 'AdminActions', alias: 'os-admin-actions', description: 'Enable admin actions.', updated: '2012-08-25T00:00:00+00:00' },
@@ -23,6 +23,7 @@ const EXTENSIONS: readonly Extension[] = [
   { name: 'ExtendedServices', alias: 'os-extended-services', description: 'Extended services support.', updated: '2014-01-10T00:00:00-00:00' },
   { name: 'ExtendedSnapshotAttributes', alias: 'os-extended-snapshot-attributes', description: 'Extended SnapshotAttributes support.', updated: '2012-06-19T00:00:00+00:00' },
   { name: 'Hosts', alias: 'os-hosts', description: 'Admin-only host administration.', updated: '2011-06-29T00:00:00+00:00' },
+  { name: 'Qos_specs_manage', alias: 'qos-specs', description: 'QoS specs support.', updated: '2013-08-02T00:00:00+00:00' },
   { name: 'QuotaClasses', alias: 'os-quota-class-sets', description: 'Quota classes management support.', updated: '2012-03-12T00:00:00+00:00' },
   { name: 'Quotas', alias: 'os-quota-sets', description: 'Quota management support.', updated: '2011-08-08T00:00:00+00:00' },
   { name: 'Scheduler_stats', alias: 'scheduler-stats', description: 'Scheduler stats support.', updated: '2014-09-07T00:00:00+00:00' },
