@@ -12,6 +12,7 @@ import { DefaultTypeStore } from './db/default-type-store.js';
 import { FrozenBackendStore } from './db/frozen-backend-store.js';
 import { MessageStore } from './db/message-store.js';
 import { QosSpecStore } from './db/qos-spec-store.js';
+import { TypeEncryptionStore } from './db/type-encryption-store.js';
 import { QuotaClassStore } from './db/quota-class-store.js';
 import { TypeAccessStore } from './db/type-access-store.js';
 import { TransferStore } from './db/transfer-store.js';
@@ -46,6 +47,8 @@ export interface VolumeCore {
   readonly frozenBackends: FrozenBackendStore;
   /** /qos-specs and their volume types. */
   readonly qosSpecs: QosSpecStore;
+  /** /types/{id}/encryption. */
+  readonly typeEncryption: TypeEncryptionStore;
 }
 
 export interface VolumeCoreDeps {
@@ -91,5 +94,5 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   const messages = new MessageStore(deps.database);
   const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers, messages });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
-  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler, messages, frozenBackends: new FrozenBackendStore(deps.database), qosSpecs: new QosSpecStore(deps.database) };
+  return { volumes, snapshots, backups, attachments, transfers, types, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler, messages, frozenBackends: new FrozenBackendStore(deps.database), qosSpecs: new QosSpecStore(deps.database), typeEncryption: new TypeEncryptionStore(deps.database) };
 }

@@ -86,6 +86,13 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
       const transfer = reply.json['transfer'] as Record<string, unknown>;
       return { id: String(transfer['id']), authKey: String(transfer['auth_key']) };
     },
+    encryptedType: async () => {
+      types += 1;
+      const id = await made('admin', '/types', { volume_type: { name: `matrix-${types}` } }, 200, 'volume_type');
+      const reply = await send(app, 'admin', 'POST', `/types/${id}/encryption`, { encryption: { provider: 'p', control_location: 'front-end' } });
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      return id;
+    },
     qosSpecs: async () => {
       types += 1;
       return made('admin', '/qos-specs', { qos_specs: { name: `matrix-qos-${types}`, a: 'b' } }, 200, 'qos_specs');

@@ -26,6 +26,8 @@ export interface VolumeMatrixFixture {
   attachment(): Promise<string>;
   /** The owning project's own default volume type, set (to the configured default) by the administrator. */
   projectDefault(): Promise<void>;
+  /** A volume type with an encryption (provider `p`, front-end). */
+  encryptedType(): Promise<string>;
   /** QoS specs made by the administrator, with the key `a=b`. */
   qosSpecs(): Promise<string>;
   /** A user message of the owning project (a volume no backend could hold). */
@@ -193,6 +195,11 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
   { route: `PUT ${P}/os-services/:action`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services/enable', body: { host: 'test-host@file', binary: 'cinder-volume' } }) },
   { route: `GET ${P}/capabilities/:host`, zed: ADMIN_ONLY(200), request: () => ({ path: '/capabilities/test-host@file' }) },
+  { route: `GET ${P}/types/:type_id/encryption`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await type(fx)}/encryption` }) },
+  { route: `GET ${P}/types/:type_id/encryption/:key`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/types/${await fx.encryptedType()}/encryption/provider` }) },
+  { route: `POST ${P}/types/:type_id/encryption`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await type(fx)}/encryption`, body: { encryption: { provider: 'p', control_location: 'front-end' } } }) },
+  { route: `PUT ${P}/types/:type_id/encryption/:key`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/types/${await fx.encryptedType()}/encryption/x`, body: { encryption: { cipher: 'c' } } }) },
+  { route: `DELETE ${P}/types/:type_id/encryption/:key`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/types/${await fx.encryptedType()}/encryption/x` }) },
   { route: `GET ${P}/qos-specs`, zed: ADMIN_ONLY(200), request: () => ({ path: '/qos-specs' }) },
   { route: `POST ${P}/qos-specs`, zed: ADMIN_ONLY(200), request: () => ({ path: '/qos-specs', body: { qos_specs: { name: `matrix-${randomUUID()}` } } }) },
   { route: `GET ${P}/qos-specs/:qos_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}` }) },

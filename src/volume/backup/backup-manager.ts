@@ -101,8 +101,9 @@ export class BackupManager {
       LOG.info(`Created backup ${backup.id} of volume ${volume.id}: ${result.objectCount} objects, ${result.storedBytes} bytes stored`);
     } catch (error) {
       LOG.error(`Backup ${backup.id} of volume ${volume.id} failed: ${messageOf(error)}`);
-      await backups.updateBackup(backup.id, { status: 'error', failReason: messageOf(error) });
+      // The message first: whoever sees the error status finds it.
       await this.#options.messages.record({ action: 'BACKUP_CREATE', detail: 'BACKUP_CREATE_DRIVER_ERROR', resourceType: 'VOLUME_BACKUP', resourceUuid: backup.id });
+      await backups.updateBackup(backup.id, { status: 'error', failReason: messageOf(error) });
     } finally {
       await this.#releaseSource(volume.id, backup.snapshotId);
     }
@@ -131,9 +132,9 @@ export class BackupManager {
     } catch (error) {
       // Never a silent success: the target is marked, the reason logged once and kept on the volume.
       LOG.error(`Restore of backup ${backupId} to volume ${volumeId} failed: ${messageOf(error)}`);
+      await this.#options.messages.record({ action: 'BACKUP_RESTORE', detail: 'BACKUP_RESTORE_ERROR', resourceType: 'VOLUME_BACKUP', resourceUuid: backupId });
       await volumes.updateVolume(volumeId, { status: 'error_restoring', errorReason: messageOf(error) }, ['restoring-backup']);
       await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
-      await this.#options.messages.record({ action: 'BACKUP_RESTORE', detail: 'BACKUP_RESTORE_ERROR', resourceType: 'VOLUME_BACKUP', resourceUuid: backupId });
       return;
     }
     // Cinder's _restore_vol_meta: the backed-up metadata replaces the target's.

@@ -193,6 +193,18 @@ export type VolumeQosAssociationsTable = {
   created_at: DbTimestamp;
 };
 
+/** A volume type's encryption (migrations/2026-12-08-volume-type-encryption.ts). */
+export type VolumeTypeEncryptionTable = {
+  volume_type_id: string;
+  encryption_id: string;
+  provider: string;
+  cipher: string | null;
+  key_size: number | null;
+  control_location: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -208,4 +220,5 @@ export type VolumeTables = {
   volume_frozen_backends: VolumeFrozenBackendsTable;
   volume_qos_specs: VolumeQosSpecsTable;
   volume_qos_associations: VolumeQosAssociationsTable;
+  volume_type_encryption: VolumeTypeEncryptionTable;
 };

@@ -62,8 +62,9 @@ export class VolumeSchedulerService {
       get_pools: () => this.cache.pools(),
       volume_update: async ({ volumeId, update }) => {
         const { launchedAt, message, ...rest } = update;
-        await store.updateVolume(volumeId, { ...rest, ...(launchedAt === undefined ? {} : { launchedAt: new Date(launchedAt) }) });
+        // The message first: whoever sees the volume's new status finds it.
         if (message !== undefined) await messages.record({ ...message, resourceType: 'VOLUME', resourceUuid: volumeId });
+        await store.updateVolume(volumeId, { ...rest, ...(launchedAt === undefined ? {} : { launchedAt: new Date(launchedAt) }) });
       },
       volume_deleted: ({ volumeId }) => store.deleteVolume(volumeId),
       snapshot_update: ({ snapshotId, status, progress }) => store.updateSnapshot(snapshotId, progress === undefined ? { status } : { status, progress }),
@@ -102,8 +103,8 @@ export class VolumeSchedulerService {
     } catch (error) {
       if (!(error instanceof NoValidBackend)) throw error;
       LOG.error(`Failed to schedule volume ${spec.volumeId}: ${error.message}`);
-      await store.updateVolume(spec.volumeId, { status: 'error', errorReason: error.message }, ['creating']);
       await messages.record({ action: 'SCHEDULE_ALLOCATE_VOLUME', detail: 'NO_BACKEND_AVAILABLE', resourceType: 'VOLUME', resourceUuid: spec.volumeId });
+      await store.updateVolume(spec.volumeId, { status: 'error', errorReason: error.message }, ['creating']);
       return;
     }
     if (!(await store.updateVolume(spec.volumeId, { host: chosen.name }, ['creating']))) {
@@ -119,8 +120,8 @@ export class VolumeSchedulerService {
     const { store, managers, messages } = this.#options;
     const volume = await this.#placeOnOwnBackend(spec, async (id, error) => {
       LOG.error(`Volume ${id} cannot grow to ${newSizeGb}GB: ${messageOf(error)}`);
-      await store.updateVolume(id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', errorReason: error.message }, ['extending']);
       await messages.record({ action: 'EXTEND_VOLUME', detail: 'NO_BACKEND_AVAILABLE', resourceType: 'VOLUME', resourceUuid: id });
+      await store.updateVolume(id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', errorReason: error.message }, ['extending']);
     });
     if (volume === undefined) return;
     await managers.extendVolume(backendHostOf(volume.host), { id: volume.id, sizeGb: volume.size }, newSizeGb, instanceUuids);

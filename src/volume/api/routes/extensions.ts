@@ -13,7 +13,7 @@ interface Extension {
 
 /**
  * The entries of cinder/api/contrib whose API Nimbus serves, in Cinder's words. Left out: those
- * not built (encryption, manage/unmanage, encryption metadata).
+ * not built (manage/unmanage, encryption metadata).
  */
 const EXTENSIONS: readonly Extension[] = [
   { name: 'AdminActions', alias: 'os-admin-actions', description: 'Enable admin actions.', updated: '2012-08-25T00:00:00+00:00' },
@@ -39,6 +39,7 @@ const EXTENSIONS: readonly Extension[] = [
   { name: 'VolumeTenantAttribute', alias: 'os-vol-tenant-attr', description: 'Expose the internal project_id as an attribute of a volume.', updated: '2011-11-03T00:00:00+00:00' },
   { name: 'VolumeTransfer', alias: 'os-volume-transfer', description: 'Volume transfer management support.', updated: '2013-05-29T00:00:00+00:00' },
   { name: 'VolumeTypeAccess', alias: 'os-volume-type-access', description: 'Volume type access support.', updated: '2014-06-26T00:00:00+00:00' },
+  { name: 'VolumeTypeEncryption', alias: 'encryption', description: 'Encryption support for volume types.', updated: '2013-07-01T00:00:00+00:00' },
 ];
 
 const view = (extension: Extension) => ({ ...extension, links: [] });

@@ -15,6 +15,7 @@ import { schedulerStatsRoutes } from './scheduler-stats.js';
 import { serviceRoutes } from './services.js';
 import { snapshotRoutes } from './snapshots.js';
 import { transferRoutes } from './transfers.js';
+import { typeEncryptionRoutes } from './type-encryption.js';
 import { volumeTypeRoutes } from './types.js';
 import { volumeActionRoutes } from './volume-actions.js';
 import { volumeMetadataRoutes } from './volume-metadata.js';
@@ -49,7 +50,7 @@ function hooksOf(hooks: RouteOptions['preValidation']): preValidationHookHandler
 
 /**
  * Cinder v3's volumes, actions, metadata, snapshots, backups, types, default types, quotas, quota classes, limits,
- * services, hosts, scheduler stats, attachments, transfers, the extensions list, user messages, backend capabilities and QoS specs at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
+ * services, hosts, scheduler stats, attachments, transfers, the extensions list, user messages, backend capabilities, QoS specs and volume type encryption at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
  * ProjectMapper maps both forms at every version; 3.67 only announces it): one route table, each
  * route given a project-less twin as it is registered.
  */
@@ -66,7 +67,7 @@ export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         preValidation: [projectFromToken, ...hooksOf(route.preValidation)],
       });
     });
-    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, extensionRoutes, messageRoutes, capabilitiesRoutes, qosSpecRoutes]) {
+    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, extensionRoutes, messageRoutes, capabilitiesRoutes, qosSpecRoutes, typeEncryptionRoutes]) {
       await app.register(routes(deps));
     }
   };

@@ -9,6 +9,7 @@ import * as quotaClasses from './2026-12-07-volume-quota-classes.js';
 import * as typeProjects from './2026-12-07-volume-type-projects.js';
 import * as messages from './2026-12-08-volume-messages.js';
 import * as qosSpecs from './2026-12-08-volume-qos-specs.js';
+import * as typeEncryption from './2026-12-08-volume-type-encryption.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -24,5 +25,6 @@ export const volumeMigrations: ServiceMigrations = {
     '2026-12-07-volume-type-projects': typeProjects,
     '2026-12-08-volume-messages': messages,
     '2026-12-08-volume-qos-specs': qosSpecs,
+    '2026-12-08-volume-type-encryption': typeEncryption,
   },
 };
