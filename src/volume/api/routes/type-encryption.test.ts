@@ -51,4 +51,9 @@ test("types/{id}/encryption: an admin creates, shows, updates and deletes a type
     assert.equal((await cloud.call('DELETE', `${path}/${type}`, { as: ADMIN })).status, 202);
     assert.deepEqual((await cloud.call('GET', path, { as: ADMIN })).json, {});
     assert.equal((await cloud.call('DELETE', `${path}/${type}`, { as: ADMIN })).status, 404);
+
+    // A type deleted takes its encryption along: none is left behind for a type of the same id.
+    assert.equal((await cloud.call('POST', path, { body: { encryption: spec }, as: ADMIN })).status, 200);
+    assert.equal((await cloud.call('DELETE', `/types/${type}`, { as: ADMIN })).status, 202);
+    assert.equal(await cloud.core.typeEncryption.find(type), undefined);
   }));
