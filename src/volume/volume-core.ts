@@ -10,6 +10,10 @@ import { AttachmentStore } from './db/attachment-store.js';
 import { BackupStore } from './db/backup-store.js';
 import { DefaultTypeStore } from './db/default-type-store.js';
 import { GroupStore } from './db/group-store.js';
+import { FrozenBackendStore } from './db/frozen-backend-store.js';
+import { MessageStore } from './db/message-store.js';
+import { QosSpecStore } from './db/qos-spec-store.js';
+import { TypeEncryptionStore } from './db/type-encryption-store.js';
 import { QuotaClassStore } from './db/quota-class-store.js';
 import { TypeAccessStore } from './db/type-access-store.js';
 import { TransferStore } from './db/transfer-store.js';
@@ -42,6 +46,14 @@ export interface VolumeCore {
   readonly hostUsage: Pick<VolumeStore, 'usageOnHost'>;
   /** scheduler-stats asks the scheduler for its pools. */
   readonly scheduler: Pick<VolumeSchedulerRpcClient, 'getPools'>;
+  /** The user messages (/messages). */
+  readonly messages: MessageStore;
+  /** os-services freeze and thaw. */
+  readonly frozenBackends: FrozenBackendStore;
+  /** /qos-specs and their volume types. */
+  readonly qosSpecs: QosSpecStore;
+  /** /types/{id}/encryption. */
+  readonly typeEncryption: TypeEncryptionStore;
 }
 
 export interface VolumeCoreDeps {
@@ -85,9 +97,10 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
     services: deps.services,
     availabilityZone: config.volume.storage_availability_zone,
   });
-  const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers });
+  const messages = new MessageStore(deps.database);
+  const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers, messages });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
   const groupTypes = new GroupTypes(groupStore, config.volume.default_group_type);
   const groups = new GroupService({ groups: groupStore, store, groupTypes, types, volumes, snapshots, quotas, availabilityZones });
-  return { volumes, snapshots, backups, attachments, transfers, types, groupTypes, groups, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler };
+  return { volumes, snapshots, backups, attachments, transfers, types, groupTypes, groups, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler, messages, frozenBackends: new FrozenBackendStore(deps.database), qosSpecs: new QosSpecStore(deps.database), typeEncryption: new TypeEncryptionStore(deps.database) };
 }

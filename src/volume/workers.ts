@@ -11,6 +11,7 @@ import { BackupManager } from './backup/backup-manager.js';
 import type { BackupDriver } from './backup/drivers/backup-driver.js';
 import { BackupManagerRpcClient } from './backup/rpc-client.js';
 import { BackupStore } from './db/backup-store.js';
+import { MessageStore } from './db/message-store.js';
 import type { ComputeNotifier } from './compute/nova-client.js';
 import { VolumeStore } from './db/volume-store.js';
 import { VolumeManagerRpcClient } from './manager/rpc-client.js';
@@ -64,7 +65,8 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
   const schedulerClient = new VolumeSchedulerRpcClient(transport, timeout);
   const managerClient = new VolumeManagerRpcClient(transport, timeout);
   const intervals = options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs };
-  const scheduler = new VolumeSchedulerService({ transport, store: new VolumeStore(database), managers: managerClient, registry, host: options.host, ...intervals });
+  const messages = new MessageStore(database);
+  const scheduler = new VolumeSchedulerService({ transport, store: new VolumeStore(database), messages, managers: managerClient, registry, host: options.host, ...intervals });
   await scheduler.start();
   const managers: VolumeManager[] = [];
   let backup: BackupManager | undefined;
@@ -100,6 +102,7 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
       host: options.host,
       backups: new BackupStore(database),
       volumes: new VolumeStore(database),
+      messages,
       volumeDrivers: new Map(managers.map((manager, index) => [manager.backendHost, options.drivers[index] as VolumeDriver])),
       registry,
       ...intervals,

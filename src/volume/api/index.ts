@@ -8,7 +8,7 @@ import { v3Routes } from './routes/index.js';
 import { VOLUME_MAX_VERSION, VOLUME_MIN_VERSION, volumeVersionRoutes } from './versions.js';
 
 /** Cinder v3 at /volume. */
-export function volumeApi(deps: ApiServiceDeps, core: VolumeCore, services: Pick<ServiceRegistry, 'list'>): ApiService {
+export function volumeApi(deps: ApiServiceDeps, core: VolumeCore, services: Pick<ServiceRegistry, 'list' | 'setFlags'>): ApiService {
   const routes = v3Routes({
     ...core,
     services,

@@ -1,7 +1,7 @@
 /**
  * Cinder's microversions this API implements (cinder/api/microversions.py), each a version table:
  * what exists, or how an answer looks, from which version on. The ones between that concern APIs
- * Nimbus does not have (clusters, messages, workers, group replication) change nothing here. Rows that need
+ * Nimbus does not have (clusters, workers, group replication) change nothing here. Rows that need
  * no table: 3.67 (URLs without the project id: Cinder's router maps both forms at every version,
  * and so does routes/index.ts), 3.69 (shared_targets may be null: it is null only for NVMe-oF
  * backends, and Nimbus's backends always say false) and 3.70 (transfers of encrypted volumes:
@@ -13,6 +13,16 @@ export const VOLUME_MIN_VERSION = '3.0';
 /** The highest version really implemented; clients cap their requests at it. */
 export const VOLUME_MAX_VERSION = '3.70';
 
+/** 3.3 MESSAGES: the user messages API; 3.5 MESSAGES_PAGINATION its list's filters, sort and pages. */
+export const MESSAGES_API = versioned([
+  { min: '3.3', max: '3.4', value: { paginated: false } },
+  { min: '3.5', value: { paginated: true } },
+]);
+/** 3.31 RESOURCE_FILTER: a non-administrator's list names only the filters configured for the resource (others are a 400). */
+export const RESOURCE_FILTER = versioned([
+  { min: '3.0', max: '3.30', value: false },
+  { min: '3.31', value: true },
+]);
 /** 3.27 NEW_ATTACH: the attachments API. */
 export const ATTACHMENTS_API = versioned([{ min: '3.27', value: true }]);
 /** 3.44 NEW_ATTACH_COMPLETION: POST /attachments/{id}/action os-complete. */

@@ -114,6 +114,29 @@ function volumeFixture(app: FastifyInstance): VolumeMatrixFixture {
       const transfer = reply.json['transfer'] as Record<string, unknown>;
       return { id: String(transfer['id']), authKey: String(transfer['auth_key']) };
     },
+    encryptedType: async () => {
+      types += 1;
+      const id = await made('admin', '/types', { volume_type: { name: `matrix-${types}` } }, 200, 'volume_type');
+      const reply = await send(app, 'admin', 'POST', `/types/${id}/encryption`, { encryption: { provider: 'p', control_location: 'front-end' } });
+      assert.equal(reply.status, 200, JSON.stringify(reply.json));
+      return id;
+    },
+    qosSpecs: async () => {
+      types += 1;
+      return made('admin', '/qos-specs', { qos_specs: { name: `matrix-qos-${types}`, a: 'b' } }, 200, 'qos_specs');
+    },
+    message: async () => {
+      types += 1;
+      const type = await made('admin', '/types', { volume_type: { name: `matrix-${types}`, extra_specs: { volume_backend_name: 'absent' } } }, 200, 'volume_type');
+      const id = await made('member', '/volumes', { volume: { size: 1, volume_type: type } }, 202, 'volume');
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+        const messages = (await send(app, 'member', 'GET', '/messages', undefined, { 'openstack-api-version': 'volume 3.3' })).json['messages'] as Record<string, unknown>[];
+        const message = messages.find((candidate) => candidate['resource_uuid'] === id);
+        if (message !== undefined) return String(message['id']);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`no message for volume ${id}`);
+    },
     projectDefault: async () => {
       const reply = await send(app, 'admin', 'PUT', `/default-types/${OWNING_PROJECT}`, { default_type: { volume_type: '__DEFAULT__' } }, { 'openstack-api-version': 'volume 3.62' });
       assert.equal(reply.status, 200, JSON.stringify(reply.json));

@@ -26,6 +26,12 @@ export interface VolumeMatrixFixture {
   attachment(): Promise<string>;
   /** The owning project's own default volume type, set (to the configured default) by the administrator. */
   projectDefault(): Promise<void>;
+  /** A volume type with an encryption (provider `p`, front-end). */
+  encryptedType(): Promise<string>;
+  /** QoS specs made by the administrator, with the key `a=b`. */
+  qosSpecs(): Promise<string>;
+  /** A user message of the owning project (a volume no backend could hold). */
+  message(): Promise<string>;
   /** A transfer of a fresh volume, with the auth key it was created with. */
   transfer(): Promise<{ readonly id: string; readonly authKey: string }>;
   /** A public group type made by the administrator, with the group spec `a=b`. */
@@ -40,6 +46,8 @@ export interface VolumeMatrixFixture {
 
 /** os-volume_upload_image takes visibility from 3.1. */
 const V31 = { 'openstack-api-version': 'volume 3.1' };
+/** /messages exists from 3.3. */
+const V33 = { 'openstack-api-version': 'volume 3.3' };
 /** The attachments API exists from 3.27 (os-complete from 3.44). */
 const V354 = { 'openstack-api-version': 'volume 3.54' };
 /** /volume-transfers exists from 3.55. */
@@ -248,6 +256,26 @@ export const VOLUME_POLICY_MATRIX: readonly MatrixRow<VolumeMatrixFixture>[] = [
   { route: `DELETE ${P}/os-quota-sets/:target`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-sets/owner-project' }) },
   { route: `GET ${P}/limits`, zed: ANYONE, request: () => ({ path: '/limits' }) },
   { route: `GET ${P}/os-services`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services' }) },
+  { route: `PUT ${P}/os-services/:action`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-services/enable', body: { host: 'test-host@file', binary: 'cinder-volume' } }) },
+  { route: `GET ${P}/capabilities/:host`, zed: ADMIN_ONLY(200), request: () => ({ path: '/capabilities/test-host@file' }) },
+  { route: `GET ${P}/types/:type_id/encryption`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await type(fx)}/encryption` }) },
+  { route: `GET ${P}/types/:type_id/encryption/:key`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/types/${await fx.encryptedType()}/encryption/provider` }) },
+  { route: `POST ${P}/types/:type_id/encryption`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `${await type(fx)}/encryption`, body: { encryption: { provider: 'p', control_location: 'front-end' } } }) },
+  { route: `PUT ${P}/types/:type_id/encryption/:key`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/types/${await fx.encryptedType()}/encryption/x`, body: { encryption: { cipher: 'c' } } }) },
+  { route: `DELETE ${P}/types/:type_id/encryption/:key`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/types/${await fx.encryptedType()}/encryption/x` }) },
+  { route: `GET ${P}/qos-specs`, zed: ADMIN_ONLY(200), request: () => ({ path: '/qos-specs' }) },
+  { route: `POST ${P}/qos-specs`, zed: ADMIN_ONLY(200), request: () => ({ path: '/qos-specs', body: { qos_specs: { name: `matrix-${randomUUID()}` } } }) },
+  { route: `GET ${P}/qos-specs/:qos_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}` }) },
+  { route: `PUT ${P}/qos-specs/:qos_id`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}`, body: { qos_specs: { c: 'd' } } }) },
+  { route: `PUT ${P}/qos-specs/:qos_id/delete_keys`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/delete_keys`, body: { keys: ['a'] } }) },
+  { route: `DELETE ${P}/qos-specs/:qos_id`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}` }) },
+  { route: `GET ${P}/qos-specs/:qos_id/associations`, zed: ADMIN_ONLY(200), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/associations` }) },
+  { route: `GET ${P}/qos-specs/:qos_id/associate`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/associate?vol_type_id=${await fx.type()}` }) },
+  { route: `GET ${P}/qos-specs/:qos_id/disassociate`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/disassociate?vol_type_id=${await fx.type()}` }) },
+  { route: `GET ${P}/qos-specs/:qos_id/disassociate_all`, zed: ADMIN_ONLY(202), request: async (fx) => ({ path: `/qos-specs/${await fx.qosSpecs()}/disassociate_all` }) },
+  { route: `GET ${P}/messages`, zed: ANYONE, request: () => ({ path: '/messages', headers: V33 }) },
+  { route: `GET ${P}/messages/:message_id`, zed: READS, request: async (fx) => ({ path: `/messages/${await fx.message()}`, headers: V33 }) },
+  { route: `DELETE ${P}/messages/:message_id`, zed: CHANGES(204), request: async (fx) => ({ path: `/messages/${await fx.message()}`, headers: V33 }) },
   { route: `GET ${P}/os-quota-class-sets/:class_name`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-class-sets/matrix-class' }) },
   { route: `PUT ${P}/os-quota-class-sets/:class_name`, zed: ADMIN_ONLY(200), request: () => ({ path: '/os-quota-class-sets/matrix-class', body: { quota_class_set: { volumes: 7 } } }) },
   { route: `GET ${P}/extensions`, zed: ANYONE, request: () => ({ path: '/extensions' }) },

@@ -11,6 +11,7 @@ import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import { GIB, type LocalDevice, type VolumeDriver } from '../backends/volume-driver.js';
 import type { BackupStore } from '../db/backup-store.js';
+import type { MessageStore } from '../db/message-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import { backendHostOf, type Volume } from '../volumes/volume.js';
 import type { BackupDriver, RestoredBackup } from './drivers/backup-driver.js';
@@ -27,6 +28,8 @@ export interface BackupManagerOptions {
   readonly host: string;
   readonly backups: BackupStore;
   readonly volumes: VolumeStore;
+  /** Where a failed backup or restore is told to the user. */
+  readonly messages: Pick<MessageStore, 'record'>;
   /** The volume drivers of this node's volume services, by `host@backend`. */
   readonly volumeDrivers: ReadonlyMap<string, VolumeDriver>;
   readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
@@ -100,6 +103,8 @@ export class BackupManager {
       LOG.info(`Created backup ${backup.id} of volume ${volume.id}: ${result.objectCount} objects, ${result.storedBytes} bytes stored`);
     } catch (error) {
       LOG.error(`Backup ${backup.id} of volume ${volume.id} failed: ${messageOf(error)}`);
+      // The message first: whoever sees the error status finds it.
+      await this.#options.messages.record({ action: 'BACKUP_CREATE', detail: 'BACKUP_CREATE_DRIVER_ERROR', resourceType: 'VOLUME_BACKUP', resourceUuid: backup.id });
       await backups.updateBackup(backup.id, { status: 'error', failReason: messageOf(error) });
     } finally {
       await this.#releaseSource(volume.id, backup.snapshotId);
@@ -129,6 +134,7 @@ export class BackupManager {
     } catch (error) {
       // Never a silent success: the target is marked, the reason logged once and kept on the volume.
       LOG.error(`Restore of backup ${backupId} to volume ${volumeId} failed: ${messageOf(error)}`);
+      await this.#options.messages.record({ action: 'BACKUP_RESTORE', detail: 'BACKUP_RESTORE_ERROR', resourceType: 'VOLUME_BACKUP', resourceUuid: backupId });
       await volumes.updateVolume(volumeId, { status: 'error_restoring', errorReason: messageOf(error) }, ['restoring-backup']);
       await backups.updateBackup(backupId, { status: 'available', restoreVolumeId: null }, ['restoring']);
       return;

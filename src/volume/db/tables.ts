@@ -201,6 +201,58 @@ export type VolumeGroupSnapshotsTable = {
   updated_at: DbTimestamp | null;
 };
 
+/** Cinder's user messages (migrations/2026-12-08-volume-messages.ts). */
+export type VolumeMessagesTable = {
+  id: string;
+  project_id: string | null;
+  request_id: string | null;
+  resource_type: string | null;
+  resource_uuid: string | null;
+  /** `VOLUME_<resource>_<action>_<detail>`. */
+  event_id: string;
+  action_id: string;
+  detail_id: string;
+  message_level: string;
+  created_at: DbTimestamp;
+  expires_at: DbTimestamp;
+};
+
+/** Backends an administrator froze (os-services freeze), by `host@backend`. */
+export type VolumeFrozenBackendsTable = {
+  host: string;
+  created_at: DbTimestamp;
+};
+
+/** Cinder's QoS specs (migrations/2026-12-08-volume-qos-specs.ts). */
+export type VolumeQosSpecsTable = {
+  id: string;
+  name: string;
+  consumer: string;
+  /** JSON object of string values. */
+  specs: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
+/** Which QoS specs each volume type is associated with. */
+export type VolumeQosAssociationsTable = {
+  volume_type_id: string;
+  qos_specs_id: string;
+  created_at: DbTimestamp;
+};
+
+/** A volume type's encryption (migrations/2026-12-08-volume-type-encryption.ts). */
+export type VolumeTypeEncryptionTable = {
+  volume_type_id: string;
+  encryption_id: string;
+  provider: string;
+  cipher: string | null;
+  key_size: number | null;
+  control_location: string;
+  created_at: DbTimestamp;
+  updated_at: DbTimestamp | null;
+};
+
 export type VolumeTables = {
   volume_volumes: VolumesTable;
   volume_snapshots: SnapshotsTable;
@@ -215,4 +267,9 @@ export type VolumeTables = {
   volume_group_types: VolumeGroupTypesTable;
   volume_groups: VolumeGroupsTable;
   volume_group_snapshots: VolumeGroupSnapshotsTable;
+  volume_messages: VolumeMessagesTable;
+  volume_frozen_backends: VolumeFrozenBackendsTable;
+  volume_qos_specs: VolumeQosSpecsTable;
+  volume_qos_associations: VolumeQosAssociationsTable;
+  volume_type_encryption: VolumeTypeEncryptionTable;
 };

@@ -431,8 +431,13 @@ export class VolumeStore extends VolumeTableStore {
     return (await this.db.updateTable('volume_types').set(set).where('id', '=', id).executeTakeFirst()).numUpdatedRows > 0n;
   }
 
+  /** The type, with its encryption and QoS association (Cinder's volume_type_destroy). */
   async deleteType(id: string): Promise<void> {
-    await this.db.deleteFrom('volume_types').where('id', '=', id).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('volume_type_encryption').where('volume_type_id', '=', id).execute();
+      await trx.deleteFrom('volume_qos_associations').where('volume_type_id', '=', id).execute();
+      await trx.deleteFrom('volume_types').where('id', '=', id).execute();
+    });
   }
 
   async countVolumesOfType(typeId: string): Promise<number> {

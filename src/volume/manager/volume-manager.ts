@@ -174,7 +174,8 @@ export class VolumeManager {
       }
     } catch (error) {
       LOG.error(`Volume ${volume.id} could not be created on ${this.backendHost}: ${messageOf(error)}`);
-      await status.volumeUpdate(volume.id, { status: 'error', errorReason: messageOf(error) });
+      const message = source.kind === 'image' ? ({ action: 'COPY_IMAGE_TO_VOLUME', detail: 'UNKNOWN_ERROR' } as const) : ({ action: 'CREATE_VOLUME_FROM_BACKEND', detail: 'DRIVER_FAILED_CREATE' } as const);
+      await status.volumeUpdate(volume.id, { status: 'error', errorReason: messageOf(error), message });
       return;
     }
     LOG.info(`Created volume ${volume.id} (${volume.sizeGb}GB, from ${source.kind})`);
@@ -224,6 +225,7 @@ export class VolumeManager {
   async copyVolumeToImage({ volume, image, previousStatus }: CopyVolumeToImageArgs): Promise<void> {
     const { driver, images, status } = this.#options;
     const converted = join(this.#options.stagingDir, `${image.id}.upload`);
+    let failed = false;
     try {
       const device = await driver.openVolumeDevice(volume);
       try {
@@ -240,11 +242,12 @@ export class VolumeManager {
       LOG.info(`Uploaded volume ${volume.id} to image ${image.id} (${image.diskFormat})`);
     } catch (error) {
       LOG.error(`Upload of volume ${volume.id} to image ${image.id} failed: ${messageOf(error)}`);
+      failed = true;
       await images.discardImage(image.id).catch((cause: unknown) => LOG.warning(`Image ${image.id} of the failed upload could not be deleted: ${messageOf(cause)}`));
     } finally {
       await rm(converted, { force: true });
     }
-    await status.volumeUpdate(volume.id, { status: previousStatus });
+    await status.volumeUpdate(volume.id, { status: previousStatus, ...(failed ? { message: { action: 'COPY_VOLUME_TO_IMAGE', detail: 'FAILED_TO_UPLOAD_VOLUME' } } : {}) });
   }
 
   async deleteVolume({ volume, snapshots = [] }: DeleteVolumeArgs): Promise<void> {
@@ -273,7 +276,7 @@ export class VolumeManager {
       await this.#options.driver.extendVolume(volume, newSizeGb);
     } catch (error) {
       LOG.error(`Volume ${volume.id} could not be extended to ${newSizeGb}GB: ${messageOf(error)}`);
-      await this.#options.status.volumeUpdate(volume.id, { status: 'error_extending', errorReason: messageOf(error) });
+      await this.#options.status.volumeUpdate(volume.id, { status: 'error_extending', errorReason: messageOf(error), message: { action: 'EXTEND_VOLUME', detail: 'DRIVER_FAILED_EXTEND' } });
       return;
     }
     LOG.info(`Extended volume ${volume.id} from ${volume.sizeGb}GB to ${newSizeGb}GB`);

@@ -5,6 +5,7 @@
  * only the bus (as compute agents report through the conductor).
  */
 import type { VolumeSource } from '../manager/rpc-api.js';
+import type { MessageAction, MessageDetail } from '../volumes/user-message.js';
 import type { SnapshotStatus, VolumeStatus } from '../volumes/volume.js';
 import type { VolumeRequestSpec } from './request-spec.js';
 
@@ -76,6 +77,8 @@ export interface VolumeUpdate {
   readonly launchedAt?: string;
   /** A reimaged volume's new image metadata. */
   readonly imageMetadata?: Readonly<Record<string, string>>;
+  /** What the user is told of a failure (a message about the volume, for the request's project). */
+  readonly message?: { readonly action: MessageAction; readonly detail: MessageDetail };
 }
 
 export interface SchedulerVerbs {

@@ -8,6 +8,7 @@ import { RpcServer, type Transport } from '../../common/bus/index.js';
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
+import type { MessageStore } from '../db/message-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
 import { backendHostOf, type Volume } from '../volumes/volume.js';
@@ -25,6 +26,8 @@ export const SCHEDULER_BINARY = 'cinder-scheduler';
 export interface VolumeSchedulerOptions {
   readonly transport: Transport;
   readonly store: VolumeStore;
+  /** Where failures are told to the user (Cinder's message API). */
+  readonly messages: Pick<MessageStore, 'record'>;
   readonly managers: VolumeManagerRpcClient;
   readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
   readonly host: string;
@@ -50,7 +53,7 @@ export class VolumeSchedulerService {
     this.cache = new BackendStateCache(options.downTimeMs === undefined ? {} : { downTimeMs: options.downTimeMs });
     this.#filters = resolveFilters(options.filters ?? DEFAULT_FILTERS);
     this.#weighers = resolveWeighers(options.weighers ?? DEFAULT_WEIGHERS);
-    const { store } = options;
+    const { store, messages } = options;
     const handlers: Handlers = {
       create_volume: (args) => this.scheduleCreate(args),
       extend_volume: (args) => this.scheduleExtend(args),
@@ -58,7 +61,9 @@ export class VolumeSchedulerService {
       update_service_capabilities: ({ report }) => this.cache.update(report),
       get_pools: () => this.cache.pools(),
       volume_update: async ({ volumeId, update }) => {
-        const { launchedAt, ...rest } = update;
+        const { launchedAt, message, ...rest } = update;
+        // The message first: whoever sees the volume's new status finds it.
+        if (message !== undefined) await messages.record({ ...message, resourceType: 'VOLUME', resourceUuid: volumeId });
         await store.updateVolume(volumeId, { ...rest, ...(launchedAt === undefined ? {} : { launchedAt: new Date(launchedAt) }) });
       },
       volume_deleted: ({ volumeId }) => store.deleteVolume(volumeId),
@@ -94,13 +99,14 @@ export class VolumeSchedulerService {
   }
 
   async scheduleCreate({ spec, source }: ScheduleCreateArgs): Promise<void> {
-    const { store, managers } = this.#options;
+    const { store, managers, messages } = this.#options;
     let chosen: BackendState;
     try {
       chosen = this.place(spec);
     } catch (error) {
       if (!(error instanceof NoValidBackend)) throw error;
       LOG.error(`Failed to schedule volume ${spec.volumeId}: ${error.message}`);
+      await messages.record({ action: 'SCHEDULE_ALLOCATE_VOLUME', detail: 'NO_BACKEND_AVAILABLE', resourceType: 'VOLUME', resourceUuid: spec.volumeId });
       await store.updateVolume(spec.volumeId, { status: 'error', errorReason: error.message }, ['creating']);
       return;
     }
@@ -114,9 +120,10 @@ export class VolumeSchedulerService {
 
   /** An extend needs room for the growth on the volume's own backend (Cinder schedules it too). */
   async scheduleExtend({ spec, newSizeGb, instanceUuids = [] }: ScheduleExtendArgs): Promise<void> {
-    const { store, managers } = this.#options;
+    const { store, managers, messages } = this.#options;
     const volume = await this.#placeOnOwnBackend(spec, async (id, error) => {
       LOG.error(`Volume ${id} cannot grow to ${newSizeGb}GB: ${messageOf(error)}`);
+      await messages.record({ action: 'EXTEND_VOLUME', detail: 'NO_BACKEND_AVAILABLE', resourceType: 'VOLUME', resourceUuid: id });
       await store.updateVolume(id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', errorReason: error.message }, ['extending']);
     });
     if (volume === undefined) return;

@@ -10,6 +10,7 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { AttachmentFilter, AttachmentStore } from '../db/attachment-store.js';
+import type { MessageStore } from '../db/message-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
 import type { AttachMode, ConnectionInfo, VolumeAttachmentRecord, VolumeConnector } from './attachment.js';
@@ -41,6 +42,8 @@ export interface AttachmentServiceDeps {
   readonly store: VolumeStore;
   readonly attachments: AttachmentStore;
   readonly managers: Pick<VolumeManagerRpcClient, 'initializeConnection' | 'terminateConnection'>;
+  /** A connection the backend refused is told to the user as a message. */
+  readonly messages: Pick<MessageStore, 'record'>;
 }
 
 const statusList = (statuses: readonly string[]) => statuses.join(' or ');
@@ -261,6 +264,7 @@ export class AttachmentService {
     } catch (error) {
       LOG.error(`Volume ${volume.id} could not be connected to ${host ?? 'its host'} for attachment ${attachment.id}`, { error });
       await this.deps.attachments.update(attachment.id, { status: 'error_attaching' });
+      await this.deps.messages.record({ action: 'UPDATE_ATTACHMENT', detail: 'ATTACH_ERROR', resourceType: 'VOLUME', resourceUuid: volume.id });
       throw error;
     }
     const changes = {

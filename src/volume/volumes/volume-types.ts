@@ -113,11 +113,16 @@ export class VolumeTypes {
     return this.get(id);
   }
 
+  /** Whether volumes of the type exist (what Cinder's encryption changes refuse). */
+  async inUse(id: string): Promise<boolean> {
+    return (await this.store.countVolumesOfType(id)) > 0;
+  }
+
   async delete(id: string): Promise<void> {
     const type = await this.get(id);
     if (type.name === this.defaultName || type.name === DEFAULT_VOLUME_TYPE) throw new BadRequest('Default volume type can not be deleted.');
     if ((await this.defaults.list(id)).length > 0) throw new BadRequest(`The volume type ${id} is a default volume type and cannot be deleted.`);
-    if ((await this.store.countVolumesOfType(id)) > 0) throw new BadRequest('Target volume type is still in use.');
+    if (await this.inUse(id)) throw new BadRequest('Target volume type is still in use.');
     await this.store.deleteType(id);
     await this.access.removeAll(id);
     LOG.info(`Deleted volume type ${type.name} (${id})`);

@@ -13,15 +13,17 @@ interface Extension {
 
 /**
  * The entries of cinder/api/contrib whose API Nimbus serves, in Cinder's words. Left out: those
- * not built (capabilities, qos-specs, encryption, manage/unmanage, encryption metadata,
- * extended services).
+ * not built (manage/unmanage, encryption metadata).
  */
 const EXTENSIONS: readonly Extension[] = [
   { name: 'AdminActions', alias: 'os-admin-actions', description: 'Enable admin actions.', updated: '2012-08-25T00:00:00+00:00' },
   { name: 'AvailabilityZones', alias: 'os-availability-zone', description: 'Describe Availability Zones.', updated: '2013-06-27T00:00:00+00:00' },
   { name: 'Backups', alias: 'backups', description: 'Backups support.', updated: '2012-12-12T00:00:00+00:00' },
+  { name: 'Capabilities', alias: 'capabilities', description: 'Capabilities support.', updated: '2015-08-31T00:00:00+00:00' },
+  { name: 'ExtendedServices', alias: 'os-extended-services', description: 'Extended services support.', updated: '2014-01-10T00:00:00-00:00' },
   { name: 'ExtendedSnapshotAttributes', alias: 'os-extended-snapshot-attributes', description: 'Extended SnapshotAttributes support.', updated: '2012-06-19T00:00:00+00:00' },
   { name: 'Hosts', alias: 'os-hosts', description: 'Admin-only host administration.', updated: '2011-06-29T00:00:00+00:00' },
+  { name: 'Qos_specs_manage', alias: 'qos-specs', description: 'QoS specs support.', updated: '2013-08-02T00:00:00+00:00' },
   { name: 'QuotaClasses', alias: 'os-quota-class-sets', description: 'Quota classes management support.', updated: '2012-03-12T00:00:00+00:00' },
   { name: 'Quotas', alias: 'os-quota-sets', description: 'Quota management support.', updated: '2011-08-08T00:00:00+00:00' },
   { name: 'Scheduler_stats', alias: 'scheduler-stats', description: 'Scheduler stats support.', updated: '2014-09-07T00:00:00+00:00' },
@@ -37,6 +39,7 @@ const EXTENSIONS: readonly Extension[] = [
   { name: 'VolumeTenantAttribute', alias: 'os-vol-tenant-attr', description: 'Expose the internal project_id as an attribute of a volume.', updated: '2011-11-03T00:00:00+00:00' },
   { name: 'VolumeTransfer', alias: 'os-volume-transfer', description: 'Volume transfer management support.', updated: '2013-05-29T00:00:00+00:00' },
   { name: 'VolumeTypeAccess', alias: 'os-volume-type-access', description: 'Volume type access support.', updated: '2014-06-26T00:00:00+00:00' },
+  { name: 'VolumeTypeEncryption', alias: 'encryption', description: 'Encryption support for volume types.', updated: '2013-07-01T00:00:00+00:00' },
 ];
 
 const view = (extension: Extension) => ({ ...extension, links: [] });

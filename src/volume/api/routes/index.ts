@@ -2,12 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifySchema, preValidationHookHandler, RouteOptions } from 'fastify';
 import { backupRoutes } from './backups.js';
 import { attachmentRoutes } from './attachments.js';
+import { capabilitiesRoutes } from './capabilities.js';
 import { defaultTypeRoutes } from './default-types.js';
 import { extensionRoutes } from './extensions.js';
 import { groupSnapshotRoutes } from './group-snapshots.js';
 import { groupTypeRoutes } from './group-types.js';
 import { groupRoutes } from './groups.js';
 import { hostRoutes } from './hosts.js';
+import { messageRoutes } from './messages.js';
+import { qosSpecRoutes } from './qos-specs.js';
 import { quotaClassRoutes } from './quota-class-sets.js';
 import { quotaRoutes } from './quota-sets.js';
 import type { VolumeRouteDeps } from './route-deps.js';
@@ -15,6 +18,7 @@ import { schedulerStatsRoutes } from './scheduler-stats.js';
 import { serviceRoutes } from './services.js';
 import { snapshotRoutes } from './snapshots.js';
 import { transferRoutes } from './transfers.js';
+import { typeEncryptionRoutes } from './type-encryption.js';
 import { volumeTypeRoutes } from './types.js';
 import { volumeActionRoutes } from './volume-actions.js';
 import { volumeMetadataRoutes } from './volume-metadata.js';
@@ -49,7 +53,7 @@ function hooksOf(hooks: RouteOptions['preValidation']): preValidationHookHandler
 
 /**
  * Cinder v3's volumes, actions, metadata, snapshots, backups, types, default types, quotas, quota classes, limits,
- * services, hosts, scheduler stats, attachments, transfers, group types, groups, group snapshots and the extensions list at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
+ * services, hosts, scheduler stats, attachments, transfers, group types, groups, group snapshots, the extensions list, user messages, backend capabilities, QoS specs and volume type encryption at `/v3/{project_id}/…`, and each also at `/v3/…` (Cinder's
  * ProjectMapper maps both forms at every version; 3.67 only announces it): one route table, each
  * route given a project-less twin as it is registered.
  */
@@ -66,7 +70,7 @@ export function v3Routes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         preValidation: [projectFromToken, ...hooksOf(route.preValidation)],
       });
     });
-    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, groupTypeRoutes, groupRoutes, groupSnapshotRoutes, extensionRoutes]) {
+    for (const routes of [volumeRoutes, volumeMetadataRoutes, volumeActionRoutes, snapshotRoutes, backupRoutes, volumeTypeRoutes, defaultTypeRoutes, quotaRoutes, quotaClassRoutes, serviceRoutes, hostRoutes, schedulerStatsRoutes, attachmentRoutes, transferRoutes, groupTypeRoutes, groupRoutes, groupSnapshotRoutes, extensionRoutes, messageRoutes, capabilitiesRoutes, qosSpecRoutes, typeEncryptionRoutes]) {
       await app.register(routes(deps));
     }
   };

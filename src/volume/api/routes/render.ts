@@ -52,7 +52,8 @@ export function renderAttachment(attachment: VolumeAttachmentRecord, detail: boo
   };
 }
 
-function links(base: string, project: string, kind: string, id: string): { href: string; rel: string }[] {
+/** A resource's self and bookmark links. */
+export function links(base: string, project: string, kind: string, id: string): { href: string; rel: string }[] {
   return [
     { href: `${base}/volume/v3/${project}/${kind}/${id}`, rel: 'self' },
     { href: `${base}/volume/${project}/${kind}/${id}`, rel: 'bookmark' },
@@ -132,7 +133,7 @@ export function renderSnapshot(snapshot: Snapshot, extended: boolean, consumesQu
  * `os-volume-type-access:is_public` and, by policy, extra specs and the QoS id; create has the
  * access flag but no QoS id; update neither (Cinder's extensions decorate only some actions).
  */
-export function renderType(type: VolumeType, kind: 'show' | 'create' | 'update', options: { readonly extraSpecs: boolean; readonly qos: boolean }): Record<string, unknown> {
+export function renderType(type: VolumeType, kind: 'show' | 'create' | 'update', options: { readonly extraSpecs: boolean; readonly qosSpecsId?: string | null }): Record<string, unknown> {
   return {
     id: type.id,
     name: type.name,
@@ -140,6 +141,6 @@ export function renderType(type: VolumeType, kind: 'show' | 'create' | 'update',
     is_public: type.isPublic,
     ...(kind === 'update' ? {} : { 'os-volume-type-access:is_public': type.isPublic }),
     ...(options.extraSpecs || kind !== 'show' ? { extra_specs: type.extraSpecs } : {}),
-    ...(options.qos && kind === 'show' ? { qos_specs_id: null } : {}),
+    ...(options.qosSpecsId !== undefined && kind === 'show' ? { qos_specs_id: options.qosSpecsId } : {}),
   };
 }

@@ -6,8 +6,8 @@ import type { VolumeCore } from '../../volume-core.js';
 
 /** What the volume routes need from the composition root: the services, and the API's own parts. */
 export interface VolumeRouteDeps extends VolumeCore {
-  /** os-services: the cinder-* rows of the services table. */
-  readonly services: Pick<ServiceRegistry, 'list'>;
+  /** os-services: the cinder-* rows of the services table, and an operator's flags on them. */
+  readonly services: Pick<ServiceRegistry, 'list' | 'setFlags'>;
   readonly policy: PolicyEnforcer;
   readonly credentialsOf: (request: FastifyRequest) => Credentials;
   /** Base URL clients reach the listener at; links are `<publicUrl>/volume/v3/<project>/…`. */

@@ -46,23 +46,25 @@ const SpecParams = Type.Object({ project_id: Type.String(), type_id: Type.String
 /** /v3/{project_id}/types and their extra_specs. */
 export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   const { types } = deps;
-  const view = (request: FastifyRequest, type: VolumeType, kind: 'show' | 'create' | 'update' = 'show') =>
-    renderType(type, kind, {
+  const view = async (request: FastifyRequest, type: VolumeType, kind: 'show' | 'create' | 'update' = 'show') => {
+    const qos = kind === 'show' && allowed(deps, request, 'volume_extension:access_types_qos_specs_id', ownTarget(request));
+    return renderType(type, kind, {
       extraSpecs: allowed(deps, request, 'volume_extension:access_types_extra_specs', ownTarget(request)),
-      qos: allowed(deps, request, 'volume_extension:access_types_qos_specs_id', ownTarget(request)),
+      ...(qos ? { qosSpecsId: await deps.qosSpecs.qosOfType(type.id) } : {}),
     });
+  };
   return async (app) => {
     app.get('/v3/:project_id/types', { schema: { params: Project } }, async (request) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:type_get_all', ownTarget(request));
-      return { volume_types: (await types.list(request.requestContext)).map((type) => view(request, type)) };
+      return { volume_types: await Promise.all((await types.list(request.requestContext)).map((type) => view(request, type))) };
     });
 
     app.get('/v3/:project_id/types/default', { schema: { params: Project } }, async (request) => {
       checkProject(request, request.params.project_id);
       authorize(deps, request, 'volume_extension:type_get', ownTarget(request));
       // Cinder's get_default_volume_type(context): the caller's project's own default first.
-      return { volume_type: view(request, await types.defaultFor(request.requestContext.projectId)) };
+      return { volume_type: await view(request, await types.defaultFor(request.requestContext.projectId)) };
     });
 
     app.get('/v3/:project_id/types/:type_id', { schema: { params: TypeParams } }, async (request) => {
@@ -70,7 +72,7 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
       authorize(deps, request, 'volume_extension:type_get', ownTarget(request));
       const type = await types.resolve(request.params.type_id);
       if (!(await types.visibleTo(request.requestContext, type))) throw new NotFound(`Volume type ${request.params.type_id} could not be found.`);
-      return { volume_type: view(request, type) };
+      return { volume_type: await view(request, type) };
     });
 
     app.post('/v3/:project_id/types', { schema: { params: Project, body: TypeCreateBody } }, async (request) => {
@@ -86,7 +88,7 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
         ...(isPublic === undefined ? {} : { isPublic: toBoolean(isPublic) }),
         ...(body.extra_specs === undefined ? {} : { extraSpecs: body.extra_specs }),
       });
-      return { volume_type: view(request, type, 'create') };
+      return { volume_type: await view(request, type, 'create') };
     });
 
     app.put('/v3/:project_id/types/:type_id', { schema: { params: TypeParams, body: TypeUpdateBody } }, async (request) => {
@@ -103,7 +105,7 @@ export function volumeTypeRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypeb
         ...(body.is_public === undefined ? {} : { isPublic: toBoolean(body.is_public) }),
       });
       if (type.name !== before.name) await deps.quotas.renameType(before.name, type.name);
-      return { volume_type: view(request, type, 'update') };
+      return { volume_type: await view(request, type, 'update') };
     });
 
     app.delete('/v3/:project_id/types/:type_id', { schema: { params: TypeParams } }, async (request, reply) => {

@@ -8,6 +8,9 @@ import * as defaultTypes from './2026-12-07-volume-default-types.js';
 import * as quotaClasses from './2026-12-07-volume-quota-classes.js';
 import * as typeProjects from './2026-12-07-volume-type-projects.js';
 import * as groups from './2026-12-08-volume-groups.js';
+import * as messages from './2026-12-08-volume-messages.js';
+import * as qosSpecs from './2026-12-08-volume-qos-specs.js';
+import * as typeEncryption from './2026-12-08-volume-type-encryption.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -22,5 +25,8 @@ export const volumeMigrations: ServiceMigrations = {
     '2026-12-07-volume-quota-classes': quotaClasses,
     '2026-12-07-volume-type-projects': typeProjects,
     '2026-12-08-volume-groups': groups,
+    '2026-12-08-volume-messages': messages,
+    '2026-12-08-volume-qos-specs': qosSpecs,
+    '2026-12-08-volume-type-encryption': typeEncryption,
   },
 };

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { test } from 'node:test';
+import { ADMIN, memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
+
+type Json = Record<string, unknown>;
+
+const ALICE = memberOf('alice-project');
+const BOB = memberOf('bob-project');
+
+/** A volume of a type no backend can hold: the scheduler finds none and the volume goes to error. */
+async function unplaceableVolume(cloud: VolumeCloud, typeId: string): Promise<string> {
+  const created = await cloud.call('POST', '/volumes', { body: { volume: { size: 1, volume_type: typeId } }, as: ALICE });
+  assert.equal(created.status, 202, created.text);
+  const id = String((created.json['volume'] as Json)['id']);
+  const settled = await cloud.settle(`/volumes/${id}`, ALICE);
+  assert.equal((settled.json['volume'] as Json)['status'], 'error');
+  return id;
+}
+
+test('a volume no backend can hold leaves its owner a message: listed, shown and deleted from 3.3, hidden from other projects', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const type = await cloud.call('POST', '/types', { body: { volume_type: { name: 'nowhere', extra_specs: { vendor_name: 'nobody', storage_protocol: 'carrier-pigeon' } } }, as: ADMIN });
+    const volumeId = await unplaceableVolume(cloud, String((type.json['volume_type'] as Json)['id']));
+
+    const listed = await cloud.call('GET', '/messages', { as: ALICE, version: '3.3' });
+    assert.equal(listed.status, 200, listed.text);
+    const [message] = listed.json['messages'] as Json[];
+    assert.ok(message !== undefined);
+    assert.deepEqual(
+      { ...message, id: undefined, created_at: undefined, guaranteed_until: undefined, request_id: undefined, links: undefined },
+      {
+        id: undefined, created_at: undefined, guaranteed_until: undefined, request_id: undefined, links: undefined,
+        event_id: 'VOLUME_VOLUME_001_003',
+        user_message: 'schedule allocate volume:Could not find any available weighted backend.',
+        message_level: 'ERROR',
+        resource_type: 'VOLUME',
+        resource_uuid: volumeId,
+      },
+    );
+    assert.match(String(message['request_id']), /^req-/);
+    const days = (Date.parse(`${String(message['guaranteed_until'])}Z`) - Date.parse(`${String(message['created_at'])}Z`)) / 86_400_000;
+    assert.equal(days, 30);
+
+    const id = String(message['id']);
+    const shown = await cloud.call('GET', `/messages/${id}`, { as: ALICE, version: '3.3' });
+    assert.deepEqual(shown.json, { message });
+    assert.equal((await cloud.call('GET', `/messages/${id}`, { as: ALICE, version: '3.2' })).status, 404, 'not before 3.3');
+    assert.deepEqual((await cloud.call('GET', `/messages/${id}`, { as: BOB, version: '3.3' })).json, {
+      itemNotFound: { code: 404, message: `Message ${id} could not be found.` },
+    });
+    assert.deepEqual((await cloud.call('GET', '/messages', { as: BOB, version: '3.3' })).json, { messages: [] });
+    assert.equal(((await cloud.call('GET', '/messages', { as: ADMIN, version: '3.3' })).json['messages'] as Json[]).length, 1, 'an admin sees every project');
+    assert.equal((await cloud.call('DELETE', `/messages/${id}`, { as: BOB, version: '3.3' })).status, 404);
+    assert.equal((await cloud.call('DELETE', `/messages/${id}`, { as: { ...ALICE, roles: ['reader'] }, version: '3.3' })).status, 403);
+
+    const deleted = await cloud.call('DELETE', `/messages/${id}`, { as: ALICE, version: '3.3' });
+    assert.equal(deleted.status, 204, deleted.text);
+    assert.equal((await cloud.call('GET', `/messages/${id}`, { as: ALICE, version: '3.3' })).status, 404);
+  }));
+
+test('message lists filter, sort and page from 3.5; a non-admin naming another filter from 3.31 is a 400', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const type = await cloud.call('POST', '/types', { body: { volume_type: { name: 'nowhere', extra_specs: { volume_backend_name: 'absent' } } }, as: ADMIN });
+    const typeId = String((type.json['volume_type'] as Json)['id']);
+    const first = await unplaceableVolume(cloud, typeId);
+    const second = await unplaceableVolume(cloud, typeId);
+
+    const uuids = async (query: string, version = '3.5') => {
+      const reply = await cloud.call('GET', `/messages${query}`, { as: ALICE, version });
+      assert.equal(reply.status, 200, reply.text);
+      return (reply.json['messages'] as Json[]).map((message) => message['resource_uuid']);
+    };
+    assert.deepEqual(await uuids(''), [second, first], 'newest first');
+    assert.deepEqual(await uuids('?sort=created_at:asc'), [first, second]);
+    assert.deepEqual(await uuids(`?resource_uuid=${first}`), [first]);
+    assert.deepEqual(await uuids(`?resource_uuid=${first}`, '3.4'), [second, first], 'filters are ignored before 3.5');
+
+    const paged = await cloud.call('GET', '/messages?limit=1&sort=created_at:asc', { as: ALICE, version: '3.5' });
+    const [onlyOne] = paged.json['messages'] as Json[];
+    assert.equal(onlyOne?.['resource_uuid'], first);
+    const [next] = paged.json['messages_links'] as Json[];
+    assert.match(String(next?.['href']), new RegExp(`/volume/v3/alice-project/messages\\?limit=1&sort=created_at%3Aasc&marker=${String(onlyOne?.['id'])}$`));
+    assert.deepEqual(await uuids(`?limit=1&sort=created_at:asc&marker=${String(onlyOne?.['id'])}`), [second]);
+
+    assert.deepEqual((await cloud.call('GET', '/messages?colour=blue', { as: ALICE, version: '3.31' })).json, {
+      badRequest: { code: 400, message: 'Invalid filters colour are found in query options.' },
+    });
+    assert.deepEqual((await cloud.call('GET', '/messages?sort=colour', { as: ALICE, version: '3.5' })).json, {
+      badRequest: { code: 400, message: 'Invalid input received: Invalid sort key colour' },
+    });
+    assert.deepEqual((await cloud.call('GET', '/messages?colour=blue', { as: ADMIN, version: '3.31' })).json, { messages: [] }, 'an admin may name any filter; none matches');
+  }));
+
+test('a backup the driver cannot write leaves a message about the backup', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
+    // The backup driver's directory replaced by a file: its write fails.
+    const directory = dirname(cloud.backupPath('x'));
+    await rm(directory, { recursive: true, force: true });
+    await writeFile(directory, 'not a directory');
+    const created = await cloud.call('POST', '/backups', { body: { backup: { volume_id: volumeId } }, as: ALICE });
+    assert.equal(created.status, 202, created.text);
+    const backupId = String((created.json['backup'] as Json)['id']);
+    assert.equal((((await cloud.settle(`/backups/${backupId}`, ALICE)).json['backup']) as Json)['status'], 'error');
+    const [message] = (await cloud.call('GET', '/messages', { as: ALICE, version: '3.3' })).json['messages'] as Json[];
+    assert.equal(message?.['event_id'], 'VOLUME_VOLUME_BACKUP_013_020');
+    assert.equal(message?.['user_message'], 'create backup:Backup driver failed to create backup.');
+    assert.equal(message?.['resource_type'], 'VOLUME_BACKUP');
+    assert.equal(message?.['resource_uuid'], backupId);
+  }));
