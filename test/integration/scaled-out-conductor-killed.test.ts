@@ -73,7 +73,8 @@ async function waitForLockWaiters(db: Database, wanted: (count: number) => boole
 async function frontAnswers(url: string): Promise<void> {
   let status = 0;
   for (let attempt = 0; attempt < 80; attempt += 1) {
-    status = await fetch(`${url}/`).then((response) => response.status, () => 0);
+    // Not following `/`'s redirect to the dashboard: a tree whose dashboard is not built answers 503 there.
+    status = await fetch(`${url}/`, { redirect: 'manual' }).then((response) => response.status, () => 0);
     if (status < 500 && status !== 0) return;
     await sleep(250);
   }
