@@ -82,6 +82,8 @@ export interface VolumeCloudOptions {
   readonly reportIntervalMs?: number;
   /** What the volume service tells compute (volume-extended, volume-reimaged); absent: nobody. */
   readonly compute?: ComputeNotifier;
+  /** How often the scheduler deletes expired user messages (`[volume] message_reap_interval`, in ms; the workers' default when absent). */
+  readonly messageReapIntervalMs?: number;
 }
 
 const TRANSIENT = new Set(['creating', 'extending', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
@@ -108,6 +110,8 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         stagingDir: join(root, 'staging'),
         rpcTimeoutSeconds: 10,
         maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+        messageTtlSeconds: config.volume.message_ttl,
+        ...(options.messageReapIntervalMs === undefined ? {} : { messageReapIntervalMs: options.messageReapIntervalMs }),
         ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
         ...(exports === undefined ? {} : { exports }),
         ...(options.compute === undefined ? {} : { compute: options.compute }),
