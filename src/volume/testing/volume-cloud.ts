@@ -67,7 +67,7 @@ export interface VolumeCloud {
   readonly volumePath: (id: string) => string;
   /** The directory the posix backup driver keeps a backup in. */
   readonly backupPath: (id: string) => string;
-  /** Polls a volume until its status leaves `creating`/`extending`/`deleting`; the last reply. */
+  /** Polls a volume until its status leaves `creating`/`extending`/`retyping`/`deleting` (and the backups' transient ones); the last reply. */
   readonly settle: (path: string, as: RequestContext) => Promise<Reply>;
   /** Creates a volume of `body` (a create's `volume`) as `as`, asserts it became available; its id. */
   readonly availableVolume: (body: Readonly<Record<string, unknown>>, as: RequestContext) => Promise<string>;
@@ -86,7 +86,7 @@ export interface VolumeCloudOptions {
   readonly messageReapIntervalMs?: number;
 }
 
-const TRANSIENT = new Set(['creating', 'extending', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
+const TRANSIENT = new Set(['creating', 'extending', 'retyping', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
 
 export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCloud) => Promise<void>, options: VolumeCloudOptions = {}): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'nimbus-volume-cloud-'));
