@@ -86,7 +86,8 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   const groupStore = new GroupStore(deps.database);
   const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database), groupStore);
   const availabilityZones = [config.volume.storage_availability_zone];
-  const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones, enableForceUpload: config.volume.enable_force_upload });
+  const frozenBackends = new FrozenBackendStore(deps.database);
+  const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones, enableForceUpload: config.volume.enable_force_upload, frozenBackends });
   const snapshots = new SnapshotService(store, volumes, quotas, deps.managers);
   const backups = new BackupService({
     backups: backupStore,
@@ -97,10 +98,10 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
     services: deps.services,
     availabilityZone: config.volume.storage_availability_zone,
   });
-  const messages = new MessageStore(deps.database);
+  const messages = new MessageStore(deps.database, config.volume.message_ttl);
   const attachments = new AttachmentService({ volumes, store, attachments: new AttachmentStore(deps.database), managers: deps.managers, messages });
   const transfers = new TransferService({ transfers: new TransferStore(deps.database), store, volumes, quotas });
   const groupTypes = new GroupTypes(groupStore, config.volume.default_group_type);
   const groups = new GroupService({ groups: groupStore, store, groupTypes, types, volumes, snapshots, quotas, availabilityZones });
-  return { volumes, snapshots, backups, attachments, transfers, types, groupTypes, groups, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler, messages, frozenBackends: new FrozenBackendStore(deps.database), qosSpecs: new QosSpecStore(deps.database), typeEncryption: new TypeEncryptionStore(deps.database) };
+  return { volumes, snapshots, backups, attachments, transfers, types, groupTypes, groups, quotas, availabilityZones, hostUsage: store, scheduler: deps.scheduler, messages, frozenBackends, qosSpecs: new QosSpecStore(deps.database), typeEncryption: new TypeEncryptionStore(deps.database) };
 }

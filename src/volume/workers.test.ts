@@ -11,6 +11,7 @@ import { serviceRegistryMigrations } from '../common/service/db/migrations/index
 import { ServiceRegistry } from '../common/service/service-registry.js';
 import { FileVolumeDriver } from './backends/file/file-driver.js';
 import { volumeMigrations } from './db/migrations/index.js';
+import { FrozenBackendStore } from './db/frozen-backend-store.js';
 import { MessageStore } from './db/message-store.js';
 import { VolumeStore } from './db/volume-store.js';
 import { VolumeManagerRpcClient } from './manager/rpc-client.js';
@@ -50,7 +51,7 @@ describe('volume scheduler and volume service on the bus', () => {
           registry,
         });
         const store = new VolumeStore(db);
-        const scheduler = new VolumeSchedulerService({ transport, store, messages: new MessageStore(db), managers, registry, host: 'node-1' });
+        const scheduler = new VolumeSchedulerService({ transport, store, messages: new MessageStore(db), managers, registry, frozenBackends: new FrozenBackendStore(db), host: 'node-1' });
         try {
           await manager.start();
           assert.deepEqual(scheduler.cache.live(), [], 'not started yet: nothing heard');

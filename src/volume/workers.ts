@@ -11,6 +11,7 @@ import { BackupManager } from './backup/backup-manager.js';
 import type { BackupDriver } from './backup/drivers/backup-driver.js';
 import { BackupManagerRpcClient } from './backup/rpc-client.js';
 import { BackupStore } from './db/backup-store.js';
+import { FrozenBackendStore } from './db/frozen-backend-store.js';
 import { MessageStore } from './db/message-store.js';
 import type { ComputeNotifier } from './compute/nova-client.js';
 import { VolumeStore } from './db/volume-store.js';
@@ -42,6 +43,10 @@ export interface VolumeWorkersOptions {
   readonly exports?: VolumeExportPolicy;
   readonly reservedPercentage?: number;
   readonly maxOverSubscriptionRatio?: number;
+  /** `[volume] message_ttl`, seconds. */
+  readonly messageTtlSeconds?: number;
+  /** `[volume] message_reap_interval`, in ms. */
+  readonly messageReapIntervalMs?: number;
 }
 
 export interface VolumeWorkers {
@@ -65,8 +70,18 @@ export async function startVolumeWorkers(options: VolumeWorkersOptions): Promise
   const schedulerClient = new VolumeSchedulerRpcClient(transport, timeout);
   const managerClient = new VolumeManagerRpcClient(transport, timeout);
   const intervals = options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs };
-  const messages = new MessageStore(database);
-  const scheduler = new VolumeSchedulerService({ transport, store: new VolumeStore(database), messages, managers: managerClient, registry, host: options.host, ...intervals });
+  const messages = new MessageStore(database, options.messageTtlSeconds);
+  const scheduler = new VolumeSchedulerService({
+    transport,
+    store: new VolumeStore(database),
+    messages,
+    managers: managerClient,
+    registry,
+    frozenBackends: new FrozenBackendStore(database),
+    host: options.host,
+    ...intervals,
+    ...(options.messageReapIntervalMs === undefined ? {} : { messageReapIntervalMs: options.messageReapIntervalMs }),
+  });
   await scheduler.start();
   const managers: VolumeManager[] = [];
   let backup: BackupManager | undefined;

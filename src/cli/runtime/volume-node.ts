@@ -45,6 +45,8 @@ export async function startVolumeNode(
     rpcTimeoutSeconds: config.bus.rpc_response_timeout,
     reservedPercentage: config.volume.reserved_percentage,
     maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+    messageTtlSeconds: config.volume.message_ttl,
+    messageReapIntervalMs: config.volume.message_reap_interval * 1000,
     exports: volumeExportPolicyOf(config, [config.DEFAULT.host, ...computeHosts]),
     ...(compute === undefined ? {} : { compute }),
   });

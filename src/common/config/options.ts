@@ -346,6 +346,8 @@ export const OPTIONS = {
     target_ip_address: str("Address this node's NBD exports listen on and hand to compute hosts (Cinder's target_ip_address): one the other hosts reach.", '127.0.0.1'),
     target_port: int('First TCP port of the NBD exports; each export (one per volume and compute host) takes the first free one of target_port_count ports from here.', 10809, { min: 1, max: 65535 }),
     target_port_count: int('How many ports from target_port the NBD exports may take (open them to the compute hosts).', 1000, { min: 1, max: 65535 }),
+    message_ttl: int("Seconds a user message (`openstack volume message list`) is kept at least: its guaranteed_until (Cinder's [DEFAULT] message_ttl).", 2592000, { min: 0, max: 315360000 }),
+    message_reap_interval: int("Seconds between the volume scheduler's deletions of the user messages past their guaranteed_until; the first at its start (Cinder's [DEFAULT] message_reap_interval).", 86400, { min: 1, max: 31536000 }),
   },
   backup: {
     backup_posix_path: str('Where the backup service keeps backups: a directory per backup with its zlib-compressed chunks, metadata and sha256 files (default: <state_dir>/backup).', (r) => join(stateDir(r), 'backup')),

@@ -8,6 +8,11 @@ export class FrozenBackendStore extends VolumeTableStore {
     return new Set((await this.db.selectFrom('volume_frozen_backends').select('host').execute()).map((row) => row.host));
   }
 
+  /** Whether the backend `host@backend` is frozen. */
+  async isFrozen(host: string): Promise<boolean> {
+    return (await this.db.selectFrom('volume_frozen_backends').select('host').where('host', '=', host).executeTakeFirst()) !== undefined;
+  }
+
   /** Freezes (true) or thaws `hosts`; the ones whose state changed. */
   async setFrozen(hosts: readonly string[], frozen: boolean): Promise<string[]> {
     const before = await this.frozenBackends();

@@ -1,6 +1,7 @@
 /** The one door to volume_messages (Cinder's message_create/get/get_all/destroy). */
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
+import type { Database } from '../../common/db/database.js';
 import { currentContext } from '../../common/context/request-context.js';
 import { fromDbTimestamp, toDbTimestamp } from '../../common/db/timestamps.js';
 import { getLogger } from '../../common/logging/logger.js';
@@ -40,13 +41,24 @@ function toMessage(row: Selectable<VolumeMessagesTable>): UserMessage {
   };
 }
 
+/** Cinder's `[DEFAULT] message_ttl`: a message is kept at least 30 days. */
+export const DEFAULT_MESSAGE_TTL_SECONDS = 2_592_000;
+
 export class MessageStore extends VolumeTableStore {
+  readonly #ttlSeconds: number;
+
+  /** `ttlSeconds`: how long a message is kept at least (its guaranteed_until). */
+  constructor(database: Database, ttlSeconds = DEFAULT_MESSAGE_TTL_SECONDS, now?: () => Date) {
+    super(database, now);
+    this.#ttlSeconds = ttlSeconds;
+  }
+
   /**
    * Records `event` for the project and request of `context` (the current request's when absent).
    * Never fails its caller: a message lost is logged, the work it tells of goes on.
    */
   async record(event: MessageEvent, context = currentContext()): Promise<void> {
-    const message = messageOfEvent(event, context ?? {}, randomUUID(), this.now());
+    const message = messageOfEvent(event, context ?? {}, randomUUID(), this.now(), this.#ttlSeconds);
     try {
       await this.db
         .insertInto('volume_messages')
@@ -89,4 +101,9 @@ export class MessageStore extends VolumeTableStore {
     await this.db.deleteFrom('volume_messages').where('id', '=', id).execute();
   }
 
+  /** Deletes the messages past their guaranteed_until (Cinder's cleanup_expired_messages); how many went. */
+  async deleteExpired(): Promise<number> {
+    const result = await this.db.deleteFrom('volume_messages').where('expires_at', '<', toDbTimestamp(this.now())).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

@@ -8,9 +8,11 @@ import { RpcServer, type Transport } from '../../common/bus/index.js';
 import { messageOf } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
+import type { FrozenBackendStore } from '../db/frozen-backend-store.js';
 import type { MessageStore } from '../db/message-store.js';
 import type { VolumeStore } from '../db/volume-store.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
+import { VOLUME_BINARY } from '../manager/volume-manager.js';
 import { backendHostOf, type Volume } from '../volumes/volume.js';
 import { BackendStateCache, type BackendState } from './backend-state.js';
 import { DEFAULT_FILTERS, resolveFilters, type BackendFilter } from './filters/index.js';
@@ -26,10 +28,15 @@ export const SCHEDULER_BINARY = 'cinder-scheduler';
 export interface VolumeSchedulerOptions {
   readonly transport: Transport;
   readonly store: VolumeStore;
-  /** Where failures are told to the user (Cinder's message API). */
-  readonly messages: Pick<MessageStore, 'record'>;
+  /** Where failures are told to the user (Cinder's message API), and whose expired messages it reaps. */
+  readonly messages: Pick<MessageStore, 'record' | 'deleteExpired'>;
   readonly managers: VolumeManagerRpcClient;
-  readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat'>;
+  /** Also where it reads which volume services an administrator disabled. */
+  readonly registry: Pick<ServiceRegistry, 'register' | 'startHeartbeat' | 'list'>;
+  /** The backends an administrator froze: nothing is placed on them either. */
+  readonly frozenBackends: Pick<FrozenBackendStore, 'frozenBackends'>;
+  /** How often expired user messages are deleted, the first time at start ([DEFAULT] message_reap_interval, a day). */
+  readonly messageReapIntervalMs?: number;
   readonly host: string;
   readonly reportIntervalMs?: number;
   /** A backend whose last report is older is not placed on ([DEFAULT] service_down_time). */
@@ -47,6 +54,8 @@ export class VolumeSchedulerService {
   readonly #weighers: readonly ConfiguredWeigher[];
   readonly #server: RpcServer;
   #stopHeartbeat: StopHeartbeat | undefined;
+  #reaper: NodeJS.Timeout | undefined;
+  #reaping: Promise<void> = Promise.resolve();
 
   constructor(options: VolumeSchedulerOptions) {
     this.#options = options;
@@ -83,26 +92,59 @@ export class VolumeSchedulerService {
     this.#stopHeartbeat = registry.startHeartbeat(service.id, this.#options.reportIntervalMs ?? 10_000);
     // A scheduler starting knows no backend: ask every volume service for its report now.
     await this.#options.managers.publishServiceCapabilities();
+    this.#reapMessages();
+    this.#reaper = setInterval(() => this.#reapMessages(), this.#options.messageReapIntervalMs ?? 86_400_000);
+    this.#reaper.unref();
     LOG.info('Volume scheduler started');
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#reaper);
     await this.#server.stop();
     await this.#stopHeartbeat?.();
+    await this.#reaping;
   }
 
-  /** Picks a backend and consumes the space at once; NoValidBackend as is. */
-  place(spec: VolumeRequestSpec): BackendState {
-    const chosen = selectBackend(this.cache.live(), spec, this.#filters, this.#weighers);
+  /** Cinder's _clean_expired_messages: one run at a time, a failure logged and tried again next time. */
+  #reapMessages(): void {
+    this.#reaping = this.#reaping.then(async () => {
+      try {
+        const deleted = await this.#options.messages.deleteExpired();
+        if (deleted > 0) LOG.info(`Deleted ${deleted} expired user messages`);
+      } catch (error) {
+        LOG.error(`Failed to delete expired user messages: ${messageOf(error)}`);
+      }
+    });
+  }
+
+  /**
+   * Picks a backend and consumes the space at once; NoValidBackend as is. Disabled and frozen
+   * backends are left out (Cinder's HostManager reads only services neither disabled nor frozen);
+   * they are read first, so choosing and consuming stay one synchronous step.
+   */
+  async place(spec: VolumeRequestSpec): Promise<BackendState> {
+    const closed = await this.#closedBackends();
+    const live = this.cache.live();
+    const open = live.filter((state) => !closed.has(state.backendHost));
+    if (spec.onlyBackend !== undefined && closed.has(backendHostOf(spec.onlyBackend))) throw new NoValidBackend(`Backend ${spec.onlyBackend} is disabled or frozen.`);
+    if (open.length === 0 && live.length > 0) throw new NoValidBackend('Every volume backend that is up is disabled or frozen.');
+    const chosen = selectBackend(open, spec, this.#filters, this.#weighers);
     this.cache.consume(chosen.name, spec.sizeGb);
     return chosen;
+  }
+
+  /** The `host@backend` of the volume services disabled or frozen. */
+  async #closedBackends(): Promise<Set<string>> {
+    const closed = await this.#options.frozenBackends.frozenBackends();
+    for (const service of await this.#options.registry.list({ binary: VOLUME_BINARY })) if (service.disabled) closed.add(service.host);
+    return closed;
   }
 
   async scheduleCreate({ spec, source }: ScheduleCreateArgs): Promise<void> {
     const { store, managers, messages } = this.#options;
     let chosen: BackendState;
     try {
-      chosen = this.place(spec);
+      chosen = await this.place(spec);
     } catch (error) {
       if (!(error instanceof NoValidBackend)) throw error;
       LOG.error(`Failed to schedule volume ${spec.volumeId}: ${error.message}`);
@@ -156,7 +198,7 @@ export class VolumeSchedulerService {
     const volume = await this.#options.store.findVolume(spec.volumeId);
     if (volume === undefined || volume.host === null) return undefined;
     try {
-      this.place({ ...spec, onlyBackend: volume.host });
+      await this.place({ ...spec, onlyBackend: volume.host });
     } catch (error) {
       if (!(error instanceof NoValidBackend)) throw error;
       await refused(volume.id, error);

@@ -67,7 +67,7 @@ export interface VolumeCloud {
   readonly volumePath: (id: string) => string;
   /** The directory the posix backup driver keeps a backup in. */
   readonly backupPath: (id: string) => string;
-  /** Polls a volume until its status leaves `creating`/`extending`/`deleting`; the last reply. */
+  /** Polls a volume until its status leaves `creating`/`extending`/`retyping`/`deleting` (and the backups' transient ones); the last reply. */
   readonly settle: (path: string, as: RequestContext) => Promise<Reply>;
   /** Creates a volume of `body` (a create's `volume`) as `as`, asserts it became available; its id. */
   readonly availableVolume: (body: Readonly<Record<string, unknown>>, as: RequestContext) => Promise<string>;
@@ -82,9 +82,11 @@ export interface VolumeCloudOptions {
   readonly reportIntervalMs?: number;
   /** What the volume service tells compute (volume-extended, volume-reimaged); absent: nobody. */
   readonly compute?: ComputeNotifier;
+  /** How often the scheduler deletes expired user messages (`[volume] message_reap_interval`, in ms; the workers' default when absent). */
+  readonly messageReapIntervalMs?: number;
 }
 
-const TRANSIENT = new Set(['creating', 'extending', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
+const TRANSIENT = new Set(['creating', 'extending', 'retyping', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
 
 export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCloud) => Promise<void>, options: VolumeCloudOptions = {}): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'nimbus-volume-cloud-'));
@@ -108,6 +110,8 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
         stagingDir: join(root, 'staging'),
         rpcTimeoutSeconds: 10,
         maxOverSubscriptionRatio: config.volume.max_over_subscription_ratio,
+        messageTtlSeconds: config.volume.message_ttl,
+        ...(options.messageReapIntervalMs === undefined ? {} : { messageReapIntervalMs: options.messageReapIntervalMs }),
         ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
         ...(exports === undefined ? {} : { exports }),
         ...(options.compute === undefined ? {} : { compute: options.compute }),

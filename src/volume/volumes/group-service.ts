@@ -195,6 +195,8 @@ export class GroupService {
     const members = await this.volumesOf(id);
     if (members.length > 0 && !deleteVolumes) throw invalidGroup(`Group ${id} still contains volumes. The delete-volumes flag is required to delete it.`);
     for (const volume of members) {
+      // Cinder's group.assert_not_frozen, checked here on each member's backend: nothing changes before all pass.
+      await this.deps.volumes.assertNotFrozen(volume);
       if (volume.attachStatus === 'attached') throw invalidGroup(`Volume in group ${id} is attached. Need to detach first.`);
       if ((await this.deps.store.listSnapshots({ volumeId: volume.id }, [])).length > 0) throw invalidGroup('Volume in group still has dependent snapshots.');
     }
@@ -236,6 +238,7 @@ export class GroupService {
     if (group.status !== 'available') throw invalidGroup(`Group ${group.id} status must be available, but current status is: ${group.status}.`);
     const members = await this.volumesOf(group.id);
     for (const volume of members) {
+      await this.deps.volumes.assertNotFrozen(volume);
       if (volume.host === null) throw invalidVolume('The snapshot cannot be created because volume has not been scheduled to any host.');
       if (volume.status !== 'available' && volume.status !== 'in-use') {
         throw invalidVolume(`Volume ${volume.id} status must be available or in-use, but current status is: ${volume.status}.`);
@@ -271,11 +274,15 @@ export class GroupService {
   /** From available or error: its snapshots are deleted through the snapshot service, then the record. */
   async deleteSnapshot(context: RequestContext, id: string): Promise<void> {
     const snapshot = await this.getSnapshot(context, id);
+    const members = await this.deps.store.listSnapshots({ groupSnapshotId: id }, []);
+    for (const member of members) {
+      const volume = await this.deps.store.findVolume(member.volumeId);
+      if (volume !== undefined) await this.deps.volumes.assertNotFrozen(volume);
+    }
     // Groups made from it are available at once here, so none is still "using it as source".
     if (!(await this.deps.groups.updateGroupSnapshot(id, 'deleting', ['available', 'error']))) {
       throw invalidGroupSnapshot('GroupSnapshot status must be available or error, and no Group can be currently using it as source for its creation.');
     }
-    const members = await this.deps.store.listSnapshots({ groupSnapshotId: id }, []);
     for (const member of members) await this.deps.snapshots.delete(context, member.id, { force: true, ofGroupSnapshot: true });
     await this.deps.groups.deleteGroupSnapshot(snapshot.id);
     LOG.info(`Deleted group snapshot ${id} and cast the delete of its ${members.length} snapshots`);

@@ -49,6 +49,7 @@ export class SnapshotService {
 
   async create(context: RequestContext, request: CreateSnapshotRequest): Promise<Snapshot> {
     const volume = await this.volumes.get(context, request.volumeId);
+    await this.volumes.assertNotFrozen(volume);
     const allowed = volume.status === 'available' || (volume.status === 'in-use' && (request.force === true || request.groupSnapshotId !== undefined));
     if (!allowed || volume.host === null) {
       throw invalidVolume(`Volume ${volume.id} status must be available, but current status is: ${volume.status}.`);
@@ -102,11 +103,12 @@ export class SnapshotService {
    */
   async delete(context: RequestContext, id: string, options: { readonly force?: boolean; readonly ofGroupSnapshot?: boolean } = {}): Promise<void> {
     const snapshot = await this.get(context, id);
+    const volume = await this.store.findVolume(snapshot.volumeId);
+    if (volume !== undefined) await this.volumes.assertNotFrozen(volume);
     const deletable: SnapshotStatus[] | undefined = options.force === true ? undefined : ['available', 'error', 'error_deleting'];
     if ((snapshot.groupSnapshotId !== null && options.ofGroupSnapshot !== true) || !(await this.store.updateSnapshot(id, { status: 'deleting' }, deletable))) {
       throw invalidSnapshot(`Snapshot status must be available or error and must not be part of a group.`);
     }
-    const volume = await this.store.findVolume(snapshot.volumeId);
     if (volume?.host === null || volume === undefined) {
       await this.store.deleteSnapshot(id);
       return;

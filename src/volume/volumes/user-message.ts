@@ -53,8 +53,6 @@ export interface UserMessage {
   readonly expiresAt: Date;
 }
 
-/** Cinder's `[DEFAULT] message_ttl`: a message is kept at least 30 days. */
-export const MESSAGE_TTL_SECONDS = 2_592_000;
 
 /** Cinder's `<action>:<detail>`, with its words for ids it does not know. */
 export function userMessageText(message: Pick<UserMessage, 'actionId' | 'detailId'>): string {
@@ -63,8 +61,8 @@ export function userMessageText(message: Pick<UserMessage, 'actionId' | 'detailI
   return `${action}:${detail}`;
 }
 
-/** The stored message of `event`, made under the request's project and id (Cinder's message_api.create). */
-export function messageOfEvent(event: MessageEvent, context: { readonly projectId?: string | undefined; readonly requestId?: string | undefined }, id: string, now: Date): UserMessage {
+/** The stored message of `event`, made under the request's project and id and kept `ttlSeconds` at least (Cinder's message_api.create). */
+export function messageOfEvent(event: MessageEvent, context: { readonly projectId?: string | undefined; readonly requestId?: string | undefined }, id: string, now: Date, ttlSeconds: number): UserMessage {
   const [actionId] = MESSAGE_ACTIONS[event.action];
   const [detailId] = MESSAGE_DETAILS[event.detail];
   return {
@@ -78,6 +76,6 @@ export function messageOfEvent(event: MessageEvent, context: { readonly projectI
     detailId,
     level: 'ERROR',
     createdAt: now,
-    expiresAt: new Date(now.getTime() + MESSAGE_TTL_SECONDS * 1000),
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
   };
 }

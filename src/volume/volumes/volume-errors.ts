@@ -18,6 +18,8 @@ export const invalidBackup = (reason: string) => new BadRequest(`Invalid backup:
 export const invalidVolumeType = (reason: string) => new BadRequest(`Invalid volume type: ${reason}`);
 /** InvalidInput (400). */
 export const invalidInput = (reason: string) => new BadRequest(`Invalid input received: ${reason}`);
+/** Cinder's assert_not_frozen: a volume or snapshot on a frozen backend is not changed. */
+export const frozenBackend = () => invalidInput('Modification operations are not allowed on frozen storage backends.');
 
 /** Cinder's QuotaError family: 413 overLimit. */
 export class QuotaExceeded extends PayloadTooLarge {}

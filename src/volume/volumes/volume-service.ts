@@ -8,11 +8,12 @@ import type { RequestContext } from '../../common/context/request-context.js';
 import { BadRequest, Conflict, messageOf, NimbusError, NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import { GIB } from '../backends/volume-driver.js';
+import type { FrozenBackendStore } from '../db/frozen-backend-store.js';
 import type { SortSpec, VolumeFilter, VolumeSortKey, VolumeStore } from '../db/volume-store.js';
 import type { UploadDiskFormat, VolumeSource } from '../manager/rpc-api.js';
 import type { VolumeManagerRpcClient } from '../manager/rpc-client.js';
 import type { VolumeSchedulerRpcClient } from '../scheduler/rpc-client.js';
-import { imageNotFound, invalidInput, invalidVolume, snapshotNotFound, volumeNotFound } from './volume-errors.js';
+import { frozenBackend, imageNotFound, invalidInput, invalidVolume, snapshotNotFound, volumeNotFound } from './volume-errors.js';
 import type { VolumeQuotas } from './volume-quotas.js';
 import type { VolumeTypes } from './volume-types.js';
 import { backendHostOf, VOLUME_STATUSES, type SnapshotStatus, type Volume, type VolumeStatus } from './volume.js';
@@ -90,6 +91,7 @@ export interface VolumeServiceDeps {
   readonly availabilityZones: readonly string[];
   /** `[volume] enable_force_upload`: whether an upload's `force` lets an in-use volume go. */
   readonly enableForceUpload: boolean;
+  readonly frozenBackends: Pick<FrozenBackendStore, 'isFrozen'>;
 }
 
 /** Statuses a volume may be deleted from without force (Cinder's delete). */
@@ -232,6 +234,7 @@ export class VolumeService {
         `Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.`,
       );
     if (inGroup || snapshots.some((snapshot) => !CASCADE_DELETABLE_SNAPSHOTS.includes(snapshot.status))) throw refused();
+    await this.assertNotFrozen(volume);
     if (!(await this.deps.store.updateVolume(id, { status: 'deleting' }, expected))) throw refused();
     for (const snapshot of snapshots) await this.deps.store.updateSnapshot(snapshot.id, { status: 'deleting' });
     if (volume.host === null) {
@@ -243,6 +246,11 @@ export class VolumeService {
     LOG.info(`Delete volume request issued for volume ${id}${snapshots.length > 0 ? ` with its ${snapshots.length} snapshots` : ''}`);
     const snapshotRefs = snapshots.map((snapshot) => ({ id: snapshot.id, volumeId: id, sizeGb: snapshot.size }));
     await this.deps.managers.deleteVolume(backendHostOf(volume.host), { id, sizeGb: volume.size }, snapshotRefs);
+  }
+
+  /** Cinder's assert_not_frozen: 400 when the volume's backend is frozen (a volume with no backend has none). */
+  async assertNotFrozen(volume: Pick<Volume, 'host'>): Promise<void> {
+    if (volume.host !== null && (await this.deps.frozenBackends.isFrozen(backendHostOf(volume.host)))) throw frozenBackend();
   }
 
   /**

@@ -238,3 +238,33 @@ test('group snapshots: one snapshot per member through the snapshot path, a grou
     assert.deepEqual((await cloud.call('GET', '/group_snapshots/detail', { as: ALICE, version: V })).json, { group_snapshots: [] });
     assert.deepEqual(((await cloud.call('GET', '/snapshots', { as: ALICE })).json['snapshots'] as Json[]).length, 0);
   }));
+
+test('a frozen backend refuses a group snapshot of its volumes, the group snapshot\'s delete and the group\'s delete-volumes with Cinder\'s 400, changing nothing', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const typeId = await volumeType(cloud, 'vt');
+    const id = await group(cloud, { group_type: await groupType(cloud, 'gt'), volume_types: [typeId] });
+    const member = await cloud.availableVolume({ size: 1, volume_type: typeId, group_id: id }, ALICE);
+    // A second group with no group snapshot, for delete-volumes.
+    const other = await group(cloud, { group_type: await groupType(cloud, 'gt2'), volume_types: [typeId] });
+    const otherMember = await cloud.availableVolume({ size: 1, volume_type: typeId, group_id: other }, ALICE);
+    const created = await cloud.call('POST', '/group_snapshots', { body: { group_snapshot: { group_id: id } }, as: ALICE, version: V });
+    const gsId = String((created.json['group_snapshot'] as Json)['id']);
+    await until('the group snapshot is available', async () => (await groupSnapshot(cloud, gsId))?.['status'] === 'available');
+    assert.equal((await cloud.call('PUT', '/os-services/freeze', { body: { host: 'test-host' }, as: ADMIN })).status, 200);
+
+    const frozen = { badRequest: { code: 400, message: 'Invalid input received: Modification operations are not allowed on frozen storage backends.' } };
+    assert.deepEqual((await cloud.call('POST', '/group_snapshots', { body: { group_snapshot: { group_id: id } }, as: ALICE, version: V })).json, frozen);
+    assert.deepEqual((await cloud.call('DELETE', `/group_snapshots/${gsId}`, { as: ALICE, version: V })).json, frozen);
+    assert.deepEqual((await cloud.call('POST', `/groups/${other}/action`, { body: { delete: { 'delete-volumes': true } }, as: ALICE, version: V })).json, frozen);
+    assert.deepEqual(((await cloud.call('GET', '/group_snapshots', { as: ALICE, version: V })).json['group_snapshots'] as Json[]).map((snapshot) => snapshot['id']), [gsId]);
+    assert.equal((await groupSnapshot(cloud, gsId))?.['status'], 'available');
+    for (const [groupId, volumeId] of [[id, member], [other, otherMember]] as const) {
+      assert.equal((await showGroup(cloud, groupId))['status'], 'available');
+      assert.equal(((await cloud.call('GET', `/volumes/${volumeId}`, { as: ALICE })).json['volume'] as Json)['status'], 'available');
+    }
+    assert.deepEqual(((await cloud.call('GET', '/snapshots', { as: ALICE })).json['snapshots'] as Json[]).map((snapshot) => snapshot['status']), ['available']);
+
+    assert.equal((await cloud.call('PUT', '/os-services/thaw', { body: { host: 'test-host' }, as: ADMIN })).status, 200);
+    assert.equal((await cloud.call('DELETE', `/group_snapshots/${gsId}`, { as: ALICE, version: V })).status, 202);
+    await until('the group snapshot is gone', async () => (await groupSnapshot(cloud, gsId)) === undefined);
+  }));

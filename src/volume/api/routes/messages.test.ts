@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
+import { loadConfig } from '../../../common/config/load.js';
 import { ADMIN, memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
 
 type Json = Record<string, unknown>;
@@ -109,4 +110,31 @@ test('a backup the driver cannot write leaves a message about the backup', () =>
     assert.equal(message?.['user_message'], 'create backup:Backup driver failed to create backup.');
     assert.equal(message?.['resource_type'], 'VOLUME_BACKUP');
     assert.equal(message?.['resource_uuid'], backupId);
+  }));
+
+test('the scheduler deletes messages past their guaranteed_until ([volume] message_ttl), periodically; message_ttl and message_reap_interval refuse bad values', () =>
+  withVolumeCloud(
+    'sqlite',
+    async (cloud) => {
+      const type = await cloud.call('POST', '/types', { body: { volume_type: { name: 'nowhere', extra_specs: { volume_backend_name: 'absent' } } }, as: ADMIN });
+      const volumeId = await unplaceableVolume(cloud, String((type.json['volume_type'] as Json)['id']));
+      const [message] = (await cloud.call('GET', '/messages', { as: ALICE, version: '3.3' })).json['messages'] as Json[];
+      assert.equal(message?.['resource_uuid'], volumeId, 'kept until its guaranteed_until');
+      const guaranteedUntil = Date.parse(`${String(message?.['guaranteed_until'])}Z`);
+      assert.equal(guaranteedUntil - Date.parse(`${String(message?.['created_at'])}Z`), 3000);
+
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+        if (((await cloud.call('GET', '/messages', { as: ALICE, version: '3.3' })).json['messages'] as Json[]).length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(Date.now() >= guaranteedUntil, 'not reaped before its time');
+      assert.deepEqual((await cloud.call('GET', '/messages', { as: ADMIN, version: '3.3' })).json, { messages: [] });
+      assert.equal((await cloud.call('GET', `/messages/${String(message?.['id'])}`, { as: ALICE, version: '3.3' })).status, 404);
+    },
+    { volume: { message_ttl: '3' }, messageReapIntervalMs: 200 },
+  ).then(() => {
+    const bad: readonly Record<string, string>[] = [{ message_ttl: '-1' }, { message_reap_interval: '0' }, { message_ttl: 'soon' }];
+    for (const volume of bad) {
+      assert.throws(() => loadConfig({ env: {}, flags: { volume } }), /message_/, JSON.stringify(volume));
+    }
   }));
