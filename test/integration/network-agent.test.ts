@@ -14,6 +14,7 @@ import { linuxBridgeSkip } from '../../src/network/agent/linux-bridge/testing/li
 import { cliPersonas } from '../support/compute-cloud.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
+import { externalBridgeName } from '../../src/cli/presets/network-datapaths.js';
 import { requestAdminToken } from '../support/scaled-out-cloud.js';
 
 // Issue 14: the network agent of `nimbus up` on real Linux networking, driven through the REST
@@ -94,6 +95,7 @@ describe('the network agent on Linux bridges, namespaces, dnsmasq and nftables',
   after(async () => {
     for (const guest of guests) await guest.dispose();
     if (nimbus.child.exitCode === null && nimbus.child.signalCode === null) await stop();
+    await run('ip', ['link', 'del', 'dev', externalBridgeName(stateDir)]).catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -229,10 +231,10 @@ describe('the network agent without CAP_NET_ADMIN', { skip }, () => {
 });
 
 /** Kernel objects and daemons of one cloud's data path still there, named (empty: nothing left). */
-async function leftovers(wired: { readonly networks: readonly string[]; readonly routers: readonly string[]; readonly nftTable: string; readonly datapathDir: string }): Promise<string[]> {
+async function leftovers(wired: { readonly networks: readonly string[]; readonly routers: readonly string[]; readonly nftTable: string; readonly datapathDir: string; readonly stateDir: string }): Promise<string[]> {
   const present = await namespaces();
   const left = [...wired.networks.map(dhcpNamespace), ...wired.routers.map(routerNamespace)].filter((name) => present.includes(name));
-  for (const network of wired.networks) if (await linkExists(bridgeName(network))) left.push(bridgeName(network));
+  for (const bridge of [...wired.networks.map(bridgeName), externalBridgeName(wired.stateDir)]) if (await linkExists(bridge)) left.push(bridge);
   left.push(...(await nftTables()).split('\n').filter((line) => line.endsWith(` ${wired.nftTable}`)));
   left.push(...(await daemonsIn(wired.datapathDir)).map(({ pid, args }) => `${pid} ${args}`));
   return left;
@@ -253,7 +255,7 @@ describe('nimbus up stopped by signals to its whole process group, twice and mor
   const datapathDir = mkdtempSync(join(tmpdir(), 'nimbus-network-stop-datapath-'));
   chmodSync(datapathDir, 0o755);
   const nftTable = `nimbus_stop_${process.pid}`;
-  const wired = { networks: [] as string[], routers: [] as string[], nftTable, datapathDir };
+  const wired = { networks: [] as string[], routers: [] as string[], nftTable, datapathDir, stateDir };
   let nimbus: NimbusProcess | undefined;
 
   after(async () => {
@@ -267,7 +269,7 @@ describe('nimbus up stopped by signals to its whole process group, twice and mor
     const routers = new Set([...wired.routers, ...logged(/qrouter-([0-9a-f-]{36})/g)]);
     for (const { pid } of await daemonsIn(datapathDir)) process.kill(pid, 'SIGKILL');
     for (const name of [...[...networks].map(dhcpNamespace), ...[...routers].map(routerNamespace)]) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
-    for (const network of networks) await run('ip', ['link', 'del', 'dev', bridgeName(network)]).catch(() => undefined);
+    for (const bridge of [...[...networks].map(bridgeName), externalBridgeName(stateDir)]) await run('ip', ['link', 'del', 'dev', bridge]).catch(() => undefined);
     for (const family of ['bridge', 'inet']) await run('nft', ['delete', 'table', family, nftTable]).catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(datapathDir, { recursive: true, force: true });
@@ -289,7 +291,7 @@ describe('nimbus up stopped by signals to its whole process group, twice and mor
     wired.routers.push(...(await list('/routers', 'routers')).map((router) => String(router['id'])));
     assert.equal(wired.networks.length, 2);
     assert.equal(wired.routers.length, 1);
-    // Two namespaces, two bridges, both nftables tables, dnsmasq and the router's metadata proxy.
+    // Two namespaces, two bridges (private's brq, public's on the all-in-one's external bridge), both nftables tables, dnsmasq and the router's metadata proxy.
     await until('the data path wired', async () => ((await leftovers(wired)).length === 8 ? true : undefined));
 
     // SIGTERM to node and then to its group, as `timeout` sends it; then Ctrl-C after Ctrl-C to the group while it cleans up.

@@ -202,7 +202,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       undo.push(() => server.stop());
       const agentHosts = options.networkAgentHosts ?? [];
       if (agentHosts.length > 0) {
-        const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver, { novaMetadataPort: metadataApi?.port });
+        const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver, { novaMetadataPort: metadataApi?.port, allInOne: true });
         undo.push(() => agent.stop({ teardown: true }));
       }
     }

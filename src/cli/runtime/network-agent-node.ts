@@ -11,7 +11,7 @@ import { startMetadataAgent, type MetadataAgent } from '../../network/metadata/m
 import { PluginRpcClient } from '../../network/server/rpc-client.js';
 import { metadataProxySecret } from './bootstrap-secrets.js';
 import type { DriverName } from '../presets/drivers.js';
-import { bridgeMappingsOf, createDatapath, datapathNameOf, interfaceMappingsOf } from '../presets/network-datapaths.js';
+import { allInOneBridges, createDatapath, datapathNameOf, interfaceMappingsOf } from '../presets/network-datapaths.js';
 
 export interface RunningNetworkAgent {
   readonly agent: NetworkAgent;
@@ -22,6 +22,8 @@ export interface RunningNetworkAgent {
 export interface NetworkAgentOptions {
   /** The port Nova's metadata API bound in this process (the all-in-one); else `[DEFAULT] nova_metadata_port`. */
   readonly novaMetadataPort?: number | undefined;
+  /** The all-in-one: the agent maps `public` to a bridge of its own (allInOneBridges). */
+  readonly allInOne?: boolean;
 }
 
 /** Neutron's metadata agent for this host's proxies, asking the network server whose port holds an address. */
@@ -43,7 +45,7 @@ export async function startNetworkAgent(
   computeDriver: DriverName | undefined,
   options: NetworkAgentOptions = {},
 ): Promise<RunningNetworkAgent> {
-  const chosen = createDatapath(config, datapathNameOf(config, computeDriver));
+  const chosen = createDatapath(config, datapathNameOf(config, computeDriver), options.allInOne === true ? allInOneBridges(config) : {});
   const server = new PluginRpcClient(transport, config.bus.rpc_response_timeout);
   // Listening before the data path starts proxies that forward to it.
   const metadata = config.network.enable_isolated_metadata ? await startHostMetadataAgent(config, server, options) : undefined;
@@ -58,9 +60,10 @@ export async function startNetworkAgent(
     ...(chosen.heldFile === undefined ? {} : { heldFile: chosen.heldFile }),
     ...(chosen.tunnelIp === undefined ? {} : { tunnelIp: chosen.tunnelIp }),
     interfaceMappings: interfaceMappingsOf(config),
-    bridgeMappings: bridgeMappingsOf(config),
+    bridgeMappings: chosen.bridgeMappings,
   });
   try {
+    await chosen.prepare();
     await agent.start();
   } catch (error) {
     await metadata?.close();

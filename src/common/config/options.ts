@@ -315,7 +315,7 @@ export const OPTIONS = {
   },
   linux_bridge: {
     physical_interface_mappings: mappings(
-      "This host's interface for each physical network, `physnet1:eth1,physnet2:eth2` (Neutron's [linux_bridge] physical_interface_mappings): a flat network on physnet1 has eth1 itself on its brq bridge, a vlan network its 802.1q subinterface `eth1.<vlan id>` (made and deleted by the agent; eth1 is never deleted, only taken off the bridge when the network goes). Empty (the default): flat and vlan networks stay on their host and no host interface is ever put on a bridge.",
+      "This host's interface for each physical network, `physnet1:eth1,physnet2:eth2` (Neutron's [linux_bridge] physical_interface_mappings): a flat network on physnet1 has eth1 itself on its brq bridge, a vlan network its 802.1q subinterface `eth1.<vlan id>` (made and deleted by the agent; eth1 is never deleted, only taken off the bridge when the network goes). Empty (the default): no host interface is ever put on a bridge, and (as Neutron) this host binds no port of a flat or vlan network whose physical network neither mapping names; the all-in-one maps DevStack's `public` to a bridge of its own.",
       'interface',
     ),
     bridge_mappings: mappings(

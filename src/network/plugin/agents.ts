@@ -144,19 +144,19 @@ function mappingsOf(row: AgentRow, key: 'interface_mappings' | 'bridge_mappings'
 /**
  * A flat or vlan segment's physical network missing from the agent's mappings
  * (interface_mappings and bridge_mappings, as Neutron reads them; a bridge carries flat networks
- * only, so a vlan network needs an interface). An agent that maps no physical network at all
- * keeps every one on its own host (the all-in-one's `public`, see docs/DEPLOY.md), so it binds
- * them all.
+ * only, so a vlan network needs an interface). An agent that maps none binds no flat or vlan
+ * port (the all-in-one maps `public` to a bridge of its own, see network-datapaths.ts).
  */
 function unmappedPhysicalNetwork(row: AgentRow, segment: BindingSegment): string | undefined {
   if ((segment.network_type !== 'flat' && segment.network_type !== 'vlan') || segment.physical_network === null) return undefined;
   const interfaces = Object.keys(mappingsOf(row, 'interface_mappings'));
   const bridges = Object.keys(mappingsOf(row, 'bridge_mappings'));
   const mapped = [...new Set([...interfaces, ...bridges])];
-  if (mapped.length === 0 || interfaces.includes(segment.physical_network)) return undefined;
+  if (interfaces.includes(segment.physical_network)) return undefined;
   if (bridges.includes(segment.physical_network)) {
     if (segment.network_type === 'flat') return undefined;
     return `the network agent on host ${row.host} maps physical network ${segment.physical_network} only to a bridge (bridge_mappings), which carries flat networks; the vlan network needs physical_interface_mappings`;
   }
-  return `the network agent on host ${row.host} has no mapping for physical network ${segment.physical_network} of the ${segment.network_type} network (it maps ${mapped.sort().join(', ')})`;
+  const maps = mapped.length === 0 ? 'none' : mapped.sort().join(', ');
+  return `the network agent on host ${row.host} has no mapping for physical network ${segment.physical_network} of the ${segment.network_type} network (it maps ${maps})`;
 }

@@ -20,8 +20,8 @@ import { linuxBridgeSkip, linuxHarness, type LinuxHarness } from './testing/linu
 const skip = await linuxBridgeSkip();
 
 /** Runs a case with a fresh data path and guest list, removing both whatever happens. */
-async function withDatapath(body: (harness: LinuxHarness, guests: GuestNamespace[]) => Promise<void>): Promise<void> {
-  const harness = await linuxHarness();
+async function withDatapath(body: (harness: LinuxHarness, guests: GuestNamespace[]) => Promise<void>, options: Parameters<typeof linuxHarness>[0] = {}): Promise<void> {
+  const harness = await linuxHarness(options);
   const guests: GuestNamespace[] = [];
   try {
     await body(harness, guests);
@@ -328,5 +328,44 @@ describe('Linux bridge data path: traffic', { skip }, () => {
       assert.deepEqual(await dnsmasqProcessesUnder(stateDir), [], 'no dnsmasq runs');
       assert.ok(!(await run('nft', ['list', 'tables'])).includes(table), 'the nftables tables are gone');
     });
+  });
+  test("an external network on a bridge of bridge_mappings (the all-in-one's public): its router's gateway joins that bridge, a floating IP reaches its guest and guests reach out through SNAT", async () => {
+    const mapped = `brxh9${randomBytes(4).toString('hex')}`;
+    await ip('link', 'add', 'name', mapped, 'type', 'bridge');
+    try {
+      // As the all-in-one makes its external bridge: up, the agent never changes it.
+      await ip('link', 'set', 'dev', mapped, 'up');
+      await withDatapath(
+        async ({ datapath }, guests) => {
+          const external = networkFixture('10.202.29', { dhcp: false });
+          const internal = networkFixture('10.202.28');
+          await datapath.ensureNetwork({ ...external.spec, physical_network: 'public' });
+          await datapath.ensureNetwork(internal.spec);
+          const group = { id: randomUUID(), rules: [ruleFixture('egress'), ruleFixture('ingress', { protocol: 'icmp' })] };
+          await datapath.syncSecurityGroup(group);
+          const withFip = portFixture(internal, 10, { security_groups: [group.id] });
+          guests.push(await guestNamespace(withFip));
+          await datapath.plugPort(withFip);
+          const router = routerFixture(internal, external);
+          await datapath.ensureRouter(router);
+          await datapath.setFloatingIps(router.id, [{ floating_ip_address: '10.202.29.20', fixed_ip_address: '10.202.28.10' }]);
+          const outsideDevice = `nboh9${randomBytes(4).toString('hex')}`;
+          const outside = await guestNamespace({ id: randomUUID(), mac_address: randomMac() }, { tapDevice: outsideDevice });
+          guests.push(outside);
+          await ip('link', 'set', 'dev', outsideDevice, 'master', mapped);
+          await outside.setAddress('10.202.29.100/24');
+          const [guest] = guests as [GuestNamespace];
+          assert.equal(await guest.dhcp(), '10.202.28.10');
+          assert.ok((await bridgePorts(mapped)).includes(tapName(router.external_gateway!.port_id)), "the router's gateway is on the mapped bridge");
+          assert.equal((await ip('-o', 'link', 'show')).includes(bridgeName(external.spec.id)), false, 'no brq bridge for the external network');
+          assert.ok(await outside.reaches('10.202.29.20'), 'the floating IP reaches its guest (DNAT)');
+          assert.ok(await guest.reaches('10.202.29.100'), 'the guest reaches the outside host (SNAT)');
+          await ip('link', 'set', 'dev', outsideDevice, 'nomaster');
+        },
+        { bridgeMappings: { public: mapped } },
+      );
+    } finally {
+      await ip('link', 'del', 'dev', mapped);
+    }
   });
 });

@@ -58,7 +58,7 @@ describe('agent routes (/v2.0/agents)', () => {
       assert.deepEqual(await registry.bind('compute-1', VXLAN), { failure: 'no network agent runs on host compute-1' });
     }));
 
-  test("a host whose agent maps a physical network to a bridge (bridge_mappings) binds a flat network's ports there, naming that bridge in binding:vif_details; a vlan network on it fails to bind", async () => {
+  test("a host whose agent maps a physical network to a bridge (bridge_mappings) binds a flat network's ports there, naming that bridge in binding:vif_details; a vlan network on it fails to bind, and a host mapping none binds no flat or vlan port", async () => {
     let registry: AgentRegistry | undefined;
     await withNetworkApi(
       async (call) => {
@@ -84,6 +84,23 @@ describe('agent routes (/v2.0/agents)', () => {
         assert.equal(vlan['binding:vif_type'], 'binding_failed', 'a bridge carries flat networks only');
         const elsewhere = await bound(await networkOn({ name: 'flat3', 'provider:network_type': 'flat', 'provider:physical_network': 'physnet3' }));
         assert.equal(elsewhere['binding:vif_type'], 'binding_failed', 'a physical network the host maps neither way');
+
+        // A host whose agent maps no physical network binds no flat or vlan port (Neutron's check_segment_for_agent); a vxlan one it binds.
+        await registry.report({
+          host: 'compute-2',
+          agents: [{ agent_type: 'Linux bridge agent', binary: 'neutron-linuxbridge-agent', topic: 'q-agent', configurations: { interface_mappings: {}, bridge_mappings: {} } }],
+          down_reason: null,
+          started_at: new Date().toISOString(),
+        });
+        const unmapped = await bound(await networkOn({ name: 'flat4', 'provider:network_type': 'flat', 'provider:physical_network': 'physnet4' }), 'compute-2');
+        assert.equal(unmapped['binding:vif_type'], 'binding_failed');
+        assert.deepEqual(unmapped['binding:vif_details'], {});
+        assert.equal(unmapped['status'], 'DOWN');
+        const unmappedVlan = await bound(await networkOn({ name: 'vlan2', 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet1', 'provider:segmentation_id': 102 }), 'compute-2');
+        assert.equal(unmappedVlan['binding:vif_type'], 'binding_failed');
+        assert.equal((await bound(await networkOn({ name: 'tunnelled', 'provider:network_type': 'vxlan' }), 'compute-2'))['binding:vif_type'], 'bridge');
+        const member = await call('GET', `/v2.0/ports/${String(unmapped['id'])}`, { as: memberOf('admin-project') });
+        assert.equal((member.json['port'] as Json | undefined)?.['binding:vif_type'], undefined, 'binding:vif_type is shown to administrators only');
       },
       {
         network: { flat_networks: '*', network_vlan_ranges: 'physnet1:100:200' },

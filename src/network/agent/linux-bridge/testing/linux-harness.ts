@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkLinuxBridgeAvailable } from '../availability.js';
-import { LinuxBridgeDatapath } from '../linux-bridge-datapath.js';
+import { LinuxBridgeDatapath, type LinuxBridgeOptions } from '../linux-bridge-datapath.js';
 
 /** Why the Linux data path's tests are skipped here, or false where they run. */
 export async function linuxBridgeSkip(): Promise<string | false> {
@@ -23,13 +23,14 @@ export interface LinuxHarness {
   dispose(): Promise<void>;
 }
 
-export async function linuxHarness(): Promise<LinuxHarness> {
+/** A data path of a test's own (tables, state dir), with `options` such as bridge_mappings. */
+export async function linuxHarness(options: Pick<LinuxBridgeOptions, 'bridgeMappings'> = {}): Promise<LinuxHarness> {
   const table = `nimbus_t${randomBytes(4).toString('hex')}`;
   const stateDir = await mkdtemp(join(tmpdir(), 'nimbus-datapath-'));
   // dnsmasq reads its files after dropping to nobody.
   await chmod(stateDir, 0o755);
   // Metadata proxies run (to a socket nothing listens on unless the test starts an agent there).
-  const datapath = new LinuxBridgeDatapath({ stateDir, nftTable: table, metadataProxySocket: metadataSocketIn(stateDir) });
+  const datapath = new LinuxBridgeDatapath({ ...options, stateDir, nftTable: table, metadataProxySocket: metadataSocketIn(stateDir) });
   return {
     datapath,
     table,
