@@ -1,5 +1,5 @@
 import { parseNetworkInfo } from '../network/network-info.js';
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../common/db/database.js';
 import { toDbTimestamp } from '../../common/db/timestamps.js';
 import { BadRequest, NotFound } from '../../common/errors/errors.js';
@@ -9,10 +9,10 @@ import { readSystemMetadata, writeSystemMetadata, type SystemMetadataChanges } f
 import type { ComputeTables, InstancesTable } from './tables.js';
 import type { Flavor } from '../flavors/flavor.js';
 import { VmState } from '../state/vm-states.js';
-import type { Server, ServerFault, ServerListQuery, ServerSortKey, TagFilters } from '../servers/server.js';
+import type { Server, ServerFault, ServerListQuery, ServerRow, ServerSortKey, TagFilters } from '../servers/server.js';
 
 type Db = Kysely<ComputeTables>;
-type InstanceRow = Selectable<InstancesTable>;
+type InstanceRow = ServerRow;
 
 /** The system metadata key holding a server's 2.63 trusted image certificate ids (JSON). */
 export const TRUSTED_CERTS_KEY = 'trusted_image_certificates';
@@ -51,6 +51,14 @@ const SORT_COLUMNS: Readonly<Record<ServerSortKey, keyof InstancesTable>> = {
   uuid: 'uuid',
   vm_state: 'vm_state',
 };
+
+/** The columns of a ServerRow: a list of 100 servers reads no public keys. */
+const SERVER_COLUMNS = [
+  'uuid', 'project_id', 'user_id', 'display_name', 'display_description', 'hostname', 'image_ref', 'flavor_id', 'flavor', 'vcpus', 'memory_mb',
+  'root_gb', 'ephemeral_gb', 'vm_state', 'task_state', 'power_state', 'host', 'node', 'availability_zone', 'requested_availability_zone',
+  'reservation_id', 'launch_index', 'root_device_name', 'kernel_id', 'ramdisk_id', 'launched_at', 'terminated_at', 'locked', 'locked_by',
+  'locked_reason', 'key_name', 'user_data', 'config_drive', 'access_ip_v4', 'access_ip_v6', 'progress', 'deleted', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof ServerRow)[];
 
 /** One server of a create, with what is written beside its row in the same transaction. */
 export interface NewServer {
@@ -143,7 +151,7 @@ export class ServerStore {
 
   /** A live server (or, with `readDeleted`, a deleted one too, as Nova's read_deleted='yes'); unknown ones are 404. */
   async get(uuid: string, readDeleted = false): Promise<Server> {
-    let select = this.#db.selectFrom('compute_instances').selectAll().where('uuid', '=', uuid);
+    let select = this.#db.selectFrom('compute_instances').select(SERVER_COLUMNS).where('uuid', '=', uuid);
     if (!readDeleted) select = select.where('deleted', '=', false);
     const row = await select.executeTakeFirst();
     if (row === undefined) throw serverNotFound(uuid);
@@ -151,7 +159,7 @@ export class ServerStore {
   }
 
   async list(query: ServerListQuery): Promise<Server[]> {
-    let select = this.#db.selectFrom('compute_instances').selectAll();
+    let select = this.#db.selectFrom('compute_instances').select(SERVER_COLUMNS);
     // Nova's instance_get_all_by_filters: deleted=true takes in the SOFT_DELETED (unless soft_deleted=false), a live list leaves them out (unless soft_deleted=true).
     const deleted = query.deleted ?? (query.changesSince === undefined && query.changesBefore === undefined ? false : undefined);
     if (deleted === true) {

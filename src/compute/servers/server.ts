@@ -5,9 +5,15 @@ import type { NetworkInfo } from '../network/network-info.js';
 import type { RequestedBlockDevice } from './block-device-request.js';
 import type { DiskConfig } from './disk-config.js';
 
+/**
+ * An instance row as the API reads it: every column but the key pair's public key (the metadata
+ * service's, read by the agent's store) and the deletion time, which no view or action shows.
+ */
+export type ServerRow = Omit<Selectable<InstancesTable>, 'key_data' | 'deleted_at'>;
+
 /** An instance row as the API reads it, with what the views show beside it. */
 export interface Server {
-  readonly row: Selectable<InstancesTable>;
+  readonly row: ServerRow;
   readonly metadata: Readonly<Record<string, string>>;
   readonly fault?: ServerFault;
   /** The flavor snapshot the instance runs with (the flavor JSON's `cur`). */

@@ -11,7 +11,7 @@ import { bridgeName } from '../agent/device-names.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { QuotaPlugin } from './quotas.js';
 import type { SecurityGroupPlugin } from './security-groups.js';
-import { newStandardColumns, parseJson, standardView } from './standard-attributes.js';
+import { newStandardColumns, parseJson, standardAttributes, type ViewAttribute } from './standard-attributes.js';
 
 const LOG = getLogger('nimbus.network.ports');
 
@@ -232,14 +232,15 @@ export class PortPlugin {
   }
 
   /**
-   * The ports' views; with `attributes` (all a list reads), tags and fixed IPs not among them are
-   * left empty rather than read: Nova's security group lookup of 100 servers reads neither.
+   * The ports' views; with `attributes` (all a list reads), only those and what policy reads of a
+   * port are made, and tags, fixed IPs and groups not among them are not read: Nova's security
+   * group lookup of 100 servers makes four attributes of each port rather than twenty-four.
    */
   async views(store: NetworkStore, rows: readonly PortRow[], attributes?: AttributesRead): Promise<ResourceView[]> {
     const ids = rows.map((row) => row.id);
     const tags = readsAttribute(attributes, 'tags') ? await store.tags.of('ports', ids) : new Map<string, string[]>();
     const allocations = readsAttribute(attributes, 'fixed_ips') ? await store.ipAllocations.ofPorts(ids) : [];
-    const groups = await store.portSecurityGroups.ofPorts(ids);
+    const groups = readsAttribute(attributes, 'security_groups') ? await store.portSecurityGroups.ofPorts(ids) : [];
     // Grouped by port once, in the order read: a list of 100 ports does not scan every address 100 times.
     const fixedIpsOf = new Map<string, FixedIp[]>();
     for (const allocation of allocations) {
@@ -253,28 +254,53 @@ export class PortPlugin {
       list.push(link.security_group_id);
       groupsOf.set(link.port_id, list);
     }
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      network_id: row.network_id,
-      mac_address: row.mac_address,
-      admin_state_up: row.admin_state_up,
-      status: row.status,
-      device_id: row.device_id,
-      device_owner: row.device_owner,
-      fixed_ips: fixedIpsOf.get(row.id) ?? [],
-      allowed_address_pairs: parseJson<AddressPair[]>(row.allowed_address_pairs),
-      security_groups: groupsOf.get(row.id) ?? [],
-      port_security_enabled: row.port_security_enabled,
-      'binding:host_id': row.binding_host_id,
-      'binding:vnic_type': row.binding_vnic_type,
-      'binding:profile': parseJson<Record<string, unknown>>(row.binding_profile),
-      'binding:vif_type': row.binding_vif_type,
-      'binding:vif_details': parseJson<Record<string, unknown>>(row.binding_vif_details),
-      ...standardView(row, tags.get(row.id) ?? []),
-    }));
+    const shown = attributes === undefined ? PORT_ATTRIBUTES : PORT_ATTRIBUTES.filter(([name]) => attributes.has(name) || POLICY_ATTRIBUTES.has(name));
+    return rows.map((row) => {
+      const beside: PortBeside = { fixedIps: fixedIpsOf.get(row.id) ?? [], groups: groupsOf.get(row.id) ?? [], tags: tags.get(row.id) ?? [] };
+      const view: Record<string, unknown> = {};
+      for (const [name, value] of shown) view[name] = value(row, beside);
+      return view;
+    });
   }
 }
+
+/** What a port's view shows beside its row. */
+interface PortBeside {
+  readonly fixedIps: readonly FixedIp[];
+  readonly groups: readonly string[];
+  readonly tags: readonly string[];
+}
+
+/**
+ * A port's attributes in the order Neutron shows them, each made from its row: a list with
+ * `fields` makes only those it reads (Nova's 100 ports of a server detail: device_id and groups).
+ */
+const PORT_ATTRIBUTES: readonly ViewAttribute<PortRow, PortBeside>[] = [
+  ['id', (row) => row.id],
+  ['name', (row) => row.name],
+  ['network_id', (row) => row.network_id],
+  ['mac_address', (row) => row.mac_address],
+  ['admin_state_up', (row) => row.admin_state_up],
+  ['status', (row) => row.status],
+  ['device_id', (row) => row.device_id],
+  ['device_owner', (row) => row.device_owner],
+  ['fixed_ips', (_row, beside) => beside.fixedIps],
+  ['allowed_address_pairs', (row) => parseJson<AddressPair[]>(row.allowed_address_pairs)],
+  ['security_groups', (_row, beside) => beside.groups],
+  ['port_security_enabled', (row) => row.port_security_enabled],
+  ['binding:host_id', (row) => row.binding_host_id],
+  ['binding:vnic_type', (row) => row.binding_vnic_type],
+  ['binding:profile', (row) => parseJson<Record<string, unknown>>(row.binding_profile)],
+  ['binding:vif_type', (row) => row.binding_vif_type],
+  ['binding:vif_details', (row) => parseJson<Record<string, unknown>>(row.binding_vif_details)],
+  ...standardAttributes<PortRow, PortBeside>((_row, beside) => beside.tags),
+];
+
+/**
+ * What Neutron's port policies read of a port (its attribute map's required_by_policy, with
+ * project_id), made whatever `fields` asks; and the id, which lists sort and page by.
+ */
+const POLICY_ATTRIBUTES: ReadonlySet<string> = new Set(['id', 'network_id', 'tenant_id', 'project_id']);
 
 /** Address pairs checked (an address or a cidr each, no repeats), each with its MAC (the port's by default). */
 function checkAddressPairs(pairs: readonly AddressPair[], mac: string, portSecurity: boolean): AddressPair[] {

@@ -16,20 +16,32 @@ export function neutronTimestamp(stored: string): string {
   return `${stored.slice(0, 19)}Z`;
 }
 
-/** The attributes every resource shows: owner under both names, description, timestamps, revision, tags. */
-export function standardView(
-  row: { project_id: string; description: string; created_at: string; updated_at: string; revision_number: number | string },
-  tags?: readonly string[],
-): Record<string, unknown> {
-  return {
-    tenant_id: row.project_id,
-    project_id: row.project_id,
-    description: row.description,
-    created_at: neutronTimestamp(row.created_at),
-    updated_at: neutronTimestamp(row.updated_at),
-    revision_number: Number(row.revision_number),
-    ...(tags === undefined ? {} : { tags: [...tags] }),
-  };
+/** The row columns behind the standard attributes. */
+type StandardRow = { project_id: string; description: string; created_at: string; updated_at: string; revision_number: number | string };
+
+/** An attribute of a view: its name and what makes its value from the row and what was read beside it. */
+export type ViewAttribute<R, B> = readonly [string, (row: R, beside: B) => unknown];
+
+/** The attributes every resource shows, in order: owner under both names, description, timestamps, revision, and `tags` when given. */
+export function standardAttributes<R extends StandardRow, B>(tags?: (row: R, beside: B) => readonly string[]): ViewAttribute<R, B>[] {
+  const shown: ViewAttribute<R, B>[] = [
+    ['tenant_id', (row) => row.project_id],
+    ['project_id', (row) => row.project_id],
+    ['description', (row) => row.description],
+    ['created_at', (row) => neutronTimestamp(row.created_at)],
+    ['updated_at', (row) => neutronTimestamp(row.updated_at)],
+    ['revision_number', (row) => Number(row.revision_number)],
+  ];
+  return tags === undefined ? shown : [...shown, ['tags', (row, beside) => [...tags(row, beside)]]];
+}
+
+const STANDARD_ATTRIBUTES = standardAttributes<StandardRow, readonly string[]>((_row, tags) => tags);
+
+/** The standard attributes of a row (with its tags when given). */
+export function standardView(row: StandardRow, tags?: readonly string[]): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  for (const [name, value] of STANDARD_ATTRIBUTES) if (name !== 'tags' || tags !== undefined) view[name] = value(row, tags ?? []);
+  return view;
 }
 
 /** A stored JSON list or object, read back. */

@@ -22,7 +22,7 @@ export interface ResourceSpec<C extends TObject, U extends TObject> {
   readonly create: (owner: string, body: Static<C>, caller: Caller) => Promise<ResourceView>;
   /**
    * The resources the caller may list; `filters` (the query's) may narrow the read, they are applied
-   * after it anyway. `attributes`, when given, are all the list reads of each view: others may be left empty.
+   * after it anyway. `attributes`, when given, are all the list reads of each view: others may be left empty or out.
    */
   readonly list: (caller: Caller, filters: ListFilters, attributes: AttributesRead) => Promise<ResourceView[]>;
   readonly get: (id: string) => Promise<ResourceView>;
