@@ -546,7 +546,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.locator('td', { hasText: 'm1.tiny' }).waitFor();
     t.diagnostic(await shots.shot(page, 'admin-flavors'));
     await page.goto(`${cloud.url}/dashboard/#/admin/identity`);
-    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
     await page.locator('tr[data-assignment="demo member project demo"]').waitFor();
     t.diagnostic(await shots.shot(page, 'admin-projects-users'));
 
