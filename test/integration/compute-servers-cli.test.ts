@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startComputeCloud, type ComputeCloud } from '../support/compute-cloud.js';
 import { serverCli, type ServerCli } from '../support/server-cli.js';
 import { openstack, openstackCliUnavailable, openstackJson, type OpenstackEnv } from '../support/openstack-cli.js';
@@ -76,6 +77,32 @@ describe('servers and compute admin through the openstack CLI', { skip }, () => 
 
     await ok(demo, ['server', 'delete', '--wait', 'vm1']);
     assert.deepEqual(await openstackJson<unknown[]>(demo, ['server', 'list']), []);
+  });
+
+  test("server add floating ip: the address is in server show, server list and the server's addresses (type floating) until server remove floating ip", async () => {
+    const server = await boot(demo, 'vm-fip');
+    const address = String((await openstackJson<Record<string, unknown>>(demo, ['floating', 'ip', 'create', 'public']))['floating_ip_address']);
+    const floatingEntries = async () => {
+      const { addresses } = (await cloud.compute('GET', `/servers/${String(server['id'])}`, { as: 'demo' })).json['server'] as { addresses: Record<string, Record<string, unknown>[]> };
+      return (addresses['private'] ?? []).filter((entry) => entry['addr'] === address);
+    };
+    // Neutron gathers its events to Nova for 2 s before it sends them.
+    const until = async (count: number) => {
+      for (let attempt = 0; attempt < 60 && (await floatingEntries()).length !== count; attempt += 1) await sleep(250);
+      return floatingEntries();
+    };
+    await ok(demo, ['server', 'add', 'floating', 'ip', 'vm-fip', address]);
+    assert.deepEqual((await until(1)).map((entry) => [entry['version'], entry['OS-EXT-IPS:type']]), [[4, 'floating']]);
+    const shown = JSON.stringify((await show(demo, 'vm-fip'))['addresses']);
+    assert.ok(/10\.0\.0\.\d+/.test(shown) && shown.includes(address), `server show lists the fixed and the floating address: ${shown}`);
+    const listed = JSON.stringify((await openstackJson<Record<string, unknown>[]>(demo, ['server', 'list'])).find((row) => row['Name'] === 'vm-fip')?.['Networks']);
+    assert.ok(listed.includes(address), `server list shows the floating address: ${listed}`);
+
+    await ok(demo, ['server', 'remove', 'floating', 'ip', 'vm-fip', address]);
+    assert.deepEqual(await until(0), [], 'the removed floating IP left the addresses');
+    assert.ok(!JSON.stringify((await show(demo, 'vm-fip'))['addresses']).includes(address), 'server show no longer lists it');
+    await ok(demo, ['floating', 'ip', 'delete', address]);
+    await ok(demo, ['server', 'delete', '--wait', 'vm-fip']);
   });
 
   test('aggregate create --zone az1 + add host: a boot into az1 lands on that host', async () => {

@@ -1,7 +1,7 @@
 /**
  * The core plugin as the API sees it once agents run: each write goes to the plugin unchanged,
  * then (Neutron's AFTER_CREATE/UPDATE/DELETE callbacks) the agents that must act are told, and
- * Nova hears of guests' ports that went away. A failure to notify is logged and never fails the
+ * Nova hears of guests' ports that went away and of floating IPs that came to or left them. A failure to notify is logged and never fails the
  * request: the agents' resync repairs what a lost message missed.
  */
 import { messageOf } from '../../common/errors/errors.js';
@@ -11,7 +11,7 @@ import type { ResourceView } from '../plugin/caller.js';
 import type { CorePlugin } from '../plugin/network-plugin.js';
 import type { AgentNotifier } from './agent-notifier.js';
 import type { RouterEnd } from './host-state.js';
-import { deletedEvent, statusEvent, type NovaNotifier } from './nova-notifier.js';
+import { changedEvent, deletedEvent, statusEvent, type NovaNotifier } from './nova-notifier.js';
 
 const LOG = getLogger('nimbus.network.server');
 
@@ -31,7 +31,7 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
     try {
       await notify();
     } catch (error) {
-      LOG.warning(`Agents were not told of ${what}: ${messageOf(error)}`);
+      LOG.warning(`Agents or Nova were not told of ${what}: ${messageOf(error)}`);
     }
   };
   const { networks, subnets, ports, securityGroups, routers, floatingIps } = plugin;
@@ -56,6 +56,15 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
     return info;
   };
   const floatingRouter = async (id: string) => [(await store.floatingIps.find(id))?.router_id ?? null];
+  // Neutron's send_network_change: the guests behind these ports have a floating IP more or less (Nova re-reads their addresses).
+  const floatingMoved = (what: string, portIds: readonly unknown[]) =>
+    after(what, async () => {
+      for (const portId of new Set(portIds)) {
+        if (typeof portId !== 'string') continue;
+        const port = await store.ports.find(portId);
+        if (port !== undefined) nova.queue(changedEvent(port));
+      }
+    });
 
   return {
     ...plugin,
@@ -146,10 +155,22 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
         const view = await floatingIps.create(projectId, body);
         const routerId = view['router_id'];
         if (typeof routerId === 'string') await after(`floating IP ${String(view['id'])}`, () => agents.routerChanged(routerId, []));
+        await floatingMoved(`floating IP ${String(view['id'])}`, [view['port_id']]);
         return view;
       },
-      update: (id, body) => routerChange(() => floatingRouter(id), () => floatingIps.update(id, body)),
-      delete: (id) => routerChange(() => floatingRouter(id), () => floatingIps.delete(id)),
+      update: async (id, body) => {
+        const before = await store.floatingIps.find(id);
+        const view = await routerChange(() => floatingRouter(id), () => floatingIps.update(id, body));
+        // A floating IP moved to another fixed IP of the same port changes that guest's addresses too.
+        const moved = before !== undefined && (before.port_id !== view['port_id'] || before.fixed_ip_address !== view['fixed_ip_address']);
+        if (moved) await floatingMoved(`floating IP ${id}`, [before.port_id, view['port_id']]);
+        return view;
+      },
+      delete: async (id) => {
+        const before = await store.floatingIps.find(id);
+        await routerChange(() => floatingRouter(id), () => floatingIps.delete(id));
+        await floatingMoved(`the deletion of floating IP ${id}`, [before?.port_id]);
+      },
     }),
   };
 }

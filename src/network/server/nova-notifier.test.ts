@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { configureLogging } from '../../common/logging/logger.js';
-import { deletedEvent, httpVifEventSender, NovaNotifier, statusEvent, type VifEvent } from './nova-notifier.js';
+import { changedEvent, deletedEvent, httpVifEventSender, NovaNotifier, statusEvent, type VifEvent } from './nova-notifier.js';
 
 const lines: string[] = [];
 configureLogging({ sink: (line) => lines.push(line) });
@@ -11,7 +11,7 @@ configureLogging({ sink: (line) => lines.push(line) });
 const GUEST = { id: '7c3a1f6e-4f6d-4a57-9a2b-8f5a4b7c9d10', device_id: '0b8c2f1e-3a4d-4e5f-8a9b-1c2d3e4f5a6b', device_owner: 'compute:nova' };
 
 describe("Neutron's Nova notifier", () => {
-  test('a guest port going ACTIVE is network-vif-plugged, DOWN after ACTIVE unplugged, a deletion deleted; other changes and ports are no events', () => {
+  test('a guest port going ACTIVE is network-vif-plugged, DOWN after ACTIVE unplugged, a deletion deleted, a floating IP change network-changed; other changes and ports are no events', () => {
     assert.deepEqual(statusEvent(GUEST, 'DOWN', 'ACTIVE'), { name: 'network-vif-plugged', server_uuid: GUEST.device_id, tag: GUEST.id, status: 'completed' });
     assert.deepEqual(statusEvent(GUEST, 'ACTIVE', 'DOWN'), { name: 'network-vif-unplugged', server_uuid: GUEST.device_id, tag: GUEST.id, status: 'completed' });
     assert.equal(statusEvent(GUEST, 'BUILD', 'DOWN'), undefined, 'DOWN that never was ACTIVE');
@@ -20,6 +20,8 @@ describe("Neutron's Nova notifier", () => {
     assert.equal(statusEvent({ ...GUEST, device_id: '' }, 'DOWN', 'ACTIVE'), undefined, 'no server');
     assert.deepEqual(deletedEvent(GUEST), { name: 'network-vif-deleted', server_uuid: GUEST.device_id, tag: GUEST.id, status: 'completed' });
     assert.equal(deletedEvent({ ...GUEST, device_owner: '' }), undefined);
+    assert.deepEqual(changedEvent(GUEST), { name: 'network-changed', server_uuid: GUEST.device_id, tag: GUEST.id, status: 'completed' });
+    assert.equal(changedEvent({ ...GUEST, device_owner: 'network:router_interface' }), undefined, "a router's port concerns no guest");
   });
 
   test('events within the delay go in one request; later ones in the next', async () => {

@@ -1,9 +1,11 @@
 /**
  * Neutron's Nova notifier: port events Nova waits for (network-vif-plugged when a guest's port
- * goes ACTIVE, network-vif-unplugged when it goes DOWN after that, network-vif-deleted) are
- * gathered for a short while and sent in one `os-server-external-events` request, as Neutron's
- * send_events_interval batches them. Only ports of guests (`compute:*` owners with a device id)
- * concern Nova. A Nova that does not know the API (404) is warned about once and nothing fails.
+ * goes ACTIVE, network-vif-unplugged when it goes DOWN after that, network-vif-deleted) and
+ * network-changed (a floating IP came to or left the port: Nova re-reads the guest's addresses)
+ * are gathered for a short while and sent in one `os-server-external-events` request, as
+ * Neutron's send_events_interval batches them. Only ports of guests (`compute:*` owners with a
+ * device id) concern Nova. A Nova that does not know the API (404) is warned about once and
+ * nothing fails.
  */
 import { messageOf } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
@@ -11,7 +13,7 @@ import { getLogger } from '../../common/logging/logger.js';
 
 const LOG = getLogger('nimbus.network.nova_notifier');
 
-export type VifEventName = 'network-vif-plugged' | 'network-vif-unplugged' | 'network-vif-deleted';
+export type VifEventName = 'network-vif-plugged' | 'network-vif-unplugged' | 'network-vif-deleted' | 'network-changed';
 
 /** One event of Nova's os-server-external-events body. */
 export interface VifEvent {
@@ -46,6 +48,11 @@ export function statusEvent(port: NotifiedPort, previous: string, current: strin
 
 export function deletedEvent(port: NotifiedPort): VifEvent | undefined {
   return concernsNova(port) ? { name: 'network-vif-deleted', server_uuid: port.device_id, tag: port.id, status: 'completed' } : undefined;
+}
+
+/** Neutron's _get_network_changed_event: what Nova caches of the port (its floating IPs) is stale. */
+export function changedEvent(port: NotifiedPort): VifEvent | undefined {
+  return concernsNova(port) ? { name: 'network-changed', server_uuid: port.device_id, tag: port.id, status: 'completed' } : undefined;
 }
 
 export class NovaNotifier {
