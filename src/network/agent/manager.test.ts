@@ -171,6 +171,26 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       await until('the router gone', () => (datapath.routers.has(routerId) ? undefined : true));
     }));
 
+  test("a router interface's fixed IP changed by a port update reaches the l3 host at once (routers_updated), and its subnet's DHCP: isolated while the router leaves the gateway address, routed when it takes it back", () =>
+    withAgentCloud(async ({ plugin, datapath, startAgent }) => {
+      await startAgent();
+      const { networkId, subnetId } = await network(plugin);
+      await plugin.ports.create('demo', { network_id: networkId, 'binding:host_id': 'compute-1' });
+      const routerId = String((await plugin.routers.create('demo', { name: 'r1' }))['id']);
+      const portId = String((await plugin.routers.addInterface(routerId, { subnet_id: subnetId }))['port_id']);
+      const interfaceAt = (address: string) => () => (datapath.routers.get(routerId)?.interfaces.map((end) => end.ip_address).join() === address ? true : undefined);
+      const isolated = (wanted: boolean) => () => (datapath.networks.get(networkId)?.subnets[0]?.isolated === wanted ? true : undefined);
+      await until('the router with its interface at the gateway', interfaceAt('10.9.0.1'));
+      await until('the subnet routed', isolated(false));
+
+      await plugin.ports.update(portId, { fixed_ips: [{ subnet_id: subnetId, ip_address: '10.9.0.254' }] });
+      await until('the interface at its new address', interfaceAt('10.9.0.254'));
+      await until('the subnet isolated: no router holds its gateway', isolated(true));
+      await plugin.ports.update(portId, { fixed_ips: [{ subnet_id: subnetId, ip_address: '10.9.0.1' }] });
+      await until('the interface back at the gateway', interfaceAt('10.9.0.1'));
+      await until('the subnet routed again', isolated(false));
+    }));
+
   test('a restarted agent resyncs: it wires what changed while it was away and removes what its hosts no longer hold', () =>
     withAgentCloud(async ({ plugin, datapath, startAgent }) => {
       const agent = await startAgent();
@@ -355,7 +375,7 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       assert.equal(first.tunnelChanges[count]?.verb, 'add', 'the rename sent nothing before the next port arrived');
     }));
 
-  test("l2population of a router's ends: an interface added reaches the other holders as the l3 host's port (its MAC and gateway address, the l3 host flooded to when the router brought it there), the l3 host gets the table once; removed, it goes the same way; no holder gets its whole table again", () =>
+  test("l2population of a router's ends: an interface added reaches the other holders as the l3 host's port (its MAC and gateway address, the l3 host flooded to when the router brought it there), the l3 host gets the table once; a new fixed IP is its chg_ip; removed, it goes the same way; no holder gets its whole table again", () =>
     withAgentCloud(async ({ plugin, startHostAgent }) => {
       const [first, second, l3] = [new FakeDatapath(), new FakeDatapath(), new FakeDatapath()];
       await startHostAgent('compute-a', first, '10.203.0.1');
@@ -381,6 +401,14 @@ describe('the network agent and the server that drives it (fake data path, in-pr
       assert.deepEqual(l3.tunnelPeers.get(networkId), ['10.203.0.1', '10.203.0.2']);
       assert.deepEqual(l3.remotePorts.get(networkId)?.map((port) => port.tunnel_ip).sort(), ['10.203.0.1', '10.203.0.2']);
       assert.deepEqual([first, second].map((datapath) => datapath.tunnelTableSyncs.get(networkId)), syncs, 'no holder gets its whole table again');
+
+      // The router's port given another address: the others hear it as the l3 host's port's chg_ip.
+      const counts = [first, second].map((datapath) => datapath.tunnelChanges.length);
+      await plugin.ports.update(String(added['port_id']), { fixed_ips: [{ subnet_id: subnetId, ip_address: '10.9.0.254' }] });
+      await until('A and B answer for the router end at its new address', () => [first, second].every((datapath) => datapath.remotePorts.get(networkId)?.find((port) => port.mac_address === routerMac)?.ip_addresses.join() === '10.9.0.254') || undefined);
+      for (const [index, datapath] of [first, second].entries()) {
+        assert.deepEqual(datapath.tunnelChanges.slice(counts[index]), [{ networkId, verb: 'addresses', change: { tunnel_ip: '10.203.0.9', before: [[routerMac, '10.9.0.1']], after: [[routerMac, '10.9.0.254']] } }]);
+      }
 
       await plugin.routers.removeInterface(routerId, { subnet_id: subnetId });
       await until('A and B forget the router port and the l3 host', () => [first, second].every((datapath) => !datapath.tunnelPeers.get(networkId)?.includes('10.203.0.9') && !datapath.remotePorts.get(networkId)?.some((port) => port.mac_address === routerMac)) || undefined);

@@ -101,7 +101,8 @@ export class AgentNotifier {
    * A router, its interfaces, gateway or floating IPs changed: the l3 host rewires it and lets go
    * of networks it no longer needs. Its ends that came or went are the l3 host's ports to the
    * other holders of their networks, announced as any port's (the l3 host hears a network's whole
-   * table when the router brought it there).
+   * table when the router brought it there); an end that stayed with other addresses (its port
+   * updated) is announced as a port's fixed IP change (chg_ip).
    */
   async routerChanged(routerId: string, endsBefore: readonly RouterEnd[]): Promise<void> {
     const host = this.state.l3Host;
@@ -115,6 +116,13 @@ export class AgentNotifier {
     for (const end of endsBefore.filter((end) => !idsNow.has(end.id))) {
       const holders = await this.state.hostsOfNetwork(end.network_id);
       await this.#announcePort('remove_fdb_entries', end, host, { holders, flooding: !holders.includes(host), withAddresses: false });
+    }
+    for (const end of endsNow) {
+      const addressesBefore = endsBefore.find((other) => other.id === end.id)?.ip_addresses;
+      // Both lists come sorted from the store, so equal lists are unchanged addresses.
+      if (addressesBefore === undefined || addressesBefore.join() === end.ip_addresses.join()) continue;
+      const change = { holders: await this.state.hostsOfNetwork(end.network_id), before: addressesBefore, after: end.ip_addresses };
+      for (const [holder, entries] of await this.state.portAddressEntries(end.network_id, end, host, change)) await this.#cast(holder, 'update_fdb_entries', entries);
     }
     const came = endsNow.filter((end) => !idsBefore.has(end.id));
     for (const networkId of new Set(came.map((end) => end.network_id))) {

@@ -53,6 +53,8 @@ export interface TunnelPort {
 /** A router's end as a port of its network (HostStateBuilder.routerEnds). */
 export interface RouterEnd extends TunnelPort {
   readonly network_id: string;
+  /** Its fixed IPs, to tell an end whose addresses changed (a port update) from one that stayed. */
+  readonly ip_addresses: readonly string[];
 }
 
 /** How one port's addresses changed on its host (HostStateBuilder.portAddressEntries). */
@@ -190,7 +192,14 @@ export class HostStateBuilder {
   async routerEnds(routerId: string): Promise<RouterEnd[]> {
     const links = await this.store.routerPorts.ofRouter(routerId);
     const ports = await this.store.ports.where('id', links.map((link) => link.port_id));
-    return ports.map(({ id, network_id, mac_address, device_owner }) => ({ id, network_id, mac_address, device_owner }));
+    const allocations = await this.store.ipAllocations.ofPorts(ports.map((port) => port.id));
+    return ports.map(({ id, network_id, mac_address, device_owner }) => ({
+      id,
+      network_id,
+      mac_address,
+      device_owner,
+      ip_addresses: allocations.filter((allocation) => allocation.port_id === id).map((allocation) => allocation.ip_address),
+    }));
   }
 
   /** Each host's tunnel endpoint, as its Linux bridge agent reports it (`tunneling_ip`). */

@@ -9,6 +9,7 @@ import { getLogger } from '../../common/logging/logger.js';
 import type { NetworkStore } from '../db/network-store.js';
 import type { ResourceView } from '../plugin/caller.js';
 import type { CorePlugin } from '../plugin/network-plugin.js';
+import type { PortUpdate } from '../plugin/ports.js';
 import type { AgentNotifier } from './agent-notifier.js';
 import type { RouterEnd } from './host-state.js';
 import { changedEvent, deletedEvent, statusEvent, type NovaNotifier } from './nova-notifier.js';
@@ -54,6 +55,16 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
     const networkId = String(info['network_id']);
     await after(`network ${networkId}`, () => agents.networkChanged(networkId));
     return info;
+  };
+  const updatePort = async (id: string, body: PortUpdate): Promise<ResourceView> => {
+    const before = await store.ports.find(id);
+    // l2population tells the other hosts which addresses went and came.
+    const addressesBefore = (await store.ipAllocations.ofPorts([id])).map((row) => row.ip_address);
+    const view = await ports.update(id, body);
+    const now = await store.ports.find(id);
+    await after(`port ${id}`, () => agents.portChanged(before, now, addressesBefore));
+    if (before !== undefined && now !== undefined) nova.queue(statusEvent(now, before.status, now.status));
+    return view;
   };
   const floatingRouter = async (id: string) => [(await store.floatingIps.find(id))?.router_id ?? null];
   // Neutron's send_network_change: the guests behind these ports have a floating IP more or less (Nova re-reads their addresses).
@@ -105,14 +116,9 @@ export function notifyingPlugin(plugin: CorePlugin, store: NetworkStore, agents:
         return view;
       },
       update: async (id, body) => {
-        const before = await store.ports.find(id);
-        // l2population tells the other hosts which addresses went and came.
-        const addressesBefore = (await store.ipAllocations.ofPorts([id])).map((row) => row.ip_address);
-        const view = await ports.update(id, body);
-        const now = await store.ports.find(id);
-        await after(`port ${id}`, () => agents.portChanged(before, now, addressesBefore));
-        if (before !== undefined && now !== undefined) nova.queue(statusEvent(now, before.status, now.status));
-        return view;
+        // A router's port is part of the router: the l3 host rewires it (Neutron's routers_updated), its network's DHCP follows.
+        const link = await store.routerPorts.ofPort(id);
+        return link === undefined ? updatePort(id, body) : interfaceChange(link.router_id, () => updatePort(id, body));
       },
       delete: async (id) => {
         const before = await store.ports.find(id);
