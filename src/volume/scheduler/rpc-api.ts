@@ -87,6 +87,8 @@ export interface SchedulerVerbs {
   retype_volume: ScheduleRetypeArgs;
   update_service_capabilities: { readonly report: BackendReport };
   get_pools: Record<string, never>;
+  /** A backend's last report whether or not it is open (capabilities/{host}); null before its first. */
+  get_backend_report: { readonly backendHost: string };
   volume_update: { readonly volumeId: string; readonly update: VolumeUpdate };
   volume_deleted: { readonly volumeId: string };
   snapshot_update: { readonly snapshotId: string; readonly status: SnapshotStatus; readonly progress?: string };

@@ -42,9 +42,14 @@ export class VolumeSchedulerRpcClient implements VolumeStatusReporter {
     return this.#cast('retype_volume', { spec, ...retype });
   }
 
-  /** The pools of the backends that reported within the down time (scheduler-stats/get_pools). */
+  /** The pools of the backends that reported within the down time, less the disabled and frozen ones (scheduler-stats/get_pools). */
   getPools(): Promise<PoolReport[]> {
     return this.#rpc.call<PoolReport[]>('get_pools', {});
+  }
+
+  /** The last report of the backend `host@backend` within the down time, disabled or frozen too; null when there is none. */
+  getBackendReport(backendHost: string): Promise<PoolReport | null> {
+    return this.#rpc.call<PoolReport | null>('get_backend_report', { backendHost });
   }
 
   updateServiceCapabilities(report: BackendReport): Promise<void> {
