@@ -1,16 +1,17 @@
 /** The caller's side of the volume scheduler's RPC API: the volume API places, volume services report. */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { VolumeSource } from '../manager/rpc-api.js';
-import type { SnapshotStatus } from '../volumes/volume.js';
+import type { MessageEvent } from '../volumes/user-message.js';
 import type { VolumeRequestSpec } from './request-spec.js';
-import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type PoolReport, type ScheduleRetypeArgs, type SchedulerVerbs, type VolumeUpdate } from './rpc-api.js';
+import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type PoolReport, type ScheduleRetypeArgs, type SchedulerVerbs, type SnapshotUpdate, type VolumeUpdate } from './rpc-api.js';
 
 /** What a volume service tells the scheduler. */
 export interface VolumeStatusReporter {
   volumeUpdate(volumeId: string, update: VolumeUpdate): Promise<void>;
   volumeDeleted(volumeId: string): Promise<void>;
-  snapshotUpdate(snapshotId: string, status: SnapshotStatus, progress?: string): Promise<void>;
+  snapshotUpdate(snapshotId: string, update: SnapshotUpdate): Promise<void>;
   snapshotDeleted(snapshotId: string): Promise<void>;
+  recordMessage(event: MessageEvent): Promise<void>;
   updateServiceCapabilities(report: BackendReport): Promise<void>;
 }
 
@@ -64,11 +65,15 @@ export class VolumeSchedulerRpcClient implements VolumeStatusReporter {
     return this.#call('volume_deleted', { volumeId });
   }
 
-  snapshotUpdate(snapshotId: string, status: SnapshotStatus, progress?: string): Promise<void> {
-    return this.#call('snapshot_update', progress === undefined ? { snapshotId, status } : { snapshotId, status, progress });
+  snapshotUpdate(snapshotId: string, update: SnapshotUpdate): Promise<void> {
+    return this.#call('snapshot_update', { snapshotId, ...update });
   }
 
   snapshotDeleted(snapshotId: string): Promise<void> {
     return this.#call('snapshot_deleted', { snapshotId });
+  }
+
+  recordMessage(event: MessageEvent): Promise<void> {
+    return this.#call('record_message', { event });
   }
 }

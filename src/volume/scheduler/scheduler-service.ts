@@ -77,11 +77,13 @@ export class VolumeSchedulerService {
         await store.updateVolume(volumeId, { ...rest, ...(launchedAt === undefined ? {} : { launchedAt: new Date(launchedAt) }) });
       },
       volume_deleted: ({ volumeId }) => store.deleteVolume(volumeId),
-      snapshot_update: async ({ snapshotId, status, progress }) => {
+      snapshot_update: async ({ snapshotId, status, progress, message }) => {
+        if (message !== undefined) await messages.record({ ...message, resourceType: 'VOLUME_SNAPSHOT', resourceUuid: snapshotId });
         await store.updateSnapshot(snapshotId, progress === undefined ? { status } : { status, progress });
         await store.settleGroupSnapshotOf(snapshotId);
       },
       snapshot_deleted: ({ snapshotId }) => store.deleteSnapshot(snapshotId),
+      record_message: ({ event }) => messages.record(event),
     };
     this.#server = new RpcServer(options.transport, { topic: VOLUME_SCHEDULER_TOPIC, server: options.host, version: VOLUME_SCHEDULER_API_VERSION }, handlers);
   }
