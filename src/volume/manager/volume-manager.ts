@@ -284,12 +284,22 @@ export class VolumeManager {
       return;
     }
     LOG.info(`Extended volume ${volume.id} from ${volume.sizeGb}GB to ${newSizeGb}GB`);
+    await this.#refreshExports(volume.id);
     await this.#options.status.volumeUpdate(volume.id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', size: newSizeGb });
     await this.reportCapabilities();
     // Cinder's nova.extend_volume: the guests holding the volume are told it grew.
     if (instanceUuids.length > 0) {
       const failed = { action: 'EXTEND_VOLUME', detail: 'NOTIFY_COMPUTE_SERVICE_FAILED', resourceType: 'VOLUME', resourceUuid: volume.id } as const;
       await this.#tellCompute(`extended volume ${volume.id}`, failed, (compute) => compute.volumeExtended(instanceUuids, volume.id));
+    }
+  }
+
+  /** The volume's NBD exports made again at its new size, so hosts reading it over NBD can see it grow; a failure is logged, the volume has grown. */
+  async #refreshExports(volumeId: string): Promise<void> {
+    try {
+      await this.#options.exports?.target?.refreshVolumeExports(volumeId);
+    } catch (error) {
+      LOG.error(`The NBD exports of volume ${volumeId} could not follow its new size: ${messageOf(error)}`);
     }
   }
 
