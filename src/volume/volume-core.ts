@@ -44,8 +44,8 @@ export interface VolumeCore {
   readonly availabilityZones: readonly string[];
   /** os-hosts: what each project holds on a backend host. */
   readonly hostUsage: Pick<VolumeStore, 'usageOnHost'>;
-  /** scheduler-stats asks the scheduler for its pools. */
-  readonly scheduler: Pick<VolumeSchedulerRpcClient, 'getPools'>;
+  /** scheduler-stats and capabilities ask the scheduler for its pools and backend reports. */
+  readonly scheduler: Pick<VolumeSchedulerRpcClient, 'getPools' | 'getBackendReport'>;
   /** The user messages (/messages). */
   readonly messages: MessageStore;
   /** os-services freeze and thaw. */

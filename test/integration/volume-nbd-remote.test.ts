@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,7 +54,7 @@ const volumeStatus = (admin: OpenstackEnv, volume: string, status: string) =>
   });
 
 describe(`a volume attached over NBD to a guest on another host, on ${dialect} and RabbitMQ`, { skip }, () => {
-  test('server add volume → the guest writes it over NBD → server remove volume → the bytes are in the volume, no export left', async (t) => {
+  test('server add volume → the guest writes it over NBD → volume set --size grows it in the guest → server remove volume → the bytes are in the volume, no export left', async (t) => {
     await withTestDatabase(dialect, async (url) => {
       const stateDir = mkdtempSync(join(tmpdir(), 'nimbus-nbd-'));
       const exportsDir = join(stateDir, 'volume-exports');
@@ -89,10 +89,23 @@ describe(`a volume attached over NBD to a guest on another host, on ${dialect} a
 
           const marker = `nbd-remote-${volumeId}`;
           await runInGuest(consoleSocket, `echo ${marker} | dd of=/dev/vdb conv=fsync 2>/dev/null`);
+
+          // Online extend (3.42): the export is made again at 2 GiB and the guest's disk follows it.
+          const extendStarted = Date.now();
+          await openstackOk(admin, ['--os-volume-api-version', '3.42', 'volume', 'set', '--size', '2', 'far']);
+          await waitFor('the guest sees 2 GiB', async () => ((await runInGuest(consoleSocket, 'cat /sys/block/vdb/size')).includes(String((2 * 1024 ** 3) / 512)) ? true : undefined));
+          t.diagnostic(`volume set --size 2 of the in-use volume → the guest sees 2 GiB over NBD ${Date.now() - extendStarted} ms`);
+          assert.equal((await volumeStatus(admin, 'far', 'in-use'))['size'], 2);
+          assert.equal(daemonsUnder(exportsDir).length, 1, 'still one export for the attachment');
           await openstackOk(admin, ['server', 'remove', 'volume', 'vm1', 'far']);
           await volumeStatus(admin, 'far', 'available');
           assert.deepEqual(daemonsUnder(exportsDir), [], 'the export ended with the attachment');
-          const bytes = readFileSync(join(stateDir, 'volumes', `volume-${volumeId}`)).subarray(0, marker.length).toString();
+          // The volume's head only: a file of 2 GiB is more than readFileSync reads.
+          const head = Buffer.alloc(marker.length);
+          const fd = openSync(join(stateDir, 'volumes', `volume-${volumeId}`), 'r');
+          readSync(fd, head, 0, marker.length, 0);
+          closeSync(fd);
+          const bytes = head.toString();
           assert.equal(bytes, marker, 'what the guest wrote is in the volume');
 
           await openstackOk(admin, ['server', 'delete', '--wait', 'vm1']);

@@ -21,6 +21,7 @@ import type { BackendReport } from '../scheduler/rpc-api.js';
 import type { VolumeStatusReporter } from '../scheduler/rpc-client.js';
 import { exportsTo, type VolumeExportPolicy } from '../targets/target-protocol.js';
 import type { ConnectionInfo } from '../volumes/attachment.js';
+import type { MessageEvent } from '../volumes/user-message.js';
 import {
   VOLUME_API_VERSION,
   VOLUME_TOPIC,
@@ -214,7 +215,10 @@ export class VolumeManager {
       LOG.error(`Failed to re-image volume ${volume.id} with image ${imageId}: ${messageOf(error)}`);
       await status.volumeUpdate(volume.id, { status: 'error', errorReason: messageOf(error) });
     }
-    if (previousStatus === 'reserved' && instanceUuids.length > 0) await this.#tellCompute(`reimaged volume ${volume.id}`, (compute) => compute.volumeReimaged(instanceUuids, volume.id, outcome));
+    if (previousStatus === 'reserved' && instanceUuids.length > 0) {
+      const failed = { action: 'REIMAGE_VOLUME', detail: 'REIMAGE_VOLUME_FAILED', resourceType: 'VOLUME', resourceUuid: volume.id } as const;
+      await this.#tellCompute(`reimaged volume ${volume.id}`, failed, (compute) => compute.volumeReimaged(instanceUuids, volume.id, outcome));
+    }
   }
 
   /**
@@ -280,14 +284,31 @@ export class VolumeManager {
       return;
     }
     LOG.info(`Extended volume ${volume.id} from ${volume.sizeGb}GB to ${newSizeGb}GB`);
+    await this.#refreshExports(volume.id);
     await this.#options.status.volumeUpdate(volume.id, { status: instanceUuids.length > 0 ? 'in-use' : 'available', size: newSizeGb });
     await this.reportCapabilities();
     // Cinder's nova.extend_volume: the guests holding the volume are told it grew.
-    if (instanceUuids.length > 0) await this.#tellCompute(`extended volume ${volume.id}`, (compute) => compute.volumeExtended(instanceUuids, volume.id));
+    if (instanceUuids.length > 0) {
+      const failed = { action: 'EXTEND_VOLUME', detail: 'NOTIFY_COMPUTE_SERVICE_FAILED', resourceType: 'VOLUME', resourceUuid: volume.id } as const;
+      await this.#tellCompute(`extended volume ${volume.id}`, failed, (compute) => compute.volumeExtended(instanceUuids, volume.id));
+    }
   }
 
-  /** An event for compute; without a compute API configured, or on its refusal, only logged. */
-  async #tellCompute(what: string, send: (compute: ComputeNotifier) => Promise<void>): Promise<void> {
+  /** The volume's NBD exports made again at its new size, so hosts reading it over NBD can see it grow; a failure is logged, the volume has grown. */
+  async #refreshExports(volumeId: string): Promise<void> {
+    try {
+      await this.#options.exports?.target?.refreshVolumeExports(volumeId);
+    } catch (error) {
+      LOG.error(`The NBD exports of volume ${volumeId} could not follow its new size: ${messageOf(error)}`);
+    }
+  }
+
+  /**
+   * An event for compute; without a compute API configured, only logged. A refusal leaves the
+   * user the `failed` message (Cinder's nova.extend_volume and reimage_volume); the volume's
+   * change is kept.
+   */
+  async #tellCompute(what: string, failed: MessageEvent, send: (compute: ComputeNotifier) => Promise<void>): Promise<void> {
     const { compute } = this.#options;
     if (compute === undefined) {
       LOG.warning(`No compute API is configured to tell of the ${what}`);
@@ -297,6 +318,7 @@ export class VolumeManager {
       await send(compute);
     } catch (error) {
       LOG.error(`Compute could not be told of the ${what}: ${messageOf(error)}`);
+      await this.#options.status.recordMessage(failed);
     }
   }
 
@@ -331,11 +353,11 @@ export class VolumeManager {
       await this.#options.driver.createSnapshot(snapshot);
     } catch (error) {
       LOG.error(`Snapshot ${snapshot.id} of volume ${snapshot.volumeId} could not be created: ${messageOf(error)}`);
-      await this.#options.status.snapshotUpdate(snapshot.id, 'error');
+      await this.#options.status.snapshotUpdate(snapshot.id, { status: 'error', message: { action: 'SNAPSHOT_CREATE', detail: 'SNAPSHOT_CREATE_ERROR' } });
       return;
     }
     LOG.info(`Created snapshot ${snapshot.id} of volume ${snapshot.volumeId}`);
-    await this.#options.status.snapshotUpdate(snapshot.id, 'available', '100%');
+    await this.#options.status.snapshotUpdate(snapshot.id, { status: 'available', progress: '100%' });
   }
 
   async deleteSnapshot({ snapshot }: SnapshotArgs): Promise<void> {
@@ -348,7 +370,7 @@ export class VolumeManager {
       await this.#options.driver.deleteSnapshot(snapshot);
     } catch (error) {
       LOG.error(`Snapshot ${snapshot.id} could not be deleted: ${messageOf(error)}`);
-      await this.#options.status.snapshotUpdate(snapshot.id, 'error_deleting');
+      await this.#options.status.snapshotUpdate(snapshot.id, { status: 'error_deleting' });
       return false;
     }
     LOG.info(`Deleted snapshot ${snapshot.id}`);

@@ -5,7 +5,7 @@
  * only the bus (as compute agents report through the conductor).
  */
 import type { VolumeSource } from '../manager/rpc-api.js';
-import type { MessageAction, MessageDetail } from '../volumes/user-message.js';
+import type { MessageEvent, MessageKind } from '../volumes/user-message.js';
 import type { SnapshotStatus, VolumeStatus } from '../volumes/volume.js';
 import type { VolumeRequestSpec } from './request-spec.js';
 
@@ -78,7 +78,15 @@ export interface VolumeUpdate {
   /** A reimaged volume's new image metadata. */
   readonly imageMetadata?: Readonly<Record<string, string>>;
   /** What the user is told of a failure (a message about the volume, for the request's project). */
-  readonly message?: { readonly action: MessageAction; readonly detail: MessageDetail };
+  readonly message?: MessageKind;
+}
+
+/** A snapshot's fields as a volume service changes them. */
+export interface SnapshotUpdate {
+  readonly status: SnapshotStatus;
+  readonly progress?: string;
+  /** What the user is told of a failure (a message about the snapshot, for the request's project). */
+  readonly message?: MessageKind;
 }
 
 export interface SchedulerVerbs {
@@ -87,8 +95,12 @@ export interface SchedulerVerbs {
   retype_volume: ScheduleRetypeArgs;
   update_service_capabilities: { readonly report: BackendReport };
   get_pools: Record<string, never>;
+  /** A backend's last report whether or not it is open (capabilities/{host}); null before its first. */
+  get_backend_report: { readonly backendHost: string };
   volume_update: { readonly volumeId: string; readonly update: VolumeUpdate };
   volume_deleted: { readonly volumeId: string };
-  snapshot_update: { readonly snapshotId: string; readonly status: SnapshotStatus; readonly progress?: string };
+  snapshot_update: { readonly snapshotId: string } & SnapshotUpdate;
+  /** A failure told to the user on its own, once the resource's state is already recorded (Cinder's message_api.create). */
+  record_message: { readonly event: MessageEvent };
   snapshot_deleted: { readonly snapshotId: string };
 }

@@ -1,16 +1,17 @@
 /** The caller's side of the volume scheduler's RPC API: the volume API places, volume services report. */
 import { RpcClient, type Transport } from '../../common/bus/index.js';
 import type { VolumeSource } from '../manager/rpc-api.js';
-import type { SnapshotStatus } from '../volumes/volume.js';
+import type { MessageEvent } from '../volumes/user-message.js';
 import type { VolumeRequestSpec } from './request-spec.js';
-import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type PoolReport, type ScheduleRetypeArgs, type SchedulerVerbs, type VolumeUpdate } from './rpc-api.js';
+import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type BackendReport, type PoolReport, type ScheduleRetypeArgs, type SchedulerVerbs, type SnapshotUpdate, type VolumeUpdate } from './rpc-api.js';
 
 /** What a volume service tells the scheduler. */
 export interface VolumeStatusReporter {
   volumeUpdate(volumeId: string, update: VolumeUpdate): Promise<void>;
   volumeDeleted(volumeId: string): Promise<void>;
-  snapshotUpdate(snapshotId: string, status: SnapshotStatus, progress?: string): Promise<void>;
+  snapshotUpdate(snapshotId: string, update: SnapshotUpdate): Promise<void>;
   snapshotDeleted(snapshotId: string): Promise<void>;
+  recordMessage(event: MessageEvent): Promise<void>;
   updateServiceCapabilities(report: BackendReport): Promise<void>;
 }
 
@@ -42,9 +43,14 @@ export class VolumeSchedulerRpcClient implements VolumeStatusReporter {
     return this.#cast('retype_volume', { spec, ...retype });
   }
 
-  /** The pools of the backends that reported within the down time (scheduler-stats/get_pools). */
+  /** The pools of the backends that reported within the down time, less the disabled and frozen ones (scheduler-stats/get_pools). */
   getPools(): Promise<PoolReport[]> {
     return this.#rpc.call<PoolReport[]>('get_pools', {});
+  }
+
+  /** The last report of the backend `host@backend` within the down time, disabled or frozen too; null when there is none. */
+  getBackendReport(backendHost: string): Promise<PoolReport | null> {
+    return this.#rpc.call<PoolReport | null>('get_backend_report', { backendHost });
   }
 
   updateServiceCapabilities(report: BackendReport): Promise<void> {
@@ -59,11 +65,15 @@ export class VolumeSchedulerRpcClient implements VolumeStatusReporter {
     return this.#call('volume_deleted', { volumeId });
   }
 
-  snapshotUpdate(snapshotId: string, status: SnapshotStatus, progress?: string): Promise<void> {
-    return this.#call('snapshot_update', progress === undefined ? { snapshotId, status } : { snapshotId, status, progress });
+  snapshotUpdate(snapshotId: string, update: SnapshotUpdate): Promise<void> {
+    return this.#call('snapshot_update', { snapshotId, ...update });
   }
 
   snapshotDeleted(snapshotId: string): Promise<void> {
     return this.#call('snapshot_deleted', { snapshotId });
+  }
+
+  recordMessage(event: MessageEvent): Promise<void> {
+    return this.#call('record_message', { event });
   }
 }

@@ -17,7 +17,7 @@ import { backendHostOf, type Volume } from '../volumes/volume.js';
 import { BackendStateCache, type BackendState } from './backend-state.js';
 import { DEFAULT_FILTERS, resolveFilters, type BackendFilter } from './filters/index.js';
 import type { VolumeRequestSpec } from './request-spec.js';
-import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type ScheduleCreateArgs, type ScheduleExtendArgs, type ScheduleRetypeArgs, type SchedulerVerbs } from './rpc-api.js';
+import { VOLUME_SCHEDULER_API_VERSION, VOLUME_SCHEDULER_TOPIC, type ScheduleCreateArgs, type ScheduleExtendArgs, type PoolReport, type ScheduleRetypeArgs, type SchedulerVerbs } from './rpc-api.js';
 import { NoValidBackend, selectBackend } from './select-backend.js';
 import { DEFAULT_WEIGHERS, resolveWeighers, type ConfiguredWeigher } from './weighers/index.js';
 
@@ -68,7 +68,8 @@ export class VolumeSchedulerService {
       extend_volume: (args) => this.scheduleExtend(args),
       retype_volume: (args) => this.scheduleRetype(args),
       update_service_capabilities: ({ report }) => this.cache.update(report),
-      get_pools: () => this.cache.pools(),
+      get_pools: () => this.openPools(),
+      get_backend_report: ({ backendHost }) => this.cache.pools().find((pool) => backendHostOf(pool.name) === backendHost) ?? null,
       volume_update: async ({ volumeId, update }) => {
         const { launchedAt, message, ...rest } = update;
         // The message first: whoever sees the volume's new status finds it.
@@ -76,11 +77,13 @@ export class VolumeSchedulerService {
         await store.updateVolume(volumeId, { ...rest, ...(launchedAt === undefined ? {} : { launchedAt: new Date(launchedAt) }) });
       },
       volume_deleted: ({ volumeId }) => store.deleteVolume(volumeId),
-      snapshot_update: async ({ snapshotId, status, progress }) => {
+      snapshot_update: async ({ snapshotId, status, progress, message }) => {
+        if (message !== undefined) await messages.record({ ...message, resourceType: 'VOLUME_SNAPSHOT', resourceUuid: snapshotId });
         await store.updateSnapshot(snapshotId, progress === undefined ? { status } : { status, progress });
         await store.settleGroupSnapshotOf(snapshotId);
       },
       snapshot_deleted: ({ snapshotId }) => store.deleteSnapshot(snapshotId),
+      record_message: ({ event }) => messages.record(event),
     };
     this.#server = new RpcServer(options.transport, { topic: VOLUME_SCHEDULER_TOPIC, server: options.host, version: VOLUME_SCHEDULER_API_VERSION }, handlers);
   }
@@ -131,6 +134,15 @@ export class VolumeSchedulerService {
     const chosen = selectBackend(open, spec, this.#filters, this.#weighers);
     this.cache.consume(chosen.name, spec.sizeGb);
     return chosen;
+  }
+
+  /**
+   * Cinder's get_pools: the pools of the live backends whose volume service is neither disabled
+   * nor frozen (HostManager._update_backend_state_map reads only those services).
+   */
+  async openPools(): Promise<PoolReport[]> {
+    const closed = await this.#closedBackends();
+    return this.cache.pools().filter((pool) => !closed.has(backendHostOf(pool.name)));
   }
 
   /** The `host@backend` of the volume services disabled or frozen. */

@@ -37,4 +37,10 @@ export interface VolumeTarget {
   removeExport(volumeId: string, host: string): Promise<void>;
   /** Ends every export of the volume (it is being deleted). */
   removeVolumeExports(volumeId: string): Promise<void>;
+  /**
+   * Serves the volume's exports again at its current size, after it grew: an NBD export's size is
+   * fixed when it is made, so each is made again with the same port and key. Connected clients
+   * lose their connection and must connect again to see the new size.
+   */
+  refreshVolumeExports(volumeId: string): Promise<void>;
 }

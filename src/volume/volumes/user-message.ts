@@ -13,28 +13,37 @@ export const MESSAGE_ACTIONS = {
   COPY_IMAGE_TO_VOLUME: ['005', 'copy image to volume'],
   EXTEND_VOLUME: ['007', 'extend volume'],
   CREATE_VOLUME_FROM_BACKEND: ['008', 'create volume from backend storage'],
+  SNAPSHOT_CREATE: ['009', 'create snapshot'],
   BACKUP_CREATE: ['013', 'create backup'],
   BACKUP_RESTORE: ['015', 'restore backup'],
+  REIMAGE_VOLUME: ['016', 'reimage volume'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export const MESSAGE_DETAILS = {
   UNKNOWN_ERROR: ['001', 'An unknown error occurred.'],
   NO_BACKEND_AVAILABLE: ['003', 'Could not find any available weighted backend.'],
   FAILED_TO_UPLOAD_VOLUME: ['004', 'Failed to upload volume to image at backend.'],
+  NOTIFY_COMPUTE_SERVICE_FAILED: ['009', 'Compute service failed to extend volume.'],
   DRIVER_FAILED_EXTEND: ['010', 'Volume Driver failed to extend volume.'],
   DRIVER_FAILED_CREATE: ['012', 'Driver failed to create the volume.'],
+  SNAPSHOT_CREATE_ERROR: ['013', 'Snapshot failed to create.'],
   BACKUP_CREATE_DRIVER_ERROR: ['020', 'Backup driver failed to create backup.'],
   ATTACH_ERROR: ['021', 'Failed to attach volume.'],
   BACKUP_RESTORE_ERROR: ['026', 'Backup driver failed to restore backup.'],
+  REIMAGE_VOLUME_FAILED: ['028', 'Compute service failed to reimage volume.'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type MessageAction = keyof typeof MESSAGE_ACTIONS;
 export type MessageDetail = keyof typeof MESSAGE_DETAILS;
 
-/** What happened to which resource, as a worker or the API reports it. */
-export interface MessageEvent {
+/** What went wrong, before it is said of a resource. */
+export interface MessageKind {
   readonly action: MessageAction;
   readonly detail: MessageDetail;
+}
+
+/** What happened to which resource, as a worker or the API reports it. */
+export interface MessageEvent extends MessageKind {
   readonly resourceType: MessageResourceType;
   readonly resourceUuid: string;
 }

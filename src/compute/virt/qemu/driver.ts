@@ -57,7 +57,7 @@ import { GuestProcesses } from './guest-processes.js';
 import { createConfigDrive, definedTaps, instanceDefinition, nicDefinition } from './instance-definition.js';
 import { plugNic, unplugNic } from './nics.js';
 import { Reverter } from './reverter.js';
-import { plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
+import { growVolume, plugVolume, unplugVolume, volumeDefinition } from './volumes.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.driver');
 /** Nova keeps the tail of the console log: what `openstack console log show` gets at most. */
@@ -544,8 +544,8 @@ export class QemuDriver implements ComputeDriver {
     if (volume === undefined) throw new DeviceNotFound(volumeId);
     await failing('extendVolume', instance, async () => {
       const monitor = (await this.#guests.status(instance.uuid)) === undefined ? undefined : await this.#guests.monitor(instance.uuid);
-      // The file already grew (Cinder's backend did it); block_resize makes QEMU and the guest see it.
-      if (monitor !== undefined) await qmp.blockResize(monitor, volume.disk.id, newSizeBytes);
+      // The volume already grew (Cinder's backend did it, and made its NBD export again); QEMU and the guest are told.
+      if (monitor !== undefined) await growVolume(monitor, volume, newSizeBytes);
     });
   }
 

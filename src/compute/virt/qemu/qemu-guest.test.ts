@@ -113,7 +113,7 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
     assert.match(await harness.driver.getConsoleOutput(guest), /nimbus-tiny: disk removed vdb/);
   });
 
-  test('a volume over NBD (another host\'s export, TLS with the attachment key): written in the guest, there after a hard reboot, detached leaving no key', { skip: storageDaemonBinary() === undefined ? 'qemu-storage-daemon is not installed' : false }, async () => {
+  test('a volume over NBD (another host\'s export, TLS with the attachment key): written in the guest, grown online, there after a hard reboot, detached leaving no key', { skip: storageDaemonBinary() === undefined ? 'qemu-storage-daemon is not installed' : false }, async () => {
     const exportsDir = join(harness.root, 'volume-exports');
     const target = new NbdTarget({ binary: storageDaemonBinary() as string, directory: exportsDir, address: '127.0.0.1', firstPort: 20_000 + randomInt(0, 20_000), portCount: 50 });
     const volumeId = randomUUID();
@@ -133,6 +133,16 @@ describe('qemu driver on a real guest', { skip: QEMU_SKIP }, () => {
       await runInGuest(dir.consoleSocket, `echo ${marker} | dd of=/dev/vdb conv=fsync 2>/dev/null`);
       assert.equal((await readFile(path)).subarray(0, marker.length).toString(), marker, 'the bytes are in the volume on its host');
       assert.deepEqual((await readdir(dir.runtime)).filter((name) => name.startsWith('psk-')).length, 1);
+
+      // Online extend: the backend grows the file and makes the export again; the guest's disk follows, its data kept.
+      const sectors = () => runInGuest(dir.consoleSocket, 'cat /sys/block/vdb/size');
+      assert.equal(await sectors(), String((16 * 1024 * 1024) / 512));
+      await truncate(path, 32 * 1024 * 1024);
+      await target.refreshVolumeExports(volumeId);
+      await harness.driver.extendVolume(guest, volumeId, 32 * 1024 * 1024);
+      for (const deadline = Date.now() + 15_000; (await sectors()) !== String((32 * 1024 * 1024) / 512) && Date.now() < deadline; ) await sleep(200);
+      assert.equal(await sectors(), String((32 * 1024 * 1024) / 512));
+      assert.equal((await runInGuest(dir.consoleSocket, `dd if=/dev/vdb bs=${marker.length} count=1 2>/dev/null; echo`)).trim().split('\n').at(-1), marker);
 
       // A hard reboot starts QEMU again from the definition: the volume is a -blockdev over NBD with its key.
       await harness.driver.reboot(guest, 'hard');

@@ -9,7 +9,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VolumeAttachment } from '../instance-spec.js';
-import type { DiskDefinition, NbdDiskSource, VolumeDefinition } from './argv/vm-definition.js';
+import { NBD_RECONNECT_DELAY_SECONDS, type DiskDefinition, type NbdDiskSource, type VolumeDefinition } from './argv/vm-definition.js';
 import { unplugDevice } from './device-unplug.js';
 import { type BlockdevOptions, type QmpMonitor, qmp } from './qmp/index.js';
 
@@ -42,6 +42,14 @@ export async function writeDiskKeys(disks: readonly DiskDefinition[]): Promise<v
   }
 }
 
+/** The NBD protocol node `nodeName` of an NBD disk, through its TLS object `<id>-tls` when it has a key. */
+function nbdNode(disk: DiskDefinition & { readonly nbd: NbdDiskSource }, nodeName: string): BlockdevOptions {
+  const { nbd } = disk;
+  const server = { type: 'inet', host: nbd.host, port: String(nbd.port) } as const;
+  const options = { driver: 'nbd', 'node-name': nodeName, server, export: nbd.exportName, 'reconnect-delay': NBD_RECONNECT_DELAY_SECONDS } as const;
+  return nbd.psk === null ? options : { ...options, 'tls-creds': `${disk.id}-tls` };
+}
+
 /** The protocol node `<id>-file`: the file, or the NBD export through its TLS object `<id>-tls` (made first). */
 async function addProtocolNode(monitor: QmpMonitor, disk: DiskDefinition): Promise<void> {
   const nodeName = `${disk.id}-file`;
@@ -50,7 +58,7 @@ async function addProtocolNode(monitor: QmpMonitor, disk: DiskDefinition): Promi
     await qmp.blockdevAdd(monitor, { driver: 'file', 'node-name': nodeName, filename: disk.path });
     return;
   }
-  const options: BlockdevOptions = { driver: 'nbd', 'node-name': nodeName, server: { type: 'inet', host: nbd.host, port: String(nbd.port) }, export: nbd.exportName };
+  const options = nbdNode({ ...disk, nbd }, nodeName);
   if (nbd.psk === null) {
     await qmp.blockdevAdd(monitor, options);
     return;
@@ -58,7 +66,7 @@ async function addProtocolNode(monitor: QmpMonitor, disk: DiskDefinition): Promi
   await writeDiskKeys([disk]);
   await qmp.objectAdd(monitor, { 'qom-type': 'tls-creds-psk', id: `${disk.id}-tls`, endpoint: 'client', dir: nbd.psk.dir, username: nbd.psk.identity });
   try {
-    await qmp.blockdevAdd(monitor, { ...options, 'tls-creds': `${disk.id}-tls` });
+    await qmp.blockdevAdd(monitor, options);
   } catch (error) {
     await removeTls(monitor, disk).catch(() => undefined);
     throw error;
@@ -101,4 +109,28 @@ export async function unplugVolume(monitor: QmpMonitor, volume: VolumeDefinition
   await qmp.blockdevDel(monitor, volume.disk.id);
   await qmp.blockdevDel(monitor, `${volume.disk.id}-file`);
   await removeTls(monitor, volume.disk);
+}
+
+/**
+ * Tells the guest a volume grew (the backend grew it first). A file is read at its new size at
+ * once; an NBD client keeps the size its export told it when it connected (QEMU: "Cannot grow NBD
+ * nodes"), so the format node is moved to a fresh connection to the export, made again at the new
+ * size by the volume service, under a second name, then back to a fresh `<id>-file`, and the old
+ * connections are dropped; the node names stay as plug and unplug know them. Each move flushes
+ * the node's current connection, which its reconnect-delay lets come back from the export's restart.
+ */
+export async function growVolume(monitor: QmpMonitor, volume: VolumeDefinition, newSizeBytes: number): Promise<void> {
+  const { disk } = volume;
+  const { nbd } = disk;
+  if (nbd !== undefined) {
+    const format = (file: string): BlockdevOptions => ({ driver: disk.format, 'node-name': disk.id, file });
+    const spare = `${disk.id}-grow`;
+    await qmp.blockdevAdd(monitor, nbdNode({ ...disk, nbd }, spare));
+    await qmp.blockdevReopen(monitor, format(spare));
+    await qmp.blockdevDel(monitor, `${disk.id}-file`);
+    await qmp.blockdevAdd(monitor, nbdNode({ ...disk, nbd }, `${disk.id}-file`));
+    await qmp.blockdevReopen(monitor, format(`${disk.id}-file`));
+    await qmp.blockdevDel(monitor, spare);
+  }
+  await qmp.blockResize(monitor, disk.id, newSizeBytes);
 }

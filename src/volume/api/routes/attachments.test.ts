@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RequestContext } from '../../../common/context/request-context.js';
+import { findExecutable } from '../../../common/process/find-executable.js';
+import { runCommand } from '../../../common/process/run-command.js';
 import { storageDaemonBinary } from '../../targets/nbd/storage-daemon.js';
 import { memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
 
@@ -116,6 +121,25 @@ describe('volume attachments (3.27+) and the attach actions', () => {
       { volume: { target_protocol: 'auto', target_port: String(20_000 + randomInt(0, 20_000)), target_port_count: '50' } },
     ));
 
+  test('an in-use volume extended online (3.42) is exported over NBD at its new size, on the same port and key', { skip: storageDaemonBinary() === undefined || findExecutable('qemu-io') === undefined ? 'qemu-storage-daemon and qemu-io are not installed' : false }, () =>
+    withVolumeCloud(
+      'sqlite',
+      async (cloud) => {
+        const volumeId = await availableVolume(cloud);
+        const created = await cloud.call('POST', '/attachments', { body: { attachment: { volume_uuid: volumeId, instance_uuid: randomUUID(), connector: CONNECTOR } }, as: ALICE, version: V });
+        const data = (((created.json['attachment'] as Json)['connection_info'] as Json)['data']) as Json;
+        await cloud.call('POST', `/attachments/${String((created.json['attachment'] as Json)['id'])}/action`, { body: { 'os-complete': null }, as: ALICE, version: V });
+        assert.match(await exportLength(data), /^1 GiB/m);
+
+        const extended = await cloud.call('POST', `/volumes/${volumeId}/action`, { body: { 'os-extend': { new_size: 2 } }, as: ALICE, version: '3.42' });
+        assert.equal(extended.status, 202, extended.text);
+        const volume = (await cloud.settle(`/volumes/${volumeId}`, ALICE)).json['volume'] as Json;
+        assert.deepEqual([volume['status'], volume['size']], ['in-use', 2]);
+        assert.match(await exportLength(data), /^2 GiB/m, 'a client connecting again sees the new size');
+      },
+      { volume: { target_protocol: 'auto', target_port: String(20_000 + randomInt(0, 20_000)), target_port_count: '50' } },
+    ));
+
   test('bad attachment bodies are 400: mode before 3.54, no volume, an unknown field', () =>
     withVolumeCloud('sqlite', async (cloud) => {
       const volumeId = await availableVolume(cloud);
@@ -190,4 +214,17 @@ function reachable(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** The size qemu-io reads of an NBD export, connecting with the attachment's key as a compute host's QEMU does. */
+async function exportLength(data: Json): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'nimbus-nbd-client-'));
+  try {
+    await writeFile(join(dir, 'keys.psk'), `${String(data['psk_identity'])}:${String(data['psk_key'])}\n`, { mode: 0o600 });
+    const image = `driver=nbd,server.type=inet,server.host=${String(data['host'])},server.port=${String(data['port'])},export=${String(data['export_name'])},tls-creds=tls0`;
+    const tls = `tls-creds-psk,id=tls0,endpoint=client,dir=${dir},username=${String(data['psk_identity'])}`;
+    return await runCommand('qemu-io', ['--object', tls, '--image-opts', image, '-c', 'length']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -28,9 +28,10 @@ export function capabilitiesRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTyp
       const wanted = request.params.host;
       const [service] = (await deps.services.list({ binary: VOLUME_BINARY })).filter((record) => onHost(record.host, wanted));
       if (service === undefined) throw new NotFound(`Can't find service: ${wanted}`);
-      const pool = (await deps.scheduler.getPools()).find((candidate) => candidate.name.startsWith(`${service.host}#`));
+      // A disabled or frozen backend's too, as Cinder asks its volume service (get_pools leaves it out).
+      const pool = await deps.scheduler.getBackendReport(service.host);
       // A service that has not reported yet: Cinder's RPC to it would time out.
-      if (pool === undefined) throw new NotFound(`Can't find service: ${wanted}`);
+      if (pool === null) throw new NotFound(`Can't find service: ${wanted}`);
       const capabilities = pool.capabilities;
       return {
         namespace: `OS::Storage::Capabilities::${service.host}`,

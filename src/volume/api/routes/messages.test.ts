@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { loadConfig } from '../../../common/config/load.js';
 import { ADMIN, memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
@@ -138,3 +139,70 @@ test('the scheduler deletes messages past their guaranteed_until ([volume] messa
       assert.throws(() => loadConfig({ env: {}, flags: { volume } }), /message_/, JSON.stringify(volume));
     }
   }));
+
+test('a snapshot the driver cannot create leaves a message about the snapshot (Cinder\'s SNAPSHOT_CREATE, SNAPSHOT_CREATE_ERROR)', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const volumeId = await cloud.availableVolume({ size: 1 }, ALICE);
+    // The volume's data gone from the backend: the driver's snapshot copy fails.
+    await rm(cloud.volumePath(volumeId));
+    const created = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volumeId } }, as: ALICE });
+    assert.equal(created.status, 202, created.text);
+    const snapshotId = String((created.json['snapshot'] as Json)['id']);
+    assert.equal(((await cloud.settle(`/snapshots/${snapshotId}`, ALICE)).json['snapshot'] as Json)['status'], 'error');
+    const [message] = (await cloud.call('GET', '/messages', { as: ALICE, version: '3.3' })).json['messages'] as Json[];
+    assert.deepEqual(
+      [message?.['event_id'], message?.['user_message'], message?.['resource_type'], message?.['resource_uuid']],
+      ['VOLUME_VOLUME_SNAPSHOT_009_013', 'create snapshot:Snapshot failed to create.', 'VOLUME_SNAPSHOT', snapshotId],
+    );
+  }));
+
+/** The messages of ALICE's project once `count` are there, oldest first (a compute refusal is recorded after the volume's status). */
+async function messagesOnceThere(cloud: VolumeCloud, count: number): Promise<Json[]> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    const messages = (await cloud.call('GET', '/messages?sort=created_at:asc', { as: ALICE, version: '3.5' })).json['messages'] as Json[];
+    if (messages.length >= count) return messages;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`fewer than ${count} messages`);
+}
+
+test('compute refusing volume-extended or volume-reimaged leaves a message about the volume (Cinder\'s NOTIFY_COMPUTE_SERVICE_FAILED, REIMAGE_VOLUME_FAILED); the volume keeps its change', async () => {
+  const told: string[] = [];
+  const refuse = (event: string) => async () => {
+    told.push(event);
+    throw new Error('compute is down');
+  };
+  await withVolumeCloud(
+    'sqlite',
+    async (cloud) => {
+      const extended = await cloud.availableVolume({ size: 1 }, ALICE);
+      const server = '5b2a4f3e-8c1d-4e6f-9a7b-0c1d2e3f4a5b';
+      const action = (id: string, body: Json, version: string) => cloud.call('POST', `/volumes/${id}/action`, { body, as: ALICE, version });
+      assert.equal((await action(extended, { 'os-attach': { instance_uuid: server, mountpoint: '/dev/vdb' } }, '3.0')).status, 202);
+      assert.equal((await action(extended, { 'os-extend': { new_size: 2 } }, '3.42')).status, 202);
+      const [extendMessage] = await messagesOnceThere(cloud, 1);
+      assert.deepEqual(
+        [extendMessage?.['event_id'], extendMessage?.['user_message'], extendMessage?.['resource_type'], extendMessage?.['resource_uuid']],
+        ['VOLUME_VOLUME_007_009', 'extend volume:Compute service failed to extend volume.', 'VOLUME', extended],
+      );
+      const grown = (await cloud.settle(`/volumes/${extended}`, ALICE)).json['volume'] as Json;
+      assert.deepEqual([grown['status'], grown['size']], ['in-use', 2]);
+
+      const image = await cloud.images.create(ALICE, { name: 'rebuild', disk_format: 'raw', container_format: 'bare' });
+      await cloud.images.uploadImageData(ALICE, image.id, Readable.from([Buffer.alloc(4096, 7)]));
+      const root = await cloud.availableVolume({ size: 1 }, ALICE);
+      const reserved = await cloud.call('POST', '/attachments', { body: { attachment: { volume_uuid: root, instance_uuid: server } }, as: ALICE, version: '3.27' });
+      assert.equal(reserved.status, 200, reserved.text);
+      assert.equal((await action(root, { 'os-reimage': { image_id: image.id, reimage_reserved: true } }, '3.68')).status, 202);
+      const [, reimageMessage] = await messagesOnceThere(cloud, 2);
+      assert.deepEqual(
+        [reimageMessage?.['event_id'], reimageMessage?.['user_message'], reimageMessage?.['resource_uuid']],
+        ['VOLUME_VOLUME_016_028', 'reimage volume:Compute service failed to reimage volume.', root],
+      );
+      const rebuilt = (await cloud.call('GET', `/volumes/${root}`, { as: ALICE })).json['volume'] as Json;
+      assert.deepEqual([rebuilt['status'], (rebuilt['volume_image_metadata'] as Json)['image_id']], ['reserved', image.id]);
+      assert.deepEqual(told, ['volume-extended', 'volume-reimaged']);
+    },
+    { compute: { volumeExtended: refuse('volume-extended'), volumeReimaged: refuse('volume-reimaged') } },
+  );
+});

@@ -29,3 +29,26 @@ test('scheduler-stats/get_pools: an admin lists the reported pools, with capabil
       forbidden: { code: 403, message: "Policy doesn't allow scheduler_extension:scheduler_stats:get_pools to be performed." },
     });
   }));
+
+test('scheduler-stats/get_pools leaves out a disabled or frozen backend until it is enabled or thawed (Cinder\'s HostManager); capabilities/{host} still answers for it', () =>
+  withVolumeCloud('sqlite', async (cloud) => {
+    const BACKEND = 'test-host@file';
+    const names = async (): Promise<unknown[]> => ((await cloud.call('GET', '/scheduler-stats/get_pools', { as: ADMIN })).json['pools'] as Json[]).map((pool) => pool['name']);
+    const services = (action: string, body: Json) => cloud.call('PUT', `/os-services/${action}`, { body, as: ADMIN });
+    const listed = await names();
+    assert.deepEqual(listed, [`${BACKEND}#file`]);
+
+    assert.equal((await services('disable', { host: BACKEND, binary: 'cinder-volume' })).status, 200);
+    assert.deepEqual(await names(), [], 'disabled');
+    const capabilities = await cloud.call('GET', `/capabilities/${BACKEND}`, { as: ADMIN });
+    assert.equal(capabilities.status, 200, capabilities.text);
+    assert.equal(capabilities.json['namespace'], `OS::Storage::Capabilities::${BACKEND}`);
+    assert.equal((await services('enable', { host: BACKEND, binary: 'cinder-volume' })).status, 200);
+    assert.deepEqual(await names(), listed);
+
+    assert.equal((await services('freeze', { host: BACKEND })).status, 200);
+    assert.deepEqual(await names(), [], 'frozen');
+    assert.equal((await cloud.call('GET', `/capabilities/${BACKEND}`, { as: ADMIN })).status, 200);
+    assert.equal((await services('thaw', { host: BACKEND })).status, 200);
+    assert.deepEqual(await names(), listed);
+  }));

@@ -7,8 +7,8 @@ const Project = Type.Object({ project_id: Type.String() });
 
 /**
  * scheduler-stats/get_pools (cinder/api/contrib/scheduler_stats.py): the pools the scheduler holds
- * reports of, by name, or with their capabilities given `detail`. Cinder's name and volume_type
- * filters are not made.
+ * reports of, by name, or with their capabilities given `detail`; a disabled or frozen backend's are
+ * not among them, as in Cinder. Cinder's name and volume_type filters are not made.
  */
 export function schedulerStatsRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
   return async (app) => {

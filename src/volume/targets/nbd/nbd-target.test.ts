@@ -94,10 +94,17 @@ test('an NBD export: read and written with its key, refused with another or none
     assert.deepEqual(await readdir(directory), []);
     await nbd.removeExport(volumeId, 'compute-far');
 
-    // Deleting a volume ends all its exports.
-    await nbd.ensureExport(request);
+    // A grown volume: its exports keep the size they were made with until made again, with the same port and key.
+    const grown = await nbd.ensureExport(request);
     await nbd.ensureExport({ ...request, host: 'compute-other' });
+    await truncate(path, 96 * 1024 * 1024);
+    assert.match(await qemuIo(scratch, grown, grown.pskKey, ['length']), /^64 MiB/m);
+    await nbd.refreshVolumeExports(volumeId);
+    assert.match(await qemuIo(scratch, grown, grown.pskKey, ['length']), /^96 MiB/m);
+    assert.deepEqual(await nbd.ensureExport(request), grown);
     assert.equal(daemonsUnder(directory).length, 2);
+
+    // Deleting a volume ends all its exports.
     await nbd.removeVolumeExports(volumeId);
     assert.deepEqual(daemonsUnder(directory), []);
   } finally {

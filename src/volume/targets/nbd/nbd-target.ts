@@ -107,15 +107,33 @@ export class NbdTarget implements VolumeTarget {
   }
 
   async removeVolumeExports(volumeId: string): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(this.#options.directory);
-    } catch {
-      return;
-    }
-    for (const name of names.filter((entry) => entry.startsWith(`${volumeId}_`))) {
+    for (const name of await this.#exportsOf(volumeId)) {
       await this.#remove(join(this.#options.directory, name));
       LOG.info(`Removed NBD export ${name} of deleted volume ${volumeId}`);
+    }
+  }
+
+  /** Each daemon of the volume ended and started again from its record: a new daemon opens the file at its new size. */
+  async refreshVolumeExports(volumeId: string): Promise<void> {
+    for (const name of await this.#exportsOf(volumeId)) {
+      const dir = join(this.#options.directory, name);
+      await this.#serialized(async () => {
+        const record = await this.#read(dir);
+        if (record === undefined) return;
+        const pid = await runningDaemon(dir);
+        if (pid !== undefined) await stopStorageDaemon(pid);
+        await this.#startDaemon(dir, record);
+        LOG.info(`Exported volume ${volumeId} again to host ${record.host} on port ${record.port}, at its new size`);
+      });
+    }
+  }
+
+  /** The directory names of the volume's exports (none when there is no exports directory yet). */
+  async #exportsOf(volumeId: string): Promise<string[]> {
+    try {
+      return (await readdir(this.#options.directory)).filter((entry) => entry.startsWith(`${volumeId}_`));
+    } catch {
+      return [];
     }
   }
 

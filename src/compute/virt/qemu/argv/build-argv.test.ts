@@ -116,7 +116,7 @@ test('a volume on another host is its NBD export, over TLS with the attachment k
   const at = argv.indexOf('-object');
   assert.deepEqual(argv.slice(at, at + 8), [
     '-object', 'tls-creds-psk,id=v0123456789abcdef-tls,endpoint=client,dir=/r/i/psk-v0123456789abcdef,username=nimbus-ab',
-    '-blockdev', 'driver=nbd,server.type=inet,server.host=10.0.0.5,server.port=10809,export=volume-1,tls-creds=v0123456789abcdef-tls,node-name=v0123456789abcdef-file',
+    '-blockdev', 'driver=nbd,server.type=inet,server.host=10.0.0.5,server.port=10809,export=volume-1,reconnect-delay=15,tls-creds=v0123456789abcdef-tls,node-name=v0123456789abcdef-file',
     '-blockdev', 'driver=raw,file=v0123456789abcdef-file,node-name=v0123456789abcdef',
     '-device', 'virtio-blk-pci,drive=v0123456789abcdef,id=v0123456789abcdef-dev,serial=01234567-89ab-cdef-0123-456789abcdef,bootindex=0',
   ]);

@@ -1,4 +1,4 @@
-import type { DiskDefinition, NicDefinition, VmDefinition, VmLaunch, VmRuntimePaths } from './vm-definition.js';
+import { NBD_RECONNECT_DELAY_SECONDS, type DiskDefinition, type NicDefinition, type VmDefinition, type VmLaunch, type VmRuntimePaths } from './vm-definition.js';
 
 /** QEMU's option syntax: commas inside a value are doubled. */
 function value(text: string): string {
@@ -9,7 +9,7 @@ function value(text: string): string {
 function protocolArgs(disk: DiskDefinition, readOnly: string): string[] {
   const { nbd } = disk;
   if (nbd === undefined) return ['-blockdev', `driver=file,filename=${value(disk.path)},node-name=${disk.id}-file${readOnly}`];
-  const server = `server.type=inet,server.host=${value(nbd.host)},server.port=${nbd.port},export=${value(nbd.exportName)}`;
+  const server = `server.type=inet,server.host=${value(nbd.host)},server.port=${nbd.port},export=${value(nbd.exportName)},reconnect-delay=${NBD_RECONNECT_DELAY_SECONDS}`;
   if (nbd.psk === null) return ['-blockdev', `driver=nbd,${server},node-name=${disk.id}-file${readOnly}`];
   return [
     '-object',

@@ -26,6 +26,13 @@ export interface DiskDefinition {
   readonly shared?: boolean;
 }
 
+/**
+ * QEMU's NBD `reconnect-delay`: requests wait this long for a lost connection to come back rather
+ * than fail at once, so the guest rides out its export being made again (a volume grown online,
+ * a volume service restarted).
+ */
+export const NBD_RECONNECT_DELAY_SECONDS = 15;
+
 /** An NBD export a disk is read and written through (a volume on another host). */
 export interface NbdDiskSource {
   readonly host: string;

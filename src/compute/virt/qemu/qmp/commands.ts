@@ -115,6 +115,8 @@ export type BlockdevOptions =
       readonly export: string;
       /** A tls-creds object's id: the connection is TLS. */
       readonly 'tls-creds'?: string;
+      /** Seconds requests wait for a lost connection to come back before they fail. */
+      readonly 'reconnect-delay'?: number;
       readonly 'read-only'?: boolean;
     };
 
@@ -124,6 +126,11 @@ export async function blockdevAdd(monitor: QmpMonitor, options: BlockdevOptions)
 
 export async function blockdevDel(monitor: QmpMonitor, nodeName: string): Promise<void> {
   await monitor.run('blockdev-del', { 'node-name': nodeName });
+}
+
+/** Opens a node again with `options` (all of them: what is left out goes back to its default), e.g. over another `file` child. */
+export async function blockdevReopen(monitor: QmpMonitor, options: BlockdevOptions): Promise<void> {
+  await monitor.run('blockdev-reopen', { options: [options] });
 }
 
 /** A TLS client with a pre-shared key, read from `<dir>/keys.psk` (`identity:hexkey` lines) when the object is made. */
