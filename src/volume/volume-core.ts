@@ -14,6 +14,7 @@ import { FrozenBackendStore } from './db/frozen-backend-store.js';
 import { MessageStore } from './db/message-store.js';
 import { QosSpecStore } from './db/qos-spec-store.js';
 import { TypeEncryptionStore } from './db/type-encryption-store.js';
+import { ProjectLockStore } from './db/project-lock-store.js';
 import { QuotaClassStore } from './db/quota-class-store.js';
 import { TypeAccessStore } from './db/type-access-store.js';
 import { TransferStore } from './db/transfer-store.js';
@@ -84,7 +85,7 @@ export function createVolumeCore(deps: VolumeCoreDeps, config: NimbusConfig): Vo
   const types = new VolumeTypes(store, new DefaultTypeStore(deps.database), new TypeAccessStore(deps.database), config.volume.default_volume_type);
   const backupStore = new BackupStore(deps.database);
   const groupStore = new GroupStore(deps.database);
-  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database), groupStore);
+  const quotas = new VolumeQuotas(store, quotaDefaultsOf(config), backupStore, new QuotaClassStore(deps.database), groupStore, new ProjectLockStore(deps.database));
   const availabilityZones = [config.volume.storage_availability_zone];
   const frozenBackends = new FrozenBackendStore(deps.database);
   const volumes = new VolumeService({ store, types, quotas, scheduler: deps.scheduler, managers: deps.managers, images: deps.images, availabilityZones, enableForceUpload: config.volume.enable_force_upload, frozenBackends });

@@ -71,6 +71,11 @@ export type VolumeQuotasTable = {
   hard_limit: number;
 };
 
+/** Rows of migrations/2026-12-08-volume-quota-locks.ts: one per project that has made something under quota. */
+export type VolumeQuotaLocksTable = {
+  project_id: string;
+};
+
 /** Rows of migrations/2026-12-07-volume-quota-classes.ts. */
 export type VolumeQuotaClassesTable = {
   class_name: string;
@@ -259,6 +264,7 @@ export type VolumeTables = {
   volume_types: VolumeTypesTable;
   volume_quotas: VolumeQuotasTable;
   volume_quota_classes: VolumeQuotaClassesTable;
+  volume_quota_locks: VolumeQuotaLocksTable;
   volume_backups: BackupsTable;
   volume_attachments: VolumeAttachmentsTable;
   volume_transfers: VolumeTransfersTable;

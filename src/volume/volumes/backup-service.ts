@@ -94,7 +94,6 @@ export class BackupService {
       throw invalidSnapshot(`Snapshot to be backed up must be available, but the current status is "${snapshot.status}".`);
     }
     const host = await this.#backupHostFor(volume.host);
-    await quotas.checkBackup(volume.projectId, volume.size);
     let parentId: string | null = null;
     if (request.incremental === true) {
       const parent = await backups.latestAvailableBackupOf(volume.id);
@@ -102,37 +101,42 @@ export class BackupService {
       parentId = parent.id;
     }
 
-    // The source is claimed with a compare-and-set, so a second backup or a delete racing this one loses.
-    const claimed =
-      snapshot === undefined
-        ? await store.updateVolume(volume.id, { status: 'backing-up' }, [volume.status])
-        : await store.updateSnapshot(snapshot.id, { status: 'backing-up' }, ['available']);
-    if (!claimed && snapshot !== undefined) throw invalidSnapshot('Snapshot to be backed up must be available.');
-    if (!claimed) throw invalidVolume(`Volume to be backed up must be available or in-use, but the current status is "${(await store.findVolume(volume.id))?.status ?? 'deleted'}".`);
-    const now = backups.now();
-    const backup: Backup = {
-      id: randomUUID(),
-      projectId: volume.projectId,
-      userId: context.userId ?? '',
-      volumeId: volume.id,
-      snapshotId: snapshot?.id ?? null,
-      parentId,
-      name: request.name ?? null,
-      description: request.description ?? null,
-      size: volume.size,
-      status: 'creating',
-      failReason: null,
-      availabilityZone: this.deps.availabilityZone,
-      container: request.container === undefined || request.container === '' ? null : request.container,
-      host,
-      service: null,
-      objectCount: 0,
-      restoreVolumeId: null,
-      dataTimestamp: snapshot?.createdAt ?? now,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await backups.insertBackup(backup);
+    // The quota check, the claim and the insert under the project's lock: a concurrent backup waits for this one's row.
+    const backup = await quotas.exclusive(volume.projectId, async () => {
+      await quotas.checkBackup(volume.projectId, volume.size);
+      // The source is claimed with a compare-and-set, so a second backup or a delete racing this one loses.
+      const claimed =
+        snapshot === undefined
+          ? await store.updateVolume(volume.id, { status: 'backing-up' }, [volume.status])
+          : await store.updateSnapshot(snapshot.id, { status: 'backing-up' }, ['available']);
+      if (!claimed && snapshot !== undefined) throw invalidSnapshot('Snapshot to be backed up must be available.');
+      if (!claimed) throw invalidVolume(`Volume to be backed up must be available or in-use, but the current status is "${(await store.findVolume(volume.id))?.status ?? 'deleted'}".`);
+      const now = backups.now();
+      const made: Backup = {
+        id: randomUUID(),
+        projectId: volume.projectId,
+        userId: context.userId ?? '',
+        volumeId: volume.id,
+        snapshotId: snapshot?.id ?? null,
+        parentId,
+        name: request.name ?? null,
+        description: request.description ?? null,
+        size: volume.size,
+        status: 'creating',
+        failReason: null,
+        availabilityZone: this.deps.availabilityZone,
+        container: request.container === undefined || request.container === '' ? null : request.container,
+        host,
+        service: null,
+        objectCount: 0,
+        restoreVolumeId: null,
+        dataTimestamp: snapshot?.createdAt ?? now,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await backups.insertBackup(made);
+      return made;
+    });
     LOG.info(`Create backup request issued for backup ${backup.id} of volume ${volume.id}${parentId === null ? '' : ` (incremental to ${parentId})`}`);
     await this.deps.managers.createBackup(host, backup.id);
     return backup;

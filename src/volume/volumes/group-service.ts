@@ -31,7 +31,7 @@ export interface GroupServiceDeps {
   readonly types: VolumeTypes;
   readonly volumes: VolumeService;
   readonly snapshots: SnapshotService;
-  readonly quotas: Pick<VolumeQuotas, 'checkGroup'>;
+  readonly quotas: Pick<VolumeQuotas, 'checkGroup' | 'exclusive'>;
   /** `[volume] storage_availability_zone`. */
   readonly availabilityZones: readonly string[];
 }
@@ -90,9 +90,8 @@ export class GroupService {
     for (const wanted of request.volumeTypes) volumeTypeIds.push((await this.deps.types.resolveFor(context, wanted)).id);
     const zone = request.availabilityZone ?? this.deps.availabilityZones[0] ?? 'nova';
     if (!this.deps.availabilityZones.includes(zone)) throw invalidInput(`Availability zone '${zone}' is invalid.`);
-    await this.deps.quotas.checkGroup(context.projectId ?? '');
     const group = this.#newGroup(context, { ...request, groupTypeId: groupType.id, volumeTypeIds, availabilityZone: zone, groupSnapshotId: null, sourceGroupId: null });
-    await this.deps.groups.insertGroup(group);
+    await this.#insertWithinQuota(group);
     LOG.info(`Created group ${group.id} (type ${groupType.name}, volume types ${volumeTypeIds.join(',')})`);
     return group;
   }
@@ -112,7 +111,6 @@ export class GroupService {
     }
     if (fromSnapshot !== undefined && fromSnapshot.status !== 'available') throw invalidGroupSnapshot('GroupSnapshot status must be available.');
     if (fromSnapshot === undefined && sourceGroup.status !== 'available') throw invalidGroup(`Source group status must be available, but current status is: ${sourceGroup.status}.`);
-    await this.deps.quotas.checkGroup(context.projectId ?? '');
     const group = this.#newGroup(context, {
       ...request,
       groupTypeId: sourceGroup.groupTypeId,
@@ -121,7 +119,7 @@ export class GroupService {
       groupSnapshotId: fromSnapshot?.id ?? null,
       sourceGroupId: fromSnapshot === undefined ? sourceGroup.id : null,
     });
-    await this.deps.groups.insertGroup(group);
+    await this.#insertWithinQuota(group);
     const into = { id: group.id, volumeTypeIds: group.volumeTypeIds };
     for (const member of members) {
       await this.deps.volumes.create(context, {
@@ -133,6 +131,14 @@ export class GroupService {
     }
     LOG.info(`Created group ${group.id} from ${fromSnapshot === undefined ? `group ${sourceGroup.id}` : `group snapshot ${fromSnapshot.id}`} with ${members.length} volumes`);
     return group;
+  }
+
+  /** The group's quota check and its insert, under its project's lock (VolumeQuotas.exclusive). */
+  async #insertWithinQuota(group: Group): Promise<void> {
+    await this.deps.quotas.exclusive(group.projectId, async () => {
+      await this.deps.quotas.checkGroup(group.projectId);
+      await this.deps.groups.insertGroup(group);
+    });
   }
 
   #newGroup(

@@ -54,7 +54,6 @@ export class SnapshotService {
     if (!allowed || volume.host === null) {
       throw invalidVolume(`Volume ${volume.id} status must be available, but current status is: ${volume.status}.`);
     }
-    await this.quotas.checkSnapshot(volume.projectId, volume.size, volume.volumeTypeId);
     const now = this.store.now();
     const snapshot: Snapshot = {
       id: randomUUID(),
@@ -71,7 +70,10 @@ export class SnapshotService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.store.insertSnapshot(snapshot);
+    await this.quotas.exclusive(volume.projectId, async () => {
+      await this.quotas.checkSnapshot(volume.projectId, volume.size, volume.volumeTypeId);
+      await this.store.insertSnapshot(snapshot);
+    });
     LOG.info(`Create snapshot request issued for snapshot ${snapshot.id} of volume ${volume.id}`);
     await this.managers.createSnapshot(backendHostOf(volume.host), { id: snapshot.id, volumeId: volume.id, sizeGb: volume.size });
     return snapshot;

@@ -3,10 +3,12 @@
  * else the configured defaults; -1 is no limit), what it uses (counted from its volumes, snapshots, backups and groups), and the checks a create or an
  * extend passes before anything is written. Each volume type has its own `volumes_<type>`,
  * `gigabytes_<type>` and `snapshots_<type>` (Cinder's VolumeTypeQuotaEngine), unlimited unless set,
- * checked beside the totals (Cinder's add_volume_type_opts).
+ * checked beside the totals (Cinder's add_volume_type_opts). A check and the write it allows run
+ * together under the project's lock (`exclusive`), so concurrent requests cannot both pass a limit.
  */
 import type { BackupStore } from '../db/backup-store.js';
 import type { GroupStore } from '../db/group-store.js';
+import type { ProjectLockStore } from '../db/project-lock-store.js';
 import type { QuotaClassStore } from '../db/quota-class-store.js';
 import type { VolumeStore, VolumeUsage } from '../db/volume-store.js';
 import { QuotaExceeded } from './volume-errors.js';
@@ -50,7 +52,16 @@ export class VolumeQuotas {
     private readonly backups: Pick<BackupStore, 'usageOf'>,
     private readonly classes: QuotaClassStore,
     private readonly groups: Pick<GroupStore, 'countGroupsOf'>,
+    private readonly locks: ProjectLockStore,
   ) {}
+
+  /**
+   * Runs `work` (a check, then the write it allowed) as one step among the project's: Cinder
+   * reserves before it writes; Nimbus counts, so the count and the write must not interleave.
+   */
+  exclusive<T>(projectId: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.withLock(projectId, work);
+  }
 
   /** What a project without limits of its own gets: the `default` class over the configured values. */
   async defaults(): Promise<QuotaLimits> {

@@ -156,8 +156,6 @@ export class VolumeService {
     const zone = request.availabilityZone ?? parent?.availabilityZone ?? this.deps.availabilityZones[0] ?? 'nova';
     if (!this.deps.availabilityZones.includes(zone)) throw invalidInput(`Availability zone '${zone}' is invalid.`);
     if (parent !== undefined && zone !== parent.availabilityZone) throw invalidInput('Volume must be in the same availability zone as the source volume or snapshot');
-    await quotas.checkVolume(projectId, size, { newVolume: true, totalSizeGb: size, volumeTypeId: type.id });
-
     const now = store.now();
     const volume: Volume = {
       id: randomUUID(),
@@ -187,7 +185,10 @@ export class VolumeService {
       createdAt: now,
       updatedAt: now,
     };
-    await store.insertVolume(volume);
+    await quotas.exclusive(projectId, async () => {
+      await quotas.checkVolume(projectId, size, { newVolume: true, totalSizeGb: size, volumeTypeId: type.id });
+      await store.insertVolume(volume);
+    });
     LOG.info(`Create volume request issued for volume ${volume.id} (${size}GB, type ${type.name}, from ${volumeSource.kind})`);
     await this.deps.scheduler.createVolume(
       { volumeId: volume.id, sizeGb: size, availabilityZone: zone, extraSpecs: type.extraSpecs, ...(parent?.host ? { onlyBackend: parent.host } : {}) },

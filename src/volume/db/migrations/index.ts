@@ -11,6 +11,7 @@ import * as groups from './2026-12-08-volume-groups.js';
 import * as messages from './2026-12-08-volume-messages.js';
 import * as qosSpecs from './2026-12-08-volume-qos-specs.js';
 import * as typeEncryption from './2026-12-08-volume-type-encryption.js';
+import * as quotaLocks from './2026-12-08-volume-quota-locks.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -28,5 +29,6 @@ export const volumeMigrations: ServiceMigrations = {
     '2026-12-08-volume-messages': messages,
     '2026-12-08-volume-qos-specs': qosSpecs,
     '2026-12-08-volume-type-encryption': typeEncryption,
+    '2026-12-08-volume-quota-locks': quotaLocks,
   },
 };
