@@ -6,12 +6,16 @@
  * the guest's runtime dir while the volume is attached). Unplug waits for the guest to release
  * the device (device-unplug.ts) before the blockdevs and the TLS object go.
  */
+
+/** The protocol node a grow moves the disk to while its `<id>-file` is made again (growVolume). */
+const growNode = (disk: DiskDefinition): string => `${disk.id}-grow`;
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VolumeAttachment } from '../instance-spec.js';
 import { NBD_RECONNECT_DELAY_SECONDS, type DiskDefinition, type NbdDiskSource, type VolumeDefinition } from './argv/vm-definition.js';
 import { unplugDevice } from './device-unplug.js';
 import { type BlockdevOptions, type QmpMonitor, qmp } from './qmp/index.js';
+import { Reverter } from './reverter.js';
 
 /** The definition of an attachment: a file on this host or an NBD export; `runtimeDir` is the guest's runtime dir (where a PSK file goes). */
 export function volumeDefinition(attachment: VolumeAttachment, runtimeDir: string): VolumeDefinition {
@@ -106,9 +110,19 @@ export async function plugVolume(monitor: QmpMonitor, volume: VolumeDefinition):
 
 export async function unplugVolume(monitor: QmpMonitor, volume: VolumeDefinition): Promise<void> {
   if ((await unplugDevice(monitor, `${volume.disk.id}-dev`, volume.mountpoint)) === 'disconnected') return;
-  await qmp.blockdevDel(monitor, volume.disk.id);
-  await qmp.blockdevDel(monitor, `${volume.disk.id}-file`);
-  await removeTls(monitor, volume.disk);
+  await removeVolumeNodes(monitor, volume.disk);
+}
+
+/**
+ * What a detach removes once the guest let the device go: the format node, then the protocol
+ * nodes there are of `<id>-file` and `<id>-grow` (a grow whose undo could not reach the export
+ * leaves the disk on `<id>-grow`, with or without `<id>-file`), then the TLS object.
+ */
+export async function removeVolumeNodes(monitor: QmpMonitor, disk: DiskDefinition): Promise<void> {
+  await qmp.blockdevDel(monitor, disk.id);
+  const present = new Set(await qmp.queryNamedBlockNodeNames(monitor));
+  for (const node of [`${disk.id}-file`, growNode(disk)]) if (present.has(node)) await qmp.blockdevDel(monitor, node);
+  await removeTls(monitor, disk);
 }
 
 /**
@@ -118,19 +132,31 @@ export async function unplugVolume(monitor: QmpMonitor, volume: VolumeDefinition
  * size by the volume service, under a second name, then back to a fresh `<id>-file`, and the old
  * connections are dropped; the node names stay as plug and unplug know them. Each move flushes
  * the node's current connection, which its reconnect-delay lets come back from the export's restart.
+ * A step that fails undoes the earlier ones (the disk back on a `<id>-file`); when the undo cannot
+ * reach the export either, the disk stays on `<id>-grow`, which detach removes too.
  */
 export async function growVolume(monitor: QmpMonitor, volume: VolumeDefinition, newSizeBytes: number): Promise<void> {
   const { disk } = volume;
   const { nbd } = disk;
   if (nbd !== undefined) {
     const format = (file: string): BlockdevOptions => ({ driver: disk.format, 'node-name': disk.id, file });
-    const spare = `${disk.id}-grow`;
-    await qmp.blockdevAdd(monitor, nbdNode({ ...disk, nbd }, spare));
-    await qmp.blockdevReopen(monitor, format(spare));
-    await qmp.blockdevDel(monitor, `${disk.id}-file`);
-    await qmp.blockdevAdd(monitor, nbdNode({ ...disk, nbd }, `${disk.id}-file`));
-    await qmp.blockdevReopen(monitor, format(`${disk.id}-file`));
-    await qmp.blockdevDel(monitor, spare);
+    const spare = growNode(disk);
+    const file = `${disk.id}-file`;
+    await Reverter.run(async (reverter) => {
+      await qmp.blockdevAdd(monitor, nbdNode({ ...disk, nbd }, spare));
+      reverter.add(() => qmp.blockdevDel(monitor, spare));
+      await qmp.blockdevReopen(monitor, format(spare));
+      reverter.add(() => qmp.blockdevReopen(monitor, format(file)));
+      await qmp.blockdevDel(monitor, file);
+      let fresh = false;
+      reverter.add(async () => {
+        if (!fresh) await qmp.blockdevAdd(monitor, nbdNode({ ...disk, nbd }, file));
+      });
+      await qmp.blockdevAdd(monitor, nbdNode({ ...disk, nbd }, file));
+      fresh = true;
+      await qmp.blockdevReopen(monitor, format(file));
+      await qmp.blockdevDel(monitor, spare);
+    });
   }
   await qmp.blockResize(monitor, disk.id, newSizeBytes);
 }

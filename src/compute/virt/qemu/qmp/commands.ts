@@ -128,6 +128,12 @@ export async function blockdevDel(monitor: QmpMonitor, nodeName: string): Promis
   await monitor.run('blockdev-del', { 'node-name': nodeName });
 }
 
+/** The names of every named block node (query-named-block-nodes, flat: each node once). */
+export async function queryNamedBlockNodeNames(monitor: QmpMonitor): Promise<string[]> {
+  const nodes = (await monitor.run('query-named-block-nodes', { flat: true })) as readonly { readonly 'node-name': string }[];
+  return nodes.map((node) => node['node-name']);
+}
+
 /** Opens a node again with `options` (all of them: what is left out goes back to its default), e.g. over another `file` child. */
 export async function blockdevReopen(monitor: QmpMonitor, options: BlockdevOptions): Promise<void> {
   await monitor.run('blockdev-reopen', { options: [options] });
