@@ -101,8 +101,31 @@ export class BackupService {
       parentId = parent.id;
     }
 
-    // The quota check, the claim and the insert under the project's lock: a concurrent backup waits for this one's row.
-    const backup = await quotas.exclusive(volume.projectId, async () => {
+    const now = backups.now();
+    const backup: Backup = {
+      id: randomUUID(),
+      projectId: volume.projectId,
+      userId: context.userId ?? '',
+      volumeId: volume.id,
+      snapshotId: snapshot?.id ?? null,
+      parentId,
+      name: request.name ?? null,
+      description: request.description ?? null,
+      size: volume.size,
+      status: 'creating',
+      failReason: null,
+      availabilityZone: this.deps.availabilityZone,
+      container: request.container === undefined || request.container === '' ? null : request.container,
+      host,
+      service: null,
+      objectCount: 0,
+      restoreVolumeId: null,
+      dataTimestamp: snapshot?.createdAt ?? now,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // The quota check, the source's claim and the insert under the project's lock, so concurrent backups cannot pass the limit together.
+    await quotas.exclusive(volume.projectId, async () => {
       await quotas.checkBackup(volume.projectId, volume.size);
       // The source is claimed with a compare-and-set, so a second backup or a delete racing this one loses.
       const claimed =
@@ -111,31 +134,7 @@ export class BackupService {
           : await store.updateSnapshot(snapshot.id, { status: 'backing-up' }, ['available']);
       if (!claimed && snapshot !== undefined) throw invalidSnapshot('Snapshot to be backed up must be available.');
       if (!claimed) throw invalidVolume(`Volume to be backed up must be available or in-use, but the current status is "${(await store.findVolume(volume.id))?.status ?? 'deleted'}".`);
-      const now = backups.now();
-      const made: Backup = {
-        id: randomUUID(),
-        projectId: volume.projectId,
-        userId: context.userId ?? '',
-        volumeId: volume.id,
-        snapshotId: snapshot?.id ?? null,
-        parentId,
-        name: request.name ?? null,
-        description: request.description ?? null,
-        size: volume.size,
-        status: 'creating',
-        failReason: null,
-        availabilityZone: this.deps.availabilityZone,
-        container: request.container === undefined || request.container === '' ? null : request.container,
-        host,
-        service: null,
-        objectCount: 0,
-        restoreVolumeId: null,
-        dataTimestamp: snapshot?.createdAt ?? now,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await backups.insertBackup(made);
-      return made;
+      await backups.insertBackup(backup);
     });
     LOG.info(`Create backup request issued for backup ${backup.id} of volume ${volume.id}${parentId === null ? '' : ` (incremental to ${parentId})`}`);
     await this.deps.managers.createBackup(host, backup.id);

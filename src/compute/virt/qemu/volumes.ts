@@ -6,9 +6,6 @@
  * the guest's runtime dir while the volume is attached). Unplug waits for the guest to release
  * the device (device-unplug.ts) before the blockdevs and the TLS object go.
  */
-
-/** The protocol node a grow moves the disk to while its `<id>-file` is made again (growVolume). */
-const growNode = (disk: DiskDefinition): string => `${disk.id}-grow`;
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VolumeAttachment } from '../instance-spec.js';
@@ -16,6 +13,9 @@ import { NBD_RECONNECT_DELAY_SECONDS, type DiskDefinition, type NbdDiskSource, t
 import { unplugDevice } from './device-unplug.js';
 import { type BlockdevOptions, type QmpMonitor, qmp } from './qmp/index.js';
 import { Reverter } from './reverter.js';
+
+/** The protocol node a grow moves the disk to while its `<id>-file` is made again (growVolume). */
+const growNode = (disk: DiskDefinition): string => `${disk.id}-grow`;
 
 /** The definition of an attachment: a file on this host or an NBD export; `runtimeDir` is the guest's runtime dir (where a PSK file goes). */
 export function volumeDefinition(attachment: VolumeAttachment, runtimeDir: string): VolumeDefinition {
@@ -148,6 +148,7 @@ export async function growVolume(monitor: QmpMonitor, volume: VolumeDefinition, 
       await qmp.blockdevReopen(monitor, format(spare));
       reverter.add(() => qmp.blockdevReopen(monitor, format(file)));
       await qmp.blockdevDel(monitor, file);
+      // Until a fresh `<id>-file` is made, undoing needs one made again (the export may still refuse it).
       let fresh = false;
       reverter.add(async () => {
         if (!fresh) await qmp.blockdevAdd(monitor, nbdNode({ ...disk, nbd }, file));
