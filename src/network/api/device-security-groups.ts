@@ -22,8 +22,7 @@ export interface DeviceSecurityGroups {
 
 export type DeviceSecurityGroupsReader = (context: RequestContext, deviceIds: readonly string[]) => Promise<DeviceSecurityGroups>;
 
-/** What the two lists read of each view: their fields and filters (resource-routes.ts attributesRead). */
-const PORT_ATTRIBUTES = new Set(['device_id', 'security_groups']);
+/** What the group list reads of each view: its fields and filter (resource-routes.ts attributesRead). */
 const GROUP_ATTRIBUTES = new Set(['id', 'name']);
 
 export function deviceSecurityGroupsReader(plugin: CorePlugin, policy: PolicyEnforcer): DeviceSecurityGroupsReader {
@@ -34,7 +33,7 @@ export function deviceSecurityGroupsReader(plugin: CorePlugin, policy: PolicyEnf
     const projectId = isAdmin ? undefined : (context.projectId ?? '');
     const lookups = targetLookups();
     const ports: DeviceSecurityGroups['ports'][number][] = [];
-    for (const view of await plugin.ports.list(projectId, { deviceIds }, PORT_ATTRIBUTES)) {
+    for (const view of await plugin.ports.deviceGroups(projectId, deviceIds)) {
       if (!policy.check('get_port', await onNetworkTarget(plugin, view, view['project_id'], lookups), credentials)) continue;
       ports.push({ device_id: String(view['device_id']), security_groups: view['security_groups'] as string[] });
     }
