@@ -10,7 +10,8 @@
  * waits (every 20 ms) until none is left building, or none is left at all. Each client's
  * connection is opened before a timed phase: under a saturated event loop a new connection
  * waits to be accepted, which would measure connection set-up, not the API. `server_cpu_ms_per_server`
- * is the cloud process's CPU time per server, steadier than rates on a shared machine.
+ * is the cloud process's CPU time per server, steadier than rates on a shared machine; the detail and
+ * validate figures carry `server_cpu_ms_per_request` likewise.
  * Reference (Nova Zed, fake driver, this machine kind): boot→ACTIVE median 1.40 s,
  * 0.30–0.33 boots/s from 10 clients, 0.66 deletes/s, detail of 100 servers p50 451 ms.
  * NIMBUS_BENCH_SERVERS sets how many servers the throughput run boots (default 1000);
@@ -20,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchCloud } from './support/bench-cloud.js';
 import { apiFor, benchNetwork, bootToActive, createServer, NO_NETWORK, refuseErrors, unlimitAdminQuotas, uploadImage, waitUntilNone, type Api } from './support/compute-api.js';
 import { measureNewConnections, probeNewConnections } from './support/fresh-connection.js';
-import { measure } from './support/latency.js';
+import { measure, type LatencyFigures } from './support/latency.js';
 import { cpuMsOf, memoryOf } from './support/process-stats.js';
 
 const PORT = Number(process.env['NIMBUS_BENCH_PORT'] ?? 18792);
@@ -72,11 +73,20 @@ async function deleteMany(api: Api, pid: number, ids: readonly string[], clients
   return { deletes, seconds: (performance.now() - started) / 1000, cpuMsPerServer: round((cpuMsOf(pid) - cpuBefore) / ids.length) };
 }
 
-const detailOf = (api: Api, query: string) =>
-  measure(30, 1, async () => {
-    const listed = await api.request('GET', `/compute/v2.1/servers/detail${query}`);
-    if (listed.status !== 200) throw new Error(`detail answered ${listed.status}`);
-  });
+/** Latency figures with the cloud process's CPU time per request (steadier than latency on a shared machine). */
+async function withServerCpu<T extends LatencyFigures>(pid: number, run: () => Promise<T>): Promise<T & { server_cpu_ms_per_request: number }> {
+  const cpuBefore = cpuMsOf(pid);
+  const figures = await run();
+  return { ...figures, server_cpu_ms_per_request: round((cpuMsOf(pid) - cpuBefore) / figures.count) };
+}
+
+const detailOf = (api: Api, pid: number, query: string) =>
+  withServerCpu(pid, () =>
+    measure(30, 1, async () => {
+      const listed = await api.request('GET', `/compute/v2.1/servers/detail${query}`);
+      if (listed.status !== 200) throw new Error(`detail answered ${listed.status}`);
+    }),
+  );
 
 /** RSS of a default all-in-one node (one fake host) after start-up has settled. */
 async function idleRssMb(): Promise<number> {
@@ -105,15 +115,15 @@ async function main(): Promise<void> {
 
     const rootUrl = `${cloud.url}/`;
     const boots = await bootMany(api, cloud.pid, rootUrl, boot, SERVERS, CLIENTS, 'many');
-    const detailAll = await detailOf(api, '');
-    const detailPage = await detailOf(api, '?limit=100');
+    const detailAll = await detailOf(api, cloud.pid, '');
+    const detailPage = await detailOf(api, cloud.pid, '?limit=100');
     const deletes = await deleteMany(api, cloud.pid, boots.ids, CLIENTS);
 
     const hundred = await bootMany(api, cloud.pid, rootUrl, boot, 100, CLIENTS, 'hundred');
-    const detail100 = await detailOf(api, '');
+    const detail100 = await detailOf(api, cloud.pid, '');
     const token = await cloud.adminToken();
-    const detail100New = await measureNewConnections(100, `${cloud.url}/compute/v2.1/servers/detail`, { 'x-auth-token': token }, 200);
-    const validateNew = await measureNewConnections(300, `${cloud.url}/identity/v3/auth/tokens`, { 'x-auth-token': token, 'x-subject-token': token }, 200);
+    const detail100New = await withServerCpu(cloud.pid, () => measureNewConnections(100, `${cloud.url}/compute/v2.1/servers/detail`, { 'x-auth-token': token }, 200));
+    const validateNew = await withServerCpu(cloud.pid, () => measureNewConnections(300, `${cloud.url}/identity/v3/auth/tokens`, { 'x-auth-token': token, 'x-subject-token': token }, 200));
     await deleteMany(api, cloud.pid, hundred.ids, CLIENTS);
 
     process.stdout.write(

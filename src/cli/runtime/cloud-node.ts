@@ -30,6 +30,8 @@ import { createWebSites } from '../presets/web-sites.js';
 import { createConsoleAuth } from '../../compute/compute-core.js';
 import { CONSOLE_PAGE } from '../../dashboard/server/console-proxy-site.js';
 import { NeutronClient } from '../../compute/network/neutron-client.js';
+import { withLocalSecurityGroupReads } from '../../compute/network/local-security-group-reads.js';
+import { deviceSecurityGroupsReader } from '../../network/api/device-security-groups.js';
 import { nodeServiceCredentials } from './service-credentials.js';
 import { NovaClient } from '../../volume/compute/nova-client.js';
 
@@ -88,10 +90,15 @@ function networkClientOf(config: NimbusConfig, options: NodeOptions, nodeUrl: ()
   const override = config.neutron.endpoint_override;
   const serviceUser = config.service_user.auth_url !== '' || servesIdentity ? nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) : undefined;
   return new NeutronClient({
-    endpointOverride: override !== '' || !servesNetwork ? override : () => `${nodeUrl()}/network`,
+    endpointOverride: servesOwnNetwork(config, options) ? () => `${nodeUrl()}/network` : override,
     defaultFloatingPool: config.neutron.default_floating_pool,
     ...(serviceUser === undefined ? {} : { serviceUser }),
   });
+}
+
+/** Whether compute's network API is this node's own (no `[neutron] endpoint_override` elsewhere). */
+function servesOwnNetwork(config: NimbusConfig, options: NodeOptions): boolean {
+  return options.services.includes('network') && config.neutron.endpoint_override === '';
 }
 
 async function prepareSchema(db: Database, migrate: boolean): Promise<void> {
@@ -224,13 +231,15 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       auth: { validator: identity.validator, identityUri: () => `${url}/identity` },
       policy,
     };
+    const networkPlugin = network?.plugin ?? createNetworkPlugin(db, config.network);
+    const computeNetwork = servesOwnNetwork(config, options) && neutron !== undefined ? withLocalSecurityGroupReads(neutron, deviceSecurityGroupsReader(networkPlugin, policy)) : neutron;
     const services = createApiServices(options.services, deps, {
       identity,
       database: db,
       images,
-      network: network?.plugin ?? createNetworkPlugin(db, config.network),
+      network: networkPlugin,
       ...(computeWorkers === undefined ? {} : { computeWorkers }),
-      ...(neutron === undefined ? {} : { computeNetwork: neutron }),
+      ...(computeNetwork === undefined ? {} : { computeNetwork }),
       ...(volume === undefined ? {} : { volume: volume.core }),
       ...(consoleAuth === undefined ? {} : { consoleAuth }),
       host: config.DEFAULT.host,

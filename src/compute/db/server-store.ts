@@ -159,6 +159,11 @@ export class ServerStore {
   }
 
   async list(query: ServerListQuery): Promise<Server[]> {
+    return this.withDetails(await this.listRows(query));
+  }
+
+  /** The page of rows `list` shows, without what the views show beside them (a brief list names and links each). */
+  async listRows(query: ServerListQuery): Promise<InstanceRow[]> {
     let select = this.#db.selectFrom('compute_instances').select(SERVER_COLUMNS);
     // Nova's instance_get_all_by_filters: deleted=true takes in the SOFT_DELETED (unless soft_deleted=false), a live list leaves them out (unless soft_deleted=true).
     const deleted = query.deleted ?? (query.changesSince === undefined && query.changesBefore === undefined ? false : undefined);
@@ -193,7 +198,7 @@ export class ServerStore {
       if (at < 0) throw new BadRequest(`marker [${query.marker}] not found`);
       rows = rows.slice(at + 1);
     }
-    return this.withDetails(rows.slice(0, query.limit));
+    return rows.slice(0, query.limit);
   }
 
   /** The rows whose tags pass Nova's four tag filters. */

@@ -66,6 +66,13 @@ export interface NeutronSecurityGroup {
   readonly security_group_rules: readonly Readonly<Record<string, unknown>>[];
 }
 
+/** Nova's two reads for the groups a server view names: the devices' ports with their groups' ids, then the names of those groups. */
+export interface NeutronDeviceSecurityGroups {
+  readonly ports: readonly Pick<NeutronPort, 'device_id' | 'security_groups'>[];
+  /** The groups the caller may see (another's is left out, as Neutron's list leaves it out). */
+  readonly groups: readonly Pick<NeutronSecurityGroup, 'id' | 'name'>[];
+}
+
 /** Query parameters of a Neutron list: each value a single filter or a list of alternatives. */
 export type NeutronQuery = Readonly<Record<string, string | boolean | readonly string[]>>;
 
@@ -82,6 +89,8 @@ export interface NeutronSession {
   deletePort(id: string): Promise<void>;
   listFloatingIps(query: NeutronQuery): Promise<NeutronFloatingIp[]>;
   listSecurityGroups(query: NeutronQuery): Promise<NeutronSecurityGroup[]>;
+  /** The ports of `deviceIds` and their groups' names (over REST: a port list, then a group list, of only the fields used). */
+  deviceSecurityGroups(deviceIds: readonly string[]): Promise<NeutronDeviceSecurityGroups>;
   /** Any other Neutron call (Nova's proxy APIs): the parsed JSON answer, null for 204. */
   request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown>;
 }

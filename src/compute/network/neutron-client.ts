@@ -89,12 +89,14 @@ export class NeutronClient implements NeutronApi {
     };
     const field = async <T>(method: Method, path: string, key: string, body?: unknown): Promise<T> => ((await call(method, path, body)) as Record<string, T>)[key] as T;
     const id = encodeURIComponent;
+    const listPorts = (query: NeutronQuery) => field<NeutronPort[]>('GET', `/ports${queryString(query)}`, 'ports');
+    const listSecurityGroups = (query: NeutronQuery) => field<NeutronSecurityGroup[]>('GET', `/security-groups${queryString(query)}`, 'security_groups');
     return {
       getNetwork: (networkId) => field<NeutronNetwork>('GET', `/networks/${id(networkId)}`, 'network'),
       listNetworks: (query) => field<NeutronNetwork[]>('GET', `/networks${queryString(query)}`, 'networks'),
       listSubnets: (query) => field<NeutronSubnet[]>('GET', `/subnets${queryString(query)}`, 'subnets'),
       getPort: (portId) => field<NeutronPort>('GET', `/ports/${id(portId)}`, 'port'),
-      listPorts: (query) => field<NeutronPort[]>('GET', `/ports${queryString(query)}`, 'ports'),
+      listPorts,
       createPort: (port) => field<NeutronPort>('POST', '/ports', 'port', { port }),
       updatePort: (portId, port) => field<NeutronPort>('PUT', `/ports/${id(portId)}`, 'port', { port }),
       deletePort: async (portId) => {
@@ -105,7 +107,13 @@ export class NeutronClient implements NeutronApi {
         }
       },
       listFloatingIps: (query) => field<NeutronFloatingIp[]>('GET', `/floatingips${queryString(query)}`, 'floatingips'),
-      listSecurityGroups: (query) => field<NeutronSecurityGroup[]>('GET', `/security-groups${queryString(query)}`, 'security_groups'),
+      listSecurityGroups,
+      deviceSecurityGroups: async (deviceIds) => {
+        // Only the fields used here: Neutron then sends (and a list of 100 servers parses) a tenth of the bytes.
+        const ports = await listPorts({ device_id: [...deviceIds], fields: ['device_id', 'security_groups'] });
+        const groupIds = [...new Set(ports.flatMap((port) => port.security_groups))];
+        return { ports, groups: groupIds.length === 0 ? [] : await listSecurityGroups({ id: groupIds, fields: ['id', 'name'] }) };
+      },
       request: call,
     };
   }

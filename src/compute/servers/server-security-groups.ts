@@ -43,11 +43,7 @@ export class ServerSecurityGroups {
   async namesOf(context: RequestContext, uuids: readonly string[]): Promise<Map<string, string[]>> {
     const names = new Map<string, string[]>();
     if (uuids.length === 0) return names;
-    const session = this.neutron.forUser(context);
-    // Only the fields used here: Neutron then sends (and a list of 100 servers parses) a tenth of the bytes.
-    const ports = await session.listPorts({ device_id: [...uuids], fields: ['device_id', 'security_groups'] });
-    const groupIds = [...new Set(ports.flatMap((port) => port.security_groups))];
-    const groups = groupIds.length === 0 ? [] : await session.listSecurityGroups({ id: groupIds, fields: ['id', 'name'] });
+    const { ports, groups } = await this.neutron.forUser(context).deviceSecurityGroups(uuids);
     const nameOf = new Map(groups.map((group) => [group.id, group.name]));
     for (const port of ports) {
       const list = names.get(port.device_id) ?? [];

@@ -9,7 +9,7 @@ import type { QuotaManager } from '../quotas/quota-manager.js';
 import { createServers, type AvailabilityZoneNames } from './create-servers.js';
 import { hostStatuses, type HostStatus } from './host-status.js';
 import { InstanceActionLog } from '../actions/instance-actions.js';
-import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery } from './server.js';
+import type { CreatedServers, Server, ServerCreateRequest, ServerListQuery, ServerRow } from './server.js';
 import { ActionSupport } from './action-support.js';
 import { GuestActions } from './guest-actions.js';
 import type { MigrationStore } from '../db/migration-store.js';
@@ -186,6 +186,11 @@ export class ServersService {
 
   list(query: ServerListQuery): Promise<Server[]> {
     return this.store.list(query);
+  }
+
+  /** The same page as `list`, rows only: GET /servers shows each server's id, name and links. */
+  listRows(query: ServerListQuery): Promise<ServerRow[]> {
+    return this.store.listRows(query);
   }
 
   /** The host_status of each server, by uuid. */

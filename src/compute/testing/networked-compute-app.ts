@@ -9,6 +9,8 @@ import { personaTokenValidator } from '../../common/auth/testing/persona-tokens.
 import type { RequestContext } from '../../common/context/request-context.js';
 import { withNetworkApi } from '../../network/testing/network-api-fixture.js';
 import { NeutronClient } from '../network/neutron-client.js';
+import { withLocalSecurityGroupReads } from '../network/local-security-group-reads.js';
+import { deviceSecurityGroupsReader } from '../../network/api/device-security-groups.js';
 import { withComputeApp, type Harness } from './compute-test-app.js';
 
 const PERSONAS = {
@@ -63,10 +65,14 @@ async function topology(base: string, made: AdminPost, madeByDemo: AdminPost, re
   return { net1, net2, bare, othersNet, usedPort, freePort, made, madeByDemo, base, read };
 }
 
-/** The compute app whose servers API checks networks at a network API listening on loopback. */
-export function withNetworkedCompute(fn: (harness: Harness, net: Topology) => Promise<void>): Promise<void> {
+/**
+ * The compute app whose servers API checks networks at a network API listening on loopback;
+ * with `localSecurityGroupReads`, it reads server views' security groups from the network plugin
+ * directly, as the all-in-one does.
+ */
+export function withNetworkedCompute(fn: (harness: Harness, net: Topology) => Promise<void>, options: { localSecurityGroupReads?: boolean } = {}): Promise<void> {
   return withNetworkApi(
-    async (_call, { app }) => {
+    async (_call, { app, plugin, policy }) => {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const { port } = app.server.address() as AddressInfo;
       const base = `http://127.0.0.1:${port}/network`;
@@ -77,7 +83,8 @@ export function withNetworkedCompute(fn: (harness: Harness, net: Topology) => Pr
         defaultFloatingPool: 'public',
         serviceUser: { token: async () => 'admin-token', endpoint: async () => `http://127.0.0.1:${port}/network` },
       });
-      await withComputeApp((harness) => fn(harness, net), { network: neutron });
+      const network = options.localSecurityGroupReads === true ? withLocalSecurityGroupReads(neutron, deviceSecurityGroupsReader(plugin, policy)) : neutron;
+      await withComputeApp((harness) => fn(harness, net), { network });
     },
     { validator: personaTokenValidator(PERSONAS) },
   );

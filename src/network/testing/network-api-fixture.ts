@@ -17,7 +17,8 @@ import { credentialsOf } from '../../common/policy/credentials.js';
 import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { networkV2Routes } from '../api/routes/index.js';
 import { networkMigrations } from '../db/migrations/index.js';
-import { createCorePlugin, pluginDeps } from '../plugin/network-plugin.js';
+import { createCorePlugin, pluginDeps, type CorePlugin } from '../plugin/network-plugin.js';
+import type { PolicyEnforcer } from '../../common/policy/policy.js';
 import type { BindingHosts } from '../plugin/plugin-deps.js';
 import { NETWORK_POLICIES } from '../policies.js';
 import type { NimbusConfig } from '../../common/config/options.js';
@@ -82,10 +83,12 @@ export function fault(reply: { json: Json }): { type: string; message: string } 
   return reply.json['NeutronError'] as { type: string; message: string };
 }
 
-/** What a test may reach besides the caller: the app (not yet ready, so hooks may still be added) and its database. */
+/** What a test may reach besides the caller: the app (not yet ready, so hooks may still be added), its database, plugin and policy. */
 export interface NetworkApiParts {
   readonly app: FastifyInstance;
   readonly db: Database;
+  readonly plugin: CorePlugin;
+  readonly policy: PolicyEnforcer;
 }
 
 /** Runs fn with a caller of the network API at /network on a fresh database of the engine. */
@@ -105,6 +108,7 @@ export async function withNetworkApi(
       await migrateToLatest(db, networkMigrations);
       const deps = pluginDeps(db, { ...NETWORK_OPTIONS, ...options.network });
       const plugin = createCorePlugin(options.bindingHosts === undefined ? deps : { ...deps, bindingHosts: options.bindingHosts(db) });
+      const policy = createPolicyEnforcer({ defaults: NETWORK_POLICIES });
       const app: FastifyInstance = buildHttpApp({
         maxBodyBytes: 65536,
         services: [
@@ -125,7 +129,7 @@ export async function withNetworkApi(
               await scope.register(
                 networkV2Routes({
                   plugin,
-                  policy: createPolicyEnforcer({ defaults: NETWORK_POLICIES }),
+                  policy,
                   credentialsOf: (request) => credentialsOf(request.requestContext),
                   publicUrl: 'http://cloud',
                 }),
@@ -144,7 +148,7 @@ export async function withNetworkApi(
           });
           const isJson = String(response.headers['content-type'] ?? '').startsWith('application/json');
           return { status: response.statusCode, json: isJson ? response.json<Record<string, unknown>>() : {} };
-        }, { app, db });
+        }, { app, db, plugin, policy });
       } finally {
         await app.close();
       }

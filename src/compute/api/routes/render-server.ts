@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Microversion } from '../../../common/http/microversion.js';
 import { versioned, type VersionedTable } from '../../../common/http/versioned.js';
 import type { HostStatus } from '../../servers/host-status.js';
-import type { Server, ServerFault } from '../../servers/server.js';
+import type { Server, ServerFault, ServerRow } from '../../servers/server.js';
 import { statusFromState } from '../../state/status.js';
 import { resourceLinks } from './links.js';
 import { novaTime } from './render.js';
@@ -158,8 +158,8 @@ function instanceName(uuid: string): string {
 }
 
 /** GET /servers: id, name, links. */
-export function renderServerBrief(publicUrl: string, server: Server): Record<string, unknown> {
-  return { id: server.row.uuid, name: server.row.display_name, links: resourceLinks(publicUrl, 'servers', server.row.uuid) };
+export function renderServerBrief(publicUrl: string, row: Pick<ServerRow, 'uuid' | 'display_name'>): Record<string, unknown> {
+  return { id: row.uuid, name: row.display_name, links: resourceLinks(publicUrl, 'servers', row.uuid) };
 }
 
 /**

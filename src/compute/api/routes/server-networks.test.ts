@@ -66,6 +66,40 @@ describe('compute routes: requested networks', () => {
 });
 
 describe('compute routes: security groups of a server', () => {
+  test('the groups of show and detail, read over REST or from the network plugin in the process alike; a server without ports names none', async () => {
+    for (const localSecurityGroupReads of [false, true]) {
+      await withNetworkedCompute(
+        async ({ call, db }, net) => {
+          const uuid = await insertInstance(db, 'demo', { host: 'compute-1' });
+          const portless = await insertInstance(db, 'demo', { host: 'compute-1' });
+          const portId = await net.madeByDemo('/v2.0/ports', { port: { network_id: net.net1, device_id: uuid, device_owner: 'compute:nova' } });
+          await net.madeByDemo('/v2.0/ports', { port: { network_id: net.net2, device_id: uuid, device_owner: 'compute:nova' } });
+          const web = await net.madeByDemo('/v2.0/security-groups', { security_group: { name: 'web' } });
+          const app = await net.madeByDemo('/v2.0/security-groups', { security_group: { name: 'app' } });
+          await createComputeStores(db).instances.setNetworkInfo(uuid, [
+            { id: portId, address: 'fa:16:3e:00:00:09', networkId: net.net1, networkLabel: 'private', type: 'bridge', bridge: 'brq', devname: 'tap', mtu: 1450, preserveOnDelete: false, tag: null, fixedIps: [] },
+          ]);
+          const put = await fetch(`${net.base}/v2.0/ports/${portId}`, {
+            method: 'PUT',
+            headers: { 'x-auth-token': 'demo-token', 'content-type': 'application/json' },
+            body: JSON.stringify({ port: { security_groups: [web, app] } }),
+          });
+          assert.equal(put.status, 200);
+          const shown = (await call('GET', `/servers/${uuid}`, { as: DEMO })).json['server'] as Record<string, unknown>;
+          const detail = (await call('GET', '/servers/detail', { as: DEMO })).json['servers'] as Record<string, unknown>[];
+          const groupsOf = (id: string) => detail.find((server) => server['id'] === id)?.['security_groups'];
+          // Both ports' groups, each name once, sorted.
+          assert.deepEqual(shown['security_groups'], [{ name: 'app' }, { name: 'default' }, { name: 'web' }]);
+          assert.deepEqual(groupsOf(uuid), shown['security_groups']);
+          assert.equal(groupsOf(portless), undefined);
+          // Another project's caller sees neither server nor port.
+          assert.equal((await call('GET', `/servers/${uuid}`, { as: LONELY })).status, 404);
+        },
+        { localSecurityGroupReads },
+      );
+    }
+  });
+
   test('addSecurityGroup and removeSecurityGroup change every port of the server; show names the groups; Nova refusals', () =>
     withNetworkedCompute(async ({ call, db }, net) => {
       const uuid = await insertInstance(db, 'demo', { host: 'compute-1' });

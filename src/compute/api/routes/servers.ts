@@ -126,9 +126,17 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
         authorize(deps, request, `os_compute_api:servers:${detail ? 'detail' : 'index'}`, { project_id: context.projectId, user_id: context.userId });
         const query = serverListQuery(deps, request, detail);
         if (query === undefined) return { servers: [] };
-        const page = await servers.list(query);
-        const links = nextLinks(deps.publicUrl, path, request.query as Record<string, unknown>, { count: page.length, limit: query.limit, lastId: page.at(-1)?.row.uuid });
-        return { servers: detail ? await detailViews(deps, request, servers, page) : page.map((server) => renderServerBrief(deps.publicUrl, server)), ...(links.length > 0 ? { servers_links: links } : {}) };
+        const listed = (views: readonly Record<string, unknown>[], lastId: string | undefined) => {
+          const links = nextLinks(deps.publicUrl, path, request.query as Record<string, unknown>, { count: views.length, limit: query.limit, lastId });
+          return { servers: views, ...(links.length > 0 ? { servers_links: links } : {}) };
+        };
+        if (detail) {
+          const page = await servers.list(query);
+          return listed(await detailViews(deps, request, servers, page), page.at(-1)?.row.uuid);
+        }
+        // A brief list shows ids, names and links: it reads the rows and nothing beside them.
+        const rows = await servers.listRows(query);
+        return listed(rows.map((row) => renderServerBrief(deps.publicUrl, row)), rows.at(-1)?.uuid);
       });
     }
 

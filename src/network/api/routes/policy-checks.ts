@@ -23,10 +23,14 @@ const CREDENTIALS = new WeakMap<FastifyRequest, Credentials & { tenant_id?: stri
 function credentials(deps: NetworkRouteDeps, request: FastifyRequest): Credentials & { tenant_id?: string } {
   const known = CREDENTIALS.get(request);
   if (known !== undefined) return known;
-  const base = deps.credentialsOf(request);
-  const made = base.project_id === undefined ? base : { ...base, tenant_id: base.project_id };
+  const made = neutronCredentials(deps.credentialsOf(request));
   CREDENTIALS.set(request, made);
   return made;
+}
+
+/** The caller's credentials as Neutron's policy reads them: the project also as `tenant_id`. */
+export function neutronCredentials(base: Credentials): Credentials & { tenant_id?: string } {
+  return base.project_id === undefined ? base : { ...base, tenant_id: base.project_id };
 }
 
 export function check(deps: NetworkRouteDeps, request: FastifyRequest, action: string, target: PolicyTarget): boolean {

@@ -72,6 +72,24 @@ export class PortSecurityGroupRows {
     return this.db.selectFrom('net_port_security_groups').selectAll().where('port_id', 'in', portIds).orderBy('security_group_id').execute();
   }
 
+  /**
+   * The ports of `deviceIds` (of one project, when given) with what policy reads of them, one row
+   * per port and group (a port in none: one row, its group null), by port then group.
+   */
+  async ofDevices(
+    projectId: string | undefined,
+    deviceIds: readonly string[],
+  ): Promise<{ id: string; network_id: string; project_id: string; device_id: string; security_group_id: string | null }[]> {
+    if (deviceIds.length === 0) return [];
+    let select = this.db
+      .selectFrom('net_ports')
+      .leftJoin('net_port_security_groups', 'net_port_security_groups.port_id', 'net_ports.id')
+      .select(['net_ports.id', 'net_ports.network_id', 'net_ports.project_id', 'net_ports.device_id', 'net_port_security_groups.security_group_id'])
+      .where('net_ports.device_id', 'in', deviceIds);
+    if (projectId !== undefined) select = select.where('net_ports.project_id', '=', projectId);
+    return select.orderBy('net_ports.id').orderBy('net_port_security_groups.security_group_id').execute();
+  }
+
   async set(portId: string, groupIds: readonly string[]): Promise<void> {
     await this.db.deleteFrom('net_port_security_groups').where('port_id', '=', portId).execute();
     if (groupIds.length === 0) return;
