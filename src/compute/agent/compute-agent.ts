@@ -21,6 +21,7 @@ import { COMPUTE_API_VERSION, COMPUTE_TOPIC } from './rpc-api.js';
 import { PeriodicTasks } from './periodic-tasks.js';
 import { syncPowerStates } from './power-sync.js';
 import { HostFaults } from '../faults/host-faults.js';
+import { HeartbeatBatch } from './heartbeat-batch.js';
 import { withFaultInjection } from '../faults/fault-injecting-driver.js';
 
 const LOG = getLogger('nimbus.compute.manager');
@@ -56,6 +57,8 @@ export interface ComputeAgentOptions {
   readonly vifPluggingTimeoutSeconds?: number;
   /** `[DEFAULT] vif_plugging_is_fatal`. */
   readonly vifPluggingIsFatal?: boolean;
+  /** The heartbeats of the agents of this process, sent together; absent: a batch of this agent's own. */
+  readonly heartbeats?: HeartbeatBatch;
 }
 
 /** Nova runs _poll_unconfirmed_resizes every periodic tick (60 s); a shorter window is polled as often as it is long. */
@@ -74,11 +77,13 @@ export class ComputeAgent {
   readonly #server: RpcServer;
   readonly #periodic = new PeriodicTasks();
   readonly #events = new InstanceEvents();
+  readonly #heartbeats: HeartbeatBatch;
 
   constructor(private readonly options: ComputeAgentOptions) {
     this.host = options.host;
     this.driver = options.driver;
     this.#conductor = new ConductorClient(options.transport, options.rpcTimeoutSeconds ?? 60);
+    this.#heartbeats = options.heartbeats ?? new HeartbeatBatch((args) => this.#conductor.serviceHeartbeats(args));
     this.faults = new HostFaults(options.host, (id) => this.#conductor.faultInjectionUsed(id));
     this.#driver = withFaultInjection(options.driver, this.faults);
     this.manager = new ComputeManager({
@@ -143,7 +148,7 @@ export class ComputeAgent {
 
   async heartbeat(): Promise<void> {
     if (this.faults.dropsHeartbeat()) return;
-    await this.#conductor.serviceHeartbeat({ binary: COMPUTE_BINARY, host: this.host, topic: COMPUTE_TOPIC });
+    await this.#heartbeats.beat({ binary: COMPUTE_BINARY, host: this.host, topic: COMPUTE_TOPIC });
   }
 
   /** Nova's update_available_resource: what the hypervisor has and runs, to the DB and the scheduler. */
