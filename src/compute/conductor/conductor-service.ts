@@ -153,6 +153,8 @@ export class ConductorService {
         },
         compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),
         service_heartbeats: (args: ServiceHeartbeatsArgs) => this.serviceHeartbeats(args.services),
+        // What agents from before 2026-12-07 send, one host at a time (an upgrade starts with the conductors).
+        service_heartbeat: (args: ServiceHeartbeatArgs) => this.serviceHeartbeats([args]),
         fault_injections_on_host: async (args: { host: string }): Promise<FaultInjection[]> =>
           (await options.stores.faultInjections.active(new Date(), args.host)).map(faultOfRow),
         fault_injection_used: (args: { id: string }) => options.stores.faultInjections.used(args.id, new Date()),
