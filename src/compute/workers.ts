@@ -16,7 +16,8 @@ import { ComputeAgentRpcClient } from './agent/rpc-client.js';
 import type { ComputeTaskApi } from './conductor/rpc-api.js';
 import { ConductorService } from './conductor/conductor-service.js';
 import { createComputeStores } from './db/compute-stores.js';
-import { ComputeTaskRpcClient } from './conductor/rpc-client.js';
+import { ComputeTaskRpcClient, ConductorClient } from './conductor/rpc-client.js';
+import { HeartbeatBatch } from './agent/heartbeat-batch.js';
 import { lostTaskRecorder } from './conductor/lost-casts.js';
 import { DbHostSource } from './scheduler/host-source.js';
 import { SchedulerClient } from './scheduler/rpc-client.js';
@@ -147,16 +148,26 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
   };
 }
 
-/** Starts one agent per host; what `nimbus compute-agent --driver fake --hosts N` runs. */
+/** Agents that start at once: a start waits on a few calls to the conductor, so 10,000 hosts one after another took minutes. */
+const AGENT_START_CONCURRENCY = 32;
+
+/** Starts one agent per host (AGENT_START_CONCURRENCY at a time, beating together); what `nimbus compute-agent --driver fake --hosts N` runs. */
 export async function startComputeAgents(options: ComputeAgentsOptions): Promise<ComputeAgents> {
   const images = imageAccess(options.images);
   const network = options.network === undefined ? undefined : new InstanceNetwork(options.network);
+  const conductor = new ConductorClient(options.transport, options.rpcTimeoutSeconds ?? 60);
+  const heartbeats = new HeartbeatBatch((args) => conductor.serviceHeartbeats(args));
   const agents: ComputeAgent[] = [];
   const stopAll = async (): Promise<void> => {
+    // Holes: hosts not reached when a start failed.
     await Promise.all(agents.map((agent) => agent.stop()));
   };
-  try {
-    for (const host of options.hosts) {
+  let next = 0;
+  let failed = false;
+  const startNext = async (): Promise<void> => {
+    while (!failed && next < options.hosts.length) {
+      const index = next++;
+      const host = options.hosts[index] ?? '';
       await mkdir(join(options.stateDir, 'compute', host), { recursive: true });
       const driver = options.drivers(host);
       const agent = new ComputeAgent({
@@ -164,6 +175,7 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         driver,
         transport: options.transport,
         images,
+        heartbeats,
         ...(options.volumes === undefined ? {} : { volumes: options.volumes }),
         ...(options.rpcTimeoutSeconds === undefined ? {} : { rpcTimeoutSeconds: options.rpcTimeoutSeconds }),
         ...(options.reportIntervalMs === undefined ? {} : { reportIntervalMs: options.reportIntervalMs }),
@@ -178,12 +190,23 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         ...(options.vifPluggingTimeoutSeconds === undefined ? {} : { vifPluggingTimeoutSeconds: options.vifPluggingTimeoutSeconds }),
         ...(options.vifPluggingIsFatal === undefined ? {} : { vifPluggingIsFatal: options.vifPluggingIsFatal }),
       });
-      agents.push(agent);
+      // In the hosts' order, whichever starts first.
+      agents[index] = agent;
       await agent.start();
     }
-  } catch (error) {
+  };
+  const starts = await Promise.allSettled(
+    Array.from({ length: Math.min(AGENT_START_CONCURRENCY, options.hosts.length) }, () =>
+      startNext().catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
+  const failure = starts.find((start): start is PromiseRejectedResult => start.status === 'rejected');
+  if (failure !== undefined) {
     await stopAll();
-    throw error;
+    throw failure.reason;
   }
   return { agents, stop: stopAll };
 }

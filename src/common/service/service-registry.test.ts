@@ -119,6 +119,27 @@ for (const dialect of DIALECTS) {
         await assert.rejects(registry.heartbeat(id + 1000), NotFound);
       }));
 
+    test('heartbeatMany counts a report for each service in one go and names the ids that have no row', () =>
+      withRegistry(dialect, async (registry, clock) => {
+        const hosts = Array.from({ length: 1203 }, (_, index) => ({ ...compute, host: `node${index}` }));
+        const ids: number[] = [];
+        for (const host of hosts) ids.push((await registry.register(host)).id);
+        const [gone] = ids.splice(600, 1);
+        await registry.delete(gone ?? 0);
+        clock.advance(30_000);
+        assert.deepEqual(await registry.heartbeatMany([...ids, gone ?? 0, 999_999]), [gone, 999_999]);
+        const records = await registry.list();
+        assert.equal(records.length, 1202);
+        assert.ok(records.every((record) => record.reportCount === 1 && record.lastSeenAt?.getTime() === clock.now().getTime()));
+        clock.advance(60_001);
+        assert.deepEqual(await registry.heartbeatMany(ids.slice(0, 2)), []);
+        assert.deepEqual(
+          (await registry.list()).filter((record) => record.up).map((record) => record.id),
+          ids.slice(0, 2),
+          'the others were silent for longer than the down time',
+        );
+      }));
+
     test('startHeartbeat reports on a timer until stopped', () =>
       withRegistry(dialect, async (registry) => {
         const { id } = await registry.register(compute);

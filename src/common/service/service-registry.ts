@@ -82,6 +82,12 @@ export class ServiceRegistry {
     if (!(await this.#rows.report(id, toDbTimestamp(this.#now())))) throw new NotFound(`Service ${id} could not be found.`);
   }
 
+  /** Marks the services alive now and counts a report each; returns the ids that have no row (deleted meanwhile). */
+  async heartbeatMany(ids: readonly number[]): Promise<number[]> {
+    const found = new Set(await this.#rows.reportMany(ids, toDbTimestamp(this.#now())));
+    return ids.filter((id) => !found.has(id));
+  }
+
   /** Registered services, oldest first, optionally only those of one binary and/or host. */
   async list(filter: { readonly binary?: string; readonly host?: string } = {}): Promise<ServiceRecord[]> {
     const rows = await this.#rows.list(filter);

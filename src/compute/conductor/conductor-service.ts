@@ -4,7 +4,6 @@
  * compute agents (and their image look-ups), forwarding their resource reports to the scheduler.
  */
 import { RpcServer, type Transport } from '../../common/bus/index.js';
-import { NotFound } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { ServiceRegistry, StopHeartbeat } from '../../common/service/service-registry.js';
 import { ComputeAgentRpcClient } from '../agent/rpc-client.js';
@@ -51,6 +50,7 @@ import type {
   PollUnconfirmedResizesArgs,
   RescheduleArgs,
   ServiceHeartbeatArgs,
+  ServiceHeartbeatsArgs,
   UnshelveServerArgs,
 } from './rpc-api.js';
 import { withHostZone } from './host-zone.js';
@@ -152,7 +152,9 @@ export class ConductorService {
           await settleDeletedMoves(this.#deps, args.instanceUuid);
         },
         compute_node_update: (args: ComputeNodeUpdateArgs) => this.computeNodeUpdate(args),
-        service_heartbeat: (args: ServiceHeartbeatArgs) => this.serviceHeartbeat(args),
+        service_heartbeats: (args: ServiceHeartbeatsArgs) => this.serviceHeartbeats(args.services),
+        // What agents from before 2026-12-07 send, one host at a time (an upgrade starts with the conductors).
+        service_heartbeat: (args: ServiceHeartbeatArgs) => this.serviceHeartbeats([args]),
         fault_injections_on_host: async (args: { host: string }): Promise<FaultInjection[]> =>
           (await options.stores.faultInjections.active(new Date(), args.host)).map(faultOfRow),
         fault_injection_used: (args: { id: string }) => options.stores.faultInjections.used(args.id, new Date()),
@@ -217,20 +219,28 @@ export class ConductorService {
     });
   }
 
-  /** Registers the service on its first beat (and after its row vanished), counts a report afterwards. */
-  async serviceHeartbeat(service: ServiceHeartbeatArgs): Promise<void> {
-    const key = `${service.binary}@${service.host}`;
-    const id = this.#serviceIds.get(key);
-    if (id !== undefined) {
-      try {
-        await this.#registry.heartbeat(id);
-        return;
-      } catch (error) {
-        if (!(error instanceof NotFound)) throw error;
-      }
+  /**
+   * Services' beats, those of all the hosts of one agent process at once: the known ones counted in
+   * one statement, each other one registered (its first beat, or its row vanished).
+   */
+  async serviceHeartbeats(services: readonly ServiceHeartbeatArgs[]): Promise<void> {
+    const known = new Map<number, ServiceHeartbeatArgs>();
+    const unknown: ServiceHeartbeatArgs[] = [];
+    for (const service of services) {
+      const id = this.#serviceIds.get(serviceKey(service));
+      if (id === undefined) unknown.push(service);
+      else known.set(id, service);
     }
+    for (const id of known.size === 0 ? [] : await this.#registry.heartbeatMany([...known.keys()])) {
+      const service = known.get(id);
+      if (service !== undefined) unknown.push(service);
+    }
+    for (const service of unknown) await this.#registerService(service);
+  }
+
+  async #registerService(service: ServiceHeartbeatArgs): Promise<void> {
     const record = await this.#registry.register(service);
-    this.#serviceIds.set(key, record.id);
+    this.#serviceIds.set(serviceKey(service), record.id);
     if (service.binary === COMPUTE_BINARY) {
       await this.#deps.scheduler.updateService(service.host, {
         up: record.up,
@@ -240,4 +250,9 @@ export class ConductorService {
       });
     }
   }
+}
+
+/** The (binary, host) a service row is unique on. */
+function serviceKey(service: ServiceHeartbeatArgs): string {
+  return `${service.binary}@${service.host}`;
 }

@@ -151,6 +151,11 @@ export interface ServiceHeartbeatArgs {
   readonly topic: string;
 }
 
+/** The beats of the hosts of one agent process, sent as one message. */
+export interface ServiceHeartbeatsArgs {
+  readonly services: readonly ServiceHeartbeatArgs[];
+}
+
 export interface BuildInstancesArgs {
   readonly builds: readonly BuildRequest[];
   readonly spec: WireRequestSpec;

@@ -34,7 +34,7 @@ import {
   type PollUnconfirmedResizesArgs,
   type RescheduleArgs,
   type ResizeRequest,
-  type ServiceHeartbeatArgs,
+  type ServiceHeartbeatsArgs,
   type UnshelveServerArgs,
 } from './rpc-api.js';
 
@@ -131,8 +131,8 @@ export class ConductorClient {
     return waitUntilReady(this.#rpc, 'nova-conductor', options);
   }
 
-  async serviceHeartbeat(args: ServiceHeartbeatArgs): Promise<void> {
-    await this.#rpc.call('service_heartbeat', args);
+  async serviceHeartbeats(args: ServiceHeartbeatsArgs): Promise<void> {
+    await this.#rpc.call('service_heartbeats', args);
   }
 
   async blockDeviceUpdate(args: BlockDeviceUpdateArgs): Promise<void> {

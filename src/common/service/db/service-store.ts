@@ -12,6 +12,9 @@ export interface ServiceKey {
   readonly topic: string;
 }
 
+/** Most ids one statement lists (SQLite binds at most 32,766 parameters). */
+const IN_LIST_MAX = 1000;
+
 /** The `services` table: the only code that issues SQL against it. */
 export class ServiceStore {
   readonly #db: Kysely<ServiceRegistryTables>;
@@ -28,6 +31,25 @@ export class ServiceStore {
       .where('id', '=', id)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Counts one report at `now` for each of `ids` in one statement per IN_LIST_MAX ids (the hosts
+   * of one agent process beat together); returns the ids that have a row.
+   */
+  async reportMany(ids: readonly number[], now: DbTimestamp): Promise<number[]> {
+    const found: number[] = [];
+    for (let at = 0; at < ids.length; at += IN_LIST_MAX) {
+      const chunk = ids.slice(at, at + IN_LIST_MAX);
+      const result = await this.#db
+        .updateTable('services')
+        .set((eb) => ({ last_seen_at: now, updated_at: now, report_count: eb('report_count', '+', 1) }))
+        .where('id', 'in', chunk)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === chunk.length) found.push(...chunk);
+      else found.push(...(await this.#db.selectFrom('services').select('id').where('id', 'in', chunk).execute()).map((row) => row.id));
+    }
+    return found;
   }
 
   /** Rows oldest first, optionally only those of one binary and/or host. */
