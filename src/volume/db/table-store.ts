@@ -34,6 +34,15 @@ export abstract class VolumeTableStore {
     return held?.database === this.database ? held.trx : this.#kysely;
   }
 
+  /**
+   * Runs `work` in a transaction: the held lock's when there is one (Kysely cannot nest them; the
+   * lock's commit or rollback is then this work's too), else one of its own.
+   */
+  protected transaction<T>(work: (trx: Transaction<VolumeTables>) => Promise<T>): Promise<T> {
+    const held = heldTransaction.getStore();
+    return held?.database === this.database ? work(held.trx) : this.#kysely.transaction().execute(work);
+  }
+
   /** Whether `error` is the engine's duplicate-key error (a concurrent insert of the same key). */
   isUniqueViolation(error: unknown): boolean {
     return this.database.isUniqueViolation(error);

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { DbTimestamp } from '../../common/db/timestamps.js';
 
 // Rows of the tables created by migrations/2026-12-04-volume-tables.ts. Type aliases, not
@@ -31,6 +32,10 @@ export type VolumesTable = {
   group_id: string | null;
   /** Why the volume went to error, for the log and `volume message list`. */
   error_reason: string | null;
+  /** The gigabytes an extend in progress reserved, counted while `extending` (migrations/2026-12-09-volume-pending-changes.ts). */
+  extending_gb: Generated<number>;
+  /** The type a retype in progress goes to, whose resources count the volume while `retyping`. */
+  retyping_type_id: string | null;
   launched_at: DbTimestamp | null;
   created_at: DbTimestamp;
   updated_at: DbTimestamp | null;

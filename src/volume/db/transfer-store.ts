@@ -32,7 +32,7 @@ export interface TransferRecipient {
 export class TransferStore extends VolumeTableStore {
   /** Records the offer when the volume is still available; false when it is not (nothing written). */
   async create(transfer: Transfer): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.transaction(async (trx) => {
       const held = await trx
         .updateTable('volume_volumes')
         .set({ status: 'awaiting-transfer', updated_at: toDbTimestamp(this.now()) })
@@ -72,45 +72,43 @@ export class TransferStore extends VolumeTableStore {
     return rows.map(toTransfer);
   }
 
-  /** Withdraws the offer; the volume is available again if it was still awaiting the transfer. */
+  /**
+   * Withdraws the offer; the volume is available again if it was still awaiting the transfer. The
+   * volume's row first, as accept takes them, so the two wait on each other rather than deadlock.
+   */
   async delete(transfer: Transfer): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('volume_transfers').where('id', '=', transfer.id).execute();
+    await this.transaction(async (trx) => {
       await trx
         .updateTable('volume_volumes')
         .set({ status: 'available', updated_at: toDbTimestamp(this.now()) })
         .where('id', '=', transfer.volumeId)
         .where('status', '=', 'awaiting-transfer')
         .execute();
+      await trx.deleteFrom('volume_transfers').where('id', '=', transfer.id).execute();
     });
   }
 
   /**
    * Gives the volume to `to` and ends the offer; false when the offer is gone or the volume no
-   * longer awaits it (a concurrent accept or delete won; nothing written).
+   * longer awaits it (a concurrent accept or delete won; nothing written). Under the receiving
+   * project's quota lock it runs in the lock's transaction, so its check and these writes commit together.
    */
   async accept(transfer: Transfer, to: TransferRecipient): Promise<boolean> {
     const now = toDbTimestamp(this.now());
-    return this.db.transaction().execute(async (trx) => {
-      const ended = await trx.deleteFrom('volume_transfers').where('id', '=', transfer.id).executeTakeFirst();
-      if (ended.numDeletedRows === 0n) return false;
+    return this.transaction(async (trx) => {
       const moved = await trx
         .updateTable('volume_volumes')
         .set({ project_id: to.projectId, user_id: to.userId, status: 'available', updated_at: now })
         .where('id', '=', transfer.volumeId)
         .where('status', '=', 'awaiting-transfer')
+        .where((eb) => eb.exists(eb.selectFrom('volume_transfers').select('volume_transfers.id').where('volume_transfers.id', '=', transfer.id)))
         .executeTakeFirst();
-      if (moved.numUpdatedRows === 0n) throw new TransferLost();
+      if (moved.numUpdatedRows === 0n) return false;
+      await trx.deleteFrom('volume_transfers').where('id', '=', transfer.id).execute();
       if (!transfer.noSnapshots) {
         await trx.updateTable('volume_snapshots').set({ project_id: to.projectId, user_id: to.userId, updated_at: now }).where('volume_id', '=', transfer.volumeId).execute();
       }
       return true;
-    }).catch((error: unknown) => {
-      if (error instanceof TransferLost) return false;
-      throw error;
     });
   }
 }
-
-/** Rolls the accept's transaction back when its volume left awaiting-transfer. */
-class TransferLost extends Error {}

@@ -53,6 +53,10 @@ export interface VolumeChanges {
   readonly groupId?: string | null;
   readonly errorReason?: string | null;
   readonly launchedAt?: Date;
+  /** The gigabytes an extend reserves, counted while the volume is `extending`. */
+  readonly extendingGb?: number;
+  /** The type a retype reserves, whose resources count the volume while it is `retyping`. */
+  readonly retypingTypeId?: string;
 }
 
 export interface SnapshotChanges {
@@ -69,6 +73,9 @@ export interface VolumeUsage {
   readonly snapshots: number;
   readonly gigabytes: number;
 }
+
+/** The gigabytes a volume's extend in progress holds: its reservation counts only while it is extending. */
+const EXTENDING_GB = sql<number>`case when status = 'extending' then extending_gb else 0 end`;
 
 const json = (text: string | null): Record<string, string> | null => (text === null ? null : (JSON.parse(text) as Record<string, string>));
 const date = (text: string | null): Date | null => (text === null ? null : fromDbTimestamp(text));
@@ -139,6 +146,8 @@ function volumeColumns(changes: VolumeChanges, now: Date): Updateable<VolumesTab
   if (changes.groupId !== undefined) set.group_id = changes.groupId;
   if (changes.errorReason !== undefined) set.error_reason = changes.errorReason;
   if (changes.launchedAt !== undefined) set.launched_at = toDbTimestamp(changes.launchedAt);
+  if (changes.extendingGb !== undefined) set.extending_gb = changes.extendingGb;
+  if (changes.retypingTypeId !== undefined) set.retyping_type_id = changes.retypingTypeId;
   return set;
 }
 
@@ -298,10 +307,14 @@ export class VolumeStore extends VolumeTableStore {
 
   // --- usage and quotas
 
+  /**
+   * What a project holds, with what its extends in progress reserved. Each sum is one statement, so
+   * an extend finishing meanwhile (size grown and status changed in one update) is counted once.
+   */
   async usageOf(projectId: string): Promise<VolumeUsage> {
     const volumes = await this.db
       .selectFrom('volume_volumes')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb')])
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(sql<number>`size + ${EXTENDING_GB}`).as('gb')])
       .where('project_id', '=', projectId)
       .executeTakeFirst();
     const snapshots = await this.db
@@ -318,28 +331,50 @@ export class VolumeStore extends VolumeTableStore {
 
   /**
    * What a project holds per volume type id (Cinder's _sync_* with a volume_type_id): its volumes of
-   * the type, and its snapshots of volumes of the type, their gigabytes counted in the type's.
+   * the type, and its snapshots of volumes of the type, their gigabytes counted in the type's; with
+   * what extends and retypes in progress reserved (a retyping volume and its snapshots count in the
+   * new type too). Each kind is one statement, so a change finishing meanwhile is counted once.
    */
   async usageByType(projectId: string): Promise<Map<string, VolumeUsage>> {
     const volumes = await this.db
       .selectFrom('volume_volumes')
-      .select((eb) => ['volume_type_id', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb')])
+      .select((eb) => [eb.ref('volume_type_id').as('type_id'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(sql<number>`size + ${EXTENDING_GB}`).as('gb')])
       .where('project_id', '=', projectId)
       .groupBy('volume_type_id')
+      .unionAll((eb) =>
+        eb
+          .selectFrom('volume_volumes')
+          .select((inner) => [sql<string>`retyping_type_id`.as('type_id'), inner.fn.countAll<number>().as('n'), inner.fn.sum<number>('size').as('gb')])
+          .where('project_id', '=', projectId)
+          .where('status', '=', 'retyping')
+          .where('retyping_type_id', 'is not', null)
+          .groupBy('retyping_type_id'),
+      )
       .execute();
     const snapshots = await this.db
       .selectFrom('volume_snapshots')
       .innerJoin('volume_volumes', 'volume_volumes.id', 'volume_snapshots.volume_id')
-      .select((eb) => ['volume_volumes.volume_type_id', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('volume_snapshots.size').as('gb')])
+      .select((eb) => [eb.ref('volume_volumes.volume_type_id').as('type_id'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('volume_snapshots.size').as('gb')])
       .where('volume_snapshots.project_id', '=', projectId)
       .groupBy('volume_volumes.volume_type_id')
+      .unionAll((eb) =>
+        eb
+          .selectFrom('volume_snapshots')
+          .innerJoin('volume_volumes', 'volume_volumes.id', 'volume_snapshots.volume_id')
+          .select((inner) => [sql<string>`volume_volumes.retyping_type_id`.as('type_id'), inner.fn.countAll<number>().as('n'), inner.fn.sum<number>('volume_snapshots.size').as('gb')])
+          .where('volume_snapshots.project_id', '=', projectId)
+          .where('volume_volumes.status', '=', 'retyping')
+          .where('volume_volumes.retyping_type_id', 'is not', null)
+          .groupBy('volume_volumes.retyping_type_id'),
+      )
       .execute();
     const usage = new Map<string, VolumeUsage>();
-    for (const row of volumes) usage.set(row.volume_type_id, { volumes: Number(row.n), snapshots: 0, gigabytes: Number(row.gb ?? 0) });
-    for (const row of snapshots) {
-      const held = usage.get(row.volume_type_id) ?? { volumes: 0, snapshots: 0, gigabytes: 0 };
-      usage.set(row.volume_type_id, { volumes: held.volumes, snapshots: Number(row.n), gigabytes: held.gigabytes + Number(row.gb ?? 0) });
-    }
+    const add = (typeId: string, more: VolumeUsage) => {
+      const held = usage.get(typeId) ?? { volumes: 0, snapshots: 0, gigabytes: 0 };
+      usage.set(typeId, { volumes: held.volumes + more.volumes, snapshots: held.snapshots + more.snapshots, gigabytes: held.gigabytes + more.gigabytes });
+    };
+    for (const row of volumes) add(row.type_id, { volumes: Number(row.n), snapshots: 0, gigabytes: Number(row.gb ?? 0) });
+    for (const row of snapshots) add(row.type_id, { volumes: 0, snapshots: Number(row.n), gigabytes: Number(row.gb ?? 0) });
     return usage;
   }
 

@@ -101,15 +101,18 @@ export class TransferService {
     const volume = await this.deps.store.findVolume(transfer.volumeId);
     if (volume === undefined) throw volumeNotFound(transfer.volumeId);
     const recipient = { projectId: context.projectId ?? '', userId: context.userId ?? '' };
-    const snapshots = transfer.noSnapshots ? [] : await this.deps.store.listSnapshots({ volumeId: volume.id }, []);
-    if (recipient.projectId !== volume.projectId) {
-      await this.deps.quotas.checkTransfer(recipient.projectId, volume.volumeTypeId, {
-        volumeGb: volume.size,
-        snapshots: snapshots.length,
-        snapshotGb: snapshots.reduce((total, snapshot) => total + snapshot.size, 0),
-      });
-    }
-    if (!(await this.deps.transfers.accept(transfer, recipient))) throw transferNotFound(id);
+    // The recipient's check and the move are one step under its quota lock, as a create's are.
+    await this.deps.quotas.exclusive(recipient.projectId, async () => {
+      const snapshots = transfer.noSnapshots ? [] : await this.deps.store.listSnapshots({ volumeId: volume.id }, []);
+      if (recipient.projectId !== volume.projectId) {
+        await this.deps.quotas.checkTransfer(recipient.projectId, volume.volumeTypeId, {
+          volumeGb: volume.size,
+          snapshots: snapshots.length,
+          snapshotGb: snapshots.reduce((total, snapshot) => total + snapshot.size, 0),
+        });
+      }
+      if (!(await this.deps.transfers.accept(transfer, recipient))) throw transferNotFound(id);
+    });
     LOG.info(`Volume ${volume.id} has been transferred from project ${volume.projectId} to ${recipient.projectId} (transfer ${id})`);
     return transfer;
   }

@@ -260,19 +260,26 @@ export class VolumeService {
    * those the caller found holding it (none: the volume must be available).
    */
   async extend(context: RequestContext, id: string, newSize: number, attachedInstances?: readonly string[]): Promise<void> {
-    const volume = await this.get(context, id);
+    const { quotas, store } = this.deps;
     const from: readonly VolumeStatus[] = attachedInstances === undefined ? ['available'] : ['available', 'in-use'];
     const allowed = from.map((status) => `'${status}'`).join(' or ');
-    if (!from.includes(volume.status)) {
-      throw invalidVolume(`Volume ${id} status must be ${allowed} to extend, currently ${volume.status}.`);
-    }
-    if (newSize <= volume.size) {
-      throw invalidInput(`New size for extend must be greater than current size. (current: ${volume.size}, extended: ${newSize}).`);
-    }
-    await this.deps.quotas.checkVolume(volume.projectId, newSize - volume.size, { newVolume: false, totalSizeGb: newSize, volumeTypeId: volume.volumeTypeId });
-    if (!(await this.deps.store.updateVolume(id, { status: 'extending', errorReason: null }, [volume.status]))) {
-      throw invalidVolume(`Volume ${id} status must be ${allowed} to extend, currently ${(await this.get(context, id)).status}.`);
-    }
+    const { projectId } = await this.get(context, id);
+    // Cinder reserves the growth here and commits or rolls it back at the end: the check and the
+    // reservation (the status `extending` with its gigabytes) are one step under the project's lock.
+    const volume = await quotas.exclusive(projectId, async () => {
+      const current = await this.get(context, id);
+      if (!from.includes(current.status)) {
+        throw invalidVolume(`Volume ${id} status must be ${allowed} to extend, currently ${current.status}.`);
+      }
+      if (newSize <= current.size) {
+        throw invalidInput(`New size for extend must be greater than current size. (current: ${current.size}, extended: ${newSize}).`);
+      }
+      await quotas.checkVolume(projectId, newSize - current.size, { newVolume: false, totalSizeGb: newSize, volumeTypeId: current.volumeTypeId });
+      if (!(await store.updateVolume(id, { status: 'extending', errorReason: null, extendingGb: newSize - current.size }, [current.status]))) {
+        throw invalidVolume(`Volume ${id} status must be ${allowed} to extend, currently ${(await this.get(context, id)).status}.`);
+      }
+      return current;
+    });
     const type = await this.deps.types.get(volume.volumeTypeId).catch(() => undefined);
     const instances = volume.status === 'in-use' ? (attachedInstances ?? []) : [];
     LOG.info(`Extend volume request issued for volume ${id} (${volume.size}GB → ${newSize}GB${instances.length > 0 ? ', in use' : ''})`);
@@ -421,20 +428,27 @@ export class VolumeService {
     const volume = await this.get(context, id);
     const type = await this.deps.types.resolve(newType);
     if (type.id === volume.volumeTypeId) throw invalidInput('New volume type must be different from the original volume type.');
-    const snapshots = await this.deps.store.listSnapshots({ volumeId: id }, []);
-    await this.deps.quotas.checkRetype(volume.projectId, type.id, {
-      sizeGb: volume.size,
-      snapshots: snapshots.length,
-      snapshotGb: snapshots.reduce((total, snapshot) => total + snapshot.size, 0),
-    });
+    const { quotas, store } = this.deps;
     const from: readonly VolumeStatus[] = ['available', 'in-use'];
-    if (volume.host === null || !(await this.deps.store.updateVolume(id, { status: 'retyping', errorReason: null }, from))) {
-      throw invalidVolume(
-        'Retype needs volume to be in available or in-use state, not be part of an active migration or a consistency group, requested type has to be different that the one from the volume, and for in-use volumes front-end qos specs cannot change.',
-      );
-    }
+    // The new type's resources are reserved here (the status `retyping` with its target), checked under the project's lock.
+    const retyped = await quotas.exclusive(volume.projectId, async () => {
+      const current = await this.get(context, id);
+      const snapshots = await store.listSnapshots({ volumeId: id }, []);
+      await quotas.checkRetype(current.projectId, type.id, {
+        sizeGb: current.size,
+        snapshots: snapshots.length,
+        snapshotGb: snapshots.reduce((total, snapshot) => total + snapshot.size, 0),
+      });
+      const movable = from.includes(current.status) && current.host !== null;
+      if (!movable || !(await store.updateVolume(id, { status: 'retyping', errorReason: null, retypingTypeId: type.id }, [current.status]))) {
+        throw invalidVolume(
+          'Retype needs volume to be in available or in-use state, not be part of an active migration or a consistency group, requested type has to be different that the one from the volume, and for in-use volumes front-end qos specs cannot change.',
+        );
+      }
+      return current;
+    });
     LOG.info(`Retype volume request issued for volume ${id} (to type ${type.name}, migration policy ${migrationPolicy})`);
-    await this.deps.scheduler.retypeVolume({ volumeId: id, sizeGb: 0, extraSpecs: type.extraSpecs }, { newTypeId: type.id, previousStatus: volume.status, migrationPolicy });
+    await this.deps.scheduler.retypeVolume({ volumeId: id, sizeGb: 0, extraSpecs: type.extraSpecs }, { newTypeId: type.id, previousStatus: retyped.status, migrationPolicy });
   }
 }
 

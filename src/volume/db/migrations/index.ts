@@ -12,6 +12,7 @@ import * as messages from './2026-12-08-volume-messages.js';
 import * as qosSpecs from './2026-12-08-volume-qos-specs.js';
 import * as typeEncryption from './2026-12-08-volume-type-encryption.js';
 import * as quotaLocks from './2026-12-08-volume-quota-locks.js';
+import * as pendingChanges from './2026-12-09-volume-pending-changes.js';
 
 /** The volume service's schema history, in order. */
 export const volumeMigrations: ServiceMigrations = {
@@ -30,5 +31,6 @@ export const volumeMigrations: ServiceMigrations = {
     '2026-12-08-volume-qos-specs': qosSpecs,
     '2026-12-08-volume-type-encryption': typeEncryption,
     '2026-12-08-volume-quota-locks': quotaLocks,
+    '2026-12-09-volume-pending-changes': pendingChanges,
   },
 };
