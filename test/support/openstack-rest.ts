@@ -24,6 +24,8 @@ export interface OpenstackRest {
   serverNamed(name: string): Promise<Json>;
   /** The volume named `name` as GET /volumes/detail shows it to the env's project; undefined when none is. */
   volume(name: string): Promise<Json | undefined>;
+  /** The same for a snapshot or a backup (or a volume). */
+  cinder(collection: 'volumes' | 'snapshots' | 'backups', name: string): Promise<Json | undefined>;
   /** What the server's console log holds now (os-getConsoleOutput, as `console log show` reads it). */
   consoleLog(serverId: string): Promise<string>;
 }
@@ -79,6 +81,7 @@ export function openstackRest(env: OpenstackEnv): OpenstackRest {
   }
   const named = (items: unknown, name: string) => (items as Json[]).find((item) => item['name'] === name);
   const server = async (name: string) => named((await get('/compute/v2.1/servers/detail'))['servers'], name);
+  const cinder = async (collection: string, name: string) => named((await get(`/volume/v3/${(await auth()).projectId}/${collection}/detail`))[collection], name);
 
   return {
     request,
@@ -89,7 +92,8 @@ export function openstackRest(env: OpenstackEnv): OpenstackRest {
       if (found === undefined) throw new Error(`no server ${name}`);
       return found;
     },
-    volume: async (name) => named((await get(`/volume/v3/${(await auth()).projectId}/volumes/detail`))['volumes'], name),
+    volume: (name) => cinder('volumes', name),
+    cinder,
     async consoleLog(serverId) {
       const reply = await request('POST', `/compute/v2.1/servers/${serverId}/action`, { 'os-getConsoleOutput': {} });
       if (reply.status !== 200) throw new Error(`console log of ${serverId}: ${reply.status} ${JSON.stringify(reply.json)}`);
