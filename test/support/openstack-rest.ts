@@ -55,7 +55,12 @@ async function issueToken(base: string, env: OpenstackEnv): Promise<{ token: str
 export function openstackRest(env: OpenstackEnv): OpenstackRest {
   const base = String(env['OS_AUTH_URL']).replace(/\/identity(\/v3)?\/?$/, '');
   let issued: Promise<{ token: string; projectId: string }> | undefined;
-  const auth = () => (issued ??= issueToken(base, env));
+  const auth = () =>
+    (issued ??= issueToken(base, env).catch((error: unknown) => {
+      // A cloud not answering yet is asked again at the next poll.
+      issued = undefined;
+      throw error;
+    }));
 
   async function request(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
     for (let tries = 0; ; tries += 1) {
