@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { haproxyUnavailable, startApiFront, type ApiFront } from '../support/haproxy.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc } from '../support/openstack-cli.js';
+import { openstackRest, pollUntil } from '../support/openstack-rest.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { serviceUserEnv } from '../support/remote-compute-agent.js';
 
@@ -98,11 +98,15 @@ describe(`two API nodes behind HAProxy on ${dialect} and RabbitMQ`, { skip }, ()
         await openstackOk(admin, ['network', 'create', 'net1']);
         await openstackOk(admin, ['subnet', 'create', '--network', 'net1', '--subnet-range', '10.9.0.0/24', 'sub1']);
         const volume = await openstackJson<Json>(admin, ['volume', 'create', '--size', '1', 'vol1']);
-        let volumeStatus = '';
-        for (let attempt = 0; attempt < 60 && volumeStatus !== 'available' && volumeStatus !== 'error'; attempt += 1) {
-          if (attempt > 0) await sleep(500);
-          volumeStatus = String((await openstackJson<Json>(admin, ['volume', 'show', String(volume['id'])]))['status']);
-        }
+        // Polled over REST (60 polls of the CLI took at least 138 s), then read through the CLI.
+        const rest = openstackRest(admin);
+        await pollUntil(
+          'vol1 settled',
+          async () => (['available', 'error'].includes(String((await rest.volume('vol1'))?.['status'])) ? true : undefined),
+          138_000,
+          500,
+        ).catch(() => undefined);
+        const volumeStatus = String((await openstackJson<Json>(admin, ['volume', 'show', String(volume['id'])]))['status']);
         assert.equal(volumeStatus, 'available', errorsLogged(processes));
         const subnets = await openstackJson<Json[]>(admin, ['subnet', 'list', '--network', 'net1']);
         assert.deepEqual(subnets.map((row) => row['Subnet']), ['10.9.0.0/24']);
@@ -112,10 +116,10 @@ describe(`two API nodes behind HAProxy on ${dialect} and RabbitMQ`, { skip }, ()
         await nodes.get('api-a')?.exited();
         const after = await boot('after', 2);
         assert.deepEqual(after.map((row) => row['Status']), ['ACTIVE', 'ACTIVE'], errorsLogged(processes));
-        for (let attempt = 0; attempt < 30; attempt += 1) {
-          if ((await services()).includes('nova-conductor@api-a:down')) break;
-          await sleep(1000);
-        }
+        // 30 polls of the CLI took at least 84 s.
+        const conductorDown = async () =>
+          ((await rest.get('/compute/v2.1/os-services?binary=nova-conductor&host=api-a'))['services'] as Json[])[0]?.['state'] === 'down' ? true : undefined;
+        await pollUntil('nova-conductor@api-a down', conductorDown, 84_000, 1000).catch(() => undefined);
         assert.ok((await services()).includes('nova-conductor@api-a:down'), 'the dead node shows down');
         await openstackOk(admin, ['volume', 'delete', 'vol1']);
         await openstackOk(admin, ['network', 'delete', 'net1']);

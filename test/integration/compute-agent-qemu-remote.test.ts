@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { qemuSystemBinary } from '../../src/compute/virt/qemu/host/qemu-binary.js';
 import { InstanceDir } from '../../src/compute/virt/qemu/instance/instance-dir.js';
@@ -12,6 +11,7 @@ import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+import { openstackRest, pollUntil, serverSettled, type OpenstackRest } from '../support/openstack-rest.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
 
@@ -25,23 +25,24 @@ const skip =
 
 type Json = Record<string, unknown>;
 
-async function waitForStatus(admin: OpenstackEnv, server: string, status: string): Promise<Json> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    const shown = await openstackJson<Json>(admin, ['server', 'show', server]);
-    if (shown['status'] === status && shown['OS-EXT-STS:task_state'] === null) return shown;
-    if (shown['status'] === 'ERROR') throw new Error(`${server} went to ERROR: ${JSON.stringify(shown['fault'])}`);
-    await sleep(200);
-  }
-  throw new Error(`${server} never reached ${status}`);
-}
+const READY_LINE = /=== nimbus-tiny ready: .*/;
 
-async function waitForReadyLine(admin: OpenstackEnv, server: string): Promise<string> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    const line = /=== nimbus-tiny ready: .*/.exec((await openstackOk(admin, ['console', 'log', 'show', server])).stdout)?.[0];
-    if (line !== undefined) return line;
-    await sleep(200);
-  }
-  throw new Error(`${server} printed no ready line`);
+/** Polls over REST (300 CLI polls took at least 600 s) until the status holds with no task, then answers `server show`. */
+const waitForStatus = (admin: OpenstackEnv, rest: OpenstackRest, server: string, status: string) =>
+  serverSettled(
+    `${server} ${status}`,
+    () => rest.serverNamed(server),
+    () => openstackJson<Json>(admin, ['server', 'show', server]),
+    (shown) => shown['status'] === status && shown['OS-EXT-STS:task_state'] === null,
+    600_000,
+  );
+
+/** Polls the console over REST until the ready line is there, then answers it as `console log show` prints it. */
+async function waitForReadyLine(admin: OpenstackEnv, rest: OpenstackRest, server: string): Promise<string> {
+  await pollUntil(`${server}'s ready line`, async () => (READY_LINE.test(await rest.consoleLog(String((await rest.serverNamed(server))['id']))) ? true : undefined), 600_000);
+  const line = READY_LINE.exec((await openstackOk(admin, ['console', 'log', 'show', server])).stdout)?.[0];
+  if (line === undefined) throw new Error(`console log show of ${server} lacks the ready line the API had`);
+  return line;
 }
 
 describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, { skip }, () => {
@@ -58,6 +59,7 @@ describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, 
       try {
         await node.waitFor(/Nimbus all-in-one cloud is running/, 120_000);
         const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+        const rest = openstackRest(admin);
         const agentStateDir = mkdtempSync(join(tmpdir(), 'nra-'));
         const start = () => startRemoteComputeAgent({ host: 'remote-1', driver: 'qemu', busUrl: RABBIT_URL, serviceUser: admin, stateDir: agentStateDir });
         let agent = await start();
@@ -67,9 +69,9 @@ describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, 
 
           const started = Date.now();
           await openstackOk(admin, ['--os-compute-api-version', '2.37', 'server', 'create', '--image', 'nimbus-tiny', '--flavor', 'm1.tiny', '--nic', 'none', 'vm1']);
-          const active = await waitForStatus(admin, 'vm1', 'ACTIVE');
+          const active = await waitForStatus(admin, rest, 'vm1', 'ACTIVE');
           assert.equal(active['OS-EXT-SRV-ATTR:host'], 'remote-1');
-          assert.match(await waitForReadyLine(admin, 'vm1'), /host=\S+ boot=1 /);
+          assert.match(await waitForReadyLine(admin, rest, 'vm1'), /host=\S+ boot=1 /);
           t.diagnostic(`create → ready line ${Date.now() - started} ms`);
           assert.equal(qemusUnder(agent.paths.runtime).length, 1);
 
@@ -80,7 +82,7 @@ describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, 
           assert.equal(image['disk_format'], 'qcow2');
           assert.ok(Number(image['size']) > 0);
           t.diagnostic(`snapshot → active image ${Date.now() - snapshotStarted} ms`);
-          await waitForStatus(admin, 'vm1', 'ACTIVE');
+          await waitForStatus(admin, rest, 'vm1', 'ACTIVE');
 
           // The agent dies (kill -9) and starts again: the guest ran on meanwhile, and is the agent's to drive again.
           const consoleSocket = new InstanceDir(agent.paths, String(active['id'])).consoleSocket;
@@ -89,10 +91,10 @@ describe(`a qemu compute agent in its own process, on ${dialect} and RabbitMQ`, 
           await agent.kill();
           assert.equal(qemusUnder(agent.paths.runtime).length, 1);
           agent = await start();
-          assert.equal((await waitForStatus(admin, 'vm1', 'ACTIVE'))['OS-EXT-SRV-ATTR:host'], 'remote-1');
+          assert.equal((await waitForStatus(admin, rest, 'vm1', 'ACTIVE'))['OS-EXT-SRV-ATTR:host'], 'remote-1');
           assert.ok((await uptime()) > before, 'the guest was not restarted');
           await openstackOk(admin, ['server', 'stop', 'vm1']);
-          await waitForStatus(admin, 'vm1', 'SHUTOFF');
+          await waitForStatus(admin, rest, 'vm1', 'SHUTOFF');
           assert.deepEqual(qemusUnder(agent.paths.runtime), []);
 
           await openstackOk(admin, ['server', 'delete', '--wait', 'vm1']);

@@ -9,6 +9,7 @@ import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { openstackCliUnavailable, openstackJson, parseOpenrc } from '../support/openstack-cli.js';
+import { openstackRest, pollUntil } from '../support/openstack-rest.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { serviceUserEnv } from '../support/remote-compute-agent.js';
 
@@ -68,20 +69,27 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
 
           // Each agent's service row and hypervisor (what the scheduler picks from) follow its start within a heartbeat.
           const expected = ['nova-compute@rack-1:up', 'nova-compute@rack-2:up', 'nova-conductor@api-node:up', 'nova-scheduler@api-node:up', 'node:rack-1', 'node:rack-2'];
-          let rows: string[] = [];
-          for (let attempt = 0; attempt < 50 && !isDeepStrictEqual(rows, expected); attempt += 1) {
-            if (attempt > 0) await sleep(200);
-            const services = await openstackJson<Json[]>(admin, ['compute', 'service', 'list']);
-            const hypervisors = await openstackJson<Json[]>(admin, ['hypervisor', 'list']);
-            rows = [
-              ...services
-                .filter((row) => String(row['Binary']).startsWith('nova-'))
-                .map((row) => `${String(row['Binary'])}@${String(row['Host'])}:${String(row['State'])}`)
-                .sort(),
-              ...hypervisors.map((row) => `node:${String(row['Hypervisor Hostname'])}`).sort(),
-            ];
-          }
-          assert.deepEqual(rows, expected);
+          const rowsOf = (services: Json[], hypervisors: string[], [binary, host, state]: readonly [string, string, string]) => [
+            ...services
+              .filter((row) => String(row[binary]).startsWith('nova-'))
+              .map((row) => `${String(row[binary])}@${String(row[host])}:${String(row[state])}`)
+              .sort(),
+            ...hypervisors.map((name) => `node:${name}`).sort(),
+          ];
+          // Polled over REST (50 polls of two CLI runs took at least 190 s), then read through the CLI.
+          const rest = openstackRest(admin);
+          await pollUntil(
+            'the service rows and hypervisors',
+            async () => {
+              const services = (await rest.get('/compute/v2.1/os-services'))['services'] as Json[];
+              const hypervisors = ((await rest.get('/compute/v2.1/os-hypervisors'))['hypervisors'] as Json[]).map((row) => String(row['hypervisor_hostname']));
+              return isDeepStrictEqual(rowsOf(services, hypervisors, ['binary', 'host', 'state']), expected) ? true : undefined;
+            },
+            190_000,
+          ).catch(() => undefined);
+          const services = await openstackJson<Json[]>(admin, ['compute', 'service', 'list']);
+          const hypervisors = (await openstackJson<Json[]>(admin, ['hypervisor', 'list'])).map((row) => String(row['Hypervisor Hostname']));
+          assert.deepEqual(rowsOf(services, hypervisors, ['Binary', 'Host', 'State']), expected);
 
           const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
             method: 'POST',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { qemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import { openstack, openstackJson } from '../support/openstack-cli.js';
+import { pollUntil } from '../support/openstack-rest.js';
 import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud, type Server } from '../support/qemu-cli-cloud.js';
 
 // Issue 7 through Debian's openstack CLI: `nimbus up --driver qemu` with two hosts provides
@@ -17,14 +17,17 @@ describe('real guests through the openstack CLI (qemu driver)', { skip }, () => 
   /** Waits until the server has `count` migrations and the newest one ended; returns its status. */
   async function migrationOutcome(server: string, count: number): Promise<unknown> {
     const id = String((await cloud.show(server))['id']);
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const migrations = await openstackJson<Server[]>(cloud.admin, ['server', 'migration', 'list', '--server', id]);
+    const ended = (migrations: Server[], status: unknown) => migrations.length === count && (status === 'completed' || status === 'error' || status === 'failed');
+    // Polled over REST (300 polls of the CLI took at least 600 s), then read as the CLI lists them.
+    await pollUntil(`${server}: migration #${count} to end`, async () => {
+      const migrations = (await cloud.rest.get(`/compute/v2.1/os-migrations?instance_uuid=${id}`))['migrations'] as Server[];
       // Newest first, as Nova lists them.
-      const status = migrations[0]?.['Status'];
-      if (migrations.length === count && (status === 'completed' || status === 'error' || status === 'failed')) return status;
-      await sleep(200);
-    }
-    throw new Error(`${server}: migration #${count} did not end`);
+      return ended(migrations, migrations[0]?.['status']) ? true : undefined;
+    }, 600_000);
+    const migrations = await openstackJson<Server[]>(cloud.admin, ['server', 'migration', 'list', '--server', id]);
+    const status = migrations[0]?.['Status'];
+    assert.ok(ended(migrations, status), `server migration list of ${server}: ${JSON.stringify(migrations)}`);
+    return status;
   }
   const uptime = async (server: string) => Number.parseFloat((await cloud.inGuest(server, 'cut -d" " -f1 /proc/uptime')).split('\n').pop() ?? 'NaN');
 

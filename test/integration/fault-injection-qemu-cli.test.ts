@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { runNimbus } from '../support/nimbus-process.js';
 import { openstackJson } from '../support/openstack-cli.js';
+import { pollUntil } from '../support/openstack-rest.js';
 import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud, type Server } from '../support/qemu-cli-cloud.js';
 
 // Failure injection (docs/FAULTS.md) on real QEMU guests: `nimbus fault inject` through the
@@ -21,12 +21,9 @@ describe('failure injection on real guests (qemu driver)', { skip }, () => {
 
   /** The server's actions, newest first, once the newest has finished. */
   async function settledActions(server: string): Promise<Server[]> {
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const shown = await cloud.show(server);
-      if (shown['OS-EXT-STS:task_state'] === null) return openstackJson<Server[]>(cloud.admin, ['server', 'event', 'list', server]);
-      await sleep(200);
-    }
-    throw new Error(`${server} never finished its task`);
+    // Polled over REST: 300 polls of `server show` took at least 600 s.
+    await pollUntil(`${server} to finish its task`, async () => ((await cloud.rest.server(server))?.['OS-EXT-STS:task_state'] === null ? true : undefined), 600_000);
+    return openstackJson<Server[]>(cloud.admin, ['server', 'event', 'list', server]);
   }
 
   before(async () => {

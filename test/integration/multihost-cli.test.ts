@@ -12,6 +12,7 @@ import { tapName } from '../../src/network/agent/device-names.js';
 import { unavailable } from '../support/databases.js';
 import { leftovers, multihostUnavailable, multihostUp, type Multihost, type MultihostHost } from '../support/multihost.js';
 import { openstack, openstackJson, openstackOk } from '../support/openstack-cli.js';
+import { openstackRest, pollUntil, serverSettled, type OpenstackRest } from '../support/openstack-rest.js';
 import { qemuCliUnavailable } from '../support/qemu-cli-cloud.js';
 import { rabbitUnavailable } from '../support/rabbitmq.js';
 
@@ -38,25 +39,33 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
 
   const idOf = (server: string) => ids.get(server) ?? assert.fail(`no server ${server}`);
   const show = (server: string) => openstackJson<Json>(cloud.admin, ['server', 'show', idOf(server)]);
-  async function settled(server: string, condition: (shown: Json) => boolean, what: string): Promise<Json> {
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const shown = await show(server);
-      if (shown['status'] === 'ERROR') throw new Error(`${server} went to ERROR: ${JSON.stringify(shown['fault'])}`);
-      if (shown['OS-EXT-STS:task_state'] === null && condition(shown)) return shown;
-      await sleep(500);
-    }
-    throw new Error(`${server} never ${what}`);
-  }
+  /** The admin over REST, for polls: a CLI run costs ~1.8 s of CPU. */
+  let rest: OpenstackRest;
+  /** Polls over REST (300 polls of the CLI took at least 690 s) until the condition holds with no task, then answers `server show`. */
+  const settled = (server: string, condition: (shown: Json) => boolean, what: string) =>
+    serverSettled(
+      `${server} ${what}`,
+      async () => (await rest.get(`/compute/v2.1/servers/${idOf(server)}`))['server'] as Json,
+      () => show(server),
+      (shown) => shown['OS-EXT-STS:task_state'] === null && condition(shown),
+      690_000,
+      500,
+    );
+  /** Whether os-services shows the host's nova-compute in `state` (polled over REST, where `compute service list` is not what is tested). */
+  const computeState = async (host: string, state: string) =>
+    ((await rest.get(`/compute/v2.1/os-services?binary=nova-compute&host=${host}`))['services'] as Json[])[0]?.['state'] === state;
   const onHost = (server: string, host: string) => settled(server, (shown) => shown['status'] === 'ACTIVE' && shown[HOST] === host, `ACTIVE on ${host}`);
   /** The address the guest's DHCP client got, from its newest ready line. */
   async function dhcpAddress(server: string, boots: number): Promise<string> {
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const lines = readyLines((await openstackOk(cloud.admin, ['console', 'log', 'show', idOf(server)])).stdout);
-      const found = lines.length >= boots ? /eth0=([0-9.]+)\//.exec(lines.at(-1)?.line ?? '')?.[1] : undefined;
-      if (found !== undefined) return found;
-      await sleep(1000);
-    }
-    throw new Error(`${server} printed no ready line with an address`);
+    const addressIn = (log: string) => {
+      const lines = readyLines(log);
+      return lines.length >= boots ? /eth0=([0-9.]+)\//.exec(lines.at(-1)?.line ?? '')?.[1] : undefined;
+    };
+    // Polled over REST (300 polls of the CLI took at least 840 s), then read as `console log show` prints it.
+    await pollUntil(`${server}'s ready line with an address`, async () => addressIn(await rest.consoleLog(idOf(server))), 840_000, 1000);
+    const found = addressIn((await openstackOk(cloud.admin, ['console', 'log', 'show', idOf(server)])).stdout);
+    if (found === undefined) throw new Error(`console log show of ${server} lacks the ready line with an address the API had`);
+    return found;
   }
   const inGuest = async (server: string, command: string) =>
     runInGuest(new InstanceDir(cloud.host(String((await show(server))[HOST])).paths, idOf(server)).consoleSocket, command, 30_000);
@@ -79,6 +88,7 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
 
   before(async () => {
     cloud = await multihostUp({ hosts: 3, sharedStorage: [1, 2] });
+    rest = openstackRest(cloud.admin);
   });
   after(async () => {
     if (cloud === undefined) return;
@@ -160,7 +170,8 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
     assert.deepEqual(dead.agentPids(), []);
     const down = async () =>
       (await openstackJson<Json[]>(cloud.admin, ['compute', 'service', 'list', '--service', 'nova-compute', '--host', dead.name]))[0]?.['State'] === 'down';
-    for (let attempt = 0; attempt < 60 && !(await down()); attempt += 1) await sleep(1000);
+    // 60 polls of the CLI took at least 168 s.
+    await pollUntil('host2 down', async () => ((await computeState(dead.name, 'down')) ? true : undefined), 168_000, 1000).catch(() => undefined);
     assert.ok(await down(), 'host2 shows down after service_down_time');
     const started = Date.now();
     // Debian's OSC 6.0 sends the request, then fails to print its answer (a client bug, fixed upstream): the request is what counts.
@@ -186,9 +197,8 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
 
   test('cold migration (host3 → host2) pulls the disk from a host whose storage the destination does not share', async (t) => {
     await inGuest('mh-a', 'echo cold > /disk/marker; sync');
-    const up = async () =>
-      (await openstackJson<Json[]>(cloud.admin, ['compute', 'service', 'list', '--service', 'nova-compute', '--host', 'host2']))[0]?.['State'] === 'up';
-    for (let attempt = 0; attempt < 60 && !(await up()); attempt += 1) await sleep(1000);
+    // 60 polls of the CLI took at least 168 s; a host still down fails the migration below.
+    await pollUntil('host2 up', async () => ((await computeState('host2', 'up')) ? true : undefined), 168_000, 1000).catch(() => undefined);
     const started = Date.now();
     await openstackOk(cloud.admin, ['--os-compute-api-version', '2.56', 'server', 'migrate', '--host', 'host2', idOf('mh-a')]);
     await settled('mh-a', (shown) => shown['status'] === 'VERIFY_RESIZE' && shown[HOST] === 'host2', 'VERIFY_RESIZE on host2');

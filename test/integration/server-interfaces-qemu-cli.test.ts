@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { linuxBridgeSkip } from '../../src/network/agent/linux-bridge/testing/linux-harness.js';
 import { openstack, openstackJson } from '../support/openstack-cli.js';
+import { pollUntil } from '../support/openstack-rest.js';
 import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud, type Server } from '../support/qemu-cli-cloud.js';
 
 // Issue 14's interface attach through Debian's openstack CLI on a real TCG guest: `server add
@@ -56,6 +57,9 @@ describe('interface attach and detach on a running guest (qemu driver, Linux bri
   }
 
   const addresses = async () => (await cloud.show(SERVER))['addresses'] as Record<string, string[]>;
+  /** Waits (over REST: 50 polls of the CLI took at least 100 s) until the server's addresses lose NETWORK. */
+  const networkGone = () =>
+    pollUntil(`${NETWORK} gone from the addresses`, async () => ((await cloud.rest.serverNamed(SERVER))['addresses'] as Record<string, unknown>)[NETWORK] === undefined ? true : undefined, 100_000).catch(() => undefined);
   const portOf = (port: string) => openstackJson<Server>(cloud.admin, ['port', 'show', port]);
 
   test('server add port: the guest gets eth1 with the port address, server show lists it; remove port unplugs it and keeps the port unbound', async () => {
@@ -71,7 +75,7 @@ describe('interface attach and detach on a running guest (qemu driver, Linux bri
 
     await cloud.ok(['server', 'remove', 'port', SERVER, PORT]);
     await waitForEth1(/^absent$/);
-    for (let attempt = 0; attempt < 50 && (await addresses())[NETWORK] !== undefined; attempt += 1) await sleep(200);
+    await networkGone();
     assert.equal((await addresses())[NETWORK], undefined);
     const unbound = await portOf(PORT);
     assert.equal(unbound['device_id'], '');
@@ -87,7 +91,7 @@ describe('interface attach and detach on a running guest (qemu driver, Linux bri
 
     await cloud.ok(['server', 'remove', 'network', SERVER, NETWORK]);
     await waitForEth1(/^absent$/);
-    for (let attempt = 0; attempt < 50 && (await addresses())[NETWORK] !== undefined; attempt += 1) await sleep(200);
+    await networkGone();
     assert.equal((await addresses())[NETWORK], undefined);
     assert.deepEqual(await openstackJson<Server[]>(cloud.admin, ['port', 'list', '--network', NETWORK, '--device-owner', 'compute:nova']), []);
     // The guest still answers on its first NIC.

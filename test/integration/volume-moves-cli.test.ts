@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { qemusUnder } from '../../src/compute/virt/qemu/testing/stray-qemus.js';
 import { openstackJson } from '../support/openstack-cli.js';
+import { pollUntil } from '../support/openstack-rest.js';
 import { qemuCliUnavailable, startQemuCliCloud, type QemuCliCloud, type Server } from '../support/qemu-cli-cloud.js';
 
 // Issue 15's "boot from volume, then live migration of that server keeps the data", through
@@ -25,21 +26,32 @@ describe('a volume-backed guest with an attached volume moves between two qemu h
   /** The newest migration's status once it ended (the CLI's migration list, newest first). */
   async function migrationOutcome(count: number): Promise<unknown> {
     const id = await cloud.idOf('bfv');
-    for (let attempt = 0; attempt < 600; attempt += 1) {
-      const migrations = await openstackJson<Server[]>(cloud.admin, ['server', 'migration', 'list', '--server', id]);
-      const status = migrations[0]?.['Status'];
-      if (migrations.length === count && ['completed', 'finished', 'confirmed', 'error', 'failed'].includes(String(status))) return status;
-      await sleep(500);
-    }
-    throw new Error(`migration #${count} did not end`);
+    const ended = (migrations: Server[], status: unknown) => migrations.length === count && ['completed', 'finished', 'confirmed', 'error', 'failed'].includes(String(status));
+    // Polled over REST (600 polls of the CLI took at least 1380 s), then read as the CLI lists them.
+    await pollUntil(`migration #${count} to end`, async () => {
+      const migrations = (await cloud.rest.get(`/compute/v2.1/os-migrations?instance_uuid=${id}`))['migrations'] as Server[];
+      return ended(migrations, migrations[0]?.['status']) ? true : undefined;
+    }, 1_380_000, 500);
+    const migrations = await openstackJson<Server[]>(cloud.admin, ['server', 'migration', 'list', '--server', id]);
+    const status = migrations[0]?.['Status'];
+    assert.ok(ended(migrations, status), `server migration list: ${JSON.stringify(migrations)}`);
+    return status;
   }
 
-  /** Each volume's status and the hosts of its attachments (all of them the server's). */
-  async function holders(): Promise<string[]> {
+  const volumeShow = (volume: string) => openstackJson<Server>(cloud.admin, ['volume', 'show', volume]);
+  /** The volume over REST, for polls (a CLI run costs ~1.8 s of CPU). */
+  async function volumeOverRest(volume: string): Promise<Server> {
+    const shown = await cloud.rest.volume(volume);
+    if (shown === undefined) throw new Error(`no volume ${volume}`);
+    return shown;
+  }
+
+  /** Each volume's status and the hosts of its attachments (all of them the server's), as `volume show` (or `read`) shows them. */
+  async function holders(read = volumeShow): Promise<string[]> {
     const id = await cloud.idOf('bfv');
     const out: string[] = [];
     for (const volume of volumes) {
-      const shown = await openstackJson<Server>(cloud.admin, ['volume', 'show', volume]);
+      const shown = await read(volume);
       const attachments = shown['attachments'] as Server[];
       assert.ok(attachments.every((attachment) => attachment['server_id'] === id), JSON.stringify(attachments));
       out.push([shown['status'], ...attachments.map((attachment) => attachment['host_name'])].join(' '));
@@ -97,7 +109,8 @@ describe('a volume-backed guest with an attached volume moves between two qemu h
     assert.equal(back[HOST], source.host);
     await cloud.nextBoot('bfv');
     assert.equal(await cloud.inGuest('bfv', 'cat /disk/marker; dd if=/dev/vdb bs=11 count=1 2>/dev/null; echo'), 'on-the-root-volume\ndata-volume');
-    for (let attempt = 0; attempt < 60 && (await holders()).some((holder) => holder !== `in-use ${source.host}`); attempt += 1) await sleep(500);
+    // 60 polls of two `volume show`s took at least 240 s.
+    await pollUntil('the source alone to hold the volumes', async () => ((await holders(volumeOverRest)).every((holder) => holder === `in-use ${source.host}`) ? true : undefined), 240_000, 500).catch(() => undefined);
     assert.deepEqual(await holders(), [`in-use ${source.host}`, `in-use ${source.host}`]);
     assert.equal(qemusUnder(cloud.stateDir).length, 1);
 

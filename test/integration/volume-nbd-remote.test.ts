@@ -13,6 +13,7 @@ import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+import { openstackRest, pollUntil, serverSettled, type OpenstackRest } from '../support/openstack-rest.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
 
@@ -39,19 +40,27 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Pr
   throw new Error(`${what} never happened`);
 }
 
-const serverStatus = (admin: OpenstackEnv, server: string, status: string) =>
-  waitFor(`${server} ${status}`, async () => {
-    const shown = await openstackJson<Json>(admin, ['server', 'show', server]);
-    if (shown['status'] === 'ERROR') throw new Error(`${server} went to ERROR: ${JSON.stringify(shown['fault'])}`);
-    return shown['status'] === status && shown['OS-EXT-STS:task_state'] === null ? shown : undefined;
-  });
+// The waits poll over REST (a CLI run costs ~1.8 s of CPU; 300 polls of it took at least 630 s) and end with one CLI read.
+const POLL_MS = 630_000;
 
-const volumeStatus = (admin: OpenstackEnv, volume: string, status: string) =>
-  waitFor(`${volume} ${status}`, async () => {
-    const shown = await openstackJson<Json>(admin, ['volume', 'show', volume]);
-    if (String(shown['status']).startsWith('error')) throw new Error(`${volume} went to ${String(shown['status'])}`);
-    return shown['status'] === status ? shown : undefined;
-  });
+const serverStatus = (admin: OpenstackEnv, rest: OpenstackRest, server: string, status: string) =>
+  serverSettled(
+    `${server} ${status}`,
+    () => rest.serverNamed(server),
+    () => openstackJson<Json>(admin, ['server', 'show', server]),
+    (shown) => shown['status'] === status && shown['OS-EXT-STS:task_state'] === null,
+    POLL_MS,
+    300,
+  );
+
+async function volumeStatus(admin: OpenstackEnv, rest: OpenstackRest, volume: string, status: string): Promise<Json> {
+  await pollUntil(`${volume} ${status}`, async () => {
+    const shown = await rest.volume(volume);
+    if (String(shown?.['status']).startsWith('error')) throw new Error(`${volume} went to ${String(shown?.['status'])}`);
+    return shown?.['status'] === status ? true : undefined;
+  }, POLL_MS, 300);
+  return openstackJson<Json>(admin, ['volume', 'show', volume]);
+}
 
 describe(`a volume attached over NBD to a guest on another host, on ${dialect} and RabbitMQ`, { skip }, () => {
   test('server add volume → the guest writes it over NBD → volume set --size grows it in the guest → server remove volume → the bytes are in the volume, no export left', async (t) => {
@@ -70,19 +79,20 @@ describe(`a volume attached over NBD to a guest on another host, on ${dialect} a
       try {
         await node.waitFor(/Nimbus all-in-one cloud is running/, 120_000);
         const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
+        const rest = openstackRest(admin);
         const agent = await startRemoteComputeAgent({ host: 'remote-1', driver: 'qemu', busUrl: RABBIT_URL, serviceUser: admin });
         try {
           await openstackOk(admin, ['--os-compute-api-version', '2.37', 'server', 'create', '--image', 'nimbus-tiny', '--flavor', 'm1.tiny', '--nic', 'none', 'vm1']);
-          const server = await serverStatus(admin, 'vm1', 'ACTIVE');
+          const server = await serverStatus(admin, rest, 'vm1', 'ACTIVE');
           const consoleSocket = new InstanceDir(agent.paths, String(server['id'])).consoleSocket;
-          await waitFor('the ready line', async () => (/=== nimbus-tiny ready/.test((await openstackOk(admin, ['console', 'log', 'show', 'vm1'])).stdout) ? true : undefined));
+          await pollUntil('the ready line', async () => (/=== nimbus-tiny ready/.test(await rest.consoleLog(String(server['id']))) ? true : undefined), POLL_MS, 300);
 
           const volume = await openstackJson<Json>(admin, ['volume', 'create', '--size', '1', 'far']);
           const volumeId = String(volume['id']);
-          await volumeStatus(admin, 'far', 'available');
+          await volumeStatus(admin, rest, 'far', 'available');
           const started = Date.now();
           await openstackOk(admin, ['server', 'add', 'volume', 'vm1', 'far']);
-          await volumeStatus(admin, 'far', 'in-use');
+          await volumeStatus(admin, rest, 'far', 'in-use');
           await waitFor('the disk in the guest', async () => ((await runInGuest(consoleSocket, 'cat /sys/block/vdb/serial 2>/dev/null; echo')).includes(volumeId.slice(0, 20)) ? true : undefined));
           t.diagnostic(`server add volume → disk in the guest over NBD ${Date.now() - started} ms`);
           assert.equal(daemonsUnder(exportsDir).length, 1, 'one export for the attachment');
@@ -98,7 +108,7 @@ describe(`a volume attached over NBD to a guest on another host, on ${dialect} a
           assert.equal((await volumeStatus(admin, 'far', 'in-use'))['size'], 2);
           assert.equal(daemonsUnder(exportsDir).length, 1, 'still one export for the attachment');
           await openstackOk(admin, ['server', 'remove', 'volume', 'vm1', 'far']);
-          await volumeStatus(admin, 'far', 'available');
+          await volumeStatus(admin, rest, 'far', 'available');
           assert.deepEqual(daemonsUnder(exportsDir), [], 'the export ended with the attachment');
           // The volume's head only: a file of 2 GiB is more than readFileSync reads.
           const head = Buffer.alloc(marker.length);

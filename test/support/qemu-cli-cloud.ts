@@ -2,14 +2,13 @@
  * An all-in-one cloud of real QEMU guests for CLI tests: `nimbus up --driver qemu
  * --compute-hosts N` in a child process, driven as admin through Debian's `openstack` CLI, with
  * what such tests look at: status waits, the guest's ready lines, its files on the host that
- * runs it, its shell, and the usage each hypervisor reports. Where a guest runs and what the hosts
- * use is read over REST: a CLI run costs a second or more on a busy box, kept for the steps under test.
+ * runs it, its shell, and the usage each hypervisor reports. Where a guest runs, what the hosts
+ * use and the polls of the waits are read over REST: a CLI run costs a second or more on a busy
+ * box, kept for the steps under test and one read at the end of a wait.
  */
-import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { qemuSystemBinary } from '../../src/compute/virt/qemu/host/qemu-binary.js';
 import { InstanceDir, hostPaths } from '../../src/compute/virt/qemu/instance/instance-dir.js';
 import { readyLines, runInGuest, type ReadyLine } from '../../src/compute/virt/qemu/testing/guest-console.js';
@@ -18,6 +17,7 @@ import { hypervisorUsageOf, type HypervisorUsage } from './compute-cloud.js';
 import { freePort } from './free-port.js';
 import { runNimbus, type NimbusProcess } from './nimbus-process.js';
 import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type CliResult, type OpenstackEnv } from './openstack-cli.js';
+import { openstackRest, pollUntil, serverSettled, type OpenstackRest } from './openstack-rest.js';
 
 export type Server = Record<string, unknown>;
 
@@ -25,14 +25,16 @@ export interface QemuCliCloud {
   readonly nimbus: NimbusProcess;
   readonly stateDir: string;
   readonly admin: OpenstackEnv;
+  /** The admin's REST client, for what a test polls. */
+  readonly rest: OpenstackRest;
   show(server: string): Promise<Server>;
   /** The server's id (looked up once: it never changes). */
   idOf(server: string): Promise<string>;
   /** Runs `openstack <args>` as admin and asserts it succeeded. */
   ok(args: readonly string[]): Promise<CliResult>;
-  /** Polls until the server shows `status` with no task under way; ERROR fails at once. */
+  /** Polls until the server shows `status` with no task under way, then answers its `server show`; ERROR fails at once. */
   waitForStatus(server: string, status: string): Promise<Server>;
-  /** Polls `volume show` until the volume shows `status` (attach and detach finish on the host, after the API answered); an error status fails at once. */
+  /** Polls until the volume shows `status` (attach and detach finish on the host, after the API answered), then answers its `volume show`; an error status fails at once. */
   waitForVolumeStatus(volume: string, status: string): Promise<Server>;
   /** The boot counters of the ready lines `console log show` holds now, oldest first. */
   bootsOf(server: string): Promise<number[]>;
@@ -62,11 +64,9 @@ export async function startQemuCliCloud(name: string, hosts = 2): Promise<QemuCl
   const port = await freePort();
   const nimbus = runNimbus(['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'qemu', '--compute-hosts', String(hosts)]);
   let admin: OpenstackEnv;
-  let token: string;
   try {
     await nimbus.waitFor(/Nimbus all-in-one cloud is running/, 90_000);
     admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
-    token = (await openstackOk(admin, ['token', 'issue', '-f', 'value', '-c', 'id'])).stdout.trim();
   } catch (error) {
     // A first run builds and uploads the guest image; a loaded machine may take a minute.
     // A cloud that did not come up is still stopped and its files removed.
@@ -77,11 +77,8 @@ export async function startQemuCliCloud(name: string, hosts = 2): Promise<QemuCl
   }
   const seenReadyLines = new Map<string, Set<string>>();
 
-  async function computeGet(path: string): Promise<Record<string, unknown>> {
-    const response = await fetch(`http://127.0.0.1:${port}/compute/v2.1${path}`, { headers: { 'x-auth-token': token } });
-    assert.equal(response.status, 200, `GET ${path}`);
-    return (await response.json()) as Record<string, unknown>;
-  }
+  const rest = openstackRest(admin);
+  const computeGet = (path: string) => rest.get(`/compute/v2.1${path}`);
   const show = (server: string) => openstackJson<Server>(admin, ['server', 'show', server]);
   const ids = new Map<string, string>();
   async function idOf(server: string): Promise<string> {
@@ -100,42 +97,36 @@ export async function startQemuCliCloud(name: string, hosts = 2): Promise<QemuCl
     nimbus,
     stateDir,
     admin,
+    rest,
     show,
     idOf,
     ok: (args) => openstackOk(admin, args),
-    async waitForStatus(server, status) {
-      for (let attempt = 0; attempt < 300; attempt += 1) {
-        const shown = await show(server);
-        if (shown['status'] === status && shown['OS-EXT-STS:task_state'] === null) return shown;
-        if (shown['status'] === 'ERROR') throw new Error(`${server} went to ERROR: ${JSON.stringify(shown['fault'])}`);
-        await sleep(200);
-      }
-      throw new Error(`${server} never reached ${status}`);
-    },
+    // 300 polls of the CLI took at least 600 s: the same time, spent polling over REST.
+    waitForStatus: (server, status) =>
+      serverSettled(`${server} ${status}`, () => rest.serverNamed(server), () => show(server), (shown) => shown['status'] === status && shown['OS-EXT-STS:task_state'] === null, 600_000),
     async waitForVolumeStatus(volume, status) {
-      const deadline = Date.now() + 120_000;
-      while (Date.now() < deadline) {
-        const shown = await openstackJson<Server>(admin, ['volume', 'show', volume]);
-        if (shown['status'] === status) return shown;
+      await pollUntil(`volume ${volume} ${status}`, async () => {
+        const shown = await rest.volume(volume);
+        if (shown === undefined) throw new Error(`no volume ${volume}`);
         if (String(shown['status']).startsWith('error')) throw new Error(`volume ${volume} went to ${String(shown['status'])}`);
-        await sleep(200);
-      }
-      throw new Error(`volume ${volume} never became ${status}`);
+        return shown['status'] === status ? true : undefined;
+      }, 120_000);
+      return openstackJson<Server>(admin, ['volume', 'show', volume]);
     },
     bootsOf: async (server) => (await consoleReadyLines(server)).map((line) => line.boot),
     async nextBoot(server) {
       const seen = seenReadyLines.get(server) ?? new Set<string>();
       seenReadyLines.set(server, seen);
-      for (let attempt = 0; attempt < 300; attempt += 1) {
-        const lines = await consoleReadyLines(server);
-        const fresh = lines.find((line) => !seen.has(line.line));
-        if (fresh !== undefined) {
-          for (const line of lines) seen.add(line.line);
-          return fresh;
-        }
-        await sleep(200);
-      }
-      throw new Error(`${server} printed no new ready line`);
+      // 300 polls of `console log show` took at least 600 s: the same time over REST, then the CLI's read of the line.
+      await pollUntil(`a new ready line of ${server}`, async () => {
+        const lines = readyLines(await rest.consoleLog(String((await rest.serverNamed(server))['id'])));
+        return lines.some((line) => !seen.has(line.line)) ? true : undefined;
+      }, 600_000);
+      const lines = await consoleReadyLines(server);
+      const fresh = lines.find((line) => !seen.has(line.line));
+      if (fresh === undefined) throw new Error(`console log show of ${server} lacks the new ready line the API had`);
+      for (const line of lines) seen.add(line.line);
+      return fresh;
     },
     instanceDir,
     inGuest: async (server, command, timeoutMs) => runInGuest((await instanceDir(server)).dir.consoleSocket, command, timeoutMs),
