@@ -105,7 +105,7 @@ describe(`a volume attached over NBD to a guest on another host, on ${dialect} a
           await openstackOk(admin, ['--os-volume-api-version', '3.42', 'volume', 'set', '--size', '2', 'far']);
           await waitFor('the guest sees 2 GiB', async () => ((await runInGuest(consoleSocket, 'cat /sys/block/vdb/size')).includes(String((2 * 1024 ** 3) / 512)) ? true : undefined));
           t.diagnostic(`volume set --size 2 of the in-use volume → the guest sees 2 GiB over NBD ${Date.now() - extendStarted} ms`);
-          assert.equal((await volumeStatus(admin, 'far', 'in-use'))['size'], 2);
+          assert.equal((await volumeStatus(admin, rest, 'far', 'in-use'))['size'], 2);
           assert.equal(daemonsUnder(exportsDir).length, 1, 'still one export for the attachment');
           await openstackOk(admin, ['server', 'remove', 'volume', 'vm1', 'far']);
           await volumeStatus(admin, rest, 'far', 'available');
