@@ -4,8 +4,13 @@
  * seconds back to back, and a new TCP connection waited in the accept queue all that time.
  * `takeTurn()`, awaited before each query takes the connection, lets the loop poll (accept,
  * read sockets, fire timers) once queries have run for SLICE_MS without a break.
+ *
+ * Chains take their steps one at a time (a step: from the query until the chain waits again) and
+ * queue here meanwhile; once the slice is spent the rest wait for the next turn. Letting every
+ * chain that asked run its step (all resumed at once, or all admitted before any had run) made
+ * a turn as long as the number of chains in flight allowed: hundreds during 1,000 boots, turns of
+ * 100–500 ms, which a new connection waited.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** How long queries may run back to back before the event loop gets a turn. */
 const SLICE_MS = 5;
@@ -13,18 +18,62 @@ const SLICE_MS = 5;
 /** When the current run of queries began; a run ends when the loop reaches its check phase. */
 let runStarted = 0;
 let running = false;
+/** A chain's step is under way (until the microtask queue is empty). */
+let stepping = false;
+
+/** Chains waiting for their step, oldest first. */
+const waiting: (() => void)[] = [];
+let resumeScheduled = false;
 
 function endRun(): void {
   running = false;
 }
 
-export async function takeTurn(): Promise<void> {
-  const now = performance.now();
-  if (!running) {
-    running = true;
-    runStarted = now;
-    setImmediate(endRun);
+function startRun(): void {
+  running = true;
+  runStarted = performance.now();
+  setImmediate(endRun);
+}
+
+/**
+ * Lets one chain take its step. A tick queued from a microtask runs once the microtask queue is
+ * empty, i.e. when the step is done (or waits on I/O); then the next chain may go.
+ */
+function admit(): void {
+  stepping = true;
+  queueMicrotask(() => process.nextTick(endStep));
+}
+
+function endStep(): void {
+  stepping = false;
+  if (waiting.length === 0) return;
+  if (performance.now() - runStarted >= SLICE_MS) {
+    scheduleResume();
     return;
   }
-  if (now - runStarted >= SLICE_MS) await nextTurn();
+  admit();
+  waiting.shift()?.();
+}
+
+function scheduleResume(): void {
+  if (resumeScheduled) return;
+  resumeScheduled = true;
+  setImmediate(() => {
+    resumeScheduled = false;
+    startRun();
+    if (stepping || waiting.length === 0) return;
+    admit();
+    waiting.shift()?.();
+  });
+}
+
+export async function takeTurn(): Promise<void> {
+  if (!running) startRun();
+  const spent = performance.now() - runStarted >= SLICE_MS;
+  if (!spent && !stepping && waiting.length === 0) {
+    admit();
+    return;
+  }
+  if (spent) scheduleResume();
+  await new Promise<void>((resolve) => waiting.push(resolve));
 }

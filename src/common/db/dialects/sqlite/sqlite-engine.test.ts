@@ -23,6 +23,37 @@ describe('sqlite under a chain of awaited queries', { skip: await engineSkipReas
       await opened.dispose();
     }
   });
+
+  // Many requests and workers in flight: a turn must not run one step of every waiting chain, or
+  // it grows with their number and a new connection waits that long to be accepted.
+  test('a turn of the event loop runs only a slice of many waiting chains', async () => {
+    const opened = await openTestDatabase('sqlite');
+    const { db } = opened;
+    try {
+      let stepsThisTurn = 0;
+      let mostStepsInATurn = 0;
+      let counting = true;
+      const countTurns = () => {
+        mostStepsInATurn = Math.max(mostStepsInATurn, stepsThisTurn);
+        stepsThisTurn = 0;
+        if (counting) setImmediate(countTurns);
+      };
+      setImmediate(countTurns);
+      const chain = async () => {
+        for (let step = 0; step < 5; step++) {
+          await sql`select 1`.execute(db.kysely);
+          const started = performance.now();
+          while (performance.now() - started < 1);
+          stepsThisTurn += 1;
+        }
+      };
+      await Promise.all(Array.from({ length: 100 }, chain));
+      counting = false;
+      assert.ok(mostStepsInATurn < 30, `one turn ran ${mostStepsInATurn} steps of 1 ms`);
+    } finally {
+      await opened.dispose();
+    }
+  });
 });
 
 describe('sqlite rows (sqlite-booleans.ts builds them from raw arrays)', { skip: await engineSkipReason('sqlite') }, () => {
