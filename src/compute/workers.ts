@@ -148,10 +148,12 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
   };
 }
 
-/** Agents that start at once: a start waits on a few calls to the conductor, so 10,000 hosts one after another took minutes. */
-const AGENT_START_CONCURRENCY = 32;
-
-/** Starts one agent per host (AGENT_START_CONCURRENCY at a time, beating together); what `nimbus compute-agent --driver fake --hosts N` runs. */
+/**
+ * Starts one agent per host, one after another (beating together); what `nimbus compute-agent
+ * --driver fake --hosts N` runs. In order, not several at once: each host joins the scheduler's
+ * list when its first report arrives, and that order breaks ties between equal hosts (Nova's
+ * stable sort over its compute nodes), so compute-1 is the first choice among equals.
+ */
 export async function startComputeAgents(options: ComputeAgentsOptions): Promise<ComputeAgents> {
   const images = imageAccess(options.images);
   const network = options.network === undefined ? undefined : new InstanceNetwork(options.network);
@@ -159,15 +161,10 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
   const heartbeats = new HeartbeatBatch((args) => conductor.serviceHeartbeats(args));
   const agents: ComputeAgent[] = [];
   const stopAll = async (): Promise<void> => {
-    // Holes: hosts not reached when a start failed.
     await Promise.all(agents.map((agent) => agent.stop()));
   };
-  let next = 0;
-  let failed = false;
-  const startNext = async (): Promise<void> => {
-    while (!failed && next < options.hosts.length) {
-      const index = next++;
-      const host = options.hosts[index] ?? '';
+  try {
+    for (const host of options.hosts) {
       await mkdir(join(options.stateDir, 'compute', host), { recursive: true });
       const driver = options.drivers(host);
       const agent = new ComputeAgent({
@@ -190,23 +187,12 @@ export async function startComputeAgents(options: ComputeAgentsOptions): Promise
         ...(options.vifPluggingTimeoutSeconds === undefined ? {} : { vifPluggingTimeoutSeconds: options.vifPluggingTimeoutSeconds }),
         ...(options.vifPluggingIsFatal === undefined ? {} : { vifPluggingIsFatal: options.vifPluggingIsFatal }),
       });
-      // In the hosts' order, whichever starts first.
-      agents[index] = agent;
+      agents.push(agent);
       await agent.start();
     }
-  };
-  const starts = await Promise.allSettled(
-    Array.from({ length: Math.min(AGENT_START_CONCURRENCY, options.hosts.length) }, () =>
-      startNext().catch((error: unknown) => {
-        failed = true;
-        throw error;
-      }),
-    ),
-  );
-  const failure = starts.find((start): start is PromiseRejectedResult => start.status === 'rejected');
-  if (failure !== undefined) {
+  } catch (error) {
     await stopAll();
-    throw failure.reason;
+    throw error;
   }
   return { agents, stop: stopAll };
 }
