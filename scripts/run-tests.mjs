@@ -64,14 +64,6 @@ const FAILURE_TESTS = [
 ].map((path) => join(root, path));
 
 const everything = () => testFiles(join(root, 'dist'));
-const SLOW_DIRS = [SLOW_FAULTS, join(root, 'dist', 'test', 'integration')];
-const isSlow = (path) => SLOW_DIRS.some((dir) => path.startsWith(dir));
-/**
- * The runner starts files in the order given, two at a time: the slow files (minutes each) go
- * first, so the short ones fill both lanes at the end instead of one lane idling while the other
- * finishes a slow file.
- */
-const slowFirst = (a, b) => Number(isSlow(b)) - Number(isSlow(a)) || (a < b ? -1 : a > b ? 1 : 0);
 const files = (
   selected.length > 0
     ? selected.flatMap((p) => testFiles(p))
@@ -80,7 +72,7 @@ const files = (
       : flags.has('--with-faults')
         ? everything()
         : everything().filter((path) => !path.startsWith(SLOW_FAULTS))
-).sort(slowFirst);
+).sort();
 const missing = FAILURE_TESTS.filter((path) => !existsSync(path));
 if (flags.has('--faults') && missing.length > 0) {
   // A renamed failure test must be renamed here too, or the selection silently shrinks.
