@@ -18,15 +18,15 @@ export interface OpenstackRest {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }>;
   /** GET of `path`, failing unless it answers 200. */
   get(path: string): Promise<Json>;
-  /** The server named `name` as GET /servers/detail shows it to the env's project; undefined when none is. */
+  /** The server named `name` (or of that id) as GET /servers/detail shows it to the env's project; undefined when none is. */
   server(name: string): Promise<Json | undefined>;
   /** The same, failing when there is none. */
   serverNamed(name: string): Promise<Json>;
-  /** The volume named `name` as GET /volumes/detail shows it to the env's project; undefined when none is. */
+  /** The volume named `name` (or of that id) as GET /volumes/detail shows it to the env's project; undefined when none is. */
   volume(name: string): Promise<Json | undefined>;
   /** The same for a snapshot or a backup (or a volume). */
   cinder(collection: 'volumes' | 'snapshots' | 'backups', name: string): Promise<Json | undefined>;
-  /** What the server's console log holds now (os-getConsoleOutput, as `console log show` reads it). */
+  /** What the server's console log holds now (os-getConsoleOutput, as `console log show` reads it); empty while it builds. */
   consoleLog(serverId: string): Promise<string>;
 }
 
@@ -84,7 +84,8 @@ export function openstackRest(env: OpenstackEnv): OpenstackRest {
     if (reply.status !== 200) throw new Error(`GET ${path}: ${reply.status} ${JSON.stringify(reply.json)}`);
     return reply.json;
   }
-  const named = (items: unknown, name: string) => (items as Json[]).find((item) => item['name'] === name);
+  // By name or id, as the CLI takes either.
+  const named = (items: unknown, name: string) => (items as Json[]).find((item) => item['name'] === name || item['id'] === name);
   const server = async (name: string) => named((await get('/compute/v2.1/servers/detail'))['servers'], name);
   const cinder = async (collection: string, name: string) => named((await get(`/volume/v3/${(await auth()).projectId}/${collection}/detail`))[collection], name);
 
@@ -101,6 +102,8 @@ export function openstackRest(env: OpenstackEnv): OpenstackRest {
     cinder,
     async consoleLog(serverId) {
       const reply = await request('POST', `/compute/v2.1/servers/${serverId}/action`, { 'os-getConsoleOutput': {} });
+      // Nova's 409 while the server builds: no console yet, nothing printed.
+      if (reply.status === 409) return '';
       if (reply.status !== 200) throw new Error(`console log of ${serverId}: ${reply.status} ${JSON.stringify(reply.json)}`);
       return String(reply.json['output']);
     },
