@@ -22,7 +22,7 @@ export class HeartbeatBatch {
   beat(service: ServiceHeartbeatArgs): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ service, resolve, reject });
-      // The beats of this turn of the event loop go together (agents start side by side).
+      // The beats of this turn of the event loop go together (many hosts' periodic beats fall due at once).
       if (!this.#sending) {
         this.#sending = true;
         setImmediate(() => void this.#sendWaiting());
