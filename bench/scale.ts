@@ -34,6 +34,7 @@ import { parseOpenrc } from '../test/support/openstack-cli.js';
 import { serviceUserEnv } from '../test/support/remote-compute-agent.js';
 import { measure } from './support/latency.js';
 import { memoryOf } from './support/process-stats.js';
+import { BENCH_NODE_ARGS } from './support/bench-cloud.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -161,7 +162,7 @@ async function startCloud(): Promise<Cloud> {
     const run = runNimbus(step, env);
     if ((await run.exited()) !== 0) throw new Error(`nimbus ${step.join(' ')} failed:\n${run.output()}`);
   }
-  const serve = runNimbus(['serve', 'identity', 'image', 'compute'], env);
+  const serve = runNimbus(['serve', 'identity', 'image', 'compute'], env, { nodeArgs: BENCH_NODE_ARGS });
   deployment.processes.push(serve);
   await serve.waitFor(/Serving identity, image, compute at/, 120_000);
   const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
@@ -191,7 +192,7 @@ function startAgents(cloud: Cloud, prefix: string, count: number): NimbusProcess
     NIMBUS_STATE_DIR: stateDir,
     // An address that answers nowhere: agents hold no database credentials.
     NIMBUS_DATABASE_CONNECTION: 'postgresql://nobody@127.0.0.1:1/none',
-  });
+  }, { nodeArgs: BENCH_NODE_ARGS });
   cloud.deployment.processes.push(agent);
   return agent;
 }

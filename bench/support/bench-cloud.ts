@@ -9,7 +9,7 @@ const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** The `./nimbus` launcher users run (its set-up check, then the CLI). */
 export const LAUNCHER = fileURLToPath(new URL('../../../nimbus', import.meta.url));
 /** Node flags for the cloud process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile what a bench drives. */
-const NODE_ARGS = (process.env['NIMBUS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+export const BENCH_NODE_ARGS = (process.env['NIMBUS_BENCH_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 
 /** A real `nimbus up` in a child process on a fresh state dir, as the benches measure it. */
 export interface BenchCloud {
@@ -49,7 +49,7 @@ export function launchBenchCloud(
 ): LaunchedBenchCloud {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), `nimbus-bench-${name}-`));
   const upArgs = ['up', '--state-dir', stateDir, '--port', String(port), '--driver', 'fake', ...extraArgs];
-  const [command, args] = options.viaLauncher ? [LAUNCHER, upArgs] : [process.execPath, [...NODE_ARGS, CLI, ...upArgs]];
+  const [command, args] = options.viaLauncher ? [LAUNCHER, upArgs] : [process.execPath, [...BENCH_NODE_ARGS, CLI, ...upArgs]];
   const child = spawn(command, args, {
     // Nova's metadata port (8775) is one per host: a bench beside another cloud takes any free one.
     env: { ...process.env, NIMBUS_CONFIG: '/dev/null', NIMBUS_API_METADATA_LISTEN_PORT: '0' },

@@ -55,6 +55,12 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
   const computeState = async (host: string, state: string) =>
     ((await rest.get(`/compute/v2.1/os-services?binary=nova-compute&host=${host}`))['services'] as Json[])[0]?.['state'] === state;
   const onHost = (server: string, host: string) => settled(server, (shown) => shown['status'] === 'ACTIVE' && shown[HOST] === host, `ACTIVE on ${host}`);
+  /** Waits out a live migration: a failed one leaves the guest ACTIVE where it was, so it fails at once rather than at the deadline. */
+  const liveMigratedTo = async (server: string, host: string) => {
+    const shown = await settled(server, (shown) => shown['status'] === 'ACTIVE', `ACTIVE after its live migration to ${host}`);
+    const migrations = await rest.get(`/compute/v2.1/os-migrations?instance_uuid=${idOf(server)}`);
+    assert.equal(shown[HOST], host, `${server} stayed on ${String(shown[HOST])}: ${JSON.stringify(migrations['migrations'])}`);
+  };
   /** The address the guest's DHCP client got, from its newest ready line. */
   async function dhcpAddress(server: string, boots: number): Promise<string> {
     const addressIn = (log: string) => {
@@ -135,7 +141,7 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
     const before = await uptime('mh-a');
     const started = Date.now();
     await openstackOk(cloud.admin, ['--os-compute-api-version', '2.30', 'server', 'migrate', '--live-migration', '--shared-migration', '--host', 'host2', idOf('mh-a')]);
-    await onHost('mh-a', 'host2');
+    await liveMigratedTo('mh-a', 'host2');
     t.diagnostic(`shared-storage live migration between namespaces: ${Date.now() - started} ms`);
     assert.ok((await uptime('mh-a')) > before, 'the guest was not restarted');
     assert.equal(await inGuest('mh-a', 'cat /tmp/marker /disk/marker'), 'in-memory\non-disk');
@@ -151,7 +157,7 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
     const before = await uptime('mh-b');
     const started = Date.now();
     await openstackOk(cloud.admin, ['--os-compute-api-version', '2.30', 'server', 'migrate', '--live-migration', '--block-migration', '--host', 'host1', idOf('mh-b')]);
-    await onHost('mh-b', 'host1');
+    await liveMigratedTo('mh-b', 'host1');
     t.diagnostic(`block live migration between namespaces: ${Date.now() - started} ms`);
     assert.ok((await uptime('mh-b')) > before, 'the guest was not restarted');
     assert.ok(existsSync(join(cloud.host('host1').paths.instances, idOf('mh-b'), 'disk')), "the disk is in host1's storage");

@@ -21,16 +21,17 @@ let clouds = 0;
 /**
  * Runs `nimbus <args>` as a child process, the way a user would (under `wrapper`, if given). Each gets nftables tables of its
  * own, so clouds of tests running side by side never touch each other's security groups. With
- * `launcher`, through `./nimbus` rather than node and the compiled CLI.
+ * `launcher`, through `./nimbus` rather than node and the compiled CLI; `nodeArgs` are node's own flags (not via the launcher).
  */
 export function runNimbus(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-  options: { readonly wrapper?: readonly string[]; readonly launcher?: boolean } = {},
+  options: { readonly wrapper?: readonly string[]; readonly launcher?: boolean; readonly nodeArgs?: readonly string[] } = {},
 ): NimbusProcess {
   clouds += 1;
   // A wrapper command (setpriv dropping a capability) runs node in turn.
-  const [command = process.execPath, ...prefix] = [...(options.wrapper ?? []), ...(options.launcher === true ? [LAUNCHER] : [process.execPath, CLI_MAIN])];
+  const node = options.launcher === true ? [LAUNCHER] : [process.execPath, ...(options.nodeArgs ?? []), CLI_MAIN];
+  const [command = process.execPath, ...prefix] = [...(options.wrapper ?? []), ...node];
   const child = spawn(command, [...prefix, ...args], {
     // Nova's metadata port (8775) is one per host: clouds started side by side take any free one.
     env: {

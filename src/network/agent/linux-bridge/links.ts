@@ -6,6 +6,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exists } from './files.js';
+import { addTap } from '../../../common/host-net/taps.js';
 import { ip, tryRun } from './exec.js';
 
 const SYS_NET = '/sys/class/net';
@@ -34,9 +35,7 @@ export async function attach(device: string, bridge: string, mtu: number): Promi
 
 /** A tap of that name; true when made here (false: it existed, e.g. QEMU's driver made it). */
 export async function ensureTap(name: string): Promise<boolean> {
-  if (await linkExists(name)) return false;
-  await ip('tuntap', 'add', 'dev', name, 'mode', 'tap');
-  return true;
+  return !(await linkExists(name)) && (await addTap(name));
 }
 
 /**

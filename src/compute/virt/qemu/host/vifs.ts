@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { getLogger } from '../../../../common/logging/logger.js';
 import { exists } from '../instance/instance-dir.js';
-import { isTap } from '../../../../common/host-net/taps.js';
+import { addTap, isTap } from '../../../../common/host-net/taps.js';
 import { runCommand } from '../../../../common/process/run-command.js';
 
 const LOG = getLogger('nimbus.compute.virt.qemu.vifs');
@@ -40,9 +40,8 @@ export async function plugTap(tap: Tap): Promise<void> {
   if (!(await isBridge(tap.bridge))) {
     throw new Error(`bridge ${tap.bridge} for ${tap.devname} does not exist on this host (the network agent creates it)`);
   }
-  const created = !(await exists(join(SYS_NET, tap.devname)));
-  if (created) await runCommand('ip', ['tuntap', 'add', 'dev', tap.devname, 'mode', 'tap']);
-  else if (!(await isTap(tap.devname))) throw new Error(`${tap.devname} exists on this host and is not a tap device`);
+  const created = !(await exists(join(SYS_NET, tap.devname))) && (await addTap(tap.devname));
+  if (!created && !(await isTap(tap.devname))) throw new Error(`${tap.devname} exists on this host and is not a tap device`);
   try {
     await runCommand('ip', ['link', 'set', 'dev', tap.devname, 'address', hostSideMac(tap.mac), 'mtu', String(tap.mtu), 'master', tap.bridge, 'up']);
   } catch (error) {
