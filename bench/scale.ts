@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../test/support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../test/support/nimbus-process.js';
 import { parseOpenrc } from '../test/support/openstack-cli.js';
+import { issuePasswordToken } from '../test/support/password-token.js';
 import { serviceUserEnv } from '../test/support/remote-compute-agent.js';
 import { measure } from './support/latency.js';
 import { memoryOf } from './support/process-stats.js';
@@ -167,20 +168,9 @@ async function startCloud(): Promise<Cloud> {
   await serve.waitFor(/Serving identity, image, compute at/, 120_000);
   const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
   const base = `http://127.0.0.1:${port}`;
-  const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
-        scope: { project: { name: 'admin', domain: { id: 'default' } } },
-      },
-    }),
-  });
-  await issued.arrayBuffer();
-  if (issued.status !== 201) throw new Error(`token issue answered ${issued.status}`);
+  const { token } = await issuePasswordToken(base, admin);
   const agentEnv = { NIMBUS_BUS_TRANSPORT_URL: busUrl.toString(), ...serviceUserEnv(admin) };
-  return { deployment, base, token: issued.headers.get('x-subject-token') ?? '', agentEnv, busUrl: busUrl.toString(), serve };
+  return { deployment, base, token, agentEnv, busUrl: busUrl.toString(), serve };
 }
 
 /** `nimbus compute-agent --driver fake --hosts count --host prefix` in a state dir of its own. */

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { parseOpenrc } from '../../test/support/openstack-cli.js';
+import { issuePasswordToken } from '../../test/support/password-token.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** The `./nimbus` launcher users run (its set-up check, then the CLI). */
@@ -19,8 +21,6 @@ export interface BenchCloud {
   readonly url: string;
   /** The bootstrapped admin's password (from the admin-openrc `nimbus up` wrote). */
   readonly adminPassword: string;
-  /** The body of a password authentication as the bootstrapped admin, scoped to the admin project. */
-  readonly adminAuthBody: string;
   /** A fresh admin token. */
   adminToken(): Promise<string>;
   /** Stops the cloud and removes its state dir (unless the caller gave it). */
@@ -70,29 +70,15 @@ async function whenRunning(child: ChildProcessByStdio<null, Readable, null>, por
       reject(new Error(`nimbus up exited ${code}`));
     });
   });
-  const password = /^export OS_PASSWORD='([^']*)'$/m.exec(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'))?.[1] ?? '';
+  const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
   const url = `http://127.0.0.1:${port}`;
-  const adminAuthBody = JSON.stringify({
-    auth: {
-      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { name: 'Default' }, password } } },
-      scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-    },
-  });
   return {
     stateDir,
     pid: child.pid ?? 0,
     url,
-    adminPassword: password,
-    adminAuthBody,
+    adminPassword: admin['OS_PASSWORD'] ?? '',
     async adminToken() {
-      const response = await fetch(`${url}/identity/v3/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: adminAuthBody,
-      });
-      await response.arrayBuffer();
-      if (response.status !== 201) throw new Error(`token issue answered ${response.status}`);
-      return response.headers.get('x-subject-token') ?? '';
+      return (await issuePasswordToken(url, admin)).token;
     },
     async stop() {
       child.kill('SIGTERM');

@@ -9,7 +9,8 @@ import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { privateRabbitUnavailable, startPrivateRabbit } from '../support/private-rabbitmq.js';
 import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
-import { apiOf, prepareCloud, requestAdminToken, type Api } from '../support/scaled-out-cloud.js';
+import { issuePasswordToken } from '../support/password-token.js';
+import { apiOf, prepareCloud, type Api } from '../support/scaled-out-cloud.js';
 
 // Issue 18: RabbitMQ itself restarts (`rabbitmqctl stop_app` / `start_app`) under a scaled-out
 // cloud (an API node with conductor and scheduler, a compute agent in its own process). Unlike a
@@ -73,9 +74,7 @@ describe('a scaled-out cloud while its RabbitMQ restarts', { skip }, () => {
           await node.waitFor(/Serving identity, image, compute at/, 180_000);
           const agent = await startRemoteComputeAgent({ host: 'broker-restart-compute', driver: 'fake', busUrl: rabbit.url, serviceUser: admin });
           try {
-            const issued = await requestAdminToken(base, admin);
-            assert.equal(issued.status, 201);
-            const api = apiOf(base, issued.headers.get('x-subject-token') ?? '');
+            const api = apiOf(base, (await issuePasswordToken(base, admin)).token);
             const image = await api('/image/v2/images', { method: 'POST', body: { name: 'blank', disk_format: 'raw', container_format: 'bare' } });
             assert.equal(image.status, 201);
             const imageId = String(image.body['id']);

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
+import { pollUntil } from '../support/openstack-rest.js';
 
 // Keystone application credentials (issue 16), driven through Debian's python3-openstackclient
 // and keystoneauth's v3applicationcredential plugin.
@@ -18,6 +19,8 @@ interface Credential {
   roles: string;
   unrestricted: boolean;
 }
+
+type Json = Record<string, unknown>;
 
 interface Token {
   id: string;
@@ -49,6 +52,35 @@ describe('application credentials through the openstack CLI', { skip }, () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
+  /** The CLI environment of an application credential, by its id. */
+  const credentialEnv = (created: Credential): OpenstackEnv => ({
+    ...cloud,
+    OS_AUTH_TYPE: 'v3applicationcredential',
+    OS_APPLICATION_CREDENTIAL_ID: created.id,
+    OS_APPLICATION_CREDENTIAL_SECRET: created.secret,
+  });
+
+  /** Calls on the REST API with a token of the credential, as a script of its user makes them. */
+  const credentialApi = async (created: Credential) => {
+    const token = await openstackJson<Token>(credentialEnv(created), ['token', 'issue']);
+    const base = String(cloud['OS_AUTH_URL']).replace(/\/identity(\/v3)?\/?$/, '');
+    return async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { 'x-auth-token': token.id, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Json) };
+    };
+  };
+
+  /** Deletes the demo user's credential `name` and then its access rules, which Keystone keeps past the credential. */
+  const deleteCredential = async (name: string) => {
+    await openstackOk(demo, ['application', 'credential', 'delete', name]);
+    for (const rule of await openstackJson<{ ID: string }[]>(demo, ['access', 'rule', 'list'])) await openstackOk(demo, ['access', 'rule', 'delete', rule.ID]);
+  };
+
   test('create prints the secret; the credential runs server list and token issue; after delete it gets 401', async () => {
     const created = await openstackJson<Credential>(demo, ['application', 'credential', 'create', '--role', 'member', 'demo-cred']);
     assert.equal(created.name, 'demo-cred');
@@ -58,12 +90,7 @@ describe('application credentials through the openstack CLI', { skip }, () => {
     const listed = await openstackJson<{ Name: string }[]>(demo, ['application', 'credential', 'list']);
     assert.deepEqual(listed.map((row) => row.Name), ['demo-cred']);
 
-    const byId: OpenstackEnv = {
-      ...cloud,
-      OS_AUTH_TYPE: 'v3applicationcredential',
-      OS_APPLICATION_CREDENTIAL_ID: created.id,
-      OS_APPLICATION_CREDENTIAL_SECRET: created.secret,
-    };
+    const byId = credentialEnv(created);
     const own = await openstackJson<Token>(demo, ['token', 'issue']);
     const token = await openstackJson<Token>(byId, ['token', 'issue']);
     assert.deepEqual([token.project_id, token.user_id], [own.project_id, own.user_id], "the demo user on the credential's project");
@@ -85,12 +112,7 @@ describe('application credentials through the openstack CLI', { skip }, () => {
   test('access rules limit the credential to the calls they name; access rule list, show and delete', async () => {
     const rules = JSON.stringify([{ service: 'compute', method: 'GET', path: '/v2.1/servers/detail' }]);
     const created = await openstackJson<Credential & { access_rules: string }>(demo, ['application', 'credential', 'create', '--access-rules', rules, 'listing-only']);
-    const limited: OpenstackEnv = {
-      ...cloud,
-      OS_AUTH_TYPE: 'v3applicationcredential',
-      OS_APPLICATION_CREDENTIAL_ID: created.id,
-      OS_APPLICATION_CREDENTIAL_SECRET: created.secret,
-    };
+    const limited = credentialEnv(created);
     const servers = await openstack(limited, ['server', 'list', '--no-name-lookup']);
     assert.equal(servers.code, 0, servers.stderr);
     for (const args of [['flavor', 'list'], ['image', 'list']]) {
@@ -109,6 +131,64 @@ describe('application credentials through the openstack CLI', { skip }, () => {
     await openstackOk(demo, ['application', 'credential', 'delete', 'listing-only']);
     await openstackOk(demo, ['access', 'rule', 'delete', ruleId]);
     assert.deepEqual(await openstackJson<unknown[]>(demo, ['access', 'rule', 'list']), []);
+  });
+
+  test("a credential limited to GET /v2.1/servers/** shows a server's security groups, as Nova's service token lets it, and is refused the network API", async () => {
+    await openstackOk(demo, ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', '/dev/null', 'blank']);
+    const server = await openstackJson<{ id: string }>(demo, ['server', 'create', '--image', 'blank', '--flavor', 'm1.tiny', '--network', 'private', '--wait', 'guarded']);
+    const created = await openstackJson<Credential>(demo, [
+      'application', 'credential', 'create', '--access-rules', JSON.stringify([{ service: 'compute', method: 'GET', path: '/v2.1/servers/**' }]), 'servers-only',
+    ]);
+    try {
+      const api = await credentialApi(created);
+      // Nova reads the groups from Neutron with the user's token and its own service token: the rules are not asked there.
+      const shown = await api('GET', `/compute/v2.1/servers/${server.id}`);
+      assert.equal(shown.status, 200, JSON.stringify(shown.json));
+      assert.deepEqual((shown.json['server'] as Json)['security_groups'], [{ name: 'default' }]);
+      const detail = await api('GET', '/compute/v2.1/servers/detail');
+      assert.equal(detail.status, 200, JSON.stringify(detail.json));
+      assert.deepEqual((detail.json['servers'] as Json[]).map((row) => [row['id'], row['security_groups']]), [[server.id, [{ name: 'default' }]]]);
+
+      // The user's own call to Neutron comes without a service token: no rule allows it.
+      const groups = await api('GET', '/network/v2.0/security-groups');
+      assert.equal(groups.status, 401, JSON.stringify(groups.json));
+    } finally {
+      await deleteCredential('servers-only');
+      await openstackOk(demo, ['server', 'delete', '--wait', server.id]);
+      await openstackOk(demo, ['image', 'delete', 'blank']);
+    }
+  });
+
+  test('a credential limited to booting and reading servers boots one on a network: Nova calls Neutron for it with a service token', async () => {
+    await openstackOk(demo, ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', '/dev/null', 'blank']);
+    const image = await openstackJson<{ id: string }>(demo, ['image', 'show', 'blank']);
+    const network = await openstackJson<{ id: string }>(demo, ['network', 'show', 'private']);
+    const rules = [
+      { service: 'compute', method: 'POST', path: '/v2.1/servers' },
+      { service: 'compute', method: 'GET', path: '/v2.1/servers/**' },
+    ];
+    const created = await openstackJson<Credential>(demo, ['application', 'credential', 'create', '--access-rules', JSON.stringify(rules), 'boot-only']);
+    let serverId: string | undefined;
+    try {
+      const api = await credentialApi(created);
+      const boot = await api('POST', '/compute/v2.1/servers', { server: { name: 'booted', imageRef: image.id, flavorRef: '1', networks: [{ uuid: network.id }] } });
+      assert.equal(boot.status, 202, JSON.stringify(boot.json));
+      const id = String((boot.json['server'] as Json)['id']);
+      serverId = id;
+      const active = await pollUntil('server booted ACTIVE', async () => {
+        const shown = await api('GET', `/compute/v2.1/servers/${id}`);
+        assert.equal(shown.status, 200, JSON.stringify(shown.json));
+        const server = shown.json['server'] as Json;
+        assert.notEqual(server['status'], 'ERROR', JSON.stringify(server['fault']));
+        return server['status'] === 'ACTIVE' ? server : undefined;
+      }, 60_000);
+      assert.deepEqual(active['security_groups'], [{ name: 'default' }]);
+      assert.deepEqual(Object.keys(active['addresses'] as Json), ['private']);
+    } finally {
+      await deleteCredential('boot-only');
+      if (serverId !== undefined) await openstackOk(demo, ['server', 'delete', '--wait', serverId]);
+      await openstackOk(demo, ['image', 'delete', 'blank']);
+    }
   });
 
   test('a clouds.yaml naming the credential and its user works as the id does', async () => {

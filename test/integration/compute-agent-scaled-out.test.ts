@@ -10,6 +10,7 @@ import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { openstackCliUnavailable, openstackJson, parseOpenrc } from '../support/openstack-cli.js';
 import { openstackRest, pollUntil } from '../support/openstack-rest.js';
+import { issuePasswordToken } from '../support/password-token.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { serviceUserEnv } from '../support/remote-compute-agent.js';
 
@@ -91,18 +92,7 @@ describe(`nimbus compute-agent against serve compute on ${dialect} and RabbitMQ`
           const hypervisors = (await openstackJson<Json[]>(admin, ['hypervisor', 'list'])).map((row) => String(row['Hypervisor Hostname']));
           assert.deepEqual(rowsOf(services, hypervisors, ['Binary', 'Host', 'State']), expected);
 
-          const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              auth: {
-                identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
-                scope: { project: { name: 'admin', domain: { id: 'default' } } },
-              },
-            }),
-          });
-          assert.equal(issued.status, 201);
-          const token = issued.headers.get('x-subject-token') ?? '';
+          const { token } = await issuePasswordToken(base, admin);
           const json = { 'content-type': 'application/json' };
 
           const image = await call(`${base}/image/v2/images`, {

@@ -8,6 +8,7 @@ import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { openstackCliUnavailable, parseOpenrc } from '../support/openstack-cli.js';
+import { issuePasswordToken } from '../support/password-token.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { serviceUserEnv } from '../support/remote-compute-agent.js';
 
@@ -65,12 +66,7 @@ describe(`failure injection into a compute agent process on ${dialect} and Rabbi
         };
         await startAgent();
 
-        const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
-        });
-        const token = issued.headers.get('x-subject-token') ?? '';
+        const { token } = await issuePasswordToken(base, admin);
         const api = async (path: string, init: RequestInit = {}): Promise<{ status: number; body: Json; requestId: string }> => {
           const response = await fetch(`${base}${path}`, { ...init, headers: { 'x-auth-token': token, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) } });
           const text = await response.text();

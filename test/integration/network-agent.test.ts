@@ -14,8 +14,8 @@ import { linuxBridgeSkip } from '../../src/network/agent/linux-bridge/testing/li
 import { cliPersonas } from '../support/compute-cloud.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
+import { issuePasswordToken } from '../support/password-token.js';
 import { externalBridgeName } from '../../src/cli/presets/network-datapaths.js';
-import { requestAdminToken } from '../support/scaled-out-cloud.js';
 
 // Issue 14: the network agent of `nimbus up` on real Linux networking, driven through the REST
 // API; network namespaces stand in for guests on the ports' taps.
@@ -51,9 +51,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 /** A token of the cloud's bootstrapped admin. */
 async function adminToken(port: number, stateDir: string): Promise<string> {
-  const response = await requestAdminToken(`http://127.0.0.1:${port}`, cliPersonas(stateDir).admin);
-  await response.arrayBuffer();
-  return response.headers.get('x-subject-token') ?? '';
+  return (await issuePasswordToken(`http://127.0.0.1:${port}`, cliPersonas(stateDir).admin)).token;
 }
 
 describe('the network agent on Linux bridges, namespaces, dnsmasq and nftables', { skip }, () => {

@@ -6,6 +6,7 @@ import { unavailable, withTestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { parseOpenrc } from '../support/openstack-cli.js';
+import { issuePasswordToken } from '../support/password-token.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
 import { TempDirs } from '../support/temp-dirs.js';
 
@@ -53,21 +54,7 @@ for (const dialect of ['postgres', 'mariadb'] as const) {
           assert.equal((await fetch(`http://127.0.0.1:${port}/image/versions`)).status, 404, 'image is not served here');
 
           // The bootstrapped admin authenticates against this node and may list projects.
-          const issued = await fetch(`http://127.0.0.1:${port}/identity/v3/auth/tokens`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              auth: {
-                identity: {
-                  methods: ['password'],
-                  password: { user: { name: 'admin', domain: { id: 'default' }, password: openrc['OS_PASSWORD'] } },
-                },
-                scope: { project: { name: 'admin', domain: { id: 'default' } } },
-              },
-            }),
-          });
-          assert.equal(issued.status, 201);
-          const token = issued.headers.get('x-subject-token') ?? '';
+          const { token } = await issuePasswordToken(`http://127.0.0.1:${port}`, openrc);
           const projects = await fetch(`http://127.0.0.1:${port}/identity/v3/projects`, { headers: { 'x-auth-token': token } });
           const names = ((await projects.json()) as { projects: { name: string }[] }).projects.map((p) => p.name).sort();
           assert.deepEqual(names, ['admin', 'demo']);

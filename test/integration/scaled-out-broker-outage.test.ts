@@ -11,6 +11,7 @@ import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { parseOpenrc } from '../support/openstack-cli.js';
 import { closeConnections, rabbitUnavailable } from '../support/rabbitmq.js';
 import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
+import { issuePasswordToken } from '../support/password-token.js';
 import { apiOf, type Api } from '../support/scaled-out-cloud.js';
 
 // Issue 18: RabbitMQ goes away under a scaled-out cloud (an API node with conductor and scheduler,
@@ -82,18 +83,7 @@ describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
           await node.waitFor(/Serving identity, image, compute at/);
           const agent = await startRemoteComputeAgent({ host: 'bus-outage-compute', driver: 'fake', busUrl: relay.url, serviceUser: admin });
           try {
-            const issued = await fetch(`${base}/identity/v3/auth/tokens`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({
-                auth: {
-                  identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
-                  scope: { project: { name: 'admin', domain: { id: 'default' } } },
-                },
-              }),
-            });
-            assert.equal(issued.status, 201);
-            const api = apiOf(base, issued.headers.get('x-subject-token') ?? '');
+            const api = apiOf(base, (await issuePasswordToken(base, admin)).token);
             const image = await api('/image/v2/images', { method: 'POST', body: { name: 'blank', disk_format: 'raw', container_format: 'bare' } });
             assert.equal(image.status, 201);
             const imageId = String(image.body['id']);

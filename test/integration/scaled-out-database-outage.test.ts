@@ -7,12 +7,13 @@ import { describe, test } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { runNimbus } from '../support/nimbus-process.js';
 import { parseOpenrc } from '../support/openstack-cli.js';
+import { requestPasswordToken } from '../support/password-token.js';
 import type { PrivateDatabaseServer } from '../support/private-database.js';
 import { privateMariadbUnavailable, startPrivateMariadb } from '../support/private-mariadb.js';
 import { privatePostgresUnavailable, startPrivatePostgres } from '../support/private-postgres.js';
 import { startRemoteComputeAgent, type RemoteComputeAgent } from '../support/remote-compute-agent.js';
 import { RABBIT_URL, rabbitUnavailable } from '../support/rabbitmq.js';
-import { prepareCloud, requestAdminToken } from '../support/scaled-out-cloud.js';
+import { prepareCloud } from '../support/scaled-out-cloud.js';
 import { StallingRelay } from '../support/tcp-forwarder.js';
 
 // Issue 18: the database server stops (as a crash) under a running `nimbus serve`; requests fail
@@ -60,19 +61,6 @@ for (const engine of ENGINES) describe(`nimbus serve while its ${engine.name} re
         assert.equal(await run.exited(), 0, run.output());
       }
       const admin = parseOpenrc(readFileSync(join(stateDir, 'admin-openrc'), 'utf8'));
-      const authBody = JSON.stringify({
-        auth: {
-          identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
-          scope: { project: { name: 'admin', domain: { id: 'default' } } },
-        },
-      });
-      const issueToken = () => fetch(`${base}/identity/v3/auth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: authBody,
-        signal: AbortSignal.timeout(NO_HANG_MS),
-      });
-
       const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
       const agents: RemoteComputeAgent[] = [];
       try {
@@ -80,7 +68,7 @@ for (const engine of ENGINES) describe(`nimbus serve while its ${engine.name} re
         // A compute agent beside it reports its state through the conductor, which needs the database.
         const agent = await startRemoteComputeAgent({ host: 'db-outage-compute', driver: 'fake', busUrl: RABBIT_URL, serviceUser: admin, env: { NIMBUS_REPORT_INTERVAL: '1' } });
         agents.push(agent);
-        const issued = await issueToken();
+        const issued = await requestPasswordToken(base, admin);
         assert.equal(issued.status, 201);
         const headers = { 'x-auth-token': issued.headers.get('x-subject-token') ?? '' };
         assert.equal((await request(`${base}/compute/v2.1/servers`, { headers })).status, 200);
@@ -101,7 +89,7 @@ for (const engine of ENGINES) describe(`nimbus serve while its ${engine.name} re
           assert.equal(images.body['code'], '503 Service Unavailable');
           assert.equal(images.body['title'], 'Service Unavailable');
 
-          const token = await issueToken();
+          const token = await requestPasswordToken(base, admin);
           assert.equal(token.status, 503);
           assert.deepEqual(Object.keys(((await token.json()) as Json)['error'] as Json).sort(), ['code', 'message', 'title']);
           const elapsed = performance.now() - began;
@@ -112,7 +100,7 @@ for (const engine of ENGINES) describe(`nimbus serve while its ${engine.name} re
         await sleep(3000);
         await database.start();
 
-        const again = await issueToken();
+        const again = await requestPasswordToken(base, admin);
         assert.equal(again.status, 201, 'a token is issued again');
         const fresh = { 'x-auth-token': again.headers.get('x-subject-token') ?? '' };
         const servers = await request(`${base}/compute/v2.1/servers`, { headers: fresh });
@@ -184,7 +172,7 @@ describe('nimbus serve while the link to its MariaDB drops every packet', { skip
       const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
       try {
         await node.waitFor(/Serving identity, image, compute at/, STARTUP_MS);
-        const issued = await requestAdminToken(base, admin);
+        const issued = await requestPasswordToken(base, admin);
         assert.equal(issued.status, 201);
         const headers = { 'x-auth-token': issued.headers.get('x-subject-token') ?? '' };
         assert.equal((await request(`${base}/compute/v2.1/servers`, { headers })).status, 200);

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
 import { runNimbus, type NimbusProcess } from './nimbus-process.js';
 import { parseOpenrc, type OpenstackEnv } from './openstack-cli.js';
+import { issuePasswordToken } from './password-token.js';
 
 const run = promisify(execFile);
 
@@ -115,20 +116,7 @@ export async function startComputeCloud(name: string, options: ComputeCloudOptio
   async function token(as: Persona): Promise<string> {
     const cached = tokens.get(as);
     if (cached !== undefined) return cached;
-    const env = cli[as];
-    const response = await fetch(`${url}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: { methods: ['password'], password: { user: { name: env['OS_USERNAME'], domain: { name: 'Default' }, password: env['OS_PASSWORD'] } } },
-          scope: { project: { name: env['OS_PROJECT_NAME'], domain: { name: 'Default' } } },
-        },
-      }),
-    });
-    await response.arrayBuffer();
-    assert.equal(response.status, 201, `token for ${as}`);
-    const issued = response.headers.get('x-subject-token') ?? '';
+    const { token: issued } = await issuePasswordToken(url, cli[as]);
     tokens.set(as, issued);
     return issued;
   }

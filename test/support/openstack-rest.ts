@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OpenstackEnv } from './openstack-cli.js';
+import { issuePasswordToken } from './password-token.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,33 +31,12 @@ export interface OpenstackRest {
   consoleLog(serverId: string): Promise<string>;
 }
 
-/** The env's user's password token, scoped to its project. */
-async function issueToken(base: string, env: OpenstackEnv): Promise<{ token: string; projectId: string }> {
-  const response = await fetch(`${base}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: env['OS_USERNAME'], domain: { name: env['OS_USER_DOMAIN_NAME'] ?? 'Default' }, password: env['OS_PASSWORD'] } },
-        },
-        scope: { project: { name: env['OS_PROJECT_NAME'], domain: { name: env['OS_PROJECT_DOMAIN_NAME'] ?? 'Default' } } },
-      },
-    }),
-    signal: AbortSignal.timeout(NO_HANG_MS),
-  });
-  const body = (await response.json()) as { token?: { project?: { id?: string } } };
-  if (response.status !== 201) throw new Error(`token for ${env['OS_USERNAME'] ?? '?'}: ${response.status} ${JSON.stringify(body)}`);
-  return { token: response.headers.get('x-subject-token') ?? '', projectId: String(body.token?.project?.id) };
-}
-
 /** A REST client of the cloud at the env's OS_AUTH_URL (`<base>/identity`), as the env's user. */
 export function openstackRest(env: OpenstackEnv): OpenstackRest {
   const base = String(env['OS_AUTH_URL']).replace(/\/identity(\/v3)?\/?$/, '');
   let issued: Promise<{ token: string; projectId: string }> | undefined;
   const auth = () =>
-    (issued ??= issueToken(base, env).catch((error: unknown) => {
+    (issued ??= issuePasswordToken(base, env).catch((error: unknown) => {
       // A cloud not answering yet is asked again at the next poll.
       issued = undefined;
       throw error;

@@ -1,6 +1,6 @@
 /**
  * The first steps of a test's scaled-out cloud (`nimbus serve` on a server database and
- * RabbitMQ): the schema and the bootstrap, the admin's token, and a small JSON client of its API.
+ * RabbitMQ): the schema and the bootstrap, and a small JSON client of its API.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,9 +9,6 @@ import { runNimbus } from './nimbus-process.js';
 import { parseOpenrc, type OpenstackEnv } from './openstack-cli.js';
 
 type Json = Record<string, unknown>;
-
-/** A request that cannot hang: a cloud that never answers fails the test instead of stalling it. */
-const NO_HANG_MS = 15_000;
 
 export interface Api {
   (path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: Json }>;
@@ -24,21 +21,6 @@ export async function prepareCloud(env: NodeJS.ProcessEnv): Promise<OpenstackEnv
     assert.equal(await run.exited(), 0, run.output());
   }
   return parseOpenrc(readFileSync(join(String(env['NIMBUS_STATE_DIR']), 'admin-openrc'), 'utf8'));
-}
-
-/** Asks the cloud at `base` for a token of the admin, scoped to the admin project: the response as it comes. */
-export function requestAdminToken(base: string, admin: OpenstackEnv): Promise<Response> {
-  return fetch(`${base}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: admin['OS_PASSWORD'] } } },
-        scope: { project: { name: 'admin', domain: { id: 'default' } } },
-      },
-    }),
-    signal: AbortSignal.timeout(NO_HANG_MS),
-  });
 }
 
 /** A JSON client of the cloud at `base` with `token`; a Buffer body goes as it is. */

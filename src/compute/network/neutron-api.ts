@@ -2,8 +2,9 @@
  * What compute asks of the network service (Nova's nova/network/neutron.py talks to Neutron's
  * REST API through neutronclient): ports, networks and floating IPs in Neutron's own field names.
  * `forUser` acts with the token of the request being served (visibility and policy are the
- * caller's); `forService` with the service user's (admin) token, for what Neutron allows only an
- * admin (port bindings) and for work no user asked for.
+ * caller's; the service user's goes beside it as Nova's service token); `forService` with the
+ * service user's (admin) token, for what Neutron allows only an admin (port bindings) and for work
+ * no user asked for.
  */
 import type { RequestContext } from '../../common/context/request-context.js';
 

@@ -1,8 +1,8 @@
 /**
  * NeutronApi over Neutron's REST API (v2.0), as Nova's neutronclient use: the request's token for
- * the caller's calls, the service user's for admin ones; the endpoint from `[neutron]
- * endpoint_override` or the service user's catalog. Error answers come back as typed errors with
- * Neutron's status and message.
+ * the caller's calls (with the service user's as X-Service-Token), the service user's for admin
+ * ones; the endpoint from `[neutron] endpoint_override` or the service user's catalog. Error
+ * answers come back as typed errors with Neutron's status and message.
  */
 import type { RequestContext } from '../../common/context/request-context.js';
 import { NimbusError, Unauthorized } from '../../common/errors/errors.js';
@@ -55,14 +55,19 @@ export class NeutronClient implements NeutronApi {
   }
 
   forUser(context: RequestContext): NeutronSession {
-    return this.#session(context, () => {
-      if (context.authToken !== undefined) return Promise.resolve(context.authToken);
-      return this.#serviceToken();
+    const userToken = context.authToken;
+    if (userToken === undefined) return this.forService(context);
+    return this.#session(context, async (): Promise<Record<string, string>> => {
+      // Nova's service token ([service_user] send_service_user_token): Neutron sees a call made for
+      // the user, which the access rules of an application credential do not limit (they name the
+      // calls its user makes, keystonemiddleware's validate_allowed_request).
+      const serviceToken = this.options.serviceUser === undefined ? undefined : await this.options.serviceUser.token();
+      return serviceToken === undefined ? { 'x-auth-token': userToken } : { 'x-auth-token': userToken, 'x-service-token': serviceToken };
     });
   }
 
   forService(context: RequestContext): NeutronSession {
-    return this.#session(context, () => this.#serviceToken());
+    return this.#session(context, async () => ({ 'x-auth-token': await this.#serviceToken() }));
   }
 
   #serviceToken(): Promise<string> {
@@ -71,12 +76,12 @@ export class NeutronClient implements NeutronApi {
     return user.token();
   }
 
-  #session(context: RequestContext, token: () => Promise<string>): NeutronSession {
+  #session(context: RequestContext, authHeaders: () => Promise<Record<string, string>>): NeutronSession {
     const call = async (method: Method, path: string, body?: unknown): Promise<unknown> => {
       const what = `${method} ${path.split('?')[0] ?? path} on the network API`;
-      const [base, auth] = await Promise.all([this.#base(), token()]);
+      const [base, auth] = await Promise.all([this.#base(), authHeaders()]);
       const headers: Record<string, string> = {
-        'x-auth-token': auth,
+        ...auth,
         accept: 'application/json',
         // Neutron logs this as the global request id, so one grep follows the call.
         'x-openstack-request-id': context.globalRequestId ?? context.requestId,
