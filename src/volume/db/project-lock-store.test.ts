@@ -33,7 +33,7 @@ for (const dialect of DIALECTS) {
           const made = await Promise.all(
             Array.from({ length: AT_ONCE }, () =>
               locks.withLock('p1', async () => {
-                const { volumes } = await store.usageOf('p1');
+                const { volumes } = (await store.usageOf('p1')).inUse;
                 await sleep(20);
                 if (volumes >= LIMIT) return false;
                 await insert('p1');
@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
             ),
           );
           assert.equal(made.filter(Boolean).length, LIMIT);
-          assert.equal((await store.usageOf('p1')).volumes, LIMIT);
+          assert.equal((await store.usageOf('p1')).inUse.volumes, LIMIT);
 
           await assert.rejects(
             locks.withLock('p2', async () => {
@@ -51,10 +51,10 @@ for (const dialect of DIALECTS) {
             }),
             /refused after the insert/,
           );
-          assert.equal((await store.usageOf('p2')).volumes, 0, 'the failed step is rolled back');
+          assert.equal((await store.usageOf('p2')).inUse.volumes, 0, 'the failed step is rolled back');
           // Nested (a create inside another step of the same project): runs in the held transaction.
           await locks.withLock('p2', () => locks.withLock('p2', () => insert('p2')));
-          assert.equal((await store.usageOf('p2')).volumes, 1);
+          assert.equal((await store.usageOf('p2')).inUse.volumes, 1);
         }),
       ));
   });

@@ -68,8 +68,8 @@ for (const dialect of DIALECTS) {
             id: randomUUID(), volumeId: a.id, projectId: 'p1', userId: 'u1', name: 's', description: null, size: 2,
             status: 'creating', progress: '0%', metadata: {}, groupSnapshotId: null, createdAt: store.now(), updatedAt: null,
           });
-          assert.deepEqual(await store.usageOf('p1'), { volumes: 2, snapshots: 1, gigabytes: 7 });
-          assert.deepEqual(await store.usageOf('nobody'), { volumes: 0, snapshots: 0, gigabytes: 0 });
+          assert.deepEqual((await store.usageOf('p1')).inUse, { volumes: 2, snapshots: 1, gigabytes: 7 });
+          assert.deepEqual(await store.usageOf('nobody'), { inUse: { volumes: 0, snapshots: 0, gigabytes: 0 }, reserved: { volumes: 0, snapshots: 0, gigabytes: 0 } });
           // os-hosts: the host and its pools, not a host of a longer name; b is not placed.
           assert.equal(await store.updateVolume(other.id, { status: 'available', host: 'h@file2#file' }, ['creating']), true);
           const onHost = [{ projectId: 'p1', volumes: 1, volumeGb: 2, snapshots: 1, snapshotGb: 2 }];

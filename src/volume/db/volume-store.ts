@@ -74,6 +74,17 @@ export interface VolumeUsage {
   readonly gigabytes: number;
 }
 
+/**
+ * What a project uses (Cinder's quota usage `in_use`) and what its extends and retypes in
+ * progress hold beside it (`reserved`, given back or turned into use when they end).
+ */
+export interface HeldUsage {
+  readonly inUse: VolumeUsage;
+  readonly reserved: VolumeUsage;
+}
+
+const NO_USAGE: VolumeUsage = { volumes: 0, snapshots: 0, gigabytes: 0 };
+
 /** The gigabytes a volume's extend in progress holds: its reservation counts only while it is extending. */
 const EXTENDING_GB = sql<number>`case when status = 'extending' then extending_gb else 0 end`;
 
@@ -308,13 +319,13 @@ export class VolumeStore extends VolumeTableStore {
   // --- usage and quotas
 
   /**
-   * What a project holds, with what its extends in progress reserved. Each sum is one statement, so
+   * What a project holds, and what its extends in progress reserved. Each sum is one statement, so
    * an extend finishing meanwhile (size grown and status changed in one update) is counted once.
    */
-  async usageOf(projectId: string): Promise<VolumeUsage> {
+  async usageOf(projectId: string): Promise<HeldUsage> {
     const volumes = await this.db
       .selectFrom('volume_volumes')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(sql<number>`size + ${EXTENDING_GB}`).as('gb')])
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('gb'), eb.fn.sum<number>(EXTENDING_GB).as('reserved_gb')])
       .where('project_id', '=', projectId)
       .executeTakeFirst();
     const snapshots = await this.db
@@ -323,28 +334,40 @@ export class VolumeStore extends VolumeTableStore {
       .where('project_id', '=', projectId)
       .executeTakeFirst();
     return {
-      volumes: Number(volumes?.n ?? 0),
-      snapshots: Number(snapshots?.n ?? 0),
-      gigabytes: Number(volumes?.gb ?? 0) + Number(snapshots?.gb ?? 0),
+      inUse: { volumes: Number(volumes?.n ?? 0), snapshots: Number(snapshots?.n ?? 0), gigabytes: Number(volumes?.gb ?? 0) + Number(snapshots?.gb ?? 0) },
+      reserved: { ...NO_USAGE, gigabytes: Number(volumes?.reserved_gb ?? 0) },
     };
   }
 
   /**
    * What a project holds per volume type id (Cinder's _sync_* with a volume_type_id): its volumes of
-   * the type, and its snapshots of volumes of the type, their gigabytes counted in the type's; with
-   * what extends and retypes in progress reserved (a retyping volume and its snapshots count in the
-   * new type too). Each kind is one statement, so a change finishing meanwhile is counted once.
+   * the type, and its snapshots of volumes of the type, their gigabytes counted in the type's; and
+   * what extends and retypes in progress reserved (a retyping volume and its snapshots are reserved
+   * in the new type, as Cinder's retype reserves them). Each kind is one statement, so a change
+   * finishing meanwhile is counted once.
    */
-  async usageByType(projectId: string): Promise<Map<string, VolumeUsage>> {
+  async usageByType(projectId: string): Promise<Map<string, HeldUsage>> {
     const volumes = await this.db
       .selectFrom('volume_volumes')
-      .select((eb) => [eb.ref('volume_type_id').as('type_id'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(sql<number>`size + ${EXTENDING_GB}`).as('gb')])
+      .select((eb) => [
+        eb.ref('volume_type_id').as('type_id'),
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.sum<number>('size').as('gb'),
+        sql<number>`0`.as('reserved_n'),
+        eb.fn.sum<number>(EXTENDING_GB).as('reserved_gb'),
+      ])
       .where('project_id', '=', projectId)
       .groupBy('volume_type_id')
       .unionAll((eb) =>
         eb
           .selectFrom('volume_volumes')
-          .select((inner) => [sql<string>`retyping_type_id`.as('type_id'), inner.fn.countAll<number>().as('n'), inner.fn.sum<number>('size').as('gb')])
+          .select((inner) => [
+            sql<string>`retyping_type_id`.as('type_id'),
+            sql<number>`0`.as('n'),
+            sql<number>`0`.as('gb'),
+            inner.fn.countAll<number>().as('reserved_n'),
+            inner.fn.sum<number>('size').as('reserved_gb'),
+          ])
           .where('project_id', '=', projectId)
           .where('status', '=', 'retyping')
           .where('retyping_type_id', 'is not', null)
@@ -354,27 +377,44 @@ export class VolumeStore extends VolumeTableStore {
     const snapshots = await this.db
       .selectFrom('volume_snapshots')
       .innerJoin('volume_volumes', 'volume_volumes.id', 'volume_snapshots.volume_id')
-      .select((eb) => [eb.ref('volume_volumes.volume_type_id').as('type_id'), eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('volume_snapshots.size').as('gb')])
+      .select((eb) => [
+        eb.ref('volume_volumes.volume_type_id').as('type_id'),
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.sum<number>('volume_snapshots.size').as('gb'),
+        sql<number>`0`.as('reserved_n'),
+        sql<number>`0`.as('reserved_gb'),
+      ])
       .where('volume_snapshots.project_id', '=', projectId)
       .groupBy('volume_volumes.volume_type_id')
       .unionAll((eb) =>
         eb
           .selectFrom('volume_snapshots')
           .innerJoin('volume_volumes', 'volume_volumes.id', 'volume_snapshots.volume_id')
-          .select((inner) => [sql<string>`volume_volumes.retyping_type_id`.as('type_id'), inner.fn.countAll<number>().as('n'), inner.fn.sum<number>('volume_snapshots.size').as('gb')])
+          .select((inner) => [
+            sql<string>`volume_volumes.retyping_type_id`.as('type_id'),
+            sql<number>`0`.as('n'),
+            sql<number>`0`.as('gb'),
+            inner.fn.countAll<number>().as('reserved_n'),
+            inner.fn.sum<number>('volume_snapshots.size').as('reserved_gb'),
+          ])
           .where('volume_snapshots.project_id', '=', projectId)
           .where('volume_volumes.status', '=', 'retyping')
           .where('volume_volumes.retyping_type_id', 'is not', null)
           .groupBy('volume_volumes.retyping_type_id'),
       )
       .execute();
-    const usage = new Map<string, VolumeUsage>();
-    const add = (typeId: string, more: VolumeUsage) => {
-      const held = usage.get(typeId) ?? { volumes: 0, snapshots: 0, gigabytes: 0 };
-      usage.set(typeId, { volumes: held.volumes + more.volumes, snapshots: held.snapshots + more.snapshots, gigabytes: held.gigabytes + more.gigabytes });
+    const usage = new Map<string, HeldUsage>();
+    const plus = (a: VolumeUsage, b: VolumeUsage): VolumeUsage => ({ volumes: a.volumes + b.volumes, snapshots: a.snapshots + b.snapshots, gigabytes: a.gigabytes + b.gigabytes });
+    const add = (typeId: string, more: HeldUsage) => {
+      const held = usage.get(typeId) ?? { inUse: NO_USAGE, reserved: NO_USAGE };
+      usage.set(typeId, { inUse: plus(held.inUse, more.inUse), reserved: plus(held.reserved, more.reserved) });
     };
-    for (const row of volumes) add(row.type_id, { volumes: Number(row.n), snapshots: 0, gigabytes: Number(row.gb ?? 0) });
-    for (const row of snapshots) add(row.type_id, { volumes: 0, snapshots: Number(row.n), gigabytes: Number(row.gb ?? 0) });
+    for (const row of volumes) {
+      add(row.type_id, { inUse: { ...NO_USAGE, volumes: Number(row.n), gigabytes: Number(row.gb ?? 0) }, reserved: { ...NO_USAGE, volumes: Number(row.reserved_n), gigabytes: Number(row.reserved_gb ?? 0) } });
+    }
+    for (const row of snapshots) {
+      add(row.type_id, { inUse: { ...NO_USAGE, snapshots: Number(row.n), gigabytes: Number(row.gb ?? 0) }, reserved: { ...NO_USAGE, snapshots: Number(row.reserved_n), gigabytes: Number(row.reserved_gb ?? 0) } });
+    }
     return usage;
   }
 

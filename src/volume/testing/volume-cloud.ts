@@ -27,6 +27,7 @@ import { withImages } from '../../image/images/testing/image-fixture.js';
 import { VOLUME_MAX_VERSION, VOLUME_MIN_VERSION } from '../api/microversions.js';
 import { v3Routes } from '../api/routes/index.js';
 import { FileVolumeDriver } from '../backends/file/file-driver.js';
+import type { VolumeDriver } from '../backends/volume-driver.js';
 import { PosixBackupDriver } from '../backup/drivers/posix/posix-backup-driver.js';
 import { volumeMigrations } from '../db/migrations/index.js';
 import { VOLUME_POLICIES } from '../policies.js';
@@ -84,6 +85,8 @@ export interface VolumeCloudOptions {
   readonly compute?: ComputeNotifier;
   /** How often the scheduler deletes expired user messages (`[volume] message_reap_interval`, in ms; the workers' default when absent). */
   readonly messageReapIntervalMs?: number;
+  /** The backend over the file volumes in `directory` (absent: the file driver itself), e.g. one that holds a change until the test lets it go. */
+  readonly driver?: (directory: string) => VolumeDriver;
 }
 
 const TRANSIENT = new Set(['creating', 'extending', 'retyping', 'deleting', 'backing-up', 'restoring-backup', 'restoring']);
@@ -102,7 +105,7 @@ export async function withVolumeCloud(dialect: DialectName, fn: (cloud: VolumeCl
       const workers = await startVolumeWorkers({
         database: db,
         transport,
-        drivers: [new FileVolumeDriver({ directory })],
+        drivers: [options.driver?.(directory) ?? new FileVolumeDriver({ directory })],
         backupDriver: new PosixBackupDriver({ directory: join(root, 'backup'), chunkSize: 8 * 1024 * 1024, shaBlockSize: 32 * 1024 }),
         host: 'test-host',
         availabilityZone: 'nova',

@@ -10,7 +10,7 @@ import type { BackupStore } from '../db/backup-store.js';
 import type { GroupStore } from '../db/group-store.js';
 import type { ProjectLockStore } from '../db/project-lock-store.js';
 import type { QuotaClassStore } from '../db/quota-class-store.js';
-import type { VolumeStore, VolumeUsage } from '../db/volume-store.js';
+import type { HeldUsage, VolumeStore, VolumeUsage } from '../db/volume-store.js';
 import { QuotaExceeded } from './volume-errors.js';
 
 export const QUOTA_RESOURCES = ['volumes', 'snapshots', 'gigabytes', 'backups', 'backup_gigabytes', 'groups', 'per_volume_gigabytes'] as const;
@@ -41,8 +41,21 @@ interface Reservation {
   readonly sizeGb: number;
 }
 
-/** What a project holds, per resource. */
+/** What a project uses, per resource. */
 export type QuotaUsage = Readonly<Record<QuotaResource, number>>;
+
+/** One resource of os-quota-sets with usage: what is used, and what changes in progress reserved (Cinder's in_use and reserved). */
+export interface ResourceUsage {
+  readonly inUse: number;
+  readonly reserved: number;
+}
+
+/** Used and reserved together: what a new reservation is counted on top of (Cinder's usage `total`). */
+const heldOf = ({ inUse, reserved }: HeldUsage): VolumeUsage => ({
+  volumes: inUse.volumes + reserved.volumes,
+  snapshots: inUse.snapshots + reserved.snapshots,
+  gigabytes: inUse.gigabytes + reserved.gigabytes,
+});
 
 export class VolumeQuotas {
   constructor(
@@ -93,9 +106,23 @@ export class VolumeQuotas {
     await this.classes.set(className, limits);
   }
 
+  /** What a project uses, without what its changes in progress reserved (the `in_use` of /limits' totals). */
   async usage(projectId: string): Promise<QuotaUsage> {
-    const [used, backups, groups] = await Promise.all([this.store.usageOf(projectId), this.backups.usageOf(projectId), this.groups.countGroupsOf(projectId)]);
-    return { volumes: used.volumes, snapshots: used.snapshots, gigabytes: used.gigabytes, backups: backups.backups, backup_gigabytes: backups.gigabytes, groups, per_volume_gigabytes: 0 };
+    return Object.fromEntries(Object.entries(await this.#globalUsage(projectId)).map(([resource, { inUse }]) => [resource, inUse])) as QuotaUsage;
+  }
+
+  async #globalUsage(projectId: string): Promise<Record<QuotaResource, ResourceUsage>> {
+    const [{ inUse, reserved }, backups, groups] = await Promise.all([this.store.usageOf(projectId), this.backups.usageOf(projectId), this.groups.countGroupsOf(projectId)]);
+    const usedOnly = (used: number): ResourceUsage => ({ inUse: used, reserved: 0 });
+    return {
+      volumes: { inUse: inUse.volumes, reserved: reserved.volumes },
+      snapshots: { inUse: inUse.snapshots, reserved: reserved.snapshots },
+      gigabytes: { inUse: inUse.gigabytes, reserved: reserved.gigabytes },
+      backups: usedOnly(backups.backups),
+      backup_gigabytes: usedOnly(backups.gigabytes),
+      groups: usedOnly(groups),
+      per_volume_gigabytes: usedOnly(0),
+    };
   }
 
   /** A volume type renamed: its per-type limits follow it, in every project and class (Cinder's update_quota_resource). */
@@ -124,10 +151,15 @@ export class VolumeQuotas {
     return { ...global, ...Object.fromEntries(perType.map((resource) => [resource, own.get(resource) ?? defaults.get(resource) ?? -1])) };
   }
 
-  /** What a project uses of each resource of projectLimits. */
-  async projectUsage(projectId: string): Promise<Record<string, number>> {
-    const [global, byType, types] = await Promise.all([this.usage(projectId), this.store.usageByType(projectId), this.store.listTypes()]);
-    const perType = types.flatMap((type) => PER_TYPE_RESOURCES.map((resource) => [`${resource}_${type.name}`, byType.get(type.id)?.[resource] ?? 0] as const));
+  /** What a project uses and has reserved of each resource of projectLimits. */
+  async projectUsage(projectId: string): Promise<Record<string, ResourceUsage>> {
+    const [global, byType, types] = await Promise.all([this.#globalUsage(projectId), this.store.usageByType(projectId), this.store.listTypes()]);
+    const perType = types.flatMap((type) =>
+      PER_TYPE_RESOURCES.map((resource) => {
+        const held = byType.get(type.id);
+        return [`${resource}_${type.name}`, { inUse: held?.inUse[resource] ?? 0, reserved: held?.reserved[resource] ?? 0 }] as const;
+      }),
+    );
     return { ...global, ...Object.fromEntries(perType) };
   }
 
@@ -202,8 +234,10 @@ export class VolumeQuotas {
   /** The resources a reservation counts against, each with what it adds and what is used (Cinder's deltas and usages). */
   async #asked(projectId: string, reservation: Reservation): Promise<Map<string, { delta: number; used: number }>> {
     const type = reservation.volumeTypeId === undefined ? undefined : await this.store.findType({ id: reservation.volumeTypeId });
-    const [global, byType] = await Promise.all([this.store.usageOf(projectId), this.store.usageByType(projectId)]);
-    const ofType: VolumeUsage = (type === undefined ? undefined : byType.get(type.id)) ?? { volumes: 0, snapshots: 0, gigabytes: 0 };
+    const [globalHeld, byType] = await Promise.all([this.store.usageOf(projectId), this.store.usageByType(projectId)]);
+    const global = heldOf(globalHeld);
+    const typeHeld = type === undefined ? undefined : byType.get(type.id);
+    const ofType: VolumeUsage = typeHeld === undefined ? { volumes: 0, snapshots: 0, gigabytes: 0 } : heldOf(typeHeld);
     const pending = reservation.pending === undefined ? new Map<string, { delta: number; used: number }>() : await this.#asked(projectId, reservation.pending);
     const asked = new Map<string, { delta: number; used: number }>();
     for (const resource of PER_TYPE_RESOURCES) {

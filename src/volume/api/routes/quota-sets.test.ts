@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import type { RequestContext } from '../../../common/context/request-context.js';
+import { FileVolumeDriver } from '../../backends/file/file-driver.js';
+import type { VolumeRef } from '../../backends/volume-driver.js';
 import { ADMIN, memberOf, withVolumeCloud, type VolumeCloud } from '../../testing/volume-cloud.js';
 
 const ALICE = memberOf('alice-project');
@@ -144,3 +146,55 @@ test("per-volume-type quotas: shown with their usage, set by PUT, and enforced o
     assert.equal((await call('DELETE', '/os-quota-sets/alice-project', { as: ADMIN })).status, 200);
     assert.equal((await quotaSet(cloud, 'alice-project'))['volumes_quick'], -1);
   }));
+
+/** The file backend, its extends held until `release` is called (an extend that takes its time on a real backend). */
+class HeldExtendsDriver extends FileVolumeDriver {
+  readonly #released: Promise<void>;
+  readonly release: () => void;
+  /** Resolves once an extend has reached the backend. */
+  readonly reached: Promise<void>;
+  readonly #reach: () => void;
+
+  constructor(directory: string) {
+    super({ directory });
+    let release = () => {};
+    this.#released = new Promise((resolve) => (release = resolve));
+    this.release = release;
+    let reach = () => {};
+    this.reached = new Promise((resolve) => (reach = resolve));
+    this.#reach = reach;
+  }
+
+  override async extendVolume(volume: VolumeRef, newSizeGb: number): Promise<void> {
+    this.#reach();
+    await this.#released;
+    await super.extendVolume(volume, newSizeGb);
+  }
+}
+
+test("an extend in progress shows its gigabytes as reserved, not in use, in the totals and its type's (Cinder's usage view); once it ends they are in use", async () => {
+  let backend: HeldExtendsDriver | undefined;
+  await withVolumeCloud(
+    'sqlite',
+    async (cloud) => {
+      const id = await cloud.availableVolume({ size: 1 }, ALICE);
+      const extend = await cloud.call('POST', `/volumes/${id}/action`, { body: { 'os-extend': { new_size: 3 } }, as: ALICE });
+      assert.equal(extend.status, 202, extend.text);
+      try {
+        await backend?.reached;
+        const pending = await quotaSet(cloud, 'alice-project', true);
+        assert.deepEqual([pending['gigabytes'], pending['gigabytes___DEFAULT__'], pending['volumes']], [
+          { limit: 1000, in_use: 1, reserved: 2 },
+          { limit: -1, in_use: 1, reserved: 2 },
+          { limit: 10, in_use: 1, reserved: 0 },
+        ]);
+      } finally {
+        backend?.release();
+      }
+      assert.equal(((await cloud.settle(`/volumes/${id}`, ALICE)).json['volume'] as Json)['size'], 3);
+      const ended = await quotaSet(cloud, 'alice-project', true);
+      assert.deepEqual([ended['gigabytes'], ended['gigabytes___DEFAULT__']], [{ limit: 1000, in_use: 3, reserved: 0 }, { limit: -1, in_use: 3, reserved: 0 }]);
+    },
+    { driver: (directory) => (backend = new HeldExtendsDriver(directory)) },
+  );
+});

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { BadRequest } from '../../../common/errors/errors.js';
 import { parseBoolean } from '../../volumes/volume-list-query.js';
-import { DEFAULT_QUOTA_CLASS } from '../../volumes/volume-quotas.js';
+import { DEFAULT_QUOTA_CLASS, type ResourceUsage } from '../../volumes/volume-quotas.js';
 import { authorize, checkProject, ownTarget, queryOf, type VolumeRouteDeps } from './route-deps.js';
 
 /** Limits by resource; cinderclient also sends the project as `tenant_id`, which Cinder ignores. */
@@ -19,8 +19,9 @@ const NON_QUOTA_KEYS = new Set(['tenant_id', 'id']);
 const QuotaParams = Type.Object({ project_id: Type.String(), target: Type.String() });
 const Project = Type.Object({ project_id: Type.String() });
 
-function usageView(limits: Readonly<Record<string, number>>, usage: Readonly<Record<string, number>>): Record<string, { limit: number; in_use: number; reserved: number }> {
-  return Object.fromEntries(Object.entries(limits).map(([resource, limit]) => [resource, { limit, in_use: usage[resource] ?? 0, reserved: 0 }]));
+/** Each resource as Cinder's get_project_quotas(usages=True) shows it: what extends and retypes in progress hold is `reserved`, not `in_use`. */
+function usageView(limits: Readonly<Record<string, number>>, usage: Readonly<Record<string, ResourceUsage>>): Record<string, { limit: number; in_use: number; reserved: number }> {
+  return Object.fromEntries(Object.entries(limits).map(([resource, limit]) => [resource, { limit, in_use: usage[resource]?.inUse ?? 0, reserved: usage[resource]?.reserved ?? 0 }]));
 }
 
 /** os-quota-sets (show with or without usage, defaults, update, reset) and /limits. */
@@ -53,7 +54,8 @@ export function quotaRoutes(deps: VolumeRouteDeps): FastifyPluginAsyncTypebox {
         if (NON_QUOTA_KEYS.has(key)) continue;
         if (!(key in known)) throw new BadRequest(`Bad key(s) in quota set: ${key}`);
         const value = Number(raw);
-        const used = usage[key] ?? 0;
+        // Cinder's _validate_existing_resource: a limit holds what is used and what is reserved.
+        const used = (usage[key]?.inUse ?? 0) + (usage[key]?.reserved ?? 0);
         if (value < -1) throw new BadRequest(`Invalid input received: Quota limit ${value} for ${key} must be -1 or greater.`);
         if (value !== -1 && value < used) {
           throw new BadRequest(`Invalid input received: Quota limit ${value} for ${key} must be greater than or equal to already used and reserved ${used}.`);

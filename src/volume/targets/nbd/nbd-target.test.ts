@@ -31,7 +31,7 @@ test('the daemon reads its key from a file: the command line names no secret', (
     '--object',
     'tls-creds-psk,id=tls0,endpoint=server,dir=/x/e',
     '--blockdev',
-    'driver=file,node-name=volume,filename=/v/volume-1',
+    'driver=file,node-name=volume,filename=/v/volume-1,locking=off',
     '--nbd-server',
     'addr.type=inet,addr.host=127.0.0.1,addr.port=10809,tls-creds=tls0',
     '--export',

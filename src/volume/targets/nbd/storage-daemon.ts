@@ -27,13 +27,21 @@ const value = (text: string) => text.replaceAll(',', ',,');
 
 export const pidFileOf = (dir: string) => join(dir, 'pid');
 
+/**
+ * The daemon's command line. It opens the volume without QEMU's image locks: like an iSCSI
+ * target, it stands for the storage another host reaches, and which host writes is the volume's
+ * attachments' to say. A guest live-migrating between the volume's host (which opens the file
+ * itself, locked against other writers) and a host reached over NBD needs the export while the
+ * guest holds the file, and the file back while the export runs; QEMU's migration hands the
+ * writer over (the source lets go of its disks before the destination takes them).
+ */
 export function storageDaemonArgv(spec: DaemonSpec): string[] {
   const readOnly = spec.readOnly ? ',read-only=on' : '';
   return [
     '--object',
     `tls-creds-psk,id=tls0,endpoint=server,dir=${value(spec.dir)}`,
     '--blockdev',
-    `driver=file,node-name=volume,filename=${value(spec.path)}${readOnly}`,
+    `driver=file,node-name=volume,filename=${value(spec.path)},locking=off${readOnly}`,
     '--nbd-server',
     `addr.type=inet,addr.host=${value(spec.address)},addr.port=${spec.port},tls-creds=tls0`,
     '--export',
