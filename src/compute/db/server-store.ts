@@ -317,10 +317,10 @@ export class ServerStore {
       const group = groupOf.get(row.uuid);
       const oneToOne = oneToOneOf.get(row.uuid);
       const certs = oneToOne?.trusted_certs ?? null;
+      // The optional fault is spread last: keys added after a spread are slow to add (V8), 100 servers a page.
       return {
         row,
         metadata: metadataOf.get(row.uuid) ?? {},
-        ...(fault === undefined ? {} : { fault }),
         flavor: (JSON.parse(row.flavor) as { cur: Flavor }).cur,
         tags: tagsOf.get(row.uuid) ?? [],
         serverGroups: group === undefined ? [] : [group],
@@ -328,6 +328,7 @@ export class ServerStore {
         trustedImageCertificates: certs === null ? null : (JSON.parse(certs) as string[]),
         autoDiskConfig: oneToOne?.auto_disk_config === 'True',
         networkInfo: parseNetworkInfo(oneToOne?.network_info ?? undefined),
+        ...(fault === undefined ? {} : { fault }),
       };
     });
   }

@@ -41,11 +41,11 @@ export type ServerViewKind = 'show' | 'detail' | 'update' | 'rebuild';
 export interface ServerViewOptions {
   readonly kind?: ServerViewKind;
   /** The server's host status, looked up beforehand (servers.hostStatuses); shown from 2.16 if allowed. */
-  readonly hostStatus?: HostStatus;
+  readonly hostStatus?: HostStatus | undefined;
   /** Names of the security groups of the server's ports (show and detail; none: the field is left out, as Nova). */
-  readonly securityGroups?: readonly string[];
+  readonly securityGroups?: readonly string[] | undefined;
   /** The zone of the server's host (servers.hostZones); a server on no host shows the zone it was booted with, if any. */
-  readonly hostZone?: string;
+  readonly hostZone?: string | undefined;
 }
 
 /** The parts of Nova's show() that a PUT or rebuild answer may leave out (show_AZ, show_keypair, …). */

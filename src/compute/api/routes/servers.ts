@@ -179,13 +179,7 @@ async function detailViews(deps: ComputeRouteDeps, request: FastifyRequest, serv
   const zones = await servers.hostZones(page);
   const plan = serverViewPlan(deps.publicUrl, viewer, request.microversion, 'detail');
   return page.map((server) => {
-    const hostStatus = statuses?.get(server.row.uuid);
-    const securityGroups = groups.get(server.row.uuid);
-    const hostZone = zones.get(server.row.uuid);
-    return renderPlannedServer(plan, server, {
-      ...(hostStatus === undefined ? {} : { hostStatus }),
-      ...(securityGroups === undefined ? {} : { securityGroups }),
-      ...(hostZone === undefined ? {} : { hostZone }),
-    });
+    const uuid = server.row.uuid;
+    return renderPlannedServer(plan, server, { hostStatus: statuses?.get(uuid), securityGroups: groups.get(uuid), hostZone: zones.get(uuid) });
   });
 }
