@@ -1,6 +1,13 @@
 /** Nova's grammar: no leading zeros, minor may be 0 (`2.1`, `2.93`, `3.0`). */
 const MICROVERSION = /^([1-9]\d*)\.([1-9]\d*|0)$/;
 
+/**
+ * Literals already parsed: `isAtLeast('2.47')` runs per request and per row, and the code holds a
+ * few hundred literals at most (the bound keeps any other text from growing it).
+ */
+const LITERALS = new Map<string, Microversion>();
+const LITERALS_KEPT = 1000;
+
 /** A version given as a value or as its text (`'2.47'`); text is for literals in code. */
 export type MicroversionLike = Microversion | string;
 
@@ -24,8 +31,11 @@ export class Microversion {
   /** The version a literal in code names; a malformed literal is a programming error. */
   static of(version: MicroversionLike): Microversion {
     if (version instanceof Microversion) return version;
+    const known = LITERALS.get(version);
+    if (known !== undefined) return known;
     const parsed = Microversion.parse(version);
     if (!parsed) throw new Error(`Malformed microversion literal: '${version}'`);
+    if (LITERALS.size < LITERALS_KEPT) LITERALS.set(version, parsed);
     return parsed;
   }
 

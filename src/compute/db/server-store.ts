@@ -256,11 +256,26 @@ export class ServerStore {
     await this.#db.updateTable('compute_instances').set({ updated_at: toDbTimestamp(now) }).where('uuid', '=', uuid).execute();
   }
 
+  /**
+   * What each server has at most one of beside its row (its info cache, the two system metadata
+   * keys the views show), in one read: joined, they cost less than a read of each by an `in` list.
+   */
+  #oneToOneOf(uuids: readonly string[]) {
+    return this.#db
+      .selectFrom('compute_instances as instance')
+      .leftJoin('compute_instance_info_caches as cache', 'cache.instance_uuid', 'instance.uuid')
+      .leftJoin('compute_instance_system_metadata as disk', (join) => join.onRef('disk.instance_uuid', '=', 'instance.uuid').on('disk.key', '=', AUTO_DISK_CONFIG_KEY))
+      .leftJoin('compute_instance_system_metadata as certs', (join) => join.onRef('certs.instance_uuid', '=', 'instance.uuid').on('certs.key', '=', TRUSTED_CERTS_KEY))
+      .select(['instance.uuid', 'cache.network_info', 'disk.value as auto_disk_config', 'certs.value as trusted_certs'])
+      .where('instance.uuid', 'in', uuids)
+      .execute();
+  }
+
   /** Rows plus what the views show beside them, in a few queries for the whole page. */
   async withDetails(rows: readonly InstanceRow[]): Promise<Server[]> {
     if (rows.length === 0) return [];
     const uuids = rows.map((row) => row.uuid);
-    const [metadata, faults, tagsOf, groups, systemMetadata, volumes, infoCaches] = await Promise.all([
+    const [metadata, faults, tagsOf, groups, volumes, oneToOne] = await Promise.all([
       this.#db.selectFrom('compute_instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).orderBy('key').execute(),
       this.#db.selectFrom('compute_instance_faults').selectAll().where('instance_uuid', 'in', uuids).orderBy('id', 'desc').execute(),
       this.#tagsOf(uuids),
@@ -271,21 +286,15 @@ export class ServerStore {
         .where('compute_server_group_members.instance_uuid', 'in', uuids)
         .execute(),
       this.#db
-        .selectFrom('compute_instance_system_metadata')
-        .select(['instance_uuid', 'key', 'value'])
-        .where('instance_uuid', 'in', uuids)
-        .where('key', 'in', [TRUSTED_CERTS_KEY, AUTO_DISK_CONFIG_KEY])
-        .execute(),
-      this.#db
         .selectFrom('compute_block_device_mappings')
         .select(['instance_uuid', 'volume_id', 'delete_on_termination', 'boot_index', 'destination_type'])
         .where('instance_uuid', 'in', uuids)
         .where('volume_id', 'is not', null)
         .orderBy('id')
         .execute(),
-      this.#db.selectFrom('compute_instance_info_caches').select(['instance_uuid', 'network_info']).where('instance_uuid', 'in', uuids).execute(),
+      this.#oneToOneOf(uuids),
     ]);
-    const networkInfoOf = new Map(infoCaches.map((cache) => [cache.instance_uuid, parseNetworkInfo(cache.network_info)]));
+    const oneToOneOf = new Map(oneToOne.map((item) => [item.uuid, item]));
     const metadataOf = new Map<string, Record<string, string>>();
     for (const item of metadata) {
       const entry = metadataOf.get(item.instance_uuid) ?? {};
@@ -303,22 +312,23 @@ export class ServerStore {
       const volume = { id: bdm.volume_id ?? '', deleteOnTermination: Boolean(bdm.delete_on_termination), root: Number(bdm.boot_index) === 0 && bdm.destination_type === 'volume' };
       volumesOf.set(bdm.instance_uuid, [...(volumesOf.get(bdm.instance_uuid) ?? []), volume]);
     }
-    const certsOf = new Map(systemMetadata.filter((item) => item.key === TRUSTED_CERTS_KEY).map((item) => [item.instance_uuid, JSON.parse(item.value) as string[]]));
-    const autoDiskConfig = new Set(systemMetadata.filter((item) => item.key === AUTO_DISK_CONFIG_KEY && item.value === 'True').map((item) => item.instance_uuid));
     return rows.map((row) => {
       const fault = faultOf.get(row.uuid);
       const group = groupOf.get(row.uuid);
+      const oneToOne = oneToOneOf.get(row.uuid);
+      const certs = oneToOne?.trusted_certs ?? null;
+      // The optional fault is spread last: keys added after a spread are slow to add (V8), 100 servers a page.
       return {
         row,
         metadata: metadataOf.get(row.uuid) ?? {},
-        ...(fault === undefined ? {} : { fault }),
         flavor: (JSON.parse(row.flavor) as { cur: Flavor }).cur,
         tags: tagsOf.get(row.uuid) ?? [],
         serverGroups: group === undefined ? [] : [group],
         volumes: volumesOf.get(row.uuid) ?? [],
-        trustedImageCertificates: certsOf.get(row.uuid) ?? null,
-        autoDiskConfig: autoDiskConfig.has(row.uuid),
-        networkInfo: networkInfoOf.get(row.uuid) ?? [],
+        trustedImageCertificates: certs === null ? null : (JSON.parse(certs) as string[]),
+        autoDiskConfig: oneToOne?.auto_disk_config === 'True',
+        networkInfo: parseNetworkInfo(oneToOne?.network_info ?? undefined),
+        ...(fault === undefined ? {} : { fault }),
       };
     });
   }

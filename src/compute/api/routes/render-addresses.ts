@@ -12,9 +12,11 @@ interface AddressEntry {
   readonly mac: string;
 }
 
+// Each shape written out whole: a literal is one fast object, a spread of the basic one is not (a page of 100 servers renders hundreds).
 function render(entry: AddressEntry, extended: boolean): Record<string, unknown> {
-  const basic = { version: entry.version, addr: entry.address };
-  return extended ? { ...basic, 'OS-EXT-IPS:type': entry.type, 'OS-EXT-IPS-MAC:mac_addr': entry.mac } : basic;
+  return extended
+    ? { version: entry.version, addr: entry.address, 'OS-EXT-IPS:type': entry.type, 'OS-EXT-IPS-MAC:mac_addr': entry.mac }
+    : { version: entry.version, addr: entry.address };
 }
 
 /** The addresses of each network the server is on, in the order of its ports. */

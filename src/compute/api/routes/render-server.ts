@@ -41,11 +41,11 @@ export type ServerViewKind = 'show' | 'detail' | 'update' | 'rebuild';
 export interface ServerViewOptions {
   readonly kind?: ServerViewKind;
   /** The server's host status, looked up beforehand (servers.hostStatuses); shown from 2.16 if allowed. */
-  readonly hostStatus?: HostStatus;
+  readonly hostStatus?: HostStatus | undefined;
   /** Names of the security groups of the server's ports (show and detail; none: the field is left out, as Nova). */
-  readonly securityGroups?: readonly string[];
+  readonly securityGroups?: readonly string[] | undefined;
   /** The zone of the server's host (servers.hostZones); a server on no host shows the zone it was booted with, if any. */
-  readonly hostZone?: string;
+  readonly hostZone?: string | undefined;
 }
 
 /** The parts of Nova's show() that a PUT or rebuild answer may leave out (show_AZ, show_keypair, …). */
@@ -163,6 +163,47 @@ export function renderServerBrief(publicUrl: string, row: Pick<ServerRow, 'uuid'
 }
 
 /**
+ * What a server view shows at one microversion for one kind of answer and viewer: every version
+ * and policy question answered once, so a page of 100 servers asks none of them per server.
+ */
+export interface ServerViewPlan {
+  readonly publicUrl: string;
+  readonly viewer: ServerViewer;
+  readonly kind: ServerViewKind;
+  readonly sections: Sections;
+  readonly flavor: (input: ViewInput) => Record<string, unknown>;
+  /** OS-EXT-SRV-ATTR columns past the first three (2.3); undefined: the viewer sees none of them. */
+  readonly extendedColumns: readonly (keyof Server['row'])[] | undefined;
+  /** 2.90: the hostname for everyone when the rest of OS-EXT-SRV-ATTR is hidden. */
+  readonly hostnameForAll: boolean;
+  /** 2.3: attached volumes carry delete_on_termination. */
+  readonly volumeDeleteFlag: boolean;
+  /** 2.16: host_status may be shown. */
+  readonly hostStatus: boolean;
+  readonly addedFields: readonly ((server: Server) => Record<string, unknown>)[];
+  /** 2.71: server_groups. */
+  readonly serverGroups: boolean;
+}
+
+/** The plan of `kind` answers at `microversion` for `viewer`. */
+export function serverViewPlan(publicUrl: string, viewer: ServerViewer, microversion: Microversion, kind: ServerViewKind = 'show'): ServerViewPlan {
+  const sections = SECTIONS[kind].select(microversion);
+  return {
+    publicUrl,
+    viewer,
+    kind,
+    sections,
+    flavor: FLAVOR_VIEW.select(microversion),
+    extendedColumns: sections.extendedAttributes && viewer.extendedAttributes ? EXTENDED_ATTRIBUTES.select(microversion) : undefined,
+    hostnameForAll: microversion.isAtLeast('2.90'),
+    volumeDeleteFlag: microversion.isAtLeast('2.3'),
+    hostStatus: sections.hostStatus && microversion.isAtLeast('2.16'),
+    addedFields: ADDED_FIELDS.filter((added) => microversion.isAtLeast(added.since)).map((added) => added.fields),
+    serverGroups: sections.serverGroups && microversion.isAtLeast('2.71'),
+  };
+}
+
+/**
  * A server as Nova's views/servers.py show() builds it at `microversion`, for the kind of answer
  * (GET, a detail list, PUT, rebuild). Pure: everything it shows is in its arguments.
  */
@@ -173,8 +214,13 @@ export function renderServer(
   microversion: Microversion,
   options: ServerViewOptions = {},
 ): Record<string, unknown> {
+  return renderPlannedServer(serverViewPlan(publicUrl, viewer, microversion, options.kind), server, options);
+}
+
+/** renderServer with its version and policy answers decided beforehand (a page renders many servers with one plan). */
+export function renderPlannedServer(plan: ServerViewPlan, server: Server, options: Omit<ServerViewOptions, 'kind'> = {}): Record<string, unknown> {
   const { row } = server;
-  const sections = SECTIONS[options.kind ?? 'show'].select(microversion);
+  const { publicUrl, viewer, sections } = plan;
   const status = row.deleted ? 'DELETED' : statusFromState(row.vm_state, row.task_state);
   const body: Record<string, unknown> = {
     id: row.uuid,
@@ -185,7 +231,7 @@ export function renderServer(
     metadata: server.metadata,
     hostId: hostId(row.project_id, row.host),
     image: row.image_ref === '' ? '' : { id: row.image_ref, links: [{ rel: 'bookmark', href: `${publicUrl}/compute/images/${row.image_ref}` }] },
-    flavor: FLAVOR_VIEW.select(microversion)({ publicUrl, server, viewer }),
+    flavor: plan.flavor({ publicUrl, server, viewer }),
     created: isoTime(row.created_at),
     updated: isoTime(row.updated_at),
     addresses: renderAddresses(server.networkInfo, true),
@@ -203,22 +249,23 @@ export function renderServer(
     body['OS-SRV-USG:launched_at'] = novaTime(row.launched_at);
     body['OS-SRV-USG:terminated_at'] = novaTime(row.terminated_at);
   }
-  if (sections.extendedAttributes && viewer.extendedAttributes) Object.assign(body, extendedAttributes(server, microversion, options.kind !== 'rebuild'));
+  if (plan.extendedColumns !== undefined) addExtendedAttributes(body, row, plan.extendedColumns, plan.kind !== 'rebuild');
   // 2.90 shows everyone the hostname they may now set (the rest of OS-EXT-SRV-ATTR stays the admin's).
-  else if (microversion.isAtLeast('2.90')) body['OS-EXT-SRV-ATTR:hostname'] = row.hostname;
+  else if (plan.hostnameForAll) body['OS-EXT-SRV-ATTR:hostname'] = row.hostname;
   if (sections.extendedStatus) {
     body['OS-EXT-STS:task_state'] = row.task_state;
     body['OS-EXT-STS:vm_state'] = row.vm_state;
     body['OS-EXT-STS:power_state'] = row.power_state;
   }
   if (sections.extendedVolumes) {
-    const withDeleteFlag = microversion.isAtLeast('2.3');
-    body['os-extended-volumes:volumes_attached'] = server.volumes.map((volume) => ({ id: volume.id, ...(withDeleteFlag ? { delete_on_termination: volume.deleteOnTermination } : {}) }));
+    body['os-extended-volumes:volumes_attached'] = server.volumes.map((volume) =>
+      plan.volumeDeleteFlag ? { id: volume.id, delete_on_termination: volume.deleteOnTermination } : { id: volume.id },
+    );
   }
   const hostStatus = options.hostStatus;
-  if (sections.hostStatus && microversion.isAtLeast('2.16') && hostStatus !== undefined && showsHostStatus(viewer, hostStatus)) body['host_status'] = hostStatus;
-  for (const added of ADDED_FIELDS) if (microversion.isAtLeast(added.since)) Object.assign(body, added.fields(server));
-  if (sections.serverGroups && microversion.isAtLeast('2.71')) body['server_groups'] = [...server.serverGroups];
+  if (plan.hostStatus && hostStatus !== undefined && showsHostStatus(viewer, hostStatus)) body['host_status'] = hostStatus;
+  for (const fields of plan.addedFields) Object.assign(body, fields(server));
+  if (plan.serverGroups) body['server_groups'] = [...server.serverGroups];
   const groups = options.securityGroups ?? [];
   if (groups.length > 0) body['security_groups'] = groups.map((name) => ({ name }));
   return body;
@@ -233,17 +280,12 @@ function renderFault(fault: ServerFault, viewer: ServerViewer): Record<string, u
   };
 }
 
-function extendedAttributes(server: Server, microversion: Microversion, withUserData: boolean): Record<string, unknown> {
-  const { row } = server;
-  const body: Record<string, unknown> = {
-    'OS-EXT-SRV-ATTR:host': row.host,
-    'OS-EXT-SRV-ATTR:instance_name': instanceName(row.uuid),
-    'OS-EXT-SRV-ATTR:hypervisor_hostname': row.node,
-  };
-  const more = EXTENDED_ATTRIBUTES.select(microversion);
+function addExtendedAttributes(body: Record<string, unknown>, row: ServerRow, more: readonly (keyof ServerRow)[], withUserData: boolean): void {
+  body['OS-EXT-SRV-ATTR:host'] = row.host;
+  body['OS-EXT-SRV-ATTR:instance_name'] = instanceName(row.uuid);
+  body['OS-EXT-SRV-ATTR:hypervisor_hostname'] = row.node;
   for (const column of more) body[`OS-EXT-SRV-ATTR:${column}`] = row[column];
   if (more.length > 0 && withUserData) body['OS-EXT-SRV-ATTR:user_data'] = row.user_data;
-  return body;
 }
 
 /** Nova's unknown-only policy shows the field only while the host's state is UNKNOWN. */

@@ -8,7 +8,7 @@ import type { Server, ServerCreateRequest } from '../../servers/server.js';
 import type { ServersService } from '../../servers/servers-service.js';
 import { nextLinks, resourceLinks } from './links.js';
 import { boolFromString, NovaDescription, NovaHostname, NovaName } from './nova-types.js';
-import { renderServer, renderServerBrief, type ServerViewer, type ServerViewKind } from './render-server.js';
+import { renderPlannedServer, renderServer, renderServerBrief, serverViewPlan, type ServerViewer, type ServerViewKind } from './render-server.js';
 import { authorize, ownTarget, type ComputeRouteDeps } from './route-deps.js';
 import { parseCreateBody, toCreateRequest } from './server-create-schema.js';
 import { diskConfigOf, type DiskConfig } from '../../servers/disk-config.js';
@@ -171,21 +171,15 @@ export function serverRoutes(deps: ComputeRouteDeps, servers: ServersService): F
   };
 }
 
-/** GET /servers/detail: the viewer decided once, host statuses and zones read once for the page (as Nova's detail()). */
+/** GET /servers/detail: the viewer and the view's versions decided once, host statuses and zones read once for the page (as Nova's detail()). */
 async function detailViews(deps: ComputeRouteDeps, request: FastifyRequest, servers: ServersService, page: readonly Server[]): Promise<Record<string, unknown>[]> {
   const viewer = viewerFor(deps, request);
   const statuses = viewer.hostStatus === 'none' || !request.microversion.isAtLeast('2.16') ? undefined : await servers.hostStatuses(page);
   const groups = await securityGroupsOf(request, servers, page);
   const zones = await servers.hostZones(page);
+  const plan = serverViewPlan(deps.publicUrl, viewer, request.microversion, 'detail');
   return page.map((server) => {
-    const hostStatus = statuses?.get(server.row.uuid);
-    const securityGroups = groups.get(server.row.uuid);
-    const hostZone = zones.get(server.row.uuid);
-    return renderServer(deps.publicUrl, server, viewer, request.microversion, {
-      kind: 'detail',
-      ...(hostStatus === undefined ? {} : { hostStatus }),
-      ...(securityGroups === undefined ? {} : { securityGroups }),
-      ...(hostZone === undefined ? {} : { hostZone }),
-    });
+    const uuid = server.row.uuid;
+    return renderPlannedServer(plan, server, { hostStatus: statuses?.get(uuid), securityGroups: groups.get(uuid), hostZone: zones.get(uuid) });
   });
 }

@@ -13,11 +13,15 @@ import type { NetworkRouteDeps } from './route-deps.js';
 export async function onNetworkTarget(plugin: CorePlugin, view: Readonly<Record<string, unknown>>, owner: unknown, lookups: TargetLookups = targetLookups()): Promise<PolicyTarget> {
   const networkId = String(view['network_id']);
   const network = await lookups(`network:${networkId}`, () => plugin.networks.row(networkId).catch(() => undefined));
-  return {
-    ...ownedTarget(view, owner),
-    'network:tenant_id': network?.project_id,
-    shared: network?.shared ?? false,
-  };
+  const networkOwner = network?.project_id;
+  const shared = network?.shared ?? false;
+  // The two keys go in before the spread and are set again after it (a view's own `shared` still
+  // loses): new keys after a spread put V8 on a slow path, several µs a port, most of a ms for the
+  // ports of a page of 100 servers (issue 16).
+  const target: Record<string, unknown> = { 'network:tenant_id': networkOwner, shared, ...ownedTarget(view, owner) };
+  target['network:tenant_id'] = networkOwner;
+  target['shared'] = shared;
+  return target;
 }
 
 /** The target of a subnet or port to be made on a network: 404 NetworkNotFound when the caller cannot see the network. */
