@@ -16,8 +16,9 @@
  * How long queries may run back to back before the event loop gets a turn. A fresh connection
  * waits about two loop iterations (accepted in one, read and answered in the next) and each
  * iteration holds a slice besides its other work: 2 ms rather than 5 took the fresh-connection
- * GET / under 300 boots from p50 ~15 / p99 ~110 ms to ~10 / ~79 ms, at the same CPU per boot;
- * 1 ms slowed the boots (bench/figures/compute-under-load.json).
+ * GET / p50 under 300 boots from 12–17 to 8–12 ms at the same CPU per boot (its p99 follows
+ * the time other load keeps the process off the CPU); 1 ms slowed the boots
+ * (bench/figures/compute-under-load.json).
  */
 const SLICE_MS = 2;
 
