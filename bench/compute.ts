@@ -11,18 +11,21 @@
  * connection is opened before a timed phase: under a saturated event loop a new connection
  * waits to be accepted, which would measure connection set-up, not the API. `server_cpu_ms_per_server`
  * is the cloud process's CPU time per server, steadier than rates on a shared machine; the detail and
- * validate figures carry `server_cpu_ms_per_request` likewise.
+ * validate figures carry `server_cpu_ms_per_request` likewise. `cloud_main_thread_run_queue_wait_ms` is how
+ * long, during the boots, the cloud's main thread was ready to run but had no CPU (other load on a
+ * shared machine): that wait lands on the fresh-connection latency and no code of the cloud shortens it.
  * Reference (Nova Zed, fake driver, this machine kind): boot→ACTIVE median 1.40 s,
  * 0.30–0.33 boots/s from 10 clients, 0.66 deletes/s, detail of 100 servers p50 451 ms.
  * NIMBUS_BENCH_SERVERS sets how many servers the throughput run boots (default 1000);
  * NIMBUS_BENCH_NETWORK=none boots them without ports (compute alone, as trees before networking).
  */
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBenchCloud } from './support/bench-cloud.js';
 import { apiFor, benchNetwork, bootToActive, createServer, NO_NETWORK, refuseErrors, unlimitAdminQuotas, uploadImage, waitUntilNone, type Api } from './support/compute-api.js';
 import { measureNewConnections, probeNewConnections } from './support/fresh-connection.js';
 import { measure, type LatencyFigures } from './support/latency.js';
-import { cpuMsOf, memoryOf } from './support/process-stats.js';
+import { cpuMsOf, memoryOf, runQueueWaitMsOf } from './support/process-stats.js';
 
 const PORT = Number(process.env['NIMBUS_BENCH_PORT'] ?? 18792);
 const SERVERS = Number(process.env['NIMBUS_BENCH_SERVERS'] ?? 1000);
@@ -49,6 +52,7 @@ async function bootMany(api: Api, pid: number, rootUrl: string, boot: Boot, coun
   const ids: string[] = [];
   await openConnections(api, clients);
   const cpuBefore = cpuMsOf(pid);
+  const waitedBefore = runQueueWaitMsOf(pid);
   const started = performance.now();
   const probe = probeNewConnections(rootUrl, PROBE_INTERVAL_MS);
   const creates = await measure(count, clients, async () => void ids.push(await createServer(api, boot.imageRef, `${prefix}-${ids.length}`, boot.networkId)));
@@ -56,8 +60,9 @@ async function bootMany(api: Api, pid: number, rootUrl: string, boot: Boot, coun
   const seconds = (performance.now() - started) / 1000;
   const newConnections = await probe.stop();
   const cpuMs = cpuMsOf(pid) - cpuBefore;
+  const runQueueWaitMs = runQueueWaitMsOf(pid) - waitedBefore;
   await refuseErrors(api);
-  return { ids, creates, seconds, cpuMsPerServer: round(cpuMs / count), newConnections };
+  return { ids, creates, seconds, cpuMsPerServer: round(cpuMs / count), newConnections, runQueueWaitMs: Math.round(runQueueWaitMs) };
 }
 
 async function deleteMany(api: Api, pid: number, ids: readonly string[], clients: number) {
@@ -140,6 +145,8 @@ async function main(): Promise<void> {
             servers_per_sec_to_active: Math.round(SERVERS / boots.seconds),
             server_cpu_ms_per_server: boots.cpuMsPerServer,
             get_root_new_connection: boots.newConnections,
+            cloud_main_thread_run_queue_wait_ms: boots.runQueueWaitMs,
+            machine_load_1min: round(loadavg()[0] ?? 0),
           },
           [`servers_detail_${SERVERS}`]: detailAll,
           [`servers_detail_limit_100_of_${SERVERS}`]: detailPage,

@@ -34,3 +34,13 @@ export function childrenCpuMsOf(pid: number): number {
   const [, , user, system] = cpuTimesOf(pid);
   return user + system;
 }
+
+/**
+ * How long the process's main thread has waited, in ms, ready to run but given no CPU (the second
+ * field of /proc/<pid>/schedstat). On a shared machine this is what other load adds to every
+ * latency the cloud serves; the cloud's own code cannot shorten it.
+ */
+export function runQueueWaitMsOf(pid: number): number {
+  const waitedNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
+  return waitedNs / 1e6;
+}

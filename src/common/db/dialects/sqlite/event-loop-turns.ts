@@ -12,8 +12,15 @@
  * 100–500 ms, which a new connection waited.
  */
 
-/** How long queries may run back to back before the event loop gets a turn. */
-const SLICE_MS = 5;
+/**
+ * How long queries may run back to back before the event loop gets a turn. A fresh connection
+ * waits about two loop iterations (accepted in one, read and answered in the next) and each
+ * iteration holds a slice besides its other work: 2 ms rather than 5 took the fresh-connection
+ * GET / p50 under 300 boots from 12–17 to 8–12 ms at the same CPU per boot (its p99 follows
+ * the time other load keeps the process off the CPU); 1 ms slowed the boots
+ * (bench/figures/compute-under-load.json).
+ */
+const SLICE_MS = 2;
 
 /** When the current run of queries began; a run ends when the loop reaches its check phase. */
 let runStarted = 0;
