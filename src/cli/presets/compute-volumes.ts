@@ -2,7 +2,7 @@
 import type { NimbusConfig } from '../../common/config/options.js';
 import { CinderClient } from '../../compute/volumes/cinder-client.js';
 import type { ComputeVolumeApi } from '../../compute/volumes/volume-api.js';
-import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import type { ServiceCredentials } from '../../identity/client/service-user-session.js';
 import { configuredServiceUser } from '../runtime/service-credentials.js';
 
 /**
@@ -10,7 +10,7 @@ import { configuredServiceUser } from '../runtime/service-credentials.js';
  * API (`ownEndpoint`, when it serves one), then the service user's catalog; none of them: no
  * volume API (attaching is then refused with 503).
  */
-export function computeVolumeApiOf(config: NimbusConfig, ownEndpoint?: () => string, serviceUser: ServiceUserSession | undefined = configuredServiceUser(config)): ComputeVolumeApi | undefined {
+export function computeVolumeApiOf(config: NimbusConfig, ownEndpoint?: () => string, serviceUser: ServiceCredentials | undefined = configuredServiceUser(config)): ComputeVolumeApi | undefined {
   const override = config.cinder.endpoint_override;
   const endpoint = override !== '' ? () => override : ownEndpoint;
   if (endpoint === undefined && serviceUser === undefined) return undefined;
