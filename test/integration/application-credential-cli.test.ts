@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { runNimbus, type NimbusProcess } from '../support/nimbus-process.js';
 import { openstack, openstackCliUnavailable, openstackJson, openstackOk, parseOpenrc, type OpenstackEnv } from '../support/openstack-cli.js';
-import { pollUntil } from '../support/openstack-rest.js';
+import { openstackRest, pollUntil } from '../support/openstack-rest.js';
 
 // Keystone application credentials (issue 16), driven through Debian's python3-openstackclient
 // and keystoneauth's v3applicationcredential plugin.
@@ -187,6 +187,34 @@ describe('application credentials through the openstack CLI', { skip }, () => {
     } finally {
       await deleteCredential('boot-only');
       if (serverId !== undefined) await openstackOk(demo, ['server', 'delete', '--wait', serverId]);
+      await openstackOk(demo, ['image', 'delete', 'blank']);
+    }
+  });
+
+  test('a credential limited to attaching volumes and reading servers attaches one: Nova calls Cinder for it with a service token', async () => {
+    await openstackOk(demo, ['image', 'create', '--disk-format', 'raw', '--container-format', 'bare', '--file', '/dev/null', 'blank']);
+    const server = await openstackJson<{ id: string }>(demo, ['server', 'create', '--image', 'blank', '--flavor', 'm1.tiny', '--network', 'private', '--wait', 'attaching']);
+    const volume = await openstackJson<{ id: string }>(demo, ['volume', 'create', '--size', '1', 'data']);
+    const rest = openstackRest(demo);
+    const volumeIs = (status: string) => pollUntil(`volume ${status}`, async () => ((await rest.volume(volume.id))?.['status'] === status ? true : undefined), 60_000);
+    const rules = [
+      { service: 'compute', method: 'POST', path: '/v2.1/servers/*/os-volume_attachments' },
+      { service: 'compute', method: 'GET', path: '/v2.1/servers/**' },
+    ];
+    const created = await openstackJson<Credential>(demo, ['application', 'credential', 'create', '--access-rules', JSON.stringify(rules), 'attach-only']);
+    try {
+      await volumeIs('available');
+      const api = await credentialApi(created);
+      const attach = await api('POST', `/compute/v2.1/servers/${server.id}/os-volume_attachments`, { volumeAttachment: { volumeId: volume.id } });
+      assert.equal(attach.status, 200, JSON.stringify(attach.json));
+      await volumeIs('in-use');
+      const listed = await api('GET', `/compute/v2.1/servers/${server.id}/os-volume_attachments`);
+      assert.deepEqual((listed.json['volumeAttachments'] as Json[]).map((row) => row['volumeId']), [volume.id]);
+    } finally {
+      await deleteCredential('attach-only');
+      await openstackOk(demo, ['server', 'delete', '--wait', server.id]);
+      await volumeIs('available');
+      await openstackOk(demo, ['volume', 'delete', volume.id]);
       await openstackOk(demo, ['image', 'delete', 'blank']);
     }
   });

@@ -16,6 +16,7 @@ import { createPolicyEnforcer } from '../../common/policy/enforcer.js';
 import { ServiceRegistry } from '../../common/service/service-registry.js';
 import { startComputeWorkers, type ComputeWorkers } from '../../compute/workers.js';
 import { startIdentityCore, type IdentityCore } from '../../identity/identity-core.js';
+import type { ServiceCredentials } from '../../identity/client/service-user-session.js';
 import { createImageService } from '../../image/image-core.js';
 import type { ImageService } from '../../image/images/image-service.js';
 import { createApiServices, POLICY_DEFAULTS, type ApiServiceName } from '../presets/api-services.js';
@@ -80,15 +81,22 @@ function novaSession(config: NimbusConfig, allInOne: boolean, identityUrl: () =>
 }
 
 /**
+ * Who compute is towards the network and volume APIs it calls: `[service_user]`, or in a node that
+ * serves identity without one (the all-in-one) the bootstrapped administrator; neither: nobody.
+ */
+function computeServiceUserOf(config: NimbusConfig, options: NodeOptions, nodeUrl: () => string): ServiceCredentials | undefined {
+  if (config.service_user.auth_url === '' && !options.services.includes('identity')) return undefined;
+  return nodeServiceCredentials(config, () => `${nodeUrl()}/identity`);
+}
+
+/**
  * The network API as compute reaches it: `[neutron] endpoint_override`, else this node's own
  * network API, else the service user's catalog; none of them: compute runs without networking.
  */
-function networkClientOf(config: NimbusConfig, options: NodeOptions, nodeUrl: () => string): NeutronClient | undefined {
+function networkClientOf(config: NimbusConfig, options: NodeOptions, nodeUrl: () => string, serviceUser: ServiceCredentials | undefined): NeutronClient | undefined {
   const servesNetwork = options.services.includes('network');
-  const servesIdentity = options.services.includes('identity');
   if (config.neutron.endpoint_override === '' && !servesNetwork && config.service_user.auth_url === '') return undefined;
   const override = config.neutron.endpoint_override;
-  const serviceUser = config.service_user.auth_url !== '' || servesIdentity ? nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) : undefined;
   return new NeutronClient({
     endpointOverride: servesOwnNetwork(config, options) ? () => `${nodeUrl()}/network` : override,
     defaultFloatingPool: config.neutron.default_floating_pool,
@@ -159,8 +167,9 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     undo.push(() => images.whenImportsIdle());
     // Links are rendered per request: with --port 0 the URL is known only after listen.
     let url = publicUrl(config);
-    const computeVolumes = computeVolumeApiOf(config, options.services.includes('volume') ? () => `${url}/volume/v3` : undefined);
-    const neutron = networkClientOf(config, options, () => url);
+    const computeServiceUser = computeServiceUserOf(config, options, () => url);
+    const computeVolumes = computeVolumeApiOf(config, options.services.includes('volume') ? () => `${url}/volume/v3` : undefined, computeServiceUser);
+    const neutron = networkClientOf(config, options, () => url, computeServiceUser);
     let computeWorkers: ComputeWorkers | undefined;
     let computeDriver: DriverName | undefined;
     if (options.services.includes('compute')) {

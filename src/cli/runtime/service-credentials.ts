@@ -4,8 +4,7 @@
  * one (the all-in-one), the bootstrap admin at this node's own identity API.
  */
 import type { NimbusConfig } from '../../common/config/options.js';
-import type { ServiceCredentials } from '../../compute/network/neutron-client.js';
-import { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import { ServiceUserSession, type ServiceCredentials } from '../../identity/client/service-user-session.js';
 import { loadOrCreateBootstrapSecrets } from './bootstrap-secrets.js';
 
 /** `[service_user]` as a session, or undefined when none is configured. */

@@ -1,16 +1,17 @@
 /**
  * Nova's nova/image/glance.py for agents in a process of their own: images through the image
  * API (Glance v2) over HTTP, under the token of the request being served, so visibility and
- * policy are the caller's. Work no user asked for (start-up recovery, periodic tasks) goes with
+ * policy are the caller's (with the service user's beside it as X-Service-Token). Work no user asked for (start-up recovery, periodic tasks) goes with
  * the service user's token. Faults come back as the image service's own typed errors.
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { RequestContext } from '../../common/context/request-context.js';
-import { Conflict, StartupError, Unauthorized } from '../../common/errors/errors.js';
+import { Conflict, StartupError } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
 import { BASE_ATTRIBUTES, MAX_LIMIT, type ImageRef, type PatchChange } from '../../image/index.js';
-import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import { requestAuthHeaders } from '../../identity/client/auth-headers.js';
+import type { ServiceCredentials } from '../../identity/client/service-user-session.js';
 import type { ComputeImageSource } from './image-access.js';
 
 const JSON_PATCH = 'application/openstack-images-v2.1-json-patch';
@@ -22,7 +23,7 @@ export interface GlanceImageSourceOptions {
   /** `[glance] endpoint_override`: the image API's base URL; empty: the service user's catalog. */
   readonly endpointOverride: string;
   /** `[service_user]`; absent when none is configured (then only requests with a user token work). */
-  readonly serviceUser?: ServiceUserSession;
+  readonly serviceUser?: ServiceCredentials;
 }
 
 /** `/a~b/c` in a JSON pointer is `/a~0b~1c`. */
@@ -99,24 +100,16 @@ export class GlanceImageSource implements ComputeImageSource {
 
   /** One call to /v2/images/{id}{suffix} (the collection for an empty id); an error response is thrown as the image service's typed error. */
   async #request(context: RequestContext, method: string, id: string, suffix: string, init: RequestInit, what: string): Promise<Response> {
-    const [base, token] = await Promise.all([this.#imageEndpoint(), this.#token(context)]);
+    const [base, auth] = await Promise.all([this.#imageEndpoint(), requestAuthHeaders(context, this.options.serviceUser, 'the image API')]);
     const headers: Record<string, string> = {
       ...(init.headers as Record<string, string> | undefined),
-      'x-auth-token': token,
+      ...auth,
       // The image service logs this caller's request id as its global id, so one grep follows the call.
       'x-openstack-request-id': context.globalRequestId ?? context.requestId,
     };
     const response = await fetchService(`${base}/v2/images${id === '' ? '' : `/${encodeURIComponent(id)}`}${suffix}`, { ...init, method, headers }, what);
     if (response.status >= 400) throw await remoteFault(response, what);
     return response;
-  }
-
-  #token(context: RequestContext): Promise<string> {
-    if (context.authToken !== undefined) return Promise.resolve(context.authToken);
-    if (this.options.serviceUser === undefined) {
-      return Promise.reject(new Unauthorized('This request carries no user token and no [service_user] is configured to call the image API'));
-    }
-    return this.options.serviceUser.token();
   }
 
   #imageEndpoint(): Promise<string> {

@@ -7,6 +7,8 @@
 import type { RequestContext } from '../../common/context/request-context.js';
 import { NimbusError, Unauthorized } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
+import { requestAuthHeaders, serviceAuthHeaders, type AuthHeaders } from '../../identity/client/auth-headers.js';
+import type { ServiceCredentials } from '../../identity/client/service-user-session.js';
 import type {
   NeutronApi,
   NeutronFloatingIp,
@@ -17,12 +19,6 @@ import type {
   NeutronSession,
   NeutronSubnet,
 } from './neutron-api.js';
-
-/** Where the network API is and the service user's token (ServiceUserSession is one). */
-export interface ServiceCredentials {
-  token(): Promise<string>;
-  endpoint(type: string): Promise<string>;
-}
 
 export interface NeutronClientOptions {
   /** `[neutron] endpoint_override`: the network API's base URL (empty: the catalog's). A function when known only after listen. */
@@ -55,28 +51,14 @@ export class NeutronClient implements NeutronApi {
   }
 
   forUser(context: RequestContext): NeutronSession {
-    const userToken = context.authToken;
-    if (userToken === undefined) return this.forService(context);
-    return this.#session(context, async (): Promise<Record<string, string>> => {
-      // Nova's service token ([service_user] send_service_user_token): Neutron sees a call made for
-      // the user, which the access rules of an application credential do not limit (they name the
-      // calls its user makes, keystonemiddleware's validate_allowed_request).
-      const serviceToken = this.options.serviceUser === undefined ? undefined : await this.options.serviceUser.token();
-      return serviceToken === undefined ? { 'x-auth-token': userToken } : { 'x-auth-token': userToken, 'x-service-token': serviceToken };
-    });
+    return this.#session(context, () => requestAuthHeaders(context, this.options.serviceUser, 'the network API'));
   }
 
   forService(context: RequestContext): NeutronSession {
-    return this.#session(context, async () => ({ 'x-auth-token': await this.#serviceToken() }));
+    return this.#session(context, () => serviceAuthHeaders(this.options.serviceUser, 'the network API'));
   }
 
-  #serviceToken(): Promise<string> {
-    const user = this.options.serviceUser;
-    if (user === undefined) return Promise.reject(new Unauthorized('No [service_user] is configured to call the network API'));
-    return user.token();
-  }
-
-  #session(context: RequestContext, authHeaders: () => Promise<Record<string, string>>): NeutronSession {
+  #session(context: RequestContext, authHeaders: () => Promise<AuthHeaders>): NeutronSession {
     const call = async (method: Method, path: string, body?: unknown): Promise<unknown> => {
       const what = `${method} ${path.split('?')[0] ?? path} on the network API`;
       const [base, auth] = await Promise.all([this.#base(), authHeaders()]);

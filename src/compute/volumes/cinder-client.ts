@@ -1,13 +1,15 @@
 /**
  * Nova's nova/volume/cinder.py over HTTP: the volume API (Cinder v3 at 3.44, the attachments flow)
- * under the token of the request being served, so visibility and policy are the caller's; work no
- * user asked for goes with the `[service_user]` token. Faults come back as the volume service's
+ * under the token of the request being served, so visibility and policy are the caller's (with the
+ * `[service_user]` token beside it as X-Service-Token); work no user asked for goes with the
+ * `[service_user]` token. Faults come back as the volume service's
  * typed errors (a 400 stays a 400 for the compute API's caller).
  */
 import type { RequestContext } from '../../common/context/request-context.js';
-import { NimbusError, StartupError, Unauthorized } from '../../common/errors/errors.js';
+import { NimbusError, StartupError } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
-import type { ServiceUserSession } from '../../identity/client/service-user-session.js';
+import { requestAuthHeaders } from '../../identity/client/auth-headers.js';
+import type { ServiceCredentials } from '../../identity/client/service-user-session.js';
 import type { CinderAttachment, CinderSnapshot, CinderVolume, ComputeVolumeApi, HostConnector, NewVolume } from './volume-api.js';
 
 /** The attachments flow with os-complete; Nova Zed asks for the same. */
@@ -18,7 +20,7 @@ const REIMAGE_MICROVERSION = '3.68';
 export interface CinderClientOptions {
   /** The volume API's base up to `/v3` (`[cinder] endpoint_override`, or the node's own listener, known once it listens); absent: the service user's catalog. */
   readonly endpoint?: () => string;
-  readonly serviceUser?: ServiceUserSession;
+  readonly serviceUser?: ServiceCredentials;
 }
 
 export class CinderClient implements ComputeVolumeApi {
@@ -93,9 +95,9 @@ export class CinderClient implements ComputeVolumeApi {
 
   /** One call to `<endpoint>/<project>{path}`; an error response is thrown as the volume service's typed error. */
   async #json(context: RequestContext, method: string, path: string, body: unknown, what: string, microversion = MICROVERSION): Promise<unknown> {
-    const [base, token] = await Promise.all([this.#volumeEndpoint(), this.#token(context)]);
+    const [base, auth] = await Promise.all([this.#volumeEndpoint(), requestAuthHeaders(context, this.options.serviceUser, 'the volume API')]);
     const headers: Record<string, string> = {
-      'x-auth-token': token,
+      ...auth,
       'openstack-api-version': `volume ${microversion}`,
       // The volume service logs this caller's request id as its global id, so one grep follows the call.
       'x-openstack-request-id': context.globalRequestId ?? context.requestId,
@@ -106,14 +108,6 @@ export class CinderClient implements ComputeVolumeApi {
     if (response.status >= 400) throw await remoteFault(response, what);
     const text = await response.text();
     return text === '' ? {} : (JSON.parse(text) as unknown);
-  }
-
-  #token(context: RequestContext): Promise<string> {
-    if (context.authToken !== undefined) return Promise.resolve(context.authToken);
-    if (this.options.serviceUser === undefined) {
-      return Promise.reject(new Unauthorized('This request carries no user token and no [service_user] is configured to call the volume API'));
-    }
-    return this.options.serviceUser.token();
   }
 
   #volumeEndpoint(): Promise<string> {

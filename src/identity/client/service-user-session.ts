@@ -25,6 +25,12 @@ export interface ServiceUserCredentials {
   readonly projectDomainName: string;
 }
 
+/** Where other services are and the service user's token: a ServiceUserSession, or one made on first use. */
+export interface ServiceCredentials {
+  token(): Promise<string>;
+  endpoint(type: string): Promise<string>;
+}
+
 interface CatalogEndpoint {
   readonly interface: string;
   readonly url: string;
@@ -45,7 +51,7 @@ interface TokenBody {
   readonly token?: { readonly expires_at?: string; readonly catalog?: readonly CatalogService[] };
 }
 
-export class ServiceUserSession {
+export class ServiceUserSession implements ServiceCredentials {
   #issued: Promise<IssuedToken> | undefined;
 
   constructor(
