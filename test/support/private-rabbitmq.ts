@@ -1,13 +1,13 @@
 /**
  * A RabbitMQ node of a test's own: rabbitmq-server under a node name, ports, Mnesia and log
  * directories of its own (in memory where /dev/shm exists), no plugins, that the test may stop
- * and start as `rabbitmqctl stop_app` / `start_app` do, without touching the machine's shared
- * broker (other test files use it at the same time). Its Erlang cookie is in its own HOME, so only
- * this module's rabbitmqctl talks to it.
+ * and start as `rabbitmqctl stop_app` / `start_app` do, or kill (SIGKILL) and start again on the
+ * same ports, without touching the machine's shared broker (other test files use it at the same
+ * time). Its Erlang cookie is in its own HOME, so only this module's rabbitmqctl talks to it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +34,10 @@ export interface PrivateRabbit {
   stopApp(): Promise<void>;
   /** `rabbitmqctl start_app`, then waits until it accepts AMQP connections; answers how long that took. */
   startApp(): Promise<number>;
+  /** SIGKILL to the node's processes, as a crash: no connection is closed by the broker, the kernel resets them. */
+  kill(): Promise<void>;
+  /** Starts the node again (after kill()) on the same ports and directories; answers how long until it accepted AMQP. */
+  start(): Promise<number>;
   /** Stops the node and deletes its directory; call it in a `finally`. */
   remove(): Promise<void>;
 }
@@ -109,15 +113,22 @@ export async function startPrivateRabbit(): Promise<PrivateRabbit> {
     await exited;
   };
 
-  let startedInMs: number;
-  try {
+  /** Starts rabbitmq-server and waits until it accepts AMQP; answers how long that took. */
+  const launch = async (): Promise<number> => {
     const began = performance.now();
     const out = openSync(outputFile, 'a');
-    // Its own process group: the wrapper script's beam child is ended with it should `stop` fail.
-    child = spawn(SERVER, [], { env, cwd: dir, stdio: ['ignore', out, out], detached: true });
+    // Its own process group: the wrapper script's beam child is ended with it (kill(), or should `stop` fail).
+    const started = spawn(SERVER, [], { env, cwd: dir, stdio: ['ignore', out, out], detached: true });
+    closeSync(out);
+    child = started;
     let exited = false;
-    child.once('exit', () => { exited = true; });
-    startedInMs = await waitForAmqp(began, () => exited);
+    started.once('exit', () => { exited = true; });
+    return waitForAmqp(began, () => exited);
+  };
+
+  let startedInMs: number;
+  try {
+    startedInMs = await launch();
   } catch (error) {
     await stop();
     rmSync(dir, { recursive: true, force: true });
@@ -135,6 +146,15 @@ export async function startPrivateRabbit(): Promise<PrivateRabbit> {
       await ctl('start_app');
       return waitForAmqp(began, () => child === undefined || child.exitCode !== null);
     },
+    async kill() {
+      const running = child;
+      child = undefined;
+      if (running?.pid === undefined || running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      process.kill(-running.pid, 'SIGKILL');
+      await exited;
+    },
+    start: launch,
     async remove() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
