@@ -40,6 +40,8 @@ describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { ski
 
       const outage = performance.now();
       await rabbit.kill();
+      const atKill = await Promise.all([inFlight, ...burst].map(async (id) => (await api(`/compute/v2.1/servers/${id}`)).body['server'] as Json));
+      process.stderr.write(`# at the kill: ${atKill.map((server) => `${String(server['name'])}:${String(server['status'])}/${String(server['OS-EXT-STS:task_state'])}`).join(', ')}\n`);
       await node.waitFor(BUS_LOST, 30_000);
       await agent.nimbus.waitFor(BUS_LOST, 30_000);
       // A boot requested while there is no broker waits for it (up to rpc_response_timeout).
