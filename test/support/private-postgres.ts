@@ -36,10 +36,12 @@ function serverBinDir(): string | undefined {
   return versions[0] === undefined ? undefined : join(VERSIONS_DIR, versions[0], 'bin');
 }
 
-/** Why a private cluster cannot be made here (pass as `skip`), or false. */
+/** Why a private cluster cannot be made here (pass as `skip`), or false. Printed loudly: a skip is never silent. */
 export function privatePostgresUnavailable(): string | false {
-  if (serverBinDir() === undefined) return `no PostgreSQL server binaries under ${VERSIONS_DIR}: private-cluster tests are SKIPPED`;
-  return false;
+  if (serverBinDir() !== undefined) return false;
+  const reason = `no PostgreSQL server binaries under ${VERSIONS_DIR}: private-cluster tests are SKIPPED`;
+  process.stderr.write(`\n*** ${reason}\n\n`);
+  return reason;
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
