@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { AmqpTransport } from '../../src/common/bus/amqp/transport.js';
+import amqp from 'amqplib';
+import { parseAmqpUrl } from '../../src/common/bus/amqp/url.js';
 import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
@@ -50,16 +51,18 @@ export function privateRabbitUnavailable(): string | false {
   return reason;
 }
 
-/** True once the broker completes an AMQP handshake (what a Nimbus service needs, not only an open port). */
+/**
+ * True once the broker completes an AMQP handshake (what a Nimbus service needs, not only an open
+ * port). A bare connection, which declares nothing: the exchange is declared by the cloud's own
+ * processes, durable or not as they are configured.
+ */
 async function acceptsAmqp(url: string): Promise<boolean> {
-  const probe = new AmqpTransport(url, { connectionName: `nimbus-test-probe-${randomUUID().slice(0, 8)}` });
   try {
-    await probe.connect();
+    const connection = await amqp.connect(parseAmqpUrl(url).connect, { timeout: 5000 });
+    await connection.close();
     return true;
   } catch {
     return false;
-  } finally {
-    await probe.close();
   }
 }
 
