@@ -31,6 +31,8 @@ export interface PrivateBrokerCloud {
 
 /** A node starting beside a dozen other test processes on two cores took more than a minute. */
 const STARTUP_MS = 180_000;
+/** A node stops in a second or two; one still running after this hangs. */
+const STOP_MS = 30_000;
 
 export const BUS_LOST = /WARNING nimbus\.common\.bus .*Connection to RabbitMQ .* lost/;
 export const BUS_RECONNECTED = /INFO nimbus\.common\.bus .*Reconnected to RabbitMQ/;
@@ -83,7 +85,10 @@ export async function withPrivateBrokerCloud(name: string, fn: (cloud: PrivateBr
         }
       } finally {
         node.child.kill('SIGTERM');
-        assert.equal(await node.exited(), 0, node.output());
+        // A node that does not stop fails the test with its log, rather than hanging it until the runner's timeout.
+        const exit = await Promise.race([node.exited(), sleep(STOP_MS).then(() => 'still running')]);
+        if (exit === 'still running') node.child.kill('SIGKILL');
+        assert.equal(exit, 0, node.output().slice(-20_000));
       }
     });
   } finally {
