@@ -1,18 +1,19 @@
 /**
  * A RabbitMQ node of a test's own: rabbitmq-server under a node name, ports, Mnesia and log
  * directories of its own (in memory where /dev/shm exists), no plugins, that the test may stop
- * and start as `rabbitmqctl stop_app` / `start_app` do, without touching the machine's shared
- * broker (other test files use it at the same time). Its Erlang cookie is in its own HOME, so only
- * this module's rabbitmqctl talks to it.
+ * and start as `rabbitmqctl stop_app` / `start_app` do, or kill (SIGKILL) and start again on the
+ * same ports, without touching the machine's shared broker (other test files use it at the same
+ * time). Its Erlang cookie is in its own HOME, so only this module's rabbitmqctl talks to it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { AmqpTransport } from '../../src/common/bus/amqp/transport.js';
+import amqp from 'amqplib';
+import { parseAmqpUrl } from '../../src/common/bus/amqp/url.js';
 import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
@@ -34,6 +35,10 @@ export interface PrivateRabbit {
   stopApp(): Promise<void>;
   /** `rabbitmqctl start_app`, then waits until it accepts AMQP connections; answers how long that took. */
   startApp(): Promise<number>;
+  /** SIGKILL to the node's processes, as a crash: no connection is closed by the broker, the kernel resets them. */
+  kill(): Promise<void>;
+  /** Starts the node again (after kill()) on the same ports and directories; answers how long until it accepted AMQP. */
+  start(): Promise<number>;
   /** Stops the node and deletes its directory; call it in a `finally`. */
   remove(): Promise<void>;
 }
@@ -46,16 +51,18 @@ export function privateRabbitUnavailable(): string | false {
   return reason;
 }
 
-/** True once the broker completes an AMQP handshake (what a Nimbus service needs, not only an open port). */
+/**
+ * True once the broker completes an AMQP handshake (what a Nimbus service needs, not only an open
+ * port). A bare connection, which declares nothing: the exchange is declared by the cloud's own
+ * processes, durable or not as they are configured.
+ */
 async function acceptsAmqp(url: string): Promise<boolean> {
-  const probe = new AmqpTransport(url, { connectionName: `nimbus-test-probe-${randomUUID().slice(0, 8)}` });
   try {
-    await probe.connect();
+    const connection = await amqp.connect(parseAmqpUrl(url).connect, { timeout: 5000 });
+    await connection.close();
     return true;
   } catch {
     return false;
-  } finally {
-    await probe.close();
   }
 }
 
@@ -109,15 +116,22 @@ export async function startPrivateRabbit(): Promise<PrivateRabbit> {
     await exited;
   };
 
-  let startedInMs: number;
-  try {
+  /** Starts rabbitmq-server and waits until it accepts AMQP; answers how long that took. */
+  const launch = async (): Promise<number> => {
     const began = performance.now();
     const out = openSync(outputFile, 'a');
-    // Its own process group: the wrapper script's beam child is ended with it should `stop` fail.
-    child = spawn(SERVER, [], { env, cwd: dir, stdio: ['ignore', out, out], detached: true });
+    // Its own process group: the wrapper script's beam child is ended with it (kill(), or should `stop` fail).
+    const started = spawn(SERVER, [], { env, cwd: dir, stdio: ['ignore', out, out], detached: true });
+    closeSync(out);
+    child = started;
     let exited = false;
-    child.once('exit', () => { exited = true; });
-    startedInMs = await waitForAmqp(began, () => exited);
+    started.once('exit', () => { exited = true; });
+    return waitForAmqp(began, () => exited);
+  };
+
+  let startedInMs: number;
+  try {
+    startedInMs = await launch();
   } catch (error) {
     await stop();
     rmSync(dir, { recursive: true, force: true });
@@ -135,6 +149,15 @@ export async function startPrivateRabbit(): Promise<PrivateRabbit> {
       await ctl('start_app');
       return waitForAmqp(began, () => child === undefined || child.exitCode !== null);
     },
+    async kill() {
+      const running = child;
+      child = undefined;
+      if (running?.pid === undefined || running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      process.kill(-running.pid, 'SIGKILL');
+      await exited;
+    },
+    start: launch,
     async remove() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -65,7 +65,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const volumes = computeVolumeApiOf(config, undefined, serviceUser);
   mkdirSync(config.DEFAULT.state_dir, { recursive: true, mode: 0o700 });
 
-  const transport = openTransport(config.bus.transport_url, { command: 'compute-agent', host: config.DEFAULT.host });
+  const transport = openTransport(config.bus.transport_url, { command: 'compute-agent', host: config.DEFAULT.host }, { durableQueues: config.bus.amqp_durable_queues });
   await transport.connect();
   const timeout = config.bus.rpc_response_timeout;
   const agents = await startComputeAgents({

@@ -27,7 +27,7 @@ export async function networkAgentCommand(argv: readonly string[]): Promise<void
     throw new StartupError('network-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }
   mkdirSync(config.network.datapath_state_dir, { recursive: true, mode: 0o755 });
-  const transport = openTransport(config.bus.transport_url, { command: 'network-agent', host: config.DEFAULT.host });
+  const transport = openTransport(config.bus.transport_url, { command: 'network-agent', host: config.DEFAULT.host }, { durableQueues: config.bus.amqp_durable_queues });
   await transport.connect();
   const host = config.DEFAULT.host;
   const running = await startNetworkAgent(config, transport, [host], undefined).catch(async (error: unknown) => {

@@ -156,7 +156,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const db = await openDatabase(config.database.connection, { stepTimeoutMs: config.database.query_timeout * 1000 });
     undo.push(() => db.close());
     // The bus before the schema: an unreachable broker then fails start-up before anything is written.
-    const transport: Transport = openTransport(config.bus.transport_url, { command: options.command, host: config.DEFAULT.host });
+    const transport: Transport = openTransport(config.bus.transport_url, { command: options.command, host: config.DEFAULT.host }, { durableQueues: config.bus.amqp_durable_queues });
     await transport.connect();
     undo.push(() => transport.close());
     await prepareSchema(db, options.migrate);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setImmediate } from 'node:timers/promises';
+import type { DatabaseConnection, Driver } from 'kysely';
 import type { LogRecord } from '../logging/format.js';
 import { configureLogging } from '../logging/logger.js';
-import { DatabaseUnavailable, OutageGuard } from './outage-guard.js';
+import { DatabaseUnavailable, guardedDialect, OutageGuard } from './outage-guard.js';
 
 const logged: LogRecord[] = [];
 configureLogging({ sink: (_line, record) => logged.push(record) });
@@ -61,4 +63,27 @@ test('a step with no answer within the step timeout is a 503 at its deadline; a 
   assert.ok(elapsed >= 190 && elapsed < 2000, `failed after ${Math.round(elapsed)} ms`);
   assert.equal(await watched.run(succeed), 'row');
   assert.deepEqual(logged.map((record) => record.level), ['ERROR', 'INFO'], 'a stall is an outage like a refusal');
+});
+
+test('a connection the pool hands out after the step timeout goes back to the pool, not lost', async () => {
+  const watched = new OutageGuard('postgresql://nimbus@db/nimbus', (error) => error instanceof Refused, 100);
+  const late = { executeQuery: () => Promise.reject(new Error('unused')), streamQuery: () => { throw new Error('unused'); } } as DatabaseConnection;
+  const released: DatabaseConnection[] = [];
+  let handOut: (connection: DatabaseConnection) => void = () => undefined;
+  // A pool whose new connection the server accepts only after the caller's deadline (a stalled server answering again).
+  const pool: Driver = {
+    init: () => Promise.resolve(),
+    acquireConnection: () => new Promise((resolve) => (handOut = resolve)),
+    beginTransaction: () => Promise.resolve(),
+    commitTransaction: () => Promise.resolve(),
+    rollbackTransaction: () => Promise.resolve(),
+    releaseConnection: (connection) => Promise.resolve(void released.push(connection)),
+    destroy: () => Promise.resolve(),
+  };
+  const unused = () => { throw new Error('unused'); };
+  const driver = guardedDialect({ createDriver: () => pool, createAdapter: unused, createQueryCompiler: unused, createIntrospector: unused }, watched).createDriver();
+  await assert.rejects(driver.acquireConnection(), DatabaseUnavailable);
+  handOut(late);
+  await setImmediate();
+  assert.deepEqual(released, [late]);
 });

@@ -137,8 +137,17 @@ class GuardedDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    // A pool hands out an idle connection without asking the server: that the server answers, only a statement shows.
-    return new GuardedConnection(await this.guard.run(() => this.inner.acquireConnection(), 'proves-nothing'), this.guard);
+    const acquiring = this.inner.acquireConnection();
+    try {
+      // A pool hands out an idle connection without asking the server: that the server answers, only a statement shows.
+      return new GuardedConnection(await this.guard.run(() => acquiring, 'proves-nothing'), this.guard);
+    } catch (error) {
+      // Past its deadline the pool may still hand the connection out (a new one the server accepts once
+      // it answers again): no caller takes it then, so it goes back, or the pool would lose it for good
+      // (after a PostgreSQL stall, three such stayed checked out and the node's shut-down waited on them forever).
+      acquiring.then((connection) => this.inner.releaseConnection(connection)).catch(() => undefined);
+      throw error;
+    }
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {

@@ -6,7 +6,10 @@ import { describeTarget, type ServerTarget } from '../transport.js';
  * Names and declarations of what Nimbus puts on RabbitMQ, laid out as oslo.messaging does:
  * one topic exchange; per topic a shared queue (`compute`), per server its own (`compute.host1`);
  * per topic a fanout exchange (`compute_fanout`) with one private queue per server; per client a
- * private reply queue. Nothing is durable: RPC messages are worthless after a broker restart.
+ * private reply queue. Nothing is durable by default, as in oslo.messaging: a call's message is
+ * worthless after a broker restart (its caller failed with the connection), but a cast queued for
+ * a busy server is lost with it; `durable` keeps the exchange, the topic and server queues and
+ * persistent casts across one. Reply and fanout queues live with their connection either way.
  */
 
 /** oslo.messaging's control_exchange. */
@@ -15,14 +18,16 @@ export const CONTROL_EXCHANGE = 'nimbus';
 export interface QueueOptions {
   /** Deletes a topic or server queue after this long without consumers; unset keeps it (and its messages). */
   readonly expiresMs: number | undefined;
+  /** The control exchange and the topic and server queues survive a broker restart (`[bus] amqp_durable_queues`). */
+  readonly durable: boolean;
 }
 
 export function fanoutExchange(topic: string): string {
   return `${topic}_fanout`;
 }
 
-export async function declareControlExchange(channel: Channel): Promise<void> {
-  await channel.assertExchange(CONTROL_EXCHANGE, 'topic', { durable: false, autoDelete: false });
+export async function declareControlExchange(channel: Channel, options: QueueOptions): Promise<void> {
+  await channel.assertExchange(CONTROL_EXCHANGE, 'topic', { durable: options.durable, autoDelete: false });
 }
 
 /** Auto-delete: it goes when the last server of the topic stops listening. */
@@ -40,7 +45,7 @@ export async function declareServerQueues(channel: Channel, target: ServerTarget
   const expires = options.expiresMs === undefined ? {} : { 'x-expires': options.expiresMs };
   const shared = target.singleActive === true ? { ...expires, 'x-single-active-consumer': true } : expires;
   for (const [name, args] of [[target.topic, shared], [describeTarget(target), expires]] as const) {
-    await channel.assertQueue(name, { durable: false, autoDelete: false, arguments: args });
+    await channel.assertQueue(name, { durable: options.durable, autoDelete: false, arguments: args });
     await channel.bindQueue(name, CONTROL_EXCHANGE, name);
   }
   const routed = [target.topic, describeTarget(target)];

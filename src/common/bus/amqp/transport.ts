@@ -45,6 +45,8 @@ export interface AmqpTransportOptions {
   readonly queueExpiresMs?: number;
   /** The name RabbitMQ shows for the connection; default `nimbus:<hostname>:<pid>`. */
   readonly connectionName?: string;
+  /** Durable exchange, topic and server queues and persistent casts (`[bus] amqp_durable_queues`); default false. */
+  readonly durableQueues?: boolean;
 }
 
 /** Waits until a channel's write buffer drains, or the channel dies (then publishing fails loudly next time). */
@@ -130,7 +132,7 @@ export class AmqpTransport implements Transport {
   private fanoutChannel: { readonly session: AmqpSession; readonly channel: Promise<Channel> } | undefined;
 
   constructor(url: string, options: AmqpTransportOptions = {}) {
-    this.queues = { expiresMs: options.queueExpiresMs };
+    this.queues = { expiresMs: options.queueExpiresMs, durable: options.durableQueues ?? false };
     this.connection = new AmqpConnection(
       parseAmqpUrl(url),
       { onOpen: (session) => this.onOpen(session), onLost: () => this.onLost() },
@@ -249,7 +251,8 @@ export class AmqpTransport implements Transport {
     for (let attempt = 1; ; attempt++) {
       const session = await this.sessionForSend(what, Math.max(1, deadline - Date.now()));
       try {
-        await publishConfirmed(session.channel, CONTROL_EXCHANGE, outbound.routingKey, outbound.body, { messageId: id, mandatory: true });
+        // Persistent where the queues are durable: RabbitMQ confirms it once on disk, and has it after a crash.
+        await publishConfirmed(session.channel, CONTROL_EXCHANGE, outbound.routingKey, outbound.body, { messageId: id, mandatory: true, persistent: this.queues.durable });
         if (attempt > 1) LOG.info(`Sent ${what} on attempt ${attempt}`);
         return;
       } catch (error) {
@@ -325,7 +328,7 @@ export class AmqpTransport implements Transport {
   /** Runs on every new connection: the reply queue, then every listener's queues and consumers. */
   private async onOpen(session: AmqpSession): Promise<void> {
     const { channel } = session;
-    await declareControlExchange(channel);
+    await declareControlExchange(channel, this.queues);
     await declareReplyQueue(channel, this.replyQueue);
     await channel.consume(this.replyQueue, (message) => this.receiveReply(message), { noAck: true });
     channel.on('return', (message: ConsumeMessage) => this.onReturned(message));
