@@ -12,6 +12,7 @@ import { parseOpenrc } from '../support/openstack-cli.js';
 import { closeConnections, rabbitUnavailable } from '../support/rabbitmq.js';
 import { startRemoteComputeAgent } from '../support/remote-compute-agent.js';
 import { issuePasswordToken } from '../support/password-token.js';
+import { BUS_LOST, BUS_RECONNECTED, bootWithoutNetwork, countLines } from '../support/private-broker-cloud.js';
 import { apiOf, type Api } from '../support/scaled-out-cloud.js';
 
 // Issue 18: RabbitMQ goes away under a scaled-out cloud (an API node with conductor and scheduler,
@@ -33,27 +34,11 @@ async function waitForStatus(api: Api, id: string, status: string): Promise<Json
   assert.fail(`server ${id} is ${String(server['status'])}, not ${status}: ${JSON.stringify(server['fault'])}`);
 }
 
-/** Boots a server without a network (2.37's `none`: no network agent runs here); answers the POST's status and the id. */
-async function boot(api: Api, name: string, imageId: string): Promise<{ status: number; id: string }> {
-  const created = await api('/compute/v2.1/servers', {
-    method: 'POST',
-    headers: { 'openstack-api-version': 'compute 2.37' },
-    body: { server: { name, imageRef: imageId, flavorRef: '1', networks: 'none' } },
-  });
-  assert.equal(created.status, 202, JSON.stringify(created.body));
-  return { status: created.status, id: String((created.body['server'] as Json)['id']) };
-}
-
-const RECONNECTED = /INFO nimbus\.common\.bus .*Reconnected to RabbitMQ/;
-
 /** Waits (10 s at most) until the process has logged `times` reconnections. */
 async function reconnectedTimes(process: NimbusProcess, times: number): Promise<void> {
-  for (let attempt = 0; attempt < 100 && count(process, RECONNECTED) < times; attempt += 1) await sleep(100);
+  for (let attempt = 0; attempt < 100 && countLines(process, BUS_RECONNECTED) < times; attempt += 1) await sleep(100);
 }
 
-function count(process: NimbusProcess, pattern: RegExp): number {
-  return process.output().match(new RegExp(pattern.source, 'g'))?.length ?? 0;
-}
 
 describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
   test('every process reconnects by itself; servers booted and stopped across the outage complete', async () => {
@@ -93,48 +78,48 @@ describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
             const first = await (async () => {
               for (let attempt = 0; attempt < 50; attempt += 1) {
                 const hypervisors = await api('/compute/v2.1/os-hypervisors');
-                if ((hypervisors.body['hypervisors'] as Json[]).length > 0) return boot(api, 'before', imageId);
+                if ((hypervisors.body['hypervisors'] as Json[]).length > 0) return bootWithoutNetwork(api, 'before', imageId);
                 await sleep(200);
               }
               return assert.fail('the compute agent never registered its hypervisor');
             })();
-            await waitForStatus(api, first.id, 'ACTIVE');
+            await waitForStatus(api, first, 'ACTIVE');
 
             // 1. The broker closes this cloud's connections (as `rabbitmqctl close_connection` does).
             const pids = [node.child.pid, agent.nimbus.child.pid].map(String);
             const closed = await closeConnections((name) => name.startsWith('nimbus-') && pids.includes(name.split(':').at(-1) ?? ''));
             assert.equal(closed, 2, 'one connection per process, each named after its process');
-            await node.waitFor(RECONNECTED);
-            await agent.nimbus.waitFor(RECONNECTED);
-            assert.equal((await api(`/compute/v2.1/servers/${first.id}/action`, { method: 'POST', body: { 'os-stop': null } })).status, 202);
-            await waitForStatus(api, first.id, 'SHUTOFF');
-            const second = await boot(api, 'after-close', imageId);
-            await waitForStatus(api, second.id, 'ACTIVE');
+            await node.waitFor(BUS_RECONNECTED);
+            await agent.nimbus.waitFor(BUS_RECONNECTED);
+            assert.equal((await api(`/compute/v2.1/servers/${first}/action`, { method: 'POST', body: { 'os-stop': null } })).status, 202);
+            await waitForStatus(api, first, 'SHUTOFF');
+            const second = await bootWithoutNetwork(api, 'after-close', imageId);
+            await waitForStatus(api, second, 'ACTIVE');
 
             // 1b. The same while a boot the API accepted is under way (its spawn slowed on the host): it completes, it is not lost.
             const slow = await api('/compute/v2.1/nimbus/faults', { method: 'POST', body: { fault: { host: 'bus-outage-compute', kind: 'slow', operation: 'spawn', delay_ms: 3000, count: 1 } } });
             assert.equal(slow.status, 201, JSON.stringify(slow.body));
-            const inFlight = await boot(api, 'in-flight', imageId);
+            const inFlight = await bootWithoutNetwork(api, 'in-flight', imageId);
             let spawning = false;
             for (let attempt = 0; attempt < 100 && !spawning; attempt += 1) {
-              const shown = (await api(`/compute/v2.1/servers/${inFlight.id}`)).body['server'] as Json;
+              const shown = (await api(`/compute/v2.1/servers/${inFlight}`)).body['server'] as Json;
               spawning = shown['OS-EXT-STS:task_state'] === 'spawning';
               if (!spawning) await sleep(100);
             }
             assert.ok(spawning, 'the connections close while the host spawns the guest');
             assert.equal(await closeConnections((name) => name.startsWith('nimbus-') && pids.includes(name.split(':').at(-1) ?? '')), 2);
-            await waitForStatus(api, inFlight.id, 'ACTIVE');
+            await waitForStatus(api, inFlight, 'ACTIVE');
             for (const process of [node, agent.nimbus]) await reconnectedTimes(process, 2);
 
             // 2. The broker is unreachable for a moment: a boot requested meanwhile waits for it, then completes.
             await relay.down();
-            const during = boot(api, 'during-outage', imageId);
+            const during = bootWithoutNetwork(api, 'during-outage', imageId);
             await sleep(1000);
             await relay.up();
             const third = await during;
-            await waitForStatus(api, third.id, 'ACTIVE');
-            assert.equal((await api(`/compute/v2.1/servers/${first.id}/action`, { method: 'POST', body: { 'os-start': null } })).status, 202);
-            await waitForStatus(api, first.id, 'ACTIVE');
+            await waitForStatus(api, third, 'ACTIVE');
+            assert.equal((await api(`/compute/v2.1/servers/${first}/action`, { method: 'POST', body: { 'os-start': null } })).status, 202);
+            await waitForStatus(api, first, 'ACTIVE');
 
             // 3. The broker stays away longer than a send may wait: the boot is refused (503), and no server is left in BUILD.
             await relay.down();
@@ -161,8 +146,8 @@ describe('a scaled-out cloud while RabbitMQ goes away', { skip }, () => {
               ['nova-compute@bus-outage-compute:up', 'nova-conductor@bus-outage-api:up', 'nova-scheduler@bus-outage-api:up'],
             );
             for (const process of [node, agent.nimbus]) {
-              assert.equal(count(process, /WARNING nimbus\.common\.bus .*Connection to RabbitMQ .* lost/), 4, 'each loss logged once');
-              assert.equal(count(process, RECONNECTED), 4, 'each recovery logged once');
+              assert.equal(countLines(process, BUS_LOST), 4, 'each loss logged once');
+              assert.equal(countLines(process, BUS_RECONNECTED), 4, 'each recovery logged once');
             }
           } finally {
             assert.equal(await agent.stop(), 0, agent.nimbus.output());
