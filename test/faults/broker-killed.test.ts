@@ -5,8 +5,8 @@ import { unavailable } from '../support/databases.js';
 import {
   BUS_LOST,
   BUS_RECONNECTED,
+  assertRecoveredCloud,
   bootWithoutNetwork,
-  countLines,
   reachedTaskState,
   settledServer,
   slowNextSpawn,
@@ -32,7 +32,8 @@ const BURST = 3;
 
 describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { skip }, () => {
   test('every process reconnects by itself; every accepted boot ends ACTIVE or ERROR with a fault; nothing stays transitional', async () => {
-    await withPrivateBrokerCloud('broker-killed', async ({ rabbit, node, agent, api, imageId }) => {
+    await withPrivateBrokerCloud('broker-killed', async (cloud) => {
+      const { rabbit, node, agent, api, imageId } = cloud;
       const before = await bootWithoutNetwork(api, 'before', imageId);
       assert.equal((await settledServer(api, before))['status'], 'ACTIVE');
 
@@ -70,24 +71,12 @@ describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { ski
         const server = await settledServer(api, id);
         assert.equal(server['status'], 'ACTIVE', `${String(server['name'])}: ${JSON.stringify(server['fault'])}`);
       }
-      const after = await bootWithoutNetwork(api, 'after-restart', imageId);
-      assert.equal((await settledServer(api, after))['status'], 'ACTIVE');
-      assert.equal((await api(`/compute/v2.1/servers/${before}/action`, { method: 'POST', body: { 'os-stop': null } })).status, 202);
-      assert.equal((await settledServer(api, before))['status'], 'SHUTOFF');
+      await assertRecoveredCloud('broker-killed', cloud, before);
 
       const listed = (await api('/compute/v2.1/servers/detail')).body['servers'] as Json[];
       const outcomes = listed.map((server) => `${String(server['name'])}:${String(server['status'])}${server['fault'] === undefined ? '' : ` (${String((server['fault'] as Json)['message'])})`}`).sort();
       process.stderr.write(`# after the kill: ${outcomes.join(', ')}\n`);
       assert.deepEqual(listed.filter((server) => server['OS-EXT-STS:task_state'] !== null), [], 'no server in a task state');
-      const services = (await api('/compute/v2.1/os-services')).body['services'] as Json[];
-      assert.deepEqual(
-        services.map((service) => `${String(service['binary'])}@${String(service['host'])}:${String(service['state'])}`).sort(),
-        ['nova-compute@broker-killed-compute:up', 'nova-conductor@broker-killed-api:up', 'nova-scheduler@broker-killed-api:up'],
-      );
-      for (const process of [node, agent.nimbus]) {
-        assert.equal(countLines(process, BUS_LOST), 1, 'the loss logged once');
-        assert.equal(countLines(process, BUS_RECONNECTED), 1, 'the recovery logged once');
-      }
     });
   });
 

@@ -5,8 +5,8 @@ import { unavailable } from '../support/databases.js';
 import {
   BUS_LOST,
   BUS_RECONNECTED,
+  assertRecoveredCloud,
   bootWithoutNetwork,
-  countLines,
   reachedTaskState,
   settledServer,
   slowNextSpawn,
@@ -26,7 +26,8 @@ type Json = Record<string, unknown>;
 
 describe('a scaled-out cloud while its RabbitMQ restarts', { skip }, () => {
   test('every process reconnects by itself; boots accepted around the restart complete; nothing stays transitional', async () => {
-    await withPrivateBrokerCloud('broker-restart', async ({ rabbit, node, agent, api, imageId }) => {
+    await withPrivateBrokerCloud('broker-restart', async (cloud) => {
+      const { rabbit, node, agent, api, imageId } = cloud;
       const before = await bootWithoutNetwork(api, 'before', imageId);
       assert.equal((await settledServer(api, before))['status'], 'ACTIVE');
 
@@ -54,25 +55,13 @@ describe('a scaled-out cloud while its RabbitMQ restarts', { skip }, () => {
         if (server['status'] !== 'ACTIVE') assert.ok(server['fault'], `${String(server['name'])} is ${String(server['status'])} without a fault`);
         assert.equal(server['status'], 'ACTIVE', `${String(server['name'])}: ${JSON.stringify(server['fault'])}`);
       }
-      const after = await bootWithoutNetwork(api, 'after-restart', imageId);
-      assert.equal((await settledServer(api, after))['status'], 'ACTIVE');
-      assert.equal((await api(`/compute/v2.1/servers/${before}/action`, { method: 'POST', body: { 'os-stop': null } })).status, 202);
-      assert.equal((await settledServer(api, before))['status'], 'SHUTOFF');
+      await assertRecoveredCloud('broker-restart', cloud, before);
 
       const listed = (await api('/compute/v2.1/servers/detail')).body['servers'] as Json[];
       assert.deepEqual(
         listed.map((server) => `${String(server['name'])}:${String(server['status'])}:${String(server['OS-EXT-STS:task_state'])}`).sort(),
         ['after-restart:ACTIVE:null', 'before:SHUTOFF:null', 'during-restart:ACTIVE:null', 'in-flight:ACTIVE:null'],
       );
-      const services = (await api('/compute/v2.1/os-services')).body['services'] as Json[];
-      assert.deepEqual(
-        services.map((service) => `${String(service['binary'])}@${String(service['host'])}:${String(service['state'])}`).sort(),
-        ['nova-compute@broker-restart-compute:up', 'nova-conductor@broker-restart-api:up', 'nova-scheduler@broker-restart-api:up'],
-      );
-      for (const process of [node, agent.nimbus]) {
-        assert.equal(countLines(process, BUS_LOST), 1, 'the loss logged once');
-        assert.equal(countLines(process, BUS_RECONNECTED), 1, 'the recovery logged once');
-      }
     });
   });
 });

@@ -135,3 +135,24 @@ export async function slowNextSpawn(api: Api, host: string, delayMs: number): Pr
   });
   assert.equal(slow.status, 201, JSON.stringify(slow.body));
 }
+
+/**
+ * The checks that follow a broker outage once the cloud is back: a new boot goes ACTIVE, the server
+ * `before` stops, every service of `name`'s cloud is up, and each process logged the loss and the
+ * recovery once.
+ */
+export async function assertRecoveredCloud(name: string, { node, agent, api, imageId }: PrivateBrokerCloud, before: string): Promise<void> {
+  const after = await bootWithoutNetwork(api, 'after-restart', imageId);
+  assert.equal((await settledServer(api, after))['status'], 'ACTIVE');
+  assert.equal((await api(`/compute/v2.1/servers/${before}/action`, { method: 'POST', body: { 'os-stop': null } })).status, 202);
+  assert.equal((await settledServer(api, before))['status'], 'SHUTOFF');
+  const services = (await api('/compute/v2.1/os-services')).body['services'] as Json[];
+  assert.deepEqual(
+    services.map((service) => `${String(service['binary'])}@${String(service['host'])}:${String(service['state'])}`).sort(),
+    [`nova-compute@${name}-compute:up`, `nova-conductor@${name}-api:up`, `nova-scheduler@${name}-api:up`],
+  );
+  for (const process of [node, agent.nimbus]) {
+    assert.equal(countLines(process, BUS_LOST), 1, 'the loss logged once');
+    assert.equal(countLines(process, BUS_RECONNECTED), 1, 'the recovery logged once');
+  }
+}
