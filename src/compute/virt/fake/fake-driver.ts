@@ -101,6 +101,11 @@ export class FakeDriver implements ComputeDriver {
     return guest === undefined ? undefined : viewGuest(guest);
   }
 
+  /** For tests: the guest is gone from the hypervisor behind Nova's back (a crash that took its definition). */
+  loseGuest(uuid: string): void {
+    this.#guests.delete(uuid);
+  }
+
   async initHost(): Promise<void> {
     await this.#begin('initHost', undefined);
   }
