@@ -15,12 +15,31 @@ describe('dashboard in a real browser', { skip }, () => {
   let chromium: TestBrowser;
   let page: Page;
   const shots = screenshotter(testOutputDir('dashboard'));
+  /** The API calls the page made that were refused, newest last: with the alerts shown, why a wait for the page failed. */
+  const refusals: string[] = [];
+
+  /** A test whose failure also tells what the page showed and which of its calls were refused (CI keeps no screenshots). */
+  const pageTest = (name: string, fn: (t: TestContext) => Promise<void>): void => {
+    void test(name, async (t) => {
+      refusals.length = 0;
+      try {
+        await fn(t);
+      } catch (error) {
+        const alerts = await page.getByRole('alert').allInnerTexts().catch(() => []);
+        if (error instanceof Error) error.message += `\npage alerts: ${JSON.stringify(alerts)}\nrefused calls: ${JSON.stringify(refusals.slice(-20))}`;
+        throw error;
+      }
+    });
+  };
 
   before(async () => {
     // Two hosts: the admin moves a member's server from one to the other.
     cloud = await startComputeCloud('dashboard', { hosts: 2 });
     chromium = await launchChromium();
     page = await chromium.context.newPage();
+    page.on('response', (response) => {
+      if (response.status() >= 400) refusals.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
+    });
   });
   after(async () => {
     await chromium?.close();
@@ -54,7 +73,7 @@ describe('dashboard in a real browser', { skip }, () => {
   /** The status badge of a server's row in the instances table. */
   const rowStatus = (name: string) => page.locator(`tr[data-server="${name}"] .badge`);
 
-  test('the demo user logs in, launches, watches, pauses, uploads and deletes', async (t) => {
+  pageTest('the demo user logs in, launches, watches, pauses, uploads and deletes', async (t) => {
     await logIn('demo');
     assert.equal(new URL(page.url()).pathname, '/dashboard/', 'the root redirects to the dashboard');
     await page.locator('.usage').first().waitFor();
@@ -131,7 +150,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal(await page.evaluate('window.notReloaded === true'), true);
   });
 
-  test("a launch over quota shows Nova's own message", async (t) => {
+  pageTest("a launch over quota shows Nova's own message", async (t) => {
     await page.goto(`${cloud.url}/dashboard/#/instances/launch`);
     await page.getByLabel('Instance name').fill('many');
     await page.getByLabel('Count').fill('11');
@@ -140,7 +159,7 @@ describe('dashboard in a real browser', { skip }, () => {
     t.diagnostic(await shots.shot(page, 'launch-over-quota'));
   });
 
-  test("key pairs: a generated one shows its private key once; a bad public key shows Nova's message", async (t) => {
+  pageTest("key pairs: a generated one shows its private key once; a bad public key shows Nova's message", async (t) => {
     await page.goto(`${cloud.url}/dashboard/#/keypairs`);
     await page.getByLabel('Key pair name').fill('laptop');
     await page.getByRole('button', { name: 'Create' }).click();
@@ -154,7 +173,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.match(await page.getByRole('alert').innerText(), /^Keypair data is invalid/);
   });
 
-  test("a member sees no admin pages; opening one is told it is not allowed, with the API's refusal", async (t) => {
+  pageTest("a member sees no admin pages; opening one is told it is not allowed, with the API's refusal", async (t) => {
     assert.equal(await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: /^Admin:/ }).count(), 0, 'no admin links for a member');
     await page.goto(`${cloud.url}/dashboard/#/admin/hypervisors`);
     await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
@@ -172,7 +191,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal(await page.getByRole('button', { name: 'Create project' }).count(), 0);
   });
 
-  test('the overview charts volumes, gigabytes, floating IPs and security groups', async (t) => {
+  pageTest('the overview charts volumes, gigabytes, floating IPs and security groups', async (t) => {
     await page.goto(`${cloud.url}/dashboard/#/overview`);
     for (const name of ['Volumes', 'Volume storage', 'Floating IPs', 'Security groups']) await page.getByRole('meter', { name, exact: true }).waitFor();
     // The demo project's default group (made with its network) counts, as `openstack quota show --usage` counts it.
@@ -181,7 +200,7 @@ describe('dashboard in a real browser', { skip }, () => {
     t.diagnostic(await shots.shot(page, 'overview-quotas'));
   });
 
-  test('volumes: create blank and from an image, extend, snapshot and a volume from it, attach, detach, delete', async (t) => {
+  pageTest('volumes: create blank and from an image, extend, snapshot and a volume from it, attach, detach, delete', async (t) => {
     const created = await cloud.compute('POST', '/servers', { as: 'demo', body: { server: { name: 'vm-vol', imageRef: cloud.imageId, flavorRef: '1' } } });
     assert.equal(created.status, 202, JSON.stringify(created.json));
     const serverId = String((created.json['server'] as { id: string }).id);
@@ -245,7 +264,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal(await page.evaluate('window.notReloaded === true'), true, 'every status showed up without a reload');
   });
 
-  test('volume backups: back up, incremental, restore into a new volume and into an existing one, delete', async (t) => {
+  pageTest('volume backups: back up, incremental, restore into a new volume and into an existing one, delete', async (t) => {
     const project = await identityId('projects', 'demo');
     const volumes = `/volume/v3/${project}`;
     // Whatever the test made goes, even when it fails: backups first (newest first, incrementals before their parent), then volumes.
@@ -328,7 +347,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal(await page.evaluate('window.notReloaded === true'), true, 'every status showed up without a reload');
   });
 
-  test('network: a network and subnet, a router with its gateway and interface, a security group rule, a floating IP', async (t) => {
+  pageTest('network: a network and subnet, a router with its gateway and interface, a security group rule, a floating IP', async (t) => {
     const created = await cloud.compute('POST', '/servers', { as: 'demo', body: { server: { name: 'vm-net', imageRef: cloud.imageId, flavorRef: '1' } } });
     assert.equal(created.status, 202, JSON.stringify(created.json));
     const serverId = String((created.json['server'] as { id: string }).id);
@@ -411,7 +430,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.locator('tr[data-network="web-net"]').waitFor({ state: 'detached' });
   });
 
-  test('the topology shows a router between two networks and a server on one of them', async (t) => {
+  pageTest('the topology shows a router between two networks and a server on one of them', async (t) => {
     const neutron = async (method: string, path: string, body?: unknown) => {
       const reply = await cloud.compute(method, `/network/v2.0${path}`, { as: 'demo', ...(body === undefined ? {} : { body }) });
       assert.ok(reply.status < 300, `${method} ${path}: ${reply.status} ${JSON.stringify(reply.json)}`);
@@ -475,7 +494,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByRole('heading', { name: 'topo-vm' }).waitFor();
   });
 
-  test("lazy pages open again from their loaded chunk; a network API's refusal shows Neutron's own message", async () => {
+  pageTest("lazy pages open again from their loaded chunk; a network API's refusal shows Neutron's own message", async () => {
     await page.getByRole('link', { name: 'Volumes' }).click();
     await page.getByText('No volumes in this project.').waitFor();
     await page.getByRole('link', { name: 'Networks' }).click();
@@ -486,7 +505,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByRole('alert').filter({ hasText: "'10.0.0.0/33' isn't a recognized IP subnet cidr" }).waitFor();
   });
 
-  test('at 390 px wide the menu folds away and the pages still work', async (t) => {
+  pageTest('at 390 px wide the menu folds away and the pages still work', async (t) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${cloud.url}/dashboard/#/instances`);
     await page.getByRole('heading', { name: 'Instances' }).waitFor();
@@ -500,7 +519,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  test('log out revokes the token and shows the login form again', async () => {
+  pageTest('log out revokes the token and shows the login form again', async () => {
     const tokens = await page.evaluate<string[]>(`Object.values(JSON.parse(sessionStorage.getItem('nimbus-dashboard-session') ?? '{}')).filter((v) => typeof v === 'string' && v.startsWith('gAAAA'))`);
     assert.equal(tokens.length, 2, 'the login token and the project token');
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -512,7 +531,7 @@ describe('dashboard in a real browser', { skip }, () => {
     }
   });
 
-  test('a token revoked elsewhere sends the page back to the login form', async () => {
+  pageTest('a token revoked elsewhere sends the page back to the login form', async () => {
     await logIn('demo');
     const token = await page.evaluate<string>(`JSON.parse(sessionStorage.getItem('nimbus-dashboard-session')).token`);
     const revoked = await fetch(`${cloud.url}/identity/v3/auth/tokens`, { method: 'DELETE', headers: { 'x-auth-token': token, 'x-subject-token': token } });
@@ -521,7 +540,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByRole('heading', { name: 'Log in to Nimbus' }).waitFor();
   });
 
-  test("the admin pages: hypervisors, services and agents, every project's volumes, networks and images, flavors, aggregates, identity", async (t) => {
+  pageTest("the admin pages: hypervisors, services and agents, every project's volumes, networks and images, flavors, aggregates, identity", async (t) => {
     await logIn('admin');
     await page.goto(`${cloud.url}/dashboard/#/admin/hypervisors`);
     // The summary over both hosts, and a card each: figures read at Nova 2.87, where they still are.
@@ -567,7 +586,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByText('No host aggregates.').waitFor();
   });
 
-  test('the admin creates, edits and deletes a project and a user, and grants and revokes a role, on the Identity page', async (t) => {
+  pageTest('the admin creates, edits and deletes a project and a user, and grants and revokes a role, on the Identity page', async (t) => {
     t.after(async () => {
       // Whatever the test left, by the API: the user, then the project.
       for (const [collection, name] of [['users', 'alice'], ['projects', 'lab']] as const) {
@@ -653,7 +672,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal((await cloud.compute('GET', `/identity/v3/projects/${labId}`)).status, 404);
   });
 
-  test("the admin sees a member's server on All instances with its project and host, and moves it live and cold", async (t) => {
+  pageTest("the admin sees a member's server on All instances with its project and host, and moves it live and cold", async (t) => {
     const created = await cloud.compute('POST', '/servers', { as: 'demo', body: { server: { name: 'member-vm', imageRef: cloud.imageId, flavorRef: '1' } } });
     assert.equal(created.status, 202, JSON.stringify(created.json));
     const serverId = String((created.json['server'] as { id: string }).id);
@@ -686,7 +705,7 @@ describe('dashboard in a real browser', { skip }, () => {
     t.diagnostic(await shots.shot(page, 'admin-instance-migrated'));
   });
 
-  test("the admin follows a launch's request through API, conductor, scheduler and agent on its timeline page", async (t) => {
+  pageTest("the admin follows a launch's request through API, conductor, scheduler and agent on its timeline page", async (t) => {
     const created = await cloud.compute('POST', '/servers', { body: { server: { name: 'traced', imageRef: cloud.imageId, flavorRef: '1' } } });
     assert.equal(created.status, 202, JSON.stringify(created.json));
     const id = String((created.json['server'] as { id: string }).id);
@@ -720,7 +739,7 @@ describe('dashboard in a real browser', { skip }, () => {
   }
 
   // The last of the admin's tests: the host forced down stays down, as Nova keeps it until its compute service restarts.
-  test('the admin disables a host with a reason, forces another down and evacuates its servers from All instances and from Services', async (t) => {
+  pageTest('the admin disables a host with a reason, forces another down and evacuates its servers from All instances and from Services', async (t) => {
     const [first = '', second = ''] = [...(await computeServices()).keys()].sort();
     const serverIds: string[] = [];
     t.after(async () => {
@@ -789,7 +808,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal((await computeServices()).get(first)?.forced_down, true);
   });
 
-  test('the project switcher rescopes to another project of the user and revokes the old token', async (t) => {
+  pageTest('the project switcher rescopes to another project of the user and revokes the old token', async (t) => {
     const id = async (path: string, key: string, name: string) =>
       ((await cloud.compute('GET', `/identity/v3/${path}?name=${name}`)).json[key] as { id: string }[])[0]?.id ?? '';
     const [demoProject, adminUser, member] = await Promise.all([id('projects', 'projects', 'demo'), id('users', 'users', 'admin'), id('roles', 'roles', 'member')]);
@@ -808,7 +827,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByText('No instances in this project.').waitFor();
   });
 
-  test('a project with more instances than a page shows them a page at a time', async (t) => {
+  pageTest('a project with more instances than a page shows them a page at a time', async (t) => {
     const demoProject = ((await cloud.compute('GET', '/identity/v3/projects?name=demo')).json['projects'] as { id: string }[])[0]?.id ?? '';
     const raised = await cloud.compute('PUT', `/os-quota-sets/${demoProject}`, { body: { quota_set: { instances: 60, cores: 60, ram: 60 * 512 } } });
     assert.equal(raised.status, 200);

@@ -50,16 +50,25 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
       (shown) => shown['OS-EXT-STS:task_state'] === null && condition(shown),
       690_000,
       500,
-    );
+    ).catch(async (error: unknown) => {
+      // What the cloud said meanwhile; CI keeps no logs of its own.
+      const migrations = await rest.get(`/compute/v2.1/os-migrations?instance_uuid=${idOf(server)}`).catch(() => ({}));
+      throw new Error(`${String(error)}\nmigrations: ${JSON.stringify(migrations)}\nthe cloud's warnings and errors:\n${cloud.problems()}`);
+    });
   /** Whether os-services shows the host's nova-compute in `state` (polled over REST, where `compute service list` is not what is tested). */
   const computeState = async (host: string, state: string) =>
     ((await rest.get(`/compute/v2.1/os-services?binary=nova-compute&host=${host}`))['services'] as Json[])[0]?.['state'] === state;
   const onHost = (server: string, host: string) => settled(server, (shown) => shown['status'] === 'ACTIVE' && shown[HOST] === host, `ACTIVE on ${host}`);
-  /** Waits out a live migration: a failed one leaves the guest ACTIVE where it was, so it fails at once rather than at the deadline. */
-  const liveMigratedTo = async (server: string, host: string) => {
-    const shown = await settled(server, (shown) => shown['status'] === 'ACTIVE', `ACTIVE after its live migration to ${host}`);
+  /**
+   * Waits out a move to `host`, ending `status` there (ACTIVE after a live migration, VERIFY_RESIZE
+   * after a cold one): a failed move leaves the guest ACTIVE where it was, so it fails at once, with
+   * the migration records and the cloud's warnings, rather than at the deadline.
+   */
+  const movedTo = async (server: string, host: string, status: 'ACTIVE' | 'VERIFY_RESIZE') => {
+    const shown = await settled(server, (shown) => shown['status'] === 'ACTIVE' || shown['status'] === 'VERIFY_RESIZE', `${status} on ${host}`);
     const migrations = await rest.get(`/compute/v2.1/os-migrations?instance_uuid=${idOf(server)}`);
-    assert.equal(shown[HOST], host, `${server} stayed on ${String(shown[HOST])}: ${JSON.stringify(migrations['migrations'])}`);
+    const where = `${server} is ${String(shown['status'])} on ${String(shown[HOST])}: ${JSON.stringify(migrations['migrations'])}\n${cloud.problems()}`;
+    assert.deepEqual([shown['status'], shown[HOST]], [status, host], where);
   };
   /** The address the guest's DHCP client got, from its newest ready line. */
   async function dhcpAddress(server: string, boots: number): Promise<string> {
@@ -141,7 +150,7 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
     const before = await uptime('mh-a');
     const started = Date.now();
     await openstackOk(cloud.admin, ['--os-compute-api-version', '2.30', 'server', 'migrate', '--live-migration', '--shared-migration', '--host', 'host2', idOf('mh-a')]);
-    await liveMigratedTo('mh-a', 'host2');
+    await movedTo('mh-a', 'host2', 'ACTIVE');
     t.diagnostic(`shared-storage live migration between namespaces: ${Date.now() - started} ms`);
     assert.ok((await uptime('mh-a')) > before, 'the guest was not restarted');
     assert.equal(await inGuest('mh-a', 'cat /tmp/marker /disk/marker'), 'in-memory\non-disk');
@@ -157,7 +166,7 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
     const before = await uptime('mh-b');
     const started = Date.now();
     await openstackOk(cloud.admin, ['--os-compute-api-version', '2.30', 'server', 'migrate', '--live-migration', '--block-migration', '--host', 'host1', idOf('mh-b')]);
-    await liveMigratedTo('mh-b', 'host1');
+    await movedTo('mh-b', 'host1', 'ACTIVE');
     t.diagnostic(`block live migration between namespaces: ${Date.now() - started} ms`);
     assert.ok((await uptime('mh-b')) > before, 'the guest was not restarted');
     assert.ok(existsSync(join(cloud.host('host1').paths.instances, idOf('mh-b'), 'disk')), "the disk is in host1's storage");
@@ -207,7 +216,7 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
     await pollUntil('host2 up', async () => ((await computeState('host2', 'up')) ? true : undefined), 168_000, 1000).catch(() => undefined);
     const started = Date.now();
     await openstackOk(cloud.admin, ['--os-compute-api-version', '2.56', 'server', 'migrate', '--host', 'host2', idOf('mh-a')]);
-    await settled('mh-a', (shown) => shown['status'] === 'VERIFY_RESIZE' && shown[HOST] === 'host2', 'VERIFY_RESIZE on host2');
+    await movedTo('mh-a', 'host2', 'VERIFY_RESIZE');
     // host2's storage is the shared one: the guest's console log there is new, so its first ready line is this boot's.
     assert.equal(await dhcpAddress('mh-a', 1), addresses.get('mh-a'), 'the guest keeps its fixed IP');
     t.diagnostic(`cold migration between namespaces without shared storage → ready line on host2: ${Date.now() - started} ms`);

@@ -109,6 +109,8 @@ export interface Multihost {
   readonly admin: OpenstackEnv;
   readonly hosts: readonly MultihostHost[];
   host(name: string): MultihostHost;
+  /** The last `max` WARNING, ERROR and CRITICAL lines of every process's log, each after its process's name: why a wait failed. */
+  problems(max?: number): string;
   /** Removes everything the deployment made; safe to call twice. */
   down(): Promise<void>;
 }
@@ -453,8 +455,25 @@ function handle(m: Manifest, admin: OpenstackEnv): Multihost {
       if (found === undefined) throw new Error(`no host ${name}`);
       return found;
     },
+    problems: (max = 60) => problemLines(m, max),
     down: () => multihostDown(m),
   };
+}
+
+function problemLines(m: Manifest, max: number): string {
+  const found = m.processes.flatMap((record) =>
+    existsSync(record.log)
+      ? readFileSync(record.log, 'utf8')
+          .split('\n')
+          .filter((line) => / (WARNING|ERROR|CRITICAL) /.test(line))
+          .map((line) => `${record.name}: ${line}`)
+      : [],
+  );
+  // Lines start with their timestamp: sorted after the process name, they read in order.
+  return found
+    .sort((a, b) => a.slice(a.indexOf(': ') + 2).localeCompare(b.slice(b.indexOf(': ') + 2)))
+    .slice(-max)
+    .join('\n');
 }
 
 /** The network namespace inode of a process, or of a named namespace. */

@@ -117,17 +117,23 @@ export async function serverSettled(
   timeoutMs: number,
   intervalMs = 200,
 ): Promise<Json> {
+  let last: Json | undefined;
   await pollUntil(
     what,
     async () => {
       const server = await poll();
+      last = server;
       if (done(server)) return true;
       if (server['status'] === 'ERROR') throw new Error(`waiting for ${what}: went to ERROR: ${JSON.stringify(server['fault'])}`);
       return undefined;
     },
     timeoutMs,
     intervalMs,
-  );
+  ).catch((error: unknown) => {
+    if (last === undefined || last['status'] === 'ERROR') throw error;
+    const seen = ['status', 'OS-EXT-STS:task_state', 'OS-EXT-SRV-ATTR:host'].map((key) => `${key} ${String(last?.[key])}`).join(', ');
+    throw new Error(`${String(error instanceof Error ? error.message : error)}; last seen: ${seen}`);
+  });
   const shown = await show();
   assert.ok(done(shown), `waiting for ${what}: server show says ${JSON.stringify(shown)}`);
   return shown;
