@@ -7,13 +7,14 @@ import {
   BUS_RECONNECTED,
   assertRecoveredCloud,
   bootWithoutNetwork,
+  countLines,
   reachedTaskState,
   settledServer,
   slowNextSpawn,
   withPrivateBrokerCloud,
 } from '../support/private-broker-cloud.js';
 import { privateRabbitUnavailable, startPrivateRabbit } from '../support/private-rabbitmq.js';
-import { AmqpTransport } from '../../src/common/bus/amqp/transport.js';
+import { AmqpTransport, DEFAULT_PREFETCH } from '../../src/common/bus/amqp/transport.js';
 import { RpcClient } from '../../src/common/bus/rpc-client.js';
 import { RpcServer } from '../../src/common/bus/rpc-server.js';
 
@@ -29,6 +30,9 @@ type Json = Record<string, unknown>;
 
 /** Boots sent together just before the kill: some are with the conductor, some on the bus, some on the host. */
 const BURST = 3;
+/** Builds beyond a busy agent's prefetch: they wait in its queue on the broker. */
+const QUEUED = 4;
+const SPAWN_SLOWED = /WARNING nimbus\.compute\.faults .*applied on .*: spawn waits/;
 
 describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { skip }, () => {
   test('every process reconnects by itself; every accepted boot ends ACTIVE or ERROR with a fault; nothing stays transitional', async () => {
@@ -77,6 +81,44 @@ describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { ski
       const outcomes = listed.map((server) => `${String(server['name'])}:${String(server['status'])}${server['fault'] === undefined ? '' : ` (${String((server['fault'] as Json)['message'])})`}`).sort();
       process.stderr.write(`# after the kill: ${outcomes.join(', ')}\n`);
       assert.deepEqual(listed.filter((server) => server['OS-EXT-STS:task_state'] !== null), [], 'no server in a task state');
+    });
+  });
+
+  test('a build queued for a busy host on the broker, lost with it, is cast again by its conductor and goes ACTIVE', async () => {
+    await withPrivateBrokerCloud('broker-queued', async ({ rabbit, node, agent, api, imageId }) => {
+      const project = ((await api('/identity/v3/projects?name=admin')).body['projects'] as Json[])[0]?.['id'];
+      assert.equal((await api(`/compute/v2.1/os-quota-sets/${String(project)}`, { method: 'PUT', body: { quota_set: { instances: -1, cores: -1, ram: -1 } } })).status, 200);
+      // The agent holds as many builds as its prefetch, each in a slow spawn; the rest wait in its queue on the broker.
+      const slow = await api('/compute/v2.1/nimbus/faults', {
+        method: 'POST',
+        body: { fault: { host: agent.host, kind: 'slow', operation: 'spawn', delay_ms: 10_000, count: DEFAULT_PREFETCH } },
+      });
+      assert.equal(slow.status, 201, JSON.stringify(slow.body));
+      const count = DEFAULT_PREFETCH + QUEUED;
+      const created = await api('/compute/v2.1/servers', {
+        method: 'POST',
+        headers: { 'openstack-api-version': 'compute 2.37' },
+        body: { server: { name: 'queued', imageRef: imageId, flavorRef: '1', networks: 'none', min_count: count, max_count: count } },
+      });
+      assert.equal(created.status, 202, JSON.stringify(created.body));
+      for (let attempt = 0; attempt < 600 && countLines(agent.nimbus, SPAWN_SLOWED) < DEFAULT_PREFETCH; attempt += 1) await sleep(100);
+      assert.equal(countLines(agent.nimbus, SPAWN_SLOWED), DEFAULT_PREFETCH, 'the agent holds a prefetch of builds');
+      const servers = ((await api('/compute/v2.1/servers/detail?name=queued')).body['servers'] as Json[]);
+      const waiting = servers.filter((server) => server['OS-EXT-STS:task_state'] === 'scheduling');
+      assert.equal(waiting.length, QUEUED, 'builds cast to the host and not started there');
+
+      await rabbit.kill();
+      await node.waitFor(BUS_LOST, 30_000);
+      await rabbit.start();
+      await node.waitFor(BUS_RECONNECTED, 30_000);
+      await agent.nimbus.waitFor(BUS_RECONNECTED, 30_000);
+
+      for (const server of servers) {
+        const settled = await settledServer(api, String(server['id']));
+        assert.equal(settled['status'], 'ACTIVE', `${String(settled['id'])}: ${JSON.stringify(settled['fault'])}`);
+      }
+      // Once for each build that waited on the broker, with its instance.
+      for (const server of waiting) assert.equal(countLines(node, new RegExp(`WARNING nimbus\\.compute\\.conductor .*\\[instance: ${String(server['id'])}\\] Casting build to .* again`)), 1);
     });
   });
 

@@ -83,6 +83,12 @@ export interface Transport {
   cast(target: Target, envelope: Envelope, timeoutMs: number, delivery?: CastDelivery): Promise<void>;
   /** Sends to every server listening on `topic`, without a reply. */
   fanout(topic: string, envelope: Envelope, timeoutMs: number): Promise<void>;
+  /**
+   * `listener` runs each time a lost connection is back and every listener consumes again. What the
+   * broker held may be gone (queues not durable: a restarted RabbitMQ starts empty), so a sender
+   * that keeps what it cast can send it again. Answers a function that unregisters it.
+   */
+  onReconnected(listener: () => void): () => void;
   /** Stops listeners, fails pending calls, closes the connection. */
   close(): Promise<void>;
 }

@@ -27,6 +27,7 @@ import { runTask, type TaskDeps } from './tasks/task.js';
 import { UnshelveInstanceTask } from './tasks/unshelve-instance.js';
 import { CONDUCTOR_BINARY, ConductorTask, TaskOwner } from './task-owner.js';
 import { recoverOrphanedTasks, type OrphanedTaskDeps } from './orphaned-tasks.js';
+import { PlacedBuilds } from './placed-builds.js';
 import { PeriodicTasks } from '../agent/periodic-tasks.js';
 import { BUILD_TIMEOUT_POLL_MAX_MS, failTimedOutBuilds } from './build-timeout.js';
 import type {
@@ -91,18 +92,22 @@ export class ConductorService {
   readonly #owner: TaskOwner;
   readonly #recovery: OrphanedTaskDeps;
   readonly #periodic = new PeriodicTasks();
+  /** The agents' client: builds cast and not started yet go again when the bus is back (placed-builds.ts). */
+  readonly #placedBuilds: PlacedBuilds;
+  #stopRecasting: (() => void) | undefined;
 
   constructor(private readonly options: ConductorServiceOptions) {
     const timeout = options.rpcTimeoutSeconds ?? 60;
     this.#registry = options.registry;
     const { instances, actions, nodes, migrations, aggregates, blockDevices } = options.stores;
     this.#actionLog = new InstanceActionLog(actions);
+    this.#placedBuilds = new PlacedBuilds(new ComputeAgentRpcClient(options.transport, timeout), instances);
     this.#deps = {
       instances,
       actions,
       nodes,
       scheduler: new TracedSchedulerClient(options.transport, timeout, new RequestTrace(options.stores.requestSteps), options.host),
-      agents: new ComputeAgentRpcClient(options.transport, timeout),
+      agents: this.#placedBuilds,
       migrations,
       aggregates,
       services: options.registry,
@@ -176,6 +181,12 @@ export class ConductorService {
     this.#periodic.every('recover_orphaned_tasks', this.options.recoveryIntervalMs ?? intervalMs, async () => {
       await this.recoverOrphanedTasks();
     });
+    this.#periodic.every('forget_started_builds', intervalMs, async () => {
+      await this.#placedBuilds.forgetStarted();
+    });
+    this.#stopRecasting = this.options.transport.onReconnected(() => {
+      void this.#placedBuilds.castAgain().catch((error: unknown) => LOG.warning('Could not cast the builds not started yet again', { error }));
+    });
     const buildTimeoutMs = (this.options.instanceBuildTimeoutSeconds ?? 0) * 1000;
     this.#periodic.every('_check_instance_build_time', Math.min(buildTimeoutMs, BUILD_TIMEOUT_POLL_MAX_MS), async () => {
       await this.checkInstanceBuildTime();
@@ -184,6 +195,7 @@ export class ConductorService {
   }
 
   async stop(): Promise<void> {
+    this.#stopRecasting?.();
     await this.#periodic.stop();
     await this.#server.stop();
     await this.#stopHeartbeat?.();

@@ -25,6 +25,8 @@ export interface SessionHooks {
   readonly onOpen: (session: AmqpSession) => Promise<void>;
   /** The session died (broker restart, connection closed by an operator): fail what was in flight on it. */
   readonly onLost: () => void;
+  /** A session lost before is back (onOpen ran on it). */
+  readonly onReconnected: () => void;
 }
 
 export interface ConnectionOptions {
@@ -180,6 +182,7 @@ export class AmqpConnection {
       try {
         await this.establish();
         LOG.info(`Reconnected to ${this.display} after ${attempt} attempt(s)`);
+        this.hooks.onReconnected();
         break;
       } catch (error) {
         LOG.debug(`Reconnect attempt ${attempt} to ${this.display} failed: ${messageOf(error)}`);

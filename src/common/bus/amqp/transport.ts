@@ -32,7 +32,8 @@ import { parseAmqpUrl } from './url.js';
 
 const LOG = getLogger('nimbus.common.bus');
 
-const DEFAULT_PREFETCH = 64;
+/** Messages a consumer holds unacknowledged by default: more wait in its queue on the broker. */
+export const DEFAULT_PREFETCH = 64;
 /** A cast whose connection died before the broker confirmed it is sent again after this pause. */
 const RESEND_PAUSE_MS = 100;
 /** The longest pause before a call RabbitMQ returned (no queue for its target yet) is sent again. */
@@ -126,6 +127,7 @@ export class AmqpTransport implements Transport {
   /** Ends the background resends of returned casts when the transport closes. */
   private readonly closing = new AbortController();
   private readonly listeners = new Set<AmqpListener>();
+  private readonly reconnectListeners = new Set<() => void>();
   private readonly replyQueue = `reply_${randomUUID()}`;
   private readonly queues: QueueOptions;
   /** Fanouts go on their own channel: publishing to an exchange that just vanished must not kill the main one. */
@@ -135,7 +137,7 @@ export class AmqpTransport implements Transport {
     this.queues = { expiresMs: options.queueExpiresMs, durable: options.durableQueues ?? false };
     this.connection = new AmqpConnection(
       parseAmqpUrl(url),
-      { onOpen: (session) => this.onOpen(session), onLost: () => this.onLost() },
+      { onOpen: (session) => this.onOpen(session), onLost: () => this.onLost(), onReconnected: () => this.onReconnectedSession() },
       {
         prefetch: options.prefetch ?? DEFAULT_PREFETCH,
         connectionName: options.connectionName ?? `nimbus:${hostname()}:${process.pid}`,
@@ -314,6 +316,11 @@ export class AmqpTransport implements Transport {
     });
   }
 
+  onReconnected(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.closing.abort();
     const listeners = [...this.listeners];
@@ -343,6 +350,16 @@ export class AmqpTransport implements Transport {
     this.inFlight.clear();
     for (const listener of this.listeners) listener.detach();
     this.fanoutChannel = undefined;
+  }
+
+  private onReconnectedSession(): void {
+    for (const listener of this.reconnectListeners) {
+      try {
+        listener();
+      } catch (error) {
+        LOG.error(`A listener of the reconnect to ${this.connection.display} failed: ${messageOf(error)}`);
+      }
+    }
   }
 
   private failLost(id: string): void {

@@ -88,6 +88,11 @@ export class InprocTransport implements Transport {
     });
   }
 
+  /** The bus inside a process has no connection to lose: the listener never runs. */
+  onReconnected(): () => void {
+    return () => undefined;
+  }
+
   close(): Promise<void> {
     this.state = 'closed';
     for (const subscription of this.subscriptions) this.unsubscribe(subscription);
