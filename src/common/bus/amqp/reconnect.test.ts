@@ -45,8 +45,11 @@ test(
     });
     await server.start();
     const client = new RpcClient(clientSide, { topic, version: '1.0', timeoutSeconds: 10 });
+    let reconnects = 0;
+    const unregister = clientSide.onReconnected(() => (reconnects += 1));
     try {
       assert.equal(await client.call('ping', {}), 'pong');
+      assert.equal(reconnects, 0, 'the first connection is no reconnect');
 
       const outcome = client.call('hang', {}, { timeoutMs: 120_000 }).then(
         () => undefined,
@@ -63,7 +66,9 @@ test(
 
       // Sent while the transports may still be reconnecting: it waits for them.
       assert.equal(await client.call('ping', {}, { timeoutMs: 10_000 }), 'pong');
+      assert.equal(reconnects, 1, "a sender learns that the broker's queues may have been lost");
     } finally {
+      unregister();
       release();
       await server.stop();
       await clientSide.close();
