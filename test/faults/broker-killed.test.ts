@@ -33,6 +33,8 @@ const BURST = 3;
 /** Builds beyond a busy agent's prefetch: they wait in its queue on the broker. */
 const QUEUED = 4;
 const SPAWN_SLOWED = /WARNING nimbus\.compute\.faults .*applied on .*: spawn waits/;
+/** The conductor's first cast of a build (a cast again reads `… again: …`). */
+const CAST = /INFO nimbus\.compute\.conductor .*Casting build to [^ ]+\n/;
 
 describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { skip }, () => {
   test('every process reconnects by itself; every accepted boot ends ACTIVE or ERROR with a fault; nothing stays transitional', async () => {
@@ -101,11 +103,13 @@ describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { ski
         body: { server: { name: 'queued', imageRef: imageId, flavorRef: '1', networks: 'none', min_count: count, max_count: count } },
       });
       assert.equal(created.status, 202, JSON.stringify(created.body));
-      for (let attempt = 0; attempt < 600 && countLines(agent.nimbus, SPAWN_SLOWED) < DEFAULT_PREFETCH; attempt += 1) await sleep(100);
+      // Every build cast (so none is still being sent when the broker dies), a prefetch of them spawning.
+      for (let attempt = 0; attempt < 600 && (countLines(node, CAST) < count || countLines(agent.nimbus, SPAWN_SLOWED) < DEFAULT_PREFETCH); attempt += 1) await sleep(100);
+      assert.equal(countLines(node, CAST), count, 'every build cast');
       assert.equal(countLines(agent.nimbus, SPAWN_SLOWED), DEFAULT_PREFETCH, 'the agent holds a prefetch of builds');
-      const servers = ((await api('/compute/v2.1/servers/detail?name=queued')).body['servers'] as Json[]);
+      const servers = (await api('/compute/v2.1/servers/detail?name=queued')).body['servers'] as Json[];
       const waiting = servers.filter((server) => server['OS-EXT-STS:task_state'] === 'scheduling');
-      assert.equal(waiting.length, QUEUED, 'builds cast to the host and not started there');
+      assert.deepEqual(waiting.map((server) => server['OS-EXT-SRV-ATTR:host']), Array.from({ length: QUEUED }, () => agent.host), 'cast to the host, not started there');
 
       await rabbit.kill();
       await node.waitFor(BUS_LOST, 30_000);
