@@ -81,6 +81,7 @@ export interface InfoCacheUpdateArgs {
 export interface ExpectedStateWire {
   readonly vmState?: readonly VmState[];
   readonly taskState?: readonly (TaskState | null)[];
+  readonly host?: string;
 }
 
 /** The columns an agent may change; times as ISO strings. */

@@ -62,6 +62,11 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await stateOf(db, uuid), { vm_state: 'stopped', task_state: null, power_state: 4 });
         assert.equal(await compareAndSetInstanceState(db, uuid, { vmState: [] }, { task_state: null }), false, 'an empty list matches nothing');
 
+        const placed = await insertInstance(db, 'p', { vm_state: VmState.BUILDING, task_state: TaskState.SCHEDULING, host: 'h2' });
+        const building = { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING] };
+        assert.equal(await compareAndSetInstanceState(db, placed, { ...building, host: 'h1' }, { task_state: TaskState.SPAWNING }), false, 'placed on another host');
+        assert.equal(await compareAndSetInstanceState(db, placed, { ...building, host: 'h2' }, { task_state: TaskState.SPAWNING }), true);
+
         const gone = await insertInstance(db, 'p', { deleted: true, vm_state: VmState.DELETED });
         assert.equal(await compareAndSetInstanceState(db, gone, {}, { task_state: TaskState.DELETING }), false);
         assert.equal(await compareAndSetInstanceState(db, 'no-such-uuid', {}, { task_state: TaskState.DELETING }), false);

@@ -13,6 +13,8 @@ import type { VmState } from '../state/vm-states.js';
 export interface ExpectedState {
   readonly vmState?: readonly VmState[];
   readonly taskState?: readonly (TaskState | null)[];
+  /** The host the instance must still be on (a build cast to it twice must not start there once placed elsewhere). */
+  readonly host?: string;
 }
 
 /** Columns a transition may write besides updated_at. */
@@ -52,6 +54,7 @@ export async function compareAndSetInstanceState(
       return eb.or(alternatives);
     });
   }
+  if (expected.host !== undefined) update = update.where('host', '=', expected.host);
   const result = await update.executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

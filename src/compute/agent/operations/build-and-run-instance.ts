@@ -32,14 +32,20 @@ async function build(deps: ComputeManagerDeps, { instance, build, node, spec, al
   const uuid = instance.uuid;
   const spawning = await conductor.instanceUpdate({
     uuid,
-    expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING] },
+    expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING], host },
     changes: { taskState: TaskState.SPAWNING },
   });
   if (!spawning) {
-    // The same build delivered twice (its conductor died after the first cast): the first one has it.
+    // The same build delivered twice (its conductor died after the first cast, or cast it again after
+    // the bus came back): the first one has it.
     const current = await conductor.instanceGet(uuid);
     if (current !== null && current.host === host) {
       LOG.info(`Instance is ${current.vmState}/${current.taskState ?? 'None'} here already; not building it again`, { instance: uuid });
+      return;
+    }
+    // A late copy of a build that failed here and went to another host: its claims are that host's now.
+    if (current !== null && current.host !== null) {
+      LOG.info(`Instance is on ${current.host} now; not building it here`, { instance: uuid });
       return;
     }
     LOG.info('Instance is no longer waiting to be built here; giving its resources back', { instance: uuid });
