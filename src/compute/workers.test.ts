@@ -9,7 +9,8 @@ import { ServiceRegistry } from '../common/service/service-registry.js';
 import { toDbTimestamp } from '../common/db/timestamps.js';
 import { createComputeStores } from './db/compute-stores.js';
 import { insertInstance } from './db/testing/compute-db.js';
-import { build, events, eventually, faults, images, instance, newServer, serversOf, setTask, tables, usage, waitFor, withCloud } from './testing/worker-cloud.js';
+import { build, events, eventually, faults, IMAGE_ID, images, instance, newServer, serversOf, setTask, specFor, tables, usage, waitFor, withCloud } from './testing/worker-cloud.js';
+import { toWireSpec } from './scheduler/rpc-api.js';
 import { fakeDriverFactory } from './virt/fake/index.js';
 import { startComputeAgents } from './workers.js';
 
@@ -208,6 +209,26 @@ describe('compute workers on the in-process bus (sqlite)', () => {
       await cloud.workers.computeAgentApi.cast('compute-1', 'stop_instance', { instanceUuid: uuid, clean: false });
       await sleep(30);
       assert.equal((await instance(cloud.db, uuid)).vm_state, 'active');
+    });
+  });
+
+  test('a build cast twice to its host starts once; a copy cast to another host starts nowhere', async () => {
+    await withCloud(2, async (cloud) => {
+      const { uuid, context } = await newServer(cloud.db);
+      // Placed on compute-1 as the conductor places it; a stray copy cast to compute-2, then two to compute-1 (one maybe lost, and sent again).
+      await tables(cloud.db).updateTable('compute_instances').set({ host: 'compute-1', node: 'compute-1' }).where('uuid', '=', uuid).execute();
+      const placed = await createComputeStores(cloud.db).instances.get(uuid);
+      assert.ok(placed);
+      const args = { instance: placed, build: { instanceUuid: uuid, imageRef: IMAGE_ID, requestedNetworks: 'none' as const }, node: 'compute-1', spec: toWireSpec(specFor([uuid])), alternates: [] };
+      const agents = cloud.workers.computeAgentApi;
+      await runWithContext(context, () => agents.cast('compute-2', 'build_and_run_instance', { ...args, node: 'compute-2' }));
+      await eventually(() => assert.ok(records.some((record) => record.instance === uuid && record.message === 'Instance is on compute-1 now; not building it here')));
+      assert.equal((await instance(cloud.db, uuid)).task_state, 'scheduling', 'still waiting for compute-1');
+      await runWithContext(context, () => Promise.all([agents.cast('compute-1', 'build_and_run_instance', args), agents.cast('compute-1', 'build_and_run_instance', args)]));
+      const row = await waitFor(cloud.db, uuid, 'active');
+      assert.equal(row.host, 'compute-1');
+      await eventually(async () => assert.deepEqual((await events(cloud.db, uuid)).map((event) => [event.event, event.result, event.host]), [['compute__do_build_and_run_instance', 'Success', 'compute-1']]));
+      assert.deepEqual(await cloud.driver('compute-2').listInstances(), []);
     });
   });
 
