@@ -170,7 +170,8 @@ export class ConductorService {
   /**
    * Settles what an earlier start of this host left half done before taking new messages (one
    * delivered again then finds the outcome), then serves, heartbeats, and looks for the tasks of
-   * dead conductors every recovery interval.
+   * dead conductors every recovery interval; when its bus connection is back after a loss, it casts
+   * again the builds it cast that their hosts have not started (placed-builds.ts).
    */
   async start(): Promise<void> {
     await this.recoverOrphanedTasks().catch((error: unknown) => LOG.warning('Could not look for tasks a stopped conductor left', { error }));
