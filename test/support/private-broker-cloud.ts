@@ -6,7 +6,7 @@
  * when the test's function ends, however it ends.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -63,7 +63,12 @@ export async function withPrivateBrokerCloud(name: string, fn: (cloud: PrivateBr
         NIMBUS_HOST: `${name}-api`,
       };
       const admin = await prepareCloud(env);
-      const node = runNimbus(['serve', 'identity', 'image', 'compute'], env);
+      const reports = join(stateDir, 'reports');
+      mkdirSync(reports);
+      // A diagnostic report on SIGUSR2: what a node that does not stop is still waiting for.
+      const node = runNimbus(['serve', 'identity', 'image', 'compute'], env, {
+        nodeArgs: ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`],
+      });
       try {
         await node.waitFor(/Serving identity, image, compute at/, STARTUP_MS);
         const agent = await startRemoteComputeAgent({ host: `${name}-compute`, driver: 'fake', busUrl: rabbit.url, serviceUser: admin });
@@ -86,14 +91,26 @@ export async function withPrivateBrokerCloud(name: string, fn: (cloud: PrivateBr
         node.child.kill('SIGTERM');
         // A node that does not stop fails the test with its log, rather than hanging it until the runner's timeout.
         const exit = await Promise.race([node.exited(), sleep(STOP_MS).then(() => 'still running')]);
+        const waitingFor = exit === 'still running' ? await hangReport(node, reports) : '';
         if (exit === 'still running') node.child.kill('SIGKILL');
-        assert.equal(exit, 0, node.output().slice(-20_000));
+        assert.equal(exit, 0, `${node.output().slice(-20_000)}${waitingFor}`);
       }
     });
   } finally {
     await rabbit.remove();
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** The active handles (timers, sockets, child processes) of a node that does not stop, from its diagnostic report. */
+async function hangReport(node: NimbusProcess, reports: string): Promise<string> {
+  node.child.kill('SIGUSR2');
+  for (let attempt = 0; attempt < 20 && readdirSync(reports).length === 0; attempt += 1) await sleep(250);
+  const [file] = readdirSync(reports);
+  if (file === undefined) return '\n(no diagnostic report came)';
+  const report = JSON.parse(readFileSync(join(reports, file), 'utf8')) as { libuv?: { type: string; is_active?: boolean; [key: string]: unknown }[] };
+  const handles = (report.libuv ?? []).filter((handle) => handle.is_active === true && handle['is_referenced'] !== false).map((handle) => JSON.stringify(handle));
+  return `\nstill running after SIGTERM; the active handles that keep it alive:\n${handles.join('\n')}`;
 }
 
 /** Boots a server without a network (2.37's `none`: no network agent runs here); answers its id. */
