@@ -3,9 +3,9 @@
  * goes ACTIVE, network-vif-unplugged when it goes DOWN after that, network-vif-deleted) and
  * network-changed (a floating IP came to or left the port: Nova re-reads the guest's addresses)
  * are gathered for a short while and sent in one `os-server-external-events` request, as
- * Neutron's send_events_interval batches them. Only ports of guests (`compute:*` owners with a
- * device id) concern Nova. A Nova that does not know the API (404) is warned about once and
- * nothing fails.
+ * Neutron's send_events_interval batches them, at most MAX_EVENTS_PER_REQUEST to a request. Only
+ * ports of guests (`compute:*` owners with a device id) concern Nova. A Nova that does not know
+ * the API (404) is warned about once and nothing fails.
  */
 import { messageOf } from '../../common/errors/errors.js';
 import { fetchService, remoteFault } from '../../common/http/remote-fault.js';
@@ -33,6 +33,14 @@ export interface NotifiedPort {
 
 /** Sends one batch; resolves with the HTTP status Nova answered. */
 export type VifEventSender = (events: readonly VifEvent[]) => Promise<number>;
+
+/**
+ * Events in one request. A batch gathered behind a slow one (1,000 servers deleted at once) held
+ * ~750 events, more than Nova's max_request_body_size (112 KiB): the 413 lost the plugged events
+ * of new servers in it, whose builds then waited vif_plugging_timeout. 100 events with tags of the
+ * schema's longest (255) stay under a third of that limit.
+ */
+export const MAX_EVENTS_PER_REQUEST = 100;
 
 export function concernsNova(port: NotifiedPort): boolean {
   return port.device_owner.startsWith('compute:') && port.device_id !== '';
@@ -87,7 +95,11 @@ export class NovaNotifier {
   async #flush(): Promise<void> {
     const events = this.#pending;
     this.#pending = [];
-    if (events.length === 0) return;
+    // Each request stands alone: one refused loses its own events, not those of the others.
+    for (let start = 0; start < events.length; start += MAX_EVENTS_PER_REQUEST) await this.#send(events.slice(start, start + MAX_EVENTS_PER_REQUEST));
+  }
+
+  async #send(events: readonly VifEvent[]): Promise<void> {
     try {
       const status = await this.send(events);
       if (status === 404) {
