@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { chromiumUnavailable, launchChromium, logInDashboard, screenshotter, testOutputDir, type TestBrowser } from '../support/browser.js';
 import { cliPersonas, startComputeCloud, type ComputeCloud } from '../support/compute-cloud.js';
 
@@ -15,19 +15,23 @@ describe('dashboard in a real browser', { skip }, () => {
   let chromium: TestBrowser;
   let page: Page;
   const shots = screenshotter(testOutputDir('dashboard'));
-  /** The API calls the page made that were refused, newest last: with the alerts shown, why a wait for the page failed. */
-  const refusals: string[] = [];
+  /** The page's API calls of the running test, newest last (method, path, status or how it failed, milliseconds). */
+  const calls: string[] = [];
+  /** The page's API calls still waiting for an answer, with when they were sent. */
+  const inFlight = new Map<Request, number>();
+  const describeCall = (request: Request) => `${request.method()} ${new URL(request.url()).pathname}`;
 
-  /** A test whose failure also tells what the page showed and which of its calls were refused (CI keeps no screenshots). */
+  /** A test whose failure also tells what the page showed and what its API calls did (CI keeps no screenshots). */
   const pageTest = (name: string, fn: (t: TestContext) => Promise<void>): void => {
     void test(name, async (t) => {
-      refusals.length = 0;
+      calls.length = 0;
       try {
         await fn(t);
       } catch (error) {
         const alerts = await page.getByRole('alert').allInnerTexts().catch(() => []);
-        if (error instanceof Error) error.message += `\npage alerts: ${JSON.stringify(alerts)}\nrefused calls: ${JSON.stringify(refusals.slice(-20))}`;
-        throw error;
+        const waiting = [...inFlight].map(([request, sent]) => `${describeCall(request)} for ${Math.round(performance.now() - sent)} ms`);
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(`${message}\npage alerts: ${JSON.stringify(alerts)}\nlast API calls: ${JSON.stringify(calls.slice(-20))}\nunanswered: ${JSON.stringify(waiting)}`, { cause: error });
       }
     });
   };
@@ -37,9 +41,19 @@ describe('dashboard in a real browser', { skip }, () => {
     cloud = await startComputeCloud('dashboard', { hosts: 2 });
     chromium = await launchChromium();
     page = await chromium.context.newPage();
-    page.on('response', (response) => {
-      if (response.status() >= 400) refusals.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
+    page.on('request', (request) => {
+      if (request.resourceType() === 'fetch') inFlight.set(request, performance.now());
     });
+    const settled = (request: Request, outcome: string) => {
+      const sent = inFlight.get(request);
+      if (sent === undefined) return;
+      inFlight.delete(request);
+      calls.push(`${describeCall(request)} ${outcome} ${Math.round(performance.now() - sent)} ms`);
+    };
+    page.on('requestfinished', (request) => {
+      void request.response().then((response) => settled(request, String(response?.status() ?? '?')));
+    });
+    page.on('requestfailed', (request) => settled(request, `failed (${request.failure()?.errorText ?? '?'})`));
   });
   after(async () => {
     await chromium?.close();
