@@ -15,6 +15,21 @@ function buildOf(row: AgentInstance): BuildAndRunInstanceArgs {
   return { instance: row, node: row.host ?? '', build: { instanceUuid: row.uuid }, spec: {}, alternates: [] } as unknown as BuildAndRunInstanceArgs;
 }
 
+/** An instance store over `read`: statesOf reads each instance named through it. */
+function storeOf(read: (uuid: string) => Promise<AgentInstance | undefined>) {
+  return {
+    get: read,
+    async statesOf(uuids: readonly string[]) {
+      const states = new Map<string, Pick<AgentInstance, 'vmState' | 'taskState' | 'host'>>();
+      for (const uuid of uuids) {
+        const row = await read(uuid);
+        if (row !== undefined) states.set(uuid, row);
+      }
+      return states;
+    },
+  };
+}
+
 class RecordingAgents implements ComputeAgentApi {
   readonly casts: { host: string; verb: string; uuid: string | undefined }[] = [];
 
@@ -32,7 +47,7 @@ class RecordingAgents implements ComputeAgentApi {
 test('after a reconnect, only the builds still waiting on the host they were cast to go again; the others are forgotten', async () => {
   const rows = new Map<string, AgentInstance>();
   const agents = new RecordingAgents();
-  const placed = new PlacedBuilds(agents, { get: (uuid) => Promise.resolve(rows.get(uuid)) });
+  const placed = new PlacedBuilds(agents, storeOf((uuid) => Promise.resolve(rows.get(uuid))));
   for (const uuid of ['queued', 'started', 'deleted', 'moved']) {
     const row = instance(uuid, 'h1', TaskState.SCHEDULING);
     rows.set(uuid, row);
@@ -58,15 +73,16 @@ test('a newer build of the instance, cast while the older one was being looked a
   const agents = new RecordingAgents();
   let row = instance('i', 'h1', TaskState.SCHEDULING);
   let meanwhile: (() => Promise<void>) | undefined;
-  const placed = new PlacedBuilds(agents, {
-    get: async () => {
+  const placed = new PlacedBuilds(
+    agents,
+    storeOf(async () => {
       const read = row;
       const step = meanwhile;
       meanwhile = undefined;
       await step?.();
       return read;
-    },
-  });
+    }),
+  );
   await placed.cast('h1', 'build_and_run_instance', buildOf(row));
   // Read after the build failed on h1 (waiting for a host again); rescheduled to h2 before the decision.
   row = instance('i', null, TaskState.SCHEDULING);

@@ -14,7 +14,6 @@ import type { AgentCallVerb, AgentCastVerb, AgentVerbs, BuildAndRunInstanceArgs,
 import type { InstanceStore } from '../db/instance-store.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import type { AgentInstance } from './rpc-api.js';
 
 const LOG = getLogger('nimbus.compute.conductor');
 
@@ -30,7 +29,7 @@ export class PlacedBuilds implements ComputeAgentApi {
 
   constructor(
     private readonly agents: ComputeAgentApi,
-    private readonly instances: Pick<InstanceStore, 'get'>,
+    private readonly instances: Pick<InstanceStore, 'get' | 'statesOf'>,
   ) {}
 
   async cast<V extends AgentCastVerb>(host: string, verb: V, args: AgentVerbs[V]['args']): Promise<void> {
@@ -45,14 +44,19 @@ export class PlacedBuilds implements ComputeAgentApi {
     return this.agents.call(host, verb, args);
   }
 
-  /** Forgets the builds their host started (or that ended otherwise); answers the others, each with its instance as it is now. */
-  async forgetStarted(): Promise<(PlacedBuild & { readonly current: AgentInstance })[]> {
+  /**
+   * Forgets the builds their host started (or that ended otherwise); answers the others. One query
+   * for all of them: it runs every report interval, beside the builds.
+   */
+  async forgetStarted(): Promise<PlacedBuild[]> {
+    const placed = [...this.#placed];
+    const states = await this.instances.statesOf(placed.map(([uuid]) => uuid));
     const waiting = [];
-    for (const [uuid, placed] of [...this.#placed]) {
-      const current = await this.instances.get(uuid);
-      if (current?.vmState === VmState.BUILDING && current.taskState === TaskState.SCHEDULING && current.host === placed.host) {
-        waiting.push({ ...placed, current });
-      } else if (this.#placed.get(uuid) === placed) {
+    for (const [uuid, build] of placed) {
+      const state = states.get(uuid);
+      if (state?.vmState === VmState.BUILDING && state.taskState === TaskState.SCHEDULING && state.host === build.host) {
+        waiting.push(build);
+      } else if (this.#placed.get(uuid) === build) {
         // Only if no newer build (a reschedule's, to another host) was cast meanwhile.
         this.#placed.delete(uuid);
       }
@@ -60,10 +64,12 @@ export class PlacedBuilds implements ComputeAgentApi {
     return waiting;
   }
 
-  /** The connection to the bus is back after a loss: each build its host has not started is cast again; how many. */
+  /** The connection to the bus is back after a loss: each build its host has not started is cast again, with its instance as it is now; how many. */
   async castAgain(): Promise<number> {
     let cast = 0;
-    for (const { host, args, current } of await this.forgetStarted()) {
+    for (const { host, args } of await this.forgetStarted()) {
+      const current = await this.instances.get(args.instance.uuid);
+      if (current === undefined) continue;
       LOG.warning(`Casting build to ${host} again: the connection to the message bus was lost, and with it the cast if it was still queued`, { instance: current.uuid });
       try {
         await this.agents.cast(host, 'build_and_run_instance', { ...args, instance: current });

@@ -52,6 +52,18 @@ export class InstanceStore {
     return rows.map((row) => toAgentInstance(row, metadata.get(row.uuid), networkInfo.get(row.uuid), volumes.get(row.uuid)));
   }
 
+  /** The state and host of each instance named that is not deleted, in one query (the conductor's look at the builds it cast). */
+  async statesOf(uuids: readonly string[]): Promise<Map<string, Pick<AgentInstance, 'vmState' | 'taskState' | 'host'>>> {
+    if (uuids.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom('compute_instances')
+      .select(['uuid', 'vm_state', 'task_state', 'host'])
+      .where('uuid', 'in', uuids)
+      .where('deleted', '=', false)
+      .execute();
+    return new Map(rows.map((row) => [row.uuid, { vmState: row.vm_state, taskState: row.task_state, host: row.host }]));
+  }
+
   /** Uuids and hosts of the instances in BUILD since before `createdBefore` (Nova's _check_instance_build_time query). */
   async buildingSince(createdBefore: Date): Promise<{ readonly uuid: string; readonly host: string | null }[]> {
     return this.#db
