@@ -232,6 +232,23 @@ describe('compute workers on the in-process bus (sqlite)', () => {
     });
   });
 
+  test('a build cast twice to the conductors (the first maybe lost with the broker) is placed once: one guest, one allocation, no claim left', async () => {
+    await withCloud(2, async (cloud) => {
+      const { uuid, context } = await newServer(cloud.db);
+      await Promise.all([build(cloud, uuid, context), build(cloud, uuid, context)]);
+      const row = await waitFor(cloud.db, uuid, 'active');
+      const guests = await Promise.all(cloud.workers.agents.map(async (agent) => (await cloud.driver(agent.host).listInstances()).length));
+      assert.deepEqual(guests.reduce((sum, count) => sum + count, 0), 1, `guests per host: ${JSON.stringify(guests)}`);
+      const allocations = await tables(cloud.db)
+        .selectFrom('compute_allocations')
+        .innerJoin('compute_nodes', 'compute_nodes.id', 'compute_allocations.node_id')
+        .select(['compute_allocations.consumer_uuid', 'compute_nodes.host'])
+        .execute();
+      assert.deepEqual(allocations, [{ consumer_uuid: uuid, host: row.host }]);
+      await eventually(() => assert.equal(usage(cloud), 1, 'the second placement gave its claim back'));
+    });
+  });
+
   test('105 concurrent builds on ten hosts with room for ten each: 100 ACTIVE, 5 ERROR, none overcommitted', async () => {
     await withCloud(10, async (cloud) => {
       const servers = await Promise.all(Array.from({ length: 105 }, () => newServer(cloud.db)));

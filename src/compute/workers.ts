@@ -19,6 +19,7 @@ import { createComputeStores } from './db/compute-stores.js';
 import { ComputeTaskRpcClient, ConductorClient } from './conductor/rpc-client.js';
 import { HeartbeatBatch } from './agent/heartbeat-batch.js';
 import { lostTaskRecorder } from './conductor/lost-casts.js';
+import { AcceptedBuilds } from './conductor/accepted-builds.js';
 import { DbHostSource } from './scheduler/host-source.js';
 import { SchedulerClient } from './scheduler/rpc-client.js';
 import { SchedulerService } from './scheduler/manager.js';
@@ -132,15 +133,18 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     throw error;
   }
   const timeout = options.rpcTimeoutSeconds ?? 60;
+  const acceptedBuilds = new AcceptedBuilds(new ComputeTaskRpcClient(transport, timeout, lostTaskRecorder(stores.conductorTasks, host)), stores.instances);
+  acceptedBuilds.start(transport, options.reportIntervalMs ?? 10_000);
   return {
     agents: agents.agents,
     conductor,
     scheduler,
     registry,
-    computeTaskApi: new ComputeTaskRpcClient(transport, timeout, lostTaskRecorder(stores.conductorTasks, host)),
+    computeTaskApi: acceptedBuilds,
     computeAgentApi: new ComputeAgentRpcClient(transport, timeout, options.longRpcTimeoutSeconds),
     schedulerClient: new SchedulerClient(transport, timeout),
     async stop() {
+      await acceptedBuilds.stop();
       await agents.stop();
       await conductor.stop();
       await scheduler.stop();

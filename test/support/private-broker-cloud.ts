@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messageOf } from '../../src/common/errors/errors.js';
 import { withTestDatabase } from './databases.js';
 import { freePort } from './free-port.js';
 import { runNimbus, type NimbusProcess } from './nimbus-process.js';
@@ -69,6 +70,8 @@ export async function withPrivateBrokerCloud(name: string, fn: (cloud: PrivateBr
       const node = runNimbus(['serve', 'identity', 'image', 'compute'], env, {
         nodeArgs: ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`],
       });
+      // The test's own failure, kept: a node that then does not stop must not hide it, nor skip stopping it.
+      let failure: unknown;
       try {
         await node.waitFor(/Serving identity, image, compute at/, STARTUP_MS);
         const agent = await startRemoteComputeAgent({ host: `${name}-compute`, driver: 'fake', busUrl: rabbit.url, serviceUser: admin });
@@ -87,19 +90,33 @@ export async function withPrivateBrokerCloud(name: string, fn: (cloud: PrivateBr
         } finally {
           assert.equal(await agent.stop(), 0, agent.nimbus.output());
         }
-      } finally {
-        node.child.kill('SIGTERM');
-        // A node that does not stop fails the test with its log, rather than hanging it until the runner's timeout.
-        const exit = await Promise.race([node.exited(), sleep(STOP_MS).then(() => 'still running')]);
-        const waitingFor = exit === 'still running' ? await hangReport(node, reports) : '';
-        if (exit === 'still running') node.child.kill('SIGKILL');
-        assert.equal(exit, 0, `${node.output().slice(-20_000)}${waitingFor}`);
+      } catch (error) {
+        failure = error;
+      }
+      node.child.kill('SIGTERM');
+      // A node that does not stop fails the test with its log, rather than hanging it until the runner's timeout.
+      const exit = await Promise.race([node.exited(), sleep(STOP_MS).then(() => 'still running')]);
+      const waitingFor = exit === 'still running' ? await hangReport(node, reports) : '';
+      if (exit === 'still running') node.child.kill('SIGKILL');
+      if (failure === undefined) assert.equal(exit, 0, `${node.output().slice(-20_000)}${waitingFor}`);
+      else {
+        // The reporter prints an error's stack, which starts with its message: the node's side goes there.
+        const stopped = exit === 0 ? 'the node then stopped' : `the node then did not stop (${String(exit)})${waitingFor}`;
+        throw new Error(`${messageOf(failure)}\n${stopped}\nthe node's log, without its access lines:\n${withoutAccessLines(node.output()).slice(-20_000)}`, { cause: failure });
       }
     });
   } finally {
     await rabbit.remove();
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** A log without the API's one line per request (a test polling a server writes thousands). */
+function withoutAccessLines(log: string): string {
+  return log
+    .split('\n')
+    .filter((line) => !/ INFO nimbus\.common\.http /.test(line))
+    .join('\n');
 }
 
 /** The active handles (timers, sockets, child processes) of a node that does not stop, from its diagnostic report. */

@@ -22,6 +22,9 @@ export interface CastRetry {
 
 const DEFAULT_CAST_RETRY: CastRetry = { firstPauseMs: 500, maxPauseMs: 5000, windowMs: 120_000 };
 
+/** A stop still waiting for handlers after this long says which: a process that does not stop tells why. */
+const STOP_WAIT_REPORT_MS = 10_000;
+
 /**
  * One method of an RPC API, usually async. Arguments arrive as JSON from another process: the
  * handler declares the shape it expects and returns plain JSON data.
@@ -51,7 +54,8 @@ export interface RpcServerOptions {
 /** The receiving side of an RPC API (oslo.messaging's RPCServer). */
 export class RpcServer {
   private readonly version: RpcVersion;
-  private readonly inFlight = new Set<Promise<Reply>>();
+  /** The handlers running, with the method each runs. */
+  private readonly inFlight = new Map<Promise<Reply>, string>();
   private listener: Listener | undefined;
   private stopping = false;
 
@@ -68,20 +72,29 @@ export class RpcServer {
     this.stopping = false;
     const { topic, server, singleActive } = this.options;
     const target = singleActive === true ? { topic, server, singleActive } : { topic, server };
-    this.listener = await this.transport.listen(target, (message) => this.track(this.handle(message)));
+    this.listener = await this.transport.listen(target, (message) => this.track(message.envelope.method, this.handle(message)));
   }
 
-  /** Stops receiving and waits for the handlers already running. */
+  /** Stops receiving and waits for the handlers already running (a WARNING names them if that takes long). */
   async stop(): Promise<void> {
     const listener = this.listener;
     this.listener = undefined;
     this.stopping = true;
     await listener?.stop();
-    await Promise.all(this.inFlight);
+    if (this.inFlight.size === 0) return;
+    const report = setTimeout(() => {
+      const methods = [...this.inFlight.values()].join(', ');
+      LOG.warning(`Stopping ${this.endpoint()} waits for ${this.inFlight.size} handler(s) still running: ${methods}`);
+    }, STOP_WAIT_REPORT_MS);
+    try {
+      await Promise.all(this.inFlight.keys());
+    } finally {
+      clearTimeout(report);
+    }
   }
 
-  private track(work: Promise<Reply>): Promise<Reply> {
-    this.inFlight.add(work);
+  private track(method: string, work: Promise<Reply>): Promise<Reply> {
+    this.inFlight.set(work, method);
     void work.finally(() => this.inFlight.delete(work));
     return work;
   }

@@ -186,7 +186,7 @@ export class ConductorService {
       await this.#placedBuilds.forgetStarted();
     });
     this.#stopRecasting = this.options.transport.onReconnected(() => {
-      void this.#placedBuilds.castAgain().catch((error: unknown) => LOG.warning('Could not cast the builds not started yet again', { error }));
+      void this.#placedBuilds.castAgain();
     });
     const buildTimeoutMs = (this.options.instanceBuildTimeoutSeconds ?? 0) * 1000;
     this.#periodic.every('_check_instance_build_time', Math.min(buildTimeoutMs, BUILD_TIMEOUT_POLL_MAX_MS), async () => {

@@ -81,7 +81,8 @@ export interface InfoCacheUpdateArgs {
 export interface ExpectedStateWire {
   readonly vmState?: readonly VmState[];
   readonly taskState?: readonly (TaskState | null)[];
-  readonly host?: string;
+  /** The host it must still be on; null: on none yet. */
+  readonly host?: string | null;
 }
 
 /** The columns an agent may change; times as ISO strings. */

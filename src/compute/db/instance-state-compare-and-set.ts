@@ -13,8 +13,11 @@ import type { VmState } from '../state/vm-states.js';
 export interface ExpectedState {
   readonly vmState?: readonly VmState[];
   readonly taskState?: readonly (TaskState | null)[];
-  /** The host the instance must still be on (a build cast to it twice must not start there once placed elsewhere). */
-  readonly host?: string;
+  /**
+   * The host the instance must still be on (a build cast to it twice must not start there once
+   * placed elsewhere); null: on none yet (a build cast to two conductors is placed once).
+   */
+  readonly host?: string | null;
 }
 
 /** Columns a transition may write besides updated_at. */
@@ -54,7 +57,8 @@ export async function compareAndSetInstanceState(
       return eb.or(alternatives);
     });
   }
-  if (expected.host !== undefined) update = update.where('host', '=', expected.host);
+  if (expected.host === null) update = update.where('host', 'is', null);
+  else if (expected.host !== undefined) update = update.where('host', '=', expected.host);
   const result = await update.executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

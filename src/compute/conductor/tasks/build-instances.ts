@@ -38,7 +38,8 @@ export class BuildInstancesTask implements ConductorTask {
     for (const build of builds) {
       const selection = this.#pending.get(build.instanceUuid);
       if (!selection) continue;
-      await dispatchBuild(deps, build, specForInstance(spec, build.instanceUuid), selection);
+      // From no host: the build may have been cast twice (accepted-builds.ts), and the other copy placed it.
+      await dispatchBuild(deps, build, specForInstance(spec, build.instanceUuid), selection, null);
       this.#pending.delete(build.instanceUuid);
       await deps.actions.eventFinish({ uuid: build.instanceUuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Success' });
     }
@@ -79,7 +80,8 @@ export class BuildInstancesTask implements ConductorTask {
       const selection = this.#pending.get(uuid);
       if (selection) await releaseClaim(deps, uuid, selection.destination.host);
       if (selection || this.#pending.size === 0) {
-        await failBuild(deps, uuid, fault);
+        // Not one placed meanwhile by another copy of this build (accepted-builds.ts): that one goes on.
+        await failBuild(deps, uuid, fault, null);
         await deps.actions.eventFinish({ uuid, event: SCHEDULE_EVENT, host: deps.host, result: 'Error', traceback: fault.message });
       }
     }

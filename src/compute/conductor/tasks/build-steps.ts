@@ -13,21 +13,32 @@ export const SCHEDULE_EVENT = 'schedule_instances';
 
 /**
  * Records the allocation, points the instance at the host and its zone (only while it is still
- * waiting to be scheduled; Nova's schedule_and_build_instances sets the zone whether or not one was
- * asked, so a server booted without one is listed under its host's) and casts the build there. An instance deleted meanwhile gets its claim back.
+ * waiting to be scheduled, and on `placedOn` when given — null: on no host yet; Nova's
+ * schedule_and_build_instances sets the zone whether or not one was asked, so a server booted
+ * without one is listed under its host's) and casts the build there. An instance deleted or placed
+ * by another conductor meanwhile gets this claim back.
  */
-export async function dispatchBuild(deps: TaskDeps, build: BuildRequest, spec: WireRequestSpec, selection: ClaimedSelection): Promise<void> {
+export async function dispatchBuild(deps: TaskDeps, build: BuildRequest, spec: WireRequestSpec, selection: ClaimedSelection, placedOn?: string | null): Promise<void> {
   const uuid = build.instanceUuid;
   const { host, node } = selection.destination;
+  const placed = await deps.instances.update({
+    uuid,
+    expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING], ...(placedOn === undefined ? {} : { host: placedOn }) },
+    changes: { host, node, availabilityZone: await deps.aggregates.zoneOfHost(host) },
+  });
+  if (!placed) {
+    const other = await deps.instances.get(uuid);
+    LOG.info(`${other === undefined ? 'Instance was deleted' : `Instance moved on (${other.vmState}/${other.taskState ?? 'none'} on ${other.host ?? 'no host'}: another conductor placed it?)`} while scheduling; releasing its claim`, { instance: uuid });
+    // A deleted instance's allocations all go (a dead conductor's too); one placed meanwhile keeps its own.
+    if (other === undefined) await deps.nodes.deleteAllocations(uuid);
+    await deps.scheduler.releaseClaim(uuid, host);
+    return;
+  }
   // The only allocation of the instance: one a conductor that died recorded for it goes.
   await deps.nodes.deleteAllocations(uuid);
   await deps.nodes.recordAllocation(uuid, host, selection.resources);
-  const placed = await deps.instances.update({
-    uuid,
-    expected: { vmState: [VmState.BUILDING], taskState: [TaskState.SCHEDULING] },
-    changes: { host, node, availabilityZone: await deps.aggregates.zoneOfHost(host) },
-  });
-  const instance = placed ? await deps.instances.get(uuid) : undefined;
+  // Read after the allocation: a delete from now on finds it and gives it back.
+  const instance = await deps.instances.get(uuid);
   if (!instance) {
     LOG.info('Instance was deleted while scheduling; releasing its claim', { instance: uuid });
     await releaseClaim(deps, uuid, host);
@@ -42,15 +53,21 @@ export async function releaseClaim(deps: TaskDeps, uuid: string, host?: string):
   await deps.scheduler.releaseClaim(uuid, host);
 }
 
-/** ERROR with a fault, as Nova's _set_vm_state_and_notify: only an instance still building. */
-export async function failBuild(deps: TaskDeps, uuid: string, fault: BuildFault): Promise<void> {
-  LOG.error(`Build failed: ${fault.message}`, { instance: uuid });
+/**
+ * ERROR with a fault, as Nova's _set_vm_state_and_notify: only an instance still building (and on
+ * `placedOn` when given — null: on no host, not placed by another conductor meanwhile).
+ */
+export async function failBuild(deps: TaskDeps, uuid: string, fault: BuildFault, placedOn?: string | null): Promise<void> {
   const failed = await deps.instances.update({
     uuid,
-    expected: { vmState: [VmState.BUILDING] },
+    expected: { vmState: [VmState.BUILDING], ...(placedOn === undefined ? {} : { host: placedOn }) },
     changes: { vmState: VmState.ERROR, taskState: null, host: null, node: null },
   });
-  if (!failed) return;
+  if (!failed) {
+    LOG.info(`Build failed here (${fault.message}), but the instance has moved on: left as it is`, { instance: uuid });
+    return;
+  }
+  LOG.error(`Build failed: ${fault.message}`, { instance: uuid });
   await deps.instances.addFault({ uuid, ...fault, host: deps.host });
 }
 
