@@ -133,18 +133,32 @@ function computeNotifierOf(config: NimbusConfig, options: NodeOptions, nodeUrl: 
   return new NovaClient({ endpoint: () => `${nodeUrl()}/compute`, credentials: nodeServiceCredentials(config, () => `${nodeUrl()}/identity`) });
 }
 
+/** A stop step still running after this long is named in the log: a node that does not stop tells what it waits for. */
+const SLOW_STOP_STEP_MS = 10_000;
+
+/** Runs one step of stopping, with a WARNING naming it should it take long. */
+async function stopStep(what: string, step: () => Promise<void> | void): Promise<void> {
+  const slow = setTimeout(() => LOG.warning(`Stopping is still waiting for ${what} after ${SLOW_STOP_STEP_MS / 1000} s`), SLOW_STOP_STEP_MS);
+  try {
+    await step();
+  } finally {
+    clearTimeout(slow);
+  }
+}
+
 /**
  * Starts one node: database, bus, the HTTP listener with the chosen service APIs, and service
  * heartbeats. Whatever started is closed again if a later step fails.
  */
 export async function startCloudNode(config: NimbusConfig, options: NodeOptions): Promise<CloudNode> {
-  const undo: (() => Promise<void> | void)[] = [];
+  /** What stopping does, by what it stops (named in the log when it takes long), in the order things started. */
+  const undo: [string, () => Promise<void> | void][] = [];
   const rollback = async () => {
     // Every step runs even when one before it failed: an agent that could not clean up must not keep the bus and database open.
     const failures: unknown[] = [];
-    for (const step of undo.reverse()) {
+    for (const [what, step] of undo.reverse()) {
       try {
-        await step();
+        await stopStep(what, step);
       } catch (error) {
         failures.push(error);
       }
@@ -154,17 +168,17 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
   };
   try {
     const db = await openDatabase(config.database.connection, { stepTimeoutMs: config.database.query_timeout * 1000 });
-    undo.push(() => db.close());
+    undo.push(['the database connections', () => db.close()]);
     // The bus before the schema: an unreachable broker then fails start-up before anything is written.
     const transport: Transport = openTransport(config.bus.transport_url, { command: options.command, host: config.DEFAULT.host }, { durableQueues: config.bus.amqp_durable_queues });
     await transport.connect();
-    undo.push(() => transport.close());
+    undo.push(['the message bus connection', () => transport.close()]);
     await prepareSchema(db, options.migrate);
     const identity = await startIdentityCore(db, config);
-    undo.push(() => identity.close());
+    undo.push(['identity', () => identity.close()]);
     const images = createImageService(db, config, { data: imageBackendsOf(config), staging: imageStagingOf(config) });
     // A stopping node lets running imports (local copies) end before the database closes, not leave images importing.
-    undo.push(() => images.whenImportsIdle());
+    undo.push(['the image imports running', () => images.whenImportsIdle()]);
     // Links are rendered per request: with --port 0 the URL is known only after listen.
     let url = publicUrl(config);
     const computeServiceUser = computeServiceUserOf(config, options, () => url);
@@ -200,26 +214,26 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
         vifPluggingIsFatal: config.DEFAULT.vif_plugging_is_fatal,
       });
       const workers = computeWorkers;
-      undo.push(() => workers.stop());
+      undo.push(['the compute workers (conductor, scheduler, agents)', () => workers.stop()]);
     }
     let volume: VolumeNodeParts | undefined;
     if (options.services.includes('volume')) {
       const started = await startVolumeNode(config, db, transport, images, options.computeHosts, computeNotifierOf(config, options, () => url));
       volume = started;
-      undo.push(() => started.workers.stop());
+      undo.push(['the volume workers', () => started.workers.stop()]);
     }
     const metadataApi = await startMetadataApiOf(config, db, options.services);
-    if (metadataApi !== undefined) undo.push(() => metadataApi.close());
+    if (metadataApi !== undefined) undo.push(['the metadata API', () => metadataApi.close()]);
     let network: NetworkServer | undefined;
     if (options.services.includes('network')) {
       const allInOne = (options.networkAgentHosts ?? []).length > 0;
       const server = await startNetworkServer({ database: db, transport, config, novaAuth: novaSession(config, allInOne, () => `${url}/identity`) });
       network = server;
-      undo.push(() => server.stop());
+      undo.push(['the network server', () => server.stop()]);
       const agentHosts = options.networkAgentHosts ?? [];
       if (agentHosts.length > 0) {
         const agent = await startNetworkAgent(config, transport, agentHosts, computeDriver, { novaMetadataPort: metadataApi?.port, allInOne: true });
-        undo.push(() => agent.stop({ teardown: true }));
+        undo.push(['the network agent', () => agent.stop({ teardown: true })]);
       }
     }
     const consoleAuth = options.services.includes('compute')
@@ -260,7 +274,7 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
       sites: createWebSites(consoleAuth === undefined ? {} : { consoleAuth }),
       maxBodyBytes: config.api.max_request_body_size,
     });
-    undo.push(() => app.close());
+    undo.push(['the HTTP API (requests in flight)', () => app.close()]);
     try {
       await app.listen({ host: config.api.bind_host, port: config.api.port });
     } catch (err) {
@@ -270,12 +284,12 @@ export async function startCloudNode(config: NimbusConfig, options: NodeOptions)
     const port = typeof address === 'object' && address !== null ? address.port : config.api.port;
     url = publicUrl(config, port);
     // This node's services call each other in the process, not over a loopback connection each.
-    undo.push(serveInProcess(services.map(({ prefix }) => `${url}${prefix}`), (request) => app.inject(request)));
+    undo.push(['in-process calls', serveInProcess(services.map(({ prefix }) => `${url}${prefix}`), (request) => app.inject(request))]);
 
     const registry = new ServiceRegistry(db);
     for (const name of options.services) {
       const record = await registry.register({ binary: `nimbus-${name}-api`, host: config.DEFAULT.host, topic: name });
-      undo.push(registry.startHeartbeat(record.id, config.DEFAULT.report_interval * 1000));
+      undo.push([`the ${name} API heartbeat`, registry.startHeartbeat(record.id, config.DEFAULT.report_interval * 1000)]);
     }
 
     let stopping: Promise<void> | undefined;
