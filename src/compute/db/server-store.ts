@@ -158,6 +158,13 @@ export class ServerStore {
     return (await this.withDetails([row]))[0] as Server;
   }
 
+  /** The host of each live server named (null: none yet), in one query; unknown ones are absent. */
+  async hostsOf(uuids: readonly string[]): Promise<Map<string, string | null>> {
+    if (uuids.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('compute_instances').select(['uuid', 'host']).where('uuid', 'in', uuids).where('deleted', '=', false).execute();
+    return new Map(rows.map((row) => [row.uuid, row.host]));
+  }
+
   async list(query: ServerListQuery): Promise<Server[]> {
     return this.withDetails(await this.listRows(query));
   }
