@@ -54,7 +54,7 @@ export async function computeAgentCommand(argv: readonly string[]): Promise<void
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   const hosts = hostNames(args.flags.get('hosts'), args.flags.get('host'), config.DEFAULT.host);
   setUpLogging(config);
-  const signals = catchStopSignals();
+  const signals = catchStopSignals({ gracefulShutdownTimeoutSeconds: config.DEFAULT.graceful_shutdown_timeout });
   if (config.bus.transport_url.startsWith('inproc:')) {
     throw new StartupError('compute-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }

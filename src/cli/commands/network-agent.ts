@@ -22,7 +22,7 @@ export async function networkAgentCommand(argv: readonly string[]): Promise<void
   if (args.positionals.length > 0) throw new UsageError(`network-agent takes no arguments, got "${args.positionals.join(' ')}"`);
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
-  const signals = catchStopSignals();
+  const signals = catchStopSignals({ gracefulShutdownTimeoutSeconds: config.DEFAULT.graceful_shutdown_timeout });
   if (config.bus.transport_url.startsWith('inproc:')) {
     throw new StartupError('network-agent joins a cloud over a shared bus: set [bus] transport_url to rabbit://… (it is inproc://)');
   }

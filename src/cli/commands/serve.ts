@@ -20,7 +20,7 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
   }
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
-  const signals = catchStopSignals();
+  const signals = catchStopSignals({ gracefulShutdownTimeoutSeconds: config.DEFAULT.graceful_shutdown_timeout });
   // Compute agents run where `nimbus compute-agent` runs; this node only schedules and conducts.
   const node = await startCloudNode(config, { command: 'serve', services, migrate: false, computeHosts: [] });
   const stopped = signals.stopOn(node);

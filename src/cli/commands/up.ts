@@ -18,7 +18,7 @@ export async function upCommand(argv: readonly string[]): Promise<void> {
   const config = loadConfig({ file: args.flags.get('config'), flags: flagsToOptions(args) });
   setUpLogging(config);
   // From here on a signal stops the cloud cleanly, also one that comes while it starts.
-  const signals = catchStopSignals();
+  const signals = catchStopSignals({ gracefulShutdownTimeoutSeconds: config.DEFAULT.graceful_shutdown_timeout });
 
   const stateDir = config.DEFAULT.state_dir;
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });

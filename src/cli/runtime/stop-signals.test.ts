@@ -12,7 +12,7 @@ const APART_MS = 1500;
 const COMMAND = `
 import { once } from 'node:events';
 import { catchStopSignals } from ${JSON.stringify(new URL('./stop-signals.js', import.meta.url).href)};
-const signals = catchStopSignals();
+const signals = catchStopSignals({ gracefulShutdownTimeoutSeconds: Number(process.env.GRACEFUL_SHUTDOWN_TIMEOUT ?? 60) });
 process.stdin.resume();
 console.log('starting');
 await once(process.stdin, 'data');
@@ -26,14 +26,15 @@ describe('stop signals', () => {
     for (const command of started) command.child.kill('SIGKILL');
   });
 
-  const start = async (): Promise<NimbusProcess> => {
-    const command = watchProcess(spawn(process.execPath, ['--input-type=module', '-e', COMMAND], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  const start = async (gracefulShutdownTimeout = 60): Promise<NimbusProcess> => {
+    const env = { ...process.env, GRACEFUL_SHUTDOWN_TIMEOUT: String(gracefulShutdownTimeout) };
+    const command = watchProcess(spawn(process.execPath, ['--input-type=module', '-e', COMMAND], { stdio: ['pipe', 'pipe', 'pipe'], env }));
     started.push(command);
     await command.waitFor(/starting/);
     return command;
   };
-  const run = async (): Promise<NimbusProcess> => {
-    const command = await start();
+  const run = async (gracefulShutdownTimeout?: number): Promise<NimbusProcess> => {
+    const command = await start(gracefulShutdownTimeout);
     command.child.stdin?.write('go\n');
     await command.waitFor(/running/);
     return command;
@@ -64,6 +65,16 @@ describe('stop signals', () => {
     signal(command, 'SIGTERM');
     assert.equal(await command.exited(), 1);
     assert.match(command.output(), /Caught SIGTERM again, exiting without finishing the clean-up/);
+    assert.doesNotMatch(command.output(), /Stopped/);
+  });
+
+  test('a stop that outlasts [DEFAULT] graceful_shutdown_timeout ends the process with an ERROR saying so', async () => {
+    const command = await run(2);
+    signal(command, 'SIGTERM');
+    await command.waitFor(/Caught SIGTERM, stopping/);
+    // The stop never ends by itself (stdin stays open).
+    assert.equal(await command.exited(), 1);
+    assert.match(command.output(), /ERROR nimbus\.cli \[-\] Graceful shutdown timeout \(2 s\) exceeded, exiting without finishing the clean-up/);
     assert.doesNotMatch(command.output(), /Stopped/);
   });
 

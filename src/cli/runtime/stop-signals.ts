@@ -17,14 +17,20 @@ export interface StopSignals {
   stopOn(node: Stoppable): Promise<void>;
 }
 
+export interface StopSignalOptions {
+  /** `[DEFAULT] graceful_shutdown_timeout`: how long a stop may take before the process exits anyway (0: for ever). */
+  readonly gracefulShutdownTimeoutSeconds: number;
+}
+
 /**
  * Catches SIGINT and SIGTERM from the start of a command, so that a signal while the node starts
  * stops it once started rather than ending the process with half of it wired. The node then stops
  * cleanly (requests drained, the all-in-one's network data path removed, bus and database closed),
  * and further requests while it does only say so: the second request's warning tells that a third
- * one exits without finishing, for a stop that hangs.
+ * one exits without finishing, for a stop that hangs. A stop still running after the graceful
+ * shutdown timeout ends the process too, as oslo.service does.
  */
-export function catchStopSignals(): StopSignals {
+export function catchStopSignals({ gracefulShutdownTimeoutSeconds }: StopSignalOptions): StopSignals {
   let requests = 0;
   let lastSignalAt = Number.NEGATIVE_INFINITY;
   let node: Stoppable | undefined;
@@ -64,10 +70,18 @@ export function catchStopSignals(): StopSignals {
     async stopOn(running) {
       node = running;
       await stopRequested;
+      const giveUp =
+        gracefulShutdownTimeoutSeconds > 0
+          ? setTimeout(() => {
+              LOG.error(`Graceful shutdown timeout (${gracefulShutdownTimeoutSeconds} s) exceeded, exiting without finishing the clean-up: the next start on this state dir takes over what is left`);
+              process.exit(1);
+            }, gracefulShutdownTimeoutSeconds * 1000)
+          : undefined;
       try {
         await running.stop();
         LOG.info('Stopped');
       } finally {
+        clearTimeout(giveUp);
         stopped = true;
       }
     },

@@ -161,6 +161,11 @@ export const OPTIONS = {
       60,
       { min: 1, max: 86400 },
     ),
+    graceful_shutdown_timeout: int(
+      "Seconds a service asked to stop may take to finish what it is doing and close its connections; past it, it logs an ERROR and exits without finishing (oslo.service's graceful_shutdown_timeout; 0: wait for ever). The next start on the state dir takes over what is left.",
+      60,
+      { min: 0, max: 86400 },
+    ),
     debug: bool('Log at DEBUG level.', false),
     log_file: str('Also append log lines to this file (empty: stderr only).', ''),
     shelved_offload_time: int('Seconds a shelved server keeps its host before it is offloaded (0: at once, -1: never).', 0, { min: -1, max: 31536000 }),
