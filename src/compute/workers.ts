@@ -20,6 +20,7 @@ import { ComputeTaskRpcClient, ConductorClient } from './conductor/rpc-client.js
 import { HeartbeatBatch } from './agent/heartbeat-batch.js';
 import { lostTaskRecorder } from './conductor/lost-casts.js';
 import { AcceptedBuilds } from './conductor/accepted-builds.js';
+import { AcceptedActions } from './agent/accepted-actions.js';
 import { DbHostSource } from './scheduler/host-source.js';
 import { SchedulerClient } from './scheduler/rpc-client.js';
 import { SchedulerService } from './scheduler/manager.js';
@@ -133,18 +134,21 @@ export async function startComputeWorkers(options: ComputeWorkersOptions): Promi
     throw error;
   }
   const timeout = options.rpcTimeoutSeconds ?? 60;
+  // The API's clients remember what they cast until it is taken: a killed broker loses what it had queued.
   const acceptedBuilds = new AcceptedBuilds(new ComputeTaskRpcClient(transport, timeout, lostTaskRecorder(stores.conductorTasks, host)), stores.instances);
-  acceptedBuilds.start(transport, options.reportIntervalMs ?? 10_000);
+  const acceptedActions = new AcceptedActions(new ComputeAgentRpcClient(transport, timeout, options.longRpcTimeoutSeconds), stores.instances);
+  const forgetIntervalMs = options.reportIntervalMs ?? 10_000;
+  const stopWatching = [acceptedBuilds.watch(transport, forgetIntervalMs), acceptedActions.watch(transport, forgetIntervalMs)];
   return {
     agents: agents.agents,
     conductor,
     scheduler,
     registry,
     computeTaskApi: acceptedBuilds,
-    computeAgentApi: new ComputeAgentRpcClient(transport, timeout, options.longRpcTimeoutSeconds),
+    computeAgentApi: acceptedActions,
     schedulerClient: new SchedulerClient(transport, timeout),
     async stop() {
-      await acceptedBuilds.stop();
+      await Promise.all(stopWatching.map((stop) => stop()));
       await agents.stop();
       await conductor.stop();
       await scheduler.stop();

@@ -33,6 +33,7 @@ const BURST = 3;
 /** Builds beyond a busy agent's prefetch: they wait in its queue on the broker. */
 const QUEUED = 4;
 const SPAWN_SLOWED = /WARNING nimbus\.compute\.faults .*applied on .*: spawn waits/;
+const STOP_HELD = /WARNING nimbus\.compute\.faults .*applied on .*: message 'stop_instance' waits until the bus resumes/;
 /** The conductor's first cast of a build (a cast again reads `… again: …`). */
 const CAST = /INFO nimbus\.compute\.conductor .*Casting build to [^ ]+\n/;
 
@@ -123,6 +124,46 @@ describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { ski
       }
       // Once for each build that waited on the broker, with its instance.
       for (const server of waiting) assert.equal(countLines(node, new RegExp(`WARNING nimbus\\.compute\\.conductor .*\\[instance: ${String(server['id'])}\\] Casting build to .* again`)), 1);
+    });
+  });
+
+  test('stops queued for a paused host on the broker, lost with it, are cast again by the API and done; the copies of those the host held are ignored', async () => {
+    await withPrivateBrokerCloud('broker-actions', async ({ rabbit, node, agent, api, imageId }) => {
+      const project = ((await api('/identity/v3/projects?name=admin')).body['projects'] as Json[])[0]?.['id'];
+      assert.equal((await api(`/compute/v2.1/os-quota-sets/${String(project)}`, { method: 'PUT', body: { quota_set: { instances: -1, cores: -1, ram: -1 } } })).status, 200);
+      const count = DEFAULT_PREFETCH + QUEUED;
+      const created = await api('/compute/v2.1/servers', {
+        method: 'POST',
+        headers: { 'openstack-api-version': 'compute 2.37' },
+        body: { server: { name: 'held', imageRef: imageId, flavorRef: '1', networks: 'none', min_count: count, max_count: count } },
+      });
+      assert.equal(created.status, 202, JSON.stringify(created.body));
+      const ids = ((await api('/compute/v2.1/servers?name=held')).body['servers'] as Json[]).map((server) => String(server['id']));
+      assert.equal(ids.length, count);
+      for (const id of ids) assert.equal((await settledServer(api, id))['status'], 'ACTIVE');
+
+      // The agent takes a prefetch of messages and holds them; the rest wait in its queue on the broker.
+      const pause = await api('/compute/v2.1/nimbus/faults', { method: 'POST', body: { fault: { host: agent.host, kind: 'pause_bus', duration_s: 600 } } });
+      assert.equal(pause.status, 201, JSON.stringify(pause.body));
+      await agent.nimbus.waitFor(/Fault injection .* active on .*: /, 30_000);
+      for (const id of ids) assert.equal((await api(`/compute/v2.1/servers/${id}/action`, { method: 'POST', body: { 'os-stop': null } })).status, 202);
+      for (let attempt = 0; attempt < 300 && countLines(agent.nimbus, STOP_HELD) < DEFAULT_PREFETCH; attempt += 1) await sleep(100);
+      assert.equal(countLines(agent.nimbus, STOP_HELD), DEFAULT_PREFETCH, 'the agent holds a prefetch of stops');
+
+      await rabbit.kill();
+      await node.waitFor(BUS_LOST, 30_000);
+      await rabbit.start();
+      await node.waitFor(BUS_RECONNECTED, 30_000);
+      await agent.nimbus.waitFor(BUS_RECONNECTED, 30_000);
+      const clear = await api(`/compute/v2.1/nimbus/faults/${String((pause.body['fault'] as Json)['id'])}`, { method: 'DELETE' });
+      assert.equal(clear.status, 204);
+
+      for (const id of ids) {
+        const settled = await settledServer(api, id);
+        assert.equal(settled['status'], 'SHUTOFF', `${id}: ${JSON.stringify(settled['fault'])}`);
+      }
+      // Every stop the API had cast was still waiting (held or lost) at the reconnect.
+      assert.equal(countLines(node, /WARNING nimbus\.compute\.conductor .*Casting stop_instance to [^ ]+ again/), count);
     });
   });
 

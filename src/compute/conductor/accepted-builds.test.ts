@@ -71,12 +71,12 @@ test('the transport reconnecting casts again; once stopped, it does not', async 
   const conductors = new RecordingConductors();
   const accepted = new AcceptedBuilds(conductors, { statesOf: (uuids) => Promise.resolve(new Map(uuids.map((uuid) => [uuid, waiting]))) });
   const transport = new Reconnects();
-  accepted.start(transport, 60_000);
+  const stop = accepted.watch(transport, 60_000);
   await accepted.buildInstances([{ instanceUuid: 'i', imageRef: 'image', requestedNetworks: 'none' }], {} as RequestSpec);
   transport.fire();
   for (let attempt = 0; attempt < 50 && conductors.builds.length < 2; attempt += 1) await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(conductors.builds.map((build) => build.uuids), [['i'], ['i']]);
-  await accepted.stop();
+  await stop();
   transport.fire();
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(conductors.builds.length, 2);

@@ -1,17 +1,16 @@
 /**
  * The builds the compute API accepted and cast to the conductors that no conductor has placed on a
  * host yet (the server still BUILDING/`scheduling`, no host), cast again when the API's bus
- * connection is back after a loss (builds-in-transit.ts): casts still queued for a busy conductor
+ * connection is back after a loss (casts-in-transit.ts): casts still queued for a busy conductor
  * die with the broker, and the API already answered 202. A conductor places a build only by a
  * compare-and-set from no host (build-steps.ts), so of two casts of one build, one places it.
  */
 import type { Transport } from '../../common/bus/index.js';
-import { PeriodicTasks } from '../agent/periodic-tasks.js';
 import type { InstanceStore } from '../db/instance-store.js';
 import type { RequestSpec } from '../scheduler/request-spec.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { BuildsInTransit } from './builds-in-transit.js';
+import { CastsInTransit } from './casts-in-transit.js';
 import type { BuildRequest, ComputeTaskApi, EvacuateRequest, LiveMigrateRequest, ResizeRequest } from './rpc-api.js';
 
 interface AcceptedBuild {
@@ -21,37 +20,29 @@ interface AcceptedBuild {
 
 /** The API's client of the conductors: it passes everything on, and remembers the builds until placed. */
 export class AcceptedBuilds implements ComputeTaskApi {
-  readonly #accepted: BuildsInTransit<AcceptedBuild>;
-  readonly #periodic = new PeriodicTasks();
-  #stopRecasting: (() => void) | undefined;
+  readonly #accepted: CastsInTransit<AcceptedBuild>;
 
   constructor(
     private readonly conductors: ComputeTaskApi,
     instances: Pick<InstanceStore, 'statesOf'>,
   ) {
-    this.#accepted = new BuildsInTransit({
+    this.#accepted = new CastsInTransit({
       instances,
       waitsFor: (state) => state?.vmState === VmState.BUILDING && state.taskState === TaskState.SCHEDULING && state.host === null,
-      receiverOf: () => 'a conductor',
+      describe: () => 'build to a conductor',
+      // Alone: the others of its request may have been placed.
+      send: (_uuid, { build, spec }) => this.conductors.buildInstances([build], spec),
     });
   }
 
-  /** Forgets placed builds every `intervalMs`, and casts again those still waiting whenever `transport` reconnects. */
-  start(transport: Pick<Transport, 'onReconnected'>, intervalMs: number): void {
-    this.#periodic.every('forget_placed_builds', intervalMs, async () => {
-      await this.#accepted.forgetTaken();
-    });
-    this.#stopRecasting = transport.onReconnected(() => void this.castAgain());
+  /** Forgets placed builds every `intervalMs`, and casts again those still waiting when `transport` is back after a loss; answers how to stop. */
+  watch(transport: Pick<Transport, 'onReconnected'>, intervalMs: number): () => Promise<void> {
+    return this.#accepted.watch(transport, intervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.#stopRecasting?.();
-    await this.#periodic.stop();
-  }
-
-  /** Each build no conductor has placed goes to the conductors again, alone; how many. */
+  /** Each build no conductor has placed goes to the conductors again; how many. */
   castAgain(): Promise<number> {
-    return this.#accepted.castAgain((_uuid, { build, spec }) => this.conductors.buildInstances([build], spec));
+    return this.#accepted.castAgain();
   }
 
   async buildInstances(builds: readonly BuildRequest[], spec: RequestSpec): Promise<void> {

@@ -94,7 +94,7 @@ export class ConductorService {
   readonly #periodic = new PeriodicTasks();
   /** The agents' client: builds cast and not started yet go again when the bus is back (placed-builds.ts). */
   readonly #placedBuilds: PlacedBuilds;
-  #stopRecasting: (() => void) | undefined;
+  #stopPlacedBuilds: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: ConductorServiceOptions) {
     const timeout = options.rpcTimeoutSeconds ?? 60;
@@ -182,12 +182,7 @@ export class ConductorService {
     this.#periodic.every('recover_orphaned_tasks', this.options.recoveryIntervalMs ?? intervalMs, async () => {
       await this.recoverOrphanedTasks();
     });
-    this.#periodic.every('forget_started_builds', intervalMs, async () => {
-      await this.#placedBuilds.forgetStarted();
-    });
-    this.#stopRecasting = this.options.transport.onReconnected(() => {
-      void this.#placedBuilds.castAgain();
-    });
+    this.#stopPlacedBuilds = this.#placedBuilds.watch(this.options.transport, intervalMs);
     const buildTimeoutMs = (this.options.instanceBuildTimeoutSeconds ?? 0) * 1000;
     this.#periodic.every('_check_instance_build_time', Math.min(buildTimeoutMs, BUILD_TIMEOUT_POLL_MAX_MS), async () => {
       await this.checkInstanceBuildTime();
@@ -196,7 +191,7 @@ export class ConductorService {
   }
 
   async stop(): Promise<void> {
-    this.#stopRecasting?.();
+    await this.#stopPlacedBuilds?.();
     await this.#periodic.stop();
     await this.#server.stop();
     await this.#stopHeartbeat?.();

@@ -1,15 +1,16 @@
 /**
  * The builds this conductor cast to a host that the host has not started yet (the server still
  * BUILDING/`scheduling` there), cast again when the conductor's bus connection is back after a loss
- * (builds-in-transit.ts): behind a busy agent's prefetch they wait in its queue on the broker. The
+ * (casts-in-transit.ts): behind a busy agent's prefetch they wait in its queue on the broker. The
  * agent starts a build only from `scheduling` on its own host (a compare-and-set), so a cast that
  * was not lost after all, or another conductor's, still starts it once.
  */
 import type { AgentCallVerb, AgentCastVerb, AgentVerbs, BuildAndRunInstanceArgs, ComputeAgentApi } from '../agent/rpc-api.js';
+import type { Transport } from '../../common/bus/index.js';
 import type { InstanceStore } from '../db/instance-store.js';
 import { TaskState } from '../state/task-states.js';
 import { VmState } from '../state/vm-states.js';
-import { BuildsInTransit } from './builds-in-transit.js';
+import { CastsInTransit } from './casts-in-transit.js';
 
 interface PlacedBuild {
   readonly host: string;
@@ -18,16 +19,21 @@ interface PlacedBuild {
 
 /** The agents' client of the conductor's tasks: it passes everything on, and remembers the builds. */
 export class PlacedBuilds implements ComputeAgentApi {
-  readonly #placed: BuildsInTransit<PlacedBuild>;
+  readonly #placed: CastsInTransit<PlacedBuild>;
 
   constructor(
     private readonly agents: ComputeAgentApi,
-    private readonly instances: Pick<InstanceStore, 'get' | 'statesOf'>,
+    instances: Pick<InstanceStore, 'get' | 'statesOf'>,
   ) {
-    this.#placed = new BuildsInTransit({
+    this.#placed = new CastsInTransit({
       instances,
       waitsFor: (state, build) => state?.vmState === VmState.BUILDING && state.taskState === TaskState.SCHEDULING && state.host === build.host,
-      receiverOf: (build) => build.host,
+      describe: (build) => `build to ${build.host}`,
+      // With the instance as it is now.
+      send: async (uuid, { host, args }) => {
+        const current = await instances.get(uuid);
+        if (current !== undefined) await this.agents.cast(host, 'build_and_run_instance', { ...args, instance: current });
+      },
     });
   }
 
@@ -43,16 +49,18 @@ export class PlacedBuilds implements ComputeAgentApi {
     return this.agents.call(host, verb, args);
   }
 
+  /** Forgets the builds their host started every `intervalMs`, and casts again those still waiting when `transport` is back after a loss; answers how to stop. */
+  watch(transport: Pick<Transport, 'onReconnected'>, intervalMs: number): () => Promise<void> {
+    return this.#placed.watch(transport, intervalMs);
+  }
+
   /** Forgets the builds their host started (or that ended otherwise); answers the others. */
   async forgetStarted(): Promise<PlacedBuild[]> {
     return (await this.#placed.forgetTaken()).map(([, build]) => build);
   }
 
-  /** The connection to the bus is back after a loss: each build its host has not started is cast again, with its instance as it is now; how many. */
+  /** Each build its host has not started is cast again, with its instance as it is now; how many. */
   castAgain(): Promise<number> {
-    return this.#placed.castAgain(async (uuid, { host, args }) => {
-      const current = await this.instances.get(uuid);
-      if (current !== undefined) await this.agents.cast(host, 'build_and_run_instance', { ...args, instance: current });
-    });
+    return this.#placed.castAgain();
   }
 }
