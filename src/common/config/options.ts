@@ -219,7 +219,7 @@ export const OPTIONS = {
     rpc_response_timeout: int('Seconds a bus call waits for its reply before MessagingTimeout.', 60, { min: 1, max: 3600 }),
     long_rpc_timeout: int("Seconds a bus call that waits on a host's slow work (interface attach: the port's wiring and the hot-plug) waits for its reply, as Nova's.", 1800, { min: 1, max: 86400 }),
     amqp_durable_queues: bool(
-      "RabbitMQ: the control exchange and the topic and server queues are durable and casts persistent, so a cast the broker confirmed survives the broker's restart or crash (otherwise a cast still queued is lost with it: a build queued for a busy host is cast again by its conductor once reconnected, one queued for the conductors stays BUILD until `[DEFAULT] instance_build_timeout`). oslo.messaging's amqp_durable_queues. Every process of a cloud must agree; switching it on a vhost that has the queues already needs them deleted first (`rabbitmqctl delete_queue`, or a fresh vhost). Messages a process was handling when the broker died are delivered again after it (at least once).",
+      "RabbitMQ: the control exchange and the topic and server queues are durable and casts persistent, so a cast the broker confirmed survives the broker's restart or crash (otherwise a cast still queued is lost with it: builds and single-step actions are cast again by their senders once reconnected, a move's cast is lost). oslo.messaging's amqp_durable_queues. Every process of a cloud must agree; switching it on a vhost that has the queues already needs them deleted first (`rabbitmqctl delete_queue`, or a fresh vhost). Messages a process was handling when the broker died are delivered again after it (at least once).",
       false,
     ),
   },
