@@ -249,6 +249,18 @@ describe('compute workers on the in-process bus (sqlite)', () => {
     });
   });
 
+  test('a host back up since the scheduler last read the services is chosen, not NoValidHost (the states are read again first)', async () => {
+    await withCloud(1, async (cloud) => {
+      // What the scheduler knew while compute-1's agent was away; its heartbeats since say it is up.
+      cloud.workers.scheduler.cache.markService('compute-1', { up: false });
+      const { uuid, context } = await newServer(cloud.db);
+      await build(cloud, uuid, context);
+      const row = await waitFor(cloud.db, uuid, 'active');
+      assert.equal(row.host, 'compute-1');
+      assert.ok(records.some((record) => record.message === 'No valid host among the states known: reading the compute services again before answering'));
+    });
+  });
+
   test('105 concurrent builds on ten hosts with room for ten each: 100 ACTIVE, 5 ERROR, none overcommitted', async () => {
     await withCloud(10, async (cloud) => {
       const servers = await Promise.all(Array.from({ length: 105 }, () => newServer(cloud.db)));

@@ -67,14 +67,7 @@ export class SchedulerService {
       // others keep their caches current from the fanout and take over when it goes.
       { topic: SCHEDULER_TOPIC, server: options.host, version: SCHEDULER_API_VERSION, singleActive: true },
       {
-        select_destinations: (args: SelectDestinationsArgs): SelectDestinationsResult => {
-          try {
-            return { selections: this.selectDestinations(args) };
-          } catch (error) {
-            if (error instanceof NoValidHost) return { noValidHost: error.message };
-            throw error;
-          }
-        },
+        select_destinations: (args: SelectDestinationsArgs): Promise<SelectDestinationsResult> => this.#selectOrRefresh(args),
         claim_alternate: (args: ClaimAlternateArgs) => this.claimAlternate(args),
         claim_on_host: (args: ClaimOnHostArgs) => this.claimOnHost(args),
         release_claim: (args: ReleaseClaimArgs) => this.releaseClaim(args),
@@ -145,6 +138,29 @@ export class SchedulerService {
       LOG.info(`Selected host ${destination.host} among ${this.cache.size} hosts in ${(performance.now() - started).toFixed(3)} ms`, { instance: instanceUuid });
     }
     return claimed;
+  }
+
+  /**
+   * select_destinations as the bus asks it: NoValidHost is an answer, not a fault. Before giving
+   * it, the services' states are read again and the choice made once more: they are re-read every
+   * report interval, and a host back up since (its agent restarted) is one Nova's scheduler, which
+   * reads them at each request, would already take.
+   */
+  async #selectOrRefresh(args: SelectDestinationsArgs): Promise<SelectDestinationsResult> {
+    const first = this.#answerSelect(args);
+    if (!('noValidHost' in first)) return first;
+    LOG.info('No valid host among the states known: reading the compute services again before answering');
+    await this.#refreshServices();
+    return this.#answerSelect(args);
+  }
+
+  #answerSelect(args: SelectDestinationsArgs): SelectDestinationsResult {
+    try {
+      return { selections: this.selectDestinations(args) };
+    } catch (error) {
+      if (error instanceof NoValidHost) return { noValidHost: error.message };
+      throw error;
+    }
   }
 
   /** A reschedule: claims the first alternate that still has room, or null when none has. */
