@@ -134,6 +134,9 @@ describe('three compute hosts in namespaces on VXLAN, through the openstack CLI'
     for (const [name, host] of [['mh-a', 'host1'], ['mh-b', 'host3']] as const) {
       await onHost(name, host);
       addresses.set(name, await dhcpAddress(name, 1));
+      // Through its host's metadata proxy to the control side's metadata API, signed with the shared secret.
+      const [ready] = readyLines(await rest.consoleLog(idOf(name)));
+      assert.match(ready?.line ?? '', new RegExp(`host=${name} .*md=metadata `), `${name} read its metadata`);
     }
     assert.ok(await tapOn('mh-a', cloud.host('host1')));
     assert.ok(await tapOn('mh-b', cloud.host('host3')));

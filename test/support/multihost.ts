@@ -73,6 +73,8 @@ export interface Manifest {
   readonly postgresPort: number;
   readonly vhost: string;
   readonly database: string;
+  /** `[neutron] metadata_proxy_shared_secret`, the same on the control side and every host (each generates its own otherwise). */
+  readonly metadataSecret: string;
   readonly hosts: MultihostHostRecord[];
   readonly processes: ProcessRecord[];
   vhostMade: boolean;
@@ -178,6 +180,7 @@ function controlConfig(m: Manifest, admin?: OpenstackEnv): string {
     bus: { transport_url: `rabbit://${RABBIT.user}:${RABBIT.password}@${RABBIT.host}:${RABBIT.port}/${m.vhost}` },
     // Routers are wired by the first compute host's network agent: the control side runs none.
     network: { l3_host: 'host1' },
+    neutron: { metadata_proxy_shared_secret: m.metadataSecret },
     ...(admin === undefined ? {} : { service_user: serviceUser(admin) }),
   });
 }
@@ -188,6 +191,7 @@ function hostConfig(m: Manifest, host: MultihostHostRecord, admin: OpenstackEnv)
     bus: { transport_url: `rabbit://${RABBIT.user}:${RABBIT.password}@${m.controlIp}:${m.rabbitPort}/${m.vhost}` },
     compute: { driver: 'qemu', ...(host.instancesPath === '' ? {} : { instances_path: host.instancesPath }), live_migration_inbound_addr: host.address },
     network: { datapath: 'linux-bridge', datapath_state_dir: join(host.stateDir, 'datapath'), local_ip: host.address, nft_table: `nimbus_mh_${m.tag}` },
+    neutron: { metadata_proxy_shared_secret: m.metadataSecret },
     service_user: serviceUser(admin),
   });
 }
@@ -363,6 +367,7 @@ export async function multihostUp(options: MultihostOptions = {}): Promise<Multi
     postgresPort: 0,
     vhost: `nimbus-mh-${tag}`,
     database: `nimbus_mh_${tag}`,
+    metadataSecret: randomBytes(16).toString('hex'),
     hosts: Array.from({ length: count }, (_, index) => {
       const name = `host${index + 1}`;
       const stateDir = join(root, name);
