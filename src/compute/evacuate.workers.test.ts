@@ -5,7 +5,7 @@ import { toDbTimestamp } from '../common/db/timestamps.js';
 import { createComputeStores } from './db/compute-stores.js';
 import { ADMIN } from './db/testing/compute-db.js';
 import { MigrationStatus } from './moves/migration.js';
-import { activeServer, allocations, evacuate, forceDown, hostUsage, liftForcedDown, migrationRow, serverInZone, zones } from './testing/moves.js';
+import { activeServer, allocations, disableService, evacuate, forceDown, hostUsage, liftForcedDown, migrationRow, serverInZone, zones } from './testing/moves.js';
 import { events, eventually, faults, instance, tables, usage, waitFor, withCloud, type Cloud } from './testing/worker-cloud.js';
 import { PowerState } from './virt/power-state.js';
 
@@ -139,6 +139,7 @@ describe('evacuation on the in-process workers', () => {
     await withCloud(2, async (cloud) => {
       const uuid = await activeServer(cloud);
       await sourceDown(cloud);
+      await disableService(cloud.db, 'compute-2');
       await runWithContext(ADMIN, () => cloud.workers.schedulerClient.updateService('compute-2', { disabled: true }));
       const { migration } = await evacuate(cloud, uuid);
       await eventually(async () => assert.equal((await migrationRow(cloud.db, migration.id)).status, MigrationStatus.ERROR));

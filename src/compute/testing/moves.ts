@@ -118,6 +118,11 @@ export function liftForcedDown(db: Database, host: string): Promise<void> {
   return setForcedDown(db, host, { forcedDown: false });
 }
 
+/** `openstack compute service set --disable`, its database half (the API then tells the scheduler). */
+export async function disableService(db: Database, host: string): Promise<void> {
+  await db.kysely.withTables<ServiceRegistryTables>().updateTable('services').set({ disabled: true }).where('host', '=', host).where('binary', '=', 'nova-compute').execute();
+}
+
 async function setForcedDown(db: Database, host: string, { forcedDown }: { forcedDown: boolean }): Promise<void> {
   await db.kysely.withTables<ServiceRegistryTables>().updateTable('services').set({ forced_down: forcedDown }).where('host', '=', host).where('binary', '=', 'nova-compute').execute();
 }
