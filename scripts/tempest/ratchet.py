@@ -4,17 +4,20 @@
     ratchet.py include-list LISTS SUITES                  every listed id of SUITES as an anchored include-list regex
     ratchet.py retry-list LISTS SUITES FIRST.subunit      the listed ids of SUITES that did not pass, likewise
     ratchet.py verdict LISTS SUITES FIRST.subunit [RETRY.subunit]
-    ratchet.py add LISTS RUN1.subunit RUN2.subunit [...]
+    ratchet.py add [--suite compute-services] LISTS RUN1.subunit RUN2.subunit [...]
 
 LISTS is scripts/tempest/passing/: one file per suite (compute.txt, identity.txt, image.txt,
-network.txt, volume.txt), one test id per line without Tempest's `[id-…]` attributes, `#` comments
-allowed. SUITES is a comma-separated subset of those suites: run-tempest.sh --ratchet checks
-compute, identity and image against one cloud and network and volume against a second one
-(docs/TEMPEST.md, "The ratchet"). `verdict` names every listed test of SUITES that passed in
-neither run (failed, skipped, or not run because its class failed to set up) and exits 1 if there
-is one; it also prints the tests of SUITES that passed but are not listed. `add` lists the tests
-that passed in every given run, in every suite (run them separately: a test goes in only after
-passing twice).
+network.txt, volume.txt, compute-services.txt), one test id per line without Tempest's `[id-…]`
+attributes, `#` comments allowed. SUITES is a comma-separated subset of those suites: run-tempest.sh
+--ratchet checks compute, identity and image against one cloud with Neutron and Cinder off in
+tempest.conf, and network, volume and compute-services against a second one with them on
+(docs/TEMPEST.md, "The ratchet"). compute-services lists compute tests that pass only with Neutron
+and Cinder on, so they share compute's prefix; a test is in one of the two lists. `verdict` names
+every listed test of SUITES that passed in neither run (failed, skipped, or not run because its
+class failed to set up) and exits 1 if there is one; it also prints the tests of SUITES that passed
+but are in no list. `add` lists the tests that passed in every given run and are in no list, in
+every suite but compute-services, or with --suite compute-services in that one only (for runs with
+Neutron and Cinder on; run them separately: a test goes in only after passing twice).
 """
 import os
 import re
@@ -28,7 +31,10 @@ SUITES = {
     'image': ('tempest.api.image.v2.',),
     'network': ('tempest.api.network.',),
     'volume': ('tempest.api.volume.',),
+    'compute-services': ('tempest.api.compute.',),
 }
+# Suites whose prefix another suite has too: `add` fills them only when asked (--suite).
+NAMED_ONLY = ('compute-services',)
 CLASS_FIXTURE = re.compile(r'^(setUpClass|tearDownClass) \((?P<cls>[\w.]+)\)$')
 
 
@@ -55,8 +61,8 @@ def listed_ids(lists_dir, suites):
     return {test_id for suite in suites for test_id in read_list(list_path(lists_dir, suite))}
 
 
-def suite_of(test_id):
-    return next((suite for suite, prefixes in SUITES.items() if test_id.startswith(prefixes)), None)
+def suite_of(test_id, suites=SUITES):
+    return next((suite for suite in suites if test_id.startswith(SUITES[suite])), None)
 
 
 def include_regex(test_id):
@@ -102,10 +108,11 @@ def verdict(lists_dir, suites, runs):
     first = Outcome(runs[:1])
     final = Outcome(runs)
     listed = listed_ids(lists_dir, suites)
+    anywhere = listed_ids(lists_dir, SUITES)
     failed = sorted(test_id for test_id in listed if not first.passed(test_id) and not final.passed(test_id))
     flaky = sorted(test_id for test_id in listed if not first.passed(test_id) and final.passed(test_id))
     unlisted = sorted(test_id for test_id in final.status
-                      if final.passed(test_id) and test_id not in listed and suite_of(test_id) in suites)
+                      if final.passed(test_id) and test_id not in anywhere and suite_of(test_id, suites))
 
     print(f'ratchet: {"/".join(suites)}: {len(listed)} listed tests; {len(flaky)} passed only on retry; {len(failed)} failed twice')
     for test_id in flaky:
@@ -114,16 +121,18 @@ def verdict(lists_dir, suites, runs):
         print(f'ratchet: {len(unlisted)} tests pass but are not listed; add them to scripts/tempest/passing/ '
               '(docs/TEMPEST.md, "The ratchet"):')
         for test_id in unlisted:
-            print(f'ratchet: unlisted pass: {suite_of(test_id)}.txt {test_id}')
+            print(f'ratchet: unlisted pass: {suite_of(test_id, suites)}.txt {test_id}')
     for test_id in failed:
         print(f'ratchet: FAILED: {test_id}\n    {final.why_not(test_id)}')
     return 1 if failed else 0
 
 
-def add(lists_dir, runs):
+def add(lists_dir, suites, runs):
     outcomes = [Outcome([run]) for run in runs]
     passing = set.intersection(*({t for t in outcome.status if outcome.passed(t)} for outcome in outcomes))
-    for suite, prefixes in SUITES.items():
+    passing -= listed_ids(lists_dir, SUITES)
+    for suite in suites:
+        prefixes = SUITES[suite]
         path = list_path(lists_dir, suite)
         current = read_list(path)
         header = []
@@ -143,9 +152,15 @@ def add(lists_dir, runs):
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
-    command, lists_dir, rest = argv[0], argv[1], argv[2:]
-    if command == 'add' and len(rest) >= 2:
-        return add(lists_dir, rest)
+    command, rest = argv[0], argv[1:]
+    if command == 'add':
+        suites = [suite for suite in SUITES if suite not in NAMED_ONLY]
+        if rest[:1] == ['--suite'] and len(rest) >= 2:
+            suites, rest = parse_suites(rest[1]), rest[2:]
+        if len(rest) >= 3:
+            return add(rest[0], suites, rest[1:])
+        sys.exit(__doc__)
+    lists_dir, rest = rest[0], rest[1:]
     if not rest:
         sys.exit(__doc__)
     suites, runs = parse_suites(rest[0]), rest[1:]

@@ -8,9 +8,10 @@
 # time, each against its own fresh cloud (docs/TEMPEST.md, "The ratchet"):
 #   core      Neutron and Cinder off in tempest.conf: the whole compute, identity v3 (and admin v3)
 #             and image v2 suites, so tests that start passing are printed;
-#   services  Neutron and Cinder on: only the listed network and volume tests (to find new passes
-#             run the whole suites with --services network,volume --regex ...), at twice the
-#             concurrency when both phases run (its workers mostly sleep in Tempest's waits).
+#   services  Neutron and Cinder on: only the listed network and volume tests and the compute tests
+#             that pass only with them on (compute-services.txt; to find new passes run the whole
+#             suites with --services network,volume --regex ...), at twice the concurrency when
+#             both phases run (its workers mostly sleep in Tempest's waits).
 # In each phase every listed test that did not pass runs once more, alone; the run fails naming
 # each listed test that failed twice. --phase runs one phase; --listed-only runs only the listed
 # tests in the core phase too.
@@ -58,7 +59,7 @@ while [ $# -gt 0 ]; do
         esac
       done
       shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "run-tempest: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -253,11 +254,21 @@ EOF
 
   # Neutron: the external network `nimbus up` lays (DevStack's `public`) and exactly the API
   # extensions GET /v2.0/extensions lists. Tempest makes no network per test project
-  # ([auth] create_isolated_networks = false); the network tests make their own.
+  # ([auth] create_isolated_networks = false: each would cost a subnet delete, and Tempest sleeps
+  # 10 s before each); the network tests make their own, and the servers of the compute and volume
+  # tests get a port on one shared network behind DevStack's router1 ([compute]
+  # fixed_network_name; oslo.config merges a section given twice), as they would on a project's
+  # own network.
   if [ "$NEUTRON" = true ]; then
     PUBLIC_NETWORK_ID="$(/usr/bin/openstack network show -f value -c id public)"
     NETWORK_EXTENSIONS="$(/usr/bin/openstack extension list --network -f value -c Alias | sort | paste -sd, -)"
+    /usr/bin/openstack network create --share tempest-shared >/dev/null
+    /usr/bin/openstack subnet create --network tempest-shared --subnet-range 10.1.0.0/20 tempest-shared-subnet >/dev/null
+    /usr/bin/openstack router add subnet router1 tempest-shared-subnet
     cat >>"$WS/etc/tempest.conf" <<EOF
+
+[compute]
+fixed_network_name = tempest-shared
 
 [network]
 endpoint_type = publicURL
@@ -360,7 +371,7 @@ ratchet_phase() {
   if [ "$phase" = core ]; then
     NEUTRON=false CINDER=false suites=compute,identity,image
   else
-    NEUTRON=true CINDER=true suites=network,volume
+    NEUTRON=true CINDER=true suites=network,volume,compute-services
   fi
   echo "run-tempest: ratchet phase $phase ($suites)"
   start_cloud "$WORK/$phase"

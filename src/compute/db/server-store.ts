@@ -316,7 +316,9 @@ export class ServerStore {
     const groupOf = new Map(groups.map((group) => [group.instance_uuid, group.uuid]));
     const volumesOf = new Map<string, { id: string; deleteOnTermination: boolean; root: boolean }[]>();
     for (const bdm of volumes) {
-      const volume = { id: bdm.volume_id ?? '', deleteOnTermination: Boolean(bdm.delete_on_termination), root: Number(bdm.boot_index) === 0 && bdm.destination_type === 'volume' };
+      // An attached volume has no boot index (null, which Number() would make 0).
+      const root = bdm.boot_index !== null && Number(bdm.boot_index) === 0 && bdm.destination_type === 'volume';
+      const volume = { id: bdm.volume_id ?? '', deleteOnTermination: Boolean(bdm.delete_on_termination), root };
       volumesOf.set(bdm.instance_uuid, [...(volumesOf.get(bdm.instance_uuid) ?? []), volume]);
     }
     return rows.map((row) => {

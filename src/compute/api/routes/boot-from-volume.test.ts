@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { withVolumeCloud } from '../../../volume/testing/volume-cloud.js';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import { BlockDeviceStore } from '../../db/bdm-store.js';
+import type { ComputeTables } from '../../db/tables.js';
 import { IMAGE_ID, withComputeApp } from '../../testing/compute-test-app.js';
 import { inProcessVolumes } from '../../testing/in-process-volumes.js';
 
@@ -140,6 +141,20 @@ describe('boot from volume: the servers API over a real volume service', () => {
         const reply = await call('POST', `/servers/${server}/action`, { body: action, as: ADMIN, version: '2.30' });
         assert.equal(reply.status, 400, JSON.stringify(action));
         assert.match(String((reply.json['badRequest'] as Json)['message']), message);
+      }
+      // A server booted from an image with a volume attached (no boot index) is not volume-backed.
+      const accepted: [Json, number][] = [
+        [{ rebuild: { imageRef: IMAGE_ID } }, 202],
+        [{ rescue: null }, 200],
+      ];
+      for (const [action, status] of accepted) {
+        const attached = await insertInstance(db, 'demo');
+        await db.kysely.withTables<ComputeTables>().insertInto('compute_block_device_mappings').values({
+          instance_uuid: attached, source_type: 'volume', destination_type: 'volume', device_name: '/dev/vdb', boot_index: null, image_id: null,
+          volume_id: MISSING, volume_size: 1, delete_on_termination: false, attachment_id: null, tag: null, created_at: '2026-12-07T00:00:00.000Z',
+        }).execute();
+        const reply = await call('POST', `/servers/${attached}/action`, { body: action, as: ADMIN, version: '2.30' });
+        assert.equal(reply.status, status, JSON.stringify([action, reply.json]));
       }
       // Its root disk is a volume: the new flavor's disk does not matter (to 0 GB too) and none is claimed for it.
       assert.equal((await call('POST', '/flavors', { body: { flavor: { name: 'diskless', id: 'diskless', ram: 128, vcpus: 1, disk: 0 } }, as: ADMIN })).status, 200);

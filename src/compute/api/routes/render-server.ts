@@ -50,6 +50,8 @@ export interface ServerViewOptions {
 
 /** The parts of Nova's show() that a PUT or rebuild answer may leave out (show_AZ, show_keypair, …). */
 interface Sections {
+  /** extend_address: each address with its OS-EXT-IPS:type and OS-EXT-IPS-MAC:mac_addr. */
+  readonly extendedAddresses: boolean;
   readonly zone: boolean;
   readonly configDrive: boolean;
   readonly keyName: boolean;
@@ -62,10 +64,12 @@ interface Sections {
 }
 
 const EVERYTHING: Sections = {
+  extendedAddresses: true,
   zone: true, configDrive: true, keyName: true, usage: true, extendedStatus: true, extendedVolumes: true, extendedAttributes: true, hostStatus: true,
   serverGroups: true,
 };
 const UPDATE_BEFORE_2_75: Sections = {
+  extendedAddresses: false,
   zone: false, configDrive: false, keyName: false, usage: false, extendedStatus: false, extendedVolumes: false, extendedAttributes: false,
   hostStatus: false, serverGroups: true,
 };
@@ -234,7 +238,7 @@ export function renderPlannedServer(plan: ServerViewPlan, server: Server, option
     flavor: plan.flavor({ publicUrl, server, viewer }),
     created: isoTime(row.created_at),
     updated: isoTime(row.updated_at),
-    addresses: renderAddresses(server.networkInfo, true),
+    addresses: renderAddresses(server.networkInfo, sections.extendedAddresses),
     accessIPv4: row.access_ip_v4 ?? '',
     accessIPv6: row.access_ip_v6 ? canonicalIPv6(row.access_ip_v6) : '',
     links: resourceLinks(publicUrl, 'servers', row.uuid),

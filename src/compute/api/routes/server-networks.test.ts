@@ -163,6 +163,10 @@ describe('compute routes: server addresses', () => {
       });
       const basic = [{ version: 4, addr: '10.0.0.5' }, { version: 6, addr: 'fd00::5' }, { version: 4, addr: '172.24.4.10' }];
       assert.deepEqual((await call('GET', `/servers/${uuid}/ips`, { as: demo })).json, { addresses: { private: basic } });
+      // PUT (and rebuild) answer the basic form until 2.75 shows them all that GET shows (Nova's extend_address).
+      const renamed = async (version: string) => (await call('PUT', `/servers/${uuid}`, { body: { server: { name: 'renamed' } }, as: demo, version })).json['server'] as Record<string, unknown>;
+      assert.deepEqual((await renamed('2.74'))['addresses'], { private: basic });
+      assert.deepEqual((await renamed('2.75'))['addresses'], shown['addresses']);
       assert.deepEqual((await call('GET', `/servers/${uuid}/ips/private`, { as: demo })).json, { private: basic });
       const missing = await call('GET', `/servers/${uuid}/ips/public`, { as: demo });
       assert.deepEqual([missing.status, (missing.json['itemNotFound'] as { message: string }).message], [404, 'Instance is not a member of specified network']);
