@@ -14,6 +14,7 @@ import {
   withPrivateBrokerCloud,
 } from '../support/private-broker-cloud.js';
 import { privateRabbitUnavailable, startPrivateRabbit } from '../support/private-rabbitmq.js';
+import type { Api } from '../support/scaled-out-cloud.js';
 import { AmqpTransport, DEFAULT_PREFETCH } from '../../src/common/bus/amqp/transport.js';
 import { RpcClient } from '../../src/common/bus/rpc-client.js';
 import { RpcServer } from '../../src/common/bus/rpc-server.js';
@@ -36,6 +37,21 @@ const SPAWN_SLOWED = /WARNING nimbus\.compute\.faults .*applied on .*: spawn wai
 const STOP_HELD = /WARNING nimbus\.compute\.faults .*applied on .*: message 'stop_instance' waits until the bus resumes/;
 /** The conductor's first cast of a build (a cast again reads `… again: …`). */
 const CAST = /INFO nimbus\.compute\.conductor .*Casting build to [^ ]+\n/;
+
+/** Lifts the admin project's quotas, then boots `count` servers named `name` in one request (2.37, no network); answers their ids. */
+async function bootMany(api: Api, name: string, imageId: string, count: number): Promise<string[]> {
+  const project = ((await api('/identity/v3/projects?name=admin')).body['projects'] as Json[])[0]?.['id'];
+  assert.equal((await api(`/compute/v2.1/os-quota-sets/${String(project)}`, { method: 'PUT', body: { quota_set: { instances: -1, cores: -1, ram: -1 } } })).status, 200);
+  const created = await api('/compute/v2.1/servers', {
+    method: 'POST',
+    headers: { 'openstack-api-version': 'compute 2.37' },
+    body: { server: { name, imageRef: imageId, flavorRef: '1', networks: 'none', min_count: count, max_count: count } },
+  });
+  assert.equal(created.status, 202, JSON.stringify(created.body));
+  const ids = ((await api(`/compute/v2.1/servers?name=${name}`)).body['servers'] as Json[]).map((server) => String(server['id']));
+  assert.equal(ids.length, count);
+  return ids;
+}
 
 describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { skip }, () => {
   test('every process reconnects by itself; every accepted boot ends ACTIVE or ERROR with a fault; nothing stays transitional', async () => {
@@ -89,8 +105,6 @@ describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { ski
 
   test('a build queued for a busy host on the broker, lost with it, is cast again by its conductor and goes ACTIVE', async () => {
     await withPrivateBrokerCloud('broker-queued', async ({ rabbit, node, agent, api, imageId }) => {
-      const project = ((await api('/identity/v3/projects?name=admin')).body['projects'] as Json[])[0]?.['id'];
-      assert.equal((await api(`/compute/v2.1/os-quota-sets/${String(project)}`, { method: 'PUT', body: { quota_set: { instances: -1, cores: -1, ram: -1 } } })).status, 200);
       // The agent holds as many builds as its prefetch, each in a slow spawn; the rest wait in its queue on the broker.
       const slow = await api('/compute/v2.1/nimbus/faults', {
         method: 'POST',
@@ -98,12 +112,7 @@ describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { ski
       });
       assert.equal(slow.status, 201, JSON.stringify(slow.body));
       const count = DEFAULT_PREFETCH + QUEUED;
-      const created = await api('/compute/v2.1/servers', {
-        method: 'POST',
-        headers: { 'openstack-api-version': 'compute 2.37' },
-        body: { server: { name: 'queued', imageRef: imageId, flavorRef: '1', networks: 'none', min_count: count, max_count: count } },
-      });
-      assert.equal(created.status, 202, JSON.stringify(created.body));
+      await bootMany(api, 'queued', imageId, count);
       // Every build cast (so none is still being sent when the broker dies), a prefetch of them spawning.
       for (let attempt = 0; attempt < 600 && (countLines(node, CAST) < count || countLines(agent.nimbus, SPAWN_SLOWED) < DEFAULT_PREFETCH); attempt += 1) await sleep(100);
       assert.equal(countLines(node, CAST), count, 'every build cast');
@@ -129,17 +138,8 @@ describe('a scaled-out cloud while its RabbitMQ node is killed (kill -9)', { ski
 
   test('stops queued for a paused host on the broker, lost with it, are cast again by the API and done; the copies of those the host held are ignored', async () => {
     await withPrivateBrokerCloud('broker-actions', async ({ rabbit, node, agent, api, imageId }) => {
-      const project = ((await api('/identity/v3/projects?name=admin')).body['projects'] as Json[])[0]?.['id'];
-      assert.equal((await api(`/compute/v2.1/os-quota-sets/${String(project)}`, { method: 'PUT', body: { quota_set: { instances: -1, cores: -1, ram: -1 } } })).status, 200);
       const count = DEFAULT_PREFETCH + QUEUED;
-      const created = await api('/compute/v2.1/servers', {
-        method: 'POST',
-        headers: { 'openstack-api-version': 'compute 2.37' },
-        body: { server: { name: 'held', imageRef: imageId, flavorRef: '1', networks: 'none', min_count: count, max_count: count } },
-      });
-      assert.equal(created.status, 202, JSON.stringify(created.body));
-      const ids = ((await api('/compute/v2.1/servers?name=held')).body['servers'] as Json[]).map((server) => String(server['id']));
-      assert.equal(ids.length, count);
+      const ids = await bootMany(api, 'held', imageId, count);
       for (const id of ids) assert.equal((await settledServer(api, id))['status'], 'ACTIVE');
 
       // The agent takes a prefetch of messages and holds them; the rest wait in its queue on the broker.
