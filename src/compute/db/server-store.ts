@@ -195,7 +195,8 @@ export class ServerStore {
     for (const { key, dir } of query.sort) select = select.orderBy(SORT_COLUMNS[key], dir);
     select = select.orderBy('uuid', 'asc');
     // Without filters applied below, or a marker, the page is a plain LIMIT (pollers ask for one row of thousands).
-    const filteredHere = Object.keys(query.exact ?? {}).length > 0 || Object.keys(query.regex ?? {}).length > 0 || query.tagFilters !== undefined;
+    const filteredHere =
+      Object.keys(query.exact ?? {}).length > 0 || Object.keys(query.regex ?? {}).length > 0 || query.tagFilters !== undefined || query.addresses !== undefined;
     if (!filteredHere && query.marker === undefined) select = select.limit(query.limit);
     let rows = await select.execute();
     rows = rows.filter((row) => matchesColumns(row, query));
@@ -205,7 +206,29 @@ export class ServerStore {
       if (at < 0) throw new BadRequest(`marker [${query.marker}] not found`);
       rows = rows.slice(at + 1);
     }
+    // Nova's _ip_filter runs on the instances after the marker and before the limit.
+    if (query.addresses !== undefined) rows = await this.#withAddresses(rows, query.addresses);
     return rows.slice(0, query.limit);
+  }
+
+  /** The rows with a fixed IPv4 address matching `ip` or an IPv6 one matching `ip6` in their network info. */
+  async #withAddresses(rows: readonly InstanceRow[], filters: NonNullable<ServerListQuery['addresses']>): Promise<InstanceRow[]> {
+    if (rows.length === 0) return [];
+    const caches = await this.#db
+      .selectFrom('compute_instance_info_caches')
+      .select(['instance_uuid', 'network_info'])
+      .where('instance_uuid', 'in', rows.map((row) => row.uuid))
+      .execute();
+    const networkInfoOf = new Map(caches.map((cache) => [cache.instance_uuid, parseNetworkInfo(cache.network_info)]));
+    // Python's re.match: anchored at the start only (a sticky regex tried at 0).
+    const patterns = { 4: filters.ip === undefined ? undefined : pythonRegex(filters.ip, 'y'), 6: filters.ip6 === undefined ? undefined : pythonRegex(filters.ip6, 'y') };
+    const matches = (address: string, version: 4 | 6): boolean => {
+      const pattern = patterns[version];
+      if (pattern === undefined) return false;
+      pattern.lastIndex = 0;
+      return pattern.test(address);
+    };
+    return rows.filter((row) => (networkInfoOf.get(row.uuid) ?? []).some((vif) => vif.fixedIps.some(({ address, version }) => address !== '' && matches(address, version))));
   }
 
   /** The rows whose tags pass Nova's four tag filters. */
@@ -351,16 +374,16 @@ function matchesColumns(row: InstanceRow, query: ServerListQuery): boolean {
   }
   for (const [column, pattern] of Object.entries(query.regex ?? {}) as [keyof InstanceRow, string][]) {
     const value = row[column];
-    if (value === null || !nameRegex(pattern).test(String(value))) return false;
+    if (value === null || !pythonRegex(pattern).test(String(value))) return false;
   }
   return true;
 }
 
-/** Nova filters with Python's re.search; an invalid pattern matches as literal text. */
-function nameRegex(pattern: string): RegExp {
+/** A Python pattern Nova filters with; an invalid one matches as literal text. */
+function pythonRegex(pattern: string, flags = ''): RegExp {
   try {
-    return new RegExp(pattern);
+    return new RegExp(pattern, flags);
   } catch {
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags);
   }
 }

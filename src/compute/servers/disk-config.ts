@@ -1,12 +1,10 @@
 import { BadRequest } from '../../common/errors/errors.js';
 import type { ImageRef } from '../../image/index.js';
 import { AUTO_DISK_CONFIG_KEY } from '../db/server-store.js';
+import { isTrueWord } from './oslo-bool.js';
 
 /** OS-DCF:diskConfig as a request gives it. */
 export type DiskConfig = 'AUTO' | 'MANUAL';
-
-/** oslo's bool_from_string, not strict: anything else is false. */
-const TRUE_STRINGS = new Set(['1', 't', 'true', 'on', 'y', 'yes']);
 
 /**
  * Nova's _inherit_properties_from_image: the asked-for disk config, else the image's
@@ -16,7 +14,7 @@ export function autoDiskConfigFor(requested: DiskConfig | undefined, image: Pick
   const fromImage = image?.properties['auto_disk_config']?.trim().toLowerCase();
   if (requested === 'AUTO' && fromImage === 'disabled') throw new BadRequest(`Requested image ${image?.id ?? ''} has automatic disk resizing disabled.`);
   if (requested !== undefined) return requested === 'AUTO';
-  return fromImage !== undefined && TRUE_STRINGS.has(fromImage);
+  return fromImage !== undefined && isTrueWord(fromImage);
 }
 
 /** The system metadata that keeps it. */

@@ -123,6 +123,11 @@ export interface ServerListQuery {
   readonly exact?: Partial<Record<ExactFilterColumn, readonly string[]>>;
   /** Python regexes (matched with JS RegExp, search semantics): the name filter is display_name's. */
   readonly regex?: Partial<Record<RegexFilterColumn, string>>;
+  /**
+   * `ip` and `ip6`: Python regexes matched (re.match, from the start) against the IPv4 and IPv6
+   * fixed addresses of the server's network info; a server matching either is listed.
+   */
+  readonly addresses?: { readonly ip?: string; readonly ip6?: string };
   readonly sort: readonly { readonly key: ServerSortKey; readonly dir: 'asc' | 'desc' }[];
   readonly limit: number;
   readonly marker?: string;

@@ -11,6 +11,7 @@ import { nextDeviceName } from '../volumes/block-device.js';
 import type { ComputeVolumeApi } from '../volumes/volume-api.js';
 import type { RequestedBlockDevice } from './block-device-request.js';
 import type { ImageLookup } from './create-servers.js';
+import { isTrueWord } from './oslo-bool.js';
 
 const GIB = 1024 ** 3;
 
@@ -59,6 +60,7 @@ export async function validateBlockDevices(
   if (requested.length === 0) return { devices: [], volumeBacked: false };
   const volumes = deps.volumes;
   if (volumes === undefined) throw new ServiceUnavailable('The volume service is not available to compute on this node.');
+  if (request.imageRef === '') await requireBootableRoot(volumes, context, requested);
   const used: string[] = [ROOT_DEVICE_NAME];
   const devices: ValidBlockDevice[] = [];
   let rootImage: ImageRef | undefined;
@@ -99,6 +101,22 @@ export async function validateBlockDevices(
   if (rootImage !== undefined && rootImage.min_ram > flavor.memory_mb) throw new BadRequest("Flavor's memory is too small for requested image.");
   const volumeBacked = devices.some((device) => device.bootIndex === 0);
   return { devices, volumeBacked, ...(rootImage === undefined ? {} : { rootImage }) };
+}
+
+/**
+ * Nova's get_bdm_image_metadata, first of a volume-backed create's checks: the volume the guest
+ * boots from (or the one a boot snapshot was taken of) must be bootable in Cinder.
+ */
+async function requireBootableRoot(volumes: ComputeVolumeApi, context: RequestContext, devices: readonly RequestedBlockDevice[]): Promise<void> {
+  const root = devices.find((device) => device.bootIndex === 0);
+  if (root?.sourceType !== 'volume' && root?.sourceType !== 'snapshot') return;
+  const uuid = root.uuid ?? '';
+  const volumeId =
+    root.sourceType === 'volume'
+      ? uuid
+      : (await lookup(() => volumes.getSnapshot(context, uuid), () => new BadRequest(`Block Device Mapping is Invalid: failed to get snapshot ${uuid}.`))).volume_id;
+  const volume = await lookup(() => volumes.get(context, volumeId), () => new BadRequest(`Block Device Mapping is Invalid: failed to get volume ${volumeId}.`));
+  if (!isTrueWord(volume.bootable)) throw new BadRequest(`Block Device ${volumeId} is not bootable.`);
 }
 
 /** Nova's boot index rule: the disks a guest boots from are numbered 0, 1, … without gaps; an image is disk 0 unless a volume is. */

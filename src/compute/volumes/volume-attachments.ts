@@ -6,7 +6,7 @@
  * hypervisor: the volume's status in Cinder tells the caller when it is in use.
  */
 import type { RequestContext } from '../../common/context/request-context.js';
-import { BadRequest, Conflict, NotFound, ServiceUnavailable } from '../../common/errors/errors.js';
+import { BadRequest, Conflict, NotFound, NotImplemented, ServiceUnavailable } from '../../common/errors/errors.js';
 import { getLogger } from '../../common/logging/logger.js';
 import type { BlockDeviceStore } from '../db/bdm-store.js';
 import { InstanceActionName } from '../actions/instance-actions.js';
@@ -23,6 +23,9 @@ const VOLUME_STATES = {
   vmState: [VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED, VmState.SOFT_DELETED, VmState.SHELVED],
   taskState: [null],
 } as const;
+
+/** Nova's check_instance_state for swap_volume. */
+const SWAP_STATES = { vmState: [VmState.ACTIVE, VmState.PAUSED, VmState.RESIZED], taskState: [null] } as const;
 
 export interface AttachRequest {
   readonly volumeId: string;
@@ -122,6 +125,27 @@ export class VolumeAttachments {
     if (changes.deleteOnTermination === undefined) return mapping;
     await this.deps.blockDevices.update(server.row.uuid, volumeId, { deleteOnTermination: changes.deleteOnTermination });
     return { ...mapping, deleteOnTermination: changes.deleteOnTermination };
+  }
+
+  /**
+   * Nova's _update_volume_swap and swap_volume up to the swap, which is not offered: their refusals
+   * in Nova's order (the old volume unknown 404, the new one 400, a locked or wrong-state server
+   * 409, volumes that cannot swap 400), then 501.
+   */
+  async swap(context: RequestContext, server: Server, oldVolumeId: string, newVolumeId: string): Promise<never> {
+    const volumes = this.#volumes();
+    const oldVolume = await volumes.get(context, oldVolumeId);
+    // The new volume is named in the body, so its absence is the request's fault (400), as Nova.
+    const newVolume = await volumes.get(context, newVolumeId).catch((error: unknown) => {
+      throw error instanceof NotFound ? new BadRequest(error.message) : error;
+    });
+    await this.deps.support.guard(context, server, 'swap_volume', SWAP_STATES);
+    if (!oldVolume.attachments.some((attachment) => attachment.server_id === server.row.uuid)) {
+      throw new BadRequest('Invalid volume: Old volume is attached to a different instance.');
+    }
+    if (newVolume.attachments.length > 0) throw new BadRequest('Invalid volume: New volume must be detached in order to swap.');
+    if (newVolume.size < oldVolume.size) throw new BadRequest('Invalid volume: New volume must be the same size or larger.');
+    throw new NotImplemented('Swapping the volume of an attachment is not supported.');
   }
 
   async detach(context: RequestContext, server: Server, volumeId: string): Promise<void> {

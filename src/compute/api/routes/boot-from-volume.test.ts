@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { withVolumeCloud } from '../../../volume/testing/volume-cloud.js';
+import { withVolumeCloud, type VolumeCloud } from '../../../volume/testing/volume-cloud.js';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import { BlockDeviceStore } from '../../db/bdm-store.js';
 import type { ComputeTables } from '../../db/tables.js';
@@ -13,6 +13,12 @@ type Json = Record<string, unknown>;
 
 const boot = (server: Json) => ({ server: { name: 'bfv', flavorRef: '1', networks: 'none', ...server } });
 const imageToVolume = (extra: Json = {}) => ({ source_type: 'image', destination_type: 'volume', uuid: IMAGE_ID, boot_index: 0, volume_size: 1, ...extra });
+
+/** Cinder's os-set_bootable: a volume made blank is not bootable until it is said to be. */
+async function setBootable(cloud: VolumeCloud, volumeId: string): Promise<void> {
+  const reply = await cloud.call('POST', `/volumes/${volumeId}/action`, { body: { 'os-set_bootable': { bootable: true } }, as: DEMO });
+  assert.equal(reply.status, 200, JSON.stringify(reply.json));
+}
 
 describe('boot from volume: the servers API over a real volume service', () => {
   test('bad block device mappings are 400 with Nova’s messages, and nothing is created', () =>
@@ -53,6 +59,16 @@ describe('boot from volume: the servers API over a real volume service', () => {
       withComputeApp(
         async ({ call, db, recorded }) => {
           const volumeId = await cloud.availableVolume({ size: 1 }, DEMO);
+          // A volume made blank is not bootable in Cinder: Nova refuses to boot from it, and nothing is made.
+          const notBootable = await call('POST', '/servers', {
+            body: boot({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: volumeId, boot_index: 0 }] }),
+            as: DEMO,
+            version: '2.37',
+          });
+          assert.deepEqual([notBootable.status, (notBootable.json['badRequest'] as Json)['message']], [400, `Block Device ${volumeId} is not bootable.`]);
+          assert.deepEqual([(await call('GET', '/servers', { as: DEMO })).json, recorded.builds.length], [{ servers: [] }, 0]);
+          assert.equal(((await cloud.call('GET', `/volumes/${volumeId}`, { as: DEMO })).json['volume'] as Json)['status'], 'available');
+          await setBootable(cloud, volumeId);
 
           const reply = await call('POST', '/servers', {
             body: boot({ block_device_mapping_v2: [{ source_type: 'volume', destination_type: 'volume', uuid: volumeId, boot_index: '0', delete_on_termination: true }] }),
@@ -94,6 +110,14 @@ describe('boot from volume: the servers API over a real volume service', () => {
           await cloud.settle(`/volumes/${volumeId}`, DEMO);
           const snapshot = await cloud.call('POST', '/snapshots', { body: { snapshot: { volume_id: volumeId } }, as: DEMO });
           const snapshotId = String((snapshot.json['snapshot'] as Json)['id']);
+          await cloud.settle(`/snapshots/${snapshotId}`, DEMO);
+          const fromSnapshot = await call('POST', '/servers', {
+            body: boot({ block_device_mapping_v2: [{ source_type: 'snapshot', destination_type: 'volume', uuid: snapshotId, boot_index: 0 }] }),
+            as: DEMO,
+            version: '2.37',
+          });
+          assert.deepEqual([fromSnapshot.status, (fromSnapshot.json['badRequest'] as Json)['message']], [400, `Block Device ${volumeId} is not bootable.`], 'a snapshot of a volume that is not bootable');
+          await setBootable(cloud, volumeId);
 
           const reply = await call('POST', '/servers', {
             body: boot({

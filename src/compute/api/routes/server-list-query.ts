@@ -173,7 +173,7 @@ function columnFilters(options: ReadonlyMap<string, string>): Pick<ServerListQue
 /**
  * Nova's ServersController._get_servers up to the compute API call: validate the query for the
  * version, drop what the caller may not filter on, turn status into states, and read paging and
- * sorting. Returns undefined when the answer is an empty list (an unknown status before 2.38, an address filter).
+ * sorting. Returns undefined when the answer is an empty list (an unknown status before 2.38).
  */
 export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest, detail: boolean): ServerListQuery | undefined {
   const version = request.microversion;
@@ -239,8 +239,8 @@ export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest,
   const image = take('image') ?? take('image_ref');
   const flavor = take('flavor');
   const host = take('host');
-  // Servers have no fixed IPs until networking lands, so an address filter matches none of them.
-  if (take('ip') !== undefined || take('ip6') !== undefined) return undefined;
+  const ip = take('ip');
+  const ip6 = take('ip6');
   // auto_disk_config is false for every server here.
   take('auto_disk_config');
   const softDeletedParam = take('soft_deleted');
@@ -261,6 +261,7 @@ export function serverListQuery(deps: ComputeRouteDeps, request: FastifyRequest,
     ...(softDeleted === undefined ? {} : { softDeleted }),
     ...(Object.keys(tagFilters).length === 0 ? {} : { tagFilters }),
     ...(locked === undefined ? {} : { locked }),
+    ...(ip === undefined && ip6 === undefined ? {} : { addresses: { ...(ip === undefined ? {} : { ip }), ...(ip6 === undefined ? {} : { ip6 }) } }),
     ...columnFilters(options),
     sort: sortOf(query, version, isAdmin),
     limit: limit === undefined ? SERVER_MAX_LIMIT : Math.min(Number(limit), SERVER_MAX_LIMIT),

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createComputeStores } from '../../db/compute-stores.js';
 import { ADMIN, insertInstance, memberOf } from '../../db/testing/compute-db.js';
 import type { ComputeTables } from '../../db/tables.js';
+import type { CachedVif } from '../../network/network-info.js';
 import { IMAGE_ID, withComputeApp, type Harness } from '../../testing/compute-test-app.js';
 
 const DEMO = memberOf('demo');
@@ -134,6 +136,38 @@ describe('compute routes: servers by microversion', () => {
       assert.deepEqual([nothing.status, (nothing.json['server'] as Body)['name']], [200, 'vm'], 'Tempest updates with an empty server');
     }));
 
+  test('list filters: ip and ip6 match the fixed addresses of the network info from their start, after the marker and before the limit', () =>
+    withComputeApp(async (harness) => {
+      const { call, db } = harness;
+      const instances = createComputeStores(db).instances;
+      const vif = (address: string, version: 4 | 6): CachedVif => ({
+        id: `port-${address}`, address: 'fa:16:3e:00:00:01', networkId: 'net', networkLabel: 'private', type: 'bridge', bridge: 'brq', devname: 'tap',
+        mtu: 1450, preserveOnDelete: false, tag: null, fixedIps: [{ address, version, subnetId: 'subnet', floatingIps: [] }],
+      });
+      const addressed: [string, string, CachedVif[]][] = [
+        ['a', '2026-11-20T00:00:01.000Z', [vif('10.0.0.5', 4), vif('fd00::5', 6)]],
+        ['b', '2026-11-20T00:00:02.000Z', [vif('10.0.0.51', 4)]],
+        ['c', '2026-11-20T00:00:03.000Z', [vif('10.1.0.5', 4)]],
+      ];
+      for (const [name, createdAt, info] of addressed) {
+        await instances.setNetworkInfo(await insertInstance(db, 'demo', { display_name: name, created_at: createdAt }), info);
+      }
+      await insertInstance(db, 'demo', { display_name: 'bare' });
+      assert.deepEqual(await names(harness, '?ip=10.0.0.5', '2.1'), ['a', 'b'], 'a regex matched from the start, not a whole address');
+      assert.deepEqual(await names(harness, '?ip=10\\.0\\.0\\.5$', '2.1'), ['a']);
+      assert.deepEqual(await names(harness, '?ip=0.0.5', '2.1'), [], 're.match, not re.search');
+      assert.deepEqual(await names(harness, '/detail?ip=10.1', '2.1'), ['c']);
+      assert.deepEqual(await names(harness, '?ip6=fd00::', '2.5'), ['a']);
+      assert.deepEqual(await names(harness, '?ip6=10.0', '2.5'), [], 'ip6 looks at IPv6 addresses only');
+      assert.deepEqual(await names(harness, '?ip6=fd00::', '2.4'), ['a', 'b', 'bare', 'c'], 'members may filter by ip6 from 2.5');
+      assert.deepEqual(await names(harness, '?ip=10.1&ip6=fd00', '2.5'), ['a', 'c'], 'either matches');
+      const first = await call('GET', '/servers?ip=10.0.0.5&sort_key=created_at&sort_dir=asc&limit=1', { as: DEMO, version: '2.1' });
+      const page = first.json['servers'] as { id: string; name: string }[];
+      assert.deepEqual(page.map((server) => server.name), ['a'], 'the limit counts the matching servers only');
+      const next = await call('GET', `/servers?ip=10.0.0.5&sort_key=created_at&sort_dir=asc&limit=1&marker=${page[0]?.id ?? ''}`, { as: DEMO, version: '2.1' });
+      assert.deepEqual((next.json['servers'] as { name: string }[]).map((server) => server.name), ['b']);
+    }));
+
   test('list filters: 2.26 tags, 2.66 changes-before, 2.73 locked, 2.38 bad status, 2.75 unknown parameters', () =>
     withComputeApp(async (harness) => {
       const { call, db } = harness;
@@ -157,7 +191,6 @@ describe('compute routes: servers by microversion', () => {
       assert.equal((await call('GET', '/servers?locked=maybe', { as: DEMO, version: '2.73' })).status, 400);
       assert.deepEqual(await names(harness, '?sort_key=locked&sort_dir=desc&limit=1', '2.73'), ['db']);
       assert.deepEqual(await names(harness, '?status=NOPE', '2.37'), []);
-      assert.deepEqual(await names(harness, '?ip=10.0.0.1', '2.1'), [], 'no server has an address yet');
       assert.equal((await call('GET', '/servers?status=NOPE', { as: DEMO, version: '2.38' })).status, 400);
       assert.deepEqual(await names(harness, '?bogus=1', '2.74'), ['bare', 'db', 'web']);
       const strict = await call('GET', '/servers?bogus=1', { as: DEMO, version: '2.75' });

@@ -49,7 +49,25 @@ describe('os-volume_attachments over a real volume service', () => {
           const update = (body: Json, version: string, as = DEMO) => call('PUT', `${path}/${volumeId}`, { body: { volumeAttachment: { volumeId, ...body } }, as, version });
           assert.equal((await update({ delete_on_termination: false }, '2.84')).status, 400, 'delete_on_termination is 2.85');
           assert.equal((await update({}, '2.84')).status, 403, 'a swap is the administrator’s');
-          assert.equal((await update({}, '2.84', ADMIN)).status, 501);
+          // A swap answers Nova's refusals before the 501 of the swap itself.
+          const swap = (from: string, to: string, version = '2.84') => call('PUT', `${path}/${from}`, { body: { volumeAttachment: { volumeId: to } }, as: ADMIN, version });
+          const spare = await cloud.availableVolume({ size: 1 }, DEMO);
+          const small = await cloud.availableVolume({ size: 1 }, DEMO);
+          const big = await cloud.availableVolume({ size: 2 }, DEMO);
+          const missing = '6e4c4cd5-7cc2-4c61-a2c4-7c5d3c6f9c6f';
+          const refusals: [string, string, number, string][] = [
+            [missing, spare, 404, `Volume ${missing} could not be found.`],
+            [volumeId, missing, 400, `Volume ${missing} could not be found.`],
+            [spare, small, 400, 'Invalid volume: Old volume is attached to a different instance.'],
+            [volumeId, volumeId, 400, 'Invalid volume: New volume must be detached in order to swap.'],
+          ];
+          for (const [from, to, status, message] of refusals) {
+            const reply = await swap(from, to);
+            assert.deepEqual([reply.status, (Object.values(reply.json)[0] as { message: string }).message], [status, message], `${from} → ${to}`);
+          }
+          assert.equal((await swap(volumeId, big)).status, 501, 'the swap itself is not offered');
+          assert.equal((await swap(volumeId, big, '2.85')).status, 501, 'from 2.85, a PUT naming another volume swaps');
+          assert.equal((await swap(missing, big, '2.85')).status, 404, 'from 2.85 the attachment is looked up first');
           assert.equal((await update({ tag: 'other' }, '2.85')).status, 400, 'the tag is not mutable');
           assert.equal((await update({ delete_on_termination: false, tag: 'data', device: '/dev/vdb', serverId: server, id: volumeId }, '2.85')).status, 202);
           assert.equal((await call('PUT', `${path}/${volumeId}`, { body: { volumeAttachment: { volumeId } }, as: memberOf('other'), version: '2.85' })).status, 404);

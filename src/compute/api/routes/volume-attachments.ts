@@ -7,7 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { BadRequest, NotImplemented } from '../../../common/errors/errors.js';
+import { BadRequest } from '../../../common/errors/errors.js';
 import { bodyValidator } from '../../../common/http/validation.js';
 import { versioned } from '../../../common/http/versioned.js';
 import type { Server } from '../../servers/server.js';
@@ -134,16 +134,16 @@ export function volumeAttachmentRoutes(deps: ComputeRouteDeps, servers: ServersS
       return { volumeAttachment: render(request, server, mapping) };
     });
 
-    // Before 2.85 a PUT is a swap, and from 2.85 one naming another volume too: Nova's admin-only swap, not offered here.
+    // Before 2.85 a PUT is a swap; from 2.85 it updates the attachment, then swaps when it names another volume. The swap is Nova's admin-only one, not offered here.
     app.put('/v2.1/servers/:server_id/os-volume_attachments/:volume_id', { schema: { params: AttachmentParams } }, async (request, reply) => {
       const { volume_id: volumeId } = request.params;
       const body = UPDATE.select(request.microversion)(request.body).volumeAttachment;
-      const server = await servers.get(request.requestContext, request.params.server_id);
-      if (!request.microversion.isAtLeast('2.85') || body.volumeId !== volumeId) {
-        authorize(deps, request, 'os_compute_api:os-volumes-attachments:swap', {});
-        throw new NotImplemented('Swapping the volume of an attachment is not supported.');
-      }
-      authorize(deps, request, 'os_compute_api:os-volumes-attachments:update', { project_id: server.row.project_id });
+      const context = request.requestContext;
+      const server = await servers.get(context, request.params.server_id);
+      const onlySwap = !request.microversion.isAtLeast('2.85');
+      if (onlySwap || body.volumeId !== volumeId) authorize(deps, request, 'os_compute_api:os-volumes-attachments:swap', {});
+      else authorize(deps, request, 'os_compute_api:os-volumes-attachments:update', { project_id: server.row.project_id });
+      if (onlySwap) return attachments.swap(context, server, volumeId, body.volumeId);
       await attachments.update(server, volumeId, {
         ...(body.id === undefined ? {} : { id: body.id }),
         ...(body.serverId === undefined ? {} : { serverId: body.serverId }),
@@ -151,6 +151,7 @@ export function volumeAttachmentRoutes(deps: ComputeRouteDeps, servers: ServersS
         ...(body.tag === undefined ? {} : { tag: body.tag }),
         ...(body.delete_on_termination === undefined ? {} : { deleteOnTermination: body.delete_on_termination }),
       });
+      if (body.volumeId !== volumeId) await attachments.swap(context, server, volumeId, body.volumeId);
       return reply.code(202).send();
     });
 
