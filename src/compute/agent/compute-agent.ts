@@ -183,8 +183,17 @@ export class ComputeAgent {
   }
 
   async #report(report: ComputeNodeUpdateArgs): Promise<void> {
-    await this.#conductor.computeNodeUpdate(report);
-    this.#lastReport = { json: JSON.stringify(report), unchangedAudits: 0 };
+    // Recorded before the call: an audit while it is on its way compares with it, rather than
+    // with the one before and sending the same again (the database may already show it).
+    const sent = { json: JSON.stringify(report), unchangedAudits: 0 };
+    this.#lastReport = sent;
+    try {
+      await this.#conductor.computeNodeUpdate(report);
+    } catch (error) {
+      // Not reported after all: the next audit sends it.
+      if (this.#lastReport === sent) this.#lastReport = undefined;
+      throw error;
+    }
   }
 
   syncPowerStates(): Promise<void> {
