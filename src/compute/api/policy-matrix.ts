@@ -194,10 +194,10 @@ const SERVER_ROWS: Row[] = [
       on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`, { volumeAttachment: { volumeId: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02', delete_on_termination: true } }, '2.85'),
   },
   {
-    // A swap (another volume id) is the administrator's; an allowed one gets the 501 of a swap not offered.
+    // A swap (another volume id) is the administrator's; an allowed one gets Nova's 404 for an old volume Cinder does not know (this one is not there).
     route: 'PUT /v2.1/servers/:server_id/os-volume_attachments/:volume_id',
     case: 'a swap',
-    zed: serverAdmin(501),
+    zed: serverAdmin(404),
     request: async (fx) =>
       on(`/servers/${await fx.server()}/os-volume_attachments/6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a02`, { volumeAttachment: { volumeId: '6d3b8a52-5c1e-4f8e-9a55-2d8b4f1e0a03' } }, '2.85'),
   },
